@@ -1,0 +1,228 @@
+/* policies/immediate.c — immediate-mode heuristics (see immediate.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include "policies/immediate.h"
+
+static int32_t fcfs_map(void *state, const sim_view *v, const sim_task_view *t)
+{
+	for (uint32_t m = 0; m < v->n_machines; m++)
+		if (sim_has_free_slot(v, m) && sim_can_run(v, t->type, m))
+			return (int32_t)m;
+	return SIM_DEFER;
+}
+
+const sim_policy pol_fcfs = {
+	.name = "fcfs",
+	.summary = "first free machine; otherwise wait in one FIFO queue",
+	.on_arrival = fcfs_map,
+};
+
+typedef struct rr_state {
+	uint32_t next;
+} rr_state;
+
+static int32_t rr_map(void *state, const sim_view *v, const sim_task_view *t)
+{
+	rr_state *s = state;
+	for (uint32_t i = 0; i < v->n_machines; i++) {
+		uint32_t m = (s->next + i) % v->n_machines;
+		if (sim_accepts(v, t->type, m)) {
+			s->next = (m + 1) % v->n_machines;
+			return (int32_t)m;
+		}
+	}
+	return SIM_DEFER;
+}
+
+const sim_policy pol_rr = {
+	.name = "rr",
+	.summary = "round robin over the machines that accept the task",
+	.state_size = sizeof(rr_state),
+	.on_arrival = rr_map,
+};
+
+static int32_t random_map(void *state, const sim_view *v,
+			  const sim_task_view *t)
+{
+	uint32_t accepting = 0;
+	for (uint32_t m = 0; m < v->n_machines; m++)
+		accepting += (uint32_t)sim_accepts(v, t->type, m);
+	if (accepting == 0)
+		return SIM_DEFER;
+	unsigned long pick = gsl_rng_uniform_int(v->rng, accepting);
+	for (uint32_t m = 0; m < v->n_machines; m++)
+		if (sim_accepts(v, t->type, m) && pick-- == 0)
+			return (int32_t)m;
+	return SIM_DEFER; /* not reached */
+}
+
+const sim_policy pol_random = {
+	.name = "random",
+	.summary = "a uniformly random machine among those that accept the task",
+	.on_arrival = random_map,
+};
+
+/* The accepting machine minimising key1, ties by key2, then by index. */
+typedef void (*keys_fn)(const sim_view *v, uint32_t tt, uint32_t m,
+			double *key1, double *key2);
+
+static int32_t argmin_accepting(const sim_view *v, uint32_t tt,
+				const uint32_t *candidates, uint32_t n,
+				keys_fn keys)
+{
+	int32_t best = SIM_DEFER;
+	double best1 = INFINITY, best2 = INFINITY;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t m = candidates ? candidates[i] : i;
+		if (!sim_accepts(v, tt, m))
+			continue;
+		double k1, k2;
+		keys(v, tt, m, &k1, &k2);
+		if (best < 0 || k1 < best1 || (k1 == best1 && k2 < best2) ||
+		    (k1 == best1 && k2 == best2 && m < (uint32_t)best)) {
+			best = (int32_t)m;
+			best1 = k1;
+			best2 = k2;
+		}
+	}
+	return best;
+}
+
+static void met_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
+		     double *k2)
+{
+	*k1 = sim_etc(v, tt, m);
+	*k2 = sim_ready_s(v, m);
+}
+
+static void mct_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
+		     double *k2)
+{
+	*k1 = sim_completion_s(v, tt, m);
+	*k2 = 0;
+}
+
+static void olb_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
+		     double *k2)
+{
+	*k1 = sim_ready_s(v, m);
+	*k2 = 0;
+}
+
+static int32_t met_map(void *state, const sim_view *v, const sim_task_view *t)
+{
+	return argmin_accepting(v, t->type, NULL, v->n_machines, met_keys);
+}
+
+static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
+{
+	return argmin_accepting(v, t->type, NULL, v->n_machines, mct_keys);
+}
+
+static int32_t olb_map(void *state, const sim_view *v, const sim_task_view *t)
+{
+	return argmin_accepting(v, t->type, NULL, v->n_machines, olb_keys);
+}
+
+const sim_policy pol_met = {
+	.name = "met",
+	.summary = "least expected execution time (load-blind)",
+	.on_arrival = met_map,
+};
+const sim_policy pol_mct = {
+	.name = "mct",
+	.summary = "least expected completion time (ready + execution)",
+	.on_arrival = mct_map,
+};
+const sim_policy pol_olb = {
+	.name = "olb",
+	.summary = "earliest ready machine (execution-time-blind)",
+	.on_arrival = olb_map,
+};
+
+typedef struct kpb_state {
+	double k_percent;
+	uint32_t *best;   /* [task type][subset]: machines, fastest first */
+	uint32_t *n_best; /* [task type]: subset size */
+	uint32_t stride;  /* = n_machines */
+} kpb_state;
+
+static const sim_view *sort_view;
+static uint32_t sort_type;
+
+static int by_etc(const void *a, const void *b)
+{
+	uint32_t ma = *(const uint32_t *)a, mb = *(const uint32_t *)b;
+	double ea = sim_etc(sort_view, sort_type, ma);
+	double eb = sim_etc(sort_view, sort_type, mb);
+	if (ea != eb)
+		return ea < eb ? -1 : 1;
+	return ma < mb ? -1 : ma > mb;
+}
+
+static int kpb_init(void *state, const sim_view *v, const prof_jdoc *doc,
+		    const json_t *params, prof_err *err)
+{
+	kpb_state *s = state;
+	s->k_percent = 30;
+	if (params) {
+		static const char *const keys[] = {"name", "k_percent", NULL};
+		if (prof_jcheck_keys(doc, params, keys, err) ||
+		    prof_jget_posnum(doc, params, "k_percent", 0, &s->k_percent,
+				     err))
+			return PROF_EINPUT;
+		if (s->k_percent > 100)
+			return prof_jerr(err, doc,
+					 json_object_get(params, "k_percent"),
+					 "k_percent must be in (0, 100]");
+	}
+	s->stride = v->n_machines;
+	s->best = malloc((size_t)v->n_task_types * v->n_machines *
+			 sizeof *s->best);
+	s->n_best = malloc((size_t)v->n_task_types * sizeof *s->n_best);
+	if (!s->best || !s->n_best)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	sort_view = v; /* qsort has no context argument in C11 */
+	for (uint32_t tt = 0; tt < v->n_task_types; tt++) {
+		uint32_t *row = s->best + (size_t)tt * s->stride, n = 0;
+		for (uint32_t m = 0; m < v->n_machines; m++)
+			if (sim_can_run(v, tt, m))
+				row[n++] = m;
+		sort_type = tt;
+		qsort(row, n, sizeof *row, by_etc);
+		uint32_t keep = (uint32_t)ceil(s->k_percent / 100.0 * n - 1e-9);
+		s->n_best[tt] = keep < 1 ? 1 : keep;
+	}
+	sort_view = NULL;
+	return 0;
+}
+
+static void kpb_fini(void *state)
+{
+	kpb_state *s = state;
+	free(s->best);
+	free(s->n_best);
+}
+
+static int32_t kpb_map(void *state, const sim_view *v, const sim_task_view *t)
+{
+	const kpb_state *s = state;
+	return argmin_accepting(v, t->type, s->best + (size_t)t->type * s->stride,
+				s->n_best[t->type], mct_keys);
+}
+
+static void kpb_label(const void *state, char *buf, size_t cap)
+{
+	const kpb_state *s = state;
+	snprintf(buf, cap, "kpb(%g%%)", s->k_percent);
+}
+
+const sim_policy pol_kpb = {
+	.name = "kpb",
+	.summary = "MCT over the k% machines fastest for the task (k_percent)",
+	.state_size = sizeof(kpb_state),
+	.init = kpb_init,
+	.on_arrival = kpb_map,
+	.fini = kpb_fini,
+	.label = kpb_label,
+};

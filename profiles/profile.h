@@ -1,0 +1,136 @@
+/*
+ * profiles/profile.h — machine types, task types and per (task type,
+ * machine type) execution-time models, loaded from profile JSON.
+ *
+ * Times are seconds. Every model is sampled by inverse CDF on a uniform u in
+ * (0, 1) supplied by the caller, so that common random numbers work: the
+ * same u gives the same quantile of the task's distribution on every
+ * machine type and under every policy.
+ *
+ * Profile JSON:
+ *   {"machine_types": [{"name": "g4dn.xlarge", "vcpu": 4, "mem_gib": 16,
+ *        "accelerator": "NVIDIA T4", "price_usd_h": 0.526, "slots": 1,
+ *        "power_w": {"idle": 40, "busy": 110}, "nic_gbps": 25}],
+ *    "task_types": [{"name": "image_classification", "kind": "inference"}],
+ *    "exec": [{"task": "image_classification", "machine": "g4dn.xlarge",
+ *        "model": "lognormal", "mu": -4.7, "sigma": 0.2,
+ *        "source": "heet_single.csv.gz n=10000"}]}
+ *
+ * Models and their parameters (all accept an optional "shift" >= 0 added to
+ * every sample, which gives the shifted variants):
+ *   constant     value
+ *   uniform      min, max                      (0 <= min <= max)
+ *   normal       mean, sd      truncated at 0: sampled on the part >= 0
+ *   lognormal    mu, sigma     of log(time)
+ *   gamma        shape, scale
+ *   weibull      shape, scale
+ *   exponential  mean (or rate = 1/mean)
+ *   empirical    samples: [t, ...]             or
+ *                csv: path (relative to the profile file; .gz read too),
+ *                column: name, where: {column: value, ...} (rows kept when
+ *                every named column equals the value as text)
+ *                optional unit: "s" (default), "ms", "us" for either form
+ *                Sampling: ECDF quantile with linear interpolation between
+ *                the sorted samples, x(u) = x_(k) + f (x_(k+1) - x_(k)) with
+ *                k + f = u (n - 1). n = 1 gives a constant.
+ * A (task, machine) pair with no "exec" entry cannot run there: prof_can_run
+ * is false and prof_mean is INFINITY. Every task type must be able to run on
+ * at least one machine type.
+ */
+#ifndef HETSIM_PROFILES_PROFILE_H
+#define HETSIM_PROFILES_PROFILE_H
+
+#include <stdint.h>
+#include "profiles/io.h"
+
+typedef enum prof_model_kind {
+	PROF_NONE = 0, /* no entry: cannot run */
+	PROF_CONSTANT,
+	PROF_UNIFORM,
+	PROF_NORMAL,
+	PROF_LOGNORMAL,
+	PROF_GAMMA,
+	PROF_WEIBULL,
+	PROF_EXPONENTIAL,
+	PROF_EMPIRICAL,
+} prof_model_kind;
+
+typedef struct prof_model {
+	prof_model_kind kind;
+	double shift;   /* added to every sample */
+	double p[4];    /* family parameters, see profile.c */
+	double *sorted; /* empirical: ascending samples (owned) */
+	uint32_t n;     /* empirical: number of samples */
+	double mean;    /* exact mean of what prof_sample draws */
+	char *source;   /* free text, may be NULL */
+} prof_model;
+
+typedef struct prof_machine_type {
+	char *name;
+	double vcpu, mem_gib;
+	char *accelerator; /* NULL if none */
+	double price_usd_h;
+	uint32_t slots;    /* concurrent tasks, default 1 */
+	double idle_w, busy_w;
+	double nic_gbps;
+} prof_machine_type;
+
+typedef struct prof_task_type {
+	char *name;
+	char *kind; /* may be NULL */
+} prof_task_type;
+
+typedef struct prof_profile {
+	prof_machine_type *machines;
+	uint32_t n_machines;
+	prof_task_type *tasks;
+	uint32_t n_tasks;
+	prof_model *models; /* [task * n_machines + machine] */
+	char *path;         /* file it was loaded from (or label) */
+} prof_profile;
+
+/* Load from a file. */
+int prof_load(prof_profile **out, const char *path, prof_err *err);
+/* Load from a JSON value inside an already-open document (e.g. a profile
+ * written inline in an experiment); relative CSV paths resolve against
+ * doc's directory. */
+int prof_load_json(prof_profile **out, const prof_jdoc *doc,
+		   const json_t *node, prof_err *err);
+void prof_free(prof_profile *p);
+
+/* Index of a name, or -1. */
+int prof_machine_index(const prof_profile *p, const char *name);
+int prof_task_index(const prof_profile *p, const char *name);
+
+static inline const prof_model *prof_model_at(const prof_profile *p,
+					      uint32_t task, uint32_t machine)
+{
+	return &p->models[(size_t)task * p->n_machines + machine];
+}
+static inline int prof_can_run(const prof_profile *p, uint32_t task,
+			       uint32_t machine)
+{
+	return prof_model_at(p, task, machine)->kind != PROF_NONE;
+}
+/* Mean of the sampled distribution (INFINITY if it cannot run). */
+static inline double prof_mean(const prof_profile *p, uint32_t task,
+			       uint32_t machine)
+{
+	return prof_model_at(p, task, machine)->mean;
+}
+
+/* Quantile u in (0,1) of one model; always finite and >= 0. */
+double prof_model_quantile(const prof_model *m, double u);
+/* Execution time of a task of type task on machine type machine for the
+ * task's uniform u. */
+static inline double prof_sample(const prof_profile *p, uint32_t task,
+				 uint32_t machine, double u)
+{
+	return prof_model_quantile(prof_model_at(p, task, machine), u);
+}
+
+/* Name of a model kind ("lognormal"), and back (-1 if unknown). */
+const char *prof_model_name(prof_model_kind k);
+int prof_model_from_name(const char *name);
+
+#endif

@@ -1,0 +1,646 @@
+/*
+ * sim/engine.c — the event loop of one run.
+ *
+ * Two kinds of events: an arrival (the workload's next task; exactly one is
+ * pending at a time, so arrivals are generated lazily) and a completion.
+ * Arrival -> policy decision -> start on a free slot, or the machine's local
+ * queue, or the mapper's FIFO wait queue (or rejection) -> completion ->
+ * metrics and the task row -> the machine takes its next queued task and the
+ * mapper offers waiting tasks again. Tasks live in a pool recycled through a
+ * free list, so memory follows the tasks in flight, not those finished.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "sim/experiment.h"
+#include "sim/heap.h"
+#include "sim/out.h"
+#include "sim/rng.h"
+#include "sim/stats.h"
+#include "workloads/workload.h"
+
+enum { EV_ARRIVAL = 1, EV_DONE = 2 };
+
+typedef struct task {
+	uint64_t id;
+	double arrival_s, deadline_s, start_s, exec_s, expected_s, size;
+	uint32_t type, machine, slot;
+	struct task *next; /* queue link, or free-list link */
+} task;
+
+typedef struct machine {
+	task *head, *tail; /* local FIFO queue */
+	double *run_end;   /* writable alias of the view's run_end_s */
+	double busy_slot_s;
+	uint64_t completed;
+} machine;
+
+typedef struct type_stats {
+	uint64_t arrived, completed, rejected, missed;
+	sim_stat response;
+} type_stats;
+
+#define POOL_CHUNK 4096
+
+typedef struct engine {
+	const sim_experiment *x;
+	const prof_profile *prof;
+	uint64_t seed;
+	double rho;
+	sim_heap heap;
+	sim_view view;
+	sim_machine_view *mviews;
+	double *run_end; /* all machines' slots */
+	double *etc;
+	machine *machines;
+	const sim_policy *policy;
+	void *pstate;
+	int pinit;
+	wl_source *src;
+	wl_task pending;
+	int has_pending;
+	/* task pool */
+	task *free_tasks;
+	task **chunks;
+	size_t n_chunks, cap_chunks;
+	/* mapper wait queue */
+	task *wait_head, *wait_tail;
+	uint64_t waiting;
+	/* metrics */
+	uint64_t in_system, peak_in_system, events;
+	double area_in_system, last_t;
+	type_stats *types;
+	sim_stat response, wait;
+	uint64_t arrived, completed, rejected, missed;
+	double first_arrival_s, last_done_s;
+	sim_gzout *csv;
+	char label[64];
+	prof_err *err;
+} engine;
+
+static task *task_alloc(engine *e)
+{
+	if (!e->free_tasks) {
+		if (e->n_chunks == e->cap_chunks) {
+			size_t cap = e->cap_chunks ? 2 * e->cap_chunks : 16;
+			task **c = realloc(e->chunks, cap * sizeof *c);
+			if (!c)
+				return NULL;
+			e->chunks = c;
+			e->cap_chunks = cap;
+		}
+		task *chunk = malloc(POOL_CHUNK * sizeof *chunk);
+		if (!chunk)
+			return NULL;
+		e->chunks[e->n_chunks++] = chunk;
+		for (size_t i = 0; i < POOL_CHUNK; i++) {
+			chunk[i].next = e->free_tasks;
+			e->free_tasks = &chunk[i];
+		}
+	}
+	task *t = e->free_tasks;
+	e->free_tasks = t->next;
+	return t;
+}
+
+static inline void task_free(engine *e, task *t)
+{
+	t->next = e->free_tasks;
+	e->free_tasks = t;
+}
+
+static const char *outcome_name(int outcome)
+{
+	static const char *const names[] = {"completed", "missed", "rejected"};
+	return names[outcome];
+}
+
+/* One row of tasks.csv.gz:
+ * id,task_type,arrival_s,start_s,end_s,deadline_s,machine,machine_type,outcome */
+static void write_row(engine *e, const task *t, double end_s, int outcome)
+{
+	char row[512];
+	size_t n = sim_fmt_u64(row, t->id);
+	const char *tname = e->prof->tasks[t->type].name;
+	size_t tl = strlen(tname);
+	if (tl > 200)
+		tl = 200;
+	row[n++] = ',';
+	memcpy(row + n, tname, tl);
+	n += tl;
+	row[n++] = ',';
+	n += sim_fmt_time(row + n, t->arrival_s);
+	row[n++] = ',';
+	int started = outcome != 2;
+	if (started)
+		n += sim_fmt_time(row + n, t->start_s);
+	row[n++] = ',';
+	if (started)
+		n += sim_fmt_time(row + n, end_s);
+	row[n++] = ',';
+	if (isfinite(t->deadline_s))
+		n += sim_fmt_time(row + n, t->deadline_s);
+	row[n++] = ',';
+	if (started) {
+		n += sim_fmt_u64(row + n, t->machine);
+		row[n++] = ',';
+		const char *mname =
+			e->prof->machines[e->mviews[t->machine].type].name;
+		size_t ml = strlen(mname);
+		if (ml > 200)
+			ml = 200;
+		memcpy(row + n, mname, ml);
+		n += ml;
+	} else {
+		row[n++] = ',';
+	}
+	row[n++] = ',';
+	const char *oc = outcome_name(outcome);
+	size_t ol = strlen(oc);
+	memcpy(row + n, oc, ol);
+	n += ol;
+	row[n++] = '\n';
+	sim_gzout_write(e->csv, row, n);
+}
+
+static inline void advance(engine *e, double now)
+{
+	e->area_in_system += (double)e->in_system * (now - e->last_t);
+	e->last_t = now;
+	e->view.now = now;
+}
+
+/* Start t on machine m (a slot is free). */
+static int start_task(engine *e, task *t, uint32_t m)
+{
+	sim_machine_view *mv = &e->mviews[m];
+	uint32_t slot = 0;
+	while (mv->run_end_s[slot] != -INFINITY)
+		slot++;
+	double now = e->view.now;
+	uint32_t mtype = mv->type;
+	double u = sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
+	t->exec_s = prof_sample(e->prof, t->type, mtype, u);
+	t->start_s = now;
+	t->machine = m;
+	t->slot = slot;
+	e->machines[m].run_end[slot] = now + t->expected_s;
+	mv->busy++;
+	sim_stat_add(&e->wait, now - t->arrival_s);
+	return sim_heap_push(&e->heap, now + t->exec_s, EV_DONE, t) ? 0 : -1;
+}
+
+/* Carry out the policy's decision for t: start, queue, or wait / reject.
+ * Returns 1 if placed, 0 if deferred, <0 on no memory. */
+static int place(engine *e, task *t, int32_t m)
+{
+	if (m < 0)
+		return 0;
+	sim_machine_view *mv = &e->mviews[m];
+	t->expected_s = e->etc[(size_t)t->type * e->prof->n_machines + mv->type];
+	t->machine = (uint32_t)m;
+	if (mv->busy < mv->slots)
+		return start_task(e, t, (uint32_t)m) ? -1 : 1;
+	machine *mc = &e->machines[m];
+	t->next = NULL;
+	if (mc->tail)
+		mc->tail->next = t;
+	else
+		mc->head = t;
+	mc->tail = t;
+	mv->queued++;
+	mv->queued_expected_s += t->expected_s;
+	return 1;
+}
+
+static int32_t decide(engine *e, const task *t)
+{
+	sim_task_view tv = {.id = t->id,
+			    .type = t->type,
+			    .arrival_s = t->arrival_s,
+			    .deadline_s = t->deadline_s,
+			    .size = t->size};
+	int32_t m = e->policy->on_arrival(e->pstate, &e->view, &tv);
+	if (m >= 0 && ((uint32_t)m >= e->view.n_machines ||
+		       !sim_accepts(&e->view, t->type, (uint32_t)m)))
+		m = SIM_DEFER; /* a policy bug must not corrupt the run */
+	return m;
+}
+
+static void finish(engine *e, task *t, double end_s, int outcome)
+{
+	type_stats *ts = &e->types[t->type];
+	if (outcome == 2) {
+		e->rejected++;
+		ts->rejected++;
+	} else {
+		double resp = end_s - t->arrival_s;
+		sim_stat_add(&e->response, resp);
+		sim_stat_add(&ts->response, resp);
+		e->completed++;
+		ts->completed++;
+		if (outcome == 1) {
+			e->missed++;
+			ts->missed++;
+		}
+		e->last_done_s = end_s;
+	}
+	if (e->csv)
+		write_row(e, t, end_s, outcome);
+	e->in_system--;
+	task_free(e, t);
+}
+
+/* Offer waiting tasks, head first, until one is deferred. */
+static int drain_wait_queue(engine *e)
+{
+	while (e->wait_head) {
+		task *t = e->wait_head;
+		int32_t m = decide(e, t);
+		if (m < 0)
+			return 0;
+		e->wait_head = t->next;
+		if (!e->wait_head)
+			e->wait_tail = NULL;
+		e->waiting--;
+		if (place(e, t, m) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int on_arrival(engine *e)
+{
+	task *t = task_alloc(e);
+	if (!t)
+		return -1;
+	const wl_task *w = &e->pending;
+	t->id = w->id;
+	t->type = w->type;
+	t->arrival_s = w->arrival_s;
+	t->size = w->size;
+	t->deadline_s = !isnan(w->deadline_s) ? w->deadline_s
+			: e->x->deadline_rule == DEADLINE_NONE
+				? INFINITY
+				: w->arrival_s + e->x->deadline_offset_s[w->type];
+	t->next = NULL;
+	if (e->arrived == 0)
+		e->first_arrival_s = t->arrival_s;
+	e->arrived++;
+	e->types[t->type].arrived++;
+	e->in_system++;
+	if (e->in_system > e->peak_in_system)
+		e->peak_in_system = e->in_system;
+	if (!e->wait_head) {
+		int r = place(e, t, decide(e, t));
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
+	if (e->x->reject_when_full) {
+		finish(e, t, e->view.now, 2);
+		return 0;
+	}
+	t->next = NULL;
+	if (e->wait_head)
+		e->wait_tail->next = t;
+	else
+		e->wait_head = t;
+	e->wait_tail = t;
+	e->waiting++;
+	return 0;
+}
+
+static int on_done(engine *e, task *t)
+{
+	uint32_t m = t->machine;
+	sim_machine_view *mv = &e->mviews[m];
+	machine *mc = &e->machines[m];
+	double now = e->view.now;
+	mc->busy_slot_s += t->exec_s;
+	mc->completed++;
+	mc->run_end[t->slot] = -INFINITY;
+	mv->busy--;
+	finish(e, t, now, now > t->deadline_s ? 1 : 0);
+	if (mc->head) {
+		task *q = mc->head;
+		mc->head = q->next;
+		if (!mc->head)
+			mc->tail = NULL;
+		mv->queued--;
+		/* an empty queue resets the sum: no floating-point drift */
+		mv->queued_expected_s =
+			mv->queued ? mv->queued_expected_s - q->expected_s : 0.0;
+		if (start_task(e, q, m) < 0)
+			return -1;
+	}
+	return drain_wait_queue(e);
+}
+
+static int schedule_next_arrival(engine *e)
+{
+	int r = wl_next(e->src, &e->pending, e->err);
+	if (r <= 0)
+		return r;
+	return sim_heap_push(&e->heap, e->pending.arrival_s, EV_ARRIVAL, NULL)
+		       ? 0
+		       : -1;
+}
+
+static int run_loop(engine *e)
+{
+	double t;
+	uint32_t kind;
+	void *data;
+	int rc = schedule_next_arrival(e);
+	while (rc >= 0 && sim_heap_pop(&e->heap, &t, &kind, &data)) {
+		advance(e, t);
+		e->events++;
+		if (kind == EV_DONE) {
+			rc = on_done(e, data);
+		} else {
+			rc = on_arrival(e);
+			if (rc >= 0)
+				rc = schedule_next_arrival(e);
+		}
+	}
+	if (rc < 0 && !e->err->code)
+		prof_errf(e->err, PROF_ENOMEM, NULL, 0, "out of memory");
+	return rc < 0 ? e->err->code : 0;
+}
+
+/* "kpb(30%)" -> "kpb-30": a directory name */
+static void label_to_dir(const char *label, char *dir, size_t cap)
+{
+	size_t n = 0;
+	for (const char *s = label; *s && n + 1 < cap; s++) {
+		char c = *s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.')
+			dir[n++] = c;
+		else if (c == '(' || c == ',')
+			dir[n++] = '-';
+	}
+	dir[n] = 0;
+}
+
+static json_t *stat_json(const sim_stat *s, int quantiles)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "mean", json_real(sim_stat_mean(s)));
+	if (quantiles) {
+		json_object_set_new(o, "p50", json_real(sim_stat_quantile(s, .50)));
+		json_object_set_new(o, "p95", json_real(sim_stat_quantile(s, .95)));
+		json_object_set_new(o, "p99", json_real(sim_stat_quantile(s, .99)));
+	}
+	json_object_set_new(o, "max", json_real(s->n ? s->max : 0.0));
+	return o;
+}
+
+static void summarise(engine *e, sim_result *r)
+{
+	memset(r, 0, sizeof *r);
+	snprintf(r->label, sizeof r->label, "%s", e->label);
+	r->seed = e->seed;
+	r->arrived = e->arrived;
+	r->completed = e->completed;
+	r->rejected = e->rejected;
+	r->deadline_missed = e->missed;
+	r->makespan_s = e->completed ? e->last_done_s : e->last_t;
+	r->response_mean_s = sim_stat_mean(&e->response);
+	r->response_p50_s = sim_stat_quantile(&e->response, .50);
+	r->response_p95_s = sim_stat_quantile(&e->response, .95);
+	r->response_p99_s = sim_stat_quantile(&e->response, .99);
+	r->response_max_s = e->response.n ? e->response.max : 0;
+	r->wait_mean_s = sim_stat_mean(&e->wait);
+	r->mean_in_system = e->last_t > 0 ? e->area_in_system / e->last_t : 0;
+	r->throughput_per_s = r->makespan_s > 0 ? (double)e->completed / r->makespan_s : 0;
+	double horizon = r->makespan_s, util_sum = 0;
+	for (uint32_t m = 0; m < e->view.n_machines; m++) {
+		const prof_machine_type *mt =
+			&e->prof->machines[e->mviews[m].type];
+		double busy = e->machines[m].busy_slot_s / e->mviews[m].slots;
+		util_sum += horizon > 0 ? busy / horizon : 0;
+		r->energy_j += mt->idle_w * horizon + (mt->busy_w - mt->idle_w) * busy;
+		r->cost_usd += mt->price_usd_h * horizon / 3600.0;
+	}
+	r->utilization_mean = e->view.n_machines ? util_sum / e->view.n_machines : 0;
+	r->peak_in_flight = e->peak_in_system;
+	r->events = e->events;
+}
+
+static json_t *summary_json(engine *e, const sim_result *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "hetsim_version", json_string(HETSIM_VERSION));
+	json_object_set_new(o, "experiment", json_string(e->x->name));
+	json_object_set_new(o, "policy", json_string(e->label));
+	json_object_set_new(o, "seed", json_integer((json_int_t)e->seed));
+	json_t *tasks = json_object();
+	json_object_set_new(tasks, "arrived", json_integer((json_int_t)r->arrived));
+	json_object_set_new(tasks, "completed", json_integer((json_int_t)r->completed));
+	json_object_set_new(tasks, "rejected", json_integer((json_int_t)r->rejected));
+	json_object_set_new(tasks, "deadline_missed", json_integer((json_int_t)r->deadline_missed));
+	json_object_set_new(tasks, "deadline_met_fraction",
+			    json_real(r->arrived ? (double)(r->completed - r->deadline_missed) / (double)r->arrived : 0));
+	json_object_set_new(o, "tasks", tasks);
+	json_object_set_new(o, "makespan_s", json_real(r->makespan_s));
+	json_object_set_new(o, "response_s", stat_json(&e->response, 1));
+	json_object_set_new(o, "wait_s", stat_json(&e->wait, 0));
+	json_object_set_new(o, "mean_in_system", json_real(r->mean_in_system));
+	json_object_set_new(o, "peak_in_system", json_integer((json_int_t)r->peak_in_flight));
+	json_object_set_new(o, "throughput_per_s", json_real(r->throughput_per_s));
+	json_object_set_new(o, "utilization_mean", json_real(r->utilization_mean));
+	json_object_set_new(o, "energy_j", json_real(r->energy_j));
+	json_object_set_new(o, "cost_usd", json_real(r->cost_usd));
+	json_t *per_type = json_array();
+	for (uint32_t tt = 0; tt < e->prof->n_tasks; tt++) {
+		const type_stats *ts = &e->types[tt];
+		json_t *t = json_object();
+		json_object_set_new(t, "name", json_string(e->prof->tasks[tt].name));
+		json_object_set_new(t, "arrived", json_integer((json_int_t)ts->arrived));
+		json_object_set_new(t, "completed", json_integer((json_int_t)ts->completed));
+		json_object_set_new(t, "rejected", json_integer((json_int_t)ts->rejected));
+		json_object_set_new(t, "deadline_missed", json_integer((json_int_t)ts->missed));
+		json_object_set_new(t, "response_s", stat_json(&ts->response, 1));
+		json_array_append_new(per_type, t);
+	}
+	json_object_set_new(o, "per_task_type", per_type);
+	json_t *per_machine = json_array();
+	for (uint32_t m = 0; m < e->view.n_machines; m++) {
+		const prof_machine_type *mt = &e->prof->machines[e->mviews[m].type];
+		double busy = e->machines[m].busy_slot_s / e->mviews[m].slots;
+		double util = r->makespan_s > 0 ? busy / r->makespan_s : 0;
+		json_t *j = json_object();
+		json_object_set_new(j, "id", json_integer(m));
+		json_object_set_new(j, "type", json_string(mt->name));
+		json_object_set_new(j, "completed", json_integer((json_int_t)e->machines[m].completed));
+		json_object_set_new(j, "utilization", json_real(util));
+		json_object_set_new(j, "energy_j", json_real(mt->idle_w * r->makespan_s + (mt->busy_w - mt->idle_w) * busy));
+		json_object_set_new(j, "cost_usd", json_real(mt->price_usd_h * r->makespan_s / 3600.0));
+		json_array_append_new(per_machine, j);
+	}
+	json_object_set_new(o, "per_machine", per_machine);
+	return o;
+}
+
+static void teardown(engine *e)
+{
+	if (e->pinit && e->policy->fini)
+		e->policy->fini(e->pstate);
+	free(e->pstate);
+	if (e->view.rng)
+		gsl_rng_free(e->view.rng);
+	wl_free(e->src);
+	sim_heap_free(&e->heap);
+	for (size_t i = 0; i < e->n_chunks; i++)
+		free(e->chunks[i]);
+	free(e->chunks);
+	if (e->types)
+		for (uint32_t tt = 0; tt < e->prof->n_tasks; tt++)
+			sim_stat_free(&e->types[tt].response);
+	free(e->types);
+	sim_stat_free(&e->response);
+	sim_stat_free(&e->wait);
+	free(e->mviews);
+	free(e->machines);
+	free(e->run_end);
+	free(e->etc);
+}
+
+static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
+		 const sim_run_opts *o, prof_err *err)
+{
+	const prof_profile *prof = x->profile;
+	uint32_t n = x->n_machines, nmt = prof->n_machines, ntt = prof->n_tasks;
+	e->x = x;
+	e->prof = prof;
+	e->err = err;
+	e->seed = o->has_seed ? o->seed : x->seed;
+	e->rho = x->exec_rank_correlation;
+	e->policy = p->policy;
+	size_t slots_total = 0;
+	for (uint32_t m = 0; m < n; m++)
+		slots_total += x->machine_slots[m];
+	e->mviews = calloc(n, sizeof *e->mviews);
+	e->machines = calloc(n, sizeof *e->machines);
+	e->run_end = malloc(slots_total * sizeof *e->run_end);
+	e->etc = malloc((size_t)ntt * nmt * sizeof *e->etc);
+	e->types = calloc(ntt, sizeof *e->types);
+	e->pstate = calloc(1, p->policy->state_size ? p->policy->state_size : 1);
+	e->view.rng = sim_rng_new(e->seed, SIM_STREAM_POLICY);
+	if (!e->mviews || !e->machines || !e->run_end || !e->etc || !e->types ||
+	    !e->pstate || !e->view.rng || sim_heap_init(&e->heap, 64) != 0)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	for (uint32_t tt = 0; tt < ntt; tt++)
+		for (uint32_t mt = 0; mt < nmt; mt++)
+			e->etc[(size_t)tt * nmt + mt] = prof_mean(prof, tt, mt);
+	double *slot = e->run_end;
+	for (uint32_t m = 0; m < n; m++) {
+		sim_machine_view *mv = &e->mviews[m];
+		mv->type = x->machine_type[m];
+		mv->slots = x->machine_slots[m];
+		mv->queue_cap = x->machine_qcap[m];
+		mv->run_end_s = slot;
+		e->machines[m].run_end = slot;
+		for (uint32_t s = 0; s < mv->slots; s++)
+			slot[s] = -INFINITY;
+		slot += mv->slots;
+	}
+	e->view.n_machines = n;
+	e->view.machines = e->mviews;
+	e->view.n_machine_types = nmt;
+	e->view.n_task_types = ntt;
+	e->view.etc = e->etc;
+	e->view.profile = prof;
+	if (p->policy->init) {
+		int rc = p->policy->init(e->pstate, &e->view, &x->doc, p->params, err);
+		if (rc)
+			return rc;
+	}
+	e->pinit = 1;
+	if (p->policy->label)
+		p->policy->label(e->pstate, e->label, sizeof e->label);
+	else
+		snprintf(e->label, sizeof e->label, "%s", p->policy->name);
+
+	const json_t *wnode = x->workload;
+	json_t *copy = NULL;
+	if (o->tasks > 0) { /* --tasks overrides the workload's stop rule */
+		copy = json_deep_copy(wnode);
+		if (!copy)
+			return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		json_object_set_new(copy, "tasks", json_integer((json_int_t)o->tasks));
+		json_object_del(copy, "duration_s");
+		wnode = copy;
+	}
+	int rc = wl_source_from_json(&e->src, &x->doc, wnode, prof, e->seed, err);
+	json_decref(copy);
+	if (rc)
+		return rc;
+	if (sim_stat_init(&e->response, 1) || sim_stat_init(&e->wait, 0))
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	for (uint32_t tt = 0; tt < ntt; tt++)
+		if (sim_stat_init(&e->types[tt].response, 1))
+			return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	return 0;
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int sim_engine_run(const sim_experiment *x, const exp_policy *p,
+		   const sim_run_opts *o, int validate_only, sim_result *res,
+		   prof_err *err)
+{
+	engine e;
+	memset(&e, 0, sizeof e);
+	int rc = setup(&e, x, p, o, err);
+	if (rc || validate_only) {
+		teardown(&e);
+		return rc;
+	}
+	const char *dir = o->out_dir ? o->out_dir : x->out_dir;
+	int csv = o->tasks_csv >= 0 ? o->tasks_csv : x->tasks_csv;
+	char rundir[1024] = "", path[1100];
+	if (dir && *dir) {
+		char sub[64];
+		label_to_dir(e.label, sub, sizeof sub);
+		snprintf(rundir, sizeof rundir, "%s/%s", dir, sub);
+		rc = sim_mkdirs(rundir, err);
+		if (!rc && csv) {
+			snprintf(path, sizeof path, "%s/tasks.csv.gz", rundir);
+			rc = sim_gzout_open(&e.csv, path, err);
+			static const char header[] =
+				"id,task_type,arrival_s,start_s,end_s,deadline_s,"
+				"machine,machine_type,outcome\n";
+			if (!rc)
+				sim_gzout_write(e.csv, header, sizeof header - 1);
+		}
+	}
+	double t0 = wall_now();
+	if (!rc)
+		rc = run_loop(&e);
+	sim_result r;
+	summarise(&e, &r);
+	r.wall_s = wall_now() - t0;
+	if (!rc && rundir[0]) {
+		json_t *s = summary_json(&e, &r);
+		snprintf(path, sizeof path, "%s/summary.json", rundir);
+		rc = s ? sim_write_json(path, s, err)
+		       : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		json_decref(s);
+	}
+	int crc = sim_gzout_close(e.csv, rc == 0, err);
+	if (!rc)
+		rc = crc;
+	if (res)
+		*res = r;
+	teardown(&e);
+	return rc;
+}

@@ -1,0 +1,519 @@
+/* sim/experiment.c — experiment files (format in sim.h) and the
+ * comparison of several policies on the same seed. */
+#include <stdlib.h>
+#include <string.h>
+#include "sim/experiment.h"
+#include "sim/out.h"
+
+void sim_experiment_free(sim_experiment *x)
+{
+	if (!x)
+		return;
+	prof_free(x->profile);
+	prof_jdoc_free(&x->doc);
+	free(x->name);
+	free(x->machine_type);
+	free(x->machine_slots);
+	free(x->machine_qcap);
+	free(x->deadline_offset_s);
+	free(x->policies);
+	free(x->out_dir);
+	free(x);
+}
+
+size_t sim_experiment_policies(const sim_experiment *x)
+{
+	return x->n_policies;
+}
+
+static int load_profile(sim_experiment *x, prof_err *err)
+{
+	const prof_jdoc *doc = &x->doc;
+	const json_t *node = json_object_get(doc->root, "profile");
+	if (!node)
+		return prof_jerr(err, doc, doc->root, "missing \"profile\"");
+	if (json_is_object(node))
+		return prof_load_json(&x->profile, doc, node, err);
+	if (!json_is_string(node))
+		return prof_jerr(err, doc, node,
+				 "\"profile\" must be a file name or an object");
+	char *path = prof_jdoc_resolve(doc, json_string_value(node));
+	if (!path)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	int rc = prof_load(&x->profile, path, err);
+	free(path);
+	return rc;
+}
+
+/* A capacity: integer >= 0 or "unbounded". */
+static int get_capacity(const prof_jdoc *doc, const json_t *obj,
+			const char *key, uint32_t *out, prof_err *err)
+{
+	const json_t *v = json_object_get(obj, key);
+	if (!v)
+		return 0;
+	if (json_is_string(v) && strcmp(json_string_value(v), "unbounded") == 0) {
+		*out = SIM_UNBOUNDED;
+		return 0;
+	}
+	uint64_t c = 0;
+	int rc = prof_jget_u64(doc, obj, key, 1, &c, err);
+	if (rc)
+		return rc;
+	if (c >= SIM_UNBOUNDED)
+		return prof_jerr(err, doc, v, "\"%s\" is too large", key);
+	*out = (uint32_t)c;
+	return 0;
+}
+
+static int load_machines(sim_experiment *x, uint32_t default_qcap,
+			 prof_err *err)
+{
+	const prof_jdoc *doc = &x->doc;
+	const json_t *list = json_object_get(doc->root, "machines");
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		return prof_jerr(err, doc, list ? list : doc->root,
+				 "\"machines\" must be a non-empty array");
+	static const char *const keys[] = {"type", "count", "slots",
+					   "queue_capacity", NULL};
+	uint64_t total = 0;
+	size_t i;
+	const json_t *entry;
+	json_array_foreach(list, i, entry) {
+		uint64_t count = 1;
+		if (!json_is_object(entry))
+			return prof_jerr(err, doc, entry,
+					 "a machine entry must be an object");
+		if (prof_jcheck_keys(doc, entry, keys, err) ||
+		    prof_jget_u64(doc, entry, "count", 0, &count, err))
+			return PROF_EINPUT;
+		total += count;
+		if (total > 10000000)
+			return prof_jerr(err, doc, entry, "too many machines");
+	}
+	if (total == 0)
+		return prof_jerr(err, doc, list, "no machines (every count is 0)");
+	x->n_machines = (uint32_t)total;
+	x->machine_type = malloc(total * sizeof *x->machine_type);
+	x->machine_slots = malloc(total * sizeof *x->machine_slots);
+	x->machine_qcap = malloc(total * sizeof *x->machine_qcap);
+	if (!x->machine_type || !x->machine_slots || !x->machine_qcap)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	uint32_t m = 0;
+	json_array_foreach(list, i, entry) {
+		const char *type = NULL;
+		uint64_t count = 1, slots = 0;
+		uint32_t qcap = default_qcap;
+		if (prof_jget_str(doc, entry, "type", 1, &type, err) ||
+		    prof_jget_u64(doc, entry, "count", 0, &count, err) ||
+		    prof_jget_u64(doc, entry, "slots", 0, &slots, err) ||
+		    get_capacity(doc, entry, "queue_capacity", &qcap, err))
+			return PROF_EINPUT;
+		int mt = prof_machine_index(x->profile, type);
+		if (mt < 0)
+			return prof_jerr(err, doc, json_object_get(entry, "type"),
+					 "unknown machine type \"%s\"", type);
+		if (json_object_get(entry, "slots") && (slots < 1 || slots > 4096))
+			return prof_jerr(err, doc, json_object_get(entry, "slots"),
+					 "\"slots\" must be in 1..4096");
+		if (!slots)
+			slots = x->profile->machines[mt].slots;
+		for (uint64_t k = 0; k < count; k++, m++) {
+			x->machine_type[m] = (uint32_t)mt;
+			x->machine_slots[m] = (uint32_t)slots;
+			x->machine_qcap[m] = qcap;
+		}
+	}
+	/* every task type must be able to run on some machine present */
+	for (uint32_t tt = 0; tt < x->profile->n_tasks; tt++) {
+		int ok = 0;
+		for (m = 0; m < x->n_machines && !ok; m++)
+			ok = prof_can_run(x->profile, tt, x->machine_type[m]);
+		if (!ok)
+			return prof_jerr(err, doc, list,
+					 "no machine can run task type \"%s\"",
+					 x->profile->tasks[tt].name);
+	}
+	return 0;
+}
+
+static int load_queue(sim_experiment *x, uint32_t *qcap, prof_err *err)
+{
+	const prof_jdoc *doc = &x->doc;
+	const json_t *q = json_object_get(doc->root, "queue");
+	*qcap = SIM_UNBOUNDED;
+	if (!q)
+		return 0;
+	static const char *const keys[] = {"capacity", "when_full", NULL};
+	const char *when = "wait";
+	if (!json_is_object(q))
+		return prof_jerr(err, doc, q, "\"queue\" must be an object");
+	if (prof_jcheck_keys(doc, q, keys, err) ||
+	    get_capacity(doc, q, "capacity", qcap, err) ||
+	    prof_jget_str(doc, q, "when_full", 0, &when, err))
+		return PROF_EINPUT;
+	if (strcmp(when, "wait") == 0)
+		x->reject_when_full = 0;
+	else if (strcmp(when, "reject") == 0)
+		x->reject_when_full = 1;
+	else
+		return prof_jerr(err, doc, json_object_get(q, "when_full"),
+				 "\"when_full\" must be \"wait\" or \"reject\"");
+	return 0;
+}
+
+static int load_deadline(sim_experiment *x, prof_err *err)
+{
+	const prof_jdoc *doc = &x->doc;
+	const prof_profile *p = x->profile;
+	x->deadline_offset_s = calloc(p->n_tasks, sizeof *x->deadline_offset_s);
+	if (!x->deadline_offset_s)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	const json_t *d = json_object_get(doc->root, "deadline");
+	if (!d)
+		return 0;
+	static const char *const keys[] = {"slack", "reference", "relative_s",
+					   NULL};
+	if (!json_is_object(d))
+		return prof_jerr(err, doc, d, "\"deadline\" must be an object");
+	if (prof_jcheck_keys(doc, d, keys, err))
+		return PROF_EINPUT;
+	int has_slack = json_object_get(d, "slack") != NULL;
+	int has_rel = json_object_get(d, "relative_s") != NULL;
+	if (has_slack == has_rel)
+		return prof_jerr(err, doc, d,
+				 "\"deadline\" needs exactly one of \"slack\" "
+				 "and \"relative_s\"");
+	if (has_rel) {
+		x->deadline_rule = DEADLINE_RELATIVE;
+		if (prof_jget_nonneg(doc, d, "relative_s", 1,
+				     &x->deadline_relative_s, err))
+			return PROF_EINPUT;
+		for (uint32_t tt = 0; tt < p->n_tasks; tt++)
+			x->deadline_offset_s[tt] = x->deadline_relative_s;
+		return 0;
+	}
+	x->deadline_rule = DEADLINE_SLACK;
+	const char *ref = "fastest";
+	if (prof_jget_posnum(doc, d, "slack", 1, &x->deadline_slack, err) ||
+	    prof_jget_str(doc, d, "reference", 0, &ref, err))
+		return PROF_EINPUT;
+	if (strcmp(ref, "fastest") == 0)
+		x->deadline_ref = REF_FASTEST;
+	else if (strcmp(ref, "mean") == 0)
+		x->deadline_ref = REF_MEAN;
+	else if (strcmp(ref, "slowest") == 0)
+		x->deadline_ref = REF_SLOWEST;
+	else
+		return prof_jerr(err, doc, json_object_get(d, "reference"),
+				 "\"reference\" must be \"fastest\", \"mean\" "
+				 "or \"slowest\"");
+	/* over the machine types present that can run the task */
+	for (uint32_t tt = 0; tt < p->n_tasks; tt++) {
+		double best = x->deadline_ref == REF_FASTEST ? INFINITY : 0;
+		double sum = 0;
+		uint32_t n = 0;
+		for (uint32_t mt = 0; mt < p->n_machines; mt++) {
+			int present = 0;
+			for (uint32_t m = 0; m < x->n_machines && !present; m++)
+				present = x->machine_type[m] == mt;
+			if (!present || !prof_can_run(p, tt, mt))
+				continue;
+			double mean = prof_mean(p, tt, mt);
+			sum += mean;
+			n++;
+			if (x->deadline_ref == REF_FASTEST ? mean < best
+							   : mean > best)
+				best = mean;
+		}
+		double ref_s = x->deadline_ref == REF_MEAN ? sum / n : best;
+		x->deadline_offset_s[tt] = x->deadline_slack * ref_s;
+	}
+	return 0;
+}
+
+static int policy_entry(sim_experiment *x, const json_t *v, exp_policy *out,
+			prof_err *err)
+{
+	const prof_jdoc *doc = &x->doc;
+	const char *name = NULL;
+	out->params = NULL;
+	if (json_is_string(v)) {
+		name = json_string_value(v);
+	} else if (json_is_object(v)) {
+		if (prof_jget_str(doc, v, "name", 1, &name, err))
+			return PROF_EINPUT;
+		out->params = v;
+	} else {
+		return prof_jerr(err, doc, v,
+				 "a policy is a name or an object with \"name\"");
+	}
+	out->policy = pol_find(name);
+	if (!out->policy) {
+		char known[512] = "";
+		for (const sim_policy *const *p = pol_all(); *p; p++) {
+			strncat(known, (*p)->name, sizeof known - strlen(known) - 3);
+			if (p[1])
+				strcat(known, ", ");
+		}
+		return prof_jerr(err, doc, v, "unknown policy \"%s\" (known: %s)",
+				 name, known);
+	}
+	if (out->params && !out->policy->init && json_object_size(out->params) > 1)
+		return prof_jerr(err, doc, v, "policy \"%s\" takes no parameters",
+				 name);
+	return 0;
+}
+
+static int load_policies(sim_experiment *x, prof_err *err)
+{
+	const prof_jdoc *doc = &x->doc;
+	const json_t *one = json_object_get(doc->root, "policy");
+	const json_t *many = json_object_get(doc->root, "policies");
+	if (!!one == !!many)
+		return prof_jerr(err, doc, doc->root,
+				 "give exactly one of \"policy\" and \"policies\"");
+	if (many && (!json_is_array(many) || json_array_size(many) == 0))
+		return prof_jerr(err, doc, many,
+				 "\"policies\" must be a non-empty array");
+	x->n_policies = one ? 1 : json_array_size(many);
+	x->policies = calloc(x->n_policies, sizeof *x->policies);
+	if (!x->policies)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	if (one)
+		return policy_entry(x, one, &x->policies[0], err);
+	for (size_t i = 0; i < x->n_policies; i++)
+		if (policy_entry(x, json_array_get(many, i), &x->policies[i], err))
+			return PROF_EINPUT;
+	return 0;
+}
+
+static int load_output(sim_experiment *x, prof_err *err)
+{
+	const prof_jdoc *doc = &x->doc;
+	const json_t *o = json_object_get(doc->root, "output");
+	const char *dir = NULL;
+	x->tasks_csv = 1;
+	if (o) {
+		static const char *const keys[] = {"dir", "tasks_csv", NULL};
+		if (!json_is_object(o))
+			return prof_jerr(err, doc, o, "\"output\" must be an object");
+		if (prof_jcheck_keys(doc, o, keys, err) ||
+		    prof_jget_str(doc, o, "dir", 0, &dir, err))
+			return PROF_EINPUT;
+		const json_t *csv = json_object_get(o, "tasks_csv");
+		if (csv && !json_is_boolean(csv))
+			return prof_jerr(err, doc, csv,
+					 "\"tasks_csv\" must be true or false");
+		if (csv)
+			x->tasks_csv = json_is_true(csv);
+	}
+	if (!dir) {
+		static char fallback[300];
+		snprintf(fallback, sizeof fallback, "out/%s", x->name);
+		dir = fallback;
+	}
+	x->out_dir = strdup(dir);
+	return x->out_dir ? 0 : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+}
+
+static char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	s = s ? s + 1 : path;
+	char *name = strdup(s);
+	if (name) {
+		char *dot = strrchr(name, '.');
+		if (dot && dot != name)
+			*dot = 0;
+	}
+	return name;
+}
+
+int sim_experiment_load(sim_experiment **out, const char *path, prof_err *err)
+{
+	*out = NULL;
+	sim_experiment *x = calloc(1, sizeof *x);
+	if (!x)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	int rc = prof_jdoc_load(&x->doc, path, err);
+	const prof_jdoc *doc = &x->doc;
+	if (!rc && !json_is_object(doc->root))
+		rc = prof_jerr(err, doc, doc->root,
+			       "an experiment must be a JSON object");
+	static const char *const keys[] = {
+		"name",     "description", "profile",  "machines",
+		"queue",    "workload",    "deadline", "policy",
+		"policies", "seed",        "replications",
+		"exec_rank_correlation",   "output",   NULL};
+	if (!rc)
+		rc = prof_jcheck_keys(doc, doc->root, keys, err);
+	const char *name = NULL;
+	if (!rc)
+		rc = prof_jget_str(doc, doc->root, "name", 0, &name, err);
+	if (!rc) {
+		x->name = name ? strdup(name) : base_name(path);
+		if (!x->name)
+			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	}
+	uint32_t qcap = SIM_UNBOUNDED;
+	uint64_t reps = 1;
+	x->seed = 1;
+	x->exec_rank_correlation = 1.0;
+	if (!rc)
+		rc = load_profile(x, err);
+	if (!rc)
+		rc = load_queue(x, &qcap, err);
+	if (!rc)
+		rc = load_machines(x, qcap, err);
+	if (!rc)
+		rc = load_deadline(x, err);
+	if (!rc)
+		rc = load_policies(x, err);
+	if (!rc)
+		rc = prof_jget_u64(doc, doc->root, "seed", 0, &x->seed, err);
+	if (!rc)
+		rc = prof_jget_u64(doc, doc->root, "replications", 0, &reps, err);
+	if (!rc && reps != 1)
+		rc = prof_jerr(err, doc, json_object_get(doc->root, "replications"),
+			       "only \"replications\": 1 is supported so far");
+	if (!rc)
+		rc = prof_jget_nonneg(doc, doc->root, "exec_rank_correlation", 0,
+				      &x->exec_rank_correlation, err);
+	if (!rc && x->exec_rank_correlation > 1)
+		rc = prof_jerr(err, doc,
+			       json_object_get(doc->root, "exec_rank_correlation"),
+			       "\"exec_rank_correlation\" must be in [0, 1]");
+	if (!rc) {
+		x->workload = json_object_get(doc->root, "workload");
+		if (!json_is_object(x->workload))
+			rc = prof_jerr(err, doc, x->workload ? x->workload : doc->root,
+				       "\"workload\" must be an object");
+	}
+	if (!rc)
+		rc = load_output(x, err);
+	/* set every run up once now, so that a bad policy parameter or
+	 * workload is reported before any run writes anything */
+	sim_run_opts vo = SIM_RUN_OPTS_DEFAULT;
+	for (size_t i = 0; !rc && i < x->n_policies; i++)
+		rc = sim_engine_run(x, &x->policies[i], &vo, 1, NULL, err);
+	if (rc) {
+		sim_experiment_free(x);
+		return rc;
+	}
+	*out = x;
+	return 0;
+}
+
+int sim_run_policy(const sim_experiment *x, size_t i, const sim_run_opts *o,
+		   sim_result *res, prof_err *err)
+{
+	return sim_engine_run(x, &x->policies[i], o, 0, res, err);
+}
+
+static void print_header(FILE *f, const sim_experiment *x, uint64_t seed)
+{
+	fprintf(f, "experiment %s: %u machines, seed %llu\n", x->name,
+		x->n_machines, (unsigned long long)seed);
+	fprintf(f, "%-12s %9s %8s %8s %7s %9s %9s %9s %9s %6s %10s %9s %8s\n",
+		"policy", "completed", "rejected", "missed", "met%", "resp_mean",
+		"resp_p95", "resp_p99", "makespan", "util%", "energy_kJ",
+		"cost_usd", "wall_s");
+}
+
+static void print_row(FILE *f, const sim_result *r)
+{
+	double met = r->arrived ? 100.0 * (double)(r->completed - r->deadline_missed) /
+					  (double)r->arrived
+				: 0;
+	fprintf(f,
+		"%-12s %9llu %8llu %8llu %7.2f %9.4f %9.4f %9.4f %9.2f %6.1f "
+		"%10.2f %9.4f %8.3f\n",
+		r->label, (unsigned long long)r->completed,
+		(unsigned long long)r->rejected,
+		(unsigned long long)r->deadline_missed, met, r->response_mean_s,
+		r->response_p95_s, r->response_p99_s, r->makespan_s,
+		100 * r->utilization_mean, r->energy_j / 1000, r->cost_usd,
+		r->wall_s);
+	fflush(f);
+}
+
+/* comparison.csv: one row per policy, the table's columns (without wall
+ * time, so that the file is a deterministic function of the seed). */
+static int write_comparison(const char *dir, const sim_result *rs, size_t n,
+			    prof_err *err)
+{
+	size_t cap = 256 + n * 400, len = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	len += (size_t)snprintf(buf, cap,
+		"policy,arrived,completed,rejected,deadline_missed,"
+		"response_mean_s,response_p50_s,response_p95_s,response_p99_s,"
+		"makespan_s,utilization_mean,energy_j,cost_usd\n");
+	for (size_t i = 0; i < n; i++) {
+		const sim_result *r = &rs[i];
+		len += (size_t)snprintf(buf + len, cap - len,
+			"%s,%llu,%llu,%llu,%llu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n",
+			r->label, (unsigned long long)r->arrived,
+			(unsigned long long)r->completed,
+			(unsigned long long)r->rejected,
+			(unsigned long long)r->deadline_missed, r->response_mean_s,
+			r->response_p50_s, r->response_p95_s, r->response_p99_s,
+			r->makespan_s, r->utilization_mean, r->energy_j, r->cost_usd);
+	}
+	char path[1100];
+	snprintf(path, sizeof path, "%s/comparison.csv", dir);
+	int rc = sim_write_text(path, buf, len, err);
+	free(buf);
+	return rc;
+}
+
+int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
+		       FILE *console, sim_result *results, prof_err *err)
+{
+	size_t first = 0, last = x->n_policies;
+	exp_policy only = {0};
+	const exp_policy *list = x->policies;
+	if (o->policy) {
+		size_t i;
+		for (i = 0; i < x->n_policies; i++)
+			if (strcmp(x->policies[i].policy->name, o->policy) == 0)
+				break;
+		if (i < x->n_policies) {
+			first = i;
+			last = i + 1;
+		} else {
+			only.policy = pol_find(o->policy);
+			if (!only.policy)
+				return prof_errf(err, PROF_EINPUT, NULL, 0,
+						 "unknown policy \"%s\" (see: hetsim policies)",
+						 o->policy);
+			list = &only;
+			first = 0;
+			last = 1;
+			int rc = sim_engine_run(x, &only, o, 1, NULL, err);
+			if (rc)
+				return rc;
+		}
+	}
+	sim_result *rs = results ? results : calloc(last - first, sizeof *rs);
+	if (!rs)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	int rc = 0;
+	if (console && !o->quiet)
+		print_header(console, x, o->has_seed ? o->seed : x->seed);
+	for (size_t i = first; i < last && !rc; i++) {
+		rc = sim_engine_run(x, &list[i], o, 0, &rs[i - first], err);
+		if (!rc && console && !o->quiet)
+			print_row(console, &rs[i - first]);
+	}
+	const char *dir = o->out_dir ? o->out_dir : x->out_dir;
+	if (!rc && dir && *dir && last - first > 1)
+		rc = write_comparison(dir, rs, last - first, err);
+	if (!rc && console && !o->quiet && dir && *dir)
+		fprintf(console, "outputs in %s/\n", dir);
+	if (!results)
+		free(rs);
+	return rc;
+}

@@ -1,0 +1,149 @@
+/* sim/heap.c — binary min-heap of events with FIFO ties (see heap.h). */
+#include <stdlib.h>
+#include "sim/heap.h"
+
+#define NO_POS UINT32_MAX
+
+static inline int entry_less(const sim_heap_entry *a, const sim_heap_entry *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+static int grow(sim_heap *h)
+{
+	uint32_t cap = h->cap ? h->cap * 2 : 64;
+	if (cap <= h->cap)
+		return -1;
+	sim_heap_entry *e = realloc(h->entries, (size_t)cap * sizeof *e);
+	if (!e)
+		return -1;
+	h->entries = e;
+	sim_heap_node *n = realloc(h->nodes, (size_t)cap * sizeof *n);
+	if (!n)
+		return -1;
+	h->nodes = n;
+	h->cap = cap;
+	return 0;
+}
+
+int sim_heap_init(sim_heap *h, uint32_t cap_hint)
+{
+	*h = (sim_heap){.free_head = NO_POS};
+	while (h->cap < cap_hint)
+		if (grow(h) != 0)
+			return -1;
+	return 0;
+}
+
+void sim_heap_free(sim_heap *h)
+{
+	free(h->entries);
+	free(h->nodes);
+	*h = (sim_heap){.free_head = NO_POS};
+}
+
+static inline void place(sim_heap *h, uint32_t pos, sim_heap_entry e)
+{
+	h->entries[pos] = e;
+	h->nodes[e.node].pos = pos;
+}
+
+static void sift_up(sim_heap *h, uint32_t pos, sim_heap_entry e)
+{
+	while (pos > 0) {
+		uint32_t parent = (pos - 1) / 2;
+		if (!entry_less(&e, &h->entries[parent]))
+			break;
+		place(h, pos, h->entries[parent]);
+		pos = parent;
+	}
+	place(h, pos, e);
+}
+
+static void sift_down(sim_heap *h, uint32_t pos, sim_heap_entry e)
+{
+	uint32_t n = h->size;
+	for (;;) {
+		uint32_t child = 2 * pos + 1;
+		if (child >= n)
+			break;
+		if (child + 1 < n &&
+		    entry_less(&h->entries[child + 1], &h->entries[child]))
+			child++;
+		if (!entry_less(&h->entries[child], &e))
+			break;
+		place(h, pos, h->entries[child]);
+		pos = child;
+	}
+	place(h, pos, e);
+}
+
+sim_handle sim_heap_push(sim_heap *h, double time, uint32_t kind, void *data)
+{
+	uint32_t node;
+	if (h->free_head != NO_POS) {
+		node = h->free_head;
+		h->free_head = h->nodes[node].next_free;
+	} else {
+		if (h->n_nodes == h->cap && grow(h) != 0)
+			return 0;
+		node = h->n_nodes++;
+		h->nodes[node].gen = 1;
+	}
+	if (h->size == h->cap && grow(h) != 0)
+		return 0;
+	sim_heap_node *nd = &h->nodes[node];
+	nd->data = data;
+	nd->kind = kind;
+	sift_up(h, h->size++,
+		(sim_heap_entry){.time = time, .seq = h->seq++, .node = node});
+	return ((uint64_t)nd->gen << 32) | node;
+}
+
+static void release(sim_heap *h, uint32_t node)
+{
+	sim_heap_node *nd = &h->nodes[node];
+	nd->pos = NO_POS;
+	nd->gen = nd->gen + 1 ? nd->gen + 1 : 1;
+	nd->next_free = h->free_head;
+	h->free_head = node;
+}
+
+/* Take the entry at pos out, refilling the hole with the last entry. */
+static void remove_at(sim_heap *h, uint32_t pos)
+{
+	sim_heap_entry last = h->entries[--h->size];
+	if (pos == h->size)
+		return;
+	if (pos > 0 && entry_less(&last, &h->entries[(pos - 1) / 2]))
+		sift_up(h, pos, last);
+	else
+		sift_down(h, pos, last);
+}
+
+int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind, void **data)
+{
+	if (h->size == 0)
+		return 0;
+	sim_heap_entry top = h->entries[0];
+	sim_heap_node *nd = &h->nodes[top.node];
+	*time = top.time;
+	*kind = nd->kind;
+	*data = nd->data;
+	remove_at(h, 0);
+	release(h, top.node);
+	return 1;
+}
+
+int sim_heap_cancel(sim_heap *h, sim_handle handle)
+{
+	uint32_t node = (uint32_t)handle, gen = (uint32_t)(handle >> 32);
+	if (gen == 0 || node >= h->n_nodes)
+		return 0;
+	sim_heap_node *nd = &h->nodes[node];
+	if (nd->gen != gen || nd->pos == NO_POS)
+		return 0;
+	remove_at(h, nd->pos);
+	release(h, node);
+	return 1;
+}

@@ -1,0 +1,57 @@
+/*
+ * sim/heap.h — the event queue: a binary min-heap ordered by (time, seq),
+ * seq being a global insertion counter, so events at equal times pop in
+ * the order they were pushed (FIFO ties, as libuv's timer heap) and a run is
+ * deterministic. Events are cancellable through handles that stay safe to
+ * use after the event fired (a generation count detects stale handles).
+ * Nodes are recycled through a free list: no malloc per event once the
+ * arrays have grown to the number of events pending at once.
+ */
+#ifndef HETSIM_SIM_HEAP_H
+#define HETSIM_SIM_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 0 is never a valid handle. */
+typedef uint64_t sim_handle;
+
+typedef struct sim_heap_entry {
+	double time;
+	uint64_t seq;
+	uint32_t node;
+} sim_heap_entry;
+
+typedef struct sim_heap_node {
+	void *data;
+	uint32_t pos;  /* index in entries, or UINT32_MAX when free */
+	uint32_t gen;  /* bumped on every release: stale handles miss */
+	uint32_t kind;
+	uint32_t next_free;
+} sim_heap_node;
+
+typedef struct sim_heap {
+	sim_heap_entry *entries;
+	sim_heap_node *nodes;
+	uint32_t size, cap;         /* entries in use / allocated */
+	uint32_t n_nodes, free_head;
+	uint64_t seq;
+} sim_heap;
+
+int sim_heap_init(sim_heap *h, uint32_t cap_hint);
+void sim_heap_free(sim_heap *h);
+/* Schedule an event; returns its handle, or 0 if memory ran out. */
+sim_handle sim_heap_push(sim_heap *h, double time, uint32_t kind, void *data);
+/* Remove the earliest event; returns 0 if the heap is empty. */
+int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind, void **data);
+/* Cancel a pending event; returns 1 if it was pending, 0 if it already
+ * fired or was cancelled (or the handle is 0). */
+int sim_heap_cancel(sim_heap *h, sim_handle handle);
+static inline uint32_t sim_heap_size(const sim_heap *h) { return h->size; }
+/* Time of the earliest event (the heap must not be empty). */
+static inline double sim_heap_top_time(const sim_heap *h)
+{
+	return h->entries[0].time;
+}
+
+#endif

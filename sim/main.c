@@ -1,0 +1,125 @@
+/* sim/main.c — the hetsim command line. Exit status: 0 ok, 2 bad input
+ * (file, flag, value), 1 anything else (an output that cannot be written). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim/policy.h"
+#include "sim/sim.h"
+
+static const char usage[] =
+	"usage: hetsim <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  run EXPERIMENT.json   simulate the experiment's policies and compare them\n"
+	"      --policy NAME     run only this policy\n"
+	"      --seed N          run seed (default: the experiment's)\n"
+	"      --tasks N         number of tasks (overrides the workload's stop rule)\n"
+	"      --out DIR         output directory (default: the experiment's)\n"
+	"      --no-tasks-csv    do not write tasks.csv.gz\n"
+	"      --quiet           no table on standard output\n"
+	"  policies              list the mapping policies\n"
+	"  version               print the version\n"
+	"  help                  this text\n";
+
+static int fail(const prof_err *err)
+{
+	fprintf(stderr, "hetsim: %s\n", err->msg);
+	return err->code == PROF_EINPUT ? 2 : 1;
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "hetsim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see: hetsim help)\n");
+	return 2;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+	const char *path = NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--policy") == 0 || strcmp(a, "--out") == 0 ||
+		    strcmp(a, "--seed") == 0 || strcmp(a, "--tasks") == 0) {
+			if (!val)
+				return bad_usage("%s needs a value", a);
+			i++;
+			if (a[2] == 'p')
+				o.policy = val;
+			else if (a[2] == 'o')
+				o.out_dir = val;
+			else if (a[2] == 's') {
+				if (parse_u64(val, &o.seed))
+					return bad_usage("--seed: \"%s\" is not an unsigned integer", val);
+				o.has_seed = 1;
+			} else if (parse_u64(val, &o.tasks) || o.tasks == 0)
+				return bad_usage("--tasks: \"%s\" is not a positive integer", val);
+		} else if (strcmp(a, "--no-tasks-csv") == 0) {
+			o.tasks_csv = 0;
+		} else if (strcmp(a, "--quiet") == 0) {
+			o.quiet = 1;
+		} else if (a[0] == '-' && a[1]) {
+			return bad_usage("unknown option %s", a);
+		} else if (!path) {
+			path = a;
+		} else {
+			return bad_usage("unexpected argument %s", a);
+		}
+	}
+	if (!path)
+		return bad_usage("%s", "run needs an experiment file");
+	prof_err err = {0};
+	sim_experiment *x = NULL;
+	if (sim_experiment_load(&x, path, &err))
+		return fail(&err);
+	int rc = sim_run_experiment(x, &o, stdout, NULL, &err);
+	sim_experiment_free(x);
+	return rc ? fail(&err) : 0;
+}
+
+static int cmd_policies(void)
+{
+	for (const sim_policy *const *p = pol_all(); *p; p++)
+		printf("%-8s %s\n", (*p)->name, (*p)->summary);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(cmd, "policies") == 0)
+		return cmd_policies();
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("hetsim %s\n", HETSIM_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+	    strcmp(cmd, "-h") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	return bad_usage("unknown command \"%s\"", cmd);
+}

@@ -1,0 +1,129 @@
+/*
+ * sim/policy.h — the contract between the engine and mapping policies.
+ *
+ * Policies never touch the event heap or the machines: they see a read-only
+ * view (sim_view) of the machines' state and of the expected execution times
+ * (the profile's means: a mapper knows the distributions, not the draws) and
+ * return a decision. The engine carries it out.
+ *
+ * Immediate mode (this header's on_arrival): each task is mapped when it
+ * arrives, or when it reaches the head of the mapper's FIFO wait queue. A
+ * policy returns the index of a machine that accepts the task
+ * (sim_accepts: it can run the task type and has a free slot or room in its
+ * local queue), or SIM_DEFER when no machine accepts it or the policy wants
+ * it to wait; a deferred task waits in the mapper queue (or is rejected when
+ * the experiment says queue.when_full = "reject") and is offered again when
+ * a machine frees a slot.
+ */
+#ifndef HETSIM_SIM_POLICY_H
+#define HETSIM_SIM_POLICY_H
+
+#include <math.h>
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include "profiles/profile.h"
+
+enum { SIM_DEFER = -1 };
+#define SIM_UNBOUNDED UINT32_MAX
+
+typedef struct sim_machine_view {
+	uint32_t type;      /* machine type index in the profile */
+	uint32_t slots;     /* tasks it runs at once */
+	uint32_t busy;      /* tasks running */
+	uint32_t queued;    /* tasks in its local queue */
+	uint32_t queue_cap; /* SIM_UNBOUNDED for no bound */
+	double queued_expected_s; /* sum of expected times of queued tasks */
+	const double *run_end_s;  /* [slots] expected end of each running task
+				     (start + expected time); -INFINITY if free */
+} sim_machine_view;
+
+typedef struct sim_view {
+	double now;
+	uint32_t n_machines;
+	const sim_machine_view *machines;
+	uint32_t n_machine_types, n_task_types;
+	const double *etc; /* [task_type * n_machine_types + machine_type]:
+			      expected execution time, INFINITY = cannot run */
+	const prof_profile *profile;
+	gsl_rng *rng; /* SIM_STREAM_POLICY: the only randomness a policy uses */
+} sim_view;
+
+typedef struct sim_task_view {
+	uint64_t id;
+	uint32_t type;
+	double arrival_s;
+	double deadline_s; /* INFINITY if none */
+	double size;
+} sim_task_view;
+
+/* Expected execution time of task type tt on machine m. */
+static inline double sim_etc(const sim_view *v, uint32_t tt, uint32_t m)
+{
+	return v->etc[(size_t)tt * v->n_machine_types + v->machines[m].type];
+}
+static inline int sim_can_run(const sim_view *v, uint32_t tt, uint32_t m)
+{
+	return isfinite(sim_etc(v, tt, m));
+}
+static inline int sim_has_free_slot(const sim_view *v, uint32_t m)
+{
+	return v->machines[m].busy < v->machines[m].slots;
+}
+/* m can take a task of type tt now: it can run it, and a slot or a queue
+ * place is free. */
+static inline int sim_accepts(const sim_view *v, uint32_t tt, uint32_t m)
+{
+	const sim_machine_view *mv = &v->machines[m];
+	return sim_can_run(v, tt, m) &&
+	       (mv->busy < mv->slots || mv->queued < mv->queue_cap);
+}
+/*
+ * Expected time at which m could start one more task: now if a slot is
+ * free; otherwise the earliest expected end of a running task (not before
+ * now: an overrunning task is taken to end now) plus the expected work
+ * queued ahead, spread over the slots. Exact list-scheduling for one slot;
+ * an estimate for several.
+ */
+static inline double sim_ready_s(const sim_view *v, uint32_t m)
+{
+	const sim_machine_view *mv = &v->machines[m];
+	if (mv->busy < mv->slots)
+		return v->now;
+	double first_end = mv->run_end_s[0];
+	for (uint32_t s = 1; s < mv->slots; s++)
+		if (mv->run_end_s[s] < first_end)
+			first_end = mv->run_end_s[s];
+	if (first_end < v->now)
+		first_end = v->now;
+	return first_end + mv->queued_expected_s / mv->slots;
+}
+/* Expected completion time of a task of type tt placed on m now. */
+static inline double sim_completion_s(const sim_view *v, uint32_t tt,
+				      uint32_t m)
+{
+	return sim_ready_s(v, m) + sim_etc(v, tt, m);
+}
+
+typedef struct sim_policy {
+	const char *name;    /* registry key, lower case */
+	const char *summary; /* one line for `hetsim policies` */
+	size_t state_size;   /* bytes of per-run state, zeroed before init */
+	/* Read parameters (params may be NULL: defaults). Errors name the line
+	 * in doc. May be NULL when the policy has no parameters. */
+	int (*init)(void *state, const sim_view *v, const prof_jdoc *doc,
+		    const json_t *params, prof_err *err);
+	/* The decision for one task: a machine index or SIM_DEFER. */
+	int32_t (*on_arrival)(void *state, const sim_view *v,
+			      const sim_task_view *t);
+	/* Release what init allocated; may be NULL. */
+	void (*fini)(void *state);
+	/* Label for tables, e.g. "kpb(30%)"; NULL: the name. */
+	void (*label)(const void *state, char *buf, size_t cap);
+} sim_policy;
+
+/* The registry (policies/registry.c). */
+const sim_policy *pol_find(const char *name);
+/* NULL-terminated list of every registered policy, in display order. */
+const sim_policy *const *pol_all(void);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * sim/rng.h — random streams.
+ *
+ * One GSL generator per purpose, each seeded from the 64-bit run seed by
+ * sim_seed_mix(run_seed, stream): SplitMix64 (Steele, Lea & Flood 2014) of
+ * run_seed + (stream + 1) * 0x9E3779B97F4A7C15, folded to 32 bits (the part
+ * of the seed GSL's generators use) and mapped away from 0. Streams are
+ * independent of each other, so adding a draw to one purpose (a policy that
+ * flips a coin) never shifts another (arrivals).
+ *
+ * Execution times use common random numbers that are not a stream at all:
+ * the uniform of task `id` on machine type `mtype` is a counter-based hash
+ * of (run seed, id), so it depends on nothing else, whatever order tasks are
+ * started in. With rank correlation rho = 1 (default) the task has the same
+ * uniform on every machine type (a hard task is hard everywhere); with
+ * rho < 1 a Gaussian copula mixes a per-task and a per-(task, type) normal:
+ * z = sqrt(rho) z_task + sqrt(1 - rho) z_task,type, u = Phi(z).
+ */
+#ifndef HETSIM_SIM_RNG_H
+#define HETSIM_SIM_RNG_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+typedef enum sim_stream {
+	SIM_STREAM_ARRIVALS = 0, /* inter-arrival times, task-type mix */
+	SIM_STREAM_EXEC = 1,     /* execution-time uniforms (hash key) */
+	SIM_STREAM_POLICY = 2,   /* randomness inside policies */
+	SIM_STREAM_FAILURES = 3,
+	SIM_STREAM_WORKLOAD_AUX = 4, /* e.g. MMPP state switches */
+} sim_stream;
+
+uint64_t sim_splitmix64(uint64_t x);
+/* Never 0. */
+uint64_t sim_seed_mix(uint64_t run_seed, uint32_t stream);
+/* A new GSL generator (gsl_rng_mt19937) for stream; NULL on no memory. */
+gsl_rng *sim_rng_new(uint64_t run_seed, uint32_t stream);
+
+/* Uniform in (0, 1) of task id, depends only on (run_seed, id). */
+static inline double sim_task_uniform(uint64_t run_seed, uint64_t task_id)
+{
+	uint64_t k = sim_splitmix64(run_seed ^ 0xD1B54A32D192ED03ull) ^ task_id;
+	uint64_t h = sim_splitmix64(k + 0x9E3779B97F4A7C15ull * 3);
+	return ((double)(h >> 11) + 0.5) * 0x1.0p-53;
+}
+/* Uniform of task id on machine type mtype with rank correlation rho in
+ * [0, 1] across machine types (rho = 1 gives sim_task_uniform). */
+double sim_task_uniform_on(uint64_t run_seed, uint64_t task_id,
+			   uint32_t mtype, double rho);
+
+#endif

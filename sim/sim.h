@@ -1,0 +1,85 @@
+/*
+ * sim/sim.h — running experiments.
+ *
+ * An experiment is one JSON file:
+ *   {"name": "assistive_ml",
+ *    "profile": "../profiles/data/heet.json",   (path relative to this file,
+ *                                                or the profile inline)
+ *    "machines": [{"type": "t2.large", "count": 6}, ...]
+ *        optional per entry: "slots" (overrides the type's), "queue_capacity"
+ *    "queue": {"capacity": 4, "when_full": "wait"}
+ *        local queue places per machine (integer >= 0, or "unbounded": the
+ *        default); when no machine accepts a task it "wait"s in the mapper's
+ *        FIFO queue (default) or is "reject"ed (dropped, counted).
+ *    "workload": {...}                  (see workloads/workload.h)
+ *    "deadline": {"slack": 4, "reference": "fastest"}
+ *        deadline = arrival + slack x expected execution time of the task's
+ *        type on the fastest ("fastest", default), average ("mean") or
+ *        slowest ("slowest") machine type present in "machines"; or
+ *        {"relative_s": 0.5}: arrival + a constant. A trace's own
+ *        deadline_s wins. No "deadline": tasks have none.
+ *    "policy": "mct"  or  "policies": ["fcfs", {"name": "kpb", "k_percent": 30}]
+ *    "seed": 42, "replications": 1 (reserved: later issues),
+ *    "exec_rank_correlation": 1.0      (see sim/rng.h)
+ *    "output": {"dir": "out/assistive_ml", "tasks_csv": true}}
+ *        dir is relative to the working directory; one sub-directory per
+ *        policy holds summary.json and tasks.csv.gz.
+ */
+#ifndef HETSIM_SIM_SIM_H
+#define HETSIM_SIM_SIM_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "profiles/io.h"
+
+#define HETSIM_VERSION "0.1.0"
+
+typedef struct sim_experiment sim_experiment;
+
+int sim_experiment_load(sim_experiment **out, const char *path,
+			prof_err *err);
+void sim_experiment_free(sim_experiment *x);
+/* Number of policies the experiment compares. */
+size_t sim_experiment_policies(const sim_experiment *x);
+
+typedef struct sim_run_opts {
+	const char *policy;  /* run only this policy (its parameters from the
+				experiment's list if named there); NULL: all */
+	const char *out_dir; /* NULL: the experiment's output.dir */
+	int has_seed;
+	uint64_t seed;
+	uint64_t tasks;      /* > 0: override workload.tasks */
+	int tasks_csv;       /* -1: the experiment's; 0/1 override */
+	int quiet;           /* no console table */
+} sim_run_opts;
+
+#define SIM_RUN_OPTS_DEFAULT {.tasks_csv = -1}
+
+typedef struct sim_result {
+	char label[64];
+	uint64_t seed;
+	uint64_t arrived, completed, rejected, deadline_missed;
+	double makespan_s;
+	double response_mean_s, response_p50_s, response_p95_s,
+		response_p99_s, response_max_s;
+	double wait_mean_s;
+	double mean_in_system; /* time-average number of tasks in the system */
+	double throughput_per_s;
+	double utilization_mean; /* over machines */
+	double energy_j, cost_usd;
+	uint64_t peak_in_flight;
+	uint64_t events;
+	double wall_s;
+} sim_result;
+
+/* Run policy number i of the experiment; writes its outputs (unless
+ * out_dir is "" ) and fills *res. */
+int sim_run_policy(const sim_experiment *x, size_t i, const sim_run_opts *o,
+		   sim_result *res, prof_err *err);
+/* Run every policy (or o->policy), print the comparison table to console
+ * (if not quiet) and write comparison.csv. results may be NULL; else it has
+ * room for sim_experiment_policies(x) entries. */
+int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
+		       FILE *console, sim_result *results, prof_err *err);
+
+#endif

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install the Debian packages hetsim needs, if any is missing (make deps).
+set -e
+pkgs="build-essential pkg-config libgsl-dev libjansson-dev zlib1g-dev check libsubunit-dev"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "hetsim: installing missing packages:$missing"
+if [ "$(id -u)" = 0 ]; then
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+elif command -v sudo >/dev/null 2>&1; then
+	sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+else
+	echo "hetsim: run as root: apt-get install -y$missing" >&2
+	exit 1
+fi

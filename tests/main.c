@@ -1,0 +1,89 @@
+/* tests/main.c — runs every suite (each test in its own process: Check's
+ * fork mode) and ends with the line CI reads: "unit: N passed, M failed". */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "tests/tests.h"
+
+const char *test_bin(void)
+{
+	const char *b = getenv("HETSIM_BIN");
+	return b && *b ? b : "build/hetsim";
+}
+
+const char *test_tmpdir(void)
+{
+	static char dir[256];
+	if (!dir[0]) {
+		const char *base = getenv("TMPDIR");
+		snprintf(dir, sizeof dir, "%s/hetsim-test-%ld",
+			 base && *base ? base : "/tmp", (long)getpid());
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			perror(dir);
+			exit(1);
+		}
+	}
+	return dir;
+}
+
+const char *test_write(const char *name, const char *text)
+{
+	static char paths[16][512];
+	static int next;
+	char *p = paths[next++ % 16];
+	snprintf(p, 512, "%s/%s", test_tmpdir(), name);
+	FILE *f = fopen(p, "w");
+	if (!f || fputs(text, f) == EOF || fclose(f) != 0) {
+		perror(p);
+		exit(1);
+	}
+	return p;
+}
+
+int test_run(const char *cmd, char *errbuf, size_t cap)
+{
+	char errpath[600], full[4096];
+	snprintf(errpath, sizeof errpath, "%s/stderr.%ld", test_tmpdir(),
+		 (long)getpid());
+	snprintf(full, sizeof full, "%s >/dev/null 2>%s", cmd, errpath);
+	int st = system(full);
+	if (errbuf && cap) {
+		errbuf[0] = 0;
+		FILE *f = fopen(errpath, "r");
+		if (f) {
+			size_t n = fread(errbuf, 1, cap - 1, f);
+			errbuf[n] = 0;
+			fclose(f);
+		}
+	}
+	unlink(errpath);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+int main(void)
+{
+	Suite *(*const suites[])(void) = {
+		suite_io,   suite_profiles, suite_workloads,
+		suite_core, suite_policies, suite_cli,
+	};
+	test_tmpdir(); /* fix the scratch dir before Check forks each test */
+	SRunner *sr = srunner_create(NULL);
+	for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
+		srunner_add_suite(sr, suites[i]());
+	srunner_run_all(sr, CK_NORMAL);
+	int run = srunner_ntests_run(sr);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_tmpdir());
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", test_tmpdir());
+	printf("unit: %d passed, %d failed\n", run - failed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,226 @@
+/* tests/test_cli.c — the hetsim binary: subcommands, and bad input of every
+ * kind giving exactly one line "hetsim: file:line: ..." and exit status 2. */
+#include <stdio.h>
+#include <string.h>
+#include "tests/tests.h"
+
+/* A valid experiment with one line replaced: lines are numbered in the
+ * comments so that expected error lines are easy to check. */
+static const char *const good_lines[] = {
+	"{\n",                                                     /* 1 */
+	"  \"profile\": {\n",                                      /* 2 */
+	"    \"machine_types\": [{\"name\": \"m\"}],\n",           /* 3 */
+	"    \"task_types\": [{\"name\": \"t\"}],\n",              /* 4 */
+	"    \"exec\": [{\"task\": \"t\", \"machine\": \"m\",\n",  /* 5 */
+	"              \"model\": \"lognormal\",\n",               /* 6 */
+	"              \"mu\": -2, \"sigma\": 0.5}]},\n",          /* 7 */
+	"  \"machines\": [{\"type\": \"m\", \"count\": 2}],\n",    /* 8 */
+	"  \"workload\": {\"arrival\": \"poisson\",\n",            /* 9 */
+	"               \"rate_per_s\": 10,\n",                    /* 10 */
+	"               \"tasks\": 100},\n",                       /* 11 */
+	"  \"policy\": \"mct\",\n",                                /* 12 */
+	"  \"output\": {\"dir\": \"\"}\n",                         /* 13 */
+	"}\n",                                                     /* 14 */
+};
+#define N_LINES (sizeof good_lines / sizeof good_lines[0])
+
+static const char *experiment_with(int line, const char *replacement)
+{
+	static char text[4096];
+	text[0] = 0;
+	for (size_t i = 0; i < N_LINES; i++)
+		strcat(text, (int)i + 1 == line ? replacement : good_lines[i]);
+	return test_write("exp.json", text);
+}
+
+/* Run `hetsim run path`, expect status 2 and one stderr line that starts
+ * with "hetsim: <file>:<line>: " and contains want. */
+static void expect_bad(const char *path, const char *file_shown, int line,
+		       const char *want)
+{
+	char cmd[1200], err[2048], prefix[700];
+	snprintf(cmd, sizeof cmd, "%s run '%s'", test_bin(), path);
+	int st = test_run(cmd, err, sizeof err);
+	ck_assert_msg(st == 2, "status %d for %s: %s", st, path, err);
+	char *nl = strchr(err, '\n');
+	ck_assert_msg(nl && nl[1] == 0, "not exactly one line: [%s]", err);
+	if (line > 0)
+		snprintf(prefix, sizeof prefix, "hetsim: %s:%d: ", file_shown, line);
+	else
+		snprintf(prefix, sizeof prefix, "hetsim: %s: ", file_shown);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0,
+		      "want prefix [%s], got [%s]", prefix, err);
+	ck_assert_msg(strstr(err, want) != NULL, "want [%s] in [%s]", want, err);
+}
+
+START_TEST(good_experiment_runs)
+{
+	char cmd[1200], err[2048];
+	snprintf(cmd, sizeof cmd, "%s run '%s'", test_bin(),
+		 experiment_with(0, ""));
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 0);
+}
+END_TEST
+
+START_TEST(malformed_json_names_its_line)
+{
+	const char *p = experiment_with(10, "               \"rate_per_s\": 10\n");
+	expect_bad(p, p, 11, "");
+}
+END_TEST
+
+START_TEST(unknown_policy_names_its_line)
+{
+	const char *p = experiment_with(12, "  \"policy\": \"fastest\",\n");
+	expect_bad(p, p, 12, "unknown policy \"fastest\"");
+}
+END_TEST
+
+START_TEST(unknown_model_names_its_line)
+{
+	const char *p = experiment_with(6, "              \"model\": \"zipf\",\n");
+	expect_bad(p, p, 5, "zipf");
+}
+END_TEST
+
+START_TEST(unknown_machine_type_names_its_line)
+{
+	const char *p = experiment_with(8, "  \"machines\": [{\"type\": \"gpu\", \"count\": 2}],\n");
+	expect_bad(p, p, 8, "unknown machine type \"gpu\"");
+}
+END_TEST
+
+START_TEST(negative_rate_names_its_line)
+{
+	const char *p = experiment_with(10, "               \"rate_per_s\": -3,\n");
+	expect_bad(p, p, 10, "rate_per_s");
+}
+END_TEST
+
+START_TEST(nan_is_rejected_with_its_line)
+{
+	const char *p = experiment_with(10, "               \"rate_per_s\": NaN,\n");
+	expect_bad(p, p, 10, "");
+}
+END_TEST
+
+START_TEST(negative_sigma_names_its_line)
+{
+	const char *p = experiment_with(7, "              \"mu\": -2, \"sigma\": -0.5}]},\n");
+	expect_bad(p, p, 5, "sigma");
+}
+END_TEST
+
+START_TEST(missing_profile_file_is_named)
+{
+	const char *p = test_write("noprof.json",
+		"{\"profile\": \"no_such_profile.json\",\n"
+		" \"machines\": [{\"type\": \"m\"}],\n"
+		" \"workload\": {\"arrival\": \"poisson\", \"rate_per_s\": 1, \"tasks\": 1},\n"
+		" \"policy\": \"mct\"}\n");
+	char shown[600];
+	snprintf(shown, sizeof shown, "%s/no_such_profile.json", test_tmpdir());
+	expect_bad(p, shown, 0, "cannot open");
+}
+END_TEST
+
+START_TEST(missing_experiment_file_is_named)
+{
+	expect_bad("/nonexistent/exp.json", "/nonexistent/exp.json", 0,
+		   "cannot open");
+}
+END_TEST
+
+START_TEST(bad_trace_row_names_trace_file_and_line)
+{
+	const char *trace = test_write("trace.csv",
+				       "arrival_s,task_type\n0.5,t\n1.0,t\nNaN,t\n");
+	static char text[2048];
+	snprintf(text, sizeof text,
+		 "{\"profile\": {\"machine_types\": [{\"name\": \"m\"}],\n"
+		 " \"task_types\": [{\"name\": \"t\"}],\n"
+		 " \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"constant\", \"value\": 1}]},\n"
+		 " \"machines\": [{\"type\": \"m\"}],\n"
+		 " \"workload\": {\"arrival\": \"trace\", \"file\": \"trace.csv\"},\n"
+		 " \"policy\": \"fcfs\", \"output\": {\"dir\": \"\"}}\n");
+	const char *q = test_write("trace_exp.json", text);
+	expect_bad(q, trace, 4, "");
+}
+END_TEST
+
+START_TEST(bad_flags_exit_2)
+{
+	char cmd[1200], err[2048];
+	const char *p = experiment_with(0, "");
+	const char *flags[] = {"--seed -1", "--seed abc", "--tasks 0",
+			       "--bogus", "--policy nope"};
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(cmd, sizeof cmd, "%s run '%s' %s", test_bin(), p, flags[i]);
+		ck_assert_msg(test_run(cmd, err, sizeof err) == 2, "%s", flags[i]);
+		ck_assert_msg(strncmp(err, "hetsim: ", 8) == 0, "%s", err);
+	}
+	snprintf(cmd, sizeof cmd, "%s frobnicate", test_bin());
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 2);
+}
+END_TEST
+
+START_TEST(version_help_and_policies_work)
+{
+	char cmd[1200], err[256];
+	const char *subs[] = {"version", "help", "policies"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(cmd, sizeof cmd, "%s %s", test_bin(), subs[i]);
+		ck_assert_int_eq(test_run(cmd, err, sizeof err), 0);
+	}
+}
+END_TEST
+
+START_TEST(garbage_bytes_never_crash)
+{
+	/* every prefix of a valid file, and a few byte flips: exit 2, no
+	 * signal, one line */
+	char text[4096] = "";
+	for (size_t i = 0; i < N_LINES; i++)
+		strcat(text, good_lines[i]);
+	size_t n = strlen(text);
+	char cmd[1200], err[2048];
+	for (size_t cut = 0; cut < n; cut += 7) {
+		char tmp[4096];
+		memcpy(tmp, text, cut);
+		tmp[cut] = 0;
+		if (cut % 3 == 1 && cut > 0)
+			tmp[cut / 2] ^= 0x5A;
+		const char *p = test_write("fuzz.json", tmp);
+		snprintf(cmd, sizeof cmd, "%s run '%s'", test_bin(), p);
+		int st = test_run(cmd, err, sizeof err);
+		ck_assert_msg(st == 2 || st == 0, "cut %zu: status %d %s", cut, st, err);
+		if (st == 2) {
+			char *nl = strchr(err, '\n');
+			ck_assert_msg(nl && nl[1] == 0, "cut %zu: [%s]", cut, err);
+		}
+	}
+}
+END_TEST
+
+Suite *suite_cli(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("bad input");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, good_experiment_runs);
+	tcase_add_test(tc, malformed_json_names_its_line);
+	tcase_add_test(tc, unknown_policy_names_its_line);
+	tcase_add_test(tc, unknown_model_names_its_line);
+	tcase_add_test(tc, unknown_machine_type_names_its_line);
+	tcase_add_test(tc, negative_rate_names_its_line);
+	tcase_add_test(tc, nan_is_rejected_with_its_line);
+	tcase_add_test(tc, negative_sigma_names_its_line);
+	tcase_add_test(tc, missing_profile_file_is_named);
+	tcase_add_test(tc, missing_experiment_file_is_named);
+	tcase_add_test(tc, bad_trace_row_names_trace_file_and_line);
+	tcase_add_test(tc, bad_flags_exit_2);
+	tcase_add_test(tc, version_help_and_policies_work);
+	tcase_add_test(tc, garbage_bytes_never_crash);
+	suite_add_tcase(s, tc);
+	return s;
+}

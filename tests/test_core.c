@@ -1,0 +1,411 @@
+/* tests/test_core.c — the event heap, streaming statistics, and the engine
+ * against queueing theory (M/M/1, M/M/c / Erlang C, Little's law), plus
+ * determinism of whole runs. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim/heap.h"
+#include "sim/out.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+#include "sim/stats.h"
+#include "tests/tests.h"
+
+START_TEST(heap_pops_in_time_order)
+{
+	sim_heap h;
+	ck_assert_int_eq(sim_heap_init(&h, 4), 0);
+	gsl_rng *r = sim_rng_new(7, 0);
+	for (int i = 0; i < 10000; i++)
+		ck_assert(sim_heap_push(&h, gsl_rng_uniform(r) * 100, 0, NULL));
+	double t, prev = -1;
+	uint32_t kind;
+	void *data;
+	int n = 0;
+	while (sim_heap_pop(&h, &t, &kind, &data)) {
+		ck_assert(t >= prev);
+		prev = t;
+		n++;
+	}
+	ck_assert_int_eq(n, 10000);
+	gsl_rng_free(r);
+	sim_heap_free(&h);
+}
+END_TEST
+
+START_TEST(heap_equal_times_pop_fifo)
+{
+	sim_heap h;
+	sim_heap_init(&h, 0);
+	static int ids[300];
+	/* interleave three times so that FIFO must hold within each */
+	for (int i = 0; i < 300; i++) {
+		ids[i] = i;
+		sim_heap_push(&h, (double)(i % 3), (uint32_t)i, &ids[i]);
+	}
+	double t;
+	uint32_t kind;
+	void *data;
+	int last[3] = {-1, -1, -1};
+	for (int i = 0; i < 300; i++) {
+		ck_assert(sim_heap_pop(&h, &t, &kind, &data));
+		int id = *(int *)data;
+		ck_assert_int_eq((int)kind, id);
+		ck_assert_double_eq(t, (double)(id % 3));
+		ck_assert_int_gt(id, last[id % 3]); /* insertion order */
+		last[id % 3] = id;
+		if (i < 100)
+			ck_assert_int_eq(id % 3, 0);
+	}
+	ck_assert(!sim_heap_pop(&h, &t, &kind, &data));
+	sim_heap_free(&h);
+}
+END_TEST
+
+START_TEST(heap_cancel_removes_exactly_that_event)
+{
+	sim_heap h;
+	sim_heap_init(&h, 0);
+	sim_handle hs[1000];
+	for (int i = 0; i < 1000; i++)
+		hs[i] = sim_heap_push(&h, (double)((i * 7919) % 1000), (uint32_t)i, NULL);
+	for (int i = 0; i < 1000; i += 3)
+		ck_assert_int_eq(sim_heap_cancel(&h, hs[i]), 1);
+	/* a second cancel of the same handle is a no-op */
+	ck_assert_int_eq(sim_heap_cancel(&h, hs[0]), 0);
+	ck_assert_int_eq(sim_heap_cancel(&h, 0), 0);
+	double t, prev = -1;
+	uint32_t kind;
+	void *data;
+	int n = 0;
+	while (sim_heap_pop(&h, &t, &kind, &data)) {
+		ck_assert(kind % 3 != 0);
+		ck_assert(t >= prev);
+		prev = t;
+		n++;
+	}
+	ck_assert_int_eq(n, 1000 - 334);
+	/* handles of fired events are stale even after their nodes are reused */
+	sim_handle fresh = sim_heap_push(&h, 1.0, 5, NULL);
+	for (int i = 0; i < 1000; i++)
+		ck_assert_int_eq(sim_heap_cancel(&h, hs[i]), 0);
+	ck_assert_int_eq(sim_heap_cancel(&h, fresh), 1);
+	ck_assert_int_eq((int)sim_heap_size(&h), 0);
+	sim_heap_free(&h);
+}
+END_TEST
+
+START_TEST(heap_reuses_nodes_without_growing)
+{
+	sim_heap h;
+	sim_heap_init(&h, 0);
+	for (int i = 0; i < 50; i++)
+		sim_heap_push(&h, i, 0, NULL);
+	uint32_t cap = h.cap;
+	double t;
+	uint32_t kind;
+	void *data;
+	for (int i = 0; i < 100000; i++) { /* steady state: pop one, push one */
+		sim_heap_pop(&h, &t, &kind, &data);
+		sim_heap_push(&h, t + 50, 0, NULL);
+	}
+	ck_assert_uint_eq(h.cap, cap);
+	ck_assert_uint_eq(h.n_nodes, 50);
+	sim_heap_free(&h);
+}
+END_TEST
+
+START_TEST(stats_quantiles_within_resolution)
+{
+	sim_stat s;
+	ck_assert_int_eq(sim_stat_init(&s, 1), 0);
+	for (int i = 1; i <= 100000; i++)
+		sim_stat_add(&s, i * 1e-3); /* 1 ms .. 100 s uniform grid */
+	ck_assert_double_eq_tol(sim_stat_mean(&s), 50.0005, 1e-9);
+	double q50 = sim_stat_quantile(&s, 0.5), q99 = sim_stat_quantile(&s, 0.99);
+	ck_assert(fabs(q50 - 50.0) / 50.0 < 1e-3);
+	ck_assert(fabs(q99 - 99.0) / 99.0 < 1e-3);
+	ck_assert_double_eq(sim_stat_quantile(&s, 1.0), 100.0);
+	ck_assert_double_eq(sim_stat_quantile(&s, 0.0), 1e-3);
+	sim_stat_free(&s);
+}
+END_TEST
+
+START_TEST(fmt_time_is_exact_fixed_point)
+{
+	char b[40];
+	sim_fmt_time(b, 12.00025);
+	ck_assert_str_eq(b, "12.000250");
+	sim_fmt_time(b, 0);
+	ck_assert_str_eq(b, "0.000000");
+	sim_fmt_time(b, 0.9999996);
+	ck_assert_str_eq(b, "1.000000");
+	sim_fmt_time(b, 123456.5);
+	ck_assert_str_eq(b, "123456.500000");
+	sim_fmt_time(b, INFINITY);
+	ck_assert_str_eq(b, "inf");
+	sim_fmt_u64(b, 18446744073709551615ull);
+	ck_assert_str_eq(b, "18446744073709551615");
+}
+END_TEST
+
+START_TEST(task_uniform_depends_only_on_seed_and_id)
+{
+	double a = sim_task_uniform(42, 1000), b = sim_task_uniform(42, 1000);
+	ck_assert_double_eq(a, b);
+	ck_assert(sim_task_uniform(43, 1000) != a);
+	ck_assert(sim_task_uniform(42, 1001) != a);
+	/* rho = 1: same on every machine type; rho = 0: independent */
+	ck_assert_double_eq(sim_task_uniform_on(42, 1000, 3, 1.0), a);
+	double sum = 0, sumsq = 0, cross = 0;
+	int n = 200000;
+	for (int i = 0; i < n; i++) {
+		double u = sim_task_uniform(9, (uint64_t)i);
+		double v = sim_task_uniform_on(9, (uint64_t)i, 1, 0.0);
+		ck_assert(u > 0 && u < 1 && v > 0 && v < 1);
+		sum += u;
+		sumsq += u * u;
+		cross += (u - 0.5) * (v - 0.5);
+	}
+	ck_assert(fabs(sum / n - 0.5) < 0.003);
+	ck_assert(fabs(sumsq / n - 1.0 / 3) < 0.003);
+	ck_assert(fabs(cross / n) < 0.002); /* independent: covariance ~ 0 */
+}
+END_TEST
+
+/* An experiment with one task type of exponential service (mean 1 s) on
+ * `machines` machines of `slots` slots each; Poisson arrivals. */
+static const char *queue_experiment(const char *name, double lambda,
+				    int machines, int slots,
+				    const char *policy, long tasks,
+				    uint64_t seed)
+{
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "{\"profile\": {\"machine_types\": [{\"name\": \"m\", \"slots\": %d}],\n"
+		 "  \"task_types\": [{\"name\": \"t\"}],\n"
+		 "  \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"exponential\", \"mean\": 1}]},\n"
+		 " \"machines\": [{\"type\": \"m\", \"count\": %d}],\n"
+		 " \"workload\": {\"arrival\": \"poisson\", \"rate_per_s\": %.17g, \"tasks\": %ld},\n"
+		 " \"policy\": \"%s\", \"seed\": %llu, \"output\": {\"dir\": \"\"}}\n",
+		 slots, machines, lambda, tasks, policy, (unsigned long long)seed);
+	return test_write(name, text);
+}
+
+static sim_result run_file(const char *path)
+{
+	prof_err err = {0};
+	sim_experiment *x = NULL;
+	int rc = sim_experiment_load(&x, path, &err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+	sim_result r;
+	rc = sim_run_policy(x, 0, &o, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	sim_experiment_free(x);
+	return r;
+}
+
+/* Erlang C: probability that an arrival waits in M/M/c with load a = l/mu. */
+static double erlang_c(int c, double a)
+{
+	double term = 1, sum = 1;
+	for (int k = 1; k < c; k++) {
+		term *= a / k;
+		sum += term;
+	}
+	double last = term * a / c / (1 - a / c);
+	return last / (sum + last);
+}
+
+START_TEST(mm1_mean_response_matches_theory)
+{
+	/* rho = 0.7, mu = 1: W = 1 / (mu - lambda) = 3.333 s */
+	sim_result r = run_file(queue_experiment("mm1.json", 0.7, 1, 1, "fcfs",
+						 1000000, 11));
+	double w = 1.0 / (1.0 - 0.7);
+	ck_assert_uint_eq(r.completed, 1000000);
+	ck_assert_msg(fabs(r.response_mean_s - w) / w < 0.02,
+		      "M/M/1 W = %g, theory %g", r.response_mean_s, w);
+	/* waiting time in queue W_q = rho / (mu - lambda) */
+	ck_assert(fabs(r.wait_mean_s - 0.7 * w) / (0.7 * w) < 0.03);
+	/* response time of M/M/1 is exponential: median = W ln 2 */
+	ck_assert(fabs(r.response_p50_s - w * log(2)) / (w * log(2)) < 0.03);
+}
+END_TEST
+
+static void check_mmc(const sim_result *r, int c, double lambda)
+{
+	double wq = erlang_c(c, lambda) / (c - lambda), w = wq + 1.0;
+	ck_assert_msg(fabs(r->response_mean_s - w) / w < 0.02,
+		      "M/M/%d W = %g, Erlang C %g", c, r->response_mean_s, w);
+	ck_assert_msg(fabs(r->wait_mean_s - wq) / wq < 0.05,
+		      "M/M/%d Wq = %g, Erlang C %g", c, r->wait_mean_s, wq);
+}
+
+START_TEST(mmc_four_machines_matches_erlang_c)
+{
+	sim_result r = run_file(queue_experiment("mmc4.json", 2.8, 4, 1, "fcfs",
+						 1000000, 12));
+	check_mmc(&r, 4, 2.8);
+}
+END_TEST
+
+START_TEST(mmc_one_machine_four_slots_matches_erlang_c)
+{
+	/* rr puts tasks in the machine's local FIFO queue: the same M/M/4 */
+	sim_result r = run_file(queue_experiment("mmc4s.json", 2.8, 1, 4, "rr",
+						 1000000, 13));
+	check_mmc(&r, 4, 2.8);
+}
+END_TEST
+
+START_TEST(littles_law_holds_on_a_run)
+{
+	sim_result r = run_file(queue_experiment("little.json", 3.2, 4, 1,
+						 "mct", 200000, 14));
+	/* L = lambda W exactly over [0, last departure] when all tasks leave */
+	double lambda = (double)r.arrived / r.makespan_s;
+	double lw = lambda * r.response_mean_s;
+	ck_assert_msg(fabs(r.mean_in_system - lw) / lw < 1e-9,
+		      "L = %.12g, lambda W = %.12g", r.mean_in_system, lw);
+	/* and against theory: L = lambda W(Erlang C), within 3% */
+	double w = erlang_c(4, 3.2) / (4 - 3.2) + 1.0;
+	ck_assert(fabs(r.mean_in_system - 3.2 * w) / (3.2 * w) < 0.03);
+}
+END_TEST
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	ck_assert(fread(buf, 1, (size_t)n, f) == (size_t)n);
+	fclose(f);
+	buf[n] = 0;
+	*len = (size_t)n;
+	return buf;
+}
+
+static void run_to(const char *exp, const char *dir, uint64_t seed)
+{
+	prof_err err = {0};
+	sim_experiment *x = NULL;
+	ck_assert_msg(sim_experiment_load(&x, exp, &err) == 0, "%s", err.msg);
+	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+	o.out_dir = dir;
+	o.has_seed = 1;
+	o.seed = seed;
+	o.quiet = 1;
+	ck_assert_msg(sim_run_experiment(x, &o, NULL, NULL, &err) == 0, "%s",
+		      err.msg);
+	sim_experiment_free(x);
+}
+
+static int same_file(const char *a, const char *b)
+{
+	size_t na, nb;
+	char *x = slurp(a, &na), *y = slurp(b, &nb);
+	int same = na == nb && memcmp(x, y, na) == 0;
+	free(x);
+	free(y);
+	return same;
+}
+
+START_TEST(same_seed_gives_byte_identical_outputs)
+{
+	const char *exp = "experiments/assistive_ml.json";
+	char d1[600], d2[600], d3[600], a[700], b[700];
+	snprintf(d1, sizeof d1, "%s/run1", test_tmpdir());
+	snprintf(d2, sizeof d2, "%s/run2", test_tmpdir());
+	snprintf(d3, sizeof d3, "%s/run3", test_tmpdir());
+	run_to(exp, d1, 5);
+	run_to(exp, d2, 5);
+	run_to(exp, d3, 6);
+	const char *files[] = {"mct/summary.json", "mct/tasks.csv.gz",
+			       "random/summary.json", "random/tasks.csv.gz",
+			       "comparison.csv"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(a, sizeof a, "%s/%s", d1, files[i]);
+		snprintf(b, sizeof b, "%s/%s", d2, files[i]);
+		ck_assert_msg(same_file(a, b), "%s differs between equal seeds",
+			      files[i]);
+		snprintf(b, sizeof b, "%s/%s", d3, files[i]);
+		ck_assert_msg(!same_file(a, b), "%s equal for different seeds",
+			      files[i]);
+	}
+}
+END_TEST
+
+START_TEST(policies_see_the_same_tasks_under_one_seed)
+{
+	/* common random numbers: every policy gets the same arrivals */
+	const char *exp = "experiments/assistive_ml.json";
+	prof_err err = {0};
+	sim_experiment *x = NULL;
+	ck_assert_msg(sim_experiment_load(&x, exp, &err) == 0, "%s", err.msg);
+	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+	o.out_dir = "";
+	o.tasks = 3000;
+	size_t n = sim_experiment_policies(x);
+	sim_result rs[16];
+	ck_assert(n <= 16);
+	ck_assert_msg(sim_run_experiment(x, &o, NULL, rs, &err) == 0, "%s", err.msg);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(rs[i].arrived, 3000);
+		ck_assert_uint_eq(rs[i].completed + rs[i].rejected, 3000);
+	}
+	sim_experiment_free(x);
+}
+END_TEST
+
+START_TEST(outputs_are_written_atomically_and_listed)
+{
+	char d[600], p[700];
+	snprintf(d, sizeof d, "%s/atomic", test_tmpdir());
+	run_to("experiments/assistive_ml.json", d, 1);
+	char cmd[2400];
+	/* no temp files left behind */
+	snprintf(cmd, sizeof cmd, "find '%s' -name '*.tmp.*' | grep -q .", d);
+	ck_assert_int_ne(system(cmd), 0);
+	snprintf(p, sizeof p, "%s/fcfs/tasks.csv.gz", d);
+	snprintf(cmd, sizeof cmd,
+		 "test \"$(zcat '%s' | head -1)\" = "
+		 "'id,task_type,arrival_s,start_s,end_s,deadline_s,machine,machine_type,outcome'"
+		 " && test $(zcat '%s' | wc -l) = 20001",
+		 p, p);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+Suite *suite_core(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("heap");
+	tcase_add_test(tc, heap_pops_in_time_order);
+	tcase_add_test(tc, heap_equal_times_pop_fifo);
+	tcase_add_test(tc, heap_cancel_removes_exactly_that_event);
+	tcase_add_test(tc, heap_reuses_nodes_without_growing);
+	tcase_add_test(tc, stats_quantiles_within_resolution);
+	tcase_add_test(tc, fmt_time_is_exact_fixed_point);
+	tcase_add_test(tc, task_uniform_depends_only_on_seed_and_id);
+	suite_add_tcase(s, tc);
+	TCase *q = tcase_create("queueing");
+	tcase_set_timeout(q, 300);
+	tcase_add_test(q, mm1_mean_response_matches_theory);
+	tcase_add_test(q, mmc_four_machines_matches_erlang_c);
+	tcase_add_test(q, mmc_one_machine_four_slots_matches_erlang_c);
+	tcase_add_test(q, littles_law_holds_on_a_run);
+	suite_add_tcase(s, q);
+	TCase *d = tcase_create("determinism");
+	tcase_set_timeout(d, 300);
+	tcase_add_test(d, same_seed_gives_byte_identical_outputs);
+	tcase_add_test(d, policies_see_the_same_tasks_under_one_seed);
+	tcase_add_test(d, outputs_are_written_atomically_and_listed);
+	suite_add_tcase(s, d);
+	return s;
+}

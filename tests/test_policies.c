@@ -1,0 +1,249 @@
+/* tests/test_policies.c — each immediate policy's decision on a
+ * hand-built state of three machines, worked out by hand in the comments. */
+#include <math.h>
+#include <string.h>
+#include "policies/immediate.h"
+#include "sim/rng.h"
+#include "tests/tests.h"
+
+/*
+ * now = 10; one task type T (index 0) and a second type U (index 1) that
+ * only machine type 0 can run. One machine per type, one slot each, local
+ * queues of 2 places.
+ *   m0: idle                         ready 10   etc(T) 6   completion 16
+ *   m1: running, expected end 12     ready 12   etc(T) 3   completion 15
+ *   m2: running, end 11, one queued  ready 11 + 4 = 15
+ *       task of expected 4 s                    etc(T) 1   completion 16
+ * FCFS -> m0 (the only free slot)   MET -> m2 (least etc)
+ * MCT  -> m1 (least completion)     OLB -> m0 (earliest ready)
+ * KPB 34% -> ceil(1.02) = 2 best by etc {m2, m1}, MCT among them -> m1
+ * KPB 30% -> ceil(0.9) = 1 best {m2} -> m2.  KPB 100% = MCT -> m1.
+ */
+typedef struct fixture {
+	sim_machine_view mv[3];
+	double run_end[3];
+	double etc[2 * 3];
+	sim_view v;
+} fixture;
+
+static void build(fixture *f)
+{
+	memset(f, 0, sizeof *f);
+	f->run_end[0] = -INFINITY;
+	f->run_end[1] = 12;
+	f->run_end[2] = 11;
+	for (uint32_t m = 0; m < 3; m++) {
+		f->mv[m].type = m;
+		f->mv[m].slots = 1;
+		f->mv[m].queue_cap = 2;
+		f->mv[m].run_end_s = &f->run_end[m];
+	}
+	f->mv[1].busy = 1;
+	f->mv[2].busy = 1;
+	f->mv[2].queued = 1;
+	f->mv[2].queued_expected_s = 4;
+	double etc[6] = {6, 3, 1, 2, INFINITY, INFINITY};
+	memcpy(f->etc, etc, sizeof etc);
+	f->v.now = 10;
+	f->v.n_machines = 3;
+	f->v.machines = f->mv;
+	f->v.n_machine_types = 3;
+	f->v.n_task_types = 2;
+	f->v.etc = f->etc;
+	f->v.rng = sim_rng_new(1, SIM_STREAM_POLICY);
+}
+
+static void release(fixture *f) { gsl_rng_free(f->v.rng); }
+
+static int32_t decide(const sim_policy *p, fixture *f, uint32_t type,
+		      const char *params)
+{
+	char state[256] = {0};
+	ck_assert(p->state_size <= sizeof state);
+	prof_jdoc doc = {0};
+	prof_err err = {0};
+	const json_t *node = NULL;
+	if (params) {
+		ck_assert_int_eq(prof_jdoc_parse(&doc, "params", params,
+						 strlen(params), &err), 0);
+		node = doc.root;
+	}
+	if (p->init)
+		ck_assert_msg(p->init(state, &f->v, &doc, node, &err) == 0, "%s",
+			      err.msg);
+	sim_task_view t = {.id = 1, .type = type, .arrival_s = 10,
+			   .deadline_s = INFINITY};
+	int32_t m = p->on_arrival(state, &f->v, &t);
+	if (p->fini)
+		p->fini(state);
+	if (params)
+		prof_jdoc_free(&doc);
+	return m;
+}
+
+START_TEST(ready_and_completion_times_as_worked_out)
+{
+	fixture f;
+	build(&f);
+	ck_assert_double_eq(sim_ready_s(&f.v, 0), 10);
+	ck_assert_double_eq(sim_ready_s(&f.v, 1), 12);
+	ck_assert_double_eq(sim_ready_s(&f.v, 2), 15);
+	ck_assert_double_eq(sim_completion_s(&f.v, 0, 1), 15);
+	/* an overrunning task is taken to end now */
+	f.run_end[1] = 8;
+	ck_assert_double_eq(sim_ready_s(&f.v, 1), 10);
+	release(&f);
+}
+END_TEST
+
+START_TEST(each_policy_picks_the_hand_computed_machine)
+{
+	fixture f;
+	build(&f);
+	ck_assert_int_eq(decide(&pol_fcfs, &f, 0, NULL), 0);
+	ck_assert_int_eq(decide(&pol_met, &f, 0, NULL), 2);
+	ck_assert_int_eq(decide(&pol_mct, &f, 0, NULL), 1);
+	ck_assert_int_eq(decide(&pol_olb, &f, 0, NULL), 0);
+	ck_assert_int_eq(decide(&pol_kpb, &f, 0, "{\"k_percent\": 34}"), 1);
+	ck_assert_int_eq(decide(&pol_kpb, &f, 0, "{\"k_percent\": 30}"), 2);
+	ck_assert_int_eq(decide(&pol_kpb, &f, 0, "{\"k_percent\": 100}"), 1);
+	release(&f);
+}
+END_TEST
+
+START_TEST(round_robin_cycles_over_accepting_machines)
+{
+	fixture f;
+	build(&f);
+	char state[64] = {0};
+	sim_task_view t = {.type = 0};
+	int seq[6];
+	for (int i = 0; i < 6; i++)
+		seq[i] = pol_rr.on_arrival(state, &f.v, &t);
+	int want[6] = {0, 1, 2, 0, 1, 2};
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(seq[i], want[i]);
+	/* m1 full (slot busy, 2 queued): skipped */
+	f.mv[1].queued = 2;
+	memset(state, 0, sizeof state);
+	ck_assert_int_eq(pol_rr.on_arrival(state, &f.v, &t), 0);
+	ck_assert_int_eq(pol_rr.on_arrival(state, &f.v, &t), 2);
+	ck_assert_int_eq(pol_rr.on_arrival(state, &f.v, &t), 0);
+	release(&f);
+}
+END_TEST
+
+START_TEST(random_is_uniform_over_accepting_machines_only)
+{
+	fixture f;
+	build(&f);
+	f.mv[2].queued = 2; /* m2 full: never chosen */
+	int count[3] = {0};
+	sim_task_view t = {.type = 0};
+	for (int i = 0; i < 30000; i++) {
+		int32_t m = pol_random.on_arrival(NULL, &f.v, &t);
+		ck_assert(m == 0 || m == 1);
+		count[m]++;
+	}
+	ck_assert(fabs(count[0] / 30000.0 - 0.5) < 0.02);
+	release(&f);
+}
+END_TEST
+
+START_TEST(every_policy_defers_when_no_machine_accepts)
+{
+	fixture f;
+	build(&f);
+	for (uint32_t m = 0; m < 3; m++) {
+		f.mv[m].busy = 1;
+		f.mv[m].queued = 2;
+		f.run_end[m] = 20;
+	}
+	for (const sim_policy *const *p = pol_all(); *p; p++)
+		ck_assert_msg(decide(*p, &f, 0, NULL) == SIM_DEFER, "%s",
+			      (*p)->name);
+	release(&f);
+}
+END_TEST
+
+START_TEST(a_type_only_one_machine_runs_goes_there)
+{
+	fixture f;
+	build(&f);
+	/* U runs only on m0 (machine type 0) */
+	for (const sim_policy *const *p = pol_all(); *p; p++)
+		ck_assert_msg(decide(*p, &f, 1, NULL) == 0, "%s", (*p)->name);
+	/* m0 full too: everyone defers U */
+	f.mv[0].busy = 1;
+	f.mv[0].queued = 2;
+	f.run_end[0] = 30;
+	for (const sim_policy *const *p = pol_all(); *p; p++)
+		ck_assert_msg(decide(*p, &f, 1, NULL) == SIM_DEFER, "%s",
+			      (*p)->name);
+	release(&f);
+}
+END_TEST
+
+START_TEST(fcfs_waits_rather_than_queue_locally)
+{
+	fixture f;
+	build(&f);
+	f.mv[0].busy = 1;
+	f.run_end[0] = 13;
+	/* every slot busy, queues have room: FCFS still defers */
+	ck_assert_int_eq(decide(&pol_fcfs, &f, 0, NULL), SIM_DEFER);
+	ck_assert_int_ge(decide(&pol_mct, &f, 0, NULL), 0);
+	release(&f);
+}
+END_TEST
+
+START_TEST(kpb_rejects_bad_parameters)
+{
+	fixture f;
+	build(&f);
+	const char *bad[] = {"{\"k_percent\": 0}", "{\"k_percent\": 150}",
+			     "{\"k_percent\": \"x\"}", "{\"k\": 10}"};
+	for (size_t i = 0; i < 4; i++) {
+		char state[256] = {0};
+		prof_jdoc doc = {0};
+		prof_err err = {0};
+		ck_assert_int_eq(prof_jdoc_parse(&doc, "p.json", bad[i],
+						 strlen(bad[i]), &err), 0);
+		ck_assert_int_eq(pol_kpb.init(state, &f.v, &doc, doc.root, &err),
+				 PROF_EINPUT);
+		ck_assert_msg(strstr(err.msg, "p.json:1:") != NULL, "%s", err.msg);
+		pol_kpb.fini(state);
+		prof_jdoc_free(&doc);
+	}
+	release(&f);
+}
+END_TEST
+
+START_TEST(registry_finds_every_policy_by_name)
+{
+	const char *names[] = {"fcfs", "rr", "random", "met", "mct", "olb", "kpb"};
+	for (size_t i = 0; i < 7; i++) {
+		const sim_policy *p = pol_find(names[i]);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_str_eq(p->name, names[i]);
+	}
+	ck_assert_ptr_null(pol_find("nope"));
+}
+END_TEST
+
+Suite *suite_policies(void)
+{
+	Suite *s = suite_create("policies");
+	TCase *tc = tcase_create("immediate");
+	tcase_add_test(tc, ready_and_completion_times_as_worked_out);
+	tcase_add_test(tc, each_policy_picks_the_hand_computed_machine);
+	tcase_add_test(tc, round_robin_cycles_over_accepting_machines);
+	tcase_add_test(tc, random_is_uniform_over_accepting_machines_only);
+	tcase_add_test(tc, every_policy_defers_when_no_machine_accepts);
+	tcase_add_test(tc, a_type_only_one_machine_runs_goes_there);
+	tcase_add_test(tc, fcfs_waits_rather_than_queue_locally);
+	tcase_add_test(tc, kpb_rejects_bad_parameters);
+	tcase_add_test(tc, registry_finds_every_policy_by_name);
+	suite_add_tcase(s, tc);
+	return s;
+}

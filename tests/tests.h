@@ -1,0 +1,24 @@
+/* tests/tests.h — one Check suite per module; tests/main.c runs them all. */
+#ifndef HETSIM_TESTS_H
+#define HETSIM_TESTS_H
+#include <check.h>
+
+Suite *suite_io(void);
+Suite *suite_profiles(void);
+Suite *suite_workloads(void);
+Suite *suite_core(void);
+Suite *suite_policies(void);
+Suite *suite_cli(void);
+
+/* Path of the hetsim binary under test ($HETSIM_BIN, default build/hetsim). */
+const char *test_bin(void);
+/* Run a shell command; capture up to cap-1 bytes of stderr in errbuf; return
+ * the exit status (or -1 if it did not exit normally). */
+int test_run(const char *cmd, char *errbuf, size_t cap);
+/* Write text to a fresh file under a per-process temp dir; returns its path
+ * (static storage, overwritten after 16 calls). */
+const char *test_write(const char *name, const char *text);
+/* Per-process scratch directory. */
+const char *test_tmpdir(void);
+
+#endif

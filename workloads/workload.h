@@ -1,0 +1,65 @@
+/*
+ * workloads/workload.h — task arrival sources.
+ *
+ * A source yields tasks in nondecreasing arrival order, one at a time, so
+ * memory does not grow with the number of tasks. Task ids are 0, 1, 2, ...
+ * in arrival order. Randomness comes only from the run seed through
+ * SIM_STREAM_ARRIVALS (and SIM_STREAM_WORKLOAD_AUX for MMPP state changes),
+ * so the same seed gives the same arrivals under every policy.
+ *
+ * Workload JSON (the "workload" object of an experiment):
+ *   {"arrival": "poisson", "rate_per_s": 120,
+ *    "mix": {"image_classification": 1, "speech_recognition": 2},
+ *    "tasks": 20000}
+ *      total rate and mix weights (normalised; a type left out never
+ *      arrives; default: all types equally). Equivalent form with one rate
+ *      per type: "rate_per_s": {"image_classification": 40, ...} (then no
+ *      "mix"). Superposed Poisson processes = one process of the summed rate
+ *      whose arrivals pick a type with probability rate_i / sum.
+ *   {"arrival": "mmpp", "rates_per_s": [50, 400], "mean_sojourn_s": [20, 5],
+ *    "mix": {...}, "tasks": N}
+ *      2-state Markov-modulated Poisson process: in state i arrivals are
+ *      Poisson(rates_per_s[i]); the state lasts Exp(mean_sojourn_s[i]) then
+ *      switches. Starts in state 0. Long-run rate
+ *      (r0 s0 + r1 s1) / (s0 + s1).
+ *   {"arrival": "trace", "file": "trace.csv"}
+ *      CSV rows "arrival_s,task_type[,deadline_s][,size]" (optional header
+ *      line starting with "arrival_s"); path relative to the experiment file;
+ *      .gz read too; streamed. arrival_s finite, >= 0 and nondecreasing;
+ *      task_type a name of the profile; deadline_s (absolute time, empty =
+ *      none) >= arrival_s; size >= 0 (default 0). Errors name file:line.
+ * Stop conditions for the generated processes: "tasks": N (count) and/or
+ * "duration_s": T (no arrival at or after T); at least one is required.
+ * Optional "start_s" (default 0) offsets the first arrival time origin.
+ */
+#ifndef HETSIM_WORKLOADS_WORKLOAD_H
+#define HETSIM_WORKLOADS_WORKLOAD_H
+
+#include <stdint.h>
+#include "profiles/profile.h"
+
+typedef struct wl_task {
+	uint64_t id;
+	double arrival_s;
+	double deadline_s; /* absolute; NAN = not given by the source */
+	double size;       /* data size (trace column), 0 if none */
+	uint32_t type;     /* index into the profile's task types */
+} wl_task;
+
+typedef struct wl_source wl_source;
+
+/* Build a source from the workload object node of doc. Task type names are
+ * resolved against profile p. Errors name doc's file and the line. */
+int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
+			const json_t *node, const prof_profile *p,
+			uint64_t run_seed, prof_err *err);
+/* Returns 1 with *t filled, 0 when the source is exhausted, <0 on an error
+ * (a bad trace line: err names file:line). */
+int wl_next(wl_source *s, wl_task *t, prof_err *err);
+/* Expected number of tasks, or 0 if unknown (a trace). */
+uint64_t wl_expected_tasks(const wl_source *s);
+/* Long-run arrival rate (tasks/s) for generated processes, 0 for traces. */
+double wl_mean_rate(const wl_source *s);
+void wl_free(wl_source *s);
+
+#endif
