@@ -72,10 +72,16 @@ $(TESTS): $(TEST_OBJ) $(LIB) $(BIN)
 	$(CC) $(LDSAN) -o $@ $(TEST_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS_ALL)
 
 # The default experiment: every immediate policy on the assistive-ML mix.
-run: deps $(BIN)
+# Both install missing packages first, then build in a fresh make (so that
+# pkg-config sees what was just installed).
+run:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory $(BIN)
 	./$(BIN) run experiments/assistive_ml.json
 
-test: $(TESTS)
+test:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory $(TESTS)
 	HETSIM_BIN=./$(BIN) ./$(TESTS)
 
 check: test
@@ -83,7 +89,9 @@ check: test
 BENCH_BIN := $(BUILD)/bench_core
 $(BENCH_BIN): $(BUILD)/tests/bench/bench_core.o $(LIB)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS_ALL)
-bench: $(BENCH_BIN)
+bench:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	./$(BENCH_BIN)
 
 deps:

@@ -66,7 +66,8 @@ const sim_policy pol_random = {
 typedef void (*keys_fn)(const sim_view *v, uint32_t tt, uint32_t m,
 			double *key1, double *key2);
 
-static int32_t argmin_accepting(const sim_view *v, uint32_t tt,
+static inline __attribute__((always_inline)) int32_t
+argmin_accepting(const sim_view *v, uint32_t tt,
 				const uint32_t *candidates, uint32_t n,
 				keys_fn keys)
 {
@@ -88,21 +89,21 @@ static int32_t argmin_accepting(const sim_view *v, uint32_t tt,
 	return best;
 }
 
-static void met_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
+static inline void met_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
 		     double *k2)
 {
 	*k1 = sim_etc(v, tt, m);
 	*k2 = sim_ready_s(v, m);
 }
 
-static void mct_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
+static inline void mct_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
 		     double *k2)
 {
 	*k1 = sim_completion_s(v, tt, m);
 	*k2 = 0;
 }
 
-static void olb_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
+static inline void olb_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
 		     double *k2)
 {
 	*k1 = sim_ready_s(v, m);

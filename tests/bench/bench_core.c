@@ -1,0 +1,147 @@
+/*
+ * tests/bench/bench_core.c — speed and memory of the core (make bench).
+ *
+ * Scenario (DESIGN §9): Poisson arrivals, lognormal execution times, MCT over
+ * 16 heterogeneous machines (4 types x 4, mean times 1x, 1.5x, 2x, 3x), load
+ * 0.8, through the public experiment API. Each case runs in its own child
+ * process so that its peak resident memory is its own.
+ *   speed:   10^6 and 10^7 tasks, no task rows, then 10^6 with tasks.csv.gz
+ *   memory:  peak RSS at 10^6 and 10^7 tasks (flat: does not grow with the
+ *            tasks that have finished)
+ *   in-flight: an overloaded variant (arrivals at 2x capacity, one FIFO
+ *            mapper queue) where the tasks in flight grow with N; bytes per
+ *            in-flight task = extra peak RSS / extra peak tasks in flight
+ *            between N = 10^6 and 2x10^6.
+ * Usage: bench_core [quick]   (quick: 10x fewer tasks)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "sim/sim.h"
+
+typedef struct outcome {
+	double wall_s, tasks_per_s;
+	long max_rss_kib;
+	unsigned long long peak_in_flight, completed;
+} outcome;
+
+static const char *write_experiment(const char *policy, double rate,
+				    unsigned long long tasks, int rows,
+				    const char *dir)
+{
+	static char path[256];
+	snprintf(path, sizeof path, "/tmp/hetsim-bench-%ld.json", (long)getpid());
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	fprintf(f,
+		"{\"profile\": {\"machine_types\": [{\"name\": \"a\"}, {\"name\": \"b\"},"
+		" {\"name\": \"c\"}, {\"name\": \"d\"}],\n"
+		" \"task_types\": [{\"name\": \"t\"}],\n"
+		" \"exec\": [\n"
+		"  {\"task\": \"t\", \"machine\": \"a\", \"model\": \"lognormal\", \"mu\": -0.125, \"sigma\": 0.5},\n"
+		"  {\"task\": \"t\", \"machine\": \"b\", \"model\": \"lognormal\", \"mu\": 0.28, \"sigma\": 0.5},\n"
+		"  {\"task\": \"t\", \"machine\": \"c\", \"model\": \"lognormal\", \"mu\": 0.568, \"sigma\": 0.5},\n"
+		"  {\"task\": \"t\", \"machine\": \"d\", \"model\": \"lognormal\", \"mu\": 0.973, \"sigma\": 0.5}]},\n"
+		" \"machines\": [{\"type\": \"a\", \"count\": 4}, {\"type\": \"b\", \"count\": 4},"
+		" {\"type\": \"c\", \"count\": 4}, {\"type\": \"d\", \"count\": 4}],\n"
+		" \"workload\": {\"arrival\": \"poisson\", \"rate_per_s\": %.6f, \"tasks\": %llu},\n"
+		" \"policy\": \"%s\", \"seed\": 7,\n"
+		" \"output\": {\"dir\": \"%s\", \"tasks_csv\": %s}}\n",
+		rate, tasks, policy, dir, rows ? "true" : "false");
+	fclose(f);
+	return path;
+}
+
+/* Capacity in tasks/s: 4 machines each of mean time 1, 1.5, 2, 3 s. */
+static double capacity(void) { return 4 * (1 + 1 / 1.5 + 0.5 + 1 / 3.0); }
+
+static outcome run_case(const char *policy, double load,
+			unsigned long long tasks, int rows)
+{
+	int fd[2];
+	if (pipe(fd) != 0) {
+		perror("pipe");
+		exit(1);
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		const char *dir = rows ? "/tmp/hetsim-bench-out" : "";
+		const char *path = write_experiment(policy, load * capacity(),
+						    tasks, rows, dir);
+		prof_err err = {0};
+		sim_experiment *x = NULL;
+		sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+		sim_result r;
+		if (sim_experiment_load(&x, path, &err) ||
+		    sim_run_policy(x, 0, &o, &r, &err)) {
+			fprintf(stderr, "bench: %s\n", err.msg);
+			_exit(1);
+		}
+		sim_experiment_free(x);
+		unlink(path);
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		outcome out = {.wall_s = r.wall_s,
+			       .tasks_per_s = (double)r.completed / r.wall_s,
+			       .max_rss_kib = ru.ru_maxrss,
+			       .peak_in_flight = r.peak_in_flight,
+			       .completed = r.completed};
+		if (write(fd[1], &out, sizeof out) != (ssize_t)sizeof out)
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	outcome out;
+	memset(&out, 0, sizeof out);
+	ssize_t n = read(fd[0], &out, sizeof out);
+	close(fd[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	if (n != (ssize_t)sizeof out || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "bench: case failed\n");
+		exit(1);
+	}
+	return out;
+}
+
+static void report(const char *what, const outcome *o)
+{
+	printf("%-44s %10llu tasks %8.3f s %8.3f M tasks/s  peak RSS %7.1f MiB"
+	       "  peak in flight %llu\n",
+	       what, o->completed, o->wall_s, o->tasks_per_s / 1e6,
+	       o->max_rss_kib / 1024.0, o->peak_in_flight);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long scale = argc > 1 && strcmp(argv[1], "quick") == 0 ? 10 : 1;
+	unsigned long long m1 = 1000000ull / scale, m10 = 10000000ull / scale;
+	printf("hetsim %s core benchmark: Poisson, lognormal, 16 machines, load 0.8\n",
+	       HETSIM_VERSION);
+	outcome a = run_case("mct", 0.8, m1, 0);
+	report("MCT 10^6 tasks, no task rows", &a);
+	outcome b = run_case("mct", 0.8, m10, 0);
+	report("MCT 10^7 tasks, no task rows", &b);
+	outcome c = run_case("mct", 0.8, m1, 1);
+	report("MCT 10^6 tasks, tasks.csv.gz written", &c);
+	outcome d = run_case("fcfs", 0.8, m10, 0);
+	report("FCFS 10^7 tasks, no task rows", &d);
+	printf("memory flat in finished tasks: peak RSS 10^7 / 10^6 = %.2f\n",
+	       (double)b.max_rss_kib / (double)a.max_rss_kib);
+	outcome e = run_case("fcfs", 2.0, m1, 0);
+	outcome f = run_case("fcfs", 2.0, 2 * m1, 0);
+	report("overloaded FCFS (2x capacity)", &e);
+	report("overloaded FCFS (2x capacity)", &f);
+	double per = (double)(f.max_rss_kib - e.max_rss_kib) * 1024.0 /
+		     (double)(f.peak_in_flight - e.peak_in_flight);
+	printf("bytes per in-flight task: %.0f (target <= 256)\n", per);
+	return 0;
+}
