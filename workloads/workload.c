@@ -1,0 +1,655 @@
+/*
+ * workloads/workload.c — Poisson, 2-state MMPP and CSV trace arrival sources
+ * (see workload.h for the JSON and the guarantees).
+ *
+ * Generated processes draw, per task, one uniform for the inter-arrival gap
+ * and one for the task type, both from SIM_STREAM_ARRIVALS, in that order.
+ * The type uniform is drawn even when only one type can arrive, so the
+ * arrival instants of a seed do not depend on the mix. MMPP sojourns come
+ * from SIM_STREAM_WORKLOAD_AUX, so they never shift the arrival stream.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_rng.h>
+#include "sim/rng.h"
+#include "workloads/workload.h"
+
+typedef enum wl_kind { WL_POISSON, WL_MMPP, WL_TRACE } wl_kind;
+
+/* Up to this many types a linear scan of the cumulative mix beats a binary
+ * search; both find the same index, so the choice never changes results. */
+#define WL_LINEAR_SCAN_MAX 16
+
+/* Columns of a trace row, in order; the first two are required. */
+static const char *const trace_columns[] = {"arrival_s", "task_type",
+					    "deadline_s", "size"};
+#define TRACE_MAX_FIELDS 4
+
+struct wl_source {
+	wl_kind kind;
+	uint64_t next_id;
+	uint64_t max_tasks; /* UINT64_MAX: no count limit */
+	double duration_s;  /* INFINITY: no time limit */
+	double start_s;	    /* origin added to every arrival */
+	double elapsed_s;   /* time of the last arrival since start_s */
+	int exhausted;
+	uint64_t expected_tasks;
+	double mean_rate_per_s;
+
+	/* Type mix of generated processes: only types that can arrive, with
+	 * cumulative probabilities; mix_cum[n_mix - 1] is exactly 1. */
+	uint32_t n_mix;
+	uint32_t *mix_type;
+	double *mix_cum;
+	gsl_rng *arrivals_rng;
+
+	double rate_per_s; /* Poisson */
+
+	/* MMPP: rates and mean sojourns per state, the current state and the
+	 * elapsed time at which it ends. */
+	double mmpp_rate_per_s[2];
+	double mmpp_mean_sojourn_s[2];
+	int mmpp_state;
+	double mmpp_switch_at_s;
+	gsl_rng *aux_rng;
+
+	/* Trace replay. The profile must outlive the source: row task types
+	 * are resolved against it as the rows are read. */
+	prof_lines *trace;
+	const prof_profile *profile;
+	double trace_last_arrival_s; /* as written in the file */
+	int trace_seen_row;	     /* a non-blank line was read */
+	prof_err failure;	     /* repeated by later wl_next calls */
+};
+
+/* ---------------------------------------------------------------- JSON */
+
+static const char *const poisson_keys[] = {
+	"arrival", "rate_per_s", "mix", "tasks", "duration_s", "start_s", NULL};
+static const char *const mmpp_keys[] = {
+	"arrival", "rates_per_s", "mean_sojourn_s", "mix",
+	"tasks",   "duration_s",  "start_s",	    NULL};
+static const char *const trace_keys[] = {"arrival", "file", "start_s", NULL};
+
+/* Type index of a mix or rate key, or an error at the key's value. */
+static int type_of_key(const prof_jdoc *doc, const json_t *value,
+		       const char *name, const prof_profile *p, prof_err *err)
+{
+	int idx = prof_task_index(p, name);
+	if (idx < 0)
+		return prof_jerr(err, doc, value, "unknown task type \"%s\"",
+				 name);
+	return idx;
+}
+
+/* Keep the types of positive weight and their cumulative probabilities.
+ * weight[] has one entry per profile task type. */
+static int build_mix(wl_source *s, const double *weight, uint32_t n_types)
+{
+	double total = 0.0;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < n_types; i++) {
+		if (weight[i] > 0.0) {
+			total += weight[i];
+			n++;
+		}
+	}
+	s->mix_type = malloc(n * sizeof *s->mix_type);
+	s->mix_cum = malloc(n * sizeof *s->mix_cum);
+	if (!s->mix_type || !s->mix_cum)
+		return PROF_ENOMEM;
+	double running = 0.0;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < n_types; i++) {
+		if (weight[i] > 0.0) {
+			running += weight[i];
+			s->mix_type[k] = i;
+			s->mix_cum[k] = running / total;
+			k++;
+		}
+	}
+	/* A uniform in (0, 1) is then always below the last entry. */
+	s->mix_cum[n - 1] = 1.0;
+	s->n_mix = n;
+	return PROF_OK;
+}
+
+/* Read the weights of an object {"type": number, ...} into weight[] (zeroed
+ * by the caller). Rates must be > 0, mix weights >= 0 with a positive sum. */
+static int read_type_weights(const prof_jdoc *doc, const json_t *obj,
+			     const char *what, int rates, const prof_profile *p,
+			     double *weight, prof_err *err)
+{
+	const char *name;
+	json_t *value;
+	double total = 0.0;
+	json_object_foreach((json_t *)obj, name, value) {
+		int idx = type_of_key(doc, value, name, p, err);
+		if (idx < 0)
+			return idx;
+		double w = 0.0;
+		int rc = rates ? prof_jget_posnum(doc, obj, name, 1, &w, err)
+			       : prof_jget_nonneg(doc, obj, name, 1, &w, err);
+		if (rc < 0)
+			return rc;
+		weight[idx] = w;
+		total += w;
+	}
+	if (!(total > 0.0) || !isfinite(total))
+		return prof_jerr(err, doc, obj,
+				 "%s: the weights must have a positive, finite "
+				 "sum",
+				 what);
+	return PROF_OK;
+}
+
+/* The "mix" of a generated process (all types equally if absent), scaled
+ * so that the cumulative table can be built. */
+static int read_mix(wl_source *s, const prof_jdoc *doc, const json_t *node,
+		    const prof_profile *p, prof_err *err)
+{
+	double *weight = calloc(p->n_tasks ? p->n_tasks : 1, sizeof *weight);
+	if (!weight)
+		return PROF_ENOMEM;
+	int rc = PROF_OK;
+	const json_t *mix = json_object_get(node, "mix");
+	if (!mix) {
+		for (uint32_t i = 0; i < p->n_tasks; i++)
+			weight[i] = 1.0;
+	} else if (!json_is_object(mix)) {
+		rc = prof_jerr(err, doc, mix,
+			       "\"mix\" must be an object of task type "
+			       "weights");
+	} else {
+		rc = read_type_weights(doc, mix, "mix", 0, p, weight, err);
+	}
+	if (rc == PROF_OK && p->n_tasks == 0)
+		rc = prof_jerr(err, doc, node, "the profile has no task types");
+	if (rc == PROF_OK)
+		rc = build_mix(s, weight, p->n_tasks);
+	free(weight);
+	return rc;
+}
+
+/* "rate_per_s": a total rate with an optional "mix", or one rate per type. */
+static int read_poisson(wl_source *s, const prof_jdoc *doc, const json_t *node,
+			const prof_profile *p, prof_err *err)
+{
+	const json_t *rate = json_object_get(node, "rate_per_s");
+	if (!json_is_object(rate)) {
+		int rc = prof_jget_posnum(doc, node, "rate_per_s", 1,
+					  &s->rate_per_s, err);
+		if (rc < 0)
+			return rc;
+		return read_mix(s, doc, node, p, err);
+	}
+	const json_t *mix = json_object_get(node, "mix");
+	if (mix)
+		return prof_jerr(err, doc, mix,
+				 "\"mix\" cannot be given with per-type "
+				 "\"rate_per_s\" (the rates are the mix)");
+	double *rates = calloc(p->n_tasks ? p->n_tasks : 1, sizeof *rates);
+	if (!rates)
+		return PROF_ENOMEM;
+	int rc = read_type_weights(doc, rate, "rate_per_s", 1, p, rates, err);
+	if (rc == PROF_OK) {
+		/* superposed Poisson processes: one process of the sum */
+		s->rate_per_s = 0.0;
+		for (uint32_t i = 0; i < p->n_tasks; i++)
+			s->rate_per_s += rates[i];
+		rc = build_mix(s, rates, p->n_tasks);
+	}
+	free(rates);
+	return rc;
+}
+
+/* An array of exactly two positive numbers, one per MMPP state. */
+static int read_state_pair(const prof_jdoc *doc, const json_t *node,
+			   const char *key, double out[2], prof_err *err)
+{
+	const json_t *arr = json_object_get(node, key);
+	if (!arr)
+		return prof_jerr(err, doc, node,
+				 "missing \"%s\" (2 numbers, "
+				 "state 0 and state 1)",
+				 key);
+	if (!json_is_array(arr) || json_array_size(arr) != 2)
+		return prof_jerr(
+			err, doc, arr,
+			"\"%s\" must be an array of 2 positive numbers "
+			"(state 0, state 1)",
+			key);
+	for (size_t i = 0; i < 2; i++) {
+		const json_t *v = json_array_get(arr, i);
+		double x = json_is_number(v) ? json_number_value(v) : NAN;
+		if (!(x > 0.0) || !isfinite(x))
+			return prof_jerr(err, doc, v,
+					 "\"%s\"[%zu] must be a positive "
+					 "number",
+					 key, i);
+		out[i] = x;
+	}
+	return PROF_OK;
+}
+
+static int read_mmpp(wl_source *s, const prof_jdoc *doc, const json_t *node,
+		     const prof_profile *p, prof_err *err)
+{
+	int rc = read_state_pair(doc, node, "rates_per_s", s->mmpp_rate_per_s,
+				 err);
+	if (rc == PROF_OK)
+		rc = read_state_pair(doc, node, "mean_sojourn_s",
+				     s->mmpp_mean_sojourn_s, err);
+	if (rc == PROF_OK)
+		rc = read_mix(s, doc, node, p, err);
+	return rc;
+}
+
+/* "tasks" and/or "duration_s": at least one must bound the process. */
+static int read_stop(wl_source *s, const prof_jdoc *doc, const json_t *node,
+		     prof_err *err)
+{
+	int rc = prof_jget_u64(doc, node, "tasks", 0, &s->max_tasks, err);
+	if (rc < 0)
+		return rc;
+	rc = prof_jget_posnum(doc, node, "duration_s", 0, &s->duration_s, err);
+	if (rc < 0)
+		return rc;
+	if (!json_object_get(node, "tasks") &&
+	    !json_object_get(node, "duration_s"))
+		return prof_jerr(err, doc, node,
+				 "the workload needs \"tasks\" and/or "
+				 "\"duration_s\" to end");
+	if (s->max_tasks == 0)
+		return prof_jerr(err, doc, json_object_get(node, "tasks"),
+				 "\"tasks\" must be at least 1");
+	return PROF_OK;
+}
+
+/* Expected arrivals of the generated process in [0, duration_s). For the
+ * MMPP, which starts in state 0 rather than in equilibrium, integrate the
+ * rate against P(state 0 at t) = pi0 + (1 - pi0) exp(-c t), c = 1/s0 + 1/s1. */
+static double expected_in_duration(const wl_source *s)
+{
+	double t = s->duration_s;
+	if (s->kind == WL_POISSON)
+		return s->rate_per_s * t;
+	const double *r = s->mmpp_rate_per_s, *m = s->mmpp_mean_sojourn_s;
+	double pi0 = m[0] / (m[0] + m[1]);
+	double c = 1.0 / m[0] + 1.0 / m[1];
+	return s->mean_rate_per_s * t +
+	       (r[0] - r[1]) * (1.0 - pi0) * -expm1(-c * t) / c;
+}
+
+static void set_expectations(wl_source *s)
+{
+	if (s->kind == WL_TRACE)
+		return; /* unknown until read: both stay 0 */
+	if (s->kind == WL_POISSON) {
+		s->mean_rate_per_s = s->rate_per_s;
+	} else {
+		const double *r = s->mmpp_rate_per_s;
+		const double *m = s->mmpp_mean_sojourn_s;
+		s->mean_rate_per_s =
+			(r[0] * m[0] + r[1] * m[1]) / (m[0] + m[1]);
+	}
+	uint64_t expected = s->max_tasks; /* UINT64_MAX if no count given */
+	if (isfinite(s->duration_s)) {
+		double in_duration = round(expected_in_duration(s));
+		if (in_duration < (double)expected)
+			expected = (uint64_t)in_duration;
+	}
+	s->expected_tasks = expected;
+}
+
+static int open_trace(wl_source *s, const prof_jdoc *doc, const json_t *node,
+		      const prof_profile *p, prof_err *err)
+{
+	const char *file = NULL;
+	int rc = prof_jget_str(doc, node, "file", 1, &file, err);
+	if (rc < 0)
+		return rc;
+	char *path = prof_jdoc_resolve(doc, file);
+	if (!path)
+		return PROF_ENOMEM;
+	rc = prof_lines_open(&s->trace, path, err);
+	free(path);
+	s->profile = p;
+	return rc < 0 ? rc : PROF_OK;
+}
+
+int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
+			const json_t *node, const prof_profile *p,
+			uint64_t run_seed, prof_err *err)
+{
+	*out = NULL;
+	if (!json_is_object(node))
+		return prof_jerr(err, doc, node,
+				 "the workload must be an object");
+	const char *arrival = NULL;
+	int rc = prof_jget_str(doc, node, "arrival", 1, &arrival, err);
+	if (rc < 0)
+		return rc;
+	wl_source *s = calloc(1, sizeof *s);
+	if (!s)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	s->max_tasks = UINT64_MAX;
+	s->duration_s = INFINITY;
+
+	const char *const *keys;
+	if (strcmp(arrival, "poisson") == 0) {
+		s->kind = WL_POISSON;
+		keys = poisson_keys;
+	} else if (strcmp(arrival, "mmpp") == 0) {
+		s->kind = WL_MMPP;
+		keys = mmpp_keys;
+	} else if (strcmp(arrival, "trace") == 0) {
+		s->kind = WL_TRACE;
+		keys = trace_keys;
+	} else {
+		rc = prof_jerr(err, doc, json_object_get(node, "arrival"),
+			       "unknown arrival \"%s\" (expected poisson, "
+			       "mmpp or trace)",
+			       arrival);
+		goto fail;
+	}
+	rc = prof_jcheck_keys(doc, node, keys, err);
+	if (rc == PROF_OK)
+		rc = prof_jget_nonneg(doc, node, "start_s", 0, &s->start_s,
+				      err);
+	if (rc < 0)
+		goto fail;
+
+	switch (s->kind) {
+	case WL_POISSON:
+		rc = read_poisson(s, doc, node, p, err);
+		break;
+	case WL_MMPP:
+		rc = read_mmpp(s, doc, node, p, err);
+		break;
+	case WL_TRACE:
+		rc = open_trace(s, doc, node, p, err);
+		break;
+	}
+	if (rc == PROF_OK && s->kind != WL_TRACE)
+		rc = read_stop(s, doc, node, err);
+	if (rc < 0)
+		goto fail;
+	set_expectations(s);
+
+	if (s->kind != WL_TRACE) {
+		s->arrivals_rng = sim_rng_new(run_seed, SIM_STREAM_ARRIVALS);
+		if (!s->arrivals_rng) {
+			rc = PROF_ENOMEM;
+			goto fail;
+		}
+	}
+	if (s->kind == WL_MMPP) {
+		s->aux_rng = sim_rng_new(run_seed, SIM_STREAM_WORKLOAD_AUX);
+		if (!s->aux_rng) {
+			rc = PROF_ENOMEM;
+			goto fail;
+		}
+		s->mmpp_state = 0;
+		s->mmpp_switch_at_s = -log(gsl_rng_uniform_pos(s->aux_rng)) *
+				      s->mmpp_mean_sojourn_s[0];
+	}
+	*out = s;
+	return PROF_OK;
+fail:
+	if (rc == PROF_ENOMEM)
+		prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	wl_free(s);
+	return rc;
+}
+
+/* ------------------------------------------------------ generated tasks */
+
+static inline double exp_gap(gsl_rng *r, double rate_per_s)
+{
+	return -log(gsl_rng_uniform_pos(r)) / rate_per_s;
+}
+
+/* First i with u < mix_cum[i]; exists because mix_cum[n - 1] = 1 > u. */
+static inline uint32_t pick_type(const wl_source *s, double u)
+{
+	const double *cum = s->mix_cum;
+	uint32_t i = 0;
+	if (s->n_mix <= WL_LINEAR_SCAN_MAX) {
+		while (u >= cum[i])
+			i++;
+	} else {
+		uint32_t hi = s->n_mix - 1;
+		while (i < hi) {
+			uint32_t mid = i + (hi - i) / 2;
+			if (u < cum[mid])
+				hi = mid;
+			else
+				i = mid + 1;
+		}
+	}
+	return s->mix_type[i];
+}
+
+/* Advance elapsed_s to the next MMPP arrival; 0 if it would fall at or
+ * after duration_s. By memorylessness, a gap drawn in the current state is
+ * only valid if it ends before the state does; otherwise move to the switch
+ * and draw afresh in the other state. */
+static int mmpp_advance(wl_source *s)
+{
+	for (;;) {
+		double gap = exp_gap(s->arrivals_rng,
+				     s->mmpp_rate_per_s[s->mmpp_state]);
+		double at = s->elapsed_s + gap;
+		if (at < s->mmpp_switch_at_s) {
+			s->elapsed_s = at;
+			return 1;
+		}
+		s->elapsed_s = s->mmpp_switch_at_s;
+		if (s->elapsed_s >= s->duration_s)
+			return 0;
+		s->mmpp_state ^= 1;
+		s->mmpp_switch_at_s += -log(gsl_rng_uniform_pos(s->aux_rng)) *
+				       s->mmpp_mean_sojourn_s[s->mmpp_state];
+	}
+}
+
+static int next_generated(wl_source *s, wl_task *t)
+{
+	if (s->next_id >= s->max_tasks)
+		return 0;
+	if (s->kind == WL_POISSON)
+		s->elapsed_s += exp_gap(s->arrivals_rng, s->rate_per_s);
+	else if (!mmpp_advance(s))
+		return 0;
+	if (s->elapsed_s >= s->duration_s)
+		return 0;
+	t->id = s->next_id++;
+	t->arrival_s = s->start_s + s->elapsed_s;
+	t->deadline_s = NAN;
+	t->size = 0.0;
+	t->type = pick_type(s, gsl_rng_uniform_pos(s->arrivals_rng));
+	return 1;
+}
+
+/* ---------------------------------------------------------- trace rows */
+
+static int is_blank(const char *line)
+{
+	return line[strspn(line, " \t")] == '\0';
+}
+
+/* A header names the columns it has, which must be ours, in our order:
+ * a reordered header would otherwise be read silently wrong. */
+static int check_header(const prof_lines *r, char **fields, int n,
+			prof_err *err)
+{
+	if (n > TRACE_MAX_FIELDS)
+		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
+				 prof_lines_lineno(r),
+				 "the header has more than %d columns (%s,%s"
+				 "[,%s][,%s])",
+				 TRACE_MAX_FIELDS, trace_columns[0],
+				 trace_columns[1], trace_columns[2],
+				 trace_columns[3]);
+	for (int i = 1; i < n; i++)
+		if (strcmp(fields[i], trace_columns[i]) != 0)
+			return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
+					 prof_lines_lineno(r),
+					 "header column %d is \"%s\", expected "
+					 "\"%s\"",
+					 i + 1, fields[i], trace_columns[i]);
+	return PROF_OK;
+}
+
+/* Number field of a trace row; an empty optional field means if_empty. */
+static int trace_number(const prof_lines *r, const char *field,
+			const char *column, int empty_ok, double if_empty,
+			double *out, prof_err *err)
+{
+	if (field[0] == '\0' && empty_ok) {
+		*out = if_empty;
+		return PROF_OK;
+	}
+	if (prof_parse_double(field, out) != 0 || !isfinite(*out))
+		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
+				 prof_lines_lineno(r),
+				 "%s \"%s\" is not a finite number", column,
+				 field);
+	return PROF_OK;
+}
+
+static int parse_trace_row(wl_source *s, char **fields, int n, wl_task *t,
+			   prof_err *err)
+{
+	const prof_lines *r = s->trace;
+	const char *path = prof_lines_path(r);
+	long line = prof_lines_lineno(r);
+	if (n < 2 || n > TRACE_MAX_FIELDS)
+		return prof_errf(err, PROF_EINPUT, path, line,
+				 "%s fields: expected 2 to %d (%s,%s[,%s]"
+				 "[,%s])",
+				 n < 2 ? "too few" : "too many",
+				 TRACE_MAX_FIELDS, trace_columns[0],
+				 trace_columns[1], trace_columns[2],
+				 trace_columns[3]);
+	double arrival, deadline, size;
+	int rc = trace_number(r, fields[0], trace_columns[0], 0, 0.0, &arrival,
+			      err);
+	if (rc < 0)
+		return rc;
+	if (arrival < 0.0)
+		return prof_errf(err, PROF_EINPUT, path, line,
+				 "arrival_s %g is negative", arrival);
+	if (s->next_id > 0 && arrival < s->trace_last_arrival_s)
+		return prof_errf(err, PROF_EINPUT, path, line,
+				 "arrival_s %g is before the previous row's %g",
+				 arrival, s->trace_last_arrival_s);
+	int type = prof_task_index(s->profile, fields[1]);
+	if (type < 0)
+		return prof_errf(err, PROF_EINPUT, path, line,
+				 "unknown task type \"%s\"", fields[1]);
+	deadline = NAN;
+	if (n > 2) {
+		rc = trace_number(r, fields[2], trace_columns[2], 1, NAN,
+				  &deadline, err);
+		if (rc < 0)
+			return rc;
+		if (deadline < arrival)
+			return prof_errf(err, PROF_EINPUT, path, line,
+					 "deadline_s %g is before arrival_s %g",
+					 deadline, arrival);
+	}
+	size = 0.0;
+	if (n > 3) {
+		rc = trace_number(r, fields[3], trace_columns[3], 1, 0.0, &size,
+				  err);
+		if (rc < 0)
+			return rc;
+		if (size < 0.0)
+			return prof_errf(err, PROF_EINPUT, path, line,
+					 "size %g is negative", size);
+	}
+	s->trace_last_arrival_s = arrival;
+	t->id = s->next_id++;
+	t->arrival_s = s->start_s + arrival;
+	t->deadline_s = s->start_s + deadline; /* NAN stays NAN */
+	t->size = size;
+	t->type = (uint32_t)type;
+	return 1;
+}
+
+static int next_trace(wl_source *s, wl_task *t, prof_err *err)
+{
+	char *fields[TRACE_MAX_FIELDS + 1];
+	char *line;
+	size_t len;
+	int rc;
+	while ((rc = prof_lines_next(s->trace, &line, &len, err)) > 0) {
+		if (is_blank(line))
+			continue;
+		int n = prof_csv_split(line, fields, TRACE_MAX_FIELDS);
+		int first = !s->trace_seen_row;
+		s->trace_seen_row = 1;
+		if (first && n > 0 &&
+		    strcmp(fields[0], trace_columns[0]) == 0) {
+			rc = check_header(s->trace, fields, n, err);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		return parse_trace_row(s, fields, n, t, err);
+	}
+	return rc;
+}
+
+/* -------------------------------------------------------------- public */
+
+int wl_next(wl_source *s, wl_task *t, prof_err *err)
+{
+	if (s->exhausted)
+		return 0;
+	if (s->failure.code)
+		return prof_errf(err, s->failure.code, NULL, 0, "%s",
+				 s->failure.msg);
+	int rc = s->kind == WL_TRACE ? next_trace(s, t, err)
+				     : next_generated(s, t);
+	if (rc == 0)
+		s->exhausted = 1;
+	if (rc < 0) {
+		/* keep the message so that a caller that asks again hears
+		 * the same error instead of a truncated trace */
+		s->failure.code = rc;
+		if (err && err->code)
+			memcpy(s->failure.msg, err->msg, sizeof s->failure.msg);
+		else
+			strcpy(s->failure.msg, "trace read error");
+	}
+	return rc;
+}
+
+uint64_t wl_expected_tasks(const wl_source *s)
+{
+	return s->expected_tasks;
+}
+
+double wl_mean_rate(const wl_source *s)
+{
+	return s->mean_rate_per_s;
+}
+
+void wl_free(wl_source *s)
+{
+	if (!s)
+		return;
+	if (s->arrivals_rng)
+		gsl_rng_free(s->arrivals_rng);
+	if (s->aux_rng)
+		gsl_rng_free(s->aux_rng);
+	if (s->trace)
+		prof_lines_close(s->trace);
+	free(s->mix_type);
+	free(s->mix_cum);
+	free(s);
+}
