@@ -9,6 +9,7 @@ Suite *suite_workloads(void);
 Suite *suite_core(void);
 Suite *suite_policies(void);
 Suite *suite_cli(void);
+Suite *suite_fuzz(void);
 
 /* Path of the hetsim binary under test ($HETSIM_BIN, default build/hetsim). */
 const char *test_bin(void);

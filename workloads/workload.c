@@ -243,7 +243,19 @@ static int read_mmpp(wl_source *s, const prof_jdoc *doc, const json_t *node,
 				     s->mmpp_mean_sojourn_s, err);
 	if (rc == PROF_OK)
 		rc = read_mix(s, doc, node, p, err);
-	return rc;
+	if (rc != PROF_OK)
+		return rc;
+	/* The generator walks every state change: a process that changes
+	 * state millions of times per arrival would hang the run. */
+	const double *r = s->mmpp_rate_per_s, *m = s->mmpp_mean_sojourn_s;
+	double mean_rate = (r[0] * m[0] + r[1] * m[1]) / (m[0] + m[1]);
+	double switches_per_arrival = 2.0 / (m[0] + m[1]) / mean_rate;
+	if (!(switches_per_arrival <= 1e6))
+		return prof_jerr(err, doc, json_object_get(node, "mean_sojourn_s"),
+				 "the state would change about %.3g times per "
+				 "arrival: lengthen \"mean_sojourn_s\"",
+				 switches_per_arrival);
+	return PROF_OK;
 }
 
 /* "tasks" and/or "duration_s": at least one must bound the process. */
