@@ -51,6 +51,14 @@ long prof_jdoc_line(const prof_jdoc *doc, const json_t *node);
 /* Error about a value: "path:line: what". */
 int prof_jerr(prof_err *err, const prof_jdoc *doc, const json_t *node,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Error about a member of container: the value of object member key, or
+ * (key NULL) array element index. Use it rather than prof_jerr on the value
+ * when the value may be true, false or null: jansson shares one node for
+ * each of those, so they have no line of their own (prof_jdoc_line gives 0
+ * for them). */
+int prof_jerr_at(prof_err *err, const prof_jdoc *doc, const json_t *container,
+		 const char *key, size_t index, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 /* Resolve a path written in doc (e.g. a CSV named in a profile) relative to
  * the directory of doc->path; absolute paths are returned as they are.
  * Returns a malloc'd string. */

@@ -59,8 +59,10 @@ typedef struct prof_model {
 	prof_model_kind kind;
 	double shift;   /* added to every sample */
 	double p[4];    /* family parameters, see profile.c */
-	double *sorted; /* empirical: ascending samples (owned) */
-	uint32_t n;     /* empirical: number of samples */
+	double *sorted; /* ascending points of the quantile function (owned):
+			   empirical: the samples; gamma: a quantile table
+			   built at load (GSL's inverse is slow and can fail) */
+	uint32_t n;     /* number of points in sorted */
 	double mean;    /* exact mean of what prof_sample draws */
 	char *source;   /* free text, may be NULL */
 } prof_model;

@@ -1,0 +1,652 @@
+/* tests/test_profiles.c — profiles/profile.c: loading every model kind,
+ * exact means, inverse-CDF sampling against GSL, empirical models from
+ * samples and from (gzip) CSV files, the real HEET data, and bad input
+ * reported at the right file and line. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sf_gamma.h>
+#include "profiles/profile.h"
+#include "tests/tests.h"
+
+static const char every_model[] =
+	"{\"source\": \"unit test\", \"notes\": \"every model kind\",\n"
+	" \"machine_types\": [\n"
+	"  {\"name\": \"m\", \"vcpu\": 4, \"mem_gib\": 16, \"accelerator\": \"NVIDIA T4\",\n"
+	"   \"price_usd_h\": 0.526, \"slots\": 2, \"power_w\": {\"idle\": 40, \"busy\": 110},\n"
+	"   \"nic_gbps\": 25, \"source\": \"test\"},\n"
+	"  {\"name\": \"bare\", \"accelerator\": null}],\n"
+	" \"task_types\": [{\"name\": \"const\", \"kind\": \"k\"}, {\"name\": \"unif\"},\n"
+	"  {\"name\": \"norm\"}, {\"name\": \"normneg\"}, {\"name\": \"logn\"},\n"
+	"  {\"name\": \"gamma\"}, {\"name\": \"gammasmall\"}, {\"name\": \"weib\"},\n"
+	"  {\"name\": \"exp\"}, {\"name\": \"exprate\"}, {\"name\": \"emp\"},\n"
+	"  {\"name\": \"shifted\"}],\n"
+	" \"exec\": [\n"
+	"  {\"task\": \"const\", \"machine\": \"m\", \"model\": \"constant\", \"value\": 2.5, \"source\": \"s\"},\n"
+	"  {\"task\": \"unif\", \"machine\": \"m\", \"model\": \"uniform\", \"min\": 1, \"max\": 3},\n"
+	"  {\"task\": \"norm\", \"machine\": \"m\", \"model\": \"normal\", \"mean\": 1, \"sd\": 1},\n"
+	"  {\"task\": \"normneg\", \"machine\": \"m\", \"model\": \"normal\", \"mean\": -1, \"sd\": 1},\n"
+	"  {\"task\": \"logn\", \"machine\": \"m\", \"model\": \"lognormal\", \"mu\": -1, \"sigma\": 0.5},\n"
+	"  {\"task\": \"gamma\", \"machine\": \"m\", \"model\": \"gamma\", \"shape\": 2.5, \"scale\": 0.4},\n"
+	"  {\"task\": \"gammasmall\", \"machine\": \"m\", \"model\": \"gamma\", \"shape\": 0.3, \"scale\": 2},\n"
+	"  {\"task\": \"weib\", \"machine\": \"m\", \"model\": \"weibull\", \"shape\": 1.5, \"scale\": 2},\n"
+	"  {\"task\": \"exp\", \"machine\": \"m\", \"model\": \"exponential\", \"mean\": 0.5},\n"
+	"  {\"task\": \"exprate\", \"machine\": \"m\", \"model\": \"exponential\", \"rate\": 4},\n"
+	"  {\"task\": \"emp\", \"machine\": \"m\", \"model\": \"empirical\", \"samples\": [4, 1, 3, 2]},\n"
+	"  {\"task\": \"shifted\", \"machine\": \"m\", \"model\": \"lognormal\", \"mu\": 0, \"sigma\": 0.25, \"shift\": 1.5},\n"
+	"  {\"task\": \"const\", \"machine\": \"bare\", \"model\": \"constant\", \"value\": 0}\n"
+	" ]}\n";
+
+static prof_profile *load_text(const char *name, const char *text)
+{
+	prof_profile *p = NULL;
+	prof_err err = {0};
+	int rc = prof_load(&p, test_write(name, text), &err);
+	ck_assert_msg(rc == 0, "load failed: %s", err.msg);
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+static const prof_model *model_of(const prof_profile *p, const char *task)
+{
+	int t = prof_task_index(p, task);
+	ck_assert_msg(t >= 0, "no task type %s", task);
+	return prof_model_at(p, (uint32_t)t, 0);
+}
+
+#define ck_assert_rel(x, want, tol)                                        \
+	do {                                                               \
+		double x_ = (x), w_ = (want);                              \
+		ck_assert_msg(fabs(x_ - w_) <= (tol) * fabs(w_),           \
+			      "%s = %.17g, want %.17g (rel tol %g)", #x,   \
+			      x_, w_, (double)(tol));                      \
+	} while (0)
+
+START_TEST(loads_machine_and_task_types_with_defaults)
+{
+	prof_profile *p = load_text("every.json", every_model);
+	ck_assert_uint_eq(p->n_machines, 2);
+	ck_assert_uint_eq(p->n_tasks, 12);
+	const prof_machine_type *m = &p->machines[0];
+	ck_assert_str_eq(m->name, "m");
+	ck_assert_double_eq(m->vcpu, 4);
+	ck_assert_double_eq(m->mem_gib, 16);
+	ck_assert_str_eq(m->accelerator, "NVIDIA T4");
+	ck_assert_double_eq(m->price_usd_h, 0.526);
+	ck_assert_uint_eq(m->slots, 2);
+	ck_assert_double_eq(m->idle_w, 40);
+	ck_assert_double_eq(m->busy_w, 110);
+	ck_assert_double_eq(m->nic_gbps, 25);
+	const prof_machine_type *b = &p->machines[1];
+	ck_assert_ptr_null(b->accelerator);
+	ck_assert_uint_eq(b->slots, 1);
+	ck_assert_double_eq(b->price_usd_h, 0);
+	ck_assert_double_eq(b->busy_w, 0);
+	ck_assert_str_eq(p->tasks[0].kind, "k");
+	ck_assert_ptr_null(p->tasks[1].kind);
+	ck_assert_int_eq(prof_machine_index(p, "bare"), 1);
+	ck_assert_int_eq(prof_machine_index(p, "nope"), -1);
+	ck_assert_int_eq(prof_task_index(p, "shifted"), 11);
+	ck_assert_int_eq(prof_task_index(p, "nope"), -1);
+	ck_assert_str_eq(prof_model_at(p, 0, 0)->source, "s");
+	ck_assert_ptr_null(prof_model_at(p, 1, 0)->source);
+	/* pairs without an exec entry cannot run */
+	ck_assert(prof_can_run(p, 0, 1));
+	ck_assert(!prof_can_run(p, 1, 1));
+	ck_assert(isinf(prof_mean(p, 1, 1)));
+	ck_assert(isinf(prof_sample(p, 1, 1, 0.5)));
+	prof_free(p);
+	prof_free(NULL);
+}
+END_TEST
+
+START_TEST(means_match_closed_forms)
+{
+	prof_profile *p = load_text("every.json", every_model);
+	double phi1 = exp(-0.5) / sqrt(2 * M_PI);
+	ck_assert_rel(model_of(p, "const")->mean, 2.5, 1e-15);
+	ck_assert_rel(model_of(p, "unif")->mean, 2.0, 1e-15);
+	/* truncated normal: mu + sd phi(a) / (1 - Phi(a)), a = -mu/sd */
+	ck_assert_rel(model_of(p, "norm")->mean,
+		      1 + phi1 / gsl_cdf_ugaussian_Q(-1), 1e-12);
+	ck_assert_rel(model_of(p, "normneg")->mean,
+		      -1 + phi1 / gsl_cdf_ugaussian_Q(1), 1e-12);
+	ck_assert_rel(model_of(p, "logn")->mean, exp(-1 + 0.125), 1e-14);
+	ck_assert_rel(model_of(p, "gamma")->mean, 1.0, 1e-14);
+	ck_assert_rel(model_of(p, "gammasmall")->mean, 0.6, 1e-14);
+	ck_assert_rel(model_of(p, "weib")->mean, 2 * gsl_sf_gamma(1 + 1 / 1.5),
+		      1e-13);
+	ck_assert_rel(model_of(p, "exp")->mean, 0.5, 1e-15);
+	ck_assert_rel(model_of(p, "exprate")->mean, 0.25, 1e-15);
+	/* piecewise-linear quantile of 1,2,3,4: trapezoids, ends count half */
+	ck_assert_rel(model_of(p, "emp")->mean, 2.5, 1e-15);
+	ck_assert_rel(model_of(p, "shifted")->mean, 1.5 + exp(0.03125), 1e-14);
+	ck_assert_double_eq(prof_mean(p, 0, 1), 0); /* const on bare */
+	prof_free(p);
+}
+END_TEST
+
+/* GSL's inverse CDF of the family of task, for the parameters above. */
+static double gsl_quantile(const char *task, double u)
+{
+	if (!strcmp(task, "unif"))
+		return gsl_cdf_flat_Pinv(u, 1, 3);
+	if (!strcmp(task, "norm"))
+		return 1 + gsl_cdf_ugaussian_Pinv(gsl_cdf_ugaussian_P(-1) +
+						  u * gsl_cdf_ugaussian_Q(-1));
+	if (!strcmp(task, "normneg"))
+		return -1 + gsl_cdf_ugaussian_Pinv(gsl_cdf_ugaussian_P(1) +
+						   u * gsl_cdf_ugaussian_Q(1));
+	if (!strcmp(task, "logn"))
+		return gsl_cdf_lognormal_Pinv(u, -1, 0.5);
+	if (!strcmp(task, "gamma"))
+		return gsl_cdf_gamma_Pinv(u, 2.5, 0.4);
+	if (!strcmp(task, "gammasmall"))
+		return gsl_cdf_gamma_Pinv(u, 0.3, 2);
+	if (!strcmp(task, "weib"))
+		return gsl_cdf_weibull_Pinv(u, 2, 1.5);
+	if (!strcmp(task, "exp"))
+		return gsl_cdf_exponential_Pinv(u, 0.5);
+	if (!strcmp(task, "exprate"))
+		return gsl_cdf_exponential_Pinv(u, 0.25);
+	if (!strcmp(task, "shifted"))
+		return 1.5 + gsl_cdf_lognormal_Pinv(u, 0, 0.25);
+	ck_abort_msg("no GSL reference for %s", task);
+	return 0;
+}
+
+static const char *const parametric[] = {
+	"unif", "norm", "normneg", "logn", "gamma", "gammasmall",
+	"weib", "exp", "exprate", "shifted", NULL};
+
+START_TEST(quantiles_match_gsl_inverse_cdfs)
+{
+	prof_profile *p = load_text("every.json", every_model);
+	const double us[] = {0.1, 0.5, 0.9};
+	for (int i = 0; parametric[i]; i++)
+		for (int k = 0; k < 3; k++) {
+			double got = prof_model_quantile(model_of(p, parametric[i]),
+							 us[k]);
+			double want = gsl_quantile(parametric[i], us[k]);
+			ck_assert_msg(fabs(got - want) <= 1e-9 * want,
+				      "%s at u=%g: %.17g, GSL %.17g",
+				      parametric[i], us[k], got, want);
+		}
+	ck_assert_double_eq(prof_model_quantile(model_of(p, "const"), 0.3), 2.5);
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(quantiles_are_monotone_finite_and_nonnegative)
+{
+	prof_profile *p = load_text("every.json", every_model);
+	for (uint32_t t = 0; t < p->n_tasks; t++) {
+		const prof_model *m = prof_model_at(p, t, 0);
+		double prev = -1;
+		for (int i = 0; i <= 20000; i++) {
+			double u = i / 20000.0; /* includes 0 and 1 (clamped) */
+			double x = prof_model_quantile(m, u);
+			ck_assert_msg(isfinite(x) && x >= 0, "%s u=%g: %g",
+				      p->tasks[t].name, u, x);
+			ck_assert_msg(x >= prev, "%s not monotone at u=%g",
+				      p->tasks[t].name, u);
+			prev = x;
+		}
+		/* out-of-range and NaN uniforms are clamped, never leak */
+		const double odd[] = {-1, 2, NAN, 1e-300, 1 - 1e-17};
+		for (int i = 0; i < 5; i++) {
+			double x = prof_model_quantile(m, odd[i]);
+			ck_assert_msg(isfinite(x) && x >= 0, "%s u=%g: %g",
+				      p->tasks[t].name, odd[i], x);
+		}
+	}
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(stratified_sample_means_match_exact_means)
+{
+	prof_profile *p = load_text("every.json", every_model);
+	const int n = 200000;
+	for (uint32_t t = 0; t < p->n_tasks; t++) {
+		const prof_model *m = prof_model_at(p, t, 0);
+		double sum = 0;
+		for (int i = 0; i < n; i++)
+			sum += prof_model_quantile(m, (i + 0.5) / n);
+		ck_assert_msg(fabs(sum / n - m->mean) <= 0.01 * m->mean,
+			      "%s: sample mean %g, exact %g", p->tasks[t].name,
+			      sum / n, m->mean);
+	}
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(empirical_samples_interpolate_the_sorted_values)
+{
+	prof_profile *p = load_text("every.json", every_model);
+	const prof_model *m = model_of(p, "emp");
+	ck_assert_uint_eq(m->n, 4);
+	for (int i = 0; i < 4; i++)
+		ck_assert_double_eq(m->sorted[i], i + 1); /* sorted on load */
+	/* x(u) = x_k + f (x_k+1 - x_k), k + f = u (n - 1); u clamped to
+	 * [2^-53, 1 - 2^-53] */
+	double u0 = 0x1p-53, u1 = 1 - 0x1p-53;
+	ck_assert_double_eq(prof_model_quantile(m, 0), 1 + 3 * u0);
+	ck_assert_double_eq(prof_model_quantile(m, 1.0 / 3), 2);
+	ck_assert_double_eq(prof_model_quantile(m, 0.5), 2.5);
+	double h = 3 * u1;
+	ck_assert_double_eq(prof_model_quantile(m, 1), 3 + (h - 2) * 1);
+	ck_assert_double_eq(prof_model_quantile(m, 0.9), 3 + (3 * 0.9 - 2));
+	prof_free(p);
+
+	/* one sample is a constant; units scale the samples */
+	p = load_text("one.json",
+		"{\"machine_types\": [{\"name\": \"m\"}], \"task_types\": [{\"name\": \"t\"}],\n"
+		" \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"empirical\",\n"
+		"   \"samples\": [250], \"unit\": \"ms\"}]}\n");
+	m = prof_model_at(p, 0, 0);
+	ck_assert_uint_eq(m->n, 1);
+	ck_assert_double_eq(m->mean, 0.25);
+	ck_assert_double_eq(prof_model_quantile(m, 0.01), 0.25);
+	ck_assert_double_eq(prof_model_quantile(m, 0.99), 0.25);
+	prof_free(p);
+}
+END_TEST
+
+static const char csv_text[] =
+	"task, machine ,ms,note\n"   /* 1: blanks around names are trimmed */
+	"a,m1,100,x\n"               /* 2 */
+	"a,m2,7,x\n"                 /* 3 */
+	"b,m1,40,x\n"                /* 4 */
+	"a,m1,300,y\r\n"             /* 5: CRLF */
+	"a,m1, 200 ,z\n"             /* 6 */
+	"\n";                        /* a blank line at the end is fine */
+
+static void write_gz_file(const char *name, const char *text)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
+	gzFile gz = gzopen(path, "wb");
+	ck_assert_ptr_nonnull(gz);
+	ck_assert_int_eq(gzputs(gz, text), (int)strlen(text));
+	ck_assert_int_eq(gzclose(gz), Z_OK);
+}
+
+START_TEST(empirical_from_csv_and_gzip_csv_with_where_and_unit)
+{
+	test_write("times.csv", csv_text);
+	write_gz_file("times.csv.gz", csv_text);
+	prof_profile *p = load_text("csv.json",
+		"{\"machine_types\": [{\"name\": \"m1\"}, {\"name\": \"m2\"}],\n"
+		" \"task_types\": [{\"name\": \"a\"}, {\"name\": \"b\"}],\n"
+		" \"exec\": [\n"
+		"  {\"task\": \"a\", \"machine\": \"m1\", \"model\": \"empirical\", \"csv\": \"times.csv\",\n"
+		"   \"column\": \"ms\", \"where\": {\"task\": \"a\", \"machine\": \"m1\"}, \"unit\": \"ms\"},\n"
+		"  {\"task\": \"b\", \"machine\": \"m1\", \"model\": \"empirical\", \"csv\": \"times.csv\",\n"
+		"   \"column\": \"ms\", \"where\": {\"task\": \"b\"}, \"unit\": \"ms\"},\n"
+		"  {\"task\": \"a\", \"machine\": \"m2\", \"model\": \"empirical\", \"csv\": \"times.csv.gz\",\n"
+		"   \"column\": \"ms\", \"where\": {\"machine\": \"m1\", \"note\": \"y\"}, \"unit\": \"us\"},\n"
+		"  {\"task\": \"b\", \"machine\": \"m2\", \"model\": \"empirical\", \"csv\": \"times.csv.gz\",\n"
+		"   \"column\": \"ms\", \"shift\": 1}\n"
+		" ]}\n");
+	const prof_model *am1 = prof_model_at(p, 0, 0);
+	ck_assert_uint_eq(am1->n, 3);
+	ck_assert_double_eq_tol(am1->sorted[0], 0.1, 1e-15);
+	ck_assert_double_eq_tol(am1->sorted[1], 0.2, 1e-15);
+	ck_assert_double_eq_tol(am1->sorted[2], 0.3, 1e-15);
+	ck_assert_double_eq_tol(am1->mean, 0.2, 1e-15);
+	ck_assert_double_eq_tol(prof_model_quantile(am1, 0.75), 0.25, 1e-15);
+	const prof_model *bm1 = prof_model_at(p, 1, 0);
+	ck_assert_uint_eq(bm1->n, 1);
+	ck_assert_double_eq_tol(bm1->mean, 0.04, 1e-15);
+	const prof_model *am2 = prof_model_at(p, 0, 1);
+	ck_assert_uint_eq(am2->n, 1);
+	ck_assert_double_eq_tol(am2->sorted[0], 300e-6, 1e-18);
+	/* no where: every row, seconds by default, plus the shift */
+	const prof_model *bm2 = prof_model_at(p, 1, 1);
+	ck_assert_uint_eq(bm2->n, 5);
+	ck_assert_double_eq(bm2->sorted[0], 7);
+	ck_assert_double_eq(bm2->sorted[4], 300);
+	ck_assert_double_eq(prof_model_quantile(bm2, 0.5), 1 + 100);
+	prof_free(p);
+}
+END_TEST
+
+/* HEET means in ms from shared/data/README.md (10,000 requests each). */
+static const struct {
+	const char *task, *machine;
+	double mean_ms;
+} heet_means[] = {
+	{"image_classification", "t2.large", 74.05},
+	{"image_classification", "c5.2xlarge", 26.92},
+	{"image_classification", "g4dn.xlarge", 8.91},
+	{"object_detection", "t2.large", 35.76},
+	{"object_detection", "c5.2xlarge", 20.63},
+	{"object_detection", "g4dn.xlarge", 12.46},
+	{"question_answering", "t2.large", 36.12},
+	{"question_answering", "c5.2xlarge", 16.16},
+	{"question_answering", "g4dn.xlarge", 4.01},
+	{"speech_recognition", "t2.large", 620.54},
+	{"speech_recognition", "c5.2xlarge", 236.97},
+	{"speech_recognition", "g4dn.xlarge", 20.39},
+};
+
+START_TEST(heet_csv_gives_the_published_speech_recognition_mean)
+{
+	if (access("profiles/data/heet_single.csv.gz", R_OK) != 0)
+		return; /* run from a tree without the data: nothing to check */
+	static const char text[] =
+		"{\"machine_types\": [{\"name\": \"t2.large\"}],\n"
+		" \"task_types\": [{\"name\": \"speech_recognition\"}],\n"
+		" \"exec\": [{\"task\": \"speech_recognition\", \"machine\": \"t2.large\",\n"
+		"   \"model\": \"empirical\", \"csv\": \"heet_single.csv.gz\",\n"
+		"   \"column\": \"inference_ms\", \"unit\": \"ms\",\n"
+		"   \"where\": {\"task_type\": \"speech_recognition\", \"machine\": \"t2.large\"}}]}\n";
+	prof_jdoc doc;
+	prof_err err = {0};
+	/* the label places the document in profiles/data/, where the CSV is */
+	ck_assert_int_eq(prof_jdoc_parse(&doc, "profiles/data/inline.json", text,
+					 strlen(text), &err), 0);
+	prof_profile *p;
+	int rc = prof_load_json(&p, &doc, doc.root, &err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	const prof_model *m = prof_model_at(p, 0, 0);
+	ck_assert_uint_eq(m->n, 10000);
+	ck_assert_msg(fabs(m->mean - 0.62054) <= 0.005 * 0.62054, "mean %g",
+		      m->mean);
+	for (uint32_t i = 1; i < m->n; i++)
+		ck_assert(m->sorted[i - 1] <= m->sorted[i]);
+	prof_free(p);
+	prof_jdoc_free(&doc);
+}
+END_TEST
+
+START_TEST(shipped_heet_profile_matches_published_means)
+{
+	if (access("profiles/data/heet.json", R_OK) != 0 ||
+	    access("profiles/data/heet_single.csv.gz", R_OK) != 0)
+		return;
+	prof_profile *p;
+	prof_err err = {0};
+	int rc = prof_load(&p, "profiles/data/heet.json", &err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	for (size_t i = 0; i < sizeof heet_means / sizeof heet_means[0]; i++) {
+		int t = prof_task_index(p, heet_means[i].task);
+		int mi = prof_machine_index(p, heet_means[i].machine);
+		ck_assert(t >= 0 && mi >= 0);
+		const prof_model *m = prof_model_at(p, (uint32_t)t, (uint32_t)mi);
+		ck_assert_int_eq(m->kind, PROF_EMPIRICAL);
+		ck_assert_uint_eq(m->n, 10000);
+		double want = heet_means[i].mean_ms / 1000;
+		ck_assert_msg(fabs(m->mean - want) <= 0.005 * want,
+			      "%s on %s: mean %g s, published %g s",
+			      heet_means[i].task, heet_means[i].machine,
+			      m->mean, want);
+	}
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(model_names_round_trip)
+{
+	for (int k = PROF_CONSTANT; k <= PROF_EMPIRICAL; k++)
+		ck_assert_int_eq(prof_model_from_name(prof_model_name(k)), k);
+	ck_assert_str_eq(prof_model_name(PROF_LOGNORMAL), "lognormal");
+	ck_assert_int_eq(prof_model_from_name("zipf"), -1);
+	ck_assert_int_eq(prof_model_from_name("none"), -1);
+	ck_assert_int_eq(prof_model_from_name(NULL), -1);
+}
+END_TEST
+
+/* ---- bad input ----------------------------------------------------------- */
+
+/* A valid profile; each bad-input test replaces one line (numbers in the
+ * comments). */
+static const char *const good_lines[] = {
+	"{\n",                                                          /* 1 */
+	" \"machine_types\": [\n",                                      /* 2 */
+	"   {\"name\": \"m1\", \"vcpu\": 2},\n",                        /* 3 */
+	"   {\"name\": \"m2\"}],\n",                                    /* 4 */
+	" \"task_types\": [\n",                                         /* 5 */
+	"   {\"name\": \"t1\"},\n",                                     /* 6 */
+	"   {\"name\": \"t2\"}],\n",                                    /* 7 */
+	" \"exec\": [\n",                                               /* 8 */
+	"   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"lognormal\", \"mu\": -2, \"sigma\": 0.5},\n", /* 9 */
+	"   {\"task\": \"t2\", \"machine\": \"m2\", \"model\": \"constant\", \"value\": 1},\n", /* 10 */
+	"   {\"task\": \"t2\", \"machine\": \"m1\",\n",                 /* 11 */
+	"    \"model\": \"empirical\", \"csv\": \"data.csv\", \"column\": \"ms\", \"unit\": \"ms\"}\n", /* 12 */
+	" ]}\n",                                                        /* 13 */
+};
+#define N_GOOD (sizeof good_lines / sizeof good_lines[0])
+
+static const char *profile_with(int line, const char *replacement)
+{
+	static char text[4096];
+	text[0] = 0;
+	for (size_t i = 0; i < N_GOOD; i++)
+		strcat(text, (int)i + 1 == line ? replacement : good_lines[i]);
+	test_write("data.csv", "t,ms\nx,1\nx,2\n");
+	return test_write("bad_profile.json", text);
+}
+
+/* Loading path must fail with PROF_EINPUT and a message that starts with
+ * "<file>:<line>: " (file NULL: the profile itself) and contains want. */
+static void expect_bad(const char *path, const char *file, int line,
+		       const char *want)
+{
+	prof_profile *p = (prof_profile *)1;
+	prof_err err = {0};
+	char prefix[800];
+	int rc = prof_load(&p, path, &err);
+	ck_assert_msg(rc == PROF_EINPUT, "rc %d (%s)", rc, err.msg);
+	ck_assert_int_eq(err.code, PROF_EINPUT);
+	ck_assert_ptr_null(p);
+	if (line > 0)
+		snprintf(prefix, sizeof prefix, "%s:%d: ", file ? file : path, line);
+	else
+		snprintf(prefix, sizeof prefix, "%s: ", file ? file : path);
+	ck_assert_msg(strncmp(err.msg, prefix, strlen(prefix)) == 0,
+		      "want prefix [%s], got [%s]", prefix, err.msg);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "want [%s] in [%s]", want,
+		      err.msg);
+}
+
+START_TEST(good_base_profile_loads)
+{
+	prof_profile *p;
+	prof_err err = {0};
+	int rc = prof_load(&p, profile_with(0, ""), &err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	ck_assert_double_eq(prof_mean(p, 1, 0), 0.0015);
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(unknown_model_is_reported_at_its_entry)
+{
+	expect_bad(profile_with(12, "    \"model\": \"zipf\", \"csv\": \"data.csv\", \"column\": \"ms\"}\n"),
+		   NULL, 11, "unknown model \"zipf\" (expected one of: constant,");
+}
+END_TEST
+
+START_TEST(unknown_machine_in_exec_is_reported_at_its_entry)
+{
+	expect_bad(profile_with(10, "   {\"task\": \"t2\", \"machine\": \"m9\", \"model\": \"constant\", \"value\": 1},\n"),
+		   NULL, 10, "unknown machine type \"m9\"");
+	expect_bad(profile_with(10, "   {\"task\": \"t9\", \"machine\": \"m2\", \"model\": \"constant\", \"value\": 1},\n"),
+		   NULL, 10, "unknown task type \"t9\"");
+}
+END_TEST
+
+START_TEST(bad_parameters_are_reported_at_their_entry)
+{
+	expect_bad(profile_with(9, "   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"lognormal\", \"mu\": -2, \"sigma\": -0.5},\n"),
+		   NULL, 9, "\"sigma\" must be > 0");
+	expect_bad(profile_with(9, "   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"lognormal\", \"mu\": -2},\n"),
+		   NULL, 9, "missing \"sigma\"");
+	expect_bad(profile_with(9, "   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"normal\", \"mean\": 1, \"sd\": 0},\n"),
+		   NULL, 9, "\"sd\" must be > 0");
+	expect_bad(profile_with(9, "   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"uniform\", \"min\": 3, \"max\": 1},\n"),
+		   NULL, 9, "\"max\" must be >= \"min\"");
+	expect_bad(profile_with(9, "   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"exponential\", \"mean\": 1, \"rate\": 1},\n"),
+		   NULL, 9, "not both");
+	expect_bad(profile_with(9, "   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"gamma\", \"shape\": 2, \"scale\": \"big\"},\n"),
+		   NULL, 9, "\"scale\" must be a number");
+	expect_bad(profile_with(9, "   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"constant\", \"value\": 1, \"shift\": -1},\n"),
+		   NULL, 9, "\"shift\" must be >= 0");
+	expect_bad(profile_with(9, "   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"lognormal\", \"mu\": 800, \"sigma\": 1},\n"),
+		   NULL, 9, "not finite");
+	expect_bad(profile_with(9, "   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"empirical\", \"samples\": [1, -2]},\n"),
+		   NULL, 9, "samples[1] must be a number >= 0");
+	expect_bad(profile_with(9, "   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"empirical\", \"samples\": [1], \"unit\": \"h\"},\n"),
+		   NULL, 9, "\"unit\"");
+}
+END_TEST
+
+START_TEST(unknown_keys_are_reported_where_they_are)
+{
+	/* in an exec entry: the entry's line */
+	expect_bad(profile_with(12, "    \"model\": \"empirical\", \"csv\": \"data.csv\", \"colum\": \"ms\"}\n"),
+		   NULL, 11, "unknown key \"colum\"");
+	/* a parameter of another family is a typo too */
+	expect_bad(profile_with(10, "   {\"task\": \"t2\", \"machine\": \"m2\", \"model\": \"constant\", \"mean\": 1},\n"),
+		   NULL, 10, "unknown key \"mean\" (expected one of: task, machine, model, shift, source, value)");
+	/* in a machine type: the key's line */
+	expect_bad(profile_with(4, "   {\"name\": \"m2\", \"vpcu\": 4}],\n"),
+		   NULL, 4, "unknown key \"vpcu\"");
+	expect_bad(profile_with(1, "{\"extra\": 1,\n"), NULL, 1,
+		   "unknown key \"extra\"");
+}
+END_TEST
+
+START_TEST(duplicate_pair_is_reported_at_the_second_entry)
+{
+	expect_bad(profile_with(10, "   {\"task\": \"t1\", \"machine\": \"m1\", \"model\": \"constant\", \"value\": 1},\n"),
+		   NULL, 10, "duplicate exec entry for task \"t1\" on machine \"m1\" (first at line 9)");
+}
+END_TEST
+
+START_TEST(duplicate_type_names_are_rejected)
+{
+	expect_bad(profile_with(4, "   {\"name\": \"m1\"}],\n"), NULL, 4,
+		   "duplicate machine type \"m1\" (first at line 3)");
+	expect_bad(profile_with(7, "   {\"name\": \"t1\"}],\n"), NULL, 7,
+		   "duplicate task type \"t1\"");
+}
+END_TEST
+
+START_TEST(task_type_without_machine_is_reported)
+{
+	/* t2 loses both entries */
+	char text[4096] = "";
+	for (size_t i = 0; i < N_GOOD; i++)
+		if (i != 9 && i != 10 && i != 11)
+			strcat(text, good_lines[i]);
+	/* drop the trailing comma of the (now last) entry on line 9 */
+	char *comma = strstr(text, "0.5},");
+	comma[4] = ' ';
+	expect_bad(test_write("orphan.json", text), NULL, 7,
+		   "task type \"t2\" has no exec entry");
+}
+END_TEST
+
+START_TEST(csv_missing_column_names_csv_header_line)
+{
+	const char *p = profile_with(12, "    \"model\": \"empirical\", \"csv\": \"data.csv\", \"column\": \"sec\"}\n");
+	char csv[600];
+	snprintf(csv, sizeof csv, "%s/data.csv", test_tmpdir());
+	expect_bad(p, csv, 1, "no column \"sec\"");
+	p = profile_with(12, "    \"model\": \"empirical\", \"csv\": \"data.csv\", \"column\": \"ms\", \"where\": {\"task\": \"x\"}}\n");
+	expect_bad(p, csv, 1, "no column \"task\"");
+}
+END_TEST
+
+START_TEST(csv_bad_number_names_csv_file_and_line)
+{
+	const char *p = profile_with(12, "    \"model\": \"empirical\", \"csv\": \"bad.csv\", \"column\": \"ms\", \"where\": {\"t\": \"x\"}}\n");
+	/* the bad value is in a kept row on line 4; line 3 is filtered out
+	 * by where, so its junk is not looked at */
+	const char *csv = test_write("bad.csv", "t,ms\nx,1\ny,junk\nx,abc\n");
+	expect_bad(p, csv, 4, "bad number \"abc\" in column ms");
+	csv = test_write("bad.csv", "t,ms\nx,1\nx,-3\n");
+	expect_bad(p, csv, 3, "negative");
+	csv = test_write("bad.csv", "t,ms\nx,1\nx,2,3\n");
+	expect_bad(p, csv, 3, "fields");
+}
+END_TEST
+
+START_TEST(csv_without_matching_rows_or_file_is_reported)
+{
+	const char *p = profile_with(12, "    \"model\": \"empirical\", \"csv\": \"data.csv\", \"column\": \"ms\", \"where\": {\"t\": \"zz\"}}\n");
+	expect_bad(p, NULL, 11, "no rows of data.csv match");
+	p = profile_with(12, "    \"model\": \"empirical\", \"csv\": \"nothere.csv\", \"column\": \"ms\"}\n");
+	char csv[600];
+	snprintf(csv, sizeof csv, "%s/nothere.csv", test_tmpdir());
+	expect_bad(p, csv, 0, "cannot open");
+}
+END_TEST
+
+START_TEST(structural_errors_are_reported)
+{
+	expect_bad(test_write("arr.json", "\n[1, 2]\n"), NULL, 2,
+		   "must be a JSON object");
+	expect_bad(test_write("nomt.json", "{\"task_types\": [{\"name\": \"t\"}], \"exec\": []}"),
+		   NULL, 1, "missing \"machine_types\"");
+	expect_bad(test_write("empty.json", "{\"machine_types\": [{\"name\": \"m\"}],\n"
+					    " \"task_types\": [], \"exec\": []}\n"),
+		   NULL, 2, "\"task_types\" must not be empty");
+	expect_bad(test_write("null.json", "{\"machine_types\": [{\"name\": \"m\"}],\n"
+					   " \"exec\": [],\n \"task_types\": null}\n"),
+		   NULL, 3, "\"task_types\" must be an array");
+	expect_bad(profile_with(3, "   {\"name\": \"m1\", \"slots\": 0},\n"), NULL, 3,
+		   "\"slots\"");
+	expect_bad(profile_with(3, "   {\"name\": \"m1\", \"power_w\": {\"idle\": 50, \"busy\": 10}},\n"),
+		   NULL, 3, "below idle");
+	expect_bad(profile_with(3, "   {\"name\": \"m1\", \"accelerator\": true},\n"), NULL, 3,
+		   "\"accelerator\" must be a string or null");
+	expect_bad(profile_with(3, "   null,\n"), NULL, 3, "must be an object");
+	expect_bad(profile_with(3, "   {\"name\": \"\"},\n"), NULL, 3, "must not be empty");
+	expect_bad(profile_with(12, "    \"model\": \"empirical\", \"csv\": \"data.csv\", \"column\": \"ms\", \"where\": {\"t\": 1}}\n"),
+		   NULL, 11, "where \"t\" must be a string");
+	/* malformed JSON names its own line */
+	expect_bad(profile_with(6, "   {\"name\": \"t1\"}\n"), NULL, 7, "");
+}
+END_TEST
+
+Suite *suite_profiles(void)
+{
+	Suite *s = suite_create("profiles");
+	TCase *tc = tcase_create("models");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, loads_machine_and_task_types_with_defaults);
+	tcase_add_test(tc, means_match_closed_forms);
+	tcase_add_test(tc, quantiles_match_gsl_inverse_cdfs);
+	tcase_add_test(tc, quantiles_are_monotone_finite_and_nonnegative);
+	tcase_add_test(tc, stratified_sample_means_match_exact_means);
+	tcase_add_test(tc, empirical_samples_interpolate_the_sorted_values);
+	tcase_add_test(tc, empirical_from_csv_and_gzip_csv_with_where_and_unit);
+	tcase_add_test(tc, heet_csv_gives_the_published_speech_recognition_mean);
+	tcase_add_test(tc, shipped_heet_profile_matches_published_means);
+	tcase_add_test(tc, model_names_round_trip);
+	suite_add_tcase(s, tc);
+	TCase *bad = tcase_create("bad input");
+	tcase_set_timeout(bad, 60);
+	tcase_add_test(bad, good_base_profile_loads);
+	tcase_add_test(bad, unknown_model_is_reported_at_its_entry);
+	tcase_add_test(bad, unknown_machine_in_exec_is_reported_at_its_entry);
+	tcase_add_test(bad, bad_parameters_are_reported_at_their_entry);
+	tcase_add_test(bad, unknown_keys_are_reported_where_they_are);
+	tcase_add_test(bad, duplicate_pair_is_reported_at_the_second_entry);
+	tcase_add_test(bad, duplicate_type_names_are_rejected);
+	tcase_add_test(bad, task_type_without_machine_is_reported);
+	tcase_add_test(bad, csv_missing_column_names_csv_header_line);
+	tcase_add_test(bad, csv_bad_number_names_csv_file_and_line);
+	tcase_add_test(bad, csv_without_matching_rows_or_file_is_reported);
+	tcase_add_test(bad, structural_errors_are_reported);
+	suite_add_tcase(s, bad);
+	return s;
+}
