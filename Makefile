@@ -54,7 +54,7 @@ TESTS := $(BUILD)/hetsim_tests
 
 -include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
 
-.PHONY: all run test check bench deps lint format clean profiles
+.PHONY: all run test check bench deps lint format clean profiles golden-update
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -108,3 +108,8 @@ clean:
 	rm -rf build build-debug build-san
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+
+# Rewrite the pinned golden outputs after a deliberate change of results.
+golden-update: $(BIN)
+	rm -rf tests/golden/expected
+	./$(BIN) run tests/golden/mixed.json --out tests/golden/expected/mixed --quiet

@@ -22,6 +22,7 @@
 #include "workloads/workload.h"
 
 enum { EV_ARRIVAL = 1, EV_DONE = 2 };
+enum outcome { OUT_COMPLETED, OUT_MISSED, OUT_DROPPED };
 
 typedef struct task {
 	uint64_t id;
@@ -38,7 +39,7 @@ typedef struct machine {
 } machine;
 
 typedef struct type_stats {
-	uint64_t arrived, completed, rejected, missed;
+	uint64_t arrived, completed, dropped, missed;
 	sim_stat response;
 } type_stats;
 
@@ -73,7 +74,7 @@ typedef struct engine {
 	double area_in_system, last_t;
 	type_stats *types;
 	sim_stat response, wait;
-	uint64_t arrived, completed, rejected, missed;
+	uint64_t arrived, completed, dropped, missed;
 	double first_arrival_s, last_done_s;
 	sim_gzout *csv;
 	char label[64];
@@ -111,15 +112,16 @@ static inline void task_free(engine *e, task *t)
 	e->free_tasks = t;
 }
 
-static const char *outcome_name(int outcome)
+static const char *outcome_name(enum outcome outcome)
 {
-	static const char *const names[] = {"completed", "missed", "rejected"};
+	static const char *const names[] = {"completed", "missed", "dropped"};
 	return names[outcome];
 }
 
 /* One row of tasks.csv.gz:
  * id,task_type,arrival_s,start_s,end_s,deadline_s,machine,machine_type,outcome */
-static void write_row(engine *e, const task *t, double end_s, int outcome)
+static void write_row(engine *e, const task *t, double end_s,
+		      enum outcome outcome)
 {
 	char row[512];
 	size_t n = sim_fmt_u64(row, t->id);
@@ -133,7 +135,7 @@ static void write_row(engine *e, const task *t, double end_s, int outcome)
 	row[n++] = ',';
 	n += sim_fmt_time(row + n, t->arrival_s);
 	row[n++] = ',';
-	int started = outcome != 2;
+	int started = outcome != OUT_DROPPED;
 	if (started)
 		n += sim_fmt_time(row + n, t->start_s);
 	row[n++] = ',';
@@ -229,19 +231,19 @@ static int32_t decide(engine *e, const task *t)
 	return m;
 }
 
-static void finish(engine *e, task *t, double end_s, int outcome)
+static void finish(engine *e, task *t, double end_s, enum outcome outcome)
 {
 	type_stats *ts = &e->types[t->type];
-	if (outcome == 2) {
-		e->rejected++;
-		ts->rejected++;
+	if (outcome == OUT_DROPPED) {
+		e->dropped++;
+		ts->dropped++;
 	} else {
 		double resp = end_s - t->arrival_s;
 		sim_stat_add(&e->response, resp);
 		sim_stat_add(&ts->response, resp);
 		e->completed++;
 		ts->completed++;
-		if (outcome == 1) {
+		if (outcome == OUT_MISSED) {
 			e->missed++;
 			ts->missed++;
 		}
@@ -299,7 +301,7 @@ static int on_arrival(engine *e)
 			return r < 0 ? r : 0;
 	}
 	if (e->x->reject_when_full) {
-		finish(e, t, e->view.now, 2);
+		finish(e, t, e->view.now, OUT_DROPPED);
 		return 0;
 	}
 	t->next = NULL;
@@ -322,7 +324,7 @@ static int on_done(engine *e, task *t)
 	mc->completed++;
 	mc->run_end[t->slot] = -INFINITY;
 	mv->busy--;
-	finish(e, t, now, now > t->deadline_s ? 1 : 0);
+	finish(e, t, now, now > t->deadline_s ? OUT_MISSED : OUT_COMPLETED);
 	if (mc->head) {
 		task *q = mc->head;
 		mc->head = q->next;
@@ -405,7 +407,7 @@ static void summarise(engine *e, sim_result *r)
 	r->seed = e->seed;
 	r->arrived = e->arrived;
 	r->completed = e->completed;
-	r->rejected = e->rejected;
+	r->dropped = e->dropped;
 	r->deadline_missed = e->missed;
 	r->makespan_s = e->completed ? e->last_done_s : e->last_t;
 	r->response_mean_s = sim_stat_mean(&e->response);
@@ -440,7 +442,8 @@ static json_t *summary_json(engine *e, const sim_result *r)
 	json_t *tasks = json_object();
 	json_object_set_new(tasks, "arrived", json_integer((json_int_t)r->arrived));
 	json_object_set_new(tasks, "completed", json_integer((json_int_t)r->completed));
-	json_object_set_new(tasks, "rejected", json_integer((json_int_t)r->rejected));
+	json_object_set_new(tasks, "dropped", json_integer((json_int_t)r->dropped));
+	json_object_set_new(tasks, "dropped_queue_full", json_integer((json_int_t)r->dropped));
 	json_object_set_new(tasks, "deadline_missed", json_integer((json_int_t)r->deadline_missed));
 	json_object_set_new(tasks, "deadline_met_fraction",
 			    json_real(r->arrived ? (double)(r->completed - r->deadline_missed) / (double)r->arrived : 0));
@@ -461,7 +464,7 @@ static json_t *summary_json(engine *e, const sim_result *r)
 		json_object_set_new(t, "name", json_string(e->prof->tasks[tt].name));
 		json_object_set_new(t, "arrived", json_integer((json_int_t)ts->arrived));
 		json_object_set_new(t, "completed", json_integer((json_int_t)ts->completed));
-		json_object_set_new(t, "rejected", json_integer((json_int_t)ts->rejected));
+		json_object_set_new(t, "dropped", json_integer((json_int_t)ts->dropped));
 		json_object_set_new(t, "deadline_missed", json_integer((json_int_t)ts->missed));
 		json_object_set_new(t, "response_s", stat_json(&ts->response, 1));
 		json_array_append_new(per_type, t);

@@ -416,7 +416,7 @@ static void print_header(FILE *f, const sim_experiment *x, uint64_t seed)
 	fprintf(f, "experiment %s: %u machines, seed %llu\n", x->name,
 		x->n_machines, (unsigned long long)seed);
 	fprintf(f, "%-12s %9s %8s %8s %7s %9s %9s %9s %9s %6s %10s %9s %8s\n",
-		"policy", "completed", "rejected", "missed", "met%", "resp_mean",
+		"policy", "completed", "dropped", "missed", "met%", "resp_mean",
 		"resp_p95", "resp_p99", "makespan", "util%", "energy_kJ",
 		"cost_usd", "wall_s");
 }
@@ -430,7 +430,7 @@ static void print_row(FILE *f, const sim_result *r)
 		"%-12s %9llu %8llu %8llu %7.2f %9.4f %9.4f %9.4f %9.2f %6.1f "
 		"%10.2f %9.4f %8.3f\n",
 		r->label, (unsigned long long)r->completed,
-		(unsigned long long)r->rejected,
+		(unsigned long long)r->dropped,
 		(unsigned long long)r->deadline_missed, met, r->response_mean_s,
 		r->response_p95_s, r->response_p99_s, r->makespan_s,
 		100 * r->utilization_mean, r->energy_j / 1000, r->cost_usd,
@@ -448,7 +448,7 @@ static int write_comparison(const char *dir, const sim_result *rs, size_t n,
 	if (!buf)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
 	len += (size_t)snprintf(buf, cap,
-		"policy,arrived,completed,rejected,deadline_missed,"
+		"policy,arrived,completed,dropped,deadline_missed,"
 		"response_mean_s,response_p50_s,response_p95_s,response_p99_s,"
 		"makespan_s,utilization_mean,energy_j,cost_usd\n");
 	for (size_t i = 0; i < n; i++) {
@@ -457,7 +457,7 @@ static int write_comparison(const char *dir, const sim_result *rs, size_t n,
 			"%s,%llu,%llu,%llu,%llu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n",
 			r->label, (unsigned long long)r->arrived,
 			(unsigned long long)r->completed,
-			(unsigned long long)r->rejected,
+			(unsigned long long)r->dropped,
 			(unsigned long long)r->deadline_missed, r->response_mean_s,
 			r->response_p50_s, r->response_p95_s, r->response_p99_s,
 			r->makespan_s, r->utilization_mean, r->energy_j, r->cost_usd);

@@ -58,7 +58,7 @@ typedef struct sim_run_opts {
 typedef struct sim_result {
 	char label[64];
 	uint64_t seed;
-	uint64_t arrived, completed, rejected, deadline_missed;
+	uint64_t arrived, completed, dropped, deadline_missed;
 	double makespan_s;
 	double response_mean_s, response_p50_s, response_p95_s,
 		response_p99_s, response_max_s;

@@ -356,7 +356,7 @@ START_TEST(policies_see_the_same_tasks_under_one_seed)
 	ck_assert_msg(sim_run_experiment(x, &o, NULL, rs, &err) == 0, "%s", err.msg);
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_uint_eq(rs[i].arrived, 3000);
-		ck_assert_uint_eq(rs[i].completed + rs[i].rejected, 3000);
+		ck_assert_uint_eq(rs[i].completed + rs[i].dropped, 3000);
 	}
 	sim_experiment_free(x);
 }
@@ -378,6 +378,19 @@ START_TEST(outputs_are_written_atomically_and_listed)
 		 " && test $(zcat '%s' | wc -l) = 20001",
 		 p, p);
 	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(golden_run_matches_pinned_outputs)
+{
+	char dir[600], cmd[1600], diff[8192];
+	snprintf(dir, sizeof dir, "%s/golden", test_tmpdir());
+	snprintf(cmd, sizeof cmd, "%s run tests/golden/mixed.json --out '%s' --quiet",
+		 test_bin(), dir);
+	ck_assert_int_eq(test_run(cmd, diff, sizeof diff), 0);
+	/* any change of results is a visible diff (make golden-update) */
+	snprintf(cmd, sizeof cmd, "diff -r tests/golden/expected/mixed '%s' >&2", dir);
+	ck_assert_msg(test_run(cmd, diff, sizeof diff) == 0, "golden diff:\n%s", diff);
 }
 END_TEST
 
@@ -405,6 +418,7 @@ Suite *suite_core(void)
 	tcase_add_test(d, same_seed_gives_byte_identical_outputs);
 	tcase_add_test(d, policies_see_the_same_tasks_under_one_seed);
 	tcase_add_test(d, outputs_are_written_atomically_and_listed);
+	tcase_add_test(d, golden_run_matches_pinned_outputs);
 	suite_add_tcase(s, d);
 	return s;
 }
