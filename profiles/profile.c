@@ -12,6 +12,11 @@
  *   exponential  p0 mean
  *   empirical    sorted[0..n-1], plus sorted[n] = sorted[n-1] so that the
  *                interpolation never needs a bounds check
+ *   replay       sorted[0..n-1] (and the same padding)
+ *   pet          sorted[0..n-1] bin times, cum[0..n-1] cumulative
+ *                probabilities (see prof_model in profile.h). Until
+ *                finish_model they hold the bins as read: times and raw
+ *                probabilities, in input order.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -41,6 +46,8 @@ static const char *const model_names[] = {
 	[PROF_WEIBULL] = "weibull",
 	[PROF_EXPONENTIAL] = "exponential",
 	[PROF_EMPIRICAL] = "empirical",
+	[PROF_REPLAY] = "replay",
+	[PROF_PET] = "pet",
 };
 /* clang-format on */
 #define N_MODEL_NAMES (sizeof model_names / sizeof model_names[0])
@@ -234,6 +241,27 @@ double prof_model_quantile(const prof_model *m, double u)
 		x = s[0] + (h - (double)k) * (s[1] - s[0]);
 		break;
 	}
+	case PROF_REPLAY: {
+		/* u < 1, but u n may round up to n */
+		double h = u * (double)m->n;
+		uint32_t k = h < (double)m->n ? (uint32_t)h : m->n - 1;
+		x = m->sorted[k];
+		break;
+	}
+	case PROF_PET: {
+		/* the first bin whose cumulative probability reaches u; one
+		 * exists because cum[n-1] = 1 */
+		uint32_t lo = 0, hi = m->n - 1;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (m->cum[mid] >= u)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		x = m->sorted[lo];
+		break;
+	}
 	default:
 		return INFINITY; /* PROF_NONE: cannot run here */
 	}
@@ -242,19 +270,22 @@ double prof_model_quantile(const prof_model *m, double u)
 
 /* ---- loading ------------------------------------------------------------- */
 
-/* An empirical model read from a CSV file. Requests naming the same file
- * are served by one pass over it. */
+/* An empirical, replay or pet model read from a CSV file. Requests naming
+ * the same file are served by one pass over it. */
 typedef struct csv_req {
-	char *path;	     /* resolved */
-	const char *column;  /* of the values */
-	const json_t *where; /* object of column -> text, may be NULL */
-	const json_t *entry; /* exec entry, for messages */
-	const char *shown;   /* file name as written in the profile */
+	char *path;		 /* resolved */
+	const char *column;	 /* of the values (pet: of the times) */
+	const char *prob_column; /* pet: of the probabilities; else NULL */
+	const json_t *where;	 /* object of column -> text, may be NULL */
+	const json_t *entry;	 /* exec entry, for messages */
+	const char *shown;	 /* file name as written in the profile */
 	double unit_s;
 	prof_model *model;
-	double *v;
-	size_t n, cap;
+	double *v;	/* values (times) of the kept rows */
+	double *w;	/* pet: their probabilities */
+	size_t n, cap;	/* of v and w */
 	int col;	/* index of column in the header */
+	int prob_col;	/* index of prob_column */
 	int *where_col; /* per where member */
 	const char **where_val;
 	size_t n_where;
@@ -283,6 +314,10 @@ static const char *const keys_exponential[] = {EXEC_COMMON_KEYS, "mean", "rate",
 					       NULL};
 static const char *const keys_empirical[] = {
 	EXEC_COMMON_KEYS, "samples", "csv", "column", "where", "unit", NULL};
+/* clang-format off */
+static const char *const keys_pet[] = {EXEC_COMMON_KEYS, "bins", "csv",
+	"time_column", "prob_column", "where", "unit", NULL};
+/* clang-format on */
 
 static const char *const *const exec_keys[] = {
 	[PROF_CONSTANT] = keys_constant,
@@ -293,6 +328,8 @@ static const char *const *const exec_keys[] = {
 	[PROF_WEIBULL] = keys_shape_scale,
 	[PROF_EXPONENTIAL] = keys_exponential,
 	[PROF_EMPIRICAL] = keys_empirical,
+	[PROF_REPLAY] = keys_empirical,
+	[PROF_PET] = keys_pet,
 };
 
 static int oom(loader *ld)
@@ -444,7 +481,7 @@ static int parse_task(loader *ld, const json_t *arr, uint32_t i)
 	return fail ? oom(ld) : 0;
 }
 
-/* "unit" of an empirical entry, as seconds per unit. */
+/* "unit" of an entry backed by data, as seconds per unit. */
 static int get_unit(loader *ld, const json_t *e, double *unit_s)
 {
 	const char *unit = "s";
@@ -463,6 +500,13 @@ static int get_unit(loader *ld, const json_t *e, double *unit_s)
 	return 0;
 }
 
+/* A JSON number >= 0 times scale, or NaN if v is not one. */
+static double nonneg_number(const json_t *v, double scale)
+{
+	double x = json_is_number(v) ? json_number_value(v) * scale : NAN;
+	return x >= 0.0 && x < INFINITY ? x : NAN;
+}
+
 static int parse_samples(loader *ld, const json_t *e, const json_t *samples,
 			 double unit_s, prof_model *m)
 {
@@ -477,10 +521,8 @@ static int parse_samples(loader *ld, const json_t *e, const json_t *samples,
 	if (!m->sorted)
 		return oom(ld);
 	for (size_t i = 0; i < n; i++) {
-		const json_t *s = json_array_get(samples, i);
-		double x =
-			json_is_number(s) ? json_number_value(s) * unit_s : NAN;
-		if (!(x >= 0.0 && x < INFINITY))
+		double x = nonneg_number(json_array_get(samples, i), unit_s);
+		if (isnan(x))
 			return prof_jerr_at(
 				ld->err, ld->doc, samples, NULL, i,
 				"samples[%zu] must be a number >= 0", i);
@@ -490,16 +532,74 @@ static int parse_samples(loader *ld, const json_t *e, const json_t *samples,
 	return 0;
 }
 
-/* Record a CSV-backed empirical model; the file is read later, once for
- * all entries naming it. */
-static int add_csv_req(loader *ld, const json_t *e, double unit_s,
-		       prof_model *m)
+/* Inline PET bins [[time, probability], ...], kept in input order until
+ * finish_model: times in sorted, raw probabilities in cum. */
+static int parse_bins(loader *ld, const json_t *e, const json_t *bins,
+		      double unit_s, prof_model *m)
+{
+	size_t n = json_array_size(bins);
+	if (!json_is_array(bins) || n == 0)
+		return prof_jerr_at(ld->err, ld->doc, e, "bins", 0,
+				    "\"bins\" must be a non-empty array of "
+				    "[time, probability]");
+	if (n >= UINT32_MAX)
+		return prof_jerr(ld->err, ld->doc, bins, "too many bins");
+	m->sorted = malloc(n * sizeof *m->sorted);
+	m->cum = malloc(n * sizeof *m->cum);
+	if (!m->sorted || !m->cum)
+		return oom(ld);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *b = json_array_get(bins, i);
+		if (!json_is_array(b) || json_array_size(b) != 2)
+			return prof_jerr_at(ld->err, ld->doc, bins, NULL, i,
+					    "bins[%zu] must be a pair [time, "
+					    "probability]",
+					    i);
+		double t = nonneg_number(json_array_get(b, 0), unit_s);
+		double q = nonneg_number(json_array_get(b, 1), 1.0);
+		if (isnan(t) || isnan(q))
+			return prof_jerr_at(ld->err, ld->doc, bins, NULL, i,
+					    "bins[%zu]: the %s must be a "
+					    "number >= 0",
+					    i,
+					    isnan(t) ? "time" : "probability");
+		m->sorted[i] = t;
+		m->cum[i] = q;
+	}
+	m->n = (uint32_t)n;
+	return 0;
+}
+
+/* A model backed by data comes inline (an array member) or from the rows
+ * of a CSV file: empirical and replay from one column, pet from two. */
+typedef struct data_form {
+	const char *inline_key;	  /* "samples" or "bins" */
+	const char *value_column; /* key naming the CSV column of the values */
+	const char *prob_column;  /* key naming the probability column, or
+				     NULL */
+	int (*parse_inline)(loader *ld, const json_t *e, const json_t *arr,
+			    double unit_s, prof_model *m);
+} data_form;
+
+static const data_form form_samples = {"samples", "column", NULL,
+				       parse_samples};
+static const data_form form_bins = {"bins", "time_column", "prob_column",
+				    parse_bins};
+
+/* Record a CSV-backed model; the file is read later, once for all entries
+ * naming it. */
+static int add_csv_req(loader *ld, const json_t *e, const data_form *form,
+		       double unit_s, prof_model *m)
 {
 	const prof_jdoc *doc = ld->doc;
-	const char *csv, *column;
+	const char *csv, *column, *prob_column = NULL;
 	int rc;
 	if ((rc = prof_jget_str(doc, e, "csv", 1, &csv, ld->err)) ||
-	    (rc = prof_jget_str(doc, e, "column", 1, &column, ld->err)))
+	    (rc = prof_jget_str(doc, e, form->value_column, 1, &column,
+				ld->err)) ||
+	    (form->prob_column &&
+	     (rc = prof_jget_str(doc, e, form->prob_column, 1, &prob_column,
+				 ld->err))))
 		return rc;
 	const json_t *where = json_object_get(e, "where");
 	if (where) {
@@ -533,6 +633,7 @@ static int add_csv_req(loader *ld, const json_t *e, double unit_s,
 	ld->n_reqs++;
 	q->shown = csv;
 	q->column = column;
+	q->prob_column = prob_column;
 	q->where = where;
 	q->entry = e;
 	q->unit_s = unit_s;
@@ -545,29 +646,41 @@ static int add_csv_req(loader *ld, const json_t *e, double unit_s,
 	return 0;
 }
 
-static int parse_empirical(loader *ld, const json_t *e, prof_model *m)
+static int parse_data_model(loader *ld, const json_t *e, prof_model *m,
+			    const data_form *form)
 {
-	const json_t *samples = json_object_get(e, "samples");
+	const json_t *arr = json_object_get(e, form->inline_key);
 	const json_t *csv = json_object_get(e, "csv");
 	double unit_s = 1.0;
 	int rc = get_unit(ld, e, &unit_s);
 	if (rc)
 		return rc;
-	if (samples && csv)
+	if (arr && csv)
 		return prof_jerr(ld->err, ld->doc, e,
-				 "give \"samples\" or \"csv\", not both");
-	if (samples) {
-		if (json_object_get(e, "column") || json_object_get(e, "where"))
-			return prof_jerr(ld->err, ld->doc, e,
-					 "\"column\" and \"where\" go with "
-					 "\"csv\", not \"samples\"");
-		return parse_samples(ld, e, samples, unit_s, m);
+				 "give \"%s\" or \"csv\", not both",
+				 form->inline_key);
+	if (arr) {
+		const char *const csv_keys[] = {form->value_column,
+						form->prob_column, "where"};
+		for (size_t i = 0; i < 3; i++)
+			if (csv_keys[i] && json_object_get(e, csv_keys[i]))
+				return prof_jerr(ld->err, ld->doc, e,
+						 "\"%s\" goes with \"csv\", "
+						 "not \"%s\"",
+						 csv_keys[i], form->inline_key);
+		return form->parse_inline(ld, e, arr, unit_s, m);
 	}
-	if (!csv)
+	if (csv)
+		return add_csv_req(ld, e, form, unit_s, m);
+	if (form->prob_column)
 		return prof_jerr(ld->err, ld->doc, e,
-				 "missing \"samples\" (or \"csv\" and "
-				 "\"column\")");
-	return add_csv_req(ld, e, unit_s, m);
+				 "missing \"%s\" (or \"csv\", \"%s\" and "
+				 "\"%s\")",
+				 form->inline_key, form->value_column,
+				 form->prob_column);
+	return prof_jerr(ld->err, ld->doc, e,
+			 "missing \"%s\" (or \"csv\" and \"%s\")",
+			 form->inline_key, form->value_column);
 }
 
 /* Family parameters of a parametric model into m->p. */
@@ -640,7 +753,10 @@ static int parse_params(loader *ld, const json_t *e, prof_model *m)
 		return 0;
 	}
 	case PROF_EMPIRICAL:
-		return parse_empirical(ld, e, m);
+	case PROF_REPLAY:
+		return parse_data_model(ld, e, m, &form_samples);
+	case PROF_PET:
+		return parse_data_model(ld, e, m, &form_bins);
 	default:
 		return prof_jerr(err, doc, e, "internal: bad model kind");
 	}
@@ -746,11 +862,87 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Exact mean and a sanity check of the extremes; sorts empirical samples. */
+/* Sort the samples of an empirical or replay model, set the padding and
+ * return their sum. */
+static double sort_samples(prof_model *m)
+{
+	uint32_t n = m->n;
+	double *s = m->sorted;
+	qsort(s, n, sizeof *s, cmp_double);
+	s[n] = s[n - 1];
+	double sum = 0.0;
+	for (uint32_t i = 0; i < n; i++)
+		sum += s[i];
+	return sum;
+}
+
+typedef struct pet_bin {
+	double time, prob;
+} pet_bin;
+
+/* By time, then probability: a total order, so that merging equal times
+ * adds their probabilities in the same order whatever the input order. */
+static int cmp_bin(const void *a, const void *b)
+{
+	const pet_bin *x = a, *y = b;
+	int c = cmp_double(&x->time, &y->time);
+	return c ? c : cmp_double(&x->prob, &y->prob);
+}
+
+/* Turn the bins as read (times in sorted, raw probabilities in cum, any
+ * order) into the stored form (see prof_model): sorted by time, equal
+ * times merged, zero bins dropped, probabilities cumulative and
+ * normalised by their sum. *mean gets sum t p / sum p. */
+static int pet_finish(loader *ld, const json_t *e, prof_model *m, double *mean)
+{
+	uint32_t n = m->n, k = 0;
+	pet_bin *b = malloc(n * sizeof *b);
+	if (!b)
+		return oom(ld);
+	for (uint32_t i = 0; i < n; i++)
+		b[i] = (pet_bin){m->sorted[i], m->cum[i]};
+	qsort(b, n, sizeof *b, cmp_bin);
+	for (uint32_t i = 0; i < n; i++) {
+		if (b[i].prob == 0.0)
+			continue; /* never drawn */
+		if (k > 0 && m->sorted[k - 1] == b[i].time) {
+			m->cum[k - 1] += b[i].prob;
+		} else {
+			m->sorted[k] = b[i].time;
+			m->cum[k++] = b[i].prob;
+		}
+	}
+	free(b);
+	if (k == 0)
+		return prof_jerr(ld->err, ld->doc, e,
+				 "pet probabilities are all 0: at least one "
+				 "must be > 0");
+	double total = 0.0, moment = 0.0;
+	for (uint32_t i = 0; i < k; i++) {
+		total += m->cum[i];
+		moment += m->sorted[i] * m->cum[i];
+	}
+	if (!(total < INFINITY))
+		return prof_jerr(ld->err, ld->doc, e,
+				 "pet probabilities sum to infinity");
+	double run = 0.0;
+	for (uint32_t i = 0; i < k; i++) {
+		run += m->cum[i];
+		m->cum[i] = run / total;
+	}
+	m->cum[k - 1] = 1.0; /* already, as run == total; made sure */
+	m->n = k;
+	*mean = moment / total;
+	return 0;
+}
+
+/* Exact mean and a sanity check of the extremes; sorts empirical and
+ * replay samples and PET bins. */
 static int finish_model(loader *ld, const json_t *e, prof_model *m)
 {
 	const double *p = m->p;
-	double mean;
+	double mean = 0.0; /* every case sets it; -Wmaybe-uninitialized */
+	int rc;
 	switch (m->kind) {
 	case PROF_CONSTANT:
 		mean = p[0];
@@ -781,19 +973,22 @@ static int finish_model(loader *ld, const json_t *e, prof_model *m)
 		break;
 	case PROF_EMPIRICAL: {
 		uint32_t n = m->n;
-		double *s = m->sorted;
-		qsort(s, n, sizeof *s, cmp_double);
-		s[n] = s[n - 1];
+		const double *s = m->sorted;
+		double sum = sort_samples(m);
 		/* mean of the piecewise-linear quantile function that
 		 * prof_model_quantile samples: trapezoids over n - 1 equal
 		 * steps, i.e. the end points count half */
-		double sum = 0.0;
-		for (uint32_t i = 0; i < n; i++)
-			sum += s[i];
 		mean = n == 1 ? s[0]
 			      : (sum - 0.5 * (s[0] + s[n - 1])) / (n - 1);
 		break;
 	}
+	case PROF_REPLAY:
+		mean = sort_samples(m) / m->n;
+		break;
+	case PROF_PET:
+		if ((rc = pet_finish(ld, e, m, &mean)))
+			return rc;
+		break;
 	default:
 		return prof_jerr(ld->err, ld->doc, e,
 				 "internal: bad model kind");
@@ -829,6 +1024,9 @@ static int bind_columns(const prof_lines *r, char **hdr, int nh,
 	for (size_t g = 0; g < ng; g++) {
 		csv_req *q = group[g];
 		int rc = header_col(r, hdr, nh, q->column, &q->col, err);
+		if (!rc && q->prob_column)
+			rc = header_col(r, hdr, nh, q->prob_column,
+					&q->prob_col, err);
 		if (rc)
 			return rc;
 		size_t w = 0;
@@ -844,32 +1042,56 @@ static int bind_columns(const prof_lines *r, char **hdr, int nh,
 	return 0;
 }
 
+/* The number >= 0 in field col of the current row, times scale; what
+ * ("time", "probability") names it in messages. */
+static int row_number(const prof_lines *r, char **f, int col,
+		      const char *column, const char *what, double scale,
+		      double *out, prof_err *err)
+{
+	double x;
+	if (prof_parse_double(f[col], &x))
+		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
+				 prof_lines_lineno(r),
+				 "bad number \"%s\" in column %s", f[col],
+				 column);
+	x *= scale;
+	if (x < 0.0)
+		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
+				 prof_lines_lineno(r),
+				 "negative %s %s in column %s", what, f[col],
+				 column);
+	*out = x;
+	return 0;
+}
+
 static int take_row(const prof_lines *r, csv_req *q, char **f, prof_err *err)
 {
 	for (size_t w = 0; w < q->n_where; w++)
 		if (strcmp(f[q->where_col[w]], q->where_val[w]) != 0)
 			return 0;
-	double x;
-	if (prof_parse_double(f[q->col], &x))
-		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
-				 prof_lines_lineno(r),
-				 "bad number \"%s\" in column %s", f[q->col],
-				 q->column);
-	x *= q->unit_s;
-	if (x < 0.0)
-		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
-				 prof_lines_lineno(r),
-				 "negative time %s in column %s", f[q->col],
-				 q->column);
+	double x, prob = 0.0;
+	int rc =
+		row_number(r, f, q->col, q->column, "time", q->unit_s, &x, err);
+	if (!rc && q->prob_column)
+		rc = row_number(r, f, q->prob_col, q->prob_column,
+				"probability", 1.0, &prob, err);
+	if (rc)
+		return rc;
 	if (q->n + 1 >= q->cap) { /* + 1: the padding sample */
 		size_t cap = q->cap ? 2 * q->cap : 1024;
 		double *v = realloc(q->v, cap * sizeof *v);
-		if (!v)
+		if (v)
+			q->v = v;
+		double *w = v && q->prob_column ? realloc(q->w, cap * sizeof *w)
+						: q->w;
+		if (!v || (q->prob_column && !w))
 			return prof_errf(err, PROF_ENOMEM, NULL, 0,
 					 "out of memory");
-		q->v = v;
+		q->w = w;
 		q->cap = cap;
 	}
+	if (q->prob_column)
+		q->w[q->n] = prob;
 	q->v[q->n++] = x;
 	return 0;
 }
@@ -935,7 +1157,7 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
-/* Read every CSV named by an empirical entry, each file once. */
+/* Read every CSV named by an exec entry, each file once. */
 static int load_csvs(loader *ld)
 {
 	csv_req **group = malloc((ld->n_reqs + 1) * sizeof *group);
@@ -968,8 +1190,10 @@ static int load_csvs(loader *ld)
 			break;
 		}
 		q->model->sorted = q->v; /* has room for the padding */
+		q->model->cum = q->w;	 /* pet: raw probabilities */
 		q->model->n = (uint32_t)q->n;
 		q->v = NULL;
+		q->w = NULL;
 	}
 	free(group);
 	return rc;
@@ -980,6 +1204,7 @@ static void free_reqs(loader *ld)
 	for (size_t i = 0; i < ld->n_reqs; i++) {
 		free(ld->reqs[i].path);
 		free(ld->reqs[i].v);
+		free(ld->reqs[i].w);
 		free(ld->reqs[i].where_col);
 		free(ld->reqs[i].where_val);
 	}
@@ -1102,6 +1327,7 @@ void prof_free(prof_profile *p)
 		for (size_t i = 0; i < (size_t)p->n_machines * p->n_tasks;
 		     i++) {
 			free(p->models[i].sorted);
+			free(p->models[i].cum);
 			free(p->models[i].source);
 		}
 	free(p->machines);

@@ -33,6 +33,30 @@
  *                Sampling: ECDF quantile with linear interpolation between
  *                the sorted samples, x(u) = x_(k) + f (x_(k+1) - x_(k)) with
  *                k + f = u (n - 1). n = 1 gives a constant.
+ *   replay       the inputs of empirical (samples, or csv + column + where,
+ *                unit). Sampling replays the measured values themselves:
+ *                x(u) = x_(min(floor(u n), n - 1)) on the sorted samples,
+ *                each sample with probability 1/n (ties count per sample).
+ *                Mean: the plain sample mean.
+ *   pet          a probabilistic execution-time histogram (E2C-Sim, HCW'19):
+ *                bins: [[time, probability], ...]     or
+ *                csv: path, time_column: name, prob_column: name,
+ *                where: {...} as for empirical (both columns of each kept
+ *                row form one bin); optional unit scales the times.
+ *                Times and probabilities must be finite and >= 0 with at
+ *                least one probability > 0. Probabilities are divided by
+ *                their sum, so they need not add up to 1 (HCW'19's add up
+ *                to 0.996-0.999; counts work too). Bins may come in any
+ *                order: they are sorted by time on load, bins of equal
+ *                time merged (probabilities added) and bins of probability
+ *                0 dropped.
+ *                Sampling is discrete: x(u) = the time of the first bin
+ *                whose cumulative normalised probability is >= u (binary
+ *                search), no interpolation: a PET gives the probability of
+ *                each time value, and a bin's width is not stored, so each
+ *                bin is a point mass at its time. Mean: sum t p / sum p.
+ *                (HCW'19 does not state its time unit; "unit" says what
+ *                the numbers are.)
  * A (task, machine) pair with no "exec" entry cannot run there: prof_can_run
  * is false and prof_mean is INFINITY. Every task type must be able to run on
  * at least one machine type.
@@ -53,16 +77,33 @@ typedef enum prof_model_kind {
 	PROF_WEIBULL,
 	PROF_EXPONENTIAL,
 	PROF_EMPIRICAL,
+	PROF_REPLAY,
+	PROF_PET,
 } prof_model_kind;
 
 typedef struct prof_model {
 	prof_model_kind kind;
 	double shift;   /* added to every sample */
 	double p[4];    /* family parameters, see profile.c */
-	double *sorted; /* ascending points of the quantile function (owned):
-			   empirical: the samples; gamma: a quantile table
-			   built at load (GSL's inverse is slow and can fail) */
-	uint32_t n;     /* number of points in sorted */
+	/* Owned arrays, NULL for the kinds not listed:
+	 *   empirical, replay: sorted[0..n-1] the samples in seconds
+	 *     (before the shift), ascending; sorted[n] = sorted[n-1] is
+	 *     padding.
+	 *   pet: sorted[0..n-1] the bin times in seconds (before the shift),
+	 *     strictly ascending, each given a probability > 0; cum[0..n-1]
+	 *     the cumulative normalised probabilities, nondecreasing (equal
+	 *     neighbours only where a bin's share is below rounding),
+	 *     cum[n-1] = 1 exactly; no padding. P(X = sorted[i] + shift) =
+	 *     cum[i] - cum[i-1] (cum[-1] = 0), so the CDF is the step
+	 *     function cum[i] on [sorted[i], sorted[i+1]) (shifted) and
+	 *     there is no density, only these point masses.
+	 *   gamma: sorted is not a list of points but a table of log-quantile
+	 *     nodes built at load, 3 doubles per node, n = nodes (see
+	 *     gamma_table_build in profile.c; GSL's inverse is slow and can
+	 *     fail). */
+	double *sorted;
+	double *cum;
+	uint32_t n;     /* empirical, replay: samples; pet: bins; gamma: nodes */
 	double mean;    /* exact mean of what prof_sample draws */
 	char *source;   /* free text, may be NULL */
 } prof_model;

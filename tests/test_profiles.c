@@ -1,7 +1,8 @@
 /* tests/test_profiles.c — profiles/profile.c: loading every model kind,
- * exact means, inverse-CDF sampling against GSL, empirical models from
- * samples and from (gzip) CSV files, the real HEET data, and bad input
- * reported at the right file and line. */
+ * exact means, inverse-CDF sampling against GSL, empirical and replay
+ * models from samples and from (gzip) CSV files, PET histograms inline and
+ * from CSV, the real HEET and HCW'19 data, and bad input reported at the
+ * right file and line. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_gamma.h>
 #include "profiles/profile.h"
 #include "tests/tests.h"
@@ -24,7 +26,7 @@ static const char every_model[] =
 	"  {\"name\": \"norm\"}, {\"name\": \"normneg\"}, {\"name\": \"logn\"},\n"
 	"  {\"name\": \"gamma\"}, {\"name\": \"gammasmall\"}, {\"name\": \"weib\"},\n"
 	"  {\"name\": \"exp\"}, {\"name\": \"exprate\"}, {\"name\": \"emp\"},\n"
-	"  {\"name\": \"shifted\"}],\n"
+	"  {\"name\": \"shifted\"}, {\"name\": \"replay\"}, {\"name\": \"pet\"}],\n"
 	" \"exec\": [\n"
 	"  {\"task\": \"const\", \"machine\": \"m\", \"model\": \"constant\", \"value\": 2.5, \"source\": \"s\"},\n"
 	"  {\"task\": \"unif\", \"machine\": \"m\", \"model\": \"uniform\", \"min\": 1, \"max\": 3},\n"
@@ -38,6 +40,8 @@ static const char every_model[] =
 	"  {\"task\": \"exprate\", \"machine\": \"m\", \"model\": \"exponential\", \"rate\": 4},\n"
 	"  {\"task\": \"emp\", \"machine\": \"m\", \"model\": \"empirical\", \"samples\": [4, 1, 3, 2]},\n"
 	"  {\"task\": \"shifted\", \"machine\": \"m\", \"model\": \"lognormal\", \"mu\": 0, \"sigma\": 0.25, \"shift\": 1.5},\n"
+	"  {\"task\": \"replay\", \"machine\": \"m\", \"model\": \"replay\", \"samples\": [4, 1, 3, 2]},\n"
+	"  {\"task\": \"pet\", \"machine\": \"m\", \"model\": \"pet\", \"bins\": [[30, 0.2], [10, 0.5], [20, 0.299]]},\n"
 	"  {\"task\": \"const\", \"machine\": \"bare\", \"model\": \"constant\", \"value\": 0}\n"
 	" ]}\n";
 
@@ -70,7 +74,7 @@ START_TEST(loads_machine_and_task_types_with_defaults)
 {
 	prof_profile *p = load_text("every.json", every_model);
 	ck_assert_uint_eq(p->n_machines, 2);
-	ck_assert_uint_eq(p->n_tasks, 12);
+	ck_assert_uint_eq(p->n_tasks, 14);
 	const prof_machine_type *m = &p->machines[0];
 	ck_assert_str_eq(m->name, "m");
 	ck_assert_double_eq(m->vcpu, 4);
@@ -125,6 +129,11 @@ START_TEST(means_match_closed_forms)
 	/* piecewise-linear quantile of 1,2,3,4: trapezoids, ends count half */
 	ck_assert_rel(model_of(p, "emp")->mean, 2.5, 1e-15);
 	ck_assert_rel(model_of(p, "shifted")->mean, 1.5 + exp(0.03125), 1e-14);
+	/* replay: the plain sample mean */
+	ck_assert_rel(model_of(p, "replay")->mean, 2.5, 1e-15);
+	/* pet: sum t p / sum p, the probabilities summing to 0.999 */
+	ck_assert_rel(model_of(p, "pet")->mean,
+		      (10 * 0.5 + 20 * 0.299 + 30 * 0.2) / 0.999, 1e-14);
 	ck_assert_double_eq(prof_mean(p, 0, 1), 0); /* const on bare */
 	prof_free(p);
 }
@@ -391,11 +400,301 @@ START_TEST(shipped_heet_profile_matches_published_means)
 }
 END_TEST
 
+/* ---- replay and PET ------------------------------------------------------ */
+
+/* Critical value of the chi-square distribution with 2 degrees of freedom
+ * at the 0.1% level: P(X > c) = exp(-c / 2) = 0.001, c = 2 ln 1000. */
+#define CHI2_DF2_CRIT_001 13.815510557964274
+
+/* Pearson's chi-square of counts against probabilities (summing to 1). */
+static double chi_square(const long *count, const double *prob, int k,
+			 long n)
+{
+	double x2 = 0;
+	for (int i = 0; i < k; i++) {
+		double want = prob[i] * (double)n;
+		x2 += (count[i] - want) * (count[i] - want) / want;
+	}
+	return x2;
+}
+
+/* Counts of draws of m at n evenly spaced u = (i + 0.5) / n (even != 0)
+ * or n uniforms from a seeded Mersenne Twister; values[k] are the
+ * possible times. */
+static void count_draws(const prof_model *m, const double *values, int k,
+			long n, int even, long *count)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	ck_assert_ptr_nonnull(rng);
+	gsl_rng_set(rng, 20190201);
+	for (int i = 0; i < k; i++)
+		count[i] = 0;
+	for (long i = 0; i < n; i++) {
+		double u = even ? (i + 0.5) / (double)n
+				: gsl_rng_uniform_pos(rng);
+		double x = prof_model_quantile(m, u);
+		int j = 0;
+		while (j < k && values[j] != x)
+			j++;
+		ck_assert_msg(j < k, "u=%g drew %g, not a possible value", u,
+			      x);
+		count[j]++;
+	}
+	gsl_rng_free(rng);
+}
+
+START_TEST(chi_square_critical_value_is_the_0_1_percent_point)
+{
+	ck_assert_double_eq_tol(gsl_cdf_chisq_Qinv(0.001, 2), CHI2_DF2_CRIT_001,
+				1e-9);
+}
+END_TEST
+
+START_TEST(replay_quantiles_pick_the_sorted_samples)
+{
+	prof_profile *p = load_text("every.json", every_model);
+	const prof_model *m = model_of(p, "replay");
+	ck_assert_int_eq(m->kind, PROF_REPLAY);
+	ck_assert_uint_eq(m->n, 4);
+	for (int i = 0; i < 4; i++)
+		ck_assert_double_eq(m->sorted[i], i + 1); /* sorted on load */
+	/* x(u) = sorted[min(floor(u n), n - 1)]: [k/4, (k+1)/4) -> sorted[k] */
+	const struct {
+		double u, x;
+	} cases[] = {{0, 1},    {0.1, 1},  {0.2499, 1}, {0.25, 2},
+		     {0.4, 2},  {0.5, 3},  {0.74, 3},   {0.75, 4},
+		     {0.99, 4}, {1.0, 4},  {-1, 1},     {2, 4}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(prof_model_quantile(m, cases[i].u) == cases[i].x,
+			      "u=%g: %g, want %g", cases[i].u,
+			      prof_model_quantile(m, cases[i].u), cases[i].x);
+	prof_free(p);
+
+	/* unit and shift; ties count once per sample */
+	p = load_text("replay.json",
+		"{\"machine_types\": [{\"name\": \"m\"}], \"task_types\": [{\"name\": \"t\"}],\n"
+		" \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"replay\",\n"
+		"   \"samples\": [500, 250, 250], \"unit\": \"ms\", \"shift\": 1}]}\n");
+	m = prof_model_at(p, 0, 0);
+	ck_assert_rel(m->mean, 1 + 1.0 / 3, 1e-15);
+	ck_assert_double_eq_tol(prof_model_quantile(m, 0.6), 1.25, 1e-15);
+	ck_assert_double_eq_tol(prof_model_quantile(m, 0.7), 1.5, 1e-15);
+	ck_assert_double_eq_tol(prof_model_quantile(m, 1), 1.5, 1e-15);
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(replay_draws_reproduce_the_sample_frequencies)
+{
+	prof_profile *p = load_text("replay.json",
+		"{\"machine_types\": [{\"name\": \"m\"}], \"task_types\": [{\"name\": \"t\"}],\n"
+		" \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"replay\",\n"
+		"   \"samples\": [3, 1, 3, 2, 3]}]}\n");
+	const prof_model *m = prof_model_at(p, 0, 0);
+	const double values[] = {1, 2, 3}, freq[] = {0.2, 0.2, 0.6};
+	const long n = 100000;
+	long count[3];
+	/* evenly spaced u: every count within one of n times its frequency */
+	count_draws(m, values, 3, n, 1, count);
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(fabs(count[i] - freq[i] * n) <= 1,
+			      "%g drawn %ld times, want %g", values[i],
+			      count[i], freq[i] * n);
+	/* random u: chi-square, 2 degrees of freedom, 0.1% level */
+	count_draws(m, values, 3, n, 0, count);
+	double x2 = chi_square(count, freq, 3, n);
+	ck_assert_msg(x2 < CHI2_DF2_CRIT_001, "chi-square %g >= %g", x2,
+		      CHI2_DF2_CRIT_001);
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(pet_bins_are_sorted_and_cumulated_on_load)
+{
+	prof_profile *p = load_text("every.json", every_model);
+	const prof_model *m = model_of(p, "pet");
+	ck_assert_int_eq(m->kind, PROF_PET);
+	ck_assert_uint_eq(m->n, 3);
+	ck_assert_double_eq(m->sorted[0], 10);
+	ck_assert_double_eq(m->sorted[1], 20);
+	ck_assert_double_eq(m->sorted[2], 30);
+	ck_assert_rel(m->cum[0], 0.5 / 0.999, 1e-15);
+	ck_assert_rel(m->cum[1], 0.799 / 0.999, 1e-15);
+	ck_assert_double_eq(m->cum[2], 1.0); /* exactly */
+	/* the first bin whose cumulative probability is >= u; no
+	 * interpolation */
+	double c0 = m->cum[0], c1 = m->cum[1];
+	ck_assert_double_eq(prof_model_quantile(m, 0), 10);
+	ck_assert_double_eq(prof_model_quantile(m, c0), 10);
+	ck_assert_double_eq(prof_model_quantile(m, nextafter(c0, 1)), 20);
+	ck_assert_double_eq(prof_model_quantile(m, 0.6), 20);
+	ck_assert_double_eq(prof_model_quantile(m, c1), 20);
+	ck_assert_double_eq(prof_model_quantile(m, nextafter(c1, 1)), 30);
+	ck_assert_double_eq(prof_model_quantile(m, 1), 30);
+	prof_free(p);
+
+	/* equal times merged, zero bins dropped, unit and shift applied */
+	p = load_text("pet.json",
+		"{\"machine_types\": [{\"name\": \"m\"}], \"task_types\": [{\"name\": \"t\"}],\n"
+		" \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"pet\", \"unit\": \"ms\",\n"
+		"   \"shift\": 1, \"bins\": [[20, 1], [10, 0], [20, 1], [5, 2], [40, 0]]}]}\n");
+	m = prof_model_at(p, 0, 0);
+	ck_assert_uint_eq(m->n, 2);
+	ck_assert_double_eq_tol(m->sorted[0], 0.005, 1e-18);
+	ck_assert_double_eq_tol(m->sorted[1], 0.02, 1e-18);
+	ck_assert_double_eq(m->cum[0], 0.5);
+	ck_assert_double_eq(m->cum[1], 1.0);
+	ck_assert_rel(m->mean, 1 + 0.0125, 1e-15);
+	ck_assert_double_eq_tol(prof_model_quantile(m, 0.5), 1.005, 1e-15);
+	ck_assert_double_eq_tol(prof_model_quantile(m, 0.51), 1.02, 1e-15);
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(pet_draws_reproduce_the_normalised_bin_probabilities)
+{
+	prof_profile *p = load_text("every.json", every_model);
+	const prof_model *m = model_of(p, "pet");
+	const double values[] = {10, 20, 30};
+	const double prob[] = {0.5 / 0.999, 0.299 / 0.999, 0.2 / 0.999};
+	const long n = 100000;
+	long count[3];
+	for (int even = 1; even >= 0; even--) {
+		count_draws(m, values, 3, n, even, count);
+		double x2 = chi_square(count, prob, 3, n);
+		/* 2 degrees of freedom, 0.1% level */
+		ck_assert_msg(x2 < CHI2_DF2_CRIT_001,
+			      "%s u: chi-square %g >= %g (counts %ld %ld %ld)",
+			      even ? "evenly spaced" : "random", x2,
+			      CHI2_DF2_CRIT_001, count[0], count[1], count[2]);
+		if (even) /* a deterministic u gives each count to within 1 */
+			for (int i = 0; i < 3; i++)
+				ck_assert(fabs(count[i] - prob[i] * n) <= 1);
+	}
+	double sum = 0;
+	for (long i = 0; i < n; i++)
+		sum += prof_model_quantile(m, (i + 0.5) / (double)n);
+	ck_assert_rel(sum / n, m->mean, 1e-4);
+	prof_free(p);
+}
+END_TEST
+
+static const char pet_csv_text[] =
+	"system,machine,task_type,time,probability\n" /* 1 */
+	"heterogeneous,0,0,2,0.25\n"                  /* 2 */
+	"heterogeneous,0,0,4,0.5\n"                   /* 3 */
+	"heterogeneous,0,1,6,0.9\n"                   /* 4 */
+	"homogeneous,0,0,8,0.9\n"                     /* 5 */
+	"heterogeneous,0,0,6,0.25\n"                  /* 6 */
+	"heterogeneous,1,0,6,0.1\n";                  /* 7 */
+
+START_TEST(pet_from_csv_with_where_filters)
+{
+	test_write("pet.csv", pet_csv_text);
+	/* three requests on one file, one of them an empirical model */
+	prof_profile *p = load_text("petcsv.json",
+		"{\"machine_types\": [{\"name\": \"m0\"}, {\"name\": \"m1\"}],\n"
+		" \"task_types\": [{\"name\": \"t0\"}, {\"name\": \"t1\"}],\n"
+		" \"exec\": [\n"
+		"  {\"task\": \"t0\", \"machine\": \"m0\", \"model\": \"pet\", \"csv\": \"pet.csv\",\n"
+		"   \"time_column\": \"time\", \"prob_column\": \"probability\", \"unit\": \"ms\",\n"
+		"   \"where\": {\"system\": \"heterogeneous\", \"machine\": \"0\", \"task_type\": \"0\"}},\n"
+		"  {\"task\": \"t1\", \"machine\": \"m0\", \"model\": \"pet\", \"csv\": \"pet.csv\",\n"
+		"   \"time_column\": \"time\", \"prob_column\": \"probability\",\n"
+		"   \"where\": {\"task_type\": \"1\"}},\n"
+		"  {\"task\": \"t0\", \"machine\": \"m1\", \"model\": \"empirical\", \"csv\": \"pet.csv\",\n"
+		"   \"column\": \"time\", \"where\": {\"machine\": \"0\", \"task_type\": \"0\"}}\n"
+		" ]}\n");
+	const prof_model *m = prof_model_at(p, 0, 0);
+	ck_assert_int_eq(m->kind, PROF_PET);
+	ck_assert_uint_eq(m->n, 3);
+	ck_assert_double_eq_tol(m->sorted[0], 0.002, 1e-18);
+	ck_assert_double_eq_tol(m->sorted[2], 0.006, 1e-18);
+	ck_assert_double_eq(m->cum[0], 0.25);
+	ck_assert_double_eq(m->cum[1], 0.75);
+	ck_assert_double_eq(m->cum[2], 1.0);
+	ck_assert_double_eq_tol(m->mean, 0.004, 1e-15);
+	/* one bin of probability 0.9: normalised to a constant */
+	m = prof_model_at(p, 1, 0);
+	ck_assert_uint_eq(m->n, 1);
+	ck_assert_double_eq(m->cum[0], 1.0);
+	ck_assert_double_eq(m->mean, 6);
+	ck_assert_double_eq(prof_model_quantile(m, 0.3), 6);
+	/* the empirical request saw rows 2, 3, 5 and 6 of the same pass */
+	m = prof_model_at(p, 0, 1);
+	ck_assert_int_eq(m->kind, PROF_EMPIRICAL);
+	ck_assert_uint_eq(m->n, 4);
+	ck_assert_ptr_null(m->cum);
+	ck_assert_double_eq(m->sorted[3], 8);
+	prof_free(p);
+}
+END_TEST
+
+/* Means (sum t p / sum p) from the pet_hcw19.csv table of
+ * shared/data/README.md, printed to 0.1: within 0.05 of the exact ones. */
+static const struct {
+	const char *system, *machine, *task_type;
+	double mean;
+} hcw19_means[] = {
+	{"heterogeneous", "0", "0", 70.9},
+	{"heterogeneous", "5", "3", 23.0},
+	{"heterogeneous", "2", "7", 273.9},
+	/* homo_2.etc: every machine has machine 0's heterogeneous PET */
+	{"homogeneous", "4", "0", 70.9},
+};
+
+START_TEST(hcw19_pet_gives_the_published_means)
+{
+	/* shared/ sits beside the repository; tests run from its root */
+	if (access("../shared/data/pet_hcw19.csv", R_OK) != 0)
+		return;
+	char text[4096];
+	int used = snprintf(text, sizeof text,
+			    "{\"machine_types\": [{\"name\": \"m\"}],\n"
+			    " \"task_types\": [{\"name\": \"t0\"}, {\"name\": \"t1\"},"
+			    " {\"name\": \"t2\"}, {\"name\": \"t3\"}],\n \"exec\": [\n");
+	for (int i = 0; i < 4; i++)
+		used += snprintf(text + used, sizeof text - (size_t)used,
+				 "  {\"task\": \"t%d\", \"machine\": \"m\", \"model\": \"pet\",\n"
+				 "   \"csv\": \"../shared/data/pet_hcw19.csv\",\n"
+				 "   \"time_column\": \"time\", \"prob_column\": \"probability\",\n"
+				 "   \"where\": {\"system\": \"%s\", \"machine\": \"%s\", \"task_type\": \"%s\"}}%s\n",
+				 i, hcw19_means[i].system, hcw19_means[i].machine,
+				 hcw19_means[i].task_type, i < 3 ? "," : "]}");
+	ck_assert((size_t)used < sizeof text);
+	prof_jdoc doc;
+	prof_err err = {0};
+	/* a label without a directory: the CSV path is taken as written */
+	ck_assert_int_eq(prof_jdoc_parse(&doc, "hcw19.json", text, strlen(text),
+					 &err), 0);
+	prof_profile *p;
+	int rc = prof_load_json(&p, &doc, doc.root, &err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	for (uint32_t i = 0; i < 4; i++) {
+		const prof_model *m = prof_model_at(p, i, 0);
+		ck_assert_msg(fabs(m->mean - hcw19_means[i].mean) <= 0.05,
+			      "%s machine %s task %s: mean %.4f, README %.1f",
+			      hcw19_means[i].system, hcw19_means[i].machine,
+			      hcw19_means[i].task_type, m->mean,
+			      hcw19_means[i].mean);
+		ck_assert_double_eq(m->cum[m->n - 1], 1.0);
+		for (uint32_t k = 1; k < m->n; k++)
+			ck_assert(m->sorted[k - 1] < m->sorted[k] &&
+				  m->cum[k - 1] <= m->cum[k]);
+	}
+	ck_assert_uint_eq(prof_model_at(p, 0, 0)->n, 85); /* 85 rows */
+	prof_free(p);
+	prof_jdoc_free(&doc);
+}
+END_TEST
+
 START_TEST(model_names_round_trip)
 {
-	for (int k = PROF_CONSTANT; k <= PROF_EMPIRICAL; k++)
+	for (int k = PROF_CONSTANT; k <= PROF_PET; k++)
 		ck_assert_int_eq(prof_model_from_name(prof_model_name(k)), k);
 	ck_assert_str_eq(prof_model_name(PROF_LOGNORMAL), "lognormal");
+	ck_assert_str_eq(prof_model_name(PROF_REPLAY), "replay");
+	ck_assert_str_eq(prof_model_name(PROF_PET), "pet");
 	ck_assert_int_eq(prof_model_from_name("zipf"), -1);
 	ck_assert_int_eq(prof_model_from_name("none"), -1);
 	ck_assert_int_eq(prof_model_from_name(NULL), -1);
@@ -590,6 +889,57 @@ START_TEST(csv_without_matching_rows_or_file_is_reported)
 }
 END_TEST
 
+START_TEST(replay_and_pet_bad_input_is_reported_at_its_entry)
+{
+	/* the entry starts on line 11; its model is on line 12 */
+	expect_bad(profile_with(12, "    \"model\": \"replay\", \"samples\": [1, -2]}\n"),
+		   NULL, 11, "samples[1] must be a number >= 0");
+	expect_bad(profile_with(12, "    \"model\": \"replay\", \"csv\": \"data.csv\"}\n"),
+		   NULL, 11, "missing \"column\"");
+	expect_bad(profile_with(12, "    \"model\": \"pet\", \"bins\": [[1, 0.5], [2, -0.1]]}\n"),
+		   NULL, 11, "bins[1]: the probability must be a number >= 0");
+	expect_bad(profile_with(12, "    \"model\": \"pet\", \"bins\": [[-1, 0.5]]}\n"),
+		   NULL, 11, "bins[0]: the time must be a number >= 0");
+	expect_bad(profile_with(12, "    \"model\": \"pet\", \"bins\": [[1, \"NaN\"]]}\n"),
+		   NULL, 11, "bins[0]: the probability must be a number >= 0");
+	expect_bad(profile_with(12, "    \"model\": \"pet\", \"bins\": [[1, 0], [2, 0]]}\n"),
+		   NULL, 11, "pet probabilities are all 0");
+	expect_bad(profile_with(12, "    \"model\": \"pet\", \"bins\": [[1, 0.5, 2]]}\n"),
+		   NULL, 11, "bins[0] must be a pair [time, probability]");
+	expect_bad(profile_with(12, "    \"model\": \"pet\", \"bins\": []}\n"),
+		   NULL, 11, "\"bins\" must be a non-empty array");
+	expect_bad(profile_with(12, "    \"model\": \"pet\", \"bins\": [[1, 1]], \"time_column\": \"t\"}\n"),
+		   NULL, 11, "\"time_column\" goes with \"csv\", not \"bins\"");
+	expect_bad(profile_with(12, "    \"model\": \"pet\", \"bins\": [[1, 1]], \"csv\": \"pet.csv\"}\n"),
+		   NULL, 11, "give \"bins\" or \"csv\", not both");
+	expect_bad(profile_with(12, "    \"model\": \"pet\"}\n"), NULL, 11,
+		   "missing \"bins\" (or \"csv\", \"time_column\" and \"prob_column\")");
+	expect_bad(profile_with(12, "    \"model\": \"pet\", \"csv\": \"pet.csv\", \"prob_column\": \"p\"}\n"),
+		   NULL, 11, "missing \"time_column\"");
+	expect_bad(profile_with(12, "    \"model\": \"pet\", \"samples\": [1]}\n"),
+		   NULL, 11, "unknown key \"samples\"");
+}
+END_TEST
+
+START_TEST(pet_csv_bad_values_name_the_csv_line)
+{
+	const char *p = profile_with(12, "    \"model\": \"pet\", \"csv\": \"pet.csv\", \"time_column\": \"time\",\n"
+					 "     \"prob_column\": \"p\", \"where\": {\"t\": \"x\"}}\n");
+	/* rows of t = y are filtered out: their junk is not looked at */
+	const char *csv = test_write("pet.csv", "t,time,p\nx,1,0.5\ny,2,junk\nx,2,nan\n");
+	expect_bad(p, csv, 4, "bad number \"nan\" in column p");
+	csv = test_write("pet.csv", "t,time,p\nx,1,0.5\nx,2,-0.25\n");
+	expect_bad(p, csv, 3, "negative probability -0.25 in column p");
+	csv = test_write("pet.csv", "t,time,p\nx,-1,0.5\n");
+	expect_bad(p, csv, 2, "negative time -1 in column time");
+	csv = test_write("pet.csv", "t,time,prob\nx,1,0.5\n");
+	expect_bad(p, csv, 1, "no column \"p\"");
+	/* every kept row has probability 0: the entry is at fault */
+	test_write("pet.csv", "t,time,p\nx,1,0\ny,2,1\nx,3,0\n");
+	expect_bad(p, NULL, 11, "pet probabilities are all 0");
+}
+END_TEST
+
 START_TEST(structural_errors_are_reported)
 {
 	expect_bad(test_write("arr.json", "\n[1, 2]\n"), NULL, 2,
@@ -631,6 +981,13 @@ Suite *suite_profiles(void)
 	tcase_add_test(tc, empirical_from_csv_and_gzip_csv_with_where_and_unit);
 	tcase_add_test(tc, heet_csv_gives_the_published_speech_recognition_mean);
 	tcase_add_test(tc, shipped_heet_profile_matches_published_means);
+	tcase_add_test(tc, chi_square_critical_value_is_the_0_1_percent_point);
+	tcase_add_test(tc, replay_quantiles_pick_the_sorted_samples);
+	tcase_add_test(tc, replay_draws_reproduce_the_sample_frequencies);
+	tcase_add_test(tc, pet_bins_are_sorted_and_cumulated_on_load);
+	tcase_add_test(tc, pet_draws_reproduce_the_normalised_bin_probabilities);
+	tcase_add_test(tc, pet_from_csv_with_where_filters);
+	tcase_add_test(tc, hcw19_pet_gives_the_published_means);
 	tcase_add_test(tc, model_names_round_trip);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("bad input");
@@ -646,6 +1003,8 @@ Suite *suite_profiles(void)
 	tcase_add_test(bad, csv_missing_column_names_csv_header_line);
 	tcase_add_test(bad, csv_bad_number_names_csv_file_and_line);
 	tcase_add_test(bad, csv_without_matching_rows_or_file_is_reported);
+	tcase_add_test(bad, replay_and_pet_bad_input_is_reported_at_its_entry);
+	tcase_add_test(bad, pet_csv_bad_values_name_the_csv_line);
 	tcase_add_test(bad, structural_errors_are_reported);
 	suite_add_tcase(s, bad);
 	return s;
