@@ -109,6 +109,13 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
+# Rebuild the shipped profiles and FITS.md from the measured data.
+SHARED ?= ../shared
+profiles:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory $(BIN)
+	sh profiles/build_profiles.sh ./$(BIN) $(SHARED)/data
+
 # Rewrite the pinned golden outputs after a deliberate change of results.
 golden-update: $(BIN)
 	rm -rf tests/golden/expected

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sim/cmd.h"
 #include "sim/policy.h"
 #include "sim/sim.h"
 
@@ -18,6 +19,14 @@ static const char usage[] =
 	"      --out DIR         output directory (default: the experiment's)\n"
 	"      --no-tasks-csv    do not write tasks.csv.gz\n"
 	"      --quiet           no table on standard output\n"
+	"  fit SAMPLES.csv --value COL [options]\n"
+	"                        fit execution-time families per group and write a\n"
+	"                        profile (options: see the top of sim/cmd_fit.c)\n"
+	"      --group-by TASKCOL[,MACHINECOL]  --task-cols C,C  --machine-cols C,C\n"
+	"      --machine-name NAME  --where COL=TEXT  --unit s|ms|us\n"
+	"      --family best|NAME|empirical|replay  --rank aic|ks\n"
+	"      --machines machines.csv  --pet-prob COL  -o profile.json\n"
+	"      --plot out.svg  --report out.md  --label TEXT  --cite TEXT  --quiet\n"
 	"  policies              list the mapping policies\n"
 	"  version               print the version\n"
 	"  help                  this text\n";
@@ -110,6 +119,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(cmd, "fit") == 0)
+		return sim_cmd_fit(argc - 2, argv + 2);
 	if (strcmp(cmd, "policies") == 0)
 		return cmd_policies();
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

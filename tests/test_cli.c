@@ -1,7 +1,12 @@
 /* tests/test_cli.c — the hetsim binary: subcommands, and bad input of every
  * kind giving exactly one line "hetsim: file:line: ..." and exit status 2. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_randist.h>
+#include "profiles/profile.h"
+#include "sim/rng.h"
 #include "tests/tests.h"
 
 /* A valid experiment with one line replaced: lines are numbered in the
@@ -202,6 +207,155 @@ START_TEST(garbage_bytes_never_crash)
 }
 END_TEST
 
+/* ---------------------------------------------------------- hetsim fit */
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	static char buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return buf;
+}
+
+/* Two groups drawn from known distributions, times written in ms. */
+static const char *known_samples_csv(void)
+{
+	static char text[400000];
+	gsl_rng *r = sim_rng_new(77, 0);
+	size_t len = (size_t)sprintf(text, "task,machine,ms\n");
+	for (int i = 0; i < 5000; i++)
+		len += (size_t)sprintf(text + len, "a,m1,%.6f\n",
+				       1000 * gsl_ran_lognormal(r, -1, 0.3));
+	for (int i = 0; i < 5000; i++)
+		len += (size_t)sprintf(text + len, "b,m2,%.6f\n",
+				       1000 * gsl_ran_gamma(r, 3, 0.2));
+	gsl_rng_free(r);
+	return test_write("known.csv", text);
+}
+
+START_TEST(fit_recovers_known_distributions_end_to_end)
+{
+	const char *csv = known_samples_csv();
+	char cmd[2400], err[2048], prof[600], report[600], plot[600];
+	snprintf(prof, sizeof prof, "%s/fitted.json", test_tmpdir());
+	snprintf(report, sizeof report, "%s/fits.md", test_tmpdir());
+	snprintf(plot, sizeof plot, "%s/fit.svg", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "%s fit '%s' --value ms --unit ms --group-by task,machine -o '%s' "
+		 "--report '%s' --plot '%s' --quiet",
+		 test_bin(), csv, prof, report, plot);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+	prof_profile *p = NULL;
+	prof_err perr = {0};
+	ck_assert_msg(prof_load(&p, prof, &perr) == 0, "%s", perr.msg);
+	ck_assert_int_eq(p->n_tasks, 2);
+	ck_assert_int_eq(p->n_machines, 2);
+	int a = prof_task_index(p, "a"), b = prof_task_index(p, "b");
+	int m1 = prof_machine_index(p, "m1"), m2 = prof_machine_index(p, "m2");
+	ck_assert(a >= 0 && b >= 0 && m1 >= 0 && m2 >= 0);
+	/* the chosen models have the true means (lognormal: e^(mu + s^2/2)) */
+	double mean_a = exp(-1 + 0.045), mean_b = 0.6;
+	ck_assert_msg(fabs(prof_mean(p, (uint32_t)a, (uint32_t)m1) - mean_a) / mean_a < 0.02,
+		      "a: %g", prof_mean(p, (uint32_t)a, (uint32_t)m1));
+	ck_assert_msg(fabs(prof_mean(p, (uint32_t)b, (uint32_t)m2) - mean_b) / mean_b < 0.02,
+		      "b: %g", prof_mean(p, (uint32_t)b, (uint32_t)m2));
+	/* the lognormal family wins for the lognormal data, gamma-like for b */
+	prof_model_kind ka = prof_model_at(p, (uint32_t)a, (uint32_t)m1)->kind;
+	ck_assert_msg(ka == PROF_LOGNORMAL, "a fitted as %s", prof_model_name(ka));
+	ck_assert_ptr_null(prof_model_at(p, (uint32_t)a, (uint32_t)m2)->source);
+	ck_assert_ptr_nonnull(strstr(prof_model_at(p, (uint32_t)a, (uint32_t)m1)->source, "KS D="));
+	prof_free(p);
+	char *text = read_all(report);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "Shapiro-Wilk"));
+	ck_assert_ptr_nonnull(strstr(text, "| a | m1 | 5000 |"));
+	snprintf(plot, sizeof plot, "%s/fit-a-m1.svg", test_tmpdir());
+	text = read_all(plot);
+	ck_assert_ptr_nonnull(text);
+	ck_assert(strncmp(text, "<svg", 4) == 0 && strstr(text, "</svg>"));
+	/* same input, same bytes */
+	char again[600];
+	snprintf(again, sizeof again, "%s/fitted2.json", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "%s fit '%s' --value ms --unit ms --group-by task,machine -o '%s' --quiet"
+		 " && cmp '%s' '%s' >&2",
+		 test_bin(), csv, again, prof, again);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+}
+END_TEST
+
+static int fit_text(const char *text, const char *extra, char *err, size_t cap,
+		    const char **csv_out)
+{
+	const char *csv = test_write("fitin.csv", text);
+	char cmd[1600];
+	snprintf(cmd, sizeof cmd, "%s fit '%s' --value t --group-by k -o '%s/fitout.json' --quiet %s",
+		 test_bin(), csv, test_tmpdir(), extra ? extra : "");
+	if (csv_out)
+		*csv_out = csv;
+	return test_run(cmd, err, cap);
+}
+
+START_TEST(fit_bad_input_names_file_and_line)
+{
+	struct { const char *text; int line; const char *want; } cases[] = {
+		{"", 1, "empty file"},
+		{"k,t\na,1\na,abc\n", 3, "bad t \"abc\""},
+		{"k,t\na,1\na,-2\n", 3, "bad t \"-2\""},
+		{"k,t\na,1\na,nan\n", 3, "bad t"},
+		{"k,t\na,1,5\n", 2, "3 fields"},
+		{"k,x\na,1\n", 1, "no column \"t\""},
+		{"k,t\n", 0, "no rows"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char err[2048], prefix[700];
+		const char *csv;
+		ck_assert_msg(fit_text(cases[i].text, NULL, err, sizeof err, &csv) == 2,
+			      "case %zu: %s", i, err);
+		if (cases[i].line)
+			snprintf(prefix, sizeof prefix, "hetsim: %s:%d: ", csv, cases[i].line);
+		else
+			snprintf(prefix, sizeof prefix, "hetsim: %s: ", csv);
+		ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "case %zu: %s", i, err);
+		ck_assert_msg(strstr(err, cases[i].want) != NULL, "case %zu: %s", i, err);
+	}
+	char err[256];
+	ck_assert_int_eq(fit_text("k,t\na,1\n", "--family zipf", err, sizeof err, NULL), 2);
+	ck_assert_int_eq(fit_text("k,t\na,1\n", "--unit h", err, sizeof err, NULL), 2);
+}
+END_TEST
+
+START_TEST(fit_degenerate_samples_give_usable_profiles_without_nan)
+{
+	const char *texts[] = {
+		"k,t\na,0.5\n",                        /* one sample */
+		"k,t\na,2\na,2\na,2\na,2\n",           /* constant */
+		"k,t\na,0\na,0.1\na,0.3\na,0.2\na,0\n", /* zeros: no log families */
+	};
+	for (size_t i = 0; i < 3; i++) {
+		char err[2048], path[600];
+		ck_assert_msg(fit_text(texts[i], NULL, err, sizeof err, NULL) == 0,
+			      "case %zu: %s", i, err);
+		snprintf(path, sizeof path, "%s/fitout.json", test_tmpdir());
+		char *out = read_all(path);
+		ck_assert_ptr_nonnull(out);
+		ck_assert_msg(!strstr(out, "nan") && !strstr(out, "NaN") &&
+				      !strstr(out, "inf"),
+			      "case %zu: %s", i, out);
+		prof_profile *p = NULL;
+		prof_err perr = {0};
+		ck_assert_msg(prof_load(&p, path, &perr) == 0, "case %zu: %s", i, perr.msg);
+		double m = prof_mean(p, 0, 0);
+		ck_assert(isfinite(m) && m >= 0);
+		prof_free(p);
+	}
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
 	Suite *s = suite_create("cli");
@@ -221,6 +375,9 @@ Suite *suite_cli(void)
 	tcase_add_test(tc, bad_flags_exit_2);
 	tcase_add_test(tc, version_help_and_policies_work);
 	tcase_add_test(tc, garbage_bytes_never_crash);
+	tcase_add_test(tc, fit_recovers_known_distributions_end_to_end);
+	tcase_add_test(tc, fit_bad_input_names_file_and_line);
+	tcase_add_test(tc, fit_degenerate_samples_give_usable_profiles_without_nan);
 	suite_add_tcase(s, tc);
 	return s;
 }

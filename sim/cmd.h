@@ -1,0 +1,8 @@
+/* sim/cmd.h — subcommands of the hetsim binary other than run. Each
+ * returns the process exit status (0, 1, or 2 for bad input). */
+#ifndef HETSIM_SIM_CMD_H
+#define HETSIM_SIM_CMD_H
+
+int sim_cmd_fit(int argc, char **argv);
+
+#endif

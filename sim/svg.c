@@ -1,0 +1,250 @@
+/* sim/svg.c — SVG plots (see svg.h). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim/out.h"
+#include "sim/svg.h"
+
+struct sim_svg {
+	char *buf;
+	size_t len, cap;
+	int failed;
+	double width, height;
+};
+
+static void put(sim_svg *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void put(sim_svg *s, const char *fmt, ...)
+{
+	if (s->failed)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			s->failed = 1;
+			return;
+		}
+		if ((size_t)n < s->cap - s->len) {
+			s->len += (size_t)n;
+			return;
+		}
+		size_t cap = 2 * s->cap + (size_t)n;
+		char *b = realloc(s->buf, cap);
+		if (!b) {
+			s->failed = 1;
+			return;
+		}
+		s->buf = b;
+		s->cap = cap;
+	}
+}
+
+static void put_escaped(sim_svg *s, const char *text)
+{
+	for (const char *c = text; *c; c++) {
+		switch (*c) {
+		case '<': put(s, "&lt;"); break;
+		case '>': put(s, "&gt;"); break;
+		case '&': put(s, "&amp;"); break;
+		case '"': put(s, "&quot;"); break;
+		default:
+			if ((unsigned char)*c >= 0x20 || *c == '\t')
+				put(s, "%c", *c);
+		}
+	}
+}
+
+sim_svg *sim_svg_new(double width_px, double height_px)
+{
+	sim_svg *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->cap = 1 << 14;
+	s->buf = malloc(s->cap);
+	if (!s->buf) {
+		free(s);
+		return NULL;
+	}
+	s->width = width_px;
+	s->height = height_px;
+	put(s,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+	    "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+	    "font-family=\"Helvetica, Arial, sans-serif\">\n"
+	    "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
+	    width_px, height_px, width_px, height_px);
+	return s;
+}
+
+void sim_svg_free(sim_svg *s)
+{
+	if (s) {
+		free(s->buf);
+		free(s);
+	}
+}
+
+const char *sim_svg_color(int i)
+{
+	static const char *const palette[] = {
+		"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+		"#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"};
+	return palette[(unsigned)i % (sizeof palette / sizeof palette[0])];
+}
+
+static double px(const sim_svg_panel *p, double x)
+{
+	return p->x + (x - p->x0) / (p->x1 - p->x0) * p->w;
+}
+
+static double py(const sim_svg_panel *p, double y)
+{
+	return p->y + p->h - (y - p->y0) / (p->y1 - p->y0) * p->h;
+}
+
+/* A tick step of 1, 2 or 5 times a power of ten giving about 5 ticks. */
+static double nice_step(double span)
+{
+	if (!(span > 0) || !isfinite(span))
+		return 1;
+	double raw = span / 5, mag = pow(10, floor(log10(raw)));
+	double f = raw / mag;
+	return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+}
+
+void sim_svg_text(sim_svg *s, double x, double y, const char *anchor,
+		  double size, const char *text)
+{
+	put(s, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%.1f\">",
+	    x, y, anchor, size);
+	put_escaped(s, text);
+	put(s, "</text>\n");
+}
+
+sim_svg_panel sim_svg_axes(sim_svg *s, double x, double y, double w, double h,
+			   double x0, double x1, double y0, double y1,
+			   const char *title, const char *xlabel,
+			   const char *ylabel)
+{
+	if (!(x1 > x0)) {
+		x1 = x0 + 1;
+	}
+	if (!(y1 > y0)) {
+		y1 = y0 + 1;
+	}
+	sim_svg_panel p = {x, y, w, h, x0, x1, y0, y1};
+	put(s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+	       "fill=\"none\" stroke=\"#333\" stroke-width=\"1\"/>\n",
+	    x, y, w, h);
+	char label[64];
+	double sx = nice_step(x1 - x0);
+	for (double t = ceil(x0 / sx) * sx; t <= x1 + 1e-9 * sx; t += sx) {
+		double X = px(&p, t);
+		put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		       "stroke=\"#ddd\"/>\n", X, y, X, y + h);
+		snprintf(label, sizeof label, "%g", fabs(t) < 1e-12 * sx ? 0 : t);
+		sim_svg_text(s, X, y + h + 14, "middle", 11, label);
+	}
+	double sy = nice_step(y1 - y0);
+	for (double t = ceil(y0 / sy) * sy; t <= y1 + 1e-9 * sy; t += sy) {
+		double Y = py(&p, t);
+		put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		       "stroke=\"#ddd\"/>\n", x, Y, x + w, Y);
+		snprintf(label, sizeof label, "%g", fabs(t) < 1e-12 * sy ? 0 : t);
+		sim_svg_text(s, x - 4, Y + 4, "end", 11, label);
+	}
+	if (title)
+		sim_svg_text(s, x + w / 2, y - 8, "middle", 13, title);
+	if (xlabel)
+		sim_svg_text(s, x + w / 2, y + h + 32, "middle", 12, xlabel);
+	if (ylabel) {
+		put(s, "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" "
+		       "text-anchor=\"middle\" font-size=\"12\">", x - 46, y + h / 2);
+		put_escaped(s, ylabel);
+		put(s, "</text>\n");
+	}
+	return p;
+}
+
+static const char *dash_attr(int dash)
+{
+	return dash == 1 ? " stroke-dasharray=\"6,4\""
+	       : dash == 2 ? " stroke-dasharray=\"2,3\""
+			   : "";
+}
+
+void sim_svg_line(sim_svg *s, const sim_svg_panel *p, const double *xs,
+		  const double *ys, size_t n, const char *color, double width,
+		  int dash)
+{
+	int open = 0;
+	for (size_t i = 0; i < n; i++) {
+		int ok = isfinite(xs[i]) && isfinite(ys[i]);
+		if (ok) {
+			double X = px(p, xs[i]), Y = py(p, ys[i]);
+			/* clip to the panel: keep lines readable when a density
+			 * spikes */
+			if (Y < p->y)
+				Y = p->y;
+			if (Y > p->y + p->h)
+				Y = p->y + p->h;
+			if (!open)
+				put(s, "<polyline fill=\"none\" stroke=\"%s\" "
+				       "stroke-width=\"%.1f\"%s points=\"",
+				    color, width, dash_attr(dash));
+			put(s, "%.1f,%.1f ", X, Y);
+			open = 1;
+		} else if (open) {
+			put(s, "\"/>\n");
+			open = 0;
+		}
+	}
+	if (open)
+		put(s, "\"/>\n");
+}
+
+void sim_svg_bar(sim_svg *s, const sim_svg_panel *p, double x_left,
+		 double x_right, double y, const char *fill)
+{
+	double X0 = px(p, x_left), X1 = px(p, x_right), Y = py(p, y);
+	double Yb = py(p, p->y0 > 0 ? p->y0 : 0);
+	if (Y < p->y)
+		Y = p->y;
+	put(s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+	       "fill=\"%s\" stroke=\"white\" stroke-width=\"0.5\"/>\n",
+	    X0, Y, X1 - X0 > 0 ? X1 - X0 : 0, Yb - Y > 0 ? Yb - Y : 0, fill);
+}
+
+void sim_svg_marker(sim_svg *s, const sim_svg_panel *p, double x, double y,
+		    const char *color)
+{
+	put(s, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
+	    px(p, x), py(p, y), color);
+}
+
+void sim_svg_legend(sim_svg *s, const sim_svg_panel *p, int i, int bottom,
+		    const char *color, int dash, const char *label)
+{
+	double X = p->x + p->w - 190;
+	double Y = bottom ? p->y + p->h - 10 - 16 * i : p->y + 14 + 16 * i;
+	put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+	       "stroke=\"%s\" stroke-width=\"2\"%s/>\n",
+	    X, Y - 4, X + 22, Y - 4, color, dash_attr(dash));
+	sim_svg_text(s, X + 28, Y, "start", 11, label);
+}
+
+int sim_svg_write(sim_svg *s, const char *path, prof_err *err)
+{
+	size_t len = s->len; /* the closing tag is added for this write only */
+	put(s, "</svg>\n");
+	int rc = s->failed ? prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory")
+			   : sim_write_text(path, s->buf, s->len, err);
+	s->len = len;
+	return rc;
+}
