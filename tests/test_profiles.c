@@ -12,7 +12,9 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_gamma.h>
+#include "profiles/gof.h"
 #include "profiles/profile.h"
+#include "sim/rng.h"
 #include "tests/tests.h"
 
 static const char every_model[] =
@@ -967,6 +969,53 @@ START_TEST(structural_errors_are_reported)
 }
 END_TEST
 
+static int cmp_dbl_asc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* 10^5 random draws of the ECDF model of the measured speech-recognition
+ * times on c5.2xlarge (bimodal, rounded to ms) against the measured
+ * samples: two-sample KS must not reject at the 0.1% level, and the
+ * draws' quantiles match the source's to within 2 ms. */
+START_TEST(ecdf_draws_reproduce_the_measured_distribution)
+{
+	if (access("profiles/data/heet_single.csv.gz", R_OK) != 0)
+		return;
+	const char *text =
+		"{\"machine_types\": [{\"name\": \"c5.2xlarge\"}],\n"
+		" \"task_types\": [{\"name\": \"sr\"}],\n"
+		" \"exec\": [{\"task\": \"sr\", \"machine\": \"c5.2xlarge\", \"model\": \"empirical\",\n"
+		"  \"csv\": \"heet_single.csv.gz\", \"column\": \"inference_ms\", \"unit\": \"ms\",\n"
+		"  \"where\": {\"task_type\": \"speech_recognition\", \"machine\": \"c5.2xlarge\"}}]}\n";
+	prof_jdoc doc = {0};
+	prof_err err = {0};
+	ck_assert_int_eq(prof_jdoc_parse(&doc, "profiles/data/inline.json", text,
+					 strlen(text), &err), 0);
+	prof_profile *p = NULL;
+	ck_assert_msg(prof_load_json(&p, &doc, doc.root, &err) == 0, "%s", err.msg);
+	const prof_model *m = prof_model_at(p, 0, 0);
+	enum { N = 100000 };
+	static double draws[N];
+	gsl_rng *r = sim_rng_new(31, 0);
+	for (int i = 0; i < N; i++)
+		draws[i] = prof_model_quantile(m, gsl_rng_uniform_pos(r));
+	gsl_rng_free(r);
+	qsort(draws, N, sizeof draws[0], cmp_dbl_asc);
+	double d = prof_ks2_stat(draws, N, m->sorted, m->n);
+	double pv = prof_ks2_pvalue(d, N, m->n);
+	ck_assert_msg(pv > 0.001, "KS two-sample D = %g, p = %g", d, pv);
+	for (double q = 0.05; q < 1; q += 0.1) {
+		double src = m->sorted[(size_t)(q * (m->n - 1))];
+		double got = draws[(size_t)(q * (N - 1))];
+		ck_assert_msg(fabs(got - src) <= 0.002, "q %.2f: %g vs %g", q, got, src);
+	}
+	prof_free(p);
+	prof_jdoc_free(&doc);
+}
+END_TEST
+
 Suite *suite_profiles(void)
 {
 	Suite *s = suite_create("profiles");
@@ -989,6 +1038,7 @@ Suite *suite_profiles(void)
 	tcase_add_test(tc, pet_from_csv_with_where_filters);
 	tcase_add_test(tc, hcw19_pet_gives_the_published_means);
 	tcase_add_test(tc, model_names_round_trip);
+	tcase_add_test(tc, ecdf_draws_reproduce_the_measured_distribution);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("bad input");
 	tcase_set_timeout(bad, 60);
