@@ -1,11 +1,14 @@
 #!/bin/sh
 # make profiles: rebuild every shipped profile in profiles/data/ and the fit
 # report profiles/data/FITS.md from the measured data in shared/data/.
-# Usage: build_profiles.sh HETSIM_BINARY SHARED_DATA_DIR
+# Usage: build_profiles.sh HETSIM_BINARY SHARED_DATA_DIR [OUT_DIR]
+# (OUT_DIR defaults to profiles/data; the tests rebuild into a temporary
+# directory and compare, so the shipped files never go stale.)
 set -eu
 bin=$1
 data=$2
-out=profiles/data
+out=${3:-profiles/data}
+mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 [ -f "$data/machines.csv" ] || { echo "build_profiles: no $data/machines.csv (set SHARED=...)" >&2; exit 2; }

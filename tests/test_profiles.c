@@ -1016,6 +1016,46 @@ START_TEST(ecdf_draws_reproduce_the_measured_distribution)
 }
 END_TEST
 
+/* Every shipped profile loads, and every model in it has a finite mean. */
+START_TEST(shipped_profiles_load)
+{
+	const char *names[] = {"heet", "heet_fitted", "oilgas", "video_transcode",
+			       "video_multiparam", "dnn_virt", "pet_hcw19"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char path[256];
+		snprintf(path, sizeof path, "profiles/data/%s.json", names[i]);
+		prof_profile *p = NULL;
+		prof_err err = {0};
+		ck_assert_msg(prof_load(&p, path, &err) == 0, "%s", err.msg);
+		for (uint32_t t = 0; t < p->n_tasks; t++)
+			for (uint32_t m = 0; m < p->n_machines; m++)
+				if (prof_can_run(p, t, m))
+					ck_assert_msg(isfinite(prof_mean(p, t, m)),
+						      "%s %u %u", path, t, m);
+		prof_free(p);
+	}
+}
+END_TEST
+
+/* make profiles is reproducible: rebuilding from shared/data gives the
+ * shipped files byte for byte (skipped without ../shared/data). */
+START_TEST(make_profiles_rebuilds_the_shipped_files)
+{
+	if (access("../shared/data/machines.csv", R_OK) != 0)
+		return;
+	char cmd[1400];
+	snprintf(cmd, sizeof cmd,
+		 "sh profiles/build_profiles.sh %s ../shared/data '%s/prof' >/dev/null && "
+		 "for f in heet_fitted oilgas video_transcode video_multiparam dnn_virt "
+		 "pet_hcw19; do cmp profiles/data/$f.json '%s/prof/'$f.json >&2 || exit 1; "
+		 "done && cmp profiles/data/FITS.md '%s/prof/FITS.md' >&2",
+		 test_bin(), test_tmpdir(), test_tmpdir(), test_tmpdir());
+	char err[2048];
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0,
+		      "shipped profiles are stale (run make profiles): %s", err);
+}
+END_TEST
+
 Suite *suite_profiles(void)
 {
 	Suite *s = suite_create("profiles");
@@ -1039,6 +1079,8 @@ Suite *suite_profiles(void)
 	tcase_add_test(tc, hcw19_pet_gives_the_published_means);
 	tcase_add_test(tc, model_names_round_trip);
 	tcase_add_test(tc, ecdf_draws_reproduce_the_measured_distribution);
+	tcase_add_test(tc, shipped_profiles_load);
+	tcase_add_test(tc, make_profiles_rebuilds_the_shipped_files);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("bad input");
 	tcase_set_timeout(bad, 60);

@@ -10,6 +10,8 @@ Suite *suite_core(void);
 Suite *suite_policies(void);
 Suite *suite_cli(void);
 Suite *suite_fuzz(void);
+Suite *suite_fit(void);
+Suite *suite_gof(void);
 
 /* Path of the hetsim binary under test ($HETSIM_BIN, default build/hetsim). */
 const char *test_bin(void);
