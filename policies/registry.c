@@ -1,10 +1,12 @@
 /* policies/registry.c — every policy, by name (pol_find / pol_all). */
 #include <string.h>
+#include "policies/batch.h"
 #include "policies/immediate.h"
 
 static const sim_policy *const registry[] = {
-	&pol_fcfs, &pol_rr, &pol_random, &pol_met,
-	&pol_mct,  &pol_olb, &pol_kpb,   NULL,
+	&pol_fcfs, &pol_rr,  &pol_random, &pol_met,    &pol_mct,
+	&pol_olb,  &pol_kpb, &pol_minmin, &pol_maxmin, &pol_sufferage,
+	&pol_msd,  &pol_mmu, &pol_felare, NULL,
 };
 
 const sim_policy *const *pol_all(void) { return registry; }

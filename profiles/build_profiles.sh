@@ -23,7 +23,8 @@ fit() { # name label citation args...
 
 fit heet_fitted "Assistive-ML inference (heet_single)" \
 	"Seed 000 section 3. Data: hpcclab/heterogeneity_measure at 537b596d1acd5ed108334e87463125dba0cf3f1c, analysis/results/profiling/ (Triton round trips, ms), via shared/data/heet_single.csv.gz" \
-	"$data/heet_single.csv.gz" --value inference_ms --unit ms --group-by task_type,machine
+	"$data/heet_single.csv.gz" --value inference_ms --unit ms --group-by task_type,machine \
+	--machine-types profiles/data/heet.json
 
 fit oilgas "Oil & gas DNN inference (oilgas_inference)" \
 	"Seed 000 section 2. Data: hpcclab/Benchmarking-DNN-applications-industry4.0 at 007a1cdc683f7751d9ad40b24edf2ff73b77e9f6 (AWS_Result/, Chameleon_Result/, seconds), via shared/data/oilgas_inference.csv" \

@@ -4,5 +4,7 @@
 #define HETSIM_SIM_CMD_H
 
 int sim_cmd_fit(int argc, char **argv);
+int sim_cmd_compare(int argc, char **argv);
+int sim_cmd_plot(int argc, char **argv);
 
 #endif

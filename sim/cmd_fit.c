@@ -8,7 +8,11 @@
  *        [--where COL=TEXT]... [--unit s|ms|us] [--family best|NAME]
  *        [--rank aic|ks] [--machines machines.csv] [--pet-prob COL]
  *        [-o profile.json] [--plot out.svg] [--report out.md] [--label TEXT]
- *        [--cite TEXT] [--quiet]
+ *        [--cite TEXT] [--machine-types PROFILE.json] [--quiet]
+ *
+ * Machine facts: --machines reads vcpu, memory, accelerator and price from a
+ * machines.csv; --machine-types copies whole machine-type objects (power,
+ * slots, ...) of the same name from an existing profile, and wins.
  *
  * Task type name: the task columns' values joined by "_"; machine type
  * name: the machine columns' values joined by "-" (or --machine-name).
@@ -32,7 +36,7 @@
 
 typedef struct fit_args {
 	const char *csv, *value, *out, *plot, *report, *label, *machines;
-	const char *family, *pet_prob, *machine_name, *cite;
+	const char *family, *pet_prob, *machine_name, *cite, *machine_types;
 	const char *task_cols[MAX_COLS], *machine_cols[MAX_COLS];
 	int n_task_cols, n_machine_cols;
 	const char *where_col[MAX_WHERE];
@@ -159,6 +163,8 @@ static int parse_args(int argc, char **argv, fit_args *a)
 			a->label = val;
 		else if (strcmp(arg, "--cite") == 0)
 			a->cite = val;
+		else if (strcmp(arg, "--machine-types") == 0)
+			a->machine_types = val;
 		else if (strcmp(arg, "--quiet") == 0)
 			a->quiet = 1;
 		else if (arg[0] == '-')
@@ -600,12 +606,16 @@ static int write_profile(const fit_args *a, const groups *gs,
 	       *exec = json_array();
 	char source[2048];
 	snprintf(source, sizeof source,
-		 "%s%shetsim fit of %s (value %s%s), %zu groups; machine facts from %s",
+		 "%s%shetsim fit of %s (value %s%s), %zu groups; machine facts from %s%s%s",
 		 a->cite ? a->cite : "", a->cite ? ". " : "", base(a->csv), a->value,
 		 a->unit_s == 1 ? " s" : a->unit_s == 1e-3 ? " ms" : " us",
-		 gs->n, a->machines ? base(a->machines) : "(none given)");
+		 gs->n, a->machines ? base(a->machines) : "(none given)",
+		 a->machine_types ? " and " : "", a->machine_types ? base(a->machine_types) : "");
 	json_object_set_new(root, "source", json_string(source));
 	int rc = 0;
+	prof_jdoc types_doc = {0};
+	if (a->machine_types)
+		rc = prof_jdoc_load(&types_doc, a->machine_types, err);
 	for (size_t i = 0; i < gs->n && !rc; i++) {
 		const group *g = &gs->g[i];
 		int seen_m = 0, seen_t = 0;
@@ -617,8 +627,19 @@ static int write_profile(const fit_args *a, const groups *gs,
 			json_t *mt = machine_facts(a->machines, g->machine, err);
 			if (!mt)
 				rc = err->code;
-			else
+			else {
+				const json_t *from = NULL, *m;
+				size_t k;
+				if (types_doc.root)
+					json_array_foreach(json_object_get(types_doc.root, "machine_types"), k, m)
+						if (json_is_object(m) &&
+						    json_equal(json_object_get(m, "name"),
+							       json_object_get(mt, "name")))
+							from = m;
+				if (from)
+					json_object_update(mt, (json_t *)from);
 				json_array_append_new(mts, mt);
+			}
 		}
 		if (!seen_t)
 			json_array_append_new(tts, json_pack("{s:s}", "name", g->task));
@@ -630,6 +651,7 @@ static int write_profile(const fit_args *a, const groups *gs,
 	if (!rc)
 		rc = sim_write_json(a->out, root, err);
 	json_decref(root);
+	prof_jdoc_free(&types_doc);
 	return rc;
 }
 

@@ -19,10 +19,25 @@
 #include "sim/out.h"
 #include "sim/rng.h"
 #include "sim/stats.h"
+#include "policies/prune.h"
 #include "workloads/workload.h"
 
-enum { EV_ARRIVAL = 1, EV_DONE = 2 };
+/* EV_ABORT: a task that would run past its deadline with drop.while_running
+ * set ends at its deadline instead (the engine knows the drawn time, so no
+ * separate deadline event is needed). */
+enum { EV_ARRIVAL = 1, EV_DONE = 2, EV_ABORT = 3 };
 enum outcome { OUT_COMPLETED, OUT_MISSED, OUT_DROPPED };
+enum drop_reason {
+	DROP_QUEUE_FULL, /* no machine accepted it and queue.when_full = reject */
+	DROP_MAPPING,    /* deadline passed while waiting to be mapped */
+	DROP_QUEUE,      /* deadline passed in a machine's queue */
+	DROP_RUNNING,    /* deadline passed while running */
+	DROP_POLICY,     /* the policy dropped it (e.g. drop_infeasible) */
+	DROP_PRUNED,     /* chance to meet the deadline below the threshold */
+	DROP_REASONS
+};
+static const char *const drop_names[DROP_REASONS] = {
+	"queue_full", "mapping", "queue", "running", "policy", "pruned"};
 
 typedef struct task {
 	uint64_t id;
@@ -33,7 +48,9 @@ typedef struct task {
 
 typedef struct machine {
 	task *head, *tail; /* local FIFO queue */
-	double *run_end;   /* writable alias of the view's run_end_s */
+	double *run_end;   /* writable aliases of the view's per-slot arrays */
+	double *run_start;
+	uint32_t *run_type;
 	double busy_slot_s;
 	uint64_t completed;
 } machine;
@@ -53,8 +70,18 @@ typedef struct engine {
 	sim_heap heap;
 	sim_view view;
 	sim_machine_view *mviews;
-	double *run_end; /* all machines' slots */
+	double *run_end, *run_start; /* all machines' slots */
+	uint32_t *run_type;
 	double *etc;
+	uint64_t *type_arrived, *type_on_time, *type_failed;
+	uint64_t dropped_by[DROP_REASONS];
+	/* batch mode scratch, grown as needed */
+	sim_task_view *batch;
+	task **batch_tasks;
+	sim_decision *decisions;
+	uint32_t *batch_index; /* batch[i] is batch_tasks[batch_index[i]] */
+	size_t batch_cap;
+	pol_prune *pruner;
 	machine *machines;
 	const sim_policy *policy;
 	void *pstate;
@@ -188,10 +215,18 @@ static int start_task(engine *e, task *t, uint32_t m)
 	t->start_s = now;
 	t->machine = m;
 	t->slot = slot;
-	e->machines[m].run_end[slot] = now + t->expected_s;
+	machine *mc = &e->machines[m];
+	mc->run_end[slot] = now + t->expected_s;
+	mc->run_start[slot] = now;
+	mc->run_type[slot] = t->type;
 	mv->busy++;
+	mv->version++;
 	sim_stat_add(&e->wait, now - t->arrival_s);
-	return sim_heap_push(&e->heap, now + t->exec_s, EV_DONE, t) ? 0 : -1;
+	double end = now + t->exec_s;
+	if (e->x->drop_while_running && end > t->deadline_s)
+		return sim_heap_push(&e->heap, t->deadline_s > now ? t->deadline_s : now,
+				     EV_ABORT, t) ? 0 : -1;
+	return sim_heap_push(&e->heap, end, EV_DONE, t) ? 0 : -1;
 }
 
 /* Carry out the policy's decision for t: start, queue, or wait / reject.
@@ -214,6 +249,7 @@ static int place(engine *e, task *t, int32_t m)
 	mc->tail = t;
 	mv->queued++;
 	mv->queued_expected_s += t->expected_s;
+	mv->version++;
 	return 1;
 }
 
@@ -231,12 +267,15 @@ static int32_t decide(engine *e, const task *t)
 	return m;
 }
 
-static void finish(engine *e, task *t, double end_s, enum outcome outcome)
+static void finish(engine *e, task *t, double end_s, enum outcome outcome,
+		   enum drop_reason why)
 {
 	type_stats *ts = &e->types[t->type];
 	if (outcome == OUT_DROPPED) {
 		e->dropped++;
 		ts->dropped++;
+		e->dropped_by[why]++;
+		e->type_failed[t->type]++;
 	} else {
 		double resp = end_s - t->arrival_s;
 		sim_stat_add(&e->response, resp);
@@ -246,6 +285,9 @@ static void finish(engine *e, task *t, double end_s, enum outcome outcome)
 		if (outcome == OUT_MISSED) {
 			e->missed++;
 			ts->missed++;
+			e->type_failed[t->type]++;
+		} else {
+			e->type_on_time[t->type]++;
 		}
 		e->last_done_s = end_s;
 	}
@@ -255,22 +297,182 @@ static void finish(engine *e, task *t, double end_s, enum outcome outcome)
 	task_free(e, t);
 }
 
-/* Offer waiting tasks, head first, until one is deferred. */
+static inline int expired(const engine *e, const task *t)
+{
+	return e->view.now >= t->deadline_s;
+}
+
+/* Below the pruning threshold on machine m (m < 0: on every machine that
+ * accepts the task)? */
+static int pruned(engine *e, const task *t, int32_t m)
+{
+	if (!e->pruner || !isfinite(t->deadline_s))
+		return 0;
+	double best = 0;
+	for (uint32_t k = m >= 0 ? (uint32_t)m : 0;
+	     k < (m >= 0 ? (uint32_t)m + 1 : e->view.n_machines); k++)
+		if (sim_accepts(&e->view, t->type, k)) {
+			double p = pol_prune_success(e->pruner, &e->view, k, t->type,
+						     t->deadline_s);
+			if (p > best)
+				best = p;
+		}
+	return best < e->x->prune_threshold;
+}
+
+static void wait_push(engine *e, task *t)
+{
+	t->next = NULL;
+	if (e->wait_head)
+		e->wait_tail->next = t;
+	else
+		e->wait_head = t;
+	e->wait_tail = t;
+	e->waiting++;
+}
+
+static task *wait_pop(engine *e)
+{
+	task *t = e->wait_head;
+	e->wait_head = t->next;
+	if (!e->wait_head)
+		e->wait_tail = NULL;
+	e->waiting--;
+	return t;
+}
+
+/* Immediate mode: offer waiting tasks, head first, until one is deferred.
+ * Expired tasks are dropped first when drop.at_mapping is set; a task whose
+ * chosen machine is below the pruning threshold is dropped, or waits when
+ * pruning defers. */
 static int drain_wait_queue(engine *e)
 {
 	while (e->wait_head) {
 		task *t = e->wait_head;
+		if (e->x->drop_at_mapping && expired(e, t)) {
+			finish(e, wait_pop(e), e->view.now, OUT_DROPPED, DROP_MAPPING);
+			continue;
+		}
 		int32_t m = decide(e, t);
 		if (m < 0)
 			return 0;
-		e->wait_head = t->next;
-		if (!e->wait_head)
-			e->wait_tail = NULL;
-		e->waiting--;
+		if (pruned(e, t, m)) {
+			if (e->x->prune_defer)
+				return 0;
+			finish(e, wait_pop(e), e->view.now, OUT_DROPPED, DROP_PRUNED);
+			continue;
+		}
+		wait_pop(e);
 		if (place(e, t, m) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+static int grow_batch(engine *e, size_t need)
+{
+	if (need <= e->batch_cap)
+		return 0;
+	size_t cap = e->batch_cap ? 2 * e->batch_cap : 256;
+	while (cap < need)
+		cap *= 2;
+	sim_task_view *b = realloc(e->batch, cap * sizeof *b);
+	if (!b)
+		return -1;
+	e->batch = b;
+	task **bt = realloc(e->batch_tasks, cap * sizeof *bt);
+	if (!bt)
+		return -1;
+	e->batch_tasks = bt;
+	sim_decision *d = realloc(e->decisions, cap * sizeof *d);
+	if (!d)
+		return -1;
+	e->decisions = d;
+	uint32_t *bi = realloc(e->batch_index, cap * sizeof *bi);
+	if (!bi)
+		return -1;
+	e->batch_index = bi;
+	e->batch_cap = cap;
+	return 0;
+}
+
+/* Batch mode: one mapping event over every waiting task. The waiting
+ * tasks are detached into batch_tasks (in arrival order), the policy's
+ * decisions are carried out one by one against the live machine state (a
+ * decision that no longer fits leaves its task waiting), and the tasks
+ * still waiting are linked back in their order. */
+static int mapping_event(engine *e)
+{
+	if (!e->wait_head)
+		return 0;
+	int room = 0;
+	for (uint32_t m = 0; m < e->view.n_machines && !room; m++) {
+		const sim_machine_view *mv = &e->mviews[m];
+		room = mv->busy < mv->slots || mv->queued < mv->queue_cap;
+	}
+	if (!room && !e->x->drop_at_mapping)
+		return 0; /* nothing can be placed: spare the policy the scan */
+	if (grow_batch(e, e->waiting))
+		return -1;
+	uint32_t n_all = 0, n = 0;
+	for (task *t = e->wait_head, *next; t; t = next) {
+		next = t->next;
+		if (e->x->drop_at_mapping && expired(e, t)) {
+			finish(e, t, e->view.now, OUT_DROPPED, DROP_MAPPING);
+			continue;
+		}
+		int held = !room;
+		if (room && pruned(e, t, -1)) {
+			if (!e->x->prune_defer) {
+				finish(e, t, e->view.now, OUT_DROPPED, DROP_PRUNED);
+				continue;
+			}
+			held = 1;
+		}
+		if (!held) {
+			e->batch_index[n] = n_all;
+			e->batch[n++] = (sim_task_view){.id = t->id,
+							.type = t->type,
+							.arrival_s = t->arrival_s,
+							.deadline_s = t->deadline_s,
+							.size = t->size};
+		}
+		e->batch_tasks[n_all++] = t;
+	}
+	e->wait_head = e->wait_tail = NULL;
+	e->waiting = 0;
+	int rc = 0;
+	uint32_t nd = n ? e->policy->on_batch(e->pstate, &e->view, e->batch, n,
+					      e->decisions)
+			: 0;
+	for (uint32_t i = 0; i < nd && i < n && rc == 0; i++) {
+		const sim_decision *d = &e->decisions[i];
+		if (d->task >= n)
+			continue; /* a policy bug must not corrupt the run */
+		uint32_t k = e->batch_index[d->task];
+		task *t = e->batch_tasks[k];
+		if (!t)
+			continue; /* decided twice */
+		if (d->machine == SIM_DROP) {
+			e->batch_tasks[k] = NULL;
+			finish(e, t, e->view.now, OUT_DROPPED, DROP_POLICY);
+		} else if (d->machine >= 0 &&
+			   (uint32_t)d->machine < e->view.n_machines &&
+			   sim_accepts(&e->view, t->type, (uint32_t)d->machine)) {
+			e->batch_tasks[k] = NULL;
+			rc = place(e, t, d->machine) < 0 ? -1 : 0;
+		}
+	}
+	for (uint32_t k = 0; k < n_all; k++)
+		if (e->batch_tasks[k])
+			wait_push(e, e->batch_tasks[k]);
+	return rc;
+}
+
+/* After a machine or the mapper changed: map what waits. */
+static int map_waiting(engine *e)
+{
+	return e->policy->on_batch ? mapping_event(e) : drain_wait_queue(e);
 }
 
 static int on_arrival(engine *e)
@@ -292,52 +494,83 @@ static int on_arrival(engine *e)
 		e->first_arrival_s = t->arrival_s;
 	e->arrived++;
 	e->types[t->type].arrived++;
+	e->type_arrived[t->type]++;
 	e->in_system++;
 	if (e->in_system > e->peak_in_system)
 		e->peak_in_system = e->in_system;
+	if (e->policy->on_batch) {
+		wait_push(e, t);
+		return mapping_event(e);
+	}
 	if (!e->wait_head) {
-		int r = place(e, t, decide(e, t));
+		if (e->x->drop_at_mapping && expired(e, t)) {
+			finish(e, t, e->view.now, OUT_DROPPED, DROP_MAPPING);
+			return 0;
+		}
+		int32_t m = decide(e, t);
+		if (m >= 0 && pruned(e, t, m)) {
+			if (!e->x->prune_defer) {
+				finish(e, t, e->view.now, OUT_DROPPED, DROP_PRUNED);
+				return 0;
+			}
+			m = SIM_DEFER;
+		}
+		int r = place(e, t, m);
 		if (r != 0)
 			return r < 0 ? r : 0;
 	}
 	if (e->x->reject_when_full) {
-		finish(e, t, e->view.now, OUT_DROPPED);
+		finish(e, t, e->view.now, OUT_DROPPED, DROP_QUEUE_FULL);
 		return 0;
 	}
-	t->next = NULL;
-	if (e->wait_head)
-		e->wait_tail->next = t;
-	else
-		e->wait_head = t;
-	e->wait_tail = t;
-	e->waiting++;
+	wait_push(e, t);
 	return 0;
 }
 
-static int on_done(engine *e, task *t)
+/* A slot of m became free: start the next queued task that can still
+ * make it (with drop.in_queue, expired ones are dropped on the way). */
+static int start_next_queued(engine *e, uint32_t m)
 {
-	uint32_t m = t->machine;
 	sim_machine_view *mv = &e->mviews[m];
 	machine *mc = &e->machines[m];
-	double now = e->view.now;
-	mc->busy_slot_s += t->exec_s;
-	mc->completed++;
-	mc->run_end[t->slot] = -INFINITY;
-	mv->busy--;
-	finish(e, t, now, now > t->deadline_s ? OUT_MISSED : OUT_COMPLETED);
-	if (mc->head) {
+	while (mc->head) {
 		task *q = mc->head;
 		mc->head = q->next;
 		if (!mc->head)
 			mc->tail = NULL;
 		mv->queued--;
+		mv->version++;
 		/* an empty queue resets the sum: no floating-point drift */
 		mv->queued_expected_s =
 			mv->queued ? mv->queued_expected_s - q->expected_s : 0.0;
-		if (start_task(e, q, m) < 0)
-			return -1;
+		if (e->x->drop_in_queue && expired(e, q)) {
+			finish(e, q, e->view.now, OUT_DROPPED, DROP_QUEUE);
+			continue;
+		}
+		return start_task(e, q, m) < 0 ? -1 : 0;
 	}
-	return drain_wait_queue(e);
+	return 0;
+}
+
+/* A task ends: completed (EV_DONE) or aborted at its deadline (EV_ABORT). */
+static int on_end(engine *e, task *t, int aborted)
+{
+	uint32_t m = t->machine;
+	sim_machine_view *mv = &e->mviews[m];
+	machine *mc = &e->machines[m];
+	double now = e->view.now;
+	mc->busy_slot_s += aborted ? now - t->start_s : t->exec_s;
+	mc->completed += !aborted;
+	mc->run_end[t->slot] = -INFINITY;
+	mv->busy--;
+	mv->version++;
+	if (aborted)
+		finish(e, t, now, OUT_DROPPED, DROP_RUNNING);
+	else
+		finish(e, t, now, now > t->deadline_s ? OUT_MISSED : OUT_COMPLETED, 0);
+	if (start_next_queued(e, m) < 0)
+		return -1;
+	return map_waiting(e);
 }
 
 static int schedule_next_arrival(engine *e)
@@ -359,8 +592,8 @@ static int run_loop(engine *e)
 	while (rc >= 0 && sim_heap_pop(&e->heap, &t, &kind, &data)) {
 		advance(e, t);
 		e->events++;
-		if (kind == EV_DONE) {
-			rc = on_done(e, data);
+		if (kind != EV_ARRIVAL) {
+			rc = on_end(e, data, kind == EV_ABORT);
 		} else {
 			rc = on_arrival(e);
 			if (rc >= 0)
@@ -373,7 +606,7 @@ static int run_loop(engine *e)
 }
 
 /* "kpb(30%)" -> "kpb-30": a directory name */
-static void label_to_dir(const char *label, char *dir, size_t cap)
+void sim_label_to_dir(const char *label, char *dir, size_t cap)
 {
 	size_t n = 0;
 	for (const char *s = label; *s && n + 1 < cap; s++) {
@@ -443,7 +676,10 @@ static json_t *summary_json(engine *e, const sim_result *r)
 	json_object_set_new(tasks, "arrived", json_integer((json_int_t)r->arrived));
 	json_object_set_new(tasks, "completed", json_integer((json_int_t)r->completed));
 	json_object_set_new(tasks, "dropped", json_integer((json_int_t)r->dropped));
-	json_object_set_new(tasks, "dropped_queue_full", json_integer((json_int_t)r->dropped));
+	json_t *by = json_object();
+	for (int k = 0; k < DROP_REASONS; k++)
+		json_object_set_new(by, drop_names[k], json_integer((json_int_t)e->dropped_by[k]));
+	json_object_set_new(tasks, "dropped_by", by);
 	json_object_set_new(tasks, "deadline_missed", json_integer((json_int_t)r->deadline_missed));
 	json_object_set_new(tasks, "deadline_met_fraction",
 			    json_real(r->arrived ? (double)(r->completed - r->deadline_missed) / (double)r->arrived : 0));
@@ -485,11 +721,26 @@ static json_t *summary_json(engine *e, const sim_result *r)
 		json_array_append_new(per_machine, j);
 	}
 	json_object_set_new(o, "per_machine", per_machine);
+	json_t *metrics = json_object();
+	for (int k = 0; k < SIM_N_METRICS; k++)
+		json_object_set_new(metrics, sim_metric_name(k),
+				    json_real(sim_metric_value(r, k)));
+	json_object_set_new(o, "metrics", metrics);
 	return o;
 }
 
 static void teardown(engine *e)
 {
+	pol_prune_free(e->pruner);
+	free(e->batch);
+	free(e->batch_tasks);
+	free(e->decisions);
+	free(e->batch_index);
+	free(e->run_start);
+	free(e->run_type);
+	free(e->type_arrived);
+	free(e->type_on_time);
+	free(e->type_failed);
 	if (e->pinit && e->policy->fini)
 		e->policy->fini(e->pstate);
 	free(e->pstate);
@@ -512,6 +763,17 @@ static void teardown(engine *e)
 	free(e->etc);
 }
 
+static uint32_t queue_types(const void *engine_ptr, uint32_t m, uint32_t *out,
+			    uint32_t cap)
+{
+	const engine *e = engine_ptr;
+	uint32_t n = 0;
+	for (const task *t = e->machines[m].head; t; t = t->next, n++)
+		if (n < cap)
+			out[n] = t->type;
+	return n;
+}
+
 static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		 const sim_run_opts *o, prof_err *err)
 {
@@ -529,26 +791,35 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->mviews = calloc(n, sizeof *e->mviews);
 	e->machines = calloc(n, sizeof *e->machines);
 	e->run_end = malloc(slots_total * sizeof *e->run_end);
+	e->run_start = calloc(slots_total, sizeof *e->run_start);
+	e->run_type = calloc(slots_total, sizeof *e->run_type);
+	e->type_arrived = calloc(ntt, sizeof *e->type_arrived);
+	e->type_on_time = calloc(ntt, sizeof *e->type_on_time);
+	e->type_failed = calloc(ntt, sizeof *e->type_failed);
 	e->etc = malloc((size_t)ntt * nmt * sizeof *e->etc);
 	e->types = calloc(ntt, sizeof *e->types);
 	e->pstate = calloc(1, p->policy->state_size ? p->policy->state_size : 1);
 	e->view.rng = sim_rng_new(e->seed, SIM_STREAM_POLICY);
 	if (!e->mviews || !e->machines || !e->run_end || !e->etc || !e->types ||
+	    !e->run_start || !e->run_type || !e->type_arrived ||
+	    !e->type_on_time || !e->type_failed ||
 	    !e->pstate || !e->view.rng || sim_heap_init(&e->heap, 64) != 0)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t tt = 0; tt < ntt; tt++)
 		for (uint32_t mt = 0; mt < nmt; mt++)
 			e->etc[(size_t)tt * nmt + mt] = prof_mean(prof, tt, mt);
-	double *slot = e->run_end;
+	size_t slot = 0;
 	for (uint32_t m = 0; m < n; m++) {
 		sim_machine_view *mv = &e->mviews[m];
+		machine *mc = &e->machines[m];
 		mv->type = x->machine_type[m];
 		mv->slots = x->machine_slots[m];
 		mv->queue_cap = x->machine_qcap[m];
-		mv->run_end_s = slot;
-		e->machines[m].run_end = slot;
+		mv->run_end_s = mc->run_end = e->run_end + slot;
+		mv->run_start_s = mc->run_start = e->run_start + slot;
+		mv->run_type = mc->run_type = e->run_type + slot;
 		for (uint32_t s = 0; s < mv->slots; s++)
-			slot[s] = -INFINITY;
+			mc->run_end[s] = -INFINITY;
 		slot += mv->slots;
 	}
 	e->view.n_machines = n;
@@ -557,12 +828,24 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->view.n_task_types = ntt;
 	e->view.etc = e->etc;
 	e->view.profile = prof;
+	e->view.type_arrived = e->type_arrived;
+	e->view.type_on_time = e->type_on_time;
+	e->view.type_failed = e->type_failed;
+	e->view.queue_types = queue_types;
+	e->view.engine = e;
+	if (x->prune_threshold > 0) {
+		double h = x->prune_step_s > 0 ? x->prune_step_s
+					       : pol_prune_default_step(prof);
+		int prc = pol_prune_new(&e->pruner, prof, h, 4096, err);
+		if (prc)
+			return prc;
+	}
+	e->pinit = 1; /* fini runs even after a failed init */
 	if (p->policy->init) {
 		int rc = p->policy->init(e->pstate, &e->view, &x->doc, p->params, err);
 		if (rc)
 			return rc;
 	}
-	e->pinit = 1;
 	if (p->policy->label)
 		p->policy->label(e->pstate, e->label, sizeof e->label);
 	else
@@ -605,16 +888,24 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	memset(&e, 0, sizeof e);
 	int rc = setup(&e, x, p, o, err);
 	if (rc || validate_only) {
+		if (!rc && res) {
+			memset(res, 0, sizeof *res);
+			snprintf(res->label, sizeof res->label, "%s", e.label);
+		}
 		teardown(&e);
 		return rc;
 	}
 	const char *dir = o->out_dir ? o->out_dir : x->out_dir;
 	int csv = o->tasks_csv >= 0 ? o->tasks_csv : x->tasks_csv;
 	char rundir[1024] = "", path[1100];
-	if (dir && *dir) {
+	if (o->run_dir && *o->run_dir) {
+		snprintf(rundir, sizeof rundir, "%s", o->run_dir);
+	} else if (dir && *dir) {
 		char sub[64];
-		label_to_dir(e.label, sub, sizeof sub);
+		sim_label_to_dir(e.label, sub, sizeof sub);
 		snprintf(rundir, sizeof rundir, "%s/%s", dir, sub);
+	}
+	if (rundir[0]) {
 		rc = sim_mkdirs(rundir, err);
 		if (!rc && csv) {
 			snprintf(path, sizeof path, "%s/tasks.csv.gz", rundir);

@@ -2,6 +2,7 @@
  * comparison of several policies on the same seed. */
 #include <stdlib.h>
 #include <string.h>
+#include "sim/ci.h"
 #include "sim/experiment.h"
 #include "sim/out.h"
 
@@ -232,6 +233,58 @@ static int load_deadline(sim_experiment *x, prof_err *err)
 	return 0;
 }
 
+static int get_bool(const prof_jdoc *doc, const json_t *obj, const char *key,
+		    int *out, prof_err *err)
+{
+	const json_t *v = json_object_get(obj, key);
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return prof_jerr(err, doc, v, "\"%s\" must be true or false", key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int load_drop_and_pruning(sim_experiment *x, prof_err *err)
+{
+	const prof_jdoc *doc = &x->doc;
+	const json_t *d = json_object_get(doc->root, "drop");
+	if (d) {
+		static const char *const keys[] = {"at_mapping", "in_queue",
+						   "while_running", NULL};
+		if (!json_is_object(d))
+			return prof_jerr(err, doc, d, "\"drop\" must be an object");
+		if (prof_jcheck_keys(doc, d, keys, err) ||
+		    get_bool(doc, d, "at_mapping", &x->drop_at_mapping, err) ||
+		    get_bool(doc, d, "in_queue", &x->drop_in_queue, err) ||
+		    get_bool(doc, d, "while_running", &x->drop_while_running, err))
+			return PROF_EINPUT;
+	}
+	const json_t *p = json_object_get(doc->root, "pruning");
+	if (!p)
+		return 0;
+	static const char *const keys[] = {"threshold", "action", "step_s", NULL};
+	const char *action = "drop";
+	if (!json_is_object(p))
+		return prof_jerr(err, doc, p, "\"pruning\" must be an object");
+	if (prof_jcheck_keys(doc, p, keys, err) ||
+	    prof_jget_posnum(doc, p, "threshold", 1, &x->prune_threshold, err) ||
+	    prof_jget_posnum(doc, p, "step_s", 0, &x->prune_step_s, err) ||
+	    prof_jget_str(doc, p, "action", 0, &action, err))
+		return PROF_EINPUT;
+	if (x->prune_threshold >= 1)
+		return prof_jerr(err, doc, json_object_get(p, "threshold"),
+				 "\"threshold\" must be in (0, 1)");
+	if (strcmp(action, "drop") == 0)
+		x->prune_defer = 0;
+	else if (strcmp(action, "defer") == 0)
+		x->prune_defer = 1;
+	else
+		return prof_jerr(err, doc, json_object_get(p, "action"),
+				 "\"action\" must be \"drop\" or \"defer\"");
+	return 0;
+}
+
 static int policy_entry(sim_experiment *x, const json_t *v, exp_policy *out,
 			prof_err *err)
 {
@@ -330,7 +383,56 @@ static char *base_name(const char *path)
 	return name;
 }
 
+/* Apply one "a.b.c=VALUE" override to root. */
+static int apply_set(json_t *root, const char *set, const char *file,
+		     prof_err *err)
+{
+	const char *eq = strchr(set, '=');
+	if (!eq || eq == set)
+		return prof_errf(err, PROF_EINPUT, NULL, 0,
+				 "--set takes PATH=VALUE, not \"%s\"", set);
+	char path[256];
+	size_t plen = (size_t)(eq - set);
+	if (plen >= sizeof path)
+		return prof_errf(err, PROF_EINPUT, NULL, 0, "--set path too long");
+	memcpy(path, set, plen);
+	path[plen] = 0;
+	json_t *value = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
+	if (!value)
+		value = json_string(eq + 1);
+	json_t *obj = root;
+	char *save = NULL, *key = strtok_r(path, ".", &save);
+	while (key) {
+		char *next = strtok_r(NULL, ".", &save);
+		if (!next) {
+			json_object_set_new(obj, key, value);
+			return 0;
+		}
+		json_t *child = json_object_get(obj, key);
+		if (!child) {
+			child = json_object();
+			json_object_set_new(obj, key, child);
+		}
+		if (!json_is_object(child)) {
+			json_decref(value);
+			return prof_errf(err, PROF_EINPUT, file, 0,
+					 "--set %s: \"%s\" is not an object", set, key);
+		}
+		obj = child;
+		key = next;
+	}
+	json_decref(value);
+	return prof_errf(err, PROF_EINPUT, NULL, 0, "--set: empty path in \"%s\"", set);
+}
+
 int sim_experiment_load(sim_experiment **out, const char *path, prof_err *err)
+{
+	return sim_experiment_load_set(out, path, NULL, 0, err);
+}
+
+int sim_experiment_load_set(sim_experiment **out, const char *path,
+			    const char *const *sets, size_t n_sets,
+			    prof_err *err)
 {
 	*out = NULL;
 	sim_experiment *x = calloc(1, sizeof *x);
@@ -341,11 +443,14 @@ int sim_experiment_load(sim_experiment **out, const char *path, prof_err *err)
 	if (!rc && !json_is_object(doc->root))
 		rc = prof_jerr(err, doc, doc->root,
 			       "an experiment must be a JSON object");
+	for (size_t i = 0; !rc && i < n_sets; i++)
+		rc = apply_set(doc->root, sets[i], path, err);
 	static const char *const keys[] = {
 		"name",     "description", "profile",  "machines",
 		"queue",    "workload",    "deadline", "policy",
 		"policies", "seed",        "replications",
-		"exec_rank_correlation",   "output",   NULL};
+		"exec_rank_correlation",   "output",   "drop",
+		"pruning",  NULL};
 	if (!rc)
 		rc = prof_jcheck_keys(doc, doc->root, keys, err);
 	const char *name = NULL;
@@ -374,9 +479,12 @@ int sim_experiment_load(sim_experiment **out, const char *path, prof_err *err)
 		rc = prof_jget_u64(doc, doc->root, "seed", 0, &x->seed, err);
 	if (!rc)
 		rc = prof_jget_u64(doc, doc->root, "replications", 0, &reps, err);
-	if (!rc && reps != 1)
+	if (!rc && (reps < 1 || reps > 100000))
 		rc = prof_jerr(err, doc, json_object_get(doc->root, "replications"),
-			       "only \"replications\": 1 is supported so far");
+			       "\"replications\" must be in 1..100000");
+	x->replications = reps;
+	if (!rc)
+		rc = load_drop_and_pruning(x, err);
 	if (!rc)
 		rc = prof_jget_nonneg(doc, doc->root, "exec_rank_correlation", 0,
 				      &x->exec_rank_correlation, err);
@@ -469,6 +577,152 @@ static int write_comparison(const char *dir, const sim_result *rs, size_t n,
 	return rc;
 }
 
+static const char *const metric_names[SIM_N_METRICS] = {
+	"completed",         "dropped",          "deadline_missed",
+	"deadline_met_fraction", "response_mean_s", "response_p50_s",
+	"response_p95_s",    "response_p99_s",   "makespan_s",
+	"utilization_mean",  "energy_j",         "cost_usd",
+	"mean_in_system",    "throughput_per_s"};
+
+const char *sim_metric_name(int i) { return metric_names[i]; }
+
+double sim_metric_value(const sim_result *r, int i)
+{
+	switch (i) {
+	case 0: return (double)r->completed;
+	case 1: return (double)r->dropped;
+	case 2: return (double)r->deadline_missed;
+	case 3:
+		return r->arrived ? (double)(r->completed - r->deadline_missed) /
+					    (double)r->arrived
+				  : 0;
+	case 4: return r->response_mean_s;
+	case 5: return r->response_p50_s;
+	case 6: return r->response_p95_s;
+	case 7: return r->response_p99_s;
+	case 8: return r->makespan_s;
+	case 9: return r->utilization_mean;
+	case 10: return r->energy_j;
+	case 11: return r->cost_usd;
+	case 12: return r->mean_in_system;
+	default: return r->throughput_per_s;
+	}
+}
+
+/* values[r] of metric k over the replications of one policy */
+static void metric_values(const sim_result *rs, size_t reps, int k, double *out)
+{
+	for (size_t r = 0; r < reps; r++)
+		out[r] = sim_metric_value(&rs[r], k);
+}
+
+static int write_aggregate(const char *path, const sim_experiment *x,
+			   const sim_result *rs, size_t reps, uint64_t seed0,
+			   prof_err *err)
+{
+	double *v = malloc(reps * sizeof *v);
+	json_t *o = json_object(), *seeds = json_array(), *metrics = json_object();
+	if (!v || !o || !seeds || !metrics) {
+		free(v);
+		json_decref(o);
+		json_decref(seeds);
+		json_decref(metrics);
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	}
+	json_object_set_new(o, "hetsim_version", json_string(HETSIM_VERSION));
+	json_object_set_new(o, "experiment", json_string(x->name));
+	json_object_set_new(o, "policy", json_string(rs[0].label));
+	json_object_set_new(o, "replications", json_integer((json_int_t)reps));
+	for (size_t r = 0; r < reps; r++)
+		json_array_append_new(seeds, json_integer((json_int_t)(seed0 + r)));
+	json_object_set_new(o, "seeds", seeds);
+	for (int k = 0; k < SIM_N_METRICS; k++) {
+		metric_values(rs, reps, k, v);
+		sim_ci ci = sim_ci_mean(v, reps);
+		json_t *m = json_object(), *vals = json_array();
+		json_object_set_new(m, "mean", json_real(ci.mean));
+		if (reps > 1) {
+			json_object_set_new(m, "ci95_low", json_real(ci.mean - ci.half));
+			json_object_set_new(m, "ci95_high", json_real(ci.mean + ci.half));
+		}
+		for (size_t r = 0; r < reps; r++)
+			json_array_append_new(vals, json_real(v[r]));
+		json_object_set_new(m, "values", vals);
+		json_object_set_new(metrics, metric_names[k], m);
+	}
+	json_object_set_new(o, "metrics", metrics);
+	int rc = sim_write_json(path, o, err);
+	json_decref(o);
+	free(v);
+	return rc;
+}
+
+/* Long format: policy, metric, mean and CI, and the paired difference
+ * against the first policy with its CI (common random numbers). */
+static int write_replicated_comparison(const char *dir, const sim_result *rs,
+				       size_t n_pol, size_t reps, prof_err *err)
+{
+	size_t cap = 256 + n_pol * SIM_N_METRICS * 240, len = 0;
+	char *buf = malloc(cap);
+	double *a = malloc(reps * sizeof *a), *b = malloc(reps * sizeof *b);
+	if (!buf || !a || !b) {
+		free(buf);
+		free(a);
+		free(b);
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	}
+	len += (size_t)snprintf(buf, cap,
+				"policy,metric,mean,ci95_low,ci95_high,diff_vs_%s,"
+				"diff_ci95_low,diff_ci95_high\n", rs[0].label);
+	for (size_t p = 0; p < n_pol; p++)
+		for (int k = 0; k < SIM_N_METRICS; k++) {
+			metric_values(rs, reps, k, a);
+			metric_values(rs + p * reps, reps, k, b);
+			sim_ci c = sim_ci_mean(b, reps), d = sim_ci_paired(a, b, reps);
+			len += (size_t)snprintf(buf + len, cap - len,
+						"%s,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n",
+						rs[p * reps].label, metric_names[k], c.mean,
+						c.mean - c.half, c.mean + c.half, d.mean,
+						d.mean - d.half, d.mean + d.half);
+		}
+	char path[1100];
+	snprintf(path, sizeof path, "%s/comparison.csv", dir);
+	int rc = sim_write_text(path, buf, len, err);
+	free(buf);
+	free(a);
+	free(b);
+	return rc;
+}
+
+static void print_replicated(FILE *f, const sim_result *rs, size_t reps,
+			     const sim_result *first)
+{
+	double v[4][2];
+	int ks[4] = {3, 4, 6, 10}; /* met fraction, mean, p95, energy */
+	double *a = malloc(reps * sizeof *a), *b = malloc(reps * sizeof *b);
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		metric_values(rs, reps, ks[i], b);
+		sim_ci c = sim_ci_mean(b, reps);
+		v[i][0] = c.mean;
+		v[i][1] = c.half;
+	}
+	metric_values(first, reps, 3, a);
+	metric_values(rs, reps, 3, b);
+	sim_ci d = sim_ci_paired(a, b, reps);
+	fprintf(f, "%-12s %7.2f ± %-5.2f %9.4f ± %-7.4f %9.4f ± %-7.4f %9.2f ± %-6.2f %+7.2f ± %-5.2f%s\n",
+		rs[0].label, 100 * v[0][0], 100 * v[0][1], v[1][0], v[1][1], v[2][0],
+		v[2][1], v[3][0] / 1000, v[3][1] / 1000, 100 * d.mean, 100 * d.half,
+		rs == first ? "" : (d.mean - d.half > 0 || d.mean + d.half < 0) ? " *" : "");
+	fflush(f);
+	free(a);
+	free(b);
+}
+
 int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 		       FILE *console, sim_result *results, prof_err *err)
 {
@@ -497,23 +751,65 @@ int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 				return rc;
 		}
 	}
-	sim_result *rs = results ? results : calloc(last - first, sizeof *rs);
+	size_t n_pol = last - first, reps = x->replications;
+	uint64_t seed0 = o->has_seed ? o->seed : x->seed;
+	sim_result *rs = calloc(n_pol * reps, sizeof *rs);
 	if (!rs)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-	int rc = 0;
-	if (console && !o->quiet)
-		print_header(console, x, o->has_seed ? o->seed : x->seed);
-	for (size_t i = first; i < last && !rc; i++) {
-		rc = sim_engine_run(x, &list[i], o, 0, &rs[i - first], err);
-		if (!rc && console && !o->quiet)
-			print_row(console, &rs[i - first]);
-	}
 	const char *dir = o->out_dir ? o->out_dir : x->out_dir;
-	if (!rc && dir && *dir && last - first > 1)
-		rc = write_comparison(dir, rs, last - first, err);
-	if (!rc && console && !o->quiet && dir && *dir)
+	int show = console && !o->quiet, rc = 0;
+	if (show && reps == 1)
+		print_header(console, x, seed0);
+	if (show && reps > 1) {
+		fprintf(console, "experiment %s: %u machines, %zu replications (seeds %llu..%llu), "
+				 "mean ± 95%% CI half-width\n",
+			x->name, x->n_machines, reps, (unsigned long long)seed0,
+			(unsigned long long)(seed0 + reps - 1));
+		fprintf(console, "%-12s %15s %19s %19s %18s %15s\n", "policy", "met%",
+			"resp_mean_s", "resp_p95_s", "energy_kJ", "met% vs first");
+	}
+	for (size_t i = first; i < last && !rc; i++) {
+		sim_result *pr = rs + (i - first) * reps;
+		char sub[64] = "";
+		if (reps > 1) { /* the label (e.g. kpb(30%)) comes from the policy */
+			sim_result probe;
+			rc = sim_engine_run(x, &list[i], o, 1, &probe, err);
+			sim_label_to_dir(probe.label, sub, sizeof sub);
+		}
+		for (size_t r = 0; r < reps && !rc; r++) {
+			sim_run_opts ro = *o;
+			ro.has_seed = 1;
+			ro.seed = seed0 + r;
+			char run_dir[1100] = "";
+			if (reps > 1 && dir && *dir) {
+				snprintf(run_dir, sizeof run_dir, "%s/%s/rep-%03zu", dir, sub, r);
+				ro.run_dir = run_dir;
+			}
+			rc = sim_engine_run(x, &list[i], &ro, 0, &pr[r], err);
+		}
+		if (rc)
+			break;
+		if (reps == 1) {
+			if (show)
+				print_row(console, &pr[0]);
+			continue;
+		}
+		if (dir && *dir) {
+			char path[1100];
+			snprintf(path, sizeof path, "%s/%s/summary.json", dir, sub);
+			rc = write_aggregate(path, x, pr, reps, seed0, err);
+		}
+		if (show)
+			print_replicated(console, pr, reps, rs);
+	}
+	if (!rc && dir && *dir && n_pol > 1)
+		rc = reps == 1 ? write_comparison(dir, rs, n_pol, err)
+			       : write_replicated_comparison(dir, rs, n_pol, reps, err);
+	if (!rc && show && dir && *dir)
 		fprintf(console, "outputs in %s/\n", dir);
-	if (!results)
-		free(rs);
+	if (results)
+		for (size_t i = 0; i < n_pol; i++)
+			results[i] = rs[i * reps]; /* replication 0 of each */
+	free(rs);
 	return rc;
 }

@@ -34,12 +34,22 @@ struct sim_experiment {
 	double exec_rank_correlation;
 	char *out_dir;
 	int tasks_csv;
+	uint64_t replications;
+	/* deadline-based dropping (all off by default) */
+	int drop_at_mapping, drop_in_queue, drop_while_running;
+	/* probabilistic pruning: threshold 0 = off */
+	double prune_threshold, prune_step_s;
+	int prune_defer;
 };
 
 /* engine.c: one run with policy p; validate_only = 1 sets the run up
- * (policy init, workload source) and tears it down again. */
+ * (policy init, workload source) and tears it down again, filling only
+ * res->label (when res is not NULL). */
 int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 		   const sim_run_opts *o, int validate_only, sim_result *res,
 		   prof_err *err);
+
+/* "kpb(30%)" -> "kpb-30" (engine.c). */
+void sim_label_to_dir(const char *label, char *dir, size_t cap);
 
 #endif

@@ -17,6 +17,7 @@ static const char usage[] =
 	"      --seed N          run seed (default: the experiment's)\n"
 	"      --tasks N         number of tasks (overrides the workload's stop rule)\n"
 	"      --out DIR         output directory (default: the experiment's)\n"
+	"      --set PATH=VALUE  override a value of the file (e.g. workload.rate_per_s=200)\n"
 	"      --no-tasks-csv    do not write tasks.csv.gz\n"
 	"      --quiet           no table on standard output\n"
 	"  fit SAMPLES.csv --value COL [options]\n"
@@ -27,6 +28,15 @@ static const char usage[] =
 	"      --family best|NAME|empirical|replay  --rank aic|ks\n"
 	"      --machines machines.csv  --pet-prob COL  -o profile.json\n"
 	"      --plot out.svg  --report out.md  --label TEXT  --cite TEXT  --quiet\n"
+	"      --machine-types PROFILE.json (copy power, slots, ... of same-named types)\n"
+	"  plot TABLE.csv --x COL --y COL [--series COL] [--lo COL --hi COL]\n"
+	"       [--where COL=TEXT] [--title T] [--xlabel T] [--ylabel T] -o out.svg\n"
+	"                        line chart of a CSV table (e.g. a study's results)\n"
+	"  compare A/summary.json B/summary.json ... [--metrics M,M] [--csv out.csv]\n"
+	"                        side-by-side metrics of runs, mean ± 95% CI of\n"
+	"                        replicated ones, and differences against the first\n"
+	"                        (paired over common seeds: * = interval excludes 0)\n"
+	"      --quiet           no table on standard output\n"
 	"  policies              list the mapping policies\n"
 	"  version               print the version\n"
 	"  help                  this text\n";
@@ -62,6 +72,8 @@ static int cmd_run(int argc, char **argv)
 {
 	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
 	const char *path = NULL;
+	const char *sets[64];
+	size_t n_sets = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -80,6 +92,13 @@ static int cmd_run(int argc, char **argv)
 				o.has_seed = 1;
 			} else if (parse_u64(val, &o.tasks) || o.tasks == 0)
 				return bad_usage("--tasks: \"%s\" is not a positive integer", val);
+		} else if (strcmp(a, "--set") == 0) {
+			if (!val)
+				return bad_usage("%s needs a value", a);
+			if (n_sets == sizeof sets / sizeof sets[0])
+				return bad_usage("%s", "too many --set");
+			sets[n_sets++] = val;
+			i++;
 		} else if (strcmp(a, "--no-tasks-csv") == 0) {
 			o.tasks_csv = 0;
 		} else if (strcmp(a, "--quiet") == 0) {
@@ -96,7 +115,7 @@ static int cmd_run(int argc, char **argv)
 		return bad_usage("%s", "run needs an experiment file");
 	prof_err err = {0};
 	sim_experiment *x = NULL;
-	if (sim_experiment_load(&x, path, &err))
+	if (sim_experiment_load_set(&x, path, sets, n_sets, &err))
 		return fail(&err);
 	int rc = sim_run_experiment(x, &o, stdout, NULL, &err);
 	sim_experiment_free(x);
@@ -106,7 +125,7 @@ static int cmd_run(int argc, char **argv)
 static int cmd_policies(void)
 {
 	for (const sim_policy *const *p = pol_all(); *p; p++)
-		printf("%-8s %s\n", (*p)->name, (*p)->summary);
+		printf("%-10s %s\n", (*p)->name, (*p)->summary);
 	return 0;
 }
 
@@ -121,6 +140,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (strcmp(cmd, "fit") == 0)
 		return sim_cmd_fit(argc - 2, argv + 2);
+	if (strcmp(cmd, "compare") == 0)
+		return sim_cmd_compare(argc - 2, argv + 2);
+	if (strcmp(cmd, "plot") == 0)
+		return sim_cmd_plot(argc - 2, argv + 2);
 	if (strcmp(cmd, "policies") == 0)
 		return cmd_policies();
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

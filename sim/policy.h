@@ -14,6 +14,20 @@
  * it to wait; a deferred task waits in the mapper queue (or is rejected when
  * the experiment says queue.when_full = "reject") and is offered again when
  * a machine frees a slot.
+ *
+ * Batch mode (on_batch, for policies that set it instead of on_arrival):
+ * arriving tasks join an unbounded batch queue; at every mapping event (an
+ * arrival or a completion) the policy sees the whole batch, in arrival
+ * order, and returns decisions: map batch[i] to a machine, or drop it.
+ * Tasks it does not decide on stay in the batch queue for the next event.
+ * Decisions are carried out in the order given; a policy must account for
+ * the places its own earlier decisions of the same event fill (policies/
+ * plan.h mirrors the engine's bookkeeping for that). Each decision is
+ * checked against the machines as the earlier ones left them: one the
+ * engine finds invalid (machine full or unable to run the type), or any
+ * other value than a machine index or SIM_DROP, leaves the task in the
+ * batch queue. on_batch is never called with n = 0. init may fail after
+ * allocating: fini is called in any case.
  */
 #ifndef HETSIM_SIM_POLICY_H
 #define HETSIM_SIM_POLICY_H
@@ -23,7 +37,7 @@
 #include <gsl/gsl_rng.h>
 #include "profiles/profile.h"
 
-enum { SIM_DEFER = -1 };
+enum { SIM_DEFER = -1, SIM_DROP = -2 };
 #define SIM_UNBOUNDED UINT32_MAX
 
 typedef struct sim_machine_view {
@@ -35,6 +49,9 @@ typedef struct sim_machine_view {
 	double queued_expected_s; /* sum of expected times of queued tasks */
 	const double *run_end_s;  /* [slots] expected end of each running task
 				     (start + expected time); -INFINITY if free */
+	const double *run_start_s;  /* [slots] start of each running task */
+	const uint32_t *run_type;   /* [slots] task type of each running task */
+	uint64_t version; /* changes whenever its running or queued tasks do */
 } sim_machine_view;
 
 typedef struct sim_view {
@@ -46,6 +63,14 @@ typedef struct sim_view {
 			      expected execution time, INFINITY = cannot run */
 	const prof_profile *profile;
 	gsl_rng *rng; /* SIM_STREAM_POLICY: the only randomness a policy uses */
+	/* history per task type [n_task_types], for fairness: tasks arrived,
+	 * completed by their deadline, and dropped or completed late so far */
+	const uint64_t *type_arrived, *type_on_time, *type_failed;
+	/* Task types of machine m's local queue, head first: writes up to cap
+	 * into out, returns the queue length. */
+	uint32_t (*queue_types)(const void *engine, uint32_t m, uint32_t *out,
+				uint32_t cap);
+	const void *engine;
 } sim_view;
 
 typedef struct sim_task_view {
@@ -104,6 +129,13 @@ static inline double sim_completion_s(const sim_view *v, uint32_t tt,
 	return sim_ready_s(v, m) + sim_etc(v, tt, m);
 }
 
+/* One batch-mode decision: batch[task] goes to machine (>= 0), or is
+ * dropped (SIM_DROP). */
+typedef struct sim_decision {
+	uint32_t task;
+	int32_t machine;
+} sim_decision;
+
 typedef struct sim_policy {
 	const char *name;    /* registry key, lower case */
 	const char *summary; /* one line for `hetsim policies` */
@@ -112,9 +144,15 @@ typedef struct sim_policy {
 	 * in doc. May be NULL when the policy has no parameters. */
 	int (*init)(void *state, const sim_view *v, const prof_jdoc *doc,
 		    const json_t *params, prof_err *err);
-	/* The decision for one task: a machine index or SIM_DEFER. */
+	/* Immediate mode: the decision for one task, a machine index or
+	 * SIM_DEFER. NULL for batch policies. */
 	int32_t (*on_arrival)(void *state, const sim_view *v,
 			      const sim_task_view *t);
+	/* Batch mode: decisions for the n waiting tasks, written to out (room
+	 * for n); returns how many. NULL for immediate policies. */
+	uint32_t (*on_batch)(void *state, const sim_view *v,
+			     const sim_task_view *batch, uint32_t n,
+			     sim_decision *out);
 	/* Release what init allocated; may be NULL. */
 	void (*fini)(void *state);
 	/* Label for tables, e.g. "kpb(30%)"; NULL: the name. */

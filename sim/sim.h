@@ -19,7 +19,24 @@
  *        {"relative_s": 0.5}: arrival + a constant. A trace's own
  *        deadline_s wins. No "deadline": tasks have none.
  *    "policy": "mct"  or  "policies": ["fcfs", {"name": "kpb", "k_percent": 30}]
- *    "seed": 42, "replications": 1 (reserved: later issues),
+ *    "seed": 42,
+ *    "replications": 10   runs seeds seed, seed + 1, ..., seed + 9 for every
+ *        policy: with common random numbers replication r of two policies
+ *        is a paired comparison. Each run's files go to
+ *        <dir>/<policy>/rep-<r>/; <dir>/<policy>/summary.json then holds each
+ *        metric's mean, 95% CI and per-replication values, and
+ *        <dir>/comparison.csv the paired differences against the first
+ *        policy (sim/ci.h).
+ *    "drop": {"at_mapping": true, "in_queue": true, "while_running": false}
+ *        drop tasks whose deadline has passed while waiting to be mapped, in
+ *        a machine's queue (when they would start), or while running (they
+ *        end at the deadline); all false by default.
+ *    "pruning": {"threshold": 0.5, "action": "drop", "step_s": 0.001}
+ *        probabilistic pruning: a task whose chance to meet its deadline
+ *        (policies/prune.h: convolution of the queued tasks' execution-time
+ *        distributions) is below the threshold on the machine its policy
+ *        picks (immediate) or on every machine (batch) is dropped, or with
+ *        "defer" left waiting.
  *    "exec_rank_correlation": 1.0      (see sim/rng.h)
  *    "output": {"dir": "out/assistive_ml", "tasks_csv": true}}
  *        dir is relative to the working directory; one sub-directory per
@@ -38,6 +55,13 @@ typedef struct sim_experiment sim_experiment;
 
 int sim_experiment_load(sim_experiment **out, const char *path,
 			prof_err *err);
+/* The same, with overrides "a.b.c=VALUE" applied to the file's JSON before
+ * it is read (VALUE is JSON, or else taken as a string; missing objects
+ * on the path are created). Errors in overridden values name the file
+ * without a line. */
+int sim_experiment_load_set(sim_experiment **out, const char *path,
+			    const char *const *sets, size_t n_sets,
+			    prof_err *err);
 void sim_experiment_free(sim_experiment *x);
 /* Number of policies the experiment compares. */
 size_t sim_experiment_policies(const sim_experiment *x);
@@ -51,6 +75,8 @@ typedef struct sim_run_opts {
 	uint64_t tasks;      /* > 0: override workload.tasks */
 	int tasks_csv;       /* -1: the experiment's; 0/1 override */
 	int quiet;           /* no console table */
+	const char *run_dir; /* exact directory of one run's files (the
+				replication runner sets it); NULL: out_dir/label */
 } sim_run_opts;
 
 #define SIM_RUN_OPTS_DEFAULT {.tasks_csv = -1}
@@ -71,6 +97,12 @@ typedef struct sim_result {
 	uint64_t events;
 	double wall_s;
 } sim_result;
+
+/* The scalar metrics every run reports, by index: names as in the
+ * "metrics" object of summary.json. */
+#define SIM_N_METRICS 14
+const char *sim_metric_name(int i);
+double sim_metric_value(const sim_result *r, int i);
 
 /* Run policy number i of the experiment; writes its outputs (unless
  * out_dir is "" ) and fills *res. */

@@ -72,6 +72,7 @@ int main(void)
 		suite_io,   suite_profiles, suite_workloads,
 		suite_core, suite_policies, suite_cli,
 		suite_fuzz, suite_fit,      suite_gof,
+		suite_ci,   suite_batch,    suite_prune,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

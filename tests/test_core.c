@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <jansson.h>
 #include "sim/heap.h"
 #include "sim/out.h"
 #include "sim/rng.h"
@@ -394,6 +396,133 @@ START_TEST(golden_run_matches_pinned_outputs)
 }
 END_TEST
 
+/* One machine, one slot, every task takes exactly 1 s; arrivals and
+ * deadlines from a trace; returns the parsed summary.json. */
+static json_t *run_drop_case(const char *name, const char *trace,
+			     const char *policy, const char *drop)
+{
+	char tname[64], ename[64], dir[600], path[700];
+	snprintf(tname, sizeof tname, "%s.csv", name);
+	snprintf(ename, sizeof ename, "%s.json", name);
+	test_write(tname, trace);
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "{\"profile\": {\"machine_types\": [{\"name\": \"m\"}],\n"
+		 "  \"task_types\": [{\"name\": \"t\"}],\n"
+		 "  \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"constant\", \"value\": 1}]},\n"
+		 " \"machines\": [{\"type\": \"m\"}],\n"
+		 " \"workload\": {\"arrival\": \"trace\", \"file\": \"%s\"},\n"
+		 " %s%s%s \"policy\": \"%s\"}\n",
+		 tname, drop ? "\"drop\": " : "", drop ? drop : "", drop ? "," : "",
+		 policy);
+	const char *exp = test_write(ename, text);
+	snprintf(dir, sizeof dir, "%s/%s", test_tmpdir(), name);
+	run_to(exp, dir, 1);
+	snprintf(path, sizeof path, "%s/%s/summary.json", dir, policy);
+	json_error_t jerr;
+	json_t *sum = json_load_file(path, 0, &jerr);
+	ck_assert_msg(sum != NULL, "%s: %s", path, jerr.text);
+	return sum;
+}
+
+static long long jget(const json_t *root, const char *a, const char *b)
+{
+	const json_t *v = json_object_get(root, a);
+	if (b)
+		v = json_object_get(v, b);
+	ck_assert_msg(json_is_integer(v), "%s.%s", a, b ? b : "");
+	return json_integer_value(v);
+}
+
+START_TEST(deadline_drops_happen_where_configured)
+{
+	/* a, b, c arrive at 0 (deadlines 10, 0.5, 10). a runs 0-1; b's
+	 * deadline passes in the queue; c runs 1-2 (in_queue) or 2-3 */
+	const char *trace = "arrival_s,task_type,deadline_s\n0,t,10\n0,t,0.5\n0,t,10\n";
+	json_t *s0 = run_drop_case("nodrop", trace, "mct", NULL);
+	ck_assert_int_eq(jget(s0, "tasks", "completed"), 3);
+	ck_assert_int_eq(jget(s0, "tasks", "deadline_missed"), 1);
+	ck_assert_double_eq_tol(json_real_value(json_object_get(s0, "makespan_s")), 3, 1e-12);
+	json_decref(s0);
+	json_t *s1 = run_drop_case("inqueue", trace, "mct", "{\"in_queue\": true}");
+	ck_assert_int_eq(jget(s1, "tasks", "completed"), 2);
+	ck_assert_int_eq(jget(s1, "tasks", "deadline_missed"), 0);
+	const json_t *by = json_object_get(json_object_get(s1, "tasks"), "dropped_by");
+	ck_assert_int_eq(json_integer_value(json_object_get(by, "queue")), 1);
+	ck_assert_double_eq_tol(json_real_value(json_object_get(s1, "makespan_s")), 2, 1e-12);
+	json_decref(s1);
+	/* while running: a (deadline 0.5) is cut at 0.5, then b (deadline
+	 * 10) runs 0.5-1.5 */
+	json_t *s2 = run_drop_case("running", "arrival_s,task_type,deadline_s\n0,t,0.5\n0,t,10\n",
+				   "mct", "{\"while_running\": true}");
+	ck_assert_int_eq(jget(s2, "tasks", "completed"), 1);
+	by = json_object_get(json_object_get(s2, "tasks"), "dropped_by");
+	ck_assert_int_eq(json_integer_value(json_object_get(by, "running")), 1);
+	ck_assert_double_eq_tol(json_real_value(json_object_get(s2, "makespan_s")), 1.5, 1e-12);
+	/* the machine was busy 0.5 s (cut task) + 1 s */
+	const json_t *pm = json_array_get(json_object_get(s2, "per_machine"), 0);
+	ck_assert_double_eq_tol(json_real_value(json_object_get(pm, "utilization")), 1.0, 1e-12);
+	json_decref(s2);
+	/* at mapping: FCFS keeps b in the mapper queue (a holds the slot);
+	 * at 1 s its deadline (0.5) has passed: dropped there; c runs 1-2 */
+	json_t *s3 = run_drop_case("mapping", "arrival_s,task_type,deadline_s\n0,t,10\n0.1,t,0.5\n0.2,t,10\n",
+				   "fcfs", "{\"at_mapping\": true}");
+	ck_assert_int_eq(jget(s3, "tasks", "completed"), 2);
+	by = json_object_get(json_object_get(s3, "tasks"), "dropped_by");
+	ck_assert_int_eq(json_integer_value(json_object_get(by, "mapping")), 1);
+	json_decref(s3);
+}
+END_TEST
+
+START_TEST(replications_pair_policies_and_identical_ones_differ_by_zero)
+{
+	/* kpb with k = 100% is MCT: over 4 paired replications every metric's
+	 * difference is exactly 0 */
+	const char *exp = test_write("reps.json",
+		"{\"profile\": \"" "PROFILE" "\",\n"
+		" \"machines\": [{\"type\": \"t2.large\", \"count\": 2}, {\"type\": \"g4dn.xlarge\"}],\n"
+		" \"workload\": {\"arrival\": \"poisson\", \"rate_per_s\": 40, \"tasks\": 500},\n"
+		" \"deadline\": {\"slack\": 5},\n"
+		" \"policies\": [\"mct\", {\"name\": \"kpb\", \"k_percent\": 100}, \"rr\"],\n"
+		" \"replications\": 4, \"seed\": 9}\n");
+	/* point the profile at the shipped one */
+	char cwd[400], cwd_profile[600], cmd[2000];
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+	snprintf(cwd_profile, sizeof cwd_profile, "%s/profiles/data/heet.json", cwd);
+	snprintf(cmd, sizeof cmd, "sed -i 's|PROFILE|%s|' '%s'", cwd_profile, exp);
+	ck_assert_int_eq(system(cmd), 0);
+	char dir[600], path[700];
+	snprintf(dir, sizeof dir, "%s/reps", test_tmpdir());
+	run_to(exp, dir, 9);
+	snprintf(path, sizeof path, "%s/kpb-100/summary.json", dir);
+	json_error_t jerr;
+	json_t *agg = json_load_file(path, 0, &jerr);
+	ck_assert_msg(agg != NULL, "%s: %s", path, jerr.text);
+	ck_assert_int_eq(json_integer_value(json_object_get(agg, "replications")), 4);
+	const json_t *met = json_object_get(json_object_get(agg, "metrics"), "response_mean_s");
+	ck_assert_int_eq((int)json_array_size(json_object_get(met, "values")), 4);
+	ck_assert(json_real_value(json_object_get(met, "ci95_low")) <=
+		  json_real_value(json_object_get(met, "ci95_high")));
+	json_decref(agg);
+	snprintf(path, sizeof path, "%s/rr/rep-003/summary.json", dir);
+	agg = json_load_file(path, 0, &jerr);
+	ck_assert_msg(agg != NULL, "%s: %s", path, jerr.text);
+	ck_assert_int_eq(json_integer_value(json_object_get(agg, "seed")), 12);
+	json_decref(agg);
+	/* comparison.csv: kpb-100 rows have difference 0 and CI [0, 0] */
+	snprintf(cmd, sizeof cmd,
+		 "awk -F, '$1 == \"kpb(100%%)\" && ($6 != 0 || $7 != 0 || $8 != 0) {bad = 1} "
+		 "$1 == \"kpb(100%%)\" {n++} END {exit bad || n != %d}' '%s/comparison.csv'",
+		 SIM_N_METRICS, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	/* rr differs from mct in the mean response time */
+	snprintf(cmd, sizeof cmd,
+		 "awk -F, '$1 == \"rr\" && $2 == \"response_mean_s\" && $6 != 0 {ok = 1} "
+		 "END {exit !ok}' '%s/comparison.csv'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *suite_core(void)
 {
 	Suite *s = suite_create("core");
@@ -419,6 +548,8 @@ Suite *suite_core(void)
 	tcase_add_test(d, policies_see_the_same_tasks_under_one_seed);
 	tcase_add_test(d, outputs_are_written_atomically_and_listed);
 	tcase_add_test(d, golden_run_matches_pinned_outputs);
+	tcase_add_test(d, deadline_drops_happen_where_configured);
+	tcase_add_test(d, replications_pair_policies_and_identical_ones_differ_by_zero);
 	suite_add_tcase(s, d);
 	return s;
 }

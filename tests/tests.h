@@ -8,10 +8,13 @@ Suite *suite_profiles(void);
 Suite *suite_workloads(void);
 Suite *suite_core(void);
 Suite *suite_policies(void);
+Suite *suite_batch(void);
 Suite *suite_cli(void);
 Suite *suite_fuzz(void);
 Suite *suite_fit(void);
 Suite *suite_gof(void);
+Suite *suite_ci(void);
+Suite *suite_prune(void);
 
 /* Path of the hetsim binary under test ($HETSIM_BIN, default build/hetsim). */
 const char *test_bin(void);

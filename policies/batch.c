@@ -1,0 +1,373 @@
+/* policies/batch.c — batch-mode heuristics (see batch.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "policies/batch.h"
+#include "policies/plan.h"
+
+/* Phase-2 ranking key of a task: compared lexicographically, least
+ * first. */
+typedef struct rank_key {
+	double k[3];
+} rank_key;
+
+struct best_two;
+typedef void (*rank_fn)(const sim_task_view *t, const struct best_two *b,
+			rank_key *key);
+
+typedef struct batch_kind {
+	const char *name;
+	rank_fn rank; /* NULL: felare, which is not a MinMin-style policy */
+} batch_kind;
+
+typedef struct felare_item {
+	double ratio, deadline_s;
+	uint32_t task;
+} felare_item;
+
+typedef struct batch_state {
+	const batch_kind *kind;
+	int drop_infeasible;
+	pol_plan plan;
+	uint8_t *settled;   /* [task] decided, or no machine accepts it */
+	felare_item *order; /* [task] felare's serving order */
+	size_t cap_tasks;
+} batch_state;
+
+/* Phase 1 for one task: the accepting machine of least completion (ties:
+ * lowest index), and the least and next-least completion over every
+ * machine that can run the task, full or not (for Sufferage: what the task
+ * loses if it does not get its best machine, Maheswaran et al. 1999). */
+struct best_two {
+	int32_t m;   /* SIM_DEFER if no machine accepts the task */
+	double best; /* completion on m */
+	double any_best, any_second; /* over all runnable machines */
+};
+typedef struct best_two best_two;
+
+static void rank_minmin(const sim_task_view *t, const best_two *b,
+			rank_key *key)
+{
+	double best = b->best;
+	*key = (rank_key){{best, 0, 0}};
+}
+
+static void rank_maxmin(const sim_task_view *t, const best_two *b,
+			rank_key *key)
+{
+	double best = b->best;
+	*key = (rank_key){{-best, 0, 0}};
+}
+
+/* any_second is INFINITY for a task only one machine can run: infinite
+ * sufferage */
+static void rank_sufferage(const sim_task_view *t, const best_two *b,
+			rank_key *key)
+{
+	double best = b->best;
+	*key = (rank_key){{-(b->any_second - b->any_best), best, 0}};
+}
+
+static void rank_msd(const sim_task_view *t, const best_two *b,
+			rank_key *key)
+{
+	double best = b->best;
+	*key = (rank_key){{t->deadline_s, best, 0}};
+}
+
+/* Least slack is greatest urgency 1 / slack; comparing slacks rather than
+ * their inverses keeps slack 0 (urgency infinite) exact. A task without
+ * deadline has slack INFINITY, after every finite one. Late tasks form a
+ * class of their own, after everything. */
+static void rank_mmu(const sim_task_view *t, const best_two *b,
+			rank_key *key)
+{
+	double best = b->best;
+	double slack = t->deadline_s - best;
+	if (slack >= 0)
+		*key = (rank_key){{0, slack, best}};
+	else
+		*key = (rank_key){{1, best, 0}};
+}
+
+static int key_less(const rank_key *a, const rank_key *b)
+{
+	for (int i = 0; i < 3; i++)
+		if (a->k[i] != b->k[i])
+			return a->k[i] < b->k[i];
+	return 0;
+}
+
+/* Room for n tasks in the scratch arrays; grows geometrically and never
+ * shrinks, so a run stops allocating once its largest batch is seen. */
+static int reserve_tasks(batch_state *s, uint32_t n)
+{
+	if (n <= s->cap_tasks)
+		return 0;
+	size_t cap = s->cap_tasks ? s->cap_tasks : 16;
+	while (cap < n)
+		cap *= 2;
+	uint8_t *settled = realloc(s->settled, cap * sizeof *settled);
+	if (!settled)
+		return -1;
+	s->settled = settled;
+	felare_item *order = realloc(s->order, cap * sizeof *order);
+	if (!order)
+		return -1;
+	s->order = order;
+	s->cap_tasks = cap;
+	return 0;
+}
+
+static best_two phase1(const pol_plan *p, uint32_t tt)
+{
+	best_two b = {SIM_DEFER, INFINITY, INFINITY, INFINITY};
+	for (uint32_t m = 0; m < p->n; m++) {
+		if (!sim_can_run(p->v, tt, m))
+			continue;
+		double c = pol_plan_completion_s(p, tt, m);
+		if (c < b.any_best) {
+			b.any_second = b.any_best;
+			b.any_best = c;
+		} else if (c < b.any_second) {
+			b.any_second = c;
+		}
+		if (pol_plan_accepts(p, tt, m) && (b.m < 0 || c < b.best)) {
+			b.best = c;
+			b.m = (int32_t)m;
+		}
+	}
+	return b;
+}
+
+/* MinMin, MaxMin, Sufferage, MSD, MMU: rounds of phase 1 over the
+ * remaining tasks and one assignment, O(B M) a round. */
+static uint32_t rounds(batch_state *s, const sim_task_view *batch, uint32_t n,
+		       sim_decision *out)
+{
+	memset(s->settled, 0, n * sizeof *s->settled);
+	uint32_t nd = 0;
+	for (;;) {
+		uint32_t pick = n;
+		int32_t pick_m = SIM_DEFER;
+		rank_key pick_key = {{0, 0, 0}};
+		for (uint32_t i = 0; i < n; i++) {
+			if (s->settled[i])
+				continue;
+			best_two b = phase1(&s->plan, batch[i].type);
+			if (b.m < 0) {
+				/* machines only fill up during an event */
+				s->settled[i] = 1;
+				continue;
+			}
+			if (s->drop_infeasible &&
+			    b.best > batch[i].deadline_s) {
+				s->settled[i] = 1;
+				out[nd++] = (sim_decision){i, SIM_DROP};
+				continue;
+			}
+			rank_key key;
+			s->kind->rank(&batch[i], &b, &key);
+			/* strict: a full tie keeps the earlier task */
+			if (pick == n || key_less(&key, &pick_key)) {
+				pick = i;
+				pick_m = b.m;
+				pick_key = key;
+			}
+		}
+		if (pick == n)
+			return nd;
+		pol_plan_assign(&s->plan, batch[pick].type, (uint32_t)pick_m);
+		s->settled[pick] = 1;
+		out[nd++] = (sim_decision){pick, pick_m};
+	}
+}
+
+static int felare_before(const felare_item *a, const felare_item *b)
+{
+	if (a->ratio != b->ratio)
+		return a->ratio < b->ratio;
+	if (a->deadline_s != b->deadline_s)
+		return a->deadline_s < b->deadline_s;
+	return a->task < b->task;
+}
+
+static void sift_down(felare_item *a, size_t root, size_t n)
+{
+	for (;;) {
+		size_t child = 2 * root + 1;
+		if (child >= n)
+			return;
+		if (child + 1 < n && felare_before(&a[child], &a[child + 1]))
+			child++;
+		if (!felare_before(&a[root], &a[child]))
+			return;
+		felare_item tmp = a[root];
+		a[root] = a[child];
+		a[child] = tmp;
+		root = child;
+	}
+}
+
+/* Heapsort: in place, because glibc's qsort may malloc a merge buffer on
+ * every call; keys are unique (the task index ends them), so stability
+ * does not matter. */
+static void sort_items(felare_item *a, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(a, i, n);
+	for (size_t end = n; end-- > 1;) {
+		felare_item tmp = a[0];
+		a[0] = a[end];
+		a[end] = tmp;
+		sift_down(a, 0, end);
+	}
+}
+
+static double on_time_ratio(const sim_view *v, uint32_t tt)
+{
+	if (!v->type_arrived || !v->type_on_time)
+		return 0;
+	uint64_t arrived = v->type_arrived[tt];
+	return (double)v->type_on_time[tt] / (double)(arrived ? arrived : 1);
+}
+
+/* Power drawn above idle while machine m runs a task. */
+static double dynamic_w(const sim_view *v, uint32_t m)
+{
+	if (!v->profile)
+		return 0;
+	const prof_machine_type *mt =
+		&v->profile->machines[v->machines[m].type];
+	return mt->busy_w - mt->idle_w;
+}
+
+static uint32_t felare(batch_state *s, const sim_view *v,
+		       const sim_task_view *batch, uint32_t n,
+		       sim_decision *out)
+{
+	for (uint32_t i = 0; i < n; i++)
+		s->order[i] = (felare_item){on_time_ratio(v, batch[i].type),
+					    batch[i].deadline_s, i};
+	sort_items(s->order, n);
+	const pol_plan *p = &s->plan;
+	uint32_t nd = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = s->order[k].task;
+		const sim_task_view *t = &batch[i];
+		int32_t pick = SIM_DEFER;
+		int accepted = 0;
+		double pick_j = INFINITY, pick_c = INFINITY;
+		for (uint32_t m = 0; m < p->n; m++) {
+			if (!pol_plan_accepts(p, t->type, m))
+				continue;
+			accepted = 1;
+			double c = pol_plan_completion_s(p, t->type, m);
+			if (c > t->deadline_s)
+				continue;
+			double joules =
+				dynamic_w(v, m) * sim_etc(v, t->type, m);
+			if (pick < 0 || joules < pick_j ||
+			    (joules == pick_j && c < pick_c)) {
+				pick = (int32_t)m;
+				pick_j = joules;
+				pick_c = c;
+			}
+		}
+		if (pick >= 0) {
+			pol_plan_assign(&s->plan, t->type, (uint32_t)pick);
+			out[nd++] = (sim_decision){i, pick};
+		} else if (accepted && s->drop_infeasible) {
+			out[nd++] = (sim_decision){i, SIM_DROP};
+		}
+	}
+	return nd;
+}
+
+static uint32_t batch_map(void *state, const sim_view *v,
+			  const sim_task_view *batch, uint32_t n,
+			  sim_decision *out)
+{
+	batch_state *s = state;
+	/* without init there is no kind; on no memory nothing is decided and
+	 * every task waits for the next event */
+	if (!s->kind || n == 0 || reserve_tasks(s, n) ||
+	    pol_plan_load(&s->plan, v))
+		return 0;
+	return s->kind->rank ? rounds(s, batch, n, out)
+			     : felare(s, v, batch, n, out);
+}
+
+static int batch_init(batch_state *s, const batch_kind *kind,
+		      const prof_jdoc *doc, const json_t *params, prof_err *err)
+{
+	s->kind = kind;
+	s->drop_infeasible = 0;
+	if (!params)
+		return 0;
+	static const char *const keys[] = {"name", "drop_infeasible", NULL};
+	if (prof_jcheck_keys(doc, params, keys, err))
+		return PROF_EINPUT;
+	const json_t *drop = json_object_get(params, "drop_infeasible");
+	if (drop) {
+		/* true/false have no line of their own: name the member */
+		if (!json_is_boolean(drop))
+			return prof_jerr_at(err, doc, params, "drop_infeasible",
+					    0,
+					    "drop_infeasible must be true or "
+					    "false");
+		s->drop_infeasible = json_is_true(drop);
+	}
+	return 0;
+}
+
+static void batch_fini(void *state)
+{
+	batch_state *s = state;
+	pol_plan_free(&s->plan);
+	free(s->settled);
+	free(s->order);
+	s->settled = NULL;
+	s->order = NULL;
+	s->cap_tasks = 0;
+}
+
+static void batch_label(const void *state, char *buf, size_t cap)
+{
+	const batch_state *s = state;
+	snprintf(buf, cap, "%s%s", s->kind ? s->kind->name : "batch",
+		 s->drop_infeasible ? "(drop)" : "");
+}
+
+/* One registry entry: its kind, and an init that records the kind in the
+ * state (the only thing that differs between the batch policies). */
+#define BATCH_POLICY(id, rank, text)                                           \
+	static const batch_kind id##_kind = {#id, rank};                       \
+	static int id##_init(void *state, const sim_view *v,                   \
+			     const prof_jdoc *doc, const json_t *params,       \
+			     prof_err *err)                                    \
+	{                                                                      \
+		return batch_init(state, &id##_kind, doc, params, err);        \
+	}                                                                      \
+	const sim_policy pol_##id = {                                          \
+		.name = #id,                                                   \
+		.summary = text,                                               \
+		.state_size = sizeof(batch_state),                             \
+		.init = id##_init,                                             \
+		.on_batch = batch_map,                                         \
+		.fini = batch_fini,                                            \
+		.label = batch_label,                                          \
+	}
+
+BATCH_POLICY(minmin, rank_minmin,
+	     "batch: least expected completion first (MinMin)");
+BATCH_POLICY(maxmin, rank_maxmin,
+	     "batch: greatest least-completion first (MaxMin)");
+BATCH_POLICY(sufferage, rank_sufferage,
+	     "batch: greatest loss if denied its best machine first");
+BATCH_POLICY(msd, rank_msd,
+	     "batch: soonest deadline first, on its least-completion machine");
+BATCH_POLICY(mmu, rank_mmu,
+	     "batch: most urgent (least slack) first; late tasks last");
+BATCH_POLICY(felare, NULL,
+	     "batch: least energy in time, lagging task types first");

@@ -1,0 +1,228 @@
+/*
+ * sim/cmd_plot.c — `hetsim plot`: a line chart of one column against
+ * another from a CSV table, one line per series, with 95% interval
+ * whiskers when low/high columns are given. The studies under experiments/
+ * use it to draw a metric against the load.
+ *
+ *   hetsim plot TABLE.csv --x COL --y COL [--series COL] [--lo COL --hi COL]
+ *        [--where COL=TEXT]... [--title T] [--xlabel T] [--ylabel T]
+ *        [--scale F] -o out.svg
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim/cmd.h"
+#include "sim/svg.h"
+
+#define MAX_SERIES 16
+#define MAX_WHERE 8
+#define MAX_FIELDS 64
+
+typedef struct point {
+	double x, y, lo, hi;
+} point;
+
+typedef struct series {
+	char name[64];
+	point *pts;
+	size_t n, cap;
+} series;
+
+static int bad(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "hetsim: plot: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see: hetsim help)\n");
+	return 2;
+}
+
+static int col(char **h, int n, const char *name)
+{
+	for (int i = 0; name && i < n; i++)
+		if (strcmp(h[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static int by_x(const void *a, const void *b)
+{
+	double x = ((const point *)a)->x, y = ((const point *)b)->x;
+	return x < y ? -1 : x > y;
+}
+
+int sim_cmd_plot(int argc, char **argv)
+{
+	const char *csv = NULL, *xc = NULL, *yc = NULL, *sc = NULL, *loc = NULL,
+		   *hic = NULL, *out = NULL, *title = "", *xl = NULL, *yl = NULL;
+	const char *wc[MAX_WHERE], *wv[MAX_WHERE];
+	int nw = 0;
+	double scale = 1;
+	for (int i = 0; i < argc; i++) {
+		char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (a[0] != '-') {
+			if (csv)
+				return bad("unexpected argument %s", a);
+			csv = a;
+			continue;
+		}
+		if (!v)
+			return bad("%s needs a value", a);
+		i++;
+		if (!strcmp(a, "--x")) xc = v;
+		else if (!strcmp(a, "--y")) yc = v;
+		else if (!strcmp(a, "--series")) sc = v;
+		else if (!strcmp(a, "--lo")) loc = v;
+		else if (!strcmp(a, "--hi")) hic = v;
+		else if (!strcmp(a, "-o")) out = v;
+		else if (!strcmp(a, "--title")) title = v;
+		else if (!strcmp(a, "--xlabel")) xl = v;
+		else if (!strcmp(a, "--ylabel")) yl = v;
+		else if (!strcmp(a, "--scale")) {
+			if (prof_parse_double(v, &scale))
+				return bad("--scale: bad number %s", v);
+		} else if (!strcmp(a, "--where")) {
+			char *eq = strchr(v, '=');
+			if (!eq || nw == MAX_WHERE)
+				return bad("--where takes COL=TEXT, not %s", v);
+			*eq = 0;
+			wc[nw] = v;
+			wv[nw++] = eq + 1;
+		} else
+			return bad("unknown option %s", a);
+	}
+	if (!csv || !xc || !yc || !out)
+		return bad("%s", "needs TABLE.csv, --x, --y and -o");
+	prof_err err = {0};
+	prof_lines *r = NULL;
+	series ss[MAX_SERIES];
+	int ns = 0, rc = prof_lines_open(&r, csv, &err);
+	char *line, *h[MAX_FIELDS], *f[MAX_FIELDS + 1], *hcopy = NULL;
+	size_t len;
+	int nh = 0, ix = -1, iy = -1, is = -1, ilo = -1, ihi = -1, iw[MAX_WHERE];
+	if (!rc && (rc = prof_lines_next(r, &line, &len, &err)) == 1) {
+		hcopy = strdup(line);
+		nh = hcopy ? prof_csv_split(hcopy, h, MAX_FIELDS) : 0;
+		ix = col(h, nh, xc);
+		iy = col(h, nh, yc);
+		is = col(h, nh, sc);
+		ilo = col(h, nh, loc);
+		ihi = col(h, nh, hic);
+		const char *missing = ix < 0 ? xc : iy < 0 ? yc : (sc && is < 0) ? sc
+				    : (loc && ilo < 0) ? loc : (hic && ihi < 0) ? hic : NULL;
+		for (int k = 0; k < nw && !missing; k++)
+			if ((iw[k] = col(h, nh, wc[k])) < 0)
+				missing = wc[k];
+		rc = missing ? prof_errf(&err, PROF_EINPUT, csv, 1, "no column \"%s\"", missing) : 0;
+	} else if (rc == 0) {
+		rc = prof_errf(&err, PROF_EINPUT, csv, 1, "empty file");
+	}
+	while (!rc && (rc = prof_lines_next(r, &line, &len, &err)) == 1) {
+		rc = 0;
+		int n = prof_csv_split(line, f, MAX_FIELDS);
+		if (n != nh) {
+			rc = prof_errf(&err, PROF_EINPUT, csv, prof_lines_lineno(r),
+				       "%d fields, the header has %d", n, nh);
+			break;
+		}
+		int keep = 1;
+		for (int k = 0; k < nw && keep; k++)
+			keep = strcmp(f[iw[k]], wv[k]) == 0;
+		if (!keep)
+			continue;
+		point p = {0, 0, NAN, NAN};
+		if (prof_parse_double(f[ix], &p.x) || prof_parse_double(f[iy], &p.y) ||
+		    (ilo >= 0 && prof_parse_double(f[ilo], &p.lo)) ||
+		    (ihi >= 0 && prof_parse_double(f[ihi], &p.hi))) {
+			rc = prof_errf(&err, PROF_EINPUT, csv, prof_lines_lineno(r),
+				       "not a number in a plotted column");
+			break;
+		}
+		const char *name = is >= 0 ? f[is] : yc;
+		int k = 0;
+		while (k < ns && strcmp(ss[k].name, name) != 0)
+			k++;
+		if (k == ns) {
+			if (ns == MAX_SERIES) {
+				rc = prof_errf(&err, PROF_EINPUT, csv, prof_lines_lineno(r),
+					       "more than %d series", MAX_SERIES);
+				break;
+			}
+			memset(&ss[ns], 0, sizeof ss[ns]);
+			snprintf(ss[ns].name, sizeof ss[ns].name, "%s", name);
+			ns++;
+		}
+		series *s = &ss[k];
+		if (s->n == s->cap) {
+			s->cap = s->cap ? 2 * s->cap : 16;
+			point *np = realloc(s->pts, s->cap * sizeof *np);
+			if (!np) {
+				rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+				break;
+			}
+			s->pts = np;
+		}
+		p.y *= scale;
+		p.lo *= scale;
+		p.hi *= scale;
+		s->pts[s->n++] = p;
+	}
+	if (rc > 0)
+		rc = 0;
+	if (!rc && ns == 0)
+		rc = prof_errf(&err, PROF_EINPUT, csv, 0, "no rows to plot");
+	if (!rc) {
+		double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+		for (int k = 0; k < ns; k++) {
+			qsort(ss[k].pts, ss[k].n, sizeof(point), by_x);
+			for (size_t i = 0; i < ss[k].n; i++) {
+				const point *p = &ss[k].pts[i];
+				x0 = fmin(x0, p->x);
+				x1 = fmax(x1, p->x);
+				y0 = fmin(y0, isfinite(p->lo) ? p->lo : p->y);
+				y1 = fmax(y1, isfinite(p->hi) ? p->hi : p->y);
+			}
+		}
+		double pad = (y1 - y0) * 0.05 + 1e-12;
+		if (y0 >= 0 && y0 - pad < 0)
+			y0 = pad; /* keep a non-negative axis at 0 */
+		sim_svg *svg = sim_svg_new(860, 520);
+		if (!svg)
+			rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+		else {
+			sim_svg_panel pn = sim_svg_axes(svg, 80, 40, 560, 400, x0, x1,
+							y0 - pad, y1 + pad, title,
+							xl ? xl : xc, yl ? yl : yc);
+			for (int k = 0; k < ns; k++) {
+				const series *s = &ss[k];
+				double xs[1024], ys[1024];
+				size_t n = s->n < 1024 ? s->n : 1024;
+				for (size_t i = 0; i < n; i++) {
+					xs[i] = s->pts[i].x;
+					ys[i] = s->pts[i].y;
+					sim_svg_marker(svg, &pn, xs[i], ys[i], sim_svg_color(k));
+					if (isfinite(s->pts[i].lo) && isfinite(s->pts[i].hi)) {
+						double wx[2] = {xs[i], xs[i]};
+						double wy[2] = {s->pts[i].lo, s->pts[i].hi};
+						sim_svg_line(svg, &pn, wx, wy, 2, sim_svg_color(k), 1, 0);
+					}
+				}
+				sim_svg_line(svg, &pn, xs, ys, n, sim_svg_color(k), 2, k / 10);
+				/* legend to the right of the panel */
+				sim_svg_panel lg = {pn.x + pn.w + 200, pn.y, 1, 1, 0, 1, 0, 1};
+				sim_svg_legend(svg, &lg, k, 0, sim_svg_color(k), k / 10, s->name);
+			}
+			rc = sim_svg_write(svg, out, &err);
+			sim_svg_free(svg);
+		}
+	}
+	for (int k = 0; k < ns; k++)
+		free(ss[k].pts);
+	free(hcopy);
+	prof_lines_close(r);
+	if (rc) {
+		fprintf(stderr, "hetsim: %s\n", err.msg);
+		return err.code == PROF_EINPUT ? 2 : 1;
+	}
+	return 0;
+}
