@@ -523,6 +523,32 @@ START_TEST(replications_pair_policies_and_identical_ones_differ_by_zero)
 }
 END_TEST
 
+/* The shipped policy study at 1.5x oversubscription: MinMin, MSD and
+ * MinMin with pruning meet strictly more deadlines than FCFS, the paired
+ * 95% interval of the difference excluding 0. */
+START_TEST(oversubscribed_batch_and_pruning_beat_fcfs)
+{
+	char dir[600], cmd[2400], err[2048];
+	snprintf(dir, sizeof dir, "%s/study", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "%s run experiments/policies/study.json --quiet --out '%s' "
+		 "--set workload.rate_per_s=238.5 --set workload.tasks=2000 "
+		 "--set 'policies=[\"fcfs\", \"minmin\", \"msd\"]' && "
+		 "%s run experiments/policies/study.json --quiet --out '%s/pruned' "
+		 "--set workload.rate_per_s=238.5 --set workload.tasks=2000 "
+		 "--set 'policies=[\"fcfs\", \"minmin\"]' "
+		 "--set 'pruning={\"threshold\": 0.5}'",
+		 test_bin(), dir, test_bin(), dir);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+	snprintf(cmd, sizeof cmd,
+		 "awk -F, '$2 == \"deadline_met_fraction\" && $1 != \"fcfs\" "
+		 "{n++; if ($7 <= 0) {print $1, $6, $7, $8 > \"/dev/stderr\"; bad = 1}} "
+		 "END {exit bad || n != 3}' '%s/comparison.csv' '%s/pruned/comparison.csv'",
+		 dir, dir);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "not better than fcfs: %s", err);
+}
+END_TEST
+
 Suite *suite_core(void)
 {
 	Suite *s = suite_create("core");
@@ -550,6 +576,7 @@ Suite *suite_core(void)
 	tcase_add_test(d, golden_run_matches_pinned_outputs);
 	tcase_add_test(d, deadline_drops_happen_where_configured);
 	tcase_add_test(d, replications_pair_policies_and_identical_ones_differ_by_zero);
+	tcase_add_test(d, oversubscribed_batch_and_pruning_beat_fcfs);
 	suite_add_tcase(s, d);
 	return s;
 }
