@@ -18,7 +18,7 @@ typedef struct prune_cum {
 /* One task type's W = (queued work / slots) (+) X on one machine, for the
  * machine's epoch (one per version seen). */
 typedef struct prune_w {
-	uint64_t epoch;   /* 0: never built */
+	uint64_t epoch;	      /* 0: never built */
 	const prune_cum *use; /* own, or X's own when the queue is empty */
 	prune_cum own;
 	prof_pmf pmf;
@@ -27,7 +27,8 @@ typedef struct prune_w {
 typedef struct prune_machine {
 	int synced;
 	uint64_t version, epoch;
-	/* The queue as a two-stack queue of partial sums (Okasaki-style):
+	uint32_t cut; /* bins the queue's sums are cut at (see horizon) */
+	/* The queue as the classic two-stack queue with running aggregates:
 	 * types[head, tail) live; [head, mid) the older part, suffix[i] the
 	 * sum of its elements i..mid-1; [mid, tail) the newer part, back
 	 * their sum. Pops advance head, pushes extend back; when a pop passes
@@ -55,13 +56,23 @@ struct pol_prune {
 	const prof_profile *prof;
 	double h;
 	uint32_t max_bins, n_tt, n_mt;
-	prof_pmf *exec;	 /* [tt * n_mt + mt] */
+	/* Bins that probes have needed so far (a power of two, at most
+	 * max_bins): every sum is cut there, W at horizon and the queued work
+	 * at horizon x slots (it is divided by the slots). P(sum <= t) only
+	 * reads bins below t / h, and a bin of a convolution only depends on
+	 * lower bins, so the cut is exact for every probe within it; a probe
+	 * beyond it doubles it and the machines' sums are rebuilt. Deadlines
+	 * are usually a few task times away, so this keeps convolutions at
+	 * O(horizon^2) however long the models' grids (a heavy lognormal
+	 * tail fills max_bins). */
+	uint32_t horizon;
+	prof_pmf *exec;	     /* [tt * n_mt + mt] */
 	prune_cum *exec_cum; /* the same, as prefix sums */
 	prune_machine *mc;
 	uint32_t n_mc;
 	uint32_t *qbuf; /* queue types read from the view */
 	uint32_t qbuf_cap;
-	double *surv;	/* survival products, several slots */
+	double *surv; /* survival products, several slots */
 	uint32_t surv_cap;
 	prof_pmf tmp;
 	uint64_t convolutions;
@@ -102,10 +113,10 @@ static int pmf_copy(prof_pmf *dst, const prof_pmf *src)
 }
 
 static int convolve(pol_prune *pr, prof_pmf *out, const prof_pmf *a,
-		    const prof_pmf *b)
+		    const prof_pmf *b, uint32_t cut)
 {
 	pr->convolutions++;
-	return prof_pmf_convolve(out, a, b, pr->max_bins);
+	return prof_pmf_convolve(out, a, b, cut);
 }
 
 static int cum_build(prune_cum *c, const prof_pmf *p)
@@ -123,21 +134,21 @@ static int cum_build(prune_cum *c, const prof_pmf *p)
 	return 0;
 }
 
-static const prof_pmf *exec_pmf(const pol_prune *pr, uint32_t tt,
-				uint32_t mt)
+static const prof_pmf *exec_pmf(const pol_prune *pr, uint32_t tt, uint32_t mt)
 {
 	return &pr->exec[(size_t)tt * pr->n_mt + mt];
 }
 
-/* ---- building ------------------------------------------------------------- */
+/* ---- building ------------------------------------------------------------ */
 
 int pol_prune_new(pol_prune **out, const prof_profile *p, double h,
 		  uint32_t max_bins, prof_err *err)
 {
 	*out = NULL;
 	if (!(h > 0.0) || !isfinite(h))
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
-				 "pruning: grid step %g s must be finite and > 0", h);
+		return prof_errf(
+			err, PROF_EINPUT, NULL, 0,
+			"pruning: grid step %g s must be finite and > 0", h);
 	if (max_bins < 2 || max_bins > (1u << 28))
 		return prof_errf(err, PROF_EINPUT, NULL, 0,
 				 "pruning: max_bins %u must be in [2, 2^28]",
@@ -152,14 +163,15 @@ int pol_prune_new(pol_prune **out, const prof_profile *p, double h,
 	pr->prof = p;
 	pr->h = h;
 	pr->max_bins = max_bins;
+	pr->horizon = max_bins < 128 ? max_bins : 128;
 	pr->n_tt = p->n_tasks;
 	pr->n_mt = p->n_machines;
 	for (uint32_t tt = 0; tt < pr->n_tt; tt++)
 		for (uint32_t mt = 0; mt < pr->n_mt; mt++) {
 			size_t i = (size_t)tt * pr->n_mt + mt;
 			int rc = prof_pmf_from_model(&pr->exec[i],
-						     prof_model_at(p, tt, mt), h,
-						     max_bins);
+						     prof_model_at(p, tt, mt),
+						     h, max_bins);
 			if (!rc && cum_build(&pr->exec_cum[i], &pr->exec[i]))
 				rc = PROF_ENOMEM;
 			if (rc) {
@@ -167,11 +179,12 @@ int pol_prune_new(pol_prune **out, const prof_profile *p, double h,
 				if (rc == PROF_ENOMEM)
 					return prof_errf(err, rc, NULL, 0,
 							 "out of memory");
-				return prof_errf(err, rc, NULL, 0,
-						 "pruning: cannot discretise the "
-						 "model of %s on %s",
-						 p->tasks[tt].name,
-						 p->machines[mt].name);
+				return prof_errf(
+					err, rc, NULL, 0,
+					"pruning: cannot discretise the "
+					"model of %s on %s",
+					p->tasks[tt].name,
+					p->machines[mt].name);
 			}
 		}
 	*out = pr;
@@ -242,7 +255,7 @@ double pol_prune_default_step(const prof_profile *p)
 	return h > 0.0 && isfinite(h) ? h : 1e-6;
 }
 
-/* ---- the queued work ------------------------------------------------------ */
+/* ---- the queued work ----------------------------------------------------- */
 
 /* Room for one more element at tail: compact first if the head has moved,
  * swapping pmf structs so that their buffers are kept, not leaked. */
@@ -287,7 +300,7 @@ static int queue_rebuild(pol_prune *pr, prune_machine *c, uint32_t mt)
 		return -1;
 	for (uint32_t i = last; i-- > c->head;)
 		if (convolve(pr, &c->suffix[i], exec_pmf(pr, c->types[i], mt),
-			     &c->suffix[i + 1]))
+			     &c->suffix[i + 1], c->cut))
 			return -1;
 	c->mid = c->tail;
 	return 0;
@@ -303,8 +316,8 @@ static int queue_sync(pol_prune *pr, prune_machine *c, uint32_t mt,
 	uint32_t live = c->tail - c->head, d = 0;
 	for (; d < live; d++) {
 		uint32_t keep = live - d;
-		if (keep <= n && !memcmp(c->types + c->head + d, nt,
-					 keep * sizeof *nt))
+		if (keep <= n &&
+		    !memcmp(c->types + c->head + d, nt, keep * sizeof *nt))
 			break;
 	}
 	uint32_t keep = live - d;
@@ -315,7 +328,7 @@ static int queue_sync(pol_prune *pr, prune_machine *c, uint32_t mt,
 		c->head = c->mid = c->tail = 0;
 		rebuild = 0;
 	} else if (rebuild)
-		c->mid = c->head; /* no older part left; compaction needs mid >= head */
+		c->mid = c->head; /* compaction wants mid >= head */
 	for (uint32_t i = keep; i < n; i++) {
 		if (queue_room(c))
 			return -1;
@@ -326,7 +339,7 @@ static int queue_sync(pol_prune *pr, prune_machine *c, uint32_t mt,
 			if (pmf_copy(&c->back, x))
 				return -1;
 		} else if (!rebuild) {
-			if (convolve(pr, &pr->tmp, &c->back, x))
+			if (convolve(pr, &pr->tmp, &c->back, x, c->cut))
 				return -1;
 			prof_pmf t = pr->tmp;
 			pr->tmp = c->back;
@@ -375,7 +388,8 @@ static int queue_sum(pol_prune *pr, prune_machine *c, uint32_t slots)
 	else if (c->head == c->mid)
 		q = &c->back;
 	else {
-		if (convolve(pr, &c->q_sum, &c->suffix[c->head], &c->back))
+		if (convolve(pr, &c->q_sum, &c->suffix[c->head], &c->back,
+			     c->cut))
 			return -1;
 		q = &c->q_sum;
 	}
@@ -389,13 +403,12 @@ static int queue_sum(pol_prune *pr, prune_machine *c, uint32_t slots)
 	return 0;
 }
 
-/* ---- the start delay ------------------------------------------------------ */
+/* ---- the start delay ----------------------------------------------------- */
 
 /* Distribution of the minimum of independent residuals res[0, n): on the
  * grid P(min >= j h) = prod_s P(R_s >= j h) exactly; bin masses are the
  * differences (the density inside a bin is again taken as uniform). */
-static int min_of(pol_prune *pr, prof_pmf *out, const prof_pmf *res,
-		  uint32_t n)
+static int min_of(pol_prune *pr, prof_pmf *out, const prof_pmf *res, uint32_t n)
 {
 	uint32_t len = 0;
 	for (uint32_t s = 0; s < n; s++)
@@ -433,8 +446,8 @@ static int min_of(pol_prune *pr, prof_pmf *out, const prof_pmf *res,
 
 /* c->start for (epoch, now): none when a slot is free (the queue starts
  * now), else the residual of the running task, or for several slots the
- * minimum of the residuals. -1: no memory; -2: the view lacks what is
- * needed. */
+ * minimum of the residuals. -1: no memory, or a view without run_start_s /
+ * run_type. */
 static int start_delay(pol_prune *pr, prune_machine *c,
 		       const sim_machine_view *mv, double now)
 {
@@ -445,11 +458,12 @@ static int start_delay(pol_prune *pr, prune_machine *c,
 		c->s_none = mv->run_end_s[s] == -INFINITY;
 	if (!c->s_none) {
 		if (!mv->run_start_s || !mv->run_type)
-			return -2;
+			return -1;
 		if (mv->slots == 1) {
-			if (prof_pmf_residual(&c->start,
-					      exec_pmf(pr, mv->run_type[0], mv->type),
-					      now - mv->run_start_s[0]))
+			if (prof_pmf_residual(
+				    &c->start,
+				    exec_pmf(pr, mv->run_type[0], mv->type),
+				    now - mv->run_start_s[0]))
 				return -1;
 		} else {
 			void *res = c->res;
@@ -458,7 +472,8 @@ static int start_delay(pol_prune *pr, prune_machine *c,
 			c->res = res;
 			for (uint32_t s = 0; s < mv->slots; s++)
 				if (prof_pmf_residual(&c->res[s],
-						      exec_pmf(pr, mv->run_type[s],
+						      exec_pmf(pr,
+							       mv->run_type[s],
 							       mv->type),
 						      now - mv->run_start_s[s]))
 					return -1;
@@ -471,44 +486,46 @@ static int start_delay(pol_prune *pr, prune_machine *c,
 	return 0;
 }
 
-/* ---- probing -------------------------------------------------------------- */
+/* ---- probing ------------------------------------------------------------- */
 
-/* The machine's cache, brought to its current version. */
-static prune_machine *machine_sync(pol_prune *pr, const sim_view *v,
-				   uint32_t m, int *status)
+/* The machine's cache, brought to its current version; NULL: no memory,
+ * or no queue_types in the view. */
+static prune_machine *machine_sync(pol_prune *pr, const sim_view *v, uint32_t m)
 {
 	if (m >= pr->n_mc) {
 		void *mc = pr->mc;
-		if (grow(&mc, &pr->n_mc, v->n_machines > m ? v->n_machines : m + 1,
-			 sizeof *pr->mc)) {
-			*status = -1;
+		if (grow(&mc, &pr->n_mc,
+			 v->n_machines > m ? v->n_machines : m + 1,
+			 sizeof *pr->mc))
 			return NULL;
-		}
 		pr->mc = mc;
 	}
 	prune_machine *c = &pr->mc[m];
 	const sim_machine_view *mv = &v->machines[m];
-	if (!c->w && !(c->w = calloc(pr->n_tt ? pr->n_tt : 1, sizeof *c->w))) {
-		*status = -1;
+	if (!c->w && !(c->w = calloc(pr->n_tt ? pr->n_tt : 1, sizeof *c->w)))
 		return NULL;
+	uint64_t cut = (uint64_t)pr->horizon * (mv->slots ? mv->slots : 1);
+	if (cut > (1u << 30))
+		cut = 1u << 30;
+	if (c->cut != cut) { /* the horizon grew: sum afresh */
+		c->head = c->mid = c->tail = 0;
+		c->synced = 0;
+		c->cut = (uint32_t)cut;
 	}
 	if (c->synced && c->version == mv->version)
 		return c;
 	uint32_t n = 0;
 	if (mv->queued > 0) {
-		if (!v->queue_types) {
-			*status = -2;
+		if (!v->queue_types)
 			return NULL;
-		}
 		for (;;) {
-			n = v->queue_types(v->engine, m, pr->qbuf, pr->qbuf_cap);
+			n = v->queue_types(v->engine, m, pr->qbuf,
+					   pr->qbuf_cap);
 			if (n <= pr->qbuf_cap)
 				break;
 			void *buf = pr->qbuf;
-			if (grow(&buf, &pr->qbuf_cap, n, sizeof *pr->qbuf)) {
-				*status = -1;
+			if (grow(&buf, &pr->qbuf_cap, n, sizeof *pr->qbuf))
 				return NULL;
-			}
 			pr->qbuf = buf;
 		}
 	}
@@ -516,7 +533,6 @@ static prune_machine *machine_sync(pol_prune *pr, const sim_view *v,
 	if (queue_sync(pr, c, mv->type, pr->qbuf, n)) {
 		c->head = c->mid = c->tail = 0;
 		c->synced = 0;
-		*status = -1;
 		return NULL;
 	}
 	c->synced = 1;
@@ -526,8 +542,8 @@ static prune_machine *machine_sync(pol_prune *pr, const sim_view *v,
 }
 
 /* W for tt in the current epoch. */
-static const prune_cum *work_with(pol_prune *pr, prune_machine *c,
-				  uint32_t mt, uint32_t tt)
+static const prune_cum *work_with(pol_prune *pr, prune_machine *c, uint32_t mt,
+				  uint32_t tt)
 {
 	prune_w *w = &c->w[tt];
 	if (w->epoch == c->epoch)
@@ -535,7 +551,8 @@ static const prune_cum *work_with(pol_prune *pr, prune_machine *c,
 	if (c->q_empty)
 		w->use = &pr->exec_cum[(size_t)tt * pr->n_mt + mt];
 	else {
-		if (convolve(pr, &w->pmf, c->q, exec_pmf(pr, tt, mt)) ||
+		if (convolve(pr, &w->pmf, c->q, exec_pmf(pr, tt, mt),
+			     pr->horizon) ||
 		    cum_build(&w->own, &w->pmf))
 			return NULL;
 		w->use = &w->own;
@@ -584,7 +601,8 @@ static double prob_by(const prof_pmf *start, const prune_cum *w, double t,
 		double s0 = mass_a * cz[top], s1 = s0, s2 = s0;
 		const double *base = cz + K, *mp = start->p;
 		for (uint32_t r = r_a; r < r_end; r++) {
-			const double *c = base - r; /* c[i] = CW(K - r - 2 + i) */
+			const double *c =
+				base - r; /* c[i] = CW(K - r - 2 + i) */
 			s0 += mp[r] * c[2];
 			s1 += mp[r] * c[1];
 			s2 += mp[r] * c[0];
@@ -610,8 +628,15 @@ double pol_prune_success(pol_prune *pr, const sim_view *v, uint32_t m,
 		return 0.0;
 	if (isinf(t))
 		return 1.0;
-	int status = 0;
-	prune_machine *c = machine_sync(pr, v, m, &status);
+	double need =
+		t / pr->h; /* bins the probe reads: below floor(need) + 1 */
+	if (need >= (double)pr->horizon && pr->horizon < pr->max_bins) {
+		uint32_t hz = pr->horizon;
+		while (hz < pr->max_bins && (double)hz <= need)
+			hz = hz > pr->max_bins / 2 ? pr->max_bins : 2 * hz;
+		pr->horizon = hz;
+	}
+	prune_machine *c = machine_sync(pr, v, m);
 	if (!c)
 		return NAN;
 	uint32_t slots = mv->slots ? mv->slots : 1;

@@ -76,7 +76,7 @@ static double bins_sum(const prof_pmf *x)
 	return s;
 }
 
-/* ---- from a model --------------------------------------------------------- */
+/* ---- from a model -------------------------------------------------------- */
 
 /* The kinds that are point masses only: each atom is smoothed (pmf.h). */
 static int is_atomic(const prof_model *m)
@@ -150,8 +150,10 @@ static void atom_at(const prof_model *m, uint32_t i, double *at, double *w)
 static int from_atoms(prof_pmf *out, const prof_model *m, uint32_t max_bins)
 {
 	uint32_t na = atom_count(m);
-	if (na == 0 || ((m->kind == PROF_REPLAY || m->kind == PROF_PET ||
-			 m->kind == PROF_EMPIRICAL) && !m->sorted) ||
+	if (na == 0 ||
+	    ((m->kind == PROF_REPLAY || m->kind == PROF_PET ||
+	      m->kind == PROF_EMPIRICAL) &&
+	     !m->sorted) ||
 	    (m->kind == PROF_PET && !m->cum))
 		return PROF_EINPUT;
 	/* the last atom (they are sorted) bounds the grid */
@@ -219,7 +221,7 @@ int prof_pmf_from_model(prof_pmf *out, const prof_model *m, double h,
 			    : from_cdf(out, m, max_bins);
 }
 
-/* ---- convolution ---------------------------------------------------------- */
+/* ---- convolution --------------------------------------------------------- */
 
 /* Steps equal up to rounding (grids built from the same h are). */
 static int same_step(double a, double b)
@@ -274,7 +276,7 @@ int prof_pmf_convolve(prof_pmf *out, const prof_pmf *a, const prof_pmf *b,
 	return 0;
 }
 
-/* ---- residual ------------------------------------------------------------- */
+/* ---- residual ------------------------------------------------------------ */
 
 int prof_pmf_residual(prof_pmf *out, const prof_pmf *a, double elapsed_s)
 {
@@ -290,7 +292,8 @@ int prof_pmf_residual(prof_pmf *out, const prof_pmf *a, double elapsed_s)
 	double above = 0; /* P(X >= (K + 1) h), summed from the small end */
 	for (uint32_t k = a->n; k-- > K + 1;)
 		above += a->p[k];
-	double alive = a->tail + above + (K < a->n ? (1.0 - phi) * a->p[K] : 0.0);
+	double alive =
+		a->tail + above + (K < a->n ? (1.0 - phi) * a->p[K] : 0.0);
 	if (!(alive > PMF_DUE)) {
 		/* due: it cannot run longer than its model allows */
 		if (reserve(out, 1))
@@ -314,7 +317,7 @@ int prof_pmf_residual(prof_pmf *out, const prof_pmf *a, double elapsed_s)
 	return 0;
 }
 
-/* ---- reading -------------------------------------------------------------- */
+/* ---- reading ------------------------------------------------------------- */
 
 double prof_pmf_cdf(const prof_pmf *p, double t)
 {

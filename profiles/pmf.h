@@ -10,7 +10,9 @@
  *
  * Convention (pmf.c): the density inside a bin is taken as uniform, i.e. a
  * pmf stands for the histogram density p[k] / h on [k h, (k + 1) h).
- *   - A continuous model's bins are exact: p[k] = F((k + 1) h) - F(k h).
+ *   - A continuous model's bins are exact: p[k] = F((k + 1) h) - F(k h)
+ *     (bin 0 is F(h)). An empirical model's tied samples, a jump of its
+ *     CDF, so land whole in the bin that holds them.
  *   - An atom at x (constant, replay, pet) is first smoothed to the uniform
  *     density on [x - h/2, x + h/2) and then binned exactly: its mass splits
  *     between the two bins that interval overlaps, in proportion, so the
@@ -34,11 +36,11 @@
 #include "profiles/profile.h"
 
 typedef struct prof_pmf {
-	double h;      /* bin width, s */
-	uint32_t n;    /* bins in p */
-	uint32_t cap;  /* allocated */
-	double *p;     /* owned */
-	double tail;   /* P(X >= n h) */
+	double h;     /* bin width, s */
+	uint32_t n;   /* bins in p */
+	uint32_t cap; /* allocated */
+	double *p;    /* owned */
+	double tail;  /* P(X >= n h) */
 } prof_pmf;
 
 /* Discretise model m (any kind) with step h over at most max_bins bins.

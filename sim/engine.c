@@ -314,8 +314,8 @@ static int pruned(engine *e, const task *t, int32_t m)
 		if (sim_accepts(&e->view, t->type, k)) {
 			double p = pol_prune_success(e->pruner, &e->view, k, t->type,
 						     t->deadline_s);
-			if (p > best)
-				best = p;
+			if (isnan(p) || p > best) /* unknown: never prune on it */
+				best = isnan(p) ? 1 : p;
 		}
 	return best < e->x->prune_threshold;
 }
@@ -836,7 +836,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	if (x->prune_threshold > 0) {
 		double h = x->prune_step_s > 0 ? x->prune_step_s
 					       : pol_prune_default_step(prof);
-		int prc = pol_prune_new(&e->pruner, prof, h, 4096, err);
+		int prc = pol_prune_new(&e->pruner, prof, h, POL_PRUNE_DEFAULT_BINS, err);
 		if (prc)
 			return prc;
 	}

@@ -24,7 +24,8 @@ static const char profile_json[] =
 	"{\"name\": \"const\"}, {\"name\": \"replay\"}, {\"name\": \"pet\"}, "
 	"{\"name\": \"onlyone\"}],\n"
 	" \"exec\": [\n"
-	"  {\"task\": \"logn\", \"machine\": \"one\", \"model\": \"lognormal\", "
+	"  {\"task\": \"logn\", \"machine\": \"one\", \"model\": "
+	"\"lognormal\", "
 	"\"mu\": -0.6, \"sigma\": 0.35},\n"
 	"  {\"task\": \"gam\", \"machine\": \"one\", \"model\": \"gamma\", "
 	"\"shape\": 2, \"scale\": 0.3},\n"
@@ -34,7 +35,8 @@ static const char profile_json[] =
 	"\"exponential\", \"mean\": 1},\n"
 	"  {\"task\": \"unif\", \"machine\": \"one\", \"model\": \"uniform\", "
 	"\"min\": 0, \"max\": 2},\n"
-	"  {\"task\": \"const\", \"machine\": \"one\", \"model\": \"constant\", "
+	"  {\"task\": \"const\", \"machine\": \"one\", \"model\": "
+	"\"constant\", "
 	"\"value\": 1},\n"
 	"  {\"task\": \"replay\", \"machine\": \"one\", \"model\": \"replay\", "
 	"\"samples\": [0.3, 0.5, 0.5, 0.9]},\n"
@@ -42,7 +44,8 @@ static const char profile_json[] =
 	"\"bins\": [[0.4, 0.5], [0.7, 0.3], [1.0, 0.2]]},\n"
 	"  {\"task\": \"onlyone\", \"machine\": \"one\", \"model\": "
 	"\"constant\", \"value\": 0.5},\n"
-	"  {\"task\": \"logn\", \"machine\": \"two\", \"model\": \"lognormal\", "
+	"  {\"task\": \"logn\", \"machine\": \"two\", \"model\": "
+	"\"lognormal\", "
 	"\"mu\": -0.4, \"sigma\": 0.3},\n"
 	"  {\"task\": \"gam\", \"machine\": \"two\", \"model\": \"gamma\", "
 	"\"shape\": 3, \"scale\": 0.25},\n"
@@ -52,7 +55,8 @@ static const char profile_json[] =
 	"\"exponential\", \"mean\": 0.8},\n"
 	"  {\"task\": \"unif\", \"machine\": \"two\", \"model\": \"uniform\", "
 	"\"min\": 0.5, \"max\": 1.5},\n"
-	"  {\"task\": \"const\", \"machine\": \"two\", \"model\": \"constant\", "
+	"  {\"task\": \"const\", \"machine\": \"two\", \"model\": "
+	"\"constant\", "
 	"\"value\": 0.8},\n"
 	"  {\"task\": \"replay\", \"machine\": \"two\", \"model\": \"replay\", "
 	"\"samples\": [0.4, 0.6, 0.6, 1.0]},\n"
@@ -75,8 +79,7 @@ static prof_profile *load_profile(void)
 	return p;
 }
 
-static const prof_model *model(const prof_profile *p, uint32_t tt,
-			       uint32_t mt)
+static const prof_model *model(const prof_profile *p, uint32_t tt, uint32_t mt)
 {
 	return prof_model_at(p, tt, mt);
 }
@@ -97,7 +100,7 @@ static double pmf_total(const prof_pmf *x)
 	return s;
 }
 
-/* ---- pmf ------------------------------------------------------------------ */
+/* ---- pmf ----------------------------------------------------------------- */
 
 START_TEST(exponential_bins_are_exact_and_cdf_within_a_bin)
 {
@@ -108,8 +111,8 @@ START_TEST(exponential_bins_are_exact_and_cdf_within_a_bin)
 	ck_assert_int_eq(prof_pmf_from_model(&x, m, h, 100000), 0);
 	for (uint32_t k = 0; k < x.n; k++) {
 		double want = exp(-(double)k * h) - exp(-(double)(k + 1) * h);
-		ck_assert_msg(fabs(x.p[k] - want) < 1e-15, "bin %u: %.17g vs %.17g",
-			      k, x.p[k], want);
+		ck_assert_msg(fabs(x.p[k] - want) < 1e-15,
+			      "bin %u: %.17g vs %.17g", k, x.p[k], want);
 	}
 	/* the grid stops once what is left is below 1e-9: that is the tail */
 	ck_assert_msg(fabs(x.tail - exp(-(double)x.n * h)) < 1e-15, "tail %g",
@@ -124,8 +127,8 @@ START_TEST(exponential_bins_are_exact_and_cdf_within_a_bin)
 		ck_assert(c <= -expm1(-(t + h)) + 1e-12);
 	}
 	for (uint32_t k = 0; k < 500; k += 7)
-		ck_assert(fabs(prof_pmf_cdf(&x, k * h) + expm1(-(double)k * h)) <
-			  1e-12);
+		ck_assert(fabs(prof_pmf_cdf(&x, k * h) +
+			       expm1(-(double)k * h)) < 1e-12);
 	/* cut at max_bins: the rest is the tail */
 	ck_assert_int_eq(prof_pmf_from_model(&x, m, h, 100), 0);
 	ck_assert_uint_eq(x.n, 100);
@@ -142,9 +145,8 @@ START_TEST(point_masses_are_smoothed_over_one_bin_keeping_the_mean)
 	prof_pmf x = {0};
 	/* constant 1 with h = 0.25: the box [0.875, 1.125) covers half of
 	 * bin 3 [0.75, 1) and half of bin 4 [1, 1.25) */
-	ck_assert_int_eq(prof_pmf_from_model(&x, model(p, CONST, M_ONE), 0.25,
-					     1000),
-			 0);
+	ck_assert_int_eq(
+		prof_pmf_from_model(&x, model(p, CONST, M_ONE), 0.25, 1000), 0);
 	ck_assert_uint_eq(x.n, 5);
 	ck_assert(x.p[0] == 0 && x.p[1] == 0 && x.p[2] == 0);
 	ck_assert(fabs(x.p[3] - 0.5) < 1e-15 && fabs(x.p[4] - 0.5) < 1e-15);
@@ -155,16 +157,17 @@ START_TEST(point_masses_are_smoothed_over_one_bin_keeping_the_mean)
 	for (size_t i = 0; i < 3; i++)
 		for (double h = 0.003; h < 0.2; h *= 1.7) {
 			const prof_model *m = model(p, atomic[i], M_ONE);
-			ck_assert_int_eq(prof_pmf_from_model(&x, m, h, 100000), 0);
+			ck_assert_int_eq(prof_pmf_from_model(&x, m, h, 100000),
+					 0);
 			ck_assert(fabs(pmf_total(&x) - 1.0) < 1e-12);
 			ck_assert_msg(fabs(pmf_mean(&x) - m->mean) < 1e-12,
-				      "type %u h %g: %.15g vs %.15g", atomic[i], h,
-				      pmf_mean(&x), m->mean);
+				      "type %u h %g: %.15g vs %.15g", atomic[i],
+				      h, pmf_mean(&x), m->mean);
 		}
 	/* a pair that cannot run never finishes */
-	ck_assert_int_eq(prof_pmf_from_model(&x, model(p, ONLYONE, M_TWO), 0.01,
-					     100),
-			 0);
+	ck_assert_int_eq(
+		prof_pmf_from_model(&x, model(p, ONLYONE, M_TWO), 0.01, 100),
+		0);
 	ck_assert(x.n == 0 && x.tail == 1.0 && prof_pmf_cdf(&x, 1e9) == 0);
 	ck_assert_int_eq(prof_pmf_from_model(&x, model(p, CONST, M_ONE), 0, 10),
 			 PROF_EINPUT);
@@ -183,9 +186,8 @@ START_TEST(two_exponentials_convolve_to_erlang2)
 {
 	prof_profile *p = load_profile();
 	prof_pmf a = {0}, s = {0};
-	ck_assert_int_eq(prof_pmf_from_model(&a, model(p, EXPO, M_ONE), 0.01,
-					     4096),
-			 0);
+	ck_assert_int_eq(
+		prof_pmf_from_model(&a, model(p, EXPO, M_ONE), 0.01, 4096), 0);
 	ck_assert_int_eq(prof_pmf_convolve(&s, &a, &a, 4096), 0);
 	double worst = 0;
 	for (double t = 0; t <= 15; t += 0.05)
@@ -232,7 +234,8 @@ START_TEST(gamma_plus_lognormal_matches_monte_carlo)
 		int below = 0;
 		for (int i = 0; i < N; i++)
 			below += x[i] <= t;
-		worst = fmax(worst, fabs(prof_pmf_cdf(&s, t) - (double)below / N));
+		worst = fmax(worst,
+			     fabs(prof_pmf_cdf(&s, t) - (double)below / N));
 	}
 	printf("pmf: gamma(2, 0.3) (+) lognormal(-0.6, 0.35) vs %d draws: max "
 	       "|dCDF| %.4f\n",
@@ -253,25 +256,25 @@ START_TEST(residuals_memoryless_exponential_and_uniform_remainder)
 	prof_profile *p = load_profile();
 	prof_pmf x = {0}, r = {0};
 	const double h = 0.01;
-	ck_assert_int_eq(prof_pmf_from_model(&x, model(p, EXPO, M_ONE), h,
-					     100000),
-			 0);
+	ck_assert_int_eq(
+		prof_pmf_from_model(&x, model(p, EXPO, M_ONE), h, 100000), 0);
 	const double elapsed[] = {0, 0.7, 0.705, 2.3333};
 	for (size_t i = 0; i < 4; i++) {
 		ck_assert_int_eq(prof_pmf_residual(&r, &x, elapsed[i]), 0);
 		for (double t = 0; t < 8; t += 0.013)
-			ck_assert_msg(fabs(prof_pmf_cdf(&r, t) + expm1(-t)) < 0.005,
+			ck_assert_msg(fabs(prof_pmf_cdf(&r, t) + expm1(-t)) <
+					      0.005,
 				      "e %g t %g: %g", elapsed[i], t,
 				      prof_pmf_cdf(&r, t));
 	}
 	/* uniform(0, 2) after 1.5 is uniform(0, 0.5); bins line up, so
 	 * exactly */
-	ck_assert_int_eq(prof_pmf_from_model(&x, model(p, UNIF, M_ONE), h,
-					     100000),
-			 0);
+	ck_assert_int_eq(
+		prof_pmf_from_model(&x, model(p, UNIF, M_ONE), h, 100000), 0);
 	ck_assert_int_eq(prof_pmf_residual(&r, &x, 1.5), 0);
 	for (double t = 0; t <= 0.7; t += 0.0071)
-		ck_assert_msg(fabs(prof_pmf_cdf(&r, t) - fmin(t / 0.5, 1)) < 1e-9,
+		ck_assert_msg(fabs(prof_pmf_cdf(&r, t) - fmin(t / 0.5, 1)) <
+				      1e-9,
 			      "t %g: %g", t, prof_pmf_cdf(&r, t));
 	/* after 1.505 (half a bin): uniform(0, 0.495), to within a bin */
 	ck_assert_int_eq(prof_pmf_residual(&r, &x, 1.505), 0);
@@ -288,7 +291,7 @@ START_TEST(residuals_memoryless_exponential_and_uniform_remainder)
 }
 END_TEST
 
-/* ---- a hand-built view ---------------------------------------------------- */
+/* ---- a hand-built view --------------------------------------------------- */
 
 typedef struct pfix {
 	prof_profile *prof;
@@ -396,11 +399,13 @@ static void monte_carlo(const pfix *f, uint32_t m, uint32_t tt, int fifo,
 		for (uint32_t s = 0; s < mv->slots; s++)
 			if (f->run_end[m][s] != -INFINITY)
 				free_at[s] = draw_residual(
-					model(f->prof, f->run_type[m][s], mv->type),
+					model(f->prof, f->run_type[m][s],
+					      mv->type),
 					f->v.now - f->run_start[m][s], r);
 		double q = 0;
 		for (uint32_t k = 0; k < f->qlen[m]; k++) {
-			double x = draw(model(f->prof, f->queue[m][k], mv->type), r);
+			double x = draw(
+				model(f->prof, f->queue[m][k], mv->type), r);
 			uint32_t s = mv->slots > 1 && free_at[1] < free_at[0];
 			if (fifo)
 				free_at[s] += x;
@@ -464,8 +469,9 @@ START_TEST(single_slot_success_matches_monte_carlo)
 	/* an empirical task running, a different new type */
 	fix_run(&f, M_ONE, 0, EMP, f.v.now - 0.5);
 	monte_carlo(&f, M_ONE, EXPO, 1, 12, x, MC_RUNS);
-	worst = worst_vs_mc(pr, &f, M_ONE, EXPO, x, MC_RUNS,
-			    "1 slot, running emp, queue gam emp logn, new expo");
+	worst = worst_vs_mc(
+		pr, &f, M_ONE, EXPO, x, MC_RUNS,
+		"1 slot, running emp, queue gam emp logn, new expo");
 	ck_assert_msg(worst < 0.01, "%g", worst);
 	free(x);
 	pol_prune_free(pr);
@@ -486,9 +492,9 @@ START_TEST(success_equals_the_explicit_convolution)
 	prof_pmf pm[5] = {{0}}, a = {0}, b = {0}, r = {0};
 	const uint32_t types[] = {LOGN, GAM, EMP, LOGN, GAM};
 	for (int i = 0; i < 5; i++)
-		ck_assert_int_eq(prof_pmf_from_model(&pm[i],
-						     model(f.prof, types[i], M_ONE),
-						     h, 4096),
+		ck_assert_int_eq(prof_pmf_from_model(
+					 &pm[i], model(f.prof, types[i], M_ONE),
+					 h, 4096),
 				 0);
 	ck_assert_int_eq(prof_pmf_residual(&r, &pm[0], 0.4), 0);
 	ck_assert_int_eq(prof_pmf_convolve(&a, &pm[1], &pm[2], 4096), 0);
@@ -497,9 +503,10 @@ START_TEST(success_equals_the_explicit_convolution)
 	ck_assert_int_eq(prof_pmf_convolve(&b, &r, &a, 4096), 0);
 	for (double t = 0.1; t < 6; t += 0.0123) {
 		double want = prof_pmf_cdf(&b, t);
-		double got = pol_prune_success(pr, &f.v, M_ONE, GAM, f.v.now + t);
-		ck_assert_msg(fabs(got - want) < 1e-8, "t %g: %.12g vs %.12g", t,
-			      got, want);
+		double got =
+			pol_prune_success(pr, &f.v, M_ONE, GAM, f.v.now + t);
+		ck_assert_msg(fabs(got - want) < 1e-8, "t %g: %.12g vs %.12g",
+			      t, got, want);
 	}
 	/* idle machine, nothing queued: the task's own CDF; edge cases */
 	fix_queue(&f, M_ONE, q, 0);
@@ -542,8 +549,9 @@ START_TEST(two_slots_approximation_vs_fifo_monte_carlo)
 	const uint32_t q[] = {EMP, LOGN};
 	fix_queue(&f, M_TWO, q, 2);
 	monte_carlo(&f, M_TWO, GAM, 0, 22, x, MC_RUNS);
-	worst = worst_vs_mc(pr, &f, M_TWO, GAM, x, MC_RUNS,
-			    "2 slots, queue emp logn, vs min R + sum Q / 2 + X");
+	worst = worst_vs_mc(
+		pr, &f, M_TWO, GAM, x, MC_RUNS,
+		"2 slots, queue emp logn, vs min R + sum Q / 2 + X");
 	ck_assert_msg(worst < 0.01, "%g", worst);
 	/* ... and against the real FIFO service, which it approximates
 	 * (fluid list scheduling): over these cases, with times of CV ~0.3-1,
@@ -560,15 +568,50 @@ START_TEST(two_slots_approximation_vs_fifo_monte_carlo)
 	} cases[] = {
 		{"queue emp logn", LOGN, GAM, 0.2, 0.5, 2, {EMP, LOGN}, GAM, 1},
 		{"queue emp", LOGN, GAM, 0.2, 0.5, 1, {EMP}, GAM, 1},
-		{"queue emp logn gam", LOGN, GAM, 0.2, 0.5, 3, {EMP, LOGN, GAM},
-		 GAM, 1},
-		{"queue of 6", LOGN, GAM, 0.2, 0.5, 6,
-		 {EMP, LOGN, GAM, EMP, EXPO, UNIF}, GAM, 1},
-		{"one nearly done, queue emp", CONST, GAM, 0.75, 0, 1, {EMP}, GAM,
+		{"queue emp logn gam",
+		 LOGN,
+		 GAM,
+		 0.2,
+		 0.5,
+		 3,
+		 {EMP, LOGN, GAM},
+		 GAM,
 		 1},
-		{"one nearly done, queue of 6", CONST, GAM, 0.75, 0, 6,
-		 {EMP, LOGN, GAM, EMP, EXPO, UNIF}, GAM, 1},
-		{"constants, queue const", CONST, GAM, 0.75, 0, 1, {CONST}, CONST,
+		{"queue of 6",
+		 LOGN,
+		 GAM,
+		 0.2,
+		 0.5,
+		 6,
+		 {EMP, LOGN, GAM, EMP, EXPO, UNIF},
+		 GAM,
+		 1},
+		{"one nearly done, queue emp",
+		 CONST,
+		 GAM,
+		 0.75,
+		 0,
+		 1,
+		 {EMP},
+		 GAM,
+		 1},
+		{"one nearly done, queue of 6",
+		 CONST,
+		 GAM,
+		 0.75,
+		 0,
+		 6,
+		 {EMP, LOGN, GAM, EMP, EXPO, UNIF},
+		 GAM,
+		 1},
+		{"constants, queue const",
+		 CONST,
+		 GAM,
+		 0.75,
+		 0,
+		 1,
+		 {CONST},
+		 CONST,
 		 0},
 	};
 	char what[128];
@@ -577,10 +620,13 @@ START_TEST(two_slots_approximation_vs_fifo_monte_carlo)
 		fix_run(&f, M_TWO, 1, cases[i].run1, f.v.now - cases[i].ago1);
 		fix_queue(&f, M_TWO, cases[i].q, cases[i].n);
 		monte_carlo(&f, M_TWO, cases[i].tt, 1, 23 + i, x, MC_RUNS);
-		snprintf(what, sizeof what, "2 slots, %s, vs FIFO", cases[i].what);
-		worst = worst_vs_mc(pr, &f, M_TWO, cases[i].tt, x, MC_RUNS, what);
+		snprintf(what, sizeof what, "2 slots, %s, vs FIFO",
+			 cases[i].what);
+		worst = worst_vs_mc(pr, &f, M_TWO, cases[i].tt, x, MC_RUNS,
+				    what);
 		if (cases[i].asserted)
-			ck_assert_msg(worst < 0.15, "%s: %g", cases[i].what, worst);
+			ck_assert_msg(worst < 0.15, "%s: %g", cases[i].what,
+				      worst);
 	}
 	/* a free slot: the queue starts now, spread over both slots */
 	f.run_end[M_TWO][1] = -INFINITY;
@@ -594,7 +640,7 @@ START_TEST(two_slots_approximation_vs_fifo_monte_carlo)
 }
 END_TEST
 
-/* ---- caching -------------------------------------------------------------- */
+/* ---- caching ------------------------------------------------------------- */
 
 /* The same probe through a fresh engine (no cache). */
 static double fresh(const pfix *f, double h, uint32_t m, uint32_t tt,
@@ -637,16 +683,20 @@ START_TEST(cached_queue_follows_pops_and_pushes)
 		for (uint32_t m = 0; m < N_M; m++) {
 			fix_queue(&f, m, seq[i] + 1, seq[i][0]);
 			uint64_t before = pol_prune_convolutions(pr);
-			double p = pol_prune_success(pr, &f.v, m, GAM, deadline);
+			double p =
+				pol_prune_success(pr, &f.v, m, GAM, deadline);
 			uint64_t convs = pol_prune_convolutions(pr) - before;
 			double want = fresh(&f, h, m, GAM, deadline);
 			ck_assert_msg(fabs(p - want) < 1e-9,
-				      "step %zu machine %u: %.12g vs %.12g", i, m,
-				      p, want);
+				      "step %zu machine %u: %.12g vs %.12g", i,
+				      m, p, want);
 			/* identical on a second probe, with no new work */
-			ck_assert(pol_prune_success(pr, &f.v, m, GAM, deadline) == p);
-			ck_assert_uint_eq(pol_prune_convolutions(pr) - before, convs);
-			/* one push: extend the newer sum, join the parts, add X */
+			ck_assert(pol_prune_success(pr, &f.v, m, GAM,
+						    deadline) == p);
+			ck_assert_uint_eq(pol_prune_convolutions(pr) - before,
+					  convs);
+			/* one push: extend the newer sum, join the parts, add X
+			 */
 			if (i == 1)
 				ck_assert_uint_le(convs, 3);
 			/* pops inside the older part: join and add X only */
@@ -666,6 +716,76 @@ START_TEST(cached_queue_follows_pops_and_pushes)
 	double later = pol_prune_success(pr, &f.v, M_ONE, GAM, deadline);
 	ck_assert(later < p3);
 	ck_assert(fabs(later - fresh(&f, h, M_ONE, GAM, deadline)) < 1e-9);
+	/* far deadlines widen the grid's horizon (sums are rebuilt) */
+	for (double far = 3; far < 40; far *= 1.6)
+		for (uint32_t m = 0; m < N_M; m++) {
+			double p = pol_prune_success(pr, &f.v, m, EXPO,
+						     f.v.now + far);
+			double want = fresh(&f, h, m, EXPO, f.v.now + far);
+			ck_assert_msg(fabs(p - want) < 1e-9, "far %g: %g vs %g",
+				      far, p, want);
+		}
+	pol_prune_free(pr);
+	prof_free(f.prof);
+}
+END_TEST
+
+/* Random engine-like histories (pushes at the tail, pops at the head,
+ * both, arbitrary edits, new running tasks, time passing): the cached
+ * answer always equals a fresh engine's. */
+START_TEST(random_histories_match_a_fresh_engine)
+{
+	static pfix f;
+	fix_build(&f);
+	const double h = 0.01;
+	pol_prune *pr = fix_pruner(&f, h);
+	gsl_rng *r = sim_rng_new(5, SIM_STREAM_WORKLOAD_AUX);
+	const uint32_t runnable =
+		ONLYONE; /* types 0 .. ONLYONE-1 run anywhere */
+	fix_run(&f, M_ONE, 0, LOGN, f.v.now - 0.1);
+	fix_run(&f, M_TWO, 0, GAM, f.v.now - 0.2);
+	fix_run(&f, M_TWO, 1, EMP, f.v.now - 0.3);
+	for (int step = 0; step < 400; step++) {
+		uint32_t m = (uint32_t)gsl_rng_uniform_int(r, N_M);
+		uint32_t q[MAX_Q], n = f.qlen[m];
+		memcpy(q, f.queue[m], n * sizeof *q);
+		unsigned long op = gsl_rng_uniform_int(r, 6);
+		uint32_t pops = op == 1 || op == 2
+					? (uint32_t)gsl_rng_uniform_int(r, 3)
+					: 0;
+		if (pops > n)
+			pops = n;
+		memmove(q, q + pops, (n - pops) * sizeof *q);
+		n -= pops;
+		if ((op == 0 || op == 2) && n < MAX_Q - 3)
+			for (uint64_t k = 1 + gsl_rng_uniform_int(r, 3); k > 0;
+			     k--)
+				q[n++] = (uint32_t)gsl_rng_uniform_int(
+					r, runnable);
+		if (op == 3 && n > 0) /* not a queue operation: a rebuild */
+			q[gsl_rng_uniform_int(r, n)] =
+				(uint32_t)gsl_rng_uniform_int(r, runnable);
+		uint32_t slot = (uint32_t)gsl_rng_uniform_int(r, f.mv[m].slots);
+		if (op == 4 && gsl_rng_uniform(r) < 0.3 &&
+		    f.run_end[m][slot] != -INFINITY) { /* a slot frees up */
+			f.run_end[m][slot] = -INFINITY;
+			f.mv[m].busy--;
+		} else if (op == 4)
+			fix_run(&f, m, slot,
+				(uint32_t)gsl_rng_uniform_int(r, runnable),
+				f.v.now - 0.5 * gsl_rng_uniform(r));
+		if (op == 5)
+			f.v.now += 0.1 * gsl_rng_uniform(r);
+		fix_queue(&f, m, q, n);
+		uint32_t tt = (uint32_t)gsl_rng_uniform_int(r, runnable);
+		double deadline = f.v.now + 0.2 + 6 * gsl_rng_uniform(r);
+		double p = pol_prune_success(pr, &f.v, m, tt, deadline);
+		double want = fresh(&f, h, m, tt, deadline);
+		ck_assert_msg(fabs(p - want) < 1e-9,
+			      "step %d op %lu: %.12g vs %.12g", step, op, p,
+			      want);
+	}
+	gsl_rng_free(r);
 	pol_prune_free(pr);
 	prof_free(f.prof);
 }
@@ -685,11 +805,17 @@ START_TEST(probes_on_a_ten_task_queue_are_fast)
 	const double h = pol_prune_default_step(f.prof);
 	pol_prune *pr = fix_pruner(&f, h);
 	fix_run(&f, M_ONE, 0, LOGN, f.v.now - 0.3);
-	const uint32_t q[] = {GAM, EMP, LOGN, EXPO, UNIF,
-			      PET, REPLAY, GAM, EMP, LOGN};
+	const uint32_t q[] = {GAM, EMP,	   LOGN, EXPO, UNIF,
+			      PET, REPLAY, GAM,	 EMP,  LOGN};
 	fix_queue(&f, M_ONE, q, 10);
 	const uint32_t probe_types[] = {GAM, EMP, LOGN, EXPO};
 	enum { PROBES = 100000 };
+	/* the farthest deadline first: the grid's horizon is then set */
+	for (int i = 0; i < 4; i++)
+		pol_prune_success(pr, &f.v, M_ONE, probe_types[i], f.v.now + 8);
+	uint64_t built = pol_prune_convolutions(pr);
+	/* one convolution per queued task but the first, one per type */
+	ck_assert_uint_le(built, 9 + 4);
 	double sum = 0, t0 = seconds();
 	for (int i = 0; i < PROBES; i++)
 		sum += pol_prune_success(pr, &f.v, M_ONE, probe_types[i & 3],
@@ -710,8 +836,8 @@ START_TEST(probes_on_a_ten_task_queue_are_fast)
 	ck_assert(isfinite(sum) && sum > 0);
 	ck_assert_msg(same_now < 0.25, "%g s", same_now);
 	ck_assert_msg(moving_now < 0.5, "%g s", moving_now);
-	/* one convolution per queued task but the first, one per type */
-	ck_assert_uint_le(pol_prune_convolutions(pr), 9 + 4);
+	/* the probes themselves convolve nothing */
+	ck_assert_uint_eq(pol_prune_convolutions(pr), built);
 	pol_prune_free(pr);
 	prof_free(f.prof);
 }
@@ -741,10 +867,12 @@ Suite *suite_prune(void)
 	Suite *s = suite_create("prune");
 	TCase *tc = tcase_create("pmf");
 	tcase_add_test(tc, exponential_bins_are_exact_and_cdf_within_a_bin);
-	tcase_add_test(tc, point_masses_are_smoothed_over_one_bin_keeping_the_mean);
+	tcase_add_test(tc,
+		       point_masses_are_smoothed_over_one_bin_keeping_the_mean);
 	tcase_add_test(tc, two_exponentials_convolve_to_erlang2);
 	tcase_add_test(tc, gamma_plus_lognormal_matches_monte_carlo);
-	tcase_add_test(tc, residuals_memoryless_exponential_and_uniform_remainder);
+	tcase_add_test(tc,
+		       residuals_memoryless_exponential_and_uniform_remainder);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("success");
 	tcase_set_timeout(tc, 60);
@@ -752,6 +880,7 @@ Suite *suite_prune(void)
 	tcase_add_test(tc, success_equals_the_explicit_convolution);
 	tcase_add_test(tc, two_slots_approximation_vs_fifo_monte_carlo);
 	tcase_add_test(tc, cached_queue_follows_pops_and_pushes);
+	tcase_add_test(tc, random_histories_match_a_fresh_engine);
 	tcase_add_test(tc, probes_on_a_ten_task_queue_are_fast);
 	tcase_add_test(tc, default_step_and_bad_arguments);
 	suite_add_tcase(s, tc);
