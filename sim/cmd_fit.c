@@ -540,13 +540,13 @@ static json_t *machine_facts(const char *path, const char *name, prof_err *err)
 			continue;
 		double v;
 		if (c_vcpu >= 0 && !prof_parse_double(f[c_vcpu], &v))
-			json_object_set_new(mt, "vcpu", json_real(v));
+			json_object_set_new(mt, "vcpu", sim_json_num(v));
 		if (c_mem >= 0 && !prof_parse_double(f[c_mem], &v))
-			json_object_set_new(mt, "mem_gib", json_real(v));
+			json_object_set_new(mt, "mem_gib", sim_json_num(v));
 		if (c_acc >= 0 && f[c_acc][0])
 			json_object_set_new(mt, "accelerator", json_string(f[c_acc]));
 		if (c_price >= 0 && !prof_parse_double(f[c_price], &v))
-			json_object_set_new(mt, "price_usd_h", json_real(v));
+			json_object_set_new(mt, "price_usd_h", sim_json_num(v));
 		break;
 	}
 	free(hcopy);
@@ -579,16 +579,16 @@ static json_t *exec_entry(const fit_args *a, const group *g,
 		json_object_set_new(e, "model", json_string(kind));
 		json_t *xs = json_array();
 		for (size_t i = 0; i < g->n; i++)
-			json_array_append_new(xs, json_real(g->x[i]));
+			json_array_append_new(xs, sim_json_num(g->x[i]));
 		json_object_set_new(e, "samples", xs);
 		snprintf(source, sizeof source, "%s: n=%zu, measured samples", base(a->csv), g->n);
 	} else {
 		const family_result *fr = &res->fam[res->chosen];
 		json_object_set_new(e, "model", json_string(prof_model_name(fr->fit.kind)));
 		for (int i = 0; i < fr->fit.n_params; i++)
-			json_object_set_new(e, fr->fit.param_names[i], json_real(fr->fit.p[i]));
+			json_object_set_new(e, fr->fit.param_names[i], sim_json_num(fr->fit.p[i]));
 		if (fr->fit.shift > 0)
-			json_object_set_new(e, "shift", json_real(fr->fit.shift));
+			json_object_set_new(e, "shift", sim_json_num(fr->fit.shift));
 		snprintf(source, sizeof source,
 			 "%s: n=%zu, %s fit by maximum likelihood (best of %d by %s), "
 			 "KS D=%.4f p=%.3g, AD=%.3g, AIC=%.6g",

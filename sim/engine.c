@@ -623,13 +623,13 @@ void sim_label_to_dir(const char *label, char *dir, size_t cap)
 static json_t *stat_json(const sim_stat *s, int quantiles)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "mean", json_real(sim_stat_mean(s)));
+	json_object_set_new(o, "mean", sim_json_num(sim_stat_mean(s)));
 	if (quantiles) {
-		json_object_set_new(o, "p50", json_real(sim_stat_quantile(s, .50)));
-		json_object_set_new(o, "p95", json_real(sim_stat_quantile(s, .95)));
-		json_object_set_new(o, "p99", json_real(sim_stat_quantile(s, .99)));
+		json_object_set_new(o, "p50", sim_json_num(sim_stat_quantile(s, .50)));
+		json_object_set_new(o, "p95", sim_json_num(sim_stat_quantile(s, .95)));
+		json_object_set_new(o, "p99", sim_json_num(sim_stat_quantile(s, .99)));
 	}
-	json_object_set_new(o, "max", json_real(s->n ? s->max : 0.0));
+	json_object_set_new(o, "max", sim_json_num(s->n ? s->max : 0.0));
 	return o;
 }
 
@@ -682,17 +682,17 @@ static json_t *summary_json(engine *e, const sim_result *r)
 	json_object_set_new(tasks, "dropped_by", by);
 	json_object_set_new(tasks, "deadline_missed", json_integer((json_int_t)r->deadline_missed));
 	json_object_set_new(tasks, "deadline_met_fraction",
-			    json_real(r->arrived ? (double)(r->completed - r->deadline_missed) / (double)r->arrived : 0));
+			    sim_json_num(r->arrived ? (double)(r->completed - r->deadline_missed) / (double)r->arrived : 0));
 	json_object_set_new(o, "tasks", tasks);
-	json_object_set_new(o, "makespan_s", json_real(r->makespan_s));
+	json_object_set_new(o, "makespan_s", sim_json_num(r->makespan_s));
 	json_object_set_new(o, "response_s", stat_json(&e->response, 1));
 	json_object_set_new(o, "wait_s", stat_json(&e->wait, 0));
-	json_object_set_new(o, "mean_in_system", json_real(r->mean_in_system));
+	json_object_set_new(o, "mean_in_system", sim_json_num(r->mean_in_system));
 	json_object_set_new(o, "peak_in_system", json_integer((json_int_t)r->peak_in_flight));
-	json_object_set_new(o, "throughput_per_s", json_real(r->throughput_per_s));
-	json_object_set_new(o, "utilization_mean", json_real(r->utilization_mean));
-	json_object_set_new(o, "energy_j", json_real(r->energy_j));
-	json_object_set_new(o, "cost_usd", json_real(r->cost_usd));
+	json_object_set_new(o, "throughput_per_s", sim_json_num(r->throughput_per_s));
+	json_object_set_new(o, "utilization_mean", sim_json_num(r->utilization_mean));
+	json_object_set_new(o, "energy_j", sim_json_num(r->energy_j));
+	json_object_set_new(o, "cost_usd", sim_json_num(r->cost_usd));
 	json_t *per_type = json_array();
 	for (uint32_t tt = 0; tt < e->prof->n_tasks; tt++) {
 		const type_stats *ts = &e->types[tt];
@@ -715,16 +715,16 @@ static json_t *summary_json(engine *e, const sim_result *r)
 		json_object_set_new(j, "id", json_integer(m));
 		json_object_set_new(j, "type", json_string(mt->name));
 		json_object_set_new(j, "completed", json_integer((json_int_t)e->machines[m].completed));
-		json_object_set_new(j, "utilization", json_real(util));
-		json_object_set_new(j, "energy_j", json_real(mt->idle_w * r->makespan_s + (mt->busy_w - mt->idle_w) * busy));
-		json_object_set_new(j, "cost_usd", json_real(mt->price_usd_h * r->makespan_s / 3600.0));
+		json_object_set_new(j, "utilization", sim_json_num(util));
+		json_object_set_new(j, "energy_j", sim_json_num(mt->idle_w * r->makespan_s + (mt->busy_w - mt->idle_w) * busy));
+		json_object_set_new(j, "cost_usd", sim_json_num(mt->price_usd_h * r->makespan_s / 3600.0));
 		json_array_append_new(per_machine, j);
 	}
 	json_object_set_new(o, "per_machine", per_machine);
 	json_t *metrics = json_object();
 	for (int k = 0; k < SIM_N_METRICS; k++)
 		json_object_set_new(metrics, sim_metric_name(k),
-				    json_real(sim_metric_value(r, k)));
+				    sim_json_num(sim_metric_value(r, k)));
 	json_object_set_new(o, "metrics", metrics);
 	return o;
 }

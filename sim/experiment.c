@@ -640,13 +640,13 @@ static int write_aggregate(const char *path, const sim_experiment *x,
 		metric_values(rs, reps, k, v);
 		sim_ci ci = sim_ci_mean(v, reps);
 		json_t *m = json_object(), *vals = json_array();
-		json_object_set_new(m, "mean", json_real(ci.mean));
+		json_object_set_new(m, "mean", sim_json_num(ci.mean));
 		if (reps > 1) {
-			json_object_set_new(m, "ci95_low", json_real(ci.mean - ci.half));
-			json_object_set_new(m, "ci95_high", json_real(ci.mean + ci.half));
+			json_object_set_new(m, "ci95_low", sim_json_num(ci.mean - ci.half));
+			json_object_set_new(m, "ci95_high", sim_json_num(ci.mean + ci.half));
 		}
 		for (size_t r = 0; r < reps; r++)
-			json_array_append_new(vals, json_real(v[r]));
+			json_array_append_new(vals, sim_json_num(v[r]));
 		json_object_set_new(m, "values", vals);
 		json_object_set_new(metrics, metric_names[k], m);
 	}

@@ -119,6 +119,11 @@ int sim_write_text(const char *path, const char *text, size_t len,
 			 strerror(e));
 }
 
+json_t *sim_json_num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
 int sim_write_json(const char *path, const json_t *v, prof_err *err)
 {
 	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |

@@ -19,6 +19,10 @@ void sim_gzout_write(sim_gzout *o, const char *buf, size_t len);
 /* commit = 1: flush and rename into place; 0: discard the temp file. */
 int sim_gzout_close(sim_gzout *o, int commit, prof_err *err);
 
+/* A JSON number, or null for NaN / infinity (which JSON cannot hold:
+ * json_real would return NULL and the value would silently vanish). */
+json_t *sim_json_num(double x);
+
 /* Write a JSON value (pretty, keys in insertion order) atomically. */
 int sim_write_json(const char *path, const json_t *v, prof_err *err);
 /* Write a whole text atomically. */
