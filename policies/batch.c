@@ -28,6 +28,7 @@ typedef struct felare_item {
 typedef struct batch_state {
 	const batch_kind *kind;
 	int drop_infeasible;
+	int objective_cost; /* felare: minimise dollars instead of joules */
 	pol_plan plan;
 	uint8_t *settled;   /* [task] decided, or no machine accepts it */
 	felare_item *order; /* [task] felare's serving order */
@@ -232,14 +233,18 @@ static double on_time_ratio(const sim_view *v, uint32_t tt)
 	return (double)v->type_on_time[tt] / (double)(arrived ? arrived : 1);
 }
 
-/* Power drawn above idle while machine m runs a task. */
-static double dynamic_w(const sim_view *v, uint32_t m)
+/* What one task adds per second on machine m: the power above idle its
+ * slot draws (the engine's linear model: busy - idle spread over the
+ * slots), or the price of its slot's time. */
+static double rate_on(const sim_view *v, uint32_t m, int cost)
 {
 	if (!v->profile)
 		return 0;
 	const prof_machine_type *mt =
 		&v->profile->machines[v->machines[m].type];
-	return mt->busy_w - mt->idle_w;
+	double per_machine = cost ? mt->price_usd_h / 3600.0
+				  : mt->busy_w - mt->idle_w;
+	return per_machine / v->machines[m].slots;
 }
 
 static uint32_t felare(batch_state *s, const sim_view *v,
@@ -265,8 +270,8 @@ static uint32_t felare(batch_state *s, const sim_view *v,
 			double c = pol_plan_completion_s(p, t->type, m);
 			if (c > t->deadline_s)
 				continue;
-			double joules =
-				dynamic_w(v, m) * sim_etc(v, t->type, m);
+			double joules = rate_on(v, m, s->objective_cost) *
+					sim_etc(v, t->type, m);
 			if (pick < 0 || joules < pick_j ||
 			    (joules == pick_j && c < pick_c)) {
 				pick = (int32_t)m;
@@ -303,11 +308,27 @@ static int batch_init(batch_state *s, const batch_kind *kind,
 {
 	s->kind = kind;
 	s->drop_infeasible = 0;
+	s->objective_cost = 0;
 	if (!params)
 		return 0;
-	static const char *const keys[] = {"name", "drop_infeasible", NULL};
+	static const char *const keys[] = {"name", "drop_infeasible",
+					   "objective", NULL};
 	if (prof_jcheck_keys(doc, params, keys, err))
 		return PROF_EINPUT;
+	const char *objective = NULL;
+	if (prof_jget_str(doc, params, "objective", 0, &objective, err))
+		return PROF_EINPUT;
+	if (objective) {
+		const json_t *node = json_object_get(params, "objective");
+		if (kind->rank)
+			return prof_jerr(err, doc, node,
+					 "\"objective\" applies to felare only");
+		if (strcmp(objective, "cost") == 0)
+			s->objective_cost = 1;
+		else if (strcmp(objective, "energy") != 0)
+			return prof_jerr(err, doc, node,
+					 "\"objective\" must be \"energy\" or \"cost\"");
+	}
 	const json_t *drop = json_object_get(params, "drop_infeasible");
 	if (drop) {
 		/* true/false have no line of their own: name the member */
@@ -335,7 +356,8 @@ static void batch_fini(void *state)
 static void batch_label(const void *state, char *buf, size_t cap)
 {
 	const batch_state *s = state;
-	snprintf(buf, cap, "%s%s", s->kind ? s->kind->name : "batch",
+	snprintf(buf, cap, "%s%s%s", s->kind ? s->kind->name : "batch",
+		 s->objective_cost ? "(cost)" : "",
 		 s->drop_infeasible ? "(drop)" : "");
 }
 

@@ -72,7 +72,10 @@
  *              deadline, then by batch order. In that order each task goes
  *              to the accepting machine, among those with C(i, m) <= its
  *              deadline, of least expected dynamic energy (busy_w - idle_w
- *              of the machine's type) * etc(i, m); ties: least C(i, m),
+ *              of the machine's type, over its slots) * etc(i, m), or with
+ *              {"objective": "cost"} of least expected price of the slot's
+ *              time (price_usd_h / 3600 / slots) * etc(i, m); ties: least
+ *              C(i, m),
  *              then lowest index. A task no accepting machine finishes by
  *              its deadline waits for the next event. With no power data
  *              (busy_w = idle_w everywhere) this is MCT among the machines

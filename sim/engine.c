@@ -139,6 +139,15 @@ static inline void task_free(engine *e, task *t)
 	e->free_tasks = t;
 }
 
+/* Energy above idle that task t drew while it ran until end_s: the
+ * engine's power model is linear in the busy slots. */
+static inline double task_energy_j(const engine *e, const task *t, double end_s)
+{
+	const sim_machine_view *mv = &e->mviews[t->machine];
+	const prof_machine_type *mt = &e->prof->machines[mv->type];
+	return (mt->busy_w - mt->idle_w) / mv->slots * (end_s - t->start_s);
+}
+
 static const char *outcome_name(enum outcome outcome)
 {
 	static const char *const names[] = {"completed", "missed", "dropped"};
@@ -146,7 +155,8 @@ static const char *outcome_name(enum outcome outcome)
 }
 
 /* One row of tasks.csv.gz:
- * id,task_type,arrival_s,start_s,end_s,deadline_s,machine,machine_type,outcome */
+ * id,task_type,arrival_s,start_s,end_s,deadline_s,machine,machine_type,outcome,
+ * energy_j (power above idle while it ran: (busy_w - idle_w) / slots) */
 static void write_row(engine *e, const task *t, double end_s,
 		      enum outcome outcome)
 {
@@ -190,6 +200,9 @@ static void write_row(engine *e, const task *t, double end_s,
 	size_t ol = strlen(oc);
 	memcpy(row + n, oc, ol);
 	n += ol;
+	row[n++] = ',';
+	if (started)
+		n += sim_fmt_time(row + n, task_energy_j(e, t, end_s));
 	row[n++] = '\n';
 	sim_gzout_write(e->csv, row, n);
 }
@@ -633,6 +646,13 @@ static json_t *stat_json(const sim_stat *s, int quantiles)
 	return o;
 }
 
+/* Billed time of a machine up for horizon_s: whole billing periods. */
+static double billed_s(const sim_experiment *x, double horizon_s)
+{
+	double g = x->billing_granularity_s;
+	return g > 0 ? ceil(horizon_s / g - 1e-9) * g : horizon_s;
+}
+
 static void summarise(engine *e, sim_result *r)
 {
 	memset(r, 0, sizeof *r);
@@ -658,7 +678,7 @@ static void summarise(engine *e, sim_result *r)
 		double busy = e->machines[m].busy_slot_s / e->mviews[m].slots;
 		util_sum += horizon > 0 ? busy / horizon : 0;
 		r->energy_j += mt->idle_w * horizon + (mt->busy_w - mt->idle_w) * busy;
-		r->cost_usd += mt->price_usd_h * horizon / 3600.0;
+		r->cost_usd += mt->price_usd_h * billed_s(e->x, horizon) / 3600.0;
 	}
 	r->utilization_mean = e->view.n_machines ? util_sum / e->view.n_machines : 0;
 	r->peak_in_flight = e->peak_in_system;
@@ -692,6 +712,8 @@ static json_t *summary_json(engine *e, const sim_result *r)
 	json_object_set_new(o, "throughput_per_s", sim_json_num(r->throughput_per_s));
 	json_object_set_new(o, "utilization_mean", sim_json_num(r->utilization_mean));
 	json_object_set_new(o, "energy_j", sim_json_num(r->energy_j));
+	json_object_set_new(o, "energy_per_completed_task_j",
+			    sim_json_num(r->completed ? r->energy_j / (double)r->completed : 0));
 	json_object_set_new(o, "cost_usd", sim_json_num(r->cost_usd));
 	json_t *per_type = json_array();
 	for (uint32_t tt = 0; tt < e->prof->n_tasks; tt++) {
@@ -717,7 +739,7 @@ static json_t *summary_json(engine *e, const sim_result *r)
 		json_object_set_new(j, "completed", json_integer((json_int_t)e->machines[m].completed));
 		json_object_set_new(j, "utilization", sim_json_num(util));
 		json_object_set_new(j, "energy_j", sim_json_num(mt->idle_w * r->makespan_s + (mt->busy_w - mt->idle_w) * busy));
-		json_object_set_new(j, "cost_usd", sim_json_num(mt->price_usd_h * r->makespan_s / 3600.0));
+		json_object_set_new(j, "cost_usd", sim_json_num(mt->price_usd_h * billed_s(e->x, r->makespan_s) / 3600.0));
 		json_array_append_new(per_machine, j);
 	}
 	json_object_set_new(o, "per_machine", per_machine);
@@ -912,7 +934,7 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 			rc = sim_gzout_open(&e.csv, path, err);
 			static const char header[] =
 				"id,task_type,arrival_s,start_s,end_s,deadline_s,"
-				"machine,machine_type,outcome\n";
+				"machine,machine_type,outcome,energy_j\n";
 			if (!rc)
 				sim_gzout_write(e.csv, header, sizeof header - 1);
 		}

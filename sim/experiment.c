@@ -450,7 +450,7 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"queue",    "workload",    "deadline", "policy",
 		"policies", "seed",        "replications",
 		"exec_rank_correlation",   "output",   "drop",
-		"pruning",  NULL};
+		"pruning",  "billing_granularity_s",     NULL};
 	if (!rc)
 		rc = prof_jcheck_keys(doc, doc->root, keys, err);
 	const char *name = NULL;
@@ -485,6 +485,9 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 	x->replications = reps;
 	if (!rc)
 		rc = load_drop_and_pruning(x, err);
+	if (!rc)
+		rc = prof_jget_nonneg(doc, doc->root, "billing_granularity_s", 0,
+				      &x->billing_granularity_s, err);
 	if (!rc)
 		rc = prof_jget_nonneg(doc, doc->root, "exec_rank_correlation", 0,
 				      &x->exec_rank_correlation, err);

@@ -35,6 +35,7 @@ struct sim_experiment {
 	char *out_dir;
 	int tasks_csv;
 	uint64_t replications;
+	double billing_granularity_s; /* 0: per exact second */
 	/* deadline-based dropping (all off by default) */
 	int drop_at_mapping, drop_in_queue, drop_while_running;
 	/* probabilistic pruning: threshold 0 = off */

@@ -38,6 +38,9 @@
  *        picks (immediate) or on every machine (batch) is dropped, or with
  *        "defer" left waiting.
  *    "exec_rank_correlation": 1.0      (see sim/rng.h)
+ *    "billing_granularity_s": 3600   every machine is billed its price per
+ *        hour for the run's makespan rounded up to whole periods of this
+ *        length (default 0: exact seconds)
  *    "output": {"dir": "out/assistive_ml", "tasks_csv": true}}
  *        dir is relative to the working directory; one sub-directory per
  *        policy holds summary.json and tasks.csv.gz.

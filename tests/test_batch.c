@@ -397,6 +397,51 @@ START_TEST(felare_serves_the_suffering_type_on_the_frugal_machine)
 END_TEST
 
 /*
+ * FELARE's objective. One task, deadline 10, etc 2 on m0 and 6 on m1 (both
+ * in time). m0: dynamic 100 W, $3.60/h -> 200 J, $0.002; m1: dynamic 10 W,
+ * $36/h -> 60 J, $0.06. Energy picks m1, cost picks m0. A second slot on
+ * m1 halves its per-task power (5 W -> 30 J) and price, which changes
+ * nothing here.
+ */
+START_TEST(felare_minimises_energy_or_cost_as_asked)
+{
+	bfix f;
+	double etc[2] = {2, 6};
+	build(&f, 2, 1, etc);
+	f.mtype[0].busy_w = 100;
+	f.mtype[0].price_usd_h = 3.6;
+	f.mtype[1].busy_w = 10;
+	f.mtype[1].price_usd_h = 36;
+	sim_task_view b[1] = {{.id = 0, .type = 0, .deadline_s = 10}};
+	const sim_decision to_m1[] = {{0, 1}}, to_m0[] = {{0, 0}};
+	check_policy(&pol_felare, &f.v, b, 1, NULL, to_m1, 1);
+	check_policy(&pol_felare, &f.v, b, 1, "{\"objective\": \"energy\"}", to_m1, 1);
+	check_policy(&pol_felare, &f.v, b, 1, "{\"objective\": \"cost\"}", to_m0, 1);
+	f.mv[1].slots = 2;
+	check_policy(&pol_felare, &f.v, b, 1, "{\"objective\": \"cost\"}", to_m0, 1);
+	check_policy(&pol_felare, &f.v, b, 1, NULL, to_m1, 1);
+	/* the objective is felare's alone, and one of two words */
+	const char *bad[] = {"{\"objective\": \"speed\"}"};
+	max_align_t state[32];
+	memset(state, 0, sizeof state);
+	prof_jdoc doc = {0};
+	prof_err err = {0};
+	ck_assert_int_eq(prof_jdoc_parse(&doc, "p.json", bad[0], strlen(bad[0]), &err), 0);
+	ck_assert_int_eq(pol_felare.init(state, &f.v, &doc, doc.root, &err), PROF_EINPUT);
+	pol_felare.fini(state);
+	prof_jdoc_free(&doc);
+	const char *cost = "{\"objective\": \"cost\"}";
+	memset(state, 0, sizeof state);
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(prof_jdoc_parse(&doc, "p.json", cost, strlen(cost), &err), 0);
+	ck_assert_int_eq(pol_minmin.init(state, &f.v, &doc, doc.root, &err), PROF_EINPUT);
+	ck_assert_msg(strstr(err.msg, "felare only") != NULL, "%s", err.msg);
+	pol_minmin.fini(state);
+	prof_jdoc_free(&doc);
+}
+END_TEST
+
+/*
  * Sufferage: a task only one machine accepts has infinite sufferage and
  * goes before any other. Scenario A with t0 taking 4 on m0 and unable to
  * run on m1 (etc INFINITY):
@@ -709,6 +754,7 @@ Suite *suite_batch(void)
 	tcase_add_test(tc, drop_infeasible_drops_a_task_late_everywhere);
 	tcase_add_test(tc,
 		       felare_serves_the_suffering_type_on_the_frugal_machine);
+	tcase_add_test(tc, felare_minimises_energy_or_cost_as_asked);
 	tcase_add_test(tc, sufferage_serves_a_single_machine_task_first);
 	tcase_add_test(tc, no_decisions_when_every_machine_is_full);
 	tcase_add_test(tc, decisions_never_overfill_a_machine);

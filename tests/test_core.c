@@ -376,7 +376,7 @@ START_TEST(outputs_are_written_atomically_and_listed)
 	snprintf(p, sizeof p, "%s/fcfs/tasks.csv.gz", d);
 	snprintf(cmd, sizeof cmd,
 		 "test \"$(zcat '%s' | head -1)\" = "
-		 "'id,task_type,arrival_s,start_s,end_s,deadline_s,machine,machine_type,outcome'"
+		 "'id,task_type,arrival_s,start_s,end_s,deadline_s,machine,machine_type,outcome,energy_j'"
 		 " && test $(zcat '%s' | wc -l) = 20001",
 		 p, p);
 	ck_assert_int_eq(system(cmd), 0);
@@ -549,6 +549,37 @@ START_TEST(oversubscribed_batch_and_pruning_beat_fcfs)
 }
 END_TEST
 
+/* Two machines at $3.60/h (0.1 cent a second), idle 10 W, busy 30 W;
+ * three 1 s tasks at 0, spread by round robin (two on machine 0, one on
+ * machine 1): makespan 2 s. Exact seconds: cost 2 x 2 s x $0.001 = $0.004;
+ * billed by the minute: 2 x 60 s -> $0.12. Energy: idle 10 W x 2 s x 2
+ * + 20 W x 3 task-seconds = 100 J, per completed task 33.3 J. */
+START_TEST(energy_and_billed_cost_follow_the_profile)
+{
+	const char *exp = test_write("bill.json",
+		"{\"profile\": {\"machine_types\": [{\"name\": \"m\", \"price_usd_h\": 3.6,\n"
+		"   \"power_w\": {\"idle\": 10, \"busy\": 30}}],\n"
+		"  \"task_types\": [{\"name\": \"t\"}],\n"
+		"  \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"constant\", \"value\": 1}]},\n"
+		" \"machines\": [{\"type\": \"m\", \"count\": 2}],\n"
+		" \"workload\": {\"arrival\": \"trace\", \"file\": \"bill.csv\"},\n"
+		" \"policy\": \"rr\", \"output\": {\"dir\": \"\"}}\n");
+	test_write("bill.csv", "0,t\n0,t\n0,t\n");
+	sim_result r = run_file(exp);
+	ck_assert_double_eq_tol(r.makespan_s, 2, 1e-12);
+	ck_assert_double_eq_tol(r.cost_usd, 0.004, 1e-12);
+	ck_assert_double_eq_tol(r.energy_j, 100, 1e-9);
+	prof_err err = {0};
+	sim_experiment *x = NULL;
+	const char *sets[] = {"billing_granularity_s=60"};
+	ck_assert_msg(sim_experiment_load_set(&x, exp, sets, 1, &err) == 0, "%s", err.msg);
+	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+	ck_assert_int_eq(sim_run_policy(x, 0, &o, &r, &err), 0);
+	ck_assert_double_eq_tol(r.cost_usd, 0.12, 1e-12);
+	sim_experiment_free(x);
+}
+END_TEST
+
 Suite *suite_core(void)
 {
 	Suite *s = suite_create("core");
@@ -567,6 +598,7 @@ Suite *suite_core(void)
 	tcase_add_test(q, mmc_four_machines_matches_erlang_c);
 	tcase_add_test(q, mmc_one_machine_four_slots_matches_erlang_c);
 	tcase_add_test(q, littles_law_holds_on_a_run);
+	tcase_add_test(q, energy_and_billed_cost_follow_the_profile);
 	suite_add_tcase(s, q);
 	TCase *d = tcase_create("determinism");
 	tcase_set_timeout(d, 300);
