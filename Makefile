@@ -120,3 +120,4 @@ profiles:
 golden-update: $(BIN)
 	rm -rf tests/golden/expected
 	./$(BIN) run tests/golden/mixed.json --out tests/golden/expected/mixed --quiet
+	./$(BIN) run tests/golden/batch.json --out tests/golden/expected/batch --quiet

@@ -385,14 +385,19 @@ END_TEST
 
 START_TEST(golden_run_matches_pinned_outputs)
 {
-	char dir[600], cmd[1600], diff[8192];
-	snprintf(dir, sizeof dir, "%s/golden", test_tmpdir());
-	snprintf(cmd, sizeof cmd, "%s run tests/golden/mixed.json --out '%s' --quiet",
-		 test_bin(), dir);
-	ck_assert_int_eq(test_run(cmd, diff, sizeof diff), 0);
-	/* any change of results is a visible diff (make golden-update) */
-	snprintf(cmd, sizeof cmd, "diff -r tests/golden/expected/mixed '%s' >&2", dir);
-	ck_assert_msg(test_run(cmd, diff, sizeof diff) == 0, "golden diff:\n%s", diff);
+	const char *names[] = {"mixed", "batch"};
+	for (size_t i = 0; i < 2; i++) {
+		char dir[600], cmd[1600], diff[8192];
+		snprintf(dir, sizeof dir, "%s/golden-%s", test_tmpdir(), names[i]);
+		snprintf(cmd, sizeof cmd, "%s run tests/golden/%s.json --out '%s' --quiet",
+			 test_bin(), names[i], dir);
+		ck_assert_int_eq(test_run(cmd, diff, sizeof diff), 0);
+		/* any change of results is a visible diff (make golden-update) */
+		snprintf(cmd, sizeof cmd, "diff -r tests/golden/expected/%s '%s' >&2",
+			 names[i], dir);
+		ck_assert_msg(test_run(cmd, diff, sizeof diff) == 0, "golden %s diff:\n%s",
+			      names[i], diff);
+	}
 }
 END_TEST
 

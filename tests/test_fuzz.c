@@ -24,7 +24,12 @@ static const char seed_experiment[] =
 	" \"workload\": {\"arrival\": \"mmpp\", \"rates_per_s\": [1, 5], \"mean_sojourn_s\": [3, 1],\n"
 	"   \"mix\": {\"x\": 1, \"y\": 2}, \"tasks\": 40},\n"
 	" \"deadline\": {\"slack\": 3, \"reference\": \"mean\"},\n"
-	" \"policies\": [\"mct\", {\"name\": \"kpb\", \"k_percent\": 50}, \"random\"],\n"
+	" \"policies\": [\"mct\", {\"name\": \"kpb\", \"k_percent\": 50}, \"random\",\n"
+	"   {\"name\": \"minmin\", \"drop_infeasible\": true}, \"sufferage\",\n"
+	"   {\"name\": \"felare\", \"objective\": \"cost\"}],\n"
+	" \"drop\": {\"at_mapping\": true, \"in_queue\": false, \"while_running\": true},\n"
+	" \"pruning\": {\"threshold\": 0.3, \"action\": \"defer\"},\n"
+	" \"replications\": 2, \"billing_granularity_s\": 60,\n"
 	" \"seed\": 3, \"output\": {\"dir\": \"\"}}\n";
 
 static const char seed_trace[] =
