@@ -34,10 +34,12 @@ enum drop_reason {
 	DROP_RUNNING,    /* deadline passed while running */
 	DROP_POLICY,     /* the policy dropped it (e.g. drop_infeasible) */
 	DROP_PRUNED,     /* chance to meet the deadline below the threshold */
+	DROP_UNMAPPED,   /* still waiting to be mapped when the run ended */
 	DROP_REASONS
 };
 static const char *const drop_names[DROP_REASONS] = {
-	"queue_full", "mapping", "queue", "running", "policy", "pruned"};
+	"queue_full", "mapping", "queue", "running", "policy", "pruned",
+	"unmapped"};
 
 typedef struct task {
 	uint64_t id;
@@ -316,17 +318,20 @@ static inline int expired(const engine *e, const task *t)
 }
 
 /* Below the pruning threshold on machine m (m < 0: on every machine that
- * accepts the task)? */
+ * accepts the task; none accepting it now is no reason to prune)? */
 static int pruned(engine *e, const task *t, int32_t m)
 {
 	if (!e->pruner || !isfinite(t->deadline_s))
 		return 0;
-	double best = 0;
+	double best = m >= 0 ? 0 : 1;
+	int any = 0;
 	for (uint32_t k = m >= 0 ? (uint32_t)m : 0;
 	     k < (m >= 0 ? (uint32_t)m + 1 : e->view.n_machines); k++)
 		if (sim_accepts(&e->view, t->type, k)) {
 			double p = pol_prune_success(e->pruner, &e->view, k, t->type,
 						     t->deadline_s);
+			if (!any++)
+				best = 0;
 			if (isnan(p) || p > best) /* unknown: never prune on it */
 				best = isnan(p) ? 1 : p;
 		}
@@ -354,28 +359,47 @@ static task *wait_pop(engine *e)
 	return t;
 }
 
-/* Immediate mode: offer waiting tasks, head first, until one is deferred.
- * Expired tasks are dropped first when drop.at_mapping is set; a task whose
- * chosen machine is below the pruning threshold is dropped, or waits when
- * pruning defers. */
+/* Unlink t (whose predecessor in the wait queue is prev, NULL for the
+ * head). */
+static void wait_unlink(engine *e, task *prev, task *t)
+{
+	if (prev)
+		prev->next = t->next;
+	else
+		e->wait_head = t->next;
+	if (e->wait_tail == t)
+		e->wait_tail = prev;
+	e->waiting--;
+}
+
+/* Immediate mode: offer waiting tasks, head first, until the policy defers
+ * one. Expired tasks are dropped first when drop.at_mapping is set. A task
+ * below the pruning threshold on the machine its policy picks is dropped,
+ * or with pruning.action = defer stays where it is while the tasks behind
+ * it are offered (so that a hopeless head cannot starve the queue). */
 static int drain_wait_queue(engine *e)
 {
-	while (e->wait_head) {
-		task *t = e->wait_head;
+	task *prev = NULL;
+	for (task *t = e->wait_head, *next; t; t = next) {
+		next = t->next;
 		if (e->x->drop_at_mapping && expired(e, t)) {
-			finish(e, wait_pop(e), e->view.now, OUT_DROPPED, DROP_MAPPING);
+			wait_unlink(e, prev, t);
+			finish(e, t, e->view.now, OUT_DROPPED, DROP_MAPPING);
 			continue;
 		}
 		int32_t m = decide(e, t);
 		if (m < 0)
 			return 0;
 		if (pruned(e, t, m)) {
-			if (e->x->prune_defer)
-				return 0;
-			finish(e, wait_pop(e), e->view.now, OUT_DROPPED, DROP_PRUNED);
+			if (e->x->prune_defer) {
+				prev = t;
+				continue;
+			}
+			wait_unlink(e, prev, t);
+			finish(e, t, e->view.now, OUT_DROPPED, DROP_PRUNED);
 			continue;
 		}
-		wait_pop(e);
+		wait_unlink(e, prev, t);
 		if (place(e, t, m) < 0)
 			return -1;
 	}
@@ -615,6 +639,10 @@ static int run_loop(engine *e)
 	}
 	if (rc < 0 && !e->err->code)
 		prof_errf(e->err, PROF_ENOMEM, NULL, 0, "out of memory");
+	/* what never found a machine (a deferred task that could not make it,
+	 * a type whose machines stay full) is counted, not lost */
+	while (rc >= 0 && e->wait_head)
+		finish(e, wait_pop(e), e->view.now, OUT_DROPPED, DROP_UNMAPPED);
 	return rc < 0 ? e->err->code : 0;
 }
 

@@ -35,8 +35,10 @@
  *        probabilistic pruning: a task whose chance to meet its deadline
  *        (policies/prune.h: convolution of the queued tasks' execution-time
  *        distributions) is below the threshold on the machine its policy
- *        picks (immediate) or on every machine (batch) is dropped, or with
- *        "defer" left waiting.
+ *        picks (immediate) or on every machine that has room (batch) is
+ *        dropped, or with "defer" left waiting while the tasks behind it
+ *        are mapped. Tasks still waiting when the run ends are counted as
+ *        dropped ("unmapped"), never lost.
  *    "exec_rank_correlation": 1.0      (see sim/rng.h)
  *    "billing_granularity_s": 3600   every machine is billed its price per
  *        hour for the run's makespan rounded up to whole periods of this

@@ -479,6 +479,35 @@ START_TEST(deadline_drops_happen_where_configured)
 }
 END_TEST
 
+/* FCFS with pruning that defers: b (deadline 0.5) cannot make it once a
+ * holds the only machine until 1 s; it stays waiting while c, behind it,
+ * runs 1-2; when the run ends b is counted as never mapped. */
+START_TEST(deferred_hopeless_task_neither_starves_nor_vanishes)
+{
+	test_write("defer.csv", "arrival_s,task_type,deadline_s\n0,t,10\n0,t,0.5\n0.1,t,10\n");
+	const char *exp = test_write("defer.json",
+		"{\"profile\": {\"machine_types\": [{\"name\": \"m\"}],\n"
+		"  \"task_types\": [{\"name\": \"t\"}],\n"
+		"  \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"uniform\", \"min\": 0.9, \"max\": 1.1}]},\n"
+		" \"machines\": [{\"type\": \"m\"}],\n"
+		" \"workload\": {\"arrival\": \"trace\", \"file\": \"defer.csv\"},\n"
+		" \"pruning\": {\"threshold\": 0.5, \"action\": \"defer\"},\n"
+		" \"policy\": \"fcfs\"}\n");
+	char dir[600], path[700];
+	snprintf(dir, sizeof dir, "%s/defer", test_tmpdir());
+	run_to(exp, dir, 1);
+	snprintf(path, sizeof path, "%s/fcfs/summary.json", dir);
+	json_error_t jerr;
+	json_t *sum = json_load_file(path, 0, &jerr);
+	ck_assert_msg(sum != NULL, "%s", jerr.text);
+	ck_assert_int_eq(jget(sum, "tasks", "completed"), 2);
+	ck_assert_int_eq(jget(sum, "tasks", "arrived"), 3);
+	const json_t *by = json_object_get(json_object_get(sum, "tasks"), "dropped_by");
+	ck_assert_int_eq(json_integer_value(json_object_get(by, "unmapped")), 1);
+	json_decref(sum);
+}
+END_TEST
+
 START_TEST(replications_pair_policies_and_identical_ones_differ_by_zero)
 {
 	/* kpb with k = 100% is MCT: over 4 paired replications every metric's
@@ -612,6 +641,7 @@ Suite *suite_core(void)
 	tcase_add_test(d, outputs_are_written_atomically_and_listed);
 	tcase_add_test(d, golden_run_matches_pinned_outputs);
 	tcase_add_test(d, deadline_drops_happen_where_configured);
+	tcase_add_test(d, deferred_hopeless_task_neither_starves_nor_vanishes);
 	tcase_add_test(d, replications_pair_policies_and_identical_ones_differ_by_zero);
 	tcase_add_test(d, oversubscribed_batch_and_pruning_beat_fcfs);
 	suite_add_tcase(s, d);
