@@ -45,6 +45,7 @@ typedef struct task {
 	uint64_t id;
 	double arrival_s, deadline_s, start_s, exec_s, expected_s, size;
 	uint32_t type, machine, slot;
+	int started; /* ran (or runs) on a machine: its row has start and end */
 	struct task *next; /* queue link, or free-list link */
 } task;
 
@@ -174,7 +175,7 @@ static void write_row(engine *e, const task *t, double end_s,
 	row[n++] = ',';
 	n += sim_fmt_time(row + n, t->arrival_s);
 	row[n++] = ',';
-	int started = outcome != OUT_DROPPED;
+	int started = t->started;
 	if (started)
 		n += sim_fmt_time(row + n, t->start_s);
 	row[n++] = ',';
@@ -230,6 +231,7 @@ static int start_task(engine *e, task *t, uint32_t m)
 	t->start_s = now;
 	t->machine = m;
 	t->slot = slot;
+	t->started = 1;
 	machine *mc = &e->machines[m];
 	mc->run_end[slot] = now + t->expected_s;
 	mc->run_start[slot] = now;
@@ -522,6 +524,7 @@ static int on_arrival(engine *e)
 	t->type = w->type;
 	t->arrival_s = w->arrival_s;
 	t->size = w->size;
+	t->started = 0;
 	t->deadline_s = !isnan(w->deadline_s) ? w->deadline_s
 			: e->x->deadline_rule == DEADLINE_NONE
 				? INFINITY
