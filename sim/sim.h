@@ -115,7 +115,8 @@ int sim_run_policy(const sim_experiment *x, size_t i, const sim_run_opts *o,
 		   sim_result *res, prof_err *err);
 /* Run every policy (or o->policy), print the comparison table to console
  * (if not quiet) and write comparison.csv. results may be NULL; else it has
- * room for sim_experiment_policies(x) entries. */
+ * room for sim_experiment_policies(x) entries (with replications, each
+ * gets its policy's replication 0). */
 int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 		       FILE *console, sim_result *results, prof_err *err);
 
