@@ -37,6 +37,15 @@ static const char usage[] =
 	"                        replicated ones, and differences against the first\n"
 	"                        (paired over common seeds: * = interval excludes 0)\n"
 	"      --quiet           no table on standard output\n"
+	"  sweep SWEEP.json [-j N] [--results FILE.jsonl] [--list]\n"
+	"                        run an experiment over a grid, random or Latin\n"
+	"                        hypercube design of parameter values, one JSON\n"
+	"                        line per (case, policy); resumes where it stopped\n"
+	"                        (format: see the top of sim/cmd_sweep.c)\n"
+	"      --list            print the cases, run nothing\n"
+	"  sweep --summarise RESULTS.jsonl --x PARAM --metric NAME\n"
+	"       [-o table.csv] [--plot out.svg]\n"
+	"                        mean and 95% CI per (PARAM value, policy)\n"
 	"  policies              list the mapping policies\n"
 	"  version               print the version\n"
 	"  help                  this text\n";
@@ -144,6 +153,8 @@ int main(int argc, char **argv)
 		return sim_cmd_compare(argc - 2, argv + 2);
 	if (strcmp(cmd, "plot") == 0)
 		return sim_cmd_plot(argc - 2, argv + 2);
+	if (strcmp(cmd, "sweep") == 0)
+		return sim_cmd_sweep(argc - 2, argv + 2);
 	if (strcmp(cmd, "policies") == 0)
 		return cmd_policies();
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

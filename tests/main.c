@@ -73,6 +73,7 @@ int main(void)
 		suite_core, suite_policies, suite_cli,
 		suite_fuzz, suite_fit,      suite_gof,
 		suite_ci,   suite_batch,    suite_prune,
+		suite_sweep,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

@@ -15,6 +15,7 @@ Suite *suite_fit(void);
 Suite *suite_gof(void);
 Suite *suite_ci(void);
 Suite *suite_prune(void);
+Suite *suite_sweep(void);
 
 /* Path of the hetsim binary under test ($HETSIM_BIN, default build/hetsim). */
 const char *test_bin(void);

@@ -1,0 +1,360 @@
+/* tests/test_sweep.c — `hetsim sweep`: design expansion (grid, random,
+ * Latin hypercube), parallel runs that write every (case, policy) line
+ * exactly once, resuming after a kill -9, bad sweep files, --summarise. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+#include "tests/tests.h"
+
+/* A small experiment: one machine type, exponential execution times. */
+static const char experiment[] =
+	"{\"profile\": {\"machine_types\": [{\"name\": \"m\"}],\n"
+	"  \"task_types\": [{\"name\": \"t\"}],\n"
+	"  \"exec\": [{\"task\": \"t\", \"machine\": \"m\",\n"
+	"            \"model\": \"exponential\", \"mean\": 0.05}]},\n"
+	" \"machines\": [{\"type\": \"m\", \"count\": 2}],\n"
+	" \"workload\": {\"arrival\": \"poisson\", \"rate_per_s\": 10, \"tasks\": 200},\n"
+	" \"policies\": [\"mct\", \"fcfs\"],\n"
+	" \"seed\": 7,\n"
+	" \"output\": {\"dir\": \"out/never\"}}\n";
+
+static const char *path_in_tmp(const char *name)
+{
+	static char p[4][600];
+	static int next;
+	char *s = p[next++ % 4];
+	snprintf(s, 600, "%s/%s", test_tmpdir(), name);
+	return s;
+}
+
+/* Write the base experiment and a sweep file; returns the sweep's path. */
+static const char *sweep_file(const char *name, const char *body)
+{
+	test_write("sw_exp.json", experiment);
+	return test_write(name, body);
+}
+
+static int sweep_run(const char *args, char *err, size_t cap)
+{
+	char cmd[2600];
+	snprintf(cmd, sizeof cmd, "%s sweep %s", test_bin(), args);
+	return test_run(cmd, err, cap);
+}
+
+/* Lines of a file parsed as JSON (NULL entries for lines that do not
+ * parse); returns the count, -1 if the file is missing. */
+static int read_lines(const char *path, json_t **out, int cap)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char line[8192];
+	int n = 0;
+	while (fgets(line, sizeof line, f)) {
+		/* a line without its newline (a torn write) counts as bad */
+		if (n < cap)
+			out[n] = strchr(line, '\n') ? json_loads(line, 0, NULL) : NULL;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void free_lines(json_t **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		json_decref(v[i]);
+}
+
+/* `sweep --list` of a sweep file: cases into v. */
+static int list_cases(const char *sweep, json_t **v, int cap)
+{
+	char args[1400], err[2048];
+	const char *out = path_in_tmp("list.jsonl");
+	snprintf(args, sizeof args, "'%s' --list > '%s'", sweep, out);
+	char cmd[2000];
+	snprintf(cmd, sizeof cmd, "(%s sweep %s)", test_bin(), args);
+	int st = test_run(cmd, err, sizeof err);
+	ck_assert_msg(st == 0, "status %d: %s", st, err);
+	return read_lines(out, v, cap);
+}
+
+START_TEST(grid_is_cartesian_product_times_replications)
+{
+	const char *s = sweep_file("grid.json",
+		"{\"base\": \"sw_exp.json\", \"design\": \"grid\",\n"
+		" \"parameters\": {\"workload.rate_per_s\": [5, 10, 20],\n"
+		"                \"machines\": [[{\"type\": \"m\", \"count\": 1}],\n"
+		"                               [{\"type\": \"m\", \"count\": 3}]]},\n"
+		" \"replications\": 2}\n");
+	json_t *v[64];
+	int n = list_cases(s, v, 64);
+	ck_assert_int_eq(n, 12);
+	for (int i = 0; i < n; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "c%04d", i);
+		ck_assert_str_eq(json_string_value(json_object_get(v[i], "case")), id);
+		ck_assert_int_eq(json_integer_value(json_object_get(v[i], "replication")), i % 2);
+		/* the first parameter varies slowest */
+		const json_t *p = json_object_get(v[i], "params");
+		static const int rates[] = {5, 10, 20};
+		ck_assert_int_eq(json_integer_value(json_object_get(p, "workload.rate_per_s")),
+				 rates[i / 4]);
+	}
+	free_lines(v, n);
+}
+END_TEST
+
+START_TEST(random_design_draws_samples_inside_the_ranges)
+{
+	const char *s = sweep_file("random.json",
+		"{\"base\": \"sw_exp.json\", \"design\": \"random\", \"samples\": 7,\n"
+		" \"seed\": 3,\n"
+		" \"parameters\": {\"workload.rate_per_s\": {\"min\": 5, \"max\": 50},\n"
+		"                \"workload.tasks\": {\"min\": 10, \"max\": 20, \"integer\": true}}}\n");
+	json_t *v[64];
+	int n = list_cases(s, v, 64);
+	ck_assert_int_eq(n, 7);
+	for (int i = 0; i < n; i++) {
+		const json_t *p = json_object_get(v[i], "params");
+		double r = json_number_value(json_object_get(p, "workload.rate_per_s"));
+		const json_t *t = json_object_get(p, "workload.tasks");
+		ck_assert(r >= 5 && r < 50);
+		ck_assert(json_is_integer(t));
+		ck_assert(json_integer_value(t) >= 10 && json_integer_value(t) <= 20);
+	}
+	free_lines(v, n);
+}
+END_TEST
+
+START_TEST(lhs_hits_every_stratum_of_every_dimension_once)
+{
+	const char *s = sweep_file("lhs.json",
+		"{\"base\": \"sw_exp.json\", \"design\": \"lhs\", \"samples\": 10,\n"
+		" \"seed\": 11,\n"
+		" \"parameters\": {\"workload.rate_per_s\": {\"min\": 5, \"max\": 25},\n"
+		"                \"exec_rank_correlation\": {\"min\": 0, \"max\": 1}}}\n");
+	json_t *v[64];
+	int n = list_cases(s, v, 64);
+	ck_assert_int_eq(n, 10);
+	const char *keys[2] = {"workload.rate_per_s", "exec_rank_correlation"};
+	const double lo[2] = {5, 0}, hi[2] = {25, 1};
+	for (int d = 0; d < 2; d++) {
+		int hits[10] = {0};
+		for (int i = 0; i < n; i++) {
+			double x = json_number_value(
+				json_object_get(json_object_get(v[i], "params"), keys[d]));
+			int k = (int)((x - lo[d]) / (hi[d] - lo[d]) * 10);
+			ck_assert(k >= 0 && k < 10);
+			hits[k]++;
+		}
+		for (int k = 0; k < 10; k++)
+			ck_assert_msg(hits[k] == 1, "dimension %d stratum %d hit %d times",
+				      d, k, hits[k]);
+	}
+	free_lines(v, n);
+}
+END_TEST
+
+/* Every line parses, and each (case, policy) appears exactly once; returns
+ * the number of lines. */
+static int check_results(const char *path, int want_lines)
+{
+	static json_t *v[4096];
+	int n = read_lines(path, v, 4096);
+	ck_assert_int_eq(n, want_lines);
+	for (int i = 0; i < n; i++) {
+		ck_assert_msg(v[i] != NULL, "line %d does not parse", i + 1);
+		const char *c = json_string_value(json_object_get(v[i], "case"));
+		const char *p = json_string_value(json_object_get(v[i], "policy"));
+		ck_assert(c && p);
+		ck_assert(json_is_object(json_object_get(v[i], "metrics")));
+		ck_assert(json_is_object(json_object_get(v[i], "params")));
+		for (int j = 0; j < i; j++)
+			ck_assert_msg(!(strcmp(c, json_string_value(json_object_get(v[j], "case"))) == 0 &&
+					strcmp(p, json_string_value(json_object_get(v[j], "policy"))) == 0),
+				      "(%s, %s) twice", c, p);
+	}
+	free_lines(v, n);
+	return n;
+}
+
+static const char *small_sweep(const char *name, const char *results)
+{
+	char body[1200];
+	snprintf(body, sizeof body,
+		 "{\"base\": \"sw_exp.json\",\n"
+		 " \"parameters\": {\"workload.rate_per_s\": [5, 10, 20]},\n"
+		 " \"replications\": 2,\n"
+		 " \"results\": \"%s\"}\n", results);
+	return sweep_file(name, body);
+}
+
+START_TEST(parallel_sweep_writes_each_line_once_and_rerun_skips_all)
+{
+	const char *res = path_in_tmp("e2e.jsonl");
+	const char *s = small_sweep("e2e.json", res);
+	char args[1400], err[4096];
+	snprintf(args, sizeof args, "'%s' -j 2", s);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(check_results(res, 6 * 2), 12);
+	ck_assert_msg(strstr(err, "done (6/6)"), "progress: [%s]", err);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(strstr(err, "skipped 6 of 6"), "[%s]", err);
+	check_results(res, 12);
+	/* seeds: replication r runs the base seed + r, the same for every
+	 * policy, so mct and fcfs of one case see the same arrivals */
+}
+END_TEST
+
+START_TEST(summarise_writes_one_row_per_value_and_policy_and_a_plot)
+{
+	const char *res = path_in_tmp("summ.jsonl");
+	const char *s = small_sweep("summ.json", res);
+	char args[1800], err[4096];
+	snprintf(args, sizeof args, "'%s'", s);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "%s", err);
+	const char *csv = path_in_tmp("summ.csv"), *svg = path_in_tmp("summ.svg");
+	snprintf(args, sizeof args,
+		 "--summarise '%s' --x workload.rate_per_s --metric response_mean_s "
+		 "-o '%s' --plot '%s'", res, csv, svg);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "%s", err);
+	FILE *f = fopen(csv, "r");
+	ck_assert(f != NULL);
+	char line[512];
+	int rows = 0;
+	ck_assert(fgets(line, sizeof line, f));
+	ck_assert_str_eq(line, "x,policy,metric,mean,ci95_low,ci95_high,n\n");
+	while (fgets(line, sizeof line, f)) {
+		rows++;
+		ck_assert_msg(strstr(line, ",response_mean_s,") && strstr(line, ",2\n"),
+			      "row [%s]", line);
+	}
+	fclose(f);
+	ck_assert_int_eq(rows, 3 * 2);
+	struct stat st;
+	ck_assert(stat(svg, &st) == 0 && st.st_size > 0);
+}
+END_TEST
+
+static long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_size : 0;
+}
+
+START_TEST(killed_sweep_resumes_without_duplicates)
+{
+	const char *res = path_in_tmp("kill.jsonl");
+	char body[1200];
+	snprintf(body, sizeof body,
+		 "{\"base\": \"sw_exp.json\",\n"
+		 " \"parameters\": {\"workload.rate_per_s\": [5, 6, 7, 8, 9, 10, 11, 12],\n"
+		 "                \"workload.tasks\": [200000]},\n"
+		 " \"replications\": 5,\n"
+		 " \"results\": \"%s\"}\n", res);
+	const char *s = sweep_file("kill.json", body);
+	pid_t pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		setpgid(0, 0); /* its own group: kill the workers too */
+		freopen("/dev/null", "w", stderr);
+		execl(test_bin(), "hetsim", "sweep", s, "-j", "2", (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	struct timespec ms = {0, 5000000};
+	for (int i = 0; i < 4000 && file_size(res) == 0; i++)
+		nanosleep(&ms, NULL);
+	ck_assert_msg(file_size(res) > 0, "no results written");
+	kill(-pid, SIGKILL);
+	int st;
+	waitpid(pid, &st, 0);
+	struct timespec settle = {0, 50000000};
+	nanosleep(&settle, NULL); /* the group's workers die too */
+	json_t *v[128];
+	int before = read_lines(res, v, 128);
+	free_lines(v, before < 128 ? before : 128);
+	ck_assert_msg(before > 0 && before < 40 * 2, "%d lines at the kill", before);
+	/* a torn write */
+	FILE *f = fopen(res, "a");
+	ck_assert(f != NULL);
+	fputs("{\"case\":\"c0039\",\"replication\":4,\"par", f);
+	fclose(f);
+	char args[1400], err[4096];
+	snprintf(args, sizeof args, "'%s' -j 3", s);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(strstr(err, "skipped "), "[%s]", err);
+	check_results(res, 40 * 2);
+}
+END_TEST
+
+/* status 2, one line "hetsim: <file>:<line>: ...want...", no results file */
+static void expect_bad(const char *name, const char *body, int line,
+		       const char *want)
+{
+	const char *res = path_in_tmp("bad.jsonl");
+	unlink(res);
+	char text[2000];
+	snprintf(text, sizeof text, body, res);
+	const char *s = sweep_file(name, text);
+	char args[1400], err[2048], prefix[800];
+	snprintf(args, sizeof args, "'%s'", s);
+	int st = sweep_run(args, err, sizeof err);
+	ck_assert_msg(st == 2, "status %d for %s: %s", st, name, err);
+	char *nl = strchr(err, '\n');
+	ck_assert_msg(nl && nl[1] == 0, "not exactly one line: [%s]", err);
+	snprintf(prefix, sizeof prefix, "hetsim: %s:%d: ", s, line);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0,
+		      "want prefix [%s], got [%s]", prefix, err);
+	ck_assert_msg(strstr(err, want), "want [%s] in [%s]", want, err);
+	ck_assert_msg(access(res, F_OK) != 0, "results file created for %s", name);
+}
+
+START_TEST(bad_sweep_files_fail_before_running)
+{
+	expect_bad("b1.json", "{\"base\": \"sw_exp.json\",\n \"paramters\": {},\n"
+		   " \"results\": \"%s\"}\n", 2, "paramters");
+	expect_bad("b2.json", "{\"base\": \"sw_exp.json\",\n \"design\": \"sobol\",\n"
+		   " \"parameters\": {\"seed\": [1]}, \"results\": \"%s\"}\n", 2, "sobol");
+	expect_bad("b3.json", "{\"base\": \"sw_exp.json\",\n"
+		   " \"parameters\": {\"seed\": []}, \"results\": \"%s\"}\n", 2, "non-empty");
+	expect_bad("b4.json", "{\"base\": \"sw_exp.json\", \"design\": \"lhs\", \"samples\": 4,\n"
+		   " \"parameters\": {\"workload.rate_per_s\":\n"
+		   "   {\"min\": 5, \"max\": 5}}, \"results\": \"%s\"}\n", 3, "min must be < max");
+	expect_bad("b5.json", "{\"base\": \"sw_exp.json\",\n \"design\": \"random\",\n"
+		   " \"parameters\": {\"seed\": {\"min\": 1, \"max\": 9}}, \"results\": \"%s\"}\n",
+		   1, "samples");
+	expect_bad("b6.json", "{\"design\": \"grid\",\n"
+		   " \"base\": \"no_such.json\",\n"
+		   " \"parameters\": {\"seed\": [1]}, \"results\": \"%s\"}\n", 2, "base");
+	expect_bad("b7.json", "{\"base\": \"sw_exp.json\",\n"
+		   " \"parameters\": {\"workload.rate_per_s\": [5, \"fast\"]},\n"
+		   " \"results\": \"%s\"}\n", 2, "case c0001");
+	expect_bad("b8.json", "{\"base\": \"sw_exp.json\",\n"
+		   " \"parameters\": {\"workload.rate_per_s\": [5]},\n"
+		   " \"policies\": [\"mct\", \"nosuch\"], \"results\": \"%s\"}\n", 2, "nosuch");
+}
+END_TEST
+
+Suite *suite_sweep(void)
+{
+	Suite *s = suite_create("sweep");
+	TCase *t = tcase_create("sweep");
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, grid_is_cartesian_product_times_replications);
+	tcase_add_test(t, random_design_draws_samples_inside_the_ranges);
+	tcase_add_test(t, lhs_hits_every_stratum_of_every_dimension_once);
+	tcase_add_test(t, parallel_sweep_writes_each_line_once_and_rerun_skips_all);
+	tcase_add_test(t, summarise_writes_one_row_per_value_and_policy_and_a_plot);
+	tcase_add_test(t, killed_sweep_resumes_without_duplicates);
+	tcase_add_test(t, bad_sweep_files_fail_before_running);
+	suite_add_tcase(s, t);
+	return s;
+}
