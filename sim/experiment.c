@@ -2,6 +2,7 @@
  * comparison of several policies on the same seed. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "sim/ci.h"
 #include "sim/experiment.h"
 #include "sim/out.h"
@@ -10,7 +11,8 @@ void sim_experiment_free(sim_experiment *x)
 {
 	if (!x)
 		return;
-	prof_free(x->profile);
+	if (!x->profile_shared)
+		prof_free(x->profile);
 	prof_jdoc_free(&x->doc);
 	free(x->name);
 	free(x->machine_type);
@@ -27,6 +29,60 @@ size_t sim_experiment_policies(const sim_experiment *x)
 	return x->n_policies;
 }
 
+/*
+ * Profiles read from files are kept for the life of the process, keyed by
+ * the file's path, device, inode, size and modification time: a profile is
+ * never changed once loaded, and a process that loads many experiments over
+ * the same profile (the cases of a sweep) parses it, and the measured CSV
+ * behind it, once. The first few files are cached; later ones are loaded
+ * and freed with their experiment as before.
+ */
+#define PROFILE_CACHE 8
+static struct {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	prof_profile *profile;
+} profile_cache[PROFILE_CACHE];
+static unsigned profile_cache_used;
+
+/* *shared = 1 when *out belongs to the cache (never to be freed). */
+static int profile_cached(prof_profile **out, int *shared, const char *path,
+			  prof_err *err)
+{
+	struct stat st;
+	int known = stat(path, &st) == 0;
+	*shared = 0;
+	for (unsigned i = 0; known && i < profile_cache_used; i++) {
+		if (strcmp(profile_cache[i].path, path) ||
+		    profile_cache[i].dev != st.st_dev || profile_cache[i].ino != st.st_ino ||
+		    profile_cache[i].size != st.st_size ||
+		    profile_cache[i].mtime.tv_sec != st.st_mtim.tv_sec ||
+		    profile_cache[i].mtime.tv_nsec != st.st_mtim.tv_nsec)
+			continue;
+		*out = profile_cache[i].profile;
+		*shared = 1;
+		return 0;
+	}
+	int rc = prof_load(out, path, err);
+	if (rc || !known || profile_cache_used == PROFILE_CACHE)
+		return rc;
+	char *copy = strdup(path);
+	if (!copy)
+		return 0; /* not cached: the experiment owns it */
+	unsigned i = profile_cache_used++;
+	profile_cache[i].path = copy;
+	profile_cache[i].dev = st.st_dev;
+	profile_cache[i].ino = st.st_ino;
+	profile_cache[i].size = st.st_size;
+	profile_cache[i].mtime = st.st_mtim;
+	profile_cache[i].profile = *out;
+	*shared = 1;
+	return 0;
+}
+
 static int load_profile(sim_experiment *x, prof_err *err)
 {
 	const prof_jdoc *doc = &x->doc;
@@ -41,7 +97,7 @@ static int load_profile(sim_experiment *x, prof_err *err)
 	char *path = prof_jdoc_resolve(doc, json_string_value(node));
 	if (!path)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-	int rc = prof_load(&x->profile, path, err);
+	int rc = profile_cached(&x->profile, &x->profile_shared, path, err);
 	free(path);
 	return rc;
 }

@@ -17,6 +17,7 @@ typedef struct exp_policy {
 struct sim_experiment {
 	prof_jdoc doc;
 	prof_profile *profile;
+	int profile_shared; /* from the process-wide cache: not freed here */
 	char *name;
 	uint32_t n_machines;
 	uint32_t *machine_type;  /* [n_machines] profile machine-type index */

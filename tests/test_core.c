@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "sim/experiment.h"
 #include "sim/heap.h"
 #include "sim/out.h"
 #include "sim/rng.h"
@@ -482,6 +483,35 @@ END_TEST
 /* FCFS with pruning that defers: b (deadline 0.5) cannot make it once a
  * holds the only machine until 1 s; it stays waiting while c, behind it,
  * runs 1-2; when the run ends b is counted as never mapped. */
+/* A profile file is parsed once per process while it is unchanged (the
+ * cases of a sweep), and again after it changes. */
+START_TEST(profile_files_are_cached_until_they_change)
+{
+	const char *prof = test_write("cache_prof.json",
+		"{\"machine_types\": [{\"name\": \"m\"}], \"task_types\": [{\"name\": \"t\"}],\n"
+		" \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"constant\", \"value\": 1}]}\n");
+	(void)prof;
+	const char *exp = test_write("cache_exp.json",
+		"{\"profile\": \"cache_prof.json\", \"machines\": [{\"type\": \"m\"}],\n"
+		" \"workload\": {\"arrival\": \"poisson\", \"rate_per_s\": 0.5, \"tasks\": 10},\n"
+		" \"policy\": \"mct\", \"output\": {\"dir\": \"\"}}\n");
+	prof_err err = {0};
+	sim_experiment *a = NULL, *b = NULL, *c = NULL;
+	ck_assert_msg(sim_experiment_load(&a, exp, &err) == 0, "%s", err.msg);
+	ck_assert_msg(sim_experiment_load(&b, exp, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_eq(a->profile, b->profile);
+	sim_experiment_free(a);
+	sim_experiment_free(b);
+	/* a changed file (other size) is read again, with its new values */
+	test_write("cache_prof.json",
+		"{\"machine_types\": [{\"name\": \"m\"}], \"task_types\": [{\"name\": \"t\"}],\n"
+		" \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"constant\", \"value\": 2.5}]}\n");
+	ck_assert_msg(sim_experiment_load(&c, exp, &err) == 0, "%s", err.msg);
+	ck_assert_double_eq(prof_mean(c->profile, 0, 0), 2.5);
+	sim_experiment_free(c);
+}
+END_TEST
+
 START_TEST(deferred_hopeless_task_neither_starves_nor_vanishes)
 {
 	test_write("defer.csv", "arrival_s,task_type,deadline_s\n0,t,10\n0,t,0.5\n0.1,t,10\n");
@@ -642,6 +672,7 @@ Suite *suite_core(void)
 	tcase_add_test(d, golden_run_matches_pinned_outputs);
 	tcase_add_test(d, deadline_drops_happen_where_configured);
 	tcase_add_test(d, deferred_hopeless_task_neither_starves_nor_vanishes);
+	tcase_add_test(d, profile_files_are_cached_until_they_change);
 	tcase_add_test(d, replications_pair_policies_and_identical_ones_differ_by_zero);
 	tcase_add_test(d, oversubscribed_batch_and_pruning_beat_fcfs);
 	suite_add_tcase(s, d);
