@@ -28,12 +28,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
@@ -602,10 +607,21 @@ static void progress(size_t done, size_t total, double t0, int tty)
 	fflush(stderr);
 }
 
-static void worker(const sweep *sw, const unsigned char *done, size_t k,
-		   size_t jobs, int fd, int msg_fd)
+/* Workers take the next case from a counter shared by all of them, so a
+ * worker that drew quick cases takes more (dynamic load balance). */
+static void worker(const sweep *sw, const unsigned char *done,
+		   size_t *next_case, pid_t parent, int fd, int msg_fd)
 {
-	for (size_t i = k; i < sw->n_cases; i += jobs) {
+#ifdef __linux__
+	/* a worker whose parent is killed outright stops too */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+	if (getppid() != parent)
+		_exit(1);
+	for (;;) {
+		size_t i = __atomic_fetch_add(next_case, 1, __ATOMIC_RELAXED);
+		if (i >= sw->n_cases)
+			break;
 		if (done[i])
 			continue;
 		prof_err err = {0};
@@ -656,12 +672,24 @@ static int run_sweep(const sweep *sw, size_t jobs)
 		jobs = todo;
 	pid_t pids[SWEEP_MAX_JOBS];
 	size_t n_pids = 0;
+	size_t *next_case = mmap(NULL, sizeof *next_case, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (next_case == MAP_FAILED) {
+		fprintf(stderr, "hetsim: sweep: mmap: %s\n", strerror(errno));
+		close(fd);
+		close(pfd[0]);
+		close(pfd[1]);
+		free(done);
+		return 1;
+	}
+	*next_case = 0;
+	pid_t parent = getpid();
 	fflush(NULL);
 	for (size_t k = 0; k < jobs; k++) {
 		pid_t pid = fork();
 		if (pid == 0) {
 			close(pfd[0]);
-			worker(sw, done, k, jobs, fd, pfd[1]);
+			worker(sw, done, next_case, parent, fd, pfd[1]);
 		}
 		if (pid < 0) {
 			fprintf(stderr, "hetsim: sweep: fork: %s\n", strerror(errno));
@@ -697,6 +725,7 @@ static int run_sweep(const sweep *sw, size_t jobs)
 			rc = 1;
 	}
 	close(fd);
+	munmap(next_case, sizeof *next_case);
 	free(done);
 	if (failed) {
 		fprintf(stderr, "hetsim: sweep: %zu of %zu cases failed\n", failed, todo);
