@@ -847,3 +847,11 @@ int prof_parse_double(const char *s, double *out)
 	*out = x;
 	return 0;
 }
+
+int prof_csv_column(char *const *header, int n, const char *name)
+{
+	for (int i = 0; name && i < n; i++)
+		if (strcmp(header[i], name) == 0)
+			return i;
+	return -1;
+}

@@ -98,6 +98,9 @@ void prof_lines_close(prof_lines *r);
  * are trimmed of surrounding blanks. Returns the number of fields (at most
  * max; more fields than max returns max + 1). */
 int prof_csv_split(char *line, char **fields, int max);
+/* Index of the field named name among n header fields, or -1 (also for a
+ * NULL name). */
+int prof_csv_column(char *const *header, int n, const char *name);
 /* Strict number parse of a whole field: finite double, no trailing junk. */
 int prof_parse_double(const char *s, double *out);
 

@@ -280,14 +280,6 @@ static void groups_free(groups *gs)
 	free(gs->slots);
 }
 
-static int column_index(char **header, int n, const char *name)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(header[i], name) == 0)
-			return i;
-	return -1;
-}
-
 /* Join the named fields with sep into out. */
 static void join_fields(char **fields, const int *idx, int n, char sep,
 			char *out, size_t cap)
@@ -336,27 +328,27 @@ static int read_groups(const fit_args *a, groups *gs, size_t *rows_kept,
 		goto out;
 	}
 	rc = PROF_EINPUT;
-	value_col = column_index(header, nh, a->value);
+	value_col = prof_csv_column(header, nh, a->value);
 	if (value_col < 0) {
 		prof_errf(err, rc, a->csv, 1, "no column \"%s\"", a->value);
 		goto out;
 	}
-	if (a->pet_prob && (prob_col = column_index(header, nh, a->pet_prob)) < 0) {
+	if (a->pet_prob && (prob_col = prof_csv_column(header, nh, a->pet_prob)) < 0) {
 		prof_errf(err, rc, a->csv, 1, "no column \"%s\"", a->pet_prob);
 		goto out;
 	}
 	for (int i = 0; i < a->n_task_cols; i++)
-		if ((task_idx[i] = column_index(header, nh, a->task_cols[i])) < 0) {
+		if ((task_idx[i] = prof_csv_column(header, nh, a->task_cols[i])) < 0) {
 			prof_errf(err, rc, a->csv, 1, "no column \"%s\"", a->task_cols[i]);
 			goto out;
 		}
 	for (int i = 0; i < a->n_machine_cols; i++)
-		if ((machine_idx[i] = column_index(header, nh, a->machine_cols[i])) < 0) {
+		if ((machine_idx[i] = prof_csv_column(header, nh, a->machine_cols[i])) < 0) {
 			prof_errf(err, rc, a->csv, 1, "no column \"%s\"", a->machine_cols[i]);
 			goto out;
 		}
 	for (int i = 0; i < a->n_where; i++)
-		if ((where_idx[i] = column_index(header, nh, a->where_col[i])) < 0) {
+		if ((where_idx[i] = prof_csv_column(header, nh, a->where_col[i])) < 0) {
 			prof_errf(err, rc, a->csv, 1, "no column \"%s\"", a->where_col[i]);
 			goto out;
 		}
@@ -530,10 +522,10 @@ static json_t *machine_facts(const char *path, const char *name, prof_err *err)
 	int nh = 0;
 	if (prof_lines_next(r, &line, &len, err) == 1 && (hcopy = strdup(line)))
 		nh = prof_csv_split(hcopy, h, 31);
-	int c_name = column_index(h, nh, "machine"), c_vcpu = column_index(h, nh, "vcpu"),
-	    c_mem = column_index(h, nh, "memory_gib"),
-	    c_acc = column_index(h, nh, "accelerator"),
-	    c_price = column_index(h, nh, "price_usd_per_hour");
+	int c_name = prof_csv_column(h, nh, "machine"), c_vcpu = prof_csv_column(h, nh, "vcpu"),
+	    c_mem = prof_csv_column(h, nh, "memory_gib"),
+	    c_acc = prof_csv_column(h, nh, "accelerator"),
+	    c_price = prof_csv_column(h, nh, "price_usd_per_hour");
 	while (c_name >= 0 && prof_lines_next(r, &line, &len, err) == 1) {
 		int n = prof_csv_split(line, f, 31);
 		if (n != nh || strcmp(f[c_name], name) != 0)

@@ -37,14 +37,6 @@ static int bad(const char *fmt, const char *arg)
 	return 2;
 }
 
-static int col(char **h, int n, const char *name)
-{
-	for (int i = 0; name && i < n; i++)
-		if (strcmp(h[i], name) == 0)
-			return i;
-	return -1;
-}
-
 static int by_x(const void *a, const void *b)
 {
 	double x = ((const point *)a)->x, y = ((const point *)b)->x;
@@ -103,15 +95,15 @@ int sim_cmd_plot(int argc, char **argv)
 	if (!rc && (rc = prof_lines_next(r, &line, &len, &err)) == 1) {
 		hcopy = strdup(line);
 		nh = hcopy ? prof_csv_split(hcopy, h, MAX_FIELDS) : 0;
-		ix = col(h, nh, xc);
-		iy = col(h, nh, yc);
-		is = col(h, nh, sc);
-		ilo = col(h, nh, loc);
-		ihi = col(h, nh, hic);
+		ix = prof_csv_column(h, nh, xc);
+		iy = prof_csv_column(h, nh, yc);
+		is = prof_csv_column(h, nh, sc);
+		ilo = prof_csv_column(h, nh, loc);
+		ihi = prof_csv_column(h, nh, hic);
 		const char *missing = ix < 0 ? xc : iy < 0 ? yc : (sc && is < 0) ? sc
 				    : (loc && ilo < 0) ? loc : (hic && ihi < 0) ? hic : NULL;
 		for (int k = 0; k < nw && !missing; k++)
-			if ((iw[k] = col(h, nh, wc[k])) < 0)
+			if ((iw[k] = prof_csv_column(h, nh, wc[k])) < 0)
 				missing = wc[k];
 		rc = missing ? prof_errf(&err, PROF_EINPUT, csv, 1, "no column \"%s\"", missing) : 0;
 	} else if (rc == 0) {
