@@ -53,6 +53,7 @@ BIN   := $(BUILD)/hetsim
 TESTS := $(BUILD)/hetsim_tests
 
 -include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
+-include tests/bench/bench.mk
 
 .PHONY: all run test check bench deps lint format clean profiles golden-update
 all: $(BIN)

@@ -7,5 +7,6 @@ int sim_cmd_fit(int argc, char **argv);
 int sim_cmd_compare(int argc, char **argv);
 int sim_cmd_plot(int argc, char **argv);
 int sim_cmd_sweep(int argc, char **argv);
+int sim_cmd_calibrate(int argc, char **argv);
 
 #endif

@@ -155,6 +155,8 @@ int main(int argc, char **argv)
 		return sim_cmd_plot(argc - 2, argv + 2);
 	if (strcmp(cmd, "sweep") == 0)
 		return sim_cmd_sweep(argc - 2, argv + 2);
+	if (strcmp(cmd, "calibrate") == 0)
+		return sim_cmd_calibrate(argc - 2, argv + 2);
 	if (strcmp(cmd, "policies") == 0)
 		return cmd_policies();
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -73,7 +73,8 @@ int main(void)
 		suite_core, suite_policies, suite_cli,
 		suite_fuzz, suite_fit,      suite_gof,
 		suite_ci,   suite_batch,    suite_prune,
-		suite_sweep,
+		suite_sweep, suite_cluster, suite_e2c,
+		suite_merge, suite_real,    suite_dag,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

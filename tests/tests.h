@@ -16,6 +16,11 @@ Suite *suite_gof(void);
 Suite *suite_ci(void);
 Suite *suite_prune(void);
 Suite *suite_sweep(void);
+Suite *suite_cluster(void);
+Suite *suite_e2c(void);
+Suite *suite_merge(void);
+Suite *suite_real(void);
+Suite *suite_dag(void);
 
 /* Path of the hetsim binary under test ($HETSIM_BIN, default build/hetsim). */
 const char *test_bin(void);
