@@ -52,6 +52,8 @@ LIB   := $(BUILD)/libhetsim.a
 BIN   := $(BUILD)/hetsim
 TESTS := $(BUILD)/hetsim_tests
 
+# Module fragments may define targets; they never become the default.
+.DEFAULT_GOAL := all
 -include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
 -include tests/bench/bench.mk
 

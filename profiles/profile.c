@@ -24,6 +24,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
+#include "profiles/e2c.h"
 #include "profiles/profile.h"
 
 /* u is kept in [2^-53, 1 - 2^-53]: the inverse CDFs are infinite at 0 and
@@ -1212,10 +1213,28 @@ static void free_reqs(loader *ld)
 	free(ld->first_entry);
 }
 
+static int load_profile_object(loader *ld, const json_t *root);
+
+/* A profile object, after expanding an E2C-Sim EET matrix if it names
+ * one (profiles/e2c.h). */
 static int load_profile(loader *ld, const json_t *root)
 {
+	if (!json_is_object(root) || !json_object_get(root, "e2c_eet"))
+		return load_profile_object(ld, root);
+	json_t *expanded;
+	int rc = prof_e2c_expand(ld->doc, root, &expanded, ld->err);
+	if (rc)
+		return rc;
+	rc = load_profile_object(ld, expanded);
+	json_decref(expanded);
+	return rc;
+}
+
+static int load_profile_object(loader *ld, const json_t *root)
+{
 	static const char *const root_keys[] = {
-		"machine_types", "task_types", "exec", "source", "notes", NULL};
+		"machine_types", "task_types", "exec", "source", "notes", "merge",
+		"e2c_eet", NULL};
 	const prof_jdoc *doc = ld->doc;
 	prof_profile *p = ld->p;
 	const char *text;

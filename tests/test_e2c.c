@@ -1,7 +1,395 @@
-/* tests/test_e2c.c — placeholder suite, filled in by its module's work. */
+/* tests/test_e2c.c — E2C-Sim inputs: the EET matrix as a profile (both
+ * orientations, noise, cannot-run cells, machine attributes), the workload
+ * CSV by column names, the shipped example end to end, and bad files
+ * rejected with file:line. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "profiles/profile.h"
 #include "tests/tests.h"
+#include "workloads/workload.h"
+
+static prof_err err;
+
+/* Load a profile object (text) from a file in the test directory, so that
+ * its "file" paths resolve there. Returns the code; err has the message. */
+static int load(const char *profile_text, prof_profile **out)
+{
+	memset(&err, 0, sizeof err);
+	const char *path = test_write("profile.json", profile_text);
+	return prof_load(out, path, &err);
+}
+
+static prof_profile *must_load(const char *profile_text)
+{
+	prof_profile *p;
+	int rc = load(profile_text, &p);
+	ck_assert_msg(rc == PROF_OK, "profile: %s", err.msg);
+	return p;
+}
+
+static const char eet_rows[] = ",CPU,GPU,FPGA\n"
+			       "T1,4,1,inf\n"
+			       "T2,2.5,0.5,1\n"
+			       "\n"
+			       "T3,6,,1.5\n";
+
+START_TEST(test_eet_tasks_as_rows_constant_without_noise)
+{
+	test_write("eet.csv", eet_rows);
+	prof_profile *p = must_load("{\"e2c_eet\": {\"file\": \"eet.csv\"}}");
+	ck_assert_uint_eq(p->n_machines, 3);
+	ck_assert_uint_eq(p->n_tasks, 3);
+	ck_assert_str_eq(p->machines[1].name, "GPU");
+	ck_assert_str_eq(p->tasks[2].name, "T3");
+	ck_assert_int_eq(prof_model_at(p, 0, 0)->kind, PROF_CONSTANT);
+	ck_assert_double_eq(prof_mean(p, 0, 0), 4.0);
+	ck_assert_double_eq(prof_mean(p, 1, 2), 1.0);
+	ck_assert_double_eq(prof_sample(p, 2, 2, 0.999), 1.5);
+	/* inf and an empty cell: cannot run */
+	ck_assert(!prof_can_run(p, 0, 2));
+	ck_assert(!prof_can_run(p, 2, 1));
+	ck_assert(prof_can_run(p, 2, 0));
+	ck_assert_uint_eq(p->machines[0].slots, 1);
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(test_eet_noise_is_uniform_around_the_eet)
+{
+	test_write("eet.csv", eet_rows);
+	prof_profile *p = must_load("{\"e2c_eet\": {\"file\": \"eet.csv\", "
+				    "\"noise\": 0.2, \"unit\": \"ms\"}}");
+	const prof_model *m = prof_model_at(p, 1, 0); /* T2 on CPU: 2.5 ms */
+	ck_assert_int_eq(m->kind, PROF_UNIFORM);
+	ck_assert_double_eq_tol(prof_mean(p, 1, 0), 2.5e-3, 1e-15);
+	ck_assert_double_eq_tol(prof_sample(p, 1, 0, 1e-9), 2.0e-3, 1e-11);
+	ck_assert_double_eq_tol(prof_sample(p, 1, 0, 1 - 1e-9), 3.0e-3, 1e-11);
+	ck_assert_double_eq_tol(prof_sample(p, 1, 0, 0.25), 2.25e-3, 1e-12);
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(test_eet_machines_as_rows_is_the_transpose)
+{
+	test_write("eet.csv", ",T1,T2,T3\n"
+			      "CPU,4,2.5,6\n"
+			      "GPU,1,0.5,inf\n"
+			      "FPGA,-,1,1.5\n");
+	prof_profile *p = must_load("{\"e2c_eet\": {\"file\": \"eet.csv\", "
+				    "\"orientation\": \"machines_as_rows\"}}");
+	test_write("eet2.csv", eet_rows);
+	prof_profile *q = must_load("{\"e2c_eet\": {\"file\": \"eet2.csv\"}}");
+	ck_assert_uint_eq(p->n_machines, q->n_machines);
+	ck_assert_uint_eq(p->n_tasks, q->n_tasks);
+	for (uint32_t t = 0; t < p->n_tasks; t++) {
+		ck_assert_str_eq(p->tasks[t].name, q->tasks[t].name);
+		for (uint32_t m = 0; m < p->n_machines; m++) {
+			ck_assert_int_eq(prof_can_run(p, t, m),
+					 prof_can_run(q, t, m));
+			if (prof_can_run(p, t, m))
+				ck_assert_double_eq(prof_mean(p, t, m),
+						    prof_mean(q, t, m));
+		}
+	}
+	prof_free(p);
+	prof_free(q);
+}
+END_TEST
+
+START_TEST(test_eet_machine_attributes_are_merged_by_name)
+{
+	test_write("eet.csv", eet_rows);
+	prof_profile *p = must_load(
+		"{\"e2c_eet\": {\"file\": \"eet.csv\"},\n"
+		" \"machine_types\": [{\"name\": \"GPU\", \"slots\": 2,\n"
+		"   \"power_w\": {\"idle\": 30, \"busy\": 150}}]}");
+	ck_assert_uint_eq(p->machines[1].slots, 2);
+	ck_assert_double_eq(p->machines[1].busy_w, 150);
+	ck_assert_double_eq(p->machines[0].busy_w, 0);
+	prof_free(p);
+}
+END_TEST
+
+/* Each bad EET case: matrix text, profile text, where the error must point
+ * ("eet.csv:N:" or "profile.json:N:") and a part of the message. */
+static const struct bad_eet {
+	const char *csv, *profile, *where, *says;
+} bad_eets[] = {
+	{",A,B\nT1,1,2\nT2,1\n", NULL, "eet.csv:3:", "too few fields"},
+	{",A,B\nT1,1,2,3\n", NULL, "eet.csv:2:", "too many fields"},
+	{",A,B\nT1,1,x\n", NULL, "eet.csv:2:", "column 3 (\"B\")"},
+	{",A,B\nT1,1,-2\n", NULL, "eet.csv:2:", "not a time"},
+	{",A,A\nT1,1,2\n", NULL, "eet.csv:1:", "both \"A\""},
+	{",A,B\nT1,1,2\nT1,3,4\n", NULL, "eet.csv:3:", "row \"T1\" again"},
+	{",A,B\nT1,inf,-\n", NULL, "eet.csv:2:", "cannot run on any"},
+	{",A,\nT1,1,2\n", NULL, "eet.csv:1:", "column 3 has no name"},
+	{",A,B\n", NULL, "eet.csv:1:", "no row after the header"},
+	{"", NULL, "eet.csv:", "empty"},
+	{",A,B\n,1,2\n", NULL, "eet.csv:2:", "no name"},
+	{",A,B\nT1,1,2\n",
+	 "{\"e2c_eet\": {\"file\": \"eet.csv\"},\n \"machine_types\": "
+	 "[{\"name\": \"C\"}]}",
+	 "profile.json:2:", "\"C\" is not in"},
+	{",A,B\nT1,1,2\n",
+	 "{\"e2c_eet\": {\"file\": \"eet.csv\"},\n \"exec\": []}",
+	 "profile.json:2:", "cannot be given with"},
+	{",A,B\nT1,1,2\n",
+	 "{\"e2c_eet\": {\"file\": \"eet.csv\",\n \"noise\": 1.5}}",
+	 "profile.json:2:", "below 1"},
+	{",A,B\nT1,1,2\n",
+	 "{\"e2c_eet\": {\"file\": \"eet.csv\",\n \"orientation\": \"up\"}}",
+	 "profile.json:2:", "unknown orientation"},
+	{",A,B\nT1,1,2\n",
+	 "{\"e2c_eet\": {\"file\": \"eet.csv\",\n \"colour\": 1}}",
+	 "profile.json:2:", "colour"},
+	{",A,B\nT1,1,2\n", "{\"e2c_eet\": {\"file\": \"none.csv\"}}",
+	 "none.csv", ""},
+};
+
+START_TEST(test_eet_bad_file_names_file_and_line)
+{
+	const struct bad_eet *b = &bad_eets[_i];
+	test_write("eet.csv", b->csv);
+	prof_profile *p = NULL;
+	int rc = load(b->profile ? b->profile
+				 : "{\"e2c_eet\": {\"file\": \"eet.csv\"}}",
+		      &p);
+	ck_assert_msg(rc == PROF_EINPUT, "case %d: rc %d (%s)", _i, rc,
+		      err.msg);
+	ck_assert_ptr_null(p);
+	ck_assert_msg(strstr(err.msg, b->where) && strstr(err.msg, b->says),
+		      "case %d: \"%s\" lacks %s / %s", _i, err.msg, b->where,
+		      b->says);
+}
+END_TEST
+
+/* ------------------------------------------------------------ workload */
+
+static prof_profile *three_types(void)
+{
+	test_write("eet.csv", eet_rows);
+	return must_load("{\"e2c_eet\": {\"file\": \"eet.csv\"}}");
+}
+
+/* Source for the workload object text of an experiment in the test dir. */
+static int make_source(const prof_profile *p, const char *workload_text,
+		       wl_source **out)
+{
+	char text[1024];
+	snprintf(text, sizeof text, "{\"workload\": %s}", workload_text);
+	char label[512];
+	snprintf(label, sizeof label, "%s/exp.json", test_tmpdir());
+	prof_jdoc doc;
+	memset(&err, 0, sizeof err);
+	int rc = prof_jdoc_parse(&doc, label, text, strlen(text), &err);
+	ck_assert_msg(rc == PROF_OK, "%s", err.msg);
+	rc = wl_source_from_json(out, &doc,
+				 json_object_get(doc.root, "workload"), p, 1,
+				 &err);
+	prof_jdoc_free(&doc);
+	return rc;
+}
+
+START_TEST(test_workload_columns_found_by_name_in_any_order)
+{
+	prof_profile *p = three_types();
+	test_write("wl.csv", "id,Deadline,task_type,data_size,arrival_time\n"
+			     "0,5.5,T2,12,0.25\n"
+			     "1,,T3,3,1\n"
+			     "2,9,T1,0,1\n");
+	wl_source *s;
+	int rc = make_source(p, "{\"arrival\": \"e2c\", \"file\": \"wl.csv\"}",
+			     &s);
+	ck_assert_msg(rc == PROF_OK, "%s", err.msg);
+	wl_task t;
+	ck_assert_int_eq(wl_next(s, &t, &err), 1);
+	ck_assert_uint_eq(t.type, 1);
+	ck_assert_double_eq(t.arrival_s, 0.25);
+	ck_assert_double_eq(t.deadline_s, 5.5);
+	ck_assert_double_eq(t.size, 12);
+	ck_assert_int_eq(wl_next(s, &t, &err), 1);
+	ck_assert_uint_eq(t.type, 2);
+	ck_assert(isnan(t.deadline_s));
+	ck_assert_int_eq(wl_next(s, &t, &err), 1);
+	ck_assert_uint_eq(t.id, 2);
+	ck_assert_uint_eq(t.type, 0);
+	ck_assert_int_eq(wl_next(s, &t, &err), 0);
+	wl_free(s);
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(test_workload_indexed_types_relative_deadlines_named_columns)
+{
+	prof_profile *p = three_types();
+	test_write("wl.csv", "kind,when,slack\n"
+			     "3,0.5,2\n"
+			     "1,0.75,0\n");
+	wl_source *s;
+	int rc = make_source(
+		p,
+		"{\"arrival\": \"e2c\", \"file\": \"wl.csv\", \"type_ids\": "
+		"\"index1\", \"deadline\": \"relative\", \"start_s\": 10, "
+		"\"columns\": {\"task_type\": \"kind\", \"arrival\": \"when\", "
+		"\"deadline\": \"slack\"}}",
+		&s);
+	ck_assert_msg(rc == PROF_OK, "%s", err.msg);
+	wl_task t;
+	ck_assert_int_eq(wl_next(s, &t, &err), 1);
+	ck_assert_uint_eq(t.type, 2);
+	ck_assert_double_eq(t.arrival_s, 10.5);
+	ck_assert_double_eq(t.deadline_s, 12.5);
+	ck_assert_int_eq(wl_next(s, &t, &err), 1);
+	ck_assert_uint_eq(t.type, 0);
+	ck_assert_double_eq(t.deadline_s, 10.75);
+	ck_assert_int_eq(wl_next(s, &t, &err), 0);
+	wl_free(s);
+	prof_free(p);
+}
+END_TEST
+
+static const struct bad_workload {
+	const char *csv, *options, *where, *says;
+} bad_workloads[] = {
+	{"task_type,arrival_time\nT1,1\nT2\n", "", "wl.csv:3:",
+	 "too few fields: 1, the header has 2"},
+	{"task_type,arrival_time\nT1,1,7\n", "", "wl.csv:2:", "too many"},
+	{"task_type,deadline\nT1,1\n", "", "wl.csv:1:",
+	 "no arrival column"},
+	{"arrival_time,deadline\n1,1\n", "", "wl.csv:1:",
+	 "no task_type column"},
+	{"type,task_type,arrival\nT1,T1,1\n", "", "wl.csv:1:",
+	 "both look like the task_type column"},
+	{"task_type,arrival_time\nT9,1\n", "", "wl.csv:2:",
+	 "unknown task type \"T9\""},
+	{"task_type,arrival_time\n3,1\n", ", \"type_ids\": \"index0\"",
+	 "wl.csv:2:", "not an index from 0 to 2"},
+	{"task_type,arrival_time\n0,1\n", ", \"type_ids\": \"index1\"",
+	 "wl.csv:2:", "not an index from 1 to 3"},
+	{"task_type,arrival_time\nT1,2\nT1,1\n", "", "wl.csv:3:",
+	 "before the previous row"},
+	{"task_type,arrival_time,deadline\nT1,2,1\n", "", "wl.csv:2:",
+	 "deadline 1 is before arrival 2"},
+	{"task_type,arrival_time,deadline\nT1,2,-1\n",
+	 ", \"deadline\": \"relative\"", "wl.csv:2:", "negative"},
+	{"task_type,arrival_time\nT1,soon\n", "", "wl.csv:2:",
+	 "not a finite number"},
+	{"a,b\nT1,1\n", ", \"columns\": {\"arrival\": \"b\"}", "wl.csv:1:",
+	 "no task_type column"},
+	{"a,b\nT1,1\n",
+	 ", \"columns\": {\"arrival\": \"b\", \"task_type\": \"c\"}",
+	 "wl.csv:1:", "expected \"c\""},
+};
+
+START_TEST(test_workload_bad_file_names_file_and_line)
+{
+	const struct bad_workload *b = &bad_workloads[_i];
+	prof_profile *p = three_types();
+	test_write("wl.csv", b->csv);
+	char obj[512];
+	snprintf(obj, sizeof obj,
+		 "{\"arrival\": \"e2c\", \"file\": \"wl.csv\"%s}", b->options);
+	wl_source *s;
+	int rc = make_source(p, obj, &s);
+	ck_assert_msg(rc == PROF_OK, "case %d: %s", _i, err.msg);
+	wl_task t;
+	while ((rc = wl_next(s, &t, &err)) == 1)
+		;
+	ck_assert_msg(rc == PROF_EINPUT, "case %d: rc %d", _i, rc);
+	ck_assert_msg(strstr(err.msg, b->where) && strstr(err.msg, b->says),
+		      "case %d: \"%s\" lacks %s / %s", _i, err.msg, b->where,
+		      b->says);
+	wl_free(s);
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(test_workload_bad_options_name_the_line)
+{
+	prof_profile *p = three_types();
+	test_write("wl.csv", "task_type,arrival_time\nT1,1\n");
+	wl_source *s;
+	ck_assert_int_eq(make_source(p,
+				     "{\"arrival\": \"e2c\", \"file\": "
+				     "\"wl.csv\", \"type_ids\": \"roman\"}",
+				     &s),
+			 PROF_EINPUT);
+	ck_assert_msg(strstr(err.msg, "unknown type_ids \"roman\""), "%s",
+		      err.msg);
+	ck_assert_int_eq(make_source(p,
+				     "{\"arrival\": \"e2c\", \"file\": "
+				     "\"wl.csv\", \"columns\": {\"when\": "
+				     "\"t\"}}",
+				     &s),
+			 PROF_EINPUT);
+	ck_assert_msg(strstr(err.msg, "when"), "%s", err.msg);
+	prof_free(p);
+}
+END_TEST
+
+/* --------------------------------------------------------- end to end */
+
+START_TEST(test_shipped_example_runs_and_mct_beats_fcfs)
+{
+	char cmd[1024], errbuf[2048];
+	snprintf(cmd, sizeof cmd,
+		 "%s run experiments/e2c/experiment.json --quiet --out %s/e2c "
+		 "--set replications=2",
+		 test_bin(), test_tmpdir());
+	int rc = test_run(cmd, errbuf, sizeof errbuf);
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, errbuf);
+	/* every task of the workload file was simulated under each policy */
+	char path[600];
+	snprintf(path, sizeof path, "%s/e2c/mct/rep-000/summary.json",
+		 test_tmpdir());
+	json_error_t je;
+	json_t *s = json_load_file(path, 0, &je);
+	ck_assert_msg(s != NULL, "%s: %s", path, je.text);
+	const json_t *m = json_object_get(s, "metrics");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_object_get(s, "tasks"), "arrived")),
+			 1500);
+	double met_mct =
+		json_number_value(json_object_get(m, "deadline_met_fraction"));
+	json_decref(s);
+	snprintf(path, sizeof path, "%s/e2c/fcfs/rep-000/summary.json",
+		 test_tmpdir());
+	s = json_load_file(path, 0, &je);
+	ck_assert_msg(s != NULL, "%s: %s", path, je.text);
+	double met_fcfs = json_number_value(json_object_get(
+		json_object_get(s, "metrics"), "deadline_met_fraction"));
+	json_decref(s);
+	ck_assert_msg(met_mct > met_fcfs, "mct %g, fcfs %g", met_mct,
+		      met_fcfs);
+}
+END_TEST
 
 Suite *suite_e2c(void)
 {
-	return suite_create("e2c");
+	Suite *s = suite_create("e2c");
+	TCase *tc = tcase_create("eet");
+	tcase_add_test(tc, test_eet_tasks_as_rows_constant_without_noise);
+	tcase_add_test(tc, test_eet_noise_is_uniform_around_the_eet);
+	tcase_add_test(tc, test_eet_machines_as_rows_is_the_transpose);
+	tcase_add_test(tc, test_eet_machine_attributes_are_merged_by_name);
+	tcase_add_loop_test(tc, test_eet_bad_file_names_file_and_line, 0,
+			    (int)(sizeof bad_eets / sizeof bad_eets[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("workload");
+	tcase_add_test(tc, test_workload_columns_found_by_name_in_any_order);
+	tcase_add_test(
+		tc, test_workload_indexed_types_relative_deadlines_named_columns);
+	tcase_add_loop_test(tc, test_workload_bad_file_names_file_and_line, 0,
+			    (int)(sizeof bad_workloads /
+				  sizeof bad_workloads[0]));
+	tcase_add_test(tc, test_workload_bad_options_name_the_line);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("example");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_shipped_example_runs_and_mct_beats_fcfs);
+	suite_add_tcase(s, tc);
+	return s;
 }

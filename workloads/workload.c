@@ -8,14 +8,23 @@
  * arrival instants of a seed do not depend on the mix. MMPP sojourns come
  * from SIM_STREAM_WORKLOAD_AUX, so they never shift the arrival stream.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <gsl/gsl_rng.h>
 #include "sim/rng.h"
 #include "workloads/workload.h"
 
 typedef enum wl_kind { WL_POISSON, WL_MMPP, WL_TRACE } wl_kind;
+
+/* Roles of trace columns; a source maps each role to a field index. */
+enum { COL_ARRIVAL, COL_TYPE, COL_DEADLINE, COL_SIZE, N_COLS };
+/* Most fields an E2C-Sim workload row may have. */
+#define E2C_MAX_FIELDS 64
+/* How an E2C workload names its task types. */
+enum { E2C_TYPE_NAME, E2C_TYPE_INDEX0, E2C_TYPE_INDEX1 };
 
 /* Up to this many types a linear scan of the cumulative mix beats a binary
  * search; both find the same index, so the choice never changes results. */
@@ -60,6 +69,16 @@ struct wl_source {
 	const prof_profile *profile;
 	double trace_last_arrival_s; /* as written in the file */
 	int trace_seen_row;	     /* a non-blank line was read */
+	/* E2C-Sim workload CSV: a header is required and names the columns;
+	 * col[role] is the field index of each role (-1: absent) and every
+	 * row has exactly n_fields fields. */
+	int e2c;
+	int col[N_COLS];
+	int n_fields;
+	int e2c_type_ids;	  /* E2C_TYPE_* */
+	int e2c_deadline_relative; /* deadline column is time after arrival */
+	json_t *e2c_columns;	  /* the "columns" override, or NULL */
+	char *e2c_header_text;	  /* for error messages */
 	prof_err failure;	     /* repeated by later wl_next calls */
 };
 
@@ -71,6 +90,9 @@ static const char *const mmpp_keys[] = {
 	"arrival", "rates_per_s", "mean_sojourn_s", "mix",
 	"tasks",   "duration_s",  "start_s",	    NULL};
 static const char *const trace_keys[] = {"arrival", "file", "start_s", NULL};
+static const char *const e2c_keys[] = {"arrival",  "file",    "start_s",
+				       "type_ids", "deadline", "columns",
+				       NULL};
 
 /* Type index of a mix or rate key, or an error at the key's value. */
 static int type_of_key(const prof_jdoc *doc, const json_t *value,
@@ -331,6 +353,60 @@ static int open_trace(wl_source *s, const prof_jdoc *doc, const json_t *node,
 	return rc < 0 ? rc : PROF_OK;
 }
 
+/* Options of an E2C-Sim workload; the file itself is opened as a trace and
+ * its header read with the first row. */
+static int open_e2c(wl_source *s, const prof_jdoc *doc, const json_t *node,
+		    const prof_profile *p, prof_err *err)
+{
+	static const char *const roles[] = {"arrival", "task_type", "deadline",
+					    "size", NULL};
+	const char *ids = "name", *deadline = "absolute";
+	int rc;
+	if ((rc = prof_jget_str(doc, node, "type_ids", 0, &ids, err)) ||
+	    (rc = prof_jget_str(doc, node, "deadline", 0, &deadline, err)))
+		return rc;
+	if (strcmp(ids, "name") == 0)
+		s->e2c_type_ids = E2C_TYPE_NAME;
+	else if (strcmp(ids, "index0") == 0)
+		s->e2c_type_ids = E2C_TYPE_INDEX0;
+	else if (strcmp(ids, "index1") == 0)
+		s->e2c_type_ids = E2C_TYPE_INDEX1;
+	else
+		return prof_jerr(err, doc, json_object_get(node, "type_ids"),
+				 "unknown type_ids \"%s\" (expected name, "
+				 "index0 or index1)",
+				 ids);
+	if (strcmp(deadline, "absolute") == 0)
+		s->e2c_deadline_relative = 0;
+	else if (strcmp(deadline, "relative") == 0)
+		s->e2c_deadline_relative = 1;
+	else
+		return prof_jerr(err, doc, json_object_get(node, "deadline"),
+				 "unknown deadline \"%s\" (expected absolute "
+				 "or relative)",
+				 deadline);
+	const json_t *cols = json_object_get(node, "columns");
+	if (cols) {
+		if (!json_is_object(cols))
+			return prof_jerr(err, doc, cols,
+					 "\"columns\" must be an object "
+					 "{\"arrival\": NAME, ...}");
+		if ((rc = prof_jcheck_keys(doc, cols, roles, err)))
+			return rc;
+		const char *key;
+		const json_t *v;
+		json_object_foreach((json_t *)cols, key, v)
+			if (!json_is_string(v) || !json_string_value(v)[0])
+				return prof_jerr(err, doc, v,
+						 "columns.%s must be a column "
+						 "name",
+						 key);
+		s->e2c_columns = json_incref((json_t *)cols);
+	}
+	s->e2c = 1;
+	return open_trace(s, doc, node, p, err);
+}
+
 int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 			const json_t *node, const prof_profile *p,
 			uint64_t run_seed, prof_err *err)
@@ -347,6 +423,8 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 	if (!s)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
 	s->max_tasks = UINT64_MAX;
+	for (int c = 0; c < N_COLS; c++)
+		s->col[c] = c;
 	s->duration_s = INFINITY;
 
 	const char *const *keys;
@@ -359,10 +437,14 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 	} else if (strcmp(arrival, "trace") == 0) {
 		s->kind = WL_TRACE;
 		keys = trace_keys;
+	} else if (strcmp(arrival, "e2c") == 0) {
+		s->kind = WL_TRACE;
+		s->e2c = 1;
+		keys = e2c_keys;
 	} else {
 		rc = prof_jerr(err, doc, json_object_get(node, "arrival"),
 			       "unknown arrival \"%s\" (expected poisson, "
-			       "mmpp or trace)",
+			       "mmpp, trace or e2c)",
 			       arrival);
 		goto fail;
 	}
@@ -381,7 +463,8 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 		rc = read_mmpp(s, doc, node, p, err);
 		break;
 	case WL_TRACE:
-		rc = open_trace(s, doc, node, p, err);
+		rc = s->e2c ? open_e2c(s, doc, node, p, err)
+			    : open_trace(s, doc, node, p, err);
 		break;
 	}
 	if (rc == PROF_OK && s->kind != WL_TRACE)
@@ -532,13 +615,127 @@ static int trace_number(const prof_lines *r, const char *field,
 	return PROF_OK;
 }
 
+/* Column names an E2C-Sim workload may use for each role (compared without
+ * regard to case); the first is the one E2C-Sim writes. */
+static const char *const e2c_aliases[N_COLS][6] = {
+	[COL_ARRIVAL] = {"arrival_time", "arrival", "arrival_s", NULL},
+	[COL_TYPE] = {"task_type", "type", "task_type_id", "task_type_name",
+		      "task", NULL},
+	[COL_DEADLINE] = {"deadline", "deadline_s", "deadline_time", NULL},
+	[COL_SIZE] = {"data_size", "size", NULL},
+};
+static const char *const e2c_roles[N_COLS] = {"arrival", "task_type",
+					      "deadline", "size"};
+
+static int e2c_matches(const wl_source *s, int role, const char *field)
+{
+	const json_t *o = s->e2c_columns
+				  ? json_object_get(s->e2c_columns, e2c_roles[role])
+				  : NULL;
+	if (o)
+		return strcmp(field, json_string_value(o)) == 0;
+	for (int k = 0; e2c_aliases[role][k]; k++)
+		if (strcasecmp(field, e2c_aliases[role][k]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The header of an E2C-Sim workload: find each role's column by name. */
+static int e2c_header(wl_source *s, char **fields, int n, prof_err *err)
+{
+	const char *path = prof_lines_path(s->trace);
+	long line = prof_lines_lineno(s->trace);
+	if (n > E2C_MAX_FIELDS)
+		return prof_errf(err, PROF_EINPUT, path, line,
+				 "the header has more than %d columns",
+				 E2C_MAX_FIELDS);
+	s->n_fields = n;
+	for (int role = 0; role < N_COLS; role++) {
+		s->col[role] = -1;
+		for (int i = 0; i < n; i++) {
+			if (!e2c_matches(s, role, fields[i]))
+				continue;
+			if (s->col[role] >= 0)
+				return prof_errf(
+					err, PROF_EINPUT, path, line,
+					"columns %d (\"%s\") and %d (\"%s\") "
+					"both look like the %s column; name "
+					"one in the workload's \"columns\"",
+					s->col[role] + 1, fields[s->col[role]],
+					i + 1, fields[i], e2c_roles[role]);
+			s->col[role] = i;
+		}
+	}
+	for (int role = COL_ARRIVAL; role <= COL_TYPE; role++)
+		if (s->col[role] < 0) {
+			const json_t *o =
+				s->e2c_columns ? json_object_get(
+							 s->e2c_columns,
+							 e2c_roles[role])
+					       : NULL;
+			return prof_errf(
+				err, PROF_EINPUT, path, line,
+				"no %s column in the header (expected %s%s%s)",
+				e2c_roles[role], o ? "\"" : "",
+				o ? json_string_value(o)
+				  : "arrival_time, task_type or an alias: "
+				    "see workloads/workload.h",
+				o ? "\"" : "");
+		}
+	return PROF_OK;
+}
+
+/* Task type of an E2C-Sim row: by name, or by 0- or 1-based index. */
+static int e2c_type(const wl_source *s, const char *field, prof_err *err)
+{
+	const char *path = prof_lines_path(s->trace);
+	long line = prof_lines_lineno(s->trace);
+	if (s->e2c_type_ids == E2C_TYPE_NAME) {
+		int type = prof_task_index(s->profile, field);
+		if (type < 0)
+			return prof_errf(err, PROF_EINPUT, path, line,
+					 "unknown task type \"%s\" (the "
+					 "profile's types are named; for "
+					 "numbered types set \"type_ids\": "
+					 "\"index0\" or \"index1\")",
+					 field);
+		return type;
+	}
+	char *end;
+	errno = 0;
+	long v = strtol(field, &end, 10);
+	long base = s->e2c_type_ids == E2C_TYPE_INDEX1 ? 1 : 0;
+	if (end == field || *end || errno || v < base ||
+	    v - base >= (long)s->profile->n_tasks)
+		return prof_errf(err, PROF_EINPUT, path, line,
+				 "task type \"%s\" is not an index from %ld "
+				 "to %ld",
+				 field, base,
+				 base + (long)s->profile->n_tasks - 1);
+	return (int)(v - base);
+}
+
+/* Field of a row for a role, or NULL if the row does not have it. */
+static const char *row_field(const wl_source *s, char **fields, int n,
+			     int role)
+{
+	int c = s->col[role];
+	return c >= 0 && c < n ? fields[c] : NULL;
+}
+
 static int parse_trace_row(wl_source *s, char **fields, int n, wl_task *t,
 			   prof_err *err)
 {
 	const prof_lines *r = s->trace;
 	const char *path = prof_lines_path(r);
 	long line = prof_lines_lineno(r);
-	if (n < 2 || n > TRACE_MAX_FIELDS)
+	if (s->e2c && n != s->n_fields)
+		return prof_errf(err, PROF_EINPUT, path, line,
+				 "%s fields: %d, the header has %d",
+				 n < s->n_fields ? "too few" : "too many",
+				 n > E2C_MAX_FIELDS ? E2C_MAX_FIELDS : n,
+				 s->n_fields);
+	if (!s->e2c && (n < 2 || n > TRACE_MAX_FIELDS))
 		return prof_errf(err, PROF_EINPUT, path, line,
 				 "%s fields: expected 2 to %d (%s,%s[,%s]"
 				 "[,%s])",
@@ -546,37 +743,50 @@ static int parse_trace_row(wl_source *s, char **fields, int n, wl_task *t,
 				 TRACE_MAX_FIELDS, trace_columns[0],
 				 trace_columns[1], trace_columns[2],
 				 trace_columns[3]);
-	double arrival, deadline, size;
-	int rc = trace_number(r, fields[0], trace_columns[0], 0, 0.0, &arrival,
-			      err);
+	const char *f_arr = row_field(s, fields, n, COL_ARRIVAL);
+	const char *f_type = row_field(s, fields, n, COL_TYPE);
+	const char *f_dl = row_field(s, fields, n, COL_DEADLINE);
+	const char *f_size = row_field(s, fields, n, COL_SIZE);
+	const char *const *name = s->e2c ? e2c_roles : trace_columns;
+	double arrival, deadline = NAN, size = 0.0;
+	int rc = trace_number(r, f_arr, name[COL_ARRIVAL], 0, 0.0, &arrival, err);
 	if (rc < 0)
 		return rc;
 	if (arrival < 0.0)
 		return prof_errf(err, PROF_EINPUT, path, line,
-				 "arrival_s %g is negative", arrival);
+				 "%s %g is negative", name[COL_ARRIVAL],
+				 arrival);
 	if (s->next_id > 0 && arrival < s->trace_last_arrival_s)
 		return prof_errf(err, PROF_EINPUT, path, line,
-				 "arrival_s %g is before the previous row's %g",
-				 arrival, s->trace_last_arrival_s);
-	int type = prof_task_index(s->profile, fields[1]);
+				 "%s %g is before the previous row's %g",
+				 name[COL_ARRIVAL], arrival,
+				 s->trace_last_arrival_s);
+	int type = s->e2c ? e2c_type(s, f_type, err)
+			  : prof_task_index(s->profile, f_type);
 	if (type < 0)
-		return prof_errf(err, PROF_EINPUT, path, line,
-				 "unknown task type \"%s\"", fields[1]);
-	deadline = NAN;
-	if (n > 2) {
-		rc = trace_number(r, fields[2], trace_columns[2], 1, NAN,
-				  &deadline, err);
+		return s->e2c ? type
+			      : prof_errf(err, PROF_EINPUT, path, line,
+					  "unknown task type \"%s\"", f_type);
+	if (f_dl) {
+		rc = trace_number(r, f_dl, name[COL_DEADLINE], 1, NAN, &deadline, err);
 		if (rc < 0)
 			return rc;
+		if (s->e2c_deadline_relative) {
+			if (deadline < 0.0)
+				return prof_errf(err, PROF_EINPUT, path, line,
+						 "relative deadline %g is "
+						 "negative",
+						 deadline);
+			deadline += arrival;
+		}
 		if (deadline < arrival)
 			return prof_errf(err, PROF_EINPUT, path, line,
-					 "deadline_s %g is before arrival_s %g",
-					 deadline, arrival);
+					 "%s %g is before %s %g",
+					 name[COL_DEADLINE], deadline,
+					 name[COL_ARRIVAL], arrival);
 	}
-	size = 0.0;
-	if (n > 3) {
-		rc = trace_number(r, fields[3], trace_columns[3], 1, 0.0, &size,
-				  err);
+	if (f_size) {
+		rc = trace_number(r, f_size, name[COL_SIZE], 1, 0.0, &size, err);
 		if (rc < 0)
 			return rc;
 		if (size < 0.0)
@@ -594,16 +804,23 @@ static int parse_trace_row(wl_source *s, char **fields, int n, wl_task *t,
 
 static int next_trace(wl_source *s, wl_task *t, prof_err *err)
 {
-	char *fields[TRACE_MAX_FIELDS + 1];
+	char *fields[E2C_MAX_FIELDS + 1];
+	int max = s->e2c ? E2C_MAX_FIELDS : TRACE_MAX_FIELDS;
 	char *line;
 	size_t len;
 	int rc;
 	while ((rc = prof_lines_next(s->trace, &line, &len, err)) > 0) {
 		if (is_blank(line))
 			continue;
-		int n = prof_csv_split(line, fields, TRACE_MAX_FIELDS);
+		int n = prof_csv_split(line, fields, max);
 		int first = !s->trace_seen_row;
 		s->trace_seen_row = 1;
+		if (first && s->e2c) {
+			rc = e2c_header(s, fields, n, err);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		if (first && n > 0 &&
 		    strcmp(fields[0], trace_columns[0]) == 0) {
 			rc = check_header(s->trace, fields, n, err);
@@ -661,6 +878,7 @@ void wl_free(wl_source *s)
 		gsl_rng_free(s->aux_rng);
 	if (s->trace)
 		prof_lines_close(s->trace);
+	json_decref(s->e2c_columns);
 	free(s->mix_type);
 	free(s->mix_cum);
 	free(s);

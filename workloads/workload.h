@@ -28,6 +28,17 @@
  *      .gz read too; streamed. arrival_s finite, >= 0 and nondecreasing;
  *      task_type a name of the profile; deadline_s (absolute time, empty =
  *      none) >= arrival_s; size >= 0 (default 0). Errors name file:line.
+ *   {"arrival": "e2c", "file": "workload.csv", "type_ids": "name",
+ *    "deadline": "absolute", "columns": {"arrival": NAME, ...}}
+ *      E2C-Sim's workload CSV: a header is required; columns are found by
+ *      name in any order (case-insensitive): arrival_time | arrival |
+ *      arrival_s, task_type | type | task_type_id | task_type_name | task,
+ *      optional deadline | deadline_s | deadline_time and data_size | size;
+ *      other columns are ignored; "columns" names them instead. type_ids:
+ *      "name" (default), "index0" or "index1" (position in the profile's
+ *      task types); deadline: "absolute" (default) or "relative" (after
+ *      arrival). Every row has exactly the header's number of fields.
+ *      See experiments/e2c/README.md.
  * Stop conditions for the generated processes: "tasks": N (count) and/or
  * "duration_s": T (no arrival at or after T); at least one is required.
  * Optional "start_s" (default 0) offsets the first arrival time origin.

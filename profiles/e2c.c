@@ -1,0 +1,386 @@
+/* profiles/e2c.c — E2C-Sim EET matrix CSV to profile JSON (see e2c.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "profiles/e2c.h"
+
+/* Most columns an EET matrix may have (machine or task types + label). */
+#define E2C_MAX_COLS 1024
+
+typedef struct matrix {
+	char **cols;	/* header names, cols[0] is the corner label */
+	int n_cols;
+	char **rows;	/* row names */
+	long *row_line; /* line of each row in the file */
+	double *cell;	/* [row * (n_cols - 1) + col - 1], NAN = cannot run */
+	size_t n_rows, cap;
+	long header_line;
+} matrix;
+
+static void matrix_free(matrix *m)
+{
+	for (int i = 0; i < m->n_cols; i++)
+		free(m->cols[i]);
+	for (size_t i = 0; i < m->n_rows; i++)
+		free(m->rows[i]);
+	free(m->cols);
+	free(m->rows);
+	free(m->row_line);
+	free(m->cell);
+}
+
+static int oom(prof_err *err)
+{
+	return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+}
+
+static int is_no_run(const char *f)
+{
+	return !f[0] || strcmp(f, "-") == 0 || strcasecmp(f, "inf") == 0 ||
+	       strcasecmp(f, "infinity") == 0;
+}
+
+static int read_header(matrix *m, const prof_lines *r, char **f, int n,
+		       prof_err *err)
+{
+	if (n > E2C_MAX_COLS)
+		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
+				 prof_lines_lineno(r),
+				 "more than %d columns", E2C_MAX_COLS - 1);
+	if (n < 2)
+		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
+				 prof_lines_lineno(r),
+				 "the header names no column after the "
+				 "label column");
+	m->cols = calloc((size_t)n, sizeof *m->cols);
+	if (!m->cols)
+		return oom(err);
+	m->header_line = prof_lines_lineno(r);
+	m->n_cols = n;
+	for (int i = 0; i < n; i++) {
+		if (i > 0 && !f[i][0])
+			return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
+					 prof_lines_lineno(r),
+					 "header column %d has no name", i + 1);
+		for (int k = 1; k < i; k++)
+			if (strcmp(f[k], f[i]) == 0)
+				return prof_errf(
+					err, PROF_EINPUT, prof_lines_path(r),
+					prof_lines_lineno(r),
+					"header columns %d and %d are both "
+					"\"%s\"",
+					k + 1, i + 1, f[i]);
+		if (!(m->cols[i] = strdup(f[i])))
+			return oom(err);
+	}
+	return PROF_OK;
+}
+
+static int read_row(matrix *m, const prof_lines *r, char **f, int n,
+		    double scale, prof_err *err)
+{
+	const char *path = prof_lines_path(r);
+	long line = prof_lines_lineno(r);
+	if (n != m->n_cols)
+		return prof_errf(err, PROF_EINPUT, path, line,
+				 "%s fields: %d, the header has %d",
+				 n < m->n_cols ? "too few" : "too many",
+				 n > m->n_cols ? m->n_cols + 1 : n, m->n_cols);
+	if (!f[0][0])
+		return prof_errf(err, PROF_EINPUT, path, line,
+				 "the row has no name in its first field");
+	for (size_t k = 0; k < m->n_rows; k++)
+		if (strcmp(m->rows[k], f[0]) == 0)
+			return prof_errf(err, PROF_EINPUT, path, line,
+					 "row \"%s\" again (first at line %ld)",
+					 f[0], m->row_line[k]);
+	if (m->n_rows == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 16;
+		size_t w = (size_t)m->n_cols - 1;
+		if (cap > SIZE_MAX / sizeof(double) / w)
+			return oom(err);
+		char **rows = realloc(m->rows, cap * sizeof *rows);
+		if (!rows)
+			return oom(err);
+		m->rows = rows;
+		long *lines = realloc(m->row_line, cap * sizeof *lines);
+		if (!lines)
+			return oom(err);
+		m->row_line = lines;
+		double *cell = realloc(m->cell, cap * w * sizeof *cell);
+		if (!cell)
+			return oom(err);
+		m->cell = cell;
+		m->cap = cap;
+	}
+	double *row = m->cell + m->n_rows * ((size_t)m->n_cols - 1);
+	for (int i = 1; i < n; i++) {
+		double v = NAN;
+		if (!is_no_run(f[i])) {
+			if (prof_parse_double(f[i], &v) != 0 || v < 0)
+				return prof_errf(err, PROF_EINPUT, path, line,
+						 "column %d (\"%s\"): \"%s\" is "
+						 "not a time >= 0 (or inf for "
+						 "cannot run)",
+						 i + 1, m->cols[i], f[i]);
+			v *= scale;
+		}
+		row[i - 1] = v;
+	}
+	if (!(m->rows[m->n_rows] = strdup(f[0])))
+		return oom(err);
+	m->row_line[m->n_rows++] = line;
+	return PROF_OK;
+}
+
+static int read_matrix(matrix *m, const char *path, double scale,
+		       prof_err *err)
+{
+	prof_lines *r;
+	int rc = prof_lines_open(&r, path, err);
+	if (rc < 0)
+		return rc;
+	char **f = malloc((E2C_MAX_COLS + 1) * sizeof *f);
+	if (!f) {
+		prof_lines_close(r);
+		return oom(err);
+	}
+	char *line;
+	size_t len;
+	while ((rc = prof_lines_next(r, &line, &len, err)) > 0) {
+		if (!line[strspn(line, " \t")])
+			continue;
+		int n = prof_csv_split(line, f, E2C_MAX_COLS);
+		rc = m->cols ? read_row(m, r, f, n, scale, err)
+			     : read_header(m, r, f, n, err);
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0 && !m->n_rows)
+		rc = prof_errf(err, PROF_EINPUT, path, prof_lines_lineno(r),
+			       m->cols ? "no row after the header"
+				       : "the file is empty");
+	free(f);
+	prof_lines_close(r);
+	return rc < 0 ? rc : PROF_OK;
+}
+
+/* Machine type object for name: the root's entry of that name, or a new
+ * {"name": name}. */
+static json_t *machine_object(const json_t *given, const char *name)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(given, i, o)
+	{
+		const json_t *nm = json_object_get(o, "name");
+		if (json_is_string(nm) && strcmp(json_string_value(nm), name) == 0)
+			return json_incref(o);
+	}
+	return json_pack("{s:s}", "name", name);
+}
+
+/* Every given machine type must be a column (or row) of the matrix. */
+static int check_given(const prof_jdoc *doc, const json_t *given,
+		       char *const *names, size_t n, const char *file,
+		       prof_err *err)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(given, i, o)
+	{
+		const json_t *nm = json_object_get(o, "name");
+		if (!json_is_object(o) || !json_is_string(nm))
+			return prof_jerr_at(err, doc, given, NULL, i,
+					    "a machine type must be an object "
+					    "with a \"name\"");
+		size_t k = 0;
+		while (k < n && strcmp(names[k], json_string_value(nm)) != 0)
+			k++;
+		if (k == n)
+			return prof_jerr(err, doc, nm,
+					 "machine type \"%s\" is not in %s",
+					 json_string_value(nm), file);
+	}
+	return PROF_OK;
+}
+
+/* Every task type must run somewhere: a row (or column) of inf is an
+ * error at its line. */
+static int check_runnable(const matrix *m, int machines_as_rows,
+			  const char *path, prof_err *err)
+{
+	size_t w = (size_t)m->n_cols - 1;
+	size_t n_task = machines_as_rows ? w : m->n_rows;
+	size_t n_mach = machines_as_rows ? m->n_rows : w;
+	for (size_t t = 0; t < n_task; t++) {
+		size_t k = 0;
+		while (k < n_mach &&
+		       isnan(machines_as_rows ? m->cell[k * w + t]
+					      : m->cell[t * w + k]))
+			k++;
+		if (k == n_mach)
+			return prof_errf(
+				err, PROF_EINPUT, path,
+				machines_as_rows ? m->header_line
+						 : m->row_line[t],
+				"task type \"%s\" cannot run on any machine "
+				"type (every time is inf)",
+				machines_as_rows ? m->cols[t + 1] : m->rows[t]);
+	}
+	return PROF_OK;
+}
+
+static int options(const prof_jdoc *doc, const json_t *o, const char **file,
+		   double *noise, int *machines_as_rows, double *scale,
+		   prof_err *err)
+{
+	static const char *const keys[] = {"file", "noise", "orientation",
+					   "unit", NULL};
+	const char *orient = "tasks_as_rows", *unit = "s";
+	int rc;
+	if (!json_is_object(o))
+		return prof_jerr(err, doc, o,
+				 "\"e2c_eet\" must be an object {\"file\": "
+				 "\"eet.csv\", ...}");
+	if ((rc = prof_jcheck_keys(doc, o, keys, err)) ||
+	    (rc = prof_jget_str(doc, o, "file", 1, file, err)) ||
+	    (rc = prof_jget_nonneg(doc, o, "noise", 0, noise, err)) ||
+	    (rc = prof_jget_str(doc, o, "orientation", 0, &orient, err)) ||
+	    (rc = prof_jget_str(doc, o, "unit", 0, &unit, err)))
+		return rc;
+	if (*noise >= 1)
+		return prof_jerr(err, doc, json_object_get(o, "noise"),
+				 "\"noise\" must be below 1 (a fraction of "
+				 "the EET)");
+	if (strcmp(orient, "tasks_as_rows") == 0)
+		*machines_as_rows = 0;
+	else if (strcmp(orient, "machines_as_rows") == 0)
+		*machines_as_rows = 1;
+	else
+		return prof_jerr(err, doc, json_object_get(o, "orientation"),
+				 "unknown orientation \"%s\" (expected "
+				 "tasks_as_rows or machines_as_rows)",
+				 orient);
+	if (strcmp(unit, "s") == 0)
+		*scale = 1;
+	else if (strcmp(unit, "ms") == 0)
+		*scale = 1e-3;
+	else if (strcmp(unit, "us") == 0)
+		*scale = 1e-6;
+	else
+		return prof_jerr(err, doc, json_object_get(o, "unit"),
+				 "unknown unit \"%s\" (expected s, ms or us)",
+				 unit);
+	return PROF_OK;
+}
+
+static json_t *exec_entry(const char *task, const char *machine, double eet,
+			  double noise, const char *file, long line)
+{
+	char src[512];
+	snprintf(src, sizeof src, "E2C-Sim EET %s:%ld", file, line);
+	if (noise == 0)
+		return json_pack("{s:s, s:s, s:s, s:f, s:s}", "task", task,
+				 "machine", machine, "model", "constant",
+				 "value", eet, "source", src);
+	return json_pack("{s:s, s:s, s:s, s:f, s:f, s:s}", "task", task,
+			 "machine", machine, "model", "uniform", "min",
+			 eet * (1 - noise), "max", eet * (1 + noise), "source",
+			 src);
+}
+
+static int build(const matrix *m, const json_t *root, const char *file,
+		 double noise, int machines_as_rows, json_t *out)
+{
+	size_t w = (size_t)m->n_cols - 1;
+	size_t n_task = machines_as_rows ? w : m->n_rows;
+	size_t n_mach = machines_as_rows ? m->n_rows : w;
+	char *const *tnames = machines_as_rows ? m->cols + 1 : m->rows;
+	char *const *mnames = machines_as_rows ? m->rows : m->cols + 1;
+	const json_t *given = json_object_get(root, "machine_types");
+	json_t *mts = json_array(), *tts = json_array(), *exec = json_array();
+	int ok = mts && tts && exec &&
+		 json_object_set_new(out, "machine_types", mts) == 0 &&
+		 json_object_set_new(out, "task_types", tts) == 0 &&
+		 json_object_set_new(out, "exec", exec) == 0;
+	for (size_t i = 0; ok && i < n_mach; i++)
+		ok = json_array_append_new(
+			     mts, machine_object(given ? given : json_null(),
+						 mnames[i])) == 0;
+	for (size_t t = 0; ok && t < n_task; t++)
+		ok = json_array_append_new(tts, json_pack("{s:s}", "name",
+							  tnames[t])) == 0;
+	for (size_t t = 0; ok && t < n_task; t++)
+		for (size_t k = 0; ok && k < n_mach; k++) {
+			size_t r = machines_as_rows ? k : t;
+			size_t c = machines_as_rows ? t : k;
+			double v = m->cell[r * w + c];
+			if (isnan(v))
+				continue;
+			ok = json_array_append_new(
+				     exec,
+				     exec_entry(tnames[t], mnames[k], v, noise,
+						file, m->row_line[r])) == 0;
+		}
+	return ok ? PROF_OK : PROF_ENOMEM;
+}
+
+int prof_e2c_expand(const prof_jdoc *doc, const json_t *root, json_t **out,
+		    prof_err *err)
+{
+	const json_t *opt = json_object_get(root, "e2c_eet");
+	const char *file;
+	double noise = 0, scale = 1;
+	int machines_as_rows = 0, rc;
+	*out = NULL;
+	if ((rc = options(doc, opt, &file, &noise, &machines_as_rows, &scale,
+			  err)))
+		return rc;
+	static const char *const replaced[] = {"task_types", "exec"};
+	for (size_t i = 0; i < 2; i++)
+		if (json_object_get(root, replaced[i]))
+			return prof_jerr_at(err, doc, root, replaced[i], 0,
+					    "\"%s\" cannot be given with "
+					    "\"e2c_eet\", which supplies it",
+					    replaced[i]);
+	const json_t *given = json_object_get(root, "machine_types");
+	if (given && !json_is_array(given))
+		return prof_jerr(err, doc, given,
+				 "\"machine_types\" must be an array");
+	char *path = prof_jdoc_resolve(doc, file);
+	if (!path)
+		return oom(err);
+	matrix m = {0};
+	rc = read_matrix(&m, path, scale, err);
+	if (rc == PROF_OK)
+		rc = check_runnable(&m, machines_as_rows, path, err);
+	if (rc == PROF_OK && given)
+		rc = check_given(doc, given,
+				 machines_as_rows ? m.rows : m.cols + 1,
+				 machines_as_rows ? m.n_rows
+						  : (size_t)m.n_cols - 1,
+				 path, err);
+	if (rc == PROF_OK) {
+		json_t *o = json_object();
+		const char *key;
+		json_t *v;
+		int ok = o != NULL;
+		json_object_foreach((json_t *)root, key, v)
+		if (ok && strcmp(key, "e2c_eet") != 0 &&
+		    strcmp(key, "machine_types") != 0)
+			ok = json_object_set(o, key, v) == 0;
+		rc = ok ? build(&m, root, path, noise, machines_as_rows, o)
+			: PROF_ENOMEM;
+		if (rc == PROF_OK)
+			*out = o;
+		else {
+			json_decref(o);
+			rc = oom(err);
+		}
+	}
+	matrix_free(&m);
+	free(path);
+	return rc;
+}

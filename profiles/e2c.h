@@ -1,0 +1,43 @@
+/*
+ * profiles/e2c.h — E2C-Sim's expected-execution-time (EET) matrix as a
+ * hetsim profile.
+ *
+ * E2C-Sim (hpcclab/E2C-Sim) describes a heterogeneous system by an EET
+ * matrix: one row per task type, one column per machine type, each cell
+ * the expected execution time of that task type on that machine type, as a
+ * CSV whose first row names the machine types (its first cell is a label,
+ * often empty, as pandas writes an index) and whose first column names the
+ * task types. A profile may say
+ *
+ *   {"e2c_eet": {"file": "eet.csv",          relative to the profile file
+ *                "noise": 0.1,               optional, default 0
+ *                "orientation": "tasks_as_rows" | "machines_as_rows",
+ *                "unit": "s" | "ms" | "us"},  optional, default "s"
+ *    "machine_types": [{"name": "gpu", "power_w": {...}, ...}]}  optional
+ *
+ * instead of "task_types" and "exec". The matrix gives the task types (in
+ * row order), the machine types (in column order) and one exec entry per
+ * finite cell: "constant" at the EET when noise is 0, otherwise "uniform"
+ * on [EET (1 - noise), EET (1 + noise)] — E2C-Sim's actual execution time
+ * of a task is its EET perturbed uniformly by up to ±noise of it. A cell
+ * "inf", "infinity", "-" or empty means the task type cannot run on that
+ * machine type. "machine_types" entries, when given, add the attributes the
+ * matrix has not got (power, price, slots) to the machine type of the same
+ * name; every entry must name a column of the matrix.
+ *
+ * Errors name the CSV file and line (a ragged row, a duplicate name, a cell
+ * that is not a time) or the profile's line.
+ */
+#ifndef HETSIM_PROFILES_E2C_H
+#define HETSIM_PROFILES_E2C_H
+
+#include "profiles/io.h"
+
+/* Given a profile object with an "e2c_eet" member, build in *out a profile
+ * object with "machine_types", "task_types" and "exec" (and the other
+ * members of root, except "e2c_eet"). Objects of root are shared, not
+ * copied, so errors about them still find their lines in doc. */
+int prof_e2c_expand(const prof_jdoc *doc, const json_t *root, json_t **out,
+		    prof_err *err);
+
+#endif
