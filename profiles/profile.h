@@ -57,6 +57,8 @@
  *                bin is a point mass at its time. Mean: sum t p / sum p.
  *                (HCW'19 does not state its time unit; "unit" says what
  *                the numbers are.)
+ * Instead of "task_types" and "exec", a profile may name an E2C-Sim EET
+ * matrix: {"e2c_eet": {"file": "eet.csv", "noise": 0.1}} (profiles/e2c.h).
  * A (task, machine) pair with no "exec" entry cannot run there: prof_can_run
  * is false and prof_mean is INFINITY. Every task type must be able to run on
  * at least one machine type.

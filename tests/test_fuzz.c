@@ -132,6 +132,34 @@ START_TEST(fuzz_trace_files)
 }
 END_TEST
 
+/* E2C-Sim inputs: the EET matrix and the workload CSV, mutated in turn. */
+static const char seed_eet[] = ",a,b\nx,0.2,inf\ny,0.5,0.1\n";
+static const char seed_e2c_workload[] =
+	"id,task_type,data_size,arrival_time,deadline\n0,x,3,0,1\n1,y,,0.5,\n"
+	"2,x,1,0.5,2.5\n3,y,0,3,9\n";
+
+START_TEST(fuzz_e2c_files)
+{
+	gsl_rng *r = sim_rng_new(2028, 0);
+	const char *exp = test_write("fze.json",
+		"{\"profile\": {\"e2c_eet\": {\"file\": \"fz_eet.csv\", \"noise\": 0.2}},\n"
+		" \"machines\": [{\"type\": \"a\", \"count\": 2}, {\"type\": \"b\"}],\n"
+		" \"workload\": {\"arrival\": \"e2c\", \"file\": \"fz_wl.csv\"},\n"
+		" \"policies\": [\"mct\", \"msd\"], \"output\": {\"dir\": \"\"}}\n");
+	static char buf[4096];
+	for (int i = 0; i < 1000; i++) {
+		int which = i % 2;
+		mutate(which ? seed_eet : seed_e2c_workload,
+		       which ? sizeof seed_eet - 1 : sizeof seed_e2c_workload - 1,
+		       buf, sizeof buf, r);
+		test_write("fz_eet.csv", which ? buf : seed_eet);
+		test_write("fz_wl.csv", which ? seed_e2c_workload : buf);
+		try_experiment(exp);
+	}
+	gsl_rng_free(r);
+}
+END_TEST
+
 Suite *suite_fuzz(void)
 {
 	Suite *s = suite_create("fuzz");
@@ -139,6 +167,7 @@ Suite *suite_fuzz(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, fuzz_experiment_files);
 	tcase_add_test(tc, fuzz_trace_files);
+	tcase_add_test(tc, fuzz_e2c_files);
 	suite_add_tcase(s, tc);
 	return s;
 }
