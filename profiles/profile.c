@@ -1215,6 +1215,56 @@ static void free_reqs(loader *ld)
 
 static int load_profile_object(loader *ld, const json_t *root);
 
+/* The "merge" array: the shared part of a run per machine type. */
+static int parse_merge(loader *ld, const json_t *arr)
+{
+	static const char *const keys[] = {
+		"machine", "shared_s",	    "shared_se",  "per_output_s",
+		"residual_sd", "r2",	    "n",	  "heldout_mae_s",
+		"noise_sd_s",  "source",    NULL};
+	const prof_jdoc *doc = ld->doc;
+	prof_profile *p = ld->p;
+	if (!json_is_array(arr))
+		return prof_jerr(ld->err, doc, arr,
+				 "\"merge\" must be an array of "
+				 "{\"machine\": NAME, \"shared_s\": S}");
+	p->merge_shared_s = calloc(p->n_machines, sizeof *p->merge_shared_s);
+	char *seen = calloc(p->n_machines, 1);
+	int rc = (!p->merge_shared_s || !seen) ? oom(ld) : 0;
+	size_t i;
+	const json_t *o;
+	json_array_foreach(arr, i, o)
+	{
+		const char *name;
+		double shared;
+		if (rc)
+			break;
+		if (!json_is_object(o)) {
+			rc = prof_jerr_at(ld->err, doc, arr, NULL, i,
+					  "a merge entry must be an object");
+			break;
+		}
+		if ((rc = prof_jcheck_keys(doc, o, keys, ld->err)) ||
+		    (rc = prof_jget_str(doc, o, "machine", 1, &name, ld->err)) ||
+		    (rc = prof_jget_nonneg(doc, o, "shared_s", 1, &shared,
+					   ld->err)))
+			break;
+		int m = prof_machine_index(p, name);
+		if (m < 0)
+			rc = prof_jerr(ld->err, doc, json_object_get(o, "machine"),
+				       "unknown machine type \"%s\"", name);
+		else if (seen[m])
+			rc = prof_jerr(ld->err, doc, o,
+				       "a second merge entry for \"%s\"", name);
+		else {
+			seen[m] = 1;
+			p->merge_shared_s[m] = shared;
+		}
+	}
+	free(seen);
+	return rc;
+}
+
 /* A profile object, after expanding an E2C-Sim EET matrix if it names
  * one (profiles/e2c.h). */
 static int load_profile(loader *ld, const json_t *root)
@@ -1286,6 +1336,9 @@ static int load_profile_object(loader *ld, const json_t *root)
 	}
 	if ((rc = load_csvs(ld)))
 		return rc;
+	const json_t *merge = json_object_get(root, "merge");
+	if (merge && (rc = parse_merge(ld, merge)))
+		return rc;
 	for (size_t i = 0; i < nm * nt; i++)
 		if (p->models[i].kind != PROF_NONE &&
 		    (rc = finish_model(ld, ld->first_entry[i], &p->models[i])))
@@ -1352,6 +1405,7 @@ void prof_free(prof_profile *p)
 	free(p->machines);
 	free(p->tasks);
 	free(p->models);
+	free(p->merge_shared_s);
 	free(p->path);
 	free(p);
 }

@@ -57,6 +57,16 @@
  *                bin is a point mass at its time. Mean: sum t p / sum p.
  *                (HCW'19 does not state its time unit; "unit" says what
  *                the numbers are.)
+ * Merging (several requests on one input served by one run with several
+ * outputs, e.g. ffmpeg transcodes of one video segment): an optional
+ *   "merge": [{"machine": "local", "shared_s": 0.21, ...}]
+ * gives per machine type the shared part of a run — start-up and decoding,
+ * paid once however many outputs the run has — written by `hetsim
+ * calibrate transcode` with its fit statistics (shared_se, per_output_s,
+ * residual_sd, r2, n, heldout_mae_s, noise_sd_s, source: kept for people,
+ * not used). A merged run of requests r1..rk then takes
+ * t(r1) + sum over i > 1 of max(0, t(ri) - shared_s): each request's own
+ * time less the part it shares. Machine types without an entry share 0.
  * Instead of "task_types" and "exec", a profile may name an E2C-Sim EET
  * matrix: {"e2c_eet": {"file": "eet.csv", "noise": 0.1}} (profiles/e2c.h).
  * A (task, machine) pair with no "exec" entry cannot run there: prof_can_run
@@ -131,6 +141,9 @@ typedef struct prof_profile {
 	prof_task_type *tasks;
 	uint32_t n_tasks;
 	prof_model *models; /* [task * n_machines + machine] */
+	/* Merge model (see "merge" above), per machine type: the shared part
+	 * (start-up + decode) of one run, 0 where none is given. */
+	double *merge_shared_s;
 	char *path;         /* file it was loaded from (or label) */
 } prof_profile;
 

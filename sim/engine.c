@@ -46,7 +46,14 @@ typedef struct task {
 	double arrival_s, deadline_s, start_s, exec_s, expected_s, size;
 	uint32_t type, machine, slot;
 	int started; /* ran (or runs) on a machine: its row has start and end */
-	struct task *next; /* queue link, or free-list link */
+	struct task *next; /* queue link, member link, or free-list link */
+	/* Merging (policies/merge.h): a queued task may lead a run that also
+	 * serves the requests in members (linked through next); expected_s
+	 * and, once started, exec_s are then the whole run's. */
+	uint32_t key;	  /* input it works on, WL_NO_KEY if none */
+	uint32_t n_group; /* requests its run serves (1 + members) */
+	int member;	  /* served by another task's run */
+	struct task *members;
 } task;
 
 typedef struct machine {
@@ -107,6 +114,15 @@ typedef struct engine {
 	uint64_t arrived, completed, dropped, missed;
 	double first_arrival_s, last_done_s;
 	sim_gzout *csv;
+	/* merging: the queued task each input's requests may join (NULL:
+	 * none), scratch for the adaptive test, and the counts */
+	task **leader_of;
+	uint32_t n_keys;
+	pol_queued *mq;
+	double *mscratch;
+	size_t mq_cap;
+	uint64_t merged;
+	double saved_s;
 	char label[64];
 	prof_err *err;
 } engine;
@@ -204,8 +220,9 @@ static void write_row(engine *e, const task *t, double end_s,
 	memcpy(row + n, oc, ol);
 	n += ol;
 	row[n++] = ',';
-	if (started)
-		n += sim_fmt_time(row + n, task_energy_j(e, t, end_s));
+	if (started) /* a merged request's energy is in its run's row */
+		n += sim_fmt_time(row + n,
+				  t->member ? 0.0 : task_energy_j(e, t, end_s));
 	row[n++] = '\n';
 	sim_gzout_write(e->csv, row, n);
 }
@@ -215,6 +232,173 @@ static inline void advance(engine *e, double now)
 	e->area_in_system += (double)e->in_system * (now - e->last_t);
 	e->last_t = now;
 	e->view.now = now;
+}
+
+/* ------------------------------------------------------------ merging */
+
+/* Does a request of type `type` come before `upto` in t's run (t itself or
+ * an earlier member)? Its output is then one the run makes already. */
+static int type_in_run(const task *t, uint32_t type, const task *upto)
+{
+	if (t->type == type)
+		return 1;
+	for (const task *m = t->members; m && m != upto; m = m->next)
+		if (m->type == type)
+			return 1;
+	return 0;
+}
+
+static double shared_part(const engine *e, uint32_t mtype)
+{
+	return e->prof->merge_shared_s ? e->prof->merge_shared_s[mtype] : 0.0;
+}
+
+/* Expected time a request of type `type` adds to t's run on mtype. */
+static double expected_part(const engine *e, const task *t, uint32_t type,
+			    uint32_t mtype)
+{
+	if (type_in_run(t, type, NULL))
+		return 0.0;
+	double part = e->etc[(size_t)type * e->prof->n_machines + mtype] -
+		      shared_part(e, mtype);
+	return part > 0 ? part : 0.0;
+}
+
+/* Expected time of t's whole run on mtype. */
+static double run_expected(const engine *e, const task *t, uint32_t mtype)
+{
+	double x = e->etc[(size_t)t->type * e->prof->n_machines + mtype];
+	double shared = shared_part(e, mtype);
+	for (const task *m = t->members; m; m = m->next)
+		if (!type_in_run(t, m->type, m)) {
+			double part = e->etc[(size_t)m->type *
+						     e->prof->n_machines +
+					     mtype] -
+				      shared;
+			x += part > 0 ? part : 0.0;
+		}
+	return x;
+}
+
+/* t starts: draw each member's own time, add its part to the run, and mark
+ * it started with t. Returns the latest deadline of the run's requests
+ * (a run is aborted only when none of them can still be served). */
+static double start_members(engine *e, task *t)
+{
+	uint32_t mtype = e->mviews[t->machine].type;
+	double shared = shared_part(e, mtype), deadline = t->deadline_s;
+	for (task *m = t->members; m; m = m->next) {
+		double u = sim_task_uniform_on(e->seed, m->id, mtype, e->rho);
+		double own = prof_sample(e->prof, m->type, mtype, u);
+		double add = type_in_run(t, m->type, m) ? 0.0
+			     : own > shared		? own - shared
+							: 0.0;
+		t->exec_s += add;
+		e->saved_s += own - add;
+		m->start_s = t->start_s;
+		m->machine = t->machine;
+		m->slot = t->slot;
+		m->started = 1;
+		if (m->deadline_s > deadline)
+			deadline = m->deadline_s;
+	}
+	return deadline;
+}
+
+/* Earliest deadline among the requests of t's run. */
+static double run_deadline(const task *t)
+{
+	double d = t->deadline_s;
+	for (const task *m = t->members; m; m = m->next)
+		if (m->deadline_s < d)
+			d = m->deadline_s;
+	return d;
+}
+
+/* The adaptive test for r joining leader on its machine. */
+static int adaptive_ok(engine *e, const task *leader, const task *r,
+		       double extra)
+{
+	uint32_t m = leader->machine;
+	const sim_machine_view *mv = &e->mviews[m];
+	size_t n = mv->queued, need = n + mv->slots;
+	if (need > e->mq_cap) {
+		size_t cap = 2 * need;
+		pol_queued *q = realloc(e->mq, cap * sizeof *q);
+		if (!q)
+			return -1;
+		e->mq = q;
+		double *sc = realloc(e->mscratch, 3 * cap * sizeof *sc);
+		if (!sc)
+			return -1;
+		e->mscratch = sc;
+		e->mq_cap = cap;
+	}
+	size_t i = 0, at = n;
+	for (const task *q = e->machines[m].head; q && i < n; q = q->next, i++) {
+		if (q == leader)
+			at = i;
+		e->mq[i] = (pol_queued){q->expected_s, run_deadline(q)};
+	}
+	if (at == n)
+		return 0; /* not queued there any more */
+	/* the running slots' expected ends (free slots and overruns: now),
+	 * after the test's own scratch of 2 (n + slots) doubles */
+	double *sf = e->mscratch + 2 * e->mq_cap;
+	for (uint32_t k = 0; k < mv->slots; k++) {
+		double end = mv->run_end_s[k];
+		sf[k] = end > e->view.now ? end : e->view.now;
+	}
+	return pol_merge_adaptive_ok(sf, mv->slots, e->mq, n, at, extra,
+				     r->deadline_s, e->mscratch);
+}
+
+/* A new request t: join the queued run on its input if the strategy lets
+ * it. Returns 1 if merged, 0 if not, <0 on no memory. */
+static int try_merge(engine *e, task *t)
+{
+	task *leader = e->leader_of[t->key];
+	if (!leader || leader->n_group >= e->x->merge_max_degree)
+		return 0;
+	sim_machine_view *mv = &e->mviews[leader->machine];
+	if (!prof_can_run(e->prof, t->type, mv->type))
+		return 0;
+	double extra = expected_part(e, leader, t->type, mv->type);
+	if (e->x->merge_strategy == POL_MERGE_ADAPTIVE) {
+		int ok = adaptive_ok(e, leader, t, extra);
+		if (ok <= 0)
+			return ok;
+	}
+	t->member = 1;
+	t->machine = leader->machine;
+	t->next = leader->members;
+	leader->members = t;
+	leader->n_group++;
+	leader->expected_s += extra;
+	mv->queued_expected_s += extra;
+	mv->version++;
+	e->merged++;
+	return 1;
+}
+
+/* A queued run's leader is dropped: its first member leads the rest (and
+ * takes its place at the head of machine m's queue). Returns the heir or
+ * NULL. */
+static task *promote(engine *e, task *t)
+{
+	task *heir = t->members;
+	if (!heir)
+		return NULL;
+	heir->members = heir->next;
+	heir->member = 0;
+	heir->n_group = t->n_group - 1;
+	heir->machine = t->machine;
+	heir->expected_s = run_expected(e, heir, e->mviews[t->machine].type);
+	t->members = NULL;
+	t->n_group = 1;
+	if (e->leader_of[t->key] == t)
+		e->leader_of[t->key] = heir;
+	return heir;
 }
 
 /* Start t on machine m (a slot is free). */
@@ -232,6 +416,12 @@ static int start_task(engine *e, task *t, uint32_t m)
 	t->machine = m;
 	t->slot = slot;
 	t->started = 1;
+	double deadline = t->deadline_s;
+	if (e->leader_of && t->key < e->n_keys) {
+		if (e->leader_of[t->key] == t)
+			e->leader_of[t->key] = NULL;
+		deadline = start_members(e, t);
+	}
 	machine *mc = &e->machines[m];
 	mc->run_end[slot] = now + t->expected_s;
 	mc->run_start[slot] = now;
@@ -240,8 +430,8 @@ static int start_task(engine *e, task *t, uint32_t m)
 	mv->version++;
 	sim_stat_add(&e->wait, now - t->arrival_s);
 	double end = now + t->exec_s;
-	if (e->x->drop_while_running && end > t->deadline_s)
-		return sim_heap_push(&e->heap, t->deadline_s > now ? t->deadline_s : now,
+	if (e->x->drop_while_running && end > deadline)
+		return sim_heap_push(&e->heap, deadline > now ? deadline : now,
 				     EV_ABORT, t) ? 0 : -1;
 	return sim_heap_push(&e->heap, end, EV_DONE, t) ? 0 : -1;
 }
@@ -267,6 +457,8 @@ static int place(engine *e, task *t, int32_t m)
 	mv->queued++;
 	mv->queued_expected_s += t->expected_s;
 	mv->version++;
+	if (e->leader_of && t->key < e->n_keys)
+		e->leader_of[t->key] = t; /* later requests on it may join */
 	return 1;
 }
 
@@ -530,6 +722,10 @@ static int on_arrival(engine *e)
 				? INFINITY
 				: w->arrival_s + e->x->deadline_offset_s[w->type];
 	t->next = NULL;
+	t->key = w->key;
+	t->n_group = 1;
+	t->member = 0;
+	t->members = NULL;
 	if (e->arrived == 0)
 		e->first_arrival_s = t->arrival_s;
 	e->arrived++;
@@ -538,6 +734,11 @@ static int on_arrival(engine *e)
 	e->in_system++;
 	if (e->in_system > e->peak_in_system)
 		e->peak_in_system = e->in_system;
+	if (e->leader_of && t->key < e->n_keys) {
+		int r = try_merge(e, t);
+		if (r)
+			return r < 0 ? r : 0;
+	}
 	if (e->policy->on_batch) {
 		wait_push(e, t);
 		return mapping_event(e);
@@ -584,7 +785,16 @@ static int start_next_queued(engine *e, uint32_t m)
 		mv->queued_expected_s =
 			mv->queued ? mv->queued_expected_s - q->expected_s : 0.0;
 		if (e->x->drop_in_queue && expired(e, q)) {
+			task *heir = q->members ? promote(e, q) : NULL;
 			finish(e, q, e->view.now, OUT_DROPPED, DROP_QUEUE);
+			if (heir) { /* the rest of the run keeps its place */
+				heir->next = mc->head;
+				mc->head = heir;
+				if (!mc->tail)
+					mc->tail = heir;
+				mv->queued++;
+				mv->queued_expected_s += heir->expected_s;
+			}
 			continue;
 		}
 		return start_task(e, q, m) < 0 ? -1 : 0;
@@ -604,10 +814,22 @@ static int on_end(engine *e, task *t, int aborted)
 	mc->run_end[t->slot] = -INFINITY;
 	mv->busy--;
 	mv->version++;
+	task *members = t->members;
 	if (aborted)
 		finish(e, t, now, OUT_DROPPED, DROP_RUNNING);
 	else
 		finish(e, t, now, now > t->deadline_s ? OUT_MISSED : OUT_COMPLETED, 0);
+	while (members) { /* the requests merged into its run end with it */
+		task *next = members->next;
+		if (aborted)
+			finish(e, members, now, OUT_DROPPED, DROP_RUNNING);
+		else
+			finish(e, members, now,
+			       now > members->deadline_s ? OUT_MISSED
+							 : OUT_COMPLETED,
+			       0);
+		members = next;
+	}
 	if (start_next_queued(e, m) < 0)
 		return -1;
 	return map_waiting(e);
@@ -714,6 +936,8 @@ static void summarise(engine *e, sim_result *r)
 	r->utilization_mean = e->view.n_machines ? util_sum / e->view.n_machines : 0;
 	r->peak_in_flight = e->peak_in_system;
 	r->events = e->events;
+	r->merged = e->merged;
+	r->saved_s = e->saved_s;
 }
 
 static json_t *summary_json(engine *e, const sim_result *r)
@@ -736,6 +960,19 @@ static json_t *summary_json(engine *e, const sim_result *r)
 			    sim_json_num(r->arrived ? (double)(r->completed - r->deadline_missed) / (double)r->arrived : 0));
 	json_object_set_new(o, "tasks", tasks);
 	json_object_set_new(o, "makespan_s", sim_json_num(r->makespan_s));
+	if (e->x->merge_strategy != POL_MERGE_NEVER) {
+		json_t *mg = json_object();
+		json_object_set_new(mg, "strategy",
+				    json_string(pol_merge_name(e->x->merge_strategy)));
+		json_object_set_new(mg, "max_degree",
+				    json_integer(e->x->merge_max_degree));
+		json_object_set_new(mg, "merged_requests",
+				    json_integer((json_int_t)r->merged));
+		json_object_set_new(mg, "runs",
+				    json_integer((json_int_t)(r->arrived - r->merged)));
+		json_object_set_new(mg, "machine_time_saved_s", sim_json_num(r->saved_s));
+		json_object_set_new(o, "merging", mg);
+	}
 	json_object_set_new(o, "response_s", stat_json(&e->response, 1));
 	json_object_set_new(o, "wait_s", stat_json(&e->wait, 0));
 	json_object_set_new(o, "mean_in_system", sim_json_num(r->mean_in_system));
@@ -785,6 +1022,9 @@ static json_t *summary_json(engine *e, const sim_result *r)
 static void teardown(engine *e)
 {
 	pol_prune_free(e->pruner);
+	free(e->leader_of);
+	free(e->mq);
+	free(e->mscratch);
 	free(e->batch);
 	free(e->batch_tasks);
 	free(e->decisions);
@@ -918,6 +1158,12 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	json_decref(copy);
 	if (rc)
 		return rc;
+	if (x->merge_strategy != POL_MERGE_NEVER && wl_segments(e->src) > 0) {
+		e->n_keys = wl_segments(e->src);
+		e->leader_of = calloc(e->n_keys, sizeof *e->leader_of);
+		if (!e->leader_of)
+			return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	}
 	if (sim_stat_init(&e->response, 1) || sim_stat_init(&e->wait, 0))
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t tt = 0; tt < ntt; tt++)

@@ -341,6 +341,39 @@ static int load_drop_and_pruning(sim_experiment *x, prof_err *err)
 	return 0;
 }
 
+/* "merging": {"strategy": "adaptive", "max_degree": 5} */
+static int load_merging(sim_experiment *x, prof_err *err)
+{
+	const prof_jdoc *doc = &x->doc;
+	const json_t *m = json_object_get(doc->root, "merging");
+	x->merge_strategy = POL_MERGE_NEVER;
+	x->merge_max_degree = POL_MERGE_DEFAULT_DEGREE;
+	if (!m)
+		return 0;
+	static const char *const keys[] = {"strategy", "max_degree", NULL};
+	const char *strategy = NULL;
+	uint64_t degree = POL_MERGE_DEFAULT_DEGREE;
+	if (!json_is_object(m))
+		return prof_jerr(err, doc, m, "\"merging\" must be an object");
+	if (prof_jcheck_keys(doc, m, keys, err) ||
+	    prof_jget_str(doc, m, "strategy", 1, &strategy, err) ||
+	    prof_jget_u64(doc, m, "max_degree", 0, &degree, err))
+		return PROF_EINPUT;
+	int k = pol_merge_from_name(strategy);
+	if (k < 0)
+		return prof_jerr(err, doc, json_object_get(m, "strategy"),
+				 "unknown merging strategy \"%s\" (expected "
+				 "never, always or adaptive)",
+				 strategy);
+	if (degree < 1 || degree > POL_MERGE_MAX_DEGREE)
+		return prof_jerr(err, doc, json_object_get(m, "max_degree"),
+				 "\"max_degree\" must be in 1..%d",
+				 POL_MERGE_MAX_DEGREE);
+	x->merge_strategy = k;
+	x->merge_max_degree = (uint32_t)degree;
+	return 0;
+}
+
 static int policy_entry(sim_experiment *x, const json_t *v, exp_policy *out,
 			prof_err *err)
 {
@@ -506,7 +539,7 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"queue",    "workload",    "deadline", "policy",
 		"policies", "seed",        "replications",
 		"exec_rank_correlation",   "output",   "drop",
-		"pruning",  "billing_granularity_s",     NULL};
+		"pruning",  "billing_granularity_s",   "merging", NULL};
 	if (!rc)
 		rc = prof_jcheck_keys(doc, doc->root, keys, err);
 	const char *name = NULL;
@@ -541,6 +574,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 	x->replications = reps;
 	if (!rc)
 		rc = load_drop_and_pruning(x, err);
+	if (!rc)
+		rc = load_merging(x, err);
 	if (!rc)
 		rc = prof_jget_nonneg(doc, doc->root, "billing_granularity_s", 0,
 				      &x->billing_granularity_s, err);
@@ -641,7 +676,8 @@ static const char *const metric_names[SIM_N_METRICS] = {
 	"deadline_met_fraction", "response_mean_s", "response_p50_s",
 	"response_p95_s",    "response_p99_s",   "makespan_s",
 	"utilization_mean",  "energy_j",         "cost_usd",
-	"mean_in_system",    "throughput_per_s"};
+	"mean_in_system",    "throughput_per_s", "merged_requests",
+	"machine_time_saved_s"};
 
 const char *sim_metric_name(int i) { return metric_names[i]; }
 
@@ -664,7 +700,9 @@ double sim_metric_value(const sim_result *r, int i)
 	case 10: return r->energy_j;
 	case 11: return r->cost_usd;
 	case 12: return r->mean_in_system;
-	default: return r->throughput_per_s;
+	case 13: return r->throughput_per_s;
+	case 14: return (double)r->merged;
+	default: return r->saved_s;
 	}
 }
 

@@ -2,6 +2,7 @@
 #ifndef HETSIM_SIM_EXPERIMENT_H
 #define HETSIM_SIM_EXPERIMENT_H
 
+#include "policies/merge.h"
 #include "profiles/profile.h"
 #include "sim/policy.h"
 #include "sim/sim.h"
@@ -42,6 +43,9 @@ struct sim_experiment {
 	/* probabilistic pruning: threshold 0 = off */
 	double prune_threshold, prune_step_s;
 	int prune_defer;
+	/* task merging (policies/merge.h) */
+	int merge_strategy; /* pol_merge_strategy */
+	uint32_t merge_max_degree;
 };
 
 /* engine.c: one run with policy p; validate_only = 1 sets the run up

@@ -28,6 +28,7 @@ typedef enum sim_stream {
 	SIM_STREAM_POLICY = 2,   /* randomness inside policies */
 	SIM_STREAM_FAILURES = 3,
 	SIM_STREAM_WORKLOAD_AUX = 4, /* e.g. MMPP state switches */
+	SIM_STREAM_SEGMENTS = 5, /* which input (segment) a request is on */
 } sim_stream;
 
 uint64_t sim_splitmix64(uint64_t x);

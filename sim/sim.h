@@ -39,6 +39,13 @@
  *        dropped, or with "defer" left waiting while the tasks behind it
  *        are mapped. Tasks still waiting when the run ends are counted as
  *        dropped ("unmapped"), never lost.
+ *    "merging": {"strategy": "adaptive", "max_degree": 5}
+ *        merge a new request into a queued task on the same input
+ *        (workload "segments"): never (default), always or adaptive
+ *        (policies/merge.h); the shared part of a merged run comes from
+ *        the profile's "merge" (profiles/profile.h). summary.json reports
+ *        merged_requests and machine_time_saved_s (sum over merged
+ *        requests of their own drawn time less what they added to the run).
  *    "exec_rank_correlation": 1.0      (see sim/rng.h)
  *    "billing_granularity_s": 3600   every machine is billed its price per
  *        hour for the run's makespan rounded up to whole periods of this
@@ -100,12 +107,14 @@ typedef struct sim_result {
 	double energy_j, cost_usd;
 	uint64_t peak_in_flight;
 	uint64_t events;
+	uint64_t merged;	/* requests served by another's run */
+	double saved_s;		/* machine time merging saved */
 	double wall_s;
 } sim_result;
 
 /* The scalar metrics every run reports, by index: names as in the
  * "metrics" object of summary.json. */
-#define SIM_N_METRICS 14
+#define SIM_N_METRICS 16
 const char *sim_metric_name(int i);
 double sim_metric_value(const sim_result *r, int i);
 

@@ -613,7 +613,8 @@ static const struct bad_trace {
 	const char *says;
 } bad_traces[] = {
 	{"arrival_s,task_type\n1,a\n2\n", 3, "too few"},
-	{"1,a\n\n2,a,5,1,9\n", 3, "too many"},
+	{"1,a\n\n2,a,5,1,9,3\n", 3, "too many"},
+	{"1,a,,,2\n", 1, "a key needs"},
 	{"1,a\nx,a\n", 2, "not a finite number"},
 	{"inf,a\n", 1, "not a finite number"},
 	{"1,a\nnan,b\n", 2, "not a finite number"},

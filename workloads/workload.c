@@ -20,7 +20,7 @@
 typedef enum wl_kind { WL_POISSON, WL_MMPP, WL_TRACE } wl_kind;
 
 /* Roles of trace columns; a source maps each role to a field index. */
-enum { COL_ARRIVAL, COL_TYPE, COL_DEADLINE, COL_SIZE, N_COLS };
+enum { COL_ARRIVAL, COL_TYPE, COL_DEADLINE, COL_SIZE, COL_KEY, N_COLS };
 /* Most fields an E2C-Sim workload row may have. */
 #define E2C_MAX_FIELDS 64
 /* How an E2C workload names its task types. */
@@ -32,8 +32,8 @@ enum { E2C_TYPE_NAME, E2C_TYPE_INDEX0, E2C_TYPE_INDEX1 };
 
 /* Columns of a trace row, in order; the first two are required. */
 static const char *const trace_columns[] = {"arrival_s", "task_type",
-					    "deadline_s", "size"};
-#define TRACE_MAX_FIELDS 4
+					    "deadline_s", "size", "key"};
+#define TRACE_MAX_FIELDS 5
 
 struct wl_source {
 	wl_kind kind;
@@ -63,6 +63,11 @@ struct wl_source {
 	double mmpp_switch_at_s;
 	gsl_rng *aux_rng;
 
+	/* Inputs of generated requests ("segments"): Zipf CDF, or none. */
+	uint32_t n_segments;
+	double *seg_cum;
+	gsl_rng *seg_rng;
+
 	/* Trace replay. The profile must outlive the source: row task types
 	 * are resolved against it as the rows are read. */
 	prof_lines *trace;
@@ -85,11 +90,73 @@ struct wl_source {
 /* ---------------------------------------------------------------- JSON */
 
 static const char *const poisson_keys[] = {
-	"arrival", "rate_per_s", "mix", "tasks", "duration_s", "start_s", NULL};
+	"arrival",  "rate_per_s", "mix", "tasks", "duration_s", "start_s",
+	"segments", NULL};
 static const char *const mmpp_keys[] = {
 	"arrival", "rates_per_s", "mean_sojourn_s", "mix",
-	"tasks",   "duration_s",  "start_s",	    NULL};
-static const char *const trace_keys[] = {"arrival", "file", "start_s", NULL};
+	"tasks",   "duration_s",  "start_s",	    "segments", NULL};
+
+#define WL_MAX_SEGMENTS 10000000
+
+/* "segments": {"count": N, "zipf_s": s}: the cumulative Zipf table. */
+static int read_segments(wl_source *s, const prof_jdoc *doc,
+			 const json_t *node, uint64_t run_seed, prof_err *err)
+{
+	static const char *const keys[] = {"count", "zipf_s", NULL};
+	const json_t *o = json_object_get(node, "segments");
+	if (!o)
+		return PROF_OK;
+	uint64_t n = 0;
+	double zs = 1.0;
+	int rc;
+	if (!json_is_object(o))
+		return prof_jerr(err, doc, o,
+				 "\"segments\" must be an object {\"count\": "
+				 "N, \"zipf_s\": S}");
+	if ((rc = prof_jcheck_keys(doc, o, keys, err)) ||
+	    (rc = prof_jget_u64(doc, o, "count", 1, &n, err)) ||
+	    (rc = prof_jget_nonneg(doc, o, "zipf_s", 0, &zs, err)))
+		return rc;
+	if (n < 1 || n > WL_MAX_SEGMENTS)
+		return prof_jerr(err, doc, json_object_get(o, "count"),
+				 "segments.count must be between 1 and %d",
+				 WL_MAX_SEGMENTS);
+	if (zs > 20)
+		return prof_jerr(err, doc, json_object_get(o, "zipf_s"),
+				 "segments.zipf_s must be at most 20");
+	if (s->kind == WL_TRACE) { /* the trace's key column names them */
+		s->n_segments = (uint32_t)n;
+		return PROF_OK;
+	}
+	s->seg_cum = malloc(n * sizeof *s->seg_cum);
+	s->seg_rng = sim_rng_new(run_seed, SIM_STREAM_SEGMENTS);
+	if (!s->seg_cum || !s->seg_rng)
+		return PROF_ENOMEM;
+	double sum = 0;
+	for (uint64_t k = 0; k < n; k++)
+		s->seg_cum[k] = (sum += pow((double)(k + 1), -zs));
+	for (uint64_t k = 0; k < n; k++)
+		s->seg_cum[k] /= sum;
+	s->seg_cum[n - 1] = 1.0;
+	s->n_segments = (uint32_t)n;
+	return PROF_OK;
+}
+
+/* Segment of a request: the first k with seg_cum[k] >= u. */
+static uint32_t pick_segment(const wl_source *s, double u)
+{
+	uint32_t lo = 0, hi = s->n_segments - 1;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s->seg_cum[mid] >= u)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+static const char *const trace_keys[] = {"arrival", "file", "start_s",
+					 "segments", NULL};
 static const char *const e2c_keys[] = {"arrival",  "file",    "start_s",
 				       "type_ids", "deadline", "columns",
 				       NULL};
@@ -469,6 +536,8 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 	}
 	if (rc == PROF_OK && s->kind != WL_TRACE)
 		rc = read_stop(s, doc, node, err);
+	if (rc == PROF_OK && !s->e2c)
+		rc = read_segments(s, doc, node, run_seed, err);
 	if (rc < 0)
 		goto fail;
 	set_expectations(s);
@@ -565,6 +634,9 @@ static int next_generated(wl_source *s, wl_task *t)
 	t->deadline_s = NAN;
 	t->size = 0.0;
 	t->type = pick_type(s, gsl_rng_uniform_pos(s->arrivals_rng));
+	t->key = s->n_segments
+			 ? pick_segment(s, gsl_rng_uniform_pos(s->seg_rng))
+			 : WL_NO_KEY;
 	return 1;
 }
 
@@ -584,10 +656,10 @@ static int check_header(const prof_lines *r, char **fields, int n,
 		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
 				 prof_lines_lineno(r),
 				 "the header has more than %d columns (%s,%s"
-				 "[,%s][,%s])",
+				 "[,%s][,%s][,%s])",
 				 TRACE_MAX_FIELDS, trace_columns[0],
 				 trace_columns[1], trace_columns[2],
-				 trace_columns[3]);
+				 trace_columns[3], trace_columns[4]);
 	for (int i = 1; i < n; i++)
 		if (strcmp(fields[i], trace_columns[i]) != 0)
 			return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
@@ -623,9 +695,10 @@ static const char *const e2c_aliases[N_COLS][6] = {
 		      "task", NULL},
 	[COL_DEADLINE] = {"deadline", "deadline_s", "deadline_time", NULL},
 	[COL_SIZE] = {"data_size", "size", NULL},
+	[COL_KEY] = {NULL},
 };
 static const char *const e2c_roles[N_COLS] = {"arrival", "task_type",
-					      "deadline", "size"};
+					      "deadline", "size", "key"};
 
 static int e2c_matches(const wl_source *s, int role, const char *field)
 {
@@ -738,15 +811,16 @@ static int parse_trace_row(wl_source *s, char **fields, int n, wl_task *t,
 	if (!s->e2c && (n < 2 || n > TRACE_MAX_FIELDS))
 		return prof_errf(err, PROF_EINPUT, path, line,
 				 "%s fields: expected 2 to %d (%s,%s[,%s]"
-				 "[,%s])",
+				 "[,%s][,%s])",
 				 n < 2 ? "too few" : "too many",
 				 TRACE_MAX_FIELDS, trace_columns[0],
 				 trace_columns[1], trace_columns[2],
-				 trace_columns[3]);
+				 trace_columns[3], trace_columns[4]);
 	const char *f_arr = row_field(s, fields, n, COL_ARRIVAL);
 	const char *f_type = row_field(s, fields, n, COL_TYPE);
 	const char *f_dl = row_field(s, fields, n, COL_DEADLINE);
 	const char *f_size = row_field(s, fields, n, COL_SIZE);
+	const char *f_key = row_field(s, fields, n, COL_KEY);
 	const char *const *name = s->e2c ? e2c_roles : trace_columns;
 	double arrival, deadline = NAN, size = 0.0;
 	int rc = trace_number(r, f_arr, name[COL_ARRIVAL], 0, 0.0, &arrival, err);
@@ -793,12 +867,30 @@ static int parse_trace_row(wl_source *s, char **fields, int n, wl_task *t,
 			return prof_errf(err, PROF_EINPUT, path, line,
 					 "size %g is negative", size);
 	}
+	uint32_t key = WL_NO_KEY;
+	if (f_key && f_key[0]) {
+		char *end;
+		errno = 0;
+		unsigned long long k = strtoull(f_key, &end, 10);
+		if (!s->n_segments)
+			return prof_errf(err, PROF_EINPUT, path, line,
+					 "a key needs \"segments\": {\"count\": "
+					 "N} in the workload");
+		if (end == f_key || *end || errno || f_key[0] == '-' ||
+		    k >= s->n_segments)
+			return prof_errf(err, PROF_EINPUT, path, line,
+					 "key \"%s\" is not an integer from 0 "
+					 "to %u",
+					 f_key, s->n_segments - 1);
+		key = (uint32_t)k;
+	}
 	s->trace_last_arrival_s = arrival;
 	t->id = s->next_id++;
 	t->arrival_s = s->start_s + arrival;
 	t->deadline_s = s->start_s + deadline; /* NAN stays NAN */
 	t->size = size;
 	t->type = (uint32_t)type;
+	t->key = key;
 	return 1;
 }
 
@@ -858,6 +950,11 @@ int wl_next(wl_source *s, wl_task *t, prof_err *err)
 	return rc;
 }
 
+uint32_t wl_segments(const wl_source *s)
+{
+	return s->n_segments;
+}
+
 uint64_t wl_expected_tasks(const wl_source *s)
 {
 	return s->expected_tasks;
@@ -876,6 +973,9 @@ void wl_free(wl_source *s)
 		gsl_rng_free(s->arrivals_rng);
 	if (s->aux_rng)
 		gsl_rng_free(s->aux_rng);
+	if (s->seg_rng)
+		gsl_rng_free(s->seg_rng);
+	free(s->seg_cum);
 	if (s->trace)
 		prof_lines_close(s->trace);
 	json_decref(s->e2c_columns);

@@ -23,11 +23,13 @@
  *      switches. Starts in state 0. Long-run rate
  *      (r0 s0 + r1 s1) / (s0 + s1).
  *   {"arrival": "trace", "file": "trace.csv"}
- *      CSV rows "arrival_s,task_type[,deadline_s][,size]" (optional header
- *      line starting with "arrival_s"); path relative to the experiment file;
- *      .gz read too; streamed. arrival_s finite, >= 0 and nondecreasing;
- *      task_type a name of the profile; deadline_s (absolute time, empty =
- *      none) >= arrival_s; size >= 0 (default 0). Errors name file:line.
+ *      CSV rows "arrival_s,task_type[,deadline_s][,size][,key]" (optional
+ *      header line starting with "arrival_s"); path relative to the
+ *      experiment file; .gz read too; streamed. arrival_s finite, >= 0 and
+ *      nondecreasing; task_type a name of the profile; deadline_s (absolute
+ *      time, empty = none) >= arrival_s; size >= 0 (default 0); key (empty
+ *      = none) the input the request works on, an integer below the
+ *      workload's "segments": {"count": N}. Errors name file:line.
  *   {"arrival": "e2c", "file": "workload.csv", "type_ids": "name",
  *    "deadline": "absolute", "columns": {"arrival": NAME, ...}}
  *      E2C-Sim's workload CSV: a header is required; columns are found by
@@ -39,6 +41,12 @@
  *      task types); deadline: "absolute" (default) or "relative" (after
  *      arrival). Every row has exactly the header's number of fields.
  *      See experiments/e2c/README.md.
+ * Inputs (merge keys) of generated requests: "segments": {"count": N,
+ *   "zipf_s": 1.0} gives each request one of N inputs (video segments),
+ *   input k (1-based rank) with probability k^-s / sum_j j^-s (Zipf;
+ *   s = 0 is uniform), from its own stream (SIM_STREAM_SEGMENTS), so adding
+ *   segments does not change arrival times or types. Requests on the same
+ *   input may be merged (see "merging" in sim/sim.h). N <= 10^7.
  * Stop conditions for the generated processes: "tasks": N (count) and/or
  * "duration_s": T (no arrival at or after T); at least one is required.
  * Optional "start_s" (default 0) offsets the first arrival time origin.
@@ -55,7 +63,10 @@ typedef struct wl_task {
 	double deadline_s; /* absolute; NAN = not given by the source */
 	double size;       /* data size (trace column), 0 if none */
 	uint32_t type;     /* index into the profile's task types */
+	uint32_t key;      /* input it works on (merge key), WL_NO_KEY if none */
 } wl_task;
+
+#define WL_NO_KEY UINT32_MAX
 
 typedef struct wl_source wl_source;
 
@@ -67,6 +78,8 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 /* Returns 1 with *t filled, 0 when the source is exhausted, <0 on an error
  * (a bad trace line: err names file:line). */
 int wl_next(wl_source *s, wl_task *t, prof_err *err);
+/* Number of inputs requests are drawn on ("segments"), 0 if none. */
+uint32_t wl_segments(const wl_source *s);
 /* Expected number of tasks, or 0 if unknown (a trace). */
 uint64_t wl_expected_tasks(const wl_source *s);
 /* Long-run arrival rate (tasks/s) for generated processes, 0 for traces. */
