@@ -1,0 +1,29 @@
+# tests/bench/bench.mk — benchmark targets beyond `make bench` (included by
+# the top Makefile after the modules' module.mk files).
+#
+#   make bench-simgrid   hetsim vs SimGrid 3.32 (libsimgrid-dev) on the same
+#                        master-worker scenario, side by side (bench_simgrid.c)
+#   make bench-simgrid BENCH_ARGS=quick   10x fewer tasks
+
+SIMGRID_BIN  := $(BUILD)/bench_simgrid
+SIMGRID_OBJ  := $(BUILD)/tests/bench/bench_simgrid.o
+SIMGRID_LIBS  = $(shell pkg-config --libs simgrid 2>/dev/null)
+
+.PHONY: bench-simgrid bench-simgrid-deps
+
+bench-simgrid-deps:
+	@pkg-config --exists simgrid || { \
+		echo "bench-simgrid: SimGrid (pkg-config simgrid) is missing; install it with:" >&2; \
+		echo "    apt-get install -y libsimgrid-dev" >&2; \
+		exit 1; }
+
+# SimGrid is C++ inside, but libsimgrid.so brings its own C++ runtime
+# (DT_NEEDED), so the C compiler links it.
+$(SIMGRID_BIN): $(SIMGRID_OBJ) $(LIB)
+	$(CC) $(LDSAN) -o $@ $(SIMGRID_OBJ) $(LIB) $(SIMGRID_LIBS) $(LDLIBS_ALL)
+
+bench-simgrid: bench-simgrid-deps
+	@$(MAKE) --no-print-directory $(SIMGRID_BIN)
+	./$(SIMGRID_BIN) $(BENCH_ARGS)
+
+-include $(SIMGRID_OBJ:.o=.d)
