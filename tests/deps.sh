@@ -1,7 +1,10 @@
 #!/bin/sh
 # Install the Debian packages hetsim needs, if any is missing (make deps).
 set -e
-pkgs="build-essential pkg-config libgsl-dev libjansson-dev zlib1g-dev check libsubunit-dev"
+# ffmpeg: the transcoding driver and its tests (real/); OpenMPI: hetsim
+# sweep --mpi and its test (optional at build time: hetsim builds without).
+pkgs="build-essential pkg-config libgsl-dev libjansson-dev zlib1g-dev check libsubunit-dev
+ffmpeg openmpi-bin libopenmpi-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
