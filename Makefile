@@ -5,7 +5,9 @@
 #   make SANITIZE=address,undefined test   the same under ASan + UBSan
 #   make DEBUG=1         -O0 -g3 build in build-debug/
 #   make WERROR=1        warnings are errors (CI)
-#   make bench           speed and memory benchmarks (not part of CI)
+#   make bench           speed and memory benchmarks (not part of CI);
+#                        BENCH_ARGS=huge: 10^8 tasks in constant memory
+#   make bench-simgrid   hetsim vs SimGrid side by side (tests/bench/bench.mk)
 #   make deps            install the Debian packages hetsim needs
 #   make lint            cppcheck over the sources
 #   make format          clang-format the sources
@@ -95,7 +97,7 @@ $(BENCH_BIN): $(BUILD)/tests/bench/bench_core.o $(LIB)
 bench:
 	@sh tests/deps.sh
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
-	./$(BENCH_BIN)
+	./$(BENCH_BIN) $(BENCH_ARGS)
 
 deps:
 	@sh tests/deps.sh
