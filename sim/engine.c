@@ -99,6 +99,11 @@ typedef struct engine {
 	wl_source *src;
 	wl_task pending;
 	int has_pending;
+	/* The next arrival is kept out of the heap (one pending at a time):
+	 * its time and the insertion number a push would have given it, so
+	 * that events pop in exactly the heap's (time, seq) order. */
+	double arrival_at;
+	uint64_t arrival_seq;
 	/* task pool */
 	task *free_tasks;
 	task **chunks;
@@ -838,11 +843,30 @@ static int on_end(engine *e, task *t, int aborted)
 static int schedule_next_arrival(engine *e)
 {
 	int r = wl_next(e->src, &e->pending, e->err);
+	e->has_pending = r > 0;
 	if (r <= 0)
 		return r;
-	return sim_heap_push(&e->heap, e->pending.arrival_s, EV_ARRIVAL, NULL)
-		       ? 0
-		       : -1;
+	e->arrival_at = e->pending.arrival_s;
+	e->arrival_seq = e->heap.seq++;
+	return 0;
+}
+
+/* The next event: the pending arrival or the heap's earliest, whichever
+ * comes first in (time, seq) order. Returns 0 when there is none. */
+static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
+{
+	if (e->has_pending) {
+		const sim_heap_entry *top = e->heap.size ? &e->heap.entries[0] : NULL;
+		if (!top || e->arrival_at < top->time ||
+		    (e->arrival_at == top->time && e->arrival_seq < top->seq)) {
+			e->has_pending = 0;
+			*t = e->arrival_at;
+			*kind = EV_ARRIVAL;
+			*data = NULL;
+			return 1;
+		}
+	}
+	return sim_heap_pop(&e->heap, t, kind, data);
 }
 
 static int run_loop(engine *e)
@@ -851,7 +875,7 @@ static int run_loop(engine *e)
 	uint32_t kind;
 	void *data;
 	int rc = schedule_next_arrival(e);
-	while (rc >= 0 && sim_heap_pop(&e->heap, &t, &kind, &data)) {
+	while (rc >= 0 && next_event(e, &t, &kind, &data)) {
 		advance(e, t);
 		e->events++;
 		if (kind != EV_ARRIVAL) {
