@@ -484,6 +484,8 @@ static int32_t decide(engine *e, const task *t)
 static void finish(engine *e, task *t, double end_s, enum outcome outcome,
 		   enum drop_reason why)
 {
+	if (e->leader_of && t->key < e->n_keys && e->leader_of[t->key] == t)
+		e->leader_of[t->key] = NULL; /* no request may join it now */
 	type_stats *ts = &e->types[t->type];
 	if (outcome == OUT_DROPPED) {
 		e->dropped++;

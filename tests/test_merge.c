@@ -242,6 +242,32 @@ START_TEST(test_dropped_leader_hands_its_run_on)
 }
 END_TEST
 
+START_TEST(test_dropped_leader_without_members_is_no_merge_target)
+{
+	/* L (deadline 1) is dropped from the queue at 2; a request on the
+	 * same segment at 3 must start a run of its own (its task record is
+	 * L's, recycled: a stale merge target would be itself) */
+	const char *trace = "0,a,,,7\n0.1,a,1,,9\n3,a,,,9\n";
+	const char *exp = write_experiment("always", 5, trace);
+	char text[4096];
+	FILE *f = fopen(exp, "r");
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = 0;
+	char *at = strstr(text, " \"policy\"");
+	ck_assert_ptr_nonnull(at);
+	char patched[4200];
+	snprintf(patched, sizeof patched, "%.*s \"drop\": {\"in_queue\": true},\n%s",
+		 (int)(at - text), text, at);
+	run_out o;
+	run(test_write("merge_exp.json", patched), &o);
+	ck_assert_int_eq(o.merged, 0);
+	ck_assert_int_eq(o.completed, 2);
+	ck_assert_msg(strstr(o.csv, "2,a,3.000000,3.000000,5.000000,,0,m,completed,"),
+		      "%s", o.csv);
+}
+END_TEST
+
 /* ------------------------------------------- generated workloads */
 
 static const char *write_generated(const char *strategy, int degree,
@@ -439,6 +465,7 @@ Suite *suite_merge(void)
 	tcase_add_test(tc, test_adaptive_merges_when_every_deadline_holds);
 	tcase_add_test(tc, test_duplicate_request_adds_nothing_and_degree_bounds);
 	tcase_add_test(tc, test_dropped_leader_hands_its_run_on);
+	tcase_add_test(tc, test_dropped_leader_without_members_is_no_merge_target);
 	tcase_add_test(tc, test_no_compatible_request_equals_never);
 	tcase_add_test(tc, test_merging_under_load_saves_time);
 	tcase_add_test(tc, test_zipf_segment_popularity_and_unchanged_arrivals);
