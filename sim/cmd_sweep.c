@@ -4,8 +4,12 @@
  * to a results file that a later run resumes.
  *
  *   hetsim sweep SWEEP.json [-j N] [--results FILE.jsonl] [--list]
- *   hetsim sweep --summarise RESULTS.jsonl --x PARAM --metric NAME
- *        [-o table.csv] [--plot out.svg]
+ *   hetsim sweep SWEEP.json --slice I/N [-j N] [--results FILE.jsonl]
+ *   hetsim sweep SWEEP.json --merge [--results FILE.jsonl]
+ *   hetsim sweep SWEEP.json --slurm [--slurm-tasks N] [--slurm-opt OPT]...
+ *   mpirun -np K hetsim sweep SWEEP.json --mpi [--results FILE.jsonl]
+ *   hetsim sweep [SWEEP.json] --summarise RESULTS.jsonl --x PARAM
+ *        --metric NAME [-o table.csv] [--plot out.svg]
  *
  * A sweep file:
  *   {"base": "assistive_ml.json",       (relative to the sweep file)
@@ -24,11 +28,23 @@
  * repairs: lines that do not parse, and the lines of cases that are not
  * complete, are removed (the file is rewritten atomically), so no line is
  * ever duplicated.
+ *
+ * Slices, for clusters. O_APPEND is not atomic across the nodes of a
+ * network file system, so `--slice I/N` (cases with i % N == I) writes its
+ * own file RESULTS.part-I, resumable in the same way (it also skips the
+ * cases already in RESULTS, which it only reads). `--merge`, and the start
+ * of every run that is not a slice, folds the complete cases of the part
+ * files into RESULTS — each case once, the file rewritten atomically — and
+ * then removes the parts; a merge cut short is simply done again. `--slurm`
+ * writes RESULTS.sbatch, a job array of one slice per task plus a merge job
+ * that waits for them (--dependency=afterok). `--mpi`: see sim/sweep_mpi.c.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +63,7 @@
 #include "sim/cmd.h"
 #include "sim/out.h"
 #include "sim/sim.h"
+#include "sim/sweep.h"
 
 #define SWEEP_MAX_JOBS 256
 
@@ -57,7 +74,7 @@ typedef struct sweep_param {
 	int integer;
 } sweep_param;
 
-typedef struct sweep {
+struct sim_sweep {
 	prof_jdoc doc;
 	char *base;        /* resolved path of the base experiment */
 	const char *results;
@@ -69,20 +86,29 @@ typedef struct sweep {
 	const char *policy_key; /* "policy" or "policies": what the base uses */
 	const json_t *policies; /* the sweep's override, or NULL */
 	size_t n_policies; /* lines per case */
-} sweep;
+};
 
-static int bad(const char *fmt, const char *arg)
+static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int bad(const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
 	fprintf(stderr, "hetsim: sweep: ");
-	fprintf(stderr, fmt, arg);
+	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, " (see: hetsim help)\n");
+	va_end(ap);
 	return 2;
 }
 
-static int fail(const prof_err *err)
+int sim_sweep_status(const prof_err *err)
+{
+	return err->code == PROF_EINPUT ? 2 : 1;
+}
+
+int sim_sweep_fail(const prof_err *err)
 {
 	fprintf(stderr, "hetsim: %s\n", err->msg);
-	return err->code == PROF_EINPUT ? 2 : 1;
+	return sim_sweep_status(err);
 }
 
 static void case_id(char *buf, size_t cap, size_t i)
@@ -99,7 +125,7 @@ static double now_s(void)
 
 /* ---- design expansion ------------------------------------------------- */
 
-static int expand_grid(sweep *sw, prof_err *err)
+static int expand_grid(sim_sweep *sw, prof_err *err)
 {
 	size_t n = 1;
 	for (size_t d = 0; d < sw->n_params; d++)
@@ -139,7 +165,7 @@ static json_t *range_value(const sweep_param *sp, double u01)
 
 /* random: independent uniform points; lhs: dimension d of point i lies in
  * stratum perm_d[i] of n equal strata, the permutations independent. */
-static int expand_sampled(sweep *sw, size_t n, uint64_t seed, int lhs,
+static int expand_sampled(sim_sweep *sw, size_t n, uint64_t seed, int lhs,
 			  prof_err *err)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -173,7 +199,7 @@ static int expand_sampled(sweep *sw, size_t n, uint64_t seed, int lhs,
 
 /* ---- loading ---------------------------------------------------------- */
 
-static void sweep_free(sweep *sw)
+static void sweep_free(sim_sweep *sw)
 {
 	free(sw->base);
 	free(sw->params);
@@ -181,7 +207,7 @@ static void sweep_free(sweep *sw)
 	prof_jdoc_free(&sw->doc);
 }
 
-static int load_param(sweep *sw, sweep_param *sp, const char *key,
+static int load_param(sim_sweep *sw, sweep_param *sp, const char *key,
 		      const json_t *v, int grid, prof_err *err)
 {
 	const prof_jdoc *doc = &sw->doc;
@@ -220,7 +246,7 @@ static int load_param(sweep *sw, sweep_param *sp, const char *key,
 
 /* The --set overrides of case i (and policy entry pol of the sweep's
  * override list, or pol < 0). Returns the count; strings are malloc'd. */
-static size_t case_sets(const sweep *sw, size_t i, long pol, char **sets)
+static size_t case_sets(const sim_sweep *sw, size_t i, long pol, char **sets)
 {
 	size_t n = 0;
 	const json_t *pt = json_array_get(sw->points, i / sw->reps);
@@ -261,7 +287,7 @@ static void free_sets(char **sets, size_t n)
 		free(sets[k]);
 }
 
-static int load_case(const sweep *sw, size_t i, long pol, sim_experiment **x,
+static int load_case(const sim_sweep *sw, size_t i, long pol, sim_experiment **x,
 		     prof_err *err)
 {
 	char **sets = calloc(sw->n_params + 4, sizeof *sets);
@@ -281,7 +307,7 @@ static int load_case(const sweep *sw, size_t i, long pol, sim_experiment **x,
 
 /* Load the experiment of one case as validation: an error becomes an error
  * of the sweep file at node. */
-static int check_case(const sweep *sw, size_t i, long pol, const json_t *node,
+static int check_case(const sim_sweep *sw, size_t i, long pol, const json_t *node,
 		      size_t *n_policies, prof_err *err)
 {
 	prof_err inner = {0};
@@ -296,7 +322,7 @@ static int check_case(const sweep *sw, size_t i, long pol, const json_t *node,
 	return 0;
 }
 
-static int sweep_load(sweep *sw, const char *path, prof_err *err)
+static int sweep_load(sim_sweep *sw, const char *path, prof_err *err)
 {
 	memset(sw, 0, sizeof *sw);
 	int rc = prof_jdoc_load(&sw->doc, path, err);
@@ -399,9 +425,54 @@ static int sweep_load(sweep *sw, const char *path, prof_err *err)
 	return rc;
 }
 
+int sim_sweep_open(sim_sweep **out, const char *path, const char *results,
+		   int need_results, prof_err *err)
+{
+	sim_sweep *sw = calloc(1, sizeof *sw);
+	*out = sw;
+	if (!sw)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	int rc = sweep_load(sw, path, err);
+	if (!rc && results)
+		sw->results = results;
+	if (!rc && need_results && !sw->results)
+		rc = prof_errf(err, PROF_EINPUT, path, 0,
+			       "no \"results\" file (give one, or --results)");
+	return rc;
+}
+
+void sim_sweep_close(sim_sweep *sw)
+{
+	if (sw)
+		sweep_free(sw);
+	free(sw);
+}
+
+size_t sim_sweep_n_cases(const sim_sweep *sw)
+{
+	return sw->n_cases;
+}
+
+const char *sim_sweep_results(const sim_sweep *sw)
+{
+	return sw->results;
+}
+
+/* mkdir -p of the results file's directory */
+static int results_dir(const sim_sweep *sw, prof_err *err)
+{
+	char dir[1100];
+	snprintf(dir, sizeof dir, "%s", sw->results);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = 0;
+	return sim_mkdirs(dir, err);
+}
+
 /* ---- running a case --------------------------------------------------- */
 
-static json_t *case_params(const sweep *sw, size_t i)
+static json_t *case_params(const sim_sweep *sw, size_t i)
 {
 	json_t *o = json_object();
 	const json_t *pt = json_array_get(sw->points, i / sw->reps);
@@ -410,7 +481,7 @@ static json_t *case_params(const sweep *sw, size_t i)
 	return o;
 }
 
-static int append_line(FILE *f, const sweep *sw, size_t i, const sim_result *r)
+static int append_line(FILE *f, const sim_sweep *sw, size_t i, const sim_result *r)
 {
 	char id[32];
 	case_id(id, sizeof id, i);
@@ -432,12 +503,12 @@ static int append_line(FILE *f, const sweep *sw, size_t i, const sim_result *r)
 	return 0;
 }
 
-/* Run case i and append its lines with one write(2). */
-static int run_case(const sweep *sw, size_t i, int fd, prof_err *err)
+int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
+			prof_err *err)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	*text = NULL;
+	*len = 0;
+	FILE *f = open_memstream(text, len);
 	if (!f)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
 	size_t n_loads = sw->policies ? json_array_size(sw->policies) : 1;
@@ -454,24 +525,47 @@ static int run_case(const sweep *sw, size_t i, int fd, prof_err *err)
 		o.out_dir = "";
 		o.tasks_csv = 0;
 		if (!res)
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+				       "out of memory");
 		if (!rc)
 			rc = sim_run_experiment(x, &o, NULL, res, err);
 		for (size_t k = 0; k < n && !rc; k++)
 			if (append_line(f, sw, i, &res[k]))
-				rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+				rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+					       "out of memory");
 		free(res);
 		sim_experiment_free(x);
 	}
 	if (fclose(f) != 0 && !rc)
 		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-	if (!rc) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0 || (size_t)w != len)
-			rc = prof_errf(err, PROF_EIO, sw->results, 0, "write: %s",
-				       w < 0 ? strerror(errno) : "short write");
+	if (rc) {
+		free(*text);
+		*text = NULL;
+		*len = 0;
 	}
-	free(buf);
+	return rc;
+}
+
+int sim_sweep_append(const char *path, int fd, const char *text, size_t len,
+		     prof_err *err)
+{
+	ssize_t w = write(fd, text, len);
+	if (w < 0 || (size_t)w != len)
+		return prof_errf(err, PROF_EIO, path, 0, "write: %s",
+				 w < 0 ? strerror(errno) : "short write");
+	return 0;
+}
+
+/* Run case i and append its lines to path (open as fd). */
+static int run_case(const sim_sweep *sw, size_t i, const char *path, int fd,
+		    prof_err *err)
+{
+	char *text;
+	size_t len;
+	int rc = sim_sweep_case_text(sw, i, &text, &len, err);
+	if (!rc)
+		rc = sim_sweep_append(path, fd, text, len, err);
+	free(text);
 	return rc;
 }
 
@@ -491,96 +585,362 @@ static size_t case_index(const char *s, size_t n_cases)
 	return strcmp(id, s) == 0 ? (size_t)v : (size_t)-1;
 }
 
-/* Read the results file; mark done[i] for every complete case; drop torn
- * lines and the lines of incomplete cases (rewriting the file). */
-static int scan_results(const sweep *sw, unsigned char *done, size_t *n_done,
-			prof_err *err)
+/* line_case of a line that parses but is of no case of this sweep (kept),
+ * and of one that does not parse (dropped) */
+#define LINE_FOREIGN ((size_t)-1)
+#define LINE_TORN    ((size_t)-2)
+
+/* A results file read whole, its lines attributed to cases. */
+typedef struct results_text {
+	char *text;
+	size_t len, n_lines;
+	size_t *line_case; /* case index, LINE_FOREIGN or LINE_TORN */
+	size_t *line_start;
+	size_t *count; /* lines per case */
+	int dirty;     /* torn lines or incomplete cases */
+} results_text;
+
+static void results_free(results_text *t)
 {
-	*n_done = 0;
-	FILE *f = fopen(sw->results, "rb");
+	free(t->text);
+	free(t->line_case);
+	free(t->line_start);
+	free(t->count);
+	memset(t, 0, sizeof *t);
+}
+
+static int complete(const sim_sweep *sw, const results_text *t, size_t ci)
+{
+	return ci < sw->n_cases && t->count[ci] >= sw->n_policies;
+}
+
+static int read_whole(const char *path, char **text, size_t *len, prof_err *err)
+{
+	*text = NULL;
+	*len = 0;
+	FILE *f = fopen(path, "rb");
 	if (!f)
 		return errno == ENOENT ? 0
-				       : prof_errf(err, PROF_EIO, sw->results, 0, "%s",
+				       : prof_errf(err, PROF_EIO, path, 0, "%s",
 						   strerror(errno));
-	char *text = NULL;
-	size_t len = 0, cap = 0, got;
+	size_t cap = 0, got;
 	char chunk[65536];
 	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (len + got + 1 > cap) {
-			cap = 2 * (len + got + 1);
-			char *nt = realloc(text, cap);
+		if (*len + got + 1 > cap) {
+			cap = 2 * (*len + got + 1);
+			char *nt = realloc(*text, cap);
 			if (!nt) {
-				free(text);
 				fclose(f);
-				return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+				return prof_errf(err, PROF_ENOMEM, NULL, 0,
+						 "out of memory");
 			}
-			text = nt;
+			*text = nt;
 		}
-		memcpy(text + len, chunk, got);
-		len += got;
+		memcpy(*text + *len, chunk, got);
+		*len += got;
 	}
+	int bad_read = ferror(f);
 	fclose(f);
-	size_t *count = calloc(sw->n_cases, sizeof *count);
-	/* per line: case index (or -1 to keep unconditionally, -2 to drop) */
-	size_t n_lines = 0, line_cap = 0, *line_case = NULL, *line_start = NULL;
-	int rc = count ? 0 : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-	int dirty = 0;
-	for (size_t pos = 0; !rc && pos < len;) {
-		char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		size_t ci = (size_t)-2;
-		json_t *v = nl ? json_loadb(text + pos, end - pos, 0, NULL) : NULL;
+	return bad_read ? prof_errf(err, PROF_EIO, path, 0, "read error") : 0;
+}
+
+/* Read a results file (a missing one is empty) into t. */
+static int results_read(const sim_sweep *sw, const char *path, results_text *t,
+			prof_err *err)
+{
+	memset(t, 0, sizeof *t);
+	int rc = read_whole(path, &t->text, &t->len, err);
+	t->count = calloc(sw->n_cases ? sw->n_cases : 1, sizeof *t->count);
+	if (!rc && !t->count)
+		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	size_t line_cap = 0;
+	for (size_t pos = 0; !rc && pos < t->len;) {
+		char *nl = memchr(t->text + pos, '\n', t->len - pos);
+		size_t end = nl ? (size_t)(nl - t->text) : t->len;
+		size_t ci = LINE_TORN;
+		json_t *v = nl ? json_loadb(t->text + pos, end - pos, 0, NULL)
+			       : NULL;
 		const char *cs = json_string_value(json_object_get(v, "case"));
 		if (cs && json_is_string(json_object_get(v, "policy")) &&
 		    json_is_object(json_object_get(v, "metrics"))) {
 			ci = case_index(cs, sw->n_cases);
-			if (ci != (size_t)-1)
-				count[ci]++;
+			if (ci != LINE_FOREIGN)
+				t->count[ci]++;
 		} else {
-			dirty = 1;
+			t->dirty = 1;
 		}
 		json_decref(v);
-		if (n_lines == line_cap) {
+		if (t->n_lines == line_cap) {
 			line_cap = line_cap ? 2 * line_cap : 256;
-			size_t *a = realloc(line_case, line_cap * sizeof *a);
-			size_t *b = a ? realloc(line_start, line_cap * sizeof *b) : NULL;
+			size_t *a = realloc(t->line_case, line_cap * sizeof *a);
 			if (a)
-				line_case = a;
+				t->line_case = a;
+			size_t *b =
+				a ? realloc(t->line_start, line_cap * sizeof *b)
+				  : NULL;
 			if (b)
-				line_start = b;
+				t->line_start = b;
 			if (!a || !b) {
-				rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+				rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+					       "out of memory");
 				break;
 			}
 		}
-		line_case[n_lines] = ci;
-		line_start[n_lines++] = pos;
-		pos = nl ? end + 1 : len;
+		t->line_case[t->n_lines] = ci;
+		t->line_start[t->n_lines++] = pos;
+		pos = nl ? end + 1 : t->len;
 	}
-	for (size_t i = 0; !rc && i < sw->n_cases; i++) {
-		if (count[i] >= sw->n_policies) {
+	for (size_t i = 0; !rc && i < sw->n_cases; i++)
+		if (t->count[i] > 0 && !complete(sw, t, i))
+			t->dirty = 1;
+	if (rc)
+		results_free(t);
+	return rc;
+}
+
+/* Set done[i] for each complete case of t; *n_new counts those not set. */
+static void mark_done(const sim_sweep *sw, const results_text *t,
+		      unsigned char *done, size_t *n_new)
+{
+	for (size_t i = 0; i < sw->n_cases; i++)
+		if (!done[i] && complete(sw, t, i)) {
 			done[i] = 1;
-			++*n_done;
-		} else if (count[i] > 0) {
-			dirty = 1;
+			++*n_new;
 		}
+}
+
+/* Copy to f the lines of t's complete cases that are not in skip (if
+ * given), and its lines of other sweeps if keep_foreign. */
+static void put_lines(const sim_sweep *sw, const results_text *t,
+		      const unsigned char *skip, int keep_foreign, FILE *f)
+{
+	for (size_t l = 0; l < t->n_lines; l++) {
+		size_t ci = t->line_case[l];
+		size_t end = l + 1 < t->n_lines ? t->line_start[l + 1] : t->len;
+		if (ci == LINE_FOREIGN
+			    ? keep_foreign
+			    : complete(sw, t, ci) && !(skip && skip[ci]))
+			fwrite(t->text + t->line_start[l], 1,
+			       end - t->line_start[l], f);
 	}
-	if (!rc && dirty) {
-		size_t w = 0;
-		for (size_t l = 0; l < n_lines; l++) {
-			size_t ci = line_case[l];
-			size_t end = l + 1 < n_lines ? line_start[l + 1] : len;
-			if (ci == (size_t)-2 || (ci != (size_t)-1 && !done[ci]))
-				continue;
-			memmove(text + w, text + line_start[l], end - line_start[l]);
-			w += end - line_start[l];
+}
+
+/* Read results file path; mark done[i] for each complete case (*n_new
+ * counts the new ones); if repair, drop its torn lines and the lines of
+ * incomplete cases (rewriting the file atomically). */
+static int scan_file(const sim_sweep *sw, const char *path, unsigned char *done,
+		     size_t *n_new, int repair, prof_err *err)
+{
+	results_text t;
+	int rc = results_read(sw, path, &t, err);
+	if (rc)
+		return rc;
+	mark_done(sw, &t, done, n_new);
+	if (repair && t.dirty) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		if (f)
+			put_lines(sw, &t, NULL, 1, f);
+		if (!f || fclose(f) != 0)
+			rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+				       "out of memory");
+		if (!rc)
+			rc = sim_write_text(path, text ? text : "", len, err);
+		free(text);
+	}
+	results_free(&t);
+	return rc;
+}
+
+typedef struct part_file {
+	unsigned long slice;
+	char *path;
+} part_file;
+
+static int by_slice(const void *pa, const void *pb)
+{
+	const part_file *a = pa, *b = pb;
+	return a->slice < b->slice ? -1 : a->slice > b->slice;
+}
+
+static void free_parts(part_file *p, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		free(p[k].path);
+	free(p);
+}
+
+/* The part files of slices, RESULTS.part-<I>, in the order of I. */
+static int list_parts(const char *results, part_file **out, size_t *n,
+		      prof_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	const char *slash = strrchr(results, '/');
+	const char *base = slash ? slash + 1 : results;
+	size_t dir_len = slash ? (size_t)(slash - results) : 0;
+	char dir[1100], prefix[1100];
+	snprintf(dir, sizeof dir, "%.*s", (int)dir_len, results);
+	snprintf(prefix, sizeof prefix, "%s.part-", base);
+	DIR *d = opendir(!slash ? "." : dir_len ? dir : "/");
+	if (!d)
+		return errno == ENOENT
+			       ? 0
+			       : prof_errf(err, PROF_EIO, slash ? dir : ".", 0,
+					   "%s", strerror(errno));
+	size_t cap = 0, plen = strlen(prefix);
+	int rc = 0;
+	struct dirent *e;
+	while (!rc && (e = readdir(d))) {
+		const char *num = e->d_name + plen;
+		if (strncmp(e->d_name, prefix, plen) != 0 || !*num ||
+		    strspn(num, "0123456789") != strlen(num) || strlen(num) > 9)
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 8;
+			part_file *np = realloc(*out, cap * sizeof *np);
+			if (!np) {
+				rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+					       "out of memory");
+				break;
+			}
+			*out = np;
 		}
-		rc = sim_write_text(sw->results, text ? text : "", w, err);
+		size_t len = strlen(results) + strlen(num) + 8;
+		char *path = malloc(len);
+		if (!path) {
+			rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+				       "out of memory");
+			break;
+		}
+		snprintf(path, len, "%s.part-%s", results, num);
+		(*out)[*n].slice = strtoul(num, NULL, 10);
+		(*out)[(*n)++].path = path;
 	}
-	free(line_case);
-	free(line_start);
-	free(count);
+	closedir(d);
+	if (rc) {
+		free_parts(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return rc;
+	}
+	if (*n)
+		qsort(*out, *n, sizeof **out, by_slice);
+	return 0;
+}
+
+/* Fold the complete cases of the part files into the results file, each
+ * case once (those already there win), write it atomically and remove the
+ * parts. Cut short anywhere, it is simply done again: a part that outlives
+ * the rewrite brings only cases that are then already in. */
+static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
+		       prof_err *err)
+{
+	part_file *parts;
+	size_t np, ignore = 0;
+	*n_merged = 0;
+	int rc = list_parts(sw->results, &parts, &np, err);
+	*n_parts = np;
+	if (rc || np == 0)
+		return rc;
+	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!done || !f)
+		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	results_text t;
+	for (size_t k = 0; !rc && k <= np; k++) {
+		const char *path = k == 0 ? sw->results : parts[k - 1].path;
+		if ((rc = results_read(sw, path, &t, err)))
+			break;
+		put_lines(sw, &t, done, k == 0, f);
+		mark_done(sw, &t, done, k == 0 ? &ignore : n_merged);
+		results_free(&t);
+	}
+	if (f && fclose(f) != 0 && !rc)
+		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	if (!rc)
+		rc = sim_write_text(sw->results, text ? text : "", len, err);
+	for (size_t k = 0; !rc && k < np; k++)
+		if (unlink(parts[k].path) != 0 && errno != ENOENT)
+			rc = prof_errf(err, PROF_EIO, parts[k].path, 0,
+				       "cannot remove: %s", strerror(errno));
 	free(text);
+	free(done);
+	free_parts(parts, np);
+	return rc;
+}
+
+/* --merge: fold the parts in and report. */
+static int merge_only(const sim_sweep *sw)
+{
+	prof_err err = {0};
+	size_t merged, parts, n_done = 0;
+	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
+	int rc = done ? merge_parts(sw, &merged, &parts, &err)
+		      : prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+	if (!rc)
+		rc = scan_file(sw, sw->results, done, &n_done, 1, &err);
+	free(done);
+	if (rc)
+		return sim_sweep_fail(&err);
+	fprintf(stderr,
+		"sweep: merged %zu cases from %zu part files into %s (%zu of "
+		"%zu cases done)\n",
+		merged, parts, sw->results, n_done, sw->n_cases);
+	return 0;
+}
+
+int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
+		     prof_err *err)
+{
+	size_t merged = 0, parts = 0;
+	*n_done = 0;
+	int rc = results_dir(sw, err);
+	if (!rc)
+		rc = merge_parts(sw, &merged, &parts, err);
+	if (!rc && parts)
+		fprintf(stderr,
+			"sweep: merged %zu cases from %zu part files into %s\n",
+			merged, parts, sw->results);
+	if (!rc)
+		rc = scan_file(sw, sw->results, done, n_done, 1, err);
+	if (!rc && *n_done)
+		fprintf(stderr,
+			"sweep: skipped %zu of %zu cases (already in %s)\n",
+			*n_done, sw->n_cases, sw->results);
+	return rc;
+}
+
+/* The same for slice I of N, whose file is part: the results file is only
+ * read (other slices may be reading it too), the part repaired; cases of
+ * other slices are marked done. *todo counts what is left to run. */
+static int resume_slice(const sim_sweep *sw, const char *part, size_t slice,
+			size_t n_slices, unsigned char *done, size_t *todo,
+			prof_err *err)
+{
+	size_t n_done = 0, in_slice = 0, skipped = 0;
+	int rc = results_dir(sw, err);
+	if (!rc)
+		rc = scan_file(sw, sw->results, done, &n_done, 0, err);
+	if (!rc)
+		rc = scan_file(sw, part, done, &n_done, 1, err);
+	for (size_t i = 0; !rc && i < sw->n_cases; i++) {
+		if (i % n_slices != slice) {
+			done[i] = 1;
+			continue;
+		}
+		in_slice++;
+		skipped += done[i];
+	}
+	*todo = in_slice - skipped;
+	if (!rc && skipped)
+		fprintf(stderr,
+			"sweep: slice %zu/%zu: skipped %zu of %zu cases "
+			"(already in %s or %s)\n",
+			slice, n_slices, skipped, in_slice, sw->results, part);
 	return rc;
 }
 
@@ -591,26 +951,83 @@ typedef struct sweep_msg {
 	int32_t rc;
 } sweep_msg;
 
-static void progress(size_t done, size_t total, double t0, int tty)
+static void case_error(size_t i, const char *msg)
 {
-	if (!tty)
-		return;
+	char id[32];
+	case_id(id, sizeof id, i);
+	fprintf(stderr, "%shetsim: case %s: %s\n", isatty(2) ? "\n" : "", id,
+		msg);
+}
+
+static void progress_bar(const sim_sweep_progress *p)
+{
 	char bar[21];
-	size_t fill = total ? done * 20 / total : 20;
+	size_t fill = p->todo ? p->finished * 20 / p->todo : 20;
 	for (size_t k = 0; k < 20; k++)
 		bar[k] = k < fill ? '#' : '.';
 	bar[20] = 0;
-	double el = now_s() - t0;
-	long eta = done ? (long)(el / (double)done * (double)(total - done) + 0.5) : 0;
-	fprintf(stderr, "\r[%s] %zu/%zu cases, ETA %02ld:%02ld", bar, done, total,
-		eta / 60, eta % 60);
+	double el = now_s() - p->t0;
+	long eta = p->finished
+			   ? (long)(el / (double)p->finished *
+					    (double)(p->todo - p->finished) +
+				    0.5)
+			   : 0;
+	fprintf(stderr, "\r[%s] %zu/%zu cases, ETA %02ld:%02ld", bar,
+		p->finished, p->todo, eta / 60, eta % 60);
 	fflush(stderr);
+}
+
+void sim_sweep_progress_start(sim_sweep_progress *p, size_t todo)
+{
+	memset(p, 0, sizeof *p);
+	p->todo = todo;
+	p->t0 = now_s();
+	p->tty = isatty(2);
+	if (p->tty)
+		progress_bar(p);
+}
+
+void sim_sweep_progress_case(sim_sweep_progress *p, size_t i, int rc,
+			     const char *msg)
+{
+	p->finished++;
+	if (rc)
+		p->failed++;
+	if (msg)
+		case_error(i, msg);
+	if (p->tty) {
+		progress_bar(p);
+	} else if (!rc) {
+		char id[32];
+		case_id(id, sizeof id, i);
+		fprintf(stderr, "case %s done (%zu/%zu)\n", id, p->finished,
+			p->todo);
+	}
+}
+
+int sim_sweep_progress_end(sim_sweep_progress *p)
+{
+	if (p->tty)
+		fputc('\n', stderr);
+	if (p->failed) {
+		fprintf(stderr, "hetsim: sweep: %zu of %zu cases failed\n",
+			p->failed, p->todo);
+		return 1;
+	}
+	if (p->finished != p->todo) {
+		fprintf(stderr,
+			"hetsim: sweep: only %zu of %zu cases reported\n",
+			p->finished, p->todo);
+		return 1;
+	}
+	return 0;
 }
 
 /* Workers take the next case from a counter shared by all of them, so a
  * worker that drew quick cases takes more (dynamic load balance). */
-static void worker(const sweep *sw, const unsigned char *done,
-		   size_t *next_case, pid_t parent, int fd, int msg_fd)
+static void worker(const sim_sweep *sw, const unsigned char *done,
+		   size_t *next_case, pid_t parent, const char *path, int fd,
+		   int msg_fd)
 {
 #ifdef __linux__
 	/* a worker whose parent is killed outright stops too */
@@ -625,13 +1042,9 @@ static void worker(const sweep *sw, const unsigned char *done,
 		if (done[i])
 			continue;
 		prof_err err = {0};
-		int rc = run_case(sw, i, fd, &err);
-		if (rc) {
-			char id[32];
-			case_id(id, sizeof id, i);
-			fprintf(stderr, "%shetsim: case %s: %s\n", isatty(2) ? "\n" : "",
-				id, err.msg);
-		}
+		int rc = run_case(sw, i, path, fd, &err);
+		if (rc)
+			case_error(i, err.msg);
 		sweep_msg m = {(uint32_t)i, rc};
 		if (write(msg_fd, &m, sizeof m) != (ssize_t)sizeof m)
 			_exit(1);
@@ -639,106 +1052,98 @@ static void worker(const sweep *sw, const unsigned char *done,
 	_exit(0);
 }
 
-static int run_sweep(const sweep *sw, size_t jobs)
+/* Run the todo cases not done with jobs forked workers, appending to path. */
+static int run_local(const sim_sweep *sw, const char *path,
+		     const unsigned char *done, size_t todo, size_t jobs)
 {
-	prof_err err = {0};
-	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
-	size_t n_done = 0;
-	if (!done)
-		return 1;
-	int rc = scan_results(sw, done, &n_done, &err);
-	if (rc) {
-		free(done);
-		return fail(&err);
-	}
-	if (n_done)
-		fprintf(stderr, "sweep: skipped %zu of %zu cases (already in %s)\n",
-			n_done, sw->n_cases, sw->results);
-	size_t todo = sw->n_cases - n_done;
-	if (todo == 0) {
-		free(done);
+	if (todo == 0)
 		return 0;
-	}
-	int fd = open(sw->results, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	int pfd[2];
 	if (fd < 0 || pipe(pfd) != 0) {
-		fprintf(stderr, "hetsim: %s: %s\n", sw->results, strerror(errno));
+		fprintf(stderr, "hetsim: %s: %s\n", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		free(done);
 		return 1;
 	}
 	if (jobs > todo)
 		jobs = todo;
 	pid_t pids[SWEEP_MAX_JOBS];
 	size_t n_pids = 0;
-	size_t *next_case = mmap(NULL, sizeof *next_case, PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	size_t *next_case =
+		mmap(NULL, sizeof *next_case, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (next_case == MAP_FAILED) {
 		fprintf(stderr, "hetsim: sweep: mmap: %s\n", strerror(errno));
 		close(fd);
 		close(pfd[0]);
 		close(pfd[1]);
-		free(done);
 		return 1;
 	}
 	*next_case = 0;
 	pid_t parent = getpid();
+	int rc = 0;
 	fflush(NULL);
 	for (size_t k = 0; k < jobs; k++) {
 		pid_t pid = fork();
 		if (pid == 0) {
 			close(pfd[0]);
-			worker(sw, done, next_case, parent, fd, pfd[1]);
+			worker(sw, done, next_case, parent, path, fd, pfd[1]);
 		}
 		if (pid < 0) {
-			fprintf(stderr, "hetsim: sweep: fork: %s\n", strerror(errno));
+			fprintf(stderr, "hetsim: sweep: fork: %s\n",
+				strerror(errno));
 			rc = 1;
 			break;
 		}
 		pids[n_pids++] = pid;
 	}
 	close(pfd[1]);
-	int tty = isatty(2);
-	double t0 = now_s();
-	size_t finished = 0, failed = 0;
+	sim_sweep_progress p;
+	sim_sweep_progress_start(&p, todo);
 	sweep_msg m;
-	progress(0, todo, t0, tty);
-	while (read(pfd[0], &m, sizeof m) == (ssize_t)sizeof m) {
-		finished++;
-		if (m.rc)
-			failed++;
-		if (tty) {
-			progress(finished, todo, t0, tty);
-		} else if (!m.rc) {
-			char id[32];
-			case_id(id, sizeof id, m.index);
-			fprintf(stderr, "case %s done (%zu/%zu)\n", id, finished, todo);
-		}
-	}
-	if (tty)
-		fputc('\n', stderr);
+	while (read(pfd[0], &m, sizeof m) == (ssize_t)sizeof m)
+		sim_sweep_progress_case(&p, m.index, m.rc, NULL);
 	close(pfd[0]);
 	for (size_t k = 0; k < n_pids; k++) {
 		int st;
-		if (waitpid(pids[k], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		if (waitpid(pids[k], &st, 0) < 0 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st))
 			rc = 1;
 	}
 	close(fd);
 	munmap(next_case, sizeof *next_case);
-	free(done);
-	if (failed) {
-		fprintf(stderr, "hetsim: sweep: %zu of %zu cases failed\n", failed, todo);
-		rc = 1;
-	} else if (!rc && finished != todo) {
-		fprintf(stderr, "hetsim: sweep: only %zu of %zu cases reported\n",
-			finished, todo);
-		rc = 1;
-	}
+	if (p.failed || !rc)
+		rc |= sim_sweep_progress_end(&p);
+	else if (p.tty)
+		fputc('\n', stderr);
 	return rc;
 }
 
-static int list_cases(const sweep *sw)
+/* A local run, of the whole sweep or of slice I of N (n_slices > 0). */
+static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
+		     size_t n_slices)
+{
+	prof_err err = {0};
+	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
+	char part[1100];
+	size_t n_done = 0, todo = 0;
+	if (!done)
+		return 1;
+	snprintf(part, sizeof part, "%s.part-%zu", sw->results, slice);
+	int rc = n_slices ? resume_slice(sw, part, slice, n_slices, done, &todo,
+					 &err)
+			  : sim_sweep_resume(sw, done, &n_done, &err);
+	if (!n_slices)
+		todo = sw->n_cases - n_done;
+	rc = rc ? sim_sweep_fail(&err)
+		: run_local(sw, n_slices ? part : sw->results, done, todo,
+			    jobs);
+	free(done);
+	return rc;
+}
+
+static int list_cases(const sim_sweep *sw)
 {
 	for (size_t i = 0; i < sw->n_cases; i++) {
 		char id[32];
@@ -754,6 +1159,166 @@ static int list_cases(const sweep *sw)
 		free(s);
 	}
 	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* ---- Slurm ------------------------------------------------------------ */
+
+#define SLURM_DEFAULT_TASKS 100
+#define SLURM_MAX_OPTS	    32
+
+/* s as one word of sh, in single quotes */
+static void sh_word(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
+
+/* Can s go unquoted into an #SBATCH line? */
+static int sbatch_plain(const char *s)
+{
+	return *s &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789._/+-,=:@") == strlen(s);
+}
+
+/* The command that merges the slices' parts: sh words. */
+static void merge_command(FILE *f, const char *exe, const char *sweep_path,
+			  const char *results)
+{
+	sh_word(f, exe);
+	fputs(" sweep ", f);
+	sh_word(f, sweep_path);
+	fputs(" --results ", f);
+	sh_word(f, results);
+	fputs(" --merge", f);
+}
+
+/* The script's comment: what it is and how to submit it. */
+static void slurm_header(FILE *f, const sim_sweep *sw, const char *sweep_path,
+			 size_t tasks, const char *script, const char *merge)
+{
+	fprintf(f,
+		"#!/bin/sh\n"
+		"# A Slurm job array of `hetsim sweep`, written by\n"
+		"# hetsim sweep --slurm.\n"
+		"#   sweep:   %s (%zu cases)\n"
+		"#   results: %s\n"
+		"# Task I of %zu runs the cases i with i %% %zu == I into\n"
+		"# the results file + \".part-I\" (resumable: a task that is\n"
+		"# run again continues). Submit with\n"
+		"#   sh %s\n"
+		"# which submits this file as the array, then a job that\n"
+		"# merges the parts into the results file once every task\n"
+		"# has succeeded (--dependency=afterok). Or by hand: sbatch\n"
+		"# this file; resubmit failed tasks (sbatch --array=I ...);\n"
+		"# once every task has ended, merge:\n"
+		"#   %s\n"
+		"# (any later run of the sweep but a --slice merges too).\n",
+		sweep_path, sw->n_cases, sw->results, tasks, tasks, script,
+		merge);
+}
+
+/* --slurm: write RESULTS.sbatch, an array of tasks slices that, run with
+ * sh, submits itself and a merge job that waits for all of them. */
+static int write_slurm(const sim_sweep *sw, const char *sweep_path,
+		       size_t tasks, const char *const *opts, size_t n_opts)
+{
+	prof_err err = {0};
+	char cwd[4096], exe[4096], script[1100], abs_script[5200];
+	if (!getcwd(cwd, sizeof cwd)) {
+		fprintf(stderr, "hetsim: sweep: getcwd: %s\n", strerror(errno));
+		return 1;
+	}
+	/* the jobs run this binary by its absolute path (a file system
+	 * shared with the nodes is assumed, as for the sweep and results) */
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0)
+		exe[n] = 0;
+	else
+		snprintf(exe, sizeof exe, "hetsim");
+	snprintf(script, sizeof script, "%s.sbatch", sw->results);
+	snprintf(abs_script, sizeof abs_script, "%s%s%s",
+		 script[0] == '/' ? "" : cwd, script[0] == '/' ? "" : "/",
+		 script);
+	const char *base = strrchr(sw->results, '/');
+	base = base ? base + 1 : sw->results;
+	int plain = sbatch_plain(sw->results);
+	char *text = NULL, *merge = NULL;
+	size_t len = 0, mlen = 0;
+	FILE *m = open_memstream(&merge, &mlen);
+	if (m)
+		merge_command(m, exe, sweep_path, sw->results);
+	FILE *f = m && fclose(m) == 0 ? open_memstream(&text, &len) : NULL;
+	if (!f) {
+		free(merge);
+		fprintf(stderr, "hetsim: sweep: out of memory\n");
+		return 1;
+	}
+	slurm_header(f, sw, sweep_path, tasks, abs_script, merge);
+	fprintf(f, "#SBATCH --job-name=hetsim-%s\n",
+		sbatch_plain(base) ? base : "sweep");
+	fprintf(f, "#SBATCH --array=0-%zu\n", tasks - 1);
+	if (sbatch_plain(cwd))
+		fprintf(f, "#SBATCH --chdir=%s\n", cwd);
+	if (plain)
+		fprintf(f, "#SBATCH --output=%s.slurm-%%A_%%a.log\n",
+			sw->results);
+	for (size_t k = 0; k < n_opts; k++)
+		fprintf(f, "%s%s\n", opts[k][0] == '#' ? "" : "#SBATCH ",
+			opts[k]);
+	/* run with sh: submit; as a task of the array: run its slice */
+	fputs("set -e\ncd ", f);
+	sh_word(f, cwd);
+	fputs("\nif [ -z \"${SLURM_ARRAY_TASK_ID:-}\" ]; then\n"
+	      "\tjid=$(sbatch --parsable ",
+	      f);
+	sh_word(f, abs_script);
+	fputs(")\n"
+	      "\tjid=${jid%%;*}\n"
+	      "\tmid=$(sbatch --parsable --job-name=hetsim-merge \\\n"
+	      "\t\t--dependency=afterok:\"$jid\" --chdir=",
+	      f);
+	sh_word(f, cwd);
+	if (plain)
+		fprintf(f, " --output=%s.slurm-merge-%%j.log", sw->results);
+	fputs(" \\\n\t\t--wrap=", f);
+	sh_word(f, merge);
+	fprintf(f,
+		")\n"
+		"\techo \"submitted job array $jid (%zu tasks) and merge job "
+		"${mid%%%%;*}\"\n"
+		"\texit 0\n"
+		"fi\n"
+		"exec ",
+		tasks);
+	sh_word(f, exe);
+	fputs(" sweep ", f);
+	sh_word(f, sweep_path);
+	fputs(" --results ", f);
+	sh_word(f, sw->results);
+	fprintf(f,
+		" --slice \"$SLURM_ARRAY_TASK_ID/%zu\" \\\n"
+		"\t-j \"${SLURM_CPUS_PER_TASK:-1}\"\n",
+		tasks);
+	int rc = fclose(f) != 0 ? prof_errf(&err, PROF_ENOMEM, NULL, 0,
+					    "out of memory")
+				: results_dir(sw, &err);
+	if (!rc)
+		rc = sim_write_text(script, text, len, &err);
+	if (!rc)
+		printf("sweep: wrote %s: %zu cases in %zu array tasks\n"
+		       "submit with:  sh %s\n"
+		       "  (the array, then a job that merges the tasks' parts "
+		       "into %s)\n",
+		       script, sw->n_cases, tasks, script, sw->results);
+	free(text);
+	free(merge);
+	return rc ? sim_sweep_fail(&err) : 0;
 }
 
 /* ---- summarising ------------------------------------------------------ */
@@ -905,7 +1470,7 @@ static int summarise(const char *path, const char *xp, const char *metric,
 	}
 	free(g);
 	if (rc)
-		return fail(&err);
+		return sim_sweep_fail(&err);
 	if (plot_out) {
 		char *argv[] = {csv_path, "--x", "x", "--y", "mean", "--series", "policy",
 				"--lo", "ci95_low", "--hi", "ci95_high",
@@ -918,16 +1483,93 @@ static int summarise(const char *path, const char *xp, const char *metric,
 
 /* ---- the command ------------------------------------------------------ */
 
+/* A count in 1..max, or 0 if s is not one. */
+static size_t parse_count(const char *s, size_t max)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	return errno || *end || v > max ? 0 : (size_t)v;
+}
+
+/* "I/N" with 0 <= I < N */
+static int parse_slice(const char *s, size_t *slice, size_t *n_slices)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long i = strtoull(s, &end, 10);
+	if (errno || *end != '/')
+		return -1;
+	*n_slices = parse_count(end + 1, 1000000);
+	if (*n_slices == 0 || i >= *n_slices)
+		return -1;
+	*slice = (size_t)i;
+	return 0;
+}
+
+/* --summarise: with the sweep file, fold in the parts of its slices first;
+ * without, say that some are left out. */
+static int summarise_merged(const char *path, const char *summ, const char *xp,
+			    const char *metric, const char *csv_out,
+			    const char *plot_out)
+{
+	prof_err err = {0};
+	int rc = 0;
+	if (path) {
+		sim_sweep *sw;
+		size_t merged, parts;
+		rc = sim_sweep_open(&sw, path, summ, 1, &err);
+		if (!rc)
+			rc = merge_parts(sw, &merged, &parts, &err);
+		if (!rc && parts)
+			fprintf(stderr,
+				"sweep: merged %zu cases from %zu part files "
+				"into %s\n",
+				merged, parts, summ);
+		sim_sweep_close(sw);
+	} else {
+		part_file *parts;
+		size_t np;
+		rc = list_parts(summ, &parts, &np, &err);
+		if (!rc && np)
+			fprintf(stderr,
+				"hetsim: sweep: warning: %zu part files of %s "
+				"are left "
+				"out (give the sweep file to merge them)\n",
+				np, summ);
+		if (!rc)
+			free_parts(parts, np);
+	}
+	return rc ? sim_sweep_fail(&err)
+		  : summarise(summ, xp, metric, csv_out, plot_out);
+}
+
 int sim_cmd_sweep(int argc, char **argv)
 {
 	const char *path = NULL, *results = NULL, *summ = NULL, *xp = NULL,
 		   *metric = NULL, *csv_out = NULL, *plot_out = NULL;
-	size_t jobs = 1;
-	int list = 0;
+	const char *opts[SLURM_MAX_OPTS];
+	const char *mode = NULL; /* the one of --list, --merge, ... given */
+	size_t jobs = 1, slice = 0, n_slices = 0, tasks = 0, n_opts = 0;
+	int list = 0, merge = 0, slurm = 0, mpi = 0, jobs_given = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--list") == 0) {
-			list = 1;
+		int *flag = !strcmp(a, "--list")    ? &list
+			    : !strcmp(a, "--merge") ? &merge
+			    : !strcmp(a, "--slurm") ? &slurm
+			    : !strcmp(a, "--mpi")   ? &mpi
+						    : NULL;
+		if (flag || !strcmp(a, "--slice")) {
+			if (mode && strcmp(mode, a) != 0)
+				return bad("%s and %s do not go together", mode, a);
+			mode = a;
+		}
+		if (flag) {
+			*flag = 1;
 			continue;
 		}
 		if (a[0] != '-' || !a[1]) {
@@ -945,6 +1587,21 @@ int sim_cmd_sweep(int argc, char **argv)
 			if (*end || n < 1 || n > SWEEP_MAX_JOBS)
 				return bad("-j: \"%s\" is not in 1..256", v);
 			jobs = (size_t)n;
+			jobs_given = 1;
+		} else if (!strcmp(a, "--slice")) {
+			if (parse_slice(v, &slice, &n_slices))
+				return bad("--slice: \"%s\" is not I/N with 0 <= I < N", v);
+		} else if (!strcmp(a, "--slurm-tasks")) {
+			if (!(tasks = parse_count(v, 1000000)))
+				return bad("--slurm-tasks: \"%s\" is not a positive integer", v);
+		} else if (!strcmp(a, "--slurm-opt")) {
+			if (n_opts == SLURM_MAX_OPTS)
+				return bad("more than %d --slurm-opt", SLURM_MAX_OPTS);
+			if (strpbrk(v, "\n\r") ||
+			    !(v[0] == '-' || strncmp(v, "#SBATCH ", 8) == 0))
+				return bad("--slurm-opt: \"%s\" is not an sbatch option "
+					   "(like --time=2:00:00)", v);
+			opts[n_opts++] = v;
 		} else if (!strcmp(a, "--results")) results = v;
 		else if (!strcmp(a, "--summarise") || !strcmp(a, "--summarize")) summ = v;
 		else if (!strcmp(a, "--x")) xp = v;
@@ -954,38 +1611,41 @@ int sim_cmd_sweep(int argc, char **argv)
 		else
 			return bad("unknown option %s", a);
 	}
+	if ((tasks || n_opts) && !slurm)
+		return bad("%s", "--slurm-tasks and --slurm-opt go with --slurm");
+	if (jobs_given && mpi)
+		return bad("%s", "-j does not go with --mpi: start more ranks (mpirun -np K)");
+	if (mpi && sim_sweep_mpi_check())
+		return 2;
 	if (summ) {
-		if (path || !xp || !metric)
+		if (mode || results || !xp || !metric)
 			return bad("%s", "--summarise needs RESULTS.jsonl, --x and --metric");
-		return summarise(summ, xp, metric, csv_out, plot_out);
+		return summarise_merged(path, summ, xp, metric, csv_out, plot_out);
 	}
 	if (!path)
 		return bad("%s", "needs a sweep file");
-	sweep sw;
+	if (mpi)
+		return sim_sweep_mpi(path, results);
+	sim_sweep *sw;
 	prof_err err = {0};
-	int rc = sweep_load(&sw, path, &err);
-	if (!rc && results)
-		sw.results = results;
-	if (!rc && !list && !sw.results)
-		rc = prof_errf(&err, PROF_EINPUT, path, 0,
-			       "no \"results\" file (give one, or --results)");
-	if (rc) {
-		sweep_free(&sw);
-		return fail(&err);
-	}
-	if (list) {
-		rc = list_cases(&sw);
-	} else {
-		char dir[1100];
-		snprintf(dir, sizeof dir, "%s", sw.results);
-		char *slash = strrchr(dir, '/');
-		if (slash && slash != dir) {
-			*slash = 0;
-			rc = sim_mkdirs(dir, &err) ? fail(&err) : 0;
-		}
-		if (!rc)
-			rc = run_sweep(&sw, jobs);
-	}
-	sweep_free(&sw);
+	int rc = sim_sweep_open(&sw, path, results, !list, &err);
+	if (rc)
+		rc = sim_sweep_fail(&err);
+	else if (tasks > sw->n_cases)
+		rc = bad("--slurm-tasks: %zu is more than the sweep's %zu cases", tasks,
+			 sw->n_cases);
+	else if (list)
+		rc = list_cases(sw);
+	else if (merge)
+		rc = merge_only(sw);
+	else if (slurm)
+		rc = write_slurm(sw, path, tasks ? tasks
+					       : sw->n_cases < SLURM_DEFAULT_TASKS
+						       ? sw->n_cases
+						       : SLURM_DEFAULT_TASKS,
+				 opts, n_opts);
+	else
+		rc = run_sweep(sw, jobs, slice, n_slices);
+	sim_sweep_close(sw);
 	return rc;
 }

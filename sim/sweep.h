@@ -1,0 +1,56 @@
+/* sim/sweep.h — internals of `hetsim sweep` shared by sim/cmd_sweep.c (the
+ * command, designs, local runs, Slurm) and sim/sweep_mpi.c (runs under MPI).
+ * Not part of the library's contract. */
+#ifndef HETSIM_SIM_SWEEP_H
+#define HETSIM_SIM_SWEEP_H
+#include <stddef.h>
+#include "profiles/io.h"
+
+typedef struct sim_sweep sim_sweep;
+
+/* Load and validate a sweep file; results overrides its "results" (NULL:
+ * keep), need_results makes a missing one an error. Returns a PROF_E* code,
+ * *out is set (to a sweep to close) either way. */
+int sim_sweep_open(sim_sweep **out, const char *path, const char *results,
+		   int need_results, prof_err *err);
+void sim_sweep_close(sim_sweep *sw);
+size_t sim_sweep_n_cases(const sim_sweep *sw);
+const char *sim_sweep_results(const sim_sweep *sw);
+
+/* The exit status of an error (2 bad input, 1 other); sim_sweep_fail also
+ * prints it as "hetsim: <msg>". */
+int sim_sweep_status(const prof_err *err);
+int sim_sweep_fail(const prof_err *err);
+
+/* Make the results file ready for a run: create its directory, fold in the
+ * part files of sliced runs, repair it, and set done[i] (calloc'd, one per
+ * case) for each case it holds; prints what was merged and skipped. */
+int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
+		     prof_err *err);
+/* Run case i; *text (malloc'd, *len bytes) receives its JSON lines. */
+int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
+			prof_err *err);
+/* Append one case's lines to fd (opened O_APPEND) with one write(2). */
+int sim_sweep_append(const char *path, int fd, const char *text, size_t len,
+		     prof_err *err);
+
+/* Progress on standard error: a bar on a TTY, else a line per case. */
+typedef struct sim_sweep_progress {
+	size_t todo, finished, failed;
+	double t0;
+	int tty;
+} sim_sweep_progress;
+void sim_sweep_progress_start(sim_sweep_progress *p, size_t todo);
+/* Case i ended with status rc; msg, if not NULL, is the error to print. */
+void sim_sweep_progress_case(sim_sweep_progress *p, size_t i, int rc,
+			     const char *msg);
+/* Ends the bar; 0, or 1 (reported) if a case failed or went missing. */
+int sim_sweep_progress_end(sim_sweep_progress *p);
+
+/* sim/sweep_mpi.c. Without MPI compiled in, sim_sweep_mpi_check prints why
+ * and returns 2; else 0. sim_sweep_mpi runs the sweep as one rank of an MPI
+ * job and returns the exit status. */
+int sim_sweep_mpi_check(void);
+int sim_sweep_mpi(const char *path, const char *results);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * sim/sweep_mpi.c — `hetsim sweep --mpi`: the cases of a sweep spread over
+ * the ranks of an MPI job:
+ *
+ *   mpirun -np K hetsim sweep SWEEP.json --mpi [--results FILE.jsonl]
+ *
+ * (Open MPI refuses to run as root without --allow-run-as-root or the
+ * environment OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;
+ * more ranks than cores needs --oversubscribe.)
+ *
+ * Rank 0 is the master and the only rank that touches the results file: it
+ * merges the part files of slices and repairs the file as a local run does,
+ * then hands out the unfinished cases one at a time — a worker sends the
+ * lines of the case it finished (or its error) and gets the next index
+ * back, or a stop — and appends each case's lines with one write(2), so the
+ * file resumes like any other. With one rank, rank 0 runs the cases itself.
+ * A case that fails is reported by rank 0 and the others go on; the run
+ * ends with status 1 once every worker has been stopped.
+ *
+ * Every rank loads the sweep file; the ranks agree on the outcome before
+ * any case runs, so a file one node cannot read stops them all (no hang).
+ * The master waits with MPI_Iprobe and short sleeps rather than a blocking
+ * receive, which Open MPI spins in: a master that shares a core with a
+ * worker (mpirun --oversubscribe) leaves the core to the worker.
+ *
+ * Built only with -DHETSIM_MPI (sim/module.mk: when pkg-config finds
+ * ompi-c, unless make MPI=0); without it --mpi is an error.
+ */
+#include <stdio.h>
+#include "sim/sweep.h"
+
+#ifndef HETSIM_MPI
+
+int sim_sweep_mpi_check(void)
+{
+	fprintf(stderr, "hetsim: sweep: hetsim was built without MPI "
+			"(install libopenmpi-dev and rebuild)\n");
+	return 2;
+}
+
+int sim_sweep_mpi(const char *path, const char *results)
+{
+	(void)path;
+	(void)results;
+	return sim_sweep_mpi_check();
+}
+
+#else
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <mpi.h>
+
+enum { TAG_RESULT = 1, TAG_CASE = 2, TAG_STOP = 3 };
+
+/* A worker's message to rank 0: a header, then the case's lines (rc 0) or
+ * its error message. The first message of a worker carries no case. */
+#define HEADER_BYTES 16
+#define NO_CASE	     UINT64_MAX
+#define PAUSE_MIN_NS 50000L   /* master's wait between probes: 50 us ... */
+#define PAUSE_MAX_NS 1000000L /* ... doubling up to 1 ms */
+
+int sim_sweep_mpi_check(void)
+{
+	return 0;
+}
+
+static void put_header(char *h, uint64_t index, int32_t rc)
+{
+	memset(h, 0, HEADER_BYTES);
+	memcpy(h, &index, sizeof index);
+	memcpy(h + 8, &rc, sizeof rc);
+}
+
+static int worker(const sim_sweep *sw)
+{
+	char hello[HEADER_BYTES];
+	put_header(hello, NO_CASE, 0);
+	MPI_Send(hello, HEADER_BYTES, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+	for (;;) {
+		uint64_t i;
+		MPI_Status st;
+		MPI_Recv(&i, 1, MPI_UINT64_T, 0, MPI_ANY_TAG, MPI_COMM_WORLD,
+			 &st);
+		if (st.MPI_TAG != TAG_CASE)
+			return 0;
+		char *text = NULL;
+		size_t len = 0;
+		prof_err err = {0};
+		int rc = sim_sweep_case_text(sw, (size_t)i, &text, &len, &err);
+		const char *body = rc ? err.msg : text;
+		size_t body_len = rc ? strlen(err.msg) : len;
+		if (!rc && body_len > INT_MAX - HEADER_BYTES) {
+			rc = 1;
+			body = "the case's lines are too long for one message";
+			body_len = strlen(body);
+		}
+		char *msg = malloc(HEADER_BYTES + body_len),
+		     small[HEADER_BYTES];
+		if (!msg) { /* rank 0 reports a failure without a message */
+			rc = 1;
+			body_len = 0;
+		}
+		char *out = msg ? msg : small;
+		put_header(out, i, rc);
+		if (body_len)
+			memcpy(out + HEADER_BYTES, body, body_len);
+		MPI_Send(out, (int)(HEADER_BYTES + body_len), MPI_BYTE, 0,
+			 TAG_RESULT, MPI_COMM_WORLD);
+		free(msg);
+		free(text);
+	}
+}
+
+typedef struct master_state {
+	const sim_sweep *sw;
+	const unsigned char *done;
+	size_t next; /* cases below it are handed out or done */
+	int fd;
+	sim_sweep_progress progress;
+} master_state;
+
+/* The next case to run, or n_cases. */
+static size_t next_case(master_state *m)
+{
+	size_t n = sim_sweep_n_cases(m->sw);
+	while (m->next < n && m->done[m->next])
+		m->next++;
+	return m->next < n ? m->next++ : n;
+}
+
+/* Case i ended with rc: append its lines, or report its error. */
+static void finish_case(master_state *m, size_t i, int rc, const char *body,
+			size_t len)
+{
+	prof_err err = {0};
+	if (!rc &&
+	    sim_sweep_append(sim_sweep_results(m->sw), m->fd, body, len, &err))
+		rc = 1;
+	else if (rc && len)
+		snprintf(err.msg, sizeof err.msg, "%.*s", (int)len, body);
+	else if (rc)
+		snprintf(err.msg, sizeof err.msg,
+			 "failed on a worker (out of memory)");
+	sim_sweep_progress_case(&m->progress, i, rc, rc ? err.msg : NULL);
+}
+
+/* One rank: rank 0 runs the cases itself. */
+static void run_alone(master_state *m)
+{
+	size_t n = sim_sweep_n_cases(m->sw), i;
+	while ((i = next_case(m)) < n) {
+		char *text;
+		size_t len;
+		prof_err err = {0};
+		int rc = sim_sweep_case_text(m->sw, i, &text, &len, &err);
+		finish_case(m, i, rc, rc ? err.msg : text,
+			    rc ? strlen(err.msg) : len);
+		free(text);
+	}
+}
+
+/* Serve the workers until each has been stopped; stopping: hand out no
+ * case (a worker's first request is answered with a stop). */
+static void serve(master_state *m, int n_workers, int stopping)
+{
+	size_t n = sim_sweep_n_cases(m->sw);
+	long pause_ns = PAUSE_MIN_NS;
+	while (n_workers > 0) {
+		int flag = 0;
+		MPI_Status st;
+		MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag,
+			   &st);
+		if (!flag) {
+			struct timespec ts = {0, pause_ns};
+			nanosleep(&ts, NULL);
+			pause_ns = pause_ns * 2 > PAUSE_MAX_NS ? PAUSE_MAX_NS
+							       : pause_ns * 2;
+			continue;
+		}
+		pause_ns = PAUSE_MIN_NS;
+		int count = 0;
+		MPI_Get_count(&st, MPI_BYTE, &count);
+		char *msg = malloc(count > 0 ? (size_t)count : 1);
+		if (!msg) {
+			fprintf(stderr, "hetsim: sweep: out of memory\n");
+			MPI_Abort(MPI_COMM_WORLD, 1);
+		}
+		MPI_Recv(msg, count, MPI_BYTE, st.MPI_SOURCE, TAG_RESULT,
+			 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		uint64_t i = NO_CASE;
+		int32_t rc = 0;
+		if (count >= HEADER_BYTES) {
+			memcpy(&i, msg, sizeof i);
+			memcpy(&rc, msg + 8, sizeof rc);
+		}
+		if (i != NO_CASE && i < n)
+			finish_case(m, (size_t)i, rc, msg + HEADER_BYTES,
+				    (size_t)count - HEADER_BYTES);
+		free(msg);
+		uint64_t next = stopping ? n : next_case(m);
+		if (next < n) {
+			MPI_Send(&next, 1, MPI_UINT64_T, st.MPI_SOURCE,
+				 TAG_CASE, MPI_COMM_WORLD);
+		} else {
+			MPI_Send(&next, 1, MPI_UINT64_T, st.MPI_SOURCE,
+				 TAG_STOP, MPI_COMM_WORLD);
+			n_workers--;
+		}
+	}
+}
+
+static int master(const sim_sweep *sw, int size)
+{
+	size_t n = sim_sweep_n_cases(sw), n_done = 0;
+	unsigned char *done = calloc(n ? n : 1, 1);
+	master_state m = {sw, done, 0, -1, {0}};
+	prof_err err = {0};
+	int rc = 0;
+	if (!done)
+		rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+	if (!rc)
+		rc = sim_sweep_resume(sw, done, &n_done, &err);
+	if (rc)
+		rc = sim_sweep_fail(&err);
+	if (!rc && n_done < n) {
+		m.fd = open(sim_sweep_results(sw),
+			    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (m.fd < 0) {
+			fprintf(stderr, "hetsim: %s: %s\n",
+				sim_sweep_results(sw), strerror(errno));
+			rc = 1;
+		}
+	}
+	int run = !rc && n_done < n;
+	if (run)
+		sim_sweep_progress_start(&m.progress, n - n_done);
+	if (size == 1 && run)
+		run_alone(&m);
+	else if (size > 1)
+		serve(&m, size - 1, !run);
+	if (run)
+		rc = sim_sweep_progress_end(&m.progress);
+	if (m.fd >= 0)
+		close(m.fd);
+	free(done);
+	return rc;
+}
+
+int sim_sweep_mpi(const char *path, const char *results)
+{
+	if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
+		fprintf(stderr, "hetsim: sweep: MPI_Init failed\n");
+		return 1;
+	}
+	int rank = 0, size = 1;
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	sim_sweep *sw = NULL;
+	prof_err err = {0};
+	int status = sim_sweep_open(&sw, path, results, 1, &err)
+			     ? sim_sweep_status(&err)
+			     : 0;
+	/* agree: [0] rank 0's status, [1] the worst; rank 0 reports its own
+	 * error, another rank's only if rank 0 had none */
+	int mine[2] = {rank == 0 ? status : 0, status}, all[2];
+	MPI_Allreduce(mine, all, 2, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+	if (status && rank == 0)
+		sim_sweep_fail(&err);
+	else if (status && all[0] == 0)
+		fprintf(stderr, "hetsim: sweep: rank %d: %s\n", rank, err.msg);
+	int rc = all[0] ? all[0] : all[1];
+	if (!rc)
+		rc = rank == 0 ? master(sw, size) : worker(sw);
+	sim_sweep_close(sw);
+	MPI_Finalize();
+	return rc;
+}
+
+#endif
