@@ -1,7 +1,1113 @@
-/* tests/test_dag.c — placeholder suite, filled in by its module's work. */
+/* tests/test_dag.c — workflow DAGs (workloads/dag.h), the max-min network
+ * (sim/net.h) and the DAG engine (sim/dag.h): hand-computed rates and
+ * completion times, a brute-force max-min reference, the HEFT paper's
+ * example schedule, chains and fork-joins by hand, determinism. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "profiles/profile.h"
+#include "sim/dag.h"
+#include "sim/heap.h"
+#include "sim/net.h"
+#include "sim/rng.h"
+#include "workloads/dag.h"
 #include "tests/tests.h"
+
+/* ---- DAG structure ------------------------------------------------------- */
+
+static wl_dag *new_dag(void)
+{
+	wl_dag *d = wl_dag_new("t.dax");
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+static uint32_t add_job(wl_dag *d, const char *name, uint32_t type)
+{
+	prof_err err = {0};
+	uint32_t id;
+	ck_assert_msg(wl_dag_add_job(d, name, type, &id, &err) == 0, "%s", err.msg);
+	return id;
+}
+
+static uint32_t add_file(wl_dag *d, const char *name, double size)
+{
+	prof_err err = {0};
+	uint32_t id;
+	ck_assert_msg(wl_dag_add_file(d, name, size, &id, &err) == 0, "%s",
+		      err.msg);
+	return id;
+}
+
+/* p writes a new file that c reads. */
+static uint32_t link_file(wl_dag *d, uint32_t p, uint32_t c, double size)
+{
+	prof_err err = {0};
+	uint32_t f = add_file(d, NULL, size);
+	ck_assert_int_eq(wl_dag_add_output(d, p, f, &err), 0);
+	ck_assert_int_eq(wl_dag_add_input(d, c, f, &err), 0);
+	return f;
+}
+
+static int has(const uint32_t *a, uint32_t lo, uint32_t hi, uint32_t v)
+{
+	for (uint32_t i = lo; i < hi; i++)
+		if (a[i] == v)
+			return 1;
+	return 0;
+}
+
+/* topo is a permutation in which every parent comes before its child. */
+static void assert_topological(const wl_dag *d)
+{
+	uint32_t *pos = malloc((size_t)d->n_jobs * sizeof *pos);
+	for (uint32_t j = 0; j < d->n_jobs; j++)
+		pos[j] = UINT32_MAX;
+	for (uint32_t t = 0; t < d->n_jobs; t++) {
+		ck_assert_uint_eq(pos[d->topo[t]], UINT32_MAX);
+		pos[d->topo[t]] = t;
+	}
+	for (uint32_t j = 0; j < d->n_jobs; j++)
+		for (uint32_t k = d->par_off[j]; k < d->par_off[j + 1]; k++)
+			ck_assert_uint_lt(pos[d->par[k]], pos[j]);
+	free(pos);
+}
+
+START_TEST(files_imply_edges_explicit_parents_merge_and_dedup)
+{
+	wl_dag *d = new_dag();
+	prof_err err = {0};
+	uint32_t a = add_job(d, "a", 0), b = add_job(d, "b", 0),
+		 c = add_job(d, "c", 1), x = add_job(d, "x", 0);
+	uint32_t fab = link_file(d, a, b, 10);
+	uint32_t fac = link_file(d, a, c, 20);
+	link_file(d, b, c, 30);
+	uint32_t in = add_file(d, "raw", 5); /* initial input */
+	ck_assert_int_eq(wl_dag_add_input(d, a, in, &err), 0);
+	ck_assert_int_eq(wl_dag_add_input(d, c, fac, &err), 0); /* twice */
+	ck_assert_int_eq(wl_dag_add_parent(d, c, a, &err), 0);  /* also by file */
+	ck_assert_int_eq(wl_dag_add_parent(d, x, c, &err), 0);  /* control only */
+	ck_assert_int_eq(wl_dag_add_parent(d, x, c, &err), 0);
+	ck_assert_msg(wl_dag_finalize(d, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(d->n_edges, 4); /* a->b, a->c, b->c, c->x */
+	ck_assert_uint_eq(d->par_off[c + 1] - d->par_off[c], 2);
+	ck_assert(has(d->par, d->par_off[c], d->par_off[c + 1], a));
+	ck_assert(has(d->par, d->par_off[c], d->par_off[c + 1], b));
+	ck_assert_uint_eq(d->par_off[x + 1] - d->par_off[x], 1);
+	ck_assert_uint_eq(d->child_off[a + 1] - d->child_off[a], 2);
+	ck_assert_uint_eq(d->in_off[c + 1] - d->in_off[c], 2); /* deduped */
+	ck_assert_uint_eq(d->file_producer[fab], a);
+	ck_assert_uint_eq(d->file_producer[in], WL_NONE);
+	ck_assert_uint_eq(d->cons_off[fac + 1] - d->cons_off[fac], 1);
+	ck_assert_uint_eq(d->cons[d->cons_off[fac]], c);
+	ck_assert_int_eq(wl_dag_find_job(d, "c"), (int64_t)c);
+	ck_assert_int_eq(wl_dag_find_job(d, "nope"), -1);
+	ck_assert_int_eq(wl_dag_find_file(d, "raw"), (int64_t)in);
+	ck_assert_str_eq(wl_dag_job_name(d, x), "x");
+	ck_assert_double_eq(wl_dag_total_bytes(d), 65);
+	assert_topological(d);
+	ck_assert_uint_eq(d->topo[0], a);
+	ck_assert_uint_eq(d->topo[3], x);
+	/* finalized: no more building */
+	ck_assert_int_ne(wl_dag_add_job(d, NULL, 0, NULL, &err), 0);
+	wl_dag_free(d);
+}
+END_TEST
+
+START_TEST(cycle_is_an_error_naming_its_jobs)
+{
+	wl_dag *d = new_dag();
+	prof_err err = {0};
+	uint32_t s = add_job(d, "start", 0), a = add_job(d, "ID00002", 0),
+		 b = add_job(d, "ID00003", 0), c = add_job(d, "ID00004", 0);
+	link_file(d, s, a, 1);
+	link_file(d, a, b, 1);
+	link_file(d, b, c, 1);
+	ck_assert_int_eq(wl_dag_add_parent(d, a, c, &err), 0); /* closes it */
+	ck_assert_int_eq(wl_dag_finalize(d, &err), PROF_EINPUT);
+	ck_assert_msg(strstr(err.msg, "t.dax: dependency cycle through job"),
+		      "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "'ID00002' -> 'ID00003'") &&
+			      strstr(err.msg, "'ID00003' -> 'ID00004'") &&
+			      strstr(err.msg, "'ID00004' -> 'ID00002'"),
+		      "%s", err.msg);
+	ck_assert_ptr_null(strstr(err.msg, "'start'"));
+	/* a failed DAG stays failed */
+	prof_err e2 = {0};
+	ck_assert_int_ne(wl_dag_finalize(d, &e2), 0);
+	wl_dag_free(d);
+
+	d = new_dag();
+	memset(&err, 0, sizeof err);
+	uint32_t j = add_job(d, NULL, 0);
+	uint32_t f = add_file(d, NULL, 1);
+	ck_assert_int_eq(wl_dag_add_output(d, j, f, &err), 0);
+	ck_assert_int_eq(wl_dag_add_input(d, j, f, &err), 0);
+	ck_assert_int_eq(wl_dag_finalize(d, &err), PROF_EINPUT);
+	ck_assert_msg(strstr(err.msg, "#0") && strstr(err.msg, "its own output"),
+		      "%s", err.msg);
+	wl_dag_free(d);
+}
+END_TEST
+
+START_TEST(unknown_references_and_bad_values_are_errors)
+{
+	struct {
+		int kind;
+		const char *want;
+	} cases[] = {{0, "reads unknown file #7"},
+		     {1, "writes unknown file #9"},
+		     {2, "has unknown parent #5"},
+		     {3, "written by job 'p' and job 'q'"},
+		     {4, "is its own parent"}};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		wl_dag *d = new_dag();
+		prof_err err = {0};
+		uint32_t p = add_job(d, "p", 0), q = add_job(d, "q", 0);
+		uint32_t f = add_file(d, "f", 1);
+		switch (cases[i].kind) {
+		case 0: wl_dag_add_input(d, p, 7, &err); break;
+		case 1: wl_dag_add_output(d, q, 9, &err); break;
+		case 2: wl_dag_add_parent(d, q, 5, &err); break;
+		case 3:
+			wl_dag_add_output(d, p, f, &err);
+			wl_dag_add_output(d, q, f, &err);
+			break;
+		case 4: wl_dag_add_parent(d, q, q, &err); break;
+		}
+		ck_assert_int_eq(wl_dag_finalize(d, &err), PROF_EINPUT);
+		ck_assert_msg(strstr(err.msg, cases[i].want), "%zu: %s", i, err.msg);
+		wl_dag_free(d);
+	}
+	wl_dag *d = new_dag();
+	prof_err err = {0};
+	uint32_t j = add_job(d, "j", 0);
+	ck_assert_int_eq(wl_dag_add_job(d, "j", 0, NULL, &err), PROF_EINPUT);
+	ck_assert_msg(strstr(err.msg, "'j' is defined twice"), "%s", err.msg);
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(wl_dag_add_file(d, "f", -1, NULL, &err), PROF_EINPUT);
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(wl_dag_set_runtime(d, j, NAN, &err), PROF_EINPUT);
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(wl_dag_set_work(d, 3, 1, &err), PROF_EINPUT);
+	wl_dag_free(d);
+}
+END_TEST
+
+START_TEST(names_survive_growth_and_lookup)
+{
+	wl_dag *d = new_dag();
+	char name[32];
+	prof_err err = {0};
+	add_job(d, NULL, 0); /* unnamed before the first name */
+	ck_assert(isnan(wl_dag_runtime(d, 0)));
+	ck_assert_double_eq(wl_dag_work(d, 0), 1);
+	ck_assert_int_eq(wl_dag_set_runtime(d, 0, 2.5, &err), 0);
+	ck_assert_int_eq(wl_dag_set_work(d, 0, 3, &err), 0);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(name, sizeof name, "job%d", i);
+		add_job(d, name, 0);
+		snprintf(name, sizeof name, "file%d", i);
+		add_file(d, name, i);
+	}
+	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	ck_assert_ptr_null(wl_dag_job_name(d, 0));
+	/* per-job values survive growth; later jobs have the defaults */
+	ck_assert_double_eq(wl_dag_runtime(d, 0), 2.5);
+	ck_assert_double_eq(wl_dag_work(d, 0), 3);
+	ck_assert(isnan(wl_dag_runtime(d, 4999)));
+	ck_assert_double_eq(wl_dag_work(d, 4999), 1);
+	for (int i = 0; i < 5000; i += 7) {
+		snprintf(name, sizeof name, "job%d", i);
+		ck_assert_int_eq(wl_dag_find_job(d, name), i + 1);
+		ck_assert_str_eq(wl_dag_job_name(d, (uint32_t)i + 1), name);
+		snprintf(name, sizeof name, "file%d", i);
+		ck_assert_int_eq(wl_dag_find_file(d, name), i);
+	}
+	char b[64];
+	ck_assert_str_eq(wl_dag_job_label(d, 0, b, sizeof b), "#0");
+	ck_assert_str_eq(wl_dag_job_label(d, 1, b, sizeof b), "'job0'");
+	wl_dag_free(d);
+}
+END_TEST
+
+static wl_dag *generate(const wl_dag_gen *g)
+{
+	wl_dag *d = NULL;
+	prof_err err = {0};
+	ck_assert_msg(wl_dag_generate(&d, g, &err) == 0, "%s", err.msg);
+	return d;
+}
+
+START_TEST(layered_generator_respects_levels_and_fan_in_out)
+{
+	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
+	g.jobs = 10000;
+	g.width = 50;
+	g.fan_in_min = 2;
+	g.fan_in_max = 4;
+	g.fan_out_max = 6;
+	g.span = 2;
+	g.n_types = 3;
+	g.size_mean_bytes = 1000;
+	g.size_cv = 1;
+	g.input_bytes = 100;
+	wl_dag *d = generate(&g);
+	ck_assert_uint_eq(d->n_jobs, 10000);
+	assert_topological(d);
+	uint64_t fan_in_sum = 0;
+	for (uint32_t j = 0; j < d->n_jobs; j++) {
+		uint32_t level = j / 50, np = d->par_off[j + 1] - d->par_off[j];
+		ck_assert_uint_lt(d->job_type[j], 3);
+		ck_assert_uint_le(d->child_off[j + 1] - d->child_off[j], 6);
+		if (level == 0) {
+			ck_assert_uint_eq(np, 0);
+			ck_assert_uint_eq(d->in_off[j + 1] - d->in_off[j], 1);
+			continue;
+		}
+		ck_assert_uint_le(np, 4);
+		fan_in_sum += np;
+		for (uint32_t k = d->par_off[j]; k < d->par_off[j + 1]; k++) {
+			uint32_t pl = d->par[k] / 50;
+			ck_assert(pl < level && pl + 2 >= level);
+		}
+	}
+	/* fan-out bound 6 and span 2 leave room: nearly every draw succeeds,
+	 * so the mean fan-in is that of uniform 2..4 */
+	double mean_in = (double)fan_in_sum / (10000 - 50);
+	ck_assert_msg(fabs(mean_in - 3) < 0.05, "mean fan-in %g", mean_in);
+	/* one file per job plus the entry inputs; sizes lognormal, mean 1000 */
+	ck_assert_uint_eq(d->n_files, 10000 + 50);
+	double s = 0;
+	for (uint32_t f = 0; f < d->n_files; f++)
+		if (d->file_producer[f] != WL_NONE)
+			s += d->file_size[f];
+	ck_assert_msg(fabs(s / 10000 - 1000) < 60, "mean size %g", s / 10000);
+	/* same seed: same DAG; other seed: another */
+	wl_dag *d2 = generate(&g);
+	ck_assert_uint_eq(d2->n_edges, d->n_edges);
+	ck_assert_mem_eq(d2->par, d->par, d->n_edges * sizeof *d->par);
+	ck_assert_mem_eq(d2->file_size, d->file_size, d->n_files * sizeof(double));
+	g.seed = 2;
+	wl_dag *d3 = generate(&g);
+	ck_assert(d3->n_edges != d->n_edges ||
+		  memcmp(d3->par, d->par, d->n_edges * sizeof *d->par) != 0);
+	wl_dag_free(d);
+	wl_dag_free(d2);
+	wl_dag_free(d3);
+	/* a file per edge */
+	g.file_per_edge = 1;
+	g.input_bytes = 0;
+	g.jobs = 500;
+	d = generate(&g);
+	ck_assert_uint_eq(d->n_files, d->n_edges);
+	wl_dag_free(d);
+}
+END_TEST
+
+START_TEST(classic_shapes_have_their_counts)
+{
+	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
+	g.shape = WL_DAG_CHAIN;
+	g.jobs = 7;
+	g.n_types = 2;
+	wl_dag *d = generate(&g);
+	ck_assert_uint_eq(d->n_jobs, 7);
+	ck_assert_uint_eq(d->n_edges, 6);
+	for (uint32_t j = 0; j < 7; j++)
+		ck_assert_uint_eq(d->topo[j], j);
+	ck_assert_uint_eq(d->job_type[3], 1);
+	wl_dag_free(d);
+
+	g.shape = WL_DAG_FORK_JOIN;
+	g.width = 5;
+	g.stages = 3;
+	d = generate(&g);
+	ck_assert_uint_eq(d->n_jobs, 1 + 3 * 6);
+	ck_assert_uint_eq(d->n_edges, 3 * 10);
+	ck_assert_uint_eq(d->child_off[1] - d->child_off[0], 5);
+	wl_dag_free(d);
+
+	g.shape = WL_DAG_MONTAGE;
+	g.width = 9; /* a 3 x 3 grid: 12 neighbour pairs */
+	g.n_types = 9;
+	d = generate(&g);
+	ck_assert_uint_eq(d->n_jobs, 9 + 12 + 2 + 9 + 4);
+	assert_topological(d);
+	uint32_t sinks = 0, sources = 0;
+	for (uint32_t j = 0; j < d->n_jobs; j++) {
+		sinks += d->child_off[j + 1] == d->child_off[j];
+		sources += d->par_off[j + 1] == d->par_off[j];
+	}
+	ck_assert_uint_eq(sinks, 1);
+	ck_assert_uint_eq(sources, 9);
+	ck_assert_uint_eq(d->job_type[d->topo[d->n_jobs - 1]], 8);
+	wl_dag_free(d);
+
+	prof_err err = {0};
+	g.shape = WL_DAG_LAYERED;
+	g.width = 0;
+	ck_assert_int_eq(wl_dag_generate(&d, &g, &err), PROF_EINPUT);
+	ck_assert_int_eq(wl_dag_shape_from_name("montage"), WL_DAG_MONTAGE);
+	ck_assert_int_eq(wl_dag_shape_from_name("nope"), -1);
+}
+END_TEST
+
+/* ---- network ----------------------------------------------------------- */
+
+enum { EV_START = 1, NET_BASE = 8 };
+
+typedef struct xfer {
+	double start, bytes, end;
+	uint32_t src, dst;
+} xfer;
+
+/* Run transfers through sim_net; fills end times. */
+static void run_net(const sim_nic *nics, uint32_t n_nodes, double latency,
+		    int cf, xfer *x, uint32_t n, sim_net_stats *st)
+{
+	sim_heap h;
+	ck_assert_int_eq(sim_heap_init(&h, 16), 0);
+	sim_net *net;
+	prof_err err = {0};
+	ck_assert_msg(sim_net_new(&net, &h, NET_BASE, n_nodes, nics, latency, cf,
+				  &err) == 0,
+		      "%s", err.msg);
+	for (uint32_t i = 0; i < n; i++) {
+		x[i].end = NAN;
+		sim_heap_push(&h, x[i].start, EV_START, (void *)(uintptr_t)(i + 1));
+	}
+	double t;
+	uint32_t kind;
+	void *data;
+	while (sim_heap_pop(&h, &t, &kind, &data)) {
+		if (kind == EV_START) {
+			uint32_t i = (uint32_t)(uintptr_t)data - 1;
+			ck_assert_int_eq(sim_net_start(net, t, x[i].src, x[i].dst,
+						       x[i].bytes, i),
+					 0);
+			continue;
+		}
+		ck_assert(sim_net_owns(net, kind));
+		const uint64_t *done;
+		int k = sim_net_event(net, t, kind, data, &done);
+		ck_assert_int_ge(k, 0);
+		for (int i = 0; i < k; i++) {
+			ck_assert(isnan(x[done[i]].end));
+			x[done[i]].end = t;
+		}
+	}
+	if (st)
+		sim_net_get_stats(net, st);
+	sim_net_free(net);
+	sim_heap_free(&h);
+}
+
+#define NEAR(a, b) (fabs((double)(a) - (double)(b)) <= 1e-9 * (1 + fabs((double)(b))))
+
+START_TEST(two_flows_sharing_an_uplink_get_half_each)
+{
+	sim_nic nics[3] = {{100, 100}, {100, 100}, {100, 100}};
+	xfer x[2] = {{.src = 0, .dst = 1, .bytes = 100},
+		     {.src = 0, .dst = 2, .bytes = 100}};
+	sim_net_stats st;
+	run_net(nics, 3, 0, 0, x, 2, &st);
+	ck_assert(NEAR(x[0].end, 2.0) && NEAR(x[1].end, 2.0));
+	ck_assert_uint_eq(st.completed, 2);
+	ck_assert_double_eq(st.bytes_done, 200);
+	/* the second one 100 bytes bigger: both at 50 B/s until t = 2, then
+	 * the survivor alone at 100 B/s for its last 100 bytes */
+	x[1].bytes = 200;
+	run_net(nics, 3, 0, 0, x, 2, NULL);
+	ck_assert(NEAR(x[0].end, 2.0) && NEAR(x[1].end, 3.0));
+	/* contention-free: each gets min(up, down) */
+	run_net(nics, 3, 0, 1, x, 2, NULL);
+	ck_assert(NEAR(x[0].end, 1.0) && NEAR(x[1].end, 2.0));
+}
+END_TEST
+
+START_TEST(flow_bottlenecked_elsewhere_frees_bandwidth_classic_max_min)
+{
+	/* f1 A->B, f2 A->C, f3 D->C; uplink A 10, downlink C 4, others 100.
+	 * C's downlink is the tightest: f2 = f3 = 2; then A's uplink gives
+	 * f1 the 8 f2 leaves (not the fair 5). */
+	enum { A, B, C, D };
+	sim_nic nics[4] = {{10, 100}, {100, 100}, {100, 4}, {100, 100}};
+	sim_heap h;
+	sim_heap_init(&h, 16);
+	sim_net *net;
+	prof_err err = {0};
+	ck_assert_int_eq(sim_net_new(&net, &h, NET_BASE, 4, nics, 0, 0, &err), 0);
+	ck_assert_int_eq(sim_net_start(net, 0, A, B, 24, 1), 0);
+	ck_assert_int_eq(sim_net_start(net, 0, A, C, 4, 2), 0);
+	ck_assert_int_eq(sim_net_start(net, 0, D, C, 6, 3), 0);
+	double t;
+	uint32_t kind;
+	void *data;
+	const uint64_t *done;
+	ck_assert(sim_heap_pop(&h, &t, &kind, &data)); /* the solve */
+	ck_assert_int_eq(sim_net_event(net, t, kind, data, &done), 0);
+	ck_assert(NEAR(sim_net_rate(net, A, B), 8));
+	ck_assert(NEAR(sim_net_rate(net, A, C), 2));
+	ck_assert(NEAR(sim_net_rate(net, D, C), 2));
+	/* by hand: f2 ends at 4/2 = 2 (f1 has 8 left, f3 2); then f1 alone on
+	 * A at 10 -> 2 + 8/10 = 2.8; f3 alone on C at 4 -> 2 + 2/4 = 2.5 */
+	double end[4] = {0};
+	while (sim_heap_pop(&h, &t, &kind, &data)) {
+		int k = sim_net_event(net, t, kind, data, &done);
+		for (int i = 0; i < k; i++)
+			end[done[i]] = t;
+		if (k && done[0] == 2) { /* solved as it ended */
+			ck_assert(NEAR(sim_net_rate(net, A, B), 10));
+			ck_assert(NEAR(sim_net_rate(net, D, C), 4));
+			ck_assert(NEAR(sim_net_rate(net, A, C), 0));
+		}
+	}
+	ck_assert(NEAR(end[2], 2.0));
+	ck_assert(NEAR(end[3], 2.5));
+	ck_assert(NEAR(end[1], 2.8));
+	sim_net_free(net);
+	sim_heap_free(&h);
+}
+END_TEST
+
+START_TEST(latency_same_pair_and_independent_components)
+{
+	sim_nic nics[4] = {{50, 50}, {50, 50}, {10, 10}, {10, 10}};
+	/* latency 0.5 then 100 bytes at 50 B/s */
+	xfer one = {.src = 0, .dst = 1, .bytes = 100};
+	run_net(nics, 4, 0.5, 0, &one, 1, NULL);
+	ck_assert(NEAR(one.end, 2.5));
+	/* same pair: 10 and 30 bytes at 10 B/s shared: 5 each until the small
+	 * one ends at 2, then 20 left at 10 -> 4 (= 40 bytes / 10) */
+	xfer same[2] = {{.src = 2, .dst = 3, .bytes = 10},
+			{.src = 2, .dst = 3, .bytes = 30}};
+	run_net(nics, 4, 0, 0, same, 2, NULL);
+	ck_assert(NEAR(same[0].end, 2.0) && NEAR(same[1].end, 4.0));
+	/* a flow joining an unrelated component changes nothing here; one
+	 * joining the same pair halfway slows it down */
+	xfer mix[3] = {{.src = 0, .dst = 1, .bytes = 100},
+		       {.src = 2, .dst = 3, .start = 1, .bytes = 10},
+		       {.src = 0, .dst = 1, .start = 1, .bytes = 25}};
+	run_net(nics, 4, 0, 0, mix, 3, NULL);
+	/* 0..1: 50 B/s (50 left); 1..2: 25 each, the new one ends at 2 having
+	 * sent 25; then 25 left at 50 -> 2.5 */
+	ck_assert(NEAR(mix[2].end, 2.0));
+	ck_assert(NEAR(mix[0].end, 2.5));
+	ck_assert(NEAR(mix[1].end, 2.0));
+	/* zero bytes: latency only */
+	xfer z = {.src = 1, .dst = 0, .bytes = 0, .start = 3};
+	run_net(nics, 4, 0.25, 0, &z, 1, NULL);
+	ck_assert(NEAR(z.end, 3.25));
+}
+END_TEST
+
+/* Brute force: at every event, progressive filling over single flows. */
+static void reference_max_min(const sim_nic *nics, uint32_t nn, double lat,
+			      xfer *x, uint32_t n)
+{
+	double *left = malloc(n * sizeof *left), *rate = malloc(n * sizeof *rate);
+	int *on = calloc(n, sizeof *on), *frozen = calloc(n, sizeof *frozen);
+	for (uint32_t i = 0; i < n; i++) {
+		left[i] = x[i].bytes;
+		x[i].end = NAN;
+	}
+	double now = 0;
+	for (;;) {
+		/* join flows whose latency has passed */
+		for (uint32_t i = 0; i < n; i++)
+			if (!on[i] && isnan(x[i].end) && x[i].start + lat <= now + 1e-12)
+				on[i] = 1;
+		/* progressive filling over links 2 * nn */
+		double cap[64];
+		int cnt[64];
+		for (uint32_t r = 0; r < 2 * nn; r++)
+			cap[r] = r & 1 ? nics[r / 2].down_bps : nics[r / 2].up_bps;
+		for (uint32_t i = 0; i < n; i++)
+			frozen[i] = !on[i];
+		for (;;) {
+			memset(cnt, 0, sizeof cnt);
+			for (uint32_t i = 0; i < n; i++)
+				if (!frozen[i]) {
+					cnt[2 * x[i].src]++;
+					cnt[2 * x[i].dst + 1]++;
+				}
+			int best = -1;
+			double s = INFINITY;
+			for (uint32_t r = 0; r < 2 * nn; r++)
+				if (cnt[r] && cap[r] / cnt[r] < s) {
+					s = cap[r] / cnt[r];
+					best = (int)r;
+				}
+			if (best < 0)
+				break;
+			for (uint32_t i = 0; i < n; i++)
+				if (!frozen[i] && ((int)(2 * x[i].src) == best ||
+						   (int)(2 * x[i].dst + 1) == best)) {
+					frozen[i] = 1;
+					rate[i] = s;
+					cap[2 * x[i].src] -= s;
+					cap[2 * x[i].dst + 1] -= s;
+				}
+		}
+		/* next event: an end or a latency expiry */
+		double next = INFINITY;
+		for (uint32_t i = 0; i < n; i++) {
+			if (on[i] && now + left[i] / rate[i] < next)
+				next = now + left[i] / rate[i];
+			if (!on[i] && isnan(x[i].end) && x[i].start + lat < next)
+				next = x[i].start + lat;
+		}
+		if (!isfinite(next))
+			break;
+		for (uint32_t i = 0; i < n; i++)
+			if (on[i]) {
+				left[i] -= rate[i] * (next - now);
+				if (left[i] <= 1e-9 * (1 + x[i].bytes)) {
+					on[i] = 0;
+					x[i].end = next;
+				}
+			}
+		now = next;
+	}
+	free(left);
+	free(rate);
+	free(on);
+	free(frozen);
+}
+
+START_TEST(random_flows_match_brute_force_max_min)
+{
+	enum { NN = 6, NF = 120 };
+	gsl_rng *r = sim_rng_new(42, 0);
+	for (int round = 0; round < 20; round++) {
+		sim_nic nics[NN];
+		for (int i = 0; i < NN; i++) {
+			nics[i].up_bps = 10 + 90 * gsl_rng_uniform(r);
+			nics[i].down_bps = 10 + 90 * gsl_rng_uniform(r);
+		}
+		double lat = round % 2 ? 0.05 : 0;
+		xfer x[NF], y[NF];
+		for (int i = 0; i < NF; i++) {
+			x[i].src = (uint32_t)gsl_rng_uniform_int(r, NN);
+			do
+				x[i].dst = (uint32_t)gsl_rng_uniform_int(r, NN);
+			while (x[i].dst == x[i].src);
+			/* starts on a grid so that some coincide */
+			x[i].start = round % 3 ? 20 * gsl_rng_uniform(r)
+					       : (double)gsl_rng_uniform_int(r, 10);
+			x[i].bytes = 1 + 200 * gsl_rng_uniform(r);
+			y[i] = x[i];
+		}
+		sim_net_stats st;
+		run_net(nics, NN, lat, 0, x, NF, &st);
+		reference_max_min(nics, NN, lat, y, NF);
+		for (int i = 0; i < NF; i++)
+			ck_assert_msg(fabs(x[i].end - y[i].end) <= 1e-7 * (1 + y[i].end),
+				      "round %d flow %d: %.12g vs reference %.12g",
+				      round, i, x[i].end, y[i].end);
+		ck_assert_uint_eq(st.completed, NF);
+		ck_assert_uint_eq(st.active, 0);
+	}
+	gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(network_rejects_bad_nics)
+{
+	sim_heap h;
+	sim_heap_init(&h, 4);
+	sim_net *net;
+	prof_err err = {0};
+	sim_nic bad[2] = {{1, 1}, {0, 1}};
+	ck_assert_int_eq(sim_net_new(&net, &h, 8, 2, bad, 0, 0, &err), PROF_EINPUT);
+	ck_assert_msg(strstr(err.msg, "node 1"), "%s", err.msg);
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(sim_net_new(&net, &h, 8, 1, bad, -1, 0, &err), PROF_EINPUT);
+	sim_heap_free(&h);
+}
+END_TEST
+
+/* ---- engine -------------------------------------------------------------- */
+
+static prof_profile *load_profile_text(const char *name, const char *text)
+{
+	prof_profile *p = NULL;
+	prof_err err = {0};
+	ck_assert_msg(prof_load(&p, test_write(name, text), &err) == 0, "%s",
+		      err.msg);
+	return p;
+}
+
+typedef struct rows {
+	sim_dag_job_row *r;
+	uint32_t n;
+} rows;
+
+static void collect(void *ctx, const sim_dag_job_row *row)
+{
+	rows *rs = ctx;
+	rs->r[row->job] = *row;
+	rs->n++;
+}
+
+/* The example of Topcuoglu, Hariri & Wu (2002), Fig. 2 / Table 1, as in
+ * ../shared/data/workflows/dax/HEFT_paper.xml: job i's cost on processor
+ * Pk is W[i][k]; an edge's file is 125 x its communication cost in bytes,
+ * so NICs of 125 B/s, latency 0 and no contention give the paper's costs
+ * between distinct processors (0 on the same one). */
+static const double heft_w[10][3] = {
+	{14, 16, 9}, {13, 19, 18}, {11, 13, 19}, {13, 8, 17}, {12, 13, 10},
+	{13, 16, 9}, {7, 15, 11},  {5, 11, 14},  {18, 12, 20}, {21, 7, 16}};
+static const struct {
+	int p, c;
+	double cost;
+} heft_e[15] = {{1, 2, 18}, {1, 3, 12}, {1, 4, 9},  {1, 5, 11}, {1, 6, 14},
+		{2, 8, 19}, {2, 9, 16}, {3, 7, 23}, {4, 8, 27}, {4, 9, 23},
+		{5, 9, 13}, {6, 8, 15}, {7, 10, 17}, {8, 10, 11}, {9, 10, 13}};
+
+static prof_profile *heft_profile(void)
+{
+	char text[4096];
+	size_t n = (size_t)snprintf(
+		text, sizeof text,
+		"{\"machine_types\": [{\"name\": \"P1\"}, {\"name\": \"P2\"}, "
+		"{\"name\": \"P3\"}],\n \"task_types\": [");
+	for (int i = 0; i < 10; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+				      "%s{\"name\": \"n%d\"}", i ? ", " : "", i + 1);
+	n += (size_t)snprintf(text + n, sizeof text - n, "],\n \"exec\": [");
+	for (int i = 0; i < 10; i++)
+		for (int k = 0; k < 3; k++)
+			n += (size_t)snprintf(text + n, sizeof text - n,
+					      "%s{\"task\": \"n%d\", \"machine\": "
+					      "\"P%d\", \"model\": \"constant\", "
+					      "\"value\": %g}\n",
+					      i || k ? ", " : "", i + 1, k + 1,
+					      heft_w[i][k]);
+	snprintf(text + n, sizeof text - n, "]}\n");
+	return load_profile_text("heft.json", text);
+}
+
+static wl_dag *heft_dag(void)
+{
+	wl_dag *d = new_dag();
+	char name[16];
+	for (int i = 0; i < 10; i++) {
+		snprintf(name, sizeof name, "ID%05d", i + 1);
+		add_job(d, name, (uint32_t)i);
+	}
+	for (int k = 0; k < 15; k++)
+		link_file(d, (uint32_t)heft_e[k].p - 1, (uint32_t)heft_e[k].c - 1,
+			  125 * heft_e[k].cost);
+	prof_err err = {0};
+	ck_assert_msg(wl_dag_finalize(d, &err) == 0, "%s", err.msg);
+	return d;
+}
+
+static sim_dag_result run_dag(sim_dag_config *c, rows *rs)
+{
+	sim_dag_result r;
+	prof_err err = {0};
+	c->on_job = rs ? collect : NULL;
+	c->ctx = rs;
+	if (rs) {
+		rs->r = calloc(c->dag->n_jobs, sizeof *rs->r);
+		rs->n = 0;
+	}
+	ck_assert_msg(sim_dag_run(c, &r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(r.jobs_done, c->dag->n_jobs);
+	return r;
+}
+
+START_TEST(heft_reproduces_the_papers_schedule_length_80)
+{
+	prof_profile *p = heft_profile();
+	wl_dag *d = heft_dag();
+	sim_dag_machine m[3];
+	for (uint32_t k = 0; k < 3; k++)
+		m[k] = (sim_dag_machine){.type = k, .slots = 1, .up_bps = 125,
+					 .down_bps = 125};
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.machines = m;
+	c.n_machines = 3;
+	c.policy = SIM_DAG_HEFT;
+	c.contention_free = 1;
+	rows rs;
+	sim_dag_result r = run_dag(&c, &rs);
+	ck_assert_double_eq(r.makespan_s, 80);
+	/* the paper's Fig. 4(a): processor, start, end of n1..n10 */
+	static const double want[10][3] = {
+		{2, 0, 9},   {0, 27, 40}, {2, 9, 28},  {1, 18, 26}, {2, 28, 38},
+		{1, 26, 42}, {2, 38, 49}, {0, 57, 62}, {1, 56, 68}, {1, 73, 80}};
+	for (int i = 0; i < 10; i++) {
+		ck_assert_uint_eq(rs.r[i].machine, (uint32_t)want[i][0]);
+		ck_assert_double_eq(rs.r[i].start_s, want[i][1]);
+		ck_assert_double_eq(rs.r[i].end_s, want[i][2]);
+	}
+	/* every edge between distinct processors is one transfer */
+	uint32_t remote = 0;
+	double bytes = 0;
+	for (int k = 0; k < 15; k++)
+		if (rs.r[heft_e[k].p - 1].machine != rs.r[heft_e[k].c - 1].machine) {
+			remote++;
+			bytes += 125 * heft_e[k].cost;
+		}
+	ck_assert_uint_eq(r.transfers, remote);
+	ck_assert_double_eq(r.bytes_transferred, bytes);
+	ck_assert_uint_eq(r.local_reads, 15 - remote);
+	ck_assert_double_eq(r.busy_s[0] + r.busy_s[1] + r.busy_s[2],
+			    9 + 13 + 19 + 8 + 10 + 16 + 11 + 5 + 12 + 7);
+	sim_dag_result_free(&r);
+	free(rs.r);
+	/* the same plan with the transfers sharing NICs max-min fairly can
+	 * only end later; dynamic EFT is valid too */
+	c.contention_free = 0;
+	r = run_dag(&c, NULL);
+	ck_assert(r.makespan_s >= 80);
+	sim_dag_result_free(&r);
+	c.policy = SIM_DAG_EFT;
+	r = run_dag(&c, NULL);
+	/* at least the critical path n1 n2 n9 n10 at its best costs */
+	ck_assert(r.makespan_s >= 9 + 13 + 12 + 7);
+	sim_dag_result_free(&r);
+	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
+
+static const char lognormal_profile[] =
+	"{\"machine_types\": [{\"name\": \"fast\", \"nic_gbps\": 8e-7},"
+	" {\"name\": \"slow\", \"slots\": 2, \"nic_gbps\": 8e-7}],\n"
+	" \"task_types\": [{\"name\": \"a\"}, {\"name\": \"b\"}],\n"
+	" \"exec\": [\n"
+	"  {\"task\": \"a\", \"machine\": \"fast\", \"model\": \"lognormal\", \"mu\": 0, \"sigma\": 0.5},\n"
+	"  {\"task\": \"a\", \"machine\": \"slow\", \"model\": \"lognormal\", \"mu\": 0.5, \"sigma\": 0.5},\n"
+	"  {\"task\": \"b\", \"machine\": \"fast\", \"model\": \"gamma\", \"shape\": 2, \"scale\": 0.5},\n"
+	"  {\"task\": \"b\", \"machine\": \"slow\", \"model\": \"uniform\", \"min\": 1, \"max\": 3}]}\n";
+
+START_TEST(chain_on_one_machine_takes_the_sum_of_its_times)
+{
+	prof_profile *p = load_profile_text("logn.json", lognormal_profile);
+	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
+	g.shape = WL_DAG_CHAIN;
+	g.jobs = 50;
+	g.n_types = 2;
+	wl_dag *d = generate(&g);
+	sim_dag_machine m = {.type = 0, .slots = 1};
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.machines = &m;
+	c.n_machines = 1;
+	c.seed = 99;
+	double sum = 0;
+	for (uint32_t j = 0; j < 50; j++)
+		sum += prof_sample(p, j % 2, 0, sim_task_uniform(99, j));
+	for (int pol = 0; pol < 2; pol++) {
+		c.policy = pol ? SIM_DAG_HEFT : SIM_DAG_EFT;
+		sim_dag_result r = run_dag(&c, NULL);
+		ck_assert_double_eq(r.makespan_s, sum);
+		ck_assert_double_eq(r.busy_s[0], sum);
+		ck_assert_uint_eq(r.transfers, 0);
+		ck_assert_uint_eq(r.local_reads, 49);
+		sim_dag_result_free(&r);
+	}
+	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(fork_join_by_hand_with_transfers)
+{
+	/* two 1-slot machines, NICs 100 B/s, latency 0. F (1 s) writes 100
+	 * bytes read by b1 and b2 (4 s each), which write 50 bytes each for J
+	 * (1 s). EFT: F on m0 [0,1]; b1 on m0 [1,5] (local); b2: m0 would
+	 * finish at 9, m1 at 1 + 100/100 + 4 = 6 -> m1 [2,6]; J: either
+	 * machine gets 50 bytes at 6.5 -> tie -> m0 [6.5,7.5]. */
+	prof_profile *p = load_profile_text(
+		"fj.json",
+		"{\"machine_types\": [{\"name\": \"m\"}], \"task_types\": "
+		"[{\"name\": \"t\"}], \"exec\": [{\"task\": \"t\", \"machine\": "
+		"\"m\", \"model\": \"constant\", \"value\": 1}]}");
+	wl_dag *d = new_dag();
+	uint32_t F = add_job(d, "F", 0), b1 = add_job(d, "b1", 0),
+		 b2 = add_job(d, "b2", 0), J = add_job(d, "J", 0);
+	prof_err err = {0};
+	uint32_t f = add_file(d, "f", 100);
+	wl_dag_add_output(d, F, f, &err);
+	wl_dag_add_input(d, b1, f, &err);
+	wl_dag_add_input(d, b2, f, &err);
+	link_file(d, b1, J, 50);
+	link_file(d, b2, J, 50);
+	wl_dag_set_work(d, b1, 4, &err);
+	wl_dag_set_runtime(d, b2, 4, &err);
+	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	sim_dag_machine m[2] = {{.type = 0, .slots = 1, .up_bps = 100, .down_bps = 100},
+				{.type = 0, .slots = 1, .up_bps = 100, .down_bps = 100}};
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.machines = m;
+	c.n_machines = 2;
+	char csv[600];
+	snprintf(csv, sizeof csv, "%s/fj_jobs.csv.gz", test_tmpdir());
+	c.jobs_csv = csv;
+	rows rs;
+	sim_dag_result r = run_dag(&c, &rs);
+	ck_assert_double_eq(r.makespan_s, 7.5);
+	ck_assert_uint_eq(rs.r[F].machine, 0);
+	ck_assert_uint_eq(rs.r[b1].machine, 0);
+	ck_assert_uint_eq(rs.r[b2].machine, 1);
+	ck_assert_uint_eq(rs.r[J].machine, 0);
+	ck_assert_double_eq(rs.r[b2].ready_s, 1);
+	ck_assert_double_eq(rs.r[b2].start_s, 2);
+	ck_assert_double_eq(rs.r[J].ready_s, 6);
+	ck_assert_double_eq(rs.r[J].start_s, 6.5);
+	ck_assert_uint_eq(r.transfers, 2);
+	ck_assert_double_eq(r.bytes_transferred, 150);
+	ck_assert_double_eq(r.busy_s[0], 6);
+	ck_assert_double_eq(r.busy_s[1], 4);
+	ck_assert_uint_eq(r.jobs_on[0], 3);
+	sim_dag_result_free(&r);
+	free(rs.r);
+	/* the CSV has a header and a row per job, in end order */
+	prof_lines *lr;
+	ck_assert_int_eq(prof_lines_open(&lr, csv, &err), 0);
+	char *line;
+	size_t len;
+	int n = 0;
+	const char *want[] = {
+		"job,name,task_type,machine,machine_type,ready_s,start_s,end_s",
+		"0,F,t,0,m,0.000000,0.000000,1.000000",
+		"1,b1,t,0,m,1.000000,1.000000,5.000000",
+		"2,b2,t,1,m,1.000000,2.000000,6.000000",
+		"3,J,t,0,m,6.000000,6.500000,7.500000"};
+	while (prof_lines_next(lr, &line, &len, &err) == 1) {
+		ck_assert_int_lt(n, 5);
+		ck_assert_str_eq(line, want[n]);
+		n++;
+	}
+	ck_assert_int_eq(n, 5);
+	prof_lines_close(lr);
+	/* stage-in: F's initial input of 100 bytes from a 50 B/s storage node
+	 * with latency 0.25 arrives at 2.25; everything shifts by it (plus
+	 * the latency of the later transfers) */
+	uint32_t raw;
+	wl_dag *d2 = new_dag();
+	uint32_t only = add_job(d2, "only", 0);
+	raw = add_file(d2, "raw", 100);
+	wl_dag_add_input(d2, only, raw, &err);
+	ck_assert_int_eq(wl_dag_finalize(d2, &err), 0);
+	c.dag = d2;
+	c.jobs_csv = NULL;
+	c.storage_bps = 50;
+	c.latency_s = 0.25;
+	r = run_dag(&c, &rs);
+	ck_assert_double_eq(rs.r[only].start_s, 2.25);
+	ck_assert_double_eq(r.makespan_s, 3.25);
+	ck_assert_double_eq(r.bytes_transferred, 100);
+	sim_dag_result_free(&r);
+	free(rs.r);
+	wl_dag_free(d2);
+	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
+
+/* A layered run with transfers: precedence, data arrival, slot limits. */
+static void check_run(const wl_dag *d, const rows *rs, const sim_dag_machine *m,
+		      double latency)
+{
+	for (uint32_t j = 0; j < d->n_jobs; j++) {
+		const sim_dag_job_row *r = &rs->r[j];
+		ck_assert(r->start_s >= r->ready_s && r->end_s >= r->start_s);
+		for (uint32_t k = d->par_off[j]; k < d->par_off[j + 1]; k++) {
+			const sim_dag_job_row *pr = &rs->r[d->par[k]];
+			ck_assert(r->ready_s >= pr->end_s);
+		}
+		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
+			uint32_t f = d->in_file[i], p = d->file_producer[f];
+			if (p == WL_NONE || rs->r[p].machine == r->machine)
+				continue;
+			double bw = m[rs->r[p].machine].up_bps;
+			if (m[r->machine].down_bps < bw)
+				bw = m[r->machine].down_bps;
+			ck_assert(r->start_s >= rs->r[p].end_s + latency +
+						       d->file_size[f] / bw * (1 - 1e-9));
+		}
+	}
+	/* at no time more jobs on a machine than its slots: sweep the starts
+	 * and ends of each machine */
+	for (uint32_t mi = 0; mi < 4; mi++) {
+		int running = 0;
+		for (uint32_t j = 0; j < d->n_jobs; j++) {
+			if (rs->r[j].machine != mi)
+				continue;
+			running = 0;
+			for (uint32_t k = 0; k < d->n_jobs; k++)
+				if (rs->r[k].machine == mi &&
+				    rs->r[k].start_s <= rs->r[j].start_s &&
+				    rs->r[k].end_s > rs->r[j].start_s)
+					running++;
+			ck_assert_int_le(running, (int)m[mi].slots);
+		}
+	}
+}
+
+START_TEST(layered_runs_are_valid_and_deterministic)
+{
+	prof_profile *p = load_profile_text("logn2.json", lognormal_profile);
+	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
+	g.jobs = 1500;
+	g.width = 30;
+	g.fan_in_min = 1;
+	g.fan_in_max = 4;
+	g.n_types = 2;
+	g.size_mean_bytes = 50;
+	g.size_cv = 1;
+	g.input_bytes = 20;
+	wl_dag *d = generate(&g);
+	sim_dag_machine m[4] = {{.type = 0, .slots = 1}, {.type = 0, .slots = 2},
+				{.type = 1}, {.type = 1, .slots = 3}};
+	for (int k = 0; k < 4; k++)
+		m[k].up_bps = m[k].down_bps = 100;
+	m[2].up_bps = m[2].down_bps = 0; /* from nic_gbps: 100 B/s */
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.machines = m;
+	c.n_machines = 4;
+	c.latency_s = 0.01;
+	c.storage_bps = 200;
+	c.seed = 5;
+	for (int pol = 0; pol < 2; pol++) {
+		c.policy = pol ? SIM_DAG_HEFT : SIM_DAG_EFT;
+		rows rs, rs2;
+		sim_dag_result r = run_dag(&c, &rs);
+		sim_dag_machine used[4];
+		memcpy(used, m, sizeof used);
+		used[2].slots = 2; /* the type's, as its NIC */
+		used[2].up_bps = used[2].down_bps = 100;
+		check_run(d, &rs, used, c.latency_s);
+		ck_assert(r.transfers > 100);
+		ck_assert_uint_eq(r.transfers + r.local_reads, d->in_off[d->n_jobs]);
+		double busy = 0;
+		for (uint32_t j = 0; j < d->n_jobs; j++)
+			busy += rs.r[j].end_s - rs.r[j].start_s;
+		ck_assert(NEAR(busy, r.busy_s[0] + r.busy_s[1] + r.busy_s[2] +
+					     r.busy_s[3]));
+		/* same seed: same bytes; another seed: another run */
+		sim_dag_result r2 = run_dag(&c, &rs2);
+		ck_assert_mem_eq(&r2.makespan_s, &r.makespan_s, sizeof(double));
+		ck_assert_mem_eq(rs2.r, rs.r, d->n_jobs * sizeof *rs.r);
+		ck_assert_uint_eq(r2.events, r.events);
+		sim_dag_result_free(&r2);
+		c.seed = 6;
+		r2 = run_dag(&c, NULL);
+		ck_assert(r2.makespan_s != r.makespan_s);
+		c.seed = 5;
+		sim_dag_result_free(&r2);
+		sim_dag_result_free(&r);
+		free(rs.r);
+		free(rs2.r);
+	}
+	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
+
+START_TEST(engine_rejects_bad_configurations)
+{
+	prof_profile *p = load_profile_text(
+		"bad.json",
+		"{\"machine_types\": [{\"name\": \"cpu\"}, {\"name\": \"gpu\"}],"
+		" \"task_types\": [{\"name\": \"t\"}, {\"name\": \"g\"}], \"exec\": ["
+		"{\"task\": \"t\", \"machine\": \"cpu\", \"model\": \"constant\", \"value\": 1},"
+		"{\"task\": \"g\", \"machine\": \"gpu\", \"model\": \"constant\", \"value\": 1}]}");
+	wl_dag *d = new_dag();
+	add_job(d, "gpu-only", 1);
+	prof_err err = {0};
+	sim_dag_machine m = {.type = 0, .slots = 1, .up_bps = 1, .down_bps = 1};
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.machines = &m;
+	c.n_machines = 1;
+	sim_dag_result r;
+	ck_assert_int_eq(sim_dag_run(&c, &r, &err), PROF_EINPUT);
+	ck_assert_msg(strstr(err.msg, "not finalized"), "%s", err.msg);
+	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(sim_dag_run(&c, &r, &err), PROF_EINPUT);
+	ck_assert_msg(strstr(err.msg, "job 'gpu-only' (task type 'g') can run on none"),
+		      "%s", err.msg);
+	m.type = 1;
+	m.up_bps = 0;
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(sim_dag_run(&c, &r, &err), PROF_EINPUT);
+	ck_assert_msg(strstr(err.msg, "no NIC bandwidth"), "%s", err.msg);
+	m.up_bps = 1;
+	m.type = 7;
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(sim_dag_run(&c, &r, &err), PROF_EINPUT);
+	m.type = 1;
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(sim_dag_run(&c, &r, &err), 0);
+	ck_assert_double_eq(r.makespan_s, 1);
+	sim_dag_result_free(&r);
+	/* an empty workflow takes no time */
+	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
+	g.shape = WL_DAG_CHAIN;
+	g.jobs = 0;
+	wl_dag *empty = generate(&g);
+	ck_assert_uint_eq(empty->n_jobs, 0);
+	c.dag = empty;
+	for (int pol = 0; pol < 2; pol++) {
+		c.policy = pol ? SIM_DAG_HEFT : SIM_DAG_EFT;
+		ck_assert_int_eq(sim_dag_run(&c, &r, &err), 0);
+		ck_assert_double_eq(r.makespan_s, 0);
+		ck_assert_uint_eq(r.jobs_done, 0);
+		sim_dag_result_free(&r);
+	}
+	wl_dag_free(empty);
+	ck_assert_int_eq(sim_dag_policy_from_name("heft"), SIM_DAG_HEFT);
+	ck_assert_str_eq(sim_dag_policy_name(SIM_DAG_EFT), "eft");
+	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
 
 Suite *suite_dag(void)
 {
-	return suite_create("dag");
+	Suite *s = suite_create("dag");
+	TCase *tc = tcase_create("structure");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, files_imply_edges_explicit_parents_merge_and_dedup);
+	tcase_add_test(tc, cycle_is_an_error_naming_its_jobs);
+	tcase_add_test(tc, unknown_references_and_bad_values_are_errors);
+	tcase_add_test(tc, names_survive_growth_and_lookup);
+	tcase_add_test(tc, layered_generator_respects_levels_and_fan_in_out);
+	tcase_add_test(tc, classic_shapes_have_their_counts);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("network");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, two_flows_sharing_an_uplink_get_half_each);
+	tcase_add_test(tc, flow_bottlenecked_elsewhere_frees_bandwidth_classic_max_min);
+	tcase_add_test(tc, latency_same_pair_and_independent_components);
+	tcase_add_test(tc, random_flows_match_brute_force_max_min);
+	tcase_add_test(tc, network_rejects_bad_nics);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("engine");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, heft_reproduces_the_papers_schedule_length_80);
+	tcase_add_test(tc, chain_on_one_machine_takes_the_sum_of_its_times);
+	tcase_add_test(tc, fork_join_by_hand_with_transfers);
+	tcase_add_test(tc, layered_runs_are_valid_and_deterministic);
+	tcase_add_test(tc, engine_rejects_bad_configurations);
+	suite_add_tcase(s, tc);
+	return s;
 }

@@ -1,0 +1,121 @@
+/*
+ * sim/dag.h — running a workflow DAG (workloads/dag.h) on machines with
+ * slots, with its files moved between machines by the network model
+ * (sim/net.h).
+ *
+ * Machines have a type (profile machine type), slots (jobs at once) and a
+ * NIC. A job's execution time on machine type mt is its fixed runtime if it
+ * has one, else work x prof_sample(profile, task type, mt, u) with u the
+ * job's common random number sim_task_uniform_on(seed, job index, mt, rho)
+ * (sim/rng.h): the same seed gives the same times under every policy. The
+ * expected time a policy plans with is the fixed runtime, or work x the
+ * profile's mean.
+ *
+ * Data: a job needs every file it reads on its machine. A file written by
+ * a job on another machine is sent as one flow from there when the file
+ * exists and the reader is mapped (the same machine: no transfer). A file
+ * no job writes (an initial input) is on every machine already when
+ * storage_bps is 0, else it is staged in from a storage node (one more NIC
+ * of storage_bps up and down) once the reader's parents are all done. A
+ * job starts when its inputs are all there and a slot is free.
+ *
+ * Policies:
+ *   SIM_DAG_EFT   ready-list MCT / EFT, dynamic: a job is mapped when it
+ *     becomes ready (parents all done) to the machine with the earliest
+ *     estimated finish time = max(machine ready, inputs arrival) +
+ *     expected time, where machine ready = now if a slot is free, else the
+ *     earliest expected end of its running jobs (not before now), plus the
+ *     expected time of the jobs mapped to it and not started, divided by
+ *     its slots; inputs arrival = now + max over the source machines of
+ *     latency + bytes from there / min(their uplink, its downlink) (bytes
+ *     from one source add up: they share its uplink; contention-free: the
+ *     largest file from there); 0 for local files. Ties: lower machine
+ *     index. On each machine jobs start FIFO in the order their inputs
+ *     became complete.
+ *   SIM_DAG_HEFT  static HEFT (Topcuoglu, Hariri & Wu, IEEE TPDS 13(3),
+ *     2002), insertion-free: upward ranks with mean costs (mean expected
+ *     time over the machines that can run the job; mean communication cost
+ *     of an edge = latency + its bytes / mean over ordered machine pairs
+ *     of min(uplink, downlink), 0 for an edge without files), then in
+ *     decreasing rank order (ties: topological order) each job goes to the
+ *     machine (slot) where it would finish first, after the last job
+ *     already planned on that slot. The plan is fixed before the run; its
+ *     per-machine order is kept (a job starts only after the jobs planned
+ *     before it on its machine have started). A file is sent when its
+ *     writer ends.
+ *
+ * Outputs: makespan, bytes moved, per-machine busy time and job counts,
+ * and for each job (start, end, machine), to a callback and/or streamed to
+ * a gzip CSV written atomically (sim/out.h):
+ *   job,name,task_type,machine,machine_type,ready_s,start_s,end_s
+ * where ready_s is when its parents were all done.
+ *
+ * Memory: 32 bytes of state per job (fixed size, allocated once), events
+ * and flows from free lists: nothing is allocated per job or transfer in
+ * the steady state.
+ */
+#ifndef HETSIM_SIM_DAG_H
+#define HETSIM_SIM_DAG_H
+
+#include <stdint.h>
+#include "profiles/profile.h"
+#include "workloads/dag.h"
+
+typedef enum sim_dag_policy {
+	SIM_DAG_EFT = 0,
+	SIM_DAG_HEFT = 1,
+} sim_dag_policy;
+
+typedef struct sim_dag_machine {
+	uint32_t type;  /* machine type index in the profile */
+	uint32_t slots; /* jobs at once; 0: the type's slots */
+	double up_bps, down_bps; /* NIC, bytes/s; 0: the type's nic_gbps */
+} sim_dag_machine;
+
+typedef struct sim_dag_job_row {
+	uint32_t job, machine;
+	double ready_s, start_s, end_s;
+} sim_dag_job_row;
+
+typedef struct sim_dag_config {
+	const prof_profile *profile;
+	const wl_dag *dag;
+	const sim_dag_machine *machines;
+	uint32_t n_machines;
+	double latency_s;
+	int contention_free; /* sim/net.h */
+	double storage_bps;  /* 0: initial inputs are everywhere */
+	sim_dag_policy policy;
+	uint64_t seed;
+	double exec_rank_correlation; /* sim/rng.h; 1 by default */
+	const char *jobs_csv; /* path of the gzip CSV of jobs, or NULL */
+	/* called at each job's end, or NULL */
+	void (*on_job)(void *ctx, const sim_dag_job_row *row);
+	void *ctx;
+} sim_dag_config;
+
+#define SIM_DAG_CONFIG_DEFAULT {.exec_rank_correlation = 1.0, .seed = 1}
+
+typedef struct sim_dag_result {
+	double makespan_s;
+	uint64_t jobs_done;
+	uint64_t transfers;       /* flows between machines (and storage) */
+	double bytes_transferred; /* their bytes */
+	uint64_t local_reads;     /* inputs already on the job's machine */
+	uint64_t events;
+	uint64_t peak_in_flight;  /* jobs ready (parents done), not ended */
+	uint64_t peak_flows;
+	uint64_t solves;          /* max-min recomputations */
+	uint64_t reschedules;     /* flow completion events moved */
+	double *busy_s;           /* [n_machines] job-seconds */
+	uint64_t *jobs_on;        /* [n_machines] */
+	uint32_t n_machines;
+	double wall_s;            /* set-up, plan and run */
+} sim_dag_result;
+
+int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, prof_err *err);
+void sim_dag_result_free(sim_dag_result *r);
+const char *sim_dag_policy_name(sim_dag_policy p);
+int sim_dag_policy_from_name(const char *name); /* -1 if unknown */
+
+#endif

@@ -1,0 +1,753 @@
+/* sim/net.c — max-min fair sharing of NIC bandwidth between flows, solved
+ * per connected component over node pairs with virtual clocks (see
+ * net.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim/net.h"
+
+enum { EV_LATENCY = 0, EV_PAIR = 1, EV_SOLVE = 2 };
+#define NONE UINT32_MAX
+
+/* A flow waiting in a pair: ends when the pair's clock reaches key. */
+typedef struct fentry {
+	double key;
+	uint64_t seq; /* FIFO among equal keys */
+	uint64_t cookie;
+	double bytes;
+} fentry;
+
+typedef struct pair {
+	uint32_t src, dst;
+	uint32_t count;           /* flows */
+	uint32_t pos_up, pos_down; /* index in the links' pair lists */
+	uint32_t stamp;           /* solve epoch in which its rate was fixed */
+	uint32_t next_free;
+	int moved;                /* its earliest flow changed */
+	double rate;              /* bytes/s of each of its flows */
+	double clock, clock_t;    /* bytes served per flow as of clock_t */
+	fentry *heap;             /* min-heap on (key, seq) */
+	uint32_t hn, hcap;
+	sim_handle ev;            /* its pending event, at ev_time */
+	double ev_time;
+	double due;               /* when heap[0] ends at the current rate:
+				     ev_time <= due (see pair_schedule) */
+} pair;
+
+/* A pair on a link, with the pair's other link (the solver walks it). */
+typedef struct lentry {
+	uint32_t pair, other;
+} lentry;
+
+/* Link r: the uplink of node r / 2 if r is even, its downlink if odd. */
+typedef struct link {
+	double cap;
+	lentry *pairs;
+	uint32_t np, cap_pairs;
+	uint64_t flows;   /* sum of the counts of its pairs */
+	uint32_t stamp;
+	int dirty;
+	/* solver scratch */
+	double left;      /* capacity not given to frozen flows */
+	uint64_t unfrozen;
+	uint32_t apos;    /* index in the solver's active list */
+} link;
+
+/* A transfer in its latency phase. Transfers started at the same time
+ * end their latency together: they form one group (a list through next)
+ * with one event. */
+typedef struct wait {
+	uint32_t src, dst, next; /* next in its group, or in the free list */
+	double bytes;
+	uint64_t cookie;
+} wait;
+
+struct sim_net {
+	sim_heap *heap;
+	uint32_t ev_base, n_nodes;
+	double latency_s;
+	int contention_free;
+	sim_nic *nics;
+	link *links;
+	/* pairs: pool + open-addressing map (src, dst) -> pair */
+	pair *pairs;
+	uint32_t n_pairs, cap_pairs, free_pair, live_pairs;
+	uint32_t *map; /* pair index + 1, 0 = empty */
+	uint32_t map_mask;
+	/* latency waits */
+	wait *waits;
+	uint32_t n_waits, cap_waits, free_wait;
+	uint32_t group_head, group_tail; /* the group started at group_t */
+	double group_t;
+	/* solver */
+	uint32_t *dirty, n_dirty, cap_dirty;
+	int solve_pending;
+	uint32_t epoch;
+	uint32_t *comp_links, *active; /* 2 n_nodes each */
+	double *active_share;
+	/* ended transfers of the current event */
+	uint64_t *done;
+	uint32_t n_done, cap_done;
+	uint64_t seq;
+	sim_net_stats st;
+};
+
+static inline uint32_t up_of(uint32_t node) { return 2 * node; }
+static inline uint32_t down_of(uint32_t node) { return 2 * node + 1; }
+static inline void *idx_ptr(uint32_t i) { return (void *)(uintptr_t)(i + 1); }
+static inline uint32_t ptr_idx(void *p) { return (uint32_t)((uintptr_t)p - 1); }
+
+static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	uint64_t c = *cap ? *cap : 16;
+	while (c < need)
+		c *= 2;
+	if (c > UINT32_MAX)
+		return -1;
+	void *q = realloc(*p, (size_t)c * elem);
+	if (!q)
+		return -1;
+	*p = q;
+	*cap = (uint32_t)c;
+	return 0;
+}
+
+int sim_net_new(sim_net **out, sim_heap *heap, uint32_t ev_base,
+		uint32_t n_nodes, const sim_nic *nics, double latency_s,
+		int contention_free, prof_err *err)
+{
+	*out = NULL;
+	if (!isfinite(latency_s) || latency_s < 0)
+		return prof_errf(err, PROF_EINPUT, NULL, 0,
+				 "network: latency must be finite and >= 0");
+	if (n_nodes == 0 || n_nodes > UINT32_MAX / 4)
+		return prof_errf(err, PROF_EINPUT, NULL, 0,
+				 "network: bad number of nodes %u", n_nodes);
+	for (uint32_t i = 0; i < n_nodes; i++)
+		if (!isfinite(nics[i].up_bps) || nics[i].up_bps <= 0 ||
+		    !isfinite(nics[i].down_bps) || nics[i].down_bps <= 0)
+			return prof_errf(err, PROF_EINPUT, NULL, 0,
+					 "network: node %u: uplink and downlink "
+					 "must be finite and > 0 bytes/s", i);
+	sim_net *n = calloc(1, sizeof *n);
+	if (!n)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	n->heap = heap;
+	n->ev_base = ev_base;
+	n->n_nodes = n_nodes;
+	n->latency_s = latency_s;
+	n->contention_free = contention_free;
+	n->free_pair = n->free_wait = NONE;
+	n->group_head = n->group_tail = NONE;
+	n->nics = malloc((size_t)n_nodes * sizeof *n->nics);
+	n->links = calloc((size_t)n_nodes * 2, sizeof *n->links);
+	n->map_mask = 63;
+	n->map = calloc(n->map_mask + 1, sizeof *n->map);
+	size_t nl = (size_t)n_nodes * 2;
+	n->dirty = malloc(nl * sizeof *n->dirty);
+	n->comp_links = malloc(nl * sizeof *n->comp_links);
+	n->active = malloc(nl * sizeof *n->active);
+	n->active_share = malloc(nl * sizeof *n->active_share);
+	if (!n->nics || !n->links || !n->map || !n->dirty || !n->comp_links ||
+	    !n->active || !n->active_share) {
+		sim_net_free(n);
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	}
+	memcpy(n->nics, nics, (size_t)n_nodes * sizeof *nics);
+	for (uint32_t i = 0; i < n_nodes; i++) {
+		n->links[up_of(i)].cap = nics[i].up_bps;
+		n->links[down_of(i)].cap = nics[i].down_bps;
+	}
+	*out = n;
+	return 0;
+}
+
+void sim_net_free(sim_net *n)
+{
+	if (!n)
+		return;
+	for (uint32_t i = 0; n->links && i < 2 * n->n_nodes; i++)
+		free(n->links[i].pairs);
+	for (uint32_t i = 0; i < n->n_pairs; i++)
+		free(n->pairs[i].heap);
+	free(n->links);
+	free(n->nics);
+	free(n->pairs);
+	free(n->map);
+	free(n->waits);
+	free(n->dirty);
+	free(n->comp_links);
+	free(n->active);
+	free(n->active_share);
+	free(n->done);
+	free(n);
+}
+
+int sim_net_owns(const sim_net *n, uint32_t kind)
+{
+	return kind - n->ev_base < SIM_NET_EVENT_KINDS;
+}
+
+double sim_net_latency(const sim_net *n) { return n->latency_s; }
+
+const sim_nic *sim_net_nic(const sim_net *n, uint32_t node)
+{
+	return &n->nics[node];
+}
+
+double sim_net_estimate(const sim_net *n, uint32_t src, uint32_t dst,
+			double bytes)
+{
+	if (src == dst)
+		return 0;
+	double up = n->nics[src].up_bps, down = n->nics[dst].down_bps;
+	return n->latency_s + bytes / (up < down ? up : down);
+}
+
+void sim_net_get_stats(const sim_net *n, sim_net_stats *s) { *s = n->st; }
+
+/* ---- pair map --------------------------------------------------------- */
+
+static inline uint32_t map_hash(const sim_net *n, uint32_t src, uint32_t dst)
+{
+	uint64_t k = ((uint64_t)src << 32 | dst) * 0x9E3779B97F4A7C15ull;
+	return (uint32_t)(k >> 32) & n->map_mask;
+}
+
+static uint32_t map_find(const sim_net *n, uint32_t src, uint32_t dst)
+{
+	for (uint32_t k = map_hash(n, src, dst), v; (v = n->map[k]) != 0;
+	     k = (k + 1) & n->map_mask) {
+		const pair *p = &n->pairs[v - 1];
+		if (p->src == src && p->dst == dst)
+			return v - 1;
+	}
+	return NONE;
+}
+
+static void map_put(sim_net *n, uint32_t pi)
+{
+	const pair *p = &n->pairs[pi];
+	uint32_t k = map_hash(n, p->src, p->dst);
+	while (n->map[k])
+		k = (k + 1) & n->map_mask;
+	n->map[k] = pi + 1;
+}
+
+static int map_grow(sim_net *n)
+{
+	uint32_t cap = 2 * (n->map_mask + 1);
+	uint32_t *old = n->map, old_mask = n->map_mask;
+	n->map = calloc(cap, sizeof *n->map);
+	if (!n->map) {
+		n->map = old;
+		return -1;
+	}
+	n->map_mask = cap - 1;
+	for (uint32_t i = 0; i <= old_mask; i++)
+		if (old[i])
+			map_put(n, old[i] - 1);
+	free(old);
+	return 0;
+}
+
+/* Linear probing with backward-shift deletion (no tombstones). */
+static void map_del(sim_net *n, uint32_t pi)
+{
+	const pair *p = &n->pairs[pi];
+	uint32_t k = map_hash(n, p->src, p->dst);
+	while (n->map[k] != pi + 1)
+		k = (k + 1) & n->map_mask;
+	uint32_t hole = k;
+	for (;;) {
+		k = (k + 1) & n->map_mask;
+		uint32_t v = n->map[k];
+		if (!v)
+			break;
+		const pair *q = &n->pairs[v - 1];
+		uint32_t home = map_hash(n, q->src, q->dst);
+		/* move v into the hole unless its home lies in (hole, k] */
+		if (((k - home) & n->map_mask) >= ((k - hole) & n->map_mask)) {
+			n->map[hole] = v;
+			hole = k;
+		}
+	}
+	n->map[hole] = 0;
+}
+
+/* ---- pairs and links -------------------------------------------------- */
+
+static void mark_dirty(sim_net *n, uint32_t r)
+{
+	link *l = &n->links[r];
+	if (l->dirty)
+		return;
+	l->dirty = 1;
+	n->dirty[n->n_dirty++] = r; /* room: cap_dirty = 2 n_nodes */
+}
+
+static int link_add(link *l, uint32_t pi, uint32_t other, uint32_t *pos)
+{
+	if (grow((void **)&l->pairs, &l->cap_pairs, l->np + 1, sizeof *l->pairs))
+		return -1;
+	*pos = l->np;
+	l->pairs[l->np++] = (lentry){.pair = pi, .other = other};
+	return 0;
+}
+
+static void link_remove(sim_net *n, uint32_t r, uint32_t pos)
+{
+	link *l = &n->links[r];
+	lentry last = l->pairs[--l->np];
+	if (pos == l->np)
+		return;
+	l->pairs[pos] = last;
+	pair *q = &n->pairs[last.pair];
+	if (r & 1)
+		q->pos_down = pos;
+	else
+		q->pos_up = pos;
+}
+
+static uint32_t pair_get(sim_net *n, uint32_t src, uint32_t dst, double now)
+{
+	uint32_t pi = map_find(n, src, dst);
+	if (pi != NONE)
+		return pi;
+	if ((n->live_pairs + 1) * 2 > n->map_mask + 1 && map_grow(n))
+		return NONE;
+	if (n->free_pair != NONE) {
+		pi = n->free_pair;
+		n->free_pair = n->pairs[pi].next_free;
+	} else {
+		if (grow((void **)&n->pairs, &n->cap_pairs, n->n_pairs + 1,
+			 sizeof *n->pairs))
+			return NONE;
+		pi = n->n_pairs++;
+		n->pairs[pi].heap = NULL;
+		n->pairs[pi].hcap = 0;
+	}
+	pair *p = &n->pairs[pi];
+	fentry *heap = p->heap;
+	uint32_t hcap = p->hcap;
+	*p = (pair){.src = src, .dst = dst, .heap = heap, .hcap = hcap,
+		    .clock_t = now, .next_free = NONE};
+	if (link_add(&n->links[up_of(src)], pi, down_of(dst), &p->pos_up))
+		return NONE;
+	if (link_add(&n->links[down_of(dst)], pi, up_of(src), &p->pos_down)) {
+		link_remove(n, up_of(src), p->pos_up);
+		return NONE;
+	}
+	if (n->contention_free) {
+		double up = n->nics[src].up_bps, down = n->nics[dst].down_bps;
+		p->rate = up < down ? up : down;
+	}
+	map_put(n, pi);
+	n->live_pairs++;
+	if (n->live_pairs > n->st.peak_pairs)
+		n->st.peak_pairs = n->live_pairs;
+	return pi;
+}
+
+static void pair_release(sim_net *n, uint32_t pi)
+{
+	pair *p = &n->pairs[pi];
+	map_del(n, pi);
+	link_remove(n, up_of(p->src), p->pos_up);
+	link_remove(n, down_of(p->dst), p->pos_down);
+	p->next_free = n->free_pair;
+	n->free_pair = pi;
+	n->live_pairs--;
+}
+
+static inline int fentry_less(const fentry *a, const fentry *b)
+{
+	return a->key < b->key || (a->key == b->key && a->seq < b->seq);
+}
+
+static int fheap_push(pair *p, fentry e)
+{
+	if (grow((void **)&p->heap, &p->hcap, p->hn + 1, sizeof *p->heap))
+		return -1;
+	uint32_t i = p->hn++;
+	while (i > 0) {
+		uint32_t up = (i - 1) / 2;
+		if (!fentry_less(&e, &p->heap[up]))
+			break;
+		p->heap[i] = p->heap[up];
+		i = up;
+	}
+	p->heap[i] = e;
+	return 0;
+}
+
+static fentry fheap_pop(pair *p)
+{
+	fentry top = p->heap[0], e = p->heap[--p->hn];
+	uint32_t i = 0, n = p->hn;
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && fentry_less(&p->heap[c + 1], &p->heap[c]))
+			c++;
+		if (!fentry_less(&p->heap[c], &e))
+			break;
+		p->heap[i] = p->heap[c];
+		i = c;
+	}
+	if (n)
+		p->heap[i] = e;
+	return top;
+}
+
+static inline void pair_advance(pair *p, double now)
+{
+	if (now > p->clock_t) {
+		p->clock += p->rate * (now - p->clock_t);
+		p->clock_t = now;
+	}
+}
+
+/* (Re)schedule the completion of p's earliest flow. Lazily: an event
+ * already pending at or before the new due time stays (when it fires
+ * early, pair_event moves it to the due time then), so a rate that goes
+ * down, or down and up again, costs no heap operation; only a completion
+ * that comes earlier than the pending event moves it now. */
+static int pair_schedule(sim_net *n, pair *p, uint32_t pi)
+{
+	p->moved = 0;
+	if (p->hn == 0)
+		return 0;
+	double left = p->heap[0].key - p->clock;
+	double t = p->clock_t + (left > 0 ? left / p->rate : 0);
+	p->due = t;
+	if (p->ev) {
+		if (p->ev_time <= t)
+			return 0;
+		sim_heap_cancel(n->heap, p->ev);
+		n->st.reschedules++;
+	}
+	p->ev = sim_heap_push(n->heap, t, n->ev_base + EV_PAIR, idx_ptr(pi));
+	p->ev_time = t;
+	return p->ev ? 0 : -1;
+}
+
+static int want_solve(sim_net *n, double now)
+{
+	if (n->solve_pending)
+		return 0;
+	n->solve_pending = 1;
+	return sim_heap_push(n->heap, now, n->ev_base + EV_SOLVE, NULL) ? 0 : -1;
+}
+
+/* Flow of bytes joins the pair src -> dst at now. */
+static int join(sim_net *n, double now, uint32_t src, uint32_t dst,
+		double bytes, uint64_t cookie)
+{
+	uint32_t pi = pair_get(n, src, dst, now);
+	if (pi == NONE)
+		return PROF_ENOMEM;
+	pair *p = &n->pairs[pi];
+	pair_advance(p, now);
+	double old_head = p->hn ? p->heap[0].key : INFINITY;
+	if (fheap_push(p, (fentry){.key = p->clock + bytes,
+				   .seq = n->seq++,
+				   .cookie = cookie,
+				   .bytes = bytes}))
+		return PROF_ENOMEM;
+	p->count++;
+	if (p->heap[0].key != old_head)
+		p->moved = 1;
+	if (n->contention_free)
+		return p->moved && pair_schedule(n, p, pi) ? PROF_ENOMEM : 0;
+	n->links[up_of(src)].flows++;
+	n->links[down_of(dst)].flows++;
+	mark_dirty(n, up_of(src));
+	mark_dirty(n, down_of(dst));
+	return 0; /* the caller solves */
+}
+
+int sim_net_start(sim_net *n, double now, uint32_t src, uint32_t dst,
+		  double bytes, uint64_t cookie)
+{
+	n->st.started++;
+	if (++n->st.active > n->st.peak_active)
+		n->st.peak_active = n->st.active;
+	if (n->latency_s <= 0) {
+		/* solved once for everything started at this instant */
+		if (join(n, now, src, dst, bytes, cookie))
+			return PROF_ENOMEM;
+		return !n->contention_free && want_solve(n, now) ? PROF_ENOMEM : 0;
+	}
+	uint32_t wi;
+	if (n->free_wait != NONE) {
+		wi = n->free_wait;
+		n->free_wait = n->waits[wi].next;
+	} else {
+		if (grow((void **)&n->waits, &n->cap_waits, n->n_waits + 1,
+			 sizeof *n->waits))
+			return PROF_ENOMEM;
+		wi = n->n_waits++;
+	}
+	n->waits[wi] = (wait){.src = src, .dst = dst, .bytes = bytes,
+			      .cookie = cookie, .next = NONE};
+	if (n->group_tail != NONE && n->group_t == now) {
+		n->waits[n->group_tail].next = wi;
+		n->group_tail = wi;
+		return 0;
+	}
+	n->group_head = n->group_tail = wi;
+	n->group_t = now;
+	return sim_heap_push(n->heap, now + n->latency_s,
+			     n->ev_base + EV_LATENCY, idx_ptr(wi))
+		       ? 0
+		       : PROF_ENOMEM;
+}
+
+/* ---- max-min solve ------------------------------------------------------ */
+
+/* The links reachable from the dirty ones through pairs (breadth first),
+ * stamped ep, into comp_links; returns how many. */
+static uint32_t component(sim_net *n, uint32_t ep)
+{
+	uint32_t nl = 0;
+	for (uint32_t i = 0; i < n->n_dirty; i++) {
+		uint32_t r = n->dirty[i];
+		n->links[r].dirty = 0;
+		if (n->links[r].stamp != ep) {
+			n->links[r].stamp = ep;
+			n->comp_links[nl++] = r;
+		}
+	}
+	n->n_dirty = 0;
+	for (uint32_t h = 0; h < nl; h++) {
+		uint32_t r = n->comp_links[h];
+		const link *l = &n->links[r];
+		for (uint32_t k = 0; k < l->np; k++) {
+			uint32_t other = l->pairs[k].other;
+			if (n->links[other].stamp != ep) {
+				n->links[other].stamp = ep;
+				n->comp_links[nl++] = other;
+			}
+		}
+	}
+	return nl;
+}
+
+static inline void active_remove(sim_net *n, uint32_t *na, uint32_t r)
+{
+	uint32_t pos = n->links[r].apos, last = --*na;
+	if (pos != last) {
+		uint32_t m = n->active[last];
+		n->active[pos] = m;
+		n->active_share[pos] = n->active_share[last];
+		n->links[m].apos = pos;
+	}
+}
+
+/* Progressive filling over the nl links of one component: the link of
+ * least fair share fills first and fixes the rate of its pairs not yet
+ * fixed, which take their bytes off their other link. A pair's rate is
+ * final when it is fixed (stamp ep), so its clock is brought to now under
+ * the old rate and its completion rescheduled right there. */
+static int fill(sim_net *n, uint32_t nl, uint32_t ep, double now)
+{
+	uint32_t na = 0;
+	for (uint32_t i = 0; i < nl; i++) {
+		uint32_t r = n->comp_links[i];
+		link *l = &n->links[r];
+		l->left = l->cap;
+		l->unfrozen = l->flows;
+		if (l->flows) {
+			l->apos = na;
+			n->active[na] = r;
+			n->active_share[na++] = l->cap / (double)l->flows;
+		}
+	}
+	double level = 0;
+	while (na) {
+		uint32_t best = 0;
+		double s = n->active_share[0];
+		for (uint32_t i = 1; i < na; i++)
+			if (n->active_share[i] < s) {
+				s = n->active_share[i];
+				best = i;
+			}
+		if (s < level) /* rounding: levels never go down */
+			s = level;
+		level = s;
+		uint32_t r = n->active[best];
+		active_remove(n, &na, r);
+		const link *l = &n->links[r];
+		for (uint32_t k = 0; k < l->np; k++) {
+			uint32_t pi = l->pairs[k].pair;
+			pair *p = &n->pairs[pi];
+			if (p->stamp == ep)
+				continue;
+			p->stamp = ep;
+			if (p->rate != s) {
+				pair_advance(p, now);
+				p->rate = s;
+				p->moved = 1;
+			}
+			if (p->moved && pair_schedule(n, p, pi))
+				return -1;
+			uint32_t o = l->pairs[k].other;
+			link *ol = &n->links[o];
+			ol->left -= (double)p->count * s;
+			ol->unfrozen -= p->count;
+			if (ol->unfrozen == 0)
+				active_remove(n, &na, o);
+			else
+				n->active_share[ol->apos] =
+					(ol->left > 0 ? ol->left : 0) /
+					(double)ol->unfrozen;
+		}
+	}
+	return 0;
+}
+
+static int solve(sim_net *n, double now)
+{
+	if (!n->n_dirty)
+		return 0;
+	n->st.solves++;
+	uint32_t ep = ++n->epoch;
+	if (ep == 0) { /* wrapped: reset every stamp */
+		for (uint32_t r = 0; r < 2 * n->n_nodes; r++)
+			n->links[r].stamp = 0;
+		for (uint32_t i = 0; i < n->n_pairs; i++)
+			n->pairs[i].stamp = 0;
+		ep = n->epoch = 1;
+	}
+	/* the common case of a pair alone on both its links: its flows share
+	 * the smaller link equally */
+	if (n->n_dirty == 2) {
+		link *a = &n->links[n->dirty[0]], *b = &n->links[n->dirty[1]];
+		if (a->np == b->np && a->np <= 1 &&
+		    (a->np == 0 || a->pairs[0].pair == b->pairs[0].pair)) {
+			a->dirty = b->dirty = 0;
+			n->n_dirty = 0;
+			if (a->np == 0)
+				return 0;
+			uint32_t pi = a->pairs[0].pair;
+			pair *p = &n->pairs[pi];
+			double s = (a->cap < b->cap ? a->cap : b->cap) / (double)p->count;
+			if (p->rate != s) {
+				pair_advance(p, now);
+				p->rate = s;
+				p->moved = 1;
+			}
+			return p->moved && pair_schedule(n, p, pi) ? PROF_ENOMEM : 0;
+		}
+	}
+	return fill(n, component(n, ep), ep, now) ? PROF_ENOMEM : 0;
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static int done_push(sim_net *n, uint64_t cookie)
+{
+	if (grow((void **)&n->done, &n->cap_done, n->n_done + 1, sizeof *n->done))
+		return -1;
+	n->done[n->n_done++] = cookie;
+	return 0;
+}
+
+/* p's earliest flow ends (and any whose key the clock has reached). */
+static int pair_event(sim_net *n, double now, uint32_t pi)
+{
+	pair *p = &n->pairs[pi];
+	p->ev = 0;
+	if (now < p->due) { /* early (see pair_schedule): wait until due */
+		n->st.reschedules++;
+		p->ev = sim_heap_push(n->heap, p->due, n->ev_base + EV_PAIR,
+				      idx_ptr(pi));
+		p->ev_time = p->due;
+		return p->ev ? 0 : PROF_ENOMEM;
+	}
+	pair_advance(p, now);
+	uint32_t ended = 0;
+	do {
+		fentry e = fheap_pop(p);
+		if (e.key > p->clock)
+			p->clock = e.key; /* rounding: it ends now */
+		n->st.bytes_done += e.bytes;
+		if (done_push(n, e.cookie))
+			return PROF_ENOMEM;
+		ended++;
+	} while (p->hn &&
+		 p->heap[0].key <= p->clock + 1e-12 * (p->clock > 1 ? p->clock : 1));
+	p->count -= ended;
+	n->st.completed += ended;
+	n->st.active -= ended;
+	if (!n->contention_free) {
+		n->links[up_of(p->src)].flows -= ended;
+		n->links[down_of(p->dst)].flows -= ended;
+		mark_dirty(n, up_of(p->src));
+		mark_dirty(n, down_of(p->dst));
+	}
+	if (p->count == 0) {
+		pair_release(n, pi);
+	} else if (n->contention_free) {
+		if (pair_schedule(n, p, pi))
+			return PROF_ENOMEM;
+	} else {
+		p->moved = 1;
+	}
+	/* solved now rather than by a solve event: ends rarely coincide */
+	if (!n->contention_free && solve(n, now))
+		return PROF_ENOMEM;
+	return (int)ended;
+}
+
+int sim_net_event(sim_net *n, double now, uint32_t kind, void *data,
+		  const uint64_t **done)
+{
+	n->n_done = 0;
+	*done = n->done;
+	int rc = 0;
+	switch (kind - n->ev_base) {
+	case EV_LATENCY: {
+		uint32_t wi = ptr_idx(data);
+		if (wi == n->group_head) /* no more joining this group */
+			n->group_head = n->group_tail = NONE;
+		while (wi != NONE && rc == 0) {
+			wait w = n->waits[wi];
+			n->waits[wi].next = n->free_wait;
+			n->free_wait = wi;
+			rc = join(n, now, w.src, w.dst, w.bytes, w.cookie);
+			wi = w.next;
+		}
+		if (rc == 0 && !n->contention_free)
+			rc = solve(n, now);
+		break;
+	}
+	case EV_PAIR:
+		rc = pair_event(n, now, ptr_idx(data));
+		break;
+	case EV_SOLVE:
+		n->solve_pending = 0;
+		rc = solve(n, now);
+		break;
+	}
+	*done = n->done;
+	return rc;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+double sim_net_rate(const sim_net *n, uint32_t src, uint32_t dst)
+{
+	uint32_t pi = map_find(n, src, dst);
+	return pi == NONE ? 0 : n->pairs[pi].rate;
+}
+
+uint32_t sim_net_flows(const sim_net *n, uint32_t src, uint32_t dst)
+{
+	uint32_t pi = map_find(n, src, dst);
+	return pi == NONE ? 0 : n->pairs[pi].count;
+}
