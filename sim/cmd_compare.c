@@ -86,46 +86,6 @@ typedef struct compare_args {
 	int quiet;
 } compare_args;
 
-/* A growing text buffer; an allocation failure is remembered. */
-typedef struct text {
-	char *buf;
-	size_t len, cap;
-	int failed;
-} text;
-
-static void text_add(text *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void text_add(text *t, const char *fmt, ...)
-{
-	if (t->failed)
-		return;
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		size_t room = t->cap - t->len;
-		int n = vsnprintf(t->buf ? t->buf + t->len : NULL, room, fmt,
-				  ap);
-		va_end(ap);
-		if (n < 0) {
-			t->failed = 1;
-			return;
-		}
-		if ((size_t)n < room) {
-			t->len += (size_t)n;
-			return;
-		}
-		size_t cap = 2 * t->cap + (size_t)n + 256;
-		char *b = realloc(t->buf, cap);
-		if (!b) {
-			t->failed = 1;
-			return;
-		}
-		t->buf = b;
-		t->cap = cap;
-	}
-}
-
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "hetsim: compare: ");
@@ -665,19 +625,19 @@ static int build_cells(const summary *s, int ns, const char **rows,
 }
 
 /* CSV fields have no quoting in hetsim: a label keeps none of ,"\r\n. */
-static void csv_label(text *t, const char *label, const char *suffix)
+static void csv_label(sim_text *t, const char *label, const char *suffix)
 {
 	for (const char *p = label; *p; p++)
-		text_add(t, "%c", strchr(",\"\r\n", *p) ? '_' : *p);
-	text_add(t, "%s", suffix);
+		sim_text_add(t, "%c", strchr(",\"\r\n", *p) ? '_' : *p);
+	sim_text_add(t, "%s", suffix);
 }
 
-static void csv_num(text *t, double x)
+static void csv_num(sim_text *t, double x)
 {
 	if (isnan(x))
-		text_add(t, ",");
+		sim_text_add(t, ",");
 	else
-		text_add(t, ",%.12g", x);
+		sim_text_add(t, ",%.12g", x);
 }
 
 /* metric, then per summary: value and half-width, then per later summary:
@@ -687,26 +647,26 @@ static int write_csv(const char *path, const summary *s, int ns,
 		     const char **rows, size_t n_rows, const diff *d,
 		     prof_err *err)
 {
-	text t = {0};
-	text_add(&t, "metric");
+	sim_text t = {0};
+	sim_text_add(&t, "metric");
 	for (int j = 0; j < ns; j++) {
-		text_add(&t, ",");
+		sim_text_add(&t, ",");
 		csv_label(&t, s[j].label, "");
-		text_add(&t, ",");
+		sim_text_add(&t, ",");
 		csv_label(&t, s[j].label, "_ci95_half");
 	}
 	for (int j = 1; j < ns; j++) {
 		static const char *const sfx[] = {"", "_ci95_half", "_paired",
 						  "_excludes_0"};
 		for (int k = 0; k < 4; k++) {
-			text_add(&t, ",");
+			sim_text_add(&t, ",");
 			csv_label(&t, s[j].label, "-");
 			csv_label(&t, s[0].label, sfx[k]);
 		}
 	}
-	text_add(&t, "\n");
+	sim_text_add(&t, "\n");
 	for (size_t r = 0; r < n_rows; r++) {
-		text_add(&t, "%s", rows[r]);
+		sim_text_add(&t, "%s", rows[r]);
 		for (int j = 0; j < ns; j++) {
 			const metric *m = find_metric(&s[j], rows[r]);
 			csv_num(&t, m ? m->mean : NAN);
@@ -717,13 +677,13 @@ static int write_csv(const char *path, const summary *s, int ns,
 			csv_num(&t, x->have ? x->d : NAN);
 			csv_num(&t, x->half);
 			if (!x->have)
-				text_add(&t, ",,");
+				sim_text_add(&t, ",,");
 			else
-				text_add(&t, ",%d,", x->paired);
+				sim_text_add(&t, ",%d,", x->paired);
 			if (x->have && !isnan(x->half))
-				text_add(&t, "%d", x->excludes_zero);
+				sim_text_add(&t, "%d", x->excludes_zero);
 		}
-		text_add(&t, "\n");
+		sim_text_add(&t, "\n");
 	}
 	int rc = t.failed
 			 ? prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory")

@@ -1,6 +1,7 @@
 /* sim/out.c — atomic, streamed output files (see out.h). */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,4 +201,33 @@ size_t sim_fmt_time(char *buf, double x)
 	n += 6;
 	buf[n] = 0;
 	return n;
+}
+
+void sim_text_add(sim_text *t, const char *fmt, ...)
+{
+	if (t->failed)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		size_t room = t->cap - t->len;
+		int n = vsnprintf(t->buf ? t->buf + t->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->failed = 1;
+			return;
+		}
+		if ((size_t)n < room) {
+			t->len += (size_t)n;
+			return;
+		}
+		size_t cap = 2 * t->cap + (size_t)n + 256;
+		char *b = realloc(t->buf, cap);
+		if (!b) {
+			t->failed = 1;
+			return;
+		}
+		t->buf = b;
+		t->cap = cap;
+	}
 }

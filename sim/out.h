@@ -38,4 +38,14 @@ size_t sim_fmt_time(char *buf, double x);
 /* Unsigned integer; returns the length. buf needs 21 bytes. */
 size_t sim_fmt_u64(char *buf, uint64_t x);
 
+/* A growing text buffer (zero-initialise it); an allocation failure is
+ * remembered in failed and makes later additions no-ops. Free buf. */
+typedef struct sim_text {
+	char *buf;
+	size_t len, cap;
+	int failed;
+} sim_text;
+void sim_text_add(sim_text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif
