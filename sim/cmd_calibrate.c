@@ -607,10 +607,17 @@ static void config_counts(const calib *c, const config *cf, double *counts)
 		counts[cf->op[i]] += 1;
 }
 
-static int collect(const calib *c, int metric, keep_fn keep, int arg, rows *r)
+/* Rows of the model T = a + sum_o b_o n_o for the single and merged runs
+ * keep() selects: n_o per operation, or with by_segment one column per
+ * (segment, operation), the model T = a + sum_o b_{s,o} n_o whose
+ * per-output parts may differ from segment to segment (a is then measured
+ * within segments only). */
+static int collect(const calib *c, int metric, keep_fn keep, int arg,
+		   int by_segment, rows *r)
 {
 	size_t n_ops = (size_t)c->a.n_ops;
-	r->counts = malloc((c->n_runs + 1) * n_ops * sizeof *r->counts);
+	size_t cols = n_ops * (by_segment ? (size_t)c->a.segments : 1);
+	r->counts = calloc((c->n_runs + 1) * cols, sizeof *r->counts);
 	r->t = malloc((c->n_runs + 1) * sizeof *r->t);
 	r->n = 0;
 	if (!r->counts || !r->t)
@@ -620,30 +627,10 @@ static int collect(const calib *c, int metric, keep_fn keep, int arg, rows *r)
 		const config *cf = &c->cfg[sm->config];
 		if (sm->res.status != REAL_RUN_OK || cf->kind == KIND_MULTI || !keep(c, sm, arg))
 			continue;
-		config_counts(c, cf, r->counts + r->n * n_ops);
-		r->t[r->n++] = metric_of(sm, metric);
-	}
-	return 0;
-}
-
-/* The same rows with one column per (segment, operation): the model
- * T = a + sum_o b_{s,o} n_o, whose per-output parts may differ from
- * segment to segment; a is then measured within segments only. */
-static int collect_by_segment(const calib *c, int metric, rows *r)
-{
-	size_t n_ops = (size_t)c->a.n_ops, cols = n_ops * (size_t)c->a.segments;
-	r->counts = calloc((c->n_runs + 1) * cols, sizeof *r->counts);
-	r->t = malloc((c->n_runs + 1) * sizeof *r->t);
-	r->n = 0;
-	if (!r->counts || !r->t)
-		return -1;
-	for (size_t i = 0; i < c->n_runs; i++) {
-		const sample *sm = &c->runs[i];
-		const config *cf = &c->cfg[sm->config];
-		if (sm->res.status != REAL_RUN_OK || cf->kind == KIND_MULTI)
-			continue;
+		double *row = r->counts + r->n * cols +
+			      (by_segment ? (size_t)cf->segment * n_ops : 0);
 		for (int j = 0; j < cf->n_out; j++)
-			r->counts[r->n * cols + (size_t)cf->segment * n_ops + (size_t)cf->op[j]] += 1;
+			row[cf->op[j]] += 1;
 		r->t[r->n++] = metric_of(sm, metric);
 	}
 	return 0;
@@ -759,7 +746,7 @@ static void analyse(const calib *c, int metric, analysis *an)
 	size_t n_ops = (size_t)a->n_ops;
 	rows all = {0};
 	prof_err err = {0};
-	if (collect(c, metric, keep_all, 0, &all)) {
+	if (collect(c, metric, keep_all, 0, 0, &all)) {
 		snprintf(an->why, sizeof an->why, "out of memory");
 		rows_free(&all);
 		return;
@@ -774,7 +761,7 @@ static void analyse(const calib *c, int metric, analysis *an)
 	rows byseg = {0};
 	real_merge_model ms;
 	prof_err e1 = {0};
-	if (!collect_by_segment(c, metric, &byseg) &&
+	if (!collect(c, metric, keep_all, 0, 1, &byseg) &&
 	    !real_merge_fit(byseg.counts, byseg.t, byseg.n, a->n_ops * a->segments, &ms,
 			    &e1)) {
 		an->seg_ok = 1;
@@ -790,8 +777,8 @@ static void analyse(const calib *c, int metric, analysis *an)
 		rows train = {0}, test = {0};
 		real_merge_model m;
 		prof_err e2 = {0};
-		if (!collect(c, metric, keep_repeat_below, a->repeats - 1, &train) &&
-		    !collect(c, metric, keep_repeat_merged, a->repeats - 1, &test) &&
+		if (!collect(c, metric, keep_repeat_below, a->repeats - 1, 0, &train) &&
+		    !collect(c, metric, keep_repeat_merged, a->repeats - 1, 0, &test) &&
 		    !real_merge_fit(train.counts, train.t, train.n, a->n_ops, &m, &e2)) {
 			an->heldout = real_merge_evaluate(&m, test.counts, test.t, test.n);
 			an->heldout_rel = heldout_from_singles(c, metric, &m);
@@ -808,8 +795,8 @@ static void analyse(const calib *c, int metric, analysis *an)
 			rows train = {0}, test = {0};
 			real_merge_model m;
 			prof_err e2 = {0};
-			if (!collect(c, metric, keep_other_segments, s, &train) &&
-			    !collect(c, metric, keep_segment_merged, s, &test) &&
+			if (!collect(c, metric, keep_other_segments, s, 0, &train) &&
+			    !collect(c, metric, keep_segment_merged, s, 0, &test) &&
 			    !real_merge_fit(train.counts, train.t, train.n, a->n_ops, &m, &e2)) {
 				real_merge_error e = real_merge_evaluate(&m, test.counts, test.t, test.n);
 				if (e.n) {

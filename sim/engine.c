@@ -258,30 +258,28 @@ static double shared_part(const engine *e, uint32_t mtype)
 	return e->prof->merge_shared_s ? e->prof->merge_shared_s[mtype] : 0.0;
 }
 
+/* Expected part of a request of type `type` beyond a run's shared part. */
+static double own_part(const engine *e, uint32_t type, uint32_t mtype)
+{
+	double part = e->etc[(size_t)type * e->prof->n_machines + mtype] -
+		      shared_part(e, mtype);
+	return part > 0 ? part : 0.0;
+}
+
 /* Expected time a request of type `type` adds to t's run on mtype. */
 static double expected_part(const engine *e, const task *t, uint32_t type,
 			    uint32_t mtype)
 {
-	if (type_in_run(t, type, NULL))
-		return 0.0;
-	double part = e->etc[(size_t)type * e->prof->n_machines + mtype] -
-		      shared_part(e, mtype);
-	return part > 0 ? part : 0.0;
+	return type_in_run(t, type, NULL) ? 0.0 : own_part(e, type, mtype);
 }
 
 /* Expected time of t's whole run on mtype. */
 static double run_expected(const engine *e, const task *t, uint32_t mtype)
 {
 	double x = e->etc[(size_t)t->type * e->prof->n_machines + mtype];
-	double shared = shared_part(e, mtype);
 	for (const task *m = t->members; m; m = m->next)
-		if (!type_in_run(t, m->type, m)) {
-			double part = e->etc[(size_t)m->type *
-						     e->prof->n_machines +
-					     mtype] -
-				      shared;
-			x += part > 0 ? part : 0.0;
-		}
+		if (!type_in_run(t, m->type, m))
+			x += own_part(e, m->type, mtype);
 	return x;
 }
 

@@ -107,6 +107,31 @@ static const char *write_experiment(const char *strategy, int degree,
 	return test_write("merge_exp.json", text);
 }
 
+/* The experiment file at path with the first `from` replaced by `to`,
+ * written back to the same name. */
+static const char *edit_experiment(const char *path, const char *from,
+				   const char *to)
+{
+	char text[4096], out[4200];
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = 0;
+	char *at = strstr(text, from);
+	ck_assert_msg(at != NULL, "\"%s\" not in the experiment", from);
+	snprintf(out, sizeof out, "%.*s%s%s", (int)(at - text), text, to,
+		 at + strlen(from));
+	return test_write("merge_exp.json", out);
+}
+
+/* The same experiment with "drop": {"in_queue": true}. */
+static const char *with_in_queue_drop(const char *path)
+{
+	return edit_experiment(path, " \"policy\"",
+			       " \"drop\": {\"in_queue\": true},\n \"policy\"");
+}
+
 typedef struct run_out {
 	long merged, missed, completed;
 	double saved_s, makespan_s;
@@ -218,22 +243,10 @@ START_TEST(test_dropped_leader_hands_its_run_on)
 {
 	/* L (deadline 1) expires in the queue; with drop.in_queue its
 	 * member r (b, no deadline) must still run, alone: 2-4 */
-	test_write("merge_trace.csv", "0,a,,,7\n0.1,a,1,,9\n0.2,b,,,9\n");
-	const char *exp = write_experiment("always", 5,
-					   "0,a,,,7\n0.1,a,1,,9\n0.2,b,,,9\n");
-	char text[4096];
-	FILE *f = fopen(exp, "r");
-	size_t n = fread(text, 1, sizeof text - 1, f);
-	fclose(f);
-	text[n] = 0;
-	char *at = strstr(text, " \"policy\"");
-	ck_assert_ptr_nonnull(at);
-	char patched[4200];
-	snprintf(patched, sizeof patched, "%.*s \"drop\": {\"in_queue\": true},\n%s",
-		 (int)(at - text), text, at);
-	exp = test_write("merge_exp.json", patched);
 	run_out o;
-	run(exp, &o);
+	run(with_in_queue_drop(write_experiment(
+		    "always", 5, "0,a,,,7\n0.1,a,1,,9\n0.2,b,,,9\n")),
+	    &o);
 	ck_assert_int_eq(o.merged, 1);
 	ck_assert_int_eq(o.completed, 2);
 	ck_assert_msg(strstr(o.csv, "2,b,0.200000,2.000000,4.000000,,0,m,completed,"), "%s",
@@ -248,19 +261,8 @@ START_TEST(test_dropped_leader_without_members_is_no_merge_target)
 	 * same segment at 3 must start a run of its own (its task record is
 	 * L's, recycled: a stale merge target would be itself) */
 	const char *trace = "0,a,,,7\n0.1,a,1,,9\n3,a,,,9\n";
-	const char *exp = write_experiment("always", 5, trace);
-	char text[4096];
-	FILE *f = fopen(exp, "r");
-	size_t n = fread(text, 1, sizeof text - 1, f);
-	fclose(f);
-	text[n] = 0;
-	char *at = strstr(text, " \"policy\"");
-	ck_assert_ptr_nonnull(at);
-	char patched[4200];
-	snprintf(patched, sizeof patched, "%.*s \"drop\": {\"in_queue\": true},\n%s",
-		 (int)(at - text), text, at);
 	run_out o;
-	run(test_write("merge_exp.json", patched), &o);
+	run(with_in_queue_drop(write_experiment("always", 5, trace)), &o);
 	ck_assert_int_eq(o.merged, 0);
 	ck_assert_int_eq(o.completed, 2);
 	ck_assert_msg(strstr(o.csv, "2,a,3.000000,3.000000,5.000000,,0,m,completed,"),
@@ -417,17 +419,9 @@ START_TEST(test_bad_merging_input)
 		 "unknown machine type \"q\""},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		const char *exp = write_experiment("always", 5, "0,a,,,7\n");
-		char text[4096], out[4096];
-		FILE *f = fopen(exp, "r");
-		size_t n = fread(text, 1, sizeof text - 1, f);
-		fclose(f);
-		text[n] = 0;
-		char *at = strstr(text, cases[i].from);
-		ck_assert_msg(at != NULL, "case %zu", i);
-		snprintf(out, sizeof out, "%.*s%s%s", (int)(at - text), text,
-			 cases[i].to, at + strlen(cases[i].from));
-		exp = test_write("merge_exp.json", out);
+		const char *exp = edit_experiment(
+			write_experiment("always", 5, "0,a,,,7\n"), cases[i].from,
+			cases[i].to);
 		char cmd[1024], err[2048];
 		snprintf(cmd, sizeof cmd, "%s run %s --quiet --out ''",
 			 test_bin(), exp);
