@@ -2,9 +2,11 @@
 # Install the Debian packages hetsim needs, if any is missing (make deps).
 set -e
 # ffmpeg: the transcoding driver and its tests (real/); OpenMPI: hetsim
-# sweep --mpi and its test (optional at build time: hetsim builds without).
-pkgs="build-essential pkg-config libgsl-dev libjansson-dev zlib1g-dev check libsubunit-dev
-ffmpeg openmpi-bin libopenmpi-dev"
+# sweep --mpi and its test (optional at build time: hetsim builds without);
+# libcsv-dev: the RFC 4180 CSV reader behind every CSV input; clang and
+# libclang-rt-14-dev: make fuzz (libFuzzer) and the clang sanitizer run.
+pkgs="build-essential pkg-config libgsl-dev libjansson-dev zlib1g-dev libcsv-dev check
+libsubunit-dev ffmpeg openmpi-bin libopenmpi-dev clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
