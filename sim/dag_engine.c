@@ -16,6 +16,7 @@
 #include "sim/net.h"
 #include "sim/out.h"
 #include "sim/rng.h"
+#include "sim/sim.h"
 
 #define NONE UINT32_MAX
 enum { EV_DONE = 1, EV_NET = 16 };
@@ -140,6 +141,15 @@ static int start_job(dag_engine *e, uint32_t mi, uint32_t j)
 					       e->c->exec_rank_correlation);
 		x = wl_dag_work(d, j) *
 		    prof_sample(e->prof, d->job_type[j], mc->type, u);
+	}
+	if (!(x >= 0 && x <= SIM_MAX_TIME_S)) { /* or NaN */
+		char b[96];
+		prof_errf(e->err, PROF_EINPUT, d->label, 0,
+			  "job %s: execution time %g s on machine type \"%s\" "
+			  "is beyond the limit of %g s",
+			  wl_dag_job_label(d, j, b, sizeof b), x,
+			  e->prof->machines[mc->type].name, SIM_MAX_TIME_S);
+		return -1;
 	}
 	mc->busy++;
 	mc->run_job[slot] = j;
@@ -526,7 +536,9 @@ static int job_ready(dag_engine *e, uint32_t j)
 
 static void write_row(dag_engine *e, uint32_t j, const jstate *s)
 {
-	char row[768];
+	/* bounded whatever the values: 2 integers, 3 names of at most 200
+	 * bytes, 3 times and 8 separators */
+	char row[2 * SIM_FMT_U64_MAX + 3 * 200 + 3 * SIM_FMT_TIME_MAX + 8];
 	size_t n = sim_fmt_u64(row, j);
 	row[n++] = ',';
 	const char *name = wl_dag_job_name(e->d, j);

@@ -181,15 +181,19 @@ static const char *outcome_name(enum outcome outcome)
 /* One row of tasks.csv.gz:
  * id,task_type,arrival_s,start_s,end_s,deadline_s,machine,machine_type,outcome,
  * energy_j (power above idle while it ran: (busy_w - idle_w) / slots) */
+#define NAME_MAX_BYTES 200 /* task / machine type names are cut here */
 static void write_row(engine *e, const task *t, double end_s,
 		      enum outcome outcome)
 {
-	char row[512];
+	/* bounded whatever the values: 2 integers, 2 names, 5 times, the
+	 * outcome and 10 separators */
+	char row[2 * SIM_FMT_U64_MAX + 2 * NAME_MAX_BYTES +
+		 5 * SIM_FMT_TIME_MAX + 16 + 10];
 	size_t n = sim_fmt_u64(row, t->id);
 	const char *tname = e->prof->tasks[t->type].name;
 	size_t tl = strlen(tname);
-	if (tl > 200)
-		tl = 200;
+	if (tl > NAME_MAX_BYTES)
+		tl = NAME_MAX_BYTES;
 	row[n++] = ',';
 	memcpy(row + n, tname, tl);
 	n += tl;
@@ -212,8 +216,8 @@ static void write_row(engine *e, const task *t, double end_s,
 		const char *mname =
 			e->prof->machines[e->mviews[t->machine].type].name;
 		size_t ml = strlen(mname);
-		if (ml > 200)
-			ml = 200;
+		if (ml > NAME_MAX_BYTES)
+			ml = NAME_MAX_BYTES;
 		memcpy(row + n, mname, ml);
 		n += ml;
 	} else {
@@ -283,16 +287,33 @@ static double run_expected(const engine *e, const task *t, uint32_t mtype)
 	return x;
 }
 
+/* A drawn execution time beyond SIM_MAX_TIME_S (or not finite) is an input
+ * error: the profile, not the run, is wrong. Returns 0 or -1 with err set. */
+static int check_exec(engine *e, uint32_t type, uint32_t mtype, double x)
+{
+	if (x >= 0 && x <= SIM_MAX_TIME_S)
+		return 0;
+	const prof_jdoc *doc = &e->x->doc;
+	prof_jerr(e->err, doc, json_object_get(doc->root, "profile"),
+		  "profile: task type \"%s\" on machine type \"%s\" drew an "
+		  "execution time of %g s, beyond the limit of %g s",
+		  e->prof->tasks[type].name, e->prof->machines[mtype].name, x,
+		  SIM_MAX_TIME_S);
+	return -1;
+}
+
 /* t starts: draw each member's own time, add its part to the run, and mark
  * it started with t. Returns the latest deadline of the run's requests
  * (a run is aborted only when none of them can still be served). */
-static double start_members(engine *e, task *t)
+static double start_members(engine *e, task *t, int *bad)
 {
 	uint32_t mtype = e->mviews[t->machine].type;
 	double shared = shared_part(e, mtype), deadline = t->deadline_s;
 	for (task *m = t->members; m; m = m->next) {
 		double u = sim_task_uniform_on(e->seed, m->id, mtype, e->rho);
 		double own = prof_sample(e->prof, m->type, mtype, u);
+		if (check_exec(e, m->type, mtype, own))
+			*bad = 1;
 		double add = type_in_run(t, m->type, m) ? 0.0
 			     : own > shared		? own - shared
 							: 0.0;
@@ -415,6 +436,8 @@ static int start_task(engine *e, task *t, uint32_t m)
 	uint32_t mtype = mv->type;
 	double u = sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
 	t->exec_s = prof_sample(e->prof, t->type, mtype, u);
+	if (check_exec(e, t->type, mtype, t->exec_s))
+		return -1;
 	t->start_s = now;
 	t->machine = m;
 	t->slot = slot;
@@ -423,7 +446,10 @@ static int start_task(engine *e, task *t, uint32_t m)
 	if (e->leader_of && t->key < e->n_keys) {
 		if (e->leader_of[t->key] == t)
 			e->leader_of[t->key] = NULL;
-		deadline = start_members(e, t);
+		int bad = 0;
+		deadline = start_members(e, t, &bad);
+		if (bad)
+			return -1;
 	}
 	machine *mc = &e->machines[m];
 	mc->run_end[slot] = now + t->expected_s;
@@ -846,6 +872,14 @@ static int schedule_next_arrival(engine *e)
 	e->has_pending = r > 0;
 	if (r <= 0)
 		return r;
+	if (!(e->pending.arrival_s <= SIM_MAX_TIME_S)) { /* or NaN */
+		prof_jerr(e->err, &e->x->doc, e->x->workload,
+			  "workload: task %llu arrives at %g s, beyond the "
+			  "limit of %g s",
+			  (unsigned long long)e->pending.id, e->pending.arrival_s,
+			  SIM_MAX_TIME_S);
+		return -1;
+	}
 	e->arrival_at = e->pending.arrival_s;
 	e->arrival_seq = e->heap.seq++;
 	return 0;

@@ -194,6 +194,47 @@ static int load_machines(sim_experiment *x, uint32_t default_qcap,
 	return 0;
 }
 
+/* The "exec" entry of an inline profile for (task, machine), else the
+ * "profile" value itself: where a message about the pair points. */
+static const json_t *exec_node(const sim_experiment *x, const char *task,
+			       const char *machine)
+{
+	const json_t *prof = json_object_get(x->doc.root, "profile");
+	const json_t *list = json_object_get(prof, "exec"), *entry;
+	size_t i;
+	json_array_foreach(list, i, entry) {
+		const char *t = json_string_value(json_object_get(entry, "task"));
+		const char *m = json_string_value(json_object_get(entry, "machine"));
+		if (t && m && strcmp(t, task) == 0 && strcmp(m, machine) == 0)
+			return entry;
+	}
+	return prof;
+}
+
+/* Every (task, machine) pair present must have a mean execution time the
+ * run can represent (sim.h, SIM_MAX_TIME_S): a rate of 1e-300 is a typo,
+ * not a workload. */
+static int check_profile_times(const sim_experiment *x, prof_err *err)
+{
+	const prof_profile *p = x->profile;
+	for (uint32_t tt = 0; tt < p->n_tasks; tt++)
+		for (uint32_t m = 0; m < x->n_machines; m++) {
+			uint32_t mt = x->machine_type[m];
+			if (!prof_can_run(p, tt, mt))
+				continue;
+			double mean = prof_mean(p, tt, mt);
+			if (mean >= 0 && mean <= SIM_MAX_TIME_S)
+				continue;
+			const char *tn = p->tasks[tt].name, *mn = p->machines[mt].name;
+			return prof_jerr(err, &x->doc, exec_node(x, tn, mn),
+					 "profile: task type \"%s\" on machine "
+					 "type \"%s\" has a mean execution time "
+					 "of %g s, beyond the limit of %g s",
+					 tn, mn, mean, SIM_MAX_TIME_S);
+		}
+	return 0;
+}
+
 static int load_queue(sim_experiment *x, uint32_t *qcap, prof_err *err)
 {
 	const prof_jdoc *doc = &x->doc;
@@ -560,6 +601,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		rc = load_queue(x, &qcap, err);
 	if (!rc)
 		rc = load_machines(x, qcap, err);
+	if (!rc)
+		rc = check_profile_times(x, err);
 	if (!rc)
 		rc = load_deadline(x, err);
 	if (!rc)

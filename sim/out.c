@@ -181,15 +181,20 @@ size_t sim_fmt_u64(char *buf, uint64_t x)
 size_t sim_fmt_time(char *buf, double x)
 {
 	if (!isfinite(x))
-		return (size_t)sprintf(buf, "%s",
-				       isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
+		return (size_t)snprintf(buf, SIM_FMT_TIME_MAX, "%s",
+					isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
+	/* beyond 1e15 s the fixed-point form would need up to 316 digits:
+	 * shortest round-trip form instead (at most 24 bytes) */
+	if (fabs(x) >= 1e15)
+		return (size_t)snprintf(buf, SIM_FMT_TIME_MAX, "%.17g", x);
 	size_t n = 0;
 	if (x < 0) {
 		buf[n++] = '-';
 		x = -x;
 	}
 	if (x >= 1e12) /* beyond exact micro-second fixed point */
-		return n + (size_t)sprintf(buf + n, "%.6f", x);
+		return n + (size_t)snprintf(buf + n, SIM_FMT_TIME_MAX - n,
+					    "%.6f", x);
 	uint64_t micros = (uint64_t)llround(x * 1e6);
 	n += sim_fmt_u64(buf + n, micros / 1000000);
 	uint64_t frac = micros % 1000000;

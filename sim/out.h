@@ -32,10 +32,14 @@ int sim_write_text(const char *path, const char *text, size_t len,
 int sim_mkdirs(const char *path, prof_err *err);
 
 /* Format a time in seconds as fixed-point with 6 decimals ("12.000250"),
- * fast and locale-free; returns the length written (buf needs 32 bytes).
- * Non-finite values are written "inf", "-inf" or "nan". */
+ * fast and locale-free; returns the length written. Any double fits in
+ * SIM_FMT_TIME_MAX bytes (with the NUL): |x| >= 1e15 is written in the
+ * shortest form that reads back exactly ("%.17g", "1.0000000000000001e+200"),
+ * non-finite values "inf", "-inf" or "nan". */
+#define SIM_FMT_TIME_MAX 32
 size_t sim_fmt_time(char *buf, double x);
-/* Unsigned integer; returns the length. buf needs 21 bytes. */
+/* Unsigned integer; returns the length. buf needs SIM_FMT_U64_MAX bytes. */
+#define SIM_FMT_U64_MAX 21
 size_t sim_fmt_u64(char *buf, uint64_t x);
 
 /* A growing text buffer (zero-initialise it); an allocation failure is

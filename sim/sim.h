@@ -63,6 +63,13 @@
 
 #define HETSIM_VERSION "0.1.0"
 
+/* The largest time (s) a run accepts: arrivals, drawn execution times and
+ * the mean execution time of every (task, machine) pair present must be
+ * finite and at most this (about 31.7 million years); anything beyond is an
+ * input error (a rate of 1e-300, a trace row "1e200,t"), never garbage
+ * output. Times stay exact to the microsecond below 2^53 us (~9e9 s). */
+#define SIM_MAX_TIME_S 1e15
+
 typedef struct sim_experiment sim_experiment;
 
 int sim_experiment_load(sim_experiment **out, const char *path,

@@ -153,6 +153,41 @@ START_TEST(bad_trace_row_names_trace_file_and_line)
 }
 END_TEST
 
+/* Regression: a rate of 1e-300 drew times of ~1e300 s that overflowed the
+ * row buffer of tasks.csv.gz (a crash); now an input error at the entry. */
+START_TEST(absurd_profile_rate_names_its_line)
+{
+	const char *p = experiment_with(
+		7, "              \"mu\": 700, \"sigma\": 0.5}]},\n");
+	expect_bad(p, p, 5, "beyond the limit");
+}
+END_TEST
+
+/* Regression: a trace row at 1e200 s crashed the row formatter. Whoever
+ * rejects it (the trace reader or the engine), it is one located input
+ * error, exit 2. */
+START_TEST(trace_time_beyond_limit_is_an_input_error)
+{
+	test_write("trace_big.csv", "arrival_s,task_type\n0.5,t\n1e200,t\n");
+	char text[2048], cmd[2400], err[2048];
+	snprintf(text, sizeof text,
+		 "{\"profile\": {\"machine_types\": [{\"name\": \"m\"}],\n"
+		 " \"task_types\": [{\"name\": \"t\"}],\n"
+		 " \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"constant\", \"value\": 1}]},\n"
+		 " \"machines\": [{\"type\": \"m\"}],\n"
+		 " \"workload\": {\"arrival\": \"trace\", \"file\": \"trace_big.csv\"},\n"
+		 " \"policy\": \"fcfs\", \"output\": {\"dir\": \"%s/big\"}}\n",
+		 test_tmpdir());
+	const char *q = test_write("trace_big.json", text);
+	snprintf(cmd, sizeof cmd, "%s run '%s' --quiet", test_bin(), q);
+	int st = test_run(cmd, err, sizeof err);
+	ck_assert_msg(st == 2, "status %d: %s", st, err);
+	char *nl = strchr(err, '\n');
+	ck_assert_msg(nl && nl[1] == 0, "not exactly one line: [%s]", err);
+	ck_assert_msg(strstr(err, "trace_big") && strstr(err, ":"), "%s", err);
+}
+END_TEST
+
 START_TEST(bad_flags_exit_2)
 {
 	char cmd[1200], err[2048];
@@ -372,6 +407,8 @@ Suite *suite_cli(void)
 	tcase_add_test(tc, missing_profile_file_is_named);
 	tcase_add_test(tc, missing_experiment_file_is_named);
 	tcase_add_test(tc, bad_trace_row_names_trace_file_and_line);
+	tcase_add_test(tc, absurd_profile_rate_names_its_line);
+	tcase_add_test(tc, trace_time_beyond_limit_is_an_input_error);
 	tcase_add_test(tc, bad_flags_exit_2);
 	tcase_add_test(tc, version_help_and_policies_work);
 	tcase_add_test(tc, garbage_bytes_never_crash);

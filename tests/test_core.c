@@ -153,6 +153,35 @@ START_TEST(fmt_time_is_exact_fixed_point)
 }
 END_TEST
 
+/* Regression: a time of 1e200 s was written with "%.6f" (207 bytes) into
+ * a 32-byte field of a 512-byte row: a stack overflow. */
+START_TEST(fmt_time_of_any_double_is_bounded_and_reads_back)
+{
+	const double xs[] = {1e15, -1e15, 1e200, -1e200, 1.7976931348623157e308,
+			     -1.7976931348623157e308, 4.9e-324, 999999999999999.9,
+			     123456789012.25, -0.5};
+	for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+		char b[512];
+		memset(b, 'x', sizeof b);
+		size_t n = sim_fmt_time(b, xs[i]);
+		ck_assert_msg(n < SIM_FMT_TIME_MAX && strlen(b) == n,
+			      "%.17g: %zu bytes", xs[i], n);
+		ck_assert_msg(b[SIM_FMT_TIME_MAX] == 'x', "%.17g overran", xs[i]);
+		double back = strtod(b, NULL);
+		ck_assert_msg(fabs(xs[i]) < 1e15 ? fabs(back - xs[i]) <= 1e-6 * (1 + fabs(xs[i]))
+						  : back == xs[i],
+			      "%.17g -> %s", xs[i], b);
+	}
+	char b[SIM_FMT_TIME_MAX];
+	sim_fmt_time(b, 1234567.25); /* below 1e15: fixed point as before */
+	ck_assert_str_eq(b, "1234567.250000");
+	sim_fmt_time(b, 1e13);
+	ck_assert_str_eq(b, "10000000000000.000000");
+	sim_fmt_time(b, -INFINITY);
+	ck_assert_str_eq(b, "-inf");
+}
+END_TEST
+
 START_TEST(task_uniform_depends_only_on_seed_and_id)
 {
 	double a = sim_task_uniform(42, 1000), b = sim_task_uniform(42, 1000);
@@ -654,6 +683,7 @@ Suite *suite_core(void)
 	tcase_add_test(tc, heap_reuses_nodes_without_growing);
 	tcase_add_test(tc, stats_quantiles_within_resolution);
 	tcase_add_test(tc, fmt_time_is_exact_fixed_point);
+	tcase_add_test(tc, fmt_time_of_any_double_is_bounded_and_reads_back);
 	tcase_add_test(tc, task_uniform_depends_only_on_seed_and_id);
 	suite_add_tcase(s, tc);
 	TCase *q = tcase_create("queueing");
