@@ -17,12 +17,25 @@
  * suggest) and flagged "*" when its 95% interval excludes 0. Otherwise it is
  * the plain difference of the means, with no interval, and a footnote says
  * why. --csv writes the same table with numbers in separate columns.
+ *
+ * A summary inside a `hetsim run` output directory (sim/out.h) is checked
+ * against the run's manifest.json, looked for one, two and three levels
+ * up (<dir>/<policy>/summary.json, <dir>/<policy>/rep-NNN/summary.json):
+ * the summary must be listed and every listed file must exist with its
+ * listed size, else the set is mixed or incomplete and is refused. A
+ * directory without manifest.json that still looks like a run's (it holds
+ * comparison.csv or a .staging.* dir: a run killed while moving its files
+ * into place, or one from before manifests) is refused too: rerun it.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "sim/ci.h"
 #include "sim/cmd.h"
 #include "sim/out.h"
@@ -692,9 +705,109 @@ static int write_csv(const char *path, const summary *s, int ns,
 	return rc;
 }
 
+/* Does dir look like a run's output directory (see the top)? */
+static int looks_like_run(const char *dir)
+{
+	char *p = sim_pathf("%s/comparison.csv", dir);
+	int yes = p && access(p, F_OK) == 0;
+	free(p);
+	DIR *d = yes ? NULL : opendir(dir);
+	struct dirent *de;
+	while (d && !yes && (de = readdir(d)))
+		yes = strncmp(de->d_name, SIM_STAGING_PREFIX,
+			      strlen(SIM_STAGING_PREFIX)) == 0;
+	if (d)
+		closedir(d);
+	return yes;
+}
+
+/* file (an absolute path) against the manifest in dir, rel its path
+ * there. */
+static int check_listed(const char *path, const char *dir, const char *rel,
+			const char *manifest, prof_err *err)
+{
+	sim_manifest_file *f = NULL;
+	size_t n = 0;
+	int rc = sim_manifest_files(manifest, &f, &n, err), found = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		found |= strcmp(f[i].path, rel) == 0;
+		char *p = sim_pathf("%s/%s", dir, f[i].path);
+		struct stat st;
+		if (!p)
+			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		else if (stat(p, &st) != 0)
+			rc = prof_errf(err, PROF_EINPUT, manifest, 0,
+				       "%s is missing: the run's files are "
+				       "incomplete (rerun it)",
+				       f[i].path);
+		else if ((long long)st.st_size != f[i].size_bytes)
+			rc = prof_errf(err, PROF_EINPUT, manifest, 0,
+				       "%s has %lld bytes, the manifest says "
+				       "%lld: files of different runs are "
+				       "mixed (rerun it)",
+				       f[i].path, (long long)st.st_size,
+				       f[i].size_bytes);
+		free(p);
+	}
+	if (!rc && !found)
+		rc = prof_errf(err, PROF_EINPUT, path, 0,
+			       "not a file of the run that %s lists (left "
+			       "from another run?)",
+			       manifest);
+	sim_manifest_free(f, n);
+	return rc;
+}
+
+/* The run-set check of one summary (see the top). */
+static int check_run_set(const char *path, prof_err *err)
+{
+	char abs[PATH_MAX];
+	if (!realpath(path, abs))
+		return 0; /* load_summary says why it cannot be read */
+	char *cut[3] = {NULL, NULL, NULL};
+	int rc = 0;
+	for (int level = 0; level < 3 && !rc; level++) {
+		char *slash = strrchr(abs, '/');
+		if (!slash || slash == abs)
+			break;
+		*slash = 0;
+		cut[level] = slash;
+		const char *dir = abs;
+		char *manifest = sim_pathf("%s/%s", dir, SIM_MANIFEST);
+		if (!manifest) {
+			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			break;
+		}
+		int has = access(manifest, F_OK) == 0;
+		/* below dir, a run's shape: <policy>/[rep-NNN/]summary.json
+		 * (cut[1] + 1 is the name of the summary's own directory) */
+		int run_shape = level == 1 ||
+				(level == 2 && strncmp(cut[1] + 1, "rep-", 4) == 0);
+		if (has) {
+			/* rel: the path below dir (restore the cut slashes) */
+			for (int k = 0; k < level; k++)
+				*cut[k] = '/';
+			rc = check_listed(path, dir, slash + 1, manifest, err);
+			free(manifest);
+			return rc;
+		}
+		if (run_shape && looks_like_run(dir))
+			rc = prof_errf(err, PROF_EINPUT, path, 0,
+				       "%s looks like a hetsim run directory but "
+				       "has no %s (a run interrupted while "
+				       "writing its files, or one from an older "
+				       "hetsim): rerun it",
+				       dir, SIM_MANIFEST);
+		free(manifest);
+	}
+	return rc;
+}
+
 static int compare(const compare_args *a, summary *s, prof_err *err)
 {
 	int ns = a->n_paths, rc = 0;
+	for (int j = 0; j < ns && !rc; j++)
+		rc = check_run_set(a->paths[j], err);
 	for (int j = 0; j < ns && !rc; j++)
 		rc = load_summary(&s[j], a->paths[j], err);
 	if (!rc)

@@ -903,6 +903,10 @@ static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
 	return sim_heap_pop(&e->heap, t, kind, data);
 }
 
+/* run_loop stopped because tasks.csv.gz cannot be written: closing it
+ * reports why. */
+#define GZ_FAILED 1
+
 static int run_loop(engine *e)
 {
 	double t;
@@ -911,7 +915,8 @@ static int run_loop(engine *e)
 	int rc = schedule_next_arrival(e);
 	while (rc >= 0 && next_event(e, &t, &kind, &data)) {
 		advance(e, t);
-		e->events++;
+		if ((++e->events & 0xffff) == 0 && sim_gzout_failed(e->csv))
+			return GZ_FAILED; /* disk full: no use going on */
 		if (kind != EV_ARRIVAL) {
 			rc = on_end(e, data, kind == EV_ABORT);
 		} else {
@@ -1254,19 +1259,25 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	}
 	const char *dir = o->out_dir ? o->out_dir : x->out_dir;
 	int csv = o->tasks_csv >= 0 ? o->tasks_csv : x->tasks_csv;
-	char rundir[1024] = "", path[1100];
+	char *rundir = NULL, *path = NULL;
 	if (o->run_dir && *o->run_dir) {
-		snprintf(rundir, sizeof rundir, "%s", o->run_dir);
+		rundir = strdup(o->run_dir);
 	} else if (dir && *dir) {
 		char sub[64];
 		sim_label_to_dir(e.label, sub, sizeof sub);
-		snprintf(rundir, sizeof rundir, "%s/%s", dir, sub);
+		rundir = sim_pathf("%s/%s", dir, sub);
 	}
-	if (rundir[0]) {
+	int writes = (o->run_dir && *o->run_dir) || (dir && *dir);
+	if (writes && !rundir)
+		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	if (!rc && writes) {
 		rc = sim_mkdirs(rundir, err);
 		if (!rc && csv) {
-			snprintf(path, sizeof path, "%s/tasks.csv.gz", rundir);
-			rc = sim_gzout_open(&e.csv, path, err);
+			path = sim_pathf("%s/tasks.csv.gz", rundir);
+			rc = path ? sim_gzout_open(&e.csv, path, err)
+				  : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			free(path);
+			path = NULL;
 			static const char header[] =
 				"id,task_type,arrival_s,start_s,end_s,deadline_s,"
 				"machine,machine_type,outcome,energy_j\n";
@@ -1280,16 +1291,20 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	sim_result r;
 	summarise(&e, &r);
 	r.wall_s = wall_now() - t0;
-	if (!rc && rundir[0]) {
-		json_t *s = summary_json(&e, &r);
-		snprintf(path, sizeof path, "%s/summary.json", rundir);
-		rc = s ? sim_write_json(path, s, err)
-		       : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-		json_decref(s);
+	/* tasks.csv.gz first: when it fails (disk full), the message names
+	 * it, not the small file written after it */
+	int crc = sim_gzout_close(e.csv, rc == 0 || rc == GZ_FAILED, err);
+	if (!rc || rc == GZ_FAILED)
+		rc = crc ? crc : rc == GZ_FAILED ? PROF_EIO : 0;
+	if (!rc && writes) {
+		json_t *sj = summary_json(&e, &r);
+		path = sim_pathf("%s/summary.json", rundir);
+		rc = sj && path ? sim_write_json(path, sj, err)
+				: prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		json_decref(sj);
 	}
-	int crc = sim_gzout_close(e.csv, rc == 0, err);
-	if (!rc)
-		rc = crc;
+	free(path);
+	free(rundir);
 	if (res)
 		*res = r;
 	teardown(&e);

@@ -6,6 +6,7 @@
 #include "sim/ci.h"
 #include "sim/experiment.h"
 #include "sim/out.h"
+#include "workloads/workload.h"
 
 void sim_experiment_free(sim_experiment *x)
 {
@@ -491,12 +492,7 @@ static int load_output(sim_experiment *x, prof_err *err)
 		if (csv)
 			x->tasks_csv = json_is_true(csv);
 	}
-	if (!dir) {
-		static char fallback[300];
-		snprintf(fallback, sizeof fallback, "out/%s", x->name);
-		dir = fallback;
-	}
-	x->out_dir = strdup(dir);
+	x->out_dir = dir ? strdup(dir) : sim_pathf("out/%s", x->name);
 	return x->out_dir ? 0 : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
 }
 
@@ -707,9 +703,10 @@ static int write_comparison(const char *dir, const sim_result *rs, size_t n,
 			r->response_p50_s, r->response_p95_s, r->response_p99_s,
 			r->makespan_s, r->utilization_mean, r->energy_j, r->cost_usd);
 	}
-	char path[1100];
-	snprintf(path, sizeof path, "%s/comparison.csv", dir);
-	int rc = sim_write_text(path, buf, len, err);
+	char *path = sim_pathf("%s/comparison.csv", dir);
+	int rc = path ? sim_write_text(path, buf, len, err)
+		      : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	free(path);
 	free(buf);
 	return rc;
 }
@@ -825,9 +822,10 @@ static int write_replicated_comparison(const char *dir, const sim_result *rs,
 						c.mean - c.half, c.mean + c.half, d.mean,
 						d.mean - d.half, d.mean + d.half);
 		}
-	char path[1100];
-	snprintf(path, sizeof path, "%s/comparison.csv", dir);
-	int rc = sim_write_text(path, buf, len, err);
+	char *path = sim_pathf("%s/comparison.csv", dir);
+	int rc = path ? sim_write_text(path, buf, len, err)
+		      : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	free(path);
 	free(buf);
 	free(a);
 	free(b);
@@ -863,6 +861,81 @@ static void print_replicated(FILE *f, const sim_result *rs, size_t reps,
 	free(b);
 }
 
+/* Tasks of one run: --tasks, else what the workload expects (0: unknown,
+ * a trace). */
+static int expected_tasks(const sim_experiment *x, const sim_run_opts *o,
+			  uint64_t *n, prof_err *err)
+{
+	*n = o->tasks;
+	if (o->tasks)
+		return 0;
+	wl_source *src = NULL;
+	int rc = wl_source_from_json(&src, &x->doc, x->workload, x->profile,
+				     x->seed, err);
+	if (!rc)
+		*n = wl_expected_tasks(src);
+	wl_free(src);
+	return rc;
+}
+
+/* Refuse more than SIM_MAX_TASKS tasks in all without --force; announce
+ * anything above SIM_ANNOUNCE_TASKS on stderr (when there is a console). */
+static int check_size(const sim_experiment *x, const sim_run_opts *o,
+		      size_t n_pol, size_t reps, int announce, prof_err *err)
+{
+	uint64_t per_run = 0;
+	int rc = expected_tasks(x, o, &per_run, err);
+	if (rc || per_run == 0)
+		return rc;
+	double total = (double)per_run * (double)n_pol * (double)reps;
+	double hours = total / SIM_TASKS_PER_S / 3600;
+	if (total > SIM_MAX_TASKS && !o->force) {
+		const char *what = "tasks";
+		if (o->tasks)
+			return prof_errf(err, PROF_EINPUT, NULL, 0,
+					 "--tasks %llu: %.3g tasks in all (%zu "
+					 "policies x %zu replications), more than "
+					 "%.0e: about %.3g h at ~2 M tasks/s; add "
+					 "--force to run it anyway",
+					 (unsigned long long)o->tasks, total, n_pol,
+					 reps, SIM_MAX_TASKS, hours);
+		const json_t *node = json_object_get(x->workload, what);
+		return prof_jerr(err, &x->doc, node ? node : x->workload,
+				 "workload: %.3g tasks in all (%llu per run x %zu "
+				 "policies x %zu replications), more than %.0e: "
+				 "about %.3g h at ~2 M tasks/s; add --force to "
+				 "run it anyway",
+				 total, (unsigned long long)per_run, n_pol, reps,
+				 SIM_MAX_TASKS, hours);
+	}
+	if (total > SIM_ANNOUNCE_TASKS && announce)
+		fprintf(stderr,
+			"hetsim: %llu tasks x %zu policies x %zu replications = "
+			"%.3g tasks: about %.3g h at ~2 M tasks/s\n",
+			(unsigned long long)per_run, n_pol, reps, total, hours);
+	return 0;
+}
+
+/* The manifest's description of the run (out.h). */
+static json_t *run_info(const sim_experiment *x, uint64_t seed0, size_t reps,
+			const sim_result *rs, size_t n_pol)
+{
+	json_t *o = json_object(), *pols = json_array();
+	if (!o || !pols) {
+		json_decref(o);
+		json_decref(pols);
+		return NULL;
+	}
+	json_object_set_new(o, "hetsim_version", json_string(HETSIM_VERSION));
+	json_object_set_new(o, "experiment", json_string(x->name));
+	json_object_set_new(o, "seed", json_integer((json_int_t)seed0));
+	json_object_set_new(o, "replications", json_integer((json_int_t)reps));
+	for (size_t i = 0; i < n_pol; i++)
+		json_array_append_new(pols, json_string(rs[i * reps].label));
+	json_object_set_new(o, "policies", pols);
+	return o;
+}
+
 int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 		       FILE *console, sim_result *results, prof_err *err)
 {
@@ -893,14 +966,22 @@ int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 	}
 	size_t n_pol = last - first, reps = x->replications;
 	uint64_t seed0 = o->has_seed ? o->seed : x->seed;
+	int rc = check_size(x, o, n_pol, reps, console != NULL, err);
+	if (rc)
+		return rc;
 	sim_result *rs = calloc(n_pol * reps, sizeof *rs);
 	if (!rs)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-	const char *dir = o->out_dir ? o->out_dir : x->out_dir;
-	int show = console && !o->quiet, rc = 0;
-	if (show && reps == 1)
+	const char *out = o->out_dir ? o->out_dir : x->out_dir;
+	/* every file goes to the staging dir first (out.h) */
+	sim_outset *set = NULL;
+	if (out && *out)
+		rc = sim_outset_begin(&set, out, err);
+	const char *dir = set ? sim_outset_dir(set) : "";
+	int show = console && !o->quiet;
+	if (show && reps == 1 && !rc)
 		print_header(console, x, seed0);
-	if (show && reps > 1) {
+	if (show && reps > 1 && !rc) {
 		fprintf(console, "experiment %s: %u machines, %zu replications (seeds %llu..%llu), "
 				 "mean ± 95%% CI half-width\n",
 			x->name, x->n_machines, reps, (unsigned long long)seed0,
@@ -920,12 +1001,19 @@ int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 			sim_run_opts ro = *o;
 			ro.has_seed = 1;
 			ro.seed = seed0 + r;
-			char run_dir[1100] = "";
-			if (reps > 1 && dir && *dir) {
-				snprintf(run_dir, sizeof run_dir, "%s/%s/rep-%03zu", dir, sub, r);
+			ro.out_dir = dir;
+			char *run_dir = NULL;
+			if (reps > 1 && *dir) {
+				run_dir = sim_pathf("%s/%s/rep-%03zu", dir, sub, r);
+				if (!run_dir) {
+					rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+						       "out of memory");
+					break;
+				}
 				ro.run_dir = run_dir;
 			}
 			rc = sim_engine_run(x, &list[i], &ro, 0, &pr[r], err);
+			free(run_dir);
 		}
 		if (rc)
 			break;
@@ -934,19 +1022,28 @@ int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 				print_row(console, &pr[0]);
 			continue;
 		}
-		if (dir && *dir) {
-			char path[1100];
-			snprintf(path, sizeof path, "%s/%s/summary.json", dir, sub);
-			rc = write_aggregate(path, x, pr, reps, seed0, err);
+		if (*dir) {
+			char *path = sim_pathf("%s/%s/summary.json", dir, sub);
+			rc = path ? write_aggregate(path, x, pr, reps, seed0, err)
+				  : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			free(path);
 		}
 		if (show)
 			print_replicated(console, pr, reps, rs);
 	}
-	if (!rc && dir && *dir && n_pol > 1)
+	if (!rc && *dir && n_pol > 1)
 		rc = reps == 1 ? write_comparison(dir, rs, n_pol, err)
 			       : write_replicated_comparison(dir, rs, n_pol, reps, err);
-	if (!rc && show && dir && *dir)
-		fprintf(console, "outputs in %s/\n", dir);
+	if (!rc && set) {
+		json_t *info = run_info(x, seed0, reps, rs, n_pol);
+		rc = info ? sim_outset_commit(set, info, err)
+			  : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		json_decref(info);
+	}
+	int wrote = set != NULL;
+	sim_outset_free(set);
+	if (!rc && show && wrote)
+		fprintf(console, "outputs in %s/\n", out);
 	if (results)
 		for (size_t i = 0; i < n_pol; i++)
 			results[i] = rs[i * reps]; /* replication 0 of each */

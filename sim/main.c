@@ -20,6 +20,9 @@ static const char usage[] =
 	"      --set PATH=VALUE  override a value of the file (e.g. workload.rate_per_s=200)\n"
 	"      --no-tasks-csv    do not write tasks.csv.gz\n"
 	"      --quiet           no table on standard output\n"
+	"      --force           run even more than 10^10 tasks in all (a run of\n"
+	"                        over 10^8 says how long it will take on stderr)\n"
+	"                        outputs: see the README (staging dir, manifest.json)\n"
 	"  fit SAMPLES.csv --value COL [options]\n"
 	"                        fit execution-time families per group and write a\n"
 	"                        profile (options: see the top of sim/cmd_fit.c)\n"
@@ -133,6 +136,8 @@ static int cmd_run(int argc, char **argv)
 			o.tasks_csv = 0;
 		} else if (strcmp(a, "--quiet") == 0) {
 			o.quiet = 1;
+		} else if (strcmp(a, "--force") == 0) {
+			o.force = 1;
 		} else if (a[0] == '-' && a[1]) {
 			return bad_usage("unknown option %s", a);
 		} else if (!path) {

@@ -1,11 +1,14 @@
 /* sim/out.c — atomic, streamed output files (see out.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "sim/out.h"
@@ -14,17 +17,31 @@ struct sim_gzout {
 	gzFile gz;
 	char *path, *tmp;
 	int failed;
+	int err_no; /* errno of the first failed write, 0 if unknown */
 	char buf[1 << 16];
 	size_t used;
 };
 
+char *sim_pathf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	char *p = malloc((size_t)n + 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
 static char *temp_name(const char *path)
 {
-	size_t n = strlen(path) + 32;
-	char *t = malloc(n);
-	if (t)
-		snprintf(t, n, "%s.tmp.%ld", path, (long)getpid());
-	return t;
+	return sim_pathf("%s" SIM_TMP_INFIX "%ld", path, (long)getpid());
 }
 
 int sim_gzout_open(sim_gzout **out, const char *path, prof_err *err)
@@ -54,11 +71,27 @@ int sim_gzout_open(sim_gzout **out, const char *path, prof_err *err)
 	return 0;
 }
 
+/* Remember the first failure and its cause (zlib keeps errno for
+ * Z_ERRNO: the write(2) that failed, e.g. ENOSPC). */
+static void gz_failed(sim_gzout *o)
+{
+	int e = errno, zerr = Z_OK;
+	if (o->failed)
+		return;
+	o->failed = 1;
+	gzerror(o->gz, &zerr);
+	o->err_no = zerr == Z_ERRNO ? e : 0;
+}
+
+static void gz_put(sim_gzout *o, const char *buf, size_t len)
+{
+	if (len && !o->failed && gzwrite(o->gz, buf, (unsigned)len) != (int)len)
+		gz_failed(o);
+}
+
 static void flush_buf(sim_gzout *o)
 {
-	if (o->used && !o->failed &&
-	    gzwrite(o->gz, o->buf, (unsigned)o->used) != (int)o->used)
-		o->failed = 1;
+	gz_put(o, o->buf, o->used);
 	o->used = 0;
 }
 
@@ -67,14 +100,17 @@ void sim_gzout_write(sim_gzout *o, const char *buf, size_t len)
 	if (o->used + len > sizeof o->buf) {
 		flush_buf(o);
 		if (len > sizeof o->buf) {
-			if (!o->failed &&
-			    gzwrite(o->gz, buf, (unsigned)len) != (int)len)
-				o->failed = 1;
+			gz_put(o, buf, len);
 			return;
 		}
 	}
 	memcpy(o->buf + o->used, buf, len);
 	o->used += len;
+}
+
+int sim_gzout_failed(const sim_gzout *o)
+{
+	return o && o->failed;
 }
 
 int sim_gzout_close(sim_gzout *o, int commit, prof_err *err)
@@ -83,14 +119,22 @@ int sim_gzout_close(sim_gzout *o, int commit, prof_err *err)
 		return 0;
 	int rc = 0;
 	flush_buf(o);
-	if (gzclose(o->gz) != Z_OK)
+	errno = 0;
+	int zrc = gzclose(o->gz); /* writes what zlib still holds */
+	if (zrc != Z_OK && !o->failed) {
 		o->failed = 1;
-	if (commit && !o->failed && rename(o->tmp, o->path) == 0) {
-		/* done */
-	} else {
+		o->err_no = zrc == Z_ERRNO ? errno : 0;
+	}
+	if (commit && !o->failed && rename(o->tmp, o->path) != 0) {
+		o->failed = 1;
+		o->err_no = errno;
+	}
+	if (!commit || o->failed) {
 		if (commit)
 			rc = prof_errf(err, PROF_EIO, o->path, 0,
-				       "cannot write: %s", strerror(errno));
+				       "cannot write: %s",
+				       o->err_no ? strerror(o->err_no)
+						 : "compression failed");
 		unlink(o->tmp);
 	}
 	free(o->path);
@@ -106,14 +150,17 @@ int sim_write_text(const char *path, const char *text, size_t len,
 	if (!tmp)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
 	FILE *f = fopen(tmp, "wb");
-	int ok = f && fwrite(text, 1, len, f) == len;
-	if (f && fclose(f) != 0)
+	int ok = f && fwrite(text, 1, len, f) == len, e = errno;
+	if (f && fclose(f) != 0 && ok) {
 		ok = 0;
+		e = errno;
+	}
 	if (ok && rename(tmp, path) == 0) {
 		free(tmp);
 		return 0;
 	}
-	int e = errno;
+	if (ok)
+		e = errno;
 	unlink(tmp);
 	free(tmp);
 	return prof_errf(err, PROF_EIO, path, 0, "cannot write: %s",
@@ -235,4 +282,425 @@ void sim_text_add(sim_text *t, const char *fmt, ...)
 		t->buf = b;
 		t->cap = cap;
 	}
+}
+
+/* ------------------------------------------------------ run output sets */
+
+struct sim_outset {
+	char *dir;     /* the user's output directory (never renamed) */
+	char *staging; /* dir/.staging.<pid> */
+};
+
+typedef struct out_file {
+	char *rel;
+	long long size;
+} out_file;
+
+typedef struct out_list {
+	out_file *v;
+	size_t n, cap;
+} out_list;
+
+static void list_free(out_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].rel);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+static int list_add(out_list *l, const char *rel, long long size)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		out_file *v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	char *r = strdup(rel);
+	if (!r)
+		return -1;
+	l->v[l->n++] = (out_file){r, size};
+	return 0;
+}
+
+static int by_rel(const void *a, const void *b)
+{
+	return strcmp(((const out_file *)a)->rel, ((const out_file *)b)->rel);
+}
+
+/* "<digits>" -> pid, else -1 */
+static long parse_pid(const char *s)
+{
+	if (!*s)
+		return -1;
+	long v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 100000000)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v > 0 ? v : -1;
+}
+
+static int pid_dead(long pid)
+{
+	return pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == -1 &&
+	       errno == ESRCH;
+}
+
+/* Remove a tree this process (or a dead hetsim) wrote: a staging dir. */
+static int rm_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	int rc = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *p = sim_pathf("%s/%s", path, de->d_name);
+		struct stat st;
+		if (!p) {
+			rc = -1;
+			continue;
+		}
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			rc |= rm_tree(p);
+		else if (unlink(p) != 0 && errno != ENOENT)
+			rc = -1;
+		free(p);
+	}
+	closedir(d);
+	if (rmdir(path) != 0 && errno != ENOENT)
+		rc = -1;
+	return rc;
+}
+
+/* Names of the files hetsim writes into an output directory: only their
+ * temporaries are ever removed by the clean-up. */
+static int hetsim_output_name(const char *name, size_t len)
+{
+	static const char *const names[] = {"summary.json", "tasks.csv.gz",
+					    "comparison.csv", SIM_MANIFEST,
+					    "jobs.csv.gz", NULL};
+	for (const char *const *n = names; *n; n++)
+		if (strlen(*n) == len && memcmp(*n, name, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* Remove dead processes' temporaries ("<output>.tmp.<pid>") in dir and,
+ * depth levels down, its sub-directories (<policy>/, <policy>/rep-NNN/:
+ * where runs before output sets wrote them), and their staging dirs. */
+static void clean_stale(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		const char *name = de->d_name;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		char *p = sim_pathf("%s/%s", dir, name);
+		struct stat st;
+		if (!p || lstat(p, &st) != 0) {
+			free(p);
+			continue;
+		}
+		size_t sl = strlen(SIM_STAGING_PREFIX);
+		const char *tmp = strstr(name, SIM_TMP_INFIX);
+		if (S_ISDIR(st.st_mode) && strncmp(name, SIM_STAGING_PREFIX, sl) == 0) {
+			if (pid_dead(parse_pid(name + sl)))
+				rm_tree(p);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (depth > 0)
+				clean_stale(p, depth - 1);
+		} else if (S_ISREG(st.st_mode) && tmp &&
+			   hetsim_output_name(name, (size_t)(tmp - name)) &&
+			   pid_dead(parse_pid(tmp + strlen(SIM_TMP_INFIX)))) {
+			unlink(p);
+		}
+		free(p);
+	}
+	closedir(d);
+}
+
+int sim_outset_begin(sim_outset **out, const char *dir, prof_err *err)
+{
+	*out = NULL;
+	int rc = sim_mkdirs(dir, err);
+	if (rc)
+		return rc;
+	clean_stale(dir, 2);
+	sim_outset *s = calloc(1, sizeof *s);
+	if (s) {
+		s->dir = strdup(dir);
+		s->staging = sim_pathf("%s/" SIM_STAGING_PREFIX "%ld", dir,
+				       (long)getpid());
+	}
+	if (!s || !s->dir || !s->staging) {
+		sim_outset_free(s);
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	}
+	rm_tree(s->staging); /* an earlier run of this process that failed */
+	if (mkdir(s->staging, 0777) != 0) {
+		int e = errno;
+		rc = prof_errf(err, PROF_EIO, s->staging, 0,
+			       "cannot create directory: %s", strerror(e));
+		sim_outset_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+const char *sim_outset_dir(const sim_outset *s)
+{
+	return s->staging;
+}
+
+void sim_outset_free(sim_outset *s)
+{
+	if (!s)
+		return;
+	if (s->staging)
+		rm_tree(s->staging);
+	free(s->dir);
+	free(s->staging);
+	free(s);
+}
+
+/* Every regular file under root/rel, relative to root. */
+static int walk(const char *root, const char *rel, out_list *l)
+{
+	char *path = *rel ? sim_pathf("%s/%s", root, rel) : strdup(root);
+	DIR *d = path ? opendir(path) : NULL;
+	if (!d) {
+		free(path);
+		return -1;
+	}
+	int rc = 0;
+	struct dirent *de;
+	while (!rc && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *r = *rel ? sim_pathf("%s/%s", rel, de->d_name)
+			       : strdup(de->d_name);
+		char *p = r ? sim_pathf("%s/%s", root, r) : NULL;
+		struct stat st;
+		if (!p || lstat(p, &st) != 0)
+			rc = -1;
+		else if (S_ISDIR(st.st_mode))
+			rc = walk(root, r, l);
+		else if (S_ISREG(st.st_mode))
+			rc = list_add(l, r, (long long)st.st_size);
+		free(r);
+		free(p);
+	}
+	closedir(d);
+	free(path);
+	return rc;
+}
+
+/* A path a manifest may name: relative, without "." or ".." parts. */
+static int safe_rel(const char *rel)
+{
+	if (!*rel || *rel == '/')
+		return 0;
+	for (const char *s = rel; *s;) {
+		size_t n = strcspn(s, "/");
+		if (n == 0 || (n == 1 && s[0] == '.') ||
+		    (n == 2 && s[0] == '.' && s[1] == '.'))
+			return 0;
+		s += n;
+		if (*s == '/')
+			s++;
+	}
+	return 1;
+}
+
+int sim_manifest_files(const char *manifest, sim_manifest_file **files,
+		       size_t *n, prof_err *err)
+{
+	*files = NULL;
+	*n = 0;
+	prof_jdoc doc;
+	int rc = prof_jdoc_load(&doc, manifest, err);
+	if (rc)
+		return rc;
+	const json_t *list = json_object_get(doc.root, "files");
+	if (!json_is_array(list)) {
+		rc = prof_jerr(err, &doc, doc.root, "\"files\" must be an array");
+		prof_jdoc_free(&doc);
+		return rc;
+	}
+	size_t cnt = json_array_size(list), i;
+	sim_manifest_file *v = calloc(cnt ? cnt : 1, sizeof *v);
+	if (!v) {
+		prof_jdoc_free(&doc);
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	}
+	const json_t *f;
+	json_array_foreach(list, i, f) {
+		const char *p = json_string_value(json_object_get(f, "path"));
+		const json_t *sz = json_object_get(f, "size_bytes");
+		if (!p || !safe_rel(p) || !json_is_integer(sz) ||
+		    json_integer_value(sz) < 0) {
+			rc = prof_jerr(err, &doc, f,
+				       "a file entry needs a relative \"path\" "
+				       "and \"size_bytes\" >= 0");
+			break;
+		}
+		v[i].path = strdup(p);
+		v[i].size_bytes = (long long)json_integer_value(sz);
+		*n = i + 1;
+		if (!v[i].path) {
+			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			break;
+		}
+	}
+	prof_jdoc_free(&doc);
+	*files = v;
+	if (rc) {
+		sim_manifest_free(*files, *n);
+		*files = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void sim_manifest_free(sim_manifest_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(files[i].path);
+	free(files);
+}
+
+static int listed(const out_list *l, const char *rel)
+{
+	out_file key = {(char *)rel, 0};
+	return l->n && bsearch(&key, l->v, l->n, sizeof *l->v, by_rel) != NULL;
+}
+
+/* Remove dir/rel and then its parent directories inside dir that are left
+ * empty. */
+static void remove_old(const char *dir, const char *rel)
+{
+	char *p = sim_pathf("%s/%s", dir, rel);
+	if (!p)
+		return;
+	unlink(p);
+	size_t keep = strlen(dir);
+	for (char *s = strrchr(p, '/'); s && (size_t)(s - p) > keep;
+	     s = strrchr(p, '/')) {
+		*s = 0;
+		if (rmdir(p) != 0)
+			break;
+	}
+	free(p);
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+int sim_outset_commit(sim_outset *s, const json_t *info, prof_err *err)
+{
+	out_list now = {0}, old = {0};
+	json_t *m = NULL;
+	char *manifest = sim_pathf("%s/%s", s->dir, SIM_MANIFEST), *from = NULL,
+	     *to = NULL;
+	int rc = 0;
+	if (!manifest || walk(s->staging, "", &now)) {
+		rc = prof_errf(err, PROF_EIO, s->staging, 0,
+			       "cannot list the run's files");
+		goto out;
+	}
+	qsort(now.v, now.n, sizeof *now.v, by_rel);
+	/* the previous run's files: replaced as a set */
+	sim_manifest_file *prev = NULL;
+	size_t n_prev = 0;
+	prof_err ignore = {0};
+	if (access(manifest, F_OK) == 0 &&
+	    sim_manifest_files(manifest, &prev, &n_prev, &ignore) == 0) {
+		for (size_t i = 0; i < n_prev; i++)
+			if (list_add(&old, prev[i].path, prev[i].size_bytes))
+				break;
+		sim_manifest_free(prev, n_prev);
+	}
+	/* from here until the new manifest is written the directory holds no
+	 * manifest: an interrupted move is detectable (hetsim compare) */
+	if (unlink(manifest) != 0 && errno != ENOENT) {
+		rc = prof_errf(err, PROF_EIO, manifest, 0, "cannot remove: %s",
+			       strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < old.n; i++)
+		if (!listed(&now, old.v[i].rel))
+			remove_old(s->dir, old.v[i].rel);
+	for (size_t i = 0; i < now.n && !rc; i++) {
+		from = sim_pathf("%s/%s", s->staging, now.v[i].rel);
+		to = sim_pathf("%s/%s", s->dir, now.v[i].rel);
+		if (!from || !to) {
+			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			break;
+		}
+		char *slash = strrchr(to, '/');
+		*slash = 0;
+		rc = sim_mkdirs(to, err);
+		*slash = '/';
+		if (!rc && rename(from, to) != 0)
+			rc = prof_errf(err, PROF_EIO, to, 0, "cannot write: %s",
+				       strerror(errno));
+		free(from);
+		free(to);
+		from = to = NULL;
+	}
+	if (rc)
+		goto out;
+	/* the manifest, last: a deterministic function of the run */
+	m = json_object();
+	json_t *files = json_array();
+	if (!m || !files) {
+		json_decref(files);
+		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	char *info_text = json_dumps(info, JSON_COMPACT | JSON_SORT_KEYS);
+	uint64_t h = 14695981039346656037ull;
+	if (info_text)
+		h = fnv1a(h, info_text, strlen(info_text));
+	free(info_text);
+	for (size_t i = 0; i < now.n; i++) {
+		char size[32];
+		int sn = snprintf(size, sizeof size, "\n%lld\n", now.v[i].size);
+		h = fnv1a(h, now.v[i].rel, strlen(now.v[i].rel));
+		h = fnv1a(h, size, (size_t)sn);
+		json_t *f = json_object();
+		json_object_set_new(f, "path", json_string(now.v[i].rel));
+		json_object_set_new(f, "size_bytes", json_integer(now.v[i].size));
+		json_array_append_new(files, f);
+	}
+	char id[17];
+	snprintf(id, sizeof id, "%016llx", (unsigned long long)h);
+	json_object_set_new(m, "run_id", json_string(id));
+	json_object_update(m, (json_t *)info);
+	json_object_set_new(m, "files", files);
+	rc = sim_write_json(manifest, m, err);
+out:
+	json_decref(m);
+	free(manifest);
+	list_free(&now);
+	list_free(&old);
+	return rc;
 }

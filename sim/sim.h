@@ -96,7 +96,17 @@ typedef struct sim_run_opts {
 	int quiet;           /* no console table */
 	const char *run_dir; /* exact directory of one run's files (the
 				replication runner sets it); NULL: out_dir/label */
+	int force;	     /* run even more than SIM_MAX_TASKS tasks */
 } sim_run_opts;
+
+/* Size of a run (tasks per run x policies x replications): above
+ * SIM_ANNOUNCE_TASKS `hetsim run` says on stderr how long it will take at
+ * about SIM_TASKS_PER_S; above SIM_MAX_TASKS it refuses without --force
+ * (opts.force). Memory does not grow with the tasks: they are generated one
+ * at a time and recycled when done; only the tasks in flight are held. */
+#define SIM_ANNOUNCE_TASKS 1e8
+#define SIM_MAX_TASKS 1e10
+#define SIM_TASKS_PER_S 2e6
 
 #define SIM_RUN_OPTS_DEFAULT {.tasks_csv = -1}
 
@@ -126,11 +136,13 @@ const char *sim_metric_name(int i);
 double sim_metric_value(const sim_result *r, int i);
 
 /* Run policy number i of the experiment; writes its outputs (unless
- * out_dir is "" ) and fills *res. */
+ * out_dir is "" ) straight into out_dir/<label>/ (no staging, no manifest:
+ * for tests and benchmarks) and fills *res. */
 int sim_run_policy(const sim_experiment *x, size_t i, const sim_run_opts *o,
 		   sim_result *res, prof_err *err);
 /* Run every policy (or o->policy), print the comparison table to console
- * (if not quiet) and write comparison.csv. results may be NULL; else it has
+ * (if not quiet) and write comparison.csv: the whole set through a staging
+ * dir, then moved into place and listed in manifest.json (sim/out.h). results may be NULL; else it has
  * room for sim_experiment_policies(x) entries (with replications, each
  * gets its policy's replication 0). */
 int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,

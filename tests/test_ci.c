@@ -450,6 +450,47 @@ static void expect_compare_error(const char *args, const char *prefix,
 	ck_assert_msg(strstr(err, want), "want [%s] in [%s]", want, err);
 }
 
+/* Regression: a run killed after its first policy left new fcfs/ files
+ * beside old mct/ ones and comparison.csv, and compare mixed them silently.
+ * Now a run's set is listed in manifest.json; compare refuses a listed
+ * file of the wrong size, a summary the manifest does not list, and a
+ * run directory without manifest. */
+START_TEST(compare_refuses_mixed_or_unlisted_run_files)
+{
+	char d[600], cmd[2400], args[1400], err[2048], *out;
+	snprintf(d, sizeof d, "%s/cmpset", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "%s run tests/golden/mixed.json --out '%s' --quiet --set "
+		 "'policies=[\"fcfs\",\"mct\"]'",
+		 test_bin(), d);
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 0);
+	snprintf(args, sizeof args, "'%s/fcfs/summary.json' '%s/mct/summary.json' --quiet",
+		 d, d);
+	ck_assert_msg(run_compare(args, &out, err, sizeof err) == 0, "%s", err);
+	free(out);
+	/* an extra policy dir from another run: not in the manifest */
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s/rr' && cp '%s/fcfs/summary.json' '%s/rr/'",
+		 d, d, d);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(args, sizeof args, "'%s/fcfs/summary.json' '%s/rr/summary.json' --quiet",
+		 d, d);
+	char prefix[700];
+	snprintf(prefix, sizeof prefix, "%s/rr/summary.json: ", d);
+	expect_compare_error(args, prefix, "manifest.json");
+	/* a file of the set replaced by one of another size */
+	snprintf(cmd, sizeof cmd, "echo ' ' >> '%s/mct/summary.json'", d);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(args, sizeof args, "'%s/fcfs/summary.json' '%s/mct/summary.json' --quiet",
+		 d, d);
+	expect_compare_error(args, "", "mixed");
+	/* no manifest beside comparison.csv: an interrupted run */
+	snprintf(cmd, sizeof cmd, "rm '%s/manifest.json'", d);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(prefix, sizeof prefix, "%s/fcfs/summary.json: ", d);
+	expect_compare_error(args, prefix, "no manifest.json");
+}
+END_TEST
+
 START_TEST(compare_bad_input_exits_2_naming_file_and_line)
 {
 	char args[1400], prefix[700];
@@ -522,6 +563,7 @@ Suite *suite_ci(void)
 	TCase *cmp = tcase_create("compare");
 	tcase_set_timeout(cmp, 60);
 	tcase_add_test(cmp, compare_single_runs_side_by_side);
+	tcase_add_test(cmp, compare_refuses_mixed_or_unlisted_run_files);
 	tcase_add_test(cmp, compare_prefers_a_flat_metrics_object);
 	tcase_add_test(cmp,
 		       compare_replicated_shows_ci_and_flags_paired_difference);

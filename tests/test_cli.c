@@ -165,7 +165,8 @@ END_TEST
 
 /* Regression: a trace row at 1e200 s crashed the row formatter. Whoever
  * rejects it (the trace reader or the engine), it is one located input
- * error, exit 2. */
+ * error, exit 2, and the failed run leaves nothing in its output
+ * directory. */
 START_TEST(trace_time_beyond_limit_is_an_input_error)
 {
 	test_write("trace_big.csv", "arrival_s,task_type\n0.5,t\n1e200,t\n");
@@ -185,6 +186,40 @@ START_TEST(trace_time_beyond_limit_is_an_input_error)
 	char *nl = strchr(err, '\n');
 	ck_assert_msg(nl && nl[1] == 0, "not exactly one line: [%s]", err);
 	ck_assert_msg(strstr(err, "trace_big") && strstr(err, ":"), "%s", err);
+	snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s/big' 2>/dev/null)\"",
+		 test_tmpdir());
+	ck_assert_msg(system(cmd) == 0, "files left in the output directory");
+}
+END_TEST
+
+/* Regression: "tasks": 10^12 started a run of days with no word. More
+ * than 10^10 tasks in all is refused (located) without --force. */
+START_TEST(absurd_task_count_is_refused_without_force)
+{
+	const char *p = experiment_with(11, "               \"tasks\": 1000000000000},\n");
+	expect_bad(p, p, 11, "--force");
+	char cmd[1400], err[2048];
+	snprintf(cmd, sizeof cmd, "%s run '%s' --tasks 20000000000",
+		 test_bin(), experiment_with(0, ""));
+	int st = test_run(cmd, err, sizeof err);
+	ck_assert_msg(st == 2 && strstr(err, "--force"), "%d: %s", st, err);
+}
+END_TEST
+
+/* Above 10^8 tasks in all, one line on stderr says how long it will take
+ * before anything runs (here the output directory then cannot be made). */
+START_TEST(large_run_announces_its_size_first)
+{
+	char cmd[1400], err[2048];
+	const char *blocker = test_write("blocker", "a file, not a directory\n");
+	snprintf(cmd, sizeof cmd, "%s run '%s' --tasks 300000000 --out '%s/sub'",
+		 test_bin(), experiment_with(0, ""), blocker);
+	int st = test_run(cmd, err, sizeof err);
+	ck_assert_msg(st == 1, "%d: %s", st, err);
+	ck_assert_msg(strncmp(err, "hetsim: 300000000 tasks x 1 policies x 1 "
+				   "replications", 52) == 0 &&
+			      strstr(err, "at ~2 M tasks/s\n"),
+		      "%s", err);
 }
 END_TEST
 
@@ -409,6 +444,8 @@ Suite *suite_cli(void)
 	tcase_add_test(tc, bad_trace_row_names_trace_file_and_line);
 	tcase_add_test(tc, absurd_profile_rate_names_its_line);
 	tcase_add_test(tc, trace_time_beyond_limit_is_an_input_error);
+	tcase_add_test(tc, absurd_task_count_is_refused_without_force);
+	tcase_add_test(tc, large_run_announces_its_size_first);
 	tcase_add_test(tc, bad_flags_exit_2);
 	tcase_add_test(tc, version_help_and_policies_work);
 	tcase_add_test(tc, garbage_bytes_never_crash);

@@ -4,7 +4,13 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <jansson.h>
 #include "sim/experiment.h"
@@ -413,6 +419,240 @@ START_TEST(outputs_are_written_atomically_and_listed)
 }
 END_TEST
 
+/* ---- a run's output set (sim/out.h) ---- */
+
+/* `hetsim run` with a shell-quoted argument string; status, stderr in err. */
+static int hetsim_run(const char *args, char *err, size_t cap)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "%s run %s", test_bin(), args);
+	return test_run(cmd, err, cap);
+}
+
+static int exists(const char *fmt, const char *dir)
+{
+	char p[4096];
+	snprintf(p, sizeof p, fmt, dir);
+	return access(p, F_OK) == 0;
+}
+
+/* "seed" of a summary.json, -1 if unreadable */
+static long summary_seed(const char *dir, const char *policy)
+{
+	char p[1200];
+	snprintf(p, sizeof p, "%s/%s/summary.json", dir, policy);
+	json_t *j = json_load_file(p, 0, NULL);
+	long seed = j ? (long)json_integer_value(json_object_get(j, "seed")) : -1;
+	json_decref(j);
+	return seed;
+}
+
+/* A process id that is certainly not alive: a child that has exited and
+ * been reaped. */
+static long dead_pid(void)
+{
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	ck_assert_int_gt(c, 0);
+	waitpid(c, NULL, 0);
+	return (long)c;
+}
+
+/* Regression: run_dir[1100] / rundir[1024] cut long --out paths, so both
+ * policies wrote into one wrong directory. */
+START_TEST(long_out_path_is_never_truncated)
+{
+	char base[2048], err[2048], args[4096];
+	int n = snprintf(base, sizeof base, "%s/long", test_tmpdir());
+	for (int k = 0; k < 6; k++) {
+		base[n++] = '/';
+		memset(base + n, 'd', 200);
+		n += 200;
+	}
+	base[n] = 0;
+	ck_assert_int_gt(n, 1200);
+	snprintf(args, sizeof args,
+		 "tests/golden/mixed.json --out '%s' --quiet "
+		 "--set 'policies=[\"fcfs\",\"mct\"]'",
+		 base);
+	ck_assert_msg(hetsim_run(args, err, sizeof err) == 0, "%s", err);
+	ck_assert(exists("%s/fcfs/summary.json", base));
+	ck_assert(exists("%s/mct/summary.json", base));
+	ck_assert(exists("%s/comparison.csv", base));
+	ck_assert(exists("%s/manifest.json", base));
+}
+END_TEST
+
+/* Regression: killed runs left "*.tmp.PID" files (and now staging dirs)
+ * that nothing removed. The next run into the directory removes those of
+ * dead processes, and nothing else. */
+START_TEST(stale_temporaries_of_dead_runs_are_removed)
+{
+	char d[600], cmd[2400], err[2048], args[1400];
+	snprintf(d, sizeof d, "%s/stale", test_tmpdir());
+	long dead = dead_pid();
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s/fcfs/rep-001' '%s/.staging.%ld/fcfs' && cd '%s' && "
+		 "echo x > fcfs/summary.json.tmp.%ld && "
+		 "echo x > fcfs/rep-001/tasks.csv.gz.tmp.%ld && "
+		 "echo x > comparison.csv.tmp.%ld && "
+		 "echo x > .staging.%ld/fcfs/summary.json && "
+		 "echo mine > notes.txt.tmp.%ld && echo mine > keep.txt && "
+		 "echo live > fcfs/tasks.csv.gz.tmp.1",
+		 d, d, dead, d, dead, dead, dead, dead, dead);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(args, sizeof args,
+		 "tests/golden/mixed.json --out '%s' --quiet --set 'policies=[\"fcfs\",\"mct\"]'",
+		 d);
+	ck_assert_msg(hetsim_run(args, err, sizeof err) == 0, "%s", err);
+	snprintf(cmd, sizeof cmd,
+		 "cd '%s' && test ! -e fcfs/summary.json.tmp.%ld && "
+		 "test ! -e fcfs/rep-001/tasks.csv.gz.tmp.%ld && "
+		 "test ! -e comparison.csv.tmp.%ld && test ! -e .staging.%ld && "
+		 "test -z \"$(ls -d .staging.* 2>/dev/null)\"",
+		 d, dead, dead, dead, dead);
+	ck_assert_msg(system(cmd) == 0, "a dead run's temporary is left");
+	/* not hetsim's, or of a live process: kept */
+	snprintf(cmd, sizeof cmd,
+		 "cd '%s' && test -e notes.txt.tmp.%ld && test -e keep.txt && "
+		 "test -e fcfs/tasks.csv.gz.tmp.1",
+		 d, dead);
+	ck_assert_msg(system(cmd) == 0, "a file hetsim did not write was removed");
+}
+END_TEST
+
+/* Regression: a run killed after its first policy left the new fcfs/
+ * beside the old mct/ and comparison.csv, nothing marking the mix. Kill a
+ * run the moment the new fcfs/summary.json appears (or whenever it ends):
+ * what compare accepts is always one run's set, and the next run cleans
+ * up. */
+START_TEST(killed_run_never_leaves_a_mixed_set)
+{
+	char d[600], args[1600], err[2048];
+	snprintf(d, sizeof d, "%s/killed", test_tmpdir());
+	const char *common =
+		"experiments/assistive_ml.json --quiet --tasks 150000 "
+		"--set 'policies=[\"fcfs\",\"mct\"]'";
+	snprintf(args, sizeof args, "%s --out '%s' --seed 5", common, d);
+	ck_assert_msg(hetsim_run(args, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(summary_seed(d, "fcfs"), 5);
+	pid_t c = fork();
+	if (c == 0) {
+		char out[700];
+		snprintf(out, sizeof out, "%s", d);
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(test_bin(), "hetsim", "run", "experiments/assistive_ml.json",
+		      "--quiet", "--tasks", "150000", "--set",
+		      "policies=[\"fcfs\",\"mct\"]", "--out", out, "--seed",
+		      "6", (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_gt(c, 0);
+	int st = 0;
+	for (int i = 0; i < 60000; i++) {
+		if (waitpid(c, &st, WNOHANG) == c)
+			break;
+		if (summary_seed(d, "fcfs") == 6) {
+			kill(c, SIGKILL);
+			waitpid(c, &st, 0);
+			break;
+		}
+		struct timespec ts = {0, 200000};
+		nanosleep(&ts, NULL);
+	}
+	char cmd[2400];
+	snprintf(cmd, sizeof cmd,
+		 "%s compare '%s/fcfs/summary.json' '%s/mct/summary.json' --quiet",
+		 test_bin(), d, d);
+	int cst = test_run(cmd, err, sizeof err);
+	if (cst == 0)
+		ck_assert_int_eq(summary_seed(d, "fcfs"), summary_seed(d, "mct"));
+	else
+		ck_assert_msg(cst == 2 && strstr(err, "manifest"), "%d: %s", cst, err);
+	/* the next run clears what the killed one left */
+	snprintf(args, sizeof args, "%s --out '%s' --seed 7", common, d);
+	ck_assert_msg(hetsim_run(args, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 0);
+	snprintf(cmd, sizeof cmd,
+		 "test -z \"$(find '%s' -name '*.tmp.*' -o -name '.staging.*')\"", d);
+	ck_assert_msg(system(cmd) == 0, "leftovers of the killed run");
+}
+END_TEST
+
+/* Regression: on a full disk the error named summary.json although the
+ * gzip stream had used the space, and a part of the new set replaced the
+ * old one. A 512 KiB tmpfs (as root), else a file-size limit: the error
+ * names tasks.csv.gz and the previous set stays whole. */
+START_TEST(full_disk_names_the_file_and_keeps_the_previous_set)
+{
+	char d[600], cmd[2400], err[2048];
+	snprintf(d, sizeof d, "%s/full", test_tmpdir());
+	mkdir(d, 0700);
+	snprintf(cmd, sizeof cmd,
+		 "mount -t tmpfs -o size=512k tmpfs '%s' 2>/dev/null", d);
+	int mounted = system(cmd) == 0;
+	const char *common =
+		"experiments/assistive_ml.json --quiet "
+		"--set 'policies=[\"fcfs\",\"mct\"]'";
+	char args[1600];
+	snprintf(args, sizeof args, "%s --out '%s' --seed 5 --no-tasks-csv --tasks 2000",
+		 common, d);
+	if (hetsim_run(args, err, sizeof err) != 0) {
+		snprintf(cmd, sizeof cmd, "umount '%s' 2>/dev/null", d);
+		ck_assert_msg(system(cmd) < 0, "first run: %s", err);
+	}
+	pid_t c = fork();
+	if (c == 0) {
+		if (!mounted) {
+			struct rlimit rl = {256 << 10, 256 << 10};
+			signal(SIGXFSZ, SIG_IGN);
+			setrlimit(RLIMIT_FSIZE, &rl);
+		}
+		char errpath[700];
+		snprintf(errpath, sizeof errpath, "%s/full.err", test_tmpdir());
+		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 2);
+		execl(test_bin(), "hetsim", "run", "experiments/assistive_ml.json",
+		      "--quiet", "--set", "policies=[\"fcfs\",\"mct\"]", "--out",
+		      d, "--seed", "6", "--tasks", "300000", (char *)NULL);
+		_exit(127);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	char errpath[700];
+	snprintf(errpath, sizeof errpath, "%s/full.err", test_tmpdir());
+	size_t n = 0;
+	char *msg = slurp(errpath, &n);
+	/* gather everything, unmount, then judge (a failed assertion ends
+	 * the test's process: it must not leave the mount behind) */
+	long seed_fcfs = summary_seed(d, "fcfs"), seed_mct = summary_seed(d, "mct");
+	char cerr[2048];
+	snprintf(cmd, sizeof cmd,
+		 "%s compare '%s/fcfs/summary.json' '%s/mct/summary.json' --quiet",
+		 test_bin(), d, d);
+	int compare_st = test_run(cmd, cerr, sizeof cerr);
+	snprintf(cmd, sizeof cmd,
+		 "test -z \"$(find '%s' -name '*.tmp.*' -o -name '.staging.*' -o -name 'tasks.csv.gz')\"", d);
+	int clean = system(cmd) == 0;
+	if (mounted) {
+		snprintf(cmd, sizeof cmd, "umount '%s'", d);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d: %s", st, msg);
+	ck_assert_msg(strstr(msg, "tasks.csv.gz") && !strstr(msg, "summary.json"),
+		      "names the wrong file: %s", msg);
+	free(msg);
+	/* the previous set, whole; nothing of the failed run */
+	ck_assert_int_eq(seed_fcfs, 5);
+	ck_assert_int_eq(seed_mct, 5);
+	ck_assert_msg(compare_st == 0, "%s", cerr);
+	ck_assert_msg(clean, "leftovers of the failed run");
+}
+END_TEST
+
 START_TEST(golden_run_matches_pinned_outputs)
 {
 	const char *names[] = {"mixed", "batch"};
@@ -700,6 +940,10 @@ Suite *suite_core(void)
 	tcase_add_test(d, policies_see_the_same_tasks_under_one_seed);
 	tcase_add_test(d, outputs_are_written_atomically_and_listed);
 	tcase_add_test(d, golden_run_matches_pinned_outputs);
+	tcase_add_test(d, long_out_path_is_never_truncated);
+	tcase_add_test(d, stale_temporaries_of_dead_runs_are_removed);
+	tcase_add_test(d, killed_run_never_leaves_a_mixed_set);
+	tcase_add_test(d, full_disk_names_the_file_and_keeps_the_previous_set);
 	tcase_add_test(d, deadline_drops_happen_where_configured);
 	tcase_add_test(d, deferred_hopeless_task_neither_starves_nor_vanishes);
 	tcase_add_test(d, profile_files_are_cached_until_they_change);
