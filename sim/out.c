@@ -430,10 +430,34 @@ static void clean_stale(const char *dir, int depth)
 	closedir(d);
 }
 
+/* A manifest.json already in dir must be hetsim's: it is replaced, and
+ * the files it lists may be removed. */
+static int check_own_manifest(const char *dir, prof_err *err)
+{
+	char *path = sim_pathf("%s/%s", dir, SIM_MANIFEST);
+	if (!path)
+		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	int rc = 0;
+	if (access(path, F_OK) == 0) {
+		json_t *j = json_load_file(path, 0, NULL);
+		if (!json_is_string(json_object_get(j, "run_id")) ||
+		    !json_is_string(json_object_get(j, "hetsim_version")) ||
+		    !json_is_array(json_object_get(j, "files")))
+			rc = prof_errf(err, PROF_EINPUT, path, 0,
+				       "exists and is not a hetsim run manifest: "
+				       "choose another output directory");
+		json_decref(j);
+	}
+	free(path);
+	return rc;
+}
+
 int sim_outset_begin(sim_outset **out, const char *dir, prof_err *err)
 {
 	*out = NULL;
 	int rc = sim_mkdirs(dir, err);
+	if (!rc)
+		rc = check_own_manifest(dir, err);
 	if (rc)
 		return rc;
 	clean_stale(dir, 2);

@@ -18,7 +18,9 @@
  * (a failure before (1)) or a directory without manifest.json (killed in
  * the move phase), which `hetsim compare` refuses. Nothing else is
  * touched: the output directory itself is never renamed or removed (it may
- * be "."), and the only files removed are those a manifest listed, and the
+ * be "."), a manifest.json that is not hetsim's (no run_id, hetsim_version
+ * and files) makes the run refuse the directory before it starts, and the
+ * only files removed are those a manifest listed, and the
  * temporaries (<output>.tmp.<pid>, for hetsim's own output names) and
  * staging dirs of dead processes (kill(pid, 0) fails with ESRCH), which the
  * next run into the directory clears first (also in <policy>/ and

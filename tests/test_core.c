@@ -522,6 +522,26 @@ START_TEST(stale_temporaries_of_dead_runs_are_removed)
 }
 END_TEST
 
+/* A manifest.json that hetsim did not write (e.g. --out . in a project
+ * that has one) is neither replaced nor trusted: the run refuses first. */
+START_TEST(foreign_manifest_json_is_never_replaced)
+{
+	char d[600], cmd[2400], err[2048], args[1400];
+	snprintf(d, sizeof d, "%s/foreign", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s' && echo '{\"name\": \"my app\"}' > '%s/manifest.json'",
+		 d, d);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(args, sizeof args, "tests/golden/mixed.json --out '%s' --quiet", d);
+	int st = hetsim_run(args, err, sizeof err);
+	ck_assert_msg(st == 2 && strstr(err, "manifest.json: exists and is not"),
+		      "%d: %s", st, err);
+	snprintf(cmd, sizeof cmd,
+		 "grep -q 'my app' '%s/manifest.json' && test ! -e '%s/fcfs'", d, d);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* Regression: a run killed after its first policy left the new fcfs/
  * beside the old mct/ and comparison.csv, nothing marking the mix. Kill a
  * run the moment the new fcfs/summary.json appears (or whenever it ends):
@@ -650,6 +670,37 @@ START_TEST(full_disk_names_the_file_and_keeps_the_previous_set)
 	ck_assert_int_eq(seed_mct, 5);
 	ck_assert_msg(compare_st == 0, "%s", cerr);
 	ck_assert_msg(clean, "leftovers of the failed run");
+}
+END_TEST
+
+/* Peak resident memory (KiB) of `hetsim run ARGS...` in a child. */
+static long run_maxrss_kib(const char *tasks)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(test_bin(), "hetsim", "run", "experiments/assistive_ml.json",
+		      "--policy", "mct", "--tasks", tasks, "--out", "", "--quiet",
+		      (char *)NULL);
+		_exit(127);
+	}
+	int st = 0;
+	struct rusage ru;
+	ck_assert_int_eq(wait4(c, &st, 0, &ru), c);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return ru.ru_maxrss;
+}
+
+/* Memory follows the tasks in flight, not the tasks of the run: ten
+ * times the tasks (at a load the machines keep up with) must not cost
+ * ten times the memory (tasks = 10^12 must not exhaust it). */
+START_TEST(memory_does_not_grow_with_the_task_count)
+{
+	long small = run_maxrss_kib("100000"), big = run_maxrss_kib("1000000");
+	ck_assert_msg(big < small + small / 2, "%ld KiB for 10^5 tasks, %ld for 10^6",
+		      small, big);
 }
 END_TEST
 
@@ -941,7 +992,9 @@ Suite *suite_core(void)
 	tcase_add_test(d, outputs_are_written_atomically_and_listed);
 	tcase_add_test(d, golden_run_matches_pinned_outputs);
 	tcase_add_test(d, long_out_path_is_never_truncated);
+	tcase_add_test(d, memory_does_not_grow_with_the_task_count);
 	tcase_add_test(d, stale_temporaries_of_dead_runs_are_removed);
+	tcase_add_test(d, foreign_manifest_json_is_never_replaced);
 	tcase_add_test(d, killed_run_never_leaves_a_mixed_set);
 	tcase_add_test(d, full_disk_names_the_file_and_keeps_the_previous_set);
 	tcase_add_test(d, deadline_drops_happen_where_configured);
