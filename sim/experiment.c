@@ -1041,6 +1041,8 @@ int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 		json_decref(info);
 	}
 	int wrote = set != NULL;
+	if (rc)
+		sim_outset_name_final(set, err);
 	sim_outset_free(set);
 	if (!rc && show && wrote)
 		fprintf(console, "outputs in %s/\n", out);

@@ -488,6 +488,19 @@ const char *sim_outset_dir(const sim_outset *s)
 	return s->staging;
 }
 
+void sim_outset_name_final(const sim_outset *s, prof_err *err)
+{
+	char *at = s ? strstr(err->msg, s->staging) : NULL;
+	if (!at)
+		return;
+	char *tail = strdup(at + strlen(s->staging));
+	if (!tail)
+		return;
+	size_t head = (size_t)(at - err->msg);
+	snprintf(at, sizeof err->msg - head, "%s%s", s->dir, tail);
+	free(tail);
+}
+
 void sim_outset_free(sim_outset *s)
 {
 	if (!s)

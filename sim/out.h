@@ -83,6 +83,8 @@ size_t sim_fmt_u64(char *buf, uint64_t x);
 typedef struct sim_outset sim_outset;
 int sim_outset_begin(sim_outset **out, const char *dir, prof_err *err);
 const char *sim_outset_dir(const sim_outset *s);
+/* An error about a staged file names the file it was to become. */
+void sim_outset_name_final(const sim_outset *s, prof_err *err);
 int sim_outset_commit(sim_outset *s, const json_t *info, prof_err *err);
 void sim_outset_free(sim_outset *s);
 
