@@ -21,6 +21,7 @@
  * themselves). --pet-prob COL: each row is one bin of a PET histogram
  * (value = time, COL = its probability); no fitting.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -650,15 +651,25 @@ static int plot_group(const fit_args *a, const group *g, const group_result *res
 	if (!(hi > lo))
 		hi = lo + (lo > 0 ? lo : 1);
 	double width = (hi - lo) / BINS, dens[BINS] = {0}, ymax = 0;
+	if (!(width >= DBL_MIN)) { /* subnormal samples: bins of 0 width */
+		hi = lo + 1;
+		width = (hi - lo) / BINS;
+	}
 	size_t in_range = 0;
 	for (size_t i = 0; i < g->n; i++) {
-		int b = (int)((g->x[i] - lo) / width);
-		if (b == BINS && g->x[i] <= hi)
-			b = BINS - 1;
-		if (b >= 0 && b < BINS) {
-			dens[b] += 1;
-			in_range++;
+		/* the bin as a double first: an outlier far beyond hi would
+		 * overflow an int */
+		double at = (g->x[i] - lo) / width;
+		if (!(at >= 0 && at < BINS + 1))
+			continue;
+		int b = (int)at;
+		if (b == BINS) {
+			if (g->x[i] > hi)
+				continue;
+			b = BINS - 1; /* hi itself */
 		}
+		dens[b] += 1;
+		in_range++;
 	}
 	for (int b = 0; b < BINS; b++) {
 		dens[b] /= (double)g->n * width;

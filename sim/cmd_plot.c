@@ -160,7 +160,8 @@ int sim_cmd_plot(int argc, char **argv)
 				y1 = fmax(y1, isfinite(p->hi) ? p->hi : p->y);
 			}
 		}
-		double pad = (y1 - y0) * 0.05 + 1e-12;
+		/* 5% of the span, halved first: +-1e308 must not overflow */
+		double pad = (y1 / 2 - y0 / 2) * 0.1 + 1e-12;
 		if (y0 >= 0 && y0 - pad < 0)
 			y0 = pad; /* keep a non-negative axis at 0 */
 		sim_svg *svg = sim_svg_new(860, 520);
