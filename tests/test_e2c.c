@@ -317,7 +317,41 @@ static const struct bad_workload {
 	{"a,b\nT1,1\n",
 	 ", \"columns\": {\"arrival\": \"b\", \"task_type\": \"c\"}",
 	 "wl.csv:1:", "expected \"c\""},
+	{"", "", "wl.csv: ", "no tasks"},
+	{"task_type,arrival_time\n", "", "wl.csv: ", "no tasks"},
+	{"task_type,arrival_time\nT1,0x10\n", "", "wl.csv:2:",
+	 "not a finite number"},
+	{"task_type,arrival_time\nT1,1e200\n", "", "wl.csv:2:",
+	 "larger than 1e+15"},
+	{"task_type,arrival_time,deadline\nT1,1,1e200\n",
+	 ", \"deadline\": \"relative\"", "wl.csv:2:", "larger than 1e+15"},
+	{"task_type;arrival_time\nT1;1\n", "", "wl.csv:1:",
+	 "fields are separated by ';'"},
 };
+
+START_TEST(test_workload_with_bom_quoted_header_and_crlf)
+{
+	prof_profile *p = three_types();
+	test_write("wl.csv", "\xEF\xBB\xBF\"task_type\",\"arrival_time\",\"deadline\"\r\n"
+			     "\"T2\",\"0.5\",\"3\"\r\n"
+			     "T1,1,\r\n");
+	wl_source *s;
+	int rc = make_source(p, "{\"arrival\": \"e2c\", \"file\": \"wl.csv\"}",
+			     &s);
+	ck_assert_msg(rc == PROF_OK, "%s", err.msg);
+	wl_task t;
+	ck_assert_msg(wl_next(s, &t, &err) == 1, "%s", err.msg);
+	ck_assert_uint_eq(t.type, 1);
+	ck_assert_double_eq(t.arrival_s, 0.5);
+	ck_assert_double_eq(t.deadline_s, 3);
+	ck_assert_int_eq(wl_next(s, &t, &err), 1);
+	ck_assert_uint_eq(t.type, 0);
+	ck_assert(isnan(t.deadline_s));
+	ck_assert_int_eq(wl_next(s, &t, &err), 0);
+	wl_free(s);
+	prof_free(p);
+}
+END_TEST
 
 START_TEST(test_workload_bad_file_names_file_and_line)
 {
@@ -417,6 +451,7 @@ Suite *suite_e2c(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("workload");
 	tcase_add_test(tc, test_workload_columns_found_by_name_in_any_order);
+	tcase_add_test(tc, test_workload_with_bom_quoted_header_and_crlf);
 	tcase_add_test(
 		tc, test_workload_indexed_types_relative_deadlines_named_columns);
 	tcase_add_loop_test(tc, test_workload_bad_file_names_file_and_line, 0,
