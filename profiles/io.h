@@ -1,7 +1,8 @@
 /*
  * profiles/io.h — leaf I/O helpers every module uses: error values with
- * file:line, JSON documents that can tell the source line of any value, and
- * a line reader for plain or gzip-compressed CSV files.
+ * file:line, JSON documents that can tell the source line of any value, a
+ * line reader for plain or gzip-compressed text files and strict number
+ * parsing. CSV files are read by profiles/csv.h, on top of the line reader.
  *
  * Errors are values: a function that fails fills a prof_err and returns a
  * negative code; the CLI prints it once as "hetsim: <file>:<line>: <what>".
@@ -40,6 +41,7 @@ typedef struct prof_jdoc {
 	char *path; /* as given, used in messages */
 } prof_jdoc;
 
+/* A UTF-8 byte-order mark at the start is accepted (as blanks). */
 int prof_jdoc_load(prof_jdoc *doc, const char *path, prof_err *err);
 /* Parse JSON held in memory (path is only a label for messages). */
 int prof_jdoc_parse(prof_jdoc *doc, const char *label, const char *text,
