@@ -770,6 +770,9 @@ static const struct bad_workload {
 	{"{\"arrival\": \"poisson\", \"rate_per_s\": 3, \"tasks\": 1,\n"
 	 " \"start_s\": -1}",
 	 2, "start_s"},
+	{"{\"arrival\": \"trace\", \"file\": \"t.csv\",\n"
+	 " \"start_s\": 1e200}",
+	 2, "\"start_s\" 1e+200 is larger than 1e+15"},
 	{"{\"arrival\": \"mmpp\", \"mean_sojourn_s\": [1, 1], \"tasks\": 1,\n"
 	 " \"rates_per_s\": [1, 2, 3]}",
 	 2, "rates_per_s"},

@@ -517,6 +517,11 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 	if (rc == PROF_OK)
 		rc = prof_jget_nonneg(doc, node, "start_s", 0, &s->start_s,
 				      err);
+	if (rc == PROF_OK && s->start_s > PROF_MAX_TIME_S)
+		rc = prof_jerr_at(err, doc, node, "start_s", 0,
+				  "\"start_s\" %g is larger than %g, the "
+				  "largest time hetsim accepts",
+				  s->start_s, PROF_MAX_TIME_S);
 	if (rc < 0)
 		goto fail;
 
