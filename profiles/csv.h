@@ -20,9 +20,12 @@
  *  - a first record that is one field holding ';' or a tab is an error
  *    naming the separator: hetsim reads comma-separated files only.
  *
- * Every record knows the 1-based line where it starts; errors are located
- * there ("file:line: what"). A record's fields stay valid until the next
- * call of prof_csv_next; the header (prof_csv_take_header) until close.
+ * Every record knows the 1-based line where it starts, and errors about a
+ * record are located there ("file:line: what"); a malformed quote is named
+ * at its own line. A record's fields stay valid until the next call of
+ * prof_csv_next; the header (prof_csv_take_header) until close. The reader
+ * does not check numbers: prof_parse_double (io.h) takes decimals only,
+ * and readers of times refuse values beyond PROF_MAX_TIME_S.
  */
 #ifndef HETSIM_PROFILES_CSV_H
 #define HETSIM_PROFILES_CSV_H
