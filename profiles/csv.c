@@ -29,9 +29,9 @@ struct prof_csv {
 	record header; /* a copy */
 	long line;     /* start of the record being assembled, 0: none yet */
 	size_t rec_bytes;
-	int complete;  /* rec holds a whole record */
-	int oom;       /* a callback could not grow rec */
-	int records;   /* records delivered */
+	int complete; /* rec holds a whole record */
+	int oom;      /* a callback could not grow rec */
+	int records;  /* records delivered */
 	int eof;
 	int failed;
 };
@@ -200,8 +200,9 @@ static int check_separator(prof_csv *r, prof_err *err)
 	if (r->records || r->rec.n != 1)
 		return 0;
 	const char *f = r->rec.fields[0];
-	const char *sep = strchr(f, ';') ? "';'" : strchr(f, '\t') ? "tabs"
-								   : NULL;
+	const char *sep = strchr(f, ';')    ? "';'"
+			  : strchr(f, '\t') ? "tabs"
+					    : NULL;
 	if (!sep)
 		return 0;
 	char what[120];
@@ -306,7 +307,8 @@ int prof_csv_take_header(prof_csv *r, prof_err *err)
 	h->len = 0;
 	h->n = 0;
 	for (int i = 0; i < r->rec.n; i++)
-		if (rec_add_field(h, r->rec.fields[i], strlen(r->rec.fields[i])))
+		if (rec_add_field(h, r->rec.fields[i],
+				  strlen(r->rec.fields[i])))
 			return prof_errf(err, PROF_ENOMEM, NULL, 0,
 					 "out of memory");
 	h->line = r->rec.line;
@@ -361,7 +363,8 @@ int prof_csv_check_width(const prof_csv *r, prof_err *err)
 {
 	if (r->rec.n == r->header.n)
 		return 0;
-	return prof_csv_errf(r, err, "the row has %d field%s, the header has %d",
+	return prof_csv_errf(r, err,
+			     "the row has %d field%s, the header has %d",
 			     r->rec.n, r->rec.n == 1 ? "" : "s", r->header.n);
 }
 
