@@ -3,10 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "profiles/csv.h"
 #include "profiles/e2c.h"
-
-/* Most columns an EET matrix may have (machine or task types + label). */
-#define E2C_MAX_COLS 1024
 
 typedef struct matrix {
 	char **cols;	/* header names, cols[0] is the corner label */
@@ -41,33 +39,28 @@ static int is_no_run(const char *f)
 	       strcasecmp(f, "infinity") == 0;
 }
 
-static int read_header(matrix *m, const prof_lines *r, char **f, int n,
-		       prof_err *err)
+static int read_header(matrix *m, const prof_csv *r, prof_err *err)
 {
-	if (n > E2C_MAX_COLS)
-		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
-				 prof_lines_lineno(r),
-				 "more than %d columns", E2C_MAX_COLS - 1);
+	char *const *f = prof_csv_fields(r);
+	int n = prof_csv_nfields(r);
 	if (n < 2)
-		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
-				 prof_lines_lineno(r),
-				 "the header names no column after the "
-				 "label column");
+		return prof_csv_errf(r, err,
+				     "the header names no column after the "
+				     "label column");
 	m->cols = calloc((size_t)n, sizeof *m->cols);
 	if (!m->cols)
 		return oom(err);
-	m->header_line = prof_lines_lineno(r);
+	m->header_line = prof_csv_line(r);
 	m->n_cols = n;
 	for (int i = 0; i < n; i++) {
 		if (i > 0 && !f[i][0])
-			return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
-					 prof_lines_lineno(r),
-					 "header column %d has no name", i + 1);
+			return prof_csv_errf(r, err,
+					     "header column %d has no name",
+					     i + 1);
 		for (int k = 1; k < i; k++)
 			if (strcmp(f[k], f[i]) == 0)
-				return prof_errf(
-					err, PROF_EINPUT, prof_lines_path(r),
-					prof_lines_lineno(r),
+				return prof_csv_errf(
+					r, err,
 					"header columns %d and %d are both "
 					"\"%s\"",
 					k + 1, i + 1, f[i]);
@@ -77,24 +70,24 @@ static int read_header(matrix *m, const prof_lines *r, char **f, int n,
 	return PROF_OK;
 }
 
-static int read_row(matrix *m, const prof_lines *r, char **f, int n,
-		    double scale, prof_err *err)
+static int read_row(matrix *m, const prof_csv *r, double scale,
+		    prof_err *err)
 {
-	const char *path = prof_lines_path(r);
-	long line = prof_lines_lineno(r);
-	if (n != m->n_cols)
-		return prof_errf(err, PROF_EINPUT, path, line,
-				 "%s fields: %d, the header has %d",
-				 n < m->n_cols ? "too few" : "too many",
-				 n > m->n_cols ? m->n_cols + 1 : n, m->n_cols);
+	char *const *f = prof_csv_fields(r);
+	int n = prof_csv_nfields(r);
+	long line = prof_csv_line(r);
+	int rc = prof_csv_check_width(r, err);
+	if (rc)
+		return rc;
 	if (!f[0][0])
-		return prof_errf(err, PROF_EINPUT, path, line,
-				 "the row has no name in its first field");
+		return prof_csv_errf(r, err,
+				     "the row has no name in its first field");
 	for (size_t k = 0; k < m->n_rows; k++)
 		if (strcmp(m->rows[k], f[0]) == 0)
-			return prof_errf(err, PROF_EINPUT, path, line,
-					 "row \"%s\" again (first at line %ld)",
-					 f[0], m->row_line[k]);
+			return prof_csv_errf(r, err,
+					     "row \"%s\" again (first at line "
+					     "%ld)",
+					     f[0], m->row_line[k]);
 	if (m->n_rows == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 16;
 		size_t w = (size_t)m->n_cols - 1;
@@ -118,12 +111,15 @@ static int read_row(matrix *m, const prof_lines *r, char **f, int n,
 	for (int i = 1; i < n; i++) {
 		double v = NAN;
 		if (!is_no_run(f[i])) {
-			if (prof_parse_double(f[i], &v) != 0 || v < 0)
-				return prof_errf(err, PROF_EINPUT, path, line,
-						 "column %d (\"%s\"): \"%s\" is "
-						 "not a time >= 0 (or inf for "
-						 "cannot run)",
-						 i + 1, m->cols[i], f[i]);
+			if (prof_parse_double(f[i], &v) != 0 || v < 0 ||
+			    !(v * scale <= PROF_MAX_TIME_S))
+				return prof_csv_errf(
+					r, err,
+					"column %d (\"%s\"): \"%s\" is not a "
+					"time from 0 to %g s (or inf for "
+					"cannot run)",
+					i + 1, m->cols[i], f[i],
+					PROF_MAX_TIME_S);
 			v *= scale;
 		}
 		row[i - 1] = v;
@@ -137,32 +133,23 @@ static int read_row(matrix *m, const prof_lines *r, char **f, int n,
 static int read_matrix(matrix *m, const char *path, double scale,
 		       prof_err *err)
 {
-	prof_lines *r;
-	int rc = prof_lines_open(&r, path, err);
+	prof_csv *r;
+	int rc = prof_csv_open(&r, path, err);
 	if (rc < 0)
 		return rc;
-	char **f = malloc((E2C_MAX_COLS + 1) * sizeof *f);
-	if (!f) {
-		prof_lines_close(r);
-		return oom(err);
-	}
-	char *line;
-	size_t len;
-	while ((rc = prof_lines_next(r, &line, &len, err)) > 0) {
-		if (!line[strspn(line, " \t")])
-			continue;
-		int n = prof_csv_split(line, f, E2C_MAX_COLS);
-		rc = m->cols ? read_row(m, r, f, n, scale, err)
-			     : read_header(m, r, f, n, err);
+	while ((rc = prof_csv_next(r, err)) > 0) {
+		if (m->cols)
+			rc = read_row(m, r, scale, err);
+		else if ((rc = read_header(m, r, err)) == 0)
+			rc = prof_csv_take_header(r, err);
 		if (rc < 0)
 			break;
 	}
 	if (rc == 0 && !m->n_rows)
-		rc = prof_errf(err, PROF_EINPUT, path, prof_lines_lineno(r),
+		rc = prof_errf(err, PROF_EINPUT, path, m->header_line,
 			       m->cols ? "no row after the header"
 				       : "the file is empty");
-	free(f);
-	prof_lines_close(r);
+	prof_csv_close(r);
 	return rc < 0 ? rc : PROF_OK;
 }
 

@@ -1,5 +1,5 @@
 /* profiles/io.c — errors with file:line, line-aware JSON documents, a
- * (gzip-transparent) line reader and strict CSV field helpers (see io.h). */
+ * (gzip-transparent) line reader and strict number parsing (see io.h). */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -75,6 +75,10 @@ static int read_file(const char *path, char **text, size_t *len, prof_err *err)
 static int jdoc_parse_text(prof_jdoc *doc, prof_err *err)
 {
 	json_error_t je;
+	/* A BOM becomes blanks: jansson refuses it, and the text keeps its
+	 * offsets and lines. */
+	if (doc->len >= 3 && !memcmp(doc->text, PROF_UTF8_BOM, 3))
+		memset(doc->text, ' ', 3);
 	/* Root type is the caller's business (JSON_DECODE_ANY); trailing
 	 * garbage is rejected because the EOF check stays on. */
 	doc->root = json_loadb(doc->text, doc->len,
@@ -630,6 +634,8 @@ enum { LINES_BLOCK = 256 * 1024 };
 
 struct prof_lines {
 	gzFile gz;
+	const char *mem; /* or an in-memory text, read in blocks too */
+	size_t mem_len, mem_pos;
 	char *path;
 	char *blk; /* LINES_BLOCK + 1 bytes of decompressed input */
 	size_t pos, fill;
@@ -639,15 +645,35 @@ struct prof_lines {
 	int eof, failed;
 };
 
-int prof_lines_open(prof_lines **out, const char *path, prof_err *err)
+static prof_lines *lines_new(const char *path, prof_err *err)
 {
-	*out = NULL;
 	prof_lines *r = calloc(1, sizeof *r);
 	if (!r || !(r->path = strdup(path)) ||
 	    !(r->blk = malloc(LINES_BLOCK + 1))) {
 		prof_lines_close(r);
-		return prof_errf(err, PROF_ENOMEM, path, 0, "out of memory");
+		prof_errf(err, PROF_ENOMEM, path, 0, "out of memory");
+		return NULL;
 	}
+	return r;
+}
+
+int prof_lines_open_mem(prof_lines **out, const char *label, const char *text,
+			size_t len, prof_err *err)
+{
+	*out = lines_new(label ? label : "<text>", err);
+	if (!*out)
+		return PROF_ENOMEM;
+	(*out)->mem = text ? text : "";
+	(*out)->mem_len = text ? len : 0;
+	return 0;
+}
+
+int prof_lines_open(prof_lines **out, const char *path, prof_err *err)
+{
+	*out = NULL;
+	prof_lines *r = lines_new(path, err);
+	if (!r)
+		return PROF_ENOMEM;
 	errno = 0;
 	r->gz = gzopen(path, "rb");
 	if (!r->gz) {
@@ -661,8 +687,11 @@ int prof_lines_open(prof_lines **out, const char *path, prof_err *err)
 	return 0;
 }
 
+/* 0, -1 out of memory, -2 over PROF_MAX_LINE */
 static int lines_append(prof_lines *r, const char *s, size_t n)
 {
+	if (n > PROF_MAX_LINE - r->acc_len)
+		return -2;
 	if (r->acc_len + n + 1 > r->acc_cap) {
 		size_t cap = r->acc_cap ? r->acc_cap : 4096;
 		while (cap < r->acc_len + n + 1)
@@ -685,12 +714,32 @@ static int lines_fail(prof_lines *r, int code, const char *what, prof_err *err)
 	return prof_errf(err, code, r->path, r->lineno + 1, "%s", what);
 }
 
+static int lines_append_fail(prof_lines *r, int why, prof_err *err)
+{
+	char what[80];
+	if (why == -1)
+		return lines_fail(r, PROF_ENOMEM, "out of memory", err);
+	snprintf(what, sizeof what, "line longer than %zu bytes",
+		 (size_t)PROF_MAX_LINE);
+	return lines_fail(r, PROF_EINPUT, what, err);
+}
+
 /* Refill the block; 1 if bytes came, 0 at end of input, < 0 on error. */
 static int lines_refill(prof_lines *r, prof_err *err)
 {
 	r->pos = r->fill = 0;
 	if (r->eof)
 		return 0;
+	if (r->mem) {
+		size_t n = r->mem_len - r->mem_pos;
+		if (n > LINES_BLOCK)
+			n = LINES_BLOCK;
+		memcpy(r->blk, r->mem + r->mem_pos, n);
+		r->mem_pos += n;
+		r->fill = n;
+		r->eof = n == 0;
+		return n > 0;
+	}
 	int got = gzread(r->gz, r->blk, LINES_BLOCK);
 	int zerr;
 	const char *msg = gzerror(r->gz, &zerr);
@@ -717,7 +766,7 @@ int prof_lines_next(prof_lines *r, char **line, size_t *len, prof_err *err)
 {
 	if (r->failed)
 		return r->failed;
-	int spanning = 0;
+	int spanning = 0, rc;
 	char *s;
 	size_t n;
 	r->acc_len = 0;
@@ -732,20 +781,18 @@ int prof_lines_next(prof_lines *r, char **line, size_t *len, prof_err *err)
 				*nl = '\0'; /* common case: no copy */
 				break;
 			}
-			if (lines_append(r, s, n))
-				return lines_fail(r, PROF_ENOMEM,
-						  "out of memory", err);
+			if ((rc = lines_append(r, s, n)))
+				return lines_append_fail(r, rc, err);
 			s = r->acc;
 			n = r->acc_len;
 			break;
 		}
 		if (avail) {
-			if (lines_append(r, s, avail))
-				return lines_fail(r, PROF_ENOMEM,
-						  "out of memory", err);
+			if ((rc = lines_append(r, s, avail)))
+				return lines_append_fail(r, rc, err);
 			spanning = 1;
 		}
-		int rc = lines_refill(r, err);
+		rc = lines_refill(r, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
@@ -761,6 +808,10 @@ int prof_lines_next(prof_lines *r, char **line, size_t *len, prof_err *err)
 	r->lineno++;
 	if (n && s[n - 1] == '\r')
 		s[--n] = '\0';
+	if (r->lineno == 1 && n >= 3 && !memcmp(s, PROF_UTF8_BOM, 3)) {
+		s += 3; /* a spreadsheet's "CSV UTF-8" */
+		n -= 3;
+	}
 	*line = s;
 	*len = n;
 	return 1;
@@ -788,8 +839,7 @@ void prof_lines_close(prof_lines *r)
 	free(r);
 }
 
-/* ---- CSV fields ------------------------------------------------------------
- */
+/* ---- numbers ----------------------------------------------------------- */
 
 static int is_blank(char c)
 {
@@ -797,32 +847,36 @@ static int is_blank(char c)
 	       c == '\f';
 }
 
-/* Trim s in place; returns the first non-blank char. */
-static char *trim(char *s)
+static int is_digit(char c)
 {
-	while (is_blank(*s))
-		s++;
-	size_t n = strlen(s);
-	while (n && is_blank(s[n - 1]))
-		s[--n] = '\0';
-	return s;
+	return c >= '0' && c <= '9';
 }
 
-int prof_csv_split(char *line, char **fields, int max)
+/* Length of the decimal number at s ([+-]d[.d][e[+-]d], at least one
+ * mantissa digit), 0 if there is none. */
+static size_t decimal_len(const char *s)
 {
-	int n = 0;
-	char *s = line;
-	for (;;) {
-		char *comma = strchr(s, ',');
-		if (comma)
-			*comma = '\0';
-		if (n >= max)
-			return max + 1;
-		fields[n++] = trim(s);
-		if (!comma)
-			return n;
-		s = comma + 1;
+	size_t i = 0, digits = 0;
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	for (; is_digit(s[i]); i++)
+		digits++;
+	if (s[i] == '.')
+		for (i++; is_digit(s[i]); i++)
+			digits++;
+	if (!digits)
+		return 0;
+	if (s[i] == 'e' || s[i] == 'E') {
+		size_t j = i + 1;
+		if (s[j] == '+' || s[j] == '-')
+			j++;
+		if (!is_digit(s[j]))
+			return 0; /* "1e" is not a number */
+		while (is_digit(s[j]))
+			j++;
+		i = j;
 	}
+	return i;
 }
 
 int prof_parse_double(const char *s, double *out)
@@ -831,27 +885,20 @@ int prof_parse_double(const char *s, double *out)
 		return PROF_EINPUT;
 	while (is_blank(*s))
 		s++;
-	if (!*s)
+	size_t n = decimal_len(s);
+	if (!n)
 		return PROF_EINPUT;
-	char *end;
-	errno = 0;
-	double x = strtod(s, &end);
-	if (end == s)
-		return PROF_EINPUT;
+	const char *end = s + n;
 	while (is_blank(*end))
 		end++;
-	/* ERANGE on underflow gives a usable 0 or subnormal; overflow is
+	if (*end)
+		return PROF_EINPUT;
+	/* the syntax is checked: strtod reads exactly those n characters.
+	 * ERANGE on underflow gives a usable 0 or subnormal; overflow is
 	 * caught by isfinite */
-	if (*end || !isfinite(x))
+	double x = strtod(s, NULL);
+	if (!isfinite(x))
 		return PROF_EINPUT;
 	*out = x;
 	return 0;
-}
-
-int prof_csv_column(char *const *header, int n, const char *name)
-{
-	for (int i = 0; name && i < n; i++)
-		if (strcmp(header[i], name) == 0)
-			return i;
-	return -1;
 }

@@ -1,7 +1,8 @@
 /*
  * profiles/io.h — leaf I/O helpers every module uses: error values with
- * file:line, JSON documents that can tell the source line of any value, and
- * a line reader for plain or gzip-compressed CSV files.
+ * file:line, JSON documents that can tell the source line of any value, a
+ * line reader for plain or gzip-compressed text files and strict number
+ * parsing. CSV files are read by profiles/csv.h, on top of the line reader.
  *
  * Errors are values: a function that fails fills a prof_err and returns a
  * negative code; the CLI prints it once as "hetsim: <file>:<line>: <what>".
@@ -40,6 +41,7 @@ typedef struct prof_jdoc {
 	char *path; /* as given, used in messages */
 } prof_jdoc;
 
+/* A UTF-8 byte-order mark at the start is accepted (as blanks). */
 int prof_jdoc_load(prof_jdoc *doc, const char *path, prof_err *err);
 /* Parse JSON held in memory (path is only a label for messages). */
 int prof_jdoc_parse(prof_jdoc *doc, const char *label, const char *text,
@@ -82,10 +84,28 @@ int prof_jget_str(const prof_jdoc *doc, const json_t *obj, const char *key,
 int prof_jcheck_keys(const prof_jdoc *doc, const json_t *obj,
 		     const char *const *allowed, prof_err *err);
 
+/* A UTF-8 byte-order mark, as spreadsheets write at the start of "CSV
+ * UTF-8" and some editors at the start of JSON: every text input skips it. */
+#define PROF_UTF8_BOM "\xEF\xBB\xBF"
+
+/* Longest line (or CSV record) any reader accepts, in bytes: a binary or
+ * newline-less file fails fast instead of growing memory. */
+#define PROF_MAX_LINE ((size_t)1 << 20)
+
+/* Largest time (s) or size an input may give: larger values (1e200 s, say)
+ * are typing errors, and they would break time arithmetic (t + 1 == t
+ * beyond 2^53 ~ 9e15). 1e15 s is 30 million years. */
+#define PROF_MAX_TIME_S 1e15
+
 /* Line-by-line reader of a text file, transparently gunzipping *.gz (zlib
- * gzopen reads plain files too). Lines of any length; '\r\n' accepted. */
+ * gzopen reads plain files too), in blocks. '\r\n' accepted; a BOM before
+ * the first line is skipped; a line longer than PROF_MAX_LINE or holding a
+ * NUL byte is an error "file:line: ...". For CSV use profiles/csv.h. */
 typedef struct prof_lines prof_lines;
 int prof_lines_open(prof_lines **out, const char *path, prof_err *err);
+/* The same over text in memory (not copied; label names it in messages). */
+int prof_lines_open_mem(prof_lines **out, const char *label, const char *text,
+			size_t len, prof_err *err);
 /* Returns 1 and sets *line (NUL-terminated, no newline, valid until the next
  * call) and *len; 0 at end of file; <0 on a read error. */
 int prof_lines_next(prof_lines *r, char **line, size_t *len, prof_err *err);
@@ -93,15 +113,9 @@ long prof_lines_lineno(const prof_lines *r); /* 1-based, of the last line */
 const char *prof_lines_path(const prof_lines *r);
 void prof_lines_close(prof_lines *r);
 
-/* Split a CSV line in place at commas (no quoting: hetsim's CSVs have none;
- * a field starting with '"' is rejected by the callers that care). Fields
- * are trimmed of surrounding blanks. Returns the number of fields (at most
- * max; more fields than max returns max + 1). */
-int prof_csv_split(char *line, char **fields, int max);
-/* Index of the field named name among n header fields, or -1 (also for a
- * NULL name). */
-int prof_csv_column(char *const *header, int n, const char *name);
-/* Strict number parse of a whole field: finite double, no trailing junk. */
+/* Strict number parse of a whole field (surrounding blanks allowed): an
+ * ordinary decimal number, [+-]digits[.digits][e[+-]digits], finite. Hex
+ * ("0x10"), "inf", "nan" and trailing junk are refused. */
 int prof_parse_double(const char *s, double *out);
 
 #endif

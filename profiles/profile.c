@@ -24,6 +24,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
+#include "profiles/csv.h"
 #include "profiles/e2c.h"
 #include "profiles/profile.h"
 
@@ -1005,37 +1006,24 @@ static int finish_model(loader *ld, const json_t *e, prof_model *m)
 	return 0;
 }
 
-/* Column index of name in the header, or an error at file:1. */
-static int header_col(const prof_lines *r, char **hdr, int nh, const char *name,
-		      int *col, prof_err *err)
-{
-	for (int i = 0; i < nh; i++)
-		if (strcmp(hdr[i], name) == 0) {
-			*col = i;
-			return 0;
-		}
-	return prof_errf(err, PROF_EINPUT, prof_lines_path(r), 1,
-			 "no column \"%s\"", name);
-}
-
 /* Resolve the columns of every request in group against the header. */
-static int bind_columns(const prof_lines *r, char **hdr, int nh,
-			csv_req **group, size_t ng, prof_err *err)
+static int bind_columns(const prof_csv *r, csv_req **group, size_t ng,
+			prof_err *err)
 {
 	for (size_t g = 0; g < ng; g++) {
 		csv_req *q = group[g];
-		int rc = header_col(r, hdr, nh, q->column, &q->col, err);
+		int rc = prof_csv_need_col(r, q->column, &q->col, err);
 		if (!rc && q->prob_column)
-			rc = header_col(r, hdr, nh, q->prob_column,
-					&q->prob_col, err);
+			rc = prof_csv_need_col(r, q->prob_column, &q->prob_col,
+					       err);
 		if (rc)
 			return rc;
 		size_t w = 0;
 		const char *k;
 		const json_t *v;
 		json_object_foreach ((json_t *)q->where, k, v) {
-			if ((rc = header_col(r, hdr, nh, k, &q->where_col[w],
-					     err)))
+			if ((rc = prof_csv_need_col(r, k, &q->where_col[w],
+						    err)))
 				return rc;
 			q->where_val[w++] = json_string_value(v);
 		}
@@ -1044,38 +1032,40 @@ static int bind_columns(const prof_lines *r, char **hdr, int nh,
 }
 
 /* The number >= 0 in field col of the current row, times scale; what
- * ("time", "probability") names it in messages. */
-static int row_number(const prof_lines *r, char **f, int col,
-		      const char *column, const char *what, double scale,
-		      double *out, prof_err *err)
+ * ("time", "probability") names it in messages. A time beyond
+ * PROF_MAX_TIME_S is a typing error. */
+static int row_number(const prof_csv *r, int col, const char *column,
+		      const char *what, double scale, double *out,
+		      prof_err *err)
 {
+	const char *f = prof_csv_fields(r)[col];
 	double x;
-	if (prof_parse_double(f[col], &x))
-		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
-				 prof_lines_lineno(r),
-				 "bad number \"%s\" in column %s", f[col],
-				 column);
+	if (prof_parse_double(f, &x))
+		return prof_csv_errf(r, err, "bad number \"%s\" in column %s",
+				     f, column);
 	x *= scale;
 	if (x < 0.0)
-		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
-				 prof_lines_lineno(r),
-				 "negative %s %s in column %s", what, f[col],
-				 column);
+		return prof_csv_errf(r, err, "negative %s %s in column %s",
+				     what, f, column);
+	if (!(x <= PROF_MAX_TIME_S))
+		return prof_csv_errf(r, err,
+				     "%s %s in column %s is larger than %g",
+				     what, f, column, PROF_MAX_TIME_S);
 	*out = x;
 	return 0;
 }
 
-static int take_row(const prof_lines *r, csv_req *q, char **f, prof_err *err)
+static int take_row(const prof_csv *r, csv_req *q, prof_err *err)
 {
+	char *const *f = prof_csv_fields(r);
 	for (size_t w = 0; w < q->n_where; w++)
 		if (strcmp(f[q->where_col[w]], q->where_val[w]) != 0)
 			return 0;
 	double x, prob = 0.0;
-	int rc =
-		row_number(r, f, q->col, q->column, "time", q->unit_s, &x, err);
+	int rc = row_number(r, q->col, q->column, "time", q->unit_s, &x, err);
 	if (!rc && q->prob_column)
-		rc = row_number(r, f, q->prob_col, q->prob_column,
-				"probability", 1.0, &prob, err);
+		rc = row_number(r, q->prob_col, q->prob_column, "probability",
+				1.0, &prob, err);
 	if (rc)
 		return rc;
 	if (q->n + 1 >= q->cap) { /* + 1: the padding sample */
@@ -1101,60 +1091,18 @@ static int take_row(const prof_lines *r, csv_req *q, char **f, prof_err *err)
 static int read_csv_group(loader *ld, csv_req **group, size_t ng)
 {
 	prof_err *err = ld->err;
-	prof_lines *r;
-	char *line, *hdr_text = NULL;
-	char **hdr = NULL, **f = NULL;
-	size_t len;
-	int nh = 1;
-	int rc = prof_lines_open(&r, group[0]->path, err);
+	prof_csv *r;
+	int rc = prof_csv_open(&r, group[0]->path, err);
 	if (rc)
 		return rc;
-	rc = prof_lines_next(r, &line, &len, err);
-	if (rc <= 0) {
-		if (rc == 0)
-			rc = prof_errf(err, PROF_EINPUT, group[0]->path, 0,
-				       "empty file: no header line");
-		goto out;
+	if (!(rc = prof_csv_read_header(r, err)))
+		rc = bind_columns(r, group, ng, err);
+	while (!rc && (rc = prof_csv_next(r, err)) == 1) {
+		rc = prof_csv_check_width(r, err);
+		for (size_t g = 0; g < ng && !rc; g++)
+			rc = take_row(r, group[g], err);
 	}
-	/* the header must outlive the line buffer */
-	if (!(hdr_text = strdup(line))) {
-		rc = oom(ld);
-		goto out;
-	}
-	if (!strncmp(hdr_text, "\xEF\xBB\xBF", 3)) /* UTF-8 BOM */
-		memmove(hdr_text, hdr_text + 3, strlen(hdr_text + 3) + 1);
-	for (const char *c = hdr_text; *c; c++)
-		nh += *c == ',';
-	hdr = malloc((size_t)nh * sizeof *hdr);
-	f = malloc(((size_t)nh + 1) * sizeof *f);
-	if (!hdr || !f) {
-		rc = oom(ld);
-		goto out;
-	}
-	prof_csv_split(hdr_text, hdr, nh);
-	if ((rc = bind_columns(r, hdr, nh, group, ng, err)))
-		goto out;
-	while ((rc = prof_lines_next(r, &line, &len, err)) == 1) {
-		if (len == 0)
-			continue; /* a blank line, e.g. at the end */
-		int nf = prof_csv_split(line, f, nh);
-		if (nf != nh) {
-			rc = prof_errf(err, PROF_EINPUT, prof_lines_path(r),
-				       prof_lines_lineno(r),
-				       "%s%d fields, the header has %d",
-				       nf > nh ? "more than " : "",
-				       nf > nh ? nh : nf, nh);
-			goto out;
-		}
-		for (size_t g = 0; g < ng; g++)
-			if ((rc = take_row(r, group[g], f, err)))
-				goto out;
-	}
-out:
-	prof_lines_close(r);
-	free(hdr_text);
-	free(hdr);
-	free(f);
+	prof_csv_close(r);
 	return rc < 0 ? rc : 0;
 }
 

@@ -21,10 +21,12 @@
  * themselves). --pet-prob COL: each row is one bin of a PET histogram
  * (value = time, COL = its probability); no fitting.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "profiles/csv.h"
 #include "profiles/fit.h"
 #include "profiles/gof.h"
 #include "sim/cmd.h"
@@ -281,7 +283,7 @@ static void groups_free(groups *gs)
 }
 
 /* Join the named fields with sep into out. */
-static void join_fields(char **fields, const int *idx, int n, char sep,
+static void join_fields(char *const *fields, const int *idx, int n, char sep,
 			char *out, size_t cap)
 {
 	size_t len = 0;
@@ -295,93 +297,59 @@ static void join_fields(char **fields, const int *idx, int n, char sep,
 	}
 }
 
-#define MAX_FIELDS 64
+/* The sample in field col of the current row, in seconds: a number from
+ * 0 to PROF_MAX_TIME_S (unit_s 1 for a probability). */
+static int sample_value(const prof_csv *r, int col, const char *name,
+			double unit_s, double *out, prof_err *err)
+{
+	const char *f = prof_csv_fields(r)[col];
+	double x;
+	if (prof_parse_double(f, &x) || x < 0 || !(x * unit_s <= PROF_MAX_TIME_S))
+		return prof_csv_errf(r, err,
+				     "bad %s \"%s\" (a finite number >= 0, "
+				     "at most %g s)",
+				     name, f, PROF_MAX_TIME_S);
+	*out = x * unit_s;
+	return 0;
+}
 
 static int read_groups(const fit_args *a, groups *gs, size_t *rows_kept,
 		       prof_err *err)
 {
-	prof_lines *r = NULL;
-	int rc = prof_lines_open(&r, a->csv, err);
+	prof_csv *r = NULL;
+	int rc = prof_csv_open(&r, a->csv, err);
 	if (rc)
 		return rc;
-	char *line, *header[MAX_FIELDS], *fields[MAX_FIELDS + 1];
-	char *header_copy = NULL;
-	size_t len;
-	int nh = 0;
 	int value_col, prob_col = -1, task_idx[MAX_COLS], machine_idx[MAX_COLS],
 	    where_idx[MAX_WHERE];
-	rc = prof_lines_next(r, &line, &len, err);
-	if (rc <= 0) {
-		if (rc == 0)
-			rc = prof_errf(err, PROF_EINPUT, a->csv, 1, "empty file");
+	if ((rc = prof_csv_read_header(r, err)) ||
+	    (rc = prof_csv_need_col(r, a->value, &value_col, err)) ||
+	    (a->pet_prob && (rc = prof_csv_need_col(r, a->pet_prob, &prob_col, err))))
 		goto out;
-	}
-	header_copy = strdup(line);
-	if (!header_copy) {
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-		goto out;
-	}
-	nh = prof_csv_split(header_copy, header, MAX_FIELDS);
-	if (nh > MAX_FIELDS) {
-		rc = prof_errf(err, PROF_EINPUT, a->csv, 1, "more than %d columns",
-			       MAX_FIELDS);
-		goto out;
-	}
-	rc = PROF_EINPUT;
-	value_col = prof_csv_column(header, nh, a->value);
-	if (value_col < 0) {
-		prof_errf(err, rc, a->csv, 1, "no column \"%s\"", a->value);
-		goto out;
-	}
-	if (a->pet_prob && (prob_col = prof_csv_column(header, nh, a->pet_prob)) < 0) {
-		prof_errf(err, rc, a->csv, 1, "no column \"%s\"", a->pet_prob);
-		goto out;
-	}
 	for (int i = 0; i < a->n_task_cols; i++)
-		if ((task_idx[i] = prof_csv_column(header, nh, a->task_cols[i])) < 0) {
-			prof_errf(err, rc, a->csv, 1, "no column \"%s\"", a->task_cols[i]);
+		if ((rc = prof_csv_need_col(r, a->task_cols[i], &task_idx[i], err)))
 			goto out;
-		}
 	for (int i = 0; i < a->n_machine_cols; i++)
-		if ((machine_idx[i] = prof_csv_column(header, nh, a->machine_cols[i])) < 0) {
-			prof_errf(err, rc, a->csv, 1, "no column \"%s\"", a->machine_cols[i]);
+		if ((rc = prof_csv_need_col(r, a->machine_cols[i], &machine_idx[i], err)))
 			goto out;
-		}
 	for (int i = 0; i < a->n_where; i++)
-		if ((where_idx[i] = prof_csv_column(header, nh, a->where_col[i])) < 0) {
-			prof_errf(err, rc, a->csv, 1, "no column \"%s\"", a->where_col[i]);
+		if ((rc = prof_csv_need_col(r, a->where_col[i], &where_idx[i], err)))
 			goto out;
-		}
 	*rows_kept = 0;
-	while ((rc = prof_lines_next(r, &line, &len, err)) == 1) {
-		long ln = prof_lines_lineno(r);
-		if (line[strspn(line, " \t")] == 0)
-			continue;
-		int nf = prof_csv_split(line, fields, MAX_FIELDS);
-		if (nf != nh) {
-			rc = prof_errf(err, PROF_EINPUT, a->csv, ln,
-				       "%d fields, the header has %d", nf, nh);
+	while ((rc = prof_csv_next(r, err)) == 1) {
+		char *const *fields = prof_csv_fields(r);
+		if ((rc = prof_csv_check_width(r, err)))
 			goto out;
-		}
 		int keep = 1;
 		for (int i = 0; i < a->n_where && keep; i++)
 			keep = strcmp(fields[where_idx[i]], a->where_val[i]) == 0;
 		if (!keep)
 			continue;
 		double x, w = 1;
-		if (prof_parse_double(fields[value_col], &x) || x < 0) {
-			rc = prof_errf(err, PROF_EINPUT, a->csv, ln,
-				       "bad %s \"%s\" (a finite number >= 0)",
-				       a->value, fields[value_col]);
+		if ((rc = sample_value(r, value_col, a->value, a->unit_s, &x, err)) ||
+		    (prob_col >= 0 &&
+		     (rc = sample_value(r, prob_col, a->pet_prob, 1, &w, err))))
 			goto out;
-		}
-		if (prob_col >= 0 &&
-		    (prof_parse_double(fields[prob_col], &w) || w < 0)) {
-			rc = prof_errf(err, PROF_EINPUT, a->csv, ln,
-				       "bad %s \"%s\" (a finite number >= 0)",
-				       a->pet_prob, fields[prob_col]);
-			goto out;
-		}
 		char task[256] = "all", machine[256] = "any";
 		if (a->n_task_cols)
 			join_fields(fields, task_idx, a->n_task_cols, '_', task, sizeof task);
@@ -391,7 +359,7 @@ static int read_groups(const fit_args *a, groups *gs, size_t *rows_kept,
 			join_fields(fields, machine_idx, a->n_machine_cols, '-',
 				    machine, sizeof machine);
 		group *g = groups_get(gs, task, machine);
-		if (!g || group_add(g, x * a->unit_s, w)) {
+		if (!g || group_add(g, x, w)) {
 			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
 			goto out;
 		}
@@ -401,8 +369,7 @@ static int read_groups(const fit_args *a, groups *gs, size_t *rows_kept,
 		rc = prof_errf(err, PROF_EINPUT, a->csv, 0,
 			       "no rows (after --where filters)");
 out:
-	free(header_copy);
-	prof_lines_close(r);
+	prof_csv_close(r);
 	return rc < 0 ? rc : 0;
 }
 
@@ -505,44 +472,53 @@ static void print_group(const group *g, const group_result *res)
 
 /* ------------------------------------------------------------ outputs */
 
-/* Machine facts from machines.csv (shared/data layout), by name. */
+/* Machine facts from machines.csv (shared/data layout), by name: the
+ * first row whose "machine" is name. A bad file is an error; a file
+ * without the name, or without some of the columns, adds nothing. */
 static json_t *machine_facts(const char *path, const char *name, prof_err *err)
 {
+	/* machines.csv column, profile key, numeric; in the profile's order */
+	static const struct {
+		const char *col, *key;
+		int numeric;
+	} facts[] = {{"vcpu", "vcpu", 1},
+		     {"memory_gib", "mem_gib", 1},
+		     {"accelerator", "accelerator", 0},
+		     {"price_usd_per_hour", "price_usd_h", 1}};
 	json_t *mt = json_object();
 	json_object_set_new(mt, "name", json_string(name));
 	if (!path)
 		return mt;
-	prof_lines *r = NULL;
-	if (prof_lines_open(&r, path, err)) {
+	prof_csv *r = NULL;
+	int c_name = -1, rc = prof_csv_open(&r, path, err);
+	if (!rc && !(rc = prof_csv_read_header(r, err)))
+		rc = prof_csv_need_col(r, "machine", &c_name, err);
+	while (!rc && (rc = prof_csv_next(r, err)) == 1) {
+		char *const *f = prof_csv_fields(r);
+		if ((rc = prof_csv_check_width(r, err)))
+			break;
+		if (strcmp(f[c_name], name) != 0)
+			continue;
+		for (size_t k = 0; k < sizeof facts / sizeof facts[0] && !rc; k++) {
+			int c = prof_csv_col(r, facts[k].col);
+			double v;
+			if (c < 0 || !f[c][0])
+				continue;
+			if (!facts[k].numeric)
+				json_object_set_new(mt, facts[k].key, json_string(f[c]));
+			else if (prof_parse_double(f[c], &v) || v < 0)
+				rc = prof_csv_errf(r, err, "bad %s \"%s\" (a number >= 0)",
+						   facts[k].col, f[c]);
+			else
+				json_object_set_new(mt, facts[k].key, sim_json_num(v));
+		}
+		break;
+	}
+	prof_csv_close(r);
+	if (rc < 0) {
 		json_decref(mt);
 		return NULL;
 	}
-	char *line, *f[32], *h[32], *hcopy = NULL;
-	size_t len;
-	int nh = 0;
-	if (prof_lines_next(r, &line, &len, err) == 1 && (hcopy = strdup(line)))
-		nh = prof_csv_split(hcopy, h, 31);
-	int c_name = prof_csv_column(h, nh, "machine"), c_vcpu = prof_csv_column(h, nh, "vcpu"),
-	    c_mem = prof_csv_column(h, nh, "memory_gib"),
-	    c_acc = prof_csv_column(h, nh, "accelerator"),
-	    c_price = prof_csv_column(h, nh, "price_usd_per_hour");
-	while (c_name >= 0 && prof_lines_next(r, &line, &len, err) == 1) {
-		int n = prof_csv_split(line, f, 31);
-		if (n != nh || strcmp(f[c_name], name) != 0)
-			continue;
-		double v;
-		if (c_vcpu >= 0 && !prof_parse_double(f[c_vcpu], &v))
-			json_object_set_new(mt, "vcpu", sim_json_num(v));
-		if (c_mem >= 0 && !prof_parse_double(f[c_mem], &v))
-			json_object_set_new(mt, "mem_gib", sim_json_num(v));
-		if (c_acc >= 0 && f[c_acc][0])
-			json_object_set_new(mt, "accelerator", json_string(f[c_acc]));
-		if (c_price >= 0 && !prof_parse_double(f[c_price], &v))
-			json_object_set_new(mt, "price_usd_h", sim_json_num(v));
-		break;
-	}
-	free(hcopy);
-	prof_lines_close(r);
 	return mt;
 }
 
@@ -675,15 +651,25 @@ static int plot_group(const fit_args *a, const group *g, const group_result *res
 	if (!(hi > lo))
 		hi = lo + (lo > 0 ? lo : 1);
 	double width = (hi - lo) / BINS, dens[BINS] = {0}, ymax = 0;
+	if (!(width >= DBL_MIN)) { /* subnormal samples: bins of 0 width */
+		hi = lo + 1;
+		width = (hi - lo) / BINS;
+	}
 	size_t in_range = 0;
 	for (size_t i = 0; i < g->n; i++) {
-		int b = (int)((g->x[i] - lo) / width);
-		if (b == BINS && g->x[i] <= hi)
-			b = BINS - 1;
-		if (b >= 0 && b < BINS) {
-			dens[b] += 1;
-			in_range++;
+		/* the bin as a double first: an outlier far beyond hi would
+		 * overflow an int */
+		double at = (g->x[i] - lo) / width;
+		if (!(at >= 0 && at < BINS + 1))
+			continue;
+		int b = (int)at;
+		if (b == BINS) {
+			if (g->x[i] > hi)
+				continue;
+			b = BINS - 1; /* hi itself */
 		}
+		dens[b] += 1;
+		in_range++;
 	}
 	for (int b = 0; b < BINS; b++) {
 		dens[b] /= (double)g->n * width;

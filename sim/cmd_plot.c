@@ -12,12 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "profiles/csv.h"
 #include "sim/cmd.h"
 #include "sim/svg.h"
 
 #define MAX_SERIES 16
 #define MAX_WHERE 8
-#define MAX_FIELDS 64
 
 typedef struct point {
 	double x, y, lo, hi;
@@ -86,37 +86,23 @@ int sim_cmd_plot(int argc, char **argv)
 	if (!csv || !xc || !yc || !out)
 		return bad("%s", "needs TABLE.csv, --x, --y and -o");
 	prof_err err = {0};
-	prof_lines *r = NULL;
+	prof_csv *r = NULL;
 	series ss[MAX_SERIES];
-	int ns = 0, rc = prof_lines_open(&r, csv, &err);
-	char *line, *h[MAX_FIELDS], *f[MAX_FIELDS + 1], *hcopy = NULL;
-	size_t len;
-	int nh = 0, ix = -1, iy = -1, is = -1, ilo = -1, ihi = -1, iw[MAX_WHERE];
-	if (!rc && (rc = prof_lines_next(r, &line, &len, &err)) == 1) {
-		hcopy = strdup(line);
-		nh = hcopy ? prof_csv_split(hcopy, h, MAX_FIELDS) : 0;
-		ix = prof_csv_column(h, nh, xc);
-		iy = prof_csv_column(h, nh, yc);
-		is = prof_csv_column(h, nh, sc);
-		ilo = prof_csv_column(h, nh, loc);
-		ihi = prof_csv_column(h, nh, hic);
-		const char *missing = ix < 0 ? xc : iy < 0 ? yc : (sc && is < 0) ? sc
-				    : (loc && ilo < 0) ? loc : (hic && ihi < 0) ? hic : NULL;
-		for (int k = 0; k < nw && !missing; k++)
-			if ((iw[k] = prof_csv_column(h, nh, wc[k])) < 0)
-				missing = wc[k];
-		rc = missing ? prof_errf(&err, PROF_EINPUT, csv, 1, "no column \"%s\"", missing) : 0;
-	} else if (rc == 0) {
-		rc = prof_errf(&err, PROF_EINPUT, csv, 1, "empty file");
+	int ns = 0, rc = prof_csv_open(&r, csv, &err);
+	int ix = -1, iy = -1, is = -1, ilo = -1, ihi = -1, iw[MAX_WHERE];
+	if (!rc && !(rc = prof_csv_read_header(r, &err))) {
+		if (!(rc = prof_csv_need_col(r, xc, &ix, &err)) &&
+		    !(rc = prof_csv_need_col(r, yc, &iy, &err)) &&
+		    !(sc && (rc = prof_csv_need_col(r, sc, &is, &err))) &&
+		    !(loc && (rc = prof_csv_need_col(r, loc, &ilo, &err))))
+			rc = hic ? prof_csv_need_col(r, hic, &ihi, &err) : 0;
+		for (int k = 0; k < nw && !rc; k++)
+			rc = prof_csv_need_col(r, wc[k], &iw[k], &err);
 	}
-	while (!rc && (rc = prof_lines_next(r, &line, &len, &err)) == 1) {
-		rc = 0;
-		int n = prof_csv_split(line, f, MAX_FIELDS);
-		if (n != nh) {
-			rc = prof_errf(&err, PROF_EINPUT, csv, prof_lines_lineno(r),
-				       "%d fields, the header has %d", n, nh);
+	while (!rc && (rc = prof_csv_next(r, &err)) == 1) {
+		char *const *f = prof_csv_fields(r);
+		if ((rc = prof_csv_check_width(r, &err)))
 			break;
-		}
 		int keep = 1;
 		for (int k = 0; k < nw && keep; k++)
 			keep = strcmp(f[iw[k]], wv[k]) == 0;
@@ -126,8 +112,7 @@ int sim_cmd_plot(int argc, char **argv)
 		if (prof_parse_double(f[ix], &p.x) || prof_parse_double(f[iy], &p.y) ||
 		    (ilo >= 0 && prof_parse_double(f[ilo], &p.lo)) ||
 		    (ihi >= 0 && prof_parse_double(f[ihi], &p.hi))) {
-			rc = prof_errf(&err, PROF_EINPUT, csv, prof_lines_lineno(r),
-				       "not a number in a plotted column");
+			rc = prof_csv_errf(r, &err, "not a number in a plotted column");
 			break;
 		}
 		const char *name = is >= 0 ? f[is] : yc;
@@ -136,8 +121,8 @@ int sim_cmd_plot(int argc, char **argv)
 			k++;
 		if (k == ns) {
 			if (ns == MAX_SERIES) {
-				rc = prof_errf(&err, PROF_EINPUT, csv, prof_lines_lineno(r),
-					       "more than %d series", MAX_SERIES);
+				rc = prof_csv_errf(r, &err, "more than %d series",
+						   MAX_SERIES);
 				break;
 			}
 			memset(&ss[ns], 0, sizeof ss[ns]);
@@ -175,7 +160,8 @@ int sim_cmd_plot(int argc, char **argv)
 				y1 = fmax(y1, isfinite(p->hi) ? p->hi : p->y);
 			}
 		}
-		double pad = (y1 - y0) * 0.05 + 1e-12;
+		/* 5% of the span, halved first: +-1e308 must not overflow */
+		double pad = (y1 / 2 - y0 / 2) * 0.1 + 1e-12;
 		if (y0 >= 0 && y0 - pad < 0)
 			y0 = pad; /* keep a non-negative axis at 0 */
 		sim_svg *svg = sim_svg_new(860, 520);
@@ -210,8 +196,7 @@ int sim_cmd_plot(int argc, char **argv)
 	}
 	for (int k = 0; k < ns; k++)
 		free(ss[k].pts);
-	free(hcopy);
-	prof_lines_close(r);
+	prof_csv_close(r);
 	if (rc) {
 		fprintf(stderr, "hetsim: %s\n", err.msg);
 		return err.code == PROF_EINPUT ? 2 : 1;

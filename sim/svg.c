@@ -1,4 +1,5 @@
 /* sim/svg.c — SVG plots (see svg.h). */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,24 +99,109 @@ const char *sim_svg_color(int i)
 	return palette[(unsigned)i % (sizeof palette / sizeof palette[0])];
 }
 
+/* Where v lies in [lo, hi], as a fraction. Halves keep the differences
+ * finite for ranges as wide as -DBL_MAX..DBL_MAX (and, being exact, give
+ * the same result as the plain differences otherwise). */
+static double frac(double v, double lo, double hi)
+{
+	return (v / 2 - lo / 2) / (hi / 2 - lo / 2);
+}
+
 static double px(const sim_svg_panel *p, double x)
 {
-	return p->x + (x - p->x0) / (p->x1 - p->x0) * p->w;
+	return p->x + frac(x, p->x0, p->x1) * p->w;
 }
 
 static double py(const sim_svg_panel *p, double y)
 {
-	return p->y + p->h - (y - p->y0) / (p->y1 - p->y0) * p->h;
+	return p->y + p->h - frac(y, p->y0, p->y1) * p->h;
 }
 
-/* A tick step of 1, 2 or 5 times a power of ten giving about 5 ticks. */
+/* A data range every axis can draw: finite (infinities become +-DBL_MAX,
+ * NaN the other end or 0) and increasing (an empty range grows by 1, or
+ * by half its magnitude where 1 is lost to rounding). */
+static void axis_range(double *lo, double *hi)
+{
+	double a = isnan(*lo) ? (isnan(*hi) ? 0 : *hi) : *lo;
+	double b = isnan(*hi) ? a : *hi;
+	a = fmax(fmin(a, DBL_MAX), -DBL_MAX);
+	b = fmax(fmin(b, DBL_MAX), -DBL_MAX);
+	if (!(b > a)) {
+		b = a + 1;
+		if (!(b > a)) {
+			double d = fabs(a) / 2;
+			if (a + d <= DBL_MAX)
+				b = a + d;
+			else
+				a = b - d;
+		}
+	}
+	*lo = a;
+	*hi = b;
+}
+
+/* A tick step of 1, 2 or 5 times a power of ten giving about 5 ticks; 0
+ * when there is none (a span too small for a power of ten). */
 static double nice_step(double span)
 {
 	if (!(span > 0) || !isfinite(span))
-		return 1;
+		return 0;
 	double raw = span / 5, mag = pow(10, floor(log10(raw)));
 	double f = raw / mag;
+	if (!(mag > 0) || !isfinite(f))
+		return 0;
 	return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+}
+
+enum { MAX_TICKS = 64 };
+
+/* Ticks of the range [lo, hi] (axis_range'd) into t: multiples of a nice
+ * step, or lo and hi alone when no step works (subnormal spans, spans
+ * beyond DBL_MAX). Never more than MAX_TICKS. *step is the step used. */
+static int axis_ticks(double lo, double hi, double *t, double *step)
+{
+	double span = hi - lo;
+	double sx = isfinite(span) ? nice_step(span) : 2 * nice_step(hi / 2 - lo / 2);
+	double first = sx > 0 ? ceil(lo / sx) * sx : NAN;
+	int n = 0;
+	if (isfinite(first) && (hi / 2 - lo / 2) / sx * 2 < MAX_TICKS - 2)
+		for (double v = first; isfinite(v) && v <= hi + 1e-9 * sx; v += sx) {
+			if (n == MAX_TICKS || (n && !(v > t[n - 1]))) {
+				n = 0; /* the step is lost to rounding */
+				break;
+			}
+			t[n++] = v;
+		}
+	if (n == 0) {
+		t[n++] = lo;
+		t[n++] = hi;
+		sx = hi / 2 - lo / 2;
+	}
+	*step = sx;
+	return n;
+}
+
+/* Grid line and label of each tick of one axis. */
+static void axis_draw(sim_svg *s, const sim_svg_panel *p, int vertical)
+{
+	double t[MAX_TICKS], step;
+	int n = vertical ? axis_ticks(p->y0, p->y1, t, &step)
+			 : axis_ticks(p->x0, p->x1, t, &step);
+	char label[64];
+	for (int i = 0; i < n; i++) {
+		snprintf(label, sizeof label, "%g", fabs(t[i]) < 1e-12 * step ? 0 : t[i]);
+		if (vertical) {
+			double Y = py(p, t[i]);
+			put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			       "stroke=\"#ddd\"/>\n", p->x, Y, p->x + p->w, Y);
+			sim_svg_text(s, p->x - 4, Y + 4, "end", 11, label);
+		} else {
+			double X = px(p, t[i]);
+			put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			       "stroke=\"#ddd\"/>\n", X, p->y, X, p->y + p->h);
+			sim_svg_text(s, X, p->y + p->h + 14, "middle", 11, label);
+		}
+	}
 }
 
 void sim_svg_text(sim_svg *s, double x, double y, const char *anchor,
@@ -132,33 +218,14 @@ sim_svg_panel sim_svg_axes(sim_svg *s, double x, double y, double w, double h,
 			   const char *title, const char *xlabel,
 			   const char *ylabel)
 {
-	if (!(x1 > x0)) {
-		x1 = x0 + 1;
-	}
-	if (!(y1 > y0)) {
-		y1 = y0 + 1;
-	}
+	axis_range(&x0, &x1);
+	axis_range(&y0, &y1);
 	sim_svg_panel p = {x, y, w, h, x0, x1, y0, y1};
 	put(s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 	       "fill=\"none\" stroke=\"#333\" stroke-width=\"1\"/>\n",
 	    x, y, w, h);
-	char label[64];
-	double sx = nice_step(x1 - x0);
-	for (double t = ceil(x0 / sx) * sx; t <= x1 + 1e-9 * sx; t += sx) {
-		double X = px(&p, t);
-		put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-		       "stroke=\"#ddd\"/>\n", X, y, X, y + h);
-		snprintf(label, sizeof label, "%g", fabs(t) < 1e-12 * sx ? 0 : t);
-		sim_svg_text(s, X, y + h + 14, "middle", 11, label);
-	}
-	double sy = nice_step(y1 - y0);
-	for (double t = ceil(y0 / sy) * sy; t <= y1 + 1e-9 * sy; t += sy) {
-		double Y = py(&p, t);
-		put(s, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-		       "stroke=\"#ddd\"/>\n", x, Y, x + w, Y);
-		snprintf(label, sizeof label, "%g", fabs(t) < 1e-12 * sy ? 0 : t);
-		sim_svg_text(s, x - 4, Y + 4, "end", 11, label);
-	}
+	axis_draw(s, &p, 0);
+	axis_draw(s, &p, 1);
 	if (title)
 		sim_svg_text(s, x + w / 2, y - 8, "middle", 13, title);
 	if (xlabel)

@@ -19,7 +19,10 @@ typedef struct sim_svg_panel {
 sim_svg *sim_svg_new(double width_px, double height_px);
 void sim_svg_free(sim_svg *s);
 /* A panel at pixel box (x, y, w, h) with data ranges; draws the frame,
- * ticks, tick labels, axis labels and title. */
+ * ticks, tick labels, axis labels and title. Any ranges work: infinite
+ * ends become +-DBL_MAX, NaN or empty ranges are widened, and there are
+ * at most a few dozen ticks (only the two ends when the span is too
+ * small or too large for a round step). */
 sim_svg_panel sim_svg_axes(sim_svg *s, double x, double y, double w, double h,
 			   double x0, double x1, double y0, double y1,
 			   const char *title, const char *xlabel,

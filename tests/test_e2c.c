@@ -71,6 +71,33 @@ START_TEST(test_eet_noise_is_uniform_around_the_eet)
 }
 END_TEST
 
+START_TEST(test_eet_with_bom_crlf_and_quoted_names_reads_like_plain)
+{
+	test_write("eet.csv", "\xEF\xBB\xBF\"\",\"CPU\",\"GPU\",FPGA\r\n"
+			      "\"T1\",4,1,inf\r\n"
+			      "T2,\"2.5\",0.5,1\r\n"
+			      "\r\n"
+			      "T3,6,,1.5\r\n");
+	prof_profile *p = must_load("{\"e2c_eet\": {\"file\": \"eet.csv\"}}");
+	test_write("eet2.csv", eet_rows);
+	prof_profile *q = must_load("{\"e2c_eet\": {\"file\": \"eet2.csv\"}}");
+	ck_assert_uint_eq(p->n_machines, 3);
+	ck_assert_uint_eq(p->n_tasks, 3);
+	ck_assert_str_eq(p->machines[0].name, "CPU");
+	ck_assert_str_eq(p->tasks[0].name, "T1");
+	for (uint32_t t = 0; t < 3; t++)
+		for (uint32_t m = 0; m < 3; m++) {
+			ck_assert_int_eq(prof_can_run(p, t, m),
+					 prof_can_run(q, t, m));
+			if (prof_can_run(p, t, m))
+				ck_assert_double_eq(prof_mean(p, t, m),
+						    prof_mean(q, t, m));
+		}
+	prof_free(p);
+	prof_free(q);
+}
+END_TEST
+
 START_TEST(test_eet_machines_as_rows_is_the_transpose)
 {
 	test_write("eet.csv", ",T1,T2,T3\n"
@@ -117,8 +144,16 @@ END_TEST
 static const struct bad_eet {
 	const char *csv, *profile, *where, *says;
 } bad_eets[] = {
-	{",A,B\nT1,1,2\nT2,1\n", NULL, "eet.csv:3:", "too few fields"},
-	{",A,B\nT1,1,2,3\n", NULL, "eet.csv:2:", "too many fields"},
+	{",A,B\nT1,1,2\nT2,1\n", NULL, "eet.csv:3:",
+	 "the row has 2 fields, the header has 3"},
+	{",A,B\nT1,1,2,3\n", NULL, "eet.csv:2:",
+	 "the row has 4 fields, the header has 3"},
+	{",A,B\nT1,1,1e200\n", NULL, "eet.csv:2:", "not a time from 0 to 1e+15"},
+	{",A,B\nT1,1,0x10\n", NULL, "eet.csv:2:", "column 3 (\"B\")"},
+	{",A,B\nT1,1,nan\n", NULL, "eet.csv:2:", "column 3 (\"B\")"},
+	{";A;B\nT1;1;2\n", NULL, "eet.csv:1:",
+	 "fields are separated by ';'; hetsim reads comma-separated CSV"},
+	{",A,B\nT1,\"1\"2,3\n", NULL, "eet.csv:2:", "malformed CSV"},
 	{",A,B\nT1,1,x\n", NULL, "eet.csv:2:", "column 3 (\"B\")"},
 	{",A,B\nT1,1,-2\n", NULL, "eet.csv:2:", "not a time"},
 	{",A,A\nT1,1,2\n", NULL, "eet.csv:1:", "both \"A\""},
@@ -254,8 +289,9 @@ static const struct bad_workload {
 	const char *csv, *options, *where, *says;
 } bad_workloads[] = {
 	{"task_type,arrival_time\nT1,1\nT2\n", "", "wl.csv:3:",
-	 "too few fields: 1, the header has 2"},
-	{"task_type,arrival_time\nT1,1,7\n", "", "wl.csv:2:", "too many"},
+	 "the row has 1 field, the header has 2"},
+	{"task_type,arrival_time\nT1,1,7\n", "", "wl.csv:2:",
+	 "the row has 3 fields, the header has 2"},
 	{"task_type,deadline\nT1,1\n", "", "wl.csv:1:",
 	 "no arrival column"},
 	{"arrival_time,deadline\n1,1\n", "", "wl.csv:1:",
@@ -281,7 +317,41 @@ static const struct bad_workload {
 	{"a,b\nT1,1\n",
 	 ", \"columns\": {\"arrival\": \"b\", \"task_type\": \"c\"}",
 	 "wl.csv:1:", "expected \"c\""},
+	{"", "", "wl.csv: ", "no tasks"},
+	{"task_type,arrival_time\n", "", "wl.csv: ", "no tasks"},
+	{"task_type,arrival_time\nT1,0x10\n", "", "wl.csv:2:",
+	 "not a finite number"},
+	{"task_type,arrival_time\nT1,1e200\n", "", "wl.csv:2:",
+	 "larger than 1e+15"},
+	{"task_type,arrival_time,deadline\nT1,1,1e200\n",
+	 ", \"deadline\": \"relative\"", "wl.csv:2:", "larger than 1e+15"},
+	{"task_type;arrival_time\nT1;1\n", "", "wl.csv:1:",
+	 "fields are separated by ';'"},
 };
+
+START_TEST(test_workload_with_bom_quoted_header_and_crlf)
+{
+	prof_profile *p = three_types();
+	test_write("wl.csv", "\xEF\xBB\xBF\"task_type\",\"arrival_time\",\"deadline\"\r\n"
+			     "\"T2\",\"0.5\",\"3\"\r\n"
+			     "T1,1,\r\n");
+	wl_source *s;
+	int rc = make_source(p, "{\"arrival\": \"e2c\", \"file\": \"wl.csv\"}",
+			     &s);
+	ck_assert_msg(rc == PROF_OK, "%s", err.msg);
+	wl_task t;
+	ck_assert_msg(wl_next(s, &t, &err) == 1, "%s", err.msg);
+	ck_assert_uint_eq(t.type, 1);
+	ck_assert_double_eq(t.arrival_s, 0.5);
+	ck_assert_double_eq(t.deadline_s, 3);
+	ck_assert_int_eq(wl_next(s, &t, &err), 1);
+	ck_assert_uint_eq(t.type, 0);
+	ck_assert(isnan(t.deadline_s));
+	ck_assert_int_eq(wl_next(s, &t, &err), 0);
+	wl_free(s);
+	prof_free(p);
+}
+END_TEST
 
 START_TEST(test_workload_bad_file_names_file_and_line)
 {
@@ -374,12 +444,14 @@ Suite *suite_e2c(void)
 	tcase_add_test(tc, test_eet_tasks_as_rows_constant_without_noise);
 	tcase_add_test(tc, test_eet_noise_is_uniform_around_the_eet);
 	tcase_add_test(tc, test_eet_machines_as_rows_is_the_transpose);
+	tcase_add_test(tc, test_eet_with_bom_crlf_and_quoted_names_reads_like_plain);
 	tcase_add_test(tc, test_eet_machine_attributes_are_merged_by_name);
 	tcase_add_loop_test(tc, test_eet_bad_file_names_file_and_line, 0,
 			    (int)(sizeof bad_eets / sizeof bad_eets[0]));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("workload");
 	tcase_add_test(tc, test_workload_columns_found_by_name_in_any_order);
+	tcase_add_test(tc, test_workload_with_bom_quoted_header_and_crlf);
 	tcase_add_test(
 		tc, test_workload_indexed_types_relative_deadlines_named_columns);
 	tcase_add_loop_test(tc, test_workload_bad_file_names_file_and_line, 0,

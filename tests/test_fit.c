@@ -3,7 +3,10 @@
  * sum of independently computed log densities, models match what
  * profile.c loads, CDFs invert the quantile functions and densities
  * integrate to 1, and degenerate or extreme samples give ok = 0 or finite
- * parameters, never NaN. */
+ * parameters, never NaN. Also the CSV-reading commands `hetsim fit` and
+ * `hetsim plot` on wide, quoted, BOM'd and extreme inputs, and SVG axes
+ * for any data range. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_gamma.h>
 #include "profiles/fit.h"
+#include "sim/svg.h"
 #include "tests/tests.h"
 
 #define N_DRAWS 10000
@@ -821,6 +825,272 @@ START_TEST(eight_families_on_60000_samples_take_well_under_a_second)
 }
 END_TEST
 
+/* ------------------------------------------------- fit and plot CLI */
+
+/* Run "hetsim ARGS" (bounded: a hang or a runaway loop fails the test);
+ * stderr into err. */
+static int hetsim(const char *args, char *err, size_t cap)
+{
+	char cmd[3000];
+	snprintf(cmd, sizeof cmd, "timeout 20 %s %s", test_bin(), args);
+	return test_run(cmd, err, cap);
+}
+
+/* The whole of a file written by a command (malloc'd), or NULL. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0;
+	char *b = malloc(cap);
+	size_t got;
+	while (b && (got = fread(b + n, 1, cap - 1 - n, f)) > 0) {
+		n += got;
+		if (n == cap - 1) {
+			char *bigger = realloc(b, cap * 2);
+			if (!bigger)
+				free(b);
+			b = bigger;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	if (b)
+		b[n] = 0;
+	return b;
+}
+
+/* An SVG a person can look at: written, closed, every number finite, a
+ * bounded number of grid lines. */
+static void assert_sane_svg(const char *path)
+{
+	char *svg = slurp(path);
+	ck_assert_msg(svg != NULL, "no %s", path);
+	ck_assert_msg(strstr(svg, "</svg>") != NULL, "%s not closed", path);
+	ck_assert_msg(!strstr(svg, "nan") && !strstr(svg, "inf"),
+		      "non-finite coordinate in %s", path);
+	size_t lines = 0;
+	for (const char *c = svg; (c = strstr(c, "stroke=\"#ddd\"")); c++)
+		lines++;
+	ck_assert_msg(lines <= 4 * 64, "%zu grid lines in %s", lines, path);
+	free(svg);
+}
+
+/* Path of name in the test directory. */
+static const char *tmp_path(const char *name)
+{
+	static char p[4][600];
+	static int next;
+	char *out = p[next++ % 4];
+	snprintf(out, 600, "%s/%s", test_tmpdir(), name);
+	return out;
+}
+
+START_TEST(plot_reads_tables_wider_than_64_columns)
+{
+	/* 100 columns: the plotted ones beyond the 64th */
+	char *t = malloc(20000);
+	size_t at = 0;
+	for (int i = 0; i < 100; i++)
+		at += (size_t)sprintf(t + at, "%sc%d", i ? "," : "", i);
+	for (int r = 1; r <= 3; r++) {
+		t[at++] = '\n';
+		for (int i = 0; i < 100; i++)
+			at += (size_t)sprintf(t + at, "%s%d", i ? "," : "", r * i);
+	}
+	t[at++] = '\n';
+	t[at] = 0;
+	const char *csv = test_write("wide.csv", t);
+	free(t);
+	const char *svg = tmp_path("wide.svg");
+	char args[1500], err[1024];
+	snprintf(args, sizeof args, "plot '%s' --x c80 --y c99 -o '%s'", csv, svg);
+	ck_assert_msg(hetsim(args, err, sizeof err) == 0, "%s", err);
+	assert_sane_svg(svg);
+	snprintf(args, sizeof args, "plot '%s' --x c80 --y c100 -o '%s'", csv, svg);
+	ck_assert_int_eq(hetsim(args, err, sizeof err), 2);
+	ck_assert_msg(strstr(err, "wide.csv:1: no column \"c100\""), "%s", err);
+}
+END_TEST
+
+START_TEST(fit_machines_csv_wider_than_31_columns_gives_its_facts)
+{
+	/* 40 columns, "machine" and "vcpu" beyond the 31st */
+	char *t = malloc(8000);
+	size_t at = 0;
+	for (int i = 0; i < 38; i++)
+		at += (size_t)sprintf(t + at, "x%d,", i);
+	at += (size_t)sprintf(t + at, "machine,vcpu\n");
+	for (int r = 0; r < 2; r++) {
+		for (int i = 0; i < 38; i++)
+			at += (size_t)sprintf(t + at, "%d,", i);
+		at += (size_t)sprintf(t + at, "%s\n", r ? "m1,12" : "m0,3");
+	}
+	t[at] = 0;
+	const char *machines = test_write("machines.csv", t);
+	free(t);
+	const char *csv = test_write("samples.csv", "t\n1\n2\n3\n2.5\n1.5\n");
+	const char *out = tmp_path("facts.json");
+	char args[2000], err[1024];
+	snprintf(args, sizeof args,
+		 "fit '%s' --value t --machine-name m1 --machines '%s' -o '%s' --quiet",
+		 csv, machines, out);
+	ck_assert_msg(hetsim(args, err, sizeof err) == 0, "%s", err);
+	json_error_t je;
+	json_t *root = json_load_file(out, 0, &je);
+	ck_assert_msg(root != NULL, "%s", je.text);
+	json_t *m = json_array_get(json_object_get(root, "machine_types"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "name")), "m1");
+	ck_assert_double_eq(json_number_value(json_object_get(m, "vcpu")), 12);
+	json_decref(root);
+	/* a machines.csv without a "machine" column is an error, not ignored */
+	const char *bad = test_write("machines2.csv", "name,vcpu\nm1,4\n");
+	snprintf(args, sizeof args,
+		 "fit '%s' --value t --machine-name m1 --machines '%s' -o '%s' --quiet",
+		 csv, bad, out);
+	ck_assert_int_eq(hetsim(args, err, sizeof err), 2);
+	ck_assert_msg(strstr(err, "machines2.csv:1: no column \"machine\""), "%s", err);
+}
+END_TEST
+
+/* clang's UBSan stops at the double -> int conversion of the outlier's bin
+ * before the fix (GCC's does not check it). */
+START_TEST(fit_plot_bins_an_outlier_sample_safely)
+{
+	const char *csv = test_write("outlier.csv", "t\n1\n2\n3\n4\n5\n6\n7\n1e14\n");
+	const char *svg = tmp_path("outlier.svg");
+	char args[1500], err[1024];
+	snprintf(args, sizeof args, "fit '%s' --value t --plot '%s' -o '%s' --quiet",
+		 csv, svg, tmp_path("outlier.json"));
+	ck_assert_msg(hetsim(args, err, sizeof err) == 0, "%s", err);
+	assert_sane_svg(svg);
+	char *text = slurp(svg);
+	/* 7 of 8 samples are at or below the 99.5th percentile */
+	ck_assert_msg(strstr(text, "7 of 8 samples"), "%s", svg);
+	free(text);
+}
+END_TEST
+
+START_TEST(fit_plot_of_subnormal_samples_has_finite_axes)
+{
+	const char *csv = test_write("tiny.csv", "t\n5e-324\n1e-323\n1.5e-323\n2e-323\n");
+	const char *svg = tmp_path("tiny.svg");
+	char args[1500], err[1024];
+	snprintf(args, sizeof args, "fit '%s' --value t --plot '%s' -o '%s' --quiet",
+		 csv, svg, tmp_path("tiny.json"));
+	ck_assert_msg(hetsim(args, err, sizeof err) == 0, "%s", err);
+	assert_sane_svg(svg);
+}
+END_TEST
+
+START_TEST(plot_of_values_near_dbl_max_has_finite_axes)
+{
+	const char *csv = test_write("huge.csv", "x,y\n-1e308,-1e308\n0,0\n1e308,1e308\n");
+	const char *svg = tmp_path("huge.svg");
+	char args[1500], err[1024];
+	snprintf(args, sizeof args, "plot '%s' --x x --y y -o '%s'", csv, svg);
+	ck_assert_msg(hetsim(args, err, sizeof err) == 0, "%s", err);
+	assert_sane_svg(svg);
+}
+END_TEST
+
+START_TEST(sweep_summarise_plot_of_huge_metrics_has_finite_axes)
+{
+	const char *jsonl = test_write(
+		"huge.jsonl",
+		"{\"params\": {\"load\": 1}, \"policy\": \"a\", \"metrics\": {\"m\": 1e308}}\n"
+		"{\"params\": {\"load\": 2}, \"policy\": \"a\", \"metrics\": {\"m\": -1e308}}\n"
+		"{\"params\": {\"load\": 1}, \"policy\": \"b\", \"metrics\": {\"m\": -1e308}}\n"
+		"{\"params\": {\"load\": 2}, \"policy\": \"b\", \"metrics\": {\"m\": 1e308}}\n");
+	const char *svg = tmp_path("summary.svg");
+	char args[1500], err[1024];
+	snprintf(args, sizeof args, "sweep --summarise '%s' --x load --metric m --plot '%s'",
+		 jsonl, svg);
+	ck_assert_msg(hetsim(args, err, sizeof err) == 0, "%s", err);
+	assert_sane_svg(svg);
+}
+END_TEST
+
+START_TEST(svg_axes_are_finite_for_any_range)
+{
+	const double r[][2] = {{-INFINITY, INFINITY}, {NAN, NAN}, {NAN, 3},
+			       {5e-324, 1e-323}, {1e300, 1e300}, {-DBL_MAX, DBL_MAX},
+			       {DBL_MAX, DBL_MAX}, {-DBL_MAX, -DBL_MAX}, {2, 1},
+			       {0, 1e-310}, {1e15, 1e15 + 0.125}, {INFINITY, INFINITY}};
+	const size_t n = sizeof r / sizeof r[0];
+	sim_svg *s = sim_svg_new(400, 300);
+	ck_assert_ptr_nonnull(s);
+	for (size_t i = 0; i < n; i++) {
+		sim_svg_panel p = sim_svg_axes(s, 10, 10, 300, 200, r[i][0], r[i][1],
+					       r[i][1], r[i][0], "t", "x", "y");
+		ck_assert_msg(isfinite(p.x0) && isfinite(p.x1) && p.x1 > p.x0 &&
+				      isfinite(p.y0) && isfinite(p.y1) && p.y1 > p.y0,
+			      "range %zu: [%g, %g] x [%g, %g]", i, p.x0, p.x1, p.y0, p.y1);
+		double xs[2] = {p.x0, p.x1}, ys[2] = {p.y0, p.y1};
+		sim_svg_line(s, &p, xs, ys, 2, "#000", 1, 0);
+	}
+	const char *path = tmp_path("ranges.svg");
+	prof_err err = {0};
+	ck_assert_int_eq(sim_svg_write(s, path, &err), 0);
+	sim_svg_free(s);
+	char *svg = slurp(path);
+	ck_assert_msg(!strstr(svg, "nan") && !strstr(svg, "inf"), "%s", path);
+	size_t lines = 0;
+	for (const char *c = svg; (c = strstr(c, "stroke=\"#ddd\"")); c++)
+		lines++;
+	ck_assert_msg(lines <= 2 * n * 64, "%zu grid lines", lines);
+	free(svg);
+}
+END_TEST
+
+/* fit and plot read the same CSV dialect as every input: BOM, quoted
+ * header and fields, CRLF; a ';'-separated file is named as such. */
+START_TEST(fit_and_plot_read_bom_quoted_crlf_csv)
+{
+	const char *csv = test_write("excel.csv",
+				     "\xEF\xBB\xBF\"task\",\"time, s\"\r\n"
+				     "\"a\",\"1.5\"\r\n\"a\",2\r\n\"a\",\"2.5\"\r\n"
+				     "\"b, c\",3\r\n\"b, c\",4\r\n");
+	const char *out = tmp_path("excel.json");
+	char args[1500], err[1024];
+	snprintf(args, sizeof args,
+		 "fit '%s' --value 'time, s' --group-by task -o '%s' --quiet", csv, out);
+	ck_assert_msg(hetsim(args, err, sizeof err) == 0, "%s", err);
+	json_error_t je;
+	json_t *root = json_load_file(out, 0, &je);
+	ck_assert_msg(root != NULL, "%s", je.text);
+	json_t *tt = json_object_get(root, "task_types");
+	ck_assert_int_eq(json_array_size(tt), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(tt, 1), "name")),
+			 "b, c");
+	json_decref(root);
+	const char *svg = tmp_path("excel.svg");
+	snprintf(args, sizeof args, "plot '%s' --x 'time, s' --y 'time, s' --series task -o '%s'",
+		 csv, svg);
+	ck_assert_msg(hetsim(args, err, sizeof err) == 0, "%s", err);
+	assert_sane_svg(svg);
+	const char *semi = test_write("semi.csv", "task;t\na;1\n");
+	snprintf(args, sizeof args, "fit '%s' --value t -o '%s' --quiet", semi, out);
+	ck_assert_int_eq(hetsim(args, err, sizeof err), 2);
+	ck_assert_msg(strstr(err, "semi.csv:1: fields are separated by ';'; hetsim reads "
+				  "comma-separated CSV (RFC 4180)"),
+		      "%s", err);
+	snprintf(args, sizeof args, "plot '%s' --x t --y t -o '%s'", semi, svg);
+	ck_assert_int_eq(hetsim(args, err, sizeof err), 2);
+	ck_assert_msg(strstr(err, "semi.csv:1: fields are separated by ';'"), "%s", err);
+	/* a hex or huge sample is refused at its line */
+	const char *hex = test_write("hex.csv", "t\n1\n0x10\n");
+	snprintf(args, sizeof args, "fit '%s' --value t -o '%s' --quiet", hex, out);
+	ck_assert_int_eq(hetsim(args, err, sizeof err), 2);
+	ck_assert_msg(strstr(err, "hex.csv:3: bad t \"0x10\""), "%s", err);
+	const char *big = test_write("big.csv", "t\n1\n1e200\n");
+	snprintf(args, sizeof args, "fit '%s' --value t -o '%s' --quiet", big, out);
+	ck_assert_int_eq(hetsim(args, err, sizeof err), 2);
+	ck_assert_msg(strstr(err, "big.csv:3: bad t \"1e200\""), "%s", err);
+}
+END_TEST
+
 Suite *suite_fit(void)
 {
 	Suite *s = suite_create("fit");
@@ -848,5 +1118,16 @@ Suite *suite_fit(void)
 	tcase_add_test(cdf, steps_and_point_masses_have_step_cdfs);
 	tcase_add_test(cdf, pdf_integrates_to_1_and_is_the_cdf_slope);
 	suite_add_tcase(s, cdf);
+	TCase *cli = tcase_create("cli");
+	tcase_set_timeout(cli, 120);
+	tcase_add_test(cli, plot_reads_tables_wider_than_64_columns);
+	tcase_add_test(cli, fit_machines_csv_wider_than_31_columns_gives_its_facts);
+	tcase_add_test(cli, fit_plot_bins_an_outlier_sample_safely);
+	tcase_add_test(cli, fit_plot_of_subnormal_samples_has_finite_axes);
+	tcase_add_test(cli, plot_of_values_near_dbl_max_has_finite_axes);
+	tcase_add_test(cli, sweep_summarise_plot_of_huge_metrics_has_finite_axes);
+	tcase_add_test(cli, svg_axes_are_finite_for_any_range);
+	tcase_add_test(cli, fit_and_plot_read_bom_quoted_crlf_csv);
+	suite_add_tcase(s, cli);
 	return s;
 }

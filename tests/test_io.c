@@ -1,10 +1,12 @@
-/* tests/test_io.c — profiles/io.c: error values, source lines of JSON
- * values, typed getters, the (gzip) line reader and CSV field parsing. */
+/* tests/test_io.c — profiles/io.c and profiles/csv.c: error values, source
+ * lines of JSON values, typed getters, the (gzip) line reader, the RFC 4180
+ * CSV reader and strict number parsing. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include "profiles/csv.h"
 #include "profiles/io.h"
 #include "tests/tests.h"
 
@@ -501,24 +503,218 @@ START_TEST(lines_missing_file_nul_byte_and_truncated_gzip_are_errors)
 }
 END_TEST
 
-START_TEST(csv_split_trims_fields_and_counts_overflow)
+/* Open text as CSV under the label "t.csv". */
+static prof_csv *csv_text(const char *text, size_t len)
 {
-	char line[] = " a ,b,\t c\t,, ";
-	char *f[8];
-	ck_assert_int_eq(prof_csv_split(line, f, 8), 5);
-	ck_assert_str_eq(f[0], "a");
-	ck_assert_str_eq(f[1], "b");
-	ck_assert_str_eq(f[2], "c");
-	ck_assert_str_eq(f[3], "");
-	ck_assert_str_eq(f[4], "");
-	char l2[] = "1,2,3,4";
-	ck_assert_int_eq(prof_csv_split(l2, f, 3), 4); /* max + 1 */
-	ck_assert_str_eq(f[2], "3");
-	char l3[] = "1,2,3";
-	ck_assert_int_eq(prof_csv_split(l3, f, 3), 3);
-	char l4[] = "";
-	ck_assert_int_eq(prof_csv_split(l4, f, 3), 1);
-	ck_assert_str_eq(f[0], "");
+	prof_csv *r;
+	prof_err err = {0};
+	ck_assert_int_eq(prof_csv_open_mem(&r, "t.csv", text, len, &err), 0);
+	return r;
+}
+
+/* The next record must be the n fields want, starting at line. */
+static void csv_expect(prof_csv *r, long line, int n, const char *const *want)
+{
+	prof_err err = {0};
+	ck_assert_msg(prof_csv_next(r, &err) == 1, "%s", err.msg);
+	ck_assert_int_eq(prof_csv_line(r), line);
+	ck_assert_int_eq(prof_csv_nfields(r), n);
+	for (int i = 0; i < n; i++)
+		ck_assert_str_eq(prof_csv_fields(r)[i], want[i]);
+}
+
+/* Read records until an error; its message must start "t.csv:line: " and
+ * hold what. len 0: strlen(text). */
+static void csv_expect_error(const char *text, size_t len, long line,
+			     const char *what)
+{
+	prof_csv *r = csv_text(text, len ? len : strlen(text));
+	prof_err err = {0};
+	int rc;
+	while ((rc = prof_csv_next(r, &err)) == 1)
+		;
+	ck_assert_int_eq(rc, PROF_EINPUT);
+	char want[64];
+	snprintf(want, sizeof want, "t.csv:%ld: ", line);
+	ck_assert_prefix(err.msg, want);
+	ck_assert_contains(err.msg, what);
+	prof_err again = {0};
+	ck_assert_int_lt(prof_csv_next(r, &again), 0); /* stays failed */
+	prof_csv_close(r);
+}
+
+START_TEST(csv_reads_rfc4180_quoting_with_record_start_lines)
+{
+	const char *t = "\"arrival_time\",\"task_type\"\n"
+			"1,\"a,b\"\n"
+			"\n"
+			"2,\"say \"\"hi\"\"\"\n"
+			"3,\"two\nlines\"\n"
+			" 4 ,\t x \t\n"
+			"5,\" kept \" \n"
+			"6,\n"
+			"7,last";
+	prof_csv *r = csv_text(t, strlen(t));
+	csv_expect(r, 1, 2, (const char *[]){"arrival_time", "task_type"});
+	csv_expect(r, 2, 2, (const char *[]){"1", "a,b"});
+	csv_expect(r, 4, 2, (const char *[]){"2", "say \"hi\""});
+	csv_expect(r, 5, 2, (const char *[]){"3", "two\nlines"});
+	csv_expect(r, 7, 2, (const char *[]){"4", "x"});
+	csv_expect(r, 8, 2, (const char *[]){"5", " kept "});
+	csv_expect(r, 9, 2, (const char *[]){"6", ""});
+	csv_expect(r, 10, 2, (const char *[]){"7", "last"});
+	prof_err err = {0};
+	ck_assert_int_eq(prof_csv_next(r, &err), 0);
+	ck_assert_int_eq(prof_csv_next(r, &err), 0);
+	ck_assert_int_eq(err.code, 0);
+	prof_csv_close(r);
+}
+END_TEST
+
+START_TEST(csv_skips_bom_blank_lines_and_crlf_in_plain_and_gzip_files)
+{
+	const char *t = PROF_UTF8_BOM "\"a\",b\r\n\r\n  \t\r\n1,\"x\r\ny\"\r\n";
+	char path[600];
+	snprintf(path, sizeof path, "%s/bom.csv", test_tmpdir());
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	fputs(t, f);
+	fclose(f);
+	const char *paths[] = {path, write_gz("bom.csv.gz", t, strlen(t))};
+	for (int k = 0; k < 2; k++) {
+		prof_csv *r;
+		prof_err err = {0};
+		ck_assert_int_eq(prof_csv_open(&r, paths[k], &err), 0);
+		ck_assert_str_eq(prof_csv_path(r), paths[k]);
+		ck_assert_int_eq(prof_csv_read_header(r, &err), 0);
+		ck_assert_int_eq(prof_csv_col(r, "a"), 0);
+		ck_assert_int_eq(prof_csv_col(r, "b"), 1);
+		/* a quoted CRLF keeps its line break, as '\n' */
+		csv_expect(r, 4, 2, (const char *[]){"1", "x\ny"});
+		ck_assert_int_eq(prof_csv_next(r, &err), 0);
+		prof_csv_close(r);
+	}
+}
+END_TEST
+
+START_TEST(csv_other_separators_and_bad_quotes_are_located_errors)
+{
+	csv_expect_error("a;b\n1;2\n", 0, 1,
+			 "fields are separated by ';'; hetsim reads "
+			 "comma-separated CSV (RFC 4180)");
+	csv_expect_error(PROF_UTF8_BOM "\n\na\tb\n", 0, 3, "separated by tabs");
+	csv_expect_error("a,b\n1,x\"y\n", 0, 2, "malformed CSV");
+	csv_expect_error("a,b\n1,\"x\"y\n", 0, 2, "malformed CSV");
+	csv_expect_error("a,b\n1,2\n3,\"open\n4,5\n", 0, 3,
+			 "a quoted field is not closed");
+	csv_expect_error("a,b\n1,\0\n", 8, 2, "NUL byte");
+	/* a header-only file is fine; an empty one has no header */
+	prof_csv *r = csv_text("a,b\n", 4);
+	prof_err err = {0};
+	ck_assert_int_eq(prof_csv_read_header(r, &err), 0);
+	ck_assert_int_eq(prof_csv_next(r, &err), 0);
+	prof_csv_close(r);
+	r = csv_text(" \n\n", 3);
+	ck_assert_int_eq(prof_csv_read_header(r, &err), PROF_EINPUT);
+	ck_assert_str_eq(err.msg, "t.csv:1: empty file: no header line");
+	prof_csv_close(r);
+}
+END_TEST
+
+START_TEST(csv_overlong_records_fail_fast_with_bounded_memory)
+{
+	size_t n = 3 * PROF_MAX_LINE;
+	char *t = malloc(n + 8);
+	ck_assert_ptr_nonnull(t);
+	memcpy(t, "a,b\n1,", 6);
+	memset(t + 6, 'x', n);
+	char want[80];
+	snprintf(want, sizeof want, "line longer than %zu bytes",
+		 (size_t)PROF_MAX_LINE);
+	csv_expect_error(t, n, 2, want);
+	/* quoted newlines do not reset the count: a record, not a line */
+	for (size_t i = 7; i < n; i += 100)
+		t[i] = '\n';
+	t[6] = '"';
+	csv_expect_error(t, n, 2, want);
+	/* the line reader has the same cap */
+	memset(t, 'y', n);
+	prof_lines *l;
+	prof_err err = {0};
+	char *line;
+	size_t len;
+	ck_assert_int_eq(prof_lines_open_mem(&l, "t.txt", t, n, &err), 0);
+	ck_assert_int_eq(prof_lines_next(l, &line, &len, &err), PROF_EINPUT);
+	ck_assert_prefix(err.msg, "t.txt:1: line longer than");
+	prof_lines_close(l);
+	free(t);
+	/* an endless device is refused at once */
+	prof_csv *r;
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(prof_csv_open(&r, "/dev/zero", &err), 0);
+	ck_assert_int_lt(prof_csv_next(r, &err), 0);
+	ck_assert_prefix(err.msg, "/dev/zero:1: ");
+	prof_csv_close(r);
+}
+END_TEST
+
+START_TEST(csv_header_lookup_works_for_any_column_count)
+{
+	enum { N = 3000 };
+	size_t cap = N * 16, at = 0;
+	char *t = malloc(cap);
+	ck_assert_ptr_nonnull(t);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < N; i++)
+			at += (size_t)snprintf(t + at, cap - at, "%s%s%d",
+					       i ? "," : "", pass ? "" : "c", i);
+		t[at++] = '\n';
+	}
+	at += (size_t)snprintf(t + at, cap - at, "1,2\n");
+	prof_csv *r = csv_text(t, at);
+	prof_err err = {0};
+	ck_assert_int_eq(prof_csv_read_header(r, &err), 0);
+	ck_assert_int_eq(prof_csv_header_n(r), N);
+	ck_assert_int_eq(prof_csv_col(r, "c2999"), 2999);
+	ck_assert_int_eq(prof_csv_col(r, "c3000"), -1);
+	ck_assert_int_eq(prof_csv_col(r, NULL), -1);
+	int col = 7;
+	ck_assert_int_eq(prof_csv_need_col(r, "c65", &col, &err), 0);
+	ck_assert_int_eq(col, 65);
+	ck_assert_int_eq(prof_csv_need_col(r, "zz", &col, &err), PROF_EINPUT);
+	ck_assert_str_eq(err.msg, "t.csv:1: no column \"zz\"");
+	ck_assert_int_eq(prof_csv_next(r, &err), 1);
+	ck_assert_str_eq(prof_csv_fields(r)[2999], "2999");
+	ck_assert_str_eq(prof_csv_header(r)[2999], "c2999"); /* a copy */
+	ck_assert_int_eq(prof_csv_check_width(r, &err), 0);
+	ck_assert_int_eq(prof_csv_next(r, &err), 1);
+	memset(&err, 0, sizeof err);
+	ck_assert_int_eq(prof_csv_check_width(r, &err), PROF_EINPUT);
+	ck_assert_str_eq(err.msg,
+			 "t.csv:3: the row has 2 fields, the header has 3000");
+	prof_csv_close(r);
+	free(t);
+}
+END_TEST
+
+START_TEST(jdoc_skips_a_utf8_bom)
+{
+	const char *t = PROF_UTF8_BOM "{\"a\": 1,\n \"b\": [2]}";
+	prof_jdoc doc;
+	parse_ok(&doc, t);
+	ck_assert_int_eq(prof_jdoc_line(&doc, json_object_get(doc.root, "b")), 2);
+	prof_jdoc_free(&doc);
+	const char *msg = parse_bad(PROF_UTF8_BOM "{\n\"a\": x}");
+	ck_assert_prefix(msg, "bad.json:2: ");
+	char path[600];
+	snprintf(path, sizeof path, "%s/bom.json", test_tmpdir());
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	fputs(t, f);
+	fclose(f);
+	prof_err err = {0};
+	ck_assert_msg(prof_jdoc_load(&doc, path, &err) == 0, "%s", err.msg);
+	prof_jdoc_free(&doc);
 }
 END_TEST
 
@@ -531,9 +727,18 @@ START_TEST(parse_double_accepts_whole_finite_numbers_only)
 	ck_assert_double_eq(x, 1000);
 	ck_assert_int_eq(prof_parse_double("-0.25", &x), 0);
 	ck_assert_double_eq(x, -0.25);
+	const char *good[] = {"+2", ".5", "5.", "1E-3", "2.5e+2", "007", "0",
+			      "-0", "1e-320", NULL};
+	const double val[] = {2, 0.5, 5, 1e-3, 250, 7, 0, 0, 1e-320};
+	for (int i = 0; good[i]; i++) {
+		ck_assert_msg(prof_parse_double(good[i], &x) == 0, "[%s]", good[i]);
+		ck_assert_double_eq(x, val[i]);
+	}
 	x = 7;
 	const char *bad[] = {"", "  ", "abc", "1.5x", "1.5 2", "nan", "NaN",
-			     "inf", "-inf", "Infinity", "1e999", ".", "-", NULL};
+			     "inf", "-inf", "Infinity", "infinity", "1e999",
+			     ".", "-", "0x10", "0X1p4", "1e", "1e+", "e5",
+			     "++1", "1,5", "1.5s", "\"1\"", NULL};
 	for (int i = 0; bad[i]; i++)
 		ck_assert_msg(prof_parse_double(bad[i], &x) != 0, "[%s]", bad[i]);
 	ck_assert_double_eq(x, 7); /* untouched */
@@ -562,7 +767,12 @@ Suite *suite_io(void)
 	tcase_add_test(tc, lines_reads_gzip_file_with_long_and_crlf_lines);
 	tcase_add_test(tc, lines_reads_many_lines_across_blocks);
 	tcase_add_test(tc, lines_missing_file_nul_byte_and_truncated_gzip_are_errors);
-	tcase_add_test(tc, csv_split_trims_fields_and_counts_overflow);
+	tcase_add_test(tc, csv_reads_rfc4180_quoting_with_record_start_lines);
+	tcase_add_test(tc, csv_skips_bom_blank_lines_and_crlf_in_plain_and_gzip_files);
+	tcase_add_test(tc, csv_other_separators_and_bad_quotes_are_located_errors);
+	tcase_add_test(tc, csv_overlong_records_fail_fast_with_bounded_memory);
+	tcase_add_test(tc, csv_header_lookup_works_for_any_column_count);
+	tcase_add_test(tc, jdoc_skips_a_utf8_bom);
 	tcase_add_test(tc, parse_double_accepts_whole_finite_numbers_only);
 	suite_add_tcase(s, tc);
 	return s;

@@ -877,6 +877,45 @@ START_TEST(csv_bad_number_names_csv_file_and_line)
 	expect_bad(p, csv, 3, "negative");
 	csv = test_write("bad.csv", "t,ms\nx,1\nx,2,3\n");
 	expect_bad(p, csv, 3, "fields");
+	/* decimal numbers only; no absurd times; RFC 4180; commas */
+	csv = test_write("bad.csv", "t,ms\nx,1\nx,0x10\n");
+	expect_bad(p, csv, 3, "bad number \"0x10\" in column ms");
+	csv = test_write("bad.csv", "t,ms\nx,1\nx,inf\n");
+	expect_bad(p, csv, 3, "bad number \"inf\" in column ms");
+	csv = test_write("bad.csv", "t,ms\nx,1e200\n");
+	expect_bad(p, csv, 2, "time 1e200 in column ms is larger than 1e+15");
+	csv = test_write("bad.csv", "t,ms\nx,1\n\"x\"y,2\n");
+	expect_bad(p, csv, 3, "malformed CSV");
+	csv = test_write("bad.csv", "t;ms\nx;1\n");
+	expect_bad(p, csv, 1, "fields are separated by ';'; hetsim reads comma-separated CSV");
+}
+END_TEST
+
+/* A spreadsheet's "CSV UTF-8": BOM, quoted header and fields (one with a
+ * comma and a doubled quote), CRLF. */
+START_TEST(empirical_from_bom_quoted_csv_reads_like_plain)
+{
+	test_write("quoted.csv", "\xEF\xBB\xBF\"task\",\"machine\",\"ms\",\"note\"\r\n"
+				 "\"a\",\"m1\",\"100\",\"x, \"\"quoted\"\"\"\r\n"
+				 "a,m2,7,x\r\n"
+				 "\"a\",m1,300,\"two\r\nlines\"\r\n");
+	prof_profile *p = load_text("quoted.json",
+		"{\"machine_types\": [{\"name\": \"m1\"}],\n"
+		" \"task_types\": [{\"name\": \"a\"}, {\"name\": \"b\"}],\n"
+		" \"exec\": [\n"
+		"  {\"task\": \"a\", \"machine\": \"m1\", \"model\": \"empirical\", \"csv\": \"quoted.csv\",\n"
+		"   \"column\": \"ms\", \"where\": {\"machine\": \"m1\"}, \"unit\": \"ms\"},\n"
+		"  {\"task\": \"b\", \"machine\": \"m1\", \"model\": \"empirical\", \"csv\": \"quoted.csv\",\n"
+		"   \"column\": \"ms\", \"where\": {\"note\": \"x, \\\"quoted\\\"\"}}\n"
+		" ]}\n");
+	const prof_model *am1 = prof_model_at(p, 0, 0);
+	ck_assert_uint_eq(am1->n, 2);
+	ck_assert_double_eq_tol(am1->sorted[0], 0.1, 1e-15);
+	ck_assert_double_eq_tol(am1->sorted[1], 0.3, 1e-15);
+	const prof_model *bm1 = prof_model_at(p, 1, 0);
+	ck_assert_uint_eq(bm1->n, 1);
+	ck_assert_double_eq(bm1->sorted[0], 100);
+	prof_free(p);
 }
 END_TEST
 
@@ -1068,6 +1107,7 @@ Suite *suite_profiles(void)
 	tcase_add_test(tc, stratified_sample_means_match_exact_means);
 	tcase_add_test(tc, empirical_samples_interpolate_the_sorted_values);
 	tcase_add_test(tc, empirical_from_csv_and_gzip_csv_with_where_and_unit);
+	tcase_add_test(tc, empirical_from_bom_quoted_csv_reads_like_plain);
 	tcase_add_test(tc, heet_csv_gives_the_published_speech_recognition_mean);
 	tcase_add_test(tc, shipped_heet_profile_matches_published_means);
 	tcase_add_test(tc, chi_square_critical_value_is_the_0_1_percent_point);

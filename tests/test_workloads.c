@@ -628,7 +628,63 @@ static const struct bad_trace {
 	{"4,a,,-1\n", 1, "size -1 is negative"},
 	{"4,a,,1e\n", 1, "not a finite number"},
 	{"arrival_s,task_type,size\n1,a,2\n", 1, "header column 3"},
+	/* decimal numbers only, and no absurd times */
+	{"0x10,a\n", 1, "arrival_s \"0x10\" is not a finite number"},
+	{"1,a\ninfinity,a\n", 2, "not a finite number"},
+	{"1e200,a\n", 1, "arrival_s 1e200 is larger than 1e+15"},
+	{"1,a,1e300\n", 1, "deadline_s 1e300 is larger than 1e+15"},
+	{"1,a,,2e15\n", 1, "size 2e15 is larger than 1e+15"},
+	/* RFC 4180 and the separator */
+	{"1,a\n2,\"a\"b\n", 2, "malformed CSV"},
+	{"1,a\n\n3,\"a\n", 3, "a quoted field is not closed"},
+	{"arrival_s;task_type\n1;a\n", 1,
+	 "fields are separated by ';'; hetsim reads comma-separated CSV"},
 };
+
+/* A trace of no task is a mistake (a wrong or truncated file), not a
+ * quiet run of nothing. */
+START_TEST(test_trace_empty_or_header_only_is_an_error)
+{
+	const char *texts[] = {"", "\n \n", "arrival_s,task_type\n",
+			       "\xEF\xBB\xBF\"arrival_s\",\"task_type\"\r\n\r\n"};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		test_write("trace.csv", texts[i]);
+		wl_source *s = must_make_source(trace_workload, 1);
+		wl_task t;
+		memset(&err, 0, sizeof err);
+		ck_assert_int_eq(wl_next(s, &t, &err), PROF_EINPUT);
+		ck_assert_msg(strstr(err.msg, "trace.csv: no tasks") != NULL,
+			      "case %zu: %s", i, err.msg);
+		wl_free(s);
+	}
+}
+END_TEST
+
+/* What a spreadsheet writes ("CSV UTF-8"): a BOM, quoted header and
+ * fields, CRLF. */
+START_TEST(test_trace_with_bom_quotes_and_crlf_reads_like_plain)
+{
+	test_write("trace.csv", "\xEF\xBB\xBF\"arrival_s\",\"task_type\",\"deadline_s\"\r\n"
+				"\"0.5\",\"a\",\"2\"\r\n"
+				"1,\"b\",\r\n"
+				"1.5e0, c ,\" 4 \"\r\n");
+	wl_source *s = must_make_source(trace_workload, 1);
+	wl_task t;
+	ck_assert_int_eq(next_task(s, &t), 1);
+	ck_assert_double_eq(t.arrival_s, 0.5);
+	ck_assert_uint_eq(t.type, 0);
+	ck_assert_double_eq(t.deadline_s, 2);
+	ck_assert_int_eq(next_task(s, &t), 1);
+	ck_assert_uint_eq(t.type, 1);
+	ck_assert(isnan(t.deadline_s));
+	ck_assert_int_eq(next_task(s, &t), 1);
+	ck_assert_double_eq(t.arrival_s, 1.5);
+	ck_assert_uint_eq(t.type, 2);
+	ck_assert_double_eq(t.deadline_s, 4);
+	ck_assert_int_eq(next_task(s, &t), 0);
+	wl_free(s);
+}
+END_TEST
 
 START_TEST(test_trace_bad_row_names_file_and_line)
 {
@@ -714,6 +770,9 @@ static const struct bad_workload {
 	{"{\"arrival\": \"poisson\", \"rate_per_s\": 3, \"tasks\": 1,\n"
 	 " \"start_s\": -1}",
 	 2, "start_s"},
+	{"{\"arrival\": \"trace\", \"file\": \"t.csv\",\n"
+	 " \"start_s\": 1e200}",
+	 2, "\"start_s\" 1e+200 is larger than 1e+15"},
 	{"{\"arrival\": \"mmpp\", \"mean_sojourn_s\": [1, 1], \"tasks\": 1,\n"
 	 " \"rates_per_s\": [1, 2, 3]}",
 	 2, "rates_per_s"},
@@ -787,6 +846,8 @@ Suite *suite_workloads(void)
 	tcase_add_loop_test(trace, test_trace_bad_row_names_file_and_line, 0,
 			    (int)(sizeof bad_traces / sizeof bad_traces[0]));
 	tcase_add_test(trace, test_trace_missing_file_fails_at_load_naming_it);
+	tcase_add_test(trace, test_trace_empty_or_header_only_is_an_error);
+	tcase_add_test(trace, test_trace_with_bom_quotes_and_crlf_reads_like_plain);
 	suite_add_tcase(s, trace);
 
 	TCase *bad = tcase_create("bad_json");

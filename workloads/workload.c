@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <gsl/gsl_rng.h>
+#include "profiles/csv.h"
 #include "sim/rng.h"
 #include "workloads/workload.h"
 
@@ -21,8 +22,6 @@ typedef enum wl_kind { WL_POISSON, WL_MMPP, WL_TRACE } wl_kind;
 
 /* Roles of trace columns; a source maps each role to a field index. */
 enum { COL_ARRIVAL, COL_TYPE, COL_DEADLINE, COL_SIZE, COL_KEY, N_COLS };
-/* Most fields an E2C-Sim workload row may have. */
-#define E2C_MAX_FIELDS 64
 /* How an E2C workload names its task types. */
 enum { E2C_TYPE_NAME, E2C_TYPE_INDEX0, E2C_TYPE_INDEX1 };
 
@@ -70,16 +69,15 @@ struct wl_source {
 
 	/* Trace replay. The profile must outlive the source: row task types
 	 * are resolved against it as the rows are read. */
-	prof_lines *trace;
+	prof_csv *trace;
 	const prof_profile *profile;
 	double trace_last_arrival_s; /* as written in the file */
-	int trace_seen_row;	     /* a non-blank line was read */
+	int trace_seen_row;	     /* a record was read */
 	/* E2C-Sim workload CSV: a header is required and names the columns;
 	 * col[role] is the field index of each role (-1: absent) and every
-	 * row has exactly n_fields fields. */
+	 * row has as many fields as the header. */
 	int e2c;
 	int col[N_COLS];
-	int n_fields;
 	int e2c_type_ids;	  /* E2C_TYPE_* */
 	int e2c_deadline_relative; /* deadline column is time after arrival */
 	json_t *e2c_columns;	  /* the "columns" override, or NULL */
@@ -414,7 +412,7 @@ static int open_trace(wl_source *s, const prof_jdoc *doc, const json_t *node,
 	char *path = prof_jdoc_resolve(doc, file);
 	if (!path)
 		return PROF_ENOMEM;
-	rc = prof_lines_open(&s->trace, path, err);
+	rc = prof_csv_open(&s->trace, path, err);
 	free(path);
 	s->profile = p;
 	return rc < 0 ? rc : PROF_OK;
@@ -519,6 +517,11 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 	if (rc == PROF_OK)
 		rc = prof_jget_nonneg(doc, node, "start_s", 0, &s->start_s,
 				      err);
+	if (rc == PROF_OK && s->start_s > PROF_MAX_TIME_S)
+		rc = prof_jerr_at(err, doc, node, "start_s", 0,
+				  "\"start_s\" %g is larger than %g, the "
+				  "largest time hetsim accepts",
+				  s->start_s, PROF_MAX_TIME_S);
 	if (rc < 0)
 		goto fail;
 
@@ -642,19 +645,14 @@ static int next_generated(wl_source *s, wl_task *t)
 
 /* ---------------------------------------------------------- trace rows */
 
-static int is_blank(const char *line)
-{
-	return line[strspn(line, " \t")] == '\0';
-}
-
 /* A header names the columns it has, which must be ours, in our order:
  * a reordered header would otherwise be read silently wrong. */
-static int check_header(const prof_lines *r, char **fields, int n,
-			prof_err *err)
+static int check_header(const prof_csv *r, prof_err *err)
 {
+	char *const *fields = prof_csv_fields(r);
+	int n = prof_csv_nfields(r);
 	if (n > TRACE_MAX_FIELDS)
-		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
-				 prof_lines_lineno(r),
+		return prof_csv_errf(r, err,
 				 "the header has more than %d columns (%s,%s"
 				 "[,%s][,%s][,%s])",
 				 TRACE_MAX_FIELDS, trace_columns[0],
@@ -662,16 +660,17 @@ static int check_header(const prof_lines *r, char **fields, int n,
 				 trace_columns[3], trace_columns[4]);
 	for (int i = 1; i < n; i++)
 		if (strcmp(fields[i], trace_columns[i]) != 0)
-			return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
-					 prof_lines_lineno(r),
+			return prof_csv_errf(r, err,
 					 "header column %d is \"%s\", expected "
 					 "\"%s\"",
 					 i + 1, fields[i], trace_columns[i]);
 	return PROF_OK;
 }
 
-/* Number field of a trace row; an empty optional field means if_empty. */
-static int trace_number(const prof_lines *r, const char *field,
+/* Number field of a trace row; an empty optional field means if_empty.
+ * Times and sizes beyond PROF_MAX_TIME_S are refused: they are typing
+ * errors, and the engine's time arithmetic would lose them. */
+static int trace_number(const prof_csv *r, const char *field,
 			const char *column, int empty_ok, double if_empty,
 			double *out, prof_err *err)
 {
@@ -679,11 +678,15 @@ static int trace_number(const prof_lines *r, const char *field,
 		*out = if_empty;
 		return PROF_OK;
 	}
-	if (prof_parse_double(field, out) != 0 || !isfinite(*out))
-		return prof_errf(err, PROF_EINPUT, prof_lines_path(r),
-				 prof_lines_lineno(r),
-				 "%s \"%s\" is not a finite number", column,
-				 field);
+	if (prof_parse_double(field, out) != 0)
+		return prof_csv_errf(r, err,
+				     "%s \"%s\" is not a finite number",
+				     column, field);
+	if (fabs(*out) > PROF_MAX_TIME_S)
+		return prof_csv_errf(r, err,
+				     "%s %s is larger than %g, the largest "
+				     "time or size hetsim accepts",
+				     column, field, PROF_MAX_TIME_S);
 	return PROF_OK;
 }
 
@@ -714,15 +717,15 @@ static int e2c_matches(const wl_source *s, int role, const char *field)
 }
 
 /* The header of an E2C-Sim workload: find each role's column by name. */
-static int e2c_header(wl_source *s, char **fields, int n, prof_err *err)
+static int e2c_header(wl_source *s, prof_err *err)
 {
-	const char *path = prof_lines_path(s->trace);
-	long line = prof_lines_lineno(s->trace);
-	if (n > E2C_MAX_FIELDS)
-		return prof_errf(err, PROF_EINPUT, path, line,
-				 "the header has more than %d columns",
-				 E2C_MAX_FIELDS);
-	s->n_fields = n;
+	char *const *fields = prof_csv_fields(s->trace);
+	int n = prof_csv_nfields(s->trace);
+	const char *path = prof_csv_path(s->trace);
+	long line = prof_csv_line(s->trace);
+	int rc = prof_csv_take_header(s->trace, err);
+	if (rc)
+		return rc;
 	for (int role = 0; role < N_COLS; role++) {
 		s->col[role] = -1;
 		for (int i = 0; i < n; i++) {
@@ -761,8 +764,8 @@ static int e2c_header(wl_source *s, char **fields, int n, prof_err *err)
 /* Task type of an E2C-Sim row: by name, or by 0- or 1-based index. */
 static int e2c_type(const wl_source *s, const char *field, prof_err *err)
 {
-	const char *path = prof_lines_path(s->trace);
-	long line = prof_lines_lineno(s->trace);
+	const char *path = prof_csv_path(s->trace);
+	long line = prof_csv_line(s->trace);
 	if (s->e2c_type_ids == E2C_TYPE_NAME) {
 		int type = prof_task_index(s->profile, field);
 		if (type < 0)
@@ -789,25 +792,23 @@ static int e2c_type(const wl_source *s, const char *field, prof_err *err)
 }
 
 /* Field of a row for a role, or NULL if the row does not have it. */
-static const char *row_field(const wl_source *s, char **fields, int n,
+static const char *row_field(const wl_source *s, char *const *fields, int n,
 			     int role)
 {
 	int c = s->col[role];
 	return c >= 0 && c < n ? fields[c] : NULL;
 }
 
-static int parse_trace_row(wl_source *s, char **fields, int n, wl_task *t,
-			   prof_err *err)
+static int parse_trace_row(wl_source *s, wl_task *t, prof_err *err)
 {
-	const prof_lines *r = s->trace;
-	const char *path = prof_lines_path(r);
-	long line = prof_lines_lineno(r);
-	if (s->e2c && n != s->n_fields)
-		return prof_errf(err, PROF_EINPUT, path, line,
-				 "%s fields: %d, the header has %d",
-				 n < s->n_fields ? "too few" : "too many",
-				 n > E2C_MAX_FIELDS ? E2C_MAX_FIELDS : n,
-				 s->n_fields);
+	const prof_csv *r = s->trace;
+	char *const *fields = prof_csv_fields(r);
+	int n = prof_csv_nfields(r);
+	const char *path = prof_csv_path(r);
+	long line = prof_csv_line(r);
+	int rc;
+	if (s->e2c && (rc = prof_csv_check_width(r, err)))
+		return rc;
 	if (!s->e2c && (n < 2 || n > TRACE_MAX_FIELDS))
 		return prof_errf(err, PROF_EINPUT, path, line,
 				 "%s fields: expected 2 to %d (%s,%s[,%s]"
@@ -823,7 +824,7 @@ static int parse_trace_row(wl_source *s, char **fields, int n, wl_task *t,
 	const char *f_key = row_field(s, fields, n, COL_KEY);
 	const char *const *name = s->e2c ? e2c_roles : trace_columns;
 	double arrival, deadline = NAN, size = 0.0;
-	int rc = trace_number(r, f_arr, name[COL_ARRIVAL], 0, 0.0, &arrival, err);
+	rc = trace_number(r, f_arr, name[COL_ARRIVAL], 0, 0.0, &arrival, err);
 	if (rc < 0)
 		return rc;
 	if (arrival < 0.0)
@@ -896,32 +897,30 @@ static int parse_trace_row(wl_source *s, char **fields, int n, wl_task *t,
 
 static int next_trace(wl_source *s, wl_task *t, prof_err *err)
 {
-	char *fields[E2C_MAX_FIELDS + 1];
-	int max = s->e2c ? E2C_MAX_FIELDS : TRACE_MAX_FIELDS;
-	char *line;
-	size_t len;
 	int rc;
-	while ((rc = prof_lines_next(s->trace, &line, &len, err)) > 0) {
-		if (is_blank(line))
-			continue;
-		int n = prof_csv_split(line, fields, max);
+	while ((rc = prof_csv_next(s->trace, err)) > 0) {
 		int first = !s->trace_seen_row;
 		s->trace_seen_row = 1;
 		if (first && s->e2c) {
-			rc = e2c_header(s, fields, n, err);
+			rc = e2c_header(s, err);
 			if (rc < 0)
 				return rc;
 			continue;
 		}
-		if (first && n > 0 &&
-		    strcmp(fields[0], trace_columns[0]) == 0) {
-			rc = check_header(s->trace, fields, n, err);
+		if (first && strcmp(prof_csv_fields(s->trace)[0],
+				    trace_columns[0]) == 0) {
+			rc = check_header(s->trace, err);
 			if (rc < 0)
 				return rc;
 			continue;
 		}
-		return parse_trace_row(s, fields, n, t, err);
+		return parse_trace_row(s, t, err);
 	}
+	/* an empty file or a lone header is a mistake, not a quiet run of
+	 * no tasks */
+	if (rc == 0 && s->next_id == 0)
+		return prof_errf(err, PROF_EINPUT, prof_csv_path(s->trace), 0,
+				 "no tasks");
 	return rc;
 }
 
@@ -977,7 +976,7 @@ void wl_free(wl_source *s)
 		gsl_rng_free(s->seg_rng);
 	free(s->seg_cum);
 	if (s->trace)
-		prof_lines_close(s->trace);
+		prof_csv_close(s->trace);
 	json_decref(s->e2c_columns);
 	free(s->mix_type);
 	free(s->mix_cum);
