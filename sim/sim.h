@@ -67,8 +67,9 @@
  * the mean execution time of every (task, machine) pair present must be
  * finite and at most this (about 31.7 million years); anything beyond is an
  * input error (a rate of 1e-300, a trace row "1e200,t"), never garbage
- * output. Times stay exact to the microsecond below 2^53 us (~9e9 s). */
-#define SIM_MAX_TIME_S 1e15
+ * output. Times stay exact to the microsecond below 2^53 us (~9e9 s). The
+ * readers of traces and CSVs refuse the same bound (PROF_MAX_TIME_S). */
+#define SIM_MAX_TIME_S PROF_MAX_TIME_S
 
 typedef struct sim_experiment sim_experiment;
 
