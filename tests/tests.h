@@ -22,6 +22,20 @@ Suite *suite_merge(void);
 Suite *suite_real(void);
 Suite *suite_dag(void);
 
+/* Wall-time limits in tests are set for optimised builds; under AddressSanitizer
+ * code runs several times slower (and CI shares its cores), so speed tests
+ * multiply their limits by this. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_SLOWDOWN 10.0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_SLOWDOWN 10.0
+#endif
+#endif
+#ifndef TEST_SLOWDOWN
+#define TEST_SLOWDOWN 1.0
+#endif
+
 /* Path of the hetsim binary under test ($HETSIM_BIN, default build/hetsim). */
 const char *test_bin(void);
 /* Run a shell command; capture up to cap-1 bytes of stderr in errbuf; return
