@@ -343,6 +343,73 @@ START_TEST(bad_sweep_files_fail_before_running)
 }
 END_TEST
 
+/* `hetsim run` with args; stdout into out (cap bytes), stderr into err. */
+static int hetsim_run_cmd(const char *args, char *out, size_t cap, char *err,
+			  size_t ecap)
+{
+	const char *o = path_in_tmp("run.out");
+	char cmd[2600];
+	snprintf(cmd, sizeof cmd, "(%s run %s > '%s')", test_bin(), args, o);
+	int st = test_run(cmd, err, ecap);
+	FILE *f = fopen(o, "r");
+	size_t n = f ? fread(out, 1, cap - 1, f) : 0;
+	out[n] = 0;
+	if (f)
+		fclose(f);
+	return st;
+}
+
+START_TEST(set_indexes_arrays_in_run_and_in_sweep_parameters)
+{
+	const char *e = test_write("sw_exp.json", experiment);
+	char args[1400], out[4096], err[2048];
+	snprintf(args, sizeof args, "'%s' --set machines.0.count=5 --set output.dir='\"\"'", e);
+	int st = hetsim_run_cmd(args, out, sizeof out, err, sizeof err);
+	ck_assert_msg(st == 0, "status %d: %s", st, err);
+	ck_assert_msg(strstr(out, "5 machines"), "[%s]", out);
+	static const char *const bad_sets[][2] = {
+		{"machines.1.count=4", "index 1 is out of range (\"machines\" has 1 entries)"},
+		{"machines.x.count=4", "\"machines\" is an array: index it with a number"},
+		{"workload.0.x=3", "cannot index \"workload\" with 0: it is not an array"},
+		{"workload.0=3", "cannot index \"workload\" with 0: it is not an array"},
+		{"seed.x=1", "\"seed\" is not an object or an array"},
+		{"machines..count=1", "empty path component"},
+	};
+	for (size_t k = 0; k < sizeof bad_sets / sizeof bad_sets[0]; k++) {
+		snprintf(args, sizeof args, "'%s' --set '%s'", e, bad_sets[k][0]);
+		st = hetsim_run_cmd(args, out, sizeof out, err, sizeof err);
+		ck_assert_msg(st == 2, "%s: status %d: %s", bad_sets[k][0], st, err);
+		char *nl = strchr(err, '\n');
+		ck_assert_msg(nl && nl[1] == 0, "not one line: [%s]", err);
+		ck_assert_msg(strstr(err, bad_sets[k][1]), "%s: [%s]", bad_sets[k][0], err);
+	}
+	/* a sweep varies the machine count through the same path */
+	const char *res = path_in_tmp("setidx.jsonl");
+	char body[1200];
+	snprintf(body, sizeof body,
+		 "{\"base\": \"sw_exp.json\",\n"
+		 " \"parameters\": {\"machines.0.count\": [1, 4]},\n"
+		 " \"results\": \"%s\"}\n", res);
+	const char *s = sweep_file("setidx.json", body);
+	snprintf(args, sizeof args, "'%s'", s);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "%s", err);
+	json_t *v[8];
+	int n = read_lines(res, v, 8);
+	ck_assert_int_eq(n, 4);
+	/* four machines finish sooner than one */
+	double resp[2] = {0, 0};
+	for (int i = 0; i < n; i++) {
+		const char *c = json_string_value(json_object_get(v[i], "case"));
+		if (strcmp(json_string_value(json_object_get(v[i], "policy")), "mct"))
+			continue;
+		resp[strcmp(c, "c0000") != 0] = json_number_value(
+			json_object_get(json_object_get(v[i], "metrics"), "response_mean_s"));
+	}
+	ck_assert_msg(resp[1] > 0 && resp[1] < resp[0], "%g %g", resp[0], resp[1]);
+	free_lines(v, n);
+}
+END_TEST
+
 Suite *suite_sweep(void)
 {
 	Suite *s = suite_create("sweep");
@@ -355,6 +422,7 @@ Suite *suite_sweep(void)
 	tcase_add_test(t, summarise_writes_one_row_per_value_and_policy_and_a_plot);
 	tcase_add_test(t, killed_sweep_resumes_without_duplicates);
 	tcase_add_test(t, bad_sweep_files_fail_before_running);
+	tcase_add_test(t, set_indexes_arrays_in_run_and_in_sweep_parameters);
 	suite_add_tcase(s, t);
 	return s;
 }
