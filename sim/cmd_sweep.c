@@ -66,6 +66,13 @@
 #include "sim/sweep.h"
 
 #define SWEEP_MAX_JOBS 256
+/* more cases than this need --force */
+#define SWEEP_MAX_CASES 1000000
+/* a run of more cases or simulated tasks than these says how big it is */
+#define SWEEP_LONG_CASES 10000
+#define SWEEP_LONG_TASKS 1e8
+/* checking this many points takes seconds: say so */
+#define SWEEP_LONG_CHECK 100000
 
 typedef struct sweep_param {
 	const char *path;   /* "a.b.c" of the experiment */
@@ -80,12 +87,15 @@ struct sim_sweep {
 	const char *results;
 	sweep_param *params;
 	size_t n_params;
-	json_t *points;    /* array of n_points arrays of n_params values */
+	int grid;          /* point p is computed from p (nothing expanded) */
+	size_t *stride;    /* grid: points per step of parameter d */
+	json_t *points;    /* random, lhs: n_points arrays of n_params values */
 	size_t n_points, reps, n_cases;
 	uint64_t seed0;    /* the base experiment's seed */
 	const char *policy_key; /* "policy" or "policies": what the base uses */
 	const json_t *policies; /* the sweep's override, or NULL */
 	size_t n_policies; /* lines per case */
+	double base_tasks; /* the base's workload.tasks, 0 if none */
 };
 
 static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -125,32 +135,43 @@ static double now_s(void)
 
 /* ---- design expansion ------------------------------------------------- */
 
-static int expand_grid(sim_sweep *sw, prof_err *err)
+/* Multiply *n by k; 0, or -1 (and *n = SIZE_MAX) on overflow. */
+static int mul_count(size_t *n, size_t k)
+{
+	if (k && *n > SIZE_MAX / k) {
+		*n = SIZE_MAX;
+		return -1;
+	}
+	*n *= k;
+	return 0;
+}
+
+/* A grid is never expanded: point p is p written in the mixed radix of the
+ * parameters' list lengths, the last parameter varying fastest, so a grid
+ * of 10^9 points costs no memory. Sets stride; -1 if the count overflows. */
+static int grid_count(sim_sweep *sw)
 {
 	size_t n = 1;
-	for (size_t d = 0; d < sw->n_params; d++)
-		n *= json_array_size(sw->params[d].spec);
-	for (size_t p = 0; p < n; p++) {
-		json_t *pt = json_array();
-		size_t rest = p;
-		/* the last parameter varies fastest */
-		size_t *idx = calloc(sw->n_params, sizeof *idx);
-		if (!pt || !idx) {
-			free(idx);
-			json_decref(pt);
-			return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-		}
-		for (size_t d = sw->n_params; d-- > 0;) {
-			size_t k = json_array_size(sw->params[d].spec);
-			idx[d] = rest % k;
-			rest /= k;
-		}
-		for (size_t d = 0; d < sw->n_params; d++)
-			json_array_append(pt, json_array_get(sw->params[d].spec, idx[d]));
-		free(idx);
-		json_array_append_new(sw->points, pt);
+	int rc = 0;
+	for (size_t d = sw->n_params; d-- > 0;) {
+		sw->stride[d] = n;
+		rc |= mul_count(&n, json_array_size(sw->params[d].spec));
 	}
-	return 0;
+	sw->n_points = n;
+	return rc;
+}
+
+/* The value of parameter d at point p (borrowed); *index, if given, gets
+ * its position in a grid list. */
+static const json_t *point_value(const sim_sweep *sw, size_t p, size_t d,
+				 size_t *index)
+{
+	if (!sw->grid)
+		return json_array_get(json_array_get(sw->points, p), d);
+	size_t k = p / sw->stride[d] % json_array_size(sw->params[d].spec);
+	if (index)
+		*index = k;
+	return json_array_get(sw->params[d].spec, k);
 }
 
 static json_t *range_value(const sweep_param *sp, double u01)
@@ -203,6 +224,7 @@ static void sweep_free(sim_sweep *sw)
 {
 	free(sw->base);
 	free(sw->params);
+	free(sw->stride);
 	json_decref(sw->points);
 	prof_jdoc_free(&sw->doc);
 }
@@ -244,14 +266,33 @@ static int load_param(sim_sweep *sw, sweep_param *sp, const char *key,
 	return rc;
 }
 
+/* {"path": value} of case i */
+static json_t *case_params(const sim_sweep *sw, size_t i)
+{
+	json_t *o = json_object();
+	for (size_t d = 0; d < sw->n_params; d++)
+		json_object_set(o, sw->params[d].path,
+				(json_t *)point_value(sw, i / sw->reps, d, NULL));
+	return o;
+}
+
+/* Which parameters a case's experiment gets: all, none (the base alone),
+ * or one, d >= 0 (to find which one makes a case bad). */
+#define ALL_PARAMS (-1L)
+#define NO_PARAMS  (-2L)
+
 /* The --set overrides of case i (and policy entry pol of the sweep's
- * override list, or pol < 0). Returns the count; strings are malloc'd. */
-static size_t case_sets(const sim_sweep *sw, size_t i, long pol, char **sets)
+ * override list, or pol < 0) with the parameters which. Returns the count;
+ * strings are malloc'd. */
+static size_t case_sets(const sim_sweep *sw, size_t i, long pol, long which,
+			char **sets)
 {
 	size_t n = 0;
-	const json_t *pt = json_array_get(sw->points, i / sw->reps);
 	for (size_t d = 0; d < sw->n_params; d++) {
-		char *v = json_dumps(json_array_get(pt, d), JSON_COMPACT | JSON_ENCODE_ANY);
+		if (which != ALL_PARAMS && which != (long)d)
+			continue;
+		char *v = json_dumps(point_value(sw, i / sw->reps, d, NULL),
+				     JSON_COMPACT | JSON_ENCODE_ANY);
 		size_t len = strlen(sw->params[d].path) + (v ? strlen(v) : 4) + 2;
 		sets[n] = malloc(len);
 		if (sets[n])
@@ -287,13 +328,13 @@ static void free_sets(char **sets, size_t n)
 		free(sets[k]);
 }
 
-static int load_case(const sim_sweep *sw, size_t i, long pol, sim_experiment **x,
-		     prof_err *err)
+static int load_case(const sim_sweep *sw, size_t i, long pol, long which,
+		     sim_experiment **x, prof_err *err)
 {
 	char **sets = calloc(sw->n_params + 4, sizeof *sets);
 	if (!sets)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-	size_t n = case_sets(sw, i, pol, sets);
+	size_t n = case_sets(sw, i, pol, which, sets);
 	int rc = 0;
 	for (size_t k = 0; k < n; k++)
 		if (!sets[k])
@@ -305,24 +346,116 @@ static int load_case(const sim_sweep *sw, size_t i, long pol, sim_experiment **x
 	return rc;
 }
 
-/* Load the experiment of one case as validation: an error becomes an error
- * of the sweep file at node. */
-static int check_case(const sim_sweep *sw, size_t i, long pol, const json_t *node,
-		      size_t *n_policies, prof_err *err)
+/* An error of a case's experiment without its "BASE:LINE: " prefix (the
+ * sweep file's line takes its place). */
+static const char *inner_text(const sim_sweep *sw, const char *msg)
 {
-	prof_err inner = {0};
-	sim_experiment *x = NULL;
-	char id[32];
-	case_id(id, sizeof id, i);
-	if (load_case(sw, i, pol, &x, &inner))
-		return prof_jerr(err, &sw->doc, node, "case %s: %s", id, inner.msg);
-	if (n_policies)
-		*n_policies = sim_experiment_policies(x);
-	sim_experiment_free(x);
-	return 0;
+	size_t n = strlen(sw->base);
+	if (strncmp(msg, sw->base, n) != 0 || msg[n] != ':')
+		return msg;
+	msg += n + 1;
+	msg += strspn(msg, "0123456789");
+	msg += *msg == ':';
+	return msg + strspn(msg, " ");
 }
 
-static int sweep_load(sim_sweep *sw, const char *path, prof_err *err)
+/* Can case i's experiment (policy entry pol, parameters which) be built?
+ * Nothing runs. *inner gets the error; *n_policies, if given, the runs. */
+static int try_case(const sim_sweep *sw, size_t i, long pol, long which,
+		    prof_err *inner, size_t *n_policies)
+{
+	sim_experiment *x = NULL;
+	memset(inner, 0, sizeof *inner);
+	int rc = load_case(sw, i, pol, which, &x, inner);
+	if (!rc && n_policies)
+		*n_policies = sim_experiment_policies(x);
+	sim_experiment_free(x);
+	return rc;
+}
+
+/* "value" of a JSON value, for messages (at most 60 bytes) */
+static void value_text(char *buf, size_t cap, const json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	snprintf(buf, cap, "%.60s", s ? s : "?");
+	free(s);
+}
+
+/* Validate point p of the design (its first replication: the others differ
+ * only in the seed) with policy entry pol. An error names the sweep file's
+ * line of the parameter that is bad on its own (with the base's other
+ * values) and its value, else the case's whole set of values. */
+static int check_point(const sim_sweep *sw, size_t p, long pol, int base_ok,
+		       prof_err *err)
+{
+	prof_err inner;
+	size_t i = p * sw->reps;
+	if (!try_case(sw, i, pol, ALL_PARAMS, &inner, NULL))
+		return 0;
+	const prof_jdoc *doc = &sw->doc;
+	char id[32], val[80];
+	case_id(id, sizeof id, i);
+	if (inner.code != PROF_EINPUT) {
+		*err = inner;
+		return inner.code;
+	}
+	for (size_t d = 0; base_ok && d < sw->n_params; d++) {
+		prof_err alone;
+		if (!try_case(sw, i, pol, (long)d, &alone, NULL))
+			continue;
+		size_t k = 0;
+		const sweep_param *sp = &sw->params[d];
+		value_text(val, sizeof val, point_value(sw, p, d, &k));
+		const char *what = inner_text(sw, alone.msg);
+		return sw->grid ? prof_jerr_at(err, doc, sp->spec, NULL, k,
+					       "parameter \"%s\" value %s (case %s): %s",
+					       sp->path, val, id, what)
+				: prof_jerr(err, doc, sp->spec,
+					    "parameter \"%s\" value %s (case %s): %s",
+					    sp->path, val, id, what);
+	}
+	json_t *params = case_params(sw, i);
+	value_text(val, sizeof val, params);
+	json_decref(params);
+	return prof_jerr(err, doc, json_object_get(doc->root, "parameters"),
+			 "parameters %s (case %s): %s", val, id,
+			 inner_text(sw, inner.msg));
+}
+
+/* Validate every case before any runs: each policy entry of the sweep's
+ * list with the first point, then every point. Sets sw->n_policies. */
+static int check_cases(sim_sweep *sw, prof_err *err)
+{
+	prof_err inner;
+	const prof_jdoc *doc = &sw->doc;
+	size_t n_pol = sw->policies ? json_array_size(sw->policies) : 0;
+	int base_ok = !try_case(sw, 0, sw->policies ? 0 : -1, NO_PARAMS, &inner,
+				&sw->n_policies);
+	for (size_t j = 1; base_ok && j < n_pol; j++) {
+		if (!try_case(sw, 0, (long)j, NO_PARAMS, &inner, NULL) ||
+		    inner.code != PROF_EINPUT)
+			continue;
+		char val[80];
+		value_text(val, sizeof val, json_array_get(sw->policies, j));
+		return prof_jerr_at(err, doc, sw->policies, NULL, j, "policy %s: %s",
+				    val, inner_text(sw, inner.msg));
+	}
+	int rc = 0;
+	if (sw->n_points >= SWEEP_LONG_CHECK)
+		fprintf(stderr, "sweep: checking the experiments of %zu points\n",
+			sw->n_points);
+	for (size_t p = 0; !rc && p < sw->n_points; p++)
+		rc = check_point(sw, p, sw->policies ? 0 : -1, base_ok, err);
+	if (!rc && !base_ok) /* the runs a case makes: from a whole case */
+		rc = try_case(sw, 0, sw->policies ? 0 : -1, ALL_PARAMS, &inner,
+			      &sw->n_policies);
+	if (sw->policies)
+		sw->n_policies = n_pol;
+	return rc;
+}
+
+static int sweep_load(sim_sweep *sw, const char *path, int force,
+		      prof_err *err)
 {
 	memset(sw, 0, sizeof *sw);
 	int rc = prof_jdoc_load(&sw->doc, path, err);
@@ -344,6 +477,7 @@ static int sweep_load(sim_sweep *sw, const char *path, prof_err *err)
 	if (!rc)
 		rc = prof_jget_str(doc, root, "results", 0, &sw->results, err);
 	int grid = strcmp(design, "grid") == 0, lhs = strcmp(design, "lhs") == 0;
+	sw->grid = grid;
 	if (!rc && !grid && !lhs && strcmp(design, "random") != 0)
 		rc = prof_jerr(err, doc, json_object_get(root, "design"),
 			       "unknown design \"%s\" (grid, random or lhs)", design);
@@ -371,8 +505,9 @@ static int sweep_load(sim_sweep *sw, const char *path, prof_err *err)
 	if (!rc) {
 		sw->n_params = json_object_size(params);
 		sw->params = calloc(sw->n_params, sizeof *sw->params);
-		sw->points = json_array();
-		if (!sw->params || !sw->points)
+		sw->stride = calloc(sw->n_params, sizeof *sw->stride);
+		sw->points = grid ? NULL : json_array();
+		if (!sw->params || !sw->stride || (!grid && !sw->points))
 			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
 	}
 	if (!rc) {
@@ -406,36 +541,49 @@ static int sweep_load(sim_sweep *sw, const char *path, prof_err *err)
 			rc = prof_jerr(err, doc, bnode, "base experiment: %s",
 				       inner.msg[0] ? inner.msg : "not a JSON object");
 		sw->policy_key = json_object_get(bdoc.root, "policy") ? "policy" : "policies";
+		sw->base_tasks = json_number_value(json_object_get(
+			json_object_get(bdoc.root, "workload"), "tasks"));
 		prof_jdoc_free(&bdoc);
 	}
-	if (!rc)
-		rc = grid ? expand_grid(sw, err)
-			  : expand_sampled(sw, samples, seed, lhs, err);
-	sw->n_points = sw->points ? json_array_size(sw->points) : 0;
-	sw->n_cases = sw->n_points * sw->reps;
-	/* validate before anything runs: the first and the last case */
+	/* count before expanding anything: a grid is never expanded, a
+	 * random or lhs design only once it is known to be small enough */
 	if (!rc) {
-		long last_pol = sw->policies ? (long)json_array_size(sw->policies) - 1 : -1;
-		rc = check_case(sw, 0, sw->policies ? 0 : -1, params, &sw->n_policies, err);
-		if (!rc)
-			rc = check_case(sw, sw->n_cases - 1, last_pol, params, NULL, err);
-		if (sw->policies)
-			sw->n_policies = json_array_size(sw->policies);
+		size_t n = grid ? 0 : (size_t)samples;
+		int over = grid ? grid_count(sw) : 0;
+		if (!grid)
+			sw->n_points = n;
+		n = sw->n_points;
+		over |= mul_count(&n, sw->reps);
+		sw->n_cases = n;
+		if (over)
+			rc = prof_jerr(err, doc, params,
+				       "the sweep has more than %zu cases: too many to run",
+				       (size_t)SIZE_MAX);
+		else if (n > SWEEP_MAX_CASES && !force)
+			rc = prof_jerr(err, doc, params,
+				       "the sweep has %zu cases (%zu points x %zu "
+				       "replications), more than %d: give --force to "
+				       "run it anyway",
+				       n, sw->n_points, sw->reps, SWEEP_MAX_CASES);
 	}
+	if (!rc && !grid)
+		rc = expand_sampled(sw, samples, seed, lhs, err);
+	if (!rc)
+		rc = check_cases(sw, err);
 	return rc;
 }
 
 int sim_sweep_open(sim_sweep **out, const char *path, const char *results,
-		   int need_results, prof_err *err)
+		   unsigned flags, prof_err *err)
 {
 	sim_sweep *sw = calloc(1, sizeof *sw);
 	*out = sw;
 	if (!sw)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-	int rc = sweep_load(sw, path, err);
+	int rc = sweep_load(sw, path, flags & SIM_SWEEP_FORCE, err);
 	if (!rc && results)
 		sw->results = results;
-	if (!rc && need_results && !sw->results)
+	if (!rc && (flags & SIM_SWEEP_NEED_RESULTS) && !sw->results)
 		rc = prof_errf(err, PROF_EINPUT, path, 0,
 			       "no \"results\" file (give one, or --results)");
 	return rc;
@@ -458,6 +606,28 @@ const char *sim_sweep_results(const sim_sweep *sw)
 	return sw->results;
 }
 
+void sim_sweep_announce(const sim_sweep *sw, size_t todo)
+{
+	double tasks = 0;
+	long d_tasks = -1;
+	for (size_t d = 0; d < sw->n_params; d++)
+		if (strcmp(sw->params[d].path, "workload.tasks") == 0)
+			d_tasks = (long)d;
+	for (size_t p = 0; p < sw->n_points; p++)
+		tasks += d_tasks < 0 ? sw->base_tasks
+				     : json_number_value(point_value(
+					       sw, p, (size_t)d_tasks, NULL));
+	tasks *= (double)sw->reps * (double)sw->n_policies;
+	if (todo < SWEEP_LONG_CASES && tasks < SWEEP_LONG_TASKS)
+		return;
+	fprintf(stderr, "sweep: %zu cases to run (of %zu) x %zu policies", todo,
+		sw->n_cases, sw->n_policies);
+	if (tasks > 0)
+		fprintf(stderr, ", about %.3g simulated tasks in all", tasks *
+			(double)todo / (double)(sw->n_cases ? sw->n_cases : 1));
+	fputs(": a long run\n", stderr);
+}
+
 /* mkdir -p of the results file's directory */
 static int results_dir(const sim_sweep *sw, prof_err *err)
 {
@@ -471,15 +641,6 @@ static int results_dir(const sim_sweep *sw, prof_err *err)
 }
 
 /* ---- running a case --------------------------------------------------- */
-
-static json_t *case_params(const sim_sweep *sw, size_t i)
-{
-	json_t *o = json_object();
-	const json_t *pt = json_array_get(sw->points, i / sw->reps);
-	for (size_t d = 0; d < sw->n_params; d++)
-		json_object_set(o, sw->params[d].path, json_array_get(pt, d));
-	return o;
-}
 
 static int append_line(FILE *f, const sim_sweep *sw, size_t i, const sim_result *r)
 {
@@ -515,7 +676,8 @@ int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
 	int rc = 0;
 	for (size_t j = 0; j < n_loads && !rc; j++) {
 		sim_experiment *x = NULL;
-		rc = load_case(sw, i, sw->policies ? (long)j : -1, &x, err);
+		rc = load_case(sw, i, sw->policies ? (long)j : -1, ALL_PARAMS,
+			       &x, err);
 		if (rc)
 			break;
 		size_t n = sim_experiment_policies(x);
@@ -1066,6 +1228,7 @@ static int run_local(const sim_sweep *sw, const char *path,
 			close(fd);
 		return 1;
 	}
+	sim_sweep_announce(sw, todo);
 	if (jobs > todo)
 		jobs = todo;
 	pid_t pids[SWEEP_MAX_JOBS];
@@ -1555,7 +1718,7 @@ int sim_cmd_sweep(int argc, char **argv)
 	const char *opts[SLURM_MAX_OPTS];
 	const char *mode = NULL; /* the one of --list, --merge, ... given */
 	size_t jobs = 1, slice = 0, n_slices = 0, tasks = 0, n_opts = 0;
-	int list = 0, merge = 0, slurm = 0, mpi = 0, jobs_given = 0;
+	int list = 0, merge = 0, slurm = 0, mpi = 0, jobs_given = 0, force = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int *flag = !strcmp(a, "--list")    ? &list
@@ -1563,6 +1726,10 @@ int sim_cmd_sweep(int argc, char **argv)
 			    : !strcmp(a, "--slurm") ? &slurm
 			    : !strcmp(a, "--mpi")   ? &mpi
 						    : NULL;
+		if (!strcmp(a, "--force")) {
+			force = 1;
+			continue;
+		}
 		if (flag || !strcmp(a, "--slice")) {
 			if (mode && strcmp(mode, a) != 0)
 				return bad("%s and %s do not go together", mode, a);
@@ -1625,10 +1792,13 @@ int sim_cmd_sweep(int argc, char **argv)
 	if (!path)
 		return bad("%s", "needs a sweep file");
 	if (mpi)
-		return sim_sweep_mpi(path, results);
+		return sim_sweep_mpi(path, results, force ? SIM_SWEEP_FORCE : 0);
 	sim_sweep *sw;
 	prof_err err = {0};
-	int rc = sim_sweep_open(&sw, path, results, !list, &err);
+	int rc = sim_sweep_open(&sw, path, results,
+				(list ? 0 : SIM_SWEEP_NEED_RESULTS) |
+					(force ? SIM_SWEEP_FORCE : 0),
+				&err);
 	if (rc)
 		rc = sim_sweep_fail(&err);
 	else if (tasks > sw->n_cases)

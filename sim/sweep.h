@@ -8,11 +8,16 @@
 
 typedef struct sim_sweep sim_sweep;
 
-/* Load and validate a sweep file; results overrides its "results" (NULL:
- * keep), need_results makes a missing one an error. Returns a PROF_E* code,
- * *out is set (to a sweep to close) either way. */
+/* sim_sweep_open flags: a missing results file is an error; run a sweep
+ * of more than 10^6 cases */
+#define SIM_SWEEP_NEED_RESULTS 1u
+#define SIM_SWEEP_FORCE	       2u
+
+/* Load a sweep file and validate every case (each case's experiment is
+ * built, none run); results overrides its "results" (NULL: keep). Returns
+ * a PROF_E* code, *out is set (to a sweep to close) either way. */
 int sim_sweep_open(sim_sweep **out, const char *path, const char *results,
-		   int need_results, prof_err *err);
+		   unsigned flags, prof_err *err);
 void sim_sweep_close(sim_sweep *sw);
 size_t sim_sweep_n_cases(const sim_sweep *sw);
 const char *sim_sweep_results(const sim_sweep *sw);
@@ -27,6 +32,9 @@ int sim_sweep_fail(const prof_err *err);
  * case) for each case it holds; prints what was merged and skipped. */
 int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
 		     prof_err *err);
+/* Before a run of todo cases that will be long (many cases or simulated
+ * tasks), say how big it is on standard error. */
+void sim_sweep_announce(const sim_sweep *sw, size_t todo);
 /* Run case i; *text (malloc'd, *len bytes) receives its JSON lines. */
 int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
 			prof_err *err);
@@ -51,6 +59,6 @@ int sim_sweep_progress_end(sim_sweep_progress *p);
  * and returns 2; else 0. sim_sweep_mpi runs the sweep as one rank of an MPI
  * job and returns the exit status. */
 int sim_sweep_mpi_check(void);
-int sim_sweep_mpi(const char *path, const char *results);
+int sim_sweep_mpi(const char *path, const char *results, unsigned flags);
 
 #endif

@@ -38,10 +38,11 @@ int sim_sweep_mpi_check(void)
 	return 2;
 }
 
-int sim_sweep_mpi(const char *path, const char *results)
+int sim_sweep_mpi(const char *path, const char *results, unsigned flags)
 {
 	(void)path;
 	(void)results;
+	(void)flags;
 	return sim_sweep_mpi_check();
 }
 
@@ -239,8 +240,10 @@ static int master(const sim_sweep *sw, int size)
 		}
 	}
 	int run = !rc && n_done < n;
-	if (run)
+	if (run) {
+		sim_sweep_announce(sw, n - n_done);
 		sim_sweep_progress_start(&m.progress, n - n_done);
+	}
 	if (size == 1 && run)
 		run_alone(&m);
 	else if (size > 1)
@@ -253,7 +256,7 @@ static int master(const sim_sweep *sw, int size)
 	return rc;
 }
 
-int sim_sweep_mpi(const char *path, const char *results)
+int sim_sweep_mpi(const char *path, const char *results, unsigned flags)
 {
 	if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
 		fprintf(stderr, "hetsim: sweep: MPI_Init failed\n");
@@ -264,7 +267,8 @@ int sim_sweep_mpi(const char *path, const char *results)
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
 	sim_sweep *sw = NULL;
 	prof_err err = {0};
-	int status = sim_sweep_open(&sw, path, results, 1, &err)
+	int status = sim_sweep_open(&sw, path, results,
+				    flags | SIM_SWEEP_NEED_RESULTS, &err)
 			     ? sim_sweep_status(&err)
 			     : 0;
 	/* agree: [0] rank 0's status, [1] the worst; rank 0 reports its own

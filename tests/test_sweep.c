@@ -339,7 +339,62 @@ START_TEST(bad_sweep_files_fail_before_running)
 		   " \"results\": \"%s\"}\n", 2, "case c0001");
 	expect_bad("b8.json", "{\"base\": \"sw_exp.json\",\n"
 		   " \"parameters\": {\"workload.rate_per_s\": [5]},\n"
-		   " \"policies\": [\"mct\", \"nosuch\"], \"results\": \"%s\"}\n", 2, "nosuch");
+		   " \"policies\": [\"mct\", \"nosuch\"], \"results\": \"%s\"}\n", 3,
+		   "policy \"nosuch\": unknown policy");
+}
+END_TEST
+
+START_TEST(every_case_is_validated_naming_the_parameter_and_its_value)
+{
+	/* a bad value in the middle of a grid: neither the first nor the last
+	 * case; it fails before anything runs, at its own line */
+	expect_bad("mid.json", "{\"base\": \"sw_exp.json\",\n"
+		   " \"parameters\": {\"workload.tasks\": [10, 20],\n"
+		   "   \"workload.rate_per_s\": [5, 6,\n"
+		   "       -3, 8]},\n"
+		   " \"results\": \"%s\"}\n", 4,
+		   "parameter \"workload.rate_per_s\" value -3 (case c0002): "
+		   "\"rate_per_s\" must be > 0");
+	/* a range that reaches bad values: the sampled value is named */
+	expect_bad("range.json", "{\"base\": \"sw_exp.json\", \"design\": \"random\",\n"
+		   " \"samples\": 50, \"parameters\": {\n"
+		   "   \"workload.rate_per_s\": {\"min\": -5, \"max\": 5}},\n"
+		   " \"results\": \"%s\"}\n", 3,
+		   "parameter \"workload.rate_per_s\" value -");
+	/* an array index past the end, in a middle case */
+	expect_bad("idx.json", "{\"base\": \"sw_exp.json\",\n"
+		   " \"parameters\": {\"workload.tasks\": [10, 20, 30],\n"
+		   "   \"machines.0.count\": [1, 0, 2]},\n"
+		   " \"results\": \"%s\"}\n", 3,
+		   "parameter \"machines.0.count\" value 0 (case c0001)");
+}
+END_TEST
+
+START_TEST(huge_sweeps_are_refused_without_force_before_expanding)
+{
+	/* 10^9 grid points: counted, not expanded (no memory, no time) */
+	char body[2000] = "{\"base\": \"sw_exp.json\",\n \"parameters\": {";
+	for (int d = 0; d < 9; d++)
+		snprintf(body + strlen(body), sizeof body - strlen(body),
+			 "%s\"workload.x%d\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]",
+			 d ? ", " : "", d);
+	strcat(body, "},\n \"results\": \"%s\"}\n");
+	expect_bad("huge.json", body, 2,
+		   "1000000000 cases (1000000000 points x 1 replications), more "
+		   "than 1000000: give --force");
+	/* so are 10^8 cases of a random design */
+	expect_bad("huge_r.json", "{\"base\": \"sw_exp.json\", \"design\": \"random\",\n"
+		   " \"samples\": 1000, \"replications\": 100000,\n"
+		   " \"parameters\": {\"seed\": {\"min\": 1, \"max\": 9}},\n"
+		   " \"results\": \"%s\"}\n", 3, "100000000 cases");
+	/* 10^20 points cannot even be counted */
+	char body2[3000] = "{\"base\": \"sw_exp.json\",\n \"parameters\": {";
+	for (int d = 0; d < 20; d++)
+		snprintf(body2 + strlen(body2), sizeof body2 - strlen(body2),
+			 "%s\"workload.x%d\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]",
+			 d ? ", " : "", d);
+	strcat(body2, "},\n \"results\": \"%s\"}\n");
+	expect_bad("huger.json", body2, 2, "too many to run");
 }
 END_TEST
 
@@ -423,6 +478,8 @@ Suite *suite_sweep(void)
 	tcase_add_test(t, killed_sweep_resumes_without_duplicates);
 	tcase_add_test(t, bad_sweep_files_fail_before_running);
 	tcase_add_test(t, set_indexes_arrays_in_run_and_in_sweep_parameters);
+	tcase_add_test(t, every_case_is_validated_naming_the_parameter_and_its_value);
+	tcase_add_test(t, huge_sweeps_are_refused_without_force_before_expanding);
 	suite_add_tcase(s, t);
 	return s;
 }
