@@ -640,6 +640,87 @@ static int results_dir(const sim_sweep *sw, prof_err *err)
 	return sim_mkdirs(dir, err);
 }
 
+/* ---- the lock --------------------------------------------------------- */
+
+/* Take the advisory lock (fcntl) of file, on file + ".lock", which then
+ * holds our pid; *fd gets its descriptor (-1 on error). Another holder is
+ * an error naming its pid. A lock file unlinked by its holder between our
+ * open and our lock is not ours: open again. */
+/* file + ".lock" into lock[cap]; -1 if it does not fit */
+static int lock_name(char *lock, size_t cap, const char *file)
+{
+	int n = snprintf(lock, cap, "%s.lock", file);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+int sim_sweep_lock(const char *file, int *fd, prof_err *err)
+{
+	char lock[4200];
+	*fd = -1;
+	if (lock_name(lock, sizeof lock, file))
+		return prof_errf(err, PROF_EINPUT, file, 0, "path too long");
+	for (int tries = 0; tries < 100; tries++) {
+		int f = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (f < 0)
+			return prof_errf(err, PROF_EIO, lock, 0, "%s", strerror(errno));
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		if (fcntl(f, F_SETLK, &fl) != 0) {
+			int e = errno;
+			char buf[32] = "";
+			ssize_t n = e == EACCES || e == EAGAIN
+					    ? pread(f, buf, sizeof buf - 1, 0) : -1;
+			long pid = n > 0 ? strtol(buf, NULL, 10) : 0;
+			if (pid <= 0 && fcntl(f, F_GETLK, &fl) == 0 &&
+			    fl.l_type != F_UNLCK)
+				pid = (long)fl.l_pid;
+			close(f);
+			if (e != EACCES && e != EAGAIN)
+				return prof_errf(err, PROF_EIO, lock, 0, "lock: %s",
+						 strerror(e));
+			return prof_errf(err, PROF_EIO, file, 0,
+					 "in use by another hetsim sweep (pid %ld, lock "
+					 "%s): wait for it to end, or stop it",
+					 pid, lock);
+		}
+		struct stat held, named;
+		if (fstat(f, &held) != 0 || stat(lock, &named) != 0 ||
+		    held.st_ino != named.st_ino || held.st_dev != named.st_dev) {
+			close(f);
+			continue;
+		}
+		char pid[32];
+		int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+		if (ftruncate(f, 0) != 0 || pwrite(f, pid, (size_t)n, 0) != n) {
+			int e = errno;
+			unlink(lock);
+			close(f);
+			return prof_errf(err, PROF_EIO, lock, 0, "%s", strerror(e));
+		}
+		*fd = f;
+		return 0;
+	}
+	return prof_errf(err, PROF_EIO, lock, 0, "cannot take the lock");
+}
+
+void sim_sweep_unlock(const char *file, int fd)
+{
+	if (fd < 0)
+		return;
+	char lock[4200];
+	if (lock_name(lock, sizeof lock, file) == 0)
+		unlink(lock); /* before the close: no one can lock it in between */
+	close(fd);
+}
+
+/* Lock file (the results file or a part) for a run or a merge, making
+ * its directory first. */
+static int lock_results(const sim_sweep *sw, const char *file, int *lock,
+			prof_err *err)
+{
+	int rc = results_dir(sw, err);
+	return rc ? rc : sim_sweep_lock(file, lock, err);
+}
+
 /* ---- running a case --------------------------------------------------- */
 
 static int append_line(FILE *f, const sim_sweep *sw, size_t i, const sim_result *r)
@@ -1007,11 +1088,17 @@ static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
 	if (rc || np == 0)
 		return rc;
 	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
+	int *locks = malloc(np * sizeof *locks);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	if (!done || !f)
+	if (!done || !f || !locks)
 		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	/* a slice still running keeps its part: merge none of them */
+	size_t n_locked = 0;
+	for (; !rc && n_locked < np; n_locked++)
+		if ((rc = sim_sweep_lock(parts[n_locked].path, &locks[n_locked], err)))
+			break;
 	results_text t;
 	for (size_t k = 0; !rc && k <= np; k++) {
 		const char *path = k == 0 ? sw->results : parts[k - 1].path;
@@ -1029,6 +1116,9 @@ static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
 		if (unlink(parts[k].path) != 0 && errno != ENOENT)
 			rc = prof_errf(err, PROF_EIO, parts[k].path, 0,
 				       "cannot remove: %s", strerror(errno));
+	for (size_t k = 0; k < n_locked; k++)
+		sim_sweep_unlock(parts[k].path, locks[k]);
+	free(locks);
 	free(text);
 	free(done);
 	free_parts(parts, np);
@@ -1041,10 +1131,14 @@ static int merge_only(const sim_sweep *sw)
 	prof_err err = {0};
 	size_t merged, parts, n_done = 0;
 	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
-	int rc = done ? merge_parts(sw, &merged, &parts, &err)
+	int lock = -1;
+	int rc = done ? lock_results(sw, sw->results, &lock, &err)
 		      : prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
 	if (!rc)
+		rc = merge_parts(sw, &merged, &parts, &err);
+	if (!rc)
 		rc = scan_file(sw, sw->results, done, &n_done, 1, &err);
+	sim_sweep_unlock(sw->results, lock);
 	free(done);
 	if (rc)
 		return sim_sweep_fail(&err);
@@ -1056,11 +1150,11 @@ static int merge_only(const sim_sweep *sw)
 }
 
 int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
-		     prof_err *err)
+		     int *lock, prof_err *err)
 {
 	size_t merged = 0, parts = 0;
 	*n_done = 0;
-	int rc = results_dir(sw, err);
+	int rc = lock_results(sw, sw->results, lock, err);
 	if (!rc)
 		rc = merge_parts(sw, &merged, &parts, err);
 	if (!rc && parts)
@@ -1081,10 +1175,10 @@ int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
  * other slices are marked done. *todo counts what is left to run. */
 static int resume_slice(const sim_sweep *sw, const char *part, size_t slice,
 			size_t n_slices, unsigned char *done, size_t *todo,
-			prof_err *err)
+			int *lock, prof_err *err)
 {
 	size_t n_done = 0, in_slice = 0, skipped = 0;
-	int rc = results_dir(sw, err);
+	int rc = lock_results(sw, part, lock, err);
 	if (!rc)
 		rc = scan_file(sw, sw->results, done, &n_done, 0, err);
 	if (!rc)
@@ -1294,14 +1388,16 @@ static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
 	if (!done)
 		return 1;
 	snprintf(part, sizeof part, "%s.part-%zu", sw->results, slice);
+	int lock = -1;
 	int rc = n_slices ? resume_slice(sw, part, slice, n_slices, done, &todo,
-					 &err)
-			  : sim_sweep_resume(sw, done, &n_done, &err);
+					 &lock, &err)
+			  : sim_sweep_resume(sw, done, &n_done, &lock, &err);
 	if (!n_slices)
 		todo = sw->n_cases - n_done;
 	rc = rc ? sim_sweep_fail(&err)
 		: run_local(sw, n_slices ? part : sw->results, done, todo,
 			    jobs);
+	sim_sweep_unlock(n_slices ? part : sw->results, lock);
 	free(done);
 	return rc;
 }
@@ -1490,6 +1586,7 @@ typedef struct sweep_group {
 	json_t *x;
 	char policy[64];
 	size_t policy_rank; /* order of first appearance */
+	long line;          /* its first record's line */
 	double *v;
 	size_t n, cap;
 } sweep_group;
@@ -1521,14 +1618,75 @@ static void csv_x(FILE *f, const json_t *x)
 	free(s);
 }
 
+/* Records of a results file that are the same (case, policy, replication)
+ * are one record written twice (two runs on one file, before the lock):
+ * identical ones count once, different ones are an error. seen maps the
+ * key to [line, record]; *dup is set for a record to skip. */
+static int check_duplicate(json_t *seen, json_t *v, const char *path, long ln,
+			   int *dup, prof_err *err)
+{
+	const char *c = json_string_value(json_object_get(v, "case"));
+	*dup = 0;
+	if (!c)
+		return 0; /* not a sweep's record: nothing to match */
+	char *rep = json_dumps(json_object_get(v, "replication"),
+			       JSON_COMPACT | JSON_ENCODE_ANY);
+	const char *pol = json_string_value(json_object_get(v, "policy"));
+	size_t klen = strlen(c) + strlen(pol) + (rep ? strlen(rep) : 0) + 3;
+	char *key = malloc(klen);
+	int rc = 0;
+	if (!key || !rep) {
+		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	} else {
+		snprintf(key, klen, "%s/%s/%s", c, pol, rep);
+		const json_t *first = json_object_get(seen, key);
+		if (!first)
+			json_object_set_new(seen, key, json_pack("[IO]", (json_int_t)ln, v));
+		else if (json_equal(json_array_get(first, 1), v))
+			*dup = 1;
+		else
+			rc = prof_errf(err, PROF_EINPUT, path, ln,
+				       "case %s, policy %s, replication %s is also "
+				       "at line %lld, with other values (a file "
+				       "written by two runs?)",
+				       c, pol, rep,
+				       (long long)json_integer_value(json_array_get(first, 0)));
+	}
+	free(key);
+	free(rep);
+	return rc;
+}
+
+/* --plot needs numbers on the x axis and a row to plot: checked before
+ * anything is written. */
+static int check_plottable(const sweep_group *g, size_t ng, const char *path,
+			   const char *xp, prof_err *err)
+{
+	size_t rows = 0;
+	for (size_t k = 0; k < ng; k++) {
+		if (!json_is_number(g[k].x)) {
+			char val[80];
+			value_text(val, sizeof val, g[k].x);
+			return prof_errf(err, PROF_EINPUT, path, g[k].line,
+					 "--x \"%s\" value %s is not a number: it "
+					 "cannot be plotted (--plot)", xp, val);
+		}
+		rows += g[k].n > 0;
+	}
+	return rows ? 0 : prof_errf(err, PROF_EINPUT, path, 0,
+				    "no finite values of the metric to plot");
+}
+
 static int summarise(const char *path, const char *xp, const char *metric,
 		     const char *csv_out, const char *plot_out)
 {
 	prof_err err = {0};
 	prof_lines *r = NULL;
 	sweep_group *g = NULL;
-	size_t ng = 0, gcap = 0, n_pol = 0;
-	int rc = prof_lines_open(&r, path, &err);
+	size_t ng = 0, gcap = 0, n_pol = 0, n_dup = 0;
+	json_t *seen = json_object();
+	int rc = seen ? prof_lines_open(&r, path, &err)
+		      : prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
 	char *line;
 	size_t len;
 	while (!rc && (rc = prof_lines_next(r, &line, &len, &err)) == 1) {
@@ -1547,6 +1705,14 @@ static int summarise(const char *path, const char *xp, const char *metric,
 			rc = prof_errf(&err, PROF_EINPUT, path, ln, "no \"policy\"");
 		else if (!mv)
 			rc = prof_errf(&err, PROF_EINPUT, path, ln, "no metric \"%s\"", metric);
+		int dup = 0;
+		if (!rc)
+			rc = check_duplicate(seen, v, path, ln, &dup, &err);
+		if (dup) {
+			n_dup++;
+			json_decref(v);
+			continue;
+		}
 		size_t k = 0, rank = n_pol;
 		for (size_t q = 0; !rc && q < ng; q++)
 			if (strcmp(g[q].policy, pol) == 0)
@@ -1568,6 +1734,7 @@ static int summarise(const char *path, const char *xp, const char *metric,
 				g[ng].x = json_incref((json_t *)x);
 				snprintf(g[ng].policy, sizeof g[ng].policy, "%s", pol);
 				g[ng].policy_rank = rank;
+				g[ng].line = ln;
 				if (rank == n_pol)
 					n_pol++;
 				ng++;
@@ -1591,8 +1758,16 @@ static int summarise(const char *path, const char *xp, const char *metric,
 	if (rc > 0)
 		rc = 0;
 	prof_lines_close(r);
+	json_decref(seen);
 	if (!rc && ng == 0)
 		rc = prof_errf(&err, PROF_EINPUT, path, 0, "no results");
+	if (!rc && plot_out)
+		rc = check_plottable(g, ng, path, xp, &err);
+	if (!rc && n_dup)
+		fprintf(stderr,
+			"sweep: %s: %zu duplicate records (same case, policy, "
+			"replication and values) counted once\n",
+			path, n_dup);
 	char *text = NULL;
 	size_t tlen = 0;
 	FILE *f = rc ? NULL : open_memstream(&text, &tlen);
@@ -1615,14 +1790,20 @@ static int summarise(const char *path, const char *xp, const char *metric,
 		if (fclose(f) != 0)
 			rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
 	}
-	char csv_path[1100] = "";
+	/* with --plot, the table is published only once the plot is made:
+	 * it is written beside its place first and the plot reads it there */
+	char csv_path[1100] = "", tmp_path[1200] = "";
 	if (!rc) {
 		if (csv_out)
 			snprintf(csv_path, sizeof csv_path, "%s", csv_out);
 		else if (plot_out)
 			snprintf(csv_path, sizeof csv_path, "%s.csv", plot_out);
+		if (plot_out)
+			snprintf(tmp_path, sizeof tmp_path, "%s.tmp-%ld", csv_path,
+				 (long)getpid());
 		if (csv_path[0])
-			rc = sim_write_text(csv_path, text, tlen, &err);
+			rc = sim_write_text(plot_out ? tmp_path : csv_path, text,
+					    tlen, &err);
 		else if (fwrite(text, 1, tlen, stdout) != tlen)
 			rc = prof_errf(&err, PROF_EIO, NULL, 0, "cannot write to standard output");
 	}
@@ -1635,13 +1816,19 @@ static int summarise(const char *path, const char *xp, const char *metric,
 	if (rc)
 		return sim_sweep_fail(&err);
 	if (plot_out) {
-		char *argv[] = {csv_path, "--x", "x", "--y", "mean", "--series", "policy",
+		char *argv[] = {tmp_path, "--x", "x", "--y", "mean", "--series", "policy",
 				"--lo", "ci95_low", "--hi", "ci95_high",
 				"--xlabel", (char *)xp, "--ylabel", (char *)metric,
 				"-o", (char *)plot_out};
-		return sim_cmd_plot((int)(sizeof argv / sizeof argv[0]), argv);
+		rc = sim_cmd_plot((int)(sizeof argv / sizeof argv[0]), argv);
+		if (!rc && rename(tmp_path, csv_path) != 0) {
+			prof_errf(&err, PROF_EIO, csv_path, 0, "cannot write: %s",
+				  strerror(errno));
+			rc = sim_sweep_fail(&err);
+		}
+		unlink(tmp_path);
 	}
-	return 0;
+	return rc;
 }
 
 /* ---- the command ------------------------------------------------------ */
@@ -1685,9 +1872,13 @@ static int summarise_merged(const char *path, const char *summ, const char *xp,
 	if (path) {
 		sim_sweep *sw;
 		size_t merged, parts;
-		rc = sim_sweep_open(&sw, path, summ, 1, &err);
+		int lock = -1;
+		rc = sim_sweep_open(&sw, path, summ, SIM_SWEEP_NEED_RESULTS, &err);
+		if (!rc)
+			rc = lock_results(sw, summ, &lock, &err);
 		if (!rc)
 			rc = merge_parts(sw, &merged, &parts, &err);
+		sim_sweep_unlock(summ, lock);
 		if (!rc && parts)
 			fprintf(stderr,
 				"sweep: merged %zu cases from %zu part files "

@@ -27,11 +27,21 @@ const char *sim_sweep_results(const sim_sweep *sw);
 int sim_sweep_status(const prof_err *err);
 int sim_sweep_fail(const prof_err *err);
 
-/* Make the results file ready for a run: create its directory, fold in the
- * part files of sliced runs, repair it, and set done[i] (calloc'd, one per
- * case) for each case it holds; prints what was merged and skipped. */
+/* Lock file (a results or part file) for a run or a merge: an advisory
+ * lock on file + ".lock", which holds the holder's pid; a second sweep
+ * gets an error naming it (PROF_EIO). sim_sweep_unlock removes the lock
+ * file and closes fd (nothing if fd < 0). The results file's directory
+ * must exist. */
+int sim_sweep_lock(const char *file, int *fd, prof_err *err);
+void sim_sweep_unlock(const char *file, int fd);
+
+/* Make the results file ready for a run: create its directory, lock it
+ * (*lock: release with sim_sweep_unlock once the run ends, error or not),
+ * fold in the part files of sliced runs, repair it, and set done[i]
+ * (calloc'd, one per case) for each case it holds; prints what was merged
+ * and skipped. */
 int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
-		     prof_err *err);
+		     int *lock, prof_err *err);
 /* Before a run of todo cases that will be long (many cases or simulated
  * tasks), say how big it is on standard error. */
 void sim_sweep_announce(const sim_sweep *sw, size_t todo);

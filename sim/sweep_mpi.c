@@ -226,8 +226,9 @@ static int master(const sim_sweep *sw, int size)
 	int rc = 0;
 	if (!done)
 		rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+	int lock = -1;
 	if (!rc)
-		rc = sim_sweep_resume(sw, done, &n_done, &err);
+		rc = sim_sweep_resume(sw, done, &n_done, &lock, &err);
 	if (rc)
 		rc = sim_sweep_fail(&err);
 	if (!rc && n_done < n) {
@@ -252,6 +253,7 @@ static int master(const sim_sweep *sw, int size)
 		rc = sim_sweep_progress_end(&m.progress);
 	if (m.fd >= 0)
 		close(m.fd);
+	sim_sweep_unlock(sim_sweep_results(sw), lock);
 	free(done);
 	return rc;
 }

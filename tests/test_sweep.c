@@ -398,6 +398,159 @@ START_TEST(huge_sweeps_are_refused_without_force_before_expanding)
 }
 END_TEST
 
+static char *slurp_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	static char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return strdup(buf);
+}
+
+/* A slow sweep (40 long cases) started in its own process group; returns
+ * its pid once it holds the lock of res. */
+static pid_t start_slow_sweep(const char *name, const char *res)
+{
+	char body[1200], lock[700];
+	snprintf(body, sizeof body,
+		 "{\"base\": \"sw_exp.json\",\n"
+		 " \"parameters\": {\"workload.rate_per_s\": [5, 6, 7, 8, 9, 10, 11, 12],\n"
+		 "                \"workload.tasks\": [200000]},\n"
+		 " \"replications\": 5,\n"
+		 " \"results\": \"%s\"}\n", res);
+	const char *s = sweep_file(name, body);
+	snprintf(lock, sizeof lock, "%s.lock", res);
+	unlink(lock);
+	pid_t pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		setpgid(0, 0);
+		freopen("/dev/null", "w", stderr);
+		execl(test_bin(), "hetsim", "sweep", s, "-j", "1", (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	struct timespec ms = {0, 5000000};
+	for (int i = 0; i < 4000 && access(lock, F_OK) != 0; i++)
+		nanosleep(&ms, NULL);
+	ck_assert_msg(access(lock, F_OK) == 0, "no lock file %s", lock);
+	return pid;
+}
+
+static void stop_group(pid_t pid)
+{
+	int st;
+	kill(-pid, SIGKILL);
+	waitpid(pid, &st, 0);
+}
+
+START_TEST(second_sweep_on_one_results_file_is_refused_naming_the_first)
+{
+	const char *res = path_in_tmp("locked.jsonl");
+	pid_t pid = start_slow_sweep("locked.json", res);
+	const char *s = path_in_tmp("locked.json");
+	char args[1400], err[4096], want[200];
+	snprintf(want, sizeof want, "in use by another hetsim sweep (pid %ld, lock ",
+		 (long)pid);
+	static const char *const modes[] = {"", " --merge", " -j 2"};
+	for (size_t k = 0; k < 3; k++) {
+		snprintf(args, sizeof args, "'%s'%s", s, modes[k]);
+		int st = sweep_run(args, err, sizeof err);
+		ck_assert_msg(st == 1, "%s: status %d: [%s]", modes[k], st, err);
+		char *nl = strchr(err, '\n');
+		ck_assert_msg(nl && nl[1] == 0, "not one line: [%s]", err);
+		ck_assert_msg(strstr(err, res) && strstr(err, want), "[%s]", err);
+	}
+	/* the lock dies with its holder */
+	stop_group(pid);
+	snprintf(args, sizeof args, "'%s' --merge", s);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "[%s]", err);
+	check_results(res, (int)(read_lines(res, NULL, 0)));
+}
+END_TEST
+
+START_TEST(summarise_counts_duplicate_records_once_and_refuses_conflicting_ones)
+{
+	const char *res = path_in_tmp("dup.jsonl"), *dup = path_in_tmp("dup2.jsonl");
+	const char *s = small_sweep("dup.json", res);
+	char args[1800], err[4096];
+	snprintf(args, sizeof args, "'%s'", s);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "%s", err);
+	char *text = slurp_file(res);
+	ck_assert(text);
+	FILE *f = fopen(dup, "w");
+	ck_assert(f && fputs(text, f) >= 0 && fputs(text, f) >= 0 && fclose(f) == 0);
+	const char *csv = path_in_tmp("dup.csv");
+	snprintf(args, sizeof args,
+		 "--summarise '%s' --x workload.rate_per_s --metric response_mean_s "
+		 "-o '%s'", dup, csv);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(strstr(err, "12 duplicate records"), "[%s]", err);
+	char *table = slurp_file(csv);
+	ck_assert(table);
+	/* 2 replications per (rate, policy), not 4 */
+	ck_assert_msg(strstr(table, ",4\n") == NULL && strstr(table, ",2\n"), "[%s]", table);
+	free(table);
+	/* the same record with another value: refused, naming both lines */
+	char *second = strchr(text, '\n') + 1;
+	char *m = strstr(second, "\"response_mean_s\":");
+	ck_assert(m);
+	m[strlen("\"response_mean_s\":")] = '9';
+	f = fopen(dup, "a");
+	ck_assert(f && fputs(second, f) >= 0 && fclose(f) == 0);
+	unlink(csv);
+	int st = sweep_run(args, err, sizeof err);
+	ck_assert_msg(st == 2, "status %d [%s]", st, err);
+	char want[800];
+	snprintf(want, sizeof want, "hetsim: %s:25: case c0000, policy ", dup);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0 &&
+		      strstr(err, "is also at line 2, with other values"), "[%s]", err);
+	ck_assert_msg(access(csv, F_OK) != 0, "table written");
+	free(text);
+}
+END_TEST
+
+START_TEST(summarise_plot_of_a_non_numeric_x_writes_nothing_and_names_the_input)
+{
+	const char *res = path_in_tmp("nx.jsonl");
+	char body[1200];
+	snprintf(body, sizeof body,
+		 "{\"base\": \"sw_exp.json\",\n"
+		 " \"parameters\": {\"output.tasks_csv\": [true, false]},\n"
+		 " \"results\": \"%s\"}\n", res);
+	const char *s = sweep_file("nx.json", body);
+	char args[1800], err[4096];
+	snprintf(args, sizeof args, "'%s'", s);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "%s", err);
+	const char *csv = path_in_tmp("nx.csv"), *svg = path_in_tmp("nx.svg");
+	FILE *f = fopen(csv, "w");
+	ck_assert(f && fputs("old\n", f) >= 0 && fclose(f) == 0);
+	unlink(svg);
+	snprintf(args, sizeof args,
+		 "--summarise '%s' --x output.tasks_csv --metric response_mean_s "
+		 "-o '%s' --plot '%s'", res, csv, svg);
+	int st = sweep_run(args, err, sizeof err);
+	ck_assert_msg(st == 2, "status %d [%s]", st, err);
+	char want[800];
+	snprintf(want, sizeof want,
+		 "hetsim: %s:1: --x \"output.tasks_csv\" value true is not a number", res);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0 && !strstr(err, csv),
+		      "[%s]", err);
+	char *kept = slurp_file(csv);
+	ck_assert_msg(kept && strcmp(kept, "old\n") == 0, "table overwritten: [%s]", kept);
+	free(kept);
+	ck_assert_msg(access(svg, F_OK) != 0, "plot written");
+	/* without --plot, a table of such values is fine */
+	snprintf(args, sizeof args,
+		 "--summarise '%s' --x output.tasks_csv --metric response_mean_s -o '%s'",
+		 res, csv);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "[%s]", err);
+}
+END_TEST
+
 /* `hetsim run` with args; stdout into out (cap bytes), stderr into err. */
 static int hetsim_run_cmd(const char *args, char *out, size_t cap, char *err,
 			  size_t ecap)
@@ -480,6 +633,9 @@ Suite *suite_sweep(void)
 	tcase_add_test(t, set_indexes_arrays_in_run_and_in_sweep_parameters);
 	tcase_add_test(t, every_case_is_validated_naming_the_parameter_and_its_value);
 	tcase_add_test(t, huge_sweeps_are_refused_without_force_before_expanding);
+	tcase_add_test(t, second_sweep_on_one_results_file_is_refused_naming_the_first);
+	tcase_add_test(t, summarise_counts_duplicate_records_once_and_refuses_conflicting_ones);
+	tcase_add_test(t, summarise_plot_of_a_non_numeric_x_writes_nothing_and_names_the_input);
 	suite_add_tcase(s, t);
 	return s;
 }
