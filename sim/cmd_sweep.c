@@ -49,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -71,6 +72,13 @@
 /* a run of more cases or simulated tasks than these says how big it is */
 #define SWEEP_LONG_CASES 10000
 #define SWEEP_LONG_TASKS 1e8
+/* the default time limit of a case: SWEEP_FIRST_LIMIT_S until one has
+ * ended, then max(SWEEP_MIN_LIMIT_S, SWEEP_LIMIT_FACTOR x the longest) */
+#define SWEEP_FIRST_LIMIT_S 600.0
+#define SWEEP_MIN_LIMIT_S   60.0
+#define SWEEP_LIMIT_FACTOR  10.0
+/* how often a local run looks for late or dead workers */
+#define SWEEP_POLL_MS 200
 /* checking this many points takes seconds: say so */
 #define SWEEP_LONG_CHECK 100000
 
@@ -1202,10 +1210,55 @@ static int resume_slice(const sim_sweep *sw, const char *part, size_t slice,
 
 /* ---- workers and progress --------------------------------------------- */
 
+/* A worker's message: case index started (START) or ended with rc. */
 typedef struct sweep_msg {
 	uint32_t index;
 	int32_t rc;
+	uint32_t slot; /* the worker's */
+	uint32_t kind;
 } sweep_msg;
+enum { MSG_START, MSG_END };
+
+void sim_sweep_limit_init(sim_sweep_limit *l, double timeout_s)
+{
+	l->timeout_s = timeout_s;
+	l->longest_s = -1;
+}
+
+void sim_sweep_limit_case(sim_sweep_limit *l, double seconds)
+{
+	if (seconds > l->longest_s)
+		l->longest_s = seconds;
+}
+
+double sim_sweep_limit_now(const sim_sweep_limit *l)
+{
+	if (l->timeout_s != SIM_SWEEP_TIMEOUT_AUTO)
+		return l->timeout_s;
+	if (l->longest_s < 0)
+		return SWEEP_FIRST_LIMIT_S;
+	double t = SWEEP_LIMIT_FACTOR * l->longest_s;
+	return t > SWEEP_MIN_LIMIT_S ? t : SWEEP_MIN_LIMIT_S;
+}
+
+void sim_sweep_limit_text(const sim_sweep_limit *l, char *buf, size_t cap)
+{
+	double t = sim_sweep_limit_now(l);
+	if (l->timeout_s != SIM_SWEEP_TIMEOUT_AUTO)
+		snprintf(buf, cap, "the --case-timeout of %g s", t);
+	else if (l->longest_s < 0)
+		snprintf(buf, cap, "the default limit of %g s until a case has "
+			 "ended (give --case-timeout SECONDS or none)", t);
+	else
+		snprintf(buf, cap, "the default limit of %g s (max(%g s, %g x the "
+			 "longest case so far); give --case-timeout SECONDS or "
+			 "none)", t, SWEEP_MIN_LIMIT_S, SWEEP_LIMIT_FACTOR);
+}
+
+double sim_sweep_now(void)
+{
+	return now_s();
+}
 
 static void case_error(size_t i, const char *msg)
 {
@@ -1280,10 +1333,12 @@ int sim_sweep_progress_end(sim_sweep_progress *p)
 }
 
 /* Workers take the next case from a counter shared by all of them, so a
- * worker that drew quick cases takes more (dynamic load balance). */
+ * worker that drew quick cases takes more (dynamic load balance). Each
+ * says when it starts a case and when it ends it, so that the parent can
+ * time it. */
 static void worker(const sim_sweep *sw, const unsigned char *done,
 		   size_t *next_case, pid_t parent, const char *path, int fd,
-		   int msg_fd)
+		   int msg_fd, uint32_t slot)
 {
 #ifdef __linux__
 	/* a worker whose parent is killed outright stops too */
@@ -1297,89 +1352,215 @@ static void worker(const sim_sweep *sw, const unsigned char *done,
 			break;
 		if (done[i])
 			continue;
+		sweep_msg m = {(uint32_t)i, 0, slot, MSG_START};
+		if (write(msg_fd, &m, sizeof m) != (ssize_t)sizeof m)
+			_exit(1);
 		prof_err err = {0};
 		int rc = run_case(sw, i, path, fd, &err);
 		if (rc)
 			case_error(i, err.msg);
-		sweep_msg m = {(uint32_t)i, rc};
+		m.rc = rc;
+		m.kind = MSG_END;
 		if (write(msg_fd, &m, sizeof m) != (ssize_t)sizeof m)
 			_exit(1);
 	}
 	_exit(0);
 }
 
-/* Run the todo cases not done with jobs forked workers, appending to path. */
+/* The parent's view of a run: the workers, by slot, and the case each is
+ * running since when. */
+typedef struct local_run {
+	const sim_sweep *sw;
+	const unsigned char *done;
+	size_t *next_case; /* shared with the workers */
+	const char *path;
+	int fd, pfd[2];
+	pid_t parent;
+	pid_t pid[SWEEP_MAX_JOBS]; /* 0: no worker in the slot */
+	long running[SWEEP_MAX_JOBS]; /* case index, -1 between cases */
+	double since[SWEEP_MAX_JOBS]; /* start of the case, or of the wait */
+	size_t n_slots, live;
+	sim_sweep_limit limit;
+	sim_sweep_progress progress;
+	int rc;
+} local_run;
+
+static int spawn(local_run *r, size_t k)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(r->pfd[0]);
+		worker(r->sw, r->done, r->next_case, r->parent, r->path, r->fd,
+		       r->pfd[1], (uint32_t)k);
+	}
+	if (pid < 0) {
+		fprintf(stderr, "hetsim: sweep: fork: %s\n", strerror(errno));
+		r->rc = 1;
+		return -1;
+	}
+	r->pid[k] = pid;
+	r->running[k] = -1;
+	r->since[k] = now_s();
+	r->live++;
+	return 0;
+}
+
+/* Read the messages waiting in the pipe (it is non-blocking). */
+static void drain(local_run *r)
+{
+	sweep_msg m;
+	while (read(r->pfd[0], &m, sizeof m) == (ssize_t)sizeof m) {
+		if (m.slot >= r->n_slots)
+			continue;
+		if (m.kind == MSG_START) {
+			r->running[m.slot] = (long)m.index;
+			r->since[m.slot] = now_s();
+			continue;
+		}
+		sim_sweep_limit_case(&r->limit, now_s() - r->since[m.slot]);
+		r->running[m.slot] = -1;
+		r->since[m.slot] = now_s();
+		sim_sweep_progress_case(&r->progress, m.index, m.rc, NULL);
+	}
+}
+
+/* Slot k's worker ended with wait status st (or was killed for its case
+ * being late: late). A case it was running is reported failed, and while
+ * cases remain a new worker takes its place. */
+static void worker_ended(local_run *r, size_t k, int st, const char *late)
+{
+	char msg[400];
+	r->pid[k] = 0;
+	r->live--;
+	if (r->running[k] >= 0) {
+		if (late)
+			snprintf(msg, sizeof msg, "%s", late);
+		else if (WIFSIGNALED(st))
+			snprintf(msg, sizeof msg, "its worker died (signal %d)",
+				 WTERMSIG(st));
+		else
+			snprintf(msg, sizeof msg, "its worker exited (status %d)",
+				 WEXITSTATUS(st));
+		sim_sweep_progress_case(&r->progress, (size_t)r->running[k], 1, msg);
+		r->running[k] = -1;
+	} else if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		r->rc = 1;
+	}
+	if (late || !WIFEXITED(st) || WEXITSTATUS(st))
+		if (__atomic_load_n(r->next_case, __ATOMIC_RELAXED) < r->sw->n_cases)
+			spawn(r, k);
+}
+
+/* Kill the workers whose case (or wait between cases, which takes no
+ * time) has run past the limit. */
+static void kill_late(local_run *r)
+{
+	double limit = sim_sweep_limit_now(&r->limit), t = now_s();
+	for (size_t k = 0; k < r->n_slots; k++) {
+		if (!r->pid[k] || t - r->since[k] <= limit)
+			continue;
+		char why[300], late[400];
+		int st;
+		sim_sweep_limit_text(&r->limit, why, sizeof why);
+		snprintf(late, sizeof late,
+			 "no result within %s: its worker (pid %ld) was stopped "
+			 "or hung and is killed", why, (long)r->pid[k]);
+		kill(r->pid[k], SIGKILL);
+		waitpid(r->pid[k], &st, 0);
+		drain(r); /* it may have ended the case just now */
+		if (r->running[k] < 0) {
+			fprintf(stderr,
+				"hetsim: sweep: worker pid %ld was stopped or hung "
+				"between cases and is killed\n", (long)r->pid[k]);
+			r->rc = 1;
+		}
+		worker_ended(r, k, st, late);
+	}
+}
+
+/* Serve the workers until every one has ended: read their messages, time
+ * their cases, reap them. */
+static void serve_local(local_run *r)
+{
+	while (r->live > 0) {
+		struct pollfd pf = {r->pfd[0], POLLIN, 0};
+		poll(&pf, 1, SWEEP_POLL_MS);
+		drain(r);
+		int st;
+		pid_t pid;
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+			drain(r); /* what it wrote before it ended */
+			for (size_t k = 0; k < r->n_slots; k++)
+				if (r->pid[k] == pid)
+					worker_ended(r, k, st, NULL);
+		}
+		kill_late(r);
+	}
+	drain(r);
+}
+
+/* Run the todo cases not done with jobs forked workers, appending to path;
+ * a case that runs past the limit (timeout_s) is killed and reported. */
 static int run_local(const sim_sweep *sw, const char *path,
-		     const unsigned char *done, size_t todo, size_t jobs)
+		     const unsigned char *done, size_t todo, size_t jobs,
+		     double timeout_s)
 {
 	if (todo == 0)
 		return 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	int pfd[2];
-	if (fd < 0 || pipe(pfd) != 0) {
+	local_run *r = calloc(1, sizeof *r);
+	if (!r) {
+		fprintf(stderr, "hetsim: sweep: out of memory\n");
+		return 1;
+	}
+	r->sw = sw;
+	r->done = done;
+	r->path = path;
+	r->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (r->fd < 0 || pipe(r->pfd) != 0) {
 		fprintf(stderr, "hetsim: %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		if (r->fd >= 0)
+			close(r->fd);
+		free(r);
 		return 1;
 	}
+	fcntl(r->pfd[0], F_SETFL, O_NONBLOCK);
 	sim_sweep_announce(sw, todo);
-	if (jobs > todo)
-		jobs = todo;
-	pid_t pids[SWEEP_MAX_JOBS];
-	size_t n_pids = 0;
-	size_t *next_case =
-		mmap(NULL, sizeof *next_case, PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (next_case == MAP_FAILED) {
+	r->n_slots = jobs > todo ? todo : jobs;
+	r->next_case = mmap(NULL, sizeof *r->next_case, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r->next_case == MAP_FAILED) {
 		fprintf(stderr, "hetsim: sweep: mmap: %s\n", strerror(errno));
-		close(fd);
-		close(pfd[0]);
-		close(pfd[1]);
+		close(r->fd);
+		close(r->pfd[0]);
+		close(r->pfd[1]);
+		free(r);
 		return 1;
 	}
-	*next_case = 0;
-	pid_t parent = getpid();
-	int rc = 0;
+	*r->next_case = 0;
+	r->parent = getpid();
+	sim_sweep_limit_init(&r->limit, timeout_s);
 	fflush(NULL);
-	for (size_t k = 0; k < jobs; k++) {
-		pid_t pid = fork();
-		if (pid == 0) {
-			close(pfd[0]);
-			worker(sw, done, next_case, parent, path, fd, pfd[1]);
-		}
-		if (pid < 0) {
-			fprintf(stderr, "hetsim: sweep: fork: %s\n",
-				strerror(errno));
-			rc = 1;
+	sim_sweep_progress_start(&r->progress, todo);
+	for (size_t k = 0; k < r->n_slots; k++)
+		if (spawn(r, k))
 			break;
-		}
-		pids[n_pids++] = pid;
-	}
-	close(pfd[1]);
-	sim_sweep_progress p;
-	sim_sweep_progress_start(&p, todo);
-	sweep_msg m;
-	while (read(pfd[0], &m, sizeof m) == (ssize_t)sizeof m)
-		sim_sweep_progress_case(&p, m.index, m.rc, NULL);
-	close(pfd[0]);
-	for (size_t k = 0; k < n_pids; k++) {
-		int st;
-		if (waitpid(pids[k], &st, 0) < 0 || !WIFEXITED(st) ||
-		    WEXITSTATUS(st))
-			rc = 1;
-	}
-	close(fd);
-	munmap(next_case, sizeof *next_case);
-	if (p.failed || !rc)
-		rc |= sim_sweep_progress_end(&p);
-	else if (p.tty)
+	serve_local(r);
+	close(r->pfd[0]);
+	close(r->pfd[1]);
+	close(r->fd);
+	munmap(r->next_case, sizeof *r->next_case);
+	int rc = r->rc;
+	if (r->progress.failed || !rc)
+		rc |= sim_sweep_progress_end(&r->progress);
+	else if (r->progress.tty)
 		fputc('\n', stderr);
+	free(r);
 	return rc;
 }
 
 /* A local run, of the whole sweep or of slice I of N (n_slices > 0). */
 static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
-		     size_t n_slices)
+		     size_t n_slices, double timeout_s)
 {
 	prof_err err = {0};
 	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
@@ -1396,7 +1577,7 @@ static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
 		todo = sw->n_cases - n_done;
 	rc = rc ? sim_sweep_fail(&err)
 		: run_local(sw, n_slices ? part : sw->results, done, todo,
-			    jobs);
+			    jobs, timeout_s);
 	sim_sweep_unlock(n_slices ? part : sw->results, lock);
 	free(done);
 	return rc;
@@ -1844,6 +2025,18 @@ static size_t parse_count(const char *s, size_t max)
 	return errno || *end || v > max ? 0 : (size_t)v;
 }
 
+/* --case-timeout: seconds > 0 (at most 10^9), or "none" (INFINITY); -1 if
+ * s is neither */
+static double parse_timeout(const char *s)
+{
+	if (!strcmp(s, "none"))
+		return INFINITY;
+	char *end;
+	errno = 0;
+	double t = strtod(s, &end);
+	return *s && !*end && !errno && t > 0 && t <= 1e9 ? t : -1;
+}
+
 /* "I/N" with 0 <= I < N */
 static int parse_slice(const char *s, size_t *slice, size_t *n_slices)
 {
@@ -1910,6 +2103,7 @@ int sim_cmd_sweep(int argc, char **argv)
 	const char *mode = NULL; /* the one of --list, --merge, ... given */
 	size_t jobs = 1, slice = 0, n_slices = 0, tasks = 0, n_opts = 0;
 	int list = 0, merge = 0, slurm = 0, mpi = 0, jobs_given = 0, force = 0;
+	double timeout_s = SIM_SWEEP_TIMEOUT_AUTO;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int *flag = !strcmp(a, "--list")    ? &list
@@ -1946,6 +2140,10 @@ int sim_cmd_sweep(int argc, char **argv)
 				return bad("-j: \"%s\" is not in 1..256", v);
 			jobs = (size_t)n;
 			jobs_given = 1;
+		} else if (!strcmp(a, "--case-timeout")) {
+			if ((timeout_s = parse_timeout(v)) < 0)
+				return bad("--case-timeout: \"%s\" is not a number of "
+					   "seconds > 0 or \"none\"", v);
 		} else if (!strcmp(a, "--slice")) {
 			if (parse_slice(v, &slice, &n_slices))
 				return bad("--slice: \"%s\" is not I/N with 0 <= I < N", v);
@@ -1983,7 +2181,8 @@ int sim_cmd_sweep(int argc, char **argv)
 	if (!path)
 		return bad("%s", "needs a sweep file");
 	if (mpi)
-		return sim_sweep_mpi(path, results, force ? SIM_SWEEP_FORCE : 0);
+		return sim_sweep_mpi(path, results, force ? SIM_SWEEP_FORCE : 0,
+				     timeout_s);
 	sim_sweep *sw;
 	prof_err err = {0};
 	int rc = sim_sweep_open(&sw, path, results,
@@ -2006,7 +2205,7 @@ int sim_cmd_sweep(int argc, char **argv)
 						       : SLURM_DEFAULT_TASKS,
 				 opts, n_opts);
 	else
-		rc = run_sweep(sw, jobs, slice, n_slices);
+		rc = run_sweep(sw, jobs, slice, n_slices, timeout_s);
 	sim_sweep_close(sw);
 	return rc;
 }

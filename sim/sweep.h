@@ -65,10 +65,27 @@ void sim_sweep_progress_case(sim_sweep_progress *p, size_t i, int rc,
 /* Ends the bar; 0, or 1 (reported) if a case failed or went missing. */
 int sim_sweep_progress_end(sim_sweep_progress *p);
 
+/* The time limit of a case: timeout_s (INFINITY: none), or by default
+ * (SIM_SWEEP_TIMEOUT_AUTO) 600 s until a case has ended, then max(60 s,
+ * 10 x the longest case so far). */
+#define SIM_SWEEP_TIMEOUT_AUTO (-1.0)
+typedef struct sim_sweep_limit {
+	double timeout_s, longest_s;
+} sim_sweep_limit;
+void sim_sweep_limit_init(sim_sweep_limit *l, double timeout_s);
+/* A case ended after seconds. */
+void sim_sweep_limit_case(sim_sweep_limit *l, double seconds);
+/* The limit now, in seconds, and where it comes from, for messages. */
+double sim_sweep_limit_now(const sim_sweep_limit *l);
+void sim_sweep_limit_text(const sim_sweep_limit *l, char *buf, size_t cap);
+/* Monotonic seconds. */
+double sim_sweep_now(void);
+
 /* sim/sweep_mpi.c. Without MPI compiled in, sim_sweep_mpi_check prints why
  * and returns 2; else 0. sim_sweep_mpi runs the sweep as one rank of an MPI
  * job and returns the exit status. */
 int sim_sweep_mpi_check(void);
-int sim_sweep_mpi(const char *path, const char *results, unsigned flags);
+int sim_sweep_mpi(const char *path, const char *results, unsigned flags,
+		  double timeout_s);
 
 #endif

@@ -38,11 +38,13 @@ int sim_sweep_mpi_check(void)
 	return 2;
 }
 
-int sim_sweep_mpi(const char *path, const char *results, unsigned flags)
+int sim_sweep_mpi(const char *path, const char *results, unsigned flags,
+		  double timeout_s)
 {
 	(void)path;
 	(void)results;
 	(void)flags;
+	(void)timeout_s;
 	return sim_sweep_mpi_check();
 }
 
@@ -51,6 +53,7 @@ int sim_sweep_mpi(const char *path, const char *results, unsigned flags)
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,11 +82,26 @@ static void put_header(char *h, uint64_t index, int32_t rc)
 	memcpy(h + 8, &rc, sizeof rc);
 }
 
+/* Fault injection for the tests: HETSIM_SWEEP_TEST_STOP=I stops (SIGSTOP)
+ * the worker that is handed case I, as a rank that hangs would. */
+static void test_stop(uint64_t i)
+{
+	const char *s = getenv("HETSIM_SWEEP_TEST_STOP");
+	if (s && *s && strtoull(s, NULL, 10) == i)
+		raise(SIGSTOP);
+}
+
 static int worker(const sim_sweep *sw)
 {
-	char hello[HEADER_BYTES];
+	/* hello: no case; its pid and host, so that rank 0 can stop it if it
+	 * hangs on rank 0's node */
+	char hello[HEADER_BYTES + 300];
 	put_header(hello, NO_CASE, 0);
-	MPI_Send(hello, HEADER_BYTES, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
+	int n = snprintf(hello + HEADER_BYTES, 300, "%ld %s", (long)getpid(), host);
+	MPI_Send(hello, HEADER_BYTES + (n > 0 && n < 300 ? n : 0), MPI_BYTE, 0,
+		 TAG_RESULT, MPI_COMM_WORLD);
 	for (;;) {
 		uint64_t i;
 		MPI_Status st;
@@ -94,6 +112,7 @@ static int worker(const sim_sweep *sw)
 		char *text = NULL;
 		size_t len = 0;
 		prof_err err = {0};
+		test_stop(i);
 		int rc = sim_sweep_case_text(sw, (size_t)i, &text, &len, &err);
 		const char *body = rc ? err.msg : text;
 		size_t body_len = rc ? strlen(err.msg) : len;
@@ -125,6 +144,12 @@ typedef struct master_state {
 	size_t next; /* cases below it are handed out or done */
 	int fd;
 	sim_sweep_progress progress;
+	sim_sweep_limit limit;
+	uint64_t *running; /* per rank: its case, or NO_CASE */
+	double *since;     /* per rank: when it was handed its case */
+	unsigned char *lost; /* per rank: it sent nothing in time */
+	long *local_pid;     /* per rank: its pid if on rank 0's host, or 0 */
+	int n_lost;
 } master_state;
 
 /* The next case to run, or n_cases. */
@@ -167,11 +192,52 @@ static void run_alone(master_state *m)
 	}
 }
 
-/* Serve the workers until each has been stopped; stopping: hand out no
- * case (a worker's first request is answered with a stop). */
-static void serve(master_state *m, int n_workers, int stopping)
+/* A worker's hello: "PID HOST"; its pid is kept if HOST is ours. */
+static void note_pid(master_state *m, int rank, const char *body, size_t len)
+{
+	char text[300], host[256] = "", mine[256] = "";
+	long pid = 0;
+	snprintf(text, sizeof text, "%.*s", (int)(len < 299 ? len : 299), body);
+	gethostname(mine, sizeof mine - 1);
+	if (sscanf(text, "%ld %255s", &pid, host) == 2 && strcmp(host, mine) == 0)
+		m->local_pid[rank] = pid;
+}
+
+/* Give up on the ranks whose case has run past the limit (stopped, dead
+ * or hung: rank 0 cannot tell); returns how many. */
+static int give_up_late(master_state *m, int size)
+{
+	double limit = sim_sweep_limit_now(&m->limit), t = sim_sweep_now();
+	int n = 0;
+	for (int r = 1; r < size; r++) {
+		if (m->running[r] == NO_CASE || t - m->since[r] <= limit)
+			continue;
+		char why[300], msg[500];
+		sim_sweep_limit_text(&m->limit, why, sizeof why);
+		/* on this node it can be stopped for good: mpirun would wait
+		 * for a stopped rank forever */
+		int killed = m->local_pid[r] > 0 &&
+			     kill((pid_t)m->local_pid[r], SIGKILL) == 0;
+		snprintf(msg, sizeof msg,
+			 "rank %d sent no result within %s: it is stopped, dead "
+			 "or hung%s; the run will end (run it again to resume)",
+			 r, why, killed ? " (killed)" : "");
+		sim_sweep_progress_case(&m->progress, (size_t)m->running[r], 1,
+					msg);
+		m->running[r] = NO_CASE;
+		m->lost[r] = 1;
+		m->n_lost++;
+		n++;
+	}
+	return n;
+}
+
+/* Serve the workers until each has been stopped or given up on; stopping:
+ * hand out no case (a worker's first request is answered with a stop). */
+static void serve(master_state *m, int size, int stopping)
 {
 	size_t n = sim_sweep_n_cases(m->sw);
+	int n_workers = size - 1;
 	long pause_ns = PAUSE_MIN_NS;
 	while (n_workers > 0) {
 		int flag = 0;
@@ -179,6 +245,7 @@ static void serve(master_state *m, int n_workers, int stopping)
 		MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag,
 			   &st);
 		if (!flag) {
+			n_workers -= give_up_late(m, size);
 			struct timespec ts = {0, pause_ns};
 			nanosleep(&ts, NULL);
 			pause_ns = pause_ns * 2 > PAUSE_MAX_NS ? PAUSE_MAX_NS
@@ -201,12 +268,26 @@ static void serve(master_state *m, int n_workers, int stopping)
 			memcpy(&i, msg, sizeof i);
 			memcpy(&rc, msg + 8, sizeof rc);
 		}
-		if (i != NO_CASE && i < n)
+		int src = st.MPI_SOURCE;
+		if (m->lost[src]) { /* too late: its case is reported failed */
+			free(msg);
+			continue;
+		}
+		if (i == NO_CASE)
+			note_pid(m, src, msg + HEADER_BYTES,
+				 (size_t)count - HEADER_BYTES);
+		if (i != NO_CASE && i < n) {
+			sim_sweep_limit_case(&m->limit,
+					     sim_sweep_now() - m->since[src]);
 			finish_case(m, (size_t)i, rc, msg + HEADER_BYTES,
 				    (size_t)count - HEADER_BYTES);
+		}
 		free(msg);
+		m->running[src] = NO_CASE;
 		uint64_t next = stopping ? n : next_case(m);
 		if (next < n) {
+			m->running[src] = next;
+			m->since[src] = sim_sweep_now();
 			MPI_Send(&next, 1, MPI_UINT64_T, st.MPI_SOURCE,
 				 TAG_CASE, MPI_COMM_WORLD);
 		} else {
@@ -217,14 +298,23 @@ static void serve(master_state *m, int n_workers, int stopping)
 	}
 }
 
-static int master(const sim_sweep *sw, int size)
+/* Rank 0; *lost is set if a rank was given up on (the job must then be
+ * aborted: MPI_Finalize would wait for that rank). */
+static int master(const sim_sweep *sw, int size, double timeout_s, int *lost)
 {
 	size_t n = sim_sweep_n_cases(sw), n_done = 0;
 	unsigned char *done = calloc(n ? n : 1, 1);
-	master_state m = {sw, done, 0, -1, {0}};
+	master_state m = {.sw = sw, .done = done, .fd = -1};
 	prof_err err = {0};
 	int rc = 0;
-	if (!done)
+	sim_sweep_limit_init(&m.limit, timeout_s);
+	m.running = malloc((size_t)size * sizeof *m.running);
+	m.since = calloc((size_t)size, sizeof *m.since);
+	m.lost = calloc((size_t)size, 1);
+	m.local_pid = calloc((size_t)size, sizeof *m.local_pid);
+	for (int r = 0; m.running && r < size; r++)
+		m.running[r] = NO_CASE;
+	if (!done || !m.running || !m.since || !m.lost || !m.local_pid)
 		rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
 	int lock = -1;
 	if (!rc)
@@ -247,18 +337,24 @@ static int master(const sim_sweep *sw, int size)
 	}
 	if (size == 1 && run)
 		run_alone(&m);
-	else if (size > 1)
-		serve(&m, size - 1, !run);
+	else if (size > 1 && m.running)
+		serve(&m, size, !run);
 	if (run)
 		rc = sim_sweep_progress_end(&m.progress);
 	if (m.fd >= 0)
 		close(m.fd);
 	sim_sweep_unlock(sim_sweep_results(sw), lock);
+	*lost = m.n_lost > 0;
+	free(m.running);
+	free(m.since);
+	free(m.lost);
+	free(m.local_pid);
 	free(done);
 	return rc;
 }
 
-int sim_sweep_mpi(const char *path, const char *results, unsigned flags)
+int sim_sweep_mpi(const char *path, const char *results, unsigned flags,
+		  double timeout_s)
 {
 	if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
 		fprintf(stderr, "hetsim: sweep: MPI_Init failed\n");
@@ -282,9 +378,14 @@ int sim_sweep_mpi(const char *path, const char *results, unsigned flags)
 	else if (status && all[0] == 0)
 		fprintf(stderr, "hetsim: sweep: rank %d: %s\n", rank, err.msg);
 	int rc = all[0] ? all[0] : all[1];
+	int lost = 0;
 	if (!rc)
-		rc = rank == 0 ? master(sw, size) : worker(sw);
+		rc = rank == 0 ? master(sw, size, timeout_s, &lost) : worker(sw);
 	sim_sweep_close(sw);
+	if (lost) { /* the results are written and the lock is released */
+		fflush(NULL);
+		MPI_Abort(MPI_COMM_WORLD, 1);
+	}
 	MPI_Finalize();
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <jansson.h>
 #include "tests/tests.h"
@@ -206,6 +207,44 @@ START_TEST(mpi_bad_middle_case_stops_every_rank_before_any_case_runs)
 	ck_assert_msg(count_of(err, want) == 1 && count_of(err, "hetsim: ") == 1,
 		      "[%s]", err);
 	ck_assert_msg(access(mpi, F_OK) != 0, "results written");
+}
+END_TEST
+
+START_TEST(mpi_stopped_rank_ends_the_sweep_naming_case_and_rank_and_resumes)
+{
+	/* the worker handed case 3 stops (SIGSTOP) as it starts it: without a
+	 * time limit rank 0 would wait for it forever */
+	cluster_paths p = cluster_sweep("mpi_stop.json", "[60, 120, 180]");
+	const char *s = p.sweep, *mpi = p.results;
+	static char err[16384];
+	char cmd[2600];
+	snprintf(cmd, sizeof cmd,
+		 "HETSIM_SWEEP_TEST_STOP=3 timeout -s KILL 60 env " MPIRUN
+		 " -x HETSIM_SWEEP_TEST_STOP %s sweep '%s' --mpi --results '%s' "
+		 "--case-timeout 2",
+		 test_bin(), s, mpi);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int st = test_run(cmd, err, sizeof err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_msg(t1.tv_sec - t0.tv_sec < 50, "mpirun hangs: [%s]", err);
+	ck_assert_msg(st != 0, "status 0: [%s]", err);
+	ck_assert_msg(strstr(err, "hetsim: case c0003: rank ") &&
+			      strstr(err, " sent no result within the --case-timeout "
+					  "of 2 s: it is stopped, dead or hung"),
+		      "[%s]", err);
+	ck_assert_msg(strstr(err, "1 of 6 cases failed"), "[%s]", err);
+	json_t *r = results_by_key(mpi);
+	ck_assert_int_eq(json_object_size(r), 5 * 2);
+	json_decref(r);
+	/* the rerun runs the missing case */
+	st = mpi_run(s, mpi, err, sizeof err);
+	ck_assert_msg(st == 0, "rerun: status %d: %s", st, err);
+	ck_assert_msg(strstr(err, "skipped 5 of 6") && strstr(err, "done (1/1)"),
+		      "[%s]", err);
+	r = results_by_key(mpi);
+	ck_assert_int_eq(json_object_size(r), 6 * 2);
+	json_decref(r);
 }
 END_TEST
 
@@ -439,6 +478,9 @@ Suite *suite_cluster(void)
 		tcase_add_test(
 			t,
 			mpi_bad_middle_case_stops_every_rank_before_any_case_runs);
+		tcase_add_test(
+			t,
+			mpi_stopped_rank_ends_the_sweep_naming_case_and_rank_and_resumes);
 	}
 	tcase_add_test(t, slurm_script_slices_and_merge_equal_local_sweep);
 	tcase_add_test(t, slices_by_hand_merge_at_the_next_run_each_case_once);

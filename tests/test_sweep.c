@@ -551,6 +551,107 @@ START_TEST(summarise_plot_of_a_non_numeric_x_writes_nothing_and_names_the_input)
 }
 END_TEST
 
+/* The pids of the children of pid (Linux), up to cap; returns the count. */
+static int children_of(pid_t pid, pid_t *out, int cap)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)pid,
+		 (long)pid);
+	FILE *f = fopen(path, "r");
+	int n = 0;
+	long c;
+	while (f && n < cap && fscanf(f, "%ld", &c) == 1)
+		out[n++] = (pid_t)c;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+START_TEST(stopped_worker_is_killed_at_the_case_timeout_and_a_rerun_resumes)
+{
+	const char *res = path_in_tmp("stop.jsonl");
+	char body[1200];
+	snprintf(body, sizeof body,
+		 "{\"base\": \"sw_exp.json\",\n"
+		 " \"parameters\": {\"workload.rate_per_s\": [5, 6, 7, 8, 9, 10],\n"
+		 "                \"workload.tasks\": [100000]},\n"
+		 " \"replications\": 2,\n"
+		 " \"results\": \"%s\"}\n", res);
+	const char *s = sweep_file("stop.json", body);
+	const char *errf = path_in_tmp("stop.err");
+	unlink(res);
+	pid_t pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		setpgid(0, 0);
+		freopen(errf, "w", stderr);
+		execl(test_bin(), "hetsim", "sweep", s, "-j", "2", "--case-timeout",
+		      "1", (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	/* stop the first worker as soon as there is one */
+	pid_t w[4];
+	struct timespec ms = {0, 1000000};
+	int n = 0;
+	for (int i = 0; i < 5000 && n == 0; i++) {
+		n = children_of(pid, w, 4);
+		if (!n)
+			nanosleep(&ms, NULL);
+	}
+	ck_assert_msg(n > 0, "no worker");
+	kill(w[0], SIGSTOP);
+	/* the sweep ends by itself: killed if it does not in 60 s */
+	int st = 0;
+	pid_t got = 0;
+	struct timespec tick = {0, 50000000};
+	for (int i = 0; i < 1200 && got == 0; i++) {
+		got = waitpid(pid, &st, WNOHANG);
+		if (!got)
+			nanosleep(&tick, NULL);
+	}
+	if (!got) {
+		kill(-pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	ck_assert_msg(got == pid, "the sweep hangs with a stopped worker");
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d", st);
+	char *err = slurp_file(errf);
+	char want[200];
+	snprintf(want, sizeof want, "(pid %ld) was stopped or hung and is killed",
+		 (long)w[0]);
+	ck_assert_msg(err && strstr(err, "no result within the --case-timeout of 1 s") &&
+		      strstr(err, want), "[%s]", err);
+	ck_assert_msg(strstr(err, "hetsim: case c0") || strstr(err, "between cases"),
+		      "[%s]", err);
+	free(err);
+	/* the rerun runs what is missing, each line once */
+	char args[1400], err2[4096];
+	snprintf(args, sizeof args, "'%s' -j 2", s);
+	ck_assert_msg(sweep_run(args, err2, sizeof err2) == 0, "%s", err2);
+	check_results(res, 12 * 2);
+}
+END_TEST
+
+START_TEST(case_timeout_values_are_checked)
+{
+	static const char *const bad_values[] = {"0", "-1", "abc", "1e99", ""};
+	char args[600], err[2048];
+	for (size_t k = 0; k < sizeof bad_values / sizeof bad_values[0]; k++) {
+		snprintf(args, sizeof args, "x.json --case-timeout '%s'", bad_values[k]);
+		int st = sweep_run(args, err, sizeof err);
+		ck_assert_msg(st == 2 && strstr(err, "--case-timeout: ") &&
+			      strstr(err, "seconds > 0 or \"none\""), "%s: %d [%s]",
+			      bad_values[k], st, err);
+	}
+	const char *res = path_in_tmp("none.jsonl");
+	const char *s = small_sweep("none.json", res);
+	snprintf(args, sizeof args, "'%s' --case-timeout none", s);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "[%s]", err);
+	check_results(res, 12);
+}
+END_TEST
+
 /* `hetsim run` with args; stdout into out (cap bytes), stderr into err. */
 static int hetsim_run_cmd(const char *args, char *out, size_t cap, char *err,
 			  size_t ecap)
@@ -636,6 +737,8 @@ Suite *suite_sweep(void)
 	tcase_add_test(t, second_sweep_on_one_results_file_is_refused_naming_the_first);
 	tcase_add_test(t, summarise_counts_duplicate_records_once_and_refuses_conflicting_ones);
 	tcase_add_test(t, summarise_plot_of_a_non_numeric_x_writes_nothing_and_names_the_input);
+	tcase_add_test(t, stopped_worker_is_killed_at_the_case_timeout_and_a_rerun_resumes);
+	tcase_add_test(t, case_timeout_values_are_checked);
 	suite_add_tcase(s, t);
 	return s;
 }
