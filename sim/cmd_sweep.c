@@ -4,6 +4,7 @@
  * to a results file that a later run resumes.
  *
  *   hetsim sweep SWEEP.json [-j N] [--results FILE.jsonl] [--list]
+ *        [--case-timeout SECONDS|none] [--force]
  *   hetsim sweep SWEEP.json --slice I/N [-j N] [--results FILE.jsonl]
  *   hetsim sweep SWEEP.json --merge [--results FILE.jsonl]
  *   hetsim sweep SWEEP.json --slurm [--slurm-tasks N] [--slurm-opt OPT]...
@@ -22,7 +23,19 @@
  *    "results": "out/sweep.jsonl"}      (relative to the working directory)
  *
  * Case i is point i / replications, replication i % replications; its id
- * is "c%04zu". A case's lines are written with one write(2) on an O_APPEND
+ * is "c%04zu". A grid is never expanded: point p is computed from p, and
+ * the cases are counted first (more than 10^6 need --force). Every case's
+ * experiment is built, not run, before anything runs (replications differ
+ * only in the seed, so each point once, and each entry of "policies"
+ * once), so a bad value fails at once naming its parameter and line.
+ *
+ * One run at a time per results file: RESULTS.lock (a slice: its part's
+ * lock) carries an fcntl lock and the holder's pid for the whole run, and
+ * for --merge. Each case has a time limit (--case-timeout): a worker that
+ * exceeds it (stopped, hung) is killed, its case reported failed and a new
+ * worker takes its place; the run ends with status 1 and a rerun resumes.
+ * --summarise counts identical duplicate records (same case, policy and
+ * replication) once and refuses conflicting ones. A case's lines are written with one write(2) on an O_APPEND
  * descriptor, so workers never interleave and a case is in the file whole
  * or not at all — except after a kill in mid-write, which the next run
  * repairs: lines that do not parse, and the lines of cases that are not

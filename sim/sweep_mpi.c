@@ -15,7 +15,13 @@
  * back, or a stop — and appends each case's lines with one write(2), so the
  * file resumes like any other. With one rank, rank 0 runs the cases itself.
  * A case that fails is reported by rank 0 and the others go on; the run
- * ends with status 1 once every worker has been stopped.
+ * ends with status 1 once every worker has been stopped. A rank that sends
+ * no result within the case time limit (--case-timeout; stopped, dead or
+ * hung) is given up on: its case is reported failed naming the rank, the
+ * others finish, and rank 0 aborts the job (MPI_Finalize would wait for
+ * the lost rank; one on rank 0's node, known by the pid and host of its
+ * first message, is killed first, as mpirun does not kill a stopped rank).
+ * HETSIM_SWEEP_TEST_STOP=I makes the worker of case I stop itself (tests).
  *
  * Every rank loads the sweep file; the ranks agree on the outcome before
  * any case runs, so a file one node cannot read stops them all (no hang).
