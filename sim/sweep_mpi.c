@@ -19,9 +19,11 @@
  * no result within the case time limit (--case-timeout; stopped, dead or
  * hung) is given up on: its case is reported failed naming the rank, the
  * others finish, and rank 0 aborts the job (MPI_Finalize would wait for
- * the lost rank; one on rank 0's node, known by the pid and host of its
- * first message, is killed first, as mpirun does not kill a stopped rank).
- * HETSIM_SWEEP_TEST_STOP=I makes the worker of case I stop itself (tests).
+ * the lost rank; one on rank 0's node, known by the pid and host every
+ * rank sends at the start, is killed first, as mpirun does not kill a
+ * stopped rank).
+ * HETSIM_SWEEP_TEST_STOP=I makes the worker of case I stop itself, =start
+ * the last rank before its first message (tests).
  *
  * Every rank loads the sweep file; the ranks agree on the outcome before
  * any case runs, so a file one node cannot read stops them all (no hang).
@@ -73,6 +75,7 @@ enum { TAG_RESULT = 1, TAG_CASE = 2, TAG_STOP = 3 };
  * its error message. The first message of a worker carries no case. */
 #define HEADER_BYTES 16
 #define NO_CASE	     UINT64_MAX
+#define NO_HELLO     (UINT64_MAX - 1) /* master's: a rank not heard from yet */
 #define PAUSE_MIN_NS 50000L   /* master's wait between probes: 50 us ... */
 #define PAUSE_MAX_NS 1000000L /* ... doubling up to 1 ms */
 
@@ -89,25 +92,27 @@ static void put_header(char *h, uint64_t index, int32_t rc)
 }
 
 /* Fault injection for the tests: HETSIM_SWEEP_TEST_STOP=I stops (SIGSTOP)
- * the worker that is handed case I, as a rank that hangs would. */
+ * the worker that is handed case I, as a rank that hangs would; =start
+ * stops the last rank before it says hello (i is NO_CASE then). */
 static void test_stop(uint64_t i)
 {
 	const char *s = getenv("HETSIM_SWEEP_TEST_STOP");
-	if (s && *s && strtoull(s, NULL, 10) == i)
+	if (!s || !*s)
+		return;
+	int start = strcmp(s, "start") == 0, rank = 0, size = 0;
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	if (i == NO_CASE ? start && rank == size - 1
+			 : !start && strtoull(s, NULL, 10) == i)
 		raise(SIGSTOP);
 }
 
 static int worker(const sim_sweep *sw)
 {
-	/* hello: no case; its pid and host, so that rank 0 can stop it if it
-	 * hangs on rank 0's node */
-	char hello[HEADER_BYTES + 300];
+	test_stop(NO_CASE);
+	char hello[HEADER_BYTES];
 	put_header(hello, NO_CASE, 0);
-	char host[256] = "";
-	gethostname(host, sizeof host - 1);
-	int n = snprintf(hello + HEADER_BYTES, 300, "%ld %s", (long)getpid(), host);
-	MPI_Send(hello, HEADER_BYTES + (n > 0 && n < 300 ? n : 0), MPI_BYTE, 0,
-		 TAG_RESULT, MPI_COMM_WORLD);
+	MPI_Send(hello, HEADER_BYTES, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
 	for (;;) {
 		uint64_t i;
 		MPI_Status st;
@@ -198,17 +203,6 @@ static void run_alone(master_state *m)
 	}
 }
 
-/* A worker's hello: "PID HOST"; its pid is kept if HOST is ours. */
-static void note_pid(master_state *m, int rank, const char *body, size_t len)
-{
-	char text[300], host[256] = "", mine[256] = "";
-	long pid = 0;
-	snprintf(text, sizeof text, "%.*s", (int)(len < 299 ? len : 299), body);
-	gethostname(mine, sizeof mine - 1);
-	if (sscanf(text, "%ld %255s", &pid, host) == 2 && strcmp(host, mine) == 0)
-		m->local_pid[rank] = pid;
-}
-
 /* Give up on the ranks whose case has run past the limit (stopped, dead
  * or hung: rank 0 cannot tell); returns how many. */
 static int give_up_late(master_state *m, int size)
@@ -228,8 +222,11 @@ static int give_up_late(master_state *m, int size)
 			 "rank %d sent no result within %s: it is stopped, dead "
 			 "or hung%s; the run will end (run it again to resume)",
 			 r, why, killed ? " (killed)" : "");
-		sim_sweep_progress_case(&m->progress, (size_t)m->running[r], 1,
-					msg);
+		if (m->running[r] == NO_HELLO)
+			fprintf(stderr, "hetsim: sweep: %s\n", msg);
+		else
+			sim_sweep_progress_case(&m->progress,
+						(size_t)m->running[r], 1, msg);
 		m->running[r] = NO_CASE;
 		m->lost[r] = 1;
 		m->n_lost++;
@@ -245,13 +242,21 @@ static void serve(master_state *m, int size, int stopping)
 	size_t n = sim_sweep_n_cases(m->sw);
 	int n_workers = size - 1;
 	long pause_ns = PAUSE_MIN_NS;
+	double t0 = sim_sweep_now();
+	for (int r = 1; r < size; r++) {
+		m->running[r] = NO_HELLO;
+		m->since[r] = t0;
+	}
 	while (n_workers > 0) {
 		int flag = 0;
 		MPI_Status st;
+		/* checked before each message too: a stream of them from the
+		 * others must not hide a silent rank */
+		if ((n_workers -= give_up_late(m, size)) <= 0)
+			break;
 		MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag,
 			   &st);
 		if (!flag) {
-			n_workers -= give_up_late(m, size);
 			struct timespec ts = {0, pause_ns};
 			nanosleep(&ts, NULL);
 			pause_ns = pause_ns * 2 > PAUSE_MAX_NS ? PAUSE_MAX_NS
@@ -279,9 +284,6 @@ static void serve(master_state *m, int size, int stopping)
 			free(msg);
 			continue;
 		}
-		if (i == NO_CASE)
-			note_pid(m, src, msg + HEADER_BYTES,
-				 (size_t)count - HEADER_BYTES);
 		if (i != NO_CASE && i < n) {
 			sim_sweep_limit_case(&m->limit,
 					     sim_sweep_now() - m->since[src]);
@@ -304,9 +306,16 @@ static void serve(master_state *m, int size, int stopping)
 	}
 }
 
-/* Rank 0; *lost is set if a rank was given up on (the job must then be
- * aborted: MPI_Finalize would wait for that rank). */
-static int master(const sim_sweep *sw, int size, double timeout_s, int *lost)
+/* Who a rank is: rank 0 can kill a lost rank on its own node. */
+typedef struct rank_id {
+	long pid;
+	char host[120];
+} rank_id;
+
+/* Rank 0; ids[r] is rank r's; *lost is set if a rank was given up on (the
+ * job must then be aborted: MPI_Finalize would wait for that rank). */
+static int master(const sim_sweep *sw, int size, double timeout_s,
+		  const rank_id *ids, int *lost)
 {
 	size_t n = sim_sweep_n_cases(sw), n_done = 0;
 	unsigned char *done = calloc(n ? n : 1, 1);
@@ -320,6 +329,9 @@ static int master(const sim_sweep *sw, int size, double timeout_s, int *lost)
 	m.local_pid = calloc((size_t)size, sizeof *m.local_pid);
 	for (int r = 0; m.running && r < size; r++)
 		m.running[r] = NO_CASE;
+	for (int r = 1; m.local_pid && r < size; r++)
+		if (strcmp(ids[r].host, ids[0].host) == 0)
+			m.local_pid[r] = ids[r].pid;
 	if (!done || !m.running || !m.since || !m.lost || !m.local_pid)
 		rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
 	int lock = -1;
@@ -384,9 +396,21 @@ int sim_sweep_mpi(const char *path, const char *results, unsigned flags,
 	else if (status && all[0] == 0)
 		fprintf(stderr, "hetsim: sweep: rank %d: %s\n", rank, err.msg);
 	int rc = all[0] ? all[0] : all[1];
+	/* rank 0 learns who the others are (pid, host) */
+	rank_id me = {(long)getpid(), ""}, *ids = NULL;
+	gethostname(me.host, sizeof me.host - 1);
+	if (!rc && rank == 0 && !(ids = calloc((size_t)size, sizeof *ids))) {
+		fprintf(stderr, "hetsim: sweep: out of memory\n");
+		MPI_Abort(MPI_COMM_WORLD, 1);
+	}
+	if (!rc)
+		MPI_Gather(&me, (int)sizeof me, MPI_BYTE, ids, (int)sizeof me,
+			   MPI_BYTE, 0, MPI_COMM_WORLD);
 	int lost = 0;
 	if (!rc)
-		rc = rank == 0 ? master(sw, size, timeout_s, &lost) : worker(sw);
+		rc = rank == 0 ? master(sw, size, timeout_s, ids, &lost)
+			       : worker(sw);
+	free(ids);
 	sim_sweep_close(sw);
 	if (lost) { /* the results are written and the lock is released */
 		fflush(NULL);

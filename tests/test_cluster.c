@@ -210,6 +210,26 @@ START_TEST(mpi_bad_middle_case_stops_every_rank_before_any_case_runs)
 }
 END_TEST
 
+/* An MPI sweep in which a worker stops itself (HETSIM_SWEEP_TEST_STOP=
+ * stop), with a case time limit of 2 s; it must end (not hang) with a
+ * status other than 0. */
+static void mpi_run_stopping(const char *stop, const char *sweep,
+			     const char *results, char *err, size_t cap)
+{
+	char cmd[2600];
+	snprintf(cmd, sizeof cmd,
+		 "HETSIM_SWEEP_TEST_STOP=%s timeout -s KILL 60 env " MPIRUN
+		 " -x HETSIM_SWEEP_TEST_STOP %s sweep '%s' --mpi --results '%s' "
+		 "--case-timeout 2",
+		 stop, test_bin(), sweep, results);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int st = test_run(cmd, err, cap);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_msg(t1.tv_sec - t0.tv_sec < 50, "mpirun hangs: [%s]", err);
+	ck_assert_msg(st != 0, "status 0: [%s]", err);
+}
+
 START_TEST(mpi_stopped_rank_ends_the_sweep_naming_case_and_rank_and_resumes)
 {
 	/* the worker handed case 3 stops (SIGSTOP) as it starts it: without a
@@ -217,18 +237,7 @@ START_TEST(mpi_stopped_rank_ends_the_sweep_naming_case_and_rank_and_resumes)
 	cluster_paths p = cluster_sweep("mpi_stop.json", "[60, 120, 180]");
 	const char *s = p.sweep, *mpi = p.results;
 	static char err[16384];
-	char cmd[2600];
-	snprintf(cmd, sizeof cmd,
-		 "HETSIM_SWEEP_TEST_STOP=3 timeout -s KILL 60 env " MPIRUN
-		 " -x HETSIM_SWEEP_TEST_STOP %s sweep '%s' --mpi --results '%s' "
-		 "--case-timeout 2",
-		 test_bin(), s, mpi);
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int st = test_run(cmd, err, sizeof err);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ck_assert_msg(t1.tv_sec - t0.tv_sec < 50, "mpirun hangs: [%s]", err);
-	ck_assert_msg(st != 0, "status 0: [%s]", err);
+	mpi_run_stopping("3", s, mpi, err, sizeof err);
 	ck_assert_msg(strstr(err, "hetsim: case c0003: rank ") &&
 			      strstr(err, " sent no result within the --case-timeout "
 					  "of 2 s: it is stopped, dead or hung"),
@@ -238,10 +247,20 @@ START_TEST(mpi_stopped_rank_ends_the_sweep_naming_case_and_rank_and_resumes)
 	ck_assert_int_eq(json_object_size(r), 5 * 2);
 	json_decref(r);
 	/* the rerun runs the missing case */
-	st = mpi_run(s, mpi, err, sizeof err);
+	int st = mpi_run(s, mpi, err, sizeof err);
 	ck_assert_msg(st == 0, "rerun: status %d: %s", st, err);
 	ck_assert_msg(strstr(err, "skipped 5 of 6") && strstr(err, "done (1/1)"),
 		      "[%s]", err);
+	r = results_by_key(mpi);
+	ck_assert_int_eq(json_object_size(r), 6 * 2);
+	json_decref(r);
+
+	/* a rank that stops before its first message: the other does every
+	 * case, and the run still ends, naming the silent rank */
+	unlink(mpi);
+	mpi_run_stopping("start", s, mpi, err, sizeof err);
+	ck_assert_msg(strstr(err, "hetsim: sweep: rank 2 sent no result within "
+				  "the --case-timeout of 2 s"), "[%s]", err);
 	r = results_by_key(mpi);
 	ck_assert_int_eq(json_object_size(r), 6 * 2);
 	json_decref(r);
