@@ -1483,8 +1483,9 @@ static void kill_late(local_run *r)
 		drain(r); /* it may have ended the case just now */
 		if (r->running[k] < 0) {
 			fprintf(stderr,
-				"hetsim: sweep: worker pid %ld was stopped or hung "
-				"between cases and is killed\n", (long)r->pid[k]);
+				"hetsim: sweep: no result within %s: worker (pid "
+				"%ld) was stopped or hung between cases and is "
+				"killed\n", why, (long)r->pid[k]);
 			r->rc = 1;
 		}
 		worker_ended(r, k, st, late);
