@@ -1599,6 +1599,7 @@ static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
 
 static int list_cases(const sim_sweep *sw)
 {
+	sim_sweep_announce(sw, sw->n_cases);
 	for (size_t i = 0; i < sw->n_cases; i++) {
 		char id[32];
 		case_id(id, sizeof id, i);
@@ -1824,8 +1825,9 @@ static int check_duplicate(json_t *seen, json_t *v, const char *path, long ln,
 	*dup = 0;
 	if (!c)
 		return 0; /* not a sweep's record: nothing to match */
-	char *rep = json_dumps(json_object_get(v, "replication"),
-			       JSON_COMPACT | JSON_ENCODE_ANY);
+	const json_t *rv = json_object_get(v, "replication");
+	char *rep = rv ? json_dumps(rv, JSON_COMPACT | JSON_ENCODE_ANY)
+		       : strdup("(none)");
 	const char *pol = json_string_value(json_object_get(v, "policy"));
 	size_t klen = strlen(c) + strlen(pol) + (rep ? strlen(rep) : 0) + 3;
 	char *key = malloc(klen);

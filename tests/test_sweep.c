@@ -395,6 +395,19 @@ START_TEST(huge_sweeps_are_refused_without_force_before_expanding)
 			 d ? ", " : "", d);
 	strcat(body2, "},\n \"results\": \"%s\"}\n");
 	expect_bad("huger.json", body2, 2, "too many to run");
+	/* a sweep that is not too many cases but long says how long first */
+	const char *s = sweep_file("long.json",
+		"{\"base\": \"sw_exp.json\",\n"
+		" \"parameters\": {\"workload.tasks\": [1000000000, 2000000000]}}\n");
+	char args[1400], err[2048];
+	const char *out = path_in_tmp("long.list");
+	snprintf(args, sizeof args, "'%s' --list > '%s'", s, out);
+	char cmd[2000];
+	snprintf(cmd, sizeof cmd, "(%s sweep %s)", test_bin(), args);
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 0);
+	ck_assert_msg(strcmp(err, "sweep: 2 cases to run (of 2) x 2 policies, about "
+				  "6e+09 simulated tasks in all: a long run\n") == 0,
+		      "[%s]", err);
 }
 END_TEST
 
@@ -510,6 +523,15 @@ START_TEST(summarise_counts_duplicate_records_once_and_refuses_conflicting_ones)
 		      strstr(err, "is also at line 2, with other values"), "[%s]", err);
 	ck_assert_msg(access(csv, F_OK) != 0, "table written");
 	free(text);
+	/* records without a replication are matched too */
+	const char *nr = test_write("norep.jsonl",
+		"{\"case\":\"c0000\",\"policy\":\"mct\",\"params\":{\"x\":1},\"metrics\":{\"m\":1}}\n"
+		"{\"case\":\"c0000\",\"policy\":\"mct\",\"params\":{\"x\":1},\"metrics\":{\"m\":1}}\n");
+	snprintf(args, sizeof args, "--summarise '%s' --x x --metric m -o '%s'", nr, csv);
+	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "[%s]", err);
+	table = slurp_file(csv);
+	ck_assert_msg(table && strstr(table, "\n1,mct,m,1,1,1,1\n"), "[%s]", table);
+	free(table);
 }
 END_TEST
 
