@@ -4,6 +4,7 @@
  * to a results file that a later run resumes.
  *
  *   hetsim sweep SWEEP.json [-j N] [--results FILE.jsonl] [--list]
+ *        [--case-timeout SECONDS|none] [--force]
  *   hetsim sweep SWEEP.json --slice I/N [-j N] [--results FILE.jsonl]
  *   hetsim sweep SWEEP.json --merge [--results FILE.jsonl]
  *   hetsim sweep SWEEP.json --slurm [--slurm-tasks N] [--slurm-opt OPT]...
@@ -22,7 +23,19 @@
  *    "results": "out/sweep.jsonl"}      (relative to the working directory)
  *
  * Case i is point i / replications, replication i % replications; its id
- * is "c%04zu". A case's lines are written with one write(2) on an O_APPEND
+ * is "c%04zu". A grid is never expanded: point p is computed from p, and
+ * the cases are counted first (more than 10^6 need --force). Every case's
+ * experiment is built, not run, before anything runs (replications differ
+ * only in the seed, so each point once, and each entry of "policies"
+ * once), so a bad value fails at once naming its parameter and line.
+ *
+ * One run at a time per results file: RESULTS.lock (a slice: its part's
+ * lock) carries an fcntl lock and the holder's pid for the whole run, and
+ * for --merge. Each case has a time limit (--case-timeout): a worker that
+ * exceeds it (stopped, hung) is killed, its case reported failed and a new
+ * worker takes its place; the run ends with status 1 and a rerun resumes.
+ * --summarise counts identical duplicate records (same case, policy and
+ * replication) once and refuses conflicting ones. A case's lines are written with one write(2) on an O_APPEND
  * descriptor, so workers never interleave and a case is in the file whole
  * or not at all — except after a kill in mid-write, which the next run
  * repairs: lines that do not parse, and the lines of cases that are not
@@ -49,6 +62,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -66,6 +80,20 @@
 #include "sim/sweep.h"
 
 #define SWEEP_MAX_JOBS 256
+/* more cases than this need --force */
+#define SWEEP_MAX_CASES 1000000
+/* a run of more cases or simulated tasks than these says how big it is */
+#define SWEEP_LONG_CASES 10000
+#define SWEEP_LONG_TASKS 1e8
+/* the default time limit of a case: SWEEP_FIRST_LIMIT_S until one has
+ * ended, then max(SWEEP_MIN_LIMIT_S, SWEEP_LIMIT_FACTOR x the longest) */
+#define SWEEP_FIRST_LIMIT_S 600.0
+#define SWEEP_MIN_LIMIT_S   60.0
+#define SWEEP_LIMIT_FACTOR  10.0
+/* how often a local run looks for late or dead workers */
+#define SWEEP_POLL_MS 200
+/* checking this many points takes seconds: say so */
+#define SWEEP_LONG_CHECK 100000
 
 typedef struct sweep_param {
 	const char *path;   /* "a.b.c" of the experiment */
@@ -80,12 +108,15 @@ struct sim_sweep {
 	const char *results;
 	sweep_param *params;
 	size_t n_params;
-	json_t *points;    /* array of n_points arrays of n_params values */
+	int grid;          /* point p is computed from p (nothing expanded) */
+	size_t *stride;    /* grid: points per step of parameter d */
+	json_t *points;    /* random, lhs: n_points arrays of n_params values */
 	size_t n_points, reps, n_cases;
 	uint64_t seed0;    /* the base experiment's seed */
 	const char *policy_key; /* "policy" or "policies": what the base uses */
 	const json_t *policies; /* the sweep's override, or NULL */
 	size_t n_policies; /* lines per case */
+	double base_tasks; /* the base's workload.tasks, 0 if none */
 };
 
 static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -125,32 +156,43 @@ static double now_s(void)
 
 /* ---- design expansion ------------------------------------------------- */
 
-static int expand_grid(sim_sweep *sw, prof_err *err)
+/* Multiply *n by k; 0, or -1 (and *n = SIZE_MAX) on overflow. */
+static int mul_count(size_t *n, size_t k)
+{
+	if (k && *n > SIZE_MAX / k) {
+		*n = SIZE_MAX;
+		return -1;
+	}
+	*n *= k;
+	return 0;
+}
+
+/* A grid is never expanded: point p is p written in the mixed radix of the
+ * parameters' list lengths, the last parameter varying fastest, so a grid
+ * of 10^9 points costs no memory. Sets stride; -1 if the count overflows. */
+static int grid_count(sim_sweep *sw)
 {
 	size_t n = 1;
-	for (size_t d = 0; d < sw->n_params; d++)
-		n *= json_array_size(sw->params[d].spec);
-	for (size_t p = 0; p < n; p++) {
-		json_t *pt = json_array();
-		size_t rest = p;
-		/* the last parameter varies fastest */
-		size_t *idx = calloc(sw->n_params, sizeof *idx);
-		if (!pt || !idx) {
-			free(idx);
-			json_decref(pt);
-			return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-		}
-		for (size_t d = sw->n_params; d-- > 0;) {
-			size_t k = json_array_size(sw->params[d].spec);
-			idx[d] = rest % k;
-			rest /= k;
-		}
-		for (size_t d = 0; d < sw->n_params; d++)
-			json_array_append(pt, json_array_get(sw->params[d].spec, idx[d]));
-		free(idx);
-		json_array_append_new(sw->points, pt);
+	int rc = 0;
+	for (size_t d = sw->n_params; d-- > 0;) {
+		sw->stride[d] = n;
+		rc |= mul_count(&n, json_array_size(sw->params[d].spec));
 	}
-	return 0;
+	sw->n_points = n;
+	return rc;
+}
+
+/* The value of parameter d at point p (borrowed); *index, if given, gets
+ * its position in a grid list. */
+static const json_t *point_value(const sim_sweep *sw, size_t p, size_t d,
+				 size_t *index)
+{
+	if (!sw->grid)
+		return json_array_get(json_array_get(sw->points, p), d);
+	size_t k = p / sw->stride[d] % json_array_size(sw->params[d].spec);
+	if (index)
+		*index = k;
+	return json_array_get(sw->params[d].spec, k);
 }
 
 static json_t *range_value(const sweep_param *sp, double u01)
@@ -203,6 +245,7 @@ static void sweep_free(sim_sweep *sw)
 {
 	free(sw->base);
 	free(sw->params);
+	free(sw->stride);
 	json_decref(sw->points);
 	prof_jdoc_free(&sw->doc);
 }
@@ -244,14 +287,33 @@ static int load_param(sim_sweep *sw, sweep_param *sp, const char *key,
 	return rc;
 }
 
+/* {"path": value} of case i */
+static json_t *case_params(const sim_sweep *sw, size_t i)
+{
+	json_t *o = json_object();
+	for (size_t d = 0; d < sw->n_params; d++)
+		json_object_set(o, sw->params[d].path,
+				(json_t *)point_value(sw, i / sw->reps, d, NULL));
+	return o;
+}
+
+/* Which parameters a case's experiment gets: all, none (the base alone),
+ * or one, d >= 0 (to find which one makes a case bad). */
+#define ALL_PARAMS (-1L)
+#define NO_PARAMS  (-2L)
+
 /* The --set overrides of case i (and policy entry pol of the sweep's
- * override list, or pol < 0). Returns the count; strings are malloc'd. */
-static size_t case_sets(const sim_sweep *sw, size_t i, long pol, char **sets)
+ * override list, or pol < 0) with the parameters which. Returns the count;
+ * strings are malloc'd. */
+static size_t case_sets(const sim_sweep *sw, size_t i, long pol, long which,
+			char **sets)
 {
 	size_t n = 0;
-	const json_t *pt = json_array_get(sw->points, i / sw->reps);
 	for (size_t d = 0; d < sw->n_params; d++) {
-		char *v = json_dumps(json_array_get(pt, d), JSON_COMPACT | JSON_ENCODE_ANY);
+		if (which != ALL_PARAMS && which != (long)d)
+			continue;
+		char *v = json_dumps(point_value(sw, i / sw->reps, d, NULL),
+				     JSON_COMPACT | JSON_ENCODE_ANY);
 		size_t len = strlen(sw->params[d].path) + (v ? strlen(v) : 4) + 2;
 		sets[n] = malloc(len);
 		if (sets[n])
@@ -287,13 +349,13 @@ static void free_sets(char **sets, size_t n)
 		free(sets[k]);
 }
 
-static int load_case(const sim_sweep *sw, size_t i, long pol, sim_experiment **x,
-		     prof_err *err)
+static int load_case(const sim_sweep *sw, size_t i, long pol, long which,
+		     sim_experiment **x, prof_err *err)
 {
 	char **sets = calloc(sw->n_params + 4, sizeof *sets);
 	if (!sets)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-	size_t n = case_sets(sw, i, pol, sets);
+	size_t n = case_sets(sw, i, pol, which, sets);
 	int rc = 0;
 	for (size_t k = 0; k < n; k++)
 		if (!sets[k])
@@ -305,24 +367,116 @@ static int load_case(const sim_sweep *sw, size_t i, long pol, sim_experiment **x
 	return rc;
 }
 
-/* Load the experiment of one case as validation: an error becomes an error
- * of the sweep file at node. */
-static int check_case(const sim_sweep *sw, size_t i, long pol, const json_t *node,
-		      size_t *n_policies, prof_err *err)
+/* An error of a case's experiment without its "BASE:LINE: " prefix (the
+ * sweep file's line takes its place). */
+static const char *inner_text(const sim_sweep *sw, const char *msg)
 {
-	prof_err inner = {0};
-	sim_experiment *x = NULL;
-	char id[32];
-	case_id(id, sizeof id, i);
-	if (load_case(sw, i, pol, &x, &inner))
-		return prof_jerr(err, &sw->doc, node, "case %s: %s", id, inner.msg);
-	if (n_policies)
-		*n_policies = sim_experiment_policies(x);
-	sim_experiment_free(x);
-	return 0;
+	size_t n = strlen(sw->base);
+	if (strncmp(msg, sw->base, n) != 0 || msg[n] != ':')
+		return msg;
+	msg += n + 1;
+	msg += strspn(msg, "0123456789");
+	msg += *msg == ':';
+	return msg + strspn(msg, " ");
 }
 
-static int sweep_load(sim_sweep *sw, const char *path, prof_err *err)
+/* Can case i's experiment (policy entry pol, parameters which) be built?
+ * Nothing runs. *inner gets the error; *n_policies, if given, the runs. */
+static int try_case(const sim_sweep *sw, size_t i, long pol, long which,
+		    prof_err *inner, size_t *n_policies)
+{
+	sim_experiment *x = NULL;
+	memset(inner, 0, sizeof *inner);
+	int rc = load_case(sw, i, pol, which, &x, inner);
+	if (!rc && n_policies)
+		*n_policies = sim_experiment_policies(x);
+	sim_experiment_free(x);
+	return rc;
+}
+
+/* "value" of a JSON value, for messages (at most 60 bytes) */
+static void value_text(char *buf, size_t cap, const json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	snprintf(buf, cap, "%.60s", s ? s : "?");
+	free(s);
+}
+
+/* Validate point p of the design (its first replication: the others differ
+ * only in the seed) with policy entry pol. An error names the sweep file's
+ * line of the parameter that is bad on its own (with the base's other
+ * values) and its value, else the case's whole set of values. */
+static int check_point(const sim_sweep *sw, size_t p, long pol, int base_ok,
+		       prof_err *err)
+{
+	prof_err inner;
+	size_t i = p * sw->reps;
+	if (!try_case(sw, i, pol, ALL_PARAMS, &inner, NULL))
+		return 0;
+	const prof_jdoc *doc = &sw->doc;
+	char id[32], val[80];
+	case_id(id, sizeof id, i);
+	if (inner.code != PROF_EINPUT) {
+		*err = inner;
+		return inner.code;
+	}
+	for (size_t d = 0; base_ok && d < sw->n_params; d++) {
+		prof_err alone;
+		if (!try_case(sw, i, pol, (long)d, &alone, NULL))
+			continue;
+		size_t k = 0;
+		const sweep_param *sp = &sw->params[d];
+		value_text(val, sizeof val, point_value(sw, p, d, &k));
+		const char *what = inner_text(sw, alone.msg);
+		return sw->grid ? prof_jerr_at(err, doc, sp->spec, NULL, k,
+					       "parameter \"%s\" value %s (case %s): %s",
+					       sp->path, val, id, what)
+				: prof_jerr(err, doc, sp->spec,
+					    "parameter \"%s\" value %s (case %s): %s",
+					    sp->path, val, id, what);
+	}
+	json_t *params = case_params(sw, i);
+	value_text(val, sizeof val, params);
+	json_decref(params);
+	return prof_jerr(err, doc, json_object_get(doc->root, "parameters"),
+			 "parameters %s (case %s): %s", val, id,
+			 inner_text(sw, inner.msg));
+}
+
+/* Validate every case before any runs: each policy entry of the sweep's
+ * list with the first point, then every point. Sets sw->n_policies. */
+static int check_cases(sim_sweep *sw, prof_err *err)
+{
+	prof_err inner;
+	const prof_jdoc *doc = &sw->doc;
+	size_t n_pol = sw->policies ? json_array_size(sw->policies) : 0;
+	int base_ok = !try_case(sw, 0, sw->policies ? 0 : -1, NO_PARAMS, &inner,
+				&sw->n_policies);
+	for (size_t j = 1; base_ok && j < n_pol; j++) {
+		if (!try_case(sw, 0, (long)j, NO_PARAMS, &inner, NULL) ||
+		    inner.code != PROF_EINPUT)
+			continue;
+		char val[80];
+		value_text(val, sizeof val, json_array_get(sw->policies, j));
+		return prof_jerr_at(err, doc, sw->policies, NULL, j, "policy %s: %s",
+				    val, inner_text(sw, inner.msg));
+	}
+	int rc = 0;
+	if (sw->n_points >= SWEEP_LONG_CHECK)
+		fprintf(stderr, "sweep: checking the experiments of %zu points\n",
+			sw->n_points);
+	for (size_t p = 0; !rc && p < sw->n_points; p++)
+		rc = check_point(sw, p, sw->policies ? 0 : -1, base_ok, err);
+	if (!rc && !base_ok) /* the runs a case makes: from a whole case */
+		rc = try_case(sw, 0, sw->policies ? 0 : -1, ALL_PARAMS, &inner,
+			      &sw->n_policies);
+	if (sw->policies)
+		sw->n_policies = n_pol;
+	return rc;
+}
+
+static int sweep_load(sim_sweep *sw, const char *path, int force,
+		      prof_err *err)
 {
 	memset(sw, 0, sizeof *sw);
 	int rc = prof_jdoc_load(&sw->doc, path, err);
@@ -344,6 +498,7 @@ static int sweep_load(sim_sweep *sw, const char *path, prof_err *err)
 	if (!rc)
 		rc = prof_jget_str(doc, root, "results", 0, &sw->results, err);
 	int grid = strcmp(design, "grid") == 0, lhs = strcmp(design, "lhs") == 0;
+	sw->grid = grid;
 	if (!rc && !grid && !lhs && strcmp(design, "random") != 0)
 		rc = prof_jerr(err, doc, json_object_get(root, "design"),
 			       "unknown design \"%s\" (grid, random or lhs)", design);
@@ -371,8 +526,9 @@ static int sweep_load(sim_sweep *sw, const char *path, prof_err *err)
 	if (!rc) {
 		sw->n_params = json_object_size(params);
 		sw->params = calloc(sw->n_params, sizeof *sw->params);
-		sw->points = json_array();
-		if (!sw->params || !sw->points)
+		sw->stride = calloc(sw->n_params, sizeof *sw->stride);
+		sw->points = grid ? NULL : json_array();
+		if (!sw->params || !sw->stride || (!grid && !sw->points))
 			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
 	}
 	if (!rc) {
@@ -406,36 +562,49 @@ static int sweep_load(sim_sweep *sw, const char *path, prof_err *err)
 			rc = prof_jerr(err, doc, bnode, "base experiment: %s",
 				       inner.msg[0] ? inner.msg : "not a JSON object");
 		sw->policy_key = json_object_get(bdoc.root, "policy") ? "policy" : "policies";
+		sw->base_tasks = json_number_value(json_object_get(
+			json_object_get(bdoc.root, "workload"), "tasks"));
 		prof_jdoc_free(&bdoc);
 	}
-	if (!rc)
-		rc = grid ? expand_grid(sw, err)
-			  : expand_sampled(sw, samples, seed, lhs, err);
-	sw->n_points = sw->points ? json_array_size(sw->points) : 0;
-	sw->n_cases = sw->n_points * sw->reps;
-	/* validate before anything runs: the first and the last case */
+	/* count before expanding anything: a grid is never expanded, a
+	 * random or lhs design only once it is known to be small enough */
 	if (!rc) {
-		long last_pol = sw->policies ? (long)json_array_size(sw->policies) - 1 : -1;
-		rc = check_case(sw, 0, sw->policies ? 0 : -1, params, &sw->n_policies, err);
-		if (!rc)
-			rc = check_case(sw, sw->n_cases - 1, last_pol, params, NULL, err);
-		if (sw->policies)
-			sw->n_policies = json_array_size(sw->policies);
+		size_t n = grid ? 0 : (size_t)samples;
+		int over = grid ? grid_count(sw) : 0;
+		if (!grid)
+			sw->n_points = n;
+		n = sw->n_points;
+		over |= mul_count(&n, sw->reps);
+		sw->n_cases = n;
+		if (over)
+			rc = prof_jerr(err, doc, params,
+				       "the sweep has more than %zu cases: too many to run",
+				       (size_t)SIZE_MAX);
+		else if (n > SWEEP_MAX_CASES && !force)
+			rc = prof_jerr(err, doc, params,
+				       "the sweep has %zu cases (%zu points x %zu "
+				       "replications), more than %d: give --force to "
+				       "run it anyway",
+				       n, sw->n_points, sw->reps, SWEEP_MAX_CASES);
 	}
+	if (!rc && !grid)
+		rc = expand_sampled(sw, samples, seed, lhs, err);
+	if (!rc)
+		rc = check_cases(sw, err);
 	return rc;
 }
 
 int sim_sweep_open(sim_sweep **out, const char *path, const char *results,
-		   int need_results, prof_err *err)
+		   unsigned flags, prof_err *err)
 {
 	sim_sweep *sw = calloc(1, sizeof *sw);
 	*out = sw;
 	if (!sw)
 		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-	int rc = sweep_load(sw, path, err);
+	int rc = sweep_load(sw, path, flags & SIM_SWEEP_FORCE, err);
 	if (!rc && results)
 		sw->results = results;
-	if (!rc && need_results && !sw->results)
+	if (!rc && (flags & SIM_SWEEP_NEED_RESULTS) && !sw->results)
 		rc = prof_errf(err, PROF_EINPUT, path, 0,
 			       "no \"results\" file (give one, or --results)");
 	return rc;
@@ -458,6 +627,28 @@ const char *sim_sweep_results(const sim_sweep *sw)
 	return sw->results;
 }
 
+void sim_sweep_announce(const sim_sweep *sw, size_t todo)
+{
+	double tasks = 0;
+	long d_tasks = -1;
+	for (size_t d = 0; d < sw->n_params; d++)
+		if (strcmp(sw->params[d].path, "workload.tasks") == 0)
+			d_tasks = (long)d;
+	for (size_t p = 0; p < sw->n_points; p++)
+		tasks += d_tasks < 0 ? sw->base_tasks
+				     : json_number_value(point_value(
+					       sw, p, (size_t)d_tasks, NULL));
+	tasks *= (double)sw->reps * (double)sw->n_policies;
+	if (todo < SWEEP_LONG_CASES && tasks < SWEEP_LONG_TASKS)
+		return;
+	fprintf(stderr, "sweep: %zu cases to run (of %zu) x %zu policies", todo,
+		sw->n_cases, sw->n_policies);
+	if (tasks > 0)
+		fprintf(stderr, ", about %.3g simulated tasks in all", tasks *
+			(double)todo / (double)(sw->n_cases ? sw->n_cases : 1));
+	fputs(": a long run\n", stderr);
+}
+
 /* mkdir -p of the results file's directory */
 static int results_dir(const sim_sweep *sw, prof_err *err)
 {
@@ -470,16 +661,88 @@ static int results_dir(const sim_sweep *sw, prof_err *err)
 	return sim_mkdirs(dir, err);
 }
 
-/* ---- running a case --------------------------------------------------- */
+/* ---- the lock --------------------------------------------------------- */
 
-static json_t *case_params(const sim_sweep *sw, size_t i)
+/* Take the advisory lock (fcntl) of file, on file + ".lock", which then
+ * holds our pid; *fd gets its descriptor (-1 on error). Another holder is
+ * an error naming its pid. A lock file unlinked by its holder between our
+ * open and our lock is not ours: open again. */
+/* file + ".lock" into lock[cap]; -1 if it does not fit */
+static int lock_name(char *lock, size_t cap, const char *file)
 {
-	json_t *o = json_object();
-	const json_t *pt = json_array_get(sw->points, i / sw->reps);
-	for (size_t d = 0; d < sw->n_params; d++)
-		json_object_set(o, sw->params[d].path, json_array_get(pt, d));
-	return o;
+	int n = snprintf(lock, cap, "%s.lock", file);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
+
+int sim_sweep_lock(const char *file, int *fd, prof_err *err)
+{
+	char lock[4200];
+	*fd = -1;
+	if (lock_name(lock, sizeof lock, file))
+		return prof_errf(err, PROF_EINPUT, file, 0, "path too long");
+	for (int tries = 0; tries < 100; tries++) {
+		int f = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (f < 0)
+			return prof_errf(err, PROF_EIO, lock, 0, "%s", strerror(errno));
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		if (fcntl(f, F_SETLK, &fl) != 0) {
+			int e = errno;
+			char buf[32] = "";
+			ssize_t n = e == EACCES || e == EAGAIN
+					    ? pread(f, buf, sizeof buf - 1, 0) : -1;
+			long pid = n > 0 ? strtol(buf, NULL, 10) : 0;
+			if (pid <= 0 && fcntl(f, F_GETLK, &fl) == 0 &&
+			    fl.l_type != F_UNLCK)
+				pid = (long)fl.l_pid;
+			close(f);
+			if (e != EACCES && e != EAGAIN)
+				return prof_errf(err, PROF_EIO, lock, 0, "lock: %s",
+						 strerror(e));
+			return prof_errf(err, PROF_EIO, file, 0,
+					 "in use by another hetsim sweep (pid %ld, lock "
+					 "%s): wait for it to end, or stop it",
+					 pid, lock);
+		}
+		struct stat held, named;
+		if (fstat(f, &held) != 0 || stat(lock, &named) != 0 ||
+		    held.st_ino != named.st_ino || held.st_dev != named.st_dev) {
+			close(f);
+			continue;
+		}
+		char pid[32];
+		int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+		if (ftruncate(f, 0) != 0 || pwrite(f, pid, (size_t)n, 0) != n) {
+			int e = errno;
+			unlink(lock);
+			close(f);
+			return prof_errf(err, PROF_EIO, lock, 0, "%s", strerror(e));
+		}
+		*fd = f;
+		return 0;
+	}
+	return prof_errf(err, PROF_EIO, lock, 0, "cannot take the lock");
+}
+
+void sim_sweep_unlock(const char *file, int fd)
+{
+	if (fd < 0)
+		return;
+	char lock[4200];
+	if (lock_name(lock, sizeof lock, file) == 0)
+		unlink(lock); /* before the close: no one can lock it in between */
+	close(fd);
+}
+
+/* Lock file (the results file or a part) for a run or a merge, making
+ * its directory first. */
+static int lock_results(const sim_sweep *sw, const char *file, int *lock,
+			prof_err *err)
+{
+	int rc = results_dir(sw, err);
+	return rc ? rc : sim_sweep_lock(file, lock, err);
+}
+
+/* ---- running a case --------------------------------------------------- */
 
 static int append_line(FILE *f, const sim_sweep *sw, size_t i, const sim_result *r)
 {
@@ -515,7 +778,8 @@ int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
 	int rc = 0;
 	for (size_t j = 0; j < n_loads && !rc; j++) {
 		sim_experiment *x = NULL;
-		rc = load_case(sw, i, sw->policies ? (long)j : -1, &x, err);
+		rc = load_case(sw, i, sw->policies ? (long)j : -1, ALL_PARAMS,
+			       &x, err);
 		if (rc)
 			break;
 		size_t n = sim_experiment_policies(x);
@@ -845,11 +1109,17 @@ static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
 	if (rc || np == 0)
 		return rc;
 	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
+	int *locks = malloc(np * sizeof *locks);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	if (!done || !f)
+	if (!done || !f || !locks)
 		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	/* a slice still running keeps its part: merge none of them */
+	size_t n_locked = 0;
+	for (; !rc && n_locked < np; n_locked++)
+		if ((rc = sim_sweep_lock(parts[n_locked].path, &locks[n_locked], err)))
+			break;
 	results_text t;
 	for (size_t k = 0; !rc && k <= np; k++) {
 		const char *path = k == 0 ? sw->results : parts[k - 1].path;
@@ -867,6 +1137,9 @@ static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
 		if (unlink(parts[k].path) != 0 && errno != ENOENT)
 			rc = prof_errf(err, PROF_EIO, parts[k].path, 0,
 				       "cannot remove: %s", strerror(errno));
+	for (size_t k = 0; k < n_locked; k++)
+		sim_sweep_unlock(parts[k].path, locks[k]);
+	free(locks);
 	free(text);
 	free(done);
 	free_parts(parts, np);
@@ -879,10 +1152,14 @@ static int merge_only(const sim_sweep *sw)
 	prof_err err = {0};
 	size_t merged, parts, n_done = 0;
 	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
-	int rc = done ? merge_parts(sw, &merged, &parts, &err)
+	int lock = -1;
+	int rc = done ? lock_results(sw, sw->results, &lock, &err)
 		      : prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
 	if (!rc)
+		rc = merge_parts(sw, &merged, &parts, &err);
+	if (!rc)
 		rc = scan_file(sw, sw->results, done, &n_done, 1, &err);
+	sim_sweep_unlock(sw->results, lock);
 	free(done);
 	if (rc)
 		return sim_sweep_fail(&err);
@@ -894,11 +1171,11 @@ static int merge_only(const sim_sweep *sw)
 }
 
 int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
-		     prof_err *err)
+		     int *lock, prof_err *err)
 {
 	size_t merged = 0, parts = 0;
 	*n_done = 0;
-	int rc = results_dir(sw, err);
+	int rc = lock_results(sw, sw->results, lock, err);
 	if (!rc)
 		rc = merge_parts(sw, &merged, &parts, err);
 	if (!rc && parts)
@@ -919,10 +1196,10 @@ int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
  * other slices are marked done. *todo counts what is left to run. */
 static int resume_slice(const sim_sweep *sw, const char *part, size_t slice,
 			size_t n_slices, unsigned char *done, size_t *todo,
-			prof_err *err)
+			int *lock, prof_err *err)
 {
 	size_t n_done = 0, in_slice = 0, skipped = 0;
-	int rc = results_dir(sw, err);
+	int rc = lock_results(sw, part, lock, err);
 	if (!rc)
 		rc = scan_file(sw, sw->results, done, &n_done, 0, err);
 	if (!rc)
@@ -946,10 +1223,55 @@ static int resume_slice(const sim_sweep *sw, const char *part, size_t slice,
 
 /* ---- workers and progress --------------------------------------------- */
 
+/* A worker's message: case index started (START) or ended with rc. */
 typedef struct sweep_msg {
 	uint32_t index;
 	int32_t rc;
+	uint32_t slot; /* the worker's */
+	uint32_t kind;
 } sweep_msg;
+enum { MSG_START, MSG_END };
+
+void sim_sweep_limit_init(sim_sweep_limit *l, double timeout_s)
+{
+	l->timeout_s = timeout_s;
+	l->longest_s = -1;
+}
+
+void sim_sweep_limit_case(sim_sweep_limit *l, double seconds)
+{
+	if (seconds > l->longest_s)
+		l->longest_s = seconds;
+}
+
+double sim_sweep_limit_now(const sim_sweep_limit *l)
+{
+	if (l->timeout_s != SIM_SWEEP_TIMEOUT_AUTO)
+		return l->timeout_s;
+	if (l->longest_s < 0)
+		return SWEEP_FIRST_LIMIT_S;
+	double t = SWEEP_LIMIT_FACTOR * l->longest_s;
+	return t > SWEEP_MIN_LIMIT_S ? t : SWEEP_MIN_LIMIT_S;
+}
+
+void sim_sweep_limit_text(const sim_sweep_limit *l, char *buf, size_t cap)
+{
+	double t = sim_sweep_limit_now(l);
+	if (l->timeout_s != SIM_SWEEP_TIMEOUT_AUTO)
+		snprintf(buf, cap, "the --case-timeout of %g s", t);
+	else if (l->longest_s < 0)
+		snprintf(buf, cap, "the default limit of %g s until a case has "
+			 "ended (give --case-timeout SECONDS or none)", t);
+	else
+		snprintf(buf, cap, "the default limit of %g s (max(%g s, %g x the "
+			 "longest case so far); give --case-timeout SECONDS or "
+			 "none)", t, SWEEP_MIN_LIMIT_S, SWEEP_LIMIT_FACTOR);
+}
+
+double sim_sweep_now(void)
+{
+	return now_s();
+}
 
 static void case_error(size_t i, const char *msg)
 {
@@ -1024,10 +1346,12 @@ int sim_sweep_progress_end(sim_sweep_progress *p)
 }
 
 /* Workers take the next case from a counter shared by all of them, so a
- * worker that drew quick cases takes more (dynamic load balance). */
+ * worker that drew quick cases takes more (dynamic load balance). Each
+ * says when it starts a case and when it ends it, so that the parent can
+ * time it. */
 static void worker(const sim_sweep *sw, const unsigned char *done,
 		   size_t *next_case, pid_t parent, const char *path, int fd,
-		   int msg_fd)
+		   int msg_fd, uint32_t slot)
 {
 #ifdef __linux__
 	/* a worker whose parent is killed outright stops too */
@@ -1041,88 +1365,216 @@ static void worker(const sim_sweep *sw, const unsigned char *done,
 			break;
 		if (done[i])
 			continue;
+		sweep_msg m = {(uint32_t)i, 0, slot, MSG_START};
+		if (write(msg_fd, &m, sizeof m) != (ssize_t)sizeof m)
+			_exit(1);
 		prof_err err = {0};
 		int rc = run_case(sw, i, path, fd, &err);
 		if (rc)
 			case_error(i, err.msg);
-		sweep_msg m = {(uint32_t)i, rc};
+		m.rc = rc;
+		m.kind = MSG_END;
 		if (write(msg_fd, &m, sizeof m) != (ssize_t)sizeof m)
 			_exit(1);
 	}
 	_exit(0);
 }
 
-/* Run the todo cases not done with jobs forked workers, appending to path. */
+/* The parent's view of a run: the workers, by slot, and the case each is
+ * running since when. */
+typedef struct local_run {
+	const sim_sweep *sw;
+	const unsigned char *done;
+	size_t *next_case; /* shared with the workers */
+	const char *path;
+	int fd, pfd[2];
+	pid_t parent;
+	pid_t pid[SWEEP_MAX_JOBS]; /* 0: no worker in the slot */
+	long running[SWEEP_MAX_JOBS]; /* case index, -1 between cases */
+	double since[SWEEP_MAX_JOBS]; /* start of the case, or of the wait */
+	size_t n_slots, live;
+	sim_sweep_limit limit;
+	sim_sweep_progress progress;
+	int rc;
+} local_run;
+
+static int spawn(local_run *r, size_t k)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(r->pfd[0]);
+		worker(r->sw, r->done, r->next_case, r->parent, r->path, r->fd,
+		       r->pfd[1], (uint32_t)k);
+	}
+	if (pid < 0) {
+		fprintf(stderr, "hetsim: sweep: fork: %s\n", strerror(errno));
+		r->rc = 1;
+		return -1;
+	}
+	r->pid[k] = pid;
+	r->running[k] = -1;
+	r->since[k] = now_s();
+	r->live++;
+	return 0;
+}
+
+/* Read the messages waiting in the pipe (it is non-blocking). */
+static void drain(local_run *r)
+{
+	sweep_msg m;
+	while (read(r->pfd[0], &m, sizeof m) == (ssize_t)sizeof m) {
+		if (m.slot >= r->n_slots)
+			continue;
+		if (m.kind == MSG_START) {
+			r->running[m.slot] = (long)m.index;
+			r->since[m.slot] = now_s();
+			continue;
+		}
+		sim_sweep_limit_case(&r->limit, now_s() - r->since[m.slot]);
+		r->running[m.slot] = -1;
+		r->since[m.slot] = now_s();
+		sim_sweep_progress_case(&r->progress, m.index, m.rc, NULL);
+	}
+}
+
+/* Slot k's worker ended with wait status st (or was killed for its case
+ * being late: late). A case it was running is reported failed, and while
+ * cases remain a new worker takes its place. */
+static void worker_ended(local_run *r, size_t k, int st, const char *late)
+{
+	char msg[400];
+	r->pid[k] = 0;
+	r->live--;
+	if (r->running[k] >= 0) {
+		if (late)
+			snprintf(msg, sizeof msg, "%s", late);
+		else if (WIFSIGNALED(st))
+			snprintf(msg, sizeof msg, "its worker died (signal %d)",
+				 WTERMSIG(st));
+		else
+			snprintf(msg, sizeof msg, "its worker exited (status %d)",
+				 WEXITSTATUS(st));
+		sim_sweep_progress_case(&r->progress, (size_t)r->running[k], 1, msg);
+		r->running[k] = -1;
+	} else if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		r->rc = 1;
+	}
+	if (late || !WIFEXITED(st) || WEXITSTATUS(st))
+		if (__atomic_load_n(r->next_case, __ATOMIC_RELAXED) < r->sw->n_cases)
+			spawn(r, k);
+}
+
+/* Kill the workers whose case (or wait between cases, which takes no
+ * time) has run past the limit. */
+static void kill_late(local_run *r)
+{
+	double limit = sim_sweep_limit_now(&r->limit), t = now_s();
+	for (size_t k = 0; k < r->n_slots; k++) {
+		if (!r->pid[k] || t - r->since[k] <= limit)
+			continue;
+		char why[300], late[400];
+		int st;
+		sim_sweep_limit_text(&r->limit, why, sizeof why);
+		snprintf(late, sizeof late,
+			 "no result within %s: its worker (pid %ld) was stopped "
+			 "or hung and is killed", why, (long)r->pid[k]);
+		kill(r->pid[k], SIGKILL);
+		waitpid(r->pid[k], &st, 0);
+		drain(r); /* it may have ended the case just now */
+		if (r->running[k] < 0) {
+			fprintf(stderr,
+				"hetsim: sweep: no result within %s: worker (pid "
+				"%ld) was stopped or hung between cases and is "
+				"killed\n", why, (long)r->pid[k]);
+			r->rc = 1;
+		}
+		worker_ended(r, k, st, late);
+	}
+}
+
+/* Serve the workers until every one has ended: read their messages, time
+ * their cases, reap them. */
+static void serve_local(local_run *r)
+{
+	while (r->live > 0) {
+		struct pollfd pf = {r->pfd[0], POLLIN, 0};
+		poll(&pf, 1, SWEEP_POLL_MS);
+		drain(r);
+		int st;
+		pid_t pid;
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+			drain(r); /* what it wrote before it ended */
+			for (size_t k = 0; k < r->n_slots; k++)
+				if (r->pid[k] == pid)
+					worker_ended(r, k, st, NULL);
+		}
+		kill_late(r);
+	}
+	drain(r);
+}
+
+/* Run the todo cases not done with jobs forked workers, appending to path;
+ * a case that runs past the limit (timeout_s) is killed and reported. */
 static int run_local(const sim_sweep *sw, const char *path,
-		     const unsigned char *done, size_t todo, size_t jobs)
+		     const unsigned char *done, size_t todo, size_t jobs,
+		     double timeout_s)
 {
 	if (todo == 0)
 		return 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	int pfd[2];
-	if (fd < 0 || pipe(pfd) != 0) {
+	local_run *r = calloc(1, sizeof *r);
+	if (!r) {
+		fprintf(stderr, "hetsim: sweep: out of memory\n");
+		return 1;
+	}
+	r->sw = sw;
+	r->done = done;
+	r->path = path;
+	r->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (r->fd < 0 || pipe(r->pfd) != 0) {
 		fprintf(stderr, "hetsim: %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		if (r->fd >= 0)
+			close(r->fd);
+		free(r);
 		return 1;
 	}
-	if (jobs > todo)
-		jobs = todo;
-	pid_t pids[SWEEP_MAX_JOBS];
-	size_t n_pids = 0;
-	size_t *next_case =
-		mmap(NULL, sizeof *next_case, PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (next_case == MAP_FAILED) {
+	fcntl(r->pfd[0], F_SETFL, O_NONBLOCK);
+	sim_sweep_announce(sw, todo);
+	r->n_slots = jobs > todo ? todo : jobs;
+	r->next_case = mmap(NULL, sizeof *r->next_case, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r->next_case == MAP_FAILED) {
 		fprintf(stderr, "hetsim: sweep: mmap: %s\n", strerror(errno));
-		close(fd);
-		close(pfd[0]);
-		close(pfd[1]);
+		close(r->fd);
+		close(r->pfd[0]);
+		close(r->pfd[1]);
+		free(r);
 		return 1;
 	}
-	*next_case = 0;
-	pid_t parent = getpid();
-	int rc = 0;
+	*r->next_case = 0;
+	r->parent = getpid();
+	sim_sweep_limit_init(&r->limit, timeout_s);
 	fflush(NULL);
-	for (size_t k = 0; k < jobs; k++) {
-		pid_t pid = fork();
-		if (pid == 0) {
-			close(pfd[0]);
-			worker(sw, done, next_case, parent, path, fd, pfd[1]);
-		}
-		if (pid < 0) {
-			fprintf(stderr, "hetsim: sweep: fork: %s\n",
-				strerror(errno));
-			rc = 1;
+	sim_sweep_progress_start(&r->progress, todo);
+	for (size_t k = 0; k < r->n_slots; k++)
+		if (spawn(r, k))
 			break;
-		}
-		pids[n_pids++] = pid;
-	}
-	close(pfd[1]);
-	sim_sweep_progress p;
-	sim_sweep_progress_start(&p, todo);
-	sweep_msg m;
-	while (read(pfd[0], &m, sizeof m) == (ssize_t)sizeof m)
-		sim_sweep_progress_case(&p, m.index, m.rc, NULL);
-	close(pfd[0]);
-	for (size_t k = 0; k < n_pids; k++) {
-		int st;
-		if (waitpid(pids[k], &st, 0) < 0 || !WIFEXITED(st) ||
-		    WEXITSTATUS(st))
-			rc = 1;
-	}
-	close(fd);
-	munmap(next_case, sizeof *next_case);
-	if (p.failed || !rc)
-		rc |= sim_sweep_progress_end(&p);
-	else if (p.tty)
+	serve_local(r);
+	close(r->pfd[0]);
+	close(r->pfd[1]);
+	close(r->fd);
+	munmap(r->next_case, sizeof *r->next_case);
+	int rc = r->rc;
+	if (r->progress.failed || !rc)
+		rc |= sim_sweep_progress_end(&r->progress);
+	else if (r->progress.tty)
 		fputc('\n', stderr);
+	free(r);
 	return rc;
 }
 
 /* A local run, of the whole sweep or of slice I of N (n_slices > 0). */
 static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
-		     size_t n_slices)
+		     size_t n_slices, double timeout_s)
 {
 	prof_err err = {0};
 	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
@@ -1131,20 +1583,23 @@ static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
 	if (!done)
 		return 1;
 	snprintf(part, sizeof part, "%s.part-%zu", sw->results, slice);
+	int lock = -1;
 	int rc = n_slices ? resume_slice(sw, part, slice, n_slices, done, &todo,
-					 &err)
-			  : sim_sweep_resume(sw, done, &n_done, &err);
+					 &lock, &err)
+			  : sim_sweep_resume(sw, done, &n_done, &lock, &err);
 	if (!n_slices)
 		todo = sw->n_cases - n_done;
 	rc = rc ? sim_sweep_fail(&err)
 		: run_local(sw, n_slices ? part : sw->results, done, todo,
-			    jobs);
+			    jobs, timeout_s);
+	sim_sweep_unlock(n_slices ? part : sw->results, lock);
 	free(done);
 	return rc;
 }
 
 static int list_cases(const sim_sweep *sw)
 {
+	sim_sweep_announce(sw, sw->n_cases);
 	for (size_t i = 0; i < sw->n_cases; i++) {
 		char id[32];
 		case_id(id, sizeof id, i);
@@ -1327,6 +1782,7 @@ typedef struct sweep_group {
 	json_t *x;
 	char policy[64];
 	size_t policy_rank; /* order of first appearance */
+	long line;          /* its first record's line */
 	double *v;
 	size_t n, cap;
 } sweep_group;
@@ -1358,14 +1814,76 @@ static void csv_x(FILE *f, const json_t *x)
 	free(s);
 }
 
+/* Records of a results file that are the same (case, policy, replication)
+ * are one record written twice (two runs on one file, before the lock):
+ * identical ones count once, different ones are an error. seen maps the
+ * key to [line, record]; *dup is set for a record to skip. */
+static int check_duplicate(json_t *seen, json_t *v, const char *path, long ln,
+			   int *dup, prof_err *err)
+{
+	const char *c = json_string_value(json_object_get(v, "case"));
+	*dup = 0;
+	if (!c)
+		return 0; /* not a sweep's record: nothing to match */
+	const json_t *rv = json_object_get(v, "replication");
+	char *rep = rv ? json_dumps(rv, JSON_COMPACT | JSON_ENCODE_ANY)
+		       : strdup("(none)");
+	const char *pol = json_string_value(json_object_get(v, "policy"));
+	size_t klen = strlen(c) + strlen(pol) + (rep ? strlen(rep) : 0) + 3;
+	char *key = malloc(klen);
+	int rc = 0;
+	if (!key || !rep) {
+		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	} else {
+		snprintf(key, klen, "%s/%s/%s", c, pol, rep);
+		const json_t *first = json_object_get(seen, key);
+		if (!first)
+			json_object_set_new(seen, key, json_pack("[IO]", (json_int_t)ln, v));
+		else if (json_equal(json_array_get(first, 1), v))
+			*dup = 1;
+		else
+			rc = prof_errf(err, PROF_EINPUT, path, ln,
+				       "case %s, policy %s, replication %s is also "
+				       "at line %lld, with other values (a file "
+				       "written by two runs?)",
+				       c, pol, rep,
+				       (long long)json_integer_value(json_array_get(first, 0)));
+	}
+	free(key);
+	free(rep);
+	return rc;
+}
+
+/* --plot needs numbers on the x axis and a row to plot: checked before
+ * anything is written. */
+static int check_plottable(const sweep_group *g, size_t ng, const char *path,
+			   const char *xp, prof_err *err)
+{
+	size_t rows = 0;
+	for (size_t k = 0; k < ng; k++) {
+		if (!json_is_number(g[k].x)) {
+			char val[80];
+			value_text(val, sizeof val, g[k].x);
+			return prof_errf(err, PROF_EINPUT, path, g[k].line,
+					 "--x \"%s\" value %s is not a number: it "
+					 "cannot be plotted (--plot)", xp, val);
+		}
+		rows += g[k].n > 0;
+	}
+	return rows ? 0 : prof_errf(err, PROF_EINPUT, path, 0,
+				    "no finite values of the metric to plot");
+}
+
 static int summarise(const char *path, const char *xp, const char *metric,
 		     const char *csv_out, const char *plot_out)
 {
 	prof_err err = {0};
 	prof_lines *r = NULL;
 	sweep_group *g = NULL;
-	size_t ng = 0, gcap = 0, n_pol = 0;
-	int rc = prof_lines_open(&r, path, &err);
+	size_t ng = 0, gcap = 0, n_pol = 0, n_dup = 0;
+	json_t *seen = json_object();
+	int rc = seen ? prof_lines_open(&r, path, &err)
+		      : prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
 	char *line;
 	size_t len;
 	while (!rc && (rc = prof_lines_next(r, &line, &len, &err)) == 1) {
@@ -1384,6 +1902,14 @@ static int summarise(const char *path, const char *xp, const char *metric,
 			rc = prof_errf(&err, PROF_EINPUT, path, ln, "no \"policy\"");
 		else if (!mv)
 			rc = prof_errf(&err, PROF_EINPUT, path, ln, "no metric \"%s\"", metric);
+		int dup = 0;
+		if (!rc)
+			rc = check_duplicate(seen, v, path, ln, &dup, &err);
+		if (dup) {
+			n_dup++;
+			json_decref(v);
+			continue;
+		}
 		size_t k = 0, rank = n_pol;
 		for (size_t q = 0; !rc && q < ng; q++)
 			if (strcmp(g[q].policy, pol) == 0)
@@ -1405,6 +1931,7 @@ static int summarise(const char *path, const char *xp, const char *metric,
 				g[ng].x = json_incref((json_t *)x);
 				snprintf(g[ng].policy, sizeof g[ng].policy, "%s", pol);
 				g[ng].policy_rank = rank;
+				g[ng].line = ln;
 				if (rank == n_pol)
 					n_pol++;
 				ng++;
@@ -1428,8 +1955,16 @@ static int summarise(const char *path, const char *xp, const char *metric,
 	if (rc > 0)
 		rc = 0;
 	prof_lines_close(r);
+	json_decref(seen);
 	if (!rc && ng == 0)
 		rc = prof_errf(&err, PROF_EINPUT, path, 0, "no results");
+	if (!rc && plot_out)
+		rc = check_plottable(g, ng, path, xp, &err);
+	if (!rc && n_dup)
+		fprintf(stderr,
+			"sweep: %s: %zu duplicate records (same case, policy, "
+			"replication and values) counted once\n",
+			path, n_dup);
 	char *text = NULL;
 	size_t tlen = 0;
 	FILE *f = rc ? NULL : open_memstream(&text, &tlen);
@@ -1452,14 +1987,20 @@ static int summarise(const char *path, const char *xp, const char *metric,
 		if (fclose(f) != 0)
 			rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
 	}
-	char csv_path[1100] = "";
+	/* with --plot, the table is published only once the plot is made:
+	 * it is written beside its place first and the plot reads it there */
+	char csv_path[1100] = "", tmp_path[1200] = "";
 	if (!rc) {
 		if (csv_out)
 			snprintf(csv_path, sizeof csv_path, "%s", csv_out);
 		else if (plot_out)
 			snprintf(csv_path, sizeof csv_path, "%s.csv", plot_out);
+		if (plot_out)
+			snprintf(tmp_path, sizeof tmp_path, "%s.tmp-%ld", csv_path,
+				 (long)getpid());
 		if (csv_path[0])
-			rc = sim_write_text(csv_path, text, tlen, &err);
+			rc = sim_write_text(plot_out ? tmp_path : csv_path, text,
+					    tlen, &err);
 		else if (fwrite(text, 1, tlen, stdout) != tlen)
 			rc = prof_errf(&err, PROF_EIO, NULL, 0, "cannot write to standard output");
 	}
@@ -1472,13 +2013,19 @@ static int summarise(const char *path, const char *xp, const char *metric,
 	if (rc)
 		return sim_sweep_fail(&err);
 	if (plot_out) {
-		char *argv[] = {csv_path, "--x", "x", "--y", "mean", "--series", "policy",
+		char *argv[] = {tmp_path, "--x", "x", "--y", "mean", "--series", "policy",
 				"--lo", "ci95_low", "--hi", "ci95_high",
 				"--xlabel", (char *)xp, "--ylabel", (char *)metric,
 				"-o", (char *)plot_out};
-		return sim_cmd_plot((int)(sizeof argv / sizeof argv[0]), argv);
+		rc = sim_cmd_plot((int)(sizeof argv / sizeof argv[0]), argv);
+		if (!rc && rename(tmp_path, csv_path) != 0) {
+			prof_errf(&err, PROF_EIO, csv_path, 0, "cannot write: %s",
+				  strerror(errno));
+			rc = sim_sweep_fail(&err);
+		}
+		unlink(tmp_path);
 	}
-	return 0;
+	return rc;
 }
 
 /* ---- the command ------------------------------------------------------ */
@@ -1492,6 +2039,18 @@ static size_t parse_count(const char *s, size_t max)
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	return errno || *end || v > max ? 0 : (size_t)v;
+}
+
+/* --case-timeout: seconds > 0 (at most 10^9), or "none" (INFINITY); -1 if
+ * s is neither */
+static double parse_timeout(const char *s)
+{
+	if (!strcmp(s, "none"))
+		return INFINITY;
+	char *end;
+	errno = 0;
+	double t = strtod(s, &end);
+	return *s && !*end && !errno && t > 0 && t <= 1e9 ? t : -1;
 }
 
 /* "I/N" with 0 <= I < N */
@@ -1522,9 +2081,13 @@ static int summarise_merged(const char *path, const char *summ, const char *xp,
 	if (path) {
 		sim_sweep *sw;
 		size_t merged, parts;
-		rc = sim_sweep_open(&sw, path, summ, 1, &err);
+		int lock = -1;
+		rc = sim_sweep_open(&sw, path, summ, SIM_SWEEP_NEED_RESULTS, &err);
+		if (!rc)
+			rc = lock_results(sw, summ, &lock, &err);
 		if (!rc)
 			rc = merge_parts(sw, &merged, &parts, &err);
+		sim_sweep_unlock(summ, lock);
 		if (!rc && parts)
 			fprintf(stderr,
 				"sweep: merged %zu cases from %zu part files "
@@ -1555,7 +2118,8 @@ int sim_cmd_sweep(int argc, char **argv)
 	const char *opts[SLURM_MAX_OPTS];
 	const char *mode = NULL; /* the one of --list, --merge, ... given */
 	size_t jobs = 1, slice = 0, n_slices = 0, tasks = 0, n_opts = 0;
-	int list = 0, merge = 0, slurm = 0, mpi = 0, jobs_given = 0;
+	int list = 0, merge = 0, slurm = 0, mpi = 0, jobs_given = 0, force = 0;
+	double timeout_s = SIM_SWEEP_TIMEOUT_AUTO;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int *flag = !strcmp(a, "--list")    ? &list
@@ -1563,6 +2127,10 @@ int sim_cmd_sweep(int argc, char **argv)
 			    : !strcmp(a, "--slurm") ? &slurm
 			    : !strcmp(a, "--mpi")   ? &mpi
 						    : NULL;
+		if (!strcmp(a, "--force")) {
+			force = 1;
+			continue;
+		}
 		if (flag || !strcmp(a, "--slice")) {
 			if (mode && strcmp(mode, a) != 0)
 				return bad("%s and %s do not go together", mode, a);
@@ -1588,6 +2156,10 @@ int sim_cmd_sweep(int argc, char **argv)
 				return bad("-j: \"%s\" is not in 1..256", v);
 			jobs = (size_t)n;
 			jobs_given = 1;
+		} else if (!strcmp(a, "--case-timeout")) {
+			if ((timeout_s = parse_timeout(v)) < 0)
+				return bad("--case-timeout: \"%s\" is not a number of "
+					   "seconds > 0 or \"none\"", v);
 		} else if (!strcmp(a, "--slice")) {
 			if (parse_slice(v, &slice, &n_slices))
 				return bad("--slice: \"%s\" is not I/N with 0 <= I < N", v);
@@ -1625,10 +2197,14 @@ int sim_cmd_sweep(int argc, char **argv)
 	if (!path)
 		return bad("%s", "needs a sweep file");
 	if (mpi)
-		return sim_sweep_mpi(path, results);
+		return sim_sweep_mpi(path, results, force ? SIM_SWEEP_FORCE : 0,
+				     timeout_s);
 	sim_sweep *sw;
 	prof_err err = {0};
-	int rc = sim_sweep_open(&sw, path, results, !list, &err);
+	int rc = sim_sweep_open(&sw, path, results,
+				(list ? 0 : SIM_SWEEP_NEED_RESULTS) |
+					(force ? SIM_SWEEP_FORCE : 0),
+				&err);
 	if (rc)
 		rc = sim_sweep_fail(&err);
 	else if (tasks > sw->n_cases)
@@ -1645,7 +2221,7 @@ int sim_cmd_sweep(int argc, char **argv)
 						       : SLURM_DEFAULT_TASKS,
 				 opts, n_opts);
 	else
-		rc = run_sweep(sw, jobs, slice, n_slices);
+		rc = run_sweep(sw, jobs, slice, n_slices, timeout_s);
 	sim_sweep_close(sw);
 	return rc;
 }

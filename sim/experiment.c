@@ -509,7 +509,61 @@ static char *base_name(const char *path)
 	return name;
 }
 
-/* Apply one "a.b.c=VALUE" override to root. */
+/* A path component that is an array index: digits only, below SIZE_MAX. */
+static int set_index(const char *key, size_t *idx)
+{
+	if (!*key || strspn(key, "0123456789") != strlen(key) || strlen(key) > 9)
+		return 0;
+	*idx = (size_t)strtoul(key, NULL, 10);
+	return 1;
+}
+
+/* The child of node at key for --set set: an object member (made when
+ * missing, unless it is the last component) or, when node is an array, the
+ * element at index key. NULL with *err set if key cannot be followed. */
+static json_t *set_step(json_t *node, const char *key, const char *parent,
+			const char *set, const char *file, prof_err *err)
+{
+	size_t idx;
+	if (json_is_array(node)) {
+		size_t n = json_array_size(node);
+		if (!set_index(key, &idx)) {
+			prof_errf(err, PROF_EINPUT, file, 0,
+				  "--set %s: \"%s\" is an array: index it with a "
+				  "number (0..%zu), not \"%s\"",
+				  set, parent, n ? n - 1 : 0, key);
+			return NULL;
+		}
+		if (idx >= n) {
+			prof_errf(err, PROF_EINPUT, file, 0,
+				  "--set %s: index %zu is out of range (\"%s\" has "
+				  "%zu entries)", set, idx, parent, n);
+			return NULL;
+		}
+		return json_array_get(node, idx);
+	}
+	if (!json_is_object(node)) {
+		prof_errf(err, PROF_EINPUT, file, 0,
+			  "--set %s: \"%s\" is not an object or an array", set,
+			  parent);
+		return NULL;
+	}
+	json_t *child = json_object_get(node, key);
+	if (!child && set_index(key, &idx)) {
+		prof_errf(err, PROF_EINPUT, file, 0,
+			  "--set %s: cannot index \"%s\" with %s: it is not an "
+			  "array", set, parent, key);
+		return NULL;
+	}
+	if (!child) {
+		child = json_object();
+		json_object_set_new(node, key, child);
+	}
+	return child;
+}
+
+/* Apply one "a.b.c=VALUE" override to root; a numeric component indexes
+ * an array ("machines.0.count=4"). */
 static int apply_set(json_t *root, const char *set, const char *file,
 		     prof_err *err)
 {
@@ -523,28 +577,45 @@ static int apply_set(json_t *root, const char *set, const char *file,
 		return prof_errf(err, PROF_EINPUT, NULL, 0, "--set path too long");
 	memcpy(path, set, plen);
 	path[plen] = 0;
+	if (path[0] == '.' || path[plen - 1] == '.' || strstr(path, ".."))
+		return prof_errf(err, PROF_EINPUT, NULL, 0,
+				 "--set: empty path component in \"%s\"", set);
 	json_t *value = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
 	if (!value)
 		value = json_string(eq + 1);
-	json_t *obj = root;
+	json_t *node = root;
+	const char *parent = "(top level)";
 	char *save = NULL, *key = strtok_r(path, ".", &save);
 	while (key) {
 		char *next = strtok_r(NULL, ".", &save);
-		if (!next) {
-			json_object_set_new(obj, key, value);
+		size_t idx;
+		if (!next && json_is_array(node)) {
+			/* the last component of an array: replace an element */
+			if (!set_step(node, key, parent, set, file, err))
+				break;
+			set_index(key, &idx);
+			json_array_set_new(node, idx, value);
 			return 0;
 		}
-		json_t *child = json_object_get(obj, key);
-		if (!child) {
-			child = json_object();
-			json_object_set_new(obj, key, child);
+		if (!next && set_index(key, &idx) && !json_object_get(node, key)) {
+			set_step(node, key, parent, set, file, err);
+			break;
 		}
-		if (!json_is_object(child)) {
-			json_decref(value);
-			return prof_errf(err, PROF_EINPUT, file, 0,
-					 "--set %s: \"%s\" is not an object", set, key);
+		if (!next) { /* node is an object: the loop keeps it so */
+			json_object_set_new(node, key, value);
+			return 0;
 		}
-		obj = child;
+		json_t *child = set_step(node, key, parent, set, file, err);
+		if (!child)
+			break;
+		if (!json_is_object(child) && !json_is_array(child)) {
+			prof_errf(err, PROF_EINPUT, file, 0,
+				  "--set %s: \"%s\" is not an object or an array",
+				  set, key);
+			break;
+		}
+		node = child;
+		parent = key;
 		key = next;
 	}
 	json_decref(value);

@@ -8,11 +8,16 @@
 
 typedef struct sim_sweep sim_sweep;
 
-/* Load and validate a sweep file; results overrides its "results" (NULL:
- * keep), need_results makes a missing one an error. Returns a PROF_E* code,
- * *out is set (to a sweep to close) either way. */
+/* sim_sweep_open flags: a missing results file is an error; run a sweep
+ * of more than 10^6 cases */
+#define SIM_SWEEP_NEED_RESULTS 1u
+#define SIM_SWEEP_FORCE	       2u
+
+/* Load a sweep file and validate every case (each case's experiment is
+ * built, none run); results overrides its "results" (NULL: keep). Returns
+ * a PROF_E* code, *out is set (to a sweep to close) either way. */
 int sim_sweep_open(sim_sweep **out, const char *path, const char *results,
-		   int need_results, prof_err *err);
+		   unsigned flags, prof_err *err);
 void sim_sweep_close(sim_sweep *sw);
 size_t sim_sweep_n_cases(const sim_sweep *sw);
 const char *sim_sweep_results(const sim_sweep *sw);
@@ -22,11 +27,24 @@ const char *sim_sweep_results(const sim_sweep *sw);
 int sim_sweep_status(const prof_err *err);
 int sim_sweep_fail(const prof_err *err);
 
-/* Make the results file ready for a run: create its directory, fold in the
- * part files of sliced runs, repair it, and set done[i] (calloc'd, one per
- * case) for each case it holds; prints what was merged and skipped. */
+/* Lock file (a results or part file) for a run or a merge: an advisory
+ * lock on file + ".lock", which holds the holder's pid; a second sweep
+ * gets an error naming it (PROF_EIO). sim_sweep_unlock removes the lock
+ * file and closes fd (nothing if fd < 0). The results file's directory
+ * must exist. */
+int sim_sweep_lock(const char *file, int *fd, prof_err *err);
+void sim_sweep_unlock(const char *file, int fd);
+
+/* Make the results file ready for a run: create its directory, lock it
+ * (*lock: release with sim_sweep_unlock once the run ends, error or not),
+ * fold in the part files of sliced runs, repair it, and set done[i]
+ * (calloc'd, one per case) for each case it holds; prints what was merged
+ * and skipped. */
 int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
-		     prof_err *err);
+		     int *lock, prof_err *err);
+/* Before a run of todo cases that will be long (many cases or simulated
+ * tasks), say how big it is on standard error. */
+void sim_sweep_announce(const sim_sweep *sw, size_t todo);
 /* Run case i; *text (malloc'd, *len bytes) receives its JSON lines. */
 int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
 			prof_err *err);
@@ -47,10 +65,27 @@ void sim_sweep_progress_case(sim_sweep_progress *p, size_t i, int rc,
 /* Ends the bar; 0, or 1 (reported) if a case failed or went missing. */
 int sim_sweep_progress_end(sim_sweep_progress *p);
 
+/* The time limit of a case: timeout_s (INFINITY: none), or by default
+ * (SIM_SWEEP_TIMEOUT_AUTO) 600 s until a case has ended, then max(60 s,
+ * 10 x the longest case so far). */
+#define SIM_SWEEP_TIMEOUT_AUTO (-1.0)
+typedef struct sim_sweep_limit {
+	double timeout_s, longest_s;
+} sim_sweep_limit;
+void sim_sweep_limit_init(sim_sweep_limit *l, double timeout_s);
+/* A case ended after seconds. */
+void sim_sweep_limit_case(sim_sweep_limit *l, double seconds);
+/* The limit now, in seconds, and where it comes from, for messages. */
+double sim_sweep_limit_now(const sim_sweep_limit *l);
+void sim_sweep_limit_text(const sim_sweep_limit *l, char *buf, size_t cap);
+/* Monotonic seconds. */
+double sim_sweep_now(void);
+
 /* sim/sweep_mpi.c. Without MPI compiled in, sim_sweep_mpi_check prints why
  * and returns 2; else 0. sim_sweep_mpi runs the sweep as one rank of an MPI
  * job and returns the exit status. */
 int sim_sweep_mpi_check(void);
-int sim_sweep_mpi(const char *path, const char *results);
+int sim_sweep_mpi(const char *path, const char *results, unsigned flags,
+		  double timeout_s);
 
 #endif

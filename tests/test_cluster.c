@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <jansson.h>
 #include "tests/tests.h"
@@ -189,22 +190,79 @@ START_TEST(mpi_sweep_equals_local_sweep_case_by_case_and_resumes)
 }
 END_TEST
 
-START_TEST(mpi_failing_case_is_reported_once_and_run_ends_nonzero)
+START_TEST(mpi_bad_middle_case_stops_every_rank_before_any_case_runs)
 {
-	/* the first and last cases are checked when the file loads; those of
-	 * point 1 (c0002, c0003) fail only when a worker runs them */
+	/* every case is checked when the file loads, on every rank: those of
+	 * point 1 (c0002, c0003) are bad, so nothing runs and rank 0 alone
+	 * reports it, once, at the value's line */
 	cluster_paths p = cluster_sweep("mpi_bad.json", "[60, \"fast\", 120]");
 	const char *s = p.sweep, *mpi = p.results;
 	static char err[16384];
 	int st = mpi_run(s, mpi, err, sizeof err);
-	ck_assert_msg(st != 0, "status 0: %s", err);
-	ck_assert_msg(count_of(err, "hetsim: case c0002: ") == 1 &&
-			      count_of(err, "hetsim: case c0003: ") == 1 &&
-			      count_of(err, "must be a number") == 2,
+	ck_assert_msg(st == 2, "status %d: %s", st, err);
+	char want[800];
+	snprintf(want, sizeof want,
+		 "hetsim: %s:2: parameter \"workload.rate_per_s\" value \"fast\" "
+		 "(case c0002): \"rate_per_s\" must be a number\n", s);
+	ck_assert_msg(count_of(err, want) == 1 && count_of(err, "hetsim: ") == 1,
 		      "[%s]", err);
-	ck_assert_msg(strstr(err, "2 of 6 cases failed"), "[%s]", err);
+	ck_assert_msg(access(mpi, F_OK) != 0, "results written");
+}
+END_TEST
+
+/* An MPI sweep in which a worker stops itself (HETSIM_SWEEP_TEST_STOP=
+ * stop), with a case time limit of 2 s; it must end (not hang) with a
+ * status other than 0. */
+static void mpi_run_stopping(const char *stop, const char *sweep,
+			     const char *results, char *err, size_t cap)
+{
+	char cmd[2600];
+	snprintf(cmd, sizeof cmd,
+		 "HETSIM_SWEEP_TEST_STOP=%s timeout -s KILL 60 env " MPIRUN
+		 " -x HETSIM_SWEEP_TEST_STOP %s sweep '%s' --mpi --results '%s' "
+		 "--case-timeout 2",
+		 stop, test_bin(), sweep, results);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int st = test_run(cmd, err, cap);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_msg(t1.tv_sec - t0.tv_sec < 50, "mpirun hangs: [%s]", err);
+	ck_assert_msg(st != 0, "status 0: [%s]", err);
+}
+
+START_TEST(mpi_stopped_rank_ends_the_sweep_naming_case_and_rank_and_resumes)
+{
+	/* the worker handed case 3 stops (SIGSTOP) as it starts it: without a
+	 * time limit rank 0 would wait for it forever */
+	cluster_paths p = cluster_sweep("mpi_stop.json", "[60, 120, 180]");
+	const char *s = p.sweep, *mpi = p.results;
+	static char err[16384];
+	mpi_run_stopping("3", s, mpi, err, sizeof err);
+	ck_assert_msg(strstr(err, "hetsim: case c0003: rank ") &&
+			      strstr(err, " sent no result within the --case-timeout "
+					  "of 2 s: it is stopped, dead or hung"),
+		      "[%s]", err);
+	ck_assert_msg(strstr(err, "1 of 6 cases failed"), "[%s]", err);
 	json_t *r = results_by_key(mpi);
-	ck_assert_int_eq(json_object_size(r), 4 * 2);
+	ck_assert_int_eq(json_object_size(r), 5 * 2);
+	json_decref(r);
+	/* the rerun runs the missing case */
+	int st = mpi_run(s, mpi, err, sizeof err);
+	ck_assert_msg(st == 0, "rerun: status %d: %s", st, err);
+	ck_assert_msg(strstr(err, "skipped 5 of 6") && strstr(err, "done (1/1)"),
+		      "[%s]", err);
+	r = results_by_key(mpi);
+	ck_assert_int_eq(json_object_size(r), 6 * 2);
+	json_decref(r);
+
+	/* a rank that stops before its first message: the other does every
+	 * case, and the run still ends, naming the silent rank */
+	unlink(mpi);
+	mpi_run_stopping("start", s, mpi, err, sizeof err);
+	ck_assert_msg(strstr(err, "hetsim: sweep: rank 2 sent no result within "
+				  "the --case-timeout of 2 s"), "[%s]", err);
+	r = results_by_key(mpi);
+	ck_assert_int_eq(json_object_size(r), 6 * 2);
 	json_decref(r);
 }
 END_TEST
@@ -438,7 +496,10 @@ Suite *suite_cluster(void)
 			mpi_sweep_equals_local_sweep_case_by_case_and_resumes);
 		tcase_add_test(
 			t,
-			mpi_failing_case_is_reported_once_and_run_ends_nonzero);
+			mpi_bad_middle_case_stops_every_rank_before_any_case_runs);
+		tcase_add_test(
+			t,
+			mpi_stopped_rank_ends_the_sweep_naming_case_and_rank_and_resumes);
 	}
 	tcase_add_test(t, slurm_script_slices_and_merge_equal_local_sweep);
 	tcase_add_test(t, slices_by_hand_merge_at_the_next_run_each_case_once);
