@@ -16,7 +16,7 @@
 #include "tests/fuzz/fuzz.h"
 
 static char scratch[512];
-static int real_out = -1, real_err = -1, devnull = -1, verbose;
+static int real_err = -1, devnull = -1, verbose;
 
 const char fz_profile_json[] =
 	"{\"machine_types\": [{\"name\": \"a\", \"slots\": 2, \"price_usd_h\": 0.1,\n"
@@ -27,16 +27,15 @@ const char fz_profile_json[] =
 	"   {\"task\": \"y\", \"machine\": \"a\", \"model\": \"constant\", \"value\": 0.3},\n"
 	"   {\"task\": \"y\", \"machine\": \"b\", \"model\": \"normal\", \"mean\": 1, \"sd\": 0.3}]}";
 
-/* Before libFuzzer's main: keep the real standard output and error, and
- * send sanitizer reports to the latter, so that silencing a command does
- * not silence a finding. (-close_fd_mask, given by make fuzz, replaces the
- * report descriptor with its own copy of the real one: the same file.) */
+/* Before libFuzzer's main: keep the real standard error and send
+ * sanitizer reports there, so that silencing a command does not silence a
+ * finding. (-close_fd_mask, given by make fuzz, then sends them to its own
+ * copy of the same file.) */
 __attribute__((constructor)) static void fz_init(void)
 {
-	real_out = dup(1);
 	real_err = dup(2);
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (real_out < 0 || real_err < 0 || devnull < 0) {
+	if (real_err < 0 || devnull < 0) {
 		perror("fuzz: init");
 		abort();
 	}
@@ -173,6 +172,9 @@ int fz_cmd(int (*cmd)(int, char **), const char *const *args)
 	argv[argc] = NULL;
 	fflush(stdout);
 	fflush(stderr);
+	int keep_out = dup(1), keep_err = dup(2);
+	if (keep_out < 0 || keep_err < 0)
+		fz_fail("dup: %s", strerror(errno));
 	if (!verbose) {
 		dup2(devnull, 1);
 		dup2(devnull, 2);
@@ -180,8 +182,10 @@ int fz_cmd(int (*cmd)(int, char **), const char *const *args)
 	int rc = cmd(argc, argv);
 	fflush(stdout);
 	fflush(stderr);
-	dup2(real_out, 1);
-	dup2(real_err, 2);
+	dup2(keep_out, 1);
+	dup2(keep_err, 2);
+	close(keep_out);
+	close(keep_err);
 	if (verbose)
 		dprintf(real_err, "fuzz: %s ...: status %d\n", args[0], rc);
 	for (int k = 0; k < argc; k++)
