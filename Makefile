@@ -11,6 +11,12 @@
 #   make deps            install the Debian packages hetsim needs
 #   make lint            cppcheck over the sources
 #   make format          clang-format the sources
+#   make fuzz            libFuzzer targets of every input parser (tests/fuzz/),
+#                        built by clang with ASan + UBSan in build-fuzz/, each
+#                        run FUZZ_S seconds (default 20); fails on a crash, a
+#                        leak or a hang (> 10 s); new inputs and crash files go
+#                        to build-fuzz/. FUZZ_TARGETS="plot fit" picks some;
+#                        make fuzz-plot runs one. See tests/fuzz/run.sh.
 
 CC      ?= cc
 PKGS    := gsl jansson zlib
@@ -111,7 +117,7 @@ format:
 	clang-format -i $(foreach m,$(MODULES) tests tests/bench,$(wildcard $(m)/*.[ch]))
 
 clean:
-	rm -rf build build-debug build-san
+	rm -rf build build-debug build-san build-clang build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
@@ -127,3 +133,46 @@ golden-update: $(BIN)
 	rm -rf tests/golden/expected
 	./$(BIN) run tests/golden/mixed.json --out tests/golden/expected/mixed --quiet
 	./$(BIN) run tests/golden/batch.json --out tests/golden/expected/batch --quiet
+
+# ---- fuzzing ----------------------------------------------------------
+# One libFuzzer binary per parser, build-fuzz/fuzz_<name> from
+# tests/fuzz/fuzz_<name>.c and the shared tests/fuzz/fuzz.c, linked against
+# a copy of the library built for it (coverage and sanitizers: its own
+# objects, so the other builds are untouched). Without MPI: no target
+# forks or runs mpirun.
+FUZZ_CC      ?= clang
+FUZZ_S       ?= 20
+FUZZ_BUILD   := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS  := $(CFLAGS_BASE) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
+	-fsanitize=fuzzer-no-link $(PKG_CFLAGS) $(CFLAGS)
+FUZZ_ALL     := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_LIB     := $(FUZZ_BUILD)/libhetsim.a
+FUZZ_HELPER  := $(FUZZ_BUILD)/tests/fuzz/fuzz.o
+FUZZ_OBJ     := $(FUZZ_ALL:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
+FUZZ_BINS    := $(FUZZ_ALL:%=$(FUZZ_BUILD)/fuzz_%)
+
+.PHONY: fuzz fuzz-build
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_HELPER)
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_HELPER) $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lcsv -lm $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh $(FUZZ_S) $(FUZZ_TARGETS)
+
+fuzz-%:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TARGETS=$*
+
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) $(FUZZ_HELPER:.o=.d)
