@@ -12,8 +12,8 @@
 # Reproduce: build-fuzz/fuzz_<target> FILE (FUZZ_VERBOSE=1 shows the
 # commands' output and why inputs were rejected). Shrink a crash:
 #   build-fuzz/fuzz_<target> -minimize_crash=1 -max_total_time=60 FILE
-# tests/fuzz/known/<target>/ keeps reproducers of bugs not fixed yet; they
-# are not run.
+# Every reproducer of a fixed bug stays in tests/fuzz/corpus/<target>/, so
+# each run replays it first.
 set -u
 secs=$1
 shift
