@@ -660,6 +660,35 @@ START_TEST(test_trace_empty_or_header_only_is_an_error)
 }
 END_TEST
 
+/* "tasks": N on a trace (what `hetsim run --tasks N` sets) replays the
+ * first N rows and stops, without reading further. */
+START_TEST(test_trace_tasks_cap_replays_the_first_rows)
+{
+	test_write("trace.csv", "arrival_s,task_type\n0,a\n1,b\n2,c\nbad,row\n");
+	wl_source *s = must_make_source(
+		"{\"arrival\": \"trace\", \"file\": \"trace.csv\", \"tasks\": 2}", 1);
+	wl_task t;
+	ck_assert_int_eq(next_task(s, &t), 1);
+	ck_assert_int_eq(next_task(s, &t), 1);
+	ck_assert_double_eq(t.arrival_s, 1);
+	ck_assert_int_eq(next_task(s, &t), 0);
+	wl_free(s);
+	char cmd[1200], msg[600];
+	test_write("trace.csv", "arrival_s,task_type\n0,a\n1,b\n2,c\n3,a\n");
+	const char *x = test_write(
+		"cap.json",
+		"{\"profile\": {\"machine_types\": [{\"name\": \"m\"}],"
+		" \"task_types\": [{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": \"c\"}],"
+		" \"exec\": [{\"task\": \"a\", \"machine\": \"m\", \"model\": \"constant\", \"value\": 0.1}, {\"task\": \"b\", \"machine\": \"m\", \"model\": \"constant\", \"value\": 0.1}, {\"task\": \"c\", \"machine\": \"m\", \"model\": \"constant\", \"value\": 0.1}]},"
+		" \"machines\": [{\"type\": \"m\"}],"
+		" \"workload\": {\"arrival\": \"trace\", \"file\": \"trace.csv\"},"
+		" \"policies\": [\"fcfs\"], \"output\": {\"dir\": \"\"}}");
+	snprintf(cmd, sizeof cmd, "%s run %s --tasks 3 | grep -q '^fcfs  *3 '",
+		 test_bin(), x);
+	ck_assert_msg(test_run(cmd, msg, sizeof msg) == 0, "%s", msg);
+}
+END_TEST
+
 /* What a spreadsheet writes ("CSV UTF-8"): a BOM, quoted header and
  * fields, CRLF. */
 START_TEST(test_trace_with_bom_quotes_and_crlf_reads_like_plain)
@@ -785,7 +814,7 @@ static const struct bad_workload {
 	{"{\"arrival\": \"mmpp\",\n \"rates_per_s\": [1, 2],\n"
 	 " \"mean_sojourn_s\": [1, 1]}",
 	 1, "duration_s"},
-	{"{\"arrival\": \"trace\",\n \"file\": \"t.csv\",\n \"tasks\": 3}", 3,
+	{"{\"arrival\": \"trace\",\n \"file\": \"t.csv\",\n \"tasks\": 0}", 3,
 	 "tasks"},
 	{"{\"arrival\": \"trace\"}", 1, "file"},
 	{"{\"rate_per_s\": 3, \"tasks\": 1}", 1, "arrival"},
@@ -847,6 +876,7 @@ Suite *suite_workloads(void)
 			    (int)(sizeof bad_traces / sizeof bad_traces[0]));
 	tcase_add_test(trace, test_trace_missing_file_fails_at_load_naming_it);
 	tcase_add_test(trace, test_trace_empty_or_header_only_is_an_error);
+	tcase_add_test(trace, test_trace_tasks_cap_replays_the_first_rows);
 	tcase_add_test(trace, test_trace_with_bom_quotes_and_crlf_reads_like_plain);
 	suite_add_tcase(s, trace);
 

@@ -154,10 +154,10 @@ static uint32_t pick_segment(const wl_source *s, double u)
 	return lo;
 }
 static const char *const trace_keys[] = {"arrival", "file", "start_s",
-					 "segments", NULL};
+					 "segments", "tasks", NULL};
 static const char *const e2c_keys[] = {"arrival",  "file",    "start_s",
 				       "type_ids", "deadline", "columns",
-				       NULL};
+				       "tasks",	   NULL};
 
 /* Type index of a mix or rate key, or an error at the key's value. */
 static int type_of_key(const prof_jdoc *doc, const json_t *value,
@@ -402,6 +402,18 @@ static void set_expectations(wl_source *s)
 	s->expected_tasks = expected;
 }
 
+/* A trace's optional "tasks": N replays only its first N tasks (what
+ * `hetsim run --tasks N` sets). */
+static int read_trace_cap(wl_source *s, const prof_jdoc *doc,
+			  const json_t *node, prof_err *err)
+{
+	int rc = prof_jget_u64(doc, node, "tasks", 0, &s->max_tasks, err);
+	if (rc == PROF_OK && s->max_tasks == 0)
+		rc = prof_jerr(err, doc, json_object_get(node, "tasks"),
+			       "\"tasks\" must be at least 1");
+	return rc;
+}
+
 static int open_trace(wl_source *s, const prof_jdoc *doc, const json_t *node,
 		      const prof_profile *p, prof_err *err)
 {
@@ -533,8 +545,10 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 		rc = read_mmpp(s, doc, node, p, err);
 		break;
 	case WL_TRACE:
-		rc = s->e2c ? open_e2c(s, doc, node, p, err)
-			    : open_trace(s, doc, node, p, err);
+		rc = read_trace_cap(s, doc, node, err);
+		if (rc == PROF_OK)
+			rc = s->e2c ? open_e2c(s, doc, node, p, err)
+				    : open_trace(s, doc, node, p, err);
 		break;
 	}
 	if (rc == PROF_OK && s->kind != WL_TRACE)
@@ -930,6 +944,10 @@ int wl_next(wl_source *s, wl_task *t, prof_err *err)
 {
 	if (s->exhausted)
 		return 0;
+	if (s->kind == WL_TRACE && s->next_id >= s->max_tasks) {
+		s->exhausted = 1;
+		return 0;
+	}
 	if (s->failure.code)
 		return prof_errf(err, s->failure.code, NULL, 0, "%s",
 				 s->failure.msg);

@@ -30,6 +30,8 @@
  *      time, empty = none) >= arrival_s; size >= 0 (default 0); key (empty
  *      = none) the input the request works on, an integer below the
  *      workload's "segments": {"count": N}. Errors name file:line.
+ *      Optional "tasks": N (traces and e2c) replays only the first N tasks
+ *      (`hetsim run --tasks N`).
  *   {"arrival": "e2c", "file": "workload.csv", "type_ids": "name",
  *    "deadline": "absolute", "columns": {"arrival": NAME, ...}}
  *      E2C-Sim's workload CSV: a header is required; columns are found by

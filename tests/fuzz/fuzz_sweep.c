@@ -40,10 +40,11 @@ static void run_case0(const sim_sweep *sw, const char *results)
 	prof_err err = {0};
 	unsigned char *done = calloc(sim_sweep_n_cases(sw), 1);
 	size_t n_done = 0, len = 0;
+	int lock = -1;
 	char *text = NULL;
 	if (!done)
 		fz_fail("out of memory");
-	int rc = sim_sweep_resume(sw, done, &n_done, &err);
+	int rc = sim_sweep_resume(sw, done, &n_done, &lock, &err);
 	if (!rc)
 		rc = sim_sweep_case_text(sw, 0, &text, &len, &err);
 	if (!rc) {
@@ -53,6 +54,7 @@ static void run_case0(const sim_sweep *sw, const char *results)
 		rc = sim_sweep_append(results, fd, text, len, &err);
 		close(fd);
 	}
+	sim_sweep_unlock(results, lock);
 	if (rc)
 		fz_error(rc, &err, "sweep case 0");
 	free(text);
@@ -67,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *results = fz_path("out/results.jsonl");
 	sim_sweep *sw = NULL;
 	prof_err err = {0};
-	int rc = sim_sweep_open(&sw, path, results, 1, &err);
+	int rc = sim_sweep_open(&sw, path, results, SIM_SWEEP_NEED_RESULTS, &err);
 	if (rc) {
 		fz_error(rc, &err, "sim_sweep_open");
 	} else if (sim_sweep_n_cases(sw) <= 1000) {
