@@ -44,6 +44,32 @@ const char *test_write(const char *name, const char *text)
 	return p;
 }
 
+char *test_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0, got;
+	char *b = malloc(cap);
+	while (b && (got = fread(b + n, 1, cap - 1 - n, f)) > 0) {
+		n += got;
+		if (n == cap - 1) {
+			char *bigger = realloc(b, cap * 2);
+			if (!bigger)
+				free(b);
+			b = bigger;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	if (!b)
+		return NULL;
+	b[n] = 0;
+	if (len)
+		*len = n;
+	return b;
+}
+
 int test_run(const char *cmd, char *errbuf, size_t cap)
 {
 	char errpath[600], full[4096];

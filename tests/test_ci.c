@@ -159,19 +159,6 @@ static const char *write_summary(const char *dir, const char *text)
 	return p;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	char *buf = calloc(1, 1 << 16);
-	ck_assert_ptr_nonnull(buf);
-	size_t n = fread(buf, 1, (1 << 16) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
-
 /* Run `hetsim compare ARGS`; returns the exit status, stdout in *out
  * (caller frees), stderr in err. */
 static int run_compare(const char *args, char **out, char *err, size_t cap)
@@ -181,7 +168,7 @@ static int run_compare(const char *args, char **out, char *err, size_t cap)
 	snprintf(cmd, sizeof cmd, "(%s compare %s > '%s')", test_bin(), args,
 		 outpath);
 	int st = test_run(cmd, err, cap);
-	*out = slurp(outpath);
+	*out = test_slurp(outpath, NULL);
 	ck_assert_ptr_nonnull(*out);
 	return st;
 }
@@ -379,7 +366,7 @@ START_TEST(compare_csv_reads_back)
 	ck_assert_int_eq(run_compare(args, &out, err, sizeof err), 0);
 	ck_assert_str_eq(out, ""); /* --quiet */
 	free(out);
-	char *csv = slurp(csvpath);
+	char *csv = test_slurp(csvpath, NULL);
 	ck_assert_ptr_nonnull(csv);
 	char *lines[8];
 	int n_lines = 0;

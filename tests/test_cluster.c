@@ -60,18 +60,6 @@ static int hetsim(char *err, size_t cap, const char *fmt, const char *a,
 	return test_run(cmd, err, cap);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	static char buf[1 << 16];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return strdup(buf);
-}
-
 static int count_of(const char *hay, const char *needle)
 {
 	int n = 0;
@@ -165,11 +153,11 @@ START_TEST(mpi_sweep_equals_local_sweep_case_by_case_and_resumes)
 	ck_assert_msg(strstr(err, "done (6/6)"), "progress: [%s]", err);
 
 	/* a second run adds nothing */
-	char *before = slurp(mpi);
+	char *before = test_slurp(mpi, NULL);
 	st = mpi_run(s, mpi, err, sizeof err);
 	ck_assert_msg(st == 0, "rerun: status %d: %s", st, err);
 	ck_assert_msg(strstr(err, "skipped 6 of 6"), "rerun: [%s]", err);
-	char *after = slurp(mpi);
+	char *after = test_slurp(mpi, NULL);
 	ck_assert(before && after);
 	ck_assert_str_eq(before, after);
 
@@ -309,7 +297,7 @@ START_TEST(slurm_script_slices_and_merge_equal_local_sweep)
 			"--slurm-opt --time=0:05:00",
 			s, res);
 	ck_assert_msg(st == 0, "--slurm: status %d: %s", st, err);
-	char *text = slurp(script);
+	char *text = test_slurp(script, NULL);
 	ck_assert_msg(text != NULL, "no %s", script);
 	ck_assert_msg(strstr(text, "#!/bin/sh\n") == text, "[%s]", text);
 	ck_assert_msg(strstr(text, "\n#SBATCH --array=0-3\n"), "[%s]", text);
@@ -328,7 +316,7 @@ START_TEST(slurm_script_slices_and_merge_equal_local_sweep)
 	}
 	/* task 0 (cases 0, 4) killed in mid-write: c0004 lost its last line
 	 * and a torn one follows; run again, it repairs and redoes c0004 */
-	char *p0 = slurp(part0);
+	char *p0 = test_slurp(part0, NULL);
 	ck_assert(p0 && count_of(p0, "\n") == 4);
 	*strrchr(p0, '\n') = 0;
 	char *line4 = strrchr(p0, '\n') + 1; /* longer than the torn text */
@@ -366,7 +354,7 @@ START_TEST(slurm_script_slices_and_merge_equal_local_sweep)
 	char args_path[800], wrap_path[800];
 	snprintf(args_path, sizeof args_path, "%s/args", bin);
 	snprintf(wrap_path, sizeof wrap_path, "%s/wrap", bin);
-	char *args = slurp(args_path);
+	char *args = test_slurp(args_path, NULL);
 	ck_assert_msg(args && strstr(args, "--dependency=afterok:4242\n") &&
 			      count_of(args, "--parsable\n") == 2,
 		      "sbatch args: [%s]", args ? args : "");
@@ -405,7 +393,7 @@ START_TEST(slices_by_hand_merge_at_the_next_run_each_case_once)
 	char p1[800], p17[800], *text;
 	snprintf(p1, sizeof p1, "%s.part-1", res);
 	snprintf(p17, sizeof p17, "%s.part-17", res);
-	ck_assert((text = slurp(p1)) != NULL);
+	ck_assert((text = test_slurp(p1, NULL)) != NULL);
 	put_file(p17, text);
 	free(text);
 	/* summarising with the sweep file merges first */

@@ -313,21 +313,6 @@ START_TEST(littles_law_holds_on_a_run)
 }
 END_TEST
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	ck_assert(fread(buf, 1, (size_t)n, f) == (size_t)n);
-	fclose(f);
-	buf[n] = 0;
-	*len = (size_t)n;
-	return buf;
-}
-
 static void run_to(const char *exp, const char *dir, uint64_t seed)
 {
 	prof_err err = {0};
@@ -346,8 +331,8 @@ static void run_to(const char *exp, const char *dir, uint64_t seed)
 static int same_file(const char *a, const char *b)
 {
 	size_t na, nb;
-	char *x = slurp(a, &na), *y = slurp(b, &nb);
-	int same = na == nb && memcmp(x, y, na) == 0;
+	char *x = test_slurp(a, &na), *y = test_slurp(b, &nb);
+	int same = x && y && na == nb && memcmp(x, y, na) == 0;
 	free(x);
 	free(y);
 	return same;
@@ -645,7 +630,7 @@ START_TEST(full_disk_names_the_file_and_keeps_the_previous_set)
 	char errpath[700];
 	snprintf(errpath, sizeof errpath, "%s/full.err", test_tmpdir());
 	size_t n = 0;
-	char *msg = slurp(errpath, &n);
+	char *msg = test_slurp(errpath, &n);
 	/* gather everything, unmount, then judge (a failed assertion ends
 	 * the test's process: it must not leave the mount behind) */
 	long seed_fcfs = summary_seed(d, "fcfs"), seed_mct = summary_seed(d, "mct");

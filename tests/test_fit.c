@@ -836,36 +836,11 @@ static int hetsim(const char *args, char *err, size_t cap)
 	return test_run(cmd, err, cap);
 }
 
-/* The whole of a file written by a command (malloc'd), or NULL. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *b = malloc(cap);
-	size_t got;
-	while (b && (got = fread(b + n, 1, cap - 1 - n, f)) > 0) {
-		n += got;
-		if (n == cap - 1) {
-			char *bigger = realloc(b, cap * 2);
-			if (!bigger)
-				free(b);
-			b = bigger;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	if (b)
-		b[n] = 0;
-	return b;
-}
-
 /* An SVG a person can look at: written, closed, every number finite, a
  * bounded number of grid lines. */
 static void assert_sane_svg(const char *path)
 {
-	char *svg = slurp(path);
+	char *svg = test_slurp(path, NULL);
 	ck_assert_msg(svg != NULL, "no %s", path);
 	ck_assert_msg(strstr(svg, "</svg>") != NULL, "%s not closed", path);
 	ck_assert_msg(!strstr(svg, "nan") && !strstr(svg, "inf"),
@@ -965,7 +940,7 @@ START_TEST(fit_plot_bins_an_outlier_sample_safely)
 		 csv, svg, tmp_path("outlier.json"));
 	ck_assert_msg(hetsim(args, err, sizeof err) == 0, "%s", err);
 	assert_sane_svg(svg);
-	char *text = slurp(svg);
+	char *text = test_slurp(svg, NULL);
 	/* 7 of 8 samples are at or below the 99.5th percentile */
 	ck_assert_msg(strstr(text, "7 of 8 samples"), "%s", svg);
 	free(text);
@@ -1034,7 +1009,7 @@ START_TEST(svg_axes_are_finite_for_any_range)
 	prof_err err = {0};
 	ck_assert_int_eq(sim_svg_write(s, path, &err), 0);
 	sim_svg_free(s);
-	char *svg = slurp(path);
+	char *svg = test_slurp(path, NULL);
 	ck_assert_msg(!strstr(svg, "nan") && !strstr(svg, "inf"), "%s", path);
 	size_t lines = 0;
 	for (const char *c = svg; (c = strstr(c, "stroke=\"#ddd\"")); c++)

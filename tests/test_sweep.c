@@ -411,18 +411,6 @@ START_TEST(huge_sweeps_are_refused_without_force_before_expanding)
 }
 END_TEST
 
-static char *slurp_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	static char buf[1 << 16];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return strdup(buf);
-}
-
 /* A slow sweep (40 long cases) started in its own process group; returns
  * its pid once it holds the lock of res. */
 static pid_t start_slow_sweep(const char *name, const char *res)
@@ -492,7 +480,7 @@ START_TEST(summarise_counts_duplicate_records_once_and_refuses_conflicting_ones)
 	char args[1800], err[4096];
 	snprintf(args, sizeof args, "'%s'", s);
 	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "%s", err);
-	char *text = slurp_file(res);
+	char *text = test_slurp(res, NULL);
 	ck_assert(text);
 	FILE *f = fopen(dup, "w");
 	ck_assert(f && fputs(text, f) >= 0 && fputs(text, f) >= 0 && fclose(f) == 0);
@@ -502,7 +490,7 @@ START_TEST(summarise_counts_duplicate_records_once_and_refuses_conflicting_ones)
 		 "-o '%s'", dup, csv);
 	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "%s", err);
 	ck_assert_msg(strstr(err, "12 duplicate records"), "[%s]", err);
-	char *table = slurp_file(csv);
+	char *table = test_slurp(csv, NULL);
 	ck_assert(table);
 	/* 2 replications per (rate, policy), not 4 */
 	ck_assert_msg(strstr(table, ",4\n") == NULL && strstr(table, ",2\n"), "[%s]", table);
@@ -529,7 +517,7 @@ START_TEST(summarise_counts_duplicate_records_once_and_refuses_conflicting_ones)
 		"{\"case\":\"c0000\",\"policy\":\"mct\",\"params\":{\"x\":1},\"metrics\":{\"m\":1}}\n");
 	snprintf(args, sizeof args, "--summarise '%s' --x x --metric m -o '%s'", nr, csv);
 	ck_assert_msg(sweep_run(args, err, sizeof err) == 0, "[%s]", err);
-	table = slurp_file(csv);
+	table = test_slurp(csv, NULL);
 	ck_assert_msg(table && strstr(table, "\n1,mct,m,1,1,1,1\n"), "[%s]", table);
 	free(table);
 }
@@ -561,7 +549,7 @@ START_TEST(summarise_plot_of_a_non_numeric_x_writes_nothing_and_names_the_input)
 		 "hetsim: %s:1: --x \"output.tasks_csv\" value true is not a number", res);
 	ck_assert_msg(strncmp(err, want, strlen(want)) == 0 && !strstr(err, csv),
 		      "[%s]", err);
-	char *kept = slurp_file(csv);
+	char *kept = test_slurp(csv, NULL);
 	ck_assert_msg(kept && strcmp(kept, "old\n") == 0, "table overwritten: [%s]", kept);
 	free(kept);
 	ck_assert_msg(access(svg, F_OK) != 0, "plot written");
@@ -638,7 +626,7 @@ START_TEST(stopped_worker_is_killed_at_the_case_timeout_and_a_rerun_resumes)
 	}
 	ck_assert_msg(got == pid, "the sweep hangs with a stopped worker");
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d", st);
-	char *err = slurp_file(errf);
+	char *err = test_slurp(errf, NULL);
 	char want[200];
 	snprintf(want, sizeof want, "(pid %ld) was stopped or hung", (long)w[0]);
 	ck_assert_msg(err && strstr(err, "no result within the --case-timeout of 1 s") &&

@@ -44,6 +44,9 @@ int test_run(const char *cmd, char *errbuf, size_t cap);
 /* Write text to a fresh file under a per-process temp dir; returns its path
  * (static storage, overwritten after 16 calls). */
 const char *test_write(const char *name, const char *text);
+/* The whole of a file, NUL-terminated (malloc'd; free it), its length in
+ * *len (len may be NULL); NULL if it cannot be read. */
+char *test_slurp(const char *path, size_t *len);
 /* Per-process scratch directory. */
 const char *test_tmpdir(void);
 
