@@ -281,6 +281,15 @@ static int load_param(sim_sweep *sw, sweep_param *sp, const char *key,
 	sp->integer = json_is_true(integer);
 	if (!rc && !(sp->min < sp->max))
 		rc = prof_jerr(err, doc, v, "parameter \"%s\": min must be < max", key);
+	if (!rc && !isfinite(sp->max - sp->min))
+		rc = prof_jerr(err, doc, v, "parameter \"%s\": max - min is not a finite number",
+			       key);
+	/* integers are drawn as doubles: beyond 2^53 they are not exact */
+	if (!rc && sp->integer && (fabs(sp->min) > 0x1p53 || fabs(sp->max) > 0x1p53))
+		rc = prof_jerr(err, doc, v,
+			       "parameter \"%s\": an integer range must lie within "
+			       "+-9007199254740992 (2^53)",
+			       key);
 	if (!rc && sp->integer && ceil(sp->min) > floor(sp->max))
 		rc = prof_jerr(err, doc, v, "parameter \"%s\": no integer in [min, max]",
 			       key);

@@ -341,6 +341,16 @@ START_TEST(bad_sweep_files_fail_before_running)
 		   " \"parameters\": {\"workload.rate_per_s\": [5]},\n"
 		   " \"policies\": [\"mct\", \"nosuch\"], \"results\": \"%s\"}\n", 3,
 		   "policy \"nosuch\": unknown policy");
+	/* ranges no double can draw from: a fuzzer's finds (an integer drawn
+	 * near 1e64 overflowed the conversion; max - min overflowing to inf) */
+	expect_bad("b9.json", "{\"base\": \"sw_exp.json\", \"design\": \"random\", \"samples\": 3,\n"
+		   " \"parameters\": {\"queue.capacity\":\n"
+		   "   {\"min\": 1, \"max\": 1e64, \"integer\": true}}, \"results\": \"%s\"}\n",
+		   3, "2^53");
+	expect_bad("b10.json", "{\"base\": \"sw_exp.json\", \"design\": \"random\", \"samples\": 3,\n"
+		   " \"parameters\": {\"workload.rate_per_s\":\n"
+		   "   {\"min\": -1e308, \"max\": 1e308}}, \"results\": \"%s\"}\n",
+		   3, "not a finite number");
 }
 END_TEST
 
