@@ -75,8 +75,8 @@ const char *fz_write_base(void);
 
 /* Load the experiment at path and, unless it would be slow (too many
  * machines, replications or policies), run it with outputs on into
- * fz_dir()/out, tasks capped at FZ_TASKS unless its workload is a trace
- * (whose length the input bounds). */
+ * fz_dir()/out, tasks capped at FZ_TASKS (a quarter of it with pruning),
+ * traces included. */
 void fz_experiment(const char *path);
 
 #endif
