@@ -48,7 +48,8 @@ ALL_CFLAGS := $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 # libcsv ships no pkg-config file.
 LDLIBS_ALL := $(PKG_LIBS) -lcsv -lm $(LDLIBS)
 
-MODULES  := sim profiles workloads policies real
+# Source folders (the layer rule and the map are in README.md).
+MODULES  := sim/io sim/base profiles workloads policies sim real
 LIB_SRC  := $(filter-out sim/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -111,7 +112,7 @@ deps:
 
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --std=c11 \
-		--suppress=missingIncludeSystem -I. $(MODULES) sim/main.c
+		--suppress=missingIncludeSystem -I. $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 
 format:
 	clang-format -i $(foreach m,$(MODULES) tests tests/bench,$(wildcard $(m)/*.[ch]))

@@ -73,9 +73,9 @@
 #include "real/transcode.h"
 #include "sim/ci.h"
 #include "sim/cmd.h"
-#include "sim/out.h"
-#include "sim/rng.h"
-#include "sim/svg.h"
+#include "sim/base/out.h"
+#include "sim/base/rng.h"
+#include "sim/base/svg.h"
 
 #define MAX_OPS 32
 #define MAX_DEGREE 8
@@ -230,10 +230,10 @@ static int parse_args(int argc, char **argv, cal_args *a)
 				return usage("--seed takes a non-negative integer, not %s", v);
 			a->seed = s;
 		} else if (!strcmp(arg, "--timeout")) {
-			if (prof_parse_double(v, &a->timeout_s) || !(a->timeout_s > 0))
+			if (io_parse_double(v, &a->timeout_s) || !(a->timeout_s > 0))
 				return usage("--timeout takes seconds > 0, not %s", v);
 		} else if (!strcmp(arg, "--segment-duration")) {
-			if (prof_parse_double(v, &a->seg_duration_s) ||
+			if (io_parse_double(v, &a->seg_duration_s) ||
 			    !(a->seg_duration_s > 0 && a->seg_duration_s <= 60))
 				return usage("--segment-duration takes seconds in (0, 60], not %s", v);
 		} else if (!strcmp(arg, "--segment-size")) {
@@ -278,7 +278,7 @@ static int parse_args(int argc, char **argv, cal_args *a)
 		else
 			return usage("unknown option %s", arg);
 	}
-	prof_err err = {0};
+	io_err err = {0};
 	int n = real_ops_parse(a->ops_text, a->ops, MAX_OPS, &err);
 	if (n < 0)
 		return usage("--ops: %s", err.msg);
@@ -351,12 +351,12 @@ static int multi_task(calib *c, const config *cf)
 	return c->a.n_ops + c->n_multi_names++;
 }
 
-static int build_matrix(calib *c, prof_err *err)
+static int build_matrix(calib *c, io_err *err)
 {
 	const cal_args *a = &c->a;
 	gsl_rng *rng = sim_rng_new(a->seed, STREAM_COMBOS);
 	if (!rng)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	size_t cap = 0;
 	int group_ops[2][MAX_OPS], n_group[2] = {0, 0};
 	int by_kind[REAL_OP_KINDS][MAX_OPS], n_kind[REAL_OP_KINDS] = {0};
@@ -414,11 +414,11 @@ static int build_matrix(calib *c, prof_err *err)
 	}
 	gsl_rng_free(rng);
 	if (rc)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	c->n_runs = c->n_cfg * (size_t)a->repeats;
 	c->runs = calloc(c->n_runs, sizeof *c->runs);
 	if (!c->runs)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (size_t i = 0; i < c->n_cfg; i++)
 		for (int r = 0; r < a->repeats; r++) {
 			sample *sm = &c->runs[i * (size_t)a->repeats + (size_t)r];
@@ -461,13 +461,13 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int make_segments(calib *c, prof_err *err)
+static int make_segments(calib *c, io_err *err)
 {
 	const cal_args *a = &c->a;
 	c->seg_path = calloc((size_t)a->segments, sizeof *c->seg_path);
 	c->seg_family = calloc((size_t)a->segments, sizeof *c->seg_family);
 	if (!c->seg_path || !c->seg_family)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	char dir[2048];
 	real_segment_cache_dir(a->cache, dir, sizeof dir);
 	if (!a->quiet)
@@ -495,7 +495,7 @@ static int make_segments(calib *c, prof_err *err)
 }
 
 static int run_one(calib *c, const config *cf, const char *work, size_t id,
-		   real_tc_result *res, prof_err *err)
+		   real_tc_result *res, io_err *err)
 {
 	real_output outs[MAX_DEGREE];
 	char paths[MAX_DEGREE][1200];
@@ -519,14 +519,14 @@ static void fmt_eta(double s, char *buf, size_t cap)
 	snprintf(buf, cap, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
 }
 
-static int run_matrix(calib *c, const char *work, prof_err *err)
+static int run_matrix(calib *c, const char *work, io_err *err)
 {
 	const cal_args *a = &c->a;
 	size_t *order = malloc(c->n_runs * sizeof *order);
 	gsl_rng *rng = sim_rng_new(a->seed, STREAM_ORDER);
 	int rc = 0;
 	if (!order || !rng)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (size_t i = 0; !rc && i < c->n_runs; i++)
 		order[i] = i;
 	if (!rc)
@@ -745,7 +745,7 @@ static void analyse(const calib *c, int metric, analysis *an)
 	const cal_args *a = &c->a;
 	size_t n_ops = (size_t)a->n_ops;
 	rows all = {0};
-	prof_err err = {0};
+	io_err err = {0};
 	if (collect(c, metric, keep_all, 0, 0, &all)) {
 		snprintf(an->why, sizeof an->why, "out of memory");
 		rows_free(&all);
@@ -760,7 +760,7 @@ static void analyse(const calib *c, int metric, analysis *an)
 	rows_free(&all);
 	rows byseg = {0};
 	real_merge_model ms;
-	prof_err e1 = {0};
+	io_err e1 = {0};
 	if (!collect(c, metric, keep_all, 0, 1, &byseg) &&
 	    !real_merge_fit(byseg.counts, byseg.t, byseg.n, a->n_ops * a->segments, &ms,
 			    &e1)) {
@@ -776,7 +776,7 @@ static void analyse(const calib *c, int metric, analysis *an)
 	if (a->repeats >= 2) {
 		rows train = {0}, test = {0};
 		real_merge_model m;
-		prof_err e2 = {0};
+		io_err e2 = {0};
 		if (!collect(c, metric, keep_repeat_below, a->repeats - 1, 0, &train) &&
 		    !collect(c, metric, keep_repeat_merged, a->repeats - 1, 0, &test) &&
 		    !real_merge_fit(train.counts, train.t, train.n, a->n_ops, &m, &e2)) {
@@ -794,7 +794,7 @@ static void analyse(const calib *c, int metric, analysis *an)
 		for (int s = 0; s < a->segments; s++) {
 			rows train = {0}, test = {0};
 			real_merge_model m;
-			prof_err e2 = {0};
+			io_err e2 = {0};
 			if (!collect(c, metric, keep_other_segments, s, 0, &train) &&
 			    !collect(c, metric, keep_segment_merged, s, 0, &test) &&
 			    !real_merge_fit(train.counts, train.t, train.n, a->n_ops, &m, &e2)) {
@@ -885,18 +885,18 @@ static void analysis_free(analysis *an)
 
 /* ------------------------------------------------------------ outputs */
 
-static int write_text(const char *dir, const char *name, sim_text *t, prof_err *err)
+static int write_text(const char *dir, const char *name, sim_text *t, io_err *err)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	int rc = t->failed ? prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory")
+	int rc = t->failed ? io_errf(err, IO_ENOMEM, NULL, 0, "out of memory")
 			   : sim_write_text(path, t->buf ? t->buf : "", t->len, err);
 	free(t->buf);
 	memset(t, 0, sizeof *t);
 	return rc;
 }
 
-static int write_samples(const calib *c, prof_err *err)
+static int write_samples(const calib *c, io_err *err)
 {
 	sim_text t = {0};
 	sim_text_add(&t, "segment,kind,group,degree,ops,repeat,wall_s,cpu_s,out_bytes,status\n");
@@ -1011,7 +1011,7 @@ static void describe_run(const calib *c, char *buf, size_t cap)
 		 metric_names[c->a.metric]);
 }
 
-static int write_profile(const calib *c, const analysis *an, prof_err *err)
+static int write_profile(const calib *c, const analysis *an, io_err *err)
 {
 	char what[1024];
 	describe_run(c, what, sizeof what);
@@ -1185,7 +1185,7 @@ static void report_savings(sim_text *t, const calib *c, const analysis *an)
 	sim_text_add(t, "\n\n");
 }
 
-static int write_report(const calib *c, const analysis an[METRICS], prof_err *err,
+static int write_report(const calib *c, const analysis an[METRICS], io_err *err,
 			int print)
 {
 	sim_text t = {0};
@@ -1229,7 +1229,7 @@ static int write_report(const calib *c, const analysis an[METRICS], prof_err *er
 	return write_text(c->a.out, "merge.md", &t, err);
 }
 
-static int write_savings_csv(const calib *c, const analysis *an, prof_err *err)
+static int write_savings_csv(const calib *c, const analysis *an, io_err *err)
 {
 	sim_text t = {0};
 	sim_text_add(&t, "group,degree,configs,measured,lo,hi,predicted\n");
@@ -1251,7 +1251,7 @@ static int write_savings_csv(const calib *c, const analysis *an, prof_err *err)
  * g = group g): measured means with their 95% intervals, solid; the
  * model's prediction, dashed. */
 static int plot_savings(const calib *c, const analysis *an, int mask,
-			const char *file, prof_err *err)
+			const char *file, io_err *err)
 {
 	double lo = 0, hi = 0.1;
 	int any = 0;
@@ -1276,7 +1276,7 @@ static int plot_savings(const calib *c, const analysis *an, int mask,
 		 metric_names[an->metric]);
 	sim_svg *s = sim_svg_new(760, 500);
 	if (!s)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	double pad = (hi - lo) * 0.08;
 	sim_svg_panel p = sim_svg_axes(s, 80, 40, 620, 380, 1.5, c->a.max_merge + 0.5,
 				       lo < 0 ? lo - pad : 0, hi + pad, title,
@@ -1330,14 +1330,14 @@ static int plot_savings(const calib *c, const analysis *an, int mask,
 }
 
 /* Measured against predicted time of every single and merged run. */
-static int plot_fit(const calib *c, const analysis *an, prof_err *err)
+static int plot_fit(const calib *c, const analysis *an, io_err *err)
 {
 	if (!an->ok)
 		return 0;
 	double hi = 0;
 	double *counts = malloc((size_t)c->a.n_ops * sizeof *counts);
 	if (!counts)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (size_t i = 0; i < c->n_runs; i++)
 		if (c->runs[i].res.status == REAL_RUN_OK)
 			hi = fmax(hi, metric_of(&c->runs[i], an->metric));
@@ -1345,7 +1345,7 @@ static int plot_fit(const calib *c, const analysis *an, prof_err *err)
 	sim_svg *s = sim_svg_new(620, 600);
 	if (!s) {
 		free(counts);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	char title[160];
 	snprintf(title, sizeof title, "merge model: predicted vs measured %s time",
@@ -1389,7 +1389,7 @@ static void calib_free(calib *c)
 	free(c->multi_names);
 }
 
-static int check_encoders(const calib *c, prof_err *err)
+static int check_encoders(const calib *c, io_err *err)
 {
 	char missing[400] = "";
 	size_t len = 0;
@@ -1408,7 +1408,7 @@ static int check_encoders(const calib *c, prof_err *err)
 						real_codec_name((real_codec)c->a.ops[i].value));
 	}
 	if (len)
-		return prof_errf(err, PROF_EIO, NULL, 0,
+		return io_errf(err, IO_EIO, NULL, 0,
 				 "%s lacks the encoder%s %s; install an ffmpeg built with "
 				 "them (Debian: apt-get install ffmpeg) or leave those "
 				 "operations out of --ops", real_tc_ffmpeg(c->tc),
@@ -1423,7 +1423,7 @@ static int calibrate_transcode(int argc, char **argv)
 	int st = parse_args(argc, argv, &c.a);
 	if (st)
 		return st;
-	prof_err err = {0};
+	io_err err = {0};
 	double t0 = now_s();
 	real_tc_config cfg = {.ffmpeg = c.a.ffmpeg, .threads = c.a.threads,
 			      .timeout_s = c.a.timeout_s};
@@ -1432,7 +1432,7 @@ static int calibrate_transcode(int argc, char **argv)
 	memset(an, 0, sizeof an);
 	int rc = real_tc_open(&c.tc, &cfg, &err);
 	if (rc) /* a missing ffmpeg is not a bad flag: exit status 1 */
-		rc = err.code = PROF_EIO;
+		rc = err.code = IO_EIO;
 	if (!rc)
 		rc = check_encoders(&c, &err);
 	machine_facts(&c);
@@ -1487,7 +1487,7 @@ static int calibrate_transcode(int argc, char **argv)
 	calib_free(&c);
 	if (rc) {
 		fprintf(stderr, "hetsim: %s\n", err.msg);
-		return err.code == PROF_EINPUT ? 2 : 1;
+		return err.code == IO_EINPUT ? 2 : 1;
 	}
 	if (failed) {
 		fprintf(stderr, "hetsim: calibrate: %zu of %zu runs failed (see the status "

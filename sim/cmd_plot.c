@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "profiles/csv.h"
+#include "sim/io/csv.h"
 #include "sim/cmd.h"
-#include "sim/svg.h"
+#include "sim/base/svg.h"
 
 #define MAX_SERIES 16
 #define MAX_WHERE 8
@@ -71,7 +71,7 @@ int sim_cmd_plot(int argc, char **argv)
 		else if (!strcmp(a, "--xlabel")) xl = v;
 		else if (!strcmp(a, "--ylabel")) yl = v;
 		else if (!strcmp(a, "--scale")) {
-			if (prof_parse_double(v, &scale))
+			if (io_parse_double(v, &scale))
 				return bad("--scale: bad number %s", v);
 		} else if (!strcmp(a, "--where")) {
 			char *eq = strchr(v, '=');
@@ -85,23 +85,23 @@ int sim_cmd_plot(int argc, char **argv)
 	}
 	if (!csv || !xc || !yc || !out)
 		return bad("%s", "needs TABLE.csv, --x, --y and -o");
-	prof_err err = {0};
-	prof_csv *r = NULL;
+	io_err err = {0};
+	io_csv *r = NULL;
 	series ss[MAX_SERIES];
-	int ns = 0, rc = prof_csv_open(&r, csv, &err);
+	int ns = 0, rc = io_csv_open(&r, csv, &err);
 	int ix = -1, iy = -1, is = -1, ilo = -1, ihi = -1, iw[MAX_WHERE];
-	if (!rc && !(rc = prof_csv_read_header(r, &err))) {
-		if (!(rc = prof_csv_need_col(r, xc, &ix, &err)) &&
-		    !(rc = prof_csv_need_col(r, yc, &iy, &err)) &&
-		    !(sc && (rc = prof_csv_need_col(r, sc, &is, &err))) &&
-		    !(loc && (rc = prof_csv_need_col(r, loc, &ilo, &err))))
-			rc = hic ? prof_csv_need_col(r, hic, &ihi, &err) : 0;
+	if (!rc && !(rc = io_csv_read_header(r, &err))) {
+		if (!(rc = io_csv_need_col(r, xc, &ix, &err)) &&
+		    !(rc = io_csv_need_col(r, yc, &iy, &err)) &&
+		    !(sc && (rc = io_csv_need_col(r, sc, &is, &err))) &&
+		    !(loc && (rc = io_csv_need_col(r, loc, &ilo, &err))))
+			rc = hic ? io_csv_need_col(r, hic, &ihi, &err) : 0;
 		for (int k = 0; k < nw && !rc; k++)
-			rc = prof_csv_need_col(r, wc[k], &iw[k], &err);
+			rc = io_csv_need_col(r, wc[k], &iw[k], &err);
 	}
-	while (!rc && (rc = prof_csv_next(r, &err)) == 1) {
-		char *const *f = prof_csv_fields(r);
-		if ((rc = prof_csv_check_width(r, &err)))
+	while (!rc && (rc = io_csv_next(r, &err)) == 1) {
+		char *const *f = io_csv_fields(r);
+		if ((rc = io_csv_check_width(r, &err)))
 			break;
 		int keep = 1;
 		for (int k = 0; k < nw && keep; k++)
@@ -109,10 +109,10 @@ int sim_cmd_plot(int argc, char **argv)
 		if (!keep)
 			continue;
 		point p = {0, 0, NAN, NAN};
-		if (prof_parse_double(f[ix], &p.x) || prof_parse_double(f[iy], &p.y) ||
-		    (ilo >= 0 && prof_parse_double(f[ilo], &p.lo)) ||
-		    (ihi >= 0 && prof_parse_double(f[ihi], &p.hi))) {
-			rc = prof_csv_errf(r, &err, "not a number in a plotted column");
+		if (io_parse_double(f[ix], &p.x) || io_parse_double(f[iy], &p.y) ||
+		    (ilo >= 0 && io_parse_double(f[ilo], &p.lo)) ||
+		    (ihi >= 0 && io_parse_double(f[ihi], &p.hi))) {
+			rc = io_csv_errf(r, &err, "not a number in a plotted column");
 			break;
 		}
 		const char *name = is >= 0 ? f[is] : yc;
@@ -121,7 +121,7 @@ int sim_cmd_plot(int argc, char **argv)
 			k++;
 		if (k == ns) {
 			if (ns == MAX_SERIES) {
-				rc = prof_csv_errf(r, &err, "more than %d series",
+				rc = io_csv_errf(r, &err, "more than %d series",
 						   MAX_SERIES);
 				break;
 			}
@@ -134,7 +134,7 @@ int sim_cmd_plot(int argc, char **argv)
 			s->cap = s->cap ? 2 * s->cap : 16;
 			point *np = realloc(s->pts, s->cap * sizeof *np);
 			if (!np) {
-				rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+				rc = io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 				break;
 			}
 			s->pts = np;
@@ -147,7 +147,7 @@ int sim_cmd_plot(int argc, char **argv)
 	if (rc > 0)
 		rc = 0;
 	if (!rc && ns == 0)
-		rc = prof_errf(&err, PROF_EINPUT, csv, 0, "no rows to plot");
+		rc = io_errf(&err, IO_EINPUT, csv, 0, "no rows to plot");
 	if (!rc) {
 		double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
 		for (int k = 0; k < ns; k++) {
@@ -166,7 +166,7 @@ int sim_cmd_plot(int argc, char **argv)
 			y0 = pad; /* keep a non-negative axis at 0 */
 		sim_svg *svg = sim_svg_new(860, 520);
 		if (!svg)
-			rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 		else {
 			sim_svg_panel pn = sim_svg_axes(svg, 80, 40, 560, 400, x0, x1,
 							y0 - pad, y1 + pad, title,
@@ -196,10 +196,10 @@ int sim_cmd_plot(int argc, char **argv)
 	}
 	for (int k = 0; k < ns; k++)
 		free(ss[k].pts);
-	prof_csv_close(r);
+	io_csv_close(r);
 	if (rc) {
 		fprintf(stderr, "hetsim: %s\n", err.msg);
-		return err.code == PROF_EINPUT ? 2 : 1;
+		return err.code == IO_EINPUT ? 2 : 1;
 	}
 	return 0;
 }

@@ -75,7 +75,7 @@
 #include <gsl/gsl_rng.h>
 #include "sim/ci.h"
 #include "sim/cmd.h"
-#include "sim/out.h"
+#include "sim/base/out.h"
 #include "sim/sim.h"
 #include "sim/sweep.h"
 
@@ -103,7 +103,7 @@ typedef struct sweep_param {
 } sweep_param;
 
 struct sim_sweep {
-	prof_jdoc doc;
+	io_jdoc doc;
 	char *base;        /* resolved path of the base experiment */
 	const char *results;
 	sweep_param *params;
@@ -131,12 +131,12 @@ static int bad(const char *fmt, ...)
 	return 2;
 }
 
-int sim_sweep_status(const prof_err *err)
+int sim_sweep_status(const io_err *err)
 {
-	return err->code == PROF_EINPUT ? 2 : 1;
+	return err->code == IO_EINPUT ? 2 : 1;
 }
 
-int sim_sweep_fail(const prof_err *err)
+int sim_sweep_fail(const io_err *err)
 {
 	fprintf(stderr, "hetsim: %s\n", err->msg);
 	return sim_sweep_status(err);
@@ -208,14 +208,14 @@ static json_t *range_value(const sweep_param *sp, double u01)
 /* random: independent uniform points; lhs: dimension d of point i lies in
  * stratum perm_d[i] of n equal strata, the permutations independent. */
 static int expand_sampled(sim_sweep *sw, size_t n, uint64_t seed, int lhs,
-			  prof_err *err)
+			  io_err *err)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	size_t *perm = calloc(sw->n_params * n, sizeof *perm);
 	if (!rng || !perm) {
 		gsl_rng_free(rng);
 		free(perm);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	gsl_rng_set(rng, (unsigned long)seed);
 	for (size_t d = 0; lhs && d < sw->n_params; d++) {
@@ -247,42 +247,42 @@ static void sweep_free(sim_sweep *sw)
 	free(sw->params);
 	free(sw->stride);
 	json_decref(sw->points);
-	prof_jdoc_free(&sw->doc);
+	io_jdoc_free(&sw->doc);
 }
 
 static int load_param(sim_sweep *sw, sweep_param *sp, const char *key,
-		      const json_t *v, int grid, prof_err *err)
+		      const json_t *v, int grid, io_err *err)
 {
-	const prof_jdoc *doc = &sw->doc;
+	const io_jdoc *doc = &sw->doc;
 	sp->path = key;
 	sp->spec = v;
 	if (!*key || strchr(key, '='))
-		return prof_jerr(err, doc, v, "bad parameter path \"%s\"", key);
+		return io_jerr(err, doc, v, "bad parameter path \"%s\"", key);
 	if (grid) {
 		if (!json_is_array(v) || json_array_size(v) == 0)
-			return prof_jerr(err, doc, v,
+			return io_jerr(err, doc, v,
 					 "grid parameter \"%s\" needs a non-empty list of values",
 					 key);
 		return 0;
 	}
 	static const char *const keys[] = {"min", "max", "integer", NULL};
 	if (!json_is_object(v))
-		return prof_jerr(err, doc, v,
+		return io_jerr(err, doc, v,
 				 "parameter \"%s\" needs {\"min\": .., \"max\": ..}", key);
-	int rc = prof_jcheck_keys(doc, v, keys, err);
+	int rc = io_jcheck_keys(doc, v, keys, err);
 	if (!rc)
-		rc = prof_jget_num(doc, v, "min", 1, &sp->min, err);
+		rc = io_jget_num(doc, v, "min", 1, &sp->min, err);
 	if (!rc)
-		rc = prof_jget_num(doc, v, "max", 1, &sp->max, err);
+		rc = io_jget_num(doc, v, "max", 1, &sp->max, err);
 	const json_t *integer = json_object_get(v, "integer");
 	if (!rc && integer && !json_is_boolean(integer))
-		rc = prof_jerr_at(err, doc, v, "integer", 0,
+		rc = io_jerr_at(err, doc, v, "integer", 0,
 				  "\"integer\" must be true or false");
 	sp->integer = json_is_true(integer);
 	if (!rc && !(sp->min < sp->max))
-		rc = prof_jerr(err, doc, v, "parameter \"%s\": min must be < max", key);
+		rc = io_jerr(err, doc, v, "parameter \"%s\": min must be < max", key);
 	if (!rc && sp->integer && ceil(sp->min) > floor(sp->max))
-		rc = prof_jerr(err, doc, v, "parameter \"%s\": no integer in [min, max]",
+		rc = io_jerr(err, doc, v, "parameter \"%s\": no integer in [min, max]",
 			       key);
 	return rc;
 }
@@ -350,16 +350,16 @@ static void free_sets(char **sets, size_t n)
 }
 
 static int load_case(const sim_sweep *sw, size_t i, long pol, long which,
-		     sim_experiment **x, prof_err *err)
+		     sim_experiment **x, io_err *err)
 {
 	char **sets = calloc(sw->n_params + 4, sizeof *sets);
 	if (!sets)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	size_t n = case_sets(sw, i, pol, which, sets);
 	int rc = 0;
 	for (size_t k = 0; k < n; k++)
 		if (!sets[k])
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (!rc)
 		rc = sim_experiment_load_set(x, sw->base, (const char *const *)sets, n, err);
 	free_sets(sets, n);
@@ -383,7 +383,7 @@ static const char *inner_text(const sim_sweep *sw, const char *msg)
 /* Can case i's experiment (policy entry pol, parameters which) be built?
  * Nothing runs. *inner gets the error; *n_policies, if given, the runs. */
 static int try_case(const sim_sweep *sw, size_t i, long pol, long which,
-		    prof_err *inner, size_t *n_policies)
+		    io_err *inner, size_t *n_policies)
 {
 	sim_experiment *x = NULL;
 	memset(inner, 0, sizeof *inner);
@@ -407,58 +407,58 @@ static void value_text(char *buf, size_t cap, const json_t *v)
  * line of the parameter that is bad on its own (with the base's other
  * values) and its value, else the case's whole set of values. */
 static int check_point(const sim_sweep *sw, size_t p, long pol, int base_ok,
-		       prof_err *err)
+		       io_err *err)
 {
-	prof_err inner;
+	io_err inner;
 	size_t i = p * sw->reps;
 	if (!try_case(sw, i, pol, ALL_PARAMS, &inner, NULL))
 		return 0;
-	const prof_jdoc *doc = &sw->doc;
+	const io_jdoc *doc = &sw->doc;
 	char id[32], val[80];
 	case_id(id, sizeof id, i);
-	if (inner.code != PROF_EINPUT) {
+	if (inner.code != IO_EINPUT) {
 		*err = inner;
 		return inner.code;
 	}
 	for (size_t d = 0; base_ok && d < sw->n_params; d++) {
-		prof_err alone;
+		io_err alone;
 		if (!try_case(sw, i, pol, (long)d, &alone, NULL))
 			continue;
 		size_t k = 0;
 		const sweep_param *sp = &sw->params[d];
 		value_text(val, sizeof val, point_value(sw, p, d, &k));
 		const char *what = inner_text(sw, alone.msg);
-		return sw->grid ? prof_jerr_at(err, doc, sp->spec, NULL, k,
+		return sw->grid ? io_jerr_at(err, doc, sp->spec, NULL, k,
 					       "parameter \"%s\" value %s (case %s): %s",
 					       sp->path, val, id, what)
-				: prof_jerr(err, doc, sp->spec,
+				: io_jerr(err, doc, sp->spec,
 					    "parameter \"%s\" value %s (case %s): %s",
 					    sp->path, val, id, what);
 	}
 	json_t *params = case_params(sw, i);
 	value_text(val, sizeof val, params);
 	json_decref(params);
-	return prof_jerr(err, doc, json_object_get(doc->root, "parameters"),
+	return io_jerr(err, doc, json_object_get(doc->root, "parameters"),
 			 "parameters %s (case %s): %s", val, id,
 			 inner_text(sw, inner.msg));
 }
 
 /* Validate every case before any runs: each policy entry of the sweep's
  * list with the first point, then every point. Sets sw->n_policies. */
-static int check_cases(sim_sweep *sw, prof_err *err)
+static int check_cases(sim_sweep *sw, io_err *err)
 {
-	prof_err inner;
-	const prof_jdoc *doc = &sw->doc;
+	io_err inner;
+	const io_jdoc *doc = &sw->doc;
 	size_t n_pol = sw->policies ? json_array_size(sw->policies) : 0;
 	int base_ok = !try_case(sw, 0, sw->policies ? 0 : -1, NO_PARAMS, &inner,
 				&sw->n_policies);
 	for (size_t j = 1; base_ok && j < n_pol; j++) {
 		if (!try_case(sw, 0, (long)j, NO_PARAMS, &inner, NULL) ||
-		    inner.code != PROF_EINPUT)
+		    inner.code != IO_EINPUT)
 			continue;
 		char val[80];
 		value_text(val, sizeof val, json_array_get(sw->policies, j));
-		return prof_jerr_at(err, doc, sw->policies, NULL, j, "policy %s: %s",
+		return io_jerr_at(err, doc, sw->policies, NULL, j, "policy %s: %s",
 				    val, inner_text(sw, inner.msg));
 	}
 	int rc = 0;
@@ -476,52 +476,52 @@ static int check_cases(sim_sweep *sw, prof_err *err)
 }
 
 static int sweep_load(sim_sweep *sw, const char *path, int force,
-		      prof_err *err)
+		      io_err *err)
 {
 	memset(sw, 0, sizeof *sw);
-	int rc = prof_jdoc_load(&sw->doc, path, err);
+	int rc = io_jdoc_load(&sw->doc, path, err);
 	if (rc)
 		return rc;
-	const prof_jdoc *doc = &sw->doc;
+	const io_jdoc *doc = &sw->doc;
 	const json_t *root = doc->root;
 	static const char *const keys[] = {
 		"name", "description", "base", "design", "samples", "seed",
 		"parameters", "replications", "policies", "results", NULL};
 	if (!json_is_object(root))
-		return prof_jerr(err, doc, root, "a sweep must be a JSON object");
-	rc = prof_jcheck_keys(doc, root, keys, err);
+		return io_jerr(err, doc, root, "a sweep must be a JSON object");
+	rc = io_jcheck_keys(doc, root, keys, err);
 	const char *base = NULL, *design = "grid";
 	if (!rc)
-		rc = prof_jget_str(doc, root, "base", 1, &base, err);
+		rc = io_jget_str(doc, root, "base", 1, &base, err);
 	if (!rc)
-		rc = prof_jget_str(doc, root, "design", 0, &design, err);
+		rc = io_jget_str(doc, root, "design", 0, &design, err);
 	if (!rc)
-		rc = prof_jget_str(doc, root, "results", 0, &sw->results, err);
+		rc = io_jget_str(doc, root, "results", 0, &sw->results, err);
 	int grid = strcmp(design, "grid") == 0, lhs = strcmp(design, "lhs") == 0;
 	sw->grid = grid;
 	if (!rc && !grid && !lhs && strcmp(design, "random") != 0)
-		rc = prof_jerr(err, doc, json_object_get(root, "design"),
+		rc = io_jerr(err, doc, json_object_get(root, "design"),
 			       "unknown design \"%s\" (grid, random or lhs)", design);
 	uint64_t samples = 0, seed = 1, reps = 1;
 	if (!rc)
-		rc = prof_jget_u64(doc, root, "samples", !grid, &samples, err);
+		rc = io_jget_u64(doc, root, "samples", !grid, &samples, err);
 	if (!rc && grid && json_object_get(root, "samples"))
-		rc = prof_jerr(err, doc, json_object_get(root, "samples"),
+		rc = io_jerr(err, doc, json_object_get(root, "samples"),
 			       "\"samples\" is for the random and lhs designs");
 	if (!rc && !grid && (samples < 1 || samples > 1000000))
-		rc = prof_jerr(err, doc, json_object_get(root, "samples"),
+		rc = io_jerr(err, doc, json_object_get(root, "samples"),
 			       "\"samples\" must be in 1..1000000");
 	if (!rc)
-		rc = prof_jget_u64(doc, root, "seed", 0, &seed, err);
+		rc = io_jget_u64(doc, root, "seed", 0, &seed, err);
 	if (!rc)
-		rc = prof_jget_u64(doc, root, "replications", 0, &reps, err);
+		rc = io_jget_u64(doc, root, "replications", 0, &reps, err);
 	if (!rc && (reps < 1 || reps > 100000))
-		rc = prof_jerr(err, doc, json_object_get(root, "replications"),
+		rc = io_jerr(err, doc, json_object_get(root, "replications"),
 			       "\"replications\" must be in 1..100000");
 	sw->reps = reps;
 	const json_t *params = json_object_get(root, "parameters");
 	if (!rc && (!json_is_object(params) || json_object_size(params) == 0))
-		rc = prof_jerr(err, doc, params ? params : root,
+		rc = io_jerr(err, doc, params ? params : root,
 			       "\"parameters\" must be a non-empty object");
 	if (!rc) {
 		sw->n_params = json_object_size(params);
@@ -529,7 +529,7 @@ static int sweep_load(sim_sweep *sw, const char *path, int force,
 		sw->stride = calloc(sw->n_params, sizeof *sw->stride);
 		sw->points = grid ? NULL : json_array();
 		if (!sw->params || !sw->stride || (!grid && !sw->points))
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	if (!rc) {
 		const char *key;
@@ -544,27 +544,27 @@ static int sweep_load(sim_sweep *sw, const char *path, int force,
 	sw->policies = json_object_get(root, "policies");
 	if (!rc && sw->policies &&
 	    (!json_is_array(sw->policies) || json_array_size(sw->policies) == 0))
-		rc = prof_jerr(err, doc, sw->policies,
+		rc = io_jerr(err, doc, sw->policies,
 			       "\"policies\" must be a non-empty array");
 	/* the base experiment: its seed and which policy key it uses */
 	if (!rc) {
 		const json_t *bnode = json_object_get(root, "base");
-		sw->base = prof_jdoc_resolve(doc, base);
-		prof_jdoc bdoc;
-		prof_err inner = {0};
+		sw->base = io_jdoc_resolve(doc, base);
+		io_jdoc bdoc;
+		io_err inner = {0};
 		if (!sw->base)
-			return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-		if (prof_jdoc_load(&bdoc, sw->base, &inner))
-			return prof_jerr(err, doc, bnode, "base experiment: %s", inner.msg);
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		if (io_jdoc_load(&bdoc, sw->base, &inner))
+			return io_jerr(err, doc, bnode, "base experiment: %s", inner.msg);
 		sw->seed0 = 1;
 		if (!json_is_object(bdoc.root) ||
-		    prof_jget_u64(&bdoc, bdoc.root, "seed", 0, &sw->seed0, &inner))
-			rc = prof_jerr(err, doc, bnode, "base experiment: %s",
+		    io_jget_u64(&bdoc, bdoc.root, "seed", 0, &sw->seed0, &inner))
+			rc = io_jerr(err, doc, bnode, "base experiment: %s",
 				       inner.msg[0] ? inner.msg : "not a JSON object");
 		sw->policy_key = json_object_get(bdoc.root, "policy") ? "policy" : "policies";
 		sw->base_tasks = json_number_value(json_object_get(
 			json_object_get(bdoc.root, "workload"), "tasks"));
-		prof_jdoc_free(&bdoc);
+		io_jdoc_free(&bdoc);
 	}
 	/* count before expanding anything: a grid is never expanded, a
 	 * random or lhs design only once it is known to be small enough */
@@ -577,11 +577,11 @@ static int sweep_load(sim_sweep *sw, const char *path, int force,
 		over |= mul_count(&n, sw->reps);
 		sw->n_cases = n;
 		if (over)
-			rc = prof_jerr(err, doc, params,
+			rc = io_jerr(err, doc, params,
 				       "the sweep has more than %zu cases: too many to run",
 				       (size_t)SIZE_MAX);
 		else if (n > SWEEP_MAX_CASES && !force)
-			rc = prof_jerr(err, doc, params,
+			rc = io_jerr(err, doc, params,
 				       "the sweep has %zu cases (%zu points x %zu "
 				       "replications), more than %d: give --force to "
 				       "run it anyway",
@@ -595,17 +595,17 @@ static int sweep_load(sim_sweep *sw, const char *path, int force,
 }
 
 int sim_sweep_open(sim_sweep **out, const char *path, const char *results,
-		   unsigned flags, prof_err *err)
+		   unsigned flags, io_err *err)
 {
 	sim_sweep *sw = calloc(1, sizeof *sw);
 	*out = sw;
 	if (!sw)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	int rc = sweep_load(sw, path, flags & SIM_SWEEP_FORCE, err);
 	if (!rc && results)
 		sw->results = results;
 	if (!rc && (flags & SIM_SWEEP_NEED_RESULTS) && !sw->results)
-		rc = prof_errf(err, PROF_EINPUT, path, 0,
+		rc = io_errf(err, IO_EINPUT, path, 0,
 			       "no \"results\" file (give one, or --results)");
 	return rc;
 }
@@ -650,7 +650,7 @@ void sim_sweep_announce(const sim_sweep *sw, size_t todo)
 }
 
 /* mkdir -p of the results file's directory */
-static int results_dir(const sim_sweep *sw, prof_err *err)
+static int results_dir(const sim_sweep *sw, io_err *err)
 {
 	char dir[1100];
 	snprintf(dir, sizeof dir, "%s", sw->results);
@@ -674,16 +674,16 @@ static int lock_name(char *lock, size_t cap, const char *file)
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-int sim_sweep_lock(const char *file, int *fd, prof_err *err)
+int sim_sweep_lock(const char *file, int *fd, io_err *err)
 {
 	char lock[4200];
 	*fd = -1;
 	if (lock_name(lock, sizeof lock, file))
-		return prof_errf(err, PROF_EINPUT, file, 0, "path too long");
+		return io_errf(err, IO_EINPUT, file, 0, "path too long");
 	for (int tries = 0; tries < 100; tries++) {
 		int f = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 		if (f < 0)
-			return prof_errf(err, PROF_EIO, lock, 0, "%s", strerror(errno));
+			return io_errf(err, IO_EIO, lock, 0, "%s", strerror(errno));
 		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 		if (fcntl(f, F_SETLK, &fl) != 0) {
 			int e = errno;
@@ -696,9 +696,9 @@ int sim_sweep_lock(const char *file, int *fd, prof_err *err)
 				pid = (long)fl.l_pid;
 			close(f);
 			if (e != EACCES && e != EAGAIN)
-				return prof_errf(err, PROF_EIO, lock, 0, "lock: %s",
+				return io_errf(err, IO_EIO, lock, 0, "lock: %s",
 						 strerror(e));
-			return prof_errf(err, PROF_EIO, file, 0,
+			return io_errf(err, IO_EIO, file, 0,
 					 "in use by another hetsim sweep (pid %ld, lock "
 					 "%s): wait for it to end, or stop it",
 					 pid, lock);
@@ -715,12 +715,12 @@ int sim_sweep_lock(const char *file, int *fd, prof_err *err)
 			int e = errno;
 			unlink(lock);
 			close(f);
-			return prof_errf(err, PROF_EIO, lock, 0, "%s", strerror(e));
+			return io_errf(err, IO_EIO, lock, 0, "%s", strerror(e));
 		}
 		*fd = f;
 		return 0;
 	}
-	return prof_errf(err, PROF_EIO, lock, 0, "cannot take the lock");
+	return io_errf(err, IO_EIO, lock, 0, "cannot take the lock");
 }
 
 void sim_sweep_unlock(const char *file, int fd)
@@ -736,7 +736,7 @@ void sim_sweep_unlock(const char *file, int fd)
 /* Lock file (the results file or a part) for a run or a merge, making
  * its directory first. */
 static int lock_results(const sim_sweep *sw, const char *file, int *lock,
-			prof_err *err)
+			io_err *err)
 {
 	int rc = results_dir(sw, err);
 	return rc ? rc : sim_sweep_lock(file, lock, err);
@@ -767,13 +767,13 @@ static int append_line(FILE *f, const sim_sweep *sw, size_t i, const sim_result 
 }
 
 int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
-			prof_err *err)
+			io_err *err)
 {
 	*text = NULL;
 	*len = 0;
 	FILE *f = open_memstream(text, len);
 	if (!f)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	size_t n_loads = sw->policies ? json_array_size(sw->policies) : 1;
 	int rc = 0;
 	for (size_t j = 0; j < n_loads && !rc; j++) {
@@ -789,19 +789,19 @@ int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
 		o.out_dir = "";
 		o.tasks_csv = 0;
 		if (!res)
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+			rc = io_errf(err, IO_ENOMEM, NULL, 0,
 				       "out of memory");
 		if (!rc)
 			rc = sim_run_experiment(x, &o, NULL, res, err);
 		for (size_t k = 0; k < n && !rc; k++)
 			if (append_line(f, sw, i, &res[k]))
-				rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+				rc = io_errf(err, IO_ENOMEM, NULL, 0,
 					       "out of memory");
 		free(res);
 		sim_experiment_free(x);
 	}
 	if (fclose(f) != 0 && !rc)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (rc) {
 		free(*text);
 		*text = NULL;
@@ -811,18 +811,18 @@ int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
 }
 
 int sim_sweep_append(const char *path, int fd, const char *text, size_t len,
-		     prof_err *err)
+		     io_err *err)
 {
 	ssize_t w = write(fd, text, len);
 	if (w < 0 || (size_t)w != len)
-		return prof_errf(err, PROF_EIO, path, 0, "write: %s",
+		return io_errf(err, IO_EIO, path, 0, "write: %s",
 				 w < 0 ? strerror(errno) : "short write");
 	return 0;
 }
 
 /* Run case i and append its lines to path (open as fd). */
 static int run_case(const sim_sweep *sw, size_t i, const char *path, int fd,
-		    prof_err *err)
+		    io_err *err)
 {
 	char *text;
 	size_t len;
@@ -878,14 +878,14 @@ static int complete(const sim_sweep *sw, const results_text *t, size_t ci)
 	return ci < sw->n_cases && t->count[ci] >= sw->n_policies;
 }
 
-static int read_whole(const char *path, char **text, size_t *len, prof_err *err)
+static int read_whole(const char *path, char **text, size_t *len, io_err *err)
 {
 	*text = NULL;
 	*len = 0;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return errno == ENOENT ? 0
-				       : prof_errf(err, PROF_EIO, path, 0, "%s",
+				       : io_errf(err, IO_EIO, path, 0, "%s",
 						   strerror(errno));
 	size_t cap = 0, got;
 	char chunk[65536];
@@ -895,7 +895,7 @@ static int read_whole(const char *path, char **text, size_t *len, prof_err *err)
 			char *nt = realloc(*text, cap);
 			if (!nt) {
 				fclose(f);
-				return prof_errf(err, PROF_ENOMEM, NULL, 0,
+				return io_errf(err, IO_ENOMEM, NULL, 0,
 						 "out of memory");
 			}
 			*text = nt;
@@ -905,18 +905,18 @@ static int read_whole(const char *path, char **text, size_t *len, prof_err *err)
 	}
 	int bad_read = ferror(f);
 	fclose(f);
-	return bad_read ? prof_errf(err, PROF_EIO, path, 0, "read error") : 0;
+	return bad_read ? io_errf(err, IO_EIO, path, 0, "read error") : 0;
 }
 
 /* Read a results file (a missing one is empty) into t. */
 static int results_read(const sim_sweep *sw, const char *path, results_text *t,
-			prof_err *err)
+			io_err *err)
 {
 	memset(t, 0, sizeof *t);
 	int rc = read_whole(path, &t->text, &t->len, err);
 	t->count = calloc(sw->n_cases ? sw->n_cases : 1, sizeof *t->count);
 	if (!rc && !t->count)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	size_t line_cap = 0;
 	for (size_t pos = 0; !rc && pos < t->len;) {
 		char *nl = memchr(t->text + pos, '\n', t->len - pos);
@@ -945,7 +945,7 @@ static int results_read(const sim_sweep *sw, const char *path, results_text *t,
 			if (b)
 				t->line_start = b;
 			if (!a || !b) {
-				rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+				rc = io_errf(err, IO_ENOMEM, NULL, 0,
 					       "out of memory");
 				break;
 			}
@@ -993,7 +993,7 @@ static void put_lines(const sim_sweep *sw, const results_text *t,
  * counts the new ones); if repair, drop its torn lines and the lines of
  * incomplete cases (rewriting the file atomically). */
 static int scan_file(const sim_sweep *sw, const char *path, unsigned char *done,
-		     size_t *n_new, int repair, prof_err *err)
+		     size_t *n_new, int repair, io_err *err)
 {
 	results_text t;
 	int rc = results_read(sw, path, &t, err);
@@ -1007,7 +1007,7 @@ static int scan_file(const sim_sweep *sw, const char *path, unsigned char *done,
 		if (f)
 			put_lines(sw, &t, NULL, 1, f);
 		if (!f || fclose(f) != 0)
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+			rc = io_errf(err, IO_ENOMEM, NULL, 0,
 				       "out of memory");
 		if (!rc)
 			rc = sim_write_text(path, text ? text : "", len, err);
@@ -1037,7 +1037,7 @@ static void free_parts(part_file *p, size_t n)
 
 /* The part files of slices, RESULTS.part-<I>, in the order of I. */
 static int list_parts(const char *results, part_file **out, size_t *n,
-		      prof_err *err)
+		      io_err *err)
 {
 	*out = NULL;
 	*n = 0;
@@ -1051,7 +1051,7 @@ static int list_parts(const char *results, part_file **out, size_t *n,
 	if (!d)
 		return errno == ENOENT
 			       ? 0
-			       : prof_errf(err, PROF_EIO, slash ? dir : ".", 0,
+			       : io_errf(err, IO_EIO, slash ? dir : ".", 0,
 					   "%s", strerror(errno));
 	size_t cap = 0, plen = strlen(prefix);
 	int rc = 0;
@@ -1065,7 +1065,7 @@ static int list_parts(const char *results, part_file **out, size_t *n,
 			cap = cap ? 2 * cap : 8;
 			part_file *np = realloc(*out, cap * sizeof *np);
 			if (!np) {
-				rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+				rc = io_errf(err, IO_ENOMEM, NULL, 0,
 					       "out of memory");
 				break;
 			}
@@ -1074,7 +1074,7 @@ static int list_parts(const char *results, part_file **out, size_t *n,
 		size_t len = strlen(results) + strlen(num) + 8;
 		char *path = malloc(len);
 		if (!path) {
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+			rc = io_errf(err, IO_ENOMEM, NULL, 0,
 				       "out of memory");
 			break;
 		}
@@ -1099,7 +1099,7 @@ static int list_parts(const char *results, part_file **out, size_t *n,
  * parts. Cut short anywhere, it is simply done again: a part that outlives
  * the rewrite brings only cases that are then already in. */
 static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
-		       prof_err *err)
+		       io_err *err)
 {
 	part_file *parts;
 	size_t np, ignore = 0;
@@ -1114,7 +1114,7 @@ static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	if (!done || !f || !locks)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	/* a slice still running keeps its part: merge none of them */
 	size_t n_locked = 0;
 	for (; !rc && n_locked < np; n_locked++)
@@ -1130,12 +1130,12 @@ static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
 		results_free(&t);
 	}
 	if (f && fclose(f) != 0 && !rc)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (!rc)
 		rc = sim_write_text(sw->results, text ? text : "", len, err);
 	for (size_t k = 0; !rc && k < np; k++)
 		if (unlink(parts[k].path) != 0 && errno != ENOENT)
-			rc = prof_errf(err, PROF_EIO, parts[k].path, 0,
+			rc = io_errf(err, IO_EIO, parts[k].path, 0,
 				       "cannot remove: %s", strerror(errno));
 	for (size_t k = 0; k < n_locked; k++)
 		sim_sweep_unlock(parts[k].path, locks[k]);
@@ -1149,12 +1149,12 @@ static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
 /* --merge: fold the parts in and report. */
 static int merge_only(const sim_sweep *sw)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	size_t merged, parts, n_done = 0;
 	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
 	int lock = -1;
 	int rc = done ? lock_results(sw, sw->results, &lock, &err)
-		      : prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+		      : io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (!rc)
 		rc = merge_parts(sw, &merged, &parts, &err);
 	if (!rc)
@@ -1171,7 +1171,7 @@ static int merge_only(const sim_sweep *sw)
 }
 
 int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
-		     int *lock, prof_err *err)
+		     int *lock, io_err *err)
 {
 	size_t merged = 0, parts = 0;
 	*n_done = 0;
@@ -1196,7 +1196,7 @@ int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
  * other slices are marked done. *todo counts what is left to run. */
 static int resume_slice(const sim_sweep *sw, const char *part, size_t slice,
 			size_t n_slices, unsigned char *done, size_t *todo,
-			int *lock, prof_err *err)
+			int *lock, io_err *err)
 {
 	size_t n_done = 0, in_slice = 0, skipped = 0;
 	int rc = lock_results(sw, part, lock, err);
@@ -1368,7 +1368,7 @@ static void worker(const sim_sweep *sw, const unsigned char *done,
 		sweep_msg m = {(uint32_t)i, 0, slot, MSG_START};
 		if (write(msg_fd, &m, sizeof m) != (ssize_t)sizeof m)
 			_exit(1);
-		prof_err err = {0};
+		io_err err = {0};
 		int rc = run_case(sw, i, path, fd, &err);
 		if (rc)
 			case_error(i, err.msg);
@@ -1576,7 +1576,7 @@ static int run_local(const sim_sweep *sw, const char *path,
 static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
 		     size_t n_slices, double timeout_s)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
 	char part[1100];
 	size_t n_done = 0, todo = 0;
@@ -1683,7 +1683,7 @@ static void slurm_header(FILE *f, const sim_sweep *sw, const char *sweep_path,
 static int write_slurm(const sim_sweep *sw, const char *sweep_path,
 		       size_t tasks, const char *const *opts, size_t n_opts)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	char cwd[4096], exe[4096], script[1100], abs_script[5200];
 	if (!getcwd(cwd, sizeof cwd)) {
 		fprintf(stderr, "hetsim: sweep: getcwd: %s\n", strerror(errno));
@@ -1760,7 +1760,7 @@ static int write_slurm(const sim_sweep *sw, const char *sweep_path,
 		" --slice \"$SLURM_ARRAY_TASK_ID/%zu\" \\\n"
 		"\t-j \"${SLURM_CPUS_PER_TASK:-1}\"\n",
 		tasks);
-	int rc = fclose(f) != 0 ? prof_errf(&err, PROF_ENOMEM, NULL, 0,
+	int rc = fclose(f) != 0 ? io_errf(&err, IO_ENOMEM, NULL, 0,
 					    "out of memory")
 				: results_dir(sw, &err);
 	if (!rc)
@@ -1819,7 +1819,7 @@ static void csv_x(FILE *f, const json_t *x)
  * identical ones count once, different ones are an error. seen maps the
  * key to [line, record]; *dup is set for a record to skip. */
 static int check_duplicate(json_t *seen, json_t *v, const char *path, long ln,
-			   int *dup, prof_err *err)
+			   int *dup, io_err *err)
 {
 	const char *c = json_string_value(json_object_get(v, "case"));
 	*dup = 0;
@@ -1833,7 +1833,7 @@ static int check_duplicate(json_t *seen, json_t *v, const char *path, long ln,
 	char *key = malloc(klen);
 	int rc = 0;
 	if (!key || !rep) {
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	} else {
 		snprintf(key, klen, "%s/%s/%s", c, pol, rep);
 		const json_t *first = json_object_get(seen, key);
@@ -1842,7 +1842,7 @@ static int check_duplicate(json_t *seen, json_t *v, const char *path, long ln,
 		else if (json_equal(json_array_get(first, 1), v))
 			*dup = 1;
 		else
-			rc = prof_errf(err, PROF_EINPUT, path, ln,
+			rc = io_errf(err, IO_EINPUT, path, ln,
 				       "case %s, policy %s, replication %s is also "
 				       "at line %lld, with other values (a file "
 				       "written by two runs?)",
@@ -1857,51 +1857,51 @@ static int check_duplicate(json_t *seen, json_t *v, const char *path, long ln,
 /* --plot needs numbers on the x axis and a row to plot: checked before
  * anything is written. */
 static int check_plottable(const sweep_group *g, size_t ng, const char *path,
-			   const char *xp, prof_err *err)
+			   const char *xp, io_err *err)
 {
 	size_t rows = 0;
 	for (size_t k = 0; k < ng; k++) {
 		if (!json_is_number(g[k].x)) {
 			char val[80];
 			value_text(val, sizeof val, g[k].x);
-			return prof_errf(err, PROF_EINPUT, path, g[k].line,
+			return io_errf(err, IO_EINPUT, path, g[k].line,
 					 "--x \"%s\" value %s is not a number: it "
 					 "cannot be plotted (--plot)", xp, val);
 		}
 		rows += g[k].n > 0;
 	}
-	return rows ? 0 : prof_errf(err, PROF_EINPUT, path, 0,
+	return rows ? 0 : io_errf(err, IO_EINPUT, path, 0,
 				    "no finite values of the metric to plot");
 }
 
 static int summarise(const char *path, const char *xp, const char *metric,
 		     const char *csv_out, const char *plot_out)
 {
-	prof_err err = {0};
-	prof_lines *r = NULL;
+	io_err err = {0};
+	io_lines *r = NULL;
 	sweep_group *g = NULL;
 	size_t ng = 0, gcap = 0, n_pol = 0, n_dup = 0;
 	json_t *seen = json_object();
-	int rc = seen ? prof_lines_open(&r, path, &err)
-		      : prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+	int rc = seen ? io_lines_open(&r, path, &err)
+		      : io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 	char *line;
 	size_t len;
-	while (!rc && (rc = prof_lines_next(r, &line, &len, &err)) == 1) {
+	while (!rc && (rc = io_lines_next(r, &line, &len, &err)) == 1) {
 		rc = 0;
-		long ln = prof_lines_lineno(r);
+		long ln = io_lines_lineno(r);
 		json_error_t je;
 		json_t *v = json_loadb(line, len, 0, &je);
 		const json_t *x = json_object_get(json_object_get(v, "params"), xp);
 		const char *pol = json_string_value(json_object_get(v, "policy"));
 		const json_t *mv = json_object_get(json_object_get(v, "metrics"), metric);
 		if (!v)
-			rc = prof_errf(&err, PROF_EINPUT, path, ln, "%s", je.text);
+			rc = io_errf(&err, IO_EINPUT, path, ln, "%s", je.text);
 		else if (!x)
-			rc = prof_errf(&err, PROF_EINPUT, path, ln, "no parameter \"%s\"", xp);
+			rc = io_errf(&err, IO_EINPUT, path, ln, "no parameter \"%s\"", xp);
 		else if (!pol)
-			rc = prof_errf(&err, PROF_EINPUT, path, ln, "no \"policy\"");
+			rc = io_errf(&err, IO_EINPUT, path, ln, "no \"policy\"");
 		else if (!mv)
-			rc = prof_errf(&err, PROF_EINPUT, path, ln, "no metric \"%s\"", metric);
+			rc = io_errf(&err, IO_EINPUT, path, ln, "no metric \"%s\"", metric);
 		int dup = 0;
 		if (!rc)
 			rc = check_duplicate(seen, v, path, ln, &dup, &err);
@@ -1922,7 +1922,7 @@ static int summarise(const char *path, const char *xp, const char *metric,
 				gcap = gcap ? 2 * gcap : 16;
 				sweep_group *ngp = realloc(g, gcap * sizeof *ngp);
 				if (!ngp)
-					rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+					rc = io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 				else
 					g = ngp;
 			}
@@ -1943,7 +1943,7 @@ static int summarise(const char *path, const char *xp, const char *metric,
 				s->cap = s->cap ? 2 * s->cap : 8;
 				double *nv = realloc(s->v, s->cap * sizeof *nv);
 				if (!nv)
-					rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+					rc = io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 				else
 					s->v = nv;
 			}
@@ -1954,10 +1954,10 @@ static int summarise(const char *path, const char *xp, const char *metric,
 	}
 	if (rc > 0)
 		rc = 0;
-	prof_lines_close(r);
+	io_lines_close(r);
 	json_decref(seen);
 	if (!rc && ng == 0)
-		rc = prof_errf(&err, PROF_EINPUT, path, 0, "no results");
+		rc = io_errf(&err, IO_EINPUT, path, 0, "no results");
 	if (!rc && plot_out)
 		rc = check_plottable(g, ng, path, xp, &err);
 	if (!rc && n_dup)
@@ -1969,7 +1969,7 @@ static int summarise(const char *path, const char *xp, const char *metric,
 	size_t tlen = 0;
 	FILE *f = rc ? NULL : open_memstream(&text, &tlen);
 	if (!rc && !f)
-		rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (f) {
 		qsort(g, ng, sizeof *g, by_policy_then_x);
 		fputs("x,policy,metric,mean,ci95_low,ci95_high,n\n", f);
@@ -1985,7 +1985,7 @@ static int summarise(const char *path, const char *xp, const char *metric,
 				c.mean, c.mean - h, c.mean + h, g[k].n);
 		}
 		if (fclose(f) != 0)
-			rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	/* with --plot, the table is published only once the plot is made:
 	 * it is written beside its place first and the plot reads it there */
@@ -2002,7 +2002,7 @@ static int summarise(const char *path, const char *xp, const char *metric,
 			rc = sim_write_text(plot_out ? tmp_path : csv_path, text,
 					    tlen, &err);
 		else if (fwrite(text, 1, tlen, stdout) != tlen)
-			rc = prof_errf(&err, PROF_EIO, NULL, 0, "cannot write to standard output");
+			rc = io_errf(&err, IO_EIO, NULL, 0, "cannot write to standard output");
 	}
 	free(text);
 	for (size_t k = 0; k < ng; k++) {
@@ -2019,7 +2019,7 @@ static int summarise(const char *path, const char *xp, const char *metric,
 				"-o", (char *)plot_out};
 		rc = sim_cmd_plot((int)(sizeof argv / sizeof argv[0]), argv);
 		if (!rc && rename(tmp_path, csv_path) != 0) {
-			prof_errf(&err, PROF_EIO, csv_path, 0, "cannot write: %s",
+			io_errf(&err, IO_EIO, csv_path, 0, "cannot write: %s",
 				  strerror(errno));
 			rc = sim_sweep_fail(&err);
 		}
@@ -2076,7 +2076,7 @@ static int summarise_merged(const char *path, const char *summ, const char *xp,
 			    const char *metric, const char *csv_out,
 			    const char *plot_out)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = 0;
 	if (path) {
 		sim_sweep *sw;
@@ -2200,7 +2200,7 @@ int sim_cmd_sweep(int argc, char **argv)
 		return sim_sweep_mpi(path, results, force ? SIM_SWEEP_FORCE : 0,
 				     timeout_s);
 	sim_sweep *sw;
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = sim_sweep_open(&sw, path, results,
 				(list ? 0 : SIM_SWEEP_NEED_RESULTS) |
 					(force ? SIM_SWEEP_FORCE : 0),

@@ -16,7 +16,7 @@ typedef struct exp_policy {
 } exp_policy;
 
 struct sim_experiment {
-	prof_jdoc doc;
+	io_jdoc doc;
 	prof_profile *profile;
 	int profile_shared; /* from the process-wide cache: not freed here */
 	char *name;
@@ -53,7 +53,7 @@ struct sim_experiment {
  * res->label (when res is not NULL). */
 int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 		   const sim_run_opts *o, int validate_only, sim_result *res,
-		   prof_err *err);
+		   io_err *err);
 
 /* "kpb(30%)" -> "kpb-30" (engine.c). */
 void sim_label_to_dir(const char *label, char *dir, size_t cap);

@@ -81,10 +81,10 @@ static const char usage[] =
 	"  version               print the version\n"
 	"  help                  this text\n";
 
-static int fail(const prof_err *err)
+static int fail(const io_err *err)
 {
 	fprintf(stderr, "hetsim: %s\n", err->msg);
-	return err->code == PROF_EINPUT ? 2 : 1;
+	return err->code == IO_EINPUT ? 2 : 1;
 }
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -155,7 +155,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!path)
 		return bad_usage("%s", "run needs an experiment file");
-	prof_err err = {0};
+	io_err err = {0};
 	sim_experiment *x = NULL;
 	if (sim_experiment_load_set(&x, path, sets, n_sets, &err))
 		return fail(&err);

@@ -142,8 +142,8 @@ typedef struct sim_policy {
 	size_t state_size;   /* bytes of per-run state, zeroed before init */
 	/* Read parameters (params may be NULL: defaults). Errors name the line
 	 * in doc. May be NULL when the policy has no parameters. */
-	int (*init)(void *state, const sim_view *v, const prof_jdoc *doc,
-		    const json_t *params, prof_err *err);
+	int (*init)(void *state, const sim_view *v, const io_jdoc *doc,
+		    const json_t *params, io_err *err);
 	/* Immediate mode: the decision for one task, a machine index or
 	 * SIM_DEFER. NULL for batch policies. */
 	int32_t (*on_arrival)(void *state, const sim_view *v,

@@ -4,7 +4,7 @@
 #ifndef HETSIM_SIM_SWEEP_H
 #define HETSIM_SIM_SWEEP_H
 #include <stddef.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 typedef struct sim_sweep sim_sweep;
 
@@ -15,24 +15,24 @@ typedef struct sim_sweep sim_sweep;
 
 /* Load a sweep file and validate every case (each case's experiment is
  * built, none run); results overrides its "results" (NULL: keep). Returns
- * a PROF_E* code, *out is set (to a sweep to close) either way. */
+ * a IO_E* code, *out is set (to a sweep to close) either way. */
 int sim_sweep_open(sim_sweep **out, const char *path, const char *results,
-		   unsigned flags, prof_err *err);
+		   unsigned flags, io_err *err);
 void sim_sweep_close(sim_sweep *sw);
 size_t sim_sweep_n_cases(const sim_sweep *sw);
 const char *sim_sweep_results(const sim_sweep *sw);
 
 /* The exit status of an error (2 bad input, 1 other); sim_sweep_fail also
  * prints it as "hetsim: <msg>". */
-int sim_sweep_status(const prof_err *err);
-int sim_sweep_fail(const prof_err *err);
+int sim_sweep_status(const io_err *err);
+int sim_sweep_fail(const io_err *err);
 
 /* Lock file (a results or part file) for a run or a merge: an advisory
  * lock on file + ".lock", which holds the holder's pid; a second sweep
- * gets an error naming it (PROF_EIO). sim_sweep_unlock removes the lock
+ * gets an error naming it (IO_EIO). sim_sweep_unlock removes the lock
  * file and closes fd (nothing if fd < 0). The results file's directory
  * must exist. */
-int sim_sweep_lock(const char *file, int *fd, prof_err *err);
+int sim_sweep_lock(const char *file, int *fd, io_err *err);
 void sim_sweep_unlock(const char *file, int fd);
 
 /* Make the results file ready for a run: create its directory, lock it
@@ -41,16 +41,16 @@ void sim_sweep_unlock(const char *file, int fd);
  * (calloc'd, one per case) for each case it holds; prints what was merged
  * and skipped. */
 int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
-		     int *lock, prof_err *err);
+		     int *lock, io_err *err);
 /* Before a run of todo cases that will be long (many cases or simulated
  * tasks), say how big it is on standard error. */
 void sim_sweep_announce(const sim_sweep *sw, size_t todo);
 /* Run case i; *text (malloc'd, *len bytes) receives its JSON lines. */
 int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
-			prof_err *err);
+			io_err *err);
 /* Append one case's lines to fd (opened O_APPEND) with one write(2). */
 int sim_sweep_append(const char *path, int fd, const char *text, size_t len,
-		     prof_err *err);
+		     io_err *err);
 
 /* Progress on standard error: a bar on a TTY, else a line per case. */
 typedef struct sim_sweep_progress {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 #include "profiles/profile.h"
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 #include "tests/tests.h"
 
 /* A valid experiment with one line replaced: lines are numbered in the
@@ -320,7 +320,7 @@ START_TEST(fit_recovers_known_distributions_end_to_end)
 		 test_bin(), csv, prof, report, plot);
 	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
 	prof_profile *p = NULL;
-	prof_err perr = {0};
+	io_err perr = {0};
 	ck_assert_msg(prof_load(&p, prof, &perr) == 0, "%s", perr.msg);
 	ck_assert_int_eq(p->n_tasks, 2);
 	ck_assert_int_eq(p->n_machines, 2);
@@ -417,7 +417,7 @@ START_TEST(fit_degenerate_samples_give_usable_profiles_without_nan)
 				      !strstr(out, "inf"),
 			      "case %zu: %s", i, out);
 		prof_profile *p = NULL;
-		prof_err perr = {0};
+		io_err perr = {0};
 		ck_assert_msg(prof_load(&p, path, &perr) == 0, "case %zu: %s", i, perr.msg);
 		double m = prof_mean(p, 0, 0);
 		ck_assert(isfinite(m) && m >= 0);
