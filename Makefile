@@ -49,14 +49,14 @@ ALL_CFLAGS := $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) -lcsv -lm $(LDLIBS)
 
 # Source folders (the layer rule and the map are in README.md).
-MODULES  := sim/io sim/base profiles workloads policies sim real
-LIB_SRC  := $(filter-out sim/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
+MODULES  := sim/io sim/base profiles workloads policies sim real sim/sweep sim/cli
+LIB_SRC  := $(filter-out sim/cli/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/sim/main.o
+MAIN_OBJ := $(BUILD)/sim/cli/main.o
 
 LIB   := $(BUILD)/libhetsim.a
 BIN   := $(BUILD)/hetsim

@@ -1,7 +1,7 @@
 /* tests/fuzz/fuzz.h — what the libFuzzer targets of `make fuzz` share
  * (tests/fuzz/fuzz.c). Each target (tests/fuzz/fuzz_<name>.c) writes its
  * input to a file in a per-process scratch directory and hands it to one
- * parser: a library loader, or a command entry point of sim/cmd.h. The
+ * parser: a library loader, or a command entry point of sim/cli/cli.h. The
  * target is fine with any outcome but a crash, a sanitizer report, a leak
  * or a hang; it also aborts on a broken contract (an error without a
  * message, an exit status other than 0, 1 or 2). */

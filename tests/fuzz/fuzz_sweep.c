@@ -1,4 +1,4 @@
-/* tests/fuzz/fuzz_sweep.c — a sweep file of `hetsim sweep` (sim/cmd_sweep.c)
+/* tests/fuzz/fuzz_sweep.c — a sweep file of `hetsim sweep` (sim/sweep/sweep.c)
  * over a small base experiment (base.json, a trace): open (which loads its
  * first and last case), --list, then resume into a fresh results file and
  * run case 0 in process (no workers are forked). Designs of more than 1000
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <jansson.h>
-#include "sim/cmd.h"
-#include "sim/sweep.h"
+#include "sim/cli/cli.h"
+#include "sim/sweep/sweep.h"
 #include "tests/fuzz/fuzz.h"
 
 static int small_numbers(const json_t *v)

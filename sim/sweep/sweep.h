@@ -1,8 +1,8 @@
-/* sim/sweep.h — internals of `hetsim sweep` shared by sim/cmd_sweep.c (the
- * command, designs, local runs, Slurm) and sim/sweep_mpi.c (runs under MPI).
- * Not part of the library's contract. */
-#ifndef HETSIM_SIM_SWEEP_H
-#define HETSIM_SIM_SWEEP_H
+/* sim/sweep/sweep.h — sweeps: designs, cases, results files, locks, local
+ * runs, Slurm, summaries (sim/sweep/sweep.c); used by sim/sweep/mpi.c (runs
+ * under MPI) and the command, sim/cli/sweep.c. */
+#ifndef HETSIM_SIM_SWEEP_SWEEP_H
+#define HETSIM_SIM_SWEEP_SWEEP_H
 #include <stddef.h>
 #include "sim/io/io.h"
 
@@ -81,11 +81,25 @@ void sim_sweep_limit_text(const sim_sweep_limit *l, char *buf, size_t cap);
 /* Monotonic seconds. */
 double sim_sweep_now(void);
 
-/* sim/sweep_mpi.c. Without MPI compiled in, sim_sweep_mpi_check prints why
- * and returns 2; else 0. sim_sweep_mpi runs the sweep as one rank of an MPI
- * job and returns the exit status. */
-int sim_sweep_mpi_check(void);
-int sim_sweep_mpi(const char *path, const char *results, unsigned flags,
-		  double timeout_s);
+/* The parts of `hetsim sweep` (sim/cli/sweep.c) after its flags: list the
+ * cases (--list), fold the part files into the results (--merge), write
+ * the Slurm job array (--slurm, tasks slices, opts: extra #SBATCH lines),
+ * run the cases in jobs worker processes (slice I of n_slices when
+ * n_slices > 0). Each returns the exit status and reports its errors. */
+#define SIM_SWEEP_MAX_JOBS 256
+#define SIM_SWEEP_SLURM_DEFAULT_TASKS 100
+#define SIM_SWEEP_SLURM_MAX_OPTS      32
+int sim_sweep_list(const sim_sweep *sw);
+int sim_sweep_merge_only(const sim_sweep *sw);
+int sim_sweep_write_slurm(const sim_sweep *sw, const char *sweep_path,
+			  size_t tasks, const char *const *opts, size_t n_opts);
+int sim_sweep_run(const sim_sweep *sw, size_t jobs, size_t slice,
+		  size_t n_slices, double timeout_s);
+/* --summarise: the table and plot of metric against parameter xp from the
+ * results file summ; with the sweep file path (may be NULL) its slices'
+ * part files are folded in first. Returns the exit status. */
+int sim_sweep_summarise(const char *path, const char *summ, const char *xp,
+			const char *metric, const char *csv_out,
+			const char *plot_out);
 
 #endif

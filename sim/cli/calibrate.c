@@ -1,5 +1,5 @@
 /*
- * sim/cmd_calibrate.c — `hetsim calibrate transcode`: run a matrix of real
+ * sim/cli/calibrate.c — `hetsim calibrate transcode`: run a matrix of real
  * ffmpeg transcodings on this machine and write what the simulator needs:
  * per-operation time distributions and the merge model (real/merge_fit.h).
  *
@@ -72,7 +72,7 @@
 #include "real/segments.h"
 #include "real/transcode.h"
 #include "sim/ci.h"
-#include "sim/cmd.h"
+#include "sim/cli/cli.h"
 #include "sim/base/out.h"
 #include "sim/base/rng.h"
 #include "sim/base/svg.h"
@@ -1497,8 +1497,19 @@ static int calibrate_transcode(int argc, char **argv)
 	return 0;
 }
 
+const char sim_cli_calibrate_usage[] =
+	"  calibrate transcode [--segments N] [--seed S] [--repeats R] [--ops LIST]\n"
+	"       [--max-merge K] [--groups vic,codec] [--multi M] [--threads T]\n"
+	"       [--timeout S] [--metric cpu|wall] [--cache DIR] [--out DIR]\n"
+	"       [--segment-size WxH] [--segment-duration S] [--ffmpeg PATH] [--quick] [--quiet]\n"
+	"                        run real ffmpeg transcodings (single, merged) on this\n"
+	"                        machine; write samples.csv, profile.json with the merge\n"
+	"                        model, merge.md and saving plots (more: man hetsim)\n";
+
 int sim_cmd_calibrate(int argc, char **argv)
 {
+	if (sim_cli_help(argc, argv, sim_cli_calibrate_usage))
+		return 0;
 	if (argc < 1)
 		return usage("needs a workload: hetsim calibrate transcode [options]");
 	if (strcmp(argv[0], "transcode") == 0)

@@ -1,5 +1,5 @@
 /*
- * sim/cmd_sweep.c — `hetsim sweep`: run an experiment over a design of
+ * sim/sweep/sweep.c — sweeps (`hetsim sweep`, sim/cli/sweep.c): run an experiment over a design of
  * parameter values, in parallel, streaming one JSON line per (case, policy)
  * to a results file that a later run resumes.
  *
@@ -50,7 +50,7 @@
  * files into RESULTS — each case once, the file rewritten atomically — and
  * then removes the parts; a merge cut short is simply done again. `--slurm`
  * writes RESULTS.sbatch, a job array of one slice per task plus a merge job
- * that waits for them (--dependency=afterok). `--mpi`: see sim/sweep_mpi.c.
+ * that waits for them (--dependency=afterok). `--mpi`: see sim/sweep/mpi.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -73,13 +73,12 @@
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include "sim/base/plot.h"
 #include "sim/ci.h"
-#include "sim/cmd.h"
 #include "sim/base/out.h"
 #include "sim/sim.h"
-#include "sim/sweep.h"
+#include "sim/sweep/sweep.h"
 
-#define SWEEP_MAX_JOBS 256
 /* more cases than this need --force */
 #define SWEEP_MAX_CASES 1000000
 /* a run of more cases or simulated tasks than these says how big it is */
@@ -118,18 +117,6 @@ struct sim_sweep {
 	size_t n_policies; /* lines per case */
 	double base_tasks; /* the base's workload.tasks, 0 if none */
 };
-
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "hetsim: sweep: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, " (see: hetsim help)\n");
-	va_end(ap);
-	return 2;
-}
 
 int sim_sweep_status(const io_err *err)
 {
@@ -1147,7 +1134,7 @@ static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
 }
 
 /* --merge: fold the parts in and report. */
-static int merge_only(const sim_sweep *sw)
+int sim_sweep_merge_only(const sim_sweep *sw)
 {
 	io_err err = {0};
 	size_t merged, parts, n_done = 0;
@@ -1389,9 +1376,9 @@ typedef struct local_run {
 	const char *path;
 	int fd, pfd[2];
 	pid_t parent;
-	pid_t pid[SWEEP_MAX_JOBS]; /* 0: no worker in the slot */
-	long running[SWEEP_MAX_JOBS]; /* case index, -1 between cases */
-	double since[SWEEP_MAX_JOBS]; /* start of the case, or of the wait */
+	pid_t pid[SIM_SWEEP_MAX_JOBS]; /* 0: no worker in the slot */
+	long running[SIM_SWEEP_MAX_JOBS]; /* case index, -1 between cases */
+	double since[SIM_SWEEP_MAX_JOBS]; /* start of the case, or of the wait */
 	size_t n_slots, live;
 	sim_sweep_limit limit;
 	sim_sweep_progress progress;
@@ -1573,8 +1560,8 @@ static int run_local(const sim_sweep *sw, const char *path,
 }
 
 /* A local run, of the whole sweep or of slice I of N (n_slices > 0). */
-static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
-		     size_t n_slices, double timeout_s)
+int sim_sweep_run(const sim_sweep *sw, size_t jobs, size_t slice,
+		  size_t n_slices, double timeout_s)
 {
 	io_err err = {0};
 	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
@@ -1597,7 +1584,7 @@ static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
 	return rc;
 }
 
-static int list_cases(const sim_sweep *sw)
+int sim_sweep_list(const sim_sweep *sw)
 {
 	sim_sweep_announce(sw, sw->n_cases);
 	for (size_t i = 0; i < sw->n_cases; i++) {
@@ -1618,8 +1605,6 @@ static int list_cases(const sim_sweep *sw)
 
 /* ---- Slurm ------------------------------------------------------------ */
 
-#define SLURM_DEFAULT_TASKS 100
-#define SLURM_MAX_OPTS	    32
 
 /* s as one word of sh, in single quotes */
 static void sh_word(FILE *f, const char *s)
@@ -1680,8 +1665,8 @@ static void slurm_header(FILE *f, const sim_sweep *sw, const char *sweep_path,
 
 /* --slurm: write RESULTS.sbatch, an array of tasks slices that, run with
  * sh, submits itself and a merge job that waits for all of them. */
-static int write_slurm(const sim_sweep *sw, const char *sweep_path,
-		       size_t tasks, const char *const *opts, size_t n_opts)
+int sim_sweep_write_slurm(const sim_sweep *sw, const char *sweep_path,
+			  size_t tasks, const char *const *opts, size_t n_opts)
 {
 	io_err err = {0};
 	char cwd[4096], exe[4096], script[1100], abs_script[5200];
@@ -2013,11 +1998,11 @@ static int summarise(const char *path, const char *xp, const char *metric,
 	if (rc)
 		return sim_sweep_fail(&err);
 	if (plot_out) {
-		char *argv[] = {tmp_path, "--x", "x", "--y", "mean", "--series", "policy",
-				"--lo", "ci95_low", "--hi", "ci95_high",
-				"--xlabel", (char *)xp, "--ylabel", (char *)metric,
-				"-o", (char *)plot_out};
-		rc = sim_cmd_plot((int)(sizeof argv / sizeof argv[0]), argv);
+		sim_plot_spec sp = {.csv = tmp_path, .x = "x", .y = "mean",
+				    .series = "policy", .lo = "ci95_low",
+				    .hi = "ci95_high", .title = "", .xlabel = xp,
+				    .ylabel = metric, .out = plot_out, .scale = 1};
+		rc = sim_plot_table(&sp, &err) ? sim_sweep_fail(&err) : 0;
 		if (!rc && rename(tmp_path, csv_path) != 0) {
 			io_errf(&err, IO_EIO, csv_path, 0, "cannot write: %s",
 				  strerror(errno));
@@ -2028,53 +2013,13 @@ static int summarise(const char *path, const char *xp, const char *metric,
 	return rc;
 }
 
-/* ---- the command ------------------------------------------------------ */
-
-/* A count in 1..max, or 0 if s is not one. */
-static size_t parse_count(const char *s, size_t max)
-{
-	char *end;
-	if (*s < '0' || *s > '9')
-		return 0;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	return errno || *end || v > max ? 0 : (size_t)v;
-}
-
-/* --case-timeout: seconds > 0 (at most 10^9), or "none" (INFINITY); -1 if
- * s is neither */
-static double parse_timeout(const char *s)
-{
-	if (!strcmp(s, "none"))
-		return INFINITY;
-	char *end;
-	errno = 0;
-	double t = strtod(s, &end);
-	return *s && !*end && !errno && t > 0 && t <= 1e9 ? t : -1;
-}
-
-/* "I/N" with 0 <= I < N */
-static int parse_slice(const char *s, size_t *slice, size_t *n_slices)
-{
-	char *end;
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	unsigned long long i = strtoull(s, &end, 10);
-	if (errno || *end != '/')
-		return -1;
-	*n_slices = parse_count(end + 1, 1000000);
-	if (*n_slices == 0 || i >= *n_slices)
-		return -1;
-	*slice = (size_t)i;
-	return 0;
-}
+/* ---- --summarise ----------------------------------------------------- */
 
 /* --summarise: with the sweep file, fold in the parts of its slices first;
  * without, say that some are left out. */
-static int summarise_merged(const char *path, const char *summ, const char *xp,
-			    const char *metric, const char *csv_out,
-			    const char *plot_out)
+int sim_sweep_summarise(const char *path, const char *summ, const char *xp,
+			const char *metric, const char *csv_out,
+			const char *plot_out)
 {
 	io_err err = {0};
 	int rc = 0;
@@ -2111,117 +2056,3 @@ static int summarise_merged(const char *path, const char *summ, const char *xp,
 		  : summarise(summ, xp, metric, csv_out, plot_out);
 }
 
-int sim_cmd_sweep(int argc, char **argv)
-{
-	const char *path = NULL, *results = NULL, *summ = NULL, *xp = NULL,
-		   *metric = NULL, *csv_out = NULL, *plot_out = NULL;
-	const char *opts[SLURM_MAX_OPTS];
-	const char *mode = NULL; /* the one of --list, --merge, ... given */
-	size_t jobs = 1, slice = 0, n_slices = 0, tasks = 0, n_opts = 0;
-	int list = 0, merge = 0, slurm = 0, mpi = 0, jobs_given = 0, force = 0;
-	double timeout_s = SIM_SWEEP_TIMEOUT_AUTO;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int *flag = !strcmp(a, "--list")    ? &list
-			    : !strcmp(a, "--merge") ? &merge
-			    : !strcmp(a, "--slurm") ? &slurm
-			    : !strcmp(a, "--mpi")   ? &mpi
-						    : NULL;
-		if (!strcmp(a, "--force")) {
-			force = 1;
-			continue;
-		}
-		if (flag || !strcmp(a, "--slice")) {
-			if (mode && strcmp(mode, a) != 0)
-				return bad("%s and %s do not go together", mode, a);
-			mode = a;
-		}
-		if (flag) {
-			*flag = 1;
-			continue;
-		}
-		if (a[0] != '-' || !a[1]) {
-			if (path)
-				return bad("unexpected argument %s", a);
-			path = a;
-			continue;
-		}
-		if (!v)
-			return bad("%s needs a value", a);
-		i++;
-		if (!strcmp(a, "-j")) {
-			char *end;
-			long n = strtol(v, &end, 10);
-			if (*end || n < 1 || n > SWEEP_MAX_JOBS)
-				return bad("-j: \"%s\" is not in 1..256", v);
-			jobs = (size_t)n;
-			jobs_given = 1;
-		} else if (!strcmp(a, "--case-timeout")) {
-			if ((timeout_s = parse_timeout(v)) < 0)
-				return bad("--case-timeout: \"%s\" is not a number of "
-					   "seconds > 0 or \"none\"", v);
-		} else if (!strcmp(a, "--slice")) {
-			if (parse_slice(v, &slice, &n_slices))
-				return bad("--slice: \"%s\" is not I/N with 0 <= I < N", v);
-		} else if (!strcmp(a, "--slurm-tasks")) {
-			if (!(tasks = parse_count(v, 1000000)))
-				return bad("--slurm-tasks: \"%s\" is not a positive integer", v);
-		} else if (!strcmp(a, "--slurm-opt")) {
-			if (n_opts == SLURM_MAX_OPTS)
-				return bad("more than %d --slurm-opt", SLURM_MAX_OPTS);
-			if (strpbrk(v, "\n\r") ||
-			    !(v[0] == '-' || strncmp(v, "#SBATCH ", 8) == 0))
-				return bad("--slurm-opt: \"%s\" is not an sbatch option "
-					   "(like --time=2:00:00)", v);
-			opts[n_opts++] = v;
-		} else if (!strcmp(a, "--results")) results = v;
-		else if (!strcmp(a, "--summarise") || !strcmp(a, "--summarize")) summ = v;
-		else if (!strcmp(a, "--x")) xp = v;
-		else if (!strcmp(a, "--metric")) metric = v;
-		else if (!strcmp(a, "-o")) csv_out = v;
-		else if (!strcmp(a, "--plot")) plot_out = v;
-		else
-			return bad("unknown option %s", a);
-	}
-	if ((tasks || n_opts) && !slurm)
-		return bad("%s", "--slurm-tasks and --slurm-opt go with --slurm");
-	if (jobs_given && mpi)
-		return bad("%s", "-j does not go with --mpi: start more ranks (mpirun -np K)");
-	if (mpi && sim_sweep_mpi_check())
-		return 2;
-	if (summ) {
-		if (mode || results || !xp || !metric)
-			return bad("%s", "--summarise needs RESULTS.jsonl, --x and --metric");
-		return summarise_merged(path, summ, xp, metric, csv_out, plot_out);
-	}
-	if (!path)
-		return bad("%s", "needs a sweep file");
-	if (mpi)
-		return sim_sweep_mpi(path, results, force ? SIM_SWEEP_FORCE : 0,
-				     timeout_s);
-	sim_sweep *sw;
-	io_err err = {0};
-	int rc = sim_sweep_open(&sw, path, results,
-				(list ? 0 : SIM_SWEEP_NEED_RESULTS) |
-					(force ? SIM_SWEEP_FORCE : 0),
-				&err);
-	if (rc)
-		rc = sim_sweep_fail(&err);
-	else if (tasks > sw->n_cases)
-		rc = bad("--slurm-tasks: %zu is more than the sweep's %zu cases", tasks,
-			 sw->n_cases);
-	else if (list)
-		rc = list_cases(sw);
-	else if (merge)
-		rc = merge_only(sw);
-	else if (slurm)
-		rc = write_slurm(sw, path, tasks ? tasks
-					       : sw->n_cases < SLURM_DEFAULT_TASKS
-						       ? sw->n_cases
-						       : SLURM_DEFAULT_TASKS,
-				 opts, n_opts);
-	else
-		rc = run_sweep(sw, jobs, slice, n_slices, timeout_s);
-	sim_sweep_close(sw);
-	return rc;
-}

@@ -1,5 +1,5 @@
 /*
- * sim/cmd_fit.c — `hetsim fit`: fit every execution-time family to measured
+ * sim/cli/fit.c — `hetsim fit`: fit every execution-time family to measured
  * samples, per group (task type x machine type), rank the fits, test them,
  * and write a profile, plots and a report.
  *
@@ -29,7 +29,7 @@
 #include "sim/io/csv.h"
 #include "profiles/fit.h"
 #include "profiles/gof.h"
-#include "sim/cmd.h"
+#include "sim/cli/cli.h"
 #include "sim/base/out.h"
 #include "sim/base/svg.h"
 
@@ -823,8 +823,21 @@ static int write_report(const fit_args *a, const groups *gs,
 	return rc;
 }
 
+const char sim_cli_fit_usage[] =
+	"  fit SAMPLES.csv --value COL [options]\n"
+	"                        fit execution-time families per group and write a\n"
+	"                        profile (more: man hetsim)\n"
+	"      --group-by TASKCOL[,MACHINECOL]  --task-cols C,C  --machine-cols C,C\n"
+	"      --machine-name NAME  --where COL=TEXT  --unit s|ms|us\n"
+	"      --family best|NAME|empirical|replay  --rank aic|ks\n"
+	"      --machines machines.csv  --pet-prob COL  -o profile.json\n"
+	"      --plot out.svg  --report out.md  --label TEXT  --cite TEXT  --quiet\n"
+	"      --machine-types PROFILE.json (copy power, slots, ... of same-named types)\n";
+
 int sim_cmd_fit(int argc, char **argv)
 {
+	if (sim_cli_help(argc, argv, sim_cli_fit_usage))
+		return 0;
 	fit_args a;
 	int st = parse_args(argc, argv, &a);
 	if (st)

@@ -1,5 +1,5 @@
 /*
- * sim/sweep_mpi.c — `hetsim sweep --mpi`: the cases of a sweep spread over
+ * sim/sweep/mpi.c — `hetsim sweep --mpi`: the cases of a sweep spread over
  * the ranks of an MPI job:
  *
  *   mpirun -np K hetsim sweep SWEEP.json --mpi [--results FILE.jsonl]
@@ -31,11 +31,12 @@
  * receive, which Open MPI spins in: a master that shares a core with a
  * worker (mpirun --oversubscribe) leaves the core to the worker.
  *
- * Built only with -DHETSIM_MPI (sim/module.mk: when pkg-config finds
+ * Built only with -DHETSIM_MPI (sim/sweep/module.mk: when pkg-config finds
  * ompi-c, unless make MPI=0); without it --mpi is an error.
  */
 #include <stdio.h>
-#include "sim/sweep.h"
+#include "sim/sweep/mpi.h"
+#include "sim/sweep/sweep.h"
 
 #ifndef HETSIM_MPI
 

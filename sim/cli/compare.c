@@ -1,5 +1,5 @@
 /*
- * sim/cmd_compare.c — `hetsim compare`: the metrics of several runs side by
+ * sim/cli/compare.c — `hetsim compare`: the metrics of several runs side by
  * side, and each run's difference from the first.
  *
  *   hetsim compare A/summary.json B/summary.json ... [--metrics M,M,...]
@@ -37,7 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "sim/ci.h"
-#include "sim/cmd.h"
+#include "sim/cli/cli.h"
 #include "sim/base/out.h"
 
 /* Where a run summary keeps each metric; also the order of the rows. */
@@ -851,8 +851,17 @@ static int compare(const compare_args *a, summary *s, io_err *err)
 	return rc;
 }
 
+const char sim_cli_compare_usage[] =
+	"  compare A/summary.json B/summary.json ... [--metrics M,M] [--csv out.csv]\n"
+	"                        side-by-side metrics of runs, mean ± 95% CI of\n"
+	"                        replicated ones, and differences against the first\n"
+	"                        (paired over common seeds: * = interval excludes 0)\n"
+	"      --quiet           no table on standard output\n";
+
 int sim_cmd_compare(int argc, char **argv)
 {
+	if (sim_cli_help(argc, argv, sim_cli_compare_usage))
+		return 0;
 	compare_args a;
 	int st = parse_args(argc, argv, &a);
 	if (st) {
