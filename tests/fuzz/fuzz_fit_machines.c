@@ -1,5 +1,5 @@
 /* tests/fuzz/fuzz_fit_machines.c — the machines.csv of `hetsim fit
- * --machines` (sim/cli/fit.c): machine facts looked up by the machine type
+ * --machines` (profiles/fit_table.c): machine facts looked up by the machine type
  * of fixed samples, by column (#0) or by --machine-name (#1). */
 #include "sim/cli/cli.h"
 #include "tests/fuzz/fuzz.h"
