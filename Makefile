@@ -9,7 +9,8 @@
 #                        BENCH_ARGS=huge: 10^8 tasks in constant memory
 #   make bench-simgrid   hetsim vs SimGrid side by side (tests/bench/bench.mk)
 #   make deps            install the Debian packages hetsim needs
-#   make lint            cppcheck over the sources
+#   make lint            the layer rule (tests/layers.sh) and cppcheck
+#   make install PREFIX=/usr/local   hetsim, its man page and the profiles
 #   make format          clang-format the sources
 #   make fuzz            libFuzzer targets of every input parser (tests/fuzz/),
 #                        built by clang with ASan + UBSan in build-fuzz/, each
@@ -110,7 +111,11 @@ bench:
 deps:
 	@sh tests/deps.sh
 
+# The layer rule (README.md, "Map"): tests/layers.sh checks the #include
+# lines and that they form no cycle, and first that it catches both.
 lint:
+	sh tests/layers.sh --self-test
+	sh tests/layers.sh .
 	cppcheck --quiet --enable=warning,performance,portability --std=c11 \
 		--suppress=missingIncludeSystem -I. $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 

@@ -52,7 +52,7 @@
 
 #include <stdint.h>
 #include "profiles/profile.h"
-#include "sim/policy.h"
+#include "policies/policy.h"
 
 /* Bins per pmf that pol_prune_default_step is chosen for. */
 #define POL_PRUNE_DEFAULT_BINS 4096u

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "sim/experiment.h"
+#include "sim/engine.h"
+#include "sim/exp_model.h"
 #include "sim/heap.h"
 #include "sim/base/out.h"
 #include "sim/base/rng.h"

@@ -4,7 +4,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "sim/ci.h"
-#include "sim/experiment.h"
+#include "sim/engine.h"
+#include "sim/exp_model.h"
 #include "sim/base/out.h"
 #include "workloads/workload.h"
 

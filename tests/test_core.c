@@ -13,7 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
-#include "sim/experiment.h"
+#include "sim/engine.h"
+#include "sim/exp_model.h"
 #include "sim/heap.h"
 #include "sim/base/out.h"
 #include "sim/base/rng.h"

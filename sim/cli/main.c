@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim/cli/cli.h"
-#include "sim/policy.h"
+#include "policies/policy.h"
 #include "sim/sim.h"
 
 static const char usage_head[] =

@@ -336,7 +336,7 @@ static sg_task *sg_task_alloc(sg_run *r)
 	return t;
 }
 
-/* MCT as policies/immediate.c over sim_ready_s (sim/policy.h), one slot
+/* MCT as policies/immediate.c over sim_ready_s (policies/policy.h), one slot
  * per machine: least expected completion, lowest index on ties. */
 static uint32_t sg_mct(const sg_run *r, uint32_t type, double now)
 {

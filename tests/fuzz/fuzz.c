@@ -11,7 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sanitizer/common_interface_defs.h>
-#include "sim/experiment.h"
+#include "sim/engine.h"
+#include "sim/exp_model.h"
 #include "sim/sim.h"
 #include "tests/fuzz/fuzz.h"
 

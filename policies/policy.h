@@ -1,5 +1,5 @@
 /*
- * sim/policy.h — the contract between the engine and mapping policies.
+ * policies/policy.h — the contract between the engine and mapping policies.
  *
  * Policies never touch the event heap or the machines: they see a read-only
  * view (sim_view) of the machines' state and of the expected execution times
@@ -29,8 +29,8 @@
  * batch queue. on_batch is never called with n = 0. init may fail after
  * allocating: fini is called in any case.
  */
-#ifndef HETSIM_SIM_POLICY_H
-#define HETSIM_SIM_POLICY_H
+#ifndef HETSIM_POLICIES_POLICY_H
+#define HETSIM_POLICIES_POLICY_H
 
 #include <math.h>
 #include <stdint.h>
