@@ -68,7 +68,8 @@ TESTS := $(BUILD)/hetsim_tests
 -include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
 -include tests/bench/bench.mk
 
-.PHONY: all run test check bench deps lint format clean profiles golden-update
+.PHONY: all run test check bench deps lint format clean profiles golden-update \
+	install uninstall
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -124,6 +125,24 @@ format:
 
 clean:
 	rm -rf build build-debug build-san build-clang build-fuzz
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, its man page
+# and the shipped profiles (PREFIX/share/hetsim/profiles/); make uninstall.
+PREFIX ?= /usr/local
+BINDIR := $(DESTDIR)$(PREFIX)/bin
+MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
+PROFDIR := $(DESTDIR)$(PREFIX)/share/hetsim/profiles
+PROFILE_DATA := $(wildcard profiles/data/*)
+install: $(BIN)
+	install -d $(BINDIR) $(MANDIR) $(PROFDIR)
+	install -m 755 $(BIN) $(BINDIR)/hetsim
+	install -m 644 sim/cli/hetsim.1 $(MANDIR)/hetsim.1
+	install -m 644 $(PROFILE_DATA) $(PROFDIR)/
+
+uninstall:
+	rm -f $(BINDIR)/hetsim $(MANDIR)/hetsim.1
+	rm -f $(addprefix $(PROFDIR)/,$(notdir $(PROFILE_DATA)))
+	-rmdir $(PROFDIR) $(DESTDIR)$(PREFIX)/share/hetsim 2>/dev/null
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 

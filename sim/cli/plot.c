@@ -21,7 +21,8 @@ static int bad(const char *fmt, const char *arg)
 
 const char sim_cli_plot_usage[] =
 	"  plot TABLE.csv --x COL --y COL [--series COL] [--lo COL --hi COL]\n"
-	"       [--where COL=TEXT] [--title T] [--xlabel T] [--ylabel T] -o out.svg\n"
+	"       [--where COL=TEXT] [--title T] [--xlabel T] [--ylabel T] [--scale F]\n"
+	"       -o out.svg\n"
 	"                        line chart of a CSV table (e.g. a study's results)\n";
 
 int sim_cmd_plot(int argc, char **argv)
