@@ -1,4 +1,5 @@
-# hetsim — one Makefile for the whole tree (see README.md).
+# hetsim — one Makefile for the whole tree (see README.md; its "Map" is the
+# layer rule of the source folders in MODULES, checked by make lint).
 #   make                 build build/hetsim and build/libhetsim.a
 #   make run             install missing packages, build, run the default experiment
 #   make test            build and run the unit tests (Check)
