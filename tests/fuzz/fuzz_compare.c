@@ -1,5 +1,5 @@
 /* tests/fuzz/fuzz_compare.c — summary.json files of `hetsim compare`
- * (sim/cli/compare.c): up to four, separated by lines "%%", each in its
+ * (sim/compare.c): up to four, separated by lines "%%", each in its
  * own directory (which labels its column); the table goes to /dev/null
  * and a CSV is written; all metrics (#0) or a --metrics list (#1). */
 #include <stdio.h>
