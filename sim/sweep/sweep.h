@@ -1,6 +1,6 @@
 /* sim/sweep/sweep.h — sweeps: designs, cases, results files, locks, local
- * runs, Slurm, summaries (sim/sweep/sweep.c); used by sim/sweep/mpi.c (runs
- * under MPI) and the command, sim/cli/sweep.c. */
+ * runs (sim/sweep/sweep.c), Slurm arrays (slurm.c), summaries (summarise.c);
+ * used by sim/sweep/mpi.c (runs under MPI) and the command, sim/cli/sweep.c. */
 #ifndef HETSIM_SIM_SWEEP_SWEEP_H
 #define HETSIM_SIM_SWEEP_SWEEP_H
 #include <stddef.h>
@@ -91,13 +91,23 @@ double sim_sweep_now(void);
 #define SIM_SWEEP_SLURM_MAX_OPTS      32
 int sim_sweep_list(const sim_sweep *sw);
 int sim_sweep_merge_only(const sim_sweep *sw);
+/* sim/sweep/slurm.c */
 int sim_sweep_write_slurm(const sim_sweep *sw, const char *sweep_path,
 			  size_t tasks, const char *const *opts, size_t n_opts);
 int sim_sweep_run(const sim_sweep *sw, size_t jobs, size_t slice,
 		  size_t n_slices, double timeout_s);
-/* --summarise: the table and plot of metric against parameter xp from the
- * results file summ; with the sweep file path (may be NULL) its slices'
- * part files are folded in first. Returns the exit status. */
+/* Create the results file's directory. */
+int sim_sweep_mkdir(const sim_sweep *sw, io_err *err);
+/* A JSON value, compact, at most 60 bytes, for messages. */
+void sim_sweep_value_text(char *buf, size_t cap, const json_t *v);
+/* With the sweep file path, fold its slices' part files into the results
+ * file summ (locked meanwhile); without (NULL), warn if there are some.
+ * Returns the exit status. */
+int sim_sweep_fold_parts(const char *path, const char *summ);
+
+/* sim/sweep/summarise.c. --summarise: the table and plot of metric against
+ * parameter xp from the results file summ, after sim_sweep_fold_parts.
+ * Returns the exit status. */
 int sim_sweep_summarise(const char *path, const char *summ, const char *xp,
 			const char *metric, const char *csv_out,
 			const char *plot_out);
