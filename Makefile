@@ -1,4 +1,5 @@
-# hetsim — one Makefile for the whole tree (see README.md).
+# hetsim — one Makefile for the whole tree (see README.md; its "Map" is the
+# layer rule of the source folders in MODULES, checked by make lint).
 #   make                 build build/hetsim and build/libhetsim.a
 #   make run             install missing packages, build, run the default experiment
 #   make test            build and run the unit tests (Check)
@@ -9,7 +10,8 @@
 #                        BENCH_ARGS=huge: 10^8 tasks in constant memory
 #   make bench-simgrid   hetsim vs SimGrid side by side (tests/bench/bench.mk)
 #   make deps            install the Debian packages hetsim needs
-#   make lint            cppcheck over the sources
+#   make lint            the layer rule (tests/layers.sh) and cppcheck
+#   make install PREFIX=/usr/local   hetsim, its man page and the profiles
 #   make format          clang-format the sources
 #   make fuzz            libFuzzer targets of every input parser (tests/fuzz/),
 #                        built by clang with ASan + UBSan in build-fuzz/, each
@@ -48,14 +50,15 @@ ALL_CFLAGS := $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 # libcsv ships no pkg-config file.
 LDLIBS_ALL := $(PKG_LIBS) -lcsv -lm $(LDLIBS)
 
-MODULES  := sim profiles workloads policies real
-LIB_SRC  := $(filter-out sim/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
+# Source folders (the layer rule and the map are in README.md).
+MODULES  := sim/io sim/base profiles workloads policies sim real sim/sweep sim/cli
+LIB_SRC  := $(filter-out sim/cli/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/sim/main.o
+MAIN_OBJ := $(BUILD)/sim/cli/main.o
 
 LIB   := $(BUILD)/libhetsim.a
 BIN   := $(BUILD)/hetsim
@@ -66,7 +69,8 @@ TESTS := $(BUILD)/hetsim_tests
 -include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
 -include tests/bench/bench.mk
 
-.PHONY: all run test check bench deps lint format clean profiles golden-update
+.PHONY: all run test check bench deps lint format clean profiles golden-update \
+	install uninstall
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -109,15 +113,37 @@ bench:
 deps:
 	@sh tests/deps.sh
 
+# The layer rule (README.md, "Map"): tests/layers.sh checks the #include
+# lines and that they form no cycle, and first that it catches both.
 lint:
+	sh tests/layers.sh --self-test
+	sh tests/layers.sh .
 	cppcheck --quiet --enable=warning,performance,portability --std=c11 \
-		--suppress=missingIncludeSystem -I. $(MODULES) sim/main.c
+		--suppress=missingIncludeSystem -I. $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 
 format:
 	clang-format -i $(foreach m,$(MODULES) tests tests/bench,$(wildcard $(m)/*.[ch]))
 
 clean:
 	rm -rf build build-debug build-san build-clang build-fuzz
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the binary, its man page
+# and the shipped profiles (PREFIX/share/hetsim/profiles/); make uninstall.
+PREFIX ?= /usr/local
+BINDIR := $(DESTDIR)$(PREFIX)/bin
+MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
+PROFDIR := $(DESTDIR)$(PREFIX)/share/hetsim/profiles
+PROFILE_DATA := $(wildcard profiles/data/*)
+install: $(BIN)
+	install -d $(BINDIR) $(MANDIR) $(PROFDIR)
+	install -m 755 $(BIN) $(BINDIR)/hetsim
+	install -m 644 sim/cli/hetsim.1 $(MANDIR)/hetsim.1
+	install -m 644 $(PROFILE_DATA) $(PROFDIR)/
+
+uninstall:
+	rm -f $(BINDIR)/hetsim $(MANDIR)/hetsim.1
+	rm -f $(addprefix $(PROFDIR)/,$(notdir $(PROFILE_DATA)))
+	-rmdir $(PROFDIR) $(DESTDIR)$(PREFIX)/share/hetsim 2>/dev/null
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 

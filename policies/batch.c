@@ -304,7 +304,7 @@ static uint32_t batch_map(void *state, const sim_view *v,
 }
 
 static int batch_init(batch_state *s, const batch_kind *kind,
-		      const prof_jdoc *doc, const json_t *params, prof_err *err)
+		      const io_jdoc *doc, const json_t *params, io_err *err)
 {
 	s->kind = kind;
 	s->drop_infeasible = 0;
@@ -313,27 +313,27 @@ static int batch_init(batch_state *s, const batch_kind *kind,
 		return 0;
 	static const char *const keys[] = {"name", "drop_infeasible",
 					   "objective", NULL};
-	if (prof_jcheck_keys(doc, params, keys, err))
-		return PROF_EINPUT;
+	if (io_jcheck_keys(doc, params, keys, err))
+		return IO_EINPUT;
 	const char *objective = NULL;
-	if (prof_jget_str(doc, params, "objective", 0, &objective, err))
-		return PROF_EINPUT;
+	if (io_jget_str(doc, params, "objective", 0, &objective, err))
+		return IO_EINPUT;
 	if (objective) {
 		const json_t *node = json_object_get(params, "objective");
 		if (kind->rank)
-			return prof_jerr(err, doc, node,
+			return io_jerr(err, doc, node,
 					 "\"objective\" applies to felare only");
 		if (strcmp(objective, "cost") == 0)
 			s->objective_cost = 1;
 		else if (strcmp(objective, "energy") != 0)
-			return prof_jerr(err, doc, node,
+			return io_jerr(err, doc, node,
 					 "\"objective\" must be \"energy\" or \"cost\"");
 	}
 	const json_t *drop = json_object_get(params, "drop_infeasible");
 	if (drop) {
 		/* true/false have no line of their own: name the member */
 		if (!json_is_boolean(drop))
-			return prof_jerr_at(err, doc, params, "drop_infeasible",
+			return io_jerr_at(err, doc, params, "drop_infeasible",
 					    0,
 					    "drop_infeasible must be true or "
 					    "false");
@@ -366,8 +366,8 @@ static void batch_label(const void *state, char *buf, size_t cap)
 #define BATCH_POLICY(id, rank, text)                                           \
 	static const batch_kind id##_kind = {#id, rank};                       \
 	static int id##_init(void *state, const sim_view *v,                   \
-			     const prof_jdoc *doc, const json_t *params,       \
-			     prof_err *err)                                    \
+			     const io_jdoc *doc, const json_t *params,       \
+			     io_err *err)                                    \
 	{                                                                      \
 		return batch_init(state, &id##_kind, doc, params, err);        \
 	}                                                                      \

@@ -1,6 +1,6 @@
 /*
  * policies/batch.h — batch-mode mapping heuristics: at every mapping event
- * (sim/policy.h, "Batch mode") the policy sees every waiting task and maps
+ * (policies/policy.h, "Batch mode") the policy sees every waiting task and maps
  * as many as it can. Each keeps a pol_plan (policies/plan.h) of the
  * machines, so that its decisions of one event see each other exactly as
  * the engine will carry them out.
@@ -97,7 +97,7 @@
 #ifndef HETSIM_POLICIES_BATCH_H
 #define HETSIM_POLICIES_BATCH_H
 
-#include "sim/policy.h"
+#include "policies/policy.h"
 
 extern const sim_policy pol_minmin, pol_maxmin, pol_sufferage, pol_msd, pol_mmu,
 	pol_felare;

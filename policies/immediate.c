@@ -175,19 +175,19 @@ static int by_etc(const void *a, const void *b)
 	return ma < mb ? -1 : ma > mb;
 }
 
-static int kpb_init(void *state, const sim_view *v, const prof_jdoc *doc,
-		    const json_t *params, prof_err *err)
+static int kpb_init(void *state, const sim_view *v, const io_jdoc *doc,
+		    const json_t *params, io_err *err)
 {
 	kpb_state *s = state;
 	s->k_percent = 30;
 	if (params) {
 		static const char *const keys[] = {"name", "k_percent", NULL};
-		if (prof_jcheck_keys(doc, params, keys, err) ||
-		    prof_jget_posnum(doc, params, "k_percent", 0, &s->k_percent,
+		if (io_jcheck_keys(doc, params, keys, err) ||
+		    io_jget_posnum(doc, params, "k_percent", 0, &s->k_percent,
 				     err))
-			return PROF_EINPUT;
+			return IO_EINPUT;
 		if (s->k_percent > 100)
-			return prof_jerr(err, doc,
+			return io_jerr(err, doc,
 					 json_object_get(params, "k_percent"),
 					 "k_percent must be in (0, 100]");
 	}
@@ -196,7 +196,7 @@ static int kpb_init(void *state, const sim_view *v, const prof_jdoc *doc,
 			 sizeof *s->best);
 	s->n_best = malloc((size_t)v->n_task_types * sizeof *s->n_best);
 	if (!s->best || !s->n_best)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	sort_view = v; /* qsort has no context argument in C11 */
 	for (uint32_t tt = 0; tt < v->n_task_types; tt++) {
 		uint32_t *row = s->best + (size_t)tt * s->stride, n = 0;

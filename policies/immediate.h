@@ -31,7 +31,7 @@
 #ifndef HETSIM_POLICIES_IMMEDIATE_H
 #define HETSIM_POLICIES_IMMEDIATE_H
 
-#include "sim/policy.h"
+#include "policies/policy.h"
 
 extern const sim_policy pol_fcfs, pol_rr, pol_random, pol_met, pol_mct,
 	pol_olb, pol_kpb;

@@ -8,7 +8,7 @@
 #ifndef HETSIM_POLICIES_PLAN_H
 #define HETSIM_POLICIES_PLAN_H
 
-#include "sim/policy.h"
+#include "policies/policy.h"
 
 typedef struct pol_plan {
 	const sim_view *v;

@@ -142,15 +142,15 @@ static const prof_pmf *exec_pmf(const pol_prune *pr, uint32_t tt, uint32_t mt)
 /* ---- building ------------------------------------------------------------ */
 
 int pol_prune_new(pol_prune **out, const prof_profile *p, double h,
-		  uint32_t max_bins, prof_err *err)
+		  uint32_t max_bins, io_err *err)
 {
 	*out = NULL;
 	if (!(h > 0.0) || !isfinite(h))
-		return prof_errf(
-			err, PROF_EINPUT, NULL, 0,
+		return io_errf(
+			err, IO_EINPUT, NULL, 0,
 			"pruning: grid step %g s must be finite and > 0", h);
 	if (max_bins < 2 || max_bins > (1u << 28))
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "pruning: max_bins %u must be in [2, 2^28]",
 				 max_bins);
 	pol_prune *pr = calloc(1, sizeof *pr);
@@ -158,7 +158,7 @@ int pol_prune_new(pol_prune **out, const prof_profile *p, double h,
 	if (!pr || !(pr->exec = calloc(pairs ? pairs : 1, sizeof *pr->exec)) ||
 	    !(pr->exec_cum = calloc(pairs ? pairs : 1, sizeof *pr->exec_cum))) {
 		pol_prune_free(pr);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	pr->prof = p;
 	pr->h = h;
@@ -173,13 +173,13 @@ int pol_prune_new(pol_prune **out, const prof_profile *p, double h,
 						     prof_model_at(p, tt, mt),
 						     h, max_bins);
 			if (!rc && cum_build(&pr->exec_cum[i], &pr->exec[i]))
-				rc = PROF_ENOMEM;
+				rc = IO_ENOMEM;
 			if (rc) {
 				pol_prune_free(pr);
-				if (rc == PROF_ENOMEM)
-					return prof_errf(err, rc, NULL, 0,
+				if (rc == IO_ENOMEM)
+					return io_errf(err, rc, NULL, 0,
 							 "out of memory");
-				return prof_errf(
+				return io_errf(
 					err, rc, NULL, 0,
 					"pruning: cannot discretise the "
 					"model of %s on %s",

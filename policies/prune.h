@@ -52,7 +52,7 @@
 
 #include <stdint.h>
 #include "profiles/profile.h"
-#include "sim/policy.h"
+#include "policies/policy.h"
 
 /* Bins per pmf that pol_prune_default_step is chosen for. */
 #define POL_PRUNE_DEFAULT_BINS 4096u
@@ -61,10 +61,10 @@ typedef struct pol_prune pol_prune;
 
 /* h: grid step (s); max_bins per pmf (sums are cut there too, the excess
  * counted as late). Builds one pmf per (task type, machine type). Returns
- * 0, PROF_EINPUT (h not finite and > 0, max_bins not in [2, 2^28], a model
- * that cannot be discretised: err names it) or PROF_ENOMEM. */
+ * 0, IO_EINPUT (h not finite and > 0, max_bins not in [2, 2^28], a model
+ * that cannot be discretised: err names it) or IO_ENOMEM. */
 int pol_prune_new(pol_prune **out, const prof_profile *p, double h,
-		  uint32_t max_bins, prof_err *err);
+		  uint32_t max_bins, io_err *err);
 void pol_prune_free(pol_prune *pr);
 
 /*

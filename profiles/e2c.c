@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "profiles/csv.h"
+#include "sim/io/csv.h"
 #include "profiles/e2c.h"
 
 typedef struct matrix {
@@ -28,9 +28,9 @@ static void matrix_free(matrix *m)
 	free(m->cell);
 }
 
-static int oom(prof_err *err)
+static int oom(io_err *err)
 {
-	return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 }
 
 static int is_no_run(const char *f)
@@ -39,27 +39,27 @@ static int is_no_run(const char *f)
 	       strcasecmp(f, "infinity") == 0;
 }
 
-static int read_header(matrix *m, const prof_csv *r, prof_err *err)
+static int read_header(matrix *m, const io_csv *r, io_err *err)
 {
-	char *const *f = prof_csv_fields(r);
-	int n = prof_csv_nfields(r);
+	char *const *f = io_csv_fields(r);
+	int n = io_csv_nfields(r);
 	if (n < 2)
-		return prof_csv_errf(r, err,
+		return io_csv_errf(r, err,
 				     "the header names no column after the "
 				     "label column");
 	m->cols = calloc((size_t)n, sizeof *m->cols);
 	if (!m->cols)
 		return oom(err);
-	m->header_line = prof_csv_line(r);
+	m->header_line = io_csv_line(r);
 	m->n_cols = n;
 	for (int i = 0; i < n; i++) {
 		if (i > 0 && !f[i][0])
-			return prof_csv_errf(r, err,
+			return io_csv_errf(r, err,
 					     "header column %d has no name",
 					     i + 1);
 		for (int k = 1; k < i; k++)
 			if (strcmp(f[k], f[i]) == 0)
-				return prof_csv_errf(
+				return io_csv_errf(
 					r, err,
 					"header columns %d and %d are both "
 					"\"%s\"",
@@ -67,24 +67,24 @@ static int read_header(matrix *m, const prof_csv *r, prof_err *err)
 		if (!(m->cols[i] = strdup(f[i])))
 			return oom(err);
 	}
-	return PROF_OK;
+	return IO_OK;
 }
 
-static int read_row(matrix *m, const prof_csv *r, double scale,
-		    prof_err *err)
+static int read_row(matrix *m, const io_csv *r, double scale,
+		    io_err *err)
 {
-	char *const *f = prof_csv_fields(r);
-	int n = prof_csv_nfields(r);
-	long line = prof_csv_line(r);
-	int rc = prof_csv_check_width(r, err);
+	char *const *f = io_csv_fields(r);
+	int n = io_csv_nfields(r);
+	long line = io_csv_line(r);
+	int rc = io_csv_check_width(r, err);
 	if (rc)
 		return rc;
 	if (!f[0][0])
-		return prof_csv_errf(r, err,
+		return io_csv_errf(r, err,
 				     "the row has no name in its first field");
 	for (size_t k = 0; k < m->n_rows; k++)
 		if (strcmp(m->rows[k], f[0]) == 0)
-			return prof_csv_errf(r, err,
+			return io_csv_errf(r, err,
 					     "row \"%s\" again (first at line "
 					     "%ld)",
 					     f[0], m->row_line[k]);
@@ -111,15 +111,15 @@ static int read_row(matrix *m, const prof_csv *r, double scale,
 	for (int i = 1; i < n; i++) {
 		double v = NAN;
 		if (!is_no_run(f[i])) {
-			if (prof_parse_double(f[i], &v) != 0 || v < 0 ||
-			    !(v * scale <= PROF_MAX_TIME_S))
-				return prof_csv_errf(
+			if (io_parse_double(f[i], &v) != 0 || v < 0 ||
+			    !(v * scale <= IO_MAX_TIME_S))
+				return io_csv_errf(
 					r, err,
 					"column %d (\"%s\"): \"%s\" is not a "
 					"time from 0 to %g s (or inf for "
 					"cannot run)",
 					i + 1, m->cols[i], f[i],
-					PROF_MAX_TIME_S);
+					IO_MAX_TIME_S);
 			v *= scale;
 		}
 		row[i - 1] = v;
@@ -127,30 +127,30 @@ static int read_row(matrix *m, const prof_csv *r, double scale,
 	if (!(m->rows[m->n_rows] = strdup(f[0])))
 		return oom(err);
 	m->row_line[m->n_rows++] = line;
-	return PROF_OK;
+	return IO_OK;
 }
 
 static int read_matrix(matrix *m, const char *path, double scale,
-		       prof_err *err)
+		       io_err *err)
 {
-	prof_csv *r;
-	int rc = prof_csv_open(&r, path, err);
+	io_csv *r;
+	int rc = io_csv_open(&r, path, err);
 	if (rc < 0)
 		return rc;
-	while ((rc = prof_csv_next(r, err)) > 0) {
+	while ((rc = io_csv_next(r, err)) > 0) {
 		if (m->cols)
 			rc = read_row(m, r, scale, err);
 		else if ((rc = read_header(m, r, err)) == 0)
-			rc = prof_csv_take_header(r, err);
+			rc = io_csv_take_header(r, err);
 		if (rc < 0)
 			break;
 	}
 	if (rc == 0 && !m->n_rows)
-		rc = prof_errf(err, PROF_EINPUT, path, m->header_line,
+		rc = io_errf(err, IO_EINPUT, path, m->header_line,
 			       m->cols ? "no row after the header"
 				       : "the file is empty");
-	prof_csv_close(r);
-	return rc < 0 ? rc : PROF_OK;
+	io_csv_close(r);
+	return rc < 0 ? rc : IO_OK;
 }
 
 /* Machine type object for name: the root's entry of that name, or a new
@@ -169,9 +169,9 @@ static json_t *machine_object(const json_t *given, const char *name)
 }
 
 /* Every given machine type must be a column (or row) of the matrix. */
-static int check_given(const prof_jdoc *doc, const json_t *given,
+static int check_given(const io_jdoc *doc, const json_t *given,
 		       char *const *names, size_t n, const char *file,
-		       prof_err *err)
+		       io_err *err)
 {
 	size_t i;
 	json_t *o;
@@ -179,24 +179,24 @@ static int check_given(const prof_jdoc *doc, const json_t *given,
 	{
 		const json_t *nm = json_object_get(o, "name");
 		if (!json_is_object(o) || !json_is_string(nm))
-			return prof_jerr_at(err, doc, given, NULL, i,
+			return io_jerr_at(err, doc, given, NULL, i,
 					    "a machine type must be an object "
 					    "with a \"name\"");
 		size_t k = 0;
 		while (k < n && strcmp(names[k], json_string_value(nm)) != 0)
 			k++;
 		if (k == n)
-			return prof_jerr(err, doc, nm,
+			return io_jerr(err, doc, nm,
 					 "machine type \"%s\" is not in %s",
 					 json_string_value(nm), file);
 	}
-	return PROF_OK;
+	return IO_OK;
 }
 
 /* Every task type must run somewhere: a row (or column) of inf is an
  * error at its line. */
 static int check_runnable(const matrix *m, int machines_as_rows,
-			  const char *path, prof_err *err)
+			  const char *path, io_err *err)
 {
 	size_t w = (size_t)m->n_cols - 1;
 	size_t n_task = machines_as_rows ? w : m->n_rows;
@@ -208,37 +208,37 @@ static int check_runnable(const matrix *m, int machines_as_rows,
 					      : m->cell[t * w + k]))
 			k++;
 		if (k == n_mach)
-			return prof_errf(
-				err, PROF_EINPUT, path,
+			return io_errf(
+				err, IO_EINPUT, path,
 				machines_as_rows ? m->header_line
 						 : m->row_line[t],
 				"task type \"%s\" cannot run on any machine "
 				"type (every time is inf)",
 				machines_as_rows ? m->cols[t + 1] : m->rows[t]);
 	}
-	return PROF_OK;
+	return IO_OK;
 }
 
-static int options(const prof_jdoc *doc, const json_t *o, const char **file,
+static int options(const io_jdoc *doc, const json_t *o, const char **file,
 		   double *noise, int *machines_as_rows, double *scale,
-		   prof_err *err)
+		   io_err *err)
 {
 	static const char *const keys[] = {"file", "noise", "orientation",
 					   "unit", NULL};
 	const char *orient = "tasks_as_rows", *unit = "s";
 	int rc;
 	if (!json_is_object(o))
-		return prof_jerr(err, doc, o,
+		return io_jerr(err, doc, o,
 				 "\"e2c_eet\" must be an object {\"file\": "
 				 "\"eet.csv\", ...}");
-	if ((rc = prof_jcheck_keys(doc, o, keys, err)) ||
-	    (rc = prof_jget_str(doc, o, "file", 1, file, err)) ||
-	    (rc = prof_jget_nonneg(doc, o, "noise", 0, noise, err)) ||
-	    (rc = prof_jget_str(doc, o, "orientation", 0, &orient, err)) ||
-	    (rc = prof_jget_str(doc, o, "unit", 0, &unit, err)))
+	if ((rc = io_jcheck_keys(doc, o, keys, err)) ||
+	    (rc = io_jget_str(doc, o, "file", 1, file, err)) ||
+	    (rc = io_jget_nonneg(doc, o, "noise", 0, noise, err)) ||
+	    (rc = io_jget_str(doc, o, "orientation", 0, &orient, err)) ||
+	    (rc = io_jget_str(doc, o, "unit", 0, &unit, err)))
 		return rc;
 	if (*noise >= 1)
-		return prof_jerr(err, doc, json_object_get(o, "noise"),
+		return io_jerr(err, doc, json_object_get(o, "noise"),
 				 "\"noise\" must be below 1 (a fraction of "
 				 "the EET)");
 	if (strcmp(orient, "tasks_as_rows") == 0)
@@ -246,7 +246,7 @@ static int options(const prof_jdoc *doc, const json_t *o, const char **file,
 	else if (strcmp(orient, "machines_as_rows") == 0)
 		*machines_as_rows = 1;
 	else
-		return prof_jerr(err, doc, json_object_get(o, "orientation"),
+		return io_jerr(err, doc, json_object_get(o, "orientation"),
 				 "unknown orientation \"%s\" (expected "
 				 "tasks_as_rows or machines_as_rows)",
 				 orient);
@@ -257,10 +257,10 @@ static int options(const prof_jdoc *doc, const json_t *o, const char **file,
 	else if (strcmp(unit, "us") == 0)
 		*scale = 1e-6;
 	else
-		return prof_jerr(err, doc, json_object_get(o, "unit"),
+		return io_jerr(err, doc, json_object_get(o, "unit"),
 				 "unknown unit \"%s\" (expected s, ms or us)",
 				 unit);
-	return PROF_OK;
+	return IO_OK;
 }
 
 static json_t *exec_entry(const char *task, const char *machine, double eet,
@@ -311,11 +311,11 @@ static int build(const matrix *m, const json_t *root, const char *file,
 				     exec_entry(tnames[t], mnames[k], v, noise,
 						file, m->row_line[r])) == 0;
 		}
-	return ok ? PROF_OK : PROF_ENOMEM;
+	return ok ? IO_OK : IO_ENOMEM;
 }
 
-int prof_e2c_expand(const prof_jdoc *doc, const json_t *root, json_t **out,
-		    prof_err *err)
+int prof_e2c_expand(const io_jdoc *doc, const json_t *root, json_t **out,
+		    io_err *err)
 {
 	const json_t *opt = json_object_get(root, "e2c_eet");
 	const char *file;
@@ -328,28 +328,28 @@ int prof_e2c_expand(const prof_jdoc *doc, const json_t *root, json_t **out,
 	static const char *const replaced[] = {"task_types", "exec"};
 	for (size_t i = 0; i < 2; i++)
 		if (json_object_get(root, replaced[i]))
-			return prof_jerr_at(err, doc, root, replaced[i], 0,
+			return io_jerr_at(err, doc, root, replaced[i], 0,
 					    "\"%s\" cannot be given with "
 					    "\"e2c_eet\", which supplies it",
 					    replaced[i]);
 	const json_t *given = json_object_get(root, "machine_types");
 	if (given && !json_is_array(given))
-		return prof_jerr(err, doc, given,
+		return io_jerr(err, doc, given,
 				 "\"machine_types\" must be an array");
-	char *path = prof_jdoc_resolve(doc, file);
+	char *path = io_jdoc_resolve(doc, file);
 	if (!path)
 		return oom(err);
 	matrix m = {0};
 	rc = read_matrix(&m, path, scale, err);
-	if (rc == PROF_OK)
+	if (rc == IO_OK)
 		rc = check_runnable(&m, machines_as_rows, path, err);
-	if (rc == PROF_OK && given)
+	if (rc == IO_OK && given)
 		rc = check_given(doc, given,
 				 machines_as_rows ? m.rows : m.cols + 1,
 				 machines_as_rows ? m.n_rows
 						  : (size_t)m.n_cols - 1,
 				 path, err);
-	if (rc == PROF_OK) {
+	if (rc == IO_OK) {
 		json_t *o = json_object();
 		const char *key;
 		json_t *v;
@@ -359,8 +359,8 @@ int prof_e2c_expand(const prof_jdoc *doc, const json_t *root, json_t **out,
 		    strcmp(key, "machine_types") != 0)
 			ok = json_object_set(o, key, v) == 0;
 		rc = ok ? build(&m, root, path, noise, machines_as_rows, o)
-			: PROF_ENOMEM;
-		if (rc == PROF_OK)
+			: IO_ENOMEM;
+		if (rc == IO_OK)
 			*out = o;
 		else {
 			json_decref(o);

@@ -31,13 +31,13 @@
 #ifndef HETSIM_PROFILES_E2C_H
 #define HETSIM_PROFILES_E2C_H
 
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 /* Given a profile object with an "e2c_eet" member, build in *out a profile
  * object with "machine_types", "task_types" and "exec" (and the other
  * members of root, except "e2c_eet"). Objects of root are shared, not
  * copied, so errors about them still find their lines in doc. */
-int prof_e2c_expand(const prof_jdoc *doc, const json_t *root, json_t **out,
-		    prof_err *err);
+int prof_e2c_expand(const io_jdoc *doc, const json_t *root, json_t **out,
+		    io_err *err);
 
 #endif

@@ -516,12 +516,12 @@ int prof_fit_family(const double *sorted, size_t n, prof_family f,
 		    prof_fit *out)
 {
 	if (!out)
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	memset(out, 0, sizeof *out);
 	out->family = f;
 	if ((unsigned)f >= PROF_FAM_COUNT) {
 		fail(out, "unknown family %d", (int)f);
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	}
 	/* GSL's default handler aborts (e.g. on an underflow in psi_1) */
 	gsl_set_error_handler_off();

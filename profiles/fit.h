@@ -60,7 +60,7 @@ int prof_family_from_name(const char *name); /* -1 if unknown */
  * Returns 0 with out->ok = 1, or 0 with out->ok = 0 and out->why when the
  * family cannot describe the data (e.g. a log family and a zero time, or a
  * constant sample); never returns NaN parameters. A failed fit has
- * loglik -INFINITY and aic = bic = INFINITY (ranks last). PROF_EINPUT for
+ * loglik -INFINITY and aic = bic = INFINITY (ranks last). IO_EINPUT for
  * an unknown family or a NULL out. */
 int prof_fit_family(const double *sorted, size_t n, prof_family f,
 		    prof_fit *out);

@@ -38,7 +38,7 @@ static int reserve_upto(prof_pmf *out, uint32_t n, uint32_t limit)
 		cap = limit;
 	double *p = realloc(out->p, (size_t)cap * sizeof *p);
 	if (!p)
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	out->p = p;
 	out->cap = cap;
 	return 0;
@@ -155,18 +155,18 @@ static int from_atoms(prof_pmf *out, const prof_model *m, uint32_t max_bins)
 	      m->kind == PROF_EMPIRICAL) &&
 	     !m->sorted) ||
 	    (m->kind == PROF_PET && !m->cum))
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	/* the last atom (they are sorted) bounds the grid */
 	double last, w;
 	atom_at(m, na - 1, &last, &w);
 	if (!(last >= 0.0) || !isfinite(last))
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	double top = last / out->h + 2.0;
 	uint32_t n = top >= (double)max_bins ? max_bins : (uint32_t)top;
 	if (n == 0)
 		n = 1;
 	if (reserve(out, n))
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	out->n = n;
 	memset(out->p, 0, n * sizeof *out->p);
 	for (uint32_t i = 0; i < na; i++) {
@@ -184,14 +184,14 @@ static int from_cdf(prof_pmf *out, const prof_model *m, uint32_t max_bins)
 {
 	double lo = prof_model_cdf(m, 0.0);
 	if (isnan(lo))
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	uint32_t n = 0;
 	for (;;) {
 		if (reserve_upto(out, n + 1, max_bins))
-			return PROF_ENOMEM;
+			return IO_ENOMEM;
 		double hi = prof_model_cdf(m, (double)(n + 1) * out->h);
 		if (isnan(hi))
-			return PROF_EINPUT;
+			return IO_EINPUT;
 		/* bin 0 is F(h): it holds an atom at 0 (an empirical model
 		 * with tied zeros) */
 		out->p[n] = n == 0 ? hi : fmax(hi - lo, 0.0);
@@ -209,7 +209,7 @@ int prof_pmf_from_model(prof_pmf *out, const prof_model *m, double h,
 			uint32_t max_bins)
 {
 	if (!out || !m || !(h > 0.0) || !isfinite(h) || max_bins == 0)
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	out->h = h;
 	out->n = 0;
 	out->tail = 0.0;
@@ -234,7 +234,7 @@ int prof_pmf_convolve(prof_pmf *out, const prof_pmf *a, const prof_pmf *b,
 {
 	if (!out || !a || !b || out == a || out == b || max_bins == 0 ||
 	    !same_step(a->h, b->h))
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	out->h = a->h;
 	/* both in the grid, or either in the tail */
 	double tail = a->tail + b->tail - a->tail * b->tail;
@@ -249,7 +249,7 @@ int prof_pmf_convolve(prof_pmf *out, const prof_pmf *a, const prof_pmf *b,
 	uint64_t full = (uint64_t)a->n + b->n;
 	uint32_t n = full > max_bins ? max_bins : (uint32_t)full;
 	if (reserve_upto(out, n, max_bins))
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	double *c = out->p;
 	memset(c, 0, n * sizeof *c);
 	for (uint32_t i = la; i < a->n && i < n; i++) {
@@ -281,7 +281,7 @@ int prof_pmf_convolve(prof_pmf *out, const prof_pmf *a, const prof_pmf *b,
 int prof_pmf_residual(prof_pmf *out, const prof_pmf *a, double elapsed_s)
 {
 	if (!out || !a || out == a || isnan(elapsed_s) || !(a->h > 0.0))
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	out->h = a->h;
 	double x = elapsed_s > 0.0 ? elapsed_s / a->h : 0.0;
 	/* e = (K + phi) h: residual bin j is X in [(K + phi + j) h,
@@ -297,7 +297,7 @@ int prof_pmf_residual(prof_pmf *out, const prof_pmf *a, double elapsed_s)
 	if (!(alive > PMF_DUE)) {
 		/* due: it cannot run longer than its model allows */
 		if (reserve(out, 1))
-			return PROF_ENOMEM;
+			return IO_ENOMEM;
 		out->n = 1;
 		out->p[0] = 1.0;
 		out->tail = 0.0;
@@ -305,7 +305,7 @@ int prof_pmf_residual(prof_pmf *out, const prof_pmf *a, double elapsed_s)
 	}
 	uint32_t n = a->n - K;
 	if (reserve(out, n ? n : 1))
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	double inv = 1.0 / alive;
 	for (uint32_t j = 0; j < n; j++) {
 		double next = K + j + 1 < a->n ? a->p[K + j + 1] : 0.0;

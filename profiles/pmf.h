@@ -45,13 +45,13 @@ typedef struct prof_pmf {
 
 /* Discretise model m (any kind) with step h over at most max_bins bins.
  * A pair that cannot run (PROF_NONE) gives n = 0, tail = 1. Returns 0,
- * PROF_EINPUT (h not finite and > 0, max_bins 0, a model whose CDF is
- * NaN) or PROF_ENOMEM. */
+ * IO_EINPUT (h not finite and > 0, max_bins 0, a model whose CDF is
+ * NaN) or IO_ENOMEM. */
 int prof_pmf_from_model(prof_pmf *out, const prof_model *m, double h,
 			uint32_t max_bins);
 /* out = a (+) b, truncated to max_bins (excess mass to tail). out may not
  * alias a or b; its storage is reused. Direct O(n_a n_b) sum (pmf.c says
- * why not an FFT). PROF_EINPUT if the steps differ. */
+ * why not an FFT). IO_EINPUT if the steps differ. */
 int prof_pmf_convolve(prof_pmf *out, const prof_pmf *a, const prof_pmf *b,
 		      uint32_t max_bins);
 /* Remaining time of a task that has run for elapsed_s: X - e | X > e, from

@@ -24,7 +24,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
-#include "profiles/csv.h"
+#include "sim/io/csv.h"
 #include "profiles/e2c.h"
 #include "profiles/profile.h"
 
@@ -295,9 +295,9 @@ typedef struct csv_req {
 } csv_req;
 
 typedef struct loader {
-	const prof_jdoc *doc;
+	const io_jdoc *doc;
 	prof_profile *p;
-	prof_err *err;
+	io_err *err;
 	const json_t **first_entry; /* per model slot, for duplicate errors */
 	csv_req *reqs;
 	size_t n_reqs, cap_reqs;
@@ -336,7 +336,7 @@ static const char *const *const exec_keys[] = {
 
 static int oom(loader *ld)
 {
-	return prof_errf(ld->err, PROF_ENOMEM, ld->doc->path, 0,
+	return io_errf(ld->err, IO_ENOMEM, ld->doc->path, 0,
 			 "out of memory");
 }
 
@@ -357,16 +357,16 @@ static const json_t *get_array(loader *ld, const json_t *obj, const char *key,
 {
 	const json_t *a = json_object_get(obj, key);
 	if (!a) {
-		prof_jerr(ld->err, ld->doc, obj, "missing \"%s\"", key);
+		io_jerr(ld->err, ld->doc, obj, "missing \"%s\"", key);
 		return NULL;
 	}
 	if (!json_is_array(a)) {
-		prof_jerr_at(ld->err, ld->doc, obj, key, 0,
+		io_jerr_at(ld->err, ld->doc, obj, key, 0,
 			     "\"%s\" must be an array", key);
 		return NULL;
 	}
 	if (!allow_empty && json_array_size(a) == 0) {
-		prof_jerr(ld->err, ld->doc, a, "\"%s\" must not be empty", key);
+		io_jerr(ld->err, ld->doc, a, "\"%s\" must not be empty", key);
 		return NULL;
 	}
 	return a;
@@ -375,11 +375,11 @@ static const json_t *get_array(loader *ld, const json_t *obj, const char *key,
 /* "name" of a machine or task type: required, non-empty. */
 static int get_name(loader *ld, const json_t *obj, const char **name)
 {
-	int rc = prof_jget_str(ld->doc, obj, "name", 1, name, ld->err);
+	int rc = io_jget_str(ld->doc, obj, "name", 1, name, ld->err);
 	if (rc)
 		return rc;
 	if (!**name)
-		return prof_jerr(ld->err, ld->doc, json_object_get(obj, "name"),
+		return io_jerr(ld->err, ld->doc, json_object_get(obj, "name"),
 				 "\"name\" must not be empty");
 	return 0;
 }
@@ -390,59 +390,59 @@ static int parse_machine(loader *ld, const json_t *arr, uint32_t i)
 		"name",	 "vcpu",    "mem_gib",	"accelerator", "price_usd_h",
 		"slots", "power_w", "nic_gbps", "source",      NULL};
 	static const char *const power_keys[] = {"idle", "busy", NULL};
-	const prof_jdoc *doc = ld->doc;
-	prof_err *err = ld->err;
+	const io_jdoc *doc = ld->doc;
+	io_err *err = ld->err;
 	const json_t *o = json_array_get(arr, i);
 	prof_machine_type *mt = &ld->p->machines[i];
 	const char *name, *src = NULL;
 	uint64_t slots = 1;
 	int rc;
 	if (!json_is_object(o))
-		return prof_jerr_at(err, doc, arr, NULL, i,
+		return io_jerr_at(err, doc, arr, NULL, i,
 				    "a machine type must be an object");
-	if ((rc = prof_jcheck_keys(doc, o, keys, err)) ||
+	if ((rc = io_jcheck_keys(doc, o, keys, err)) ||
 	    (rc = get_name(ld, o, &name)))
 		return rc;
 	for (uint32_t k = 0; k < i; k++)
 		if (strcmp(ld->p->machines[k].name, name) == 0)
-			return prof_jerr(
+			return io_jerr(
 				err, doc, json_object_get(o, "name"),
 				"duplicate machine type \"%s\" "
 				"(first at line %ld)",
 				name,
-				prof_jdoc_line(doc, json_array_get(arr, k)));
-	if ((rc = prof_jget_nonneg(doc, o, "vcpu", 0, &mt->vcpu, err)) ||
-	    (rc = prof_jget_nonneg(doc, o, "mem_gib", 0, &mt->mem_gib, err)) ||
-	    (rc = prof_jget_nonneg(doc, o, "price_usd_h", 0, &mt->price_usd_h,
+				io_jdoc_line(doc, json_array_get(arr, k)));
+	if ((rc = io_jget_nonneg(doc, o, "vcpu", 0, &mt->vcpu, err)) ||
+	    (rc = io_jget_nonneg(doc, o, "mem_gib", 0, &mt->mem_gib, err)) ||
+	    (rc = io_jget_nonneg(doc, o, "price_usd_h", 0, &mt->price_usd_h,
 				   err)) ||
-	    (rc = prof_jget_nonneg(doc, o, "nic_gbps", 0, &mt->nic_gbps,
+	    (rc = io_jget_nonneg(doc, o, "nic_gbps", 0, &mt->nic_gbps,
 				   err)) ||
-	    (rc = prof_jget_u64(doc, o, "slots", 0, &slots, err)) ||
-	    (rc = prof_jget_str(doc, o, "source", 0, &src, err)))
+	    (rc = io_jget_u64(doc, o, "slots", 0, &slots, err)) ||
+	    (rc = io_jget_str(doc, o, "source", 0, &src, err)))
 		return rc;
 	if (slots < 1 || slots > UINT32_MAX)
-		return prof_jerr(err, doc, json_object_get(o, "slots"),
+		return io_jerr(err, doc, json_object_get(o, "slots"),
 				 "\"slots\" must be between 1 and %u",
 				 (unsigned)UINT32_MAX);
 	mt->slots = (uint32_t)slots;
 	const json_t *acc = json_object_get(o, "accelerator");
 	if (acc && !json_is_null(acc) && !json_is_string(acc))
-		return prof_jerr_at(err, doc, o, "accelerator", 0,
+		return io_jerr_at(err, doc, o, "accelerator", 0,
 				    "\"accelerator\" must be a string or null");
 	const json_t *pw = json_object_get(o, "power_w");
 	if (pw) {
 		if (!json_is_object(pw))
-			return prof_jerr_at(err, doc, o, "power_w", 0,
+			return io_jerr_at(err, doc, o, "power_w", 0,
 					    "\"power_w\" must be an object "
 					    "{\"idle\": W, \"busy\": W}");
-		if ((rc = prof_jcheck_keys(doc, pw, power_keys, err)) ||
-		    (rc = prof_jget_nonneg(doc, pw, "idle", 0, &mt->idle_w,
+		if ((rc = io_jcheck_keys(doc, pw, power_keys, err)) ||
+		    (rc = io_jget_nonneg(doc, pw, "idle", 0, &mt->idle_w,
 					   err)) ||
-		    (rc = prof_jget_nonneg(doc, pw, "busy", 0, &mt->busy_w,
+		    (rc = io_jget_nonneg(doc, pw, "busy", 0, &mt->busy_w,
 					   err)))
 			return rc;
 		if (mt->busy_w < mt->idle_w)
-			return prof_jerr(err, doc, pw,
+			return io_jerr(err, doc, pw,
 					 "busy power %g W is below idle power "
 					 "%g W",
 					 mt->busy_w, mt->idle_w);
@@ -456,27 +456,27 @@ static int parse_machine(loader *ld, const json_t *arr, uint32_t i)
 static int parse_task(loader *ld, const json_t *arr, uint32_t i)
 {
 	static const char *const keys[] = {"name", "kind", "source", NULL};
-	const prof_jdoc *doc = ld->doc;
+	const io_jdoc *doc = ld->doc;
 	const json_t *o = json_array_get(arr, i);
 	prof_task_type *tt = &ld->p->tasks[i];
 	const char *name, *kind = NULL, *src = NULL;
 	int rc;
 	if (!json_is_object(o))
-		return prof_jerr_at(ld->err, doc, arr, NULL, i,
+		return io_jerr_at(ld->err, doc, arr, NULL, i,
 				    "a task type must be an object");
-	if ((rc = prof_jcheck_keys(doc, o, keys, ld->err)) ||
+	if ((rc = io_jcheck_keys(doc, o, keys, ld->err)) ||
 	    (rc = get_name(ld, o, &name)) ||
-	    (rc = prof_jget_str(doc, o, "kind", 0, &kind, ld->err)) ||
-	    (rc = prof_jget_str(doc, o, "source", 0, &src, ld->err)))
+	    (rc = io_jget_str(doc, o, "kind", 0, &kind, ld->err)) ||
+	    (rc = io_jget_str(doc, o, "source", 0, &src, ld->err)))
 		return rc;
 	for (uint32_t k = 0; k < i; k++)
 		if (strcmp(ld->p->tasks[k].name, name) == 0)
-			return prof_jerr(
+			return io_jerr(
 				ld->err, doc, json_object_get(o, "name"),
 				"duplicate task type \"%s\" "
 				"(first at line %ld)",
 				name,
-				prof_jdoc_line(doc, json_array_get(arr, k)));
+				io_jdoc_line(doc, json_array_get(arr, k)));
 	int fail = 0;
 	tt->name = dup_or_null(name, &fail);
 	tt->kind = dup_or_null(kind, &fail);
@@ -487,7 +487,7 @@ static int parse_task(loader *ld, const json_t *arr, uint32_t i)
 static int get_unit(loader *ld, const json_t *e, double *unit_s)
 {
 	const char *unit = "s";
-	int rc = prof_jget_str(ld->doc, e, "unit", 0, &unit, ld->err);
+	int rc = io_jget_str(ld->doc, e, "unit", 0, &unit, ld->err);
 	if (rc)
 		return rc;
 	if (strcmp(unit, "s") == 0)
@@ -497,7 +497,7 @@ static int get_unit(loader *ld, const json_t *e, double *unit_s)
 	else if (strcmp(unit, "us") == 0)
 		*unit_s = 1e-6;
 	else
-		return prof_jerr(ld->err, ld->doc, json_object_get(e, "unit"),
+		return io_jerr(ld->err, ld->doc, json_object_get(e, "unit"),
 				 "\"unit\" must be \"s\", \"ms\" or \"us\"");
 	return 0;
 }
@@ -514,18 +514,18 @@ static int parse_samples(loader *ld, const json_t *e, const json_t *samples,
 {
 	size_t n = json_array_size(samples);
 	if (!json_is_array(samples) || n == 0)
-		return prof_jerr_at(ld->err, ld->doc, e, "samples", 0,
+		return io_jerr_at(ld->err, ld->doc, e, "samples", 0,
 				    "\"samples\" must be a non-empty array of "
 				    "times");
 	if (n >= UINT32_MAX)
-		return prof_jerr(ld->err, ld->doc, samples, "too many samples");
+		return io_jerr(ld->err, ld->doc, samples, "too many samples");
 	m->sorted = malloc((n + 1) * sizeof *m->sorted);
 	if (!m->sorted)
 		return oom(ld);
 	for (size_t i = 0; i < n; i++) {
 		double x = nonneg_number(json_array_get(samples, i), unit_s);
 		if (isnan(x))
-			return prof_jerr_at(
+			return io_jerr_at(
 				ld->err, ld->doc, samples, NULL, i,
 				"samples[%zu] must be a number >= 0", i);
 		m->sorted[i] = x;
@@ -541,11 +541,11 @@ static int parse_bins(loader *ld, const json_t *e, const json_t *bins,
 {
 	size_t n = json_array_size(bins);
 	if (!json_is_array(bins) || n == 0)
-		return prof_jerr_at(ld->err, ld->doc, e, "bins", 0,
+		return io_jerr_at(ld->err, ld->doc, e, "bins", 0,
 				    "\"bins\" must be a non-empty array of "
 				    "[time, probability]");
 	if (n >= UINT32_MAX)
-		return prof_jerr(ld->err, ld->doc, bins, "too many bins");
+		return io_jerr(ld->err, ld->doc, bins, "too many bins");
 	m->sorted = malloc(n * sizeof *m->sorted);
 	m->cum = malloc(n * sizeof *m->cum);
 	if (!m->sorted || !m->cum)
@@ -553,14 +553,14 @@ static int parse_bins(loader *ld, const json_t *e, const json_t *bins,
 	for (size_t i = 0; i < n; i++) {
 		const json_t *b = json_array_get(bins, i);
 		if (!json_is_array(b) || json_array_size(b) != 2)
-			return prof_jerr_at(ld->err, ld->doc, bins, NULL, i,
+			return io_jerr_at(ld->err, ld->doc, bins, NULL, i,
 					    "bins[%zu] must be a pair [time, "
 					    "probability]",
 					    i);
 		double t = nonneg_number(json_array_get(b, 0), unit_s);
 		double q = nonneg_number(json_array_get(b, 1), 1.0);
 		if (isnan(t) || isnan(q))
-			return prof_jerr_at(ld->err, ld->doc, bins, NULL, i,
+			return io_jerr_at(ld->err, ld->doc, bins, NULL, i,
 					    "bins[%zu]: the %s must be a "
 					    "number >= 0",
 					    i,
@@ -593,27 +593,27 @@ static const data_form form_bins = {"bins", "time_column", "prob_column",
 static int add_csv_req(loader *ld, const json_t *e, const data_form *form,
 		       double unit_s, prof_model *m)
 {
-	const prof_jdoc *doc = ld->doc;
+	const io_jdoc *doc = ld->doc;
 	const char *csv, *column, *prob_column = NULL;
 	int rc;
-	if ((rc = prof_jget_str(doc, e, "csv", 1, &csv, ld->err)) ||
-	    (rc = prof_jget_str(doc, e, form->value_column, 1, &column,
+	if ((rc = io_jget_str(doc, e, "csv", 1, &csv, ld->err)) ||
+	    (rc = io_jget_str(doc, e, form->value_column, 1, &column,
 				ld->err)) ||
 	    (form->prob_column &&
-	     (rc = prof_jget_str(doc, e, form->prob_column, 1, &prob_column,
+	     (rc = io_jget_str(doc, e, form->prob_column, 1, &prob_column,
 				 ld->err))))
 		return rc;
 	const json_t *where = json_object_get(e, "where");
 	if (where) {
 		if (!json_is_object(where))
-			return prof_jerr_at(ld->err, doc, e, "where", 0,
+			return io_jerr_at(ld->err, doc, e, "where", 0,
 					    "\"where\" must be an object "
 					    "{\"column\": \"value\", ...}");
 		const char *k;
 		const json_t *v;
 		json_object_foreach ((json_t *)where, k, v)
 			if (!json_is_string(v))
-				return prof_jerr_at(ld->err, doc, where, k, 0,
+				return io_jerr_at(ld->err, doc, where, k, 0,
 						    "where \"%s\" must be a "
 						    "string (rows are matched "
 						    "as text)",
@@ -629,7 +629,7 @@ static int add_csv_req(loader *ld, const json_t *e, const data_form *form,
 	}
 	csv_req *q = &ld->reqs[ld->n_reqs];
 	memset(q, 0, sizeof *q);
-	q->path = prof_jdoc_resolve(doc, csv);
+	q->path = io_jdoc_resolve(doc, csv);
 	if (!q->path)
 		return oom(ld);
 	ld->n_reqs++;
@@ -658,7 +658,7 @@ static int parse_data_model(loader *ld, const json_t *e, prof_model *m,
 	if (rc)
 		return rc;
 	if (arr && csv)
-		return prof_jerr(ld->err, ld->doc, e,
+		return io_jerr(ld->err, ld->doc, e,
 				 "give \"%s\" or \"csv\", not both",
 				 form->inline_key);
 	if (arr) {
@@ -666,7 +666,7 @@ static int parse_data_model(loader *ld, const json_t *e, prof_model *m,
 						form->prob_column, "where"};
 		for (size_t i = 0; i < 3; i++)
 			if (csv_keys[i] && json_object_get(e, csv_keys[i]))
-				return prof_jerr(ld->err, ld->doc, e,
+				return io_jerr(ld->err, ld->doc, e,
 						 "\"%s\" goes with \"csv\", "
 						 "not \"%s\"",
 						 csv_keys[i], form->inline_key);
@@ -675,12 +675,12 @@ static int parse_data_model(loader *ld, const json_t *e, prof_model *m,
 	if (csv)
 		return add_csv_req(ld, e, form, unit_s, m);
 	if (form->prob_column)
-		return prof_jerr(ld->err, ld->doc, e,
+		return io_jerr(ld->err, ld->doc, e,
 				 "missing \"%s\" (or \"csv\", \"%s\" and "
 				 "\"%s\")",
 				 form->inline_key, form->value_column,
 				 form->prob_column);
-	return prof_jerr(ld->err, ld->doc, e,
+	return io_jerr(ld->err, ld->doc, e,
 			 "missing \"%s\" (or \"csv\" and \"%s\")",
 			 form->inline_key, form->value_column);
 }
@@ -688,28 +688,28 @@ static int parse_data_model(loader *ld, const json_t *e, prof_model *m,
 /* Family parameters of a parametric model into m->p. */
 static int parse_params(loader *ld, const json_t *e, prof_model *m)
 {
-	const prof_jdoc *doc = ld->doc;
-	prof_err *err = ld->err;
+	const io_jdoc *doc = ld->doc;
+	io_err *err = ld->err;
 	double *p = m->p;
 	int rc = 0;
 	switch (m->kind) {
 	case PROF_CONSTANT:
-		return prof_jget_nonneg(doc, e, "value", 1, &p[0], err);
+		return io_jget_nonneg(doc, e, "value", 1, &p[0], err);
 	case PROF_UNIFORM:
-		if ((rc = prof_jget_nonneg(doc, e, "min", 1, &p[0], err)) ||
-		    (rc = prof_jget_nonneg(doc, e, "max", 1, &p[1], err)))
+		if ((rc = io_jget_nonneg(doc, e, "min", 1, &p[0], err)) ||
+		    (rc = io_jget_nonneg(doc, e, "max", 1, &p[1], err)))
 			return rc;
 		if (p[1] < p[0])
-			return prof_jerr(err, doc, json_object_get(e, "max"),
+			return io_jerr(err, doc, json_object_get(e, "max"),
 					 "\"max\" must be >= \"min\"");
 		return 0;
 	case PROF_NORMAL: {
-		if ((rc = prof_jget_num(doc, e, "mean", 1, &p[0], err)) ||
-		    (rc = prof_jget_posnum(doc, e, "sd", 1, &p[1], err)))
+		if ((rc = io_jget_num(doc, e, "mean", 1, &p[0], err)) ||
+		    (rc = io_jget_posnum(doc, e, "sd", 1, &p[1], err)))
 			return rc;
 		double a = -p[0] / p[1];
 		if (a > NORMAL_MAX_TRUNC_SD)
-			return prof_jerr(err, doc, json_object_get(e, "mean"),
+			return io_jerr(err, doc, json_object_get(e, "mean"),
 					 "normal mean %g is more than %g sd "
 					 "below 0: nothing left to sample "
 					 "after truncation at 0",
@@ -719,20 +719,20 @@ static int parse_params(loader *ld, const json_t *e, prof_model *m)
 		return 0;
 	}
 	case PROF_LOGNORMAL:
-		if ((rc = prof_jget_num(doc, e, "mu", 1, &p[0], err)))
+		if ((rc = io_jget_num(doc, e, "mu", 1, &p[0], err)))
 			return rc;
-		return prof_jget_posnum(doc, e, "sigma", 1, &p[1], err);
+		return io_jget_posnum(doc, e, "sigma", 1, &p[1], err);
 	case PROF_GAMMA:
 	case PROF_WEIBULL:
-		if ((rc = prof_jget_posnum(doc, e, "shape", 1, &p[0], err)) ||
-		    (rc = prof_jget_posnum(doc, e, "scale", 1, &p[1], err)))
+		if ((rc = io_jget_posnum(doc, e, "shape", 1, &p[0], err)) ||
+		    (rc = io_jget_posnum(doc, e, "scale", 1, &p[1], err)))
 			return rc;
 		if (m->kind == PROF_WEIBULL) {
 			p[2] = 1.0 / p[0];
 			return 0;
 		}
 		if (p[0] > GAMMA_MAX_SHAPE)
-			return prof_jerr(err, doc, json_object_get(e, "shape"),
+			return io_jerr(err, doc, json_object_get(e, "shape"),
 					 "gamma shape %g is above %g (a CV "
 					 "below 0.3%%): use a normal model",
 					 p[0], GAMMA_MAX_SHAPE);
@@ -741,15 +741,15 @@ static int parse_params(loader *ld, const json_t *e, prof_model *m)
 		const json_t *mean = json_object_get(e, "mean");
 		const json_t *rate = json_object_get(e, "rate");
 		if (mean && rate)
-			return prof_jerr(err, doc, e,
+			return io_jerr(err, doc, e,
 					 "give \"mean\" or \"rate\", not both");
 		if (!mean && !rate)
-			return prof_jerr(err, doc, e,
+			return io_jerr(err, doc, e,
 					 "missing \"mean\" (or \"rate\")");
 		if (mean)
-			return prof_jget_posnum(doc, e, "mean", 1, &p[0], err);
+			return io_jget_posnum(doc, e, "mean", 1, &p[0], err);
 		double r = 0;
-		if ((rc = prof_jget_posnum(doc, e, "rate", 1, &r, err)))
+		if ((rc = io_jget_posnum(doc, e, "rate", 1, &r, err)))
 			return rc;
 		p[0] = 1.0 / r;
 		return 0;
@@ -760,7 +760,7 @@ static int parse_params(loader *ld, const json_t *e, prof_model *m)
 	case PROF_PET:
 		return parse_data_model(ld, e, m, &form_bins);
 	default:
-		return prof_jerr(err, doc, e, "internal: bad model kind");
+		return io_jerr(err, doc, e, "internal: bad model kind");
 	}
 }
 
@@ -777,46 +777,46 @@ static int unknown_model(loader *ld, const json_t *node, const char *name)
 			break;
 		used += (size_t)n;
 	}
-	return prof_jerr(ld->err, ld->doc, node,
+	return io_jerr(ld->err, ld->doc, node,
 			 "unknown model \"%s\" (expected one of: %s)", name,
 			 list);
 }
 
 static int parse_exec_fields(loader *ld, const json_t *e)
 {
-	const prof_jdoc *doc = ld->doc;
-	prof_err *err = ld->err;
+	const io_jdoc *doc = ld->doc;
+	io_err *err = ld->err;
 	const char *task, *machine, *model, *src = NULL;
 	int rc;
-	if ((rc = prof_jget_str(doc, e, "task", 1, &task, err)) ||
-	    (rc = prof_jget_str(doc, e, "machine", 1, &machine, err)) ||
-	    (rc = prof_jget_str(doc, e, "model", 1, &model, err)))
+	if ((rc = io_jget_str(doc, e, "task", 1, &task, err)) ||
+	    (rc = io_jget_str(doc, e, "machine", 1, &machine, err)) ||
+	    (rc = io_jget_str(doc, e, "model", 1, &model, err)))
 		return rc;
 	int kind = prof_model_from_name(model);
 	if (kind < 0)
 		return unknown_model(ld, json_object_get(e, "model"), model);
-	if ((rc = prof_jcheck_keys(doc, e, exec_keys[kind], err)))
+	if ((rc = io_jcheck_keys(doc, e, exec_keys[kind], err)))
 		return rc;
 	int ti = prof_task_index(ld->p, task);
 	if (ti < 0)
-		return prof_jerr(err, doc, json_object_get(e, "task"),
+		return io_jerr(err, doc, json_object_get(e, "task"),
 				 "unknown task type \"%s\"", task);
 	int mi = prof_machine_index(ld->p, machine);
 	if (mi < 0)
-		return prof_jerr(err, doc, json_object_get(e, "machine"),
+		return io_jerr(err, doc, json_object_get(e, "machine"),
 				 "unknown machine type \"%s\"", machine);
 	size_t slot = (size_t)ti * ld->p->n_machines + (size_t)mi;
 	if (ld->first_entry[slot])
-		return prof_jerr(err, doc, e,
+		return io_jerr(err, doc, e,
 				 "duplicate exec entry for task \"%s\" on "
 				 "machine \"%s\" (first at line %ld)",
 				 task, machine,
-				 prof_jdoc_line(doc, ld->first_entry[slot]));
+				 io_jdoc_line(doc, ld->first_entry[slot]));
 	ld->first_entry[slot] = e;
 	prof_model *m = &ld->p->models[slot];
 	m->kind = (prof_model_kind)kind;
-	if ((rc = prof_jget_nonneg(doc, e, "shift", 0, &m->shift, err)) ||
-	    (rc = prof_jget_str(doc, e, "source", 0, &src, err)) ||
+	if ((rc = io_jget_nonneg(doc, e, "shift", 0, &m->shift, err)) ||
+	    (rc = io_jget_str(doc, e, "source", 0, &src, err)) ||
 	    (rc = parse_params(ld, e, m)))
 		return rc;
 	int fail = 0;
@@ -827,15 +827,15 @@ static int parse_exec_fields(loader *ld, const json_t *e)
 /* Errors inside an exec entry are reported at the line where the entry
  * starts, whichever member is wrong: entries are one line each in profiles
  * that hetsim writes, and the entry is what a reader looks for. The field
- * checks report into a local prof_err whose "file:line: " prefix is then
+ * checks report into a local io_err whose "file:line: " prefix is then
  * replaced. */
 static int parse_exec(loader *ld, const json_t *exec, size_t i)
 {
 	const json_t *e = json_array_get(exec, i);
 	if (!json_is_object(e))
-		return prof_jerr_at(ld->err, ld->doc, exec, NULL, i,
+		return io_jerr_at(ld->err, ld->doc, exec, NULL, i,
 				    "an exec entry must be an object");
-	prof_err sub = {0}, *outer = ld->err;
+	io_err sub = {0}, *outer = ld->err;
 	ld->err = &sub;
 	int rc = parse_exec_fields(ld, e);
 	ld->err = outer;
@@ -843,7 +843,7 @@ static int parse_exec(loader *ld, const json_t *exec, size_t i)
 		return 0;
 	const char *what = sub.msg, *path = ld->doc->path;
 	size_t n = path ? strlen(path) : 0;
-	if (path && sub.code == PROF_EINPUT && strncmp(what, path, n) == 0 &&
+	if (path && sub.code == IO_EINPUT && strncmp(what, path, n) == 0 &&
 	    what[n] == ':') {
 		what += n + 1;
 		while (*what >= '0' && *what <= '9')
@@ -852,9 +852,9 @@ static int parse_exec(loader *ld, const json_t *exec, size_t i)
 			what++;
 		if (*what == ' ')
 			what++;
-		return prof_jerr(outer, ld->doc, e, "%s", what);
+		return io_jerr(outer, ld->doc, e, "%s", what);
 	}
-	return prof_errf(outer, sub.code ? sub.code : rc, NULL, 0, "%s",
+	return io_errf(outer, sub.code ? sub.code : rc, NULL, 0, "%s",
 			 sub.msg);
 }
 
@@ -916,7 +916,7 @@ static int pet_finish(loader *ld, const json_t *e, prof_model *m, double *mean)
 	}
 	free(b);
 	if (k == 0)
-		return prof_jerr(ld->err, ld->doc, e,
+		return io_jerr(ld->err, ld->doc, e,
 				 "pet probabilities are all 0: at least one "
 				 "must be > 0");
 	double total = 0.0, moment = 0.0;
@@ -925,7 +925,7 @@ static int pet_finish(loader *ld, const json_t *e, prof_model *m, double *mean)
 		moment += m->sorted[i] * m->cum[i];
 	}
 	if (!(total < INFINITY))
-		return prof_jerr(ld->err, ld->doc, e,
+		return io_jerr(ld->err, ld->doc, e,
 				 "pet probabilities sum to infinity");
 	double run = 0.0;
 	for (uint32_t i = 0; i < k; i++) {
@@ -992,14 +992,14 @@ static int finish_model(loader *ld, const json_t *e, prof_model *m)
 			return rc;
 		break;
 	default:
-		return prof_jerr(ld->err, ld->doc, e,
+		return io_jerr(ld->err, ld->doc, e,
 				 "internal: bad model kind");
 	}
 	m->mean = mean + m->shift;
 	double lo = prof_model_quantile(m, U_MIN);
 	double hi = prof_model_quantile(m, U_MAX);
 	if (!(m->mean < INFINITY) || !(hi < INFINITY) || !(lo >= 0.0))
-		return prof_jerr(ld->err, ld->doc, e,
+		return io_jerr(ld->err, ld->doc, e,
 				 "%s parameters give times that are not finite "
 				 "(mean %g, largest %g)",
 				 prof_model_name(m->kind), m->mean, hi);
@@ -1007,14 +1007,14 @@ static int finish_model(loader *ld, const json_t *e, prof_model *m)
 }
 
 /* Resolve the columns of every request in group against the header. */
-static int bind_columns(const prof_csv *r, csv_req **group, size_t ng,
-			prof_err *err)
+static int bind_columns(const io_csv *r, csv_req **group, size_t ng,
+			io_err *err)
 {
 	for (size_t g = 0; g < ng; g++) {
 		csv_req *q = group[g];
-		int rc = prof_csv_need_col(r, q->column, &q->col, err);
+		int rc = io_csv_need_col(r, q->column, &q->col, err);
 		if (!rc && q->prob_column)
-			rc = prof_csv_need_col(r, q->prob_column, &q->prob_col,
+			rc = io_csv_need_col(r, q->prob_column, &q->prob_col,
 					       err);
 		if (rc)
 			return rc;
@@ -1022,7 +1022,7 @@ static int bind_columns(const prof_csv *r, csv_req **group, size_t ng,
 		const char *k;
 		const json_t *v;
 		json_object_foreach ((json_t *)q->where, k, v) {
-			if ((rc = prof_csv_need_col(r, k, &q->where_col[w],
+			if ((rc = io_csv_need_col(r, k, &q->where_col[w],
 						    err)))
 				return rc;
 			q->where_val[w++] = json_string_value(v);
@@ -1033,31 +1033,31 @@ static int bind_columns(const prof_csv *r, csv_req **group, size_t ng,
 
 /* The number >= 0 in field col of the current row, times scale; what
  * ("time", "probability") names it in messages. A time beyond
- * PROF_MAX_TIME_S is a typing error. */
-static int row_number(const prof_csv *r, int col, const char *column,
+ * IO_MAX_TIME_S is a typing error. */
+static int row_number(const io_csv *r, int col, const char *column,
 		      const char *what, double scale, double *out,
-		      prof_err *err)
+		      io_err *err)
 {
-	const char *f = prof_csv_fields(r)[col];
+	const char *f = io_csv_fields(r)[col];
 	double x;
-	if (prof_parse_double(f, &x))
-		return prof_csv_errf(r, err, "bad number \"%s\" in column %s",
+	if (io_parse_double(f, &x))
+		return io_csv_errf(r, err, "bad number \"%s\" in column %s",
 				     f, column);
 	x *= scale;
 	if (x < 0.0)
-		return prof_csv_errf(r, err, "negative %s %s in column %s",
+		return io_csv_errf(r, err, "negative %s %s in column %s",
 				     what, f, column);
-	if (!(x <= PROF_MAX_TIME_S))
-		return prof_csv_errf(r, err,
+	if (!(x <= IO_MAX_TIME_S))
+		return io_csv_errf(r, err,
 				     "%s %s in column %s is larger than %g",
-				     what, f, column, PROF_MAX_TIME_S);
+				     what, f, column, IO_MAX_TIME_S);
 	*out = x;
 	return 0;
 }
 
-static int take_row(const prof_csv *r, csv_req *q, prof_err *err)
+static int take_row(const io_csv *r, csv_req *q, io_err *err)
 {
-	char *const *f = prof_csv_fields(r);
+	char *const *f = io_csv_fields(r);
 	for (size_t w = 0; w < q->n_where; w++)
 		if (strcmp(f[q->where_col[w]], q->where_val[w]) != 0)
 			return 0;
@@ -1076,7 +1076,7 @@ static int take_row(const prof_csv *r, csv_req *q, prof_err *err)
 		double *w = v && q->prob_column ? realloc(q->w, cap * sizeof *w)
 						: q->w;
 		if (!v || (q->prob_column && !w))
-			return prof_errf(err, PROF_ENOMEM, NULL, 0,
+			return io_errf(err, IO_ENOMEM, NULL, 0,
 					 "out of memory");
 		q->w = w;
 		q->cap = cap;
@@ -1090,19 +1090,19 @@ static int take_row(const prof_csv *r, csv_req *q, prof_err *err)
 /* One pass over a CSV file for every request in group. */
 static int read_csv_group(loader *ld, csv_req **group, size_t ng)
 {
-	prof_err *err = ld->err;
-	prof_csv *r;
-	int rc = prof_csv_open(&r, group[0]->path, err);
+	io_err *err = ld->err;
+	io_csv *r;
+	int rc = io_csv_open(&r, group[0]->path, err);
 	if (rc)
 		return rc;
-	if (!(rc = prof_csv_read_header(r, err)))
+	if (!(rc = io_csv_read_header(r, err)))
 		rc = bind_columns(r, group, ng, err);
-	while (!rc && (rc = prof_csv_next(r, err)) == 1) {
-		rc = prof_csv_check_width(r, err);
+	while (!rc && (rc = io_csv_next(r, err)) == 1) {
+		rc = io_csv_check_width(r, err);
 		for (size_t g = 0; g < ng && !rc; g++)
 			rc = take_row(r, group[g], err);
 	}
-	prof_csv_close(r);
+	io_csv_close(r);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1126,7 +1126,7 @@ static int load_csvs(loader *ld)
 	for (size_t i = 0; !rc && i < ld->n_reqs; i++) {
 		csv_req *q = &ld->reqs[i];
 		if (q->n == 0) {
-			rc = prof_jerr(ld->err, ld->doc, q->entry,
+			rc = io_jerr(ld->err, ld->doc, q->entry,
 				       q->where
 					       ? "no rows of %s match \"where\""
 					       : "no data rows in %s",
@@ -1134,7 +1134,7 @@ static int load_csvs(loader *ld)
 			break;
 		}
 		if (q->n >= UINT32_MAX) {
-			rc = prof_jerr(ld->err, ld->doc, q->entry,
+			rc = io_jerr(ld->err, ld->doc, q->entry,
 				       "too many samples in %s", q->shown);
 			break;
 		}
@@ -1170,10 +1170,10 @@ static int parse_merge(loader *ld, const json_t *arr)
 		"machine", "shared_s",	    "shared_se",  "per_output_s",
 		"residual_sd", "r2",	    "n",	  "heldout_mae_s",
 		"noise_sd_s",  "source",    NULL};
-	const prof_jdoc *doc = ld->doc;
+	const io_jdoc *doc = ld->doc;
 	prof_profile *p = ld->p;
 	if (!json_is_array(arr))
-		return prof_jerr(ld->err, doc, arr,
+		return io_jerr(ld->err, doc, arr,
 				 "\"merge\" must be an array of "
 				 "{\"machine\": NAME, \"shared_s\": S}");
 	p->merge_shared_s = calloc(p->n_machines, sizeof *p->merge_shared_s);
@@ -1188,21 +1188,21 @@ static int parse_merge(loader *ld, const json_t *arr)
 		if (rc)
 			break;
 		if (!json_is_object(o)) {
-			rc = prof_jerr_at(ld->err, doc, arr, NULL, i,
+			rc = io_jerr_at(ld->err, doc, arr, NULL, i,
 					  "a merge entry must be an object");
 			break;
 		}
-		if ((rc = prof_jcheck_keys(doc, o, keys, ld->err)) ||
-		    (rc = prof_jget_str(doc, o, "machine", 1, &name, ld->err)) ||
-		    (rc = prof_jget_nonneg(doc, o, "shared_s", 1, &shared,
+		if ((rc = io_jcheck_keys(doc, o, keys, ld->err)) ||
+		    (rc = io_jget_str(doc, o, "machine", 1, &name, ld->err)) ||
+		    (rc = io_jget_nonneg(doc, o, "shared_s", 1, &shared,
 					   ld->err)))
 			break;
 		int m = prof_machine_index(p, name);
 		if (m < 0)
-			rc = prof_jerr(ld->err, doc, json_object_get(o, "machine"),
+			rc = io_jerr(ld->err, doc, json_object_get(o, "machine"),
 				       "unknown machine type \"%s\"", name);
 		else if (seen[m])
-			rc = prof_jerr(ld->err, doc, o,
+			rc = io_jerr(ld->err, doc, o,
 				       "a second merge entry for \"%s\"", name);
 		else {
 			seen[m] = 1;
@@ -1233,26 +1233,26 @@ static int load_profile_object(loader *ld, const json_t *root)
 	static const char *const root_keys[] = {
 		"machine_types", "task_types", "exec", "source", "notes", "merge",
 		"e2c_eet", NULL};
-	const prof_jdoc *doc = ld->doc;
+	const io_jdoc *doc = ld->doc;
 	prof_profile *p = ld->p;
 	const char *text;
 	int rc;
 	if (!json_is_object(root))
-		return prof_jerr(ld->err, doc, root,
+		return io_jerr(ld->err, doc, root,
 				 "a profile must be a JSON object");
-	if ((rc = prof_jcheck_keys(doc, root, root_keys, ld->err)) ||
-	    (rc = prof_jget_str(doc, root, "source", 0, &text, ld->err)) ||
-	    (rc = prof_jget_str(doc, root, "notes", 0, &text, ld->err)))
+	if ((rc = io_jcheck_keys(doc, root, root_keys, ld->err)) ||
+	    (rc = io_jget_str(doc, root, "source", 0, &text, ld->err)) ||
+	    (rc = io_jget_str(doc, root, "notes", 0, &text, ld->err)))
 		return rc;
 	const json_t *mts = get_array(ld, root, "machine_types", 0);
 	const json_t *tts = mts ? get_array(ld, root, "task_types", 0) : NULL;
 	const json_t *exec = tts ? get_array(ld, root, "exec", 1) : NULL;
 	if (!exec)
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	size_t nm = json_array_size(mts), nt = json_array_size(tts);
 	if (nm > INT32_MAX || nt > INT32_MAX ||
 	    nm * nt > SIZE_MAX / 2 / sizeof(prof_model))
-		return prof_jerr(ld->err, doc, root, "too many types");
+		return io_jerr(ld->err, doc, root, "too many types");
 	p->machines = calloc(nm, sizeof *p->machines);
 	p->tasks = calloc(nt, sizeof *p->tasks);
 	p->models = calloc(nm * nt, sizeof *p->models);
@@ -1277,7 +1277,7 @@ static int load_profile_object(loader *ld, const json_t *root)
 		while (m < nm && !prof_can_run(p, t, m))
 			m++;
 		if (m == nm)
-			return prof_jerr(ld->err, doc, json_array_get(tts, t),
+			return io_jerr(ld->err, doc, json_array_get(tts, t),
 					 "task type \"%s\" has no exec entry: "
 					 "it cannot run on any machine type",
 					 p->tasks[t].name);
@@ -1294,8 +1294,8 @@ static int load_profile_object(loader *ld, const json_t *root)
 	return 0;
 }
 
-int prof_load_json(prof_profile **out, const prof_jdoc *doc, const json_t *node,
-		   prof_err *err)
+int prof_load_json(prof_profile **out, const io_jdoc *doc, const json_t *node,
+		   io_err *err)
 {
 	*out = NULL;
 	/* GSL's default error handler aborts the process (e.g. on an underflow
@@ -1306,7 +1306,7 @@ int prof_load_json(prof_profile **out, const prof_jdoc *doc, const json_t *node,
 	loader ld = {.doc = doc, .p = p, .err = err};
 	if (!p || !(p->path = strdup(doc->path ? doc->path : "<profile>"))) {
 		free(p);
-		return prof_errf(err, PROF_ENOMEM, doc->path, 0,
+		return io_errf(err, IO_ENOMEM, doc->path, 0,
 				 "out of memory");
 	}
 	int rc = load_profile(&ld, node);
@@ -1319,15 +1319,15 @@ int prof_load_json(prof_profile **out, const prof_jdoc *doc, const json_t *node,
 	return 0;
 }
 
-int prof_load(prof_profile **out, const char *path, prof_err *err)
+int prof_load(prof_profile **out, const char *path, io_err *err)
 {
-	prof_jdoc doc;
+	io_jdoc doc;
 	*out = NULL;
-	int rc = prof_jdoc_load(&doc, path, err);
+	int rc = io_jdoc_load(&doc, path, err);
 	if (rc)
 		return rc;
 	rc = prof_load_json(out, &doc, doc.root, err);
-	prof_jdoc_free(&doc);
+	io_jdoc_free(&doc);
 	return rc;
 }
 

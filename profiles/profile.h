@@ -77,7 +77,7 @@
 #define HETSIM_PROFILES_PROFILE_H
 
 #include <stdint.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 typedef enum prof_model_kind {
 	PROF_NONE = 0, /* no entry: cannot run */
@@ -148,12 +148,12 @@ typedef struct prof_profile {
 } prof_profile;
 
 /* Load from a file. */
-int prof_load(prof_profile **out, const char *path, prof_err *err);
+int prof_load(prof_profile **out, const char *path, io_err *err);
 /* Load from a JSON value inside an already-open document (e.g. a profile
  * written inline in an experiment); relative CSV paths resolve against
  * doc's directory. */
-int prof_load_json(prof_profile **out, const prof_jdoc *doc,
-		   const json_t *node, prof_err *err);
+int prof_load_json(prof_profile **out, const io_jdoc *doc,
+		   const json_t *node, io_err *err);
 void prof_free(prof_profile *p);
 
 /* Index of a name, or -1. */

@@ -14,13 +14,13 @@ void real_merge_model_free(real_merge_model *m)
 }
 
 /* Say what is missing before GSL is asked (its messages would not). */
-static int check_design(const double *counts, size_t n, int n_ops, prof_err *err)
+static int check_design(const double *counts, size_t n, int n_ops, io_err *err)
 {
 	size_t p = (size_t)n_ops + 1;
 	if (n_ops < 1)
-		return prof_errf(err, PROF_EINPUT, NULL, 0, "merge fit: no operation");
+		return io_errf(err, IO_EINPUT, NULL, 0, "merge fit: no operation");
 	if (n < p)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "merge fit: %zu runs for %zu unknowns (shared part + %d "
 				 "per-output parts)", n, p, n_ops);
 	int merged = 0;
@@ -29,14 +29,14 @@ static int check_design(const double *counts, size_t n, int n_ops, prof_err *err
 		for (int o = 0; o < n_ops; o++) {
 			double c = counts[i * (size_t)n_ops + (size_t)o];
 			if (!(c >= 0) || !isfinite(c))
-				return prof_errf(err, PROF_EINPUT, NULL, 0,
+				return io_errf(err, IO_EINPUT, NULL, 0,
 						 "merge fit: run %zu has a bad count", i + 1);
 			k += c;
 		}
 		merged = k != 1;
 	}
 	if (!merged)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "merge fit: no merged run (every run has one output), so "
 				 "the shared part cannot be told from the per-output parts");
 	for (int o = 0; o < n_ops; o++) {
@@ -44,14 +44,14 @@ static int check_design(const double *counts, size_t n, int n_ops, prof_err *err
 		for (size_t i = 0; i < n && !seen; i++)
 			seen = counts[i * (size_t)n_ops + (size_t)o] != 0;
 		if (!seen)
-			return prof_errf(err, PROF_EINPUT, NULL, 0,
+			return io_errf(err, IO_EINPUT, NULL, 0,
 					 "merge fit: operation %d appears in no run", o + 1);
 	}
 	return 0;
 }
 
 int real_merge_fit(const double *counts, const double *t, size_t n, int n_ops,
-		   real_merge_model *m, prof_err *err)
+		   real_merge_model *m, io_err *err)
 {
 	memset(m, 0, sizeof *m);
 	int rc = check_design(counts, n, n_ops, err);
@@ -59,7 +59,7 @@ int real_merge_fit(const double *counts, const double *t, size_t n, int n_ops,
 		return rc;
 	for (size_t i = 0; i < n; i++)
 		if (!isfinite(t[i]))
-			return prof_errf(err, PROF_EINPUT, NULL, 0,
+			return io_errf(err, IO_EINPUT, NULL, 0,
 					 "merge fit: run %zu has no finite time", i + 1);
 	size_t p = (size_t)n_ops + 1;
 	gsl_matrix *X = gsl_matrix_alloc(n, p), *cov = gsl_matrix_alloc(p, p);
@@ -69,7 +69,7 @@ int real_merge_fit(const double *counts, const double *t, size_t n, int n_ops,
 	m->per_output_se = calloc((size_t)n_ops, sizeof *m->per_output_se);
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
 	if (!X || !cov || !y || !c || !w || !m->per_output_s || !m->per_output_se) {
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 		goto out;
 	}
 	double mean = 0;
@@ -82,19 +82,19 @@ int real_merge_fit(const double *counts, const double *t, size_t n, int n_ops,
 	}
 	mean /= (double)n;
 	if (gsl_multifit_linear_svd(X, w)) {
-		rc = prof_errf(err, PROF_EINPUT, NULL, 0, "merge fit: SVD failed");
+		rc = io_errf(err, IO_EINPUT, NULL, 0, "merge fit: SVD failed");
 		goto out;
 	}
 	size_t rank = gsl_multifit_linear_rank(1e-10, w);
 	if (rank < p) {
-		rc = prof_errf(err, PROF_EINPUT, NULL, 0,
+		rc = io_errf(err, IO_EINPUT, NULL, 0,
 			       "merge fit: the runs do not identify the model (rank %zu "
 			       "of %zu): merge different operations together", rank, p);
 		goto out;
 	}
 	double chisq;
 	if (gsl_multifit_linear(X, y, c, cov, &chisq, w)) {
-		rc = prof_errf(err, PROF_EINPUT, NULL, 0, "merge fit: least squares failed");
+		rc = io_errf(err, IO_EINPUT, NULL, 0, "merge fit: least squares failed");
 		goto out;
 	}
 	int dof_ok = n > p;

@@ -25,7 +25,7 @@
 #define HETSIM_REAL_MERGE_FIT_H
 
 #include <stddef.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 typedef struct real_merge_model {
 	int n_ops;
@@ -37,11 +37,11 @@ typedef struct real_merge_model {
 } real_merge_model;
 
 /* Fit from n runs: counts is n x n_ops row-major (outputs of each
- * operation in run i), t the times. PROF_EINPUT when the model cannot be
+ * operation in run i), t the times. IO_EINPUT when the model cannot be
  * identified (too few runs, an operation never run, no merged run) with a
  * message saying what data is missing. */
 int real_merge_fit(const double *counts, const double *t, size_t n, int n_ops,
-		   real_merge_model *m, prof_err *err);
+		   real_merge_model *m, io_err *err);
 void real_merge_model_free(real_merge_model *m);
 
 /* Predicted time of a run with these output counts ([n_ops]). */

@@ -1,7 +1,7 @@
 # real/module.mk — included by the top Makefile.
 #   make calibrate-transcode   measure ffmpeg transcoding and task merging on
 #                              this machine (hetsim calibrate transcode, see
-#                              sim/cmd_calibrate.c) into out/calibrate-transcode/:
+#                              real/calibrate.c) into out/calibrate-transcode/:
 #                              samples.csv, profile.json (with the fitted merge
 #                              model), merge.md, saving_{vic,codec}.svg.
 #   make calibrate-transcode CALIBRATE_ARGS="--segments 8 --repeats 3"

@@ -128,7 +128,7 @@ static void kill_group(pid_t pid)
  * until the deadline and then killing its group. Fills the exit fields and
  * the CPU time. */
 static int reap(pid_t pid, double deadline, int block, real_proc_result *res,
-		prof_err *err)
+		io_err *err)
 {
 	int st = 0;
 	struct rusage ru;
@@ -139,7 +139,7 @@ static int reap(pid_t pid, double deadline, int block, real_proc_result *res,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return prof_errf(err, PROF_EIO, NULL, 0, "wait4: %s",
+			return io_errf(err, IO_EIO, NULL, 0, "wait4: %s",
 					 strerror(errno));
 		if (now_s() >= deadline) {
 			kill_group(pid);
@@ -159,29 +159,29 @@ static int reap(pid_t pid, double deadline, int block, real_proc_result *res,
 }
 
 int real_proc_run(char *const argv[], double timeout_s, real_proc_result *res,
-		  prof_err *err)
+		  io_err *err)
 {
 	memset(res, 0, sizeof *res);
 	res->exit_code = -1;
 	res->output = malloc(REAL_PROC_KEEP + 1);
 	if (!res->output)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	res->output[0] = 0;
 	char path[4096];
 	if (!argv || !argv[0] || real_proc_find(argv[0], path, sizeof path))
-		return prof_errf(err, PROF_EINPUT, NULL, 0, "%s: not found%s",
+		return io_errf(err, IO_EINPUT, NULL, 0, "%s: not found%s",
 				 argv && argv[0] ? argv[0] : "(no program)",
 				 argv && argv[0] && strchr(argv[0], '/')
 					 ? " (or not an executable file)"
 					 : " on PATH");
 	int outp[2], errp[2];
 	if (pipe(outp))
-		return prof_errf(err, PROF_EIO, NULL, 0, "pipe: %s", strerror(errno));
+		return io_errf(err, IO_EIO, NULL, 0, "pipe: %s", strerror(errno));
 	if (pipe(errp)) {
 		int e = errno;
 		close(outp[0]);
 		close(outp[1]);
-		return prof_errf(err, PROF_EIO, NULL, 0, "pipe: %s", strerror(e));
+		return io_errf(err, IO_EIO, NULL, 0, "pipe: %s", strerror(e));
 	}
 	set_cloexec(outp[0]);
 	set_cloexec(outp[1]);
@@ -199,7 +199,7 @@ int real_proc_run(char *const argv[], double timeout_s, real_proc_result *res,
 		int e = errno;
 		close(outp[0]);
 		close(errp[0]);
-		return prof_errf(err, PROF_EIO, NULL, 0, "fork: %s", strerror(e));
+		return io_errf(err, IO_EIO, NULL, 0, "fork: %s", strerror(e));
 	}
 	setpgid(pid, pid); /* both sides: no race with a kill of the group */
 	int child_errno = 0;
@@ -213,7 +213,7 @@ int real_proc_run(char *const argv[], double timeout_s, real_proc_result *res,
 		reap(pid, INFINITY, 1, res, err); /* it is exiting: _exit(127) */
 		res->exit_code = -1;
 		res->wall_s = now_s() - t0;
-		return prof_errf(err, PROF_EINPUT, NULL, 0, "cannot run %s: %s", path,
+		return io_errf(err, IO_EINPUT, NULL, 0, "cannot run %s: %s", path,
 				 strerror(child_errno));
 	}
 	/* Drain the output until end of file or the deadline. */

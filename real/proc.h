@@ -17,7 +17,7 @@
 #define HETSIM_REAL_PROC_H
 
 #include <stddef.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 enum { REAL_PROC_KEEP = 64 * 1024 };
 
@@ -36,12 +36,12 @@ int real_proc_find(const char *name, char *out, size_t cap);
 
 /* Run argv (argv[0] is the program: a path, or a name looked up on PATH;
  * NULL-terminated) with a time limit (<= 0: none). Returns 0 when the
- * program ran, whatever its exit status (see res); PROF_EINPUT when it
- * could not be started (not found, not executable), PROF_EIO on a system
+ * program ran, whatever its exit status (see res); IO_EINPUT when it
+ * could not be started (not found, not executable), IO_EIO on a system
  * error. res->output is malloc'd (free with real_proc_result_free) and set
  * also on failure (possibly empty). */
 int real_proc_run(char *const argv[], double timeout_s, real_proc_result *res,
-		  prof_err *err);
+		  io_err *err);
 void real_proc_result_free(real_proc_result *res);
 
 /* 1 when the run exited with status 0. */

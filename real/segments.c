@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include "real/proc.h"
 #include "real/segments.h"
-#include "sim/out.h"
-#include "sim/rng.h"
+#include "sim/base/out.h"
+#include "sim/base/rng.h"
 
 /* Bump when the graphs or the encoding change: old cache entries are then
  * simply not found. */
@@ -31,21 +31,21 @@ void real_segment_default(real_segment_spec *s, uint64_t seed, uint32_t index)
 	s->bitrate_k = 4500;
 }
 
-int real_segment_check(const real_segment_spec *s, prof_err *err)
+int real_segment_check(const real_segment_spec *s, io_err *err)
 {
 	if (s->width < 16 || s->width > 3840 || s->height < 16 || s->height > 2160 ||
 	    s->width % 2 || s->height % 2)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "segment size %dx%d: width and height must be even, "
 				 "16..3840 x 16..2160", s->width, s->height);
 	if (s->fps < 1 || s->fps > 120)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "segment frame rate %d: must be 1..120", s->fps);
 	if (!(s->duration_s > 0 && s->duration_s <= 60))
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "segment duration %g s: must be in (0, 60]", s->duration_s);
 	if (s->bitrate_k < 50 || s->bitrate_k > 50000)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "segment bit rate %dk: must be 50k..50000k", s->bitrate_k);
 	return 0;
 }
@@ -226,7 +226,7 @@ void real_segment_cache_dir(const char *dir, char *out, size_t cap)
 
 int real_segment_get(const real_tc *tc, const real_segment_spec *s,
 		     const char *cache_dir, char *path, size_t cap, int *made,
-		     prof_err *err)
+		     io_err *err)
 {
 	if (made)
 		*made = 0;
@@ -236,12 +236,12 @@ int real_segment_get(const real_tc *tc, const real_segment_spec *s,
 	char dir[2048], graph[1024], args[40][32];
 	real_segment_cache_dir(cache_dir, dir, sizeof dir);
 	if (real_segment_graph(s, graph, sizeof graph))
-		return prof_errf(err, PROF_EINPUT, NULL, 0, "segment graph too long");
+		return io_errf(err, IO_EINPUT, NULL, 0, "segment graph too long");
 	int w = snprintf(path, cap, "%s/seg%04u-%s-%dx%d-%016llx.mp4", dir, s->index,
 			 real_segment_family(s), s->width, s->height,
 			 (unsigned long long)real_segment_key(s));
 	if (w < 0 || (size_t)w >= cap)
-		return prof_errf(err, PROF_EINPUT, dir, 0, "cache path too long");
+		return io_errf(err, IO_EINPUT, dir, 0, "cache path too long");
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		return 0;
@@ -267,14 +267,14 @@ int real_segment_get(const real_tc *tc, const real_segment_spec *s,
 	if (!rc && !real_proc_ok(&pr)) {
 		char tail[300];
 		real_proc_tail(&pr, tail, sizeof tail);
-		rc = prof_errf(err, PROF_EIO, NULL, 0,
+		rc = io_errf(err, IO_EIO, NULL, 0,
 			       "making segment %u (%s) failed: %s", s->index,
 			       real_segment_family(s),
 			       pr.timed_out ? "timed out" : tail[0] ? tail : "ffmpeg failed");
 	}
 	real_proc_result_free(&pr);
 	if (!rc && rename(tmp, path) != 0)
-		rc = prof_errf(err, PROF_EIO, path, 0, "cannot rename into place: %s",
+		rc = io_errf(err, IO_EIO, path, 0, "cannot rename into place: %s",
 			       strerror(errno));
 	if (rc)
 		unlink(tmp);

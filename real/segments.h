@@ -28,7 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 #include "real/transcode.h"
 
 typedef struct real_segment_spec {
@@ -42,8 +42,8 @@ typedef struct real_segment_spec {
 
 /* Seed 000's standard segment (720p, 30 fps, 2 s, 4500 kb/s). */
 void real_segment_default(real_segment_spec *s, uint64_t seed, uint32_t index);
-/* PROF_EINPUT naming the bad field. */
-int real_segment_check(const real_segment_spec *s, prof_err *err);
+/* IO_EINPUT naming the bad field. */
+int real_segment_check(const real_segment_spec *s, io_err *err);
 /* Content family of the segment ("testsrc2", "mandelbrot", "life",
  * "cellauto", "gradients", "smptehdbars"). */
 const char *real_segment_family(const real_segment_spec *s);
@@ -60,6 +60,6 @@ void real_segment_cache_dir(const char *dir, char *out, size_t cap);
  * be NULL). */
 int real_segment_get(const real_tc *tc, const real_segment_spec *s,
 		     const char *cache_dir, char *path, size_t cap, int *made,
-		     prof_err *err);
+		     io_err *err);
 
 #endif

@@ -76,20 +76,20 @@ static long parse_uint(const char *s, const char **end)
 	return v;
 }
 
-static int bad_op(prof_err *err, const char *text, const char *fmt, ...)
+static int bad_op(io_err *err, const char *text, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int bad_op(prof_err *err, const char *text, const char *fmt, ...)
+static int bad_op(io_err *err, const char *text, const char *fmt, ...)
 {
 	char what[400];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	return prof_errf(err, PROF_EINPUT, NULL, 0, "operation \"%s\": %s", text, what);
+	return io_errf(err, IO_EINPUT, NULL, 0, "operation \"%s\": %s", text, what);
 }
 
-int real_op_parse(const char *text, real_op *op, prof_err *err)
+int real_op_parse(const char *text, real_op *op, io_err *err)
 {
 	char buf[128];
 	if (!text)
@@ -185,23 +185,23 @@ int real_op_parse(const char *text, real_op *op, prof_err *err)
 	}
 }
 
-int real_ops_parse(const char *text, real_op *ops, int max, prof_err *err)
+int real_ops_parse(const char *text, real_op *ops, int max, io_err *err)
 {
 	char *copy = strdup(text ? text : "");
 	if (!copy)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	int n = 0, rc = 0;
 	char *save = NULL;
 	for (char *tok = strtok_r(copy, ";,", &save); tok && !rc;
 	     tok = strtok_r(NULL, ";,", &save)) {
 		if (n == max)
-			rc = prof_errf(err, PROF_EINPUT, NULL, 0,
+			rc = io_errf(err, IO_EINPUT, NULL, 0,
 				       "more than %d operations in \"%s\"", max, text);
 		else
 			rc = real_op_parse(tok, &ops[n++], err);
 	}
 	if (!rc && n == 0)
-		rc = prof_errf(err, PROF_EINPUT, NULL, 0, "no operation in \"%s\"",
+		rc = io_errf(err, IO_EINPUT, NULL, 0, "no operation in \"%s\"",
 			       text ? text : "");
 	free(copy);
 	return rc ? rc : n;
@@ -322,28 +322,28 @@ struct real_tc {
 	char *encoders; /* "\nname\nname\n" */
 };
 
-static int check_outputs(const real_output *outs, int n_outs, prof_err *err)
+static int check_outputs(const real_output *outs, int n_outs, io_err *err)
 {
 	if (n_outs < 1 || n_outs > REAL_MAX_OUTPUTS)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "a run has 1 to %d outputs, not %d", REAL_MAX_OUTPUTS,
 				 n_outs);
 	for (int i = 0; i < n_outs; i++) {
 		const real_output *o = &outs[i];
 		if (!o->path || !*o->path)
-			return prof_errf(err, PROF_EINPUT, NULL, 0, "output %d has no path", i + 1);
+			return io_errf(err, IO_EINPUT, NULL, 0, "output %d has no path", i + 1);
 		if (o->n_ops < 1 || o->n_ops > REAL_OP_KINDS || !o->ops)
-			return prof_errf(err, PROF_EINPUT, NULL, 0,
+			return io_errf(err, IO_EINPUT, NULL, 0,
 					 "output %s: 1 to %d operations, not %d", o->path,
 					 REAL_OP_KINDS, o->n_ops);
 		int seen[REAL_OP_KINDS] = {0};
 		for (int k = 0; k < o->n_ops; k++) {
 			const real_op *op = &o->ops[k];
 			if (op->kind >= REAL_OP_KINDS || (unsigned)op->kind >= REAL_OP_KINDS)
-				return prof_errf(err, PROF_EINPUT, NULL, 0,
+				return io_errf(err, IO_EINPUT, NULL, 0,
 						 "output %s: bad operation", o->path);
 			if (seen[op->kind]++)
-				return prof_errf(err, PROF_EINPUT, NULL, 0,
+				return io_errf(err, IO_EINPUT, NULL, 0,
 						 "output %s: two %s changes in one output",
 						 o->path, kind_names[op->kind]);
 		}
@@ -396,14 +396,14 @@ static int output_args(const real_tc *tc, const real_output *o, const char *tmp,
 }
 
 int real_tc_argv(const real_tc *tc, const char *input, const real_output *outs,
-		 int n_outs, char *const *tmp, real_argv *argv, prof_err *err)
+		 int n_outs, char *const *tmp, real_argv *argv, io_err *err)
 {
 	memset(argv, 0, sizeof *argv);
 	int rc = check_outputs(outs, n_outs, err);
 	if (rc)
 		return rc;
 	if (!input || !*input)
-		return prof_errf(err, PROF_EINPUT, NULL, 0, "no input segment");
+		return io_errf(err, IO_EINPUT, NULL, 0, "no input segment");
 	static const char *const head[] = {"-hide_banner", "-nostdin", "-nostats",
 					   "-loglevel", "error", "-y", NULL};
 	int bad = argv_add(argv, tc->ffmpeg) || argv_addv(argv, head) ||
@@ -414,7 +414,7 @@ int real_tc_argv(const real_tc *tc, const char *input, const real_output *outs,
 		bad = output_args(tc, &outs[i], tmp[i], argv);
 	if (bad) {
 		real_argv_free(argv);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	return 0;
 }
@@ -484,7 +484,7 @@ static char *parse_encoders(const char *text)
 	return out;
 }
 
-int real_tc_open(real_tc **out, const real_tc_config *cfg, prof_err *err)
+int real_tc_open(real_tc **out, const real_tc_config *cfg, io_err *err)
 {
 	*out = NULL;
 	real_tc_config none = {0};
@@ -494,13 +494,13 @@ int real_tc_open(real_tc **out, const real_tc_config *cfg, prof_err *err)
 	const char *want = cfg->ffmpeg ? cfg->ffmpeg : env && *env ? env : "ffmpeg";
 	char path[4096];
 	if (real_proc_find(want, path, sizeof path))
-		return prof_errf(err, PROF_EINPUT, NULL, 0, "ffmpeg not found (%s%s); "
+		return io_errf(err, IO_EINPUT, NULL, 0, "ffmpeg not found (%s%s); "
 				 INSTALL_HINT, want,
 				 strchr(want, '/') ? " is not an executable file" : " is not on PATH");
 	real_tc *tc = calloc(1, sizeof *tc);
 	if (!tc || !(tc->ffmpeg = strdup(path))) {
 		real_tc_free(tc);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	tc->threads = cfg->threads > 0 ? cfg->threads : 1;
 	tc->timeout_s = cfg->timeout_s;
@@ -521,7 +521,7 @@ int real_tc_open(real_tc **out, const real_tc_config *cfg, prof_err *err)
 	}
 	if (probe[0] && !(tc->ffprobe = dup_or_null(probe))) {
 		real_tc_free(tc);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	char *const argv[] = {tc->ffmpeg, "-hide_banner", "-nostdin", "-encoders", NULL};
 	real_proc_result res;
@@ -529,14 +529,14 @@ int real_tc_open(real_tc **out, const real_tc_config *cfg, prof_err *err)
 	if (!rc && !real_proc_ok(&res)) {
 		char tail[300];
 		real_proc_tail(&res, tail, sizeof tail);
-		rc = prof_errf(err, PROF_EINPUT, NULL, 0,
+		rc = io_errf(err, IO_EINPUT, NULL, 0,
 			       "%s -encoders failed (%s): is it ffmpeg? %s", tc->ffmpeg,
 			       tail[0] ? tail : "no output", INSTALL_HINT);
 	}
 	if (!rc && !(tc->encoders = parse_encoders(res.output)))
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (!rc && strlen(tc->encoders) < 2)
-		rc = prof_errf(err, PROF_EINPUT, NULL, 0,
+		rc = io_errf(err, IO_EINPUT, NULL, 0,
 			       "%s -encoders listed no encoder: is it ffmpeg? %s",
 			       tc->ffmpeg, INSTALL_HINT);
 	real_proc_result_free(&res);
@@ -556,7 +556,7 @@ static void remove_temps(char **tmp, int n)
 }
 
 int real_tc_run(const real_tc *tc, const char *input, const real_output *outs,
-		int n_outs, real_tc_result *res, prof_err *err)
+		int n_outs, real_tc_result *res, io_err *err)
 {
 	memset(res, 0, sizeof *res);
 	res->status = REAL_RUN_FAILED;
@@ -566,7 +566,7 @@ int real_tc_run(const real_tc *tc, const char *input, const real_output *outs,
 	for (int i = 0; i < n_outs; i++) {
 		real_codec c = real_output_codec(&outs[i]);
 		if (!real_tc_has_encoder(tc, codecs[c].encoder))
-			return prof_errf(err, PROF_EINPUT, NULL, 0,
+			return io_errf(err, IO_EINPUT, NULL, 0,
 					 "codec=%s needs the encoder %s, which %s does not "
 					 "have (see: ffmpeg -encoders); install an ffmpeg "
 					 "built with it (Debian: apt-get install ffmpeg)",
@@ -576,7 +576,7 @@ int real_tc_run(const real_tc *tc, const char *input, const real_output *outs,
 	for (int i = 0; i < n_outs && !rc; i++) {
 		size_t len = strlen(outs[i].path) + 32;
 		if (!(tmp[i] = malloc(len)))
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 		else
 			snprintf(tmp[i], len, "%s.tmp.%ld", outs[i].path, (long)getpid());
 	}
@@ -616,7 +616,7 @@ int real_tc_run(const real_tc *tc, const char *input, const real_output *outs,
 			}
 			for (int i = 0; i < n_outs && res->status == REAL_RUN_OK; i++)
 				if (rename(tmp[i], outs[i].path) != 0) {
-					rc = prof_errf(err, PROF_EIO, outs[i].path, 0,
+					rc = io_errf(err, IO_EIO, outs[i].path, 0,
 						       "cannot rename into place: %s",
 						       strerror(errno));
 					for (int j = 0; j < i; j++)
@@ -650,14 +650,14 @@ static double parse_rate(const char *s)
 }
 
 int real_tc_probe(const real_tc *tc, const char *path, real_probe_info *info,
-		  prof_err *err)
+		  io_err *err)
 {
 	memset(info, 0, sizeof *info);
 	info->fps = NAN;
 	info->duration_s = NAN;
 	info->frames = -1;
 	if (!tc->ffprobe)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "ffprobe not found (beside %s or on PATH); install it "
 				 "(Debian: apt-get install ffmpeg) or set HETSIM_FFPROBE",
 				 tc->ffmpeg);
@@ -671,7 +671,7 @@ int real_tc_probe(const real_tc *tc, const char *path, real_probe_info *info,
 	if (!rc && !real_proc_ok(&pr)) {
 		char tail[300];
 		real_proc_tail(&pr, tail, sizeof tail);
-		rc = prof_errf(err, PROF_EINPUT, path, 0, "ffprobe failed: %s",
+		rc = io_errf(err, IO_EINPUT, path, 0, "ffprobe failed: %s",
 			       tail[0] ? tail : "no output");
 	}
 	double avg = NAN, r = NAN;
@@ -702,7 +702,7 @@ int real_tc_probe(const real_tc *tc, const char *path, real_probe_info *info,
 	}
 	info->fps = isfinite(avg) && avg > 0 ? avg : r;
 	if (!rc && (!info->codec[0] || info->width <= 0 || info->height <= 0))
-		rc = prof_errf(err, PROF_EINPUT, path, 0, "ffprobe found no video stream");
+		rc = io_errf(err, IO_EINPUT, path, 0, "ffprobe found no video stream");
 	real_proc_result_free(&pr);
 	return rc;
 }

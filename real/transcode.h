@@ -49,7 +49,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 typedef enum real_op_kind {
 	REAL_OP_BITRATE,
@@ -86,12 +86,12 @@ enum {
 	REAL_OP_TEXT = 48 /* enough for any op's text or name */
 };
 
-/* Parse "kind=value"; PROF_EINPUT with a message naming the text and the
+/* Parse "kind=value"; IO_EINPUT with a message naming the text and the
  * allowed range or names. */
-int real_op_parse(const char *text, real_op *op, prof_err *err);
+int real_op_parse(const char *text, real_op *op, io_err *err);
 /* Parse a list separated by ';' or ','; returns the count (<= max) or a
  * negative error. */
-int real_ops_parse(const char *text, real_op *ops, int max, prof_err *err);
+int real_ops_parse(const char *text, real_op *ops, int max, io_err *err);
 /* Canonical text ("bitrate=768k", "resolution=640x360", "codec=vp9") and
  * task-type name ("bitrate_768k", "resolution_640x360", "codec_vp9"). */
 void real_op_text(const real_op *op, char *buf, size_t cap);
@@ -130,8 +130,8 @@ typedef struct real_tc_config {
  * with `ffmpeg -hide_banner -encoders`). */
 typedef struct real_tc real_tc;
 
-/* PROF_EINPUT with an install hint when ffmpeg cannot be found or run. */
-int real_tc_open(real_tc **out, const real_tc_config *cfg, prof_err *err);
+/* IO_EINPUT with an install hint when ffmpeg cannot be found or run. */
+int real_tc_open(real_tc **out, const real_tc_config *cfg, io_err *err);
 void real_tc_free(real_tc *tc);
 const char *real_tc_ffmpeg(const real_tc *tc);
 const char *real_tc_ffprobe(const real_tc *tc); /* NULL if not found */
@@ -149,7 +149,7 @@ void real_argv_free(real_argv *a);
  * most one op of each kind, a path) and build the ffmpeg argv writing to
  * the given temp paths (tmp[i] for outs[i]). */
 int real_tc_argv(const real_tc *tc, const char *input, const real_output *outs,
-		 int n_outs, char *const *tmp, real_argv *argv, prof_err *err);
+		 int n_outs, char *const *tmp, real_argv *argv, io_err *err);
 
 typedef enum real_run_status {
 	REAL_RUN_OK,
@@ -169,10 +169,10 @@ typedef struct real_tc_result {
 /* Run one ffmpeg process for the outputs. Returns 0 when ffmpeg ran (see
  * res->status: a failing or timed-out run is a result, not an error; its
  * outputs are removed); a negative error when the request is invalid (bad
- * output list, an encoder ffmpeg lacks: PROF_EINPUT) or ffmpeg could not
+ * output list, an encoder ffmpeg lacks: IO_EINPUT) or ffmpeg could not
  * be started. */
 int real_tc_run(const real_tc *tc, const char *input, const real_output *outs,
-		int n_outs, real_tc_result *res, prof_err *err);
+		int n_outs, real_tc_result *res, io_err *err);
 
 /* Properties of the first video stream of a file, from ffprobe. */
 typedef struct real_probe_info {
@@ -183,6 +183,6 @@ typedef struct real_probe_info {
 	long frames;       /* -1 if unknown */
 } real_probe_info;
 int real_tc_probe(const real_tc *tc, const char *path, real_probe_info *info,
-		  prof_err *err);
+		  io_err *err);
 
 #endif

@@ -7,7 +7,7 @@
  * NIC. A job's execution time on machine type mt is its fixed runtime if it
  * has one, else work x prof_sample(profile, task type, mt, u) with u the
  * job's common random number sim_task_uniform_on(seed, job index, mt, rho)
- * (sim/rng.h): the same seed gives the same times under every policy. The
+ * (sim/base/rng.h): the same seed gives the same times under every policy. The
  * expected time a policy plans with is the fixed runtime, or work x the
  * profile's mean.
  *
@@ -46,7 +46,7 @@
  *
  * Outputs: makespan, bytes moved, per-machine busy time and job counts,
  * and for each job (start, end, machine), to a callback and/or streamed to
- * a gzip CSV written atomically (sim/out.h):
+ * a gzip CSV written atomically (sim/base/out.h):
  *   job,name,task_type,machine,machine_type,ready_s,start_s,end_s
  * where ready_s is when its parents were all done.
  *
@@ -87,7 +87,7 @@ typedef struct sim_dag_config {
 	double storage_bps;  /* 0: initial inputs are everywhere */
 	sim_dag_policy policy;
 	uint64_t seed;
-	double exec_rank_correlation; /* sim/rng.h; 1 by default */
+	double exec_rank_correlation; /* sim/base/rng.h; 1 by default */
 	const char *jobs_csv; /* path of the gzip CSV of jobs, or NULL */
 	/* called at each job's end, or NULL */
 	void (*on_job)(void *ctx, const sim_dag_job_row *row);
@@ -113,7 +113,7 @@ typedef struct sim_dag_result {
 	double wall_s;            /* set-up, plan and run */
 } sim_dag_result;
 
-int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, prof_err *err);
+int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, io_err *err);
 void sim_dag_result_free(sim_dag_result *r);
 const char *sim_dag_policy_name(sim_dag_policy p);
 int sim_dag_policy_from_name(const char *name); /* -1 if unknown */

@@ -14,8 +14,8 @@
 #include "sim/dag.h"
 #include "sim/heap.h"
 #include "sim/net.h"
-#include "sim/out.h"
-#include "sim/rng.h"
+#include "sim/base/out.h"
+#include "sim/base/rng.h"
 #include "sim/sim.h"
 
 #define NONE UINT32_MAX
@@ -72,12 +72,12 @@ typedef struct dag_engine {
 	double makespan;
 	uint64_t done;
 	sim_gzout *csv;
-	prof_err *err;
+	io_err *err;
 } dag_engine;
 
-static int nomem(prof_err *err)
+static int nomem(io_err *err)
 {
-	return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 }
 
 static inline void *job_ptr(uint32_t j) { return (void *)(uintptr_t)(j + 1); }
@@ -144,7 +144,7 @@ static int start_job(dag_engine *e, uint32_t mi, uint32_t j)
 	}
 	if (!(x >= 0 && x <= SIM_MAX_TIME_S)) { /* or NaN */
 		char b[96];
-		prof_errf(e->err, PROF_EINPUT, d->label, 0,
+		io_errf(e->err, IO_EINPUT, d->label, 0,
 			  "job %s: execution time %g s on machine type \"%s\" "
 			  "is beyond the limit of %g s",
 			  wl_dag_job_label(d, j, b, sizeof b), x,
@@ -675,35 +675,35 @@ static int run_loop(dag_engine *e)
 
 /* ---- set-up --------------------------------------------------------------- */
 
-static int check_config(const sim_dag_config *c, prof_err *err)
+static int check_config(const sim_dag_config *c, io_err *err)
 {
 	const prof_profile *p = c->profile;
 	const wl_dag *d = c->dag;
 	if (!p || !d || !c->machines || c->n_machines == 0)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "DAG run: profile, DAG and machines are required");
 	if (d->finalized != 1)
-		return prof_errf(err, PROF_EINPUT, d->label, 0,
+		return io_errf(err, IO_EINPUT, d->label, 0,
 				 "DAG run: the DAG is not finalized");
 	if (c->policy != SIM_DAG_EFT && c->policy != SIM_DAG_HEFT)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "DAG run: unknown policy %d", (int)c->policy);
 	if (!isfinite(c->storage_bps) || c->storage_bps < 0)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "DAG run: storage_bps must be finite and >= 0");
 	if (!(c->exec_rank_correlation >= 0 && c->exec_rank_correlation <= 1))
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "DAG run: exec_rank_correlation must be in [0, 1]");
 	for (uint32_t m = 0; m < c->n_machines; m++)
 		if (c->machines[m].type >= p->n_machines)
-			return prof_errf(err, PROF_EINPUT, NULL, 0,
+			return io_errf(err, IO_EINPUT, NULL, 0,
 					 "DAG run: machine %u: type %u out of "
 					 "range (%u types)",
 					 m, c->machines[m].type, p->n_machines);
 	for (uint32_t j = 0; j < d->n_jobs; j++)
 		if (d->job_type[j] >= p->n_tasks) {
 			char b[96];
-			return prof_errf(err, PROF_EINPUT, d->label, 0,
+			return io_errf(err, IO_EINPUT, d->label, 0,
 					 "job %s: task type %u out of range (%u "
 					 "types)",
 					 wl_dag_job_label(d, j, b, sizeof b),
@@ -712,7 +712,7 @@ static int check_config(const sim_dag_config *c, prof_err *err)
 	return 0;
 }
 
-static int setup(dag_engine *e, const sim_dag_config *c, prof_err *err)
+static int setup(dag_engine *e, const sim_dag_config *c, io_err *err)
 {
 	int rc = check_config(c, err);
 	if (rc)
@@ -779,7 +779,7 @@ static int setup(dag_engine *e, const sim_dag_config *c, prof_err *err)
 		nics[m].down_bps = dm->down_bps > 0 ? dm->down_bps : nic;
 		if (!(nics[m].up_bps > 0) || !(nics[m].down_bps > 0)) {
 			free(nics);
-			return prof_errf(err, PROF_EINPUT, NULL, 0,
+			return io_errf(err, IO_EINPUT, NULL, 0,
 					 "DAG run: machine %u (%s) has no NIC "
 					 "bandwidth (give up_bps/down_bps or the "
 					 "type's nic_gbps)",
@@ -805,7 +805,7 @@ static int setup(dag_engine *e, const sim_dag_config *c, prof_err *err)
 			ok = isfinite(expected(e, j, e->m[m].type));
 		if (!ok) {
 			char b[96];
-			return prof_errf(err, PROF_EINPUT, d->label, 0,
+			return io_errf(err, IO_EINPUT, d->label, 0,
 					 "job %s (task type '%s') can run on none "
 					 "of the machines",
 					 wl_dag_job_label(d, j, b, sizeof b),
@@ -846,7 +846,7 @@ static void teardown(dag_engine *e)
 	sim_heap_free(&e->heap);
 }
 
-int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, prof_err *err)
+int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, io_err *err)
 {
 	dag_engine e;
 	memset(&e, 0, sizeof e);
@@ -857,7 +857,7 @@ int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, prof_err *err)
 		rc = err->code ? err->code : nomem(err);
 	r->wall_s = wall_now() - t0;
 	if (!rc && e.done != c->dag->n_jobs)
-		rc = prof_errf(err, PROF_EINPUT, c->dag->label, 0,
+		rc = io_errf(err, IO_EINPUT, c->dag->label, 0,
 			       "DAG run ended with %llu of %u jobs done",
 			       (unsigned long long)e.done, c->dag->n_jobs);
 	if (e.csv) {

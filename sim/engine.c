@@ -14,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "sim/experiment.h"
+#include "sim/engine.h"
+#include "sim/exp_model.h"
 #include "sim/heap.h"
-#include "sim/out.h"
-#include "sim/rng.h"
+#include "sim/base/out.h"
+#include "sim/base/rng.h"
 #include "sim/stats.h"
 #include "policies/prune.h"
 #include "workloads/workload.h"
@@ -129,7 +130,7 @@ typedef struct engine {
 	uint64_t merged;
 	double saved_s;
 	char label[64];
-	prof_err *err;
+	io_err *err;
 } engine;
 
 static task *task_alloc(engine *e)
@@ -293,8 +294,8 @@ static int check_exec(engine *e, uint32_t type, uint32_t mtype, double x)
 {
 	if (x >= 0 && x <= SIM_MAX_TIME_S)
 		return 0;
-	const prof_jdoc *doc = &e->x->doc;
-	prof_jerr(e->err, doc, json_object_get(doc->root, "profile"),
+	const io_jdoc *doc = &e->x->doc;
+	io_jerr(e->err, doc, json_object_get(doc->root, "profile"),
 		  "profile: task type \"%s\" on machine type \"%s\" drew an "
 		  "execution time of %g s, beyond the limit of %g s",
 		  e->prof->tasks[type].name, e->prof->machines[mtype].name, x,
@@ -873,7 +874,7 @@ static int schedule_next_arrival(engine *e)
 	if (r <= 0)
 		return r;
 	if (!(e->pending.arrival_s <= SIM_MAX_TIME_S)) { /* or NaN */
-		prof_jerr(e->err, &e->x->doc, e->x->workload,
+		io_jerr(e->err, &e->x->doc, e->x->workload,
 			  "workload: task %llu arrives at %g s, beyond the "
 			  "limit of %g s",
 			  (unsigned long long)e->pending.id, e->pending.arrival_s,
@@ -926,7 +927,7 @@ static int run_loop(engine *e)
 		}
 	}
 	if (rc < 0 && !e->err->code)
-		prof_errf(e->err, PROF_ENOMEM, NULL, 0, "out of memory");
+		io_errf(e->err, IO_ENOMEM, NULL, 0, "out of memory");
 	/* what never found a machine (a deferred task that could not make it,
 	 * a type whose machines stay full) is counted, not lost */
 	while (rc >= 0 && e->wait_head)
@@ -1131,7 +1132,7 @@ static uint32_t queue_types(const void *engine_ptr, uint32_t m, uint32_t *out,
 }
 
 static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
-		 const sim_run_opts *o, prof_err *err)
+		 const sim_run_opts *o, io_err *err)
 {
 	const prof_profile *prof = x->profile;
 	uint32_t n = x->n_machines, nmt = prof->n_machines, ntt = prof->n_tasks;
@@ -1160,7 +1161,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	    !e->run_start || !e->run_type || !e->type_arrived ||
 	    !e->type_on_time || !e->type_failed ||
 	    !e->pstate || !e->view.rng || sim_heap_init(&e->heap, 64) != 0)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t tt = 0; tt < ntt; tt++)
 		for (uint32_t mt = 0; mt < nmt; mt++)
 			e->etc[(size_t)tt * nmt + mt] = prof_mean(prof, tt, mt);
@@ -1212,7 +1213,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	if (o->tasks > 0) { /* --tasks overrides the workload's stop rule */
 		copy = json_deep_copy(wnode);
 		if (!copy)
-			return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 		json_object_set_new(copy, "tasks", json_integer((json_int_t)o->tasks));
 		json_object_del(copy, "duration_s");
 		wnode = copy;
@@ -1225,13 +1226,13 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		e->n_keys = wl_segments(e->src);
 		e->leader_of = calloc(e->n_keys, sizeof *e->leader_of);
 		if (!e->leader_of)
-			return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	if (sim_stat_init(&e->response, 1) || sim_stat_init(&e->wait, 0))
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t tt = 0; tt < ntt; tt++)
 		if (sim_stat_init(&e->types[tt].response, 1))
-			return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	return 0;
 }
 
@@ -1244,7 +1245,7 @@ static double wall_now(void)
 
 int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 		   const sim_run_opts *o, int validate_only, sim_result *res,
-		   prof_err *err)
+		   io_err *err)
 {
 	engine e;
 	memset(&e, 0, sizeof e);
@@ -1269,13 +1270,13 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	}
 	int writes = (o->run_dir && *o->run_dir) || (dir && *dir);
 	if (writes && !rundir)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (!rc && writes) {
 		rc = sim_mkdirs(rundir, err);
 		if (!rc && csv) {
 			path = sim_pathf("%s/tasks.csv.gz", rundir);
 			rc = path ? sim_gzout_open(&e.csv, path, err)
-				  : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+				  : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 			free(path);
 			path = NULL;
 			static const char header[] =
@@ -1295,12 +1296,12 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	 * it, not the small file written after it */
 	int crc = sim_gzout_close(e.csv, rc == 0 || rc == GZ_FAILED, err);
 	if (!rc || rc == GZ_FAILED)
-		rc = crc ? crc : rc == GZ_FAILED ? PROF_EIO : 0;
+		rc = crc ? crc : rc == GZ_FAILED ? IO_EIO : 0;
 	if (!rc && writes) {
 		json_t *sj = summary_json(&e, &r);
 		path = sim_pathf("%s/summary.json", rundir);
 		rc = sj && path ? sim_write_json(path, sj, err)
-				: prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+				: io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 		json_decref(sj);
 	}
 	free(path);

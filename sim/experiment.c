@@ -4,8 +4,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "sim/ci.h"
-#include "sim/experiment.h"
-#include "sim/out.h"
+#include "sim/engine.h"
+#include "sim/exp_model.h"
+#include "sim/base/out.h"
 #include "workloads/workload.h"
 
 void sim_experiment_free(sim_experiment *x)
@@ -14,7 +15,7 @@ void sim_experiment_free(sim_experiment *x)
 		return;
 	if (!x->profile_shared)
 		prof_free(x->profile);
-	prof_jdoc_free(&x->doc);
+	io_jdoc_free(&x->doc);
 	free(x->name);
 	free(x->machine_type);
 	free(x->machine_slots);
@@ -51,7 +52,7 @@ static unsigned profile_cache_used;
 
 /* *shared = 1 when *out belongs to the cache (never to be freed). */
 static int profile_cached(prof_profile **out, int *shared, const char *path,
-			  prof_err *err)
+			  io_err *err)
 {
 	struct stat st;
 	int known = stat(path, &st) == 0;
@@ -84,28 +85,28 @@ static int profile_cached(prof_profile **out, int *shared, const char *path,
 	return 0;
 }
 
-static int load_profile(sim_experiment *x, prof_err *err)
+static int load_profile(sim_experiment *x, io_err *err)
 {
-	const prof_jdoc *doc = &x->doc;
+	const io_jdoc *doc = &x->doc;
 	const json_t *node = json_object_get(doc->root, "profile");
 	if (!node)
-		return prof_jerr(err, doc, doc->root, "missing \"profile\"");
+		return io_jerr(err, doc, doc->root, "missing \"profile\"");
 	if (json_is_object(node))
 		return prof_load_json(&x->profile, doc, node, err);
 	if (!json_is_string(node))
-		return prof_jerr(err, doc, node,
+		return io_jerr(err, doc, node,
 				 "\"profile\" must be a file name or an object");
-	char *path = prof_jdoc_resolve(doc, json_string_value(node));
+	char *path = io_jdoc_resolve(doc, json_string_value(node));
 	if (!path)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	int rc = profile_cached(&x->profile, &x->profile_shared, path, err);
 	free(path);
 	return rc;
 }
 
 /* A capacity: integer >= 0 or "unbounded". */
-static int get_capacity(const prof_jdoc *doc, const json_t *obj,
-			const char *key, uint32_t *out, prof_err *err)
+static int get_capacity(const io_jdoc *doc, const json_t *obj,
+			const char *key, uint32_t *out, io_err *err)
 {
 	const json_t *v = json_object_get(obj, key);
 	if (!v)
@@ -115,22 +116,22 @@ static int get_capacity(const prof_jdoc *doc, const json_t *obj,
 		return 0;
 	}
 	uint64_t c = 0;
-	int rc = prof_jget_u64(doc, obj, key, 1, &c, err);
+	int rc = io_jget_u64(doc, obj, key, 1, &c, err);
 	if (rc)
 		return rc;
 	if (c >= SIM_UNBOUNDED)
-		return prof_jerr(err, doc, v, "\"%s\" is too large", key);
+		return io_jerr(err, doc, v, "\"%s\" is too large", key);
 	*out = (uint32_t)c;
 	return 0;
 }
 
 static int load_machines(sim_experiment *x, uint32_t default_qcap,
-			 prof_err *err)
+			 io_err *err)
 {
-	const prof_jdoc *doc = &x->doc;
+	const io_jdoc *doc = &x->doc;
 	const json_t *list = json_object_get(doc->root, "machines");
 	if (!json_is_array(list) || json_array_size(list) == 0)
-		return prof_jerr(err, doc, list ? list : doc->root,
+		return io_jerr(err, doc, list ? list : doc->root,
 				 "\"machines\" must be a non-empty array");
 	static const char *const keys[] = {"type", "count", "slots",
 					   "queue_capacity", NULL};
@@ -140,39 +141,39 @@ static int load_machines(sim_experiment *x, uint32_t default_qcap,
 	json_array_foreach(list, i, entry) {
 		uint64_t count = 1;
 		if (!json_is_object(entry))
-			return prof_jerr(err, doc, entry,
+			return io_jerr(err, doc, entry,
 					 "a machine entry must be an object");
-		if (prof_jcheck_keys(doc, entry, keys, err) ||
-		    prof_jget_u64(doc, entry, "count", 0, &count, err))
-			return PROF_EINPUT;
+		if (io_jcheck_keys(doc, entry, keys, err) ||
+		    io_jget_u64(doc, entry, "count", 0, &count, err))
+			return IO_EINPUT;
 		total += count;
 		if (total > 10000000)
-			return prof_jerr(err, doc, entry, "too many machines");
+			return io_jerr(err, doc, entry, "too many machines");
 	}
 	if (total == 0)
-		return prof_jerr(err, doc, list, "no machines (every count is 0)");
+		return io_jerr(err, doc, list, "no machines (every count is 0)");
 	x->n_machines = (uint32_t)total;
 	x->machine_type = malloc(total * sizeof *x->machine_type);
 	x->machine_slots = malloc(total * sizeof *x->machine_slots);
 	x->machine_qcap = malloc(total * sizeof *x->machine_qcap);
 	if (!x->machine_type || !x->machine_slots || !x->machine_qcap)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	uint32_t m = 0;
 	json_array_foreach(list, i, entry) {
 		const char *type = NULL;
 		uint64_t count = 1, slots = 0;
 		uint32_t qcap = default_qcap;
-		if (prof_jget_str(doc, entry, "type", 1, &type, err) ||
-		    prof_jget_u64(doc, entry, "count", 0, &count, err) ||
-		    prof_jget_u64(doc, entry, "slots", 0, &slots, err) ||
+		if (io_jget_str(doc, entry, "type", 1, &type, err) ||
+		    io_jget_u64(doc, entry, "count", 0, &count, err) ||
+		    io_jget_u64(doc, entry, "slots", 0, &slots, err) ||
 		    get_capacity(doc, entry, "queue_capacity", &qcap, err))
-			return PROF_EINPUT;
+			return IO_EINPUT;
 		int mt = prof_machine_index(x->profile, type);
 		if (mt < 0)
-			return prof_jerr(err, doc, json_object_get(entry, "type"),
+			return io_jerr(err, doc, json_object_get(entry, "type"),
 					 "unknown machine type \"%s\"", type);
 		if (json_object_get(entry, "slots") && (slots < 1 || slots > 4096))
-			return prof_jerr(err, doc, json_object_get(entry, "slots"),
+			return io_jerr(err, doc, json_object_get(entry, "slots"),
 					 "\"slots\" must be in 1..4096");
 		if (!slots)
 			slots = x->profile->machines[mt].slots;
@@ -188,7 +189,7 @@ static int load_machines(sim_experiment *x, uint32_t default_qcap,
 		for (m = 0; m < x->n_machines && !ok; m++)
 			ok = prof_can_run(x->profile, tt, x->machine_type[m]);
 		if (!ok)
-			return prof_jerr(err, doc, list,
+			return io_jerr(err, doc, list,
 					 "no machine can run task type \"%s\"",
 					 x->profile->tasks[tt].name);
 	}
@@ -215,7 +216,7 @@ static const json_t *exec_node(const sim_experiment *x, const char *task,
 /* Every (task, machine) pair present must have a mean execution time the
  * run can represent (sim.h, SIM_MAX_TIME_S): a rate of 1e-300 is a typo,
  * not a workload. */
-static int check_profile_times(const sim_experiment *x, prof_err *err)
+static int check_profile_times(const sim_experiment *x, io_err *err)
 {
 	const prof_profile *p = x->profile;
 	for (uint32_t tt = 0; tt < p->n_tasks; tt++)
@@ -227,7 +228,7 @@ static int check_profile_times(const sim_experiment *x, prof_err *err)
 			if (mean >= 0 && mean <= SIM_MAX_TIME_S)
 				continue;
 			const char *tn = p->tasks[tt].name, *mn = p->machines[mt].name;
-			return prof_jerr(err, &x->doc, exec_node(x, tn, mn),
+			return io_jerr(err, &x->doc, exec_node(x, tn, mn),
 					 "profile: task type \"%s\" on machine "
 					 "type \"%s\" has a mean execution time "
 					 "of %g s, beyond the limit of %g s",
@@ -236,9 +237,9 @@ static int check_profile_times(const sim_experiment *x, prof_err *err)
 	return 0;
 }
 
-static int load_queue(sim_experiment *x, uint32_t *qcap, prof_err *err)
+static int load_queue(sim_experiment *x, uint32_t *qcap, io_err *err)
 {
-	const prof_jdoc *doc = &x->doc;
+	const io_jdoc *doc = &x->doc;
 	const json_t *q = json_object_get(doc->root, "queue");
 	*qcap = SIM_UNBOUNDED;
 	if (!q)
@@ -246,57 +247,57 @@ static int load_queue(sim_experiment *x, uint32_t *qcap, prof_err *err)
 	static const char *const keys[] = {"capacity", "when_full", NULL};
 	const char *when = "wait";
 	if (!json_is_object(q))
-		return prof_jerr(err, doc, q, "\"queue\" must be an object");
-	if (prof_jcheck_keys(doc, q, keys, err) ||
+		return io_jerr(err, doc, q, "\"queue\" must be an object");
+	if (io_jcheck_keys(doc, q, keys, err) ||
 	    get_capacity(doc, q, "capacity", qcap, err) ||
-	    prof_jget_str(doc, q, "when_full", 0, &when, err))
-		return PROF_EINPUT;
+	    io_jget_str(doc, q, "when_full", 0, &when, err))
+		return IO_EINPUT;
 	if (strcmp(when, "wait") == 0)
 		x->reject_when_full = 0;
 	else if (strcmp(when, "reject") == 0)
 		x->reject_when_full = 1;
 	else
-		return prof_jerr(err, doc, json_object_get(q, "when_full"),
+		return io_jerr(err, doc, json_object_get(q, "when_full"),
 				 "\"when_full\" must be \"wait\" or \"reject\"");
 	return 0;
 }
 
-static int load_deadline(sim_experiment *x, prof_err *err)
+static int load_deadline(sim_experiment *x, io_err *err)
 {
-	const prof_jdoc *doc = &x->doc;
+	const io_jdoc *doc = &x->doc;
 	const prof_profile *p = x->profile;
 	x->deadline_offset_s = calloc(p->n_tasks, sizeof *x->deadline_offset_s);
 	if (!x->deadline_offset_s)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	const json_t *d = json_object_get(doc->root, "deadline");
 	if (!d)
 		return 0;
 	static const char *const keys[] = {"slack", "reference", "relative_s",
 					   NULL};
 	if (!json_is_object(d))
-		return prof_jerr(err, doc, d, "\"deadline\" must be an object");
-	if (prof_jcheck_keys(doc, d, keys, err))
-		return PROF_EINPUT;
+		return io_jerr(err, doc, d, "\"deadline\" must be an object");
+	if (io_jcheck_keys(doc, d, keys, err))
+		return IO_EINPUT;
 	int has_slack = json_object_get(d, "slack") != NULL;
 	int has_rel = json_object_get(d, "relative_s") != NULL;
 	if (has_slack == has_rel)
-		return prof_jerr(err, doc, d,
+		return io_jerr(err, doc, d,
 				 "\"deadline\" needs exactly one of \"slack\" "
 				 "and \"relative_s\"");
 	if (has_rel) {
 		x->deadline_rule = DEADLINE_RELATIVE;
-		if (prof_jget_nonneg(doc, d, "relative_s", 1,
+		if (io_jget_nonneg(doc, d, "relative_s", 1,
 				     &x->deadline_relative_s, err))
-			return PROF_EINPUT;
+			return IO_EINPUT;
 		for (uint32_t tt = 0; tt < p->n_tasks; tt++)
 			x->deadline_offset_s[tt] = x->deadline_relative_s;
 		return 0;
 	}
 	x->deadline_rule = DEADLINE_SLACK;
 	const char *ref = "fastest";
-	if (prof_jget_posnum(doc, d, "slack", 1, &x->deadline_slack, err) ||
-	    prof_jget_str(doc, d, "reference", 0, &ref, err))
-		return PROF_EINPUT;
+	if (io_jget_posnum(doc, d, "slack", 1, &x->deadline_slack, err) ||
+	    io_jget_str(doc, d, "reference", 0, &ref, err))
+		return IO_EINPUT;
 	if (strcmp(ref, "fastest") == 0)
 		x->deadline_ref = REF_FASTEST;
 	else if (strcmp(ref, "mean") == 0)
@@ -304,7 +305,7 @@ static int load_deadline(sim_experiment *x, prof_err *err)
 	else if (strcmp(ref, "slowest") == 0)
 		x->deadline_ref = REF_SLOWEST;
 	else
-		return prof_jerr(err, doc, json_object_get(d, "reference"),
+		return io_jerr(err, doc, json_object_get(d, "reference"),
 				 "\"reference\" must be \"fastest\", \"mean\" "
 				 "or \"slowest\"");
 	/* over the machine types present that can run the task */
@@ -331,32 +332,32 @@ static int load_deadline(sim_experiment *x, prof_err *err)
 	return 0;
 }
 
-static int get_bool(const prof_jdoc *doc, const json_t *obj, const char *key,
-		    int *out, prof_err *err)
+static int get_bool(const io_jdoc *doc, const json_t *obj, const char *key,
+		    int *out, io_err *err)
 {
 	const json_t *v = json_object_get(obj, key);
 	if (!v)
 		return 0;
 	if (!json_is_boolean(v))
-		return prof_jerr(err, doc, v, "\"%s\" must be true or false", key);
+		return io_jerr(err, doc, v, "\"%s\" must be true or false", key);
 	*out = json_is_true(v);
 	return 0;
 }
 
-static int load_drop_and_pruning(sim_experiment *x, prof_err *err)
+static int load_drop_and_pruning(sim_experiment *x, io_err *err)
 {
-	const prof_jdoc *doc = &x->doc;
+	const io_jdoc *doc = &x->doc;
 	const json_t *d = json_object_get(doc->root, "drop");
 	if (d) {
 		static const char *const keys[] = {"at_mapping", "in_queue",
 						   "while_running", NULL};
 		if (!json_is_object(d))
-			return prof_jerr(err, doc, d, "\"drop\" must be an object");
-		if (prof_jcheck_keys(doc, d, keys, err) ||
+			return io_jerr(err, doc, d, "\"drop\" must be an object");
+		if (io_jcheck_keys(doc, d, keys, err) ||
 		    get_bool(doc, d, "at_mapping", &x->drop_at_mapping, err) ||
 		    get_bool(doc, d, "in_queue", &x->drop_in_queue, err) ||
 		    get_bool(doc, d, "while_running", &x->drop_while_running, err))
-			return PROF_EINPUT;
+			return IO_EINPUT;
 	}
 	const json_t *p = json_object_get(doc->root, "pruning");
 	if (!p)
@@ -364,29 +365,29 @@ static int load_drop_and_pruning(sim_experiment *x, prof_err *err)
 	static const char *const keys[] = {"threshold", "action", "step_s", NULL};
 	const char *action = "drop";
 	if (!json_is_object(p))
-		return prof_jerr(err, doc, p, "\"pruning\" must be an object");
-	if (prof_jcheck_keys(doc, p, keys, err) ||
-	    prof_jget_posnum(doc, p, "threshold", 1, &x->prune_threshold, err) ||
-	    prof_jget_posnum(doc, p, "step_s", 0, &x->prune_step_s, err) ||
-	    prof_jget_str(doc, p, "action", 0, &action, err))
-		return PROF_EINPUT;
+		return io_jerr(err, doc, p, "\"pruning\" must be an object");
+	if (io_jcheck_keys(doc, p, keys, err) ||
+	    io_jget_posnum(doc, p, "threshold", 1, &x->prune_threshold, err) ||
+	    io_jget_posnum(doc, p, "step_s", 0, &x->prune_step_s, err) ||
+	    io_jget_str(doc, p, "action", 0, &action, err))
+		return IO_EINPUT;
 	if (x->prune_threshold >= 1)
-		return prof_jerr(err, doc, json_object_get(p, "threshold"),
+		return io_jerr(err, doc, json_object_get(p, "threshold"),
 				 "\"threshold\" must be in (0, 1)");
 	if (strcmp(action, "drop") == 0)
 		x->prune_defer = 0;
 	else if (strcmp(action, "defer") == 0)
 		x->prune_defer = 1;
 	else
-		return prof_jerr(err, doc, json_object_get(p, "action"),
+		return io_jerr(err, doc, json_object_get(p, "action"),
 				 "\"action\" must be \"drop\" or \"defer\"");
 	return 0;
 }
 
 /* "merging": {"strategy": "adaptive", "max_degree": 5} */
-static int load_merging(sim_experiment *x, prof_err *err)
+static int load_merging(sim_experiment *x, io_err *err)
 {
-	const prof_jdoc *doc = &x->doc;
+	const io_jdoc *doc = &x->doc;
 	const json_t *m = json_object_get(doc->root, "merging");
 	x->merge_strategy = POL_MERGE_NEVER;
 	x->merge_max_degree = POL_MERGE_DEFAULT_DEGREE;
@@ -396,19 +397,19 @@ static int load_merging(sim_experiment *x, prof_err *err)
 	const char *strategy = NULL;
 	uint64_t degree = POL_MERGE_DEFAULT_DEGREE;
 	if (!json_is_object(m))
-		return prof_jerr(err, doc, m, "\"merging\" must be an object");
-	if (prof_jcheck_keys(doc, m, keys, err) ||
-	    prof_jget_str(doc, m, "strategy", 1, &strategy, err) ||
-	    prof_jget_u64(doc, m, "max_degree", 0, &degree, err))
-		return PROF_EINPUT;
+		return io_jerr(err, doc, m, "\"merging\" must be an object");
+	if (io_jcheck_keys(doc, m, keys, err) ||
+	    io_jget_str(doc, m, "strategy", 1, &strategy, err) ||
+	    io_jget_u64(doc, m, "max_degree", 0, &degree, err))
+		return IO_EINPUT;
 	int k = pol_merge_from_name(strategy);
 	if (k < 0)
-		return prof_jerr(err, doc, json_object_get(m, "strategy"),
+		return io_jerr(err, doc, json_object_get(m, "strategy"),
 				 "unknown merging strategy \"%s\" (expected "
 				 "never, always or adaptive)",
 				 strategy);
 	if (degree < 1 || degree > POL_MERGE_MAX_DEGREE)
-		return prof_jerr(err, doc, json_object_get(m, "max_degree"),
+		return io_jerr(err, doc, json_object_get(m, "max_degree"),
 				 "\"max_degree\" must be in 1..%d",
 				 POL_MERGE_MAX_DEGREE);
 	x->merge_strategy = k;
@@ -417,19 +418,19 @@ static int load_merging(sim_experiment *x, prof_err *err)
 }
 
 static int policy_entry(sim_experiment *x, const json_t *v, exp_policy *out,
-			prof_err *err)
+			io_err *err)
 {
-	const prof_jdoc *doc = &x->doc;
+	const io_jdoc *doc = &x->doc;
 	const char *name = NULL;
 	out->params = NULL;
 	if (json_is_string(v)) {
 		name = json_string_value(v);
 	} else if (json_is_object(v)) {
-		if (prof_jget_str(doc, v, "name", 1, &name, err))
-			return PROF_EINPUT;
+		if (io_jget_str(doc, v, "name", 1, &name, err))
+			return IO_EINPUT;
 		out->params = v;
 	} else {
-		return prof_jerr(err, doc, v,
+		return io_jerr(err, doc, v,
 				 "a policy is a name or an object with \"name\"");
 	}
 	out->policy = pol_find(name);
@@ -440,60 +441,60 @@ static int policy_entry(sim_experiment *x, const json_t *v, exp_policy *out,
 			if (p[1])
 				strcat(known, ", ");
 		}
-		return prof_jerr(err, doc, v, "unknown policy \"%s\" (known: %s)",
+		return io_jerr(err, doc, v, "unknown policy \"%s\" (known: %s)",
 				 name, known);
 	}
 	if (out->params && !out->policy->init && json_object_size(out->params) > 1)
-		return prof_jerr(err, doc, v, "policy \"%s\" takes no parameters",
+		return io_jerr(err, doc, v, "policy \"%s\" takes no parameters",
 				 name);
 	return 0;
 }
 
-static int load_policies(sim_experiment *x, prof_err *err)
+static int load_policies(sim_experiment *x, io_err *err)
 {
-	const prof_jdoc *doc = &x->doc;
+	const io_jdoc *doc = &x->doc;
 	const json_t *one = json_object_get(doc->root, "policy");
 	const json_t *many = json_object_get(doc->root, "policies");
 	if (!!one == !!many)
-		return prof_jerr(err, doc, doc->root,
+		return io_jerr(err, doc, doc->root,
 				 "give exactly one of \"policy\" and \"policies\"");
 	if (many && (!json_is_array(many) || json_array_size(many) == 0))
-		return prof_jerr(err, doc, many,
+		return io_jerr(err, doc, many,
 				 "\"policies\" must be a non-empty array");
 	x->n_policies = one ? 1 : json_array_size(many);
 	x->policies = calloc(x->n_policies, sizeof *x->policies);
 	if (!x->policies)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (one)
 		return policy_entry(x, one, &x->policies[0], err);
 	for (size_t i = 0; i < x->n_policies; i++)
 		if (policy_entry(x, json_array_get(many, i), &x->policies[i], err))
-			return PROF_EINPUT;
+			return IO_EINPUT;
 	return 0;
 }
 
-static int load_output(sim_experiment *x, prof_err *err)
+static int load_output(sim_experiment *x, io_err *err)
 {
-	const prof_jdoc *doc = &x->doc;
+	const io_jdoc *doc = &x->doc;
 	const json_t *o = json_object_get(doc->root, "output");
 	const char *dir = NULL;
 	x->tasks_csv = 1;
 	if (o) {
 		static const char *const keys[] = {"dir", "tasks_csv", NULL};
 		if (!json_is_object(o))
-			return prof_jerr(err, doc, o, "\"output\" must be an object");
-		if (prof_jcheck_keys(doc, o, keys, err) ||
-		    prof_jget_str(doc, o, "dir", 0, &dir, err))
-			return PROF_EINPUT;
+			return io_jerr(err, doc, o, "\"output\" must be an object");
+		if (io_jcheck_keys(doc, o, keys, err) ||
+		    io_jget_str(doc, o, "dir", 0, &dir, err))
+			return IO_EINPUT;
 		const json_t *csv = json_object_get(o, "tasks_csv");
 		if (csv && !json_is_boolean(csv))
-			return prof_jerr(err, doc, csv,
+			return io_jerr(err, doc, csv,
 					 "\"tasks_csv\" must be true or false");
 		if (csv)
 			x->tasks_csv = json_is_true(csv);
 	}
 	x->out_dir = dir ? strdup(dir) : sim_pathf("out/%s", x->name);
-	return x->out_dir ? 0 : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	return x->out_dir ? 0 : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 }
 
 static char *base_name(const char *path)
@@ -522,20 +523,20 @@ static int set_index(const char *key, size_t *idx)
  * missing, unless it is the last component) or, when node is an array, the
  * element at index key. NULL with *err set if key cannot be followed. */
 static json_t *set_step(json_t *node, const char *key, const char *parent,
-			const char *set, const char *file, prof_err *err)
+			const char *set, const char *file, io_err *err)
 {
 	size_t idx;
 	if (json_is_array(node)) {
 		size_t n = json_array_size(node);
 		if (!set_index(key, &idx)) {
-			prof_errf(err, PROF_EINPUT, file, 0,
+			io_errf(err, IO_EINPUT, file, 0,
 				  "--set %s: \"%s\" is an array: index it with a "
 				  "number (0..%zu), not \"%s\"",
 				  set, parent, n ? n - 1 : 0, key);
 			return NULL;
 		}
 		if (idx >= n) {
-			prof_errf(err, PROF_EINPUT, file, 0,
+			io_errf(err, IO_EINPUT, file, 0,
 				  "--set %s: index %zu is out of range (\"%s\" has "
 				  "%zu entries)", set, idx, parent, n);
 			return NULL;
@@ -543,14 +544,14 @@ static json_t *set_step(json_t *node, const char *key, const char *parent,
 		return json_array_get(node, idx);
 	}
 	if (!json_is_object(node)) {
-		prof_errf(err, PROF_EINPUT, file, 0,
+		io_errf(err, IO_EINPUT, file, 0,
 			  "--set %s: \"%s\" is not an object or an array", set,
 			  parent);
 		return NULL;
 	}
 	json_t *child = json_object_get(node, key);
 	if (!child && set_index(key, &idx)) {
-		prof_errf(err, PROF_EINPUT, file, 0,
+		io_errf(err, IO_EINPUT, file, 0,
 			  "--set %s: cannot index \"%s\" with %s: it is not an "
 			  "array", set, parent, key);
 		return NULL;
@@ -565,20 +566,20 @@ static json_t *set_step(json_t *node, const char *key, const char *parent,
 /* Apply one "a.b.c=VALUE" override to root; a numeric component indexes
  * an array ("machines.0.count=4"). */
 static int apply_set(json_t *root, const char *set, const char *file,
-		     prof_err *err)
+		     io_err *err)
 {
 	const char *eq = strchr(set, '=');
 	if (!eq || eq == set)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "--set takes PATH=VALUE, not \"%s\"", set);
 	char path[256];
 	size_t plen = (size_t)(eq - set);
 	if (plen >= sizeof path)
-		return prof_errf(err, PROF_EINPUT, NULL, 0, "--set path too long");
+		return io_errf(err, IO_EINPUT, NULL, 0, "--set path too long");
 	memcpy(path, set, plen);
 	path[plen] = 0;
 	if (path[0] == '.' || path[plen - 1] == '.' || strstr(path, ".."))
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "--set: empty path component in \"%s\"", set);
 	json_t *value = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
 	if (!value)
@@ -609,7 +610,7 @@ static int apply_set(json_t *root, const char *set, const char *file,
 		if (!child)
 			break;
 		if (!json_is_object(child) && !json_is_array(child)) {
-			prof_errf(err, PROF_EINPUT, file, 0,
+			io_errf(err, IO_EINPUT, file, 0,
 				  "--set %s: \"%s\" is not an object or an array",
 				  set, key);
 			break;
@@ -619,26 +620,26 @@ static int apply_set(json_t *root, const char *set, const char *file,
 		key = next;
 	}
 	json_decref(value);
-	return prof_errf(err, PROF_EINPUT, NULL, 0, "--set: empty path in \"%s\"", set);
+	return io_errf(err, IO_EINPUT, NULL, 0, "--set: empty path in \"%s\"", set);
 }
 
-int sim_experiment_load(sim_experiment **out, const char *path, prof_err *err)
+int sim_experiment_load(sim_experiment **out, const char *path, io_err *err)
 {
 	return sim_experiment_load_set(out, path, NULL, 0, err);
 }
 
 int sim_experiment_load_set(sim_experiment **out, const char *path,
 			    const char *const *sets, size_t n_sets,
-			    prof_err *err)
+			    io_err *err)
 {
 	*out = NULL;
 	sim_experiment *x = calloc(1, sizeof *x);
 	if (!x)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-	int rc = prof_jdoc_load(&x->doc, path, err);
-	const prof_jdoc *doc = &x->doc;
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	int rc = io_jdoc_load(&x->doc, path, err);
+	const io_jdoc *doc = &x->doc;
 	if (!rc && !json_is_object(doc->root))
-		rc = prof_jerr(err, doc, doc->root,
+		rc = io_jerr(err, doc, doc->root,
 			       "an experiment must be a JSON object");
 	for (size_t i = 0; !rc && i < n_sets; i++)
 		rc = apply_set(doc->root, sets[i], path, err);
@@ -649,14 +650,14 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"exec_rank_correlation",   "output",   "drop",
 		"pruning",  "billing_granularity_s",   "merging", NULL};
 	if (!rc)
-		rc = prof_jcheck_keys(doc, doc->root, keys, err);
+		rc = io_jcheck_keys(doc, doc->root, keys, err);
 	const char *name = NULL;
 	if (!rc)
-		rc = prof_jget_str(doc, doc->root, "name", 0, &name, err);
+		rc = io_jget_str(doc, doc->root, "name", 0, &name, err);
 	if (!rc) {
 		x->name = name ? strdup(name) : base_name(path);
 		if (!x->name)
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	uint32_t qcap = SIM_UNBOUNDED;
 	uint64_t reps = 1;
@@ -675,11 +676,11 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 	if (!rc)
 		rc = load_policies(x, err);
 	if (!rc)
-		rc = prof_jget_u64(doc, doc->root, "seed", 0, &x->seed, err);
+		rc = io_jget_u64(doc, doc->root, "seed", 0, &x->seed, err);
 	if (!rc)
-		rc = prof_jget_u64(doc, doc->root, "replications", 0, &reps, err);
+		rc = io_jget_u64(doc, doc->root, "replications", 0, &reps, err);
 	if (!rc && (reps < 1 || reps > 100000))
-		rc = prof_jerr(err, doc, json_object_get(doc->root, "replications"),
+		rc = io_jerr(err, doc, json_object_get(doc->root, "replications"),
 			       "\"replications\" must be in 1..100000");
 	x->replications = reps;
 	if (!rc)
@@ -687,19 +688,19 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 	if (!rc)
 		rc = load_merging(x, err);
 	if (!rc)
-		rc = prof_jget_nonneg(doc, doc->root, "billing_granularity_s", 0,
+		rc = io_jget_nonneg(doc, doc->root, "billing_granularity_s", 0,
 				      &x->billing_granularity_s, err);
 	if (!rc)
-		rc = prof_jget_nonneg(doc, doc->root, "exec_rank_correlation", 0,
+		rc = io_jget_nonneg(doc, doc->root, "exec_rank_correlation", 0,
 				      &x->exec_rank_correlation, err);
 	if (!rc && x->exec_rank_correlation > 1)
-		rc = prof_jerr(err, doc,
+		rc = io_jerr(err, doc,
 			       json_object_get(doc->root, "exec_rank_correlation"),
 			       "\"exec_rank_correlation\" must be in [0, 1]");
 	if (!rc) {
 		x->workload = json_object_get(doc->root, "workload");
 		if (!json_is_object(x->workload))
-			rc = prof_jerr(err, doc, x->workload ? x->workload : doc->root,
+			rc = io_jerr(err, doc, x->workload ? x->workload : doc->root,
 				       "\"workload\" must be an object");
 	}
 	if (!rc)
@@ -718,7 +719,7 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 }
 
 int sim_run_policy(const sim_experiment *x, size_t i, const sim_run_opts *o,
-		   sim_result *res, prof_err *err)
+		   sim_result *res, io_err *err)
 {
 	return sim_engine_run(x, &x->policies[i], o, 0, res, err);
 }
@@ -753,12 +754,12 @@ static void print_row(FILE *f, const sim_result *r)
 /* comparison.csv: one row per policy, the table's columns (without wall
  * time, so that the file is a deterministic function of the seed). */
 static int write_comparison(const char *dir, const sim_result *rs, size_t n,
-			    prof_err *err)
+			    io_err *err)
 {
 	size_t cap = 256 + n * 400, len = 0;
 	char *buf = malloc(cap);
 	if (!buf)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	len += (size_t)snprintf(buf, cap,
 		"policy,arrived,completed,dropped,deadline_missed,"
 		"response_mean_s,response_p50_s,response_p95_s,response_p99_s,"
@@ -776,7 +777,7 @@ static int write_comparison(const char *dir, const sim_result *rs, size_t n,
 	}
 	char *path = sim_pathf("%s/comparison.csv", dir);
 	int rc = path ? sim_write_text(path, buf, len, err)
-		      : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		      : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	free(path);
 	free(buf);
 	return rc;
@@ -826,7 +827,7 @@ static void metric_values(const sim_result *rs, size_t reps, int k, double *out)
 
 static int write_aggregate(const char *path, const sim_experiment *x,
 			   const sim_result *rs, size_t reps, uint64_t seed0,
-			   prof_err *err)
+			   io_err *err)
 {
 	double *v = malloc(reps * sizeof *v);
 	json_t *o = json_object(), *seeds = json_array(), *metrics = json_object();
@@ -835,7 +836,7 @@ static int write_aggregate(const char *path, const sim_experiment *x,
 		json_decref(o);
 		json_decref(seeds);
 		json_decref(metrics);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	json_object_set_new(o, "hetsim_version", json_string(HETSIM_VERSION));
 	json_object_set_new(o, "experiment", json_string(x->name));
@@ -868,7 +869,7 @@ static int write_aggregate(const char *path, const sim_experiment *x,
 /* Long format: policy, metric, mean and CI, and the paired difference
  * against the first policy with its CI (common random numbers). */
 static int write_replicated_comparison(const char *dir, const sim_result *rs,
-				       size_t n_pol, size_t reps, prof_err *err)
+				       size_t n_pol, size_t reps, io_err *err)
 {
 	size_t cap = 256 + n_pol * SIM_N_METRICS * 240, len = 0;
 	char *buf = malloc(cap);
@@ -877,7 +878,7 @@ static int write_replicated_comparison(const char *dir, const sim_result *rs,
 		free(buf);
 		free(a);
 		free(b);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	len += (size_t)snprintf(buf, cap,
 				"policy,metric,mean,ci95_low,ci95_high,diff_vs_%s,"
@@ -895,7 +896,7 @@ static int write_replicated_comparison(const char *dir, const sim_result *rs,
 		}
 	char *path = sim_pathf("%s/comparison.csv", dir);
 	int rc = path ? sim_write_text(path, buf, len, err)
-		      : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		      : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	free(path);
 	free(buf);
 	free(a);
@@ -935,7 +936,7 @@ static void print_replicated(FILE *f, const sim_result *rs, size_t reps,
 /* Tasks of one run: --tasks, else what the workload expects (0: unknown,
  * a trace). */
 static int expected_tasks(const sim_experiment *x, const sim_run_opts *o,
-			  uint64_t *n, prof_err *err)
+			  uint64_t *n, io_err *err)
 {
 	*n = o->tasks;
 	if (o->tasks)
@@ -952,7 +953,7 @@ static int expected_tasks(const sim_experiment *x, const sim_run_opts *o,
 /* Refuse more than SIM_MAX_TASKS tasks in all without --force; announce
  * anything above SIM_ANNOUNCE_TASKS on stderr (when there is a console). */
 static int check_size(const sim_experiment *x, const sim_run_opts *o,
-		      size_t n_pol, size_t reps, int announce, prof_err *err)
+		      size_t n_pol, size_t reps, int announce, io_err *err)
 {
 	uint64_t per_run = 0;
 	int rc = expected_tasks(x, o, &per_run, err);
@@ -963,7 +964,7 @@ static int check_size(const sim_experiment *x, const sim_run_opts *o,
 	if (total > SIM_MAX_TASKS && !o->force) {
 		const char *what = "tasks";
 		if (o->tasks)
-			return prof_errf(err, PROF_EINPUT, NULL, 0,
+			return io_errf(err, IO_EINPUT, NULL, 0,
 					 "--tasks %llu: %.3g tasks in all (%zu "
 					 "policies x %zu replications), more than "
 					 "%.0e: about %.3g h at ~2 M tasks/s; add "
@@ -971,7 +972,7 @@ static int check_size(const sim_experiment *x, const sim_run_opts *o,
 					 (unsigned long long)o->tasks, total, n_pol,
 					 reps, SIM_MAX_TASKS, hours);
 		const json_t *node = json_object_get(x->workload, what);
-		return prof_jerr(err, &x->doc, node ? node : x->workload,
+		return io_jerr(err, &x->doc, node ? node : x->workload,
 				 "workload: %.3g tasks in all (%llu per run x %zu "
 				 "policies x %zu replications), more than %.0e: "
 				 "about %.3g h at ~2 M tasks/s; add --force to "
@@ -1008,7 +1009,7 @@ static json_t *run_info(const sim_experiment *x, uint64_t seed0, size_t reps,
 }
 
 int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
-		       FILE *console, sim_result *results, prof_err *err)
+		       FILE *console, sim_result *results, io_err *err)
 {
 	size_t first = 0, last = x->n_policies;
 	exp_policy only = {0};
@@ -1024,7 +1025,7 @@ int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 		} else {
 			only.policy = pol_find(o->policy);
 			if (!only.policy)
-				return prof_errf(err, PROF_EINPUT, NULL, 0,
+				return io_errf(err, IO_EINPUT, NULL, 0,
 						 "unknown policy \"%s\" (see: hetsim policies)",
 						 o->policy);
 			list = &only;
@@ -1042,7 +1043,7 @@ int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 		return rc;
 	sim_result *rs = calloc(n_pol * reps, sizeof *rs);
 	if (!rs)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	const char *out = o->out_dir ? o->out_dir : x->out_dir;
 	/* every file goes to the staging dir first (out.h) */
 	sim_outset *set = NULL;
@@ -1077,7 +1078,7 @@ int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 			if (reps > 1 && *dir) {
 				run_dir = sim_pathf("%s/%s/rep-%03zu", dir, sub, r);
 				if (!run_dir) {
-					rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+					rc = io_errf(err, IO_ENOMEM, NULL, 0,
 						       "out of memory");
 					break;
 				}
@@ -1096,7 +1097,7 @@ int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 		if (*dir) {
 			char *path = sim_pathf("%s/%s/summary.json", dir, sub);
 			rc = path ? write_aggregate(path, x, pr, reps, seed0, err)
-				  : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+				  : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 			free(path);
 		}
 		if (show)
@@ -1108,7 +1109,7 @@ int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
 	if (!rc && set) {
 		json_t *info = run_info(x, seed0, reps, rs, n_pol);
 		rc = info ? sim_outset_commit(set, info, err)
-			  : prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			  : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 		json_decref(info);
 	}
 	int wrote = set != NULL;

@@ -116,24 +116,24 @@ static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 
 int sim_net_new(sim_net **out, sim_heap *heap, uint32_t ev_base,
 		uint32_t n_nodes, const sim_nic *nics, double latency_s,
-		int contention_free, prof_err *err)
+		int contention_free, io_err *err)
 {
 	*out = NULL;
 	if (!isfinite(latency_s) || latency_s < 0)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "network: latency must be finite and >= 0");
 	if (n_nodes == 0 || n_nodes > UINT32_MAX / 4)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "network: bad number of nodes %u", n_nodes);
 	for (uint32_t i = 0; i < n_nodes; i++)
 		if (!isfinite(nics[i].up_bps) || nics[i].up_bps <= 0 ||
 		    !isfinite(nics[i].down_bps) || nics[i].down_bps <= 0)
-			return prof_errf(err, PROF_EINPUT, NULL, 0,
+			return io_errf(err, IO_EINPUT, NULL, 0,
 					 "network: node %u: uplink and downlink "
 					 "must be finite and > 0 bytes/s", i);
 	sim_net *n = calloc(1, sizeof *n);
 	if (!n)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	n->heap = heap;
 	n->ev_base = ev_base;
 	n->n_nodes = n_nodes;
@@ -153,7 +153,7 @@ int sim_net_new(sim_net **out, sim_heap *heap, uint32_t ev_base,
 	if (!n->nics || !n->links || !n->map || !n->dirty || !n->comp_links ||
 	    !n->active || !n->active_share) {
 		sim_net_free(n);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	memcpy(n->nics, nics, (size_t)n_nodes * sizeof *nics);
 	for (uint32_t i = 0; i < n_nodes; i++) {
@@ -449,7 +449,7 @@ static int join(sim_net *n, double now, uint32_t src, uint32_t dst,
 {
 	uint32_t pi = pair_get(n, src, dst, now);
 	if (pi == NONE)
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	pair *p = &n->pairs[pi];
 	pair_advance(p, now);
 	double old_head = p->hn ? p->heap[0].key : INFINITY;
@@ -457,12 +457,12 @@ static int join(sim_net *n, double now, uint32_t src, uint32_t dst,
 				   .seq = n->seq++,
 				   .cookie = cookie,
 				   .bytes = bytes}))
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	p->count++;
 	if (p->heap[0].key != old_head)
 		p->moved = 1;
 	if (n->contention_free)
-		return p->moved && pair_schedule(n, p, pi) ? PROF_ENOMEM : 0;
+		return p->moved && pair_schedule(n, p, pi) ? IO_ENOMEM : 0;
 	n->links[up_of(src)].flows++;
 	n->links[down_of(dst)].flows++;
 	mark_dirty(n, up_of(src));
@@ -479,8 +479,8 @@ int sim_net_start(sim_net *n, double now, uint32_t src, uint32_t dst,
 	if (n->latency_s <= 0) {
 		/* solved once for everything started at this instant */
 		if (join(n, now, src, dst, bytes, cookie))
-			return PROF_ENOMEM;
-		return !n->contention_free && want_solve(n, now) ? PROF_ENOMEM : 0;
+			return IO_ENOMEM;
+		return !n->contention_free && want_solve(n, now) ? IO_ENOMEM : 0;
 	}
 	uint32_t wi;
 	if (n->free_wait != NONE) {
@@ -489,7 +489,7 @@ int sim_net_start(sim_net *n, double now, uint32_t src, uint32_t dst,
 	} else {
 		if (grow((void **)&n->waits, &n->cap_waits, n->n_waits + 1,
 			 sizeof *n->waits))
-			return PROF_ENOMEM;
+			return IO_ENOMEM;
 		wi = n->n_waits++;
 	}
 	n->waits[wi] = (wait){.src = src, .dst = dst, .bytes = bytes,
@@ -504,7 +504,7 @@ int sim_net_start(sim_net *n, double now, uint32_t src, uint32_t dst,
 	return sim_heap_push(n->heap, now + n->latency_s,
 			     n->ev_base + EV_LATENCY, idx_ptr(wi))
 		       ? 0
-		       : PROF_ENOMEM;
+		       : IO_ENOMEM;
 }
 
 /* ---- max-min solve ------------------------------------------------------ */
@@ -641,10 +641,10 @@ static int solve(sim_net *n, double now)
 				p->rate = s;
 				p->moved = 1;
 			}
-			return p->moved && pair_schedule(n, p, pi) ? PROF_ENOMEM : 0;
+			return p->moved && pair_schedule(n, p, pi) ? IO_ENOMEM : 0;
 		}
 	}
-	return fill(n, component(n, ep), ep, now) ? PROF_ENOMEM : 0;
+	return fill(n, component(n, ep), ep, now) ? IO_ENOMEM : 0;
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -667,7 +667,7 @@ static int pair_event(sim_net *n, double now, uint32_t pi)
 		p->ev = sim_heap_push(n->heap, p->due, n->ev_base + EV_PAIR,
 				      idx_ptr(pi));
 		p->ev_time = p->due;
-		return p->ev ? 0 : PROF_ENOMEM;
+		return p->ev ? 0 : IO_ENOMEM;
 	}
 	pair_advance(p, now);
 	uint32_t ended = 0;
@@ -677,7 +677,7 @@ static int pair_event(sim_net *n, double now, uint32_t pi)
 			p->clock = e.key; /* rounding: it ends now */
 		n->st.bytes_done += e.bytes;
 		if (done_push(n, e.cookie))
-			return PROF_ENOMEM;
+			return IO_ENOMEM;
 		ended++;
 	} while (p->hn &&
 		 p->heap[0].key <= p->clock + 1e-12 * (p->clock > 1 ? p->clock : 1));
@@ -694,13 +694,13 @@ static int pair_event(sim_net *n, double now, uint32_t pi)
 		pair_release(n, pi);
 	} else if (n->contention_free) {
 		if (pair_schedule(n, p, pi))
-			return PROF_ENOMEM;
+			return IO_ENOMEM;
 	} else {
 		p->moved = 1;
 	}
 	/* solved now rather than by a solve event: ends rarely coincide */
 	if (!n->contention_free && solve(n, now))
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	return (int)ended;
 }
 

@@ -45,7 +45,7 @@
 #define HETSIM_SIM_NET_H
 
 #include <stdint.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 #include "sim/heap.h"
 
 #define SIM_NET_EVENT_KINDS 3
@@ -68,20 +68,20 @@ typedef struct sim_net_stats {
 /* n_nodes NICs, latency_s >= 0. The heap must outlive the network. */
 int sim_net_new(sim_net **out, sim_heap *heap, uint32_t ev_base,
 		uint32_t n_nodes, const sim_nic *nics, double latency_s,
-		int contention_free, prof_err *err);
+		int contention_free, io_err *err);
 void sim_net_free(sim_net *n);
 
 /* Is kind one of the network's event kinds? */
 int sim_net_owns(const sim_net *n, uint32_t kind);
 
 /* Start a transfer of bytes (finite, >= 0) from src to dst (src != dst)
- * at time now (the caller's current time). Returns 0, or PROF_ENOMEM. */
+ * at time now (the caller's current time). Returns 0, or IO_ENOMEM. */
 int sim_net_start(sim_net *n, double now, uint32_t src, uint32_t dst,
 		  double bytes, uint64_t cookie);
 
 /* Handle a network event popped at time now. Returns how many transfers
  * ended with it (their cookies in *done, valid until the next call into
- * the network), or PROF_ENOMEM. */
+ * the network), or IO_ENOMEM. */
 int sim_net_event(sim_net *n, double now, uint32_t kind, void *data,
 		  const uint64_t **done);
 

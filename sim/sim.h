@@ -46,7 +46,7 @@
  *        the profile's "merge" (profiles/profile.h). summary.json reports
  *        merged_requests and machine_time_saved_s (sum over merged
  *        requests of their own drawn time less what they added to the run).
- *    "exec_rank_correlation": 1.0      (see sim/rng.h)
+ *    "exec_rank_correlation": 1.0      (see sim/base/rng.h)
  *    "billing_granularity_s": 3600   every machine is billed its price per
  *        hour for the run's makespan rounded up to whole periods of this
  *        length (default 0: exact seconds)
@@ -59,7 +59,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 #define HETSIM_VERSION "0.1.0"
 
@@ -68,20 +68,20 @@
  * finite and at most this (about 31.7 million years); anything beyond is an
  * input error (a rate of 1e-300, a trace row "1e200,t"), never garbage
  * output. Times stay exact to the microsecond below 2^53 us (~9e9 s). The
- * readers of traces and CSVs refuse the same bound (PROF_MAX_TIME_S). */
-#define SIM_MAX_TIME_S PROF_MAX_TIME_S
+ * readers of traces and CSVs refuse the same bound (IO_MAX_TIME_S). */
+#define SIM_MAX_TIME_S IO_MAX_TIME_S
 
 typedef struct sim_experiment sim_experiment;
 
 int sim_experiment_load(sim_experiment **out, const char *path,
-			prof_err *err);
+			io_err *err);
 /* The same, with overrides "a.b.c=VALUE" applied to the file's JSON before
  * it is read (VALUE is JSON, or else taken as a string; missing objects
  * on the path are created). Errors in overridden values name the file
  * without a line. */
 int sim_experiment_load_set(sim_experiment **out, const char *path,
 			    const char *const *sets, size_t n_sets,
-			    prof_err *err);
+			    io_err *err);
 void sim_experiment_free(sim_experiment *x);
 /* Number of policies the experiment compares. */
 size_t sim_experiment_policies(const sim_experiment *x);
@@ -140,13 +140,13 @@ double sim_metric_value(const sim_result *r, int i);
  * out_dir is "" ) straight into out_dir/<label>/ (no staging, no manifest:
  * for tests and benchmarks) and fills *res. */
 int sim_run_policy(const sim_experiment *x, size_t i, const sim_run_opts *o,
-		   sim_result *res, prof_err *err);
+		   sim_result *res, io_err *err);
 /* Run every policy (or o->policy), print the comparison table to console
  * (if not quiet) and write comparison.csv: the whole set through a staging
- * dir, then moved into place and listed in manifest.json (sim/out.h). results may be NULL; else it has
+ * dir, then moved into place and listed in manifest.json (sim/base/out.h). results may be NULL; else it has
  * room for sim_experiment_policies(x) entries (with replications, each
  * gets its policy's replication 0). */
 int sim_run_experiment(const sim_experiment *x, const sim_run_opts *o,
-		       FILE *console, sim_result *results, prof_err *err);
+		       FILE *console, sim_result *results, io_err *err);
 
 #endif

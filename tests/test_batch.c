@@ -5,7 +5,7 @@
 #include <string.h>
 #include "policies/batch.h"
 #include "policies/plan.h"
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 #include "tests/tests.h"
 
 enum { MAX_M = 3, MAX_SLOTS = 2, MAX_T = 3, MAX_B = 12 };
@@ -60,11 +60,11 @@ static uint32_t run_batch(const sim_policy *p, const sim_view *v,
 	memset(state, 0, sizeof state);
 	ck_assert(p->state_size <= sizeof state);
 	ck_assert_ptr_null(p->on_arrival);
-	prof_jdoc doc = {0};
-	prof_err err = {0};
+	io_jdoc doc = {0};
+	io_err err = {0};
 	const json_t *node = NULL;
 	if (params) {
-		ck_assert_int_eq(prof_jdoc_parse(&doc, "params", params,
+		ck_assert_int_eq(io_jdoc_parse(&doc, "params", params,
 						 strlen(params), &err),
 				 0);
 		node = doc.root;
@@ -77,7 +77,7 @@ static uint32_t run_batch(const sim_policy *p, const sim_view *v,
 	ck_assert(memcmp(out, again, nd * sizeof *out) == 0);
 	p->fini(state);
 	if (params)
-		prof_jdoc_free(&doc);
+		io_jdoc_free(&doc);
 	return nd;
 }
 
@@ -424,20 +424,20 @@ START_TEST(felare_minimises_energy_or_cost_as_asked)
 	const char *bad[] = {"{\"objective\": \"speed\"}"};
 	max_align_t state[32];
 	memset(state, 0, sizeof state);
-	prof_jdoc doc = {0};
-	prof_err err = {0};
-	ck_assert_int_eq(prof_jdoc_parse(&doc, "p.json", bad[0], strlen(bad[0]), &err), 0);
-	ck_assert_int_eq(pol_felare.init(state, &f.v, &doc, doc.root, &err), PROF_EINPUT);
+	io_jdoc doc = {0};
+	io_err err = {0};
+	ck_assert_int_eq(io_jdoc_parse(&doc, "p.json", bad[0], strlen(bad[0]), &err), 0);
+	ck_assert_int_eq(pol_felare.init(state, &f.v, &doc, doc.root, &err), IO_EINPUT);
 	pol_felare.fini(state);
-	prof_jdoc_free(&doc);
+	io_jdoc_free(&doc);
 	const char *cost = "{\"objective\": \"cost\"}";
 	memset(state, 0, sizeof state);
 	memset(&err, 0, sizeof err);
-	ck_assert_int_eq(prof_jdoc_parse(&doc, "p.json", cost, strlen(cost), &err), 0);
-	ck_assert_int_eq(pol_minmin.init(state, &f.v, &doc, doc.root, &err), PROF_EINPUT);
+	ck_assert_int_eq(io_jdoc_parse(&doc, "p.json", cost, strlen(cost), &err), 0);
+	ck_assert_int_eq(pol_minmin.init(state, &f.v, &doc, doc.root, &err), IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "felare only") != NULL, "%s", err.msg);
 	pol_minmin.fini(state);
-	prof_jdoc_free(&doc);
+	io_jdoc_free(&doc);
 }
 END_TEST
 
@@ -689,19 +689,19 @@ START_TEST(batch_policies_reject_bad_parameters)
 		for (size_t j = 0; j < sizeof bad / sizeof bad[0]; j++) {
 			max_align_t state[32];
 			memset(state, 0, sizeof state);
-			prof_jdoc doc = {0};
-			prof_err err = {0};
-			ck_assert_int_eq(prof_jdoc_parse(&doc, "p.json", bad[j],
+			io_jdoc doc = {0};
+			io_err err = {0};
+			ck_assert_int_eq(io_jdoc_parse(&doc, "p.json", bad[j],
 							 strlen(bad[j]), &err),
 					 0);
 			ck_assert_int_eq(batch_policies[i]->init(state, &f.v,
 								 &doc, doc.root,
 								 &err),
-					 PROF_EINPUT);
+					 IO_EINPUT);
 			ck_assert_msg(strstr(err.msg, "p.json:1:") != NULL,
 				      "%s: %s", batch_policies[i]->name,
 				      err.msg);
-			prof_jdoc_free(&doc);
+			io_jdoc_free(&doc);
 		}
 }
 END_TEST
@@ -720,11 +720,11 @@ START_TEST(labels_and_registry)
 		ck_assert_ptr_nonnull(p->on_batch);
 		max_align_t state[32];
 		memset(state, 0, sizeof state);
-		prof_jdoc doc = {0};
-		prof_err err = {0};
+		io_jdoc doc = {0};
+		io_err err = {0};
 		const char *text =
 			"{\"name\": \"x\", \"drop_infeasible\": true}";
-		ck_assert_int_eq(prof_jdoc_parse(&doc, "p.json", text,
+		ck_assert_int_eq(io_jdoc_parse(&doc, "p.json", text,
 						 strlen(text), &err),
 				 0);
 		ck_assert_int_eq(p->init(state, &f.v, &doc, doc.root, &err), 0);
@@ -738,7 +738,7 @@ START_TEST(labels_and_registry)
 		p->label(state, label, sizeof label);
 		ck_assert_str_eq(label, names[i]);
 		p->fini(state);
-		prof_jdoc_free(&doc);
+		io_jdoc_free(&doc);
 	}
 }
 END_TEST

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 #include "profiles/profile.h"
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 #include "tests/tests.h"
 
 /* A valid experiment with one line replaced: lines are numbered in the
@@ -250,6 +250,79 @@ START_TEST(version_help_and_policies_work)
 }
 END_TEST
 
+/* Every command answers --help (or -h first) on standard output with its
+ * own usage, "usage: hetsim NAME ...", exit status 0 and nothing on
+ * stderr, whatever else is on the line. */
+START_TEST(every_command_answers_help_with_its_usage)
+{
+	const char *cmds[] = {"run", "fit", "plot", "compare", "sweep",
+			      "calibrate", "policies", "version"};
+	const char *extra[] = {"--help", "-h", "x.json --help", "--help --bogus"};
+	char cmd[1600], err[512], out[700], want[64];
+	snprintf(out, sizeof out, "%s/help.out", test_tmpdir());
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++) {
+			snprintf(cmd, sizeof cmd, "{ %s %s %s >%s; }", test_bin(),
+				 cmds[i], extra[k], out);
+			ck_assert_msg(test_run(cmd, err, sizeof err) == 0,
+				      "%s %s: [%s]", cmds[i], extra[k], err);
+			ck_assert_msg(err[0] == 0, "%s %s: stderr [%s]", cmds[i],
+				      extra[k], err);
+			char *text = test_slurp(out, NULL);
+			ck_assert(text);
+			snprintf(want, sizeof want, "usage: hetsim %s ", cmds[i]);
+			ck_assert_msg(strncmp(text, want, strlen(want)) == 0,
+				      "%s %s: [%s]", cmds[i], extra[k], text);
+			free(text);
+		}
+	/* the whole list points to them */
+	snprintf(cmd, sizeof cmd, "{ %s help >%s; }", test_bin(), out);
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 0);
+	char *text = test_slurp(out, NULL);
+	ck_assert(text && strstr(text, "hetsim COMMAND --help") &&
+		  !strstr(text, "top of"));
+	free(text);
+}
+END_TEST
+
+/* The layer rule (tests/layers.sh, README.md's map) holds for the tree,
+ * and the checker fails on an upward include and on an include cycle. */
+START_TEST(layer_check_passes_the_tree_and_fails_on_a_bad_include)
+{
+	char err[2048], cmd[2000], dir[600];
+	ck_assert_msg(test_run("sh tests/layers.sh .", err, sizeof err) == 0,
+		      "[%s]", err);
+	snprintf(dir, sizeof dir, "%s/layers", test_tmpdir());
+	/* a clean tree: profiles (layer 2) includes sim/io (layer 0) */
+	snprintf(cmd, sizeof cmd,
+		 "rm -rf %s && mkdir -p %s && (cd %s && "
+		 "mkdir -p sim/io sim/cli profiles && "
+		 "printf '#include \"sim/io/io.h\"\\n' >profiles/fit.c && "
+		 ": >sim/io/io.h && : >sim/cli/cli.h)",
+		 dir, dir, dir);
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 0);
+	snprintf(cmd, sizeof cmd, "sh tests/layers.sh %s ", dir);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "clean: [%s]", err);
+	/* a lower layer (sim/io) includes a higher one (sim/cli) */
+	snprintf(cmd, sizeof cmd,
+		 "printf '#include \"sim/cli/cli.h\"\\n' >%s/sim/io/io.c && "
+		 "sh tests/layers.sh %s", dir, dir);
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 1);
+	ck_assert_msg(strstr(err, "sim/io/io.c: includes \"sim/cli/cli.h\""),
+		      "[%s]", err);
+	/* no upward include, but profiles/a and profiles/b include each other */
+	snprintf(cmd, sizeof cmd,
+		 "(cd %s && rm sim/io/io.c && : >profiles/a.h && "
+		 "printf '#include \"profiles/b.h\"\\n' >profiles/a.c && "
+		 "printf '#include \"profiles/a.h\"\\n' >profiles/b.h) && "
+		 "sh tests/layers.sh %s", dir, dir);
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 1);
+	ck_assert_msg(strstr(err, "include cycle") && strstr(err, "profiles/a") &&
+			      strstr(err, "profiles/b"),
+		      "[%s]", err);
+}
+END_TEST
+
 START_TEST(garbage_bytes_never_crash)
 {
 	/* every prefix of a valid file, and a few byte flips: exit 2, no
@@ -320,7 +393,7 @@ START_TEST(fit_recovers_known_distributions_end_to_end)
 		 test_bin(), csv, prof, report, plot);
 	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
 	prof_profile *p = NULL;
-	prof_err perr = {0};
+	io_err perr = {0};
 	ck_assert_msg(prof_load(&p, prof, &perr) == 0, "%s", perr.msg);
 	ck_assert_int_eq(p->n_tasks, 2);
 	ck_assert_int_eq(p->n_machines, 2);
@@ -417,7 +490,7 @@ START_TEST(fit_degenerate_samples_give_usable_profiles_without_nan)
 				      !strstr(out, "inf"),
 			      "case %zu: %s", i, out);
 		prof_profile *p = NULL;
-		prof_err perr = {0};
+		io_err perr = {0};
 		ck_assert_msg(prof_load(&p, path, &perr) == 0, "case %zu: %s", i, perr.msg);
 		double m = prof_mean(p, 0, 0);
 		ck_assert(isfinite(m) && m >= 0);
@@ -448,6 +521,8 @@ Suite *suite_cli(void)
 	tcase_add_test(tc, large_run_announces_its_size_first);
 	tcase_add_test(tc, bad_flags_exit_2);
 	tcase_add_test(tc, version_help_and_policies_work);
+	tcase_add_test(tc, every_command_answers_help_with_its_usage);
+	tcase_add_test(tc, layer_check_passes_the_tree_and_fails_on_a_bad_include);
 	tcase_add_test(tc, garbage_bytes_never_crash);
 	tcase_add_test(tc, fit_recovers_known_distributions_end_to_end);
 	tcase_add_test(tc, fit_bad_input_names_file_and_line);

@@ -13,10 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
-#include "sim/experiment.h"
+#include "sim/engine.h"
+#include "sim/exp_model.h"
 #include "sim/heap.h"
-#include "sim/out.h"
-#include "sim/rng.h"
+#include "sim/base/out.h"
+#include "sim/base/rng.h"
 #include "sim/sim.h"
 #include "sim/stats.h"
 #include "tests/tests.h"
@@ -233,7 +234,7 @@ static const char *queue_experiment(const char *name, double lambda,
 
 static sim_result run_file(const char *path)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	sim_experiment *x = NULL;
 	int rc = sim_experiment_load(&x, path, &err);
 	ck_assert_msg(rc == 0, "%s", err.msg);
@@ -315,7 +316,7 @@ END_TEST
 
 static void run_to(const char *exp, const char *dir, uint64_t seed)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	sim_experiment *x = NULL;
 	ck_assert_msg(sim_experiment_load(&x, exp, &err) == 0, "%s", err.msg);
 	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
@@ -367,7 +368,7 @@ START_TEST(policies_see_the_same_tasks_under_one_seed)
 {
 	/* common random numbers: every policy gets the same arrivals */
 	const char *exp = "experiments/assistive_ml.json";
-	prof_err err = {0};
+	io_err err = {0};
 	sim_experiment *x = NULL;
 	ck_assert_msg(sim_experiment_load(&x, exp, &err) == 0, "%s", err.msg);
 	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
@@ -404,7 +405,7 @@ START_TEST(outputs_are_written_atomically_and_listed)
 }
 END_TEST
 
-/* ---- a run's output set (sim/out.h) ---- */
+/* ---- a run's output set (sim/base/out.h) ---- */
 
 /* `hetsim run` with a shell-quoted argument string; status, stderr in err. */
 static int hetsim_run(const char *args, char *err, size_t cap)
@@ -803,7 +804,7 @@ START_TEST(profile_files_are_cached_until_they_change)
 		"{\"profile\": \"cache_prof.json\", \"machines\": [{\"type\": \"m\"}],\n"
 		" \"workload\": {\"arrival\": \"poisson\", \"rate_per_s\": 0.5, \"tasks\": 10},\n"
 		" \"policy\": \"mct\", \"output\": {\"dir\": \"\"}}\n");
-	prof_err err = {0};
+	io_err err = {0};
 	sim_experiment *a = NULL, *b = NULL, *c = NULL;
 	ck_assert_msg(sim_experiment_load(&a, exp, &err) == 0, "%s", err.msg);
 	ck_assert_msg(sim_experiment_load(&b, exp, &err) == 0, "%s", err.msg);
@@ -941,7 +942,7 @@ START_TEST(energy_and_billed_cost_follow_the_profile)
 	ck_assert_double_eq_tol(r.makespan_s, 2, 1e-12);
 	ck_assert_double_eq_tol(r.cost_usd, 0.004, 1e-12);
 	ck_assert_double_eq_tol(r.energy_j, 100, 1e-9);
-	prof_err err = {0};
+	io_err err = {0};
 	sim_experiment *x = NULL;
 	const char *sets[] = {"billing_granularity_s=60"};
 	ck_assert_msg(sim_experiment_load_set(&x, exp, sets, 1, &err) == 0, "%s", err.msg);

@@ -10,7 +10,7 @@
 #include "sim/dag.h"
 #include "sim/heap.h"
 #include "sim/net.h"
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 #include "workloads/dag.h"
 #include "tests/tests.h"
 
@@ -25,7 +25,7 @@ static wl_dag *new_dag(void)
 
 static uint32_t add_job(wl_dag *d, const char *name, uint32_t type)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	uint32_t id;
 	ck_assert_msg(wl_dag_add_job(d, name, type, &id, &err) == 0, "%s", err.msg);
 	return id;
@@ -33,7 +33,7 @@ static uint32_t add_job(wl_dag *d, const char *name, uint32_t type)
 
 static uint32_t add_file(wl_dag *d, const char *name, double size)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	uint32_t id;
 	ck_assert_msg(wl_dag_add_file(d, name, size, &id, &err) == 0, "%s",
 		      err.msg);
@@ -43,7 +43,7 @@ static uint32_t add_file(wl_dag *d, const char *name, double size)
 /* p writes a new file that c reads. */
 static uint32_t link_file(wl_dag *d, uint32_t p, uint32_t c, double size)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	uint32_t f = add_file(d, NULL, size);
 	ck_assert_int_eq(wl_dag_add_output(d, p, f, &err), 0);
 	ck_assert_int_eq(wl_dag_add_input(d, c, f, &err), 0);
@@ -77,7 +77,7 @@ static void assert_topological(const wl_dag *d)
 START_TEST(files_imply_edges_explicit_parents_merge_and_dedup)
 {
 	wl_dag *d = new_dag();
-	prof_err err = {0};
+	io_err err = {0};
 	uint32_t a = add_job(d, "a", 0), b = add_job(d, "b", 0),
 		 c = add_job(d, "c", 1), x = add_job(d, "x", 0);
 	uint32_t fab = link_file(d, a, b, 10);
@@ -118,14 +118,14 @@ END_TEST
 START_TEST(cycle_is_an_error_naming_its_jobs)
 {
 	wl_dag *d = new_dag();
-	prof_err err = {0};
+	io_err err = {0};
 	uint32_t s = add_job(d, "start", 0), a = add_job(d, "ID00002", 0),
 		 b = add_job(d, "ID00003", 0), c = add_job(d, "ID00004", 0);
 	link_file(d, s, a, 1);
 	link_file(d, a, b, 1);
 	link_file(d, b, c, 1);
 	ck_assert_int_eq(wl_dag_add_parent(d, a, c, &err), 0); /* closes it */
-	ck_assert_int_eq(wl_dag_finalize(d, &err), PROF_EINPUT);
+	ck_assert_int_eq(wl_dag_finalize(d, &err), IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "t.dax: dependency cycle through job"),
 		      "%s", err.msg);
 	ck_assert_msg(strstr(err.msg, "'ID00002' -> 'ID00003'") &&
@@ -134,7 +134,7 @@ START_TEST(cycle_is_an_error_naming_its_jobs)
 		      "%s", err.msg);
 	ck_assert_ptr_null(strstr(err.msg, "'start'"));
 	/* a failed DAG stays failed */
-	prof_err e2 = {0};
+	io_err e2 = {0};
 	ck_assert_int_ne(wl_dag_finalize(d, &e2), 0);
 	wl_dag_free(d);
 
@@ -144,7 +144,7 @@ START_TEST(cycle_is_an_error_naming_its_jobs)
 	uint32_t f = add_file(d, NULL, 1);
 	ck_assert_int_eq(wl_dag_add_output(d, j, f, &err), 0);
 	ck_assert_int_eq(wl_dag_add_input(d, j, f, &err), 0);
-	ck_assert_int_eq(wl_dag_finalize(d, &err), PROF_EINPUT);
+	ck_assert_int_eq(wl_dag_finalize(d, &err), IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "#0") && strstr(err.msg, "its own output"),
 		      "%s", err.msg);
 	wl_dag_free(d);
@@ -163,7 +163,7 @@ START_TEST(unknown_references_and_bad_values_are_errors)
 		     {4, "is its own parent"}};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		wl_dag *d = new_dag();
-		prof_err err = {0};
+		io_err err = {0};
 		uint32_t p = add_job(d, "p", 0), q = add_job(d, "q", 0);
 		uint32_t f = add_file(d, "f", 1);
 		switch (cases[i].kind) {
@@ -176,21 +176,21 @@ START_TEST(unknown_references_and_bad_values_are_errors)
 			break;
 		case 4: wl_dag_add_parent(d, q, q, &err); break;
 		}
-		ck_assert_int_eq(wl_dag_finalize(d, &err), PROF_EINPUT);
+		ck_assert_int_eq(wl_dag_finalize(d, &err), IO_EINPUT);
 		ck_assert_msg(strstr(err.msg, cases[i].want), "%zu: %s", i, err.msg);
 		wl_dag_free(d);
 	}
 	wl_dag *d = new_dag();
-	prof_err err = {0};
+	io_err err = {0};
 	uint32_t j = add_job(d, "j", 0);
-	ck_assert_int_eq(wl_dag_add_job(d, "j", 0, NULL, &err), PROF_EINPUT);
+	ck_assert_int_eq(wl_dag_add_job(d, "j", 0, NULL, &err), IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "'j' is defined twice"), "%s", err.msg);
 	memset(&err, 0, sizeof err);
-	ck_assert_int_eq(wl_dag_add_file(d, "f", -1, NULL, &err), PROF_EINPUT);
+	ck_assert_int_eq(wl_dag_add_file(d, "f", -1, NULL, &err), IO_EINPUT);
 	memset(&err, 0, sizeof err);
-	ck_assert_int_eq(wl_dag_set_runtime(d, j, NAN, &err), PROF_EINPUT);
+	ck_assert_int_eq(wl_dag_set_runtime(d, j, NAN, &err), IO_EINPUT);
 	memset(&err, 0, sizeof err);
-	ck_assert_int_eq(wl_dag_set_work(d, 3, 1, &err), PROF_EINPUT);
+	ck_assert_int_eq(wl_dag_set_work(d, 3, 1, &err), IO_EINPUT);
 	wl_dag_free(d);
 }
 END_TEST
@@ -199,7 +199,7 @@ START_TEST(names_survive_growth_and_lookup)
 {
 	wl_dag *d = new_dag();
 	char name[32];
-	prof_err err = {0};
+	io_err err = {0};
 	add_job(d, NULL, 0); /* unnamed before the first name */
 	ck_assert(isnan(wl_dag_runtime(d, 0)));
 	ck_assert_double_eq(wl_dag_work(d, 0), 1);
@@ -235,7 +235,7 @@ END_TEST
 static wl_dag *generate(const wl_dag_gen *g)
 {
 	wl_dag *d = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_msg(wl_dag_generate(&d, g, &err) == 0, "%s", err.msg);
 	return d;
 }
@@ -345,10 +345,10 @@ START_TEST(classic_shapes_have_their_counts)
 	ck_assert_uint_eq(d->job_type[d->topo[d->n_jobs - 1]], 8);
 	wl_dag_free(d);
 
-	prof_err err = {0};
+	io_err err = {0};
 	g.shape = WL_DAG_LAYERED;
 	g.width = 0;
-	ck_assert_int_eq(wl_dag_generate(&d, &g, &err), PROF_EINPUT);
+	ck_assert_int_eq(wl_dag_generate(&d, &g, &err), IO_EINPUT);
 	ck_assert_int_eq(wl_dag_shape_from_name("montage"), WL_DAG_MONTAGE);
 	ck_assert_int_eq(wl_dag_shape_from_name("nope"), -1);
 }
@@ -370,7 +370,7 @@ static void run_net(const sim_nic *nics, uint32_t n_nodes, double latency,
 	sim_heap h;
 	ck_assert_int_eq(sim_heap_init(&h, 16), 0);
 	sim_net *net;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_msg(sim_net_new(&net, &h, NET_BASE, n_nodes, nics, latency, cf,
 				  &err) == 0,
 		      "%s", err.msg);
@@ -437,7 +437,7 @@ START_TEST(flow_bottlenecked_elsewhere_frees_bandwidth_classic_max_min)
 	sim_heap h;
 	sim_heap_init(&h, 16);
 	sim_net *net;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_int_eq(sim_net_new(&net, &h, NET_BASE, 4, nics, 0, 0, &err), 0);
 	ck_assert_int_eq(sim_net_start(net, 0, A, B, 24, 1), 0);
 	ck_assert_int_eq(sim_net_start(net, 0, A, C, 4, 2), 0);
@@ -619,12 +619,12 @@ START_TEST(network_rejects_bad_nics)
 	sim_heap h;
 	sim_heap_init(&h, 4);
 	sim_net *net;
-	prof_err err = {0};
+	io_err err = {0};
 	sim_nic bad[2] = {{1, 1}, {0, 1}};
-	ck_assert_int_eq(sim_net_new(&net, &h, 8, 2, bad, 0, 0, &err), PROF_EINPUT);
+	ck_assert_int_eq(sim_net_new(&net, &h, 8, 2, bad, 0, 0, &err), IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "node 1"), "%s", err.msg);
 	memset(&err, 0, sizeof err);
-	ck_assert_int_eq(sim_net_new(&net, &h, 8, 1, bad, -1, 0, &err), PROF_EINPUT);
+	ck_assert_int_eq(sim_net_new(&net, &h, 8, 1, bad, -1, 0, &err), IO_EINPUT);
 	sim_heap_free(&h);
 }
 END_TEST
@@ -634,7 +634,7 @@ END_TEST
 static prof_profile *load_profile_text(const char *name, const char *text)
 {
 	prof_profile *p = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_msg(prof_load(&p, test_write(name, text), &err) == 0, "%s",
 		      err.msg);
 	return p;
@@ -701,7 +701,7 @@ static wl_dag *heft_dag(void)
 	for (int k = 0; k < 15; k++)
 		link_file(d, (uint32_t)heft_e[k].p - 1, (uint32_t)heft_e[k].c - 1,
 			  125 * heft_e[k].cost);
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_msg(wl_dag_finalize(d, &err) == 0, "%s", err.msg);
 	return d;
 }
@@ -709,7 +709,7 @@ static wl_dag *heft_dag(void)
 static sim_dag_result run_dag(sim_dag_config *c, rows *rs)
 {
 	sim_dag_result r;
-	prof_err err = {0};
+	io_err err = {0};
 	c->on_job = rs ? collect : NULL;
 	c->ctx = rs;
 	if (rs) {
@@ -836,7 +836,7 @@ START_TEST(fork_join_by_hand_with_transfers)
 	wl_dag *d = new_dag();
 	uint32_t F = add_job(d, "F", 0), b1 = add_job(d, "b1", 0),
 		 b2 = add_job(d, "b2", 0), J = add_job(d, "J", 0);
-	prof_err err = {0};
+	io_err err = {0};
 	uint32_t f = add_file(d, "f", 100);
 	wl_dag_add_output(d, F, f, &err);
 	wl_dag_add_input(d, b1, f, &err);
@@ -875,8 +875,8 @@ START_TEST(fork_join_by_hand_with_transfers)
 	sim_dag_result_free(&r);
 	free(rs.r);
 	/* the CSV has a header and a row per job, in end order */
-	prof_lines *lr;
-	ck_assert_int_eq(prof_lines_open(&lr, csv, &err), 0);
+	io_lines *lr;
+	ck_assert_int_eq(io_lines_open(&lr, csv, &err), 0);
 	char *line;
 	size_t len;
 	int n = 0;
@@ -886,13 +886,13 @@ START_TEST(fork_join_by_hand_with_transfers)
 		"1,b1,t,0,m,1.000000,1.000000,5.000000",
 		"2,b2,t,1,m,1.000000,2.000000,6.000000",
 		"3,J,t,0,m,6.000000,6.500000,7.500000"};
-	while (prof_lines_next(lr, &line, &len, &err) == 1) {
+	while (io_lines_next(lr, &line, &len, &err) == 1) {
 		ck_assert_int_lt(n, 5);
 		ck_assert_str_eq(line, want[n]);
 		n++;
 	}
 	ck_assert_int_eq(n, 5);
-	prof_lines_close(lr);
+	io_lines_close(lr);
 	/* stage-in: F's initial input of 100 bytes from a 50 B/s storage node
 	 * with latency 0.25 arrives at 2.25; everything shifts by it (plus
 	 * the latency of the later transfers) */
@@ -1030,7 +1030,7 @@ START_TEST(engine_rejects_bad_configurations)
 		"{\"task\": \"g\", \"machine\": \"gpu\", \"model\": \"constant\", \"value\": 1}]}");
 	wl_dag *d = new_dag();
 	add_job(d, "gpu-only", 1);
-	prof_err err = {0};
+	io_err err = {0};
 	sim_dag_machine m = {.type = 0, .slots = 1, .up_bps = 1, .down_bps = 1};
 	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
 	c.profile = p;
@@ -1038,22 +1038,22 @@ START_TEST(engine_rejects_bad_configurations)
 	c.machines = &m;
 	c.n_machines = 1;
 	sim_dag_result r;
-	ck_assert_int_eq(sim_dag_run(&c, &r, &err), PROF_EINPUT);
+	ck_assert_int_eq(sim_dag_run(&c, &r, &err), IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "not finalized"), "%s", err.msg);
 	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
 	memset(&err, 0, sizeof err);
-	ck_assert_int_eq(sim_dag_run(&c, &r, &err), PROF_EINPUT);
+	ck_assert_int_eq(sim_dag_run(&c, &r, &err), IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "job 'gpu-only' (task type 'g') can run on none"),
 		      "%s", err.msg);
 	m.type = 1;
 	m.up_bps = 0;
 	memset(&err, 0, sizeof err);
-	ck_assert_int_eq(sim_dag_run(&c, &r, &err), PROF_EINPUT);
+	ck_assert_int_eq(sim_dag_run(&c, &r, &err), IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "no NIC bandwidth"), "%s", err.msg);
 	m.up_bps = 1;
 	m.type = 7;
 	memset(&err, 0, sizeof err);
-	ck_assert_int_eq(sim_dag_run(&c, &r, &err), PROF_EINPUT);
+	ck_assert_int_eq(sim_dag_run(&c, &r, &err), IO_EINPUT);
 	m.type = 1;
 	memset(&err, 0, sizeof err);
 	ck_assert_int_eq(sim_dag_run(&c, &r, &err), 0);

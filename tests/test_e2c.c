@@ -10,7 +10,7 @@
 #include "tests/tests.h"
 #include "workloads/workload.h"
 
-static prof_err err;
+static io_err err;
 
 /* Load a profile object (text) from a file in the test directory, so that
  * its "file" paths resolve there. Returns the code; err has the message. */
@@ -25,7 +25,7 @@ static prof_profile *must_load(const char *profile_text)
 {
 	prof_profile *p;
 	int rc = load(profile_text, &p);
-	ck_assert_msg(rc == PROF_OK, "profile: %s", err.msg);
+	ck_assert_msg(rc == IO_OK, "profile: %s", err.msg);
 	return p;
 }
 
@@ -191,7 +191,7 @@ START_TEST(test_eet_bad_file_names_file_and_line)
 	int rc = load(b->profile ? b->profile
 				 : "{\"e2c_eet\": {\"file\": \"eet.csv\"}}",
 		      &p);
-	ck_assert_msg(rc == PROF_EINPUT, "case %d: rc %d (%s)", _i, rc,
+	ck_assert_msg(rc == IO_EINPUT, "case %d: rc %d (%s)", _i, rc,
 		      err.msg);
 	ck_assert_ptr_null(p);
 	ck_assert_msg(strstr(err.msg, b->where) && strstr(err.msg, b->says),
@@ -216,14 +216,14 @@ static int make_source(const prof_profile *p, const char *workload_text,
 	snprintf(text, sizeof text, "{\"workload\": %s}", workload_text);
 	char label[512];
 	snprintf(label, sizeof label, "%s/exp.json", test_tmpdir());
-	prof_jdoc doc;
+	io_jdoc doc;
 	memset(&err, 0, sizeof err);
-	int rc = prof_jdoc_parse(&doc, label, text, strlen(text), &err);
-	ck_assert_msg(rc == PROF_OK, "%s", err.msg);
+	int rc = io_jdoc_parse(&doc, label, text, strlen(text), &err);
+	ck_assert_msg(rc == IO_OK, "%s", err.msg);
 	rc = wl_source_from_json(out, &doc,
 				 json_object_get(doc.root, "workload"), p, 1,
 				 &err);
-	prof_jdoc_free(&doc);
+	io_jdoc_free(&doc);
 	return rc;
 }
 
@@ -237,7 +237,7 @@ START_TEST(test_workload_columns_found_by_name_in_any_order)
 	wl_source *s;
 	int rc = make_source(p, "{\"arrival\": \"e2c\", \"file\": \"wl.csv\"}",
 			     &s);
-	ck_assert_msg(rc == PROF_OK, "%s", err.msg);
+	ck_assert_msg(rc == IO_OK, "%s", err.msg);
 	wl_task t;
 	ck_assert_int_eq(wl_next(s, &t, &err), 1);
 	ck_assert_uint_eq(t.type, 1);
@@ -270,7 +270,7 @@ START_TEST(test_workload_indexed_types_relative_deadlines_named_columns)
 		"\"columns\": {\"task_type\": \"kind\", \"arrival\": \"when\", "
 		"\"deadline\": \"slack\"}}",
 		&s);
-	ck_assert_msg(rc == PROF_OK, "%s", err.msg);
+	ck_assert_msg(rc == IO_OK, "%s", err.msg);
 	wl_task t;
 	ck_assert_int_eq(wl_next(s, &t, &err), 1);
 	ck_assert_uint_eq(t.type, 2);
@@ -338,7 +338,7 @@ START_TEST(test_workload_with_bom_quoted_header_and_crlf)
 	wl_source *s;
 	int rc = make_source(p, "{\"arrival\": \"e2c\", \"file\": \"wl.csv\"}",
 			     &s);
-	ck_assert_msg(rc == PROF_OK, "%s", err.msg);
+	ck_assert_msg(rc == IO_OK, "%s", err.msg);
 	wl_task t;
 	ck_assert_msg(wl_next(s, &t, &err) == 1, "%s", err.msg);
 	ck_assert_uint_eq(t.type, 1);
@@ -363,11 +363,11 @@ START_TEST(test_workload_bad_file_names_file_and_line)
 		 "{\"arrival\": \"e2c\", \"file\": \"wl.csv\"%s}", b->options);
 	wl_source *s;
 	int rc = make_source(p, obj, &s);
-	ck_assert_msg(rc == PROF_OK, "case %d: %s", _i, err.msg);
+	ck_assert_msg(rc == IO_OK, "case %d: %s", _i, err.msg);
 	wl_task t;
 	while ((rc = wl_next(s, &t, &err)) == 1)
 		;
-	ck_assert_msg(rc == PROF_EINPUT, "case %d: rc %d", _i, rc);
+	ck_assert_msg(rc == IO_EINPUT, "case %d: rc %d", _i, rc);
 	ck_assert_msg(strstr(err.msg, b->where) && strstr(err.msg, b->says),
 		      "case %d: \"%s\" lacks %s / %s", _i, err.msg, b->where,
 		      b->says);
@@ -385,7 +385,7 @@ START_TEST(test_workload_bad_options_name_the_line)
 				     "{\"arrival\": \"e2c\", \"file\": "
 				     "\"wl.csv\", \"type_ids\": \"roman\"}",
 				     &s),
-			 PROF_EINPUT);
+			 IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "unknown type_ids \"roman\""), "%s",
 		      err.msg);
 	ck_assert_int_eq(make_source(p,
@@ -393,7 +393,7 @@ START_TEST(test_workload_bad_options_name_the_line)
 				     "\"wl.csv\", \"columns\": {\"when\": "
 				     "\"t\"}}",
 				     &s),
-			 PROF_EINPUT);
+			 IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "when"), "%s", err.msg);
 	prof_free(p);
 }

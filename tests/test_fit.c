@@ -17,7 +17,7 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_gamma.h>
 #include "profiles/fit.h"
-#include "sim/svg.h"
+#include "sim/base/svg.h"
 #include "tests/tests.h"
 
 #define N_DRAWS 10000
@@ -118,7 +118,7 @@ START_TEST(family_names_round_trip)
 	ck_assert_str_eq(prof_family_name(PROF_FAM_COUNT), "unknown");
 	prof_fit f;
 	ck_assert_int_eq(prof_fit_family(NULL, 0, PROF_FAM_COUNT, &f),
-			 PROF_EINPUT);
+			 IO_EINPUT);
 	ck_assert_int_eq(f.ok, 0);
 }
 END_TEST
@@ -366,7 +366,7 @@ static prof_profile *load_one(const char *entry)
 		 " \"exec\": [%s]}\n",
 		 entry);
 	prof_profile *p = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = prof_load(&p, test_write("fit.json", text), &err);
 	ck_assert_msg(rc == 0, "%s: %s", entry, err.msg);
 	return p;
@@ -480,7 +480,7 @@ static const char *const continuous_tasks[] = {
 static prof_profile *load_every_kind(void)
 {
 	prof_profile *p = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = prof_load(&p, test_write("kinds.json", every_kind), &err);
 	ck_assert_msg(rc == 0, "%s", err.msg);
 	return p;
@@ -780,7 +780,7 @@ START_TEST(heet_measurements_fit_without_nan)
 	    access("profiles/data/heet_single.csv.gz", R_OK) != 0)
 		return; /* a tree without the data: nothing to check */
 	prof_profile *p;
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = prof_load(&p, "profiles/data/heet.json", &err);
 	ck_assert_msg(rc == 0, "%s", err.msg);
 	size_t n_models = (size_t)p->n_tasks * p->n_machines;
@@ -1006,7 +1006,7 @@ START_TEST(svg_axes_are_finite_for_any_range)
 		sim_svg_line(s, &p, xs, ys, 2, "#000", 1, 0);
 	}
 	const char *path = tmp_path("ranges.svg");
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_int_eq(sim_svg_write(s, path, &err), 0);
 	sim_svg_free(s);
 	char *svg = test_slurp(path, NULL);

@@ -1,12 +1,12 @@
 /* tests/test_fuzz.c — mutation fuzzing of every input parser, in process
  * (so that ASan/UBSan in CI see each case): experiments with inline
  * profiles and workloads, and trace CSVs. Each mutant must either load (and
- * then run a few tasks) or fail with PROF_EINPUT and a message naming a
+ * then run a few tasks) or fail with IO_EINPUT and a message naming a
  * file; never crash, hang or leak. Deterministic: a fixed seed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 #include "sim/sim.h"
 #include "tests/tests.h"
 
@@ -80,12 +80,12 @@ static void mutate(const char *in, size_t n, char *out, size_t cap,
 
 static void try_experiment(const char *path)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	sim_experiment *x = NULL;
 	int rc = sim_experiment_load(&x, path, &err);
 	if (rc) {
-		ck_assert_int_eq(rc, PROF_EINPUT);
-		ck_assert_int_eq(err.code, PROF_EINPUT);
+		ck_assert_int_eq(rc, IO_EINPUT);
+		ck_assert_int_eq(err.code, IO_EINPUT);
 		ck_assert_msg(err.msg[0] && !strchr(err.msg, '\n'), "[%s]", err.msg);
 		return;
 	}
@@ -94,7 +94,7 @@ static void try_experiment(const char *path)
 	o.quiet = 1;
 	o.tasks = 300; /* a mutated task count must not make a long run */
 	rc = sim_run_experiment(x, &o, NULL, NULL, &err);
-	ck_assert_msg(rc == 0 || rc == PROF_EINPUT, "%d %s", rc, err.msg);
+	ck_assert_msg(rc == 0 || rc == IO_EINPUT, "%d %s", rc, err.msg);
 	sim_experiment_free(x);
 }
 

@@ -337,13 +337,13 @@ END_TEST
 
 START_TEST(test_zipf_segment_popularity_and_unchanged_arrivals)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	const char *prof_text =
 		"{\"machine_types\": [{\"name\": \"m\"}], \"task_types\": "
 		"[{\"name\": \"a\"}], \"exec\": [{\"task\": \"a\", \"machine\": "
 		"\"m\", \"model\": \"constant\", \"value\": 1}]}";
-	prof_jdoc pdoc;
-	ck_assert_int_eq(prof_jdoc_parse(&pdoc, "p.json", prof_text,
+	io_jdoc pdoc;
+	ck_assert_int_eq(io_jdoc_parse(&pdoc, "p.json", prof_text,
 					 strlen(prof_text), &err),
 			 0);
 	prof_profile *p;
@@ -353,11 +353,11 @@ START_TEST(test_zipf_segment_popularity_and_unchanged_arrivals)
 			   " \"zipf_s\": 1}}}";
 	const char *without = "{\"w\": {\"arrival\": \"poisson\", "
 			      "\"rate_per_s\": 2, \"tasks\": 100000}}";
-	prof_jdoc d1, d2;
-	ck_assert_int_eq(prof_jdoc_parse(&d1, "a.json", with, strlen(with),
+	io_jdoc d1, d2;
+	ck_assert_int_eq(io_jdoc_parse(&d1, "a.json", with, strlen(with),
 					 &err),
 			 0);
-	ck_assert_int_eq(prof_jdoc_parse(&d2, "b.json", without,
+	ck_assert_int_eq(io_jdoc_parse(&d2, "b.json", without,
 					 strlen(without), &err),
 			 0);
 	wl_source *s1, *s2;
@@ -394,10 +394,10 @@ START_TEST(test_zipf_segment_popularity_and_unchanged_arrivals)
 	}
 	wl_free(s1);
 	wl_free(s2);
-	prof_jdoc_free(&d1);
-	prof_jdoc_free(&d2);
+	io_jdoc_free(&d1);
+	io_jdoc_free(&d2);
 	prof_free(p);
-	prof_jdoc_free(&pdoc);
+	io_jdoc_free(&pdoc);
 }
 END_TEST
 

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "policies/immediate.h"
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 #include "tests/tests.h"
 
 /*
@@ -60,11 +60,11 @@ static int32_t decide(const sim_policy *p, fixture *f, uint32_t type,
 {
 	char state[256] = {0};
 	ck_assert(p->state_size <= sizeof state);
-	prof_jdoc doc = {0};
-	prof_err err = {0};
+	io_jdoc doc = {0};
+	io_err err = {0};
 	const json_t *node = NULL;
 	if (params) {
-		ck_assert_int_eq(prof_jdoc_parse(&doc, "params", params,
+		ck_assert_int_eq(io_jdoc_parse(&doc, "params", params,
 						 strlen(params), &err), 0);
 		node = doc.root;
 	}
@@ -77,7 +77,7 @@ static int32_t decide(const sim_policy *p, fixture *f, uint32_t type,
 	if (p->fini)
 		p->fini(state);
 	if (params)
-		prof_jdoc_free(&doc);
+		io_jdoc_free(&doc);
 	return m;
 }
 
@@ -208,15 +208,15 @@ START_TEST(kpb_rejects_bad_parameters)
 			     "{\"k_percent\": \"x\"}", "{\"k\": 10}"};
 	for (size_t i = 0; i < 4; i++) {
 		char state[256] = {0};
-		prof_jdoc doc = {0};
-		prof_err err = {0};
-		ck_assert_int_eq(prof_jdoc_parse(&doc, "p.json", bad[i],
+		io_jdoc doc = {0};
+		io_err err = {0};
+		ck_assert_int_eq(io_jdoc_parse(&doc, "p.json", bad[i],
 						 strlen(bad[i]), &err), 0);
 		ck_assert_int_eq(pol_kpb.init(state, &f.v, &doc, doc.root, &err),
-				 PROF_EINPUT);
+				 IO_EINPUT);
 		ck_assert_msg(strstr(err.msg, "p.json:1:") != NULL, "%s", err.msg);
 		pol_kpb.fini(state);
-		prof_jdoc_free(&doc);
+		io_jdoc_free(&doc);
 	}
 	release(&f);
 }

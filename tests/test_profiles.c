@@ -14,7 +14,7 @@
 #include <gsl/gsl_sf_gamma.h>
 #include "profiles/gof.h"
 #include "profiles/profile.h"
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 #include "tests/tests.h"
 
 static const char every_model[] =
@@ -50,7 +50,7 @@ static const char every_model[] =
 static prof_profile *load_text(const char *name, const char *text)
 {
 	prof_profile *p = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = prof_load(&p, test_write(name, text), &err);
 	ck_assert_msg(rc == 0, "load failed: %s", err.msg);
 	ck_assert_ptr_nonnull(p);
@@ -357,10 +357,10 @@ START_TEST(heet_csv_gives_the_published_speech_recognition_mean)
 		"   \"model\": \"empirical\", \"csv\": \"heet_single.csv.gz\",\n"
 		"   \"column\": \"inference_ms\", \"unit\": \"ms\",\n"
 		"   \"where\": {\"task_type\": \"speech_recognition\", \"machine\": \"t2.large\"}}]}\n";
-	prof_jdoc doc;
-	prof_err err = {0};
+	io_jdoc doc;
+	io_err err = {0};
 	/* the label places the document in profiles/data/, where the CSV is */
-	ck_assert_int_eq(prof_jdoc_parse(&doc, "profiles/data/inline.json", text,
+	ck_assert_int_eq(io_jdoc_parse(&doc, "profiles/data/inline.json", text,
 					 strlen(text), &err), 0);
 	prof_profile *p;
 	int rc = prof_load_json(&p, &doc, doc.root, &err);
@@ -372,7 +372,7 @@ START_TEST(heet_csv_gives_the_published_speech_recognition_mean)
 	for (uint32_t i = 1; i < m->n; i++)
 		ck_assert(m->sorted[i - 1] <= m->sorted[i]);
 	prof_free(p);
-	prof_jdoc_free(&doc);
+	io_jdoc_free(&doc);
 }
 END_TEST
 
@@ -382,7 +382,7 @@ START_TEST(shipped_heet_profile_matches_published_means)
 	    access("profiles/data/heet_single.csv.gz", R_OK) != 0)
 		return;
 	prof_profile *p;
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = prof_load(&p, "profiles/data/heet.json", &err);
 	ck_assert_msg(rc == 0, "%s", err.msg);
 	for (size_t i = 0; i < sizeof heet_means / sizeof heet_means[0]; i++) {
@@ -664,10 +664,10 @@ START_TEST(hcw19_pet_gives_the_published_means)
 				 i, hcw19_means[i].system, hcw19_means[i].machine,
 				 hcw19_means[i].task_type, i < 3 ? "," : "]}");
 	ck_assert((size_t)used < sizeof text);
-	prof_jdoc doc;
-	prof_err err = {0};
+	io_jdoc doc;
+	io_err err = {0};
 	/* a label without a directory: the CSV path is taken as written */
-	ck_assert_int_eq(prof_jdoc_parse(&doc, "hcw19.json", text, strlen(text),
+	ck_assert_int_eq(io_jdoc_parse(&doc, "hcw19.json", text, strlen(text),
 					 &err), 0);
 	prof_profile *p;
 	int rc = prof_load_json(&p, &doc, doc.root, &err);
@@ -686,7 +686,7 @@ START_TEST(hcw19_pet_gives_the_published_means)
 	}
 	ck_assert_uint_eq(prof_model_at(p, 0, 0)->n, 85); /* 85 rows */
 	prof_free(p);
-	prof_jdoc_free(&doc);
+	io_jdoc_free(&doc);
 }
 END_TEST
 
@@ -734,17 +734,17 @@ static const char *profile_with(int line, const char *replacement)
 	return test_write("bad_profile.json", text);
 }
 
-/* Loading path must fail with PROF_EINPUT and a message that starts with
+/* Loading path must fail with IO_EINPUT and a message that starts with
  * "<file>:<line>: " (file NULL: the profile itself) and contains want. */
 static void expect_bad(const char *path, const char *file, int line,
 		       const char *want)
 {
 	prof_profile *p = (prof_profile *)1;
-	prof_err err = {0};
+	io_err err = {0};
 	char prefix[800];
 	int rc = prof_load(&p, path, &err);
-	ck_assert_msg(rc == PROF_EINPUT, "rc %d (%s)", rc, err.msg);
-	ck_assert_int_eq(err.code, PROF_EINPUT);
+	ck_assert_msg(rc == IO_EINPUT, "rc %d (%s)", rc, err.msg);
+	ck_assert_int_eq(err.code, IO_EINPUT);
 	ck_assert_ptr_null(p);
 	if (line > 0)
 		snprintf(prefix, sizeof prefix, "%s:%d: ", file ? file : path, line);
@@ -759,7 +759,7 @@ static void expect_bad(const char *path, const char *file, int line,
 START_TEST(good_base_profile_loads)
 {
 	prof_profile *p;
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = prof_load(&p, profile_with(0, ""), &err);
 	ck_assert_msg(rc == 0, "%s", err.msg);
 	ck_assert_double_eq(prof_mean(p, 1, 0), 0.0015);
@@ -1028,9 +1028,9 @@ START_TEST(ecdf_draws_reproduce_the_measured_distribution)
 		" \"exec\": [{\"task\": \"sr\", \"machine\": \"c5.2xlarge\", \"model\": \"empirical\",\n"
 		"  \"csv\": \"heet_single.csv.gz\", \"column\": \"inference_ms\", \"unit\": \"ms\",\n"
 		"  \"where\": {\"task_type\": \"speech_recognition\", \"machine\": \"c5.2xlarge\"}}]}\n";
-	prof_jdoc doc = {0};
-	prof_err err = {0};
-	ck_assert_int_eq(prof_jdoc_parse(&doc, "profiles/data/inline.json", text,
+	io_jdoc doc = {0};
+	io_err err = {0};
+	ck_assert_int_eq(io_jdoc_parse(&doc, "profiles/data/inline.json", text,
 					 strlen(text), &err), 0);
 	prof_profile *p = NULL;
 	ck_assert_msg(prof_load_json(&p, &doc, doc.root, &err) == 0, "%s", err.msg);
@@ -1051,7 +1051,7 @@ START_TEST(ecdf_draws_reproduce_the_measured_distribution)
 		ck_assert_msg(fabs(got - src) <= 0.002, "q %.2f: %g vs %g", q, got, src);
 	}
 	prof_free(p);
-	prof_jdoc_free(&doc);
+	io_jdoc_free(&doc);
 }
 END_TEST
 
@@ -1064,7 +1064,7 @@ START_TEST(shipped_profiles_load)
 		char path[256];
 		snprintf(path, sizeof path, "profiles/data/%s.json", names[i]);
 		prof_profile *p = NULL;
-		prof_err err = {0};
+		io_err err = {0};
 		ck_assert_msg(prof_load(&p, path, &err) == 0, "%s", err.msg);
 		for (uint32_t t = 0; t < p->n_tasks; t++)
 			for (uint32_t m = 0; m < p->n_machines; m++)

@@ -11,7 +11,7 @@
 #include "policies/prune.h"
 #include "profiles/fit.h"
 #include "profiles/pmf.h"
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 #include "tests/tests.h"
 
 /* Task types on two machine types, "one" (1 slot) and "two" (2 slots,
@@ -70,7 +70,7 @@ enum { M_ONE, M_TWO, N_M, MAX_Q = 64, MC_RUNS = 100000 };
 static prof_profile *load_profile(void)
 {
 	prof_profile *p = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_msg(prof_load(&p, test_write("prune.json", profile_json),
 				&err) == 0,
 		      "%s", err.msg);
@@ -170,7 +170,7 @@ START_TEST(point_masses_are_smoothed_over_one_bin_keeping_the_mean)
 		0);
 	ck_assert(x.n == 0 && x.tail == 1.0 && prof_pmf_cdf(&x, 1e9) == 0);
 	ck_assert_int_eq(prof_pmf_from_model(&x, model(p, CONST, M_ONE), 0, 10),
-			 PROF_EINPUT);
+			 IO_EINPUT);
 	prof_pmf_free(&x);
 	prof_free(p);
 }
@@ -204,7 +204,7 @@ START_TEST(two_exponentials_convolve_to_erlang2)
 	ck_assert_uint_eq(s.n, 300);
 	ck_assert(fabs(s.tail - (1 - erlang2_cdf(3.0))) < 0.005);
 	ck_assert(fabs(pmf_total(&s) - 1.0) < 1e-12);
-	ck_assert_int_eq(prof_pmf_convolve(&s, &a, &s, 300), PROF_EINPUT);
+	ck_assert_int_eq(prof_pmf_convolve(&s, &a, &s, 300), IO_EINPUT);
 	prof_pmf_free(&a);
 	prof_pmf_free(&s);
 	prof_free(p);
@@ -364,7 +364,7 @@ static void fix_queue(pfix *f, uint32_t m, const uint32_t *types, uint32_t n)
 static pol_prune *fix_pruner(const pfix *f, double h)
 {
 	pol_prune *pr = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_msg(pol_prune_new(&pr, f->prof, h, 4096, &err) == 0, "%s",
 		      err.msg);
 	return pr;
@@ -852,12 +852,12 @@ START_TEST(default_step_and_bad_arguments)
 	ck_assert_msg(fabs(h - 8 * 6.907755 / POL_PRUNE_DEFAULT_BINS) < 1e-5,
 		      "%g", h);
 	pol_prune *pr = NULL;
-	prof_err err = {0};
-	ck_assert_int_eq(pol_prune_new(&pr, p, 0, 100, &err), PROF_EINPUT);
+	io_err err = {0};
+	ck_assert_int_eq(pol_prune_new(&pr, p, 0, 100, &err), IO_EINPUT);
 	ck_assert_ptr_null(pr);
 	ck_assert(strstr(err.msg, "step") != NULL);
-	err = (prof_err){0};
-	ck_assert_int_eq(pol_prune_new(&pr, p, 0.01, 1, &err), PROF_EINPUT);
+	err = (io_err){0};
+	ck_assert_int_eq(pol_prune_new(&pr, p, 0.01, 1, &err), IO_EINPUT);
 	prof_free(p);
 }
 END_TEST

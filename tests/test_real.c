@@ -102,7 +102,7 @@ static real_tc *open_tc(const char *ffmpeg, double timeout_s)
 {
 	real_tc_config cfg = {.ffmpeg = ffmpeg, .timeout_s = timeout_s};
 	real_tc *tc = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = real_tc_open(&tc, &cfg, &err);
 	ck_assert_msg(rc == 0, "real_tc_open: %s", err.msg);
 	return tc;
@@ -111,7 +111,7 @@ static real_tc *open_tc(const char *ffmpeg, double timeout_s)
 static real_op op_of(const char *text)
 {
 	real_op op;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_msg(real_op_parse(text, &op, &err) == 0, "%s: %s", text, err.msg);
 	return op;
 }
@@ -159,7 +159,7 @@ START_TEST(test_op_parse_valid_and_canonical)
 	ck_assert_int_eq(real_op_group(&vic), REAL_GROUP_VIC);
 	ck_assert_int_eq(real_op_group(&codec), REAL_GROUP_CODEC);
 	real_op list[8];
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_int_eq(real_ops_parse("bitrate=768k;framerate=24,codec=vp9", list, 8, &err), 3);
 	ck_assert_int_eq(list[2].kind, REAL_OP_CODEC);
 	ck_assert_int_lt(real_ops_parse("bitrate=768k;framerate=24", list, 1, &err), 0);
@@ -190,8 +190,8 @@ START_TEST(test_op_parse_errors_say_what_is_wrong)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		real_op op;
-		prof_err err = {0};
-		ck_assert_int_eq(real_op_parse(cases[i].in, &op, &err), PROF_EINPUT);
+		io_err err = {0};
+		ck_assert_int_eq(real_op_parse(cases[i].in, &op, &err), IO_EINPUT);
 		ck_assert_msg(strstr(err.msg, cases[i].want), "%s: want [%s] in [%s]",
 			      cases[i].in, cases[i].want, err.msg);
 	}
@@ -220,7 +220,7 @@ static int argv_find(const real_argv *a, const char *s, size_t from)
 START_TEST(test_argv_single_multi_merged)
 {
 	real_tc *tc = open_tc(fake_ffmpeg(), 10);
-	prof_err err = {0};
+	io_err err = {0};
 	real_argv a;
 	/* single: bit rate */
 	real_op br = op_of("bitrate=768k");
@@ -274,7 +274,7 @@ START_TEST(test_argv_single_multi_merged)
 	/* two changes of one kind in one output */
 	real_op two[2] = {op_of("framerate=24"), op_of("framerate=15")};
 	real_output bad = {two, 2, "/x/bad.mp4"};
-	ck_assert_int_eq(real_tc_argv(tc, "/in.mp4", &bad, 1, tmp1, &a, &err), PROF_EINPUT);
+	ck_assert_int_eq(real_tc_argv(tc, "/in.mp4", &bad, 1, tmp1, &a, &err), IO_EINPUT);
 	ck_assert_ptr_nonnull(strstr(err.msg, "two framerate changes"));
 	real_tc_free(tc);
 }
@@ -287,7 +287,7 @@ START_TEST(test_proc_captures_output_status_and_times)
 	char *const argv[] = {"/bin/sh", "-c", "echo to-stdout; echo to-stderr >&2; "
 			      "sleep 0.2; exit 3", NULL};
 	real_proc_result res;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_int_eq(real_proc_run(argv, 10, &res, &err), 0);
 	ck_assert_int_eq(res.exit_code, 3);
 	ck_assert(!res.timed_out && !real_proc_ok(&res));
@@ -311,15 +311,15 @@ START_TEST(test_proc_exec_failure_is_an_error_not_status_127)
 	ck_assert_int_eq(chmod(p, 0755), 0);
 	char *const argv[] = {(char *)p, NULL};
 	real_proc_result res;
-	prof_err err = {0};
-	ck_assert_int_eq(real_proc_run(argv, 10, &res, &err), PROF_EINPUT);
+	io_err err = {0};
+	ck_assert_int_eq(real_proc_run(argv, 10, &res, &err), IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "cannot run") && strstr(err.msg, "No such file"),
 		      "%s", err.msg);
 	real_proc_result_free(&res);
 	assert_no_children();
 	char *const none[] = {"/nonexistent/ffmpeg", NULL};
-	prof_err err2 = {0};
-	ck_assert_int_eq(real_proc_run(none, 10, &res, &err2), PROF_EINPUT);
+	io_err err2 = {0};
+	ck_assert_int_eq(real_proc_run(none, 10, &res, &err2), IO_EINPUT);
 	ck_assert_ptr_nonnull(strstr(err2.msg, "not found"));
 	real_proc_result_free(&res);
 	assert_no_children();
@@ -330,8 +330,8 @@ START_TEST(test_missing_ffmpeg_is_a_clear_error)
 {
 	setenv("HETSIM_FFMPEG", "/nonexistent/bin/ffmpeg", 1);
 	real_tc *tc = NULL;
-	prof_err err = {0};
-	ck_assert_int_eq(real_tc_open(&tc, NULL, &err), PROF_EINPUT);
+	io_err err = {0};
+	ck_assert_int_eq(real_tc_open(&tc, NULL, &err), IO_EINPUT);
 	ck_assert_ptr_null(tc);
 	ck_assert_msg(strstr(err.msg, "ffmpeg not found") &&
 		      strstr(err.msg, "/nonexistent/bin/ffmpeg") &&
@@ -361,7 +361,7 @@ START_TEST(test_failed_run_leaves_no_outputs_and_no_zombies)
 	real_output outs[2] = {{&ops[0], 1, a}, {&ops[1], 1, b}};
 	setenv("FAKE_MODE", "fail", 1);
 	real_tc_result res;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_int_eq(real_tc_run(tc, "/in.mp4", outs, 2, &res, &err), 0);
 	ck_assert_int_eq(res.status, REAL_RUN_FAILED);
 	ck_assert_msg(strstr(res.why, "status 1") && strstr(res.why, "fake failure"),
@@ -406,7 +406,7 @@ START_TEST(test_timeout_kills_the_group_and_removes_outputs)
 	real_op op = op_of("resolution=640x360");
 	real_output o = {&op, 1, out};
 	real_tc_result res;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_int_eq(real_tc_run(tc, "/in.mp4", &o, 1, &res, &err), 0);
 	ck_assert_int_eq(res.status, REAL_RUN_TIMEOUT);
 	ck_assert_ptr_nonnull(strstr(res.why, "timed out"));
@@ -443,8 +443,8 @@ START_TEST(test_missing_encoder_is_a_clear_error)
 	real_op op = op_of("codec=hevc");
 	real_output o = {&op, 1, out};
 	real_tc_result res;
-	prof_err err = {0};
-	ck_assert_int_eq(real_tc_run(tc, "/in.mp4", &o, 1, &res, &err), PROF_EINPUT);
+	io_err err = {0};
+	ck_assert_int_eq(real_tc_run(tc, "/in.mp4", &o, 1, &res, &err), IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "codec=hevc needs the encoder libx265") &&
 		      strstr(err.msg, "apt-get install ffmpeg"), "%s", err.msg);
 	ck_assert_int_eq(count_files(dir), 0);
@@ -476,7 +476,7 @@ START_TEST(test_merge_fit_recovers_known_shared_part)
 	}
 	gsl_rng_free(rng);
 	real_merge_model m;
-	prof_err err = {0};
+	io_err err = {0};
 	/* without noise: exact */
 	ck_assert_int_eq(real_merge_fit(counts, exact, N, OPS, &m, &err), 0);
 	ck_assert_double_eq_tol(m.shared_s, a, 1e-9);
@@ -510,21 +510,21 @@ START_TEST(test_merge_fit_says_what_data_is_missing)
 {
 	double singles[3 * 2] = {1, 0, 0, 1, 1, 0}, t[3] = {1, 2, 1.1};
 	real_merge_model m;
-	prof_err err = {0};
-	ck_assert_int_eq(real_merge_fit(singles, t, 3, 2, &m, &err), PROF_EINPUT);
+	io_err err = {0};
+	ck_assert_int_eq(real_merge_fit(singles, t, 3, 2, &m, &err), IO_EINPUT);
 	ck_assert_ptr_nonnull(strstr(err.msg, "no merged run"));
 	double unused[3 * 2] = {1, 0, 2, 0, 1, 0};
-	prof_err err2 = {0};
-	ck_assert_int_eq(real_merge_fit(unused, t, 3, 2, &m, &err2), PROF_EINPUT);
+	io_err err2 = {0};
+	ck_assert_int_eq(real_merge_fit(unused, t, 3, 2, &m, &err2), IO_EINPUT);
 	ck_assert_ptr_nonnull(strstr(err2.msg, "operation 2 appears in no run"));
-	prof_err err3 = {0};
-	ck_assert_int_eq(real_merge_fit(unused, t, 2, 2, &m, &err3), PROF_EINPUT);
+	io_err err3 = {0};
+	ck_assert_int_eq(real_merge_fit(unused, t, 2, 2, &m, &err3), IO_EINPUT);
 	ck_assert_ptr_nonnull(strstr(err3.msg, "2 runs for 3 unknowns"));
 	/* merged runs that are all the same mix: a and b's not separable */
 	double same[4 * 2] = {1, 1, 1, 1, 2, 2, 2, 2};
 	double t4[4] = {1, 1, 2, 2};
-	prof_err err4 = {0};
-	ck_assert_int_eq(real_merge_fit(same, t4, 4, 2, &m, &err4), PROF_EINPUT);
+	io_err err4 = {0};
+	ck_assert_int_eq(real_merge_fit(same, t4, 4, 2, &m, &err4), IO_EINPUT);
 	ck_assert_ptr_nonnull(strstr(err4.msg, "do not identify"));
 }
 END_TEST
@@ -564,7 +564,7 @@ static void tiny_segment(const real_tc *tc, uint32_t index, char *path, size_t c
 {
 	real_segment_spec s;
 	tiny_spec(&s, index);
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_msg(real_segment_get(tc, &s, seg_cache(), path, cap, NULL, &err) == 0,
 		      "segment: %s", err.msg);
 }
@@ -593,7 +593,7 @@ START_TEST(test_segments_are_reproducible_and_cached)
 	tiny_spec(&s, 3);
 	char a[4096], b[4096], other[4096];
 	int made = -1;
-	prof_err err = {0};
+	io_err err = {0};
 	const char *dir_a = fresh_dir("seg-a"), *dir_b = fresh_dir("seg-b");
 	ck_assert_int_eq(real_segment_get(tc, &s, dir_a, a, sizeof a, &made, &err), 0);
 	ck_assert_int_eq(made, 1);
@@ -667,7 +667,7 @@ START_TEST(test_driver_every_operation_single_merged_multi)
 	real_output merged[N_EVERY];
 	char paths[N_EVERY][700], single[N_EVERY][700];
 	real_probe_info ps[N_EVERY];
-	prof_err err = {0};
+	io_err err = {0};
 	real_tc_result res;
 	for (int i = 0; i < N_EVERY; i++) {
 		ops[i] = op_of(every_op[i]);
@@ -727,7 +727,7 @@ START_TEST(test_real_timeout_and_failure_leave_nothing)
 	snprintf(b, sizeof b, "%s/b", dir);
 	real_output outs[2] = {{&ops[0], 1, a}, {&ops[1], 1, b}};
 	real_tc_result res;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_int_eq(real_tc_run(tc, seg, outs, 2, &res, &err), 0);
 	ck_assert_int_eq(res.status, REAL_RUN_TIMEOUT);
 	ck_assert_int_eq(count_files(dir), 0);
@@ -785,7 +785,7 @@ START_TEST(test_merge_model_predicts_held_back_real_run)
 					k++;
 				}
 			real_tc_result res;
-			prof_err err = {0};
+			io_err err = {0};
 			ck_assert_int_eq(real_tc_run(tc, seg, outs, k, &res, &err), 0);
 			ck_assert_msg(res.status == REAL_RUN_OK, "%s", res.why);
 			for (int o = 0; o < k; o++)
@@ -807,7 +807,7 @@ START_TEST(test_merge_model_predicts_held_back_real_run)
 		ft[fn++] = fastest[c];
 	}
 	real_merge_model m;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_msg(real_merge_fit(fc, ft, fn, OPS, &m, &err) == 0, "%s", err.msg);
 	double noise = real_pooled_sd(t, group, n, CONFIGS, NULL);
 	double predicted = real_merge_predict(&m, cfg[CONFIGS - 1]);
@@ -863,7 +863,7 @@ START_TEST(test_cli_calibrate_transcode_end_to_end)
 	/* the profile loads, has the task types and the merge model */
 	snprintf(path, sizeof path, "%s/out/profile.json", dir);
 	prof_profile *p = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	ck_assert_msg(prof_load(&p, path, &err) == 0, "%s", err.msg);
 	ck_assert_int_ge(prof_task_index(p, "codec_mpeg4"), 0);
 	ck_assert_int_ge(prof_task_index(p, "resolution_352x288"), 0);

@@ -23,25 +23,25 @@ static const char profile_json[] =
 	"  {\"task\": \"c\", \"machine\": \"m\", \"model\": \"constant\", "
 	"\"value\": 3}]}\n";
 
-static prof_jdoc profile_doc;
+static io_jdoc profile_doc;
 static prof_profile *profile;
-static prof_err err;
+static io_err err;
 
 static void setup_profile(void)
 {
 	memset(&err, 0, sizeof err);
-	int rc = prof_jdoc_parse(&profile_doc, "profile.json", profile_json,
+	int rc = io_jdoc_parse(&profile_doc, "profile.json", profile_json,
 				 strlen(profile_json), &err);
-	ck_assert_msg(rc == PROF_OK, "profile JSON: %s", err.msg);
+	ck_assert_msg(rc == IO_OK, "profile JSON: %s", err.msg);
 	rc = prof_load_json(&profile, &profile_doc, profile_doc.root, &err);
-	ck_assert_msg(rc == PROF_OK, "profile: %s", err.msg);
+	ck_assert_msg(rc == IO_OK, "profile: %s", err.msg);
 }
 
 static void teardown_profile(void)
 {
 	prof_free(profile);
 	profile = NULL;
-	prof_jdoc_free(&profile_doc);
+	io_jdoc_free(&profile_doc);
 }
 
 /* Build a source from the text of a workload object, written as the
@@ -59,14 +59,14 @@ static int make_source(const char *workload_text, uint64_t seed,
 	snprintf(text, cap, "{\"workload\": %s}", workload_text);
 	char label[512];
 	snprintf(label, sizeof label, "%s/exp.json", test_tmpdir());
-	prof_jdoc doc;
-	int rc = prof_jdoc_parse(&doc, label, text, strlen(text), &err);
+	io_jdoc doc;
+	int rc = io_jdoc_parse(&doc, label, text, strlen(text), &err);
 	free(text);
-	ck_assert_msg(rc == PROF_OK, "experiment JSON: %s", err.msg);
+	ck_assert_msg(rc == IO_OK, "experiment JSON: %s", err.msg);
 	rc = wl_source_from_json(out, &doc,
 				 json_object_get(doc.root, "workload"), profile,
 				 seed, &err);
-	prof_jdoc_free(&doc);
+	io_jdoc_free(&doc);
 	return rc;
 }
 
@@ -74,7 +74,7 @@ static wl_source *must_make_source(const char *workload_text, uint64_t seed)
 {
 	wl_source *s;
 	int rc = make_source(workload_text, seed, &s);
-	ck_assert_msg(rc == PROF_OK, "workload: %s", err.msg);
+	ck_assert_msg(rc == IO_OK, "workload: %s", err.msg);
 	ck_assert_ptr_nonnull(s);
 	return s;
 }
@@ -652,7 +652,7 @@ START_TEST(test_trace_empty_or_header_only_is_an_error)
 		wl_source *s = must_make_source(trace_workload, 1);
 		wl_task t;
 		memset(&err, 0, sizeof err);
-		ck_assert_int_eq(wl_next(s, &t, &err), PROF_EINPUT);
+		ck_assert_int_eq(wl_next(s, &t, &err), IO_EINPUT);
 		ck_assert_msg(strstr(err.msg, "trace.csv: no tasks") != NULL,
 			      "case %zu: %s", i, err.msg);
 		wl_free(s);
@@ -725,8 +725,8 @@ START_TEST(test_trace_bad_row_names_file_and_line)
 	long good_rows = 0;
 	while ((rc = wl_next(s, &t, &err)) == 1)
 		good_rows++;
-	ck_assert_msg(rc == PROF_EINPUT, "case %d: rc %d", _i, rc);
-	ck_assert_int_eq(err.code, PROF_EINPUT);
+	ck_assert_msg(rc == IO_EINPUT, "case %d: rc %d", _i, rc);
+	ck_assert_int_eq(err.code, IO_EINPUT);
 	char where[64];
 	snprintf(where, sizeof where, "trace.csv:%ld:", bad->line);
 	ck_assert_msg(strstr(err.msg, where) != NULL,
@@ -734,8 +734,8 @@ START_TEST(test_trace_bad_row_names_file_and_line)
 	ck_assert_msg(strstr(err.msg, bad->says) != NULL,
 		      "case %d: \"%s\" lacks \"%s\"", _i, err.msg, bad->says);
 	/* the error does not turn into a quiet end of the trace */
-	prof_err again = {0};
-	ck_assert_int_eq(wl_next(s, &t, &again), PROF_EINPUT);
+	io_err again = {0};
+	ck_assert_int_eq(wl_next(s, &t, &again), IO_EINPUT);
 	ck_assert_msg(strstr(again.msg, where) != NULL, "again: %s", again.msg);
 	wl_free(s);
 }
@@ -747,7 +747,7 @@ START_TEST(test_trace_missing_file_fails_at_load_naming_it)
 	int rc = make_source(
 		"{\"arrival\": \"trace\", \"file\": \"no_such_trace.csv\"}", 1,
 		&s);
-	ck_assert_int_eq(rc, PROF_EINPUT);
+	ck_assert_int_eq(rc, IO_EINPUT);
 	ck_assert_ptr_null(s);
 	ck_assert_msg(strstr(err.msg, "no_such_trace.csv") != NULL, "%s",
 		      err.msg);
@@ -826,8 +826,8 @@ START_TEST(test_bad_workload_json_names_line)
 	const struct bad_workload *bad = &bad_workloads[_i];
 	wl_source *s;
 	int rc = make_source(bad->text, 1, &s);
-	ck_assert_msg(rc == PROF_EINPUT, "case %d: rc %d", _i, rc);
-	ck_assert_int_eq(err.code, PROF_EINPUT);
+	ck_assert_msg(rc == IO_EINPUT, "case %d: rc %d", _i, rc);
+	ck_assert_int_eq(err.code, IO_EINPUT);
 	ck_assert_ptr_null(s);
 	char where[64];
 	snprintf(where, sizeof where, "exp.json:%ld:", bad->line);

@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 #include "workloads/dag.h"
 
-static int nomem(prof_err *err)
+static int nomem(io_err *err)
 {
-	return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 }
 
 /* Grow *p (elements of elem bytes, capacity *cap) to hold need. */
@@ -205,11 +205,11 @@ static const char *file_label(const wl_dag *d, uint32_t file, char *buf,
 
 /* ---- building --------------------------------------------------------- */
 
-static int built(wl_dag *d, prof_err *err)
+static int built(wl_dag *d, io_err *err)
 {
 	if (!d->finalized)
 		return 0;
-	return prof_errf(err, PROF_EINPUT, d->label, 0,
+	return io_errf(err, IO_EINPUT, d->label, 0,
 			 d->finalized > 0 ? "DAG already finalized"
 					  : "DAG failed validation");
 }
@@ -287,12 +287,12 @@ static int names_on(uint32_t **offs, uint32_t cap, uint32_t n)
 }
 
 int wl_dag_add_job(wl_dag *d, const char *name, uint32_t type, uint32_t *id,
-		   prof_err *err)
+		   io_err *err)
 {
 	if (built(d, err))
 		return err->code;
 	if (name && wl_dag_find_job(d, name) >= 0)
-		return prof_errf(err, PROF_EINPUT, d->label, 0,
+		return io_errf(err, IO_EINPUT, d->label, 0,
 				 "job '%s' is defined twice", name);
 	if (grow_jobs(d))
 		return nomem(err);
@@ -327,25 +327,25 @@ static int per_job_array(double **a, uint32_t cap, uint32_t n, double dflt)
 	return 0;
 }
 
-static int check_job(wl_dag *d, uint32_t job, prof_err *err)
+static int check_job(wl_dag *d, uint32_t job, io_err *err)
 {
 	if (built(d, err))
 		return err->code;
 	if (job >= d->n_jobs)
-		return prof_errf(err, PROF_EINPUT, d->label, 0,
+		return io_errf(err, IO_EINPUT, d->label, 0,
 				 "job index %u out of range (%u jobs)", job,
 				 d->n_jobs);
 	return 0;
 }
 
 int wl_dag_set_runtime(wl_dag *d, uint32_t job, double runtime_s,
-		       prof_err *err)
+		       io_err *err)
 {
 	char b[96];
 	if (check_job(d, job, err))
 		return err->code;
 	if (!isfinite(runtime_s) || runtime_s < 0)
-		return prof_errf(err, PROF_EINPUT, d->label, 0,
+		return io_errf(err, IO_EINPUT, d->label, 0,
 				 "job %s: runtime must be finite and >= 0",
 				 wl_dag_job_label(d, job, b, sizeof b));
 	if (!d->job_runtime_s && per_job_array(&d->job_runtime_s, d->cap_jobs,
@@ -355,13 +355,13 @@ int wl_dag_set_runtime(wl_dag *d, uint32_t job, double runtime_s,
 	return 0;
 }
 
-int wl_dag_set_work(wl_dag *d, uint32_t job, double work, prof_err *err)
+int wl_dag_set_work(wl_dag *d, uint32_t job, double work, io_err *err)
 {
 	char b[96];
 	if (check_job(d, job, err))
 		return err->code;
 	if (!isfinite(work) || work < 0)
-		return prof_errf(err, PROF_EINPUT, d->label, 0,
+		return io_errf(err, IO_EINPUT, d->label, 0,
 				 "job %s: work must be finite and >= 0",
 				 wl_dag_job_label(d, job, b, sizeof b));
 	if (!d->job_work &&
@@ -372,15 +372,15 @@ int wl_dag_set_work(wl_dag *d, uint32_t job, double work, prof_err *err)
 }
 
 int wl_dag_add_file(wl_dag *d, const char *name, double size_bytes,
-		    uint32_t *id, prof_err *err)
+		    uint32_t *id, io_err *err)
 {
 	if (built(d, err))
 		return err->code;
 	if (name && wl_dag_find_file(d, name) >= 0)
-		return prof_errf(err, PROF_EINPUT, d->label, 0,
+		return io_errf(err, IO_EINPUT, d->label, 0,
 				 "file '%s' is defined twice", name);
 	if (!isfinite(size_bytes) || size_bytes < 0)
-		return prof_errf(err, PROF_EINPUT, d->label, 0,
+		return io_errf(err, IO_EINPUT, d->label, 0,
 				 "file %s%s%s: size must be finite and >= 0",
 				 name ? "'" : "#", name ? name : "",
 				 name ? "'" : "");
@@ -417,7 +417,7 @@ static int add_pair(uint32_t **a, uint32_t **b, size_t *n, size_t *cap,
 	return 0;
 }
 
-int wl_dag_add_input(wl_dag *d, uint32_t job, uint32_t file, prof_err *err)
+int wl_dag_add_input(wl_dag *d, uint32_t job, uint32_t file, io_err *err)
 {
 	if (built(d, err))
 		return err->code;
@@ -426,7 +426,7 @@ int wl_dag_add_input(wl_dag *d, uint32_t job, uint32_t file, prof_err *err)
 		       : 0;
 }
 
-int wl_dag_add_output(wl_dag *d, uint32_t job, uint32_t file, prof_err *err)
+int wl_dag_add_output(wl_dag *d, uint32_t job, uint32_t file, io_err *err)
 {
 	if (built(d, err))
 		return err->code;
@@ -436,7 +436,7 @@ int wl_dag_add_output(wl_dag *d, uint32_t job, uint32_t file, prof_err *err)
 }
 
 int wl_dag_add_parent(wl_dag *d, uint32_t child, uint32_t parent,
-		      prof_err *err)
+		      io_err *err)
 {
 	if (built(d, err))
 		return err->code;
@@ -532,36 +532,36 @@ static int transpose(uint32_t n, const uint32_t *off, const uint32_t *val,
 	return 0;
 }
 
-static int check_ranges(wl_dag *d, prof_err *err)
+static int check_ranges(wl_dag *d, io_err *err)
 {
 	char b[96];
 	for (size_t i = 0; i < d->n_in; i++) {
 		if (d->in_j[i] >= d->n_jobs)
-			return prof_errf(err, PROF_EINPUT, d->label, 0,
+			return io_errf(err, IO_EINPUT, d->label, 0,
 					 "input of unknown job #%u", d->in_j[i]);
 		if (d->in_f[i] >= d->n_files)
-			return prof_errf(err, PROF_EINPUT, d->label, 0,
+			return io_errf(err, IO_EINPUT, d->label, 0,
 					 "job %s reads unknown file #%u",
 					 wl_dag_job_label(d, d->in_j[i], b, sizeof b),
 					 d->in_f[i]);
 	}
 	for (size_t i = 0; i < d->n_out; i++) {
 		if (d->out_j[i] >= d->n_jobs)
-			return prof_errf(err, PROF_EINPUT, d->label, 0,
+			return io_errf(err, IO_EINPUT, d->label, 0,
 					 "output of unknown job #%u", d->out_j[i]);
 		if (d->out_f[i] >= d->n_files)
-			return prof_errf(err, PROF_EINPUT, d->label, 0,
+			return io_errf(err, IO_EINPUT, d->label, 0,
 					 "job %s writes unknown file #%u",
 					 wl_dag_job_label(d, d->out_j[i], b, sizeof b),
 					 d->out_f[i]);
 	}
 	for (size_t i = 0; i < d->n_xp; i++) {
 		if (d->xp_c[i] >= d->n_jobs)
-			return prof_errf(err, PROF_EINPUT, d->label, 0,
+			return io_errf(err, IO_EINPUT, d->label, 0,
 					 "dependency of unknown job #%u",
 					 d->xp_c[i]);
 		if (d->xp_p[i] >= d->n_jobs)
-			return prof_errf(err, PROF_EINPUT, d->label, 0,
+			return io_errf(err, IO_EINPUT, d->label, 0,
 					 "job %s has unknown parent #%u",
 					 wl_dag_job_label(d, d->xp_c[i], b, sizeof b),
 					 d->xp_p[i]);
@@ -573,7 +573,7 @@ static int check_ranges(wl_dag *d, prof_err *err)
  * Kahn's algorithm: each of them has a parent that is left too, so walking
  * up from one of them must come back to a job already seen. */
 static int report_cycle(wl_dag *d, const uint32_t *indeg, uint32_t *stamp,
-			prof_err *err)
+			io_err *err)
 {
 	uint32_t j = 0;
 	while (indeg[j] == 0)
@@ -610,12 +610,12 @@ static int report_cycle(wl_dag *d, const uint32_t *indeg, uint32_t *stamp,
 		n += (size_t)snprintf(msg + n, sizeof msg - n, "... -> ");
 	snprintf(msg + n, sizeof msg - n, "%s",
 		 wl_dag_job_label(d, up[top], b, sizeof b));
-	return prof_errf(err, PROF_EINPUT, d->label, 0,
+	return io_errf(err, IO_EINPUT, d->label, 0,
 			 "dependency cycle through job %s: %s",
 			 wl_dag_job_label(d, j, b, sizeof b), msg);
 }
 
-static int topo_sort(wl_dag *d, prof_err *err)
+static int topo_sort(wl_dag *d, io_err *err)
 {
 	uint32_t n = d->n_jobs;
 	uint32_t *indeg = malloc((n ? n : 1) * sizeof *indeg);
@@ -646,7 +646,7 @@ static int topo_sort(wl_dag *d, prof_err *err)
 	return rc;
 }
 
-static int finalize(wl_dag *d, prof_err *err)
+static int finalize(wl_dag *d, io_err *err)
 {
 	char b[96], fb[96];
 	if (check_ranges(d, err))
@@ -680,7 +680,7 @@ static int finalize(wl_dag *d, prof_err *err)
 			uint32_t f = d->out_file[i];
 			if (d->file_producer[f] != WL_NONE) {
 				char b2[96];
-				prof_errf(err, PROF_EINPUT, d->label, 0,
+				io_errf(err, IO_EINPUT, d->label, 0,
 					  "file %s is written by job %s and job %s",
 					  file_label(d, f, fb, sizeof fb),
 					  wl_dag_job_label(d, d->file_producer[f], b, sizeof b),
@@ -703,7 +703,7 @@ static int finalize(wl_dag *d, prof_err *err)
 		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
 			uint32_t p = d->file_producer[d->in_file[i]];
 			if (p == j) {
-				prof_errf(err, PROF_EINPUT, d->label, 0,
+				io_errf(err, IO_EINPUT, d->label, 0,
 					  "dependency cycle through job %s: it "
 					  "reads its own output file %s",
 					  wl_dag_job_label(d, j, b, sizeof b),
@@ -718,7 +718,7 @@ static int finalize(wl_dag *d, prof_err *err)
 		for (uint32_t i = xoff[j]; i < xoff[j + 1]; i++) {
 			uint32_t p = xpar[i];
 			if (p == j) {
-				prof_errf(err, PROF_EINPUT, d->label, 0,
+				io_errf(err, IO_EINPUT, d->label, 0,
 					  "dependency cycle through job %s: it "
 					  "is its own parent",
 					  wl_dag_job_label(d, j, b, sizeof b));
@@ -755,7 +755,7 @@ fail:
 	return err->code;
 }
 
-int wl_dag_finalize(wl_dag *d, prof_err *err)
+int wl_dag_finalize(wl_dag *d, io_err *err)
 {
 	if (built(d, err))
 		return err->code;
@@ -817,7 +817,7 @@ typedef struct gen {
 	const wl_dag_gen *g;
 	gen_rng rng;
 	double sigma; /* of log(size) */
-	prof_err *err;
+	io_err *err;
 } gen;
 
 static double gen_size(gen *G, double mean)
@@ -1050,13 +1050,13 @@ static uint64_t gen_jobs_estimate(const wl_dag_gen *g)
 	return 0;
 }
 
-int wl_dag_generate(wl_dag **out, const wl_dag_gen *g, prof_err *err)
+int wl_dag_generate(wl_dag **out, const wl_dag_gen *g, io_err *err)
 {
 	*out = NULL;
 	if (!isfinite(g->size_mean_bytes) || g->size_mean_bytes < 0 ||
 	    !isfinite(g->size_cv) || g->size_cv < 0 ||
 	    !isfinite(g->input_bytes) || g->input_bytes < 0)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "DAG generator: file sizes and cv must be "
 				 "finite and >= 0");
 	if ((g->shape == WL_DAG_LAYERED && (g->width == 0 || g->fan_in_max > 64 ||
@@ -1064,11 +1064,11 @@ int wl_dag_generate(wl_dag **out, const wl_dag_gen *g, prof_err *err)
 	    (g->shape == WL_DAG_FORK_JOIN && g->width == 0) ||
 	    (g->shape == WL_DAG_MONTAGE && g->width == 0) ||
 	    (unsigned)g->shape > WL_DAG_MONTAGE)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "DAG generator: bad parameters (width >= 1, "
 				 "fan_in_min <= fan_in_max <= 64)");
 	if (gen_jobs_estimate(g) >= UINT32_MAX / 4)
-		return prof_errf(err, PROF_EINPUT, NULL, 0,
+		return io_errf(err, IO_EINPUT, NULL, 0,
 				 "DAG generator: too many jobs");
 	gen G = {.g = g, .err = err};
 	G.rng.s = sim_splitmix64(g->seed ^ 0x6DA6DA6DA6DA6DA6ull);

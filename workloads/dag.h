@@ -39,7 +39,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 #define WL_NONE UINT32_MAX
 
@@ -91,24 +91,24 @@ void wl_dag_free(wl_dag *d);
 /* Add a job of task type `type`; name may be NULL (unnamed); a duplicate
  * name is an error. *id gets its index (0, 1, 2, ... in order). */
 int wl_dag_add_job(wl_dag *d, const char *name, uint32_t type, uint32_t *id,
-		   prof_err *err);
+		   io_err *err);
 /* Fixed runtime (>= 0, finite) on every machine, instead of the profile. */
 int wl_dag_set_runtime(wl_dag *d, uint32_t job, double runtime_s,
-		       prof_err *err);
+		       io_err *err);
 /* Work (>= 0, finite) that scales the profile's time; default 1. */
-int wl_dag_set_work(wl_dag *d, uint32_t job, double work, prof_err *err);
+int wl_dag_set_work(wl_dag *d, uint32_t job, double work, io_err *err);
 /* Add a file of size_bytes (>= 0, finite); name may be NULL. */
 int wl_dag_add_file(wl_dag *d, const char *name, double size_bytes,
-		    uint32_t *id, prof_err *err);
+		    uint32_t *id, io_err *err);
 /* Edges by index, checked at finalize. A file listed twice as an input of
  * one job is read once. */
-int wl_dag_add_input(wl_dag *d, uint32_t job, uint32_t file, prof_err *err);
-int wl_dag_add_output(wl_dag *d, uint32_t job, uint32_t file, prof_err *err);
+int wl_dag_add_input(wl_dag *d, uint32_t job, uint32_t file, io_err *err);
+int wl_dag_add_output(wl_dag *d, uint32_t job, uint32_t file, io_err *err);
 int wl_dag_add_parent(wl_dag *d, uint32_t child, uint32_t parent,
-		      prof_err *err);
+		      io_err *err);
 /* Validate and build the read-only arrays; the builder calls above fail
  * afterwards. */
-int wl_dag_finalize(wl_dag *d, prof_err *err);
+int wl_dag_finalize(wl_dag *d, io_err *err);
 
 /* Fixed runtime of a job (NAN: none), and its work (default 1). */
 static inline double wl_dag_runtime(const wl_dag *d, uint32_t job)
@@ -187,7 +187,7 @@ typedef struct wl_dag_gen {
 	 .fan_in_min = 1, .fan_in_max = 3, .span = 1, .stages = 1,            \
 	 .n_types = 1, .size_mean_bytes = 1e6}
 
-int wl_dag_generate(wl_dag **out, const wl_dag_gen *g, prof_err *err);
+int wl_dag_generate(wl_dag **out, const wl_dag_gen *g, io_err *err);
 /* "layered", "chain", "fork_join", "montage" and back (-1 if unknown). */
 const char *wl_dag_shape_name(wl_dag_shape s);
 int wl_dag_shape_from_name(const char *name);

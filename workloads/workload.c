@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 #include <gsl/gsl_rng.h>
-#include "profiles/csv.h"
-#include "sim/rng.h"
+#include "sim/io/csv.h"
+#include "sim/base/rng.h"
 #include "workloads/workload.h"
 
 typedef enum wl_kind { WL_POISSON, WL_MMPP, WL_TRACE } wl_kind;
@@ -69,7 +69,7 @@ struct wl_source {
 
 	/* Trace replay. The profile must outlive the source: row task types
 	 * are resolved against it as the rows are read. */
-	prof_csv *trace;
+	io_csv *trace;
 	const prof_profile *profile;
 	double trace_last_arrival_s; /* as written in the file */
 	int trace_seen_row;	     /* a record was read */
@@ -82,7 +82,7 @@ struct wl_source {
 	int e2c_deadline_relative; /* deadline column is time after arrival */
 	json_t *e2c_columns;	  /* the "columns" override, or NULL */
 	char *e2c_header_text;	  /* for error messages */
-	prof_err failure;	     /* repeated by later wl_next calls */
+	io_err failure;	     /* repeated by later wl_next calls */
 };
 
 /* ---------------------------------------------------------------- JSON */
@@ -97,39 +97,39 @@ static const char *const mmpp_keys[] = {
 #define WL_MAX_SEGMENTS 10000000
 
 /* "segments": {"count": N, "zipf_s": s}: the cumulative Zipf table. */
-static int read_segments(wl_source *s, const prof_jdoc *doc,
-			 const json_t *node, uint64_t run_seed, prof_err *err)
+static int read_segments(wl_source *s, const io_jdoc *doc,
+			 const json_t *node, uint64_t run_seed, io_err *err)
 {
 	static const char *const keys[] = {"count", "zipf_s", NULL};
 	const json_t *o = json_object_get(node, "segments");
 	if (!o)
-		return PROF_OK;
+		return IO_OK;
 	uint64_t n = 0;
 	double zs = 1.0;
 	int rc;
 	if (!json_is_object(o))
-		return prof_jerr(err, doc, o,
+		return io_jerr(err, doc, o,
 				 "\"segments\" must be an object {\"count\": "
 				 "N, \"zipf_s\": S}");
-	if ((rc = prof_jcheck_keys(doc, o, keys, err)) ||
-	    (rc = prof_jget_u64(doc, o, "count", 1, &n, err)) ||
-	    (rc = prof_jget_nonneg(doc, o, "zipf_s", 0, &zs, err)))
+	if ((rc = io_jcheck_keys(doc, o, keys, err)) ||
+	    (rc = io_jget_u64(doc, o, "count", 1, &n, err)) ||
+	    (rc = io_jget_nonneg(doc, o, "zipf_s", 0, &zs, err)))
 		return rc;
 	if (n < 1 || n > WL_MAX_SEGMENTS)
-		return prof_jerr(err, doc, json_object_get(o, "count"),
+		return io_jerr(err, doc, json_object_get(o, "count"),
 				 "segments.count must be between 1 and %d",
 				 WL_MAX_SEGMENTS);
 	if (zs > 20)
-		return prof_jerr(err, doc, json_object_get(o, "zipf_s"),
+		return io_jerr(err, doc, json_object_get(o, "zipf_s"),
 				 "segments.zipf_s must be at most 20");
 	if (s->kind == WL_TRACE) { /* the trace's key column names them */
 		s->n_segments = (uint32_t)n;
-		return PROF_OK;
+		return IO_OK;
 	}
 	s->seg_cum = malloc(n * sizeof *s->seg_cum);
 	s->seg_rng = sim_rng_new(run_seed, SIM_STREAM_SEGMENTS);
 	if (!s->seg_cum || !s->seg_rng)
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	double sum = 0;
 	for (uint64_t k = 0; k < n; k++)
 		s->seg_cum[k] = (sum += pow((double)(k + 1), -zs));
@@ -137,7 +137,7 @@ static int read_segments(wl_source *s, const prof_jdoc *doc,
 		s->seg_cum[k] /= sum;
 	s->seg_cum[n - 1] = 1.0;
 	s->n_segments = (uint32_t)n;
-	return PROF_OK;
+	return IO_OK;
 }
 
 /* Segment of a request: the first k with seg_cum[k] >= u. */
@@ -160,12 +160,12 @@ static const char *const e2c_keys[] = {"arrival",  "file",    "start_s",
 				       "tasks",	   NULL};
 
 /* Type index of a mix or rate key, or an error at the key's value. */
-static int type_of_key(const prof_jdoc *doc, const json_t *value,
-		       const char *name, const prof_profile *p, prof_err *err)
+static int type_of_key(const io_jdoc *doc, const json_t *value,
+		       const char *name, const prof_profile *p, io_err *err)
 {
 	int idx = prof_task_index(p, name);
 	if (idx < 0)
-		return prof_jerr(err, doc, value, "unknown task type \"%s\"",
+		return io_jerr(err, doc, value, "unknown task type \"%s\"",
 				 name);
 	return idx;
 }
@@ -185,7 +185,7 @@ static int build_mix(wl_source *s, const double *weight, uint32_t n_types)
 	s->mix_type = malloc(n * sizeof *s->mix_type);
 	s->mix_cum = malloc(n * sizeof *s->mix_cum);
 	if (!s->mix_type || !s->mix_cum)
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	double running = 0.0;
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < n_types; i++) {
@@ -199,14 +199,14 @@ static int build_mix(wl_source *s, const double *weight, uint32_t n_types)
 	/* A uniform in (0, 1) is then always below the last entry. */
 	s->mix_cum[n - 1] = 1.0;
 	s->n_mix = n;
-	return PROF_OK;
+	return IO_OK;
 }
 
 /* Read the weights of an object {"type": number, ...} into weight[] (zeroed
  * by the caller). Rates must be > 0, mix weights >= 0 with a positive sum. */
-static int read_type_weights(const prof_jdoc *doc, const json_t *obj,
+static int read_type_weights(const io_jdoc *doc, const json_t *obj,
 			     const char *what, int rates, const prof_profile *p,
-			     double *weight, prof_err *err)
+			     double *weight, io_err *err)
 {
 	const char *name;
 	json_t *value;
@@ -216,56 +216,56 @@ static int read_type_weights(const prof_jdoc *doc, const json_t *obj,
 		if (idx < 0)
 			return idx;
 		double w = 0.0;
-		int rc = rates ? prof_jget_posnum(doc, obj, name, 1, &w, err)
-			       : prof_jget_nonneg(doc, obj, name, 1, &w, err);
+		int rc = rates ? io_jget_posnum(doc, obj, name, 1, &w, err)
+			       : io_jget_nonneg(doc, obj, name, 1, &w, err);
 		if (rc < 0)
 			return rc;
 		weight[idx] = w;
 		total += w;
 	}
 	if (!(total > 0.0) || !isfinite(total))
-		return prof_jerr(err, doc, obj,
+		return io_jerr(err, doc, obj,
 				 "%s: the weights must have a positive, finite "
 				 "sum",
 				 what);
-	return PROF_OK;
+	return IO_OK;
 }
 
 /* The "mix" of a generated process (all types equally if absent), scaled
  * so that the cumulative table can be built. */
-static int read_mix(wl_source *s, const prof_jdoc *doc, const json_t *node,
-		    const prof_profile *p, prof_err *err)
+static int read_mix(wl_source *s, const io_jdoc *doc, const json_t *node,
+		    const prof_profile *p, io_err *err)
 {
 	double *weight = calloc(p->n_tasks ? p->n_tasks : 1, sizeof *weight);
 	if (!weight)
-		return PROF_ENOMEM;
-	int rc = PROF_OK;
+		return IO_ENOMEM;
+	int rc = IO_OK;
 	const json_t *mix = json_object_get(node, "mix");
 	if (!mix) {
 		for (uint32_t i = 0; i < p->n_tasks; i++)
 			weight[i] = 1.0;
 	} else if (!json_is_object(mix)) {
-		rc = prof_jerr(err, doc, mix,
+		rc = io_jerr(err, doc, mix,
 			       "\"mix\" must be an object of task type "
 			       "weights");
 	} else {
 		rc = read_type_weights(doc, mix, "mix", 0, p, weight, err);
 	}
-	if (rc == PROF_OK && p->n_tasks == 0)
-		rc = prof_jerr(err, doc, node, "the profile has no task types");
-	if (rc == PROF_OK)
+	if (rc == IO_OK && p->n_tasks == 0)
+		rc = io_jerr(err, doc, node, "the profile has no task types");
+	if (rc == IO_OK)
 		rc = build_mix(s, weight, p->n_tasks);
 	free(weight);
 	return rc;
 }
 
 /* "rate_per_s": a total rate with an optional "mix", or one rate per type. */
-static int read_poisson(wl_source *s, const prof_jdoc *doc, const json_t *node,
-			const prof_profile *p, prof_err *err)
+static int read_poisson(wl_source *s, const io_jdoc *doc, const json_t *node,
+			const prof_profile *p, io_err *err)
 {
 	const json_t *rate = json_object_get(node, "rate_per_s");
 	if (!json_is_object(rate)) {
-		int rc = prof_jget_posnum(doc, node, "rate_per_s", 1,
+		int rc = io_jget_posnum(doc, node, "rate_per_s", 1,
 					  &s->rate_per_s, err);
 		if (rc < 0)
 			return rc;
@@ -273,14 +273,14 @@ static int read_poisson(wl_source *s, const prof_jdoc *doc, const json_t *node,
 	}
 	const json_t *mix = json_object_get(node, "mix");
 	if (mix)
-		return prof_jerr(err, doc, mix,
+		return io_jerr(err, doc, mix,
 				 "\"mix\" cannot be given with per-type "
 				 "\"rate_per_s\" (the rates are the mix)");
 	double *rates = calloc(p->n_tasks ? p->n_tasks : 1, sizeof *rates);
 	if (!rates)
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	int rc = read_type_weights(doc, rate, "rate_per_s", 1, p, rates, err);
-	if (rc == PROF_OK) {
+	if (rc == IO_OK) {
 		/* superposed Poisson processes: one process of the sum */
 		s->rate_per_s = 0.0;
 		for (uint32_t i = 0; i < p->n_tasks; i++)
@@ -292,17 +292,17 @@ static int read_poisson(wl_source *s, const prof_jdoc *doc, const json_t *node,
 }
 
 /* An array of exactly two positive numbers, one per MMPP state. */
-static int read_state_pair(const prof_jdoc *doc, const json_t *node,
-			   const char *key, double out[2], prof_err *err)
+static int read_state_pair(const io_jdoc *doc, const json_t *node,
+			   const char *key, double out[2], io_err *err)
 {
 	const json_t *arr = json_object_get(node, key);
 	if (!arr)
-		return prof_jerr(err, doc, node,
+		return io_jerr(err, doc, node,
 				 "missing \"%s\" (2 numbers, "
 				 "state 0 and state 1)",
 				 key);
 	if (!json_is_array(arr) || json_array_size(arr) != 2)
-		return prof_jerr(
+		return io_jerr(
 			err, doc, arr,
 			"\"%s\" must be an array of 2 positive numbers "
 			"(state 0, state 1)",
@@ -311,26 +311,26 @@ static int read_state_pair(const prof_jdoc *doc, const json_t *node,
 		const json_t *v = json_array_get(arr, i);
 		double x = json_is_number(v) ? json_number_value(v) : NAN;
 		if (!(x > 0.0) || !isfinite(x))
-			return prof_jerr(err, doc, v,
+			return io_jerr(err, doc, v,
 					 "\"%s\"[%zu] must be a positive "
 					 "number",
 					 key, i);
 		out[i] = x;
 	}
-	return PROF_OK;
+	return IO_OK;
 }
 
-static int read_mmpp(wl_source *s, const prof_jdoc *doc, const json_t *node,
-		     const prof_profile *p, prof_err *err)
+static int read_mmpp(wl_source *s, const io_jdoc *doc, const json_t *node,
+		     const prof_profile *p, io_err *err)
 {
 	int rc = read_state_pair(doc, node, "rates_per_s", s->mmpp_rate_per_s,
 				 err);
-	if (rc == PROF_OK)
+	if (rc == IO_OK)
 		rc = read_state_pair(doc, node, "mean_sojourn_s",
 				     s->mmpp_mean_sojourn_s, err);
-	if (rc == PROF_OK)
+	if (rc == IO_OK)
 		rc = read_mix(s, doc, node, p, err);
-	if (rc != PROF_OK)
+	if (rc != IO_OK)
 		return rc;
 	/* The generator walks every state change: a process that changes
 	 * state millions of times per arrival would hang the run. */
@@ -338,32 +338,32 @@ static int read_mmpp(wl_source *s, const prof_jdoc *doc, const json_t *node,
 	double mean_rate = (r[0] * m[0] + r[1] * m[1]) / (m[0] + m[1]);
 	double switches_per_arrival = 2.0 / (m[0] + m[1]) / mean_rate;
 	if (!(switches_per_arrival <= 1e6))
-		return prof_jerr(err, doc, json_object_get(node, "mean_sojourn_s"),
+		return io_jerr(err, doc, json_object_get(node, "mean_sojourn_s"),
 				 "the state would change about %.3g times per "
 				 "arrival: lengthen \"mean_sojourn_s\"",
 				 switches_per_arrival);
-	return PROF_OK;
+	return IO_OK;
 }
 
 /* "tasks" and/or "duration_s": at least one must bound the process. */
-static int read_stop(wl_source *s, const prof_jdoc *doc, const json_t *node,
-		     prof_err *err)
+static int read_stop(wl_source *s, const io_jdoc *doc, const json_t *node,
+		     io_err *err)
 {
-	int rc = prof_jget_u64(doc, node, "tasks", 0, &s->max_tasks, err);
+	int rc = io_jget_u64(doc, node, "tasks", 0, &s->max_tasks, err);
 	if (rc < 0)
 		return rc;
-	rc = prof_jget_posnum(doc, node, "duration_s", 0, &s->duration_s, err);
+	rc = io_jget_posnum(doc, node, "duration_s", 0, &s->duration_s, err);
 	if (rc < 0)
 		return rc;
 	if (!json_object_get(node, "tasks") &&
 	    !json_object_get(node, "duration_s"))
-		return prof_jerr(err, doc, node,
+		return io_jerr(err, doc, node,
 				 "the workload needs \"tasks\" and/or "
 				 "\"duration_s\" to end");
 	if (s->max_tasks == 0)
-		return prof_jerr(err, doc, json_object_get(node, "tasks"),
+		return io_jerr(err, doc, json_object_get(node, "tasks"),
 				 "\"tasks\" must be at least 1");
-	return PROF_OK;
+	return IO_OK;
 }
 
 /* Expected arrivals of the generated process in [0, duration_s). For the
@@ -404,43 +404,43 @@ static void set_expectations(wl_source *s)
 
 /* A trace's optional "tasks": N replays only its first N tasks (what
  * `hetsim run --tasks N` sets). */
-static int read_trace_cap(wl_source *s, const prof_jdoc *doc,
-			  const json_t *node, prof_err *err)
+static int read_trace_cap(wl_source *s, const io_jdoc *doc,
+			  const json_t *node, io_err *err)
 {
-	int rc = prof_jget_u64(doc, node, "tasks", 0, &s->max_tasks, err);
-	if (rc == PROF_OK && s->max_tasks == 0)
-		rc = prof_jerr(err, doc, json_object_get(node, "tasks"),
+	int rc = io_jget_u64(doc, node, "tasks", 0, &s->max_tasks, err);
+	if (rc == IO_OK && s->max_tasks == 0)
+		rc = io_jerr(err, doc, json_object_get(node, "tasks"),
 			       "\"tasks\" must be at least 1");
 	return rc;
 }
 
-static int open_trace(wl_source *s, const prof_jdoc *doc, const json_t *node,
-		      const prof_profile *p, prof_err *err)
+static int open_trace(wl_source *s, const io_jdoc *doc, const json_t *node,
+		      const prof_profile *p, io_err *err)
 {
 	const char *file = NULL;
-	int rc = prof_jget_str(doc, node, "file", 1, &file, err);
+	int rc = io_jget_str(doc, node, "file", 1, &file, err);
 	if (rc < 0)
 		return rc;
-	char *path = prof_jdoc_resolve(doc, file);
+	char *path = io_jdoc_resolve(doc, file);
 	if (!path)
-		return PROF_ENOMEM;
-	rc = prof_csv_open(&s->trace, path, err);
+		return IO_ENOMEM;
+	rc = io_csv_open(&s->trace, path, err);
 	free(path);
 	s->profile = p;
-	return rc < 0 ? rc : PROF_OK;
+	return rc < 0 ? rc : IO_OK;
 }
 
 /* Options of an E2C-Sim workload; the file itself is opened as a trace and
  * its header read with the first row. */
-static int open_e2c(wl_source *s, const prof_jdoc *doc, const json_t *node,
-		    const prof_profile *p, prof_err *err)
+static int open_e2c(wl_source *s, const io_jdoc *doc, const json_t *node,
+		    const prof_profile *p, io_err *err)
 {
 	static const char *const roles[] = {"arrival", "task_type", "deadline",
 					    "size", NULL};
 	const char *ids = "name", *deadline = "absolute";
 	int rc;
-	if ((rc = prof_jget_str(doc, node, "type_ids", 0, &ids, err)) ||
-	    (rc = prof_jget_str(doc, node, "deadline", 0, &deadline, err)))
+	if ((rc = io_jget_str(doc, node, "type_ids", 0, &ids, err)) ||
+	    (rc = io_jget_str(doc, node, "deadline", 0, &deadline, err)))
 		return rc;
 	if (strcmp(ids, "name") == 0)
 		s->e2c_type_ids = E2C_TYPE_NAME;
@@ -449,7 +449,7 @@ static int open_e2c(wl_source *s, const prof_jdoc *doc, const json_t *node,
 	else if (strcmp(ids, "index1") == 0)
 		s->e2c_type_ids = E2C_TYPE_INDEX1;
 	else
-		return prof_jerr(err, doc, json_object_get(node, "type_ids"),
+		return io_jerr(err, doc, json_object_get(node, "type_ids"),
 				 "unknown type_ids \"%s\" (expected name, "
 				 "index0 or index1)",
 				 ids);
@@ -458,23 +458,23 @@ static int open_e2c(wl_source *s, const prof_jdoc *doc, const json_t *node,
 	else if (strcmp(deadline, "relative") == 0)
 		s->e2c_deadline_relative = 1;
 	else
-		return prof_jerr(err, doc, json_object_get(node, "deadline"),
+		return io_jerr(err, doc, json_object_get(node, "deadline"),
 				 "unknown deadline \"%s\" (expected absolute "
 				 "or relative)",
 				 deadline);
 	const json_t *cols = json_object_get(node, "columns");
 	if (cols) {
 		if (!json_is_object(cols))
-			return prof_jerr(err, doc, cols,
+			return io_jerr(err, doc, cols,
 					 "\"columns\" must be an object "
 					 "{\"arrival\": NAME, ...}");
-		if ((rc = prof_jcheck_keys(doc, cols, roles, err)))
+		if ((rc = io_jcheck_keys(doc, cols, roles, err)))
 			return rc;
 		const char *key;
 		const json_t *v;
 		json_object_foreach((json_t *)cols, key, v)
 			if (!json_is_string(v) || !json_string_value(v)[0])
-				return prof_jerr(err, doc, v,
+				return io_jerr(err, doc, v,
 						 "columns.%s must be a column "
 						 "name",
 						 key);
@@ -484,21 +484,21 @@ static int open_e2c(wl_source *s, const prof_jdoc *doc, const json_t *node,
 	return open_trace(s, doc, node, p, err);
 }
 
-int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
+int wl_source_from_json(wl_source **out, const io_jdoc *doc,
 			const json_t *node, const prof_profile *p,
-			uint64_t run_seed, prof_err *err)
+			uint64_t run_seed, io_err *err)
 {
 	*out = NULL;
 	if (!json_is_object(node))
-		return prof_jerr(err, doc, node,
+		return io_jerr(err, doc, node,
 				 "the workload must be an object");
 	const char *arrival = NULL;
-	int rc = prof_jget_str(doc, node, "arrival", 1, &arrival, err);
+	int rc = io_jget_str(doc, node, "arrival", 1, &arrival, err);
 	if (rc < 0)
 		return rc;
 	wl_source *s = calloc(1, sizeof *s);
 	if (!s)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	s->max_tasks = UINT64_MAX;
 	for (int c = 0; c < N_COLS; c++)
 		s->col[c] = c;
@@ -519,21 +519,21 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 		s->e2c = 1;
 		keys = e2c_keys;
 	} else {
-		rc = prof_jerr(err, doc, json_object_get(node, "arrival"),
+		rc = io_jerr(err, doc, json_object_get(node, "arrival"),
 			       "unknown arrival \"%s\" (expected poisson, "
 			       "mmpp, trace or e2c)",
 			       arrival);
 		goto fail;
 	}
-	rc = prof_jcheck_keys(doc, node, keys, err);
-	if (rc == PROF_OK)
-		rc = prof_jget_nonneg(doc, node, "start_s", 0, &s->start_s,
+	rc = io_jcheck_keys(doc, node, keys, err);
+	if (rc == IO_OK)
+		rc = io_jget_nonneg(doc, node, "start_s", 0, &s->start_s,
 				      err);
-	if (rc == PROF_OK && s->start_s > PROF_MAX_TIME_S)
-		rc = prof_jerr_at(err, doc, node, "start_s", 0,
+	if (rc == IO_OK && s->start_s > IO_MAX_TIME_S)
+		rc = io_jerr_at(err, doc, node, "start_s", 0,
 				  "\"start_s\" %g is larger than %g, the "
 				  "largest time hetsim accepts",
-				  s->start_s, PROF_MAX_TIME_S);
+				  s->start_s, IO_MAX_TIME_S);
 	if (rc < 0)
 		goto fail;
 
@@ -546,14 +546,14 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 		break;
 	case WL_TRACE:
 		rc = read_trace_cap(s, doc, node, err);
-		if (rc == PROF_OK)
+		if (rc == IO_OK)
 			rc = s->e2c ? open_e2c(s, doc, node, p, err)
 				    : open_trace(s, doc, node, p, err);
 		break;
 	}
-	if (rc == PROF_OK && s->kind != WL_TRACE)
+	if (rc == IO_OK && s->kind != WL_TRACE)
 		rc = read_stop(s, doc, node, err);
-	if (rc == PROF_OK && !s->e2c)
+	if (rc == IO_OK && !s->e2c)
 		rc = read_segments(s, doc, node, run_seed, err);
 	if (rc < 0)
 		goto fail;
@@ -562,14 +562,14 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 	if (s->kind != WL_TRACE) {
 		s->arrivals_rng = sim_rng_new(run_seed, SIM_STREAM_ARRIVALS);
 		if (!s->arrivals_rng) {
-			rc = PROF_ENOMEM;
+			rc = IO_ENOMEM;
 			goto fail;
 		}
 	}
 	if (s->kind == WL_MMPP) {
 		s->aux_rng = sim_rng_new(run_seed, SIM_STREAM_WORKLOAD_AUX);
 		if (!s->aux_rng) {
-			rc = PROF_ENOMEM;
+			rc = IO_ENOMEM;
 			goto fail;
 		}
 		s->mmpp_state = 0;
@@ -577,10 +577,10 @@ int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
 				      s->mmpp_mean_sojourn_s[0];
 	}
 	*out = s;
-	return PROF_OK;
+	return IO_OK;
 fail:
-	if (rc == PROF_ENOMEM)
-		prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+	if (rc == IO_ENOMEM)
+		io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	wl_free(s);
 	return rc;
 }
@@ -661,12 +661,12 @@ static int next_generated(wl_source *s, wl_task *t)
 
 /* A header names the columns it has, which must be ours, in our order:
  * a reordered header would otherwise be read silently wrong. */
-static int check_header(const prof_csv *r, prof_err *err)
+static int check_header(const io_csv *r, io_err *err)
 {
-	char *const *fields = prof_csv_fields(r);
-	int n = prof_csv_nfields(r);
+	char *const *fields = io_csv_fields(r);
+	int n = io_csv_nfields(r);
 	if (n > TRACE_MAX_FIELDS)
-		return prof_csv_errf(r, err,
+		return io_csv_errf(r, err,
 				 "the header has more than %d columns (%s,%s"
 				 "[,%s][,%s][,%s])",
 				 TRACE_MAX_FIELDS, trace_columns[0],
@@ -674,34 +674,34 @@ static int check_header(const prof_csv *r, prof_err *err)
 				 trace_columns[3], trace_columns[4]);
 	for (int i = 1; i < n; i++)
 		if (strcmp(fields[i], trace_columns[i]) != 0)
-			return prof_csv_errf(r, err,
+			return io_csv_errf(r, err,
 					 "header column %d is \"%s\", expected "
 					 "\"%s\"",
 					 i + 1, fields[i], trace_columns[i]);
-	return PROF_OK;
+	return IO_OK;
 }
 
 /* Number field of a trace row; an empty optional field means if_empty.
- * Times and sizes beyond PROF_MAX_TIME_S are refused: they are typing
+ * Times and sizes beyond IO_MAX_TIME_S are refused: they are typing
  * errors, and the engine's time arithmetic would lose them. */
-static int trace_number(const prof_csv *r, const char *field,
+static int trace_number(const io_csv *r, const char *field,
 			const char *column, int empty_ok, double if_empty,
-			double *out, prof_err *err)
+			double *out, io_err *err)
 {
 	if (field[0] == '\0' && empty_ok) {
 		*out = if_empty;
-		return PROF_OK;
+		return IO_OK;
 	}
-	if (prof_parse_double(field, out) != 0)
-		return prof_csv_errf(r, err,
+	if (io_parse_double(field, out) != 0)
+		return io_csv_errf(r, err,
 				     "%s \"%s\" is not a finite number",
 				     column, field);
-	if (fabs(*out) > PROF_MAX_TIME_S)
-		return prof_csv_errf(r, err,
+	if (fabs(*out) > IO_MAX_TIME_S)
+		return io_csv_errf(r, err,
 				     "%s %s is larger than %g, the largest "
 				     "time or size hetsim accepts",
-				     column, field, PROF_MAX_TIME_S);
-	return PROF_OK;
+				     column, field, IO_MAX_TIME_S);
+	return IO_OK;
 }
 
 /* Column names an E2C-Sim workload may use for each role (compared without
@@ -731,13 +731,13 @@ static int e2c_matches(const wl_source *s, int role, const char *field)
 }
 
 /* The header of an E2C-Sim workload: find each role's column by name. */
-static int e2c_header(wl_source *s, prof_err *err)
+static int e2c_header(wl_source *s, io_err *err)
 {
-	char *const *fields = prof_csv_fields(s->trace);
-	int n = prof_csv_nfields(s->trace);
-	const char *path = prof_csv_path(s->trace);
-	long line = prof_csv_line(s->trace);
-	int rc = prof_csv_take_header(s->trace, err);
+	char *const *fields = io_csv_fields(s->trace);
+	int n = io_csv_nfields(s->trace);
+	const char *path = io_csv_path(s->trace);
+	long line = io_csv_line(s->trace);
+	int rc = io_csv_take_header(s->trace, err);
 	if (rc)
 		return rc;
 	for (int role = 0; role < N_COLS; role++) {
@@ -746,8 +746,8 @@ static int e2c_header(wl_source *s, prof_err *err)
 			if (!e2c_matches(s, role, fields[i]))
 				continue;
 			if (s->col[role] >= 0)
-				return prof_errf(
-					err, PROF_EINPUT, path, line,
+				return io_errf(
+					err, IO_EINPUT, path, line,
 					"columns %d (\"%s\") and %d (\"%s\") "
 					"both look like the %s column; name "
 					"one in the workload's \"columns\"",
@@ -763,8 +763,8 @@ static int e2c_header(wl_source *s, prof_err *err)
 							 s->e2c_columns,
 							 e2c_roles[role])
 					       : NULL;
-			return prof_errf(
-				err, PROF_EINPUT, path, line,
+			return io_errf(
+				err, IO_EINPUT, path, line,
 				"no %s column in the header (expected %s%s%s)",
 				e2c_roles[role], o ? "\"" : "",
 				o ? json_string_value(o)
@@ -772,18 +772,18 @@ static int e2c_header(wl_source *s, prof_err *err)
 				    "see workloads/workload.h",
 				o ? "\"" : "");
 		}
-	return PROF_OK;
+	return IO_OK;
 }
 
 /* Task type of an E2C-Sim row: by name, or by 0- or 1-based index. */
-static int e2c_type(const wl_source *s, const char *field, prof_err *err)
+static int e2c_type(const wl_source *s, const char *field, io_err *err)
 {
-	const char *path = prof_csv_path(s->trace);
-	long line = prof_csv_line(s->trace);
+	const char *path = io_csv_path(s->trace);
+	long line = io_csv_line(s->trace);
 	if (s->e2c_type_ids == E2C_TYPE_NAME) {
 		int type = prof_task_index(s->profile, field);
 		if (type < 0)
-			return prof_errf(err, PROF_EINPUT, path, line,
+			return io_errf(err, IO_EINPUT, path, line,
 					 "unknown task type \"%s\" (the "
 					 "profile's types are named; for "
 					 "numbered types set \"type_ids\": "
@@ -797,7 +797,7 @@ static int e2c_type(const wl_source *s, const char *field, prof_err *err)
 	long base = s->e2c_type_ids == E2C_TYPE_INDEX1 ? 1 : 0;
 	if (end == field || *end || errno || v < base ||
 	    v - base >= (long)s->profile->n_tasks)
-		return prof_errf(err, PROF_EINPUT, path, line,
+		return io_errf(err, IO_EINPUT, path, line,
 				 "task type \"%s\" is not an index from %ld "
 				 "to %ld",
 				 field, base,
@@ -813,18 +813,18 @@ static const char *row_field(const wl_source *s, char *const *fields, int n,
 	return c >= 0 && c < n ? fields[c] : NULL;
 }
 
-static int parse_trace_row(wl_source *s, wl_task *t, prof_err *err)
+static int parse_trace_row(wl_source *s, wl_task *t, io_err *err)
 {
-	const prof_csv *r = s->trace;
-	char *const *fields = prof_csv_fields(r);
-	int n = prof_csv_nfields(r);
-	const char *path = prof_csv_path(r);
-	long line = prof_csv_line(r);
+	const io_csv *r = s->trace;
+	char *const *fields = io_csv_fields(r);
+	int n = io_csv_nfields(r);
+	const char *path = io_csv_path(r);
+	long line = io_csv_line(r);
 	int rc;
-	if (s->e2c && (rc = prof_csv_check_width(r, err)))
+	if (s->e2c && (rc = io_csv_check_width(r, err)))
 		return rc;
 	if (!s->e2c && (n < 2 || n > TRACE_MAX_FIELDS))
-		return prof_errf(err, PROF_EINPUT, path, line,
+		return io_errf(err, IO_EINPUT, path, line,
 				 "%s fields: expected 2 to %d (%s,%s[,%s]"
 				 "[,%s][,%s])",
 				 n < 2 ? "too few" : "too many",
@@ -842,11 +842,11 @@ static int parse_trace_row(wl_source *s, wl_task *t, prof_err *err)
 	if (rc < 0)
 		return rc;
 	if (arrival < 0.0)
-		return prof_errf(err, PROF_EINPUT, path, line,
+		return io_errf(err, IO_EINPUT, path, line,
 				 "%s %g is negative", name[COL_ARRIVAL],
 				 arrival);
 	if (s->next_id > 0 && arrival < s->trace_last_arrival_s)
-		return prof_errf(err, PROF_EINPUT, path, line,
+		return io_errf(err, IO_EINPUT, path, line,
 				 "%s %g is before the previous row's %g",
 				 name[COL_ARRIVAL], arrival,
 				 s->trace_last_arrival_s);
@@ -854,7 +854,7 @@ static int parse_trace_row(wl_source *s, wl_task *t, prof_err *err)
 			  : prof_task_index(s->profile, f_type);
 	if (type < 0)
 		return s->e2c ? type
-			      : prof_errf(err, PROF_EINPUT, path, line,
+			      : io_errf(err, IO_EINPUT, path, line,
 					  "unknown task type \"%s\"", f_type);
 	if (f_dl) {
 		rc = trace_number(r, f_dl, name[COL_DEADLINE], 1, NAN, &deadline, err);
@@ -862,14 +862,14 @@ static int parse_trace_row(wl_source *s, wl_task *t, prof_err *err)
 			return rc;
 		if (s->e2c_deadline_relative) {
 			if (deadline < 0.0)
-				return prof_errf(err, PROF_EINPUT, path, line,
+				return io_errf(err, IO_EINPUT, path, line,
 						 "relative deadline %g is "
 						 "negative",
 						 deadline);
 			deadline += arrival;
 		}
 		if (deadline < arrival)
-			return prof_errf(err, PROF_EINPUT, path, line,
+			return io_errf(err, IO_EINPUT, path, line,
 					 "%s %g is before %s %g",
 					 name[COL_DEADLINE], deadline,
 					 name[COL_ARRIVAL], arrival);
@@ -879,7 +879,7 @@ static int parse_trace_row(wl_source *s, wl_task *t, prof_err *err)
 		if (rc < 0)
 			return rc;
 		if (size < 0.0)
-			return prof_errf(err, PROF_EINPUT, path, line,
+			return io_errf(err, IO_EINPUT, path, line,
 					 "size %g is negative", size);
 	}
 	uint32_t key = WL_NO_KEY;
@@ -888,12 +888,12 @@ static int parse_trace_row(wl_source *s, wl_task *t, prof_err *err)
 		errno = 0;
 		unsigned long long k = strtoull(f_key, &end, 10);
 		if (!s->n_segments)
-			return prof_errf(err, PROF_EINPUT, path, line,
+			return io_errf(err, IO_EINPUT, path, line,
 					 "a key needs \"segments\": {\"count\": "
 					 "N} in the workload");
 		if (end == f_key || *end || errno || f_key[0] == '-' ||
 		    k >= s->n_segments)
-			return prof_errf(err, PROF_EINPUT, path, line,
+			return io_errf(err, IO_EINPUT, path, line,
 					 "key \"%s\" is not an integer from 0 "
 					 "to %u",
 					 f_key, s->n_segments - 1);
@@ -909,10 +909,10 @@ static int parse_trace_row(wl_source *s, wl_task *t, prof_err *err)
 	return 1;
 }
 
-static int next_trace(wl_source *s, wl_task *t, prof_err *err)
+static int next_trace(wl_source *s, wl_task *t, io_err *err)
 {
 	int rc;
-	while ((rc = prof_csv_next(s->trace, err)) > 0) {
+	while ((rc = io_csv_next(s->trace, err)) > 0) {
 		int first = !s->trace_seen_row;
 		s->trace_seen_row = 1;
 		if (first && s->e2c) {
@@ -921,7 +921,7 @@ static int next_trace(wl_source *s, wl_task *t, prof_err *err)
 				return rc;
 			continue;
 		}
-		if (first && strcmp(prof_csv_fields(s->trace)[0],
+		if (first && strcmp(io_csv_fields(s->trace)[0],
 				    trace_columns[0]) == 0) {
 			rc = check_header(s->trace, err);
 			if (rc < 0)
@@ -933,14 +933,14 @@ static int next_trace(wl_source *s, wl_task *t, prof_err *err)
 	/* an empty file or a lone header is a mistake, not a quiet run of
 	 * no tasks */
 	if (rc == 0 && s->next_id == 0)
-		return prof_errf(err, PROF_EINPUT, prof_csv_path(s->trace), 0,
+		return io_errf(err, IO_EINPUT, io_csv_path(s->trace), 0,
 				 "no tasks");
 	return rc;
 }
 
 /* -------------------------------------------------------------- public */
 
-int wl_next(wl_source *s, wl_task *t, prof_err *err)
+int wl_next(wl_source *s, wl_task *t, io_err *err)
 {
 	if (s->exhausted)
 		return 0;
@@ -949,7 +949,7 @@ int wl_next(wl_source *s, wl_task *t, prof_err *err)
 		return 0;
 	}
 	if (s->failure.code)
-		return prof_errf(err, s->failure.code, NULL, 0, "%s",
+		return io_errf(err, s->failure.code, NULL, 0, "%s",
 				 s->failure.msg);
 	int rc = s->kind == WL_TRACE ? next_trace(s, t, err)
 				     : next_generated(s, t);
@@ -994,7 +994,7 @@ void wl_free(wl_source *s)
 		gsl_rng_free(s->seg_rng);
 	free(s->seg_cum);
 	if (s->trace)
-		prof_csv_close(s->trace);
+		io_csv_close(s->trace);
 	json_decref(s->e2c_columns);
 	free(s->mix_type);
 	free(s->mix_cum);

@@ -74,12 +74,12 @@ typedef struct wl_source wl_source;
 
 /* Build a source from the workload object node of doc. Task type names are
  * resolved against profile p. Errors name doc's file and the line. */
-int wl_source_from_json(wl_source **out, const prof_jdoc *doc,
+int wl_source_from_json(wl_source **out, const io_jdoc *doc,
 			const json_t *node, const prof_profile *p,
-			uint64_t run_seed, prof_err *err);
+			uint64_t run_seed, io_err *err);
 /* Returns 1 with *t filled, 0 when the source is exhausted, <0 on an error
  * (a bad trace line: err names file:line). */
-int wl_next(wl_source *s, wl_task *t, prof_err *err);
+int wl_next(wl_source *s, wl_task *t, io_err *err);
 /* Number of inputs requests are drawn on ("segments"), 0 if none. */
 uint32_t wl_segments(const wl_source *s);
 /* Expected number of tasks, or 0 if unknown (a trace). */

@@ -77,7 +77,7 @@ static outcome run_case(const char *policy, double load,
 		const char *dir = rows ? "/tmp/hetsim-bench-out" : "";
 		const char *path = write_experiment(policy, load * capacity(),
 						    tasks, rows, dir);
-		prof_err err = {0};
+		io_err err = {0};
 		sim_experiment *x = NULL;
 		sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
 		sim_result r;

@@ -122,7 +122,7 @@ static void reset_peak(void)
 	}
 }
 
-static void fail(const char *what, const prof_err *err)
+static void fail(const char *what, const io_err *err)
 {
 	fprintf(stderr, "bench_dag: %s: %s\n", what, err->msg);
 	_exit(1);
@@ -130,7 +130,7 @@ static void fail(const char *what, const prof_err *err)
 
 static outcome run_case_child(const bench_case *bc)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	char path[256];
 	snprintf(path, sizeof path, "/tmp/hetsim-bench-dag-%ld.json", (long)getpid());
 	FILE *f = fopen(path, "w");

@@ -84,7 +84,7 @@
 #include <simgrid/version.h>
 #include <xbt/log.h>
 #include "profiles/profile.h"
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 #include "sim/sim.h"
 #include "workloads/workload.h"
 
@@ -239,7 +239,7 @@ static int hetsim_case(const case_args *a, case_result *out)
 	char dir[64], sub[160], summary[192];
 	snprintf(dir, sizeof dir, "/tmp/hetsim-bench-simgrid-%ld",
 		 (long)getpid());
-	prof_err err = {0};
+	io_err err = {0};
 	sim_experiment *x = NULL;
 	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
 	o.out_dir = dir;
@@ -294,7 +294,7 @@ typedef struct sg_machine {
 #define SG_POOL_CHUNK 4096
 
 typedef struct sg_run {
-	prof_jdoc doc;
+	io_jdoc doc;
 	prof_profile *prof;
 	wl_source *src;
 	uint64_t seed;
@@ -308,7 +308,7 @@ typedef struct sg_run {
 	uint64_t completed;
 	double response_sum_s, last_done_s;
 	int failed;
-	prof_err err;
+	io_err err;
 } sg_run;
 
 static sg_task *sg_task_alloc(sg_run *r)
@@ -336,7 +336,7 @@ static sg_task *sg_task_alloc(sg_run *r)
 	return t;
 }
 
-/* MCT as policies/immediate.c over sim_ready_s (sim/policy.h), one slot
+/* MCT as policies/immediate.c over sim_ready_s (policies/policy.h), one slot
  * per machine: least expected completion, lowest index on ties. */
 static uint32_t sg_mct(const sg_run *r, uint32_t type, double now)
 {
@@ -449,10 +449,10 @@ static void sg_worker(int argc, char **argv)
  * through hetsim's own loaders. */
 static int sg_setup(sg_run *r, const char *experiment)
 {
-	if (prof_jdoc_load(&r->doc, experiment, &r->err))
+	if (io_jdoc_load(&r->doc, experiment, &r->err))
 		return -1;
 	const json_t *root = r->doc.root;
-	if (prof_jget_u64(&r->doc, root, "seed", 1, &r->seed, &r->err) ||
+	if (io_jget_u64(&r->doc, root, "seed", 1, &r->seed, &r->err) ||
 	    prof_load_json(&r->prof, &r->doc, json_object_get(root, "profile"),
 			   &r->err))
 		return -1;
@@ -461,12 +461,12 @@ static int sg_setup(sg_run *r, const char *experiment)
 	json_array_foreach (list, i, entry) {
 		const char *type = NULL;
 		uint64_t count = 1;
-		if (prof_jget_str(&r->doc, entry, "type", 1, &type, &r->err) ||
-		    prof_jget_u64(&r->doc, entry, "count", 0, &count, &r->err))
+		if (io_jget_str(&r->doc, entry, "type", 1, &type, &r->err) ||
+		    io_jget_u64(&r->doc, entry, "count", 0, &count, &r->err))
 			return -1;
 		int mt = prof_machine_index(r->prof, type);
 		if (mt < 0 || r->n_machines + count > MAX_MACHINES)
-			return prof_errf(&r->err, PROF_EINPUT, experiment, 0,
+			return io_errf(&r->err, IO_EINPUT, experiment, 0,
 					 "bad machines");
 		for (uint64_t k = 0; k < count; k++) {
 			sg_machine *mc = &r->machines[r->n_machines++];
@@ -478,7 +478,7 @@ static int sg_setup(sg_run *r, const char *experiment)
 	uint32_t ntt = r->prof->n_tasks, nmt = r->prof->n_machines;
 	r->etc = malloc((size_t)ntt * nmt * sizeof *r->etc);
 	if (!r->etc)
-		return prof_errf(&r->err, PROF_ENOMEM, NULL, 0,
+		return io_errf(&r->err, IO_ENOMEM, NULL, 0,
 				 "out of memory");
 	for (uint32_t tt = 0; tt < ntt; tt++)
 		for (uint32_t mt = 0; mt < nmt; mt++)

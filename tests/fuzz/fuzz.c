@@ -11,7 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sanitizer/common_interface_defs.h>
-#include "sim/experiment.h"
+#include "sim/engine.h"
+#include "sim/exp_model.h"
 #include "sim/sim.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -195,7 +196,7 @@ int fz_cmd(int (*cmd)(int, char **), const char *const *args)
 	return rc;
 }
 
-void fz_error(int rc, const prof_err *err, const char *what)
+void fz_error(int rc, const io_err *err, const char *what)
 {
 	if (rc >= 0 || !err->msg[0])
 		fz_fail("%s: status %d with message \"%s\"", what, rc, err->msg);
@@ -233,7 +234,7 @@ const char *fz_write_base(void)
 
 void fz_experiment(const char *path)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	sim_experiment *x = NULL;
 	int rc = sim_experiment_load(&x, path, &err);
 	if (rc) {

@@ -1,7 +1,7 @@
 /* tests/fuzz/fuzz.h — what the libFuzzer targets of `make fuzz` share
  * (tests/fuzz/fuzz.c). Each target (tests/fuzz/fuzz_<name>.c) writes its
  * input to a file in a per-process scratch directory and hands it to one
- * parser: a library loader, or a command entry point of sim/cmd.h. The
+ * parser: a library loader, or a command entry point of sim/cli/cli.h. The
  * target is fine with any outcome but a crash, a sanitizer report, a leak
  * or a hang; it also aborts on a broken contract (an error without a
  * message, an exit status other than 0, 1 or 2). */
@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -57,7 +57,7 @@ void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn
 
 /* A failed call (status rc < 0) must say why: abort unless err has a
  * message; else fz_note it. */
-void fz_error(int rc, const prof_err *err, const char *what);
+void fz_error(int rc, const io_err *err, const char *what);
 
 /* A small inline profile: machine types a, b; task types x, y. */
 extern const char fz_profile_json[];

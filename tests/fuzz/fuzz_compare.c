@@ -1,9 +1,9 @@
 /* tests/fuzz/fuzz_compare.c — summary.json files of `hetsim compare`
- * (sim/cmd_compare.c): up to four, separated by lines "%%", each in its
+ * (sim/compare.c): up to four, separated by lines "%%", each in its
  * own directory (which labels its column); the table goes to /dev/null
  * and a CSV is written; all metrics (#0) or a --metrics list (#1). */
 #include <stdio.h>
-#include "sim/cmd.h"
+#include "sim/cli/cli.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,8 +1,8 @@
-/* tests/fuzz/fuzz_fit.c — the samples CSV of `hetsim fit` (sim/cmd_fit.c),
+/* tests/fuzz/fuzz_fit.c — the samples CSV of `hetsim fit` (profiles/fit_table.c),
  * with a profile, plot and report written: the best family by AIC (#0),
  * the samples in ms for one task column and a --where (#1), PET bins
  * (#2), gamma ranked by KS (#3), replay with machine columns (#4). */
-#include "sim/cmd.h"
+#include "sim/cli/cli.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

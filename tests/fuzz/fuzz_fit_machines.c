@@ -1,7 +1,7 @@
 /* tests/fuzz/fuzz_fit_machines.c — the machines.csv of `hetsim fit
- * --machines` (sim/cmd_fit.c): machine facts looked up by the machine type
+ * --machines` (profiles/fit_table.c): machine facts looked up by the machine type
  * of fixed samples, by column (#0) or by --machine-name (#1). */
-#include "sim/cmd.h"
+#include "sim/cli/cli.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,7 @@
-/* tests/fuzz/fuzz_plot.c — the CSV table of `hetsim plot` (sim/cmd_plot.c)
+/* tests/fuzz/fuzz_plot.c — the CSV table of `hetsim plot` (sim/cli/plot.c)
  * drawn into an SVG: series with interval whiskers (#0), one series picked
  * by --where and scaled (#1), two plain columns (#2). */
-#include "sim/cmd.h"
+#include "sim/cli/cli.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

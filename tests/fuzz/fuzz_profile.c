@@ -8,7 +8,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const double us[] = {1e-12, 0.01, 0.5, 0.99, 1 - 1e-12};
 	prof_profile *p = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	fz_reset();
 	if (prof_load(&p, fz_write("profile.json", data, size), &err)) {
 		if (!err.msg[0])

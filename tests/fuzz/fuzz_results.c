@@ -1,10 +1,10 @@
 /* tests/fuzz/fuzz_results.c — the results JSONL of `hetsim sweep`
- * (sim/cmd_sweep.c): the input is the results file, then (after lines
+ * (sim/sweep/sweep.c): the input is the results file, then (after lines
  * "%%") up to two part files of slices; --summarise it into a table and a
  * plot, alone (#0) or with the sweep file, which merges the parts first
  * (#1); then --merge, which repairs it (torn lines, incomplete cases). */
 #include <stdio.h>
-#include "sim/cmd.h"
+#include "sim/cli/cli.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,4 +1,4 @@
-/* tests/fuzz/fuzz_sweep.c — a sweep file of `hetsim sweep` (sim/cmd_sweep.c)
+/* tests/fuzz/fuzz_sweep.c — a sweep file of `hetsim sweep` (sim/sweep/sweep.c)
  * over a small base experiment (base.json, a trace): open (which loads its
  * first and last case), --list, then resume into a fresh results file and
  * run case 0 in process (no workers are forked). Designs of more than 1000
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <jansson.h>
-#include "sim/cmd.h"
-#include "sim/sweep.h"
+#include "sim/cli/cli.h"
+#include "sim/sweep/sweep.h"
 #include "tests/fuzz/fuzz.h"
 
 static int small_numbers(const json_t *v)
@@ -37,7 +37,7 @@ static int small_numbers(const json_t *v)
 
 static void run_case0(const sim_sweep *sw, const char *results)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	unsigned char *done = calloc(sim_sweep_n_cases(sw), 1);
 	size_t n_done = 0, len = 0;
 	int lock = -1;
@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *path = fz_write("sweep.json", data, size);
 	const char *results = fz_path("out/results.jsonl");
 	sim_sweep *sw = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = sim_sweep_open(&sw, path, results, SIM_SWEEP_NEED_RESULTS, &err);
 	if (rc) {
 		fz_error(rc, &err, "sim_sweep_open");

@@ -1,4 +1,4 @@
-/* profiles/io.c — errors with file:line, line-aware JSON documents, a
+/* sim/io/io.c — errors with file:line, line-aware JSON documents, a
  * (gzip-transparent) line reader and strict number parsing (see io.h). */
 #include <errno.h>
 #include <math.h>
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
-int prof_errf(prof_err *err, int code, const char *file, long line,
+int io_errf(io_err *err, int code, const char *file, long line,
 	      const char *fmt, ...)
 {
 	if (!err || err->code != 0)
@@ -26,25 +26,25 @@ int prof_errf(prof_err *err, int code, const char *file, long line,
 	va_start(ap, fmt);
 	vsnprintf(err->msg + used, sizeof err->msg - used, fmt, ap);
 	va_end(ap);
-	err->code = code ? code : PROF_EINPUT;
+	err->code = code ? code : IO_EINPUT;
 	return code;
 }
 
 /* ---- JSON documents -------------------------------------------------- */
 
 /* Whole file into a NUL-terminated buffer; works on pipes too (no ftell). */
-static int read_file(const char *path, char **text, size_t *len, prof_err *err)
+static int read_file(const char *path, char **text, size_t *len, io_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return prof_errf(err, PROF_EINPUT, path, 0, "cannot open: %s",
+		return io_errf(err, IO_EINPUT, path, 0, "cannot open: %s",
 				 strerror(errno));
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
 	for (;;) {
 		if (!buf) {
 			fclose(f);
-			return prof_errf(err, PROF_ENOMEM, path, 0,
+			return io_errf(err, IO_ENOMEM, path, 0,
 					 "out of memory");
 		}
 		n += fread(buf + n, 1, cap - 1 - n, f);
@@ -61,7 +61,7 @@ static int read_file(const char *path, char **text, size_t *len, prof_err *err)
 		int e = errno;
 		fclose(f);
 		free(buf);
-		return prof_errf(err, PROF_EINPUT, path, 0, "cannot read: %s",
+		return io_errf(err, IO_EINPUT, path, 0, "cannot read: %s",
 				 strerror(e));
 	}
 	fclose(f);
@@ -72,57 +72,57 @@ static int read_file(const char *path, char **text, size_t *len, prof_err *err)
 }
 
 /* Parse doc->text (already set); on failure leaves doc freeable. */
-static int jdoc_parse_text(prof_jdoc *doc, prof_err *err)
+static int jdoc_parse_text(io_jdoc *doc, io_err *err)
 {
 	json_error_t je;
 	/* A BOM becomes blanks: jansson refuses it, and the text keeps its
 	 * offsets and lines. */
-	if (doc->len >= 3 && !memcmp(doc->text, PROF_UTF8_BOM, 3))
+	if (doc->len >= 3 && !memcmp(doc->text, IO_UTF8_BOM, 3))
 		memset(doc->text, ' ', 3);
 	/* Root type is the caller's business (JSON_DECODE_ANY); trailing
 	 * garbage is rejected because the EOF check stays on. */
 	doc->root = json_loadb(doc->text, doc->len,
 			       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
 	if (!doc->root)
-		return prof_errf(err, PROF_EINPUT, doc->path, je.line, "%s",
+		return io_errf(err, IO_EINPUT, doc->path, je.line, "%s",
 				 je.text);
 	return 0;
 }
 
-int prof_jdoc_load(prof_jdoc *doc, const char *path, prof_err *err)
+int io_jdoc_load(io_jdoc *doc, const char *path, io_err *err)
 {
 	memset(doc, 0, sizeof *doc);
 	doc->path = strdup(path);
 	if (!doc->path)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	int rc = read_file(path, &doc->text, &doc->len, err);
 	if (rc == 0)
 		rc = jdoc_parse_text(doc, err);
 	if (rc)
-		prof_jdoc_free(doc);
+		io_jdoc_free(doc);
 	return rc;
 }
 
-int prof_jdoc_parse(prof_jdoc *doc, const char *label, const char *text,
-		    size_t len, prof_err *err)
+int io_jdoc_parse(io_jdoc *doc, const char *label, const char *text,
+		    size_t len, io_err *err)
 {
 	memset(doc, 0, sizeof *doc);
 	doc->path = strdup(label ? label : "<json>");
 	doc->text = malloc(len + 1);
 	if (!doc->path || !doc->text) {
-		prof_jdoc_free(doc);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		io_jdoc_free(doc);
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	memcpy(doc->text, text, len);
 	doc->text[len] = '\0';
 	doc->len = len;
 	int rc = jdoc_parse_text(doc, err);
 	if (rc)
-		prof_jdoc_free(doc);
+		io_jdoc_free(doc);
 	return rc;
 }
 
-void prof_jdoc_free(prof_jdoc *doc)
+void io_jdoc_free(io_jdoc *doc)
 {
 	if (!doc)
 		return;
@@ -415,7 +415,7 @@ static long js_value(jscan *j, const json_t *v)
 	return r;
 }
 
-static long jscan_run(const prof_jdoc *doc, jscan *j)
+static long jscan_run(const io_jdoc *doc, jscan *j)
 {
 	if (!doc || !doc->text || !doc->root)
 		return 0;
@@ -431,7 +431,7 @@ static long jscan_run(const prof_jdoc *doc, jscan *j)
  * document is the same pointer, so such a node has no line of its own
  * (unless it is the root) and 0 is returned rather than a wrong line. The
  * getters below find values by (object, key) and are not affected. */
-long prof_jdoc_line(const prof_jdoc *doc, const json_t *node)
+long io_jdoc_line(const io_jdoc *doc, const json_t *node)
 {
 	if (!node || !doc)
 		return 0;
@@ -443,12 +443,12 @@ long prof_jdoc_line(const prof_jdoc *doc, const json_t *node)
 }
 
 /* node itself (member_mode 0), or its member key / element index. */
-static int jerr_v(prof_err *err, const prof_jdoc *doc, const json_t *node,
+static int jerr_v(io_err *err, const io_jdoc *doc, const json_t *node,
 		  int member_mode, const char *key, size_t index,
 		  const char *fmt, va_list ap)
 {
 	if (!err || err->code != 0)
-		return PROF_EINPUT; /* dropped anyway: skip the rescan */
+		return IO_EINPUT; /* dropped anyway: skip the rescan */
 	char what[sizeof err->msg];
 	vsnprintf(what, sizeof what, fmt, ap);
 	long line;
@@ -456,13 +456,13 @@ static int jerr_v(prof_err *err, const prof_jdoc *doc, const json_t *node,
 		jscan j = {.parent = node, .member = key, .index = index};
 		line = jscan_run(doc, &j);
 	} else {
-		line = prof_jdoc_line(doc, node);
+		line = io_jdoc_line(doc, node);
 	}
-	return prof_errf(err, PROF_EINPUT, doc ? doc->path : NULL, line, "%s",
+	return io_errf(err, IO_EINPUT, doc ? doc->path : NULL, line, "%s",
 			 what);
 }
 
-int prof_jerr(prof_err *err, const prof_jdoc *doc, const json_t *node,
+int io_jerr(io_err *err, const io_jdoc *doc, const json_t *node,
 	      const char *fmt, ...)
 {
 	va_list ap;
@@ -472,7 +472,7 @@ int prof_jerr(prof_err *err, const prof_jdoc *doc, const json_t *node,
 	return rc;
 }
 
-int prof_jerr_at(prof_err *err, const prof_jdoc *doc, const json_t *container,
+int io_jerr_at(io_err *err, const io_jdoc *doc, const json_t *container,
 		 const char *key, size_t index, const char *fmt, ...)
 {
 	va_list ap;
@@ -482,7 +482,7 @@ int prof_jerr_at(prof_err *err, const prof_jdoc *doc, const json_t *container,
 	return rc;
 }
 
-char *prof_jdoc_resolve(const prof_jdoc *doc, const char *rel)
+char *io_jdoc_resolve(const io_jdoc *doc, const char *rel)
 {
 	const char *slash = doc && doc->path ? strrchr(doc->path, '/') : NULL;
 	if (!rel)
@@ -503,19 +503,19 @@ char *prof_jdoc_resolve(const prof_jdoc *doc, const char *rel)
 
 /* The member, or NULL after reporting it when required. *rc is the result
  * to return when NULL comes back. */
-static const json_t *jget(const prof_jdoc *doc, const json_t *obj,
-			  const char *key, int required, int *rc, prof_err *err)
+static const json_t *jget(const io_jdoc *doc, const json_t *obj,
+			  const char *key, int required, int *rc, io_err *err)
 {
 	const json_t *v =
 		json_is_object(obj) ? json_object_get(obj, key) : NULL;
 	*rc = 0;
 	if (!v && required)
-		*rc = prof_jerr(err, doc, obj, "missing \"%s\"", key);
+		*rc = io_jerr(err, doc, obj, "missing \"%s\"", key);
 	return v;
 }
 
-int prof_jget_num(const prof_jdoc *doc, const json_t *obj, const char *key,
-		  int required, double *out, prof_err *err)
+int io_jget_num(const io_jdoc *doc, const json_t *obj, const char *key,
+		  int required, double *out, io_err *err)
 {
 	int rc;
 	const json_t *v = jget(doc, obj, key, required, &rc, err);
@@ -523,43 +523,43 @@ int prof_jget_num(const prof_jdoc *doc, const json_t *obj, const char *key,
 		return rc;
 	double x = json_is_number(v) ? json_number_value(v) : NAN;
 	if (!json_is_number(v) || !isfinite(x))
-		return prof_jerr_at(err, doc, obj, key, 0,
+		return io_jerr_at(err, doc, obj, key, 0,
 				    "\"%s\" must be a number", key);
 	*out = x;
 	return 0;
 }
 
 /* Shared body of the range-checked number getters. */
-static int jget_ranged(const prof_jdoc *doc, const json_t *obj, const char *key,
-		       int required, double *out, prof_err *err, int strict)
+static int jget_ranged(const io_jdoc *doc, const json_t *obj, const char *key,
+		       int required, double *out, io_err *err, int strict)
 {
 	double x;
 	int present = json_is_object(obj) && json_object_get(obj, key);
-	int rc = prof_jget_num(doc, obj, key, required, &x, err);
+	int rc = io_jget_num(doc, obj, key, required, &x, err);
 	if (rc || !present)
 		return rc;
 	if (strict ? !(x > 0) : !(x >= 0))
-		return prof_jerr_at(err, doc, obj, key, 0,
+		return io_jerr_at(err, doc, obj, key, 0,
 				    "\"%s\" must be %s 0", key,
 				    strict ? ">" : ">=");
 	*out = x;
 	return 0;
 }
 
-int prof_jget_posnum(const prof_jdoc *doc, const json_t *obj, const char *key,
-		     int required, double *out, prof_err *err)
+int io_jget_posnum(const io_jdoc *doc, const json_t *obj, const char *key,
+		     int required, double *out, io_err *err)
 {
 	return jget_ranged(doc, obj, key, required, out, err, 1);
 }
 
-int prof_jget_nonneg(const prof_jdoc *doc, const json_t *obj, const char *key,
-		     int required, double *out, prof_err *err)
+int io_jget_nonneg(const io_jdoc *doc, const json_t *obj, const char *key,
+		     int required, double *out, io_err *err)
 {
 	return jget_ranged(doc, obj, key, required, out, err, 0);
 }
 
-int prof_jget_u64(const prof_jdoc *doc, const json_t *obj, const char *key,
-		  int required, uint64_t *out, prof_err *err)
+int io_jget_u64(const io_jdoc *doc, const json_t *obj, const char *key,
+		  int required, uint64_t *out, io_err *err)
 {
 	int rc;
 	const json_t *v = jget(doc, obj, key, required, &rc, err);
@@ -578,29 +578,29 @@ int prof_jget_u64(const prof_jdoc *doc, const json_t *obj, const char *key,
 			return 0;
 		}
 	}
-	return prof_jerr_at(err, doc, obj, key, 0,
+	return io_jerr_at(err, doc, obj, key, 0,
 			    "\"%s\" must be an integer >= 0", key);
 }
 
-int prof_jget_str(const prof_jdoc *doc, const json_t *obj, const char *key,
-		  int required, const char **out, prof_err *err)
+int io_jget_str(const io_jdoc *doc, const json_t *obj, const char *key,
+		  int required, const char **out, io_err *err)
 {
 	int rc;
 	const json_t *v = jget(doc, obj, key, required, &rc, err);
 	if (!v)
 		return rc;
 	if (!json_is_string(v))
-		return prof_jerr_at(err, doc, obj, key, 0,
+		return io_jerr_at(err, doc, obj, key, 0,
 				    "\"%s\" must be a string", key);
 	*out = json_string_value(v);
 	return 0;
 }
 
-int prof_jcheck_keys(const prof_jdoc *doc, const json_t *obj,
-		     const char *const *allowed, prof_err *err)
+int io_jcheck_keys(const io_jdoc *doc, const json_t *obj,
+		     const char *const *allowed, io_err *err)
 {
 	if (!json_is_object(obj))
-		return prof_jerr(err, doc, obj, "expected a JSON object");
+		return io_jerr(err, doc, obj, "expected a JSON object");
 	const char *key;
 	const json_t *v;
 	/* json_object_foreach wants a non-const object; it does not modify. */
@@ -621,7 +621,7 @@ int prof_jcheck_keys(const prof_jdoc *doc, const json_t *obj,
 				break;
 			used += (size_t)n;
 		}
-		return prof_jerr_at(err, doc, obj, key, 0,
+		return io_jerr_at(err, doc, obj, key, 0,
 				    "unknown key \"%s\" (expected one of: %s)",
 				    key, list);
 	}
@@ -632,7 +632,7 @@ int prof_jcheck_keys(const prof_jdoc *doc, const json_t *obj,
 
 enum { LINES_BLOCK = 256 * 1024 };
 
-struct prof_lines {
+struct io_lines {
 	gzFile gz;
 	const char *mem; /* or an in-memory text, read in blocks too */
 	size_t mem_len, mem_pos;
@@ -645,41 +645,41 @@ struct prof_lines {
 	int eof, failed;
 };
 
-static prof_lines *lines_new(const char *path, prof_err *err)
+static io_lines *lines_new(const char *path, io_err *err)
 {
-	prof_lines *r = calloc(1, sizeof *r);
+	io_lines *r = calloc(1, sizeof *r);
 	if (!r || !(r->path = strdup(path)) ||
 	    !(r->blk = malloc(LINES_BLOCK + 1))) {
-		prof_lines_close(r);
-		prof_errf(err, PROF_ENOMEM, path, 0, "out of memory");
+		io_lines_close(r);
+		io_errf(err, IO_ENOMEM, path, 0, "out of memory");
 		return NULL;
 	}
 	return r;
 }
 
-int prof_lines_open_mem(prof_lines **out, const char *label, const char *text,
-			size_t len, prof_err *err)
+int io_lines_open_mem(io_lines **out, const char *label, const char *text,
+			size_t len, io_err *err)
 {
 	*out = lines_new(label ? label : "<text>", err);
 	if (!*out)
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	(*out)->mem = text ? text : "";
 	(*out)->mem_len = text ? len : 0;
 	return 0;
 }
 
-int prof_lines_open(prof_lines **out, const char *path, prof_err *err)
+int io_lines_open(io_lines **out, const char *path, io_err *err)
 {
 	*out = NULL;
-	prof_lines *r = lines_new(path, err);
+	io_lines *r = lines_new(path, err);
 	if (!r)
-		return PROF_ENOMEM;
+		return IO_ENOMEM;
 	errno = 0;
 	r->gz = gzopen(path, "rb");
 	if (!r->gz) {
 		int e = errno;
-		prof_lines_close(r);
-		return prof_errf(err, PROF_EINPUT, path, 0, "cannot open: %s",
+		io_lines_close(r);
+		return io_errf(err, IO_EINPUT, path, 0, "cannot open: %s",
 				 e ? strerror(e) : "out of memory");
 	}
 	gzbuffer(r->gz, LINES_BLOCK); /* fewer syscalls and inflate calls */
@@ -687,10 +687,10 @@ int prof_lines_open(prof_lines **out, const char *path, prof_err *err)
 	return 0;
 }
 
-/* 0, -1 out of memory, -2 over PROF_MAX_LINE */
-static int lines_append(prof_lines *r, const char *s, size_t n)
+/* 0, -1 out of memory, -2 over IO_MAX_LINE */
+static int lines_append(io_lines *r, const char *s, size_t n)
 {
-	if (n > PROF_MAX_LINE - r->acc_len)
+	if (n > IO_MAX_LINE - r->acc_len)
 		return -2;
 	if (r->acc_len + n + 1 > r->acc_cap) {
 		size_t cap = r->acc_cap ? r->acc_cap : 4096;
@@ -708,24 +708,24 @@ static int lines_append(prof_lines *r, const char *s, size_t n)
 	return 0;
 }
 
-static int lines_fail(prof_lines *r, int code, const char *what, prof_err *err)
+static int lines_fail(io_lines *r, int code, const char *what, io_err *err)
 {
 	r->failed = code;
-	return prof_errf(err, code, r->path, r->lineno + 1, "%s", what);
+	return io_errf(err, code, r->path, r->lineno + 1, "%s", what);
 }
 
-static int lines_append_fail(prof_lines *r, int why, prof_err *err)
+static int lines_append_fail(io_lines *r, int why, io_err *err)
 {
 	char what[80];
 	if (why == -1)
-		return lines_fail(r, PROF_ENOMEM, "out of memory", err);
+		return lines_fail(r, IO_ENOMEM, "out of memory", err);
 	snprintf(what, sizeof what, "line longer than %zu bytes",
-		 (size_t)PROF_MAX_LINE);
-	return lines_fail(r, PROF_EINPUT, what, err);
+		 (size_t)IO_MAX_LINE);
+	return lines_fail(r, IO_EINPUT, what, err);
 }
 
 /* Refill the block; 1 if bytes came, 0 at end of input, < 0 on error. */
-static int lines_refill(prof_lines *r, prof_err *err)
+static int lines_refill(io_lines *r, io_err *err)
 {
 	r->pos = r->fill = 0;
 	if (r->eof)
@@ -747,14 +747,14 @@ static int lines_refill(prof_lines *r, prof_err *err)
 		char what[200];
 		snprintf(what, sizeof what, "read error: %s",
 			 zerr == Z_ERRNO ? strerror(errno) : msg);
-		return lines_fail(r, PROF_EINPUT, what, err);
+		return lines_fail(r, IO_EINPUT, what, err);
 	}
 	if (got == 0) {
 		r->eof = 1;
 		/* zlib reports a gzip stream cut short only as Z_BUF_ERROR at
 		 * the end: without this, a truncated file reads as complete */
 		if (zerr == Z_BUF_ERROR)
-			return lines_fail(r, PROF_EINPUT, "truncated gzip file",
+			return lines_fail(r, IO_EINPUT, "truncated gzip file",
 					  err);
 		return 0;
 	}
@@ -762,7 +762,7 @@ static int lines_refill(prof_lines *r, prof_err *err)
 	return 1;
 }
 
-int prof_lines_next(prof_lines *r, char **line, size_t *len, prof_err *err)
+int io_lines_next(io_lines *r, char **line, size_t *len, io_err *err)
 {
 	if (r->failed)
 		return r->failed;
@@ -804,11 +804,11 @@ int prof_lines_next(prof_lines *r, char **line, size_t *len, prof_err *err)
 		}
 	}
 	if (memchr(s, '\0', n))
-		return lines_fail(r, PROF_EINPUT, "NUL byte in line", err);
+		return lines_fail(r, IO_EINPUT, "NUL byte in line", err);
 	r->lineno++;
 	if (n && s[n - 1] == '\r')
 		s[--n] = '\0';
-	if (r->lineno == 1 && n >= 3 && !memcmp(s, PROF_UTF8_BOM, 3)) {
+	if (r->lineno == 1 && n >= 3 && !memcmp(s, IO_UTF8_BOM, 3)) {
 		s += 3; /* a spreadsheet's "CSV UTF-8" */
 		n -= 3;
 	}
@@ -817,17 +817,17 @@ int prof_lines_next(prof_lines *r, char **line, size_t *len, prof_err *err)
 	return 1;
 }
 
-long prof_lines_lineno(const prof_lines *r)
+long io_lines_lineno(const io_lines *r)
 {
 	return r ? r->lineno : 0;
 }
 
-const char *prof_lines_path(const prof_lines *r)
+const char *io_lines_path(const io_lines *r)
 {
 	return r ? r->path : NULL;
 }
 
-void prof_lines_close(prof_lines *r)
+void io_lines_close(io_lines *r)
 {
 	if (!r)
 		return;
@@ -879,26 +879,26 @@ static size_t decimal_len(const char *s)
 	return i;
 }
 
-int prof_parse_double(const char *s, double *out)
+int io_parse_double(const char *s, double *out)
 {
 	if (!s)
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	while (is_blank(*s))
 		s++;
 	size_t n = decimal_len(s);
 	if (!n)
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	const char *end = s + n;
 	while (is_blank(*end))
 		end++;
 	if (*end)
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	/* the syntax is checked: strtod reads exactly those n characters.
 	 * ERANGE on underflow gives a usable 0 or subnormal; overflow is
 	 * caught by isfinite */
 	double x = strtod(s, NULL);
 	if (!isfinite(x))
-		return PROF_EINPUT;
+		return IO_EINPUT;
 	*out = x;
 	return 0;
 }

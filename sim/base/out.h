@@ -1,5 +1,5 @@
 /*
- * sim/out.h — output files, written atomically: everything goes to
+ * sim/base/out.h — output files, written atomically: everything goes to
  * "<path>.tmp.<pid>" and is renamed over <path> only when complete, so a
  * killed run never leaves a half file and never destroys an earlier result.
  * Rows are streamed: memory does not grow with the rows written. Paths are
@@ -26,12 +26,12 @@
  * next run into the directory clears first (also in <policy>/ and
  * <policy>/rep-NNN/, where earlier versions left them).
  */
-#ifndef HETSIM_SIM_OUT_H
-#define HETSIM_SIM_OUT_H
+#ifndef HETSIM_SIM_BASE_OUT_H
+#define HETSIM_SIM_BASE_OUT_H
 
 #include <stddef.h>
 #include <jansson.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 #define SIM_MANIFEST "manifest.json"
 #define SIM_STAGING_PREFIX ".staging."
@@ -42,7 +42,7 @@ char *sim_pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Streamed gzip text file (level 1: the simulator must not wait on zlib). */
 typedef struct sim_gzout sim_gzout;
-int sim_gzout_open(sim_gzout **out, const char *path, prof_err *err);
+int sim_gzout_open(sim_gzout **out, const char *path, io_err *err);
 /* Append bytes; errors are remembered and reported by close. */
 void sim_gzout_write(sim_gzout *o, const char *buf, size_t len);
 /* Has a write failed (disk full)? Then close(commit = 1) reports it. */
@@ -50,19 +50,19 @@ int sim_gzout_failed(const sim_gzout *o);
 /* commit = 1: flush and rename into place; 0: discard the temp file. A
  * failed write, flush or rename is reported naming this file and the
  * cause of the first failure (e.g. "No space left on device"). */
-int sim_gzout_close(sim_gzout *o, int commit, prof_err *err);
+int sim_gzout_close(sim_gzout *o, int commit, io_err *err);
 
 /* A JSON number, or null for NaN / infinity (which JSON cannot hold:
  * json_real would return NULL and the value would silently vanish). */
 json_t *sim_json_num(double x);
 
 /* Write a JSON value (pretty, keys in insertion order) atomically. */
-int sim_write_json(const char *path, const json_t *v, prof_err *err);
+int sim_write_json(const char *path, const json_t *v, io_err *err);
 /* Write a whole text atomically. */
 int sim_write_text(const char *path, const char *text, size_t len,
-		   prof_err *err);
+		   io_err *err);
 /* mkdir -p */
-int sim_mkdirs(const char *path, prof_err *err);
+int sim_mkdirs(const char *path, io_err *err);
 
 /* Format a time in seconds as fixed-point with 6 decimals ("12.000250"),
  * fast and locale-free; returns the length written. Any double fits in
@@ -81,11 +81,11 @@ size_t sim_fmt_u64(char *buf, uint64_t x);
  * the manifest from info (an object: experiment, seed, ...; copied);
  * free removes what is left of the staging dir. */
 typedef struct sim_outset sim_outset;
-int sim_outset_begin(sim_outset **out, const char *dir, prof_err *err);
+int sim_outset_begin(sim_outset **out, const char *dir, io_err *err);
 const char *sim_outset_dir(const sim_outset *s);
 /* An error about a staged file names the file it was to become. */
-void sim_outset_name_final(const sim_outset *s, prof_err *err);
-int sim_outset_commit(sim_outset *s, const json_t *info, prof_err *err);
+void sim_outset_name_final(const sim_outset *s, io_err *err);
+int sim_outset_commit(sim_outset *s, const json_t *info, io_err *err);
 void sim_outset_free(sim_outset *s);
 
 /* The files a manifest lists (free with sim_manifest_free). */
@@ -94,7 +94,7 @@ typedef struct sim_manifest_file {
 	long long size_bytes;
 } sim_manifest_file;
 int sim_manifest_files(const char *manifest, sim_manifest_file **files,
-		       size_t *n, prof_err *err);
+		       size_t *n, io_err *err);
 void sim_manifest_free(sim_manifest_file *files, size_t n);
 
 /* A growing text buffer (zero-initialise it); an allocation failure is

@@ -1,5 +1,5 @@
 /*
- * profiles/csv.h — the one CSV reader of hetsim: a streaming wrapper over
+ * sim/io/csv.h — the one CSV reader of hetsim: a streaming wrapper over
  * libcsv (RFC 4180) for plain or gzip-compressed files, or a buffer.
  *
  * Every CSV input (traces, E2C-Sim EET and workload files, empirical
@@ -13,7 +13,7 @@
  *  - fields are trimmed of surrounding blanks (space, tab, \v, \f) unless
  *    quoted; '\n', '\r\n' and '\r' end a record.
  *  - blank lines are skipped (there are no comment lines).
- *  - a record (with its quoted newlines) is at most PROF_CSV_MAX_RECORD
+ *  - a record (with its quoted newlines) is at most IO_CSV_MAX_RECORD
  *    bytes; a longer one, or a NUL byte, is an error, so a binary or
  *    newline-less file fails fast and memory stays bounded by one record
  *    (the file is read in blocks, never whole).
@@ -23,58 +23,58 @@
  * Every record knows the 1-based line where it starts, and errors about a
  * record are located there ("file:line: what"); a malformed quote is named
  * at its own line. A record's fields stay valid until the next call of
- * prof_csv_next; the header (prof_csv_take_header) until close. The reader
- * does not check numbers: prof_parse_double (io.h) takes decimals only,
- * and readers of times refuse values beyond PROF_MAX_TIME_S.
+ * io_csv_next; the header (io_csv_take_header) until close. The reader
+ * does not check numbers: io_parse_double (io.h) takes decimals only,
+ * and readers of times refuse values beyond IO_MAX_TIME_S.
  */
-#ifndef HETSIM_PROFILES_CSV_H
-#define HETSIM_PROFILES_CSV_H
+#ifndef HETSIM_SIM_IO_CSV_H
+#define HETSIM_SIM_IO_CSV_H
 
 #include <stddef.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
-#define PROF_CSV_MAX_RECORD ((size_t)1 << 20) /* bytes, 1 MiB */
+#define IO_CSV_MAX_RECORD ((size_t)1 << 20) /* bytes, 1 MiB */
 
-typedef struct prof_csv prof_csv;
+typedef struct io_csv io_csv;
 
 /* A CSV file, plain or .gz (zlib reads both). */
-int prof_csv_open(prof_csv **out, const char *path, prof_err *err);
+int io_csv_open(io_csv **out, const char *path, io_err *err);
 /* CSV held in memory (not copied: buf must outlive the reader); label names
  * it in messages. */
-int prof_csv_open_mem(prof_csv **out, const char *label, const char *buf,
-		      size_t len, prof_err *err);
-void prof_csv_close(prof_csv *r);
+int io_csv_open_mem(io_csv **out, const char *label, const char *buf,
+		      size_t len, io_err *err);
+void io_csv_close(io_csv *r);
 
 /* The next non-blank record: 1, 0 at end of input, < 0 on an error (the
  * reader then keeps failing). */
-int prof_csv_next(prof_csv *r, prof_err *err);
-int prof_csv_nfields(const prof_csv *r);
+int io_csv_next(io_csv *r, io_err *err);
+int io_csv_nfields(const io_csv *r);
 /* The fields of the current record, trimmed, NUL-terminated. */
-char *const *prof_csv_fields(const prof_csv *r);
-long prof_csv_line(const prof_csv *r); /* where the current record starts */
-const char *prof_csv_path(const prof_csv *r);
+char *const *io_csv_fields(const io_csv *r);
+long io_csv_line(const io_csv *r); /* where the current record starts */
+const char *io_csv_path(const io_csv *r);
 
 /* Keep the current record as the header (copied). */
-int prof_csv_take_header(prof_csv *r, prof_err *err);
+int io_csv_take_header(io_csv *r, io_err *err);
 /* Read the first record as the header; an empty file is an error
  * "file:1: empty file: no header line". */
-int prof_csv_read_header(prof_csv *r, prof_err *err);
-int prof_csv_header_n(const prof_csv *r);
-char *const *prof_csv_header(const prof_csv *r);
-long prof_csv_header_line(const prof_csv *r);
+int io_csv_read_header(io_csv *r, io_err *err);
+int io_csv_header_n(const io_csv *r);
+char *const *io_csv_header(const io_csv *r);
+long io_csv_header_line(const io_csv *r);
 /* Index of the header column named name (exact match), or -1 (also for a
  * NULL name or no header). */
-int prof_csv_col(const prof_csv *r, const char *name);
+int io_csv_col(const io_csv *r, const char *name);
 /* The same, but a missing column is the error
  * "file:line: no column \"name\"" at the header's line. */
-int prof_csv_need_col(const prof_csv *r, const char *name, int *col,
-		      prof_err *err);
+int io_csv_need_col(const io_csv *r, const char *name, int *col,
+		      io_err *err);
 /* The current record must have as many fields as the header:
  * "file:line: the row has N fields, the header has M". */
-int prof_csv_check_width(const prof_csv *r, prof_err *err);
+int io_csv_check_width(const io_csv *r, io_err *err);
 
-/* Located error about the current record (code PROF_EINPUT). */
-int prof_csv_errf(const prof_csv *r, prof_err *err, const char *fmt, ...)
+/* Located error about the current record (code IO_EINPUT). */
+int io_csv_errf(const io_csv *r, io_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * sim/policy.h — the contract between the engine and mapping policies.
+ * policies/policy.h — the contract between the engine and mapping policies.
  *
  * Policies never touch the event heap or the machines: they see a read-only
  * view (sim_view) of the machines' state and of the expected execution times
@@ -29,8 +29,8 @@
  * batch queue. on_batch is never called with n = 0. init may fail after
  * allocating: fini is called in any case.
  */
-#ifndef HETSIM_SIM_POLICY_H
-#define HETSIM_SIM_POLICY_H
+#ifndef HETSIM_POLICIES_POLICY_H
+#define HETSIM_POLICIES_POLICY_H
 
 #include <math.h>
 #include <stdint.h>
@@ -142,8 +142,8 @@ typedef struct sim_policy {
 	size_t state_size;   /* bytes of per-run state, zeroed before init */
 	/* Read parameters (params may be NULL: defaults). Errors name the line
 	 * in doc. May be NULL when the policy has no parameters. */
-	int (*init)(void *state, const sim_view *v, const prof_jdoc *doc,
-		    const json_t *params, prof_err *err);
+	int (*init)(void *state, const sim_view *v, const io_jdoc *doc,
+		    const json_t *params, io_err *err);
 	/* Immediate mode: the decision for one task, a machine index or
 	 * SIM_DEFER. NULL for batch policies. */
 	int32_t (*on_arrival)(void *state, const sim_view *v,

@@ -1,10 +1,10 @@
-/* sim/sweep.h — internals of `hetsim sweep` shared by sim/cmd_sweep.c (the
- * command, designs, local runs, Slurm) and sim/sweep_mpi.c (runs under MPI).
- * Not part of the library's contract. */
-#ifndef HETSIM_SIM_SWEEP_H
-#define HETSIM_SIM_SWEEP_H
+/* sim/sweep/sweep.h — sweeps: designs, cases, results files, locks, local
+ * runs (sim/sweep/sweep.c), Slurm arrays (slurm.c), summaries (summarise.c);
+ * used by sim/sweep/mpi.c (runs under MPI) and the command, sim/cli/sweep.c. */
+#ifndef HETSIM_SIM_SWEEP_SWEEP_H
+#define HETSIM_SIM_SWEEP_SWEEP_H
 #include <stddef.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 typedef struct sim_sweep sim_sweep;
 
@@ -15,24 +15,24 @@ typedef struct sim_sweep sim_sweep;
 
 /* Load a sweep file and validate every case (each case's experiment is
  * built, none run); results overrides its "results" (NULL: keep). Returns
- * a PROF_E* code, *out is set (to a sweep to close) either way. */
+ * a IO_E* code, *out is set (to a sweep to close) either way. */
 int sim_sweep_open(sim_sweep **out, const char *path, const char *results,
-		   unsigned flags, prof_err *err);
+		   unsigned flags, io_err *err);
 void sim_sweep_close(sim_sweep *sw);
 size_t sim_sweep_n_cases(const sim_sweep *sw);
 const char *sim_sweep_results(const sim_sweep *sw);
 
 /* The exit status of an error (2 bad input, 1 other); sim_sweep_fail also
  * prints it as "hetsim: <msg>". */
-int sim_sweep_status(const prof_err *err);
-int sim_sweep_fail(const prof_err *err);
+int sim_sweep_status(const io_err *err);
+int sim_sweep_fail(const io_err *err);
 
 /* Lock file (a results or part file) for a run or a merge: an advisory
  * lock on file + ".lock", which holds the holder's pid; a second sweep
- * gets an error naming it (PROF_EIO). sim_sweep_unlock removes the lock
+ * gets an error naming it (IO_EIO). sim_sweep_unlock removes the lock
  * file and closes fd (nothing if fd < 0). The results file's directory
  * must exist. */
-int sim_sweep_lock(const char *file, int *fd, prof_err *err);
+int sim_sweep_lock(const char *file, int *fd, io_err *err);
 void sim_sweep_unlock(const char *file, int fd);
 
 /* Make the results file ready for a run: create its directory, lock it
@@ -41,16 +41,16 @@ void sim_sweep_unlock(const char *file, int fd);
  * (calloc'd, one per case) for each case it holds; prints what was merged
  * and skipped. */
 int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
-		     int *lock, prof_err *err);
+		     int *lock, io_err *err);
 /* Before a run of todo cases that will be long (many cases or simulated
  * tasks), say how big it is on standard error. */
 void sim_sweep_announce(const sim_sweep *sw, size_t todo);
 /* Run case i; *text (malloc'd, *len bytes) receives its JSON lines. */
 int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
-			prof_err *err);
+			io_err *err);
 /* Append one case's lines to fd (opened O_APPEND) with one write(2). */
 int sim_sweep_append(const char *path, int fd, const char *text, size_t len,
-		     prof_err *err);
+		     io_err *err);
 
 /* Progress on standard error: a bar on a TTY, else a line per case. */
 typedef struct sim_sweep_progress {
@@ -81,11 +81,35 @@ void sim_sweep_limit_text(const sim_sweep_limit *l, char *buf, size_t cap);
 /* Monotonic seconds. */
 double sim_sweep_now(void);
 
-/* sim/sweep_mpi.c. Without MPI compiled in, sim_sweep_mpi_check prints why
- * and returns 2; else 0. sim_sweep_mpi runs the sweep as one rank of an MPI
- * job and returns the exit status. */
-int sim_sweep_mpi_check(void);
-int sim_sweep_mpi(const char *path, const char *results, unsigned flags,
-		  double timeout_s);
+/* The parts of `hetsim sweep` (sim/cli/sweep.c) after its flags: list the
+ * cases (--list), fold the part files into the results (--merge), write
+ * the Slurm job array (--slurm, tasks slices, opts: extra #SBATCH lines),
+ * run the cases in jobs worker processes (slice I of n_slices when
+ * n_slices > 0). Each returns the exit status and reports its errors. */
+#define SIM_SWEEP_MAX_JOBS 256
+#define SIM_SWEEP_SLURM_DEFAULT_TASKS 100
+#define SIM_SWEEP_SLURM_MAX_OPTS      32
+int sim_sweep_list(const sim_sweep *sw);
+int sim_sweep_merge_only(const sim_sweep *sw);
+/* sim/sweep/slurm.c */
+int sim_sweep_write_slurm(const sim_sweep *sw, const char *sweep_path,
+			  size_t tasks, const char *const *opts, size_t n_opts);
+int sim_sweep_run(const sim_sweep *sw, size_t jobs, size_t slice,
+		  size_t n_slices, double timeout_s);
+/* Create the results file's directory. */
+int sim_sweep_mkdir(const sim_sweep *sw, io_err *err);
+/* A JSON value, compact, at most 60 bytes, for messages. */
+void sim_sweep_value_text(char *buf, size_t cap, const json_t *v);
+/* With the sweep file path, fold its slices' part files into the results
+ * file summ (locked meanwhile); without (NULL), warn if there are some.
+ * Returns the exit status. */
+int sim_sweep_fold_parts(const char *path, const char *summ);
+
+/* sim/sweep/summarise.c. --summarise: the table and plot of metric against
+ * parameter xp from the results file summ, after sim_sweep_fold_parts.
+ * Returns the exit status. */
+int sim_sweep_summarise(const char *path, const char *summ, const char *xp,
+			const char *metric, const char *csv_out,
+			const char *plot_out);
 
 #endif

@@ -1,12 +1,12 @@
-/* sim/svg.c — SVG plots (see svg.h). */
+/* sim/base/svg.c — SVG plots (see svg.h). */
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/out.h"
-#include "sim/svg.h"
+#include "sim/base/out.h"
+#include "sim/base/svg.h"
 
 struct sim_svg {
 	char *buf;
@@ -306,11 +306,11 @@ void sim_svg_legend(sim_svg *s, const sim_svg_panel *p, int i, int bottom,
 	sim_svg_text(s, X + 28, Y, "start", 11, label);
 }
 
-int sim_svg_write(sim_svg *s, const char *path, prof_err *err)
+int sim_svg_write(sim_svg *s, const char *path, io_err *err)
 {
 	size_t len = s->len; /* the closing tag is added for this write only */
 	put(s, "</svg>\n");
-	int rc = s->failed ? prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory")
+	int rc = s->failed ? io_errf(err, IO_ENOMEM, NULL, 0, "out of memory")
 			   : sim_write_text(path, s->buf, s->len, err);
 	s->len = len;
 	return rc;

@@ -1,5 +1,6 @@
 /*
- * sim/cmd_calibrate.c — `hetsim calibrate transcode`: run a matrix of real
+ * real/calibrate.c — calibration of transcoding (`hetsim calibrate transcode`,
+ * flags in sim/cli/calibrate.c): run a matrix of real
  * ffmpeg transcodings on this machine and write what the simulator needs:
  * per-operation time distributions and the merge model (real/merge_fit.h).
  *
@@ -66,45 +67,28 @@
 #include <time.h>
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
+#include "real/calibrate.h"
 #include "profiles/fit.h"
 #include "profiles/gof.h"
 #include "real/merge_fit.h"
 #include "real/segments.h"
 #include "real/transcode.h"
 #include "sim/ci.h"
-#include "sim/cmd.h"
-#include "sim/out.h"
-#include "sim/rng.h"
-#include "sim/svg.h"
+#include "sim/base/out.h"
+#include "sim/base/rng.h"
+#include "sim/base/svg.h"
 
-#define MAX_OPS 32
-#define MAX_DEGREE 8
-#define DEFAULT_OPS                                                           \
-	"bitrate=512k,bitrate=1024k,framerate=15,framerate=24,"                \
-	"resolution=352x288,resolution=720x480,"                              \
-	"codec=h264,codec=hevc,codec=vp9,codec=mpeg4"
-#define QUICK_OPS                                                             \
-	"bitrate=512k,framerate=15,resolution=352x288,codec=h264,codec=mpeg4," \
-	"codec=vp9"
+#define MAX_OPS REAL_CAL_MAX_OPS
+#define MAX_DEGREE REAL_CAL_MAX_DEGREE
 
 enum { STREAM_COMBOS = 100, STREAM_ORDER = 101 };
-enum { METRIC_CPU, METRIC_WALL, METRICS };
+enum { METRIC_CPU = REAL_CAL_METRIC_CPU, METRIC_WALL = REAL_CAL_METRIC_WALL, METRICS };
 static const char *const metric_names[METRICS] = {"cpu", "wall"};
 
 typedef enum run_kind { KIND_SINGLE, KIND_MULTI, KIND_MERGED } run_kind;
 static const char *const kind_names[] = {"single", "multi", "merged"};
 
-typedef struct cal_args {
-	int segments, repeats, max_merge, multi, threads, quiet;
-	int group_on[2]; /* REAL_GROUP_VIC, REAL_GROUP_CODEC */
-	uint64_t seed;
-	double timeout_s, seg_duration_s;
-	int seg_w, seg_h;
-	int metric;
-	const char *ops_text, *cache, *out, *ffmpeg;
-	real_op ops[MAX_OPS];
-	int n_ops;
-} cal_args;
+typedef real_cal_args cal_args;
 
 typedef struct config {
 	int segment;
@@ -139,159 +123,6 @@ typedef struct calib {
 	double mem_gib, took_s;
 	size_t failed;
 } calib;
-
-/* ------------------------------------------------------------ arguments */
-
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "hetsim: calibrate: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, " (see: hetsim help)\n");
-	va_end(ap);
-	return 2;
-}
-
-static int parse_int(const char *s, long lo, long hi, int *out)
-{
-	char *end;
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-static int parse_args(int argc, char **argv, cal_args *a)
-{
-	memset(a, 0, sizeof *a);
-	a->segments = 5;
-	a->repeats = 2;
-	a->max_merge = 5;
-	a->threads = 1;
-	a->seed = 1;
-	a->timeout_s = 300;
-	a->seg_w = 1280;
-	a->seg_h = 720;
-	a->seg_duration_s = 2;
-	a->group_on[REAL_GROUP_VIC] = a->group_on[REAL_GROUP_CODEC] = 1;
-	a->ops_text = DEFAULT_OPS;
-	a->out = "out/calibrate-transcode";
-	a->metric = METRIC_CPU;
-	for (int i = 0; i < argc; i++)
-		if (strcmp(argv[i], "--quick") == 0) {
-			a->segments = 2;
-			a->repeats = 2;
-			a->max_merge = 3;
-			a->seg_w = 192;
-			a->seg_h = 108;
-			a->seg_duration_s = 0.5;
-			a->ops_text = QUICK_OPS;
-		}
-	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i];
-		if (strcmp(arg, "--quick") == 0)
-			continue;
-		if (strcmp(arg, "--quiet") == 0) {
-			a->quiet = 1;
-			continue;
-		}
-		if (arg[0] != '-')
-			return usage("unexpected argument %s", arg);
-		const char *v = i + 1 < argc ? argv[++i] : NULL;
-		if (!v)
-			return usage("%s needs a value", arg);
-		if (!strcmp(arg, "--segments")) {
-			if (parse_int(v, 1, 1000, &a->segments))
-				return usage("--segments takes 1 to 1000, not %s", v);
-		} else if (!strcmp(arg, "--repeats")) {
-			if (parse_int(v, 1, 1000, &a->repeats))
-				return usage("--repeats takes 1 to 1000, not %s", v);
-		} else if (!strcmp(arg, "--max-merge")) {
-			if (parse_int(v, 1, MAX_DEGREE, &a->max_merge))
-				return usage("--max-merge takes 1 to %d, not %s", MAX_DEGREE, v);
-		} else if (!strcmp(arg, "--multi")) {
-			if (parse_int(v, 0, 100, &a->multi))
-				return usage("--multi takes 0 to 100, not %s", v);
-		} else if (!strcmp(arg, "--threads")) {
-			if (parse_int(v, 1, 256, &a->threads))
-				return usage("--threads takes 1 to 256, not %s", v);
-		} else if (!strcmp(arg, "--seed")) {
-			char *end;
-			errno = 0;
-			unsigned long long s = strtoull(v, &end, 10);
-			if (!*v || *v == '-' || errno || *end)
-				return usage("--seed takes a non-negative integer, not %s", v);
-			a->seed = s;
-		} else if (!strcmp(arg, "--timeout")) {
-			if (prof_parse_double(v, &a->timeout_s) || !(a->timeout_s > 0))
-				return usage("--timeout takes seconds > 0, not %s", v);
-		} else if (!strcmp(arg, "--segment-duration")) {
-			if (prof_parse_double(v, &a->seg_duration_s) ||
-			    !(a->seg_duration_s > 0 && a->seg_duration_s <= 60))
-				return usage("--segment-duration takes seconds in (0, 60], not %s", v);
-		} else if (!strcmp(arg, "--segment-size")) {
-			char x;
-			int w, h, n = 0;
-			if (sscanf(v, "%d%c%d%n", &w, &x, &h, &n) != 3 || v[n] || x != 'x' ||
-			    w < 16 || h < 16 || w > 3840 || h > 2160 || w % 2 || h % 2)
-				return usage("--segment-size takes an even WxH from 16x16 to "
-					     "3840x2160, not %s", v);
-			a->seg_w = w;
-			a->seg_h = h;
-		} else if (!strcmp(arg, "--metric")) {
-			if (!strcmp(v, "cpu"))
-				a->metric = METRIC_CPU;
-			else if (!strcmp(v, "wall"))
-				a->metric = METRIC_WALL;
-			else
-				return usage("--metric takes cpu or wall, not %s", v);
-		} else if (!strcmp(arg, "--groups")) {
-			a->group_on[0] = a->group_on[1] = 0;
-			char buf[64];
-			snprintf(buf, sizeof buf, "%s", v);
-			char *save = NULL;
-			for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-				if (!strcmp(t, "vic"))
-					a->group_on[REAL_GROUP_VIC] = 1;
-				else if (!strcmp(t, "codec"))
-					a->group_on[REAL_GROUP_CODEC] = 1;
-				else
-					return usage("--groups takes vic, codec or vic,codec, not %s", v);
-			}
-			if (!a->group_on[0] && !a->group_on[1])
-				return usage("--groups takes vic, codec or vic,codec, not %s", v);
-		} else if (!strcmp(arg, "--ops"))
-			a->ops_text = v;
-		else if (!strcmp(arg, "--cache"))
-			a->cache = v;
-		else if (!strcmp(arg, "--out"))
-			a->out = v;
-		else if (!strcmp(arg, "--ffmpeg"))
-			a->ffmpeg = v;
-		else
-			return usage("unknown option %s", arg);
-	}
-	prof_err err = {0};
-	int n = real_ops_parse(a->ops_text, a->ops, MAX_OPS, &err);
-	if (n < 0)
-		return usage("--ops: %s", err.msg);
-	a->n_ops = n;
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j < i; j++)
-			if (real_op_equal(&a->ops[i], &a->ops[j])) {
-				char t[REAL_OP_TEXT];
-				real_op_text(&a->ops[i], t, sizeof t);
-				return usage("--ops: %s is listed twice", t);
-			}
-	return 0;
-}
 
 /* ------------------------------------------------------------ the matrix */
 
@@ -351,12 +182,12 @@ static int multi_task(calib *c, const config *cf)
 	return c->a.n_ops + c->n_multi_names++;
 }
 
-static int build_matrix(calib *c, prof_err *err)
+static int build_matrix(calib *c, io_err *err)
 {
 	const cal_args *a = &c->a;
 	gsl_rng *rng = sim_rng_new(a->seed, STREAM_COMBOS);
 	if (!rng)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	size_t cap = 0;
 	int group_ops[2][MAX_OPS], n_group[2] = {0, 0};
 	int by_kind[REAL_OP_KINDS][MAX_OPS], n_kind[REAL_OP_KINDS] = {0};
@@ -414,11 +245,11 @@ static int build_matrix(calib *c, prof_err *err)
 	}
 	gsl_rng_free(rng);
 	if (rc)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	c->n_runs = c->n_cfg * (size_t)a->repeats;
 	c->runs = calloc(c->n_runs, sizeof *c->runs);
 	if (!c->runs)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (size_t i = 0; i < c->n_cfg; i++)
 		for (int r = 0; r < a->repeats; r++) {
 			sample *sm = &c->runs[i * (size_t)a->repeats + (size_t)r];
@@ -461,13 +292,13 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int make_segments(calib *c, prof_err *err)
+static int make_segments(calib *c, io_err *err)
 {
 	const cal_args *a = &c->a;
 	c->seg_path = calloc((size_t)a->segments, sizeof *c->seg_path);
 	c->seg_family = calloc((size_t)a->segments, sizeof *c->seg_family);
 	if (!c->seg_path || !c->seg_family)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	char dir[2048];
 	real_segment_cache_dir(a->cache, dir, sizeof dir);
 	if (!a->quiet)
@@ -495,7 +326,7 @@ static int make_segments(calib *c, prof_err *err)
 }
 
 static int run_one(calib *c, const config *cf, const char *work, size_t id,
-		   real_tc_result *res, prof_err *err)
+		   real_tc_result *res, io_err *err)
 {
 	real_output outs[MAX_DEGREE];
 	char paths[MAX_DEGREE][1200];
@@ -519,14 +350,14 @@ static void fmt_eta(double s, char *buf, size_t cap)
 	snprintf(buf, cap, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
 }
 
-static int run_matrix(calib *c, const char *work, prof_err *err)
+static int run_matrix(calib *c, const char *work, io_err *err)
 {
 	const cal_args *a = &c->a;
 	size_t *order = malloc(c->n_runs * sizeof *order);
 	gsl_rng *rng = sim_rng_new(a->seed, STREAM_ORDER);
 	int rc = 0;
 	if (!order || !rng)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (size_t i = 0; !rc && i < c->n_runs; i++)
 		order[i] = i;
 	if (!rc)
@@ -745,7 +576,7 @@ static void analyse(const calib *c, int metric, analysis *an)
 	const cal_args *a = &c->a;
 	size_t n_ops = (size_t)a->n_ops;
 	rows all = {0};
-	prof_err err = {0};
+	io_err err = {0};
 	if (collect(c, metric, keep_all, 0, 0, &all)) {
 		snprintf(an->why, sizeof an->why, "out of memory");
 		rows_free(&all);
@@ -760,7 +591,7 @@ static void analyse(const calib *c, int metric, analysis *an)
 	rows_free(&all);
 	rows byseg = {0};
 	real_merge_model ms;
-	prof_err e1 = {0};
+	io_err e1 = {0};
 	if (!collect(c, metric, keep_all, 0, 1, &byseg) &&
 	    !real_merge_fit(byseg.counts, byseg.t, byseg.n, a->n_ops * a->segments, &ms,
 			    &e1)) {
@@ -776,7 +607,7 @@ static void analyse(const calib *c, int metric, analysis *an)
 	if (a->repeats >= 2) {
 		rows train = {0}, test = {0};
 		real_merge_model m;
-		prof_err e2 = {0};
+		io_err e2 = {0};
 		if (!collect(c, metric, keep_repeat_below, a->repeats - 1, 0, &train) &&
 		    !collect(c, metric, keep_repeat_merged, a->repeats - 1, 0, &test) &&
 		    !real_merge_fit(train.counts, train.t, train.n, a->n_ops, &m, &e2)) {
@@ -794,7 +625,7 @@ static void analyse(const calib *c, int metric, analysis *an)
 		for (int s = 0; s < a->segments; s++) {
 			rows train = {0}, test = {0};
 			real_merge_model m;
-			prof_err e2 = {0};
+			io_err e2 = {0};
 			if (!collect(c, metric, keep_other_segments, s, 0, &train) &&
 			    !collect(c, metric, keep_segment_merged, s, 0, &test) &&
 			    !real_merge_fit(train.counts, train.t, train.n, a->n_ops, &m, &e2)) {
@@ -885,18 +716,18 @@ static void analysis_free(analysis *an)
 
 /* ------------------------------------------------------------ outputs */
 
-static int write_text(const char *dir, const char *name, sim_text *t, prof_err *err)
+static int write_text(const char *dir, const char *name, sim_text *t, io_err *err)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	int rc = t->failed ? prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory")
+	int rc = t->failed ? io_errf(err, IO_ENOMEM, NULL, 0, "out of memory")
 			   : sim_write_text(path, t->buf ? t->buf : "", t->len, err);
 	free(t->buf);
 	memset(t, 0, sizeof *t);
 	return rc;
 }
 
-static int write_samples(const calib *c, prof_err *err)
+static int write_samples(const calib *c, io_err *err)
 {
 	sim_text t = {0};
 	sim_text_add(&t, "segment,kind,group,degree,ops,repeat,wall_s,cpu_s,out_bytes,status\n");
@@ -1011,7 +842,7 @@ static void describe_run(const calib *c, char *buf, size_t cap)
 		 metric_names[c->a.metric]);
 }
 
-static int write_profile(const calib *c, const analysis *an, prof_err *err)
+static int write_profile(const calib *c, const analysis *an, io_err *err)
 {
 	char what[1024];
 	describe_run(c, what, sizeof what);
@@ -1185,7 +1016,7 @@ static void report_savings(sim_text *t, const calib *c, const analysis *an)
 	sim_text_add(t, "\n\n");
 }
 
-static int write_report(const calib *c, const analysis an[METRICS], prof_err *err,
+static int write_report(const calib *c, const analysis an[METRICS], io_err *err,
 			int print)
 {
 	sim_text t = {0};
@@ -1229,7 +1060,7 @@ static int write_report(const calib *c, const analysis an[METRICS], prof_err *er
 	return write_text(c->a.out, "merge.md", &t, err);
 }
 
-static int write_savings_csv(const calib *c, const analysis *an, prof_err *err)
+static int write_savings_csv(const calib *c, const analysis *an, io_err *err)
 {
 	sim_text t = {0};
 	sim_text_add(&t, "group,degree,configs,measured,lo,hi,predicted\n");
@@ -1251,7 +1082,7 @@ static int write_savings_csv(const calib *c, const analysis *an, prof_err *err)
  * g = group g): measured means with their 95% intervals, solid; the
  * model's prediction, dashed. */
 static int plot_savings(const calib *c, const analysis *an, int mask,
-			const char *file, prof_err *err)
+			const char *file, io_err *err)
 {
 	double lo = 0, hi = 0.1;
 	int any = 0;
@@ -1276,7 +1107,7 @@ static int plot_savings(const calib *c, const analysis *an, int mask,
 		 metric_names[an->metric]);
 	sim_svg *s = sim_svg_new(760, 500);
 	if (!s)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	double pad = (hi - lo) * 0.08;
 	sim_svg_panel p = sim_svg_axes(s, 80, 40, 620, 380, 1.5, c->a.max_merge + 0.5,
 				       lo < 0 ? lo - pad : 0, hi + pad, title,
@@ -1330,14 +1161,14 @@ static int plot_savings(const calib *c, const analysis *an, int mask,
 }
 
 /* Measured against predicted time of every single and merged run. */
-static int plot_fit(const calib *c, const analysis *an, prof_err *err)
+static int plot_fit(const calib *c, const analysis *an, io_err *err)
 {
 	if (!an->ok)
 		return 0;
 	double hi = 0;
 	double *counts = malloc((size_t)c->a.n_ops * sizeof *counts);
 	if (!counts)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (size_t i = 0; i < c->n_runs; i++)
 		if (c->runs[i].res.status == REAL_RUN_OK)
 			hi = fmax(hi, metric_of(&c->runs[i], an->metric));
@@ -1345,7 +1176,7 @@ static int plot_fit(const calib *c, const analysis *an, prof_err *err)
 	sim_svg *s = sim_svg_new(620, 600);
 	if (!s) {
 		free(counts);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	char title[160];
 	snprintf(title, sizeof title, "merge model: predicted vs measured %s time",
@@ -1389,7 +1220,7 @@ static void calib_free(calib *c)
 	free(c->multi_names);
 }
 
-static int check_encoders(const calib *c, prof_err *err)
+static int check_encoders(const calib *c, io_err *err)
 {
 	char missing[400] = "";
 	size_t len = 0;
@@ -1408,7 +1239,7 @@ static int check_encoders(const calib *c, prof_err *err)
 						real_codec_name((real_codec)c->a.ops[i].value));
 	}
 	if (len)
-		return prof_errf(err, PROF_EIO, NULL, 0,
+		return io_errf(err, IO_EIO, NULL, 0,
 				 "%s lacks the encoder%s %s; install an ffmpeg built with "
 				 "them (Debian: apt-get install ffmpeg) or leave those "
 				 "operations out of --ops", real_tc_ffmpeg(c->tc),
@@ -1416,14 +1247,12 @@ static int check_encoders(const calib *c, prof_err *err)
 	return 0;
 }
 
-static int calibrate_transcode(int argc, char **argv)
+int real_calibrate_transcode(const real_cal_args *a)
 {
 	calib c;
 	memset(&c, 0, sizeof c);
-	int st = parse_args(argc, argv, &c.a);
-	if (st)
-		return st;
-	prof_err err = {0};
+	c.a = *a;
+	io_err err = {0};
 	double t0 = now_s();
 	real_tc_config cfg = {.ffmpeg = c.a.ffmpeg, .threads = c.a.threads,
 			      .timeout_s = c.a.timeout_s};
@@ -1432,7 +1261,7 @@ static int calibrate_transcode(int argc, char **argv)
 	memset(an, 0, sizeof an);
 	int rc = real_tc_open(&c.tc, &cfg, &err);
 	if (rc) /* a missing ffmpeg is not a bad flag: exit status 1 */
-		rc = err.code = PROF_EIO;
+		rc = err.code = IO_EIO;
 	if (!rc)
 		rc = check_encoders(&c, &err);
 	machine_facts(&c);
@@ -1487,7 +1316,7 @@ static int calibrate_transcode(int argc, char **argv)
 	calib_free(&c);
 	if (rc) {
 		fprintf(stderr, "hetsim: %s\n", err.msg);
-		return err.code == PROF_EINPUT ? 2 : 1;
+		return err.code == IO_EINPUT ? 2 : 1;
 	}
 	if (failed) {
 		fprintf(stderr, "hetsim: calibrate: %zu of %zu runs failed (see the status "
@@ -1495,13 +1324,4 @@ static int calibrate_transcode(int argc, char **argv)
 		return 1;
 	}
 	return 0;
-}
-
-int sim_cmd_calibrate(int argc, char **argv)
-{
-	if (argc < 1)
-		return usage("needs a workload: hetsim calibrate transcode [options]");
-	if (strcmp(argv[0], "transcode") == 0)
-		return calibrate_transcode(argc - 1, argv + 1);
-	return usage("unknown workload %s (known: transcode)", argv[0]);
 }

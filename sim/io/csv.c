@@ -1,6 +1,6 @@
-/* profiles/csv.c — RFC 4180 CSV records over libcsv (see csv.h).
+/* sim/io/csv.c — RFC 4180 CSV records over libcsv (see csv.h).
  *
- * The bytes come from prof_lines (blocks, gzip, BOM, line cap, NUL check);
+ * The bytes come from io_lines (blocks, gzip, BOM, line cap, NUL check);
  * each line is fed to libcsv with its newline put back, so the line of
  * every record start is known. libcsv calls field() and row() as it
  * recognises them; a record ends only at an unquoted newline, so at most
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "profiles/csv.h"
+#include "sim/io/csv.h"
 
 typedef struct record {
 	char *buf; /* fields, each NUL-terminated */
@@ -21,8 +21,8 @@ typedef struct record {
 	long line;
 } record;
 
-struct prof_csv {
-	prof_lines *lines;
+struct io_csv {
+	io_lines *lines;
 	struct csv_parser parser;
 	int parser_ready;
 	record rec;    /* being assembled, then current */
@@ -41,7 +41,7 @@ static int is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
 }
 
-/* Only '\n' ends a record: prof_lines has taken '\r\n' apart already, and
+/* Only '\n' ends a record: io_lines has taken '\r\n' apart already, and
  * a stray '\r' must not end a record in the middle of a line. */
 static int is_term(unsigned char c)
 {
@@ -104,30 +104,30 @@ static void rec_free(record *r)
 
 static void on_field(void *s, size_t n, void *data)
 {
-	prof_csv *r = data;
+	io_csv *r = data;
 	if (rec_add_field(&r->rec, s, n))
 		r->oom = 1;
 }
 
 static void on_row(int c, void *data)
 {
-	prof_csv *r = data;
+	io_csv *r = data;
 	(void)c;
 	r->complete = 1;
 }
 
-static int csv_new(prof_csv **out, prof_lines *lines, prof_err *err)
+static int csv_new(io_csv **out, io_lines *lines, io_err *err)
 {
 	*out = NULL;
-	prof_csv *r = calloc(1, sizeof *r);
+	io_csv *r = calloc(1, sizeof *r);
 	if (!r) {
-		prof_lines_close(lines);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		io_lines_close(lines);
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	r->lines = lines;
 	if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI)) {
-		prof_csv_close(r);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		io_csv_close(r);
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	r->parser_ready = 1;
 	csv_set_space_func(&r->parser, is_space);
@@ -136,66 +136,66 @@ static int csv_new(prof_csv **out, prof_lines *lines, prof_err *err)
 	return 0;
 }
 
-int prof_csv_open(prof_csv **out, const char *path, prof_err *err)
+int io_csv_open(io_csv **out, const char *path, io_err *err)
 {
-	prof_lines *lines;
+	io_lines *lines;
 	*out = NULL;
-	int rc = prof_lines_open(&lines, path, err);
+	int rc = io_lines_open(&lines, path, err);
 	return rc ? rc : csv_new(out, lines, err);
 }
 
-int prof_csv_open_mem(prof_csv **out, const char *label, const char *buf,
-		      size_t len, prof_err *err)
+int io_csv_open_mem(io_csv **out, const char *label, const char *buf,
+		      size_t len, io_err *err)
 {
-	prof_lines *lines;
+	io_lines *lines;
 	*out = NULL;
-	int rc = prof_lines_open_mem(&lines, label, buf, len, err);
+	int rc = io_lines_open_mem(&lines, label, buf, len, err);
 	return rc ? rc : csv_new(out, lines, err);
 }
 
-void prof_csv_close(prof_csv *r)
+void io_csv_close(io_csv *r)
 {
 	if (!r)
 		return;
 	if (r->parser_ready)
 		csv_free(&r->parser);
-	prof_lines_close(r->lines);
+	io_lines_close(r->lines);
 	rec_free(&r->rec);
 	rec_free(&r->header);
 	free(r);
 }
 
-const char *prof_csv_path(const prof_csv *r)
+const char *io_csv_path(const io_csv *r)
 {
-	return r ? prof_lines_path(r->lines) : NULL;
+	return r ? io_lines_path(r->lines) : NULL;
 }
 
-static int fail_at(prof_csv *r, long line, prof_err *err, int code,
+static int fail_at(io_csv *r, long line, io_err *err, int code,
 		   const char *what)
 {
 	r->failed = code;
-	return prof_errf(err, code, prof_csv_path(r), line, "%s", what);
+	return io_errf(err, code, io_csv_path(r), line, "%s", what);
 }
 
-static int check_parse(prof_csv *r, size_t fed, size_t want, long line,
-		       prof_err *err)
+static int check_parse(io_csv *r, size_t fed, size_t want, long line,
+		       io_err *err)
 {
 	if (r->oom)
-		return fail_at(r, line, err, PROF_ENOMEM, "out of memory");
+		return fail_at(r, line, err, IO_ENOMEM, "out of memory");
 	if (fed == want)
 		return 0;
 	if (csv_error(&r->parser) == CSV_EPARSE)
-		return fail_at(r, line, err, PROF_EINPUT,
+		return fail_at(r, line, err, IO_EINPUT,
 			       "malformed CSV: a quote inside an unquoted "
 			       "field, or text after a closing quote (RFC "
 			       "4180: quote the whole field, double a quote "
 			       "inside it)");
-	return fail_at(r, line, err, PROF_ENOMEM, "out of memory");
+	return fail_at(r, line, err, IO_ENOMEM, "out of memory");
 }
 
 /* A first record that is one field holding ';' or a tab: another
  * separator. */
-static int check_separator(prof_csv *r, prof_err *err)
+static int check_separator(io_csv *r, io_err *err)
 {
 	if (r->records || r->rec.n != 1)
 		return 0;
@@ -210,18 +210,18 @@ static int check_separator(prof_csv *r, prof_err *err)
 		 "fields are separated by %s; hetsim reads comma-separated "
 		 "CSV (RFC 4180)",
 		 sep);
-	return fail_at(r, r->rec.line, err, PROF_EINPUT, what);
+	return fail_at(r, r->rec.line, err, IO_EINPUT, what);
 }
 
 /* Feed lines until a record completes: 1, 0 at the end, < 0 on error. */
-static int assemble(prof_csv *r, prof_err *err)
+static int assemble(io_csv *r, io_err *err)
 {
 	while (!r->complete) {
 		if (r->eof)
 			return 0;
 		char *s;
 		size_t n;
-		int rc = prof_lines_next(r->lines, &s, &n, err);
+		int rc = io_lines_next(r->lines, &s, &n, err);
 		if (rc < 0) {
 			r->failed = rc;
 			return rc;
@@ -230,14 +230,14 @@ static int assemble(prof_csv *r, prof_err *err)
 			r->eof = 1;
 			if (csv_fini(&r->parser, on_field, on_row, r) != 0 &&
 			    csv_error(&r->parser) == CSV_EPARSE)
-				return fail_at(r, r->line, err, PROF_EINPUT,
+				return fail_at(r, r->line, err, IO_EINPUT,
 					       "a quoted field is not closed "
 					       "before the end of the file");
 			if ((rc = check_parse(r, 0, 0, r->line, err)))
 				return rc;
 			continue;
 		}
-		long ln = prof_lines_lineno(r->lines);
+		long ln = io_lines_lineno(r->lines);
 		if (!r->line) {
 			size_t k = 0;
 			while (k < n && is_space((unsigned char)s[k]))
@@ -248,17 +248,17 @@ static int assemble(prof_csv *r, prof_err *err)
 			r->rec_bytes = 0;
 		}
 		r->rec_bytes += n + 1;
-		if (r->rec_bytes > PROF_MAX_LINE) {
+		if (r->rec_bytes > IO_MAX_LINE) {
 			char what[80];
 			snprintf(what, sizeof what,
 				 "line longer than %zu bytes",
-				 (size_t)PROF_MAX_LINE);
-			return fail_at(r, r->line, err, PROF_EINPUT, what);
+				 (size_t)IO_MAX_LINE);
+			return fail_at(r, r->line, err, IO_EINPUT, what);
 		}
 		size_t fed = csv_parse(&r->parser, s, n, on_field, on_row, r);
 		if ((rc = check_parse(r, fed, n, ln, err)))
 			return rc;
-		/* the newline prof_lines took off ends the record or, inside
+		/* the newline io_lines took off ends the record or, inside
 		 * quotes, is part of a field */
 		fed = csv_parse(&r->parser, "\n", 1, on_field, on_row, r);
 		if ((rc = check_parse(r, fed, 1, ln, err)))
@@ -267,7 +267,7 @@ static int assemble(prof_csv *r, prof_err *err)
 	return 1;
 }
 
-int prof_csv_next(prof_csv *r, prof_err *err)
+int io_csv_next(io_csv *r, io_err *err)
 {
 	if (r->failed)
 		return r->failed;
@@ -286,22 +286,22 @@ int prof_csv_next(prof_csv *r, prof_err *err)
 	return 1;
 }
 
-int prof_csv_nfields(const prof_csv *r)
+int io_csv_nfields(const io_csv *r)
 {
 	return r->rec.n;
 }
 
-char *const *prof_csv_fields(const prof_csv *r)
+char *const *io_csv_fields(const io_csv *r)
 {
 	return r->rec.fields;
 }
 
-long prof_csv_line(const prof_csv *r)
+long io_csv_line(const io_csv *r)
 {
 	return r ? r->rec.line : 0;
 }
 
-int prof_csv_take_header(prof_csv *r, prof_err *err)
+int io_csv_take_header(io_csv *r, io_err *err)
 {
 	record *h = &r->header;
 	h->len = 0;
@@ -309,38 +309,38 @@ int prof_csv_take_header(prof_csv *r, prof_err *err)
 	for (int i = 0; i < r->rec.n; i++)
 		if (rec_add_field(h, r->rec.fields[i],
 				  strlen(r->rec.fields[i])))
-			return prof_errf(err, PROF_ENOMEM, NULL, 0,
+			return io_errf(err, IO_ENOMEM, NULL, 0,
 					 "out of memory");
 	h->line = r->rec.line;
 	rec_seal(h);
 	return 0;
 }
 
-int prof_csv_read_header(prof_csv *r, prof_err *err)
+int io_csv_read_header(io_csv *r, io_err *err)
 {
-	int rc = prof_csv_next(r, err);
+	int rc = io_csv_next(r, err);
 	if (rc == 0)
-		return prof_errf(err, PROF_EINPUT, prof_csv_path(r), 1,
+		return io_errf(err, IO_EINPUT, io_csv_path(r), 1,
 				 "empty file: no header line");
-	return rc < 0 ? rc : prof_csv_take_header(r, err);
+	return rc < 0 ? rc : io_csv_take_header(r, err);
 }
 
-int prof_csv_header_n(const prof_csv *r)
+int io_csv_header_n(const io_csv *r)
 {
 	return r->header.n;
 }
 
-char *const *prof_csv_header(const prof_csv *r)
+char *const *io_csv_header(const io_csv *r)
 {
 	return r->header.fields;
 }
 
-long prof_csv_header_line(const prof_csv *r)
+long io_csv_header_line(const io_csv *r)
 {
 	return r->header.line;
 }
 
-int prof_csv_col(const prof_csv *r, const char *name)
+int io_csv_col(const io_csv *r, const char *name)
 {
 	for (int i = 0; name && i < r->header.n; i++)
 		if (strcmp(r->header.fields[i], name) == 0)
@@ -348,33 +348,33 @@ int prof_csv_col(const prof_csv *r, const char *name)
 	return -1;
 }
 
-int prof_csv_need_col(const prof_csv *r, const char *name, int *col,
-		      prof_err *err)
+int io_csv_need_col(const io_csv *r, const char *name, int *col,
+		      io_err *err)
 {
-	*col = prof_csv_col(r, name);
+	*col = io_csv_col(r, name);
 	if (*col >= 0)
 		return 0;
-	return prof_errf(err, PROF_EINPUT, prof_csv_path(r),
+	return io_errf(err, IO_EINPUT, io_csv_path(r),
 			 r->header.line ? r->header.line : 1,
 			 "no column \"%s\"", name ? name : "");
 }
 
-int prof_csv_check_width(const prof_csv *r, prof_err *err)
+int io_csv_check_width(const io_csv *r, io_err *err)
 {
 	if (r->rec.n == r->header.n)
 		return 0;
-	return prof_csv_errf(r, err,
+	return io_csv_errf(r, err,
 			     "the row has %d field%s, the header has %d",
 			     r->rec.n, r->rec.n == 1 ? "" : "s", r->header.n);
 }
 
-int prof_csv_errf(const prof_csv *r, prof_err *err, const char *fmt, ...)
+int io_csv_errf(const io_csv *r, io_err *err, const char *fmt, ...)
 {
 	char what[sizeof err->msg];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	return prof_errf(err, PROF_EINPUT, prof_csv_path(r), prof_csv_line(r),
+	return io_errf(err, IO_EINPUT, io_csv_path(r), io_csv_line(r),
 			 "%s", what);
 }

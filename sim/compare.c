@@ -1,6 +1,6 @@
 /*
- * sim/cmd_compare.c — `hetsim compare`: the metrics of several runs side by
- * side, and each run's difference from the first.
+ * sim/compare.c — `hetsim compare` (flags: sim/cli/compare.c): the metrics
+ * of several runs side by side, and each run's difference from the first.
  *
  *   hetsim compare A/summary.json B/summary.json ... [--metrics M,M,...]
  *        [--csv out.csv] [--quiet]
@@ -18,7 +18,7 @@
  * the plain difference of the means, with no interval, and a footnote says
  * why. --csv writes the same table with numbers in separate columns.
  *
- * A summary inside a `hetsim run` output directory (sim/out.h) is checked
+ * A summary inside a `hetsim run` output directory (sim/base/out.h) is checked
  * against the run's manifest.json, looked for one, two and three levels
  * up (<dir>/<policy>/summary.json, <dir>/<policy>/rep-NNN/summary.json):
  * the summary must be listed and every listed file must exist with its
@@ -37,8 +37,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "sim/ci.h"
-#include "sim/cmd.h"
-#include "sim/out.h"
+#include "sim/compare.h"
+#include "sim/base/out.h"
 
 /* Where a run summary keeps each metric; also the order of the rows. */
 static const struct run_metric {
@@ -70,7 +70,7 @@ typedef struct metric {
 } metric;
 
 typedef struct summary {
-	prof_jdoc doc;
+	io_jdoc doc;
 	char *label;
 	const json_t *seeds; /* array, or NULL */
 	metric *m;
@@ -91,54 +91,7 @@ typedef struct diff {
 	double d, half;
 } diff;
 
-typedef struct compare_args {
-	const char **paths;
-	int n_paths;
-	char *metrics; /* comma-separated, or NULL: all */
-	const char *csv;
-	int quiet;
-} compare_args;
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "hetsim: compare: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see: hetsim help)\n");
-	return 2;
-}
-
-static int parse_args(int argc, char **argv, compare_args *a)
-{
-	memset(a, 0, sizeof *a);
-	a->paths = calloc((size_t)argc + 1, sizeof *a->paths);
-	if (!a->paths) {
-		fprintf(stderr, "hetsim: out of memory\n");
-		return 1;
-	}
-	for (int i = 0; i < argc; i++) {
-		char *arg = argv[i];
-		char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(arg, "--metrics") == 0 ||
-		    strcmp(arg, "--csv") == 0) {
-			if (!val)
-				return usage_error("%s needs a value", arg);
-			if (arg[2] == 'm')
-				a->metrics = val;
-			else
-				a->csv = val;
-			i++;
-		} else if (strcmp(arg, "--quiet") == 0) {
-			a->quiet = 1;
-		} else if (arg[0] == '-' && arg[1]) {
-			return usage_error("unknown option %s", arg);
-		} else {
-			a->paths[a->n_paths++] = arg;
-		}
-	}
-	if (a->n_paths == 0)
-		return usage_error("%s", "needs at least one summary.json");
-	return 0;
-}
+typedef sim_compare_args compare_args;
 
 static metric *find_metric(const summary *s, const char *name)
 {
@@ -150,14 +103,14 @@ static metric *find_metric(const summary *s, const char *name)
 
 /* Takes ownership of values. */
 static int add_metric(summary *s, const char *name, double mean, double half,
-		      double *values, size_t n_values, prof_err *err)
+		      double *values, size_t n_values, io_err *err)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 16;
 		metric *m = realloc(s->m, cap * sizeof *m);
 		if (!m) {
 			free(values);
-			return prof_errf(err, PROF_ENOMEM, NULL, 0,
+			return io_errf(err, IO_ENOMEM, NULL, 0,
 					 "out of memory");
 		}
 		s->m = m;
@@ -170,8 +123,8 @@ static int add_metric(summary *s, const char *name, double mean, double half,
 /* Member key of an object (key non-NULL) or element index of an array: a
  * number, or null (how a value that does not exist is written, e.g. the
  * mean response time of a run that completed nothing), read as NAN. */
-static int number_at(const prof_jdoc *doc, const json_t *container,
-		     const char *key, size_t index, double *out, prof_err *err)
+static int number_at(const io_jdoc *doc, const json_t *container,
+		     const char *key, size_t index, double *out, io_err *err)
 {
 	const json_t *v = key ? json_object_get(container, key)
 			      : json_array_get(container, index);
@@ -184,15 +137,15 @@ static int number_at(const prof_jdoc *doc, const json_t *container,
 		return 0;
 	}
 	if (key)
-		return prof_jerr_at(err, doc, container, key, 0,
+		return io_jerr_at(err, doc, container, key, 0,
 				    "\"%s\" must be a number", key);
-	return prof_jerr_at(err, doc, container, NULL, index,
+	return io_jerr_at(err, doc, container, NULL, index,
 			    "element %zu must be a number", index);
 }
 
 /* "values" of a replicated metric entry; *values stays NULL if absent. */
 static int read_values(const summary *s, const json_t *entry, const char *name,
-		       double **values, size_t *n, prof_err *err)
+		       double **values, size_t *n, io_err *err)
 {
 	const json_t *vals = json_object_get(entry, "values");
 	*values = NULL;
@@ -200,7 +153,7 @@ static int read_values(const summary *s, const json_t *entry, const char *name,
 	if (!vals)
 		return 0;
 	if (!json_is_array(vals))
-		return prof_jerr_at(err, &s->doc, entry, "values", 0,
+		return io_jerr_at(err, &s->doc, entry, "values", 0,
 				    "metric \"%s\": \"values\" must be an "
 				    "array of numbers",
 				    name);
@@ -209,7 +162,7 @@ static int read_values(const summary *s, const json_t *entry, const char *name,
 		return 0;
 	double *x = malloc(len * sizeof *x);
 	if (!x)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (size_t i = 0; i < len; i++) {
 		int rc = number_at(&s->doc, vals, NULL, i, &x[i], err);
 		if (rc) {
@@ -225,7 +178,7 @@ static int read_values(const summary *s, const json_t *entry, const char *name,
 /* {"mean": x, "ci95_low": l, "ci95_high": h, "values": [...]}: what is
  * absent is computed from the values. */
 static int read_replicated(summary *s, const json_t *metrics, const char *name,
-			   const json_t *entry, prof_err *err)
+			   const json_t *entry, io_err *err)
 {
 	double *vals, mean = NAN, lo = NAN, hi = NAN;
 	size_t n;
@@ -242,7 +195,7 @@ static int read_replicated(summary *s, const json_t *metrics, const char *name,
 	if (!rc && has_ci)
 		rc = number_at(&s->doc, entry, "ci95_high", 0, &hi, err);
 	if (!rc && !has_mean && !vals)
-		rc = prof_jerr_at(err, &s->doc, metrics, name, 0,
+		rc = io_jerr_at(err, &s->doc, metrics, name, 0,
 				  "metric \"%s\" has neither \"mean\" nor "
 				  "\"values\"",
 				  name);
@@ -255,7 +208,7 @@ static int read_replicated(summary *s, const json_t *metrics, const char *name,
 			  has_ci ? (hi - lo) / 2 : c.half, vals, n, err);
 }
 
-static int read_metrics_object(summary *s, const json_t *metrics, prof_err *err)
+static int read_metrics_object(summary *s, const json_t *metrics, io_err *err)
 {
 	const char *name;
 	json_t *v;
@@ -269,7 +222,7 @@ static int read_metrics_object(summary *s, const json_t *metrics, prof_err *err)
 			if (!rc)
 				rc = add_metric(s, name, x, NAN, NULL, 0, err);
 		} else {
-			rc = prof_jerr_at(err, &s->doc, metrics, name, 0,
+			rc = io_jerr_at(err, &s->doc, metrics, name, 0,
 					  "metric \"%s\" must be a number or "
 					  "an object",
 					  name);
@@ -281,7 +234,7 @@ static int read_metrics_object(summary *s, const json_t *metrics, prof_err *err)
 }
 
 /* The metrics of a `hetsim run` summary that "metrics" did not give. */
-static int read_run_paths(summary *s, prof_err *err)
+static int read_run_paths(summary *s, io_err *err)
 {
 	const json_t *root = s->doc.root;
 	for (size_t i = 0; i < N_RUN_METRICS; i++) {
@@ -293,7 +246,7 @@ static int read_run_paths(summary *s, prof_err *err)
 		if (!obj)
 			continue;
 		if (!json_is_object(obj))
-			return prof_jerr_at(err, &s->doc, root, rm->group, 0,
+			return io_jerr_at(err, &s->doc, root, rm->group, 0,
 					    "\"%s\" must be an object",
 					    rm->group);
 		if (!json_object_get(obj, rm->key))
@@ -328,36 +281,36 @@ static char *dir_label(const char *path)
 	return strndup(file, len);
 }
 
-static int load_summary(summary *s, const char *path, prof_err *err)
+static int load_summary(summary *s, const char *path, io_err *err)
 {
-	int rc = prof_jdoc_load(&s->doc, path, err);
+	int rc = io_jdoc_load(&s->doc, path, err);
 	if (rc)
 		return rc;
 	const json_t *root = s->doc.root;
 	if (!json_is_object(root))
-		return prof_jerr(err, &s->doc, root,
+		return io_jerr(err, &s->doc, root,
 				 "a summary must be a JSON object");
 	const char *policy = NULL;
-	rc = prof_jget_str(&s->doc, root, "policy", 0, &policy, err);
+	rc = io_jget_str(&s->doc, root, "policy", 0, &policy, err);
 	if (rc)
 		return rc;
 	s->label = policy && *policy ? strdup(policy) : dir_label(path);
 	if (!s->label)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	s->seeds = json_object_get(root, "seeds");
 	if (s->seeds && !json_is_array(s->seeds))
-		return prof_jerr_at(err, &s->doc, root, "seeds", 0,
+		return io_jerr_at(err, &s->doc, root, "seeds", 0,
 				    "\"seeds\" must be an array");
 	const json_t *metrics = json_object_get(root, "metrics");
 	if (metrics && !json_is_object(metrics))
-		return prof_jerr_at(err, &s->doc, root, "metrics", 0,
+		return io_jerr_at(err, &s->doc, root, "metrics", 0,
 				    "\"metrics\" must be an object");
 	if (metrics)
 		rc = read_metrics_object(s, metrics, err);
 	if (!rc)
 		rc = read_run_paths(s, err);
 	if (!rc && s->n == 0)
-		rc = prof_jerr(err, &s->doc, root,
+		rc = io_jerr(err, &s->doc, root,
 			       "no recognisable metrics (neither \"metrics\" "
 			       "nor those of a hetsim run summary)");
 	return rc;
@@ -369,11 +322,11 @@ static void free_summary(summary *s)
 		free(s->m[i].values);
 	free(s->m);
 	free(s->label);
-	prof_jdoc_free(&s->doc);
+	io_jdoc_free(&s->doc);
 }
 
 /* Two columns must not share a label: a later duplicate gets "#column". */
-static int unique_labels(summary *s, int n, prof_err *err)
+static int unique_labels(summary *s, int n, io_err *err)
 {
 	for (int j = 1; j < n; j++)
 		for (int i = 0; i < j; i++) {
@@ -382,7 +335,7 @@ static int unique_labels(summary *s, int n, prof_err *err)
 			size_t len = strlen(s[j].label) + 16;
 			char *l = malloc(len);
 			if (!l)
-				return prof_errf(err, PROF_ENOMEM, NULL, 0,
+				return io_errf(err, IO_ENOMEM, NULL, 0,
 						 "out of memory");
 			snprintf(l, len, "%s#%d", s[j].label, j + 1);
 			free(s[j].label);
@@ -411,7 +364,7 @@ static int in_any(const summary *s, int ns, const char *name)
 /* The rows: the metrics asked for, or every metric of any summary (a run's
  * in their usual order, then the others in order of appearance). */
 static int pick_rows(char *wanted, const summary *s, int ns,
-		     const char ***rows_out, size_t *n_rows, prof_err *err)
+		     const char ***rows_out, size_t *n_rows, io_err *err)
 {
 	size_t cap = N_RUN_METRICS;
 	for (int j = 0; j < ns; j++)
@@ -420,7 +373,7 @@ static int pick_rows(char *wanted, const summary *s, int ns,
 		cap += strlen(wanted);
 	const char **rows = malloc(cap * sizeof *rows);
 	if (!rows)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	size_t n = 0;
 	if (wanted) {
 		for (char *tok = strtok(wanted, ","); tok;
@@ -430,14 +383,14 @@ static int pick_rows(char *wanted, const summary *s, int ns,
 				continue;
 			}
 			free(rows);
-			return prof_errf(err, PROF_EINPUT, s[0].doc.path, 0,
+			return io_errf(err, IO_EINPUT, s[0].doc.path, 0,
 					 "unknown metric \"%s\" in --metrics: "
 					 "no summary has it",
 					 tok);
 		}
 		if (n == 0) {
 			free(rows);
-			return prof_errf(err, PROF_EINPUT, NULL, 0,
+			return io_errf(err, IO_EINPUT, NULL, 0,
 					 "compare: --metrics names no metric");
 		}
 	} else {
@@ -658,7 +611,7 @@ static void csv_num(sim_text *t, double x)
  * without an interval). Empty: no such value. */
 static int write_csv(const char *path, const summary *s, int ns,
 		     const char **rows, size_t n_rows, const diff *d,
-		     prof_err *err)
+		     io_err *err)
 {
 	sim_text t = {0};
 	sim_text_add(&t, "metric");
@@ -699,7 +652,7 @@ static int write_csv(const char *path, const summary *s, int ns,
 		sim_text_add(&t, "\n");
 	}
 	int rc = t.failed
-			 ? prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory")
+			 ? io_errf(err, IO_ENOMEM, NULL, 0, "out of memory")
 			 : sim_write_text(path, t.buf, t.len, err);
 	free(t.buf);
 	return rc;
@@ -724,7 +677,7 @@ static int looks_like_run(const char *dir)
 /* file (an absolute path) against the manifest in dir, rel its path
  * there. */
 static int check_listed(const char *path, const char *dir, const char *rel,
-			const char *manifest, prof_err *err)
+			const char *manifest, io_err *err)
 {
 	sim_manifest_file *f = NULL;
 	size_t n = 0;
@@ -734,14 +687,14 @@ static int check_listed(const char *path, const char *dir, const char *rel,
 		char *p = sim_pathf("%s/%s", dir, f[i].path);
 		struct stat st;
 		if (!p)
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 		else if (stat(p, &st) != 0)
-			rc = prof_errf(err, PROF_EINPUT, manifest, 0,
+			rc = io_errf(err, IO_EINPUT, manifest, 0,
 				       "%s is missing: the run's files are "
 				       "incomplete (rerun it)",
 				       f[i].path);
 		else if ((long long)st.st_size != f[i].size_bytes)
-			rc = prof_errf(err, PROF_EINPUT, manifest, 0,
+			rc = io_errf(err, IO_EINPUT, manifest, 0,
 				       "%s has %lld bytes, the manifest says "
 				       "%lld: files of different runs are "
 				       "mixed (rerun it)",
@@ -750,7 +703,7 @@ static int check_listed(const char *path, const char *dir, const char *rel,
 		free(p);
 	}
 	if (!rc && !found)
-		rc = prof_errf(err, PROF_EINPUT, path, 0,
+		rc = io_errf(err, IO_EINPUT, path, 0,
 			       "not a file of the run that %s lists (left "
 			       "from another run?)",
 			       manifest);
@@ -759,7 +712,7 @@ static int check_listed(const char *path, const char *dir, const char *rel,
 }
 
 /* The run-set check of one summary (see the top). */
-static int check_run_set(const char *path, prof_err *err)
+static int check_run_set(const char *path, io_err *err)
 {
 	char abs[PATH_MAX];
 	if (!realpath(path, abs))
@@ -775,7 +728,7 @@ static int check_run_set(const char *path, prof_err *err)
 		const char *dir = abs;
 		char *manifest = sim_pathf("%s/%s", dir, SIM_MANIFEST);
 		if (!manifest) {
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 			break;
 		}
 		int has = access(manifest, F_OK) == 0;
@@ -792,7 +745,7 @@ static int check_run_set(const char *path, prof_err *err)
 			return rc;
 		}
 		if (run_shape && looks_like_run(dir))
-			rc = prof_errf(err, PROF_EINPUT, path, 0,
+			rc = io_errf(err, IO_EINPUT, path, 0,
 				       "%s looks like a hetsim run directory but "
 				       "has no %s (a run interrupted while "
 				       "writing its files, or one from an older "
@@ -803,7 +756,7 @@ static int check_run_set(const char *path, prof_err *err)
 	return rc;
 }
 
-static int compare(const compare_args *a, summary *s, prof_err *err)
+static int compare(const compare_args *a, summary *s, io_err *err)
 {
 	int ns = a->n_paths, rc = 0;
 	for (int j = 0; j < ns && !rc; j++)
@@ -824,7 +777,7 @@ static int compare(const compare_args *a, summary *s, prof_err *err)
 	char **cells = calloc((n_rows + 1) * n_cols, sizeof *cells);
 	int any_half = 0, any_paired = 0;
 	if (!d || !why || !cells)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (size_t r = 0; !rc && r < n_rows; r++)
 		for (int j = 1; j < ns; j++)
 			d[r * (size_t)ns + (size_t)j] =
@@ -832,7 +785,7 @@ static int compare(const compare_args *a, summary *s, prof_err *err)
 	if (!rc && !a->quiet) {
 		if (build_cells(s, ns, rows, n_rows, d, cells, &any_half,
 				&any_paired))
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+			rc = io_errf(err, IO_ENOMEM, NULL, 0,
 				       "out of memory");
 		else {
 			print_table(cells, n_rows + 1, n_cols);
@@ -851,25 +804,13 @@ static int compare(const compare_args *a, summary *s, prof_err *err)
 	return rc;
 }
 
-int sim_cmd_compare(int argc, char **argv)
+int sim_compare(const sim_compare_args *a, io_err *err)
 {
-	compare_args a;
-	int st = parse_args(argc, argv, &a);
-	if (st) {
-		free(a.paths);
-		return st;
-	}
-	prof_err err = {0};
-	summary *s = calloc((size_t)a.n_paths, sizeof *s);
-	int rc = s ? compare(&a, s, &err)
-		   : prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
-	for (int j = 0; s && j < a.n_paths; j++)
+	summary *s = calloc((size_t)a->n_paths, sizeof *s);
+	int rc = s ? compare(a, s, err)
+		   : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	for (int j = 0; s && j < a->n_paths; j++)
 		free_summary(&s[j]);
 	free(s);
-	free(a.paths);
-	if (rc) {
-		fprintf(stderr, "hetsim: %s\n", err.msg);
-		return err.code == PROF_EINPUT ? 2 : 1;
-	}
-	return 0;
+	return rc;
 }

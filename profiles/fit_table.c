@@ -1,5 +1,6 @@
 /*
- * sim/cmd_fit.c — `hetsim fit`: fit every execution-time family to measured
+ * profiles/fit_table.c — `hetsim fit` (flags: sim/cli/fit.c): fit every
+ * execution-time family to measured
  * samples, per group (task type x machine type), rank the fits, test them,
  * and write a profile, plots and a report.
  *
@@ -26,27 +27,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "profiles/csv.h"
+#include "sim/io/csv.h"
 #include "profiles/fit.h"
+#include "profiles/fit_table.h"
 #include "profiles/gof.h"
-#include "sim/cmd.h"
-#include "sim/out.h"
-#include "sim/svg.h"
+#include "sim/base/out.h"
+#include "sim/base/svg.h"
 
-#define MAX_COLS 8
-#define MAX_WHERE 8
-
-typedef struct fit_args {
-	const char *csv, *value, *out, *plot, *report, *label, *machines;
-	const char *family, *pet_prob, *machine_name, *cite, *machine_types;
-	const char *task_cols[MAX_COLS], *machine_cols[MAX_COLS];
-	int n_task_cols, n_machine_cols;
-	const char *where_col[MAX_WHERE];
-	const char *where_val[MAX_WHERE];
-	int n_where;
-	double unit_s;
-	int rank_ks, quiet;
-} fit_args;
+typedef prof_fit_args fit_args;
 
 typedef struct group {
 	char *task, *machine;
@@ -75,121 +63,6 @@ typedef struct group_result {
 	double sw_w, sw_p;
 	int sw_rc;
 } group_result;
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "hetsim: fit: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see: hetsim help)\n");
-	return 2;
-}
-
-static int split_list(char *s, const char **out, int max)
-{
-	int n = 0;
-	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
-		if (n == max)
-			return -1;
-		out[n++] = tok;
-	}
-	return n;
-}
-
-static int parse_args(int argc, char **argv, fit_args *a)
-{
-	memset(a, 0, sizeof *a);
-	a->unit_s = 1;
-	a->family = "best";
-	for (int i = 0; i < argc; i++) {
-		char *arg = argv[i];
-		char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		int takes = arg[0] == '-' && strcmp(arg, "--quiet") != 0;
-		if (takes && !val)
-			return usage_error("%s needs a value", arg);
-		if (strcmp(arg, "--value") == 0)
-			a->value = val;
-		else if (strcmp(arg, "--group-by") == 0) {
-			const char *cols[2];
-			int n = split_list(val, cols, 2);
-			if (n < 1)
-				return usage_error("--group-by takes TASKCOL[,MACHINECOL], not %s", val);
-			a->task_cols[0] = cols[0];
-			a->n_task_cols = 1;
-			if (n == 2) {
-				a->machine_cols[0] = cols[1];
-				a->n_machine_cols = 1;
-			}
-		} else if (strcmp(arg, "--task-cols") == 0) {
-			a->n_task_cols = split_list(val, a->task_cols, MAX_COLS);
-			if (a->n_task_cols < 1)
-				return usage_error("bad --task-cols %s", val);
-		} else if (strcmp(arg, "--machine-cols") == 0) {
-			a->n_machine_cols = split_list(val, a->machine_cols, MAX_COLS);
-			if (a->n_machine_cols < 1)
-				return usage_error("bad --machine-cols %s", val);
-		} else if (strcmp(arg, "--machine-name") == 0)
-			a->machine_name = val;
-		else if (strcmp(arg, "--where") == 0) {
-			char *eq = strchr(val, '=');
-			if (!eq || eq == val || a->n_where == MAX_WHERE)
-				return usage_error("--where takes COL=TEXT, not %s", val);
-			*eq = 0;
-			a->where_col[a->n_where] = val;
-			a->where_val[a->n_where++] = eq + 1;
-		} else if (strcmp(arg, "--unit") == 0) {
-			if (strcmp(val, "s") == 0)
-				a->unit_s = 1;
-			else if (strcmp(val, "ms") == 0)
-				a->unit_s = 1e-3;
-			else if (strcmp(val, "us") == 0)
-				a->unit_s = 1e-6;
-			else
-				return usage_error("--unit must be s, ms or us, not %s", val);
-		} else if (strcmp(arg, "--family") == 0)
-			a->family = val;
-		else if (strcmp(arg, "--rank") == 0) {
-			if (strcmp(val, "aic") && strcmp(val, "ks"))
-				return usage_error("--rank must be aic or ks, not %s", val);
-			a->rank_ks = strcmp(val, "ks") == 0;
-		} else if (strcmp(arg, "--machines") == 0)
-			a->machines = val;
-		else if (strcmp(arg, "--pet-prob") == 0)
-			a->pet_prob = val;
-		else if (strcmp(arg, "-o") == 0 || strcmp(arg, "--out") == 0)
-			a->out = val;
-		else if (strcmp(arg, "--plot") == 0)
-			a->plot = val;
-		else if (strcmp(arg, "--report") == 0)
-			a->report = val;
-		else if (strcmp(arg, "--label") == 0)
-			a->label = val;
-		else if (strcmp(arg, "--cite") == 0)
-			a->cite = val;
-		else if (strcmp(arg, "--machine-types") == 0)
-			a->machine_types = val;
-		else if (strcmp(arg, "--quiet") == 0)
-			a->quiet = 1;
-		else if (arg[0] == '-')
-			return usage_error("unknown option %s", arg);
-		else if (!a->csv) {
-			a->csv = arg;
-			continue;
-		} else
-			return usage_error("unexpected argument %s", arg);
-		if (takes)
-			i++;
-	}
-	if (!a->csv)
-		return usage_error("%s", "needs a samples file");
-	if (!a->value)
-		return usage_error("%s", "needs --value COL");
-	if (strcmp(a->family, "best") && strcmp(a->family, "empirical") &&
-	    strcmp(a->family, "replay") && prof_family_from_name(a->family) < 0)
-		return usage_error("unknown family %s", a->family);
-	if (!a->label)
-		a->label = a->csv;
-	return 0;
-}
 
 /* ------------------------------------------------------------ groups */
 
@@ -298,47 +171,47 @@ static void join_fields(char *const *fields, const int *idx, int n, char sep,
 }
 
 /* The sample in field col of the current row, in seconds: a number from
- * 0 to PROF_MAX_TIME_S (unit_s 1 for a probability). */
-static int sample_value(const prof_csv *r, int col, const char *name,
-			double unit_s, double *out, prof_err *err)
+ * 0 to IO_MAX_TIME_S (unit_s 1 for a probability). */
+static int sample_value(const io_csv *r, int col, const char *name,
+			double unit_s, double *out, io_err *err)
 {
-	const char *f = prof_csv_fields(r)[col];
+	const char *f = io_csv_fields(r)[col];
 	double x;
-	if (prof_parse_double(f, &x) || x < 0 || !(x * unit_s <= PROF_MAX_TIME_S))
-		return prof_csv_errf(r, err,
+	if (io_parse_double(f, &x) || x < 0 || !(x * unit_s <= IO_MAX_TIME_S))
+		return io_csv_errf(r, err,
 				     "bad %s \"%s\" (a finite number >= 0, "
 				     "at most %g s)",
-				     name, f, PROF_MAX_TIME_S);
+				     name, f, IO_MAX_TIME_S);
 	*out = x * unit_s;
 	return 0;
 }
 
 static int read_groups(const fit_args *a, groups *gs, size_t *rows_kept,
-		       prof_err *err)
+		       io_err *err)
 {
-	prof_csv *r = NULL;
-	int rc = prof_csv_open(&r, a->csv, err);
+	io_csv *r = NULL;
+	int rc = io_csv_open(&r, a->csv, err);
 	if (rc)
 		return rc;
-	int value_col, prob_col = -1, task_idx[MAX_COLS], machine_idx[MAX_COLS],
-	    where_idx[MAX_WHERE];
-	if ((rc = prof_csv_read_header(r, err)) ||
-	    (rc = prof_csv_need_col(r, a->value, &value_col, err)) ||
-	    (a->pet_prob && (rc = prof_csv_need_col(r, a->pet_prob, &prob_col, err))))
+	int value_col, prob_col = -1, task_idx[PROF_FIT_MAX_COLS], machine_idx[PROF_FIT_MAX_COLS],
+	    where_idx[PROF_FIT_MAX_WHERE];
+	if ((rc = io_csv_read_header(r, err)) ||
+	    (rc = io_csv_need_col(r, a->value, &value_col, err)) ||
+	    (a->pet_prob && (rc = io_csv_need_col(r, a->pet_prob, &prob_col, err))))
 		goto out;
 	for (int i = 0; i < a->n_task_cols; i++)
-		if ((rc = prof_csv_need_col(r, a->task_cols[i], &task_idx[i], err)))
+		if ((rc = io_csv_need_col(r, a->task_cols[i], &task_idx[i], err)))
 			goto out;
 	for (int i = 0; i < a->n_machine_cols; i++)
-		if ((rc = prof_csv_need_col(r, a->machine_cols[i], &machine_idx[i], err)))
+		if ((rc = io_csv_need_col(r, a->machine_cols[i], &machine_idx[i], err)))
 			goto out;
 	for (int i = 0; i < a->n_where; i++)
-		if ((rc = prof_csv_need_col(r, a->where_col[i], &where_idx[i], err)))
+		if ((rc = io_csv_need_col(r, a->where_col[i], &where_idx[i], err)))
 			goto out;
 	*rows_kept = 0;
-	while ((rc = prof_csv_next(r, err)) == 1) {
-		char *const *fields = prof_csv_fields(r);
-		if ((rc = prof_csv_check_width(r, err)))
+	while ((rc = io_csv_next(r, err)) == 1) {
+		char *const *fields = io_csv_fields(r);
+		if ((rc = io_csv_check_width(r, err)))
 			goto out;
 		int keep = 1;
 		for (int i = 0; i < a->n_where && keep; i++)
@@ -360,16 +233,16 @@ static int read_groups(const fit_args *a, groups *gs, size_t *rows_kept,
 				    machine, sizeof machine);
 		group *g = groups_get(gs, task, machine);
 		if (!g || group_add(g, x, w)) {
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 			goto out;
 		}
 		(*rows_kept)++;
 	}
 	if (rc == 0 && gs->n == 0)
-		rc = prof_errf(err, PROF_EINPUT, a->csv, 0,
+		rc = io_errf(err, IO_EINPUT, a->csv, 0,
 			       "no rows (after --where filters)");
 out:
-	prof_csv_close(r);
+	io_csv_close(r);
 	return rc < 0 ? rc : 0;
 }
 
@@ -475,7 +348,7 @@ static void print_group(const group *g, const group_result *res)
 /* Machine facts from machines.csv (shared/data layout), by name: the
  * first row whose "machine" is name. A bad file is an error; a file
  * without the name, or without some of the columns, adds nothing. */
-static json_t *machine_facts(const char *path, const char *name, prof_err *err)
+static json_t *machine_facts(const char *path, const char *name, io_err *err)
 {
 	/* machines.csv column, profile key, numeric; in the profile's order */
 	static const struct {
@@ -489,32 +362,32 @@ static json_t *machine_facts(const char *path, const char *name, prof_err *err)
 	json_object_set_new(mt, "name", json_string(name));
 	if (!path)
 		return mt;
-	prof_csv *r = NULL;
-	int c_name = -1, rc = prof_csv_open(&r, path, err);
-	if (!rc && !(rc = prof_csv_read_header(r, err)))
-		rc = prof_csv_need_col(r, "machine", &c_name, err);
-	while (!rc && (rc = prof_csv_next(r, err)) == 1) {
-		char *const *f = prof_csv_fields(r);
-		if ((rc = prof_csv_check_width(r, err)))
+	io_csv *r = NULL;
+	int c_name = -1, rc = io_csv_open(&r, path, err);
+	if (!rc && !(rc = io_csv_read_header(r, err)))
+		rc = io_csv_need_col(r, "machine", &c_name, err);
+	while (!rc && (rc = io_csv_next(r, err)) == 1) {
+		char *const *f = io_csv_fields(r);
+		if ((rc = io_csv_check_width(r, err)))
 			break;
 		if (strcmp(f[c_name], name) != 0)
 			continue;
 		for (size_t k = 0; k < sizeof facts / sizeof facts[0] && !rc; k++) {
-			int c = prof_csv_col(r, facts[k].col);
+			int c = io_csv_col(r, facts[k].col);
 			double v;
 			if (c < 0 || !f[c][0])
 				continue;
 			if (!facts[k].numeric)
 				json_object_set_new(mt, facts[k].key, json_string(f[c]));
-			else if (prof_parse_double(f[c], &v) || v < 0)
-				rc = prof_csv_errf(r, err, "bad %s \"%s\" (a number >= 0)",
+			else if (io_parse_double(f[c], &v) || v < 0)
+				rc = io_csv_errf(r, err, "bad %s \"%s\" (a number >= 0)",
 						   facts[k].col, f[c]);
 			else
 				json_object_set_new(mt, facts[k].key, sim_json_num(v));
 		}
 		break;
 	}
-	prof_csv_close(r);
+	io_csv_close(r);
 	if (rc < 0) {
 		json_decref(mt);
 		return NULL;
@@ -568,7 +441,7 @@ static json_t *exec_entry(const fit_args *a, const group *g,
 }
 
 static int write_profile(const fit_args *a, const groups *gs,
-			 const group_result *res, prof_err *err)
+			 const group_result *res, io_err *err)
 {
 	json_t *root = json_object(), *mts = json_array(), *tts = json_array(),
 	       *exec = json_array();
@@ -581,9 +454,9 @@ static int write_profile(const fit_args *a, const groups *gs,
 		 a->machine_types ? " and " : "", a->machine_types ? base(a->machine_types) : "");
 	json_object_set_new(root, "source", json_string(source));
 	int rc = 0;
-	prof_jdoc types_doc = {0};
+	io_jdoc types_doc = {0};
 	if (a->machine_types)
-		rc = prof_jdoc_load(&types_doc, a->machine_types, err);
+		rc = io_jdoc_load(&types_doc, a->machine_types, err);
 	for (size_t i = 0; i < gs->n && !rc; i++) {
 		const group *g = &gs->g[i];
 		int seen_m = 0, seen_t = 0;
@@ -619,7 +492,7 @@ static int write_profile(const fit_args *a, const groups *gs,
 	if (!rc)
 		rc = sim_write_json(a->out, root, err);
 	json_decref(root);
-	prof_jdoc_free(&types_doc);
+	io_jdoc_free(&types_doc);
 	return rc;
 }
 
@@ -644,7 +517,7 @@ static void plot_path(const char *plot, const group *g, int many, char *out,
 /* Histogram with the fitted densities above, ECDF against the fitted
  * CDFs below; the best four families. */
 static int plot_group(const fit_args *a, const group *g, const group_result *res,
-		      const char *path, prof_err *err)
+		      const char *path, io_err *err)
 {
 	enum { BINS = 40, GRID = 300, SHOW = 4 };
 	double lo = g->x[0], hi = g->x[(size_t)((double)(g->n - 1) * 0.995)];
@@ -679,7 +552,7 @@ static int plot_group(const fit_args *a, const group *g, const group_result *res
 	double xs[GRID], ys[GRID];
 	sim_svg *s = sim_svg_new(820, 760);
 	if (!s)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	char title[400];
 	snprintf(title, sizeof title, "%s on %s (n = %zu): histogram and fitted densities",
 		 g->task, g->machine, g->n);
@@ -699,7 +572,7 @@ static int plot_group(const fit_args *a, const group *g, const group_result *res
 		free(ex);
 		free(ey);
 		sim_svg_free(s);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	for (size_t i = 0; i < g->n && g->x[i] <= hi; i += step) {
 		ex[m] = g->x[i];
@@ -744,7 +617,7 @@ static int cmp_dbl(const void *a, const void *b)
 }
 
 static int write_report(const fit_args *a, const groups *gs,
-			const group_result *res, size_t rows, prof_err *err)
+			const group_result *res, size_t rows, io_err *err)
 {
 	size_t cap = 8192 + gs->n * 300, len = 0;
 	char *buf = malloc(cap);
@@ -752,7 +625,7 @@ static int write_report(const fit_args *a, const groups *gs,
 	if (!buf || !ks) {
 		free(buf);
 		free(ks);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	int wins_aic[PROF_FAM_COUNT] = {0}, wins_ks[PROF_FAM_COUNT] = {0};
 	size_t sw_tested = 0, sw_pass = 0, n_ks = 0;
@@ -816,52 +689,43 @@ static int write_report(const fit_args *a, const groups *gs,
 	}
 	ADD("\n");
 #undef ADD
-	int rc = len >= cap ? prof_errf(err, PROF_ENOMEM, NULL, 0, "report too long")
+	int rc = len >= cap ? io_errf(err, IO_ENOMEM, NULL, 0, "report too long")
 			    : sim_write_text(a->report, buf, len, err);
 	free(buf);
 	free(ks);
 	return rc;
 }
 
-int sim_cmd_fit(int argc, char **argv)
+int prof_fit_table(const prof_fit_args *a, io_err *err)
 {
-	fit_args a;
-	int st = parse_args(argc, argv, &a);
-	if (st)
-		return st;
-	prof_err err = {0};
 	groups gs = {0};
 	size_t rows = 0;
 	group_result *res = NULL;
-	int rc = read_groups(&a, &gs, &rows, &err);
+	int rc = read_groups(a, &gs, &rows, err);
 	if (!rc) {
 		res = calloc(gs.n, sizeof *res);
 		if (!res)
-			rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	for (size_t i = 0; !rc && i < gs.n; i++) {
-		if (a.pet_prob)
+		if (a->pet_prob)
 			continue; /* bins are written as they are */
-		fit_group(&a, &gs.g[i], &res[i]);
-		if (!a.quiet)
+		fit_group(a, &gs.g[i], &res[i]);
+		if (!a->quiet)
 			print_group(&gs.g[i], &res[i]);
-		if (a.plot && res[i].n_ok > 0) {
+		if (a->plot && res[i].n_ok > 0) {
 			char path[1024];
-			plot_path(a.plot, &gs.g[i], gs.n > 1, path, sizeof path);
-			rc = plot_group(&a, &gs.g[i], &res[i], path, &err);
+			plot_path(a->plot, &gs.g[i], gs.n > 1, path, sizeof path);
+			rc = plot_group(a, &gs.g[i], &res[i], path, err);
 		}
 	}
-	if (!rc && a.out)
-		rc = write_profile(&a, &gs, res, &err);
-	if (!rc && a.report && !a.pet_prob)
-		rc = write_report(&a, &gs, res, rows, &err);
-	if (!rc && !a.quiet && a.out)
-		printf("\nwrote %s (%zu groups from %zu samples)\n", a.out, gs.n, rows);
+	if (!rc && a->out)
+		rc = write_profile(a, &gs, res, err);
+	if (!rc && a->report && !a->pet_prob)
+		rc = write_report(a, &gs, res, rows, err);
+	if (!rc && !a->quiet && a->out)
+		printf("\nwrote %s (%zu groups from %zu samples)\n", a->out, gs.n, rows);
 	free(res);
 	groups_free(&gs);
-	if (rc) {
-		fprintf(stderr, "hetsim: %s\n", err.msg);
-		return err.code == PROF_EINPUT ? 2 : 1;
-	}
-	return 0;
+	return rc;
 }

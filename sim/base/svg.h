@@ -1,13 +1,13 @@
 /*
- * sim/svg.h — a small SVG plot writer for people: panels with linear axes,
+ * sim/base/svg.h — a small SVG plot writer for people: panels with linear axes,
  * "nice" ticks, lines, bars, markers and a legend. Text is escaped; the
  * document is built in memory and written atomically.
  */
-#ifndef HETSIM_SIM_SVG_H
-#define HETSIM_SIM_SVG_H
+#ifndef HETSIM_SIM_BASE_SVG_H
+#define HETSIM_SIM_BASE_SVG_H
 
 #include <stddef.h>
-#include "profiles/io.h"
+#include "sim/io/io.h"
 
 typedef struct sim_svg sim_svg;
 
@@ -42,7 +42,7 @@ void sim_svg_legend(sim_svg *s, const sim_svg_panel *p, int i, int bottom,
 		    const char *color, int dash, const char *label);
 void sim_svg_text(sim_svg *s, double x, double y, const char *anchor,
 		  double size, const char *text);
-int sim_svg_write(sim_svg *s, const char *path, prof_err *err);
+int sim_svg_write(sim_svg *s, const char *path, io_err *err);
 
 /* A palette of distinguishable colours, index modulo its size. */
 const char *sim_svg_color(int i);

@@ -1,7 +1,7 @@
-/* sim/rng.c — seed mixing and per-purpose GSL streams (see rng.h). */
+/* sim/base/rng.c — seed mixing and per-purpose GSL streams (see rng.h). */
 #include <math.h>
 #include <gsl/gsl_cdf.h>
-#include "sim/rng.h"
+#include "sim/base/rng.h"
 
 uint64_t sim_splitmix64(uint64_t x)
 {

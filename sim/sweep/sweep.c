@@ -1,5 +1,5 @@
 /*
- * sim/cmd_sweep.c — `hetsim sweep`: run an experiment over a design of
+ * sim/sweep/sweep.c — sweeps (`hetsim sweep`, sim/cli/sweep.c): run an experiment over a design of
  * parameter values, in parallel, streaming one JSON line per (case, policy)
  * to a results file that a later run resumes.
  *
@@ -50,7 +50,7 @@
  * files into RESULTS — each case once, the file rewritten atomically — and
  * then removes the parts; a merge cut short is simply done again. `--slurm`
  * writes RESULTS.sbatch, a job array of one slice per task plus a merge job
- * that waits for them (--dependency=afterok). `--mpi`: see sim/sweep_mpi.c.
+ * that waits for them (--dependency=afterok). `--mpi`: see sim/sweep/mpi.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -73,13 +73,10 @@
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include "sim/ci.h"
-#include "sim/cmd.h"
-#include "sim/out.h"
+#include "sim/base/out.h"
 #include "sim/sim.h"
-#include "sim/sweep.h"
+#include "sim/sweep/sweep.h"
 
-#define SWEEP_MAX_JOBS 256
 /* more cases than this need --force */
 #define SWEEP_MAX_CASES 1000000
 /* a run of more cases or simulated tasks than these says how big it is */
@@ -103,7 +100,7 @@ typedef struct sweep_param {
 } sweep_param;
 
 struct sim_sweep {
-	prof_jdoc doc;
+	io_jdoc doc;
 	char *base;        /* resolved path of the base experiment */
 	const char *results;
 	sweep_param *params;
@@ -119,24 +116,12 @@ struct sim_sweep {
 	double base_tasks; /* the base's workload.tasks, 0 if none */
 };
 
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad(const char *fmt, ...)
+int sim_sweep_status(const io_err *err)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "hetsim: sweep: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, " (see: hetsim help)\n");
-	va_end(ap);
-	return 2;
+	return err->code == IO_EINPUT ? 2 : 1;
 }
 
-int sim_sweep_status(const prof_err *err)
-{
-	return err->code == PROF_EINPUT ? 2 : 1;
-}
-
-int sim_sweep_fail(const prof_err *err)
+int sim_sweep_fail(const io_err *err)
 {
 	fprintf(stderr, "hetsim: %s\n", err->msg);
 	return sim_sweep_status(err);
@@ -208,14 +193,14 @@ static json_t *range_value(const sweep_param *sp, double u01)
 /* random: independent uniform points; lhs: dimension d of point i lies in
  * stratum perm_d[i] of n equal strata, the permutations independent. */
 static int expand_sampled(sim_sweep *sw, size_t n, uint64_t seed, int lhs,
-			  prof_err *err)
+			  io_err *err)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	size_t *perm = calloc(sw->n_params * n, sizeof *perm);
 	if (!rng || !perm) {
 		gsl_rng_free(rng);
 		free(perm);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	gsl_rng_set(rng, (unsigned long)seed);
 	for (size_t d = 0; lhs && d < sw->n_params; d++) {
@@ -247,51 +232,51 @@ static void sweep_free(sim_sweep *sw)
 	free(sw->params);
 	free(sw->stride);
 	json_decref(sw->points);
-	prof_jdoc_free(&sw->doc);
+	io_jdoc_free(&sw->doc);
 }
 
 static int load_param(sim_sweep *sw, sweep_param *sp, const char *key,
-		      const json_t *v, int grid, prof_err *err)
+		      const json_t *v, int grid, io_err *err)
 {
-	const prof_jdoc *doc = &sw->doc;
+	const io_jdoc *doc = &sw->doc;
 	sp->path = key;
 	sp->spec = v;
 	if (!*key || strchr(key, '='))
-		return prof_jerr(err, doc, v, "bad parameter path \"%s\"", key);
+		return io_jerr(err, doc, v, "bad parameter path \"%s\"", key);
 	if (grid) {
 		if (!json_is_array(v) || json_array_size(v) == 0)
-			return prof_jerr(err, doc, v,
+			return io_jerr(err, doc, v,
 					 "grid parameter \"%s\" needs a non-empty list of values",
 					 key);
 		return 0;
 	}
 	static const char *const keys[] = {"min", "max", "integer", NULL};
 	if (!json_is_object(v))
-		return prof_jerr(err, doc, v,
+		return io_jerr(err, doc, v,
 				 "parameter \"%s\" needs {\"min\": .., \"max\": ..}", key);
-	int rc = prof_jcheck_keys(doc, v, keys, err);
+	int rc = io_jcheck_keys(doc, v, keys, err);
 	if (!rc)
-		rc = prof_jget_num(doc, v, "min", 1, &sp->min, err);
+		rc = io_jget_num(doc, v, "min", 1, &sp->min, err);
 	if (!rc)
-		rc = prof_jget_num(doc, v, "max", 1, &sp->max, err);
+		rc = io_jget_num(doc, v, "max", 1, &sp->max, err);
 	const json_t *integer = json_object_get(v, "integer");
 	if (!rc && integer && !json_is_boolean(integer))
-		rc = prof_jerr_at(err, doc, v, "integer", 0,
+		rc = io_jerr_at(err, doc, v, "integer", 0,
 				  "\"integer\" must be true or false");
 	sp->integer = json_is_true(integer);
 	if (!rc && !(sp->min < sp->max))
-		rc = prof_jerr(err, doc, v, "parameter \"%s\": min must be < max", key);
+		rc = io_jerr(err, doc, v, "parameter \"%s\": min must be < max", key);
 	if (!rc && !isfinite(sp->max - sp->min))
-		rc = prof_jerr(err, doc, v, "parameter \"%s\": max - min is not a finite number",
+		rc = io_jerr(err, doc, v, "parameter \"%s\": max - min is not a finite number",
 			       key);
 	/* integers are drawn as doubles: beyond 2^53 they are not exact */
 	if (!rc && sp->integer && (fabs(sp->min) > 0x1p53 || fabs(sp->max) > 0x1p53))
-		rc = prof_jerr(err, doc, v,
+		rc = io_jerr(err, doc, v,
 			       "parameter \"%s\": an integer range must lie within "
 			       "+-9007199254740992 (2^53)",
 			       key);
 	if (!rc && sp->integer && ceil(sp->min) > floor(sp->max))
-		rc = prof_jerr(err, doc, v, "parameter \"%s\": no integer in [min, max]",
+		rc = io_jerr(err, doc, v, "parameter \"%s\": no integer in [min, max]",
 			       key);
 	return rc;
 }
@@ -359,16 +344,16 @@ static void free_sets(char **sets, size_t n)
 }
 
 static int load_case(const sim_sweep *sw, size_t i, long pol, long which,
-		     sim_experiment **x, prof_err *err)
+		     sim_experiment **x, io_err *err)
 {
 	char **sets = calloc(sw->n_params + 4, sizeof *sets);
 	if (!sets)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	size_t n = case_sets(sw, i, pol, which, sets);
 	int rc = 0;
 	for (size_t k = 0; k < n; k++)
 		if (!sets[k])
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (!rc)
 		rc = sim_experiment_load_set(x, sw->base, (const char *const *)sets, n, err);
 	free_sets(sets, n);
@@ -392,7 +377,7 @@ static const char *inner_text(const sim_sweep *sw, const char *msg)
 /* Can case i's experiment (policy entry pol, parameters which) be built?
  * Nothing runs. *inner gets the error; *n_policies, if given, the runs. */
 static int try_case(const sim_sweep *sw, size_t i, long pol, long which,
-		    prof_err *inner, size_t *n_policies)
+		    io_err *inner, size_t *n_policies)
 {
 	sim_experiment *x = NULL;
 	memset(inner, 0, sizeof *inner);
@@ -404,7 +389,7 @@ static int try_case(const sim_sweep *sw, size_t i, long pol, long which,
 }
 
 /* "value" of a JSON value, for messages (at most 60 bytes) */
-static void value_text(char *buf, size_t cap, const json_t *v)
+void sim_sweep_value_text(char *buf, size_t cap, const json_t *v)
 {
 	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	snprintf(buf, cap, "%.60s", s ? s : "?");
@@ -416,58 +401,58 @@ static void value_text(char *buf, size_t cap, const json_t *v)
  * line of the parameter that is bad on its own (with the base's other
  * values) and its value, else the case's whole set of values. */
 static int check_point(const sim_sweep *sw, size_t p, long pol, int base_ok,
-		       prof_err *err)
+		       io_err *err)
 {
-	prof_err inner;
+	io_err inner;
 	size_t i = p * sw->reps;
 	if (!try_case(sw, i, pol, ALL_PARAMS, &inner, NULL))
 		return 0;
-	const prof_jdoc *doc = &sw->doc;
+	const io_jdoc *doc = &sw->doc;
 	char id[32], val[80];
 	case_id(id, sizeof id, i);
-	if (inner.code != PROF_EINPUT) {
+	if (inner.code != IO_EINPUT) {
 		*err = inner;
 		return inner.code;
 	}
 	for (size_t d = 0; base_ok && d < sw->n_params; d++) {
-		prof_err alone;
+		io_err alone;
 		if (!try_case(sw, i, pol, (long)d, &alone, NULL))
 			continue;
 		size_t k = 0;
 		const sweep_param *sp = &sw->params[d];
-		value_text(val, sizeof val, point_value(sw, p, d, &k));
+		sim_sweep_value_text(val, sizeof val, point_value(sw, p, d, &k));
 		const char *what = inner_text(sw, alone.msg);
-		return sw->grid ? prof_jerr_at(err, doc, sp->spec, NULL, k,
+		return sw->grid ? io_jerr_at(err, doc, sp->spec, NULL, k,
 					       "parameter \"%s\" value %s (case %s): %s",
 					       sp->path, val, id, what)
-				: prof_jerr(err, doc, sp->spec,
+				: io_jerr(err, doc, sp->spec,
 					    "parameter \"%s\" value %s (case %s): %s",
 					    sp->path, val, id, what);
 	}
 	json_t *params = case_params(sw, i);
-	value_text(val, sizeof val, params);
+	sim_sweep_value_text(val, sizeof val, params);
 	json_decref(params);
-	return prof_jerr(err, doc, json_object_get(doc->root, "parameters"),
+	return io_jerr(err, doc, json_object_get(doc->root, "parameters"),
 			 "parameters %s (case %s): %s", val, id,
 			 inner_text(sw, inner.msg));
 }
 
 /* Validate every case before any runs: each policy entry of the sweep's
  * list with the first point, then every point. Sets sw->n_policies. */
-static int check_cases(sim_sweep *sw, prof_err *err)
+static int check_cases(sim_sweep *sw, io_err *err)
 {
-	prof_err inner;
-	const prof_jdoc *doc = &sw->doc;
+	io_err inner;
+	const io_jdoc *doc = &sw->doc;
 	size_t n_pol = sw->policies ? json_array_size(sw->policies) : 0;
 	int base_ok = !try_case(sw, 0, sw->policies ? 0 : -1, NO_PARAMS, &inner,
 				&sw->n_policies);
 	for (size_t j = 1; base_ok && j < n_pol; j++) {
 		if (!try_case(sw, 0, (long)j, NO_PARAMS, &inner, NULL) ||
-		    inner.code != PROF_EINPUT)
+		    inner.code != IO_EINPUT)
 			continue;
 		char val[80];
-		value_text(val, sizeof val, json_array_get(sw->policies, j));
-		return prof_jerr_at(err, doc, sw->policies, NULL, j, "policy %s: %s",
+		sim_sweep_value_text(val, sizeof val, json_array_get(sw->policies, j));
+		return io_jerr_at(err, doc, sw->policies, NULL, j, "policy %s: %s",
 				    val, inner_text(sw, inner.msg));
 	}
 	int rc = 0;
@@ -485,52 +470,52 @@ static int check_cases(sim_sweep *sw, prof_err *err)
 }
 
 static int sweep_load(sim_sweep *sw, const char *path, int force,
-		      prof_err *err)
+		      io_err *err)
 {
 	memset(sw, 0, sizeof *sw);
-	int rc = prof_jdoc_load(&sw->doc, path, err);
+	int rc = io_jdoc_load(&sw->doc, path, err);
 	if (rc)
 		return rc;
-	const prof_jdoc *doc = &sw->doc;
+	const io_jdoc *doc = &sw->doc;
 	const json_t *root = doc->root;
 	static const char *const keys[] = {
 		"name", "description", "base", "design", "samples", "seed",
 		"parameters", "replications", "policies", "results", NULL};
 	if (!json_is_object(root))
-		return prof_jerr(err, doc, root, "a sweep must be a JSON object");
-	rc = prof_jcheck_keys(doc, root, keys, err);
+		return io_jerr(err, doc, root, "a sweep must be a JSON object");
+	rc = io_jcheck_keys(doc, root, keys, err);
 	const char *base = NULL, *design = "grid";
 	if (!rc)
-		rc = prof_jget_str(doc, root, "base", 1, &base, err);
+		rc = io_jget_str(doc, root, "base", 1, &base, err);
 	if (!rc)
-		rc = prof_jget_str(doc, root, "design", 0, &design, err);
+		rc = io_jget_str(doc, root, "design", 0, &design, err);
 	if (!rc)
-		rc = prof_jget_str(doc, root, "results", 0, &sw->results, err);
+		rc = io_jget_str(doc, root, "results", 0, &sw->results, err);
 	int grid = strcmp(design, "grid") == 0, lhs = strcmp(design, "lhs") == 0;
 	sw->grid = grid;
 	if (!rc && !grid && !lhs && strcmp(design, "random") != 0)
-		rc = prof_jerr(err, doc, json_object_get(root, "design"),
+		rc = io_jerr(err, doc, json_object_get(root, "design"),
 			       "unknown design \"%s\" (grid, random or lhs)", design);
 	uint64_t samples = 0, seed = 1, reps = 1;
 	if (!rc)
-		rc = prof_jget_u64(doc, root, "samples", !grid, &samples, err);
+		rc = io_jget_u64(doc, root, "samples", !grid, &samples, err);
 	if (!rc && grid && json_object_get(root, "samples"))
-		rc = prof_jerr(err, doc, json_object_get(root, "samples"),
+		rc = io_jerr(err, doc, json_object_get(root, "samples"),
 			       "\"samples\" is for the random and lhs designs");
 	if (!rc && !grid && (samples < 1 || samples > 1000000))
-		rc = prof_jerr(err, doc, json_object_get(root, "samples"),
+		rc = io_jerr(err, doc, json_object_get(root, "samples"),
 			       "\"samples\" must be in 1..1000000");
 	if (!rc)
-		rc = prof_jget_u64(doc, root, "seed", 0, &seed, err);
+		rc = io_jget_u64(doc, root, "seed", 0, &seed, err);
 	if (!rc)
-		rc = prof_jget_u64(doc, root, "replications", 0, &reps, err);
+		rc = io_jget_u64(doc, root, "replications", 0, &reps, err);
 	if (!rc && (reps < 1 || reps > 100000))
-		rc = prof_jerr(err, doc, json_object_get(root, "replications"),
+		rc = io_jerr(err, doc, json_object_get(root, "replications"),
 			       "\"replications\" must be in 1..100000");
 	sw->reps = reps;
 	const json_t *params = json_object_get(root, "parameters");
 	if (!rc && (!json_is_object(params) || json_object_size(params) == 0))
-		rc = prof_jerr(err, doc, params ? params : root,
+		rc = io_jerr(err, doc, params ? params : root,
 			       "\"parameters\" must be a non-empty object");
 	if (!rc) {
 		sw->n_params = json_object_size(params);
@@ -538,7 +523,7 @@ static int sweep_load(sim_sweep *sw, const char *path, int force,
 		sw->stride = calloc(sw->n_params, sizeof *sw->stride);
 		sw->points = grid ? NULL : json_array();
 		if (!sw->params || !sw->stride || (!grid && !sw->points))
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	if (!rc) {
 		const char *key;
@@ -553,27 +538,27 @@ static int sweep_load(sim_sweep *sw, const char *path, int force,
 	sw->policies = json_object_get(root, "policies");
 	if (!rc && sw->policies &&
 	    (!json_is_array(sw->policies) || json_array_size(sw->policies) == 0))
-		rc = prof_jerr(err, doc, sw->policies,
+		rc = io_jerr(err, doc, sw->policies,
 			       "\"policies\" must be a non-empty array");
 	/* the base experiment: its seed and which policy key it uses */
 	if (!rc) {
 		const json_t *bnode = json_object_get(root, "base");
-		sw->base = prof_jdoc_resolve(doc, base);
-		prof_jdoc bdoc;
-		prof_err inner = {0};
+		sw->base = io_jdoc_resolve(doc, base);
+		io_jdoc bdoc;
+		io_err inner = {0};
 		if (!sw->base)
-			return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-		if (prof_jdoc_load(&bdoc, sw->base, &inner))
-			return prof_jerr(err, doc, bnode, "base experiment: %s", inner.msg);
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		if (io_jdoc_load(&bdoc, sw->base, &inner))
+			return io_jerr(err, doc, bnode, "base experiment: %s", inner.msg);
 		sw->seed0 = 1;
 		if (!json_is_object(bdoc.root) ||
-		    prof_jget_u64(&bdoc, bdoc.root, "seed", 0, &sw->seed0, &inner))
-			rc = prof_jerr(err, doc, bnode, "base experiment: %s",
+		    io_jget_u64(&bdoc, bdoc.root, "seed", 0, &sw->seed0, &inner))
+			rc = io_jerr(err, doc, bnode, "base experiment: %s",
 				       inner.msg[0] ? inner.msg : "not a JSON object");
 		sw->policy_key = json_object_get(bdoc.root, "policy") ? "policy" : "policies";
 		sw->base_tasks = json_number_value(json_object_get(
 			json_object_get(bdoc.root, "workload"), "tasks"));
-		prof_jdoc_free(&bdoc);
+		io_jdoc_free(&bdoc);
 	}
 	/* count before expanding anything: a grid is never expanded, a
 	 * random or lhs design only once it is known to be small enough */
@@ -586,11 +571,11 @@ static int sweep_load(sim_sweep *sw, const char *path, int force,
 		over |= mul_count(&n, sw->reps);
 		sw->n_cases = n;
 		if (over)
-			rc = prof_jerr(err, doc, params,
+			rc = io_jerr(err, doc, params,
 				       "the sweep has more than %zu cases: too many to run",
 				       (size_t)SIZE_MAX);
 		else if (n > SWEEP_MAX_CASES && !force)
-			rc = prof_jerr(err, doc, params,
+			rc = io_jerr(err, doc, params,
 				       "the sweep has %zu cases (%zu points x %zu "
 				       "replications), more than %d: give --force to "
 				       "run it anyway",
@@ -604,17 +589,17 @@ static int sweep_load(sim_sweep *sw, const char *path, int force,
 }
 
 int sim_sweep_open(sim_sweep **out, const char *path, const char *results,
-		   unsigned flags, prof_err *err)
+		   unsigned flags, io_err *err)
 {
 	sim_sweep *sw = calloc(1, sizeof *sw);
 	*out = sw;
 	if (!sw)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	int rc = sweep_load(sw, path, flags & SIM_SWEEP_FORCE, err);
 	if (!rc && results)
 		sw->results = results;
 	if (!rc && (flags & SIM_SWEEP_NEED_RESULTS) && !sw->results)
-		rc = prof_errf(err, PROF_EINPUT, path, 0,
+		rc = io_errf(err, IO_EINPUT, path, 0,
 			       "no \"results\" file (give one, or --results)");
 	return rc;
 }
@@ -659,7 +644,7 @@ void sim_sweep_announce(const sim_sweep *sw, size_t todo)
 }
 
 /* mkdir -p of the results file's directory */
-static int results_dir(const sim_sweep *sw, prof_err *err)
+int sim_sweep_mkdir(const sim_sweep *sw, io_err *err)
 {
 	char dir[1100];
 	snprintf(dir, sizeof dir, "%s", sw->results);
@@ -683,16 +668,16 @@ static int lock_name(char *lock, size_t cap, const char *file)
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-int sim_sweep_lock(const char *file, int *fd, prof_err *err)
+int sim_sweep_lock(const char *file, int *fd, io_err *err)
 {
 	char lock[4200];
 	*fd = -1;
 	if (lock_name(lock, sizeof lock, file))
-		return prof_errf(err, PROF_EINPUT, file, 0, "path too long");
+		return io_errf(err, IO_EINPUT, file, 0, "path too long");
 	for (int tries = 0; tries < 100; tries++) {
 		int f = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 		if (f < 0)
-			return prof_errf(err, PROF_EIO, lock, 0, "%s", strerror(errno));
+			return io_errf(err, IO_EIO, lock, 0, "%s", strerror(errno));
 		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 		if (fcntl(f, F_SETLK, &fl) != 0) {
 			int e = errno;
@@ -705,9 +690,9 @@ int sim_sweep_lock(const char *file, int *fd, prof_err *err)
 				pid = (long)fl.l_pid;
 			close(f);
 			if (e != EACCES && e != EAGAIN)
-				return prof_errf(err, PROF_EIO, lock, 0, "lock: %s",
+				return io_errf(err, IO_EIO, lock, 0, "lock: %s",
 						 strerror(e));
-			return prof_errf(err, PROF_EIO, file, 0,
+			return io_errf(err, IO_EIO, file, 0,
 					 "in use by another hetsim sweep (pid %ld, lock "
 					 "%s): wait for it to end, or stop it",
 					 pid, lock);
@@ -724,12 +709,12 @@ int sim_sweep_lock(const char *file, int *fd, prof_err *err)
 			int e = errno;
 			unlink(lock);
 			close(f);
-			return prof_errf(err, PROF_EIO, lock, 0, "%s", strerror(e));
+			return io_errf(err, IO_EIO, lock, 0, "%s", strerror(e));
 		}
 		*fd = f;
 		return 0;
 	}
-	return prof_errf(err, PROF_EIO, lock, 0, "cannot take the lock");
+	return io_errf(err, IO_EIO, lock, 0, "cannot take the lock");
 }
 
 void sim_sweep_unlock(const char *file, int fd)
@@ -745,9 +730,9 @@ void sim_sweep_unlock(const char *file, int fd)
 /* Lock file (the results file or a part) for a run or a merge, making
  * its directory first. */
 static int lock_results(const sim_sweep *sw, const char *file, int *lock,
-			prof_err *err)
+			io_err *err)
 {
-	int rc = results_dir(sw, err);
+	int rc = sim_sweep_mkdir(sw, err);
 	return rc ? rc : sim_sweep_lock(file, lock, err);
 }
 
@@ -776,13 +761,13 @@ static int append_line(FILE *f, const sim_sweep *sw, size_t i, const sim_result 
 }
 
 int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
-			prof_err *err)
+			io_err *err)
 {
 	*text = NULL;
 	*len = 0;
 	FILE *f = open_memstream(text, len);
 	if (!f)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	size_t n_loads = sw->policies ? json_array_size(sw->policies) : 1;
 	int rc = 0;
 	for (size_t j = 0; j < n_loads && !rc; j++) {
@@ -798,19 +783,19 @@ int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
 		o.out_dir = "";
 		o.tasks_csv = 0;
 		if (!res)
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+			rc = io_errf(err, IO_ENOMEM, NULL, 0,
 				       "out of memory");
 		if (!rc)
 			rc = sim_run_experiment(x, &o, NULL, res, err);
 		for (size_t k = 0; k < n && !rc; k++)
 			if (append_line(f, sw, i, &res[k]))
-				rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+				rc = io_errf(err, IO_ENOMEM, NULL, 0,
 					       "out of memory");
 		free(res);
 		sim_experiment_free(x);
 	}
 	if (fclose(f) != 0 && !rc)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (rc) {
 		free(*text);
 		*text = NULL;
@@ -820,18 +805,18 @@ int sim_sweep_case_text(const sim_sweep *sw, size_t i, char **text, size_t *len,
 }
 
 int sim_sweep_append(const char *path, int fd, const char *text, size_t len,
-		     prof_err *err)
+		     io_err *err)
 {
 	ssize_t w = write(fd, text, len);
 	if (w < 0 || (size_t)w != len)
-		return prof_errf(err, PROF_EIO, path, 0, "write: %s",
+		return io_errf(err, IO_EIO, path, 0, "write: %s",
 				 w < 0 ? strerror(errno) : "short write");
 	return 0;
 }
 
 /* Run case i and append its lines to path (open as fd). */
 static int run_case(const sim_sweep *sw, size_t i, const char *path, int fd,
-		    prof_err *err)
+		    io_err *err)
 {
 	char *text;
 	size_t len;
@@ -887,14 +872,14 @@ static int complete(const sim_sweep *sw, const results_text *t, size_t ci)
 	return ci < sw->n_cases && t->count[ci] >= sw->n_policies;
 }
 
-static int read_whole(const char *path, char **text, size_t *len, prof_err *err)
+static int read_whole(const char *path, char **text, size_t *len, io_err *err)
 {
 	*text = NULL;
 	*len = 0;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return errno == ENOENT ? 0
-				       : prof_errf(err, PROF_EIO, path, 0, "%s",
+				       : io_errf(err, IO_EIO, path, 0, "%s",
 						   strerror(errno));
 	size_t cap = 0, got;
 	char chunk[65536];
@@ -904,7 +889,7 @@ static int read_whole(const char *path, char **text, size_t *len, prof_err *err)
 			char *nt = realloc(*text, cap);
 			if (!nt) {
 				fclose(f);
-				return prof_errf(err, PROF_ENOMEM, NULL, 0,
+				return io_errf(err, IO_ENOMEM, NULL, 0,
 						 "out of memory");
 			}
 			*text = nt;
@@ -914,18 +899,18 @@ static int read_whole(const char *path, char **text, size_t *len, prof_err *err)
 	}
 	int bad_read = ferror(f);
 	fclose(f);
-	return bad_read ? prof_errf(err, PROF_EIO, path, 0, "read error") : 0;
+	return bad_read ? io_errf(err, IO_EIO, path, 0, "read error") : 0;
 }
 
 /* Read a results file (a missing one is empty) into t. */
 static int results_read(const sim_sweep *sw, const char *path, results_text *t,
-			prof_err *err)
+			io_err *err)
 {
 	memset(t, 0, sizeof *t);
 	int rc = read_whole(path, &t->text, &t->len, err);
 	t->count = calloc(sw->n_cases ? sw->n_cases : 1, sizeof *t->count);
 	if (!rc && !t->count)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	size_t line_cap = 0;
 	for (size_t pos = 0; !rc && pos < t->len;) {
 		char *nl = memchr(t->text + pos, '\n', t->len - pos);
@@ -954,7 +939,7 @@ static int results_read(const sim_sweep *sw, const char *path, results_text *t,
 			if (b)
 				t->line_start = b;
 			if (!a || !b) {
-				rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+				rc = io_errf(err, IO_ENOMEM, NULL, 0,
 					       "out of memory");
 				break;
 			}
@@ -1002,7 +987,7 @@ static void put_lines(const sim_sweep *sw, const results_text *t,
  * counts the new ones); if repair, drop its torn lines and the lines of
  * incomplete cases (rewriting the file atomically). */
 static int scan_file(const sim_sweep *sw, const char *path, unsigned char *done,
-		     size_t *n_new, int repair, prof_err *err)
+		     size_t *n_new, int repair, io_err *err)
 {
 	results_text t;
 	int rc = results_read(sw, path, &t, err);
@@ -1016,7 +1001,7 @@ static int scan_file(const sim_sweep *sw, const char *path, unsigned char *done,
 		if (f)
 			put_lines(sw, &t, NULL, 1, f);
 		if (!f || fclose(f) != 0)
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+			rc = io_errf(err, IO_ENOMEM, NULL, 0,
 				       "out of memory");
 		if (!rc)
 			rc = sim_write_text(path, text ? text : "", len, err);
@@ -1046,7 +1031,7 @@ static void free_parts(part_file *p, size_t n)
 
 /* The part files of slices, RESULTS.part-<I>, in the order of I. */
 static int list_parts(const char *results, part_file **out, size_t *n,
-		      prof_err *err)
+		      io_err *err)
 {
 	*out = NULL;
 	*n = 0;
@@ -1060,7 +1045,7 @@ static int list_parts(const char *results, part_file **out, size_t *n,
 	if (!d)
 		return errno == ENOENT
 			       ? 0
-			       : prof_errf(err, PROF_EIO, slash ? dir : ".", 0,
+			       : io_errf(err, IO_EIO, slash ? dir : ".", 0,
 					   "%s", strerror(errno));
 	size_t cap = 0, plen = strlen(prefix);
 	int rc = 0;
@@ -1074,7 +1059,7 @@ static int list_parts(const char *results, part_file **out, size_t *n,
 			cap = cap ? 2 * cap : 8;
 			part_file *np = realloc(*out, cap * sizeof *np);
 			if (!np) {
-				rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+				rc = io_errf(err, IO_ENOMEM, NULL, 0,
 					       "out of memory");
 				break;
 			}
@@ -1083,7 +1068,7 @@ static int list_parts(const char *results, part_file **out, size_t *n,
 		size_t len = strlen(results) + strlen(num) + 8;
 		char *path = malloc(len);
 		if (!path) {
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0,
+			rc = io_errf(err, IO_ENOMEM, NULL, 0,
 				       "out of memory");
 			break;
 		}
@@ -1108,7 +1093,7 @@ static int list_parts(const char *results, part_file **out, size_t *n,
  * parts. Cut short anywhere, it is simply done again: a part that outlives
  * the rewrite brings only cases that are then already in. */
 static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
-		       prof_err *err)
+		       io_err *err)
 {
 	part_file *parts;
 	size_t np, ignore = 0;
@@ -1123,7 +1108,7 @@ static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	if (!done || !f || !locks)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	/* a slice still running keeps its part: merge none of them */
 	size_t n_locked = 0;
 	for (; !rc && n_locked < np; n_locked++)
@@ -1139,12 +1124,12 @@ static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
 		results_free(&t);
 	}
 	if (f && fclose(f) != 0 && !rc)
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (!rc)
 		rc = sim_write_text(sw->results, text ? text : "", len, err);
 	for (size_t k = 0; !rc && k < np; k++)
 		if (unlink(parts[k].path) != 0 && errno != ENOENT)
-			rc = prof_errf(err, PROF_EIO, parts[k].path, 0,
+			rc = io_errf(err, IO_EIO, parts[k].path, 0,
 				       "cannot remove: %s", strerror(errno));
 	for (size_t k = 0; k < n_locked; k++)
 		sim_sweep_unlock(parts[k].path, locks[k]);
@@ -1156,14 +1141,14 @@ static int merge_parts(const sim_sweep *sw, size_t *n_merged, size_t *n_parts,
 }
 
 /* --merge: fold the parts in and report. */
-static int merge_only(const sim_sweep *sw)
+int sim_sweep_merge_only(const sim_sweep *sw)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	size_t merged, parts, n_done = 0;
 	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
 	int lock = -1;
 	int rc = done ? lock_results(sw, sw->results, &lock, &err)
-		      : prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+		      : io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (!rc)
 		rc = merge_parts(sw, &merged, &parts, &err);
 	if (!rc)
@@ -1180,7 +1165,7 @@ static int merge_only(const sim_sweep *sw)
 }
 
 int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
-		     int *lock, prof_err *err)
+		     int *lock, io_err *err)
 {
 	size_t merged = 0, parts = 0;
 	*n_done = 0;
@@ -1205,7 +1190,7 @@ int sim_sweep_resume(const sim_sweep *sw, unsigned char *done, size_t *n_done,
  * other slices are marked done. *todo counts what is left to run. */
 static int resume_slice(const sim_sweep *sw, const char *part, size_t slice,
 			size_t n_slices, unsigned char *done, size_t *todo,
-			int *lock, prof_err *err)
+			int *lock, io_err *err)
 {
 	size_t n_done = 0, in_slice = 0, skipped = 0;
 	int rc = lock_results(sw, part, lock, err);
@@ -1377,7 +1362,7 @@ static void worker(const sim_sweep *sw, const unsigned char *done,
 		sweep_msg m = {(uint32_t)i, 0, slot, MSG_START};
 		if (write(msg_fd, &m, sizeof m) != (ssize_t)sizeof m)
 			_exit(1);
-		prof_err err = {0};
+		io_err err = {0};
 		int rc = run_case(sw, i, path, fd, &err);
 		if (rc)
 			case_error(i, err.msg);
@@ -1398,9 +1383,9 @@ typedef struct local_run {
 	const char *path;
 	int fd, pfd[2];
 	pid_t parent;
-	pid_t pid[SWEEP_MAX_JOBS]; /* 0: no worker in the slot */
-	long running[SWEEP_MAX_JOBS]; /* case index, -1 between cases */
-	double since[SWEEP_MAX_JOBS]; /* start of the case, or of the wait */
+	pid_t pid[SIM_SWEEP_MAX_JOBS]; /* 0: no worker in the slot */
+	long running[SIM_SWEEP_MAX_JOBS]; /* case index, -1 between cases */
+	double since[SIM_SWEEP_MAX_JOBS]; /* start of the case, or of the wait */
 	size_t n_slots, live;
 	sim_sweep_limit limit;
 	sim_sweep_progress progress;
@@ -1582,10 +1567,10 @@ static int run_local(const sim_sweep *sw, const char *path,
 }
 
 /* A local run, of the whole sweep or of slice I of N (n_slices > 0). */
-static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
-		     size_t n_slices, double timeout_s)
+int sim_sweep_run(const sim_sweep *sw, size_t jobs, size_t slice,
+		  size_t n_slices, double timeout_s)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	unsigned char *done = calloc(sw->n_cases ? sw->n_cases : 1, 1);
 	char part[1100];
 	size_t n_done = 0, todo = 0;
@@ -1606,7 +1591,7 @@ static int run_sweep(const sim_sweep *sw, size_t jobs, size_t slice,
 	return rc;
 }
 
-static int list_cases(const sim_sweep *sw)
+int sim_sweep_list(const sim_sweep *sw)
 {
 	sim_sweep_announce(sw, sw->n_cases);
 	for (size_t i = 0; i < sw->n_cases; i++) {
@@ -1625,467 +1610,13 @@ static int list_cases(const sim_sweep *sw)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-/* ---- Slurm ------------------------------------------------------------ */
+/* ---- --summarise ----------------------------------------------------- */
 
-#define SLURM_DEFAULT_TASKS 100
-#define SLURM_MAX_OPTS	    32
-
-/* s as one word of sh, in single quotes */
-static void sh_word(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++)
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
-	fputc('\'', f);
-}
-
-/* Can s go unquoted into an #SBATCH line? */
-static int sbatch_plain(const char *s)
-{
-	return *s &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789._/+-,=:@") == strlen(s);
-}
-
-/* The command that merges the slices' parts: sh words. */
-static void merge_command(FILE *f, const char *exe, const char *sweep_path,
-			  const char *results)
-{
-	sh_word(f, exe);
-	fputs(" sweep ", f);
-	sh_word(f, sweep_path);
-	fputs(" --results ", f);
-	sh_word(f, results);
-	fputs(" --merge", f);
-}
-
-/* The script's comment: what it is and how to submit it. */
-static void slurm_header(FILE *f, const sim_sweep *sw, const char *sweep_path,
-			 size_t tasks, const char *script, const char *merge)
-{
-	fprintf(f,
-		"#!/bin/sh\n"
-		"# A Slurm job array of `hetsim sweep`, written by\n"
-		"# hetsim sweep --slurm.\n"
-		"#   sweep:   %s (%zu cases)\n"
-		"#   results: %s\n"
-		"# Task I of %zu runs the cases i with i %% %zu == I into\n"
-		"# the results file + \".part-I\" (resumable: a task that is\n"
-		"# run again continues). Submit with\n"
-		"#   sh %s\n"
-		"# which submits this file as the array, then a job that\n"
-		"# merges the parts into the results file once every task\n"
-		"# has succeeded (--dependency=afterok). Or by hand: sbatch\n"
-		"# this file; resubmit failed tasks (sbatch --array=I ...);\n"
-		"# once every task has ended, merge:\n"
-		"#   %s\n"
-		"# (any later run of the sweep but a --slice merges too).\n",
-		sweep_path, sw->n_cases, sw->results, tasks, tasks, script,
-		merge);
-}
-
-/* --slurm: write RESULTS.sbatch, an array of tasks slices that, run with
- * sh, submits itself and a merge job that waits for all of them. */
-static int write_slurm(const sim_sweep *sw, const char *sweep_path,
-		       size_t tasks, const char *const *opts, size_t n_opts)
-{
-	prof_err err = {0};
-	char cwd[4096], exe[4096], script[1100], abs_script[5200];
-	if (!getcwd(cwd, sizeof cwd)) {
-		fprintf(stderr, "hetsim: sweep: getcwd: %s\n", strerror(errno));
-		return 1;
-	}
-	/* the jobs run this binary by its absolute path (a file system
-	 * shared with the nodes is assumed, as for the sweep and results) */
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0)
-		exe[n] = 0;
-	else
-		snprintf(exe, sizeof exe, "hetsim");
-	snprintf(script, sizeof script, "%s.sbatch", sw->results);
-	snprintf(abs_script, sizeof abs_script, "%s%s%s",
-		 script[0] == '/' ? "" : cwd, script[0] == '/' ? "" : "/",
-		 script);
-	const char *base = strrchr(sw->results, '/');
-	base = base ? base + 1 : sw->results;
-	int plain = sbatch_plain(sw->results);
-	char *text = NULL, *merge = NULL;
-	size_t len = 0, mlen = 0;
-	FILE *m = open_memstream(&merge, &mlen);
-	if (m)
-		merge_command(m, exe, sweep_path, sw->results);
-	FILE *f = m && fclose(m) == 0 ? open_memstream(&text, &len) : NULL;
-	if (!f) {
-		free(merge);
-		fprintf(stderr, "hetsim: sweep: out of memory\n");
-		return 1;
-	}
-	slurm_header(f, sw, sweep_path, tasks, abs_script, merge);
-	fprintf(f, "#SBATCH --job-name=hetsim-%s\n",
-		sbatch_plain(base) ? base : "sweep");
-	fprintf(f, "#SBATCH --array=0-%zu\n", tasks - 1);
-	if (sbatch_plain(cwd))
-		fprintf(f, "#SBATCH --chdir=%s\n", cwd);
-	if (plain)
-		fprintf(f, "#SBATCH --output=%s.slurm-%%A_%%a.log\n",
-			sw->results);
-	for (size_t k = 0; k < n_opts; k++)
-		fprintf(f, "%s%s\n", opts[k][0] == '#' ? "" : "#SBATCH ",
-			opts[k]);
-	/* run with sh: submit; as a task of the array: run its slice */
-	fputs("set -e\ncd ", f);
-	sh_word(f, cwd);
-	fputs("\nif [ -z \"${SLURM_ARRAY_TASK_ID:-}\" ]; then\n"
-	      "\tjid=$(sbatch --parsable ",
-	      f);
-	sh_word(f, abs_script);
-	fputs(")\n"
-	      "\tjid=${jid%%;*}\n"
-	      "\tmid=$(sbatch --parsable --job-name=hetsim-merge \\\n"
-	      "\t\t--dependency=afterok:\"$jid\" --chdir=",
-	      f);
-	sh_word(f, cwd);
-	if (plain)
-		fprintf(f, " --output=%s.slurm-merge-%%j.log", sw->results);
-	fputs(" \\\n\t\t--wrap=", f);
-	sh_word(f, merge);
-	fprintf(f,
-		")\n"
-		"\techo \"submitted job array $jid (%zu tasks) and merge job "
-		"${mid%%%%;*}\"\n"
-		"\texit 0\n"
-		"fi\n"
-		"exec ",
-		tasks);
-	sh_word(f, exe);
-	fputs(" sweep ", f);
-	sh_word(f, sweep_path);
-	fputs(" --results ", f);
-	sh_word(f, sw->results);
-	fprintf(f,
-		" --slice \"$SLURM_ARRAY_TASK_ID/%zu\" \\\n"
-		"\t-j \"${SLURM_CPUS_PER_TASK:-1}\"\n",
-		tasks);
-	int rc = fclose(f) != 0 ? prof_errf(&err, PROF_ENOMEM, NULL, 0,
-					    "out of memory")
-				: results_dir(sw, &err);
-	if (!rc)
-		rc = sim_write_text(script, text, len, &err);
-	if (!rc)
-		printf("sweep: wrote %s: %zu cases in %zu array tasks\n"
-		       "submit with:  sh %s\n"
-		       "  (the array, then a job that merges the tasks' parts "
-		       "into %s)\n",
-		       script, sw->n_cases, tasks, script, sw->results);
-	free(text);
-	free(merge);
-	return rc ? sim_sweep_fail(&err) : 0;
-}
-
-/* ---- summarising ------------------------------------------------------ */
-
-typedef struct sweep_group {
-	json_t *x;
-	char policy[64];
-	size_t policy_rank; /* order of first appearance */
-	long line;          /* its first record's line */
-	double *v;
-	size_t n, cap;
-} sweep_group;
-
-static int by_policy_then_x(const void *pa, const void *pb)
-{
-	const sweep_group *a = pa, *b = pb;
-	if (a->policy_rank != b->policy_rank)
-		return a->policy_rank < b->policy_rank ? -1 : 1;
-	if (json_is_number(a->x) && json_is_number(b->x)) {
-		double x = json_number_value(a->x), y = json_number_value(b->x);
-		return x < y ? -1 : x > y;
-	}
-	char *s = json_dumps(a->x, JSON_ENCODE_ANY), *t = json_dumps(b->x, JSON_ENCODE_ANY);
-	int c = strcmp(s ? s : "", t ? t : "");
-	free(s);
-	free(t);
-	return c;
-}
-
-static void csv_x(FILE *f, const json_t *x)
-{
-	if (json_is_string(x)) {
-		fputs(json_string_value(x), f);
-		return;
-	}
-	char *s = json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
-	fputs(s ? s : "", f);
-	free(s);
-}
-
-/* Records of a results file that are the same (case, policy, replication)
- * are one record written twice (two runs on one file, before the lock):
- * identical ones count once, different ones are an error. seen maps the
- * key to [line, record]; *dup is set for a record to skip. */
-static int check_duplicate(json_t *seen, json_t *v, const char *path, long ln,
-			   int *dup, prof_err *err)
-{
-	const char *c = json_string_value(json_object_get(v, "case"));
-	*dup = 0;
-	if (!c)
-		return 0; /* not a sweep's record: nothing to match */
-	const json_t *rv = json_object_get(v, "replication");
-	char *rep = rv ? json_dumps(rv, JSON_COMPACT | JSON_ENCODE_ANY)
-		       : strdup("(none)");
-	const char *pol = json_string_value(json_object_get(v, "policy"));
-	size_t klen = strlen(c) + strlen(pol) + (rep ? strlen(rep) : 0) + 3;
-	char *key = malloc(klen);
-	int rc = 0;
-	if (!key || !rep) {
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
-	} else {
-		snprintf(key, klen, "%s/%s/%s", c, pol, rep);
-		const json_t *first = json_object_get(seen, key);
-		if (!first)
-			json_object_set_new(seen, key, json_pack("[IO]", (json_int_t)ln, v));
-		else if (json_equal(json_array_get(first, 1), v))
-			*dup = 1;
-		else
-			rc = prof_errf(err, PROF_EINPUT, path, ln,
-				       "case %s, policy %s, replication %s is also "
-				       "at line %lld, with other values (a file "
-				       "written by two runs?)",
-				       c, pol, rep,
-				       (long long)json_integer_value(json_array_get(first, 0)));
-	}
-	free(key);
-	free(rep);
-	return rc;
-}
-
-/* --plot needs numbers on the x axis and a row to plot: checked before
- * anything is written. */
-static int check_plottable(const sweep_group *g, size_t ng, const char *path,
-			   const char *xp, prof_err *err)
-{
-	size_t rows = 0;
-	for (size_t k = 0; k < ng; k++) {
-		if (!json_is_number(g[k].x)) {
-			char val[80];
-			value_text(val, sizeof val, g[k].x);
-			return prof_errf(err, PROF_EINPUT, path, g[k].line,
-					 "--x \"%s\" value %s is not a number: it "
-					 "cannot be plotted (--plot)", xp, val);
-		}
-		rows += g[k].n > 0;
-	}
-	return rows ? 0 : prof_errf(err, PROF_EINPUT, path, 0,
-				    "no finite values of the metric to plot");
-}
-
-static int summarise(const char *path, const char *xp, const char *metric,
-		     const char *csv_out, const char *plot_out)
-{
-	prof_err err = {0};
-	prof_lines *r = NULL;
-	sweep_group *g = NULL;
-	size_t ng = 0, gcap = 0, n_pol = 0, n_dup = 0;
-	json_t *seen = json_object();
-	int rc = seen ? prof_lines_open(&r, path, &err)
-		      : prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
-	char *line;
-	size_t len;
-	while (!rc && (rc = prof_lines_next(r, &line, &len, &err)) == 1) {
-		rc = 0;
-		long ln = prof_lines_lineno(r);
-		json_error_t je;
-		json_t *v = json_loadb(line, len, 0, &je);
-		const json_t *x = json_object_get(json_object_get(v, "params"), xp);
-		const char *pol = json_string_value(json_object_get(v, "policy"));
-		const json_t *mv = json_object_get(json_object_get(v, "metrics"), metric);
-		if (!v)
-			rc = prof_errf(&err, PROF_EINPUT, path, ln, "%s", je.text);
-		else if (!x)
-			rc = prof_errf(&err, PROF_EINPUT, path, ln, "no parameter \"%s\"", xp);
-		else if (!pol)
-			rc = prof_errf(&err, PROF_EINPUT, path, ln, "no \"policy\"");
-		else if (!mv)
-			rc = prof_errf(&err, PROF_EINPUT, path, ln, "no metric \"%s\"", metric);
-		int dup = 0;
-		if (!rc)
-			rc = check_duplicate(seen, v, path, ln, &dup, &err);
-		if (dup) {
-			n_dup++;
-			json_decref(v);
-			continue;
-		}
-		size_t k = 0, rank = n_pol;
-		for (size_t q = 0; !rc && q < ng; q++)
-			if (strcmp(g[q].policy, pol) == 0)
-				rank = g[q].policy_rank;
-		while (!rc && k < ng && !(json_equal(g[k].x, (json_t *)x) &&
-					  strcmp(g[k].policy, pol) == 0))
-			k++;
-		if (!rc && k == ng) {
-			if (ng == gcap) {
-				gcap = gcap ? 2 * gcap : 16;
-				sweep_group *ngp = realloc(g, gcap * sizeof *ngp);
-				if (!ngp)
-					rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
-				else
-					g = ngp;
-			}
-			if (!rc) {
-				memset(&g[ng], 0, sizeof g[ng]);
-				g[ng].x = json_incref((json_t *)x);
-				snprintf(g[ng].policy, sizeof g[ng].policy, "%s", pol);
-				g[ng].policy_rank = rank;
-				g[ng].line = ln;
-				if (rank == n_pol)
-					n_pol++;
-				ng++;
-			}
-		}
-		if (!rc && json_is_number(mv) && isfinite(json_number_value(mv))) {
-			sweep_group *s = &g[k];
-			if (s->n == s->cap) {
-				s->cap = s->cap ? 2 * s->cap : 8;
-				double *nv = realloc(s->v, s->cap * sizeof *nv);
-				if (!nv)
-					rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
-				else
-					s->v = nv;
-			}
-			if (!rc)
-				s->v[s->n++] = json_number_value(mv);
-		}
-		json_decref(v);
-	}
-	if (rc > 0)
-		rc = 0;
-	prof_lines_close(r);
-	json_decref(seen);
-	if (!rc && ng == 0)
-		rc = prof_errf(&err, PROF_EINPUT, path, 0, "no results");
-	if (!rc && plot_out)
-		rc = check_plottable(g, ng, path, xp, &err);
-	if (!rc && n_dup)
-		fprintf(stderr,
-			"sweep: %s: %zu duplicate records (same case, policy, "
-			"replication and values) counted once\n",
-			path, n_dup);
-	char *text = NULL;
-	size_t tlen = 0;
-	FILE *f = rc ? NULL : open_memstream(&text, &tlen);
-	if (!rc && !f)
-		rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
-	if (f) {
-		qsort(g, ng, sizeof *g, by_policy_then_x);
-		fputs("x,policy,metric,mean,ci95_low,ci95_high,n\n", f);
-		for (size_t k = 0; k < ng; k++) {
-			sim_ci c = sim_ci_mean(g[k].v, g[k].n);
-			/* one value: no interval; a zero-width one keeps the table
-			 * plottable */
-			double h = isfinite(c.half) ? c.half : 0;
-			if (g[k].n == 0)
-				continue;
-			csv_x(f, g[k].x);
-			fprintf(f, ",%s,%s,%.10g,%.10g,%.10g,%zu\n", g[k].policy, metric,
-				c.mean, c.mean - h, c.mean + h, g[k].n);
-		}
-		if (fclose(f) != 0)
-			rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
-	}
-	/* with --plot, the table is published only once the plot is made:
-	 * it is written beside its place first and the plot reads it there */
-	char csv_path[1100] = "", tmp_path[1200] = "";
-	if (!rc) {
-		if (csv_out)
-			snprintf(csv_path, sizeof csv_path, "%s", csv_out);
-		else if (plot_out)
-			snprintf(csv_path, sizeof csv_path, "%s.csv", plot_out);
-		if (plot_out)
-			snprintf(tmp_path, sizeof tmp_path, "%s.tmp-%ld", csv_path,
-				 (long)getpid());
-		if (csv_path[0])
-			rc = sim_write_text(plot_out ? tmp_path : csv_path, text,
-					    tlen, &err);
-		else if (fwrite(text, 1, tlen, stdout) != tlen)
-			rc = prof_errf(&err, PROF_EIO, NULL, 0, "cannot write to standard output");
-	}
-	free(text);
-	for (size_t k = 0; k < ng; k++) {
-		json_decref(g[k].x);
-		free(g[k].v);
-	}
-	free(g);
-	if (rc)
-		return sim_sweep_fail(&err);
-	if (plot_out) {
-		char *argv[] = {tmp_path, "--x", "x", "--y", "mean", "--series", "policy",
-				"--lo", "ci95_low", "--hi", "ci95_high",
-				"--xlabel", (char *)xp, "--ylabel", (char *)metric,
-				"-o", (char *)plot_out};
-		rc = sim_cmd_plot((int)(sizeof argv / sizeof argv[0]), argv);
-		if (!rc && rename(tmp_path, csv_path) != 0) {
-			prof_errf(&err, PROF_EIO, csv_path, 0, "cannot write: %s",
-				  strerror(errno));
-			rc = sim_sweep_fail(&err);
-		}
-		unlink(tmp_path);
-	}
-	return rc;
-}
-
-/* ---- the command ------------------------------------------------------ */
-
-/* A count in 1..max, or 0 if s is not one. */
-static size_t parse_count(const char *s, size_t max)
-{
-	char *end;
-	if (*s < '0' || *s > '9')
-		return 0;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	return errno || *end || v > max ? 0 : (size_t)v;
-}
-
-/* --case-timeout: seconds > 0 (at most 10^9), or "none" (INFINITY); -1 if
- * s is neither */
-static double parse_timeout(const char *s)
-{
-	if (!strcmp(s, "none"))
-		return INFINITY;
-	char *end;
-	errno = 0;
-	double t = strtod(s, &end);
-	return *s && !*end && !errno && t > 0 && t <= 1e9 ? t : -1;
-}
-
-/* "I/N" with 0 <= I < N */
-static int parse_slice(const char *s, size_t *slice, size_t *n_slices)
-{
-	char *end;
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	unsigned long long i = strtoull(s, &end, 10);
-	if (errno || *end != '/')
-		return -1;
-	*n_slices = parse_count(end + 1, 1000000);
-	if (*n_slices == 0 || i >= *n_slices)
-		return -1;
-	*slice = (size_t)i;
-	return 0;
-}
-
-/* --summarise: with the sweep file, fold in the parts of its slices first;
+/* Before --summarise: with the sweep file, fold in the parts of its slices;
  * without, say that some are left out. */
-static int summarise_merged(const char *path, const char *summ, const char *xp,
-			    const char *metric, const char *csv_out,
-			    const char *plot_out)
+int sim_sweep_fold_parts(const char *path, const char *summ)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = 0;
 	if (path) {
 		sim_sweep *sw;
@@ -2116,121 +1647,6 @@ static int summarise_merged(const char *path, const char *summ, const char *xp,
 		if (!rc)
 			free_parts(parts, np);
 	}
-	return rc ? sim_sweep_fail(&err)
-		  : summarise(summ, xp, metric, csv_out, plot_out);
+	return rc ? sim_sweep_fail(&err) : 0;
 }
 
-int sim_cmd_sweep(int argc, char **argv)
-{
-	const char *path = NULL, *results = NULL, *summ = NULL, *xp = NULL,
-		   *metric = NULL, *csv_out = NULL, *plot_out = NULL;
-	const char *opts[SLURM_MAX_OPTS];
-	const char *mode = NULL; /* the one of --list, --merge, ... given */
-	size_t jobs = 1, slice = 0, n_slices = 0, tasks = 0, n_opts = 0;
-	int list = 0, merge = 0, slurm = 0, mpi = 0, jobs_given = 0, force = 0;
-	double timeout_s = SIM_SWEEP_TIMEOUT_AUTO;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int *flag = !strcmp(a, "--list")    ? &list
-			    : !strcmp(a, "--merge") ? &merge
-			    : !strcmp(a, "--slurm") ? &slurm
-			    : !strcmp(a, "--mpi")   ? &mpi
-						    : NULL;
-		if (!strcmp(a, "--force")) {
-			force = 1;
-			continue;
-		}
-		if (flag || !strcmp(a, "--slice")) {
-			if (mode && strcmp(mode, a) != 0)
-				return bad("%s and %s do not go together", mode, a);
-			mode = a;
-		}
-		if (flag) {
-			*flag = 1;
-			continue;
-		}
-		if (a[0] != '-' || !a[1]) {
-			if (path)
-				return bad("unexpected argument %s", a);
-			path = a;
-			continue;
-		}
-		if (!v)
-			return bad("%s needs a value", a);
-		i++;
-		if (!strcmp(a, "-j")) {
-			char *end;
-			long n = strtol(v, &end, 10);
-			if (*end || n < 1 || n > SWEEP_MAX_JOBS)
-				return bad("-j: \"%s\" is not in 1..256", v);
-			jobs = (size_t)n;
-			jobs_given = 1;
-		} else if (!strcmp(a, "--case-timeout")) {
-			if ((timeout_s = parse_timeout(v)) < 0)
-				return bad("--case-timeout: \"%s\" is not a number of "
-					   "seconds > 0 or \"none\"", v);
-		} else if (!strcmp(a, "--slice")) {
-			if (parse_slice(v, &slice, &n_slices))
-				return bad("--slice: \"%s\" is not I/N with 0 <= I < N", v);
-		} else if (!strcmp(a, "--slurm-tasks")) {
-			if (!(tasks = parse_count(v, 1000000)))
-				return bad("--slurm-tasks: \"%s\" is not a positive integer", v);
-		} else if (!strcmp(a, "--slurm-opt")) {
-			if (n_opts == SLURM_MAX_OPTS)
-				return bad("more than %d --slurm-opt", SLURM_MAX_OPTS);
-			if (strpbrk(v, "\n\r") ||
-			    !(v[0] == '-' || strncmp(v, "#SBATCH ", 8) == 0))
-				return bad("--slurm-opt: \"%s\" is not an sbatch option "
-					   "(like --time=2:00:00)", v);
-			opts[n_opts++] = v;
-		} else if (!strcmp(a, "--results")) results = v;
-		else if (!strcmp(a, "--summarise") || !strcmp(a, "--summarize")) summ = v;
-		else if (!strcmp(a, "--x")) xp = v;
-		else if (!strcmp(a, "--metric")) metric = v;
-		else if (!strcmp(a, "-o")) csv_out = v;
-		else if (!strcmp(a, "--plot")) plot_out = v;
-		else
-			return bad("unknown option %s", a);
-	}
-	if ((tasks || n_opts) && !slurm)
-		return bad("%s", "--slurm-tasks and --slurm-opt go with --slurm");
-	if (jobs_given && mpi)
-		return bad("%s", "-j does not go with --mpi: start more ranks (mpirun -np K)");
-	if (mpi && sim_sweep_mpi_check())
-		return 2;
-	if (summ) {
-		if (mode || results || !xp || !metric)
-			return bad("%s", "--summarise needs RESULTS.jsonl, --x and --metric");
-		return summarise_merged(path, summ, xp, metric, csv_out, plot_out);
-	}
-	if (!path)
-		return bad("%s", "needs a sweep file");
-	if (mpi)
-		return sim_sweep_mpi(path, results, force ? SIM_SWEEP_FORCE : 0,
-				     timeout_s);
-	sim_sweep *sw;
-	prof_err err = {0};
-	int rc = sim_sweep_open(&sw, path, results,
-				(list ? 0 : SIM_SWEEP_NEED_RESULTS) |
-					(force ? SIM_SWEEP_FORCE : 0),
-				&err);
-	if (rc)
-		rc = sim_sweep_fail(&err);
-	else if (tasks > sw->n_cases)
-		rc = bad("--slurm-tasks: %zu is more than the sweep's %zu cases", tasks,
-			 sw->n_cases);
-	else if (list)
-		rc = list_cases(sw);
-	else if (merge)
-		rc = merge_only(sw);
-	else if (slurm)
-		rc = write_slurm(sw, path, tasks ? tasks
-					       : sw->n_cases < SLURM_DEFAULT_TASKS
-						       ? sw->n_cases
-						       : SLURM_DEFAULT_TASKS,
-				 opts, n_opts);
-	else
-		rc = run_sweep(sw, jobs, slice, n_slices, timeout_s);
-	sim_sweep_close(sw);
-	return rc;
-}

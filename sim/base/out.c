@@ -1,4 +1,4 @@
-/* sim/out.c — atomic, streamed output files (see out.h). */
+/* sim/base/out.c — atomic, streamed output files (see out.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -11,7 +11,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "sim/out.h"
+#include "sim/base/out.h"
 
 struct sim_gzout {
 	gzFile gz;
@@ -44,18 +44,18 @@ static char *temp_name(const char *path)
 	return sim_pathf("%s" SIM_TMP_INFIX "%ld", path, (long)getpid());
 }
 
-int sim_gzout_open(sim_gzout **out, const char *path, prof_err *err)
+int sim_gzout_open(sim_gzout **out, const char *path, io_err *err)
 {
 	sim_gzout *o = calloc(1, sizeof *o);
 	if (!o)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	o->path = strdup(path);
 	o->tmp = temp_name(path);
 	if (!o->path || !o->tmp) {
 		free(o->path);
 		free(o->tmp);
 		free(o);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	o->gz = gzopen(o->tmp, "wb1");
 	if (!o->gz) {
@@ -63,7 +63,7 @@ int sim_gzout_open(sim_gzout **out, const char *path, prof_err *err)
 		free(o->path);
 		free(o->tmp);
 		free(o);
-		return prof_errf(err, PROF_EIO, path, 0, "cannot create: %s",
+		return io_errf(err, IO_EIO, path, 0, "cannot create: %s",
 				 strerror(e));
 	}
 	gzbuffer(o->gz, 1 << 17);
@@ -113,7 +113,7 @@ int sim_gzout_failed(const sim_gzout *o)
 	return o && o->failed;
 }
 
-int sim_gzout_close(sim_gzout *o, int commit, prof_err *err)
+int sim_gzout_close(sim_gzout *o, int commit, io_err *err)
 {
 	if (!o)
 		return 0;
@@ -131,7 +131,7 @@ int sim_gzout_close(sim_gzout *o, int commit, prof_err *err)
 	}
 	if (!commit || o->failed) {
 		if (commit)
-			rc = prof_errf(err, PROF_EIO, o->path, 0,
+			rc = io_errf(err, IO_EIO, o->path, 0,
 				       "cannot write: %s",
 				       o->err_no ? strerror(o->err_no)
 						 : "compression failed");
@@ -144,11 +144,11 @@ int sim_gzout_close(sim_gzout *o, int commit, prof_err *err)
 }
 
 int sim_write_text(const char *path, const char *text, size_t len,
-		   prof_err *err)
+		   io_err *err)
 {
 	char *tmp = temp_name(path);
 	if (!tmp)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	FILE *f = fopen(tmp, "wb");
 	int ok = f && fwrite(text, 1, len, f) == len, e = errno;
 	if (f && fclose(f) != 0 && ok) {
@@ -163,7 +163,7 @@ int sim_write_text(const char *path, const char *text, size_t len,
 		e = errno;
 	unlink(tmp);
 	free(tmp);
-	return prof_errf(err, PROF_EIO, path, 0, "cannot write: %s",
+	return io_errf(err, IO_EIO, path, 0, "cannot write: %s",
 			 strerror(e));
 }
 
@@ -172,12 +172,12 @@ json_t *sim_json_num(double x)
 	return isfinite(x) ? json_real(x) : json_null();
 }
 
-int sim_write_json(const char *path, const json_t *v, prof_err *err)
+int sim_write_json(const char *path, const json_t *v, io_err *err)
 {
 	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 					   JSON_REAL_PRECISION(12));
 	if (!text)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	size_t n = strlen(text);
 	text[n] = '\n'; /* json_dumps's NUL becomes the final newline */
 	int rc = sim_write_text(path, text, n + 1, err);
@@ -185,22 +185,22 @@ int sim_write_json(const char *path, const json_t *v, prof_err *err)
 	return rc;
 }
 
-int sim_mkdirs(const char *path, prof_err *err)
+int sim_mkdirs(const char *path, io_err *err)
 {
 	char *p = strdup(path);
 	if (!p)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (char *s = p + 1;; s++) {
 		char c = *s;
 		if (c == '/' || c == 0) {
 			*s = 0;
 			if (mkdir(p, 0777) != 0 && errno != EEXIST) {
 				int e = errno;
-				prof_errf(err, PROF_EIO, p, 0,
+				io_errf(err, IO_EIO, p, 0,
 					  "cannot create directory: %s",
 					  strerror(e));
 				free(p);
-				return PROF_EIO;
+				return IO_EIO;
 			}
 			*s = c;
 		}
@@ -432,18 +432,18 @@ static void clean_stale(const char *dir, int depth)
 
 /* A manifest.json already in dir must be hetsim's: it is replaced, and
  * the files it lists may be removed. */
-static int check_own_manifest(const char *dir, prof_err *err)
+static int check_own_manifest(const char *dir, io_err *err)
 {
 	char *path = sim_pathf("%s/%s", dir, SIM_MANIFEST);
 	if (!path)
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	int rc = 0;
 	if (access(path, F_OK) == 0) {
 		json_t *j = json_load_file(path, 0, NULL);
 		if (!json_is_string(json_object_get(j, "run_id")) ||
 		    !json_is_string(json_object_get(j, "hetsim_version")) ||
 		    !json_is_array(json_object_get(j, "files")))
-			rc = prof_errf(err, PROF_EINPUT, path, 0,
+			rc = io_errf(err, IO_EINPUT, path, 0,
 				       "exists and is not a hetsim run manifest: "
 				       "choose another output directory");
 		json_decref(j);
@@ -452,7 +452,7 @@ static int check_own_manifest(const char *dir, prof_err *err)
 	return rc;
 }
 
-int sim_outset_begin(sim_outset **out, const char *dir, prof_err *err)
+int sim_outset_begin(sim_outset **out, const char *dir, io_err *err)
 {
 	*out = NULL;
 	int rc = sim_mkdirs(dir, err);
@@ -469,12 +469,12 @@ int sim_outset_begin(sim_outset **out, const char *dir, prof_err *err)
 	}
 	if (!s || !s->dir || !s->staging) {
 		sim_outset_free(s);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	rm_tree(s->staging); /* an earlier run of this process that failed */
 	if (mkdir(s->staging, 0777) != 0) {
 		int e = errno;
-		rc = prof_errf(err, PROF_EIO, s->staging, 0,
+		rc = io_errf(err, IO_EIO, s->staging, 0,
 			       "cannot create directory: %s", strerror(e));
 		sim_outset_free(s);
 		return rc;
@@ -488,7 +488,7 @@ const char *sim_outset_dir(const sim_outset *s)
 	return s->staging;
 }
 
-void sim_outset_name_final(const sim_outset *s, prof_err *err)
+void sim_outset_name_final(const sim_outset *s, io_err *err)
 {
 	char *at = s ? strstr(err->msg, s->staging) : NULL;
 	if (!at)
@@ -562,25 +562,25 @@ static int safe_rel(const char *rel)
 }
 
 int sim_manifest_files(const char *manifest, sim_manifest_file **files,
-		       size_t *n, prof_err *err)
+		       size_t *n, io_err *err)
 {
 	*files = NULL;
 	*n = 0;
-	prof_jdoc doc;
-	int rc = prof_jdoc_load(&doc, manifest, err);
+	io_jdoc doc;
+	int rc = io_jdoc_load(&doc, manifest, err);
 	if (rc)
 		return rc;
 	const json_t *list = json_object_get(doc.root, "files");
 	if (!json_is_array(list)) {
-		rc = prof_jerr(err, &doc, doc.root, "\"files\" must be an array");
-		prof_jdoc_free(&doc);
+		rc = io_jerr(err, &doc, doc.root, "\"files\" must be an array");
+		io_jdoc_free(&doc);
 		return rc;
 	}
 	size_t cnt = json_array_size(list), i;
 	sim_manifest_file *v = calloc(cnt ? cnt : 1, sizeof *v);
 	if (!v) {
-		prof_jdoc_free(&doc);
-		return prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		io_jdoc_free(&doc);
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	const json_t *f;
 	json_array_foreach(list, i, f) {
@@ -588,7 +588,7 @@ int sim_manifest_files(const char *manifest, sim_manifest_file **files,
 		const json_t *sz = json_object_get(f, "size_bytes");
 		if (!p || !safe_rel(p) || !json_is_integer(sz) ||
 		    json_integer_value(sz) < 0) {
-			rc = prof_jerr(err, &doc, f,
+			rc = io_jerr(err, &doc, f,
 				       "a file entry needs a relative \"path\" "
 				       "and \"size_bytes\" >= 0");
 			break;
@@ -597,11 +597,11 @@ int sim_manifest_files(const char *manifest, sim_manifest_file **files,
 		v[i].size_bytes = (long long)json_integer_value(sz);
 		*n = i + 1;
 		if (!v[i].path) {
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 			break;
 		}
 	}
-	prof_jdoc_free(&doc);
+	io_jdoc_free(&doc);
 	*files = v;
 	if (rc) {
 		sim_manifest_free(*files, *n);
@@ -651,7 +651,7 @@ static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
 	return h;
 }
 
-int sim_outset_commit(sim_outset *s, const json_t *info, prof_err *err)
+int sim_outset_commit(sim_outset *s, const json_t *info, io_err *err)
 {
 	out_list now = {0}, old = {0};
 	json_t *m = NULL;
@@ -659,7 +659,7 @@ int sim_outset_commit(sim_outset *s, const json_t *info, prof_err *err)
 	     *to = NULL;
 	int rc = 0;
 	if (!manifest || walk(s->staging, "", &now)) {
-		rc = prof_errf(err, PROF_EIO, s->staging, 0,
+		rc = io_errf(err, IO_EIO, s->staging, 0,
 			       "cannot list the run's files");
 		goto out;
 	}
@@ -667,7 +667,7 @@ int sim_outset_commit(sim_outset *s, const json_t *info, prof_err *err)
 	/* the previous run's files: replaced as a set */
 	sim_manifest_file *prev = NULL;
 	size_t n_prev = 0;
-	prof_err ignore = {0};
+	io_err ignore = {0};
 	if (access(manifest, F_OK) == 0 &&
 	    sim_manifest_files(manifest, &prev, &n_prev, &ignore) == 0) {
 		for (size_t i = 0; i < n_prev; i++)
@@ -678,7 +678,7 @@ int sim_outset_commit(sim_outset *s, const json_t *info, prof_err *err)
 	/* from here until the new manifest is written the directory holds no
 	 * manifest: an interrupted move is detectable (hetsim compare) */
 	if (unlink(manifest) != 0 && errno != ENOENT) {
-		rc = prof_errf(err, PROF_EIO, manifest, 0, "cannot remove: %s",
+		rc = io_errf(err, IO_EIO, manifest, 0, "cannot remove: %s",
 			       strerror(errno));
 		goto out;
 	}
@@ -689,7 +689,7 @@ int sim_outset_commit(sim_outset *s, const json_t *info, prof_err *err)
 		from = sim_pathf("%s/%s", s->staging, now.v[i].rel);
 		to = sim_pathf("%s/%s", s->dir, now.v[i].rel);
 		if (!from || !to) {
-			rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 			break;
 		}
 		char *slash = strrchr(to, '/');
@@ -697,7 +697,7 @@ int sim_outset_commit(sim_outset *s, const json_t *info, prof_err *err)
 		rc = sim_mkdirs(to, err);
 		*slash = '/';
 		if (!rc && rename(from, to) != 0)
-			rc = prof_errf(err, PROF_EIO, to, 0, "cannot write: %s",
+			rc = io_errf(err, IO_EIO, to, 0, "cannot write: %s",
 				       strerror(errno));
 		free(from);
 		free(to);
@@ -710,7 +710,7 @@ int sim_outset_commit(sim_outset *s, const json_t *info, prof_err *err)
 	json_t *files = json_array();
 	if (!m || !files) {
 		json_decref(files);
-		rc = prof_errf(err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 		goto out;
 	}
 	char *info_text = json_dumps(info, JSON_COMPACT | JSON_SORT_KEYS);

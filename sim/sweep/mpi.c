@@ -1,5 +1,5 @@
 /*
- * sim/sweep_mpi.c — `hetsim sweep --mpi`: the cases of a sweep spread over
+ * sim/sweep/mpi.c — `hetsim sweep --mpi`: the cases of a sweep spread over
  * the ranks of an MPI job:
  *
  *   mpirun -np K hetsim sweep SWEEP.json --mpi [--results FILE.jsonl]
@@ -31,11 +31,12 @@
  * receive, which Open MPI spins in: a master that shares a core with a
  * worker (mpirun --oversubscribe) leaves the core to the worker.
  *
- * Built only with -DHETSIM_MPI (sim/module.mk: when pkg-config finds
+ * Built only with -DHETSIM_MPI (sim/sweep/module.mk: when pkg-config finds
  * ompi-c, unless make MPI=0); without it --mpi is an error.
  */
 #include <stdio.h>
-#include "sim/sweep.h"
+#include "sim/sweep/mpi.h"
+#include "sim/sweep/sweep.h"
 
 #ifndef HETSIM_MPI
 
@@ -122,7 +123,7 @@ static int worker(const sim_sweep *sw)
 			return 0;
 		char *text = NULL;
 		size_t len = 0;
-		prof_err err = {0};
+		io_err err = {0};
 		test_stop(i);
 		int rc = sim_sweep_case_text(sw, (size_t)i, &text, &len, &err);
 		const char *body = rc ? err.msg : text;
@@ -176,7 +177,7 @@ static size_t next_case(master_state *m)
 static void finish_case(master_state *m, size_t i, int rc, const char *body,
 			size_t len)
 {
-	prof_err err = {0};
+	io_err err = {0};
 	if (!rc &&
 	    sim_sweep_append(sim_sweep_results(m->sw), m->fd, body, len, &err))
 		rc = 1;
@@ -195,7 +196,7 @@ static void run_alone(master_state *m)
 	while ((i = next_case(m)) < n) {
 		char *text;
 		size_t len;
-		prof_err err = {0};
+		io_err err = {0};
 		int rc = sim_sweep_case_text(m->sw, i, &text, &len, &err);
 		finish_case(m, i, rc, rc ? err.msg : text,
 			    rc ? strlen(err.msg) : len);
@@ -320,7 +321,7 @@ static int master(const sim_sweep *sw, int size, double timeout_s,
 	size_t n = sim_sweep_n_cases(sw), n_done = 0;
 	unsigned char *done = calloc(n ? n : 1, 1);
 	master_state m = {.sw = sw, .done = done, .fd = -1};
-	prof_err err = {0};
+	io_err err = {0};
 	int rc = 0;
 	sim_sweep_limit_init(&m.limit, timeout_s);
 	m.running = malloc((size_t)size * sizeof *m.running);
@@ -333,7 +334,7 @@ static int master(const sim_sweep *sw, int size, double timeout_s,
 		if (strcmp(ids[r].host, ids[0].host) == 0)
 			m.local_pid[r] = ids[r].pid;
 	if (!done || !m.running || !m.since || !m.lost || !m.local_pid)
-		rc = prof_errf(&err, PROF_ENOMEM, NULL, 0, "out of memory");
+		rc = io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 	int lock = -1;
 	if (!rc)
 		rc = sim_sweep_resume(sw, done, &n_done, &lock, &err);
@@ -382,7 +383,7 @@ int sim_sweep_mpi(const char *path, const char *results, unsigned flags,
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
 	sim_sweep *sw = NULL;
-	prof_err err = {0};
+	io_err err = {0};
 	int status = sim_sweep_open(&sw, path, results,
 				    flags | SIM_SWEEP_NEED_RESULTS, &err)
 			     ? sim_sweep_status(&err)

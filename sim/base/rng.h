@@ -1,5 +1,5 @@
 /*
- * sim/rng.h — random streams.
+ * sim/base/rng.h — random streams.
  *
  * One GSL generator per purpose, each seeded from the 64-bit run seed by
  * sim_seed_mix(run_seed, stream): SplitMix64 (Steele, Lea & Flood 2014) of
@@ -16,8 +16,8 @@
  * rho < 1 a Gaussian copula mixes a per-task and a per-(task, type) normal:
  * z = sqrt(rho) z_task + sqrt(1 - rho) z_task,type, u = Phi(z).
  */
-#ifndef HETSIM_SIM_RNG_H
-#define HETSIM_SIM_RNG_H
+#ifndef HETSIM_SIM_BASE_RNG_H
+#define HETSIM_SIM_BASE_RNG_H
 
 #include <stdint.h>
 #include <gsl/gsl_rng.h>

@@ -1,10 +1,13 @@
-/* sim/experiment.h — the parsed experiment, shared by sim/ files only. */
-#ifndef HETSIM_SIM_EXPERIMENT_H
-#define HETSIM_SIM_EXPERIMENT_H
+/* sim/exp_model.h — the parsed experiment (the experiment model), shared
+ * by sim/experiment.c, which builds it, and sim/engine.c, which runs it;
+ * sim/ files only. A header of its own so that neither of the two includes
+ * the other. */
+#ifndef HETSIM_SIM_EXP_MODEL_H
+#define HETSIM_SIM_EXP_MODEL_H
 
 #include "policies/merge.h"
 #include "profiles/profile.h"
-#include "sim/policy.h"
+#include "policies/policy.h"
 #include "sim/sim.h"
 
 enum deadline_rule { DEADLINE_NONE, DEADLINE_SLACK, DEADLINE_RELATIVE };
@@ -16,7 +19,7 @@ typedef struct exp_policy {
 } exp_policy;
 
 struct sim_experiment {
-	prof_jdoc doc;
+	io_jdoc doc;
 	prof_profile *profile;
 	int profile_shared; /* from the process-wide cache: not freed here */
 	char *name;
@@ -47,15 +50,5 @@ struct sim_experiment {
 	int merge_strategy; /* pol_merge_strategy */
 	uint32_t merge_max_degree;
 };
-
-/* engine.c: one run with policy p; validate_only = 1 sets the run up
- * (policy init, workload source) and tears it down again, filling only
- * res->label (when res is not NULL). */
-int sim_engine_run(const sim_experiment *x, const exp_policy *p,
-		   const sim_run_opts *o, int validate_only, sim_result *res,
-		   prof_err *err);
-
-/* "kpb(30%)" -> "kpb-30" (engine.c). */
-void sim_label_to_dir(const char *label, char *dir, size_t cap);
 
 #endif
