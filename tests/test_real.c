@@ -953,7 +953,8 @@ Suite *suite_real(void)
 	tcase_add_test(f, test_segments_are_reproducible_and_cached);
 	tcase_add_test(f, test_driver_every_operation_single_merged_multi);
 	tcase_add_test(f, test_real_timeout_and_failure_leave_nothing);
-	tcase_add_test(f, test_merge_model_predicts_held_back_real_run);
+	if (!TEST_SANITIZED)
+		tcase_add_test(f, test_merge_model_predicts_held_back_real_run);
 	tcase_add_test(f, test_cli_calibrate_transcode_end_to_end);
 	suite_add_tcase(s, f);
 	return s;
