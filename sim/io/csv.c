@@ -50,17 +50,7 @@ static int is_term(unsigned char c)
 
 static int rec_reserve(record *r, size_t more)
 {
-	if (r->len + more <= r->cap)
-		return 0;
-	size_t cap = r->cap ? r->cap : 256;
-	while (cap < r->len + more)
-		cap *= 2;
-	char *b = realloc(r->buf, cap);
-	if (!b)
-		return -1;
-	r->buf = b;
-	r->cap = cap;
-	return 0;
+	return io_reserve(&r->buf, &r->cap, r->len + more, 256);
 }
 
 static int rec_add_field(record *r, const char *s, size_t n)

@@ -166,18 +166,25 @@ static void js_ws(jscan *j)
 	}
 }
 
+int io_reserve(char **buf, size_t *cap, size_t need, size_t first)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : first;
+	while (c < need)
+		c *= 2;
+	char *b = realloc(*buf, c);
+	if (!b)
+		return -1;
+	*buf = b;
+	*cap = c;
+	return 0;
+}
+
 static int js_key_put(jscan *j, const char *b, size_t n)
 {
-	if (j->key_len + n + 1 > j->key_cap) {
-		size_t cap = j->key_cap ? j->key_cap : 64;
-		while (cap < j->key_len + n + 1)
-			cap *= 2;
-		char *k = realloc(j->key, cap);
-		if (!k)
-			return -1;
-		j->key = k;
-		j->key_cap = cap;
-	}
+	if (io_reserve(&j->key, &j->key_cap, j->key_len + n + 1, 64) < 0)
+		return -1;
 	memcpy(j->key + j->key_len, b, n);
 	j->key_len += n;
 	j->key[j->key_len] = '\0';
@@ -692,16 +699,8 @@ static int lines_append(io_lines *r, const char *s, size_t n)
 {
 	if (n > IO_MAX_LINE - r->acc_len)
 		return -2;
-	if (r->acc_len + n + 1 > r->acc_cap) {
-		size_t cap = r->acc_cap ? r->acc_cap : 4096;
-		while (cap < r->acc_len + n + 1)
-			cap *= 2;
-		char *a = realloc(r->acc, cap);
-		if (!a)
-			return -1;
-		r->acc = a;
-		r->acc_cap = cap;
-	}
+	if (io_reserve(&r->acc, &r->acc_cap, r->acc_len + n + 1, 4096) < 0)
+		return -1;
 	memcpy(r->acc + r->acc_len, s, n);
 	r->acc_len += n;
 	r->acc[r->acc_len] = '\0';

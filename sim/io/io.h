@@ -101,6 +101,10 @@ int io_jcheck_keys(const io_jdoc *doc, const json_t *obj,
  * gzopen reads plain files too), in blocks. '\r\n' accepted; a BOM before
  * the first line is skipped; a line longer than IO_MAX_LINE or holding a
  * NUL byte is an error "file:line: ...". For CSV use sim/io/csv.h. */
+/* Make *buf (of *cap bytes, malloc'd or NULL) hold at least need bytes,
+ * doubling from first; 0, or -1 out of memory (*buf unchanged). */
+int io_reserve(char **buf, size_t *cap, size_t need, size_t first);
+
 typedef struct io_lines io_lines;
 int io_lines_open(io_lines **out, const char *path, io_err *err);
 /* The same over text in memory (not copied; label names it in messages). */
