@@ -120,8 +120,27 @@ static int32_t met_map(void *state, const sim_view *v, const sim_task_view *t)
  * order, so a strict < keeps the lowest index on ties: same choices). */
 static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 {
+	/* sim_accepts and sim_completion_s over v->ready: the same values in
+	 * the same operations. A machine that cannot run the type (etc
+	 * INFINITY) or accepts nothing more (from_s INFINITY) ends at
+	 * INFINITY, never below best_end. */
+	const double *etc = v->etc + (size_t)t->type * v->n_machine_types;
+	const sim_ready *r = v->ready;
+	const double now = v->now;
 	int32_t best = SIM_DEFER;
 	double best_end = INFINITY;
+	for (uint32_t m = 0; r && m < v->n_machines; m++) {
+		double from = r[m].from_s > now ? r[m].from_s : now;
+		double end = from + r[m].backlog_s + etc[r[m].type];
+		if (end < best_end) {
+			best = (int32_t)m;
+			best_end = end;
+		}
+	}
+	if (best >= 0)
+		return best;
+	/* no finite completion time, or no ready array: the exact rule (the first accepting
+	 * machine wins unless a later one ends strictly earlier) */
 	for (uint32_t m = 0; m < v->n_machines; m++) {
 		if (!sim_accepts(v, t->type, m))
 			continue;

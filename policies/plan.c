@@ -66,6 +66,7 @@ static inline sim_view plan_view(const pol_plan *p)
 {
 	sim_view cv = *p->v;
 	cv.machines = p->mv;
+	cv.ready = NULL; /* the engine's, not the plan's */
 	return cv;
 }
 

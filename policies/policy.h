@@ -54,10 +54,27 @@ typedef struct sim_machine_view {
 	uint64_t version; /* changes whenever its running or queued tasks do */
 } sim_machine_view;
 
+/* What sim_ready_s and sim_accepts (less the task type) say of one machine,
+ * kept up to date by the engine whenever the machine changes, for mappers
+ * that scan every machine per task: its ready time is
+ * max(from_s, now) + backlog_s, the same value sim_ready_s computes in the
+ * same operations. from_s is -INFINITY when a slot is free (backlog_s is
+ * then 0), +INFINITY when the machine accepts nothing more (every slot
+ * busy and its queue full), else the earliest expected end of its running
+ * tasks; backlog_s = queued_expected_s / slots. type repeats
+ * machines[m].type, so that a scan reads one small array. */
+typedef struct sim_ready {
+	double from_s, backlog_s;
+	uint32_t type;
+} sim_ready;
+
 typedef struct sim_view {
 	double now;
 	uint32_t n_machines;
 	const sim_machine_view *machines;
+	const sim_ready *ready; /* [n_machines], see sim_ready; NULL in a view
+				   built by hand or a plan's copy (plan.h):
+				   use sim_ready_s then */
 	uint32_t n_machine_types, n_task_types;
 	const double *etc; /* [task_type * n_machine_types + machine_type]:
 			      expected execution time, INFINITY = cannot run */

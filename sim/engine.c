@@ -81,6 +81,7 @@ typedef struct engine {
 	sim_heap heap;
 	sim_view view;
 	sim_machine_view *mviews;
+	sim_ready *ready; /* [machines], the view's (ready_refresh) */
 	double *run_end, *run_start; /* all machines' slots */
 	uint32_t *run_type;
 	double *etc;
@@ -235,6 +236,29 @@ static void write_row(engine *e, const task *t, double end_s,
 				  t->member ? 0.0 : task_energy_j(e, t, end_s));
 	row[n++] = '\n';
 	sim_gzout_write(e->csv, row, n);
+}
+
+/* Bring e->ready[m] (sim_ready in policies/policy.h) up to date after
+ * machine m changed. */
+static void ready_refresh(engine *e, uint32_t m)
+{
+	const sim_machine_view *mv = &e->mviews[m];
+	sim_ready *r = &e->ready[m];
+	r->backlog_s = 0.0;
+	if (mv->busy < mv->slots) {
+		r->from_s = -INFINITY;
+		return;
+	}
+	if (mv->queued >= mv->queue_cap) {
+		r->from_s = INFINITY;
+		return;
+	}
+	double first_end = mv->run_end_s[0];
+	for (uint32_t s = 1; s < mv->slots; s++)
+		if (mv->run_end_s[s] < first_end)
+			first_end = mv->run_end_s[s];
+	r->from_s = first_end;
+	r->backlog_s = mv->queued_expected_s / mv->slots;
 }
 
 static inline void advance(engine *e, double now)
@@ -402,6 +426,7 @@ static int try_merge(engine *e, task *t)
 	leader->expected_s += extra;
 	mv->queued_expected_s += extra;
 	mv->version++;
+	ready_refresh(e, leader->machine);
 	e->merged++;
 	return 1;
 }
@@ -458,6 +483,7 @@ static int start_task(engine *e, task *t, uint32_t m)
 	mc->run_type[slot] = t->type;
 	mv->busy++;
 	mv->version++;
+	ready_refresh(e, m);
 	sim_stat_add(&e->wait, now - t->arrival_s);
 	double end = now + t->exec_s;
 	if (e->x->drop_while_running && end > deadline)
@@ -487,6 +513,7 @@ static int place(engine *e, task *t, int32_t m)
 	mv->queued++;
 	mv->queued_expected_s += t->expected_s;
 	mv->version++;
+	ready_refresh(e, (uint32_t)m);
 	if (e->leader_of && t->key < e->n_keys)
 		e->leader_of[t->key] = t; /* later requests on it may join */
 	return 1;
@@ -831,6 +858,7 @@ static int start_next_queued(engine *e, uint32_t m)
 		}
 		return start_task(e, q, m) < 0 ? -1 : 0;
 	}
+	ready_refresh(e, m);
 	return 0;
 }
 
@@ -845,7 +873,7 @@ static int on_end(engine *e, task *t, int aborted)
 	mc->completed += !aborted;
 	mc->run_end[t->slot] = -INFINITY;
 	mv->busy--;
-	mv->version++;
+	mv->version++; /* e->ready[m]: start_next_queued below refreshes it */
 	task *members = t->members;
 	if (aborted)
 		finish(e, t, now, OUT_DROPPED, DROP_RUNNING);
@@ -1115,6 +1143,7 @@ static void teardown(engine *e)
 	sim_stat_free(&e->response);
 	sim_stat_free(&e->wait);
 	free(e->mviews);
+	free(e->ready);
 	free(e->machines);
 	free(e->run_end);
 	free(e->etc);
@@ -1146,6 +1175,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	for (uint32_t m = 0; m < n; m++)
 		slots_total += x->machine_slots[m];
 	e->mviews = calloc(n, sizeof *e->mviews);
+	e->ready = calloc(n, sizeof *e->ready);
 	e->machines = calloc(n, sizeof *e->machines);
 	e->run_end = malloc(slots_total * sizeof *e->run_end);
 	e->run_start = calloc(slots_total, sizeof *e->run_start);
@@ -1157,7 +1187,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->types = calloc(ntt, sizeof *e->types);
 	e->pstate = calloc(1, p->policy->state_size ? p->policy->state_size : 1);
 	e->view.rng = sim_rng_new(e->seed, SIM_STREAM_POLICY);
-	if (!e->mviews || !e->machines || !e->run_end || !e->etc || !e->types ||
+	if (!e->mviews || !e->ready || !e->machines || !e->run_end || !e->etc || !e->types ||
 	    !e->run_start || !e->run_type || !e->type_arrived ||
 	    !e->type_on_time || !e->type_failed ||
 	    !e->pstate || !e->view.rng || sim_heap_init(&e->heap, 64) != 0)
@@ -1178,9 +1208,12 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		for (uint32_t s = 0; s < mv->slots; s++)
 			mc->run_end[s] = -INFINITY;
 		slot += mv->slots;
+		e->ready[m].type = mv->type;
+		ready_refresh(e, m);
 	}
 	e->view.n_machines = n;
 	e->view.machines = e->mviews;
+	e->view.ready = e->ready;
 	e->view.n_machine_types = nmt;
 	e->view.n_task_types = ntt;
 	e->view.etc = e->etc;

@@ -30,10 +30,16 @@ static inline uint32_t bucket_of(double x)
 		return 0;
 	if (x >= 0x1.0p30)
 		return SIM_HIST_BUCKETS - 1;
-	int e;
-	double m = frexp(x, &e); /* x = m 2^e, m in [0.5, 1) */
-	uint32_t sub = (uint32_t)((m * 2.0 - 1.0) * (1u << SIM_HIST_SUB_BITS));
-	return ((uint32_t)(e - 1 - SIM_HIST_MIN_EXP) << SIM_HIST_SUB_BITS) + sub;
+	/* x is a normal double: x = 1.f 2^(E - 1023) with E its biased
+	 * exponent field and f its 52 fraction bits, of which the top
+	 * SIM_HIST_SUB_BITS are the sub-bucket (the bits frexp and a multiply
+	 * would give, without the call) */
+	uint64_t bits;
+	memcpy(&bits, &x, sizeof bits);
+	int e = (int)(bits >> 52) - 1023;
+	uint32_t sub = (uint32_t)((bits >> (52 - SIM_HIST_SUB_BITS)) &
+				  ((1u << SIM_HIST_SUB_BITS) - 1));
+	return ((uint32_t)(e - SIM_HIST_MIN_EXP) << SIM_HIST_SUB_BITS) + sub;
 }
 
 /* Midpoint of bucket b. */
