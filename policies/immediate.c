@@ -118,30 +118,69 @@ static int32_t met_map(void *state, const sim_view *v, const sim_task_view *t)
 /* The hot path of the core benchmark: argmin_accepting with mct_keys,
  * reduced to one key (the second is always 0, and machines come in index
  * order, so a strict < keeps the lowest index on ties: same choices). */
+/* MCT keeps the expected times of the last task type seen, one per machine
+ * (etc_m[m] = etc of that type on machine m), so that its scan reads two
+ * arrays in machine order. */
+typedef struct mct_state {
+	double *etc_m;
+	uint32_t type; /* the type etc_m is for; UINT32_MAX: none yet */
+} mct_state;
+
+static int mct_init(void *state, const sim_view *v, const io_jdoc *doc,
+		    const json_t *params, io_err *err)
+{
+	mct_state *s = state;
+	s->type = UINT32_MAX;
+	size_t n = v->n_machines ? v->n_machines : 1;
+	s->etc_m = malloc(n * sizeof *s->etc_m);
+	if (!s->etc_m)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	return IO_OK;
+}
+
+static void mct_fini(void *state)
+{
+	mct_state *s = state;
+	free(s->etc_m);
+	s->etc_m = NULL;
+}
+
 static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 {
 	/* sim_accepts and sim_completion_s over v->ready: the same values in
 	 * the same operations. A machine that cannot run the type (etc
 	 * INFINITY) or accepts nothing more (from_s INFINITY) ends at
 	 * INFINITY, never below best_end. */
-	const double *etc = v->etc + (size_t)t->type * v->n_machine_types;
+	mct_state *s = state;
 	const sim_ready *r = v->ready;
-	const double now = v->now;
+	const uint32_t n = v->n_machines;
 	int32_t best = SIM_DEFER;
 	double best_end = INFINITY;
-	for (uint32_t m = 0; r && m < v->n_machines; m++) {
-		double from = r[m].from_s > now ? r[m].from_s : now;
-		double end = from + r[m].backlog_s + etc[r[m].type];
-		if (end < best_end) {
-			best = (int32_t)m;
-			best_end = end;
+	if (r) {
+		double *etc_m = s->etc_m;
+		if (s->type != t->type) {
+			const double *etc =
+				v->etc + (size_t)t->type * v->n_machine_types;
+			for (uint32_t m = 0; m < n; m++)
+				etc_m[m] = etc[v->machines[m].type];
+			s->type = t->type;
 		}
+		const double now = v->now;
+		for (uint32_t m = 0; m < n; m++) {
+			double from = r[m].from_s > now ? r[m].from_s : now;
+			double end = from + r[m].backlog_s + etc_m[m];
+			if (end < best_end) {
+				best = (int32_t)m;
+				best_end = end;
+			}
+		}
+		if (best >= 0)
+			return best;
 	}
-	if (best >= 0)
-		return best;
-	/* no finite completion time, or no ready array: the exact rule (the first accepting
-	 * machine wins unless a later one ends strictly earlier) */
-	for (uint32_t m = 0; m < v->n_machines; m++) {
+	/* no finite completion time, or no ready array: the exact rule (the
+	 * first accepting machine wins unless a later one ends strictly
+	 * earlier) */
+	for (uint32_t m = 0; m < n; m++) {
 		if (!sim_accepts(v, t->type, m))
 			continue;
 		double end = sim_completion_s(v, t->type, m);
@@ -166,7 +205,10 @@ const sim_policy pol_met = {
 const sim_policy pol_mct = {
 	.name = "mct",
 	.summary = "least expected completion time (ready + execution)",
+	.state_size = sizeof(mct_state),
+	.init = mct_init,
 	.on_arrival = mct_map,
+	.fini = mct_fini,
 };
 const sim_policy pol_olb = {
 	.name = "olb",

@@ -61,11 +61,9 @@ typedef struct sim_machine_view {
  * same operations. from_s is -INFINITY when a slot is free (backlog_s is
  * then 0), +INFINITY when the machine accepts nothing more (every slot
  * busy and its queue full), else the earliest expected end of its running
- * tasks; backlog_s = queued_expected_s / slots. type repeats
- * machines[m].type, so that a scan reads one small array. */
+ * tasks; backlog_s = queued_expected_s / slots. */
 typedef struct sim_ready {
 	double from_s, backlog_s;
-	uint32_t type;
 } sim_ready;
 
 typedef struct sim_view {

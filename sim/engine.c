@@ -1208,7 +1208,6 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		for (uint32_t s = 0; s < mv->slots; s++)
 			mc->run_end[s] = -INFINITY;
 		slot += mv->slots;
-		e->ready[m].type = mv->type;
 		ready_refresh(e, m);
 	}
 	e->view.n_machines = n;

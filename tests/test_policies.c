@@ -234,6 +234,48 @@ START_TEST(registry_finds_every_policy_by_name)
 }
 END_TEST
 
+/* MCT scans the engine's per-machine ready array (sim_ready); KPB at 100%
+ * applies the plain rule of policy.h (sim_accepts, sim_completion_s,
+ * lowest index on ties) to the same machines. Over whole runs that reach
+ * every case the array must follow (free slots, multi-slot machines,
+ * tasks running past their expected end, full local queues, a type some
+ * machines cannot run, several types) both must place every task alike:
+ * identical tasks.csv.gz contents. */
+START_TEST(mct_on_the_ready_array_places_every_task_as_the_plain_rule)
+{
+	const char *exp = test_write(
+		"mct-eq.json",
+		"{\"profile\": {\"machine_types\": [{\"name\": \"a\", \"slots\": 3},"
+		" {\"name\": \"b\"}, {\"name\": \"c\", \"slots\": 2}],\n"
+		" \"task_types\": [{\"name\": \"t\"}, {\"name\": \"u\"}, {\"name\": \"w\"}],\n"
+		" \"exec\": [\n"
+		"  {\"task\": \"t\", \"machine\": \"a\", \"model\": \"lognormal\", \"mu\": 0.3, \"sigma\": 1.2},\n"
+		"  {\"task\": \"t\", \"machine\": \"b\", \"model\": \"lognormal\", \"mu\": -0.2, \"sigma\": 1.0},\n"
+		"  {\"task\": \"t\", \"machine\": \"c\", \"model\": \"uniform\", \"min\": 0.5, \"max\": 2.5},\n"
+		"  {\"task\": \"u\", \"machine\": \"a\", \"model\": \"exponential\", \"mean\": 1.5},\n"
+		"  {\"task\": \"u\", \"machine\": \"c\", \"model\": \"constant\", \"value\": 1},\n"
+		"  {\"task\": \"w\", \"machine\": \"b\", \"model\": \"gamma\", \"shape\": 2, \"scale\": 0.4}]},\n"
+		" \"machines\": [{\"type\": \"a\", \"count\": 2}, {\"type\": \"b\", \"count\": 3,"
+		" \"queue_capacity\": 1}, {\"type\": \"c\", \"count\": 2}],\n"
+		" \"queue\": {\"capacity\": 3, \"when_full\": \"reject\"},\n"
+		" \"workload\": {\"arrival\": \"poisson\", \"rate_per_s\": 12,"
+		" \"mix\": {\"t\": 0.5, \"u\": 0.3, \"w\": 0.2}, \"tasks\": 20000},\n"
+		" \"policies\": [\"mct\", {\"name\": \"kpb\", \"k_percent\": 100}],"
+		" \"seed\": 11}\n");
+	char cmd[4096], err[1024];
+	const char *d = test_tmpdir();
+	snprintf(cmd, sizeof cmd,
+		 "%s run '%s' --out '%s/mct-eq' --quiet && "
+		 "gzip -dc '%s/mct-eq/mct/tasks.csv.gz' > '%s/mct-eq.a' && "
+		 "gzip -dc '%s/mct-eq/kpb-100/tasks.csv.gz' > '%s/mct-eq.b' && "
+		 "test $(wc -l < '%s/mct-eq.a') -gt 20000 && "
+		 "grep -q ',dropped,' '%s/mct-eq.a' && "
+		 "cmp '%s/mct-eq.a' '%s/mct-eq.b'",
+		 test_bin(), exp, d, d, d, d, d, d, d, d, d);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+}
+END_TEST
+
 Suite *suite_policies(void)
 {
 	Suite *s = suite_create("policies");
@@ -247,6 +289,7 @@ Suite *suite_policies(void)
 	tcase_add_test(tc, fcfs_waits_rather_than_queue_locally);
 	tcase_add_test(tc, kpb_rejects_bad_parameters);
 	tcase_add_test(tc, registry_finds_every_policy_by_name);
+	tcase_add_test(tc, mct_on_the_ready_array_places_every_task_as_the_plain_rule);
 	suite_add_tcase(s, tc);
 	return s;
 }
