@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+/* GSL's inline gsl_rng_uniform_pos (the same draws, without a call per
+ * arrival); must come before any GSL header. */
+#define HAVE_INLINE 1
 #include <gsl/gsl_rng.h>
 #include "sim/io/csv.h"
 #include "sim/base/rng.h"
