@@ -18,10 +18,15 @@
  * ends with status 1 once every worker has been stopped. A rank that sends
  * no result within the case time limit (--case-timeout; stopped, dead or
  * hung) is given up on: its case is reported failed naming the rank, the
- * others finish, and rank 0 aborts the job (MPI_Finalize would wait for
- * the lost rank; one on rank 0's node, known by the pid and host every
- * rank sends at the start, is killed first, as mpirun does not kill a
- * stopped rank).
+ * others finish, and the job is ended (MPI_Finalize would wait for the
+ * lost rank): once the results are written and the lock released, a lost
+ * rank on rank 0's node, known by the pid and host every rank sends at
+ * the start, is killed (mpirun does not kill a stopped rank) and mpirun
+ * ends the job on seeing it die; rank 0 calls MPI_Abort only if that has
+ * not happened within 10 s (a lost rank on another node). Open MPI 4.1's
+ * mpirun can then hang in its own PMIx finalize after every rank has
+ * ended (seen under load, 1 run in ~10): everything is written by then,
+ * and interrupting mpirun loses nothing.
  * HETSIM_SWEEP_TEST_STOP=I makes the worker of case I stop itself, =start
  * the last rank before its first message (tests).
  *
@@ -215,14 +220,10 @@ static int give_up_late(master_state *m, int size)
 			continue;
 		char why[300], msg[500];
 		sim_sweep_limit_text(&m->limit, why, sizeof why);
-		/* on this node it can be stopped for good: mpirun would wait
-		 * for a stopped rank forever */
-		int killed = m->local_pid[r] > 0 &&
-			     kill((pid_t)m->local_pid[r], SIGKILL) == 0;
 		snprintf(msg, sizeof msg,
 			 "rank %d sent no result within %s: it is stopped, dead "
-			 "or hung%s; the run will end (run it again to resume)",
-			 r, why, killed ? " (killed)" : "");
+			 "or hung; the run will end (run it again to resume)",
+			 r, why);
 		if (m->running[r] == NO_HELLO)
 			fprintf(stderr, "hetsim: sweep: %s\n", msg);
 		else
@@ -363,6 +364,16 @@ static int master(const sim_sweep *sw, int size, double timeout_s,
 	if (m.fd >= 0)
 		close(m.fd);
 	sim_sweep_unlock(sim_sweep_results(sw), lock);
+	/* Only now, the results written and the lock released: a lost rank on
+	 * this node can be stopped for good (mpirun would wait for a stopped
+	 * rank forever), so it is killed; its death makes mpirun end the
+	 * job. Killing it earlier would have mpirun end the job while the
+	 * other ranks still work. */
+	for (int r = 1; m.lost && m.local_pid && r < size; r++)
+		if (m.lost[r] && m.local_pid[r] > 0 &&
+		    kill((pid_t)m.local_pid[r], SIGKILL) == 0)
+			fprintf(stderr, "hetsim: sweep: rank %d (pid %ld) "
+				"killed\n", r, m.local_pid[r]);
 	*lost = m.n_lost > 0;
 	free(m.running);
 	free(m.since);
@@ -415,6 +426,14 @@ int sim_sweep_mpi(const char *path, const char *results, unsigned flags,
 	sim_sweep_close(sw);
 	if (lost) { /* the results are written and the lock is released */
 		fflush(NULL);
+		/* mpirun ends the job when it sees the killed rank die: leave
+		 * that to it (an MPI_Abort racing with it can leave Open MPI's
+		 * mpirun hanging); abort only if it has not within 10 s (a lost
+		 * rank on another node, which rank 0 cannot kill) */
+		for (int i = 0; i < 100; i++) {
+			struct timespec ts = {0, 100000000L};
+			nanosleep(&ts, NULL);
+		}
 		MPI_Abort(MPI_COMM_WORLD, 1);
 	}
 	MPI_Finalize();
