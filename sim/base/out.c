@@ -46,8 +46,9 @@ static char *temp_name(const char *path)
  * so the file is the same whatever the threads' timing. A member per block
  * is standard gzip: gzip, zcat, zlib's gzread (io_lines) and Python read
  * the members as one stream. */
-#define GZ_BLOCK_BYTES ((size_t)256 << 10)
-#define GZ_BLOCKS 4 /* one filling, up to three compressing or waiting */
+/* one block filling, the others compressing or waiting */
+#define GZ_BLOCK_BYTES SIM_GZOUT_BLOCK_BYTES
+#define GZ_BLOCKS SIM_GZOUT_BLOCKS
 #define GZ_LEVEL 1  /* libdeflate's fastest: about 2x zlib's level 1 here */
 
 struct sim_gzout {
@@ -363,18 +364,39 @@ int sim_mkdirs(const char *path, io_err *err)
 	return 0;
 }
 
+/* "00" "01" ... "99": two digits per division (row formatting is on the
+ * simulation thread's hot path). */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
 size_t sim_fmt_u64(char *buf, uint64_t x)
 {
-	char tmp[21];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)('0' + x % 10);
-		x /= 10;
-	} while (x);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
+	char tmp[SIM_FMT_U64_MAX];
+	char *p = tmp + sizeof tmp;
+	while (x >= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (x % 100), 2);
+		x /= 100;
+	}
+	if (x >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * x, 2);
+	} else {
+		*--p = (char)('0' + x);
+	}
+	size_t n = (size_t)(tmp + sizeof tmp - p);
+	memcpy(buf, p, n);
 	buf[n] = 0;
 	return n;
+}
+
+/* llround(r) for 0 <= r < 2^63: the fraction r - trunc(r) is exact. */
+static inline uint64_t round_half_up(double r)
+{
+	uint64_t m = (uint64_t)r;
+	return m + (r - (double)m >= 0.5);
 }
 
 size_t sim_fmt_time(char *buf, double x)
@@ -394,14 +416,13 @@ size_t sim_fmt_time(char *buf, double x)
 	if (x >= 1e12) /* beyond exact micro-second fixed point */
 		return n + (size_t)snprintf(buf + n, SIM_FMT_TIME_MAX - n,
 					    "%.6f", x);
-	uint64_t micros = (uint64_t)llround(x * 1e6);
+	uint64_t micros = round_half_up(x * 1e6);
 	n += sim_fmt_u64(buf + n, micros / 1000000);
-	uint64_t frac = micros % 1000000;
+	unsigned frac = (unsigned)(micros % 1000000);
 	buf[n++] = '.';
-	for (int d = 5; d >= 0; d--) {
-		buf[n + (size_t)d] = (char)('0' + frac % 10);
-		frac /= 10;
-	}
+	memcpy(buf + n, digit_pairs + 2 * (frac / 10000), 2);
+	memcpy(buf + n + 2, digit_pairs + 2 * (frac / 100 % 100), 2);
+	memcpy(buf + n + 4, digit_pairs + 2 * (frac % 100), 2);
 	n += 6;
 	buf[n] = 0;
 	return n;

@@ -50,6 +50,8 @@ char *sim_pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * are in flight (1 MiB, plus the compressed block and the compressor):
  * write waits when the writer is behind. An empty file is one empty
  * member. A sim_gzout is used by one thread (plus its own writer). */
+#define SIM_GZOUT_BLOCK_BYTES ((size_t)256 << 10)
+#define SIM_GZOUT_BLOCKS 4
 typedef struct sim_gzout sim_gzout;
 int sim_gzout_open(sim_gzout **out, const char *path, io_err *err);
 /* Append bytes; errors are remembered and reported by close. */
