@@ -371,10 +371,27 @@ static const char digit_pairs[201] =
 	"34353637383940414243444546474849505152535455565758596061626364656667"
 	"6869707172737475767778798081828384858687888990919293949596979899";
 
+/* Decimal digits of x. */
+static inline size_t u64_digits(uint64_t x)
+{
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+		100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+		100000000000000000ull, 1000000000000000000ull,
+		10000000000000000000ull};
+	size_t n = 1;
+	while (n < 20 && x >= pow10[n])
+		n++;
+	return n;
+}
+
 size_t sim_fmt_u64(char *buf, uint64_t x)
 {
-	char tmp[SIM_FMT_U64_MAX];
-	char *p = tmp + sizeof tmp;
+	size_t n = u64_digits(x);
+	char *p = buf + n; /* written from the last digit back */
+	*p = 0;
 	while (x >= 100) {
 		p -= 2;
 		memcpy(p, digit_pairs + 2 * (x % 100), 2);
@@ -386,9 +403,6 @@ size_t sim_fmt_u64(char *buf, uint64_t x)
 	} else {
 		*--p = (char)('0' + x);
 	}
-	size_t n = (size_t)(tmp + sizeof tmp - p);
-	memcpy(buf, p, n);
-	buf[n] = 0;
 	return n;
 }
 
