@@ -51,6 +51,15 @@ static const char *tmp_path(const char *name)
 	return p;
 }
 
+/* The temporary sim_gzout writes path into until close. */
+static const char *tmp_of(const char *path)
+{
+	static char tmp[700];
+	snprintf(tmp, sizeof tmp, "%s" SIM_TMP_INFIX "%ld", path,
+		 (long)getpid());
+	return tmp;
+}
+
 /* Rows like tasks.csv.gz's, from a fixed LCG: n rows into a malloc'd
  * text (its length in *len) and the end of each row in ends[]. */
 static char *make_rows(size_t n, size_t *len, size_t **ends)
@@ -102,7 +111,8 @@ static char *gunzip_members(const char *path, size_t *len, int *members)
 		zs.avail_out = (uInt)(cap - at);
 		int rc = inflate(&zs, Z_NO_FLUSH);
 		at = (size_t)((char *)zs.next_out - out);
-		ck_assert_msg(rc == Z_OK || rc == Z_STREAM_END, "inflate: %d", rc);
+		ck_assert_msg(rc == Z_OK || rc == Z_STREAM_END, "inflate: %d",
+			      rc);
 		if (rc == Z_STREAM_END) {
 			++*members;
 			ck_assert_int_eq(inflateReset(&zs), Z_OK);
@@ -200,9 +210,7 @@ START_TEST(gzout_round_trip_through_many_blocks)
 	ck_assert(memcmp(got, text, len) == 0);
 	free(got);
 	/* the temporary is gone */
-	char tmp[700];
-	snprintf(tmp, sizeof tmp, "%s" SIM_TMP_INFIX "%ld", path, (long)getpid());
-	ck_assert_int_ne(access(tmp, F_OK), 0);
+	ck_assert_int_ne(access(tmp_of(path), F_OK), 0);
 	free(text);
 	free(ends);
 }
@@ -238,7 +246,7 @@ END_TEST
 /* Block boundaries depend on the byte count only: the same bytes written
  * row by row, in 1000-byte pieces or in one call larger than a block give
  * the same file, and so does writing it again. */
-START_TEST(gzout_bytes_do_not_depend_on_how_or_when_they_were_written)
+START_TEST(gzout_bytes_do_not_depend_on_how_they_were_written)
 {
 	size_t len, *ends, n_rows = 30000;
 	char *text = make_rows(n_rows, &len, &ends);
@@ -287,7 +295,7 @@ START_TEST(gzout_full_disk_is_reported_at_close_naming_the_file)
 {
 	const char *path = tmp_path("full.csv.gz");
 	char tmp[700];
-	snprintf(tmp, sizeof tmp, "%s" SIM_TMP_INFIX "%ld", path, (long)getpid());
+	snprintf(tmp, sizeof tmp, "%s", tmp_of(path));
 	unlink(tmp);
 	ck_assert_int_eq(symlink("/dev/full", tmp), 0);
 	int threads = threads_at_rest();
@@ -345,9 +353,7 @@ START_TEST(gzout_other_failures_leave_no_file_and_no_thread)
 	ck_assert_int_eq(sim_gzout_close(o, 0, &e2), 0);
 	ck_assert_int_eq(e2.code, 0);
 	ck_assert_int_ne(access(gone, F_OK), 0);
-	char tmp[700];
-	snprintf(tmp, sizeof tmp, "%s" SIM_TMP_INFIX "%ld", gone, (long)getpid());
-	ck_assert_int_ne(access(tmp, F_OK), 0);
+	ck_assert_int_ne(access(tmp_of(gone), F_OK), 0);
 	ck_assert_int_eq(thread_count(), threads);
 
 	io_err e3 = {0};
@@ -355,7 +361,7 @@ START_TEST(gzout_other_failures_leave_no_file_and_no_thread)
 	ck_assert_int_eq(sim_gzout_open(&o, tmp_path("no/such/dir.gz"), &e3),
 			 IO_EIO);
 	ck_assert_ptr_null(o);
-	ck_assert_msg(strstr(e3.msg, "dir.gz: cannot create: No such file") != NULL,
+	ck_assert_msg(strstr(e3.msg, "dir.gz: cannot create: No such file"),
 		      "%s", e3.msg);
 	ck_assert_int_eq(thread_count(), threads);
 	ck_assert_int_eq(sim_gzout_close(NULL, 1, &e3), 0);
@@ -481,7 +487,7 @@ Suite *suite_out(void)
 	tcase_set_timeout(g, 60);
 	tcase_add_test(g, gzout_round_trip_through_many_blocks);
 	tcase_add_test(g, gzout_file_reads_back_through_io_lines);
-	tcase_add_test(g, gzout_bytes_do_not_depend_on_how_or_when_they_were_written);
+	tcase_add_test(g, gzout_bytes_do_not_depend_on_how_they_were_written);
 	tcase_add_test(g, gzout_empty_file_is_valid_gzip);
 	tcase_add_test(g, gzout_full_disk_is_reported_at_close_naming_the_file);
 	tcase_add_test(g, gzout_other_failures_leave_no_file_and_no_thread);

@@ -226,7 +226,8 @@ int sim_gzout_open(sim_gzout **out, const char *path, io_err *err)
 	o->path = strdup(path);
 	o->tmp = temp_name(path);
 	o->z = libdeflate_alloc_compressor(GZ_LEVEL);
-	o->zcap = o->z ? libdeflate_gzip_compress_bound(o->z, GZ_BLOCK_BYTES) : 0;
+	if (o->z)
+		o->zcap = libdeflate_gzip_compress_bound(o->z, GZ_BLOCK_BYTES);
 	o->zbuf = o->zcap ? malloc(o->zcap) : NULL;
 	int ok = o->path && o->tmp && o->zbuf;
 	for (size_t i = 0; i < GZ_BLOCKS && ok; i++)
