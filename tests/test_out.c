@@ -185,8 +185,9 @@ static int same_bytes(const char *a, const char *b)
 /* ------------------------------------------------------------- gzout */
 
 /* 50,000 rows (about 3.5 MB: 14 blocks, more than are ever in flight, so
- * the caller waits on the writer): zlib reads back exactly the bytes
- * written, as one member per full block plus the partial last one. */
+ * the caller waits on the writer): zlib (inflate, gzread) and gzip read
+ * back exactly the bytes written, as one member per full block plus the
+ * partial last one. */
 START_TEST(gzout_round_trip_through_many_blocks)
 {
 	size_t len, *ends, n_rows = 50000;
@@ -209,6 +210,14 @@ START_TEST(gzout_round_trip_through_many_blocks)
 	ck_assert_uint_eq(got_len, len);
 	ck_assert(memcmp(got, text, len) == 0);
 	free(got);
+	/* and gzip itself */
+	char plain[700], cmd[2400], e[512];
+	snprintf(plain, sizeof plain, "%s", tmp_path("rows.csv"));
+	FILE *f = fopen(plain, "wb");
+	ck_assert(f && fwrite(text, 1, len, f) == len && fclose(f) == 0);
+	snprintf(cmd, sizeof cmd, "gzip -t '%s' && zcat '%s' | cmp - '%s'",
+		 path, path, plain);
+	ck_assert_msg(test_run(cmd, e, sizeof e) == 0, "gzip: %s", e);
 	/* the temporary is gone */
 	ck_assert_int_ne(access(tmp_of(path), F_OK), 0);
 	free(text);
