@@ -21,12 +21,12 @@
 #                        make fuzz-plot runs one. See tests/fuzz/run.sh.
 
 CC      ?= cc
-PKGS    := gsl jansson zlib
+PKGS    := gsl jansson zlib libdeflate
 TESTPKG := check
 
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wno-unused-parameter -I. -MMD -MP
+	-Wno-unused-parameter -pthread -I. -MMD -MP
 OPT := -O2 -g
 BUILD := build
 
@@ -44,11 +44,11 @@ CFLAGS_BASE += -Werror
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lz)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lz -ldeflate)
 CHECK_LIBS := $(shell pkg-config --libs $(TESTPKG) 2>/dev/null || echo -lcheck -lsubunit -lrt)
 ALL_CFLAGS := $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
-# libcsv ships no pkg-config file.
-LDLIBS_ALL := $(PKG_LIBS) -lcsv -lm $(LDLIBS)
+# libcsv ships no pkg-config file; -pthread: the gzip writer thread (sim/base/out.c).
+LDLIBS_ALL := $(PKG_LIBS) -lcsv -lm -pthread $(LDLIBS)
 
 # Source folders (the layer rule and the map are in README.md).
 MODULES  := sim/io sim/base profiles workloads policies sim real sim/sweep sim/cli
@@ -191,7 +191,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	ar rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_HELPER) $(FUZZ_LIB)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lcsv -lm $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lcsv -lm -pthread $(LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -1323,10 +1323,10 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 		rc = run_loop(&e);
 	sim_result r;
 	summarise(&e, &r);
-	r.wall_s = wall_now() - t0;
 	/* tasks.csv.gz first: when it fails (disk full), the message names
 	 * it, not the small file written after it */
 	int crc = sim_gzout_close(e.csv, rc == 0 || rc == GZ_FAILED, err);
+	r.wall_s = wall_now() - t0; /* with the rows still being compressed */
 	if (!rc || rc == GZ_FAILED)
 		rc = crc ? crc : rc == GZ_FAILED ? IO_EIO : 0;
 	if (!rc && writes) {

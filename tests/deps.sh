@@ -3,9 +3,10 @@
 set -e
 # ffmpeg: the transcoding driver and its tests (real/); OpenMPI: hetsim
 # sweep --mpi and its test (optional at build time: hetsim builds without);
-# libcsv-dev: the RFC 4180 CSV reader behind every CSV input; clang and
+# libcsv-dev: the RFC 4180 CSV reader behind every CSV input; libdeflate-dev:
+# the gzip compression of streamed outputs (tasks.csv.gz); clang and
 # libclang-rt-14-dev: make fuzz (libFuzzer) and the clang sanitizer run.
-pkgs="build-essential pkg-config libgsl-dev libjansson-dev zlib1g-dev libcsv-dev check
+pkgs="build-essential pkg-config libgsl-dev libjansson-dev zlib1g-dev libdeflate-dev libcsv-dev check
 libsubunit-dev ffmpeg openmpi-bin libopenmpi-dev clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do

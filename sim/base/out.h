@@ -40,16 +40,29 @@
 /* printf into a fresh malloc'ed string (free it); NULL on no memory. */
 char *sim_pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Streamed gzip text file (level 1: the simulator must not wait on zlib). */
+/* Streamed gzip text file, compressed off the caller's thread so that the
+ * simulator does not wait on it: write copies the bytes into 256 KiB
+ * blocks; a writer thread compresses each full block as one gzip member
+ * (libdeflate, level 1) and appends it. Concatenated members are standard
+ * gzip (gzip -t, zcat, zlib's gzread, Python's gzip read them as one
+ * stream). Block boundaries depend on the byte count only, so the same
+ * bytes give the same file whatever the threads' timing. At most 4 blocks
+ * are in flight (1 MiB, plus the compressed block and the compressor):
+ * write waits when the writer is behind. An empty file is one empty
+ * member. A sim_gzout is used by one thread (plus its own writer). */
+#define SIM_GZOUT_BLOCK_BYTES ((size_t)256 << 10)
+#define SIM_GZOUT_BLOCKS 4
 typedef struct sim_gzout sim_gzout;
 int sim_gzout_open(sim_gzout **out, const char *path, io_err *err);
 /* Append bytes; errors are remembered and reported by close. */
 void sim_gzout_write(sim_gzout *o, const char *buf, size_t len);
 /* Has a write failed (disk full)? Then close(commit = 1) reports it. */
 int sim_gzout_failed(const sim_gzout *o);
-/* commit = 1: flush and rename into place; 0: discard the temp file. A
- * failed write, flush or rename is reported naming this file and the
- * cause of the first failure (e.g. "No space left on device"). */
+/* commit = 1: compress what is left, end the writer thread and rename the
+ * file into place; 0: end the thread without compressing more and remove
+ * the temp file. Either way no thread is left running. A failed write,
+ * close or rename is reported naming this file and the cause of the first
+ * failure (e.g. "No space left on device"). */
 int sim_gzout_close(sim_gzout *o, int commit, io_err *err);
 
 /* A JSON number, or null for NaN / infinity (which JSON cannot hold:

@@ -27,3 +27,21 @@ bench-simgrid: bench-simgrid-deps
 	./$(SIMGRID_BIN) $(BENCH_ARGS)
 
 -include $(SIMGRID_OBJ:.o=.d)
+
+# ---- make bench-out: the streamed gzip writer (tests/bench/bench_out.c) --
+#   make bench-out       rows/s through sim_gzout against zlib level 1 on
+#                        the calling thread; BENCH_ARGS=quick: 10x fewer rows
+
+BENCH_OUT_BIN := $(BUILD)/bench_out
+BENCH_OUT_OBJ := $(BUILD)/tests/bench/bench_out.o
+
+$(BENCH_OUT_BIN): $(BENCH_OUT_OBJ) $(LIB)
+	$(CC) $(LDSAN) -o $@ $(BENCH_OUT_OBJ) $(LIB) $(LDLIBS_ALL)
+
+.PHONY: bench-out
+bench-out:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory $(BENCH_OUT_BIN)
+	./$(BENCH_OUT_BIN) $(BENCH_ARGS)
+
+-include $(BENCH_OUT_OBJ:.o=.d)
