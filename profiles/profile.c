@@ -270,6 +270,77 @@ double prof_model_quantile(const prof_model *m, double u)
 	return x + m->shift;
 }
 
+/* ---- names ---------------------------------------------------------------- */
+
+/* Name -> index of the task types and of the machine types: open addressing
+ * with linear probing, at most half full; a slot holds index + 1, 0 is
+ * empty. The names themselves stay in p->tasks and p->machines. */
+typedef struct name_table {
+	uint32_t *slot;
+	size_t mask;
+} name_table;
+
+struct prof_index {
+	name_table tasks, machines;
+};
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h ^ (h >> 29);
+}
+
+static int names_init(name_table *t, size_t n)
+{
+	size_t size = 16;
+	while (size < 2 * n)
+		size *= 2;
+	t->slot = calloc(size, sizeof *t->slot);
+	t->mask = size - 1;
+	return t->slot ? 0 : -1;
+}
+
+/* Slot of name: where it is, or the empty slot where it would go. names[i]
+ * is the name of index i (a stride apart, as in the type arrays). */
+static uint32_t *names_find(const name_table *t, const char *name,
+			    const void *names, size_t stride)
+{
+	for (size_t k = name_hash(name) & t->mask;; k = (k + 1) & t->mask) {
+		uint32_t v = t->slot[k];
+		if (v == 0)
+			return &t->slot[k];
+		const char *have = *(char *const *)((const char *)names +
+						    (v - 1) * stride);
+		if (strcmp(have, name) == 0)
+			return &t->slot[k];
+	}
+}
+
+static int task_index(const prof_profile *p, const char *name)
+{
+	uint32_t v = *names_find(&p->index->tasks, name, p->tasks,
+				 sizeof *p->tasks);
+	return (int)v - 1;
+}
+
+static int machine_index(const prof_profile *p, const char *name)
+{
+	uint32_t v = *names_find(&p->index->machines, name, p->machines,
+				 sizeof *p->machines);
+	return (int)v - 1;
+}
+
+static void index_free(struct prof_index *ix)
+{
+	if (ix) {
+		free(ix->tasks.slot);
+		free(ix->machines.slot);
+		free(ix);
+	}
+}
+
 /* ---- loading ------------------------------------------------------------- */
 
 /* An empirical, replay or pet model read from a CSV file. Requests naming
@@ -403,14 +474,13 @@ static int parse_machine(loader *ld, const json_t *arr, uint32_t i)
 	if ((rc = io_jcheck_keys(doc, o, keys, err)) ||
 	    (rc = get_name(ld, o, &name)))
 		return rc;
-	for (uint32_t k = 0; k < i; k++)
-		if (strcmp(ld->p->machines[k].name, name) == 0)
-			return io_jerr(
-				err, doc, json_object_get(o, "name"),
-				"duplicate machine type \"%s\" "
-				"(first at line %ld)",
-				name,
-				io_jdoc_line(doc, json_array_get(arr, k)));
+	int first = machine_index(ld->p, name);
+	if (first >= 0)
+		return io_jerr(err, doc, json_object_get(o, "name"),
+				 "duplicate machine type \"%s\" "
+				 "(first at line %ld)",
+				 name,
+				 io_jdoc_line(doc, json_array_get(arr, (size_t)first)));
 	if ((rc = io_jget_nonneg(doc, o, "vcpu", 0, &mt->vcpu, err)) ||
 	    (rc = io_jget_nonneg(doc, o, "mem_gib", 0, &mt->mem_gib, err)) ||
 	    (rc = io_jget_nonneg(doc, o, "price_usd_h", 0, &mt->price_usd_h,
@@ -450,7 +520,11 @@ static int parse_machine(loader *ld, const json_t *arr, uint32_t i)
 	int fail = 0;
 	mt->name = dup_or_null(name, &fail);
 	mt->accelerator = dup_or_null(json_string_value(acc), &fail);
-	return fail ? oom(ld) : 0;
+	if (fail)
+		return oom(ld);
+	*names_find(&ld->p->index->machines, name, ld->p->machines,
+		    sizeof *ld->p->machines) = i + 1;
+	return 0;
 }
 
 static int parse_task(loader *ld, const json_t *arr, uint32_t i)
@@ -469,18 +543,21 @@ static int parse_task(loader *ld, const json_t *arr, uint32_t i)
 	    (rc = io_jget_str(doc, o, "kind", 0, &kind, ld->err)) ||
 	    (rc = io_jget_str(doc, o, "source", 0, &src, ld->err)))
 		return rc;
-	for (uint32_t k = 0; k < i; k++)
-		if (strcmp(ld->p->tasks[k].name, name) == 0)
-			return io_jerr(
-				ld->err, doc, json_object_get(o, "name"),
-				"duplicate task type \"%s\" "
-				"(first at line %ld)",
-				name,
-				io_jdoc_line(doc, json_array_get(arr, k)));
+	int first = task_index(ld->p, name);
+	if (first >= 0)
+		return io_jerr(ld->err, doc, json_object_get(o, "name"),
+				 "duplicate task type \"%s\" "
+				 "(first at line %ld)",
+				 name,
+				 io_jdoc_line(doc, json_array_get(arr, (size_t)first)));
 	int fail = 0;
 	tt->name = dup_or_null(name, &fail);
 	tt->kind = dup_or_null(kind, &fail);
-	return fail ? oom(ld) : 0;
+	if (fail)
+		return oom(ld);
+	*names_find(&ld->p->index->tasks, name, ld->p->tasks,
+		    sizeof *ld->p->tasks) = i + 1;
+	return 0;
 }
 
 /* "unit" of an entry backed by data, as seconds per unit. */
@@ -1257,7 +1334,10 @@ static int load_profile_object(loader *ld, const json_t *root)
 	p->tasks = calloc(nt, sizeof *p->tasks);
 	p->models = calloc(nm * nt, sizeof *p->models);
 	ld->first_entry = calloc(nm * nt, sizeof *ld->first_entry);
-	if (!p->machines || !p->tasks || !p->models || !ld->first_entry)
+	p->index = calloc(1, sizeof *p->index);
+	if (!p->machines || !p->tasks || !p->models || !ld->first_entry ||
+	    !p->index || names_init(&p->index->tasks, nt) ||
+	    names_init(&p->index->machines, nm))
 		return oom(ld);
 	p->n_machines = (uint32_t)nm; /* set now: prof_free walks them all */
 	p->n_tasks = (uint32_t)nt;
@@ -1355,11 +1435,14 @@ void prof_free(prof_profile *p)
 	free(p->models);
 	free(p->merge_shared_s);
 	free(p->path);
+	index_free(p->index);
 	free(p);
 }
 
 int prof_machine_index(const prof_profile *p, const char *name)
 {
+	if (p && name && p->index)
+		return machine_index(p, name);
 	for (uint32_t i = 0; p && name && i < p->n_machines; i++)
 		if (p->machines[i].name &&
 		    strcmp(p->machines[i].name, name) == 0)
@@ -1369,6 +1452,8 @@ int prof_machine_index(const prof_profile *p, const char *name)
 
 int prof_task_index(const prof_profile *p, const char *name)
 {
+	if (p && name && p->index)
+		return task_index(p, name);
 	for (uint32_t i = 0; p && name && i < p->n_tasks; i++)
 		if (p->tasks[i].name && strcmp(p->tasks[i].name, name) == 0)
 			return (int)i;

@@ -145,6 +145,10 @@ typedef struct prof_profile {
 	 * (start-up + decode) of one run, 0 where none is given. */
 	double *merge_shared_s;
 	char *path;         /* file it was loaded from (or label) */
+	/* Hash tables of the type names, built at load: prof_task_index and
+	 * prof_machine_index take constant time (NULL in a profile built by
+	 * hand: they scan). */
+	struct prof_index *index;
 } prof_profile;
 
 /* Load from a file. */
@@ -156,7 +160,8 @@ int prof_load_json(prof_profile **out, const io_jdoc *doc,
 		   const json_t *node, io_err *err);
 void prof_free(prof_profile *p);
 
-/* Index of a name, or -1. */
+/* Index of a name, or -1. Loading n task types with m machine types and
+ * their exec entries takes time and memory linear in n m. */
 int prof_machine_index(const prof_profile *p, const char *name);
 int prof_task_index(const prof_profile *p, const char *name);
 

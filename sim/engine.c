@@ -1236,6 +1236,18 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	return 0;
 }
 
+/* A histogram that could not grow has lost counts (sim/stats.h): its
+ * quantiles are unknown, so the run fails rather than report them. */
+static int stats_failed(const engine *e)
+{
+	if (sim_stat_failed(&e->response))
+		return 1;
+	for (uint32_t tt = 0; tt < e->prof->n_tasks; tt++)
+		if (sim_stat_failed(&e->types[tt].response))
+			return 1;
+	return 0;
+}
+
 static double wall_now(void)
 {
 	struct timespec ts;
@@ -1289,6 +1301,8 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	double t0 = wall_now();
 	if (!rc)
 		rc = run_loop(&e);
+	if (!rc && stats_failed(&e))
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	sim_result r;
 	summarise(&e, &r);
 	r.wall_s = wall_now() - t0;
