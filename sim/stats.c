@@ -39,7 +39,8 @@ static inline uint32_t bucket_of(double x)
 	int e;
 	double m = frexp(x, &e); /* x = m 2^e, m in [0.5, 1) */
 	uint32_t sub = (uint32_t)((m * 2.0 - 1.0) * (1u << SIM_HIST_SUB_BITS));
-	return ((uint32_t)(e - 1 - SIM_HIST_MIN_EXP) << SIM_HIST_SUB_BITS) + sub;
+	return ((uint32_t)(e - 1 - SIM_HIST_MIN_EXP) << SIM_HIST_SUB_BITS) +
+	       sub;
 }
 
 /* Midpoint of bucket b. */

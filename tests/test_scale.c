@@ -33,7 +33,8 @@ static uint32_t dense_bucket(double x)
 	int e;
 	double m = frexp(x, &e);
 	uint32_t sub = (uint32_t)((m * 2.0 - 1.0) * (1u << SIM_HIST_SUB_BITS));
-	return ((uint32_t)(e - 1 - SIM_HIST_MIN_EXP) << SIM_HIST_SUB_BITS) + sub;
+	return ((uint32_t)(e - 1 - SIM_HIST_MIN_EXP) << SIM_HIST_SUB_BITS) +
+	       sub;
 }
 
 static double dense_mid(uint32_t b)
@@ -91,14 +92,15 @@ static void check_against_dense(const char *what, size_t n,
 		sim_stat_add(&s, x);
 	}
 	ck_assert(!sim_stat_failed(&s));
-	static const double edges[] = {0.0, 1e-12, 0.5, 0.95, 0.99, 0.999,
-				       1.0 - 1e-12, 1.0};
+	static const double edges[] = {0.0,  1e-12, 0.5,	 0.95,
+				       0.99, 0.999, 1.0 - 1e-12, 1.0};
 	for (int k = 0; k <= 2008; k++) {
 		double q = k <= 2000 ? k / 2000.0 : edges[k - 2001];
-		double want = dense_quantile(&d, q), got = sim_stat_quantile(&s, q);
+		double want = dense_quantile(&d, q),
+		       got = sim_stat_quantile(&s, q);
 		ck_assert_msg(memcmp(&want, &got, sizeof want) == 0,
-			      "%s (n %zu): q %.17g: dense %.17g, sparse %.17g", what,
-			      n, q, want, got);
+			      "%s (n %zu): q %.17g: dense %.17g, sparse %.17g",
+			      what, n, q, want, got);
 	}
 	sim_stat_free(&s);
 	free(d.buckets);
@@ -143,8 +145,10 @@ START_TEST(stats_quantiles_equal_dense_histogram)
 		check_against_dense("two points", sizes[k], draw_two_points, r);
 	}
 	check_against_dense("distinct", SIM_HIST_SPARSE_MAX, draw_distinct, r);
-	check_against_dense("distinct", SIM_HIST_SPARSE_MAX + 1, draw_distinct, r);
-	check_against_dense("distinct", 5 * SIM_HIST_SPARSE_MAX, draw_distinct, r);
+	check_against_dense("distinct", SIM_HIST_SPARSE_MAX + 1, draw_distinct,
+			    r);
+	check_against_dense("distinct", 5 * SIM_HIST_SPARSE_MAX, draw_distinct,
+			    r);
 	gsl_rng_free(r);
 }
 END_TEST
@@ -193,7 +197,8 @@ static char *many_types_profile(size_t n)
 	char *t = malloc(cap);
 	ck_assert_ptr_nonnull(t);
 #define PUT(...) used += (size_t)snprintf(t + used, cap - used, __VA_ARGS__)
-	PUT("{\"machine_types\": [{\"name\": \"m0\", \"power_w\": {\"idle\": 10, "
+	PUT("{\"machine_types\": [{\"name\": \"m0\", \"power_w\": {\"idle\": "
+	    "10, "
 	    "\"busy\": 50}}, {\"name\": \"m1\"}, {\"name\": \"m2\"}],\n"
 	    "\"task_types\": [\n");
 	for (size_t i = 0; i < n; i++)
@@ -201,7 +206,8 @@ static char *many_types_profile(size_t n)
 	PUT("],\n\"exec\": [\n");
 	for (size_t i = 0; i < n; i++)
 		for (int m = 0; m < 3; m++)
-			PUT("{\"task\": \"t%zu\", \"machine\": \"m%d\", \"model\": "
+			PUT("{\"task\": \"t%zu\", \"machine\": \"m%d\", "
+			    "\"model\": "
 			    "\"lognormal\", \"mu\": %g, \"sigma\": 0.3}%s\n",
 			    i, m, -3.0 + 0.5 * m + 0.1 * (double)(i % 7),
 			    i + 1 < n || m < 2 ? "," : "");
@@ -269,11 +275,13 @@ static load_cost measure_load(size_t n)
 		int rc = prof_load(&p, path, &err);
 		lc.cpu_s = cpu_now() - t0;
 		long peak = status_kib("VmHWM");
-		lc.peak_growth_kib = f && before >= 0 && peak >= 0 ? peak - before : -1;
+		lc.peak_growth_kib =
+			f && before >= 0 && peak >= 0 ? peak - before : -1;
 		if (rc || p->n_tasks != n || prof_task_index(p, "t17") != 17)
 			_exit(1);
 		prof_free(p);
-		_exit(write(fd[1], &lc, sizeof lc) == (ssize_t)sizeof lc ? 0 : 1);
+		_exit(write(fd[1], &lc, sizeof lc) == (ssize_t)sizeof lc ? 0
+									 : 1);
 	}
 	close(fd[1]);
 	load_cost lc = {0};
@@ -284,8 +292,8 @@ static load_cost measure_load(size_t n)
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0 && got == sizeof lc,
 		      "loading %zu task types failed", n);
 	if (getenv("TEST_SCALE_VERBOSE"))
-		fprintf(stderr, "%zu task types: %.3f s CPU, peak +%ld KiB\n", n,
-			lc.cpu_s, lc.peak_growth_kib);
+		fprintf(stderr, "%zu task types: %.3f s CPU, peak +%ld KiB\n",
+			n, lc.cpu_s, lc.peak_growth_kib);
 	return lc;
 }
 
@@ -312,7 +320,8 @@ START_TEST(profile_load_grows_linearly)
 		      big.cpu_s);
 	if (!TEST_SANITIZED && small.peak_growth_kib > 0 &&
 	    big.peak_growth_kib >= 0)
-		ck_assert_msg(big.peak_growth_kib <= 2.3 * (double)small.peak_growth_kib,
+		ck_assert_msg(big.peak_growth_kib <=
+				      2.3 * (double)small.peak_growth_kib,
 			      "%ld KiB for 10^4 types, %ld KiB for 2 x 10^4",
 			      small.peak_growth_kib, big.peak_growth_kib);
 }
@@ -326,8 +335,9 @@ static json_t *run_summary(const char *exp_name, const char *exp_text,
 	char dir[600], cmd[1600], msg[2048], path[700];
 	const char *exp = test_write(exp_name, exp_text);
 	snprintf(dir, sizeof dir, "%s/%s", test_tmpdir(), out);
-	snprintf(cmd, sizeof cmd, "%s run '%s' --out '%s' --quiet --no-tasks-csv",
-		 test_bin(), exp, dir);
+	snprintf(cmd, sizeof cmd,
+		 "%s run '%s' --out '%s' --quiet --no-tasks-csv", test_bin(),
+		 exp, dir);
 	ck_assert_msg(test_run(cmd, msg, sizeof msg) == 0, "%s", msg);
 	snprintf(path, sizeof path, "%s/mct/summary.json", dir);
 	json_error_t je;
@@ -364,7 +374,8 @@ START_TEST(run_over_many_types_reports_as_before)
 	char *inline_exp = malloc(cap);
 	ck_assert_ptr_nonnull(inline_exp);
 	char file_exp[1024];
-	snprintf(file_exp, sizeof file_exp, "{\"profile\": \"many_prof.json\",\n%s", rest);
+	snprintf(file_exp, sizeof file_exp,
+		 "{\"profile\": \"many_prof.json\",\n%s", rest);
 	snprintf(inline_exp, cap, "{\"profile\": %s,\n%s", prof, rest);
 	json_t *a = run_summary("many_file.json", file_exp, "many_file");
 	json_t *b = run_summary("many_inline.json", inline_exp, "many_inline");
