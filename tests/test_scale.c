@@ -327,6 +327,70 @@ START_TEST(profile_load_grows_linearly)
 }
 END_TEST
 
+/* A profile file is loaded lean (an exec entry at a time) and, on any
+ * error, again as one document: broken files must fail exactly as a whole
+ * document does (prof_load_json), and valid ones load the same. */
+START_TEST(lean_loading_fails_and_succeeds_as_whole_document)
+{
+	char *good = many_types_profile(50);
+	/* {from, to}: the first occurrence replaced; NULL from: appended */
+	static const char *const muts[][2] = {
+		{"{\"name\": \"t5\"}", "{\"name\": \"t3\"}"},
+		{"\"task\": \"t9\", \"machine\": \"m0\"",
+		 "\"task\": \"t8\", \"machine\": \"m0\""},
+		{"\"sigma\": 0.3}", "\"sigma\": -1}"},
+		{"{\"name\": \"t20\"}", "{\"name\": \"t20\",}"},
+		{"{\"name\": \"t20\"}", "{\"name\": \"t20\", \"name\": \"x\"}"},
+		{"{\"name\": \"t20\"}", "{\"name\": \"t20\"]"},
+		{"{\"name\": \"t20\"}", "20"},
+		{"\"task\": \"t49\"", "\"task\": \"t50\""},
+		{"\"mu\":", "\"muu\":"},
+		{"\"exec\": [", "\"exec\": [], \"exec\": ["},
+		{"\"task_types\"", "\"notes\": 1, \"task_types\""},
+		{"{\"machine_types\"", "[{\"machine_types\""},
+		{NULL, "x"},
+		{NULL, "\n"},			/* valid */
+		{"\"t7\"}", "\"t\\\"7\\\\\"}"}, /* escapes, valid */
+	};
+	for (size_t k = 0; k < sizeof muts / sizeof muts[0]; k++) {
+		size_t cap = strlen(good) + 64;
+		char *text = malloc(cap);
+		ck_assert_ptr_nonnull(text);
+		const char *at = muts[k][0] ? strstr(good, muts[k][0]) : NULL;
+		ck_assert(!muts[k][0] || at);
+		if (at)
+			snprintf(text, cap, "%.*s%s%s", (int)(at - good), good,
+				 muts[k][1], at + strlen(muts[k][0]));
+		else
+			snprintf(text, cap, "%s%s", good, muts[k][1]);
+		const char *path = test_write("lean.json", text);
+		io_err lean = {0}, whole = {0};
+		prof_profile *a = NULL, *b = NULL;
+		int ra = prof_load(&a, path, &lean);
+		io_jdoc doc;
+		int rb = io_jdoc_load(&doc, path, &whole);
+		if (!rb) {
+			rb = prof_load_json(&b, &doc, doc.root, &whole);
+			io_jdoc_free(&doc);
+		}
+		ck_assert_msg(ra == rb && strcmp(lean.msg, whole.msg) == 0,
+			      "case %zu: lean %d \"%s\", whole %d \"%s\"", k,
+			      ra, lean.msg, rb, whole.msg);
+		if (!ra) {
+			ck_assert_uint_eq(a->n_tasks, b->n_tasks);
+			for (size_t i = 0;
+			     i < (size_t)a->n_tasks * a->n_machines; i++)
+				ck_assert(a->models[i].mean ==
+					  b->models[i].mean);
+		}
+		prof_free(a);
+		prof_free(b);
+		free(text);
+	}
+	free(good);
+}
+END_TEST
+
 /* ---- a run over many task types ----------------------------------------- */
 
 static json_t *run_summary(const char *exp_name, const char *exp_text,
@@ -410,6 +474,7 @@ Suite *suite_scale(void)
 	tcase_add_test(tc, stats_memory_follows_what_is_held);
 	tcase_add_test(tc, profile_of_many_types_loads_fast_and_small);
 	tcase_add_test(tc, profile_load_grows_linearly);
+	tcase_add_test(tc, lean_loading_fails_and_succeeds_as_whole_document);
 	tcase_add_test(tc, run_over_many_types_reports_as_before);
 	suite_add_tcase(s, tc);
 	return s;
