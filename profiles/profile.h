@@ -151,7 +151,10 @@ typedef struct prof_profile {
 	struct prof_index *index;
 } prof_profile;
 
-/* Load from a file. */
+/* Load from a file. The file is parsed one task type and one exec entry at
+ * a time (10^5 task types on 3 machine types: about 60 MB, not the 300 MB
+ * of a whole jansson document); a file with any error is loaded again as
+ * one document, whose message is the one reported. */
 int prof_load(prof_profile **out, const char *path, io_err *err);
 /* Load from a JSON value inside an already-open document (e.g. a profile
  * written inline in an experiment); relative CSV paths resolve against
