@@ -270,6 +270,77 @@ double prof_model_quantile(const prof_model *m, double u)
 	return x + m->shift;
 }
 
+/* ---- names ---------------------------------------------------------------- */
+
+/* Name -> index of the task types and of the machine types: open addressing
+ * with linear probing, at most half full; a slot holds index + 1, 0 is
+ * empty. The names themselves stay in p->tasks and p->machines. */
+typedef struct name_table {
+	uint32_t *slot;
+	size_t mask;
+} name_table;
+
+struct prof_index {
+	name_table tasks, machines;
+};
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h ^ (h >> 29);
+}
+
+static int names_init(name_table *t, size_t n)
+{
+	size_t size = 16;
+	while (size < 2 * n)
+		size *= 2;
+	t->slot = calloc(size, sizeof *t->slot);
+	t->mask = size - 1;
+	return t->slot ? 0 : -1;
+}
+
+/* Slot of name: where it is, or the empty slot where it would go. names[i]
+ * is the name of index i (a stride apart, as in the type arrays). */
+static uint32_t *names_find(const name_table *t, const char *name,
+			    const void *names, size_t stride)
+{
+	for (size_t k = name_hash(name) & t->mask;; k = (k + 1) & t->mask) {
+		uint32_t v = t->slot[k];
+		if (v == 0)
+			return &t->slot[k];
+		const char *have = *(char *const *)((const char *)names +
+						    (v - 1) * stride);
+		if (strcmp(have, name) == 0)
+			return &t->slot[k];
+	}
+}
+
+static int task_index(const prof_profile *p, const char *name)
+{
+	uint32_t v = *names_find(&p->index->tasks, name, p->tasks,
+				 sizeof *p->tasks);
+	return (int)v - 1;
+}
+
+static int machine_index(const prof_profile *p, const char *name)
+{
+	uint32_t v = *names_find(&p->index->machines, name, p->machines,
+				 sizeof *p->machines);
+	return (int)v - 1;
+}
+
+static void index_free(struct prof_index *ix)
+{
+	if (ix) {
+		free(ix->tasks.slot);
+		free(ix->machines.slot);
+		free(ix);
+	}
+}
+
 /* ---- loading ------------------------------------------------------------- */
 
 /* An empirical, replay or pet model read from a CSV file. Requests naming
@@ -279,7 +350,8 @@ typedef struct csv_req {
 	const char *column;	 /* of the values (pet: of the times) */
 	const char *prob_column; /* pet: of the probabilities; else NULL */
 	const json_t *where;	 /* object of column -> text, may be NULL */
-	const json_t *entry;	 /* exec entry, for messages */
+	json_t *entry;		 /* exec entry (a reference held: the strings
+				    above live in it) */
 	const char *shown;	 /* file name as written in the profile */
 	double unit_s;
 	prof_model *model;
@@ -294,6 +366,15 @@ typedef struct csv_req {
 	int done;
 } csv_req;
 
+/* The elements of an array member of the profile: in the document (arr),
+ * or, when loading lean (see prof_load), still text from '[' to just past
+ * ']', parsed one element at a time. */
+typedef struct elems {
+	const json_t *arr;
+	const char *text, *end;
+	size_t n;
+} elems;
+
 typedef struct loader {
 	const io_jdoc *doc;
 	prof_profile *p;
@@ -301,6 +382,10 @@ typedef struct loader {
 	const json_t **first_entry; /* per model slot, for duplicate errors */
 	csv_req *reqs;
 	size_t n_reqs, cap_reqs;
+	/* lean loading: "task_types" and "exec" as text; errors are not
+	 * reported (ld->err is already set), only returned */
+	int lean;
+	elems lean_tasks, lean_exec;
 } loader;
 
 #define EXEC_COMMON_KEYS "task", "machine", "model", "shift", "source"
@@ -403,14 +488,13 @@ static int parse_machine(loader *ld, const json_t *arr, uint32_t i)
 	if ((rc = io_jcheck_keys(doc, o, keys, err)) ||
 	    (rc = get_name(ld, o, &name)))
 		return rc;
-	for (uint32_t k = 0; k < i; k++)
-		if (strcmp(ld->p->machines[k].name, name) == 0)
-			return io_jerr(
-				err, doc, json_object_get(o, "name"),
-				"duplicate machine type \"%s\" "
-				"(first at line %ld)",
-				name,
-				io_jdoc_line(doc, json_array_get(arr, k)));
+	int first = machine_index(ld->p, name);
+	if (first >= 0)
+		return io_jerr(err, doc, json_object_get(o, "name"),
+				 "duplicate machine type \"%s\" "
+				 "(first at line %ld)",
+				 name,
+				 io_jdoc_line(doc, json_array_get(arr, (size_t)first)));
 	if ((rc = io_jget_nonneg(doc, o, "vcpu", 0, &mt->vcpu, err)) ||
 	    (rc = io_jget_nonneg(doc, o, "mem_gib", 0, &mt->mem_gib, err)) ||
 	    (rc = io_jget_nonneg(doc, o, "price_usd_h", 0, &mt->price_usd_h,
@@ -450,14 +534,19 @@ static int parse_machine(loader *ld, const json_t *arr, uint32_t i)
 	int fail = 0;
 	mt->name = dup_or_null(name, &fail);
 	mt->accelerator = dup_or_null(json_string_value(acc), &fail);
-	return fail ? oom(ld) : 0;
+	if (fail)
+		return oom(ld);
+	*names_find(&ld->p->index->machines, name, ld->p->machines,
+		    sizeof *ld->p->machines) = i + 1;
+	return 0;
 }
 
-static int parse_task(loader *ld, const json_t *arr, uint32_t i)
+/* Element i of "task_types" (arr is NULL when loading lean). */
+static int parse_task(loader *ld, const json_t *arr, size_t i,
+		      const json_t *o)
 {
 	static const char *const keys[] = {"name", "kind", "source", NULL};
 	const io_jdoc *doc = ld->doc;
-	const json_t *o = json_array_get(arr, i);
 	prof_task_type *tt = &ld->p->tasks[i];
 	const char *name, *kind = NULL, *src = NULL;
 	int rc;
@@ -469,18 +558,21 @@ static int parse_task(loader *ld, const json_t *arr, uint32_t i)
 	    (rc = io_jget_str(doc, o, "kind", 0, &kind, ld->err)) ||
 	    (rc = io_jget_str(doc, o, "source", 0, &src, ld->err)))
 		return rc;
-	for (uint32_t k = 0; k < i; k++)
-		if (strcmp(ld->p->tasks[k].name, name) == 0)
-			return io_jerr(
-				ld->err, doc, json_object_get(o, "name"),
-				"duplicate task type \"%s\" "
-				"(first at line %ld)",
-				name,
-				io_jdoc_line(doc, json_array_get(arr, k)));
+	int first = task_index(ld->p, name);
+	if (first >= 0)
+		return io_jerr(ld->err, doc, json_object_get(o, "name"),
+				 "duplicate task type \"%s\" "
+				 "(first at line %ld)",
+				 name,
+				 io_jdoc_line(doc, json_array_get(arr, (size_t)first)));
 	int fail = 0;
 	tt->name = dup_or_null(name, &fail);
 	tt->kind = dup_or_null(kind, &fail);
-	return fail ? oom(ld) : 0;
+	if (fail)
+		return oom(ld);
+	*names_find(&ld->p->index->tasks, name, ld->p->tasks,
+		    sizeof *ld->p->tasks) = (uint32_t)i + 1;
+	return 0;
 }
 
 /* "unit" of an entry backed by data, as seconds per unit. */
@@ -637,7 +729,7 @@ static int add_csv_req(loader *ld, const json_t *e, const data_form *form,
 	q->column = column;
 	q->prob_column = prob_column;
 	q->where = where;
-	q->entry = e;
+	q->entry = json_incref((json_t *)e);
 	q->unit_s = unit_s;
 	q->model = m;
 	q->n_where = where ? json_object_size(where) : 0;
@@ -812,7 +904,9 @@ static int parse_exec_fields(loader *ld, const json_t *e)
 				 "machine \"%s\" (first at line %ld)",
 				 task, machine,
 				 io_jdoc_line(doc, ld->first_entry[slot]));
-	ld->first_entry[slot] = e;
+	/* lean: e is freed after this entry, but only messages read it, and
+	 * the lean path writes none */
+	ld->first_entry[slot] = ld->lean ? ld->doc->root : e;
 	prof_model *m = &ld->p->models[slot];
 	m->kind = (prof_model_kind)kind;
 	if ((rc = io_jget_nonneg(doc, e, "shift", 0, &m->shift, err)) ||
@@ -829,9 +923,9 @@ static int parse_exec_fields(loader *ld, const json_t *e)
  * that hetsim writes, and the entry is what a reader looks for. The field
  * checks report into a local io_err whose "file:line: " prefix is then
  * replaced. */
-static int parse_exec(loader *ld, const json_t *exec, size_t i)
+static int parse_exec(loader *ld, const json_t *exec, size_t i,
+		      const json_t *e)
 {
-	const json_t *e = json_array_get(exec, i);
 	if (!json_is_object(e))
 		return io_jerr_at(ld->err, ld->doc, exec, NULL, i,
 				    "an exec entry must be an object");
@@ -1156,12 +1250,218 @@ static void free_reqs(loader *ld)
 		free(ld->reqs[i].w);
 		free(ld->reqs[i].where_col);
 		free(ld->reqs[i].where_val);
+		json_decref(ld->reqs[i].entry);
 	}
 	free(ld->reqs);
 	free(ld->first_entry);
 }
 
 static int load_profile_object(loader *ld, const json_t *root);
+
+/* ---- lean loading ------------------------------------------------------
+ *
+ * jansson turns each small JSON object into about 1 KiB of nodes: a profile
+ * of 10^5 task types on 3 machine types (300,000 exec entries, 27 MB of
+ * text) took 314 MB as one document. prof_load therefore splits the text
+ * itself: the root's members are parsed one by one, and the elements of
+ * "task_types" and "exec" one at a time, each freed once used (an entry
+ * backed by a CSV file is kept until the file is read). Every piece goes
+ * through jansson (duplicate keys rejected), and what lies between pieces
+ * must be whitespace and the right punctuation, so the lean path accepts
+ * exactly the valid documents. It reports no error: on any, prof_load loads
+ * the file again as one document, which reports the first error as it
+ * always did (and a profile with "e2c_eet" is loaded that way directly).
+ */
+
+static const char *skip_ws(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+		s++;
+	return s;
+}
+
+/* Past the string starting at s ('"'), or NULL. */
+static const char *skip_string(const char *s, const char *end)
+{
+	for (s++; s < end; s++) {
+		if (*s == '\\')
+			s++;
+		else if (*s == '"')
+			return s + 1;
+	}
+	return NULL;
+}
+
+/* Past the value starting at s, or NULL; the brackets are only counted:
+ * jansson checks the value itself. */
+static const char *skip_value(const char *s, const char *end)
+{
+	int depth = 0;
+	do {
+		if (s >= end)
+			return NULL;
+		char c = *s;
+		if (c == '"') {
+			s = skip_string(s, end);
+			if (!s)
+				return NULL;
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (--depth < 0)
+				return NULL;
+		} else if (depth == 0) { /* number, true, false, null */
+			while (s < end && *s != ',' && *s != ']' && *s != '}' &&
+			       *s != ' ' && *s != '\t' && *s != '\n' &&
+			       *s != '\r')
+				s++;
+			return s;
+		}
+		s++;
+	} while (depth > 0);
+	return s;
+}
+
+static json_t *parse_piece(const char *s, const char *end)
+{
+	json_error_t je;
+	return json_loadb(s, (size_t)(end - s),
+			  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+}
+
+/* Count the elements of the array text [s, end) ('[' .. ']') and check the
+ * punctuation between them. */
+static int count_elems(const char *s, const char *end, size_t *n)
+{
+	*n = 0;
+	s = skip_ws(s + 1, end);
+	if (s < end && *s == ']')
+		return s + 1 == end ? 0 : -1;
+	for (;;) {
+		const char *v = skip_value(s, end);
+		if (!v)
+			return -1;
+		++*n;
+		s = skip_ws(v, end);
+		if (s < end && *s == ',') {
+			s = skip_ws(s + 1, end);
+			continue;
+		}
+		return s < end && *s == ']' && s + 1 == end ? 0 : -1;
+	}
+}
+
+/* The root object of text, its members parsed except the arrays
+ * "task_types" and "exec", which stay text (ld->lean_*; an empty array
+ * stands in for each). NULL if the text is not one JSON object, or names
+ * an E2C-Sim matrix. */
+static json_t *lean_root(loader *ld, const char *text, const char *end)
+{
+	json_t *root = json_object();
+	const char *s = skip_ws(text, end);
+	if (!root || s >= end || *s != '{')
+		goto fail;
+	s = skip_ws(s + 1, end);
+	if (s < end && *s == '}')
+		s++;
+	else
+		for (;;) {
+			const char *k_end = s < end && *s == '"'
+						    ? skip_string(s, end)
+						    : NULL;
+			json_t *key = k_end ? parse_piece(s, k_end) : NULL;
+			const char *name = json_string_value(key);
+			const char *v = k_end ? skip_ws(k_end, end) : end;
+			const char *v_end = NULL;
+			if (v < end && *v == ':') {
+				v = skip_ws(v + 1, end);
+				v_end = skip_value(v, end);
+			}
+			elems *lean = !name ? NULL
+				      : strcmp(name, "task_types") == 0
+					      ? &ld->lean_tasks
+				      : strcmp(name, "exec") == 0 ? &ld->lean_exec
+								  : NULL;
+			json_t *value = NULL;
+			if (!v_end || !name || json_object_get(root, name) ||
+			    strcmp(name, "e2c_eet") == 0)
+				value = NULL;
+			else if (lean && *v == '[')
+				value = count_elems(v, v_end, &lean->n)
+						? NULL
+						: json_array();
+			else
+				value = parse_piece(v, v_end);
+			if (value && lean && *v == '[') {
+				lean->text = v;
+				lean->end = v_end;
+			}
+			int bad = !value || json_object_set_new(root, name,
+								 value);
+			json_decref(key);
+			if (bad)
+				goto fail;
+			s = skip_ws(v_end, end);
+			if (s < end && *s == ',') {
+				s = skip_ws(s + 1, end);
+				continue;
+			}
+			if (s < end && *s == '}') {
+				s++;
+				break;
+			}
+			goto fail;
+		}
+	if (skip_ws(s, end) == end)
+		return root;
+fail:
+	json_decref(root);
+	return NULL;
+}
+
+/* An array member of root: its elements (in root, or lean text). */
+static int get_elems(loader *ld, const json_t *root, const char *key,
+		     int allow_empty, elems *out)
+{
+	const elems *lean = !ld->lean ? NULL
+			    : strcmp(key, "exec") == 0 ? &ld->lean_exec
+						       : &ld->lean_tasks;
+	if (lean && lean->text) {
+		*out = *lean;
+		return !allow_empty && lean->n == 0 ? IO_EINPUT : 0;
+	}
+	const json_t *a = get_array(ld, root, key, allow_empty);
+	*out = (elems){.arr = a, .n = json_array_size(a)};
+	return a ? 0 : IO_EINPUT;
+}
+
+/* fn on each element (arr NULL when lean: the element is parsed, passed
+ * and freed). */
+static int each_elem(loader *ld, const elems *a,
+		     int (*fn)(loader *ld, const json_t *arr, size_t i,
+			       const json_t *o))
+{
+	const char *s = a->text ? a->text + 1 : NULL;
+	for (size_t i = 0; i < a->n; i++) {
+		if (!a->text) {
+			int rc = fn(ld, a->arr, i, json_array_get(a->arr, i));
+			if (rc)
+				return rc;
+			continue;
+		}
+		s = skip_ws(s, a->end);
+		const char *v_end = skip_value(s, a->end);
+		json_t *o = parse_piece(s, v_end); /* count_elems checked it */
+		int rc = o ? fn(ld, NULL, i, o) : IO_EINPUT;
+		json_decref(o);
+		if (rc)
+			return rc;
+		s = skip_ws(v_end, a->end) + 1; /* past ',' or ']' */
+	}
+	return 0;
+}
 
 /* The "merge" array: the shared part of a run per machine type. */
 static int parse_merge(loader *ld, const json_t *arr)
@@ -1245,11 +1545,11 @@ static int load_profile_object(loader *ld, const json_t *root)
 	    (rc = io_jget_str(doc, root, "notes", 0, &text, ld->err)))
 		return rc;
 	const json_t *mts = get_array(ld, root, "machine_types", 0);
-	const json_t *tts = mts ? get_array(ld, root, "task_types", 0) : NULL;
-	const json_t *exec = tts ? get_array(ld, root, "exec", 1) : NULL;
-	if (!exec)
+	elems tts, exec;
+	if (!mts || (rc = get_elems(ld, root, "task_types", 0, &tts)) ||
+	    (rc = get_elems(ld, root, "exec", 1, &exec)))
 		return IO_EINPUT;
-	size_t nm = json_array_size(mts), nt = json_array_size(tts);
+	size_t nm = json_array_size(mts), nt = tts.n;
 	if (nm > INT32_MAX || nt > INT32_MAX ||
 	    nm * nt > SIZE_MAX / 2 / sizeof(prof_model))
 		return io_jerr(ld->err, doc, root, "too many types");
@@ -1257,7 +1557,10 @@ static int load_profile_object(loader *ld, const json_t *root)
 	p->tasks = calloc(nt, sizeof *p->tasks);
 	p->models = calloc(nm * nt, sizeof *p->models);
 	ld->first_entry = calloc(nm * nt, sizeof *ld->first_entry);
-	if (!p->machines || !p->tasks || !p->models || !ld->first_entry)
+	p->index = calloc(1, sizeof *p->index);
+	if (!p->machines || !p->tasks || !p->models || !ld->first_entry ||
+	    !p->index || names_init(&p->index->tasks, nt) ||
+	    names_init(&p->index->machines, nm))
 		return oom(ld);
 	p->n_machines = (uint32_t)nm; /* set now: prof_free walks them all */
 	p->n_tasks = (uint32_t)nt;
@@ -1266,18 +1569,15 @@ static int load_profile_object(loader *ld, const json_t *root)
 	for (uint32_t i = 0; i < nm; i++)
 		if ((rc = parse_machine(ld, mts, i)))
 			return rc;
-	for (uint32_t i = 0; i < nt; i++)
-		if ((rc = parse_task(ld, tts, i)))
-			return rc;
-	for (size_t i = 0; i < json_array_size(exec); i++)
-		if ((rc = parse_exec(ld, exec, i)))
-			return rc;
+	if ((rc = each_elem(ld, &tts, parse_task)) ||
+	    (rc = each_elem(ld, &exec, parse_exec)))
+		return rc;
 	for (uint32_t t = 0; t < nt; t++) {
 		uint32_t m = 0;
 		while (m < nm && !prof_can_run(p, t, m))
 			m++;
 		if (m == nm)
-			return io_jerr(ld->err, doc, json_array_get(tts, t),
+			return io_jerr(ld->err, doc, json_array_get(tts.arr, t),
 					 "task type \"%s\" has no exec entry: "
 					 "it cannot run on any machine type",
 					 p->tasks[t].name);
@@ -1294,8 +1594,9 @@ static int load_profile_object(loader *ld, const json_t *root)
 	return 0;
 }
 
-int prof_load_json(prof_profile **out, const io_jdoc *doc, const json_t *node,
-		   io_err *err)
+/* The profile in node of doc, by ld (its err and lean already set). */
+static int load_doc(loader *ld, const io_jdoc *doc, const json_t *node,
+		    prof_profile **out)
 {
 	*out = NULL;
 	/* GSL's default error handler aborts the process (e.g. on an underflow
@@ -1303,14 +1604,15 @@ int prof_load_json(prof_profile **out, const io_jdoc *doc, const json_t *node,
 	 * and results checked, so errors stay values. */
 	gsl_set_error_handler_off();
 	prof_profile *p = calloc(1, sizeof *p);
-	loader ld = {.doc = doc, .p = p, .err = err};
+	ld->doc = doc;
+	ld->p = p;
 	if (!p || !(p->path = strdup(doc->path ? doc->path : "<profile>"))) {
 		free(p);
-		return io_errf(err, IO_ENOMEM, doc->path, 0,
+		return io_errf(ld->err, IO_ENOMEM, doc->path, 0,
 				 "out of memory");
 	}
-	int rc = load_profile(&ld, node);
-	free_reqs(&ld);
+	int rc = load_profile(ld, node);
+	free_reqs(ld);
 	if (rc) {
 		prof_free(p);
 		return rc;
@@ -1319,10 +1621,40 @@ int prof_load_json(prof_profile **out, const io_jdoc *doc, const json_t *node,
 	return 0;
 }
 
+int prof_load_json(prof_profile **out, const io_jdoc *doc, const json_t *node,
+		   io_err *err)
+{
+	loader ld = {.err = err};
+	return load_doc(&ld, doc, node, out);
+}
+
+/* The lean way (see "lean loading" above); nonzero on any error, which it
+ * does not describe. */
+static int load_lean(prof_profile **out, const char *path)
+{
+	io_err quiet = {.code = IO_EINPUT}; /* set: nothing is written */
+	loader ld = {.err = &quiet, .lean = 1};
+	char *text;
+	size_t len;
+	*out = NULL;
+	if (io_read_file(path, &text, &len, &quiet))
+		return IO_EINPUT;
+	if (len >= 3 && memcmp(text, IO_UTF8_BOM, 3) == 0)
+		memset(text, ' ', 3); /* as io_jdoc_load does */
+	json_t *root = lean_root(&ld, text, text + len);
+	io_jdoc doc = {.root = root, .text = text, .len = len,
+		       .path = (char *)path};
+	int rc = root ? load_doc(&ld, &doc, root, out) : IO_EINPUT;
+	json_decref(root);
+	free(text);
+	return rc;
+}
+
 int prof_load(prof_profile **out, const char *path, io_err *err)
 {
 	io_jdoc doc;
-	*out = NULL;
+	if (load_lean(out, path) == 0)
+		return 0;
 	int rc = io_jdoc_load(&doc, path, err);
 	if (rc)
 		return rc;
@@ -1355,11 +1687,14 @@ void prof_free(prof_profile *p)
 	free(p->models);
 	free(p->merge_shared_s);
 	free(p->path);
+	index_free(p->index);
 	free(p);
 }
 
 int prof_machine_index(const prof_profile *p, const char *name)
 {
+	if (p && name && p->index)
+		return machine_index(p, name);
 	for (uint32_t i = 0; p && name && i < p->n_machines; i++)
 		if (p->machines[i].name &&
 		    strcmp(p->machines[i].name, name) == 0)
@@ -1369,6 +1704,8 @@ int prof_machine_index(const prof_profile *p, const char *name)
 
 int prof_task_index(const prof_profile *p, const char *name)
 {
+	if (p && name && p->index)
+		return task_index(p, name);
 	for (uint32_t i = 0; p && name && i < p->n_tasks; i++)
 		if (p->tasks[i].name && strcmp(p->tasks[i].name, name) == 0)
 			return (int)i;

@@ -1075,19 +1075,8 @@ static json_t *summary_json(engine *e, const sim_result *r)
 	json_object_set_new(o, "energy_per_completed_task_j",
 			    sim_json_num(r->completed ? r->energy_j / (double)r->completed : 0));
 	json_object_set_new(o, "cost_usd", sim_json_num(r->cost_usd));
-	json_t *per_type = json_array();
-	for (uint32_t tt = 0; tt < e->prof->n_tasks; tt++) {
-		const type_stats *ts = &e->types[tt];
-		json_t *t = json_object();
-		json_object_set_new(t, "name", json_string(e->prof->tasks[tt].name));
-		json_object_set_new(t, "arrived", json_integer((json_int_t)ts->arrived));
-		json_object_set_new(t, "completed", json_integer((json_int_t)ts->completed));
-		json_object_set_new(t, "dropped", json_integer((json_int_t)ts->dropped));
-		json_object_set_new(t, "deadline_missed", json_integer((json_int_t)ts->missed));
-		json_object_set_new(t, "response_s", stat_json(&ts->response, 1));
-		json_array_append_new(per_type, t);
-	}
-	json_object_set_new(o, "per_task_type", per_type);
+	/* filled in by write_summary, one task type at a time */
+	json_object_set_new(o, "per_task_type", json_array());
 	json_t *per_machine = json_array();
 	for (uint32_t m = 0; m < e->view.n_machines; m++) {
 		const prof_machine_type *mt = &e->prof->machines[e->mviews[m].type];
@@ -1109,6 +1098,72 @@ static json_t *summary_json(engine *e, const sim_result *r)
 				    sim_json_num(sim_metric_value(r, k)));
 	json_object_set_new(o, "metrics", metrics);
 	return o;
+}
+
+static json_t *type_json(const engine *e, uint32_t tt)
+{
+	const type_stats *ts = &e->types[tt];
+	json_t *t = json_object();
+	json_object_set_new(t, "name", json_string(e->prof->tasks[tt].name));
+	json_object_set_new(t, "arrived", json_integer((json_int_t)ts->arrived));
+	json_object_set_new(t, "completed", json_integer((json_int_t)ts->completed));
+	json_object_set_new(t, "dropped", json_integer((json_int_t)ts->dropped));
+	json_object_set_new(t, "deadline_missed", json_integer((json_int_t)ts->missed));
+	json_object_set_new(t, "response_s", stat_json(&ts->response, 1));
+	return t;
+}
+
+/* Append n bytes of s to the text, adding indent spaces after each newline
+ * when indent > 0. */
+static int text_put(char **text, size_t *len, size_t *cap, const char *s,
+		    size_t n, int indent)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (io_reserve(text, cap, *len + (size_t)indent + 2, 1 << 16))
+			return -1;
+		(*text)[(*len)++] = s[i];
+		for (int k = 0; s[i] == '\n' && k < indent; k++)
+			(*text)[(*len)++] = ' ';
+	}
+	return 0;
+}
+
+/* summary.json, as sim_write_json would write summary_json with every task
+ * type in "per_task_type", byte for byte; but each type's object is built,
+ * dumped and freed in turn (indented to its depth in the document), so that
+ * 10^5 task types cost their text, not 2 KiB of jansson nodes each. */
+static int write_summary(engine *e, const sim_result *r, const char *path,
+			 io_err *err)
+{
+	static const char slot[] = "\n  \"per_task_type\": []";
+	json_t *sj = summary_json(e, r);
+	char *head = sj ? json_dumps(sj, SIM_JSON_FLAGS) : NULL;
+	json_decref(sj);
+	const char *at = head ? strstr(head, slot) : NULL;
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	int bad = !at || text_put(&text, &len, &cap, head,
+				  (size_t)(at - head) + sizeof slot - 2, 0);
+	for (uint32_t tt = 0; !bad && tt < e->prof->n_tasks; tt++) {
+		json_t *t = type_json(e, tt);
+		char *one = t ? json_dumps(t, SIM_JSON_FLAGS) : NULL;
+		json_decref(t);
+		bad = !one || text_put(&text, &len, &cap, tt ? ",\n" : "\n",
+				       tt ? 2 : 1, 4) ||
+		      text_put(&text, &len, &cap, one, strlen(one), 4);
+		free(one);
+	}
+	if (!bad) {
+		const char *tail = at + sizeof slot - 2; /* "]..." */
+		bad = (e->prof->n_tasks && text_put(&text, &len, &cap, "\n", 1, 2)) ||
+		      text_put(&text, &len, &cap, tail, strlen(tail), 0) ||
+		      text_put(&text, &len, &cap, "\n", 1, 0);
+	}
+	free(head);
+	int rc = bad ? io_errf(err, IO_ENOMEM, NULL, 0, "out of memory")
+		     : sim_write_text(path, text, len, err);
+	free(text);
+	return rc;
 }
 
 static void teardown(engine *e)
@@ -1268,6 +1323,18 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	return 0;
 }
 
+/* A histogram that could not grow has lost counts (sim/stats.h): its
+ * quantiles are unknown, so the run fails rather than report them. */
+static int stats_failed(const engine *e)
+{
+	if (sim_stat_failed(&e->response))
+		return 1;
+	for (uint32_t tt = 0; tt < e->prof->n_tasks; tt++)
+		if (sim_stat_failed(&e->types[tt].response))
+			return 1;
+	return 0;
+}
+
 static double wall_now(void)
 {
 	struct timespec ts;
@@ -1321,6 +1388,8 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	double t0 = wall_now();
 	if (!rc)
 		rc = run_loop(&e);
+	if (!rc && stats_failed(&e))
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	sim_result r;
 	summarise(&e, &r);
 	/* tasks.csv.gz first: when it fails (disk full), the message names
@@ -1330,11 +1399,9 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	if (!rc || rc == GZ_FAILED)
 		rc = crc ? crc : rc == GZ_FAILED ? IO_EIO : 0;
 	if (!rc && writes) {
-		json_t *sj = summary_json(&e, &r);
 		path = sim_pathf("%s/summary.json", rundir);
-		rc = sj && path ? sim_write_json(path, sj, err)
-				: io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
-		json_decref(sj);
+		rc = path ? write_summary(&e, &r, path, err)
+			  : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	free(path);
 	free(rundir);

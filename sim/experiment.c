@@ -104,6 +104,16 @@ static int load_profile(sim_experiment *x, io_err *err)
 	return rc;
 }
 
+/* Which machine types have a machine: n_machines flags (malloc'd), so that
+ * checks per task type cost machine types, not machines. */
+static char *types_present(const sim_experiment *x)
+{
+	char *present = calloc(x->profile->n_machines, 1);
+	for (uint32_t m = 0; present && m < x->n_machines; m++)
+		present[x->machine_type[m]] = 1;
+	return present;
+}
+
 /* A capacity: integer >= 0 or "unbounded". */
 static int get_capacity(const io_jdoc *doc, const json_t *obj,
 			const char *key, uint32_t *out, io_err *err)
@@ -184,15 +194,21 @@ static int load_machines(sim_experiment *x, uint32_t default_qcap,
 		}
 	}
 	/* every task type must be able to run on some machine present */
+	char *present = types_present(x);
+	if (!present)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t tt = 0; tt < x->profile->n_tasks; tt++) {
 		int ok = 0;
-		for (m = 0; m < x->n_machines && !ok; m++)
-			ok = prof_can_run(x->profile, tt, x->machine_type[m]);
-		if (!ok)
+		for (uint32_t mt = 0; mt < x->profile->n_machines && !ok; mt++)
+			ok = present[mt] && prof_can_run(x->profile, tt, mt);
+		if (!ok) {
+			free(present);
 			return io_jerr(err, doc, list,
 					 "no machine can run task type \"%s\"",
 					 x->profile->tasks[tt].name);
+		}
 	}
+	free(present);
 	return 0;
 }
 
@@ -309,15 +325,15 @@ static int load_deadline(sim_experiment *x, io_err *err)
 				 "\"reference\" must be \"fastest\", \"mean\" "
 				 "or \"slowest\"");
 	/* over the machine types present that can run the task */
+	char *present = types_present(x);
+	if (!present)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t tt = 0; tt < p->n_tasks; tt++) {
 		double best = x->deadline_ref == REF_FASTEST ? INFINITY : 0;
 		double sum = 0;
 		uint32_t n = 0;
 		for (uint32_t mt = 0; mt < p->n_machines; mt++) {
-			int present = 0;
-			for (uint32_t m = 0; m < x->n_machines && !present; m++)
-				present = x->machine_type[m] == mt;
-			if (!present || !prof_can_run(p, tt, mt))
+			if (!present[mt] || !prof_can_run(p, tt, mt))
 				continue;
 			double mean = prof_mean(p, tt, mt);
 			sum += mean;
@@ -329,6 +345,7 @@ static int load_deadline(sim_experiment *x, io_err *err)
 		double ref_s = x->deadline_ref == REF_MEAN ? sum / n : best;
 		x->deadline_offset_s[tt] = x->deadline_slack * ref_s;
 	}
+	free(present);
 	return 0;
 }
 

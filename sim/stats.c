@@ -1,26 +1,32 @@
-/* sim/stats.c — streaming mean / min / max and log-linear histogram. */
+/* sim/stats.c — streaming mean / min / max and log-linear histogram (see
+ * stats.h for its two forms). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sim/stats.h"
+
+#define PAGE_SIZE (1u << SIM_HIST_SUB_BITS)
+#define FIRST_CAP 4
 
 int sim_stat_init(sim_stat *s, int with_quantiles)
 {
 	memset(s, 0, sizeof *s);
 	s->min = INFINITY;
 	s->max = -INFINITY;
-	if (with_quantiles) {
-		s->buckets = calloc(SIM_HIST_BUCKETS, sizeof *s->buckets);
-		if (!s->buckets)
-			return -1;
-	}
+	s->quantiles = with_quantiles != 0;
 	return 0;
 }
 
 void sim_stat_free(sim_stat *s)
 {
-	free(s->buckets);
-	s->buckets = NULL;
+	if (s->paged)
+		for (uint32_t i = 0; i < SIM_HIST_PAGES; i++)
+			free(s->paged[i]);
+	free(s->paged);
+	free(s->list);
+	s->paged = NULL;
+	s->list = NULL;
+	s->used = s->cap = 0;
 }
 
 /* Bucket of x: from its binary exponent and top mantissa bits. */
@@ -50,6 +56,82 @@ static double bucket_mid(uint32_t b)
 	return ldexp(1.0 + (sub + 0.5) / (1u << SIM_HIST_SUB_BITS), e);
 }
 
+/* Add count to bucket b of the paged form. */
+static int paged_add(sim_stat *s, uint32_t b, uint64_t count)
+{
+	uint64_t **page = &s->paged[b >> SIM_HIST_SUB_BITS];
+	if (!*page && !(*page = calloc(PAGE_SIZE, sizeof **page)))
+		return -1;
+	(*page)[b & (PAGE_SIZE - 1)] += count;
+	return 0;
+}
+
+/* Move the list into pages (the list is freed). */
+static int to_pages(sim_stat *s)
+{
+	s->paged = calloc(SIM_HIST_PAGES, sizeof *s->paged);
+	if (!s->paged)
+		return -1;
+	for (uint32_t i = 0; i < s->used; i++)
+		if (paged_add(s, s->list[i].bucket, s->list[i].count))
+			return -1;
+	free(s->list);
+	s->list = NULL;
+	s->used = s->cap = 0;
+	return 0;
+}
+
+/* One more sample in bucket b of the list; 1 if the list is full (or the
+ * bucket's count would overflow) and pages must take over. */
+static int list_add(sim_stat *s, uint32_t b)
+{
+	uint32_t lo = 0, hi = s->used;
+	while (lo < hi) { /* first entry with bucket >= b */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s->list[mid].bucket < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	sim_hist_entry *at = s->list + lo;
+	if (lo < s->used && at->bucket == b) {
+		if (at->count == UINT32_MAX)
+			return 1;
+		at->count++;
+		return 0;
+	}
+	if (s->used == s->cap) {
+		if (s->cap >= SIM_HIST_SPARSE_MAX)
+			return 1;
+		uint32_t cap = s->cap ? 2 * s->cap : FIRST_CAP;
+		sim_hist_entry *l = realloc(s->list, cap * sizeof *l);
+		if (!l)
+			return -1;
+		s->list = l;
+		s->cap = cap;
+		at = s->list + lo;
+	}
+	memmove(at + 1, at, (s->used - lo) * sizeof *at);
+	*at = (sim_hist_entry){b, 1};
+	s->used++;
+	return 0;
+}
+
+static void hist_add(sim_stat *s, uint32_t b)
+{
+	if (!s->paged) {
+		int rc = list_add(s, b);
+		if (rc == 0)
+			return;
+		if (rc < 0 || to_pages(s)) {
+			s->failed = 1;
+			return;
+		}
+	}
+	if (paged_add(s, b, 1))
+		s->failed = 1;
+}
+
 void sim_stat_add(sim_stat *s, double x)
 {
 	s->n++;
@@ -58,14 +140,35 @@ void sim_stat_add(sim_stat *s, double x)
 		s->min = x;
 	if (x > s->max)
 		s->max = x;
-	if (s->buckets)
-		s->buckets[bucket_of(x)]++;
+	if (s->quantiles && !s->failed)
+		hist_add(s, bucket_of(x));
+}
+
+/* Bucket holding the rank-th smallest sample (1-based, rank <= n). */
+static uint32_t rank_bucket(const sim_stat *s, uint64_t rank)
+{
+	uint64_t seen = 0;
+	if (!s->paged) {
+		for (uint32_t i = 0; i < s->used; i++)
+			if ((seen += s->list[i].count) >= rank)
+				return s->list[i].bucket;
+		return UINT32_MAX;
+	}
+	for (uint32_t p = 0; p < SIM_HIST_PAGES; p++) {
+		const uint64_t *page = s->paged[p];
+		for (uint32_t i = 0; page && i < PAGE_SIZE; i++)
+			if ((seen += page[i]) >= rank)
+				return (p << SIM_HIST_SUB_BITS) + i;
+	}
+	return UINT32_MAX;
 }
 
 double sim_stat_quantile(const sim_stat *s, double q)
 {
-	if (s->n == 0 || !s->buckets)
+	if (s->n == 0 || !s->quantiles)
 		return 0.0;
+	if (s->failed)
+		return NAN;
 	if (q <= 0)
 		return s->min;
 	if (q >= 1)
@@ -73,13 +176,21 @@ double sim_stat_quantile(const sim_stat *s, double q)
 	uint64_t rank = (uint64_t)ceil(q * (double)s->n); /* 1-based */
 	if (rank < 1)
 		rank = 1;
-	uint64_t seen = 0;
-	for (uint32_t b = 0; b < SIM_HIST_BUCKETS; b++) {
-		seen += s->buckets[b];
-		if (seen >= rank) {
-			double v = bucket_mid(b);
-			return v < s->min ? s->min : v > s->max ? s->max : v;
-		}
+	uint32_t b = rank_bucket(s, rank);
+	if (b == UINT32_MAX)
+		return s->max;
+	double v = bucket_mid(b);
+	return v < s->min ? s->min : v > s->max ? s->max : v;
+}
+
+size_t sim_stat_hist_bytes(const sim_stat *s)
+{
+	size_t bytes = s->cap * sizeof *s->list;
+	if (s->paged) {
+		bytes += SIM_HIST_PAGES * sizeof *s->paged;
+		for (uint32_t p = 0; p < SIM_HIST_PAGES; p++)
+			if (s->paged[p])
+				bytes += PAGE_SIZE * sizeof *s->paged[p];
 	}
-	return s->max;
+	return bytes;
 }

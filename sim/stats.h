@@ -5,6 +5,15 @@
  * sub-buckets, so a reported quantile is within 0.1% of the exact order
  * statistic, clamped to the observed [min, max]). Range 2^-30 .. 2^30 s
  * (about 1 ns .. 34 years); values outside land in the edge buckets.
+ *
+ * The histogram holds only what was hit, so that a run can keep one per
+ * task type for 10^5 types: up to SIM_HIST_SPARSE_MAX distinct buckets
+ * as a sorted list of (bucket, count) pairs (8 bytes each, none before the
+ * first sample), beyond that one page of 512 counts (4 KiB) per power of
+ * two that holds a sample. The whole SIM_HIST_BUCKETS range, 240 KiB, is
+ * only ever allocated for data spanning all 60 powers of two. Quantiles
+ * depend on the bucket counts alone, which both forms keep exactly, so
+ * they do not depend on the form.
  */
 #ifndef HETSIM_SIM_STATS_H
 #define HETSIM_SIM_STATS_H
@@ -12,26 +21,48 @@
 #include <stdint.h>
 
 #define SIM_HIST_SUB_BITS 9
-#define SIM_HIST_MIN_EXP (-30)
-#define SIM_HIST_MAX_EXP 30
-#define SIM_HIST_BUCKETS                                                       \
-	((SIM_HIST_MAX_EXP - SIM_HIST_MIN_EXP) << SIM_HIST_SUB_BITS)
+#define SIM_HIST_MIN_EXP  (-30)
+#define SIM_HIST_MAX_EXP  30
+#define SIM_HIST_PAGES	  (SIM_HIST_MAX_EXP - SIM_HIST_MIN_EXP)
+#define SIM_HIST_BUCKETS  (SIM_HIST_PAGES << SIM_HIST_SUB_BITS)
+/* Distinct buckets kept as a list before the histogram turns to pages. */
+#define SIM_HIST_SPARSE_MAX 256
+
+typedef struct sim_hist_entry {
+	uint32_t bucket, count;
+} sim_hist_entry;
 
 typedef struct sim_stat {
 	uint64_t n;
 	double sum, min, max;
-	uint64_t *buckets; /* SIM_HIST_BUCKETS counts, or NULL: no quantiles */
+	/* histogram, when quantiles is set: the list (used of cap entries,
+	 * ascending buckets) until paged is allocated, then paged only */
+	sim_hist_entry *list;
+	uint32_t used, cap;
+	uint64_t **paged; /* SIM_HIST_PAGES pages of 512 counts, or NULL */
+	uint8_t quantiles;
+	uint8_t failed; /* a histogram allocation failed: quantiles are NaN */
 } sim_stat;
 
-/* with_quantiles: allocate the histogram (about 240 KiB). */
+/* with_quantiles: keep the histogram (it allocates as samples arrive).
+ * Returns 0. */
 int sim_stat_init(sim_stat *s, int with_quantiles);
 void sim_stat_free(sim_stat *s);
+/* Adding never fails; if the histogram cannot grow, sim_stat_failed says
+ * so afterwards (the count, sum, min and max stay right). */
 void sim_stat_add(sim_stat *s, double x);
+static inline int sim_stat_failed(const sim_stat *s)
+{
+	return s->failed;
+}
 static inline double sim_stat_mean(const sim_stat *s)
 {
 	return s->n ? s->sum / (double)s->n : 0.0;
 }
-/* Quantile q in [0, 1] (nearest rank on the histogram); 0 if empty. */
+/* Quantile q in [0, 1] (nearest rank on the histogram); 0 if empty or kept
+ * without quantiles, NaN if the histogram failed. */
 double sim_stat_quantile(const sim_stat *s, double q);
+/* Bytes the histogram holds now (for tests and benchmarks). */
+size_t sim_stat_hist_bytes(const sim_stat *s);
 
 #endif

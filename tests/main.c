@@ -102,6 +102,7 @@ int main(void)
 		suite_sweep, suite_cluster, suite_e2c,
 		suite_merge, suite_real,    suite_dag,
 		suite_out,
+		suite_scale,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

@@ -330,8 +330,7 @@ json_t *sim_json_num(double x)
 
 int sim_write_json(const char *path, const json_t *v, io_err *err)
 {
-	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-					   JSON_REAL_PRECISION(12));
+	char *text = json_dumps(v, SIM_JSON_FLAGS);
 	if (!text)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	size_t n = strlen(text);

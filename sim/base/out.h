@@ -69,7 +69,10 @@ int sim_gzout_close(sim_gzout *o, int commit, io_err *err);
  * json_real would return NULL and the value would silently vanish). */
 json_t *sim_json_num(double x);
 
-/* Write a JSON value (pretty, keys in insertion order) atomically. */
+/* Write a JSON value (pretty, keys in insertion order) atomically: the
+ * text of json_dumps(v, SIM_JSON_FLAGS) and a newline. */
+#define SIM_JSON_FLAGS                                                         \
+	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
 int sim_write_json(const char *path, const json_t *v, io_err *err);
 /* Write a whole text atomically. */
 int sim_write_text(const char *path, const char *text, size_t len,

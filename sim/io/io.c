@@ -32,8 +32,7 @@ int io_errf(io_err *err, int code, const char *file, long line,
 
 /* ---- JSON documents -------------------------------------------------- */
 
-/* Whole file into a NUL-terminated buffer; works on pipes too (no ftell). */
-static int read_file(const char *path, char **text, size_t *len, io_err *err)
+int io_read_file(const char *path, char **text, size_t *len, io_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -95,7 +94,7 @@ int io_jdoc_load(io_jdoc *doc, const char *path, io_err *err)
 	doc->path = strdup(path);
 	if (!doc->path)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
-	int rc = read_file(path, &doc->text, &doc->len, err);
+	int rc = io_read_file(path, &doc->text, &doc->len, err);
 	if (rc == 0)
 		rc = jdoc_parse_text(doc, err);
 	if (rc)

@@ -41,6 +41,9 @@ typedef struct io_jdoc {
 	char *path; /* as given, used in messages */
 } io_jdoc;
 
+/* A whole file into a NUL-terminated malloc'd buffer (*text, *len bytes
+ * before the NUL); works on pipes too. */
+int io_read_file(const char *path, char **text, size_t *len, io_err *err);
 /* A UTF-8 byte-order mark at the start is accepted (as blanks). */
 int io_jdoc_load(io_jdoc *doc, const char *path, io_err *err);
 /* Parse JSON held in memory (path is only a label for messages). */

@@ -45,3 +45,19 @@ bench-out:
 	./$(BENCH_OUT_BIN) $(BENCH_ARGS)
 
 -include $(BENCH_OUT_OBJ:.o=.d)
+# ---- make bench-types: cost of many task types (bench_types.c) -----------
+#   make bench-types                   10^3, 10^4, 10^5 task types
+#   make bench-types BENCH_ARGS=quick  up to 10^4
+TYPES_BIN := $(BUILD)/bench_types
+TYPES_OBJ := $(BUILD)/tests/bench/bench_types.o
+
+.PHONY: bench-types
+$(TYPES_BIN): $(TYPES_OBJ) $(LIB)
+	$(CC) $(LDSAN) -o $@ $(TYPES_OBJ) $(LIB) $(LDLIBS_ALL)
+
+bench-types:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory $(TYPES_BIN)
+	./$(TYPES_BIN) $(BENCH_ARGS)
+
+-include $(TYPES_OBJ:.o=.d)
