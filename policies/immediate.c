@@ -123,10 +123,11 @@ static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 {
 	int32_t best = SIM_DEFER;
 	double best_end = INFINITY;
+	const double *etc = sim_task_etc_row(v, t);
 	for (uint32_t m = 0; m < v->n_machines; m++) {
 		if (!sim_accepts(v, t->type, m))
 			continue;
-		double end = sim_task_completion_s(v, t, m);
+		double end = sim_ready_s(v, m) + etc[v->machines[m].type];
 		if (best < 0 || end < best_end) {
 			best = (int32_t)m;
 			best_end = end;

@@ -135,12 +135,20 @@ static inline double sim_completion_s(const sim_view *v, uint32_t tt,
 {
 	return sim_ready_s(v, m) + sim_etc(v, tt, m);
 }
-/* Expected execution time of task t on machine m: its own (size, or
- * clairvoyance), what mappers should use. */
+/* Task t's expected execution times, indexed by machine type: its own
+ * (size, or clairvoyance), else its type's row of etc. Loops over the
+ * machines read it once. */
+static inline const double *sim_task_etc_row(const sim_view *v,
+					     const sim_task_view *t)
+{
+	return t->etc ? t->etc : v->etc + (size_t)t->type * v->n_machine_types;
+}
+/* Expected execution time of task t on machine m: what mappers should
+ * use. */
 static inline double sim_task_etc(const sim_view *v, const sim_task_view *t,
 				  uint32_t m)
 {
-	return t->etc ? t->etc[v->machines[m].type] : sim_etc(v, t->type, m);
+	return sim_task_etc_row(v, t)[v->machines[m].type];
 }
 /* Expected completion time of task t placed on m now. */
 static inline double sim_task_completion_s(const sim_view *v,

@@ -306,11 +306,10 @@ static double run_expected(const engine *e, const task *t, uint32_t mtype)
 
 /* A drawn execution time beyond SIM_MAX_TIME_S (or not finite) is an input
  * error: the profile (or the task's size), not the run, is wrong. Returns
- * 0 or -1 with err set. */
-static int check_exec(engine *e, const task *t, uint32_t mtype, double x)
+ * -1 with err set. */
+static __attribute__((cold, noinline)) int
+exec_error(engine *e, const task *t, uint32_t mtype, double x)
 {
-	if (x >= 0 && x <= SIM_MAX_TIME_S)
-		return 0;
 	const io_jdoc *doc = &e->x->doc;
 	const char *tn = e->prof->tasks[t->type].name;
 	const char *mn = e->prof->machines[mtype].name;
@@ -330,10 +329,17 @@ static int check_exec(engine *e, const task *t, uint32_t mtype, double x)
 	return -1;
 }
 
+static inline int check_exec(engine *e, const task *t, uint32_t mtype,
+			     double x)
+{
+	return x >= 0 && x <= SIM_MAX_TIME_S ? 0 : exec_error(e, t, mtype, x);
+}
+
 /* The time t takes on machine type mtype: its replayed time there, else
  * size x the model's draw on its common random number (a function of the
  * seed, the task and the machine type: the same draw whenever asked). */
-static int exec_time(engine *e, const task *t, uint32_t mtype, double *x)
+static inline int exec_time(engine *e, const task *t, uint32_t mtype,
+			    double *x)
 {
 	if (t->replay && !isnan(t->replay[mtype])) {
 		*x = t->replay[mtype]; /* the trace reader checked it */
@@ -347,7 +353,8 @@ static int exec_time(engine *e, const task *t, uint32_t mtype, double *x)
 /* t's time when it starts on mtype: with "clairvoyant", the time its
  * policy planned with (task_times took it from exec_time), else
  * exec_time's. */
-static int start_time(engine *e, const task *t, uint32_t mtype, double *x)
+static inline int start_time(engine *e, const task *t, uint32_t mtype,
+			     double *x)
 {
 	if (e->x->clairvoyant) {
 		*x = t->etc[mtype];
