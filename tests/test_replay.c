@@ -658,6 +658,9 @@ START_TEST(bad_sizes_times_and_options_are_located_errors)
 			 "sizeneg.csv:1: size -2 is not positive");
 	expect_run_error("sizeinf", "arrival_s,task_type,size\n0,a,inf\n", "",
 			 "sizeinf.csv:2: size \"inf\" is not a finite number");
+	expect_run_error("sizebig", "0,b,,5e14\n", "",
+			 "task 0 (type \"b\", size 5e+14) takes 1.5e+15 s on "
+			 "machine type \"cpu\" (size x the drawn time)");
 	expect_run_error("execneg",
 			 "arrival_s,task_type,exec_s:gpu\n0,a,1\n0,a,-1\n", "",
 			 "execneg.csv:3: exec_s:gpu -1 is negative");
