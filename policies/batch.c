@@ -120,13 +120,14 @@ static int reserve_tasks(batch_state *s, uint32_t n)
 	return 0;
 }
 
-static best_two phase1(const pol_plan *p, uint32_t tt)
+static best_two phase1(const pol_plan *p, const sim_task_view *t)
 {
 	best_two b = {SIM_DEFER, INFINITY, INFINITY, INFINITY};
+	uint32_t tt = t->type;
 	for (uint32_t m = 0; m < p->n; m++) {
 		if (!sim_can_run(p->v, tt, m))
 			continue;
-		double c = pol_plan_completion_s(p, tt, m);
+		double c = pol_plan_task_completion_s(p, t, m);
 		if (c < b.any_best) {
 			b.any_second = b.any_best;
 			b.any_best = c;
@@ -155,7 +156,7 @@ static uint32_t rounds(batch_state *s, const sim_task_view *batch, uint32_t n,
 		for (uint32_t i = 0; i < n; i++) {
 			if (s->settled[i])
 				continue;
-			best_two b = phase1(&s->plan, batch[i].type);
+			best_two b = phase1(&s->plan, &batch[i]);
 			if (b.m < 0) {
 				/* machines only fill up during an event */
 				s->settled[i] = 1;
@@ -178,7 +179,9 @@ static uint32_t rounds(batch_state *s, const sim_task_view *batch, uint32_t n,
 		}
 		if (pick == n)
 			return nd;
-		pol_plan_assign(&s->plan, batch[pick].type, (uint32_t)pick_m);
+		pol_plan_assign_s(&s->plan, (uint32_t)pick_m,
+				  sim_task_etc(s->plan.v, &batch[pick],
+					       (uint32_t)pick_m));
 		s->settled[pick] = 1;
 		out[nd++] = (sim_decision){pick, pick_m};
 	}
@@ -267,11 +270,11 @@ static uint32_t felare(batch_state *s, const sim_view *v,
 			if (!pol_plan_accepts(p, t->type, m))
 				continue;
 			accepted = 1;
-			double c = pol_plan_completion_s(p, t->type, m);
+			double c = pol_plan_task_completion_s(p, t, m);
 			if (c > t->deadline_s)
 				continue;
 			double joules = rate_on(v, m, s->objective_cost) *
-					sim_etc(v, t->type, m);
+					sim_task_etc(v, t, m);
 			if (pick < 0 || joules < pick_j ||
 			    (joules == pick_j && c < pick_c)) {
 				pick = (int32_t)m;
@@ -280,7 +283,8 @@ static uint32_t felare(batch_state *s, const sim_view *v,
 			}
 		}
 		if (pick >= 0) {
-			pol_plan_assign(&s->plan, t->type, (uint32_t)pick);
+			pol_plan_assign_s(&s->plan, (uint32_t)pick,
+					  sim_task_etc(v, t, (uint32_t)pick));
 			out[nd++] = (sim_decision){i, pick};
 		} else if (accepted && s->drop_infeasible) {
 			out[nd++] = (sim_decision){i, SIM_DROP};

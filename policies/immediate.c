@@ -63,14 +63,15 @@ const sim_policy pol_random = {
 };
 
 /* The accepting machine minimising key1, ties by key2, then by index. */
-typedef void (*keys_fn)(const sim_view *v, uint32_t tt, uint32_t m,
-			double *key1, double *key2);
+typedef void (*keys_fn)(const sim_view *v, const sim_task_view *t,
+			uint32_t m, double *key1, double *key2);
 
 static inline __attribute__((always_inline)) int32_t
-argmin_accepting(const sim_view *v, uint32_t tt,
+argmin_accepting(const sim_view *v, const sim_task_view *t,
 				const uint32_t *candidates, uint32_t n,
 				keys_fn keys)
 {
+	uint32_t tt = t->type;
 	int32_t best = SIM_DEFER;
 	double best1 = INFINITY, best2 = INFINITY;
 	for (uint32_t i = 0; i < n; i++) {
@@ -78,7 +79,7 @@ argmin_accepting(const sim_view *v, uint32_t tt,
 		if (!sim_accepts(v, tt, m))
 			continue;
 		double k1, k2;
-		keys(v, tt, m, &k1, &k2);
+		keys(v, t, m, &k1, &k2);
 		if (best < 0 || k1 < best1 || (k1 == best1 && k2 < best2) ||
 		    (k1 == best1 && k2 == best2 && m < (uint32_t)best)) {
 			best = (int32_t)m;
@@ -89,22 +90,22 @@ argmin_accepting(const sim_view *v, uint32_t tt,
 	return best;
 }
 
-static inline void met_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
-		     double *k2)
+static inline void met_keys(const sim_view *v, const sim_task_view *t,
+			    uint32_t m, double *k1, double *k2)
 {
-	*k1 = sim_etc(v, tt, m);
+	*k1 = sim_task_etc(v, t, m);
 	*k2 = sim_ready_s(v, m);
 }
 
-static inline void mct_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
-		     double *k2)
+static inline void mct_keys(const sim_view *v, const sim_task_view *t,
+			    uint32_t m, double *k1, double *k2)
 {
-	*k1 = sim_completion_s(v, tt, m);
+	*k1 = sim_task_completion_s(v, t, m);
 	*k2 = 0;
 }
 
-static inline void olb_keys(const sim_view *v, uint32_t tt, uint32_t m, double *k1,
-		     double *k2)
+static inline void olb_keys(const sim_view *v, const sim_task_view *t,
+			    uint32_t m, double *k1, double *k2)
 {
 	*k1 = sim_ready_s(v, m);
 	*k2 = 0;
@@ -112,15 +113,16 @@ static inline void olb_keys(const sim_view *v, uint32_t tt, uint32_t m, double *
 
 static int32_t met_map(void *state, const sim_view *v, const sim_task_view *t)
 {
-	return argmin_accepting(v, t->type, NULL, v->n_machines, met_keys);
+	return argmin_accepting(v, t, NULL, v->n_machines, met_keys);
 }
 
 /* The hot path of the core benchmark: argmin_accepting with mct_keys,
  * reduced to one key (the second is always 0, and machines come in index
- * order, so a strict < keeps the lowest index on ties: same choices). */
-/* MCT keeps the expected times of the last task type seen, one per machine
+ * order, so a strict < keeps the lowest index on ties: same choices).
+ * MCT keeps the expected times of the last task type seen, one per machine
  * (etc_m[m] = etc of that type on machine m), so that its scan reads two
- * arrays in machine order. */
+ * arrays in machine order; a task with times of its own (size, replayed
+ * times, clairvoyance) fills them afresh. */
 typedef struct mct_state {
 	double *etc_m;
 	uint32_t type; /* the type etc_m is for; UINT32_MAX: none yet */
@@ -158,12 +160,12 @@ static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 	double best_end = INFINITY;
 	if (r) {
 		double *etc_m = s->etc_m;
-		if (s->type != t->type) {
-			const double *etc =
-				v->etc + (size_t)t->type * v->n_machine_types;
+		if (t->etc || s->type != t->type) { /* a task's own times are
+						      never kept for the next */
+			const double *etc = sim_task_etc_row(v, t);
 			for (uint32_t m = 0; m < n; m++)
 				etc_m[m] = etc[v->machines[m].type];
-			s->type = t->type;
+			s->type = t->etc ? UINT32_MAX : t->type;
 		}
 		const double now = v->now;
 		for (uint32_t m = 0; m < n; m++) {
@@ -180,10 +182,11 @@ static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 	/* no finite completion time, or no ready array: the exact rule (the
 	 * first accepting machine wins unless a later one ends strictly
 	 * earlier) */
+	const double *etc = sim_task_etc_row(v, t);
 	for (uint32_t m = 0; m < n; m++) {
 		if (!sim_accepts(v, t->type, m))
 			continue;
-		double end = sim_completion_s(v, t->type, m);
+		double end = sim_ready_s(v, m) + etc[v->machines[m].type];
 		if (best < 0 || end < best_end) {
 			best = (int32_t)m;
 			best_end = end;
@@ -194,7 +197,7 @@ static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 
 static int32_t olb_map(void *state, const sim_view *v, const sim_task_view *t)
 {
-	return argmin_accepting(v, t->type, NULL, v->n_machines, olb_keys);
+	return argmin_accepting(v, t, NULL, v->n_machines, olb_keys);
 }
 
 const sim_policy pol_met = {
@@ -283,7 +286,7 @@ static void kpb_fini(void *state)
 static int32_t kpb_map(void *state, const sim_view *v, const sim_task_view *t)
 {
 	const kpb_state *s = state;
-	return argmin_accepting(v, t->type, s->best + (size_t)t->type * s->stride,
+	return argmin_accepting(v, t, s->best + (size_t)t->type * s->stride,
 				s->n_best[t->type], mct_keys);
 }
 

@@ -18,7 +18,9 @@
  *   random  uniformly among the machines that accept the task (policy RNG
  *           stream).
  *   met     minimum execution time: least expected execution time of the
- *           task's type; ties broken by earliest ready time. Load-blind.
+ *           task (sim_task_etc: its type's mean times its size, or with
+ *           "clairvoyant" its actual time); ties broken by earliest ready
+ *           time. Load-blind.
  *   mct     minimum completion time: least ready time + expected execution
  *           time.
  *   olb     opportunistic load balancing: earliest ready time, whatever the
@@ -26,7 +28,8 @@
  *   kpb     k-percent best (parameter k_percent in (0, 100], default 30):
  *           MCT restricted to the ceil(k/100 * M) machines with the least
  *           expected execution time for the task's type (M = machines able
- *           to run it). k = 100 is MCT; k <= 100/M is MET on availability.
+ *           to run it; chosen once, by the types' means). k = 100 is MCT;
+ *           k <= 100/M is MET on availability.
  */
 #ifndef HETSIM_POLICIES_IMMEDIATE_H
 #define HETSIM_POLICIES_IMMEDIATE_H

@@ -88,12 +88,24 @@ double pol_plan_completion_s(const pol_plan *p, uint32_t tt, uint32_t m)
 	return sim_completion_s(&cv, tt, m);
 }
 
-/* What the engine's place() does: start on the first free slot (run_end
- * -INFINITY) with expected end now + etc, else join the local queue. */
+double pol_plan_task_completion_s(const pol_plan *p, const sim_task_view *t,
+				  uint32_t m)
+{
+	sim_view cv = plan_view(p);
+	return sim_task_completion_s(&cv, t, m);
+}
+
 void pol_plan_assign(pol_plan *p, uint32_t tt, uint32_t m)
 {
 	sim_view cv = plan_view(p);
-	double etc = sim_etc(&cv, tt, m);
+	pol_plan_assign_s(p, m, sim_etc(&cv, tt, m));
+}
+
+/* What the engine's place() does: start on the first free slot (run_end
+ * -INFINITY) with expected end now + etc, else join the local queue. */
+void pol_plan_assign_s(pol_plan *p, uint32_t m, double etc)
+{
+	sim_view cv = plan_view(p);
 	sim_machine_view *mv = &p->mv[m];
 	double *run_end = p->run_end + (mv->run_end_s - p->run_end);
 	mv->version++;

@@ -26,7 +26,13 @@ void pol_plan_free(pol_plan *p);
 int pol_plan_accepts(const pol_plan *p, uint32_t tt, uint32_t m);
 double pol_plan_ready_s(const pol_plan *p, uint32_t m);
 double pol_plan_completion_s(const pol_plan *p, uint32_t tt, uint32_t m);
+/* As sim_task_completion_s, on the copy: task t's own expected time. */
+double pol_plan_task_completion_s(const pol_plan *p, const sim_task_view *t,
+				  uint32_t m);
 /* Record that a task of type tt goes to m (which must accept it). */
 void pol_plan_assign(pol_plan *p, uint32_t tt, uint32_t m);
+/* Record that a task expected to take etc_s goes to m (which must accept
+ * it): task t with etc_s = sim_task_etc(v, t, m). */
+void pol_plan_assign_s(pol_plan *p, uint32_t m, double etc_s);
 
 #endif

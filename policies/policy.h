@@ -4,7 +4,11 @@
  * Policies never touch the event heap or the machines: they see a read-only
  * view (sim_view) of the machines' state and of the expected execution times
  * (the profile's means: a mapper knows the distributions, not the draws) and
- * return a decision. The engine carries it out.
+ * return a decision. The engine carries it out. A task's own expected times
+ * (sim_task_view.etc, read through sim_task_etc) are its type's means times
+ * its size (a trace's work column), or with the experiment's "clairvoyant"
+ * the times it will actually take (sim/sim.h); which machines can run it
+ * stays a matter of its type (sim_can_run).
  *
  * Immediate mode (this header's on_arrival): each task is mapped when it
  * arrives, or when it reaches the head of the mapper's FIFO wait queue. A
@@ -93,7 +97,10 @@ typedef struct sim_task_view {
 	uint32_t type;
 	double arrival_s;
 	double deadline_s; /* INFINITY if none */
-	double size;
+	double size;       /* work in units of its type's model (1: one) */
+	/* [n_machine_types] its expected execution time on each machine type
+	 * (INFINITY where its type cannot run); NULL: its type's row of etc */
+	const double *etc;
 } sim_task_view;
 
 /* Expected execution time of task type tt on machine m. */
@@ -142,6 +149,27 @@ static inline double sim_completion_s(const sim_view *v, uint32_t tt,
 				      uint32_t m)
 {
 	return sim_ready_s(v, m) + sim_etc(v, tt, m);
+}
+/* Task t's expected execution times, indexed by machine type: its own
+ * (size, or clairvoyance), else its type's row of etc. Loops over the
+ * machines read it once. */
+static inline const double *sim_task_etc_row(const sim_view *v,
+					     const sim_task_view *t)
+{
+	return t->etc ? t->etc : v->etc + (size_t)t->type * v->n_machine_types;
+}
+/* Expected execution time of task t on machine m: what mappers should
+ * use. */
+static inline double sim_task_etc(const sim_view *v, const sim_task_view *t,
+				  uint32_t m)
+{
+	return sim_task_etc_row(v, t)[v->machines[m].type];
+}
+/* Expected completion time of task t placed on m now. */
+static inline double sim_task_completion_s(const sim_view *v,
+					   const sim_task_view *t, uint32_t m)
+{
+	return sim_ready_s(v, m) + sim_task_etc(v, t, m);
 }
 
 /* One batch-mode decision: batch[task] goes to machine (>= 0), or is

@@ -44,7 +44,16 @@ static const char *const drop_names[DROP_REASONS] = {
 
 typedef struct task {
 	uint64_t id;
-	double arrival_s, deadline_s, start_s, exec_s, expected_s, size;
+	double arrival_s, deadline_s, start_s, exec_s, expected_s;
+	double size; /* work: its time is size x the unit draw */
+	/* [machine types] what policies expect it to take on each: the
+	 * type's row of the ETC matrix unless its size, or clairvoyance,
+	 * makes it its own (then in store) */
+	const double *etc;
+	const double *replay; /* [machine types] replayed times (NAN: draw
+				 from the model), or NULL: none */
+	double *store; /* room for its own etc and replay (2 x machine types
+			  doubles), NULL when the run needs none */
 	uint32_t type, machine, slot;
 	int started; /* ran (or runs) on a machine: its row has start and end */
 	struct task *next; /* queue link, member link, or free-list link */
@@ -85,6 +94,7 @@ typedef struct engine {
 	double *run_end, *run_start; /* all machines' slots */
 	uint32_t *run_type;
 	double *etc;
+	uint8_t *type_used; /* [machine types] present in the experiment */
 	uint64_t *type_arrived, *type_on_time, *type_failed;
 	uint64_t dropped_by[DROP_REASONS];
 	/* batch mode scratch, grown as needed */
@@ -106,7 +116,9 @@ typedef struct engine {
 	 * that events pop in exactly the heap's (time, seq) order. */
 	double arrival_at;
 	uint64_t arrival_seq;
-	/* task pool */
+	/* task pool; with task_doubles > 0 each task has that many doubles of
+	 * its own (task_times) after its chunk's tasks */
+	uint32_t task_doubles;
 	task *free_tasks;
 	task **chunks;
 	size_t n_chunks, cap_chunks;
@@ -145,11 +157,15 @@ static task *task_alloc(engine *e)
 			e->chunks = c;
 			e->cap_chunks = cap;
 		}
-		task *chunk = malloc(POOL_CHUNK * sizeof *chunk);
+		size_t own = (size_t)e->task_doubles * sizeof(double);
+		task *chunk = malloc(POOL_CHUNK * (sizeof *chunk + own));
 		if (!chunk)
 			return NULL;
 		e->chunks[e->n_chunks++] = chunk;
+		double *store = (double *)(void *)(chunk + POOL_CHUNK);
 		for (size_t i = 0; i < POOL_CHUNK; i++) {
+			chunk[i].store = own ? store + i * e->task_doubles
+					     : NULL;
 			chunk[i].next = e->free_tasks;
 			e->free_tasks = &chunk[i];
 		}
@@ -287,44 +303,127 @@ static double shared_part(const engine *e, uint32_t mtype)
 	return e->prof->merge_shared_s ? e->prof->merge_shared_s[mtype] : 0.0;
 }
 
-/* Expected part of a request of type `type` beyond a run's shared part. */
-static double own_part(const engine *e, uint32_t type, uint32_t mtype)
+/* Expected part of request r beyond a run's shared part (the shared part
+ * is the run's, whatever the requests' sizes). */
+static double own_part(const engine *e, const task *r, uint32_t mtype)
 {
-	double part = e->etc[(size_t)type * e->prof->n_machines + mtype] -
-		      shared_part(e, mtype);
+	double part = r->etc[mtype] - shared_part(e, mtype);
 	return part > 0 ? part : 0.0;
 }
 
-/* Expected time a request of type `type` adds to t's run on mtype. */
-static double expected_part(const engine *e, const task *t, uint32_t type,
+/* Expected time request r adds to t's run on mtype. */
+static double expected_part(const engine *e, const task *t, const task *r,
 			    uint32_t mtype)
 {
-	return type_in_run(t, type, NULL) ? 0.0 : own_part(e, type, mtype);
+	return type_in_run(t, r->type, NULL) ? 0.0 : own_part(e, r, mtype);
 }
 
 /* Expected time of t's whole run on mtype. */
 static double run_expected(const engine *e, const task *t, uint32_t mtype)
 {
-	double x = e->etc[(size_t)t->type * e->prof->n_machines + mtype];
+	double x = t->etc[mtype];
 	for (const task *m = t->members; m; m = m->next)
 		if (!type_in_run(t, m->type, m))
-			x += own_part(e, m->type, mtype);
+			x += own_part(e, m, mtype);
 	return x;
 }
 
 /* A drawn execution time beyond SIM_MAX_TIME_S (or not finite) is an input
- * error: the profile, not the run, is wrong. Returns 0 or -1 with err set. */
-static int check_exec(engine *e, uint32_t type, uint32_t mtype, double x)
+ * error: the profile (or the task's size), not the run, is wrong. Returns
+ * -1 with err set. */
+static __attribute__((cold, noinline)) int
+exec_error(engine *e, const task *t, uint32_t mtype, double x)
 {
-	if (x >= 0 && x <= SIM_MAX_TIME_S)
-		return 0;
 	const io_jdoc *doc = &e->x->doc;
-	io_jerr(e->err, doc, json_object_get(doc->root, "profile"),
-		  "profile: task type \"%s\" on machine type \"%s\" drew an "
-		  "execution time of %g s, beyond the limit of %g s",
-		  e->prof->tasks[type].name, e->prof->machines[mtype].name, x,
-		  SIM_MAX_TIME_S);
+	const char *tn = e->prof->tasks[t->type].name;
+	const char *mn = e->prof->machines[mtype].name;
+	if (t->size != 1.0)
+		io_jerr(e->err, doc, e->x->workload,
+			  "workload: task %llu (type \"%s\", size %g) takes "
+			  "%g s on machine type \"%s\" (size x the drawn "
+			  "time), beyond the limit of %g s",
+			  (unsigned long long)t->id, tn, t->size, x, mn,
+			  SIM_MAX_TIME_S);
+	else
+		io_jerr(e->err, doc, json_object_get(doc->root, "profile"),
+			  "profile: task type \"%s\" on machine type \"%s\" "
+			  "drew an execution time of %g s, beyond the limit "
+			  "of %g s",
+			  tn, mn, x, SIM_MAX_TIME_S);
 	return -1;
+}
+
+static inline int check_exec(engine *e, const task *t, uint32_t mtype,
+			     double x)
+{
+	return x >= 0 && x <= SIM_MAX_TIME_S ? 0 : exec_error(e, t, mtype, x);
+}
+
+/* The time t takes on machine type mtype: its replayed time there, else
+ * size x the model's draw on its common random number (a function of the
+ * seed, the task and the machine type: the same draw whenever asked). */
+static inline int exec_time(engine *e, const task *t, uint32_t mtype,
+			    double *x)
+{
+	if (t->replay && !isnan(t->replay[mtype])) {
+		*x = t->replay[mtype]; /* the trace reader checked it */
+		return 0;
+	}
+	double u = sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
+	*x = t->size * prof_sample(e->prof, t->type, mtype, u);
+	return check_exec(e, t, mtype, *x);
+}
+
+/* t's time when it starts on mtype: with "clairvoyant", the time its
+ * policy planned with (task_times took it from exec_time), else
+ * exec_time's. */
+static inline int start_time(engine *e, const task *t, uint32_t mtype,
+			     double *x)
+{
+	if (e->x->clairvoyant) {
+		*x = t->etc[mtype];
+		return 0;
+	}
+	return exec_time(e, t, mtype, x);
+}
+
+/* t's expected times and replayed times from its workload row w: what
+ * policies see (sim_task_view.etc) is the type's row of the ETC matrix
+ * (profile means) times size, or with "clairvoyant" the time t will take
+ * on each machine type present. */
+static int task_times(engine *e, task *t, const wl_task *w)
+{
+	uint32_t nmt = e->prof->n_machines;
+	const double *row = e->etc + (size_t)t->type * nmt;
+	t->etc = row;
+	t->replay = NULL;
+	if (!t->store) {
+		if (w->size == 1.0 && !w->exec_s)
+			return 0;
+		io_errf(e->err, IO_EINPUT, NULL, 0,
+			  "internal error: a task of its own size or times "
+			  "from a source that has none");
+		return -1;
+	}
+	if (w->exec_s) {
+		double *replay = t->store + nmt;
+		memcpy(replay, w->exec_s, nmt * sizeof *replay);
+		t->replay = replay;
+	}
+	int clairvoyant = e->x->clairvoyant;
+	if (!clairvoyant && t->size == 1.0)
+		return 0;
+	double *etc = t->store;
+	for (uint32_t mt = 0; mt < nmt; mt++) {
+		if (clairvoyant && isfinite(row[mt]) && e->type_used[mt]) {
+			if (exec_time(e, t, mt, &etc[mt]))
+				return -1;
+		} else { /* INFINITY (cannot run there) stays */
+			etc[mt] = t->size * row[mt];
+		}
+	}
+	t->etc = etc;
+	return 0;
 }
 
 /* t starts: draw each member's own time, add its part to the run, and mark
@@ -335,9 +434,8 @@ static double start_members(engine *e, task *t, int *bad)
 	uint32_t mtype = e->mviews[t->machine].type;
 	double shared = shared_part(e, mtype), deadline = t->deadline_s;
 	for (task *m = t->members; m; m = m->next) {
-		double u = sim_task_uniform_on(e->seed, m->id, mtype, e->rho);
-		double own = prof_sample(e->prof, m->type, mtype, u);
-		if (check_exec(e, m->type, mtype, own))
+		double own;
+		if (start_time(e, m, mtype, &own))
 			*bad = 1;
 		double add = type_in_run(t, m->type, m) ? 0.0
 			     : own > shared		? own - shared
@@ -412,7 +510,7 @@ static int try_merge(engine *e, task *t)
 	sim_machine_view *mv = &e->mviews[leader->machine];
 	if (!prof_can_run(e->prof, t->type, mv->type))
 		return 0;
-	double extra = expected_part(e, leader, t->type, mv->type);
+	double extra = expected_part(e, leader, t, mv->type);
 	if (e->x->merge_strategy == POL_MERGE_ADAPTIVE) {
 		int ok = adaptive_ok(e, leader, t, extra);
 		if (ok <= 0)
@@ -460,9 +558,7 @@ static int start_task(engine *e, task *t, uint32_t m)
 		slot++;
 	double now = e->view.now;
 	uint32_t mtype = mv->type;
-	double u = sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
-	t->exec_s = prof_sample(e->prof, t->type, mtype, u);
-	if (check_exec(e, t->type, mtype, t->exec_s))
+	if (start_time(e, t, mtype, &t->exec_s))
 		return -1;
 	t->start_s = now;
 	t->machine = m;
@@ -499,7 +595,7 @@ static int place(engine *e, task *t, int32_t m)
 	if (m < 0)
 		return 0;
 	sim_machine_view *mv = &e->mviews[m];
-	t->expected_s = e->etc[(size_t)t->type * e->prof->n_machines + mv->type];
+	t->expected_s = t->etc[mv->type];
 	t->machine = (uint32_t)m;
 	if (mv->busy < mv->slots)
 		return start_task(e, t, (uint32_t)m) ? -1 : 1;
@@ -525,7 +621,8 @@ static int32_t decide(engine *e, const task *t)
 			    .type = t->type,
 			    .arrival_s = t->arrival_s,
 			    .deadline_s = t->deadline_s,
-			    .size = t->size};
+			    .size = t->size,
+			    .etc = t->etc};
 	int32_t m = e->policy->on_arrival(e->pstate, &e->view, &tv);
 	if (m >= 0 && ((uint32_t)m >= e->view.n_machines ||
 		       !sim_accepts(&e->view, t->type, (uint32_t)m)))
@@ -725,7 +822,8 @@ static int mapping_event(engine *e)
 							.type = t->type,
 							.arrival_s = t->arrival_s,
 							.deadline_s = t->deadline_s,
-							.size = t->size};
+							.size = t->size,
+							.etc = t->etc};
 		}
 		e->batch_tasks[n_all++] = t;
 	}
@@ -776,10 +874,19 @@ static int on_arrival(engine *e)
 	t->arrival_s = w->arrival_s;
 	t->size = w->size;
 	t->started = 0;
+	/* a slack deadline is slack x the task's expected time: its size x
+	 * its type's reference mean */
+	double offset = e->x->deadline_offset_s[w->type];
+	if (e->x->deadline_rule == DEADLINE_SLACK)
+		offset *= w->size;
 	t->deadline_s = !isnan(w->deadline_s) ? w->deadline_s
 			: e->x->deadline_rule == DEADLINE_NONE
 				? INFINITY
-				: w->arrival_s + e->x->deadline_offset_s[w->type];
+				: w->arrival_s + offset;
+	if (task_times(e, t, w)) {
+		task_free(e, t);
+		return -1;
+	}
 	t->next = NULL;
 	t->key = w->key;
 	t->n_group = 1;
@@ -1202,6 +1309,7 @@ static void teardown(engine *e)
 	free(e->machines);
 	free(e->run_end);
 	free(e->etc);
+	free(e->type_used);
 }
 
 static uint32_t queue_types(const void *engine_ptr, uint32_t m, uint32_t *out,
@@ -1309,6 +1417,14 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	json_decref(copy);
 	if (rc)
 		return rc;
+	/* room per task for its own expected and replayed times */
+	if (x->clairvoyant || wl_task_data(e->src))
+		e->task_doubles = 2 * nmt;
+	e->type_used = calloc(nmt ? nmt : 1, sizeof *e->type_used);
+	if (!e->type_used)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	for (uint32_t m = 0; m < n; m++)
+		e->type_used[x->machine_type[m]] = 1;
 	if (x->merge_strategy != POL_MERGE_NEVER && wl_segments(e->src) > 0) {
 		e->n_keys = wl_segments(e->src);
 		e->leader_of = calloc(e->n_keys, sizeof *e->leader_of);

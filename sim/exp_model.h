@@ -49,6 +49,8 @@ struct sim_experiment {
 	/* task merging (policies/merge.h) */
 	int merge_strategy; /* pol_merge_strategy */
 	uint32_t merge_max_degree;
+	/* "clairvoyant": policies plan with each task's actual times */
+	int clairvoyant;
 };
 
 #endif

@@ -665,7 +665,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"queue",    "workload",    "deadline", "policy",
 		"policies", "seed",        "replications",
 		"exec_rank_correlation",   "output",   "drop",
-		"pruning",  "billing_granularity_s",   "merging", NULL};
+		"pruning",  "billing_granularity_s",   "merging",
+		"clairvoyant", NULL};
 	if (!rc)
 		rc = io_jcheck_keys(doc, doc->root, keys, err);
 	const char *name = NULL;
@@ -704,6 +705,9 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		rc = load_drop_and_pruning(x, err);
 	if (!rc)
 		rc = load_merging(x, err);
+	if (!rc)
+		rc = get_bool(doc, doc->root, "clairvoyant", &x->clairvoyant,
+			      err);
 	if (!rc)
 		rc = io_jget_nonneg(doc, doc->root, "billing_granularity_s", 0,
 				      &x->billing_granularity_s, err);

@@ -15,7 +15,8 @@
  *    "deadline": {"slack": 4, "reference": "fastest"}
  *        deadline = arrival + slack x expected execution time of the task's
  *        type on the fastest ("fastest", default), average ("mean") or
- *        slowest ("slowest") machine type present in "machines"; or
+ *        slowest ("slowest") machine type present in "machines", times the
+ *        task's size (a trace's work column, 1 by default); or
  *        {"relative_s": 0.5}: arrival + a constant. A trace's own
  *        deadline_s wins. No "deadline": tasks have none.
  *    "policy": "mct"  or  "policies": ["fcfs", {"name": "kpb", "k_percent": 30}]
@@ -47,6 +48,22 @@
  *        merged_requests and machine_time_saved_s (sum over merged
  *        requests of their own drawn time less what they added to the run).
  *    "exec_rank_correlation": 1.0      (see sim/base/rng.h)
+ *    "clairvoyant": false
+ *        true: policies plan with each task's actual execution time on
+ *        each machine type (sim_task_view.etc, policies/policy.h) instead
+ *        of what they expect by default, its type's mean times its size
+ *        (a trace's work column, workloads/workload.h). The actual time is
+ *        the trace's replayed exec_s, or size x the model's draw on the
+ *        task's common random number (sim_task_uniform_on: a function of
+ *        the seed, the task and the machine type), so the time planned with
+ *        is the time the task then takes wherever it runs. Immediate and
+ *        batch policies alike; machines' ready times follow (sim_ready_s).
+ *        The adaptive merge test uses the same expected times; kpb's
+ *        subset stays the machines fastest for the task's type by the
+ *        means, and probabilistic pruning keeps the types' distributions
+ *        (neither scaled by size nor replayed).
+ *        For upper-bound studies and comparisons with simulators that
+ *        give the mapper exact times.
  *    "billing_granularity_s": 3600   every machine is billed its price per
  *        hour for the run's makespan rounded up to whole periods of this
  *        length (default 0: exact seconds)

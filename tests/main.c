@@ -103,6 +103,7 @@ int main(void)
 		suite_merge, suite_real,    suite_dag,
 		suite_out,
 		suite_scale,
+		suite_replay,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

@@ -243,7 +243,8 @@ START_TEST(test_workload_columns_found_by_name_in_any_order)
 	ck_assert_uint_eq(t.type, 1);
 	ck_assert_double_eq(t.arrival_s, 0.25);
 	ck_assert_double_eq(t.deadline_s, 5.5);
-	ck_assert_double_eq(t.size, 12);
+	ck_assert_double_eq(t.data_size, 12);
+	ck_assert_double_eq(t.size, 1); /* E2C-Sim's data size is not work */
 	ck_assert_int_eq(wl_next(s, &t, &err), 1);
 	ck_assert_uint_eq(t.type, 2);
 	ck_assert(isnan(t.deadline_s));

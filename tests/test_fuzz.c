@@ -33,7 +33,7 @@ static const char seed_experiment[] =
 	" \"seed\": 3, \"output\": {\"dir\": \"\"}}\n";
 
 static const char seed_trace[] =
-	"arrival_s,task_type,deadline_s,size\n0,x,1,5\n0.5,y,,\n0.5,x,2.5,1\n3,y,9,0\n";
+	"arrival_s,task_type,deadline_s,size\n0,x,1,5\n0.5,y,,\n0.5,x,2.5,1\n3,y,9,2\n";
 
 static const char *const tokens[] = {
 	"NaN", "-1", "1e999", "0", "\"", "{", "}", "[", "]", ",", ":", "null",

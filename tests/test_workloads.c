@@ -199,7 +199,7 @@ static void assert_same_tasks(wl_source *x, wl_source *y, uint64_t n)
 			(unsigned long long)i, a.type, b.type);
 		require(isnan(a.deadline_s) && isnan(b.deadline_s),
 			"generated tasks have no deadline");
-		require(a.size == 0.0 && b.size == 0.0, "generated size 0");
+		require(a.size == 1.0 && b.size == 1.0, "generated size 1");
 	}
 }
 
@@ -258,7 +258,7 @@ START_TEST(test_poisson_tasks_count_ids_sequential_arrivals_nondecreasing)
 		require(t.arrival_s >= prev && isfinite(t.arrival_s),
 			"arrival %g after %g", t.arrival_s, prev);
 		require(isnan(t.deadline_s), "deadline %g", t.deadline_s);
-		require(t.size == 0.0, "size %g", t.size);
+		require(t.size == 1.0 && !t.exec_s, "size %g", t.size);
 		prev = t.arrival_s;
 		n++;
 	}
@@ -523,7 +523,7 @@ START_TEST(test_trace_with_header_deadlines_and_sizes)
 {
 	test_write("trace.csv", "arrival_s,task_type,deadline_s,size\n"
 				"0.5,a,2,100\n"
-				"1,b,,0\n"
+				"1,b,,\n"
 				"\n"
 				"  \n"
 				"1,c,3\n"
@@ -535,8 +535,8 @@ START_TEST(test_trace_with_header_deadlines_and_sizes)
 		double arrival, deadline, size;
 		uint32_t type;
 	} want[] = {{0.5, 2, 100, 0},
-		    {1, NAN, 0, 1},
-		    {1, 3, 0, 2},
+		    {1, NAN, 1, 1},
+		    {1, 3, 1, 2},
 		    {2.5, 2.5, 7.25, 0}};
 	wl_task t;
 	for (uint64_t i = 0; i < 4; i++) {
@@ -625,9 +625,16 @@ static const struct bad_trace {
 	{"1,a\n1,zz\n", 2, "unknown task type \"zz\""},
 	{"4,a,3\n", 1, "deadline_s 3 is before arrival_s 4"},
 	{"4,a,x\n", 1, "not a finite number"},
-	{"4,a,,-1\n", 1, "size -1 is negative"},
+	{"4,a,,-1\n", 1, "size -1 is not positive"},
+	{"4,a,,0\n", 1, "size 0 is not positive"},
 	{"4,a,,1e\n", 1, "not a finite number"},
-	{"arrival_s,task_type,size\n1,a,2\n", 1, "header column 3"},
+	{"arrival_s,task_type,sizes\n1,a,2\n", 1,
+	 "header column 3 \"sizes\" is not a trace column"},
+	{"arrival_s,task_type,size,size\n1,a,2\n", 1,
+	 "header column 4 \"size\" repeats column 3"},
+	{"arrival_s,size\n1,2\n", 1, "header column 2 is \"size\""},
+	{"arrival_s,task_type,size\n1,a,2\n2,a,1,5\n", 3,
+	 "too many fields: expected 2 to 3, the header's columns"},
 	/* decimal numbers only, and no absurd times */
 	{"0x10,a\n", 1, "arrival_s \"0x10\" is not a finite number"},
 	{"1,a\ninfinity,a\n", 2, "not a finite number"},

@@ -7,6 +7,13 @@
  * The type uniform is drawn even when only one type can arrive, so the
  * arrival instants of a seed do not depend on the mix. MMPP sojourns come
  * from SIM_STREAM_WORKLOAD_AUX, so they never shift the arrival stream.
+ *
+ * A trace row's size is the task's work (its time is size x the model's
+ * per-unit draw; 1 when absent, else finite and > 0), and its exec_s and
+ * exec_s:<machine type> cells (found by a header, by name) are replayed
+ * times, handed to the engine per profile machine type in wl_task.exec_s:
+ * exec_s:<type>, else exec_s, else NAN (draw). E2C-Sim's data_size is not
+ * work: it is kept in wl_task.data_size and the size is 1.
  */
 #include <errno.h>
 #include <math.h>
@@ -36,6 +43,9 @@ enum { E2C_TYPE_NAME, E2C_TYPE_INDEX0, E2C_TYPE_INDEX1 };
 static const char *const trace_columns[] = {"arrival_s", "task_type",
 					    "deadline_s", "size", "key"};
 #define TRACE_MAX_FIELDS 5
+/* Replayed times: exec_s, and exec_s:<machine type> (a header names them). */
+#define EXEC_COLUMN "exec_s"
+#define EXEC_PREFIX "exec_s:"
 
 struct wl_source {
 	wl_kind kind;
@@ -83,6 +93,14 @@ struct wl_source {
 	int col[N_COLS];
 	int e2c_type_ids;	  /* E2C_TYPE_* */
 	int e2c_deadline_relative; /* deadline column is time after arrival */
+	/* A trace's header: its width (0: no header, rows are positional),
+	 * the field of exec_s (-1: none) and of exec_s:<type> per profile
+	 * machine type (-1: none), and the row's replayed times. */
+	int header_width;
+	int exec_all_col;
+	int *exec_col;	   /* [profile machine types] */
+	int has_exec;
+	double *row_exec;  /* [profile machine types] */
 	json_t *e2c_columns;	  /* the "columns" override, or NULL */
 	char *e2c_header_text;	  /* for error messages */
 	io_err failure;	     /* repeated by later wl_next calls */
@@ -430,7 +448,17 @@ static int open_trace(wl_source *s, const io_jdoc *doc, const json_t *node,
 	rc = io_csv_open(&s->trace, path, err);
 	free(path);
 	s->profile = p;
-	return rc < 0 ? rc : IO_OK;
+	if (rc < 0)
+		return rc;
+	uint32_t n = p->n_machines ? p->n_machines : 1;
+	s->exec_all_col = -1;
+	s->exec_col = malloc(n * sizeof *s->exec_col);
+	s->row_exec = malloc(n * sizeof *s->row_exec);
+	if (!s->exec_col || !s->row_exec)
+		return IO_ENOMEM;
+	for (uint32_t mt = 0; mt < n; mt++)
+		s->exec_col[mt] = -1;
+	return IO_OK;
 }
 
 /* Options of an E2C-Sim workload; the file itself is opened as a trace and
@@ -652,7 +680,9 @@ static int next_generated(wl_source *s, wl_task *t)
 	t->id = s->next_id++;
 	t->arrival_s = s->start_s + s->elapsed_s;
 	t->deadline_s = NAN;
-	t->size = 0.0;
+	t->size = 1.0;
+	t->data_size = 0.0;
+	t->exec_s = NULL;
 	t->type = pick_type(s, gsl_rng_uniform_pos(s->arrivals_rng));
 	t->key = s->n_segments
 			 ? pick_segment(s, gsl_rng_uniform_pos(s->seg_rng))
@@ -662,26 +692,73 @@ static int next_generated(wl_source *s, wl_task *t)
 
 /* ---------------------------------------------------------- trace rows */
 
-/* A header names the columns it has, which must be ours, in our order:
- * a reordered header would otherwise be read silently wrong. */
-static int check_header(const io_csv *r, io_err *err)
+/* Set col to field i for a header column, unless one named the same
+ * came before. */
+static int header_column(const io_csv *r, int *col, int i, io_err *err)
 {
-	char *const *fields = io_csv_fields(r);
-	int n = io_csv_nfields(r);
-	if (n > TRACE_MAX_FIELDS)
+	char *const *names = io_csv_header(r);
+	if (*col >= 0)
 		return io_csv_errf(r, err,
-				 "the header has more than %d columns (%s,%s"
-				 "[,%s][,%s][,%s])",
-				 TRACE_MAX_FIELDS, trace_columns[0],
-				 trace_columns[1], trace_columns[2],
-				 trace_columns[3], trace_columns[4]);
-	for (int i = 1; i < n; i++)
-		if (strcmp(fields[i], trace_columns[i]) != 0)
-			return io_csv_errf(r, err,
-					 "header column %d is \"%s\", expected "
-					 "\"%s\"",
-					 i + 1, fields[i], trace_columns[i]);
+				 "header column %d \"%s\" repeats column %d",
+				 i + 1, names[i], *col + 1);
+	*col = i;
 	return IO_OK;
+}
+
+/* A trace's header names its columns: arrival_s and task_type first (so
+ * that a headerless trace's first row cannot pass for one), then any of
+ * deadline_s, size, key, exec_s and exec_s:<machine type>, each once. The
+ * rows are then read by these names. */
+static int trace_header(wl_source *s, io_err *err)
+{
+	const io_csv *r = s->trace;
+	int rc = io_csv_take_header(s->trace, err);
+	if (rc)
+		return rc;
+	char *const *names = io_csv_header(r);
+	int n = io_csv_header_n(r);
+	if (n < 2 || strcmp(names[1], trace_columns[COL_TYPE]) != 0)
+		return io_csv_errf(r, err,
+				 "header column 2 is \"%s\", expected \"%s\"",
+				 n < 2 ? "" : names[1],
+				 trace_columns[COL_TYPE]);
+	for (int c = COL_DEADLINE; c < N_COLS; c++)
+		s->col[c] = -1;
+	for (int i = 2; i < n && rc == IO_OK; i++) {
+		const char *name = names[i];
+		int *col = NULL, exec = 1;
+		for (int c = COL_DEADLINE; c < N_COLS && !col; c++)
+			if (strcmp(name, trace_columns[c]) == 0)
+				col = &s->col[c];
+		if (col) {
+			exec = 0;
+		} else if (strcmp(name, EXEC_COLUMN) == 0) {
+			col = &s->exec_all_col;
+		} else if (strncmp(name, EXEC_PREFIX,
+					   strlen(EXEC_PREFIX)) == 0) {
+			const char *type = name + strlen(EXEC_PREFIX);
+			int mt = prof_machine_index(s->profile, type);
+			if (mt < 0)
+				return io_csv_errf(
+					r, err,
+					"header column %d \"%s\": the profile "
+					"has no machine type \"%s\"",
+					i + 1, name, type);
+			col = &s->exec_col[mt];
+		}
+		if (!col)
+			return io_csv_errf(
+				r, err,
+				"header column %d \"%s\" is not a trace "
+				"column (arrival_s, task_type, deadline_s, "
+				"size, key, " EXEC_COLUMN ", " EXEC_PREFIX
+				"<machine type>)",
+				i + 1, name);
+		rc = header_column(r, col, i, err);
+		s->has_exec |= exec;
+	}
+	s->header_width = n;
+	return rc;
 }
 
 /* Number field of a trace row; an empty optional field means if_empty.
@@ -816,6 +893,59 @@ static const char *row_field(const wl_source *s, char *const *fields, int n,
 	return c >= 0 && c < n ? fields[c] : NULL;
 }
 
+/* A replayed time from field c of the row (c < 0 or past the row, or an
+ * empty field: NAN, none); column names the column for errors. */
+static int replayed_time(const wl_source *s, char *const *fields, int n,
+			 int c, double *out, io_err *err)
+{
+	*out = NAN;
+	if (c < 0 || c >= n)
+		return IO_OK;
+	const char *column = io_csv_header(s->trace)[c];
+	int rc = trace_number(s->trace, fields[c], column, 1, NAN, out, err);
+	if (rc == IO_OK && *out < 0.0)
+		return io_csv_errf(s->trace, err, "%s %s is negative", column,
+				     fields[c]);
+	return rc;
+}
+
+/* The row's replayed times into row_exec: exec_s:<type>, else exec_s,
+ * else NAN (the model is drawn). Returns 1 if the row gives any, 0 if
+ * none, <0 on an error. */
+static int replayed_times(wl_source *s, uint32_t type, char *const *fields,
+			  int n, io_err *err)
+{
+	const prof_profile *p = s->profile;
+	double all;
+	int rc = replayed_time(s, fields, n, s->exec_all_col, &all, err);
+	int any = 0;
+	for (uint32_t mt = 0; rc == IO_OK && mt < p->n_machines; mt++) {
+		double x;
+		int c = s->exec_col[mt];
+		rc = replayed_time(s, fields, n, c, &x, err);
+		if (rc < 0)
+			break;
+		if (!prof_can_run(p, type, mt)) {
+			if (!isnan(x))
+				return io_csv_errf(
+					s->trace, err,
+					"%s %s: task type \"%s\" cannot run "
+					"on machine type \"%s\" (the "
+					"profile has no model for it); leave "
+					"the cell empty",
+					io_csv_header(s->trace)[c], fields[c],
+					p->tasks[type].name,
+					p->machines[mt].name);
+			x = NAN; /* exec_s is for the types that can */
+		} else if (isnan(x)) {
+			x = all;
+		}
+		s->row_exec[mt] = x;
+		any |= !isnan(x);
+	}
+	return rc < 0 ? rc : any;
+}
+
 static int parse_trace_row(wl_source *s, wl_task *t, io_err *err)
 {
 	const io_csv *r = s->trace;
@@ -826,7 +956,13 @@ static int parse_trace_row(wl_source *s, wl_task *t, io_err *err)
 	int rc;
 	if (s->e2c && (rc = io_csv_check_width(r, err)))
 		return rc;
-	if (!s->e2c && (n < 2 || n > TRACE_MAX_FIELDS))
+	if (!s->e2c && s->header_width && (n < 2 || n > s->header_width))
+		return io_errf(err, IO_EINPUT, path, line,
+				 "%s fields: expected 2 to %d, the header's "
+				 "columns",
+				 n < 2 ? "too few" : "too many",
+				 s->header_width);
+	if (!s->e2c && !s->header_width && (n < 2 || n > TRACE_MAX_FIELDS))
 		return io_errf(err, IO_EINPUT, path, line,
 				 "%s fields: expected 2 to %d (%s,%s[,%s]"
 				 "[,%s][,%s])",
@@ -840,7 +976,7 @@ static int parse_trace_row(wl_source *s, wl_task *t, io_err *err)
 	const char *f_size = row_field(s, fields, n, COL_SIZE);
 	const char *f_key = row_field(s, fields, n, COL_KEY);
 	const char *const *name = s->e2c ? e2c_roles : trace_columns;
-	double arrival, deadline = NAN, size = 0.0;
+	double arrival, deadline = NAN, size = s->e2c ? 0.0 : 1.0;
 	rc = trace_number(r, f_arr, name[COL_ARRIVAL], 0, 0.0, &arrival, err);
 	if (rc < 0)
 		return rc;
@@ -878,12 +1014,17 @@ static int parse_trace_row(wl_source *s, wl_task *t, io_err *err)
 					 name[COL_ARRIVAL], arrival);
 	}
 	if (f_size) {
-		rc = trace_number(r, f_size, name[COL_SIZE], 1, 0.0, &size, err);
+		rc = trace_number(r, f_size, name[COL_SIZE], 1, size, &size,
+				  err);
 		if (rc < 0)
 			return rc;
-		if (size < 0.0)
+		if (size < 0.0 || (size == 0.0 && !s->e2c))
 			return io_errf(err, IO_EINPUT, path, line,
-					 "size %g is negative", size);
+					 "size %g is %s", size,
+					 s->e2c ? "negative"
+						: "not positive (it is the "
+						  "task's work: its time is "
+						  "size x the model's draw)");
 	}
 	uint32_t key = WL_NO_KEY;
 	if (f_key && f_key[0]) {
@@ -902,11 +1043,20 @@ static int parse_trace_row(wl_source *s, wl_task *t, io_err *err)
 					 f_key, s->n_segments - 1);
 		key = (uint32_t)k;
 	}
+	t->exec_s = NULL;
+	if (s->has_exec) {
+		rc = replayed_times(s, (uint32_t)type, fields, n, err);
+		if (rc < 0)
+			return rc;
+		if (rc > 0)
+			t->exec_s = s->row_exec;
+	}
 	s->trace_last_arrival_s = arrival;
 	t->id = s->next_id++;
 	t->arrival_s = s->start_s + arrival;
 	t->deadline_s = s->start_s + deadline; /* NAN stays NAN */
-	t->size = size;
+	t->size = s->e2c ? 1.0 : size;
+	t->data_size = s->e2c ? size : 0.0;
 	t->type = (uint32_t)type;
 	t->key = key;
 	return 1;
@@ -926,7 +1076,7 @@ static int next_trace(wl_source *s, wl_task *t, io_err *err)
 		}
 		if (first && strcmp(io_csv_fields(s->trace)[0],
 				    trace_columns[0]) == 0) {
-			rc = check_header(s->trace, err);
+			rc = trace_header(s, err);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -975,6 +1125,11 @@ uint32_t wl_segments(const wl_source *s)
 	return s->n_segments;
 }
 
+int wl_task_data(const wl_source *s)
+{
+	return s->kind == WL_TRACE && !s->e2c;
+}
+
 uint64_t wl_expected_tasks(const wl_source *s)
 {
 	return s->expected_tasks;
@@ -1001,5 +1156,7 @@ void wl_free(wl_source *s)
 	json_decref(s->e2c_columns);
 	free(s->mix_type);
 	free(s->mix_cum);
+	free(s->exec_col);
+	free(s->row_exec);
 	free(s);
 }

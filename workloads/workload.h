@@ -27,9 +27,32 @@
  *      header line starting with "arrival_s"); path relative to the
  *      experiment file; .gz read too; streamed. arrival_s finite, >= 0 and
  *      nondecreasing; task_type a name of the profile; deadline_s (absolute
- *      time, empty = none) >= arrival_s; size >= 0 (default 0); key (empty
- *      = none) the input the request works on, an integer below the
- *      workload's "segments": {"count": N}. Errors name file:line.
+ *      time, empty = none) >= arrival_s; key (empty = none) the input the
+ *      request works on, an integer below the workload's "segments":
+ *      {"count": N}. Errors name file:line.
+ *      size: the task's work in units of its type's model, finite and > 0
+ *      (empty or no column: 1). The task's execution time on a machine
+ *      type is size x the model's draw there (the per-unit time, drawn on
+ *      the task's common random number as for every task), and what
+ *      policies expect it to take is size x the model's mean (sim/sim.h,
+ *      "clairvoyant"); a "slack" deadline is arrival + slack x size x the
+ *      reference mean.
+ *      Replayed times: a header (required for them) may add the columns
+ *      exec_s (the task's measured time on every machine type) and
+ *      exec_s:<machine type> (on that type of the profile; an unknown type
+ *      is an error naming the file, line and column). A value is a time in
+ *      seconds, finite and >= 0, taken exactly as the execution time
+ *      there (size does not scale it; the model is not drawn); an empty
+ *      cell falls back to exec_s, then to size x the draw. Which machine
+ *      types can run a task stays the profile's: a value for a type the
+ *      task type cannot run on is an error (leave it empty), "inf" is
+ *      refused like every non-finite number. Replayed times bypass the
+ *      model only: dropping, energy, merging and outputs treat the task as
+ *      any other. With a header, columns are found by name: arrival_s and
+ *      task_type first, then deadline_s, size, key, exec_s and
+ *      exec_s:<machine type> in any order, each at most once; a row may
+ *      have fewer fields than the header (the rest empty), not more.
+ *      Without a header rows are positional (the five columns above).
  *      Optional "tasks": N (traces and e2c) replays only the first N tasks
  *      (`hetsim run --tasks N`).
  *   {"arrival": "e2c", "file": "workload.csv", "type_ids": "name",
@@ -37,8 +60,10 @@
  *      E2C-Sim's workload CSV: a header is required; columns are found by
  *      name in any order (case-insensitive): arrival_time | arrival |
  *      arrival_s, task_type | type | task_type_id | task_type_name | task,
- *      optional deadline | deadline_s | deadline_time and data_size | size;
- *      other columns are ignored; "columns" names them instead. type_ids:
+ *      optional deadline | deadline_s | deadline_time and data_size | size
+ *      (kept as data_size: it does not scale the time, E2C-Sim's EET is
+ *      per type); other columns are ignored; "columns" names them
+ *      instead. type_ids:
  *      "name" (default), "index0" or "index1" (position in the profile's
  *      task types); deadline: "absolute" (default) or "relative" (after
  *      arrival). Every row has exactly the header's number of fields.
@@ -63,7 +88,15 @@ typedef struct wl_task {
 	uint64_t id;
 	double arrival_s;
 	double deadline_s; /* absolute; NAN = not given by the source */
-	double size;       /* data size (trace column), 0 if none */
+	double size;       /* work in units of the type's model: the
+			      execution time is size x the unit draw (trace
+			      column size); 1 when the source has none */
+	double data_size;  /* E2C-Sim's data_size column (not work: E2C-Sim
+			      times are per type), 0 if none */
+	/* [profile machine types] the row's replayed execution time on each
+	 * (trace columns exec_s, exec_s:<type>), NAN where it gives none;
+	 * NULL when it gives none at all. Valid until the next wl_next. */
+	const double *exec_s;
 	uint32_t type;     /* index into the profile's task types */
 	uint32_t key;      /* input it works on (merge key), WL_NO_KEY if none */
 } wl_task;
@@ -82,6 +115,9 @@ int wl_source_from_json(wl_source **out, const io_jdoc *doc,
 int wl_next(wl_source *s, wl_task *t, io_err *err);
 /* Number of inputs requests are drawn on ("segments"), 0 if none. */
 uint32_t wl_segments(const wl_source *s);
+/* May the tasks carry their own work or times (size other than 1,
+ * replayed exec_s)? 1 for a "trace" source, 0 for the others. */
+int wl_task_data(const wl_source *s);
 /* Expected number of tasks, or 0 if unknown (a trace). */
 uint64_t wl_expected_tasks(const wl_source *s);
 /* Long-run arrival rate (tasks/s) for generated processes, 0 for traces. */

@@ -1,7 +1,7 @@
 /* tests/fuzz/fuzz_trace.c — a trace CSV (workloads/workload.h, "arrival":
  * "trace") run by an experiment: immediate policies with deadlines (#0),
- * batch policies with dropping and pruning (#1), merging on the key column
- * (#2). */
+ * clairvoyant batch policies with dropping and pruning (#1), merging on the
+ * key column (#2). */
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		" \"deadline\": {\"slack\": 2}",
 		"\"policies\": [\"minmin\", \"msd\"], \"queue\": {\"capacity\": 1},"
 		" \"drop\": {\"at_mapping\": true, \"in_queue\": true, \"while_running\": true},"
-		" \"pruning\": {\"threshold\": 0.3, \"action\": \"defer\"}",
+		" \"pruning\": {\"threshold\": 0.3, \"action\": \"defer\"},"
+		" \"clairvoyant\": true",
 		"\"policy\": \"mct\", \"merging\": {\"strategy\": \"adaptive\", \"max_degree\": 3}"};
 	unsigned v = fz_variant(&data, &size, 3);
 	fz_reset();
