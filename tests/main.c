@@ -101,6 +101,7 @@ int main(void)
 		suite_ci,   suite_batch,    suite_prune,
 		suite_sweep, suite_cluster, suite_e2c,
 		suite_merge, suite_real,    suite_dag,
+		suite_nn,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

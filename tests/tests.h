@@ -21,6 +21,7 @@ Suite *suite_e2c(void);
 Suite *suite_merge(void);
 Suite *suite_real(void);
 Suite *suite_dag(void);
+Suite *suite_nn(void);
 
 /* Wall-time limits in tests are set for optimised builds; under AddressSanitizer
  * code runs several times slower (and CI shares its cores), so speed tests
