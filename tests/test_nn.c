@@ -394,6 +394,38 @@ START_TEST(test_dropout_mask)
 }
 END_TEST
 
+/* A conv read only by a ReLU is fused with it (oneDNN post-op): the
+ * output must be the ReLU of the same conv alone, on both backends. */
+START_TEST(test_conv_relu_fusion)
+{
+	const char *names[2] = {"dnnl", "ref"};
+	for (int b = 0; b < 2; b++) {
+		nn_backend *be = backend(names[b]);
+		nn_model *fused = setup(model_text(IN2(3, 6, 6) ", {\"type\": "
+						   "\"conv\", \"out\": 4, \"kernel\": 3},"
+						   " {\"type\": \"relu\"}"),
+					be);
+		nn_model *plain = setup(model_text(IN2(3, 6, 6) ", {\"type\": "
+						   "\"conv\", \"out\": 4, \"kernel\": 3}"),
+					be);
+		io_err err = {0};
+		ok(nn_model_forward(fused, 0, &err), &err);
+		ok(nn_model_forward(plain, 0, &err), &err);
+		const float *y = nn_model_output(fused, NULL, NULL);
+		const float *z = nn_model_output(plain, NULL, NULL);
+		int64_t n = BATCH * nn_model_output_elems(plain), neg = 0;
+		for (int64_t i = 0; i < n; i++) {
+			neg += z[i] < 0;
+			ck_assert_float_eq(y[i], z[i] > 0 ? z[i] : 0);
+		}
+		ck_assert_int_gt(neg, n / 4); /* the ReLU did something */
+		nn_model_free(fused);
+		nn_model_free(plain);
+		nn_backend_free(be);
+	}
+}
+END_TEST
+
 /* ------------------------------------------------------------ learning */
 
 /* Train m (2 classes) for steps on batches from gen, return the accuracy
@@ -775,6 +807,7 @@ Suite *suite_nn(void)
 	tcase_add_loop_test(tc, test_dnnl_matches_ref, 0, nc);
 	tcase_add_loop_test(tc, test_gradients_by_finite_differences, 0, nc);
 	tcase_add_test(tc, test_dropout_mask);
+	tcase_add_test(tc, test_conv_relu_fusion);
 	tcase_add_test(tc, test_mlp_learns_with_adam);
 	tcase_add_test(tc, test_cnn_learns_with_sgd_momentum);
 	tcase_add_loop_test(tc, test_bad_model_json, 0,
