@@ -360,7 +360,7 @@ typedef struct conv_mds {
 static void conv_mds_init(const nn_conv_p *p, conv_mds *m)
 {
 	int nd = p->nd;
-	dnnl_dims_t d;
+	dnnl_dims_t d = {0};
 	int r = dims_sp(d, p->n, p->ic, nd, p->in);
 	md_any(&m->src, r, d);
 	md_plain(&m->src_p, r, d);
@@ -588,7 +588,7 @@ typedef struct pool_mds {
 
 static void pool_mds_init(const nn_pool_p *p, pool_mds *m)
 {
-	dnnl_dims_t d;
+	dnnl_dims_t d = {0};
 	int r = dims_sp(d, p->n, p->c, p->nd, p->in);
 	md_plain(&m->src, r, d);
 	dims_sp(d, p->n, p->c, p->nd, p->out);
@@ -731,7 +731,7 @@ static int dn_bn_fwd(nn_backend *be, const nn_bn_p *p, const float *x,
 	int rc;
 	if (!e) {
 		dnnl_memory_desc_t data, ch;
-		dnnl_dims_t d;
+		dnnl_dims_t d = {0};
 		md_plain(&data, dims_sp(d, p->n, p->c, p->nd, p->sp), d);
 		md_1d(&ch, p->c);
 		unsigned flags = dnnl_use_scale | dnnl_use_shift |
@@ -777,7 +777,7 @@ static int dn_bn_bwd(nn_backend *be, const nn_bn_p *p, const float *x,
 	int rc = 0;
 	if (!e) {
 		dnnl_memory_desc_t data, ch;
-		dnnl_dims_t d;
+		dnnl_dims_t d = {0};
 		md_plain(&data, dims_sp(d, p->n, p->c, p->nd, p->sp), d);
 		md_1d(&ch, p->c);
 		unsigned flags = dnnl_use_scale | dnnl_use_shift |
@@ -1137,7 +1137,7 @@ typedef struct up_mds {
 
 static void up_mds_init(const nn_up_p *p, up_mds *m)
 {
-	dnnl_dims_t d;
+	dnnl_dims_t d = {0};
 	int r = dims_sp(d, p->n, p->c, p->nd, p->in);
 	md_plain(&m->src, r, d);
 	dims_sp(d, p->n, p->c, p->nd, p->out);

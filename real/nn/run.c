@@ -894,6 +894,7 @@ int nn_model_xent(nn_model *m, const int32_t *labels, double *loss,
 			}
 		for (int64_t k = 0; k < K; k++)
 			s += exp(z[k] - mx);
+		s = s > 1 ? s : 1; /* the largest term is exp(0) */
 		total += log(s) + mx - z[labels[n]];
 		ok += arg == labels[n];
 		if (l->grad)
