@@ -47,11 +47,15 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lz -ldeflate)
 CHECK_LIBS := $(shell pkg-config --libs $(TESTPKG) 2>/dev/null || echo -lcheck -lsubunit -lrt)
 ALL_CFLAGS := $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
-# libcsv ships no pkg-config file; -pthread: the gzip writer thread (sim/base/out.c).
-LDLIBS_ALL := $(PKG_LIBS) -lcsv -lm -pthread $(LDLIBS)
+# libcsv ships no pkg-config file; nor does Debian's oneDNN (libdnnl-dev,
+# the NN engine's backend, real/nn/dnnl.c), which runs on OpenMP: -lgomp
+# for omp_set_num_threads (real/nn/backend.h, "Threads"). -pthread: the
+# gzip writer thread (sim/base/out.c).
+NN_LIBS    := $(shell pkg-config --libs dnnl 2>/dev/null || echo -ldnnl) -lgomp
+LDLIBS_ALL := $(PKG_LIBS) -lcsv $(NN_LIBS) -lm -pthread $(LDLIBS)
 
 # Source folders (the layer rule and the map are in README.md).
-MODULES  := sim/io sim/base profiles workloads policies sim real sim/sweep sim/cli
+MODULES  := sim/io sim/base profiles workloads policies sim real real/nn sim/sweep sim/cli
 LIB_SRC  := $(filter-out sim/cli/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -191,7 +195,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	ar rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_HELPER) $(FUZZ_LIB)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lcsv -lm -pthread $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lcsv $(NN_LIBS) -lm -pthread $(LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

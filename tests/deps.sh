@@ -5,9 +5,10 @@ set -e
 # sweep --mpi and its test (optional at build time: hetsim builds without);
 # libcsv-dev: the RFC 4180 CSV reader behind every CSV input; libdeflate-dev:
 # the gzip compression of streamed outputs (tasks.csv.gz); clang and
-# libclang-rt-14-dev: make fuzz (libFuzzer) and the clang sanitizer run.
+# libclang-rt-14-dev: make fuzz (libFuzzer) and the clang sanitizer run;
+# libdnnl-dev: oneDNN 2.6, the NN engine's backend (real/nn/).
 pkgs="build-essential pkg-config libgsl-dev libjansson-dev zlib1g-dev libdeflate-dev libcsv-dev check
-libsubunit-dev ffmpeg openmpi-bin libopenmpi-dev clang libclang-rt-14-dev"
+libsubunit-dev ffmpeg openmpi-bin libopenmpi-dev clang libclang-rt-14-dev libdnnl-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

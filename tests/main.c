@@ -104,6 +104,7 @@ int main(void)
 		suite_out,
 		suite_scale,
 		suite_replay,
+		suite_nn,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

@@ -27,6 +27,7 @@ for t in "$@"; do
 	case $t in
 	experiment | profile) kind=json max=8192 ;;
 	sweep) kind=json max=4096 ;;
+	nn_model) kind=json max=4096 ;;
 	results | compare) kind=json max=16384 ;;
 	e2c_eet) kind=csv max=2048 ;;
 	trace | e2c_workload | fit | fit_machines | plot) kind=csv max=4096 ;;
