@@ -160,12 +160,13 @@ static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 	double best_end = INFINITY;
 	if (r) {
 		double *etc_m = s->etc_m;
-		if (t->etc || s->type != t->type) { /* a task's own times are
-						      never kept for the next */
-			const double *etc = sim_task_etc_row(v, t);
+		const double *etc = sim_task_etc_row(v, t);
+		int own = etc != v->etc + (size_t)t->type * v->n_machine_types;
+		if (own || s->type != t->type) { /* a task's own times are
+						    never kept for the next */
 			for (uint32_t m = 0; m < n; m++)
 				etc_m[m] = etc[v->machines[m].type];
-			s->type = t->etc ? UINT32_MAX : t->type;
+			s->type = own ? UINT32_MAX : t->type;
 		}
 		const double now = v->now;
 		for (uint32_t m = 0; m < n; m++) {

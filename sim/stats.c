@@ -117,7 +117,7 @@ static int list_add(sim_stat *s, uint32_t b)
 	return 0;
 }
 
-static void hist_add(sim_stat *s, uint32_t b)
+static __attribute__((noinline)) void hist_add(sim_stat *s, uint32_t b)
 {
 	if (!s->paged) {
 		int rc = list_add(s, b);
@@ -140,8 +140,16 @@ void sim_stat_add(sim_stat *s, double x)
 		s->min = x;
 	if (x > s->max)
 		s->max = x;
-	if (s->quantiles && !s->failed)
-		hist_add(s, bucket_of(x));
+	if (s->quantiles && !s->failed) {
+		uint32_t b = bucket_of(x);
+		uint64_t *page;
+		/* the common case once a stat has many samples: its page is
+		 * there */
+		if (s->paged && (page = s->paged[b >> SIM_HIST_SUB_BITS]))
+			page[b & (PAGE_SIZE - 1)]++;
+		else
+			hist_add(s, b);
+	}
 }
 
 /* Bucket holding the rank-th smallest sample (1-based, rank <= n). */
