@@ -310,19 +310,35 @@ START_TEST(profile_of_many_types_loads_fast_and_small)
 }
 END_TEST
 
-/* Twice the task types, at most 2.3 times the time and memory (plus a
- * little for timer noise: both loads are short). */
+/* The least CPU time of three loads (a shared machine's noise only ever
+ * adds time), with the first one's memory. */
+static load_cost best_load(size_t n)
+{
+	load_cost best = measure_load(n);
+	for (int k = 1; k < 3; k++) {
+		load_cost again = measure_load(n);
+		if (again.cpu_s < best.cpu_s)
+			best.cpu_s = again.cpu_s;
+	}
+	return best;
+}
+
+/* Four times the task types: at most 4.6 times the memory, and at most 8
+ * times the CPU time (linear loading takes 4 times; the quadratic one this
+ * replaced took 16; the margin is this machine's noise: the same load can
+ * take 1.8 times as long on one of its cores as on the other). Each time
+ * is the best of 3. */
 START_TEST(profile_load_grows_linearly)
 {
-	load_cost small = measure_load(10000), big = measure_load(20000);
-	ck_assert_msg(big.cpu_s <= 2.3 * small.cpu_s + 0.05 * TEST_SLOWDOWN,
-		      "%.3f s for 10^4 types, %.3f s for 2 x 10^4", small.cpu_s,
+	load_cost small = best_load(5000), big = best_load(20000);
+	ck_assert_msg(big.cpu_s <= 8.0 * small.cpu_s + 0.05 * TEST_SLOWDOWN,
+		      "%.3f s for 5000 types, %.3f s for 20000", small.cpu_s,
 		      big.cpu_s);
 	if (!TEST_SANITIZED && small.peak_growth_kib > 0 &&
 	    big.peak_growth_kib >= 0)
 		ck_assert_msg(big.peak_growth_kib <=
-				      2.3 * (double)small.peak_growth_kib,
-			      "%ld KiB for 10^4 types, %ld KiB for 2 x 10^4",
+				      4.6 * (double)small.peak_growth_kib,
+			      "%ld KiB for 5000 types, %ld KiB for 20000",
 			      small.peak_growth_kib, big.peak_growth_kib);
 }
 END_TEST
