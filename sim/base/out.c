@@ -508,10 +508,12 @@ static int list_add(out_list *l, const char *rel, long long size)
 		l->v = v;
 		l->cap = cap;
 	}
-	char *r = strdup(rel);
-	if (!r)
+	out_file *f = &l->v[l->n];
+	f->rel = strdup(rel);
+	if (!f->rel)
 		return -1;
-	l->v[l->n++] = (out_file){r, size};
+	f->size = size;
+	l->n++;
 	return 0;
 }
 
