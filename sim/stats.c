@@ -93,8 +93,8 @@ static int list_add(sim_stat *s, uint32_t b)
 		else
 			hi = mid;
 	}
-	sim_hist_entry *at = s->list + lo;
-	if (lo < s->used && at->bucket == b) {
+	if (lo < s->used && s->list[lo].bucket == b) {
+		sim_hist_entry *at = s->list + lo;
 		if (at->count == UINT32_MAX)
 			return 1;
 		at->count++;
@@ -109,8 +109,8 @@ static int list_add(sim_stat *s, uint32_t b)
 			return -1;
 		s->list = l;
 		s->cap = cap;
-		at = s->list + lo;
 	}
+	sim_hist_entry *at = s->list + lo; /* s->list is not NULL here */
 	memmove(at + 1, at, (s->used - lo) * sizeof *at);
 	*at = (sim_hist_entry){b, 1};
 	s->used++;
