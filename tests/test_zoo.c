@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "profiles/profile.h"
 #include "real/nn/zoo.h"
 #include "tests/tests.h"
 
@@ -205,6 +206,51 @@ START_TEST(test_nn_cli)
 }
 END_TEST
 
+/* `hetsim calibrate inference` with a tiny model and 2 runs: the samples
+ * and a profile that the simulator's loader reads; bad flags: exit 2, one
+ * line. */
+START_TEST(test_calibrate_inference_cli)
+{
+	char cmd[2048], errbuf[512], dir[600];
+	snprintf(dir, sizeof dir, "%s/calinf", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "%s calibrate inference --models tcn,har --batch 1,2 --runs 2 --quiet --out %s",
+		 test_bin(), dir);
+	ck_assert_msg(test_run(cmd, errbuf, sizeof errbuf) == 0, "%s", errbuf);
+	char path[700];
+	snprintf(path, sizeof path, "%s/samples.csv", dir);
+	char *text = test_slurp(path, NULL);
+	ck_assert_ptr_nonnull(text);
+	int lines = 0;
+	for (const char *c = text; *c; c++)
+		lines += *c == '\n';
+	ck_assert_int_eq(lines, 1 + 2 * 2 * 2);
+	ck_assert_ptr_nonnull(strstr(text, "\ntcn,2,1,2,"));
+	free(text);
+	snprintf(path, sizeof path, "%s/profile.json", dir);
+	prof_profile *p = NULL;
+	io_err err = {0};
+	if (prof_load(&p, path, &err))
+		ck_abort_msg("%s", err.msg);
+	ck_assert_int_ge(prof_task_index(p, "tcn_b2_t1"), 0);
+	ck_assert_int_ge(prof_task_index(p, "har_b1_t1"), 0);
+	ck_assert_int_ge(prof_machine_index(p, "local"), 0);
+	prof_free(p);
+	const char *bad[] = {"--models nosuch", "--models tcn,", "--batch 0", "--batch 1,,2",
+			     "--threads x", "--runs 0", "--budget-s -1", "--frob 1", "--runs"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(cmd, sizeof cmd, "%s calibrate inference %s --out %s/bad", test_bin(),
+			 bad[i], dir);
+		ck_assert_msg(test_run(cmd, errbuf, sizeof errbuf) == 2, "%s", bad[i]);
+		lines = 0;
+		for (const char *c = errbuf; *c; c++)
+			lines += *c == '\n';
+		ck_assert_msg(strstr(errbuf, "hetsim: calibrate: ") && lines == 1, "%s: %s",
+			      bad[i], errbuf);
+	}
+}
+END_TEST
+
 Suite *suite_zoo(void)
 {
 	Suite *s = suite_create("zoo");
@@ -217,6 +263,7 @@ Suite *suite_zoo(void)
 			    (int)(sizeof small / sizeof small[0]));
 	tcase_add_test(tc, test_zoo_errors);
 	tcase_add_test(tc, test_nn_cli);
+	tcase_add_test(tc, test_calibrate_inference_cli);
 	suite_add_tcase(s, tc);
 	return s;
 }
