@@ -1,6 +1,7 @@
 /*
- * sim/cli/calibrate.c — `hetsim calibrate transcode`: its flags and their
- * defaults; the calibration is real/calibrate.c (what it runs and writes).
+ * sim/cli/calibrate.c — `hetsim calibrate transcode` and `hetsim calibrate
+ * inference`: their flags and defaults; the calibrations are real/calibrate.c
+ * and real/infer.c (what they run and write).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "real/calibrate.h"
+#include "real/infer.h"
+#include "real/nn/zoo.h"
 #include "sim/cli/cli.h"
 
 /* ------------------------------------------------------------ arguments */
@@ -163,6 +166,102 @@ static int parse_args(int argc, char **argv, real_cal_args *a)
 	return 0;
 }
 
+/* A comma-separated list of integers in [lo, hi], at most
+ * REAL_INF_MAX_LIST; the count, or -1. */
+static int parse_int_list(const char *s, long lo, long hi, int64_t *out)
+{
+	char buf[256];
+	if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf || !*s || *s == ',' ||
+	    s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+		return -1;
+	int n = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int v;
+		if (n == REAL_INF_MAX_LIST || parse_int(t, lo, hi, &v))
+			return -1;
+		out[n++] = v;
+	}
+	return n;
+}
+
+static int parse_inference(int argc, char **argv, real_inf_args *a)
+{
+	memset(a, 0, sizeof *a);
+	a->models_text = REAL_INF_DEFAULT_MODELS;
+	a->batch[0] = 1;
+	a->n_batch = 1;
+	a->threads[0] = 1;
+	a->n_threads = 1;
+	a->runs = 10;
+	a->warmup = 1;
+	a->seed = 1;
+	a->out = "out/calibrate-inference";
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		if (strcmp(arg, "--quiet") == 0) {
+			a->quiet = 1;
+			continue;
+		}
+		if (arg[0] != '-')
+			return usage("unexpected argument %s", arg);
+		const char *v = i + 1 < argc ? argv[++i] : NULL;
+		if (!v)
+			return usage("%s needs a value", arg);
+		int64_t tmp[REAL_INF_MAX_LIST];
+		int n;
+		if (!strcmp(arg, "--models"))
+			a->models_text = v;
+		else if (!strcmp(arg, "--batch")) {
+			if ((n = parse_int_list(v, 1, 4096, a->batch)) < 0)
+				return usage("--batch takes up to %d sizes 1 to 4096, "
+					     "comma-separated, not %s", REAL_INF_MAX_LIST, v);
+			a->n_batch = n;
+		} else if (!strcmp(arg, "--threads")) {
+			if ((n = parse_int_list(v, 1, 256, tmp)) < 0)
+				return usage("--threads takes up to %d counts 1 to 256, "
+					     "comma-separated, not %s", REAL_INF_MAX_LIST, v);
+			for (int k = 0; k < n; k++)
+				a->threads[k] = (int)tmp[k];
+			a->n_threads = n;
+		} else if (!strcmp(arg, "--runs")) {
+			if (parse_int(v, 1, 100000, &a->runs))
+				return usage("--runs takes 1 to 100000, not %s", v);
+		} else if (!strcmp(arg, "--warmup")) {
+			if (parse_int(v, 0, 1000, &a->warmup))
+				return usage("--warmup takes 0 to 1000, not %s", v);
+		} else if (!strcmp(arg, "--budget-s")) {
+			if (io_parse_double(v, &a->budget_s) || !(a->budget_s > 0) ||
+			    !(a->budget_s < 1e7))
+				return usage("--budget-s takes seconds > 0, not %s", v);
+		} else if (!strcmp(arg, "--seed")) {
+			char *end;
+			errno = 0;
+			unsigned long long s = strtoull(v, &end, 10);
+			if (!*v || *v == '-' || errno || *end)
+				return usage("--seed takes a non-negative integer, not %s", v);
+			a->seed = s;
+		} else if (!strcmp(arg, "--out"))
+			a->out = v;
+		else
+			return usage("unknown option %s", arg);
+	}
+	if (snprintf(a->names_buf, sizeof a->names_buf, "%s", a->models_text) >=
+		    (int)sizeof a->names_buf || !*a->models_text || *a->models_text == ',' ||
+	    a->models_text[strlen(a->models_text) - 1] == ',' || strstr(a->models_text, ",,"))
+		return usage("--models takes a comma-separated list of zoo models "
+			     "(hetsim nn list), not %s", a->models_text);
+	char *save = NULL;
+	for (char *t = strtok_r(a->names_buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!nn_zoo_find(t))
+			return usage("--models: unknown model %s (see: hetsim nn list)", t);
+		if (a->n_models == REAL_INF_MAX_LIST)
+			return usage("--models takes at most %d models", REAL_INF_MAX_LIST);
+		a->models[a->n_models++] = t;
+	}
+	return 0;
+}
+
 const char sim_cli_calibrate_usage[] =
 	"  calibrate transcode [--segments N] [--seed S] [--repeats R] [--ops LIST]\n"
 	"       [--max-merge K] [--groups vic,codec] [--multi M] [--threads T]\n"
@@ -170,18 +269,27 @@ const char sim_cli_calibrate_usage[] =
 	"       [--segment-size WxH] [--segment-duration S] [--ffmpeg PATH] [--quick] [--quiet]\n"
 	"                        run real ffmpeg transcodings (single, merged) on this\n"
 	"                        machine; write samples.csv, profile.json with the merge\n"
-	"                        model, merge.md and saving plots (more: man hetsim)\n";
+	"                        model, merge.md and saving plots (more: man hetsim)\n"
+	"  calibrate inference [--models LIST] [--batch B,..] [--threads T,..]\n"
+	"       [--runs N] [--warmup W] [--budget-s S] [--seed S] [--out DIR] [--quiet]\n"
+	"                        time forward inference of zoo models (hetsim nn list) on\n"
+	"                        this machine (oneDNN); write samples.csv and profile.json\n";
 
 int sim_cmd_calibrate(int argc, char **argv)
 {
 	if (sim_cli_help(argc, argv, sim_cli_calibrate_usage))
 		return 0;
 	if (argc < 1)
-		return usage("needs a workload: hetsim calibrate transcode [options]");
+		return usage("needs a workload: hetsim calibrate transcode|inference [options]");
 	if (strcmp(argv[0], "transcode") == 0) {
 		real_cal_args a;
 		int st = parse_args(argc - 1, argv + 1, &a);
 		return st ? st : real_calibrate_transcode(&a);
 	}
-	return usage("unknown workload %s (known: transcode)", argv[0]);
+	if (strcmp(argv[0], "inference") == 0) {
+		real_inf_args a;
+		int st = parse_inference(argc - 1, argv + 1, &a);
+		return st ? st : real_calibrate_inference(&a);
+	}
+	return usage("unknown workload %s (known: transcode, inference)", argv[0]);
 }
