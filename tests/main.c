@@ -105,6 +105,7 @@ int main(void)
 		suite_scale,
 		suite_replay,
 		suite_nn,
+		suite_workflows,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

@@ -1,5 +1,6 @@
 /* workloads/dax.c — Pegasus DAX loader on libxml2's streaming reader (see
  * dax.h). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,9 +41,12 @@ typedef struct dax_state {
 	size_t n_pend, cap_pend;
 } dax_state;
 
+/* Line of the current node (the parser itself reads ahead). */
 static long line_now(dax_state *s)
 {
-	return xmlTextReaderGetParserLineNumber(s->rd);
+	xmlNodePtr node = xmlTextReaderCurrentNode(s->rd);
+	long line = node ? xmlGetLineNo(node) : -1;
+	return line > 0 ? line : xmlTextReaderGetParserLineNumber(s->rd);
 }
 
 static int fail(dax_state *s, const char *fmt, const char *a, const char *b)
@@ -443,7 +447,8 @@ int wl_dax_load(wl_workflow **out, const char *path, io_err *err)
 	dax_state s = {.path = path, .err = err, .use_file = WL_NONE};
 	gzFile gz = gzopen(path, "rb");
 	if (!gz)
-		return io_errf(err, IO_EINPUT, path, 0, "cannot open");
+		return io_errf(err, IO_EINPUT, path, 0, "cannot open: %s",
+				 strerror(errno));
 	/* no network, no external DTD, no entity expansion: a file is read
 	 * as it is */
 	s.rd = xmlReaderForIO(gz_read, gz_close, gz, path, NULL,

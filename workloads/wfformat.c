@@ -1,5 +1,6 @@
 /* workloads/wfformat.c — WfCommons WfFormat JSON loader (see wfformat.h). */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -445,7 +446,8 @@ static int read_gz(const char *path, char **text, size_t *len, io_err *err)
 {
 	gzFile gz = gzopen(path, "rb");
 	if (!gz)
-		return io_errf(err, IO_EINPUT, path, 0, "cannot open");
+		return io_errf(err, IO_EINPUT, path, 0, "cannot open: %s",
+				 strerror(errno));
 	size_t cap = 0, n = 0;
 	char *buf = NULL;
 	for (;;) {

@@ -1,13 +1,10 @@
 /* workloads/workflow.c — a workflow read from a file: the structure both
  * loaders fill, format detection, total runtime and critical path (see
- * workflow.h). */
+ * workflow.h); wl_workflow_load is in workflow_load.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
-#include "workloads/dax.h"
-#include "workloads/wfformat.h"
 #include "workloads/workflow.h"
 
 /* ---- string table ----------------------------------------------------- */
@@ -131,32 +128,6 @@ const char *wl_workflow_format_name(wl_wf_format f)
 int64_t wl_workflow_type(wl_workflow *w, const char *category)
 {
 	return wl_strtab_intern(&w->types, category);
-}
-
-int wl_workflow_load(wl_workflow **out, const char *path, io_err *err)
-{
-	*out = NULL;
-	gzFile gz = gzopen(path, "rb");
-	if (!gz)
-		return io_errf(err, IO_EINPUT, path, 0, "cannot open");
-	/* the first non-blank byte after a BOM tells the format */
-	int c, pos = 0;
-	while ((c = gzgetc(gz)) != -1) {
-		if (pos < 3 && (unsigned char)c == (unsigned char)IO_UTF8_BOM[pos]) {
-			pos++;
-			continue;
-		}
-		pos = 3;
-		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
-			break;
-	}
-	gzclose(gz);
-	if (c == '<')
-		return wl_dax_load(out, path, err);
-	if (c == '{')
-		return wl_wfformat_load(out, path, err);
-	return io_errf(err, IO_EINPUT, path, 0,
-			 "neither a DAX (XML) nor a WfFormat (JSON) file");
 }
 
 double wl_workflow_total_runtime(const wl_workflow *w)

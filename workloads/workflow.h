@@ -3,7 +3,8 @@
  * what the file says about how it ran.
  *
  * Two formats load into it: Pegasus DAX (workloads/dax.h) and WfCommons
- * WfFormat JSON (workloads/wfformat.h); wl_workflow_load picks by content
+ * WfFormat JSON (workloads/wfformat.h); wl_workflow_load
+ * (workloads/workflow_load.h) picks by content
  * (after gunzip: '<' starts a DAX, '{' a WfFormat file), so a file may
  * have any name and be gzip-compressed.
  *
@@ -72,9 +73,6 @@ typedef struct wl_workflow {
 /* A workflow with an empty DAG labelled label; NULL out of memory. */
 wl_workflow *wl_workflow_new(const char *label, wl_wf_format format);
 void wl_workflow_free(wl_workflow *w);
-
-/* Load a DAX or WfFormat file (plain or gzip), by content. */
-int wl_workflow_load(wl_workflow **out, const char *path, io_err *err);
 
 /* "dax" or "wfformat". */
 const char *wl_workflow_format_name(wl_wf_format f);

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "sim/cli/cli.h"
-#include "workloads/workflow.h"
+#include "workloads/workflow_load.h"
 
 static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
