@@ -494,8 +494,11 @@ START_TEST(dax_of_100k_jobs_streams_in_memory_proportionate_to_the_dag)
 	/* critical path: the whole chain, sum of j % 10 + 0.5 */
 	ck_assert_double_eq(wl_workflow_critical_path(w), N / 10 * 45.0 + N * 0.5);
 	wl_workflow_free(w);
-	/* the DAG is ~200 bytes a job with its names and index; the file is
-	 * ~200 bytes a job too, a tree of it several times more */
+	/* the DAG is ~150 bytes a job with its names and index (15 MB here);
+	 * the file is ~280 bytes a job, a tree of it several times more.
+	 * Sanitizer builds keep freed memory in quarantine: no bound there. */
+	if (TEST_SANITIZED)
+		return;
 	ck_assert_msg(grown_kb * 1024 < file_bytes,
 		      "grew %ld KB for a %ld KB file", grown_kb, file_bytes / 1024);
 	ck_assert_msg(grown_kb < 400 * N / 1024, "grew %ld KB", grown_kb);
