@@ -2,6 +2,7 @@
  * dax.h). */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +50,16 @@ static long line_now(dax_state *s)
 	return line > 0 ? line : xmlTextReaderGetParserLineNumber(s->rd);
 }
 
-static int fail(dax_state *s, const char *fmt, const char *a, const char *b)
+static int fail(dax_state *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(dax_state *s, const char *fmt, ...)
 {
 	char msg[480];
-	snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	return io_errf(s->err, IO_EINPUT, s->path, line_now(s), "%s", msg);
 }
 
@@ -119,11 +126,11 @@ static int start_job(dax_state *s)
 	     *runtime = attr(s, "runtime");
 	int rc = 0;
 	if (!id || !*id) {
-		rc = fail(s, "<job> without an id", NULL, NULL);
+		rc = fail(s, "<job> without an id");
 		goto out;
 	}
 	if (wl_dag_find_job(d, id) >= 0) {
-		rc = fail(s, "job '%s' is defined twice", id, NULL);
+		rc = fail(s, "job '%s' is defined twice", id);
 		goto out;
 	}
 	int64_t type = wl_workflow_type(s->w, name && *name ? name : id);
@@ -197,7 +204,7 @@ static int start_uses(dax_state *s, int empty)
 	if (!file)
 		file = attr(s, "name");
 	if (!file || !*file) {
-		rc = fail(s, "<uses> without a file or name", NULL, NULL);
+		rc = fail(s, "<uses> without a file or name");
 		goto out;
 	}
 	if (!link || strcmp(link, "input") == 0)
@@ -288,7 +295,7 @@ static int start_parent(dax_state *s)
 	char *ref = attr(s, "ref");
 	int rc;
 	if (!ref || !*ref)
-		rc = fail(s, "<parent> without a ref", NULL, NULL);
+		rc = fail(s, "<parent> without a ref");
 	else {
 		int64_t c = wl_dag_find_job(d, s->child),
 			p = wl_dag_find_job(d, ref);
@@ -324,10 +331,10 @@ static int start_adag(dax_state *s)
 	char *version = attr(s, "version"), *name = attr(s, "name");
 	int rc = 0;
 	if (!version)
-		rc = fail(s, "<adag> has no version", NULL, NULL);
+		rc = fail(s, "<adag> has no version");
 	else if (strncmp(version, "2.", 2) != 0 && strncmp(version, "3.", 2) != 0)
 		rc = fail(s, "DAX version '%s' is not supported (2.x or 3.x)",
-			  version, NULL);
+			  version);
 	else if (!(s->w->version = strdup(version)) ||
 		 (name && !(s->w->name = strdup(name))))
 		rc = nomem(s);
@@ -341,7 +348,7 @@ static int start_element(dax_state *s, const char *el, int depth, int empty)
 {
 	if (depth == 0) {
 		if (strcmp(el, "adag") != 0)
-			return fail(s, "root element is <%s>, not <adag>", el, NULL);
+			return fail(s, "root element is <%s>, not <adag>", el);
 		return start_adag(s);
 	}
 	if (depth == 1) {
@@ -354,7 +361,7 @@ static int start_element(dax_state *s, const char *el, int depth, int empty)
 			char *ref = attr(s, "ref");
 			if (!ref || !*ref) {
 				xmlFree(ref);
-				return fail(s, "<child> without a ref", NULL, NULL);
+				return fail(s, "<child> without a ref");
 			}
 			free(s->child);
 			s->child = strdup(ref);
@@ -363,7 +370,7 @@ static int start_element(dax_state *s, const char *el, int depth, int empty)
 			return s->child ? 0 : nomem(s);
 		}
 		if (strcmp(el, "dag") == 0 || strcmp(el, "dax") == 0)
-			return fail(s, "sub-workflow <%s> is not supported", el, NULL);
+			return fail(s, "sub-workflow <%s> is not supported", el);
 		return 0; /* catalogues and the like */
 	}
 	if (s->in_job && depth == 2) {
@@ -418,7 +425,7 @@ static int read_all(dax_state *s)
 		const char *el = (const char *)xmlTextReaderConstLocalName(s->rd);
 		int depth = xmlTextReaderDepth(s->rd);
 		if (!el || depth < 0)
-			return fail(s, "malformed XML", NULL, NULL);
+			return fail(s, "malformed XML");
 		if (type == XML_READER_TYPE_ELEMENT) {
 			saw_root = 1;
 			int empty = xmlTextReaderIsEmptyElement(s->rd) == 1;
