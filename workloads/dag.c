@@ -64,6 +64,7 @@ void wl_dag_free(wl_dag *d)
 	free(d->job_runtime_s);
 	free(d->job_work);
 	free(d->job_name);
+	free(d->job_line);
 	free(d->file_size);
 	free(d->file_producer);
 	free(d->file_name);
@@ -245,6 +246,12 @@ static int grow_jobs(wl_dag *d)
 			return -1;
 		d->job_name = n;
 	}
+	if (d->job_line) {
+		uint32_t *l = realloc(d->job_line, (size_t)cap * sizeof *l);
+		if (!l)
+			return -1;
+		d->job_line = l;
+	}
 	d->cap_jobs = cap;
 	return 0;
 }
@@ -304,6 +311,8 @@ int wl_dag_add_job(wl_dag *d, const char *name, uint32_t type, uint32_t *id,
 		d->job_runtime_s[j] = NAN;
 	if (d->job_work)
 		d->job_work[j] = 1.0;
+	if (d->job_line)
+		d->job_line[j] = 0;
 	if (d->job_name) {
 		d->job_name[j] = WL_NONE;
 		if (name && name_add(d, &d->job_index, d->job_name, j, name))
@@ -368,6 +377,43 @@ int wl_dag_set_work(wl_dag *d, uint32_t job, double work, io_err *err)
 	    per_job_array(&d->job_work, d->cap_jobs, d->n_jobs, 1.0))
 		return nomem(err);
 	d->job_work[job] = work;
+	return 0;
+}
+
+int wl_dag_set_line(wl_dag *d, uint32_t job, uint32_t line, io_err *err)
+{
+	if (check_job(d, job, err))
+		return err->code;
+	if (!d->job_line) {
+		d->job_line = calloc(d->cap_jobs ? d->cap_jobs : 1,
+				     sizeof *d->job_line);
+		if (!d->job_line)
+			return nomem(err);
+	}
+	d->job_line[job] = line;
+	return 0;
+}
+
+static long job_line(const wl_dag *d, uint32_t job)
+{
+	return d->job_line && job < d->n_jobs ? (long)d->job_line[job] : 0;
+}
+
+int wl_dag_set_file_size(wl_dag *d, uint32_t file, double size_bytes,
+			 io_err *err)
+{
+	char b[96];
+	if (built(d, err))
+		return err->code;
+	if (file >= d->n_files)
+		return io_errf(err, IO_EINPUT, d->label, 0,
+				 "file index %u out of range (%u files)", file,
+				 d->n_files);
+	if (!isfinite(size_bytes) || size_bytes < 0)
+		return io_errf(err, IO_EINPUT, d->label, 0,
+				 "file %s: size must be finite and >= 0",
+				 file_label(d, file, b, sizeof b));
+	d->file_size[file] = size_bytes;
 	return 0;
 }
 
@@ -610,7 +656,7 @@ static int report_cycle(wl_dag *d, const uint32_t *indeg, uint32_t *stamp,
 		n += (size_t)snprintf(msg + n, sizeof msg - n, "... -> ");
 	snprintf(msg + n, sizeof msg - n, "%s",
 		 wl_dag_job_label(d, up[top], b, sizeof b));
-	return io_errf(err, IO_EINPUT, d->label, 0,
+	return io_errf(err, IO_EINPUT, d->label, job_line(d, j),
 			 "dependency cycle through job %s: %s",
 			 wl_dag_job_label(d, j, b, sizeof b), msg);
 }
@@ -680,7 +726,7 @@ static int finalize(wl_dag *d, io_err *err)
 			uint32_t f = d->out_file[i];
 			if (d->file_producer[f] != WL_NONE) {
 				char b2[96];
-				io_errf(err, IO_EINPUT, d->label, 0,
+				io_errf(err, IO_EINPUT, d->label, job_line(d, j),
 					  "file %s is written by job %s and job %s",
 					  file_label(d, f, fb, sizeof fb),
 					  wl_dag_job_label(d, d->file_producer[f], b, sizeof b),
@@ -703,7 +749,7 @@ static int finalize(wl_dag *d, io_err *err)
 		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
 			uint32_t p = d->file_producer[d->in_file[i]];
 			if (p == j) {
-				io_errf(err, IO_EINPUT, d->label, 0,
+				io_errf(err, IO_EINPUT, d->label, job_line(d, j),
 					  "dependency cycle through job %s: it "
 					  "reads its own output file %s",
 					  wl_dag_job_label(d, j, b, sizeof b),
@@ -718,7 +764,7 @@ static int finalize(wl_dag *d, io_err *err)
 		for (uint32_t i = xoff[j]; i < xoff[j + 1]; i++) {
 			uint32_t p = xpar[i];
 			if (p == j) {
-				io_errf(err, IO_EINPUT, d->label, 0,
+				io_errf(err, IO_EINPUT, d->label, job_line(d, j),
 					  "dependency cycle through job %s: it "
 					  "is its own parent",
 					  wl_dag_job_label(d, j, b, sizeof b));

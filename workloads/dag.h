@@ -62,6 +62,9 @@ typedef struct wl_dag {
 				  1 (read wl_dag_work) */
 	uint32_t *job_name;    /* offset into names, WL_NONE = unnamed; NULL
 				  while no job has a name */
+	uint32_t *job_line;    /* line of the job in its source file (0:
+				  unknown); NULL while no job has one.
+				  Finalize's errors about a job name it. */
 	/* per file */
 	double *file_size;      /* bytes */
 	uint32_t *file_producer; /* job, or WL_NONE: an initial input */
@@ -97,6 +100,12 @@ int wl_dag_set_runtime(wl_dag *d, uint32_t job, double runtime_s,
 		       io_err *err);
 /* Work (>= 0, finite) that scales the profile's time; default 1. */
 int wl_dag_set_work(wl_dag *d, uint32_t job, double work, io_err *err);
+/* Source line of a job (loaders): finalize's errors about the job then
+ * read "label:line: ...". */
+int wl_dag_set_line(wl_dag *d, uint32_t job, uint32_t line, io_err *err);
+/* Change a file's size (>= 0, finite) before finalize. */
+int wl_dag_set_file_size(wl_dag *d, uint32_t file, double size_bytes,
+			 io_err *err);
 /* Add a file of size_bytes (>= 0, finite); name may be NULL. */
 int wl_dag_add_file(wl_dag *d, const char *name, double size_bytes,
 		    uint32_t *id, io_err *err);

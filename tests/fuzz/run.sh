@@ -2,7 +2,7 @@
 # tests/fuzz/run.sh SECONDS TARGET... — what `make fuzz` runs after building
 # build-fuzz/fuzz_<target>: each target for SECONDS seconds from its seeds
 # (tests/fuzz/corpus/<target>/, read only) and what earlier runs found
-# (build-fuzz/corpus/<target>/, where new inputs go), with the JSON or CSV
+# (build-fuzz/corpus/<target>/, where new inputs go), with the JSON, CSV or XML
 # dictionary plus the target's own (tests/fuzz/dict/). A crash, sanitizer
 # report, leak, input over 10 s (-timeout) or 2 GB (-rss_limit_mb) stops
 # the target and leaves the input in build-fuzz/artifacts/<target>/ and the
@@ -28,6 +28,8 @@ for t in "$@"; do
 	experiment | profile) kind=json max=8192 ;;
 	sweep) kind=json max=4096 ;;
 	nn_model) kind=json max=4096 ;;
+	wfformat) kind=json max=16384 ;;
+	dax) kind=xml max=8192 ;;
 	results | compare) kind=json max=16384 ;;
 	e2c_eet) kind=csv max=2048 ;;
 	trace | e2c_workload | fit | fit_machines | plot) kind=csv max=4096 ;;
