@@ -729,3 +729,55 @@ int prof_fit_table(const prof_fit_args *a, io_err *err)
 	groups_free(&gs);
 	return rc;
 }
+
+json_t *prof_fit_exec_entry(const char *task, const char *machine,
+			    const double *x, size_t n, const char *what,
+			    const char *extra)
+{
+	prof_fit best = {0}, fit;
+	int have = 0, n_ok = 0;
+	for (int f = 0; f < PROF_FAM_COUNT && n >= 2; f++)
+		if (!prof_fit_family(x, n, (prof_family)f, &fit) && fit.ok) {
+			n_ok++;
+			if (!have || fit.aic < best.aic) {
+				best = fit;
+				have = 1;
+			}
+		}
+	json_t *e = json_object();
+	if (!e)
+		return NULL;
+	json_object_set_new(e, "task", json_string(task));
+	json_object_set_new(e, "machine", json_string(machine));
+	char *source;
+	if (have) {
+		prof_model m;
+		prof_fit_model(&best, &m);
+		double ks = prof_ks_stat(x, n, model_cdf, &m);
+		json_object_set_new(e, "model",
+				    json_string(prof_model_name(best.kind)));
+		for (int i = 0; i < best.n_params; i++)
+			json_object_set_new(e, best.param_names[i],
+					    sim_json_num(best.p[i]));
+		if (best.shift > 0)
+			json_object_set_new(e, "shift", sim_json_num(best.shift));
+		source = sim_pathf("%s, %s fit by maximum likelihood (best of %d "
+				   "by AIC), KS D=%.4f p=%.3g, median %.4g s%s",
+				   what, prof_family_name(best.family), n_ok, ks,
+				   prof_ks_pvalue(ks, n), x[n / 2], extra);
+	} else {
+		json_object_set_new(e, "model", json_string("empirical"));
+		json_t *xs = json_array();
+		for (size_t i = 0; xs && i < n; i++)
+			json_array_append_new(xs, sim_json_num(x[i]));
+		json_object_set_new(e, "samples", xs);
+		source = sim_pathf("%s, measured samples (no family fits)", what);
+	}
+	if (!source) {
+		json_decref(e);
+		return NULL;
+	}
+	json_object_set_new(e, "source", json_string(source));
+	free(source);
+	return e;
+}

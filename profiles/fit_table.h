@@ -6,6 +6,8 @@
 #ifndef HETSIM_PROFILES_FIT_TABLE_H
 #define HETSIM_PROFILES_FIT_TABLE_H
 
+#include <stddef.h>
+#include <jansson.h>
 #include "sim/io/io.h"
 
 #define PROF_FIT_MAX_COLS 8
@@ -26,5 +28,17 @@ typedef struct prof_fit_args {
 /* Run a fit as the flags describe; prints the ranked fits (unless quiet)
  * and writes the files asked for. 0, or an IO_E* code with err set. */
 int prof_fit_table(const prof_fit_args *a, io_err *err);
+
+/* A profile "exec" entry for task on machine from n measured times x,
+ * sorted ascending: the family best by AIC fitted by maximum likelihood
+ * (as `hetsim fit` chooses), or the samples themselves (model
+ * "empirical") when no family fits. Its "source" says which: "<what>,
+ * <family> fit by maximum likelihood (best of K by AIC), KS D=.. p=..,
+ * median .. s<extra>" or "<what>, measured samples (no family fits)".
+ * NULL if memory ran out. (The calibration commands write their profiles
+ * with it.) */
+json_t *prof_fit_exec_entry(const char *task, const char *machine,
+			    const double *x, size_t n, const char *what,
+			    const char *extra);
 
 #endif

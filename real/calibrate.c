@@ -69,7 +69,7 @@
 #include <gsl/gsl_randist.h>
 #include "real/calibrate.h"
 #include "profiles/fit.h"
-#include "profiles/gof.h"
+#include "profiles/fit_table.h"
 #include "real/merge_fit.h"
 #include "real/segments.h"
 #include "real/transcode.h"
@@ -752,11 +752,6 @@ static void task_name(const calib *c, int task, char *buf, size_t cap)
 		snprintf(buf, cap, "%s", c->multi_names[task - c->a.n_ops]);
 }
 
-static double model_cdf(const void *ctx, double x)
-{
-	return prof_model_cdf(ctx, x);
-}
-
 static int cmp_double(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
@@ -782,45 +777,11 @@ static json_t *exec_entry(const calib *c, int task, int metric)
 		return NULL;
 	}
 	qsort(x, n, sizeof *x, cmp_double);
-	prof_fit best = {0}, fit;
-	int have = 0, n_ok = 0;
-	for (int f = 0; f < PROF_FAM_COUNT && n >= 2; f++)
-		if (!prof_fit_family(x, n, (prof_family)f, &fit) && fit.ok) {
-			n_ok++;
-			if (!have || fit.aic < best.aic) {
-				best = fit;
-				have = 1;
-			}
-		}
-	json_t *e = json_object();
-	json_object_set_new(e, "task", json_string(name));
-	json_object_set_new(e, "machine", json_string("local"));
-	char source[512];
-	if (have) {
-		prof_model m;
-		prof_fit_model(&best, &m);
-		double ks = prof_ks_stat(x, n, model_cdf, &m);
-		json_object_set_new(e, "model", json_string(prof_model_name(best.kind)));
-		for (int i = 0; i < best.n_params; i++)
-			json_object_set_new(e, best.param_names[i], sim_json_num(best.p[i]));
-		if (best.shift > 0)
-			json_object_set_new(e, "shift", sim_json_num(best.shift));
-		snprintf(source, sizeof source,
-			 "hetsim calibrate transcode: n=%zu %s-time runs, %s fit by maximum "
-			 "likelihood (best of %d by AIC), KS D=%.4f p=%.3g, median %.4g s",
-			 n, metric_names[metric], prof_family_name(best.family), n_ok, ks,
-			 prof_ks_pvalue(ks, n), x[n / 2]);
-	} else {
-		json_object_set_new(e, "model", json_string("empirical"));
-		json_t *xs = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(xs, sim_json_num(x[i]));
-		json_object_set_new(e, "samples", xs);
-		snprintf(source, sizeof source,
-			 "hetsim calibrate transcode: n=%zu %s-time runs, measured samples "
-			 "(no family fits)", n, metric_names[metric]);
-	}
-	json_object_set_new(e, "source", json_string(source));
+	char what[200];
+	snprintf(what, sizeof what,
+		 "hetsim calibrate transcode: n=%zu %s-time runs", n,
+		 metric_names[metric]);
+	json_t *e = prof_fit_exec_entry(name, "local", x, n, what, "");
 	free(x);
 	return e;
 }

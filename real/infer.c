@@ -37,7 +37,7 @@
 #include <unistd.h>
 #include "real/infer.h"
 #include "profiles/fit.h"
-#include "profiles/gof.h"
+#include "profiles/fit_table.h"
 #include "real/nn/zoo.h"
 #include "sim/base/out.h"
 #include "sim/base/rng.h"
@@ -146,11 +146,6 @@ static int cmp_double(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-static double model_cdf(const void *ctx, double x)
-{
-	return prof_model_cdf(ctx, x);
-}
-
 static void task_name(const config *c, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s_b%lld_t%d", c->model, (long long)c->batch, c->threads);
@@ -165,47 +160,12 @@ static json_t *exec_entry(const config *c)
 		return NULL;
 	memcpy(x, c->wall_s, n * sizeof *x);
 	qsort(x, n, sizeof *x, cmp_double);
-	prof_fit best = {0}, fit;
-	int have = 0, n_ok = 0;
-	for (int f = 0; f < PROF_FAM_COUNT && n >= 2; f++)
-		if (!prof_fit_family(x, n, (prof_family)f, &fit) && fit.ok) {
-			n_ok++;
-			if (!have || fit.aic < best.aic) {
-				best = fit;
-				have = 1;
-			}
-		}
-	char name[128], source[512];
+	char name[128], what[200], extra[64];
 	task_name(c, name, sizeof name);
-	json_t *e = json_object();
-	json_object_set_new(e, "task", json_string(name));
-	json_object_set_new(e, "machine", json_string("local"));
-	if (have) {
-		prof_model pm;
-		prof_fit_model(&best, &pm);
-		double ks = prof_ks_stat(x, n, model_cdf, &pm);
-		json_object_set_new(e, "model", json_string(prof_model_name(best.kind)));
-		for (int i = 0; i < best.n_params; i++)
-			json_object_set_new(e, best.param_names[i], sim_json_num(best.p[i]));
-		if (best.shift > 0)
-			json_object_set_new(e, "shift", sim_json_num(best.shift));
-		snprintf(source, sizeof source,
-			 "hetsim calibrate inference: n=%zu wall-time forward passes, %s fit "
-			 "by maximum likelihood (best of %d by AIC), KS D=%.4f p=%.3g, "
-			 "median %.4g s, %.3f GFLOP per batch",
-			 n, prof_family_name(best.family), n_ok, ks, prof_ks_pvalue(ks, n),
-			 x[n / 2], c->gflop);
-	} else {
-		json_object_set_new(e, "model", json_string("empirical"));
-		json_t *xs = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(xs, sim_json_num(x[i]));
-		json_object_set_new(e, "samples", xs);
-		snprintf(source, sizeof source,
-			 "hetsim calibrate inference: n=%zu wall-time forward passes, "
-			 "measured samples (no family fits)", n);
-	}
-	json_object_set_new(e, "source", json_string(source));
+	snprintf(what, sizeof what,
+		 "hetsim calibrate inference: n=%zu wall-time forward passes", n);
+	snprintf(extra, sizeof extra, ", %.3f GFLOP per batch", c->gflop);
+	json_t *e = prof_fit_exec_entry(name, "local", x, n, what, extra);
 	free(x);
 	return e;
 }
