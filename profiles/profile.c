@@ -1403,15 +1403,22 @@ static const char *flat_number(const char *s, const char *end, json_t **out)
 		return NULL;
 	memcpy(text, s, n);
 	text[n] = '\0';
+	/* all of it read, or declined (strtod follows the C library's locale,
+	 * jansson reads '.' whatever the locale) */
+	char *stop;
 	errno = 0;
 	if (integer) {
-		long long v = strtoll(text, NULL, 10);
+		long long v = strtoll(text, &stop, 10);
 		*out = errno ? NULL : json_integer(v);
 	} else {
-		double v = strtod(text, NULL);
+		double v = strtod(text, &stop);
 		*out = errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL)
 			       ? NULL
 			       : json_real(v);
+	}
+	if (*out && stop != text + n) {
+		json_decref(*out);
+		*out = NULL;
 	}
 	return *out ? p : NULL;
 }
