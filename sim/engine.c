@@ -133,6 +133,7 @@ typedef struct engine {
 	uint64_t arrived, completed, dropped, missed;
 	double first_arrival_s, last_done_s;
 	sim_gzout *csv;
+	uint8_t *name_len; /* of the type names in tasks.csv.gz rows */
 	/* merging: the queued task each input's requests may join (NULL:
 	 * none), scratch for the adaptive test, and the counts */
 	task **leader_of;
@@ -190,32 +191,62 @@ static inline double task_energy_j(const engine *e, const task *t, double end_s)
 	return (mt->busy_w - mt->idle_w) / mv->slots * (end_s - t->start_s);
 }
 
-static const char *outcome_name(enum outcome outcome)
-{
-	static const char *const names[] = {"completed", "missed", "dropped"};
-	return names[outcome];
-}
-
 /* One row of tasks.csv.gz:
  * id,task_type,arrival_s,start_s,end_s,deadline_s,machine,machine_type,outcome,
  * energy_j (power above idle while it ran: (busy_w - idle_w) / slots) */
 #define NAME_MAX_BYTES 200 /* task / machine type names are cut here */
+/* bounded whatever the values: 2 integers, 2 names, 5 times, the outcome
+ * and 10 separators */
+#define ROW_MAX_BYTES                                                          \
+	(2 * SIM_FMT_U64_MAX + 2 * NAME_MAX_BYTES + 5 * SIM_FMT_TIME_MAX + 16 + \
+	 10)
+
+/* The lengths of the task and machine type names as written in rows
+ * (cut at NAME_MAX_BYTES), measured once: e->name_len[type] for task
+ * types, e->name_len[n_tasks + type] for machine types. */
+static int row_names_init(engine *e, io_err *err)
+{
+	const prof_profile *p = e->prof;
+	size_t n = (size_t)p->n_tasks + p->n_machines;
+	e->name_len = malloc(n ? n : 1);
+	if (!e->name_len)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const char *name = i < p->n_tasks
+					   ? p->tasks[i].name
+					   : p->machines[i - p->n_tasks].name;
+		size_t len = strlen(name);
+		e->name_len[i] =
+			(uint8_t)(len > NAME_MAX_BYTES ? NAME_MAX_BYTES : len);
+	}
+	return 0;
+}
+
+_Static_assert(NAME_MAX_BYTES <= UINT8_MAX, "name_len holds the lengths");
+
+static size_t put_name(char *at, const char *name, size_t len)
+{
+	memcpy(at, name, len);
+	at[len] = ',';
+	return len + 1;
+}
+
+/* Formatted straight into the output block when it has room for any row
+ * (else into row and copied, so that blocks still end to the byte). */
 static void write_row(engine *e, const task *t, double end_s,
 		      enum outcome outcome)
 {
-	/* bounded whatever the values: 2 integers, 2 names, 5 times, the
-	 * outcome and 10 separators */
-	char row[2 * SIM_FMT_U64_MAX + 2 * NAME_MAX_BYTES +
-		 5 * SIM_FMT_TIME_MAX + 16 + 10];
+	/* copied whole (16 bytes, within ROW_MAX_BYTES), counted by length */
+	static const char outcomes[][16] = {"completed,", "missed,",
+					    "dropped,"};
+	static const uint8_t outcome_len[] = {10, 7, 8};
+	char spill[ROW_MAX_BYTES];
+	char *in_block = sim_gzout_room(e->csv, ROW_MAX_BYTES);
+	char *row = in_block ? in_block : spill;
+	const prof_profile *p = e->prof;
 	size_t n = sim_fmt_u64(row, t->id);
-	const char *tname = e->prof->tasks[t->type].name;
-	size_t tl = strlen(tname);
-	if (tl > NAME_MAX_BYTES)
-		tl = NAME_MAX_BYTES;
 	row[n++] = ',';
-	memcpy(row + n, tname, tl);
-	n += tl;
-	row[n++] = ',';
+	n += put_name(row + n, p->tasks[t->type].name, e->name_len[t->type]);
 	n += sim_fmt_time(row + n, t->arrival_s);
 	row[n++] = ',';
 	int started = t->started;
@@ -231,27 +262,23 @@ static void write_row(engine *e, const task *t, double end_s,
 	if (started) {
 		n += sim_fmt_u64(row + n, t->machine);
 		row[n++] = ',';
-		const char *mname =
-			e->prof->machines[e->mviews[t->machine].type].name;
-		size_t ml = strlen(mname);
-		if (ml > NAME_MAX_BYTES)
-			ml = NAME_MAX_BYTES;
-		memcpy(row + n, mname, ml);
-		n += ml;
+		uint32_t mt = e->mviews[t->machine].type;
+		n += put_name(row + n, p->machines[mt].name,
+			      e->name_len[p->n_tasks + mt]);
 	} else {
-		row[n++] = ',';
+		memcpy(row + n, ",,", 2);
+		n += 2;
 	}
-	row[n++] = ',';
-	const char *oc = outcome_name(outcome);
-	size_t ol = strlen(oc);
-	memcpy(row + n, oc, ol);
-	n += ol;
-	row[n++] = ',';
+	memcpy(row + n, outcomes[outcome], sizeof outcomes[0]);
+	n += outcome_len[outcome];
 	if (started) /* a merged request's energy is in its run's row */
 		n += sim_fmt_time(row + n,
 				  t->member ? 0.0 : task_energy_j(e, t, end_s));
 	row[n++] = '\n';
-	sim_gzout_write(e->csv, row, n);
+	if (in_block)
+		sim_gzout_commit(e->csv, n);
+	else
+		sim_gzout_write(e->csv, spill, n);
 }
 
 /* Bring e->ready[m] (sim_ready in policies/policy.h) up to date after
@@ -1279,6 +1306,7 @@ static int write_summary(engine *e, const sim_result *r, const char *path,
 static void teardown(engine *e)
 {
 	pol_prune_free(e->pruner);
+	free(e->name_len);
 	free(e->leader_of);
 	free(e->mq);
 	free(e->mscratch);
@@ -1502,6 +1530,8 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 				"machine,machine_type,outcome,energy_j\n";
 			if (!rc)
 				sim_gzout_write(e.csv, header, sizeof header - 1);
+			if (!rc)
+				rc = row_names_init(&e, err);
 		}
 	}
 	double t0 = wall_now();

@@ -151,13 +151,33 @@ static char *gzread_all(const char *path, size_t *len)
 
 /* Write text to path through sim_gzout in pieces of `piece` bytes (0: row
  * by row, at ends[]); commit. */
+/* piece 0: row by row with sim_gzout_write; ROOM_EXACT, ROOM_ROW_MAX: row
+ * by row in place (sim_gzout_room asked for the row's own length, which
+ * fills blocks to the byte, or for 600 bytes, which leaves ends of blocks
+ * to sim_gzout_write); else in pieces of that many bytes. */
+#define ROOM_EXACT ((size_t)-1)
+#define ROOM_ROW_MAX ((size_t)-2)
 static void write_gzout(const char *path, const char *text, size_t len,
 			const size_t *ends, size_t n_rows, size_t piece)
 {
 	sim_gzout *o = NULL;
 	io_err err = {0};
 	ck_assert_msg(sim_gzout_open(&o, path, &err) == 0, "%s", err.msg);
-	if (piece == 0) {
+	if (piece == ROOM_EXACT || piece == ROOM_ROW_MAX) {
+		size_t from = 0;
+		for (size_t i = 0; i < n_rows; i++) {
+			size_t n = ends[i] - from;
+			char *at = sim_gzout_room(o, piece == ROOM_EXACT ? n
+									 : 600);
+			if (at) {
+				memcpy(at, text + from, n);
+				sim_gzout_commit(o, n);
+			} else {
+				sim_gzout_write(o, text + from, n);
+			}
+			from = ends[i];
+		}
+	} else if (piece == 0) {
 		size_t from = 0;
 		for (size_t i = 0; i < n_rows; i++) {
 			sim_gzout_write(o, text + from, ends[i] - from);
@@ -262,15 +282,56 @@ START_TEST(gzout_bytes_do_not_depend_on_how_they_were_written)
 	char a[700], b[700];
 	snprintf(a, sizeof a, "%s", tmp_path("a.csv.gz"));
 	write_gzout(a, text, len, ends, n_rows, 0);
-	const size_t pieces[] = {0, 1000, len, SIM_GZOUT_BLOCK_BYTES};
+	const size_t pieces[] = {0,	      1000,	   len,
+				 SIM_GZOUT_BLOCK_BYTES, ROOM_EXACT, ROOM_ROW_MAX};
 	for (size_t i = 0; i < sizeof pieces / sizeof *pieces; i++) {
 		snprintf(b, sizeof b, "%s", tmp_path("b.csv.gz"));
 		write_gzout(b, text, len, ends, n_rows, pieces[i]);
-		ck_assert_msg(same_bytes(a, b), "pieces of %zu bytes differ",
-			      pieces[i]);
+		ck_assert_msg(same_bytes(a, b), "way %zu (pieces of %zu bytes) "
+			      "differs", i, pieces[i]);
 	}
 	free(text);
 	free(ends);
+}
+END_TEST
+
+/* sim_gzout_room offers exactly what is left of the block: with r bytes
+ * left, room for r and not for r + 1; committing them fills the block to
+ * the byte and the next block offers all of itself. The file holds what
+ * was written, in order. */
+START_TEST(gzout_room_is_exactly_what_is_left_of_the_block)
+{
+	const char *path = tmp_path("room.csv.gz");
+	const size_t lefts[] = {1, 2, 9, 100, 4096};
+	size_t total = 0;
+	char *want = malloc(8 * SIM_GZOUT_BLOCK_BYTES);
+	ck_assert_ptr_nonnull(want);
+	sim_gzout *o = NULL;
+	io_err err = {0};
+	ck_assert_int_eq(sim_gzout_open(&o, path, &err), 0);
+	for (size_t k = 0; k < sizeof lefts / sizeof *lefts; k++) {
+		size_t r = lefts[k], fill = SIM_GZOUT_BLOCK_BYTES - r;
+		memset(want + total, 'a' + (int)k, fill);
+		sim_gzout_write(o, want + total, fill);
+		total += fill;
+		ck_assert_ptr_null(sim_gzout_room(o, r + 1));
+		char *at = sim_gzout_room(o, r);
+		ck_assert_ptr_nonnull(at);
+		for (size_t i = 0; i < r; i++)
+			want[total + i] = at[i] = (char)('0' + i % 10);
+		sim_gzout_commit(o, r);
+		total += r;
+		ck_assert_ptr_nonnull(sim_gzout_room(o, SIM_GZOUT_BLOCK_BYTES));
+	}
+	ck_assert_int_eq(sim_gzout_close(o, 1, &err), 0);
+	size_t n;
+	int members;
+	char *got = gunzip_members(path, &n, &members);
+	ck_assert_uint_eq(n, total);
+	ck_assert_int_eq(members, (int)(sizeof lefts / sizeof *lefts));
+	ck_assert(memcmp(got, want, n) == 0);
+	free(got);
+	free(want);
 }
 END_TEST
 
@@ -489,6 +550,29 @@ START_TEST(fmt_time_matches_the_llround_formatting)
 }
 END_TEST
 
+/* Every micro-second fraction after whole parts of each length (the
+ * fixed-point digits of sim_fmt_time), the whole parts around 10^k and
+ * 100 * 10^k (where the whole seconds split into sim_fmt_u64 and the
+ * 8-digit word), and every integer below 10^6 for sim_fmt_u64. */
+START_TEST(fmt_every_fraction_and_digit_boundary)
+{
+	const double wholes[] = {0, 7, 42, 100, 12345, 99999999};
+	for (size_t w = 0; w < sizeof wholes / sizeof *wholes; w++)
+		for (uint32_t f = 0; f < 1000000; f += w ? 7 : 1)
+			same_time(wholes[w] + (double)f / 1e6);
+	double p10 = 1;
+	for (int k = 0; k < 12; k++, p10 *= 10)
+		for (int d = -3; d <= 3; d++) {
+			same_time(p10 + d * 1e-6);
+			same_time(p10 + d * 0.5e-6);
+			same_time(100 * p10 + d * 1e-6);
+			same_time(p10 - 1 + d * 0.25e-6);
+		}
+	for (uint64_t v = 0; v < 1000000; v++)
+		same_u64(v);
+}
+END_TEST
+
 Suite *suite_out(void)
 {
 	Suite *s = suite_create("out");
@@ -497,6 +581,7 @@ Suite *suite_out(void)
 	tcase_add_test(g, gzout_round_trip_through_many_blocks);
 	tcase_add_test(g, gzout_file_reads_back_through_io_lines);
 	tcase_add_test(g, gzout_bytes_do_not_depend_on_how_they_were_written);
+	tcase_add_test(g, gzout_room_is_exactly_what_is_left_of_the_block);
 	tcase_add_test(g, gzout_empty_file_is_valid_gzip);
 	tcase_add_test(g, gzout_full_disk_is_reported_at_close_naming_the_file);
 	tcase_add_test(g, gzout_other_failures_leave_no_file_and_no_thread);
@@ -505,6 +590,7 @@ Suite *suite_out(void)
 	tcase_set_timeout(f, 60);
 	tcase_add_test(f, fmt_u64_matches_printf);
 	tcase_add_test(f, fmt_time_matches_the_llround_formatting);
+	tcase_add_test(f, fmt_every_fraction_and_digit_boundary);
 	suite_add_tcase(s, f);
 	return s;
 }

@@ -265,6 +265,18 @@ void sim_gzout_write(sim_gzout *o, const char *buf, size_t len)
 	o->used += len;
 }
 
+char *sim_gzout_room(sim_gzout *o, size_t max)
+{
+	return max <= GZ_BLOCK_BYTES - o->used ? o->cur + o->used : NULL;
+}
+
+void sim_gzout_commit(sim_gzout *o, size_t n)
+{
+	o->used += n;
+	if (o->used == GZ_BLOCK_BYTES)
+		gz_hand_over(o);
+}
+
 int sim_gzout_failed(const sim_gzout *o)
 {
 	return o && atomic_load_explicit(&o->failed, memory_order_relaxed);
@@ -367,55 +379,21 @@ int sim_mkdirs(const char *path, io_err *err)
 }
 
 /* "00" "01" ... "99": two digits per division (row formatting is on the
- * simulation thread's hot path). */
-static const char digit_pairs[201] =
+ * simulation thread's hot path: the formatters are inline, in out.h). */
+const char sim_fmt_pairs[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233"
 	"34353637383940414243444546474849505152535455565758596061626364656667"
 	"6869707172737475767778798081828384858687888990919293949596979899";
 
-/* Decimal digits of x. */
-static inline size_t u64_digits(uint64_t x)
-{
-	static const uint64_t pow10[20] = {
-		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
-		100000000000ull, 1000000000000ull, 10000000000000ull,
-		100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-		100000000000000000ull, 1000000000000000000ull,
-		10000000000000000000ull};
-	size_t n = 1;
-	while (n < 20 && x >= pow10[n])
-		n++;
-	return n;
-}
+const uint64_t sim_fmt_pow10[20] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+	10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+	100000000000ull, 1000000000000ull, 10000000000000ull,
+	100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	100000000000000000ull, 1000000000000000000ull,
+	10000000000000000000ull};
 
-size_t sim_fmt_u64(char *buf, uint64_t x)
-{
-	size_t n = u64_digits(x);
-	char *p = buf + n; /* written from the last digit back */
-	*p = 0;
-	while (x >= 100) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * (x % 100), 2);
-		x /= 100;
-	}
-	if (x >= 10) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * x, 2);
-	} else {
-		*--p = (char)('0' + x);
-	}
-	return n;
-}
-
-/* llround(r) for 0 <= r < 2^63: the fraction r - trunc(r) is exact. */
-static inline uint64_t round_half_up(double r)
-{
-	uint64_t m = (uint64_t)r;
-	return m + (r - (double)m >= 0.5);
-}
-
-size_t sim_fmt_time(char *buf, double x)
+size_t sim_fmt_time_wide(char *buf, double x)
 {
 	if (!isfinite(x))
 		return (size_t)snprintf(buf, SIM_FMT_TIME_MAX, "%s",
@@ -432,16 +410,7 @@ size_t sim_fmt_time(char *buf, double x)
 	if (x >= 1e12) /* beyond exact micro-second fixed point */
 		return n + (size_t)snprintf(buf + n, SIM_FMT_TIME_MAX - n,
 					    "%.6f", x);
-	uint64_t micros = round_half_up(x * 1e6);
-	n += sim_fmt_u64(buf + n, micros / 1000000);
-	unsigned frac = (unsigned)(micros % 1000000);
-	buf[n++] = '.';
-	memcpy(buf + n, digit_pairs + 2 * (frac / 10000), 2);
-	memcpy(buf + n + 2, digit_pairs + 2 * (frac / 100 % 100), 2);
-	memcpy(buf + n + 4, digit_pairs + 2 * (frac % 100), 2);
-	n += 6;
-	buf[n] = 0;
-	return n;
+	return n + sim_fmt_time(buf + n, x);
 }
 
 void sim_text_add(sim_text *t, const char *fmt, ...)

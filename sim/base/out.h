@@ -30,6 +30,8 @@
 #define HETSIM_SIM_BASE_OUT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 #include <jansson.h>
 #include "sim/io/io.h"
 
@@ -56,6 +58,13 @@ typedef struct sim_gzout sim_gzout;
 int sim_gzout_open(sim_gzout **out, const char *path, io_err *err);
 /* Append bytes; errors are remembered and reported by close. */
 void sim_gzout_write(sim_gzout *o, const char *buf, size_t len);
+/* Writing in place (no copy): sim_gzout_room(o, max) is where up to max
+ * bytes may be written at the end of the current block, or NULL when it
+ * has less room left (then write them with sim_gzout_write, which fills
+ * the block to the byte); sim_gzout_commit(o, n) appends the n <= max
+ * bytes written there. The file is the same either way. */
+char *sim_gzout_room(sim_gzout *o, size_t max);
+void sim_gzout_commit(sim_gzout *o, size_t n);
 /* Has a write failed (disk full)? Then close(commit = 1) reports it. */
 int sim_gzout_failed(const sim_gzout *o);
 /* commit = 1: compress what is left, end the writer thread and rename the
@@ -84,12 +93,100 @@ int sim_mkdirs(const char *path, io_err *err);
  * fast and locale-free; returns the length written. Any double fits in
  * SIM_FMT_TIME_MAX bytes (with the NUL): |x| >= 1e15 is written in the
  * shortest form that reads back exactly ("%.17g", "1.0000000000000001e+200"),
- * non-finite values "inf", "-inf" or "nan". */
+ * non-finite values "inf", "-inf" or "nan". Inline, with sim_fmt_u64: they
+ * format every row of tasks.csv.gz on the simulation thread; the rare
+ * cases (negative, >= 1e12 s, not finite) are sim_fmt_time_wide. */
 #define SIM_FMT_TIME_MAX 32
-size_t sim_fmt_time(char *buf, double x);
+static inline size_t sim_fmt_time(char *buf, double x);
 /* Unsigned integer; returns the length. buf needs SIM_FMT_U64_MAX bytes. */
 #define SIM_FMT_U64_MAX 21
-size_t sim_fmt_u64(char *buf, uint64_t x);
+static inline size_t sim_fmt_u64(char *buf, uint64_t x);
+
+extern const char sim_fmt_pairs[201];	 /* "00" "01" ... "99" */
+extern const uint64_t sim_fmt_pow10[20]; /* 10^0 .. 10^19 */
+size_t sim_fmt_time_wide(char *buf, double x);
+
+/* Decimal digits of x, 1 to 20: about log10(2) (1233 / 4096) times its
+ * bits, less one below the next power of 10. x | 1 has the digits of x
+ * (10^k - 1 is odd) and is never 0. */
+static inline size_t sim_fmt_digit_count(uint64_t x)
+{
+	uint64_t v = x | 1;
+	unsigned t = (unsigned)(64 - __builtin_clzll(v)) * 1233u >> 12;
+	return t + (v >= sim_fmt_pow10[t]);
+}
+
+/* Digits by fixed point, two per multiplication: for v < 10^8,
+ * y = v * ceil(2^47 / 10^6) holds v / 10^6 in 47.47 bits, too large by
+ * less than v / 2^47; its integer part is the first pair of v's 8 digits
+ * (leading zeros kept), and each * 100 of the fraction brings out the
+ * next. The excess times 10^6 stays below 1 (10^14 < 2^47), so no pair
+ * comes out one too large (also checked for every v < 10^8). */
+#define SIM_FMT_FIX_BITS 47
+#define SIM_FMT_FIX_MASK ((1ull << SIM_FMT_FIX_BITS) - 1)
+#define SIM_FMT_FIX_8_DIGITS 140737489ull
+static inline uint32_t sim_fmt_fix_next(uint64_t *y)
+{
+	*y = (*y & SIM_FMT_FIX_MASK) * 100;
+	return (uint32_t)(*y >> SIM_FMT_FIX_BITS);
+}
+
+static inline size_t sim_fmt_u64(char *buf, uint64_t x)
+{
+	size_t n = sim_fmt_digit_count(x);
+	char *p = buf + n; /* written from the last digit back */
+	*p = 0;
+	while (x >= 100) {
+		p -= 2;
+		memcpy(p, sim_fmt_pairs + 2 * (x % 100), 2);
+		x /= 100;
+	}
+	if (x >= 10)
+		memcpy(p - 2, sim_fmt_pairs + 2 * x, 2);
+	else
+		p[-1] = (char)('0' + x);
+	return n;
+}
+
+static inline __attribute__((always_inline)) size_t
+sim_fmt_time(char *buf, double x)
+{
+	if (!(x >= 0.0 && x < 1e12)) /* -0.0 is 0.0 here */
+		return sim_fmt_time_wide(buf, x);
+	if (x == 0.0) { /* e.g. the energy of every task without a power model */
+		memcpy(buf, "0.000000", 9);
+		return 8;
+	}
+	/* micro-seconds rounded half up (llround): for 0 <= r < 2^63 the
+	 * fraction r - trunc(r) is exact */
+	double r = x * 1e6;
+	uint64_t micros = (uint64_t)r;
+	micros += r - (double)micros >= 0.5;
+	/* the whole seconds but their last 2 digits, then those 2 and the 6
+	 * decimals as one 8-digit number */
+	uint64_t high = micros / 100000000;
+	uint32_t low = (uint32_t)(micros - high * 100000000);
+	uint64_t y = (uint64_t)low * SIM_FMT_FIX_8_DIGITS;
+	uint32_t last_two = (uint32_t)(y >> SIM_FMT_FIX_BITS);
+	size_t n;
+	if (high) {
+		n = sim_fmt_u64(buf, high);
+		memcpy(buf + n, sim_fmt_pairs + 2 * last_two, 2);
+		n += 2;
+	} else if (last_two >= 10) {
+		memcpy(buf, sim_fmt_pairs + 2 * last_two, 2);
+		n = 2;
+	} else {
+		buf[0] = (char)('0' + last_two);
+		n = 1;
+	}
+	buf[n] = '.';
+	memcpy(buf + n + 1, sim_fmt_pairs + 2 * sim_fmt_fix_next(&y), 2);
+	memcpy(buf + n + 3, sim_fmt_pairs + 2 * sim_fmt_fix_next(&y), 2);
+	memcpy(buf + n + 5, sim_fmt_pairs + 2 * sim_fmt_fix_next(&y), 2);
+	buf[n + 7] = 0;
+	return n + 7;
+}
 
 /* A run's output set (see the top): begin creates dir if needed, clears
  * dead processes' leftovers and creates the staging dir, where every file
