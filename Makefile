@@ -9,6 +9,7 @@
 #   make bench           speed and memory benchmarks (not part of CI);
 #                        BENCH_ARGS=huge: 10^8 tasks in constant memory
 #   make bench-simgrid   hetsim vs SimGrid side by side (tests/bench/bench.mk)
+#   make bench-nn        the NN engine vs PyTorch CPU (tests/bench/bench.mk)
 #   make deps            install the Debian packages hetsim needs
 #   make lint            the layer rule (tests/layers.sh) and cppcheck
 #   make install PREFIX=/usr/local   hetsim, its man page and the profiles

@@ -82,8 +82,8 @@ static void ok(int rc, const io_err *err)
 enum { BATCH = 3, SEED = 7 };
 
 /* A model of text on backend be, weights from SEED, inputs distinct,
- * prepared for training with input gradients. */
-static nn_model *setup(const char *text, nn_backend *be)
+ * prepared with flags. */
+static nn_model *setup_flags(const char *text, nn_backend *be, int flags)
 {
 	nn_model *m = parse_ok(text);
 	io_err err = {0};
@@ -102,12 +102,17 @@ static nn_model *setup(const char *text, nn_backend *be)
 						     : unif((uint64_t)i, (uint64_t)k));
 		p->version++;
 	}
-	ok(nn_model_prepare(m, be, BATCH, NN_TRAIN | NN_INPUT_GRAD, &err),
-	   &err);
+	ok(nn_model_prepare(m, be, BATCH, flags, &err), &err);
 	for (int k = 0; k < nn_model_n_inputs(m); k++)
 		fill_distinct(nn_model_input(m, k),
 			      BATCH * nn_model_input_elems(m, k), 100 + k);
 	return m;
+}
+
+/* The same, prepared for training with input gradients. */
+static nn_model *setup(const char *text, nn_backend *be)
+{
+	return setup_flags(text, be, NN_TRAIN | NN_INPUT_GRAD);
 }
 
 /* L = sum(out * R), R from seed 3, in double. */
@@ -423,6 +428,57 @@ START_TEST(test_conv_relu_fusion)
 		nn_model_free(plain);
 		nn_backend_free(be);
 	}
+}
+END_TEST
+
+/* A small ResNet block prepared for inference folds its batch norms into
+ * the convs (conv -> bn -> relu; conv -> bn -> add): on both backends its
+ * output equals the unfolded model's (prepared for training) on ref, in
+ * inference mode, after a norm's scale changes (refolded), and in
+ * training mode (the aliased norm and ReLU then run in place), whose
+ * moved running averages the next inference pass must see. */
+START_TEST(test_batchnorm_folding)
+{
+	const char *block = model_text(
+		IN2(3, 6, 6) ", {\"type\": \"conv\", \"out\": 4, \"kernel\": 3, "
+		"\"pad\": 1}, {\"name\": \"bn1\", \"type\": \"batchnorm\"}, "
+		"{\"type\": \"relu\"}, {\"type\": \"conv\", \"out\": 4, "
+		"\"kernel\": 1, \"bias\": false}, {\"type\": \"batchnorm\"}, "
+		"{\"type\": \"conv\", \"input\": 0, \"out\": 4, \"kernel\": 1}, "
+		"{\"type\": \"add\", \"inputs\": [5, 6]}, {\"type\": \"relu\"}");
+	const char *names[2] = {"dnnl", "ref"};
+	nn_backend *rbe = backend("ref");
+	for (int b = 0; b < 2; b++) {
+		nn_backend *be = backend(names[b]);
+		nn_model *plain = setup(block, rbe);
+		nn_model *fold = setup_flags(block, be, 0);
+		int64_t n = BATCH * nn_model_output_elems(plain);
+		for (int round = 0; round < 4; round++) {
+			int training = round == 2;
+			if (round == 1) /* a new scale: refold */
+				for (int k = 0; k < 2; k++) {
+					nn_model *mm = k ? plain : fold;
+					nn_param *g = nn_model_param_by_name(
+						mm, "bn1.gamma");
+					g->data[1] *= -3;
+					g->data[2] += 0.5f;
+					g->version++;
+				}
+			io_err err = {0};
+			ok(nn_model_forward(fold, training, &err), &err);
+			ok(nn_model_forward(plain, training, &err), &err);
+			double e = rel_err(nn_model_output(fold, NULL, NULL),
+					   nn_model_output(plain, NULL, NULL), n);
+			if (e > 1e-5)
+				ck_abort_msg("%s, round %d: folded vs plain "
+					     "relative error %g",
+					     names[b], round, e);
+		}
+		nn_model_free(fold);
+		nn_model_free(plain);
+		nn_backend_free(be);
+	}
+	nn_backend_free(rbe);
 }
 END_TEST
 
@@ -760,7 +816,9 @@ START_TEST(test_weights_round_trip)
 	nn_model *b = parse_ok(model_text(wmodel));
 	ok(nn_model_init(b, 12345, &err), &err);
 	ok(nn_model_load_weights(b, path, &err), &err);
-	ok(nn_model_prepare(b, be, BATCH, 0, &err), &err);
+	/* prepared like a (for training): an inference-prepared model folds
+	 * its batch norm into the conv, equal only up to rounding */
+	ok(nn_model_prepare(b, be, BATCH, NN_TRAIN, &err), &err);
 	memcpy(nn_model_input(b, 0), nn_model_input(a, 0),
 	       BATCH * 108 * sizeof(float));
 	ok(nn_model_forward(a, 0, &err), &err);
@@ -859,6 +917,7 @@ Suite *suite_nn(void)
 	tcase_add_loop_test(tc, test_gradients_by_finite_differences, 0, nc);
 	tcase_add_test(tc, test_dropout_mask);
 	tcase_add_test(tc, test_conv_relu_fusion);
+	tcase_add_test(tc, test_batchnorm_folding);
 	tcase_add_test(tc, test_cross_entropy);
 	tcase_add_test(tc, test_mlp_learns_with_adam);
 	tcase_add_test(tc, test_cnn_learns_with_sgd_momentum);

@@ -31,6 +31,14 @@ typedef struct nn_layer {
 	int alias;               /* a ReLU fused into its input: shares out
 				    and grad with it */
 	int fused_relu;          /* conv/deconv: ReLU applied by the op */
+	/* inference (prepared without NN_TRAIN): a conv read only by a batch
+	 * norm runs with the norm folded into its weights and bias (in tmp,
+	 * refolded when a source's version changes); the norm, and a ReLU
+	 * that alone reads it, alias the conv's output */
+	int fold_bn;             /* conv: the folded batch norm's index, 0 */
+	int fold_relu;           /* conv: the ReLU after the norm is fused */
+	uint64_t fold_src_ver;   /* conv: sum of the sources' versions */
+	uint64_t fold_ver;       /* conv: version of the folded weights */
 	int consumers;
 	int need_grad;           /* d loss / d output is wanted */
 	int grad_set;            /* during backward: grad holds a value */

@@ -247,7 +247,12 @@ enum {
 /* Make the model ready to run batches of n on be: activations (and, with
  * NN_TRAIN, gradients and optimizer state) allocated. The model keeps be
  * (not owned). Conv/deconv layers read only by a ReLU are fused with it
- * (oneDNN post-op); outputs are unchanged. */
+ * (oneDNN post-op); outputs are unchanged. Without NN_TRAIN (inference),
+ * a batch norm that alone reads a conv is folded into the conv's weights
+ * and bias (and a ReLU that alone reads the norm fused too): inference
+ * outputs then equal the unfolded ones up to float rounding (about 1e-6
+ * relative); a training-mode forward pass still normalises with the
+ * batch's statistics. */
 int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 		     io_err *err);
 int64_t nn_model_batch(const nn_model *m);

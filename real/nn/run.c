@@ -111,7 +111,9 @@ void nn_buffers_free(nn_model *m)
 		l->out = l->grad = l->save_mean = l->save_var = l->tmp = NULL;
 		l->ws.p = NULL;
 		l->ws.size = 0;
-		l->alias = l->fused_relu = 0;
+		l->alias = l->fused_relu = l->fold_bn = l->fold_relu = 0;
+		l->fold_src_ver = UINT64_MAX; /* refold (fold_ver keeps going:
+						 the backend keys on it) */
 	}
 	for (int i = 0; i < m->np; i++) {
 		free(m->p[i].grad);
@@ -170,6 +172,9 @@ static int prepare_layer(nn_model *m, nn_layer *l, io_err *err)
 	if (stats && (!(l->save_mean = falloc(stats, 1)) ||
 		      !(l->save_var = falloc(stats, 1))))
 		goto nomem;
+	if (l->fold_bn &&
+	    !(l->tmp = falloc(m->p[l->param0].n + l->s.out, 0)))
+		goto nomem;
 	if (l->s.kind == NN_ATTENTION) {
 		att_dims a = att_of(m, l);
 		if (!(l->tmp = falloc(att_layout(&a, NULL, NULL, train), 0)))
@@ -181,6 +186,43 @@ nomem:
 		       "out of memory for the activations of layer %s at "
 		       "batch %lld",
 		       l->name, (long long)m->batch);
+}
+
+/* The one layer that reads layer i (consumers == 1), -1 if it is the
+ * output. */
+static int sole_reader(const nn_model *m, int i)
+{
+	if (i == nn_output_index(m) || m->l[i].consumers != 1)
+		return -1;
+	for (int j = i + 1; j < m->n; j++)
+		for (int k = 0; k < m->l[j].s.n_in; k++)
+			if (m->l[j].s.in[k] == i)
+				return j;
+	return -1;
+}
+
+/* For inference: fold each batch norm that alone reads a convolution into
+ * it (conv -> norm -> ReLU, ResNet's pattern, becomes one oneDNN
+ * convolution with bias and ReLU post-op, and two passes over the
+ * activations fewer). The norm, and a ReLU that alone reads it, alias the
+ * conv's output; a forward pass in training mode runs them in place. */
+static void fold_batchnorms(nn_model *m)
+{
+	for (int i = 0; i < m->n; i++) {
+		nn_layer *c = &m->l[i];
+		int b = c->s.kind == NN_CONV && !c->fused_relu
+				? sole_reader(m, i)
+				: -1;
+		if (b < 0 || m->l[b].s.kind != NN_BATCHNORM)
+			continue;
+		c->fold_bn = b;
+		m->l[b].alias = 1;
+		int r = sole_reader(m, b);
+		if (r >= 0 && m->l[r].s.kind == NN_RELU) {
+			c->fold_relu = 1;
+			m->l[r].alias = 1;
+		}
+	}
 }
 
 int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
@@ -232,6 +274,8 @@ int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 			l->alias = 1;
 		}
 	}
+	if (!(flags & NN_TRAIN))
+		fold_batchnorms(m);
 	/* which outputs need a gradient */
 	for (int i = 0; i < m->n; i++) {
 		nn_layer *l = &m->l[i];
@@ -454,6 +498,40 @@ static int attention_fwd(nn_model *m, nn_layer *l, const float *x,
 	return be->ops->gemm(be, &g4, b.ctxm, ow, ob, l->out, err);
 }
 
+/* Conv layer l with its batch norm folded in (fold_batchnorms): weights
+ * w gamma / sqrt(var + eps) per output channel, bias (b - mean) gamma /
+ * sqrt(var + eps) + beta, computed in double into l->tmp whenever a
+ * source's version changed (training-mode passes move the running
+ * averages). */
+static int conv_folded(nn_model *m, nn_layer *l, const float *x, io_err *err)
+{
+	const nn_layer *bn = &m->l[l->fold_bn];
+	const nn_param *w = par(m, l, 0);
+	const nn_param *b = l->s.no_bias ? NULL : par(m, l, 1);
+	const nn_param *gamma = &m->p[bn->param0], *beta = gamma + 1;
+	const nn_param *mean = gamma + 2, *var = gamma + 3;
+	uint64_t v = w->version + (b ? b->version : 0) + gamma->version +
+		     beta->version + mean->version + var->version;
+	float *fw = l->tmp, *fb = l->tmp + w->n;
+	if (v != l->fold_src_ver) {
+		int64_t oc = l->s.out, per = w->n / oc;
+		for (int64_t c = 0; c < oc; c++) {
+			double scale = gamma->data[c] /
+				       sqrt((double)var->data[c] + bn->bn.eps);
+			for (int64_t k = 0; k < per; k++)
+				fw[c * per + k] =
+					(float)(w->data[c * per + k] * scale);
+			fb[c] = (float)(beta->data[c] +
+					((b ? b->data[c] : 0) - mean->data[c]) *
+						scale);
+		}
+		l->fold_src_ver = v;
+		l->fold_ver++;
+	}
+	return m->be->ops->conv_fwd(m->be, &l->conv, x, fw, l->fold_ver, fb,
+				    l->out, l->fold_relu, err);
+}
+
 static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 {
 	nn_layer *l = &m->l[i];
@@ -466,6 +544,8 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 		return 0;
 	case NN_CONV:
 	case NN_DECONV: {
+		if (l->fold_bn && !training)
+			return conv_folded(m, l, x, err);
 		const nn_param *w = par(m, l, 0);
 		const float *bias = l->s.no_bias ? NULL : par(m, l, 1)->data;
 		return op->conv_fwd(be, &l->conv, x, w->data, w->version, bias,
@@ -478,6 +558,9 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 		return op->pool_fwd(be, &l->pool, x, l->out, &l->ws,
 				    m->flags & NN_TRAIN, err);
 	case NN_BATCHNORM: {
+		if (l->alias && !training) /* folded into its conv */
+			return 0;
+		/* (aliased in training mode: in place on the conv's output) */
 		float *g = par(m, l, 0)->data, *bt = par(m, l, 1)->data;
 		nn_param *rm = &m->p[l->param0 + 2], *rv = &m->p[l->param0 + 3];
 		if (!training)
@@ -510,7 +593,10 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 	case NN_GELU:
 	case NN_SIGMOID:
 	case NN_TANH:
-		if (l->alias) /* done by the conv it is fused with */
+		/* an alias is done by the conv it is fused with, except after
+		 * a folded batch norm in training mode: then in place */
+		if (l->alias && (!training || m->l[l->s.in[0]].s.kind !=
+						      NN_BATCHNORM))
 			return 0;
 		return op->act_fwd(be, act_kind(l->s.kind), leak(l), n, x,
 				   l->out, err);

@@ -66,3 +66,35 @@ bench-types:
 	./$(TYPES_BIN) $(BENCH_ARGS)
 
 -include $(TYPES_OBJ:.o=.d)
+# ---- make bench-nn: the NN engine vs PyTorch CPU (bench_nn.c) -------------
+#   make bench-nn                   ResNet-50 inference at batch 1 and 16 and
+#                                   a Gantt CNN training step at batch 8, at
+#                                   1 and 2 threads, ours and PyTorch's side
+#                                   by side: ratio, GFLOP/s vs the measured
+#                                   peak, PASS/FAIL against <= 1.3x PyTorch
+#   make bench-nn BENCH_ARGS=quick  3 timed runs instead of 7
+#   make bench-nn NN_PYTHON=...     the Python that has torch (default: the
+#                                   system's /usr/bin/python3, where Debian's
+#                                   python3-torch lives, ahead of a pyenv one)
+# PyTorch (Debian python3-torch) is a benchmark-only dependency: CI does not
+# install it; bench-nn-deps says how to install it when missing.
+NN_PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
+BENCH_NN_BIN := $(BUILD)/bench_nn
+BENCH_NN_OBJ := $(BUILD)/tests/bench/bench_nn.o
+
+.PHONY: bench-nn bench-nn-deps
+bench-nn-deps:
+	@$(NN_PYTHON) -c 'import torch' 2>/dev/null || { \
+		echo "bench-nn: PyTorch ($(NN_PYTHON) -c 'import torch') is missing; install it with:" >&2; \
+		echo "    apt-get install -y python3-torch" >&2; \
+		exit 1; }
+
+$(BENCH_NN_BIN): $(BENCH_NN_OBJ) $(LIB)
+	$(CC) $(LDSAN) -o $@ $(BENCH_NN_OBJ) $(LIB) $(LDLIBS_ALL)
+
+bench-nn: bench-nn-deps
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory $(BENCH_NN_BIN)
+	PYTHON=$(NN_PYTHON) ./$(BENCH_NN_BIN) $(BENCH_ARGS)
+
+-include $(BENCH_NN_OBJ:.o=.d)
