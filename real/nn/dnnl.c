@@ -282,6 +282,18 @@ static int dn_pd(nn_backend *be, dnnl_primitive_desc_t *pd, const void *desc,
 	return s == dnnl_success ? 0 : dn_fail(err, what, s);
 }
 
+/* The backward primitive descriptor of desc, whose init returned s, hinted
+ * by the forward one; the hint is destroyed in any case. */
+static int dn_bwd_pd(nn_backend *be, dnnl_primitive_desc_t *pd,
+		     dnnl_status_t s, const void *desc,
+		     dnnl_primitive_desc_t hint, const char *what, io_err *err)
+{
+	int rc = s != dnnl_success ? dn_fail(err, what, s)
+				   : dn_pd(be, pd, desc, NULL, hint, what, err);
+	dnnl_primitive_desc_destroy(hint);
+	return rc;
+}
+
 /* Key builder: the operation then its numbers. */
 typedef struct dn_key {
 	int64_t v[DN_KEY];
@@ -504,13 +516,9 @@ static int dn_conv_bwd_data(nn_backend *be, const nn_conv_p *p,
 					  &cd, dnnl_convolution_direct, &m.src,
 					  &m.wei, &m.dst, m.strides, m.dil, m.pl,
 					  m.pr);
-		if (s != dnnl_success)
-			rc = dn_fail(err, "convolution backward data", s);
-		else
-			rc = dn_pd(be, &pd,
-				   p->transposed ? (void *)&dd : (void *)&cd,
-				   NULL, hint, "convolution backward data", err);
-		dnnl_primitive_desc_destroy(hint);
+		rc = dn_bwd_pd(be, &pd, s,
+			       p->transposed ? (void *)&dd : (void *)&cd, hint,
+			       "convolution backward data", err);
 		if (rc)
 			return rc;
 		dn_spec sp[3] = {{DNNL_ARG_DIFF_DST, &m.dst_p, 0},
@@ -551,14 +559,9 @@ static int dn_conv_bwd_weights(nn_backend *be, const nn_conv_p *p,
 					  &cd, dnnl_convolution_direct, &m.src,
 					  &m.wei, bias, &m.dst, m.strides, m.dil,
 					  m.pl, m.pr);
-		if (s != dnnl_success)
-			rc = dn_fail(err, "convolution backward weights", s);
-		else
-			rc = dn_pd(be, &pd,
-				   p->transposed ? (void *)&dd : (void *)&cd,
-				   NULL, hint, "convolution backward weights",
-				   err);
-		dnnl_primitive_desc_destroy(hint);
+		rc = dn_bwd_pd(be, &pd, s,
+			       p->transposed ? (void *)&dd : (void *)&cd, hint,
+			       "convolution backward weights", err);
 		if (rc)
 			return rc;
 		dn_spec sp[4] = {{DNNL_ARG_SRC, &m.src_p, 0},
@@ -690,12 +693,7 @@ static int dn_pool_bwd(nn_backend *be, const nn_pool_p *p, const float *x,
 		dnnl_status_t s = dnnl_pooling_backward_desc_init(
 			&d, pool_alg(p->kind), &m.src, &m.dst, m.strides,
 			m.kernel, m.pl, m.pr);
-		if (s != dnnl_success)
-			rc = dn_fail(err, "pooling backward", s);
-		else
-			rc = dn_pd(be, &pd, &d, NULL, hint, "pooling backward",
-				   err);
-		dnnl_primitive_desc_destroy(hint);
+		rc = dn_bwd_pd(be, &pd, s, &d, hint, "pooling backward", err);
 		if (rc)
 			return rc;
 		dn_spec sp[3] = {{DNNL_ARG_DIFF_DST, &m.dst, 0},
@@ -792,12 +790,8 @@ static int dn_bn_bwd(nn_backend *be, const nn_bn_p *p, const float *x,
 			return rc;
 		s = dnnl_batch_normalization_backward_desc_init(
 			&bd, dnnl_backward, &data, &data, p->eps, flags);
-		if (s != dnnl_success)
-			rc = dn_fail(err, "batch norm backward", s);
-		else
-			rc = dn_pd(be, &pd, &bd, NULL, hint,
-				   "batch norm backward", err);
-		dnnl_primitive_desc_destroy(hint);
+		rc = dn_bwd_pd(be, &pd, s, &bd, hint, "batch norm backward",
+			       err);
 		if (rc)
 			return rc;
 		/* oneDNN 2.6 counts the shift among the backward pass's
@@ -885,12 +879,8 @@ static int dn_ln_bwd(nn_backend *be, int64_t rows, int64_t cols, float eps,
 			return rc;
 		s = dnnl_layer_normalization_backward_desc_init(
 			&bd, dnnl_backward, &data, &data, &stat, eps, ln_flags);
-		if (s != dnnl_success)
-			rc = dn_fail(err, "layer norm backward", s);
-		else
-			rc = dn_pd(be, &pd, &bd, NULL, hint,
-				   "layer norm backward", err);
-		dnnl_primitive_desc_destroy(hint);
+		rc = dn_bwd_pd(be, &pd, s, &bd, hint, "layer norm backward",
+			       err);
 		if (rc)
 			return rc;
 		/* the shift: as in dn_bn_bwd */
@@ -982,12 +972,7 @@ static int dn_act_bwd(nn_backend *be, nn_act_kind kind, float alpha,
 		dnnl_eltwise_desc_t d;
 		dnnl_status_t s = dnnl_eltwise_backward_desc_init(
 			&d, alg, &md, &md, alpha, 0);
-		if (s != dnnl_success)
-			rc = dn_fail(err, "eltwise backward", s);
-		else
-			rc = dn_pd(be, &pd, &d, NULL, hint, "eltwise backward",
-				   err);
-		dnnl_primitive_desc_destroy(hint);
+		rc = dn_bwd_pd(be, &pd, s, &d, hint, "eltwise backward", err);
 		if (rc)
 			return rc;
 		dn_spec sp[3] = {{DNNL_ARG_SRC, &md, 0},
@@ -1109,12 +1094,7 @@ static int dn_softmax_bwd(nn_backend *be, int64_t rows, int64_t cols,
 			return rc;
 		dnnl_softmax_desc_t sd;
 		dnnl_status_t s = dnnl_softmax_backward_desc_init(&sd, &md, &md, 1);
-		if (s != dnnl_success)
-			rc = dn_fail(err, "softmax backward", s);
-		else
-			rc = dn_pd(be, &pd, &sd, NULL, hint, "softmax backward",
-				   err);
-		dnnl_primitive_desc_destroy(hint);
+		rc = dn_bwd_pd(be, &pd, s, &sd, hint, "softmax backward", err);
 		if (rc)
 			return rc;
 		dn_spec sp[3] = {{DNNL_ARG_DST, &md, 0},
@@ -1211,12 +1191,8 @@ static int dn_up_bwd(nn_backend *be, const nn_up_p *p, const float *dy,
 		dnnl_resampling_desc_t d;
 		dnnl_status_t s = dnnl_resampling_backward_desc_init(
 			&d, m.alg, m.factors, &m.src, &m.dst);
-		if (s != dnnl_success)
-			rc = dn_fail(err, "resampling backward", s);
-		else
-			rc = dn_pd(be, &pd, &d, NULL, hint,
-				   "resampling backward", err);
-		dnnl_primitive_desc_destroy(hint);
+		rc = dn_bwd_pd(be, &pd, s, &d, hint, "resampling backward",
+			       err);
 		if (rc)
 			return rc;
 		dn_spec sp[2] = {{DNNL_ARG_DIFF_DST, &m.dst, 0},
