@@ -21,9 +21,11 @@ static int nomem(io_err *err)
 	return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 }
 
-/* Object member key of obj, which must be an object (required: present). */
-static int get_obj(wf_state *s, const json_t *obj, const char *key,
-		   int required, const json_t **out)
+/* Member key of obj, which must be of JSON type `type` ("an object", "an
+ * array": `what`); required: it must be present. */
+static int get_typed(wf_state *s, const json_t *obj, const char *key,
+		     int required, json_type type, const char *what,
+		     const json_t **out)
 {
 	const json_t *v = json_object_get(obj, key);
 	*out = NULL;
@@ -31,27 +33,23 @@ static int get_obj(wf_state *s, const json_t *obj, const char *key,
 		return required ? io_jerr(s->err, s->doc, obj,
 					  "missing \"%s\"", key)
 				: 0;
-	if (!json_is_object(v))
+	if (json_typeof(v) != type)
 		return io_jerr_at(s->err, s->doc, obj, key, 0,
-				  "\"%s\" must be an object", key);
+				  "\"%s\" must be %s", key, what);
 	*out = v;
 	return 0;
+}
+
+static int get_obj(wf_state *s, const json_t *obj, const char *key,
+		   int required, const json_t **out)
+{
+	return get_typed(s, obj, key, required, JSON_OBJECT, "an object", out);
 }
 
 static int get_arr(wf_state *s, const json_t *obj, const char *key,
 		   int required, const json_t **out)
 {
-	const json_t *v = json_object_get(obj, key);
-	*out = NULL;
-	if (!v)
-		return required ? io_jerr(s->err, s->doc, obj,
-					  "missing \"%s\"", key)
-				: 0;
-	if (!json_is_array(v))
-		return io_jerr_at(s->err, s->doc, obj, key, 0,
-				  "\"%s\" must be an array", key);
-	*out = v;
-	return 0;
+	return get_typed(s, obj, key, required, JSON_ARRAY, "an array", out);
 }
 
 /* A string member, strdup'd into *out (NULL when absent). */
