@@ -74,7 +74,7 @@ TESTS := $(BUILD)/hetsim_tests
 -include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
 -include tests/bench/bench.mk
 
-.PHONY: all run test check bench deps lint format clean profiles golden-update \
+.PHONY: all run test check bench deps validate-workflows lint format clean profiles golden-update \
 	install uninstall
 all: $(BIN)
 
@@ -117,6 +117,10 @@ bench:
 
 deps:
 	@sh tests/deps.sh
+
+# experiments/workflows/VALIDATION.md and profiles/data/wms_*.json (issue 13)
+validate-workflows: $(BIN)
+	sh experiments/workflows/validate.sh ./$(BIN) $(SHARED)/data
 
 # The layer rule (README.md, "Map"): tests/layers.sh checks the #include
 # lines and that they form no cycle, and first that it catches both.
