@@ -279,12 +279,13 @@ static int parse_inference(int argc, char **argv, real_inf_args *a)
  * the trace's own machines, one slot per core, recorded runtimes, no file
  * transfers: the traces' staging is not in their runtimes and their
  * machines are one or two nodes). Until the engine runs the phases of the
- * WMS model itself, a model enters as a per-job addition to the runtime:
- * the mean of every phase of the job's class plus h, and its auxiliary
- * jobs as jobs (create_dir before the roots, stage_out after the sinks,
- * cleanup last); max_running k caps the slots (split over the machines by
- * cores). Phases that do not hold a slot (wms, queue, post) are so counted
- * as holding one: exact where slots are not short, longer where they are.
+ * WMS model itself (hetsim replay), a model enters the DAG as the means of
+ * its phases: each job becomes wms_delay -> [queue_delay + startup + h +
+ * runtime] -> post_delay, where only the bracket holds a slot (the delays
+ * run on a machine of unlimited slots), its auxiliary jobs as jobs
+ * (create_dir before the roots, stage_out after the sinks, cleanup last);
+ * max_running k caps the slots (split over the machines by cores), which
+ * counts, as the model defines it, the jobs between submit and end.
  */
 
 #define WF_MAX_TRACES 256
@@ -336,73 +337,112 @@ static double wf_add(double x)
 	return isfinite(x) ? x : 0;
 }
 
-/* Mean seconds a model adds to a job of class c, in slot. */
-static double wf_overhead(const wf_base *b, int c)
+/* Mean of phase ph for class c (compute's when c has none; 0 if absent). */
+static double wf_phase(const wf_base *b, int ph, int c)
 {
 	if (!b)
 		return 0;
-	double s = 0;
-	for (int p = 0; p < WMS_FIT_N_PHASES; p++) {
-		double x = b->m.phase_s[p][c];
-		s += wf_add(isfinite(x) ? x : b->m.phase_s[p][WMS_FIT_COMPUTE]);
-	}
-	return s;
+	double x = b->m.phase_s[ph][c];
+	return wf_add(isfinite(x) ? x : b->m.phase_s[ph][WMS_FIT_COMPUTE]);
 }
 
-/* The trace's DAG, runtimes + add_s, the base's aux jobs around it. */
-static int wf_build_dag(const wf_trace *t, const wf_base *b, double add_s, wl_dag **out,
+/* The simulated DAG: each job is a slot node (task type 0: queue delay +
+ * startup + h + runtime, on the trace's machines) and, when the model has
+ * phases, a wms-delay node before it and a post-delay node after it (task
+ * type 1, on a machine of unlimited slots: they hold no slot). */
+typedef struct wf_dag {
+	wl_dag *g;
+	const wf_base *b;
+	double h_s;
+	io_err *err;
+} wf_dag;
+
+static int wf_node(wf_dag *w, uint32_t type, double runtime_s, uint32_t *id)
+{
+	int rc = wl_dag_add_job(w->g, NULL, type, id, w->err);
+	return rc ? rc : wl_dag_set_runtime(w->g, *id, runtime_s, w->err);
+}
+
+/* A job of class c and runtime r: *in gets its first node, *out its last. */
+static int wf_job(wf_dag *w, int c, double r, uint32_t *in, uint32_t *out)
+{
+	uint32_t slot;
+	int rc = wf_node(w, 0,
+			 r + w->h_s + wf_phase(w->b, WMS_FIT_QUEUE_DELAY, c) +
+				 wf_phase(w->b, WMS_FIT_STARTUP, c),
+			 &slot);
+	*in = *out = slot;
+	if (rc || !w->b)
+		return rc;
+	rc = wf_node(w, 1, wf_phase(w->b, WMS_FIT_WMS_DELAY, c), in);
+	if (!rc)
+		rc = wf_node(w, 1, wf_phase(w->b, WMS_FIT_POST_DELAY, c), out);
+	if (!rc)
+		rc = wl_dag_add_parent(w->g, slot, *in, w->err);
+	if (!rc)
+		rc = wl_dag_add_parent(w->g, *out, slot, w->err);
+	return rc;
+}
+
+/* The trace's DAG with the model b (NULL: h only) and its aux jobs:
+ * create_dir before the roots, stage_out after the sinks (split evenly),
+ * cleanup after every sink left. */
+static int wf_build_dag(const wf_trace *t, const wf_base *b, double h_s, wl_dag **out,
 			io_err *err)
 {
 	const wl_dag *d = t->w->dag;
-	wl_dag *g = wl_dag_new(t->path);
-	int rc = g ? 0 : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
-	for (uint32_t j = 0; !rc && j < d->n_jobs; j++) {
-		uint32_t id;
-		rc = wl_dag_add_job(g, NULL, 0, &id, err);
-		if (!rc)
-			rc = wl_dag_set_runtime(g, id, wf_add(wl_dag_runtime(d, j)) + add_s, err);
-		for (uint32_t k = d->par_off[j]; !rc && k < d->par_off[j + 1]; k++)
-			rc = wl_dag_add_parent(g, j, d->par[k], err);
+	uint32_t n = d->n_jobs, n_aux = 0;
+	for (int a = 0; b && a < WMS_FIT_N_AUX; a++)
+		if (isfinite(b->m.aux_runtime_s[a]))
+			n_aux += a == WMS_FIT_AUX_STAGE_OUT ? (uint32_t)b->m.aux_count[a] : 1;
+	wf_dag w = {.g = wl_dag_new(t->path), .b = b, .h_s = h_s, .err = err};
+	uint32_t *in = malloc((n + n_aux + 1) * sizeof *in);
+	uint32_t *ex = malloc((n + n_aux + 1) * sizeof *ex);
+	uint8_t *sink = calloc(n + n_aux + 1, 1);
+	int rc = w.g && in && ex && sink ? 0 : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	for (uint32_t j = 0; !rc && j < n; j++) {
+		rc = wf_job(&w, WMS_FIT_COMPUTE, wf_add(wl_dag_runtime(d, j)), &in[j], &ex[j]);
+		sink[j] = d->child_off[j] == d->child_off[j + 1];
 	}
+	for (uint32_t j = 0; !rc && j < n; j++)
+		for (uint32_t k = d->par_off[j]; !rc && k < d->par_off[j + 1]; k++)
+			rc = wl_dag_add_parent(w.g, in[j], ex[d->par[k]], err);
+	uint32_t nj = n;
+	static const int cls[WMS_FIT_N_AUX] = {WMS_FIT_AUXILIARY, WMS_FIT_TRANSFER,
+					       WMS_FIT_AUXILIARY};
 	for (int a = 0; !rc && b && a < WMS_FIT_N_AUX; a++) {
-		static const int cls[WMS_FIT_N_AUX] = {WMS_FIT_AUXILIARY, WMS_FIT_TRANSFER,
-						       WMS_FIT_AUXILIARY};
 		if (!isfinite(b->m.aux_runtime_s[a]))
 			continue;
-		double rt = b->m.aux_runtime_s[a] + wf_overhead(b, cls[a]);
-		int count = a == WMS_FIT_AUX_STAGE_OUT ? b->m.aux_count[a] : 1;
-		uint32_t first = g->n_jobs, n_sinks = 0;
-		for (uint32_t j = 0; j < d->n_jobs; j++)
-			n_sinks += d->child_off[j] == d->child_off[j + 1];
-		for (int c = 0; !rc && c < count; c++) {
-			uint32_t id;
-			rc = wl_dag_add_job(g, NULL, 0, &id, err);
-			if (!rc)
-				rc = wl_dag_set_runtime(g, id, rt, err);
-		}
-		/* create_dir: parent of every root; stage_out: the sinks split
-		 * evenly over the count; cleanup: child of every job before it */
-		uint32_t sink = 0;
+		uint32_t count = a == WMS_FIT_AUX_STAGE_OUT ? (uint32_t)b->m.aux_count[a] : 1;
+		uint32_t first = nj, n_sinks = 0, seen = 0;
+		for (uint32_t j = 0; j < first; j++)
+			n_sinks += sink[j];
+		for (uint32_t c = 0; !rc && c < count; c++, nj++)
+			rc = wf_job(&w, cls[a], b->m.aux_runtime_s[a], &in[nj], &ex[nj]);
 		for (uint32_t j = 0; !rc && j < first; j++) {
-			if (a == WMS_FIT_AUX_CREATE_DIR && j < d->n_jobs &&
-			    d->par_off[j] == d->par_off[j + 1])
-				rc = wl_dag_add_parent(g, j, first, err);
-			else if (a == WMS_FIT_AUX_STAGE_OUT && j < d->n_jobs &&
-				 d->child_off[j] == d->child_off[j + 1])
-				rc = wl_dag_add_parent(g, first + (uint32_t)((uint64_t)sink++ * (uint32_t)count / (n_sinks ? n_sinks : 1)), j, err);
-			else if (a == WMS_FIT_AUX_CLEANUP && j >= d->n_jobs)
-				rc = wl_dag_add_parent(g, first, j, err);
-			else if (a == WMS_FIT_AUX_CLEANUP && d->child_off[j] == d->child_off[j + 1])
-				rc = wl_dag_add_parent(g, first, j, err);
+			if (a == WMS_FIT_AUX_CREATE_DIR) {
+				if (j < n && d->par_off[j] == d->par_off[j + 1])
+					rc = wl_dag_add_parent(w.g, in[j], ex[first], err);
+			} else if (sink[j]) {
+				uint32_t to = first + (uint32_t)((uint64_t)seen++ * count /
+								  (n_sinks ? n_sinks : 1));
+				rc = wl_dag_add_parent(w.g, in[to], ex[j], err);
+				sink[j] = 0;
+			}
 		}
+		for (uint32_t j = first; j < nj; j++)
+			sink[j] = a != WMS_FIT_AUX_CREATE_DIR;
 	}
 	if (!rc)
-		rc = wl_dag_finalize(g, err);
+		rc = wl_dag_finalize(w.g, err);
 	if (rc) {
-		wl_dag_free(g);
-		g = NULL;
+		wl_dag_free(w.g);
+		w.g = NULL;
 	}
-	*out = g;
+	free(in);
+	free(ex);
+	free(sink);
+	*out = w.g;
 	return rc;
 }
 
@@ -411,17 +451,20 @@ static int wf_makespan(void *ctx, size_t i, double h_s, int k, double *makespan_
 	const wf_ctx *c = ctx;
 	const wf_trace *t = &c->t[i];
 	wl_dag *g = NULL;
-	int rc = wf_build_dag(t, c->base, wf_overhead(c->base, WMS_FIT_COMPUTE) + h_s, &g, err);
+	int rc = wf_build_dag(t, c->base, h_s, &g, err);
 	if (rc)
 		return rc;
-	/* one profile type that any job runs on; runtimes are fixed */
-	prof_model model = {.kind = PROF_CONSTANT};
-	prof_machine_type mt = {.name = "trace", .slots = 1, .nic_gbps = 10};
-	prof_task_type tt = {.name = "job"};
-	prof_profile p = {.machines = &mt, .n_machines = 1, .tasks = &tt, .n_tasks = 1,
-			  .models = &model};
+	/* task type 0 runs on machine type 0 (the trace's), 1 on 1 (the
+	 * delays'); runtimes are fixed, the models only say where */
+	prof_model models[4] = {{.kind = PROF_CONSTANT}, {.kind = PROF_NONE, .mean = INFINITY},
+				{.kind = PROF_NONE, .mean = INFINITY}, {.kind = PROF_CONSTANT}};
+	prof_machine_type mt[2] = {{.name = "trace", .slots = 1, .nic_gbps = 10},
+				   {.name = "delay", .slots = 1, .nic_gbps = 10}};
+	prof_task_type tt[2] = {{.name = "slot"}, {.name = "delay"}};
+	prof_profile p = {.machines = mt, .n_machines = 2, .tasks = tt, .n_tasks = 2,
+			  .models = models};
 	uint32_t nm = t->w->n_machines ? t->w->n_machines : 1, cores = 0;
-	sim_dag_machine *ms = calloc(nm, sizeof *ms);
+	sim_dag_machine *ms = calloc(nm + 1, sizeof *ms);
 	if (!ms) {
 		wl_dag_free(g);
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
@@ -431,19 +474,22 @@ static int wf_makespan(void *ctx, size_t i, double h_s, int k, double *makespan_
 		ms[m].slots = cm;
 		cores += cm;
 	}
+	/* max_running k: k slots split over the machines by cores (>= 1 each) */
 	if (k > 0 && (uint32_t)k < cores)
 		for (uint32_t m = 0, left = (uint32_t)k; m < nm; m++) {
-			uint32_t s = (uint32_t)((uint64_t)k * ms[m].slots / cores);
-			s = s ? s : 1;
-			s = m + 1 == nm ? (left ? left : 1) : s < left ? s : left ? left : 1;
-			left -= s < left ? s : left;
+			uint32_t s = m + 1 == nm ? left
+					       : (uint32_t)((uint64_t)k * ms[m].slots / cores);
+			s = s < 1 ? 1 : s > left && left ? left : s;
+			left = left > s ? left - s : 1;
 			ms[m].slots = s;
 		}
+	ms[nm].type = 1;
+	ms[nm].slots = g->n_jobs;
 	sim_dag_config cfg = SIM_DAG_CONFIG_DEFAULT;
 	cfg.profile = &p;
 	cfg.dag = g;
 	cfg.machines = ms;
-	cfg.n_machines = nm;
+	cfg.n_machines = nm + 1;
 	cfg.policy = SIM_DAG_EFT;
 	sim_dag_result r;
 	memset(&r, 0, sizeof r);
