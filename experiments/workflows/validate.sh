@@ -3,8 +3,8 @@
 # for every WfFormat trace, recorded vs simulated makespan with zero overhead
 # and with its system's calibrated model, in-sample and leave-one-out (the
 # model calibrated without the trace it predicts), per system and overall
-# median and max |error|. Also writes the fitted models
-# profiles/data/wms_{pegasus,makeflow,nextflow}.json (all traces).
+# median and max |error|. (The shipped models profiles/data/wms_*.json are
+# written by `make profiles`, with the same command and data.)
 #
 #   sh experiments/workflows/validate.sh [HETSIM] [SHARED_DATA]
 #
@@ -24,10 +24,6 @@ system_of() {
 	"$BIN" workflow info "$1" | awk '$1 == "system" {print tolower($2); exit}'
 }
 
-for s in pegasus makeflow nextflow; do
-	"$BIN" calibrate workflow --system $s --anomaly-sample "$SAMPLE" --traces "$TRACES" \
-		--out profiles/data/wms_$s.json --quiet
-done
 
 : >"$TMP/rows"
 for t in "$TRACES"/*.json "$TRACES"/*.json.gz; do
