@@ -355,17 +355,21 @@ void wms_fit_sample_free(wms_fit_sample *s)
 
 /* ---- fitting ------------------------------------------------------------ */
 
-/* Is run r held out for v? Rank of r among v's runs (in run order). */
-static int held_out(const wms_fit_sample *s, const wms_fit_values *v, uint32_t r)
+/* held[r] = 1 when run r is held out for v: the rank of r among the runs
+ * with values in v (in run order) is 1 modulo WMS_FIT_HOLD_EVERY. */
+static uint8_t *held_runs(const wms_fit_sample *s, const wms_fit_values *v)
 {
+	uint8_t *held = calloc(s->n_runs ? s->n_runs : 1, 1);
+	if (!held)
+		return NULL;
+	for (size_t i = 0; i < v->n; i++)
+		if (v->run[i] < s->n_runs)
+			held[v->run[i]] = 1; /* has values */
 	int rank = 0;
-	for (uint32_t q = 0; q < r && q < s->n_runs; q++)
-		for (size_t i = 0; i < v->n; i++)
-			if (v->run[i] == q) {
-				rank++;
-				break;
-			}
-	return rank % WMS_FIT_HOLD_EVERY == 1;
+	for (uint32_t r = 0; r < s->n_runs; r++)
+		if (held[r])
+			held[r] = rank++ % WMS_FIT_HOLD_EVERY == 1;
+	return held;
 }
 
 long wms_fit_select(const wms_fit_sample *s, const wms_fit_values *v, int held, double **x)
@@ -373,13 +377,19 @@ long wms_fit_select(const wms_fit_sample *s, const wms_fit_values *v, int held, 
 	*x = NULL;
 	if (v->n == 0)
 		return 0;
+	uint8_t *h = held_runs(s, v);
 	*x = malloc(v->n * sizeof **x);
-	if (!*x)
+	if (!*x || !h) {
+		free(h);
+		free(*x);
+		*x = NULL;
 		return -1;
+	}
 	long n = 0;
 	for (size_t i = 0; i < v->n; i++)
-		if (held < 0 || held_out(s, v, v->run[i]) == held)
+		if (held < 0 || (v->run[i] < s->n_runs && h[v->run[i]] == held))
 			(*x)[n++] = v->x[i];
+	free(h);
 	qsort(*x, (size_t)n, sizeof **x, cmp_double);
 	return n;
 }
@@ -445,14 +455,17 @@ json_t *wms_fit_dist(const wms_fit_sample *s, const wms_fit_values *v, const cha
 	return e;
 }
 
+/* Median over the normal runs of the count of aux jobs of kind a. */
 static int median_count(const wms_fit_sample *s, wms_fit_aux a)
 {
-	double c[64];
+	double *c = malloc((s->n_runs ? s->n_runs : 1) * sizeof *c);
 	size_t n = 0;
-	for (uint32_t r = 0; r < s->n_runs && n < 64; r++)
+	for (uint32_t r = 0; c && r < s->n_runs; r++)
 		if (s->runs[r].normal)
 			c[n++] = s->runs[r].aux_count[a];
-	return n ? (int)lround(wms_fit_median(c, n)) : 0;
+	int m = n ? (int)lround(wms_fit_median(c, n)) : 0;
+	free(c);
+	return m;
 }
 
 int wms_fit_from_sample(const wms_fit_sample *s, json_t **phases, json_t **aux_jobs,
