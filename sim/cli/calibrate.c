@@ -521,7 +521,7 @@ static int wf_load_traces(const wf_args *a, wf_trace *t, size_t *n, io_err *err)
 		if (!dir)
 			return io_errf(err, IO_EINPUT, a->dirs[d], 0, "cannot open directory: %s",
 				       strerror(errno));
-		char *names[WF_MAX_TRACES];
+		char *names[WF_MAX_TRACES] = {0};
 		size_t nn = 0;
 		struct dirent *e;
 		int rc = 0;
