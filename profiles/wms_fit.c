@@ -603,7 +603,7 @@ int wms_fit_search(const wms_fit_search_args *a, wms_fit_result *r, io_err *err)
 		n += used(a, i);
 	if (n == 0)
 		return io_errf(err, IO_EINPUT, NULL, 0,
-			       "calibrate workflow: no trace left to fit the overhead on");
+			       "no trace left to fit the overhead on");
 	double *h = malloc(n * sizeof *h), *e = malloc(n * sizeof *e);
 	if (!h || !e) {
 		free(h);

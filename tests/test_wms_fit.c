@@ -203,6 +203,21 @@ START_TEST(cli_malformed_csv_is_a_located_error)
 }
 END_TEST
 
+/* A broken trace among the traces: its loader's located error, exit 2. */
+START_TEST(cli_bad_trace_is_a_located_error)
+{
+	char dir[600], cmd[1400], err[1024];
+	snprintf(dir, sizeof dir, "%s/traces", test_tmpdir());
+	snprintf(cmd, sizeof cmd, "(mkdir -p %s && printf '{\"name\": \"x\",\\n oops}' > "
+		 "%s/bad.json)", dir, dir);
+	ck_assert_int_eq(test_run(cmd, NULL, 0), 0);
+	snprintf(cmd, sizeof cmd, "%s calibrate workflow --system makeflow --traces %s --out "
+		 "%s/m.json", test_bin(), dir, test_tmpdir());
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 2);
+	ck_assert_msg(strstr(err, "bad.json:2: "), "%s", err);
+}
+END_TEST
+
 /* ---- the search ------------------------------------------------------- */
 
 /* Trace 0: 40 parallel jobs, makespan 100 + 40 h / min(k, 48);
@@ -373,6 +388,7 @@ Suite *suite_wms_fit(void)
 	tcase_add_test(tc, reader_leaves_out_slot_waits_and_a_differing_submit_host);
 	tcase_add_test(tc, reader_errors_name_file_and_line);
 	tcase_add_test(tc, cli_malformed_csv_is_a_located_error);
+	tcase_add_test(tc, cli_bad_trace_is_a_located_error);
 	tcase_add_test(tc, search_recovers_overhead_and_max_running);
 	tcase_add_test(tc, leave_one_out_never_simulates_the_excluded_trace);
 	tcase_add_test(tc, cli_leave_one_out_excludes_the_predicted_trace);

@@ -684,7 +684,7 @@ static int wf_run(const wf_args *a)
 	wf_ctx ctx = {.t = t, .base = NULL};
 	double rec[WF_MAX_TRACES];
 	for (size_t i = 0; i < n; i++)
-		rec[i] = t[i].w->makespan_s;
+		rec[i] = t[i].w ? t[i].w->makespan_s : NAN; /* NULL: it failed to load */
 	wms_fit_search_args sa = {.n_traces = n, .recorded_s = rec, .exclude = -1,
 				  .makespan = wf_makespan, .ctx = &ctx, .prior_k = -1};
 	const char *how;
@@ -718,7 +718,7 @@ static int wf_run(const wf_args *a)
 				      : "fitted on the system's traces";
 		} else if (!rc && !n_other)
 			rc = io_errf(&err, IO_EINPUT, NULL, 0,
-				     "calibrate workflow: no trace to fit %s on",
+				     "no trace to fit %s on",
 				     wf_system_titles[sys]);
 	}
 	if (!rc && !a->quiet)
