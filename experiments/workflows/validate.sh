@@ -8,38 +8,70 @@
 #
 #   sh experiments/workflows/validate.sh [HETSIM] [SHARED_DATA]
 #
-# Makespans are simulated by `hetsim calibrate workflow --predict` (the DAG
-# engine, sim/dag.h; see sim/cli/calibrate.c for how a model enters it).
+# Models are fitted by `hetsim calibrate workflow` (its search simulates with
+# the DAG engine and phase means). Makespans are then simulated by `hetsim
+# replay TRACE --wms MODEL` (the engine of `hetsim run`, phases drawn; mean
+# of the seeds in $SEEDS, default 1..5) when the binary ($REPLAY_BIN, default
+# HETSIM) has it, else by `calibrate workflow --predict`.
 set -eu
 BIN=${1:-./build/hetsim}
 DATA=${2:-../shared/data}
+REPLAY_BIN=${REPLAY_BIN:-$BIN}
+SEEDS=${SEEDS:-1 2 3 4 5}
 TRACES=$DATA/workflows/wfformat
 SAMPLE=$DATA/anomaly_sample
 OUT=experiments/workflows/VALIDATION.md
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
+if "$REPLAY_BIN" replay --help >/dev/null 2>&1; then
+	ENGINE="hetsim replay (the run engine, WMS phases drawn; mean of seeds $SEEDS)"
+else
+	REPLAY_BIN=
+	ENGINE="the DAG engine with phase means (hetsim calibrate workflow --predict; no hetsim replay in $BIN)"
+fi
+
 # system of a trace: the first word of runtimeSystem.name, lower case
 system_of() {
 	"$BIN" workflow info "$1" | awk '$1 == "system" {print tolower($2); exit}'
 }
 
+# mean makespan of trace $1 under WMS model $2 over the seeds
+replay_mean() {
+	for seed in $SEEDS; do
+		"$REPLAY_BIN" replay "$1" --wms "$2" --seed "$seed" --out "$TMP/run$seed" --quiet
+		awk -F: '/^  "makespan_s"/ {gsub(/[ ,]/, "", $2); print $2; exit}' "$TMP/run$seed/summary.json"
+	done | awk '{ s += $1; n++ } END { printf "%.3f\n", s / n }'
+}
+
+calibrate() { # system, then more options; prints the --predict line
+	sys=$1
+	shift
+	"$BIN" calibrate workflow --system "$sys" --anomaly-sample "$SAMPLE" --traces "$TRACES" --quiet "$@"
+}
 
 : >"$TMP/rows"
 for t in "$TRACES"/*.json "$TRACES"/*.json.gz; do
 	[ -f "$t" ] || continue
 	s=$(system_of "$t")
 	case $s in pegasus|makeflow|nextflow) ;; *) echo "validate: $t: unknown system '$s'" >&2; exit 1 ;; esac
-	ins=$("$BIN" calibrate workflow --system $s --anomaly-sample "$SAMPLE" --traces "$TRACES" \
-		--predict "$t" --quiet)
-	loo=$("$BIN" calibrate workflow --system $s --anomaly-sample "$SAMPLE" --traces "$TRACES" \
-		--exclude "$t" --predict "$t" --quiet)
-	echo "$ins" | awk -v s=$s -v loo="$loo" '{split(loo, l, " ");
-		if (l[10] != 1) { print "validate: leave-one-out did not exclude " $2 > "/dev/stderr"; exit 1 }
-		print s, $2, $4, $6, $8, l[8]}' >>"$TMP/rows"
+	ins=$(calibrate $s --out "$TMP/ins.json" --predict "$t")
+	loo=$(calibrate $s --out "$TMP/loo.json" --exclude "$t" --predict "$t")
+	# predict NAME recorded R zero_overhead Z simulated S excluded E
+	echo "$loo" | awk '$10 != 1 { print "validate: leave-one-out did not exclude " $2 > "/dev/stderr"; exit 1 }'
+	set -- $ins
+	name=$2 rec=$4 zero=$6 sim_ins=$8
+	set -- $loo
+	sim_loo=$8
+	if [ -n "$REPLAY_BIN" ]; then
+		zero=$(replay_mean "$t" none)
+		sim_ins=$(replay_mean "$t" "$TMP/ins.json")
+		sim_loo=$(replay_mean "$t" "$TMP/loo.json")
+	fi
+	echo "$s $name $rec $zero $sim_ins $sim_loo" >>"$TMP/rows"
 done
 
-awk '
+awk -v engine="$ENGINE" '
 function abs(x) { return x < 0 ? -x : x }
 function err(sim, rec) { return 100 * (sim - rec) / rec }
 function med(a, n,   i, j, t) {
@@ -55,7 +87,7 @@ BEGIN {
 	print "Models: `profiles/data/wms_<system>.json`, fitted by `hetsim calibrate workflow`"
 	print "(Pegasus: phases from `../shared/data/anomaly_sample/`, max_running from the Pegasus traces;"
 	print "Makeflow, Nextflow: per-job overhead and max_running from recorded makespans)."
-	print "Simulated with each trace'\''s own runtimes and machines (one slot per core), EFT, by the DAG engine."
+	print "Simulated with each trace'\''s own runtimes and machines (one slot per core) by " engine "."
 	print ""
 	print "- **zero**: no WMS overhead (runtimes and DAG only)."
 	print "- **in-sample**: the model calibrated on every trace (what `profiles/data/` ships)."
