@@ -399,24 +399,30 @@ static double model_cdf(const void *ctx, double x)
 	return prof_model_cdf(ctx, x);
 }
 
-/* KS D of the held-out values against the family best by AIC on the
- * training values; NAN when there is nothing to test or no family fits. */
-static double held_out_ks(const double *train, size_t nt, const double *test, size_t nh)
+/* The family best by AIC on x (as prof_fit_exec_entry chooses it) as a
+ * model; 0 when no family fits (the entry is then the samples). */
+static int best_fit(const double *x, size_t n, prof_model *m)
 {
-	if (nt < 2 || nh < 1)
-		return NAN;
 	prof_fit best = {0}, fit;
 	int have = 0;
-	for (int f = 0; f < PROF_FAM_COUNT; f++)
-		if (!prof_fit_family(train, nt, (prof_family)f, &fit) && fit.ok &&
+	for (int f = 0; f < PROF_FAM_COUNT && n >= 2; f++)
+		if (!prof_fit_family(x, n, (prof_family)f, &fit) && fit.ok &&
 		    (!have || fit.aic < best.aic)) {
 			best = fit;
 			have = 1;
 		}
-	if (!have)
-		return NAN;
+	if (have)
+		prof_fit_model(&best, m);
+	return have;
+}
+
+/* KS D of the held-out values against the family best by AIC on the
+ * training values; NAN when there is nothing to test or no family fits. */
+static double held_out_ks(const double *train, size_t nt, const double *test, size_t nh)
+{
 	prof_model m;
-	prof_fit_model(&best, &m);
+	if (nh < 1 || !best_fit(train, nt, &m))
+		return NAN;
 	return prof_ks_stat(test, nh, model_cdf, &m);
 }
 
@@ -431,10 +437,15 @@ json_t *wms_fit_dist(const wms_fit_sample *s, const wms_fit_values *v, const cha
 	*ks_held = NAN;
 	*mean_s = NAN;
 	if (n >= 2 && nt >= 0 && nh >= 0) {
-		double sum = 0;
-		for (long i = 0; i < n; i++)
-			sum += all[i];
-		*mean_s = sum / (double)n;
+		prof_model m;
+		if (best_fit(all, (size_t)n, &m))
+			*mean_s = m.mean;
+		else {
+			double sum = 0;
+			for (long i = 0; i < n; i++)
+				sum += all[i];
+			*mean_s = sum / (double)n;
+		}
 		*ks_held = held_out_ks(train, (size_t)nt, test, (size_t)nh);
 		char extra[160];
 		if (isnan(*ks_held))

@@ -137,8 +137,9 @@ long wms_fit_select(const wms_fit_sample *s, const wms_fit_values *v,
 /* One fitted DIST for the values v (a phase of a class, or an aux
  * runtime): prof_fit_exec_entry on the training runs' values, without its
  * task and machine members, its "source" extended with the held-out KS D
- * and n. *ks_held gets D (NAN when no run is held out). NULL when there
- * are fewer than 2 training values or memory ran out. */
+ * and n. *ks_held gets D (NAN when no run is held out), *mean_s the mean
+ * of the fitted model (of the values when no family fits). NULL when
+ * there are fewer than 2 values or memory ran out. */
 json_t *wms_fit_dist(const wms_fit_sample *s, const wms_fit_values *v,
 		     const char *what, double *ks_held, double *mean_s);
 
