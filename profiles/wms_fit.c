@@ -416,44 +416,43 @@ static int best_fit(const double *x, size_t n, prof_model *m)
 	return have;
 }
 
-/* KS D of the held-out values against the family best by AIC on the
- * training values; NAN when there is nothing to test or no family fits. */
-static double held_out_ks(const double *train, size_t nt, const double *test, size_t nh)
+static double mean_of(const double *x, long n)
 {
-	prof_model m;
-	if (nh < 1 || !best_fit(train, nt, &m))
-		return NAN;
-	return prof_ks_stat(test, nh, model_cdf, &m);
+	double sum = 0;
+	for (long i = 0; i < n; i++)
+		sum += x[i];
+	return n > 0 ? sum / (double)n : NAN;
 }
 
 json_t *wms_fit_dist(const wms_fit_sample *s, const wms_fit_values *v, const char *what,
-		     double *ks_held, double *mean_s)
+		     wms_fit_gof *g)
 {
 	double *all = NULL, *train = NULL, *test = NULL;
 	long n = wms_fit_select(s, v, -1, &all);
 	long nt = wms_fit_select(s, v, 0, &train);
 	long nh = wms_fit_select(s, v, 1, &test);
 	json_t *e = NULL;
-	*ks_held = NAN;
-	*mean_s = NAN;
+	g->ks_held = g->model_mean_train_s = g->mean_held_s = g->mean_s = NAN;
+	g->n_train = nt > 0 ? (size_t)nt : 0;
+	g->n_held = nh > 0 ? (size_t)nh : 0;
 	if (n >= 2 && nt >= 0 && nh >= 0) {
 		prof_model m;
-		if (best_fit(all, (size_t)n, &m))
-			*mean_s = m.mean;
-		else {
-			double sum = 0;
-			for (long i = 0; i < n; i++)
-				sum += all[i];
-			*mean_s = sum / (double)n;
+		g->mean_s = best_fit(all, (size_t)n, &m) ? m.mean : mean_of(all, n);
+		/* held out: the family best on the training runs, tested on the
+		 * held-out runs' values */
+		if (nh > 0 && best_fit(train, (size_t)nt, &m)) {
+			g->ks_held = prof_ks_stat(test, (size_t)nh, model_cdf, &m);
+			g->model_mean_train_s = m.mean;
+			g->mean_held_s = mean_of(test, nh);
 		}
-		*ks_held = held_out_ks(train, (size_t)nt, test, (size_t)nh);
-		char extra[160];
-		if (isnan(*ks_held))
+		char extra[200];
+		if (isnan(g->ks_held))
 			snprintf(extra, sizeof extra, ", no held-out test (%ld held-out values)", nh);
 		else
 			snprintf(extra, sizeof extra,
-				 ", held-out KS D=%.3f (fit on %ld values, tested on %ld of "
-				 "other runs)", *ks_held, nt, nh);
+				 ", held out: KS D=%.3f, mean %.3g s against the model's %.3g s "
+				 "(fit on %ld values, tested on %ld of other runs)",
+				 g->ks_held, g->mean_held_s, g->model_mean_train_s, nt, nh);
 		e = prof_fit_exec_entry("", "", all, (size_t)n, what, extra);
 		if (e) {
 			json_object_del(e, "task");
@@ -496,11 +495,11 @@ int wms_fit_from_sample(const wms_fit_sample *s, json_t **phases, json_t **aux_j
 			char what[256];
 			snprintf(what, sizeof what, "%s of %s jobs, %s", phase_names[p],
 				 class_names[c], s->path);
-			double ks, mean;
-			json_t *d = wms_fit_dist(s, &s->v[p][c], what, &ks, &mean);
+			wms_fit_gof g;
+			json_t *d = wms_fit_dist(s, &s->v[p][c], what, &g);
 			if (!d)
 				continue;
-			means->phase_s[p][c] = mean;
+			means->phase_s[p][c] = g.mean_s;
 			if (!ph && (!(ph = json_object()) || json_object_set_new(*phases, phase_names[p], ph)))
 				goto oom;
 			if (c == WMS_FIT_COMPUTE &&
@@ -509,10 +508,12 @@ int wms_fit_from_sample(const wms_fit_sample *s, json_t **phases, json_t **aux_j
 			if (json_object_set_new(ph, class_names[c], d))
 				goto oom;
 			if (report)
-				fprintf(report, "%-11s %-9s n=%-4zu mean %7.2f s  %s  held-out KS D %s%.3f\n",
-					phase_names[p], class_names[c], s->v[p][c].n, mean,
-					json_string_value(json_object_get(d, "model")),
-					isnan(ks) ? "n/a " : "", isnan(ks) ? 0.0 : ks);
+				fprintf(report,
+					"%-11s %-9s n=%-4zu %-11s mean %6.2f s | held out: n=%-4zu "
+					"KS D %5.3f, mean %6.2f s vs %6.2f s\n",
+					phase_names[p], class_names[c], s->v[p][c].n,
+					json_string_value(json_object_get(d, "model")), g.mean_s,
+					g.n_held, g.ks_held, g.mean_held_s, g.model_mean_train_s);
 		}
 	}
 	static const char *const where[WMS_FIT_N_AUX] = {"first", "after_sinks", "last"};
@@ -522,10 +523,11 @@ int wms_fit_from_sample(const wms_fit_sample *s, json_t **phases, json_t **aux_j
 		means->aux_count[a] = 0;
 		char what[256];
 		snprintf(what, sizeof what, "runtime of %s jobs, %s", aux_names[a], s->path);
-		double ks, mean;
-		json_t *d = wms_fit_dist(s, &s->aux[a], what, &ks, &mean);
+		wms_fit_gof g;
+		json_t *d = wms_fit_dist(s, &s->aux[a], what, &g);
 		if (!d)
 			continue;
+		double mean = g.mean_s;
 		int count = a == WMS_FIT_AUX_STAGE_OUT ? median_count(s, (wms_fit_aux)a) : 1;
 		means->aux_runtime_s[a] = mean;
 		means->aux_count[a] = count;

@@ -134,14 +134,22 @@ void wms_fit_sample_free(wms_fit_sample *s);
 long wms_fit_select(const wms_fit_sample *s, const wms_fit_values *v,
 		    int held, double **x);
 
+/* What wms_fit_dist measured: the mean of the model fitted on all the
+ * values; held out: the one-sample KS D of the held-out values against
+ * the family best on the training runs, their mean and that model's
+ * (NAN when nothing is held out or no family fits). */
+typedef struct wms_fit_gof {
+	double mean_s;
+	double ks_held, mean_held_s, model_mean_train_s;
+	size_t n_train, n_held;
+} wms_fit_gof;
+
 /* One fitted DIST for the values v (a phase of a class, or an aux
- * runtime): prof_fit_exec_entry on the training runs' values, without its
- * task and machine members, its "source" extended with the held-out KS D
- * and n. *ks_held gets D (NAN when no run is held out), *mean_s the mean
- * of the fitted model (of the values when no family fits). NULL when
- * there are fewer than 2 values or memory ran out. */
+ * runtime): prof_fit_exec_entry on all the runs' values, without its task
+ * and machine members, its "source" extended with the held-out test.
+ * NULL when there are fewer than 2 values or memory ran out. */
 json_t *wms_fit_dist(const wms_fit_sample *s, const wms_fit_values *v,
-		     const char *what, double *ks_held, double *mean_s);
+		     const char *what, wms_fit_gof *g);
 
 /* Means of what a model fitted from a sample adds (NAN: absent), for a
  * makespan estimate: per phase and class, and per aux kind its runtime

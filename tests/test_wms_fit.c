@@ -66,8 +66,9 @@ START_TEST(phase_fit_recovers_a_shifted_exponential)
 {
 	wms_fit_sample s;
 	fill(&s, 6, 3000, draw_shifted_exp);
-	double ks, mean;
-	json_t *e = wms_fit_dist(&s, &s.v[WMS_FIT_WMS_DELAY][WMS_FIT_COMPUTE], "t", &ks, &mean);
+	wms_fit_gof g;
+	json_t *e = wms_fit_dist(&s, &s.v[WMS_FIT_WMS_DELAY][WMS_FIT_COMPUTE], "t", &g);
+	double ks = g.ks_held, mean = g.mean_s;
 	ck_assert_ptr_nonnull(e);
 	ck_assert_str_eq(json_string_value(json_object_get(e, "model")), "exponential");
 	ck_assert_msg(fabs(num(e, "mean") - 1.5) < 0.08, "mean %g", num(e, "mean"));
@@ -77,7 +78,10 @@ START_TEST(phase_fit_recovers_a_shifted_exponential)
 	ck_assert_msg(ks < 0.04, "held-out D %g", ks);
 	ck_assert_ptr_null(json_object_get(e, "task"));
 	ck_assert_ptr_null(json_object_get(e, "machine"));
-	ck_assert(strstr(json_string_value(json_object_get(e, "source")), "held-out KS D="));
+	ck_assert(strstr(json_string_value(json_object_get(e, "source")), "held out: KS D="));
+	ck_assert_int_eq(g.n_held, 1000);
+	ck_assert_msg(fabs(g.mean_held_s - g.model_mean_train_s) < 0.15, "held-out mean %g vs %g",
+		      g.mean_held_s, g.model_mean_train_s);
 	json_decref(e);
 	wms_fit_sample_free(&s);
 }
@@ -94,8 +98,9 @@ START_TEST(phase_fit_recovers_a_lognormal_and_holds_out_runs)
 	ck_assert_int_eq(nh, 1000); /* run 1 */
 	free(train);
 	free(test);
-	double ks, mean;
-	json_t *e = wms_fit_dist(&s, &s.v[WMS_FIT_WMS_DELAY][WMS_FIT_COMPUTE], "t", &ks, &mean);
+	wms_fit_gof g;
+	json_t *e = wms_fit_dist(&s, &s.v[WMS_FIT_WMS_DELAY][WMS_FIT_COMPUTE], "t", &g);
+	double ks = g.ks_held, mean = g.mean_s;
 	ck_assert_ptr_nonnull(e);
 	const char *m = json_string_value(json_object_get(e, "model"));
 	ck_assert_str_eq(m, "lognormal"); /* maybe shifted: AIC may take a shift */
