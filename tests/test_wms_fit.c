@@ -383,6 +383,40 @@ START_TEST(written_model_has_the_spec_shape_and_loadable_dists)
 }
 END_TEST
 
+/* The shipped models load in the WMS loader and replay their systems'
+ * traces through the run engine (hetsim replay; skipped while the binary
+ * has no replay command): Makeflow and Nextflow, fitted on their one trace
+ * each, within 5% of the recorded makespan. */
+START_TEST(shipped_models_replay_their_traces)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "%s replay --help", test_bin());
+	if (test_run(cmd, NULL, 0) != 0)
+		return;
+	static const struct {
+		const char *sys, *trace;
+		double tol_pct;
+	} c[] = {{"pegasus", "helloworld-chain-5-chameleon.json", 100},
+		 {"makeflow", "blast-chameleon-small-001.json", 5},
+		 {"nextflow", "bacass-dirt02-001.json", 5}};
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		char err[1024], out[600];
+		snprintf(out, sizeof out, "%s/replay-%s", test_tmpdir(), c[i].sys);
+		snprintf(cmd, sizeof cmd,
+			 "%s replay " SHARED "workflows/wfformat/%s --wms profiles/data/wms_%s.json "
+			 "--out %s --quiet", test_bin(), c[i].trace, c[i].sys, out);
+		ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s: %s", c[i].sys, err);
+		snprintf(cmd, sizeof cmd, "%s/summary.json", out);
+		json_error_t je;
+		json_t *s = json_load_file(cmd, 0, &je);
+		ck_assert_msg(s, "%s", je.text);
+		double e = json_number_value(json_object_get(s, "error_pct"));
+		ck_assert_msg(fabs(e) <= c[i].tol_pct, "%s: error %g%%", c[i].sys, e);
+		json_decref(s);
+	}
+}
+END_TEST
+
 Suite *suite_wms_fit(void)
 {
 	Suite *s = suite_create("wms_fit");
@@ -398,6 +432,7 @@ Suite *suite_wms_fit(void)
 	tcase_add_test(tc, leave_one_out_never_simulates_the_excluded_trace);
 	tcase_add_test(tc, cli_leave_one_out_excludes_the_predicted_trace);
 	tcase_add_test(tc, written_model_has_the_spec_shape_and_loadable_dists);
+	tcase_add_test(tc, shipped_models_replay_their_traces);
 	suite_add_tcase(s, tc);
 	return s;
 }
