@@ -601,8 +601,7 @@ START_TEST(real_runs_that_disagree_with_the_runs_file_are_refused)
 			      i, err);
 		ck_assert_msg(strstr(err, cases[i].file) && strstr(err, cases[i].want),
 			      "case %zu: [%s]", i, err);
-		snprintf(cmd, sizeof cmd, "test ! -e %s/real && test ! -e %s/manifest.csv",
-			 out, out);
+		snprintf(cmd, sizeof cmd, "test ! -e %s", out);
 		ck_assert_msg(system(cmd) == 0, "case %zu wrote files", i);
 	}
 }

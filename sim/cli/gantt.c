@@ -240,12 +240,13 @@ int sim_cmd_gantt_dataset(int argc, char **argv)
 	}
 	double t0 = now_s();
 	gantt_real_stats st;
-	int rc = sim_mkdirs(out, &err);
-	if (!rc)
-		rc = gantt_real_convert(real, out, &po, m, &st, &err);
+	/* every input is checked before the first file is written */
+	int rc = gantt_real_convert(real, out, &po, m, &st, &err);
 	char *manifest = rc ? NULL : sim_pathf("%s/manifest.csv", out);
 	if (!rc && !manifest)
 		rc = io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
+	if (!rc)
+		rc = sim_mkdirs(out, &err);
 	if (!rc)
 		rc = gantt_manifest_write(m, manifest, &err);
 	if (!rc) {
