@@ -707,36 +707,76 @@ static void svg_legend(sim_svg *s, double y, int anomaly)
 	}
 }
 
+/* Rows [*first, *last] of the lane of the machine named by the len bytes
+ * at name (a lane's rows are contiguous in node order); 0 if no job ran
+ * there. */
+static int lane_rows(const gantt_run *run, const size_t *order,
+		     const char *name, size_t len, size_t *first, size_t *last)
+{
+	int found = 0;
+	for (size_t k = 0; k < run->n; k++) {
+		const char *m = run->jobs[order[k]].machine;
+		if (strlen(m) == len && !strncmp(m, name, len)) {
+			if (!found)
+				*first = k;
+			*last = k;
+			found = 1;
+		}
+	}
+	return found;
+}
+
+/* The anomaly window on each lane it names (space-separated; "*" or none:
+ * every lane): shaded when s is set, else only checked. */
+static int draw_anomaly(sim_svg *s, const sim_svg_panel *p,
+			const gantt_run *run, const size_t *order,
+			const gantt_window *an, io_err *err)
+{
+	const char *t = an->machine && an->machine[strspn(an->machine, " ")]
+				? an->machine
+				: "*";
+	double n = (double)run->n;
+	char tip[300];
+	for (;;) {
+		t += strspn(t, " ");
+		size_t len = strcspn(t, " ");
+		if (!len)
+			return 0;
+		size_t first = 0, last = run->n - 1;
+		int every = len == 1 && *t == '*';
+		if (!every && !lane_rows(run, order, t, len, &first, &last))
+			return io_errf(err, IO_EINPUT, NULL, 0,
+				       "anomaly window on machine \"%.*s\": no job "
+				       "ran there",
+				       (int)(len < 200 ? len : 200), t);
+		if (s) {
+			snprintf(tip, sizeof tip, "anomaly on %.*s, %.6f to %.6f s",
+				 every ? 13 : (int)(len < 150 ? len : 150),
+				 every ? "every machine" : t, an->t0, an->t1);
+			sim_svg_rect(s, p, an->t0, n - (double)first, an->t1,
+				     n - (double)(last + 1), "#d62728", 0.2,
+				     "anomaly", tip);
+		}
+		t += len;
+	}
+}
+
 int gantt_write_svg(const gantt_run *run, const gantt_svg_opts *o,
 		    const char *path, io_err *err)
 {
 	const gantt_window *an = o ? o->anomaly : NULL;
-	int every = an && (!an->machine || !strcmp(an->machine, "*"));
 	size_t *order = malloc(run->n * sizeof *order);
 	if (!order)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	gantt_row_order(run, GANTT_ROWS_NODE, order);
-	size_t lanes = 0, an_first = run->n, an_last = 0;
-	for (size_t k = 0; k < run->n; k++) {
-		const char *m = run->jobs[order[k]].machine;
-		if (k == 0 || strcmp(m, run->jobs[order[k - 1]].machine))
-			lanes++;
-		if (an && !every && !strcmp(m, an->machine)) {
-			an_first = k < an_first ? k : an_first;
-			an_last = k;
-		}
-	}
-	if (an && !every && an_first == run->n) {
+	if (an && draw_anomaly(NULL, NULL, run, order, an, err)) {
 		free(order);
-		return io_errf(err, IO_EINPUT, NULL, 0,
-			       "anomaly window on machine \"%s\": no job ran "
-			       "there",
-			       an->machine);
+		return err->code;
 	}
-	if (every) {
-		an_first = 0;
-		an_last = run->n - 1;
-	}
+	size_t lanes = 0;
+	for (size_t k = 0; k < run->n; k++)
+		lanes += k == 0 || strcmp(run->jobs[order[k]].machine,
+					  run->jobs[order[k - 1]].machine);
 	double n = (double)run->n;
 	double row_h = fmin(14, fmax(3, 640 / n)), plot_h = n * row_h;
 	sim_svg *s = sim_svg_new(SVG_W, SVG_TOP + plot_h + SVG_BOTTOM);
@@ -792,13 +832,8 @@ int gantt_write_svg(const gantt_run *run, const gantt_svg_opts *o,
 			     label);
 		lane_start = k + 1;
 	}
-	if (an) {
-		snprintf(tip, sizeof tip, "anomaly on %.150s, %.6f to %.6f s",
-			 every ? "every machine" : an->machine, an->t0, an->t1);
-		sim_svg_rect(s, &p, an->t0, n - (double)an_first, an->t1,
-			     n - (double)(an_last + 1), "#d62728", 0.2,
-			     "anomaly", tip);
-	}
+	if (an)
+		draw_anomaly(s, &p, run, order, an, err);
 	svg_legend(s, SVG_TOP + plot_h + 62, an != NULL);
 	free(order);
 	int rc = sim_svg_write(s, path, err);

@@ -192,7 +192,8 @@ int gantt_png_encode(const gantt_run *run, const gantt_png_opts *o,
 int gantt_write_png(const gantt_run *run, const gantt_png_opts *o,
 		    const char *path, io_err *err);
 
-/* A shaded anomaly window on a machine (NULL or "*": every machine). */
+/* A shaded anomaly window on machines: their labels separated by spaces,
+ * as the manifest's anomaly_node ("*", empty or NULL: every machine). */
 typedef struct gantt_window {
 	const char *machine;
 	double t0, t1;
@@ -206,8 +207,9 @@ typedef struct gantt_svg_opts {
 /* The chart for people: one row per job in node lanes (machines in natural
  * order of their labels, each job by start_s in its lane), a bar per phase
  * (class "bar <phase>", a tooltip naming job, machine and times), a time
- * axis, lane labels, a legend, a title and the anomaly window. An anomaly
- * on a machine the run does not use is an error. Atomic. */
+ * axis, lane labels, a legend, a title and the anomaly window (class
+ * "anomaly", one per machine). An anomaly on a machine the run does not
+ * use is an error. Atomic. */
 int gantt_write_svg(const gantt_run *run, const gantt_svg_opts *o,
 		    const char *path, io_err *err);
 
@@ -253,6 +255,15 @@ int gantt_manifest_add(gantt_manifest *m, const gantt_entry *e, io_err *err);
 size_t gantt_manifest_count(const gantt_manifest *m);
 int gantt_manifest_write(gantt_manifest *m, const char *path, io_err *err);
 void gantt_manifest_free(gantt_manifest *m);
+
+/* One labelled chart of a data set: the jobs.csv(.gz) at jobs drawn as the
+ * PNG OUT/e->file (its folders made) and e added to m. The real half of
+ * gantt-dataset calls it for each real run; the simulated half is to call
+ * it for each run it simulates (from any thread), with the run's seed,
+ * label, anomaly and gantt_split. */
+int gantt_chart_add(const char *out_dir, const char *jobs,
+		    const gantt_png_opts *o, const gantt_entry *e,
+		    gantt_manifest *m, io_err *err);
 
 /* The real labelled runs of a folder laid out as
  * ../shared/data/anomaly_sample/ (its README): 1000genome_runs_sample.csv

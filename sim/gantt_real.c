@@ -539,27 +539,44 @@ static int check_runs(real_set *s, io_err *err)
 	return 0;
 }
 
-/* Write one run's jobs.csv.gz, draw its PNG from that file, list it. */
+int gantt_chart_add(const char *out_dir, const char *jobs,
+		    const gantt_png_opts *o, const gantt_entry *e,
+		    gantt_manifest *m, io_err *err)
+{
+	char *png = sim_pathf("%s/%s", out_dir, e->file);
+	if (!png)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	char *slash = strrchr(png, '/');
+	*slash = 0; /* there is one: after out_dir */
+	int rc = sim_mkdirs(png, err);
+	*slash = '/';
+	gantt_run run = {0};
+	if (!rc)
+		rc = gantt_load(&run, jobs, err);
+	if (!rc)
+		rc = gantt_write_png(&run, o, png, err);
+	gantt_free(&run);
+	if (!rc)
+		rc = gantt_manifest_add(m, e, err);
+	free(png);
+	return rc;
+}
+
+/* Write one run's jobs.csv.gz, then chart and list it from that file as
+ * any simulated run's. */
 static int write_run(const real_run *r, const char *out_dir,
 		     const gantt_png_opts *o, gantt_manifest *m, io_err *err)
 {
 	char *dir = sim_pathf("%s/real/%s", out_dir, r->campaign);
 	char *rel = sim_pathf("real/%s/%s.png", r->campaign, r->run_id);
 	char *jobs = sim_pathf("%s/%s.jobs.csv.gz", dir ? dir : "", r->run_id);
-	char *png = sim_pathf("%s/%s.png", dir ? dir : "", r->run_id);
-	int rc = dir && rel && jobs && png
+	int rc = dir && rel && jobs
 			 ? 0
 			 : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (!rc)
 		rc = sim_mkdirs(dir, err);
 	if (!rc)
 		rc = gantt_write_jobs(&r->run, jobs, err);
-	gantt_run back = {0};
-	if (!rc)
-		rc = gantt_load(&back, jobs, err);
-	if (!rc)
-		rc = gantt_write_png(&back, o, png, err);
-	gantt_free(&back);
 	if (!rc) {
 		int known = !!strcmp(r->label, "normal") && *r->hosts;
 		gantt_entry e = {.file = rel,
@@ -569,12 +586,11 @@ static int write_run(const real_run *r, const char *out_dir,
 				 .anomaly_t0 = NAN,
 				 .anomaly_t1 = NAN,
 				 .split = "test"};
-		rc = gantt_manifest_add(m, &e, err);
+		rc = gantt_chart_add(out_dir, jobs, o, &e, m, err);
 	}
 	free(dir);
 	free(rel);
 	free(jobs);
-	free(png);
 	return rc;
 }
 

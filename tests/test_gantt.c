@@ -279,6 +279,16 @@ START_TEST(svg_has_one_bar_per_job_phase_and_parses_as_xml)
 	ck_assert_ptr_nonnull(strstr(text, ">m10 (1 job)<"));
 	ck_assert_ptr_nonnull(strstr(text, "a &amp; &lt;b&gt;"));
 	free(text);
+	/* several machines, as the manifest lists them: one window each */
+	snprintf(cmd, sizeof cmd, "%s gantt %s -o %s --anomaly 'm2 m10:30:60'",
+		 test_bin(), csv, out);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "[%s]", err);
+	doc = xmlReadFile(out, NULL, XML_PARSE_NONET);
+	ck_assert_ptr_nonnull(doc);
+	root = xmlDocGetRootElement(doc);
+	ck_assert_int_eq(count_rects(root->children, "anomaly", NULL), 2);
+	ck_assert_int_eq(count_rects(root->children, "bar ", NULL), 14);
+	xmlFreeDoc(doc);
 }
 END_TEST
 
@@ -401,6 +411,7 @@ START_TEST(cli_refuses_bad_flags_with_a_reason)
 		{"-o %s/x.svg --size 10x10", "are for the PNG raster"},
 		{"-o %s/x.svg --anomaly m2:10:5", "NODE:T0:T1"},
 		{"-o %s/x.svg --anomaly nowhere:0:5", "no job ran there"},
+		{"-o %s/x.svg --anomaly 'm2 nowhere:0:5'", "\"nowhere\": no job"},
 		{"-o %s/x.jpg", "must end in .svg or .png"},
 	};
 	char cmd[2048], args[800], err[1024];

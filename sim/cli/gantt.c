@@ -48,7 +48,8 @@ const char sim_cli_gantt_usage[] =
 	"        [--horizon S] [--anomaly NODE:T0:T1] [--title T]\n"
 	"                        Gantt chart of a workflow run's jobs.csv: an SVG\n"
 	"                        (node lanes, a colour per phase, --anomaly shades\n"
-	"                        NODE's lane, * for all, from T0 to T1 s) or the\n"
+	"                        NODE's lane from T0 to T1 s; NODE may list several\n"
+	"                        separated by spaces, * is every one) or the\n"
 	"                        PNG raster for learning (default 256x256, rows by\n"
 	"                        ready time, x to the makespan or --horizon S)\n";
 
