@@ -41,7 +41,8 @@
  *             568-4022 s makespans, close to the data's 1 s resolution; the
  *             seed-001 paper trained on 512 x 512 (--size 512x512).
  *   format    8-bit RGB, no alpha, no interlace, no time or text chunk,
- *             zlib level 6: the same jobs give the same bytes.
+ *             no row filter, zlib level 1: the same jobs give the same
+ *             bytes (with the same zlib).
  *   x         column c covers time [c, c + 1) x T / W, T the horizon: by
  *             default the run's makespan (every chart spans its own run, as
  *             the seed's charts did; runs 4x apart in length fill the same
