@@ -405,6 +405,9 @@ START_TEST(cli_refuses_bad_flags_with_a_reason)
 	} cases[] = {
 		{"-o %s/x.png --size 0x10", "--size takes WxH"},
 		{"-o %s/x.png --size 10x", "--size takes WxH"},
+		{"-o %s/x.png --size 99999999999x10", "--size takes WxH"},
+		{"-o %s/x.png --size 8193x10", "--size takes WxH"},
+		{"-o %s/x.png --size 10x10x", "--size takes WxH"},
 		{"-o %s/x.png --rows time", "--rows takes ready or node"},
 		{"-o %s/x.png --horizon -1", "--horizon takes seconds"},
 		{"-o %s/x.png --anomaly m2:0:10", "for SVG charts"},

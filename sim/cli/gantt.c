@@ -62,16 +62,30 @@ const char sim_cli_gantt_dataset_usage[] =
 	"                        PNG; simulated runs (--workflow FILE --per-class N\n"
 	"                        -j N --seed S) need the anomaly injection (not yet)\n";
 
+/* A side of the raster at *p: 1 to GANTT_PNG_MAX_SIDE, digits only;
+ * *p moves past them. */
+static int parse_side(const char **p, int *side)
+{
+	long v = 0;
+	const char *s = *p;
+	while (*s >= '0' && *s <= '9' && v <= GANTT_PNG_MAX_SIDE)
+		v = v * 10 + (*s++ - '0');
+	if (s == *p || v < 1 || v > GANTT_PNG_MAX_SIDE)
+		return -1;
+	*side = (int)v;
+	*p = s;
+	return 0;
+}
+
 /* The raster flags both commands take: 1 if a is one (value v used), 0 if
  * not, < 0 (after the message) on a bad value. */
 static int raster_flag(const char *cmd, const char *a, const char *v,
 		       gantt_png_opts *o)
 {
 	if (!strcmp(a, "--size")) {
-		char tail;
-		if (sscanf(v, "%dx%d%c", &o->width, &o->height, &tail) != 2 ||
-		    o->width < 1 || o->height < 1 ||
-		    o->width > GANTT_PNG_MAX_SIDE || o->height > GANTT_PNG_MAX_SIDE)
+		const char *p = v;
+		if (parse_side(&p, &o->width) || *p++ != 'x' ||
+		    parse_side(&p, &o->height) || *p)
 			return -bad(cmd, "--size takes WxH, 1 to %d each, not %s",
 				    GANTT_PNG_MAX_SIDE, v);
 		return 1;
@@ -207,6 +221,8 @@ int sim_cmd_gantt_dataset(int argc, char **argv)
 	gantt_png_opts po = {0};
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (a[0] != '-')
+			return bad(cmd, "unexpected argument %s", a);
 		if (!v)
 			return bad(cmd, "%s needs a value", a);
 		i++;
