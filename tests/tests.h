@@ -21,6 +21,7 @@ Suite *suite_e2c(void);
 Suite *suite_merge(void);
 Suite *suite_real(void);
 Suite *suite_dag(void);
+Suite *suite_net(void);
 Suite *suite_workflows(void);
 Suite *suite_out(void);
 Suite *suite_scale(void);
