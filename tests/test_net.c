@@ -304,22 +304,26 @@ static void random_xfers(gsl_rng *g, uint32_t nn, xfer *x, uint32_t n,
 
 START_TEST(zero_loss_changes_nothing_to_the_bit)
 {
-	enum { NN = 6, NF = 150 };
+	/* flows among nodes 0..5 without loss; node 6, idle, loses 5% (so
+	 * the network does have loss, only not on these flows) */
+	enum { NN = 7, NF = 150 };
 	gsl_rng *g = sim_rng_new(7, 0);
 	sim_nic nics[NN];
 	xfer x[NF], y[NF];
-	random_xfers(g, NN, x, NF, nics);
+	random_xfers(g, NN - 1, x, NF, nics);
+	nics[NN - 1] = nics[0];
 	memcpy(y, x, sizeof x);
-	double zero[NN] = {0};
+	double zero[NN] = {[NN - 1] = 0.05};
 	/* loss switched on and off again mid-run, on every node */
 	ctl flick[2 * NN];
 	for (uint32_t i = 0; i < NN; i++) {
-		flick[2 * i] = (ctl){.t = 3, .node = i, .p = 0};
-		flick[2 * i + 1] = (ctl){.t = 4, .node = i, .p = 0};
+		flick[2 * i] = (ctl){.t = 3, .node = i, .p = zero[i]};
+		flick[2 * i + 1] = (ctl){.t = 4, .node = i, .p = zero[i]};
 	}
 	net_run plain = {.nics = nics, .n_nodes = NN, .latency = 0.05};
+	/* an RTT so long that any cap would bite (MSS / RTT < 10 B/s) */
 	net_run lossless = {.nics = nics, .n_nodes = NN, .latency = 0.05,
-			    .rtt = 0.3, .loss = zero, .ctls = flick,
+			    .rtt = 1000, .loss = zero, .ctls = flick,
 			    .n_ctls = 2 * NN};
 	run_net(&plain, x, NF, NULL);
 	run_net(&lossless, y, NF, NULL);
