@@ -10,6 +10,7 @@
 #                        BENCH_ARGS=huge: 10^8 tasks in constant memory
 #   make bench-simgrid   hetsim vs SimGrid side by side (tests/bench/bench.mk)
 #   make bench-nn        the NN engine vs PyTorch CPU (tests/bench/bench.mk)
+#   make bench-net       the max-min network alone (tests/bench/bench.mk)
 #   make deps            install the Debian packages hetsim needs
 #   make lint            the layer rule (tests/layers.sh) and cppcheck
 #   make install PREFIX=/usr/local   hetsim, its man page and the profiles
