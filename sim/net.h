@@ -37,11 +37,12 @@
  * macroscopic behavior of the TCP congestion avoidance algorithm", ACM
  * CCR 27(3), 1997):
  *     cap = MSS / (RTT sqrt(2p/3)) = (MSS / RTT) C / sqrt(p),  C = sqrt(3/2)
- * C = sqrt(3/2) ~ 1.22 is the paper's constant for periodic loss with an
- * ACK for every segment (its eq. 3); delayed ACKs would give sqrt(3/4)
- * ~ 0.87, and the paper's simulations span 0.87..1.31 with the loss
- * pattern: the formula is an upper bound of steady-state congestion
- * avoidance (no timeouts, so it flatters loss above a few percent). MSS
+ * C = sqrt(3/2) ~ 1.22 is the constant of the paper's own derivation
+ * (periodic loss, an ACK for every segment), the form the model is
+ * usually quoted in; delayed ACKs give sqrt(3/4) ~ 0.87, and the paper's
+ * values of C for other ACK strategies and loss patterns span
+ * 0.87..1.31. It models steady-state congestion avoidance only (no
+ * timeouts), so it overstates throughput above a few percent loss. MSS
  * is SIM_NET_MSS_BYTES (1460, Ethernet's 1500-byte MTU less 40 bytes of
  * IP and TCP headers) and RTT is 2 x latency unless set; both are
  * settable. The cap joins max-min sharing as a private link of capacity
