@@ -84,14 +84,14 @@ double real_pooled_sd(const double *t, const size_t *group, size_t n,
  * alternating the choice of j with a least-squares solve for f, holding
  * fractions that reach the bound at 1; it stops when the choice of j no
  * longer changes (at most 100 rounds). A ridge prior of weight
- * REAL_MERGE_PRIOR (about ten runs' worth) pulls each class towards the
+ * REAL_MERGE_PRIOR (about one run's worth) pulls each class towards the
  * fraction fitted to all
  * classes at once, so a class that is never anything but the longest
  * request of its runs (its fraction then has no effect on the saving)
  * still gets a value, the pooled one. Fitted separately for real and CPU
  * times by the callers.
  */
-#define REAL_MERGE_PRIOR 1.0
+#define REAL_MERGE_PRIOR 0.1
 
 /* n merged runs: operations start[r] .. start[r + 1] - 1 of run r, each
  * with its class cls[] (0 .. n_classes - 1) and single-run time t[] (> 0);
