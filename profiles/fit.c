@@ -795,11 +795,24 @@ out:
 int prof_fit_family_censored(const double *sorted, size_t n, prof_family f,
 			     double res, prof_fit *out)
 {
-	int rc = prof_fit_family(sorted, n, f, out);
+	if (!(res > 0) || !isfinite(res)) {
+		int rc = prof_fit_family(sorted, n, f, out);
+		return rc ? rc : fail(out, "resolution %g: must be > 0", res);
+	}
+	/* the start: the plain fit to the intervals' midpoints (a value
+	 * below res / 2, whose interval is clipped at 0, moves up to the
+	 * middle of what is left, so the log families can start) */
+	double *mid = malloc((n ? n : 1) * sizeof *mid);
+	if (!mid)
+		return fail(out, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		mid[i] = sorted[i] >= 0.5 * res ? sorted[i]
+						: 0.5 * (fmax(sorted[i] - 0.5 * res, 0.0) +
+							 sorted[i] + 0.5 * res);
+	int rc = prof_fit_family(mid, n, f, out);
+	free(mid);
 	if (rc || !out->ok)
 		return rc;
-	if (!(res > 0) || !isfinite(res))
-		return fail(out, "resolution %g: must be > 0", res);
 	out->resolution = res;
 	out->degenerate = 0;
 	out->note[0] = 0;
