@@ -1619,7 +1619,7 @@ static int parse_merge_class(loader *ld, const json_t *c, const char *frac_key,
 	static const char *const keys[] = {
 		"class",  "shared_frac", "shared_frac_cpu", "tasks",
 		"n_runs", "n_outputs",	 "rmse_pts",	    "rmse_pts_cpu",
-		"below_longest", NULL};
+		"below_longest", "campaign_ratio", "campaign_ratio_cpu", NULL};
 	const io_jdoc *doc = ld->doc;
 	prof_profile *p = ld->p;
 	const char *name;

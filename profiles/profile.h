@@ -77,8 +77,10 @@
  * merged run ("shared_frac" for "time": "real", the default;
  * "shared_frac_cpu" for "cpu"); fractions are at most 1 and may be
  * negative (merged outputs slow each other down); task types in no class
- * share nothing. The fit's statistics (n_runs, rmse_pts, ...) and classes
- * without "tasks" are kept for people and not used.
+ * share nothing. The fit's statistics (n_runs, rmse_pts, ...), its
+ * campaign ratios (real/merge_fit.h: a property of the measured data set,
+ * not of merging) and classes without "tasks" are kept for people and not
+ * used.
  * Instead of "task_types" and "exec", a profile may name an E2C-Sim EET
  * matrix: {"e2c_eet": {"file": "eet.csv", "noise": 0.1}} (profiles/e2c.h).
  * A (task, machine) pair with no "exec" entry cannot run there: prof_can_run

@@ -753,3 +753,78 @@ real_merge_runs real_merge_data_runs(const real_merge_data *d, int cpu)
 	return (real_merge_runs){d->n, d->start, d->cls, cpu ? d->t_cpu : d->t_real,
 				 cpu ? d->merged_cpu : d->merged_real};
 }
+
+/* ------------------------------------------------- campaign ratios */
+
+size_t real_merge_longest(const real_merge_runs *runs, size_t r)
+{
+	size_t best = runs->start[r];
+	for (size_t i = best + 1; i < runs->start[r + 1]; i++)
+		if (runs->t[i] > runs->t[best])
+			best = i;
+	return best;
+}
+
+double real_merge_ratio_predict(const real_merge_runs *runs, size_t r,
+				const double *frac, const double *ratio)
+{
+	return ratio[runs->cls[real_merge_longest(runs, r)]] *
+	       real_merge_rel_predict(runs, r, frac);
+}
+
+int real_merge_ratio_fit(const real_merge_runs *runs, int n_classes,
+			 double *frac, double *ratio, size_t *n_shared_out,
+			 real_merge_rel_fit_stats *st, io_err *err)
+{
+	double *scaled = malloc((runs->n ? runs->n : 1) * sizeof *scaled);
+	double *num = calloc((size_t)n_classes + 1, sizeof *num);
+	double *den = calloc((size_t)n_classes + 1, sizeof *den);
+	int rc = 0;
+	if (!scaled || !num || !den) {
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	for (int c = 0; c < n_classes; c++)
+		ratio[c] = 1;
+	real_merge_runs sr = *runs;
+	sr.merged = scaled;
+	for (int round = 0; round < 10; round++) {
+		for (size_t r = 0; r < runs->n; r++)
+			scaled[r] = runs->merged[r] / ratio[runs->cls[real_merge_longest(runs, r)]];
+		if ((rc = real_merge_rel_fit(&sr, n_classes, frac, n_shared_out, st, err)))
+			goto out;
+		for (int c = 0; c < n_classes; c++) {
+			num[c] = REAL_MERGE_PRIOR;
+			den[c] = REAL_MERGE_PRIOR;
+		}
+		for (size_t r = 0; r < runs->n; r++) {
+			double S = run_sum(runs, r), P = real_merge_rel_predict(runs, r, frac) / S;
+			int c = runs->cls[real_merge_longest(runs, r)];
+			num[c] += P * runs->merged[r] / S;
+			den[c] += P * P;
+		}
+		double change = 0;
+		for (int c = 0; c < n_classes; c++) {
+			double v = num[c] / den[c];
+			change = fmax(change, fabs(v - ratio[c]));
+			ratio[c] = v;
+		}
+		if (change < 1e-7)
+			break;
+	}
+	/* the statistics of the whole model on the measured times */
+	double sq = 0;
+	st->below_longest = 0;
+	for (size_t r = 0; r < runs->n; r++) {
+		double S = run_sum(runs, r);
+		double d = 100 * (real_merge_ratio_predict(runs, r, frac, ratio) - runs->merged[r]) / S;
+		sq += d * d;
+		st->below_longest += runs->merged[r] < runs->t[real_merge_longest(runs, r)];
+	}
+	st->rmse_pts = runs->n ? sqrt(sq / (double)runs->n) : NAN;
+out:
+	free(scaled);
+	free(num);
+	free(den);
+	return rc;
+}

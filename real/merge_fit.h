@@ -124,6 +124,31 @@ int real_merge_rel_fit(const real_merge_runs *runs, int n_classes,
 double real_merge_rel_predict(const real_merge_runs *runs, size_t r,
 			      const double *frac);
 
+/*
+ * Measurement campaigns whose single runs were timed under other
+ * conditions than their merged runs (merge_saving_v1-50: at other times,
+ * on a shared server) can have merged runs faster than their longest
+ * operation alone, which no model with the lower bound predicts. The
+ * campaign ratio rho_c of a class is the ratio of the measured merged
+ * runs whose longest operation (by single-run time) is of class c to the
+ * model's time for them: T = rho_c(longest) x the formula above.
+ * real_merge_ratio_fit alternates the fractions' fit (on the merged times
+ * divided by their ratios) with the ratios' least-squares solve (in
+ * saving points, a prior of weight REAL_MERGE_PRIOR towards 1), 10 rounds
+ * at most. The ratios describe the data set, not merging: `hetsim merge
+ * predict` applies them to runs of the same campaign, the simulator never
+ * does (there a request takes the same time alone or merged).
+ */
+int real_merge_ratio_fit(const real_merge_runs *runs, int n_classes,
+			 double *frac, double *ratio, size_t *n_shared_out,
+			 real_merge_rel_fit_stats *st, io_err *err);
+/* The operation of run r with the longest single-run time (the first of
+ * equals). */
+size_t real_merge_longest(const real_merge_runs *runs, size_t r);
+/* real_merge_rel_predict times the ratio of the run's longest class. */
+double real_merge_ratio_predict(const real_merge_runs *runs, size_t r,
+				const double *frac, const double *ratio);
+
 /* The class of an operation token of the merge data sets (layout of
  * merge_saving_*.csv.gz): "b<kbit/s>" -> bitrate, "r<fps>" -> framerate,
  * "s<W>x<H>" -> resolution, "c:<codec>" -> "codec:<codec>", anything else

@@ -5,8 +5,9 @@
  * (real/merge_fit.h), and its predictions for other merged runs.
  *
  *   hetsim merge fit MERGED.csv SINGLES.csv -o merge.json [--videos LIST]
+ *        [--campaign-ratio]
  *   hetsim merge predict merge.json MERGED.csv SINGLES.csv -o out.csv
- *        [--videos LIST] [--table table.md]
+ *        [--videos LIST] [--table table.md] [--no-ratio]
  *
  * The files are in the layout of merge_saving_*.csv.gz and
  * merge_single_ops_*.csv.gz (shared data README; real_merge_data_load).
@@ -20,7 +21,10 @@
  * mean measured and predicted saving (percent of the separate runs'
  * sum, those runs being the SINGLES rows), their difference and the mean
  * absolute error per run. A class the model has no fraction for takes
- * the pooled one ("*").
+ * the pooled one ("*"). --campaign-ratio (fit) adds each class's
+ * campaign ratio (real_merge_fit.h: the data set's merged runs against its
+ * single runs timed at other times); predict applies the ratios in the
+ * model unless --no-ratio; the simulator never does.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -35,14 +39,19 @@
 
 const char sim_cli_merge_usage[] =
 	"  merge fit MERGED.csv SINGLES.csv -o merge.json [--videos LIST]\n"
+	"        [--campaign-ratio]\n"
 	"                        fit the relative merge model (a shared fraction of\n"
 	"                        each operation class's own time, real and CPU) from\n"
 	"                        merged runs and the single runs of their operations\n"
 	"                        (layout of merge_saving_*.csv.gz and\n"
 	"                        merge_single_ops_*.csv.gz); --videos 1-25,40 keeps\n"
-	"                        those videos only\n"
+	"                        those videos only (odd, even: by number);\n"
+	"                        --campaign-ratio also fits, per class, the ratio of\n"
+	"                        the merged runs it leads to the model (singles timed\n"
+	"                        under other conditions; used by predict, never by\n"
+	"                        the simulator)\n"
 	"  merge predict merge.json MERGED.csv SINGLES.csv -o out.csv [--videos LIST]\n"
-	"        [--table table.md] [--quiet]\n"
+	"        [--table table.md] [--no-ratio] [--quiet]\n"
 	"                        predict each merged run's time and saving from its\n"
 	"                        single runs; prints the error per group and degree\n";
 
@@ -69,7 +78,7 @@ typedef struct args {
 	const char *pos[3];
 	int n_pos;
 	const char *out, *videos, *table;
-	int quiet;
+	int quiet, ratio, no_ratio;
 } args;
 
 static int parse_args(int argc, char **argv, args *a)
@@ -77,8 +86,9 @@ static int parse_args(int argc, char **argv, args *a)
 	memset(a, 0, sizeof *a);
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(arg, "--quiet") == 0) {
-			a->quiet = 1;
+		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "--campaign-ratio") == 0 ||
+		    strcmp(arg, "--no-ratio") == 0) {
+			*(arg[2] == 'q' ? &a->quiet : arg[2] == 'c' ? &a->ratio : &a->no_ratio) = 1;
 			continue;
 		}
 		if (arg[0] == '-' && arg[1]) {
@@ -116,17 +126,24 @@ static int cmd_fit(const args *a)
 	int nc = d.n_classes;
 	double *frac = calloc((size_t)nc + 1, sizeof *frac);
 	double *frac_cpu = calloc((size_t)nc + 1, sizeof *frac_cpu);
+	double *ratio = calloc((size_t)nc + 1, sizeof *ratio);
+	double *ratio_cpu = calloc((size_t)nc + 1, sizeof *ratio_cpu);
 	size_t *n_out = calloc((size_t)nc + 1, sizeof *n_out);
 	real_merge_rel_fit_stats st, st_cpu;
 	int rc = 0;
-	if (!frac || !frac_cpu || !n_out) {
+	if (!frac || !frac_cpu || !n_out || !ratio || !ratio_cpu) {
 		io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 		rc = fail(&err);
 		goto out;
 	}
 	real_merge_runs real = real_merge_data_runs(&d, 0), cpu = real_merge_data_runs(&d, 1);
-	if (real_merge_rel_fit(&real, nc, frac, n_out, &st, &err) ||
-	    real_merge_rel_fit(&cpu, nc, frac_cpu, NULL, &st_cpu, &err)) {
+	if (a->no_ratio)
+		return usage("--no-ratio is an option of predict");
+	if (a->ratio ? real_merge_ratio_fit(&real, nc, frac, ratio, n_out, &st, &err) ||
+			       real_merge_ratio_fit(&cpu, nc, frac_cpu, ratio_cpu, NULL, &st_cpu,
+						    &err)
+		     : real_merge_rel_fit(&real, nc, frac, n_out, &st, &err) ||
+			       real_merge_rel_fit(&cpu, nc, frac_cpu, NULL, &st_cpu, &err)) {
 		fprintf(stderr, "hetsim: %s: %s\n", a->pos[0], err.msg);
 		rc = err.code == IO_EINPUT ? 2 : 1;
 		goto out;
@@ -140,6 +157,10 @@ static int cmd_fit(const args *a)
 		json_object_set_new(o, "shared_frac", sim_json_num(c < nc ? frac[c] : st.pooled_frac));
 		json_object_set_new(o, "shared_frac_cpu",
 				    sim_json_num(c < nc ? frac_cpu[c] : st_cpu.pooled_frac));
+		if (c < nc && a->ratio) {
+			json_object_set_new(o, "campaign_ratio", sim_json_num(ratio[c]));
+			json_object_set_new(o, "campaign_ratio_cpu", sim_json_num(ratio_cpu[c]));
+		}
 		if (c < nc)
 			json_object_set_new(o, "n_outputs", json_integer((json_int_t)n_out[c]));
 		json_array_append_new(classes, o);
@@ -152,10 +173,12 @@ static int cmd_fit(const args *a)
 	json_object_set_new(root, "rmse_pts", sim_json_num(st.rmse_pts));
 	json_object_set_new(root, "rmse_pts_cpu", sim_json_num(st_cpu.rmse_pts));
 	snprintf(src, sizeof src,
-		 "hetsim merge fit %s %s%s%s: relative merge model "
-		 "(policies/merge.h), least squares on the saving",
+		 "hetsim merge fit %s %s%s%s%s: relative merge model "
+		 "(policies/merge.h), least squares on the saving%s",
 		 a->pos[0], a->pos[1], a->videos ? " --videos " : "",
-		 a->videos ? a->videos : "");
+		 a->videos ? a->videos : "", a->ratio ? " --campaign-ratio" : "",
+		 a->ratio ? "; campaign_ratio: merged runs led by the class over the "
+			    "model (real_merge_fit.h), used by merge predict only" : "");
 	json_object_set_new(root, "source", json_string(src));
 	snprintf(notes, sizeof notes,
 		 "%zu of %zu runs (real time; %zu in CPU time) were measured "
@@ -171,10 +194,15 @@ static int cmd_fit(const args *a)
 		printf("merge fit: %zu merged runs (%zu rows skipped), %d classes, "
 		       "RMS error of the saving %.2f points real, %.2f CPU\n",
 		       d.n, d.skipped, nc, st.rmse_pts, st_cpu.rmse_pts);
-		printf("%-24s %10s %10s %10s\n", "class", "frac_real", "frac_cpu", "outputs");
-		for (int c = 0; c < nc; c++)
-			printf("%-24s %10.4f %10.4f %10zu\n", d.classes[c], frac[c],
-			       frac_cpu[c], n_out[c]);
+		printf("%-24s %10s %10s %10s%s\n", "class", "frac_real", "frac_cpu", "outputs",
+		       a->ratio ? "  ratio_real  ratio_cpu" : "");
+		for (int c = 0; c < nc; c++) {
+			printf("%-24s %10.4f %10.4f %10zu", d.classes[c], frac[c], frac_cpu[c],
+			       n_out[c]);
+			if (a->ratio)
+				printf(" %11.4f %10.4f", ratio[c], ratio_cpu[c]);
+			printf("\n");
+		}
 		printf("%-24s %10.4f %10.4f\n", "* (pooled)", st.pooled_frac, st_cpu.pooled_frac);
 		printf("runs shorter than their longest single run: %zu real, %zu CPU\n",
 		       st.below_longest, st_cpu.below_longest);
@@ -182,6 +210,8 @@ static int cmd_fit(const args *a)
 out:
 	free(frac);
 	free(frac_cpu);
+	free(ratio);
+	free(ratio_cpu);
 	free(n_out);
 	real_merge_data_free(&d);
 	return rc;
@@ -189,7 +219,7 @@ out:
 
 /* The fractions of merge.json for d's classes. */
 static int model_fracs(const char *path, const real_merge_data *d, double *frac,
-		       double *frac_cpu, io_err *err)
+		       double *frac_cpu, double *ratio, double *ratio_cpu, io_err *err)
 {
 	io_jdoc doc;
 	int rc = io_jdoc_load(&doc, path, err);
@@ -210,6 +240,7 @@ static int model_fracs(const char *path, const real_merge_data *d, double *frac,
 		size_t i;
 		const json_t *o;
 		frac[c] = frac_cpu[c] = NAN;
+		ratio[c] = ratio_cpu[c] = 1;
 		json_array_foreach(classes, i, o)
 		{
 			const char *name = NULL;
@@ -222,7 +253,10 @@ static int model_fracs(const char *path, const real_merge_data *d, double *frac,
 			if (strcmp(name, want) != 0)
 				continue;
 			if ((rc = io_jget_num(&doc, o, "shared_frac", 1, &frac[c], err)) ||
-			    (rc = io_jget_num(&doc, o, "shared_frac_cpu", 1, &frac_cpu[c], err)))
+			    (rc = io_jget_num(&doc, o, "shared_frac_cpu", 1, &frac_cpu[c], err)) ||
+			    (rc = io_jget_posnum(&doc, o, "campaign_ratio", 0, &ratio[c], err)) ||
+			    (rc = io_jget_posnum(&doc, o, "campaign_ratio_cpu", 0, &ratio_cpu[c],
+						 err)))
 				goto out;
 			if (frac[c] > 1 || frac_cpu[c] > 1) {
 				rc = io_jerr(err, &doc, o, "a shared fraction above 1");
@@ -307,16 +341,22 @@ static int cmd_predict(const args *a)
 	int rc = 0, nc = d.n_classes;
 	double *frac = calloc((size_t)nc + 1, sizeof *frac);
 	double *frac_cpu = calloc((size_t)nc + 1, sizeof *frac_cpu);
+	double *ratio = calloc((size_t)nc + 1, sizeof *ratio);
+	double *ratio_cpu = calloc((size_t)nc + 1, sizeof *ratio_cpu);
 	size_t n_cells = (size_t)(d.n_groups + 1) * (MAX_K + 1);
 	cell *cells = calloc(n_cells, sizeof *cells);
 	io_csv *r = NULL;
 	sim_text out = {0}, tab = {0};
-	if (!frac || !frac_cpu || !cells) {
+	if (a->ratio) {
+		rc = usage("--campaign-ratio is an option of fit");
+		goto done;
+	}
+	if (!frac || !frac_cpu || !cells || !ratio || !ratio_cpu) {
 		io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 		rc = fail(&err);
 		goto done;
 	}
-	if (model_fracs(a->pos[0], &d, frac, frac_cpu, &err) ||
+	if (model_fracs(a->pos[0], &d, frac, frac_cpu, ratio, ratio_cpu, &err) ||
 	    io_csv_open(&r, a->pos[1], &err) || io_csv_read_header(r, &err)) {
 		rc = fail(&err);
 		goto done;
@@ -325,6 +365,8 @@ static int cmd_predict(const args *a)
 		add_field(&out, io_csv_header(r)[i], i == 0);
 	sim_text_add(&out, ",predicted_merged_real_s,predicted_saving_real_pct,"
 			   "predicted_merged_cpu_s,predicted_saving_cpu_pct\n");
+	for (int c = 0; a->no_ratio && c <= nc; c++)
+		ratio[c] = ratio_cpu[c] = 1;
 	int c_v = io_csv_col(r, "video");
 	size_t run = 0;
 	int more;
@@ -341,7 +383,8 @@ static int cmd_predict(const args *a)
 			int g = d.group[run];
 			for (int m = 0; m < 2; m++) {
 				real_merge_runs rr = real_merge_data_runs(&d, m);
-				double T = real_merge_rel_predict(&rr, run, m ? frac_cpu : frac);
+				double T = real_merge_ratio_predict(&rr, run, m ? frac_cpu : frac,
+								    m ? ratio_cpu : ratio);
 				double S = 0;
 				for (size_t i = d.start[run]; i < d.start[run + 1]; i++)
 					S += rr.t[i];
@@ -387,6 +430,8 @@ done:
 	free(tab.buf);
 	free(frac);
 	free(frac_cpu);
+	free(ratio);
+	free(ratio_cpu);
 	free(cells);
 	real_merge_data_free(&d);
 	return rc;
