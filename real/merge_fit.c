@@ -772,59 +772,104 @@ double real_merge_ratio_predict(const real_merge_runs *runs, size_t r,
 	       real_merge_rel_predict(runs, r, frac);
 }
 
+/* One Gauss-Newton step for (ratio, frac) together: the residual of run r
+ * is ratio_d (1 - sum_c frac_c x_rc) - y_r (d its longest class, x_rc its
+ * class-c operations other than the largest shared part over the sum S,
+ * y_r its time over S), with the priors ratio -> 1 and frac -> prior_frac.
+ * Returns the largest change, or -1 (singular / no memory). */
+static double ratio_step(const real_merge_runs *runs, int nc, double prior_frac,
+			 double *frac, double *ratio)
+{
+	size_t p = 2 * (size_t)nc;
+	gsl_matrix *A = gsl_matrix_calloc(p, p);
+	gsl_vector *b = gsl_vector_calloc(p), *x = gsl_vector_alloc(p);
+	double *row = calloc((size_t)nc, sizeof *row), change = -1;
+	double *J = calloc(p, sizeof *J);
+	if (!A || !b || !x || !row || !J)
+		goto out;
+	for (size_t r = 0; r < runs->n; r++) {
+		double S = run_sum(runs, r);
+		size_t j = largest_shared(runs, r, frac);
+		int d = runs->cls[real_merge_longest(runs, r)];
+		memset(row, 0, (size_t)nc * sizeof *row);
+		double fx = 0;
+		for (size_t i = runs->start[r]; i < runs->start[r + 1]; i++)
+			if (i != j)
+				row[runs->cls[i]] += runs->t[i] / S;
+		for (int c = 0; c < nc; c++)
+			fx += frac[c] * row[c];
+		double e = ratio[d] * (1 - fx) - runs->merged[r] / S;
+		memset(J, 0, p * sizeof *J);
+		J[d] = 1 - fx;
+		for (int c = 0; c < nc; c++)
+			J[(size_t)nc + (size_t)c] = -ratio[d] * row[c];
+		for (size_t u = 0; u < p; u++) {
+			if (J[u] == 0)
+				continue;
+			gsl_vector_set(b, u, gsl_vector_get(b, u) - J[u] * e);
+			for (size_t v = 0; v < p; v++)
+				if (J[v] != 0)
+					gsl_matrix_set(A, u, v, gsl_matrix_get(A, u, v) + J[u] * J[v]);
+		}
+	}
+	for (int c = 0; c < nc; c++) {
+		size_t u = (size_t)c, v = (size_t)nc + (size_t)c;
+		gsl_matrix_set(A, u, u, gsl_matrix_get(A, u, u) + REAL_MERGE_PRIOR);
+		gsl_vector_set(b, u, gsl_vector_get(b, u) - REAL_MERGE_PRIOR * (ratio[c] - 1));
+		gsl_matrix_set(A, v, v, gsl_matrix_get(A, v, v) + REAL_MERGE_PRIOR);
+		gsl_vector_set(b, v, gsl_vector_get(b, v) - REAL_MERGE_PRIOR * (frac[c] - prior_frac));
+	}
+	if (gsl_linalg_cholesky_decomp1(A) || gsl_linalg_cholesky_solve(A, b, x))
+		goto out;
+	change = 0;
+	for (int c = 0; c < nc; c++) {
+		double dr = gsl_vector_get(x, (size_t)c), df = gsl_vector_get(x, (size_t)(nc + c));
+		ratio[c] = fmax(ratio[c] + dr, 1e-3);
+		frac[c] = fmin(frac[c] + df, 1.0);
+		change = fmax(change, fmax(fabs(dr), fabs(df)));
+	}
+out:
+	gsl_matrix_free(A);
+	gsl_vector_free(b);
+	gsl_vector_free(x);
+	free(row);
+	free(J);
+	return change;
+}
+
 int real_merge_ratio_fit(const real_merge_runs *runs, int n_classes,
 			 double *frac, double *ratio, size_t *n_shared_out,
 			 real_merge_rel_fit_stats *st, io_err *err)
 {
-	double *scaled = malloc((runs->n ? runs->n : 1) * sizeof *scaled);
-	double *num = calloc((size_t)n_classes + 1, sizeof *num);
-	double *den = calloc((size_t)n_classes + 1, sizeof *den);
-	int rc = 0;
-	if (!scaled || !num || !den) {
-		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
-		goto out;
-	}
+	int rc = real_merge_rel_fit(runs, n_classes, frac, n_shared_out, st, err);
+	if (rc)
+		return rc;
 	for (int c = 0; c < n_classes; c++)
 		ratio[c] = 1;
-	real_merge_runs sr = *runs;
-	sr.merged = scaled;
-	for (int round = 0; round < 10; round++) {
-		for (size_t r = 0; r < runs->n; r++)
-			scaled[r] = runs->merged[r] / ratio[runs->cls[real_merge_longest(runs, r)]];
-		if ((rc = real_merge_rel_fit(&sr, n_classes, frac, n_shared_out, st, err)))
-			goto out;
-		for (int c = 0; c < n_classes; c++) {
-			num[c] = REAL_MERGE_PRIOR;
-			den[c] = REAL_MERGE_PRIOR;
-		}
-		for (size_t r = 0; r < runs->n; r++) {
-			double S = run_sum(runs, r), P = real_merge_rel_predict(runs, r, frac) / S;
-			int c = runs->cls[real_merge_longest(runs, r)];
-			num[c] += P * runs->merged[r] / S;
-			den[c] += P * P;
-		}
-		double change = 0;
-		for (int c = 0; c < n_classes; c++) {
-			double v = num[c] / den[c];
-			change = fmax(change, fabs(v - ratio[c]));
-			ratio[c] = v;
-		}
-		if (change < 1e-7)
-			break;
-	}
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	double change = 1;
+	int round;
+	for (round = 0; round < 100 && change > 1e-9; round++)
+		change = ratio_step(runs, n_classes, st->pooled_frac, frac, ratio);
+	gsl_set_error_handler(old);
+	if (change < 0)
+		return io_errf(err, IO_EINPUT, NULL, 0,
+			       "merge fit: the least-squares system of the ratios is singular");
+	st->rounds += round;
 	/* the statistics of the whole model on the measured times */
 	double sq = 0;
 	st->below_longest = 0;
+	if (n_shared_out)
+		memset(n_shared_out, 0, (size_t)n_classes * sizeof *n_shared_out);
 	for (size_t r = 0; r < runs->n; r++) {
 		double S = run_sum(runs, r);
 		double d = 100 * (real_merge_ratio_predict(runs, r, frac, ratio) - runs->merged[r]) / S;
 		sq += d * d;
 		st->below_longest += runs->merged[r] < runs->t[real_merge_longest(runs, r)];
+		size_t j = largest_shared(runs, r, frac);
+		for (size_t i = runs->start[r]; n_shared_out && i < runs->start[r + 1]; i++)
+			n_shared_out[runs->cls[i]] += i != j;
 	}
 	st->rmse_pts = runs->n ? sqrt(sq / (double)runs->n) : NAN;
-out:
-	free(scaled);
-	free(num);
-	free(den);
-	return rc;
+	return 0;
 }

@@ -132,10 +132,12 @@ double real_merge_rel_predict(const real_merge_runs *runs, size_t r,
  * campaign ratio rho_c of a class is the ratio of the measured merged
  * runs whose longest operation (by single-run time) is of class c to the
  * model's time for them: T = rho_c(longest) x the formula above.
- * real_merge_ratio_fit alternates the fractions' fit (on the merged times
- * divided by their ratios) with the ratios' least-squares solve (in
- * saving points, a prior of weight REAL_MERGE_PRIOR towards 1), 10 rounds
- * at most. The ratios describe the data set, not merging: `hetsim merge
+ * real_merge_ratio_fit starts from real_merge_rel_fit (ratios 1) and
+ * fits ratios and fractions together by Gauss-Newton on the error in
+ * saving points (priors of weight REAL_MERGE_PRIOR: ratios towards 1,
+ * fractions towards the pooled one; fractions held <= 1), choosing each
+ * run's largest shared part afresh every step, until no parameter moves
+ * by 1e-9 (100 steps at most). The ratios describe the data set, not merging: `hetsim merge
  * predict` applies them to runs of the same campaign, the simulator never
  * does (there a request takes the same time alone or merged).
  */

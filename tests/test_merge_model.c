@@ -308,6 +308,26 @@ START_TEST(test_fit_recovers_known_fractions)
 		f0[i] = frac[cls[i]];
 	ck_assert_double_eq(real_merge_rel_predict(&runs, 0, frac),
 			    pol_merge_time(t, f0, start[1]));
+	/* a campaign whose single runs of class 3 were timed 25% slower than
+	 * the same work inside merged runs: the merged runs it leads are
+	 * 0.8 of the model's; the ratio fit finds 0.8 there, 1 elsewhere */
+	double *Tc = malloc(RUNS * sizeof *Tc), ratio[CLASSES];
+	ck_assert_ptr_nonnull(Tc);
+	for (size_t r = 0; r < RUNS; r++)
+		Tc[r] = T[r] * (cls[real_merge_longest(&runs, r)] == 3 ? 0.8 : 1.0);
+	runs.merged = Tc;
+	ck_assert_int_eq(real_merge_ratio_fit(&runs, CLASSES, frac, ratio, NULL, &st, &err), 0);
+	for (int c = 0; c < CLASSES; c++) {
+		ck_assert_msg(fabs(ratio[c] - (c == 3 ? 0.8 : 1.0)) < 0.01, "ratio %d: %.4f", c,
+			      ratio[c]);
+		ck_assert_msg(fabs(frac[c] - truth[c]) < 0.02, "with ratios, class %d: %.4f", c,
+			      frac[c]);
+	}
+	ck_assert_double_lt(st.rmse_pts, 0.5);
+	ck_assert_double_eq_tol(real_merge_ratio_predict(&runs, 1, frac, ratio), Tc[1],
+				0.02 * Tc[1]);
+	free(Tc);
+	runs.merged = T;
 	/* no merged run: said so */
 	size_t one[2] = {0, 1};
 	real_merge_runs single = {1, one, cls, t, T};
@@ -426,6 +446,19 @@ START_TEST(test_cli_merge_fit_and_predict)
 	fclose(f);
 	msg[n] = 0;
 	ck_assert_msg(strstr(msg, "| vic_mixed | 2 | 2 | 19.0 |"), "%s", msg);
+	/* --campaign-ratio: the model has the ratios, predict applies them
+	 * unless --no-ratio */
+	snprintf(cmd, sizeof cmd, "%s merge fit %s %s -o %s --quiet --campaign-ratio",
+		 test_bin(), merged, singles, model);
+	ck_assert_msg(test_run(cmd, msg, sizeof msg) == 0, "%s", msg);
+	char *text = test_slurp(model, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "\"campaign_ratio\":") && strstr(text, "\"campaign_ratio_cpu\":"),
+		      "%s", text);
+	free(text);
+	snprintf(cmd, sizeof cmd, "%s merge predict %s %s %s -o %s --quiet --campaign-ratio",
+		 test_bin(), model, merged, singles, out);
+	ck_assert_int_eq(test_run(cmd, msg, sizeof msg), 2);
 	/* a merged row whose op has no single run: located */
 	const char *bad = test_write("mm_merged_bad.csv",
 				     "ops,video,segment,merged_real_s,merged_user_s,merged_sys_s\n"
