@@ -86,9 +86,12 @@ static int parse_args(int argc, char **argv, args *a)
 	memset(a, 0, sizeof *a);
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "--campaign-ratio") == 0 ||
-		    strcmp(arg, "--no-ratio") == 0) {
-			*(arg[2] == 'q' ? &a->quiet : arg[2] == 'c' ? &a->ratio : &a->no_ratio) = 1;
+		int *flag = strcmp(arg, "--quiet") == 0		 ? &a->quiet
+			    : strcmp(arg, "--campaign-ratio") == 0 ? &a->ratio
+			    : strcmp(arg, "--no-ratio") == 0	 ? &a->no_ratio
+								 : NULL;
+		if (flag) {
+			*flag = 1;
 			continue;
 		}
 		if (arg[0] == '-' && arg[1]) {
