@@ -319,7 +319,7 @@ static void table(const real_merge_data *d, const cell *cells, sim_text *t)
 			if (!c->n)
 				continue;
 			double n = (double)c->n;
-			char kb[8];
+			char kb[16];
 			snprintf(kb, sizeof kb, "%d", k);
 			sim_text_add(t, "| %s | %s | %zu",
 				     g < d->n_groups ? (d->groups[g][0] ? d->groups[g] : "-")
