@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 #include "policies/merge.h"
+#include "profiles/profile.h"
 #include "real/merge_fit.h"
 #include "tests/tests.h"
 
@@ -250,6 +251,25 @@ START_TEST(test_bad_relative_merge_objects)
 	sim(path, &o);
 	ck_assert_int_eq(o.rc, 2);
 	ck_assert_msg(strstr(o.err, "shared_frac_cpu"), "%s", o.err);
+}
+END_TEST
+
+/* The shipped example: the relative model of the lab data on this
+ * machine's profile loads, every task type in its class's fraction. */
+START_TEST(test_shipped_relative_profile_loads)
+{
+	prof_profile *p;
+	io_err err = {0};
+	ck_assert_msg(prof_load(&p, "experiments/merging/profile_relative.json", &err) == 0, "%s",
+		      err.msg);
+	ck_assert_ptr_nonnull(p->merge_frac);
+	int b = prof_task_index(p, "bitrate_512k"), b2 = prof_task_index(p, "bitrate_1024k");
+	int h = prof_task_index(p, "codec_h264"), v = prof_task_index(p, "codec_vp9");
+	ck_assert(b >= 0 && b2 >= 0 && h >= 0 && v >= 0);
+	ck_assert_double_eq(p->merge_frac[b], p->merge_frac[b2]);
+	ck_assert(p->merge_frac[b] > 0.3 && p->merge_frac[b] < 0.7);
+	ck_assert_double_eq(p->merge_frac[h], p->merge_frac[v]); /* both pooled */
+	prof_free(p);
 }
 END_TEST
 
@@ -496,6 +516,7 @@ Suite *suite_merge_model(void)
 	tcase_add_test(tc, test_simulated_run_is_order_independent_and_bounded);
 	tcase_add_test(tc, test_simulated_negative_saving_and_unlisted_type);
 	tcase_add_test(tc, test_bad_relative_merge_objects);
+	tcase_add_test(tc, test_shipped_relative_profile_loads);
 	tcase_add_test(tc, test_fit_recovers_known_fractions);
 	tcase_add_test(tc, test_op_classes_and_video_lists);
 	tcase_add_test(tc, test_cli_merge_fit_and_predict);
