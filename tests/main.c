@@ -107,6 +107,8 @@ int main(void)
 		suite_nn,
 		suite_zoo,
 		suite_workflows,
+		suite_wms_fit,
+		suite_gantt,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

@@ -26,7 +26,9 @@ static void usage(FILE *f)
 	const char *const parts[] = {usage_head, sim_cli_run_usage, sim_cli_fit_usage,
 				     sim_cli_plot_usage, sim_cli_compare_usage,
 				     sim_cli_sweep_usage, sim_cli_calibrate_usage, sim_cli_nn_usage,
-				     sim_cli_workflow_usage, sim_cli_merge_usage,
+				     sim_cli_workflow_usage,
+				     sim_cli_gantt_usage, sim_cli_gantt_dataset_usage,
+				     sim_cli_merge_usage,
 				     policies_usage, version_usage, help_usage};
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
 		fputs(parts[i], f);
@@ -74,6 +76,10 @@ int main(int argc, char **argv)
 		return sim_cmd_workflow(argc - 2, argv + 2);
 	if (strcmp(cmd, "merge") == 0)
 		return sim_cmd_merge(argc - 2, argv + 2);
+	if (strcmp(cmd, "gantt") == 0)
+		return sim_cmd_gantt(argc - 2, argv + 2);
+	if (strcmp(cmd, "gantt-dataset") == 0)
+		return sim_cmd_gantt_dataset(argc - 2, argv + 2);
 	if (strcmp(cmd, "policies") == 0)
 		return cmd_policies(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
