@@ -306,6 +306,7 @@ typedef struct cell {
 	double meas[2], pred[2], abs_err[2];
 } cell;
 
+/* table rows per k up to 14; runs of 15 or more operations share row 15 */
 enum { MAX_K = 16 };
 
 static void table(const real_merge_data *d, const cell *cells, sim_text *t)
