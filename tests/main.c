@@ -100,7 +100,7 @@ int main(void)
 		suite_fuzz, suite_fit,      suite_gof,
 		suite_ci,   suite_batch,    suite_prune,
 		suite_sweep, suite_cluster, suite_e2c,
-		suite_merge, suite_real,    suite_dag,
+		suite_merge, suite_merge_model, suite_real,    suite_dag,
 		suite_out,
 		suite_scale,
 		suite_replay,

@@ -19,6 +19,7 @@ Suite *suite_sweep(void);
 Suite *suite_cluster(void);
 Suite *suite_e2c(void);
 Suite *suite_merge(void);
+Suite *suite_merge_model(void);
 Suite *suite_real(void);
 Suite *suite_dag(void);
 Suite *suite_net(void);
