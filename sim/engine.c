@@ -17,6 +17,7 @@
 #include "sim/engine.h"
 #include "sim/exp_model.h"
 #include "sim/heap.h"
+#include "sim/net.h"
 #include "sim/base/out.h"
 #include "sim/base/rng.h"
 #include "sim/stats.h"
@@ -26,7 +27,10 @@
 /* EV_ABORT: a task that would run past its deadline with drop.while_running
  * set ends at its deadline instead (the engine knows the drawn time, so no
  * separate deadline event is needed). */
-enum { EV_ARRIVAL = 1, EV_DONE = 2, EV_ABORT = 3 };
+enum { EV_ARRIVAL = 1, EV_DONE = 2, EV_ABORT = 3,
+       /* workflows (see "workflows" below); the network's from EV_NET */
+       EV_WF_SUBMIT = 4, EV_WF_QUEUED = 5, EV_WF_STAGE = 6, EV_WF_POST = 7,
+       EV_NET = 16 };
 enum outcome { OUT_COMPLETED, OUT_MISSED, OUT_DROPPED };
 enum drop_reason {
 	DROP_QUEUE_FULL, /* no machine accepted it and queue.when_full = reject */
@@ -63,6 +67,7 @@ typedef struct task {
 	uint32_t key;	  /* input it works on, WL_NO_KEY if none */
 	uint32_t n_group; /* requests its run serves (1 + members) */
 	int member;	  /* served by another task's run */
+	uint32_t job;	  /* workflow job index (workflow runs only) */
 	struct task *members;
 } task;
 
@@ -145,32 +150,59 @@ typedef struct engine {
 	double saved_s;
 	char label[64];
 	io_err *err;
+	/* workflow runs (x->wf): per-job state, the network, heft's plan */
+	const exp_workflow *wf;
+	struct wjob *wjobs;
+	uint32_t wf_n_dag, wf_n_first, wf_first_left, wf_n_jobs;
+	uint32_t *wf_aux_of; /* [aux jobs] index in the WMS model's aux_jobs */
+	uint64_t wf_done, wf_dag_done, wf_transfers, wf_local_reads;
+	uint32_t wf_running, wf_hold_head, wf_hold_tail;
+	uint32_t wf_storage; /* its network node, or none */
+	sim_net *net;
+	double *wf_inv_up, *wf_inv_down;
+	double *wf_bytes_up, *wf_bytes_down; /* [nodes] bytes sent / received */
+	uint32_t *wf_src_stamp, *wf_src_pos, *wf_src_list, wf_stamp;
+	double *wf_src_bytes;
+	uint32_t *wf_plan, *wf_plan_off, *wf_plan_at;
 } engine;
 
-static task *task_alloc(engine *e)
+/* The workflow hooks of the task path (defined under "workflows"): kept
+ * out of line, behind one unlikely branch each, so that independent tasks
+ * pay a test of e->wf and nothing else. */
+#define WF_HOOK __attribute__((noinline))
+static WF_HOOK int wf_start(engine *e, task *t);
+static WF_HOOK int wf_end(engine *e, task *t);
+static WF_HOOK int wf_event(engine *e, uint32_t kind, void *data);
+
+/* One more chunk of tasks on the free list; -1 out of memory. */
+static __attribute__((noinline)) int task_pool_grow(engine *e)
 {
-	if (!e->free_tasks) {
-		if (e->n_chunks == e->cap_chunks) {
-			size_t cap = e->cap_chunks ? 2 * e->cap_chunks : 16;
-			task **c = realloc(e->chunks, cap * sizeof *c);
-			if (!c)
-				return NULL;
-			e->chunks = c;
-			e->cap_chunks = cap;
-		}
-		size_t own = (size_t)e->task_doubles * sizeof(double);
-		task *chunk = malloc(POOL_CHUNK * (sizeof *chunk + own));
-		if (!chunk)
-			return NULL;
-		e->chunks[e->n_chunks++] = chunk;
-		double *store = (double *)(void *)(chunk + POOL_CHUNK);
-		for (size_t i = 0; i < POOL_CHUNK; i++) {
-			chunk[i].store = own ? store + i * e->task_doubles
-					     : NULL;
-			chunk[i].next = e->free_tasks;
-			e->free_tasks = &chunk[i];
-		}
+	if (e->n_chunks == e->cap_chunks) {
+		size_t cap = e->cap_chunks ? 2 * e->cap_chunks : 16;
+		task **c = realloc(e->chunks, cap * sizeof *c);
+		if (!c)
+			return -1;
+		e->chunks = c;
+		e->cap_chunks = cap;
 	}
+	size_t own = (size_t)e->task_doubles * sizeof(double);
+	task *chunk = malloc(POOL_CHUNK * (sizeof *chunk + own));
+	if (!chunk)
+		return -1;
+	e->chunks[e->n_chunks++] = chunk;
+	double *store = (double *)(void *)(chunk + POOL_CHUNK);
+	for (size_t i = 0; i < POOL_CHUNK; i++) {
+		chunk[i].store = own ? store + i * e->task_doubles : NULL;
+		chunk[i].next = e->free_tasks;
+		e->free_tasks = &chunk[i];
+	}
+	return 0;
+}
+
+static inline task *task_alloc(engine *e)
+{
+	if (!e->free_tasks && task_pool_grow(e))
+		return NULL;
 	task *t = e->free_tasks;
 	e->free_tasks = t->next;
 	return t;
@@ -603,6 +635,8 @@ static int start_task(engine *e, task *t, uint32_t m)
 	mv->version++;
 	ready_refresh(e, m);
 	sim_stat_add(&e->wait, now - t->arrival_s);
+	if (__builtin_expect(e->wf != NULL, 0))
+		return wf_start(e, t);
 	double end = now + t->exec_s;
 	if (e->x->drop_while_running && end > deadline)
 		return sim_heap_push(&e->heap, deadline > now ? deadline : now,
@@ -678,7 +712,7 @@ static void finish(engine *e, task *t, double end_s, enum outcome outcome,
 		}
 		e->last_done_s = end_s;
 	}
-	if (e->csv)
+	if (e->csv && !e->wf)
 		write_row(e, t, end_s, outcome);
 	e->in_system--;
 	task_free(e, t);
@@ -885,6 +919,8 @@ static int map_waiting(engine *e)
 	return e->policy->on_batch ? mapping_event(e) : drain_wait_queue(e);
 }
 
+static inline int admit(engine *e, task *t);
+
 static int on_arrival(engine *e)
 {
 	task *t = task_alloc(e);
@@ -922,6 +958,12 @@ static int on_arrival(engine *e)
 	e->in_system++;
 	if (e->in_system > e->peak_in_system)
 		e->peak_in_system = e->in_system;
+	return admit(e, t);
+}
+
+/* A task reaches the mapper: merge, batch, or an immediate decision. */
+static inline int admit(engine *e, task *t)
+{
 	if (e->leader_of && t->key < e->n_keys) {
 		int r = try_merge(e, t);
 		if (r)
@@ -1007,6 +1049,8 @@ static int on_end(engine *e, task *t, int aborted)
 	mv->busy--;
 	mv->version++; /* e->ready[m]: start_next_queued below refreshes it */
 	task *members = t->members;
+	if (__builtin_expect(e->wf != NULL, 0) && wf_end(e, t))
+		return -1;
 	if (aborted)
 		finish(e, t, now, OUT_DROPPED, DROP_RUNNING);
 	else
@@ -1064,6 +1108,876 @@ static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
 	return sim_heap_pop(&e->heap, t, kind, data);
 }
 
+/* ------------------------------------------------------------ workflows
+ *
+ * A workflow's jobs go through the same machines, slots, policies, heap
+ * and statistics as independent tasks: a job becomes a task when it
+ * reaches the mapper. Its life (wfspec.md, jobs.csv.gz):
+ *   ready (parents' post_end) -> WMS delay -> [max_running throttle]
+ *   submit -> queue delay -> mapper (the run's policy: heft, eft or any
+ *   registry policy on the jobs as they come) -> start (holds a slot) ->
+ *   start-up -> stage-in (until its remote inputs have arrived; the
+ *   transfers start as soon as the producer has ended and the job's
+ *   machine is known, over the max-min network of sim/net.h) -> compute
+ *   (its runtime; with staging "inside" the job ends at
+ *   max(start-up end + runtime, stage-in end), with "outside" at stage-in
+ *   end + runtime) -> end (slot released) -> post delay -> post_end
+ *   (children may become ready).
+ * There is no stage-out phase of its own: outputs are moved by their
+ * readers' stage-in (its columns stay empty).
+ */
+
+enum wf_time {
+	WT_READY, WT_SUBMIT, WT_START, WT_SI_S, WT_SI_E, WT_C_S, WT_C_E,
+	WT_END, WT_POST, WT_N
+};
+
+typedef struct wjob {
+	double t[WT_N];
+	uint32_t parents_left, flows_left, machine;
+	uint8_t cls, staged, stage_open, queued;
+	task *task; /* while it holds a task */
+	uint32_t next; /* throttle FIFO link */
+} wjob;
+
+#define WF_NONE UINT32_MAX
+static inline void *wf_ptr(uint32_t j) { return (void *)(uintptr_t)(j + 1); }
+static inline uint32_t wf_job_of(void *p) { return (uint32_t)((uintptr_t)p - 1); }
+
+static int nomem(engine *e)
+{
+	return io_errf(e->err, IO_ENOMEM, NULL, 0, "out of memory");
+}
+
+/* Uniform of job j for phase ph (a stream of its own per phase). */
+static double wf_uniform(const engine *e, uint32_t j, int ph)
+{
+	return sim_task_uniform(sim_seed_mix(e->seed, 16 + (uint32_t)ph), j);
+}
+
+/* Jobs of the run: the DAG's, then the aux jobs (first ones, then the
+ * ones after the sinks). */
+static uint32_t wf_aux_index(const engine *e, uint32_t j)
+{
+	return j - e->wf_n_dag;
+}
+
+/* Expected and actual time of job j on machine type mt: a recorded
+ * runtime scaled by speed, or work x the profile's mean / draw (NAN:
+ * draw at start). */
+static double wf_runtime_on(const engine *e, uint32_t j, uint32_t mt,
+			    int expected)
+{
+	const exp_workflow *w = e->wf;
+	const wl_dag *d = w->dag;
+	if (j >= e->wf_n_dag) {
+		const wms_aux *a = &w->wms.aux[e->wf_aux_of[wf_aux_index(e, j)]];
+		return expected ? a->runtime.mean
+				: prof_model_quantile(&a->runtime,
+						      wf_uniform(e, j, 5));
+	}
+	double r = wl_dag_runtime(d, j);
+	if (w->use_runtime && !isnan(r)) {
+		if (!isfinite(e->etc[(size_t)w->job_type[j] * e->prof->n_machines + mt]))
+			return INFINITY;
+		double ref = w->job_speed ? w->job_speed[j] : NAN;
+		double sp = e->x->type_speed_mhz ? e->x->type_speed_mhz[mt] : NAN;
+		return isnan(ref) || isnan(sp) ? r : r * ref / sp;
+	}
+	double x = e->etc[(size_t)w->job_type[j] * e->prof->n_machines + mt];
+	return expected ? wl_dag_work(d, j) * x : NAN;
+}
+
+static uint32_t wf_type(const engine *e, uint32_t j)
+{
+	if (j >= e->wf_n_dag)
+		return e->wf->aux_type0 + e->wf_aux_of[wf_aux_index(e, j)];
+	return e->wf->job_type[j];
+}
+
+static double wf_expected(const engine *e, uint32_t j, uint32_t m)
+{
+	return wf_runtime_on(e, j, e->mviews[m].type, 1);
+}
+
+static int wf_push(engine *e, double at, uint32_t kind, uint32_t j)
+{
+	return sim_heap_push(&e->heap, at, kind, wf_ptr(j)) ? 0 : -1;
+}
+
+/* j's parents are all done (at now). */
+static int wf_ready(engine *e, uint32_t j)
+{
+	wjob *s = &e->wjobs[j];
+	s->t[WT_READY] = e->view.now;
+	double d = wms_draw(&e->wf->wms, WMS_WMS_DELAY, s->cls,
+			    wf_uniform(e, j, WMS_WMS_DELAY));
+	return wf_push(e, e->view.now + d, EV_WF_SUBMIT, j);
+}
+
+static int wf_submit(engine *e, uint32_t j)
+{
+	wjob *s = &e->wjobs[j];
+	s->t[WT_SUBMIT] = e->view.now;
+	e->wf_running++;
+	double d = wms_draw(&e->wf->wms, WMS_QUEUE_DELAY, s->cls,
+			    wf_uniform(e, j, WMS_QUEUE_DELAY));
+	return wf_push(e, e->view.now + d, EV_WF_QUEUED, j);
+}
+
+/* Past its WMS delay: submitted now, or held while max_running jobs are
+ * between submit and end. */
+static int wf_throttle(engine *e, uint32_t j)
+{
+	uint32_t maxr = e->wf->wms.max_running;
+	if (maxr && e->wf_running >= maxr) {
+		e->wjobs[j].next = WF_NONE;
+		if (e->wf_hold_tail != WF_NONE)
+			e->wjobs[e->wf_hold_tail].next = j;
+		else
+			e->wf_hold_head = j;
+		e->wf_hold_tail = j;
+		return 0;
+	}
+	return wf_submit(e, j);
+}
+
+static int wf_send(engine *e, uint32_t src, uint32_t j, uint32_t f)
+{
+	double b = e->wf->dag->file_size[f];
+	e->wjobs[j].flows_left++;
+	e->wf_transfers++;
+	e->wf_bytes_up[src] += b;
+	e->wf_bytes_down[e->wjobs[j].machine] += b;
+	return sim_net_start(e->net, e->view.now, src, e->wjobs[j].machine,
+			     e->wf->dag->file_size[f], j)
+		       ? -1
+		       : 0;
+}
+
+/* j is mapped to machine m: fetch its inputs that are elsewhere (all of
+ * them, or for heft, whose producers sent theirs already, those from
+ * storage only). */
+static int wf_fetch_inputs(engine *e, uint32_t j, int storage_only)
+{
+	const wl_dag *d = e->wf->dag;
+	if (j >= e->wf_n_dag)
+		return 0;
+	uint32_t m = e->wjobs[j].machine;
+	for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
+		uint32_t f = d->in_file[i], p = d->file_producer[f];
+		uint32_t src = p == WL_NONE ? e->wf_storage : storage_only ? WF_NONE
+							    : e->wjobs[p].machine;
+		if (src == WF_NONE || src == m) {
+			e->wf_local_reads += src == m;
+			continue;
+		}
+		e->wjobs[j].staged = 1;
+		if (wf_send(e, src, j, f))
+			return -1;
+	}
+	return 0;
+}
+
+
+/* The task of job j, as it reaches the mapper. */
+static task *wf_task(engine *e, uint32_t j)
+{
+	task *t = task_alloc(e);
+	if (!t)
+		return NULL;
+	uint32_t nmt = e->prof->n_machines;
+	t->id = j;
+	t->type = wf_type(e, j);
+	t->arrival_s = e->wjobs[j].t[WT_READY];
+	t->deadline_s = INFINITY;
+	t->size = j < e->wf_n_dag ? wl_dag_work(e->wf->dag, j) : 1.0;
+	t->started = 0;
+	t->next = NULL;
+	t->key = WL_NO_KEY;
+	t->n_group = 1;
+	t->member = 0;
+	t->members = NULL;
+	t->job = j;
+	double *etc = t->store, *replay = t->store + nmt;
+	for (uint32_t mt = 0; mt < nmt; mt++) {
+		etc[mt] = wf_runtime_on(e, j, mt, 1);
+		replay[mt] = e->type_used[mt] && isfinite(etc[mt])
+				     ? wf_runtime_on(e, j, mt, 0)
+				     : NAN;
+	}
+	t->etc = etc;
+	t->replay = replay;
+	e->wjobs[j].task = t;
+	return t;
+}
+
+/* heft: start the jobs planned next on m while slots are free and they
+ * have reached the mapper. */
+static int wf_heft_start(engine *e, uint32_t m)
+{
+	sim_machine_view *mv = &e->mviews[m];
+	while (mv->busy < mv->slots && e->wf_plan_at[m] < e->wf_plan_off[m + 1]) {
+		uint32_t j = e->wf_plan[e->wf_plan_at[m]];
+		if (!e->wjobs[j].queued)
+			return 0;
+		e->wf_plan_at[m]++;
+		task *t = e->wjobs[j].task;
+		t->expected_s = t->etc[mv->type];
+		t->machine = m;
+		if (start_task(e, t, m))
+			return -1;
+	}
+	return 0;
+}
+
+static int32_t wf_eft_pick(engine *e, uint32_t j);
+
+/* Past its queue delay: the job's task goes to the mapper. */
+static int wf_queued(engine *e, uint32_t j)
+{
+	task *t = wf_task(e, j);
+	if (!t)
+		return -1;
+	e->arrived++;
+	e->types[t->type].arrived++;
+	e->type_arrived[t->type]++;
+	if (++e->in_system > e->peak_in_system)
+		e->peak_in_system = e->in_system;
+	e->wjobs[j].queued = 1;
+	if (e->policy == &sim_wf_heft) {
+		if (wf_fetch_inputs(e, j, 1))
+			return -1;
+		return wf_heft_start(e, e->wjobs[j].machine);
+	}
+	if (e->policy == &sim_wf_eft) {
+		/* mapped now: its inputs start moving while it may queue */
+		int32_t m = wf_eft_pick(e, j);
+		e->wjobs[j].machine = (uint32_t)m;
+		if (wf_fetch_inputs(e, j, 0))
+			return -1;
+		return place(e, t, m) < 0 ? -1 : 0;
+	}
+	return admit(e, t);
+}
+
+/* Stage-in over (or none needed): compute. */
+static int wf_compute(engine *e, uint32_t j)
+{
+	wjob *s = &e->wjobs[j];
+	task *t = s->task;
+	double now = e->view.now;
+	if (s->staged)
+		s->t[WT_SI_E] = now;
+	double end = e->wf->wms.staging_inside
+			     ? s->t[WT_SI_S] + t->exec_s
+			     : now + t->exec_s;
+	if (end < now)
+		end = now;
+	s->t[WT_C_S] = now;
+	s->t[WT_C_E] = end;
+	t->exec_s = end - t->start_s; /* the slot's busy time (on_end) */
+	return sim_heap_push(&e->heap, end, EV_DONE, t) ? 0 : -1;
+}
+
+/* start_task's part for a job: the slot is held; start-up first. */
+static WF_HOOK int wf_start(engine *e, task *t)
+{
+	wjob *s = &e->wjobs[t->job];
+	s->t[WT_START] = e->view.now;
+	if (e->policy != &sim_wf_heft && e->policy != &sim_wf_eft) {
+		/* a registry policy's job fetches its inputs once it runs */
+		s->machine = t->machine;
+		if (wf_fetch_inputs(e, t->job, 0))
+			return -1;
+	}
+	double d = wms_draw(&e->wf->wms, WMS_STARTUP, s->cls,
+			    wf_uniform(e, t->job, WMS_STARTUP));
+	return wf_push(e, e->view.now + d, EV_WF_STAGE, t->job);
+}
+
+static int wf_stage(engine *e, uint32_t j)
+{
+	wjob *s = &e->wjobs[j];
+	s->t[WT_SI_S] = e->view.now;
+	s->stage_open = 1;
+	return s->flows_left ? 0 : wf_compute(e, j);
+}
+
+static int wf_arrived(engine *e, uint32_t j)
+{
+	wjob *s = &e->wjobs[j];
+	if (--s->flows_left == 0 && s->stage_open)
+		return wf_compute(e, j);
+	return 0;
+}
+
+/* finish()'s part for a job that ended at now. */
+static WF_HOOK int wf_end(engine *e, task *t)
+{
+	uint32_t j = t->job;
+	wjob *s = &e->wjobs[j];
+	s->t[WT_END] = e->view.now;
+	s->task = NULL;
+	e->wf_running--;
+	while (e->wf_hold_head != WF_NONE &&
+	       (!e->wf->wms.max_running ||
+		e->wf_running < e->wf->wms.max_running)) {
+		uint32_t h = e->wf_hold_head;
+		e->wf_hold_head = e->wjobs[h].next;
+		if (e->wf_hold_head == WF_NONE)
+			e->wf_hold_tail = WF_NONE;
+		if (wf_submit(e, h))
+			return -1;
+	}
+	const wl_dag *d = e->wf->dag;
+	if (e->policy == &sim_wf_heft && j < e->wf_n_dag) {
+		/* push the files to the readers planned elsewhere */
+		uint32_t m = s->machine;
+		for (uint32_t i = d->out_off[j]; i < d->out_off[j + 1]; i++) {
+			uint32_t f = d->out_file[i];
+			for (uint32_t k = d->cons_off[f]; k < d->cons_off[f + 1]; k++) {
+				uint32_t c = d->cons[k];
+				if (e->wjobs[c].machine == m) {
+					e->wf_local_reads++;
+				} else {
+					e->wjobs[c].staged = 1;
+					if (wf_send(e, m, c, f))
+						return -1;
+				}
+			}
+		}
+		if (wf_heft_start(e, m))
+			return -1;
+	}
+	double pd = wms_draw(&e->wf->wms, WMS_POST_DELAY, s->cls,
+			     wf_uniform(e, j, WMS_POST_DELAY));
+	return wf_push(e, e->view.now + pd, EV_WF_POST, j);
+}
+
+/* One row of jobs.csv.gz (wfspec.md). */
+static void wf_row(engine *e, uint32_t j)
+{
+	const wjob *s = &e->wjobs[j];
+	char row[2 * SIM_FMT_U64_MAX + 3 * NAME_MAX_BYTES + 16 + 2 +
+		 WT_N * (SIM_FMT_TIME_MAX + 1) + 8 + 2 * NAME_MAX_BYTES + 8];
+	size_t n = sim_fmt_u64(row, j);
+	row[n++] = ',';
+	char aux[64];
+	const char *name = j < e->wf_n_dag ? wl_dag_job_name(e->wf->dag, j)
+					   : NULL;
+	if (!name) {
+		snprintf(aux, sizeof aux, "%s_%u",
+			 j < e->wf_n_dag ? "job"
+					 : e->wf->wms.aux[e->wf_aux_of[wf_aux_index(e, j)]].kind,
+			 j);
+		name = aux;
+	}
+	size_t l = strlen(name);
+	int quote = strpbrk(name, ",\"\n\r") != NULL;
+	if (l > NAME_MAX_BYTES)
+		l = NAME_MAX_BYTES;
+	if (quote) { /* RFC 4180 */
+		row[n++] = '"';
+		for (size_t i = 0; i < l && n < NAME_MAX_BYTES * 2; i++) {
+			if (name[i] == '"')
+				row[n++] = '"';
+			row[n++] = name[i];
+		}
+		row[n++] = '"';
+	} else {
+		memcpy(row + n, name, l);
+		n += l;
+	}
+	row[n++] = ',';
+	uint32_t tt = wf_type(e, j);
+	n += put_name(row + n, e->prof->tasks[tt].name, e->name_len[tt]);
+	static const char *const cls[] = {"compute,", "transfer,", "auxiliary,"};
+	l = strlen(cls[s->cls]);
+	memcpy(row + n, cls[s->cls], l);
+	n += l;
+	n += sim_fmt_u64(row + n, s->machine);
+	row[n++] = ',';
+	uint32_t mt = e->mviews[s->machine].type;
+	n += put_name(row + n, e->prof->machines[mt].name,
+		      e->name_len[e->prof->n_tasks + mt]);
+	/* ready,submit,start,si_s,si_e,c_s,c_e,so_s,so_e,end,post */
+	double v[11] = {s->t[WT_READY], s->t[WT_SUBMIT], s->t[WT_START],
+			s->t[WT_SI_S], s->t[WT_SI_E], s->t[WT_C_S],
+			s->t[WT_C_E], NAN, NAN, s->t[WT_END], s->t[WT_POST]};
+	if (!s->staged)
+		v[3] = v[4] = NAN;
+	for (int k = 0; k < 11; k++) {
+		if (!isnan(v[k]))
+			n += sim_fmt_time(row + n, v[k]);
+		row[n++] = k < 10 ? ',' : '\n';
+	}
+	sim_gzout_write(e->csv, row, n);
+}
+
+static int wf_release_last(engine *e);
+
+/* j's post delay is over. */
+static int wf_post(engine *e, uint32_t j)
+{
+	wjob *s = &e->wjobs[j];
+	s->t[WT_POST] = e->view.now;
+	if (e->view.now > e->last_done_s)
+		e->last_done_s = e->view.now;
+	e->wf_done++;
+	if (e->csv)
+		wf_row(e, j);
+	const wl_dag *d = e->wf->dag;
+	if (j >= e->wf_n_dag) {
+		if (j < e->wf_n_dag + e->wf_n_first && --e->wf_first_left == 0)
+			for (uint32_t r = 0; r < e->wf_n_dag; r++)
+				if (d->par_off[r + 1] == d->par_off[r] && wf_ready(e, r))
+					return -1;
+		return 0;
+	}
+	uint32_t k0 = d->child_off[j], k1 = d->child_off[j + 1];
+	for (uint32_t k = k0; k < k1; k++) {
+		uint32_t c = d->child[k];
+		if (--e->wjobs[c].parents_left == 0 && wf_ready(e, c))
+			return -1;
+	}
+	if (++e->wf_dag_done == e->wf_n_dag)
+		return wf_release_last(e);
+	return 0;
+}
+
+static int wf_release_last(engine *e)
+{
+	for (uint32_t j = e->wf_n_dag + e->wf_n_first; j < e->wf_n_jobs; j++)
+		if (wf_ready(e, j))
+			return -1;
+	return 0;
+}
+
+/* Handle one workflow event; the kinds the loop does not know. */
+static WF_HOOK int wf_event(engine *e, uint32_t kind, void *data)
+{
+	if (kind >= EV_NET) {
+		const uint64_t *done;
+		int k = sim_net_event(e->net, e->view.now, kind, data, &done);
+		if (k < 0)
+			return -1;
+		for (int i = 0; i < k; i++)
+			if (wf_arrived(e, (uint32_t)done[i]))
+				return -1;
+		return 0;
+	}
+	uint32_t j = wf_job_of(data);
+	switch (kind) {
+	case EV_WF_SUBMIT:
+		return wf_throttle(e, j);
+	case EV_WF_QUEUED:
+		return wf_queued(e, j);
+	case EV_WF_STAGE:
+		return wf_stage(e, j);
+	case EV_WF_POST:
+		return wf_post(e, j);
+	}
+	return -1;
+}
+
+/* eft: the machine where j would finish first: max(ready, inputs
+ * arrival) + expected time; inputs arrival = now + the latest over source
+ * machines of latency + bytes from there / min(its uplink, the downlink)
+ * (bytes from one source add up; contention-free: the largest). */
+static int32_t wf_eft_pick(engine *e, uint32_t j)
+{
+	const wl_dag *d = e->wf->dag;
+	double now = e->view.now;
+	uint32_t ns = 0, st = ++e->wf_stamp;
+	int cf = e->wf->contention_free;
+	if (j < e->wf_n_dag)
+		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
+			uint32_t f = d->in_file[i], p = d->file_producer[f];
+			uint32_t s = p == WL_NONE ? e->wf_storage : e->wjobs[p].machine;
+			if (s == WF_NONE)
+				continue;
+			double b = d->file_size[f];
+			if (e->wf_src_stamp[s] != st) {
+				e->wf_src_stamp[s] = st;
+				e->wf_src_pos[s] = ns;
+				e->wf_src_list[ns] = s;
+				e->wf_src_bytes[ns++] = b;
+			} else if (cf) {
+				if (b > e->wf_src_bytes[e->wf_src_pos[s]])
+					e->wf_src_bytes[e->wf_src_pos[s]] = b;
+			} else {
+				e->wf_src_bytes[e->wf_src_pos[s]] += b;
+			}
+		}
+	double lat = sim_net_latency(e->net), best = INFINITY;
+	int32_t bm = SIM_DEFER;
+	for (uint32_t m = 0; m < e->view.n_machines; m++) {
+		double x = wf_expected(e, j, m);
+		if (!(x < INFINITY))
+			continue;
+		const sim_ready *r = &e->ready[m];
+		double ready = (r->from_s > now ? r->from_s : now) + r->backlog_s;
+		if (ready + x >= best)
+			continue;
+		double arrive = now;
+		for (uint32_t k = 0; k < ns; k++) {
+			uint32_t s = e->wf_src_list[k];
+			if (s == m)
+				continue;
+			double inv = e->wf_inv_up[s] > e->wf_inv_down[m]
+					     ? e->wf_inv_up[s]
+					     : e->wf_inv_down[m];
+			double t = now + lat + e->wf_src_bytes[k] * inv;
+			if (t > arrive)
+				arrive = t;
+		}
+		double fin = (ready > arrive ? ready : arrive) + x;
+		if (fin < best) {
+			best = fin;
+			bm = (int32_t)m;
+		}
+	}
+	return bm;
+}
+
+/* Stable LSD radix sort of idx[0..n) by key, descending. */
+static int radix_desc(uint32_t *idx, const uint64_t *key, uint32_t n)
+{
+	uint32_t *tmp = malloc((size_t)(n ? n : 1) * sizeof *tmp);
+	if (!tmp)
+		return -1;
+	uint32_t *a = idx, *b = tmp;
+	for (int shift = 0; shift < 64; shift += 8) {
+		uint32_t cnt[257] = {0};
+		for (uint32_t i = 0; i < n; i++)
+			cnt[255 - ((key[a[i]] >> shift) & 255) + 1]++;
+		int same = 0;
+		for (int k = 1; k <= 256 && !same; k++)
+			same = cnt[k] == n;
+		if (same)
+			continue;
+		for (int k = 0; k < 256; k++)
+			cnt[k + 1] += cnt[k];
+		for (uint32_t i = 0; i < n; i++)
+			b[cnt[255 - ((key[a[i]] >> shift) & 255)]++] = a[i];
+		uint32_t *t = a;
+		a = b;
+		b = t;
+	}
+	if (a != idx)
+		memcpy(idx, a, (size_t)n * sizeof *idx);
+	free(tmp);
+	return 0;
+}
+
+/* heft (Topcuoglu, Hariri & Wu, IEEE TPDS 13(3), 2002), insertion-free:
+ * upward ranks with mean costs (mean expected time over the machines that
+ * can run the job; an edge's mean communication cost = latency + its bytes
+ * / mean over ordered machine pairs of min(uplink, downlink), 0 for an
+ * edge without files), then in decreasing rank order (ties: topological
+ * order) each job goes to the machine (slot) where it would finish first
+ * after the last job already planned on that slot. Auxiliary jobs are
+ * planned after the DAG's, each on the machine where it finishes first
+ * (first ones at time 0). The per-machine order is kept at run time. */
+static int wf_plan_heft(engine *e)
+{
+	const wl_dag *d = e->wf->dag;
+	uint32_t n = e->wf_n_dag, nm = e->view.n_machines, N = e->wf_n_jobs;
+	size_t ne = d->par_off[n];
+	double *edata = calloc(ne ? ne : 1, sizeof *edata);
+	uint8_t *efiles = calloc(ne ? ne : 1, 1);
+	double *rank = malloc((size_t)(n ? n : 1) * sizeof *rank);
+	double *aft = malloc((size_t)(N ? N : 1) * sizeof *aft);
+	uint64_t *key = malloc((size_t)(n ? n : 1) * sizeof *key);
+	uint32_t *order = malloc((size_t)(N ? N : 1) * sizeof *order);
+	size_t total_slots = 0;
+	for (uint32_t m = 0; m < nm; m++)
+		total_slots += e->mviews[m].slots;
+	double *slot_free = calloc(total_slots, sizeof *slot_free);
+	uint32_t *cnt = calloc(nm + 1, sizeof *cnt);
+	e->wf_plan = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan);
+	e->wf_plan_off = calloc(nm + 1, sizeof *e->wf_plan_off);
+	e->wf_plan_at = calloc(nm, sizeof *e->wf_plan_at);
+	int rc = -1;
+	if (!edata || !efiles || !rank || !aft || !key || !order || !slot_free ||
+	    !cnt || !e->wf_plan || !e->wf_plan_off || !e->wf_plan_at)
+		goto out;
+	for (uint32_t j = 0; j < n; j++)
+		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
+			uint32_t f = d->in_file[i], p = d->file_producer[f];
+			if (p == WL_NONE)
+				continue;
+			uint32_t k = d->par_off[j];
+			while (d->par[k] != p)
+				k++;
+			edata[k] += d->file_size[f];
+			efiles[k] = 1;
+		}
+	double inv_bw_mean = 0, lat = sim_net_latency(e->net);
+	if (nm > 1) {
+		double sum = 0;
+		for (uint32_t a = 0; a < nm; a++)
+			for (uint32_t b = 0; b < nm; b++)
+				if (a != b) {
+					const sim_nic *x = sim_net_nic(e->net, a),
+						      *y = sim_net_nic(e->net, b);
+					sum += x->up_bps < y->down_bps ? x->up_bps
+								       : y->down_bps;
+				}
+		inv_bw_mean = (double)nm * (nm - 1) / sum;
+	}
+	for (uint32_t j = 0; j < n; j++)
+		aft[j] = 0;
+	for (uint32_t t = n; t-- > 0;) {
+		uint32_t j = d->topo[t];
+		double w = 0;
+		uint32_t c = 0;
+		for (uint32_t m = 0; m < nm; m++) {
+			double x = wf_expected(e, j, m);
+			if (x < INFINITY) {
+				w += x;
+				c++;
+			}
+		}
+		rank[j] = (c ? w / c : 0) + aft[j];
+		for (uint32_t k = d->par_off[j]; k < d->par_off[j + 1]; k++) {
+			double cc = efiles[k] && nm > 1 ? lat + edata[k] * inv_bw_mean : 0;
+			double v = cc + rank[j];
+			if (v > aft[d->par[k]])
+				aft[d->par[k]] = v;
+		}
+	}
+	for (uint32_t t = 0; t < n; t++) {
+		order[t] = d->topo[t];
+		memcpy(&key[t], &rank[t], sizeof key[t]);
+	}
+	if (radix_desc(order, key, n))
+		goto out;
+	/* first aux jobs, then the DAG in rank order, then the last ones */
+	uint32_t nf = e->wf_n_first, pos = 0;
+	uint32_t *all = malloc((size_t)(N ? N : 1) * sizeof *all);
+	if (!all)
+		goto out;
+	for (uint32_t k = 0; k < nf; k++)
+		all[pos++] = n + k;
+	for (uint32_t k = 0; k < n; k++)
+		all[pos++] = order[k];
+	for (uint32_t k = n + nf; k < N; k++)
+		all[pos++] = k;
+	double first_end = 0, dag_end = 0;
+	for (uint32_t t = 0; t < N; t++) {
+		uint32_t j = all[t];
+		double parents_end = j >= n + nf ? dag_end : 0;
+		uint32_t k0 = j < n ? d->par_off[j] : 0, np = j < n ? d->par_off[j + 1] - k0 : 0;
+		if (j < n && np == 0)
+			parents_end = first_end;
+		for (uint32_t k = 0; k < np; k++)
+			if (aft[d->par[k0 + k]] > parents_end)
+				parents_end = aft[d->par[k0 + k]];
+		double best = INFINITY;
+		uint32_t bm = WF_NONE;
+		size_t bslot = 0, base = 0;
+		for (uint32_t m = 0; m < nm; base += e->mviews[m].slots, m++) {
+			double x = wf_expected(e, j, m);
+			if (!(x < INFINITY))
+				continue;
+			size_t sb = base;
+			for (size_t s = base + 1; s < base + e->mviews[m].slots; s++)
+				if (slot_free[s] < slot_free[sb])
+					sb = s;
+			double avail = slot_free[sb];
+			if ((avail > parents_end ? avail : parents_end) + x >= best)
+				continue;
+			double drt = parents_end;
+			for (uint32_t k = 0; k < np; k++) {
+				uint32_t p = d->par[k0 + k], pm = e->wjobs[p].machine;
+				if (pm == m || !efiles[k0 + k])
+					continue;
+				double inv = e->wf_inv_up[pm] > e->wf_inv_down[m]
+						     ? e->wf_inv_up[pm]
+						     : e->wf_inv_down[m];
+				double ta = aft[p] + lat + edata[k0 + k] * inv;
+				if (ta > drt)
+					drt = ta;
+			}
+			double est = avail > drt ? avail : drt;
+			if (est + x < best) {
+				best = est + x;
+				bm = m;
+				bslot = sb;
+			}
+		}
+		slot_free[bslot] = best;
+		aft[j] = best;
+		e->wjobs[j].machine = bm;
+		cnt[bm + 1]++;
+		if (j >= n && j < n + nf && best > first_end)
+			first_end = best;
+		if (j < n && best > dag_end)
+			dag_end = best;
+	}
+	for (uint32_t m = 0; m < nm; m++)
+		cnt[m + 1] += cnt[m];
+	memcpy(e->wf_plan_off, cnt, (nm + 1) * sizeof *cnt);
+	for (uint32_t m = 0; m < nm; m++)
+		e->wf_plan_at[m] = cnt[m];
+	for (uint32_t t = 0; t < N; t++)
+		e->wf_plan[cnt[e->wjobs[all[t]].machine]++] = all[t];
+	free(all);
+	rc = 0;
+out:
+	free(edata);
+	free(efiles);
+	free(rank);
+	free(aft);
+	free(key);
+	free(order);
+	free(slot_free);
+	free(cnt);
+	return rc;
+}
+
+/* Set the workflow part of a run up. */
+static WF_HOOK int wf_setup(engine *e)
+{
+	const exp_workflow *w = e->wf;
+	const wl_dag *d = w->dag;
+	io_err *err = e->err;
+	e->wf_n_dag = d->n_jobs;
+	e->wf_hold_head = e->wf_hold_tail = WF_NONE;
+	uint32_t nfirst = 0, nlast = 0;
+	for (uint32_t a = 0; a < w->wms.n_aux; a++) {
+		const wms_aux *x = &w->wms.aux[a];
+		if (x->where == WMS_FIRST)
+			nfirst += x->count;
+		else if (x->where != WMS_PER_MACHINE)
+			nlast += x->count;
+	}
+	e->wf_n_first = nfirst;
+	e->wf_first_left = nfirst;
+	e->wf_n_jobs = d->n_jobs + nfirst + nlast;
+	size_t nj = e->wf_n_jobs ? e->wf_n_jobs : 1;
+	e->wjobs = calloc(nj, sizeof *e->wjobs);
+	e->wf_aux_of = calloc(nfirst + nlast + 1, sizeof *e->wf_aux_of);
+	uint32_t nm = e->view.n_machines;
+	e->wf_storage = w->storage_bps > 0 ? nm : WF_NONE;
+	uint32_t nodes = nm + (e->wf_storage != WF_NONE);
+	e->wf_inv_up = malloc(nodes * sizeof *e->wf_inv_up);
+	e->wf_inv_down = malloc(nodes * sizeof *e->wf_inv_down);
+	e->wf_src_stamp = calloc(nodes, sizeof *e->wf_src_stamp);
+	e->wf_src_pos = calloc(nodes, sizeof *e->wf_src_pos);
+	e->wf_src_list = calloc(nodes, sizeof *e->wf_src_list);
+	e->wf_src_bytes = calloc(nodes, sizeof *e->wf_src_bytes);
+	e->wf_bytes_up = calloc(nodes, sizeof *e->wf_bytes_up);
+	e->wf_bytes_down = calloc(nodes, sizeof *e->wf_bytes_down);
+	sim_nic *nics = malloc(nodes * sizeof *nics);
+	if (!e->wjobs || !e->wf_aux_of || !e->wf_inv_up || !e->wf_inv_down ||
+	    !e->wf_src_stamp || !e->wf_src_pos || !e->wf_src_list ||
+	    !e->wf_src_bytes || !e->wf_bytes_up || !e->wf_bytes_down || !nics) {
+		free(nics);
+		return nomem(e);
+	}
+	uint32_t k = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (uint32_t a = 0; a < w->wms.n_aux; a++) {
+			const wms_aux *x = &w->wms.aux[a];
+			if (x->where == WMS_PER_MACHINE ||
+			    (pass == 0) != (x->where == WMS_FIRST))
+				continue;
+			for (uint32_t c = 0; c < x->count; c++)
+				e->wf_aux_of[k++] = a;
+		}
+	for (uint32_t m = 0; m < nm; m++) {
+		const prof_machine_type *mt = &e->prof->machines[e->mviews[m].type];
+		double bps = mt->nic_gbps > 0 ? mt->nic_gbps * 1e9 / 8 : w->default_nic_bps;
+		nics[m].up_bps = nics[m].down_bps = bps;
+	}
+	if (e->wf_storage != WF_NONE)
+		nics[nm].up_bps = nics[nm].down_bps = w->storage_bps;
+	int rc = sim_net_new(&e->net, &e->heap, EV_NET, nodes, nics,
+			     w->latency_s, w->contention_free, err);
+	free(nics);
+	if (rc)
+		return rc;
+	for (uint32_t m = 0; m < nodes; m++) {
+		e->wf_inv_up[m] = 1.0 / sim_net_nic(e->net, m)->up_bps;
+		e->wf_inv_down[m] = 1.0 / sim_net_nic(e->net, m)->down_bps;
+	}
+	for (uint32_t j = 0; j < e->wf_n_jobs; j++) {
+		wjob *s = &e->wjobs[j];
+		for (int t = 0; t < WT_N; t++)
+			s->t[t] = NAN;
+		s->machine = WF_NONE;
+		s->next = WF_NONE;
+		s->parents_left = j < d->n_jobs ? d->par_off[j + 1] - d->par_off[j] : 0;
+		s->cls = j < d->n_jobs ? WMS_COMPUTE
+				       : (uint8_t)w->wms.aux[e->wf_aux_of[wf_aux_index(e, j)]].cls;
+		int ok = 0;
+		for (uint32_t m = 0; m < nm && !ok; m++)
+			ok = isfinite(wf_expected(e, j, m));
+		if (!ok) {
+			char b[96];
+			return io_errf(err, IO_EINPUT, d->label, 0,
+				       "job %s (task type \"%s\") can run on "
+				       "none of the machines",
+				       j < d->n_jobs ? wl_dag_job_label(d, j, b, sizeof b)
+						     : "aux",
+				       e->prof->tasks[wf_type(e, j)].name);
+		}
+	}
+	if (e->policy == &sim_wf_heft && wf_plan_heft(e))
+		return nomem(e);
+	return 0;
+}
+
+/* The jobs ready at time 0: the first aux jobs, else the DAG's roots. */
+static WF_HOOK int wf_begin(engine *e)
+{
+	const wl_dag *d = e->wf->dag;
+	if (e->wf_n_first) {
+		for (uint32_t j = e->wf_n_dag; j < e->wf_n_dag + e->wf_n_first; j++)
+			if (wf_ready(e, j))
+				return -1;
+		return 0;
+	}
+	for (uint32_t j = 0; j < e->wf_n_dag; j++)
+		if (d->par_off[j + 1] == d->par_off[j] && wf_ready(e, j))
+			return -1;
+	if (e->wf_n_dag == 0)
+		return wf_release_last(e);
+	return 0;
+}
+
+static WF_HOOK void wf_teardown(engine *e)
+{
+	free(e->wjobs);
+	free(e->wf_aux_of);
+	free(e->wf_inv_up);
+	free(e->wf_inv_down);
+	free(e->wf_src_stamp);
+	free(e->wf_src_pos);
+	free(e->wf_src_list);
+	free(e->wf_src_bytes);
+	free(e->wf_bytes_up);
+	free(e->wf_bytes_down);
+	free(e->wf_plan);
+	free(e->wf_plan_off);
+	free(e->wf_plan_at);
+	sim_net_free(e->net);
+}
+
+const sim_policy sim_wf_heft = {
+	.name = "heft",
+	.summary = "workflows: static HEFT plan (Topcuoglu et al. 2002), "
+		   "insertion-free",
+};
+const sim_policy sim_wf_eft = {
+	.name = "eft",
+	.summary = "workflows: each job to the machine where it finishes "
+		   "first, input transfers included",
+};
+
 /* run_loop stopped because tasks.csv.gz cannot be written: closing it
  * reports why. */
 #define GZ_FAILED 1
@@ -1073,19 +1987,25 @@ static int run_loop(engine *e)
 	double t;
 	uint32_t kind;
 	void *data;
-	int rc = schedule_next_arrival(e);
+	int rc = e->wf ? wf_begin(e) : schedule_next_arrival(e);
 	while (rc >= 0 && next_event(e, &t, &kind, &data)) {
 		advance(e, t);
 		if ((++e->events & 0xffff) == 0 && sim_gzout_failed(e->csv))
 			return GZ_FAILED; /* disk full: no use going on */
-		if (kind != EV_ARRIVAL) {
-			rc = on_end(e, data, kind == EV_ABORT);
-		} else {
+		if (kind == EV_ARRIVAL) {
 			rc = on_arrival(e);
 			if (rc >= 0)
 				rc = schedule_next_arrival(e);
+		} else if (kind <= EV_ABORT) {
+			rc = on_end(e, data, kind == EV_ABORT);
+		} else {
+			rc = wf_event(e, kind, data);
 		}
 	}
+	if (rc >= 0 && e->wf && e->wf_done != e->wf_n_jobs)
+		rc = io_errf(e->err, IO_EINPUT, e->wf->dag->label, 0,
+			     "workflow run ended with %llu of %u jobs done",
+			     (unsigned long long)e->wf_done, e->wf_n_jobs);
 	if (rc < 0 && !e->err->code)
 		io_errf(e->err, IO_ENOMEM, NULL, 0, "out of memory");
 	/* what never found a machine (a deferred task that could not make it,
@@ -1164,6 +2084,44 @@ static void summarise(engine *e, sim_result *r)
 	r->saved_s = e->saved_s;
 }
 
+/* summary.json's "workflow": its jobs, the WMS model, and the bytes each
+ * network link (a node's NIC, up and down) carried. */
+static WF_HOOK json_t *workflow_json(const engine *e)
+{
+	const exp_workflow *w = e->wf;
+	json_t *o = json_object();
+	if (w->file && w->file->name)
+		json_object_set_new(o, "name", json_string(w->file->name));
+	json_object_set_new(o, "jobs", json_integer((json_int_t)e->wf_n_dag));
+	json_object_set_new(o, "aux_jobs",
+			    json_integer((json_int_t)(e->wf_n_jobs - e->wf_n_dag)));
+	json_object_set_new(o, "wms", json_string(w->wms.name));
+	json_object_set_new(o, "staging",
+			    json_string(w->wms.staging_inside ? "inside" : "outside"));
+	json_object_set_new(o, "transfers", json_integer((json_int_t)e->wf_transfers));
+	json_object_set_new(o, "local_reads", json_integer((json_int_t)e->wf_local_reads));
+	uint32_t nodes = e->view.n_machines + (e->wf_storage != WF_NONE);
+	double total = 0;
+	json_t *links = json_array();
+	for (uint32_t m = 0; m < nodes; m++) {
+		json_t *l = json_object();
+		if (m < e->view.n_machines)
+			json_object_set_new(l, "machine", json_integer(m));
+		else
+			json_object_set_new(l, "node", json_string("storage"));
+		json_object_set_new(l, "bytes_up", sim_json_num(e->wf_bytes_up[m]));
+		json_object_set_new(l, "bytes_down", sim_json_num(e->wf_bytes_down[m]));
+		json_array_append_new(links, l);
+		total += e->wf_bytes_up[m];
+	}
+	json_object_set_new(o, "bytes_moved", sim_json_num(total));
+	json_object_set_new(o, "links", links);
+	if (w->file && !isnan(w->file->makespan_s))
+		json_object_set_new(o, "recorded_makespan_s",
+				    sim_json_num(w->file->makespan_s));
+	return o;
+}
+
 static json_t *summary_json(engine *e, const sim_result *r)
 {
 	json_t *o = json_object();
@@ -1224,6 +2182,8 @@ static json_t *summary_json(engine *e, const sim_result *r)
 		json_array_append_new(per_machine, j);
 	}
 	json_object_set_new(o, "per_machine", per_machine);
+	if (e->x->wf)
+		json_object_set_new(o, "workflow", workflow_json(e));
 	json_t *metrics = json_object();
 	for (int k = 0; k < SIM_N_METRICS; k++)
 		json_object_set_new(metrics, sim_metric_name(k),
@@ -1336,6 +2296,8 @@ static void teardown(engine *e)
 	free(e->run_end);
 	free(e->etc);
 	free(e->type_used);
+	if (e->wf)
+		wf_teardown(e);
 }
 
 static uint32_t queue_types(const void *engine_ptr, uint32_t m, uint32_t *out,
@@ -1429,6 +2391,26 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	else
 		snprintf(e->label, sizeof e->label, "%s", p->policy->name);
 
+	if (x->wf) {
+		e->wf = x->wf;
+		e->task_doubles = 2 * nmt;
+		e->type_used = calloc(nmt ? nmt : 1, sizeof *e->type_used);
+		if (!e->type_used)
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		for (uint32_t m = 0; m < n; m++)
+			e->type_used[x->machine_type[m]] = 1;
+		if (sim_stat_init(&e->response, 1) || sim_stat_init(&e->wait, 0))
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		for (uint32_t tt = 0; tt < ntt; tt++)
+			if (sim_stat_init(&e->types[tt].response, 1))
+				return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		return wf_setup(e);
+	}
+	if (p->policy == &sim_wf_heft || p->policy == &sim_wf_eft)
+		return io_errf(err, IO_EINPUT, x->doc.path, 0,
+			       "policy \"%s\" runs workflows only "
+			       "(\"workload\": {\"workflow\": ...})",
+			       p->policy->name);
 	const json_t *wnode = x->workload;
 	json_t *copy = NULL;
 	if (o->tasks > 0) { /* --tasks overrides the workload's stop rule */
@@ -1515,7 +2497,8 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	if (!rc && writes) {
 		rc = sim_mkdirs(rundir, err);
 		if (!rc && csv) {
-			path = sim_pathf("%s/tasks.csv.gz", rundir);
+			path = sim_pathf("%s/%s", rundir, x->wf ? "jobs.csv.gz"
+							       : "tasks.csv.gz");
 			rc = path ? sim_gzout_open(&e.csv, path, err)
 				  : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 			free(path);
@@ -1523,7 +2506,15 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 			static const char header[] =
 				"id,task_type,arrival_s,start_s,end_s,deadline_s,"
 				"machine,machine_type,outcome,energy_j\n";
-			if (!rc)
+			static const char jobs_header[] =
+				"job,name,task_type,class,machine,machine_type,"
+				"ready_s,submit_s,start_s,stage_in_start_s,"
+				"stage_in_end_s,compute_start_s,compute_end_s,"
+				"stage_out_start_s,stage_out_end_s,end_s,"
+				"post_end_s\n";
+			if (!rc && x->wf)
+				sim_gzout_write(e.csv, jobs_header, sizeof jobs_header - 1);
+			else if (!rc)
 				sim_gzout_write(e.csv, header, sizeof header - 1);
 			if (!rc)
 				rc = row_names_init(&e, err);

@@ -7,11 +7,38 @@
 
 #include "policies/merge.h"
 #include "profiles/profile.h"
+#include "profiles/wms.h"
+#include "workloads/workflow.h"
 #include "policies/policy.h"
 #include "sim/sim.h"
 
 enum deadline_rule { DEADLINE_NONE, DEADLINE_SLACK, DEADLINE_RELATIVE };
 enum deadline_ref { REF_FASTEST, REF_MEAN, REF_SLOWEST };
+
+/* A workflow workload ("workload": {"workflow": ...}, sim/sim.h): the DAG
+ * and how its jobs run. Task types of the experiment's profile in workflow
+ * mode are the DAG's (see experiment.c: the profile is derived from the
+ * loaded one), then one per kind of auxiliary job of the WMS model. */
+typedef struct exp_workflow {
+	wl_workflow *file;   /* read from a file, or NULL (generator) */
+	wl_dag *dag;         /* finalized: file->dag or generated */
+	wl_dag *generated;   /* owned, or NULL */
+	uint32_t *job_type;  /* [jobs] task type in the (derived) profile */
+	double *job_speed;   /* [jobs] speed (MHz) of the machine the job's
+				recorded runtime was measured on, NAN: unknown;
+				NULL: none known */
+	int use_runtime;     /* recorded runtimes (scaled) rather than
+				work x profile draws */
+	uint32_t aux_type0;  /* task type of the model's first aux job */
+	wms_model wms;
+	double latency_s, storage_bps, default_nic_bps;
+	int contention_free;
+} exp_workflow;
+
+/* The workflow-only policies (sim/engine.c): "heft" plans the whole DAG
+ * before the run, "eft" maps each job as it reaches the mapper to the
+ * machine where it would finish first, its input transfers included. */
+extern const sim_policy sim_wf_heft, sim_wf_eft;
 
 typedef struct exp_policy {
 	const sim_policy *policy;
@@ -51,6 +78,10 @@ struct sim_experiment {
 	uint32_t merge_max_degree;
 	/* "clairvoyant": policies plan with each task's actual times */
 	int clairvoyant;
+	/* workflow workload, or NULL */
+	exp_workflow *wf;
+	double *type_speed_mhz; /* [machine types] "speed" given to a machine
+				   entry, NAN: none; NULL: none at all */
 };
 
 #endif

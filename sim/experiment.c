@@ -1,5 +1,6 @@
 /* sim/experiment.c — experiment files (format in sim.h) and the
  * comparison of several policies on the same seed. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,7 +8,10 @@
 #include "sim/engine.h"
 #include "sim/exp_model.h"
 #include "sim/base/out.h"
+#include "workloads/workflow_load.h"
 #include "workloads/workload.h"
+
+static void exp_workflow_free(exp_workflow *w);
 
 void sim_experiment_free(sim_experiment *x)
 {
@@ -23,6 +27,8 @@ void sim_experiment_free(sim_experiment *x)
 	free(x->deadline_offset_s);
 	free(x->policies);
 	free(x->out_dir);
+	free(x->type_speed_mhz);
+	exp_workflow_free(x->wf);
 	free(x);
 }
 
@@ -144,7 +150,7 @@ static int load_machines(sim_experiment *x, uint32_t default_qcap,
 		return io_jerr(err, doc, list ? list : doc->root,
 				 "\"machines\" must be a non-empty array");
 	static const char *const keys[] = {"type", "count", "slots",
-					   "queue_capacity", NULL};
+					   "queue_capacity", "speed_mhz", NULL};
 	uint64_t total = 0;
 	size_t i;
 	const json_t *entry;
@@ -187,6 +193,25 @@ static int load_machines(sim_experiment *x, uint32_t default_qcap,
 					 "\"slots\" must be in 1..4096");
 		if (!slots)
 			slots = x->profile->machines[mt].slots;
+		const json_t *sp = json_object_get(entry, "speed_mhz");
+		if (sp) {
+			double v = 0;
+			if (io_jget_posnum(doc, entry, "speed_mhz", 1, &v, err))
+				return IO_EINPUT;
+			if (!x->type_speed_mhz) {
+				uint32_t nmt = x->profile->n_machines;
+				x->type_speed_mhz = malloc(nmt * sizeof *x->type_speed_mhz);
+				if (!x->type_speed_mhz)
+					return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+				for (uint32_t k = 0; k < nmt; k++)
+					x->type_speed_mhz[k] = NAN;
+			}
+			if (!isnan(x->type_speed_mhz[mt]) && x->type_speed_mhz[mt] != v)
+				return io_jerr(err, doc, sp,
+					       "machine type \"%s\" has two speeds",
+					       type);
+			x->type_speed_mhz[mt] = v;
+		}
 		for (uint64_t k = 0; k < count; k++, m++) {
 			x->machine_type[m] = (uint32_t)mt;
 			x->machine_slots[m] = (uint32_t)slots;
@@ -451,6 +476,10 @@ static int policy_entry(sim_experiment *x, const json_t *v, exp_policy *out,
 				 "a policy is a name or an object with \"name\"");
 	}
 	out->policy = pol_find(name);
+	if (!out->policy && strcmp(name, sim_wf_heft.name) == 0)
+		out->policy = &sim_wf_heft;
+	if (!out->policy && strcmp(name, sim_wf_eft.name) == 0)
+		out->policy = &sim_wf_eft;
 	if (!out->policy) {
 		char known[512] = "";
 		for (const sim_policy *const *p = pol_all(); *p; p++) {
@@ -458,7 +487,8 @@ static int policy_entry(sim_experiment *x, const json_t *v, exp_policy *out,
 			if (p[1])
 				strcat(known, ", ");
 		}
-		return io_jerr(err, doc, v, "unknown policy \"%s\" (known: %s)",
+		return io_jerr(err, doc, v, "unknown policy \"%s\" (known: %s; "
+				 "for workflows also heft, eft)",
 				 name, known);
 	}
 	if (out->params && !out->policy->init && json_object_size(out->params) > 1)
@@ -640,6 +670,306 @@ static int apply_set(json_t *root, const char *set, const char *file,
 	return io_errf(err, IO_EINPUT, NULL, 0, "--set: empty path in \"%s\"", set);
 }
 
+/* ------------------------------------------------------------ workflows */
+
+static void exp_workflow_free(exp_workflow *w)
+{
+	if (!w)
+		return;
+	wl_workflow_free(w->file);
+	wl_dag_free(w->generated);
+	free(w->job_type);
+	free(w->job_speed);
+	wms_free(&w->wms);
+	free(w);
+}
+
+static int copy_model(prof_model *dst, const prof_model *src)
+{
+	*dst = *src;
+	dst->sorted = dst->cum = NULL;
+	dst->source = NULL;
+	size_t n = src->n + 1;
+	if (src->kind == PROF_GAMMA)
+		n = 3 * (size_t)src->n;
+	if (src->sorted && !(dst->sorted = malloc(n * sizeof *dst->sorted)))
+		return -1;
+	if (src->sorted)
+		memcpy(dst->sorted, src->sorted, n * sizeof *dst->sorted);
+	if (src->cum && !(dst->cum = malloc(src->n * sizeof *dst->cum)))
+		return -1;
+	if (src->cum)
+		memcpy(dst->cum, src->cum, src->n * sizeof *dst->cum);
+	return 0;
+}
+
+/* The profile a workflow runs with: the loaded one's machine types; task
+ * types: names[0..n) (a type the loaded profile has keeps its models,
+ * any other runs anywhere in 1 s x its work: recorded runtimes replace
+ * it), then one per aux job kind of the WMS model. */
+static int derive_profile(sim_experiment *x, char **names, uint32_t n,
+			  io_err *err)
+{
+	const prof_profile *b = x->profile;
+	const wms_model *wms = &x->wf->wms;
+	prof_profile *p = calloc(1, sizeof *p);
+	uint32_t nt = n + wms->n_aux, nm = b->n_machines;
+	if (!p)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	p->machines = calloc(nm, sizeof *p->machines);
+	p->tasks = calloc(nt ? nt : 1, sizeof *p->tasks);
+	p->models = calloc((size_t)nt * nm + 1, sizeof *p->models);
+	p->path = strdup(b->path ? b->path : "profile");
+	p->n_machines = nm;
+	p->n_tasks = nt;
+	int bad = !p->machines || !p->tasks || !p->models || !p->path;
+	for (uint32_t m = 0; !bad && m < nm; m++) {
+		p->machines[m] = b->machines[m];
+		p->machines[m].name = strdup(b->machines[m].name);
+		p->machines[m].accelerator = b->machines[m].accelerator
+						     ? strdup(b->machines[m].accelerator)
+						     : NULL;
+		bad = !p->machines[m].name ||
+		      (b->machines[m].accelerator && !p->machines[m].accelerator);
+	}
+	if (!bad && b->merge_shared_s) {
+		p->merge_shared_s = malloc(nm * sizeof *p->merge_shared_s);
+		bad = !p->merge_shared_s;
+		if (!bad)
+			memcpy(p->merge_shared_s, b->merge_shared_s,
+			       nm * sizeof *p->merge_shared_s);
+	}
+	for (uint32_t t = 0; !bad && t < nt; t++) {
+		p->tasks[t].name = strdup(t < n ? names[t] : wms->aux[t - n].kind);
+		bad = !p->tasks[t].name;
+		int bt = t < n && !bad ? prof_task_index(b, names[t]) : -1;
+		for (uint32_t m = 0; !bad && m < nm; m++) {
+			prof_model *pm = &p->models[(size_t)t * nm + m];
+			if (bt >= 0) {
+				bad = copy_model(pm, prof_model_at(b, (uint32_t)bt, m));
+			} else {
+				pm->kind = PROF_CONSTANT;
+				pm->p[0] = 1.0;
+				pm->mean = 1.0;
+			}
+		}
+	}
+	if (bad) {
+		prof_free(p);
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	}
+	if (!x->profile_shared)
+		prof_free(x->profile);
+	x->profile = p;
+	x->profile_shared = 0;
+	return 0;
+}
+
+static int get_u32(const io_jdoc *doc, const json_t *o, const char *key,
+		   uint32_t *out, io_err *err)
+{
+	uint64_t v = *out;
+	if (io_jget_u64(doc, o, key, 0, &v, err))
+		return IO_EINPUT;
+	if (v > UINT32_MAX)
+		return io_jerr(err, doc, json_object_get(o, key),
+			       "\"%s\" is too large", key);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* "workflow": {"generator": "layered", ...} (workloads/dag.h). */
+static int generate_dag(sim_experiment *x, const json_t *g, io_err *err)
+{
+	const io_jdoc *doc = &x->doc;
+	static const char *const keys[] = {
+		"generator", "seed", "jobs", "width", "fan_in_min", "fan_in_max",
+		"fan_out_max", "span", "stages", "n_types", "size_mean_bytes",
+		"size_cv", "file_per_edge", "input_bytes", NULL};
+	wl_dag_gen gen = WL_DAG_GEN_DEFAULT;
+	gen.n_types = x->profile->n_tasks;
+	const char *shape = NULL;
+	uint64_t fpe = 0;
+	if (io_jcheck_keys(doc, g, keys, err) ||
+	    io_jget_str(doc, g, "generator", 1, &shape, err) ||
+	    io_jget_u64(doc, g, "seed", 0, &gen.seed, err) ||
+	    get_u32(doc, g, "jobs", &gen.jobs, err) ||
+	    get_u32(doc, g, "width", &gen.width, err) ||
+	    get_u32(doc, g, "fan_in_min", &gen.fan_in_min, err) ||
+	    get_u32(doc, g, "fan_in_max", &gen.fan_in_max, err) ||
+	    get_u32(doc, g, "fan_out_max", &gen.fan_out_max, err) ||
+	    get_u32(doc, g, "span", &gen.span, err) ||
+	    get_u32(doc, g, "stages", &gen.stages, err) ||
+	    get_u32(doc, g, "n_types", &gen.n_types, err) ||
+	    io_jget_nonneg(doc, g, "size_mean_bytes", 0, &gen.size_mean_bytes, err) ||
+	    io_jget_nonneg(doc, g, "size_cv", 0, &gen.size_cv, err) ||
+	    io_jget_u64(doc, g, "file_per_edge", 0, &fpe, err) ||
+	    io_jget_nonneg(doc, g, "input_bytes", 0, &gen.input_bytes, err))
+		return IO_EINPUT;
+	gen.file_per_edge = fpe != 0;
+	int s = wl_dag_shape_from_name(shape);
+	if (s < 0)
+		return io_jerr(err, doc, json_object_get(g, "generator"),
+			       "unknown generator \"%s\" (layered, chain, "
+			       "fork_join, montage)", shape);
+	gen.shape = (wl_dag_shape)s;
+	if (gen.n_types < 1 || gen.n_types > x->profile->n_tasks)
+		return io_jerr(err, doc, g,
+			       "\"n_types\" must be in 1..%u (the profile's task "
+			       "types)", x->profile->n_tasks);
+	io_err inner = {0};
+	if (wl_dag_generate(&x->wf->generated, &gen, &inner))
+		return io_jerr(err, doc, g, "%s", inner.msg);
+	x->wf->dag = x->wf->generated;
+	return 0;
+}
+
+static int load_wms(sim_experiment *x, io_err *err)
+{
+	const io_jdoc *doc = &x->doc;
+	exp_workflow *w = x->wf;
+	const json_t *node = json_object_get(doc->root, "wms");
+	if (node && json_is_object(node))
+		return wms_load_json(&w->wms, doc, node, err);
+	if (node && !json_is_string(node))
+		return io_jerr(err, doc, node,
+			       "\"wms\" must be a system name, a file or an object");
+	const char *name = node ? json_string_value(node) : NULL;
+	if (!name && w->file && w->file->wms_name) {
+		io_err inner = {0};
+		if (wms_builtin(&w->wms, w->file->wms_name, &inner) == 0)
+			return 0; /* the trace's own system */
+		if (inner.code == IO_ENOMEM)
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	}
+	if (!name || strcmp(name, "none") == 0) {
+		memset(&w->wms, 0, sizeof w->wms);
+		w->wms.name = strdup("none");
+		return w->wms.name ? 0 : io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	}
+	if (strchr(name, '/') || strstr(name, ".json")) {
+		char *path = io_jdoc_resolve(doc, name);
+		if (!path)
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		int rc = wms_load(&w->wms, path, err);
+		free(path);
+		return rc;
+	}
+	io_err inner = {0};
+	int rc = wms_builtin(&w->wms, name, &inner);
+	if (rc)
+		return io_jerr(err, doc, node, "%s", inner.msg);
+	return 0;
+}
+
+/* "workload": {"workflow": FILE | {"generator": ...}, ...}: the DAG, the
+ * WMS model and the derived profile (see sim/sim.h). */
+static int load_workflow(sim_experiment *x, io_err *err)
+{
+	const io_jdoc *doc = &x->doc;
+	const json_t *wl = json_object_get(doc->root, "workload");
+	const json_t *wfn = json_is_object(wl) ? json_object_get(wl, "workflow") : NULL;
+	if (!wfn)
+		return 0;
+	static const char *const keys[] = {"workflow", "runtimes", "task_types",
+					   "latency_s",
+					   "storage_gbps", "nic_gbps",
+					   "contention_free", NULL};
+	if (io_jcheck_keys(doc, wl, keys, err))
+		return IO_EINPUT;
+	x->wf = calloc(1, sizeof *x->wf);
+	if (!x->wf)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	exp_workflow *w = x->wf;
+	const char *runtimes = NULL, *types = NULL;
+	double storage_gbps = 0, nic_gbps = 10;
+	int cf = 0;
+	if (io_jget_str(doc, wl, "runtimes", 0, &runtimes, err) ||
+	    io_jget_str(doc, wl, "task_types", 0, &types, err) ||
+	    io_jget_nonneg(doc, wl, "latency_s", 0, &w->latency_s, err) ||
+	    io_jget_nonneg(doc, wl, "storage_gbps", 0, &storage_gbps, err) ||
+	    io_jget_posnum(doc, wl, "nic_gbps", 0, &nic_gbps, err) ||
+	    get_bool(doc, wl, "contention_free", &cf, err))
+		return IO_EINPUT;
+	if (runtimes && strcmp(runtimes, "recorded") != 0 &&
+	    strcmp(runtimes, "profile") != 0)
+		return io_jerr(err, doc, json_object_get(wl, "runtimes"),
+			       "\"runtimes\" must be \"recorded\" or \"profile\"");
+	w->use_runtime = !runtimes || strcmp(runtimes, "recorded") == 0;
+	if (types && strcmp(types, "category") != 0 && strcmp(types, "job") != 0)
+		return io_jerr(err, doc, json_object_get(wl, "task_types"),
+			       "\"task_types\" must be \"category\" or \"job\"");
+	int by_job = types && strcmp(types, "job") == 0;
+	w->storage_bps = storage_gbps * 1e9 / 8;
+	w->default_nic_bps = nic_gbps * 1e9 / 8;
+	w->contention_free = cf;
+	if (json_is_string(wfn)) {
+		char *path = io_jdoc_resolve(doc, json_string_value(wfn));
+		if (!path)
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		int rc = wl_workflow_load(&w->file, path, err);
+		free(path);
+		if (rc)
+			return rc;
+		w->dag = w->file->dag;
+	} else if (json_is_object(wfn)) {
+		if (generate_dag(x, wfn, err))
+			return IO_EINPUT;
+	} else {
+		return io_jerr(err, doc, wfn,
+			       "\"workflow\" must be a file name or "
+			       "{\"generator\": ...}");
+	}
+	if (load_wms(x, err))
+		return IO_EINPUT;
+	const wl_dag *d = w->dag;
+	uint32_t n = d->n_jobs ? d->n_jobs : 1;
+	w->job_type = malloc(n * sizeof *w->job_type);
+	if (!w->job_type)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	memcpy(w->job_type, d->job_type, (size_t)d->n_jobs * sizeof *w->job_type);
+	int rc;
+	if (w->file && by_job) {
+		/* every job a task type of its own, named by its id */
+		char **names = malloc(n * sizeof *names);
+		if (!names)
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		for (uint32_t j = 0; j < d->n_jobs; j++) {
+			names[j] = (char *)wl_dag_job_name(d, j);
+			w->job_type[j] = j;
+		}
+		rc = derive_profile(x, names, d->n_jobs, err);
+		free(names);
+		w->aux_type0 = d->n_jobs;
+	} else if (w->file) {
+		rc = derive_profile(x, w->file->types.str, w->file->types.n, err);
+		w->aux_type0 = w->file->types.n;
+	}
+	if (w->file) {
+		if (!rc && w->file->job_machine) {
+			w->job_speed = malloc(n * sizeof *w->job_speed);
+			if (!w->job_speed)
+				return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+			for (uint32_t j = 0; j < d->n_jobs; j++) {
+				uint32_t m = w->file->job_machine[j];
+				w->job_speed[j] = m == WL_NONE ? NAN
+						  : w->file->machines[m].speed_mhz;
+			}
+		}
+	} else if (!w->file) {
+		uint32_t nt = x->profile->n_tasks;
+		char **names = malloc((nt ? nt : 1) * sizeof *names);
+		if (!names)
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		for (uint32_t t = 0; t < nt; t++)
+			names[t] = x->profile->tasks[t].name;
+		rc = derive_profile(x, names, nt, err);
+		free(names);
+		w->aux_type0 = nt;
+	}
+	return rc;
+}
+
 int sim_experiment_load(sim_experiment **out, const char *path, io_err *err)
 {
 	return sim_experiment_load_set(out, path, NULL, 0, err);
@@ -666,7 +996,7 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"policies", "seed",        "replications",
 		"exec_rank_correlation",   "output",   "drop",
 		"pruning",  "billing_granularity_s",   "merging",
-		"clairvoyant", NULL};
+		"clairvoyant", "wms", NULL};
 	if (!rc)
 		rc = io_jcheck_keys(doc, doc->root, keys, err);
 	const char *name = NULL;
@@ -683,6 +1013,11 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 	x->exec_rank_correlation = 1.0;
 	if (!rc)
 		rc = load_profile(x, err);
+	if (!rc)
+		rc = load_workflow(x, err);
+	if (!rc && !x->wf && json_object_get(doc->root, "wms"))
+		rc = io_jerr(err, doc, json_object_get(doc->root, "wms"),
+			     "\"wms\" applies to workflow workloads only");
 	if (!rc)
 		rc = load_queue(x, &qcap, err);
 	if (!rc)
@@ -960,7 +1295,9 @@ static int expected_tasks(const sim_experiment *x, const sim_run_opts *o,
 			  uint64_t *n, io_err *err)
 {
 	*n = o->tasks;
-	if (o->tasks)
+	if (x->wf) /* a workflow's jobs; --tasks does not apply */
+		*n = x->wf->dag->n_jobs;
+	if (o->tasks || x->wf)
 		return 0;
 	wl_source *src = NULL;
 	int rc = wl_source_from_json(&src, &x->doc, x->workload, x->profile,
