@@ -16,6 +16,7 @@ int sim_cmd_workflow(int argc, char **argv);
 int sim_cmd_merge(int argc, char **argv);
 int sim_cmd_gantt(int argc, char **argv);
 int sim_cmd_gantt_dataset(int argc, char **argv);
+int sim_cmd_replay(int argc, char **argv);
 
 /* Each command's part of `hetsim help`: "  NAME ARGS\n" and indented
  * lines. */
@@ -23,7 +24,8 @@ extern const char sim_cli_run_usage[], sim_cli_fit_usage[],
 	sim_cli_plot_usage[], sim_cli_compare_usage[], sim_cli_sweep_usage[],
 	sim_cli_calibrate_usage[], sim_cli_nn_usage[],
 	sim_cli_workflow_usage[], sim_cli_gantt_usage[],
-	sim_cli_gantt_dataset_usage[], sim_cli_merge_usage[];
+	sim_cli_gantt_dataset_usage[], sim_cli_merge_usage[],
+	sim_cli_replay_usage[];
 
 /* If argv (a command's arguments) asks for help (--help anywhere, or -h
  * first), print "usage: hetsim " and usage (without its indent) on

@@ -29,6 +29,7 @@ static void usage(FILE *f)
 				     sim_cli_workflow_usage,
 				     sim_cli_gantt_usage, sim_cli_gantt_dataset_usage,
 				     sim_cli_merge_usage,
+				     sim_cli_replay_usage,
 				     policies_usage, version_usage, help_usage};
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
 		fputs(parts[i], f);
@@ -80,6 +81,8 @@ int main(int argc, char **argv)
 		return sim_cmd_gantt(argc - 2, argv + 2);
 	if (strcmp(cmd, "gantt-dataset") == 0)
 		return sim_cmd_gantt_dataset(argc - 2, argv + 2);
+	if (strcmp(cmd, "replay") == 0)
+		return sim_cmd_replay(argc - 2, argv + 2);
 	if (strcmp(cmd, "policies") == 0)
 		return cmd_policies(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
