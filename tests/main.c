@@ -110,6 +110,7 @@ int main(void)
 		suite_wms_fit,
 		suite_gantt,
 		suite_net,
+		suite_workflow_run,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

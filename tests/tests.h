@@ -24,6 +24,7 @@ Suite *suite_real(void);
 Suite *suite_dag(void);
 Suite *suite_net(void);
 Suite *suite_workflows(void);
+Suite *suite_workflow_run(void);
 Suite *suite_out(void);
 Suite *suite_scale(void);
 Suite *suite_replay(void);
