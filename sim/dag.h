@@ -1,7 +1,9 @@
 /*
- * sim/dag.h — running a workflow DAG (workloads/dag.h) on machines with
- * slots, with its files moved between machines by the network model
- * (sim/net.h).
+ * sim/dag.h — running a workflow DAG (workloads/dag.h) given in C (tests,
+ * benchmarks) on machines with slots, with its files moved between
+ * machines by the network model (sim/net.h). A thin front of the one
+ * engine (sim/engine.c, "workflows"): the same kernel `hetsim run` runs a
+ * "workload": {"workflow": ...} with, here without WMS overheads.
  *
  * Machines have a type (profile machine type), slots (jobs at once) and a
  * NIC. A job's execution time on machine type mt is its fixed runtime if it
@@ -12,26 +14,26 @@
  * profile's mean.
  *
  * Data: a job needs every file it reads on its machine. A file written by
- * a job on another machine is sent as one flow from there when the file
- * exists and the reader is mapped (the same machine: no transfer). A file
- * no job writes (an initial input) is on every machine already when
- * storage_bps is 0, else it is staged in from a storage node (one more NIC
- * of storage_bps up and down) once the reader's parents are all done. A
- * job starts when its inputs are all there and a slot is free.
+ * a job on another machine is sent as one flow from there as soon as the
+ * writer has ended and the reader's machine is known (the same machine: no
+ * transfer). A file no job writes (an initial input) is on every machine
+ * already when storage_bps is 0, else it is staged in from a storage node
+ * (one more NIC of storage_bps up and down) once the reader is mapped. A
+ * job starts (holds a slot) when a slot is free and computes once its
+ * inputs are all there; the wait between is its stage-in.
  *
  * Policies:
- *   SIM_DAG_EFT   ready-list MCT / EFT, dynamic: a job is mapped when it
- *     becomes ready (parents all done) to the machine with the earliest
- *     estimated finish time = max(machine ready, inputs arrival) +
- *     expected time, where machine ready = now if a slot is free, else the
- *     earliest expected end of its running jobs (not before now), plus the
- *     expected time of the jobs mapped to it and not started, divided by
- *     its slots; inputs arrival = now + max over the source machines of
- *     latency + bytes from there / min(their uplink, its downlink) (bytes
- *     from one source add up: they share its uplink; contention-free: the
- *     largest file from there); 0 for local files. Ties: lower machine
- *     index. On each machine jobs start FIFO in the order their inputs
- *     became complete.
+ *   SIM_DAG_EFT   dynamic: a job is mapped when it becomes ready (parents
+ *     all done) to the machine with the earliest estimated finish time =
+ *     max(machine ready, inputs arrival) + expected time, where machine
+ *     ready is sim_ready's (policies/policy.h: now if a slot is free, else
+ *     the earliest expected end of its running jobs plus the expected time
+ *     of the jobs queued there over its slots); inputs arrival = now + max
+ *     over the source machines of latency + bytes from there / min(their
+ *     uplink, its downlink) (bytes from one source add up: they share its
+ *     uplink; contention-free: the largest file from there); 0 for local
+ *     files. Ties: lower machine index. On each machine jobs start FIFO in
+ *     the order they were mapped.
  *   SIM_DAG_HEFT  static HEFT (Topcuoglu, Hariri & Wu, IEEE TPDS 13(3),
  *     2002), insertion-free: upward ranks with mean costs (mean expected
  *     time over the machines that can run the job; mean communication cost
@@ -44,15 +46,14 @@
  *     before it on its machine have started). A file is sent when its
  *     writer ends.
  *
- * Outputs: makespan, bytes moved, per-machine busy time and job counts,
- * and for each job (start, end, machine), to a callback and/or streamed to
- * a gzip CSV written atomically (sim/base/out.h):
- *   job,name,task_type,machine,machine_type,ready_s,start_s,end_s
- * where ready_s is when its parents were all done.
+ * Outputs: makespan, bytes moved, per-machine computing time (busy_s: the
+ * compute phases, not the stage-in waits) and job counts, and for each job
+ * (ready, compute start, end, machine), to a callback and/or streamed to a
+ * gzip CSV written atomically (sim/base/out.h): jobs.csv.gz's columns
+ * (wfspec.md, as `hetsim run` writes them for workflows).
  *
- * Memory: 32 bytes of state per job (fixed size, allocated once), events
- * and flows from free lists: nothing is allocated per job or transfer in
- * the steady state.
+ * Memory: the engine's per-job state (about 120 bytes: phase times, links)
+ * allocated once; tasks, events and flows from free lists.
  */
 #ifndef HETSIM_SIM_DAG_H
 #define HETSIM_SIM_DAG_H
@@ -74,7 +75,7 @@ typedef struct sim_dag_machine {
 
 typedef struct sim_dag_job_row {
 	uint32_t job, machine;
-	double ready_s, start_s, end_s;
+	double ready_s, start_s, end_s; /* start_s: its computation's */
 } sim_dag_job_row;
 
 typedef struct sim_dag_config {
@@ -103,11 +104,11 @@ typedef struct sim_dag_result {
 	double bytes_transferred; /* their bytes */
 	uint64_t local_reads;     /* inputs already on the job's machine */
 	uint64_t events;
-	uint64_t peak_in_flight;  /* jobs ready (parents done), not ended */
+	uint64_t peak_in_flight;  /* jobs mapped, not ended */
 	uint64_t peak_flows;
 	uint64_t solves;          /* max-min recomputations */
 	uint64_t reschedules;     /* flow completion events moved */
-	double *busy_s;           /* [n_machines] job-seconds */
+	double *busy_s;           /* [n_machines] job-seconds computing */
 	uint64_t *jobs_on;        /* [n_machines] */
 	uint32_t n_machines;
 	double wall_s;            /* set-up, plan and run */

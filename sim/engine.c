@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "sim/dag.h"
 #include "sim/engine.h"
 #include "sim/exp_model.h"
 #include "sim/heap.h"
@@ -161,9 +162,13 @@ typedef struct engine {
 	sim_net *net;
 	double *wf_inv_up, *wf_inv_down;
 	double *wf_bytes_up, *wf_bytes_down; /* [nodes] bytes sent / received */
+	double *wf_compute_s; /* [machines] job-seconds of computation */
 	uint32_t *wf_src_stamp, *wf_src_pos, *wf_src_list, wf_stamp;
 	double *wf_src_bytes;
 	uint32_t *wf_plan, *wf_plan_off, *wf_plan_at;
+	/* sim_dag_run's callback at each job's end, or NULL */
+	void (*on_job)(void *ctx, const sim_dag_job_row *row);
+	void *on_job_ctx;
 } engine;
 
 /* The workflow hooks of the task path (defined under "workflows"): kept
@@ -1419,6 +1424,13 @@ static WF_HOOK int wf_end(engine *e, task *t)
 	wjob *s = &e->wjobs[j];
 	s->t[WT_END] = e->view.now;
 	s->task = NULL;
+	e->wf_compute_s[s->machine] += s->t[WT_C_E] - s->t[WT_C_S];
+	if (e->on_job) {
+		sim_dag_job_row row = {.job = j, .machine = s->machine,
+				       .ready_s = s->t[WT_READY],
+				       .start_s = s->t[WT_C_S], .end_s = e->view.now};
+		e->on_job(e->on_job_ctx, &row);
+	}
 	e->wf_running--;
 	while (e->wf_hold_head != WF_NONE &&
 	       (!e->wf->wms.max_running ||
@@ -1871,10 +1883,11 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wf_src_bytes = calloc(nodes, sizeof *e->wf_src_bytes);
 	e->wf_bytes_up = calloc(nodes, sizeof *e->wf_bytes_up);
 	e->wf_bytes_down = calloc(nodes, sizeof *e->wf_bytes_down);
+	e->wf_compute_s = calloc(nodes, sizeof *e->wf_compute_s);
 	sim_nic *nics = malloc(nodes * sizeof *nics);
 	if (!e->wjobs || !e->wf_aux_of || !e->wf_inv_up || !e->wf_inv_down ||
 	    !e->wf_src_stamp || !e->wf_src_pos || !e->wf_src_list ||
-	    !e->wf_src_bytes || !e->wf_bytes_up || !e->wf_bytes_down || !nics) {
+	    !e->wf_src_bytes || !e->wf_bytes_up || !e->wf_bytes_down || !e->wf_compute_s || !nics) {
 		free(nics);
 		return nomem(e);
 	}
@@ -1892,6 +1905,16 @@ static WF_HOOK int wf_setup(engine *e)
 		const prof_machine_type *mt = &e->prof->machines[e->mviews[m].type];
 		double bps = mt->nic_gbps > 0 ? mt->nic_gbps * 1e9 / 8 : w->default_nic_bps;
 		nics[m].up_bps = nics[m].down_bps = bps;
+		if (w->nic_up_bps && w->nic_up_bps[m] > 0)
+			nics[m].up_bps = w->nic_up_bps[m];
+		if (w->nic_down_bps && w->nic_down_bps[m] > 0)
+			nics[m].down_bps = w->nic_down_bps[m];
+		if (!(nics[m].up_bps > 0) || !(nics[m].down_bps > 0)) {
+			free(nics);
+			return io_errf(err, IO_EINPUT, NULL, 0,
+				       "machine %u (%s) has no NIC bandwidth "
+				       "(the type's nic_gbps)", m, mt->name);
+		}
 	}
 	if (e->wf_storage != WF_NONE)
 		nics[nm].up_bps = nics[nm].down_bps = w->storage_bps;
@@ -1919,7 +1942,7 @@ static WF_HOOK int wf_setup(engine *e)
 		if (!ok) {
 			char b[96];
 			return io_errf(err, IO_EINPUT, d->label, 0,
-				       "job %s (task type \"%s\") can run on "
+				       "job %s (task type '%s') can run on "
 				       "none of the machines",
 				       j < d->n_jobs ? wl_dag_job_label(d, j, b, sizeof b)
 						     : "aux",
@@ -1961,6 +1984,7 @@ static WF_HOOK void wf_teardown(engine *e)
 	free(e->wf_src_bytes);
 	free(e->wf_bytes_up);
 	free(e->wf_bytes_down);
+	free(e->wf_compute_s);
 	free(e->wf_plan);
 	free(e->wf_plan_off);
 	free(e->wf_plan_at);
@@ -2544,4 +2568,179 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 		*res = r;
 	teardown(&e);
 	return rc;
+}
+
+/* ------------------------------------------------------------ sim_dag_run
+ *
+ * sim/dag.h's front: a DAG and machines given in C (tests, benchmarks) run
+ * by the same kernel as `hetsim run`'s workflows, with no WMS overheads: an
+ * experiment and a workflow are filled in here, the engine is set up as
+ * sim_engine_run sets it up, and the results are copied out. */
+
+static int dag_check(const sim_dag_config *c, io_err *err)
+{
+	const prof_profile *p = c->profile;
+	const wl_dag *d = c->dag;
+	if (!p || !d || !c->machines || c->n_machines == 0)
+		return io_errf(err, IO_EINPUT, NULL, 0,
+			       "DAG run: profile, DAG and machines are required");
+	if (d->finalized != 1)
+		return io_errf(err, IO_EINPUT, d->label, 0,
+			       "DAG run: the DAG is not finalized");
+	if (c->policy != SIM_DAG_EFT && c->policy != SIM_DAG_HEFT)
+		return io_errf(err, IO_EINPUT, NULL, 0,
+			       "DAG run: unknown policy %d", (int)c->policy);
+	if (!isfinite(c->storage_bps) || c->storage_bps < 0)
+		return io_errf(err, IO_EINPUT, NULL, 0,
+			       "DAG run: storage_bps must be finite and >= 0");
+	if (!(c->exec_rank_correlation >= 0 && c->exec_rank_correlation <= 1))
+		return io_errf(err, IO_EINPUT, NULL, 0,
+			       "DAG run: exec_rank_correlation must be in [0, 1]");
+	for (uint32_t m = 0; m < c->n_machines; m++)
+		if (c->machines[m].type >= p->n_machines)
+			return io_errf(err, IO_EINPUT, NULL, 0,
+				       "DAG run: machine %u: type %u out of "
+				       "range (%u types)",
+				       m, c->machines[m].type, p->n_machines);
+	for (uint32_t j = 0; j < d->n_jobs; j++)
+		if (d->job_type[j] >= p->n_tasks) {
+			char b[96];
+			return io_errf(err, IO_EINPUT, d->label, 0,
+				       "job %s: task type %u out of range (%u "
+				       "types)",
+				       wl_dag_job_label(d, j, b, sizeof b),
+				       d->job_type[j], p->n_tasks);
+		}
+	return 0;
+}
+
+int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, io_err *err)
+{
+	memset(r, 0, sizeof *r);
+	double t0 = wall_now();
+	int rc = dag_check(c, err);
+	if (rc)
+		return rc;
+	uint32_t n = c->n_machines;
+	sim_experiment x;
+	exp_workflow w;
+	memset(&x, 0, sizeof x);
+	memset(&w, 0, sizeof w);
+	x.profile = (prof_profile *)c->profile;
+	x.profile_shared = 1;
+	x.name = (char *)"dag";
+	x.n_machines = n;
+	x.machine_type = malloc(n * sizeof *x.machine_type);
+	x.machine_slots = malloc(n * sizeof *x.machine_slots);
+	x.machine_qcap = malloc(n * sizeof *x.machine_qcap);
+	double *up = malloc(n * sizeof *up), *down = malloc(n * sizeof *down);
+	w.wms.name = (char *)"none";
+	if (!x.machine_type || !x.machine_slots || !x.machine_qcap || !up || !down)
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	for (uint32_t m = 0; !rc && m < n; m++) {
+		const sim_dag_machine *dm = &c->machines[m];
+		uint32_t s = dm->slots ? dm->slots : c->profile->machines[dm->type].slots;
+		x.machine_type[m] = dm->type;
+		x.machine_slots[m] = s ? s : 1;
+		x.machine_qcap[m] = SIM_UNBOUNDED;
+		up[m] = dm->up_bps;
+		down[m] = dm->down_bps;
+	}
+	x.seed = c->seed;
+	x.exec_rank_correlation = c->exec_rank_correlation;
+	x.wf = &w;
+	w.dag = (wl_dag *)c->dag;
+	w.job_type = c->dag->job_type;
+	w.use_runtime = 1;
+	w.latency_s = c->latency_s;
+	w.storage_bps = c->storage_bps;
+	w.contention_free = c->contention_free;
+	w.nic_up_bps = up;
+	w.nic_down_bps = down;
+	exp_policy p = {.policy = c->policy == SIM_DAG_HEFT ? &sim_wf_heft
+							    : &sim_wf_eft};
+	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+	engine e;
+	memset(&e, 0, sizeof e);
+	if (!rc)
+		rc = setup(&e, &x, &p, &o, err);
+	e.on_job = c->on_job;
+	e.on_job_ctx = c->ctx;
+	if (!rc && c->jobs_csv) {
+		static const char jobs_header[] =
+			"job,name,task_type,class,machine,machine_type,ready_s,"
+			"submit_s,start_s,stage_in_start_s,stage_in_end_s,"
+			"compute_start_s,compute_end_s,stage_out_start_s,"
+			"stage_out_end_s,end_s,post_end_s\n";
+		rc = sim_gzout_open(&e.csv, c->jobs_csv, err);
+		if (!rc)
+			sim_gzout_write(e.csv, jobs_header, sizeof jobs_header - 1);
+		if (!rc)
+			rc = row_names_init(&e, err);
+	}
+	if (!rc)
+		rc = run_loop(&e);
+	if (e.csv) {
+		int crc = sim_gzout_close(e.csv, rc == 0, err);
+		if (!rc)
+			rc = crc;
+	}
+	if (!rc) {
+		r->n_machines = n;
+		r->busy_s = malloc(n * sizeof *r->busy_s);
+		r->jobs_on = malloc(n * sizeof *r->jobs_on);
+		if (!r->busy_s || !r->jobs_on) {
+			sim_dag_result_free(r);
+			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		}
+	}
+	if (!rc) {
+		for (uint32_t m = 0; m < n; m++) {
+			r->busy_s[m] = e.wf_compute_s[m];
+			r->jobs_on[m] = e.machines[m].completed;
+		}
+		sim_net_stats ns;
+		sim_net_get_stats(e.net, &ns);
+		r->makespan_s = e.last_done_s;
+		r->jobs_done = e.wf_done;
+		r->transfers = ns.completed;
+		r->bytes_transferred = ns.bytes_done;
+		r->local_reads = e.wf_local_reads;
+		r->events = e.events;
+		r->peak_in_flight = e.peak_in_system;
+		r->peak_flows = ns.peak_active;
+		r->solves = ns.solves;
+		r->reschedules = ns.reschedules;
+	}
+	if (e.x)
+		teardown(&e);
+	free(x.machine_type);
+	free(x.machine_slots);
+	free(x.machine_qcap);
+	free(up);
+	free(down);
+	r->wall_s = wall_now() - t0;
+	return rc;
+}
+
+void sim_dag_result_free(sim_dag_result *r)
+{
+	free(r->busy_s);
+	free(r->jobs_on);
+	r->busy_s = NULL;
+	r->jobs_on = NULL;
+}
+
+const char *sim_dag_policy_name(sim_dag_policy p)
+{
+	return p == SIM_DAG_HEFT ? "heft" : p == SIM_DAG_EFT ? "eft" : "?";
+}
+
+int sim_dag_policy_from_name(const char *name)
+{
+	if (strcmp(name, "eft") == 0 || strcmp(name, "mct") == 0)
+		return SIM_DAG_EFT;
+	if (strcmp(name, "heft") == 0)
+		return SIM_DAG_HEFT;
+	return -1;
 }

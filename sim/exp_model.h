@@ -32,6 +32,9 @@ typedef struct exp_workflow {
 	uint32_t aux_type0;  /* task type of the model's first aux job */
 	wms_model wms;
 	double latency_s, storage_bps, default_nic_bps;
+	/* [machines] NIC bandwidths (bytes/s) overriding the types' nic_gbps
+	 * where > 0, or NULL (sim_dag_run, sim/dag.h) */
+	const double *nic_up_bps, *nic_down_bps;
 	int contention_free;
 } exp_workflow;
 

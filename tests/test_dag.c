@@ -874,18 +874,26 @@ START_TEST(fork_join_by_hand_with_transfers)
 	ck_assert_uint_eq(r.jobs_on[0], 3);
 	sim_dag_result_free(&r);
 	free(rs.r);
-	/* the CSV has a header and a row per job, in end order */
+	/* the CSV (jobs.csv.gz of wfspec.md) has a header and a row per job,
+	 * in the order their post delays (here 0) end */
 	io_lines *lr;
 	ck_assert_int_eq(io_lines_open(&lr, csv, &err), 0);
 	char *line;
 	size_t len;
 	int n = 0;
 	const char *want[] = {
-		"job,name,task_type,machine,machine_type,ready_s,start_s,end_s",
-		"0,F,t,0,m,0.000000,0.000000,1.000000",
-		"1,b1,t,0,m,1.000000,1.000000,5.000000",
-		"2,b2,t,1,m,1.000000,2.000000,6.000000",
-		"3,J,t,0,m,6.000000,6.500000,7.500000"};
+		"job,name,task_type,class,machine,machine_type,ready_s,submit_s,"
+		"start_s,stage_in_start_s,stage_in_end_s,compute_start_s,"
+		"compute_end_s,stage_out_start_s,stage_out_end_s,end_s,post_end_s",
+		"0,F,t,compute,0,m,0.000000,0.000000,0.000000,,,0.000000,1.000000,,,"
+		"1.000000,1.000000",
+		"1,b1,t,compute,0,m,1.000000,1.000000,1.000000,,,1.000000,5.000000,,,"
+		"5.000000,5.000000",
+		/* b2 holds machine 1 from 1 while f arrives (stage-in) */
+		"2,b2,t,compute,1,m,1.000000,1.000000,1.000000,1.000000,2.000000,"
+		"2.000000,6.000000,,,6.000000,6.000000",
+		"3,J,t,compute,0,m,6.000000,6.000000,6.000000,6.000000,6.500000,"
+		"6.500000,7.500000,,,7.500000,7.500000"};
 	while (io_lines_next(lr, &line, &len, &err) == 1) {
 		ck_assert_int_lt(n, 5);
 		ck_assert_str_eq(line, want[n]);
