@@ -176,7 +176,7 @@ typedef struct engine {
  * pay a test of e->wf and nothing else. */
 #define WF_HOOK __attribute__((noinline))
 static WF_HOOK int wf_start(engine *e, task *t);
-static WF_HOOK int wf_end(engine *e, task *t);
+static WF_HOOK int wf_end(engine *e, uint32_t j);
 static WF_HOOK int wf_event(engine *e, uint32_t kind, void *data);
 
 /* One more chunk of tasks on the free list; -1 out of memory. */
@@ -1054,8 +1054,7 @@ static int on_end(engine *e, task *t, int aborted)
 	mv->busy--;
 	mv->version++; /* e->ready[m]: start_next_queued below refreshes it */
 	task *members = t->members;
-	if (__builtin_expect(e->wf != NULL, 0) && wf_end(e, t))
-		return -1;
+	uint32_t job = __builtin_expect(e->wf != NULL, 0) ? t->job : 0;
 	if (aborted)
 		finish(e, t, now, OUT_DROPPED, DROP_RUNNING);
 	else
@@ -1072,6 +1071,10 @@ static int on_end(engine *e, task *t, int aborted)
 		members = next;
 	}
 	if (start_next_queued(e, m) < 0)
+		return -1;
+	/* a job's end may make children ready at once (no post delay): after
+	 * this machine took its next queued task into the freed slot */
+	if (__builtin_expect(e->wf != NULL, 0) && wf_end(e, job))
 		return -1;
 	return map_waiting(e);
 }
@@ -1205,9 +1208,14 @@ static double wf_expected(const engine *e, uint32_t j, uint32_t m)
 	return wf_runtime_on(e, j, e->mviews[m].type, 1);
 }
 
-static int wf_push(engine *e, double at, uint32_t kind, uint32_t j)
+/* The step kind of job j after a phase of d s: an event, or at once when
+ * the phase takes no time (runs without WMS overheads cost one event per
+ * job, its end, as independent tasks do). */
+static int wf_after(engine *e, double d, uint32_t kind, uint32_t j)
 {
-	return sim_heap_push(&e->heap, at, kind, wf_ptr(j)) ? 0 : -1;
+	if (d > 0)
+		return sim_heap_push(&e->heap, e->view.now + d, kind, wf_ptr(j)) ? 0 : -1;
+	return wf_event(e, kind, wf_ptr(j));
 }
 
 /* j's parents are all done (at now). */
@@ -1217,7 +1225,7 @@ static int wf_ready(engine *e, uint32_t j)
 	s->t[WT_READY] = e->view.now;
 	double d = wms_draw(&e->wf->wms, WMS_WMS_DELAY, s->cls,
 			    wf_uniform(e, j, WMS_WMS_DELAY));
-	return wf_push(e, e->view.now + d, EV_WF_SUBMIT, j);
+	return wf_after(e, d, EV_WF_SUBMIT, j);
 }
 
 static int wf_submit(engine *e, uint32_t j)
@@ -1227,7 +1235,7 @@ static int wf_submit(engine *e, uint32_t j)
 	e->wf_running++;
 	double d = wms_draw(&e->wf->wms, WMS_QUEUE_DELAY, s->cls,
 			    wf_uniform(e, j, WMS_QUEUE_DELAY));
-	return wf_push(e, e->view.now + d, EV_WF_QUEUED, j);
+	return wf_after(e, d, EV_WF_QUEUED, j);
 }
 
 /* Past its WMS delay: submitted now, or held while max_running jobs are
@@ -1398,7 +1406,7 @@ static WF_HOOK int wf_start(engine *e, task *t)
 	}
 	double d = wms_draw(&e->wf->wms, WMS_STARTUP, s->cls,
 			    wf_uniform(e, t->job, WMS_STARTUP));
-	return wf_push(e, e->view.now + d, EV_WF_STAGE, t->job);
+	return wf_after(e, d, EV_WF_STAGE, t->job);
 }
 
 static int wf_stage(engine *e, uint32_t j)
@@ -1417,10 +1425,9 @@ static int wf_arrived(engine *e, uint32_t j)
 	return 0;
 }
 
-/* finish()'s part for a job that ended at now. */
-static WF_HOOK int wf_end(engine *e, task *t)
+/* on_end's part for job j, which ended at now (its task is finished). */
+static WF_HOOK int wf_end(engine *e, uint32_t j)
 {
-	uint32_t j = t->job;
 	wjob *s = &e->wjobs[j];
 	s->t[WT_END] = e->view.now;
 	s->task = NULL;
@@ -1464,7 +1471,7 @@ static WF_HOOK int wf_end(engine *e, task *t)
 	}
 	double pd = wms_draw(&e->wf->wms, WMS_POST_DELAY, s->cls,
 			     wf_uniform(e, j, WMS_POST_DELAY));
-	return wf_push(e, e->view.now + pd, EV_WF_POST, j);
+	return wf_after(e, pd, EV_WF_POST, j);
 }
 
 /* One row of jobs.csv.gz (wfspec.md). */
