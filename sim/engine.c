@@ -1203,6 +1203,14 @@ static uint32_t wf_type(const engine *e, uint32_t j)
 	return e->wf->job_type[j];
 }
 
+/* Job j's time in phase ph: 0 when its class has none (no draw). */
+static double wf_phase(const engine *e, uint32_t j, wms_phase ph)
+{
+	const prof_model *pm = &e->wf->wms.phase[ph][e->wjobs[j].cls];
+	return pm->kind == PROF_NONE ? 0.0
+				     : prof_model_quantile(pm, wf_uniform(e, j, (int)ph));
+}
+
 static double wf_expected(const engine *e, uint32_t j, uint32_t m)
 {
 	return wf_runtime_on(e, j, e->mviews[m].type, 1);
@@ -1223,8 +1231,7 @@ static int wf_ready(engine *e, uint32_t j)
 {
 	wjob *s = &e->wjobs[j];
 	s->t[WT_READY] = e->view.now;
-	double d = wms_draw(&e->wf->wms, WMS_WMS_DELAY, s->cls,
-			    wf_uniform(e, j, WMS_WMS_DELAY));
+	double d = wf_phase(e, j, WMS_WMS_DELAY);
 	return wf_after(e, d, EV_WF_SUBMIT, j);
 }
 
@@ -1233,8 +1240,7 @@ static int wf_submit(engine *e, uint32_t j)
 	wjob *s = &e->wjobs[j];
 	s->t[WT_SUBMIT] = e->view.now;
 	e->wf_running++;
-	double d = wms_draw(&e->wf->wms, WMS_QUEUE_DELAY, s->cls,
-			    wf_uniform(e, j, WMS_QUEUE_DELAY));
+	double d = wf_phase(e, j, WMS_QUEUE_DELAY);
 	return wf_after(e, d, EV_WF_QUEUED, j);
 }
 
@@ -1313,11 +1319,16 @@ static task *wf_task(engine *e, uint32_t j)
 	t->members = NULL;
 	t->job = j;
 	double *etc = t->store, *replay = t->store + nmt;
+	/* a recorded (scaled) runtime is known: what it plans with is what
+	 * it takes; an aux job draws; a profile job draws at its start */
+	int known = j < e->wf_n_dag && e->wf->use_runtime &&
+		    !isnan(wl_dag_runtime(e->wf->dag, j));
 	for (uint32_t mt = 0; mt < nmt; mt++) {
 		etc[mt] = wf_runtime_on(e, j, mt, 1);
-		replay[mt] = e->type_used[mt] && isfinite(etc[mt])
-				     ? wf_runtime_on(e, j, mt, 0)
-				     : NAN;
+		replay[mt] = !e->type_used[mt] || !isfinite(etc[mt]) ? NAN
+			     : known			    ? etc[mt]
+			     : j >= e->wf_n_dag		    ? wf_runtime_on(e, j, mt, 0)
+							    : NAN;
 	}
 	t->etc = etc;
 	t->replay = replay;
@@ -1344,7 +1355,7 @@ static int wf_heft_start(engine *e, uint32_t m)
 	return 0;
 }
 
-static int32_t wf_eft_pick(engine *e, uint32_t j);
+static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc);
 
 /* Past its queue delay: the job's task goes to the mapper. */
 static int wf_queued(engine *e, uint32_t j)
@@ -1365,7 +1376,7 @@ static int wf_queued(engine *e, uint32_t j)
 	}
 	if (e->policy == &sim_wf_eft) {
 		/* mapped now: its inputs start moving while it may queue */
-		int32_t m = wf_eft_pick(e, j);
+		int32_t m = wf_eft_pick(e, j, t->etc);
 		e->wjobs[j].machine = (uint32_t)m;
 		if (wf_fetch_inputs(e, j, 0))
 			return -1;
@@ -1404,8 +1415,7 @@ static WF_HOOK int wf_start(engine *e, task *t)
 		if (wf_fetch_inputs(e, t->job, 0))
 			return -1;
 	}
-	double d = wms_draw(&e->wf->wms, WMS_STARTUP, s->cls,
-			    wf_uniform(e, t->job, WMS_STARTUP));
+	double d = wf_phase(e, t->job, WMS_STARTUP);
 	return wf_after(e, d, EV_WF_STAGE, t->job);
 }
 
@@ -1469,8 +1479,7 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 		if (wf_heft_start(e, m))
 			return -1;
 	}
-	double pd = wms_draw(&e->wf->wms, WMS_POST_DELAY, s->cls,
-			     wf_uniform(e, j, WMS_POST_DELAY));
+	double pd = wf_phase(e, j, WMS_POST_DELAY);
 	return wf_after(e, pd, EV_WF_POST, j);
 }
 
@@ -1604,7 +1613,7 @@ static WF_HOOK int wf_event(engine *e, uint32_t kind, void *data)
  * arrival) + expected time; inputs arrival = now + the latest over source
  * machines of latency + bytes from there / min(its uplink, the downlink)
  * (bytes from one source add up; contention-free: the largest). */
-static int32_t wf_eft_pick(engine *e, uint32_t j)
+static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 {
 	const wl_dag *d = e->wf->dag;
 	double now = e->view.now;
@@ -1632,7 +1641,7 @@ static int32_t wf_eft_pick(engine *e, uint32_t j)
 	double lat = sim_net_latency(e->net), best = INFINITY;
 	int32_t bm = SIM_DEFER;
 	for (uint32_t m = 0; m < e->view.n_machines; m++) {
-		double x = wf_expected(e, j, m);
+		double x = etc[e->mviews[m].type];
 		if (!(x < INFINITY))
 			continue;
 		const sim_ready *r = &e->ready[m];
@@ -1715,12 +1724,14 @@ static int wf_plan_heft(engine *e)
 		total_slots += e->mviews[m].slots;
 	double *slot_free = calloc(total_slots, sizeof *slot_free);
 	uint32_t *cnt = calloc(nm + 1, sizeof *cnt);
+	uint32_t nmt = e->prof->n_machines;
+	double *xt = malloc((nmt ? nmt : 1) * sizeof *xt); /* a job's per type */
 	e->wf_plan = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan);
 	e->wf_plan_off = calloc(nm + 1, sizeof *e->wf_plan_off);
 	e->wf_plan_at = calloc(nm, sizeof *e->wf_plan_at);
 	int rc = -1;
 	if (!edata || !efiles || !rank || !aft || !key || !order || !slot_free ||
-	    !cnt || !e->wf_plan || !e->wf_plan_off || !e->wf_plan_at)
+	    !cnt || !xt || !e->wf_plan || !e->wf_plan_off || !e->wf_plan_at)
 		goto out;
 	for (uint32_t j = 0; j < n; j++)
 		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
@@ -1752,8 +1763,10 @@ static int wf_plan_heft(engine *e)
 		uint32_t j = d->topo[t];
 		double w = 0;
 		uint32_t c = 0;
+		for (uint32_t mt = 0; mt < nmt; mt++)
+			xt[mt] = e->type_used[mt] ? wf_runtime_on(e, j, mt, 1) : INFINITY;
 		for (uint32_t m = 0; m < nm; m++) {
-			double x = wf_expected(e, j, m);
+			double x = xt[e->mviews[m].type];
 			if (x < INFINITY) {
 				w += x;
 				c++;
@@ -1797,8 +1810,10 @@ static int wf_plan_heft(engine *e)
 		double best = INFINITY;
 		uint32_t bm = WF_NONE;
 		size_t bslot = 0, base = 0;
+		for (uint32_t mt = 0; mt < nmt; mt++)
+			xt[mt] = e->type_used[mt] ? wf_runtime_on(e, j, mt, 1) : INFINITY;
 		for (uint32_t m = 0; m < nm; base += e->mviews[m].slots, m++) {
-			double x = wf_expected(e, j, m);
+			double x = xt[e->mviews[m].type];
 			if (!(x < INFINITY))
 				continue;
 			size_t sb = base;
@@ -1854,6 +1869,7 @@ out:
 	free(order);
 	free(slot_free);
 	free(cnt);
+	free(xt);
 	return rc;
 }
 
