@@ -1,8 +1,8 @@
 /*
  * profiles/wms.h — the overheads a workflow-management system (Pegasus,
  * Makeflow, Nextflow) adds to each job of a workflow run, loaded from
- * profiles/data/wms_<system>.json (the format is in
- * ../shared/... wfspec; summarised here):
+ * profiles/data/wms_<system>.json (wms_none.json: no overheads; the others
+ * are fitted from real runs by the fitting code):
  *
  *   {"wms": "Pegasus", "source": "what it was fitted on",
  *    "phases": {"wms_delay":   {"*": DIST, "auxiliary": DIST, ...},
@@ -28,9 +28,9 @@
  * (DAGMan maxjobs, Makeflow -j). "aux_jobs": jobs the system adds to the
  * DAG: "where" = first (parent of every root), last (child of every sink),
  * after_sinks ("count" jobs, children of the sinks, split evenly) or
- * per_machine (one per machine used, before its first job; the engine
- * counts them among its jobs but runs them in the start-up of that first
- * job); their runtime is drawn from "runtime".
+ * per_machine (one per machine used, before its first job: read, but not
+ * run by the engine yet); their runtime is drawn from "runtime". The
+ * engine runs after_sinks jobs as children of all the sinks.
  *
  * Draws are inverse-CDF on a uniform u supplied by the caller (the
  * engine's common random numbers), as prof_sample's.

@@ -8,6 +8,14 @@
  * metrics and the task row -> the machine takes its next queued task and the
  * mapper offers waiting tasks again. Tasks live in a pool recycled through a
  * free list, so memory follows the tasks in flight, not those finished.
+ *
+ * Workflows (x->wf, "workflows" below) run through the same loop, heap,
+ * machines, slots, policies and statistics: independent tasks are the DAG
+ * without edges. A job becomes a task when it reaches the mapper, after
+ * the phases its WMS model gives it; the few extra events (phases, the
+ * network's flows) have kinds of their own, and the task path pays one
+ * unlikely branch on e->wf where a job differs (start, end). sim/dag.h's
+ * sim_dag_run is a front of the same kernel.
  */
 #include <math.h>
 #include <stdio.h>

@@ -6,12 +6,54 @@
  *    "profile": "../profiles/data/heet.json",   (path relative to this file,
  *                                                or the profile inline)
  *    "machines": [{"type": "t2.large", "count": 6}, ...]
- *        optional per entry: "slots" (overrides the type's), "queue_capacity"
+ *        optional per entry: "slots" (overrides the type's), "queue_capacity",
+ *        "speed_mhz" (the type's CPU speed: a workflow trace's recorded
+ *        runtimes are scaled by the speed of the machine they ran on over
+ *        this, when both are known; one speed per type)
  *    "queue": {"capacity": 4, "when_full": "wait"}
  *        local queue places per machine (integer >= 0, or "unbounded": the
  *        default); when no machine accepts a task it "wait"s in the mapper's
  *        FIFO queue (default) or is "reject"ed (dropped, counted).
  *    "workload": {...}                  (see workloads/workload.h)
+ *        or a workflow (sim/engine.c, "workflows"; wfspec of issue 13):
+ *        {"workflow": "file.dax" | "trace.json[.gz]"   (relative to this
+ *                     file; workloads/workflow_load.h)
+ *                   | {"generator": "layered" | "chain" | "fork_join" |
+ *                      "montage", "jobs", "width", "fan_in_min",
+ *                      "fan_in_max", "fan_out_max", "span", "stages",
+ *                      "n_types", "size_mean_bytes", "size_cv",
+ *                      "file_per_edge", "input_bytes", "seed"}
+ *                     (workloads/dag.h; job types are the profile's),
+ *         "runtimes": "recorded" (default: a file's jobs run their
+ *                     recorded runtimes, scaled by speed_mhz) | "profile"
+ *                     (work x the profile's draw for the job's type),
+ *         "task_types": "category" (default: the file's categories) |
+ *                     "job" (each job a type of its own, named by its id:
+ *                     a profile can then give per-job costs),
+ *         "latency_s": 0, "nic_gbps": 10 (NICs of types without
+ *                     nic_gbps), "storage_gbps": 0 (> 0: a storage node
+ *                     of that NIC holds the initial inputs; 0: they are
+ *                     on every machine), "contention_free": false (each
+ *                     transfer at min(uplink, downlink), sim/net.h)}
+ *        Task types are the workflow's: a type the profile names keeps its
+ *        models, others run anywhere (their runtimes are recorded); the
+ *        profile needs at least one task type of its own all the same.
+ *        Each job: ready (parents' post_end) -> WMS delay -> submit (at
+ *        most "max_running" between submit and end) -> queue delay ->
+ *        the run's policy -> start on a slot -> start-up -> stage-in
+ *        (its remote inputs, sent over the max-min network as soon as the
+ *        producer ended and its machine was known) -> runtime -> end ->
+ *        post delay. Policies: "heft" (static plan), "eft" (input-aware
+ *        earliest finish), or any registry policy on the jobs as they
+ *        reach the mapper. Outputs: jobs.csv.gz instead of tasks.csv.gz,
+ *        a "workflow" object in summary.json (jobs, transfers, bytes up
+ *        and down each NIC, the recorded makespan of a trace); makespan_s
+ *        is the last post_end. --tasks does not apply.
+ *    "wms": "pegasus" | "path/wms.json" | {...} | "none"
+ *        the workflow system's overheads (profiles/wms.h): a built-in
+ *        model by system name, a file (relative to this file), a model
+ *        inline, or none. Default: a trace's runtimeSystem when a built-in
+ *        model of it exists, else none. Workflows only.
  *    "deadline": {"slack": 4, "reference": "fastest"}
  *        deadline = arrival + slack x expected execution time of the task's
  *        type on the fastest ("fastest", default), average ("mean") or
@@ -20,6 +62,7 @@
  *        {"relative_s": 0.5}: arrival + a constant. A trace's own
  *        deadline_s wins. No "deadline": tasks have none.
  *    "policy": "mct"  or  "policies": ["fcfs", {"name": "kpb", "k_percent": 30}]
+ *        (workflows also "heft" and "eft")
  *    "seed": 42,
  *    "replications": 10   runs seeds seed, seed + 1, ..., seed + 9 for every
  *        policy: with common random numbers replication r of two policies
