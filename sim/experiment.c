@@ -928,7 +928,7 @@ static int load_workflow(sim_experiment *x, io_err *err)
 	if (!w->job_type)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	memcpy(w->job_type, d->job_type, (size_t)d->n_jobs * sizeof *w->job_type);
-	int rc;
+	int rc = 0;
 	if (w->file && by_job) {
 		/* every job a task type of its own, named by its id */
 		char **names = malloc(n * sizeof *names);
@@ -937,6 +937,11 @@ static int load_workflow(sim_experiment *x, io_err *err)
 		for (uint32_t j = 0; j < d->n_jobs; j++) {
 			names[j] = (char *)wl_dag_job_name(d, j);
 			w->job_type[j] = j;
+			if (!names[j]) {
+				free(names);
+				return io_jerr(err, doc, json_object_get(wl, "task_types"),
+					       "\"task_types\": \"job\" needs named jobs");
+			}
 		}
 		rc = derive_profile(x, names, d->n_jobs, err);
 		free(names);
@@ -956,7 +961,7 @@ static int load_workflow(sim_experiment *x, io_err *err)
 						  : w->file->machines[m].speed_mhz;
 			}
 		}
-	} else if (!w->file) {
+	} else {
 		uint32_t nt = x->profile->n_tasks;
 		char **names = malloc((nt ? nt : 1) * sizeof *names);
 		if (!names)
