@@ -30,7 +30,9 @@
  * after_sinks ("count" jobs, children of the sinks, split evenly) or
  * per_machine (one per machine used, before its first job: read, but not
  * run by the engine yet); their runtime is drawn from "runtime". The
- * engine runs after_sinks jobs as children of all the sinks.
+ * engine gives after_sinks job g of n the sinks [g s / n, (g + 1) s / n)
+ * of the s sinks in job order (no sink: it follows the whole DAG), and the
+ * last ones follow every other job.
  *
  * Draws are inverse-CDF on a uniform u supplied by the caller (the
  * engine's common random numbers), as prof_sample's.

@@ -163,6 +163,11 @@ typedef struct engine {
 	const exp_workflow *wf;
 	struct wjob *wjobs;
 	uint32_t wf_n_dag, wf_n_first, wf_first_left, wf_n_jobs;
+	/* after_sinks aux jobs: n of them, how many are not done, and per
+	 * job the sinks of its share not done; per DAG job, the share its
+	 * sink belongs to (WF_NONE: not a sink) */
+	uint32_t wf_n_after, wf_after_left, wf_n_sinks;
+	uint32_t *wf_group_left, *wf_sink_group;
 	uint32_t *wf_aux_of; /* [aux jobs] index in the WMS model's aux_jobs */
 	uint64_t wf_done, wf_dag_done, wf_transfers, wf_local_reads;
 	uint32_t wf_running, wf_hold_head, wf_hold_tail;
@@ -1553,6 +1558,19 @@ static void wf_row(engine *e, uint32_t j)
 
 static int wf_release_last(engine *e);
 
+/* Every DAG job is done: the after_sinks jobs whose share had no sink
+ * (more of them than sinks) are ready too, and with none of them left,
+ * the last ones. */
+static int wf_dag_finished(engine *e)
+{
+	uint64_t ns = e->wf_n_sinks, na = e->wf_n_after;
+	for (uint32_t g = 0; g < e->wf_n_after; g++)
+		if (g * ns / na == (g + 1) * ns / na && /* an empty share */
+		    wf_ready(e, e->wf_n_dag + e->wf_n_first + g))
+			return -1;
+	return e->wf_after_left == 0 ? wf_release_last(e) : 0;
+}
+
 /* j's post delay is over. */
 static int wf_post(engine *e, uint32_t j)
 {
@@ -1565,10 +1583,18 @@ static int wf_post(engine *e, uint32_t j)
 		wf_row(e, j);
 	const wl_dag *d = e->wf->dag;
 	if (j >= e->wf_n_dag) {
-		if (j < e->wf_n_dag + e->wf_n_first && --e->wf_first_left == 0)
+		uint32_t a = j - e->wf_n_dag;
+		if (a < e->wf_n_first) {
+			if (--e->wf_first_left)
+				return 0;
 			for (uint32_t r = 0; r < e->wf_n_dag; r++)
 				if (d->par_off[r + 1] == d->par_off[r] && wf_ready(e, r))
 					return -1;
+			return e->wf_n_dag ? 0 : wf_dag_finished(e);
+		}
+		if (a < e->wf_n_first + e->wf_n_after && --e->wf_after_left == 0 &&
+		    e->wf_dag_done == e->wf_n_dag)
+			return wf_release_last(e);
 		return 0;
 	}
 	uint32_t k0 = d->child_off[j], k1 = d->child_off[j + 1];
@@ -1577,14 +1603,19 @@ static int wf_post(engine *e, uint32_t j)
 		if (--e->wjobs[c].parents_left == 0 && wf_ready(e, c))
 			return -1;
 	}
+	uint32_t g = e->wf_sink_group[j];
+	if (g != WF_NONE && --e->wf_group_left[g] == 0 &&
+	    wf_ready(e, e->wf_n_dag + e->wf_n_first + g))
+		return -1;
 	if (++e->wf_dag_done == e->wf_n_dag)
-		return wf_release_last(e);
+		return wf_dag_finished(e);
 	return 0;
 }
 
 static int wf_release_last(engine *e)
 {
-	for (uint32_t j = e->wf_n_dag + e->wf_n_first; j < e->wf_n_jobs; j++)
+	for (uint32_t j = e->wf_n_dag + e->wf_n_first + e->wf_n_after;
+	     j < e->wf_n_jobs; j++)
 		if (wf_ready(e, j))
 			return -1;
 	return 0;
@@ -1889,20 +1920,22 @@ static WF_HOOK int wf_setup(engine *e)
 	io_err *err = e->err;
 	e->wf_n_dag = d->n_jobs;
 	e->wf_hold_head = e->wf_hold_tail = WF_NONE;
-	uint32_t nfirst = 0, nlast = 0;
+	uint32_t nfirst = 0, nafter = 0, nlast = 0;
 	for (uint32_t a = 0; a < w->wms.n_aux; a++) {
 		const wms_aux *x = &w->wms.aux[a];
-		if (x->where == WMS_FIRST)
-			nfirst += x->count;
-		else if (x->where != WMS_PER_MACHINE)
-			nlast += x->count;
+		nfirst += x->where == WMS_FIRST ? x->count : 0;
+		nafter += x->where == WMS_AFTER_SINKS ? x->count : 0;
+		nlast += x->where == WMS_LAST ? x->count : 0;
 	}
 	e->wf_n_first = nfirst;
 	e->wf_first_left = nfirst;
-	e->wf_n_jobs = d->n_jobs + nfirst + nlast;
+	e->wf_n_after = e->wf_after_left = nafter;
+	e->wf_n_jobs = d->n_jobs + nfirst + nafter + nlast;
 	size_t nj = e->wf_n_jobs ? e->wf_n_jobs : 1;
 	e->wjobs = calloc(nj, sizeof *e->wjobs);
-	e->wf_aux_of = calloc(nfirst + nlast + 1, sizeof *e->wf_aux_of);
+	e->wf_aux_of = calloc(nfirst + nafter + nlast + 1, sizeof *e->wf_aux_of);
+	e->wf_group_left = calloc(nafter + 1, sizeof *e->wf_group_left);
+	e->wf_sink_group = malloc(nj * sizeof *e->wf_sink_group);
 	uint32_t nm = e->view.n_machines;
 	e->wf_storage = w->storage_bps > 0 ? nm : WF_NONE;
 	uint32_t nodes = nm + (e->wf_storage != WF_NONE);
@@ -1916,22 +1949,43 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wf_bytes_down = calloc(nodes, sizeof *e->wf_bytes_down);
 	e->wf_compute_s = calloc(nodes, sizeof *e->wf_compute_s);
 	sim_nic *nics = malloc(nodes * sizeof *nics);
-	if (!e->wjobs || !e->wf_aux_of || !e->wf_inv_up || !e->wf_inv_down ||
+	if (!e->wjobs || !e->wf_aux_of || !e->wf_group_left || !e->wf_sink_group ||
+	    !e->wf_inv_up || !e->wf_inv_down ||
 	    !e->wf_src_stamp || !e->wf_src_pos || !e->wf_src_list ||
 	    !e->wf_src_bytes || !e->wf_bytes_up || !e->wf_bytes_down || !e->wf_compute_s || !nics) {
 		free(nics);
 		return nomem(e);
 	}
+	/* aux jobs: first ones, after_sinks ones, last ones */
+	static const wms_where order[3] = {WMS_FIRST, WMS_AFTER_SINKS, WMS_LAST};
 	uint32_t k = 0;
-	for (int pass = 0; pass < 2; pass++)
+	for (int pass = 0; pass < 3; pass++)
 		for (uint32_t a = 0; a < w->wms.n_aux; a++) {
 			const wms_aux *x = &w->wms.aux[a];
-			if (x->where == WMS_PER_MACHINE ||
-			    (pass == 0) != (x->where == WMS_FIRST))
+			if (x->where != order[pass])
 				continue;
 			for (uint32_t c = 0; c < x->count; c++)
 				e->wf_aux_of[k++] = a;
 		}
+	/* the sinks, in index order, split evenly among the after_sinks jobs:
+	 * share g has sinks [g ns / na, (g + 1) ns / na) */
+	uint32_t ns = 0;
+	for (uint32_t j = 0; j < d->n_jobs; j++)
+		ns += d->child_off[j + 1] == d->child_off[j];
+	e->wf_n_sinks = ns;
+	for (uint32_t j = 0, i = 0; j < e->wf_n_jobs; j++) {
+		e->wf_sink_group[j] = WF_NONE;
+		if (j >= d->n_jobs || d->child_off[j + 1] != d->child_off[j] || !nafter)
+			continue;
+		uint32_t g = (uint32_t)((uint64_t)i * nafter / ns);
+		while (g + 1 < nafter && (uint64_t)(g + 1) * ns / nafter <= i)
+			g++;
+		while (g > 0 && (uint64_t)g * ns / nafter > i)
+			g--;
+		e->wf_sink_group[j] = g;
+		e->wf_group_left[g]++;
+		i++;
+	}
 	for (uint32_t m = 0; m < nm; m++) {
 		const prof_machine_type *mt = &e->prof->machines[e->mviews[m].type];
 		double bps = mt->nic_gbps > 0 ? mt->nic_gbps * 1e9 / 8 : w->default_nic_bps;
@@ -1998,15 +2052,15 @@ static WF_HOOK int wf_begin(engine *e)
 	for (uint32_t j = 0; j < e->wf_n_dag; j++)
 		if (d->par_off[j + 1] == d->par_off[j] && wf_ready(e, j))
 			return -1;
-	if (e->wf_n_dag == 0)
-		return wf_release_last(e);
-	return 0;
+	return e->wf_n_dag ? 0 : wf_dag_finished(e);
 }
 
 static WF_HOOK void wf_teardown(engine *e)
 {
 	free(e->wjobs);
 	free(e->wf_aux_of);
+	free(e->wf_group_left);
+	free(e->wf_sink_group);
 	free(e->wf_inv_up);
 	free(e->wf_inv_down);
 	free(e->wf_src_stamp);

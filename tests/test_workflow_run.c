@@ -267,15 +267,40 @@ START_TEST(jobs_csv_rows_are_consistent_under_a_wms_model)
 		snprintf(path, sizeof path, "%s/%s/jobs.csv.gz", dir, pols[p]);
 		size_t n;
 		row *rs = read_jobs(path, &n);
-		ck_assert_uint_eq(n, w->dag->n_jobs + 2);
+		ck_assert_uint_eq(n, w->dag->n_jobs + 4);
 		check_rows(rs, n, w);
 		const row *first = find_row(rs, n, "create_dir_52");
-		const row *last = find_row(rs, n, "cleanup_53");
+		const row *last = find_row(rs, n, "cleanup_55");
+		/* the two stage_out jobs follow their halves of the sinks (in
+		 * job order) */
+		const wl_dag *d = w->dag;
+		uint32_t ns = 0, sinks[64];
+		for (uint32_t j = 0; j < d->n_jobs; j++)
+			if (d->child_off[j + 1] == d->child_off[j] && ns < 64)
+				sinks[ns++] = j;
+		ck_assert_uint_ge(ns, 2);
+		for (uint32_t g = 0; g < 2; g++) {
+			char name[32];
+			snprintf(name, sizeof name, "stage_out_%u", 53 + g);
+			const row *so = find_row(rs, n, name);
+			ck_assert_str_eq(so->cls, "transfer");
+			double after = 0;
+			for (uint32_t i = g * ns / 2; i < (g + 1) * ns / 2; i++) {
+				const row *sk = find_row(rs, n, wl_dag_job_name(d, sinks[i]));
+				if (sk->t[10] > after)
+					after = sk->t[10];
+			}
+			ck_assert_msg(so->t[0] >= after - 1e-6 && so->t[0] <= after + 1e-6,
+				      "%s ready at %g, its sinks done at %g", name,
+				      so->t[0], after);
+		}
 		double max_post = 0;
 		size_t exact_delay = 0;
 		for (size_t i = 0; i < n; i++) {
 			const row *r = &rs[i];
 			int aux = strcmp(r->cls, "auxiliary") == 0;
+			if (strcmp(r->cls, "transfer") == 0)
+				continue; /* stage_out: the "*" delays */
 			/* the WMS delay; more when max_running held the job */
 			double wd = aux ? 1.0 : 2.0;
 			ck_assert_msg(r->t[1] - r->t[0] >= wd - 1e-6, "%s: submit %g, ready %g",
@@ -436,9 +461,11 @@ START_TEST(wms_model_loads_and_draws)
 	ck_assert_double_eq_tol(wms_draw(&m, WMS_POST_DELAY, WMS_COMPUTE, 0.5), 1.5, 1e-12);
 	ck_assert_int_eq(m.staging_inside, 1);
 	ck_assert_uint_eq(m.max_running, 2);
-	ck_assert_uint_eq(m.n_aux, 2);
+	ck_assert_uint_eq(m.n_aux, 3);
 	ck_assert_int_eq(m.aux[0].where, WMS_FIRST);
-	ck_assert_int_eq(m.aux[1].where, WMS_LAST);
+	ck_assert_int_eq(m.aux[1].where, WMS_AFTER_SINKS);
+	ck_assert_uint_eq(m.aux[1].count, 2);
+	ck_assert_int_eq(m.aux[2].where, WMS_LAST);
 	wms_free(&m);
 	ck_assert_msg(wms_load(&m, "profiles/data/wms_none.json", &err) == 0, "%s", err.msg);
 	for (int p = 0; p < WMS_PHASES; p++)
