@@ -1234,6 +1234,16 @@ static double wf_expected(const engine *e, uint32_t j, uint32_t m)
  * job, its end, as independent tasks do). */
 static int wf_after(engine *e, double d, uint32_t kind, uint32_t j)
 {
+	if (!(e->view.now + d <= SIM_MAX_TIME_S)) {
+		static const char *const what[] = {
+			[EV_WF_SUBMIT] = "wms_delay", [EV_WF_QUEUED] = "queue_delay",
+			[EV_WF_STAGE] = "startup", [EV_WF_POST] = "post_delay"};
+		io_errf(e->err, IO_EINPUT, NULL, 0,
+			"WMS model \"%s\": %s of job %u drew %g s, beyond "
+			"the limit of %g s", e->wf->wms.name, what[kind], j, d,
+			SIM_MAX_TIME_S);
+		return -1;
+	}
 	if (d > 0)
 		return sim_heap_push(&e->heap, e->view.now + d, kind, wf_ptr(j)) ? 0 : -1;
 	return wf_event(e, kind, wf_ptr(j));
@@ -1342,6 +1352,18 @@ static task *wf_task(engine *e, uint32_t j)
 			     : known			    ? etc[mt]
 			     : j >= e->wf_n_dag		    ? wf_runtime_on(e, j, mt, 0)
 							    : NAN;
+		if (!isnan(replay[mt]) && !(replay[mt] <= SIM_MAX_TIME_S)) {
+			char b[96];
+			io_errf(e->err, IO_EINPUT, e->wf->dag->label, 0,
+				"job %s takes %g s on machine type \"%s\" (its "
+				"runtime scaled by speed_mhz, or an aux job's "
+				"draw), beyond the limit of %g s",
+				j < e->wf_n_dag ? wl_dag_job_label(e->wf->dag, j, b, sizeof b)
+						: "(aux)",
+				replay[mt], e->prof->machines[mt].name, SIM_MAX_TIME_S);
+			task_free(e, t);
+			return NULL;
+		}
 	}
 	t->etc = etc;
 	t->replay = replay;
