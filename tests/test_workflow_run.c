@@ -412,8 +412,25 @@ START_TEST(bad_workflows_and_experiments_give_located_errors)
 		 "\"poisson\", \"rate_per_s\": 1}, \"tasks\": 5},\n \"policy\": \"heft\"}\n",
 		 head);
 	ck_assert_ptr_nonnull(strstr(run_err("f.json", text), "workflows only"));
+	/* a runtime scaled beyond the limit, a WMS draw beyond it */
+	const char *x = experiment("speed.json", WFF "1000genome-chameleon-2ch-100k-001.json",
+				   "[{\"type\": \"vm\", \"speed_mhz\": 1e-300}]", "");
+	char cmd[1400], err[512];
+	snprintf(cmd, sizeof cmd, "%s run '%s' --out '%s/big' --quiet --policy eft",
+		 test_bin(), x, test_tmpdir());
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 2);
+	ck_assert_msg(strstr(err, "individuals_ID") && strstr(err, "beyond the limit"),
+		      "%s", err);
+	snprintf(cmd, sizeof cmd,
+		 "%s run '%s' --out '%s/big' --quiet --policy eft --set "
+		 "'machines.0.speed_mhz=2000' --set 'wms={\"wms\": \"big\", "
+		 "\"phases\": {\"post_delay\": {\"*\": {\"model\": \"constant\", "
+		 "\"value\": 1e16}}}}'",
+		 test_bin(), x, test_tmpdir());
+	ck_assert_int_eq(test_run(cmd, err, sizeof err), 2);
+	ck_assert_msg(strstr(err, "post_delay") && strstr(err, "beyond the limit"),
+		      "%s", err);
 	/* replay of a file that is not a trace */
-	char cmd[1200], err[512];
 	snprintf(cmd, sizeof cmd, "%s replay '%s' --out '%s/r'", test_bin(),
 		 test_write("g.json", "{\"name\": 1}\n"), test_tmpdir());
 	ck_assert_int_eq(test_run(cmd, err, sizeof err), 2);
