@@ -167,6 +167,7 @@ typedef struct engine {
 	 * job the sinks of its share not done; per DAG job, the share its
 	 * sink belongs to (WF_NONE: not a sink) */
 	uint32_t wf_n_after, wf_after_left, wf_n_sinks;
+	uint8_t wf_phase_on[WMS_PHASES]; /* the WMS model has the phase */
 	uint32_t *wf_group_left, *wf_sink_group;
 	uint32_t *wf_aux_of; /* [aux jobs] index in the WMS model's aux_jobs */
 	uint64_t wf_done, wf_dag_done, wf_transfers, wf_local_reads;
@@ -1219,6 +1220,8 @@ static uint32_t wf_type(const engine *e, uint32_t j)
 /* Job j's time in phase ph: 0 when its class has none (no draw). */
 static double wf_phase(const engine *e, uint32_t j, wms_phase ph)
 {
+	if (!e->wf_phase_on[ph])
+		return 0.0;
 	const prof_model *pm = &e->wf->wms.phase[ph][e->wjobs[j].cls];
 	return pm->kind == PROF_NONE ? 0.0
 				     : prof_model_quantile(pm, wf_uniform(e, j, (int)ph));
@@ -1942,6 +1945,8 @@ static WF_HOOK int wf_setup(engine *e)
 	io_err *err = e->err;
 	e->wf_n_dag = d->n_jobs;
 	e->wf_hold_head = e->wf_hold_tail = WF_NONE;
+	for (int ph = 0; ph < WMS_PHASES; ph++)
+		e->wf_phase_on[ph] = (uint8_t)wms_has_phase(&w->wms, (wms_phase)ph);
 	uint32_t nfirst = 0, nafter = 0, nlast = 0;
 	for (uint32_t a = 0; a < w->wms.n_aux; a++) {
 		const wms_aux *x = &w->wms.aux[a];
