@@ -198,7 +198,8 @@ START_TEST(heft_gives_the_published_length_80_through_hetsim_run)
 END_TEST
 
 /* An experiment file in the temp dir running workflow file wf (absolute
- * path made from the working directory). */
+ * path made from the working directory) without WMS overheads (a trace's
+ * own system's model would be the default). */
 static const char *experiment(const char *name, const char *wf,
 			      const char *machines, const char *extra)
 {
@@ -211,6 +212,7 @@ static const char *experiment(const char *name, const char *wf,
 		 "\"model\": \"constant\", \"value\": 1}]},\n"
 		 " \"machines\": %s,\n"
 		 " \"workload\": {\"workflow\": \"%s/%s\"%s},\n"
+		 " \"wms\": \"none\",\n"
 		 " \"policies\": [\"eft\", \"mct\", \"fcfs\", \"minmin\"]}\n",
 		 machines, cwd, wf, extra);
 	return test_write(name, text);
@@ -357,6 +359,34 @@ START_TEST(replay_runs_the_six_shared_traces)
 		ck_assert_int_eq(access(path, R_OK), 0);
 		wl_workflow_free(w);
 	}
+}
+END_TEST
+
+/* Without --wms a trace runs with its runtimeSystem's built-in model
+ * (profiles/data/wms_pegasus.json for a Pegasus trace): its overheads
+ * lengthen the run. */
+START_TEST(replay_defaults_to_the_traces_own_system)
+{
+	char cmd[1200], err[512], path[2][700];
+	const char *wf = WFF "1000genome-chameleon-2ch-100k-001.json";
+	static const char *const opt[2] = {"", "--wms none"};
+	double ms[2];
+	for (int k = 0; k < 2; k++) {
+		snprintf(cmd, sizeof cmd, "%s replay '%s' --out '%s/own%d' --quiet %s",
+			 test_bin(), wf, test_tmpdir(), k, opt[k]);
+		ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+		snprintf(path[k], sizeof path[k], "%s/own%d/summary.json", test_tmpdir(), k);
+		ms[k] = summary_num(path[k], "metrics", "makespan_s");
+	}
+	json_error_t je;
+	json_t *s = json_load_file(path[0], 0, &je);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(s, "workflow"), "wms")),
+			 "Pegasus");
+	ck_assert_uint_gt(json_integer_value(json_object_get(json_object_get(s, "workflow"),
+							     "aux_jobs")), 0);
+	json_decref(s);
+	ck_assert_msg(ms[0] > ms[1], "with Pegasus %g s, without %g s", ms[0], ms[1]);
 }
 END_TEST
 
@@ -527,6 +557,7 @@ Suite *suite_workflow_run(void)
 	tcase_add_test(tc, critical_path_with_unlimited_machines_is_the_longest_path);
 	tcase_add_test(tc, jobs_csv_rows_are_consistent_under_a_wms_model);
 	tcase_add_test(tc, replay_runs_the_six_shared_traces);
+	tcase_add_test(tc, replay_defaults_to_the_traces_own_system);
 	tcase_add_test(tc, bad_workflows_and_experiments_give_located_errors);
 	tcase_add_test(tc, same_seed_gives_byte_identical_jobs_csv);
 	tcase_add_test(tc, wms_model_loads_and_draws);
