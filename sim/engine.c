@@ -180,6 +180,9 @@ typedef struct engine {
 	uint32_t *wf_src_stamp, *wf_src_pos, *wf_src_list, wf_stamp;
 	double *wf_src_bytes;
 	uint32_t *wf_plan, *wf_plan_off, *wf_plan_at;
+	/* heft under max_running: each job's place in wf_plan, and per machine
+	 * the place of the next job to submit */
+	uint32_t *wf_plan_pos, *wf_plan_sub;
 	/* sim_dag_run's callback at each job's end, or NULL */
 	void (*on_job)(void *ctx, const sim_dag_job_row *row);
 	void *on_job_ctx;
@@ -1266,16 +1269,52 @@ static int wf_submit(engine *e, uint32_t j)
 	wjob *s = &e->wjobs[j];
 	s->t[WT_SUBMIT] = e->view.now;
 	e->wf_running++;
+	if (e->wf_plan_sub)
+		e->wf_plan_sub[s->machine]++;
 	double d = wf_phase(e, j, WMS_QUEUE_DELAY);
 	return wf_after(e, d, EV_WF_QUEUED, j);
 }
 
+/* Under heft with max_running, a job is submitted only after the jobs
+ * planned before it on its machine: one submitted ahead of them would hold
+ * a place of max_running while waiting for them to run first. */
+static int wf_submittable(const engine *e, uint32_t j)
+{
+	return !e->wf_plan_sub ||
+	       e->wf_plan_pos[j] == e->wf_plan_sub[e->wjobs[j].machine];
+}
+
+/* Submit held jobs while max_running allows: in the order they were held
+ * (under heft, the first that is submittable each time). */
+static int wf_release(engine *e)
+{
+	uint32_t maxr = e->wf->wms.max_running;
+	while (!maxr || e->wf_running < maxr) {
+		uint32_t prev = WF_NONE, h = e->wf_hold_head;
+		while (h != WF_NONE && !wf_submittable(e, h)) {
+			prev = h;
+			h = e->wjobs[h].next;
+		}
+		if (h == WF_NONE)
+			return 0;
+		if (prev == WF_NONE)
+			e->wf_hold_head = e->wjobs[h].next;
+		else
+			e->wjobs[prev].next = e->wjobs[h].next;
+		if (e->wf_hold_tail == h)
+			e->wf_hold_tail = prev;
+		if (wf_submit(e, h))
+			return -1;
+	}
+	return 0;
+}
+
 /* Past its WMS delay: submitted now, or held while max_running jobs are
- * between submit and end. */
+ * between submit and end (or, under heft, until its turn). */
 static int wf_throttle(engine *e, uint32_t j)
 {
 	uint32_t maxr = e->wf->wms.max_running;
-	if (maxr && e->wf_running >= maxr) {
+	if ((maxr && e->wf_running >= maxr) || !wf_submittable(e, j)) {
 		e->wjobs[j].next = WF_NONE;
 		if (e->wf_hold_tail != WF_NONE)
 			e->wjobs[e->wf_hold_tail].next = j;
@@ -1284,7 +1323,10 @@ static int wf_throttle(engine *e, uint32_t j)
 		e->wf_hold_tail = j;
 		return 0;
 	}
-	return wf_submit(e, j);
+	if (wf_submit(e, j))
+		return -1;
+	/* the next job planned on its machine may be waiting for it */
+	return e->wf_plan_sub ? wf_release(e) : 0;
 }
 
 static int wf_send(engine *e, uint32_t src, uint32_t j, uint32_t f)
@@ -1487,16 +1529,8 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 		e->on_job(e->on_job_ctx, &row);
 	}
 	e->wf_running--;
-	while (e->wf_hold_head != WF_NONE &&
-	       (!e->wf->wms.max_running ||
-		e->wf_running < e->wf->wms.max_running)) {
-		uint32_t h = e->wf_hold_head;
-		e->wf_hold_head = e->wjobs[h].next;
-		if (e->wf_hold_head == WF_NONE)
-			e->wf_hold_tail = WF_NONE;
-		if (wf_submit(e, h))
-			return -1;
-	}
+	if (wf_release(e))
+		return -1;
 	const wl_dag *d = e->wf->dag;
 	if (e->policy == &sim_wf_heft && j < e->wf_n_dag) {
 		/* push the files to the readers planned elsewhere */
@@ -1922,6 +1956,17 @@ static int wf_plan_heft(engine *e)
 		e->wf_plan_at[m] = cnt[m];
 	for (uint32_t t = 0; t < N; t++)
 		e->wf_plan[cnt[e->wjobs[all[t]].machine]++] = all[t];
+	if (e->wf->wms.max_running) {
+		e->wf_plan_pos = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan_pos);
+		e->wf_plan_sub = malloc(nm * sizeof *e->wf_plan_sub);
+		if (!e->wf_plan_pos || !e->wf_plan_sub) {
+			free(all);
+			goto out;
+		}
+		for (uint32_t t = 0; t < N; t++)
+			e->wf_plan_pos[e->wf_plan[t]] = t;
+		memcpy(e->wf_plan_sub, e->wf_plan_off, nm * sizeof *e->wf_plan_sub);
+	}
 	free(all);
 	rc = 0;
 out:
@@ -2100,6 +2145,8 @@ static WF_HOOK void wf_teardown(engine *e)
 	free(e->wf_plan);
 	free(e->wf_plan_off);
 	free(e->wf_plan_at);
+	free(e->wf_plan_pos);
+	free(e->wf_plan_sub);
 	sim_net_free(e->net);
 }
 

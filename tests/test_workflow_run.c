@@ -213,7 +213,7 @@ static const char *experiment(const char *name, const char *wf,
 		 " \"machines\": %s,\n"
 		 " \"workload\": {\"workflow\": \"%s/%s\"%s},\n"
 		 " \"wms\": \"none\",\n"
-		 " \"policies\": [\"eft\", \"mct\", \"fcfs\", \"minmin\"]}\n",
+		 " \"policies\": [\"eft\", \"mct\", \"fcfs\", \"minmin\", \"heft\"]}\n",
 		 machines, cwd, wf, extra);
 	return test_write(name, text);
 }
@@ -236,8 +236,8 @@ START_TEST(critical_path_with_unlimited_machines_is_the_longest_path)
 		 "%s run '%s' --out '%s' --quiet --set 'profile.machine_types.0.nic_gbps=1e15'",
 		 test_bin(), x, dir);
 	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
-	static const char *const pols[] = {"eft", "mct", "fcfs", "minmin"};
-	for (int p = 0; p < 4; p++) {
+	static const char *const pols[] = {"eft", "mct", "fcfs", "minmin", "heft"};
+	for (int p = 0; p < 5; p++) {
 		snprintf(path, sizeof path, "%s/%s/summary.json", dir, pols[p]);
 		double ms = summary_num(path, "metrics", "makespan_s");
 		ck_assert_msg(fabs(ms - cp) < 1e-3, "%s: makespan %.9g, longest path %.9g",
@@ -264,8 +264,8 @@ START_TEST(jobs_csv_rows_are_consistent_under_a_wms_model)
 		 test_bin(), x, dir, cwd);
 	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
 	wl_workflow *w = load_wf(wf);
-	static const char *const pols[] = {"eft", "mct", "fcfs", "minmin"};
-	for (int p = 0; p < 4; p++) {
+	static const char *const pols[] = {"eft", "mct", "fcfs", "minmin", "heft"};
+	for (int p = 0; p < 5; p++) {
 		snprintf(path, sizeof path, "%s/%s/jobs.csv.gz", dir, pols[p]);
 		size_t n;
 		row *rs = read_jobs(path, &n);
