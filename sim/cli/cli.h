@@ -1,6 +1,6 @@
 /* sim/cli/cli.h — the commands of the hetsim binary (sim/cli/main.c
  * dispatches; one file each: run.c, fit.c, plot.c, compare.c, sweep.c,
- * calibrate.c, nn.c, workflow.c, gantt.c, merge.c). Each returns the process exit status (0, 1, or 2 for bad
+ * calibrate.c, nn.c, workflow.c, gantt.c, merge.c, replay.c). Each returns the process exit status (0, 1, or 2 for bad
  * input) and answers --help with its usage, below, on standard output. */
 #ifndef HETSIM_SIM_CLI_CLI_H
 #define HETSIM_SIM_CLI_CLI_H
