@@ -22,7 +22,7 @@
 #                        make fuzz-plot runs one. See tests/fuzz/run.sh.
 
 CC      ?= cc
-PKGS    := gsl jansson zlib libdeflate libxml-2.0
+PKGS    := gsl jansson zlib libdeflate libxml-2.0 libevent libevent_openssl openssl
 TESTPKG := check
 
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -45,7 +45,7 @@ CFLAGS_BASE += -Werror
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lz -ldeflate -lxml2)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lz -ldeflate -lxml2 -levent_openssl -levent -lssl -lcrypto)
 CHECK_LIBS := $(shell pkg-config --libs $(TESTPKG) 2>/dev/null || echo -lcheck -lsubunit -lrt)
 ALL_CFLAGS := $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 # libcsv ships no pkg-config file; nor does Debian's oneDNN (libdnnl-dev,
@@ -56,7 +56,7 @@ NN_LIBS    := $(shell pkg-config --libs dnnl 2>/dev/null || echo -ldnnl) -lgomp
 LDLIBS_ALL := $(PKG_LIBS) -lcsv $(NN_LIBS) -lm -pthread $(LDLIBS)
 
 # Source folders (the layer rule and the map are in README.md).
-MODULES  := sim/io sim/base profiles workloads policies sim real real/nn sim/sweep sim/cli
+MODULES  := sim/io sim/base profiles workloads policies sim real real/nn real/agent sim/sweep sim/cli
 LIB_SRC  := $(filter-out sim/cli/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
