@@ -107,6 +107,7 @@ int main(void)
 		suite_nn,
 		suite_zoo,
 		suite_workflows,
+		suite_agent,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

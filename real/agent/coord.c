@@ -1551,7 +1551,13 @@ int real_coord_run(const real_coord_opts *o, FILE *console, io_err *err)
 	coord *co = &co_;
 	signal(SIGPIPE, SIG_IGN);
 	int rc = load_agents(co);
-	if (!rc && !(co->base = event_base_new()))
+	struct event_config *cfg = event_config_new();
+	if (cfg) /* timerfd: arrivals released to the sub-millisecond */
+		event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	co->base = cfg ? event_base_new_with_config(cfg) : NULL;
+	if (cfg)
+		event_config_free(cfg);
+	if (!rc && !co->base)
 		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	if (!rc)
 		rc = tls_client(co);

@@ -499,7 +499,12 @@ int real_agent_serve(const real_agent_config *c, io_err *err)
 	signal(SIGPIPE, SIG_IGN);
 	a.slots = calloc((size_t)c->slots, sizeof *a.slots);
 	a.facts = real_agent_machine_facts();
-	a.base = event_base_new();
+	struct event_config *cfg = event_config_new();
+	if (cfg) /* timerfd: sub-millisecond timeouts */
+		event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	a.base = cfg ? event_base_new_with_config(cfg) : NULL;
+	if (cfg)
+		event_config_free(cfg);
 	a.http = a.base ? evhttp_new(a.base) : NULL;
 	if (!a.slots || !a.facts || !a.http) {
 		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
