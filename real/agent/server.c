@@ -3,6 +3,7 @@
  * libevent loop, one thread; each task runs in a forked child whose result
  * comes back over a pipe, so the loop never blocks on a task.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -182,6 +183,24 @@ static void kill_task(slot *s)
 	}
 }
 
+/* What a killed transcode left in .agent-out ("<pid>-<i>.<ext>" and its
+ * ".tmp.<ffmpeg pid>"). */
+static void remove_outputs(const agent *a, pid_t pid)
+{
+	char dir[REAL_AGENT_MAX_PATH + 16], prefix[32], path[2 * REAL_AGENT_MAX_PATH];
+	snprintf(dir, sizeof dir, "%s/.agent-out", a->c->workdir);
+	int n = snprintf(prefix, sizeof prefix, "%ld-", (long)pid);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (strncmp(de->d_name, prefix, (size_t)n) == 0) {
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	if (d)
+		closedir(d);
+}
+
 /* The child closed its pipe: reap it and answer. */
 static void task_done(slot *s)
 {
@@ -197,6 +216,8 @@ static void task_done(slot *s)
 	int exited = WIFEXITED(status), code = exited ? WEXITSTATUS(status) : -1;
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	int st = s->timed_out ? ST_TIMEOUT : exited && code == 0 ? ST_OK : ST_FAILED;
+	if (st != ST_OK && s->task.kind == REAL_AGENT_TRANSCODE)
+		remove_outputs(a, s->pid);
 	a->tasks[s->task.kind][st]++;
 	a->wall[s->task.kind] += wall;
 	a->cpu[s->task.kind] += cpu;
