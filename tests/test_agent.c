@@ -574,6 +574,130 @@ START_TEST(test_coordinator_agent_rejoins)
 }
 END_TEST
 
+/* TLS: an agent with a certificate serves HTTPS; the coordinator verifies
+ * it against the CA it is given and refuses it without. */
+START_TEST(test_agent_tls)
+{
+	char cmd[2048], errbuf[2048], dir[600];
+	if (test_run("command -v openssl", NULL, 0) != 0) {
+		fprintf(stderr, "test_agent_tls: skipped, no openssl binary\n");
+		return;
+	}
+	snprintf(dir, sizeof dir, "%s/tls", test_tmpdir());
+	mkdir(dir, 0700);
+	snprintf(cmd, sizeof cmd,
+		 "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/key.pem -out %s/cert.pem "
+		 "-days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1",
+		 dir, dir);
+	ck_assert_int_eq(test_run(cmd, errbuf, sizeof errbuf), 0);
+	char extra[1400];
+	snprintf(extra, sizeof extra, ", \"tls\": {\"cert\": \"%s/cert.pem\", \"key\": \"%s/key.pem\"}",
+		 dir, dir);
+	agent_proc a = agent_start(agent_config("tls.json", "large", 2, extra), 0);
+	/* plain HTTP gets no answer from a TLS port */
+	ck_assert_int_eq(http(a.port, "GET", "/health", "Bearer " TOKEN, "", 0, NULL), 0);
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "{\"agents\": [{\"url\": \"https://127.0.0.1:%d\", \"token\": \"%s\", "
+		 "\"ca\": \"%s/cert.pem\"}], \"tasks\": {\"short\": {\"kind\": \"sleep\", "
+		 "\"seconds\": \"exec\"}, \"long\": {\"kind\": \"burn\", \"seconds\": 0.01}}}",
+		 a.port, TOKEN, dir);
+	const char *agents = test_write("agents_tls.json", text);
+	snprintf(cmd, sizeof cmd,
+		 "timeout 60 %s coordinator experiments/agents/experiment.json --agents %s "
+		 "--out %s/out --tasks 8 --quiet",
+		 test_bin(), agents, dir);
+	int rc = test_run(cmd, errbuf, sizeof errbuf);
+	ck_assert_msg(rc == 0, "coordinator over TLS: %d %s", rc, errbuf);
+	int completed, failed;
+	snprintf(text, sizeof text, "%s/out", dir);
+	ck_assert_int_eq(check_rows(text, 8, &completed, &failed), 8);
+	ck_assert_int_eq(completed, 8);
+	/* without the CA the self-signed certificate is refused */
+	snprintf(text, sizeof text,
+		 "{\"agents\": [{\"url\": \"https://127.0.0.1:%d\", \"token\": \"%s\"}], "
+		 "\"connect_timeout_s\": 1, \"tasks\": {\"short\": {\"kind\": \"sleep\", "
+		 "\"seconds\": 0}, \"long\": {\"kind\": \"sleep\", \"seconds\": 0}}}",
+		 a.port, TOKEN);
+	agents = test_write("agents_noca.json", text);
+	snprintf(cmd, sizeof cmd,
+		 "timeout 60 %s coordinator experiments/agents/experiment.json --agents %s "
+		 "--out %s/out2 --tasks 2 --quiet",
+		 test_bin(), agents, dir);
+	ck_assert_int_eq(test_run(cmd, errbuf, sizeof errbuf), 2);
+	ck_assert_msg(strstr(errbuf, "did not answer"), "%s", errbuf);
+	agent_stop(&a, SIGTERM);
+}
+END_TEST
+
+/* Bad coordinator input: one line, status 2, before any task runs. */
+START_TEST(test_coordinator_bad_input)
+{
+	agent_proc a = agent_start(agent_config("c1.json", "small", 1, NULL), 0);
+	char cmd[2048], errbuf[2048], text[1024];
+	const char *fmt[] = {
+		"{\"agents\": [{\"url\": \"http://127.0.0.1:%d\", \"token\": \"%s\"}], "
+		"\"tasks\": {\"short\": {\"kind\": \"sleep\"}}}",
+		"{\"agents\": [{\"url\": \"http://127.0.0.1:%d\", \"token\": \"%s\"}], "
+		"\"tasks\": {\"short\": {\"kind\": \"sleep\"}, \"long\": {\"kind\": \"sleep\"}, "
+		"\"huge\": {\"kind\": \"sleep\"}}}",
+		"{\"agents\": [{\"url\": \"ftp://127.0.0.1:%d\", \"token\": \"%s\"}], \"tasks\": {}}",
+		"{\"agents\": [{\"url\": \"http://127.0.0.1:%d\", \"token\": \"%s\"}], \"tasks\": {},"
+		" \"on_failure\": \"ignore\"}",
+		"{\"agents\": [{\"url\": \"http://127.0.0.1:%d\", \"token\": \"%s-wrong\"}],"
+		" \"connect_timeout_s\": 0.5, \"tasks\": {}}",
+		"{\"agents\": [{\"url\": \"http://127.0.0.1:%d\", \"token\": \"%s\"}], \"tasks\": {},"
+		" \"retries\": 1}"};
+	const char *want[] = {"no request body for task type \"long\"",
+			      "\"huge\" is not a task type", "is not http://", "\"on_failure\"",
+			      "did not answer", "retries"};
+	for (size_t i = 0; i < sizeof fmt / sizeof fmt[0]; i++) {
+		snprintf(text, sizeof text, fmt[i], a.port, TOKEN);
+		const char *agents = test_write("agents_bad.json", text);
+		snprintf(cmd, sizeof cmd,
+			 "timeout 30 %s coordinator experiments/agents/experiment.json --agents %s "
+			 "--out %s/bad --tasks 2 --quiet",
+			 test_bin(), agents, test_tmpdir());
+		ck_assert_msg(test_run(cmd, errbuf, sizeof errbuf) == 2, "%zu: %s", i, errbuf);
+		ck_assert_msg(strstr(errbuf, want[i]) && strchr(errbuf, '\n') ==
+							       errbuf + strlen(errbuf) - 1,
+			      "%zu: %s", i, errbuf);
+	}
+	/* an experiment asking for what is not emulated */
+	snprintf(text, sizeof text,
+		 "{\"agents\": [{\"url\": \"http://127.0.0.1:%d\", \"token\": \"%s\"}], "
+		 "\"tasks\": {\"short\": {\"kind\": \"sleep\", \"seconds\": 0}, \"long\": "
+		 "{\"kind\": \"sleep\", \"seconds\": 0}}}",
+		 a.port, TOKEN);
+	const char *agents = test_write("agents_ok.json", text);
+	snprintf(cmd, sizeof cmd,
+		 "timeout 30 %s coordinator experiments/agents/experiment.json --agents %s "
+		 "--out %s/bad --tasks 2 --quiet --policy nosuch",
+		 test_bin(), agents, test_tmpdir());
+	ck_assert_int_eq(test_run(cmd, errbuf, sizeof errbuf), 2);
+	ck_assert_msg(strstr(errbuf, "unknown policy"), "%s", errbuf);
+	char cwd[512], bin[4096], big[8192];
+	ck_assert(getcwd(cwd, sizeof cwd) && realpath(test_bin(), bin));
+	snprintf(big, sizeof big,
+		 "cd %s && sed 's|\"profile.json\"|\"%s/experiments/agents/profile.json\"|; "
+		 "s|\"seed\"|\"drop\": {\"in_queue\": true}, \"seed\"|' "
+		 "%s/experiments/agents/experiment.json > drop.json && "
+		 "timeout 30 %s coordinator drop.json --agents %s --out bad --tasks 2 --quiet",
+		 test_tmpdir(), cwd, cwd, bin, agents);
+	ck_assert_int_eq(test_run(big, errbuf, sizeof errbuf), 2);
+	ck_assert_msg(strstr(errbuf, "does not emulate"), "%s", errbuf);
+	/* usage */
+	snprintf(cmd, sizeof cmd, "%s coordinator experiments/agents/experiment.json --out x",
+		 test_bin());
+	ck_assert_int_eq(test_run(cmd, errbuf, sizeof errbuf), 2);
+	ck_assert_msg(strstr(errbuf, "--agents"), "%s", errbuf);
+	snprintf(cmd, sizeof cmd, "%s coordinator --help | grep -q '^usage: hetsim coordinator ' && "
+		 "%s agent --help | grep -q '^usage: hetsim agent '", test_bin(), test_bin());
+	ck_assert_int_eq(test_run(cmd, errbuf, sizeof errbuf), 0);
+	agent_stop(&a, SIGTERM);
+}
+END_TEST
+
 Suite *suite_agent(void)
 {
 	Suite *s = suite_create("agent");
@@ -586,6 +710,8 @@ Suite *suite_agent(void)
 	tcase_add_test(tc, test_coordinator_real_vs_simulated);
 	tcase_add_test(tc, test_coordinator_agent_killed);
 	tcase_add_test(tc, test_coordinator_agent_rejoins);
+	tcase_add_test(tc, test_agent_tls);
+	tcase_add_test(tc, test_coordinator_bad_input);
 	suite_add_tcase(s, tc);
 	return s;
 }
