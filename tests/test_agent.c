@@ -323,6 +323,33 @@ START_TEST(test_agent_timeout_and_slots)
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	/* free again */
 	ck_assert_int_eq(post_task(a.port, "{\"kind\":\"sleep\",\"seconds\":0}", NULL), 200);
+	/* a client that hangs up while its task runs: the task is killed and
+	 * the slot freed */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)a.port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	const char *req = "POST /task HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " TOKEN
+			  "\r\nContent-Length: 29\r\n\r\n{\"kind\":\"sleep\",\"seconds\":30}";
+	ck_assert(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
+	busy = 0;
+	for (int i = 0; i < 100 && !busy; i++) {
+		ck_assert_int_eq(http(a.port, "GET", "/health", "Bearer " TOKEN, "", 0, &body), 200);
+		busy = strstr(body, "\"busy\":1") != NULL;
+		free(body);
+		if (!busy)
+			usleep(20000);
+	}
+	ck_assert(busy);
+	close(fd);
+	t0 = mono();
+	while (busy && mono() - t0 < 5) {
+		usleep(20000);
+		ck_assert_int_eq(http(a.port, "GET", "/health", "Bearer " TOKEN, "", 0, &body), 200);
+		busy = strstr(body, "\"busy\":1") != NULL;
+		free(body);
+	}
+	ck_assert_msg(!busy, "the task of a client that hung up still runs");
 	agent_stop(&a, SIGTERM);
 }
 END_TEST

@@ -57,6 +57,7 @@ typedef struct call {
 	ctask *task;   /* NULL: a health poll */
 	double start_s;
 	struct evhttp_connection *conn;
+	struct call *prev, *next; /* the requests in flight */
 } call;
 
 struct cagent {
@@ -81,6 +82,8 @@ struct coord {
 	SSL_CTX *tls;
 	io_err *err;
 	int failed; /* a fatal error: stop */
+	int closing; /* freeing: replies are ignored */
+	call *calls; /* requests in flight */
 	/* agents.json */
 	io_jdoc adoc;
 	cagent *ag;
@@ -350,6 +353,11 @@ static int send_request(coord *co, call *c, enum evhttp_cmd_type cmd,
 	c->start_s = now_s(co);
 	if (evhttp_make_request(conn, req, cmd, path) != 0)
 		return -1; /* libevent freed req; the connection frees itself */
+	c->prev = NULL;
+	c->next = co->calls;
+	if (co->calls)
+		co->calls->prev = c;
+	co->calls = c;
 	return 0;
 }
 
@@ -971,6 +979,14 @@ static void on_reply(struct evhttp_request *req, void *arg)
 {
 	call *c = arg;
 	coord *co = c->co;
+	if (co->closing)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		co->calls = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
 	if (c->task)
 		task_reply(co, c, req);
 	else
@@ -1497,6 +1513,17 @@ static int tls_client(coord *co)
 
 static void coord_free(coord *co)
 {
+	co->closing = 1;
+	while (co->calls) { /* health polls (or requests, after an error) */
+		call *c = co->calls;
+		co->calls = c->next;
+		evhttp_connection_free(c->conn);
+		if (c->task) {
+			free(c->task->replay);
+			free(c->task);
+		}
+		free(c);
+	}
 	if (co->pinit && co->pol && co->pol->policy->fini)
 		co->pol->policy->fini(co->pstate);
 	ctask *t;

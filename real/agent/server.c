@@ -45,7 +45,7 @@ typedef struct slot {
 	int used;
 	pid_t pid;
 	int fd;
-	struct event *rd, *timer;
+	struct event *rd, *timer, *watch;
 	struct evhttp_request *req;
 	struct evhttp_connection *conn; /* NULL once the client went away */
 	real_agent_task task;
@@ -165,6 +165,9 @@ static void slot_release(slot *s)
 		event_free(s->rd);
 	if (s->timer)
 		event_free(s->timer);
+	if (s->watch)
+		event_free(s->watch);
+	s->watch = NULL;
 	if (s->fd >= 0)
 		close(s->fd);
 	s->rd = s->timer = NULL;
@@ -279,6 +282,20 @@ static void on_client_gone(struct evhttp_connection *conn, void *arg)
 	kill_task(s);
 }
 
+/* The client's socket became readable while its task runs: end of file
+ * (it hung up) kills the task; data (a pipelined request) ends the watch. */
+static void on_client_readable(evutil_socket_t fd, short what, void *arg)
+{
+	slot *s = arg;
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0)
+		kill_task(s);
+	event_del(s->watch);
+}
+
 static void start_task(agent *a, struct evhttp_request *req,
 		       const real_agent_task *t)
 {
@@ -330,8 +347,18 @@ static void start_task(agent *a, struct evhttp_request *req,
 		return;
 	}
 	s->conn = evhttp_request_get_connection(req);
-	if (s->conn)
+	if (s->conn) {
 		evhttp_connection_set_closecb(s->conn, on_client_gone, s);
+		/* libevent reads nothing more from the connection until the
+		 * answer is sent, so it would not see a hang-up: watch it */
+		struct bufferevent *bev = evhttp_connection_get_bufferevent(s->conn);
+		evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+		if (fd >= 0)
+			s->watch = event_new(a->base, fd, EV_READ | EV_PERSIST,
+					     on_client_readable, s);
+		if (s->watch)
+			event_add(s->watch, NULL);
+	}
 }
 
 /* ---- endpoints ------------------------------------------------------ */
