@@ -84,6 +84,8 @@ struct coord {
 	int failed; /* a fatal error: stop */
 	int closing; /* freeing: replies are ignored */
 	call *calls; /* requests in flight */
+	call *done;  /* answered: their connections are freed by the next
+			event (not inside their own callback) */
 	/* agents.json */
 	io_jdoc adoc;
 	cagent *ag;
@@ -166,7 +168,7 @@ static int read_first_line(coord *co, const json_t *node, const char *rel,
 {
 	char *path = io_jdoc_resolve(&co->adoc, rel);
 	FILE *f = path ? fopen(path, "r") : NULL;
-	char line[512] = "";
+	char line[256] = "";
 	int rc = 0;
 	if (!f || !fgets(line, sizeof line, f))
 		rc = io_jerr(co->err, &co->adoc, node, "%s: cannot read a token from it",
@@ -333,12 +335,12 @@ static int send_request(coord *co, call *c, enum evhttp_cmd_type cmd,
 			     (suseconds_t)((timeout_s - floor(timeout_s)) * 1e6)};
 	evhttp_connection_set_timeout_tv(conn, &tv);
 	evhttp_connection_set_retries(conn, 0);
-	evhttp_connection_free_on_completion(conn);
 	struct evhttp_request *req = evhttp_request_new(on_reply, c);
 	if (!req) {
 		evhttp_connection_free(conn);
 		return -1;
 	}
+	c->conn = conn;
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	char auth[300];
 	snprintf(auth, sizeof auth, "Bearer %s", a->token);
@@ -349,10 +351,12 @@ static int send_request(coord *co, call *c, enum evhttp_cmd_type cmd,
 		evhttp_add_header(h, "Content-Type", "application/json");
 		evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
 	}
-	c->conn = conn;
 	c->start_s = now_s(co);
-	if (evhttp_make_request(conn, req, cmd, path) != 0)
-		return -1; /* libevent freed req; the connection frees itself */
+	if (evhttp_make_request(conn, req, cmd, path) != 0) {
+		evhttp_connection_free(conn); /* libevent freed req */
+		c->conn = NULL;
+		return -1;
+	}
 	c->prev = NULL;
 	c->next = co->calls;
 	if (co->calls)
@@ -975,12 +979,26 @@ static void task_reply(coord *co, call *c, struct evhttp_request *req)
 	maybe_end(co);
 }
 
+/* Free the connections of answered requests (called at the start of every
+ * event, and at the end). */
+static void bury(coord *co)
+{
+	while (co->done) {
+		call *c = co->done;
+		co->done = c->next;
+		if (c->conn)
+			evhttp_connection_free(c->conn);
+		free(c);
+	}
+}
+
 static void on_reply(struct evhttp_request *req, void *arg)
 {
 	call *c = arg;
 	coord *co = c->co;
 	if (co->closing)
 		return;
+	bury(co);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -991,7 +1009,9 @@ static void on_reply(struct evhttp_request *req, void *arg)
 		task_reply(co, c, req);
 	else
 		health_reply(co, c, req);
-	free(c);
+	c->task = NULL;
+	c->next = co->done;
+	co->done = c;
 }
 
 static void poll_health(coord *co, uint32_t i, double timeout_s)
@@ -1014,6 +1034,7 @@ static void poll_health(coord *co, uint32_t i, double timeout_s)
 static void on_poll(evutil_socket_t fd, short what, void *arg)
 {
 	coord *co = arg;
+	bury(co);
 	for (uint32_t i = 0; i < co->n; i++)
 		if (!co->ag[i].up)
 			poll_health(co, i, co->health_poll_s > 1 ? co->health_poll_s : 1);
@@ -1048,6 +1069,7 @@ static int next_task(coord *co)
 static void on_arrival(evutil_socket_t fd, short what, void *arg)
 {
 	coord *co = arg;
+	bury(co);
 	const wl_task *w = &co->pending;
 	ctask *t = calloc(1, sizeof *t);
 	size_t nmt = co->prof->n_machines;
@@ -1514,6 +1536,7 @@ static int tls_client(coord *co)
 static void coord_free(coord *co)
 {
 	co->closing = 1;
+	bury(co);
 	while (co->calls) { /* health polls (or requests, after an error) */
 		call *c = co->calls;
 		co->calls = c->next;

@@ -92,7 +92,7 @@ static int read_token_file(const io_jdoc *doc, const json_t *obj, char *tok,
 	if (!f)
 		return io_jerr(err, doc, json_object_get(obj, "token_file"),
 			       "token_file %s: %s", path, strerror(errno));
-	char line[512];
+	char line[256];
 	if (!fgets(line, sizeof line, f))
 		line[0] = 0;
 	fclose(f);
