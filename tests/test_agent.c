@@ -187,8 +187,8 @@ START_TEST(test_agent_token_and_confine_unit)
 	real_agent_task t;
 	const char *good[] = {"{\"kind\":\"sleep\",\"seconds\":0.5,\"id\":\"t1-a1\"}",
 			      "{\"kind\":\"burn\",\"seconds\":0,\"timeout_s\":3}",
-			      "{\"kind\":\"transcode\",\"input\":\"input.txt\","
-			      "\"outputs\":[\"bitrate=768k\",\"framerate=24;codec=vp9\"]}",
+			      ("{\"kind\":\"transcode\",\"input\":\"input.txt\","
+			       "\"outputs\":[\"bitrate=768k\",\"framerate=24;codec=vp9\"]}"),
 			      "{\"kind\":\"infer\",\"model\":\"firenet\",\"batch\":2}"};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		io_err e2 = {0};
@@ -208,8 +208,8 @@ START_TEST(test_agent_token_and_confine_unit)
 		"{\"kind\":\"transcode\",\"input\":\"../x\",\"outputs\":[\"bitrate=768k\"]}",
 		"{\"kind\":\"transcode\",\"input\":\"input.txt\",\"outputs\":[\"bitrate=1\"]}",
 		"{\"kind\":\"transcode\",\"input\":\"input.txt\",\"outputs\":[]}",
-		"{\"kind\":\"transcode\",\"input\":\"input.txt\","
-		"\"outputs\":[\"bitrate=768k;bitrate=512k\"]}",
+		("{\"kind\":\"transcode\",\"input\":\"input.txt\","
+		 "\"outputs\":[\"bitrate=768k;bitrate=512k\"]}"),
 		"{\"kind\":\"infer\",\"model\":\"nosuch\"}",
 		"{\"kind\":\"infer\",\"model\":\"firenet\",\"batch\":0}"};
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {

@@ -623,16 +623,18 @@ static json_t *fill(const json_t *tpl, double exec)
 		json_t *o = json_object();
 		const char *k;
 		json_t *v;
-		json_object_foreach((json_t *)tpl, k, v)
+		json_object_foreach((json_t *)tpl, k, v) {
 			json_object_set_new(o, k, fill(v, exec));
+		}
 		return o;
 	}
 	if (json_is_array(tpl)) {
 		json_t *a = json_array();
 		size_t i;
 		json_t *v;
-		json_array_foreach(tpl, i, v)
+		json_array_foreach(tpl, i, v) {
 			json_array_append_new(a, fill(v, exec));
+		}
 		return a;
 	}
 	return json_deep_copy(tpl);
@@ -1236,7 +1238,7 @@ static int read_responses(const char *path, double **out, size_t *n, io_err *err
 	int rc = io_csv_open(&r, path, err);
 	if (rc)
 		return rc;
-	int ca, ce, co_;
+	int ca = 0, ce = 0, co_ = 0;
 	rc = io_csv_read_header(r, err);
 	if (!rc)
 		rc = io_csv_need_col(r, "arrival_s", &ca, err);
