@@ -601,6 +601,45 @@ START_TEST(test_coordinator_agent_rejoins)
 }
 END_TEST
 
+/* An agent that hangs (stopped) mid-run: its requests time out, it is
+ * taken out, its tasks are retried; a batch policy (minmin) maps. */
+START_TEST(test_coordinator_agent_hangs)
+{
+	agent_proc ag[3];
+	start_three(ag);
+	const char *agents = coord_files(ag, ", \"request_timeout_s\": 1, \"health_poll_s\": 0.2");
+	char dir[600], cmd[2048], errbuf[2048];
+	snprintf(dir, sizeof dir, "%s/coord_hang", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "timeout 60 %s coordinator experiments/agents/experiment.json --agents %s "
+		 "--out %s --tasks 36 --policy minmin",
+		 test_bin(), agents, dir);
+	pid_t stopper = fork();
+	if (stopper == 0) {
+		usleep(1000000);
+		kill(ag[2].pid, SIGSTOP);
+		usleep(1800000);
+		kill(ag[2].pid, SIGCONT);
+		_exit(0);
+	}
+	int rc = test_run(cmd, errbuf, sizeof errbuf);
+	waitpid(stopper, NULL, 0);
+	kill(ag[2].pid, SIGCONT);
+	for (int i = 0; i < 3; i++)
+		agent_stop(&ag[i], SIGTERM);
+	ck_assert_msg(rc == 0, "coordinator: %d %s", rc, errbuf);
+	ck_assert_msg(strstr(errbuf, "agent 2 (") && strstr(errbuf, "is down"), "%s", errbuf);
+	int completed, failed;
+	ck_assert_int_eq(check_rows(dir, 36, &completed, &failed), 36);
+	ck_assert_int_eq(completed + failed, 36);
+	char path[700];
+	snprintf(path, sizeof path, "%s/attempts.csv", dir);
+	char *att = test_slurp(path, NULL);
+	ck_assert(att && strstr(att, "timed out after 1 s"));
+	free(att);
+}
+END_TEST
+
 /* TLS: an agent with a certificate serves HTTPS; the coordinator verifies
  * it against the CA it is given and refuses it without. */
 START_TEST(test_agent_tls)
@@ -737,6 +776,7 @@ Suite *suite_agent(void)
 	tcase_add_test(tc, test_coordinator_real_vs_simulated);
 	tcase_add_test(tc, test_coordinator_agent_killed);
 	tcase_add_test(tc, test_coordinator_agent_rejoins);
+	tcase_add_test(tc, test_coordinator_agent_hangs);
 	tcase_add_test(tc, test_agent_tls);
 	tcase_add_test(tc, test_coordinator_bad_input);
 	suite_add_tcase(s, tc);
