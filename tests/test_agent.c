@@ -473,13 +473,14 @@ START_TEST(test_coordinator_real_vs_simulated)
 	 * (about 5 ms a task here): each response statistic within 25 ms +
 	 * 25% of the simulated value (x TEST_SLOWDOWN under sanitizers), the
 	 * makespan within 0.25 s, and never faster than simulated by more
-	 * than 5 ms. */
+	 * than 10 ms (the schedules may differ a little where a delay changed
+	 * a policy's choice). */
 	const char *keys[] = {"response_mean_s", "response_p50_s", "response_p95_s"};
 	for (size_t i = 0; i < 3; i++) {
 		double r = json_number_value(json_object_get(real, keys[i]));
 		double s = json_number_value(json_object_get(sim, keys[i]));
 		double tol = (0.025 + 0.25 * s) * TEST_SLOWDOWN;
-		ck_assert_msg(s > 0 && r > s - 0.005 && r < s + tol, "%s real %g sim %g", keys[i],
+		ck_assert_msg(s > 0 && r > s - 0.01 && r < s + tol, "%s real %g sim %g", keys[i],
 			      r, s);
 	}
 	double rm = json_number_value(json_object_get(real, "makespan_s"));

@@ -76,6 +76,8 @@ struct coord {
 	sim_experiment *x;
 	const prof_profile *prof;
 	const exp_policy *pol;
+	size_t pol_index; /* in the experiment's list; SIZE_MAX: named by
+			     --policy only */
 	uint64_t seed;
 	double rho;
 	struct event_base *base;
@@ -1177,12 +1179,16 @@ static int load_experiment(coord *co)
 			       "the coordinator does not emulate \"drop\", \"pruning\", "
 			       "\"merging\" or \"clairvoyant\"; remove them to run it on agents");
 	co->pol = &x->policies[0];
+	co->pol_index = 0;
 	if (co->o->policy) {
 		co->pol = NULL;
 		for (size_t i = 0; i < x->n_policies && !co->pol; i++)
-			if (strcmp(x->policies[i].policy->name, co->o->policy) == 0)
+			if (strcmp(x->policies[i].policy->name, co->o->policy) == 0) {
 				co->pol = &x->policies[i];
+				co->pol_index = i;
+			}
 		if (!co->pol) {
+			co->pol_index = SIZE_MAX;
 			static exp_policy named;
 			named.policy = pol_find(co->o->policy);
 			named.params = NULL;
@@ -1402,7 +1408,7 @@ static int compare(coord *co, FILE *console)
 		free(simcsv);
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
-	size_t pi = (size_t)(co->pol - co->x->policies);
+	size_t pi = co->pol_index;
 	sim_run_opts so = SIM_RUN_OPTS_DEFAULT;
 	so.policy = co->pol->policy->name;
 	so.run_dir = simdir;
@@ -1414,7 +1420,7 @@ static int compare(coord *co, FILE *console)
 	so.quiet = 1;
 	sim_result sr;
 	memset(&sr, 0, sizeof sr);
-	if (pi >= co->x->n_policies) { /* a policy the experiment does not list */
+	if (pi == SIZE_MAX) { /* a policy the experiment does not list */
 		rc = sim_mkdirs(simdir, err);
 		if (!rc) {
 			exp_policy *saved = co->x->policies;
