@@ -641,6 +641,39 @@ START_TEST(test_coordinator_agent_hangs)
 }
 END_TEST
 
+/* Every agent dies: the tasks left waiting are failed after give_up_s and
+ * the run still ends, every task accounted for. */
+START_TEST(test_coordinator_all_agents_die)
+{
+	agent_proc ag[3];
+	start_three(ag);
+	const char *agents = coord_files(ag, ", \"request_timeout_s\": 1, \"health_poll_s\": 0.2, "
+					     "\"give_up_s\": 0.5");
+	char dir[600], cmd[2048], errbuf[2048];
+	snprintf(dir, sizeof dir, "%s/coord_all", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "timeout 60 %s coordinator experiments/agents/experiment.json --agents %s "
+		 "--out %s --tasks 36 --quiet",
+		 test_bin(), agents, dir);
+	pid_t killer = fork();
+	if (killer == 0) {
+		usleep(1000000);
+		for (int i = 0; i < 3; i++)
+			kill(ag[i].pid, SIGKILL);
+		_exit(0);
+	}
+	int rc = test_run(cmd, errbuf, sizeof errbuf);
+	waitpid(killer, NULL, 0);
+	for (int i = 0; i < 3; i++)
+		agent_stop(&ag[i], SIGKILL);
+	ck_assert_msg(rc == 0, "coordinator: %d %s", rc, errbuf);
+	int completed, failed;
+	ck_assert_int_eq(check_rows(dir, 36, &completed, &failed), 36);
+	ck_assert_int_eq(completed + failed, 36);
+	ck_assert_msg(completed > 0 && failed > 0, "completed %d failed %d", completed, failed);
+}
+END_TEST
+
 /* TLS: an agent with a certificate serves HTTPS; the coordinator verifies
  * it against the CA it is given and refuses it without. */
 START_TEST(test_agent_tls)
@@ -778,6 +811,7 @@ Suite *suite_agent(void)
 	tcase_add_test(tc, test_coordinator_agent_killed);
 	tcase_add_test(tc, test_coordinator_agent_rejoins);
 	tcase_add_test(tc, test_coordinator_agent_hangs);
+	tcase_add_test(tc, test_coordinator_all_agents_die);
 	tcase_add_test(tc, test_agent_tls);
 	tcase_add_test(tc, test_coordinator_bad_input);
 	suite_add_tcase(s, tc);

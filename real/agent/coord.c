@@ -113,7 +113,7 @@ struct coord {
 	uint32_t waiting;
 	uint64_t in_system, arrived, completed, missed, dropped, failed_tasks,
 		retried, attempts_total;
-	double t0, last_done_s, all_down_since, busy_total_s, energy_j;
+	double t0, last_done_s, stalled_since, busy_total_s, energy_j;
 	double *resp;
 	size_t n_resp, cap_resp;
 	double wait_sum;
@@ -876,13 +876,6 @@ static void set_down(coord *co, uint32_t m)
 		rev = nx;
 	}
 	view_refresh(co, m);
-	if (co->all_down_since < 0) {
-		int any = 0;
-		for (uint32_t i = 0; i < co->n; i++)
-			any |= co->ag[i].up;
-		if (!any)
-			co->all_down_since = now_s(co);
-	}
 	if (!co->o->quiet)
 		fprintf(stderr, "hetsim: coordinator: agent %u (%s) is down\n", m, a->url);
 }
@@ -933,7 +926,6 @@ static void health_reply(coord *co, call *c, struct evhttp_request *req)
 		} else if (!a->up && strcmp(a->mtype, json_string_value(mt)) == 0 &&
 			   json_integer_value(sl) >= a->slots) {
 			a->up = 1;
-			co->all_down_since = -1;
 			view_refresh(co, (uint32_t)c->agent);
 			if (!co->o->quiet)
 				fprintf(stderr, "hetsim: coordinator: agent %d (%s) is back\n",
@@ -1042,11 +1034,24 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 	for (uint32_t i = 0; i < co->n; i++)
 		if (!co->ag[i].up)
 			poll_health(co, i, co->health_poll_s > 1 ? co->health_poll_s : 1);
-	/* tasks waiting while no agent answers: give up on them */
-	if (co->all_down_since >= 0 && now_s(co) - co->all_down_since > co->give_up_s) {
+	/* Tasks wait, but nothing runs or is queued on any agent: only an
+	 * agent coming back can change that. After give_up_s of it the
+	 * waiting tasks are failed (the run must end). */
+	int idle = co->whead != NULL;
+	for (uint32_t i = 0; i < co->n && idle; i++) {
+		idle = co->ag[i].queued == 0;
+		for (int s = 0; s < co->ag[i].slots && idle; s++)
+			idle = co->ag[i].running[s] == NULL;
+	}
+	if (!idle) {
+		co->stalled_since = -1;
+	} else if (co->stalled_since < 0) {
+		co->stalled_since = now_s(co);
+	} else if (now_s(co) - co->stalled_since > co->give_up_s) {
 		ctask *t;
 		while ((t = wait_pop(co)))
 			finish(co, t, OUT_FAILED, now_s(co));
+		co->stalled_since = -1;
 		maybe_end(co);
 	}
 }
@@ -1605,7 +1610,7 @@ static void coord_free(coord *co)
 
 int real_coord_run(const real_coord_opts *o, FILE *console, io_err *err)
 {
-	coord co_ = {.o = o, .err = err, .all_down_since = -1, .mask = -1};
+	coord co_ = {.o = o, .err = err, .stalled_since = -1, .mask = -1};
 	coord *co = &co_;
 	signal(SIGPIPE, SIG_IGN);
 	int rc = load_agents(co);

@@ -47,9 +47,10 @@
  * answers again, and its queued tasks go back to the mapper. A task whose
  * attempt failed (or that the agent reports "failed" or "timeout") is
  * retried once on another agent with on_failure "retry" (the default), or
- * recorded as failed with "fail". Tasks left waiting while every agent has
- * been down for give_up_s are recorded as failed. Every task ends as one
- * row: completed, missed, dropped or failed.
+ * recorded as failed with "fail". Tasks left waiting while no task has
+ * run or been queued on any agent for give_up_s (every agent that could
+ * take them is down) are recorded as failed. Every task ends as one row:
+ * completed, missed, dropped or failed.
  *
  * DIR gets: tasks.csv.gz (the simulator's columns; energy_j as the engine
  * computes it; outcome "failed" for failed tasks), attempts.csv (one row
