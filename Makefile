@@ -10,6 +10,7 @@
 #                        BENCH_ARGS=huge: 10^8 tasks in constant memory
 #   make bench-simgrid   hetsim vs SimGrid side by side (tests/bench/bench.mk)
 #   make bench-nn        the NN engine vs PyTorch CPU (tests/bench/bench.mk)
+#   make bench-net       the max-min network alone (tests/bench/bench.mk)
 #   make deps            install the Debian packages hetsim needs
 #   make lint            the layer rule (tests/layers.sh) and cppcheck
 #   make install PREFIX=/usr/local   hetsim, its man page and the profiles
@@ -22,7 +23,7 @@
 #                        make fuzz-plot runs one. See tests/fuzz/run.sh.
 
 CC      ?= cc
-PKGS    := gsl jansson zlib libdeflate libxml-2.0 libevent libevent_openssl openssl
+PKGS    := gsl jansson zlib libdeflate libxml-2.0 libpng libevent libevent_openssl openssl
 TESTPKG := check
 
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -45,7 +46,7 @@ CFLAGS_BASE += -Werror
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lz -ldeflate -lxml2 -levent_openssl -levent -lssl -lcrypto)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lz -ldeflate -lxml2 -lpng16 -levent_openssl -levent -lssl -lcrypto)
 CHECK_LIBS := $(shell pkg-config --libs $(TESTPKG) 2>/dev/null || echo -lcheck -lsubunit -lrt)
 ALL_CFLAGS := $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 # libcsv ships no pkg-config file; nor does Debian's oneDNN (libdnnl-dev,
@@ -74,7 +75,7 @@ TESTS := $(BUILD)/hetsim_tests
 -include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
 -include tests/bench/bench.mk
 
-.PHONY: all run test check bench deps lint format clean profiles golden-update \
+.PHONY: all run test check bench deps validate-workflows lint format clean profiles golden-update \
 	install uninstall
 all: $(BIN)
 
@@ -117,6 +118,10 @@ bench:
 
 deps:
 	@sh tests/deps.sh
+
+# experiments/workflows/VALIDATION.md and profiles/data/wms_*.json (issue 13)
+validate-workflows: $(BIN)
+	sh experiments/workflows/validate.sh ./$(BIN) $(SHARED)/data
 
 # The layer rule (README.md, "Map"): tests/layers.sh checks the #include
 # lines and that they form no cycle, and first that it catches both.

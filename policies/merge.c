@@ -17,6 +17,38 @@ const char *pol_merge_name(pol_merge_strategy s)
 	return (unsigned)s < 3 ? names[s] : "?";
 }
 
+double pol_merge_time(const double *t, const double *frac, size_t k)
+{
+	double shared = k ? frac[0] * t[0] : 0.0, own = 0;
+	for (size_t i = 0; i < k; i++) {
+		double s = frac[i] * t[i];
+		if (s > shared)
+			shared = s;
+		own += t[i] - s;
+	}
+	return shared + own;
+}
+
+double pol_merge_lead(const prof_profile *p, uint32_t type, double t)
+{
+	return p->merge_frac ? p->merge_frac[type] * t : 0.0;
+}
+
+double pol_merge_part(const prof_profile *p, uint32_t mtype, uint32_t type,
+		      double t, double *state)
+{
+	if (!p->merge_frac) {
+		double part = t - (p->merge_shared_s ? p->merge_shared_s[mtype] : 0.0);
+		return part > 0 ? part : 0.0;
+	}
+	double s = p->merge_frac[type] * t, add = t - s;
+	if (s > *state) {
+		add += s - *state;
+		*state = s;
+	}
+	return add;
+}
+
 /* Replay the queue with entry `longer` extra_s longer (longer >= n: none). */
 static void replay(double *slot_free, uint32_t slots, const pol_queued *q,
 		   size_t n, size_t longer, double extra_s, double *end)

@@ -12,6 +12,27 @@
  * "merge"); a request of a type already in the group adds nothing (its
  * output is one the run already makes).
  *
+ * The time of a merged run (pol_merge_part, the profile's "merge" section,
+ * profiles/profile.h) comes in two forms:
+ *   relative  each task type has a shared fraction f <= 1 of its own time
+ *             t: the part f t (process start-up, reading and decoding the
+ *             input) is paid once per run, the rest (1 - f) t (filtering,
+ *             encoding, writing its output) by every request. A run of
+ *             requests with times t_i and fractions f_i takes
+ *                 T = max_i f_i t_i + sum_i (1 - f_i) t_i,
+ *             which does not depend on the order of the requests and is
+ *             never shorter than any one request alone (T - t_j =
+ *             max_i f_i t_i - f_j t_j + sum_{i != j} (1 - f_i) t_i >= 0).
+ *             A negative f (the outputs slow each other down: memory,
+ *             caches) makes T longer than the separate runs together.
+ *             The fractions are relative to the requests' own times, so a
+ *             fit from one machine transfers to a faster or slower one.
+ *   absolute  (profiles without "shared_frac": the older form) one shared
+ *             part a per machine type: the first request takes its time,
+ *             each later one max(0, t_i - a).
+ * Either way a request of a type already in the run adds nothing (its
+ * output is one the run already makes).
+ *
  * Only tasks in a machine's local queue are merge targets: their machine,
  * and so the effect of a merge on the queue, is known. Policies that keep
  * tasks in the mapper's queue until a slot frees (fcfs) never queue
@@ -39,6 +60,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "profiles/profile.h"
 
 typedef enum pol_merge_strategy {
 	POL_MERGE_NEVER = 0,
@@ -52,6 +74,20 @@ typedef enum pol_merge_strategy {
 /* "never" / "always" / "adaptive" -> strategy, or -1. */
 int pol_merge_from_name(const char *name);
 const char *pol_merge_name(pol_merge_strategy s);
+
+/* Time of one merged run of k >= 1 requests with single-run times t[i] and
+ * shared fractions frac[i] <= 1 (the relative form above). */
+double pol_merge_time(const double *t, const double *frac, size_t k);
+
+/* A run built one request at a time on machine type mtype of profile p:
+ * pol_merge_lead starts it with its first request (type, time t) and
+ * returns its state (the largest shared part so far); pol_merge_part adds
+ * a request of another type to it and returns the time that request adds
+ * (relative form: the sum over the run is pol_merge_time's T; absolute
+ * form: max(0, t - a), *state unused). */
+double pol_merge_lead(const prof_profile *p, uint32_t type, double t);
+double pol_merge_part(const prof_profile *p, uint32_t mtype, uint32_t type,
+		      double t, double *state);
 
 /* A task in a machine's queue, in FIFO order: expected run time and
  * deadline (INFINITY: none). */

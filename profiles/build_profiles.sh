@@ -42,6 +42,15 @@ fit dnn_virt "DNN inference under virtualization (dnn_virt_inference)" \
 	"Data: hpcclab/DNN-Virt-Evaluation at 70c2f11f01f4d7acf231db0582745c96900418e0 (Data_Analysis/Apps, exec_time seconds), via shared/data/dnn_virt_inference.csv; machine = platform-cores-core_type" \
 	"$data/dnn_virt_inference.csv" --value exec_s --task-cols app --machine-cols platform,cores,core_type
 
+# workflow-system overheads (issue 13; experiments/workflows/wms_fits.md)
+if [ -d "$data/workflows/wfformat" ]; then
+	for s in pegasus makeflow nextflow; do
+		echo "calibrating wms_$s ..."
+		"$bin" calibrate workflow --system $s --anomaly-sample "$data/anomaly_sample" \
+			--traces "$data/workflows/wfformat" --out "$out/wms_$s.json" --quiet
+	done
+fi
+
 echo "writing pet_hcw19 ..."
 "$bin" fit "$data/pet_hcw19.csv" --value time --pet-prob probability \
 	--group-by task_type,machine --where system=heterogeneous \
@@ -60,6 +69,10 @@ echo "writing pet_hcw19 ..."
 	for n in heet_fitted oilgas video_transcode video_multiparam dnn_virt; do
 		cat "$tmp/$n.md"
 	done
+	if [ -d "$data/workflows/wfformat" ]; then
+		echo
+		cat experiments/workflows/wms_fits.md
+	fi
 } > "$out/FITS.md.tmp.$$"
 mv "$out/FITS.md.tmp.$$" "$out/FITS.md"
 echo "wrote $out/*.json and $out/FITS.md"

@@ -48,9 +48,11 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_multimin.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 #include "profiles/fit.h"
@@ -353,8 +355,13 @@ static int fit_exponential_at(const sample *s, double shift, double theta,
 static int fit_shifted_exponential(const sample *s, prof_fit *out)
 {
 	double c = s->min - (s->mean - s->min) / (s->dn - 1.0);
-	if (!(c > 0.0))
+	if (!(c > 0.0)) {
+		out->degenerate = 1;
+		snprintf(out->note, sizeof out->note,
+			 "degenerate: the location estimate %.4g is below 0: "
+			 "shift 0, an exponential", c);
 		return fit_exponential_at(s, 0.0, s->mean, s->dn, out);
+	}
 	/* UMVU: n (m - x_(1)) / theta ~ Gamma(n - 1), so theta's sd is
 	 * theta / sqrt(n - 1) exactly */
 	double theta = (s->mean - s->min) * s->dn / (s->dn - 1.0);
@@ -444,6 +451,13 @@ static int fit_shifted_lognormal(const sample *s, prof_fit *out)
 			*out = at_max;
 			out->shift = fmax(s->min - d, 0.0);
 		}
+	}
+	if (out->ok && out->shift == 0.0) {
+		out->degenerate = 1;
+		snprintf(out->note, sizeof out->note,
+			 "degenerate: the likelihood has no local maximum in the "
+			 "shift (it grows without bound towards the minimum): "
+			 "shift 0, a lognormal");
 	}
 	/* given c, sigma / sqrt n and sigma / sqrt 2n would understate the
 	 * uncertainty (c, mu and sigma are strongly correlated): unknown */
@@ -606,6 +620,323 @@ void prof_fit_model(const prof_fit *f, prof_model *m)
 	memcpy(m->p, f->p, sizeof m->p);
 	m->shift = f->shift;
 	m->mean = model_mean(m->kind, m->p) + m->shift;
+}
+
+/* ---- interval-censored fits ---------------------------------------------- */
+
+/* The distinct values of a sorted sample and their counts, as intervals
+ * [lo, hi) of the resolution. */
+typedef struct censored {
+	size_t m;
+	double *lo, *hi, *count;
+	double n;
+	prof_family f;
+	double c_max; /* the shift stays below the first interval's end */
+} censored;
+
+static double logistic(double z)
+{
+	return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+}
+
+/* P(lo <= X < hi) of family cs->f at parameters th (the unconstrained
+ * ones of censored_params), computed on the side of the median where it
+ * does not cancel. */
+static double interval_prob(const censored *cs, const double *th, double lo,
+			    double hi)
+{
+	double c = 0, P_lo, P_hi, Q_lo, Q_hi;
+	prof_family f = cs->f;
+	if (f == PROF_FAM_SHIFTED_EXPONENTIAL)
+		c = cs->c_max * logistic(th[1]);
+	else if (f == PROF_FAM_SHIFTED_LOGNORMAL)
+		c = cs->c_max * logistic(th[2]);
+	lo -= c;
+	hi -= c;
+	if (hi <= 0)
+		return 0;
+	switch (f) {
+	case PROF_FAM_NORMAL: {
+		double sd = exp(th[1]);
+		double a = (lo - th[0]) / sd, b = (hi - th[0]) / sd;
+		P_lo = gsl_cdf_ugaussian_P(a), P_hi = gsl_cdf_ugaussian_P(b);
+		Q_lo = gsl_cdf_ugaussian_Q(a), Q_hi = gsl_cdf_ugaussian_Q(b);
+		break;
+	}
+	case PROF_FAM_LOGNORMAL:
+	case PROF_FAM_SHIFTED_LOGNORMAL: {
+		double sg = exp(th[1]);
+		double a = lo > 0 ? (log(lo) - th[0]) / sg : -INFINITY;
+		double b = (log(hi) - th[0]) / sg;
+		P_lo = lo > 0 ? gsl_cdf_ugaussian_P(a) : 0, P_hi = gsl_cdf_ugaussian_P(b);
+		Q_lo = lo > 0 ? gsl_cdf_ugaussian_Q(a) : 1, Q_hi = gsl_cdf_ugaussian_Q(b);
+		break;
+	}
+	case PROF_FAM_GAMMA: {
+		double k = exp(th[0]), sc = exp(th[1]);
+		P_lo = lo > 0 ? gsl_cdf_gamma_P(lo, k, sc) : 0;
+		Q_lo = lo > 0 ? gsl_cdf_gamma_Q(lo, k, sc) : 1;
+		P_hi = gsl_cdf_gamma_P(hi, k, sc), Q_hi = gsl_cdf_gamma_Q(hi, k, sc);
+		break;
+	}
+	case PROF_FAM_WEIBULL: {
+		double k = exp(th[0]), sc = exp(th[1]);
+		double za = lo > 0 ? pow(lo / sc, k) : 0, zb = pow(hi / sc, k);
+		P_lo = -expm1(-za), P_hi = -expm1(-zb);
+		Q_lo = exp(-za), Q_hi = exp(-zb);
+		break;
+	}
+	case PROF_FAM_EXPONENTIAL:
+	case PROF_FAM_SHIFTED_EXPONENTIAL: {
+		double mean = exp(th[0]);
+		double za = lo > 0 ? lo / mean : 0, zb = hi / mean;
+		P_lo = -expm1(-za), P_hi = -expm1(-zb);
+		Q_lo = exp(-za), Q_hi = exp(-zb);
+		break;
+	}
+	default:
+		return 0;
+	}
+	return P_hi < 0.5 ? P_hi - P_lo : Q_lo - Q_hi;
+}
+
+static double censored_nll(const gsl_vector *v, void *ctx)
+{
+	const censored *cs = ctx;
+	double th[3] = {0};
+	for (size_t i = 0; i < v->size; i++)
+		th[i] = gsl_vector_get(v, i);
+	double ll = 0;
+	for (size_t j = 0; j < cs->m; j++) {
+		double p = interval_prob(cs, th, cs->lo[j], cs->hi[j]);
+		if (!(p > 0))
+			return 1e300;
+		ll += cs->count[j] * log(p);
+	}
+	return isfinite(ll) ? -ll : 1e300;
+}
+
+/* Unconstrained parameters th[] of family f from a plain fit pf (the
+ * start), and their number. */
+static int censored_start(const censored *cs, const prof_fit *pf, double *th)
+{
+	switch (cs->f) {
+	case PROF_FAM_NORMAL:
+		th[0] = pf->p[0], th[1] = log(pf->p[1]);
+		return 2;
+	case PROF_FAM_LOGNORMAL:
+		th[0] = pf->p[0], th[1] = log(pf->p[1]);
+		return 2;
+	case PROF_FAM_GAMMA:
+	case PROF_FAM_WEIBULL:
+		th[0] = log(pf->p[0]), th[1] = log(pf->p[1]);
+		return 2;
+	case PROF_FAM_EXPONENTIAL:
+		th[0] = log(pf->p[0]);
+		return 1;
+	case PROF_FAM_SHIFTED_EXPONENTIAL:
+	case PROF_FAM_SHIFTED_LOGNORMAL: {
+		/* the shift as a fraction of c_max, kept off the bounds */
+		double u = fmin(fmax(pf->shift / cs->c_max, 0.05), 0.95);
+		int k = cs->f == PROF_FAM_SHIFTED_EXPONENTIAL ? 1 : 2;
+		if (k == 1)
+			th[0] = log(fmax(pf->p[0] + pf->shift - u * cs->c_max, 1e-12 * cs->c_max));
+		else
+			th[0] = pf->p[0], th[1] = log(pf->p[1]);
+		th[k] = log(u / (1 - u));
+		return k + 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* Nelder-Mead from th (np parameters); th gets the best point. */
+static double censored_minimise(censored *cs, double *th, int np)
+{
+	gsl_multimin_function fn = {censored_nll, (size_t)np, cs};
+	gsl_vector *x = gsl_vector_alloc((size_t)np), *step = gsl_vector_alloc((size_t)np);
+	gsl_multimin_fminimizer *mm =
+		gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, (size_t)np);
+	double best = INFINITY;
+	if (!x || !step || !mm)
+		goto out;
+	/* restarts: a simplex can stall on the ridge of (shift, scale) */
+	for (int restart = 0; restart < 4; restart++) {
+		for (int i = 0; i < np; i++) {
+			gsl_vector_set(x, (size_t)i, th[i]);
+			gsl_vector_set(step, (size_t)i, restart ? 0.05 : 0.3);
+		}
+		gsl_multimin_fminimizer_set(mm, &fn, x, step);
+		for (int it = 0; it < 4000; it++) {
+			if (gsl_multimin_fminimizer_iterate(mm))
+				break;
+			if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(mm), 1e-10) !=
+			    GSL_CONTINUE)
+				break;
+		}
+		double v = mm->fval;
+		int better = v < best - 1e-9 * fabs(best);
+		if (v < best) {
+			best = v;
+			for (int i = 0; i < np; i++)
+				th[i] = gsl_vector_get(mm->x, (size_t)i);
+		}
+		if (restart && !better)
+			break;
+	}
+out:
+	gsl_multimin_fminimizer_free(mm);
+	gsl_vector_free(x);
+	gsl_vector_free(step);
+	return best;
+}
+
+int prof_fit_family_censored(const double *sorted, size_t n, prof_family f,
+			     double res, prof_fit *out)
+{
+	if (!(res > 0) || !isfinite(res)) {
+		int rc = prof_fit_family(sorted, n, f, out);
+		return rc ? rc : fail(out, "resolution %g: must be > 0", res);
+	}
+	/* the start: the plain fit to the intervals' midpoints (a value
+	 * below res / 2, whose interval is clipped at 0, moves up to the
+	 * middle of what is left, so the log families can start) */
+	double *mid = malloc((n ? n : 1) * sizeof *mid);
+	if (!mid)
+		return fail(out, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		mid[i] = sorted[i] >= 0.5 * res ? sorted[i]
+						: 0.5 * (fmax(sorted[i] - 0.5 * res, 0.0) +
+							 sorted[i] + 0.5 * res);
+	int rc = prof_fit_family(mid, n, f, out);
+	free(mid);
+	if (rc || !out->ok)
+		return rc;
+	out->resolution = res;
+	out->degenerate = 0;
+	out->note[0] = 0;
+	censored cs = {.f = f, .n = (double)n};
+	cs.lo = malloc(3 * n * sizeof *cs.lo);
+	if (!cs.lo)
+		return fail(out, "out of memory");
+	cs.hi = cs.lo + n;
+	cs.count = cs.hi + n;
+	for (size_t i = 0; i < n; i++) {
+		if (cs.m && sorted[i] == sorted[i - 1]) {
+			cs.count[cs.m - 1] += 1;
+			continue;
+		}
+		cs.lo[cs.m] = fmax(sorted[i] - 0.5 * res, 0.0);
+		cs.hi[cs.m] = sorted[i] + 0.5 * res;
+		cs.count[cs.m++] = 1;
+	}
+	cs.c_max = cs.hi[0];
+	if (f == PROF_FAM_UNIFORM) {
+		double lo = cs.lo[0], hi = cs.hi[cs.m - 1];
+		out->p[0] = lo;
+		out->p[1] = hi;
+		out->loglik = 0;
+		for (size_t j = 0; j < cs.m; j++)
+			out->loglik += cs.count[j] * log((cs.hi[j] - cs.lo[j]) / (hi - lo));
+	} else {
+		double th[3] = {0};
+		int np = censored_start(&cs, out, th);
+		double nll = censored_minimise(&cs, th, np);
+		if (!(nll < 1e299)) {
+			free(cs.lo);
+			return fail(out, "no parameters give every interval a probability");
+		}
+		out->loglik = -nll;
+		double c = 0, u = 0;
+		switch (f) {
+		case PROF_FAM_NORMAL: {
+			double sd = exp(th[1]), a = -th[0] / sd;
+			if (a > NORMAL_MAX_TRUNC_SD) {
+				free(cs.lo);
+				return fail(out, "mean %g is more than %g sd below 0", th[0],
+					    NORMAL_MAX_TRUNC_SD);
+			}
+			out->p[0] = th[0], out->p[1] = sd;
+			out->p[2] = gsl_cdf_ugaussian_P(a), out->p[3] = gsl_cdf_ugaussian_Q(a);
+			break;
+		}
+		case PROF_FAM_LOGNORMAL:
+			out->p[0] = th[0], out->p[1] = exp(th[1]);
+			break;
+		case PROF_FAM_SHIFTED_LOGNORMAL:
+			u = logistic(th[2]);
+			c = cs.c_max * u;
+			out->p[0] = th[0], out->p[1] = exp(th[1]);
+			break;
+		case PROF_FAM_GAMMA:
+			out->p[0] = exp(th[0]), out->p[1] = exp(th[1]);
+			if (out->p[0] > GAMMA_MAX_SHAPE) {
+				free(cs.lo);
+				return fail(out, "shape %g above %g", out->p[0], GAMMA_MAX_SHAPE);
+			}
+			break;
+		case PROF_FAM_WEIBULL:
+			out->p[0] = exp(th[0]), out->p[1] = exp(th[1]), out->p[2] = 1 / out->p[0];
+			break;
+		case PROF_FAM_SHIFTED_EXPONENTIAL:
+			u = logistic(th[1]);
+			c = cs.c_max * u;
+			/* fall through */
+		case PROF_FAM_EXPONENTIAL:
+			out->p[0] = exp(th[0]);
+			break;
+		default:
+			break;
+		}
+		out->shift = c;
+		if ((f == PROF_FAM_SHIFTED_EXPONENTIAL || f == PROF_FAM_SHIFTED_LOGNORMAL) &&
+		    u < 1e-6) {
+			out->degenerate = 1;
+			out->shift = 0;
+			snprintf(out->note, sizeof out->note,
+				 "degenerate: the censored likelihood is largest at "
+				 "shift 0 (the plain %s, with k counting the shift)",
+				 f == PROF_FAM_SHIFTED_EXPONENTIAL ? "exponential" : "lognormal");
+		}
+	}
+	free(cs.lo);
+	for (int i = 0; i < 4; i++)
+		out->se[i] = NAN;
+	for (int i = 0; i < out->n_params; i++)
+		if (!isfinite(out->p[i]))
+			return fail(out, "%s came out %g", out->param_names[i], out->p[i]);
+	out->aic = 2.0 * out->k - 2.0 * out->loglik;
+	out->bic = out->k * log((double)n) - 2.0 * out->loglik;
+	return 0;
+}
+
+double prof_fit_resolution(const double *sorted, size_t n)
+{
+	if (n < 4)
+		return 0;
+	size_t distinct = 1;
+	for (size_t i = 1; i < n; i++)
+		distinct += sorted[i] != sorted[i - 1];
+	double iqr = sorted[(3 * n) / 4] - sorted[n / 4];
+	if (distinct > n / 2)
+		return 0;
+	static const double mant[3] = {5, 2, 1};
+	for (int e = 6; e >= -9; e--)
+		for (int j = 0; j < 3; j++) {
+			double u = mant[j] * pow(10.0, e);
+			if (u < 0.02 * iqr)
+				return 0;
+			size_t whole = 0;
+			for (size_t i = 0; i < n; i++) {
+				double q = sorted[i] / u;
+				whole += (sorted[i] == 0 || fabs(q) >= 0.5) &&
+					 fabs(q - nearbyint(q)) <= 1e-6 * fabs(q);
+			}
+			if ((double)whole >= 0.99 * (double)n)
+				return u;
+		}
+	return 0;
 }
 
 /* ---- CDF and density ----------------------------------------------------- */

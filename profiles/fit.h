@@ -51,6 +51,16 @@ typedef struct prof_fit {
 	int k;	      /* fitted parameters, for AIC / BIC */
 	double se[4]; /* asymptotic standard errors of p, NAN if unknown */
 	double loglik, aic, bic;
+	/* The likelihood has no maximum inside the family's parameter space
+	 * (e.g. a three-parameter lognormal whose likelihood only grows as
+	 * the shift goes to the minimum: the fit then takes shift 0), or the
+	 * best fit lies on its bound: note says which. The fit is still
+	 * usable; callers must show the note. */
+	int degenerate;
+	char note[160];
+	/* > 0: fitted to interval-censored data at this resolution (see
+	 * prof_fit_family_censored) */
+	double resolution;
 } prof_fit;
 
 const char *prof_family_name(prof_family f);
@@ -64,6 +74,30 @@ int prof_family_from_name(const char *name); /* -1 if unknown */
  * an unknown family or a NULL out. */
 int prof_fit_family(const double *sorted, size_t n, prof_family f,
 		    prof_fit *out);
+
+/* Fit family f to n samples sorted ascending that were logged at a
+ * resolution res > 0 (e.g. whole milliseconds, res = 0.001 s): each value
+ * v stands for the interval [v - res/2, v + res/2) it was rounded from
+ * (the lower end clipped at 0), and the likelihood is the product of the
+ * model's probabilities of those intervals, maximised numerically (GSL's
+ * Nelder-Mead simplex from the plain fit, on log scales, the shift of the
+ * shifted families inside [0, smallest interval's upper end)). Unlike the
+ * density's, this likelihood is bounded, so ties (half of a sample at one
+ * value) cannot make a family with a free shift look perfect. loglik is
+ * of the interval probabilities (AIC / BIC comparable between families
+ * censored alike, not with plain fits); se are NAN; a shift on its lower
+ * bound (0) is reported as degenerate. The uniform takes the extreme
+ * intervals' ends. Same contract as prof_fit_family otherwise. */
+int prof_fit_family_censored(const double *sorted, size_t n, prof_family f,
+			     double res, prof_fit *out);
+
+/* The resolution a sorted sample was logged at, if coarse enough to
+ * matter, else 0: the largest unit u of the form {1, 2, 5} x 10^k
+ * (1e-9 <= u <= 1e6) that at least 99% of the values are whole multiples
+ * of, provided the sample repeats values (at most n / 2 distinct) and u
+ * is at least 2% of the interquartile range (finer rounding changes a
+ * fit by less than its noise). */
+double prof_fit_resolution(const double *sorted, size_t n);
 
 /* A model (no allocation: empirical kinds are not produced) from a fit;
  * kind PROF_NONE (mean INFINITY) when !f->ok. A gamma model made so has no

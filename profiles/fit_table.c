@@ -60,6 +60,8 @@ typedef struct group_result {
 	int order[PROF_FAM_COUNT]; /* ok families, best first */
 	int n_ok;
 	int chosen;                /* family index, -1: samples (empirical) */
+	double resolution;         /* > 0: fitted interval-censored at it */
+	double detected;           /* > 0: logged at it, fitted plainly */
 	double sw_w, sw_p;
 	int sw_rc;
 } group_result;
@@ -273,20 +275,54 @@ static int cmp_rank(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+/* KS distance of a sample logged at resolution res (sorted) from a model:
+ * at each distinct value v, the ECDF after v against the model's CDF at
+ * v + res/2 and the ECDF before v against the CDF at v - res/2 (the
+ * intervals the values stand for; the plain statistic would compare each
+ * tie's jump with a continuous CDF). */
+static double ks_censored(const double *x, size_t n, double res,
+			  const prof_model *m)
+{
+	double d = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && x[j] == x[i])
+			j++;
+		double below = prof_model_cdf(m, x[i] - 0.5 * res);
+		double upto = prof_model_cdf(m, x[i] + 0.5 * res);
+		d = fmax(d, fabs(below - (double)i / (double)n));
+		d = fmax(d, fabs(upto - (double)j / (double)n));
+		i = j;
+	}
+	return d;
+}
+
 static void fit_group(const fit_args *a, group *g, group_result *res)
 {
 	memset(res, 0, sizeof *res);
 	qsort(g->x, g->n, sizeof *g->x, cmp_double);
 	res->sw_rc = prof_shapiro_wilk(g->x, g->n, &res->sw_w, &res->sw_p);
+	double found = a->resolution_s == 0 || a->resolution_s == PROF_FIT_RES_AUTO
+			       ? prof_fit_resolution(g->x, g->n)
+			       : 0;
+	res->resolution = a->resolution_s > 0 ? a->resolution_s
+			  : a->resolution_s == PROF_FIT_RES_AUTO ? found
+								 : 0;
+	res->detected = a->resolution_s == 0 ? found : 0;
 	for (int f = 0; f < PROF_FAM_COUNT; f++) {
 		family_result *fr = &res->fam[f];
-		if (g->n < 2 || prof_fit_family(g->x, g->n, (prof_family)f, &fr->fit) ||
-		    !fr->fit.ok) {
+		int rc = res->resolution > 0
+				 ? prof_fit_family_censored(g->x, g->n, (prof_family)f,
+							    res->resolution, &fr->fit)
+				 : prof_fit_family(g->x, g->n, (prof_family)f, &fr->fit);
+		if (g->n < 2 || rc || !fr->fit.ok) {
 			fr->fit.ok = 0;
 			continue;
 		}
 		prof_fit_model(&fr->fit, &fr->model);
-		fr->ks_d = prof_ks_stat(g->x, g->n, model_cdf, &fr->model);
+		fr->ks_d = res->resolution > 0
+				   ? ks_censored(g->x, g->n, res->resolution, &fr->model)
+				   : prof_ks_stat(g->x, g->n, model_cdf, &fr->model);
 		fr->ks_p = prof_ks_pvalue(fr->ks_d, g->n);
 		fr->ad = prof_ad_stat(g->x, g->n, model_cdf, &fr->model);
 		fr->ad_p = prof_ad_pvalue(fr->ad, g->n);
@@ -335,6 +371,17 @@ static void print_group(const group *g, const group_result *res)
 		if (!res->fam[f].fit.ok && res->fam[f].fit.why[0])
 			printf("  %-20s not fitted: %s\n", prof_family_name((prof_family)f),
 			       res->fam[f].fit.why);
+		else if (res->fam[f].fit.ok && res->fam[f].fit.degenerate)
+			printf("  %-20s %s\n", prof_family_name((prof_family)f),
+			       res->fam[f].fit.note);
+	if (res->detected > 0)
+		printf("  the values look logged at a resolution of %g s: the plain "
+		       "fits above treat ties as exact; --resolution auto (or %gs) fits "
+		       "them interval-censored\n", res->detected, res->detected);
+	if (res->resolution > 0)
+		printf("  values logged at a resolution of %g s: interval-censored "
+		       "likelihood (AIC of the intervals' probabilities; KS D "
+		       "against the intervals)\n", res->resolution);
 	if (res->sw_rc >= 0)
 		printf("  Shapiro-Wilk W = %.5f, p = %.3g: %s at 5%%%s\n", res->sw_w,
 		       res->sw_p, res->sw_p >= 0.05 ? "normal" : "not normal",
@@ -430,11 +477,18 @@ static json_t *exec_entry(const fit_args *a, const group *g,
 			json_object_set_new(e, fr->fit.param_names[i], sim_json_num(fr->fit.p[i]));
 		if (fr->fit.shift > 0)
 			json_object_set_new(e, "shift", sim_json_num(fr->fit.shift));
-		snprintf(source, sizeof source,
-			 "%s: n=%zu, %s fit by maximum likelihood (best of %d by %s), "
-			 "KS D=%.4f p=%.3g, AD=%.3g, AIC=%.6g",
-			 base(a->csv), g->n, prof_family_name(fr->fit.family), res->n_ok,
-			 a->rank_ks ? "KS D" : "AIC", fr->ks_d, fr->ks_p, fr->ad, fr->fit.aic);
+		int len = snprintf(source, sizeof source,
+				   "%s: n=%zu, %s fit by maximum likelihood (best of %d by %s), "
+				   "KS D=%.4f p=%.3g, AD=%.3g, AIC=%.6g",
+				   base(a->csv), g->n, prof_family_name(fr->fit.family),
+				   res->n_ok, a->rank_ks ? "KS D" : "AIC", fr->ks_d, fr->ks_p,
+				   fr->ad, fr->fit.aic);
+		if (res->resolution > 0 && len > 0 && (size_t)len < sizeof source)
+			len += snprintf(source + len, sizeof source - (size_t)len,
+					", interval-censored at %g s", res->resolution);
+		if (fr->fit.degenerate && len > 0 && (size_t)len < sizeof source)
+			snprintf(source + len, sizeof source - (size_t)len, "; %s",
+				 fr->fit.note);
 	}
 	json_object_set_new(e, "source", json_string(source));
 	return e;
@@ -688,6 +742,21 @@ static int write_report(const fit_args *a, const groups *gs,
 			ADD("n/a | n/a |\n");
 	}
 	ADD("\n");
+	for (size_t i = 0; i < gs->n && len < cap; i++) {
+		const group_result *r = &res[i];
+		if (r->n_ok == 0)
+			continue;
+		int best = r->order[0];
+		for (int k = 0; k < r->n_ok; k++)
+			if (r->fam[r->order[k]].fit.aic < r->fam[best].fit.aic)
+				best = r->order[k];
+		if (r->resolution > 0)
+			ADD("- %s on %s: values logged at %g s, fitted interval-censored\n",
+			    gs->g[i].task, gs->g[i].machine, r->resolution);
+		if (r->fam[best].fit.degenerate)
+			ADD("- %s on %s: %s: %s\n", gs->g[i].task, gs->g[i].machine,
+			    prof_family_name((prof_family)best), r->fam[best].fit.note);
+	}
 #undef ADD
 	int rc = len >= cap ? io_errf(err, IO_ENOMEM, NULL, 0, "report too long")
 			    : sim_write_text(a->report, buf, len, err);
@@ -762,9 +831,10 @@ json_t *prof_fit_exec_entry(const char *task, const char *machine,
 		if (best.shift > 0)
 			json_object_set_new(e, "shift", sim_json_num(best.shift));
 		source = sim_pathf("%s, %s fit by maximum likelihood (best of %d "
-				   "by AIC), KS D=%.4f p=%.3g, median %.4g s%s",
+				   "by AIC), KS D=%.4f p=%.3g, median %.4g s%s%s%s",
 				   what, prof_family_name(best.family), n_ok, ks,
-				   prof_ks_pvalue(ks, n), x[n / 2], extra);
+				   prof_ks_pvalue(ks, n), x[n / 2], extra,
+				   best.degenerate ? "; " : "", best.degenerate ? best.note : "");
 	} else {
 		json_object_set_new(e, "model", json_string("empirical"));
 		json_t *xs = json_array();

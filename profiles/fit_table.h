@@ -12,6 +12,8 @@
 
 #define PROF_FIT_MAX_COLS 8
 #define PROF_FIT_MAX_WHERE 8
+#define PROF_FIT_RES_AUTO (-2.0)
+#define PROF_FIT_RES_NONE (-1.0)
 
 typedef struct prof_fit_args {
 	const char *csv, *value, *out, *plot, *report, *label, *machines;
@@ -22,6 +24,12 @@ typedef struct prof_fit_args {
 	const char *where_val[PROF_FIT_MAX_WHERE];
 	int n_where;
 	double unit_s;
+	/* > 0: the values were logged at this resolution (s): fit them as
+	 * interval-censored (prof_fit_family_censored); PROF_FIT_RES_AUTO:
+	 * detect it per group (prof_fit_resolution) and fit so where found;
+	 * 0 (the default): detect it and only say so (the plain fits stay,
+	 * so the shipped profiles do not change); PROF_FIT_RES_NONE: never */
+	double resolution_s;
 	int rank_ks, quiet;
 } prof_fit_args;
 

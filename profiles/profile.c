@@ -1611,7 +1611,108 @@ static int each_elem(loader *ld, const elems *a,
 	return 0;
 }
 
-/* The "merge" array: the shared part of a run per machine type. */
+/* One class of the relative "merge" object: its fraction for the task
+ * types it lists. */
+static int parse_merge_class(loader *ld, const json_t *c, const char *frac_key,
+			     char *seen)
+{
+	static const char *const keys[] = {
+		"class",  "shared_frac", "shared_frac_cpu", "tasks",
+		"n_runs", "n_outputs",	 "rmse_pts",	    "rmse_pts_cpu",
+		"below_longest", "campaign_ratio", "campaign_ratio_cpu", NULL};
+	const io_jdoc *doc = ld->doc;
+	prof_profile *p = ld->p;
+	const char *name;
+	double frac = 0;
+	int rc;
+	if ((rc = io_jcheck_keys(doc, c, keys, ld->err)) ||
+	    (rc = io_jget_str(doc, c, "class", 1, &name, ld->err)))
+		return rc;
+	const json_t *tasks = json_object_get(c, "tasks");
+	if (!tasks)
+		return 0; /* a fitted class no task type belongs to */
+	if (!json_is_array(tasks))
+		return io_jerr(ld->err, doc, tasks,
+			       "\"tasks\" must be an array of task type names");
+	if ((rc = io_jget_num(doc, c, frac_key, 1, &frac, ld->err)))
+		return rc;
+	if (!(frac <= 1) || frac < -10)
+		return io_jerr(ld->err, doc, json_object_get(c, frac_key),
+			       "%s of class \"%s\" must be between -10 and 1 "
+			       "(the part of a request's time a merged run pays "
+			       "once), not %g", frac_key, name, frac);
+	size_t i;
+	const json_t *t;
+	json_array_foreach(tasks, i, t)
+	{
+		int k = json_is_string(t) ? prof_task_index(p, json_string_value(t)) : -2;
+		if (k == -2)
+			return io_jerr_at(ld->err, doc, tasks, NULL, i,
+					  "a task type name must be a string");
+		if (k < 0)
+			return io_jerr(ld->err, doc, t, "unknown task type \"%s\"",
+				       json_string_value(t));
+		if (seen[k])
+			return io_jerr(ld->err, doc, t,
+				       "task type \"%s\" is in a second merge class",
+				       json_string_value(t));
+		seen[k] = 1;
+		p->merge_frac[k] = frac;
+	}
+	return 0;
+}
+
+/* The relative "merge" object (profile.h): a shared fraction per task
+ * type. */
+static int parse_merge_relative(loader *ld, const json_t *obj)
+{
+	static const char *const keys[] = {
+		"model", "time", "classes", "n_runs", "train", "rmse_pts",
+		"rmse_pts_cpu", "source", "notes", NULL};
+	const io_jdoc *doc = ld->doc;
+	prof_profile *p = ld->p;
+	const char *model = NULL, *time = "real";
+	int rc;
+	if ((rc = io_jcheck_keys(doc, obj, keys, ld->err)) ||
+	    (rc = io_jget_str(doc, obj, "model", 1, &model, ld->err)) ||
+	    (rc = io_jget_str(doc, obj, "time", 0, &time, ld->err)))
+		return rc;
+	if (strcmp(model, "relative") != 0)
+		return io_jerr(ld->err, doc, json_object_get(obj, "model"),
+			       "merge model \"%s\": the object form is "
+			       "\"relative\" (the absolute form is an array)", model);
+	if (strcmp(time, "real") != 0 && strcmp(time, "cpu") != 0)
+		return io_jerr(ld->err, doc, json_object_get(obj, "time"),
+			       "merge \"time\" is \"real\" or \"cpu\", not \"%s\"",
+			       time);
+	const json_t *classes = json_object_get(obj, "classes");
+	if (!json_is_array(classes))
+		return io_jerr(ld->err, doc, classes ? classes : obj,
+			       "the relative merge model needs \"classes\": an "
+			       "array of {\"class\", \"shared_frac\", \"tasks\"}");
+	p->merge_frac = calloc(p->n_tasks, sizeof *p->merge_frac);
+	char *seen = calloc(p->n_tasks ? p->n_tasks : 1, 1);
+	rc = (!p->merge_frac || !seen) ? oom(ld) : 0;
+	const char *frac_key = strcmp(time, "cpu") == 0 ? "shared_frac_cpu"
+							: "shared_frac";
+	size_t i;
+	const json_t *c;
+	json_array_foreach(classes, i, c)
+	{
+		if (rc)
+			break;
+		if (!json_is_object(c))
+			rc = io_jerr_at(ld->err, doc, classes, NULL, i,
+					"a merge class must be an object");
+		else
+			rc = parse_merge_class(ld, c, frac_key, seen);
+	}
+	free(seen);
+	return rc;
+}
+
+/* The "merge" array: the shared part of a run per machine type (or the
+ * relative object). */
 static int parse_merge(loader *ld, const json_t *arr)
 {
 	static const char *const keys[] = {
@@ -1620,10 +1721,13 @@ static int parse_merge(loader *ld, const json_t *arr)
 		"noise_sd_s",  "source",    NULL};
 	const io_jdoc *doc = ld->doc;
 	prof_profile *p = ld->p;
+	if (json_is_object(arr))
+		return parse_merge_relative(ld, arr);
 	if (!json_is_array(arr))
 		return io_jerr(ld->err, doc, arr,
 				 "\"merge\" must be an array of "
-				 "{\"machine\": NAME, \"shared_s\": S}");
+				 "{\"machine\": NAME, \"shared_s\": S} or a "
+				 "relative model object");
 	p->merge_shared_s = calloc(p->n_machines, sizeof *p->merge_shared_s);
 	char *seen = calloc(p->n_machines, 1);
 	int rc = (!p->merge_shared_s || !seen) ? oom(ld) : 0;
@@ -1834,6 +1938,7 @@ void prof_free(prof_profile *p)
 	free(p->tasks);
 	free(p->models);
 	free(p->merge_shared_s);
+	free(p->merge_frac);
 	free(p->path);
 	index_free(p->index);
 	free(p);

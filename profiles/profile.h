@@ -67,6 +67,20 @@
  * not used). A merged run of requests r1..rk then takes
  * t(r1) + sum over i > 1 of max(0, t(ri) - shared_s): each request's own
  * time less the part it shares. Machine types without an entry share 0.
+ * The relative form (policies/merge.h; written by `hetsim merge fit`, the
+ * same object as its merge.json, plus "tasks") is an object:
+ *   "merge": {"model": "relative", "time": "real",
+ *             "classes": [{"class": "bitrate", "shared_frac": 0.48,
+ *                          "shared_frac_cpu": 0.52,
+ *                          "tasks": ["bitrate_512k", "bitrate_1024k"]}]}
+ * A task type listed in a class shares that fraction of its own time in a
+ * merged run ("shared_frac" for "time": "real", the default;
+ * "shared_frac_cpu" for "cpu"); fractions are at most 1 and may be
+ * negative (merged outputs slow each other down); task types in no class
+ * share nothing. The fit's statistics (n_runs, rmse_pts, ...), its
+ * campaign ratios (real/merge_fit.h: a property of the measured data set,
+ * not of merging) and classes without "tasks" are kept for people and not
+ * used.
  * Instead of "task_types" and "exec", a profile may name an E2C-Sim EET
  * matrix: {"e2c_eet": {"file": "eet.csv", "noise": 0.1}} (profiles/e2c.h).
  * A (task, machine) pair with no "exec" entry cannot run there: prof_can_run
@@ -144,6 +158,9 @@ typedef struct prof_profile {
 	/* Merge model (see "merge" above), per machine type: the shared part
 	 * (start-up + decode) of one run, 0 where none is given. */
 	double *merge_shared_s;
+	/* Relative form: the shared fraction of each task type's time
+	 * ([n_tasks], 0 for types in no class); NULL: the absolute form. */
+	double *merge_frac;
 	char *path;         /* file it was loaded from (or label) */
 	/* Hash tables of the type names, built at load: prof_task_index and
 	 * prof_machine_index take constant time (NULL in a profile built by

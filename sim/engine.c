@@ -325,33 +325,27 @@ static int type_in_run(const task *t, uint32_t type, const task *upto)
 	return 0;
 }
 
-static double shared_part(const engine *e, uint32_t mtype)
-{
-	return e->prof->merge_shared_s ? e->prof->merge_shared_s[mtype] : 0.0;
-}
-
-/* Expected part of request r beyond a run's shared part (the shared part
- * is the run's, whatever the requests' sizes). */
-static double own_part(const engine *e, const task *r, uint32_t mtype)
-{
-	double part = r->etc[mtype] - shared_part(e, mtype);
-	return part > 0 ? part : 0.0;
-}
-
-/* Expected time request r adds to t's run on mtype. */
+/* Expected time request r adds to t's run on mtype (policies/merge.h). */
 static double expected_part(const engine *e, const task *t, const task *r,
 			    uint32_t mtype)
 {
-	return type_in_run(t, r->type, NULL) ? 0.0 : own_part(e, r, mtype);
+	if (type_in_run(t, r->type, NULL))
+		return 0.0;
+	double state = pol_merge_lead(e->prof, t->type, t->etc[mtype]);
+	for (const task *m = t->members; m && e->prof->merge_frac; m = m->next)
+		if (!type_in_run(t, m->type, m))
+			pol_merge_part(e->prof, mtype, m->type, m->etc[mtype], &state);
+	return pol_merge_part(e->prof, mtype, r->type, r->etc[mtype], &state);
 }
 
 /* Expected time of t's whole run on mtype. */
 static double run_expected(const engine *e, const task *t, uint32_t mtype)
 {
 	double x = t->etc[mtype];
+	double state = pol_merge_lead(e->prof, t->type, x);
 	for (const task *m = t->members; m; m = m->next)
 		if (!type_in_run(t, m->type, m))
-			x += own_part(e, m, mtype);
+			x += pol_merge_part(e->prof, mtype, m->type, m->etc[mtype], &state);
 	return x;
 }
 
@@ -459,14 +453,15 @@ static int task_times(engine *e, task *t, const wl_task *w)
 static double start_members(engine *e, task *t, int *bad)
 {
 	uint32_t mtype = e->mviews[t->machine].type;
-	double shared = shared_part(e, mtype), deadline = t->deadline_s;
+	double state = pol_merge_lead(e->prof, t->type, t->exec_s);
+	double deadline = t->deadline_s;
 	for (task *m = t->members; m; m = m->next) {
 		double own;
 		if (start_time(e, m, mtype, &own))
 			*bad = 1;
-		double add = type_in_run(t, m->type, m) ? 0.0
-			     : own > shared		? own - shared
-							: 0.0;
+		double add = type_in_run(t, m->type, m)
+				     ? 0.0
+				     : pol_merge_part(e->prof, mtype, m->type, own, &state);
 		t->exec_s += add;
 		e->saved_s += own - add;
 		m->start_s = t->start_s;

@@ -8,6 +8,8 @@
 
 enum { EV_LATENCY = 0, EV_PAIR = 1, EV_SOLVE = 2 };
 #define NONE UINT32_MAX
+#define CAP_BIT 0x80000000u /* marks a pair in the solver (see fill); links
+			     and pairs number below it */
 
 /* A flow waiting in a pair: ends when the pair's clock reaches key. */
 typedef struct fentry {
@@ -23,8 +25,12 @@ typedef struct pair {
 	uint32_t pos_up, pos_down; /* index in the links' pair lists */
 	uint32_t stamp;           /* solve epoch in which its rate was fixed */
 	uint32_t next_free;
+	uint32_t apos;            /* index of its cap in the solver's active
+				     list (capped pairs only) */
 	int moved;                /* its earliest flow changed */
 	double rate;              /* bytes/s of each of its flows */
+	double cap;               /* Mathis bound on each flow's rate, bytes/s
+				     (INFINITY without loss) */
 	double clock, clock_t;    /* bytes served per flow as of clock_t */
 	fentry *heap;             /* min-heap on (key, seq) */
 	uint32_t hn, hcap;
@@ -69,6 +75,11 @@ struct sim_net {
 	int contention_free;
 	sim_nic *nics;
 	link *links;
+	/* packet loss (Mathis) */
+	double *loss;       /* per node, in [0, 1) */
+	double rtt_s, mss_bytes;
+	uint32_t lossy;     /* nodes with loss > 0 */
+	uint32_t capped;    /* live pairs with a finite cap */
 	/* pairs: pool + open-addressing map (src, dst) -> pair */
 	pair *pairs;
 	uint32_t n_pairs, cap_pairs, free_pair, live_pairs;
@@ -83,7 +94,10 @@ struct sim_net {
 	uint32_t *dirty, n_dirty, cap_dirty;
 	int solve_pending;
 	uint32_t epoch;
-	uint32_t *comp_links, *active; /* 2 n_nodes each */
+	uint32_t *comp_links; /* 2 n_nodes */
+	/* links (r) and capped pairs (CAP_BIT | pair) that
+	 * still fill, and their fair shares (see fill) */
+	uint32_t *active, cap_active;
 	double *active_share;
 	/* ended transfers of the current event */
 	uint64_t *done;
@@ -140,6 +154,8 @@ int sim_net_new(sim_net **out, sim_heap *heap, uint32_t ev_base,
 	n->latency_s = latency_s;
 	n->contention_free = contention_free;
 	n->free_pair = n->free_wait = NONE;
+	n->rtt_s = 2 * latency_s;
+	n->mss_bytes = SIM_NET_MSS_BYTES;
 	n->group_head = n->group_tail = NONE;
 	n->nics = malloc((size_t)n_nodes * sizeof *n->nics);
 	n->links = calloc((size_t)n_nodes * 2, sizeof *n->links);
@@ -150,8 +166,10 @@ int sim_net_new(sim_net **out, sim_heap *heap, uint32_t ev_base,
 	n->comp_links = malloc(nl * sizeof *n->comp_links);
 	n->active = malloc(nl * sizeof *n->active);
 	n->active_share = malloc(nl * sizeof *n->active_share);
+	n->cap_active = (uint32_t)nl;
+	n->loss = calloc(n_nodes, sizeof *n->loss);
 	if (!n->nics || !n->links || !n->map || !n->dirty || !n->comp_links ||
-	    !n->active || !n->active_share) {
+	    !n->active || !n->active_share || !n->loss) {
 		sim_net_free(n);
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
@@ -181,6 +199,7 @@ void sim_net_free(sim_net *n)
 	free(n->comp_links);
 	free(n->active);
 	free(n->active_share);
+	free(n->loss);
 	free(n->done);
 	free(n);
 }
@@ -197,13 +216,33 @@ const sim_nic *sim_net_nic(const sim_net *n, uint32_t node)
 	return &n->nics[node];
 }
 
+/* The Mathis et al. (1997) bound on one TCP flow's rate from src to dst,
+ * MSS / (RTT sqrt(2p/3)) with p = 1 - (1 - p_src)(1 - p_dst); INFINITY
+ * without loss. */
+static double pair_cap(const sim_net *n, uint32_t src, uint32_t dst)
+{
+	if (!n->lossy)
+		return INFINITY;
+	double p = 1 - (1 - n->loss[src]) * (1 - n->loss[dst]);
+	if (p <= 0)
+		return INFINITY;
+	return n->mss_bytes / (n->rtt_s * sqrt(2 * p / 3));
+}
+
+/* A flow's rate alone on the network: min(up_src, down_dst, cap). */
+static double alone_rate(const sim_net *n, uint32_t src, uint32_t dst)
+{
+	double up = n->nics[src].up_bps, down = n->nics[dst].down_bps;
+	double r = up < down ? up : down, c = pair_cap(n, src, dst);
+	return c < r ? c : r;
+}
+
 double sim_net_estimate(const sim_net *n, uint32_t src, uint32_t dst,
 			double bytes)
 {
 	if (src == dst)
 		return 0;
-	double up = n->nics[src].up_bps, down = n->nics[dst].down_bps;
-	return n->latency_s + bytes / (up < down ? up : down);
+	return n->latency_s + bytes / alone_rate(n, src, dst);
 }
 
 void sim_net_get_stats(const sim_net *n, sim_net_stats *s) { *s = n->st; }
@@ -322,7 +361,8 @@ static uint32_t pair_get(sim_net *n, uint32_t src, uint32_t dst, double now)
 		pi = n->free_pair;
 		n->free_pair = n->pairs[pi].next_free;
 	} else {
-		if (grow((void **)&n->pairs, &n->cap_pairs, n->n_pairs + 1,
+		if (n->n_pairs >= CAP_BIT ||
+		    grow((void **)&n->pairs, &n->cap_pairs, n->n_pairs + 1,
 			 sizeof *n->pairs))
 			return NONE;
 		pi = n->n_pairs++;
@@ -333,17 +373,17 @@ static uint32_t pair_get(sim_net *n, uint32_t src, uint32_t dst, double now)
 	fentry *heap = p->heap;
 	uint32_t hcap = p->hcap;
 	*p = (pair){.src = src, .dst = dst, .heap = heap, .hcap = hcap,
-		    .clock_t = now, .next_free = NONE};
+		    .clock_t = now, .next_free = NONE,
+		    .cap = pair_cap(n, src, dst)};
 	if (link_add(&n->links[up_of(src)], pi, down_of(dst), &p->pos_up))
 		return NONE;
 	if (link_add(&n->links[down_of(dst)], pi, up_of(src), &p->pos_down)) {
 		link_remove(n, up_of(src), p->pos_up);
 		return NONE;
 	}
-	if (n->contention_free) {
-		double up = n->nics[src].up_bps, down = n->nics[dst].down_bps;
-		p->rate = up < down ? up : down;
-	}
+	if (n->contention_free)
+		p->rate = alone_rate(n, src, dst);
+	n->capped += isfinite(p->cap) != 0;
 	map_put(n, pi);
 	n->live_pairs++;
 	if (n->live_pairs > n->st.peak_pairs)
@@ -360,6 +400,7 @@ static void pair_release(sim_net *n, uint32_t pi)
 	p->next_free = n->free_pair;
 	n->free_pair = pi;
 	n->live_pairs--;
+	n->capped -= isfinite(p->cap) != 0;
 }
 
 static inline int fentry_less(const fentry *a, const fentry *b)
@@ -509,105 +550,217 @@ int sim_net_start(sim_net *n, double now, uint32_t src, uint32_t dst,
 
 /* ---- max-min solve ------------------------------------------------------ */
 
+/* The solver's active list holds links (r < 2 n_nodes) and the caps of
+ * capped pairs (CAP_BIT | pair index), each with its fair share; the
+ * link or cap of least share fills next, the first in the list on a tie.
+ * Removing an entry moves the last one into its place. The scan costs
+ * O(n) a pick, O(n^2) a solve, at about 3 instructions an entry. (A heap
+ * of positions on (share, position) picks the same entries in O(log n),
+ * even a lazy one that sifts only when a share goes down, since shares
+ * nearly always grow; but every removal and refresh then costs a sift of
+ * tens of instructions, and on make bench-net's one-component case, 256
+ * nodes with some 250 links filling, it took 25% more instructions than
+ * the scan, which is still 57% of that case's.) */
+
+static inline void set_apos(sim_net *n, uint32_t e, uint32_t pos)
+{
+	if (e & CAP_BIT)
+		n->pairs[e & ~CAP_BIT].apos = pos;
+	else
+		n->links[e].apos = pos;
+}
+
+static inline void active_remove(sim_net *n, uint32_t *na, uint32_t pos)
+{
+	uint32_t last = --*na;
+	if (pos != last) {
+		uint32_t m = n->active[last];
+		n->active[pos] = m;
+		n->active_share[pos] = n->active_share[last];
+		set_apos(n, m, pos);
+	}
+}
+
+static inline void active_add(sim_net *n, uint32_t *na, uint32_t e,
+			      double share)
+{
+	set_apos(n, e, *na);
+	n->active[*na] = e;
+	n->active_share[(*na)++] = share;
+}
+
+/* Position of the entry that fills next. */
+static inline uint32_t active_min(const sim_net *n, uint32_t na)
+{
+	uint32_t best = 0;
+	double s = n->active_share[0];
+	for (uint32_t i = 1; i < na; i++)
+		if (n->active_share[i] < s) {
+			s = n->active_share[i];
+			best = i;
+		}
+	return best;
+}
+
+/* Room for need entries in the active list. */
+static int active_room(sim_net *n, uint32_t need)
+{
+	if (need <= n->cap_active)
+		return 0;
+	uint32_t cap = n->cap_active;
+	if (grow((void **)&n->active, &cap, need, sizeof *n->active))
+		return -1;
+	double *s = realloc(n->active_share, (size_t)cap * sizeof *s);
+	if (!s)
+		return -1;
+	n->active_share = s;
+	n->cap_active = cap;
+	return 0;
+}
+
+/* Link r joins the component: stamped ep, its filling state reset, in the
+ * active list if it carries flows. */
+static inline void comp_add(sim_net *n, uint32_t *nl, uint32_t *na,
+			    uint32_t r, uint32_t ep)
+{
+	link *l = &n->links[r];
+	l->stamp = ep;
+	n->comp_links[(*nl)++] = r;
+	l->left = l->cap;
+	l->unfrozen = l->flows;
+	if (l->flows)
+		active_add(n, na, r, l->cap / (double)l->flows);
+}
+
 /* The links reachable from the dirty ones through pairs (breadth first),
- * stamped ep, into comp_links; returns how many. */
-static uint32_t component(sim_net *n, uint32_t ep)
+ * stamped ep, into comp_links (returns how many) and those with flows into
+ * the active list (*na of them). */
+static uint32_t component(sim_net *n, uint32_t ep, uint32_t *na)
 {
 	uint32_t nl = 0;
+	*na = 0;
 	for (uint32_t i = 0; i < n->n_dirty; i++) {
 		uint32_t r = n->dirty[i];
 		n->links[r].dirty = 0;
-		if (n->links[r].stamp != ep) {
-			n->links[r].stamp = ep;
-			n->comp_links[nl++] = r;
-		}
+		if (n->links[r].stamp != ep)
+			comp_add(n, &nl, na, r, ep);
 	}
 	n->n_dirty = 0;
 	for (uint32_t h = 0; h < nl; h++) {
-		uint32_t r = n->comp_links[h];
-		const link *l = &n->links[r];
+		const link *l = &n->links[n->comp_links[h]];
 		for (uint32_t k = 0; k < l->np; k++) {
 			uint32_t other = l->pairs[k].other;
-			if (n->links[other].stamp != ep) {
-				n->links[other].stamp = ep;
-				n->comp_links[nl++] = other;
-			}
+			if (n->links[other].stamp != ep)
+				comp_add(n, &nl, na, other, ep);
 		}
 	}
 	return nl;
 }
 
-static inline void active_remove(sim_net *n, uint32_t *na, uint32_t r)
+/* Fix the rate s of pair pi's flows at now (its clock advanced under the
+ * old rate) and reschedule its completion if it changed. */
+static int pair_set_rate(sim_net *n, pair *p, uint32_t pi, double s,
+			 double now)
 {
-	uint32_t pos = n->links[r].apos, last = --*na;
-	if (pos != last) {
-		uint32_t m = n->active[last];
-		n->active[pos] = m;
-		n->active_share[pos] = n->active_share[last];
-		n->links[m].apos = pos;
+	if (p->rate != s) {
+		pair_advance(p, now);
+		p->rate = s;
+		p->moved = 1;
 	}
+	return p->moved ? pair_schedule(n, p, pi) : 0;
+}
+
+/* count flows fixed at rate s leave link r. */
+static inline void link_take(sim_net *n, uint32_t *na, uint32_t r,
+			     uint32_t count, double s)
+{
+	link *l = &n->links[r];
+	l->left -= (double)count * s;
+	l->unfrozen -= count;
+	if (l->unfrozen == 0)
+		active_remove(n, na, l->apos);
+	else
+		n->active_share[l->apos] =
+			(l->left > 0 ? l->left : 0) / (double)l->unfrozen;
 }
 
 /* Progressive filling over the nl links of one component: the link of
  * least fair share fills first and fixes the rate of its pairs not yet
- * fixed, which take their bytes off their other link. A pair's rate is
- * final when it is fixed (stamp ep), so its clock is brought to now under
- * the old rate and its completion rescheduled right there. */
-static int fill(sim_net *n, uint32_t nl, uint32_t ep, double now)
+ * fixed, which take their bytes off their other link. A capped pair is
+ * one more entry whose share is its cap: when the level reaches it first,
+ * its flows stop there and take their bytes off both their links (the
+ * cap acts as a private link of count x cap for the pair). A pair's rate
+ * is final when it is fixed (stamp ep), so its clock is brought to now
+ * under the old rate and its completion rescheduled right there. */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t nl, uint32_t na,
+				   uint32_t ep, double now, const int capped)
 {
-	uint32_t na = 0;
-	for (uint32_t i = 0; i < nl; i++) {
-		uint32_t r = n->comp_links[i];
-		link *l = &n->links[r];
-		l->left = l->cap;
-		l->unfrozen = l->flows;
-		if (l->flows) {
-			l->apos = na;
-			n->active[na] = r;
-			n->active_share[na++] = l->cap / (double)l->flows;
+	/* the caps, each pair once (from its uplink) */
+	for (uint32_t i = 0; capped && i < nl; i++) {
+		const link *l = &n->links[n->comp_links[i]];
+		if (n->comp_links[i] & 1)
+			continue;
+		for (uint32_t k = 0; k < l->np; k++) {
+			uint32_t pi = l->pairs[k].pair;
+			if (!isfinite(n->pairs[pi].cap))
+				continue;
+			if (active_room(n, na + 1))
+				return -1;
+			active_add(n, &na, CAP_BIT | pi, n->pairs[pi].cap);
 		}
 	}
 	double level = 0;
 	while (na) {
-		uint32_t best = 0;
-		double s = n->active_share[0];
-		for (uint32_t i = 1; i < na; i++)
-			if (n->active_share[i] < s) {
-				s = n->active_share[i];
-				best = i;
-			}
+		uint32_t best = active_min(n, na);
+		double s = n->active_share[best];
 		if (s < level) /* rounding: levels never go down */
 			s = level;
 		level = s;
-		uint32_t r = n->active[best];
-		active_remove(n, &na, r);
-		const link *l = &n->links[r];
+		uint32_t e = n->active[best];
+		active_remove(n, &na, best);
+		if (e & CAP_BIT) { /* a pair reaches its cap */
+			uint32_t pi = e & ~CAP_BIT;
+			pair *p = &n->pairs[pi];
+			p->stamp = ep;
+			if (pair_set_rate(n, p, pi, s, now))
+				return -1;
+			link_take(n, &na, up_of(p->src), p->count, s);
+			link_take(n, &na, down_of(p->dst), p->count, s);
+			continue;
+		}
+		const link *l = &n->links[e];
 		for (uint32_t k = 0; k < l->np; k++) {
 			uint32_t pi = l->pairs[k].pair;
 			pair *p = &n->pairs[pi];
 			if (p->stamp == ep)
 				continue;
 			p->stamp = ep;
-			if (p->rate != s) {
-				pair_advance(p, now);
-				p->rate = s;
-				p->moved = 1;
-			}
-			if (p->moved && pair_schedule(n, p, pi))
+			if (pair_set_rate(n, p, pi, s, now))
 				return -1;
-			uint32_t o = l->pairs[k].other;
-			link *ol = &n->links[o];
-			ol->left -= (double)p->count * s;
-			ol->unfrozen -= p->count;
-			if (ol->unfrozen == 0)
-				active_remove(n, &na, o);
-			else
-				n->active_share[ol->apos] =
-					(ol->left > 0 ? ol->left : 0) /
-					(double)ol->unfrozen;
+			if (capped && isfinite(p->cap))
+				active_remove(n, &na, p->apos);
+			link_take(n, &na, l->pairs[k].other, p->count, s);
 		}
 	}
 	return 0;
+}
+
+/* fill_with compiled twice: without loss the caps cost nothing. */
+static int fill_plain(sim_net *n, uint32_t nl, uint32_t na, uint32_t ep,
+		      double now)
+{
+	return fill_with(n, nl, na, ep, now, 0);
+}
+
+static int fill_capped(sim_net *n, uint32_t nl, uint32_t na, uint32_t ep,
+		       double now)
+{
+	return fill_with(n, nl, na, ep, now, 1);
 }
 
 static int solve(sim_net *n, double now)
@@ -624,7 +777,7 @@ static int solve(sim_net *n, double now)
 		ep = n->epoch = 1;
 	}
 	/* the common case of a pair alone on both its links: its flows share
-	 * the smaller link equally */
+	 * the smaller link equally, up to their cap */
 	if (n->n_dirty == 2) {
 		link *a = &n->links[n->dirty[0]], *b = &n->links[n->dirty[1]];
 		if (a->np == b->np && a->np <= 1 &&
@@ -636,15 +789,15 @@ static int solve(sim_net *n, double now)
 			uint32_t pi = a->pairs[0].pair;
 			pair *p = &n->pairs[pi];
 			double s = (a->cap < b->cap ? a->cap : b->cap) / (double)p->count;
-			if (p->rate != s) {
-				pair_advance(p, now);
-				p->rate = s;
-				p->moved = 1;
-			}
-			return p->moved && pair_schedule(n, p, pi) ? IO_ENOMEM : 0;
+			if (p->cap < s)
+				s = p->cap;
+			return pair_set_rate(n, p, pi, s, now) ? IO_ENOMEM : 0;
 		}
 	}
-	return fill(n, component(n, ep), ep, now) ? IO_ENOMEM : 0;
+	uint32_t na, nl = component(n, ep, &na);
+	int rc = n->capped ? fill_capped(n, nl, na, ep, now)
+			   : fill_plain(n, nl, na, ep, now);
+	return rc ? IO_ENOMEM : 0;
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -750,4 +903,82 @@ uint32_t sim_net_flows(const sim_net *n, uint32_t src, uint32_t dst)
 {
 	uint32_t pi = map_find(n, src, dst);
 	return pi == NONE ? 0 : n->pairs[pi].count;
+}
+
+double sim_net_flow_cap(const sim_net *n, uint32_t src, uint32_t dst)
+{
+	return src == dst ? INFINITY : pair_cap(n, src, dst);
+}
+
+double sim_net_loss(const sim_net *n, uint32_t node) { return n->loss[node]; }
+
+/* ---- packet loss -------------------------------------------------------- */
+
+/* Pair pi's cap after a change of loss, RTT or MSS: in contention-free
+ * mode its rate follows at once; otherwise its links are marked for the
+ * solve. */
+static int recap_pair(sim_net *n, double now, uint32_t pi)
+{
+	pair *p = &n->pairs[pi];
+	double c = pair_cap(n, p->src, p->dst);
+	if (c == p->cap)
+		return 0;
+	n->capped += (isfinite(c) != 0) - (isfinite(p->cap) != 0);
+	p->cap = c;
+	if (n->contention_free)
+		return pair_set_rate(n, p, pi, alone_rate(n, p->src, p->dst), now);
+	mark_dirty(n, up_of(p->src));
+	mark_dirty(n, down_of(p->dst));
+	return 0;
+}
+
+static int recap_link(sim_net *n, double now, uint32_t r)
+{
+	const link *l = &n->links[r];
+	for (uint32_t k = 0; k < l->np; k++)
+		if (recap_pair(n, now, l->pairs[k].pair))
+			return -1;
+	return 0;
+}
+
+/* Recap the pairs from or to node (every pair if node == NONE), then
+ * solve what changed, at now. */
+static int recap(sim_net *n, double now, uint32_t node)
+{
+	int rc = 0;
+	if (node != NONE)
+		rc = recap_link(n, now, up_of(node)) ||
+		     recap_link(n, now, down_of(node));
+	for (uint32_t i = 0; node == NONE && !rc && i < n->n_nodes; i++)
+		rc = recap_link(n, now, up_of(i)); /* every pair once */
+	if (rc)
+		return IO_ENOMEM;
+	return n->contention_free ? 0 : solve(n, now);
+}
+
+int sim_net_set_loss(sim_net *n, double now, uint32_t node, double p)
+{
+	if (node >= n->n_nodes || !(p >= 0 && p < 1))
+		return IO_EINPUT;
+	if (p > 0 && !(n->rtt_s > 0))
+		return IO_EINPUT; /* the Mathis bound needs a round trip */
+	n->lossy += (p > 0) - (n->loss[node] > 0);
+	n->loss[node] = p;
+	return recap(n, now, node);
+}
+
+int sim_net_set_rtt(sim_net *n, double now, double rtt_s)
+{
+	if (!isfinite(rtt_s) || rtt_s <= 0)
+		return IO_EINPUT;
+	n->rtt_s = rtt_s;
+	return recap(n, now, NONE);
+}
+
+int sim_net_set_mss(sim_net *n, double now, double mss_bytes)
+{
+	if (!isfinite(mss_bytes) || mss_bytes <= 0)
+		return IO_EINPUT;
+	n->mss_bytes = mss_bytes;
+	return recap(n, now, NONE);
 }

@@ -29,9 +29,33 @@
  * and pairs, never on single flows: its cost does not grow with the number
  * of flows.
  *
+ * Packet loss. Each node has a packet-loss probability p_node in [0, 1)
+ * (0 unless set; settable before and during a run, e.g. for an anomaly
+ * window); a flow from A to B sees p = 1 - (1 - p_A)(1 - p_B) (a packet
+ * survives both ends' links independently) and, being one TCP connection,
+ * is capped at the Mathis et al. rate (Mathis, Semke, Mahdavi, Ott, "The
+ * macroscopic behavior of the TCP congestion avoidance algorithm", ACM
+ * CCR 27(3), 1997):
+ *     cap = MSS / (RTT sqrt(2p/3)) = (MSS / RTT) C / sqrt(p),  C = sqrt(3/2)
+ * C = sqrt(3/2) ~ 1.22 is the constant of the paper's own derivation
+ * (periodic loss, an ACK for every segment), the form the model is
+ * usually quoted in; delayed ACKs give sqrt(3/4) ~ 0.87, and the paper's
+ * values of C for other ACK strategies and loss patterns span
+ * 0.87..1.31. It models steady-state congestion avoidance only (no
+ * timeouts), so it overstates throughput above a few percent loss. MSS
+ * is SIM_NET_MSS_BYTES (1460, Ethernet's 1500-byte MTU less 40 bytes of
+ * IP and TCP headers) and RTT is 2 x latency unless set; both are
+ * settable. The cap joins max-min sharing as a private link of capacity
+ * count x cap for each pair: progressive filling stops a pair's flows
+ * when the level reaches their cap, and the rest of both their links goes
+ * to the others. p = 0 leaves every result unchanged (no cap).
+ * sim_net_estimate and contention-free mode apply the cap too. A change of
+ * loss, RTT or MSS during a run takes effect at once: the flows' bytes so
+ * far are kept and the affected component is solved again.
+ *
  * Contention-free mode (contention_free = 1): every flow gets
- * min(up_A, down_B) whatever else is running (the model of list-scheduling
- * papers such as HEFT's); no solving.
+ * min(up_A, down_B, cap) whatever else is running (the model of
+ * list-scheduling papers such as HEFT's); no solving.
  *
  * The network schedules its events in the caller's heap with the kinds
  * ev_base .. ev_base + SIM_NET_EVENT_KINDS - 1; the caller passes each such
@@ -49,6 +73,7 @@
 #include "sim/heap.h"
 
 #define SIM_NET_EVENT_KINDS 3
+#define SIM_NET_MSS_BYTES 1460.0
 
 typedef struct sim_nic {
 	double up_bps, down_bps; /* bytes per second */
@@ -85,8 +110,23 @@ int sim_net_start(sim_net *n, double now, uint32_t src, uint32_t dst,
 int sim_net_event(sim_net *n, double now, uint32_t kind, void *data,
 		  const uint64_t **done);
 
+/* Packet loss (see above), at time now (the caller's current time; any
+ * time before the first transfer starts): node's loss probability p in
+ * [0, 1); the round-trip time (s, finite, > 0; default 2 x latency);
+ * the MSS (bytes, finite, > 0; default SIM_NET_MSS_BYTES). Each returns 0,
+ * IO_EINPUT for a value out of range, a node out of range, or p > 0 while
+ * the RTT is 0 (latency 0 and no RTT set: the bound would be infinite),
+ * or IO_ENOMEM. Flows in progress change rate at now. */
+int sim_net_set_loss(sim_net *n, double now, uint32_t node, double p);
+int sim_net_set_rtt(sim_net *n, double now, double rtt_s);
+int sim_net_set_mss(sim_net *n, double now, double mss_bytes);
+double sim_net_loss(const sim_net *n, uint32_t node);
+/* The Mathis cap on one flow from src to dst (bytes/s), INFINITY without
+ * loss or if src == dst. */
+double sim_net_flow_cap(const sim_net *n, uint32_t src, uint32_t dst);
+
 /* Time of a transfer alone on the network: latency + bytes / min(up_src,
- * down_dst); 0 if src == dst. */
+ * down_dst, cap); 0 if src == dst. */
 double sim_net_estimate(const sim_net *n, uint32_t src, uint32_t dst,
 			double bytes);
 /* Current rate (bytes/s) of each flow from src to dst, 0 if none: the

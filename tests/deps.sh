@@ -7,10 +7,11 @@ set -e
 # the gzip compression of streamed outputs (tasks.csv.gz); clang and
 # libclang-rt-14-dev: make fuzz (libFuzzer) and the clang sanitizer run;
 # libdnnl-dev: oneDNN 2.6, the NN engine's backend (real/nn/).
-# libxml2-dev: the Pegasus DAX reader (workloads/dax.c).
+# libxml2-dev: the Pegasus DAX reader (workloads/dax.c). libpng-dev: the
+# PNG rasters of Gantt charts (sim/gantt.c).
 # libevent-dev, libssl-dev: hetsim agent and coordinator (real/agent/:
 # evhttp, OpenSSL bufferevents for TLS).
-pkgs="build-essential pkg-config libgsl-dev libjansson-dev zlib1g-dev libdeflate-dev libcsv-dev libxml2-dev check
+pkgs="build-essential pkg-config libgsl-dev libjansson-dev zlib1g-dev libdeflate-dev libcsv-dev libxml2-dev libpng-dev check
 libsubunit-dev ffmpeg openmpi-bin libopenmpi-dev clang libclang-rt-14-dev libdnnl-dev libevent-dev libssl-dev"
 missing=""
 for p in $pkgs; do

@@ -100,13 +100,16 @@ int main(void)
 		suite_fuzz, suite_fit,      suite_gof,
 		suite_ci,   suite_batch,    suite_prune,
 		suite_sweep, suite_cluster, suite_e2c,
-		suite_merge, suite_real,    suite_dag,
+		suite_merge, suite_merge_model, suite_real,    suite_dag,
 		suite_out,
 		suite_scale,
 		suite_replay,
 		suite_nn,
 		suite_zoo,
 		suite_workflows,
+		suite_wms_fit,
+		suite_gantt,
+		suite_net,
 		suite_agent,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */

@@ -256,7 +256,7 @@ END_TEST
 START_TEST(every_command_answers_help_with_its_usage)
 {
 	const char *cmds[] = {"run", "fit", "plot", "compare", "sweep",
-			      "calibrate", "workflow", "policies", "version"};
+			      "calibrate", "workflow", "merge", "policies", "version"};
 	const char *extra[] = {"--help", "-h", "x.json --help", "--help --bogus"};
 	char cmd[1600], err[512], out[700], want[64];
 	snprintf(out, sizeof out, "%s/help.out", test_tmpdir());

@@ -1066,6 +1066,165 @@ START_TEST(fit_and_plot_read_bom_quoted_crlf_csv)
 }
 END_TEST
 
+/* ------------------------------------ interval-censored (rounded) data */
+
+/* Round every value to the nearest multiple of res (as a log in whole
+ * milliseconds does), in place; stays sorted. */
+static void round_to(double *x, size_t n, double res)
+{
+	for (size_t i = 0; i < n; i++)
+		x[i] = res * nearbyint(x[i] / res);
+}
+
+/* Samples rounded to a unit of the order of their spread: the censored
+ * fit recovers the parameters they were drawn from; the plain fit does
+ * not (its normal sd is inflated by Sheppard's 1/12, its shifted families
+ * put the shift at the tied minimum). */
+START_TEST(censored_mle_recovers_parameters_from_rounded_samples)
+{
+	enum { N = 20000 };
+	prof_fit fit, plain;
+	/* normal, mean 5, sd 0.8, rounded to 1 */
+	const double pn[2] = {5, 0.8};
+	double *x = draw_sorted(PROF_FAM_NORMAL, pn, 0, N, 11);
+	round_to(x, N, 1);
+	ck_assert_int_eq(prof_fit_family_censored(x, N, PROF_FAM_NORMAL, 1, &fit), 0);
+	ck_assert_msg(fit.ok, "%s", fit.why);
+	ck_assert_double_eq_tol(fit.p[0], 5, 0.03);
+	ck_assert_msg(fabs(fit.p[1] / 0.8 - 1) < 0.02, "censored sd %.4f", fit.p[1]);
+	ck_assert_int_eq(prof_fit_family(x, N, PROF_FAM_NORMAL, &plain), 0);
+	ck_assert_msg(fabs(plain.p[1] / 0.8 - 1) > 0.04, "plain sd %.4f", plain.p[1]);
+	ck_assert_double_eq(fit.resolution, 1);
+	free(x);
+	/* gamma, shape 2, scale 1.5, rounded to 1 */
+	const double pg[2] = {2, 1.5};
+	x = draw_sorted(PROF_FAM_GAMMA, pg, 0, N, 12);
+	round_to(x, N, 1);
+	ck_assert_int_eq(prof_fit_family_censored(x, N, PROF_FAM_GAMMA, 1, &fit), 0);
+	ck_assert_msg(fit.ok, "%s", fit.why);
+	ck_assert_msg(fabs(fit.p[0] / 2 - 1) < 0.05 && fabs(fit.p[1] / 1.5 - 1) < 0.05,
+		      "gamma shape %.4f scale %.4f", fit.p[0], fit.p[1]);
+	free(x);
+	/* shifted exponential, shift 3 ms, mean 0.6 ms, logged in whole ms:
+	 * about half the sample sits at 3 ms, as in heet_mixed_exp2 */
+	const double pe[1] = {0.6e-3};
+	x = draw_sorted(PROF_FAM_SHIFTED_EXPONENTIAL, pe, 3e-3, N, 13);
+	round_to(x, N, 1e-3);
+	ck_assert_int_eq(prof_fit_family_censored(x, N, PROF_FAM_SHIFTED_EXPONENTIAL, 1e-3, &fit),
+			 0);
+	ck_assert_msg(fit.ok, "%s", fit.why);
+	ck_assert_msg(fabs(fit.p[0] / 0.6e-3 - 1) < 0.05 && fabs(fit.shift - 3e-3) < 0.05e-3,
+		      "mean %.5g shift %.5g", fit.p[0], fit.shift);
+	ck_assert_int_eq(prof_fit_family(x, N, PROF_FAM_SHIFTED_EXPONENTIAL, &plain), 0);
+	ck_assert_msg(fabs(plain.p[0] / 0.6e-3 - 1) > 0.08, "plain mean %.5g", plain.p[0]);
+	free(x);
+	/* shifted lognormal, shift 3, mu 0, sigma 0.5, rounded to 0.5 */
+	const double pl[2] = {0, 0.5};
+	x = draw_sorted(PROF_FAM_SHIFTED_LOGNORMAL, pl, 3, N, 14);
+	round_to(x, N, 0.5);
+	ck_assert_int_eq(prof_fit_family_censored(x, N, PROF_FAM_SHIFTED_LOGNORMAL, 0.5, &fit), 0);
+	ck_assert_msg(fit.ok, "%s", fit.why);
+	ck_assert_msg(fabs(fit.shift - 3) < 0.15 && fabs(fit.p[1] / 0.5 - 1) < 0.1 &&
+			      fabs(fit.p[0]) < 0.1,
+		      "mu %.4f sigma %.4f shift %.4f", fit.p[0], fit.p[1], fit.shift);
+	ck_assert_int_eq(fit.degenerate, 0);
+	free(x);
+	/* a bad resolution */
+	const double two[2] = {1, 2};
+	ck_assert_int_eq(prof_fit_family_censored(two, 2, PROF_FAM_NORMAL, 0, &fit), 0);
+	ck_assert_int_eq(fit.ok, 0);
+}
+END_TEST
+
+START_TEST(resolution_is_detected_only_where_it_matters)
+{
+	enum { N = 5000 };
+	const double pe[1] = {0.6e-3};
+	double *x = draw_sorted(PROF_FAM_SHIFTED_EXPONENTIAL, pe, 3e-3, N, 21);
+	ck_assert_double_eq(prof_fit_resolution(x, N), 0); /* continuous */
+	round_to(x, N, 1e-3);
+	ck_assert_double_eq_tol(prof_fit_resolution(x, N), 1e-3, 1e-15);
+	free(x);
+	/* seconds logged to 3 decimals but spread over seconds: the rounding
+	 * is far below the spread, no resolution */
+	const double pn[2] = {5, 1};
+	x = draw_sorted(PROF_FAM_NORMAL, pn, 0, N, 22);
+	round_to(x, N, 1e-3);
+	ck_assert_double_eq(prof_fit_resolution(x, N), 0);
+	/* whole numbers of a spread of a few units: 1 */
+	round_to(x, N, 1);
+	ck_assert_double_eq(prof_fit_resolution(x, N), 1);
+	free(x);
+}
+END_TEST
+
+/* A three-parameter lognormal fitted to normal data has no local maximum
+ * in the shift (the likelihood only grows towards the minimum): the fit
+ * takes shift 0 and says so; data with a real shift do not. */
+START_TEST(degenerate_fit_is_reported_not_hidden)
+{
+	enum { N = 2000 };
+	const double pn[2] = {10, 1};
+	double *x = draw_sorted(PROF_FAM_NORMAL, pn, 0, N, 31);
+	prof_fit fit;
+	ck_assert_int_eq(prof_fit_family(x, N, PROF_FAM_SHIFTED_LOGNORMAL, &fit), 0);
+	ck_assert(fit.ok);
+	ck_assert_double_eq(fit.shift, 0);
+	ck_assert_int_eq(fit.degenerate, 1);
+	ck_assert_msg(strstr(fit.note, "no local maximum"), "%s", fit.note);
+	free(x);
+	const double pl[2] = {0, 0.5};
+	x = draw_sorted(PROF_FAM_SHIFTED_LOGNORMAL, pl, 1.5, N, 32);
+	ck_assert_int_eq(prof_fit_family(x, N, PROF_FAM_SHIFTED_LOGNORMAL, &fit), 0);
+	ck_assert(fit.ok && fit.shift > 1);
+	ck_assert_int_eq(fit.degenerate, 0);
+	ck_assert_str_eq(fit.note, "");
+	free(x);
+}
+END_TEST
+
+/* `hetsim fit --resolution 1ms` on whole-millisecond latencies: the
+ * profile's source says the fit is interval-censored; a degenerate chosen
+ * fit's note is in it too; bad values are refused. */
+START_TEST(fit_cli_resolution_and_degenerate_note)
+{
+	char csv[64 * 1024], err[4096];
+	size_t len = (size_t)snprintf(csv, sizeof csv, "task,ms\n");
+	unsigned s = 99;
+	for (int i = 0; i < 3000; i++) {
+		s = s * 1103515245u + 12345u;
+		double u = ((double)(s >> 8) + 0.5) / (double)(1u << 24);
+		long ms = 3 + (long)nearbyint(-0.6 * log(u)); /* half at 3 */
+		len += (size_t)snprintf(csv + len, sizeof csv - len, "q,%ld\n", ms);
+	}
+	const char *path = test_write("ms.csv", csv);
+	const char *out = tmp_path("ms_profile.json");
+	char args[2000];
+	snprintf(args, sizeof args,
+		 "fit %s --value ms --unit ms --group-by task --machine-name m "
+		 "--resolution 1ms -o %s --quiet",
+		 path, out);
+	ck_assert_msg(hetsim(args, err, sizeof err) == 0, "%s", err);
+	char *text = test_slurp(out, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "interval-censored at 0.001 s"), "%s", text);
+	free(text);
+	snprintf(args, sizeof args,
+		 "fit %s --value ms --unit ms --group-by task --machine-name m "
+		 "--family shifted_lognormal --resolution none -o %s --quiet",
+		 path, out);
+	ck_assert_msg(hetsim(args, err, sizeof err) == 0, "%s", err);
+	text = test_slurp(out, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(!strstr(text, "interval-censored") && strstr(text, "degenerate"), "%s",
+		      text);
+	free(text);
+	snprintf(args, sizeof args, "fit %s --value ms --resolution 0ms", path);
+	ck_assert_int_eq(hetsim(args, err, sizeof err), 2);
+	ck_assert_msg(strstr(err, "--resolution"), "%s", err);
+}
+END_TEST
+
 Suite *suite_fit(void)
 {
 	Suite *s = suite_create("fit");
@@ -1086,6 +1245,9 @@ Suite *suite_fit(void)
 	tcase_add_test(tc, heet_measurements_fit_without_nan);
 	tcase_add_test(
 		tc, eight_families_on_60000_samples_take_well_under_a_second);
+	tcase_add_test(tc, censored_mle_recovers_parameters_from_rounded_samples);
+	tcase_add_test(tc, resolution_is_detected_only_where_it_matters);
+	tcase_add_test(tc, degenerate_fit_is_reported_not_hidden);
 	suite_add_tcase(s, tc);
 	TCase *cdf = tcase_create("cdf");
 	tcase_set_timeout(cdf, 60);
@@ -1103,6 +1265,7 @@ Suite *suite_fit(void)
 	tcase_add_test(cli, sweep_summarise_plot_of_huge_metrics_has_finite_axes);
 	tcase_add_test(cli, svg_axes_are_finite_for_any_range);
 	tcase_add_test(cli, fit_and_plot_read_bom_quoted_crlf_csv);
+	tcase_add_test(cli, fit_cli_resolution_and_degenerate_note);
 	suite_add_tcase(s, cli);
 	return s;
 }

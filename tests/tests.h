@@ -19,14 +19,18 @@ Suite *suite_sweep(void);
 Suite *suite_cluster(void);
 Suite *suite_e2c(void);
 Suite *suite_merge(void);
+Suite *suite_merge_model(void);
 Suite *suite_real(void);
 Suite *suite_dag(void);
+Suite *suite_net(void);
 Suite *suite_workflows(void);
 Suite *suite_out(void);
 Suite *suite_scale(void);
 Suite *suite_replay(void);
 Suite *suite_nn(void);
 Suite *suite_zoo(void);
+Suite *suite_wms_fit(void);
+Suite *suite_gantt(void);
 Suite *suite_agent(void);
 
 /* Wall-time limits in tests are set for optimised builds; under AddressSanitizer

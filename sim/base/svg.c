@@ -288,6 +288,39 @@ void sim_svg_bar(sim_svg *s, const sim_svg_panel *p, double x_left,
 	    X0, Y, X1 - X0 > 0 ? X1 - X0 : 0, Yb - Y > 0 ? Yb - Y : 0, fill);
 }
 
+void sim_svg_rect(sim_svg *s, const sim_svg_panel *p, double x0, double y0,
+		  double x1, double y1, const char *fill, double opacity,
+		  const char *cls, const char *tooltip)
+{
+	double X0 = fmin(x0, x1), X1 = fmax(x0, x1);
+	double Y0 = fmin(y0, y1), Y1 = fmax(y0, y1);
+	if (p) { /* to pixels (y grows downwards), clipped to the panel */
+		double top = py(p, Y1), bottom = py(p, Y0);
+		X0 = fmax(px(p, X0), p->x);
+		X1 = fmin(px(p, X1), p->x + p->w);
+		Y0 = fmax(top, p->y);
+		Y1 = fmin(bottom, p->y + p->h);
+	}
+	put(s, "<rect");
+	if (cls) {
+		put(s, " class=\"");
+		put_escaped(s, cls);
+		put(s, "\"");
+	}
+	put(s, " x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+	       "fill=\"%s\"",
+	    X0, Y0, X1 - X0 > 0 ? X1 - X0 : 0, Y1 - Y0 > 0 ? Y1 - Y0 : 0, fill);
+	if (opacity < 1)
+		put(s, " fill-opacity=\"%.2f\"", opacity);
+	if (!tooltip) {
+		put(s, "/>\n");
+		return;
+	}
+	put(s, "><title>");
+	put_escaped(s, tooltip);
+	put(s, "</title></rect>\n");
+}
+
 void sim_svg_marker(sim_svg *s, const sim_svg_panel *p, double x, double y,
 		    const char *color)
 {

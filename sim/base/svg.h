@@ -34,6 +34,13 @@ void sim_svg_line(sim_svg *s, const sim_svg_panel *p, const double *xs,
 /* A filled bar from (x_left, 0) to (x_right, y) in data units. */
 void sim_svg_bar(sim_svg *s, const sim_svg_panel *p, double x_left,
 		 double x_right, double y, const char *fill);
+/* A filled rectangle between the corners (x0, y0) and (x1, y1): data units
+ * of panel p, clipped to it, or pixels when p is NULL. opacity in (0, 1]
+ * (1: opaque); cls (NULL: none) becomes its class attribute, tooltip
+ * (NULL: none) its <title> child, escaped. */
+void sim_svg_rect(sim_svg *s, const sim_svg_panel *p, double x0, double y0,
+		  double x1, double y1, const char *fill, double opacity,
+		  const char *cls, const char *tooltip);
 void sim_svg_marker(sim_svg *s, const sim_svg_panel *p, double x, double y,
 		    const char *color);
 /* Legend entry i (0-based) in the top-right corner of the panel, or the

@@ -26,7 +26,9 @@ static void usage(FILE *f)
 	const char *const parts[] = {usage_head, sim_cli_run_usage, sim_cli_fit_usage,
 				     sim_cli_plot_usage, sim_cli_compare_usage,
 				     sim_cli_sweep_usage, sim_cli_calibrate_usage, sim_cli_nn_usage,
-				     sim_cli_workflow_usage, sim_cli_agent_usage,
+				     sim_cli_workflow_usage,
+				     sim_cli_gantt_usage, sim_cli_gantt_dataset_usage,
+				     sim_cli_merge_usage, sim_cli_agent_usage,
 				     sim_cli_coordinator_usage,
 				     policies_usage, version_usage, help_usage};
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
@@ -73,6 +75,12 @@ int main(int argc, char **argv)
 		return sim_cmd_nn(argc - 2, argv + 2);
 	if (strcmp(cmd, "workflow") == 0)
 		return sim_cmd_workflow(argc - 2, argv + 2);
+	if (strcmp(cmd, "merge") == 0)
+		return sim_cmd_merge(argc - 2, argv + 2);
+	if (strcmp(cmd, "gantt") == 0)
+		return sim_cmd_gantt(argc - 2, argv + 2);
+	if (strcmp(cmd, "gantt-dataset") == 0)
+		return sim_cmd_gantt_dataset(argc - 2, argv + 2);
 	if (strcmp(cmd, "agent") == 0)
 		return sim_cmd_agent(argc - 2, argv + 2);
 	if (strcmp(cmd, "coordinator") == 0)

@@ -98,3 +98,24 @@ bench-nn: bench-nn-deps
 	PYTHON=$(NN_PYTHON) ./$(BENCH_NN_BIN) $(BENCH_ARGS)
 
 -include $(BENCH_NN_OBJ:.o=.d)
+# ---- make bench-net: the max-min network alone (bench_net.c) --------------
+#   make bench-net                   five flow patterns (one cluster, many
+#                                    small components, one large, a big
+#                                    engine heap, packet loss): ns/transfer
+#                                    and a digest of every end time
+#   make bench-net BENCH_ARGS=quick  10x fewer transfers
+# Instructions of one case: valgrind --tool=callgrind
+#   --toggle-collect=run_case build/bench_net CASE
+BENCH_NET_BIN := $(BUILD)/bench_net
+BENCH_NET_OBJ := $(BUILD)/tests/bench/bench_net.o
+
+.PHONY: bench-net
+$(BENCH_NET_BIN): $(BENCH_NET_OBJ) $(LIB)
+	$(CC) $(LDSAN) -o $@ $(BENCH_NET_OBJ) $(LIB) $(LDLIBS_ALL)
+
+bench-net:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory $(BENCH_NET_BIN)
+	./$(BENCH_NET_BIN) $(BENCH_ARGS)
+
+-include $(BENCH_NET_OBJ:.o=.d)

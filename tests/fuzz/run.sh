@@ -33,7 +33,7 @@ for t in "$@"; do
 	dax) kind=xml max=8192 ;;
 	results | compare) kind=json max=16384 ;;
 	e2c_eet) kind=csv max=2048 ;;
-	trace | e2c_workload | fit | fit_machines | plot) kind=csv max=4096 ;;
+	trace | e2c_workload | fit | fit_machines | plot | gantt) kind=csv max=4096 ;;
 	*) kind= ;;
 	esac
 	if [ -z "$kind" ] || [ ! -x "$bin" ]; then

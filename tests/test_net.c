@@ -1,0 +1,527 @@
+/* tests/test_net.c — the network (sim/net.h): max-min shares computed by
+ * hand, packet loss capping flows at the Mathis rate (exact values, both
+ * ends combined, a loss window set mid-flow, p = 0 changes nothing, bad
+ * values rejected), and random flows with and without loss against a
+ * brute-force progressive filling over single flows, on small networks and
+ * on large components. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim/heap.h"
+#include "sim/net.h"
+#include "sim/base/rng.h"
+#include "tests/tests.h"
+
+enum { EV_START = 1, EV_CTL = 2, NET_BASE = 8 };
+
+typedef struct xfer {
+	double start, bytes, end;
+	uint32_t src, dst;
+} xfer;
+
+/* A change of one node's loss at time t. */
+typedef struct ctl {
+	double t, p;
+	uint32_t node;
+} ctl;
+
+typedef struct net_run {
+	const sim_nic *nics;
+	uint32_t n_nodes;
+	double latency, rtt; /* rtt 0: the default */
+	int cf;
+	const double *loss; /* per node before the run, or NULL */
+	const ctl *ctls;
+	uint32_t n_ctls;
+} net_run;
+
+#define NEAR(a, b) (fabs((double)(a) - (double)(b)) <= 1e-9 * (1 + fabs((double)(b))))
+
+/* Run transfers through sim_net; fills their end times. */
+static void run_net(const net_run *r, xfer *x, uint32_t n, sim_net_stats *st)
+{
+	sim_heap h;
+	ck_assert_int_eq(sim_heap_init(&h, 16), 0);
+	sim_net *net;
+	io_err err = {0};
+	ck_assert_msg(sim_net_new(&net, &h, NET_BASE, r->n_nodes, r->nics,
+				  r->latency, r->cf, &err) == 0,
+		      "%s", err.msg);
+	if (r->rtt > 0)
+		ck_assert_int_eq(sim_net_set_rtt(net, 0, r->rtt), 0);
+	for (uint32_t i = 0; r->loss && i < r->n_nodes; i++)
+		ck_assert_int_eq(sim_net_set_loss(net, 0, i, r->loss[i]), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		x[i].end = NAN;
+		sim_heap_push(&h, x[i].start, EV_START, (void *)(uintptr_t)i);
+	}
+	for (uint32_t i = 0; i < r->n_ctls; i++)
+		sim_heap_push(&h, r->ctls[i].t, EV_CTL, (void *)(uintptr_t)i);
+	double t;
+	uint32_t kind;
+	void *data;
+	while (sim_heap_pop(&h, &t, &kind, &data)) {
+		uint32_t i = (uint32_t)(uintptr_t)data;
+		if (kind == EV_START) {
+			ck_assert_int_eq(sim_net_start(net, t, x[i].src, x[i].dst,
+						       x[i].bytes, i),
+					 0);
+			continue;
+		}
+		if (kind == EV_CTL) {
+			ck_assert_int_eq(sim_net_set_loss(net, t, r->ctls[i].node,
+							  r->ctls[i].p),
+					 0);
+			continue;
+		}
+		ck_assert(sim_net_owns(net, kind));
+		const uint64_t *done;
+		int k = sim_net_event(net, t, kind, data, &done);
+		ck_assert_int_ge(k, 0);
+		for (int j = 0; j < k; j++) {
+			ck_assert(isnan(x[done[j]].end));
+			x[done[j]].end = t;
+		}
+	}
+	if (st)
+		sim_net_get_stats(net, st);
+	sim_net_free(net);
+	sim_heap_free(&h);
+}
+
+/* A network with the flows started at 0 and solved (latency 0: the first
+ * event is the solve); the caller reads rates, then frees both. */
+static sim_net *solved(sim_heap *h, const sim_nic *nics, uint32_t nn,
+		       const xfer *x, uint32_t n, const double *loss, double rtt)
+{
+	ck_assert_int_eq(sim_heap_init(h, 16), 0);
+	sim_net *net;
+	io_err err = {0};
+	ck_assert_int_eq(sim_net_new(&net, h, NET_BASE, nn, nics, 0, 0, &err), 0);
+	if (rtt > 0)
+		ck_assert_int_eq(sim_net_set_rtt(net, 0, rtt), 0);
+	for (uint32_t i = 0; loss && i < nn; i++)
+		ck_assert_int_eq(sim_net_set_loss(net, 0, i, loss[i]), 0);
+	for (uint32_t i = 0; i < n; i++)
+		ck_assert_int_eq(sim_net_start(net, 0, x[i].src, x[i].dst,
+					       x[i].bytes, i),
+				 0);
+	double t;
+	uint32_t kind;
+	void *data;
+	const uint64_t *done;
+	ck_assert(sim_heap_pop(h, &t, &kind, &data));
+	ck_assert_int_eq(sim_net_event(net, t, kind, data, &done), 0);
+	return net;
+}
+
+static double mathis(double mss, double rtt, double p)
+{
+	return mss / (rtt * sqrt(2 * p / 3));
+}
+
+/* ---- max-min by hand ------------------------------------------------------ */
+
+START_TEST(two_flows_on_one_link_get_half_each)
+{
+	/* into one downlink of 80 from two senders of 100: 40 each */
+	sim_nic nics[3] = {{100, 100}, {100, 100}, {100, 80}};
+	xfer x[2] = {{.src = 0, .dst = 2, .bytes = 40},
+		     {.src = 1, .dst = 2, .bytes = 120}};
+	sim_heap h;
+	sim_net *net = solved(&h, nics, 3, x, 2, NULL, 0);
+	ck_assert(NEAR(sim_net_rate(net, 0, 2), 40));
+	ck_assert(NEAR(sim_net_rate(net, 1, 2), 40));
+	sim_net_free(net);
+	sim_heap_free(&h);
+	/* the first ends at 1; the second has 80 left, alone at 80 -> 2 */
+	net_run r = {.nics = nics, .n_nodes = 3};
+	run_net(&r, x, 2, NULL);
+	ck_assert(NEAR(x[0].end, 1.0) && NEAR(x[1].end, 2.0));
+}
+END_TEST
+
+START_TEST(max_min_on_three_links_by_hand)
+{
+	/* uplink A 12, downlink B 2, downlink C 9, all else 100;
+	 * f1 A->B, f2 A->C, f3 E->C, f4 A->D. Shares: A 12/3 = 4, B 2/1,
+	 * C 9/2 = 4.5. B fills first: f1 = 2 (A: 10 left for 2 -> 5); then C:
+	 * f2 = f3 = 4.5 (A: 5.5 left for 1); then A: f4 = 5.5. */
+	enum { A, B, C, D, E };
+	sim_nic nics[5] = {{12, 100}, {100, 2}, {100, 9}, {100, 100}, {100, 100}};
+	xfer x[4] = {{.src = A, .dst = B, .bytes = 4},
+		     {.src = A, .dst = C, .bytes = 18},
+		     {.src = E, .dst = C, .bytes = 18},
+		     {.src = A, .dst = D, .bytes = 30}};
+	sim_heap h;
+	sim_net *net = solved(&h, nics, 5, x, 4, NULL, 0);
+	ck_assert(NEAR(sim_net_rate(net, A, B), 2));
+	ck_assert(NEAR(sim_net_rate(net, A, C), 4.5));
+	ck_assert(NEAR(sim_net_rate(net, E, C), 4.5));
+	ck_assert(NEAR(sim_net_rate(net, A, D), 5.5));
+	sim_net_free(net);
+	sim_heap_free(&h);
+	/* f1 ends at 4/2 = 2 (f2, f3 have 9 left, f4 19); then C still
+	 * gives 4.5 each and A the 7.5 left to f4: f2, f3 end at 2 + 9/4.5
+	 * = 4, f4 has 19 - 15 = 4 left, alone on A at 12: 4 + 1/3 */
+	net_run r = {.nics = nics, .n_nodes = 5};
+	run_net(&r, x, 4, NULL);
+	ck_assert(NEAR(x[0].end, 2.0));
+	ck_assert(NEAR(x[1].end, 4.0) && NEAR(x[2].end, 4.0));
+	ck_assert(NEAR(x[3].end, 4.0 + 1.0 / 3.0));
+}
+END_TEST
+
+/* ---- packet loss ------------------------------------------------------------ */
+
+START_TEST(mathis_rate_of_one_flow)
+{
+	/* p = 1%, latency 10 ms (RTT 20 ms), MSS 1460: the cap is
+	 * 1460 / (0.02 sqrt(0.02/3)) = 894,063.76 B/s, under the 1 GB/s NICs */
+	sim_nic nics[2] = {{1e9, 1e9}, {1e9, 1e9}};
+	double loss[2] = {0.01, 0};
+	double cap = mathis(1460, 0.02, 0.01);
+	ck_assert(fabs(cap - 894063.756) < 1e-3);
+	xfer x = {.src = 0, .dst = 1, .bytes = 1e6};
+	net_run r = {.nics = nics, .n_nodes = 2, .latency = 0.01, .loss = loss};
+	run_net(&r, &x, 1, NULL);
+	ck_assert(NEAR(x.end, 0.01 + 1e6 / cap));
+	/* the same bound in contention-free mode, in the estimate, and as
+	 * the flow's rate while it runs */
+	r.cf = 1;
+	run_net(&r, &x, 1, NULL);
+	ck_assert(NEAR(x.end, 0.01 + 1e6 / cap));
+	sim_heap h;
+	sim_net *net = solved(&h, nics, 2, &x, 1, loss, 0.02);
+	ck_assert(NEAR(sim_net_rate(net, 0, 1), cap));
+	ck_assert(NEAR(sim_net_flow_cap(net, 0, 1), cap));
+	ck_assert(NEAR(sim_net_flow_cap(net, 1, 0), cap)); /* either end */
+	ck_assert(NEAR(sim_net_estimate(net, 0, 1, 1e6), 1e6 / cap));
+	ck_assert_int_eq(sim_net_set_mss(net, 0, 9000), 0);
+	ck_assert(NEAR(sim_net_rate(net, 0, 1), mathis(9000, 0.02, 0.01)));
+	sim_net_free(net);
+	sim_heap_free(&h);
+	/* a cap above the NICs changes nothing: 1460 / (1e-6 sqrt(1e-4/1.5))
+	 * = 1.8e11 > 100 B/s */
+	sim_nic slow[2] = {{100, 100}, {100, 100}};
+	double tiny[2] = {1e-4, 0};
+	r = (net_run){.nics = slow, .n_nodes = 2, .rtt = 1e-6, .loss = tiny};
+	x.bytes = 300;
+	run_net(&r, &x, 1, NULL);
+	ck_assert(NEAR(x.end, 3.0));
+}
+END_TEST
+
+START_TEST(loss_on_both_ends_combines)
+{
+	/* 1% at the sender, 2% at the receiver: p = 1 - 0.99 x 0.98 = 2.98% */
+	sim_nic nics[2] = {{1e9, 1e9}, {1e9, 1e9}};
+	double loss[2] = {0.01, 0.02};
+	double cap = mathis(1460, 0.02, 0.0298);
+	ck_assert(fabs(cap - 517917.228) < 1e-3);
+	xfer x = {.src = 0, .dst = 1, .bytes = 5e6};
+	net_run r = {.nics = nics, .n_nodes = 2, .latency = 0.01, .loss = loss};
+	run_net(&r, &x, 1, NULL);
+	ck_assert(NEAR(x.end, 0.01 + 5e6 / cap));
+}
+END_TEST
+
+START_TEST(capped_flow_leaves_the_rest_of_its_link_to_others)
+{
+	/* A sends to B (lossy) and to C on an uplink of 1e6: fair would be
+	 * 5e5 each, but A->B is capped at 1.46e5 (MSS 1460, RTT 0.1, p =
+	 * 1.5%: 1460 / (0.1 x 0.1)), so A->C gets 8.54e5 */
+	sim_nic nics[3] = {{1e6, 1e9}, {1e9, 1e9}, {1e9, 1e9}};
+	double loss[3] = {0, 0.015, 0};
+	xfer x[2] = {{.src = 0, .dst = 1, .bytes = 1}, {.src = 0, .dst = 2, .bytes = 1}};
+	sim_heap h;
+	sim_net *net = solved(&h, nics, 3, x, 2, loss, 0.1);
+	ck_assert(NEAR(sim_net_rate(net, 0, 1), 1.46e5));
+	ck_assert(NEAR(sim_net_rate(net, 0, 2), 1e6 - 1.46e5));
+	sim_net_free(net);
+	sim_heap_free(&h);
+	/* two flows on the lossy pair: each capped, 2 x 1.46e5 off A */
+	xfer y[3] = {{.src = 0, .dst = 1, .bytes = 1},
+		     {.src = 0, .dst = 1, .bytes = 1},
+		     {.src = 0, .dst = 2, .bytes = 1}};
+	net = solved(&h, nics, 3, y, 3, loss, 0.1);
+	ck_assert(NEAR(sim_net_rate(net, 0, 1), 1.46e5));
+	ck_assert(NEAR(sim_net_rate(net, 0, 2), 1e6 - 2 * 1.46e5));
+	sim_net_free(net);
+	sim_heap_free(&h);
+}
+END_TEST
+
+START_TEST(loss_set_mid_flow_changes_its_end_as_by_hand)
+{
+	/* 1e6 bytes at 1e6 B/s, RTT 0.1 s. At 0.5 s (5e5 sent) the receiver
+	 * starts losing 1.5%: cap 1.46e5, so 5e5 / 1.46e5 s more */
+	sim_nic nics[2] = {{1e6, 1e6}, {1e6, 1e6}};
+	xfer x = {.src = 0, .dst = 1, .bytes = 1e6};
+	ctl on = {.t = 0.5, .node = 1, .p = 0.015};
+	net_run r = {.nics = nics, .n_nodes = 2, .rtt = 0.1, .ctls = &on, .n_ctls = 1};
+	run_net(&r, &x, 1, NULL);
+	ck_assert(NEAR(x.end, 0.5 + 5e5 / 1.46e5));
+	/* a window: loss from 0.5 to 2 s (1.5 x 1.46e5 = 219,000 bytes),
+	 * then 281,000 left at 1e6 B/s: ends at 2.281 */
+	ctl window[2] = {{.t = 0.5, .node = 1, .p = 0.015},
+			 {.t = 2, .node = 1, .p = 0}};
+	r.ctls = window;
+	r.n_ctls = 2;
+	run_net(&r, &x, 1, NULL);
+	ck_assert(NEAR(x.end, 2.281));
+	/* the same in contention-free mode */
+	r.cf = 1;
+	run_net(&r, &x, 1, NULL);
+	ck_assert(NEAR(x.end, 2.281));
+	/* loss on a node the flow does not touch changes nothing */
+	window[0].node = window[1].node = 2;
+	sim_nic three[3] = {{1e6, 1e6}, {1e6, 1e6}, {1e6, 1e6}};
+	r = (net_run){.nics = three, .n_nodes = 3, .rtt = 0.1, .ctls = window,
+		      .n_ctls = 2};
+	run_net(&r, &x, 1, NULL);
+	ck_assert_double_eq(x.end, 1.0);
+}
+END_TEST
+
+/* Random transfers on nn nodes (grid starts so some coincide). */
+static void random_xfers(gsl_rng *g, uint32_t nn, xfer *x, uint32_t n,
+			 sim_nic *nics)
+{
+	for (uint32_t i = 0; i < nn; i++) {
+		nics[i].up_bps = 10 + 90 * gsl_rng_uniform(g);
+		nics[i].down_bps = 10 + 90 * gsl_rng_uniform(g);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		x[i].src = (uint32_t)gsl_rng_uniform_int(g, nn);
+		do
+			x[i].dst = (uint32_t)gsl_rng_uniform_int(g, nn);
+		while (x[i].dst == x[i].src);
+		x[i].start = (double)gsl_rng_uniform_int(g, 20) / 2;
+		x[i].bytes = 1 + 200 * gsl_rng_uniform(g);
+	}
+}
+
+START_TEST(zero_loss_changes_nothing_to_the_bit)
+{
+	/* flows among nodes 0..5 without loss; node 6, idle, loses 5% (so
+	 * the network does have loss, only not on these flows) */
+	enum { NN = 7, NF = 150 };
+	gsl_rng *g = sim_rng_new(7, 0);
+	sim_nic nics[NN];
+	xfer x[NF], y[NF];
+	random_xfers(g, NN - 1, x, NF, nics);
+	nics[NN - 1] = nics[0];
+	memcpy(y, x, sizeof x);
+	double zero[NN] = {[NN - 1] = 0.05};
+	/* loss switched on and off again mid-run, on every node */
+	ctl flick[2 * NN];
+	for (uint32_t i = 0; i < NN; i++) {
+		flick[2 * i] = (ctl){.t = 3, .node = i, .p = zero[i]};
+		flick[2 * i + 1] = (ctl){.t = 4, .node = i, .p = zero[i]};
+	}
+	net_run plain = {.nics = nics, .n_nodes = NN, .latency = 0.05};
+	/* an RTT so long that any cap would bite (MSS / RTT < 10 B/s) */
+	net_run lossless = {.nics = nics, .n_nodes = NN, .latency = 0.05,
+			    .rtt = 1000, .loss = zero, .ctls = flick,
+			    .n_ctls = 2 * NN};
+	run_net(&plain, x, NF, NULL);
+	run_net(&lossless, y, NF, NULL);
+	for (int i = 0; i < NF; i++)
+		ck_assert_msg(memcmp(&x[i].end, &y[i].end, sizeof x[i].end) == 0,
+			      "flow %d: %.17g vs %.17g", i, x[i].end, y[i].end);
+	gsl_rng_free(g);
+}
+END_TEST
+
+START_TEST(bad_loss_rtt_and_mss_are_errors)
+{
+	sim_heap h;
+	sim_heap_init(&h, 4);
+	sim_nic nics[2] = {{1, 1}, {1, 1}};
+	sim_net *net;
+	io_err err = {0};
+	ck_assert_int_eq(sim_net_new(&net, &h, NET_BASE, 2, nics, 0.01, 0, &err), 0);
+	const double bad[] = {-0.1, 1, 1.5, NAN, INFINITY, -INFINITY};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		ck_assert_int_eq(sim_net_set_loss(net, 0, 0, bad[i]), IO_EINPUT);
+	ck_assert_int_eq(sim_net_set_loss(net, 0, 2, 0.1), IO_EINPUT); /* node */
+	ck_assert_double_eq(sim_net_loss(net, 0), 0);
+	ck_assert_int_eq(sim_net_set_loss(net, 0, 0, 0.999), 0);
+	ck_assert_double_eq(sim_net_loss(net, 0), 0.999);
+	ck_assert_int_eq(sim_net_set_rtt(net, 0, 0), IO_EINPUT);
+	ck_assert_int_eq(sim_net_set_rtt(net, 0, NAN), IO_EINPUT);
+	ck_assert_int_eq(sim_net_set_mss(net, 0, -1), IO_EINPUT);
+	ck_assert_int_eq(sim_net_set_mss(net, 0, INFINITY), IO_EINPUT);
+	sim_net_free(net);
+	/* latency 0 and no RTT: the bound would be infinite, so loss is an
+	 * error until an RTT is set */
+	ck_assert_int_eq(sim_net_new(&net, &h, NET_BASE, 2, nics, 0, 0, &err), 0);
+	ck_assert_int_eq(sim_net_set_loss(net, 0, 1, 0.01), IO_EINPUT);
+	ck_assert_int_eq(sim_net_set_loss(net, 0, 1, 0), 0);
+	ck_assert_int_eq(sim_net_set_rtt(net, 0, 0.05), 0);
+	ck_assert_int_eq(sim_net_set_loss(net, 0, 1, 0.01), 0);
+	sim_net_free(net);
+	sim_heap_free(&h);
+}
+END_TEST
+
+/* ---- brute force ------------------------------------------------------------ */
+
+/* At every event, progressive filling over single flows, each capped at
+ * cap[flow] (INFINITY: none). */
+static void reference_max_min(const sim_nic *nics, uint32_t nn, double lat,
+			      const double *capf, xfer *x, uint32_t n)
+{
+	double *left = malloc(n * sizeof *left), *rate = malloc(n * sizeof *rate);
+	int *on = calloc(n, sizeof *on), *frozen = calloc(n, sizeof *frozen);
+	double *cap = malloc(2 * nn * sizeof *cap);
+	int *cnt = malloc(2 * nn * sizeof *cnt);
+	for (uint32_t i = 0; i < n; i++) {
+		left[i] = x[i].bytes;
+		x[i].end = NAN;
+	}
+	double now = 0;
+	for (;;) {
+		for (uint32_t i = 0; i < n; i++)
+			if (!on[i] && isnan(x[i].end) && x[i].start + lat <= now + 1e-12)
+				on[i] = 1;
+		for (uint32_t r = 0; r < 2 * nn; r++)
+			cap[r] = r & 1 ? nics[r / 2].down_bps : nics[r / 2].up_bps;
+		for (uint32_t i = 0; i < n; i++)
+			frozen[i] = !on[i];
+		for (;;) {
+			memset(cnt, 0, 2 * nn * sizeof *cnt);
+			double s = INFINITY, sc = INFINITY;
+			for (uint32_t i = 0; i < n; i++)
+				if (!frozen[i]) {
+					cnt[2 * x[i].src]++;
+					cnt[2 * x[i].dst + 1]++;
+					if (capf[i] < sc)
+						sc = capf[i];
+				}
+			int best = -1;
+			for (uint32_t r = 0; r < 2 * nn; r++)
+				if (cnt[r] && cap[r] / cnt[r] < s) {
+					s = cap[r] / cnt[r];
+					best = (int)r;
+				}
+			if (best < 0)
+				break;
+			for (uint32_t i = 0; i < n; i++) {
+				int hit = sc < s ? capf[i] == sc
+						 : ((int)(2 * x[i].src) == best ||
+						    (int)(2 * x[i].dst + 1) == best);
+				if (frozen[i] || !hit)
+					continue;
+				frozen[i] = 1;
+				rate[i] = sc < s ? sc : s;
+				cap[2 * x[i].src] -= rate[i];
+				cap[2 * x[i].dst + 1] -= rate[i];
+			}
+		}
+		double next = INFINITY;
+		for (uint32_t i = 0; i < n; i++) {
+			if (on[i] && now + left[i] / rate[i] < next)
+				next = now + left[i] / rate[i];
+			if (!on[i] && isnan(x[i].end) && x[i].start + lat < next)
+				next = x[i].start + lat;
+		}
+		if (!isfinite(next))
+			break;
+		for (uint32_t i = 0; i < n; i++)
+			if (on[i]) {
+				left[i] -= rate[i] * (next - now);
+				if (left[i] <= 1e-9 * (1 + x[i].bytes)) {
+					on[i] = 0;
+					x[i].end = next;
+				}
+			}
+		now = next;
+	}
+	free(left);
+	free(rate);
+	free(on);
+	free(frozen);
+	free(cap);
+	free(cnt);
+}
+
+/* Rounds of random flows on nn nodes, half of the nodes lossy if lossy,
+ * against the reference. */
+static void random_against_reference(uint32_t nn, uint32_t nf, int rounds,
+				     int lossy)
+{
+	gsl_rng *g = sim_rng_new(42 + nn, (uint64_t)lossy);
+	sim_nic *nics = malloc(nn * sizeof *nics);
+	double *loss = calloc(nn, sizeof *loss), *capf = malloc(nf * sizeof *capf);
+	xfer *x = malloc(nf * sizeof *x), *y = malloc(nf * sizeof *y);
+	const double rtt = 1000; /* caps of 10..100 B/s, like the NICs */
+	for (int round = 0; round < rounds; round++) {
+		random_xfers(g, nn, x, nf, nics);
+		for (uint32_t i = 0; i < nn; i++)
+			loss[i] = lossy && gsl_rng_uniform(g) < 0.5
+					  ? 0.0005 + 0.01 * gsl_rng_uniform(g)
+					  : 0;
+		for (uint32_t i = 0; i < nf; i++) {
+			double p = 1 - (1 - loss[x[i].src]) * (1 - loss[x[i].dst]);
+			capf[i] = p > 0 ? mathis(1460, rtt, p) : INFINITY;
+			y[i] = x[i];
+		}
+		double lat = round % 2 ? 0.05 : 0;
+		net_run r = {.nics = nics, .n_nodes = nn, .latency = lat,
+			     .rtt = rtt, .loss = loss};
+		sim_net_stats st;
+		run_net(&r, x, nf, &st);
+		reference_max_min(nics, nn, lat, capf, y, nf);
+		for (uint32_t i = 0; i < nf; i++)
+			ck_assert_msg(fabs(x[i].end - y[i].end) <= 1e-7 * (1 + y[i].end),
+				      "%u nodes, round %d flow %u: %.12g vs "
+				      "reference %.12g",
+				      nn, round, i, x[i].end, y[i].end);
+		ck_assert_uint_eq(st.completed, nf);
+		ck_assert_uint_eq(st.active, 0);
+	}
+	free(nics);
+	free(loss);
+	free(capf);
+	free(x);
+	free(y);
+	gsl_rng_free(g);
+}
+
+START_TEST(random_lossy_flows_match_brute_force)
+{
+	random_against_reference(6, 120, 12, 1);
+}
+END_TEST
+
+START_TEST(large_components_match_brute_force)
+{
+	/* 60 nodes, 120 links in one component: the solver's large path */
+	random_against_reference(60, 400, 2, 0);
+	random_against_reference(60, 400, 2, 1);
+}
+END_TEST
+
+Suite *suite_net(void)
+{
+	Suite *s = suite_create("net");
+	TCase *tc = tcase_create("max-min");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, two_flows_on_one_link_get_half_each);
+	tcase_add_test(tc, max_min_on_three_links_by_hand);
+	tcase_add_test(tc, large_components_match_brute_force);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("loss");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, mathis_rate_of_one_flow);
+	tcase_add_test(tc, loss_on_both_ends_combines);
+	tcase_add_test(tc, capped_flow_leaves_the_rest_of_its_link_to_others);
+	tcase_add_test(tc, loss_set_mid_flow_changes_its_end_as_by_hand);
+	tcase_add_test(tc, zero_loss_changes_nothing_to_the_bit);
+	tcase_add_test(tc, bad_loss_rtt_and_mss_are_errors);
+	tcase_add_test(tc, random_lossy_flows_match_brute_force);
+	suite_add_tcase(s, tc);
+	return s;
+}
