@@ -23,7 +23,7 @@
 #                        make fuzz-plot runs one. See tests/fuzz/run.sh.
 
 CC      ?= cc
-PKGS    := gsl jansson zlib libdeflate libxml-2.0 libpng
+PKGS    := gsl jansson zlib libdeflate libxml-2.0 libpng libevent libevent_openssl openssl
 TESTPKG := check
 
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -46,7 +46,7 @@ CFLAGS_BASE += -Werror
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lz -ldeflate -lxml2 -lpng16)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -lz -ldeflate -lxml2 -lpng16 -levent_openssl -levent -lssl -lcrypto)
 CHECK_LIBS := $(shell pkg-config --libs $(TESTPKG) 2>/dev/null || echo -lcheck -lsubunit -lrt)
 ALL_CFLAGS := $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 # libcsv ships no pkg-config file; nor does Debian's oneDNN (libdnnl-dev,
@@ -57,7 +57,7 @@ NN_LIBS    := $(shell pkg-config --libs dnnl 2>/dev/null || echo -ldnnl) -lgomp
 LDLIBS_ALL := $(PKG_LIBS) -lcsv $(NN_LIBS) -lm -pthread $(LDLIBS)
 
 # Source folders (the layer rule and the map are in README.md).
-MODULES  := sim/io sim/base profiles workloads policies sim real real/nn sim/sweep sim/cli
+MODULES  := sim/io sim/base profiles workloads policies sim real real/nn real/agent sim/sweep sim/cli
 LIB_SRC  := $(filter-out sim/cli/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)

@@ -15,6 +15,7 @@
 #   4 sim         the kernel: engine, heap, stats, network, experiments, DAGs
 #   5 real        ffmpeg driver, segments, merge fit, transcoding calibration
 #   5 real/nn     the NN engine: models, layers, ref and oneDNN backends
+#   5 real/agent  hetsim agent (libevent HTTP server) and hetsim coordinator
 #   6 sim/sweep   sweeps: local workers, MPI, Slurm, summaries
 #   7 sim/cli     the hetsim command line: main.c and one file per command
 # And no include cycle between files: a.c and a.h are one unit "a"; unit a
@@ -31,6 +32,7 @@ policies 3
 sim 4
 real 5
 real/nn 5
+real/agent 5
 sim/sweep 6
 sim/cli 7'
 

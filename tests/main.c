@@ -111,6 +111,7 @@ int main(void)
 		suite_gantt,
 		suite_net,
 		suite_workflow_run,
+		suite_agent,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

@@ -30,6 +30,8 @@ static void usage(FILE *f)
 				     sim_cli_gantt_usage, sim_cli_gantt_dataset_usage,
 				     sim_cli_merge_usage,
 				     sim_cli_replay_usage,
+				     sim_cli_merge_usage, sim_cli_agent_usage,
+				     sim_cli_coordinator_usage,
 				     policies_usage, version_usage, help_usage};
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
 		fputs(parts[i], f);
@@ -83,6 +85,10 @@ int main(int argc, char **argv)
 		return sim_cmd_gantt_dataset(argc - 2, argv + 2);
 	if (strcmp(cmd, "replay") == 0)
 		return sim_cmd_replay(argc - 2, argv + 2);
+	if (strcmp(cmd, "agent") == 0)
+		return sim_cmd_agent(argc - 2, argv + 2);
+	if (strcmp(cmd, "coordinator") == 0)
+		return sim_cmd_coordinator(argc - 2, argv + 2);
 	if (strcmp(cmd, "policies") == 0)
 		return cmd_policies(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
