@@ -28,7 +28,7 @@ extern const char sim_cli_run_usage[], sim_cli_fit_usage[],
 	sim_cli_calibrate_usage[], sim_cli_nn_usage[],
 	sim_cli_workflow_usage[], sim_cli_gantt_usage[],
 	sim_cli_gantt_dataset_usage[], sim_cli_merge_usage[],
-	sim_cli_replay_usage[];
+	sim_cli_replay_usage[],
 	sim_cli_agent_usage[], sim_cli_coordinator_usage[];
 
 /* If argv (a command's arguments) asks for help (--help anywhere, or -h
