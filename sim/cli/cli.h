@@ -1,6 +1,6 @@
 /* sim/cli/cli.h — the commands of the hetsim binary (sim/cli/main.c
  * dispatches; one file each: run.c, fit.c, plot.c, compare.c, sweep.c,
- * calibrate.c, nn.c, workflow.c, gantt.c). Each returns the process exit status (0, 1, or 2 for bad
+ * calibrate.c, nn.c, workflow.c, gantt.c, detector.c). Each returns the process exit status (0, 1, or 2 for bad
  * input) and answers --help with its usage, below, on standard output. */
 #ifndef HETSIM_SIM_CLI_CLI_H
 #define HETSIM_SIM_CLI_CLI_H
@@ -15,6 +15,7 @@ int sim_cmd_nn(int argc, char **argv);
 int sim_cmd_workflow(int argc, char **argv);
 int sim_cmd_gantt(int argc, char **argv);
 int sim_cmd_gantt_dataset(int argc, char **argv);
+int sim_cmd_detector(int argc, char **argv);
 
 /* Each command's part of `hetsim help`: "  NAME ARGS\n" and indented
  * lines. */
@@ -22,7 +23,7 @@ extern const char sim_cli_run_usage[], sim_cli_fit_usage[],
 	sim_cli_plot_usage[], sim_cli_compare_usage[], sim_cli_sweep_usage[],
 	sim_cli_calibrate_usage[], sim_cli_nn_usage[],
 	sim_cli_workflow_usage[], sim_cli_gantt_usage[],
-	sim_cli_gantt_dataset_usage[];
+	sim_cli_gantt_dataset_usage[], sim_cli_detector_usage[];
 
 /* If argv (a command's arguments) asks for help (--help anywhere, or -h
  * first), print "usage: hetsim " and usage (without its indent) on

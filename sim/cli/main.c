@@ -28,6 +28,7 @@ static void usage(FILE *f)
 				     sim_cli_sweep_usage, sim_cli_calibrate_usage, sim_cli_nn_usage,
 				     sim_cli_workflow_usage,
 				     sim_cli_gantt_usage, sim_cli_gantt_dataset_usage,
+				     sim_cli_detector_usage,
 				     policies_usage, version_usage, help_usage};
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
 		fputs(parts[i], f);
@@ -77,6 +78,8 @@ int main(int argc, char **argv)
 		return sim_cmd_gantt(argc - 2, argv + 2);
 	if (strcmp(cmd, "gantt-dataset") == 0)
 		return sim_cmd_gantt_dataset(argc - 2, argv + 2);
+	if (strcmp(cmd, "detector") == 0)
+		return sim_cmd_detector(argc - 2, argv + 2);
 	if (strcmp(cmd, "policies") == 0)
 		return cmd_policies(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
