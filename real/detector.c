@@ -707,6 +707,96 @@ static void shuffle(size_t *a, size_t n, gsl_rng *r)
 	}
 }
 
+typedef struct det_trainer {
+	det_data d;
+	det_meta mt;
+	size_t *tr, *va; /* row indices */
+	int *ytr, *yva;
+	size_t ntr, nva;
+	double *probs;
+	det_hist *hist;
+	nn_model *m;
+	nn_backend *be;
+	gsl_rng *rng;
+	int32_t *labels;
+	det_pass ps;
+} det_trainer;
+
+/* Load batch b of the epoch's order into the model's input and labels. */
+static int fill_batch(det_trainer *t, det_labels lab, size_t b, io_err *err)
+{
+	float *x = nn_model_input(t->m, 0);
+	int64_t elems = nn_model_input_elems(t->m, 0), batch = t->ps.batch;
+	for (int64_t j = 0; j < batch; j++) {
+		const det_row *row = &t->d.row[t->tr[b * (size_t)batch + (size_t)j]];
+		t->labels[j] = find_label(t->mt.cls, t->mt.k, row_label(row, lab));
+		char *path = sim_pathf("%s/%s", t->d.dir, row->file);
+		int rc = path ? read_png(path, t->ps.w, t->ps.h, t->ps.rgb, err)
+			      : nomem(err);
+		free(path);
+		if (rc)
+			return rc;
+		rgb_to_input(t->ps.rgb, t->ps.w, t->ps.h, x + j * elems);
+	}
+	return 0;
+}
+
+/* Batch norm's running statistics recomputed for the current weights
+ * ("precise BN", Wu & Johnson 2021): the mean over up to DET_BN_BATCHES
+ * training batches of each batch's statistics, instead of the moving
+ * average of the epoch, which lags behind weights that moved a lot in the
+ * epoch (few batches, a large lr). A training-mode pass moves a running
+ * value r to (1 - m) r + m s (s the batch's statistic, m the documented
+ * default momentum 0.1 of real/nn/nn.h, which the zoo's norms keep): from
+ * r = 0, the pass leaves m s. */
+#define DET_BN_BATCHES 20
+#define DET_BN_MOMENTUM 0.1
+static int precise_bn(det_trainer *t, det_labels lab, size_t batches,
+		      io_err *err)
+{
+	int np = nn_model_n_params(t->m);
+	size_t k = batches < DET_BN_BATCHES ? batches : DET_BN_BATCHES;
+	int64_t total = 0;
+	for (int i = 0; i < np; i++) {
+		nn_param *p = nn_model_param(t->m, i);
+		if (!p->trainable)
+			total += p->n;
+	}
+	double *sum = calloc((size_t)(total ? total : 1), sizeof *sum);
+	if (!sum)
+		return nomem(err);
+	int rc = 0;
+	for (size_t b = 0; !rc && b < k; b++) {
+		for (int i = 0; i < np; i++) {
+			nn_param *p = nn_model_param(t->m, i);
+			if (!p->trainable)
+				memset(p->data, 0, (size_t)p->n * sizeof *p->data);
+		}
+		rc = fill_batch(t, lab, b, err);
+		if (!rc)
+			rc = nn_model_forward(t->m, 1, err);
+		for (int i = 0, off = 0; !rc && i < np; i++) {
+			nn_param *p = nn_model_param(t->m, i);
+			if (p->trainable)
+				continue;
+			for (int64_t j = 0; j < p->n; j++)
+				sum[off + j] += p->data[j] / DET_BN_MOMENTUM;
+			off += (int)p->n;
+		}
+	}
+	for (int i = 0, off = 0; !rc && i < np; i++) {
+		nn_param *p = nn_model_param(t->m, i);
+		if (p->trainable)
+			continue;
+		for (int64_t j = 0; j < p->n; j++)
+			p->data[j] = (float)(sum[off + j] / (double)k);
+		p->version++;
+		off += (int)p->n;
+	}
+	free(sum);
+	return rc;
+}
+
 /* Validation loss and accuracy of the rows idx[0..n) with labels y. */
 static int validate(det_pass *ps, const det_data *d, const size_t *idx,
 		    const int *y, size_t n, double *probs, double *loss,
@@ -727,20 +817,6 @@ static int validate(det_pass *ps, const det_data *d, const size_t *idx,
 	return 0;
 }
 
-typedef struct det_trainer {
-	det_data d;
-	det_meta mt;
-	size_t *tr, *va; /* row indices */
-	int *ytr, *yva;
-	size_t ntr, nva;
-	double *probs;
-	det_hist *hist;
-	nn_model *m;
-	nn_backend *be;
-	gsl_rng *rng;
-	int32_t *labels;
-	det_pass ps;
-} det_trainer;
 
 static void trainer_free(det_trainer *t)
 {
@@ -869,31 +945,15 @@ int det_train(const det_train_opts *oin, det_train_result *r, io_err *err)
 		rc = nomem(err);
 	nn_optim opt = {.kind = NN_ADAM, .lr = o.lr};
 	size_t batches = t.ntr / (size_t)(batch > 0 ? batch : 1);
-	float *x = rc ? NULL : nn_model_input(t.m, 0);
-	int64_t elems = rc ? 0 : nn_model_input_elems(t.m, 0);
 	int bad = 0;
 	double train_s = 0;
 	size_t images = 0;
 	for (int e = 0; !rc && e < o.epochs && bad < o.patience; e++) {
 		shuffle(t.tr, t.ntr, t.rng);
-		/* labels follow their rows: rebuild from the shuffled rows */
 		double loss_sum = 0, t0 = now_s();
 		int64_t ok = 0;
 		for (size_t b = 0; !rc && b < batches; b++) {
-			for (int64_t j = 0; !rc && j < batch; j++) {
-				const det_row *row =
-					&t.d.row[t.tr[b * (size_t)batch + (size_t)j]];
-				t.labels[j] = find_label(t.mt.cls, t.mt.k,
-							 row_label(row, o.labels));
-				char *path = sim_pathf("%s/%s", t.d.dir, row->file);
-				rc = path ? read_png(path, t.ps.w, t.ps.h, t.ps.rgb,
-						     err)
-					  : nomem(err);
-				free(path);
-				if (!rc)
-					rgb_to_input(t.ps.rgb, t.ps.w, t.ps.h,
-						     x + j * elems);
-			}
+			rc = fill_batch(&t, o.labels, b, err);
 			double loss = 0;
 			int64_t c = 0;
 			if (!rc)
@@ -930,6 +990,8 @@ int det_train(const det_train_opts *oin, det_train_result *r, io_err *err)
 		det_hist *h = &t.hist[e];
 		h->train_loss = loss_sum / (double)batches;
 		h->train_acc = (double)ok / (double)(batches * (size_t)batch);
+		if (!rc)
+			rc = precise_bn(&t, o.labels, batches, err);
 		if (!rc)
 			rc = validate(&t.ps, &t.d, t.va, t.yva, t.nva, t.probs,
 				      &h->val_loss, &h->val_acc, err);
