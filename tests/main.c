@@ -109,6 +109,7 @@ int main(void)
 		suite_workflows,
 		suite_wms_fit,
 		suite_gantt,
+		suite_detector,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);
