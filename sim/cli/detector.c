@@ -84,8 +84,8 @@ static int parse_u64(const char *s, uint64_t *out)
 		return -1;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
+	if (errno || *end || v > (unsigned long long)INT64_MAX)
+		return -1; /* detector.json holds it as a JSON integer */
 	*out = v;
 	return 0;
 }
@@ -179,7 +179,7 @@ static int cmd_train(int argc, char **argv)
 				return bad("--lr takes a number in (0, 1), not %s", v);
 		} else if (!strcmp(a, "--seed")) {
 			if (parse_u64(v, &o.seed))
-				return bad("--seed takes an integer >= 0, not %s", v);
+				return bad("--seed takes 0 to 2^63 - 1, not %s", v);
 		} else if (!strcmp(a, "--threads")) {
 			if (threads_flag(v, &o.threads))
 				return 2;
@@ -359,7 +359,7 @@ static int cmd_toy(int argc, char **argv)
 					   GANTT_PNG_MAX_SIDE, v);
 		} else if (!strcmp(a, "--seed")) {
 			if (parse_u64(v, &o.seed))
-				return bad("--seed takes an integer >= 0, not %s", v);
+				return bad("--seed takes 0 to 2^63 - 1, not %s", v);
 		} else
 			return bad("toy-data: unknown option %s", a);
 	}
