@@ -1321,6 +1321,25 @@ static int write_set(det_confusion *c, const char *dir, const char *set,
 	return rc;
 }
 
+/* The last component of a folder's path ("data" for "x/data/"), at most
+ * 100 bytes, in a static buffer. */
+static const char *data_name(const char *dir)
+{
+	static char name[101];
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	size_t b = n;
+	while (b > 0 && dir[b - 1] != '/')
+		b--;
+	size_t len = n - b < 100 ? n - b : 100;
+	memcpy(name, dir + b, len);
+	name[len] = 0;
+	if (!len || !strcmp(name, ".") || !strcmp(name, ".."))
+		snprintf(name, sizeof name, "data");
+	return name;
+}
+
 int det_eval(const det_eval_opts *o, det_eval_result *r, io_err *err)
 {
 	memset(r, 0, sizeof *r);
@@ -1342,7 +1361,8 @@ int det_eval(const det_eval_opts *o, det_eval_result *r, io_err *err)
 	if (rc)
 		return rc;
 	char *outdir = o->out_dir ? strdup(o->out_dir)
-				  : sim_pathf("%s/eval_%s", o->model_dir, split);
+				  : sim_pathf("%s/eval_%s_%s", o->model_dir,
+					      data_name(o->data_dir), split);
 	char *wpath = sim_pathf("%s/%s", o->model_dir, DET_WEIGHTS);
 	if (!outdir || !wpath)
 		rc = nomem(err);

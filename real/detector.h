@@ -165,7 +165,7 @@ int det_confusion_write(const det_confusion *c, const char *csv_path,
 typedef struct det_eval_opts {
 	const char *model_dir, *data_dir;
 	const char *split;   /* NULL: "test" */
-	const char *out_dir; /* NULL: MODEL_DIR/eval_<split> */
+	const char *out_dir; /* NULL: MODEL_DIR/eval_<DATA's name>_<split> */
 	const char *backend;
 	int threads;
 	FILE *report; /* the printed tables; NULL: none */

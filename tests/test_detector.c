@@ -446,9 +446,9 @@ START_TEST(fine_labels_in_seed_order_scored_fine_and_coarse)
 	ck_assert_int_eq(er.n, 9);
 	ck_assert(er.coarse.accuracy >= er.model.accuracy);
 	char p[700];
-	snprintf(p, sizeof p, "%s/eval_test/confusion_fine.csv", out);
+	snprintf(p, sizeof p, "%s/eval_toy1_test/confusion_fine.csv", out);
 	ck_assert(exists(p));
-	snprintf(p, sizeof p, "%s/eval_test/confusion_coarse.svg", out);
+	snprintf(p, sizeof p, "%s/eval_toy1_test/confusion_coarse.svg", out);
 	ck_assert(exists(p));
 }
 END_TEST
