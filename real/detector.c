@@ -19,8 +19,8 @@
 #include "sim/base/svg.h"
 #include "sim/io/csv.h"
 
-#define DET_META "detector.json"
-#define DET_WEIGHTS "weights.bin"
+#define DET_META	   "detector.json"
+#define DET_WEIGHTS	   "weights.bin"
 #define DET_STREAM_SHUFFLE 0x64657431u /* "det1": the epochs' order */
 
 static double now_s(void)
@@ -159,7 +159,8 @@ static int data_load(det_data *d, const char *dir, io_err *err)
 		rc = err->code ? err->code : IO_EINPUT;
 	io_csv_close(r);
 	if (!rc && d->n == 0)
-		rc = io_errf(err, IO_EINPUT, d->manifest, 0, "no charts listed");
+		rc = io_errf(err, IO_EINPUT, d->manifest, 0,
+			     "no charts listed");
 	return rc;
 }
 
@@ -186,22 +187,25 @@ static int data_labels(const det_data *d, det_labels l, char ***labels,
 			j++;
 		if (j < k) {
 			if (l == DET_FINE && strcmp(uc[j], d->row[i].coarse))
-				rc = io_errf(err, IO_EINPUT, d->manifest,
-					     d->row[i].line,
-					     "label %s in class %s, earlier in %s",
-					     s, d->row[i].coarse, uc[j]);
+				rc = io_errf(
+					err, IO_EINPUT, d->manifest,
+					d->row[i].line,
+					"label %s in class %s, earlier in %s",
+					s, d->row[i].coarse, uc[j]);
 			continue;
 		}
 		if (k == DET_MAX_CLASSES) {
-			rc = io_errf(err, IO_EINPUT, d->manifest, d->row[i].line,
-				     "more than %d labels", DET_MAX_CLASSES);
+			rc = io_errf(err, IO_EINPUT, d->manifest,
+				     d->row[i].line, "more than %d labels",
+				     DET_MAX_CLASSES);
 			break;
 		}
 		u[k] = s;
 		uc[k++] = d->row[i].coarse;
 	}
 	/* sort the pairs by label: order u and carry uc along */
-	const char **sorted = rc ? NULL : malloc((size_t)(k ? k : 1) * sizeof *sorted);
+	const char **sorted =
+		rc ? NULL : malloc((size_t)(k ? k : 1) * sizeof *sorted);
 	if (!rc && !sorted)
 		rc = nomem(err);
 	if (!rc) {
@@ -243,8 +247,8 @@ static int read_png(const char *path, int w, int h, uint8_t *rgb, io_err *err)
 	memset(&img, 0, sizeof img);
 	img.version = PNG_IMAGE_VERSION;
 	if (!png_image_begin_read_from_file(&img, path))
-		return io_errf(err, IO_EINPUT, path, 0, "not a readable PNG: %s",
-			       img.message);
+		return io_errf(err, IO_EINPUT, path, 0,
+			       "not a readable PNG: %s", img.message);
 	if ((int)img.width != w || (int)img.height != h) {
 		png_image_free(&img);
 		return io_errf(err, IO_EINPUT, path, 0,
@@ -264,8 +268,8 @@ static int png_size(const char *path, int *w, int *h, io_err *err)
 	memset(&img, 0, sizeof img);
 	img.version = PNG_IMAGE_VERSION;
 	if (!png_image_begin_read_from_file(&img, path))
-		return io_errf(err, IO_EINPUT, path, 0, "not a readable PNG: %s",
-			       img.message);
+		return io_errf(err, IO_EINPUT, path, 0,
+			       "not a readable PNG: %s", img.message);
 	*w = (int)img.width;
 	*h = (int)img.height;
 	png_image_free(&img);
@@ -309,8 +313,7 @@ static const char *arch_name(det_arch a)
 	return a == DET_DEEP ? "deep" : "simple";
 }
 
-static int build_net(nn_model **m, det_arch a, int w, int h, int k,
-		     io_err *err)
+static int build_net(nn_model **m, det_arch a, int w, int h, int k, io_err *err)
 {
 	return nn_zoo_gantt(m, a == DET_DEEP ? "vgg" : "simple", h, w, k, err);
 }
@@ -331,7 +334,8 @@ static int infer_rows(det_pass *ps, const det_data *d, const size_t *idx,
 	float *x = nn_model_input(ps->m, 0);
 	int64_t elems = nn_model_input_elems(ps->m, 0);
 	for (size_t b0 = 0; b0 < n; b0 += (size_t)ps->batch) {
-		size_t nb = n - b0 < (size_t)ps->batch ? n - b0 : (size_t)ps->batch;
+		size_t nb =
+			n - b0 < (size_t)ps->batch ? n - b0 : (size_t)ps->batch;
 		for (size_t j = 0; j < (size_t)ps->batch; j++) {
 			float *xj = x + (int64_t)j * elems;
 			if (j >= nb) {
@@ -392,16 +396,18 @@ static int write_meta(const char *dir, const det_meta *mt,
 	json_object_set_new(j, "format", json_string(DET_FORMAT));
 	json_object_set_new(j, "version", json_integer(DET_VERSION));
 	json_object_set_new(j, "model", json_string(arch_name(mt->arch)));
-	json_object_set_new(j, "labels", json_string(mt->labels == DET_FINE
-							      ? "fine"
-							      : "coarse"));
+	json_object_set_new(
+		j, "labels",
+		json_string(mt->labels == DET_FINE ? "fine" : "coarse"));
 	json_object_set_new(j, "classes", str_array(mt->cls, mt->k));
 	if (mt->labels == DET_FINE)
-		json_object_set_new(j, "coarse_of", str_array(mt->coarse_of, mt->k));
+		json_object_set_new(j, "coarse_of",
+				    str_array(mt->coarse_of, mt->k));
 	json_t *ra = json_object();
 	json_object_set_new(ra, "width", json_integer(mt->raster.width));
 	json_object_set_new(ra, "height", json_integer(mt->raster.height));
-	json_object_set_new(ra, "rows", json_string(rows_name(mt->raster.rows)));
+	json_object_set_new(ra, "rows",
+			    json_string(rows_name(mt->raster.rows)));
 	json_object_set_new(ra, "horizon_s", json_real(mt->raster.horizon_s));
 	json_object_set_new(j, "raster", ra);
 	json_object_set_new(j, "input", json_string("1 - rgb/255"));
@@ -413,11 +419,13 @@ static int write_meta(const char *dir, const det_meta *mt,
 	json_object_set_new(t, "optimizer", json_string("adam"));
 	json_object_set_new(t, "patience", json_integer(o->patience));
 	json_object_set_new(t, "max_epochs", json_integer(o->epochs));
-	json_object_set_new(t, "train_charts", json_integer((json_int_t)r->n_train));
+	json_object_set_new(t, "train_charts",
+			    json_integer((json_int_t)r->n_train));
 	json_object_set_new(t, "validation_charts",
 			    json_integer((json_int_t)r->n_val));
 	json_object_set_new(t, "best_epoch", json_integer(r->best_epoch));
-	json_object_set_new(t, "validation_loss", sim_json_num(r->best_val_loss));
+	json_object_set_new(t, "validation_loss",
+			    sim_json_num(r->best_val_loss));
 	json_object_set_new(t, "validation_accuracy",
 			    sim_json_num(r->best_val_acc));
 	json_object_set_new(j, "training", t);
@@ -442,8 +450,9 @@ static int read_str_array(const io_jdoc *doc, const json_t *root,
 	if (!json_is_array(a) || (n >= 0 && (int)json_array_size(a) != n) ||
 	    json_array_size(a) < 2 || json_array_size(a) > DET_MAX_CLASSES)
 		return io_jerr(err, doc, a ? a : root,
-			       "\"%s\": expected an array of 2 to %d names%s", key,
-			       DET_MAX_CLASSES, n >= 0 ? ", one per class" : "");
+			       "\"%s\": expected an array of 2 to %d names%s",
+			       key, DET_MAX_CLASSES,
+			       n >= 0 ? ", one per class" : "");
 	size_t k = json_array_size(a);
 	*out = calloc(k, sizeof **out);
 	if (!*out)
@@ -451,8 +460,10 @@ static int read_str_array(const io_jdoc *doc, const json_t *root,
 	for (size_t i = 0; i < k; i++) {
 		json_t *s = json_array_get(a, i);
 		if (!json_is_string(s))
-			return io_jerr(err, doc, a, "\"%s\": element %zu is not a "
-						    "string", key, i);
+			return io_jerr(err, doc, a,
+				       "\"%s\": element %zu is not a "
+				       "string",
+				       key, i);
 		if (!((*out)[i] = strdup(json_string_value(s))))
 			return nomem(err);
 	}
@@ -480,9 +491,10 @@ static int read_meta(const char *dir, det_meta *mt, io_err *err)
 	if (!rc)
 		rc = io_jget_num(&doc, root, "version", 1, &version, err);
 	if (!rc && version != DET_VERSION)
-		rc = io_jerr(err, &doc, json_object_get(root, "version"),
-			     "detector version %g; this hetsim reads version %d",
-			     version, DET_VERSION);
+		rc = io_jerr(
+			err, &doc, json_object_get(root, "version"),
+			"detector version %g; this hetsim reads version %d",
+			version, DET_VERSION);
 	if (!rc)
 		rc = io_jget_str(&doc, root, "model", 1, &model, err);
 	if (!rc && strcmp(model, "simple") && strcmp(model, "deep"))
@@ -498,11 +510,12 @@ static int read_meta(const char *dir, det_meta *mt, io_err *err)
 		mt->labels = strcmp(labels, "fine") ? DET_COARSE : DET_FINE;
 		rc = read_str_array(&doc, root, "classes", -1, &mt->cls, err);
 		if (mt->cls)
-			mt->k = (int)json_array_size(json_object_get(root, "classes"));
+			mt->k = (int)json_array_size(
+				json_object_get(root, "classes"));
 	}
 	if (!rc && mt->labels == DET_FINE)
-		rc = read_str_array(&doc, root, "coarse_of", mt->k, &mt->coarse_of,
-				    err);
+		rc = read_str_array(&doc, root, "coarse_of", mt->k,
+				    &mt->coarse_of, err);
 	const json_t *ra = json_object_get(root, "raster");
 	if (!rc && !json_is_object(ra))
 		rc = io_jerr(err, &doc, root, "no \"raster\" object");
@@ -512,8 +525,9 @@ static int read_meta(const char *dir, det_meta *mt, io_err *err)
 		rc = io_jget_posnum(&doc, ra, "height", 1, &h, err);
 	if (!rc && (w != floor(w) || h != floor(h) || w < 32 || h < 32 ||
 		    w > GANTT_PNG_MAX_SIDE || h > GANTT_PNG_MAX_SIDE))
-		rc = io_jerr(err, &doc, ra, "raster of %g x %g: expected whole "
-					    "sides of 32 to %d",
+		rc = io_jerr(err, &doc, ra,
+			     "raster of %g x %g: expected whole "
+			     "sides of 32 to %d",
 			     w, h, GANTT_PNG_MAX_SIDE);
 	if (!rc)
 		rc = io_jget_str(&doc, ra, "rows", 1, &rows, err);
@@ -521,8 +535,8 @@ static int read_meta(const char *dir, det_meta *mt, io_err *err)
 		rc = io_jerr(err, &doc, json_object_get(ra, "rows"),
 			     "rows \"%s\": expected ready or node", rows);
 	if (!rc)
-		rc = io_jget_nonneg(&doc, ra, "horizon_s", 1, &mt->raster.horizon_s,
-				    err);
+		rc = io_jget_nonneg(&doc, ra, "horizon_s", 1,
+				    &mt->raster.horizon_s, err);
 	if (!rc) {
 		mt->raster.width = (int)w;
 		mt->raster.height = (int)h;
@@ -637,16 +651,15 @@ typedef struct det_hist {
 	int best;
 } det_hist;
 
-static int write_history(const char *dir, const det_hist *h, int n,
-			 io_err *err)
+static int write_history(const char *dir, const det_hist *h, int n, io_err *err)
 {
 	sim_text t = {0};
 	sim_text_add(&t, "epoch,train_loss,train_accuracy,validation_loss,"
-			   "validation_accuracy,best\n");
+			 "validation_accuracy,best\n");
 	for (int e = 0; e < n; e++)
 		sim_text_add(&t, "%d,%.6f,%.6f,%.6f,%.6f,%d\n", e + 1,
-				h[e].train_loss, h[e].train_acc, h[e].val_loss,
-				h[e].val_acc, h[e].best);
+			     h[e].train_loss, h[e].train_acc, h[e].val_loss,
+			     h[e].val_acc, h[e].best);
 	char *path = sim_pathf("%s/history.csv", dir);
 	int rc = path && !t.failed ? sim_write_text(path, t.buf, t.len, err)
 				   : nomem(err);
@@ -680,11 +693,11 @@ static int write_history(const char *dir, const det_hist *h, int n,
 			panel ? "accuracy" : "loss");
 		for (int set = 0; set < 2; set++) {
 			const char *col = sim_svg_color(set);
-			sim_svg_line(s, &p, xs, ys[2 * panel + set], (size_t)n, col,
-				     2, 0);
+			sim_svg_line(s, &p, xs, ys[2 * panel + set], (size_t)n,
+				     col, 2, 0);
 			for (int e = 0; e < n; e++)
-				sim_svg_marker(s, &p, xs[e], ys[2 * panel + set][e],
-					       col);
+				sim_svg_marker(s, &p, xs[e],
+					       ys[2 * panel + set][e], col);
 			sim_svg_legend(s, &p, set, panel, col, 0,
 				       set ? "validation" : "train");
 		}
@@ -728,8 +741,10 @@ static int fill_batch(det_trainer *t, det_labels lab, size_t b, io_err *err)
 	float *x = nn_model_input(t->m, 0);
 	int64_t elems = nn_model_input_elems(t->m, 0), batch = t->ps.batch;
 	for (int64_t j = 0; j < batch; j++) {
-		const det_row *row = &t->d.row[t->tr[b * (size_t)batch + (size_t)j]];
-		t->labels[j] = find_label(t->mt.cls, t->mt.k, row_label(row, lab));
+		const det_row *row =
+			&t->d.row[t->tr[b * (size_t)batch + (size_t)j]];
+		t->labels[j] =
+			find_label(t->mt.cls, t->mt.k, row_label(row, lab));
 		char *path = sim_pathf("%s/%s", t->d.dir, row->file);
 		int rc = path ? read_png(path, t->ps.w, t->ps.h, t->ps.rgb, err)
 			      : nomem(err);
@@ -749,7 +764,7 @@ static int fill_batch(det_trainer *t, det_labels lab, size_t b, io_err *err)
  * value r to (1 - m) r + m s (s the batch's statistic, m the documented
  * default momentum 0.1 of real/nn/nn.h, which the zoo's norms keep): from
  * r = 0, the pass leaves m s. */
-#define DET_BN_BATCHES 20
+#define DET_BN_BATCHES	20
 #define DET_BN_MOMENTUM 0.1
 static int precise_bn(det_trainer *t, det_labels lab, size_t batches,
 		      io_err *err)
@@ -770,7 +785,8 @@ static int precise_bn(det_trainer *t, det_labels lab, size_t batches,
 		for (int i = 0; i < np; i++) {
 			nn_param *p = nn_model_param(t->m, i);
 			if (!p->trainable)
-				memset(p->data, 0, (size_t)p->n * sizeof *p->data);
+				memset(p->data, 0,
+				       (size_t)p->n * sizeof *p->data);
 		}
 		rc = fill_batch(t, lab, b, err);
 		if (!rc)
@@ -816,7 +832,6 @@ static int validate(det_pass *ps, const det_data *d, const size_t *idx,
 	*acc = (double)ok / (double)n;
 	return 0;
 }
-
 
 static void trainer_free(det_trainer *t)
 {
@@ -915,8 +930,8 @@ int det_train(const det_train_opts *oin, det_train_result *r, io_err *err)
 	det_trainer t;
 	memset(&t, 0, sizeof t);
 	int rc = trainer_setup(&t, &o, r, err);
-	int64_t batch = (int64_t)o.batch < (int64_t)t.ntr ? o.batch
-							  : (int64_t)t.ntr;
+	int64_t batch =
+		(int64_t)o.batch < (int64_t)t.ntr ? o.batch : (int64_t)t.ntr;
 	if (!rc)
 		rc = build_net(&t.m, o.arch, t.ps.w, t.ps.h, t.mt.k, err);
 	if (!rc)
@@ -959,7 +974,8 @@ int det_train(const det_train_opts *oin, det_train_result *r, io_err *err)
 			if (!rc)
 				rc = nn_model_forward(t.m, 1, err);
 			if (!rc)
-				rc = nn_model_xent(t.m, t.labels, &loss, &c, err);
+				rc = nn_model_xent(t.m, t.labels, &loss, &c,
+						   err);
 			if (!rc)
 				rc = nn_model_backward(t.m, err);
 			if (!rc)
@@ -975,12 +991,16 @@ int det_train(const det_train_opts *oin, det_train_result *r, io_err *err)
 					.epochs = o.epochs,
 					.batch = b + 1,
 					.batches = batches,
-					.train_loss = loss_sum / (double)(b + 1),
+					.train_loss =
+						loss_sum / (double)(b + 1),
 					.train_acc = (double)ok /
-						     (double)((int64_t)(b + 1) * batch),
-					.images_per_s = s > 0 ? (double)(b + 1) *
-									(double)batch / s
-							      : 0};
+						     (double)((int64_t)(b + 1) *
+							      batch),
+					.images_per_s =
+						s > 0 ? (double)(b + 1) *
+								(double)batch /
+								s
+						      : 0};
 				o.progress(o.ctx, &p);
 			}
 		}
@@ -1015,19 +1035,21 @@ int det_train(const det_train_opts *oin, det_train_result *r, io_err *err)
 		if (!rc)
 			rc = write_history(o.out_dir, t.hist, e + 1, err);
 		if (o.progress && !rc) {
-			det_progress p = {.epoch = e + 1,
-					  .epochs = o.epochs,
-					  .batch = batches,
-					  .batches = batches,
-					  .epoch_done = 1,
-					  .train_loss = h->train_loss,
-					  .train_acc = h->train_acc,
-					  .val_loss = h->val_loss,
-					  .val_acc = h->val_acc,
-					  .improved = h->best,
-					  .images_per_s = s > 0 ? (double)batches *
-									  (double)batch / s
-								: 0};
+			det_progress p = {
+				.epoch = e + 1,
+				.epochs = o.epochs,
+				.batch = batches,
+				.batches = batches,
+				.epoch_done = 1,
+				.train_loss = h->train_loss,
+				.train_acc = h->train_acc,
+				.val_loss = h->val_loss,
+				.val_acc = h->val_acc,
+				.improved = h->best,
+				.images_per_s = s > 0 ? (double)batches *
+								(double)batch /
+								s
+						      : 0};
 			o.progress(o.ctx, &p);
 		}
 	}
@@ -1171,9 +1193,10 @@ void det_confusion_print(const det_confusion *c, const char *title, FILE *f)
 		"f1", "support");
 	for (int k = 0; k < n; k++)
 		fprintf(f, "%-10.10s %9.4f %9.4f %9.4f %9ld\n", c->label[k],
-			per[k].precision, per[k].recall, per[k].f1, per[k].support);
-	fprintf(f, "%-10s %9.4f %9.4f %9.4f %9ld\n", "macro", all.macro_precision,
-		all.macro_recall, all.macro_f1, all.total);
+			per[k].precision, per[k].recall, per[k].f1,
+			per[k].support);
+	fprintf(f, "%-10s %9.4f %9.4f %9.4f %9ld\n", "macro",
+		all.macro_precision, all.macro_recall, all.macro_f1, all.total);
 	fprintf(f, "%-10s %9.4f %9.4f %9.4f %9ld\n", "weighted",
 		all.weighted_precision, all.weighted_recall, all.weighted_f1,
 		all.total);
@@ -1200,8 +1223,8 @@ static void fmt_num(char *buf, size_t n, double x)
 
 /* The matrix as SVG: a cell per (true, predicted), shaded by its share of
  * the row, with its count. */
-static int conf_svg(const det_confusion *c, const char *path,
-		    const char *title, io_err *err)
+static int conf_svg(const det_confusion *c, const char *path, const char *title,
+		    io_err *err)
 {
 	int n = c->n;
 	double cell = n > 12 ? 40 : 56, x0 = 130, y0 = 70;
@@ -1230,8 +1253,8 @@ static int conf_svg(const det_confusion *c, const char *path,
 				     t == p ? "#2ca02c" : "#d62728",
 				     0.08 + 0.92 * share, "cell", tip);
 			snprintf(num, sizeof num, "%ld", k);
-			sim_svg_text(s, x0 + cell * (p + 0.5), y0 + cell * (t + 0.6),
-				     "middle", 12, num);
+			sim_svg_text(s, x0 + cell * (p + 0.5),
+				     y0 + cell * (t + 0.6), "middle", 12, num);
 		}
 	}
 	int rc = sim_svg_write(s, path, err);
@@ -1262,7 +1285,8 @@ int det_confusion_write(const det_confusion *c, const char *csv_path,
 		}
 		det_metrics all;
 		det_confusion_metrics(c, per, &all);
-		sim_text_add(&mtx, "class,precision,recall,f1,support,predicted\n");
+		sim_text_add(&mtx,
+			     "class,precision,recall,f1,support,predicted\n");
 		char a[32], b[32], d[32];
 		for (int k = 0; k < n; k++) {
 			gantt_csv_field(&mtx, c->label[k]);
@@ -1379,8 +1403,8 @@ int det_eval(const det_eval_opts *o, det_eval_result *r, io_err *err)
 			     "no chart of split \"%s\"", split);
 	int64_t batch = n < 16 ? (int64_t)n : 16;
 	if (!rc)
-		rc = build_net(&m, mt.arch, mt.raster.width, mt.raster.height, mt.k,
-			       err);
+		rc = build_net(&m, mt.arch, mt.raster.width, mt.raster.height,
+			       mt.k, err);
 	if (!rc)
 		rc = nn_model_load_weights(m, wpath, err);
 	if (!rc)
@@ -1418,7 +1442,8 @@ int det_eval(const det_eval_opts *o, det_eval_result *r, io_err *err)
 		const char *truth = row_label(x, mt.labels);
 		rc = det_confusion_add(&cm, truth, mt.cls[a], err);
 		if (!rc && mt.labels == DET_FINE)
-			rc = det_confusion_add(&cc, x->coarse, mt.coarse_of[a], err);
+			rc = det_confusion_add(&cc, x->coarse, mt.coarse_of[a],
+					       err);
 		gantt_csv_field(&pred, x->file);
 		gantt_csv_field(&pred, truth);
 		gantt_csv_field(&pred, mt.cls[a]);
@@ -1430,7 +1455,8 @@ int det_eval(const det_eval_opts *o, det_eval_result *r, io_err *err)
 		rc = sim_mkdirs(outdir, err);
 	if (!rc) {
 		char *pp = sim_pathf("%s/predictions.csv", outdir);
-		rc = pp ? sim_write_text(pp, pred.buf, pred.len, err) : nomem(err);
+		rc = pp ? sim_write_text(pp, pred.buf, pred.len, err)
+			: nomem(err);
 		free(pp);
 	}
 	char title[200];
@@ -1442,12 +1468,13 @@ int det_eval(const det_eval_opts *o, det_eval_result *r, io_err *err)
 			       o->report, err);
 	if (!rc && mt.labels == DET_FINE) {
 		snprintf(title, sizeof title,
-			 "coarse classes of the fine predictions, split %s", split);
+			 "coarse classes of the fine predictions, split %s",
+			 split);
 		rc = write_set(&cc, outdir, "coarse", title, o->report, err);
 	}
 	if (!rc) {
-		det_class_metrics *per = calloc((size_t)cm.n + (size_t)cc.n + 1,
-						sizeof *per);
+		det_class_metrics *per =
+			calloc((size_t)cm.n + (size_t)cc.n + 1, sizeof *per);
 		if (!per)
 			rc = nomem(err);
 		else {
@@ -1479,14 +1506,15 @@ int det_eval(const det_eval_opts *o, det_eval_result *r, io_err *err)
 
 typedef struct toy_label {
 	const char *label, *coarse;
-	double cpu, io, net; /* factors: affected compute, affected I/O, all I/O */
-	int copies;          /* charts per per_class */
+	double cpu, io,
+		net; /* factors: affected compute, affected I/O, all I/O */
+	int copies;  /* charts per per_class */
 } toy_label;
 
 static const toy_label toy_labels[] = {
-	{"normal", "normal", 1, 1, 1, 2},  {"cpu_2", "cpu", 1.8, 1, 1, 1},
-	{"cpu_3", "cpu", 2.2, 1, 1, 1},    {"hdd_50", "hdd", 1, 3, 1, 1},
-	{"hdd_100", "hdd", 1, 5, 1, 1},    {"loss_1", "loss", 1, 1, 2, 1},
+	{"normal", "normal", 1, 1, 1, 2}, {"cpu_2", "cpu", 1.8, 1, 1, 1},
+	{"cpu_3", "cpu", 2.2, 1, 1, 1},	  {"hdd_50", "hdd", 1, 3, 1, 1},
+	{"hdd_100", "hdd", 1, 5, 1, 1},	  {"loss_1", "loss", 1, 1, 2, 1},
 	{"loss_5", "loss", 1, 1, 6, 1},
 };
 #define TOY_MACHINES 5
@@ -1497,8 +1525,8 @@ static double uni(gsl_rng *r, double a, double b)
 }
 
 /* One toy run of label l, drawn from r, into run (see det_toy_dataset). */
-static int toy_run(const toy_label *l, gsl_rng *r, gantt_run *run,
-		   char *nodes, size_t nodes_len, io_err *err)
+static int toy_run(const toy_label *l, gsl_rng *r, gantt_run *run, char *nodes,
+		   size_t nodes_len, io_err *err)
 {
 	int hit[TOY_MACHINES] = {0};
 	int a = (int)gsl_rng_uniform_int(r, TOY_MACHINES);
@@ -1508,13 +1536,15 @@ static int toy_run(const toy_label *l, gsl_rng *r, gantt_run *run,
 	nodes[0] = 0;
 	for (int m = 0; m < TOY_MACHINES; m++)
 		if (hit[m])
-			snprintf(nodes + strlen(nodes), nodes_len - strlen(nodes),
-				 "%sworker%d", nodes[0] ? " " : "", m + 1);
+			snprintf(nodes + strlen(nodes),
+				 nodes_len - strlen(nodes), "%sworker%d",
+				 nodes[0] ? " " : "", m + 1);
 	int width[3] = {10 + (int)gsl_rng_uniform_int(r, 7),
 			2 + (int)gsl_rng_uniform_int(r, 3),
 			8 + (int)gsl_rng_uniform_int(r, 7)};
 	static const double compute[3][2] = {{60, 120}, {20, 40}, {40, 90}};
-	static const char *const types[3] = {"individuals", "merge", "mutation"};
+	static const char *const types[3] = {"individuals", "merge",
+					     "mutation"};
 	size_t n = (size_t)(width[0] + width[1] + width[2]);
 	memset(run, 0, sizeof *run);
 	run->jobs = calloc(n, sizeof *run->jobs);
@@ -1546,7 +1576,8 @@ static int toy_run(const toy_label *l, gsl_rng *r, gantt_run *run,
 			t[GANTT_READY] = ready0 + uni(r, 0, 2);
 			t[GANTT_SUBMIT] = t[GANTT_READY] + uni(r, 1, 4);
 			t[GANTT_START] = t[GANTT_SUBMIT] + uni(r, 2, 15);
-			t[GANTT_STAGE_IN_START] = t[GANTT_START] + uni(r, 0.5, 2);
+			t[GANTT_STAGE_IN_START] =
+				t[GANTT_START] + uni(r, 0.5, 2);
 			t[GANTT_STAGE_IN_END] =
 				t[GANTT_STAGE_IN_START] + io * uni(r, 4, 12);
 			t[GANTT_COMPUTE_START] = t[GANTT_STAGE_IN_END];
@@ -1569,9 +1600,10 @@ int det_toy_dataset(const det_toy_opts *o, size_t *charts, io_err *err)
 {
 	*charts = 0;
 	if (o->per_class < 1 || o->per_class > 100000)
-		return io_errf(err, IO_EINPUT, NULL, 0,
-			       "toy data: per class must be 1 to 100000, not %d",
-			       o->per_class);
+		return io_errf(
+			err, IO_EINPUT, NULL, 0,
+			"toy data: per class must be 1 to 100000, not %d",
+			o->per_class);
 	gantt_manifest *man = gantt_manifest_new();
 	if (!man)
 		return nomem(err);
@@ -1588,18 +1620,21 @@ int det_toy_dataset(const det_toy_opts *o, size_t *charts, io_err *err)
 			gsl_rng *r = sim_rng_new(seed, 0);
 			char *rel = sim_pathf("toy/%s/%s-%04zu.png", l->label,
 					      l->label, k);
-			char *png = sim_pathf("%s/%s", o->out_dir, rel ? rel : "");
+			char *png =
+				sim_pathf("%s/%s", o->out_dir, rel ? rel : "");
 			char *jobs = sim_pathf("%s/%s-%04zu.jobs.csv.gz", dir,
 					       l->label, k);
 			gantt_run run = {0};
 			char nodes[64];
 			rc = r && rel && png && jobs ? 0 : nomem(err);
 			if (!rc)
-				rc = toy_run(l, r, &run, nodes, sizeof nodes, err);
+				rc = toy_run(l, r, &run, nodes, sizeof nodes,
+					     err);
 			if (!rc)
 				rc = gantt_write_jobs(&run, jobs, err);
 			if (!rc)
-				rc = gantt_write_png(&run, &o->raster, png, err);
+				rc = gantt_write_png(&run, &o->raster, png,
+						     err);
 			if (!rc) {
 				int normal = !strcmp(l->coarse, "normal");
 				gantt_entry e = {
@@ -1608,10 +1643,12 @@ int det_toy_dataset(const det_toy_opts *o, size_t *charts, io_err *err)
 					.label = l->label,
 					.has_seed = 1,
 					.seed = seed,
-					.anomaly_node = normal ? NULL
-						: nodes[0] ? nodes : "*",
+					.anomaly_node = normal	   ? NULL
+							: nodes[0] ? nodes
+								   : "*",
 					.anomaly_t0 = normal ? NAN : 0,
-					.anomaly_t1 = normal ? NAN : run.makespan_s,
+					.anomaly_t1 =
+						normal ? NAN : run.makespan_s,
 					.split = gantt_split(k, n)};
 				rc = gantt_manifest_add(man, &e, err);
 			}

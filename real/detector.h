@@ -63,8 +63,8 @@
 #include "sim/gantt.h"
 #include "sim/io/io.h"
 
-#define DET_FORMAT "hetsim-detector"
-#define DET_VERSION 1
+#define DET_FORMAT	"hetsim-detector"
+#define DET_VERSION	1
 #define DET_MAX_CLASSES 256
 
 typedef enum det_arch { DET_SIMPLE, DET_DEEP } det_arch;
@@ -78,8 +78,8 @@ typedef struct det_progress {
 	int epoch_done;
 	double train_loss, train_acc; /* so far in this epoch */
 	double val_loss, val_acc;     /* epoch_done only */
-	int improved;                 /* epoch_done: kept as the best */
-	double images_per_s;          /* training images, this epoch */
+	int improved;		      /* epoch_done: kept as the best */
+	double images_per_s;	      /* training images, this epoch */
 } det_progress;
 
 typedef struct det_train_opts {
@@ -91,10 +91,10 @@ typedef struct det_train_opts {
 	int patience; /* 0: 4 (seed 001) */
 	double lr;    /* 0: 1e-4 (seed 001) */
 	uint64_t seed;
-	int threads;          /* 0: oneDNN's default */
-	const char *backend;  /* NULL: "dnnl" */
-	gantt_rows rows;      /* how the data set was drawn (recorded for */
-	double horizon_s;     /* classify): gantt-dataset's --rows, --horizon */
+	int threads;	     /* 0: oneDNN's default */
+	const char *backend; /* NULL: "dnnl" */
+	gantt_rows rows;     /* how the data set was drawn (recorded for */
+	double horizon_s;    /* classify): gantt-dataset's --rows, --horizon */
 	void (*progress)(void *ctx, const det_progress *p);
 	void *ctx;
 } det_train_opts;
@@ -129,7 +129,7 @@ int det_classify_rgb(det_model *d, const uint8_t *rgb, double *probs,
 
 /* A confusion matrix over named labels: rows true, columns predicted. */
 typedef struct det_confusion {
-	int n;        /* labels */
+	int n;	      /* labels */
 	char **label; /* n names */
 	long *count;  /* n x n, count[t * n + p] */
 } det_confusion;
@@ -143,7 +143,7 @@ void det_confusion_free(det_confusion *c);
 
 typedef struct det_class_metrics {
 	double precision, recall, f1; /* NAN when undefined (0 / 0) */
-	long support;                 /* true samples */
+	long support;		      /* true samples */
 	long predicted;
 } det_class_metrics;
 typedef struct det_metrics {

@@ -18,7 +18,7 @@
 
 /* The toy set of the tests: 32 x 32 charts, 16 per class (normal 32):
  * 110 training, 9 validation and 9 test charts. */
-#define SIDE 32
+#define SIDE	  32
 #define PER_CLASS 16
 
 static const char *tmp(const char *name)
@@ -144,7 +144,8 @@ START_TEST(same_seed_gives_byte_identical_weights)
 	for (int i = 0; i < 3; i++) {
 		det_train_opts o = train_opts(data, dirs[i], seeds[i]);
 		o.epochs = 2;
-		o.patience = 5; /* both epochs save: the last weights compared */
+		o.patience =
+			5; /* both epochs save: the last weights compared */
 		det_train_result r;
 		io_err err = {0};
 		ck_assert_msg(det_train(&o, &r, &err) == 0, "%s", err.msg);
@@ -196,8 +197,8 @@ START_TEST(saved_model_predicts_as_the_trained_one)
 	while (*line) {
 		char file[300], truth[64], label[64];
 		double prob;
-		ck_assert_int_eq(sscanf(line, "%299[^,],%63[^,],%63[^,],%lf", file,
-					truth, label, &prob),
+		ck_assert_int_eq(sscanf(line, "%299[^,],%63[^,],%63[^,],%lf",
+					file, truth, label, &prob),
 				 4);
 		char jobs[700];
 		snprintf(jobs, sizeof jobs, "%s/%.*s.jobs.csv.gz", data,
@@ -212,8 +213,8 @@ START_TEST(saved_model_predicts_as_the_trained_one)
 		for (int k = 1; k < 4; k++)
 			a = p[k] > p[a] ? k : a;
 		ck_assert_str_eq(det_model_class(d, a), label);
-		ck_assert_msg(fabs(p[a] - prob) < 2e-5, "%s: %.6f vs %.6f", file,
-			      p[a], prob);
+		ck_assert_msg(fabs(p[a] - prob) < 2e-5, "%s: %.6f vs %.6f",
+			      file, p[a], prob);
 		rows++;
 		line = strchr(line, '\n') + 1;
 	}
@@ -279,7 +280,8 @@ static void refused(const char *dir, const char *what)
 	io_err err = {0};
 	ck_assert_int_eq(det_model_load(&d, dir, NULL, 1, &err), IO_EINPUT);
 	ck_assert_ptr_null(d);
-	ck_assert_msg(strstr(err.msg, what), "[%s] lacks \"%s\"", err.msg, what);
+	ck_assert_msg(strstr(err.msg, what), "[%s] lacks \"%s\"", err.msg,
+		      what);
 }
 
 START_TEST(weights_of_another_version_or_shape_are_refused)
@@ -313,11 +315,11 @@ END_TEST
 START_TEST(classify_names_the_line_of_a_malformed_jobs_csv)
 {
 	const char *model = trained(NULL);
-	const char *bad = test_write(
-		"bad_jobs.csv",
-		GANTT_JOBS_HEADER "\n"
-		"0,a,t,compute,m1,vm,0,1,2,2,3,3,8,8,9,9,10\n"
-		"1,b,t,compute,m1,vm,0,1,2,2,3,3,8,8,9,9\n");
+	const char *bad =
+		test_write("bad_jobs.csv", GANTT_JOBS_HEADER
+			   "\n"
+			   "0,a,t,compute,m1,vm,0,1,2,2,3,3,8,8,9,9,10\n"
+			   "1,b,t,compute,m1,vm,0,1,2,2,3,3,8,8,9,9\n");
 	char cmd[2048], err[1024];
 	snprintf(cmd, sizeof cmd, "%s detector classify --model %s %s",
 		 test_bin(), model, bad);
@@ -366,8 +368,9 @@ START_TEST(confusion_matrix_of_hand_made_predictions)
 	io_err err = {0};
 	ck_assert_int_eq(det_confusion_init(&c, labels, 4, &err), 0);
 	for (int i = 0; i < 10; i++)
-		ck_assert_int_eq(det_confusion_add(&c, pairs[i][0], pairs[i][1], &err),
-				 0);
+		ck_assert_int_eq(
+			det_confusion_add(&c, pairs[i][0], pairs[i][1], &err),
+			0);
 	ck_assert_int_eq(c.n, 4);
 	static const long want[16] = {3, 1, 0, 0, 1, 2, 0, 0,
 				      0, 1, 2, 0, 0, 0, 0, 0};
@@ -387,8 +390,10 @@ START_TEST(confusion_matrix_of_hand_made_predictions)
 		ck_assert_double_eq_tol(per[k].f1, f[k], 1e-12);
 	}
 	ck_assert(isnan(per[3].recall) && isnan(per[3].precision));
-	ck_assert_double_eq_tol(all.macro_precision, (0.75 + 0.5 + 1) / 3, 1e-12);
-	ck_assert_double_eq_tol(all.macro_f1, (0.75 + 4 / 7.0 + 0.8) / 3, 1e-12);
+	ck_assert_double_eq_tol(all.macro_precision, (0.75 + 0.5 + 1) / 3,
+				1e-12);
+	ck_assert_double_eq_tol(all.macro_f1, (0.75 + 4 / 7.0 + 0.8) / 3,
+				1e-12);
 	/* weighted recall is the accuracy */
 	ck_assert_double_eq_tol(all.weighted_recall, 0.7, 1e-12);
 	/* a true label the matrix did not have becomes a row (and column) */
@@ -399,15 +404,17 @@ START_TEST(confusion_matrix_of_hand_made_predictions)
 	c.count[4 * 5 + 0] = 0; /* back to the ten */
 	const char *csv = tmp("conf.csv"), *met = tmp("metrics.csv"),
 		   *svg = tmp("conf.svg");
-	ck_assert_msg(det_confusion_write(&c, csv, met, svg, "hand-made", &err) == 0,
-		      "%s", err.msg);
+	ck_assert_msg(
+		det_confusion_write(&c, csv, met, svg, "hand-made", &err) == 0,
+		"%s", err.msg);
 	char *text = test_slurp(csv, NULL);
 	ck_assert_str_eq(text, "true\\predicted,a,b,c,d,e\n"
 			       "a,3,1,0,0,0\nb,1,2,0,0,0\nc,0,1,2,0,0\n"
 			       "d,0,0,0,0,0\ne,0,0,0,0,0\n");
 	free(text);
 	text = test_slurp(met, NULL);
-	ck_assert_ptr_nonnull(strstr(text, "b,0.500000,0.666667,0.571429,3,4\n"));
+	ck_assert_ptr_nonnull(
+		strstr(text, "b,0.500000,0.666667,0.571429,3,4\n"));
 	ck_assert_ptr_nonnull(strstr(text, "(accuracy),0.700000"));
 	free(text);
 	text = test_slurp(svg, NULL);
@@ -433,9 +440,11 @@ START_TEST(fine_labels_in_seed_order_scored_fine_and_coarse)
 	ck_assert_msg(det_train(&o, &r, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(r.classes, 7);
 	det_model *d;
-	ck_assert_msg(det_model_load(&d, out, NULL, 1, &err) == 0, "%s", err.msg);
-	static const char *const order[7] = {"normal", "cpu_2",  "cpu_3", "hdd_50",
-					     "hdd_100", "loss_1", "loss_5"};
+	ck_assert_msg(det_model_load(&d, out, NULL, 1, &err) == 0, "%s",
+		      err.msg);
+	static const char *const order[7] = {"normal", "cpu_2",	  "cpu_3",
+					     "hdd_50", "hdd_100", "loss_1",
+					     "loss_5"};
 	for (int k = 0; k < 7; k++)
 		ck_assert_str_eq(det_model_class(d, k), order[k]);
 	ck_assert_int_eq(det_model_labels(d), DET_FINE);
@@ -504,8 +513,9 @@ START_TEST(training_needs_both_splits_and_one_chart_size)
 	o.epochs = 1;
 	memset(&err, 0, sizeof err);
 	ck_assert_int_eq(det_train(&o, &r, &err), IO_EINPUT);
-	ck_assert_msg(strstr(err.msg, "hdd_50-0014.png: chart of 64 x 32 pixels"),
-		      "%s", err.msg);
+	ck_assert_msg(
+		strstr(err.msg, "hdd_50-0014.png: chart of 64 x 32 pixels"),
+		"%s", err.msg);
 }
 END_TEST
 
@@ -515,10 +525,13 @@ START_TEST(cli_refuses_bad_flags_with_a_reason)
 		{"detector", "needs train"},
 		{"detector fly", "unknown subcommand fly"},
 		{"detector train --data x", "needs --data DIR and --out"},
-		{"detector train --data x --out y --model huge", "simple or deep"},
-		{"detector train --data x --out y --labels mid", "coarse or fine"},
+		{"detector train --data x --out y --model huge",
+		 "simple or deep"},
+		{"detector train --data x --out y --labels mid",
+		 "coarse or fine"},
 		{"detector train --data x --out y --lr 2", "(0, 1)"},
-		{"detector train --data x --out y --epochs 0", "--epochs takes"},
+		{"detector train --data x --out y --epochs 0",
+		 "--epochs takes"},
 		{"detector train --data x --out y --seed -1", "--seed takes"},
 		{"detector eval --model m", "needs --model"},
 		{"detector classify --model m", "needs --model"},

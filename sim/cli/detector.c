@@ -32,18 +32,29 @@ const char sim_cli_detector_usage[] =
 	"        [--labels coarse|fine] [--epochs N] [--batch N] [--lr X]\n"
 	"        [--patience N] [--seed N] [--threads N] [--rows ready|node]\n"
 	"        [--horizon S]\n"
-	"  detector eval --model MODEL_DIR --data DIR [--split test] [--out DIR]\n"
+	"  detector eval --model MODEL_DIR --data DIR [--split test] [--out "
+	"DIR]\n"
 	"  detector classify --model MODEL_DIR JOBS.csv[.gz] [--top N]\n"
-	"  detector toy-data --out DIR [--per-class N] [--size WxH] [--seed N]\n"
-	"                        the Gantt-chart anomaly CNN of seed 001: train on\n"
-	"                        a gantt-dataset folder (its train and validation\n"
-	"                        splits; Adam, early stopping on validation loss;\n"
-	"                        history.csv, learning_curve.svg, weights), score\n"
-	"                        a split (accuracy, per-class precision/recall/F1,\n"
-	"                        confusion matrix as text, CSV and SVG), or name\n"
-	"                        the anomaly of one run's jobs.csv (top N labels);\n"
-	"                        toy-data: hand-made charts (not simulated) to try\n"
-	"                        the commands on (real/detector.h says how made)\n";
+	"  detector toy-data --out DIR [--per-class N] [--size WxH] [--seed "
+	"N]\n"
+	"                        the Gantt-chart anomaly CNN of seed 001: "
+	"train on\n"
+	"                        a gantt-dataset folder (its train and "
+	"validation\n"
+	"                        splits; Adam, early stopping on validation "
+	"loss;\n"
+	"                        history.csv, learning_curve.svg, weights), "
+	"score\n"
+	"                        a split (accuracy, per-class "
+	"precision/recall/F1,\n"
+	"                        confusion matrix as text, CSV and SVG), or "
+	"name\n"
+	"                        the anomaly of one run's jobs.csv (top N "
+	"labels);\n"
+	"                        toy-data: hand-made charts (not simulated) to "
+	"try\n"
+	"                        the commands on (real/detector.h says how "
+	"made)\n";
 
 static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -111,11 +122,13 @@ static void progress(void *ctx, const det_progress *p)
 	const bar *b = ctx;
 	if (p->epoch_done) {
 		fprintf(stderr,
-			"%sepoch %d/%d: train loss %.4f acc %.4f, validation loss "
+			"%sepoch %d/%d: train loss %.4f acc %.4f, validation "
+			"loss "
 			"%.4f acc %.4f%s, %.1f images/s\n",
-			b->tty ? "\r\033[K" : "", p->epoch, p->epochs, p->train_loss,
-			p->train_acc, p->val_loss, p->val_acc,
-			p->improved ? " (best so far, saved)" : "", p->images_per_s);
+			b->tty ? "\r\033[K" : "", p->epoch, p->epochs,
+			p->train_loss, p->train_acc, p->val_loss, p->val_acc,
+			p->improved ? " (best so far, saved)" : "",
+			p->images_per_s);
 		return;
 	}
 	if (!b->tty)
@@ -126,8 +139,9 @@ static void progress(void *ctx, const det_progress *p)
 	for (int i = 0; i < width; i++)
 		line[i] = i < done ? '#' : '.';
 	line[width] = 0;
-	fprintf(stderr, "\r\033[Kepoch %d/%d [%s] %zu/%zu batches, loss %.4f "
-			"acc %.4f, %.1f images/s",
+	fprintf(stderr,
+		"\r\033[Kepoch %d/%d [%s] %zu/%zu batches, loss %.4f "
+		"acc %.4f, %.1f images/s",
 		p->epoch, p->epochs, line, p->batch, p->batches, p->train_loss,
 		p->train_acc, p->images_per_s);
 	fflush(stderr);
@@ -154,32 +168,44 @@ static int cmd_train(int argc, char **argv)
 			else if (!strcmp(v, "deep"))
 				o.arch = DET_DEEP;
 			else
-				return bad("--model takes simple or deep, not %s", v);
+				return bad(
+					"--model takes simple or deep, not %s",
+					v);
 		} else if (!strcmp(a, "--labels")) {
 			if (!strcmp(v, "coarse"))
 				o.labels = DET_COARSE;
 			else if (!strcmp(v, "fine"))
 				o.labels = DET_FINE;
 			else
-				return bad("--labels takes coarse or fine, not %s", v);
+				return bad(
+					"--labels takes coarse or fine, not %s",
+					v);
 		} else if (!strcmp(a, "--epochs")) {
 			if (parse_int(v, 1, 100000, &n))
-				return bad("--epochs takes 1 to 100000, not %s", v);
+				return bad("--epochs takes 1 to 100000, not %s",
+					   v);
 			o.epochs = (int)n;
 		} else if (!strcmp(a, "--batch")) {
 			if (parse_int(v, 1, 4096, &n))
-				return bad("--batch takes 1 to 4096, not %s", v);
+				return bad("--batch takes 1 to 4096, not %s",
+					   v);
 			o.batch = (int)n;
 		} else if (!strcmp(a, "--patience")) {
 			if (parse_int(v, 1, 100000, &n))
-				return bad("--patience takes 1 to 100000, not %s", v);
+				return bad(
+					"--patience takes 1 to 100000, not %s",
+					v);
 			o.patience = (int)n;
 		} else if (!strcmp(a, "--lr")) {
-			if (io_parse_double(v, &o.lr) || !(o.lr > 0) || !(o.lr < 1))
-				return bad("--lr takes a number in (0, 1), not %s", v);
+			if (io_parse_double(v, &o.lr) || !(o.lr > 0) ||
+			    !(o.lr < 1))
+				return bad(
+					"--lr takes a number in (0, 1), not %s",
+					v);
 		} else if (!strcmp(a, "--seed")) {
 			if (parse_u64(v, &o.seed))
-				return bad("--seed takes 0 to 2^63 - 1, not %s", v);
+				return bad("--seed takes 0 to 2^63 - 1, not %s",
+					   v);
 		} else if (!strcmp(a, "--threads")) {
 			if (threads_flag(v, &o.threads))
 				return 2;
@@ -189,11 +215,15 @@ static int cmd_train(int argc, char **argv)
 			else if (!strcmp(v, "node"))
 				o.rows = GANTT_ROWS_NODE;
 			else
-				return bad("--rows takes ready or node, not %s", v);
+				return bad("--rows takes ready or node, not %s",
+					   v);
 		} else if (!strcmp(a, "--horizon")) {
-			if (io_parse_double(v, &o.horizon_s) || !(o.horizon_s > 0) ||
+			if (io_parse_double(v, &o.horizon_s) ||
+			    !(o.horizon_s > 0) ||
 			    !(o.horizon_s < IO_MAX_TIME_S))
-				return bad("--horizon takes seconds > 0, not %s", v);
+				return bad(
+					"--horizon takes seconds > 0, not %s",
+					v);
 		} else
 			return bad("train: unknown option %s", a);
 	}
@@ -208,7 +238,8 @@ static int cmd_train(int argc, char **argv)
 	if (rc)
 		return failed(&err);
 	fprintf(stderr,
-		"detector: %zu training and %zu validation charts of %d x %d, %d "
+		"detector: %zu training and %zu validation charts of %d x %d, "
+		"%d "
 		"classes; %d epochs, best %d (validation loss %.4f, accuracy "
 		"%.4f); training %.1f s, %.1f images/s; model in %s\n",
 		r.n_train, r.n_val, r.width, r.height, r.classes, r.epochs_run,
@@ -262,7 +293,8 @@ static int cmd_classify(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (a[0] != '-') {
 			if (jobs)
-				return bad("classify: unexpected argument %s", a);
+				return bad("classify: unexpected argument %s",
+					   a);
 			jobs = a;
 			continue;
 		}
@@ -307,7 +339,8 @@ static int cmd_classify(int argc, char **argv)
 				if (!used[j] && (best < 0 || p[j] > p[best]))
 					best = j;
 			used[best] = 1;
-			printf("%-12s %.4f\n", det_model_class(d, best), p[best]);
+			printf("%-12s %.4f\n", det_model_class(d, best),
+			       p[best]);
 		}
 		free(used);
 	}
@@ -351,15 +384,19 @@ static int cmd_toy(int argc, char **argv)
 			o.out_dir = v;
 		else if (!strcmp(a, "--per-class")) {
 			if (parse_int(v, 1, 100000, &n))
-				return bad("--per-class takes 1 to 100000, not %s", v);
+				return bad(
+					"--per-class takes 1 to 100000, not %s",
+					v);
 			o.per_class = (int)n;
 		} else if (!strcmp(a, "--size")) {
 			if (parse_size(v, &o.raster))
-				return bad("--size takes WxH, 32 to %d each, not %s",
+				return bad("--size takes WxH, 32 to %d each, "
+					   "not %s",
 					   GANTT_PNG_MAX_SIDE, v);
 		} else if (!strcmp(a, "--seed")) {
 			if (parse_u64(v, &o.seed))
-				return bad("--seed takes 0 to 2^63 - 1, not %s", v);
+				return bad("--seed takes 0 to 2^63 - 1, not %s",
+					   v);
 		} else
 			return bad("toy-data: unknown option %s", a);
 	}
