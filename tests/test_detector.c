@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "real/detector.h"
+#include "real/nn/zoo.h"
 #include "tests/tests.h"
 
 /* The toy set of the tests: 32 x 32 charts, 16 per class (normal 32):
@@ -462,6 +463,57 @@ START_TEST(fine_labels_in_seed_order_scored_fine_and_coarse)
 }
 END_TEST
 
+/* The two networks at the raster's default 256 x 256 and 4 classes, by
+ * hand (3x3 convs: out x (9 in + 1); batch norm 2 per channel):
+ *   simple: convs 448 + 4,640 + 18,496 + 73,856 + 295,168 = 392,608, norms
+ *           992, linear 16,384 x 256 + 256, 256 x 128 + 128, 128 x 4 + 4
+ *   deep:   convs 448 + 4,640 + 18,496 + 36,928 + 73,856 + 3 x 147,584 =
+ *           577,120, norms 1,376 + 512, linear 8,192 x 256 + 256,
+ *           256 x 4 + 4 */
+START_TEST(gantt_cnns_have_their_parameter_counts)
+{
+	static const struct {
+		const char *variant;
+		int64_t params;
+	} want[2] = {{"simple", 392608 + 992 + 4194560 + 32896 + 516},
+		     {"vgg", 577120 + 1376 + 512 + 2097408 + 1028}};
+	for (int i = 0; i < 2; i++) {
+		nn_model *m;
+		io_err err = {0};
+		ck_assert_msg(nn_zoo_gantt(&m, want[i].variant, 256, 256, 4,
+					   &err) == 0,
+			      "%s", err.msg);
+		double flops;
+		int64_t params, act;
+		nn_model_totals(m, &flops, &params, &act);
+		ck_assert_msg(params == want[i].params, "%s: %lld, want %lld",
+			      want[i].variant, (long long)params,
+			      (long long)want[i].params);
+		nn_model_free(m);
+	}
+	nn_model *m;
+	io_err err = {0};
+	ck_assert_int_eq(nn_zoo_gantt(&m, "simple", 16, 256, 4, &err),
+			 IO_EINPUT);
+	ck_assert_int_eq(nn_zoo_gantt(&m, "alexnet", 256, 256, 4, &err),
+			 IO_EINPUT);
+	/* the deep one trains and reloads; the raster's rows are recorded */
+	det_train_opts o = train_opts(toy("toy1", 1), tmp("model_deep"), 2);
+	o.arch = DET_DEEP;
+	o.epochs = 1;
+	o.rows = GANTT_ROWS_NODE;
+	det_train_result r;
+	memset(&err, 0, sizeof err);
+	ck_assert_msg(det_train(&o, &r, &err) == 0, "%s", err.msg);
+	det_model *d;
+	ck_assert_msg(det_model_load(&d, tmp("model_deep"), NULL, 1, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_int_eq(det_model_raster(d).rows, GANTT_ROWS_NODE);
+	ck_assert_int_eq(det_model_raster(d).width, SIDE);
+	det_model_free(d);
+}
+END_TEST
+
 START_TEST(training_needs_both_splits_and_one_chart_size)
 {
 	/* the real-run layout: every chart "test" */
@@ -560,6 +612,7 @@ Suite *suite_detector(void)
 	tcase_add_test(tc, classify_names_the_line_of_a_malformed_jobs_csv);
 	tcase_add_test(tc, confusion_matrix_of_hand_made_predictions);
 	tcase_add_test(tc, fine_labels_in_seed_order_scored_fine_and_coarse);
+	tcase_add_test(tc, gantt_cnns_have_their_parameter_counts);
 	tcase_add_test(tc, training_needs_both_splits_and_one_chart_size);
 	tcase_add_test(tc, cli_refuses_bad_flags_with_a_reason);
 	suite_add_tcase(s, tc);
