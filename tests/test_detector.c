@@ -6,7 +6,8 @@
  * the predictions of the trained model; weights and model files of another
  * version or shape are refused by name; classify locates a malformed
  * jobs.csv; the confusion matrix and its metrics on hand-made predictions;
- * fine labels in seed-001 order, scored fine and coarse. */
+ * fine labels in seed-001 order, scored fine and coarse; the two networks'
+ * parameter counts. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
