@@ -112,6 +112,7 @@ int main(void)
 		suite_net,
 		suite_workflow_run,
 		suite_agent,
+		suite_detector,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

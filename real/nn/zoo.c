@@ -504,15 +504,20 @@ static void build_landcover(zb *b, int64_t unused)
  * scientific workflows using end-to-end execution Gantt charts and
  * convolutional neural networks", PEARC 2021, §4.2.1): 5 convs with leaky
  * ReLU and 2D batch norm between them, then 3 linear layers with ReLU and
- * dropout 0.4, 4 classes (§4.2.2), on 512 x 512 RGB charts (§4.1). The
- * seed gives no widths or kernels; the zoo takes 3x3 convs of 16, 32, 64,
- * 128, 256 channels, each followed by a 2x2 max pool (16 x 16 x 256 at
- * the end) and linear layers 65,536 -> 256 -> 128 -> 4: 17,204,484
- * parameters. */
-static void build_gantt(zb *b, int64_t unused)
+ * dropout 0.4 (§4.2.1), 4 classes (§4.2.2), on 512 x 512 RGB charts
+ * (§4.1). The seed gives no widths or kernels; the zoo takes 3x3 convs of
+ * 16, 32, 64, 128, 256 channels, each followed by a 2x2 max pool (16 x 16
+ * x 256 at the end) and linear layers 65,536 -> 256 -> 128 -> 4:
+ * 17,204,484 parameters. */
+static void gantt_head_dropout(zb *b, const char *name, int *x)
 {
-	(void)unused;
-	int x = input(b, "chart", 3, 3, 512, 512, 0);
+	nn_spec s = {.kind = NN_DROPOUT, .p = 0.4};
+	*x = add(b, &s, name, *x);
+}
+
+static void gantt_simple(zb *b, int64_t h, int64_t w, int64_t classes)
+{
+	int x = input(b, "chart", 3, 3, h, w, 0);
 	for (int i = 0; i < 5; i++) {
 		char p[NN_NAME_MAX], n[NN_NAME_MAX];
 		snprintf(p, sizeof p, "conv%d", i + 1);
@@ -524,11 +529,81 @@ static void build_gantt(zb *b, int64_t unused)
 	x = layer(b, NN_FLATTEN, "flatten", x);
 	x = linear(b, "fc1", x, 256, 1);
 	x = layer(b, NN_RELU, "fc1.relu", x);
-	x = layer(b, NN_DROPOUT, "fc1.drop", x);
+	gantt_head_dropout(b, "fc1.drop", &x);
 	x = linear(b, "fc2", x, 128, 1);
 	x = layer(b, NN_RELU, "fc2.relu", x);
-	x = layer(b, NN_DROPOUT, "fc2.drop", x);
-	linear(b, "fc3", x, 4, 1);
+	gantt_head_dropout(b, "fc2.drop", &x);
+	linear(b, "fc3", x, classes, 1);
+}
+
+/* The deeper variant, VGG-style (Simonyan & Zisserman 2015, configuration
+ * A with batch norm, "VGG-11-BN"): stages of 1, 1, 2, 2, 2 3x3 convs, each
+ * conv followed by batch norm and ReLU, a 2x2 max pool after each stage.
+ * Seed 001 (§4.2.2) fine-tuned ImageNet-trained AlexNet and VGG-16 with
+ * their classifier replaced by two linear layers separated by ReLU, 1D
+ * batch norm and dropout; no ImageNet weights exist here, so this one is
+ * trained from scratch, and at a quarter of VGG's widths (16, 32, 64, 128,
+ * 128 channels: about twice the simple CNN's FLOPs, not VGG-16's 30x). The
+ * head: flatten -> 256 -> batch norm -> ReLU -> dropout 0.4 -> classes. */
+static void gantt_vgg(zb *b, int64_t h, int64_t w, int64_t classes)
+{
+	static const int convs[5] = {1, 1, 2, 2, 2};
+	static const int64_t width[5] = {16, 32, 64, 128, 128};
+	int x = input(b, "chart", 3, 3, h, w, 0);
+	for (int st = 0; st < 5; st++) {
+		for (int c = 0; c < convs[st]; c++) {
+			char p[NN_NAME_MAX], n[NN_NAME_MAX];
+			snprintf(p, sizeof p, "conv%d_%d", st + 1, c + 1);
+			x = conv(b, p, x, width[st], 3, 1, 1, BIAS);
+			x = layer(b, NN_BATCHNORM, nm(n, p, "bn"), x);
+			x = layer(b, NN_RELU, nm(n, p, "relu"), x);
+		}
+		char n[NN_NAME_MAX];
+		snprintf(n, sizeof n, "pool%d", st + 1);
+		x = pool(b, NN_MAXPOOL, n, x, 2, 2, 0);
+	}
+	x = layer(b, NN_FLATTEN, "flatten", x);
+	x = linear(b, "fc1", x, 256, 1);
+	x = layer(b, NN_BATCHNORM, "fc1.bn", x);
+	x = layer(b, NN_RELU, "fc1.relu", x);
+	gantt_head_dropout(b, "fc1.drop", &x);
+	linear(b, "fc2", x, classes, 1);
+}
+
+static void build_gantt(zb *b, int64_t unused)
+{
+	(void)unused;
+	gantt_simple(b, 512, 512, 4);
+}
+
+int nn_zoo_gantt(nn_model **out, const char *variant, int64_t height,
+		 int64_t width, int64_t classes, io_err *err)
+{
+	*out = NULL;
+	int vgg = variant && !strcmp(variant, "vgg");
+	if (!variant || (!vgg && strcmp(variant, "simple")))
+		return io_errf(err, IO_EINPUT, NULL, 0,
+			       "Gantt CNN variant \"%s\": expected simple or vgg",
+			       variant ? variant : "(none)");
+	if (height < 32 || width < 32 || height > 8192 || width > 8192 ||
+	    classes < 2 || classes > 4096)
+		return io_errf(err, IO_EINPUT, NULL, 0,
+			       "Gantt CNN of %lld x %lld pixels and %lld "
+			       "classes: expected sides of 32 to 8192 (five 2x2 "
+			       "pools) and 2 to 4096 classes",
+			       (long long)height, (long long)width,
+			       (long long)classes);
+	zb b = {.err = err};
+	int rc = nn_model_new(&b.m, vgg ? "gantt-vgg" : "gantt", err);
+	if (rc)
+		return rc;
+	(vgg ? gantt_vgg : gantt_simple)(&b, height, width, classes);
+	if (b.rc) {
+		nn_model_free(b.m);
+		return b.rc;
+	}
+	*out = b.m;
+	return 0;
 }
 
 /* ------------------------------------------------------------ table */

@@ -42,4 +42,12 @@ const nn_zoo_model *nn_zoo_find(const char *name);
 int nn_zoo_build(nn_model **out, const char *name, int64_t size,
 		 io_err *err);
 
+/* The Gantt-chart CNNs of seed 001 for charts of height x width pixels
+ * (32 to 8192 each) and classes outputs (logits, 2 to 4096): variant
+ * "simple" (the zoo's "gantt" at any size: 5 conv + 3 linear) or "vgg"
+ * (a VGG-11-BN-style deeper network; zoo.c says what each is). Used by
+ * the anomaly detector (real/detector.h). */
+int nn_zoo_gantt(nn_model **out, const char *variant, int64_t height,
+		 int64_t width, int64_t classes, io_err *err);
+
 #endif

@@ -13,7 +13,7 @@ The models are built here layer by layer to match real/nn/zoo.c exactly
 (build_resnet50: torchvision's v1.5 bottlenecks, convs without bias; and
 build_gantt: 3x3 convs of 16..256 channels with bias, leaky ReLU 0.01,
 batch norm, 2x2 max pool, then linear 65536-256-128-4 with ReLU and
-dropout 0.5). bench_nn.c compares the parameter counts printed here with
+dropout 0.4). bench_nn.c compares the parameter counts printed here with
 its own and refuses to compare times when they differ.
 
 Usage: bench_nn_torch.py THREADS WARMUP RUNS [CASE...]
@@ -74,8 +74,8 @@ def gantt():
                    nn.BatchNorm2d(cout), nn.MaxPool2d(2, 2)]
         cin = cout
     layers += [nn.Flatten(), nn.Linear(256 * 16 * 16, 256), nn.ReLU(),
-               nn.Dropout(0.5), nn.Linear(256, 128), nn.ReLU(),
-               nn.Dropout(0.5), nn.Linear(128, 4)]
+               nn.Dropout(0.4), nn.Linear(256, 128), nn.ReLU(),
+               nn.Dropout(0.4), nn.Linear(128, 4)]
     return nn.Sequential(*layers)
 
 

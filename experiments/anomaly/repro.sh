@@ -1,0 +1,126 @@
+#!/bin/sh
+# experiments/anomaly/repro.sh — issue 16's reproduction of seed 001 (the
+# Gantt-chart anomaly CNN), run by `make detector-repro`; README.md beside
+# it says what is reproduced and what each step writes.
+#
+#   sh experiments/anomaly/repro.sh [HETSIM [REAL_DIR]]
+#
+# Environment (defaults in brackets):
+#   OUT        output folder [out/anomaly]
+#   DATA       an existing simulated gantt-dataset folder to use instead of
+#              making one (e.g. experiments/anomaly/make_dataset.sh's)
+#   PER_CLASS  simulated runs per label [700: about 10,000 charts]
+#   JOBS       gantt-dataset -j [2]      SEED  data and training seed [1]
+#   THREADS    oneDNN threads for training [0: one per core]
+#   EPOCHS     most epochs per training [30]
+#   SIZE       chart side of the main data sets [256: the raster's default]
+#   SIDES      chart sides of the resolution study ["128 256 512"]
+#
+# Steps: (1) the simulated data set (gantt-dataset --per-class; needs the
+# simulated half of gantt-dataset, issue 14: until it exists this stops
+# with a message saying so); (2) the 19 real runs (gantt-dataset --real);
+# (3) train simple and deep on coarse classes and simple on fine labels;
+# (4) eval each on the simulated test split and on the real runs
+# (sim-to-real); (5) accuracy vs chart resolution (a data set and a simple
+# model per side) and vs anomaly intensity (the coarse model's detection
+# rate per fine label); results.csv and the plots.
+set -eu
+BIN=${1:-./build/hetsim}
+REAL=${2:-../shared/data/anomaly_sample}
+OUT=${OUT:-out/anomaly}
+PER_CLASS=${PER_CLASS:-700}
+JOBS=${JOBS:-2}
+SEED=${SEED:-1}
+THREADS=${THREADS:-0}
+EPOCHS=${EPOCHS:-30}
+SIZE=${SIZE:-256}
+SIDES=${SIDES-128 256 512}
+
+say() { echo "detector-repro: $*" >&2; }
+mkdir -p "$OUT"
+
+# (1) simulated charts, SIZE x SIZE
+dataset() { # dataset DIR SIDE
+	if [ -f "$1/manifest.csv" ]; then
+		say "$1: data set exists, kept"
+		return 0
+	fi
+	if ! "$BIN" gantt-dataset --per-class "$PER_CLASS" -j "$JOBS" \
+		--seed "$SEED" --size "$2x$2" --out "$1"; then
+		say "the simulated half of gantt-dataset (issue 14: anomaly"
+		say "injection + workflow engine) is not in this build, or failed"
+		say "(above). Make a data set with it, or set DATA=DIR to one."
+		exit 1
+	fi
+}
+SIM=${DATA:-$OUT/sim_$SIZE}
+[ -n "${DATA:-}" ] || dataset "$SIM" "$SIZE"
+
+# (2) the real runs, drawn the same way
+"$BIN" gantt-dataset --real "$REAL" --size "${SIZE}x$SIZE" \
+	--out "$OUT/real_$SIZE"
+
+# (3) training: time in the log (images/s on its last line)
+train() { # train NAME DATA MODEL LABELS
+	say "training $1"
+	start=$(date +%s)
+	"$BIN" detector train --data "$2" --out "$OUT/$1" --model "$3" \
+		--labels "$4" --epochs "$EPOCHS" --seed "$SEED" \
+		--threads "$THREADS" 2> "$OUT/$1.train.log"
+	echo "$(($(date +%s) - start))" > "$OUT/$1.seconds"
+	tail -n 1 "$OUT/$1.train.log" >&2
+}
+train simple_coarse "$SIM" simple coarse
+train deep_coarse "$SIM" deep coarse
+train simple_fine "$SIM" simple fine
+
+# (4) evaluation: simulated test split, then the real runs (all "test")
+echo "model,data,split,charts,accuracy,train_seconds" > "$OUT/results.csv"
+evaluate() { # evaluate MODEL DATA_NAME DATA_DIR
+	"$BIN" detector eval --model "$OUT/$1" --data "$3" --split test \
+		--out "$OUT/$1/eval_$2" > "$OUT/$1/eval_$2.txt"
+	cat "$OUT/$1/eval_$2.txt"
+	m="$OUT/$1/eval_$2/metrics_coarse.csv"
+	awk -F, -v model="$1" -v data="$2" -v s="$(cat "$OUT/$1.seconds")" \
+		'$1 == "(accuracy)" { print model "," data ",test," $5 "," $2 "," s }' \
+		"$m" >> "$OUT/results.csv"
+}
+for model in simple_coarse deep_coarse simple_fine; do
+	evaluate "$model" sim "$SIM"
+	evaluate "$model" real "$OUT/real_$SIZE"
+done
+
+# (5a) accuracy vs resolution: a data set and a simple model per side
+echo "side,accuracy" > "$OUT/resolution.csv"
+for side in $SIDES; do
+	if [ "$side" = "$SIZE" ]; then
+		d=$SIM
+		m=simple_coarse
+	else
+		d=$OUT/sim_$side
+		m=simple_coarse_$side
+		dataset "$d" "$side"
+		train "$m" "$d" simple coarse
+		"$BIN" detector eval --model "$OUT/$m" --data "$d" \
+			--out "$OUT/$m/eval_sim" > "$OUT/$m/eval_sim.txt"
+	fi
+	awk -F, -v side="$side" '$1 == "(accuracy)" { print side "," $2 }' \
+		"$OUT/$m/eval_sim/metrics_coarse.csv" >> "$OUT/resolution.csv"
+done
+[ -z "$SIDES" ] || "$BIN" plot "$OUT/resolution.csv" --x side \
+	--y accuracy -o "$OUT/resolution.svg"
+
+# (5b) accuracy vs intensity: the coarse model's test predictions joined
+# with the manifest's fine labels; per label, the share given its class
+awk -F, 'NR == FNR { if (FNR > 1) label[$1] = $3; next }
+	FNR > 1 { n[label[$1]]++; ok[label[$1]] += $2 == $3 }
+	END { for (l in n) printf "%s,%d,%.6f\n", l, n[l], ok[l] / n[l] }' \
+	"$SIM/manifest.csv" "$OUT/simple_coarse/eval_sim/predictions.csv" |
+	sort | { echo "label,charts,detected"; cat; } > "$OUT/intensity.csv"
+awk -F, 'NR > 1 { split($1, p, "_"); c = p[2] == "" ? "normal" : p[1];
+	x = p[2] == "" ? 0 : p[2]; print c "," x "," $3 }' "$OUT/intensity.csv" |
+	sort -t, -k1,1 -k2,2g | { echo "class,intensity,detected"; cat; } \
+	> "$OUT/intensity_by_class.csv"
+"$BIN" plot "$OUT/intensity_by_class.csv" --x intensity --y detected \
+	--series class -o "$OUT/intensity.svg"
+say "done: $OUT/results.csv, resolution.svg, intensity.svg"
