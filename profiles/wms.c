@@ -13,7 +13,7 @@
 #include "profiles/wms.h"
 
 static const char *const phase_names[WMS_PHASES] = {
-	"wms_delay", "queue_delay", "startup", "post_delay"};
+	"wms_delay", "queue_delay", "startup", "post_delay", "dispatch"};
 static const char *const class_names[WMS_CLASSES] = {"compute", "transfer",
 						     "auxiliary"};
 static const char *const where_names[] = {"first", "last", "after_sinks",
@@ -115,7 +115,8 @@ static int read_phases(wms_model *m, const io_jdoc *doc, const json_t *ph,
 		if (p < 0)
 			return io_jerr_at(err, doc, ph, key, 0,
 					  "unknown phase \"%s\" (wms_delay, "
-					  "queue_delay, startup, post_delay)",
+					  "queue_delay, startup, post_delay, "
+					  "dispatch)",
 					  key);
 		if (!json_is_object(v))
 			return io_jerr(err, doc, v,
@@ -212,9 +213,9 @@ int wms_load_json(wms_model *m, const io_jdoc *doc, const json_t *node,
 		return io_jerr(err, doc, node, "a WMS model must be an object");
 	static const char *const keys[] = {"wms",	 "source",  "phases",
 					   "staging",	 "max_running",
-					   "aux_jobs",	 NULL};
+					   "submit_slots", "aux_jobs",	 NULL};
 	const char *name = NULL, *src = NULL, *staging = NULL;
-	uint64_t maxr = 0;
+	uint64_t maxr = 0, slots = 1;
 	int rc = io_jcheck_keys(doc, node, keys, err);
 	if (!rc)
 		rc = io_jget_str(doc, node, "wms", 1, &name, err);
@@ -227,6 +228,12 @@ int wms_load_json(wms_model *m, const io_jdoc *doc, const json_t *node,
 	if (!rc && maxr > UINT32_MAX)
 		rc = io_jerr(err, doc, json_object_get(node, "max_running"),
 			     "\"max_running\" is too large");
+	if (!rc)
+		rc = io_jget_u64(doc, node, "submit_slots", 0, &slots, err);
+	if (!rc && (slots < 1 || slots > WMS_MAX_SUBMIT_SLOTS))
+		rc = io_jerr(err, doc, json_object_get(node, "submit_slots"),
+			     "\"submit_slots\" must be in 1..%u",
+			     (unsigned)WMS_MAX_SUBMIT_SLOTS);
 	if (!rc && staging && strcmp(staging, "inside") != 0 &&
 	    strcmp(staging, "outside") != 0)
 		rc = io_jerr(err, doc, json_object_get(node, "staging"),
@@ -236,6 +243,7 @@ int wms_load_json(wms_model *m, const io_jdoc *doc, const json_t *node,
 		m->source = src ? strdup(src) : NULL;
 		m->staging_inside = !staging || strcmp(staging, "inside") == 0;
 		m->max_running = (uint32_t)maxr;
+		m->submit_slots = (uint32_t)slots;
 		if (!m->name || (src && !m->source))
 			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}

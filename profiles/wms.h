@@ -8,7 +8,9 @@
  *    "phases": {"wms_delay":   {"*": DIST, "auxiliary": DIST, ...},
  *               "queue_delay": {"*": DIST},
  *               "startup":     {"*": DIST},
- *               "post_delay":  {"*": DIST}},
+ *               "post_delay":  {"*": DIST},
+ *               "dispatch":    {"*": DIST}},
+ *    "submit_slots": 1,            (jobs in "dispatch" at once; default 1)
  *    "staging": "inside",          ("inside" or "outside")
  *    "max_running": 0,             (0: unlimited)
  *    "aux_jobs": [{"kind": "create_dir", "class": "auxiliary",
@@ -19,8 +21,17 @@
  * "shift": ..}, constant, empirical with samples, ...). A phase maps a job
  * class (compute, transfer, auxiliary) to a DIST, "*" being the default for
  * the classes not listed; an absent phase or class costs 0 s. Phases:
- * wms_delay (ready -> submit), queue_delay (submit -> start), startup
- * (start -> stage-in), post_delay (end -> post_end). "staging": "inside":
+ * dispatch and wms_delay (ready -> submit), queue_delay (submit -> start),
+ * startup (start -> stage-in), post_delay (end -> post_end).
+ * "dispatch" is the time the submit host spends on each job (DAGMan and
+ * condor_submit, Makeflow's batch submit, Nextflow's executor polling) and
+ * it is served, unlike the other phases, by "submit_slots" servers (default
+ * 1: one job at a time): a job that becomes ready takes the server that
+ * frees first, in the order the jobs became ready (FIFO; same-time ties in
+ * the engine's order), waits for it, spends its dispatch draw there, and
+ * only then starts its own (parallel) wms_delay. In jobs.csv the wait and
+ * the dispatch are part of [ready_s, submit_s]. A wide workflow is then
+ * bound by n jobs x dispatch, a chain by the per-job latency. "staging": "inside":
  * a job's runtime already contains its stage-in and stage-out (recorded
  * runtimes of traces do), so transfers are simulated for their traffic but
  * do not lengthen the job beyond its runtime; "outside": they add to it.
@@ -48,6 +59,7 @@ typedef enum wms_phase {
 	WMS_QUEUE_DELAY,
 	WMS_STARTUP,
 	WMS_POST_DELAY,
+	WMS_DISPATCH, /* on the submit host, before wms_delay (see above) */
 	WMS_PHASES
 } wms_phase;
 
@@ -65,6 +77,8 @@ typedef enum wms_where {
 	WMS_PER_MACHINE
 } wms_where;
 
+#define WMS_MAX_SUBMIT_SLOTS 65536u
+
 typedef struct wms_aux {
 	char *kind;
 	wms_class cls;
@@ -80,6 +94,7 @@ typedef struct wms_model {
 	prof_model phase[WMS_PHASES][WMS_CLASSES];
 	int staging_inside;
 	uint32_t max_running; /* 0: unlimited */
+	uint32_t submit_slots; /* jobs in dispatch at once (>= 1) */
 	wms_aux *aux;
 	uint32_t n_aux;
 } wms_model;

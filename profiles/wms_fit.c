@@ -625,8 +625,9 @@ int wms_fit_search(const wms_fit_search_args *a, wms_fit_result *r, io_err *err)
 	}
 	int rc = 0, have = 0;
 	r->n_used = n;
-	for (int c = 0; !rc && c < WMS_FIT_N_K; c++) {
-		int k = WMS_FIT_K_CANDIDATES[c];
+	int nk = a->k_unlimited ? 1 : WMS_FIT_N_K;
+	for (int c = 0; !rc && c < nk; c++) {
+		int k = a->k_unlimited ? 0 : WMS_FIT_K_CANDIDATES[c];
 		double hk = 0;
 		if (a->fit_h) {
 			size_t m = 0;

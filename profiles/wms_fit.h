@@ -39,11 +39,14 @@
  *    likelihood, best family by AIC), its source giving the held-out D.
  *
  * 2. Makespans only (every WfFormat trace: Makeflow, Nextflow, and the
- *    concurrency of Pegasus on its trace machines): a search on two
- *    parameters, a per-job overhead h (seconds, holding the job's slot:
- *    the "startup" phase) and max_running k (jobs of the workflow at once;
- *    0 = unlimited), through a caller's makespan function (the simulator:
- *    this layer cannot call it, sim/cli/calibrate.c passes it in).
+ *    submit host of Pegasus on its trace machines): a search on two
+ *    parameters, a per-job time h (seconds; what it is is the makespan
+ *    function's: `hetsim calibrate workflow` makes it the "dispatch" time
+ *    of profiles/wms.h, the submit host's serial time per job) and
+ *    max_running k (jobs of the workflow at once; 0 = unlimited;
+ *    k_unlimited fixes k = 0 and fits h alone), through a caller's
+ *    makespan function (the simulator: this layer cannot call it,
+ *    sim/cli/calibrate.c passes it in).
  *    wms_fit_search: for each candidate k (WMS_FIT_K_CANDIDATES), each
  *    trace's own h_i is the root of makespan(h) = recorded found by
  *    bisection (the makespan does not decrease with h); h(k) is the median
@@ -171,8 +174,8 @@ int wms_fit_from_sample(const wms_fit_sample *s, json_t **phases,
 
 /* ---- search on makespans ---------------------------------------------- */
 
-/* Simulated makespan of trace i with a per-job overhead h_s (seconds, in
- * the job's slot) and max_running k (0 = unlimited): 0 or IO_E*. */
+/* Simulated makespan of trace i with a per-job time h_s (seconds; the
+ * caller's dispatch time) and max_running k (0 = unlimited): 0 or IO_E*. */
 typedef int (*wms_fit_makespan_fn)(void *ctx, size_t trace, double h_s,
 				   int k, double *makespan_s, io_err *err);
 
@@ -185,6 +188,7 @@ typedef struct wms_fit_search_args {
 	const int *use;           /* [n_traces] 1: fit on it; NULL: all */
 	long exclude;             /* a trace never simulated, or -1 */
 	int fit_h;                /* 0: h = 0, only k is searched */
+	int k_unlimited;          /* 1: k = 0 only (h alone is fitted) */
 	int prior_k;              /* tie-break target, -1: none (ties: larger k) */
 	wms_fit_makespan_fn makespan;
 	void *ctx;

@@ -172,6 +172,9 @@ typedef struct engine {
 	uint32_t *wf_aux_of; /* [aux jobs] index in the WMS model's aux_jobs */
 	uint64_t wf_done, wf_dag_done, wf_transfers, wf_local_reads;
 	uint32_t wf_running, wf_hold_head, wf_hold_tail;
+	/* the submit host's dispatch servers: when each is free next */
+	double *wf_submit_free;
+	uint32_t wf_submit_slots;
 	uint32_t wf_storage; /* its network node, or none */
 	sim_net *net;
 	double *wf_inv_up, *wf_inv_down;
@@ -1138,7 +1141,8 @@ static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
  * A workflow's jobs go through the same machines, slots, policies, heap
  * and statistics as independent tasks: a job becomes a task when it
  * reaches the mapper. Its life (wfspec.md, jobs.csv.gz):
- *   ready (parents' post_end) -> WMS delay -> [max_running throttle]
+ *   ready (parents' post_end) -> [submit host: dispatch, one job per
+ *   submit slot, FIFO] -> WMS delay -> [max_running throttle]
  *   submit -> queue delay -> mapper (the run's policy: heft, eft or any
  *   registry policy on the jobs as they come) -> start (holds a slot) ->
  *   start-up -> stage-in (until its remote inputs have arrived; the
@@ -1242,7 +1246,7 @@ static int wf_after(engine *e, double d, uint32_t kind, uint32_t j)
 {
 	if (!(e->view.now + d <= SIM_MAX_TIME_S)) {
 		static const char *const what[] = {
-			[EV_WF_SUBMIT] = "wms_delay", [EV_WF_QUEUED] = "queue_delay",
+			[EV_WF_SUBMIT] = "dispatch + wms_delay", [EV_WF_QUEUED] = "queue_delay",
 			[EV_WF_STAGE] = "startup", [EV_WF_POST] = "post_delay"};
 		io_errf(e->err, IO_EINPUT, NULL, 0,
 			"WMS model \"%s\": %s of job %u drew %g s, beyond "
@@ -1261,6 +1265,19 @@ static int wf_ready(engine *e, uint32_t j)
 	wjob *s = &e->wjobs[j];
 	s->t[WT_READY] = e->view.now;
 	double d = wf_phase(e, j, WMS_WMS_DELAY);
+	if (e->wf_phase_on[WMS_DISPATCH]) {
+		/* the dispatch server that frees first (jobs come in ready
+		 * order, so this is FIFO), then the parallel wms_delay */
+		uint32_t b = 0;
+		for (uint32_t k = 1; k < e->wf_submit_slots; k++)
+			if (e->wf_submit_free[k] < e->wf_submit_free[b])
+				b = k;
+		double at = e->wf_submit_free[b] > e->view.now ? e->wf_submit_free[b]
+							      : e->view.now;
+		at += wf_phase(e, j, WMS_DISPATCH);
+		e->wf_submit_free[b] = at;
+		d += at - e->view.now;
+	}
 	return wf_after(e, d, EV_WF_SUBMIT, j);
 }
 
@@ -2007,6 +2024,8 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wjobs = calloc(nj, sizeof *e->wjobs);
 	e->wf_aux_of = calloc(nfirst + nafter + nlast + 1, sizeof *e->wf_aux_of);
 	e->wf_group_left = calloc(nafter + 1, sizeof *e->wf_group_left);
+	e->wf_submit_slots = w->wms.submit_slots ? w->wms.submit_slots : 1;
+	e->wf_submit_free = calloc(e->wf_submit_slots, sizeof *e->wf_submit_free);
 	e->wf_sink_group = malloc(nj * sizeof *e->wf_sink_group);
 	uint32_t nm = e->view.n_machines;
 	e->wf_storage = w->storage_bps > 0 ? nm : WF_NONE;
@@ -2022,6 +2041,7 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wf_compute_s = calloc(nodes, sizeof *e->wf_compute_s);
 	sim_nic *nics = malloc(nodes * sizeof *nics);
 	if (!e->wjobs || !e->wf_aux_of || !e->wf_group_left || !e->wf_sink_group ||
+	    !e->wf_submit_free ||
 	    !e->wf_inv_up || !e->wf_inv_down ||
 	    !e->wf_src_stamp || !e->wf_src_pos || !e->wf_src_list ||
 	    !e->wf_src_bytes || !e->wf_bytes_up || !e->wf_bytes_down || !e->wf_compute_s || !nics) {
@@ -2132,6 +2152,7 @@ static WF_HOOK void wf_teardown(engine *e)
 	free(e->wjobs);
 	free(e->wf_aux_of);
 	free(e->wf_group_left);
+	free(e->wf_submit_free);
 	free(e->wf_sink_group);
 	free(e->wf_inv_up);
 	free(e->wf_inv_down);

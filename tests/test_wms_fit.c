@@ -257,6 +257,12 @@ START_TEST(search_recovers_overhead_and_max_running)
 	ck_assert_msg(fabs(r.h_s - 10) < 0.01, "h %g", r.h_s);
 	ck_assert_msg(r.score < 1e-3, "score %g", r.score);
 	ck_assert_int_eq(r.n_used, 3);
+	/* k fixed at 0 (unlimited): h alone, the median of the traces' roots
+	 * at 48 slots (120, 10, 80 / (3 + 20 / 48)) */
+	a.k_unlimited = 1;
+	ck_assert_int_eq(wms_fit_search(&a, &r, &err), 0);
+	ck_assert_int_eq(r.k, 0);
+	ck_assert_msg(fabs(r.h_s - 80 / (3 + 20 / 48.0)) < 0.01, "h %g", r.h_s);
 }
 END_TEST
 
@@ -320,6 +326,81 @@ START_TEST(cli_leave_one_out_excludes_the_predicted_trace)
 	ck_assert_int_eq(ex[1], 1);
 	ck_assert_msg(fabs(sim[0] - rec) / rec < 0.01, "in-sample %g vs %g", sim[0], rec);
 	ck_assert_msg(fabs(sim[1] - rec) / rec > 0.2, "leave-one-out %g vs %g", sim[1], rec);
+}
+END_TEST
+
+/* `hetsim calibrate workflow` recovers a known dispatch time d = 12 s
+ * from makespans simulated by hand for a serial submit host: 6
+ * independent jobs of 5 s on 8 cores (the last dispatched at 6 d, makespan
+ * 6 d + 5 = 77 s) and a chain of 3 jobs of 10 s (3 (d + 10) = 66 s); the
+ * model written replays both within 0.01 s through the run engine. */
+START_TEST(cli_fit_recovers_a_known_dispatch_time)
+{
+	char dir[600], cmd[2400], err[1024], model[700];
+	snprintf(dir, sizeof dir, "%s/dispatch_traces", test_tmpdir());
+	snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+	ck_assert_int_eq(test_run(cmd, NULL, 0), 0);
+	static const struct {
+		const char *name;
+		int n, chain;
+		double runtime_s, makespan_s;
+	} c[] = {{"wide", 6, 0, 5, 77}, {"chain", 3, 1, 10, 66}};
+	for (int k = 0; k < 2; k++) {
+		char tasks[2048] = "", exec[2048] = "", path[800];
+		size_t lt = 0, le = 0;
+		for (int j = 0; j < c[k].n; j++) {
+			char par[32] = "";
+			if (c[k].chain && j)
+				snprintf(par, sizeof par, "\"j%d\"", j - 1);
+			lt += (size_t)snprintf(tasks + lt, sizeof tasks - lt,
+					       "%s{\"name\": \"j%d\", \"id\": \"j%d\", "
+					       "\"parents\": [%s]}", j ? ",\n" : "", j, j, par);
+			le += (size_t)snprintf(exec + le, sizeof exec - le,
+					       "%s{\"id\": \"j%d\", \"runtimeInSeconds\": %g, "
+					       "\"machines\": [\"n1\"]}", j ? ",\n" : "", j,
+					       c[k].runtime_s);
+		}
+		snprintf(path, sizeof path, "%s/%s.json", dir, c[k].name);
+		FILE *f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fprintf(f, "{\"name\": \"%s\", \"schemaVersion\": \"1.5\",\n"
+			"\"runtimeSystem\": {\"name\": \"Makeflow\"},\n"
+			"\"workflow\": {\"specification\": {\"tasks\": [%s], \"files\": []},\n"
+			"\"execution\": {\"makespanInSeconds\": %g, \"tasks\": [%s],\n"
+			"\"machines\": [{\"nodeName\": \"n1\", \"cpu\": {\"coreCount\": 8}}]}}}\n",
+			c[k].name, tasks, c[k].makespan_s, exec);
+		fclose(f);
+	}
+	snprintf(model, sizeof model, "%s/wms_known_d.json", test_tmpdir());
+	snprintf(cmd, sizeof cmd, "%s calibrate workflow --system makeflow --traces %s --out %s "
+		 "--quiet", test_bin(), dir, model);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+	json_error_t je;
+	json_t *m = json_load_file(model, 0, &je);
+	ck_assert_msg(m, "%s", je.text);
+	const json_t *d = json_object_get(json_object_get(json_object_get(m, "phases"),
+							  "dispatch"), "*");
+	double dv = json_number_value(json_object_get(d, "value"));
+	ck_assert_msg(fabs(dv - 12) < 0.01, "dispatch %g s, want 12", dv);
+	ck_assert_int_eq(json_integer_value(json_object_get(m, "max_running")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(m, "submit_slots")), 1);
+	ck_assert_ptr_null(json_object_get(json_object_get(m, "phases"), "startup"));
+	json_decref(m);
+	for (int k = 0; k < 2; k++) {
+		char out[800];
+		snprintf(out, sizeof out, "%s/known_d_%s", test_tmpdir(), c[k].name);
+		snprintf(cmd, sizeof cmd, "%s replay %s/%s.json --wms %s --out %s --quiet",
+			 test_bin(), dir, c[k].name, model, out);
+		ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+		snprintf(cmd, sizeof cmd, "%s/summary.json", out);
+		json_t *s = json_load_file(cmd, 0, &je);
+		ck_assert_msg(s, "%s", je.text);
+		double ms = json_number_value(json_object_get(json_object_get(s, "metrics"),
+							      "makespan_s"));
+		ck_assert_msg(fabs(ms - c[k].makespan_s) < 0.01, "%s: replayed %g, recorded %g",
+			      c[k].name, ms, c[k].makespan_s);
+		json_decref(s);
+	}
 }
 END_TEST
 
@@ -431,6 +512,7 @@ Suite *suite_wms_fit(void)
 	tcase_add_test(tc, search_recovers_overhead_and_max_running);
 	tcase_add_test(tc, leave_one_out_never_simulates_the_excluded_trace);
 	tcase_add_test(tc, cli_leave_one_out_excludes_the_predicted_trace);
+	tcase_add_test(tc, cli_fit_recovers_a_known_dispatch_time);
 	tcase_add_test(tc, written_model_has_the_spec_shape_and_loadable_dists);
 	tcase_add_test(tc, shipped_models_replay_their_traces);
 	suite_add_tcase(s, tc);

@@ -331,6 +331,84 @@ START_TEST(jobs_csv_rows_are_consistent_under_a_wms_model)
 }
 END_TEST
 
+/* A WfFormat trace of n jobs of runtime_s each, independent or a chain,
+ * on one machine of `cores` cores, run by Makeflow, recorded makespan
+ * `makespan_s`; its path. */
+static const char *dispatch_trace(const char *name, int n, int chain, double runtime_s,
+				  int cores, double makespan_s)
+{
+	char tasks[4096] = "", exec[4096] = "", text[9000];
+	size_t lt = 0, le = 0;
+	for (int j = 0; j < n; j++) {
+		char par[32] = "";
+		if (chain && j)
+			snprintf(par, sizeof par, "\"j%d\"", j - 1);
+		lt += (size_t)snprintf(tasks + lt, sizeof tasks - lt,
+				       "%s{\"name\": \"j%d\", \"id\": \"j%d\", \"parents\": [%s]}",
+				       j ? ",\n" : "", j, j, par);
+		le += (size_t)snprintf(exec + le, sizeof exec - le,
+				       "%s{\"id\": \"j%d\", \"runtimeInSeconds\": %g, "
+				       "\"machines\": [\"n1\"]}", j ? ",\n" : "", j, runtime_s);
+	}
+	snprintf(text, sizeof text,
+		 "{\"name\": \"%s\", \"schemaVersion\": \"1.5\",\n"
+		 " \"runtimeSystem\": {\"name\": \"Makeflow\", \"version\": \"7\"},\n"
+		 " \"workflow\": {\"specification\": {\"tasks\": [\n%s],\n \"files\": []},\n"
+		 " \"execution\": {\"makespanInSeconds\": %g, \"tasks\": [\n%s],\n"
+		 "  \"machines\": [{\"nodeName\": \"n1\", \"cpu\": {\"coreCount\": %d}}]}}}\n",
+		 name, tasks, makespan_s, exec, cores);
+	return test_write(name, text);
+}
+
+/* The submit host (WMS "dispatch", profiles/wms.h) serves one job at a
+ * time: 4 independent jobs ready at 0 on 4 cores, dispatch 10 s each,
+ * start at 10, 20, 30, 40 s (no other phase); with "submit_slots": 2 at
+ * 10, 10, 20, 20. */
+START_TEST(serial_submit_host_dispatches_one_job_at_a_time)
+{
+	const char *trace = dispatch_trace("four.json", 4, 0, 5, 4, 45);
+	static const struct {
+		const char *slots;
+		double start[4];
+	} c[] = {{"", {10, 20, 30, 40}}, {", \"submit_slots\": 2", {10, 10, 20, 20}}};
+	for (int k = 0; k < 2; k++) {
+		char text[512], cmd[2048], err[512], dir[512], path[700];
+		snprintf(text, sizeof text,
+			 "{\"wms\": \"serial\", \"phases\": {\"dispatch\": {\"*\": "
+			 "{\"model\": \"constant\", \"value\": 10}}}%s}\n", c[k].slots);
+		const char *model = test_write("wms_dispatch.json", text);
+		snprintf(dir, sizeof dir, "%s/dispatch%d", test_tmpdir(), k);
+		snprintf(cmd, sizeof cmd, "%s replay '%s' --wms '%s' --out '%s' --quiet",
+			 test_bin(), trace, model, dir);
+		ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+		snprintf(path, sizeof path, "%s/jobs.csv.gz", dir);
+		size_t n;
+		row *rs = read_jobs(path, &n);
+		ck_assert_uint_eq(n, 4);
+		double st[4];
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_double_eq_tol(rs[i].t[0], 0, 1e-9); /* ready */
+			/* the dispatch window is part of [ready_s, submit_s] */
+			ck_assert_double_eq_tol(rs[i].t[1], rs[i].t[2], 1e-9);
+			st[i] = rs[i].t[2];
+		}
+		for (size_t i = 1; i < n; i++) /* sort the starts */
+			for (size_t j = i; j > 0 && st[j] < st[j - 1]; j--) {
+				double x = st[j];
+				st[j] = st[j - 1];
+				st[j - 1] = x;
+			}
+		for (int i = 0; i < 4; i++)
+			ck_assert_msg(fabs(st[i] - c[k].start[i]) < 1e-9, "slots case %d: start %d at %g",
+				      k, i, st[i]);
+		snprintf(path, sizeof path, "%s/summary.json", dir);
+		ck_assert_double_eq_tol(summary_num(path, "metrics", "makespan_s"),
+					c[k].start[3] + 5, 1e-9);
+		free(rs);
+	}
+}
+END_TEST
+
 START_TEST(replay_runs_the_six_shared_traces)
 {
 	for (size_t i = 0; i < sizeof traces / sizeof traces[0]; i++) {
@@ -535,6 +613,7 @@ START_TEST(wms_model_loads_and_draws)
 		 "\"middle\", \"runtime\": {\"model\": \"constant\", \"value\": 1}}]}\n",
 		 ":2:", "where"},
 		{"{\"phases\": {}}\n", ":1:", "wms"},
+		{"{\"wms\": \"x\",\n \"submit_slots\": 0}\n", ":2:", "submit_slots"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		memset(&err, 0, sizeof err);
@@ -556,6 +635,7 @@ Suite *suite_workflow_run(void)
 	tcase_add_test(tc, heft_gives_the_published_length_80_through_hetsim_run);
 	tcase_add_test(tc, critical_path_with_unlimited_machines_is_the_longest_path);
 	tcase_add_test(tc, jobs_csv_rows_are_consistent_under_a_wms_model);
+	tcase_add_test(tc, serial_submit_host_dispatches_one_job_at_a_time);
 	tcase_add_test(tc, replay_runs_the_six_shared_traces);
 	tcase_add_test(tc, replay_defaults_to_the_traces_own_system);
 	tcase_add_test(tc, bad_workflows_and_experiments_give_located_errors);

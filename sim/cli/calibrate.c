@@ -280,12 +280,17 @@ static int parse_inference(int argc, char **argv, real_inf_args *a)
  * transfers: the traces' staging is not in their runtimes and their
  * machines are one or two nodes). Until the engine runs the phases of the
  * WMS model itself (hetsim replay), a model enters the DAG as the means of
- * its phases: each job becomes wms_delay -> [queue_delay + startup + h +
+ * its phases: each job becomes {d} -> wms_delay -> [queue_delay + startup +
  * runtime] -> post_delay, where only the bracket holds a slot (the delays
- * run on a machine of unlimited slots), its auxiliary jobs as jobs
+ * run on a machine of unlimited slots) and {d}, the fitted dispatch time,
+ * holds the one slot of a "submit" machine (the submit host serving one job
+ * at a time, profiles/wms.h), its auxiliary jobs as jobs
  * (create_dir before the roots, stage_out after the sinks, cleanup last);
  * max_running k caps the slots (split over the machines by cores), which
  * counts, as the model defines it, the jobs between submit and end.
+ * What is fitted: the dispatch time d alone (max_running 0, no start-up
+ * h): one parameter per system explains the wide traces (n x d) and, with
+ * Pegasus's measured latency phases, the chain.
  */
 
 #define WF_MAX_TRACES 256
@@ -347,13 +352,15 @@ static double wf_phase(const wf_base *b, int ph, int c)
 }
 
 /* The simulated DAG: each job is a slot node (task type 0: queue delay +
- * startup + h + runtime, on the trace's machines) and, when the model has
+ * startup + runtime, on the trace's machines) and, when the model has
  * phases, a wms-delay node before it and a post-delay node after it (task
- * type 1, on a machine of unlimited slots: they hold no slot). */
+ * type 1, on a machine of unlimited slots: they hold no slot), and, when
+ * d > 0, a dispatch node first (task type 2, on the 1-slot submit
+ * machine). */
 typedef struct wf_dag {
 	wl_dag *g;
 	const wf_base *b;
-	double h_s;
+	double d_s;
 	io_err *err;
 } wf_dag;
 
@@ -366,28 +373,32 @@ static int wf_node(wf_dag *w, uint32_t type, double runtime_s, uint32_t *id)
 /* A job of class c and runtime r: *in gets its first node, *out its last. */
 static int wf_job(wf_dag *w, int c, double r, uint32_t *in, uint32_t *out)
 {
-	uint32_t slot;
+	uint32_t slot, wms;
 	int rc = wf_node(w, 0,
-			 r + w->h_s + wf_phase(w->b, WMS_FIT_QUEUE_DELAY, c) +
+			 r + wf_phase(w->b, WMS_FIT_QUEUE_DELAY, c) +
 				 wf_phase(w->b, WMS_FIT_STARTUP, c),
 			 &slot);
 	*in = *out = slot;
-	if (rc || !w->b)
+	if (!rc && w->b) {
+		rc = wf_node(w, 1, wf_phase(w->b, WMS_FIT_WMS_DELAY, c), in);
+		if (!rc)
+			rc = wf_node(w, 1, wf_phase(w->b, WMS_FIT_POST_DELAY, c), out);
+		if (!rc)
+			rc = wl_dag_add_parent(w->g, slot, *in, w->err);
+		if (!rc)
+			rc = wl_dag_add_parent(w->g, *out, slot, w->err);
+	}
+	if (rc || !(w->d_s > 0))
 		return rc;
-	rc = wf_node(w, 1, wf_phase(w->b, WMS_FIT_WMS_DELAY, c), in);
-	if (!rc)
-		rc = wf_node(w, 1, wf_phase(w->b, WMS_FIT_POST_DELAY, c), out);
-	if (!rc)
-		rc = wl_dag_add_parent(w->g, slot, *in, w->err);
-	if (!rc)
-		rc = wl_dag_add_parent(w->g, *out, slot, w->err);
-	return rc;
+	wms = *in;
+	rc = wf_node(w, 2, w->d_s, in);
+	return rc ? rc : wl_dag_add_parent(w->g, wms, *in, w->err);
 }
 
-/* The trace's DAG with the model b (NULL: h only) and its aux jobs:
+/* The trace's DAG with the model b (NULL: dispatch only) and its aux jobs:
  * create_dir before the roots, stage_out after the sinks (split evenly),
  * cleanup after every sink left. */
-static int wf_build_dag(const wf_trace *t, const wf_base *b, double h_s, wl_dag **out,
+static int wf_build_dag(const wf_trace *t, const wf_base *b, double d_s, wl_dag **out,
 			io_err *err)
 {
 	const wl_dag *d = t->w->dag;
@@ -395,7 +406,7 @@ static int wf_build_dag(const wf_trace *t, const wf_base *b, double h_s, wl_dag 
 	for (int a = 0; b && a < WMS_FIT_N_AUX; a++)
 		if (isfinite(b->m.aux_runtime_s[a]))
 			n_aux += a == WMS_FIT_AUX_STAGE_OUT ? (uint32_t)b->m.aux_count[a] : 1;
-	wf_dag w = {.g = wl_dag_new(t->path), .b = b, .h_s = h_s, .err = err};
+	wf_dag w = {.g = wl_dag_new(t->path), .b = b, .d_s = d_s, .err = err};
 	uint32_t *in = malloc((n + n_aux + 1) * sizeof *in);
 	uint32_t *ex = malloc((n + n_aux + 1) * sizeof *ex);
 	uint8_t *sink = calloc(n + n_aux + 1, 1);
@@ -446,25 +457,29 @@ static int wf_build_dag(const wf_trace *t, const wf_base *b, double h_s, wl_dag 
 	return rc;
 }
 
-static int wf_makespan(void *ctx, size_t i, double h_s, int k, double *makespan_s, io_err *err)
+static int wf_makespan(void *ctx, size_t i, double d_s, int k, double *makespan_s, io_err *err)
 {
 	const wf_ctx *c = ctx;
 	const wf_trace *t = &c->t[i];
 	wl_dag *g = NULL;
-	int rc = wf_build_dag(t, c->base, h_s, &g, err);
+	int rc = wf_build_dag(t, c->base, d_s, &g, err);
 	if (rc)
 		return rc;
 	/* task type 0 runs on machine type 0 (the trace's), 1 on 1 (the
-	 * delays'); runtimes are fixed, the models only say where */
-	prof_model models[4] = {{.kind = PROF_CONSTANT}, {.kind = PROF_NONE, .mean = INFINITY},
-				{.kind = PROF_NONE, .mean = INFINITY}, {.kind = PROF_CONSTANT}};
-	prof_machine_type mt[2] = {{.name = "trace", .slots = 1, .nic_gbps = 10},
-				   {.name = "delay", .slots = 1, .nic_gbps = 10}};
-	prof_task_type tt[2] = {{.name = "slot"}, {.name = "delay"}};
-	prof_profile p = {.machines = mt, .n_machines = 2, .tasks = tt, .n_tasks = 2,
+	 * delays'), 2 on 2 (the submit host's dispatch); runtimes are fixed,
+	 * the models only say where */
+	prof_model models[9];
+	for (int m = 0; m < 9; m++)
+		models[m] = m % 4 ? (prof_model){.kind = PROF_NONE, .mean = INFINITY}
+				  : (prof_model){.kind = PROF_CONSTANT};
+	prof_machine_type mt[3] = {{.name = "trace", .slots = 1, .nic_gbps = 10},
+				   {.name = "delay", .slots = 1, .nic_gbps = 10},
+				   {.name = "submit", .slots = 1, .nic_gbps = 10}};
+	prof_task_type tt[3] = {{.name = "slot"}, {.name = "delay"}, {.name = "dispatch"}};
+	prof_profile p = {.machines = mt, .n_machines = 3, .tasks = tt, .n_tasks = 3,
 			  .models = models};
 	uint32_t nm = t->w->n_machines ? t->w->n_machines : 1, cores = 0;
-	sim_dag_machine *ms = calloc(nm + 1, sizeof *ms);
+	sim_dag_machine *ms = calloc(nm + 2, sizeof *ms);
 	if (!ms) {
 		wl_dag_free(g);
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
@@ -485,11 +500,13 @@ static int wf_makespan(void *ctx, size_t i, double h_s, int k, double *makespan_
 		}
 	ms[nm].type = 1;
 	ms[nm].slots = g->n_jobs;
+	ms[nm + 1].type = 2;
+	ms[nm + 1].slots = 1;
 	sim_dag_config cfg = SIM_DAG_CONFIG_DEFAULT;
 	cfg.profile = &p;
 	cfg.dag = g;
 	cfg.machines = ms;
-	cfg.n_machines = nm + 1;
+	cfg.n_machines = nm + 2;
 	cfg.policy = SIM_DAG_EFT;
 	sim_dag_result r;
 	memset(&r, 0, sizeof r);
@@ -629,7 +646,7 @@ static char *wf_sample_csv(const char *p)
 
 static void wf_print_fit(const char *what, const wms_fit_result *r)
 {
-	printf("%s: h = %.3f s per job, max_running = %d (0: unlimited), median |ln(sim/rec)| "
+	printf("%s: dispatch d = %.3f s per job, max_running = %d (0: unlimited), median |ln(sim/rec)| "
 	       "%.4f on %zu traces (%zu simulations)\n",
 	       what, r->h_s, r->k, r->score, r->n_used, r->n_sims);
 }
@@ -692,15 +709,17 @@ static int wf_run(const wf_args *a)
 		/* Pegasus: phases measured; k from the Pegasus traces */
 		ctx.base = &base;
 		sa.use = use;
-		sa.fit_h = 0;
+		sa.fit_h = 1;
+		sa.k_unlimited = 1;
 		if (n_sys) {
 			rc = wms_fit_search(&sa, &fit, &err);
-			how = "max_running fitted on the system's traces";
+			how = "dispatch time fitted on the system's traces";
 		} else
-			how = "no trace of the system: max_running 0 (unlimited)";
+			how = "no trace of the system: no dispatch time";
 	} else if (!rc) {
-		/* a pooled prior (h, k) on the other systems' traces */
+		/* a pooled prior d on the other systems' traces (no phases) */
 		sa.fit_h = 1;
+		sa.k_unlimited = 1;
 		if (n_other) {
 			sa.use = use_other;
 			rc = wms_fit_search(&sa, &prior, &err);
@@ -713,9 +732,7 @@ static int wf_run(const wf_args *a)
 			sa.use = use;
 			sa.prior_k = n_other ? prior.k : -1;
 			rc = wms_fit_search(&sa, &fit, &err);
-			how = n_other ? "fitted on the system's traces, ties in max_running broken "
-					"towards the pooled prior's"
-				      : "fitted on the system's traces";
+			how = "dispatch time fitted on the system's traces";
 		} else if (!rc && !n_other)
 			rc = io_errf(&err, IO_EINPUT, NULL, 0,
 				     "no trace to fit %s on",
@@ -736,8 +753,9 @@ static int wf_run(const wf_args *a)
 		if (len >= sizeof names)
 			len = sizeof names - 1;
 		src = sim_pathf("hetsim calibrate workflow --system %s: %s%s%s; max_running %d and "
-				"per-job overhead %.3f s (%s, median |ln(simulated/recorded)| %.4f "
-				"on %zu traces: %s), makespans simulated with the DAG engine",
+				"dispatch %.3f s per job on 1 submit slot (%s, median "
+				"|ln(simulated/recorded)| %.4f on %zu traces: %s), makespans "
+				"simulated with the DAG engine (sim_dag_run)",
 				wf_system_names[sys], base.measured ? "phases fitted on " : "",
 				base.measured ? sample.path : "",
 				base.measured ? " (normal runs; submit-host phases also of the "
@@ -755,16 +773,18 @@ static int wf_run(const wf_args *a)
 				json_t *d = json_object(), *ph = json_object();
 				json_object_set_new(d, "model", json_string("constant"));
 				json_object_set_new(d, "value", sim_json_num(fit.h_s));
-				json_object_set_new(d, "source", json_string("per-job overhead fitted "
-									     "to recorded makespans"));
+				json_object_set_new(d, "source", json_string("submit-host time per "
+									     "job, fitted to recorded "
+									     "makespans"));
 				json_object_set_new(ph, "*", d);
-				json_object_set_new(phases, "startup", ph);
+				json_object_set_new(phases, "dispatch", ph);
 			}
 			json_object_set_new(model, "wms", json_string(wf_system_titles[sys]));
 			json_object_set_new(model, "source", json_string(src));
 			json_object_set_new(model, "phases", phases);
 			json_object_set_new(model, "staging", json_string("inside"));
 			json_object_set_new(model, "max_running", json_integer(fit.k));
+			json_object_set_new(model, "submit_slots", json_integer(1));
 			json_object_set_new(model, "aux_jobs", aux);
 			phases = aux = NULL;
 			rc = sim_write_json(a->out, model, &err);
@@ -824,8 +844,9 @@ const char sim_cli_calibrate_usage[] =
 	"  calibrate workflow --system pegasus|makeflow|nextflow [--anomaly-sample DIR]\n"
 	"       [--traces DIR]... [--exclude TRACE]... [--predict TRACE]... [--out FILE] [--quiet]\n"
 	"                        fit a workflow system's overhead model (wms_<system>.json):\n"
-	"                        phases from per-job data (Pegasus), per-job overhead and\n"
-	"                        max_running from recorded makespans of WfFormat traces\n";
+	"                        phases from per-job data (Pegasus), the submit host's\n"
+	"                        dispatch time per job from recorded makespans of WfFormat\n"
+	"                        traces (other systems' traces pooled when it has none)\n";
 
 int sim_cmd_calibrate(int argc, char **argv)
 {
