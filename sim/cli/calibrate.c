@@ -104,12 +104,8 @@ static int parse_args(int argc, char **argv, real_cal_args *a)
 			if (parse_int(v, 1, 256, &a->threads))
 				return usage("--threads takes 1 to 256, not %s", v);
 		} else if (!strcmp(arg, "--seed")) {
-			char *end;
-			errno = 0;
-			unsigned long long s = strtoull(v, &end, 10);
-			if (!*v || *v == '-' || errno || *end)
+			if (sim_cli_parse_u64(v, UINT64_MAX, &a->seed))
 				return usage("--seed takes a non-negative integer, not %s", v);
-			a->seed = s;
 		} else if (!strcmp(arg, "--timeout")) {
 			if (io_parse_double(v, &a->timeout_s) || !(a->timeout_s > 0))
 				return usage("--timeout takes seconds > 0, not %s", v);
@@ -243,12 +239,8 @@ static int parse_inference(int argc, char **argv, real_inf_args *a)
 			    !(a->budget_s < 1e7))
 				return usage("--budget-s takes seconds > 0, not %s", v);
 		} else if (!strcmp(arg, "--seed")) {
-			char *end;
-			errno = 0;
-			unsigned long long s = strtoull(v, &end, 10);
-			if (!*v || *v == '-' || errno || *end)
+			if (sim_cli_parse_u64(v, UINT64_MAX, &a->seed))
 				return usage("--seed takes a non-negative integer, not %s", v);
-			a->seed = s;
 		} else if (!strcmp(arg, "--out"))
 			a->out = v;
 		else

@@ -6,6 +6,8 @@
 #ifndef HETSIM_SIM_CLI_CLI_H
 #define HETSIM_SIM_CLI_CLI_H
 
+#include <stdint.h>
+
 int sim_cmd_run(int argc, char **argv);
 int sim_cmd_fit(int argc, char **argv);
 int sim_cmd_compare(int argc, char **argv);
@@ -37,5 +39,9 @@ extern const char sim_cli_run_usage[], sim_cli_fit_usage[],
  * first), print "usage: hetsim " and usage (without its indent) on
  * standard output and return 1; else 0. */
 int sim_cli_help(int argc, char **argv, const char *usage);
+
+/* A decimal integer of digits only (no sign, no space) at most max into
+ * *out: 0, or -1 when s is anything else (NULL, empty, too large). */
+int sim_cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
 #endif

@@ -32,19 +32,6 @@ static int bad_usage(const char *fmt, const char *arg)
 	return 2;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int sim_cmd_coordinator(int argc, char **argv)
 {
 	if (sim_cli_help(argc, argv, sim_cli_coordinator_usage))
@@ -64,10 +51,10 @@ int sim_cmd_coordinator(int argc, char **argv)
 			else if (!strcmp(a, "--policy"))
 				o.policy = val;
 			else if (!strcmp(a, "--seed")) {
-				if (parse_u64(val, &o.seed))
+				if (sim_cli_parse_u64(val, UINT64_MAX, &o.seed))
 					return bad_usage("--seed: \"%s\" is not an unsigned integer", val);
 				o.has_seed = 1;
-			} else if (parse_u64(val, &o.tasks) || o.tasks == 0) {
+			} else if (sim_cli_parse_u64(val, UINT64_MAX, &o.tasks) || o.tasks == 0) {
 				return bad_usage("--tasks: \"%s\" is not a positive integer", val);
 			}
 		} else if (!strcmp(a, "--quiet")) {

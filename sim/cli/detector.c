@@ -88,19 +88,6 @@ static int parse_int(const char *s, long long lo, long long hi, long long *out)
 	return 0;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end || v > (unsigned long long)INT64_MAX)
-		return -1; /* detector.json holds it as a JSON integer */
-	*out = v;
-	return 0;
-}
-
 /* --threads N, 1 to 1024 (0: oneDNN's default) */
 static int threads_flag(const char *v, int *threads)
 {
@@ -203,7 +190,7 @@ static int cmd_train(int argc, char **argv)
 					"--lr takes a number in (0, 1), not %s",
 					v);
 		} else if (!strcmp(a, "--seed")) {
-			if (parse_u64(v, &o.seed))
+			if (sim_cli_parse_u64(v, INT64_MAX, &o.seed))
 				return bad("--seed takes 0 to 2^63 - 1, not %s",
 					   v);
 		} else if (!strcmp(a, "--threads")) {
@@ -394,7 +381,7 @@ static int cmd_toy(int argc, char **argv)
 					   "not %s",
 					   GANTT_PNG_MAX_SIDE, v);
 		} else if (!strcmp(a, "--seed")) {
-			if (parse_u64(v, &o.seed))
+			if (sim_cli_parse_u64(v, INT64_MAX, &o.seed))
 				return bad("--seed takes 0 to 2^63 - 1, not %s",
 					   v);
 		} else

@@ -127,12 +127,8 @@ int sim_cmd_replay(int argc, char **argv)
 			else if (a[2] == 'w')
 				wms = val;
 			else {
-				char *end;
-				errno = 0;
-				unsigned long long v = strtoull(val, &end, 10);
-				if (errno || *end || !*val || *val == '-')
+				if (sim_cli_parse_u64(val, UINT64_MAX, &seed))
 					return bad_usage("--seed: bad number \"%s\"", val);
-				seed = v;
 			}
 		} else if (strcmp(a, "--quiet") == 0) {
 			quiet = 1;

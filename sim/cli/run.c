@@ -21,19 +21,6 @@ static int bad_usage(const char *fmt, const char *arg)
 	return 2;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 const char sim_cli_run_usage[] =
 	"  run EXPERIMENT.json   simulate the experiment's policies and compare them\n"
 	"      --policy NAME     run only this policy\n"
@@ -68,10 +55,10 @@ int sim_cmd_run(int argc, char **argv)
 			else if (a[2] == 'o')
 				o.out_dir = val;
 			else if (a[2] == 's') {
-				if (parse_u64(val, &o.seed))
+				if (sim_cli_parse_u64(val, UINT64_MAX, &o.seed))
 					return bad_usage("--seed: \"%s\" is not an unsigned integer", val);
 				o.has_seed = 1;
-			} else if (parse_u64(val, &o.tasks) || o.tasks == 0)
+			} else if (sim_cli_parse_u64(val, UINT64_MAX, &o.tasks) || o.tasks == 0)
 				return bad_usage("--tasks: \"%s\" is not a positive integer", val);
 		} else if (strcmp(a, "--set") == 0) {
 			if (!val)
