@@ -35,6 +35,11 @@ void sim_experiment_free(sim_experiment *x)
 	free(x);
 }
 
+uint32_t sim_experiment_machines(const sim_experiment *x)
+{
+	return x->n_machines;
+}
+
 size_t sim_experiment_policies(const sim_experiment *x)
 {
 	return x->n_policies;

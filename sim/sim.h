@@ -165,6 +165,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 void sim_experiment_free(sim_experiment *x);
 /* Number of policies the experiment compares. */
 size_t sim_experiment_policies(const sim_experiment *x);
+/* Number of machines ("machines" expanded). */
+uint32_t sim_experiment_machines(const sim_experiment *x);
 
 typedef struct sim_run_opts {
 	const char *policy;  /* run only this policy (its parameters from the
