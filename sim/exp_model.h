@@ -56,7 +56,8 @@ typedef struct exp_anomaly {
 	uint32_t n_machines;
 } exp_anomaly;
 
-#define EXP_DISK_MB_PER_S 125.0 /* default disk bandwidth of hdd anomalies */
+#define EXP_DISK_MB_PER_S 150.0 /* default disk bandwidth of hdd anomalies:
+				   fitted, experiments/anomaly/CALIBRATION.md */
 
 /* The workflow-only policies (sim/engine.c): "heft" plans the whole DAG
  * before the run, "eft" maps each job as it reaches the mapper to the

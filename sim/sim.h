@@ -65,7 +65,7 @@
  *        a job computing on the machine shares its slots (one core each)
  *        with them: rate min(1, slots / (jobs holding slots + cores)).
  *        Stage-in and transfer jobs are left alone. hdd: a stress writing
- *        "mb_per_s" to a disk of "disk_mb_per_s" (default 125; must be
+ *        "mb_per_s" to a disk of "disk_mb_per_s" (default 150; must be
  *        above mb_per_s); stage-in and transfer jobs' copies run at rate
  *        (disk - mb_per_s) / disk. loss: "percent" packet loss on the
  *        machine's links (sim/net.h: flows capped at the Mathis rate;

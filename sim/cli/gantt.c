@@ -6,7 +6,8 @@
  *   hetsim gantt JOBS.csv[.gz] -o run.svg|run.png [--size WxH]
  *        [--rows ready|node] [--horizon S] [--anomaly NODE:T0:T1] [--title T]
  *   hetsim gantt-dataset --out DIR [--per-class N] [--workflow EXP.json]
- *        [-j N] [--seed S] [--policy P] [--real DIR] [--size WxH]
+ *        [-j N] [--seed S] [--policy P] [--scope node|all] [--real DIR]
+ *        [--size WxH]
  *        [--rows R] [--horizon S]
  *
  * Simulated half of gantt-dataset: N runs per seed-001 fine label
@@ -22,6 +23,9 @@
  *             run of seed S, u0..u2 = sim_task_uniform(seed, 0..2); the
  *             label's value is the anomaly's (cpu_K: K cores, hdd_X: X
  *             MB/s, loss_P: P percent; sim/sim.h "anomalies")
+ *             --scope all: on every machine for the whole run instead,
+ *             as seed 001's campaign stressed every worker (manifest:
+ *             node "*", window from 0, end empty)
  *   files     DIR/sim/<label>/<label>_<kkkkk>.png and .jobs.csv.gz beside
  *             it; the manifest row's split is gantt_split(k, N).
  * The runs are shared among -j worker processes (run i to worker i mod
@@ -77,12 +81,14 @@ const char sim_cli_gantt_usage[] =
 
 const char sim_cli_gantt_dataset_usage[] =
 	"  gantt-dataset --out DIR [--per-class N] [--workflow EXP.json] [-j N]\n"
-	"        [--seed S] [--policy P] [--real DIR] [--size WxH]\n"
-	"        [--rows ready|node] [--horizon S]\n"
+	"        [--seed S] [--policy P] [--scope node|all] [--real DIR]\n"
+	"        [--size WxH]"
+	" [--rows ready|node] [--horizon S]\n"
 	"                        labelled PNG Gantt charts and DIR/manifest.csv:\n"
 	"                        N seeded simulated runs per seed-001 label (normal,\n"
 	"                        cpu_2/3, hdd_50..100, loss_0.1..5; an anomaly on a\n"
-	"                        random node and window) of a workflow experiment\n"
+	"                        random node and window, or --scope all: every\n"
+	"                        machine, the whole run) of a workflow experiment\n"
 	"                        (default experiments/workflows/1000genome.json,\n"
 	"                        policy fcfs, seed 1) on -j N processes; --real\n"
 	"                        converts the real runs of DIR (as\n"
@@ -260,6 +266,7 @@ typedef struct sim_set {
 	const char *exp_path, *out, *policy;
 	uint64_t seed;
 	size_t per_class;
+	int scope_all; /* --scope all: every machine, the whole run */
 	uint32_t n_machines;
 	double ref_makespan_s;
 	const gantt_png_opts *po;
@@ -294,17 +301,34 @@ static void plan_run(const sim_set *ss, size_t r, sim_plan *p)
 	snprintf(p->file, sizeof p->file, "%s.png", p->stem);
 }
 
+/* "0, 1, ..., n - 1" (machines of --scope all; static buffer). */
+static const char *all_machines(const sim_set *ss)
+{
+	static char b[8192];
+	size_t at = 0;
+	b[0] = 0;
+	for (uint32_t m = 0; m < ss->n_machines && at + 16 < sizeof b; m++)
+		at += (size_t)snprintf(b + at, sizeof b - at, "%s%u", m ? ", " : "", m);
+	return b;
+}
+
 /* Load the experiment with the run's anomaly (NULL plan: none) and the
  * set's policy. */
 static int load_run(const sim_set *ss, const sim_plan *p, sim_experiment **x,
 		    io_err *err)
 {
-	char anom[256], pol[128];
+	char anom[8448], pol[128];
 	const char *sets[2];
 	size_t n = 0;
 	snprintf(pol, sizeof pol, "policies=[\"%s\"]", ss->policy);
 	sets[n++] = pol;
-	if (p && p->l->kind) {
+	if (p && p->l->kind && ss->scope_all) {
+		snprintf(anom, sizeof anom,
+			 "anomalies=[{\"kind\": \"%s\", \"%s\": %.17g, "
+			 "\"machines\": [%s]}]", p->l->kind, p->l->key,
+			 p->l->value, all_machines(ss));
+		sets[n++] = anom;
+	} else if (p && p->l->kind) {
 		snprintf(anom, sizeof anom,
 			 "anomalies=[{\"kind\": \"%s\", \"%s\": %.17g, \"node\": "
 			 "%u, \"start_s\": %.17g, \"end_s\": %.17g}]",
@@ -441,6 +465,11 @@ static int sim_manifest(const sim_set *ss, gantt_manifest *m, io_err *err)
 		char node[16];
 		snprintf(node, sizeof node, "%u", p.node);
 		int an = p.l->kind != NULL;
+		if (ss->scope_all) {
+			snprintf(node, sizeof node, "*");
+			p.t0 = 0;
+			p.t1 = NAN; /* until the run's end */
+		}
 		gantt_entry e = {.file = p.file,
 				 .coarse = gantt_coarse_class(p.l->label),
 				 .label = p.l->label,
@@ -514,6 +543,10 @@ int sim_cmd_gantt_dataset(int argc, char **argv)
 			if (strlen(v) > 64 || strpbrk(v, "\"\\"))
 				return bad(cmd, "--policy takes a policy name, not %s", v);
 			ss.policy = v;
+		} else if (!strcmp(a, "--scope")) {
+			if (strcmp(v, "node") && strcmp(v, "all"))
+				return bad(cmd, "--scope takes node or all, not %s", v);
+			ss.scope_all = !strcmp(v, "all");
 		} else if (!strcmp(a, "--per-class")) {
 			unsigned long long n = strtoull(v, &end, 10);
 			if (*end || end == v || n < 1 || n > 99999 || v[0] == '-')
