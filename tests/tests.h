@@ -32,6 +32,7 @@ Suite *suite_nn(void);
 Suite *suite_zoo(void);
 Suite *suite_wms_fit(void);
 Suite *suite_gantt(void);
+Suite *suite_anomaly(void);
 
 /* Wall-time limits in tests are set for optimised builds; under AddressSanitizer
  * code runs several times slower (and CI shares its cores), so speed tests
