@@ -150,26 +150,34 @@ START_TEST(loss_caps_staging_at_the_mathis_rate)
 }
 END_TEST
 
-/* A window that opens after the run ends: the same jobs.csv, byte for
- * byte, for each kind (the loss edge pending at the end must not move
+/* A window that opens after the run ends: the same jobs.csv and
+ * summary.json, byte for byte, for each kind (the loss edge pending at the end must not move
  * the run's end either). */
 START_TEST(a_window_after_the_run_changes_nothing)
 {
 	const char *dax = one_job_dax("late.dax", 1e9);
-	char *normal = NULL, *late = NULL;
-	double n = run_makespan(experiment("n.json", dax, 1, NULL), &normal);
+	char *normal = NULL, *late = NULL, path[800];
+	double n = run_makespan(experiment("same.json", dax, 1, NULL), &normal);
+	snprintf(path, sizeof path, "%s/run/summary.json", test_tmpdir());
+	char *normal_summary = test_slurp(path, NULL);
+	ck_assert_ptr_nonnull(normal_summary);
 	static const char *const kinds[] = {
 		"[{\"kind\": \"cpu\", \"cores\": 3, \"node\": 0, \"start_s\": 500}]",
 		"[{\"kind\": \"hdd\", \"mb_per_s\": 100, \"node\": 0, \"start_s\": 500}]",
 		"[{\"kind\": \"loss\", \"percent\": 5, \"node\": 0, \"start_s\": 500,"
 		" \"end_s\": 600}]"};
 	for (int k = 0; k < 3; k++) {
-		double m = run_makespan(experiment("l.json", dax, 1, kinds[k]), &late);
+		double m = run_makespan(experiment("same.json", dax, 1, kinds[k]), &late);
 		ck_assert_msg(m == n, "%s: makespan %.17g, normal %.17g", kinds[k], m, n);
 		ck_assert_msg(!strcmp(late, normal), "%s: jobs.csv differs", kinds[k]);
+		char *summary = test_slurp(path, NULL);
+		ck_assert_msg(summary && !strcmp(summary, normal_summary),
+			      "%s: summary.json differs", kinds[k]);
+		free(summary);
 		free(late);
 	}
 	free(normal);
+	free(normal_summary);
 }
 END_TEST
 
