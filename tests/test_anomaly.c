@@ -164,8 +164,8 @@ START_TEST(a_window_after_the_run_changes_nothing)
 	static const char *const kinds[] = {
 		"[{\"kind\": \"cpu\", \"cores\": 3, \"node\": 0, \"start_s\": 500}]",
 		"[{\"kind\": \"hdd\", \"mb_per_s\": 100, \"node\": 0, \"start_s\": 500}]",
-		"[{\"kind\": \"loss\", \"percent\": 5, \"node\": 0, \"start_s\": 500,"
-		" \"end_s\": 600}]"};
+		("[{\"kind\": \"loss\", \"percent\": 5, \"node\": 0, \"start_s\": 500,"
+		 " \"end_s\": 600}]")};
 	for (int k = 0; k < 3; k++) {
 		double m = run_makespan(experiment("same.json", dax, 1, kinds[k]), &late);
 		ck_assert_msg(m == n, "%s: makespan %.17g, normal %.17g", kinds[k], m, n);
