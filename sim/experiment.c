@@ -1072,6 +1072,11 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 		if (k == EXP_ANOM_LOSS && !(an->value < 100))
 			return io_jerr(err, doc, vn,
 				       "\"percent\" must be in (0, 100)");
+		if (k == EXP_ANOM_LOSS && !(x->wf->latency_s > 0))
+			return io_jerr(err, doc, vn,
+				       "packet loss needs a round-trip time: the "
+				       "workload's \"latency_s\" must be > 0 (the "
+				       "Mathis cap, sim/net.h)");
 		if (!(an->t1 > an->t0) || an->t1 > SIM_MAX_TIME_S)
 			return io_jerr_at(err, doc, a,
 					  json_object_get(a, "end_s") ? "end_s"

@@ -220,6 +220,24 @@ START_TEST(bad_anomaly_specs_are_located_errors)
 		ck_assert_msg(strstr(err.msg, "bad.json:7:") || strstr(err.msg, "bad.json:6:"),
 			      "%s: [%s]", cases[i].spec, err.msg);
 	}
+	/* loss needs a round-trip time: latency 0 is refused at the anomaly */
+	{
+		char *text = test_slurp(experiment("lat.json", dax, 1,
+						   "[\n{\"kind\": \"loss\", \"percent\": 1, "
+						   "\"node\": 0}]"), NULL);
+		ck_assert_ptr_nonnull(text);
+		char *at = strstr(text, "\"latency_s\": 0.001");
+		ck_assert_ptr_nonnull(at);
+		memmove(at + 14, at + 18, strlen(at + 18) + 1); /* 0.001 -> 0 */
+		const char *path = test_write("lat.json", text);
+		free(text);
+		sim_experiment *x = NULL;
+		io_err err = {0};
+		ck_assert_int_eq(sim_experiment_load(&x, path, &err), IO_EINPUT);
+		ck_assert_msg(strstr(err.msg, "lat.json:6:") &&
+				      strstr(err.msg, "round-trip"),
+			      "[%s]", err.msg);
+	}
 	/* independent tasks take no anomalies */
 	const char *t = test_write("tasks.json",
 		"{\"profile\": {\"machine_types\": [{\"name\": \"vm\"}], \"task_types\": "
