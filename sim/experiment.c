@@ -35,6 +35,11 @@ void sim_experiment_free(sim_experiment *x)
 	free(x);
 }
 
+int sim_experiment_is_workflow(const sim_experiment *x)
+{
+	return x->wf != NULL;
+}
+
 uint32_t sim_experiment_machines(const sim_experiment *x)
 {
 	return x->n_machines;

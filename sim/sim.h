@@ -167,6 +167,8 @@ void sim_experiment_free(sim_experiment *x);
 size_t sim_experiment_policies(const sim_experiment *x);
 /* Number of machines ("machines" expanded). */
 uint32_t sim_experiment_machines(const sim_experiment *x);
+/* Is its workload a workflow ("workload": {"workflow": ...})? */
+int sim_experiment_is_workflow(const sim_experiment *x);
 
 typedef struct sim_run_opts {
 	const char *policy;  /* run only this policy (its parameters from the

@@ -437,6 +437,8 @@ START_TEST(cli_refuses_bad_flags_with_a_reason)
 		{"--per-class 1 --scope half", "--scope takes node or all"},
 		{"--seed 3", "needs --per-class N"},
 		{"--per-class 1 --workflow nowhere.json", "nowhere.json"},
+		{"--per-class 1 --workflow experiments/assistive_ml.json",
+		 "not a workflow experiment"},
 	};
 	for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
 		snprintf(cmd, sizeof cmd, "%s gantt-dataset %s --out %s/ds",

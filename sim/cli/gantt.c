@@ -490,6 +490,10 @@ static int sim_reference(sim_set *ss, io_err *err)
 {
 	sim_experiment *x = NULL;
 	int rc = load_run(ss, NULL, &x, err);
+	if (!rc && !sim_experiment_is_workflow(x))
+		rc = io_errf(err, IO_EINPUT, ss->exp_path, 0,
+			     "not a workflow experiment (its workload needs "
+			     "\"workflow\": the charts are of workflow jobs)");
 	if (!rc) {
 		sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
 		o.out_dir = "";
