@@ -39,7 +39,7 @@
 enum { EV_ARRIVAL = 1, EV_DONE = 2, EV_ABORT = 3,
        /* workflows (see "workflows" below); the network's from EV_NET */
        EV_WF_SUBMIT = 4, EV_WF_QUEUED = 5, EV_WF_STAGE = 6, EV_WF_POST = 7,
-       EV_NET = 16 };
+       EV_WF_LOSS = 8, EV_NET = 16 };
 enum outcome { OUT_COMPLETED, OUT_MISSED, OUT_DROPPED };
 enum drop_reason {
 	DROP_QUEUE_FULL, /* no machine accepted it and queue.when_full = reject */
@@ -189,6 +189,10 @@ typedef struct engine {
 	/* sim_dag_run's callback at each job's end, or NULL */
 	void (*on_job)(void *ctx, const sim_dag_job_row *row);
 	void *on_job_ctx;
+	/* loss anomalies: their window edges in time order (2 a = start of
+	 * anomaly a, 2 a + 1 its end), the next to apply, its event */
+	uint32_t *wf_loss_edge, wf_n_loss_edges, wf_loss_next;
+	sim_handle wf_loss_ev;
 } engine;
 
 /* The workflow hooks of the task path (defined under "workflows"): kept
@@ -1482,19 +1486,191 @@ static int wf_queued(engine *e, uint32_t j)
 	return admit(e, t);
 }
 
+/* ------------------------------------------------------------ anomalies
+ *
+ * An experiment's "anomalies" (sim/sim.h, exp_anomaly) act on the jobs of
+ * the machines they hit while their window [t0, t1) is open; outside it
+ * nothing changes (a window after the run leaves it byte-identical).
+ * Calibration against real runs: experiments/anomaly/CALIBRATION.md.
+ *   cpu k   k cores taken by CPU hogs. Processor sharing (the Linux
+ *           scheduler shares cores fairly among runnable threads): with n
+ *           jobs holding slots of a machine of c slots (a slot is a core),
+ *           n + k threads share c cores, so a job computes at rate
+ *           min(1, c / (n + k)). n is taken when the job's computation
+ *           starts; k sums the cpu anomalies open at each instant. Slows
+ *           the compute phase of compute and auxiliary jobs; stage-in and
+ *           transfer jobs are left alone.
+ *   hdd x   a stress writing x MB/s to a disk of D MB/s (disk_mb_per_s):
+ *           whatever the job writes gets the rest, D - x (at least D / 20
+ *           when several add up past D), so I/O runs at rate (D - x) / D.
+ *           Slows stage-in (the staged bytes reach the disk at that rate:
+ *           the phase lasts its network time stretched over the window;
+ *           with staging "inside" the job's runtime grows by the same
+ *           amount) and the whole compute phase of transfer jobs
+ *           (Pegasus' stage_out jobs are disk to network copies).
+ *   loss p  p percent packet loss on the machine's links from t0 to t1
+ *           (sim_net_set_loss: every flow to or from it capped at the
+ *           Mathis rate; several open on one machine combine as
+ *           independent losses). Computation is left alone.
+ * A phase's stretch is exact over piecewise-constant rates: it runs at
+ * rate 1 outside the windows and at the anomaly's rate inside. */
+
+/* Does anomaly a hit machine m? */
+static int wf_anomaly_on(const exp_anomaly *a, uint32_t m)
+{
+	for (uint32_t i = 0; i < a->n_machines; i++)
+		if (a->machines[i] == m)
+			return 1;
+	return 0;
+}
+
+/* The end of a phase of w s (at rate 1) that starts at t on machine m
+ * under the anomalies of kind k; busy: the slots held on m (cpu). */
+static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
+			 double t, double w, double busy)
+{
+	const sim_experiment *x = e->x;
+	double cores = (double)e->mviews[m].slots;
+	while (w > 0) {
+		double next = INFINITY, load = 0, disk = INFINITY;
+		for (size_t i = 0; i < x->n_anomalies; i++) {
+			const exp_anomaly *a = &x->anomalies[i];
+			if (a->kind != k || !wf_anomaly_on(a, m) || t >= a->t1)
+				continue;
+			if (t < a->t0) {
+				next = fmin(next, a->t0);
+				continue;
+			}
+			next = fmin(next, a->t1);
+			load += a->value;
+			disk = fmin(disk, a->disk_mb_per_s);
+		}
+		double slow = 1; /* time per second of work */
+		if (load > 0 && k == EXP_ANOM_CPU)
+			slow = fmax(1, (busy + load) / cores);
+		else if (load > 0)
+			slow = disk / fmax(disk - load, disk / 20);
+		if (!(w * slow > next - t))
+			return t + w * slow;
+		w -= (next - t) / slow;
+		t = next;
+	}
+	return t;
+}
+
+/* Job j's stage-in ended at now on the network; the disk (hdd) may make
+ * it later: its end. */
+static double wf_anomaly_stage(const engine *e, uint32_t j, double now)
+{
+	const wjob *s = &e->wjobs[j];
+	double si = s->t[WT_SI_S];
+	return wf_stretch(e, s->machine, EXP_ANOM_HDD, si, now - si, 0);
+}
+
+/* Job j computes from c0 to c1 (at rate 1): the end under cpu (compute and
+ * auxiliary jobs) or hdd (transfer jobs) anomalies. */
+static double wf_anomaly_compute(const engine *e, uint32_t j, double c0,
+				 double c1)
+{
+	const wjob *s = &e->wjobs[j];
+	exp_anomaly_kind k = s->cls == WMS_TRANSFER ? EXP_ANOM_HDD : EXP_ANOM_CPU;
+	return wf_stretch(e, s->machine, k, c0, c1 - c0,
+			  (double)e->mviews[s->machine].busy);
+}
+
+/* Loss: set each hit machine's loss to what the windows open at now
+ * give, then schedule the next window edge. */
+static int wf_loss_apply(engine *e)
+{
+	const sim_experiment *x = e->x;
+	double now = e->view.now;
+	while (e->wf_loss_next < e->wf_n_loss_edges) {
+		uint32_t ed = e->wf_loss_edge[e->wf_loss_next];
+		const exp_anomaly *a = &x->anomalies[ed / 2];
+		double at = ed & 1 ? a->t1 : a->t0;
+		if (at > now) {
+			e->wf_loss_ev = sim_heap_push(&e->heap, at, EV_WF_LOSS, NULL);
+			return e->wf_loss_ev ? 0 : -1;
+		}
+		e->wf_loss_next++;
+		for (uint32_t i = 0; i < a->n_machines; i++) {
+			uint32_t m = a->machines[i];
+			double keep = 1;
+			for (size_t b = 0; b < x->n_anomalies; b++) {
+				const exp_anomaly *o = &x->anomalies[b];
+				if (o->kind == EXP_ANOM_LOSS && o->t0 <= now &&
+				    now < o->t1 && wf_anomaly_on(o, m))
+					keep *= 1 - o->value / 100;
+			}
+			int rc = sim_net_set_loss(e->net, now, m, 1 - keep);
+			if (rc == IO_EINPUT)
+				return io_errf(e->err, IO_EINPUT, NULL, 0,
+					       "loss anomaly %u on machine %u: "
+					       "packet loss needs a round-trip "
+					       "time (the workload's latency_s "
+					       "> 0)", ed / 2, m);
+			if (rc)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int wf_loss_edge_cmp(const engine *e, uint32_t p, uint32_t q)
+{
+	const exp_anomaly *a = &e->x->anomalies[p / 2], *b = &e->x->anomalies[q / 2];
+	double tp = p & 1 ? a->t1 : a->t0, tq = q & 1 ? b->t1 : b->t0;
+	return tp < tq ? -1 : tp > tq ? 1 : p < q ? -1 : p > q;
+}
+
+/* The loss windows' edges in time order; the first applied. */
+static int wf_loss_begin(engine *e)
+{
+	const sim_experiment *x = e->x;
+	uint32_t n = 0;
+	for (size_t i = 0; i < x->n_anomalies; i++)
+		n += x->anomalies[i].kind == EXP_ANOM_LOSS ? 2 : 0;
+	if (!n)
+		return 0;
+	e->wf_loss_edge = malloc(n * sizeof *e->wf_loss_edge);
+	if (!e->wf_loss_edge)
+		return nomem(e);
+	for (size_t i = 0; i < x->n_anomalies; i++)
+		if (x->anomalies[i].kind == EXP_ANOM_LOSS) {
+			/* insertion sort: a handful of edges */
+			for (uint32_t ed = (uint32_t)(2 * i); ed <= 2 * i + 1; ed++) {
+				uint32_t k = e->wf_n_loss_edges++;
+				while (k > 0 && wf_loss_edge_cmp(e, e->wf_loss_edge[k - 1], ed) > 0) {
+					e->wf_loss_edge[k] = e->wf_loss_edge[k - 1];
+					k--;
+				}
+				e->wf_loss_edge[k] = ed;
+			}
+		}
+	return wf_loss_apply(e);
+}
+
 /* Stage-in over (or none needed): compute. */
 static int wf_compute(engine *e, uint32_t j)
 {
 	wjob *s = &e->wjobs[j];
 	task *t = s->task;
 	double now = e->view.now;
+	double late = 0; /* stage-in made longer by anomalies */
+	if (s->staged && e->x->n_anomalies) {
+		double si_e = wf_anomaly_stage(e, j, now);
+		late = si_e - now;
+		now = si_e;
+	}
 	if (s->staged)
 		s->t[WT_SI_E] = now;
 	double end = e->wf->wms.staging_inside
-			     ? s->t[WT_SI_S] + t->exec_s
+			     ? s->t[WT_SI_S] + t->exec_s + late
 			     : now + t->exec_s;
 	if (end < now)
 		end = now;
+	if (e->x->n_anomalies)
+		end = wf_anomaly_compute(e, j, now, end);
 	s->t[WT_C_S] = now;
 	s->t[WT_C_E] = end;
 	t->exec_s = end - t->start_s; /* the slot's busy time (on_end) */
@@ -1655,6 +1831,11 @@ static int wf_post(engine *e, uint32_t j)
 	if (e->view.now > e->last_done_s)
 		e->last_done_s = e->view.now;
 	e->wf_done++;
+	if (e->wf_done == e->wf_n_jobs && e->wf_loss_ev) {
+		/* the run is over: a later window edge must not stretch it */
+		sim_heap_cancel(&e->heap, e->wf_loss_ev);
+		e->wf_loss_ev = 0;
+	}
 	if (e->csv)
 		wf_row(e, j);
 	const wl_dag *d = e->wf->dag;
@@ -1720,6 +1901,9 @@ static WF_HOOK int wf_event(engine *e, uint32_t kind, void *data)
 		return wf_stage(e, j);
 	case EV_WF_POST:
 		return wf_post(e, j);
+	case EV_WF_LOSS:
+		e->wf_loss_ev = 0;
+		return wf_loss_apply(e);
 	}
 	return -1;
 }
@@ -2135,6 +2319,8 @@ static WF_HOOK int wf_setup(engine *e)
 static WF_HOOK int wf_begin(engine *e)
 {
 	const wl_dag *d = e->wf->dag;
+	if (wf_loss_begin(e))
+		return -1;
 	if (e->wf_n_first) {
 		for (uint32_t j = e->wf_n_dag; j < e->wf_n_dag + e->wf_n_first; j++)
 			if (wf_ready(e, j))
@@ -2168,6 +2354,7 @@ static WF_HOOK void wf_teardown(engine *e)
 	free(e->wf_plan_at);
 	free(e->wf_plan_pos);
 	free(e->wf_plan_sub);
+	free(e->wf_loss_edge);
 	sim_net_free(e->net);
 }
 

@@ -38,6 +38,27 @@ typedef struct exp_workflow {
 	int contention_free;
 } exp_workflow;
 
+/* An anomaly injected into a workflow run ("anomalies", sim/sim.h; the
+ * models are in sim/engine.c, "anomalies", and their calibration in
+ * experiments/anomaly/CALIBRATION.md). */
+typedef enum exp_anomaly_kind {
+	EXP_ANOM_CPU,  /* value = cores taken */
+	EXP_ANOM_HDD,  /* value = MB/s written by the stress */
+	EXP_ANOM_LOSS  /* value = packet loss in percent */
+} exp_anomaly_kind;
+
+typedef struct exp_anomaly {
+	exp_anomaly_kind kind;
+	double value;
+	double disk_mb_per_s; /* hdd: the disk's bandwidth */
+	double t0, t1;	      /* window [t0, t1) in s since the run's start */
+	uint32_t *machines;   /* the machines it hits */
+	uint32_t n_machines;
+} exp_anomaly;
+
+#define EXP_DISK_MB_PER_S 150.0 /* default disk bandwidth of hdd anomalies:
+				   fitted, experiments/anomaly/CALIBRATION.md */
+
 /* The workflow-only policies (sim/engine.c): "heft" plans the whole DAG
  * before the run, "eft" maps each job as it reaches the mapper to the
  * machine where it would finish first, its input transfers included. */
@@ -83,6 +104,8 @@ struct sim_experiment {
 	int clairvoyant;
 	/* workflow workload, or NULL */
 	exp_workflow *wf;
+	exp_anomaly *anomalies; /* workflow runs only */
+	size_t n_anomalies;
 	double *type_speed_mhz; /* [machine types] "speed" given to a machine
 				   entry, NAN: none; NULL: none at all */
 };

@@ -29,7 +29,20 @@ void sim_experiment_free(sim_experiment *x)
 	free(x->out_dir);
 	free(x->type_speed_mhz);
 	exp_workflow_free(x->wf);
+	for (size_t i = 0; i < x->n_anomalies; i++)
+		free(x->anomalies[i].machines);
+	free(x->anomalies);
 	free(x);
+}
+
+int sim_experiment_is_workflow(const sim_experiment *x)
+{
+	return x->wf != NULL;
+}
+
+uint32_t sim_experiment_machines(const sim_experiment *x)
+{
+	return x->n_machines;
 }
 
 size_t sim_experiment_policies(const sim_experiment *x)
@@ -975,6 +988,130 @@ static int load_workflow(sim_experiment *x, io_err *err)
 	return rc;
 }
 
+/* One machine index of an anomaly at node v (an element of "machines" or
+ * the value of "node"). */
+static int anomaly_machine(const sim_experiment *x, const json_t *v,
+			   uint32_t *m, io_err *err)
+{
+	json_int_t i = json_is_integer(v) ? json_integer_value(v) : -1;
+	if (i < 0 || (uint64_t)i >= x->n_machines)
+		return io_jerr(err, &x->doc, v,
+			       "an anomaly's machine must be an index in 0..%u",
+			       x->n_machines - 1);
+	*m = (uint32_t)i;
+	return 0;
+}
+
+/* "anomalies": [{"kind": "cpu"|"hdd"|"loss", "cores" | "mb_per_s" |
+ * "percent", "machines": [i, ...] | "node": i, "start_s", "end_s",
+ * hdd: "disk_mb_per_s"}] (sim/sim.h). Workflow runs only. */
+static int load_anomalies(sim_experiment *x, io_err *err)
+{
+	const io_jdoc *doc = &x->doc;
+	const json_t *list = json_object_get(doc->root, "anomalies");
+	if (!list)
+		return 0;
+	if (!x->wf)
+		return io_jerr(err, doc, list,
+			       "\"anomalies\" apply to workflow workloads only");
+	if (!json_is_array(list))
+		return io_jerr(err, doc, list, "\"anomalies\" must be an array");
+	size_t n = json_array_size(list);
+	x->anomalies = calloc(n ? n : 1, sizeof *x->anomalies);
+	if (!x->anomalies)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	static const char *const keys[] = {"kind", "cores", "mb_per_s",
+					   "disk_mb_per_s", "percent",
+					   "machines", "node", "start_s",
+					   "end_s", NULL};
+	static const char *const kinds[] = {"cpu", "hdd", "loss"};
+	static const char *const value_key[] = {"cores", "mb_per_s", "percent"};
+	for (size_t i = 0; i < n; i++) {
+		const json_t *a = json_array_get(list, i);
+		exp_anomaly *an = &x->anomalies[i];
+		x->n_anomalies = i + 1;
+		if (!json_is_object(a))
+			return io_jerr_at(err, doc, list, NULL, i,
+					  "an anomaly must be an object");
+		const char *kind = NULL;
+		if (io_jcheck_keys(doc, a, keys, err) ||
+		    io_jget_str(doc, a, "kind", 1, &kind, err))
+			return IO_EINPUT;
+		int k = -1;
+		for (int c = 0; c < 3; c++)
+			if (!strcmp(kind, kinds[c]))
+				k = c;
+		if (k < 0)
+			return io_jerr(err, doc, json_object_get(a, "kind"),
+				       "an anomaly's \"kind\" must be \"cpu\", "
+				       "\"hdd\" or \"loss\", not \"%s\"", kind);
+		an->kind = (exp_anomaly_kind)k;
+		for (int c = 0; c < 3; c++)
+			if (c != k && json_object_get(a, value_key[c]))
+				return io_jerr(err, doc, json_object_get(a, value_key[c]),
+					       "\"%s\" is not for a \"%s\" anomaly "
+					       "(it takes \"%s\")", value_key[c],
+					       kind, value_key[k]);
+		an->disk_mb_per_s = EXP_DISK_MB_PER_S;
+		an->t0 = 0;
+		an->t1 = SIM_MAX_TIME_S;
+		if (io_jget_posnum(doc, a, value_key[k], 1, &an->value, err) ||
+		    io_jget_nonneg(doc, a, "start_s", 0, &an->t0, err) ||
+		    io_jget_nonneg(doc, a, "end_s", 0, &an->t1, err) ||
+		    io_jget_posnum(doc, a, "disk_mb_per_s", 0, &an->disk_mb_per_s,
+				   err))
+			return IO_EINPUT;
+		if (k != EXP_ANOM_HDD && json_object_get(a, "disk_mb_per_s"))
+			return io_jerr(err, doc, json_object_get(a, "disk_mb_per_s"),
+				       "\"disk_mb_per_s\" is for \"hdd\" anomalies");
+		const json_t *vn = json_object_get(a, value_key[k]);
+		if (k == EXP_ANOM_CPU && (an->value != floor(an->value) ||
+					  an->value > 1e6))
+			return io_jerr(err, doc, vn,
+				       "\"cores\" must be a whole number of cores");
+		if (k == EXP_ANOM_HDD && !(an->value < an->disk_mb_per_s))
+			return io_jerr(err, doc, vn,
+				       "\"mb_per_s\" %g must be below the disk's "
+				       "bandwidth \"disk_mb_per_s\" %g",
+				       an->value, an->disk_mb_per_s);
+		if (k == EXP_ANOM_LOSS && !(an->value < 100))
+			return io_jerr(err, doc, vn,
+				       "\"percent\" must be in (0, 100)");
+		if (k == EXP_ANOM_LOSS && !(x->wf->latency_s > 0))
+			return io_jerr(err, doc, vn,
+				       "packet loss needs a round-trip time: the "
+				       "workload's \"latency_s\" must be > 0 (the "
+				       "Mathis cap, sim/net.h)");
+		if (!(an->t1 > an->t0) || an->t1 > SIM_MAX_TIME_S)
+			return io_jerr_at(err, doc, a,
+					  json_object_get(a, "end_s") ? "end_s"
+								      : "start_s",
+					  0,
+					  "an anomaly's window needs start_s < "
+					  "end_s <= %g", SIM_MAX_TIME_S);
+		const json_t *ms = json_object_get(a, "machines"),
+			     *node = json_object_get(a, "node");
+		if (!ms == !node)
+			return io_jerr(err, doc, a,
+				       "an anomaly needs \"machines\": [i, ...] "
+				       "or \"node\": i (one of them)");
+		if (ms && (!json_is_array(ms) || json_array_size(ms) == 0))
+			return io_jerr(err, doc, ms,
+				       "\"machines\" must be a non-empty array "
+				       "of machine indices");
+		size_t nm = ms ? json_array_size(ms) : 1;
+		an->machines = malloc(nm * sizeof *an->machines);
+		if (!an->machines)
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		an->n_machines = (uint32_t)nm;
+		for (size_t j = 0; j < nm; j++)
+			if (anomaly_machine(x, ms ? json_array_get(ms, j) : node,
+					    &an->machines[j], err))
+				return IO_EINPUT;
+	}
+	return 0;
+}
+
 int sim_experiment_load(sim_experiment **out, const char *path, io_err *err)
 {
 	return sim_experiment_load_set(out, path, NULL, 0, err);
@@ -1001,7 +1138,7 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"policies", "seed",        "replications",
 		"exec_rank_correlation",   "output",   "drop",
 		"pruning",  "billing_granularity_s",   "merging",
-		"clairvoyant", "wms", NULL};
+		"clairvoyant", "wms", "anomalies", NULL};
 	if (!rc)
 		rc = io_jcheck_keys(doc, doc->root, keys, err);
 	const char *name = NULL;
@@ -1027,6 +1164,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		rc = load_queue(x, &qcap, err);
 	if (!rc)
 		rc = load_machines(x, qcap, err);
+	if (!rc)
+		rc = load_anomalies(x, err);
 	if (!rc)
 		rc = check_profile_times(x, err);
 	if (!rc)

@@ -259,9 +259,10 @@ void gantt_manifest_free(gantt_manifest *m);
 
 /* One labelled chart of a data set: the jobs.csv(.gz) at jobs drawn as the
  * PNG OUT/e->file (its folders made) and e added to m. The real half of
- * gantt-dataset calls it for each real run; the simulated half is to call
- * it for each run it simulates (from any thread), with the run's seed,
- * label, anomaly and gantt_split. */
+ * gantt-dataset calls it for each real run; the simulated half
+ * (sim/cli/gantt.c) for each run it simulates, in its worker processes,
+ * the parent then listing each run with its seed, label, anomaly and
+ * gantt_split. */
 int gantt_chart_add(const char *out_dir, const char *jobs,
 		    const gantt_png_opts *o, const gantt_entry *e,
 		    gantt_manifest *m, io_err *err);

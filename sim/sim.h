@@ -54,6 +54,26 @@
  *        model by system name, a file (relative to this file), a model
  *        inline, or none. Default: a trace's runtimeSystem when a built-in
  *        model of it exists, else none. Workflows only.
+ *    "anomalies": [{"kind": "cpu", "cores": 2, "machines": [0, 3],
+ *                   "start_s": 100, "end_s": 400},
+ *                  {"kind": "hdd", "mb_per_s": 50, "node": 1},
+ *                  {"kind": "loss", "percent": 1, "node": 2, ...}]
+ *        faults injected into a workflow run (workflows only): on the
+ *        machines listed (indices in the order "machines" expands, from 0)
+ *        or the one "node", while start_s <= t < end_s (defaults: 0 and
+ *        the end of time). cpu: "cores" (whole) cores taken by CPU hogs;
+ *        a job computing on the machine shares its slots (one core each)
+ *        with them: rate min(1, slots / (jobs holding slots + cores)).
+ *        Stage-in and transfer jobs are left alone. hdd: a stress writing
+ *        "mb_per_s" to a disk of "disk_mb_per_s" (default 150; must be
+ *        above mb_per_s); stage-in and transfer jobs' copies run at rate
+ *        (disk - mb_per_s) / disk. loss: "percent" packet loss on the
+ *        machine's links (sim/net.h: flows capped at the Mathis rate;
+ *        needs "latency_s" > 0 for the round-trip time); computation is
+ *        left alone. Outside its window an anomaly changes nothing.
+ *        Models and their calibration against real labelled runs: the
+ *        "anomalies" comment of sim/engine.c and
+ *        experiments/anomaly/CALIBRATION.md.
  *    "deadline": {"slack": 4, "reference": "fastest"}
  *        deadline = arrival + slack x expected execution time of the task's
  *        type on the fastest ("fastest", default), average ("mean") or
@@ -145,6 +165,10 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 void sim_experiment_free(sim_experiment *x);
 /* Number of policies the experiment compares. */
 size_t sim_experiment_policies(const sim_experiment *x);
+/* Number of machines ("machines" expanded). */
+uint32_t sim_experiment_machines(const sim_experiment *x);
+/* Is its workload a workflow ("workload": {"workflow": ...})? */
+int sim_experiment_is_workflow(const sim_experiment *x);
 
 typedef struct sim_run_opts {
 	const char *policy;  /* run only this policy (its parameters from the

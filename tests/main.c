@@ -109,6 +109,7 @@ int main(void)
 		suite_workflows,
 		suite_wms_fit,
 		suite_gantt,
+		suite_anomaly,
 		suite_net,
 		suite_workflow_run,
 		suite_agent,

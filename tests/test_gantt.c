@@ -426,11 +426,27 @@ START_TEST(cli_refuses_bad_flags_with_a_reason)
 		ck_assert_msg(strstr(err, cases[i].want), "%s: [%s]", args, err);
 		ck_assert_int_eq(leftovers(test_tmpdir(), "x."), 0);
 	}
-	/* the simulated data set is not faked */
-	snprintf(cmd, sizeof cmd, "%s gantt-dataset --workflow w.json --out %s/ds",
-		 test_bin(), test_tmpdir());
-	ck_assert_int_eq(test_run(cmd, err, sizeof err), 2);
-	ck_assert_ptr_nonnull(strstr(err, "anomaly injection"));
+	/* bad flags of the simulated data set */
+	static const struct {
+		const char *args, *want;
+	} ds[] = {
+		{"--per-class 0", "--per-class takes 1 to 99999"},
+		{"--per-class 2x", "--per-class takes 1 to 99999"},
+		{"--per-class 1 -j 0", "-j takes 1 to 256"},
+		{"--per-class 1 --seed -3", "--seed takes"},
+		{"--per-class 1 --scope half", "--scope takes node or all"},
+		{"--seed 3", "needs --per-class N"},
+		{"--per-class 1 --workflow nowhere.json", "nowhere.json"},
+		{"--per-class 1 --workflow experiments/assistive_ml.json",
+		 "not a workflow experiment"},
+	};
+	for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
+		snprintf(cmd, sizeof cmd, "%s gantt-dataset %s --out %s/ds",
+			 test_bin(), ds[i].args, test_tmpdir());
+		ck_assert_msg(test_run(cmd, err, sizeof err) == 2, "%s: [%s]",
+			      ds[i].args, err);
+		ck_assert_msg(strstr(err, ds[i].want), "%s: [%s]", ds[i].args, err);
+	}
 	/* both commands answer --help on standard output */
 	for (int k = 0; k < 2; k++) {
 		snprintf(cmd, sizeof cmd, "%s %s --help | grep -q '^usage: hetsim %s '",
@@ -682,6 +698,97 @@ START_TEST(the_19_real_runs_convert_with_their_labels)
 }
 END_TEST
 
+/* The simulated data set (1000Genome on seed 001's 5 VMs, per class 2):
+ * 14 labels x 2 rows with their classes, seeds, anomaly node and window,
+ * the split of each class's 2 runs (both train: floor(2 / 10) = 0), a PNG
+ * of the default size and a jobs.csv.gz of 57 jobs (DAG and Pegasus aux
+ * jobs, as the real poseidon2020 runs) per row; the
+ * same bytes with -j 1, -j 2 and -j 3; a different seed changes them. */
+START_TEST(simulated_dataset_is_labelled_and_byte_identical_for_any_j)
+{
+	if (access("experiments/workflows/1000genome.json", R_OK) != 0 ||
+	    access("../shared/data/workflows/wfformat", R_OK) != 0)
+		return; /* run from the repository, ../shared beside it */
+	char a[700], b[700], c[700], d[700], cmd[8192], err[1024], path[1200];
+	snprintf(a, sizeof a, "%s/dsa", test_tmpdir());
+	snprintf(b, sizeof b, "%s/dsb", test_tmpdir());
+	snprintf(c, sizeof c, "%s/dsc", test_tmpdir());
+	snprintf(d, sizeof d, "%s/dsd", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "{ %s gantt-dataset --per-class 2 -j 2 --out %s && "
+		 "%s gantt-dataset --per-class 2 -j 1 --out %s 2>/dev/null && "
+		 "%s gantt-dataset --per-class 2 -j 3 --out %s 2>/dev/null && "
+		 "diff -r %s %s >&2 && diff -r %s %s >&2 && "
+		 "%s gantt-dataset --per-class 2 --seed 2 --out %s 2>/dev/null && "
+		 "! cmp -s %s/manifest.csv %s/manifest.csv; }",
+		 test_bin(), a, test_bin(), b, test_bin(), c, a, b, a, c,
+		 test_bin(), d, a, d);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "[%s]", err);
+	ck_assert_msg(strstr(err, "28 simulated runs (14 labels x 2) on 2 "
+				  "processes") && strstr(err, "runs/s"),
+		      "[%s]", err);
+	snprintf(path, sizeof path, "%s/manifest.csv", a);
+	char *manifest = slurp_ok(path, NULL);
+	ck_assert_msg(!strncmp(manifest, GANTT_MANIFEST_HEADER "\n",
+			       strlen(GANTT_MANIFEST_HEADER) + 1), "%s", manifest);
+	static const char *const labels[] = {
+		"normal", "cpu_2", "cpu_3", "hdd_50", "hdd_60", "hdd_70",
+		"hdd_80", "hdd_90", "hdd_100", "loss_0.1", "loss_0.5",
+		"loss_1", "loss_3", "loss_5"};
+	for (int l = 0; l < 14; l++) {
+		char want[64];
+		snprintf(want, sizeof want, "sim/%s/%s_00001.png,", labels[l], labels[l]);
+		ck_assert_msg(strstr(manifest, want), "%s", want);
+	}
+	int rows = 0;
+	char *save = NULL;
+	for (char *line = strtok_r(strchr(manifest, '\n') + 1, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char file[200], cls[16], label[16], rest[200], split[16];
+		unsigned long long seed;
+		ck_assert_msg(sscanf(line, "%199[^,],%15[^,],%15[^,],%llu,%199[^\n]",
+				     file, cls, label, &seed, rest) == 5, "%s", line);
+		ck_assert_str_eq(cls, gantt_coarse_class(label));
+		char *last = strrchr(rest, ',');
+		ck_assert_ptr_nonnull(last);
+		snprintf(split, sizeof split, "%s", last + 1);
+		ck_assert_str_eq(split, "train");
+		if (!strcmp(label, "normal")) {
+			ck_assert_msg(!strncmp(rest, ",,,", 3), "%s", line);
+		} else {
+			unsigned node;
+			double t0, t1;
+			ck_assert_msg(sscanf(rest, "%u,%lf,%lf,", &node, &t0, &t1) == 3,
+				      "%s", line);
+			ck_assert(node < 5 && t0 >= 0 && t1 > t0);
+		}
+		int known = 0;
+		for (int l = 0; l < 14; l++)
+			known += !strcmp(labels[l], label);
+		ck_assert_msg(known, "%s", label);
+		char want[200];
+		snprintf(want, sizeof want, "sim/%s/%s_0000", label, label);
+		ck_assert_msg(!strncmp(file, want, strlen(want)), "%s", file);
+		snprintf(path, sizeof path, "%s/%s", a, file);
+		size_t len;
+		char *png = slurp_ok(path, &len);
+		int w, h;
+		free(decode_png((unsigned char *)png, len, &w, &h));
+		ck_assert(w == GANTT_PNG_W && h == GANTT_PNG_H);
+		free(png);
+		strcpy(strstr(path, ".png"), ".jobs.csv.gz");
+		gantt_run run;
+		io_err e = {0};
+		ck_assert_msg(gantt_load(&run, path, &e) == 0, "%s", e.msg);
+		ck_assert_int_eq((int)run.n, 57); /* as poseidon2020's runs */
+		gantt_free(&run);
+		rows++;
+	}
+	ck_assert_int_eq(rows, 28);
+	free(manifest);
+}
+END_TEST
+
 Suite *suite_gantt(void)
 {
 	Suite *s = suite_create("gantt");
@@ -699,6 +806,7 @@ Suite *suite_gantt(void)
 	tcase_add_test(tc, real_runs_map_as_the_spec_says);
 	tcase_add_test(tc, real_runs_that_disagree_with_the_runs_file_are_refused);
 	tcase_add_test(tc, the_19_real_runs_convert_with_their_labels);
+	tcase_add_test(tc, simulated_dataset_is_labelled_and_byte_identical_for_any_j);
 	suite_add_tcase(s, tc);
 	return s;
 }

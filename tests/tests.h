@@ -34,6 +34,7 @@ Suite *suite_wms_fit(void);
 Suite *suite_gantt(void);
 Suite *suite_agent(void);
 Suite *suite_detector(void);
+Suite *suite_anomaly(void);
 
 /* Wall-time limits in tests are set for optimised builds; under AddressSanitizer
  * code runs several times slower (and CI shares its cores), so speed tests

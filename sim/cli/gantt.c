@@ -5,14 +5,35 @@
  *
  *   hetsim gantt JOBS.csv[.gz] -o run.svg|run.png [--size WxH]
  *        [--rows ready|node] [--horizon S] [--anomaly NODE:T0:T1] [--title T]
- *   hetsim gantt-dataset --real DIR --out DIR [--size WxH] [--rows R]
- *        [--horizon S]
+ *   hetsim gantt-dataset --out DIR [--per-class N] [--workflow EXP.json]
+ *        [-j N] [--seed S] [--policy P] [--scope node|all] [--real DIR]
+ *        [--size WxH]
+ *        [--rows R] [--horizon S]
  *
- * The simulated half of gantt-dataset (--workflow, --per-class, -j, --seed:
- * N seeded runs per seed-001 label with injected anomalies, split by
- * gantt_split) needs the anomaly injection and the workflow engine of
- * issue 14; its flags are parsed here and refused until they exist. It is
- * to add its charts to the same gantt_manifest before the one write.
+ * Simulated half of gantt-dataset: N runs per seed-001 fine label
+ * (GANTT_SIM_LABELS: normal, cpu_2, cpu_3, hdd_50 ... hdd_100, loss_0.1 ...
+ * loss_5) of a workflow experiment (default
+ * experiments/workflows/1000genome.json: 1000Genome on seed 001's 5 VMs)
+ * under one policy (default fcfs: HTCondor hands idle jobs to free slots
+ * in order). Run k of label l (0-based):
+ *   seed      sim_seed_mix(splitmix64(S) + l, k)
+ *   anomaly   (not for normal) on one machine, node = floor(u0 n) of the
+ *             n machines, window [a, b) with a = u1 M / 2 and
+ *             b = a + (1 / 4 + 3 u2 / 4) M, M the makespan of the normal
+ *             run of seed S, u0..u2 = sim_task_uniform(seed, 0..2); the
+ *             label's value is the anomaly's (cpu_K: K cores, hdd_X: X
+ *             MB/s, loss_P: P percent; sim/sim.h "anomalies")
+ *             --scope all: on every machine for the whole run instead,
+ *             as seed 001's campaign stressed every worker (manifest:
+ *             node "*", window from 0, end empty)
+ *   files     DIR/sim/<label>/<label>_<kkkkk>.png and .jobs.csv.gz beside
+ *             it; the manifest row's split is gantt_split(k, N).
+ * The runs are shared among -j worker processes (run i to worker i mod
+ * j); every file depends on its run only and the manifest is sorted, so
+ * the data set is byte-identical for any -j. A progress bar goes to stderr
+ * (when it is a terminal, else one line at the end) with runs per second.
+ * --real DIR adds the real runs of DIR (gantt_real_convert) to the same
+ * manifest.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,8 +41,13 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <math.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "sim/cli/cli.h"
 #include "sim/gantt.h"
+#include "sim/sim.h"
+#include "sim/base/rng.h"
 
 static int bad(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -54,13 +80,20 @@ const char sim_cli_gantt_usage[] =
 	"                        ready time, x to the makespan or --horizon S)\n";
 
 const char sim_cli_gantt_dataset_usage[] =
-	"  gantt-dataset --real DIR --out DIR [--size WxH] [--rows ready|node]\n"
-	"        [--horizon S]\n"
+	"  gantt-dataset --out DIR [--per-class N] [--workflow EXP.json] [-j N]\n"
+	"        [--seed S] [--policy P] [--scope node|all] [--real DIR]\n"
+	"        [--size WxH]"
+	" [--rows ready|node] [--horizon S]\n"
 	"                        labelled PNG Gantt charts and DIR/manifest.csv:\n"
-	"                        --real converts the real runs of DIR (as\n"
+	"                        N seeded simulated runs per seed-001 label (normal,\n"
+	"                        cpu_2/3, hdd_50..100, loss_0.1..5; an anomaly on a\n"
+	"                        random node and window, or --scope all: every\n"
+	"                        machine, the whole run) of a workflow experiment\n"
+	"                        (default experiments/workflows/1000genome.json,\n"
+	"                        policy fcfs, seed 1) on -j N processes; --real\n"
+	"                        converts the real runs of DIR (as\n"
 	"                        ../shared/data/anomaly_sample) to jobs.csv.gz and\n"
-	"                        PNG; simulated runs (--workflow FILE --per-class N\n"
-	"                        -j N --seed S) need the anomaly injection (not yet)\n";
+	"                        PNG into the same manifest\n";
 
 /* A side of the raster at *p: 1 to GANTT_PNG_MAX_SIDE, digits only;
  * *p moves past them. */
@@ -212,12 +245,283 @@ static double now_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The seed-001 labels (its Table 1) and their anomalies. */
+static const struct sim_label {
+	const char *label, *kind, *key;
+	double value;
+} sim_labels[] = {
+	{"normal", NULL, NULL, 0},	{"cpu_2", "cpu", "cores", 2},
+	{"cpu_3", "cpu", "cores", 3},	{"hdd_50", "hdd", "mb_per_s", 50},
+	{"hdd_60", "hdd", "mb_per_s", 60}, {"hdd_70", "hdd", "mb_per_s", 70},
+	{"hdd_80", "hdd", "mb_per_s", 80}, {"hdd_90", "hdd", "mb_per_s", 90},
+	{"hdd_100", "hdd", "mb_per_s", 100},
+	{"loss_0.1", "loss", "percent", 0.1},
+	{"loss_0.5", "loss", "percent", 0.5},
+	{"loss_1", "loss", "percent", 1}, {"loss_3", "loss", "percent", 3},
+	{"loss_5", "loss", "percent", 5}};
+#define N_SIM_LABELS (sizeof sim_labels / sizeof sim_labels[0])
+
+/* A simulated data set: what every run needs. */
+typedef struct sim_set {
+	const char *exp_path, *out, *policy;
+	uint64_t seed;
+	size_t per_class;
+	int scope_all; /* --scope all: every machine, the whole run */
+	uint32_t n_machines;
+	double ref_makespan_s;
+	const gantt_png_opts *po;
+} sim_set;
+
+/* Run r of the set (label r / per_class, index r % per_class): its
+ * manifest entry (strings malloc'd into file, node) and seed. */
+typedef struct sim_plan {
+	const struct sim_label *l;
+	size_t k;
+	uint64_t seed;
+	uint32_t node;
+	double t0, t1;
+	char stem[64], file[72];
+} sim_plan;
+
+static void plan_run(const sim_set *ss, size_t r, sim_plan *p)
+{
+	size_t li = r / ss->per_class;
+	p->l = &sim_labels[li];
+	p->k = r % ss->per_class;
+	p->seed = sim_seed_mix(sim_splitmix64(ss->seed) + li, (uint32_t)p->k);
+	double u0 = sim_task_uniform(p->seed, 0), u1 = sim_task_uniform(p->seed, 1),
+	       u2 = sim_task_uniform(p->seed, 2), m = ss->ref_makespan_s;
+	p->node = (uint32_t)(u0 * ss->n_machines);
+	if (p->node >= ss->n_machines)
+		p->node = ss->n_machines - 1;
+	p->t0 = u1 * m / 2;
+	p->t1 = p->t0 + (0.25 + 0.75 * u2) * m;
+	snprintf(p->stem, sizeof p->stem, "sim/%s/%s_%05zu", p->l->label,
+		 p->l->label, p->k);
+	snprintf(p->file, sizeof p->file, "%s.png", p->stem);
+}
+
+/* "0, 1, ..., n - 1" (machines of --scope all; static buffer). */
+static const char *all_machines(const sim_set *ss)
+{
+	static char b[8192];
+	size_t at = 0;
+	b[0] = 0;
+	for (uint32_t m = 0; m < ss->n_machines && at + 16 < sizeof b; m++)
+		at += (size_t)snprintf(b + at, sizeof b - at, "%s%u", m ? ", " : "", m);
+	return b;
+}
+
+/* Load the experiment with the run's anomaly (NULL plan: none) and the
+ * set's policy. */
+static int load_run(const sim_set *ss, const sim_plan *p, sim_experiment **x,
+		    io_err *err)
+{
+	char anom[8448], pol[128];
+	const char *sets[2];
+	size_t n = 0;
+	snprintf(pol, sizeof pol, "policies=[\"%s\"]", ss->policy);
+	sets[n++] = pol;
+	if (p && p->l->kind && ss->scope_all) {
+		snprintf(anom, sizeof anom,
+			 "anomalies=[{\"kind\": \"%s\", \"%s\": %.17g, "
+			 "\"machines\": [%s]}]", p->l->kind, p->l->key,
+			 p->l->value, all_machines(ss));
+		sets[n++] = anom;
+	} else if (p && p->l->kind) {
+		snprintf(anom, sizeof anom,
+			 "anomalies=[{\"kind\": \"%s\", \"%s\": %.17g, \"node\": "
+			 "%u, \"start_s\": %.17g, \"end_s\": %.17g}]",
+			 p->l->kind, p->l->key, p->l->value, p->node, p->t0, p->t1);
+		sets[n++] = anom;
+	}
+	return sim_experiment_load_set(x, ss->exp_path, sets, n, err);
+}
+
+/* Simulate run r and draw its chart. */
+static int sim_one(const sim_set *ss, size_t r, io_err *err)
+{
+	sim_plan p;
+	plan_run(ss, r, &p);
+	sim_experiment *x = NULL;
+	int rc = load_run(ss, &p, &x, err);
+	char *dir = sim_pathf("%s/%s.run", ss->out, p.stem);
+	char *tmp = sim_pathf("%s/jobs.csv.gz", dir ? dir : "");
+	char *sum = sim_pathf("%s/summary.json", dir ? dir : "");
+	char *jobs = sim_pathf("%s/%s.jobs.csv.gz", ss->out, p.stem);
+	if (!rc && (!dir || !tmp || !sum || !jobs))
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	if (!rc) {
+		sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+		o.run_dir = dir;
+		o.has_seed = 1;
+		o.seed = p.seed;
+		o.tasks_csv = 1;
+		o.quiet = 1;
+		sim_result res;
+		rc = sim_run_policy(x, 0, &o, &res, err);
+	}
+	if (!rc && rename(tmp, jobs))
+		rc = io_errf(err, IO_EINPUT, jobs, 0, "cannot move the run's jobs.csv.gz here");
+	if (!rc && (remove(sum) || remove(dir)))
+		rc = io_errf(err, IO_EINPUT, dir, 0, "cannot remove the run's folder");
+	gantt_manifest *scratch = rc ? NULL : gantt_manifest_new();
+	if (!rc && !scratch)
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	if (!rc) {
+		gantt_entry e = {.file = p.file, .coarse = "", .label = p.l->label,
+				 .anomaly_t0 = NAN, .anomaly_t1 = NAN, .split = ""};
+		rc = gantt_chart_add(ss->out, jobs, ss->po, &e, scratch, err);
+	}
+	gantt_manifest_free(scratch);
+	sim_experiment_free(x);
+	free(dir);
+	free(tmp);
+	free(sum);
+	free(jobs);
+	return rc;
+}
+
+static void progress(size_t done, size_t todo, double t0, int tty)
+{
+	if (!tty && done < todo)
+		return;
+	double s = now_s() - t0;
+	int w = 30, fill = todo ? (int)((double)w * (double)done / (double)todo) : w;
+	fprintf(stderr, "\rgantt-dataset: [%.*s%*s] %zu/%zu runs, %.1f runs/s%s",
+		fill, "##############################", w - fill, "", done, todo,
+		s > 0 ? (double)done / s : 0.0, done == todo ? "\n" : "");
+}
+
+/* Simulate every run on jobs worker processes; 0 or the first error. */
+static int sim_all(const sim_set *ss, int jobs, double *runs_per_s,
+		   io_err *err)
+{
+	size_t todo = ss->per_class * N_SIM_LABELS;
+	int fds[2];
+	if (pipe(fds))
+		return io_errf(err, IO_EINPUT, NULL, 0, "cannot make a pipe");
+	fflush(NULL);
+	double t0 = now_s();
+	pid_t pids[256];
+	int started = 0;
+	for (; started < jobs; started++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			close(fds[0]);
+			io_err e = {0};
+			for (size_t r = (size_t)started; r < todo; r += (size_t)jobs) {
+				if (sim_one(ss, r, &e)) {
+					fprintf(stderr, "\nhetsim: %s\n", e.msg);
+					_exit(e.code == IO_EINPUT ? 2 : 1);
+				}
+				char b = 1;
+				if (write(fds[1], &b, 1) != 1)
+					_exit(1);
+			}
+			_exit(0);
+		}
+		pids[started] = pid;
+	}
+	close(fds[1]);
+	int tty = isatty(2);
+	size_t done = 0;
+	char buf[256];
+	ssize_t got;
+	while ((got = read(fds[0], buf, sizeof buf)) > 0) {
+		done += (size_t)got;
+		progress(done, todo, t0, tty);
+	}
+	close(fds[0]);
+	int failed_code = 0;
+	for (int i = 0; i < started; i++) {
+		int st;
+		if (waitpid(pids[i], &st, 0) < 0 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st))
+			failed_code = failed_code ? failed_code
+				      : WIFEXITED(st) && WEXITSTATUS(st) == 2 ? 2 : 1;
+	}
+	double s = now_s() - t0;
+	*runs_per_s = s > 0 ? (double)done / s : 0;
+	if (started < jobs && !failed_code)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "cannot start %d worker "
+			       "processes", jobs);
+	if (failed_code || done != todo)
+		return io_errf(err, failed_code == 2 ? IO_EINPUT : IO_ENOMEM, NULL, 0,
+			       "a worker failed (its message is above); %zu of "
+			       "%zu runs made", done, todo);
+	return 0;
+}
+
+/* The manifest rows of the simulated runs. */
+static int sim_manifest(const sim_set *ss, gantt_manifest *m, io_err *err)
+{
+	size_t todo = ss->per_class * N_SIM_LABELS;
+	for (size_t r = 0; r < todo; r++) {
+		sim_plan p;
+		plan_run(ss, r, &p);
+		char node[16];
+		snprintf(node, sizeof node, "%u", p.node);
+		int an = p.l->kind != NULL;
+		if (ss->scope_all) {
+			snprintf(node, sizeof node, "*");
+			p.t0 = 0;
+			p.t1 = NAN; /* until the run's end */
+		}
+		gantt_entry e = {.file = p.file,
+				 .coarse = gantt_coarse_class(p.l->label),
+				 .label = p.l->label,
+				 .has_seed = 1,
+				 .seed = p.seed,
+				 .anomaly_node = an ? node : NULL,
+				 .anomaly_t0 = an ? p.t0 : NAN,
+				 .anomaly_t1 = an ? p.t1 : NAN,
+				 .split = gantt_split(p.k, ss->per_class)};
+		if (gantt_manifest_add(m, &e, err))
+			return -1;
+	}
+	return 0;
+}
+
+/* The normal run of the set's seed: its makespan scales the windows. */
+static int sim_reference(sim_set *ss, io_err *err)
+{
+	sim_experiment *x = NULL;
+	int rc = load_run(ss, NULL, &x, err);
+	if (!rc && !sim_experiment_is_workflow(x))
+		rc = io_errf(err, IO_EINPUT, ss->exp_path, 0,
+			     "not a workflow experiment (its workload needs "
+			     "\"workflow\": the charts are of workflow jobs)");
+	if (!rc) {
+		sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+		o.out_dir = "";
+		o.has_seed = 1;
+		o.seed = ss->seed;
+		o.quiet = 1;
+		sim_result res;
+		ss->n_machines = sim_experiment_machines(x);
+		rc = sim_run_policy(x, 0, &o, &res, err);
+		ss->ref_makespan_s = res.makespan_s;
+	}
+	sim_experiment_free(x);
+	if (!rc && !(ss->ref_makespan_s > 0))
+		rc = io_errf(err, IO_EINPUT, ss->exp_path, 0,
+			     "the normal run has no makespan (no jobs?)");
+	return rc;
+}
+
 int sim_cmd_gantt_dataset(int argc, char **argv)
 {
 	static const char cmd[] = "gantt-dataset";
 	if (sim_cli_help(argc, argv, sim_cli_gantt_dataset_usage))
 		return 0;
-	const char *real = NULL, *out = NULL, *simulated = NULL;
+	const char *real = NULL, *out = NULL;
+	sim_set ss = {.exp_path = "experiments/workflows/1000genome.json",
+		      .policy = "fcfs", .seed = 1};
+	int simulated = 0;
+	long jobs = 1;
 	gantt_png_opts po = {0};
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -231,34 +535,67 @@ int sim_cmd_gantt_dataset(int argc, char **argv)
 			return -r;
 		if (r)
 			continue;
+		char *end;
 		if (!strcmp(a, "--real"))
 			real = v;
 		else if (!strcmp(a, "--out"))
 			out = v;
-		else if (!strcmp(a, "--workflow") || !strcmp(a, "--per-class") ||
-			 !strcmp(a, "-j") || !strcmp(a, "--seed"))
-			simulated = a;
-		else
+		else if (!strcmp(a, "--workflow")) {
+			ss.exp_path = v;
+			simulated = 1;
+		} else if (!strcmp(a, "--policy")) {
+			if (strlen(v) > 64 || strpbrk(v, "\"\\"))
+				return bad(cmd, "--policy takes a policy name, not %s", v);
+			ss.policy = v;
+		} else if (!strcmp(a, "--scope")) {
+			if (strcmp(v, "node") && strcmp(v, "all"))
+				return bad(cmd, "--scope takes node or all, not %s", v);
+			ss.scope_all = !strcmp(v, "all");
+		} else if (!strcmp(a, "--per-class")) {
+			unsigned long long n = strtoull(v, &end, 10);
+			if (*end || end == v || n < 1 || n > 99999 || v[0] == '-')
+				return bad(cmd, "--per-class takes 1 to 99999, not %s", v);
+			ss.per_class = (size_t)n;
+			simulated = 1;
+		} else if (!strcmp(a, "-j")) {
+			jobs = strtol(v, &end, 10);
+			if (*end || end == v || jobs < 1 || jobs > 256)
+				return bad(cmd, "-j takes 1 to 256 processes, not %s", v);
+		} else if (!strcmp(a, "--seed")) {
+			unsigned long long n = strtoull(v, &end, 10);
+			if (*end || end == v || v[0] == '-')
+				return bad(cmd, "--seed takes a whole number >= 0, not %s", v);
+			ss.seed = n;
+		} else
 			return bad(cmd, "unknown option %s", a);
 	}
-	if (simulated)
-		return bad(cmd,
-			   "%s: simulated charts need the anomaly injection and "
-			   "the workflow engine (issue 14), not in this build; "
-			   "--real converts real runs",
-			   simulated);
-	if (!real || !out)
-		return bad(cmd, "needs --real DIR and --out DIR");
+	if (!out)
+		return bad(cmd, "needs --out DIR");
+	if (simulated && !ss.per_class)
+		ss.per_class = 10;
+	if (!simulated && !real)
+		return bad(cmd, "needs --per-class N (simulated runs) or --real DIR");
+	ss.out = out;
+	ss.po = &po;
 	io_err err = {0};
 	gantt_manifest *m = gantt_manifest_new();
 	if (!m) {
 		fprintf(stderr, "hetsim: out of memory\n");
 		return 1;
 	}
-	double t0 = now_s();
-	gantt_real_stats st;
-	/* every input is checked before the first file is written */
-	int rc = gantt_real_convert(real, out, &po, m, &st, &err);
+	double t0 = now_s(), rate = 0;
+	gantt_real_stats st = {0};
+	/* every real input is checked before the first file is written */
+	int rc = real ? gantt_real_convert(real, out, &po, m, &st, &err) : 0;
+	double real_s = now_s() - t0;
+	if (!rc && simulated)
+		rc = sim_reference(&ss, &err);
+	if (!rc && simulated)
+		rc = sim_mkdirs(out, &err);
+	if (!rc && simulated)
+		rc = sim_all(&ss, (int)jobs, &rate, &err);
+	if (!rc && simulated)
+		rc = sim_manifest(&ss, m, &err);
 	char *manifest = rc ? NULL : sim_pathf("%s/manifest.csv", out);
 	if (!rc && !manifest)
 		rc = io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
@@ -266,15 +603,24 @@ int sim_cmd_gantt_dataset(int argc, char **argv)
 		rc = sim_mkdirs(out, &err);
 	if (!rc)
 		rc = gantt_manifest_write(m, manifest, &err);
-	if (!rc) {
-		double s = now_s() - t0;
+	if (!rc && real)
 		fprintf(stderr,
 			"gantt-dataset: %zu real runs (%zu jobs) in %.2f s, %.1f "
 			"runs/s; %zu staging windows clamped into the execution, "
-			"%zu placed from durations; %s lists %zu charts\n",
-			st.runs, st.jobs, s, s > 0 ? (double)st.runs / s : 0.0,
-			st.clamped, st.placed, manifest, gantt_manifest_count(m));
-	}
+			"%zu placed from durations\n",
+			st.runs, st.jobs, real_s,
+			real_s > 0 ? (double)st.runs / real_s : 0.0, st.clamped,
+			st.placed);
+	if (!rc && simulated)
+		fprintf(stderr,
+			"gantt-dataset: %zu simulated runs (%zu labels x %zu) on %ld "
+			"processes, %.1f runs/s; windows scaled by the normal "
+			"makespan %.6g s\n",
+			ss.per_class * N_SIM_LABELS, N_SIM_LABELS, ss.per_class,
+			jobs, rate, ss.ref_makespan_s);
+	if (!rc)
+		fprintf(stderr, "gantt-dataset: %s lists %zu charts\n", manifest,
+			gantt_manifest_count(m));
 	free(manifest);
 	gantt_manifest_free(m);
 	return rc ? failed(&err) : 0;

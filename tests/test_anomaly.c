@@ -1,0 +1,269 @@
+/* tests/test_anomaly.c — anomalies injected into workflow runs ("anomalies"
+ * of an experiment, sim/engine.c "anomalies"): each model's known answer
+ * on a one-job workflow (cpu: processor sharing of slots with the taken
+ * cores, exact over a window that opens mid-phase; hdd: stage-in at the
+ * disk's leftover bandwidth; loss: stage-in at the Mathis rate), each
+ * leaving the phases it should alone, a window after the run changing
+ * nothing (the same jobs.csv bytes), and bad specs as located errors. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "sim/sim.h"
+#include "tests/tests.h"
+
+/* One job of 100 s reading a file of in_bytes from storage (none if 0). */
+static const char *one_job_dax(const char *name, double in_bytes)
+{
+	char text[1024];
+	if (in_bytes > 0)
+		snprintf(text, sizeof text,
+			 "<adag version=\"3.6\">\n<job id=\"a\" name=\"t\" "
+			 "runtime=\"100\">\n<uses file=\"in\" link=\"input\" "
+			 "size=\"%.17g\"/>\n</job>\n</adag>\n", in_bytes);
+	else
+		snprintf(text, sizeof text,
+			 "<adag version=\"3.6\">\n<job id=\"a\" name=\"t\" "
+			 "runtime=\"100\"/>\n</adag>\n");
+	return test_write(name, text);
+}
+
+/* An experiment on one machine of `slots` slots, 1 GB/s NIC (8 Gb/s) and a
+ * 1 GB/s storage node, latency 1 ms, no WMS overheads, policy fcfs. */
+static const char *experiment(const char *name, const char *dax, int slots,
+			      const char *anomalies)
+{
+	char text[4096];
+	snprintf(text, sizeof text,
+		 "{\"profile\": {\"machine_types\": [{\"name\": \"vm\", "
+		 "\"slots\": %d, \"nic_gbps\": 8}], \"task_types\": [{\"name\": "
+		 "\"job\"}], \"exec\": [{\"task\": \"job\", \"machine\": \"vm\", "
+		 "\"model\": \"constant\", \"value\": 1}]},\n"
+		 " \"machines\": [{\"type\": \"vm\", \"count\": 1}],\n"
+		 " \"workload\": {\"workflow\": \"%s\", \"storage_gbps\": 8,"
+		 " \"latency_s\": 0.001},\n"
+		 " \"wms\": \"none\",\n"
+		 "%s%s%s"
+		 " \"policy\": \"fcfs\"}\n",
+		 slots, dax, anomalies ? " \"anomalies\": " : "",
+		 anomalies ? anomalies : "", anomalies ? ",\n" : "");
+	return test_write(name, text);
+}
+
+/* Run an experiment; its makespan, jobs.csv text into *jobs if asked. */
+static double run_makespan(const char *path, char **jobs)
+{
+	sim_experiment *x = NULL;
+	io_err err = {0};
+	ck_assert_msg(sim_experiment_load(&x, path, &err) == 0, "%s", err.msg);
+	char dir[700];
+	snprintf(dir, sizeof dir, "%s/run", test_tmpdir());
+	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+	o.run_dir = dir;
+	o.tasks_csv = 1;
+	o.quiet = 1;
+	sim_result res;
+	ck_assert_msg(sim_run_policy(x, 0, &o, &res, &err) == 0, "%s", err.msg);
+	sim_experiment_free(x);
+	if (jobs) {
+		char p[800];
+		snprintf(p, sizeof p, "%s/jobs.csv.gz", dir);
+		gzFile g = gzopen(p, "rb");
+		ck_assert_ptr_nonnull(g);
+		char *buf = calloc(1, 1 << 16);
+		ck_assert_int_gt(gzread(g, buf, (1 << 16) - 1), 0);
+		gzclose(g);
+		*jobs = buf;
+	}
+	return res.makespan_s;
+}
+
+static double makespan_of(const char *dax, int slots, const char *anomalies)
+{
+	return run_makespan(experiment("x.json", dax, slots, anomalies), NULL);
+}
+
+#define NEAR(a, b) (fabs((a) - (double)(b)) <= 1e-6 * fmax(1, fabs((double)(b))))
+
+/* cpu: rate min(1, slots / (jobs holding slots + cores)). Alone on one
+ * slot with one core taken: 2x; on 2 slots with 2 taken: 1.5x; a window
+ * opening at 50 s: 50 s at full speed, the other 50 s of work at half. */
+START_TEST(cpu_slows_computation_by_processor_sharing)
+{
+	const char *dax = one_job_dax("cpu.dax", 0);
+	ck_assert(NEAR(makespan_of(dax, 1, NULL), 100));
+	double a = makespan_of(dax, 1, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0}]");
+	ck_assert_msg(NEAR(a, 200), "%.9g", a);
+	a = makespan_of(dax, 2, "[{\"kind\": \"cpu\", \"cores\": 2, \"node\": 0}]");
+	ck_assert_msg(NEAR(a, 150), "%.9g", a);
+	a = makespan_of(dax, 2, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0}]");
+	ck_assert_msg(NEAR(a, 100), "one job and one hog on two cores: %.9g", a);
+	a = makespan_of(dax, 1, "[{\"kind\": \"cpu\", \"cores\": 1, \"machines\": [0],"
+			" \"start_s\": 50}]");
+	ck_assert_msg(NEAR(a, 150), "%.9g", a);
+	/* a window closing at 60 s: 50 s of work by then, the rest at 1 */
+	a = makespan_of(dax, 1, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0,"
+			" \"start_s\": 10, \"end_s\": 60}]");
+	ck_assert_msg(NEAR(a, 125), "%.9g", a);
+	/* two windows open together add their cores */
+	a = makespan_of(dax, 1, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0},"
+			" {\"kind\": \"cpu\", \"cores\": 2, \"node\": 0}]");
+	ck_assert_msg(NEAR(a, 400), "%.9g", a);
+}
+END_TEST
+
+/* Stage-in of 1e11 bytes at 1 GB/s: 100 s (+ 1 ms latency). cpu leaves it
+ * alone (only the 100 s of computation grow, 4x with 3 cores taken of 1);
+ * hdd 75 MB/s on a 150 MB/s disk halves its rate and leaves computation
+ * alone. */
+START_TEST(cpu_leaves_staging_alone_and_hdd_slows_only_staging)
+{
+	const char *dax = one_job_dax("st.dax", 1e11);
+	double n = makespan_of(dax, 1, NULL);
+	ck_assert_msg(NEAR(n, 200.001), "%.9g", n);
+	double c = makespan_of(dax, 1, "[{\"kind\": \"cpu\", \"cores\": 3, \"node\": 0}]");
+	ck_assert_msg(NEAR(c, 100.001 + 400), "%.9g", c);
+	double h = makespan_of(dax, 1, "[{\"kind\": \"hdd\", \"mb_per_s\": 75, "
+			       "\"disk_mb_per_s\": 150, \"node\": 0}]");
+	ck_assert_msg(NEAR(h, 2 * 100.001 + 100), "%.9g", h);
+	/* no staging: hdd changes nothing */
+	const char *bare = one_job_dax("bare.dax", 0);
+	h = makespan_of(bare, 1, "[{\"kind\": \"hdd\", \"mb_per_s\": 100, \"node\": 0}]");
+	ck_assert_msg(NEAR(h, 100), "%.9g", h);
+}
+END_TEST
+
+/* loss p on the machine: its stage-in flow is capped at the Mathis rate
+ * MSS / (RTT sqrt(2p/3)), RTT = 2 x latency; computation is left alone. */
+START_TEST(loss_caps_staging_at_the_mathis_rate)
+{
+	const char *dax = one_job_dax("loss.dax", 1e9);
+	double cap = 1460.0 / (0.002 * sqrt(2 * 0.01 / 3));
+	double l = makespan_of(dax, 1, "[{\"kind\": \"loss\", \"percent\": 1, \"node\": 0}]");
+	ck_assert_msg(NEAR(l, 0.001 + 1e9 / cap + 100), "%.9g vs %.9g", l,
+		      0.001 + 1e9 / cap + 100);
+	const char *bare = one_job_dax("bare.dax", 0);
+	l = makespan_of(bare, 1, "[{\"kind\": \"loss\", \"percent\": 5, \"node\": 0}]");
+	ck_assert_msg(NEAR(l, 100), "%.9g", l);
+}
+END_TEST
+
+/* A window that opens after the run ends: the same jobs.csv and
+ * summary.json, byte for byte, for each kind (the loss edge pending at the end must not move
+ * the run's end either). */
+START_TEST(a_window_after_the_run_changes_nothing)
+{
+	const char *dax = one_job_dax("late.dax", 1e9);
+	char *normal = NULL, *late = NULL, path[800];
+	double n = run_makespan(experiment("same.json", dax, 1, NULL), &normal);
+	snprintf(path, sizeof path, "%s/run/summary.json", test_tmpdir());
+	char *normal_summary = test_slurp(path, NULL);
+	ck_assert_ptr_nonnull(normal_summary);
+	static const char *const kinds[] = {
+		"[{\"kind\": \"cpu\", \"cores\": 3, \"node\": 0, \"start_s\": 500}]",
+		"[{\"kind\": \"hdd\", \"mb_per_s\": 100, \"node\": 0, \"start_s\": 500}]",
+		("[{\"kind\": \"loss\", \"percent\": 5, \"node\": 0, \"start_s\": 500,"
+		 " \"end_s\": 600}]")};
+	for (int k = 0; k < 3; k++) {
+		double m = run_makespan(experiment("same.json", dax, 1, kinds[k]), &late);
+		ck_assert_msg(m == n, "%s: makespan %.17g, normal %.17g", kinds[k], m, n);
+		ck_assert_msg(!strcmp(late, normal), "%s: jobs.csv differs", kinds[k]);
+		char *summary = test_slurp(path, NULL);
+		ck_assert_msg(summary && !strcmp(summary, normal_summary),
+			      "%s: summary.json differs", kinds[k]);
+		free(summary);
+		free(late);
+	}
+	free(normal);
+	free(normal_summary);
+}
+END_TEST
+
+/* Bad anomaly specs: one error naming the file and the line. */
+START_TEST(bad_anomaly_specs_are_located_errors)
+{
+	const char *dax = one_job_dax("bad.dax", 0);
+	static const struct {
+		const char *spec, *want;
+	} cases[] = {
+		{"{\"kind\": \"disk\", \"node\": 0}", "\"cpu\", \"hdd\" or \"loss\""},
+		{"{\"kind\": \"cpu\", \"cores\": 1.5, \"node\": 0}", "whole number"},
+		{"{\"kind\": \"cpu\", \"node\": 0}", "cores"},
+		{"{\"kind\": \"cpu\", \"cores\": 1, \"percent\": 1, \"node\": 0}",
+		 "not for a \"cpu\""},
+		{"{\"kind\": \"hdd\", \"mb_per_s\": 200, \"node\": 0}", "below the disk"},
+		{"{\"kind\": \"loss\", \"percent\": 100, \"node\": 0}", "(0, 100)"},
+		{"{\"kind\": \"loss\", \"percent\": 1, \"node\": 3}", "index in 0..0"},
+		{"{\"kind\": \"loss\", \"percent\": 1, \"machines\": []}", "non-empty"},
+		{"{\"kind\": \"loss\", \"percent\": 1}", "\"machines\""},
+		{"{\"kind\": \"loss\", \"percent\": 1, \"node\": 0, \"machines\": [0]}",
+		 "one of them"},
+		{"{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, \"start_s\": 5,"
+		 " \"end_s\": 5}", "start_s < end_s"},
+		{"{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, \"when\": 5}", "when"},
+		{"{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, \"disk_mb_per_s\": 9}",
+		 "for \"hdd\""},
+	};
+	char spec[512];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(spec, sizeof spec, "[\n%s]", cases[i].spec);
+		const char *path = experiment("bad.json", dax, 1, spec);
+		sim_experiment *x = NULL;
+		io_err err = {0};
+		ck_assert_msg(sim_experiment_load(&x, path, &err) == IO_EINPUT,
+			      "%s: accepted", cases[i].spec);
+		ck_assert_msg(strstr(err.msg, "bad.json:") && strstr(err.msg, cases[i].want),
+			      "%s: [%s]", cases[i].spec, err.msg);
+		/* the anomaly sits on line 7 of the file */
+		ck_assert_msg(strstr(err.msg, "bad.json:7:") || strstr(err.msg, "bad.json:6:"),
+			      "%s: [%s]", cases[i].spec, err.msg);
+	}
+	/* loss needs a round-trip time: latency 0 is refused at the anomaly */
+	{
+		char *text = test_slurp(experiment("lat.json", dax, 1,
+						   "[\n{\"kind\": \"loss\", \"percent\": 1, "
+						   "\"node\": 0}]"), NULL);
+		ck_assert_ptr_nonnull(text);
+		char *at = strstr(text, "\"latency_s\": 0.001");
+		ck_assert_ptr_nonnull(at);
+		memmove(at + 14, at + 18, strlen(at + 18) + 1); /* 0.001 -> 0 */
+		const char *path = test_write("lat.json", text);
+		free(text);
+		sim_experiment *x = NULL;
+		io_err err = {0};
+		ck_assert_int_eq(sim_experiment_load(&x, path, &err), IO_EINPUT);
+		ck_assert_msg(strstr(err.msg, "lat.json:6:") &&
+				      strstr(err.msg, "round-trip"),
+			      "[%s]", err.msg);
+	}
+	/* independent tasks take no anomalies */
+	const char *t = test_write("tasks.json",
+		"{\"profile\": {\"machine_types\": [{\"name\": \"vm\"}], \"task_types\": "
+		"[{\"name\": \"job\"}], \"exec\": [{\"task\": \"job\", \"machine\": "
+		"\"vm\", \"model\": \"constant\", \"value\": 1}]},\n"
+		" \"machines\": [{\"type\": \"vm\"}],\n"
+		" \"workload\": {\"arrival\": {\"process\": \"poisson\", \"rate\": 1}, \"tasks\": 3},\n"
+		" \"anomalies\": [],\n \"policy\": \"fcfs\"}\n");
+	sim_experiment *x = NULL;
+	io_err err = {0};
+	ck_assert_int_eq(sim_experiment_load(&x, t, &err), IO_EINPUT);
+	ck_assert_msg(strstr(err.msg, "tasks.json:4:") && strstr(err.msg, "workflow"),
+		      "[%s]", err.msg);
+}
+END_TEST
+
+Suite *suite_anomaly(void)
+{
+	Suite *s = suite_create("anomaly");
+	TCase *tc = tcase_create("anomalies");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, cpu_slows_computation_by_processor_sharing);
+	tcase_add_test(tc, cpu_leaves_staging_alone_and_hdd_slows_only_staging);
+	tcase_add_test(tc, loss_caps_staging_at_the_mathis_rate);
+	tcase_add_test(tc, a_window_after_the_run_changes_nothing);
+	tcase_add_test(tc, bad_anomaly_specs_are_located_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
