@@ -15,6 +15,7 @@ typedef struct nn_layer {
 	int64_t shape[NN_MAX_DIMS];
 	int64_t elems;
 	double flops;
+	double macs;             /* multiply-adds (in flops, twice) */
 	int64_t n_trainable;
 	int param0, n_params;    /* its parameters in the model's list */
 	/* derived once the batch is known (nn_model_prepare) */

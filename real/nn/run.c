@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "real/nn/graph.h"
 #include "sim/base/rng.h"
 
@@ -655,20 +656,39 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 	}
 }
 
-int nn_model_forward(nn_model *m, int training, io_err *err)
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int nn_model_forward_timed(nn_model *m, int training, double *layer_s,
+			   io_err *err)
 {
 	if (!m->prepared)
 		return io_errf(err, IO_EINPUT, NULL, 0,
 			       "model %s: not prepared (nn_model_prepare)",
 			       m->name);
+	double t = layer_s ? now_s() : 0;
 	for (int i = 0; i < m->n; i++) {
 		int rc = layer_fwd(m, i, training, err);
 		if (rc)
 			return rc;
+		if (layer_s) {
+			double t1 = now_s();
+			layer_s[i] = t1 - t;
+			t = t1;
+		}
 	}
 	m->last_training = training;
 	m->forward_done = 1;
 	return 0;
+}
+
+int nn_model_forward(nn_model *m, int training, io_err *err)
+{
+	return nn_model_forward_timed(m, training, NULL, err);
 }
 
 /* ------------------------------------------------------------ backward */
