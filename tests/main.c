@@ -106,6 +106,7 @@ int main(void)
 		suite_replay,
 		suite_nn,
 		suite_zoo,
+		suite_layers,
 		suite_workflows,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */

@@ -27,6 +27,7 @@ Suite *suite_scale(void);
 Suite *suite_replay(void);
 Suite *suite_nn(void);
 Suite *suite_zoo(void);
+Suite *suite_layers(void);
 
 /* Wall-time limits in tests are set for optimised builds; under AddressSanitizer
  * code runs several times slower (and CI shares its cores), so speed tests
