@@ -482,6 +482,56 @@ START_TEST(test_batchnorm_folding)
 }
 END_TEST
 
+/* Convolutions read only by convolutions keep oneDNN's layout between
+ * them in inference passes (NN_CONV_Y_NATIVE / NN_CONV_X_NATIVE): c1 (read
+ * by two convs), c2 (batch norm folded, ReLU fused, read by c4) and c4
+ * (read by a deconv) stay blocked; d and c3 feed an add and are written
+ * plain. The output equals the reference backend's, in inference passes,
+ * in a training-mode pass between them (plain layouts again) and after
+ * it, and at a second batch size on the same backend. */
+START_TEST(test_conv_chain_native_layouts)
+{
+	const char *chain = model_text(
+		IN2(16, 14, 14) ","
+		"{\"name\": \"c1\", \"type\": \"conv\", \"out\": 32, \"kernel\": 3,"
+		" \"pad\": 1, \"relu\": true},"
+		"{\"name\": \"c2\", \"type\": \"conv\", \"out\": 32, \"kernel\": 1},"
+		"{\"type\": \"batchnorm\"}, {\"type\": \"relu\"},"
+		"{\"name\": \"c4\", \"type\": \"conv\", \"out\": 24, \"kernel\": 3,"
+		" \"stride\": 2, \"pad\": 1},"
+		"{\"name\": \"d\", \"type\": \"deconv\", \"out\": 16, \"kernel\": 2,"
+		" \"stride\": 2},"
+		"{\"name\": \"c3\", \"type\": \"conv\", \"input\": \"c1\", \"out\": 16,"
+		" \"kernel\": 3, \"pad\": 1},"
+		"{\"type\": \"add\", \"inputs\": [\"d\", \"c3\"]},"
+		"{\"type\": \"global_avgpool\"}");
+	nn_backend *dn = backend("dnnl"), *rf = backend("ref");
+	nn_model *a = setup_flags(chain, dn, 0), *b = setup_flags(chain, rf, 0);
+	int64_t n = BATCH * nn_model_output_elems(b);
+	for (int round = 0; round < 5; round++) {
+		int training = round == 2;
+		io_err err = {0};
+		if (round == 4) { /* another batch on the same backend */
+			ok(nn_model_prepare(a, dn, 2 * BATCH, 0, &err), &err);
+			ok(nn_model_prepare(b, rf, 2 * BATCH, 0, &err), &err);
+			n = 2 * BATCH * nn_model_output_elems(b);
+			for (int64_t i = 0; i < 2 * BATCH * nn_model_input_elems(a, 0); i++)
+				nn_model_input(a, 0)[i] = nn_model_input(b, 0)[i] =
+					(float)unif(11, (uint64_t)i);
+		}
+		ok(nn_model_forward(a, training, &err), &err);
+		ok(nn_model_forward(b, training, &err), &err);
+		double e = rel_err(nn_model_output(a, NULL, NULL),
+				   nn_model_output(b, NULL, NULL), n);
+		ck_assert_msg(e < 1e-4, "round %d: dnnl vs ref relative error %g", round, e);
+	}
+	nn_model_free(a);
+	nn_model_free(b);
+	nn_backend_free(dn);
+	nn_backend_free(rf);
+}
+END_TEST
+
 /* Cross-entropy of logits z against labels: mean of log sum exp z -
  * z[label] (by hand below), the gradient by finite differences of the
  * loss, and the count of samples whose largest logit is the label. */
@@ -918,6 +968,7 @@ Suite *suite_nn(void)
 	tcase_add_test(tc, test_dropout_mask);
 	tcase_add_test(tc, test_conv_relu_fusion);
 	tcase_add_test(tc, test_batchnorm_folding);
+	tcase_add_test(tc, test_conv_chain_native_layouts);
 	tcase_add_test(tc, test_cross_entropy);
 	tcase_add_test(tc, test_mlp_learns_with_adam);
 	tcase_add_test(tc, test_cnn_learns_with_sgd_momentum);

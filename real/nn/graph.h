@@ -32,6 +32,9 @@ typedef struct nn_layer {
 	int alias;               /* a ReLU fused into its input: shares out
 				    and grad with it */
 	int fused_relu;          /* conv/deconv: ReLU applied by the op */
+	int native_out;          /* conv/deconv, inference: read only by
+				    convolutions, so its output may stay in
+				    the backend's layout (NN_CONV_Y_NATIVE) */
 	/* inference (prepared without NN_TRAIN): a conv read only by a batch
 	 * norm runs with the norm folded into its weights and bias (in tmp,
 	 * refolded when a source's version changes); the norm, and a ReLU

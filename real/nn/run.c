@@ -113,6 +113,7 @@ void nn_buffers_free(nn_model *m)
 		l->ws.p = NULL;
 		l->ws.size = 0;
 		l->alias = l->fused_relu = l->fold_bn = l->fold_relu = 0;
+		l->native_out = 0;
 		l->fold_src_ver = UINT64_MAX; /* refold (fold_ver keeps going:
 						 the backend keys on it) */
 	}
@@ -226,6 +227,36 @@ static void fold_batchnorms(nn_model *m)
 	}
 }
 
+/* The layer whose operation computes layer i: i, or for an alias (a
+ * fused ReLU, a folded batch norm) its convolution. */
+static int computed_by(const nn_model *m, int i)
+{
+	while (m->l[i].alias)
+		i = m->l[i].s.in[0];
+	return i;
+}
+
+/* For inference: a convolution whose output (and its aliases') only
+ * convolutions read, and that is not the model's output, may leave it in
+ * the backend's layout for them (NN_CONV_Y_NATIVE: ResNet's 1x1 -> 3x3 ->
+ * 1x1 chains skip two reorders per step). */
+static void mark_native(nn_model *m)
+{
+	for (int i = 0; i < m->n; i++) {
+		nn_layer *l = &m->l[i];
+		l->native_out = (l->s.kind == NN_CONV || l->s.kind == NN_DECONV) &&
+				!l->alias;
+	}
+	m->l[computed_by(m, nn_output_index(m))].native_out = 0;
+	for (int j = 0; j < m->n; j++) {
+		const nn_layer *r = &m->l[j];
+		if (r->alias || r->s.kind == NN_CONV || r->s.kind == NN_DECONV)
+			continue; /* computed by its conv, or a conv itself */
+		for (int k = 0; k < r->s.n_in; k++)
+			m->l[computed_by(m, r->s.in[k])].native_out = 0;
+	}
+}
+
 int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 		     io_err *err)
 {
@@ -275,8 +306,10 @@ int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 			l->alias = 1;
 		}
 	}
-	if (!(flags & NN_TRAIN))
+	if (!(flags & NN_TRAIN)) {
 		fold_batchnorms(m);
+		mark_native(m);
+	}
 	/* which outputs need a gradient */
 	for (int i = 0; i < m->n; i++) {
 		nn_layer *l = &m->l[i];
@@ -499,6 +532,19 @@ static int attention_fwd(nn_model *m, nn_layer *l, const float *x,
 	return be->ops->gemm(be, &g4, b.ctxm, ow, ob, l->out, err);
 }
 
+/* conv_fwd's flags for conv layer l (real/nn/backend.h): its ReLU, and in
+ * an inference pass the layouts its input and output may stay in. */
+static int conv_flags(const nn_model *m, const nn_layer *l, int relu,
+		      int training)
+{
+	int f = relu ? NN_CONV_RELU : 0;
+	if (!training && l->native_out)
+		f |= NN_CONV_Y_NATIVE;
+	if (!training && m->l[computed_by(m, l->s.in[0])].native_out)
+		f |= NN_CONV_X_NATIVE;
+	return f;
+}
+
 /* Conv layer l with its batch norm folded in (fold_batchnorms): weights
  * w gamma / sqrt(var + eps) per output channel, bias (b - mean) gamma /
  * sqrt(var + eps) + beta, computed in double into l->tmp whenever a
@@ -530,7 +576,8 @@ static int conv_folded(nn_model *m, nn_layer *l, const float *x, io_err *err)
 		l->fold_ver++;
 	}
 	return m->be->ops->conv_fwd(m->be, &l->conv, x, fw, l->fold_ver, fb,
-				    l->out, l->fold_relu, err);
+				    l->out, conv_flags(m, l, l->fold_relu, 0),
+				    err);
 }
 
 static int layer_fwd(nn_model *m, int i, int training, io_err *err)
@@ -550,7 +597,9 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 		const nn_param *w = par(m, l, 0);
 		const float *bias = l->s.no_bias ? NULL : par(m, l, 1)->data;
 		return op->conv_fwd(be, &l->conv, x, w->data, w->version, bias,
-				    l->out, l->fused_relu, err);
+				    l->out,
+				    conv_flags(m, l, l->fused_relu, training),
+				    err);
 	}
 	case NN_MAXPOOL:
 	case NN_AVGPOOL:
