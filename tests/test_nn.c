@@ -482,6 +482,43 @@ START_TEST(test_batchnorm_folding)
 }
 END_TEST
 
+/* An add read only by a ReLU applies it in its own pass when prepared for
+ * inference: with 2 and with 3 inputs, the output equals the unfused
+ * model's (prepared for training), and about half of it is 0. */
+START_TEST(test_add_relu_fusion)
+{
+	static char texts[2][4096]; /* model_text's buffer is reused */
+	snprintf(texts[0], sizeof texts[0], "%s",
+		 model_text(IN2(2, 5, 5) ", {\"type\": \"conv\", \"out\": 2, \"kernel\": 1},"
+				       " {\"type\": \"add\", \"inputs\": [0, 1]}, {\"type\": \"relu\"}"));
+	snprintf(texts[1], sizeof texts[1], "%s",
+		 model_text(IN2(2, 5, 5) ", {\"type\": \"conv\", \"out\": 2, \"kernel\": 1},"
+				       " {\"type\": \"conv\", \"input\": 0, \"out\": 2, \"kernel\": 3,"
+				       " \"pad\": 1}, {\"type\": \"add\", \"inputs\": [0, 1, 2]},"
+				       " {\"type\": \"relu\"}"));
+	nn_backend *be = backend("dnnl");
+	for (int t = 0; t < 2; t++) {
+		nn_model *fused = setup_flags(texts[t], be, 0);
+		nn_model *plain = setup(texts[t], be);
+		io_err err = {0};
+		ok(nn_model_forward(fused, 0, &err), &err);
+		ok(nn_model_forward(plain, 0, &err), &err);
+		const float *y = nn_model_output(fused, NULL, NULL);
+		const float *z = nn_model_output(plain, NULL, NULL);
+		int64_t n = BATCH * nn_model_output_elems(plain), zero = 0;
+		for (int64_t i = 0; i < n; i++) {
+			zero += z[i] == 0;
+			ck_assert_float_eq_tol(y[i], z[i], 1e-6);
+		}
+		ck_assert_msg(zero > n / 5 && zero < n - n / 5, "%lld of %lld are 0",
+			      (long long)zero, (long long)n);
+		nn_model_free(fused);
+		nn_model_free(plain);
+	}
+	nn_backend_free(be);
+}
+END_TEST
+
 /* Convolutions read only by convolutions keep oneDNN's layout between
  * them in inference passes (NN_CONV_Y_NATIVE / NN_CONV_X_NATIVE): c1 (read
  * by two convs), c2 (batch norm folded, ReLU fused, read by c4) and c4
@@ -969,6 +1006,7 @@ Suite *suite_nn(void)
 	tcase_add_test(tc, test_conv_relu_fusion);
 	tcase_add_test(tc, test_batchnorm_folding);
 	tcase_add_test(tc, test_conv_chain_native_layouts);
+	tcase_add_test(tc, test_add_relu_fusion);
 	tcase_add_test(tc, test_cross_entropy);
 	tcase_add_test(tc, test_mlp_learns_with_adam);
 	tcase_add_test(tc, test_cnn_learns_with_sgd_momentum);

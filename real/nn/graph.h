@@ -31,7 +31,8 @@ typedef struct nn_layer {
 	nn_ws ws;
 	int alias;               /* a ReLU fused into its input: shares out
 				    and grad with it */
-	int fused_relu;          /* conv/deconv: ReLU applied by the op */
+	int fused_relu;          /* conv/deconv (and add, for inference):
+				    ReLU applied by the op */
 	int native_out;          /* conv/deconv, inference: read only by
 				    convolutions, so its output may stay in
 				    the backend's layout (NN_CONV_Y_NATIVE) */

@@ -268,7 +268,10 @@ enum {
  * and bias (and a ReLU that alone reads the norm fused too): inference
  * outputs then equal the unfolded ones up to float rounding (about 1e-6
  * relative); a training-mode forward pass still normalises with the
- * batch's statistics. */
+ * batch's statistics. Also without NN_TRAIN, an add read only by a ReLU
+ * applies it in the same pass, and a convolution read only by
+ * convolutions hands its output over in the backend's layout
+ * (NN_CONV_Y_NATIVE in real/nn/backend.h) in inference passes. */
 int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 		     io_err *err);
 int64_t nn_model_batch(const nn_model *m);

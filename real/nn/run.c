@@ -292,7 +292,8 @@ int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 	m->flags = flags;
 	m->forward_done = 0;
 	int out = nn_output_index(m);
-	/* fuse a conv with the ReLU that alone reads it */
+	/* fuse a conv with the ReLU that alone reads it; for inference also
+	 * an add (ResNet's add + ReLU: one pass over the tensor, not three) */
 	for (int i = 0; i < m->n; i++) {
 		nn_layer *l = &m->l[i];
 		l->fused_relu = (l->s.kind == NN_CONV || l->s.kind == NN_DECONV) &&
@@ -300,7 +301,8 @@ int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 		if (l->s.kind != NN_RELU)
 			continue;
 		nn_layer *c = &m->l[l->s.in[0]];
-		if ((c->s.kind == NN_CONV || c->s.kind == NN_DECONV) &&
+		if ((c->s.kind == NN_CONV || c->s.kind == NN_DECONV ||
+		     (c->s.kind == NN_ADD && !(flags & NN_TRAIN))) &&
 		    c->consumers == 1 && l->s.in[0] != out) {
 			c->fused_relu = 1;
 			l->alias = 1;
@@ -580,6 +582,33 @@ static int conv_folded(nn_model *m, nn_layer *l, const float *x, io_err *err)
 				    err);
 }
 
+/* The sum of add layer l's inputs (x the first), and its fused ReLU. */
+static void add_fwd(const nn_model *m, nn_layer *l, const float *x, int64_t n)
+{
+	float *out = l->out;
+	const float *y = m->l[l->s.in[1]].out;
+	if (l->s.n_in == 2) {
+		if (l->fused_relu)
+			for (int64_t k = 0; k < n; k++) {
+				float v = x[k] + y[k];
+				out[k] = v > 0 ? v : 0;
+			}
+		else
+			for (int64_t k = 0; k < n; k++)
+				out[k] = x[k] + y[k];
+		return;
+	}
+	memcpy(out, x, (size_t)n * sizeof(float));
+	for (int j = 1; j < l->s.n_in; j++) {
+		y = m->l[l->s.in[j]].out;
+		for (int64_t k = 0; k < n; k++)
+			out[k] += y[k];
+	}
+	if (l->fused_relu)
+		for (int64_t k = 0; k < n; k++)
+			out[k] = out[k] > 0 ? out[k] : 0;
+}
+
 static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 {
 	nn_layer *l = &m->l[i];
@@ -673,12 +702,7 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 		concat(m, l);
 		return 0;
 	case NN_ADD:
-		memcpy(l->out, x, (size_t)n * sizeof(float));
-		for (int j = 1; j < l->s.n_in; j++) {
-			const float *y = m->l[l->s.in[j]].out;
-			for (int64_t k = 0; k < n; k++)
-				l->out[k] += y[k];
-		}
+		add_fwd(m, l, x, n);
 		return 0;
 	case NN_UPSAMPLE:
 		return op->up_fwd(be, &l->up, x, l->out, err);
