@@ -482,6 +482,39 @@ START_TEST(test_batchnorm_folding)
 }
 END_TEST
 
+/* A backend kept across models: the second model's weights may be
+ * allocated where the first's were; its output must still be its own
+ * (the backend's copies of weights are keyed by address and version, and
+ * versions are never reused), equal to the reference backend's. */
+START_TEST(test_backend_reused_across_models)
+{
+	const char *text = model_text(IN2(8, 10, 10) ", {\"type\": \"conv\", \"out\": 16,"
+				      " \"kernel\": 3, \"pad\": 1}, {\"type\": \"conv\","
+				      " \"out\": 8, \"kernel\": 1}, {\"type\": \"global_avgpool\"}");
+	nn_backend *dn = backend("dnnl"), *rf = backend("ref");
+	for (int round = 0; round < 3; round++) {
+		nn_model *a = parse_ok(text), *b = parse_ok(text);
+		io_err err = {0};
+		ok(nn_model_init(a, 100 + (uint64_t)round, &err), &err);
+		ok(nn_model_init(b, 100 + (uint64_t)round, &err), &err);
+		ok(nn_model_prepare(a, dn, 2, 0, &err), &err);
+		ok(nn_model_prepare(b, rf, 2, 0, &err), &err);
+		for (int64_t i = 0; i < 2 * nn_model_input_elems(a, 0); i++)
+			nn_model_input(a, 0)[i] = nn_model_input(b, 0)[i] =
+				(float)unif(5, (uint64_t)i);
+		ok(nn_model_forward(a, 0, &err), &err);
+		ok(nn_model_forward(b, 0, &err), &err);
+		double e = rel_err(nn_model_output(a, NULL, NULL), nn_model_output(b, NULL, NULL),
+				   2 * nn_model_output_elems(b));
+		ck_assert_msg(e < 1e-4, "model %d: dnnl vs ref relative error %g", round, e);
+		nn_model_free(a);
+		nn_model_free(b);
+	}
+	nn_backend_free(dn);
+	nn_backend_free(rf);
+}
+END_TEST
+
 /* An add read only by a ReLU applies it in its own pass when prepared for
  * inference: with 2 and with 3 inputs, the output equals the unfused
  * model's (prepared for training), and about half of it is 0. */
@@ -1007,6 +1040,7 @@ Suite *suite_nn(void)
 	tcase_add_test(tc, test_batchnorm_folding);
 	tcase_add_test(tc, test_conv_chain_native_layouts);
 	tcase_add_test(tc, test_add_relu_fusion);
+	tcase_add_test(tc, test_backend_reused_across_models);
 	tcase_add_test(tc, test_cross_entropy);
 	tcase_add_test(tc, test_mlp_learns_with_adam);
 	tcase_add_test(tc, test_cnn_learns_with_sgd_momentum);

@@ -71,6 +71,13 @@ struct nn_model {
 	int64_t scratch_n;
 };
 
+/* A version number for data that changed (nn_param's version, a folded
+ * conv's weights), never handed out before in this process: a backend
+ * keeps its copies of weights by (address, version), and weights freed
+ * with one model and reallocated at the same address for another must
+ * not look unchanged. */
+uint64_t nn_version_next(void);
+
 /* The output layer's index. */
 int nn_output_index(const nn_model *m);
 /* Free the batch-sized buffers and gradients (nn_model_prepare's). */

@@ -2,6 +2,7 @@
  * their shapes checked, parameters, per-layer figures, random weights. */
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,12 @@ int nn_kind_from_name(const char *name)
 		if (strcmp(kind_names[k], name) == 0)
 			return k;
 	return -1;
+}
+
+uint64_t nn_version_next(void)
+{
+	static _Atomic uint64_t last;
+	return atomic_fetch_add(&last, 1) + 1;
 }
 
 int nn_model_new(nn_model **out, const char *name, io_err *err)
@@ -876,7 +883,7 @@ int nn_model_init(nn_model *m, uint64_t seed, io_err *err)
 								1) *
 							       bound)
 						     : fill;
-			p->version++;
+			p->version = nn_version_next();
 		}
 		gsl_rng_free(r);
 	}

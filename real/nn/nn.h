@@ -180,7 +180,10 @@ typedef struct nn_model nn_model;
 
 /* A parameter (or a buffer: trainable 0, e.g. batch norm's running
  * mean). grad is allocated by nn_model_prepare for training. version
- * grows whenever data changes (backends cache reordered weights by it). */
+ * changes whenever data changes (backends cache reordered weights by
+ * (data, version)); the engine takes each new value from a process-wide
+ * counter, so no two buffers' lives share one. Code that writes data
+ * itself must change version too (++ does). */
 typedef struct nn_param {
 	char name[2 * NN_NAME_MAX]; /* "layer.weight" */
 	int layer;

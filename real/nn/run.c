@@ -575,7 +575,7 @@ static int conv_folded(nn_model *m, nn_layer *l, const float *x, io_err *err)
 						scale);
 		}
 		l->fold_src_ver = v;
-		l->fold_ver++;
+		l->fold_ver = nn_version_next();
 	}
 	return m->be->ops->conv_fwd(m->be, &l->conv, x, fw, l->fold_ver, fb,
 				    l->out, conv_flags(m, l, l->fold_relu, 0),
@@ -658,8 +658,8 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 			rv->data[c] = (float)((1 - mom) * rv->data[c] +
 					      mom * l->save_var[c] * unbias);
 		}
-		rm->version++;
-		rv->version++;
+		rm->version = nn_version_next();
+		rv->version = nn_version_next();
 		return 0;
 	}
 	case NN_LAYERNORM:
@@ -1130,7 +1130,7 @@ int nn_model_step(nn_model *m, nn_optim *o, io_err *err)
 				p->data[k] -= (float)(o->lr * g);
 			}
 		}
-		p->version++;
+		p->version = nn_version_next();
 	}
 	return 0;
 }
