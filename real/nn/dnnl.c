@@ -7,7 +7,12 @@
  * pointer set at each call), and, where the primitive chose another layout
  * (convolutions are created with format_tag any), a memory of that layout
  * with the reorders to or from it. A convolution's weights reorder runs
- * only when (pointer, version) differs from the last call's.
+ * only when (pointer, version) differs from the last call's; its entry is
+ * per weights buffer (the pointer is in the key), so per layer. A
+ * convolution told NN_CONV_Y_NATIVE leaves its output in its primitive's
+ * memory and notes the plain pointer in dn_impl's nat list; one told
+ * NN_CONV_X_NATIVE takes its input from there (directly when the layouts
+ * agree, else through one reorder between the two layouts).
  *
  * oneDNN's library-managed scratchpad and its own primitive cache are left
  * at their defaults. Threads: see backend.h (OpenMP, set with
