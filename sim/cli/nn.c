@@ -115,7 +115,7 @@ static int parse_model(int argc, char **argv, int64_t *batch, int *json,
 			return usage("unknown option %s", arg);
 	}
 	if (!name)
-		return usage("needs a model name%s (see: hetsim nn list)", "");
+		return usage("needs a model name, one of those of hetsim nn list%s", "");
 	io_err err = {0};
 	if (nn_zoo_build(m, name, size, &err)) {
 		fprintf(stderr, "hetsim: nn: %s\n", err.msg);
