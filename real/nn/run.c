@@ -582,29 +582,44 @@ static int conv_folded(nn_model *m, nn_layer *l, const float *x, io_err *err)
 				    err);
 }
 
+/* out = a + b, then max(., 0) when relu: in blocks of 16 so that -O2
+ * vectorizes it (GCC's cheap cost model wants a known trip count; the
+ * buffers are distinct layers' outputs, hence restrict). */
+static void add2(float *restrict out, const float *restrict a,
+		 const float *restrict b, int64_t n, int relu)
+{
+	int64_t k = 0;
+	if (relu) {
+		for (; k + 16 <= n; k += 16)
+			for (int j = 0; j < 16; j++) {
+				float v = a[k + j] + b[k + j];
+				out[k + j] = v > 0 ? v : 0;
+			}
+		for (; k < n; k++) {
+			float v = a[k] + b[k];
+			out[k] = v > 0 ? v : 0;
+		}
+		return;
+	}
+	for (; k + 16 <= n; k += 16)
+		for (int j = 0; j < 16; j++)
+			out[k + j] = a[k + j] + b[k + j];
+	for (; k < n; k++)
+		out[k] = a[k] + b[k];
+}
+
 /* The sum of add layer l's inputs (x the first), and its fused ReLU. */
 static void add_fwd(const nn_model *m, nn_layer *l, const float *x, int64_t n)
 {
 	float *out = l->out;
-	const float *y = m->l[l->s.in[1]].out;
-	if (l->s.n_in == 2) {
-		if (l->fused_relu)
-			for (int64_t k = 0; k < n; k++) {
-				float v = x[k] + y[k];
-				out[k] = v > 0 ? v : 0;
-			}
-		else
-			for (int64_t k = 0; k < n; k++)
-				out[k] = x[k] + y[k];
-		return;
-	}
-	memcpy(out, x, (size_t)n * sizeof(float));
-	for (int j = 1; j < l->s.n_in; j++) {
-		y = m->l[l->s.in[j]].out;
+	int last = l->s.n_in - 1;
+	add2(out, x, m->l[l->s.in[1]].out, n, l->fused_relu && last == 1);
+	for (int j = 2; j <= last; j++) {
+		const float *y = m->l[l->s.in[j]].out;
 		for (int64_t k = 0; k < n; k++)
 			out[k] += y[k];
 	}
-	if (l->fused_relu)
+	if (l->fused_relu && last > 1)
 		for (int64_t k = 0; k < n; k++)
 			out[k] = out[k] > 0 ? out[k] : 0;
 }
