@@ -19,6 +19,7 @@ typedef struct real_inf_args {
 	int threads[REAL_INF_MAX_LIST];
 	int n_threads;
 	int runs, warmup, quiet;
+	int per_layer;                          /* also time every layer */
 	double budget_s;                        /* 0: none */
 	uint64_t seed;
 	const char *out;

@@ -106,6 +106,7 @@ int main(void)
 		suite_replay,
 		suite_nn,
 		suite_zoo,
+		suite_layers,
 		suite_workflows,
 		suite_wms_fit,
 		suite_gantt,

@@ -482,6 +482,126 @@ START_TEST(test_batchnorm_folding)
 }
 END_TEST
 
+/* A backend kept across models: the second model's weights may be
+ * allocated where the first's were; its output must still be its own
+ * (the backend's copies of weights are keyed by address and version, and
+ * versions are never reused), equal to the reference backend's. */
+START_TEST(test_backend_reused_across_models)
+{
+	const char *text = model_text(IN2(8, 10, 10) ", {\"type\": \"conv\", \"out\": 16,"
+				      " \"kernel\": 3, \"pad\": 1}, {\"type\": \"conv\","
+				      " \"out\": 8, \"kernel\": 1}, {\"type\": \"global_avgpool\"}");
+	nn_backend *dn = backend("dnnl"), *rf = backend("ref");
+	for (int round = 0; round < 3; round++) {
+		nn_model *a = parse_ok(text), *b = parse_ok(text);
+		io_err err = {0};
+		ok(nn_model_init(a, 100 + (uint64_t)round, &err), &err);
+		ok(nn_model_init(b, 100 + (uint64_t)round, &err), &err);
+		ok(nn_model_prepare(a, dn, 2, 0, &err), &err);
+		ok(nn_model_prepare(b, rf, 2, 0, &err), &err);
+		for (int64_t i = 0; i < 2 * nn_model_input_elems(a, 0); i++)
+			nn_model_input(a, 0)[i] = nn_model_input(b, 0)[i] =
+				(float)unif(5, (uint64_t)i);
+		ok(nn_model_forward(a, 0, &err), &err);
+		ok(nn_model_forward(b, 0, &err), &err);
+		double e = rel_err(nn_model_output(a, NULL, NULL), nn_model_output(b, NULL, NULL),
+				   2 * nn_model_output_elems(b));
+		ck_assert_msg(e < 1e-4, "model %d: dnnl vs ref relative error %g", round, e);
+		nn_model_free(a);
+		nn_model_free(b);
+	}
+	nn_backend_free(dn);
+	nn_backend_free(rf);
+}
+END_TEST
+
+/* An add read only by a ReLU applies it in its own pass when prepared for
+ * inference: with 2 and with 3 inputs, the output equals the unfused
+ * model's (prepared for training), and about half of it is 0. */
+START_TEST(test_add_relu_fusion)
+{
+	static char texts[2][4096]; /* model_text's buffer is reused */
+	snprintf(texts[0], sizeof texts[0], "%s",
+		 model_text(IN2(2, 5, 5) ", {\"type\": \"conv\", \"out\": 2, \"kernel\": 1},"
+				       " {\"type\": \"add\", \"inputs\": [0, 1]}, {\"type\": \"relu\"}"));
+	snprintf(texts[1], sizeof texts[1], "%s",
+		 model_text(IN2(2, 5, 5) ", {\"type\": \"conv\", \"out\": 2, \"kernel\": 1},"
+				       " {\"type\": \"conv\", \"input\": 0, \"out\": 2, \"kernel\": 3,"
+				       " \"pad\": 1}, {\"type\": \"add\", \"inputs\": [0, 1, 2]},"
+				       " {\"type\": \"relu\"}"));
+	nn_backend *be = backend("dnnl");
+	for (int t = 0; t < 2; t++) {
+		nn_model *fused = setup_flags(texts[t], be, 0);
+		nn_model *plain = setup(texts[t], be);
+		io_err err = {0};
+		ok(nn_model_forward(fused, 0, &err), &err);
+		ok(nn_model_forward(plain, 0, &err), &err);
+		const float *y = nn_model_output(fused, NULL, NULL);
+		const float *z = nn_model_output(plain, NULL, NULL);
+		int64_t n = BATCH * nn_model_output_elems(plain), zero = 0;
+		for (int64_t i = 0; i < n; i++) {
+			zero += z[i] == 0;
+			ck_assert_float_eq_tol(y[i], z[i], 1e-6);
+		}
+		ck_assert_msg(zero > n / 5 && zero < n - n / 5, "%lld of %lld are 0",
+			      (long long)zero, (long long)n);
+		nn_model_free(fused);
+		nn_model_free(plain);
+	}
+	nn_backend_free(be);
+}
+END_TEST
+
+/* Convolutions read only by convolutions keep oneDNN's layout between
+ * them in inference passes (NN_CONV_Y_NATIVE / NN_CONV_X_NATIVE): c1 (read
+ * by two convs), c2 (batch norm folded, ReLU fused, read by c4) and c4
+ * (read by a deconv) stay blocked; d and c3 feed an add and are written
+ * plain. The output equals the reference backend's, in inference passes,
+ * in a training-mode pass between them (plain layouts again) and after
+ * it, and at a second batch size on the same backend. */
+START_TEST(test_conv_chain_native_layouts)
+{
+	const char *chain = model_text(
+		IN2(16, 14, 14) ","
+		"{\"name\": \"c1\", \"type\": \"conv\", \"out\": 32, \"kernel\": 3,"
+		" \"pad\": 1, \"relu\": true},"
+		"{\"name\": \"c2\", \"type\": \"conv\", \"out\": 32, \"kernel\": 1},"
+		"{\"type\": \"batchnorm\"}, {\"type\": \"relu\"},"
+		"{\"name\": \"c4\", \"type\": \"conv\", \"out\": 24, \"kernel\": 3,"
+		" \"stride\": 2, \"pad\": 1},"
+		"{\"name\": \"d\", \"type\": \"deconv\", \"out\": 16, \"kernel\": 2,"
+		" \"stride\": 2},"
+		"{\"name\": \"c3\", \"type\": \"conv\", \"input\": \"c1\", \"out\": 16,"
+		" \"kernel\": 3, \"pad\": 1},"
+		"{\"type\": \"add\", \"inputs\": [\"d\", \"c3\"]},"
+		"{\"type\": \"global_avgpool\"}");
+	nn_backend *dn = backend("dnnl"), *rf = backend("ref");
+	nn_model *a = setup_flags(chain, dn, 0), *b = setup_flags(chain, rf, 0);
+	int64_t n = BATCH * nn_model_output_elems(b);
+	for (int round = 0; round < 5; round++) {
+		int training = round == 2;
+		io_err err = {0};
+		if (round == 4) { /* another batch on the same backend */
+			ok(nn_model_prepare(a, dn, 2 * BATCH, 0, &err), &err);
+			ok(nn_model_prepare(b, rf, 2 * BATCH, 0, &err), &err);
+			n = 2 * BATCH * nn_model_output_elems(b);
+			for (int64_t i = 0; i < 2 * BATCH * nn_model_input_elems(a, 0); i++)
+				nn_model_input(a, 0)[i] = nn_model_input(b, 0)[i] =
+					(float)unif(11, (uint64_t)i);
+		}
+		ok(nn_model_forward(a, training, &err), &err);
+		ok(nn_model_forward(b, training, &err), &err);
+		double e = rel_err(nn_model_output(a, NULL, NULL),
+				   nn_model_output(b, NULL, NULL), n);
+		ck_assert_msg(e < 1e-4, "round %d: dnnl vs ref relative error %g", round, e);
+	}
+	nn_model_free(a);
+	nn_model_free(b);
+	nn_backend_free(dn);
+	nn_backend_free(rf);
+}
+END_TEST
+
 /* Cross-entropy of logits z against labels: mean of log sum exp z -
  * z[label] (by hand below), the gradient by finite differences of the
  * loss, and the count of samples whose largest logit is the label. */
@@ -918,6 +1038,9 @@ Suite *suite_nn(void)
 	tcase_add_test(tc, test_dropout_mask);
 	tcase_add_test(tc, test_conv_relu_fusion);
 	tcase_add_test(tc, test_batchnorm_folding);
+	tcase_add_test(tc, test_conv_chain_native_layouts);
+	tcase_add_test(tc, test_add_relu_fusion);
+	tcase_add_test(tc, test_backend_reused_across_models);
 	tcase_add_test(tc, test_cross_entropy);
 	tcase_add_test(tc, test_mlp_learns_with_adam);
 	tcase_add_test(tc, test_cnn_learns_with_sgd_momentum);

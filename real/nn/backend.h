@@ -33,11 +33,13 @@
  *
  * The dnnl backend caches every primitive (with its memory objects and
  * reorders) by the operation's shapes and parameters, so a layer called
- * again with the same batch creates nothing. Convolutions let oneDNN pick
- * blocked layouts (format_tag any: nChw16c on AVX-512) and reorder to and
- * from the engine's plain layout inside the call; a convolution's weights
- * are reordered once per weights version (nn_conv_fwd's wver), not per
- * call.
+ * again with the same batch creates nothing (a convolution's entry is per
+ * weights buffer, so per layer). Convolutions let oneDNN pick blocked
+ * layouts (format_tag any: nChw16c or nhwc on AVX-512) and reorder to and
+ * from the engine's plain layout inside the call, except between two
+ * convolutions of an inference pass (NN_CONV_Y_NATIVE below); a
+ * convolution's weights are reordered once per weights version
+ * (conv_fwd's wver), not per call.
  *
  * Threads: Debian's libdnnl 2.6 is built on OpenMP (libgomp: `ldd
  * /usr/lib/x86_64-linux-gnu/libdnnl.so.2`); nn_backend_new(.., threads)
@@ -117,6 +119,21 @@ typedef struct nn_up_p {
 	int64_t n, c, in[3], out[3];
 } nn_up_p;
 
+/* Flags of conv_fwd. NN_CONV_Y_NATIVE: y will be read by nothing but
+ * conv_fwd calls of this backend given NN_CONV_X_NATIVE and y as their x,
+ * before this call runs again; the backend may then keep y in its own
+ * layout (the dnnl backend: the blocked layout its primitive chose) and
+ * leave the buffer y unwritten. NN_CONV_X_NATIVE: x was the y of such a
+ * call (or is plain: a backend that kept nothing reads the buffer). The
+ * model sets them in inference passes for a convolution read only by
+ * convolutions (real/nn/run.c), so consecutive convolutions skip the
+ * reorders to and from the plain layout. */
+enum {
+	NN_CONV_RELU = 1,
+	NN_CONV_Y_NATIVE = 2,
+	NN_CONV_X_NATIVE = 4,
+};
+
 /* A workspace an operation may keep between its forward and backward
  * passes (the dnnl backend's max-pooling indices); owned by the caller,
  * freed with free(). */
@@ -128,12 +145,13 @@ typedef struct nn_ws {
 /* The operations. Each returns 0, or a negative IO_E* code with err
  * filled. */
 typedef struct nn_backend_ops {
-	/* y = conv(x, w) + b (b may be NULL), then ReLU when relu. wver: the
-	 * weights' version (0 = unknown): a backend may keep a copy of w in
-	 * its own layout while (w, wver) is unchanged. */
+	/* y = conv(x, w) + b (b may be NULL), then ReLU with NN_CONV_RELU in
+	 * flags. wver: the weights' version (0 = unknown): a backend may keep
+	 * a copy of w in its own layout while (w, wver) is unchanged. The
+	 * layout flags (NN_CONV_Y_NATIVE, NN_CONV_X_NATIVE) are below. */
 	int (*conv_fwd)(nn_backend *be, const nn_conv_p *p, const float *x,
 			const float *w, uint64_t wver, const float *b,
-			float *y, int relu, io_err *err);
+			float *y, int flags, io_err *err);
 	int (*conv_bwd_data)(nn_backend *be, const nn_conv_p *p,
 			     const float *dy, const float *w, uint64_t wver,
 			     float *dx, io_err *err);

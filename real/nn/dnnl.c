@@ -7,7 +7,12 @@
  * pointer set at each call), and, where the primitive chose another layout
  * (convolutions are created with format_tag any), a memory of that layout
  * with the reorders to or from it. A convolution's weights reorder runs
- * only when (pointer, version) differs from the last call's.
+ * only when (pointer, version) differs from the last call's; its entry is
+ * per weights buffer (the pointer is in the key), so per layer. A
+ * convolution told NN_CONV_Y_NATIVE leaves its output in its primitive's
+ * memory and notes the plain pointer in dn_impl's nat list; one told
+ * NN_CONV_X_NATIVE takes its input from there (directly when the layouts
+ * agree, else through one reorder between the two layouts).
  *
  * oneDNN's library-managed scratchpad and its own primitive cache are left
  * at their defaults. Threads: see backend.h (OpenMP, set with
@@ -31,6 +36,10 @@ typedef struct dn_arg {
 	dnnl_primitive_t reorder; /* user -> prim (input), prim -> user */
 	const void *last_ptr;   /* a versioned input: what prim holds */
 	uint64_t last_ver;
+	/* an input given in another layout (NN_CONV_X_NATIVE): the reorder
+	 * from nat_md to prim (or user), made on first need */
+	dnnl_primitive_t nat_reorder;
+	dnnl_memory_desc_t nat_md;
 } dn_arg;
 
 typedef struct dn_entry {
@@ -42,10 +51,20 @@ typedef struct dn_entry {
 	dn_arg a[DN_MAX_ARGS];
 } dn_entry;
 
+/* A buffer whose values are in a primitive's memory instead
+ * (NN_CONV_Y_NATIVE): the plain pointer the model knows it by, and that
+ * memory (the producing entry's, alive as long as the backend). */
+typedef struct dn_native {
+	const void *ptr;
+	dnnl_memory_t mem;
+} dn_native;
+
 typedef struct dn_impl {
 	dnnl_engine_t eng;
 	dnnl_stream_t strm;
 	dn_entry *bucket[DN_BUCKETS];
+	dn_native *nat;
+	int n_nat, cap_nat;
 } dn_impl;
 
 /* What an entry's argument is: its DNNL_ARG_*, the plain layout the caller
@@ -166,6 +185,8 @@ static void dn_entry_free(dn_entry *e)
 		dn_arg *a = &e->a[i];
 		if (a->reorder)
 			dnnl_primitive_destroy(a->reorder);
+		if (a->nat_reorder)
+			dnnl_primitive_destroy(a->nat_reorder);
 		if (a->prim)
 			dnnl_memory_destroy(a->prim);
 		if (a->user)
@@ -229,11 +250,83 @@ done:
 	return 0;
 }
 
+/* ------------------------------------------- values kept in a layout */
+
+static dn_native *nat_find(dn_impl *im, const void *ptr)
+{
+	for (int i = 0; i < im->n_nat; i++)
+		if (im->nat[i].ptr == ptr)
+			return &im->nat[i];
+	return NULL;
+}
+
+/* Buffer ptr's values are now in mem (NULL: in the buffer itself). */
+static int nat_set(dn_impl *im, const void *ptr, dnnl_memory_t mem,
+		   io_err *err)
+{
+	dn_native *n = nat_find(im, ptr);
+	if (!mem) {
+		if (n)
+			*n = im->nat[--im->n_nat];
+		return 0;
+	}
+	if (!n) {
+		if (im->n_nat == im->cap_nat) {
+			int cap = im->cap_nat ? 2 * im->cap_nat : 32;
+			dn_native *v = realloc(im->nat, (size_t)cap * sizeof *v);
+			if (!v)
+				return nn_nomem(err, "oneDNN layouts");
+			im->nat = v;
+			im->cap_nat = cap;
+		}
+		n = &im->nat[im->n_nat++];
+		n->ptr = ptr;
+	}
+	n->mem = mem;
+	return 0;
+}
+
+/* Bring input a's values from memory from (another layout) into the
+ * memory the primitive reads; that memory, in *use. */
+static int nat_input(dn_impl *im, dn_arg *a, dnnl_memory_t from,
+		     dnnl_memory_t *use, io_err *err)
+{
+	int rc = 0;
+	const dnnl_memory_desc_t *have, *want;
+	dnnl_memory_t to = a->prim ? a->prim : a->user;
+	DN("memory", dnnl_memory_get_memory_desc(from, &have));
+	DN("memory", dnnl_memory_get_memory_desc(to, &want));
+	if (dnnl_memory_desc_equal(have, want)) {
+		*use = from; /* the same layout: no copy at all */
+		return 0;
+	}
+	if (!a->nat_reorder || !dnnl_memory_desc_equal(have, &a->nat_md)) {
+		if (a->nat_reorder)
+			dnnl_primitive_destroy(a->nat_reorder);
+		a->nat_reorder = NULL;
+		dnnl_primitive_desc_t rpd;
+		DN("reorder", dnnl_reorder_primitive_desc_create(
+				      &rpd, have, im->eng, want, im->eng, NULL));
+		dnnl_status_t s = dnnl_primitive_create(&a->nat_reorder, rpd);
+		dnnl_primitive_desc_destroy(rpd);
+		DN("reorder", s);
+		a->nat_md = *have;
+	}
+	dnnl_exec_arg_t r[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+	DN("reorder", dnnl_primitive_execute(a->nat_reorder, im->strm, 2, r));
+	*use = to;
+done:
+	return rc;
+}
+
 /* Run entry e on the buffers ptr[i] of its arguments (in spec order);
  * ver[i] != 0 marks an input whose layout copy may be reused while
- * (ptr, ver) is unchanged (ver may be NULL). */
-static int dn_exec(nn_backend *be, dn_entry *e, const void *const *ptr,
-		   const uint64_t *ver, io_err *err)
+ * (ptr, ver) is unchanged (ver may be NULL). in0: where argument 0's
+ * values are when not in ptr[0] (NULL: there); keep_out: outputs stay in
+ * the primitive's layout (their buffers unwritten, noted in im->nat). */
+static int dn_exec_ex(nn_backend *be, dn_entry *e, const void *const *ptr,
+		      const uint64_t *ver, dnnl_memory_t in0, int keep_out,
+		      io_err *err)
 {
 	dn_impl *im = be->impl;
 	dnnl_exec_arg_t args[DN_MAX_ARGS];
@@ -244,6 +337,11 @@ static int dn_exec(nn_backend *be, dn_entry *e, const void *const *ptr,
 							  (void *)ptr[i]));
 		args[i].arg = a->arg;
 		args[i].memory = a->prim ? a->prim : a->user;
+		if (i == 0 && in0) {
+			if ((rc = nat_input(im, a, in0, &args[i].memory, err)))
+				goto done;
+			continue;
+		}
 		if (!a->prim || a->out)
 			continue;
 		uint64_t v = ver ? ver[i] : 0;
@@ -258,7 +356,13 @@ static int dn_exec(nn_backend *be, dn_entry *e, const void *const *ptr,
 	DN("execute", dnnl_primitive_execute(e->prim, im->strm, e->n, args));
 	for (int i = 0; i < e->n; i++) {
 		dn_arg *a = &e->a[i];
-		if (!a->prim || !a->out)
+		if (!a->out)
+			continue;
+		int keep = keep_out && a->prim;
+		if ((keep || im->n_nat) &&
+		    (rc = nat_set(im, ptr[i], keep ? a->prim : NULL, err)))
+			goto done;
+		if (keep || !a->prim)
 			continue;
 		dnnl_exec_arg_t r[2] = {{DNNL_ARG_FROM, a->prim},
 					{DNNL_ARG_TO, a->user}};
@@ -267,6 +371,12 @@ static int dn_exec(nn_backend *be, dn_entry *e, const void *const *ptr,
 	DN("wait", dnnl_stream_wait(im->strm));
 done:
 	return rc;
+}
+
+static int dn_exec(nn_backend *be, dn_entry *e, const void *const *ptr,
+		   const uint64_t *ver, io_err *err)
+{
+	return dn_exec_ex(be, e, ptr, ver, NULL, 0, err);
 }
 
 /* A primitive descriptor of desc (hint: the forward one of a backward
@@ -443,12 +553,19 @@ static int conv_hint(nn_backend *be, const nn_conv_p *p, const conv_mds *m,
 	return dn_pd(be, hint, d, NULL, NULL, "convolution", err);
 }
 
+/* The weights' address is part of the key: each layer gets its own entry
+ * and so its own copy of the weights in the primitive's layout. Layers of
+ * the same shapes (ResNet-50's repeated bottlenecks) sharing one entry
+ * would reorder their weights on every call, each undoing the other's
+ * copy: 12 % of a batch-1 ResNet-50 pass, by ONEDNN_VERBOSE. */
 static int dn_conv_fwd(nn_backend *be, const nn_conv_p *p, const float *x,
 		       const float *w, uint64_t wver, const float *b, float *y,
-		       int relu, io_err *err)
+		       int flags, io_err *err)
 {
+	int relu = flags & NN_CONV_RELU;
 	dn_threads(be);
 	dn_key k = conv_key(OP_CONV_FWD, p, relu, b != NULL);
+	key_add(&k, (int64_t)(intptr_t)w); /* see dn_conv_fwd's comment */
 	dn_entry *e = dn_find(be->impl, k.v);
 	int rc = 0;
 	if (!e) {
@@ -487,7 +604,10 @@ static int dn_conv_fwd(nn_backend *be, const nn_conv_p *p, const float *x,
 	}
 	const void *ptr[4] = {x, w, y, b};
 	const uint64_t ver[4] = {0, wver, 0, 0};
-	return dn_exec(be, e, ptr, ver, err);
+	const dn_native *nx = flags & NN_CONV_X_NATIVE ? nat_find(be->impl, x)
+						       : NULL;
+	return dn_exec_ex(be, e, ptr, ver, nx ? nx->mem : NULL,
+			  flags & NN_CONV_Y_NATIVE, err);
 }
 
 static int dn_conv_bwd_data(nn_backend *be, const nn_conv_p *p,
@@ -496,6 +616,7 @@ static int dn_conv_bwd_data(nn_backend *be, const nn_conv_p *p,
 {
 	dn_threads(be);
 	dn_key k = conv_key(OP_CONV_BWD_DATA, p, 0, 0);
+	key_add(&k, (int64_t)(intptr_t)w);
 	dn_entry *e = dn_find(be->impl, k.v);
 	int rc = 0;
 	if (!e) {
@@ -1216,6 +1337,7 @@ static void dn_free(nn_backend *be)
 				im->bucket[b] = e->next;
 				dn_entry_free(e);
 			}
+		free(im->nat);
 		if (im->strm)
 			dnnl_stream_destroy(im->strm);
 		if (im->eng)

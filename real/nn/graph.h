@@ -15,6 +15,7 @@ typedef struct nn_layer {
 	int64_t shape[NN_MAX_DIMS];
 	int64_t elems;
 	double flops;
+	double macs;             /* multiply-adds (in flops, twice) */
 	int64_t n_trainable;
 	int param0, n_params;    /* its parameters in the model's list */
 	/* derived once the batch is known (nn_model_prepare) */
@@ -30,7 +31,11 @@ typedef struct nn_layer {
 	nn_ws ws;
 	int alias;               /* a ReLU fused into its input: shares out
 				    and grad with it */
-	int fused_relu;          /* conv/deconv: ReLU applied by the op */
+	int fused_relu;          /* conv/deconv (and add, for inference):
+				    ReLU applied by the op */
+	int native_out;          /* conv/deconv, inference: read only by
+				    convolutions, so its output may stay in
+				    the backend's layout (NN_CONV_Y_NATIVE) */
 	/* inference (prepared without NN_TRAIN): a conv read only by a batch
 	 * norm runs with the norm folded into its weights and bias (in tmp,
 	 * refolded when a source's version changes); the norm, and a ReLU
@@ -65,6 +70,13 @@ struct nn_model {
 	float *scratch;          /* gradient of a tensor read twice */
 	int64_t scratch_n;
 };
+
+/* A version number for data that changed (nn_param's version, a folded
+ * conv's weights), never handed out before in this process: a backend
+ * keeps its copies of weights by (address, version), and weights freed
+ * with one model and reallocated at the same address for another must
+ * not look unchanged. */
+uint64_t nn_version_next(void);
 
 /* The output layer's index. */
 int nn_output_index(const nn_model *m);

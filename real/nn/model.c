@@ -2,6 +2,7 @@
  * their shapes checked, parameters, per-layer figures, random weights. */
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,12 @@ int nn_kind_from_name(const char *name)
 		if (strcmp(kind_names[k], name) == 0)
 			return k;
 	return -1;
+}
+
+uint64_t nn_version_next(void)
+{
+	static _Atomic uint64_t last;
+	return atomic_fetch_add(&last, 1) + 1;
 }
 
 int nn_model_new(nn_model **out, const char *name, io_err *err)
@@ -97,6 +104,11 @@ int nn_model_find(const nn_model *m, const char *name)
 int nn_output_index(const nn_model *m)
 {
 	return m->output >= 0 ? m->output : m->n - 1;
+}
+
+int nn_model_output_index(const nn_model *m)
+{
+	return nn_output_index(m);
 }
 
 int nn_model_set_output(nn_model *m, int layer, io_err *err)
@@ -328,6 +340,7 @@ static int add_conv(nn_model *m, nn_layer *l, const nn_layer *in,
 					(double)(ic / g) * ks
 			      : (double)nn_sp3(inr) * (double)ic *
 					(double)(s->out / g) * ks;
+	l->macs = macs;
 	l->flops = 2 * macs + (s->no_bias ? 0 : (double)l->elems) +
 		   (s->relu ? (double)l->elems : 0);
 	/* the op's parameters, batch filled in by prepare */
@@ -464,8 +477,9 @@ static int add_other(nn_model *m, nn_layer *l, nn_layer *const *in,
 		    (!s->no_bias &&
 		     (rc = add_param(m, l, "bias", 1, 1, &s->out, err))))
 			return rc;
-		l->flops = 2.0 * (double)(a->elems / fin) * (double)fin *
-			   (double)s->out;
+		l->macs = (double)(a->elems / fin) * (double)fin *
+			  (double)s->out;
+		l->flops = 2 * l->macs + (s->no_bias ? 0 : (double)l->elems);
 		return 0;
 	}
 	case NN_MATMUL: {
@@ -494,8 +508,9 @@ static int add_other(nn_model *m, nn_layer *l, nn_layer *const *in,
 		shape[d - 2] = M;
 		shape[d - 1] = N;
 		rc = set_shape(l, d, shape, err);
-		l->flops = 2.0 * (double)(a->elems / (M * K)) * (double)M *
-			   (double)N * (double)K;
+		l->macs = (double)(a->elems / (M * K)) * (double)M *
+			  (double)N * (double)K;
+		l->flops = 2 * l->macs;
 		return rc;
 	}
 	case NN_ATTENTION: {
@@ -523,8 +538,8 @@ static int add_other(nn_model *m, nn_layer *l, nn_layer *const *in,
 				    "sample",
 				    (long long)NN_MAX_SAMPLE_ELEMS);
 		double t = (double)T, e = (double)E;
-		l->flops = 2 * t * e * 4 * e + 4 * t * t * e +
-			   3.0 * (double)s->heads * t * t;
+		l->macs = t * e * 4 * e + 2 * t * t * e;
+		l->flops = 2 * l->macs + 3.0 * (double)s->heads * t * t;
 		return 0;
 	}
 	case NN_CONCAT: {
@@ -755,12 +770,20 @@ void nn_model_info(const nn_model *m, int i, nn_layer_info *out)
 	memset(out, 0, sizeof *out);
 	out->name = l->name;
 	out->type = nn_kind_name(l->s.kind);
+	out->kind = l->s.kind;
 	out->ndim = l->ndim;
 	memcpy(out->shape, l->shape, sizeof out->shape);
+	out->n_in = l->s.n_in;
+	memcpy(out->in, l->s.in, sizeof out->in);
 	out->flops = l->flops;
+	out->macs = l->macs;
 	out->params = l->n_trainable;
 	out->param_bytes = 4 * l->n_trainable;
 	out->act_bytes = 4 * l->elems;
+	int j = i;
+	while (m->prepared && m->l[j].alias)
+		j = m->l[j].s.in[0];
+	out->fused_into = j;
 }
 
 void nn_model_totals(const nn_model *m, double *flops, int64_t *params,
@@ -860,7 +883,7 @@ int nn_model_init(nn_model *m, uint64_t seed, io_err *err)
 								1) *
 							       bound)
 						     : fill;
-			p->version++;
+			p->version = nn_version_next();
 		}
 		gsl_rng_free(r);
 	}

@@ -74,11 +74,14 @@
  * before any computation.
  *
  * Per-layer figures (nn_layer_info), per sample: forward FLOPs counting a
- * multiply-add as 2 (conv: 2 out_positions out in/groups k^d; linear
- * 2 rows in out; elementwise layers, norms, pooling: about one per element
- * read; attention its 4 projections, 2 batched products and softmax),
- * parameter bytes (trainable, float32) and activation bytes (the output).
- * A zoo model's totals are what the parallelization model needs.
+ * multiply-add as 2 (conv: 2 out_positions out in/groups k^d, plus one
+ * per output for the bias and one for a fused ReLU; linear: 2 rows in out
+ * plus rows out for the bias; matmul 2 M N K per matrix; elementwise
+ * layers, norms, pooling: about one per element read; attention its 4
+ * projections, 2 batched products and softmax), the multiply-adds among
+ * them, parameter bytes (trainable, float32) and activation bytes (the
+ * output). real/nn/layers.h exports them with the graph's edges for the
+ * parallelization models.
  *
  * Weights file (nn_model_save_weights), version 1, all integers little-
  * endian:
@@ -177,7 +180,10 @@ typedef struct nn_model nn_model;
 
 /* A parameter (or a buffer: trainable 0, e.g. batch norm's running
  * mean). grad is allocated by nn_model_prepare for training. version
- * grows whenever data changes (backends cache reordered weights by it). */
+ * changes whenever data changes (backends cache reordered weights by
+ * (data, version)); the engine takes each new value from a process-wide
+ * counter, so no two buffers' lives share one. Code that writes data
+ * itself must change version too (++ does). */
 typedef struct nn_param {
 	char name[2 * NN_NAME_MAX]; /* "layer.weight" */
 	int layer;
@@ -190,16 +196,28 @@ typedef struct nn_param {
 	uint64_t version;
 } nn_param;
 
-/* Per-layer figures, per sample (see the top). */
+/* Per-layer figures, per sample (see the top), and the layer's place in
+ * the graph. */
 typedef struct nn_layer_info {
 	const char *name;
 	const char *type;
+	nn_kind kind;
 	int ndim;
 	int64_t shape[NN_MAX_DIMS]; /* output, per sample */
-	double flops;
+	int n_in;
+	int in[NN_MAX_IN];   /* the layers it reads (indices, all lower):
+				the graph's edges, each carrying the
+				producer's act_bytes per sample */
+	double flops;        /* forward, a multiply-add = 2 */
+	double macs;         /* the multiply-adds among them (conv, deconv,
+				linear, matmul, attention; else 0) */
 	int64_t params;      /* trainable parameters (floats) */
 	int64_t param_bytes; /* 4 x params */
 	int64_t act_bytes;   /* the output */
+	/* After nn_model_prepare: the layer whose operation computes this
+	 * one in an inference pass (a ReLU fused into its conv, a batch norm
+	 * folded into its conv: the conv), else the layer itself. */
+	int fused_into;
 } nn_layer_info;
 
 int nn_model_new(nn_model **out, const char *name, io_err *err);
@@ -212,8 +230,9 @@ const char *nn_model_name(const nn_model *m);
 int nn_model_add(nn_model *m, const nn_spec *s, io_err *err);
 /* Index of the layer called name, -1 if none. */
 int nn_model_find(const nn_model *m, const char *name);
-/* The output layer (default: the last added). */
+/* The output layer (default: the last added); its index. */
 int nn_model_set_output(nn_model *m, int layer, io_err *err);
+int nn_model_output_index(const nn_model *m);
 
 /* Read a model file (the format at the top). */
 int nn_model_load(nn_model **out, const char *path, io_err *err);
@@ -252,7 +271,10 @@ enum {
  * and bias (and a ReLU that alone reads the norm fused too): inference
  * outputs then equal the unfolded ones up to float rounding (about 1e-6
  * relative); a training-mode forward pass still normalises with the
- * batch's statistics. */
+ * batch's statistics. Also without NN_TRAIN, an add read only by a ReLU
+ * applies it in the same pass, and a convolution read only by
+ * convolutions hands its output over in the backend's layout
+ * (NN_CONV_Y_NATIVE in real/nn/backend.h) in inference passes. */
 int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 		     io_err *err);
 int64_t nn_model_batch(const nn_model *m);
@@ -268,6 +290,12 @@ const float *nn_model_input_grad(const nn_model *m, int k);
 /* Forward pass; training: batch norm uses (and updates the running
  * averages from) the batch's statistics, dropout drops. */
 int nn_model_forward(nn_model *m, int training, io_err *err);
+/* The same, and the wall time (CLOCK_MONOTONIC) of each layer's step in
+ * layer_s[i] (nn_model_layers entries): from the end of the step before
+ * to the end of its own, so the times add up to the pass. A layer that
+ * another computes (nn_layer_info's fused_into) takes about 0. */
+int nn_model_forward_timed(nn_model *m, int training, double *layer_s,
+			   io_err *err);
 /* The output (batch x per-sample elements); its per-sample shape. */
 const float *nn_model_output(const nn_model *m, int *ndim, int64_t *shape);
 int64_t nn_model_output_elems(const nn_model *m); /* per sample */

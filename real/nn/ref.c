@@ -189,8 +189,9 @@ static void bias_relu(float *y, const float *b, int64_t n, int64_t c,
 
 static int ref_conv_fwd(nn_backend *be, const nn_conv_p *p, const float *x,
 			const float *w, uint64_t wver, const float *b,
-			float *y, int relu, io_err *err)
+			float *y, int flags, io_err *err)
 {
+	int relu = flags & NN_CONV_RELU; /* the layout flags: always plain */
 	if (!p->transposed) {
 		conv_fwd_plain(p, x, w, b, y, relu);
 		return 0;

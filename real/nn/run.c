@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "real/nn/graph.h"
 #include "sim/base/rng.h"
 
@@ -112,6 +113,7 @@ void nn_buffers_free(nn_model *m)
 		l->ws.p = NULL;
 		l->ws.size = 0;
 		l->alias = l->fused_relu = l->fold_bn = l->fold_relu = 0;
+		l->native_out = 0;
 		l->fold_src_ver = UINT64_MAX; /* refold (fold_ver keeps going:
 						 the backend keys on it) */
 	}
@@ -225,6 +227,36 @@ static void fold_batchnorms(nn_model *m)
 	}
 }
 
+/* The layer whose operation computes layer i: i, or for an alias (a
+ * fused ReLU, a folded batch norm) its convolution. */
+static int computed_by(const nn_model *m, int i)
+{
+	while (m->l[i].alias)
+		i = m->l[i].s.in[0];
+	return i;
+}
+
+/* For inference: a convolution whose output (and its aliases') only
+ * convolutions read, and that is not the model's output, may leave it in
+ * the backend's layout for them (NN_CONV_Y_NATIVE: ResNet's 1x1 -> 3x3 ->
+ * 1x1 chains skip two reorders per step). */
+static void mark_native(nn_model *m)
+{
+	for (int i = 0; i < m->n; i++) {
+		nn_layer *l = &m->l[i];
+		l->native_out = (l->s.kind == NN_CONV || l->s.kind == NN_DECONV) &&
+				!l->alias;
+	}
+	m->l[computed_by(m, nn_output_index(m))].native_out = 0;
+	for (int j = 0; j < m->n; j++) {
+		const nn_layer *r = &m->l[j];
+		if (r->alias || r->s.kind == NN_CONV || r->s.kind == NN_DECONV)
+			continue; /* computed by its conv, or a conv itself */
+		for (int k = 0; k < r->s.n_in; k++)
+			m->l[computed_by(m, r->s.in[k])].native_out = 0;
+	}
+}
+
 int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 		     io_err *err)
 {
@@ -260,7 +292,8 @@ int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 	m->flags = flags;
 	m->forward_done = 0;
 	int out = nn_output_index(m);
-	/* fuse a conv with the ReLU that alone reads it */
+	/* fuse a conv with the ReLU that alone reads it; for inference also
+	 * an add (ResNet's add + ReLU: one pass over the tensor, not three) */
 	for (int i = 0; i < m->n; i++) {
 		nn_layer *l = &m->l[i];
 		l->fused_relu = (l->s.kind == NN_CONV || l->s.kind == NN_DECONV) &&
@@ -268,14 +301,17 @@ int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 		if (l->s.kind != NN_RELU)
 			continue;
 		nn_layer *c = &m->l[l->s.in[0]];
-		if ((c->s.kind == NN_CONV || c->s.kind == NN_DECONV) &&
+		if ((c->s.kind == NN_CONV || c->s.kind == NN_DECONV ||
+		     (c->s.kind == NN_ADD && !(flags & NN_TRAIN))) &&
 		    c->consumers == 1 && l->s.in[0] != out) {
 			c->fused_relu = 1;
 			l->alias = 1;
 		}
 	}
-	if (!(flags & NN_TRAIN))
+	if (!(flags & NN_TRAIN)) {
 		fold_batchnorms(m);
+		mark_native(m);
+	}
 	/* which outputs need a gradient */
 	for (int i = 0; i < m->n; i++) {
 		nn_layer *l = &m->l[i];
@@ -498,6 +534,19 @@ static int attention_fwd(nn_model *m, nn_layer *l, const float *x,
 	return be->ops->gemm(be, &g4, b.ctxm, ow, ob, l->out, err);
 }
 
+/* conv_fwd's flags for conv layer l (real/nn/backend.h): its ReLU, and in
+ * an inference pass the layouts its input and output may stay in. */
+static int conv_flags(const nn_model *m, const nn_layer *l, int relu,
+		      int training)
+{
+	int f = relu ? NN_CONV_RELU : 0;
+	if (!training && l->native_out)
+		f |= NN_CONV_Y_NATIVE;
+	if (!training && m->l[computed_by(m, l->s.in[0])].native_out)
+		f |= NN_CONV_X_NATIVE;
+	return f;
+}
+
 /* Conv layer l with its batch norm folded in (fold_batchnorms): weights
  * w gamma / sqrt(var + eps) per output channel, bias (b - mean) gamma /
  * sqrt(var + eps) + beta, computed in double into l->tmp whenever a
@@ -526,10 +575,53 @@ static int conv_folded(nn_model *m, nn_layer *l, const float *x, io_err *err)
 						scale);
 		}
 		l->fold_src_ver = v;
-		l->fold_ver++;
+		l->fold_ver = nn_version_next();
 	}
 	return m->be->ops->conv_fwd(m->be, &l->conv, x, fw, l->fold_ver, fb,
-				    l->out, l->fold_relu, err);
+				    l->out, conv_flags(m, l, l->fold_relu, 0),
+				    err);
+}
+
+/* out = a + b, then max(., 0) when relu: in blocks of 16 so that -O2
+ * vectorizes it (GCC's cheap cost model wants a known trip count; the
+ * buffers are distinct layers' outputs, hence restrict). */
+static void add2(float *restrict out, const float *restrict a,
+		 const float *restrict b, int64_t n, int relu)
+{
+	int64_t k = 0;
+	if (relu) {
+		for (; k + 16 <= n; k += 16)
+			for (int j = 0; j < 16; j++) {
+				float v = a[k + j] + b[k + j];
+				out[k + j] = v > 0 ? v : 0;
+			}
+		for (; k < n; k++) {
+			float v = a[k] + b[k];
+			out[k] = v > 0 ? v : 0;
+		}
+		return;
+	}
+	for (; k + 16 <= n; k += 16)
+		for (int j = 0; j < 16; j++)
+			out[k + j] = a[k + j] + b[k + j];
+	for (; k < n; k++)
+		out[k] = a[k] + b[k];
+}
+
+/* The sum of add layer l's inputs (x the first), and its fused ReLU. */
+static void add_fwd(const nn_model *m, nn_layer *l, const float *x, int64_t n)
+{
+	float *out = l->out;
+	int last = l->s.n_in - 1;
+	add2(out, x, m->l[l->s.in[1]].out, n, l->fused_relu && last == 1);
+	for (int j = 2; j <= last; j++) {
+		const float *y = m->l[l->s.in[j]].out;
+		for (int64_t k = 0; k < n; k++)
+			out[k] += y[k];
+	}
+	if (l->fused_relu && last > 1)
+		for (int64_t k = 0; k < n; k++)
+			out[k] = out[k] > 0 ? out[k] : 0;
 }
 
 static int layer_fwd(nn_model *m, int i, int training, io_err *err)
@@ -549,7 +641,9 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 		const nn_param *w = par(m, l, 0);
 		const float *bias = l->s.no_bias ? NULL : par(m, l, 1)->data;
 		return op->conv_fwd(be, &l->conv, x, w->data, w->version, bias,
-				    l->out, l->fused_relu, err);
+				    l->out,
+				    conv_flags(m, l, l->fused_relu, training),
+				    err);
 	}
 	case NN_MAXPOOL:
 	case NN_AVGPOOL:
@@ -579,8 +673,8 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 			rv->data[c] = (float)((1 - mom) * rv->data[c] +
 					      mom * l->save_var[c] * unbias);
 		}
-		rm->version++;
-		rv->version++;
+		rm->version = nn_version_next();
+		rv->version = nn_version_next();
 		return 0;
 	}
 	case NN_LAYERNORM:
@@ -623,12 +717,7 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 		concat(m, l);
 		return 0;
 	case NN_ADD:
-		memcpy(l->out, x, (size_t)n * sizeof(float));
-		for (int j = 1; j < l->s.n_in; j++) {
-			const float *y = m->l[l->s.in[j]].out;
-			for (int64_t k = 0; k < n; k++)
-				l->out[k] += y[k];
-		}
+		add_fwd(m, l, x, n);
 		return 0;
 	case NN_UPSAMPLE:
 		return op->up_fwd(be, &l->up, x, l->out, err);
@@ -655,20 +744,39 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 	}
 }
 
-int nn_model_forward(nn_model *m, int training, io_err *err)
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int nn_model_forward_timed(nn_model *m, int training, double *layer_s,
+			   io_err *err)
 {
 	if (!m->prepared)
 		return io_errf(err, IO_EINPUT, NULL, 0,
 			       "model %s: not prepared (nn_model_prepare)",
 			       m->name);
+	double t = layer_s ? now_s() : 0;
 	for (int i = 0; i < m->n; i++) {
 		int rc = layer_fwd(m, i, training, err);
 		if (rc)
 			return rc;
+		if (layer_s) {
+			double t1 = now_s();
+			layer_s[i] = t1 - t;
+			t = t1;
+		}
 	}
 	m->last_training = training;
 	m->forward_done = 1;
 	return 0;
+}
+
+int nn_model_forward(nn_model *m, int training, io_err *err)
+{
+	return nn_model_forward_timed(m, training, NULL, err);
 }
 
 /* ------------------------------------------------------------ backward */
@@ -1037,7 +1145,7 @@ int nn_model_step(nn_model *m, nn_optim *o, io_err *err)
 				p->data[k] -= (float)(o->lr * g);
 			}
 		}
-		p->version++;
+		p->version = nn_version_next();
 	}
 	return 0;
 }

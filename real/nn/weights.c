@@ -231,7 +231,7 @@ int nn_model_load_weights(nn_model *m, const char *path, io_err *err)
 		nn_param *p = &m->p[i];
 		for (int64_t k = 0; k < p->n; k++)
 			p->data[k] = get_f32(at[i] + 4 * k);
-		p->version++;
+		p->version = nn_version_next();
 	}
 	goto done;
 truncated:

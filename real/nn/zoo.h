@@ -12,7 +12,8 @@
  *   nn_model_init(m, seed, &err);
  *
  * `hetsim nn list` prints the table below; `hetsim nn show NAME` a
- * model's per-layer FLOPs, parameters and activation bytes.
+ * model's per-layer FLOPs, parameters and activation bytes; `hetsim nn
+ * layers NAME [--json]` its layer graph (real/nn/layers.h).
  */
 #ifndef HETSIM_REAL_NN_ZOO_H
 #define HETSIM_REAL_NN_ZOO_H

@@ -207,6 +207,10 @@ static int parse_inference(int argc, char **argv, real_inf_args *a)
 			a->quiet = 1;
 			continue;
 		}
+		if (strcmp(arg, "--per-layer") == 0) {
+			a->per_layer = 1;
+			continue;
+		}
 		if (arg[0] != '-')
 			return usage("unexpected argument %s", arg);
 		const char *v = i + 1 < argc ? argv[++i] : NULL;
@@ -830,9 +834,12 @@ const char sim_cli_calibrate_usage[] =
 	"                        machine; write samples.csv, profile.json with the merge\n"
 	"                        model, merge.md and saving plots (more: man hetsim)\n"
 	"  calibrate inference [--models LIST] [--batch B,..] [--threads T,..]\n"
-	"       [--runs N] [--warmup W] [--budget-s S] [--seed S] [--out DIR] [--quiet]\n"
+	"       [--runs N] [--warmup W] [--budget-s S] [--seed S] [--per-layer]\n"
+	"       [--out DIR] [--quiet]\n"
 	"                        time forward inference of zoo models (hetsim nn list) on\n"
-	"                        this machine (oneDNN); write samples.csv and profile.json\n"
+	"                        this machine (oneDNN); write samples.csv and profile.json;\n"
+	"                        --per-layer: also every layer's time with the layer graph\n"
+	"                        (layer_samples.csv, layers.csv, layers.json)\n"
 	"  calibrate workflow --system pegasus|makeflow|nextflow [--anomaly-sample DIR]\n"
 	"       [--traces DIR]... [--exclude TRACE]... [--predict TRACE]... [--out FILE] [--quiet]\n"
 	"                        fit a workflow system's overhead model (wms_<system>.json):\n"

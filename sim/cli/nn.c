@@ -1,22 +1,31 @@
 /*
- * sim/cli/nn.c — `hetsim nn list` (the model zoo, real/nn/zoo.h) and
+ * sim/cli/nn.c — `hetsim nn list` (the model zoo, real/nn/zoo.h),
  * `hetsim nn show NAME [--batch N] [--size S]`: a model's layers with their
  * output shape, forward FLOPs, parameters, parameter bytes and activation
  * bytes for a batch of N (real/nn/nn.h says how each is counted), and the
- * totals. Builds the graph only: nothing is run and no weights are drawn.
+ * totals; and `hetsim nn layers NAME [--size S] [--json]`: its layer graph
+ * per sample, with each layer's inputs, as CSV or as the JSON document of
+ * real/nn/layers.h (what parallelization models read). Builds the graph
+ * only: nothing is run and no weights are drawn.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "real/nn/layers.h"
 #include "real/nn/zoo.h"
+#include "sim/base/out.h"
 #include "sim/cli/cli.h"
 
 const char sim_cli_nn_usage[] =
 	"  nn list | nn show NAME [--batch N] [--size S]\n"
 	"                        the model zoo; a model's per-layer FLOPs, parameters\n"
 	"                        and activation bytes for a batch of N (default 1);\n"
-	"                        S: its input size where it has one (see nn list)\n";
+	"                        S: its input size where it has one (see nn list)\n"
+	"  nn layers NAME [--size S] [--json]\n"
+	"                        its layer graph per sample: each layer's inputs,\n"
+	"                        FLOPs (multiply-add = 2), multiply-adds, parameters,\n"
+	"                        parameter and output bytes; CSV, or JSON\n";
 
 static int usage(const char *msg, const char *arg)
 {
@@ -74,10 +83,13 @@ static void shape_text(const nn_layer_info *li, char *buf, size_t cap)
 					(long long)li->shape[d]);
 }
 
-static int cmd_show(int argc, char **argv)
+/* NAME [--batch N] [--size S] [--json] (json NULL: --json refused, and
+ * batch NULL: --batch); the model built, or the exit status. */
+static int parse_model(int argc, char **argv, int64_t *batch, int *json,
+		       nn_model **m)
 {
 	const char *name = NULL;
-	int64_t batch = 1, size = 0;
+	int64_t size = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i];
 		if (arg[0] != '-') {
@@ -86,11 +98,15 @@ static int cmd_show(int argc, char **argv)
 			name = arg;
 			continue;
 		}
+		if (json && !strcmp(arg, "--json")) {
+			*json = 1;
+			continue;
+		}
 		const char *v = i + 1 < argc ? argv[++i] : NULL;
 		if (!v)
 			return usage("%s needs a value", arg);
-		if (!strcmp(arg, "--batch")) {
-			if (parse_i64(v, 1, 1 << 20, &batch))
+		if (batch && !strcmp(arg, "--batch")) {
+			if (parse_i64(v, 1, 1 << 20, batch))
 				return usage("--batch takes 1 to 1048576, not %s", v);
 		} else if (!strcmp(arg, "--size")) {
 			if (parse_i64(v, 1, 1 << 30, &size))
@@ -99,13 +115,52 @@ static int cmd_show(int argc, char **argv)
 			return usage("unknown option %s", arg);
 	}
 	if (!name)
-		return usage("show needs a model name%s (see: hetsim nn list)", "");
-	nn_model *m;
+		return usage("needs a model name, one of those of hetsim nn list%s", "");
 	io_err err = {0};
-	if (nn_zoo_build(&m, name, size, &err)) {
+	if (nn_zoo_build(m, name, size, &err)) {
 		fprintf(stderr, "hetsim: nn: %s\n", err.msg);
 		return 2;
 	}
+	return 0;
+}
+
+static int cmd_layers(int argc, char **argv)
+{
+	nn_model *m;
+	int json = 0;
+	int rc = parse_model(argc, argv, NULL, &json, &m);
+	if (rc)
+		return rc;
+	if (json) {
+		json_t *doc = nn_layers_json(m);
+		char *text = doc ? json_dumps(doc, SIM_JSON_FLAGS) : NULL;
+		json_decref(doc);
+		if (text)
+			printf("%s\n", text);
+		else
+			fprintf(stderr, "hetsim: nn: out of memory\n");
+		rc = text ? 0 : 1;
+		free(text);
+	} else {
+		char row[512];
+		printf("%s\n", NN_LAYERS_CSV_HEADER);
+		for (int i = 0; i < nn_model_layers(m); i++) {
+			nn_layer_csv(m, i, row, sizeof row);
+			printf("%s\n", row);
+		}
+	}
+	nn_model_free(m);
+	return rc;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	nn_model *m;
+	int64_t batch = 1;
+	int rc = parse_model(argc, argv, &batch, NULL, &m);
+	if (rc)
+		return rc;
+	const char *name = nn_model_name(m);
 	double b = (double)batch;
 	printf("# %s, batch %lld: per layer, FLOPs (multiply-add = 2), trainable "
 	       "parameters, their bytes, output activation bytes\n",
@@ -136,7 +191,7 @@ int sim_cmd_nn(int argc, char **argv)
 	if (sim_cli_help(argc, argv, sim_cli_nn_usage))
 		return 0;
 	if (argc < 1)
-		return usage("needs list or show%s", "");
+		return usage("needs list, show or layers%s", "");
 	if (!strcmp(argv[0], "list")) {
 		if (argc > 1)
 			return usage("list takes no arguments, not %s", argv[1]);
@@ -144,5 +199,7 @@ int sim_cmd_nn(int argc, char **argv)
 	}
 	if (!strcmp(argv[0], "show"))
 		return cmd_show(argc - 1, argv + 1);
-	return usage("unknown subcommand %s (known: list, show)", argv[0]);
+	if (!strcmp(argv[0], "layers"))
+		return cmd_layers(argc - 1, argv + 1);
+	return usage("unknown subcommand %s (known: list, show, layers)", argv[0]);
 }
