@@ -715,11 +715,11 @@ START_TEST(simulated_dataset_is_labelled_and_byte_identical_for_any_j)
 	snprintf(c, sizeof c, "%s/dsc", test_tmpdir());
 	snprintf(d, sizeof d, "%s/dsd", test_tmpdir());
 	snprintf(cmd, sizeof cmd,
-		 "{ %s gantt-dataset --per-class 2 -j 2 --out %s && "
-		 "%s gantt-dataset --per-class 2 -j 1 --out %s 2>/dev/null && "
-		 "%s gantt-dataset --per-class 2 -j 3 --out %s 2>/dev/null && "
+		 "{ %s gantt-dataset --scope node --per-class 2 -j 2 --out %s && "
+		 "%s gantt-dataset --scope node --per-class 2 -j 1 --out %s 2>/dev/null && "
+		 "%s gantt-dataset --scope node --per-class 2 -j 3 --out %s 2>/dev/null && "
 		 "diff -r %s %s >&2 && diff -r %s %s >&2 && "
-		 "%s gantt-dataset --per-class 2 --seed 2 --out %s 2>/dev/null && "
+		 "%s gantt-dataset --scope node --per-class 2 --seed 2 --out %s 2>/dev/null && "
 		 "! cmp -s %s/manifest.csv %s/manifest.csv; }",
 		 test_bin(), a, test_bin(), b, test_bin(), c, a, b, a, c,
 		 test_bin(), d, a, d);
