@@ -36,8 +36,9 @@ typedef struct batch_state {
 } batch_state;
 
 /* Phase 1 for one task: the accepting machine of least completion (ties:
- * lowest index), and the least and next-least completion over every
- * machine that can run the task, full or not (for Sufferage: what the task
+ * lowest index, or a random one under "tie_break": "random"), and the
+ * least and next-least completion over every machine that can run the
+ * task, full or not (for Sufferage: what the task
  * loses if it does not get its best machine, Maheswaran et al. 1999). */
 struct best_two {
 	int32_t m;   /* SIM_DEFER if no machine accepts the task */
@@ -123,7 +124,7 @@ static int reserve_tasks(batch_state *s, uint32_t n)
 static best_two phase1(const pol_plan *p, const sim_task_view *t)
 {
 	best_two b = {SIM_DEFER, INFINITY, INFINITY, INFINITY};
-	uint32_t tt = t->type;
+	uint32_t tt = t->type, n_tied = 0;
 	for (uint32_t m = 0; m < p->n; m++) {
 		if (!sim_can_run(p->v, tt, m))
 			continue;
@@ -134,8 +135,14 @@ static best_two phase1(const pol_plan *p, const sim_task_view *t)
 		} else if (c < b.any_second) {
 			b.any_second = c;
 		}
-		if (pol_plan_accepts(p, tt, m) && (b.m < 0 || c < b.best)) {
+		if (!pol_plan_accepts(p, tt, m))
+			continue;
+		if (b.m < 0 || c < b.best) {
 			b.best = c;
+			b.m = (int32_t)m;
+			n_tied = 1;
+		} else if (c == b.best && p->v->tie_random &&
+			   sim_tie_take(p->v, &n_tied)) {
 			b.m = (int32_t)m;
 		}
 	}
@@ -266,6 +273,7 @@ static uint32_t felare(batch_state *s, const sim_view *v,
 		int32_t pick = SIM_DEFER;
 		int accepted = 0;
 		double pick_j = INFINITY, pick_c = INFINITY;
+		uint32_t n_tied = 0;
 		for (uint32_t m = 0; m < p->n; m++) {
 			if (!pol_plan_accepts(p, t->type, m))
 				continue;
@@ -280,6 +288,10 @@ static uint32_t felare(batch_state *s, const sim_view *v,
 				pick = (int32_t)m;
 				pick_j = joules;
 				pick_c = c;
+				n_tied = 1;
+			} else if (joules == pick_j && c == pick_c &&
+				   v->tie_random && sim_tie_take(v, &n_tied)) {
+				pick = (int32_t)m;
 			}
 		}
 		if (pick >= 0) {

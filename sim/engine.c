@@ -85,6 +85,7 @@ typedef struct machine {
 	double *run_end;   /* writable aliases of the view's per-slot arrays */
 	double *run_start;
 	uint32_t *run_type;
+	double *run_deadline;
 	double busy_slot_s;
 	uint64_t completed;
 } machine;
@@ -105,7 +106,7 @@ typedef struct engine {
 	sim_view view;
 	sim_machine_view *mviews;
 	sim_ready *ready; /* [machines], the view's (ready_refresh) */
-	double *run_end, *run_start; /* all machines' slots */
+	double *run_end, *run_start, *run_deadline; /* all machines' slots */
 	uint32_t *run_type;
 	double *etc;
 	uint8_t *type_used; /* [machine types] present in the experiment */
@@ -656,6 +657,7 @@ static int start_task(engine *e, task *t, uint32_t m)
 	mc->run_end[slot] = now + t->expected_s;
 	mc->run_start[slot] = now;
 	mc->run_type[slot] = t->type;
+	mc->run_deadline[slot] = deadline;
 	mv->busy++;
 	mv->version++;
 	ready_refresh(e, m);
@@ -2498,6 +2500,7 @@ static void teardown(engine *e)
 	free(e->ready);
 	free(e->machines);
 	free(e->run_end);
+	free(e->run_deadline);
 	free(e->etc);
 	free(e->type_used);
 	if (e->wf)
@@ -2513,6 +2516,19 @@ static uint32_t queue_types(const void *engine_ptr, uint32_t m, uint32_t *out,
 		if (n < cap)
 			out[n] = t->type;
 	return n;
+}
+
+static const void *queue_next(const void *engine_ptr, uint32_t m,
+			      const void *at, double *expected_s,
+			      double *deadline_s)
+{
+	const engine *e = engine_ptr;
+	const task *t = at ? ((const task *)at)->next : e->machines[m].head;
+	if (t) {
+		*expected_s = t->expected_s;
+		*deadline_s = run_deadline(t);
+	}
+	return t;
 }
 
 static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
@@ -2535,6 +2551,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->run_end = malloc(slots_total * sizeof *e->run_end);
 	e->run_start = calloc(slots_total, sizeof *e->run_start);
 	e->run_type = calloc(slots_total, sizeof *e->run_type);
+	e->run_deadline = calloc(slots_total, sizeof *e->run_deadline);
 	e->type_arrived = calloc(ntt, sizeof *e->type_arrived);
 	e->type_on_time = calloc(ntt, sizeof *e->type_on_time);
 	e->type_failed = calloc(ntt, sizeof *e->type_failed);
@@ -2543,7 +2560,8 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->pstate = calloc(1, p->policy->state_size ? p->policy->state_size : 1);
 	e->view.rng = sim_rng_new(e->seed, SIM_STREAM_POLICY);
 	if (!e->mviews || !e->ready || !e->machines || !e->run_end || !e->etc || !e->types ||
-	    !e->run_start || !e->run_type || !e->type_arrived ||
+	    !e->run_start || !e->run_type || !e->run_deadline ||
+	    !e->type_arrived ||
 	    !e->type_on_time || !e->type_failed ||
 	    !e->pstate || !e->view.rng || sim_heap_init(&e->heap, 64) != 0)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
@@ -2560,6 +2578,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		mv->run_end_s = mc->run_end = e->run_end + slot;
 		mv->run_start_s = mc->run_start = e->run_start + slot;
 		mv->run_type = mc->run_type = e->run_type + slot;
+		mv->run_deadline_s = mc->run_deadline = e->run_deadline + slot;
 		for (uint32_t s = 0; s < mv->slots; s++)
 			mc->run_end[s] = -INFINITY;
 		slot += mv->slots;
@@ -2576,6 +2595,9 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->view.type_on_time = e->type_on_time;
 	e->view.type_failed = e->type_failed;
 	e->view.queue_types = queue_types;
+	e->view.queue_next = queue_next;
+	e->view.tie_random = x->tie_random;
+	e->view.readiness_e2c = x->readiness_e2c;
 	e->view.engine = e;
 	if (x->prune_threshold > 0) {
 		double h = x->prune_step_s > 0 ? x->prune_step_s

@@ -386,6 +386,22 @@ static int get_bool(const io_jdoc *doc, const json_t *obj, const char *key,
 	return 0;
 }
 
+/* A string option with two values: *out = 0 for first (the default, also
+ * when the key is absent), 1 for second. */
+static int get_choice(const io_jdoc *doc, const char *key, const char *first,
+		      const char *second, int *out, io_err *err)
+{
+	const char *val = first;
+	if (io_jget_str(doc, doc->root, key, 0, &val, err))
+		return IO_EINPUT;
+	if (strcmp(val, first) && strcmp(val, second))
+		return io_jerr(err, doc, json_object_get(doc->root, key),
+			       "\"%s\" must be \"%s\" or \"%s\"", key, first,
+			       second);
+	*out = strcmp(val, second) == 0;
+	return 0;
+}
+
 static int load_drop_and_pruning(sim_experiment *x, io_err *err)
 {
 	const io_jdoc *doc = &x->doc;
@@ -1001,7 +1017,7 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"policies", "seed",        "replications",
 		"exec_rank_correlation",   "output",   "drop",
 		"pruning",  "billing_granularity_s",   "merging",
-		"clairvoyant", "wms", NULL};
+		"clairvoyant", "wms", "tie_break", "readiness", NULL};
 	if (!rc)
 		rc = io_jcheck_keys(doc, doc->root, keys, err);
 	const char *name = NULL;
@@ -1048,6 +1064,12 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 	if (!rc)
 		rc = get_bool(doc, doc->root, "clairvoyant", &x->clairvoyant,
 			      err);
+	if (!rc)
+		rc = get_choice(doc, "tie_break", "lowest", "random",
+				&x->tie_random, err);
+	if (!rc)
+		rc = get_choice(doc, "readiness", "hetsim", "e2c",
+				&x->readiness_e2c, err);
 	if (!rc)
 		rc = io_jget_nonneg(doc, doc->root, "billing_granularity_s", 0,
 				      &x->billing_granularity_s, err);
