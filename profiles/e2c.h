@@ -19,7 +19,10 @@
  * row order), the machine types (in column order) and one exec entry per
  * finite cell: "constant" at the EET when noise is 0, otherwise "uniform"
  * on [EET (1 - noise), EET (1 + noise)] — E2C-Sim's actual execution time
- * of a task is its EET perturbed uniformly by up to ±noise of it. A cell
+ * of a task is its EET perturbed uniformly. E2C-Sim's setting is the
+ * standard deviation of that perturbation, not its half-width: its
+ * default 0.05 is a uniform of half-width sqrt(3) 0.05 = 0.0866, so
+ * "noise": 0.0866 (±8.66%), not 0.05 or 0.1. A cell
  * "inf", "infinity", "-" or empty means the task type cannot run on that
  * machine type. "machine_types" entries, when given, add the attributes the
  * matrix has not got (power, price, slots) to the machine type of the same
