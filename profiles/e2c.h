@@ -43,4 +43,17 @@
 int prof_e2c_expand(const io_jdoc *doc, const json_t *root, json_t **out,
 		    io_err *err);
 
+/* E2C-Sim's config.json, named by an experiment's "e2c_config" (relative
+ * to the experiment file): fills in the experiment object root what it
+ * leaves out — "machines" (one entry per config machine: its name as the
+ * type, replicas as the count), the profile's "machine_types" (power as
+ * busy, idle_power as idle watts; when the profile is an object with
+ * "e2c_eet" and no "machine_types" of its own) and "queue" (capacity
+ * machine_queue_size of "parameters"). Anything the experiment sets itself
+ * wins. The task types' deadlines in config.json are not read: E2C-Sim's
+ * workload files carry each task's deadline (workloads/, "arrival":
+ * "e2c"). Errors name config.json's line. Does nothing without
+ * "e2c_config". */
+int prof_e2c_config(const io_jdoc *doc, json_t *root, io_err *err);
+
 #endif

@@ -8,6 +8,7 @@
 #include "sim/engine.h"
 #include "sim/exp_model.h"
 #include "sim/base/out.h"
+#include "profiles/e2c.h"
 #include "workloads/workflow_load.h"
 #include "workloads/workload.h"
 
@@ -1017,7 +1018,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"policies", "seed",        "replications",
 		"exec_rank_correlation",   "output",   "drop",
 		"pruning",  "billing_granularity_s",   "merging",
-		"clairvoyant", "wms", "tie_break", "readiness", NULL};
+		"clairvoyant", "wms", "tie_break", "readiness",
+		"e2c_config", NULL};
 	if (!rc)
 		rc = io_jcheck_keys(doc, doc->root, keys, err);
 	const char *name = NULL;
@@ -1032,6 +1034,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 	uint64_t reps = 1;
 	x->seed = 1;
 	x->exec_rank_correlation = 1.0;
+	if (!rc)
+		rc = prof_e2c_config(doc, doc->root, err);
 	if (!rc)
 		rc = load_profile(x, err);
 	if (!rc)
