@@ -1,8 +1,9 @@
 /* tests/test_e2c.c — E2C-Sim inputs: the EET matrix as a profile (both
  * orientations, noise, cannot-run cells, machine attributes), the workload
  * CSV by column names, the shipped example end to end, bad files
- * rejected with file:line, and the E2C parity options ("tie_break",
- * "readiness") on hand-worked runs. */
+ * rejected with file:line, the E2C parity options ("tie_break",
+ * "readiness") on hand-worked runs, and E2C-Sim's config.json
+ * ("e2c_config"). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -584,6 +585,88 @@ START_TEST(test_e2c_option_bad_values_name_the_line)
 }
 END_TEST
 
+/* "e2c_config": E2C-Sim's config.json. Two machines of type A (100 W
+ * busy, 10 W idle) and one B (300 W, 5 W); one task of EET 2 s on A goes
+ * to A: makespan 2 s, energy 100 x 2 + 10 x 2 (the idle A) + 5 x 2 (B) =
+ * 230 J. An experiment's own "machines" wins over the config's. */
+static const char e2c_config[] =
+	"{\n"
+	"    \"parameters\": [{\"machine_queue_size\": 1,"
+	" \"scheduling_method\": \"FCFS\"}],\n"
+	"    \"machines\": [\n"
+	"        {\"name\": \"A\", \"power\": 100, \"idle_power\": 10,"
+	" \"replicas\": 2},\n"
+	"        {\"name\": \"B\", \"power\": 300, \"idle_power\": 5,"
+	" \"replicas\": %s}\n"
+	"    ],\n"
+	"    \"battery\": [{\"capacity\": 500.0}]\n"
+	"}\n";
+
+static const char config_experiment[] =
+	"{\"profile\": {\"e2c_eet\": {\"file\": \"eet.csv\"}},\n"
+	" \"e2c_config\": \"config.json\",\n"
+	" \"workload\": {\"arrival\": \"e2c\", \"file\": \"wl.csv\"},\n"
+	" \"policies\": [\"mct\"], \"seed\": 3%s}\n";
+
+START_TEST(test_e2c_config_gives_machines_counts_and_power)
+{
+	test_write("eet.csv", "idx,A,B\nT1,2,3\n");
+	test_write("wl.csv", "task_type,arrival_time,deadline\nT1,0,\n");
+	char text[1024], errbuf[2048];
+	snprintf(text, sizeof text, e2c_config, "1");
+	test_write("config.json", text);
+	snprintf(text, sizeof text, config_experiment, "");
+	json_t *s = run_summary(text, "mct", "cfg", errbuf, sizeof errbuf);
+	ck_assert_msg(s != NULL, "%s", errbuf);
+	const json_t *pm = json_object_get(s, "per_machine");
+	ck_assert_uint_eq(json_array_size(pm), 3);
+	const char *types[] = {"A", "A", "B"};
+	for (size_t m = 0; m < 3; m++)
+		ck_assert_str_eq(json_string_value(json_object_get(
+					 json_array_get(pm, m), "type")),
+				 types[m]);
+	ck_assert_int_eq(machine_completed(s, 0), 1);
+	ck_assert_double_eq_tol(
+		json_number_value(json_object_get(s, "energy_j")), 230, 1e-9);
+	json_decref(s);
+	snprintf(text, sizeof text, config_experiment,
+		 ", \"machines\": [{\"type\": \"B\", \"count\": 1}]");
+	s = run_summary(text, "mct", "cfg_own", errbuf, sizeof errbuf);
+	ck_assert_msg(s != NULL, "%s", errbuf);
+	ck_assert_uint_eq(json_array_size(json_object_get(s, "per_machine")),
+			  1);
+	ck_assert_double_eq_tol( /* 3 s busy on B */
+		json_number_value(json_object_get(s, "energy_j")), 900, 1e-9);
+	json_decref(s);
+}
+END_TEST
+
+START_TEST(test_e2c_config_bad_file_names_its_line)
+{
+	test_write("eet.csv", "idx,A,B\nT1,2,3\n");
+	test_write("wl.csv", "task_type,arrival_time,deadline\nT1,0,\n");
+	const char *replicas[] = {"0", "\"two\"", "-1"};
+	for (size_t i = 0; i < 3; i++) {
+		char text[1024], errbuf[2048];
+		snprintf(text, sizeof text, e2c_config, replicas[i]);
+		test_write("config.json", text);
+		snprintf(text, sizeof text, config_experiment, "");
+		ck_assert_ptr_null(
+			run_summary(text, "mct", "bad", errbuf, sizeof errbuf));
+		ck_assert_msg(strstr(errbuf, "config.json:5") &&
+				      strstr(errbuf, "replicas"),
+			      "%s", errbuf);
+	}
+	char text[1024], errbuf[2048];
+	snprintf(text, sizeof text, config_experiment, "");
+	char *at = strstr(text, "config.json");
+	memcpy(at, "nofile.json", 11);
+	ck_assert_ptr_null(
+		run_summary(text, "mct", "bad", errbuf, sizeof errbuf));
+	ck_assert_msg(strstr(errbuf, "nofile.json"), "%s", errbuf);
+}
+END_TEST
+
 Suite *suite_e2c(void)
 {
 	Suite *s = suite_create("e2c");
@@ -616,6 +699,8 @@ Suite *suite_e2c(void)
 		       test_e2c_readiness_sends_work_behind_a_task_about_to_expire);
 	tcase_add_test(tc, test_e2c_tie_break_random_spreads_ties_and_repeats);
 	tcase_add_test(tc, test_e2c_option_bad_values_name_the_line);
+	tcase_add_test(tc, test_e2c_config_gives_machines_counts_and_power);
+	tcase_add_test(tc, test_e2c_config_bad_file_names_its_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
