@@ -271,6 +271,10 @@ typedef struct sim_policy {
 			     sim_decision *out);
 	/* Release what init allocated; may be NULL. */
 	void (*fini)(void *state);
+	/* Batch mode: whether on_batch wants to see the batch at events where
+	 * no machine has room (to cancel tasks, as felare's
+	 * cancel_after_deferrals does); NULL or 0: it is not called then. */
+	int (*sees_full)(const void *state);
 	/* Label for tables, e.g. "kpb(30%)"; NULL: the name. */
 	void (*label)(const void *state, char *buf, size_t cap);
 } sim_policy;

@@ -126,6 +126,8 @@ typedef struct engine {
 	wl_source *src;
 	wl_task pending;
 	int has_pending;
+	int offer_full; /* batch: call the policy even when nothing has room
+			   (sim_policy.sees_full) */
 	/* The next arrival is kept out of the heap (one pending at a time):
 	 * its time and the insertion number a push would have given it, so
 	 * that events pop in exactly the heap's (time, seq) order. */
@@ -880,7 +882,7 @@ static int mapping_event(engine *e)
 		const sim_machine_view *mv = &e->mviews[m];
 		room = mv->busy < mv->slots || mv->queued < mv->queue_cap;
 	}
-	if (!room && !e->x->drop_at_mapping)
+	if (!room && !e->x->drop_at_mapping && !e->offer_full)
 		return 0; /* nothing can be placed: spare the policy the scan */
 	if (grow_batch(e, e->waiting))
 		return -1;
@@ -891,7 +893,7 @@ static int mapping_event(engine *e)
 			finish(e, t, e->view.now, OUT_DROPPED, DROP_MAPPING);
 			continue;
 		}
-		int held = !room;
+		int held = !room && !e->offer_full;
 		if (room && pruned(e, t, -1)) {
 			if (!e->x->prune_defer) {
 				finish(e, t, e->view.now, OUT_DROPPED, DROP_PRUNED);
@@ -2612,6 +2614,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		if (rc)
 			return rc;
 	}
+	e->offer_full = p->policy->sees_full && p->policy->sees_full(e->pstate);
 	if (p->policy->label)
 		p->policy->label(e->pstate, e->label, sizeof e->label);
 	else

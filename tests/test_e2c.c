@@ -2,8 +2,8 @@
  * orientations, noise, cannot-run cells, machine attributes), the workload
  * CSV by column names, the shipped example end to end, bad files
  * rejected with file:line, the E2C parity options ("tie_break",
- * "readiness") on hand-worked runs, and E2C-Sim's config.json
- * ("e2c_config"). */
+ * "readiness", felare's "cancel_after_deferrals") on hand-worked runs, and
+ * E2C-Sim's config.json ("e2c_config"). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -444,9 +444,10 @@ END_TEST
 
 /* Run experiment text (written as e2c_opt.json next to eet.csv and
  * wl.csv) with one policy; returns its summary (caller frees) or NULL
- * with the error in errbuf. */
-static json_t *run_summary(const char *experiment, const char *policy,
-			   const char *out, char *errbuf, size_t cap)
+ * with the error in errbuf. dir: the policy's output folder (its label). */
+static json_t *run_summary_in(const char *experiment, const char *policy,
+			      const char *dir, const char *out, char *errbuf,
+			      size_t cap)
 {
 	const char *path = test_write("e2c_opt.json", experiment);
 	char cmd[1024];
@@ -457,11 +458,17 @@ static json_t *run_summary(const char *experiment, const char *policy,
 		return NULL;
 	char sum[700];
 	snprintf(sum, sizeof sum, "%s/%s/%s/summary.json",
-		 test_tmpdir(), out, policy);
+		 test_tmpdir(), out, dir);
 	json_error_t je;
 	json_t *s = json_load_file(sum, 0, &je);
 	ck_assert_msg(s != NULL, "%s: %s", sum, je.text);
 	return s;
+}
+
+static json_t *run_summary(const char *experiment, const char *policy,
+			   const char *out, char *errbuf, size_t cap)
+{
+	return run_summary_in(experiment, policy, policy, out, errbuf, cap);
 }
 
 static json_int_t machine_completed(const json_t *summary, size_t m)
@@ -667,6 +674,59 @@ START_TEST(test_e2c_config_bad_file_names_its_line)
 }
 END_TEST
 
+/*
+ * felare's "cancel_after_deferrals": 2, E2C-Sim's ELARE / FELARE rule (a
+ * task deferred twice while no queue has room is cancelled, as issue 19
+ * reads E2C's code). One machine, no local queue, EET 10 s, three tasks
+ * at 0, 1 and 2 s (deadline 100). Task 0 runs 0-10. Task 1 finds no room
+ * at its arrival (1st deferral) and at task 2's (2nd): cancelled at 2.
+ * Task 2, deferred once, runs 10-20. Completed 2 (responses 10 and 18,
+ * mean 14), 1 dropped by the policy. Without it all three run: 0-10,
+ * 10-20, 20-30. The option applies to felare only.
+ */
+START_TEST(test_e2c_felare_cancels_a_task_deferred_twice_without_room)
+{
+	test_write("eet.csv", "idx,A\nT1,10\n");
+	test_write("wl.csv", "task_type,arrival_time,deadline\n"
+			     "T1,0,100\nT1,1,100\nT1,2,100\n");
+	static const char fmt[] =
+		"{\"profile\": {\"e2c_eet\": {\"file\": \"eet.csv\"}},\n"
+		" \"machines\": [{\"type\": \"A\", \"count\": 1}],\n"
+		" \"queue\": {\"capacity\": 0},\n"
+		" \"workload\": {\"arrival\": \"e2c\", \"file\": \"wl.csv\"},\n"
+		" \"policies\": [{\"name\": \"%s\",\n"
+		"  \"cancel_after_deferrals\": %d}], \"seed\": 3}\n";
+	char text[1024], errbuf[2048];
+	for (int cancel = 0; cancel <= 2; cancel += 2) {
+		snprintf(text, sizeof text, fmt, "felare", cancel);
+		json_t *s = run_summary_in(text, "felare",
+					   cancel ? "felare-cancel2" : "felare",
+					   cancel ? "cancel2" : "cancel0",
+					   errbuf, sizeof errbuf);
+		ck_assert_msg(s != NULL, "%s", errbuf);
+		const json_t *tasks = json_object_get(s, "tasks");
+		ck_assert_int_eq(json_integer_value(json_object_get(
+					 tasks, "completed")),
+				 cancel ? 2 : 3);
+		ck_assert_int_eq(json_integer_value(json_object_get(
+					 json_object_get(tasks, "dropped_by"),
+					 "policy")),
+				 cancel ? 1 : 0);
+		ck_assert_double_eq_tol(
+			json_number_value(json_object_get(
+				json_object_get(s, "response_s"), "mean")),
+			cancel ? 14.0 : 19.0, 1e-9);
+		json_decref(s);
+	}
+	snprintf(text, sizeof text, fmt, "minmin", 2);
+	ck_assert_ptr_null(
+		run_summary(text, "minmin", "cancel_bad", errbuf, sizeof errbuf));
+	ck_assert_msg(strstr(errbuf, "e2c_opt.json:6") &&
+			      strstr(errbuf, "felare only"),
+		      "%s", errbuf);
+}
+END_TEST
+
 Suite *suite_e2c(void)
 {
 	Suite *s = suite_create("e2c");
@@ -701,6 +761,8 @@ Suite *suite_e2c(void)
 	tcase_add_test(tc, test_e2c_option_bad_values_name_the_line);
 	tcase_add_test(tc, test_e2c_config_gives_machines_counts_and_power);
 	tcase_add_test(tc, test_e2c_config_bad_file_names_its_line);
+	tcase_add_test(tc,
+		       test_e2c_felare_cancels_a_task_deferred_twice_without_room);
 	suite_add_tcase(s, tc);
 	return s;
 }
