@@ -25,6 +25,10 @@ typedef struct felare_item {
 	uint32_t task;
 } felare_item;
 
+typedef struct deferral {
+	uint64_t id, count;
+} deferral;
+
 typedef struct batch_state {
 	const batch_kind *kind;
 	int drop_infeasible;
@@ -33,11 +37,18 @@ typedef struct batch_state {
 	uint8_t *settled;   /* [task] decided, or no machine accepts it */
 	felare_item *order; /* [task] felare's serving order */
 	size_t cap_tasks;
+	/* felare's "cancel_after_deferrals" (0: never): the tasks of the
+	 * batch found no room so far, by id ascending, and how often;
+	 * def_next is the next event's list being built */
+	uint64_t cancel_after;
+	deferral *def, *def_next;
+	size_t n_def, cap_def;
 } batch_state;
 
 /* Phase 1 for one task: the accepting machine of least completion (ties:
- * lowest index), and the least and next-least completion over every
- * machine that can run the task, full or not (for Sufferage: what the task
+ * lowest index, or a random one under "tie_break": "random"), and the
+ * least and next-least completion over every machine that can run the
+ * task, full or not (for Sufferage: what the task
  * loses if it does not get its best machine, Maheswaran et al. 1999). */
 struct best_two {
 	int32_t m;   /* SIM_DEFER if no machine accepts the task */
@@ -123,7 +134,7 @@ static int reserve_tasks(batch_state *s, uint32_t n)
 static best_two phase1(const pol_plan *p, const sim_task_view *t)
 {
 	best_two b = {SIM_DEFER, INFINITY, INFINITY, INFINITY};
-	uint32_t tt = t->type;
+	uint32_t tt = t->type, n_tied = 0;
 	for (uint32_t m = 0; m < p->n; m++) {
 		if (!sim_can_run(p->v, tt, m))
 			continue;
@@ -134,8 +145,14 @@ static best_two phase1(const pol_plan *p, const sim_task_view *t)
 		} else if (c < b.any_second) {
 			b.any_second = c;
 		}
-		if (pol_plan_accepts(p, tt, m) && (b.m < 0 || c < b.best)) {
+		if (!pol_plan_accepts(p, tt, m))
+			continue;
+		if (b.m < 0 || c < b.best) {
 			b.best = c;
+			b.m = (int32_t)m;
+			n_tied = 1;
+		} else if (c == b.best && p->v->tie_random &&
+			   sim_tie_take(p->v, &n_tied)) {
 			b.m = (int32_t)m;
 		}
 	}
@@ -250,6 +267,22 @@ static double rate_on(const sim_view *v, uint32_t m, int cost)
 	return per_machine / v->machines[m].slots;
 }
 
+static int by_id(const void *a, const void *b)
+{
+	uint64_t x = ((const deferral *)a)->id, y = ((const deferral *)b)->id;
+	return (x > y) - (x < y);
+}
+
+/* How often task id found no room at earlier events. */
+static uint64_t deferrals_of(const batch_state *s, uint64_t id)
+{
+	const deferral key = {id, 0};
+	const deferral *d = s->n_def ? bsearch(&key, s->def, s->n_def,
+					       sizeof *s->def, by_id)
+				     : NULL;
+	return d ? d->count : 0;
+}
+
 static uint32_t felare(batch_state *s, const sim_view *v,
 		       const sim_task_view *batch, uint32_t n,
 		       sim_decision *out)
@@ -260,12 +293,14 @@ static uint32_t felare(batch_state *s, const sim_view *v,
 	sort_items(s->order, n);
 	const pol_plan *p = &s->plan;
 	uint32_t nd = 0;
+	size_t n_next = 0;
 	for (uint32_t k = 0; k < n; k++) {
 		uint32_t i = s->order[k].task;
 		const sim_task_view *t = &batch[i];
 		int32_t pick = SIM_DEFER;
 		int accepted = 0;
 		double pick_j = INFINITY, pick_c = INFINITY;
+		uint32_t n_tied = 0;
 		for (uint32_t m = 0; m < p->n; m++) {
 			if (!pol_plan_accepts(p, t->type, m))
 				continue;
@@ -280,6 +315,10 @@ static uint32_t felare(batch_state *s, const sim_view *v,
 				pick = (int32_t)m;
 				pick_j = joules;
 				pick_c = c;
+				n_tied = 1;
+			} else if (joules == pick_j && c == pick_c &&
+				   v->tie_random && sim_tie_take(v, &n_tied)) {
+				pick = (int32_t)m;
 			}
 		}
 		if (pick >= 0) {
@@ -288,9 +327,45 @@ static uint32_t felare(batch_state *s, const sim_view *v,
 			out[nd++] = (sim_decision){i, pick};
 		} else if (accepted && s->drop_infeasible) {
 			out[nd++] = (sim_decision){i, SIM_DROP};
+		} else if (s->cancel_after) {
+			/* E2C-Sim's ELARE / FELARE: a task deferred while no
+			 * queue has room is cancelled at the cancel_after-th
+			 * time */
+			uint64_t c = deferrals_of(s, t->id) + !accepted;
+			if (c >= s->cancel_after)
+				out[nd++] = (sim_decision){i, SIM_DROP};
+			else if (c > 0)
+				s->def_next[n_next++] = (deferral){t->id, c};
 		}
 	}
+	if (s->cancel_after) {
+		deferral *old = s->def;
+		s->def = s->def_next;
+		s->def_next = old;
+		s->n_def = n_next;
+		qsort(s->def, n_next, sizeof *s->def, by_id);
+	}
 	return nd;
+}
+
+/* Room for n entries in both deferral lists (cancel_after only). */
+static int reserve_deferrals(batch_state *s, size_t n)
+{
+	if (!s->cancel_after || n <= s->cap_def)
+		return 0;
+	size_t cap = s->cap_def ? s->cap_def : 64;
+	while (cap < n)
+		cap *= 2;
+	deferral *a = realloc(s->def, cap * sizeof *a);
+	if (!a)
+		return -1;
+	s->def = a;
+	deferral *b = realloc(s->def_next, cap * sizeof *b);
+	if (!b)
+		return -1;
+	s->def_next = b;
+	s->cap_def = cap;
+	return 0;
 }
 
 static uint32_t batch_map(void *state, const sim_view *v,
@@ -301,7 +376,7 @@ static uint32_t batch_map(void *state, const sim_view *v,
 	/* without init there is no kind; on no memory nothing is decided and
 	 * every task waits for the next event */
 	if (!s->kind || n == 0 || reserve_tasks(s, n) ||
-	    pol_plan_load(&s->plan, v))
+	    reserve_deferrals(s, n) || pol_plan_load(&s->plan, v))
 		return 0;
 	return s->kind->rank ? rounds(s, batch, n, out)
 			     : felare(s, v, batch, n, out);
@@ -316,9 +391,16 @@ static int batch_init(batch_state *s, const batch_kind *kind,
 	if (!params)
 		return 0;
 	static const char *const keys[] = {"name", "drop_infeasible",
-					   "objective", NULL};
-	if (io_jcheck_keys(doc, params, keys, err))
+					   "objective",
+					   "cancel_after_deferrals", NULL};
+	if (io_jcheck_keys(doc, params, keys, err) ||
+	    io_jget_u64(doc, params, "cancel_after_deferrals", 0,
+			&s->cancel_after, err))
 		return IO_EINPUT;
+	if (s->cancel_after && kind->rank)
+		return io_jerr(err, doc,
+			       json_object_get(params, "cancel_after_deferrals"),
+			       "\"cancel_after_deferrals\" applies to felare only");
 	const char *objective = NULL;
 	if (io_jget_str(doc, params, "objective", 0, &objective, err))
 		return IO_EINPUT;
@@ -352,17 +434,30 @@ static void batch_fini(void *state)
 	pol_plan_free(&s->plan);
 	free(s->settled);
 	free(s->order);
+	free(s->def);
+	free(s->def_next);
 	s->settled = NULL;
 	s->order = NULL;
-	s->cap_tasks = 0;
+	s->def = s->def_next = NULL;
+	s->cap_tasks = s->cap_def = s->n_def = 0;
+}
+
+static int batch_sees_full(const void *state)
+{
+	const batch_state *s = state;
+	return s->cancel_after > 0;
 }
 
 static void batch_label(const void *state, char *buf, size_t cap)
 {
 	const batch_state *s = state;
-	snprintf(buf, cap, "%s%s%s", s->kind ? s->kind->name : "batch",
+	char cancel[32] = "";
+	if (s->cancel_after)
+		snprintf(cancel, sizeof cancel, "(cancel%llu)",
+			 (unsigned long long)s->cancel_after);
+	snprintf(buf, cap, "%s%s%s%s", s->kind ? s->kind->name : "batch",
 		 s->objective_cost ? "(cost)" : "",
-		 s->drop_infeasible ? "(drop)" : "");
+		 s->drop_infeasible ? "(drop)" : "", cancel);
 }
 
 /* One registry entry: its kind, and an init that records the kind in the
@@ -382,6 +477,7 @@ static void batch_label(const void *state, char *buf, size_t cap)
 		.init = id##_init,                                             \
 		.on_batch = batch_map,                                         \
 		.fini = batch_fini,                                            \
+		.sees_full = batch_sees_full,                                  \
 		.label = batch_label,                                          \
 	}
 

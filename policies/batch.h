@@ -76,10 +76,18 @@
  *              {"objective": "cost"} of least expected price of the slot's
  *              time (price_usd_h / 3600 / slots) * etc(i, m); ties: least
  *              C(i, m),
- *              then lowest index. A task no accepting machine finishes by
- *              its deadline waits for the next event. With no power data
+ *              then lowest index (or a random one under the experiment's
+ *              "tie_break": "random"). A task no accepting machine finishes
+ *              by its deadline waits for the next event. With no power data
  *              (busy_w = idle_w everywhere) this is MCT among the machines
- *              that meet the deadline.
+ *              that meet the deadline. {"cancel_after_deferrals": N}
+ *              (default 0: never) cancels, as E2C-Sim's ELARE / FELARE do
+ *              with N = 2, a task that has found no machine with room
+ *              (every one that can run it busy with its queue full) at N
+ *              mapping events: it is dropped (SIM_DROP, "policy"). felare
+ *              then sees the batch at events where nothing has room too
+ *              (sim_policy.sees_full). Counts are kept per waiting task, by
+ *              id.
  *
  * Parameters (every batch policy): {"drop_infeasible": bool}, default
  * false. When true, a remaining task that has an accepting machine but

@@ -62,7 +62,8 @@ const sim_policy pol_random = {
 	.on_arrival = random_map,
 };
 
-/* The accepting machine minimising key1, ties by key2, then by index. */
+/* The accepting machine minimising key1, ties by key2, then by index (or
+ * at random under "tie_break": "random"). */
 typedef void (*keys_fn)(const sim_view *v, const sim_task_view *t,
 			uint32_t m, double *key1, double *key2);
 
@@ -74,17 +75,25 @@ argmin_accepting(const sim_view *v, const sim_task_view *t,
 	uint32_t tt = t->type;
 	int32_t best = SIM_DEFER;
 	double best1 = INFINITY, best2 = INFINITY;
+	uint32_t n_tied = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t m = candidates ? candidates[i] : i;
 		if (!sim_accepts(v, tt, m))
 			continue;
 		double k1, k2;
 		keys(v, t, m, &k1, &k2);
+		int tie = best >= 0 && k1 == best1 && k2 == best2;
+		if (tie && v->tie_random) {
+			if (sim_tie_take(v, &n_tied))
+				best = (int32_t)m;
+			continue;
+		}
 		if (best < 0 || k1 < best1 || (k1 == best1 && k2 < best2) ||
-		    (k1 == best1 && k2 == best2 && m < (uint32_t)best)) {
+		    (tie && m < (uint32_t)best)) {
 			best = (int32_t)m;
 			best1 = k1;
 			best2 = k2;
+			n_tied = 1;
 		}
 	}
 	return best;
@@ -158,6 +167,8 @@ static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 	const uint32_t n = v->n_machines;
 	int32_t best = SIM_DEFER;
 	double best_end = INFINITY;
+	if (__builtin_expect(v->tie_random || v->readiness_e2c, 0))
+		return argmin_accepting(v, t, NULL, n, mct_keys);
 	if (r) {
 		double *etc_m = s->etc_m;
 		const double *etc = sim_task_etc_row(v, t);

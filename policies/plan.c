@@ -26,13 +26,17 @@ int pol_plan_load(pol_plan *p, const sim_view *v)
 	size_t slots = 0;
 	for (uint32_t m = 0; m < v->n_machines; m++)
 		slots += v->machines[m].slots;
-	void *mv = p->mv, *run_end = p->run_end;
+	void *mv = p->mv, *run_end = p->run_end, *run_dl = p->run_deadline;
 	if (grow(&mv, &p->cap_machines, v->n_machines, sizeof *p->mv))
 		return -1;
 	p->mv = mv;
-	if (grow(&run_end, &p->cap_slots, slots, sizeof *p->run_end))
+	size_t cap_slots = p->cap_slots;
+	if (grow(&run_end, &cap_slots, slots, sizeof *p->run_end))
 		return -1;
 	p->run_end = run_end;
+	if (grow(&run_dl, &p->cap_slots, slots, sizeof *p->run_deadline))
+		return -1;
+	p->run_deadline = run_dl;
 	p->v = v;
 	p->n = v->n_machines;
 	size_t off = 0;
@@ -44,6 +48,11 @@ int pol_plan_load(pol_plan *p, const sim_view *v)
 			memcpy(p->run_end + off, src->run_end_s,
 			       src->slots * sizeof *p->run_end);
 		dst->run_end_s = p->run_end + off;
+		for (uint32_t k = 0; k < src->slots; k++)
+			p->run_deadline[off + k] = src->run_deadline_s
+							   ? src->run_deadline_s[k]
+							   : INFINITY;
+		dst->run_deadline_s = p->run_deadline + off;
 		/* The plan does not track starts or types of the tasks it
 		 * assigns: rather no answer than a stale one. */
 		dst->run_start_s = NULL;
@@ -57,6 +66,7 @@ void pol_plan_free(pol_plan *p)
 {
 	free(p->mv);
 	free(p->run_end);
+	free(p->run_deadline);
 	memset(p, 0, sizeof *p);
 }
 
@@ -113,6 +123,8 @@ void pol_plan_assign_s(pol_plan *p, uint32_t m, double etc)
 		for (uint32_t s = 0; s < mv->slots; s++)
 			if (run_end[s] == -INFINITY) {
 				run_end[s] = cv.now + etc;
+				p->run_deadline[run_end + s - p->run_end] =
+					INFINITY;
 				break;
 			}
 		mv->busy++;

@@ -15,6 +15,8 @@ typedef struct pol_plan {
 	uint32_t n;
 	sim_machine_view *mv; /* copies; run_end_s point into run_end */
 	double *run_end;
+	double *run_deadline; /* the running tasks' deadlines, INFINITY for
+				 the plan's own (sim_ready_e2c_s) */
 	size_t cap_machines, cap_slots;
 } pol_plan;
 

@@ -55,6 +55,9 @@ typedef struct sim_machine_view {
 				     (start + expected time); -INFINITY if free */
 	const double *run_start_s;  /* [slots] start of each running task */
 	const uint32_t *run_type;   /* [slots] task type of each running task */
+	/* [slots] deadline of each running task (INFINITY: none); NULL:
+	 * unknown (a view built by hand) */
+	const double *run_deadline_s;
 	uint64_t version; /* changes whenever its running or queued tasks do */
 } sim_machine_view;
 
@@ -90,6 +93,18 @@ typedef struct sim_view {
 	uint32_t (*queue_types)(const void *engine, uint32_t m, uint32_t *out,
 				uint32_t cap);
 	const void *engine;
+	/* Machine m's local queue, one task at a time, head first: at NULL
+	 * gives the head; returns the task's handle (NULL past the end) and
+	 * writes its expected time and deadline (INFINITY: none). NULL in a
+	 * view built by hand. */
+	const void *(*queue_next)(const void *engine, uint32_t m,
+				  const void *at, double *expected_s,
+				  double *deadline_s);
+	/* The experiment's E2C-Sim parity options (sim/sim.h): "tie_break":
+	 * "random" (equal scores: a uniformly random machine among them,
+	 * drawn from rng; 0: the lowest index) and "readiness": "e2c" (ready
+	 * times as E2C-Sim computes them, sim_ready_e2c_s). */
+	int tie_random, readiness_e2c;
 } sim_view;
 
 typedef struct sim_task_view {
@@ -125,15 +140,73 @@ static inline int sim_accepts(const sim_view *v, uint32_t tt, uint32_t m)
 	       (mv->busy < mv->slots || mv->queued < mv->queue_cap);
 }
 /*
+ * E2C-Sim's ready time ("readiness": "e2c"). E2C drops a task when its
+ * deadline passes, queued or running, so its mappers count each task at
+ * most until its deadline: a running task until min(expected end,
+ * deadline), a queued one from the time the ones ahead leave it, skipped
+ * if its deadline has passed by then (it will be dropped unstarted), else
+ * until min(start + expected time, deadline). The machine is ready when
+ * the last of them leaves. (This is the reading of E2C-Sim's MECT and
+ * batch mappers stated in issue 19; E2C's source is not in ../shared.)
+ * With several slots the earliest slot is taken and the queue spread over
+ * the slots, as sim_ready_s does. Tasks in m's queue beyond those the
+ * engine lists (a batch plan's own, policies/plan.h) count in full.
+ */
+static inline double sim_ready_e2c_s(const sim_view *v, uint32_t m)
+{
+	const sim_machine_view *mv = &v->machines[m];
+	double now = v->now, t = now;
+	if (mv->busy >= mv->slots) {
+		t = INFINITY;
+		for (uint32_t s = 0; s < mv->slots; s++) {
+			double end = mv->run_end_s[s];
+			if (mv->run_deadline_s && mv->run_deadline_s[s] < end)
+				end = mv->run_deadline_s[s];
+			if (end < t)
+				t = end;
+		}
+		if (t < now)
+			t = now;
+	}
+	uint32_t listed = 0;
+	double listed_s = 0, e, d;
+	if (v->queue_next)
+		for (const void *q = v->queue_next(v->engine, m, NULL, &e, &d);
+		     q && listed < mv->queued;
+		     q = v->queue_next(v->engine, m, q, &e, &d)) {
+			listed++;
+			listed_s += e;
+			if (t >= d)
+				continue;
+			t += e / mv->slots;
+			if (t > d)
+				t = d;
+		}
+	if (mv->queued > listed)
+		t += (mv->queued_expected_s - listed_s) / mv->slots;
+	return t;
+}
+/* On a tie with the best machine so far under "tie_break": "random",
+ * whether the candidate replaces it; *n_tied counts the machines tied at
+ * the best score so far (1 when a new best is found). Reservoir sampling:
+ * each of the tied machines ends up chosen with equal probability. */
+static inline int sim_tie_take(const sim_view *v, uint32_t *n_tied)
+{
+	++*n_tied;
+	return gsl_rng_uniform_int(v->rng, *n_tied) == 0;
+}
+/*
  * Expected time at which m could start one more task: now if a slot is
  * free; otherwise the earliest expected end of a running task (not before
  * now: an overrunning task is taken to end now) plus the expected work
  * queued ahead, spread over the slots. Exact list-scheduling for one slot;
- * an estimate for several.
+ * an estimate for several. With "readiness": "e2c", sim_ready_e2c_s.
  */
 static inline double sim_ready_s(const sim_view *v, uint32_t m)
 {
 	const sim_machine_view *mv = &v->machines[m];
+	if (__builtin_expect(v->readiness_e2c, 0))
+		return sim_ready_e2c_s(v, m);
 	if (mv->busy < mv->slots)
 		return v->now;
 	double first_end = mv->run_end_s[0];
@@ -198,6 +271,10 @@ typedef struct sim_policy {
 			     sim_decision *out);
 	/* Release what init allocated; may be NULL. */
 	void (*fini)(void *state);
+	/* Batch mode: whether on_batch wants to see the batch at events where
+	 * no machine has room (to cancel tasks, as felare's
+	 * cancel_after_deferrals does); NULL or 0: it is not called then. */
+	int (*sees_full)(const void *state);
 	/* Label for tables, e.g. "kpb(30%)"; NULL: the name. */
 	void (*label)(const void *state, char *buf, size_t cap);
 } sim_policy;

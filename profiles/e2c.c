@@ -371,3 +371,113 @@ int prof_e2c_expand(const io_jdoc *doc, const json_t *root, json_t **out,
 	free(path);
 	return rc;
 }
+
+/* machine_queue_size of config.json's "parameters" (a list of one object
+ * in E2C-Sim's files, or the object itself), or -1 if absent. */
+static int config_queue_size(const io_jdoc *cfg, double *out, io_err *err)
+{
+	const json_t *par = json_object_get(cfg->root, "parameters");
+	*out = -1;
+	if (json_is_array(par))
+		par = json_array_size(par) ? json_array_get(par, 0) : NULL;
+	if (!par)
+		return 0;
+	if (!json_is_object(par))
+		return io_jerr(err, cfg, par,
+			       "\"parameters\" must be an object or a list of one");
+	return io_jget_nonneg(cfg, par, "machine_queue_size", 0, out, err);
+}
+
+/* config.json's "machines" as the experiment's "machines" and the
+ * profile's "machine_types" (power), each set only where absent. */
+static int config_machines(const io_jdoc *cfg, json_t *root, io_err *err)
+{
+	const json_t *ms = json_object_get(cfg->root, "machines");
+	if (!json_is_array(ms) || json_array_size(ms) == 0)
+		return io_jerr(err, cfg, ms ? ms : cfg->root,
+			       "\"machines\" must be a non-empty list");
+	json_t *machines = json_array(), *types = json_array();
+	if (!machines || !types) {
+		json_decref(machines);
+		json_decref(types);
+		return oom(err);
+	}
+	int rc = 0;
+	for (size_t i = 0; !rc && i < json_array_size(ms); i++) {
+		const json_t *m = json_array_get(ms, i);
+		const char *name = NULL;
+		double power = 0, idle = 0;
+		uint64_t replicas = 1;
+		if (!json_is_object(m)) {
+			rc = io_jerr(err, cfg, m, "a machine must be an object");
+			break;
+		}
+		if (io_jget_str(cfg, m, "name", 1, &name, err) ||
+		    io_jget_nonneg(cfg, m, "power", 0, &power, err) ||
+		    io_jget_nonneg(cfg, m, "idle_power", 0, &idle, err) ||
+		    io_jget_u64(cfg, m, "replicas", 0, &replicas, err)) {
+			rc = IO_EINPUT;
+			break;
+		}
+		if (replicas < 1 || replicas > 1000000) {
+			rc = io_jerr(err, cfg, json_object_get(m, "replicas"),
+				     "\"replicas\" must be in 1..1000000");
+			break;
+		}
+		json_t *entry = json_pack("{s:s, s:I}", "type", name, "count",
+					  (json_int_t)replicas);
+		json_t *type = json_pack("{s:s, s:{s:f, s:f}}", "name", name,
+					 "power_w", "idle", idle, "busy", power);
+		if (!entry || !type || json_array_append_new(machines, entry) ||
+		    json_array_append_new(types, type))
+			rc = oom(err);
+	}
+	json_t *profile = json_object_get(root, "profile");
+	if (!rc && !json_object_get(root, "machines") &&
+	    json_object_set(root, "machines", machines))
+		rc = oom(err);
+	if (!rc && json_is_object(profile) &&
+	    json_object_get(profile, "e2c_eet") &&
+	    !json_object_get(profile, "machine_types") &&
+	    json_object_set(profile, "machine_types", types))
+		rc = oom(err);
+	json_decref(machines);
+	json_decref(types);
+	return rc;
+}
+
+int prof_e2c_config(const io_jdoc *doc, json_t *root, io_err *err)
+{
+	const json_t *node = json_object_get(root, "e2c_config");
+	if (!node)
+		return 0;
+	if (!json_is_string(node))
+		return io_jerr(err, doc, node,
+			       "\"e2c_config\" must be a file name");
+	char *path = io_jdoc_resolve(doc, json_string_value(node));
+	if (!path)
+		return oom(err);
+	io_jdoc cfg = {0};
+	int rc = io_jdoc_load(&cfg, path, err);
+	free(path);
+	if (!rc && !json_is_object(cfg.root))
+		rc = io_jerr(err, &cfg, cfg.root,
+			     "an E2C-Sim config must be a JSON object");
+	double qsize = -1;
+	if (!rc)
+		rc = config_queue_size(&cfg, &qsize, err);
+	if (!rc)
+		rc = config_machines(&cfg, root, err);
+	if (!rc && qsize >= 0 && !json_object_get(root, "queue")) {
+		if (qsize != floor(qsize) || qsize > 4e9)
+			rc = io_jerr(err, &cfg, cfg.root,
+				     "\"machine_queue_size\" must be a whole "
+				     "number");
+		else if (json_object_set_new(root, "queue",
+					     json_pack("{s:I}", "capacity",
+						       (json_int_t)qsize)))
+			rc = oom(err);
+	}
+	io_jdoc_free(&cfg);
+	return rc;
+}

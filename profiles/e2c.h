@@ -19,7 +19,10 @@
  * row order), the machine types (in column order) and one exec entry per
  * finite cell: "constant" at the EET when noise is 0, otherwise "uniform"
  * on [EET (1 - noise), EET (1 + noise)] — E2C-Sim's actual execution time
- * of a task is its EET perturbed uniformly by up to ±noise of it. A cell
+ * of a task is its EET perturbed uniformly. E2C-Sim's setting is the
+ * standard deviation of that perturbation, not its half-width: its
+ * default 0.05 is a uniform of half-width sqrt(3) 0.05 = 0.0866, so
+ * "noise": 0.0866 (±8.66%), not 0.05 or 0.1. A cell
  * "inf", "infinity", "-" or empty means the task type cannot run on that
  * machine type. "machine_types" entries, when given, add the attributes the
  * matrix has not got (power, price, slots) to the machine type of the same
@@ -39,5 +42,18 @@
  * copied, so errors about them still find their lines in doc. */
 int prof_e2c_expand(const io_jdoc *doc, const json_t *root, json_t **out,
 		    io_err *err);
+
+/* E2C-Sim's config.json, named by an experiment's "e2c_config" (relative
+ * to the experiment file): fills in the experiment object root what it
+ * leaves out — "machines" (one entry per config machine: its name as the
+ * type, replicas as the count), the profile's "machine_types" (power as
+ * busy, idle_power as idle watts; when the profile is an object with
+ * "e2c_eet" and no "machine_types" of its own) and "queue" (capacity
+ * machine_queue_size of "parameters"). Anything the experiment sets itself
+ * wins. The task types' deadlines in config.json are not read: E2C-Sim's
+ * workload files carry each task's deadline (workloads/, "arrival":
+ * "e2c"). Errors name config.json's line. Does nothing without
+ * "e2c_config". */
+int prof_e2c_config(const io_jdoc *doc, json_t *root, io_err *err);
 
 #endif

@@ -85,6 +85,7 @@ typedef struct machine {
 	double *run_end;   /* writable aliases of the view's per-slot arrays */
 	double *run_start;
 	uint32_t *run_type;
+	double *run_deadline;
 	double busy_slot_s;
 	uint64_t completed;
 } machine;
@@ -105,7 +106,7 @@ typedef struct engine {
 	sim_view view;
 	sim_machine_view *mviews;
 	sim_ready *ready; /* [machines], the view's (ready_refresh) */
-	double *run_end, *run_start; /* all machines' slots */
+	double *run_end, *run_start, *run_deadline; /* all machines' slots */
 	uint32_t *run_type;
 	double *etc;
 	uint8_t *type_used; /* [machine types] present in the experiment */
@@ -125,6 +126,8 @@ typedef struct engine {
 	wl_source *src;
 	wl_task pending;
 	int has_pending;
+	int offer_full; /* batch: call the policy even when nothing has room
+			   (sim_policy.sees_full) */
 	/* The next arrival is kept out of the heap (one pending at a time):
 	 * its time and the insertion number a push would have given it, so
 	 * that events pop in exactly the heap's (time, seq) order. */
@@ -660,6 +663,7 @@ static int start_task(engine *e, task *t, uint32_t m)
 	mc->run_end[slot] = now + t->expected_s;
 	mc->run_start[slot] = now;
 	mc->run_type[slot] = t->type;
+	mc->run_deadline[slot] = deadline;
 	mv->busy++;
 	mv->version++;
 	ready_refresh(e, m);
@@ -882,7 +886,7 @@ static int mapping_event(engine *e)
 		const sim_machine_view *mv = &e->mviews[m];
 		room = mv->busy < mv->slots || mv->queued < mv->queue_cap;
 	}
-	if (!room && !e->x->drop_at_mapping)
+	if (!room && !e->x->drop_at_mapping && !e->offer_full)
 		return 0; /* nothing can be placed: spare the policy the scan */
 	if (grow_batch(e, e->waiting))
 		return -1;
@@ -893,7 +897,7 @@ static int mapping_event(engine *e)
 			finish(e, t, e->view.now, OUT_DROPPED, DROP_MAPPING);
 			continue;
 		}
-		int held = !room;
+		int held = !room && !e->offer_full;
 		if (room && pruned(e, t, -1)) {
 			if (!e->x->prune_defer) {
 				finish(e, t, e->view.now, OUT_DROPPED, DROP_PRUNED);
@@ -2685,6 +2689,7 @@ static void teardown(engine *e)
 	free(e->ready);
 	free(e->machines);
 	free(e->run_end);
+	free(e->run_deadline);
 	free(e->etc);
 	free(e->type_used);
 	if (e->wf)
@@ -2700,6 +2705,19 @@ static uint32_t queue_types(const void *engine_ptr, uint32_t m, uint32_t *out,
 		if (n < cap)
 			out[n] = t->type;
 	return n;
+}
+
+static const void *queue_next(const void *engine_ptr, uint32_t m,
+			      const void *at, double *expected_s,
+			      double *deadline_s)
+{
+	const engine *e = engine_ptr;
+	const task *t = at ? ((const task *)at)->next : e->machines[m].head;
+	if (t) {
+		*expected_s = t->expected_s;
+		*deadline_s = run_deadline(t);
+	}
+	return t;
 }
 
 static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
@@ -2722,6 +2740,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->run_end = malloc(slots_total * sizeof *e->run_end);
 	e->run_start = calloc(slots_total, sizeof *e->run_start);
 	e->run_type = calloc(slots_total, sizeof *e->run_type);
+	e->run_deadline = calloc(slots_total, sizeof *e->run_deadline);
 	e->type_arrived = calloc(ntt, sizeof *e->type_arrived);
 	e->type_on_time = calloc(ntt, sizeof *e->type_on_time);
 	e->type_failed = calloc(ntt, sizeof *e->type_failed);
@@ -2730,7 +2749,8 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->pstate = calloc(1, p->policy->state_size ? p->policy->state_size : 1);
 	e->view.rng = sim_rng_new(e->seed, SIM_STREAM_POLICY);
 	if (!e->mviews || !e->ready || !e->machines || !e->run_end || !e->etc || !e->types ||
-	    !e->run_start || !e->run_type || !e->type_arrived ||
+	    !e->run_start || !e->run_type || !e->run_deadline ||
+	    !e->type_arrived ||
 	    !e->type_on_time || !e->type_failed ||
 	    !e->pstate || !e->view.rng || sim_heap_init(&e->heap, 64) != 0)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
@@ -2747,6 +2767,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		mv->run_end_s = mc->run_end = e->run_end + slot;
 		mv->run_start_s = mc->run_start = e->run_start + slot;
 		mv->run_type = mc->run_type = e->run_type + slot;
+		mv->run_deadline_s = mc->run_deadline = e->run_deadline + slot;
 		for (uint32_t s = 0; s < mv->slots; s++)
 			mc->run_end[s] = -INFINITY;
 		slot += mv->slots;
@@ -2763,6 +2784,9 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->view.type_on_time = e->type_on_time;
 	e->view.type_failed = e->type_failed;
 	e->view.queue_types = queue_types;
+	e->view.queue_next = queue_next;
+	e->view.tie_random = x->tie_random;
+	e->view.readiness_e2c = x->readiness_e2c;
 	e->view.engine = e;
 	if (x->prune_threshold > 0) {
 		double h = x->prune_step_s > 0 ? x->prune_step_s
@@ -2777,6 +2801,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		if (rc)
 			return rc;
 	}
+	e->offer_full = p->policy->sees_full && p->policy->sees_full(e->pstate);
 	if (p->policy->label)
 		p->policy->label(e->pstate, e->label, sizeof e->label);
 	else

@@ -102,6 +102,9 @@ struct sim_experiment {
 	uint32_t merge_max_degree;
 	/* "clairvoyant": policies plan with each task's actual times */
 	int clairvoyant;
+	/* E2C-Sim parity (policies/policy.h): "tie_break": "random",
+	 * "readiness": "e2c" */
+	int tie_random, readiness_e2c;
 	/* workflow workload, or NULL */
 	exp_workflow *wf;
 	exp_anomaly *anomalies; /* workflow runs only */

@@ -8,6 +8,7 @@
 #include "sim/engine.h"
 #include "sim/exp_model.h"
 #include "sim/base/out.h"
+#include "profiles/e2c.h"
 #include "workloads/workflow_load.h"
 #include "workloads/workload.h"
 
@@ -396,6 +397,22 @@ static int get_bool(const io_jdoc *doc, const json_t *obj, const char *key,
 	if (!json_is_boolean(v))
 		return io_jerr(err, doc, v, "\"%s\" must be true or false", key);
 	*out = json_is_true(v);
+	return 0;
+}
+
+/* A string option with two values: *out = 0 for first (the default, also
+ * when the key is absent), 1 for second. */
+static int get_choice(const io_jdoc *doc, const char *key, const char *first,
+		      const char *second, int *out, io_err *err)
+{
+	const char *val = first;
+	if (io_jget_str(doc, doc->root, key, 0, &val, err))
+		return IO_EINPUT;
+	if (strcmp(val, first) && strcmp(val, second))
+		return io_jerr(err, doc, json_object_get(doc->root, key),
+			       "\"%s\" must be \"%s\" or \"%s\"", key, first,
+			       second);
+	*out = strcmp(val, second) == 0;
 	return 0;
 }
 
@@ -1138,7 +1155,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"policies", "seed",        "replications",
 		"exec_rank_correlation",   "output",   "drop",
 		"pruning",  "billing_granularity_s",   "merging",
-		"clairvoyant", "wms", "anomalies", NULL};
+		"clairvoyant", "wms", "anomalies", "tie_break", "readiness",
+		"e2c_config", NULL};
 	if (!rc)
 		rc = io_jcheck_keys(doc, doc->root, keys, err);
 	const char *name = NULL;
@@ -1153,6 +1171,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 	uint64_t reps = 1;
 	x->seed = 1;
 	x->exec_rank_correlation = 1.0;
+	if (!rc)
+		rc = prof_e2c_config(doc, doc->root, err);
 	if (!rc)
 		rc = load_profile(x, err);
 	if (!rc)
@@ -1187,6 +1207,12 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 	if (!rc)
 		rc = get_bool(doc, doc->root, "clairvoyant", &x->clairvoyant,
 			      err);
+	if (!rc)
+		rc = get_choice(doc, "tie_break", "lowest", "random",
+				&x->tie_random, err);
+	if (!rc)
+		rc = get_choice(doc, "readiness", "hetsim", "e2c",
+				&x->readiness_e2c, err);
 	if (!rc)
 		rc = io_jget_nonneg(doc, doc->root, "billing_granularity_s", 0,
 				      &x->billing_granularity_s, err);

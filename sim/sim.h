@@ -127,6 +127,24 @@
  *        (neither scaled by size nor replayed).
  *        For upper-bound studies and comparisons with simulators that
  *        give the mapper exact times.
+ *    "tie_break": "lowest" | "random"
+ *        machines of equal score (met, mct, olb, kpb, the batch policies'
+ *        least completion, felare's energy and completion): the lowest
+ *        index (default) or, as E2C-Sim does, a uniformly random one drawn
+ *        from the policy's stream of the run's seed (same seed, same run).
+ *    "readiness": "hetsim" | "e2c"
+ *        how policies reckon a machine's ready time: the expected end of
+ *        its running task plus the full expected times of its queue
+ *        (default, sim_ready_s), or as E2C-Sim's MECT and batch mappers do
+ *        (sim_ready_e2c_s, policies/policy.h): every task counted at most
+ *        until its deadline and queued tasks that will have expired before
+ *        their turn skipped (E2C drops tasks at their deadlines: pair it
+ *        with "drop": {"in_queue": true, "while_running": true}).
+ *        experiments/e2c/parity measures both.
+ *    "e2c_config": "config.json"
+ *        E2C-Sim's configuration, relative to the experiment: its machines
+ *        (counts, power) and queue size where the experiment gives none
+ *        (profiles/e2c.h, prof_e2c_config).
  *    "billing_granularity_s": 3600   every machine is billed its price per
  *        hour for the run's makespan rounded up to whole periods of this
  *        length (default 0: exact seconds)

@@ -1,7 +1,9 @@
 /* tests/test_e2c.c — E2C-Sim inputs: the EET matrix as a profile (both
  * orientations, noise, cannot-run cells, machine attributes), the workload
- * CSV by column names, the shipped example end to end, and bad files
- * rejected with file:line. */
+ * CSV by column names, the shipped example end to end, bad files
+ * rejected with file:line, the E2C parity options ("tie_break",
+ * "readiness", felare's "cancel_after_deferrals") on hand-worked runs, and
+ * E2C-Sim's config.json ("e2c_config"). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,6 +440,293 @@ START_TEST(test_shipped_example_runs_and_mct_beats_fcfs)
 }
 END_TEST
 
+/* ---------------------------------------------- E2C-Sim parity options */
+
+/* Run experiment text (written as e2c_opt.json next to eet.csv and
+ * wl.csv) with one policy; returns its summary (caller frees) or NULL
+ * with the error in errbuf. dir: the policy's output folder (its label). */
+static json_t *run_summary_in(const char *experiment, const char *policy,
+			      const char *dir, const char *out, char *errbuf,
+			      size_t cap)
+{
+	const char *path = test_write("e2c_opt.json", experiment);
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "%s run %s --quiet --no-tasks-csv --policy %s --out %s/%s",
+		 test_bin(), path, policy, test_tmpdir(), out);
+	if (test_run(cmd, errbuf, cap) != 0)
+		return NULL;
+	char sum[700];
+	snprintf(sum, sizeof sum, "%s/%s/%s/summary.json",
+		 test_tmpdir(), out, dir);
+	json_error_t je;
+	json_t *s = json_load_file(sum, 0, &je);
+	ck_assert_msg(s != NULL, "%s: %s", sum, je.text);
+	return s;
+}
+
+static json_t *run_summary(const char *experiment, const char *policy,
+			   const char *out, char *errbuf, size_t cap)
+{
+	return run_summary_in(experiment, policy, policy, out, errbuf, cap);
+}
+
+static json_int_t machine_completed(const json_t *summary, size_t m)
+{
+	return json_integer_value(json_object_get(
+		json_array_get(json_object_get(summary, "per_machine"), m),
+		"completed"));
+}
+
+static const char opt_experiment[] =
+	"{\"profile\": {\"e2c_eet\": {\"file\": \"eet.csv\"}},\n"
+	" \"machines\": [{\"type\": \"A\", \"count\": 1},"
+	" {\"type\": \"B\", \"count\": 1}],\n"
+	" \"workload\": {\"arrival\": \"e2c\", \"file\": \"wl.csv\"},\n"
+	" \"drop\": {\"in_queue\": true, \"while_running\": true},\n"
+	" \"policies\": [\"mct\", \"minmin\"], \"seed\": 3%s}\n";
+
+/*
+ * "readiness": "e2c". EET T1: A 2 s, B 3 s, no noise. Task 0 arrives at 0
+ * with deadline 1 and goes to A (expected end 2 < 3). Task 1 arrives at
+ * 0.5 with deadline 100. hetsim's readiness counts task 0 in full: A is
+ * ready at 2 (completion 4), B at 0.5 (3.5): B, response 3. E2C drops a
+ * task at its deadline, so its MECT and batch mappers count task 0 only
+ * until 1: A completes task 1 at 1 + 2 = 3 < 3.5: A, response 2.5. Task 0
+ * is dropped at 1 either way. (The rule as issue 19 states it of E2C's
+ * MECT and batch schedulers; E2C's source is not in ../shared.)
+ */
+START_TEST(test_e2c_readiness_sends_work_behind_a_task_about_to_expire)
+{
+	test_write("eet.csv", "idx,A,B\nT1,2,3\n");
+	test_write("wl.csv", "task_type,arrival_time,deadline\n"
+			     "T1,0,1\nT1,0.5,100\n");
+	const char *policies[] = {"mct", "minmin"};
+	for (size_t k = 0; k < 2; k++) {
+		char text[1024], errbuf[2048];
+		for (int e2c = 0; e2c < 2; e2c++) {
+			snprintf(text, sizeof text, opt_experiment,
+				 e2c ? ", \"readiness\": \"e2c\"" : "");
+			json_t *s = run_summary(text, policies[k],
+						e2c ? "rd_e2c" : "rd_hetsim",
+						errbuf, sizeof errbuf);
+			ck_assert_msg(s != NULL, "%s", errbuf);
+			ck_assert_int_eq(machine_completed(s, 0), e2c ? 1 : 0);
+			ck_assert_int_eq(machine_completed(s, 1), e2c ? 0 : 1);
+			ck_assert_double_eq_tol(
+				json_number_value(json_object_get(
+					json_object_get(s, "response_s"),
+					"mean")),
+				e2c ? 2.5 : 3.0, 1e-9);
+			json_decref(s);
+		}
+	}
+}
+END_TEST
+
+/*
+ * "tie_break". Two machines of equal EET (1 s), 40 tasks 10 s apart: every
+ * mapping finds both idle, a tie. "lowest" puts all 40 on the first;
+ * "random" (seeded from the run's seed) about half on each (fewer than 6
+ * on either has probability 2e-7), and the same seed gives the same
+ * summary, byte for byte.
+ */
+START_TEST(test_e2c_tie_break_random_spreads_ties_and_repeats)
+{
+	test_write("eet.csv", "idx,A,B\nT1,1,1\n");
+	char wl[4096] = "task_type,arrival_time,deadline\n";
+	for (int i = 0; i < 40; i++)
+		snprintf(wl + strlen(wl), sizeof wl - strlen(wl), "T1,%d,\n",
+			 10 * i);
+	test_write("wl.csv", wl);
+	const char *policies[] = {"mct", "minmin"};
+	for (size_t k = 0; k < 2; k++) {
+		char text[1024], errbuf[2048];
+		snprintf(text, sizeof text, opt_experiment, "");
+		json_t *s = run_summary(text, policies[k], "tb_lowest", errbuf,
+					sizeof errbuf);
+		ck_assert_msg(s != NULL, "%s", errbuf);
+		ck_assert_int_eq(machine_completed(s, 0), 40);
+		json_decref(s);
+		snprintf(text, sizeof text, opt_experiment,
+			 ", \"tie_break\": \"random\"");
+		char *dump[2];
+		for (int rep = 0; rep < 2; rep++) {
+			s = run_summary(text, policies[k],
+					rep ? "tb_random2" : "tb_random1",
+					errbuf, sizeof errbuf);
+			ck_assert_msg(s != NULL, "%s", errbuf);
+			json_int_t a = machine_completed(s, 0),
+				   b = machine_completed(s, 1);
+			ck_assert_int_eq(a + b, 40);
+			ck_assert_msg(a >= 6 && b >= 6, "%s: %lld and %lld",
+				      policies[k], (long long)a, (long long)b);
+			dump[rep] = json_dumps(s, JSON_SORT_KEYS);
+			json_decref(s);
+		}
+		ck_assert_str_eq(dump[0], dump[1]);
+		free(dump[0]);
+		free(dump[1]);
+	}
+}
+END_TEST
+
+START_TEST(test_e2c_option_bad_values_name_the_line)
+{
+	test_write("eet.csv", "idx,A,B\nT1,1,1\n");
+	test_write("wl.csv", "task_type,arrival_time,deadline\nT1,0,\n");
+	const char *bad[] = {",\n \"tie_break\": \"first\"",
+			     ",\n \"readiness\": \"E2C\"",
+			     ",\n \"tie_break\": 1"};
+	for (size_t i = 0; i < 3; i++) {
+		char text[1024], errbuf[2048];
+		snprintf(text, sizeof text, opt_experiment, bad[i]);
+		json_t *s = run_summary(text, "mct", "bad", errbuf,
+					sizeof errbuf);
+		ck_assert_ptr_null(s);
+		ck_assert_msg(strstr(errbuf, "e2c_opt.json:6") &&
+				      (strstr(errbuf, "tie_break") ||
+				       strstr(errbuf, "readiness")),
+			      "%s", errbuf);
+	}
+}
+END_TEST
+
+/* "e2c_config": E2C-Sim's config.json. Two machines of type A (100 W
+ * busy, 10 W idle) and one B (300 W, 5 W); one task of EET 2 s on A goes
+ * to A: makespan 2 s, energy 100 x 2 + 10 x 2 (the idle A) + 5 x 2 (B) =
+ * 230 J. An experiment's own "machines" wins over the config's. */
+static const char e2c_config[] =
+	"{\n"
+	"    \"parameters\": [{\"machine_queue_size\": 1,"
+	" \"scheduling_method\": \"FCFS\"}],\n"
+	"    \"machines\": [\n"
+	"        {\"name\": \"A\", \"power\": 100, \"idle_power\": 10,"
+	" \"replicas\": 2},\n"
+	"        {\"name\": \"B\", \"power\": 300, \"idle_power\": 5,"
+	" \"replicas\": %s}\n"
+	"    ],\n"
+	"    \"battery\": [{\"capacity\": 500.0}]\n"
+	"}\n";
+
+static const char config_experiment[] =
+	"{\"profile\": {\"e2c_eet\": {\"file\": \"eet.csv\"}},\n"
+	" \"e2c_config\": \"config.json\",\n"
+	" \"workload\": {\"arrival\": \"e2c\", \"file\": \"wl.csv\"},\n"
+	" \"policies\": [\"mct\"], \"seed\": 3%s}\n";
+
+START_TEST(test_e2c_config_gives_machines_counts_and_power)
+{
+	test_write("eet.csv", "idx,A,B\nT1,2,3\n");
+	test_write("wl.csv", "task_type,arrival_time,deadline\nT1,0,\n");
+	char text[1024], errbuf[2048];
+	snprintf(text, sizeof text, e2c_config, "1");
+	test_write("config.json", text);
+	snprintf(text, sizeof text, config_experiment, "");
+	json_t *s = run_summary(text, "mct", "cfg", errbuf, sizeof errbuf);
+	ck_assert_msg(s != NULL, "%s", errbuf);
+	const json_t *pm = json_object_get(s, "per_machine");
+	ck_assert_uint_eq(json_array_size(pm), 3);
+	const char *types[] = {"A", "A", "B"};
+	for (size_t m = 0; m < 3; m++)
+		ck_assert_str_eq(json_string_value(json_object_get(
+					 json_array_get(pm, m), "type")),
+				 types[m]);
+	ck_assert_int_eq(machine_completed(s, 0), 1);
+	ck_assert_double_eq_tol(
+		json_number_value(json_object_get(s, "energy_j")), 230, 1e-9);
+	json_decref(s);
+	snprintf(text, sizeof text, config_experiment,
+		 ", \"machines\": [{\"type\": \"B\", \"count\": 1}]");
+	s = run_summary(text, "mct", "cfg_own", errbuf, sizeof errbuf);
+	ck_assert_msg(s != NULL, "%s", errbuf);
+	ck_assert_uint_eq(json_array_size(json_object_get(s, "per_machine")),
+			  1);
+	ck_assert_double_eq_tol( /* 3 s busy on B */
+		json_number_value(json_object_get(s, "energy_j")), 900, 1e-9);
+	json_decref(s);
+}
+END_TEST
+
+START_TEST(test_e2c_config_bad_file_names_its_line)
+{
+	test_write("eet.csv", "idx,A,B\nT1,2,3\n");
+	test_write("wl.csv", "task_type,arrival_time,deadline\nT1,0,\n");
+	const char *replicas[] = {"0", "\"two\"", "-1"};
+	for (size_t i = 0; i < 3; i++) {
+		char text[1024], errbuf[2048];
+		snprintf(text, sizeof text, e2c_config, replicas[i]);
+		test_write("config.json", text);
+		snprintf(text, sizeof text, config_experiment, "");
+		ck_assert_ptr_null(
+			run_summary(text, "mct", "bad", errbuf, sizeof errbuf));
+		ck_assert_msg(strstr(errbuf, "config.json:5") &&
+				      strstr(errbuf, "replicas"),
+			      "%s", errbuf);
+	}
+	char text[1024], errbuf[2048];
+	snprintf(text, sizeof text, config_experiment, "");
+	char *at = strstr(text, "config.json");
+	memcpy(at, "nofile.json", 11);
+	ck_assert_ptr_null(
+		run_summary(text, "mct", "bad", errbuf, sizeof errbuf));
+	ck_assert_msg(strstr(errbuf, "nofile.json"), "%s", errbuf);
+}
+END_TEST
+
+/*
+ * felare's "cancel_after_deferrals": 2, E2C-Sim's ELARE / FELARE rule (a
+ * task deferred twice while no queue has room is cancelled, as issue 19
+ * reads E2C's code). One machine, no local queue, EET 10 s, three tasks
+ * at 0, 1 and 2 s (deadline 100). Task 0 runs 0-10. Task 1 finds no room
+ * at its arrival (1st deferral) and at task 2's (2nd): cancelled at 2.
+ * Task 2, deferred once, runs 10-20. Completed 2 (responses 10 and 18,
+ * mean 14), 1 dropped by the policy. Without it all three run: 0-10,
+ * 10-20, 20-30. The option applies to felare only.
+ */
+START_TEST(test_e2c_felare_cancels_a_task_deferred_twice_without_room)
+{
+	test_write("eet.csv", "idx,A\nT1,10\n");
+	test_write("wl.csv", "task_type,arrival_time,deadline\n"
+			     "T1,0,100\nT1,1,100\nT1,2,100\n");
+	static const char fmt[] =
+		"{\"profile\": {\"e2c_eet\": {\"file\": \"eet.csv\"}},\n"
+		" \"machines\": [{\"type\": \"A\", \"count\": 1}],\n"
+		" \"queue\": {\"capacity\": 0},\n"
+		" \"workload\": {\"arrival\": \"e2c\", \"file\": \"wl.csv\"},\n"
+		" \"policies\": [{\"name\": \"%s\",\n"
+		"  \"cancel_after_deferrals\": %d}], \"seed\": 3}\n";
+	char text[1024], errbuf[2048];
+	for (int cancel = 0; cancel <= 2; cancel += 2) {
+		snprintf(text, sizeof text, fmt, "felare", cancel);
+		json_t *s = run_summary_in(text, "felare",
+					   cancel ? "felare-cancel2" : "felare",
+					   cancel ? "cancel2" : "cancel0",
+					   errbuf, sizeof errbuf);
+		ck_assert_msg(s != NULL, "%s", errbuf);
+		const json_t *tasks = json_object_get(s, "tasks");
+		ck_assert_int_eq(json_integer_value(json_object_get(
+					 tasks, "completed")),
+				 cancel ? 2 : 3);
+		ck_assert_int_eq(json_integer_value(json_object_get(
+					 json_object_get(tasks, "dropped_by"),
+					 "policy")),
+				 cancel ? 1 : 0);
+		ck_assert_double_eq_tol(
+			json_number_value(json_object_get(
+				json_object_get(s, "response_s"), "mean")),
+			cancel ? 14.0 : 19.0, 1e-9);
+		json_decref(s);
+	}
+	snprintf(text, sizeof text, fmt, "minmin", 2);
+	ck_assert_ptr_null(
+		run_summary(text, "minmin", "cancel_bad", errbuf, sizeof errbuf));
+	ck_assert_msg(strstr(errbuf, "e2c_opt.json:6") &&
+			      strstr(errbuf, "felare only"),
+		      "%s", errbuf);
+}
+END_TEST
+
 Suite *suite_e2c(void)
 {
 	Suite *s = suite_create("e2c");
@@ -463,6 +752,17 @@ Suite *suite_e2c(void)
 	tc = tcase_create("example");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_shipped_example_runs_and_mct_beats_fcfs);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("parity");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc,
+		       test_e2c_readiness_sends_work_behind_a_task_about_to_expire);
+	tcase_add_test(tc, test_e2c_tie_break_random_spreads_ties_and_repeats);
+	tcase_add_test(tc, test_e2c_option_bad_values_name_the_line);
+	tcase_add_test(tc, test_e2c_config_gives_machines_counts_and_power);
+	tcase_add_test(tc, test_e2c_config_bad_file_names_its_line);
+	tcase_add_test(tc,
+		       test_e2c_felare_cancels_a_task_deferred_twice_without_room);
 	suite_add_tcase(s, tc);
 	return s;
 }

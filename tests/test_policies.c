@@ -276,6 +276,121 @@ START_TEST(mct_on_the_ready_array_places_every_task_as_the_plain_rule)
 }
 END_TEST
 
+/* ------------------------------------------- E2C-Sim parity options */
+
+/* "tie_break": three idle machines of equal expected time for T: every
+ * score ties. "lowest" (default) takes m0 every time; "random" takes each
+ * of the three about a third of the time, and the same seed repeats the
+ * same choices. */
+START_TEST(tie_break_random_spreads_equal_scores_evenly_and_repeats)
+{
+	const sim_policy *pols[] = {&pol_met, &pol_mct, &pol_olb};
+	for (size_t k = 0; k < sizeof pols / sizeof pols[0]; k++) {
+		fixture f;
+		build(&f);
+		for (uint32_t m = 0; m < 3; m++) {
+			f.run_end[m] = -INFINITY;
+			f.mv[m].busy = 0;
+			f.mv[m].queued = 0;
+			f.mv[m].queued_expected_s = 0;
+			f.etc[m] = 3;
+		}
+		ck_assert_int_eq(decide(pols[k], &f, 0, NULL), 0);
+		f.v.tie_random = 1;
+		int count[3] = {0}, first[20];
+		for (int i = 0; i < 3000; i++) {
+			int32_t m = decide(pols[k], &f, 0, NULL);
+			ck_assert(m >= 0 && m < 3);
+			count[m]++;
+			if (i < 20)
+				first[i] = m;
+		}
+		/* binomial(3000, 1/3): sd 25.8; 900 is 3.9 sd below */
+		for (int m = 0; m < 3; m++)
+			ck_assert_msg(count[m] > 900 && count[m] < 1100,
+				      "%s: m%d chosen %d times of 3000",
+				      pols[k]->name, m, count[m]);
+		release(&f);
+		build(&f);
+		for (uint32_t m = 0; m < 3; m++) {
+			f.run_end[m] = -INFINITY;
+			f.mv[m].busy = 0;
+			f.mv[m].queued = 0;
+			f.etc[m] = 3;
+		}
+		f.v.tie_random = 1;
+		for (int i = 0; i < 20; i++)
+			ck_assert_int_eq(decide(pols[k], &f, 0, NULL), first[i]);
+		release(&f);
+	}
+}
+END_TEST
+
+/* A machine's local queue for sim_ready_e2c_s: expected times and
+ * deadlines, head first. */
+typedef struct fake_queue {
+	uint32_t n[3];
+	double expected[3][4], deadline[3][4];
+} fake_queue;
+
+static const void *fake_next(const void *engine, uint32_t m, const void *at,
+			     double *expected_s, double *deadline_s)
+{
+	const fake_queue *q = engine;
+	size_t i = at ? (size_t)((const double *)at - q->expected[m]) + 1 : 0;
+	if (i >= q->n[m])
+		return NULL;
+	*expected_s = q->expected[m][i];
+	*deadline_s = q->deadline[m][i];
+	return &q->expected[m][i];
+}
+
+/*
+ * "readiness": "e2c" on the worked-out state above (now 10). E2C drops
+ * tasks at their deadlines, so its mappers count each at most until then:
+ *   m2: running until 11, queued task of 4 s
+ *       deadline none   -> 11 + 4 = 15 (as hetsim's)
+ *       deadline 13     -> min(15, 13) = 13; MCT: m2 13 + 1 = 14 beats
+ *                          m1's 15 (hetsim: m1)
+ *       deadline 10.5   -> expired when its turn comes (11 >= 10.5):
+ *                          skipped, ready 11 (not capped back to 10.5)
+ *   m1: running until 12 with deadline 10.5 -> 10.5; deadline 9 (passed:
+ *       dropped now) -> 10
+ */
+START_TEST(e2c_readiness_caps_at_deadlines_and_skips_expired)
+{
+	fixture f;
+	build(&f);
+	fake_queue q = {{0, 0, 1}, {{0}, {0}, {4}}, {{0}, {0}, {INFINITY}}};
+	double run_dl[3] = {INFINITY, INFINITY, INFINITY};
+	for (uint32_t m = 0; m < 3; m++)
+		f.mv[m].run_deadline_s = &run_dl[m];
+	f.v.queue_next = fake_next;
+	f.v.engine = &q;
+	ck_assert_double_eq(sim_ready_e2c_s(&f.v, 2), 15);
+	ck_assert_double_eq(sim_ready_e2c_s(&f.v, 0), 10);
+	ck_assert_double_eq(sim_ready_e2c_s(&f.v, 1), 12);
+	q.deadline[2][0] = 13;
+	ck_assert_double_eq(sim_ready_e2c_s(&f.v, 2), 13);
+	ck_assert_int_eq(decide(&pol_mct, &f, 0, NULL), 1);
+	f.v.readiness_e2c = 1;
+	ck_assert_double_eq(sim_ready_s(&f.v, 2), 13);
+	ck_assert_int_eq(decide(&pol_mct, &f, 0, NULL), 2);
+	q.deadline[2][0] = 10.5;
+	ck_assert_double_eq(sim_ready_s(&f.v, 2), 11);
+	run_dl[1] = 10.5;
+	ck_assert_double_eq(sim_ready_s(&f.v, 1), 10.5);
+	run_dl[1] = 9;
+	ck_assert_double_eq(sim_ready_s(&f.v, 1), 10);
+	/* a task in the queue count beyond those listed (a batch plan's
+	 * own) counts in full: 11 (the listed one skipped) + 2 */
+	f.mv[2].queued = 2;
+	f.mv[2].queued_expected_s = 6;
+	ck_assert_double_eq(sim_ready_s(&f.v, 2), 13);
+	release(&f);
+}
+END_TEST
+
 Suite *suite_policies(void)
 {
 	Suite *s = suite_create("policies");
@@ -290,6 +405,8 @@ Suite *suite_policies(void)
 	tcase_add_test(tc, kpb_rejects_bad_parameters);
 	tcase_add_test(tc, registry_finds_every_policy_by_name);
 	tcase_add_test(tc, mct_on_the_ready_array_places_every_task_as_the_plain_rule);
+	tcase_add_test(tc, tie_break_random_spreads_equal_scores_evenly_and_repeats);
+	tcase_add_test(tc, e2c_readiness_caps_at_deadlines_and_skips_expired);
 	suite_add_tcase(s, tc);
 	return s;
 }
