@@ -325,7 +325,7 @@ static int sample(campaign *c, size_t t, size_t m, uint64_t r)
 				snprintf(msg, sizeof msg, "HTTP %d%s%s", code, e ? ": " : "",
 					 e ? e : "");
 			}
-			if (code == 400) {
+			if (code == 400 || code == 413) {
 				/* the body is wrong, not the agent: every agent says so */
 				rc = io_jerr(c->err, &c->mdoc, c->body[t],
 					     "task \"%s\": agent %s refused it: %s", c->task[t],

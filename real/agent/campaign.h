@@ -33,7 +33,11 @@
  * request_timeout_s, an HTTP error) marks its agent down for the rest of
  * the campaign (stderr says so) and the sample is retried at once on
  * another agent of the same type; when none is left the sample is
- * recorded as "missing". A task the agent ran but that failed or timed
+ * recorded as "missing". A 400 or 413 (the agent refuses the body: a bad
+ * parameter, a kind it does not allow, too large) stops the campaign
+ * with an error located at that task's body in MATRIX.json. An agent
+ * busy with another client's tasks (429) counts as failed too: give the
+ * campaign agents of its own. A task the agent ran but that failed or timed
  * out is recorded with that status (it is not fitted). Nothing is
  * dropped silently: every (cell, repeat) is one row of samples.csv.
  *
