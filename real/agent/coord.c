@@ -26,6 +26,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include "real/agent/coord.h"
+#include "real/agent/client.h"
 #include "profiles/gof.h"
 #include "sim/base/out.h"
 #include "sim/base/rng.h"
@@ -61,8 +62,7 @@ typedef struct call {
 } call;
 
 struct cagent {
-	char url[512], host[256], token[256], ca[1024];
-	int port, https;
+	real_agent_endpoint ep;
 	char mtype[128];
 	int slots, up, polling;
 	ctask **running; /* [slots] */
@@ -142,80 +142,9 @@ static void fatal(coord *co)
 
 /* ---- agents.json ---------------------------------------------------- */
 
-static int parse_url(coord *co, const json_t *node, const char *text, cagent *a)
-{
-	struct evhttp_uri *u = evhttp_uri_parse(text);
-	const char *scheme = u ? evhttp_uri_get_scheme(u) : NULL;
-	const char *host = u ? evhttp_uri_get_host(u) : NULL;
-	int rc = 0;
-	if (!u || !scheme || !host || !*host ||
-	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) ||
-	    strlen(host) >= sizeof a->host || strlen(text) >= sizeof a->url) {
-		rc = io_jerr(co->err, &co->adoc, node,
-			     "\"url\": \"%s\" is not http://HOST:PORT or https://HOST:PORT", text);
-	} else {
-		a->https = scheme[4] == 's';
-		int port = evhttp_uri_get_port(u);
-		a->port = port > 0 ? port : a->https ? 443 : 80;
-		snprintf(a->host, sizeof a->host, "%s", host);
-		snprintf(a->url, sizeof a->url, "%s", text);
-	}
-	if (u)
-		evhttp_uri_free(u);
-	return rc;
-}
-
-static int read_first_line(coord *co, const json_t *node, const char *rel,
-			   char *out, size_t cap)
-{
-	char *path = io_jdoc_resolve(&co->adoc, rel);
-	FILE *f = path ? fopen(path, "r") : NULL;
-	char line[256] = "";
-	int rc = 0;
-	if (!f || !fgets(line, sizeof line, f))
-		rc = io_jerr(co->err, &co->adoc, node, "%s: cannot read a token from it",
-			     path ? path : rel);
-	line[strcspn(line, "\r\n")] = 0;
-	snprintf(out, cap, "%s", line);
-	if (f)
-		fclose(f);
-	free(path);
-	return rc;
-}
-
 static int load_agent(coord *co, const json_t *e, cagent *a)
 {
-	static const char *const keys[] = {"url", "token", "token_file", "ca", NULL};
-	io_jdoc *d = &co->adoc;
-	const char *url = NULL, *tok = NULL, *tokf = NULL, *ca = NULL;
-	if (!json_is_object(e))
-		return io_jerr(co->err, d, e, "an agent is {\"url\": ..., \"token\": ...}");
-	int rc = io_jcheck_keys(d, e, keys, co->err);
-	if (!rc)
-		rc = io_jget_str(d, e, "url", 1, &url, co->err);
-	if (!rc)
-		rc = parse_url(co, json_object_get(e, "url"), url, a);
-	if (!rc)
-		rc = io_jget_str(d, e, "token", 0, &tok, co->err);
-	if (!rc)
-		rc = io_jget_str(d, e, "token_file", 0, &tokf, co->err);
-	if (!rc)
-		rc = io_jget_str(d, e, "ca", 0, &ca, co->err);
-	if (rc)
-		return rc;
-	if (!tok == !tokf)
-		return io_jerr(co->err, d, e, "give the agent's \"token\" or \"token_file\"");
-	if (tok)
-		snprintf(a->token, sizeof a->token, "%s", tok);
-	else if ((rc = read_first_line(co, json_object_get(e, "token_file"), tokf,
-				       a->token, sizeof a->token)))
-		return rc;
-	if (ca) {
-		char *p = io_jdoc_resolve(d, ca);
-		snprintf(a->ca, sizeof a->ca, "%s", p ? p : ca);
-		free(p);
-	}
-	return 0;
+	return real_agent_endpoint_load(&co->adoc, e, &a->ep, co->err);
 }
 
 static int load_agents(coord *co)
@@ -309,56 +238,11 @@ static void on_reply(struct evhttp_request *req, void *arg);
 static int send_request(coord *co, call *c, enum evhttp_cmd_type cmd,
 			const char *path, const char *body, double timeout_s)
 {
-	cagent *a = &co->ag[c->agent];
-	struct bufferevent *bev = NULL;
-	if (a->https) {
-		SSL *ssl = SSL_new(co->tls);
-		if (!ssl)
-			return -1;
-		SSL_set_tlsext_host_name(ssl, a->host);
-		SSL_set1_host(ssl, a->host);
-		bev = bufferevent_openssl_socket_new(co->base, -1, ssl,
-						     BUFFEREVENT_SSL_CONNECTING,
-						     BEV_OPT_CLOSE_ON_FREE |
-							     BEV_OPT_DEFER_CALLBACKS);
-		if (!bev) {
-			SSL_free(ssl);
-			return -1;
-		}
-	}
-	struct evhttp_connection *conn = evhttp_connection_base_bufferevent_new(
-		co->base, NULL, bev, a->host, (unsigned short)a->port);
-	if (!conn) {
-		if (bev)
-			bufferevent_free(bev);
-		return -1;
-	}
-	struct timeval tv = {(time_t)timeout_s,
-			     (suseconds_t)((timeout_s - floor(timeout_s)) * 1e6)};
-	evhttp_connection_set_timeout_tv(conn, &tv);
-	evhttp_connection_set_retries(conn, 0);
-	struct evhttp_request *req = evhttp_request_new(on_reply, c);
-	if (!req) {
-		evhttp_connection_free(conn);
-		return -1;
-	}
-	c->conn = conn;
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-	char auth[300];
-	snprintf(auth, sizeof auth, "Bearer %s", a->token);
-	evhttp_add_header(h, "Host", a->host);
-	evhttp_add_header(h, "Authorization", auth);
-	evhttp_add_header(h, "Connection", "close");
-	if (body) {
-		evhttp_add_header(h, "Content-Type", "application/json");
-		evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
-	}
 	c->start_s = now_s(co);
-	if (evhttp_make_request(conn, req, cmd, path) != 0) {
-		evhttp_connection_free(conn); /* libevent freed req */
-		c->conn = NULL;
+	c->conn = real_agent_request(co->base, co->tls, &co->ag[c->agent].ep, cmd, path,
+				     body, timeout_s, on_reply, c);
+	if (!c->conn)
 		return -1;
-	}
 	c->prev = NULL;
 	c->next = co->calls;
 	if (co->calls)
@@ -557,7 +441,7 @@ static void log_attempt(coord *co, const call *c, int http, const char *status,
 {
 	const ctask *t = c->task;
 	fprintf(co->attempts, "%llu,%d,%d,%s,%.6f,%.6f,%d,%s,", (unsigned long long)t->id,
-		t->attempts, c->agent, co->ag[c->agent].url, c->start_s, now_s(co), http,
+		t->attempts, c->agent, co->ag[c->agent].ep.url, c->start_s, now_s(co), http,
 		status);
 	if (isfinite(wall))
 		fprintf(co->attempts, "%.6f,%.6f,", wall, cpu);
@@ -877,7 +761,7 @@ static void set_down(coord *co, uint32_t m)
 	}
 	view_refresh(co, m);
 	if (!co->o->quiet)
-		fprintf(stderr, "hetsim: coordinator: agent %u (%s) is down\n", m, a->url);
+		fprintf(stderr, "hetsim: coordinator: agent %u (%s) is down\n", m, a->ep.url);
 }
 
 static void free_slot(coord *co, ctask *t)
@@ -929,7 +813,7 @@ static void health_reply(coord *co, call *c, struct evhttp_request *req)
 			view_refresh(co, (uint32_t)c->agent);
 			if (!co->o->quiet)
 				fprintf(stderr, "hetsim: coordinator: agent %d (%s) is back\n",
-					c->agent, a->url);
+					c->agent, a->ep.url);
 			drain(co);
 		}
 	}
@@ -1148,7 +1032,7 @@ static int discover(coord *co)
 			return io_errf(co->err, IO_EINPUT, co->o->agents, 0,
 				       "agent %u (%s) did not answer GET /health with its "
 				       "machine type within %g s (running? right token?)",
-				       i, co->ag[i].url, co->connect_timeout_s);
+				       i, co->ag[i].ep.url, co->connect_timeout_s);
 	return 0;
 }
 
@@ -1372,7 +1256,7 @@ static int write_real(coord *co, const side *real, io_err *err)
 		json_t *ags = json_array();
 		for (uint32_t i = 0; i < co->n; i++) {
 			json_t *a = json_object();
-			json_object_set_new(a, "url", json_string(co->ag[i].url));
+			json_object_set_new(a, "url", json_string(co->ag[i].ep.url));
 			json_object_set_new(a, "machine_type", json_string(co->ag[i].mtype));
 			json_object_set_new(a, "slots", json_integer(co->ag[i].slots));
 			json_array_append_new(ags, a);
@@ -1523,27 +1407,14 @@ static int open_outputs(coord *co)
 
 static int tls_client(coord *co)
 {
-	int need = 0;
+	real_agent_endpoint *ep = malloc((co->n ? co->n : 1) * sizeof *ep);
+	if (!ep)
+		return io_errf(co->err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t i = 0; i < co->n; i++)
-		need |= co->ag[i].https;
-	if (!need)
-		return 0;
-	co->tls = SSL_CTX_new(TLS_client_method());
-	if (!co->tls)
-		return io_errf(co->err, IO_EIO, NULL, 0, "TLS: cannot create a context");
-	SSL_CTX_set_min_proto_version(co->tls, TLS1_2_VERSION);
-	SSL_CTX_set_verify(co->tls, SSL_VERIFY_PEER, NULL);
-	int any_ca = 0;
-	for (uint32_t i = 0; i < co->n; i++)
-		if (co->ag[i].ca[0]) {
-			any_ca = 1;
-			if (SSL_CTX_load_verify_locations(co->tls, co->ag[i].ca, NULL) != 1)
-				return io_errf(co->err, IO_EINPUT, co->ag[i].ca, 0,
-					       "cannot read the CA certificate");
-		}
-	if (!any_ca)
-		SSL_CTX_set_default_verify_paths(co->tls);
-	return 0;
+		ep[i] = co->ag[i].ep;
+	int rc = real_agent_tls_client(ep, co->n, &co->tls, co->err);
+	free(ep);
+	return rc;
 }
 
 static void coord_free(coord *co)

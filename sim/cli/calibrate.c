@@ -4,6 +4,8 @@
  * and real/infer.c (what they run and write). `hetsim calibrate workflow`:
  * a workflow system's overhead model (profiles/wms_fit.h) from per-phase
  * job data and recorded makespans, simulated here (section "workflow").
+ * `hetsim calibrate agents`: a matrix run on remote agents
+ * (real/agent/campaign.h), its flags here (section "agents").
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 #include "real/calibrate.h"
 #include "real/infer.h"
+#include "real/agent/campaign.h"
 #include "profiles/wms_fit.h"
 #include "real/nn/zoo.h"
 #include "sim/base/out.h"
@@ -825,6 +828,41 @@ static int wf_run(const wf_args *a)
 	return rc == IO_EINPUT ? 2 : rc ? 1 : 0;
 }
 
+/* --------------------------------------------------------------- agents */
+
+static int agents_run(int argc, char **argv)
+{
+	real_campaign_opts o = {0};
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--quiet")) {
+			o.quiet = 1;
+			continue;
+		}
+		if (strcmp(a, "--agents") && strcmp(a, "--matrix") && strcmp(a, "--out") &&
+		    strcmp(a, "--repeats"))
+			return usage("calibrate agents: unknown option %s", a);
+		if (!v)
+			return usage("calibrate agents: %s needs a value", a);
+		i++;
+		if (!strcmp(a, "--agents"))
+			o.agents = v;
+		else if (!strcmp(a, "--matrix"))
+			o.matrix = v;
+		else if (!strcmp(a, "--out"))
+			o.out_dir = v;
+		else if (sim_cli_parse_u64(v, 100000, &o.repeats) || !o.repeats)
+			return usage("calibrate agents: --repeats %s: need 1-100000", v);
+	}
+	if (!o.agents || !o.matrix || !o.out_dir)
+		return usage("calibrate agents needs --agents FILE, --matrix FILE and --out DIR");
+	io_err err = {0};
+	int rc = real_campaign_run(&o, stdout, &err);
+	if (rc < 0)
+		fprintf(stderr, "hetsim: calibrate agents: %s\n", err.msg);
+	return rc == IO_EINPUT ? 2 : rc ? 1 : 0;
+}
+
 const char sim_cli_calibrate_usage[] =
 	"  calibrate transcode [--segments N] [--seed S] [--repeats R] [--ops LIST]\n"
 	"       [--max-merge K] [--groups vic,codec] [--multi M] [--threads T]\n"
@@ -845,14 +883,22 @@ const char sim_cli_calibrate_usage[] =
 	"                        fit a workflow system's overhead model (wms_<system>.json):\n"
 	"                        phases from per-job data (Pegasus), the submit host's\n"
 	"                        dispatch time per job from recorded makespans of WfFormat\n"
-	"                        traces (other systems' traces pooled when it has none)\n";
+	"                        traces (other systems' traces pooled when it has none)\n"
+	"  calibrate agents --agents AGENTS.json --matrix MATRIX.json --out DIR\n"
+	"       [--repeats N] [--quiet]\n"
+	"                        run a task-type x machine-type matrix on remote hetsim\n"
+	"                        agents, N interleaved repeats per cell; write samples.csv\n"
+	"                        (each sample as it ends), cells.csv and profile.json (fits\n"
+	"                        per cell, machine facts from /health); exit 1 when samples\n"
+	"                        are missing or failed\n";
 
 int sim_cmd_calibrate(int argc, char **argv)
 {
 	if (sim_cli_help(argc, argv, sim_cli_calibrate_usage))
 		return 0;
 	if (argc < 1)
-		return usage("needs a workload: hetsim calibrate transcode|inference|workflow [options]");
+		return usage("needs a workload: hetsim calibrate transcode|inference|workflow|agents "
+			     "[options]");
 	if (strcmp(argv[0], "transcode") == 0) {
 		real_cal_args a;
 		int st = parse_args(argc - 1, argv + 1, &a);
@@ -868,5 +914,8 @@ int sim_cmd_calibrate(int argc, char **argv)
 		int st = wf_parse(argc - 1, argv + 1, &a);
 		return st ? st : wf_run(&a);
 	}
-	return usage("unknown workload %s (known: transcode, inference, workflow)", argv[0]);
+	if (strcmp(argv[0], "agents") == 0)
+		return agents_run(argc - 1, argv + 1);
+	return usage("unknown workload %s (known: transcode, inference, workflow, agents)",
+		     argv[0]);
 }
