@@ -12,6 +12,7 @@
 #include "sim/net.h"
 #include "sim/base/rng.h"
 #include "workloads/dag.h"
+#include "tests/netref.h"
 #include "tests/tests.h"
 
 /* ---- DAG structure ------------------------------------------------------- */
@@ -358,10 +359,6 @@ END_TEST
 
 enum { EV_START = 1, NET_BASE = 8 };
 
-typedef struct xfer {
-	double start, bytes, end;
-	uint32_t src, dst;
-} xfer;
 
 /* Run transfers through sim_net; fills end times. */
 static void run_net(const sim_nic *nics, uint32_t n_nodes, double latency,
@@ -503,79 +500,6 @@ START_TEST(latency_same_pair_and_independent_components)
 }
 END_TEST
 
-/* Brute force: at every event, progressive filling over single flows. */
-static void reference_max_min(const sim_nic *nics, uint32_t nn, double lat,
-			      xfer *x, uint32_t n)
-{
-	double *left = malloc(n * sizeof *left), *rate = malloc(n * sizeof *rate);
-	int *on = calloc(n, sizeof *on), *frozen = calloc(n, sizeof *frozen);
-	for (uint32_t i = 0; i < n; i++) {
-		left[i] = x[i].bytes;
-		x[i].end = NAN;
-	}
-	double now = 0;
-	for (;;) {
-		/* join flows whose latency has passed */
-		for (uint32_t i = 0; i < n; i++)
-			if (!on[i] && isnan(x[i].end) && x[i].start + lat <= now + 1e-12)
-				on[i] = 1;
-		/* progressive filling over links 2 * nn */
-		double cap[64];
-		int cnt[64];
-		for (uint32_t r = 0; r < 2 * nn; r++)
-			cap[r] = r & 1 ? nics[r / 2].down_bps : nics[r / 2].up_bps;
-		for (uint32_t i = 0; i < n; i++)
-			frozen[i] = !on[i];
-		for (;;) {
-			memset(cnt, 0, sizeof cnt);
-			for (uint32_t i = 0; i < n; i++)
-				if (!frozen[i]) {
-					cnt[2 * x[i].src]++;
-					cnt[2 * x[i].dst + 1]++;
-				}
-			int best = -1;
-			double s = INFINITY;
-			for (uint32_t r = 0; r < 2 * nn; r++)
-				if (cnt[r] && cap[r] / cnt[r] < s) {
-					s = cap[r] / cnt[r];
-					best = (int)r;
-				}
-			if (best < 0)
-				break;
-			for (uint32_t i = 0; i < n; i++)
-				if (!frozen[i] && ((int)(2 * x[i].src) == best ||
-						   (int)(2 * x[i].dst + 1) == best)) {
-					frozen[i] = 1;
-					rate[i] = s;
-					cap[2 * x[i].src] -= s;
-					cap[2 * x[i].dst + 1] -= s;
-				}
-		}
-		/* next event: an end or a latency expiry */
-		double next = INFINITY;
-		for (uint32_t i = 0; i < n; i++) {
-			if (on[i] && now + left[i] / rate[i] < next)
-				next = now + left[i] / rate[i];
-			if (!on[i] && isnan(x[i].end) && x[i].start + lat < next)
-				next = x[i].start + lat;
-		}
-		if (!isfinite(next))
-			break;
-		for (uint32_t i = 0; i < n; i++)
-			if (on[i]) {
-				left[i] -= rate[i] * (next - now);
-				if (left[i] <= 1e-9 * (1 + x[i].bytes)) {
-					on[i] = 0;
-					x[i].end = next;
-				}
-			}
-		now = next;
-	}
-	free(left);
-	free(rate);
-	free(on);
-	free(frozen);
-}
 
 START_TEST(random_flows_match_brute_force_max_min)
 {
@@ -602,7 +526,7 @@ START_TEST(random_flows_match_brute_force_max_min)
 		}
 		sim_net_stats st;
 		run_net(nics, NN, lat, 0, x, NF, &st);
-		reference_max_min(nics, NN, lat, y, NF);
+		test_reference_max_min(nics, NN, lat, NULL, y, NF);
 		for (int i = 0; i < NF; i++)
 			ck_assert_msg(fabs(x[i].end - y[i].end) <= 1e-7 * (1 + y[i].end),
 				      "round %d flow %d: %.12g vs reference %.12g",

@@ -10,14 +10,11 @@
 #include "sim/heap.h"
 #include "sim/net.h"
 #include "sim/base/rng.h"
+#include "tests/netref.h"
 #include "tests/tests.h"
 
 enum { EV_START = 1, EV_CTL = 2, NET_BASE = 8 };
 
-typedef struct xfer {
-	double start, bytes, end;
-	uint32_t src, dst;
-} xfer;
 
 /* A change of one node's loss at time t. */
 typedef struct ctl {
@@ -368,84 +365,6 @@ END_TEST
 
 /* ---- brute force ------------------------------------------------------------ */
 
-/* At every event, progressive filling over single flows, each capped at
- * cap[flow] (INFINITY: none). */
-static void reference_max_min(const sim_nic *nics, uint32_t nn, double lat,
-			      const double *capf, xfer *x, uint32_t n)
-{
-	double *left = malloc(n * sizeof *left), *rate = malloc(n * sizeof *rate);
-	int *on = calloc(n, sizeof *on), *frozen = calloc(n, sizeof *frozen);
-	double *cap = malloc(2 * nn * sizeof *cap);
-	int *cnt = malloc(2 * nn * sizeof *cnt);
-	for (uint32_t i = 0; i < n; i++) {
-		left[i] = x[i].bytes;
-		x[i].end = NAN;
-	}
-	double now = 0;
-	for (;;) {
-		for (uint32_t i = 0; i < n; i++)
-			if (!on[i] && isnan(x[i].end) && x[i].start + lat <= now + 1e-12)
-				on[i] = 1;
-		for (uint32_t r = 0; r < 2 * nn; r++)
-			cap[r] = r & 1 ? nics[r / 2].down_bps : nics[r / 2].up_bps;
-		for (uint32_t i = 0; i < n; i++)
-			frozen[i] = !on[i];
-		for (;;) {
-			memset(cnt, 0, 2 * nn * sizeof *cnt);
-			double s = INFINITY, sc = INFINITY;
-			for (uint32_t i = 0; i < n; i++)
-				if (!frozen[i]) {
-					cnt[2 * x[i].src]++;
-					cnt[2 * x[i].dst + 1]++;
-					if (capf[i] < sc)
-						sc = capf[i];
-				}
-			int best = -1;
-			for (uint32_t r = 0; r < 2 * nn; r++)
-				if (cnt[r] && cap[r] / cnt[r] < s) {
-					s = cap[r] / cnt[r];
-					best = (int)r;
-				}
-			if (best < 0)
-				break;
-			for (uint32_t i = 0; i < n; i++) {
-				int hit = sc < s ? capf[i] == sc
-						 : ((int)(2 * x[i].src) == best ||
-						    (int)(2 * x[i].dst + 1) == best);
-				if (frozen[i] || !hit)
-					continue;
-				frozen[i] = 1;
-				rate[i] = sc < s ? sc : s;
-				cap[2 * x[i].src] -= rate[i];
-				cap[2 * x[i].dst + 1] -= rate[i];
-			}
-		}
-		double next = INFINITY;
-		for (uint32_t i = 0; i < n; i++) {
-			if (on[i] && now + left[i] / rate[i] < next)
-				next = now + left[i] / rate[i];
-			if (!on[i] && isnan(x[i].end) && x[i].start + lat < next)
-				next = x[i].start + lat;
-		}
-		if (!isfinite(next))
-			break;
-		for (uint32_t i = 0; i < n; i++)
-			if (on[i]) {
-				left[i] -= rate[i] * (next - now);
-				if (left[i] <= 1e-9 * (1 + x[i].bytes)) {
-					on[i] = 0;
-					x[i].end = next;
-				}
-			}
-		now = next;
-	}
-	free(left);
-	free(rate);
-	free(on);
-	free(frozen);
-	free(cap);
-	free(cnt);
-}
 
 /* Rounds of random flows on nn nodes, half of the nodes lossy if lossy,
  * against the reference. */
@@ -473,7 +392,7 @@ static void random_against_reference(uint32_t nn, uint32_t nf, int rounds,
 			     .rtt = rtt, .loss = loss};
 		sim_net_stats st;
 		run_net(&r, x, nf, &st);
-		reference_max_min(nics, nn, lat, capf, y, nf);
+		test_reference_max_min(nics, nn, lat, capf, y, nf);
 		for (uint32_t i = 0; i < nf; i++)
 			ck_assert_msg(fabs(x[i].end - y[i].end) <= 1e-7 * (1 + y[i].end),
 				      "%u nodes, round %d flow %u: %.12g vs "
