@@ -363,8 +363,7 @@ START_TEST(bad_loss_rtt_and_mss_are_errors)
 }
 END_TEST
 
-/* ---- brute force ------------------------------------------------------------ */
-
+/* ---- against the brute force of tests/netref.c ------------------------------ */
 
 /* Rounds of random flows on nn nodes, half of the nodes lossy if lossy,
  * against the reference. */
