@@ -600,6 +600,16 @@ START_TEST(test_coordinator_agent_rejoins)
 	}
 	free(att);
 	ck_assert_msg(seen_error && after > 0, "error %d, ok after %d", seen_error, after);
+	/* summary.json counts it per agent */
+	snprintf(path, sizeof path, "%s/summary.json", dir);
+	json_t *s = json_load_file(path, 0, NULL);
+	json_t *a0 = json_array_get(json_object_get(s, "agents"), 0);
+	ck_assert_msg(json_integer_value(json_object_get(a0, "downs")) >= 1 &&
+			      json_integer_value(json_object_get(a0, "rejoins")) >= 1,
+		      "agent 0: downs %lld rejoins %lld",
+		      (long long)json_integer_value(json_object_get(a0, "downs")),
+		      (long long)json_integer_value(json_object_get(a0, "rejoins")));
+	json_decref(s);
 }
 END_TEST
 
@@ -804,7 +814,8 @@ END_TEST
 static const char *campaign_agents(const agent_proc *ag, int n)
 {
 	char text[2048];
-	int len = snprintf(text, sizeof text, "{\"request_timeout_s\": 3, \"agents\": [");
+	int len = snprintf(text, sizeof text, "{\"request_timeout_s\": 3, \"health_poll_s\": 0.2, "
+			   "\"give_up_s\": 1, \"agents\": [");
 	for (int i = 0; i < n; i++)
 		len += snprintf(text + len, sizeof text - (size_t)len,
 				"%s{\"url\": \"http://127.0.0.1:%d\", \"token\": \"%s\"}",
@@ -832,7 +843,8 @@ static int sample_rows(const char *dir, const char *status, int *all)
 	FILE *f = fopen(path, "r");
 	ck_assert(f);
 	ck_assert(fgets(line, sizeof line, f));
-	ck_assert_str_eq(line, "task_type,machine_type,repeat,agent,url,status,wall_s,cpu_s,error\n");
+	ck_assert_str_eq(line, "task_type,machine_type,repeat,agent,url,status,wall_s,cpu_s,error,"
+			       "start_s,end_s\n");
 	int n = 0;
 	*all = 0;
 	while (fgets(line, sizeof line, f)) {
@@ -899,10 +911,10 @@ START_TEST(test_calibrate_agents_killed)
 	snprintf(dir, sizeof dir, "%s/campaign_kill", test_tmpdir());
 	snprintf(cmd, sizeof cmd,
 		 "timeout 60 %s calibrate agents --agents %s --matrix %s --out %s --quiet",
-		 test_bin(), campaign_agents(ag, 3), campaign_matrix(20), dir);
+		 test_bin(), campaign_agents(ag, 3), campaign_matrix(30), dir);
 	pid_t killer = fork();
 	if (killer == 0) { /* one small agent (another is left) and the large one */
-		usleep(1000000);
+		usleep(400000);
 		kill(ag[0].pid, SIGKILL);
 		kill(ag[2].pid, SIGKILL);
 		_exit(0);
@@ -920,18 +932,197 @@ START_TEST(test_calibrate_agents_killed)
 	/* every (cell, repeat) is one row: taken, or missing */
 	int all, ok = sample_rows(dir, "ok", &all);
 	int missing = sample_rows(dir, "missing", &all);
-	ck_assert_int_eq(all, 80);
-	ck_assert_int_eq(ok + missing, 80);
+	ck_assert_int_eq(all, 120);
+	ck_assert_int_eq(ok + missing, 120);
 	ck_assert_msg(missing > 0 && ok > 40, "ok %d missing %d", ok, missing);
 	/* the small cells moved to the other small agent: none missing */
 	char path[700];
 	snprintf(path, sizeof path, "%s/cells.csv", dir);
 	char *cells = test_slurp(path, NULL);
-	ck_assert_msg(cells && strstr(cells, "s60,small,20,0,0,") &&
-			      strstr(cells, "s20,small,20,0,0,"), "%s", cells);
+	ck_assert_msg(cells && strstr(cells, "s60,small,30,0,0,") &&
+			      strstr(cells, "s20,small,30,0,0,"), "%s", cells);
 	free(cells);
 	snprintf(path, sizeof path, "%s/profile.json", dir);
 	ck_assert(access(path, R_OK) == 0);
+}
+END_TEST
+
+/* Rows of samples.csv as (task, machine, repeat, status) keys and the
+ * intervals [start_s, end_s] of the ok ones; returns the row count. */
+static int sample_keys(const char *dir, char *keys, size_t cap, double *iv, int max,
+		       int *n_iv)
+{
+	char path[1300], line[1024];
+	snprintf(path, sizeof path, "%s/samples.csv", dir);
+	FILE *f = fopen(path, "r");
+	ck_assert(f);
+	ck_assert(fgets(line, sizeof line, f));
+	int rows = 0;
+	size_t len = 0;
+	*n_iv = 0;
+	keys[0] = 0;
+	while (fgets(line, sizeof line, f)) {
+		char task[64], mach[64], url[128], status[16];
+		int rep, agent;
+		double wall, cpu, st, en;
+		/* task,machine,repeat,agent,url,status,wall,cpu,"",start,end */
+		int got = sscanf(line, "%63[^,],%63[^,],%d,%d,%127[^,],%15[^,],%lf,%lf,\"\",%lf,%lf",
+				 task, mach, &rep, &agent, url, status, &wall, &cpu, &st, &en);
+		ck_assert_msg(got == 10, "row %s", line);
+		len += (size_t)snprintf(keys + len, cap - len, "%s,%s,%d,%s;", task, mach, rep,
+					status);
+		ck_assert(len < cap);
+		if (*n_iv < max) {
+			iv[2 * *n_iv] = st;
+			iv[2 * *n_iv + 1] = en;
+			(*n_iv)++;
+		}
+		rows++;
+	}
+	fclose(f);
+	return rows;
+}
+
+/* The most samples that ran at once. */
+static int max_overlap(const double *iv, int n)
+{
+	int best = 0;
+	for (int i = 0; i < n; i++) {
+		int k = 0;
+		for (int j = 0; j < n; j++)
+			k += iv[2 * j] <= iv[2 * i] && iv[2 * i] < iv[2 * j + 1];
+		if (k > best)
+			best = k;
+	}
+	return best;
+}
+
+/* Item 1 of issue 18's follow-up: every agent runs samples at once up to
+ * its slots (2 small agents of 1 slot, a large one of 2: 4 at once), the
+ * records are in matrix order whatever the order of completion, the same
+ * rows as a --serial campaign (which never overlaps two samples), and it
+ * takes a fraction of the serial time. */
+START_TEST(test_calibrate_agents_parallel)
+{
+	agent_proc ag[3];
+	start_three(ag);
+	const char *agents = campaign_agents(ag, 3);
+	const char *matrix = test_write("campaign_par.json",
+					"{\"tasks\": {\"s80\": {\"kind\": \"sleep\", \"seconds\": 0.08},"
+					" \"s40\": {\"kind\": \"sleep\", \"seconds\": 0.04}},"
+					" \"machines\": [\"small\", \"large\"], \"repeats\": 4}");
+	char dir[2][600], cmd[2048], errbuf[2048];
+	double took[2];
+	static char keys[2][8192];
+	for (int serial = 0; serial < 2; serial++) {
+		snprintf(dir[serial], sizeof dir[serial], "%s/campaign_%s", test_tmpdir(),
+			 serial ? "serial" : "parallel");
+		snprintf(cmd, sizeof cmd,
+			 "timeout 60 %s calibrate agents --agents %s --matrix %s --out %s --quiet%s",
+			 test_bin(), agents, matrix, dir[serial], serial ? " --serial" : "");
+		double t0 = mono();
+		int rc = test_run(cmd, errbuf, sizeof errbuf);
+		took[serial] = mono() - t0;
+		ck_assert_msg(rc == 0, "calibrate agents: %d %s", rc, errbuf);
+		double iv[64];
+		int n_iv;
+		ck_assert_int_eq(sample_keys(dir[serial], keys[serial], sizeof keys[serial], iv, 32,
+					     &n_iv), 16);
+		int most = max_overlap(iv, n_iv);
+		if (serial)
+			ck_assert_msg(most == 1, "serial: %d samples at once", most);
+		else
+			ck_assert_msg(most == 4, "parallel: %d samples at once", most);
+		/* no journal left */
+		char path[1300];
+		snprintf(path, sizeof path, "%s/samples.csv.part", dir[serial]);
+		ck_assert(access(path, F_OK) != 0);
+	}
+	for (int i = 0; i < 3; i++)
+		agent_stop(&ag[i], SIGTERM);
+	/* matrix order, the same rows both ways */
+	ck_assert_str_eq(keys[0], keys[1]);
+	ck_assert_msg(!strncmp(keys[0], "s80,small,1,ok;s80,small,2,ok;s80,small,3,ok;"
+				       "s80,small,4,ok;s80,large,1,ok;", 70), "%s", keys[0]);
+	ck_assert_msg(strstr(keys[0], "s40,large,3,ok;s40,large,4,ok;") ==
+			      keys[0] + strlen(keys[0]) - 30, "%s", keys[0]);
+	/* serial: 16 samples, 0.96 s of sleep; parallel: about a quarter */
+	ck_assert_msg(took[0] < 0.7 * took[1], "parallel %.3f s, serial %.3f s", took[0],
+		      took[1]);
+}
+END_TEST
+
+/* An agent killed mid-campaign and restarted on its port is asked again
+ * (with back-off), rejoins, and takes samples again; nothing is missing
+ * (the other small agent covered meanwhile). */
+START_TEST(test_calibrate_agents_rejoins)
+{
+	agent_proc ag[3];
+	start_three(ag);
+	char dir[600], cmd[2048], errbuf[4096], port[16];
+	snprintf(dir, sizeof dir, "%s/campaign_rejoin", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "timeout 60 %s calibrate agents --agents %s --matrix %s --out %s --quiet",
+		 test_bin(), campaign_agents(ag, 3), campaign_matrix(30), dir);
+	snprintf(port, sizeof port, "%d", ag[0].port);
+	const char *config = agent_config("s1.json", "small", 1, NULL);
+	pid_t again = fork();
+	if (again == 0) { /* kill a small agent, then become it on its port */
+		usleep(300000);
+		kill(ag[0].pid, SIGKILL);
+		usleep(300000);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		execl(test_bin(), test_bin(), "agent", "--config", config, "--port", port,
+		      (char *)NULL);
+		_exit(127);
+	}
+	double t0 = mono();
+	int rc = test_run(cmd, errbuf, sizeof errbuf);
+	double took = mono() - t0;
+	waitpid(ag[0].pid, NULL, 0);
+	ag[0].pid = again;
+	for (int i = 0; i < 3; i++)
+		agent_stop(&ag[i], SIGTERM);
+	ck_assert_msg(rc == 0, "calibrate agents: %d %s", rc, errbuf);
+	ck_assert_msg(strstr(errbuf, "agent 0 (") && strstr(errbuf, "is down") &&
+			      strstr(errbuf, "is back"), "%s", errbuf);
+	int all;
+	ck_assert_int_eq(sample_rows(dir, "ok", &all), 120);
+	ck_assert_int_eq(all, 120);
+	char path[1300];
+	snprintf(path, sizeof path, "%s/agents.csv", dir);
+	char *csv = test_slurp(path, NULL);
+	ck_assert(csv);
+	char url[64];
+	snprintf(url, sizeof url, "\n0,http://127.0.0.1:%d,small,1,", atoi(port));
+	char *row = strstr(csv, url);
+	ck_assert_msg(row, "%s", csv);
+	unsigned long ok, failed, errors, rejoins;
+	ck_assert_int_eq(sscanf(row + strlen(url), "%lu,%lu,%lu,%lu", &ok, &failed, &errors,
+				&rejoins), 4);
+	free(csv);
+	ck_assert_msg(errors >= 1 && rejoins == 1, "errors %lu rejoins %lu", errors, rejoins);
+	/* it served samples that started after its restart (0.6 s after the
+	 * test's clock started, so later on the campaign's) */
+	snprintf(path, sizeof path, "%s/samples.csv", dir);
+	csv = test_slurp(path, NULL);
+	int after = 0;
+	for (char *line = strtok(csv, "\n"); line; line = strtok(NULL, "\n")) {
+		char *c = line;
+		for (int k = 0; k < 3 && c; k++)
+			c = strchr(c + 1, ',');
+		if (!c || atoi(c + 1) != 0 || strncmp(c + 1, "0,", 2))
+			continue;
+		const char *last = strrchr(line, ',');
+		const char *prev = last - 1;
+		while (prev > line && *prev != ',')
+			prev--;
+		if (atof(prev + 1) > 0.6)
+			after++;
+	}
+	free(csv);
+	ck_assert_msg(after > 0, "agent 0 took no sample after its restart (%.2f s)", took);
 }
 END_TEST
 
@@ -1020,6 +1211,8 @@ Suite *suite_agent(void)
 	tcase_set_timeout(cal, 90);
 	tcase_add_test(cal, test_calibrate_agents_fit);
 	tcase_add_test(cal, test_calibrate_agents_killed);
+	tcase_add_test(cal, test_calibrate_agents_parallel);
+	tcase_add_test(cal, test_calibrate_agents_rejoins);
 	tcase_add_test(cal, test_calibrate_agents_bad_input);
 	tcase_add_test(cal, test_agents_multihost);
 	suite_add_tcase(s, cal);

@@ -91,6 +91,72 @@ int real_agent_endpoint_load(const io_jdoc *d, const json_t *e,
 	return 0;
 }
 
+int real_agents_file_load(real_agents_file *f, const char *path, io_err *err)
+{
+	static const char *const keys[] = {"agents", "tasks", "request_timeout_s",
+					   "on_failure", "health_poll_s",
+					   "connect_timeout_s", "give_up_s", NULL};
+	memset(f, 0, sizeof *f);
+	io_jdoc *d = &f->doc;
+	int rc = io_jdoc_load(d, path, err);
+	if (rc)
+		return rc;
+	const json_t *root = d->root;
+	if (!json_is_object(root))
+		return io_errf(err, IO_EINPUT, path, 1, "an agents file is a JSON object");
+	if ((rc = io_jcheck_keys(d, root, keys, err)))
+		return rc;
+	const json_t *list = json_object_get(root, "agents");
+	if (!json_is_array(list) || json_array_size(list) == 0 ||
+	    json_array_size(list) > REAL_AGENTS_MAX)
+		return io_errf(err, IO_EINPUT, path, list ? io_jdoc_line(d, list) : 1,
+			       "\"agents\" must be an array of 1-%d agents", REAL_AGENTS_MAX);
+	f->n = json_array_size(list);
+	if (!(f->ep = calloc(f->n, sizeof *f->ep)))
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < f->n && !rc; i++)
+		rc = real_agent_endpoint_load(d, json_array_get(list, i), &f->ep[i], err);
+	f->request_timeout_s = 60;
+	f->health_poll_s = 1;
+	f->connect_timeout_s = 10;
+	f->give_up_s = 30;
+	const char *onf = NULL;
+	if (!rc)
+		rc = io_jget_posnum(d, root, "request_timeout_s", 0, &f->request_timeout_s, err);
+	if (!rc)
+		rc = io_jget_posnum(d, root, "health_poll_s", 0, &f->health_poll_s, err);
+	if (!rc)
+		rc = io_jget_posnum(d, root, "connect_timeout_s", 0, &f->connect_timeout_s, err);
+	if (!rc)
+		rc = io_jget_posnum(d, root, "give_up_s", 0, &f->give_up_s, err);
+	if (!rc)
+		rc = io_jget_str(d, root, "on_failure", 0, &onf, err);
+	if (rc)
+		return rc;
+	/* a day at most: the timers take them as they are */
+	static const char *const times[] = {"request_timeout_s", "health_poll_s",
+					    "connect_timeout_s", "give_up_s"};
+	const double v[] = {f->request_timeout_s, f->health_poll_s, f->connect_timeout_s,
+			    f->give_up_s};
+	for (size_t i = 0; i < 4; i++)
+		if (!(v[i] <= 86400))
+			return io_jerr_at(err, d, root, times[i], 0,
+					  "\"%s\" must be at most 86400 s", times[i]);
+	if (onf && strcmp(onf, "retry") != 0 && strcmp(onf, "fail") != 0)
+		return io_jerr(err, d, json_object_get(root, "on_failure"),
+			       "\"on_failure\" must be \"retry\" or \"fail\"");
+	f->on_failure_fail = onf && onf[0] == 'f';
+	f->tasks = json_object_get(root, "tasks");
+	return 0;
+}
+
+void real_agents_file_free(real_agents_file *f)
+{
+	free(f->ep);
+	f->ep = NULL;
+	io_jdoc_free(&f->doc);
+}
+
 int real_agent_tls_client(const real_agent_endpoint *a, size_t n, SSL_CTX **out,
 			  io_err *err)
 {

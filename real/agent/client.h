@@ -28,6 +28,26 @@ typedef struct real_agent_endpoint {
 int real_agent_endpoint_load(const io_jdoc *d, const json_t *e,
 			     real_agent_endpoint *a, io_err *err);
 
+/* An agents file (coord.h has its members): the agents and the numbers
+ * both commands use, checked; "tasks" is left to the coordinator (NULL
+ * when absent). */
+typedef struct real_agents_file {
+	io_jdoc doc;
+	real_agent_endpoint *ep; /* [n] */
+	size_t n;
+	double request_timeout_s, connect_timeout_s, health_poll_s, give_up_s;
+	int on_failure_fail;     /* "on_failure": "fail" */
+	const json_t *tasks;     /* in doc */
+} real_agents_file;
+
+enum { REAL_AGENTS_MAX = 4096 };
+
+/* Read and check an agents file: IO_EINPUT naming the file and line (or
+ * element) for a bad member. Free with real_agents_file_free (also after
+ * an error). */
+int real_agents_file_load(real_agents_file *f, const char *path, io_err *err);
+void real_agents_file_free(real_agents_file *f);
+
 /* The TLS client context for n endpoints: *out stays NULL when none is
  * https; verified against their "ca" files, else the system's CAs. */
 int real_agent_tls_client(const real_agent_endpoint *a, size_t n, SSL_CTX **out,

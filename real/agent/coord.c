@@ -69,6 +69,8 @@ struct cagent {
 	ctask *qhead, *qtail;
 	uint32_t queued;
 	double queued_expected_s, busy_s;
+	double backoff_s, next_probe_s; /* down: when /health is asked next */
+	uint64_t downs, rejoins;
 };
 
 struct coord {
@@ -89,10 +91,10 @@ struct coord {
 	call *done;  /* answered: their connections are freed by the next
 			event (not inside their own callback) */
 	/* agents.json */
-	io_jdoc adoc;
+	real_agents_file af;
 	cagent *ag;
 	uint32_t n;
-	json_t **body; /* [task types] request templates (in adoc) */
+	json_t **body; /* [task types] request templates (in af.doc) */
 	double request_timeout_s, health_poll_s, connect_timeout_s, give_up_s;
 	int on_failure;
 	/* the policy's view */
@@ -142,60 +144,24 @@ static void fatal(coord *co)
 
 /* ---- agents.json ---------------------------------------------------- */
 
-static int load_agent(coord *co, const json_t *e, cagent *a)
-{
-	return real_agent_endpoint_load(&co->adoc, e, &a->ep, co->err);
-}
-
 static int load_agents(coord *co)
 {
-	static const char *const keys[] = {"agents", "tasks", "request_timeout_s",
-					   "on_failure", "health_poll_s",
-					   "connect_timeout_s", "give_up_s", NULL};
-	io_jdoc *d = &co->adoc;
-	int rc = io_jdoc_load(d, co->o->agents, co->err);
+	real_agents_file *f = &co->af;
+	int rc = real_agents_file_load(f, co->o->agents, co->err);
 	if (rc)
 		return rc;
-	const json_t *root = d->root;
-	if (!json_is_object(root))
-		return io_errf(co->err, IO_EINPUT, co->o->agents, 1,
-			       "an agents file is a JSON object");
-	if ((rc = io_jcheck_keys(d, root, keys, co->err)))
-		return rc;
-	const json_t *list = json_object_get(root, "agents");
-	if (!json_is_array(list) || json_array_size(list) == 0 ||
-	    json_array_size(list) > 4096)
-		return io_errf(co->err, IO_EINPUT, co->o->agents,
-			       list ? io_jdoc_line(d, list) : 1,
-			       "\"agents\" must be an array of 1-4096 agents");
-	co->n = (uint32_t)json_array_size(list);
+	co->n = (uint32_t)f->n;
 	co->ag = calloc(co->n, sizeof *co->ag);
 	if (!co->ag)
 		return io_errf(co->err, IO_ENOMEM, NULL, 0, "out of memory");
-	for (uint32_t i = 0; i < co->n && !rc; i++)
-		rc = load_agent(co, json_array_get(list, i), &co->ag[i]);
-	co->request_timeout_s = 60;
-	co->health_poll_s = 1;
-	co->connect_timeout_s = 10;
-	co->give_up_s = 30;
-	const char *onf = NULL;
-	if (!rc)
-		rc = io_jget_posnum(d, root, "request_timeout_s", 0, &co->request_timeout_s, co->err);
-	if (!rc)
-		rc = io_jget_posnum(d, root, "health_poll_s", 0, &co->health_poll_s, co->err);
-	if (!rc)
-		rc = io_jget_posnum(d, root, "connect_timeout_s", 0, &co->connect_timeout_s, co->err);
-	if (!rc)
-		rc = io_jget_posnum(d, root, "give_up_s", 0, &co->give_up_s, co->err);
-	if (!rc)
-		rc = io_jget_str(d, root, "on_failure", 0, &onf, co->err);
-	if (rc)
-		return rc;
-	if (onf && strcmp(onf, "retry") != 0 && strcmp(onf, "fail") != 0)
-		return io_jerr(co->err, d, json_object_get(root, "on_failure"),
-			       "\"on_failure\" must be \"retry\" or \"fail\"");
-	co->on_failure = onf && onf[0] == 'f' ? ON_FAILURE_FAIL : ON_FAILURE_RETRY;
-	if (!json_is_object(json_object_get(root, "tasks")))
+	for (uint32_t i = 0; i < co->n; i++)
+		co->ag[i].ep = f->ep[i];
+	co->request_timeout_s = f->request_timeout_s;
+	co->health_poll_s = f->health_poll_s;
+	co->connect_timeout_s = f->connect_timeout_s;
+	co->give_up_s = f->give_up_s;
+	co->on_failure = f->on_failure_fail ? ON_FAILURE_FAIL : ON_FAILURE_RETRY;
+	if (!json_is_object(f->tasks))
 		return io_errf(co->err, IO_EINPUT, co->o->agents, 1,
 			       "\"tasks\" must map each task type to a request body");
 	return 0;
@@ -204,7 +170,7 @@ static int load_agents(coord *co)
 /* Task templates, checked against the profile's task types. */
 static int load_templates(coord *co)
 {
-	const json_t *tasks = json_object_get(co->adoc.root, "tasks");
+	const json_t *tasks = json_object_get(co->af.doc.root, "tasks");
 	co->body = calloc(co->prof->n_tasks ? co->prof->n_tasks : 1, sizeof *co->body);
 	if (!co->body)
 		return io_errf(co->err, IO_ENOMEM, NULL, 0, "out of memory");
@@ -215,10 +181,10 @@ static int load_templates(coord *co)
 		while (t < co->prof->n_tasks && strcmp(co->prof->tasks[t].name, key) != 0)
 			t++;
 		if (t == co->prof->n_tasks)
-			return io_jerr(co->err, &co->adoc, v,
+			return io_jerr(co->err, &co->af.doc, v,
 				       "\"%s\" is not a task type of the experiment's profile", key);
 		if (!json_is_object(v) || !json_is_string(json_object_get(v, "kind")))
-			return io_jerr(co->err, &co->adoc, v,
+			return io_jerr(co->err, &co->af.doc, v,
 				       "the body for \"%s\" must be an object with a \"kind\"", key);
 		co->body[t] = v;
 	}
@@ -743,6 +709,9 @@ static void set_down(coord *co, uint32_t m)
 	if (!a->up)
 		return;
 	a->up = 0;
+	a->downs++;
+	a->backoff_s = co->health_poll_s;
+	a->next_probe_s = now_s(co) + a->backoff_s;
 	/* its queued tasks go back to the mapper, in order, ahead of others */
 	ctask *list = a->qhead, *rev = NULL;
 	a->qhead = a->qtail = NULL;
@@ -795,6 +764,10 @@ static void health_reply(coord *co, call *c, struct evhttp_request *req)
 	cagent *a = &co->ag[c->agent];
 	a->polling = 0;
 	int code = req ? evhttp_request_get_response_code(req) : 0;
+	if (!a->up) { /* no answer: ask again later, twice as late each time */
+		a->backoff_s = fmin(2 * a->backoff_s, 8 * co->health_poll_s);
+		a->next_probe_s = now_s(co) + a->backoff_s;
+	}
 	if (code != 200)
 		return;
 	struct evbuffer *b = evhttp_request_get_input_buffer(req);
@@ -810,6 +783,8 @@ static void health_reply(coord *co, call *c, struct evhttp_request *req)
 		} else if (!a->up && strcmp(a->mtype, json_string_value(mt)) == 0 &&
 			   json_integer_value(sl) >= a->slots) {
 			a->up = 1;
+			a->rejoins++;
+			a->backoff_s = co->health_poll_s;
 			view_refresh(co, (uint32_t)c->agent);
 			if (!co->o->quiet)
 				fprintf(stderr, "hetsim: coordinator: agent %d (%s) is back\n",
@@ -916,7 +891,7 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 	coord *co = arg;
 	bury(co);
 	for (uint32_t i = 0; i < co->n; i++)
-		if (!co->ag[i].up)
+		if (!co->ag[i].up && now_s(co) >= co->ag[i].next_probe_s)
 			poll_health(co, i, co->health_poll_s > 1 ? co->health_poll_s : 1);
 	/* Tasks wait, but nothing runs or is queued on any agent: only an
 	 * agent coming back can change that. After give_up_s of it the
@@ -1259,6 +1234,9 @@ static int write_real(coord *co, const side *real, io_err *err)
 			json_object_set_new(a, "url", json_string(co->ag[i].ep.url));
 			json_object_set_new(a, "machine_type", json_string(co->ag[i].mtype));
 			json_object_set_new(a, "slots", json_integer(co->ag[i].slots));
+			json_object_set_new(a, "downs", json_integer((json_int_t)co->ag[i].downs));
+			json_object_set_new(a, "rejoins",
+					    json_integer((json_int_t)co->ag[i].rejoins));
 			json_array_append_new(ags, a);
 		}
 		json_object_set_new(s, "agents", ags);
@@ -1407,14 +1385,7 @@ static int open_outputs(coord *co)
 
 static int tls_client(coord *co)
 {
-	real_agent_endpoint *ep = malloc((co->n ? co->n : 1) * sizeof *ep);
-	if (!ep)
-		return io_errf(co->err, IO_ENOMEM, NULL, 0, "out of memory");
-	for (uint32_t i = 0; i < co->n; i++)
-		ep[i] = co->ag[i].ep;
-	int rc = real_agent_tls_client(ep, co->n, &co->tls, co->err);
-	free(ep);
-	return rc;
+	return real_agent_tls_client(co->af.ep, co->af.n, &co->tls, co->err);
 }
 
 static void coord_free(coord *co)
@@ -1475,7 +1446,7 @@ static void coord_free(coord *co)
 	free(co->resp);
 	free(co->body);
 	free(co->ag);
-	io_jdoc_free(&co->adoc);
+	real_agents_file_free(&co->af);
 	sim_experiment_free(co->x);
 }
 

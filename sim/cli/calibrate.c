@@ -835,8 +835,8 @@ static int agents_run(int argc, char **argv)
 	real_campaign_opts o = {0};
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--quiet")) {
-			o.quiet = 1;
+		if (!strcmp(a, "--quiet") || !strcmp(a, "--serial")) {
+			*(a[2] == 'q' ? &o.quiet : &o.serial) = 1;
 			continue;
 		}
 		if (strcmp(a, "--agents") && strcmp(a, "--matrix") && strcmp(a, "--out") &&
@@ -885,12 +885,15 @@ const char sim_cli_calibrate_usage[] =
 	"                        dispatch time per job from recorded makespans of WfFormat\n"
 	"                        traces (other systems' traces pooled when it has none)\n"
 	"  calibrate agents --agents AGENTS.json --matrix MATRIX.json --out DIR\n"
-	"       [--repeats N] [--quiet]\n"
+	"       [--repeats N] [--serial] [--quiet]\n"
 	"                        run a task-type x machine-type matrix on remote hetsim\n"
-	"                        agents, N interleaved repeats per cell; write samples.csv\n"
-	"                        (each sample as it ends), cells.csv and profile.json (fits\n"
-	"                        per cell, machine facts from /health); exit 1 when samples\n"
-	"                        are missing or failed\n";
+	"                        agents, N interleaved repeats per cell, every agent busy\n"
+	"                        up to its slots (--serial: one sample at a time); agents\n"
+	"                        that fail are asked again with back-off and rejoin; write\n"
+	"                        samples.csv (matrix order; samples.csv.part as they end),\n"
+	"                        agents.csv, cells.csv and profile.json (fits per cell,\n"
+	"                        machine facts from /health); exit 1 when samples are\n"
+	"                        missing or failed\n";
 
 int sim_cmd_calibrate(int argc, char **argv)
 {
