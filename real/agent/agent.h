@@ -117,6 +117,16 @@ typedef struct real_agent_config {
 	char ffmpeg[REAL_AGENT_MAX_PATH];  /* "" = default */
 	char tls_cert[REAL_AGENT_MAX_PATH], tls_key[REAL_AGENT_MAX_PATH];
 	int tls;
+	/* An emulated slow or lossy link, for tests where tc netem is not
+	 * available (never from the config file: `hetsim agent
+	 * --emulate-delay MS --emulate-loss P --emulate-seed N`): every
+	 * answer is sent delay_s after it is ready (a task's wall time does
+	 * not include it, as it would not include a network's delay); each
+	 * request is dropped with probability loss (its connection shut
+	 * without an answer, before any task runs), drawn from a generator
+	 * seeded with seed, in the order the requests arrive. */
+	double emulate_delay_s, emulate_loss;
+	uint64_t emulate_seed;
 } real_agent_config;
 
 /* Defaults, for tests and for real_agent_config_load. */

@@ -46,6 +46,7 @@ typedef struct ctask {
 	uint64_t id;
 	uint32_t type;
 	double arrival_s, deadline_s, size, start_s;
+	double exec_s;  /* the simulator's draw for the current attempt */
 	double *replay; /* [machine types] or NULL */
 	int machine, slot, attempts, last_machine;
 	struct ctask *next;
@@ -414,7 +415,7 @@ static void log_attempt(coord *co, const call *c, int http, const char *status,
 	else
 		fputs(",,", co->attempts);
 	csv_name(co->attempts, error ? error : "");
-	fputc('\n', co->attempts);
+	fprintf(co->attempts, ",%.6f\n", t->exec_s);
 	fflush(co->attempts);
 }
 
@@ -509,7 +510,8 @@ static void dispatch(coord *co, ctask *t, uint32_t m, int s)
 	co->run_end[k] = t->start_s + task_expected(co, t, m);
 	co->run_type[k] = t->type;
 	view_refresh(co, m);
-	json_t *body = fill(co->body[t->type], task_exec(co, t, m));
+	t->exec_s = task_exec(co, t, m);
+	json_t *body = fill(co->body[t->type], t->exec_s);
 	char id[64];
 	snprintf(id, sizeof id, "t%llu-a%d", (unsigned long long)t->id, t->attempts);
 	json_object_set_new(body, "id", json_string(id));
@@ -1376,7 +1378,7 @@ static int open_outputs(coord *co)
 		return rc;
 	fputs("id,task_type,arrival_s,start_s,end_s,deadline_s,machine,machine_type,"
 	      "outcome,energy_j\n", co->journal);
-	fputs("id,attempt,agent,url,start_s,end_s,http_status,status,wall_s,cpu_s,error\n",
+	fputs("id,attempt,agent,url,start_s,end_s,http_status,status,wall_s,cpu_s,error,exec_s\n",
 	      co->attempts);
 	fflush(co->journal);
 	fflush(co->attempts);

@@ -44,7 +44,9 @@
  * Faults: a request that fails (connection refused or reset, no answer
  * within request_timeout_s, an HTTP error) marks the agent down: the
  * policy sees it as full until a /health poll (every health_poll_s)
- * answers again, and its queued tasks go back to the mapper. A task whose
+ * answers again (a restarted agent on the same address rejoins so; the
+ * poll of a down agent backs off, doubling after each poll that fails up
+ * to 8 x health_poll_s), and its queued tasks go back to the mapper. A task whose
  * attempt failed (or that the agent reports "failed" or "timeout") is
  * retried once on another agent with on_failure "retry" (the default), or
  * recorded as failed with "fail". Tasks left waiting while no task has
@@ -55,8 +57,10 @@
  * DIR gets: tasks.csv.gz (the simulator's columns; energy_j as the engine
  * computes it; outcome "failed" for failed tasks), attempts.csv (one row
  * per request: task, attempt, agent, start and end, HTTP status, the
- * agent's status, wall and CPU seconds, error), summary.json (the real
- * run's metrics), sim/ (the simulated run's summary.json and
+ * agent's status, wall and CPU seconds, error, exec_s: the simulator's
+ * draw the request carried, so end_s - start_s - exec_s is the request's
+ * overhead: HTTP, fork and the link's delay), summary.json (the real
+ * run's metrics; per agent its slots, times down and rejoins), sim/ (the simulated run's summary.json and
  * tasks.csv.gz) and validation.json (both side by side and the two-sample
  * Kolmogorov-Smirnov test on response times). While the run goes,
  * finished tasks are appended to tasks.csv.part and attempts.csv, each

@@ -55,8 +55,13 @@ typedef struct slot {
 	int timed_out;
 } slot;
 
+typedef struct late late;
+
 struct agent {
 	const real_agent_config *c;
+	late *late;      /* answers held back by an emulated delay */
+	uint64_t rng;    /* the emulated loss's draws */
+	uint64_t dropped;
 	struct event_base *base;
 	struct evhttp *http;
 	SSL_CTX *ssl;
@@ -76,6 +81,60 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* An answer held back by --emulate-delay. */
+struct late {
+	agent *a;
+	struct evhttp_request *req;
+	int code;
+	struct evbuffer *b;
+	struct event *ev;
+	late *prev, *next;
+};
+
+static void late_send(late *l)
+{
+	agent *a = l->a;
+	if (l->prev)
+		l->prev->next = l->next;
+	else
+		a->late = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	evhttp_send_reply(l->req, l->code, NULL, l->b);
+	evbuffer_free(l->b);
+	event_free(l->ev);
+	free(l);
+}
+
+static void on_late(evutil_socket_t fd, short what, void *arg)
+{
+	late_send(arg);
+}
+
+/* Send the answer (b is taken), now or after the emulated delay. */
+static void send_reply(agent *a, struct evhttp_request *req, int code, struct evbuffer *b)
+{
+	double d = a->c->emulate_delay_s;
+	late *l = d > 0 && b ? calloc(1, sizeof *l) : NULL;
+	if (l && (l->ev = evtimer_new(a->base, on_late, l))) {
+		l->a = a;
+		l->req = req;
+		l->code = code;
+		l->b = b;
+		l->next = a->late;
+		if (a->late)
+			a->late->prev = l;
+		a->late = l;
+		struct timeval tv = {(time_t)d, (suseconds_t)((d - floor(d)) * 1e6)};
+		evtimer_add(l->ev, &tv);
+		return;
+	}
+	free(l);
+	evhttp_send_reply(req, code, NULL, b);
+	if (b)
+		evbuffer_free(b);
+}
+
 static void reply(agent *a, struct evhttp_request *req, int code,
 		  const char *ctype, const char *body, size_t len)
 {
@@ -87,9 +146,19 @@ static void reply(agent *a, struct evhttp_request *req, int code,
 	struct evbuffer *b = evbuffer_new();
 	if (b)
 		evbuffer_add(b, body, len);
-	evhttp_send_reply(req, code, NULL, b);
-	if (b)
-		evbuffer_free(b);
+	send_reply(a, req, code, b);
+}
+
+/* --emulate-loss: 1 when this request is to be dropped (splitmix64). */
+static int emulated_drop(agent *a)
+{
+	if (!(a->c->emulate_loss > 0))
+		return 0;
+	uint64_t z = (a->rng += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) * 0x1.0p-53 < a->c->emulate_loss;
 }
 
 static void reply_json(agent *a, struct evhttp_request *req, int code,
@@ -441,8 +510,7 @@ static void do_metrics(agent *a, struct evhttp_request *req)
 	a->replies[0]++;
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  "text/plain; version=0.0.4");
-	evhttp_send_reply(req, 200, NULL, b);
-	evbuffer_free(b);
+	send_reply(a, req, 200, b);
 }
 
 /* The token after "Bearer " in the Authorization header, or NULL. */
@@ -458,6 +526,15 @@ static const char *bearer(struct evhttp_request *req)
 static void on_request(struct evhttp_request *req, void *arg)
 {
 	agent *a = arg;
+	if (emulated_drop(a)) { /* the connection shut, the answer lost */
+		struct evhttp_connection *conn = evhttp_request_get_connection(req);
+		struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+		if (bev && bufferevent_getfd(bev) >= 0)
+			shutdown(bufferevent_getfd(bev), SHUT_RDWR);
+		a->dropped++;
+		evhttp_send_reply(req, 500, NULL, NULL);
+		return;
+	}
 	if (!real_agent_token_ok(a->c->token, bearer(req))) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 				  "WWW-Authenticate", "Bearer");
@@ -541,7 +618,7 @@ int real_agent_serve(const real_agent_config *c, io_err *err)
 		return io_errf(err, IO_EINPUT, NULL, 0,
 			       "listening on %s (not loopback) needs TLS; refusing to start",
 			       c->listen);
-	agent a = {.c = c, .start = mono_s()};
+	agent a = {.c = c, .start = mono_s(), .rng = c->emulate_seed};
 	struct event *sigs[2] = {NULL, NULL};
 	int rc = 0;
 	signal(SIGPIPE, SIG_IGN);
@@ -595,6 +672,8 @@ int real_agent_serve(const real_agent_config *c, io_err *err)
 			kill_task(&a.slots[i]);
 			task_done(&a.slots[i]);
 		}
+	while (a.late)
+		late_send(a.late);
 out:
 	for (int i = 0; i < 2; i++)
 		if (sigs[i])
