@@ -28,7 +28,7 @@ for t in "$@"; do
 	experiment | profile) kind=json max=8192 ;;
 	sweep) kind=json max=4096 ;;
 	nn_model) kind=json max=4096 ;;
-	agent | wms) kind=json max=4096 ;;
+	agent | agents_file | wms) kind=json max=4096 ;;
 	wfformat) kind=json max=16384 ;;
 	dax) kind=xml max=8192 ;;
 	results | compare) kind=json max=16384 ;;
