@@ -409,6 +409,60 @@ START_TEST(serial_submit_host_dispatches_one_job_at_a_time)
 }
 END_TEST
 
+/* --pin: three independent jobs of 5 s recorded on n2 (1 core), n2, n1 of
+ * a trace whose n1 has 4 cores. fcfs alone puts all three on n1 (machine
+ * 0) at 0 s (makespan 5 s); pinned, each runs on its recorded machine:
+ * j2 on n1 at 0, j0 and j1 one after the other on n2's one core at 0 and
+ * 5 s (makespan 10 s). No WMS overhead (--wms none). */
+START_TEST(replay_pin_runs_every_job_on_its_recorded_machine)
+{
+	const char *trace = test_write(
+		"pin.json",
+		"{\"name\": \"pin\", \"schemaVersion\": \"1.5\",\n"
+		" \"runtimeSystem\": {\"name\": \"Pegasus\", \"version\": \"5\"},\n"
+		" \"workflow\": {\"specification\": {\"tasks\": [\n"
+		"  {\"name\": \"j0\", \"id\": \"j0\", \"parents\": []},\n"
+		"  {\"name\": \"j1\", \"id\": \"j1\", \"parents\": []},\n"
+		"  {\"name\": \"j2\", \"id\": \"j2\", \"parents\": []}],\n"
+		"  \"files\": []},\n"
+		" \"execution\": {\"makespanInSeconds\": 10, \"tasks\": [\n"
+		"  {\"id\": \"j0\", \"runtimeInSeconds\": 5, \"machines\": [\"n2\"]},\n"
+		"  {\"id\": \"j1\", \"runtimeInSeconds\": 5, \"machines\": [\"n2\"]},\n"
+		"  {\"id\": \"j2\", \"runtimeInSeconds\": 5, \"machines\": [\"n1\"]}],\n"
+		"  \"machines\": [{\"nodeName\": \"n1\", \"cpu\": {\"coreCount\": 4}},\n"
+		"   {\"nodeName\": \"n2\", \"cpu\": {\"coreCount\": 1}}]}}}\n");
+	static const struct {
+		const char *opt;
+		unsigned machine[3];
+		double start[3], makespan;
+	} c[] = {{"", {0, 0, 0}, {0, 0, 0}, 5}, {"--pin", {1, 1, 0}, {0, 5, 0}, 10}};
+	for (int k = 0; k < 2; k++) {
+		char cmd[2048], err[512], dir[512], path[700];
+		snprintf(dir, sizeof dir, "%s/pin%d", test_tmpdir(), k);
+		snprintf(cmd, sizeof cmd, "%s replay '%s' --wms none --out '%s' --quiet %s",
+			 test_bin(), trace, dir, c[k].opt);
+		ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+		snprintf(path, sizeof path, "%s/jobs.csv.gz", dir);
+		size_t n;
+		row *rs = read_jobs(path, &n);
+		ck_assert_uint_eq(n, 3);
+		for (int j = 0; j < 3; j++) {
+			char name[8];
+			snprintf(name, sizeof name, "j%d", j);
+			const row *r = find_row(rs, n, name);
+			ck_assert_msg(r->machine == c[k].machine[j], "%s %s: machine %u",
+				      c[k].opt, name, r->machine);
+			ck_assert_msg(fabs(r->t[2] - c[k].start[j]) < 1e-9, "%s %s: start %g",
+				      c[k].opt, name, r->t[2]);
+		}
+		snprintf(path, sizeof path, "%s/summary.json", dir);
+		ck_assert_double_eq_tol(summary_num(path, "metrics", "makespan_s"),
+					c[k].makespan, 1e-9);
+		free(rs);
+	}
+}
+END_TEST
+
 START_TEST(replay_runs_the_six_shared_traces)
 {
 	for (size_t i = 0; i < sizeof traces / sizeof traces[0]; i++) {
@@ -636,6 +690,7 @@ Suite *suite_workflow_run(void)
 	tcase_add_test(tc, critical_path_with_unlimited_machines_is_the_longest_path);
 	tcase_add_test(tc, jobs_csv_rows_are_consistent_under_a_wms_model);
 	tcase_add_test(tc, serial_submit_host_dispatches_one_job_at_a_time);
+	tcase_add_test(tc, replay_pin_runs_every_job_on_its_recorded_machine);
 	tcase_add_test(tc, replay_runs_the_six_shared_traces);
 	tcase_add_test(tc, replay_defaults_to_the_traces_own_system);
 	tcase_add_test(tc, bad_workflows_and_experiments_give_located_errors);
