@@ -161,6 +161,36 @@ START_TEST(reader_leaves_out_slot_waits_and_a_differing_submit_host)
 }
 END_TEST
 
+/* --exclude-run: the reader drops every row of the run, as if the file had
+ * none of them: without C (cpu_2, 20 rows), 44 rows of 2 runs, wms delays
+ * of A alone (23); without B the same 43 as with every run (B's submit
+ * host is not admitted anyway) over 2 runs. */
+START_TEST(reader_leaves_out_one_run_on_request)
+{
+	wms_fit_sample s;
+	io_err err = {0};
+	const char *path = test_write("jobs.csv", jobs_csv());
+	ck_assert_msg(wms_fit_sample_read_except(&s, path, "C", &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(s.n_rows, 44);
+	ck_assert_int_eq(s.n_skipped, 20);
+	ck_assert_int_eq(s.n_runs, 2);
+	for (uint32_t r = 0; r < s.n_runs; r++)
+		ck_assert_str_ne(s.runs[r].id, "C");
+	ck_assert_int_eq(s.v[WMS_FIT_WMS_DELAY][WMS_FIT_COMPUTE].n, 23);
+	wms_fit_sample_free(&s);
+	ck_assert_msg(wms_fit_sample_read_except(&s, path, "B", &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(s.n_rows, 44);
+	ck_assert_int_eq(s.n_runs, 2);
+	ck_assert_int_eq(s.v[WMS_FIT_WMS_DELAY][WMS_FIT_COMPUTE].n, 43);
+	wms_fit_sample_free(&s);
+	/* an unknown run leaves everything in */
+	ck_assert_msg(wms_fit_sample_read_except(&s, path, "Z", &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(s.n_rows, 64);
+	ck_assert_int_eq(s.n_skipped, 0);
+	wms_fit_sample_free(&s);
+}
+END_TEST
+
 START_TEST(reader_errors_name_file_and_line)
 {
 	static const struct {
@@ -506,6 +536,7 @@ Suite *suite_wms_fit(void)
 	tcase_add_test(tc, phase_fit_recovers_a_shifted_exponential);
 	tcase_add_test(tc, phase_fit_recovers_a_lognormal_and_holds_out_runs);
 	tcase_add_test(tc, reader_leaves_out_slot_waits_and_a_differing_submit_host);
+	tcase_add_test(tc, reader_leaves_out_one_run_on_request);
 	tcase_add_test(tc, reader_errors_name_file_and_line);
 	tcase_add_test(tc, cli_malformed_csv_is_a_located_error);
 	tcase_add_test(tc, cli_bad_trace_is_a_located_error);
