@@ -101,16 +101,57 @@ while read -r run label; do
 	row $g pegasus "$t" "$TMP/ins_sample.json" "$TMP/loo.json"
 done <"$TMP/runs"
 
-# the shape of each WfInstances trace (hetsim workflow info)
+# the shape of each WfInstances trace (hetsim workflow info), and a
+# Pegasus trace replayed (pinned) with the sample's phases alone, no d
 for t in "$TRACES"/*.json "$TRACES"/*.json.gz; do
 	[ -f "$t" ] || continue
-	"$BIN" workflow info "$t" | awk -v n="$(basename "$t")" '
+	ph=-
+	if [ "$(system_of "$t")" = pegasus ]; then
+		ph=$(replay_mean "$t" "$TMP/ins_sample.json" --pin)
+	fi
+	"$BIN" workflow info "$t" | awk -v n="$(basename "$t")" -v ph="$ph" '
 		$1 == "jobs" { j = $2 } $1 == "runtime_s" { r = $2 } $1 == "critical_s" { c = $2 }
 		$1 == "makespan_s" { m = $2 } $1 == "system" { s = tolower($2) }
-		END { printf "| %s | %s | %d | %.0f | %.0f | %.0f | %.1f |\n", s, n, j, r, c, m, (m - c) / j }'
+		END {
+			printf "| %s | %s | %d | %.0f | %.0f | %.0f | %.1f | ", s, n, j, r, c, m, (m - c) / j
+			if (ph == "-") print "- |"; else printf "%+.1f |\n", 100 * (ph - m) / m
+		}'
 done >"$TMP/shape"
 
-awk -v shape="$TMP/shape" '
+# the anomaly sample's normal runs, job by job: the first wave of compute
+# jobs (ready at the run's first compute ready time), how far apart DAGMan
+# submitted them, when they started; medians of the individuals jobs'
+# execute window, stage-in and CPU time
+awk -F, '
+NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+$c["anomaly_label"] == "normal" && $c["job_class"] == "compute" {
+	r = $c["run_id"]; k = ++n[r]
+	rd[r, k] = $c["ready"]; sb[r, k] = $c["submit"]; xs[r, k] = $c["execute_start"]
+	if (!(r in r0) || $c["ready"] < r0[r]) r0[r] = $c["ready"]
+	if ($c["job_type"] == "individuals") {
+		q = ++ni[r]; iw[r, q] = $c["runtime"]; is[r, q] = $c["stage_in_delay"]; ic[r, q] = $c["cpu_time_s"]
+	}
+	if (!(r in seen)) { seen[r] = 1; order[++nr] = r }
+}
+function med(a, r, m,   i, j, t, v) {
+	for (i = 1; i <= m; i++) v[i] = a[r, i] + 0
+	for (i = 2; i <= m; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+	return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+}
+END {
+	for (o = 1; o <= nr; o++) {
+		r = order[o]; w = 0; s0 = 1e18; s1 = -1; x0 = 1e18; x1 = -1
+		for (k = 1; k <= n[r]; k++) {
+			if (rd[r, k] != r0[r]) continue
+			w++
+			if (sb[r, k] < s0) s0 = sb[r, k]; if (sb[r, k] > s1) s1 = sb[r, k]
+			if (xs[r, k] < x0) x0 = xs[r, k]; if (xs[r, k] > x1) x1 = xs[r, k]
+		}
+		printf "| %s | %d | %d | %g | %g to %g | %g to %g | %g | %g | %g |\n", r, n[r], w, r0[r], s0, s1, x0, x1, med(iw, r, ni[r]), med(is, r, ni[r]), med(ic, r, ni[r])
+	}
+}' "$SAMPLE/1000genome_jobs_sample.csv" >"$TMP/timeline"
+
+awk -v shape="$TMP/shape" -v timeline="$TMP/timeline" '
 function abs(x) { return x < 0 ? -x : x }
 function err(sim, rec) { return 100 * (sim - rec) / rec }
 function med(a, n,   i, j, t) {
@@ -186,9 +227,19 @@ END {
 	print ""
 	print "## Where the idle time goes (WfInstances traces; `hetsim workflow info`)"
 	print ""
-	print "| system | trace | jobs | sum of runtimes s | critical path s | recorded s | (recorded - critical) / jobs s |"
-	print "|---|---|---:|---:|---:|---:|---:|"
+	print "| system | trace | jobs | sum of runtimes s | critical path s | recorded s | (recorded - critical) / jobs s | phases alone, no d: err % |"
+	print "|---|---|---:|---:|---:|---:|---:|---:|"
 	while ((getline line < shape) > 0) print line
+	print ""
+	print "## The anomaly sample'\''s normal runs, job by job (`1000genome_jobs_sample.csv`)"
+	print ""
+	print "First wave: the compute jobs ready at the run'\''s first compute ready time (after create_dir);"
+	print "individuals: medians over those jobs of the execute window (the sample'\''s runtime), its"
+	print "stage-in and the kickstart CPU time."
+	print ""
+	print "| run | compute jobs | first wave | ready s | submitted s | started s | individuals: window s | stage-in s | CPU s |"
+	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	while ((getline line < timeline) > 0) print line
 }' "$TMP/rows" >"$OUT.tmp"
 cat "$HERE/NOTES.md" >>"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
