@@ -454,7 +454,7 @@ START_TEST(replay_pin_runs_every_job_on_its_recorded_machine)
 		row *rs = read_jobs(path, &n);
 		ck_assert_uint_eq(n, 3);
 		for (int j = 0; j < 3; j++) {
-			char name[8];
+			char name[16];
 			snprintf(name, sizeof name, "j%d", j);
 			const row *r = find_row(rs, n, name);
 			ck_assert_msg(r->machine == c[k].machine[j], "%s %s: machine %u",
@@ -517,7 +517,7 @@ START_TEST(per_machine_aux_jobs_run_once_on_each_machine_used)
 			want |= 1u << c[k].aux_machine[a];
 		ck_assert_msg(seen == want, "%s: aux machines %#x, want %#x", c[k].opt, seen, want);
 		for (int j = 0; j < 3; j++) {
-			char name[8];
+			char name[16];
 			snprintf(name, sizeof name, "j%d", j);
 			const row *r = find_row(rs, n, name);
 			ck_assert_msg(fabs(r->t[5] - c[k].c_s[j]) < 1e-9, "%s %s: compute start %g",
