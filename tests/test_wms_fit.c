@@ -436,6 +436,54 @@ END_TEST
 
 /* The model written for Pegasus: the spec's members, and every DIST loads
  * as a profile execution-time model. */
+/* The fitter recovers a d that the simulator itself put into a trace: the
+ * shared epigenomics trace (41 jobs, one 48-core host) replayed with a
+ * model of d = 10 s and nothing else gives a makespan M; the same trace
+ * with M as its recorded makespan, fitted alone (no phases), gives back
+ * d = 10 s. */
+START_TEST(cli_fit_recovers_d_from_a_trace_the_simulator_made)
+{
+	const char *src = "../shared/data/workflows/wfformat/"
+			  "epigenomics-chameleon-hep-1seq-100k-001.json";
+	char dir[600], cmd[2400], err[1024], path[800], model[700];
+	const char *known = test_write(
+		"wms_d10.json", "{\"wms\": \"known\", \"phases\": {\"dispatch\": "
+				"{\"*\": {\"model\": \"constant\", \"value\": 10}}}}\n");
+	snprintf(cmd, sizeof cmd, "%s replay %s --wms %s --out %s/sim_d10 --quiet", test_bin(),
+		 src, known, test_tmpdir());
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+	snprintf(path, sizeof path, "%s/sim_d10/summary.json", test_tmpdir());
+	json_error_t je;
+	json_t *sum = json_load_file(path, 0, &je);
+	ck_assert_msg(sum, "%s", je.text);
+	double made = json_number_value(json_object_get(json_object_get(sum, "metrics"),
+							"makespan_s"));
+	json_decref(sum);
+	ck_assert_msg(made > 41 * 10, "makespan %g s", made);
+	json_t *tr = json_load_file(src, 0, &je);
+	ck_assert_msg(tr, "%s", je.text);
+	json_object_set_new(json_object_get(json_object_get(tr, "workflow"), "execution"),
+			    "makespanInSeconds", json_real(made));
+	snprintf(dir, sizeof dir, "%s/made_traces", test_tmpdir());
+	snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+	ck_assert_int_eq(test_run(cmd, NULL, 0), 0);
+	snprintf(path, sizeof path, "%s/epigenomics_d10.json", dir);
+	ck_assert_int_eq(json_dump_file(tr, path, 0), 0);
+	json_decref(tr);
+	snprintf(model, sizeof model, "%s/wms_made.json", test_tmpdir());
+	snprintf(cmd, sizeof cmd, "%s calibrate workflow --system pegasus --traces %s --out %s "
+		 "--quiet", test_bin(), dir, model);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+	json_t *m = json_load_file(model, 0, &je);
+	ck_assert_msg(m, "%s", je.text);
+	double dv = json_number_value(json_object_get(
+		json_object_get(json_object_get(json_object_get(m, "phases"), "dispatch"), "*"),
+		"value"));
+	ck_assert_msg(fabs(dv - 10) < 0.01, "dispatch %g s, want 10 (makespan %g s)", dv, made);
+	json_decref(m);
+}
+END_TEST
+
 START_TEST(written_model_has_the_spec_shape_and_loadable_dists)
 {
 	char cmd[2048], path[600];
@@ -544,6 +592,7 @@ Suite *suite_wms_fit(void)
 	tcase_add_test(tc, leave_one_out_never_simulates_the_excluded_trace);
 	tcase_add_test(tc, cli_leave_one_out_excludes_the_predicted_trace);
 	tcase_add_test(tc, cli_fit_recovers_a_known_dispatch_time);
+	tcase_add_test(tc, cli_fit_recovers_d_from_a_trace_the_simulator_made);
 	tcase_add_test(tc, written_model_has_the_spec_shape_and_loadable_dists);
 	tcase_add_test(tc, shipped_models_replay_their_traces);
 	suite_add_tcase(s, tc);
