@@ -1167,6 +1167,11 @@ static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
  *   (children may become ready).
  * There is no stage-out phase of its own: outputs are moved by their
  * readers' stage-in (its columns stay empty).
+ * Aux jobs of the WMS model (profiles/wms.h) go through the same phases:
+ * the first ones before the roots, the after_sinks ones after their
+ * sinks, the last ones after everything; the per_machine ones are the
+ * exception (wf_per_machine): they run, without phases or a slot, when a
+ * machine starts its first DAG job, which waits for them.
  */
 
 enum wf_time {
