@@ -39,8 +39,12 @@
  * (DAGMan maxjobs, Makeflow -j). "aux_jobs": jobs the system adds to the
  * DAG: "where" = first (parent of every root), last (child of every sink),
  * after_sinks ("count" jobs, children of the sinks, split evenly) or
- * per_machine (one per machine used, before its first job: read, but not
- * run by the engine yet); their runtime is drawn from "runtime". The
+ * per_machine (one per machine that runs a DAG job, before its first one,
+ * as Pegasus' create-dir per site: it starts when the first DAG job starts
+ * there and that job, and any other started there before it ends, waits
+ * for it in its start-up; it draws no WMS phase, holds no slot, and the
+ * kinds of one machine run one after the other); their runtime is drawn
+ * from "runtime". The
  * engine gives after_sinks job g of n the sinks [g s / n, (g + 1) s / n)
  * of the s sinks in job order (no sink: it follows the whole DAG), and the
  * last ones follow every other job.

@@ -150,8 +150,8 @@ static int field_num(io_csv *r, char *const *f, const int *col, int c, int durat
 	return 0;
 }
 
-static int read_rows(wms_fit_sample *s, io_csv *r, job_row **rows, size_t *n_rows,
-		     io_err *err)
+static int read_rows(wms_fit_sample *s, io_csv *r, const char *skip_run,
+		     job_row **rows, size_t *n_rows, io_err *err)
 {
 	int col[N_COLS];
 	int rc = io_csv_read_header(r, err);
@@ -178,6 +178,10 @@ static int read_rows(wms_fit_sample *s, io_csv *r, job_row **rows, size_t *n_row
 		memset(j, 0, sizeof *j);
 		if (!*f[col[C_RUN]])
 			return io_csv_errf(r, err, "run_id is empty");
+		if (skip_run && !strcmp(f[col[C_RUN]], skip_run)) {
+			s->n_skipped++;
+			continue;
+		}
 		j->cls = wms_fit_class_from_name(f[col[C_CLASS]]);
 		if (j->cls < 0)
 			return io_csv_errf(r, err, "job_class \"%s\" is not compute, transfer "
@@ -284,6 +288,12 @@ static int admit_runs(wms_fit_sample *s, const job_row *rows, size_t n_rows, io_
 
 int wms_fit_sample_read(wms_fit_sample *s, const char *path, io_err *err)
 {
+	return wms_fit_sample_read_except(s, path, NULL, err);
+}
+
+int wms_fit_sample_read_except(wms_fit_sample *s, const char *path,
+			       const char *skip_run, io_err *err)
+{
 	memset(s, 0, sizeof *s);
 	s->path = strdup(path);
 	if (!s->path)
@@ -293,7 +303,7 @@ int wms_fit_sample_read(wms_fit_sample *s, const char *path, io_err *err)
 	job_row *rows = NULL;
 	size_t n_rows = 0;
 	if (!rc)
-		rc = read_rows(s, r, &rows, &n_rows, err);
+		rc = read_rows(s, r, skip_run, &rows, &n_rows, err);
 	io_csv_close(r);
 	s->n_rows = n_rows;
 	if (!rc)

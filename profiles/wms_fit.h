@@ -124,11 +124,16 @@ typedef struct wms_fit_sample {
 	uint32_t n_runs, cap_runs;
 	size_t n_rows;
 	size_t n_slot_wait; /* queue delays left out: waited for a slot */
+	size_t n_skipped;   /* rows of the run left out (..._read_except) */
 } wms_fit_sample;
 
 /* Read a jobs CSV as described above; *s is zeroed first. 0 or IO_E*;
  * free with wms_fit_sample_free in either case. */
 int wms_fit_sample_read(wms_fit_sample *s, const char *path, io_err *err);
+/* The same without the rows of run skip_run (NULL: none), as if the file
+ * did not have them: leave-one-out over the sample's runs. */
+int wms_fit_sample_read_except(wms_fit_sample *s, const char *path,
+			       const char *skip_run, io_err *err);
 void wms_fit_sample_free(wms_fit_sample *s);
 
 /* The values of (ph, c) of the training runs (held = 0) or the held-out

@@ -173,6 +173,11 @@ typedef struct engine {
 	uint8_t wf_phase_on[WMS_PHASES]; /* the WMS model has the phase */
 	uint32_t *wf_group_left, *wf_sink_group;
 	uint32_t *wf_aux_of; /* [aux jobs] index in the WMS model's aux_jobs */
+	/* per_machine aux jobs: kinds, how many ran, and per machine when its
+	 * ones end (NAN: none ran yet); job wf_n_jobs + k nm + m is kind k's
+	 * on machine m */
+	uint32_t wf_n_pm, wf_pm_used;
+	double *wf_pm_end;
 	uint64_t wf_done, wf_dag_done, wf_transfers, wf_local_reads;
 	uint32_t wf_running, wf_hold_head, wf_hold_tail;
 	/* the submit host's dispatch servers: when each is free next */
@@ -1162,6 +1167,11 @@ static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
  *   (children may become ready).
  * There is no stage-out phase of its own: outputs are moved by their
  * readers' stage-in (its columns stay empty).
+ * Aux jobs of the WMS model (profiles/wms.h) go through the same phases:
+ * the first ones before the roots, the after_sinks ones after their
+ * sinks, the last ones after everything; the per_machine ones are the
+ * exception (wf_per_machine): they run, without phases or a slot, when a
+ * machine starts its first DAG job, which waits for them.
  */
 
 enum wf_time {
@@ -1682,6 +1692,29 @@ static int wf_compute(engine *e, uint32_t j)
 }
 
 /* start_task's part for a job: the slot is held; start-up first. */
+/* Run machine m's per_machine aux jobs, one after the other, from now:
+ * each is ready, submitted, started and computing now (no WMS phase of
+ * its own: its "runtime" is all it costs), ends and is post-processed
+ * after its runtime draw, holding no slot. */
+static int wf_per_machine(engine *e, uint32_t m)
+{
+	uint32_t nm = e->view.n_machines;
+	double at = e->view.now;
+	for (uint32_t k = 0; k < e->wf_n_pm; k++) {
+		uint32_t p = e->wf_n_jobs + k * nm + m;
+		wjob *s = &e->wjobs[p];
+		s->machine = m;
+		s->t[WT_READY] = s->t[WT_SUBMIT] = s->t[WT_START] = s->t[WT_C_S] = at;
+		at += wf_runtime_on(e, p, e->mviews[m].type, 0);
+		s->t[WT_C_E] = s->t[WT_END] = at;
+		e->wf_pm_used++;
+		if (wf_after(e, at - e->view.now, EV_WF_POST, p))
+			return -1;
+	}
+	e->wf_pm_end[m] = at;
+	return 0;
+}
+
 static WF_HOOK int wf_start(engine *e, task *t)
 {
 	wjob *s = &e->wjobs[t->job];
@@ -1693,6 +1726,15 @@ static WF_HOOK int wf_start(engine *e, task *t)
 			return -1;
 	}
 	double d = wf_phase(e, t->job, WMS_STARTUP);
+	if (e->wf_n_pm && t->job < e->wf_n_dag) {
+		/* the machine's per_machine aux jobs run before its first DAG
+		 * job, which (like any job started there before they end)
+		 * waits for them in its start-up */
+		if (isnan(e->wf_pm_end[t->machine]) && wf_per_machine(e, t->machine))
+			return -1;
+		double w = e->wf_pm_end[t->machine] - e->view.now;
+		d = w > d ? w : d;
+	}
 	return wf_after(e, d, EV_WF_STAGE, t->job);
 }
 
@@ -1835,7 +1877,7 @@ static int wf_post(engine *e, uint32_t j)
 	if (e->view.now > e->last_done_s)
 		e->last_done_s = e->view.now;
 	e->wf_done++;
-	if (e->wf_done == e->wf_n_jobs && e->wf_loss_ev) {
+	if (e->wf_done == e->wf_n_jobs + e->wf_pm_used && e->wf_loss_ev) {
 		/* the run is over: a later window edge must not stretch it */
 		sim_heap_cancel(&e->heap, e->wf_loss_ev);
 		e->wf_loss_ev = 0;
@@ -2197,25 +2239,30 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wf_hold_head = e->wf_hold_tail = WF_NONE;
 	for (int ph = 0; ph < WMS_PHASES; ph++)
 		e->wf_phase_on[ph] = (uint8_t)wms_has_phase(&w->wms, (wms_phase)ph);
-	uint32_t nfirst = 0, nafter = 0, nlast = 0;
+	uint32_t nfirst = 0, nafter = 0, nlast = 0, npm = 0;
 	for (uint32_t a = 0; a < w->wms.n_aux; a++) {
 		const wms_aux *x = &w->wms.aux[a];
 		nfirst += x->where == WMS_FIRST ? x->count : 0;
 		nafter += x->where == WMS_AFTER_SINKS ? x->count : 0;
 		nlast += x->where == WMS_LAST ? x->count : 0;
+		npm += x->where == WMS_PER_MACHINE;
 	}
+	uint32_t nm = e->view.n_machines;
+	e->wf_n_pm = npm;
 	e->wf_n_first = nfirst;
 	e->wf_first_left = nfirst;
 	e->wf_n_after = e->wf_after_left = nafter;
 	e->wf_n_jobs = d->n_jobs + nfirst + nafter + nlast;
-	size_t nj = e->wf_n_jobs ? e->wf_n_jobs : 1;
+	/* the per_machine jobs follow, npm per machine (those that run) */
+	size_t npj = (size_t)npm * nm;
+	size_t nj = e->wf_n_jobs + npj ? e->wf_n_jobs + npj : 1;
 	e->wjobs = calloc(nj, sizeof *e->wjobs);
-	e->wf_aux_of = calloc(nfirst + nafter + nlast + 1, sizeof *e->wf_aux_of);
+	e->wf_aux_of = calloc(nfirst + nafter + nlast + npj + 1, sizeof *e->wf_aux_of);
+	e->wf_pm_end = malloc((nm ? nm : 1) * sizeof *e->wf_pm_end);
 	e->wf_group_left = calloc(nafter + 1, sizeof *e->wf_group_left);
 	e->wf_submit_slots = w->wms.submit_slots ? w->wms.submit_slots : 1;
 	e->wf_submit_free = calloc(e->wf_submit_slots, sizeof *e->wf_submit_free);
 	e->wf_sink_group = malloc(nj * sizeof *e->wf_sink_group);
-	uint32_t nm = e->view.n_machines;
 	e->wf_storage = w->storage_bps > 0 ? nm : WF_NONE;
 	uint32_t nodes = nm + (e->wf_storage != WF_NONE);
 	e->wf_inv_up = malloc(nodes * sizeof *e->wf_inv_up);
@@ -2228,7 +2275,8 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wf_bytes_down = calloc(nodes, sizeof *e->wf_bytes_down);
 	e->wf_compute_s = calloc(nodes, sizeof *e->wf_compute_s);
 	sim_nic *nics = malloc(nodes * sizeof *nics);
-	if (!e->wjobs || !e->wf_aux_of || !e->wf_group_left || !e->wf_sink_group ||
+	if (!e->wjobs || !e->wf_aux_of || !e->wf_pm_end || !e->wf_group_left ||
+	    !e->wf_sink_group ||
 	    !e->wf_submit_free ||
 	    !e->wf_inv_up || !e->wf_inv_down ||
 	    !e->wf_src_stamp || !e->wf_src_pos || !e->wf_src_list ||
@@ -2247,13 +2295,19 @@ static WF_HOOK int wf_setup(engine *e)
 			for (uint32_t c = 0; c < x->count; c++)
 				e->wf_aux_of[k++] = a;
 		}
+	for (uint32_t a = 0; a < w->wms.n_aux; a++)
+		if (w->wms.aux[a].where == WMS_PER_MACHINE)
+			for (uint32_t m = 0; m < nm; m++)
+				e->wf_aux_of[k++] = a;
+	for (uint32_t m = 0; m < nm; m++)
+		e->wf_pm_end[m] = NAN;
 	/* the sinks, in index order, split evenly among the after_sinks jobs:
 	 * share g has sinks [g ns / na, (g + 1) ns / na) */
 	uint32_t ns = 0;
 	for (uint32_t j = 0; j < d->n_jobs; j++)
 		ns += d->child_off[j + 1] == d->child_off[j];
 	e->wf_n_sinks = ns;
-	for (uint32_t j = 0, i = 0; j < e->wf_n_jobs; j++) {
+	for (uint32_t j = 0, i = 0; j < nj; j++) {
 		e->wf_sink_group[j] = WF_NONE;
 		if (j >= d->n_jobs || d->child_off[j + 1] != d->child_off[j] || !nafter)
 			continue;
@@ -2292,7 +2346,7 @@ static WF_HOOK int wf_setup(engine *e)
 		e->wf_inv_up[m] = 1.0 / sim_net_nic(e->net, m)->up_bps;
 		e->wf_inv_down[m] = 1.0 / sim_net_nic(e->net, m)->down_bps;
 	}
-	for (uint32_t j = 0; j < e->wf_n_jobs; j++) {
+	for (uint32_t j = 0; j < e->wf_n_jobs + npj; j++) {
 		wjob *s = &e->wjobs[j];
 		for (int t = 0; t < WT_N; t++)
 			s->t[t] = NAN;
@@ -2341,6 +2395,7 @@ static WF_HOOK void wf_teardown(engine *e)
 {
 	free(e->wjobs);
 	free(e->wf_aux_of);
+	free(e->wf_pm_end);
 	free(e->wf_group_left);
 	free(e->wf_submit_free);
 	free(e->wf_sink_group);
@@ -2397,10 +2452,10 @@ static int run_loop(engine *e)
 			rc = wf_event(e, kind, data);
 		}
 	}
-	if (rc >= 0 && e->wf && e->wf_done != e->wf_n_jobs)
+	if (rc >= 0 && e->wf && e->wf_done != e->wf_n_jobs + e->wf_pm_used)
 		rc = io_errf(e->err, IO_EINPUT, e->wf->dag->label, 0,
 			     "workflow run ended with %llu of %u jobs done",
-			     (unsigned long long)e->wf_done, e->wf_n_jobs);
+			     (unsigned long long)e->wf_done, e->wf_n_jobs + e->wf_pm_used);
 	if (rc < 0 && !e->err->code)
 		io_errf(e->err, IO_ENOMEM, NULL, 0, "out of memory");
 	/* what never found a machine (a deferred task that could not make it,
@@ -2489,7 +2544,8 @@ static WF_HOOK json_t *workflow_json(const engine *e)
 		json_object_set_new(o, "name", json_string(w->file->name));
 	json_object_set_new(o, "jobs", json_integer((json_int_t)e->wf_n_dag));
 	json_object_set_new(o, "aux_jobs",
-			    json_integer((json_int_t)(e->wf_n_jobs - e->wf_n_dag)));
+			    json_integer((json_int_t)(e->wf_n_jobs - e->wf_n_dag +
+						      e->wf_pm_used)));
 	json_object_set_new(o, "wms", json_string(w->wms.name));
 	json_object_set_new(o, "staging",
 			    json_string(w->wms.staging_inside ? "inside" : "outside"));

@@ -161,6 +161,36 @@ START_TEST(reader_leaves_out_slot_waits_and_a_differing_submit_host)
 }
 END_TEST
 
+/* --exclude-run: the reader drops every row of the run, as if the file had
+ * none of them: without C (cpu_2, 20 rows), 44 rows of 2 runs, wms delays
+ * of A alone (23); without B the same 43 as with every run (B's submit
+ * host is not admitted anyway) over 2 runs. */
+START_TEST(reader_leaves_out_one_run_on_request)
+{
+	wms_fit_sample s;
+	io_err err = {0};
+	const char *path = test_write("jobs.csv", jobs_csv());
+	ck_assert_msg(wms_fit_sample_read_except(&s, path, "C", &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(s.n_rows, 44);
+	ck_assert_int_eq(s.n_skipped, 20);
+	ck_assert_int_eq(s.n_runs, 2);
+	for (uint32_t r = 0; r < s.n_runs; r++)
+		ck_assert_str_ne(s.runs[r].id, "C");
+	ck_assert_int_eq(s.v[WMS_FIT_WMS_DELAY][WMS_FIT_COMPUTE].n, 23);
+	wms_fit_sample_free(&s);
+	ck_assert_msg(wms_fit_sample_read_except(&s, path, "B", &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(s.n_rows, 44);
+	ck_assert_int_eq(s.n_runs, 2);
+	ck_assert_int_eq(s.v[WMS_FIT_WMS_DELAY][WMS_FIT_COMPUTE].n, 43);
+	wms_fit_sample_free(&s);
+	/* an unknown run leaves everything in */
+	ck_assert_msg(wms_fit_sample_read_except(&s, path, "Z", &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(s.n_rows, 64);
+	ck_assert_int_eq(s.n_skipped, 0);
+	wms_fit_sample_free(&s);
+}
+END_TEST
+
 START_TEST(reader_errors_name_file_and_line)
 {
 	static const struct {
@@ -406,6 +436,54 @@ END_TEST
 
 /* The model written for Pegasus: the spec's members, and every DIST loads
  * as a profile execution-time model. */
+/* The fitter recovers a d that the simulator itself put into a trace: the
+ * shared epigenomics trace (41 jobs, one 48-core host) replayed with a
+ * model of d = 10 s and nothing else gives a makespan M; the same trace
+ * with M as its recorded makespan, fitted alone (no phases), gives back
+ * d = 10 s. */
+START_TEST(cli_fit_recovers_d_from_a_trace_the_simulator_made)
+{
+	const char *src = "../shared/data/workflows/wfformat/"
+			  "epigenomics-chameleon-hep-1seq-100k-001.json";
+	char dir[600], cmd[2400], err[1024], path[800], model[700];
+	const char *known = test_write(
+		"wms_d10.json", "{\"wms\": \"known\", \"phases\": {\"dispatch\": "
+				"{\"*\": {\"model\": \"constant\", \"value\": 10}}}}\n");
+	snprintf(cmd, sizeof cmd, "%s replay %s --wms %s --out %s/sim_d10 --quiet", test_bin(),
+		 src, known, test_tmpdir());
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+	snprintf(path, sizeof path, "%s/sim_d10/summary.json", test_tmpdir());
+	json_error_t je;
+	json_t *sum = json_load_file(path, 0, &je);
+	ck_assert_msg(sum, "%s", je.text);
+	double made = json_number_value(json_object_get(json_object_get(sum, "metrics"),
+							"makespan_s"));
+	json_decref(sum);
+	ck_assert_msg(made > 41 * 10, "makespan %g s", made);
+	json_t *tr = json_load_file(src, 0, &je);
+	ck_assert_msg(tr, "%s", je.text);
+	json_object_set_new(json_object_get(json_object_get(tr, "workflow"), "execution"),
+			    "makespanInSeconds", json_real(made));
+	snprintf(dir, sizeof dir, "%s/made_traces", test_tmpdir());
+	snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+	ck_assert_int_eq(test_run(cmd, NULL, 0), 0);
+	snprintf(path, sizeof path, "%s/epigenomics_d10.json", dir);
+	ck_assert_int_eq(json_dump_file(tr, path, 0), 0);
+	json_decref(tr);
+	snprintf(model, sizeof model, "%s/wms_made.json", test_tmpdir());
+	snprintf(cmd, sizeof cmd, "%s calibrate workflow --system pegasus --traces %s --out %s "
+		 "--quiet", test_bin(), dir, model);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+	json_t *m = json_load_file(model, 0, &je);
+	ck_assert_msg(m, "%s", je.text);
+	double dv = json_number_value(json_object_get(
+		json_object_get(json_object_get(json_object_get(m, "phases"), "dispatch"), "*"),
+		"value"));
+	ck_assert_msg(fabs(dv - 10) < 0.01, "dispatch %g s, want 10 (makespan %g s)", dv, made);
+	json_decref(m);
+}
+END_TEST
+
 START_TEST(written_model_has_the_spec_shape_and_loadable_dists)
 {
 	char cmd[2048], path[600];
@@ -506,6 +584,7 @@ Suite *suite_wms_fit(void)
 	tcase_add_test(tc, phase_fit_recovers_a_shifted_exponential);
 	tcase_add_test(tc, phase_fit_recovers_a_lognormal_and_holds_out_runs);
 	tcase_add_test(tc, reader_leaves_out_slot_waits_and_a_differing_submit_host);
+	tcase_add_test(tc, reader_leaves_out_one_run_on_request);
 	tcase_add_test(tc, reader_errors_name_file_and_line);
 	tcase_add_test(tc, cli_malformed_csv_is_a_located_error);
 	tcase_add_test(tc, cli_bad_trace_is_a_located_error);
@@ -513,6 +592,7 @@ Suite *suite_wms_fit(void)
 	tcase_add_test(tc, leave_one_out_never_simulates_the_excluded_trace);
 	tcase_add_test(tc, cli_leave_one_out_excludes_the_predicted_trace);
 	tcase_add_test(tc, cli_fit_recovers_a_known_dispatch_time);
+	tcase_add_test(tc, cli_fit_recovers_d_from_a_trace_the_simulator_made);
 	tcase_add_test(tc, written_model_has_the_spec_shape_and_loadable_dists);
 	tcase_add_test(tc, shipped_models_replay_their_traces);
 	suite_add_tcase(s, tc);

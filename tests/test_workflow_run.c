@@ -409,6 +409,135 @@ START_TEST(serial_submit_host_dispatches_one_job_at_a_time)
 }
 END_TEST
 
+/* Three independent jobs of 5 s recorded on n2 (1 core), n2 and n1 (4
+ * cores); n3 (2 cores) runs none. Its path. */
+static const char *pin_trace(void)
+{
+	return test_write(
+		"pin.json",
+		"{\"name\": \"pin\", \"schemaVersion\": \"1.5\",\n"
+		" \"runtimeSystem\": {\"name\": \"Pegasus\", \"version\": \"5\"},\n"
+		" \"workflow\": {\"specification\": {\"tasks\": [\n"
+		"  {\"name\": \"j0\", \"id\": \"j0\", \"parents\": []},\n"
+		"  {\"name\": \"j1\", \"id\": \"j1\", \"parents\": []},\n"
+		"  {\"name\": \"j2\", \"id\": \"j2\", \"parents\": []}],\n"
+		"  \"files\": []},\n"
+		" \"execution\": {\"makespanInSeconds\": 10, \"tasks\": [\n"
+		"  {\"id\": \"j0\", \"runtimeInSeconds\": 5, \"machines\": [\"n2\"]},\n"
+		"  {\"id\": \"j1\", \"runtimeInSeconds\": 5, \"machines\": [\"n2\"]},\n"
+		"  {\"id\": \"j2\", \"runtimeInSeconds\": 5, \"machines\": [\"n1\"]}],\n"
+		"  \"machines\": [{\"nodeName\": \"n1\", \"cpu\": {\"coreCount\": 4}},\n"
+		"   {\"nodeName\": \"n2\", \"cpu\": {\"coreCount\": 1}},\n"
+		"   {\"nodeName\": \"n3\", \"cpu\": {\"coreCount\": 2}}]}}}\n");
+}
+
+/* --pin on pin_trace(): fcfs alone puts all three on n1 (machine
+ * 0) at 0 s (makespan 5 s); pinned, each runs on its recorded machine:
+ * j2 on n1 at 0, j0 and j1 one after the other on n2's one core at 0 and
+ * 5 s (makespan 10 s). No WMS overhead (--wms none). */
+START_TEST(replay_pin_runs_every_job_on_its_recorded_machine)
+{
+	const char *trace = pin_trace();
+	static const struct {
+		const char *opt;
+		unsigned machine[3];
+		double start[3], makespan;
+	} c[] = {{"", {0, 0, 0}, {0, 0, 0}, 5}, {"--pin", {1, 1, 0}, {0, 5, 0}, 10}};
+	for (int k = 0; k < 2; k++) {
+		char cmd[2048], err[512], dir[512], path[700];
+		snprintf(dir, sizeof dir, "%s/pin%d", test_tmpdir(), k);
+		snprintf(cmd, sizeof cmd, "%s replay '%s' --wms none --out '%s' --quiet %s",
+			 test_bin(), trace, dir, c[k].opt);
+		ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+		snprintf(path, sizeof path, "%s/jobs.csv.gz", dir);
+		size_t n;
+		row *rs = read_jobs(path, &n);
+		ck_assert_uint_eq(n, 3);
+		for (int j = 0; j < 3; j++) {
+			char name[16];
+			snprintf(name, sizeof name, "j%d", j);
+			const row *r = find_row(rs, n, name);
+			ck_assert_msg(r->machine == c[k].machine[j], "%s %s: machine %u",
+				      c[k].opt, name, r->machine);
+			ck_assert_msg(fabs(r->t[2] - c[k].start[j]) < 1e-9, "%s %s: start %g",
+				      c[k].opt, name, r->t[2]);
+		}
+		snprintf(path, sizeof path, "%s/summary.json", dir);
+		ck_assert_double_eq_tol(summary_num(path, "metrics", "makespan_s"),
+					c[k].makespan, 1e-9);
+		free(rs);
+	}
+}
+END_TEST
+
+/* per_machine aux jobs (profiles/wms.h): one per machine that runs a DAG
+ * job, before its first. A model with one per_machine job of 2 s and no
+ * other phase on pin_trace(): unpinned, fcfs runs the three jobs on n1
+ * (machine 0): one aux job on 0 at [0, 2], the jobs compute [2, 7]
+ * (makespan 7). Pinned (--pin): aux jobs on machines 0 and 1 (n3 runs
+ * nothing, so has none) at [0, 2]; j2 on 0 and j0 on 1 start at 0 and
+ * compute [2, 7]; j1 waits for n2's core until 7 and computes [7, 12]
+ * (its machine's aux job is done). */
+START_TEST(per_machine_aux_jobs_run_once_on_each_machine_used)
+{
+	const char *trace = pin_trace();
+	const char *model = test_write(
+		"wms_pm.json",
+		"{\"wms\": \"pm\", \"aux_jobs\": [{\"kind\": \"create_dir\", "
+		"\"where\": \"per_machine\", \"runtime\": {\"model\": "
+		"\"constant\", \"value\": 2}}]}\n");
+	static const struct {
+		const char *opt;
+		unsigned n_aux, aux_machine[2];
+		double c_s[3], makespan;
+	} c[] = {{"", 1, {0, 0}, {2, 2, 2}, 7}, {"--pin", 2, {0, 1}, {2, 7, 2}, 12}};
+	for (int k = 0; k < 2; k++) {
+		char cmd[2048], err[512], dir[512], path[700];
+		snprintf(dir, sizeof dir, "%s/pm%d", test_tmpdir(), k);
+		snprintf(cmd, sizeof cmd, "%s replay '%s' --wms '%s' --out '%s' --quiet %s",
+			 test_bin(), trace, model, dir, c[k].opt);
+		ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "%s", err);
+		snprintf(path, sizeof path, "%s/jobs.csv.gz", dir);
+		size_t n;
+		row *rs = read_jobs(path, &n);
+		ck_assert_uint_eq(n, 3 + c[k].n_aux);
+		unsigned seen = 0;
+		for (size_t i = 0; i < n; i++) {
+			const row *r = &rs[i];
+			if (strncmp(r->name, "create_dir_", 11) != 0)
+				continue;
+			ck_assert_str_eq(r->cls, "auxiliary");
+			ck_assert_msg(!(seen & (1u << r->machine)), "two on machine %u", r->machine);
+			seen |= 1u << r->machine;
+			ck_assert_double_eq_tol(r->t[5], 0, 1e-9); /* compute start */
+			ck_assert_double_eq_tol(r->t[10], 2, 1e-9); /* post end */
+		}
+		unsigned want = 0;
+		for (unsigned a = 0; a < c[k].n_aux; a++)
+			want |= 1u << c[k].aux_machine[a];
+		ck_assert_msg(seen == want, "%s: aux machines %#x, want %#x", c[k].opt, seen, want);
+		for (int j = 0; j < 3; j++) {
+			char name[16];
+			snprintf(name, sizeof name, "j%d", j);
+			const row *r = find_row(rs, n, name);
+			ck_assert_msg(fabs(r->t[5] - c[k].c_s[j]) < 1e-9, "%s %s: compute start %g",
+				      c[k].opt, name, r->t[5]);
+		}
+		snprintf(path, sizeof path, "%s/summary.json", dir);
+		ck_assert_double_eq_tol(summary_num(path, "metrics", "makespan_s"),
+					c[k].makespan, 1e-9);
+		json_error_t je;
+		json_t *sj = json_load_file(path, 0, &je);
+		ck_assert_ptr_nonnull(sj);
+		ck_assert_int_eq(json_integer_value(json_object_get(
+					 json_object_get(sj, "workflow"), "aux_jobs")),
+				 c[k].n_aux);
+		json_decref(sj);
+		free(rs);
+	}
+}
+END_TEST
+
 START_TEST(replay_runs_the_six_shared_traces)
 {
 	for (size_t i = 0; i < sizeof traces / sizeof traces[0]; i++) {
@@ -636,6 +765,8 @@ Suite *suite_workflow_run(void)
 	tcase_add_test(tc, critical_path_with_unlimited_machines_is_the_longest_path);
 	tcase_add_test(tc, jobs_csv_rows_are_consistent_under_a_wms_model);
 	tcase_add_test(tc, serial_submit_host_dispatches_one_job_at_a_time);
+	tcase_add_test(tc, replay_pin_runs_every_job_on_its_recorded_machine);
+	tcase_add_test(tc, per_machine_aux_jobs_run_once_on_each_machine_used);
 	tcase_add_test(tc, replay_runs_the_six_shared_traces);
 	tcase_add_test(tc, replay_defaults_to_the_traces_own_system);
 	tcase_add_test(tc, bad_workflows_and_experiments_give_located_errors);

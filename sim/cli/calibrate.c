@@ -306,7 +306,7 @@ typedef struct wf_trace {
 } wf_trace;
 
 typedef struct wf_args {
-	const char *sample, *out, *system_name;
+	const char *sample, *out, *system_name, *exclude_run;
 	const char *dirs[WF_MAX_DIRS];
 	int n_dirs;
 	const char *exclude[WF_MAX_TRACES], *predict[WF_MAX_TRACES];
@@ -618,7 +618,9 @@ static int wf_parse(int argc, char **argv, wf_args *a)
 			if (a->n_predict == WF_MAX_TRACES)
 				return usage("--predict: at most %d traces", WF_MAX_TRACES);
 			a->predict[a->n_predict++] = v;
-		} else if (!strcmp(arg, "--out"))
+		} else if (!strcmp(arg, "--exclude-run"))
+			a->exclude_run = v;
+		else if (!strcmp(arg, "--out"))
 			a->out = v;
 		else
 			return usage("unknown option %s", arg);
@@ -669,7 +671,7 @@ static int wf_run(const wf_args *a)
 		rc = wf_load_traces(a, t, &n, &err);
 	if (!rc && a->sample && sys == WF_PEGASUS) {
 		char *csv = wf_sample_csv(a->sample);
-		rc = csv ? wms_fit_sample_read(&sample, csv, &err)
+		rc = csv ? wms_fit_sample_read_except(&sample, csv, a->exclude_run, &err)
 			 : io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 		free(csv);
 		if (!rc) {
@@ -879,7 +881,8 @@ const char sim_cli_calibrate_usage[] =
 	"                        --per-layer: also every layer's time with the layer graph\n"
 	"                        (layer_samples.csv, layers.csv, layers.json)\n"
 	"  calibrate workflow --system pegasus|makeflow|nextflow [--anomaly-sample DIR]\n"
-	"       [--traces DIR]... [--exclude TRACE]... [--predict TRACE]... [--out FILE] [--quiet]\n"
+	"       [--traces DIR]... [--exclude TRACE]... [--exclude-run RUN_ID]\n"
+	"       [--predict TRACE]... [--out FILE] [--quiet]\n"
 	"                        fit a workflow system's overhead model (wms_<system>.json):\n"
 	"                        phases from per-job data (Pegasus), the submit host's\n"
 	"                        dispatch time per job from recorded makespans of WfFormat\n"

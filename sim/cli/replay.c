@@ -14,6 +14,16 @@
  * such as "pegasus", "none", or a model file), else the trace's
  * runtimeSystem when a built-in model exists, else none.
  *
+ * --pin: every job that the trace records on a machine runs on that
+ * machine (each job a task type of its own, "task_types": "job", that can
+ * run only there; the policy picks among one machine), so that the replay
+ * isolates the WMS overhead model from the mapping. Jobs without a
+ * recorded machine (Nextflow traces) and the WMS model's aux jobs run
+ * where they can end first. The policy is then mct, whose queues are per
+ * machine: a job waits only for a slot of its own machine, in the order
+ * the jobs reached the mapper (fcfs's one FIFO queue would let a job whose
+ * machine is full hold back the jobs of the other machines behind it).
+ *
  * DIR receives summary.json (the run's, plus "recorded_makespan_s" and
  * "error_pct" = 100 (simulated - recorded) / recorded) and jobs.csv.gz,
  * through a staging dir and a manifest like every run's.
@@ -37,6 +47,8 @@ const char sim_cli_replay_usage[] =
 	"                        recorded_makespan_s, error_pct) and DIR/jobs.csv.gz\n"
 	"      --wms NAME|PATH   WMS model: a system (pegasus, makeflow, nextflow,\n"
 	"                        none) or a model file (default: the trace's system)\n"
+	"      --pin             run every job on the machine the trace records\n"
+	"                        for it (the policy bypassed)\n"
 	"      --seed N          run seed (default 1)\n"
 	"      --quiet           no summary line on standard output\n";
 
@@ -56,10 +68,40 @@ static int bad_usage(const char *fmt, const char *arg)
 
 /* The experiment of a replay (see the top). */
 static json_t *replay_experiment(const wl_workflow *w, const char *trace,
-				 const char *wms, uint64_t seed)
+				 const char *wms, uint64_t seed, int pin)
 {
 	json_t *types = json_array(), *machines = json_array();
-	json_t *exec = json_array();
+	json_t *exec = json_array(), *tasks = NULL;
+	/* pinned: one task type per job, runnable on its recorded machine */
+	pin = pin && w->job_machine && w->n_machines;
+	if (pin) {
+		tasks = json_array();
+		for (uint32_t j = 0; tasks && j < w->dag->n_jobs; j++) {
+			const char *id = wl_dag_job_name(w->dag, j);
+			if (!id) {
+				json_decref(tasks);
+				json_decref(types);
+				json_decref(machines);
+				json_decref(exec);
+				return NULL;
+			}
+			json_array_append_new(tasks, json_pack("{s:s}", "name", id));
+			uint32_t m0 = w->job_machine[j], m1 = m0 + 1;
+			if (m0 == WL_NONE) {
+				m0 = 0;
+				m1 = w->n_machines;
+			}
+			for (uint32_t m = m0; m < m1; m++) {
+				char name[256];
+				snprintf(name, sizeof name, "%u:%s", m,
+					 w->machines[m].name ? w->machines[m].name : "host");
+				json_array_append_new(exec, json_pack("{s:s, s:s, s:s, s:f}",
+								      "task", id, "machine", name,
+								      "model", "constant",
+								      "value", 1.0));
+			}
+		}
+	}
 	uint32_t n = w->n_machines ? w->n_machines : 1;
 	for (uint32_t m = 0; m < n; m++) {
 		char name[256];
@@ -75,16 +117,19 @@ static json_t *replay_experiment(const wl_workflow *w, const char *trace,
 		if (wm && !isnan(wm->speed_mhz) && wm->speed_mhz > 0)
 			json_object_set_new(mach, "speed_mhz", json_real(wm->speed_mhz));
 		json_array_append_new(machines, mach);
-		json_array_append_new(exec, json_pack("{s:s, s:s, s:s, s:f}", "task",
-						      "job", "machine", name, "model",
-						      "constant", "value", 1.0));
+		if (!pin)
+			json_array_append_new(exec, json_pack("{s:s, s:s, s:s, s:f}", "task",
+							      "job", "machine", name, "model",
+							      "constant", "value", 1.0));
 	}
+	if (!tasks)
+		tasks = json_pack("[{s:s}]", "name", "job");
 	json_t *x = json_pack(
-		"{s:s, s:{s:o, s:[{s:s}], s:o}, s:o, s:{s:s}, s:s, s:I}", "name",
+		"{s:s, s:{s:o, s:o, s:o}, s:o, s:{s:s, s:s}, s:s, s:I}", "name",
 		w->name ? w->name : "replay", "profile", "machine_types", types,
-		"task_types", "name", "job", "exec", exec, "machines", machines,
-		"workload", "workflow", trace, "policy", "fcfs", "seed",
-		(json_int_t)seed);
+		"task_types", tasks, "exec", exec, "machines", machines,
+		"workload", "workflow", trace, "task_types", pin ? "job" : "category",
+		"policy", pin ? "mct" : "fcfs", "seed", (json_int_t)seed);
 	if (x && wms)
 		json_object_set_new(x, "wms", json_string(wms));
 	return x;
@@ -114,7 +159,7 @@ int sim_cmd_replay(int argc, char **argv)
 		return 0;
 	const char *trace = NULL, *out = NULL, *wms = NULL;
 	uint64_t seed = 1;
-	int quiet = 0;
+	int quiet = 0, pin = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--out") == 0 || strcmp(a, "--wms") == 0 ||
@@ -132,6 +177,8 @@ int sim_cmd_replay(int argc, char **argv)
 			}
 		} else if (strcmp(a, "--quiet") == 0) {
 			quiet = 1;
+		} else if (strcmp(a, "--pin") == 0) {
+			pin = 1;
 		} else if (a[0] == '-' && a[1]) {
 			return bad_usage("unknown option \"%s\"", a);
 		} else if (trace) {
@@ -163,7 +210,7 @@ int sim_cmd_replay(int argc, char **argv)
 		wms = abs_wms;
 	}
 	double recorded = w->makespan_s;
-	json_t *xj = replay_experiment(w, abs_trace, wms, seed);
+	json_t *xj = replay_experiment(w, abs_trace, wms, seed, pin);
 	wl_workflow_free(w);
 	char tmp[] = "/tmp/hetsim-replay-XXXXXX";
 	int fd = xj ? mkstemp(tmp) : -1;
@@ -200,9 +247,10 @@ int sim_cmd_replay(int argc, char **argv)
 		free(path);
 	}
 	if (!rc) {
-		json_t *info = json_pack("{s:s, s:s, s:I, s:[s]}", "hetsim_version",
+		json_t *info = json_pack("{s:s, s:s, s:I, s:b, s:[s]}", "hetsim_version",
 					 HETSIM_VERSION, "trace", abs_trace,
-					 "seed", (json_int_t)seed, "policies", "fcfs");
+					 "seed", (json_int_t)seed, "pinned", pin,
+					 "policies", pin ? "mct" : "fcfs");
 		rc = info ? sim_outset_commit(set, info, &err)
 			  : io_errf(&err, IO_ENOMEM, NULL, 0, "out of memory");
 		json_decref(info);
