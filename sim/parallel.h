@@ -1,0 +1,81 @@
+/*
+ * sim/parallel.h — discrete-event simulation of a parallel inference plan
+ * (policies/parallel.h) on a cluster: a driver, an optional parameter
+ * server (PS) and compute workers, every transfer a flow over the max-min
+ * network of sim/net.h (a NIC per node, one latency, optional loss).
+ *
+ * The run. After startup_s (job launch, model loading) the driver releases
+ * batches of B samples (the last one smaller), at most `window` batches
+ * in flight (released and not finished), the next one as each finishes.
+ * Releasing batch k makes one task per group (stage) of the plan, on the
+ * group's replica k mod R; at release the driver sends each task holding
+ * input layers its samples (when input_from_driver; otherwise the worker
+ * reads them locally, load time bytes / load_bps, added to its compute)
+ * and the PS sends each task the parameter bytes of its layers (when
+ * ps_pull: TensorFlow's parameter-server layout, where the variables live
+ * on the PS and every step reads them). A task is ready when all its
+ * inputs arrived (samples, parameters, and the activations of every
+ * upstream group: one transfer per upstream group carrying B x the output
+ * bytes of each of its layers that the task's layers read). A worker runs
+ * up to `executors` ready tasks at once, in the order they became ready;
+ * a task computes for overhead_s + B x the sum of its layers' per-sample
+ * times on the worker (times jitter_cv: a mean-1 lognormal factor per
+ * task, from the seed; 0 none), then sends its activations downstream and,
+ * if it holds the output layer, B x the output bytes to the driver; the
+ * worker does not wait for its sends (pipelining: it starts batch k+1
+ * while batch k's activations travel and the next stage computes). A
+ * batch finishes when all its tasks computed and the driver has its
+ * results; the makespan is when the last one finishes.
+ *
+ * Outputs (sp_result): makespan, throughput (samples / makespan), the mean
+ * and largest batch latency (release to finish), per node busy seconds
+ * (computing; with several executors, the time with at least one busy),
+ * bytes in and out, and a per-node traffic series in bins of bin_s
+ * seconds: each transfer's bytes spread evenly over its bandwidth phase
+ * (after the latency), so the series sums to the byte counts exactly.
+ * Memory: the tasks and transfers of the batches in flight, and the bins.
+ * Deterministic: the same config and seed give the same result.
+ */
+#ifndef HETSIM_SIM_PARALLEL_H
+#define HETSIM_SIM_PARALLEL_H
+
+#include <stdint.h>
+#include "policies/parallel.h"
+#include "sim/io/io.h"
+#include "workloads/layergraph.h"
+
+/* Node numbering of sp_result: the driver, then the PS (if any), then
+ * the workers. */
+typedef struct sp_config {
+	const lg_graph *graph;
+	const pp_plan *plan;
+	uint32_t n_workers;
+	const double *time_s;      /* [w * graph->n + l]: s per sample */
+	const double *nic_bps;     /* [w]: worker NICs, bytes/s each way */
+	double driver_bps, ps_bps; /* their NICs */
+	int has_ps;
+	double latency_s, loss;    /* every node's loss probability */
+	double overhead_s;         /* per task (per batch per stage) */
+	double load_bps;           /* local data loading; 0: free */
+	int input_from_driver, ps_pull;
+	int64_t samples, batch;
+	uint32_t executors, window;
+	double startup_s, jitter_cv, bin_s;
+	uint64_t seed;
+} sp_config;
+
+typedef struct sp_result {
+	double makespan_s, throughput_per_s, latency_mean_s, latency_max_s;
+	uint64_t batches, transfers;
+	uint32_t n_nodes;
+	double *busy_s, *bytes_in, *bytes_out;  /* [node] */
+	uint32_t n_bins;
+	double bin_s;
+	double *bin_in, *bin_out;               /* [bin * n_nodes + node] */
+} sp_result;
+
+/* Run; IO_EINPUT for a bad config (message), IO_ENOMEM. */
+int sp_run(const sp_config *c, sp_result *r, io_err *err);
+void sp_result_free(sp_result *r);
+
+#endif
