@@ -1,10 +1,13 @@
 /* sim/parallel.c — a parallel inference plan run over the max-min network
  * (see parallel.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
+#include "sim/base/out.h"
 #include "sim/base/rng.h"
+#include "sim/base/svg.h"
 #include "sim/heap.h"
 #include "sim/net.h"
 #include "sim/parallel.h"
@@ -551,4 +554,381 @@ done:
 	if (rc)
 		sp_result_free(r);
 	return rc;
+}
+
+int sp_write_traffic_csv(const sp_result *r, const char *const *names,
+			 const char *const *roles, const char *path,
+			 io_err *err)
+{
+	sim_text t = {0};
+	sim_text_add(&t, "time_s,node,role,in_MBps,out_MBps\n");
+	for (uint32_t b = 0; b < r->n_bins; b++)
+		for (uint32_t v = 0; v < r->n_nodes; v++)
+			sim_text_add(&t, "%.6f,%s,%s,%.6f,%.6f\n", b * r->bin_s,
+				     names[v], roles[v],
+				     r->bin_in[(size_t)b * r->n_nodes + v] / r->bin_s / 1e6,
+				     r->bin_out[(size_t)b * r->n_nodes + v] / r->bin_s / 1e6);
+	int rc = t.failed ? io_errf(err, IO_ENOMEM, NULL, 0, "out of memory")
+			  : sim_write_text(path, t.buf, t.len, err);
+	free(t.buf);
+	return rc;
+}
+
+int sp_write_traffic_svg(const sp_result *r, const char *const *names,
+			 const char *title, const char *path, io_err *err)
+{
+	uint32_t nb = r->n_bins, N = r->n_nodes;
+	double *xs = malloc((nb + 1) * sizeof *xs), *ys = malloc((nb + 1) * sizeof *ys);
+	sim_svg *s = sim_svg_new(900, 760);
+	int rc = 0;
+	if (!xs || !ys || !s) {
+		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		goto done;
+	}
+	double top = 0;
+	for (size_t k = 0; k < (size_t)nb * N; k++) {
+		if (r->bin_in[k] > top)
+			top = r->bin_in[k];
+		if (r->bin_out[k] > top)
+			top = r->bin_out[k];
+	}
+	top = top / r->bin_s / 1e6;
+	sim_svg_text(s, 450, 22, "middle", 15, title);
+	for (int in = 1; in >= 0; in--) {
+		double y = in ? 50 : 420;
+		sim_svg_panel p = sim_svg_axes(
+			s, 80, y, 640, 290, 0, nb * r->bin_s, 0, top > 0 ? top * 1.05 : 1,
+			in ? "incoming traffic per node" : "outgoing traffic per node",
+			"time (s)", "MB/s");
+		const double *bins = in ? r->bin_in : r->bin_out;
+		for (uint32_t v = 0; v < N; v++) {
+			/* a step per bin: its mean rate */
+			for (uint32_t b = 0; b < nb; b++) {
+				xs[b] = (b + 0.5) * r->bin_s;
+				ys[b] = bins[(size_t)b * N + v] / r->bin_s / 1e6;
+			}
+			sim_svg_line(s, &p, xs, ys, nb, sim_svg_color((int)v), 1.5, 0);
+			sim_svg_legend(s, &p, (int)v, 0, sim_svg_color((int)v), 0, names[v]);
+		}
+	}
+	rc = sim_svg_write(s, path, err);
+done:
+	free(xs);
+	free(ys);
+	sim_svg_free(s);
+	return rc;
+}
+
+/* ---- configuration files ---- */
+
+static const char *const top_keys[] = {
+	"graph", "machine_types", "driver", "ps", "workers", "strategy",
+	"replicas", "batch", "samples", "executors", "window", "network",
+	"startup_s", "overhead_s", "input", "load_MBps", "ps_pull",
+	"jitter_cv", "bin_s", "seed", "note", NULL};
+static const char *const type_keys[] = {"name", "gflops", "layer_times",
+					"threads", "batch", "speed", "note",
+					NULL};
+static const char *const node_keys[] = {"name", "nic_MBps", "type", "note",
+					NULL};
+static const char *const net_keys[] = {"latency_s", "loss", NULL};
+
+void sp_setup_free(sp_setup *s)
+{
+	if (!s)
+		return;
+	for (uint32_t v = 0; s->names && v < s->n_nodes; v++)
+		free(s->names[v]);
+	free(s->names);
+	free((void *)s->roles);
+	free(s->time_s);
+	free(s->nic_bps);
+	pp_plan_free(&s->plan);
+	lg_free(&s->graph);
+	memset(s, 0, sizeof *s);
+}
+
+/* A node object: name (default dflt) and NIC. */
+static int read_node(sp_setup *s, const io_jdoc *d, const json_t *o,
+		     const char *what, uint32_t v, const char *dflt,
+		     double *bps, io_err *err)
+{
+	if (!json_is_object(o))
+		return io_jerr(err, d, o, "%s must be an object", what);
+	const char *name = dflt;
+	double mbps = 0;
+	if (io_jcheck_keys(d, o, node_keys, err) ||
+	    io_jget_str(d, o, "name", 0, &name, err) ||
+	    io_jget_posnum(d, o, "nic_MBps", 1, &mbps, err))
+		return err->code;
+	if (!*name || strchr(name, ',') || strchr(name, '"'))
+		return io_jerr_at(err, d, o, "name", 0,
+				  "%s: a name is non-empty, without ',' or '\"'",
+				  what);
+	for (uint32_t u = 0; u < v; u++)
+		if (s->names[u] && strcmp(s->names[u], name) == 0)
+			return io_jerr_at(err, d, o, "name", 0,
+					  "%s: name \"%s\" used twice", what, name);
+	if (!(s->names[v] = strdup(name)))
+		return nomem(err);
+	*bps = mbps * 1e6;
+	return 0;
+}
+
+/* Per-sample layer times of machine type t into out[graph.n]. */
+static int read_type(sp_setup *s, const io_jdoc *d, const json_t *t,
+		     double *out, io_err *err)
+{
+	const char *file = NULL;
+	double gflops = 0, speed = 1, threads = 0, batch = 0;
+	if (io_jcheck_keys(d, t, type_keys, err) ||
+	    io_jget_str(d, t, "layer_times", 0, &file, err) ||
+	    io_jget_posnum(d, t, "gflops", 0, &gflops, err) ||
+	    io_jget_posnum(d, t, "speed", 0, &speed, err) ||
+	    io_jget_nonneg(d, t, "threads", 0, &threads, err) ||
+	    io_jget_nonneg(d, t, "batch", 0, &batch, err))
+		return err->code;
+	if (!file == !(gflops > 0))
+		return io_jerr(err, d, t,
+			       "a machine type has \"layer_times\" (a file) or "
+			       "\"gflops\", one of the two");
+	if (file) {
+		char *p = io_jdoc_resolve(d, file);
+		if (!p)
+			return nomem(err);
+		io_err inner = {0};
+		int rc = lg_times_load(&s->graph, p, (int)threads, (int64_t)batch,
+				       out, &inner);
+		free(p);
+		if (rc)
+			return io_jerr_at(err, d, t, "layer_times", 0, "%s",
+					  inner.msg);
+	} else {
+		for (uint32_t l = 0; l < s->graph.n; l++)
+			out[l] = s->graph.layers[l].flops / (gflops * 1e9);
+	}
+	for (uint32_t l = 0; l < s->graph.n; l++)
+		out[l] /= speed;
+	return 0;
+}
+
+static int read_config(sp_setup *s, const io_jdoc *d, const sp_overrides *o,
+		       io_err *err)
+{
+	const json_t *root = d->root;
+	sp_config *c = &s->run;
+	if (!json_is_object(root))
+		return io_jerr(err, d, root, "a parallel run is a JSON object");
+	const char *graph = NULL, *strategy = NULL, *input = "driver";
+	double replicas = 1, batch = 0, samples = 0, executors = 1, window = 4,
+	       seed = 1, load = 0;
+	c->bin_s = 1;
+	if (io_jcheck_keys(d, root, top_keys, err) ||
+	    io_jget_str(d, root, "graph", 1, &graph, err) ||
+	    io_jget_str(d, root, "strategy", 1, &strategy, err) ||
+	    io_jget_posnum(d, root, "replicas", 0, &replicas, err) ||
+	    io_jget_posnum(d, root, "batch", 1, &batch, err) ||
+	    io_jget_posnum(d, root, "samples", 1, &samples, err) ||
+	    io_jget_posnum(d, root, "executors", 0, &executors, err) ||
+	    io_jget_posnum(d, root, "window", 0, &window, err) ||
+	    io_jget_nonneg(d, root, "startup_s", 0, &c->startup_s, err) ||
+	    io_jget_nonneg(d, root, "overhead_s", 0, &c->overhead_s, err) ||
+	    io_jget_str(d, root, "input", 0, &input, err) ||
+	    io_jget_nonneg(d, root, "load_MBps", 0, &load, err) ||
+	    io_jget_nonneg(d, root, "jitter_cv", 0, &c->jitter_cv, err) ||
+	    io_jget_posnum(d, root, "bin_s", 0, &c->bin_s, err) ||
+	    io_jget_nonneg(d, root, "seed", 0, &seed, err))
+		return err->code;
+	const json_t *pp = json_object_get(root, "ps_pull");
+	if (pp && !json_is_boolean(pp))
+		return io_jerr_at(err, d, root, "ps_pull", 0,
+				  "\"ps_pull\" is true or false");
+	c->ps_pull = json_is_true(pp);
+	struct { const char *key; double v, max; } ints[] = {
+		{"replicas", replicas, PP_MAX_WORKERS}, {"batch", batch, 1e9},
+		{"samples", samples, 1e12}, {"executors", executors, 1024},
+		{"window", window, 65536}};
+	for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)
+		if (ints[k].v != floor(ints[k].v) || ints[k].v > ints[k].max)
+			return io_jerr_at(err, d, root, ints[k].key, 0,
+					  "\"%s\" must be a whole number <= %g",
+					  ints[k].key, ints[k].max);
+	if (strcmp(input, "driver") && strcmp(input, "local"))
+		return io_jerr_at(err, d, root, "input", 0,
+				  "\"input\" is \"driver\" or \"local\", not \"%s\"",
+				  input);
+	c->input_from_driver = strcmp(input, "driver") == 0;
+	c->load_bps = load * 1e6;
+	if (o->strategy)
+		strategy = o->strategy;
+	int st = pp_strategy_from_name(strategy);
+	if (st < 0)
+		return o->strategy
+			       ? io_errf(err, IO_EINPUT, NULL, 0,
+					 "unknown strategy \"%s\" (data, model, "
+					 "model-opt, hybrid)", strategy)
+			       : io_jerr_at(err, d, root, "strategy", 0,
+					    "unknown strategy \"%s\" (data, "
+					    "model, model-opt, hybrid)", strategy);
+	s->strategy = (pp_strategy)st;
+	c->batch = o->batch ? o->batch : (int64_t)batch;
+	c->samples = o->samples ? o->samples : (int64_t)samples;
+	c->executors = (uint32_t)executors;
+	c->window = (uint32_t)window;
+	c->seed = o->has_seed ? o->seed : (uint64_t)seed;
+	if (o->bin_s > 0)
+		c->bin_s = o->bin_s;
+	const json_t *net = json_object_get(root, "network");
+	if (net) {
+		if (!json_is_object(net))
+			return io_jerr_at(err, d, root, "network", 0,
+					  "\"network\" must be an object");
+		if (io_jcheck_keys(d, net, net_keys, err) ||
+		    io_jget_nonneg(d, net, "latency_s", 0, &c->latency_s, err) ||
+		    io_jget_nonneg(d, net, "loss", 0, &c->loss, err))
+			return err->code;
+		if (c->loss >= 1 || (c->loss > 0 && !(c->latency_s > 0)))
+			return io_jerr_at(err, d, net, "loss", 0,
+					  "\"loss\" is in [0, 1), and > 0 needs "
+					  "a latency_s > 0");
+	}
+	/* the graph */
+	char *gp = io_jdoc_resolve(d, graph);
+	if (!gp)
+		return nomem(err);
+	io_err inner = {0};
+	int rc = lg_load(&s->graph, gp, &inner);
+	free(gp);
+	if (rc)
+		return io_jerr_at(err, d, root, "graph", 0, "%s", inner.msg);
+	s->size = s->graph.size;
+	/* machine types, then the nodes */
+	const json_t *types = json_object_get(root, "machine_types"),
+		     *workers = json_object_get(root, "workers"),
+		     *ps = json_object_get(root, "ps"),
+		     *driver = json_object_get(root, "driver");
+	if (!json_is_array(types) || json_array_size(types) == 0)
+		return io_jerr(err, d, types ? types : root,
+			       "\"machine_types\" must be a non-empty array");
+	if (!json_is_array(workers) || json_array_size(workers) == 0 ||
+	    json_array_size(workers) > 1024)
+		return io_jerr(err, d, workers ? workers : root,
+			       "\"workers\" must be an array of 1 to 1024 workers");
+	if (!driver)
+		return io_jerr(err, d, root, "missing \"driver\"");
+	uint32_t W = (uint32_t)json_array_size(workers), T = (uint32_t)json_array_size(types);
+	c->has_ps = ps != NULL;
+	s->n_nodes = W + 1 + (uint32_t)c->has_ps;
+	s->names = calloc(s->n_nodes, sizeof *s->names);
+	s->roles = calloc(s->n_nodes, sizeof *s->roles);
+	s->time_s = calloc((size_t)W * s->graph.n, sizeof *s->time_s);
+	s->nic_bps = calloc(W, sizeof *s->nic_bps);
+	double *type_t = calloc((size_t)T * s->graph.n, sizeof *type_t);
+	if (!s->names || !s->roles || !s->time_s || !s->nic_bps || !type_t) {
+		free(type_t);
+		return nomem(err);
+	}
+	for (uint32_t k = 0; k < T && !rc; k++) {
+		const json_t *t = json_array_get(types, k);
+		const char *name = NULL;
+		if (!json_is_object(t))
+			rc = io_jerr_at(err, d, types, NULL, k,
+					"machine_types[%u] must be an object", k);
+		else if (io_jget_str(d, t, "name", 1, &name, err))
+			rc = err->code;
+		for (uint32_t m = 0; !rc && m < k; m++)
+			if (strcmp(json_string_value(json_object_get(
+					   json_array_get(types, m), "name")), name) == 0)
+				rc = io_jerr_at(err, d, t, "name", 0,
+						"machine type \"%s\" given twice", name);
+		if (!rc)
+			rc = read_type(s, d, t, type_t + (size_t)k * s->graph.n, err);
+	}
+	if (!rc)
+		rc = read_node(s, d, driver, "\"driver\"", 0, "driver",
+			       &c->driver_bps, err);
+	if (!rc && ps)
+		rc = read_node(s, d, ps, "\"ps\"", 1, "ps", &c->ps_bps, err);
+	for (uint32_t w = 0; w < W && !rc; w++) {
+		const json_t *o2 = json_array_get(workers, w);
+		char dflt[32], what[48];
+		snprintf(dflt, sizeof dflt, "w%u", w + 1);
+		snprintf(what, sizeof what, "workers[%u]", w);
+		const char *type = NULL;
+		rc = read_node(s, d, o2, what, 1 + (uint32_t)c->has_ps + w, dflt,
+			       &s->nic_bps[w], err);
+		if (!rc && io_jget_str(d, o2, "type", 1, &type, err))
+			rc = err->code;
+		uint32_t k = T;
+		for (uint32_t m = 0; !rc && m < T; m++)
+			if (strcmp(json_string_value(json_object_get(
+					   json_array_get(types, m), "name")), type) == 0)
+				k = m;
+		if (!rc && k == T)
+			rc = io_jerr_at(err, d, o2, "type", 0,
+					"%s: no machine type \"%s\"", what, type);
+		if (!rc)
+			memcpy(s->time_s + (size_t)w * s->graph.n,
+			       type_t + (size_t)k * s->graph.n,
+			       s->graph.n * sizeof *type_t);
+	}
+	free(type_t);
+	if (rc)
+		return rc;
+	if (c->ps_pull && !c->has_ps)
+		return io_jerr_at(err, d, root, "ps_pull", 0,
+				  "\"ps_pull\" needs a \"ps\"");
+	if (c->batch < 1 || c->samples < 1)
+		return io_errf(err, IO_EINPUT, d->path, 0,
+			       "batch and samples must be >= 1");
+	pp_cluster *pc = &s->cluster;
+	pc->n_workers = W;
+	pc->time_s = s->time_s;
+	pc->nic_bps = s->nic_bps;
+	pc->batch = (double)c->batch;
+	pc->overhead_s = c->overhead_s;
+	pc->load_bps = c->load_bps;
+	pc->input_from_driver = c->input_from_driver;
+	pc->ps_pull = c->ps_pull;
+	pc->replicas = (uint32_t)replicas;
+	c->graph = &s->graph;
+	c->plan = &s->plan;
+	c->n_workers = W;
+	c->time_s = s->time_s;
+	c->nic_bps = s->nic_bps;
+	return 0;
+}
+
+int sp_setup_load(sp_setup *s, const char *path, const sp_overrides *o,
+		  io_err *err)
+{
+	memset(s, 0, sizeof *s);
+	io_jdoc d;
+	int rc = io_jdoc_load(&d, path, err);
+	if (rc)
+		return rc;
+	rc = read_config(s, &d, o, err);
+	io_jdoc_free(&d);
+	if (rc)
+		sp_setup_free(s);
+	return rc;
+}
+
+int sp_setup_plan(sp_setup *s, io_err *err)
+{
+	int rc = pp_plan_make(&s->plan, &s->graph, &s->cluster, s->strategy, err);
+	if (rc)
+		return rc;
+	uint32_t first = s->run.has_ps ? 2 : 1;
+	s->roles[0] = "driver";
+	if (s->run.has_ps)
+		s->roles[1] = "ps";
+	for (uint32_t w = 0; w < s->cluster.n_workers; w++)
+		s->roles[first + w] = "worker";
+	if (s->plan.n_groups > 1) {
+		uint32_t m = s->plan.group_of[s->graph.output];
+		for (uint32_t r = 0; r < s->plan.replicas; r++)
+			s->roles[first + s->plan.workers[m * s->plan.replicas + r]] = "merge";
+	}
+	return 0;
 }

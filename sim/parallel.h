@@ -74,8 +74,74 @@ typedef struct sp_result {
 	double *bin_in, *bin_out;               /* [bin * n_nodes + node] */
 } sp_result;
 
+/* The traffic series as CSV, "time_s,node,role,in_MBps,out_MBps" (MB =
+ * 1e6 bytes; time_s: the bin's start), one row per bin and node; and as
+ * an SVG of two panels (incoming, outgoing), a line per node. names and
+ * roles: per node. */
+int sp_write_traffic_csv(const sp_result *r, const char *const *names,
+			 const char *const *roles, const char *path,
+			 io_err *err);
+int sp_write_traffic_svg(const sp_result *r, const char *const *names,
+			 const char *title, const char *path, io_err *err);
+
 /* Run; IO_EINPUT for a bad config (message), IO_ENOMEM. */
 int sp_run(const sp_config *c, sp_result *r, io_err *err);
 void sp_result_free(sp_result *r);
+
+/*
+ * A run's configuration file (`hetsim parallel CONFIG.json`), read by
+ * sp_setup_load; relative paths are relative to the file:
+ *
+ *   {"graph": "landcover.layers.json",       (workloads/layergraph.h)
+ *    "machine_types": [
+ *       {"name": "local", "layer_times": "calib/layers.json",
+ *        "threads": 1, "batch": 50},          (a calibrate --per-layer file)
+ *       {"name": "i5", "gflops": 20}],         (or FLOPs / GFLOP/s)
+ *       (both may carry "speed": a factor dividing every time, default 1,
+ *        and "note")
+ *    "driver": {"name": "master", "nic_MBps": 117},
+ *    "ps": {"name": "w1", "nic_MBps": 117},   (optional)
+ *    "workers": [{"name": "w2", "type": "i5", "nic_MBps": 117}, ...],
+ *    "strategy": "data" | "model" | "model-opt" | "hybrid",
+ *    "replicas": 2,                           (hybrid; default 1)
+ *    "batch": 50, "samples": 1000,
+ *    "executors": 1, "window": 8,             (defaults 1 and 4)
+ *    "network": {"latency_s": 0.0001, "loss": 0},
+ *    "startup_s": 0, "overhead_s": 0,         (per run; per task)
+ *    "input": "driver" | "local", "load_MBps": 0,   (local: read at
+ *                                             load_MBps, 0: free)
+ *    "ps_pull": false, "jitter_cv": 0, "bin_s": 1, "seed": 1,
+ *    "note": "..."}
+ *
+ * MB is 1e6 bytes. Unknown members are errors; every error names the file
+ * and line.
+ */
+typedef struct sp_setup {
+	lg_graph graph;
+	pp_strategy strategy;
+	pp_cluster cluster;
+	pp_plan plan;
+	sp_config run;
+	uint32_t n_nodes;
+	char **names;        /* [node] */
+	const char **roles;  /* [node], after sp_setup_plan */
+	double *time_s, *nic_bps;
+	int64_t size;
+} sp_setup;
+
+/* Overrides of the file's values (NULL / 0: the file's). */
+typedef struct sp_overrides {
+	const char *strategy;
+	int64_t batch, samples;
+	uint64_t seed;
+	int has_seed;
+	double bin_s;
+} sp_overrides;
+
+int sp_setup_load(sp_setup *s, const char *path, const sp_overrides *o,
+		  io_err *err);
+/* Plan (policies/parallel.h) and fill the roles. */
+int sp_setup_plan(sp_setup *s, io_err *err);
+void sp_setup_free(sp_setup *s);
 
 #endif
