@@ -15,6 +15,7 @@
 enum { EV_NET = 0, EV_RELEASE = SIM_NET_EVENT_KINDS, EV_DONE };
 
 #define TO_DRIVER UINT32_MAX
+#define TO_PS (UINT32_MAX - 1)
 
 /* What a group sends, receives and computes, per sample. */
 typedef struct edge {
@@ -72,6 +73,7 @@ typedef struct run {
 	gsl_rng *rng;
 	sp_result *r;
 	uint32_t bins_cap, ids_cap;
+	uint32_t pushes;           /* groups with parameters (ps_push) */
 	uint64_t *ids;
 	double lat_sum;
 } run;
@@ -271,7 +273,7 @@ static int release(run *s, double now)
 		uint32_t slot = (uint32_t)(k % c->window);
 		double b = (double)(k == s->n_batches - 1 ? c->samples - k * c->batch
 							   : c->batch);
-		s->left[slot] = s->G + 1;
+		s->left[slot] = s->G + 1 + (c->ps_push ? s->pushes : 0);
 		s->released[slot] = now;
 		for (uint32_t gi = 0; gi < s->G; gi++) {
 			const group *gr = &s->groups[gi];
@@ -306,7 +308,7 @@ static int send(run *s, double now, uint32_t src, uint32_t dst, uint32_t slot,
 		uint32_t grp, double bytes)
 {
 	if (src == dst) { /* on the same node: no network */
-		if (grp == TO_DRIVER)
+		if (grp == TO_DRIVER || grp == TO_PS)
 			return finish_part(s, now, slot);
 		arrived(s, slot, grp);
 		return 0;
@@ -371,6 +373,9 @@ static int computed(run *s, double now, uint32_t id)
 	if (gr->has_output && send(s, now, node, 0, slot, TO_DRIVER,
 				   b * gr->output_bytes))
 		return -1;
+	if (s->c->ps_push && gr->param_bytes > 0 &&
+	    send(s, now, node, 1, slot, TO_PS, gr->param_bytes))
+		return -1;
 	if (finish_part(s, now, slot))
 		return -1;
 	return start_tasks(s, now, w);
@@ -387,7 +392,7 @@ static int transferred(run *s, double now, uint32_t i)
 	if (traffic_add(s, x.src, 0, x.start, now, x.bytes) ||
 	    traffic_add(s, x.dst, 1, x.start, now, x.bytes))
 		return -1;
-	if (x.group == TO_DRIVER)
+	if (x.group == TO_DRIVER || x.group == TO_PS)
 		return finish_part(s, now, x.slot);
 	arrived(s, x.slot, x.group);
 	return start_tasks(s, now, s->tasks[(size_t)x.slot * s->G + x.group].worker);
@@ -416,9 +421,9 @@ static int check_config(const sp_config *c, io_err *err)
 			return io_errf(err, IO_EINPUT, NULL, 0,
 				       "the plan names worker %u of %u",
 				       c->plan->workers[k], c->n_workers);
-	if (c->ps_pull && !c->has_ps)
+	if ((c->ps_pull || c->ps_push) && !c->has_ps)
 		return io_errf(err, IO_EINPUT, NULL, 0,
-			       "ps_pull without a parameter server");
+			       "ps_pull or ps_push without a parameter server");
 	return 0;
 }
 
@@ -503,6 +508,8 @@ int sp_run(const sp_config *c, sp_result *r, io_err *err)
 					     "must be in [0, 1)", c->loss);
 	if (rc)
 		goto done;
+	for (uint32_t gi = 0; gi < s.G; gi++)
+		s.pushes += s.groups[gi].param_bytes > 0;
 	if (!sim_heap_push(&s.heap, c->startup_s, EV_RELEASE, NULL)) {
 		rc = nomem(err);
 		goto done;
@@ -624,7 +631,7 @@ done:
 static const char *const top_keys[] = {
 	"graph", "machine_types", "driver", "ps", "workers", "strategy",
 	"replicas", "batch", "samples", "executors", "window", "network",
-	"startup_s", "overhead_s", "input", "load_MBps", "ps_pull",
+	"startup_s", "overhead_s", "input", "load_MBps", "ps_pull", "ps_push",
 	"jitter_cv", "bin_s", "seed", "note", NULL};
 static const char *const type_keys[] = {"name", "gflops", "layer_times",
 					"threads", "batch", "speed", "note",
@@ -744,6 +751,11 @@ static int read_config(sp_setup *s, const io_jdoc *d, const sp_overrides *o,
 		return io_jerr_at(err, d, root, "ps_pull", 0,
 				  "\"ps_pull\" is true or false");
 	c->ps_pull = json_is_true(pp);
+	const json_t *pu = json_object_get(root, "ps_push");
+	if (pu && !json_is_boolean(pu))
+		return io_jerr_at(err, d, root, "ps_push", 0,
+				  "\"ps_push\" is true or false");
+	c->ps_push = json_is_true(pu);
 	struct { const char *key; double v, max; } ints[] = {
 		{"replicas", replicas, PP_MAX_WORKERS}, {"batch", batch, 1e9},
 		{"samples", samples, 1e12}, {"executors", executors, 1024},
@@ -878,6 +890,9 @@ static int read_config(sp_setup *s, const io_jdoc *d, const sp_overrides *o,
 	if (c->ps_pull && !c->has_ps)
 		return io_jerr_at(err, d, root, "ps_pull", 0,
 				  "\"ps_pull\" needs a \"ps\"");
+	if (c->ps_push && !c->has_ps)
+		return io_jerr_at(err, d, root, "ps_push", 0,
+				  "\"ps_push\" needs a \"ps\"");
 	if (c->batch < 1 || c->samples < 1)
 		return io_errf(err, IO_EINPUT, d->path, 0,
 			       "batch and samples must be >= 1");

@@ -23,7 +23,10 @@
  * task, from the seed; 0 none), then sends its activations downstream and,
  * if it holds the output layer, B x the output bytes to the driver; the
  * worker does not wait for its sends (pipelining: it starts batch k+1
- * while batch k's activations travel and the next stage computes). A
+ * while batch k's activations travel and the next stage computes). With
+ * ps_push (the traffic of training) each task then also sends the
+ * gradient of its layers, as many bytes as their parameters, to the PS,
+ * and its batch waits for it too; the compute stays the forward pass's. A
  * batch finishes when all its tasks computed and the driver has its
  * results; the makespan is when the last one finishes.
  *
@@ -57,7 +60,7 @@ typedef struct sp_config {
 	double latency_s, loss;    /* every node's loss probability */
 	double overhead_s;         /* per task (per batch per stage) */
 	double load_bps;           /* local data loading; 0: free */
-	int input_from_driver, ps_pull;
+	int input_from_driver, ps_pull, ps_push;
 	int64_t samples, batch;
 	uint32_t executors, window;
 	double startup_s, jitter_cv, bin_s;
@@ -110,7 +113,8 @@ void sp_result_free(sp_result *r);
  *    "startup_s": 0, "overhead_s": 0,         (per run; per task)
  *    "input": "driver" | "local", "load_MBps": 0,   (local: read at
  *                                             load_MBps, 0: free)
- *    "ps_pull": false, "jitter_cv": 0, "bin_s": 1, "seed": 1,
+ *    "ps_pull": false, "ps_push": false,      (sp_run above)
+ *    "jitter_cv": 0, "bin_s": 1, "seed": 1,
  *    "note": "..."}
  *
  * MB is 1e6 bytes. Unknown members are errors; every error names the file
