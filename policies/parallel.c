@@ -73,10 +73,12 @@ double pp_stage_cost(const lg_graph *g, const pp_cluster *c,
 	}
 	if (!any)
 		return 0;
-	double cost = B * compute + c->overhead_s + B * (in + out) / c->nic_bps[w];
-	if (c->ps_pull)
-		cost += params / c->nic_bps[w];
-	return cost;
+	double work = B * compute + c->overhead_s;
+	double recv = (B * in + (c->ps_pull ? params : 0)) / c->nic_bps[w];
+	double sent = B * out / c->nic_bps[w];
+	if (c->overlap)
+		return fmax(work, fmax(recv, sent));
+	return work + recv + sent;
 }
 
 double pp_plan_bottleneck(const pp_plan *p, const lg_graph *g,

@@ -34,9 +34,12 @@
  *   hybrid     model-opt over W / R stages, each stage replicated on R
  *              workers (stage j on workers jR .. jR + R - 1).
  *
- * Stage cost per batch (the period of a stage that neither overlaps its
- * transfers with its computation nor shares its NIC: an upper bound on
- * what sim/parallel.h will find), for a stage S on worker w:
+ * Stage cost per batch, for a stage S on worker w: the sum of the terms
+ * below (the period of a stage that neither overlaps its transfers with
+ * its computation nor shares its NIC), or with overlap set the largest of
+ * compute (+ loading), in and out (a stage whose NIC receives the next
+ * batch and sends the last one while it computes, in both directions at
+ * once, as sim/parallel.h runs it; still alone on its NIC):
  *     B sum_{l in S} t(l, w) + overhead                   compute
  *   + B sum_{input l in S} act(l) / load_bps               data loading
  *   + B [sum of act(l), l outside S feeding S; plus act(l) of S's input
@@ -88,6 +91,7 @@ typedef struct pp_cluster {
 	int input_from_driver;   /* the driver sends the samples */
 	int ps_pull;             /* a PS serves the parameters every batch */
 	uint32_t replicas;       /* hybrid: workers per stage (>= 1) */
+	int overlap;             /* cost: max of the three terms, not sum */
 } pp_cluster;
 
 typedef struct pp_plan {

@@ -632,7 +632,7 @@ static const char *const top_keys[] = {
 	"graph", "machine_types", "driver", "ps", "workers", "strategy",
 	"replicas", "batch", "samples", "executors", "window", "network",
 	"startup_s", "overhead_s", "input", "load_MBps", "ps_pull", "ps_push",
-	"jitter_cv", "bin_s", "seed", "note", NULL};
+	"jitter_cv", "bin_s", "seed", "plan_cost", "note", NULL};
 static const char *const type_keys[] = {"name", "gflops", "layer_times",
 					"threads", "batch", "speed", "note",
 					NULL};
@@ -765,6 +765,14 @@ static int read_config(sp_setup *s, const io_jdoc *d, const sp_overrides *o,
 			return io_jerr_at(err, d, root, ints[k].key, 0,
 					  "\"%s\" must be a whole number <= %g",
 					  ints[k].key, ints[k].max);
+	const char *plan_cost = "sum";
+	if (io_jget_str(d, root, "plan_cost", 0, &plan_cost, err))
+		return err->code;
+	if (strcmp(plan_cost, "sum") && strcmp(plan_cost, "overlap"))
+		return io_jerr_at(err, d, root, "plan_cost", 0,
+				  "\"plan_cost\" is \"sum\" or \"overlap\", not "
+				  "\"%s\"", plan_cost);
+	s->cluster.overlap = strcmp(plan_cost, "overlap") == 0;
 	if (strcmp(input, "driver") && strcmp(input, "local"))
 		return io_jerr_at(err, d, root, "input", 0,
 				  "\"input\" is \"driver\" or \"local\", not \"%s\"",
