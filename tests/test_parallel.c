@@ -264,6 +264,7 @@ START_TEST(optimal_split_equals_brute_force)
 		c.input_from_driver = trial % 2;
 		c.ps_pull = trial % 3 == 0;
 		c.overhead_s = trial % 4 == 0 ? 0.05 : 0;
+		c.overlap = trial % 5 < 2;
 		pp_plan p;
 		io_err err = {0};
 		ck_assert_msg(pp_plan_make(&p, &g, &c, PP_MODEL_OPT, &err) == 0, "%s",
@@ -511,6 +512,67 @@ START_TEST(same_seed_gives_identical_outputs)
 }
 END_TEST
 
+/* The plan file of each strategy: version 1, the driver and PS first,
+ * every layer in "assign" once per replica of its stage (model
+ * strategies) or every worker in "replicas" (data), the merge worker
+ * holding the output layer. */
+START_TEST(plan_file_assigns_every_layer)
+{
+	lg_graph g;
+	io_err err = {0};
+	ck_assert_msg(lg_load(&g, LANDCOVER, &err) == 0, "%s", err.msg);
+	double t[4 * 26], nic[4] = {1e8, 1e8, 1e8, 1e8};
+	for (size_t k = 0; k < 4 * 26; k++)
+		t[k] = g.layers[k % 26].flops / 1e10;
+	const char *names[] = {"w2", "w3", "w4", "w5"};
+	for (int s = PP_DATA; s <= PP_HYBRID; s++) {
+		pp_cluster c = plain_cluster(4, t, nic, 50);
+		c.replicas = 2;
+		pp_plan p;
+		ck_assert_msg(pp_plan_make(&p, &g, &c, (pp_strategy)s, &err) == 0, "%s",
+			      err.msg);
+		json_t *j = pp_plan_json(&p, &g, names, 4, "master", "w1", 50, 1000);
+		ck_assert_ptr_nonnull(j);
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "version")), 1);
+		ck_assert_str_eq(json_string_value(json_object_get(j, "strategy")),
+				 pp_strategy_name((pp_strategy)s));
+		json_t *ws = json_object_get(j, "workers"),
+		       *as = json_object_get(j, "assign"),
+		       *rs = json_object_get(j, "replicas");
+		ck_assert_uint_eq(json_array_size(ws), 6);
+		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ws, 0), "role")), "driver");
+		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ws, 1), "role")), "ps");
+		size_t per_layer = s == PP_DATA ? 0 : s == PP_HYBRID ? 2 : 1;
+		ck_assert_uint_eq(json_array_size(as), 26 * per_layer);
+		ck_assert_uint_eq(json_array_size(rs),
+				  s == PP_DATA ? 4 : s == PP_HYBRID ? 2 * p.n_groups : 0);
+		for (uint32_t l = 0; l < 26; l++) {
+			size_t hits = 0;
+			for (size_t k = 0; k < json_array_size(as); k++) {
+				json_t *a = json_array_get(as, k);
+				if (strcmp(json_string_value(json_object_get(a, "layer")),
+					   g.layers[l].name))
+					continue;
+				hits++;
+				/* the output layer's worker is the merge worker */
+				const char *w = json_string_value(json_object_get(a, "worker"));
+				for (size_t v = 2; l == g.output && p.n_groups > 1 &&
+						   v < json_array_size(ws); v++) {
+					json_t *o = json_array_get(ws, v);
+					if (!strcmp(json_string_value(json_object_get(o, "name")), w))
+						ck_assert_str_eq(json_string_value(json_object_get(o, "role")),
+								 "merge");
+				}
+			}
+			ck_assert_uint_eq(hits, per_layer);
+		}
+		json_decref(j);
+		pp_plan_free(&p);
+	}
+	lg_free(&g);
+}
+END_TEST
+
 Suite *suite_parallel(void)
 {
 	Suite *s = suite_create("parallel");
@@ -521,6 +583,7 @@ Suite *suite_parallel(void)
 	tcase_add_test(tc, optimal_split_equals_brute_force);
 	tcase_add_test(tc, optimised_split_no_worse_than_baseline);
 	tcase_add_test(tc, bytes_are_conserved_and_counted);
+	tcase_add_test(tc, plan_file_assigns_every_layer);
 	tcase_add_test(tc, bad_graph_and_config_give_located_errors);
 	tcase_add_test(tc, same_seed_gives_identical_outputs);
 	suite_add_tcase(s, tc);
