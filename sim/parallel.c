@@ -16,6 +16,9 @@ enum { EV_NET = 0, EV_RELEASE = SIM_NET_EVENT_KINDS, EV_DONE };
 
 #define TO_DRIVER UINT32_MAX
 #define TO_PS (UINT32_MAX - 1)
+/* Bins of the traffic series at most (memory: 16 bytes per bin and
+ * node). */
+#define SP_MAX_BINS 1000000
 
 /* What a group sends, receives and computes, per sample. */
 typedef struct edge {
@@ -169,6 +172,8 @@ static int traffic_add(run *s, uint32_t node, int in, double t0, double t1,
 {
 	sp_result *r = s->r;
 	double bw = r->bin_s;
+	if (!(t1 / bw < SP_MAX_BINS))
+		return -2;
 	uint32_t last = (uint32_t)(t1 / bw);
 	if (last >= r->n_bins) {
 		uint32_t need = last + 1;
@@ -389,9 +394,11 @@ static int transferred(run *s, double now, uint32_t i)
 	sp_result *r = s->r;
 	r->bytes_out[x.src] += x.bytes;
 	r->bytes_in[x.dst] += x.bytes;
-	if (traffic_add(s, x.src, 0, x.start, now, x.bytes) ||
-	    traffic_add(s, x.dst, 1, x.start, now, x.bytes))
-		return -1;
+	int rc = traffic_add(s, x.src, 0, x.start, now, x.bytes);
+	if (!rc)
+		rc = traffic_add(s, x.dst, 1, x.start, now, x.bytes);
+	if (rc)
+		return rc;
 	if (x.group == TO_DRIVER || x.group == TO_PS)
 		return finish_part(s, now, x.slot);
 	arrived(s, x.slot, x.group);
@@ -540,7 +547,11 @@ int sp_run(const sp_config *c, sp_result *r, io_err *err)
 			rc = computed(&s, now, (uint32_t)(uintptr_t)data);
 		}
 	}
-	if (rc && rc != IO_EINPUT)
+	if (rc == -2)
+		rc = io_errf(err, IO_EINPUT, NULL, 0,
+			     "the traffic series would need more than %d bins "
+			     "of %g s (a larger bin_s)", SP_MAX_BINS, c->bin_s);
+	else if (rc && rc != IO_EINPUT)
 		rc = nomem(err);
 	if (!rc && s.finished != s.n_batches)
 		rc = io_errf(err, IO_EINPUT, NULL, 0,

@@ -36,7 +36,8 @@
  * bytes in and out, and a per-node traffic series in bins of bin_s
  * seconds: each transfer's bytes spread evenly over its bandwidth phase
  * (after the latency), so the series sums to the byte counts exactly.
- * Memory: the tasks and transfers of the batches in flight, and the bins.
+ * Memory: the tasks and transfers of the batches in flight, and the bins
+ * (at most 10^6: a longer series is an error asking for larger bins).
  * Deterministic: the same config and seed give the same result.
  */
 #ifndef HETSIM_SIM_PARALLEL_H
