@@ -253,6 +253,14 @@ static void ideals_free(ideals *s)
 	free(s->hash);
 }
 
+/* Is (bottleneck v, total t) better than (w, u)? The bottleneck first;
+ * on a tie the smaller sum of stage costs (no stage that only forwards
+ * data, no worker used for nothing). */
+static int better(double v, double t, double w, double u)
+{
+	return v < w || (v == w && t < u);
+}
+
 /* Split over `slots` stage slots: slot j runs on workers j*R .. j*R+R-1
  * (cost taken on worker j*R, divided by R). */
 static int plan_opt(pp_plan *p, const lg_graph *g, const pp_cluster *c,
@@ -270,21 +278,22 @@ static int plan_opt(pp_plan *p, const lg_graph *g, const pp_cluster *c,
 	ideals id;
 	int rc = ideals_make(&id, g, err);
 	uint32_t NU = 1u << slots, full = id.n - 1;
-	double *best = NULL;
+	double *best = NULL, *total = NULL;
 	uint32_t *from = NULL;
 	uint8_t *in = NULL;
 	if (!rc) {
 		best = malloc((size_t)id.n * NU * sizeof *best);
+		total = malloc((size_t)id.n * NU * sizeof *total);
 		from = malloc((size_t)id.n * NU * sizeof *from);
 		in = calloc(g->n, 1);
-		if (!best || !from || !in)
+		if (!best || !total || !from || !in)
 			rc = nomem(err);
 	}
 	if (rc)
 		goto done;
 	for (size_t k = 0; k < (size_t)id.n * NU; k++)
-		best[k] = INFINITY;
-	best[0] = 0;
+		best[k] = total[k] = INFINITY;
+	best[0] = total[0] = 0;
 	for (uint32_t i = 1; i < id.n; i++) {
 		const uint64_t *I = ideal_at(&id, i);
 		for (uint32_t j = 0; j < i; j++) {
@@ -303,12 +312,13 @@ static int plan_opt(pp_plan *p, const lg_graph *g, const pp_cluster *c,
 				for (uint32_t U = 0; U < NU; U++) {
 					if (!(U >> s & 1))
 						continue;
-					double v = best[(size_t)j * NU + (U ^ (1u << s))];
-					if (cost > v)
-						v = cost;
-					if (v < best[(size_t)i * NU + U]) {
-						best[(size_t)i * NU + U] = v;
-						from[(size_t)i * NU + U] = j * slots + s;
+					size_t a = (size_t)j * NU + (U ^ (1u << s)),
+					       b = (size_t)i * NU + U;
+					double v = fmax(best[a], cost), t = total[a] + cost;
+					if (better(v, t, best[b], total[b])) {
+						best[b] = v;
+						total[b] = t;
+						from[b] = j * slots + s;
 					}
 				}
 			}
@@ -316,7 +326,8 @@ static int plan_opt(pp_plan *p, const lg_graph *g, const pp_cluster *c,
 	}
 	uint32_t U = 0;
 	for (uint32_t u = 1; u < NU; u++)
-		if (best[(size_t)full * NU + u] < best[(size_t)full * NU + U])
+		if (better(best[(size_t)full * NU + u], total[(size_t)full * NU + u],
+			   best[(size_t)full * NU + U], total[(size_t)full * NU + U]))
 			U = u;
 	uint32_t groups = (uint32_t)__builtin_popcount(U);
 	if ((rc = plan_alloc(p, g, strat, groups, R, err)))
@@ -337,6 +348,7 @@ static int plan_opt(pp_plan *p, const lg_graph *g, const pp_cluster *c,
 	}
 done:
 	free(best);
+	free(total);
 	free(from);
 	free(in);
 	ideals_free(&id);

@@ -25,7 +25,10 @@
  *              a set of layers that holds every input of its layers; stage
  *              j = ideal j minus ideal j-1, on a worker of its own), found
  *              exactly by dynamic programming over (ideal, set of workers
- *              used). Branches may be cut anywhere: the baseline and the
+ *              used); among splits of equal bottleneck, one with a smaller
+ *              sum of stage costs is preferred (a tie-break kept per DP
+ *              state: the bottleneck is exact, the sum need not be the
+ *              least). Branches may be cut anywhere: the baseline and the
  *              seed's 'optimized' split (Fig. 5: the last conv block of
  *              each branch moved to the merge worker) are both candidates.
  *              Limits: PP_MAX_WORKERS workers, PP_MAX_IDEALS ideals (a

@@ -725,8 +725,10 @@ static int read_type(sp_setup *s, const io_jdoc *d, const json_t *t,
 		for (uint32_t l = 0; l < s->graph.n; l++)
 			out[l] = s->graph.layers[l].flops / (gflops * 1e9);
 	}
+	/* an input layer computes nothing: its measured time is the copy of
+	 * the samples into the engine, which load_MBps models */
 	for (uint32_t l = 0; l < s->graph.n; l++)
-		out[l] /= speed;
+		out[l] = lg_is_input(&s->graph, l) ? 0 : out[l] / speed;
 	return 0;
 }
 

@@ -102,7 +102,7 @@ void sp_result_free(sp_result *r);
  *        "threads": 1, "batch": 50},          (a calibrate --per-layer file)
  *       {"name": "i5", "gflops": 20}],         (or FLOPs / GFLOP/s)
  *       (both may carry "speed": a factor dividing every time, default 1,
- *        and "note")
+ *        and "note"; input layers take no time, loading is load_MBps's)
  *    "driver": {"name": "master", "nic_MBps": 117},
  *    "ps": {"name": "w1", "nic_MBps": 117},   (optional)
  *    "workers": [{"name": "w2", "type": "i5", "nic_MBps": 117}, ...],
