@@ -75,7 +75,7 @@ TESTS := $(BUILD)/hetsim_tests
 -include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
 -include tests/bench/bench.mk
 
-.PHONY: all run test check bench deps validate-workflows detector-repro lint format clean profiles golden-update \
+.PHONY: all run test check bench deps validate-workflows detector-repro parallel-repro lint format clean profiles golden-update \
 	install uninstall
 all: $(BIN)
 
@@ -129,6 +129,11 @@ validate-workflows: $(BIN)
 # saying so; DATA=DIR uses an existing data set)
 detector-repro: $(BIN)
 	sh experiments/anomaly/repro.sh ./$(BIN) $(SHARED)/data/anomaly_sample
+
+# issue 17: seed 003's Table 4 and traffic findings, simulated
+# (experiments/parallel/README.md; writes experiments/parallel/REPRO.md)
+parallel-repro: $(BIN)
+	sh experiments/parallel/repro.sh ./$(BIN)
 
 # The layer rule (README.md, "Map"): tests/layers.sh checks the #include
 # lines and that they form no cycle, and first that it catches both.

@@ -29,6 +29,7 @@ for t in "$@"; do
 	sweep) kind=json max=4096 ;;
 	nn_model) kind=json max=4096 ;;
 	agent | agents_file | wms) kind=json max=4096 ;;
+	layergraph) kind=json max=8192 ;;
 	wfformat) kind=json max=16384 ;;
 	dax) kind=xml max=8192 ;;
 	results | compare) kind=json max=16384 ;;
