@@ -781,19 +781,24 @@ static int solve(sim_net *n, double now)
 			n->pairs[i].stamp = 0;
 		ep = n->epoch = 1;
 	}
-	/* the common case of a pair alone on both its links: its flows share
-	 * the smaller link equally, up to their cap */
+	/* the common cases of a component of one pair: a pair alone on both
+	 * its links (it joined them, or a flow of it ended), or alone on both
+	 * after the last flow of a pair beside it on one link ended (that
+	 * link's other end is then empty). Its flows share the smaller link
+	 * equally, up to their cap: what progressive filling gives to the
+	 * bit (the least of cap_up / count, cap_down / count and the cap) */
 	if (n->n_dirty == 2) {
 		link *a = &n->links[n->dirty[0]], *b = &n->links[n->dirty[1]];
-		if (a->np == b->np && a->np <= 1 &&
-		    (a->np == 0 || a->pairs[0].pair == b->pairs[0].pair)) {
+		const link *x = a->np ? a : b, *y = a->np ? b : a;
+		const link *o = x->np == 1 ? &n->links[x->pairs[0].other] : NULL;
+		if (x->np == 0 || (o && o->np == 1 && (y->np == 0 || y == o))) {
 			a->dirty = b->dirty = 0;
 			n->n_dirty = 0;
-			if (a->np == 0)
+			if (x->np == 0)
 				return 0;
-			uint32_t pi = a->pairs[0].pair;
+			uint32_t pi = x->pairs[0].pair;
 			pair *p = &n->pairs[pi];
-			double s = (a->cap < b->cap ? a->cap : b->cap) / (double)p->count;
+			double s = (x->cap < o->cap ? x->cap : o->cap) / (double)p->count;
 			if (p->cap < s)
 				s = p->cap;
 			return pair_set_rate(n, p, pi, s, now) ? IO_ENOMEM : 0;
