@@ -1,10 +1,10 @@
 /* tests/test_net.c — the network (sim/net.h): max-min shares computed by
- * hand (a pair left alone on its links by a neighbour's end, the solver's
- * direct path, with and without a cap, too), packet loss capping flows at the Mathis rate (exact values, both
- * ends combined, a loss window set mid-flow, p = 0 changes nothing, bad
- * values rejected), and random flows with and without loss against a
- * brute-force progressive filling over single flows, on small networks and
- * on large components. */
+ * hand (also a pair left alone on its links by a neighbour's end: the
+ * solver's direct path, with and without a cap), packet loss capping
+ * flows at the Mathis rate (exact values, both ends combined, a loss
+ * window set mid-flow, p = 0 changes nothing, bad values rejected), and
+ * random flows with and without loss against a brute-force progressive
+ * filling over single flows, on small networks and on large components. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
