@@ -1426,7 +1426,18 @@ static task *wf_task(engine *e, uint32_t j)
 	 * it takes; an aux job draws; a profile job draws at its start */
 	int known = j < e->wf_n_dag && e->wf->use_runtime &&
 		    !isnan(wl_dag_runtime(e->wf->dag, j));
-	for (uint32_t mt = 0; mt < nmt; mt++) {
+	int plain = j < e->wf_n_dag && !known;
+	if (plain) {
+		/* no recorded runtime: what wf_runtime_on gives, in one loop:
+		 * work x the profile's mean, drawn at start */
+		double wk = wl_dag_work(e->wf->dag, j);
+		const double *row = e->etc + (size_t)e->wf->job_type[j] * nmt;
+		for (uint32_t mt = 0; mt < nmt; mt++) {
+			etc[mt] = wk * row[mt];
+			replay[mt] = NAN;
+		}
+	}
+	for (uint32_t mt = 0; !plain && mt < nmt; mt++) {
 		etc[mt] = wf_runtime_on(e, j, mt, 1);
 		replay[mt] = !e->type_used[mt] || !isfinite(etc[mt]) ? NAN
 			     : known			    ? etc[mt]
@@ -1805,11 +1816,20 @@ static void wf_row(engine *e, uint32_t j)
 	char aux[64];
 	const char *name = j < e->wf_n_dag ? wl_dag_job_name(e->wf->dag, j)
 					   : NULL;
-	if (!name) {
-		snprintf(aux, sizeof aux, "%s_%u",
-			 j < e->wf_n_dag ? "job"
-					 : e->wf->wms.aux[e->wf_aux_of[wf_aux_index(e, j)]].kind,
-			 j);
+	if (!name) { /* "<kind>_<j>", cut at 63 bytes (as snprintf would) */
+		const char *pre = j < e->wf_n_dag
+					  ? "job"
+					  : e->wf->wms.aux[e->wf_aux_of[wf_aux_index(e, j)]].kind;
+		char num[SIM_FMT_U64_MAX];
+		size_t pl = strlen(pre), nl = sim_fmt_u64(num, j);
+		size_t al = pl < sizeof aux - 1 ? pl : sizeof aux - 1;
+		memcpy(aux, pre, al);
+		if (al < sizeof aux - 1)
+			aux[al++] = '_';
+		if (nl > sizeof aux - 1 - al)
+			nl = sizeof aux - 1 - al;
+		memcpy(aux + al, num, nl);
+		aux[al + nl] = '\0';
 		name = aux;
 	}
 	size_t l = strlen(name);
@@ -2044,6 +2064,24 @@ static int radix_desc(uint32_t *idx, const uint64_t *key, uint32_t n)
 	return 0;
 }
 
+/* What job j is expected to take on each machine type (INFINITY on types
+ * not in the run): wf_runtime_on's expected values, without a call per
+ * type for a DAG job without a recorded runtime (work x the mean). */
+static void wf_expected_types(const engine *e, uint32_t j, double *xt)
+{
+	uint32_t nmt = e->prof->n_machines;
+	if (j < e->wf_n_dag && !(e->wf->use_runtime &&
+				   !isnan(wl_dag_runtime(e->wf->dag, j)))) {
+		double wk = wl_dag_work(e->wf->dag, j);
+		const double *row = e->etc + (size_t)e->wf->job_type[j] * nmt;
+		for (uint32_t mt = 0; mt < nmt; mt++)
+			xt[mt] = e->type_used[mt] ? wk * row[mt] : INFINITY;
+		return;
+	}
+	for (uint32_t mt = 0; mt < nmt; mt++)
+		xt[mt] = e->type_used[mt] ? wf_runtime_on(e, j, mt, 1) : INFINITY;
+}
+
 /* heft (Topcuoglu, Hariri & Wu, IEEE TPDS 13(3), 2002), insertion-free:
  * upward ranks with mean costs (mean expected time over the machines that
  * can run the job; an edge's mean communication cost = latency + its bytes
@@ -2108,8 +2146,7 @@ static int wf_plan_heft(engine *e)
 		uint32_t j = d->topo[t];
 		double w = 0;
 		uint32_t c = 0;
-		for (uint32_t mt = 0; mt < nmt; mt++)
-			xt[mt] = e->type_used[mt] ? wf_runtime_on(e, j, mt, 1) : INFINITY;
+		wf_expected_types(e, j, xt);
 		for (uint32_t m = 0; m < nm; m++) {
 			double x = xt[e->mviews[m].type];
 			if (x < INFINITY) {
@@ -2155,8 +2192,7 @@ static int wf_plan_heft(engine *e)
 		double best = INFINITY;
 		uint32_t bm = WF_NONE;
 		size_t bslot = 0, base = 0;
-		for (uint32_t mt = 0; mt < nmt; mt++)
-			xt[mt] = e->type_used[mt] ? wf_runtime_on(e, j, mt, 1) : INFINITY;
+		wf_expected_types(e, j, xt);
 		for (uint32_t m = 0; m < nm; base += e->mviews[m].slots, m++) {
 			double x = xt[e->mviews[m].type];
 			if (!(x < INFINITY))

@@ -562,29 +562,33 @@ int sim_net_start(sim_net *n, double now, uint32_t src, uint32_t dst,
  * nodes with some 250 links filling, it took 25% more instructions than
  * the scan, which is still 57% of that case's.) */
 
-static inline void set_apos(sim_net *n, uint32_t e, uint32_t pos)
+/* capped: the list may hold caps (constant in each copy of fill_with;
+ * without loss every entry is a link and the test of CAP_BIT goes). */
+static inline void set_apos(sim_net *n, uint32_t e, uint32_t pos,
+			    const int capped)
 {
-	if (e & CAP_BIT)
+	if (capped && (e & CAP_BIT))
 		n->pairs[e & ~CAP_BIT].apos = pos;
 	else
 		n->links[e].apos = pos;
 }
 
-static inline void active_remove(sim_net *n, uint32_t *na, uint32_t pos)
+static inline void active_remove(sim_net *n, uint32_t *na, uint32_t pos,
+				 const int capped)
 {
 	uint32_t last = --*na;
 	if (pos != last) {
 		uint32_t m = n->active[last];
 		n->active[pos] = m;
 		n->active_share[pos] = n->active_share[last];
-		set_apos(n, m, pos);
+		set_apos(n, m, pos, capped);
 	}
 }
 
 static inline void active_add(sim_net *n, uint32_t *na, uint32_t e,
-			      double share)
+			      double share, const int capped)
 {
-	set_apos(n, e, *na);
+	set_apos(n, e, *na, capped);
 	n->active[*na] = e;
 	n->active_share[(*na)++] = share;
 }
@@ -629,7 +633,7 @@ static inline void comp_add(sim_net *n, uint32_t *nl, uint32_t *na,
 	l->left = l->cap;
 	l->unfrozen = l->flows;
 	if (l->flows)
-		active_add(n, na, r, l->cap / (double)l->flows);
+		active_add(n, na, r, l->cap / (double)l->flows, 0);
 }
 
 /* The links reachable from the dirty ones through pairs (breadth first),
@@ -672,13 +676,13 @@ static int pair_set_rate(sim_net *n, pair *p, uint32_t pi, double s,
 
 /* count flows fixed at rate s leave link r. */
 static inline void link_take(sim_net *n, uint32_t *na, uint32_t r,
-			     uint32_t count, double s)
+			     uint32_t count, double s, const int capped)
 {
 	link *l = &n->links[r];
 	l->left -= (double)count * s;
 	l->unfrozen -= count;
 	if (l->unfrozen == 0)
-		active_remove(n, na, l->apos);
+		active_remove(n, na, l->apos, capped);
 	else
 		n->active_share[l->apos] =
 			(l->left > 0 ? l->left : 0) / (double)l->unfrozen;
@@ -711,7 +715,7 @@ static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t nl, uint32_t na,
 				continue;
 			if (active_room(n, na + 1))
 				return -1;
-			active_add(n, &na, CAP_BIT | pi, n->pairs[pi].cap);
+			active_add(n, &na, CAP_BIT | pi, n->pairs[pi].cap, 1);
 		}
 	}
 	double level = 0;
@@ -722,15 +726,15 @@ static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t nl, uint32_t na,
 			s = level;
 		level = s;
 		uint32_t e = n->active[best];
-		active_remove(n, &na, best);
+		active_remove(n, &na, best, capped);
 		if (e & CAP_BIT) { /* a pair reaches its cap */
 			uint32_t pi = e & ~CAP_BIT;
 			pair *p = &n->pairs[pi];
 			p->stamp = ep;
 			if (pair_set_rate(n, p, pi, s, now))
 				return -1;
-			link_take(n, &na, up_of(p->src), p->count, s);
-			link_take(n, &na, down_of(p->dst), p->count, s);
+			link_take(n, &na, up_of(p->src), p->count, s, 1);
+			link_take(n, &na, down_of(p->dst), p->count, s, 1);
 			continue;
 		}
 		const link *l = &n->links[e];
@@ -743,8 +747,9 @@ static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t nl, uint32_t na,
 			if (pair_set_rate(n, p, pi, s, now))
 				return -1;
 			if (capped && isfinite(p->cap))
-				active_remove(n, &na, p->apos);
-			link_take(n, &na, l->pairs[k].other, p->count, s);
+				active_remove(n, &na, p->apos, 1);
+			link_take(n, &na, l->pairs[k].other, p->count, s,
+				  capped);
 		}
 	}
 	return 0;
@@ -776,19 +781,24 @@ static int solve(sim_net *n, double now)
 			n->pairs[i].stamp = 0;
 		ep = n->epoch = 1;
 	}
-	/* the common case of a pair alone on both its links: its flows share
-	 * the smaller link equally, up to their cap */
+	/* the common cases of a component of one pair: a pair alone on both
+	 * its links (it joined them, or a flow of it ended), or alone on both
+	 * after the last flow of a pair beside it on one link ended (that
+	 * link's other end is then empty). Its flows share the smaller link
+	 * equally, up to their cap: what progressive filling gives to the
+	 * bit (the least of cap_up / count, cap_down / count and the cap) */
 	if (n->n_dirty == 2) {
 		link *a = &n->links[n->dirty[0]], *b = &n->links[n->dirty[1]];
-		if (a->np == b->np && a->np <= 1 &&
-		    (a->np == 0 || a->pairs[0].pair == b->pairs[0].pair)) {
+		const link *x = a->np ? a : b, *y = a->np ? b : a;
+		const link *o = x->np == 1 ? &n->links[x->pairs[0].other] : NULL;
+		if (x->np == 0 || (o && o->np == 1 && (y->np == 0 || y == o))) {
 			a->dirty = b->dirty = 0;
 			n->n_dirty = 0;
-			if (a->np == 0)
+			if (x->np == 0)
 				return 0;
-			uint32_t pi = a->pairs[0].pair;
+			uint32_t pi = x->pairs[0].pair;
 			pair *p = &n->pairs[pi];
-			double s = (a->cap < b->cap ? a->cap : b->cap) / (double)p->count;
+			double s = (x->cap < o->cap ? x->cap : o->cap) / (double)p->count;
 			if (p->cap < s)
 				s = p->cap;
 			return pair_set_rate(n, p, pi, s, now) ? IO_ENOMEM : 0;

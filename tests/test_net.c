@@ -1,9 +1,10 @@
 /* tests/test_net.c — the network (sim/net.h): max-min shares computed by
- * hand, packet loss capping flows at the Mathis rate (exact values, both
- * ends combined, a loss window set mid-flow, p = 0 changes nothing, bad
- * values rejected), and random flows with and without loss against a
- * brute-force progressive filling over single flows, on small networks and
- * on large components. */
+ * hand (also a pair left alone on its links by a neighbour's end: the
+ * solver's direct path, with and without a cap), packet loss capping
+ * flows at the Mathis rate (exact values, both ends combined, a loss
+ * window set mid-flow, p = 0 changes nothing, bad values rejected), and
+ * random flows with and without loss against a brute-force progressive
+ * filling over single flows, on small networks and on large components. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,35 @@ START_TEST(max_min_on_three_links_by_hand)
 	ck_assert(NEAR(x[0].end, 2.0));
 	ck_assert(NEAR(x[1].end, 4.0) && NEAR(x[2].end, 4.0));
 	ck_assert(NEAR(x[3].end, 4.0 + 1.0 / 3.0));
+}
+END_TEST
+
+START_TEST(pair_left_alone_by_its_neighbour_gets_its_smaller_link)
+{
+	/* uplink A 100, downlink B 60, all else 1000; f0 A->C (50 B), f1 and
+	 * f2 A->B (150 B each): B's 60 / 2 = 30 fills first, A's 40 left go
+	 * to f0, which ends at 1.25. Then the pair A->B is alone on both its
+	 * links (the solver's direct path for one pair): min(100, 60) / 2 =
+	 * 30 each, 112.5 B left: both end at 1.25 + 3.75 = 5. With 1% loss
+	 * on B (Mathis cap c ~ 17.9 B/s at an RTT of 1000 s) f1 and f2 stop
+	 * at c from the start, f0 gets 100 - 2 c and, once it ends, the pair
+	 * still gets c (its cap, under its links' 30): ends at 150 / c. */
+	enum { A, B, C };
+	sim_nic nics[3] = {{100, 1000}, {1000, 60}, {1000, 1000}};
+	xfer x[3] = {{.src = A, .dst = C, .bytes = 50},
+		     {.src = A, .dst = B, .bytes = 150},
+		     {.src = A, .dst = B, .bytes = 150}};
+	net_run r = {.nics = nics, .n_nodes = 3};
+	run_net(&r, x, 3, NULL);
+	ck_assert_msg(NEAR(x[0].end, 1.25), "%.17g", x[0].end);
+	ck_assert_msg(NEAR(x[1].end, 5.0) && NEAR(x[2].end, 5.0), "%.17g %.17g",
+		      x[1].end, x[2].end);
+	double loss[3] = {0, 0.01, 0}, c = mathis(1460, 1000, 0.01);
+	net_run rl = {.nics = nics, .n_nodes = 3, .rtt = 1000, .loss = loss};
+	run_net(&rl, x, 3, NULL);
+	ck_assert_msg(NEAR(x[0].end, 50 / (100 - 2 * c)), "%.17g", x[0].end);
+	ck_assert_msg(NEAR(x[1].end, 150 / c) && NEAR(x[2].end, 150 / c),
+		      "%.17g %.17g vs %.17g", x[1].end, x[2].end, 150 / c);
 }
 END_TEST
 
@@ -429,6 +459,7 @@ Suite *suite_net(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, two_flows_on_one_link_get_half_each);
 	tcase_add_test(tc, max_min_on_three_links_by_hand);
+	tcase_add_test(tc, pair_left_alone_by_its_neighbour_gets_its_smaller_link);
 	tcase_add_test(tc, large_components_match_brute_force);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("loss");
