@@ -37,7 +37,9 @@
  * removes the last task of machine m's local queue (view.queue_tail: a
  * queued task, never a running one), drops it (SIM_DROP with reason
  * "evicted": outcome "evicted" in tasks.csv.gz, dropped_by.evicted in
- * summary.json) and puts batch[i] at the end of m's queue in its place.
+ * summary.json, a key present only when nonzero so that runs without
+ * evictions keep their summaries) and puts batch[i] at the end of m's
+ * queue in its place.
  * The engine carries it out only when m can run batch[i]'s type and its
  * queue has an evictable tail (queue_tail returns 1); else batch[i] stays
  * in the batch queue. felare's "evict" (policies/batch.h) uses it; no

@@ -2813,7 +2813,8 @@ static int queue_tail(const void *engine_ptr, uint32_t m, uint32_t *type,
 {
 	const engine *e = engine_ptr;
 	const task *t = e->machines[m].tail;
-	if (!t || t->members) /* a merged run is not evicted */
+	/* a merged run, or a workflow's job, is not evicted */
+	if (!t || t->members || e->wf)
 		return 0;
 	*type = t->type;
 	*expected_s = t->expected_s;
