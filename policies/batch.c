@@ -43,6 +43,9 @@ typedef struct batch_state {
 	uint64_t cancel_after;
 	deferral *def, *def_next;
 	size_t n_def, cap_def;
+	/* felare's "evict" (FEE) and its "fairness_factor" */
+	int evict;
+	double fairness;
 } batch_state;
 
 /* Phase 1 for one task: the accepting machine of least completion (ties:
@@ -283,10 +286,86 @@ static uint64_t deferrals_of(const batch_state *s, uint64_t id)
 	return d ? d->count : 0;
 }
 
+/* The starving threshold of this event: fairness_factor x the mean
+ * on-time ratio over the task types that have arrived so far (-1: no
+ * history, nothing starves). */
+static double starving_below(const batch_state *s, const sim_view *v)
+{
+	if (!v->type_arrived || !v->type_on_time)
+		return -1;
+	double sum = 0;
+	uint32_t n = 0;
+	for (uint32_t tt = 0; tt < v->n_task_types; tt++)
+		if (v->type_arrived[tt]) {
+			sum += on_time_ratio(v, tt);
+			n++;
+		}
+	return n ? s->fairness * sum / n : -1;
+}
+
+static int starving(const sim_view *v, uint32_t tt, double below)
+{
+	return v->type_arrived && v->type_arrived[tt] &&
+	       on_time_ratio(v, tt) < below;
+}
+
+/* FEE for task t of a starving type that found no machine with room: the
+ * machine of least expected execution time for t (ties: lowest index, or
+ * random under "tie_break": "random"), if the plan has not changed it in
+ * this event, its queue's last task is evictable and of a type that is
+ * not starving, and t then completes there by its deadline. Records the
+ * swap on the plan and returns the machine, else SIM_DEFER. */
+static int32_t fee_victim(batch_state *s, const sim_view *v,
+			  const sim_task_view *t, double below)
+{
+	int32_t fast = SIM_DEFER;
+	double fast_etc = INFINITY;
+	uint32_t n_tied = 0;
+	for (uint32_t m = 0; m < v->n_machines; m++) {
+		if (!sim_can_run(v, t->type, m))
+			continue;
+		double etc = sim_task_etc(v, t, m);
+		if (fast < 0 || etc < fast_etc) {
+			fast = (int32_t)m;
+			fast_etc = etc;
+			n_tied = 1;
+		} else if (etc == fast_etc && v->tie_random &&
+			   sim_tie_take(v, &n_tied)) {
+			fast = (int32_t)m;
+		}
+	}
+	if (fast < 0 || !v->queue_tail)
+		return SIM_DEFER;
+	uint32_t m = (uint32_t)fast, tail_type;
+	double tail_s;
+	sim_machine_view *pm = &s->plan.mv[m];
+	/* the plan's version moves with each of its assignments (and
+	 * evictions): unchanged, m's queue is the engine's, tail included */
+	if (pm->version != v->machines[m].version ||
+	    !v->queue_tail(v->engine, m, &tail_type, &tail_s) ||
+	    starving(v, tail_type, below))
+		return SIM_DEFER;
+	/* t's completion on m with the tail gone: one task fewer, listed or
+	 * summed (sim_ready_s, sim_ready_e2c_s) */
+	double sum = pm->queued_expected_s;
+	pm->queued--;
+	pm->queued_expected_s = pm->queued ? sum - tail_s : 0.0;
+	double c = pol_plan_task_completion_s(&s->plan, t, m);
+	pm->queued++;
+	if (c > t->deadline_s) {
+		pm->queued_expected_s = sum;
+		return SIM_DEFER;
+	}
+	pm->queued_expected_s += fast_etc;
+	pm->version++;
+	return fast;
+}
+
 static uint32_t felare(batch_state *s, const sim_view *v,
 		       const sim_task_view *batch, uint32_t n,
 		       sim_decision *out)
 {
+	double below = s->evict ? starving_below(s, v) : -1;
 	for (uint32_t i = 0; i < n; i++)
 		s->order[i] = (felare_item){on_time_ratio(v, batch[i].type),
 					    batch[i].deadline_s, i};
@@ -327,6 +406,11 @@ static uint32_t felare(batch_state *s, const sim_view *v,
 			out[nd++] = (sim_decision){i, pick};
 		} else if (accepted && s->drop_infeasible) {
 			out[nd++] = (sim_decision){i, SIM_DROP};
+		} else if (!accepted && s->evict &&
+			   starving(v, t->type, below) &&
+			   (pick = fee_victim(s, v, t, below)) >= 0) {
+			out[nd++] = (sim_decision){i, sim_evict_onto(
+							      (uint32_t)pick)};
 		} else if (s->cancel_after) {
 			/* E2C-Sim's ELARE / FELARE: a task deferred while no
 			 * queue has room is cancelled at the cancel_after-th
@@ -392,11 +476,29 @@ static int batch_init(batch_state *s, const batch_kind *kind,
 		return 0;
 	static const char *const keys[] = {"name", "drop_infeasible",
 					   "objective",
-					   "cancel_after_deferrals", NULL};
+					   "cancel_after_deferrals", "evict",
+					   "fairness_factor", NULL};
+	s->fairness = 1.0;
 	if (io_jcheck_keys(doc, params, keys, err) ||
 	    io_jget_u64(doc, params, "cancel_after_deferrals", 0,
-			&s->cancel_after, err))
+			&s->cancel_after, err) ||
+	    io_jget_nonneg(doc, params, "fairness_factor", 0, &s->fairness,
+			   err))
 		return IO_EINPUT;
+	const json_t *evict = json_object_get(params, "evict");
+	if (evict && !json_is_boolean(evict))
+		return io_jerr_at(err, doc, params, "evict", 0,
+				  "evict must be true or false");
+	s->evict = evict && json_is_true(evict);
+	const json_t *ff = json_object_get(params, "fairness_factor");
+	if ((s->evict || ff) && kind->rank)
+		return io_jerr_at(err, doc, params,
+				  evict ? "evict" : "fairness_factor", 0,
+				  "\"evict\" and \"fairness_factor\" apply to "
+				  "felare only");
+	if (ff && !s->evict)
+		return io_jerr(err, doc, ff,
+			       "\"fairness_factor\" needs \"evict\": true");
 	if (s->cancel_after && kind->rank)
 		return io_jerr(err, doc,
 			       json_object_get(params, "cancel_after_deferrals"),
@@ -445,19 +547,21 @@ static void batch_fini(void *state)
 static int batch_sees_full(const void *state)
 {
 	const batch_state *s = state;
-	return s->cancel_after > 0;
+	return s->cancel_after > 0 || s->evict;
 }
 
 static void batch_label(const void *state, char *buf, size_t cap)
 {
 	const batch_state *s = state;
-	char cancel[32] = "";
+	char cancel[32] = "", evict[40] = "";
 	if (s->cancel_after)
 		snprintf(cancel, sizeof cancel, "(cancel%llu)",
 			 (unsigned long long)s->cancel_after);
-	snprintf(buf, cap, "%s%s%s%s", s->kind ? s->kind->name : "batch",
+	if (s->evict)
+		snprintf(evict, sizeof evict, "(evict%g)", s->fairness);
+	snprintf(buf, cap, "%s%s%s%s%s", s->kind ? s->kind->name : "batch",
 		 s->objective_cost ? "(cost)" : "",
-		 s->drop_infeasible ? "(drop)" : "", cancel);
+		 s->drop_infeasible ? "(drop)" : "", cancel, evict);
 }
 
 /* One registry entry: its kind, and an init that records the kind in the

@@ -88,6 +88,34 @@
  *              then sees the batch at events where nothing has room too
  *              (sim_policy.sees_full). Counts are kept per waiting task, by
  *              id.
+ *              {"evict": true, "fairness_factor": F} (default off; F
+ *              defaults to 1, the "fairness_factor" of E2C-Sim's bundled
+ *              config.json) adds E2C-Sim's FEE eviction. At each event a
+ *              task type is starving when its on-time ratio (as above) is
+ *              below F x the mean of the ratios of the types that have
+ *              arrived so far (none starves without history, nor any
+ *              under F = 0). When a task of a starving type, in its turn,
+ *              finds no machine with room, it looks at its fastest machine
+ *              (least expected execution time for it among the machines
+ *              that can run it; ties as above): if that machine's local
+ *              queue ends in a task queued before this event (not one
+ *              placed by it, not a running one, not a merged run) of a type
+ *              that is not starving, and the task completes there by its
+ *              deadline with that tail gone, the tail is evicted (dropped,
+ *              reason "evicted": outcome "evicted" in tasks.csv.gz,
+ *              dropped_by.evicted in summary.json, shown only when
+ *              nonzero) and the task queued in its place (the decision
+ *              sim_evict_onto, policies/policy.h). At most one eviction
+ *              per machine and event; otherwise the task waits (and
+ *              counts a deferral under cancel_after_deferrals). Sources:
+ *              the FELARE paper above (suffering task types served first,
+ *              tail tasks of other types evicted from the fastest machine)
+ *              as issue 19 reports E2C-Sim's FEE; E2C-Sim's source is not
+ *              in ../shared, so the starving rule (F x the mean, over the
+ *              types seen), the trigger (no machine with room) and the
+ *              one-tail-per-machine limit are hetsim's reading, not
+ *              checked against its code. Evicting walks the machine's
+ *              queue once (O(queue length), at evictions only).
  *
  * Parameters (every batch policy): {"drop_infeasible": bool}, default
  * false. When true, a remaining task that has an accepting machine but

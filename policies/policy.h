@@ -32,6 +32,18 @@
  * other value than a machine index or SIM_DROP, leaves the task in the
  * batch queue. on_batch is never called with n = 0. init may fail after
  * allocating: fini is called in any case.
+ *
+ * Eviction (batch mode): the decision sim_evict_onto(m) for batch[i]
+ * removes the last task of machine m's local queue (view.queue_tail: a
+ * queued task, never a running one), drops it (SIM_DROP with reason
+ * "evicted": outcome "evicted" in tasks.csv.gz, dropped_by.evicted in
+ * summary.json, a key present only when nonzero so that runs without
+ * evictions keep their summaries) and puts batch[i] at the end of m's
+ * queue in its place.
+ * The engine carries it out only when m can run batch[i]'s type and its
+ * queue has an evictable tail (queue_tail returns 1); else batch[i] stays
+ * in the batch queue. felare's "evict" (policies/batch.h) uses it; no
+ * other policy does, and it costs the others nothing.
  */
 #ifndef HETSIM_POLICIES_POLICY_H
 #define HETSIM_POLICIES_POLICY_H
@@ -41,7 +53,7 @@
 #include <gsl/gsl_rng.h>
 #include "profiles/profile.h"
 
-enum { SIM_DEFER = -1, SIM_DROP = -2 };
+enum { SIM_DEFER = -1, SIM_DROP = -2, SIM_EVICT_BASE = -3 };
 #define SIM_UNBOUNDED UINT32_MAX
 
 typedef struct sim_machine_view {
@@ -100,6 +112,12 @@ typedef struct sim_view {
 	const void *(*queue_next)(const void *engine, uint32_t m,
 				  const void *at, double *expected_s,
 				  double *deadline_s);
+	/* Machine m's last queued task, the one sim_evict_onto(m) evicts:
+	 * writes its type and expected time and returns 1; returns 0 when
+	 * the queue is empty or its tail cannot be evicted (it leads a
+	 * merged run). NULL in a view built by hand. */
+	int (*queue_tail)(const void *engine, uint32_t m, uint32_t *type,
+			  double *expected_s);
 	/* The experiment's E2C-Sim parity options (sim/sim.h): "tie_break":
 	 * "random" (equal scores: a uniformly random machine among them,
 	 * drawn from rng; 0: the lowest index) and "readiness": "e2c" (ready
@@ -245,12 +263,23 @@ static inline double sim_task_completion_s(const sim_view *v,
 	return sim_ready_s(v, m) + sim_task_etc(v, t, m);
 }
 
-/* One batch-mode decision: batch[task] goes to machine (>= 0), or is
- * dropped (SIM_DROP). */
+/* One batch-mode decision: batch[task] goes to machine (>= 0), is
+ * dropped (SIM_DROP), or evicts a queued task (sim_evict_onto). */
 typedef struct sim_decision {
 	uint32_t task;
 	int32_t machine;
 } sim_decision;
+
+/* The decision "batch[task] takes the place of machine m's last queued
+ * task, which is evicted" (see "Eviction" above), and its machine back. */
+static inline int32_t sim_evict_onto(uint32_t m)
+{
+	return SIM_EVICT_BASE - (int32_t)m;
+}
+static inline uint32_t sim_evict_machine(int32_t decision)
+{
+	return (uint32_t)(SIM_EVICT_BASE - decision);
+}
 
 typedef struct sim_policy {
 	const char *name;    /* registry key, lower case */

@@ -40,7 +40,8 @@ enum { EV_ARRIVAL = 1, EV_DONE = 2, EV_ABORT = 3,
        /* workflows (see "workflows" below); the network's from EV_NET */
        EV_WF_SUBMIT = 4, EV_WF_QUEUED = 5, EV_WF_STAGE = 6, EV_WF_POST = 7,
        EV_WF_LOSS = 8, EV_NET = 16 };
-enum outcome { OUT_COMPLETED, OUT_MISSED, OUT_DROPPED };
+/* OUT_EVICTED: a dropped task's row when it was evicted (DROP_EVICTED) */
+enum outcome { OUT_COMPLETED, OUT_MISSED, OUT_DROPPED, OUT_EVICTED };
 enum drop_reason {
 	DROP_QUEUE_FULL, /* no machine accepted it and queue.when_full = reject */
 	DROP_MAPPING,    /* deadline passed while waiting to be mapped */
@@ -49,11 +50,12 @@ enum drop_reason {
 	DROP_POLICY,     /* the policy dropped it (e.g. drop_infeasible) */
 	DROP_PRUNED,     /* chance to meet the deadline below the threshold */
 	DROP_UNMAPPED,   /* still waiting to be mapped when the run ended */
+	DROP_EVICTED,    /* evicted from a machine's queue (sim_evict_onto) */
 	DROP_REASONS
 };
 static const char *const drop_names[DROP_REASONS] = {
 	"queue_full", "mapping", "queue", "running", "policy", "pruned",
-	"unmapped"};
+	"unmapped", "evicted"};
 
 typedef struct task {
 	uint64_t id;
@@ -307,8 +309,8 @@ static void write_row(engine *e, const task *t, double end_s,
 {
 	/* copied whole (16 bytes, within ROW_MAX_BYTES), counted by length */
 	static const char outcomes[][16] = {"completed,", "missed,",
-					    "dropped,"};
-	static const uint8_t outcome_len[] = {10, 7, 8};
+					    "dropped,", "evicted,"};
+	static const uint8_t outcome_len[] = {10, 7, 8, 8};
 	char spill[ROW_MAX_BYTES];
 	char *in_block = sim_gzout_room(e->csv, ROW_MAX_BYTES);
 	char *row = in_block ? in_block : spill;
@@ -735,6 +737,8 @@ static void finish(engine *e, task *t, double end_s, enum outcome outcome,
 		ts->dropped++;
 		e->dropped_by[why]++;
 		e->type_failed[t->type]++;
+		if (why == DROP_EVICTED) /* its row says so */
+			outcome = OUT_EVICTED;
 	} else {
 		double resp = end_s - t->arrival_s;
 		sim_stat_add(&e->response, resp);
@@ -877,6 +881,41 @@ static int grow_batch(engine *e, size_t need)
 	return 0;
 }
 
+static int queue_tail(const void *engine_ptr, uint32_t m, uint32_t *type,
+		      double *expected_s);
+
+/* Batch mode, the decision sim_evict_onto(m) for t (policies/policy.h):
+ * m's last queued task is dropped ("evicted") and t queued in its place.
+ * Returns 1 if done, 0 if not possible (t keeps waiting), <0 on no
+ * memory. Walks m's queue to unlink its tail: O(queue), at evictions
+ * only. */
+static int evict_onto(engine *e, task *t, uint32_t m)
+{
+	uint32_t type;
+	double expected;
+	if (m >= e->view.n_machines || !sim_can_run(&e->view, t->type, m) ||
+	    !queue_tail(e, m, &type, &expected))
+		return 0;
+	machine *mc = &e->machines[m];
+	sim_machine_view *mv = &e->mviews[m];
+	task *victim = mc->tail, *prev = NULL;
+	if (mc->head != victim)
+		for (prev = mc->head; prev->next != victim; prev = prev->next)
+			;
+	if (prev)
+		prev->next = NULL;
+	else
+		mc->head = NULL;
+	mc->tail = prev;
+	mv->queued--;
+	mv->version++;
+	mv->queued_expected_s =
+		mv->queued ? mv->queued_expected_s - victim->expected_s : 0.0;
+	ready_refresh(e, m);
+	finish(e, victim, e->view.now, OUT_DROPPED, DROP_EVICTED);
+	return place(e, t, (int32_t)m) < 0 ? -1 : 1;
+}
+
 /* Batch mode: one mapping event over every waiting task. The waiting
  * tasks are detached into batch_tasks (in arrival order), the policy's
  * decisions are carried out one by one against the live machine state (a
@@ -938,6 +977,11 @@ static int mapping_event(engine *e)
 		if (d->machine == SIM_DROP) {
 			e->batch_tasks[k] = NULL;
 			finish(e, t, e->view.now, OUT_DROPPED, DROP_POLICY);
+		} else if (d->machine <= SIM_EVICT_BASE) {
+			int r = evict_onto(e, t, sim_evict_machine(d->machine));
+			if (r)
+				e->batch_tasks[k] = NULL;
+			rc = r < 0 ? -1 : 0;
 		} else if (d->machine >= 0 &&
 			   (uint32_t)d->machine < e->view.n_machines &&
 			   sim_accepts(&e->view, t->type, (uint32_t)d->machine)) {
@@ -2622,7 +2666,8 @@ static json_t *summary_json(engine *e, const sim_result *r)
 	json_object_set_new(tasks, "dropped", json_integer((json_int_t)r->dropped));
 	json_t *by = json_object();
 	for (int k = 0; k < DROP_REASONS; k++)
-		json_object_set_new(by, drop_names[k], json_integer((json_int_t)e->dropped_by[k]));
+		if (k != DROP_EVICTED || e->dropped_by[k]) /* only with evictions */
+			json_object_set_new(by, drop_names[k], json_integer((json_int_t)e->dropped_by[k]));
 	json_object_set_new(tasks, "dropped_by", by);
 	json_object_set_new(tasks, "deadline_missed", json_integer((json_int_t)r->deadline_missed));
 	json_object_set_new(tasks, "deadline_met_fraction",
@@ -2799,6 +2844,19 @@ static uint32_t queue_types(const void *engine_ptr, uint32_t m, uint32_t *out,
 	return n;
 }
 
+static int queue_tail(const void *engine_ptr, uint32_t m, uint32_t *type,
+		      double *expected_s)
+{
+	const engine *e = engine_ptr;
+	const task *t = e->machines[m].tail;
+	/* a merged run, or a workflow's job, is not evicted */
+	if (!t || t->members || e->wf)
+		return 0;
+	*type = t->type;
+	*expected_s = t->expected_s;
+	return 1;
+}
+
 static const void *queue_next(const void *engine_ptr, uint32_t m,
 			      const void *at, double *expected_s,
 			      double *deadline_s)
@@ -2877,6 +2935,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->view.type_failed = e->type_failed;
 	e->view.queue_types = queue_types;
 	e->view.queue_next = queue_next;
+	e->view.queue_tail = queue_tail;
 	e->view.tie_random = x->tie_random;
 	e->view.readiness_e2c = x->readiness_e2c;
 	e->view.engine = e;

@@ -2,8 +2,8 @@
  * orientations, noise, cannot-run cells, machine attributes), the workload
  * CSV by column names, the shipped example end to end, bad files
  * rejected with file:line, the E2C parity options ("tie_break",
- * "readiness", felare's "cancel_after_deferrals") on hand-worked runs, and
- * E2C-Sim's config.json ("e2c_config"). */
+ * "readiness", felare's "cancel_after_deferrals" and "evict") on
+ * hand-worked runs, and E2C-Sim's config.json ("e2c_config"). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -727,6 +727,207 @@ START_TEST(test_e2c_felare_cancels_a_task_deferred_twice_without_room)
 }
 END_TEST
 
+/*
+ * felare's "evict" (E2C-Sim's FEE). Machines A and B, one slot and one
+ * queue place each; EET T1: A 1 s, B 1 s; T2: A 1 s, B 0.5 s; no noise,
+ * no power data (felare is MCT among the machines that meet the deadline,
+ * ties to the lower index). T1 tasks (deadline 100): 0 at 0 runs on A
+ * 0-1 (on time: T1's ratio > 0); 1 at 2 on A 2-3; 2 at 2.05 on B
+ * 2.05-3.05; 3 at 2.1 queued on A (completion 4 < B's 4.05); 4 at 2.15
+ * queued on B. Task 5 (T2, deadline 4.5) arrives at 2.2: no machine has
+ * room. On-time ratios: T1 1/5, T2 0/1, mean 0.1; with fairness_factor 1
+ * T2 starves (0 < 0.1), T1 does not. Its fastest machine is B (0.5 s);
+ * B's tail, task 4 (T1), is queued; with it gone task 5 completes at
+ * 3.05 + 0.5 = 3.55 <= 4.5: task 4 is evicted and task 5 runs on B
+ * 3.05-3.55. (A, whose tail is task 3, would also do: the machine is
+ * the fastest, not the first.) Without "evict" task 5 never finds a
+ * machine that meets 4.5 (A 4 + 1 = 5, B 4.05 + 0.5 = 4.55 once their
+ * queues empty) and ends unmapped. No eviction either when task 5 would
+ * miss its deadline anyway (deadline 3.5 < 3.55), when nothing starves
+ * (fairness_factor 0), when the tail is of a starving type (task 4 a T2),
+ * or when there is no queued task, only running ones (queue capacity 0).
+ */
+static const char fee_fmt[] =
+	"{\"profile\": {\"e2c_eet\": {\"file\": \"eet.csv\"}},\n"
+	" \"machines\": [{\"type\": \"A\", \"count\": 1},"
+	" {\"type\": \"B\", \"count\": 1}],\n"
+	" \"queue\": {\"capacity\": %d},\n"
+	" \"workload\": {\"arrival\": \"e2c\", \"file\": \"wl.csv\"},\n"
+	" \"policies\": [{\"name\": \"felare\"%s}], \"seed\": 3}\n";
+
+static void fee_workload(const char *task4_type, const char *deadline5)
+{
+	char wl[512];
+	snprintf(wl, sizeof wl,
+		 "task_type,arrival_time,deadline\n"
+		 "T1,0,100\nT1,2,100\nT1,2.05,100\nT1,2.1,100\n"
+		 "%s,2.15,100\nT2,2.2,%s\n",
+		 task4_type, deadline5);
+	test_write("wl.csv", wl);
+}
+
+/* Run felare with params (",\n \"evict\": ..." or "") and queue capacity
+ * cap into OUT, the policy's tasks.csv.gz unpacked next to it (in
+ * OUT/DIR); returns the summary (caller frees). */
+static json_t *fee_run(const char *params, int cap, const char *out,
+		       const char *dir)
+{
+	char text[1024], cmd[2048], errbuf[2048];
+	snprintf(text, sizeof text, fee_fmt, cap, params);
+	const char *path = test_write("e2c_fee.json", text);
+	const char *d = test_tmpdir();
+	snprintf(cmd, sizeof cmd,
+		 "%s run %s --quiet --out %s/%s && "
+		 "gzip -dkf %s/%s/%s/tasks.csv.gz",
+		 test_bin(), path, d, out, d, out, dir);
+	ck_assert_msg(test_run(cmd, errbuf, sizeof errbuf) == 0, "%s", errbuf);
+	char sum[700];
+	snprintf(sum, sizeof sum, "%s/%s/%s/summary.json", d, out, dir);
+	json_error_t je;
+	json_t *s = json_load_file(sum, 0, &je);
+	ck_assert_msg(s != NULL, "%s: %s", sum, je.text);
+	return s;
+}
+
+static json_int_t dropped_by(const json_t *summary, const char *why)
+{
+	return json_integer_value(json_object_get(
+		json_object_get(json_object_get(summary, "tasks"),
+				"dropped_by"),
+		why));
+}
+
+/* The row of task id in OUT/DIR/tasks.csv (without its newline), or
+ * "". */
+static const char *fee_row(const char *out, const char *dir, int id)
+{
+	static char row[256];
+	char path[512], prefix[16];
+	snprintf(path, sizeof path, "%s/%s/%s/tasks.csv", test_tmpdir(), out,
+		 dir);
+	snprintf(prefix, sizeof prefix, "\n%d,", id);
+	char *text = test_slurp(path, NULL);
+	ck_assert_msg(text != NULL, "%s", path);
+	const char *at = strstr(text, prefix);
+	row[0] = 0;
+	if (at) {
+		size_t n = strcspn(at + 1, "\n");
+		if (n >= sizeof row)
+			n = sizeof row - 1;
+		memcpy(row, at + 1, n);
+		row[n] = 0;
+	}
+	free(text);
+	return row;
+}
+
+START_TEST(test_e2c_felare_evicts_the_fastest_machines_tail_for_a_starving_type)
+{
+	test_write("eet.csv", "idx,A,B\nT1,1,1\nT2,1,0.5\n");
+	fee_workload("T1", "4.5");
+	static const char evict[] = ",\n  \"evict\": true, "
+				    "\"fairness_factor\": 1.0";
+	json_t *s = fee_run(evict, 1, "fee_on", "felare-evict1");
+	const json_t *tasks = json_object_get(s, "tasks");
+	ck_assert_int_eq(json_integer_value(json_object_get(tasks,
+							    "completed")),
+			 5);
+	ck_assert_int_eq(dropped_by(s, "evicted"), 1);
+	ck_assert_int_eq(dropped_by(s, "unmapped"), 0);
+	ck_assert_int_eq(machine_completed(s, 1), 2); /* tasks 2 and 5 */
+	json_decref(s);
+	ck_assert_str_eq(fee_row("fee_on", "felare-evict1", 4),
+			 "4,T1,2.150000,,,100.000000,,,evicted,");
+	ck_assert_str_eq(fee_row("fee_on", "felare-evict1", 5), "5,T2,2.200000,3.050000,3.550000,"
+			 "4.500000,1,B,completed,0.000000");
+	ck_assert_str_eq(fee_row("fee_on", "felare-evict1", 3), "3,T1,2.100000,3.000000,4.000000,"
+			 "100.000000,0,A,completed,0.000000");
+
+	/* without it: task 5 unmapped, no "evicted" count at all */
+	s = fee_run("", 1, "fee_off", "felare");
+	ck_assert_int_eq(dropped_by(s, "unmapped"), 1);
+	ck_assert_ptr_null(json_object_get(
+		json_object_get(json_object_get(s, "tasks"), "dropped_by"),
+		"evicted"));
+	json_decref(s);
+	ck_assert_str_eq(fee_row("fee_off", "felare", 4), "4,T1,2.150000,3.050000,4.050000,"
+			 "100.000000,1,B,completed,0.000000");
+
+	/* task 5 would miss 3.5 on B even with task 4 gone */
+	fee_workload("T1", "3.5");
+	s = fee_run(evict, 1, "fee_late", "felare-evict1");
+	ck_assert_int_eq(dropped_by(s, "evicted"), 0);
+	ck_assert_int_eq(dropped_by(s, "unmapped"), 1);
+	json_decref(s);
+
+	/* nothing starves under fairness_factor 0 */
+	fee_workload("T1", "4.5");
+	s = fee_run(",\n  \"evict\": true, \"fairness_factor\": 0", 1,
+		    "fee_f0", "felare-evict0");
+	ck_assert_int_eq(dropped_by(s, "evicted"), 0);
+	ck_assert_int_eq(dropped_by(s, "unmapped"), 1);
+	json_decref(s);
+
+	/* B's tail (task 4) is a T2: of the starving type itself */
+	fee_workload("T2", "4.5");
+	s = fee_run(evict, 1, "fee_t2", "felare-evict1");
+	ck_assert_int_eq(dropped_by(s, "evicted"), 0);
+	json_decref(s);
+
+	/* no local queues: the machines' tasks all run, none is evicted; the
+	 * run is the one without "evict" */
+	fee_workload("T1", "4.5");
+	s = fee_run(evict, 0, "fee_q0", "felare-evict1");
+	ck_assert_int_eq(dropped_by(s, "evicted"), 0);
+	json_t *plain = fee_run("", 0, "fee_q0_off", "felare");
+	json_object_del(s, "policy");
+	json_object_del(plain, "policy");
+	json_object_del(s, "wall_s");
+	json_object_del(plain, "wall_s");
+	char *a = json_dumps(s, JSON_SORT_KEYS),
+	     *b = json_dumps(plain, JSON_SORT_KEYS);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	json_decref(s);
+	json_decref(plain);
+}
+END_TEST
+
+START_TEST(test_e2c_felare_evict_bad_parameters_name_the_line)
+{
+	test_write("eet.csv", "idx,A,B\nT1,1,1\nT2,1,0.5\n");
+	fee_workload("T1", "4.5");
+	static const struct {
+		const char *policy, *params, *says;
+	} bad[] = {
+		{"felare", ",\n  \"evict\": 1", "evict must be true or false"},
+		{"felare", ",\n  \"evict\": true, \"fairness_factor\": -1",
+		 "fairness_factor"},
+		{"felare", ",\n  \"evict\": true, \"fairness_factor\": \"1\"",
+		 "fairness_factor"},
+		{"felare", ",\n  \"fairness_factor\": 1", "needs \"evict\""},
+		{"minmin", ",\n  \"evict\": true", "felare only"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[1024], errbuf[2048];
+		snprintf(text, sizeof text,
+			 "{\"profile\": {\"e2c_eet\": {\"file\": \"eet.csv\"}},\n"
+			 " \"machines\": [{\"type\": \"A\", \"count\": 1}],\n"
+			 " \"workload\": {\"arrival\": \"e2c\", \"file\": "
+			 "\"wl.csv\"},\n"
+			 " \"policies\": [{\"name\": \"%s\"%s}], \"seed\": 3}\n",
+			 bad[i].policy, bad[i].params);
+		json_t *s = run_summary(text, bad[i].policy, "fee_bad", errbuf,
+					sizeof errbuf);
+		ck_assert_ptr_null(s);
+		ck_assert_msg(strstr(errbuf, "e2c_opt.json:5") &&
+				      strstr(errbuf, bad[i].says),
+			      "case %zu: %s", i, errbuf);
+	}
+}
+END_TEST
+
 Suite *suite_e2c(void)
 {
 	Suite *s = suite_create("e2c");
@@ -763,6 +964,10 @@ Suite *suite_e2c(void)
 	tcase_add_test(tc, test_e2c_config_bad_file_names_its_line);
 	tcase_add_test(tc,
 		       test_e2c_felare_cancels_a_task_deferred_twice_without_room);
+	tcase_add_test(
+		tc,
+		test_e2c_felare_evicts_the_fastest_machines_tail_for_a_starving_type);
+	tcase_add_test(tc, test_e2c_felare_evict_bad_parameters_name_the_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
