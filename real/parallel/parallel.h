@@ -132,6 +132,7 @@ typedef struct par_opts {
 	double timeout_s;        /* per socket operation; 0: 60 */
 	uint64_t seed;           /* weights and inputs; 0: 1 */
 	int check;               /* compare with one process */
+	int keep_predictions;    /* hand them back in par_result's pred */
 } par_opts;
 
 typedef struct par_node_stats {
@@ -156,6 +157,8 @@ typedef struct par_result {
 	int checked;
 	double check_max_abs;    /* largest |parallel - one process| */
 	int64_t output_elems;    /* per sample */
+	float *pred;             /* keep_predictions: samples x output_elems,
+				    sample order */
 } par_result;
 
 /* Run plan p with o; fills r. An error names the failing worker. */

@@ -943,7 +943,10 @@ static int run(const par_plan *p, const par_opts *o, const layout *L,
 	r->n_nodes = L->n_nodes;
 	if (!rc && o->check)
 		rc = check_one_process(L, o, d.pred, r, err);
-	free(d.pred);
+	if (o->keep_predictions)
+		r->pred = d.pred;
+	else
+		free(d.pred);
 	return rc;
 }
 
@@ -987,6 +990,8 @@ int par_run(const par_plan *p, const par_opts *o_in, par_result *r,
 
 void par_result_free(par_result *r)
 {
+	free(r->pred);
+	r->pred = NULL;
 	for (int n = 0; n < MAX_NODES; n++) {
 		free(r->node[n].bin_in);
 		free(r->node[n].bin_out);
