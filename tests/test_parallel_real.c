@@ -271,7 +271,7 @@ static void load_plan(par_plan *p, const char *path)
 }
 
 /* One process's predictions for the run's samples (the same inputs:
- * par_input_value), in a new buffer. */
+ * par_input_fill), in a new buffer. */
 static float *one_process(const char *bk, int64_t samples, int64_t batch,
 			  uint64_t seed)
 {
@@ -286,13 +286,9 @@ static float *one_process(const char *bk, int64_t samples, int64_t batch,
 	for (int64_t s0 = 0; s0 < samples; s0 += batch) {
 		for (int k = 0; k < nn_model_n_inputs(m); k++) {
 			int64_t e = nn_model_input_elems(m, k);
-			for (int64_t s = 0; s < batch; s++)
-				for (int64_t j = 0; j < e; j++)
-					nn_model_input(m, k)[s * e + j] =
-						s0 + s < samples
-							? par_input_value(seed, k,
-									  s0 + s, j)
-							: 0;
+			for (int64_t s = 0; s < batch && s0 + s < samples; s++)
+				par_input_fill(seed, k, s0 + s,
+					       nn_model_input(m, k) + s * e, e);
 		}
 		ok(nn_model_forward(m, 0, &err), &err);
 		int64_t rows = samples - s0 < batch ? samples - s0 : batch;

@@ -91,8 +91,6 @@
 #define PAR_NAME_MAX 32
 #define PAR_HDR_BYTES 32
 #define PAR_CHUNK 16384
-/* Input k of sample s, element e: uniform in [-1, 1) from a hash of
- * (seed, k, s, e) (par_input_value). */
 
 typedef enum par_strategy {
 	PAR_DATA,
@@ -168,6 +166,10 @@ void par_result_free(par_result *r);
 /* result.json and traffic.csv into dir (created if missing). */
 int par_result_write(const par_result *r, const char *dir, io_err *err);
 
-float par_input_value(uint64_t seed, int input, int64_t sample, int64_t e);
+/* The n values of input layer k (0-based, in layer order) of sample s:
+ * uniform in [-1, 1), a xorshift64* stream (Vigna 2016) from a hash of
+ * (seed, k, s), so any process makes any sample's inputs alone. */
+void par_input_fill(uint64_t seed, int input, int64_t sample, float *dst,
+		    int64_t n);
 
 #endif

@@ -58,13 +58,19 @@ static void sleep_s(double s)
 		;
 }
 
-float par_input_value(uint64_t seed, int input, int64_t sample, int64_t e)
+void par_input_fill(uint64_t seed, int input, int64_t sample, float *dst,
+		    int64_t n)
 {
-	uint64_t h = sim_splitmix64(sim_splitmix64(seed ^ 0x1A2B3C4Dull) +
+	uint64_t x = sim_splitmix64(sim_splitmix64(seed ^ 0x1A2B3C4Dull) +
 				    (uint64_t)input * 0x9E3779B97F4A7C15ull);
-	h = sim_splitmix64(h + (uint64_t)sample * 0xC2B2AE3D27D4EB4Full);
-	h = sim_splitmix64(h + (uint64_t)e);
-	return (float)((double)(h >> 11) * 0x1.0p-52 - 1.0);
+	x = sim_splitmix64(x + (uint64_t)sample * 0xC2B2AE3D27D4EB4Full) | 1;
+	for (int64_t i = 0; i < n; i++) {
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		uint64_t v = x * 0x2545F4914F6CDD1Dull;
+		dst[i] = (float)((double)(v >> 11) * 0x1.0p-52 - 1.0);
+	}
 }
 
 /* Count bytes at time t into a bin (grows the arrays; a failed growth
@@ -659,10 +665,8 @@ static void *driver_send(void *arg)
 			}
 			double t = now_s();
 			for (int64_t r = 0; r < rows; r++)
-				for (int64_t x = 0; x < e; x++)
-					buf[r * e + x] = par_input_value(
-						d->o->seed, (int)in_k,
-						k * L->batch + r, x);
+				par_input_fill(d->o->seed, (int)in_k,
+					       k * L->batch + r, buf + r * e, e);
 			d->out_st.compute_s += now_s() - t;
 			d->send_rc = send_msg(&d->out, d->fd[n], MSG_DATA, i,
 					      (uint32_t)rows, (uint64_t)k, buf,
@@ -797,10 +801,8 @@ static int check_one_process(const layout *L, const par_opts *o,
 			float *x = nn_model_act(m, i);
 			int64_t e = L->elems[i];
 			for (int64_t s = 0; s < rows_of(L, k); s++)
-				for (int64_t j = 0; j < e; j++)
-					x[s * e + j] = par_input_value(
-						o->seed, in_k, k * L->batch + s,
-						j);
+				par_input_fill(o->seed, in_k, k * L->batch + s,
+					       x + s * e, e);
 			in_k++;
 		}
 		if ((rc = nn_model_forward(m, 0, err)))
