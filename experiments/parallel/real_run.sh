@@ -5,14 +5,23 @@
 # on 127.0.0.1) at 1,000 samples, batch 10, 50 and 200, without and with
 # each process's sends paced to 10 MB/s (seed 003's traffic figures are in
 # the MB/s); then experiments/parallel/REAL.md's tables from the runs'
-# result.json files.
+# result.json files (the analysis text is experiments/parallel/real_notes.md,
+# appended).
 #
 #   sh experiments/parallel/real_run.sh [./build/hetsim] [OUT]    (OUT:
 #   out/parallel-real)
 #
 # Runs DIR OUT/PLAN-bB[-bw10]/ (result.json, traffic.csv); the runs at
 # batch 50 without pacing also check the predictions against one process.
-# Needs jq. REAL.md's analysis text below the tables is written by hand.
+# Needs jq and awk. Columns: wall time (first input sent to last prediction
+# back); the machine's 1-minute load average at the start (other work
+# shares the cores); bytes on the wire sent by all processes and by the
+# workers only (activations and predictions); each worker's CPU seconds in
+# its forward passes; the 2-core CPU bound max(sum / 2, busiest) (what the
+# run needs on 2 dedicated cores if no transfer limits it); with pacing,
+# the busiest sender's bytes / rate (the link bound); the highest outbound
+# rate of a node in a 0.1 s bin of traffic.csv; the check against one
+# process (batch 50 unpaced only).
 set -eu
 BIN=${1:-./build/hetsim}
 OUT=${2:-out/parallel-real}
@@ -35,26 +44,45 @@ for plan in data model model-opt model-seedopt; do
 				cat "$dir.log" >&2
 				exit 1
 			}
-			jq -r --arg plan "$plan" --arg bw "$bw" '
-			  def mb: . / 1e6 * 100 | round / 100;
-			  def node(n): .nodes[] | select(.name == n);
-			  [$plan, .batch, (if $bw == "0" then "-" else $bw end),
-			   (.wall_s * 1000 | round / 1000),
-			   ([.nodes[].sent_wire_bytes] | add | mb),
-			   ([.nodes[] | select(.role != "driver") | .sent_wire_bytes] | add | mb),
-			   (node("w4") | .sent_wire_bytes | mb),
-			   (node("w4") | .recv_wire_bytes | mb),
-			   ([.nodes[] | select(.role != "driver") | .compute_s * 100 | round / 100] | map(tostring) | join(" / ")),
-			   (if .check then (.check.max_abs_diff | tostring) else "-" end)]
+			peak=$(awk -F, -v bin="$(jq .bin_s "$dir/result.json")" '
+				NR > 1 && $4 / bin > max { max = $4 / bin; who = $2 }
+				END { printf "%.1f (%s)", max / 1e6, who }' "$dir/traffic.csv")
+			jq -r --arg plan "$plan" --arg bw "$bw" --arg peak "$peak" '
+			  def r2: . * 100 | round / 100;
+			  def mb: . / 1e6 | r2;
+			  [.nodes[] | select(.role != "driver")] as $w
+			  | ([$w[].compute_cpu_s] | add) as $cpu
+			  | ([$w[].compute_cpu_s] | max) as $busiest
+			  | [$plan, .batch, (if $bw == "0" then "-" else $bw end),
+			     (.wall_s | r2), (.loadavg_1m[0] | r2),
+			     ([.nodes[].sent_wire_bytes] | add | mb),
+			     ([$w[].sent_wire_bytes] | add | mb),
+			     ([$w[] | .compute_cpu_s | r2 | tostring] | join(" / ")),
+			     ([$cpu / 2, $busiest] | max | r2),
+			     (if $bw == "0" then "-" else
+			        ([.nodes[].sent_wire_bytes] | max / ($bw | tonumber) / 1e6 | r2) end),
+			     $peak,
+			     (if .check then (.check.max_abs_diff | tostring) else "-" end)]
 			  | "| " + (map(tostring) | join(" | ")) + " |"' \
 				"$dir/result.json" >>"$TABLE.tmp"
 		done
 	done
 done
 {
-	echo "| plan | batch | MB/s cap | wall s | all sent MB | workers sent MB | w4 sent MB | w4 recv MB | compute s w1 / w2 / w3 / w4 | check max diff |"
-	echo "|---|---|---|---|---|---|---|---|---|---|"
+	echo "| plan | batch | MB/s cap | wall s | load | sent MB, all | sent MB, workers | forward CPU s w1 / w2 / w3 / w4 | 2-core CPU bound s | busiest link s | peak out MB/s (node) | check |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 	cat "$TABLE.tmp"
 } >"$TABLE"
 rm -f "$TABLE.tmp"
+{
+	echo "# Real runs of the land-cover CNN's parallel plans (issue 17, item 5)"
+	echo
+	echo "Written by \`sh experiments/parallel/real_run.sh\` on this machine"
+	echo "($(nproc) cores; $(date -u +%Y-%m-%d)); $SAMPLES samples, one oneDNN thread per process."
+	echo "The analysis below the table is experiments/parallel/real_notes.md (by hand)."
+	echo
+	cat "$TABLE"
+	echo
+	cat "$HERE/real_notes.md"
+} >"$HERE/REAL.md"
 cat "$TABLE"

@@ -73,7 +73,10 @@
  * built and connections made before); per process: bytes and messages
  * sent and received, compute seconds (its forward passes; the driver's:
  * generating inputs), idle seconds (blocked waiting for a message), send
- * seconds (blocked sending, the pacing included); and traffic.csv,
+ * seconds (blocked sending, the pacing included), all wall time, and the
+ * CPU seconds of its forward passes (compute_cpu_s: what it computed,
+ * however the cores were shared); the machine's load average at the start
+ * and end; and traffic.csv,
  * "t_s,node,in_bytes,out_bytes": each process's on-wire bytes per bin of
  * bin_s seconds from the start (as the simulator's traffic.csv). The
  * predictions are checked against one process running the whole model on
@@ -140,6 +143,7 @@ typedef struct par_node_stats {
 	uint64_t sent_payload, sent_wire, recv_payload, recv_wire;
 	uint64_t msgs_sent, msgs_recv;
 	double compute_s, idle_s, send_s;
+	double compute_cpu_s;    /* CPU time of its forward passes */
 	int n_bins;
 	uint64_t *bin_in, *bin_out; /* on-wire bytes per bin */
 } par_node_stats;
@@ -152,6 +156,7 @@ typedef struct par_result {
 	double bandwidth_Bps, bin_s, wall_s;
 	int n_nodes;             /* [0] the driver, then the workers */
 	par_node_stats node[PAR_MAX_WORKERS + 1];
+	double loadavg_start, loadavg_end; /* this machine's 1-min load */
 	int checked;
 	double check_max_abs;    /* largest |parallel - one process| */
 	int64_t output_elems;    /* per sample */

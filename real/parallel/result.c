@@ -12,7 +12,7 @@
 static json_t *node_json(const par_node_stats *s)
 {
 	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:f, "
-			 "s:f, s:f}",
+			 "s:f, s:f, s:f}",
 			 "name", s->name, "role", s->role, "layers", s->layers,
 			 "sent_payload_bytes", (json_int_t)s->sent_payload,
 			 "sent_wire_bytes", (json_int_t)s->sent_wire,
@@ -20,7 +20,8 @@ static json_t *node_json(const par_node_stats *s)
 			 "recv_wire_bytes", (json_int_t)s->recv_wire,
 			 "msgs_sent", (json_int_t)s->msgs_sent, "msgs_recv",
 			 (json_int_t)s->msgs_recv, "compute_s", s->compute_s,
-			 "idle_s", s->idle_s, "send_s", s->send_s);
+			 "compute_cpu_s", s->compute_cpu_s, "idle_s", s->idle_s,
+			 "send_s", s->send_s);
 }
 
 int par_result_write(const par_result *r, const char *dir, io_err *err)
@@ -42,6 +43,9 @@ int par_result_write(const par_result *r, const char *dir, io_err *err)
 		r->bin_s, "wall_s", r->wall_s, "nodes", nodes);
 	if (!doc)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	json_object_set_new(doc, "loadavg_1m",
+			    json_pack("[f, f]", r->loadavg_start,
+				      r->loadavg_end));
 	if (r->checked)
 		json_object_set_new(doc, "check",
 				    json_pack("{s:s, s:f}", "against",

@@ -49,6 +49,19 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double loadavg_1m(void)
+{
+	double l[1];
+	return getloadavg(l, 1) == 1 ? l[0] : -1;
+}
+
 static void sleep_s(double s)
 {
 	if (s <= 0)
@@ -527,10 +540,11 @@ static int worker_batch(worker *w, int64_t k, io_err *err)
 					       &rows, node_name(L, u), err);
 	if (rc)
 		return rc;
-	double t = now_s();
+	double t = now_s(), c = cpu_s();
 	rc = L->p->strategy == PAR_DATA ? nn_model_forward(w->m, 0, err)
 					: nn_model_forward_part(w->m, err);
 	w->st.compute_s += now_s() - t;
+	w->st.compute_cpu_s += cpu_s() - c;
 	for (int d = 1; d < L->n_nodes && !rc; d++)
 		for (int i = 0; i < L->n_layers && !rc && d != w->me; i++)
 			if (L->p->strategy != PAR_DATA && L->owner[i] == w->me &&
@@ -864,6 +878,7 @@ static int run(const par_plan *p, const par_opts *o, const layout *L,
 		if (!rc)
 			d.fd[from] = fd;
 	}
+	r->loadavg_start = loadavg_1m();
 	double start = now_s();
 	d.out = (side){&d.out_st, start, o->bin_s, o->bandwidth_Bps, 0,
 		       o->timeout_s, 0};
@@ -884,6 +899,7 @@ static int run(const par_plan *p, const par_opts *o, const layout *L,
 	}
 	if (!rc)
 		rc = driver_recv(&d, r, err);
+	r->loadavg_end = loadavg_1m();
 	if (rc) /* unblock the sending side */
 		for (int n = 1; n < L->n_nodes; n++)
 			if (d.fd[n] >= 0)

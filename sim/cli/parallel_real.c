@@ -134,15 +134,16 @@ int sim_cmd_parallel_real(int argc, char **argv)
 	       "wall %.3f s\n",
 	       r.model, par_strategy_name(r.strategy), (long long)r.samples,
 	       (long long)r.batch, r.n_nodes, r.wall_s);
-	printf("%-8s %-7s %6s %12s %12s %9s %9s %9s\n", "node", "role",
-	       "layers", "sent_bytes", "recv_bytes", "compute_s", "idle_s",
-	       "send_s");
+	printf("%-8s %-7s %6s %12s %12s %9s %9s %9s %9s\n", "node", "role",
+	       "layers", "sent_bytes", "recv_bytes", "compute_s", "cpu_s",
+	       "idle_s", "send_s");
 	for (int n = 0; n < r.n_nodes; n++) {
 		const par_node_stats *s = &r.node[n];
-		printf("%-8s %-7s %6d %12llu %12llu %9.3f %9.3f %9.3f\n", s->name,
-		       s->role, s->layers, (unsigned long long)s->sent_wire,
-		       (unsigned long long)s->recv_wire, s->compute_s, s->idle_s,
-		       s->send_s);
+		printf("%-8s %-7s %6d %12llu %12llu %9.3f %9.3f %9.3f %9.3f\n",
+		       s->name, s->role, s->layers,
+		       (unsigned long long)s->sent_wire,
+		       (unsigned long long)s->recv_wire, s->compute_s,
+		       s->compute_cpu_s, s->idle_s, s->send_s);
 	}
 	int bad = 0;
 	if (r.checked) {
