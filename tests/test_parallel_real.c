@@ -416,6 +416,28 @@ START_TEST(test_model_run_dnnl_within_tolerance)
 }
 END_TEST
 
+START_TEST(test_local_inputs_move_only_activations)
+{
+	/* the workers make their inputs: the driver sends nothing, w2 and
+	 * w3 send the cut edges, the predictions are one process's */
+	par_result r;
+	run_ok(plan_file("p.json", "model", -1, NULL), "dnnl",
+	       (par_opts){.seed = 9, .local_inputs = 1}, &r);
+	float *one = one_process("dnnl", 10, 4, 9);
+	for (int64_t i = 0; i < 10 * r.output_elems; i++)
+		ck_assert_msg(fabs(one[i] - r.pred[i]) <= 1e-5,
+			      "prediction %lld: %.9g, one process %.9g",
+			      (long long)i, r.pred[i], one[i]);
+	free(one);
+	ck_assert_uint_eq(r.node[0].sent_wire, 0);
+	ck_assert_uint_eq(r.node[2].recv_wire, 0);
+	ck_assert_uint_eq(r.node[2].sent_wire, 10 * 16384 + 3 * PAR_HDR_BYTES);
+	ck_assert_uint_eq(r.node[4].recv_payload, 10 * (16384 + 13824));
+	ck_assert(r.node[2].input_s > 0);
+	par_result_free(&r);
+}
+END_TEST
+
 static double wall_of(const char *plan, double bw_Bps)
 {
 	par_result r;
@@ -549,6 +571,7 @@ Suite *suite_parallel_real(void)
 	tcase_add_test(tp, test_data_run_equals_one_process);
 	tcase_add_test(tp, test_model_run_equals_one_process);
 	tcase_add_test(tp, test_model_run_dnnl_within_tolerance);
+	tcase_add_test(tp, test_local_inputs_move_only_activations);
 	tcase_add_test(tp, test_bandwidth_slows_transfer_bound_run);
 	tcase_add_test(tp, test_killed_worker_reported);
 	tcase_add_test(tp, test_bad_plans_located);

@@ -72,13 +72,18 @@
  * input sent to the last prediction received (processes started, models
  * built and connections made before); per process: bytes and messages
  * sent and received, compute seconds (its forward passes; the driver's:
- * generating inputs), idle seconds (blocked waiting for a message), send
+ * forward passes only), input seconds (making inputs), idle seconds (blocked waiting for a message), send
  * seconds (blocked sending, the pacing included), all wall time, and the
  * CPU seconds of its forward passes (compute_cpu_s: what it computed,
  * however the cores were shared); the machine's load average at the start
  * and end; and traffic.csv,
  * "t_s,node,in_bytes,out_bytes": each process's on-wire bytes per bin of
- * bin_s seconds from the start (as the simulator's traffic.csv). The
+ * bin_s seconds from the start (as the simulator's traffic.csv).
+ *
+ * local_inputs (--local-inputs): each worker holding an input layer (data:
+ * each replica) makes its batches' inputs itself, as seed 003's workers
+ * read a local copy of the data set; the driver then sends nothing and
+ * only receives the predictions. The
  * predictions are checked against one process running the whole model on
  * the same inputs (check: the largest absolute difference; equal bits on
  * the ref backend).
@@ -134,6 +139,8 @@ typedef struct par_opts {
 	uint64_t seed;           /* weights and inputs; 0: 1 */
 	int check;               /* compare with one process */
 	int keep_predictions;    /* hand them back in par_result's pred */
+	int local_inputs;        /* workers make their inputs (a local data
+				    set, as in seed 003's cluster) */
 } par_opts;
 
 typedef struct par_node_stats {
@@ -144,6 +151,8 @@ typedef struct par_node_stats {
 	uint64_t msgs_sent, msgs_recv;
 	double compute_s, idle_s, send_s;
 	double compute_cpu_s;    /* CPU time of its forward passes */
+	double input_s;          /* making inputs (the driver; local_inputs:
+				    the workers holding input layers) */
 	int n_bins;
 	uint64_t *bin_in, *bin_out; /* on-wire bytes per bin */
 } par_node_stats;
@@ -160,6 +169,7 @@ typedef struct par_result {
 	int checked;
 	double check_max_abs;    /* largest |parallel - one process| */
 	int64_t output_elems;    /* per sample */
+	int local_inputs;
 	float *pred;             /* keep_predictions: samples x output_elems,
 				    sample order */
 } par_result;

@@ -12,7 +12,7 @@
 static json_t *node_json(const par_node_stats *s)
 {
 	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:f, "
-			 "s:f, s:f, s:f}",
+			 "s:f, s:f, s:f, s:f}",
 			 "name", s->name, "role", s->role, "layers", s->layers,
 			 "sent_payload_bytes", (json_int_t)s->sent_payload,
 			 "sent_wire_bytes", (json_int_t)s->sent_wire,
@@ -20,7 +20,8 @@ static json_t *node_json(const par_node_stats *s)
 			 "recv_wire_bytes", (json_int_t)s->recv_wire,
 			 "msgs_sent", (json_int_t)s->msgs_sent, "msgs_recv",
 			 (json_int_t)s->msgs_recv, "compute_s", s->compute_s,
-			 "compute_cpu_s", s->compute_cpu_s, "idle_s", s->idle_s,
+			 "compute_cpu_s", s->compute_cpu_s, "input_s", s->input_s,
+			 "idle_s", s->idle_s,
 			 "send_s", s->send_s);
 }
 
@@ -34,13 +35,14 @@ int par_result_write(const par_result *r, const char *dir, io_err *err)
 		json_array_append_new(nodes, node_json(&r->node[n]));
 	json_t *doc = json_pack(
 		"{s:s, s:i, s:s, s:s, s:I, s:I, s:I, s:i, s:f, s:i, s:f, s:f, "
-		"s:o}",
+		"s:b, s:o}",
 		"format", "hetsim-parallel-real", "version", 1, "model",
 		r->model, "strategy", par_strategy_name(r->strategy), "samples",
 		(json_int_t)r->samples, "batch", (json_int_t)r->batch, "batches",
 		(json_int_t)r->batches, "threads", r->threads, "bandwidth_Bps",
 		r->bandwidth_Bps, "header_bytes", PAR_HDR_BYTES, "bin_s",
-		r->bin_s, "wall_s", r->wall_s, "nodes", nodes);
+		r->bin_s, "wall_s", r->wall_s, "local_inputs", r->local_inputs,
+		"nodes", nodes);
 	if (!doc)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	json_object_set_new(doc, "loadavg_1m",

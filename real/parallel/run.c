@@ -521,14 +521,25 @@ static int worker_batch(worker *w, int64_t k, io_err *err)
 {
 	const layout *L = w->L;
 	int rc = 0;
-	uint32_t rows = 0;
-	/* inputs: from the driver, then from each upstream worker */
-	for (int i = 0; i < L->n_layers && !rc; i++)
-		if (gets_input(L, w->me, k, i))
+	uint32_t rows = (uint32_t)rows_of(L, k);
+	/* inputs: from the driver (or made here: local_inputs), then from
+	 * each upstream worker */
+	for (int i = 0, in_k = 0; i < L->n_layers && !rc; i++) {
+		if (gets_input(L, w->me, k, i) && w->o->local_inputs) {
+			double t = now_s();
+			float *x = nn_model_act(w->m, i);
+			for (int64_t r = 0; r < (int64_t)rows; r++)
+				par_input_fill(w->o->seed, in_k, k * L->batch + r,
+					       x + r * L->elems[i], L->elems[i]);
+			w->st.input_s += now_s() - t;
+		} else if (gets_input(L, w->me, k, i)) {
 			rc = recv_data(&w->s, w->dfd, i, (uint64_t)k,
 				       nn_model_act(w->m, i),
 				       (uint64_t)(L->batch * L->elems[i]) * 4,
 				       &rows, "the driver", err);
+		}
+		in_k += L->is_input[i];
+	}
 	for (int u = 1; u < L->n_nodes && !rc; u++)
 		for (int i = 0; i < L->n_layers && !rc && u != w->me; i++)
 			if (L->p->strategy != PAR_DATA && L->owner[i] == u &&
@@ -656,7 +667,8 @@ static void *driver_send(void *arg)
 	const layout *L = d->L;
 	float *buf = NULL;
 	int64_t cap = 0;
-	for (int64_t k = 0; k < L->batches && !d->send_rc; k++) {
+	for (int64_t k = 0; k < L->batches && !d->send_rc && !d->o->local_inputs;
+	     k++) {
 		int64_t rows = rows_of(L, k);
 		for (int i = 0; i < L->n_layers && !d->send_rc; i++) {
 			if (!L->is_input[i])
@@ -681,7 +693,7 @@ static void *driver_send(void *arg)
 			for (int64_t r = 0; r < rows; r++)
 				par_input_fill(d->o->seed, (int)in_k,
 					       k * L->batch + r, buf + r * e, e);
-			d->out_st.compute_s += now_s() - t;
+			d->out_st.input_s += now_s() - t;
 			d->send_rc = send_msg(&d->out, d->fd[n], MSG_DATA, i,
 					      (uint32_t)rows, (uint64_t)k, buf,
 					      (uint64_t)(rows * e) * 4,
@@ -934,7 +946,7 @@ static int run(const par_plan *p, const par_opts *o, const layout *L,
 	ds->recv_payload = d.in_st.recv_payload;
 	ds->recv_wire = d.in_st.recv_wire;
 	ds->msgs_recv = d.in_st.msgs_recv;
-	ds->compute_s = d.out_st.compute_s;
+	ds->input_s = d.out_st.input_s;
 	ds->idle_s = d.in_st.idle_s;
 	ds->send_s = d.out_st.send_s;
 	int nb = d.out_st.n_bins > d.in_st.n_bins ? d.out_st.n_bins
@@ -999,6 +1011,7 @@ int par_run(const par_plan *p, const par_opts *o_in, par_result *r,
 		r->threads = o.threads;
 		r->bandwidth_Bps = o.bandwidth_Bps;
 		r->bin_s = o.bin_s;
+		r->local_inputs = o.local_inputs;
 		r->output_elems = L.elems[L.out_layer];
 		rc = run(p, &o, &L, r, err);
 	}

@@ -16,14 +16,15 @@
 const char sim_cli_parallel_real_usage[] =
 	"  parallel-real PLAN.json [--samples N] [--batch B] [--threads T]\n"
 	"        [--bandwidth MBps] [--bin S] [--backend dnnl|ref] [--seed N]\n"
-	"        [--timeout S] [--no-check] [--out DIR]\n"
+	"        [--timeout S] [--local-inputs] [--no-check] [--out DIR]\n"
 	"                        run a parallel plan (hetsim parallel's output:\n"
 	"                        data, model, model-opt, hybrid) for real: a driver\n"
 	"                        and one process per worker over TCP on 127.0.0.1;\n"
 	"                        N, B override the plan's samples and batch; T\n"
 	"                        oneDNN threads per process (1); --bandwidth paces\n"
 	"                        each process's sends (MB/s, 1e6 bytes); checks the\n"
-	"                        predictions against one process; writes\n"
+	"                        predictions against one process; --local-inputs:\n"
+	"                        workers make their inputs (no input traffic); writes\n"
 	"                        DIR/result.json (wall time, bytes, compute and idle\n"
 	"                        seconds per process) and DIR/traffic.csv (bins of S\n"
 	"                        s, 0.1); DIR: out/parallel-real\n";
@@ -62,6 +63,10 @@ int sim_cmd_parallel_real(int argc, char **argv)
 		double d;
 		if (strcmp(a, "--no-check") == 0) {
 			o.check = 0;
+			continue;
+		}
+		if (strcmp(a, "--local-inputs") == 0) {
+			o.local_inputs = 1;
 			continue;
 		}
 		if (a[0] != '-') {
