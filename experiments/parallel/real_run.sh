@@ -10,7 +10,7 @@
 # result.json files (the analysis text is experiments/parallel/real_notes.md,
 # appended).
 #
-#   sh experiments/parallel/real_run.sh [./build/hetsim] [OUT]    (OUT:
+#   [REPORT_ONLY=1] sh experiments/parallel/real_run.sh [./build/hetsim] [OUT]    (OUT:
 #   out/parallel-real)
 #
 # Runs into OUT/PLAN-bB[-bw10][-driverin]/ (result.json, traffic.csv); the
@@ -75,6 +75,9 @@ run() {
 		"$dir/result.json" >>"$TABLE.tmp"
 }
 PLANS="data model model-opt model-seedopt"
+if [ "${REPORT_ONLY:-0}" = 1 ]; then
+	PLANS=""     # REPORT_ONLY=1: rewrite REAL.md from OUT/table.md
+fi
 for plan in $PLANS; do
 	for b in 10 50 200; do
 		for bw in 0 10; do
@@ -87,17 +90,18 @@ for plan in $PLANS; do
 		run $plan 50 $bw driver
 	done
 done
-{
+[ -n "$PLANS" ] && {
 	echo "| plan | batch | inputs | MB/s cap | wall s | load | sent MB, all | sent MB, workers | forward CPU s w1 / w2 / w3 / w4 | 2-core CPU bound s | busiest link s | peak out MB/s (node) | check |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	cat "$TABLE.tmp"
 } >"$TABLE"
 rm -f "$TABLE.tmp"
+[ -s "$TABLE" ] || { echo "real_run: no $TABLE" >&2; exit 1; }
 {
 	echo "# Real runs of the land-cover CNN's parallel plans (issue 17, item 5)"
 	echo
 	echo "Written by \`sh experiments/parallel/real_run.sh\` on this machine"
-	echo "($(nproc) cores; $(date -u +%Y-%m-%d)); $SAMPLES samples, one oneDNN thread per process."
+	echo "($(nproc) cores; $(date -u +%Y-%m-%d -r "$TABLE")); $SAMPLES samples, one oneDNN thread per process."
 	echo "The analysis below the table is experiments/parallel/real_notes.md (by hand)."
 	echo
 	cat "$TABLE"
