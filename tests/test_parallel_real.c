@@ -548,8 +548,9 @@ START_TEST(test_bad_plans_located)
 		 "unknown key \"colour\"");
 	/* a cycle: hsi.pool1 back on w2 after hsi.bn1 on w3 */
 	char cyc[8192];
-	snprintf(cyc, sizeof cyc, "%s",
-		 test_slurp(plan_file("c.json", "model", -1, NULL), NULL));
+	char *text = test_slurp(plan_file("c.json", "model", -1, NULL), NULL);
+	snprintf(cyc, sizeof cyc, "%s", text);
+	free(text);
 	char *b = strstr(cyc, "\"hsi.bn1\", \"worker\": \"w2\"");
 	ck_assert_ptr_nonnull(b);
 	memcpy(strstr(b, "w2"), "w3", 2);
