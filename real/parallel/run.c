@@ -657,6 +657,8 @@ typedef struct driver {
 	par_node_stats out_st, in_st;
 	side out, in;
 	float *pred;           /* samples x output elems */
+	int status[MAX_NODES], done[MAX_NODES]; /* reaped children */
+	int first_failed;      /* the worker seen exiting first, 0: none */
 	io_err send_err;
 	int send_rc;
 } driver;
@@ -758,13 +760,40 @@ static int driver_recv(driver *d, par_result *r, io_err *err)
 	return 0;
 }
 
+/* Wait until a connection is pending on the driver's listener, checking
+ * every 0.1 s that no worker has exited (one that fails while building
+ * its model is reported at once, not after the time limit). */
+static int wait_connection(driver *d, int lfd, double timeout_s, io_err *err)
+{
+	double end = now_s() + timeout_s;
+	for (;;) {
+		struct pollfd p = {lfd, POLLIN, 0};
+		if (poll(&p, 1, 100) > 0)
+			return 0;
+		for (int n = 1; n < d->L->n_nodes; n++)
+			if (!d->done[n] && d->pid[n] > 0 &&
+			    waitpid(d->pid[n], &d->status[n], WNOHANG) ==
+				    d->pid[n]) {
+				d->done[n] = 1;
+				d->first_failed = n;
+				return io_errf(err, IO_EIO, NULL, 0,
+					       "worker %s exited while setting up",
+					       node_name(d->L, n));
+			}
+		if (now_s() > end)
+			return io_errf(err, IO_EIO, NULL, 0,
+				       "driver: no connection within %g s",
+				       timeout_s);
+	}
+}
+
 /* After a failure: which worker failed, and how (a worker killed by a
  * signal first: the others then fail because it is gone). Every child is
  * reaped (killed if still running after grace_s). */
 static void reap_all(driver *d, double grace_s, char *why, size_t cap)
 {
 	const layout *L = d->L;
-	int status[MAX_NODES] = {0}, done[MAX_NODES] = {0};
+	int *status = d->status, *done = d->done;
 	double end = now_s() + grace_s;
 	for (;;) {
 		int left = 0;
@@ -788,9 +817,12 @@ static void reap_all(driver *d, double grace_s, char *why, size_t cap)
 	if (!why)
 		return;
 	why[0] = 0;
+	int first = d->first_failed;
 	for (int pass = 0; pass < 2 && !why[0]; pass++)
-		for (int n = 1; n < L->n_nodes && !why[0]; n++) {
-			if (!done[n])
+		for (int i = 0; i < L->n_nodes && !why[0]; i++) {
+			/* pass 1: the worker seen exiting first, then in order */
+			int n = i == 0 ? first : (pass == 1 && i == first ? 0 : i);
+			if (n < 1 || !done[n])
 				continue;
 			int s = status[n];
 			if (pass == 0 && WIFSIGNALED(s))
@@ -880,8 +912,10 @@ static int run(const par_plan *p, const par_opts *o, const layout *L,
 	/* every worker says hello once its model is ready */
 	for (int k = 1; k < L->n_nodes && !rc; k++) {
 		int fd, from;
-		rc = accept_hello(w.lfd[0], o->timeout_s, &fd, &from, "driver",
-				  err);
+		rc = wait_connection(&d, w.lfd[0], o->timeout_s, err);
+		if (!rc)
+			rc = accept_hello(w.lfd[0], o->timeout_s, &fd, &from,
+					  "driver", err);
 		if (!rc && (from < 1 || from >= L->n_nodes || d.fd[from] >= 0)) {
 			close(fd);
 			rc = io_errf(err, IO_EIO, NULL, 0,
