@@ -40,7 +40,7 @@ static nn_model *model(const char *zoo, const char *text)
 	io_err err = {0};
 	if (zoo)
 		ok(nn_zoo_build(&m, zoo, 0, &err), &err);
-	else
+	else if (text)
 		ok(nn_model_parse(&m, "part.json", text, strlen(text), &err),
 		   &err);
 	ok(nn_model_init(m, PSEED, &err), &err);
