@@ -16,7 +16,7 @@
 # Runs into OUT/PLAN-bB[-bw10][-driverin]/ (result.json, traffic.csv); the
 # runs at batch 50 without pacing also check the predictions against one
 # process.
-# Needs jq and awk. Columns: wall time (first input sent to last prediction
+# Needs jq and awk. Columns: wall time (start, all workers ready, to last prediction
 # back); the machine's 1-minute load average at the start (other work
 # shares the cores); bytes on the wire sent by all processes and by the
 # workers only (activations and predictions); each worker's CPU seconds in

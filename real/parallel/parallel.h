@@ -36,7 +36,7 @@
  * process listens on 127.0.0.1, port 0 (the kernel picks), bound before
  * the fork; every worker connects to the driver and to each worker it
  * sends activations to. Data: the driver generates seeded synthetic
- * inputs of the model's input shapes (PAR_INPUT below), batch by batch;
+ * inputs of the model's input shapes (par_input_fill), batch by batch;
  * strategy data sends batch k's inputs to replica k mod R, which returns
  * its predictions; the model strategies send each input layer's batch to
  * the worker that holds it, each worker runs its layers
@@ -51,7 +51,7 @@
  *
  * Messages (host byte order: every end is this machine): a header of
  * PAR_HDR_BYTES = 32 bytes — u32 magic "HSPR", u32 type (1 hello, 2 data,
- * 3 stats), i32 layer, u32 rows, u64 batch, u64 payload bytes — then the
+ * 3 stats, 4 start), i32 layer, u32 rows, u64 batch, u64 payload bytes — then the
  * payload: for data, rows x the layer's elements per sample float32. Sent
  * and received bytes count the data messages only (inputs, activations,
  * predictions): payload and on-wire (payload + 32 per message); the hello
@@ -66,27 +66,27 @@
  * the driver kill the others, reap every child and report which worker
  * failed and how (its exit status or signal); children also die with the
  * driver (PR_SET_PDEATHSIG). For tests, $HETSIM_PARALLEL_REAL_CRASH=NAME:K
- * makes worker NAME kill itself (SIGKILL) before its batch K.
- *
- * Measured (result.json, by par_result_json): wall time from the first
- * input sent to the last prediction received (processes started, models
- * built and connections made before); per process: bytes and messages
- * sent and received, compute seconds (its forward passes; the driver's:
- * forward passes only), input seconds (making inputs), idle seconds (blocked waiting for a message), send
- * seconds (blocked sending, the pacing included), all wall time, and the
- * CPU seconds of its forward passes (compute_cpu_s: what it computed,
- * however the cores were shared); the machine's load average at the start
- * and end; and traffic.csv,
- * "t_s,node,in_bytes,out_bytes": each process's on-wire bytes per bin of
- * bin_s seconds from the start (as the simulator's traffic.csv).
+ * makes worker NAME kill itself (SIGKILL) before the K-th (0-based) batch it
+ * works on.
  *
  * local_inputs (--local-inputs): each worker holding an input layer (data:
  * each replica) makes its batches' inputs itself, as seed 003's workers
  * read a local copy of the data set; the driver then sends nothing and
- * only receives the predictions. The
- * predictions are checked against one process running the whole model on
- * the same inputs (check: the largest absolute difference; equal bits on
- * the ref backend).
+ * only receives the predictions.
+ *
+ * Measured (result.json and traffic.csv, by par_result_write): the wall
+ * time from the start signal (message type 4, sent once every worker has
+ * built its model and connected) to the last prediction received; per
+ * process: bytes and messages sent and received; wall seconds in its
+ * forward passes (compute_s), making inputs (input_s), blocked waiting for
+ * a message (idle_s) and blocked sending, the pacing included (send_s);
+ * the CPU seconds of its forward passes (compute_cpu_s: what it computed,
+ * however the cores were shared); the machine's 1-minute load average at
+ * the start and end; and traffic.csv, "t_s,node,in_bytes,out_bytes":
+ * each process's on-wire bytes per bin of bin_s seconds from the start (as
+ * the simulator's traffic.csv). The predictions are checked against one
+ * process running the whole model on the same inputs (check: the largest
+ * absolute difference; equal bits on the ref backend).
  */
 #ifndef HETSIM_REAL_PARALLEL_PARALLEL_H
 #define HETSIM_REAL_PARALLEL_PARALLEL_H
