@@ -57,7 +57,7 @@ NN_LIBS    := $(shell pkg-config --libs dnnl 2>/dev/null || echo -ldnnl) -lgomp
 LDLIBS_ALL := $(PKG_LIBS) -lcsv $(NN_LIBS) -lm -pthread $(LDLIBS)
 
 # Source folders (the layer rule and the map are in README.md).
-MODULES  := sim/io sim/base profiles workloads policies sim real real/nn real/agent sim/sweep sim/cli
+MODULES  := sim/io sim/base profiles workloads policies sim real real/nn real/agent real/parallel sim/sweep sim/cli
 LIB_SRC  := $(filter-out sim/cli/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)

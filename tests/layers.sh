@@ -16,6 +16,7 @@
 #   5 real        ffmpeg driver, segments, merge fit, transcoding calibration
 #   5 real/nn     the NN engine: models, layers, ref and oneDNN backends
 #   5 real/agent  hetsim agent (libevent HTTP server) and hetsim coordinator
+#   5 real/parallel data and model parallel inference as real processes
 #   6 sim/sweep   sweeps: local workers, MPI, Slurm, summaries
 #   7 sim/cli     the hetsim command line: main.c and one file per command
 # And no include cycle between files: a.c and a.h are one unit "a"; unit a
@@ -33,6 +34,7 @@ sim 4
 real 5
 real/nn 5
 real/agent 5
+real/parallel 5
 sim/sweep 6
 sim/cli 7'
 

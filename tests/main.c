@@ -107,6 +107,7 @@ int main(void)
 		suite_nn,
 		suite_zoo,
 		suite_layers,
+		suite_parallel_real,
 		suite_workflows,
 		suite_wms_fit,
 		suite_gantt,

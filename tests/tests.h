@@ -37,6 +37,7 @@ Suite *suite_detector(void);
 Suite *suite_anomaly(void);
 Suite *suite_layers(void);
 Suite *suite_parallel(void);
+Suite *suite_parallel_real(void);
 
 /* Wall-time limits in tests are set for optimised builds; under AddressSanitizer
  * code runs several times slower (and CI shares its cores), so speed tests

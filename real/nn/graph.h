@@ -67,6 +67,9 @@ struct nn_model {
 	int last_training;       /* the last forward pass's mode */
 	int forward_done;
 	uint64_t seed;
+	/* partial execution (nn_model_prepare_part): part[i] != 0 for the
+	 * layers this model computes; NULL: all of them */
+	unsigned char *part;
 	float *scratch;          /* gradient of a tensor read twice */
 	int64_t scratch_n;
 };

@@ -327,6 +327,38 @@ typedef struct nn_optim {
 /* One step of o on every trainable parameter from its grad. */
 int nn_model_step(nn_model *m, nn_optim *o, io_err *err);
 
+/* Partial execution: one process runs a subset of the layers (a part of
+ * a model split over processes, real/parallel/), for inference.
+ *
+ *   nn_model_prepare_part(m, be, batch, part, &err);  // part[i]: layer i
+ *   for each layer i outside the part that a layer in it reads:
+ *       copy batch x act elems into nn_model_act(m, i)
+ *   nn_model_forward_part(m, &err);
+ *   for each layer j in the part read outside it (or the output):
+ *       read batch x act elems from nn_model_act(m, j)
+ *
+ * The model is prepared as nn_model_prepare(.., 0) (inference) with two
+ * differences: no fusion crosses the part's border (a ReLU outside the
+ * part is not fused into a conv in it, nor a batch norm folded, and the
+ * other way round), and every tensor that crosses it stays in the plain
+ * layout (batch first, C-order), so what one part hands another is the
+ * layer's output as the whole model computes it. Buffers are allocated
+ * only for the layers in the part and those they read. Running the parts
+ * of a split in order of their edges gives the whole model's output: the
+ * same bits on the "ref" backend; on "dnnl" the same up to float rounding
+ * where a fusion was broken (tests/test_parallel_real.c checks 1e-5
+ * relative). part is copied (nn_model_layers entries); a part with no
+ * layer is an error. An input layer in the part takes its data from
+ * nn_model_act (as nn_model_input). nn_model_prepare drops the part. */
+int nn_model_prepare_part(nn_model *m, nn_backend *be, int64_t batch,
+			  const unsigned char *part, io_err *err);
+/* Forward pass (inference) of the part's layers, in index order. */
+int nn_model_forward_part(nn_model *m, io_err *err);
+/* Layer i's output buffer (batch x its per-sample elements), NULL when
+ * not allocated (outside the part and not read by it) or out of range. */
+float *nn_model_act(nn_model *m, int layer);
+int64_t nn_model_act_elems(const nn_model *m, int layer); /* per sample */
+
 /* Weights (every parameter and buffer) in the versioned file format at
  * the top; the write is atomic (sim/base/out.h). */
 int nn_model_save_weights(const nn_model *m, const char *path, io_err *err);

@@ -123,7 +123,31 @@ void nn_buffers_free(nn_model *m)
 	}
 	free(m->scratch);
 	m->scratch = NULL;
+	free(m->part);
+	m->part = NULL;
 	m->prepared = 0;
+}
+
+/* Whether layers i and j may share an operation (a fused ReLU, a folded
+ * batch norm): always in a whole model; in a part (nn_model_prepare_part)
+ * only when both are in it, so no fusion crosses its border and layers
+ * outside it alias nothing. */
+static int fusable(const nn_model *m, int i, int j)
+{
+	return !m->part || (m->part[i] && m->part[j]);
+}
+
+/* Whether this process needs layer i's buffer: always in a whole model;
+ * in a part when i is in it or a layer in it reads i. */
+static int needed(const nn_model *m, int i)
+{
+	if (!m->part || m->part[i])
+		return 1;
+	for (int j = i + 1; j < m->n; j++)
+		for (int k = 0; m->part[j] && k < m->l[j].s.n_in; k++)
+			if (m->l[j].s.in[k] == i)
+				return 1;
+	return 0;
 }
 
 static float *falloc(int64_t n, int zero)
@@ -215,12 +239,12 @@ static void fold_batchnorms(nn_model *m)
 		int b = c->s.kind == NN_CONV && !c->fused_relu
 				? sole_reader(m, i)
 				: -1;
-		if (b < 0 || m->l[b].s.kind != NN_BATCHNORM)
+		if (b < 0 || m->l[b].s.kind != NN_BATCHNORM || !fusable(m, i, b))
 			continue;
 		c->fold_bn = b;
 		m->l[b].alias = 1;
 		int r = sole_reader(m, b);
-		if (r >= 0 && m->l[r].s.kind == NN_RELU) {
+		if (r >= 0 && m->l[r].s.kind == NN_RELU && fusable(m, b, r)) {
 			c->fold_relu = 1;
 			m->l[r].alias = 1;
 		}
@@ -255,10 +279,18 @@ static void mark_native(nn_model *m)
 		for (int k = 0; k < r->s.n_in; k++)
 			m->l[computed_by(m, r->s.in[k])].native_out = 0;
 	}
+	/* a tensor that crosses a part's border is handed over plain */
+	for (int j = 0; m->part && j < m->n; j++)
+		for (int k = 0; k < m->l[j].s.n_in; k++) {
+			int i = m->l[j].s.in[k];
+			if (m->part[i] != m->part[j])
+				m->l[computed_by(m, i)].native_out = 0;
+		}
 }
 
-int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
-		     io_err *err)
+/* nn_model_prepare for the layers in part (copied; NULL: all). */
+static int prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
+		   const unsigned char *part, io_err *err)
 {
 	if (batch < 1 || batch > NN_MAX_DIM)
 		return io_errf(err, IO_EINPUT, NULL, 0,
@@ -287,6 +319,12 @@ int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 		biggest = r > biggest ? r : biggest;
 	}
 	nn_buffers_free(m);
+	if (part) {
+		if (!(m->part = malloc((size_t)m->n)))
+			return nn_nomem(err, "part");
+		for (int i = 0; i < m->n; i++)
+			m->part[i] = part[i] != 0;
+	}
 	m->be = be;
 	m->batch = batch;
 	m->flags = flags;
@@ -303,7 +341,8 @@ int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 		nn_layer *c = &m->l[l->s.in[0]];
 		if ((c->s.kind == NN_CONV || c->s.kind == NN_DECONV ||
 		     (c->s.kind == NN_ADD && !(flags & NN_TRAIN))) &&
-		    c->consumers == 1 && l->s.in[0] != out) {
+		    c->consumers == 1 && l->s.in[0] != out &&
+		    fusable(m, i, l->s.in[0])) {
 			c->fused_relu = 1;
 			l->alias = 1;
 		}
@@ -323,7 +362,8 @@ int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 	}
 	int rc = 0;
 	for (int i = 0; i < m->n && rc == 0; i++)
-		rc = prepare_layer(m, &m->l[i], err);
+		if (needed(m, i))
+			rc = prepare_layer(m, &m->l[i], err);
 	if (rc == 0 && (flags & NN_TRAIN)) {
 		for (int i = 0; i < m->np && rc == 0; i++)
 			if (m->p[i].trainable &&
@@ -339,6 +379,35 @@ int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
 	}
 	m->prepared = 1;
 	return 0;
+}
+
+int nn_model_prepare(nn_model *m, nn_backend *be, int64_t batch, int flags,
+		     io_err *err)
+{
+	return prepare(m, be, batch, flags, NULL, err);
+}
+
+int nn_model_prepare_part(nn_model *m, nn_backend *be, int64_t batch,
+			  const unsigned char *part, io_err *err)
+{
+	int any = 0;
+	for (int i = 0; i < m->n; i++)
+		any |= part[i] != 0;
+	if (!any)
+		return io_errf(err, IO_EINPUT, NULL, 0,
+			       "model %s: the part has no layer", m->name);
+	return prepare(m, be, batch, 0, part, err);
+}
+
+float *nn_model_act(nn_model *m, int layer)
+{
+	return layer >= 0 && layer < m->n && m->prepared ? m->l[layer].out
+							  : NULL;
+}
+
+int64_t nn_model_act_elems(const nn_model *m, int layer)
+{
+	return layer >= 0 && layer < m->n ? m->l[layer].elems : 0;
 }
 
 int64_t nn_model_batch(const nn_model *m)
@@ -777,6 +846,24 @@ int nn_model_forward_timed(nn_model *m, int training, double *layer_s,
 int nn_model_forward(nn_model *m, int training, io_err *err)
 {
 	return nn_model_forward_timed(m, training, NULL, err);
+}
+
+int nn_model_forward_part(nn_model *m, io_err *err)
+{
+	if (!m->prepared)
+		return io_errf(err, IO_EINPUT, NULL, 0,
+			       "model %s: not prepared (nn_model_prepare_part)",
+			       m->name);
+	for (int i = 0; i < m->n; i++) {
+		if (m->part && !m->part[i])
+			continue;
+		int rc = layer_fwd(m, i, 0, err);
+		if (rc)
+			return rc;
+	}
+	m->last_training = 0;
+	m->forward_done = 1;
+	return 0;
 }
 
 /* ------------------------------------------------------------ backward */

@@ -1,7 +1,7 @@
 /* sim/cli/cli.h — the commands of the hetsim binary (sim/cli/main.c
  * dispatches; one file each: run.c, fit.c, plot.c, compare.c, sweep.c,
  * calibrate.c, nn.c, workflow.c, gantt.c, merge.c, replay.c, agent.c,
- * coordinator.c, detector.c, parallel.c). Each returns the process exit status (0, 1, or 2 for bad
+ * coordinator.c, detector.c, parallel.c, parallel_real.c). Each returns the process exit status (0, 1, or 2 for bad
  * input) and answers --help with its usage, below, on standard output. */
 #ifndef HETSIM_SIM_CLI_CLI_H
 #define HETSIM_SIM_CLI_CLI_H
@@ -24,6 +24,7 @@ int sim_cmd_agent(int argc, char **argv);
 int sim_cmd_coordinator(int argc, char **argv);
 int sim_cmd_detector(int argc, char **argv);
 int sim_cmd_parallel(int argc, char **argv);
+int sim_cmd_parallel_real(int argc, char **argv);
 
 /* Each command's part of `hetsim help`: "  NAME ARGS\n" and indented
  * lines. */
@@ -35,6 +36,7 @@ extern const char sim_cli_run_usage[], sim_cli_fit_usage[],
 	sim_cli_replay_usage[],
 	sim_cli_agent_usage[], sim_cli_coordinator_usage[],
 	sim_cli_detector_usage[], sim_cli_parallel_usage[];
+	sim_cli_detector_usage[], sim_cli_parallel_real_usage[];
 
 /* If argv (a command's arguments) asks for help (--help anywhere, or -h
  * first), print "usage: hetsim " and usage (without its indent) on

@@ -34,6 +34,7 @@ static void usage(FILE *f)
 				     sim_cli_coordinator_usage,
 				     sim_cli_detector_usage,
 				     sim_cli_parallel_usage,
+				     sim_cli_parallel_real_usage,
 				     policies_usage, version_usage, help_usage};
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
 		fputs(parts[i], f);
@@ -95,6 +96,8 @@ int main(int argc, char **argv)
 		return sim_cmd_detector(argc - 2, argv + 2);
 	if (strcmp(cmd, "parallel") == 0)
 		return sim_cmd_parallel(argc - 2, argv + 2);
+	if (strcmp(cmd, "parallel-real") == 0)
+		return sim_cmd_parallel_real(argc - 2, argv + 2);
 	if (strcmp(cmd, "policies") == 0)
 		return cmd_policies(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
