@@ -35,8 +35,8 @@ extern const char sim_cli_run_usage[], sim_cli_fit_usage[],
 	sim_cli_gantt_dataset_usage[], sim_cli_merge_usage[],
 	sim_cli_replay_usage[],
 	sim_cli_agent_usage[], sim_cli_coordinator_usage[],
-	sim_cli_detector_usage[], sim_cli_parallel_usage[];
-	sim_cli_detector_usage[], sim_cli_parallel_real_usage[];
+	sim_cli_detector_usage[], sim_cli_parallel_usage[],
+	sim_cli_parallel_real_usage[];
 
 /* If argv (a command's arguments) asks for help (--help anywhere, or -h
  * first), print "usage: hetsim " and usage (without its indent) on
