@@ -115,6 +115,7 @@ int main(void)
 		suite_workflow_run,
 		suite_agent,
 		suite_detector,
+		suite_serving,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

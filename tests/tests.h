@@ -36,6 +36,7 @@ Suite *suite_agent(void);
 Suite *suite_detector(void);
 Suite *suite_anomaly(void);
 Suite *suite_layers(void);
+Suite *suite_serving(void);
 
 /* Wall-time limits in tests are set for optimised builds; under AddressSanitizer
  * code runs several times slower (and CI shares its cores), so speed tests

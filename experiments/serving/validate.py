@@ -20,7 +20,8 @@ Error = (simulated - recorded) / recorded. Models:
              no "serving": hetsim before this model existed
   profile    + the mixed-load profile (fit.py)
   +client    + client_delay and hold
-  +lb        + fcfs_random (random free instance)
+  +lb random + fcfs_random (a random free instance)
+  +lb rr     + rr with no local queues (the next free instance in rotation)
   +queue     + the fitted "queue" order of waiting requests
   full       + mix (service time after the instance's previous type)
 
@@ -93,18 +94,20 @@ def models(fit_dir):
     srv = os.path.abspath(os.path.join(fit_dir, "serving.json"))
     srv_doc = json.load(open(srv))
     client = {"client_delay": srv_doc["client_delay"], "hold": srv_doc["hold"]}
+    rr = {"queue": {"capacity": 0}}  # rr over free instances only
     return [
-        ("today", prof_today, "fcfs", None),
-        ("profile", prof_mixed, "fcfs", None),
-        ("+client", prof_mixed, "fcfs", client),
-        ("+lb", prof_mixed, "fcfs_random", client),
-        ("+queue", prof_mixed, "fcfs_random", dict(client, queue=srv_doc["queue"])),
-        ("full", prof_mixed, "fcfs_random", {"file": srv}),
+        ("today", prof_today, "fcfs", None, None),
+        ("profile", prof_mixed, "fcfs", None, None),
+        ("+client", prof_mixed, "fcfs", client, None),
+        ("+lb random", prof_mixed, "fcfs_random", client, None),
+        ("+lb rr", prof_mixed, "rr", client, rr),
+        ("+queue", prof_mixed, "rr", dict(client, queue=srv_doc["queue"]), rr),
+        ("full", prof_mixed, "rr", {"file": srv}, rr),
     ]
 
 
 def simulate(hetsim, work, key, rows, model):
-    name, prof, policy, serving = model
+    name, prof, policy, serving, extra = model
     exp, pool, run = key
     tag = "%s_%d_%d_%d_r%d" % (exp, pool[0], pool[1], pool[2], run)
     trace = os.path.join(work, tag + ".csv")
@@ -120,6 +123,8 @@ def simulate(hetsim, work, key, rows, model):
          "output": {"dir": os.path.join(work, "out"), "tasks_csv": False}}
     if serving:
         x["serving"] = serving
+    if extra:
+        x.update(extra)
     path = os.path.join(work, "x.json")
     with open(path, "w") as f:
         json.dump(x, f)
@@ -203,8 +208,9 @@ def main():
                                                     summary(e[2])))
     lines += ["", "Models: `today` = profiles/data/heet.json (heet_single service times), "
               "`fcfs`, no `serving`; `profile` = the mixed-load profile fitted on the "
-              "training runs; `+client` adds `client_delay` and `hold`; `+lb` the "
-              "`fcfs_random` load balancer; `+queue` the fitted order of waiting requests; `full` adds the `mix` factors (the whole "
+              "training runs; `+client` adds `client_delay` and `hold`; `+lb random` the "
+              "`fcfs_random` load balancer, `+lb rr` instead `rr` over free instances "
+              "(`\"queue\": {\"capacity\": 0}`); `+queue` the fitted order of waiting requests; `full` adds the `mix` factors (the whole "
               "fitted serving.json).", ""]
     text = "\n".join(lines)
     if a.csv:
