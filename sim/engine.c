@@ -145,6 +145,8 @@ typedef struct engine {
 	task *wait_head, *wait_tail;
 	uint64_t waiting;
 	uint64_t serving_draws; /* "serving" "queue": "random" picks so far */
+	const sim_serving *serving; /* x->serving: NULL when off */
+	double serving_last_s; /* with serving: the latest response */
 	/* metrics */
 	uint64_t in_system, peak_in_system, events;
 	double area_in_system, last_t;
@@ -643,7 +645,7 @@ static task *promote(engine *e, task *t)
 static __attribute__((noinline)) void serving_start(engine *e, task *t,
 						    uint32_t m)
 {
-	const sim_serving *s = e->x->serving;
+	const sim_serving *s = e->serving;
 	machine *mc = &e->machines[m];
 	uint32_t prev = mc->last_type1 ? mc->last_type1 - 1 : s->n_tasks;
 	t->exec_s = t->exec_s *
@@ -664,7 +666,7 @@ static int start_task(engine *e, task *t, uint32_t m)
 	uint32_t mtype = mv->type;
 	if (start_time(e, t, mtype, &t->exec_s))
 		return -1;
-	if (__builtin_expect(e->x->serving != NULL, 0))
+	if (__builtin_expect(e->serving != NULL, 0))
 		serving_start(e, t, m);
 	t->start_s = now;
 	t->machine = m;
@@ -751,9 +753,12 @@ static void finish(engine *e, task *t, double end_s, enum outcome outcome,
 		e->dropped_by[why]++;
 		e->type_failed[t->type]++;
 	} else {
-		if (__builtin_expect(e->x->serving != NULL, 0)) {
-			/* the response reaches the client later */
-			end_s += sim_serving_delay(e->x->serving, e->seed, t->id);
+		if (__builtin_expect(e->serving != NULL, 0)) {
+			/* the response reaches the client later (so responses
+			 * may end out of order: the latest is kept apart) */
+			end_s += sim_serving_delay(e->serving, e->seed, t->id);
+			if (end_s > e->serving_last_s)
+				e->serving_last_s = end_s;
 		}
 		double resp = end_s - t->arrival_s;
 		sim_stat_add(&e->response, resp);
@@ -767,9 +772,7 @@ static void finish(engine *e, task *t, double end_s, enum outcome outcome,
 		} else {
 			e->type_on_time[t->type]++;
 		}
-		/* the latest end (delays may reorder them; events come in
-		 * time order otherwise, and this is end_s) */
-		e->last_done_s = end_s > e->last_done_s ? end_s : e->last_done_s;
+		e->last_done_s = end_s;
 	}
 	if (e->csv && !e->wf)
 		write_row(e, t, end_s, outcome);
@@ -869,8 +872,8 @@ static int drain_wait_queue(engine *e)
 {
 	task *prev = NULL;
 	for (task *t = e->wait_head, *next; t; t = next) {
-		if (__builtin_expect(e->x->serving != NULL, 0) && !prev &&
-		    e->x->serving->queue_random)
+		if (__builtin_expect(e->serving != NULL, 0) && !prev &&
+		    e->serving->queue_random)
 			t = serving_to_head(e);
 		next = t->next;
 		if (e->x->drop_at_mapping && expired(e, t)) {
@@ -2506,6 +2509,8 @@ static void summarise(engine *e, sim_result *r)
 	r->completed = e->completed;
 	r->dropped = e->dropped;
 	r->deadline_missed = e->missed;
+	if (e->serving)
+		e->last_done_s = e->serving_last_s;
 	r->makespan_s = e->completed ? e->last_done_s : e->last_t;
 	r->response_mean_s = sim_stat_mean(&e->response);
 	r->response_p50_s = sim_stat_quantile(&e->response, .50);
@@ -2778,6 +2783,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	const prof_profile *prof = x->profile;
 	uint32_t n = x->n_machines, nmt = prof->n_machines, ntt = prof->n_tasks;
 	e->x = x;
+	e->serving = x->serving;
 	e->prof = prof;
 	e->err = err;
 	e->seed = o->has_seed ? o->seed : x->seed;
