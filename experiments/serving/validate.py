@@ -161,13 +161,16 @@ def main():
     ap.add_argument("--csv", default="", help="also write every run's numbers here")
     a = ap.parse_args()
     exps = set(e for e in a.experiments.split(",") if e)
+    a.hetsim = os.path.abspath(a.hetsim)
+    if not os.access(a.hetsim, os.X_OK):
+        die("%s: not an executable hetsim (make first)" % a.hetsim)
     data = read_runs(a.data, parse_runs(a.runs), exps)
     if not data:
         die("%s: no row of runs %s" % (a.data, a.runs))
     pools = sorted(set(k[1] for k in data))[::max(1, a.pools)]
     keys = sorted(k for k in data if k[1] in pools)
     ms = models(a.fit)
-    work = a.work or tempfile.mkdtemp(prefix="hetsim-serving-")
+    work = os.path.abspath(a.work or tempfile.mkdtemp(prefix="hetsim-serving-"))
     os.makedirs(work, exist_ok=True)
     errs = {m[0]: ([], [], []) for m in ms}
     per_exp = defaultdict(lambda: {m[0]: ([], [], []) for m in ms})
@@ -199,6 +202,16 @@ def main():
     for m in ms:
         e = errs[m[0]]
         lines.append("| %s | %s | %s | %s |" % (m[0], summary(e[0]), summary(e[1]), summary(e[2])))
+    lines += ["", "Share of the held-out runs within the goal (|error| of p50 <= 15%, of p95 "
+              "<= 15%, of makespan <= 10%; all three):", "",
+              "| model | p50 | p95 | makespan | all three |", "|---|---:|---:|---:|---:|"]
+    for m in ms:
+        e = errs[m[0]]
+        ok = [(abs(a_) <= .15, abs(b) <= .15, abs(c) <= .10) for a_, b, c in zip(*e)]
+        n = len(ok)
+        lines.append("| %s | %.1f%% | %.1f%% | %.1f%% | %.1f%% |" % (
+            m[0], 100.0 * sum(o[0] for o in ok) / n, 100.0 * sum(o[1] for o in ok) / n,
+            100.0 * sum(o[2] for o in ok) / n, 100.0 * sum(all(o) for o in ok) / n))
     for exp in sorted(per_exp):
         lines += ["", "Runs of %s only:" % exp, "",
                   HEAD, SEP]
