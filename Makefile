@@ -75,7 +75,7 @@ TESTS := $(BUILD)/hetsim_tests
 -include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
 -include tests/bench/bench.mk
 
-.PHONY: all run test check bench deps validate-workflows detector-repro parallel-repro lint format clean profiles golden-update \
+.PHONY: all run test check bench deps validate-workflows detector-repro parallel-repro serving-validate lint format clean profiles golden-update \
 	install uninstall
 all: $(BIN)
 
@@ -122,6 +122,12 @@ deps:
 # experiments/workflows/VALIDATION.md and profiles/data/wms_*.json (issue 13)
 validate-workflows: $(BIN)
 	sh experiments/workflows/validate.sh ./$(BIN) $(SHARED)/data
+
+# issue 19: the serving model fitted on runs 1-3 of heet_mixed_exp2 and
+# replayed on the held-out runs 4-5 (experiments/serving/README.md); writes
+# experiments/serving/VALIDATION.md (about 15 min on one core)
+serving-validate: $(BIN)
+	sh experiments/serving/validate.sh ./$(BIN) $(SHARED)/data/heet_mixed_exp2.csv.gz
 
 # issue 16: seed 001's Gantt-chart anomaly CNN on a simulated data set,
 # sim-to-real on the real runs (experiments/anomaly/README.md; the

@@ -17,6 +17,59 @@ const sim_policy pol_fcfs = {
 	.on_arrival = fcfs_map,
 };
 
+/* fcfs_random: a uniformly random machine among those with a free slot
+ * that can run the task (policy stream, so seeded), else the FIFO wait
+ * queue: a load balancer that hands each request to any idle instance. */
+static int32_t fcfs_random_map(void *state, const sim_view *v,
+			       const sim_task_view *t)
+{
+	uint32_t n_free = 0;
+	for (uint32_t m = 0; m < v->n_machines; m++)
+		n_free += (uint32_t)(sim_has_free_slot(v, m) &&
+				     sim_can_run(v, t->type, m));
+	if (n_free == 0)
+		return SIM_DEFER;
+	unsigned long pick = gsl_rng_uniform_int(v->rng, n_free);
+	for (uint32_t m = 0; m < v->n_machines; m++)
+		if (sim_has_free_slot(v, m) && sim_can_run(v, t->type, m) &&
+		    pick-- == 0)
+			return (int32_t)m;
+	return SIM_DEFER; /* not reached */
+}
+
+const sim_policy pol_fcfs_random = {
+	.name = "fcfs_random",
+	.summary = "a random free machine; otherwise wait in one FIFO queue",
+	.on_arrival = fcfs_random_map,
+};
+
+/* fcfs_least: among the machines with a free slot that can run the task,
+ * the least loaded one (fewest busy slots per slot), ties to the lowest
+ * index; else the FIFO wait queue. */
+static int32_t fcfs_least_map(void *state, const sim_view *v,
+			      const sim_task_view *t)
+{
+	int32_t best = SIM_DEFER;
+	double best_load = INFINITY;
+	for (uint32_t m = 0; m < v->n_machines; m++) {
+		const sim_machine_view *mv = &v->machines[m];
+		if (!sim_has_free_slot(v, m) || !sim_can_run(v, t->type, m))
+			continue;
+		double load = (double)mv->busy / mv->slots;
+		if (load < best_load) {
+			best_load = load;
+			best = (int32_t)m;
+		}
+	}
+	return best;
+}
+
+const sim_policy pol_fcfs_least = {
+	.name = "fcfs_least",
+	.summary = "the least loaded free machine; otherwise one FIFO queue",
+	.on_arrival = fcfs_least_map,
+};
+
 typedef struct rr_state {
 	uint32_t next;
 } rr_state;

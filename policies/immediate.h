@@ -13,6 +13,15 @@
  *           slot; when every slot is busy the task waits in the mapper's
  *           FIFO queue (local queues stay empty). With c identical machines
  *           this is the M/M/c discipline.
+ *   fcfs_random  a load balancer's "random free": a uniformly random machine
+ *           among those with a free slot that can run the task (policy RNG
+ *           stream: seeded), else the FIFO queue as fcfs. The HEET mixed-load
+ *           runs spread requests evenly over a pool's instances at low load
+ *           (experiments/serving/README.md), which first-free does not.
+ *   fcfs_least  the least loaded machine with a free slot (fewest busy
+ *           slots per slot; ties to the lowest index), else the FIFO queue.
+ *           With one slot per machine every free machine is equally loaded
+ *           and this is fcfs; it differs on machines of several slots.
  *   rr      round robin: the next machine after the last one chosen, in
  *           index order, that accepts the task.
  *   random  uniformly among the machines that accept the task (policy RNG
@@ -36,7 +45,7 @@
 
 #include "policies/policy.h"
 
-extern const sim_policy pol_fcfs, pol_rr, pol_random, pol_met, pol_mct,
+extern const sim_policy pol_fcfs, pol_fcfs_random, pol_fcfs_least, pol_rr, pol_random, pol_met, pol_mct,
 	pol_olb, pol_kpb;
 
 #endif

@@ -6,7 +6,8 @@
 static const sim_policy *const registry[] = {
 	&pol_fcfs, &pol_rr,  &pol_random, &pol_met,    &pol_mct,
 	&pol_olb,  &pol_kpb, &pol_minmin, &pol_maxmin, &pol_sufferage,
-	&pol_msd,  &pol_mmu, &pol_felare, NULL,
+	&pol_msd,  &pol_mmu, &pol_felare, &pol_fcfs_random, &pol_fcfs_least,
+	NULL,
 };
 
 const sim_policy *const *pol_all(void) { return registry; }

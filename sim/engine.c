@@ -90,6 +90,8 @@ typedef struct machine {
 	double *run_deadline;
 	double busy_slot_s;
 	uint64_t completed;
+	uint32_t last_type1; /* "serving" mix: type of its last request + 1,
+				0: none yet */
 } machine;
 
 typedef struct type_stats {
@@ -144,6 +146,9 @@ typedef struct engine {
 	/* mapper wait queue */
 	task *wait_head, *wait_tail;
 	uint64_t waiting;
+	uint64_t serving_draws; /* "serving" "queue": "random" picks so far */
+	const sim_serving *serving; /* x->serving: NULL when off */
+	double serving_last_s; /* with serving: the latest response */
 	/* metrics */
 	uint64_t in_system, peak_in_system, events;
 	double area_in_system, last_t;
@@ -642,6 +647,21 @@ static task *promote(engine *e, task *t)
 	return heir;
 }
 
+/* "serving" (sim/serving.h): t's time on machine m scaled by the factor
+ * of its type after the instance's previous one, plus the hold. */
+static __attribute__((noinline)) void serving_start(engine *e, task *t,
+						    uint32_t m)
+{
+	const sim_serving *s = e->serving;
+	machine *mc = &e->machines[m];
+	uint32_t prev = mc->last_type1 ? mc->last_type1 - 1 : s->n_tasks;
+	t->exec_s = t->exec_s *
+			    sim_serving_factor(s, e->mviews[m].type, prev,
+					       t->type) +
+		    sim_serving_hold(s, e->seed, t->id);
+	mc->last_type1 = t->type + 1;
+}
+
 /* Start t on machine m (a slot is free). */
 static int start_task(engine *e, task *t, uint32_t m)
 {
@@ -653,6 +673,8 @@ static int start_task(engine *e, task *t, uint32_t m)
 	uint32_t mtype = mv->type;
 	if (start_time(e, t, mtype, &t->exec_s))
 		return -1;
+	if (__builtin_expect(e->serving != NULL, 0))
+		serving_start(e, t, m);
 	t->start_s = now;
 	t->machine = m;
 	t->slot = slot;
@@ -740,6 +762,13 @@ static void finish(engine *e, task *t, double end_s, enum outcome outcome,
 		if (why == DROP_EVICTED) /* its row says so */
 			outcome = OUT_EVICTED;
 	} else {
+		if (__builtin_expect(e->serving != NULL, 0)) {
+			/* the response reaches the client later (so responses
+			 * may end out of order: the latest is kept apart) */
+			end_s += sim_serving_delay(e->serving, e->seed, t->id);
+			if (end_s > e->serving_last_s)
+				e->serving_last_s = end_s;
+		}
 		double resp = end_s - t->arrival_s;
 		sim_stat_add(&e->response, resp);
 		sim_stat_add(&ts->response, resp);
@@ -820,6 +849,29 @@ static void wait_unlink(engine *e, task *prev, task *t)
 	e->waiting--;
 }
 
+/* "serving" "queue": "random": move a uniformly random waiting task to
+ * the head of the wait queue and return it (a walk of the queue). */
+static __attribute__((noinline)) task *serving_to_head(engine *e)
+{
+	uint64_t k = (uint64_t)(sim_task_uniform(e->seed ^ 0x0DDBA11CAFEull,
+						 e->serving_draws++) *
+				(double)e->waiting);
+	if (k >= e->waiting)
+		k = e->waiting - 1;
+	task *prev = NULL, *t = e->wait_head;
+	for (; k > 0; k--) {
+		prev = t;
+		t = t->next;
+	}
+	if (prev) {
+		wait_unlink(e, prev, t);
+		t->next = e->wait_head;
+		e->wait_head = t;
+		e->waiting++;
+	}
+	return t;
+}
+
 /* Immediate mode: offer waiting tasks, head first, until the policy defers
  * one. Expired tasks are dropped first when drop.at_mapping is set. A task
  * below the pruning threshold on the machine its policy picks is dropped,
@@ -829,6 +881,9 @@ static int drain_wait_queue(engine *e)
 {
 	task *prev = NULL;
 	for (task *t = e->wait_head, *next; t; t = next) {
+		if (__builtin_expect(e->serving != NULL, 0) && !prev &&
+		    e->serving->queue_random)
+			t = serving_to_head(e);
 		next = t->next;
 		if (e->x->drop_at_mapping && expired(e, t)) {
 			wait_unlink(e, prev, t);
@@ -2589,6 +2644,8 @@ static void summarise(engine *e, sim_result *r)
 	r->completed = e->completed;
 	r->dropped = e->dropped;
 	r->deadline_missed = e->missed;
+	if (e->serving)
+		e->last_done_s = e->serving_last_s;
 	r->makespan_s = e->completed ? e->last_done_s : e->last_t;
 	r->response_mean_s = sim_stat_mean(&e->response);
 	r->response_p50_s = sim_stat_quantile(&e->response, .50);
@@ -2876,6 +2933,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	const prof_profile *prof = x->profile;
 	uint32_t n = x->n_machines, nmt = prof->n_machines, ntt = prof->n_tasks;
 	e->x = x;
+	e->serving = x->serving;
 	e->prof = prof;
 	e->err = err;
 	e->seed = o->has_seed ? o->seed : x->seed;

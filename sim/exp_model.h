@@ -10,6 +10,7 @@
 #include "profiles/wms.h"
 #include "workloads/workflow.h"
 #include "policies/policy.h"
+#include "sim/serving.h"
 #include "sim/sim.h"
 
 enum deadline_rule { DEADLINE_NONE, DEADLINE_SLACK, DEADLINE_RELATIVE };
@@ -109,6 +110,8 @@ struct sim_experiment {
 	exp_workflow *wf;
 	exp_anomaly *anomalies; /* workflow runs only */
 	size_t n_anomalies;
+	/* the serving model ("serving", sim/serving.h), or NULL: none */
+	sim_serving *serving;
 	double *type_speed_mhz; /* [machine types] "speed" given to a machine
 				   entry, NAN: none; NULL: none at all */
 };

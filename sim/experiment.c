@@ -29,6 +29,7 @@ void sim_experiment_free(sim_experiment *x)
 	free(x->policies);
 	free(x->out_dir);
 	free(x->type_speed_mhz);
+	sim_serving_free(x->serving);
 	exp_workflow_free(x->wf);
 	for (size_t i = 0; i < x->n_anomalies; i++)
 		free(x->anomalies[i].machines);
@@ -548,6 +549,19 @@ static int load_policies(sim_experiment *x, io_err *err)
 		if (policy_entry(x, json_array_get(many, i), &x->policies[i], err))
 			return IO_EINPUT;
 	return 0;
+}
+
+/* "serving" (sim/serving.h): independent tasks only. */
+static int load_serving(sim_experiment *x, io_err *err)
+{
+	const json_t *o = json_object_get(x->doc.root, "serving");
+	if (!o)
+		return 0;
+	if (x->wf)
+		return io_jerr(err, &x->doc, o,
+			       "\"serving\" applies to independent tasks, "
+			       "not to workflow workloads");
+	return sim_serving_load(&x->serving, &x->doc, o, x->profile, err);
 }
 
 static int load_output(sim_experiment *x, io_err *err)
@@ -1156,7 +1170,7 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"exec_rank_correlation",   "output",   "drop",
 		"pruning",  "billing_granularity_s",   "merging",
 		"clairvoyant", "wms", "anomalies", "tie_break", "readiness",
-		"e2c_config", NULL};
+		"e2c_config", "serving", NULL};
 	if (!rc)
 		rc = io_jcheck_keys(doc, doc->root, keys, err);
 	const char *name = NULL;
@@ -1229,6 +1243,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 			rc = io_jerr(err, doc, x->workload ? x->workload : doc->root,
 				       "\"workload\" must be an object");
 	}
+	if (!rc)
+		rc = load_serving(x, err);
 	if (!rc)
 		rc = load_output(x, err);
 	/* set every run up once now, so that a bad policy parameter or

@@ -127,6 +127,9 @@
  *        (neither scaled by size nor replayed).
  *        For upper-bound studies and comparisons with simulators that
  *        give the mapper exact times.
+ *    "serving": {...}
+ *        the serving model of independent tasks: client delay, hold,
+ *        waiting order and previous-type factors (sim/serving.h).
  *    "tie_break": "lowest" | "random"
  *        machines of equal score (met, mct, olb, kpb, the batch policies'
  *        least completion, felare's energy and completion): the lowest

@@ -117,6 +117,7 @@ int main(void)
 		suite_agent,
 		suite_detector,
 		suite_parallel,
+		suite_serving,
 	};
 	test_tmpdir(); /* fix the scratch dir before Check forks each test */
 	SRunner *sr = srunner_create(NULL);

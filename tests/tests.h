@@ -38,6 +38,7 @@ Suite *suite_anomaly(void);
 Suite *suite_layers(void);
 Suite *suite_parallel(void);
 Suite *suite_parallel_real(void);
+Suite *suite_serving(void);
 
 /* Wall-time limits in tests are set for optimised builds; under AddressSanitizer
  * code runs several times slower (and CI shares its cores), so speed tests

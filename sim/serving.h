@@ -1,0 +1,110 @@
+/*
+ * sim/serving.h — the serving model of an experiment's independent tasks
+ * ("serving" in the experiment JSON): what a model-serving system adds to
+ * the execution-time profile. Every part is off unless given, and with no
+ * "serving" key a run is exactly what it was without this module.
+ *
+ *   "serving": {
+ *     "client_delay": DIST,  client / network time of each request that
+ *                            does not occupy the instance: added to its
+ *                            response time (its end in tasks.csv.gz, the
+ *                            response statistics and the makespan). A
+ *                            completed request is judged missed when its
+ *                            instance finishes after the deadline.
+ *     "hold": DIST,          time an instance stays taken after the model's
+ *                            own time (the load balancer learning it is
+ *                            free): added to the execution time, it
+ *                            occupies the slot.
+ *     "mix": [{"machine": "c5.2xlarge", "task": "image_classification",
+ *              "after": "speech_recognition", "factor": 1.06}, ...],
+ *     "queue": "fifo" | "random"
+ *                            the order in which requests waiting for a free
+ *                            instance get one (immediate policies: the
+ *                            mapper's wait queue): arrival order (fifo, the
+ *                            default) or a uniformly random waiting request
+ *                            each time (a load balancer whose waiting
+ *                            requests race for an instance; each pick walks
+ *                            the queue, so it costs its length)
+ *                            service time that depends on the instance's
+ *                            previous request: the drawn time of a request
+ *                            of "task" on an instance of type "machine"
+ *                            whose previous request was of type "after"
+ *                            ("after": null: the instance's first request)
+ *                            is multiplied by "factor" (> 0). Pairs not
+ *                            listed: 1.
+ *     "file": "serving.json" a fitted model (experiments/serving/fit.py
+ *                            writes one): a JSON object with the keys
+ *                            above, path relative to the experiment; keys
+ *                            given next to "file" override the file's.
+ *   }
+ *   DIST: a number (a constant in seconds) or {"samples": [t, ...],
+ *   "unit": "s" | "ms" | "us"}: a uniformly drawn one of the samples (each
+ *   with probability 1/n, as the profile's "replay" model). Every time must
+ *   be finite and in [0, 10^6] s.
+ *
+ * Draws: each request's client delay and hold come from its own uniforms
+ * (sim_task_uniform on the run seed and task id, one key per part), so
+ * every policy sees the same delays (common random numbers), and they do
+ * not change the execution-time draws.
+ * The load balancer's choice among free instances is the policy
+ * (fcfs = first free, fcfs_random = random free, fcfs_least = least
+ * loaded; policies/immediate.h). Workflow workloads refuse "serving".
+ */
+#ifndef HETSIM_SIM_SERVING_H
+#define HETSIM_SIM_SERVING_H
+
+#include <stdint.h>
+#include "profiles/profile.h"
+#include "sim/base/rng.h"
+
+typedef struct sim_serving {
+	double *delay_s; /* sorted samples, n_delay = 0: none */
+	double *hold_s;  /* sorted samples, n_hold = 0: none */
+	uint32_t n_delay, n_hold;
+	/* [machine type][previous type, n_tasks = none][task type] factors,
+	 * NULL: none given */
+	double *mix;
+	uint32_t n_tasks, n_machine_types;
+	int queue_random; /* "queue": "random" */
+} sim_serving;
+
+/* Parse node (the experiment's "serving" object) against profile p. */
+int sim_serving_load(sim_serving **out, const io_jdoc *doc,
+		     const json_t *node, const prof_profile *p, io_err *err);
+void sim_serving_free(sim_serving *s);
+
+/* One of the n sorted samples for uniform u in (0, 1); 0 when n = 0. */
+static inline double sim_serving_pick(const double *s, uint32_t n, double u)
+{
+	if (n == 0)
+		return 0.0;
+	uint32_t k = (uint32_t)(u * n);
+	return s[k < n ? k : n - 1];
+}
+
+/* Request id's client delay and hold under run seed. */
+static inline double sim_serving_delay(const sim_serving *s, uint64_t seed,
+				       uint64_t id)
+{
+	return s->n_delay ? sim_serving_pick(s->delay_s, s->n_delay,
+			      sim_task_uniform(seed ^ 0x5E4D1A7C0FFEEull, id))
+			  : 0.0;
+}
+static inline double sim_serving_hold(const sim_serving *s, uint64_t seed,
+				      uint64_t id)
+{
+	return s->n_hold ? sim_serving_pick(s->hold_s, s->n_hold,
+			     sim_task_uniform(seed ^ 0x40DD15EA5Eull, id))
+			 : 0.0;
+}
+/* The factor of a request of type tt after a request of type prev
+ * (prev = n_tasks: the instance's first) on machine type mt. */
+static inline double sim_serving_factor(const sim_serving *s, uint32_t mt,
+					uint32_t prev, uint32_t tt)
+{
+	if (!s->mix)
+		return 1.0;
+	return s->mix[((size_t)mt * (s->n_tasks + 1) + prev) * s->n_tasks + tt];
+}
+
+#endif

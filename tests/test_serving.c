@@ -1,0 +1,452 @@
+/* tests/test_serving.c — the serving model (sim/serving.h) and the load
+ * balancers fcfs_random / fcfs_least (policies/immediate.h): each option on
+ * a hand-built case with a hand-computed answer, defaults unchanged, bad
+ * options located, and experiments/serving/fit.py recovering known
+ * parameters from synthetic runs. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include "sim/sim.h"
+#include "tests.h"
+
+#define NMAX 512
+
+/* tasks.csv.gz rows of one run */
+typedef struct rows {
+	int n;
+	double arrival[NMAX], start[NMAX], end[NMAX];
+	int machine[NMAX];
+} rows;
+
+static char last_policy[32]; /* of the last experiment() written */
+
+/* Two task types a, b and machine type m (slots per machine given), times
+ * constant: a 1 s, b 1 s. */
+static const char *experiment(const char *name, const char *trace,
+			      int machines, int slots, const char *policy,
+			      const char *serving, unsigned seed)
+{
+	char text[4096];
+	test_write("trace.csv", trace);
+	snprintf(last_policy, sizeof last_policy, "%s", policy);
+	snprintf(text, sizeof text,
+		 "{\"profile\": {\"machine_types\": [{\"name\": \"m\", "
+		 "\"slots\": %d}],\n"
+		 "  \"task_types\": [{\"name\": \"a\"}, {\"name\": \"b\"}],\n"
+		 "  \"exec\": [{\"task\": \"a\", \"machine\": \"m\", \"model\": "
+		 "\"constant\", \"value\": 1},\n"
+		 "             {\"task\": \"b\", \"machine\": \"m\", \"model\": "
+		 "\"constant\", \"value\": 1}]},\n"
+		 " \"machines\": [{\"type\": \"m\", \"count\": %d}],\n"
+		 " \"workload\": {\"arrival\": \"trace\", \"file\": "
+		 "\"trace.csv\"},\n"
+		 " \"policy\": \"%s\", \"seed\": %u%s%s}\n",
+		 slots, machines, policy, seed, serving ? ",\n \"serving\": " : "",
+		 serving ? serving : "");
+	return test_write(name, text);
+}
+
+static void read_rows(const char *path, rows *r)
+{
+	gzFile f = gzopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	char line[1024];
+	r->n = 0;
+	ck_assert(gzgets(f, line, sizeof line) != NULL); /* header */
+	while (gzgets(f, line, sizeof line) && r->n < NMAX) {
+		long id;
+		char type[64];
+		double a, s, e;
+		int m;
+		ck_assert_msg(sscanf(line, "%ld,%63[^,],%lf,%lf,%lf,,%d", &id,
+				     type, &a, &s, &e, &m) == 6,
+			      "row %s", line);
+		ck_assert(id >= 0 && id < NMAX);
+		r->arrival[id] = a;
+		r->start[id] = s;
+		r->end[id] = e;
+		r->machine[id] = m;
+		r->n++;
+	}
+	gzclose(f);
+}
+
+/* Run exp's only policy into a fresh dir; its tasks.csv.gz into r (NULL:
+ * not read); returns the result. */
+static char last_dir[600]; /* run()'s output directory */
+
+static sim_result run(const char *exp, rows *r)
+{
+	static int k;
+	char *dir = last_dir;
+	snprintf(last_dir, sizeof last_dir, "%s/out%d", test_tmpdir(), k++);
+	io_err err = {0};
+	sim_experiment *x = NULL;
+	ck_assert_msg(sim_experiment_load(&x, exp, &err) == 0, "%s", err.msg);
+	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+	o.out_dir = dir;
+	o.quiet = 1;
+	o.tasks_csv = 1;
+	ck_assert_msg(sim_run_experiment(x, &o, NULL, NULL, &err) == 0, "%s",
+		      err.msg);
+	sim_result res;
+	sim_run_opts o2 = SIM_RUN_OPTS_DEFAULT;
+	ck_assert_msg(sim_run_policy(x, 0, &o2, &res, &err) == 0, "%s",
+		      err.msg);
+	if (r) {
+		char p[700];
+		snprintf(p, sizeof p, "%s/%s/tasks.csv.gz", dir, last_policy);
+		read_rows(p, r);
+	}
+	sim_experiment_free(x);
+	return res;
+}
+
+#define NEAR(x, y) (fabs((x) - (y)) < 1e-9)
+
+START_TEST(client_delay_shifts_responses_exactly)
+{
+	const char *tr = "arrival_s,task_type\n0,a\n5,b\n";
+	rows r0, r1;
+	sim_result s0 = run(experiment("d0.json", tr, 1, 1, "fcfs", NULL, 1),
+			    &r0);
+	sim_result s1 = run(experiment("d1.json", tr, 1, 1, "fcfs",
+				       "{\"client_delay\": 0.25}", 1),
+			    &r1);
+	ck_assert_int_eq(r1.n, 2);
+	/* the instance's times stay; the response arrives 0.25 s later */
+	for (int i = 0; i < 2; i++) {
+		ck_assert(NEAR(r1.start[i], r0.start[i]));
+		ck_assert_msg(NEAR(r1.end[i], r0.end[i] + 0.25), "end %g",
+			      r1.end[i]);
+	}
+	ck_assert(NEAR(s0.response_mean_s, 1.0));
+	ck_assert(NEAR(s1.response_mean_s, 1.25));
+	ck_assert(NEAR(s1.makespan_s, 6.25));
+}
+END_TEST
+
+START_TEST(client_delay_does_not_occupy_but_hold_does)
+{
+	/* two requests at 0 and 0.1 on one instance (each 1 s) */
+	const char *tr = "arrival_s,task_type\n0,a\n0.1,a\n";
+	rows r;
+	run(experiment("h0.json", tr, 1, 1, "fcfs",
+		       "{\"client_delay\": 0.25}", 1), &r);
+	/* the second starts when the first's 1 s is over, not after 1.25 */
+	ck_assert(NEAR(r.start[1], 1.0));
+	ck_assert(NEAR(r.end[1], 2.25));
+	run(experiment("h1.json", tr, 1, 1, "fcfs",
+		       "{\"hold\": {\"samples\": [500], \"unit\": \"ms\"}}", 1),
+	    &r);
+	/* the instance is taken 1 + 0.5 s per request */
+	ck_assert(NEAR(r.end[0], 1.5));
+	ck_assert(NEAR(r.start[1], 1.5));
+	ck_assert(NEAR(r.end[1], 3.0));
+}
+END_TEST
+
+START_TEST(delay_samples_are_drawn_from_the_set_and_seeded)
+{
+	char tr[8192] = "arrival_s,task_type\n";
+	for (int i = 0; i < 300; i++)
+		snprintf(tr + strlen(tr), sizeof tr - strlen(tr), "%d,a\n",
+			 2 * i);
+	const char *srv = "{\"client_delay\": {\"samples\": [3, 1, 2], "
+			  "\"unit\": \"ms\"}}";
+	rows r, r2, r3;
+	run(experiment("s0.json", tr, 1, 1, "fcfs", srv, 1), &r);
+	run(experiment("s1.json", tr, 1, 1, "fcfs", srv, 1), &r2);
+	run(experiment("s2.json", tr, 1, 1, "fcfs", srv, 2), &r3);
+	int seen[4] = {0}, differ = 0;
+	for (int i = 0; i < 300; i++) {
+		double d = (r.end[i] - r.start[i] - 1.0) * 1e3;
+		int k = (int)lround(d);
+		ck_assert_msg(k >= 1 && k <= 3 && fabs(d - k) < 1e-6,
+			      "delay %g ms", d);
+		seen[k]++;
+		ck_assert(r.end[i] == r2.end[i]); /* same seed, same draws */
+		differ += r.end[i] != r3.end[i];
+	}
+	for (int k = 1; k <= 3; k++) /* about 100 each */
+		ck_assert_msg(seen[k] > 60, "sample %d drawn %d times", k,
+			      seen[k]);
+	ck_assert(differ > 100);
+}
+END_TEST
+
+START_TEST(mix_factor_depends_on_the_previous_type)
+{
+	const char *tr = "arrival_s,task_type\n0,a\n10,b\n20,b\n30,a\n";
+	const char *srv =
+		"{\"mix\": [{\"machine\": \"m\", \"task\": \"a\", \"after\": "
+		"null, \"factor\": 3},\n"
+		"  {\"machine\": \"m\", \"task\": \"b\", \"after\": \"a\", "
+		"\"factor\": 2}]}";
+	rows r;
+	run(experiment("x0.json", tr, 1, 1, "fcfs", srv, 1), &r);
+	/* a first on the instance: 3 x 1; b after a: 2 x 1; b after b and a
+	 * after b: not listed, 1 */
+	ck_assert_msg(NEAR(r.end[0], 3.0), "%g", r.end[0]);
+	ck_assert_msg(NEAR(r.end[1], 12.0), "%g", r.end[1]);
+	ck_assert_msg(NEAR(r.end[2], 21.0), "%g", r.end[2]);
+	ck_assert_msg(NEAR(r.end[3], 31.0), "%g", r.end[3]);
+}
+END_TEST
+
+START_TEST(random_free_picks_only_free_instances_and_is_seeded)
+{
+	/* 4 instances, 10 s each; 4 requests at 0..3 take one each, the 5th
+	 * (at 4) waits for the first to free, at 10 */
+	const char *tr =
+		"arrival_s,task_type\n0,a\n1,a\n2,a\n3,a\n4,a\n";
+	int first_machine_seen[4] = {0};
+	for (unsigned seed = 1; seed <= 24; seed++) {
+		char name[32];
+		snprintf(name, sizeof name, "r%u.json", seed);
+		const char *exp = experiment(
+			name, tr, 4, 1, "fcfs_random",
+			"{\"mix\": [{\"machine\": \"m\", \"task\": \"a\", "
+			"\"after\": null, \"factor\": 10}, {\"machine\": "
+			"\"m\", \"task\": \"a\", \"after\": \"a\", "
+			"\"factor\": 10}]}",
+			seed);
+		rows r, again;
+		run(exp, &r);
+		run(exp, &again);
+		int used = 0;
+		for (int i = 0; i < 4; i++) {
+			ck_assert(NEAR(r.start[i], i)); /* never waited */
+			ck_assert(!(used & 1 << r.machine[i]));
+			used |= 1 << r.machine[i];
+		}
+		ck_assert(NEAR(r.start[4], 10.0));
+		ck_assert_int_eq(r.machine[4], r.machine[0]);
+		for (int i = 0; i < 5; i++)
+			ck_assert_int_eq(r.machine[i], again.machine[i]);
+		first_machine_seen[r.machine[0]]++;
+	}
+	for (int m = 0; m < 4; m++) /* 24 draws: each machine first sometimes */
+		ck_assert_msg(first_machine_seen[m] > 0, "machine %d never", m);
+}
+END_TEST
+
+START_TEST(least_loaded_spreads_over_multi_slot_machines)
+{
+	const char *tr = "arrival_s,task_type\n0,a\n0.1,a\n0.2,a\n";
+	rows f, l;
+	run(experiment("l0.json", tr, 2, 2, "fcfs", NULL, 1), &f);
+	run(experiment("l1.json", tr, 2, 2, "fcfs_least", NULL, 1), &l);
+	/* first free: both slots of machine 0 first */
+	ck_assert_int_eq(f.machine[0], 0);
+	ck_assert_int_eq(f.machine[1], 0);
+	ck_assert_int_eq(f.machine[2], 1);
+	/* least loaded: 0, then the idle 1, then 0 (ties: lowest index) */
+	ck_assert_int_eq(l.machine[0], 0);
+	ck_assert_int_eq(l.machine[1], 1);
+	ck_assert_int_eq(l.machine[2], 0);
+}
+END_TEST
+
+START_TEST(random_queue_serves_waiting_requests_out_of_order)
+{
+	/* one instance, 1 s each; 8 requests at 0..0.7: 7 wait */
+	const char *tr = "arrival_s,task_type\n0,a\n0.1,a\n0.2,a\n0.3,a\n"
+			 "0.4,a\n0.5,a\n0.6,a\n0.7,a\n";
+	rows fifo, r;
+	run(experiment("q0.json", tr, 1, 1, "fcfs", "{\"queue\": \"fifo\"}",
+		       1), &fifo);
+	for (int i = 0; i < 8; i++)
+		ck_assert(NEAR(fifo.start[i], i));
+	int out_of_order = 0;
+	for (unsigned seed = 1; seed <= 5; seed++) {
+		char name[32];
+		snprintf(name, sizeof name, "q%u.json", seed);
+		run(experiment(name, tr, 1, 1, "fcfs",
+			       "{\"queue\": \"random\"}", seed), &r);
+		int slot_used[8] = {0};
+		for (int i = 0; i < 8; i++) {
+			/* every request runs once, back to back */
+			double s = r.start[i];
+			ck_assert(fabs(s - lround(s)) < 1e-9);
+			ck_assert(!slot_used[lround(s)]++);
+			out_of_order += !NEAR(s, i);
+		}
+		ck_assert(NEAR(r.start[0], 0)); /* found the instance free */
+	}
+	ck_assert(out_of_order > 10);
+}
+END_TEST
+
+START_TEST(empty_serving_keeps_outputs_byte_identical)
+{
+	char tr[4096] = "arrival_s,task_type\n";
+	for (int i = 0; i < 100; i++)
+		snprintf(tr + strlen(tr), sizeof tr - strlen(tr), "%g,%s\n",
+			 0.3 * i, i % 3 ? "a" : "b");
+	char p0[700], p1[700];
+	run(experiment("e0.json", tr, 2, 1, "fcfs", NULL, 1), NULL);
+	snprintf(p0, sizeof p0, "%s/fcfs/tasks.csv.gz", last_dir);
+	run(experiment("e1.json", tr, 2, 1, "fcfs",
+		       "{\"queue\": \"fifo\", \"mix\": []}", 1), NULL);
+	snprintf(p1, sizeof p1, "%s/fcfs/tasks.csv.gz", last_dir);
+	size_t n0, n1;
+	char *a = test_slurp(p0, &n0), *b = test_slurp(p1, &n1);
+	ck_assert(a && b);
+	ck_assert_msg(n0 == n1 && memcmp(a, b, n0) == 0,
+		      "tasks.csv.gz differ");
+	free(a);
+	free(b);
+}
+END_TEST
+
+static void bad(const char *serving, const char *want)
+{
+	const char *exp = experiment("bad.json", "arrival_s,task_type\n0,a\n",
+				     1, 1, "fcfs", serving, 1);
+	io_err err = {0};
+	sim_experiment *x = NULL;
+	int rc = sim_experiment_load(&x, exp, &err);
+	ck_assert_msg(rc != 0, "accepted %s", serving);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "message: %s", err.msg);
+	/* located: the experiment file and a line (or the file it names) */
+	ck_assert_msg(strstr(err.msg, "bad.json:") != NULL ||
+			      strstr(err.msg, "no_such") != NULL,
+		      "no file in: %s", err.msg);
+}
+
+START_TEST(bad_options_are_located_errors)
+{
+	bad("{\"queue\": \"lifo\"}", "\"queue\" must be");
+	bad("{\"client_delay\": -1}", "\"client_delay\" must be");
+	bad("{\"hold\": {\"samples\": [1, \"x\"]}}", "sample 1");
+	bad("{\"hold\": {\"samples\": []}}", "non-empty");
+	bad("{\"hold\": {\"samples\": [1], \"unit\": \"h\"}}", "\"unit\"");
+	bad("{\"mix\": [{\"machine\": \"m\", \"task\": \"z\", \"after\": "
+	    "null, \"factor\": 1}]}",
+	    "task type \"z\"");
+	bad("{\"mix\": [{\"machine\": \"m\", \"task\": \"a\", \"after\": "
+	    "null, \"factor\": 0}]}",
+	    "factor");
+	bad("{\"mix\": [{\"machine\": \"m\", \"task\": \"a\", \"factor\": "
+	    "1}]}",
+	    "\"after\"");
+	bad("{\"delay\": 1}", "delay");
+	bad("[]", "\"serving\" must be an object");
+	bad("{\"file\": \"no_such_serving.json\"}", "no_such_serving.json");
+}
+END_TEST
+
+/* experiments/serving/fit.py on synthetic runs of known parameters: one
+ * g4dn.xlarge instance; bursts of three requests at the same ms (image,
+ * image, question answering): the first finds the instance free, the
+ * others wait. image_classification takes 12 ms after question_answering,
+ * else 8 ms; the hold is 2 ms and the client delay 10 ms. */
+START_TEST(fitter_recovers_known_parameters)
+{
+	if (test_run("command -v python3", NULL, 0) != 0)
+		return; /* no python3: the fitter cannot run here */
+	char path[600];
+	snprintf(path, sizeof path, "%s/synthetic.csv", test_tmpdir());
+	FILE *f = fopen(path, "w");
+	ck_assert(f != NULL);
+	fputs("experiment,n_t2_large,n_c5_2xlarge,n_g4dn_xlarge,run,task_id,"
+	      "task_type,machine,instance,arrival_ms,inference_ms,"
+	      "completion_ms\n",
+	      f);
+	const double hold = 2, delay = 10;
+	for (int run_no = 1; run_no <= 2; run_no++) {
+		double free_at = 0; /* when the instance is free (the data's
+				       view: its previous completion) */
+		int prev_qa = -1, id = 0;
+		for (int burst = 0; burst < 200; burst++) {
+			double a = 1000.0 * burst;
+			for (int j = 0; j < 3; j++) {
+				int qa = j == 2;
+				double inf = qa ? 4 : prev_qa == 1 ? 12 : 8;
+				double start = a > free_at ? a : free_at;
+				double c = start + inf + hold +
+					   (a >= free_at ? delay : 0);
+				free_at = c;
+				fprintf(f,
+					"synthetic,0,0,1,%d,%d,%s,g4dn.xlarge,"
+					"triton_g4dn_xlarge_1,%.0f,%.0f,%.0f\n",
+					run_no, ++id,
+					qa ? "question_answering"
+					   : "image_classification",
+					a, inf, c);
+				prev_qa = qa;
+			}
+		}
+	}
+	fclose(f);
+	char cmd[2000], out[600];
+	snprintf(out, sizeof out, "%s/fitted", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "python3 experiments/serving/fit.py %s --runs 1-2 -o %s "
+		 ">/dev/null",
+		 path, out);
+	char errbuf[512];
+	ck_assert_msg(test_run(cmd, errbuf, sizeof errbuf) == 0, "%s", errbuf);
+	char sp[700];
+	snprintf(sp, sizeof sp, "%s/serving.json", out);
+	char *text = test_slurp(sp, NULL);
+	ck_assert(text != NULL);
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+	free(text);
+	ck_assert(j != NULL);
+	json_t *h = json_array_get(
+		json_object_get(json_object_get(j, "hold"), "samples"), 0);
+	ck_assert_msg(json_number_value(h) == hold, "hold %g",
+		      json_number_value(h));
+	json_t *d = json_object_get(json_object_get(j, "client_delay"),
+				    "samples");
+	for (size_t i = 0; i < json_array_size(d); i++)
+		ck_assert_msg(json_number_value(json_array_get(d, i)) == delay,
+			      "client delay %g",
+			      json_number_value(json_array_get(d, i)));
+	/* image_classification: per run 199 after question_answering (12),
+	 * 200 after itself and 1 first (8): mean 9.99, factors 12 / 9.99 and
+	 * 8 / 9.99 */
+	int found = 0;
+	json_t *mix = json_object_get(j, "mix"), *e;
+	size_t i;
+	json_array_foreach(mix, i, e)
+	{
+		const char *task = json_string_value(json_object_get(e, "task"));
+		const char *after = json_string_value(json_object_get(e, "after"));
+		double fct = json_number_value(json_object_get(e, "factor"));
+		if (strcmp(task, "image_classification") || !after)
+			continue;
+		double want = !strcmp(after, "question_answering") ? 12 / 9.99
+							       : 8 / 9.99;
+		ck_assert_msg(fabs(fct - want) < 1e-5, "after %s: %g, not %g",
+			      after, fct, want);
+		found++;
+	}
+	ck_assert_int_eq(found, 2);
+	json_decref(j);
+}
+END_TEST
+
+Suite *suite_serving(void)
+{
+	Suite *s = suite_create("serving");
+	TCase *tc = tcase_create("serving");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, client_delay_shifts_responses_exactly);
+	tcase_add_test(tc, client_delay_does_not_occupy_but_hold_does);
+	tcase_add_test(tc, delay_samples_are_drawn_from_the_set_and_seeded);
+	tcase_add_test(tc, mix_factor_depends_on_the_previous_type);
+	tcase_add_test(tc, random_free_picks_only_free_instances_and_is_seeded);
+	tcase_add_test(tc, least_loaded_spreads_over_multi_slot_machines);
+	tcase_add_test(tc, random_queue_serves_waiting_requests_out_of_order);
+	tcase_add_test(tc, empty_serving_keeps_outputs_byte_identical);
+	tcase_add_test(tc, bad_options_are_located_errors);
+	tcase_add_test(tc, fitter_recovers_known_parameters);
+	suite_add_tcase(s, tc);
+	return s;
+}
