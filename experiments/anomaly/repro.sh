@@ -23,6 +23,9 @@
 #   SIZE       chart side of the main data sets [256: the raster's default]
 #   SIDES      chart sides of the resolution study ["128 256 512"]
 #
+# A data set folder with its manifest.csv, and a model folder with its
+# NAME.seconds, are kept: a rerun (e.g. with fewer EPOCHS) resumes.
+#
 # Steps: (1) the simulated data set (gantt-dataset --per-class for each
 # of WORKFLOWS, one manifest; the parts in DIR/<workflow name>/); (2) the 19 real runs (gantt-dataset --real);
 # (3) train simple and deep on coarse classes and simple on fine labels;
@@ -76,7 +79,11 @@ SIM=${DATA:-$OUT/sim_$SIZE}
 	--out "$OUT/real_$SIZE"
 
 # (3) training: time in the log (images/s on its last line)
-train() { # train NAME DATA MODEL LABELS
+train() { # train NAME DATA MODEL LABELS; a model trained before is kept
+	if [ -f "$OUT/$1.seconds" ] && [ -f "$OUT/$1/detector.json" ]; then
+		say "$1: trained before, kept"
+		return 0
+	fi
 	say "training $1"
 	start=$(date +%s)
 	"$BIN" detector train --data "$2" --out "$OUT/$1" --model "$3" \
