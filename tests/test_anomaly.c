@@ -222,6 +222,65 @@ START_TEST(a_window_after_the_run_changes_nothing)
 }
 END_TEST
 
+/* The calibrated workflow experiments of experiments/anomaly (fitted on the
+ * real runs, CALIBRATION.md) load and run: every job completes, the normal
+ * makespan lies near the real normal run's (591 s and 2325 s; a wrong
+ * file size or rate moves it far), and 5 % loss on every machine
+ * stretches the 57-job run by the fitted model's factor (2.8, real 3.67)
+ * past 2.2 (the one-connection Mathis cap of issue 14 gives 1.6). */
+static sim_result run_exp(const char *path, const char *anomalies)
+{
+	sim_experiment *x = NULL;
+	io_err err = {0};
+	ck_assert_msg(sim_experiment_load(&x, path, &err) == 0, "%s", err.msg);
+	if (anomalies) {
+		/* a copy in the test folder: the workflow path made absolute,
+		 * the anomalies appended */
+		char *text = test_slurp(path, NULL), cwd[512];
+		ck_assert_ptr_nonnull(text);
+		ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+		sim_experiment_free(x);
+		const char *wf = "\"1000genome_poseidon2020.wf.json\"";
+		char *at = strstr(text, wf), *end = strrchr(text, '}');
+		ck_assert(at && end && at < end);
+		size_t n = strlen(text) + strlen(cwd) + strlen(anomalies) + 128;
+		char *with = malloc(n);
+		ck_assert_ptr_nonnull(with);
+		*end = 0;
+		snprintf(with, n, "%.*s\"%s/experiments/anomaly/%s%s, \"anomalies\": %s}\n",
+			 (int)(at - text), text, cwd, wf + 1, at + strlen(wf), anomalies);
+		free(text);
+		const char *copy = test_write("cal.json", with);
+		free(with);
+		ck_assert_msg(sim_experiment_load(&x, copy, &err) == 0, "%s", err.msg);
+	}
+	char dir[700];
+	snprintf(dir, sizeof dir, "%s/cal", test_tmpdir());
+	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+	o.run_dir = dir;
+	o.quiet = 1;
+	sim_result res;
+	ck_assert_msg(sim_run_policy(x, 0, &o, &res, &err) == 0, "%s", err.msg);
+	sim_experiment_free(x);
+	return res;
+}
+
+START_TEST(calibrated_workflows_run_near_the_real_normal_runs)
+{
+	sim_result p = run_exp("experiments/anomaly/1000genome_poseidon2020.json", NULL);
+	ck_assert_uint_eq(p.completed, 57);
+	ck_assert_msg(p.makespan_s > 450 && p.makespan_s < 750, "%.9g", p.makespan_s);
+	sim_result f = run_exp("experiments/anomaly/1000genome_flowbench2022.json", NULL);
+	ck_assert_uint_eq(f.completed, 137);
+	ck_assert_msg(f.makespan_s > 1900 && f.makespan_s < 2900, "%.9g", f.makespan_s);
+	sim_result l = run_exp("experiments/anomaly/1000genome_poseidon2020.json",
+			       "[{\"kind\": \"loss\", \"percent\": 5, "
+			       "\"machines\": [0, 1, 2, 3, 4]}]");
+	ck_assert_msg(l.makespan_s > 2.2 * p.makespan_s, "%.9g vs %.9g",
+		      l.makespan_s, p.makespan_s);
+}
+END_TEST
+
 /* Bad anomaly specs: one error naming the file and the line. */
 START_TEST(bad_anomaly_specs_are_located_errors)
 {
@@ -314,6 +373,7 @@ Suite *suite_anomaly(void)
 	tcase_add_test(tc, cpu_leaves_staging_alone_and_hdd_slows_only_staging);
 	tcase_add_test(tc, loss_caps_staging_at_the_mathis_rate);
 	tcase_add_test(tc, loss_caps_staging_at_the_pftk_rate);
+	tcase_add_test(tc, calibrated_workflows_run_near_the_real_normal_runs);
 	tcase_add_test(tc, a_window_after_the_run_changes_nothing);
 	tcase_add_test(tc, bad_anomaly_specs_are_located_errors);
 	suite_add_tcase(s, tc);
