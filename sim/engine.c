@@ -207,6 +207,10 @@ typedef struct engine {
 	/* loss anomalies: their window edges in time order (2 a = start of
 	 * anomaly a, 2 a + 1 its end), the next to apply, its event */
 	uint32_t *wf_loss_edge, wf_n_loss_edges, wf_loss_next;
+	/* per machine at the last edge: loss, flow cap (bytes/s), Mathis
+	 * model?; the network's MSS as set (wf_loss_apply) */
+	double *wf_loss_p, *wf_loss_cap, wf_loss_mss;
+	uint8_t *wf_loss_mathis;
 	sim_handle wf_loss_ev;
 } engine;
 
@@ -1632,10 +1636,13 @@ static int wf_queued(engine *e, uint32_t j)
  *           with staging "inside" the job's runtime grows by the same
  *           amount) and the whole compute phase of transfer jobs
  *           (Pegasus' stage_out jobs are disk to network copies).
- *   loss p  p percent packet loss on the machine's links from t0 to t1
- *           (sim_net_set_loss: every flow to or from it capped at the
- *           Mathis rate; several open on one machine combine as
- *           independent losses). Computation is left alone.
+ *   loss p  p percent packet loss on the machine's links from t0 to t1:
+ *           every flow to or from it capped at "streams" TCP connections
+ *           of Padhye et al.'s rate (congestion avoidance and timeouts of
+ *           T0 = rto_s; tcp "pftk", the default) or at one connection's
+ *           Mathis rate (tcp "mathis"), through sim_net_set_loss (see
+ *           wf_loss_apply); several open on one machine combine as
+ *           independent losses. Computation is left alone.
  * A phase's stretch is exact over piecewise-constant rates: it runs at
  * rate 1 outside the windows and at the anomaly's rate inside. */
 
@@ -1702,12 +1709,38 @@ static double wf_anomaly_compute(const engine *e, uint32_t j, double c0,
 			  (double)e->mviews[s->machine].busy);
 }
 
-/* Loss: set each hit machine's loss to what the windows open at now
- * give, then schedule the next window edge. */
+/* Throughput of one TCP connection (bytes/s) at packet loss p in (0, 1)
+ * by Padhye, Firoiu, Towsley and Kurose ("Modeling TCP throughput: a
+ * simple model and its empirical validation", SIGCOMM 1998, eq. 30,
+ * without the receiver-window limit): congestion avoidance plus the
+ * retransmission timeouts that dominate at a few percent loss,
+ *     B = MSS / (RTT sqrt(2bp/3) + T0 min(1, 3 sqrt(3bp/8)) p (1 + 32p^2)),
+ * b = 2 segments acknowledged per ACK (delayed ACKs). */
+static double wf_pftk_rate(double mss, double rtt, double t0, double p)
+{
+	const double b = 2;
+	double to = t0 * fmin(1, 3 * sqrt(3 * b * p / 8)) * p * (1 + 32 * p * p);
+	return mss / (rtt * sqrt(2 * b * p / 3) + to);
+}
+
+/* Loss: set every machine's loss to what the windows open at now give,
+ * then schedule the next window edge. Open loss windows on one machine
+ * combine as independent losses, p = 1 - prod(1 - p_i), under the TCP
+ * model (tcp, streams, rto_s) of the first open one in the list. The
+ * network (sim/net.h) caps each flow at the Mathis rate of its node's
+ * loss; a pftk machine's cap is streams x B(p) (above), set through the
+ * Mathis-equivalent loss p' = 3/2 (MSS' / (RTT cap))^2, with the
+ * network's MSS' lowered for the whole run where a cap is below the
+ * Mathis rate of p' = 1/4 (machines without loss have no cap, whatever
+ * the MSS; Mathis machines get p' that keeps their own cap). A flow
+ * between two lossy machines sees 1 - (1 - p'_A)(1 - p'_B): exact for
+ * flows from or to a lossless node (the storage node), close for the
+ * rest. */
 static int wf_loss_apply(engine *e)
 {
 	const sim_experiment *x = e->x;
 	double now = e->view.now;
+	uint32_t nm = e->x->n_machines;
 	while (e->wf_loss_next < e->wf_n_loss_edges) {
 		uint32_t ed = e->wf_loss_edge[e->wf_loss_next];
 		const exp_anomaly *a = &x->anomalies[ed / 2];
@@ -1717,16 +1750,45 @@ static int wf_loss_apply(engine *e)
 			return e->wf_loss_ev ? 0 : -1;
 		}
 		e->wf_loss_next++;
-		for (uint32_t i = 0; i < a->n_machines; i++) {
-			uint32_t m = a->machines[i];
+		double rtt = 2 * e->wf->latency_s, mss = SIM_NET_MSS_BYTES;
+		const double c = sqrt(1.5); /* Mathis: cap = MSS c / (RTT sqrt p) */
+		double min_cap = INFINITY;
+		for (uint32_t m = 0; m < nm; m++) {
 			double keep = 1;
+			const exp_anomaly *first = NULL;
 			for (size_t b = 0; b < x->n_anomalies; b++) {
 				const exp_anomaly *o = &x->anomalies[b];
 				if (o->kind == EXP_ANOM_LOSS && o->t0 <= now &&
-				    now < o->t1 && wf_anomaly_on(o, m))
+				    now < o->t1 && wf_anomaly_on(o, m)) {
 					keep *= 1 - o->value / 100;
+					first = first ? first : o;
+				}
 			}
-			int rc = sim_net_set_loss(e->net, now, m, 1 - keep);
+			double p = 1 - keep;
+			e->wf_loss_p[m] = p;
+			e->wf_loss_cap[m] = !first || !(p > 0) ? INFINITY
+					    : first->tcp_pftk
+						    ? first->streams *
+							      wf_pftk_rate(mss, rtt, first->rto_s, p)
+						    : mss * c / (rtt * sqrt(p));
+			e->wf_loss_mathis[m] = first && !first->tcp_pftk;
+			min_cap = fmin(min_cap, e->wf_loss_cap[m]);
+		}
+		/* p' <= 1/4 for every cap */
+		double mss_eff = fmin(mss, min_cap * rtt / (2 * c));
+		if (mss_eff != e->wf_loss_mss) {
+			if (sim_net_set_mss(e->net, now, mss_eff))
+				return -1;
+			e->wf_loss_mss = mss_eff;
+		}
+		for (uint32_t m = 0; m < nm; m++) {
+			double q = e->wf_loss_cap[m] == INFINITY ? 0
+				   : e->wf_loss_mathis[m] && mss_eff == mss
+					   ? e->wf_loss_p[m]
+					   : pow(mss_eff * c / (rtt * e->wf_loss_cap[m]), 2);
+			if (q == sim_net_loss(e->net, m))
+				continue;
+			int rc = sim_net_set_loss(e->net, now, m, q);
 			if (rc == IO_EINPUT)
 				return io_errf(e->err, IO_EINPUT, NULL, 0,
 					       "loss anomaly %u on machine %u: "
@@ -1756,9 +1818,15 @@ static int wf_loss_begin(engine *e)
 		n += x->anomalies[i].kind == EXP_ANOM_LOSS ? 2 : 0;
 	if (!n)
 		return 0;
+	uint32_t nm = e->x->n_machines;
 	e->wf_loss_edge = malloc(n * sizeof *e->wf_loss_edge);
-	if (!e->wf_loss_edge)
+	e->wf_loss_p = malloc(nm * sizeof *e->wf_loss_p);
+	e->wf_loss_cap = malloc(nm * sizeof *e->wf_loss_cap);
+	e->wf_loss_mathis = malloc(nm);
+	if (!e->wf_loss_edge || !e->wf_loss_p || !e->wf_loss_cap ||
+	    !e->wf_loss_mathis)
 		return nomem(e);
+	e->wf_loss_mss = SIM_NET_MSS_BYTES;
 	for (size_t i = 0; i < x->n_anomalies; i++)
 		if (x->anomalies[i].kind == EXP_ANOM_LOSS) {
 			/* insertion sort: a handful of edges */
@@ -2549,6 +2617,9 @@ static WF_HOOK void wf_teardown(engine *e)
 	free(e->wf_plan_pos);
 	free(e->wf_plan_sub);
 	free(e->wf_loss_edge);
+	free(e->wf_loss_p);
+	free(e->wf_loss_cap);
+	free(e->wf_loss_mathis);
 	sim_net_free(e->net);
 }
 

@@ -52,13 +52,21 @@ typedef struct exp_anomaly {
 	exp_anomaly_kind kind;
 	double value;
 	double disk_mb_per_s; /* hdd: the disk's bandwidth */
+	int tcp_pftk;         /* loss: 1 = Padhye et al. (timeouts), 0 = Mathis */
+	double streams;       /* loss, pftk: TCP connections per transfer */
+	double rto_s;         /* loss, pftk: retransmission timeout T0 */
 	double t0, t1;	      /* window [t0, t1) in s since the run's start */
 	uint32_t *machines;   /* the machines it hits */
 	uint32_t n_machines;
 } exp_anomaly;
 
-#define EXP_DISK_MB_PER_S 150.0 /* default disk bandwidth of hdd anomalies:
+#define EXP_DISK_MB_PER_S 200.0 /* default disk bandwidth of hdd anomalies:
 				   fitted, experiments/anomaly/CALIBRATION.md */
+#define EXP_LOSS_RTO_S 0.2	/* default T0 of loss anomalies: Linux's
+				   TCP_RTO_MIN (200 ms), the RTO of short RTTs */
+#define EXP_LOSS_STREAMS 8.0	/* default TCP connections per transfer of
+				   loss anomalies: fitted on the real loss_3
+				   and loss_5 runs, CALIBRATION.md */
 
 /* The workflow-only policies (sim/engine.c): "heft" plans the whole DAG
  * before the run, "eft" maps each job as it reaches the mapper to the

@@ -1033,6 +1033,39 @@ static int anomaly_machine(const sim_experiment *x, const json_t *v,
 	return 0;
 }
 
+/* A loss anomaly's TCP model: "tcp": "pftk" (default) | "mathis",
+ * "streams" (> 0, default EXP_LOSS_STREAMS), "rto_s" (> 0, default
+ * EXP_LOSS_RTO_S); the last two for pftk only, all three for loss only. */
+static int load_loss_tcp(const io_jdoc *doc, const json_t *a, int kind,
+			 exp_anomaly *an, io_err *err)
+{
+	static const char *const keys[] = {"tcp", "streams", "rto_s"};
+	for (int i = 0; i < 3; i++)
+		if (kind != EXP_ANOM_LOSS && json_object_get(a, keys[i]))
+			return io_jerr(err, doc, json_object_get(a, keys[i]),
+				       "\"%s\" is for \"loss\" anomalies",
+				       keys[i]);
+	const char *tcp = NULL;
+	if (io_jget_str(doc, a, "tcp", 0, &tcp, err) ||
+	    io_jget_posnum(doc, a, "streams", 0, &an->streams, err) ||
+	    io_jget_posnum(doc, a, "rto_s", 0, &an->rto_s, err))
+		return IO_EINPUT;
+	if (tcp && strcmp(tcp, "pftk") && strcmp(tcp, "mathis"))
+		return io_jerr(err, doc, json_object_get(a, "tcp"),
+			       "\"tcp\" must be \"pftk\" or \"mathis\", not "
+			       "\"%s\"", tcp);
+	an->tcp_pftk = !tcp || !strcmp(tcp, "pftk");
+	for (int i = 1; i < 3; i++)
+		if (!an->tcp_pftk && json_object_get(a, keys[i]))
+			return io_jerr(err, doc, json_object_get(a, keys[i]),
+				       "\"%s\" is for \"tcp\": \"pftk\"",
+				       keys[i]);
+	if (an->streams > 1e6 || an->rto_s > 3600)
+		return io_jerr(err, doc, a, "\"streams\" must be at most 1e6 "
+			       "and \"rto_s\" at most 3600 s");
+	return 0;
+}
+
 /* "anomalies": [{"kind": "cpu"|"hdd"|"loss", "cores" | "mb_per_s" |
  * "percent", "machines": [i, ...] | "node": i, "start_s", "end_s",
  * hdd: "disk_mb_per_s"}] (sim/sim.h). Workflow runs only. */
@@ -1052,9 +1085,9 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 	if (!x->anomalies)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	static const char *const keys[] = {"kind", "cores", "mb_per_s",
-					   "disk_mb_per_s", "percent",
-					   "machines", "node", "start_s",
-					   "end_s", NULL};
+					   "disk_mb_per_s", "percent", "tcp",
+					   "streams", "rto_s", "machines",
+					   "node", "start_s", "end_s", NULL};
 	static const char *const kinds[] = {"cpu", "hdd", "loss"};
 	static const char *const value_key[] = {"cores", "mb_per_s", "percent"};
 	for (size_t i = 0; i < n; i++) {
@@ -1084,6 +1117,9 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 					       "(it takes \"%s\")", value_key[c],
 					       kind, value_key[k]);
 		an->disk_mb_per_s = EXP_DISK_MB_PER_S;
+		an->tcp_pftk = 1;
+		an->streams = EXP_LOSS_STREAMS;
+		an->rto_s = EXP_LOSS_RTO_S;
 		an->t0 = 0;
 		an->t1 = SIM_MAX_TIME_S;
 		if (io_jget_posnum(doc, a, value_key[k], 1, &an->value, err) ||
@@ -1095,6 +1131,8 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 		if (k != EXP_ANOM_HDD && json_object_get(a, "disk_mb_per_s"))
 			return io_jerr(err, doc, json_object_get(a, "disk_mb_per_s"),
 				       "\"disk_mb_per_s\" is for \"hdd\" anomalies");
+		if (load_loss_tcp(doc, a, k, an, err))
+			return IO_EINPUT;
 		const json_t *vn = json_object_get(a, value_key[k]);
 		if (k == EXP_ANOM_CPU && (an->value != floor(an->value) ||
 					  an->value > 1e6))

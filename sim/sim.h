@@ -65,12 +65,15 @@
  *        a job computing on the machine shares its slots (one core each)
  *        with them: rate min(1, slots / (jobs holding slots + cores)).
  *        Stage-in and transfer jobs are left alone. hdd: a stress writing
- *        "mb_per_s" to a disk of "disk_mb_per_s" (default 150; must be
+ *        "mb_per_s" to a disk of "disk_mb_per_s" (default 200; must be
  *        above mb_per_s); stage-in and transfer jobs' copies run at rate
  *        (disk - mb_per_s) / disk. loss: "percent" packet loss on the
- *        machine's links (sim/net.h: flows capped at the Mathis rate;
- *        needs "latency_s" > 0 for the round-trip time); computation is
- *        left alone. Outside its window an anomaly changes nothing.
+ *        machine's links: each flow to or from it capped at "streams"
+ *        (default 8) TCP connections of Padhye et al.'s rate with
+ *        retransmission timeouts of "rto_s" (default 0.2), "tcp": "pftk"
+ *        (default), or at the Mathis rate of one connection, "tcp":
+ *        "mathis" (sim/net.h; both need "latency_s" > 0 for the
+ *        round-trip time, 2 x latency); computation is left alone. Outside its window an anomaly changes nothing.
  *        Models and their calibration against real labelled runs: the
  *        "anomalies" comment of sim/engine.c and
  *        experiments/anomaly/CALIBRATION.md.

@@ -2,7 +2,8 @@
  * of an experiment, sim/engine.c "anomalies"): each model's known answer
  * on a one-job workflow (cpu: processor sharing of slots with the taken
  * cores, exact over a window that opens mid-phase; hdd: stage-in at the
- * disk's leftover bandwidth; loss: stage-in at the Mathis rate), each
+ * disk's leftover bandwidth; loss: stage-in at streams x the Padhye et
+ * al. rate, or at the Mathis rate), each
  * leaving the phases it should alone, a window after the run changing
  * nothing (the same jobs.csv bytes), and bad specs as located errors. */
 #include <math.h>
@@ -135,18 +136,58 @@ START_TEST(cpu_leaves_staging_alone_and_hdd_slows_only_staging)
 }
 END_TEST
 
-/* loss p on the machine: its stage-in flow is capped at the Mathis rate
- * MSS / (RTT sqrt(2p/3)), RTT = 2 x latency; computation is left alone. */
+/* loss p on the machine, "tcp": "mathis": its stage-in flow is capped at
+ * the Mathis rate MSS / (RTT sqrt(2p/3)), RTT = 2 x latency; computation
+ * is left alone. */
 START_TEST(loss_caps_staging_at_the_mathis_rate)
 {
 	const char *dax = one_job_dax("loss.dax", 1e9);
 	double cap = 1460.0 / (0.002 * sqrt(2 * 0.01 / 3));
-	double l = makespan_of(dax, 1, "[{\"kind\": \"loss\", \"percent\": 1, \"node\": 0}]");
+	double l = makespan_of(dax, 1, "[{\"kind\": \"loss\", \"percent\": 1, "
+			       "\"tcp\": \"mathis\", \"node\": 0}]");
 	ck_assert_msg(NEAR(l, 0.001 + 1e9 / cap + 100), "%.9g vs %.9g", l,
 		      0.001 + 1e9 / cap + 100);
 	const char *bare = one_job_dax("bare.dax", 0);
 	l = makespan_of(bare, 1, "[{\"kind\": \"loss\", \"percent\": 5, \"node\": 0}]");
 	ck_assert_msg(NEAR(l, 100), "%.9g", l);
+}
+END_TEST
+
+/* The default TCP model, pftk: the flow runs at streams x B(p), Padhye et
+ * al.'s rate with b = 2 and T0 = rto_s, by the formula written out here:
+ * 1e9 bytes at loss 5 %, RTT 2 ms: one stream gives 1460 / (0.002
+ * sqrt(0.2/3) + 0.2 min(1, 3 sqrt(0.0375)) 0.05 1.08) = 213.0 kB/s (below
+ * the Mathis rate of any loss < 1 at this RTT: the network's MSS is
+ * lowered); 8 streams (the default) 8 x that; rto_s 1 s slower. */
+START_TEST(loss_caps_staging_at_the_pftk_rate)
+{
+	const char *dax = one_job_dax("pftk.dax", 1e9);
+	const double rtt = 0.002, p = 0.05, b = 2;
+	static const struct {
+		const char *opts;
+		double streams, t0;
+	} cases[] = {
+		{"", 8, 0.2},
+		{", \"streams\": 1", 1, 0.2},
+		{", \"streams\": 3, \"rto_s\": 1", 3, 1},
+		{", \"tcp\": \"pftk\", \"streams\": 20", 20, 0.2},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double one = 1460 / (rtt * sqrt(2 * b * p / 3) +
+				     cases[i].t0 * fmin(1, 3 * sqrt(3 * b * p / 8)) *
+					     p * (1 + 32 * p * p));
+		double want = 0.001 + 1e9 / (cases[i].streams * one) + 100;
+		char spec[256];
+		snprintf(spec, sizeof spec, "[{\"kind\": \"loss\", \"percent\": 5%s, "
+			 "\"node\": 0}]", cases[i].opts);
+		double l = makespan_of(dax, 1, spec);
+		ck_assert_msg(NEAR(l, want), "%s: %.9g vs %.9g", spec, l, want);
+	}
+	/* 0.1 %: 8 streams reach 29.6 MB/s, far below the 1 GB/s link: capped */
+	double one = 1460 / (rtt * sqrt(2 * b * 0.001 / 3) +
+			     0.2 * 3 * sqrt(3 * b * 0.001 / 8) * 0.001 * (1 + 32e-6));
+	double l = makespan_of(dax, 1, "[{\"kind\": \"loss\", \"percent\": 0.1, \"node\": 0}]");
+	ck_assert_msg(NEAR(l, 0.001 + 1e9 / (8 * one) + 100), "%.9g", l);
 }
 END_TEST
 
@@ -181,10 +222,71 @@ START_TEST(a_window_after_the_run_changes_nothing)
 }
 END_TEST
 
+/* The calibrated workflow experiments of experiments/anomaly (fitted on the
+ * real runs, CALIBRATION.md) load and run: every job completes, the normal
+ * makespan lies near the real normal run's (591 s and 2325 s; a wrong
+ * file size or rate moves it far), and 5 % loss on every machine
+ * stretches the 57-job run by the fitted model's factor (2.8, real 3.67)
+ * past 2.2 (the one-connection Mathis cap of issue 14 gives 1.6). */
+static sim_result run_exp(const char *path, const char *anomalies)
+{
+	sim_experiment *x = NULL;
+	io_err err = {0};
+	ck_assert_msg(sim_experiment_load(&x, path, &err) == 0, "%s", err.msg);
+	if (anomalies) {
+		/* a copy in the test folder: the workflow path made absolute,
+		 * the anomalies appended */
+		char *text = test_slurp(path, NULL), cwd[512];
+		ck_assert_ptr_nonnull(text);
+		ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+		sim_experiment_free(x);
+		const char *wf = "\"1000genome_poseidon2020.wf.json\"";
+		char *at = strstr(text, wf), *end = strrchr(text, '}');
+		ck_assert(at && end && at < end);
+		size_t n = strlen(text) + strlen(cwd) + strlen(anomalies) + 128;
+		char *with = malloc(n);
+		ck_assert_ptr_nonnull(with);
+		*end = 0;
+		snprintf(with, n, "%.*s\"%s/experiments/anomaly/%s%s, \"anomalies\": %s}\n",
+			 (int)(at - text), text, cwd, wf + 1, at + strlen(wf), anomalies);
+		free(text);
+		const char *copy = test_write("cal.json", with);
+		free(with);
+		ck_assert_msg(sim_experiment_load(&x, copy, &err) == 0, "%s", err.msg);
+	}
+	char dir[700];
+	snprintf(dir, sizeof dir, "%s/cal", test_tmpdir());
+	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+	o.run_dir = dir;
+	o.quiet = 1;
+	sim_result res;
+	ck_assert_msg(sim_run_policy(x, 0, &o, &res, &err) == 0, "%s", err.msg);
+	sim_experiment_free(x);
+	return res;
+}
+
+START_TEST(calibrated_workflows_run_near_the_real_normal_runs)
+{
+	sim_result p = run_exp("experiments/anomaly/1000genome_poseidon2020.json", NULL);
+	ck_assert_uint_eq(p.completed, 57);
+	ck_assert_msg(p.makespan_s > 450 && p.makespan_s < 750, "%.9g", p.makespan_s);
+	sim_result f = run_exp("experiments/anomaly/1000genome_flowbench2022.json", NULL);
+	ck_assert_uint_eq(f.completed, 137);
+	ck_assert_msg(f.makespan_s > 1900 && f.makespan_s < 2900, "%.9g", f.makespan_s);
+	sim_result l = run_exp("experiments/anomaly/1000genome_poseidon2020.json",
+			       "[{\"kind\": \"loss\", \"percent\": 5, "
+			       "\"machines\": [0, 1, 2, 3, 4]}]");
+	ck_assert_msg(l.makespan_s > 2.2 * p.makespan_s, "%.9g vs %.9g",
+		      l.makespan_s, p.makespan_s);
+}
+END_TEST
+
 /* Bad anomaly specs: one error naming the file and the line. */
 START_TEST(bad_anomaly_specs_are_located_errors)
 {
-	const char *dax = one_job_dax("bad.dax", 0);
+	/* a copy: test_write's 16 path buffers turn over within the loop */
+	char dax[512];
+	snprintf(dax, sizeof dax, "%s", one_job_dax("bad.dax", 0));
 	static const struct {
 		const char *spec, *want;
 	} cases[] = {
@@ -205,6 +307,14 @@ START_TEST(bad_anomaly_specs_are_located_errors)
 		{"{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, \"when\": 5}", "when"},
 		{"{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, \"disk_mb_per_s\": 9}",
 		 "for \"hdd\""},
+		{"{\"kind\": \"loss\", \"percent\": 1, \"node\": 0, \"tcp\": \"reno\"}",
+		 "\"pftk\" or \"mathis\""},
+		{"{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, \"streams\": 2}",
+		 "for \"loss\""},
+		{"{\"kind\": \"loss\", \"percent\": 1, \"node\": 0, \"tcp\": \"mathis\","
+		 " \"rto_s\": 1}", "for \"tcp\": \"pftk\""},
+		{"{\"kind\": \"loss\", \"percent\": 1, \"node\": 0, \"streams\": 0}",
+		 "streams"},
 	};
 	char spec[512];
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -262,6 +372,8 @@ Suite *suite_anomaly(void)
 	tcase_add_test(tc, cpu_slows_computation_by_processor_sharing);
 	tcase_add_test(tc, cpu_leaves_staging_alone_and_hdd_slows_only_staging);
 	tcase_add_test(tc, loss_caps_staging_at_the_mathis_rate);
+	tcase_add_test(tc, loss_caps_staging_at_the_pftk_rate);
+	tcase_add_test(tc, calibrated_workflows_run_near_the_real_normal_runs);
 	tcase_add_test(tc, a_window_after_the_run_changes_nothing);
 	tcase_add_test(tc, bad_anomaly_specs_are_located_errors);
 	suite_add_tcase(s, tc);

@@ -9,16 +9,25 @@
 #   OUT        output folder [out/anomaly]
 #   DATA       an existing simulated gantt-dataset folder to use instead of
 #              making one (e.g. experiments/anomaly/make_dataset.sh's)
-#   PER_CLASS  simulated runs per label [700: about 10,000 charts]
+#   WORKFLOWS  the workflow experiments the simulated charts come from,
+#              PER_CLASS runs per label of each
+#              ["experiments/anomaly/1000genome_poseidon2020.json
+#              experiments/anomaly/1000genome_flowbench2022.json": 1000Genome
+#              as the two real campaigns ran it, 57 and 137 jobs, each fitted
+#              on its campaign's one real normal run, CALIBRATION.md]
+#   PER_CLASS  simulated runs per label and workflow [350: about 10,000
+#              charts from the two]
 #   JOBS       gantt-dataset -j [2]      SEED  data and training seed [1]
 #   THREADS    oneDNN threads for training [0: one per core]
 #   EPOCHS     most epochs per training [30]
 #   SIZE       chart side of the main data sets [256: the raster's default]
 #   SIDES      chart sides of the resolution study ["128 256 512"]
 #
-# Steps: (1) the simulated data set (gantt-dataset --per-class; needs the
-# simulated half of gantt-dataset, issue 14: until it exists this stops
-# with a message saying so); (2) the 19 real runs (gantt-dataset --real);
+# A data set folder with its manifest.csv, and a model folder with its
+# NAME.seconds, are kept: a rerun (e.g. with fewer EPOCHS) resumes.
+#
+# Steps: (1) the simulated data set (gantt-dataset --per-class for each
+# of WORKFLOWS, one manifest; the parts in DIR/<workflow name>/); (2) the 19 real runs (gantt-dataset --real);
 # (3) train simple and deep on coarse classes and simple on fine labels;
 # (4) eval each on the simulated test split and on the real runs
 # (sim-to-real); (5) accuracy vs chart resolution (a data set and a simple
@@ -28,30 +37,39 @@ set -eu
 BIN=${1:-./build/hetsim}
 REAL=${2:-../shared/data/anomaly_sample}
 OUT=${OUT:-out/anomaly}
-PER_CLASS=${PER_CLASS:-700}
+PER_CLASS=${PER_CLASS:-350}
+WORKFLOWS=${WORKFLOWS:-experiments/anomaly/1000genome_poseidon2020.json experiments/anomaly/1000genome_flowbench2022.json}
 JOBS=${JOBS:-2}
 SEED=${SEED:-1}
 THREADS=${THREADS:-0}
 EPOCHS=${EPOCHS:-30}
 SIZE=${SIZE:-256}
 SIDES=${SIDES-128 256 512}
+start_all=$(date +%s)
 
 say() { echo "detector-repro: $*" >&2; }
 mkdir -p "$OUT"
 
 # (1) simulated charts, SIZE x SIZE
-dataset() { # dataset DIR SIDE
+dataset() { # dataset DIR SIDE: a part per workflow, one manifest
 	if [ -f "$1/manifest.csv" ]; then
 		say "$1: data set exists, kept"
 		return 0
 	fi
-	if ! "$BIN" gantt-dataset --per-class "$PER_CLASS" -j "$JOBS" \
-		--seed "$SEED" --size "$2x$2" --out "$1"; then
-		say "the simulated half of gantt-dataset (issue 14: anomaly"
-		say "injection + workflow engine) is not in this build, or failed"
-		say "(above). Make a data set with it, or set DATA=DIR to one."
-		exit 1
-	fi
+	mkdir -p "$1"
+	echo "file,class,label,seed,anomaly_node,anomaly_start_s,anomaly_end_s,split" \
+		> "$1/manifest.tmp"
+	for w in $WORKFLOWS; do
+		part=$(basename "$w" .json)
+		if ! "$BIN" gantt-dataset --workflow "$w" --per-class "$PER_CLASS" \
+			-j "$JOBS" --seed "$SEED" --size "$2x$2" --out "$1/$part"; then
+			say "gantt-dataset failed on $w (above)"
+			exit 1
+		fi
+		awk -v p="$part/" 'NR > 1 { print p $0 }' "$1/$part/manifest.csv" \
+			>> "$1/manifest.tmp"
+	done
+	mv "$1/manifest.tmp" "$1/manifest.csv"
 }
 SIM=${DATA:-$OUT/sim_$SIZE}
 [ -n "${DATA:-}" ] || dataset "$SIM" "$SIZE"
@@ -61,7 +79,11 @@ SIM=${DATA:-$OUT/sim_$SIZE}
 	--out "$OUT/real_$SIZE"
 
 # (3) training: time in the log (images/s on its last line)
-train() { # train NAME DATA MODEL LABELS
+train() { # train NAME DATA MODEL LABELS; a model trained before is kept
+	if [ -f "$OUT/$1.seconds" ] && [ -f "$OUT/$1/detector.json" ]; then
+		say "$1: trained before, kept"
+		return 0
+	fi
 	say "training $1"
 	start=$(date +%s)
 	"$BIN" detector train --data "$2" --out "$OUT/$1" --model "$3" \
@@ -123,4 +145,5 @@ awk -F, 'NR > 1 { split($1, p, "_"); c = p[2] == "" ? "normal" : p[1];
 	> "$OUT/intensity_by_class.csv"
 "$BIN" plot "$OUT/intensity_by_class.csv" --x intensity --y detected \
 	--series class -o "$OUT/intensity.svg"
-say "done: $OUT/results.csv, resolution.svg, intensity.svg"
+echo "$(($(date +%s) - start_all))" > "$OUT/total.seconds"
+say "done in $(cat "$OUT/total.seconds") s: $OUT/results.csv, resolution.svg, intensity.svg"
