@@ -403,7 +403,7 @@ static void journal_row(campaign *c, FILE *f, sim_text *t, size_t task, size_t m
 	if (f)
 		fprintf(f, "%s%s,%s,%s,%s\"%s\",%.6f,%.6f\n", head, agent_col, url,
 			status_names[x->status], nums, err, x->start_s, x->end_s);
-	else
+	else if (t)
 		sim_text_add(t, "%s%s,%s,%s,%s\"%s\",%.6f,%.6f\n", head, agent_col, url,
 			     status_names[x->status], nums, err, x->start_s, x->end_s);
 }
