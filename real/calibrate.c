@@ -77,6 +77,7 @@
 #include "sim/base/out.h"
 #include "sim/base/rng.h"
 #include "sim/base/svg.h"
+#include "sim/base/clock.h"
 
 #define MAX_OPS REAL_CAL_MAX_OPS
 #define MAX_DEGREE REAL_CAL_MAX_DEGREE
@@ -285,13 +286,6 @@ static void machine_facts(calib *c)
 	c->mem_gib = pages > 0 && page > 0 ? (double)pages * (double)page / 1073741824.0 : NAN;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int make_segments(calib *c, io_err *err)
 {
 	const cal_args *a = &c->a;
@@ -367,7 +361,7 @@ static int run_matrix(calib *c, const char *work, io_err *err)
 		real_tc_result warm;
 		rc = run_one(c, &c->cfg[0], work, c->n_runs, &warm, err);
 	}
-	double t0 = now_s();
+	double t0 = sim_clock_s();
 	for (size_t k = 0; !rc && k < c->n_runs; k++) {
 		sample *sm = &c->runs[order[k]];
 		const config *cf = &c->cfg[sm->config];
@@ -377,7 +371,7 @@ static int run_matrix(calib *c, const char *work, io_err *err)
 		if (sm->res.status != REAL_RUN_OK)
 			c->failed++;
 		if (!a->quiet || sm->res.status != REAL_RUN_OK) {
-			double el = now_s() - t0;
+			double el = sim_clock_s() - t0;
 			char eta[32];
 			fmt_eta(el / (double)(k + 1) * (double)(c->n_runs - k - 1), eta, sizeof eta);
 			fprintf(stderr, "[%*zu/%zu] seg %d %-6s %-5s x%d %-44s cpu %6.3f s  wall %6.3f s  %s%s%s\n",
@@ -1214,7 +1208,7 @@ int real_calibrate_transcode(const real_cal_args *a)
 	memset(&c, 0, sizeof c);
 	c.a = *a;
 	io_err err = {0};
-	double t0 = now_s();
+	double t0 = sim_clock_s();
 	real_tc_config cfg = {.ffmpeg = c.a.ffmpeg, .threads = c.a.threads,
 			      .timeout_s = c.a.timeout_s};
 	char work[4200] = "";
@@ -1244,7 +1238,7 @@ int real_calibrate_transcode(const real_cal_args *a)
 		rc = run_matrix(&c, work, &err);
 	if (work[0])
 		rmdir(work);
-	c.took_s = now_s() - t0;
+	c.took_s = sim_clock_s() - t0;
 	if (!rc) {
 		for (int m = 0; m < METRICS; m++)
 			analyse(&c, m, &an[m]);
@@ -1270,7 +1264,7 @@ int real_calibrate_transcode(const real_cal_args *a)
 	if (!rc && !c.a.quiet)
 		fprintf(stderr, "wrote %s/{samples.csv,profile.json,merge.md,savings.csv,"
 			"saving.svg,saving_vic.svg,saving_codec.svg,merge_fit.svg} in %.0f s\n",
-			c.a.out, now_s() - t0);
+			c.a.out, sim_clock_s() - t0);
 	for (int m = 0; m < METRICS; m++)
 		analysis_free(&an[m]);
 	size_t failed = c.failed, n_runs = c.n_runs;

@@ -18,17 +18,11 @@
 #include "sim/base/rng.h"
 #include "sim/base/svg.h"
 #include "sim/io/csv.h"
+#include "sim/base/clock.h"
 
 #define DET_META	   "detector.json"
 #define DET_WEIGHTS	   "weights.bin"
 #define DET_STREAM_SHUFFLE 0x64657431u /* "det1": the epochs' order */
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int nomem(io_err *err)
 {
@@ -965,7 +959,7 @@ int det_train(const det_train_opts *oin, det_train_result *r, io_err *err)
 	size_t images = 0;
 	for (int e = 0; !rc && e < o.epochs && bad < o.patience; e++) {
 		shuffle(t.tr, t.ntr, t.rng);
-		double loss_sum = 0, t0 = now_s();
+		double loss_sum = 0, t0 = sim_clock_s();
 		int64_t ok = 0;
 		for (size_t b = 0; !rc && b < batches; b++) {
 			rc = fill_batch(&t, o.labels, b, err);
@@ -985,7 +979,7 @@ int det_train(const det_train_opts *oin, det_train_result *r, io_err *err)
 			loss_sum += loss;
 			ok += c;
 			if (o.progress) {
-				double s = now_s() - t0;
+				double s = sim_clock_s() - t0;
 				det_progress p = {
 					.epoch = e + 1,
 					.epochs = o.epochs,
@@ -1004,7 +998,7 @@ int det_train(const det_train_opts *oin, det_train_result *r, io_err *err)
 				o.progress(o.ctx, &p);
 			}
 		}
-		double s = now_s() - t0;
+		double s = sim_clock_s() - t0;
 		train_s += s;
 		images += batches * (size_t)batch;
 		det_hist *h = &t.hist[e];

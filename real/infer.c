@@ -64,6 +64,7 @@
 #include "real/nn/zoo.h"
 #include "sim/base/out.h"
 #include "sim/base/rng.h"
+#include "sim/base/clock.h"
 
 typedef struct config {
 	const char *model;
@@ -79,13 +80,6 @@ typedef struct config {
 	sim_text layer_rows;      /* layers.csv's rows */
 	double sum_layers_s, end_to_end_s;
 } config;
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* The machine's facts for the profile's source notes. */
 static void machine_facts(char *cpu, size_t cap, long *cores, double *mem_gib)
@@ -253,13 +247,13 @@ static int run_config(const real_inf_args *a, config *c, double t0, int *stopped
 	for (int w = 0; !rc && w < a->warmup; w++)
 		rc = nn_model_forward(m, 0, err);
 	for (int r = 0; !rc && r < a->runs; r++) {
-		if (a->budget_s > 0 && now_s() - t0 > a->budget_s) {
+		if (a->budget_s > 0 && sim_clock_s() - t0 > a->budget_s) {
 			*stopped = 1;
 			break;
 		}
-		double s = now_s();
+		double s = sim_clock_s();
 		rc = nn_model_forward(m, 0, err);
-		c->wall_s[r] = now_s() - s;
+		c->wall_s[r] = sim_clock_s() - s;
 		if (!rc)
 			c->done++;
 	}
@@ -270,7 +264,7 @@ static int run_config(const real_inf_args *a, config *c, double t0, int *stopped
 			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	for (int r = 0; !rc && c->layer_s && r < a->runs; r++) {
-		if (a->budget_s > 0 && now_s() - t0 > a->budget_s) {
+		if (a->budget_s > 0 && sim_clock_s() - t0 > a->budget_s) {
 			*stopped = 1;
 			break;
 		}
@@ -434,16 +428,16 @@ int real_calibrate_inference(const real_inf_args *a)
 			}
 	if (!rc)
 		rc = sim_mkdirs(a->out, &err);
-	double t0 = now_s();
+	double t0 = sim_clock_s();
 	int stopped = 0, reached = 0;
 	for (k = 0; !rc && !stopped && k < n_cfg; k++) {
-		progress(a, &cf[k], k, n_cfg, now_s() - t0);
+		progress(a, &cf[k], k, n_cfg, sim_clock_s() - t0);
 		rc = run_config(a, &cf[k], t0, &stopped, &err);
 		if (!rc && cf[k].done)
 			reached++;
 	}
 	if (!rc && !stopped && !a->quiet)
-		progress(a, &cf[n_cfg - 1], n_cfg, n_cfg, now_s() - t0);
+		progress(a, &cf[n_cfg - 1], n_cfg, n_cfg, sim_clock_s() - t0);
 	if (!rc && stopped)
 		fprintf(stderr, "hetsim: calibrate: budget of %g s spent: %d of %d "
 				"configurations measured\n", a->budget_s, reached, n_cfg);

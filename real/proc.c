@@ -18,13 +18,7 @@
 #include <sys/prctl.h>
 #endif
 #include "real/proc.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "sim/base/clock.h"
 
 static int is_executable(const char *path)
 {
@@ -141,7 +135,7 @@ static int reap(pid_t pid, double deadline, int block, real_proc_result *res,
 		if (r < 0)
 			return io_errf(err, IO_EIO, NULL, 0, "wait4: %s",
 					 strerror(errno));
-		if (now_s() >= deadline) {
+		if (sim_clock_s() >= deadline) {
 			kill_group(pid);
 			res->timed_out = 1;
 			continue;
@@ -188,7 +182,7 @@ int real_proc_run(char *const argv[], double timeout_s, real_proc_result *res,
 	set_cloexec(errp[0]);
 	set_cloexec(errp[1]);
 	pid_t parent = getpid();
-	double t0 = now_s();
+	double t0 = sim_clock_s();
 	double deadline = timeout_s > 0 ? t0 + timeout_s : INFINITY;
 	pid_t pid = fork();
 	if (pid == 0)
@@ -212,7 +206,7 @@ int real_proc_run(char *const argv[], double timeout_s, real_proc_result *res,
 		close(outp[0]);
 		reap(pid, INFINITY, 1, res, err); /* it is exiting: _exit(127) */
 		res->exit_code = -1;
-		res->wall_s = now_s() - t0;
+		res->wall_s = sim_clock_s() - t0;
 		return io_errf(err, IO_EINPUT, NULL, 0, "cannot run %s: %s", path,
 				 strerror(child_errno));
 	}
@@ -221,7 +215,7 @@ int real_proc_run(char *const argv[], double timeout_s, real_proc_result *res,
 	for (;;) {
 		int wait_ms = -1;
 		if (isfinite(deadline)) {
-			double left = deadline - now_s();
+			double left = deadline - sim_clock_s();
 			if (left <= 0) {
 				kill_group(pid);
 				res->timed_out = 1;
@@ -244,7 +238,7 @@ int real_proc_run(char *const argv[], double timeout_s, real_proc_result *res,
 	}
 	close(outp[0]);
 	int rc = reap(pid, deadline, 0, res, err);
-	res->wall_s = now_s() - t0;
+	res->wall_s = sim_clock_s() - t0;
 	return rc;
 }
 

@@ -32,6 +32,7 @@
 #include "sim/stats.h"
 #include "policies/prune.h"
 #include "workloads/workload.h"
+#include "sim/base/clock.h"
 
 /* EV_ABORT: a task that would run past its deadline with drop.while_running
  * set ends at its deadline instead (the engine knows the drawn time, so no
@@ -3155,13 +3156,6 @@ static int stats_failed(const engine *e)
 	return 0;
 }
 
-static double wall_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 		   const sim_run_opts *o, int validate_only, sim_result *res,
 		   io_err *err)
@@ -3216,7 +3210,7 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 				rc = row_names_init(&e, err);
 		}
 	}
-	double t0 = wall_now();
+	double t0 = sim_clock_s();
 	if (!rc)
 		rc = run_loop(&e);
 	if (!rc && stats_failed(&e))
@@ -3226,7 +3220,7 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	/* tasks.csv.gz first: when it fails (disk full), the message names
 	 * it, not the small file written after it */
 	int crc = sim_gzout_close(e.csv, rc == 0 || rc == GZ_FAILED, err);
-	r.wall_s = wall_now() - t0; /* with the rows still being compressed */
+	r.wall_s = sim_clock_s() - t0; /* with the rows still being compressed */
 	if (!rc || rc == GZ_FAILED)
 		rc = crc ? crc : rc == GZ_FAILED ? IO_EIO : 0;
 	if (!rc && writes) {
@@ -3289,7 +3283,7 @@ static int dag_check(const sim_dag_config *c, io_err *err)
 int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, io_err *err)
 {
 	memset(r, 0, sizeof *r);
-	double t0 = wall_now();
+	double t0 = sim_clock_s();
 	int rc = dag_check(c, err);
 	if (rc)
 		return rc;
@@ -3391,7 +3385,7 @@ int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, io_err *err)
 	free(x.machine_qcap);
 	free(up);
 	free(down);
-	r->wall_s = wall_now() - t0;
+	r->wall_s = sim_clock_s() - t0;
 	return rc;
 }
 

@@ -20,6 +20,7 @@
 #include "real/agent/client.h"
 #include "profiles/fit_table.h"
 #include "sim/base/out.h"
+#include "sim/base/clock.h"
 
 enum { MAX_CELLS = 1 << 20 };
 enum { ST_NONE, ST_OK, ST_FAILED, ST_TIMEOUT, ST_MISSING };
@@ -99,16 +100,9 @@ struct campaign {
 	char *journal_path;
 };
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static double now_s(const campaign *c)
 {
-	return mono_s() - c->t0;
+	return sim_clock_s() - c->t0;
 }
 
 static void fatal(campaign *c)
@@ -903,7 +897,7 @@ static int run(campaign *c)
 		if (!(a->probe_ev = evtimer_new(c->base, on_probe_timer, a)))
 			return io_errf(c->err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
-	c->t0 = mono_s();
+	c->t0 = sim_clock_s();
 	discover(c);
 	if ((rc = set_machines(c)))
 		return rc;

@@ -33,6 +33,7 @@
 #include "sim/exp_model.h"
 #include "sim/io/csv.h"
 #include "workloads/workload.h"
+#include "sim/base/clock.h"
 
 enum { ON_FAILURE_RETRY, ON_FAILURE_FAIL };
 enum { OUT_COMPLETED, OUT_MISSED, OUT_DROPPED, OUT_FAILED };
@@ -125,16 +126,9 @@ struct coord {
 	char *journal_path;
 };
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static double now_s(const coord *co)
 {
-	return mono_s() - co->t0;
+	return sim_clock_s() - co->t0;
 }
 
 static void fatal(coord *co)
@@ -988,7 +982,7 @@ static void schedule_arrival(coord *co)
 /* Ask every agent's /health until all answered or connect_timeout_s. */
 static int discover(coord *co)
 {
-	double until = mono_s() + co->connect_timeout_s;
+	double until = sim_clock_s() + co->connect_timeout_s;
 	for (;;) {
 		int missing = 0;
 		for (uint32_t i = 0; i < co->n; i++)
@@ -998,7 +992,7 @@ static int discover(coord *co)
 			}
 		if (!missing)
 			return 0;
-		if (mono_s() > until)
+		if (sim_clock_s() > until)
 			break;
 		struct timeval tv = {0, 200000};
 		event_base_loopexit(co->base, &tv);
@@ -1489,7 +1483,7 @@ int real_coord_run(const real_coord_opts *o, FILE *console, io_err *err)
 			rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
 	if (!rc) {
-		co->t0 = mono_s();
+		co->t0 = sim_clock_s();
 		rc = next_task(co);
 		if (!rc && co->have_pending)
 			schedule_arrival(co);

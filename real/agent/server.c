@@ -29,6 +29,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include "real/agent/agent.h"
+#include "sim/base/clock.h"
 
 enum { DETAIL_MAX = 4096 };
 
@@ -73,13 +74,6 @@ struct agent {
 	uint64_t tasks[REAL_AGENT_KINDS][N_STATUS];
 	double wall[REAL_AGENT_KINDS], cpu[REAL_AGENT_KINDS];
 };
-
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* An answer held back by --emulate-delay. */
 struct late {
@@ -282,7 +276,7 @@ static void task_done(slot *s)
 	memset(&ru, 0, sizeof ru);
 	while (wait4(s->pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
-	double wall = mono_s() - s->t0;
+	double wall = sim_clock_s() - s->t0;
 	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
 		     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 	int exited = WIFEXITED(status), code = exited ? WEXITSTATUS(status) : -1;
@@ -389,7 +383,7 @@ static void start_task(agent *a, struct evhttp_request *req,
 	s->a = a;
 	s->fd = p[0];
 	s->task = *t;
-	s->t0 = mono_s();
+	s->t0 = sim_clock_s();
 	fflush(NULL);
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
@@ -457,7 +451,7 @@ static void do_health(agent *a, struct evhttp_request *req)
 	json_object_set_new(o, "machine_type", json_string(a->c->machine_type));
 	json_object_set_new(o, "slots", json_integer(a->c->slots));
 	json_object_set_new(o, "busy", json_integer(a->busy));
-	json_object_set_new(o, "uptime_s", json_real(mono_s() - a->start));
+	json_object_set_new(o, "uptime_s", json_real(sim_clock_s() - a->start));
 	json_object_set(o, "machine", a->facts);
 	reply_json(a, req, 200, o);
 }
@@ -506,7 +500,7 @@ static void do_metrics(agent *a, struct evhttp_request *req)
 		"# HELP hetsim_agent_uptime_seconds Seconds since the agent started.\n"
 		"# TYPE hetsim_agent_uptime_seconds gauge\n"
 		"hetsim_agent_uptime_seconds %.3f\n",
-		a->busy, a->c->slots, mono_s() - a->start);
+		a->busy, a->c->slots, sim_clock_s() - a->start);
 	a->replies[0]++;
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  "text/plain; version=0.0.4");
@@ -618,7 +612,7 @@ int real_agent_serve(const real_agent_config *c, io_err *err)
 		return io_errf(err, IO_EINPUT, NULL, 0,
 			       "listening on %s (not loopback) needs TLS; refusing to start",
 			       c->listen);
-	agent a = {.c = c, .start = mono_s(), .rng = c->emulate_seed};
+	agent a = {.c = c, .start = sim_clock_s(), .rng = c->emulate_seed};
 	struct event *sigs[2] = {NULL, NULL};
 	int rc = 0;
 	signal(SIGPIPE, SIG_IGN);

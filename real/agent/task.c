@@ -20,6 +20,7 @@
 #include "real/proc.h"
 #include "real/transcode.h"
 #include "sim/base/rng.h"
+#include "sim/base/clock.h"
 
 static const char *const kind_names[REAL_AGENT_KINDS] = {"sleep", "burn",
 							 "transcode", "infer"};
@@ -485,24 +486,10 @@ int real_agent_task_parse(const real_agent_config *c, const char *body,
 
 /* ---- running a task (in the child) ---------------------------------- */
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int exec_sleep(const real_agent_task *t, char *detail, size_t cap)
 {
-	double end = mono_s() + t->seconds, left;
-	while ((left = end - mono_s()) > 0) {
+	double end = sim_clock_s() + t->seconds, left;
+	while ((left = end - sim_clock_s()) > 0) {
 		struct timespec ts = {(time_t)left, (long)((left - floor(left)) * 1e9)};
 		nanosleep(&ts, NULL);
 	}
@@ -512,10 +499,10 @@ static int exec_sleep(const real_agent_task *t, char *detail, size_t cap)
 
 static int exec_burn(const real_agent_task *t, char *detail, size_t cap)
 {
-	double end = cpu_s() + t->seconds;
+	double end = sim_cpu_clock_s() + t->seconds;
 	volatile double x = 1.0;
 	unsigned long spins = 0;
-	while (cpu_s() < end) {
+	while (sim_cpu_clock_s() < end) {
 		for (int i = 0; i < 10000; i++)
 			x = x * 1.0000001 + 1e-9;
 		spins++;
@@ -599,9 +586,9 @@ static int exec_infer(const real_agent_task *t, char *detail, size_t cap)
 	}
 	double total = 0;
 	for (int r = 0; !rc && r < t->runs; r++) {
-		double s = mono_s();
+		double s = sim_clock_s();
 		rc = nn_model_forward(m, 0, &err);
-		total += mono_s() - s;
+		total += sim_clock_s() - s;
 	}
 	nn_model_free(m);
 	nn_backend_free(be);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include "real/nn/graph.h"
 #include "sim/base/rng.h"
+#include "sim/base/clock.h"
 
 static int64_t layer_n(const nn_model *m, const nn_layer *l)
 {
@@ -813,13 +814,6 @@ static int layer_fwd(nn_model *m, int i, int training, io_err *err)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 int nn_model_forward_timed(nn_model *m, int training, double *layer_s,
 			   io_err *err)
 {
@@ -827,13 +821,13 @@ int nn_model_forward_timed(nn_model *m, int training, double *layer_s,
 		return io_errf(err, IO_EINPUT, NULL, 0,
 			       "model %s: not prepared (nn_model_prepare)",
 			       m->name);
-	double t = layer_s ? now_s() : 0;
+	double t = layer_s ? sim_clock_s() : 0;
 	for (int i = 0; i < m->n; i++) {
 		int rc = layer_fwd(m, i, training, err);
 		if (rc)
 			return rc;
 		if (layer_s) {
-			double t1 = now_s();
+			double t1 = sim_clock_s();
 			layer_s[i] = t1 - t;
 			t = t1;
 		}

@@ -21,6 +21,7 @@
 #include "real/nn/zoo.h"
 #include "real/parallel/parallel.h"
 #include "sim/base/rng.h"
+#include "sim/base/clock.h"
 
 #define MAGIC 0x52505348u /* "HSPR" little-endian */
 enum { MSG_HELLO = 1, MSG_DATA = 2, MSG_STATS = 3, MSG_GO = 4 };
@@ -41,20 +42,6 @@ typedef struct side {
 	double t0, bin_s, bw, link_free, timeout_s;
 	int bins_cap;
 } side;
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static double loadavg_1m(void)
 {
@@ -92,7 +79,7 @@ static void bin_add(side *s, int out, uint64_t bytes)
 {
 	if (!s->st || s->t0 <= 0)
 		return;
-	double rel = now_s() - s->t0;
+	double rel = sim_clock_s() - s->t0;
 	int b = rel < 0 ? 0 : (int)(rel / s->bin_s);
 	if (b >= s->bins_cap) {
 		int cap = s->bins_cap ? s->bins_cap : 64;
@@ -119,13 +106,13 @@ static int write_all(side *s, int fd, const void *buf, size_t n, int counted,
 		     const char *peer, io_err *err)
 {
 	const char *p = buf;
-	double t = now_s();
+	double t = sim_clock_s();
 	while (n > 0) {
 		size_t c = n < PAR_CHUNK ? n : PAR_CHUNK;
 		if (counted && s->bw > 0) {
-			double start = s->link_free > now_s() ? s->link_free
-							      : now_s();
-			sleep_s(start - now_s());
+			double start = s->link_free > sim_clock_s() ? s->link_free
+							      : sim_clock_s();
+			sleep_s(start - sim_clock_s());
 			s->link_free = start + (double)c / s->bw;
 		}
 		ssize_t w = send(fd, p, c, MSG_NOSIGNAL);
@@ -142,7 +129,7 @@ static int write_all(side *s, int fd, const void *buf, size_t n, int counted,
 		n -= (size_t)w;
 	}
 	if (s->st)
-		s->st->send_s += now_s() - t;
+		s->st->send_s += sim_clock_s() - t;
 	return 0;
 }
 
@@ -150,7 +137,7 @@ static int read_all(side *s, int fd, void *buf, size_t n, int counted,
 		    const char *peer, io_err *err)
 {
 	char *p = buf;
-	double t = now_s();
+	double t = sim_clock_s();
 	while (n > 0) {
 		ssize_t r = recv(fd, p, n, 0);
 		if (r < 0 && errno == EINTR)
@@ -169,7 +156,7 @@ static int read_all(side *s, int fd, void *buf, size_t n, int counted,
 		n -= (size_t)r;
 	}
 	if (s->st)
-		s->st->idle_s += now_s() - t;
+		s->st->idle_s += sim_clock_s() - t;
 	return 0;
 }
 
@@ -526,12 +513,12 @@ static int worker_batch(worker *w, int64_t k, io_err *err)
 	 * each upstream worker */
 	for (int i = 0, in_k = 0; i < L->n_layers && !rc; i++) {
 		if (gets_input(L, w->me, k, i) && w->o->local_inputs) {
-			double t = now_s();
+			double t = sim_clock_s();
 			float *x = nn_model_act(w->m, i);
 			for (int64_t r = 0; r < (int64_t)rows; r++)
 				par_input_fill(w->o->seed, in_k, k * L->batch + r,
 					       x + r * L->elems[i], L->elems[i]);
-			w->st.input_s += now_s() - t;
+			w->st.input_s += sim_clock_s() - t;
 		} else if (gets_input(L, w->me, k, i)) {
 			rc = recv_data(&w->s, w->dfd, i, (uint64_t)k,
 				       nn_model_act(w->m, i),
@@ -551,11 +538,11 @@ static int worker_batch(worker *w, int64_t k, io_err *err)
 					       &rows, node_name(L, u), err);
 	if (rc)
 		return rc;
-	double t = now_s(), c = cpu_s();
+	double t = sim_clock_s(), c = sim_cpu_clock_s();
 	rc = L->p->strategy == PAR_DATA ? nn_model_forward(w->m, 0, err)
 					: nn_model_forward_part(w->m, err);
-	w->st.compute_s += now_s() - t;
-	w->st.compute_cpu_s += cpu_s() - c;
+	w->st.compute_s += sim_clock_s() - t;
+	w->st.compute_cpu_s += sim_cpu_clock_s() - c;
 	for (int d = 1; d < L->n_nodes && !rc; d++)
 		for (int i = 0; i < L->n_layers && !rc && d != w->me; i++)
 			if (L->p->strategy != PAR_DATA && L->owner[i] == w->me &&
@@ -691,11 +678,11 @@ static void *driver_send(void *arg)
 					break;
 				}
 			}
-			double t = now_s();
+			double t = sim_clock_s();
 			for (int64_t r = 0; r < rows; r++)
 				par_input_fill(d->o->seed, (int)in_k,
 					       k * L->batch + r, buf + r * e, e);
-			d->out_st.input_s += now_s() - t;
+			d->out_st.input_s += sim_clock_s() - t;
 			d->send_rc = send_msg(&d->out, d->fd[n], MSG_DATA, i,
 					      (uint32_t)rows, (uint64_t)k, buf,
 					      (uint64_t)(rows * e) * 4,
@@ -729,7 +716,7 @@ static int driver_recv(driver *d, par_result *r, io_err *err)
 				       node_name(L, n), rows, (long long)k,
 				       (long long)rows_of(L, k));
 	}
-	r->wall_s = now_s() - d->in.t0;
+	r->wall_s = sim_clock_s() - d->in.t0;
 	for (int n = 1; n < L->n_nodes; n++) {
 		hdr h;
 		int rc = recv_hdr(&d->in, d->fd[n], MSG_STATS, -1, 0, &h,
@@ -765,7 +752,7 @@ static int driver_recv(driver *d, par_result *r, io_err *err)
  * its model is reported at once, not after the time limit). */
 static int wait_connection(driver *d, int lfd, double timeout_s, io_err *err)
 {
-	double end = now_s() + timeout_s;
+	double end = sim_clock_s() + timeout_s;
 	for (;;) {
 		struct pollfd p = {lfd, POLLIN, 0};
 		if (poll(&p, 1, 100) > 0)
@@ -780,7 +767,7 @@ static int wait_connection(driver *d, int lfd, double timeout_s, io_err *err)
 					       "worker %s exited while setting up",
 					       node_name(d->L, n));
 			}
-		if (now_s() > end)
+		if (sim_clock_s() > end)
 			return io_errf(err, IO_EIO, NULL, 0,
 				       "driver: no connection within %g s",
 				       timeout_s);
@@ -794,7 +781,7 @@ static void reap_all(driver *d, double grace_s, char *why, size_t cap)
 {
 	const layout *L = d->L;
 	int *status = d->status, *done = d->done;
-	double end = now_s() + grace_s;
+	double end = sim_clock_s() + grace_s;
 	for (;;) {
 		int left = 0;
 		for (int n = 1; n < L->n_nodes; n++)
@@ -805,7 +792,7 @@ static void reap_all(driver *d, double grace_s, char *why, size_t cap)
 				else
 					left++;
 			}
-		if (!left || now_s() > end)
+		if (!left || sim_clock_s() > end)
 			break;
 		sleep_s(0.01);
 	}
@@ -925,7 +912,7 @@ static int run(const par_plan *p, const par_opts *o, const layout *L,
 			d.fd[from] = fd;
 	}
 	r->loadavg_start = loadavg_1m();
-	double start = now_s();
+	double start = sim_clock_s();
 	d.out = (side){&d.out_st, start, o->bin_s, o->bandwidth_Bps, 0,
 		       o->timeout_s, 0};
 	d.in = (side){&d.in_st, start, o->bin_s, 0, 0, o->timeout_s, 0};

@@ -50,6 +50,7 @@
 #include "sim/gantt.h"
 #include "sim/sim.h"
 #include "sim/base/rng.h"
+#include "sim/base/clock.h"
 
 static int bad(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -240,13 +241,6 @@ int sim_cmd_gantt(int argc, char **argv)
 	return rc ? failed(&err) : 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* The seed-001 labels (its Table 1) and their anomalies. */
 static const struct sim_label {
 	const char *label, *kind, *key;
@@ -388,7 +382,7 @@ static void progress(size_t done, size_t todo, double t0, int tty)
 {
 	if (!tty && done < todo)
 		return;
-	double s = now_s() - t0;
+	double s = sim_clock_s() - t0;
 	int w = 30, fill = todo ? (int)((double)w * (double)done / (double)todo) : w;
 	fprintf(stderr, "\rgantt-dataset: [%.*s%*s] %zu/%zu runs, %.1f runs/s%s",
 		fill, "##############################", w - fill, "", done, todo,
@@ -404,7 +398,7 @@ static int sim_all(const sim_set *ss, int jobs, double *runs_per_s,
 	if (pipe(fds))
 		return io_errf(err, IO_EINPUT, NULL, 0, "cannot make a pipe");
 	fflush(NULL);
-	double t0 = now_s();
+	double t0 = sim_clock_s();
 	pid_t pids[256];
 	int started = 0;
 	for (; started < jobs; started++) {
@@ -445,7 +439,7 @@ static int sim_all(const sim_set *ss, int jobs, double *runs_per_s,
 			failed_code = failed_code ? failed_code
 				      : WIFEXITED(st) && WEXITSTATUS(st) == 2 ? 2 : 1;
 	}
-	double s = now_s() - t0;
+	double s = sim_clock_s() - t0;
 	*runs_per_s = s > 0 ? (double)done / s : 0;
 	if (started < jobs && !failed_code)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "cannot start %d worker "
@@ -586,11 +580,11 @@ int sim_cmd_gantt_dataset(int argc, char **argv)
 		fprintf(stderr, "hetsim: out of memory\n");
 		return 1;
 	}
-	double t0 = now_s(), rate = 0;
+	double t0 = sim_clock_s(), rate = 0;
 	gantt_real_stats st = {0};
 	/* every real input is checked before the first file is written */
 	int rc = real ? gantt_real_convert(real, out, &po, m, &st, &err) : 0;
-	double real_s = now_s() - t0;
+	double real_s = sim_clock_s() - t0;
 	if (!rc && simulated)
 		rc = sim_reference(&ss, &err);
 	if (!rc && simulated)

@@ -76,6 +76,7 @@
 #include "sim/base/out.h"
 #include "sim/sim.h"
 #include "sim/sweep/sweep.h"
+#include "sim/base/clock.h"
 
 /* more cases than this need --force */
 #define SWEEP_MAX_CASES 1000000
@@ -130,13 +131,6 @@ int sim_sweep_fail(const io_err *err)
 static void case_id(char *buf, size_t cap, size_t i)
 {
 	snprintf(buf, cap, "c%04zu", i);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* ---- design expansion ------------------------------------------------- */
@@ -1264,7 +1258,7 @@ void sim_sweep_limit_text(const sim_sweep_limit *l, char *buf, size_t cap)
 
 double sim_sweep_now(void)
 {
-	return now_s();
+	return sim_clock_s();
 }
 
 static void case_error(size_t i, const char *msg)
@@ -1282,7 +1276,7 @@ static void progress_bar(const sim_sweep_progress *p)
 	for (size_t k = 0; k < 20; k++)
 		bar[k] = k < fill ? '#' : '.';
 	bar[20] = 0;
-	double el = now_s() - p->t0;
+	double el = sim_clock_s() - p->t0;
 	long eta = p->finished
 			   ? (long)(el / (double)p->finished *
 					    (double)(p->todo - p->finished) +
@@ -1297,7 +1291,7 @@ void sim_sweep_progress_start(sim_sweep_progress *p, size_t todo)
 {
 	memset(p, 0, sizeof *p);
 	p->todo = todo;
-	p->t0 = now_s();
+	p->t0 = sim_clock_s();
 	p->tty = isatty(2);
 	if (p->tty)
 		progress_bar(p);
@@ -1407,7 +1401,7 @@ static int spawn(local_run *r, size_t k)
 	}
 	r->pid[k] = pid;
 	r->running[k] = -1;
-	r->since[k] = now_s();
+	r->since[k] = sim_clock_s();
 	r->live++;
 	return 0;
 }
@@ -1421,12 +1415,12 @@ static void drain(local_run *r)
 			continue;
 		if (m.kind == MSG_START) {
 			r->running[m.slot] = (long)m.index;
-			r->since[m.slot] = now_s();
+			r->since[m.slot] = sim_clock_s();
 			continue;
 		}
-		sim_sweep_limit_case(&r->limit, now_s() - r->since[m.slot]);
+		sim_sweep_limit_case(&r->limit, sim_clock_s() - r->since[m.slot]);
 		r->running[m.slot] = -1;
-		r->since[m.slot] = now_s();
+		r->since[m.slot] = sim_clock_s();
 		sim_sweep_progress_case(&r->progress, m.index, m.rc, NULL);
 	}
 }
@@ -1462,7 +1456,7 @@ static void worker_ended(local_run *r, size_t k, int st, const char *late)
  * time) has run past the limit. */
 static void kill_late(local_run *r)
 {
-	double limit = sim_sweep_limit_now(&r->limit), t = now_s();
+	double limit = sim_sweep_limit_now(&r->limit), t = sim_clock_s();
 	for (size_t k = 0; k < r->n_slots; k++) {
 		if (!r->pid[k] || t - r->since[k] <= limit)
 			continue;
