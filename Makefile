@@ -75,7 +75,7 @@ TESTS := $(BUILD)/hetsim_tests
 -include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
 -include tests/bench/bench.mk
 
-.PHONY: all run test check bench deps validate-workflows detector-repro parallel-repro serving-validate lint format clean profiles golden-update \
+.PHONY: all run test check bench deps validate-workflows detector-repro parallel-repro parallel-realcheck serving-validate lint format clean profiles golden-update \
 	install uninstall
 all: $(BIN)
 
@@ -140,6 +140,11 @@ detector-repro: $(BIN)
 # (experiments/parallel/README.md; writes experiments/parallel/REPRO.md)
 parallel-repro: $(BIN)
 	sh experiments/parallel/repro.sh ./$(BIN)
+
+# issue 17 item 5: the simulator's prediction vs real processes for the
+# same plans (writes experiments/parallel/REALCHECK.md; ~4 min)
+parallel-realcheck: $(BIN)
+	sh experiments/parallel/realcheck.sh ./$(BIN)
 
 # The layer rule (README.md, "Map"): tests/layers.sh checks the #include
 # lines and that they form no cycle, and first that it catches both.

@@ -518,6 +518,16 @@ START_TEST(test_bad_plans_located)
 	par_plan p;
 	load_plan(&p, plan_file("good.json", "model", -1, NULL));
 	par_plan_free(&p);
+	/* hetsim parallel's plan.json carries the member its strategy does
+	 * not use as an empty array: accepted as absent */
+	load_plan(&p, plan_file("empty_rep.json", "model", -1,
+				", \"replicas\": []"));
+	ck_assert_int_eq(p.strategy, PAR_MODEL);
+	par_plan_free(&p);
+	load_plan(&p, plan_file("empty_as.json", "data", -1,
+				", \"assign\": []"));
+	ck_assert_int_eq(p.strategy, PAR_DATA);
+	par_plan_free(&p);
 	bad_plan(plan_file("unassigned.json", "model", 5, NULL),
 		 "layer \"hsi.bn2\" is not assigned");
 	/* an unknown layer: a copy of "assign" with a misspelt layer */

@@ -15,7 +15,8 @@
  *    "assign": [{"layer": "hsi.conv1", "worker": "w2"}, ...],
  *    "replicas": ["w2", "w3", "w4"]}
  *
- * "version" must be 1; "model" a zoo model (real/nn/zoo.h) and "size"
+ * An empty "assign" or "replicas" (as `hetsim parallel` writes the one
+ * its strategy does not use) is the same as none. "version" must be 1; "model" a zoo model (real/nn/zoo.h) and "size"
  * its size (0: the default); "batch" and "samples" integers >= 1 (the
  * caller may override them). Worker names are unique, 1 to 31 of
  * [A-Za-z0-9_.-]; at most one "driver" (this process; named "driver" when

@@ -282,6 +282,13 @@ static int load(par_plan *p, json_t *root, const char *path, io_err *err)
 	p->n_layers = nn_model_layers(m);
 	json_t *as = json_object_get(root, "assign");
 	json_t *rs = json_object_get(root, "replicas");
+	/* hetsim parallel's plan.json (pp_plan_json) writes the member the
+	 * strategy does not use as an empty array: the same as leaving it
+	 * out */
+	if (json_is_array(as) && json_array_size(as) == 0)
+		as = NULL;
+	if (json_is_array(rs) && json_array_size(rs) == 0)
+		rs = NULL;
 	if (p->strategy == PAR_DATA) {
 		if (as)
 			rc = bad(err, path, "\"assign\": strategy data takes "
