@@ -216,10 +216,16 @@ static int run_wanted(const run_set *rs, long long run)
 	return 0;
 }
 
-/* --experiments E,... (NULL or "" = all): is exp among them? */
+/* Does --experiments name any experiment? (NULL, "" or ",": no, all.) */
+static int names_experiments(const char *list)
+{
+	return list && list[strspn(list, ",")];
+}
+
+/* --experiments E,...: is exp among them (all when none is named)? */
 static int experiment_wanted(const char *list, const char *exp)
 {
-	if (!list || !*list)
+	if (!names_experiments(list))
 		return 1;
 	size_t len = strlen(exp);
 	for (const char *p = list; *p;) {
@@ -914,7 +920,7 @@ int serving_fit(const serving_fit_args *a, io_err *err)
 	data d = {0};
 	fit f = {0};
 	json_t *prof = NULL, *serving = NULL;
-	json_t *mtypes, *ttypes;
+	json_t *mtypes = NULL, *ttypes = NULL;
 	int st = io_jdoc_load(&base, a->base, err);
 	if (!st && !json_is_object(base.root))
 		st = io_jerr(err, &base, base.root, "a profile must be an object");
@@ -926,8 +932,8 @@ int serving_fit(const serving_fit_args *a, io_err *err)
 		st = read_rows(a, &rs, &d, err);
 	if (!st && !d.n)
 		st = io_errf(err, IO_EINPUT, a->data, 0, "no row of runs %s%s%s",
-			     a->runs, a->experiments && *a->experiments ? " of " : "",
-			     a->experiments && *a->experiments ? a->experiments : "");
+			     a->runs, names_experiments(a->experiments) ? " of " : "",
+			     names_experiments(a->experiments) ? a->experiments : "");
 	if (!st)
 		st = fit_all(&d, &f, a->data, err);
 	for (uint32_t t = 0; !st && t < d.types.n; t++)
@@ -944,7 +950,7 @@ int serving_fit(const serving_fit_args *a, io_err *err)
 		goto out;
 
 	char src[1024];
-	int exps = a->experiments && *a->experiments;
+	int exps = names_experiments(a->experiments);
 	snprintf(src, sizeof src, "%s, runs %s%s%s (%u runs)", base_name(a->data),
 		 a->runs, exps ? ", " : "", exps ? a->experiments : "", d.runs.n);
 	char text[2048];
