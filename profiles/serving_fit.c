@@ -424,9 +424,15 @@ static size_t after_index(const data *d, uint32_t machine, long prev,
 }
 
 /* Service times, mix sums, and the waited / free requests. */
-static int fit_instances(data *d, fit *f, io_err *err)
+static int fit_instances(data *d, fit *f, const char *label, io_err *err)
 {
 	size_t npair = (size_t)d->types.n * d->machines.n;
+	/* the mix table is dense, machines x (types + 1) x types */
+	if (npair * (d->types.n + 1) > SERVING_FIT_MAX_MIX)
+		return io_errf(err, IO_EINPUT, label, 0,
+			       "%u task types on %u machine types: over %u "
+			       "(machine, previous type, type) triples",
+			       d->types.n, d->machines.n, SERVING_FIT_MAX_MIX);
 	f->service = calloc(npair ? npair : 1, sizeof *f->service);
 	f->after = calloc(after_index(d, d->machines.n, -1, 0) + 1,
 			  sizeof *f->after);
@@ -535,7 +541,7 @@ static int64_t median(const i64s *a)
 
 static int fit_all(data *d, fit *f, const char *label, io_err *err)
 {
-	int st = fit_instances(d, f, err);
+	int st = fit_instances(d, f, label, err);
 	if (st)
 		return st;
 	if (!f->free_.n)
@@ -752,23 +758,20 @@ static json_t *quantiles(const i64s *sorted)
 	return a;
 }
 
-/* Sort order of names: strcmp (byte order, as UTF-8 code points). */
-static const names *sort_names_of;
-static int cmp_name_index(const void *pa, const void *pb)
-{
-	return strcmp(sort_names_of->name[*(const uint32_t *)pa],
-		      sort_names_of->name[*(const uint32_t *)pb]);
-}
-
+/* The indices of t's names in strcmp order (byte order: UTF-8 code
+ * points, as the outputs list them); insertion sort, the lists are short
+ * (types, machine types). */
 static uint32_t *sorted_indices(const names *t)
 {
 	uint32_t *ix = malloc((t->n + 1) * sizeof *ix);
 	if (!ix)
 		return NULL;
-	for (uint32_t i = 0; i < t->n; i++)
-		ix[i] = i;
-	sort_names_of = t;
-	qsort(ix, t->n, sizeof *ix, cmp_name_index);
+	for (uint32_t i = 0; i < t->n; i++) {
+		uint32_t k = i;
+		for (; k > 0 && strcmp(t->name[ix[k - 1]], t->name[i]) > 0; k--)
+			ix[k] = ix[k - 1];
+		ix[k] = i;
+	}
 	return ix;
 }
 

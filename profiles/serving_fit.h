@@ -67,6 +67,8 @@
 #define SERVING_FIT_NQ 1001       /* quantiles kept per distribution */
 #define SERVING_FIT_RANDOM_SHARE 0.05 /* overtaken share above which
 					 the queue is "random" */
+#define SERVING_FIT_MAX_MIX (1u << 20) /* (machine, previous type, type)
+					  triples: memory stays bounded */
 
 typedef struct serving_fit_args {
 	const char *data;        /* the runs, CSV or .csv.gz */
