@@ -32,7 +32,7 @@
  *                            ("after": null: the instance's first request)
  *                            is multiplied by "factor" (> 0). Pairs not
  *                            listed: 1.
- *     "file": "serving.json" a fitted model (experiments/serving/fit.py
+ *     "file": "serving.json" a fitted model (`hetsim fit --serving`
  *                            writes one): a JSON object with the keys
  *                            above, path relative to the experiment; keys
  *                            given next to "file" override the file's.

@@ -10,10 +10,9 @@ set -e
 # libxml2-dev: the Pegasus DAX reader (workloads/dax.c). libpng-dev: the
 # PNG rasters of Gantt charts (sim/gantt.c).
 # libevent-dev, libssl-dev: hetsim agent and coordinator (real/agent/:
-# evhttp, OpenSSL bufferevents for TLS). python3: the serving-model fitter
-# experiments/serving/fit.py and its test (standard library only).
+# evhttp, OpenSSL bufferevents for TLS).
 pkgs="build-essential pkg-config libgsl-dev libjansson-dev zlib1g-dev libdeflate-dev libcsv-dev libxml2-dev libpng-dev check
-libsubunit-dev ffmpeg openmpi-bin libopenmpi-dev clang libclang-rt-14-dev libdnnl-dev libevent-dev libssl-dev python3"
+libsubunit-dev ffmpeg openmpi-bin libopenmpi-dev clang libclang-rt-14-dev libdnnl-dev libevent-dev libssl-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

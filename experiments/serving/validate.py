@@ -8,7 +8,8 @@ Usage:
       [--experiments E,...] [--hetsim build/hetsim] [--pools N]
       [--work DIR] [-o experiments/serving/VALIDATION.md]
 
-DIR holds the profile.json and serving.json that fit.py wrote from OTHER runs.
+DIR holds the profile.json and serving.json that `hetsim fit --serving` wrote
+from OTHER runs.
 For every held-out run (experiment, pool a_b_c, run) the script writes the
 run's real arrivals and task types as a trace, an experiment with its pool (a
 t2.large, b c5.2xlarge, c g4dn.xlarge, one slot each) and runs it under each
@@ -18,7 +19,7 @@ Error = (simulated - recorded) / recorded. Models:
 
   today      profiles/data/heet.json (single-model service times), fcfs,
              no "serving": hetsim before this model existed
-  profile    + the mixed-load profile (fit.py)
+  profile    + the mixed-load profile (hetsim fit --serving)
   +client    + client_delay and hold
   +lb random + fcfs_random (a random free instance)
   +lb rr     + rr with no local queues (the next free instance in rotation)
@@ -190,7 +191,7 @@ def main():
     lines = ["# Serving model: held-out validation",
              "",
              "Written by `experiments/serving/validate.py` (`make serving-validate`): "
-             "the models were fitted by `fit.py` on runs %s and replayed on the "
+             "the models were fitted by `hetsim fit --serving` on runs %s and replayed on the "
              "held-out runs %s of `%s` (%d runs: %d pools x experiments x runs%s). "
              "Error = (simulated - recorded) / recorded, per run; columns: mean, "
              "median and max |error| and the mean signed error, in percent. Goal: "

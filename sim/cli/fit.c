@@ -10,7 +10,10 @@
  *        [-o profile.json] [--plot out.svg] [--report out.md] [--label TEXT]
  *        [--cite TEXT] [--machine-types PROFILE.json] [--quiet]
  *
- * What each does: profiles/fit_table.c.
+ *   hetsim fit --serving DATA.csv[.gz] --runs 1-3 [--experiments E,...]
+ *        [--base PROFILE.json] -o DIR [--quiet]
+ *
+ * What each does: profiles/fit_table.c; --serving: profiles/serving_fit.h.
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #include <string.h>
 #include "profiles/fit.h"
 #include "profiles/fit_table.h"
+#include "profiles/serving_fit.h"
 #include "sim/cli/cli.h"
 
 static int usage_error(const char *fmt, const char *arg)
@@ -150,6 +154,49 @@ static int parse_args(int argc, char **argv, prof_fit_args *a)
 	return 0;
 }
 
+/* `hetsim fit --serving ...` */
+static int fit_serving(int argc, char **argv)
+{
+	serving_fit_args a = {.base = "profiles/data/heet.json"};
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		const char **to = NULL;
+		if (strcmp(arg, "--quiet") == 0) {
+			a.quiet = 1;
+			continue;
+		}
+		if (strcmp(arg, "--serving") == 0)
+			to = &a.data;
+		else if (strcmp(arg, "--runs") == 0)
+			to = &a.runs;
+		else if (strcmp(arg, "--experiments") == 0)
+			to = &a.experiments;
+		else if (strcmp(arg, "--base") == 0)
+			to = &a.base;
+		else if (strcmp(arg, "-o") == 0 || strcmp(arg, "--out") == 0)
+			to = &a.out_dir;
+		else if (arg[0] == '-')
+			return usage_error("unknown option %s with --serving", arg);
+		else
+			return usage_error("unexpected argument %s", arg);
+		if (!val)
+			return usage_error("%s needs a value", arg);
+		*to = val;
+		i++;
+	}
+	if (!a.runs)
+		return usage_error("%s", "--serving needs --runs (e.g. 1-3)");
+	if (!a.out_dir)
+		return usage_error("%s", "--serving needs -o DIR");
+	io_err err = {0};
+	if (serving_fit(&a, &err)) {
+		fprintf(stderr, "hetsim: %s\n", err.msg);
+		return err.code == IO_EINPUT ? 2 : 1;
+	}
+	return 0;
+}
+
 const char sim_cli_fit_usage[] =
 	"  fit SAMPLES.csv --value COL [options]\n"
 	"                        fit execution-time families per group and write a\n"
@@ -162,12 +209,23 @@ const char sim_cli_fit_usage[] =
 	"      --family best|NAME|empirical|replay  --rank aic|ks\n"
 	"      --machines machines.csv  --pet-prob COL  -o profile.json\n"
 	"      --plot out.svg  --report out.md  --label TEXT  --cite TEXT  --quiet\n"
-	"      --machine-types PROFILE.json (copy power, slots, ... of same-named types)\n";
+	"      --machine-types PROFILE.json (copy power, slots, ... of same-named types)\n"
+	"  fit --serving DATA.csv[.gz] --runs 1-3 -o DIR [options]\n"
+	"                        fit the serving model (hold, client delay, queue\n"
+	"                        order, mix factors) and mixed-load service times\n"
+	"                        from recorded serving runs (heet_mixed_exp2 layout);\n"
+	"                        writes DIR/profile.json and DIR/serving.json\n"
+	"      --runs 1-3|1,4  --experiments E,...  --quiet\n"
+	"      --base PROFILE.json (machine and task types; default\n"
+	"        profiles/data/heet.json)\n";
 
 int sim_cmd_fit(int argc, char **argv)
 {
 	if (sim_cli_help(argc, argv, sim_cli_fit_usage))
 		return 0;
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--serving") == 0)
+			return fit_serving(argc, argv);
 	prof_fit_args a;
 	int st = parse_args(argc, argv, &a);
 	if (st)
