@@ -135,15 +135,37 @@ int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind, void **data)
 	return 1;
 }
 
-int sim_heap_cancel(sim_heap *h, sim_handle handle)
+/* The node of a pending event's handle, or NO_POS. */
+static inline uint32_t pending_node(const sim_heap *h, sim_handle handle)
 {
 	uint32_t node = (uint32_t)handle, gen = (uint32_t)(handle >> 32);
 	if (gen == 0 || node >= h->n_nodes)
+		return NO_POS;
+	const sim_heap_node *nd = &h->nodes[node];
+	return nd->gen != gen || nd->pos == NO_POS ? NO_POS : node;
+}
+
+int sim_heap_cancel(sim_heap *h, sim_handle handle)
+{
+	uint32_t node = pending_node(h, handle);
+	if (node == NO_POS)
 		return 0;
-	sim_heap_node *nd = &h->nodes[node];
-	if (nd->gen != gen || nd->pos == NO_POS)
-		return 0;
-	remove_at(h, nd->pos);
+	remove_at(h, h->nodes[node].pos);
 	release(h, node);
+	return 1;
+}
+
+int sim_heap_move(sim_heap *h, sim_handle handle, double time)
+{
+	uint32_t node = pending_node(h, handle);
+	if (node == NO_POS)
+		return 0;
+	uint32_t pos = h->nodes[node].pos;
+	sim_heap_entry e = {.time = time, .seq = h->seq++, .node = node};
+	/* the fresh seq is the largest: the key can only grow at equal time */
+	if (pos > 0 && entry_less(&e, &h->entries[(pos - 1) / 2]))
+		sift_up(h, pos, e);
+	else
+		sift_down(h, pos, e);
 	return 1;
 }

@@ -47,6 +47,12 @@ int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind, void **data);
 /* Cancel a pending event; returns 1 if it was pending, 0 if it already
  * fired or was cancelled (or the handle is 0). */
 int sim_heap_cancel(sim_heap *h, sim_handle handle);
+/* Move a pending event to time, in place: it takes a fresh sequence
+ * number, so it pops exactly where cancel + push would put it (after the
+ * events already at that time), keeping its handle, kind and data; one
+ * sift instead of a removal and an insertion. Returns 1 if it was pending,
+ * 0 if it already fired or was cancelled (or the handle is 0). */
+int sim_heap_move(sim_heap *h, sim_handle handle, double time);
 static inline uint32_t sim_heap_size(const sim_heap *h) { return h->size; }
 /* Time of the earliest event (the heap must not be empty). */
 static inline double sim_heap_top_time(const sim_heap *h)
