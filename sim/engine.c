@@ -1241,7 +1241,7 @@ static int schedule_next_arrival(engine *e)
 static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
 {
 	if (e->has_pending) {
-		const sim_heap_entry *top = e->heap.size ? &e->heap.entries[0] : NULL;
+		const sim_heap_entry *top = sim_heap_top(&e->heap);
 		if (!top || e->arrival_at < top->time ||
 		    (e->arrival_at == top->time && e->arrival_seq < top->seq)) {
 			e->has_pending = 0;
