@@ -173,6 +173,7 @@ typedef struct engine {
 	/* workflow runs (x->wf): per-job state, the network, heft's plan */
 	const exp_workflow *wf;
 	struct wjob *wjobs;
+	double (*wf_t)[9]; /* [jobs][WT_N] with jobs.csv.gz, else NULL */
 	uint32_t wf_n_dag, wf_n_first, wf_first_left, wf_n_jobs;
 	/* after_sinks aux jobs: n of them, how many are not done, and per
 	 * job the sinks of its share not done; per DAG job, the share its
@@ -1240,7 +1241,7 @@ static int schedule_next_arrival(engine *e)
 static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
 {
 	if (e->has_pending) {
-		const sim_heap_entry *top = e->heap.size ? &e->heap.entries[0] : NULL;
+		const sim_heap_entry *top = sim_heap_top(&e->heap);
 		if (!top || e->arrival_at < top->time ||
 		    (e->arrival_at == top->time && e->arrival_seq < top->seq)) {
 			e->has_pending = 0;
@@ -1282,18 +1283,31 @@ enum wf_time {
 	WT_READY, WT_SUBMIT, WT_START, WT_SI_S, WT_SI_E, WT_C_S, WT_C_E,
 	WT_END, WT_POST, WT_N
 };
+_Static_assert(WT_N == 9, "engine.wf_t's rows hold WT_N times");
 
+/* A job's state (56 B). Of its times it keeps the three the run reads
+ * back (the task's arrival, the stage-in start of anomalies and
+ * staging_inside, the compute start of the per-machine busy time and of
+ * sim_dag_run's callback); all WT_N of them, for the rows of jobs.csv.gz,
+ * are kept apart in e->wf_t (wf_mark), only when that file is written. */
 typedef struct wjob {
-	double t[WT_N];
-	uint32_t parents_left, flows_left, machine;
-	uint8_t cls, staged, stage_open, queued;
+	double ready, si_s, c_s;
 	task *task; /* while it holds a task */
+	uint32_t parents_left, flows_left, machine;
 	uint32_t next; /* throttle FIFO link */
+	uint8_t cls, staged, stage_open, queued;
 } wjob;
 
 #define WF_NONE UINT32_MAX
 static inline void *wf_ptr(uint32_t j) { return (void *)(uintptr_t)(j + 1); }
 static inline uint32_t wf_job_of(void *p) { return (uint32_t)((uintptr_t)p - 1); }
+
+/* Job j reached time k (of enum wf_time) at t: kept for its row. */
+static inline void wf_mark(engine *e, uint32_t j, int k, double t)
+{
+	if (e->wf_t)
+		e->wf_t[j][k] = t;
+}
 
 static int nomem(engine *e)
 {
@@ -1385,7 +1399,8 @@ static int wf_after(engine *e, double d, uint32_t kind, uint32_t j)
 static int wf_ready(engine *e, uint32_t j)
 {
 	wjob *s = &e->wjobs[j];
-	s->t[WT_READY] = e->view.now;
+	s->ready = e->view.now;
+	wf_mark(e, j, WT_READY, e->view.now);
 	double d = wf_phase(e, j, WMS_WMS_DELAY);
 	if (e->wf_phase_on[WMS_DISPATCH]) {
 		/* the dispatch server that frees first (jobs come in ready
@@ -1406,7 +1421,7 @@ static int wf_ready(engine *e, uint32_t j)
 static int wf_submit(engine *e, uint32_t j)
 {
 	wjob *s = &e->wjobs[j];
-	s->t[WT_SUBMIT] = e->view.now;
+	wf_mark(e, j, WT_SUBMIT, e->view.now);
 	e->wf_running++;
 	if (e->wf_plan_sub)
 		e->wf_plan_sub[s->machine]++;
@@ -1515,7 +1530,7 @@ static task *wf_task(engine *e, uint32_t j)
 	uint32_t nmt = e->prof->n_machines;
 	t->id = j;
 	t->type = wf_type(e, j);
-	t->arrival_s = e->wjobs[j].t[WT_READY];
+	t->arrival_s = e->wjobs[j].ready;
 	t->deadline_s = INFINITY;
 	t->size = j < e->wf_n_dag ? wl_dag_work(e->wf->dag, j) : 1.0;
 	t->started = 0;
@@ -1695,7 +1710,7 @@ static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
 static double wf_anomaly_stage(const engine *e, uint32_t j, double now)
 {
 	const wjob *s = &e->wjobs[j];
-	double si = s->t[WT_SI_S];
+	double si = s->si_s;
 	return wf_stretch(e, s->machine, EXP_ANOM_HDD, si, now - si, 0);
 }
 
@@ -1856,16 +1871,17 @@ static int wf_compute(engine *e, uint32_t j)
 		now = si_e;
 	}
 	if (s->staged)
-		s->t[WT_SI_E] = now;
+		wf_mark(e, j, WT_SI_E, now);
 	double end = e->wf->wms.staging_inside
-			     ? s->t[WT_SI_S] + t->exec_s + late
+			     ? s->si_s + t->exec_s + late
 			     : now + t->exec_s;
 	if (end < now)
 		end = now;
 	if (e->x->n_anomalies)
 		end = wf_anomaly_compute(e, j, now, end);
-	s->t[WT_C_S] = now;
-	s->t[WT_C_E] = end;
+	s->c_s = now;
+	wf_mark(e, j, WT_C_S, now);
+	wf_mark(e, j, WT_C_E, end);
 	t->exec_s = end - t->start_s; /* the slot's busy time (on_end) */
 	return sim_heap_push(&e->heap, end, EV_DONE, t) ? 0 : -1;
 }
@@ -1883,9 +1899,13 @@ static int wf_per_machine(engine *e, uint32_t m)
 		uint32_t p = e->wf_n_jobs + k * nm + m;
 		wjob *s = &e->wjobs[p];
 		s->machine = m;
-		s->t[WT_READY] = s->t[WT_SUBMIT] = s->t[WT_START] = s->t[WT_C_S] = at;
+		s->ready = s->c_s = at;
+		for (int w = WT_READY; w <= WT_START; w++)
+			wf_mark(e, p, w, at);
+		wf_mark(e, p, WT_C_S, at);
 		at += wf_runtime_on(e, p, e->mviews[m].type, 0);
-		s->t[WT_C_E] = s->t[WT_END] = at;
+		wf_mark(e, p, WT_C_E, at);
+		wf_mark(e, p, WT_END, at);
 		e->wf_pm_used++;
 		if (wf_after(e, at - e->view.now, EV_WF_POST, p))
 			return -1;
@@ -1897,7 +1917,7 @@ static int wf_per_machine(engine *e, uint32_t m)
 static WF_HOOK int wf_start(engine *e, task *t)
 {
 	wjob *s = &e->wjobs[t->job];
-	s->t[WT_START] = e->view.now;
+	wf_mark(e, t->job, WT_START, e->view.now);
 	if (e->policy != &sim_wf_heft && e->policy != &sim_wf_eft) {
 		/* a registry policy's job fetches its inputs once it runs */
 		s->machine = t->machine;
@@ -1920,7 +1940,8 @@ static WF_HOOK int wf_start(engine *e, task *t)
 static int wf_stage(engine *e, uint32_t j)
 {
 	wjob *s = &e->wjobs[j];
-	s->t[WT_SI_S] = e->view.now;
+	s->si_s = e->view.now;
+	wf_mark(e, j, WT_SI_S, e->view.now);
 	s->stage_open = 1;
 	return s->flows_left ? 0 : wf_compute(e, j);
 }
@@ -1937,13 +1958,14 @@ static int wf_arrived(engine *e, uint32_t j)
 static WF_HOOK int wf_end(engine *e, uint32_t j)
 {
 	wjob *s = &e->wjobs[j];
-	s->t[WT_END] = e->view.now;
+	wf_mark(e, j, WT_END, e->view.now);
 	s->task = NULL;
-	e->wf_compute_s[s->machine] += s->t[WT_C_E] - s->t[WT_C_S];
+	/* its compute ended now: the task's EV_DONE is at compute_end_s */
+	e->wf_compute_s[s->machine] += e->view.now - s->c_s;
 	if (e->on_job) {
 		sim_dag_job_row row = {.job = j, .machine = s->machine,
-				       .ready_s = s->t[WT_READY],
-				       .start_s = s->t[WT_C_S], .end_s = e->view.now};
+				       .ready_s = s->ready,
+				       .start_s = s->c_s, .end_s = e->view.now};
 		e->on_job(e->on_job_ctx, &row);
 	}
 	e->wf_running--;
@@ -1977,6 +1999,7 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 static void wf_row(engine *e, uint32_t j)
 {
 	const wjob *s = &e->wjobs[j];
+	const double *jt = e->wf_t[j];
 	char row[2 * SIM_FMT_U64_MAX + 3 * NAME_MAX_BYTES + 16 + 2 +
 		 WT_N * (SIM_FMT_TIME_MAX + 1) + 8 + 2 * NAME_MAX_BYTES + 8];
 	size_t n = sim_fmt_u64(row, j);
@@ -2029,9 +2052,10 @@ static void wf_row(engine *e, uint32_t j)
 	n += put_name(row + n, e->prof->machines[mt].name,
 		      e->name_len[e->prof->n_tasks + mt]);
 	/* ready,submit,start,si_s,si_e,c_s,c_e,so_s,so_e,end,post */
-	double v[11] = {s->t[WT_READY], s->t[WT_SUBMIT], s->t[WT_START],
-			s->t[WT_SI_S], s->t[WT_SI_E], s->t[WT_C_S],
-			s->t[WT_C_E], NAN, NAN, s->t[WT_END], s->t[WT_POST]};
+	double v[11] = {jt[WT_READY], jt[WT_SUBMIT], jt[WT_START],
+			jt[WT_SI_S],  jt[WT_SI_E],  jt[WT_C_S],
+			jt[WT_C_E],   NAN,	    NAN,
+			jt[WT_END],   jt[WT_POST]};
 	if (!s->staged)
 		v[3] = v[4] = NAN;
 	for (int k = 0; k < 11; k++) {
@@ -2060,8 +2084,7 @@ static int wf_dag_finished(engine *e)
 /* j's post delay is over. */
 static int wf_post(engine *e, uint32_t j)
 {
-	wjob *s = &e->wjobs[j];
-	s->t[WT_POST] = e->view.now;
+	wf_mark(e, j, WT_POST, e->view.now);
 	if (e->view.now > e->last_done_s)
 		e->last_done_s = e->view.now;
 	e->wf_done++;
@@ -2552,8 +2575,7 @@ static WF_HOOK int wf_setup(engine *e)
 	}
 	for (uint32_t j = 0; j < e->wf_n_jobs + npj; j++) {
 		wjob *s = &e->wjobs[j];
-		for (int t = 0; t < WT_N; t++)
-			s->t[t] = NAN;
+		s->ready = s->si_s = s->c_s = NAN;
 		s->machine = WF_NONE;
 		s->next = WF_NONE;
 		s->parents_left = j < d->n_jobs ? d->par_off[j + 1] - d->par_off[j] : 0;
@@ -2581,6 +2603,15 @@ static WF_HOOK int wf_setup(engine *e)
 static WF_HOOK int wf_begin(engine *e)
 {
 	const wl_dag *d = e->wf->dag;
+	if (e->csv) { /* the rows' times (wf_mark) */
+		size_t nj = (size_t)e->wf_n_jobs + (size_t)e->wf_n_pm * e->view.n_machines;
+		e->wf_t = malloc((nj ? nj : 1) * sizeof *e->wf_t);
+		if (!e->wf_t)
+			return nomem(e);
+		for (size_t j = 0; j < nj; j++)
+			for (int k = 0; k < WT_N; k++)
+				e->wf_t[j][k] = NAN;
+	}
 	if (wf_loss_begin(e))
 		return -1;
 	if (e->wf_n_first) {
@@ -2598,6 +2629,7 @@ static WF_HOOK int wf_begin(engine *e)
 static WF_HOOK void wf_teardown(engine *e)
 {
 	free(e->wjobs);
+	free(e->wf_t);
 	free(e->wf_aux_of);
 	free(e->wf_pm_end);
 	free(e->wf_group_left);

@@ -6,6 +6,13 @@
  * use after the event fired (a generation count detects stale handles).
  * Nodes are recycled through a free list: no malloc per event once the
  * arrays have grown to the number of events pending at once.
+ *
+ * A pop leaves its slot at the root vacant (hole) until the next
+ * operation: a push then fills it and sifts down once, where a pop
+ * followed by a push would sift twice (an event loop pops an event and
+ * its handler schedules the next one); any other operation, and
+ * sim_heap_top, first refill it as a pop would have. Only the heap's
+ * shape differs: with keys unique, the events pop in the same order.
  */
 #ifndef HETSIM_SIM_HEAP_H
 #define HETSIM_SIM_HEAP_H
@@ -36,6 +43,7 @@ typedef struct sim_heap {
 	uint32_t size, cap;         /* entries in use / allocated */
 	uint32_t n_nodes, free_head;
 	uint64_t seq;
+	uint32_t hole; /* 1: entries[0] is vacant (popped), counted in size */
 } sim_heap;
 
 int sim_heap_init(sim_heap *h, uint32_t cap_hint);
@@ -47,11 +55,29 @@ int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind, void **data);
 /* Cancel a pending event; returns 1 if it was pending, 0 if it already
  * fired or was cancelled (or the handle is 0). */
 int sim_heap_cancel(sim_heap *h, sim_handle handle);
-static inline uint32_t sim_heap_size(const sim_heap *h) { return h->size; }
-/* Time of the earliest event (the heap must not be empty). */
-static inline double sim_heap_top_time(const sim_heap *h)
+/* Move a pending event to time, in place: it takes a fresh sequence
+ * number, so it pops exactly where cancel + push would put it (after the
+ * events already at that time), keeping its handle, kind and data; one
+ * sift instead of a removal and an insertion. Returns 1 if it was pending,
+ * 0 if it already fired or was cancelled (or the handle is 0). */
+int sim_heap_move(sim_heap *h, sim_handle handle, double time);
+static inline uint32_t sim_heap_size(const sim_heap *h)
 {
-	return h->entries[0].time;
+	return h->size - h->hole;
+}
+/* Refill the vacant root (see above); sim_heap_top does it when needed. */
+void sim_heap_settle(sim_heap *h);
+/* The earliest pending event's entry (time, seq), or NULL if none. */
+static inline const sim_heap_entry *sim_heap_top(sim_heap *h)
+{
+	if (h->hole)
+		sim_heap_settle(h);
+	return h->size ? &h->entries[0] : NULL;
+}
+/* Time of the earliest event (the heap must not be empty). */
+static inline double sim_heap_top_time(sim_heap *h)
+{
+	return sim_heap_top(h)->time;
 }
 
 #endif

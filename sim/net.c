@@ -468,8 +468,12 @@ static int pair_schedule(sim_net *n, pair *p, uint32_t pi)
 	if (p->ev) {
 		if (p->ev_time <= t)
 			return 0;
-		sim_heap_cancel(n->heap, p->ev);
 		n->st.reschedules++;
+		/* earlier: moved in place, in the order cancel + push give */
+		if (sim_heap_move(n->heap, p->ev, t)) {
+			p->ev_time = t;
+			return 0;
+		}
 	}
 	p->ev = sim_heap_push(n->heap, t, n->ev_base + EV_PAIR, idx_ptr(pi));
 	p->ev_time = t;

@@ -96,7 +96,7 @@ int main(void)
 {
 	Suite *(*const suites[])(void) = {
 		suite_io,   suite_profiles, suite_workloads,
-		suite_core, suite_policies, suite_cli,
+		suite_core, suite_heap, suite_policies, suite_cli,
 		suite_fuzz, suite_fit,      suite_gof,
 		suite_ci,   suite_batch,    suite_prune,
 		suite_sweep, suite_cluster, suite_e2c,

@@ -952,6 +952,84 @@ START_TEST(layered_runs_are_valid_and_deterministic)
 }
 END_TEST
 
+/* The phase times of jobs.csv.gz are kept apart from the ones the run
+ * reads back (and only when the file is written): a run writing it makes
+ * the same schedule, busy times and callback rows as one without, and
+ * its rows' machine, ready_s, compute_start_s and end_s are the
+ * callback's. */
+START_TEST(jobs_csv_rows_agree_with_the_run_without_them)
+{
+	prof_profile *p = load_profile_text("logn2.json", lognormal_profile);
+	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
+	g.jobs = 600;
+	g.width = 20;
+	g.fan_in_min = 1;
+	g.fan_in_max = 3;
+	g.n_types = 2;
+	g.size_mean_bytes = 50;
+	g.size_cv = 1;
+	g.input_bytes = 20;
+	wl_dag *d = generate(&g);
+	sim_dag_machine m[3] = {{.type = 0, .slots = 2}, {.type = 1, .slots = 1},
+				{.type = 1, .slots = 2}};
+	for (int k = 0; k < 3; k++)
+		m[k].up_bps = m[k].down_bps = 100;
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.machines = m;
+	c.n_machines = 3;
+	c.latency_s = 0.01;
+	c.storage_bps = 200;
+	c.seed = 3;
+	char csv[600];
+	snprintf(csv, sizeof csv, "%s/agree_jobs.csv.gz", test_tmpdir());
+	for (int pol = 0; pol < 2; pol++) {
+		c.policy = pol ? SIM_DAG_HEFT : SIM_DAG_EFT;
+		rows with, without;
+		c.jobs_csv = csv;
+		sim_dag_result r = run_dag(&c, &with);
+		c.jobs_csv = NULL;
+		sim_dag_result r2 = run_dag(&c, &without);
+		ck_assert_mem_eq(without.r, with.r, d->n_jobs * sizeof *with.r);
+		ck_assert_mem_eq(&r2.makespan_s, &r.makespan_s, sizeof(double));
+		ck_assert_mem_eq(r2.busy_s, r.busy_s, 3 * sizeof *r.busy_s);
+		ck_assert_uint_eq(r2.events, r.events);
+		io_lines *lr;
+		io_err err = {0};
+		ck_assert_int_eq(io_lines_open(&lr, csv, &err), 0);
+		char *line;
+		size_t len;
+		uint32_t n = 0;
+		while (io_lines_next(lr, &line, &len, &err) == 1) {
+			if (n++ == 0)
+				continue; /* the header */
+			char *f[17];
+			int nf = 0;
+			/* strsep keeps the empty fields */
+			for (char *q = line; nf < 17 && (f[nf] = strsep(&q, ",")); nf++)
+				;
+			ck_assert_int_eq(nf, 17);
+			uint32_t j = (uint32_t)strtoul(f[0], NULL, 10);
+			ck_assert_uint_lt(j, d->n_jobs);
+			const sim_dag_job_row *w = &with.r[j];
+			ck_assert_uint_eq(strtoul(f[4], NULL, 10), w->machine);
+			ck_assert(fabs(strtod(f[6], NULL) - w->ready_s) <= 1e-6);
+			ck_assert(fabs(strtod(f[11], NULL) - w->start_s) <= 1e-6);
+			ck_assert(fabs(strtod(f[15], NULL) - w->end_s) <= 1e-6);
+		}
+		ck_assert_uint_eq(n, d->n_jobs + 1);
+		io_lines_close(lr);
+		sim_dag_result_free(&r);
+		sim_dag_result_free(&r2);
+		free(with.r);
+		free(without.r);
+	}
+	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
+
 START_TEST(engine_rejects_bad_configurations)
 {
 	prof_profile *p = load_profile_text(
@@ -1039,6 +1117,7 @@ Suite *suite_dag(void)
 	tcase_add_test(tc, chain_on_one_machine_takes_the_sum_of_its_times);
 	tcase_add_test(tc, fork_join_by_hand_with_transfers);
 	tcase_add_test(tc, layered_runs_are_valid_and_deterministic);
+	tcase_add_test(tc, jobs_csv_rows_agree_with_the_run_without_them);
 	tcase_add_test(tc, engine_rejects_bad_configurations);
 	suite_add_tcase(s, tc);
 	return s;

@@ -7,6 +7,7 @@ Suite *suite_io(void);
 Suite *suite_profiles(void);
 Suite *suite_workloads(void);
 Suite *suite_core(void);
+Suite *suite_heap(void);
 Suite *suite_policies(void);
 Suite *suite_batch(void);
 Suite *suite_cli(void);

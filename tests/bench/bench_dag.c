@@ -26,9 +26,10 @@
  *                 job, all in
  *   DAG, engine   its parts: the DAG's resident bytes per job once built,
  *                 and what the run added at its peak over it (peak reset
- *                 through /proc/self/clear_refs before sim_dag_run): 32 B
- *                 of state per job allocated up front, plus events, flows
- *                 and queues that follow what is in flight
+ *                 through /proc/self/clear_refs before sim_dag_run): 56 B
+ *                 of state per job allocated up front (+72 B of phase
+ *                 times with jobs.csv.gz), plus events, flows and queues
+ *                 that follow what is in flight
  * The VERDICT line judges every max-min case at 10^5 and 10^6 jobs without
  * outputs against >= 1 M jobs/s (PASS or FAIL, exit status 0 either way);
  * the jobs.csv.gz case is reported beside it.
