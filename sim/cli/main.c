@@ -52,8 +52,12 @@ static int cmd_policies(int argc, char **argv)
 {
 	if (sim_cli_help(argc, argv, policies_usage))
 		return 0;
+	int w = 0; /* the names' column: as wide as the longest */
 	for (const sim_policy *const *p = pol_all(); *p; p++)
-		printf("%-10s %s\n", (*p)->name, (*p)->summary);
+		if ((int)strlen((*p)->name) > w)
+			w = (int)strlen((*p)->name);
+	for (const sim_policy *const *p = pol_all(); *p; p++)
+		printf("%-*s %s\n", w, (*p)->name, (*p)->summary);
 	return 0;
 }
 
