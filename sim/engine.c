@@ -1395,6 +1395,9 @@ static int wf_after(engine *e, double d, uint32_t kind, uint32_t j)
 	return wf_event(e, kind, wf_ptr(j));
 }
 
+static int wf_anomaly_on(const exp_anomaly *a, uint32_t m);
+static double wf_anomaly_submit(const engine *e, double t);
+
 /* j's parents are all done (at now). */
 static int wf_ready(engine *e, uint32_t j)
 {
@@ -1402,16 +1405,25 @@ static int wf_ready(engine *e, uint32_t j)
 	s->ready = e->view.now;
 	wf_mark(e, j, WT_READY, e->view.now);
 	double d = wf_phase(e, j, WMS_WMS_DELAY);
-	if (e->wf_phase_on[WMS_DISPATCH]) {
+	int disk = 0; /* a stress on the submit host, open or to come */
+	for (size_t i = 0; i < e->x->n_anomalies && !disk; i++)
+		disk = wf_anomaly_on(&e->x->anomalies[i], WF_NONE) &&
+		       e->x->anomalies[i].t1 > e->view.now;
+	if (e->wf_phase_on[WMS_DISPATCH] || disk) {
 		/* the dispatch server that frees first (jobs come in ready
-		 * order, so this is FIFO), then the parallel wms_delay */
+		 * order, so this is FIFO), then the parallel wms_delay; a
+		 * stressed submit host's disk (hdd) makes each dispatch
+		 * longer */
 		uint32_t b = 0;
 		for (uint32_t k = 1; k < e->wf_submit_slots; k++)
 			if (e->wf_submit_free[k] < e->wf_submit_free[b])
 				b = k;
 		double at = e->wf_submit_free[b] > e->view.now ? e->wf_submit_free[b]
 							      : e->view.now;
-		at += wf_phase(e, j, WMS_DISPATCH);
+		if (e->wf_phase_on[WMS_DISPATCH])
+			at += wf_phase(e, j, WMS_DISPATCH);
+		if (disk)
+			at += wf_anomaly_submit(e, at);
 		e->wf_submit_free[b] = at;
 		d += at - e->view.now;
 	}
@@ -1644,14 +1656,25 @@ static int wf_queued(engine *e, uint32_t j)
  *           starts; k sums the cpu anomalies open at each instant. Slows
  *           the compute phase of compute and auxiliary jobs; stage-in and
  *           transfer jobs are left alone.
- *   hdd x   a stress writing x MB/s to a disk of D MB/s (disk_mb_per_s):
- *           whatever the job writes gets the rest, D - x (at least D / 20
- *           when several add up past D), so I/O runs at rate (D - x) / D.
- *           Slows stage-in (the staged bytes reach the disk at that rate:
- *           the phase lasts its network time stretched over the window;
- *           with staging "inside" the job's runtime grows by the same
- *           amount) and the whole compute phase of transfer jobs
- *           (Pegasus' stage_out jobs are disk to network copies).
+ *   hdd x   a stress writing x MB/s to a disk of D MB/s (disk_mb_per_s)
+ *           leaves R = D - x (at least D / 20 when several add up past D)
+ *           to everything else on the machine. A stage-in writes its
+ *           bytes as they arrive: the n stage-ins open on the machine
+ *           share R, so a transfer runs at min(its network rate, R / n).
+ *           A network-bound one (many jobs sharing the storage node's
+ *           link) is left as it is; a disk-bound one (a lone transfer
+ *           faster than R) is slowed (the network rate is the phase's
+ *           mean, its byte count the job's staged inputs; n is taken
+ *           when its network part ends). Transfer jobs (Pegasus'
+ *           stage_out: disk to network copies) are disk-bound: their
+ *           compute phase runs at rate R / D. The submit host: each
+ *           job's submission writes submit_mb MB synchronously there (an
+ *           fsync that flushes the dirty pages before it), normally in
+ *           submit_mb / D s (part of the fitted wms_delay); under the
+ *           stress it takes submit_mb / R s, one job after the other
+ *           (one submit process), and the job's wms phase grows by the
+ *           difference and its wait. submit_mb 0: the submit host is
+ *           left alone. Computation is untouched.
  *   loss p  p percent packet loss on the machine's links from t0 to t1:
  *           every flow to or from it capped at "streams" TCP connections
  *           of Padhye et al.'s rate (congestion avoidance and timeouts of
@@ -1662,9 +1685,12 @@ static int wf_queued(engine *e, uint32_t j)
  * A phase's stretch is exact over piecewise-constant rates: it runs at
  * rate 1 outside the windows and at the anomaly's rate inside. */
 
-/* Does anomaly a hit machine m? */
+/* Does anomaly a hit machine m? (WF_NONE: the submit host, which an hdd
+ * anomaly with submit_mb > 0 stresses.) */
 static int wf_anomaly_on(const exp_anomaly *a, uint32_t m)
 {
+	if (m == WF_NONE)
+		return a->kind == EXP_ANOM_HDD && a->submit_mb > 0;
 	for (uint32_t i = 0; i < a->n_machines; i++)
 		if (a->machines[i] == m)
 			return 1;
@@ -1672,14 +1698,15 @@ static int wf_anomaly_on(const exp_anomaly *a, uint32_t m)
 }
 
 /* The end of a phase of w s (at rate 1) that starts at t on machine m
- * under the anomalies of kind k; busy: the slots held on m (cpu). */
+ * under the anomalies of kind k; load: for cpu the slots held on m, for
+ * hdd the disk rate (MB/s) the phase needs to run at rate 1. */
 static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
-			 double t, double w, double busy)
+			 double t, double w, double load)
 {
 	const sim_experiment *x = e->x;
-	double cores = (double)e->mviews[m].slots;
+	double cores = m == WF_NONE ? 1 : (double)e->mviews[m].slots;
 	while (w > 0) {
-		double next = INFINITY, load = 0, disk = INFINITY;
+		double next = INFINITY, hog = 0, disk = INFINITY;
 		for (size_t i = 0; i < x->n_anomalies; i++) {
 			const exp_anomaly *a = &x->anomalies[i];
 			if (a->kind != k || !wf_anomaly_on(a, m) || t >= a->t1)
@@ -1689,14 +1716,14 @@ static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
 				continue;
 			}
 			next = fmin(next, a->t1);
-			load += a->value;
+			hog += a->value;
 			disk = fmin(disk, a->disk_mb_per_s);
 		}
 		double slow = 1; /* time per second of work */
-		if (load > 0 && k == EXP_ANOM_CPU)
-			slow = fmax(1, (busy + load) / cores);
-		else if (load > 0)
-			slow = disk / fmax(disk - load, disk / 20);
+		if (hog > 0 && k == EXP_ANOM_CPU)
+			slow = fmax(1, (load + hog) / cores);
+		else if (hog > 0)
+			slow = fmax(1, fmin(load, disk) / fmax(disk - hog, disk / 20));
 		if (!(w * slow > next - t))
 			return t + w * slow;
 		w -= (next - t) / slow;
@@ -1706,23 +1733,63 @@ static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
 }
 
 /* Job j's stage-in ended at now on the network; the disk (hdd) may make
- * it later: its end. */
+ * it later: its end. It needs its mean network rate from the disk, times
+ * the n stage-ins open on its machine (they share the disk). */
 static double wf_anomaly_stage(const engine *e, uint32_t j, double now)
 {
 	const wjob *s = &e->wjobs[j];
+	const wl_dag *d = e->wf->dag;
+	uint32_t m = s->machine;
 	double si = s->si_s;
-	return wf_stretch(e, s->machine, EXP_ANOM_HDD, si, now - si, 0);
+	int hit = 0;
+	for (size_t i = 0; i < e->x->n_anomalies && !hit; i++)
+		hit = e->x->anomalies[i].kind == EXP_ANOM_HDD &&
+		      wf_anomaly_on(&e->x->anomalies[i], m) &&
+		      e->x->anomalies[i].t1 > si;
+	if (!hit || !(now > si) || j >= e->wf_n_dag)
+		return now;
+	double bytes = 0; /* the inputs it staged (wf_fetch_inputs' rule) */
+	for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
+		uint32_t f = d->in_file[i], p = d->file_producer[f];
+		uint32_t src = p == WL_NONE ? e->wf_storage : e->wjobs[p].machine;
+		bytes += src != m ? d->file_size[f] : 0;
+	}
+	double n = 0; /* stage-ins open on m, j included */
+	for (uint32_t k = 0; k < e->wf_n_dag; k++) {
+		const wjob *o = &e->wjobs[k];
+		n += o->machine == m && o->stage_open && o->staged &&
+		     !(o->c_s <= now); /* c_s: its stage-in's end; NAN: none yet */
+	}
+	double need = bytes / 1e6 / (now - si) * fmax(n, 1);
+	return wf_stretch(e, m, EXP_ANOM_HDD, si, now - si, need);
 }
 
 /* Job j computes from c0 to c1 (at rate 1): the end under cpu (compute and
- * auxiliary jobs) or hdd (transfer jobs) anomalies. */
+ * auxiliary jobs) or hdd (transfer jobs, disk-bound) anomalies. */
 static double wf_anomaly_compute(const engine *e, uint32_t j, double c0,
 				 double c1)
 {
 	const wjob *s = &e->wjobs[j];
-	exp_anomaly_kind k = s->cls == WMS_TRANSFER ? EXP_ANOM_HDD : EXP_ANOM_CPU;
-	return wf_stretch(e, s->machine, k, c0, c1 - c0,
-			  (double)e->mviews[s->machine].busy);
+	uint32_t m = s->machine;
+	if (s->cls == WMS_TRANSFER)
+		return wf_stretch(e, m, EXP_ANOM_HDD, c0, c1 - c0, INFINITY);
+	return wf_stretch(e, m, EXP_ANOM_CPU, c0, c1 - c0,
+			  (double)e->mviews[m].busy);
+}
+
+/* A submission ready at t on the submit host: the extra time its
+ * synchronous write takes under open hdd anomalies (0: none). */
+static double wf_anomaly_submit(const engine *e, double t)
+{
+	const exp_anomaly *first = NULL;
+	for (size_t i = 0; i < e->x->n_anomalies && !first; i++)
+		if (wf_anomaly_on(&e->x->anomalies[i], WF_NONE) &&
+		    e->x->anomalies[i].t1 > t)
+			first = &e->x->anomalies[i];
+	if (!first)
+		return 0;
+	double w = first->submit_mb / first->disk_mb_per_s;
+	return wf_stretch(e, WF_NONE, EXP_ANOM_HDD, t, w, INFINITY) - t - w;
 }
 
 /* Throughput of one TCP connection (bytes/s) at packet loss p in (0, 1)

@@ -52,6 +52,9 @@ typedef struct exp_anomaly {
 	exp_anomaly_kind kind;
 	double value;
 	double disk_mb_per_s; /* hdd: the disk's bandwidth */
+	double submit_mb;     /* hdd: MB each job's submission writes
+				 synchronously on the submit host (0: the
+				 submit host is not stressed) */
 	int tcp_pftk;         /* loss: 1 = Padhye et al. (timeouts), 0 = Mathis */
 	double streams;       /* loss, pftk: TCP connections per transfer */
 	double rto_s;         /* loss, pftk: retransmission timeout T0 */
@@ -60,8 +63,10 @@ typedef struct exp_anomaly {
 	uint32_t n_machines;
 } exp_anomaly;
 
-#define EXP_DISK_MB_PER_S 200.0 /* default disk bandwidth of hdd anomalies:
+#define EXP_DISK_MB_PER_S 128.0 /* default disk bandwidth of hdd anomalies:
 				   fitted, experiments/anomaly/CALIBRATION.md */
+#define EXP_SUBMIT_MB 129.0	/* default submit_mb of hdd anomalies: fitted,
+				   CALIBRATION.md */
 #define EXP_LOSS_RTO_S 0.2	/* default T0 of loss anomalies: Linux's
 				   TCP_RTO_MIN (200 ms), the RTO of short RTTs */
 #define EXP_LOSS_STREAMS 8.0	/* default TCP connections per transfer of
