@@ -1699,7 +1699,8 @@ static int wf_anomaly_on(const exp_anomaly *a, uint32_t m)
 
 /* The end of a phase of w s (at rate 1) that starts at t on machine m
  * under the anomalies of kind k; load: for cpu the slots held on m, for
- * hdd the disk rate (MB/s) the phase needs to run at rate 1. */
+ * hdd the disk rate (MB/s) the phase needs to run at rate 1 (INFINITY:
+ * all the disk gives, D). */
 static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
 			 double t, double w, double load)
 {
@@ -1723,7 +1724,8 @@ static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
 		if (hog > 0 && k == EXP_ANOM_CPU)
 			slow = fmax(1, (load + hog) / cores);
 		else if (hog > 0)
-			slow = fmax(1, fmin(load, disk) / fmax(disk - hog, disk / 20));
+			slow = fmax(1, (isinf(load) ? disk : load) /
+					       fmax(disk - hog, disk / 20));
 		if (!(w * slow > next - t))
 			return t + w * slow;
 		w -= (next - t) / slow;
@@ -1789,7 +1791,8 @@ static double wf_anomaly_submit(const engine *e, double t)
 	if (!first)
 		return 0;
 	double w = first->submit_mb / first->disk_mb_per_s;
-	return wf_stretch(e, WF_NONE, EXP_ANOM_HDD, t, w, INFINITY) - t - w;
+	double end = wf_stretch(e, WF_NONE, EXP_ANOM_HDD, t, w, INFINITY);
+	return end > t + w ? end - (t + w) : 0;
 }
 
 /* Throughput of one TCP connection (bytes/s) at packet loss p in (0, 1)

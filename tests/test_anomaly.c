@@ -117,9 +117,13 @@ END_TEST
 
 /* Stage-in of 1e11 bytes at 1 GB/s: 100 s (+ 1 ms latency). cpu leaves it
  * alone (only the 100 s of computation grow, 4x with 3 cores taken of 1);
- * hdd 75 MB/s on a 150 MB/s disk halves its rate and leaves computation
- * alone. */
-START_TEST(cpu_leaves_staging_alone_and_hdd_slows_only_staging)
+ * hdd: the transfer runs at min(network rate, (D - x) / open stage-ins).
+ * 75 MB/s of stress on a 150 MB/s disk leaves 75 MB/s: the 1000 MB/s
+ * transfer is disk-bound, 1e11 / 75e6 = 1333.33 s; on a 1200 MB/s disk
+ * 1125 MB/s are left, more than the network gives: untouched.
+ * Computation is left alone either way. (submit_mb 0: the submit host is
+ * not stressed here; it has its own test.) */
+START_TEST(cpu_leaves_staging_alone_and_hdd_slows_only_disk_bound_staging)
 {
 	const char *dax = one_job_dax("st.dax", 1e11);
 	double n = makespan_of(dax, 1, NULL);
@@ -127,12 +131,71 @@ START_TEST(cpu_leaves_staging_alone_and_hdd_slows_only_staging)
 	double c = makespan_of(dax, 1, "[{\"kind\": \"cpu\", \"cores\": 3, \"node\": 0}]");
 	ck_assert_msg(NEAR(c, 100.001 + 400), "%.9g", c);
 	double h = makespan_of(dax, 1, "[{\"kind\": \"hdd\", \"mb_per_s\": 75, "
-			       "\"disk_mb_per_s\": 150, \"node\": 0}]");
-	ck_assert_msg(NEAR(h, 2 * 100.001 + 100), "%.9g", h);
+			       "\"disk_mb_per_s\": 150, \"submit_mb\": 0, \"node\": 0}]");
+	ck_assert_msg(NEAR(h, 1e11 / 75e6 + 100), "disk-bound: %.9g", h);
+	h = makespan_of(dax, 1, "[{\"kind\": \"hdd\", \"mb_per_s\": 75, "
+			"\"disk_mb_per_s\": 1200, \"submit_mb\": 0, \"node\": 0}]");
+	ck_assert_msg(NEAR(h, 200.001), "network-bound: %.9g", h);
 	/* no staging: hdd changes nothing */
 	const char *bare = one_job_dax("bare.dax", 0);
-	h = makespan_of(bare, 1, "[{\"kind\": \"hdd\", \"mb_per_s\": 100, \"node\": 0}]");
+	h = makespan_of(bare, 1, "[{\"kind\": \"hdd\", \"mb_per_s\": 100, "
+			"\"submit_mb\": 0, \"node\": 0}]");
 	ck_assert_msg(NEAR(h, 100), "%.9g", h);
+}
+END_TEST
+
+/* Two jobs of 100 s, each reading its own file of 1e11 bytes, on one
+ * machine of 2 slots: the 1 GB/s link gives each 500 MB/s (200.001 s).
+ * With 700 MB/s of stress on a 1200 MB/s disk, 500 MB/s are left for the
+ * two stage-ins together: 250 MB/s each, 1e11 / 250e6 = 400 s, end 500 s.
+ * With one slot they run one after the other, each alone getting
+ * min(1000, 500) MB/s: 200 s of stage-in, ends at 300 and 600 s. */
+START_TEST(hdd_shares_the_disk_left_among_open_stage_ins)
+{
+	const char *dax = test_write("two.dax",
+		"<adag version=\"3.6\">\n"
+		"<job id=\"a\" name=\"t\" runtime=\"100\">\n"
+		"<uses file=\"ia\" link=\"input\" size=\"1e11\"/>\n</job>\n"
+		"<job id=\"b\" name=\"t\" runtime=\"100\">\n"
+		"<uses file=\"ib\" link=\"input\" size=\"1e11\"/>\n</job>\n"
+		"</adag>\n");
+	const char *hdd = "[{\"kind\": \"hdd\", \"mb_per_s\": 700, "
+			  "\"disk_mb_per_s\": 1200, \"submit_mb\": 0, \"node\": 0}]";
+	double n = makespan_of(dax, 2, NULL);
+	ck_assert_msg(NEAR(n, 300.001), "%.9g", n);
+	double h = makespan_of(dax, 2, hdd);
+	ck_assert_msg(NEAR(h, 500), "two sharing the disk: %.9g", h);
+	h = makespan_of(dax, 1, hdd);
+	ck_assert_msg(NEAR(h, 600), "one at a time: %.9g", h);
+}
+END_TEST
+
+/* The submit host: each submission writes submit_mb synchronously, at
+ * D - x under the stress instead of D, one job after the other. 30 MB on
+ * a 150 MB/s disk with 75 MB/s taken: 0.4 s instead of 0.2 s, 0.2 s more
+ * per job; two jobs ready at once: the second waits for the first's
+ * write, so it is submitted 0.4 s late. */
+START_TEST(hdd_on_the_submit_host_delays_submissions_in_turn)
+{
+	const char *one = one_job_dax("sub1.dax", 0);
+	const char *hdd = "[{\"kind\": \"hdd\", \"mb_per_s\": 75, "
+			  "\"disk_mb_per_s\": 150, \"submit_mb\": 30, \"node\": 0}]";
+	double h = makespan_of(one, 1, hdd);
+	ck_assert_msg(NEAR(h, 100.2), "%.9g", h);
+	const char *two = test_write("sub2.dax",
+		"<adag version=\"3.6\">\n<job id=\"a\" name=\"t\" runtime=\"100\"/>\n"
+		"<job id=\"b\" name=\"t\" runtime=\"100\"/>\n</adag>\n");
+	h = makespan_of(two, 2, hdd);
+	ck_assert_msg(NEAR(h, 100.4), "%.9g", h);
+	/* a window opening at 0.1 s: the first write runs 0.1 s at
+	 * 150 MB/s, its other 15 MB at 75 MB/s (0.1 s more); the second,
+	 * after that 0.1 s, all inside: 0.2 s more, submitted at 0.3 s (the
+	 * unstressed write time is part of the fitted wms_delay: only the
+	 * extra queues) */
+	h = makespan_of(two, 2, "[{\"kind\": \"hdd\", \"mb_per_s\": 75, "
+			"\"disk_mb_per_s\": 150, \"submit_mb\": 30, \"node\": 0, "
+			"\"start_s\": 0.1}]");
+	ck_assert_msg(NEAR(h, 100.3), "%.9g", h);
 }
 END_TEST
 
@@ -307,6 +370,12 @@ START_TEST(bad_anomaly_specs_are_located_errors)
 		{"{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, \"when\": 5}", "when"},
 		{"{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, \"disk_mb_per_s\": 9}",
 		 "for \"hdd\""},
+		{"{\"kind\": \"loss\", \"percent\": 1, \"node\": 0, \"submit_mb\": 9}",
+		 "\"submit_mb\" is for \"hdd\""},
+		{"{\"kind\": \"hdd\", \"mb_per_s\": 9, \"node\": 0, \"submit_mb\": -1}",
+		 "submit_mb"},
+		{"{\"kind\": \"hdd\", \"mb_per_s\": 9, \"node\": 0, \"submit_mb\": 1e12}",
+		 "plausible"},
 		{"{\"kind\": \"loss\", \"percent\": 1, \"node\": 0, \"tcp\": \"reno\"}",
 		 "\"pftk\" or \"mathis\""},
 		{"{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, \"streams\": 2}",
@@ -370,7 +439,9 @@ Suite *suite_anomaly(void)
 	TCase *tc = tcase_create("anomalies");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, cpu_slows_computation_by_processor_sharing);
-	tcase_add_test(tc, cpu_leaves_staging_alone_and_hdd_slows_only_staging);
+	tcase_add_test(tc, cpu_leaves_staging_alone_and_hdd_slows_only_disk_bound_staging);
+	tcase_add_test(tc, hdd_shares_the_disk_left_among_open_stage_ins);
+	tcase_add_test(tc, hdd_on_the_submit_host_delays_submissions_in_turn);
 	tcase_add_test(tc, loss_caps_staging_at_the_mathis_rate);
 	tcase_add_test(tc, loss_caps_staging_at_the_pftk_rate);
 	tcase_add_test(tc, calibrated_workflows_run_near_the_real_normal_runs);
