@@ -65,9 +65,15 @@
  *        a job computing on the machine shares its slots (one core each)
  *        with them: rate min(1, slots / (jobs holding slots + cores)).
  *        Stage-in and transfer jobs are left alone. hdd: a stress writing
- *        "mb_per_s" to a disk of "disk_mb_per_s" (default 200; must be
- *        above mb_per_s); stage-in and transfer jobs' copies run at rate
- *        (disk - mb_per_s) / disk. loss: "percent" packet loss on the
+ *        "mb_per_s" to a disk of "disk_mb_per_s" (default 128; must be
+ *        above mb_per_s) leaves disk - mb_per_s to the rest: the open
+ *        stage-ins of the machine share it, each running at the lesser of
+ *        its network rate and its share (network-bound ones are left
+ *        alone); transfer jobs copy at rate (disk - mb_per_s) / disk; on
+ *        the submit host each job's submission writes "submit_mb"
+ *        (default 129; 0: the submit host is not stressed) synchronously
+ *        at the rate left, one job after another, lengthening the wms
+ *        phase. loss: "percent" packet loss on the
  *        machine's links: each flow to or from it capped at "streams"
  *        (default 8) TCP connections of Padhye et al.'s rate with
  *        retransmission timeouts of "rto_s" (default 0.2), "tcp": "pftk"
