@@ -22,6 +22,8 @@ base=$(mean '[]')
 echo "label,mean_makespan_s,ratio"
 echo "normal,$base,1.000"
 for l in cpu_2:cpu:cores:2 cpu_3:cpu:cores:3 hdd_50:hdd:mb_per_s:50 \
+	hdd_60:hdd:mb_per_s:60 hdd_70:hdd:mb_per_s:70 hdd_80:hdd:mb_per_s:80 \
+	hdd_90:hdd:mb_per_s:90 \
 	hdd_100:hdd:mb_per_s:100 loss_0.1:loss:percent:0.1 \
 	loss_0.5:loss:percent:0.5 loss_1:loss:percent:1 loss_3:loss:percent:3 \
 	loss_5:loss:percent:5; do
