@@ -1,9 +1,14 @@
-/* tests/netref.c — a brute-force max-min network for checking sim/net
+/* tests/netref.c — a brute-force max-min network for checking sim/net,
+ * and the driver that runs transfers through sim/net itself
  * (tests/test_net.c, tests/test_dag.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <check.h>
+#include "sim/heap.h"
 #include "tests/netref.h"
+
+enum { EV_START = 1, EV_CTL = 2 };
 
 static double test_capf(const double *capf, uint32_t i)
 {
@@ -87,4 +92,55 @@ void test_reference_max_min(const sim_nic *nics, uint32_t nn, double lat,
 	free(frozen);
 	free(cap);
 	free(cnt);
+}
+
+void test_net_run(const test_net_setup *r, xfer *x, uint32_t n, sim_net_stats *st)
+{
+	sim_heap h;
+	ck_assert_int_eq(sim_heap_init(&h, 16), 0);
+	sim_net *net;
+	io_err err = {0};
+	ck_assert_msg(sim_net_new(&net, &h, TEST_NET_BASE, r->n_nodes, r->nics,
+				  r->latency, r->cf, &err) == 0,
+		      "%s", err.msg);
+	if (r->rtt > 0)
+		ck_assert_int_eq(sim_net_set_rtt(net, 0, r->rtt), 0);
+	for (uint32_t i = 0; r->loss && i < r->n_nodes; i++)
+		ck_assert_int_eq(sim_net_set_loss(net, 0, i, r->loss[i]), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		x[i].end = NAN;
+		sim_heap_push(&h, x[i].start, EV_START, (void *)(uintptr_t)i);
+	}
+	for (uint32_t i = 0; i < r->n_ctls; i++)
+		sim_heap_push(&h, r->ctls[i].t, EV_CTL, (void *)(uintptr_t)i);
+	double t;
+	uint32_t kind;
+	void *data;
+	while (sim_heap_pop(&h, &t, &kind, &data)) {
+		uint32_t i = (uint32_t)(uintptr_t)data;
+		if (kind == EV_START) {
+			ck_assert_int_eq(sim_net_start(net, t, x[i].src, x[i].dst,
+						       x[i].bytes, i),
+					 0);
+			continue;
+		}
+		if (kind == EV_CTL) {
+			ck_assert_int_eq(sim_net_set_loss(net, t, r->ctls[i].node,
+							  r->ctls[i].p),
+					 0);
+			continue;
+		}
+		ck_assert(sim_net_owns(net, kind));
+		const uint64_t *done;
+		int k = sim_net_event(net, t, kind, data, &done);
+		ck_assert_int_ge(k, 0);
+		for (int j = 0; j < k; j++) {
+			ck_assert(isnan(x[done[j]].end));
+			x[done[j]].end = t;
+		}
+	}
+	if (st)
+		sim_net_get_stats(net, st);
+	sim_net_free(net);
+	sim_heap_free(&h);
 }

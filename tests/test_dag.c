@@ -357,48 +357,15 @@ END_TEST
 
 /* ---- network ----------------------------------------------------------- */
 
-enum { EV_START = 1, NET_BASE = 8 };
+enum { NET_BASE = TEST_NET_BASE };
 
 
 /* Run transfers through sim_net; fills end times. */
 static void run_net(const sim_nic *nics, uint32_t n_nodes, double latency,
 		    int cf, xfer *x, uint32_t n, sim_net_stats *st)
 {
-	sim_heap h;
-	ck_assert_int_eq(sim_heap_init(&h, 16), 0);
-	sim_net *net;
-	io_err err = {0};
-	ck_assert_msg(sim_net_new(&net, &h, NET_BASE, n_nodes, nics, latency, cf,
-				  &err) == 0,
-		      "%s", err.msg);
-	for (uint32_t i = 0; i < n; i++) {
-		x[i].end = NAN;
-		sim_heap_push(&h, x[i].start, EV_START, (void *)(uintptr_t)(i + 1));
-	}
-	double t;
-	uint32_t kind;
-	void *data;
-	while (sim_heap_pop(&h, &t, &kind, &data)) {
-		if (kind == EV_START) {
-			uint32_t i = (uint32_t)(uintptr_t)data - 1;
-			ck_assert_int_eq(sim_net_start(net, t, x[i].src, x[i].dst,
-						       x[i].bytes, i),
-					 0);
-			continue;
-		}
-		ck_assert(sim_net_owns(net, kind));
-		const uint64_t *done;
-		int k = sim_net_event(net, t, kind, data, &done);
-		ck_assert_int_ge(k, 0);
-		for (int i = 0; i < k; i++) {
-			ck_assert(isnan(x[done[i]].end));
-			x[done[i]].end = t;
-		}
-	}
-	if (st)
-		sim_net_get_stats(net, st);
-	sim_net_free(net);
-	sim_heap_free(&h);
+	test_net_setup r = {.nics = nics, .n_nodes = n_nodes, .latency = latency, .cf = cf};
+	test_net_run(&r, x, n, st);
 }
 
 #define NEAR(a, b) (fabs((double)(a) - (double)(b)) <= 1e-9 * (1 + fabs((double)(b))))

@@ -14,78 +14,11 @@
 #include "tests/netref.h"
 #include "tests/tests.h"
 
-enum { EV_START = 1, EV_CTL = 2, NET_BASE = 8 };
+enum { NET_BASE = TEST_NET_BASE };
 
 
-/* A change of one node's loss at time t. */
-typedef struct ctl {
-	double t, p;
-	uint32_t node;
-} ctl;
-
-typedef struct net_run {
-	const sim_nic *nics;
-	uint32_t n_nodes;
-	double latency, rtt; /* rtt 0: the default */
-	int cf;
-	const double *loss; /* per node before the run, or NULL */
-	const ctl *ctls;
-	uint32_t n_ctls;
-} net_run;
 
 #define NEAR(a, b) (fabs((double)(a) - (double)(b)) <= 1e-9 * (1 + fabs((double)(b))))
-
-/* Run transfers through sim_net; fills their end times. */
-static void run_net(const net_run *r, xfer *x, uint32_t n, sim_net_stats *st)
-{
-	sim_heap h;
-	ck_assert_int_eq(sim_heap_init(&h, 16), 0);
-	sim_net *net;
-	io_err err = {0};
-	ck_assert_msg(sim_net_new(&net, &h, NET_BASE, r->n_nodes, r->nics,
-				  r->latency, r->cf, &err) == 0,
-		      "%s", err.msg);
-	if (r->rtt > 0)
-		ck_assert_int_eq(sim_net_set_rtt(net, 0, r->rtt), 0);
-	for (uint32_t i = 0; r->loss && i < r->n_nodes; i++)
-		ck_assert_int_eq(sim_net_set_loss(net, 0, i, r->loss[i]), 0);
-	for (uint32_t i = 0; i < n; i++) {
-		x[i].end = NAN;
-		sim_heap_push(&h, x[i].start, EV_START, (void *)(uintptr_t)i);
-	}
-	for (uint32_t i = 0; i < r->n_ctls; i++)
-		sim_heap_push(&h, r->ctls[i].t, EV_CTL, (void *)(uintptr_t)i);
-	double t;
-	uint32_t kind;
-	void *data;
-	while (sim_heap_pop(&h, &t, &kind, &data)) {
-		uint32_t i = (uint32_t)(uintptr_t)data;
-		if (kind == EV_START) {
-			ck_assert_int_eq(sim_net_start(net, t, x[i].src, x[i].dst,
-						       x[i].bytes, i),
-					 0);
-			continue;
-		}
-		if (kind == EV_CTL) {
-			ck_assert_int_eq(sim_net_set_loss(net, t, r->ctls[i].node,
-							  r->ctls[i].p),
-					 0);
-			continue;
-		}
-		ck_assert(sim_net_owns(net, kind));
-		const uint64_t *done;
-		int k = sim_net_event(net, t, kind, data, &done);
-		ck_assert_int_ge(k, 0);
-		for (int j = 0; j < k; j++) {
-			ck_assert(isnan(x[done[j]].end));
-			x[done[j]].end = t;
-		}
-	}
-	if (st)
-		sim_net_get_stats(net, st);
-	sim_net_free(net);
-	sim_heap_free(&h);
-}
 
 /* A network with the flows started at 0 and solved (latency 0: the first
  * event is the solve); the caller reads rates, then frees both. */
@@ -133,8 +66,8 @@ START_TEST(two_flows_on_one_link_get_half_each)
 	sim_net_free(net);
 	sim_heap_free(&h);
 	/* the first ends at 1; the second has 80 left, alone at 80 -> 2 */
-	net_run r = {.nics = nics, .n_nodes = 3};
-	run_net(&r, x, 2, NULL);
+	test_net_setup r = {.nics = nics, .n_nodes = 3};
+	test_net_run(&r, x, 2, NULL);
 	ck_assert(NEAR(x[0].end, 1.0) && NEAR(x[1].end, 2.0));
 }
 END_TEST
@@ -162,8 +95,8 @@ START_TEST(max_min_on_three_links_by_hand)
 	/* f1 ends at 4/2 = 2 (f2, f3 have 9 left, f4 19); then C still
 	 * gives 4.5 each and A the 7.5 left to f4: f2, f3 end at 2 + 9/4.5
 	 * = 4, f4 has 19 - 15 = 4 left, alone on A at 12: 4 + 1/3 */
-	net_run r = {.nics = nics, .n_nodes = 5};
-	run_net(&r, x, 4, NULL);
+	test_net_setup r = {.nics = nics, .n_nodes = 5};
+	test_net_run(&r, x, 4, NULL);
 	ck_assert(NEAR(x[0].end, 2.0));
 	ck_assert(NEAR(x[1].end, 4.0) && NEAR(x[2].end, 4.0));
 	ck_assert(NEAR(x[3].end, 4.0 + 1.0 / 3.0));
@@ -185,14 +118,14 @@ START_TEST(pair_left_alone_by_its_neighbour_gets_its_smaller_link)
 	xfer x[3] = {{.src = A, .dst = C, .bytes = 50},
 		     {.src = A, .dst = B, .bytes = 150},
 		     {.src = A, .dst = B, .bytes = 150}};
-	net_run r = {.nics = nics, .n_nodes = 3};
-	run_net(&r, x, 3, NULL);
+	test_net_setup r = {.nics = nics, .n_nodes = 3};
+	test_net_run(&r, x, 3, NULL);
 	ck_assert_msg(NEAR(x[0].end, 1.25), "%.17g", x[0].end);
 	ck_assert_msg(NEAR(x[1].end, 5.0) && NEAR(x[2].end, 5.0), "%.17g %.17g",
 		      x[1].end, x[2].end);
 	double loss[3] = {0, 0.01, 0}, c = mathis(1460, 1000, 0.01);
-	net_run rl = {.nics = nics, .n_nodes = 3, .rtt = 1000, .loss = loss};
-	run_net(&rl, x, 3, NULL);
+	test_net_setup rl = {.nics = nics, .n_nodes = 3, .rtt = 1000, .loss = loss};
+	test_net_run(&rl, x, 3, NULL);
 	ck_assert_msg(NEAR(x[0].end, 50 / (100 - 2 * c)), "%.17g", x[0].end);
 	ck_assert_msg(NEAR(x[1].end, 150 / c) && NEAR(x[2].end, 150 / c),
 		      "%.17g %.17g vs %.17g", x[1].end, x[2].end, 150 / c);
@@ -210,13 +143,13 @@ START_TEST(mathis_rate_of_one_flow)
 	double cap = mathis(1460, 0.02, 0.01);
 	ck_assert(fabs(cap - 894063.756) < 1e-3);
 	xfer x = {.src = 0, .dst = 1, .bytes = 1e6};
-	net_run r = {.nics = nics, .n_nodes = 2, .latency = 0.01, .loss = loss};
-	run_net(&r, &x, 1, NULL);
+	test_net_setup r = {.nics = nics, .n_nodes = 2, .latency = 0.01, .loss = loss};
+	test_net_run(&r, &x, 1, NULL);
 	ck_assert(NEAR(x.end, 0.01 + 1e6 / cap));
 	/* the same bound in contention-free mode, in the estimate, and as
 	 * the flow's rate while it runs */
 	r.cf = 1;
-	run_net(&r, &x, 1, NULL);
+	test_net_run(&r, &x, 1, NULL);
 	ck_assert(NEAR(x.end, 0.01 + 1e6 / cap));
 	sim_heap h;
 	sim_net *net = solved(&h, nics, 2, &x, 1, loss, 0.02);
@@ -232,9 +165,9 @@ START_TEST(mathis_rate_of_one_flow)
 	 * = 1.8e11 > 100 B/s */
 	sim_nic slow[2] = {{100, 100}, {100, 100}};
 	double tiny[2] = {1e-4, 0};
-	r = (net_run){.nics = slow, .n_nodes = 2, .rtt = 1e-6, .loss = tiny};
+	r = (test_net_setup){.nics = slow, .n_nodes = 2, .rtt = 1e-6, .loss = tiny};
 	x.bytes = 300;
-	run_net(&r, &x, 1, NULL);
+	test_net_run(&r, &x, 1, NULL);
 	ck_assert(NEAR(x.end, 3.0));
 }
 END_TEST
@@ -247,8 +180,8 @@ START_TEST(loss_on_both_ends_combines)
 	double cap = mathis(1460, 0.02, 0.0298);
 	ck_assert(fabs(cap - 517917.228) < 1e-3);
 	xfer x = {.src = 0, .dst = 1, .bytes = 5e6};
-	net_run r = {.nics = nics, .n_nodes = 2, .latency = 0.01, .loss = loss};
-	run_net(&r, &x, 1, NULL);
+	test_net_setup r = {.nics = nics, .n_nodes = 2, .latency = 0.01, .loss = loss};
+	test_net_run(&r, &x, 1, NULL);
 	ck_assert(NEAR(x.end, 0.01 + 5e6 / cap));
 }
 END_TEST
@@ -285,28 +218,28 @@ START_TEST(loss_set_mid_flow_changes_its_end_as_by_hand)
 	 * starts losing 1.5%: cap 1.46e5, so 5e5 / 1.46e5 s more */
 	sim_nic nics[2] = {{1e6, 1e6}, {1e6, 1e6}};
 	xfer x = {.src = 0, .dst = 1, .bytes = 1e6};
-	ctl on = {.t = 0.5, .node = 1, .p = 0.015};
-	net_run r = {.nics = nics, .n_nodes = 2, .rtt = 0.1, .ctls = &on, .n_ctls = 1};
-	run_net(&r, &x, 1, NULL);
+	test_net_ctl on = {.t = 0.5, .node = 1, .p = 0.015};
+	test_net_setup r = {.nics = nics, .n_nodes = 2, .rtt = 0.1, .ctls = &on, .n_ctls = 1};
+	test_net_run(&r, &x, 1, NULL);
 	ck_assert(NEAR(x.end, 0.5 + 5e5 / 1.46e5));
 	/* a window: loss from 0.5 to 2 s (1.5 x 1.46e5 = 219,000 bytes),
 	 * then 281,000 left at 1e6 B/s: ends at 2.281 */
-	ctl window[2] = {{.t = 0.5, .node = 1, .p = 0.015},
+	test_net_ctl window[2] = {{.t = 0.5, .node = 1, .p = 0.015},
 			 {.t = 2, .node = 1, .p = 0}};
 	r.ctls = window;
 	r.n_ctls = 2;
-	run_net(&r, &x, 1, NULL);
+	test_net_run(&r, &x, 1, NULL);
 	ck_assert(NEAR(x.end, 2.281));
 	/* the same in contention-free mode */
 	r.cf = 1;
-	run_net(&r, &x, 1, NULL);
+	test_net_run(&r, &x, 1, NULL);
 	ck_assert(NEAR(x.end, 2.281));
 	/* loss on a node the flow does not touch changes nothing */
 	window[0].node = window[1].node = 2;
 	sim_nic three[3] = {{1e6, 1e6}, {1e6, 1e6}, {1e6, 1e6}};
-	r = (net_run){.nics = three, .n_nodes = 3, .rtt = 0.1, .ctls = window,
+	r = (test_net_setup){.nics = three, .n_nodes = 3, .rtt = 0.1, .ctls = window,
 		      .n_ctls = 2};
-	run_net(&r, &x, 1, NULL);
+	test_net_run(&r, &x, 1, NULL);
 	ck_assert_double_eq(x.end, 1.0);
 }
 END_TEST
@@ -342,18 +275,18 @@ START_TEST(zero_loss_changes_nothing_to_the_bit)
 	memcpy(y, x, sizeof x);
 	double zero[NN] = {[NN - 1] = 0.05};
 	/* loss switched on and off again mid-run, on every node */
-	ctl flick[2 * NN];
+	test_net_ctl flick[2 * NN];
 	for (uint32_t i = 0; i < NN; i++) {
-		flick[2 * i] = (ctl){.t = 3, .node = i, .p = zero[i]};
-		flick[2 * i + 1] = (ctl){.t = 4, .node = i, .p = zero[i]};
+		flick[2 * i] = (test_net_ctl){.t = 3, .node = i, .p = zero[i]};
+		flick[2 * i + 1] = (test_net_ctl){.t = 4, .node = i, .p = zero[i]};
 	}
-	net_run plain = {.nics = nics, .n_nodes = NN, .latency = 0.05};
+	test_net_setup plain = {.nics = nics, .n_nodes = NN, .latency = 0.05};
 	/* an RTT so long that any cap would bite (MSS / RTT < 10 B/s) */
-	net_run lossless = {.nics = nics, .n_nodes = NN, .latency = 0.05,
+	test_net_setup lossless = {.nics = nics, .n_nodes = NN, .latency = 0.05,
 			    .rtt = 1000, .loss = zero, .ctls = flick,
 			    .n_ctls = 2 * NN};
-	run_net(&plain, x, NF, NULL);
-	run_net(&lossless, y, NF, NULL);
+	test_net_run(&plain, x, NF, NULL);
+	test_net_run(&lossless, y, NF, NULL);
 	for (int i = 0; i < NF; i++)
 		ck_assert_msg(memcmp(&x[i].end, &y[i].end, sizeof x[i].end) == 0,
 			      "flow %d: %.17g vs %.17g", i, x[i].end, y[i].end);
@@ -417,10 +350,10 @@ static void random_against_reference(uint32_t nn, uint32_t nf, int rounds,
 			y[i] = x[i];
 		}
 		double lat = round % 2 ? 0.05 : 0;
-		net_run r = {.nics = nics, .n_nodes = nn, .latency = lat,
+		test_net_setup r = {.nics = nics, .n_nodes = nn, .latency = lat,
 			     .rtt = rtt, .loss = loss};
 		sim_net_stats st;
-		run_net(&r, x, nf, &st);
+		test_net_run(&r, x, nf, &st);
 		test_reference_max_min(nics, nn, lat, capf, y, nf);
 		for (uint32_t i = 0; i < nf; i++)
 			ck_assert_msg(fabs(x[i].end - y[i].end) <= 1e-7 * (1 + y[i].end),
