@@ -422,6 +422,12 @@ START_TEST(bad_graph_and_config_give_located_errors)
 		 " {\"name\": \"a\", \"type\": \"x\", \"inputs\": [0],"
 		 " \"flops\": 1, \"param_bytes\": 0, \"act_bytes\": 1}]}",
 		 "used twice"},
+		/* beyond uint32_t: found by make fuzz (a cast before the
+		 * range check) */
+		{"{\"output\": 22147483648,\n\"layers\": [{\"name\": \"a\","
+		 " \"type\": \"input\", \"inputs\": [], \"flops\": 0,"
+		 " \"param_bytes\": 0, \"act_bytes\": 4}]}",
+		 "is not a layer index"},
 	};
 	for (size_t k = 0; k < sizeof graphs / sizeof graphs[0]; k++) {
 		const char *path = test_write("bad.layers.json", graphs[k].text);

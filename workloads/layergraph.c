@@ -1,4 +1,5 @@
 /* workloads/layergraph.c — the layer-graph loader (see layergraph.h). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "workloads/layergraph.h"
@@ -239,7 +240,7 @@ int lg_load_json(lg_graph *g, const io_jdoc *doc, const json_t *root,
 	double out = n - 1;
 	if (!rc && io_jget_nonneg(doc, root, "output", 0, &out, err))
 		rc = err->code;
-	if (!rc && (out != (double)(uint32_t)out || out >= n))
+	if (!rc && (out >= n || out != floor(out))) /* range first: no cast */
 		rc = io_jerr_at(err, doc, root, "output", 0,
 				"\"output\" %g is not a layer index (0..%u)",
 				out, n - 1);
