@@ -974,21 +974,27 @@ START_TEST(test_calibrate_agents_fit)
 	ck_assert(csv && strstr(csv, a0) && strstr(csv, a1));
 	free(csv);
 	/* the fitted profile loads, and its means are the sleeps plus the
-	 * agent's few milliseconds of fork and reap */
+	 * agent's fork and reap: a few milliseconds, tens under sanitizers on
+	 * a loaded machine, so the bound is loose; the overhead cancels in the
+	 * difference of the two sleeps on one machine, which is checked tight */
 	snprintf(path, sizeof path, "%s/profile.json", dir);
 	prof_profile *p = NULL;
 	io_err err = {0};
 	ck_assert_msg(prof_load(&p, path, &err) == 0, "%s", err.msg);
 	const char *tn[] = {"s60", "s20"}, *mn[] = {"small", "large"};
 	const double want[] = {0.06, 0.02};
-	for (int t = 0; t < 2; t++)
-		for (int m = 0; m < 2; m++) {
+	for (int m = 0; m < 2; m++) {
+		double mean[2];
+		for (int t = 0; t < 2; t++) {
 			int ti = prof_task_index(p, tn[t]), mi = prof_machine_index(p, mn[m]);
 			ck_assert(ti >= 0 && mi >= 0);
-			double mean = prof_model_at(p, (uint32_t)ti, (uint32_t)mi)->mean;
-			ck_assert_msg(mean >= want[t] && mean < want[t] + 0.015,
-				      "%s on %s: mean %g", tn[t], mn[m], mean);
+			mean[t] = prof_model_at(p, (uint32_t)ti, (uint32_t)mi)->mean;
+			ck_assert_msg(mean[t] >= want[t] && mean[t] < want[t] + 0.06,
+				      "%s on %s: mean %g", tn[t], mn[m], mean[t]);
 		}
+		double diff = mean[0] - mean[1];
+		ck_assert_msg(fabs(diff - 0.04) < 0.02, "s60 - s20 on %s: %g", mn[m], diff);
+	}
 	prof_free(p);
 	char *prof = test_slurp(path, NULL);
 	ck_assert(prof && strstr(prof, "cores") && strstr(prof, "GiB memory"));
