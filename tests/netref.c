@@ -7,6 +7,7 @@
 #include <check.h>
 #include "sim/heap.h"
 #include "tests/netref.h"
+#include "tests/tests.h"
 
 enum { EV_START = 1, EV_CTL = 2 };
 
@@ -119,7 +120,7 @@ void test_net_run(const test_net_setup *r, xfer *x, uint32_t n, sim_net_stats *s
 	while (sim_heap_pop(&h, &t, &kind, &data)) {
 		uint32_t i = (uint32_t)(uintptr_t)data;
 		if (kind == EV_START) {
-			ck_assert_int_eq(sim_net_start(net, t, x[i].src, x[i].dst,
+			tck_int_eq(sim_net_start(net, t, x[i].src, x[i].dst,
 						       x[i].bytes, i),
 					 0);
 			continue;
@@ -130,12 +131,12 @@ void test_net_run(const test_net_setup *r, xfer *x, uint32_t n, sim_net_stats *s
 					 0);
 			continue;
 		}
-		ck_assert(sim_net_owns(net, kind));
+		tck_assert(sim_net_owns(net, kind));
 		const uint64_t *done;
 		int k = sim_net_event(net, t, kind, data, &done);
-		ck_assert_int_ge(k, 0);
+		tck_int_ge(k, 0);
 		for (int j = 0; j < k; j++) {
-			ck_assert(isnan(x[done[j]].end));
+			tck_assert(isnan(x[done[j]].end));
 			x[done[j]].end = t;
 		}
 	}

@@ -58,23 +58,23 @@ static uint32_t run_batch(const sim_policy *p, const sim_view *v,
 {
 	max_align_t state[32];
 	memset(state, 0, sizeof state);
-	ck_assert(p->state_size <= sizeof state);
+	tck_assert(p->state_size <= sizeof state);
 	ck_assert_ptr_null(p->on_arrival);
 	io_jdoc doc = {0};
 	io_err err = {0};
 	const json_t *node = NULL;
 	if (params) {
-		ck_assert_int_eq(io_jdoc_parse(&doc, "params", params,
+		tck_int_eq(io_jdoc_parse(&doc, "params", params,
 						 strlen(params), &err),
 				 0);
 		node = doc.root;
 	}
-	ck_assert_msg(p->init(state, v, &doc, node, &err) == 0, "%s", err.msg);
+	tck_assert_msg(p->init(state, v, &doc, node, &err) == 0, "%s", err.msg);
 	uint32_t nd = p->on_batch(state, v, batch, n, out);
 	sim_decision again[MAX_B];
-	ck_assert_uint_eq(p->on_batch(state, v, batch, n, again), nd);
-	ck_assert(nd <= n);
-	ck_assert(memcmp(out, again, nd * sizeof *out) == 0);
+	tck_uint_eq(p->on_batch(state, v, batch, n, again), nd);
+	tck_assert(nd <= n);
+	tck_assert(memcmp(out, again, nd * sizeof *out) == 0);
 	p->fini(state);
 	if (params)
 		io_jdoc_free(&doc);
@@ -476,21 +476,21 @@ static void carry_out(const char *what, pol_plan *p, const sim_view *v,
 		      const sim_task_view *batch, uint32_t n,
 		      const sim_decision *d, uint32_t nd, uint8_t *decided)
 {
-	ck_assert_int_eq(pol_plan_load(p, v), 0);
+	tck_int_eq(pol_plan_load(p, v), 0);
 	memset(decided, 0, n);
 	for (uint32_t k = 0; k < nd; k++) {
-		ck_assert_msg(d[k].task < n, "%s: task %u", what, d[k].task);
-		ck_assert_msg(!decided[d[k].task], "%s: task %u twice", what,
+		tck_assert_msg(d[k].task < n, "%s: task %u", what, d[k].task);
+		tck_assert_msg(!decided[d[k].task], "%s: task %u twice", what,
 			      d[k].task);
 		if (d[k].machine == SIM_DROP) {
 			decided[d[k].task] = 2;
 			continue;
 		}
-		ck_assert_msg(d[k].machine >= 0 &&
+		tck_assert_msg(d[k].machine >= 0 &&
 				      (uint32_t)d[k].machine < v->n_machines,
 			      "%s: machine %d", what, d[k].machine);
 		uint32_t tt = batch[d[k].task].type, m = (uint32_t)d[k].machine;
-		ck_assert_msg(pol_plan_accepts(p, tt, m),
+		tck_assert_msg(pol_plan_accepts(p, tt, m),
 			      "%s: decision %u overfills machine %u", what, k,
 			      m);
 		pol_plan_assign(p, tt, m);
@@ -626,16 +626,16 @@ static void check_after(const char *what, const pol_plan *p,
 	for (uint32_t i = 0; i < n; i++) {
 		if (decided[i] == 1)
 			continue;
-		ck_assert_msg(decided[i] == 0 || drop, "%s: dropped %u", what,
+		tck_assert_msg(decided[i] == 0 || drop, "%s: dropped %u", what,
 			      i);
 		int waits_late = decided[i] == 2 || (felare && !drop);
 		for (uint32_t m = 0; m < p->n; m++) {
 			if (!pol_plan_accepts(p, batch[i].type, m))
 				continue;
 			double c = pol_plan_completion_s(p, batch[i].type, m);
-			ck_assert_msg(waits_late, "%s: %u left, %u accepts it",
+			tck_assert_msg(waits_late, "%s: %u left, %u accepts it",
 				      what, i, m);
-			ck_assert_msg(c > batch[i].deadline_s,
+			tck_assert_msg(c > batch[i].deadline_s,
 				      "%s: %u not placed, on time on %u", what,
 				      i, m);
 		}

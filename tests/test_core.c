@@ -28,13 +28,13 @@ START_TEST(heap_pops_in_time_order)
 	ck_assert_int_eq(sim_heap_init(&h, 4), 0);
 	gsl_rng *r = sim_rng_new(7, 0);
 	for (int i = 0; i < 10000; i++)
-		ck_assert(sim_heap_push(&h, gsl_rng_uniform(r) * 100, 0, NULL));
+		tck_assert(sim_heap_push(&h, gsl_rng_uniform(r) * 100, 0, NULL));
 	double t, prev = -1;
 	uint32_t kind;
 	void *data;
 	int n = 0;
 	while (sim_heap_pop(&h, &t, &kind, &data)) {
-		ck_assert(t >= prev);
+		tck_assert(t >= prev);
 		prev = t;
 		n++;
 	}
@@ -99,7 +99,7 @@ START_TEST(heap_cancel_removes_exactly_that_event)
 	/* handles of fired events are stale even after their nodes are reused */
 	sim_handle fresh = sim_heap_push(&h, 1.0, 5, NULL);
 	for (int i = 0; i < 1000; i++)
-		ck_assert_int_eq(sim_heap_cancel(&h, hs[i]), 0);
+		tck_int_eq(sim_heap_cancel(&h, hs[i]), 0);
 	ck_assert_int_eq(sim_heap_cancel(&h, fresh), 1);
 	ck_assert_int_eq((int)sim_heap_size(&h), 0);
 	sim_heap_free(&h);
@@ -202,7 +202,7 @@ START_TEST(task_uniform_depends_only_on_seed_and_id)
 	for (int i = 0; i < n; i++) {
 		double u = sim_task_uniform(9, (uint64_t)i);
 		double v = sim_task_uniform_on(9, (uint64_t)i, 1, 0.0);
-		ck_assert(u > 0 && u < 1 && v > 0 && v < 1);
+		tck_assert(u > 0 && u < 1 && v > 0 && v < 1);
 		sum += u;
 		sumsq += u * u;
 		cross += (u - 0.5) * (v - 0.5);

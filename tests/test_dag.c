@@ -28,7 +28,7 @@ static uint32_t add_job(wl_dag *d, const char *name, uint32_t type)
 {
 	io_err err = {0};
 	uint32_t id;
-	ck_assert_msg(wl_dag_add_job(d, name, type, &id, &err) == 0, "%s", err.msg);
+	tck_assert_msg(wl_dag_add_job(d, name, type, &id, &err) == 0, "%s", err.msg);
 	return id;
 }
 
@@ -36,7 +36,7 @@ static uint32_t add_file(wl_dag *d, const char *name, double size)
 {
 	io_err err = {0};
 	uint32_t id;
-	ck_assert_msg(wl_dag_add_file(d, name, size, &id, &err) == 0, "%s",
+	tck_assert_msg(wl_dag_add_file(d, name, size, &id, &err) == 0, "%s",
 		      err.msg);
 	return id;
 }
@@ -66,12 +66,12 @@ static void assert_topological(const wl_dag *d)
 	for (uint32_t j = 0; j < d->n_jobs; j++)
 		pos[j] = UINT32_MAX;
 	for (uint32_t t = 0; t < d->n_jobs; t++) {
-		ck_assert_uint_eq(pos[d->topo[t]], UINT32_MAX);
+		tck_uint_eq(pos[d->topo[t]], UINT32_MAX);
 		pos[d->topo[t]] = t;
 	}
 	for (uint32_t j = 0; j < d->n_jobs; j++)
 		for (uint32_t k = d->par_off[j]; k < d->par_off[j + 1]; k++)
-			ck_assert_uint_lt(pos[d->par[k]], pos[j]);
+			tck_uint_lt(pos[d->par[k]], pos[j]);
 	free(pos);
 }
 
@@ -260,18 +260,18 @@ START_TEST(layered_generator_respects_levels_and_fan_in_out)
 	uint64_t fan_in_sum = 0;
 	for (uint32_t j = 0; j < d->n_jobs; j++) {
 		uint32_t level = j / 50, np = d->par_off[j + 1] - d->par_off[j];
-		ck_assert_uint_lt(d->job_type[j], 3);
-		ck_assert_uint_le(d->child_off[j + 1] - d->child_off[j], 6);
+		tck_uint_lt(d->job_type[j], 3);
+		tck_uint_le(d->child_off[j + 1] - d->child_off[j], 6);
 		if (level == 0) {
 			ck_assert_uint_eq(np, 0);
 			ck_assert_uint_eq(d->in_off[j + 1] - d->in_off[j], 1);
 			continue;
 		}
-		ck_assert_uint_le(np, 4);
+		tck_uint_le(np, 4);
 		fan_in_sum += np;
 		for (uint32_t k = d->par_off[j]; k < d->par_off[j + 1]; k++) {
 			uint32_t pl = d->par[k] / 50;
-			ck_assert(pl < level && pl + 2 >= level);
+			tck_assert(pl < level && pl + 2 >= level);
 		}
 	}
 	/* fan-out bound 6 and span 2 leave room: nearly every draw succeeds,
@@ -495,7 +495,7 @@ START_TEST(random_flows_match_brute_force_max_min)
 		run_net(nics, NN, lat, 0, x, NF, &st);
 		test_reference_max_min(nics, NN, lat, NULL, y, NF);
 		for (int i = 0; i < NF; i++)
-			ck_assert_msg(fabs(x[i].end - y[i].end) <= 1e-7 * (1 + y[i].end),
+			tck_assert_msg(fabs(x[i].end - y[i].end) <= 1e-7 * (1 + y[i].end),
 				      "round %d flow %d: %.12g vs reference %.12g",
 				      round, i, x[i].end, y[i].end);
 		ck_assert_uint_eq(st.completed, NF);
@@ -823,10 +823,10 @@ static void check_run(const wl_dag *d, const rows *rs, const sim_dag_machine *m,
 {
 	for (uint32_t j = 0; j < d->n_jobs; j++) {
 		const sim_dag_job_row *r = &rs->r[j];
-		ck_assert(r->start_s >= r->ready_s && r->end_s >= r->start_s);
+		tck_assert(r->start_s >= r->ready_s && r->end_s >= r->start_s);
 		for (uint32_t k = d->par_off[j]; k < d->par_off[j + 1]; k++) {
 			const sim_dag_job_row *pr = &rs->r[d->par[k]];
-			ck_assert(r->ready_s >= pr->end_s);
+			tck_assert(r->ready_s >= pr->end_s);
 		}
 		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
 			uint32_t f = d->in_file[i], p = d->file_producer[f];
@@ -835,7 +835,7 @@ static void check_run(const wl_dag *d, const rows *rs, const sim_dag_machine *m,
 			double bw = m[rs->r[p].machine].up_bps;
 			if (m[r->machine].down_bps < bw)
 				bw = m[r->machine].down_bps;
-			ck_assert(r->start_s >= rs->r[p].end_s + latency +
+			tck_assert(r->start_s >= rs->r[p].end_s + latency +
 						       d->file_size[f] / bw * (1 - 1e-9));
 		}
 	}
@@ -976,14 +976,14 @@ START_TEST(jobs_csv_rows_agree_with_the_run_without_them)
 			/* strsep keeps the empty fields */
 			for (char *q = line; nf < 17 && (f[nf] = strsep(&q, ",")); nf++)
 				;
-			ck_assert_int_eq(nf, 17);
+			tck_int_eq(nf, 17);
 			uint32_t j = (uint32_t)strtoul(f[0], NULL, 10);
-			ck_assert_uint_lt(j, d->n_jobs);
+			tck_uint_lt(j, d->n_jobs);
 			const sim_dag_job_row *w = &with.r[j];
-			ck_assert_uint_eq(strtoul(f[4], NULL, 10), w->machine);
-			ck_assert(fabs(strtod(f[6], NULL) - w->ready_s) <= 1e-6);
-			ck_assert(fabs(strtod(f[11], NULL) - w->start_s) <= 1e-6);
-			ck_assert(fabs(strtod(f[15], NULL) - w->end_s) <= 1e-6);
+			tck_uint_eq(strtoul(f[4], NULL, 10), w->machine);
+			tck_assert(fabs(strtod(f[6], NULL) - w->ready_s) <= 1e-6);
+			tck_assert(fabs(strtod(f[11], NULL) - w->start_s) <= 1e-6);
+			tck_assert(fabs(strtod(f[15], NULL) - w->end_s) <= 1e-6);
 		}
 		ck_assert_uint_eq(n, d->n_jobs + 1);
 		io_lines_close(lr);

@@ -84,9 +84,9 @@ static void try_experiment(const char *path)
 	sim_experiment *x = NULL;
 	int rc = sim_experiment_load(&x, path, &err);
 	if (rc) {
-		ck_assert_int_eq(rc, IO_EINPUT);
-		ck_assert_int_eq(err.code, IO_EINPUT);
-		ck_assert_msg(err.msg[0] && !strchr(err.msg, '\n'), "[%s]", err.msg);
+		tck_int_eq(rc, IO_EINPUT);
+		tck_int_eq(err.code, IO_EINPUT);
+		tck_assert_msg(err.msg[0] && !strchr(err.msg, '\n'), "[%s]", err.msg);
 		return;
 	}
 	sim_run_opts o = SIM_RUN_OPTS_DEFAULT;

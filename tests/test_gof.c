@@ -127,7 +127,7 @@ static void assert_near(double got, double want, double tol, const char *what)
 
 static void assert_probability(double p, const char *what)
 {
-	ck_assert_msg(p >= 0.0 && p <= 1.0, "%s: p = %g not in [0, 1]", what,
+	tck_assert_msg(p >= 0.0 && p <= 1.0, "%s: p = %g not in [0, 1]", what,
 		      p);
 }
 
@@ -385,7 +385,7 @@ START_TEST(ks_pvalue_is_monotone_and_in_range_across_branches)
 			double t = i / 400.0, d = t * t;
 			double p = prof_ks_pvalue(d, ns[c]);
 			assert_probability(p, "grid");
-			ck_assert_msg(p <= prev + 1e-12,
+			tck_assert_msg(p <= prev + 1e-12,
 				      "n %zu: p rises at d %g: %.17g > %.17g",
 				      ns[c], d, p, prev);
 			prev = p;
@@ -526,8 +526,8 @@ START_TEST(ad_edges_are_finite)
 	double prev = prof_ad_pvalue(2, 10);
 	for (double z = 2; z < 40; z += 0.01) {
 		double p = prof_ad_pvalue(z, 10);
-		ck_assert_msg(p <= prev + 1e-15, "not decreasing at %g", z);
-		ck_assert_msg(prev - p < 0.01, "jump at %g", z);
+		tck_assert_msg(p <= prev + 1e-15, "not decreasing at %g", z);
+		tck_assert_msg(prev - p < 0.01, "jump at %g", z);
 		prev = p;
 	}
 }

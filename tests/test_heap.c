@@ -28,46 +28,46 @@ static void check_moves_as_cancel_push(unsigned long seed, int ops)
 		unsigned long op = gsl_rng_uniform_int(r, 10);
 		if (op < 3) { /* schedule id (move it if pending) */
 			if (ha[id] && sim_heap_cancel(&a, ha[id])) {
-				ck_assert_int_eq(sim_heap_move(&b, hb[id], t), 1);
+				tck_int_eq(sim_heap_move(&b, hb[id], t), 1);
 				ha[id] = sim_heap_push(&a, t, id, (void *)(uintptr_t)(id + 1));
 				moves++;
 			} else {
-				ck_assert_int_eq(sim_heap_move(&b, hb[id], t), 0);
+				tck_int_eq(sim_heap_move(&b, hb[id], t), 0);
 				ha[id] = sim_heap_push(&a, t, id, (void *)(uintptr_t)(id + 1));
 				hb[id] = sim_heap_push(&b, t, id, (void *)(uintptr_t)(id + 1));
 			}
 			at[id] = t;
 		} else if (op < 7) { /* move to a time before or after */
 			if (!ha[id] || !sim_heap_cancel(&a, ha[id])) {
-				ck_assert_int_eq(sim_heap_move(&b, hb[id], t), 0);
+				tck_int_eq(sim_heap_move(&b, hb[id], t), 0);
 				continue;
 			}
 			t = at[id] + (double)gsl_rng_uniform_int(r, 5) - 2;
 			if (t < now)
 				t = now;
 			ha[id] = sim_heap_push(&a, t, id, (void *)(uintptr_t)(id + 1));
-			ck_assert_int_eq(sim_heap_move(&b, hb[id], t), 1);
+			tck_int_eq(sim_heap_move(&b, hb[id], t), 1);
 			at[id] = t;
 			moves++;
 		} else if (op < 8) { /* cancel */
-			ck_assert_int_eq(sim_heap_cancel(&b, hb[id]),
+			tck_int_eq(sim_heap_cancel(&b, hb[id]),
 					 sim_heap_cancel(&a, ha[id]));
 		} else { /* pop */
 			double ta, tb;
 			uint32_t ka, kb;
 			void *da, *db;
 			int ga = sim_heap_pop(&a, &ta, &ka, &da);
-			ck_assert_int_eq(sim_heap_pop(&b, &tb, &kb, &db), ga);
+			tck_int_eq(sim_heap_pop(&b, &tb, &kb, &db), ga);
 			if (!ga)
 				continue;
-			ck_assert(ta == tb);
-			ck_assert_uint_eq(ka, kb);
-			ck_assert_ptr_eq(da, db);
-			ck_assert(ta >= now);
+			tck_assert(ta == tb);
+			tck_uint_eq(ka, kb);
+			tck_ptr_eq(da, db);
+			tck_assert(ta >= now);
 			now = ta;
 			pops++;
 		}
-		ck_assert_uint_eq(sim_heap_size(&a), sim_heap_size(&b));
+		tck_uint_eq(sim_heap_size(&a), sim_heap_size(&b));
 	}
 	/* drain: the rest pops in the same order too */
 	double ta, tb;
@@ -149,14 +149,14 @@ START_TEST(heap_pops_the_least_time_and_seq_of_a_plain_model)
 		unsigned long op = gsl_rng_uniform_int(r, 12);
 		if (op < 4 && !pending[id]) {
 			hd[id] = sim_heap_push(&h, t, id, NULL);
-			ck_assert(hd[id] != 0);
+			tck_assert(hd[id] != 0);
 			at[id] = t, sq[id] = seq++, pending[id] = 1, count++;
 		} else if (op < 6) {
-			ck_assert_int_eq(sim_heap_move(&h, hd[id], t), pending[id]);
+			tck_int_eq(sim_heap_move(&h, hd[id], t), pending[id]);
 			if (pending[id])
 				at[id] = t, sq[id] = seq++;
 		} else if (op < 7) {
-			ck_assert_int_eq(sim_heap_cancel(&h, hd[id]), pending[id]);
+			tck_int_eq(sim_heap_cancel(&h, hd[id]), pending[id]);
 			count -= (uint32_t)pending[id];
 			pending[id] = 0;
 		} else {
@@ -169,21 +169,21 @@ START_TEST(heap_pops_the_least_time_and_seq_of_a_plain_model)
 			if (op == 7 && best < N) { /* peek */
 				const sim_heap_entry *top = sim_heap_top(&h);
 				ck_assert_ptr_nonnull(top);
-				ck_assert(top->time == at[best]);
-				ck_assert_uint_eq(top->seq, sq[best]);
+				tck_assert(top->time == at[best]);
+				tck_uint_eq(top->seq, sq[best]);
 				continue;
 			}
 			double pt;
 			uint32_t kind;
 			void *d;
-			ck_assert_int_eq(sim_heap_pop(&h, &pt, &kind, &d), best < N);
+			tck_int_eq(sim_heap_pop(&h, &pt, &kind, &d), best < N);
 			if (best == N)
 				continue;
-			ck_assert_uint_eq(kind, best);
-			ck_assert(pt == at[best]);
+			tck_uint_eq(kind, best);
+			tck_assert(pt == at[best]);
 			pending[best] = 0, count--, now = pt;
 		}
-		ck_assert_uint_eq(sim_heap_size(&h), count);
+		tck_uint_eq(sim_heap_size(&h), count);
 	}
 	gsl_rng_free(r);
 	sim_heap_free(&h);

@@ -441,7 +441,7 @@ START_TEST(lines_reads_many_lines_across_blocks)
 	size_t len, i = 0;
 	ck_assert_int_eq(io_lines_open(&r, p, &err), 0);
 	while (io_lines_next(r, &line, &len, &err) == 1) {
-		ck_assert_uint_eq(strtoul(line, NULL, 10), i);
+		tck_uint_eq(strtoul(line, NULL, 10), i);
 		i++;
 	}
 	ck_assert_uint_eq(i, n);

@@ -375,7 +375,7 @@ START_TEST(test_zipf_segment_popularity_and_unchanged_arrivals)
 	wl_task a, b;
 	long n = 0;
 	while (wl_next(s1, &a, &err) == 1) {
-		ck_assert_int_eq(wl_next(s2, &b, &err), 1);
+		tck_int_eq(wl_next(s2, &b, &err), 1);
 		if (a.arrival_s != b.arrival_s || b.key != WL_NO_KEY ||
 		    a.key >= 5)
 			ck_abort_msg("task %ld: %g vs %g, key %u", n,

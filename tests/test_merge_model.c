@@ -69,7 +69,7 @@ START_TEST(test_never_shorter_than_the_longest_request)
 				longest = t[i];
 		}
 		double T = pol_merge_time(t, f, k);
-		ck_assert_msg(T >= longest * (1 - 1e-12), "T %.17g < longest %.17g (k %zu)", T,
+		tck_assert_msg(T >= longest * (1 - 1e-12), "T %.17g < longest %.17g (k %zu)", T,
 			      longest, k);
 	}
 	const double t[3] = {0.4, 3.0, 1.0}, ones[3] = {1, 1, 1};

@@ -356,7 +356,7 @@ static void random_against_reference(uint32_t nn, uint32_t nf, int rounds,
 		test_net_run(&r, x, nf, &st);
 		test_reference_max_min(nics, nn, lat, capf, y, nf);
 		for (uint32_t i = 0; i < nf; i++)
-			ck_assert_msg(fabs(x[i].end - y[i].end) <= 1e-7 * (1 + y[i].end),
+			tck_assert_msg(fabs(x[i].end - y[i].end) <= 1e-7 * (1 + y[i].end),
 				      "%u nodes, round %d flow %u: %.12g vs "
 				      "reference %.12g",
 				      nn, round, i, x[i].end, y[i].end);

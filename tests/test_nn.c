@@ -373,7 +373,7 @@ START_TEST(test_dropout_mask)
 	for (int64_t i = 0; i < n; i++) {
 		if (y[i] == 0) {
 			dropped++;
-			ck_assert(gx[i] == 0);
+			tck_assert(gx[i] == 0);
 		} else {
 			ck_assert_float_eq_tol(y[i], x[i] / 0.75f, 1e-6);
 			ck_assert_float_eq_tol(gx[i], (float)unif(3, (uint64_t)i) / 0.75f,

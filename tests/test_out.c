@@ -259,9 +259,9 @@ START_TEST(gzout_file_reads_back_through_io_lines)
 	char *line;
 	size_t n, rows = 0, from = 0;
 	while (io_lines_next(r, &line, &n, &err) == 1) {
-		ck_assert_uint_lt(rows, n_rows);
-		ck_assert_uint_eq(n, ends[rows] - from - 1);
-		ck_assert(memcmp(line, text + from, n) == 0);
+		tck_uint_lt(rows, n_rows);
+		tck_uint_eq(n, ends[rows] - from - 1);
+		tck_assert(memcmp(line, text + from, n) == 0);
 		from = ends[rows++];
 	}
 	ck_assert_int_eq(err.code, 0);

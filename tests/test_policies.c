@@ -59,7 +59,7 @@ static int32_t decide(const sim_policy *p, fixture *f, uint32_t type,
 		      const char *params)
 {
 	char state[256] = {0};
-	ck_assert(p->state_size <= sizeof state);
+	tck_assert(p->state_size <= sizeof state);
 	io_jdoc doc = {0};
 	io_err err = {0};
 	const json_t *node = NULL;
@@ -69,7 +69,7 @@ static int32_t decide(const sim_policy *p, fixture *f, uint32_t type,
 		node = doc.root;
 	}
 	if (p->init)
-		ck_assert_msg(p->init(state, &f->v, &doc, node, &err) == 0, "%s",
+		tck_assert_msg(p->init(state, &f->v, &doc, node, &err) == 0, "%s",
 			      err.msg);
 	sim_task_view t = {.id = 1, .type = type, .arrival_s = 10,
 			   .deadline_s = INFINITY};
@@ -142,7 +142,7 @@ START_TEST(random_is_uniform_over_accepting_machines_only)
 	sim_task_view t = {.type = 0};
 	for (int i = 0; i < 30000; i++) {
 		int32_t m = pol_random.on_arrival(NULL, &f.v, &t);
-		ck_assert(m == 0 || m == 1);
+		tck_assert(m == 0 || m == 1);
 		count[m]++;
 	}
 	ck_assert(fabs(count[0] / 30000.0 - 0.5) < 0.02);
@@ -300,7 +300,7 @@ START_TEST(tie_break_random_spreads_equal_scores_evenly_and_repeats)
 		int count[3] = {0}, first[20];
 		for (int i = 0; i < 3000; i++) {
 			int32_t m = decide(pols[k], &f, 0, NULL);
-			ck_assert(m >= 0 && m < 3);
+			tck_assert(m >= 0 && m < 3);
 			count[m]++;
 			if (i < 20)
 				first[i] = m;

@@ -201,9 +201,9 @@ START_TEST(quantiles_are_monotone_finite_and_nonnegative)
 		for (int i = 0; i <= 20000; i++) {
 			double u = i / 20000.0; /* includes 0 and 1 (clamped) */
 			double x = prof_model_quantile(m, u);
-			ck_assert_msg(isfinite(x) && x >= 0, "%s u=%g: %g",
+			tck_assert_msg(isfinite(x) && x >= 0, "%s u=%g: %g",
 				      p->tasks[t].name, u, x);
-			ck_assert_msg(x >= prev, "%s not monotone at u=%g",
+			tck_assert_msg(x >= prev, "%s not monotone at u=%g",
 				      p->tasks[t].name, u);
 			prev = x;
 		}
@@ -370,7 +370,7 @@ START_TEST(heet_csv_gives_the_published_speech_recognition_mean)
 	ck_assert_msg(fabs(m->mean - 0.62054) <= 0.005 * 0.62054, "mean %g",
 		      m->mean);
 	for (uint32_t i = 1; i < m->n; i++)
-		ck_assert(m->sorted[i - 1] <= m->sorted[i]);
+		tck_assert(m->sorted[i - 1] <= m->sorted[i]);
 	prof_free(p);
 	io_jdoc_free(&doc);
 }
@@ -438,7 +438,7 @@ static void count_draws(const prof_model *m, const double *values, int k,
 		int j = 0;
 		while (j < k && values[j] != x)
 			j++;
-		ck_assert_msg(j < k, "u=%g drew %g, not a possible value", u,
+		tck_assert_msg(j < k, "u=%g drew %g, not a possible value", u,
 			      x);
 		count[j]++;
 	}

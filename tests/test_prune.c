@@ -111,7 +111,7 @@ START_TEST(exponential_bins_are_exact_and_cdf_within_a_bin)
 	ck_assert_int_eq(prof_pmf_from_model(&x, m, h, 100000), 0);
 	for (uint32_t k = 0; k < x.n; k++) {
 		double want = exp(-(double)k * h) - exp(-(double)(k + 1) * h);
-		ck_assert_msg(fabs(x.p[k] - want) < 1e-15,
+		tck_assert_msg(fabs(x.p[k] - want) < 1e-15,
 			      "bin %u: %.17g vs %.17g", k, x.p[k], want);
 	}
 	/* the grid stops once what is left is below 1e-9: that is the tail */
@@ -123,8 +123,8 @@ START_TEST(exponential_bins_are_exact_and_cdf_within_a_bin)
 	 * F(t + h) */
 	for (double t = 0; t < 12; t += 0.0037) {
 		double c = prof_pmf_cdf(&x, t);
-		ck_assert(c >= -expm1(-fmax(t - h, 0)) - 1e-12);
-		ck_assert(c <= -expm1(-(t + h)) + 1e-12);
+		tck_assert(c >= -expm1(-fmax(t - h, 0)) - 1e-12);
+		tck_assert(c <= -expm1(-(t + h)) + 1e-12);
 	}
 	for (uint32_t k = 0; k < 500; k += 7)
 		ck_assert(fabs(prof_pmf_cdf(&x, k * h) +
@@ -262,7 +262,7 @@ START_TEST(residuals_memoryless_exponential_and_uniform_remainder)
 	for (size_t i = 0; i < 4; i++) {
 		ck_assert_int_eq(prof_pmf_residual(&r, &x, elapsed[i]), 0);
 		for (double t = 0; t < 8; t += 0.013)
-			ck_assert_msg(fabs(prof_pmf_cdf(&r, t) + expm1(-t)) <
+			tck_assert_msg(fabs(prof_pmf_cdf(&r, t) + expm1(-t)) <
 					      0.005,
 				      "e %g t %g: %g", elapsed[i], t,
 				      prof_pmf_cdf(&r, t));

@@ -104,9 +104,9 @@ static void read_rows(const char *path, row *rows, size_t n)
 					break;
 			}
 		}
-		ck_assert_int_eq(k, 10);
+		tck_int_eq(k, 10);
 		size_t id = strtoul(field[0], NULL, 10);
-		ck_assert_msg(id < n && !rows[id].seen, "id %zu", id);
+		tck_assert_msg(id < n && !rows[id].seen, "id %zu", id);
 		row *r = &rows[id];
 		r->seen = 1;
 		r->start_s = field[3][0] ? atof(field[3]) : NAN;
@@ -476,8 +476,8 @@ static void run_oracle(const char *trace, int *machine_of, char *makespan,
 		int id, m;
 		if (sscanf(line, "makespan %63s", makespan) == 1)
 			continue;
-		ck_assert_msg(sscanf(line, "%d %d", &id, &m) == 2, "%s", line);
-		ck_assert(id == count && id < ORACLE_TASKS);
+		tck_assert_msg(sscanf(line, "%d %d", &id, &m) == 2, "%s", line);
+		tck_assert(id == count && id < ORACLE_TASKS);
 		machine_of[id] = m;
 		count++;
 	}
@@ -605,7 +605,7 @@ START_TEST(clairvoyant_plans_with_the_draw_it_executes)
 		int id, m;
 		if (sscanf(line, "makespan %63s", want) == 1)
 			continue;
-		ck_assert(sscanf(line, "%d %d", &id, &m) == 2 && id == n);
+		tck_assert(sscanf(line, "%d %d", &id, &m) == 2 && id == n);
 		oracle_machine[n++] = m;
 	}
 	fclose(f);
@@ -622,7 +622,7 @@ START_TEST(clairvoyant_plans_with_the_draw_it_executes)
 	ck_assert_msg(strcmp(got, want) == 0, "makespan %s, oracle %s", got,
 		      want);
 	for (int i = 0; i < N; i++)
-		ck_assert_msg(rows[i].machine == oracle_machine[i],
+		tck_assert_msg(rows[i].machine == oracle_machine[i],
 			      "task %d on %d, oracle %d", i, rows[i].machine,
 			      oracle_machine[i]);
 }

@@ -98,7 +98,7 @@ static void check_against_dense(const char *what, size_t n,
 		double q = k <= 2000 ? k / 2000.0 : edges[k - 2001];
 		double want = dense_quantile(&d, q),
 		       got = sim_stat_quantile(&s, q);
-		ck_assert_msg(memcmp(&want, &got, sizeof want) == 0,
+		tck_assert_msg(memcmp(&want, &got, sizeof want) == 0,
 			      "%s (n %zu): q %.17g: dense %.17g, sparse %.17g",
 			      what, n, q, want, got);
 	}
@@ -530,7 +530,7 @@ START_TEST(lean_numbers_read_bit_for_bit_as_jansson)
 	ck_assert_msg(load_both_ways(text, &a, &b, 0) == 0, "%s", load_msg);
 	for (size_t i = 0; i < n; i++) {
 		const prof_model *ma = &a->models[i], *mb = &b->models[i];
-		ck_assert_msg(memcmp(ma->p, mb->p, sizeof ma->p) == 0 &&
+		tck_assert_msg(memcmp(ma->p, mb->p, sizeof ma->p) == 0 &&
 				      memcmp(&ma->shift, &mb->shift,
 					     sizeof ma->shift) == 0,
 			      "entry %zu (mu %s, shift %s): %a %a vs %a %a", i,

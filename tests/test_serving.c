@@ -65,10 +65,10 @@ static void read_rows(const char *path, rows *r)
 		char type[64];
 		double a, s, e;
 		int m;
-		ck_assert_msg(sscanf(line, "%ld,%63[^,],%lf,%lf,%lf,,%d", &id,
+		tck_assert_msg(sscanf(line, "%ld,%63[^,],%lf,%lf,%lf,,%d", &id,
 				     type, &a, &s, &e, &m) == 6,
 			      "row %s", line);
-		ck_assert(id >= 0 && id < NMAX);
+		tck_assert(id >= 0 && id < NMAX);
 		r->arrival[id] = a;
 		r->start[id] = s;
 		r->end[id] = e;
@@ -454,7 +454,7 @@ START_TEST(fitter_recovers_known_parameters)
 				    "samples");
 	ck_assert_int_eq(json_array_size(d), SERVING_FIT_NQ);
 	for (size_t i = 0; i < json_array_size(d); i++)
-		ck_assert_msg(json_number_value(json_array_get(d, i)) == delay,
+		tck_assert_msg(json_number_value(json_array_get(d, i)) == delay,
 			      "client delay %g",
 			      json_number_value(json_array_get(d, i)));
 	ck_assert_str_eq(json_string_value(json_object_get(j, "queue")), "fifo");

@@ -177,7 +177,7 @@ static int check_results(const char *path, int want_lines)
 		ck_assert(json_is_object(json_object_get(v[i], "metrics")));
 		ck_assert(json_is_object(json_object_get(v[i], "params")));
 		for (int j = 0; j < i; j++)
-			ck_assert_msg(!(strcmp(c, json_string_value(json_object_get(v[j], "case"))) == 0 &&
+			tck_assert_msg(!(strcmp(c, json_string_value(json_object_get(v[j], "case"))) == 0 &&
 					strcmp(p, json_string_value(json_object_get(v[j], "policy"))) == 0),
 				      "(%s, %s) twice", c, p);
 	}

@@ -266,7 +266,7 @@ typedef struct toy {
 static int toy_makespan(void *ctx, size_t i, double h, int k, double *m, io_err *err)
 {
 	toy *t = ctx;
-	ck_assert_msg((long)i != t->forbidden, "the excluded trace %zu was simulated", i);
+	tck_assert_msg((long)i != t->forbidden, "the excluded trace %zu was simulated", i);
 	t->calls[i]++;
 	double slots = k > 0 && k < 48 ? k : 48;
 	*m = i == 0 ? 100 + 40 * h / slots : i == 1 ? 50 + 5 * h : 200 + 20 * h / slots + 3 * h;

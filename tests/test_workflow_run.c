@@ -114,11 +114,11 @@ static void check_rows(const row *rs, size_t n, const wl_workflow *w)
 		double last = -1;
 		for (int c = 0; c < 11; c++) {
 			if (isnan(r->t[c])) {
-				ck_assert_msg(c == 3 || c == 4 || c == 7 || c == 8,
+				tck_assert_msg(c == 3 || c == 4 || c == 7 || c == 8,
 					      "%s: column %d empty", r->name, 6 + c);
 				continue;
 			}
-			ck_assert_msg(r->t[c] >= last - 1e-6,
+			tck_assert_msg(r->t[c] >= last - 1e-6,
 				      "%s: column %d (%g) before %g", r->name,
 				      6 + c, r->t[c], last);
 			last = r->t[c];

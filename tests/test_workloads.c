@@ -62,7 +62,7 @@ static int make_source(const char *workload_text, uint64_t seed,
 	io_jdoc doc;
 	int rc = io_jdoc_parse(&doc, label, text, strlen(text), &err);
 	free(text);
-	ck_assert_msg(rc == IO_OK, "experiment JSON: %s", err.msg);
+	tck_assert_msg(rc == IO_OK, "experiment JSON: %s", err.msg);
 	rc = wl_source_from_json(out, &doc,
 				 json_object_get(doc.root, "workload"), profile,
 				 seed, &err);
@@ -74,7 +74,7 @@ static wl_source *must_make_source(const char *workload_text, uint64_t seed)
 {
 	wl_source *s;
 	int rc = make_source(workload_text, seed, &s);
-	ck_assert_msg(rc == IO_OK, "workload: %s", err.msg);
+	tck_assert_msg(rc == IO_OK, "workload: %s", err.msg);
 	ck_assert_ptr_nonnull(s);
 	return s;
 }

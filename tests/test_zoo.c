@@ -131,7 +131,7 @@ START_TEST(test_zoo_small_models_run)
 		k = nn_model_output_elems(m);
 		double sum = 0;
 		for (int64_t j = 0; j < k; j++) {
-			ck_assert_msg(isfinite(y[j]), "%s: output %lld = %g", name,
+			tck_assert_msg(isfinite(y[j]), "%s: output %lld = %g", name,
 				      (long long)j, (double)y[j]);
 			sum += y[j];
 		}

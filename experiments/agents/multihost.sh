@@ -111,7 +111,9 @@ cat > "$W/matrix.json" <<EOT
 EOT
 "$BIN" calibrate agents --agents "$W/agents.json" --matrix "$W/matrix.json" --out "$W/cal" --quiet ||
 	fail "calibrate agents: exit $?"
-awk -F, 'NR > 1 && ($6 != "ok" || $7 < 0.05 || $7 > 0.07) { bad = 1 } END { exit bad }' "$W/cal/samples.csv" ||
+# a sample is the sleep plus the agent's fork and reap: milliseconds, tens
+# under sanitizers on a loaded machine
+awk -F, 'NR > 1 && ($6 != "ok" || $7 < 0.05 || $7 > 0.15) { bad = 1 } END { exit bad }' "$W/cal/samples.csv" ||
 	fail "samples off the 0.05 s sleep: $(cat "$W/cal/samples.csv")"
 grep -q '^s50,small,6,0,0,' "$W/cal/cells.csv" && grep -q '^s50,large,6,0,0,' "$W/cal/cells.csv" ||
 	fail "cells: $(cat "$W/cal/cells.csv")"
@@ -133,7 +135,7 @@ if [ $netem = 1 ]; then
 		fail "the delayed agent's overhead is not above the others'"
 else
 	awk '{ o[$2 + 0] = $7 } END { d = o[2] - (o[0] + o[1]) / 2 - 0.060
-		exit !(2 in o && 1 in o && 0 in o && d > -0.015 && d < 0.015) }' "$W/overhead.txt" ||
-		fail "the emulated link's overhead is not the others' + 60 ms (within 15 ms)"
+		exit !(2 in o && 1 in o && 0 in o && d > -0.025 && d < 0.025) }' "$W/overhead.txt" ||
+		fail "the emulated link's overhead is not the others' + 60 ms (within 25 ms)"
 fi
 echo "multihost: passed"
