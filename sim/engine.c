@@ -220,6 +220,7 @@ typedef struct engine {
  * out of line, behind one unlikely branch each, so that independent tasks
  * pay a test of e->wf and nothing else. */
 #define WF_HOOK __attribute__((noinline))
+#define HOT_INLINE inline __attribute__((always_inline))
 static WF_HOOK int wf_start(engine *e, task *t);
 static WF_HOOK int wf_end(engine *e, uint32_t j);
 static WF_HOOK int wf_event(engine *e, uint32_t kind, void *data);
@@ -365,7 +366,7 @@ static void write_row(engine *e, const task *t, double end_s,
 
 /* Bring e->ready[m] (sim_ready in policies/policy.h) up to date after
  * machine m changed. */
-static void ready_refresh(engine *e, uint32_t m)
+static HOT_INLINE void ready_refresh(engine *e, uint32_t m)
 {
 	const sim_machine_view *mv = &e->mviews[m];
 	sim_ready *r = &e->ready[m];
@@ -669,7 +670,7 @@ static __attribute__((noinline)) void serving_start(engine *e, task *t,
 }
 
 /* Start t on machine m (a slot is free). */
-static int start_task(engine *e, task *t, uint32_t m)
+static HOT_INLINE int start_task(engine *e, task *t, uint32_t m)
 {
 	sim_machine_view *mv = &e->mviews[m];
 	uint32_t slot = 0;
@@ -714,7 +715,7 @@ static int start_task(engine *e, task *t, uint32_t m)
 
 /* Carry out the policy's decision for t: start, queue, or wait / reject.
  * Returns 1 if placed, 0 if deferred, <0 on no memory. */
-static int place(engine *e, task *t, int32_t m)
+static HOT_INLINE int place(engine *e, task *t, int32_t m)
 {
 	if (m < 0)
 		return 0;
@@ -739,7 +740,7 @@ static int place(engine *e, task *t, int32_t m)
 	return 1;
 }
 
-static int32_t decide(engine *e, const task *t)
+static HOT_INLINE int32_t decide(engine *e, const task *t)
 {
 	sim_task_view tv = {.id = t->id,
 			    .type = t->type,
@@ -754,8 +755,10 @@ static int32_t decide(engine *e, const task *t)
 	return m;
 }
 
-static void finish(engine *e, task *t, double end_s, enum outcome outcome,
-		   enum drop_reason why)
+/* finish's body: inline where a task completes (on_end), out of line
+ * (finish) everywhere else. */
+static HOT_INLINE void finish_body(engine *e, task *t, double end_s,
+				   enum outcome outcome, enum drop_reason why)
 {
 	if (e->leader_of && t->key < e->n_keys && e->leader_of[t->key] == t)
 		e->leader_of[t->key] = NULL; /* no request may join it now */
@@ -795,6 +798,12 @@ static void finish(engine *e, task *t, double end_s, enum outcome outcome,
 	task_free(e, t);
 }
 
+static void finish(engine *e, task *t, double end_s, enum outcome outcome,
+		   enum drop_reason why)
+{
+	finish_body(e, t, end_s, outcome, why);
+}
+
 static inline int expired(const engine *e, const task *t)
 {
 	return e->view.now >= t->deadline_s;
@@ -802,10 +811,8 @@ static inline int expired(const engine *e, const task *t)
 
 /* Below the pruning threshold on machine m (m < 0: on every machine that
  * accepts the task; none accepting it now is no reason to prune)? */
-static int pruned(engine *e, const task *t, int32_t m)
+static int pruned_on(engine *e, const task *t, int32_t m)
 {
-	if (!e->pruner || !isfinite(t->deadline_s))
-		return 0;
 	double best = m >= 0 ? 0 : 1;
 	int any = 0;
 	for (uint32_t k = m >= 0 ? (uint32_t)m : 0;
@@ -819,6 +826,12 @@ static int pruned(engine *e, const task *t, int32_t m)
 				best = isnan(p) ? 1 : p;
 		}
 	return best < e->x->prune_threshold;
+}
+
+/* Inline: without pruning, the test of e->pruner is all a task pays. */
+static inline int pruned(engine *e, const task *t, int32_t m)
+{
+	return e->pruner && isfinite(t->deadline_s) && pruned_on(e, t, m);
 }
 
 static void wait_push(engine *e, task *t)
@@ -1062,7 +1075,7 @@ static int map_waiting(engine *e)
 	return e->policy->on_batch ? mapping_event(e) : drain_wait_queue(e);
 }
 
-static inline int admit(engine *e, task *t);
+static HOT_INLINE int admit(engine *e, task *t);
 
 static int on_arrival(engine *e)
 {
@@ -1105,7 +1118,7 @@ static int on_arrival(engine *e)
 }
 
 /* A task reaches the mapper: merge, batch, or an immediate decision. */
-static inline int admit(engine *e, task *t)
+static HOT_INLINE int admit(engine *e, task *t)
 {
 	if (e->leader_of && t->key < e->n_keys) {
 		int r = try_merge(e, t);
@@ -1196,7 +1209,8 @@ static int on_end(engine *e, task *t, int aborted)
 	if (aborted)
 		finish(e, t, now, OUT_DROPPED, DROP_RUNNING);
 	else
-		finish(e, t, now, now > t->deadline_s ? OUT_MISSED : OUT_COMPLETED, 0);
+		finish_body(e, t, now,
+			    now > t->deadline_s ? OUT_MISSED : OUT_COMPLETED, 0);
 	while (members) { /* the requests merged into its run end with it */
 		task *next = members->next;
 		if (aborted)
