@@ -133,6 +133,13 @@ typedef struct engine {
 	int has_pending;
 	int offer_full; /* batch: call the policy even when nothing has room
 			   (sim_policy.sees_full) */
+	/* A task's start needs only its draw and its end event: no workflow,
+	 * serving, merging, clairvoyance, per-task times (size, replay) or
+	 * abort at the deadline; start_task then skips their tests. */
+	int plain_start;
+	/* A task reaching the mapper needs only the policy's decision: no
+	 * merging, batch mapping, drop at mapping or pruning. */
+	int plain_admit;
 	/* The next arrival is kept out of the heap (one pending at a time):
 	 * its time and the insertion number a push would have given it, so
 	 * that events pop in exactly the heap's (time, seq) order. */
@@ -669,41 +676,52 @@ static __attribute__((noinline)) void serving_start(engine *e, task *t,
 	mc->last_type1 = t->type + 1;
 }
 
-/* Start t on machine m (a slot is free). */
-static HOT_INLINE int start_task(engine *e, task *t, uint32_t m)
+/* t takes slot `slot` of machine m now, with its time drawn; deadline is
+ * the latest of its run's requests. */
+static HOT_INLINE void occupy(engine *e, task *t, uint32_t m, uint32_t slot,
+			      double deadline)
 {
-	sim_machine_view *mv = &e->mviews[m];
-	uint32_t slot = 0;
-	while (mv->run_end_s[slot] != -INFINITY)
-		slot++;
 	double now = e->view.now;
-	uint32_t mtype = mv->type;
-	if (start_time(e, t, mtype, &t->exec_s))
-		return -1;
-	if (__builtin_expect(e->serving != NULL, 0))
-		serving_start(e, t, m);
 	t->start_s = now;
 	t->machine = m;
 	t->slot = slot;
 	t->started = 1;
-	double deadline = t->deadline_s;
-	if (e->leader_of && t->key < e->n_keys) {
-		if (e->leader_of[t->key] == t)
-			e->leader_of[t->key] = NULL;
-		int bad = 0;
-		deadline = start_members(e, t, &bad);
-		if (bad)
-			return -1;
-	}
 	machine *mc = &e->machines[m];
 	mc->run_end[slot] = now + t->expected_s;
 	mc->run_start[slot] = now;
 	mc->run_type[slot] = t->type;
 	mc->run_deadline[slot] = deadline;
+	sim_machine_view *mv = &e->mviews[m];
 	mv->busy++;
 	mv->version++;
 	ready_refresh(e, m);
 	sim_stat_add(&e->wait, now - t->arrival_s);
+}
+
+/* start_task with any of what e->plain_start rules out. */
+static __attribute__((noinline)) int start_task_general(engine *e, task *t,
+							 uint32_t m,
+							 uint32_t slot)
+{
+	double now = e->view.now;
+	if (start_time(e, t, e->mviews[m].type, &t->exec_s))
+		return -1;
+	if (__builtin_expect(e->serving != NULL, 0))
+		serving_start(e, t, m);
+	double deadline = t->deadline_s;
+	if (e->leader_of && t->key < e->n_keys) {
+		if (e->leader_of[t->key] == t)
+			e->leader_of[t->key] = NULL;
+		int bad = 0;
+		t->start_s = now; /* the members start with it */
+		t->machine = m;
+		t->slot = slot;
+		t->started = 1;
+		deadline = start_members(e, t, &bad);
+		if (bad)
+			return -1;
+	}
+	occupy(e, t, m, slot, deadline);
 	if (__builtin_expect(e->wf != NULL, 0))
 		return wf_start(e, t);
 	double end = now + t->exec_s;
@@ -711,6 +729,22 @@ static HOT_INLINE int start_task(engine *e, task *t, uint32_t m)
 		return sim_heap_push(&e->heap, deadline > now ? deadline : now,
 				     EV_ABORT, t) ? 0 : -1;
 	return sim_heap_push(&e->heap, end, EV_DONE, t) ? 0 : -1;
+}
+
+/* Start t on machine m (a slot is free). */
+static HOT_INLINE int start_task(engine *e, task *t, uint32_t m)
+{
+	sim_machine_view *mv = &e->mviews[m];
+	uint32_t slot = 0;
+	while (mv->run_end_s[slot] != -INFINITY)
+		slot++;
+	if (__builtin_expect(!e->plain_start, 0))
+		return start_task_general(e, t, m, slot);
+	if (exec_time(e, t, mv->type, &t->exec_s))
+		return -1;
+	occupy(e, t, m, slot, t->deadline_s);
+	return sim_heap_push(&e->heap, e->view.now + t->exec_s, EV_DONE, t) ? 0
+									   : -1;
 }
 
 /* Carry out the policy's decision for t: start, queue, or wait / reject.
@@ -1117,8 +1151,19 @@ static int on_arrival(engine *e)
 	return admit(e, t);
 }
 
-/* A task reaches the mapper: merge, batch, or an immediate decision. */
-static HOT_INLINE int admit(engine *e, task *t)
+/* A task no machine took now: it waits for the mapper, or is rejected. */
+static int wait_or_reject(engine *e, task *t)
+{
+	if (e->x->reject_when_full) {
+		finish(e, t, e->view.now, OUT_DROPPED, DROP_QUEUE_FULL);
+		return 0;
+	}
+	wait_push(e, t);
+	return 0;
+}
+
+/* admit with any of what e->plain_admit rules out. */
+static __attribute__((noinline)) int admit_general(engine *e, task *t)
 {
 	if (e->leader_of && t->key < e->n_keys) {
 		int r = try_merge(e, t);
@@ -1146,12 +1191,20 @@ static HOT_INLINE int admit(engine *e, task *t)
 		if (r != 0)
 			return r < 0 ? r : 0;
 	}
-	if (e->x->reject_when_full) {
-		finish(e, t, e->view.now, OUT_DROPPED, DROP_QUEUE_FULL);
-		return 0;
+	return wait_or_reject(e, t);
+}
+
+/* A task reaches the mapper: merge, batch, or an immediate decision. */
+static HOT_INLINE int admit(engine *e, task *t)
+{
+	if (__builtin_expect(!e->plain_admit, 0))
+		return admit_general(e, t);
+	if (!e->wait_head) {
+		int r = place(e, t, decide(e, t));
+		if (r != 0)
+			return r < 0 ? r : 0;
 	}
-	wait_push(e, t);
-	return 0;
+	return wait_or_reject(e, t);
 }
 
 /* A slot of m became free: start the next queued task that can still
@@ -3252,6 +3305,10 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		if (!e->leader_of)
 			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
+	e->plain_admit = !e->leader_of && !p->policy->on_batch &&
+			 !x->drop_at_mapping && !e->pruner;
+	e->plain_start = !e->serving && !e->leader_of && !x->clairvoyant &&
+			 !e->task_doubles && !x->drop_while_running;
 	if (sim_stat_init(&e->response, 1) || sim_stat_init(&e->wait, 0))
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t tt = 0; tt < ntt; tt++)
