@@ -813,8 +813,7 @@ static HOT_INLINE void finish_body(engine *e, task *t, double end_s,
 				e->serving_last_s = end_s;
 		}
 		double resp = end_s - t->arrival_s;
-		sim_stat_add(&e->response, resp);
-		sim_stat_add(&ts->response, resp);
+		sim_stat_add2(&e->response, &ts->response, resp);
 		e->completed++;
 		ts->completed++;
 		if (outcome == OUT_MISSED) {

@@ -72,10 +72,8 @@ static inline uint32_t sim_hist_bucket(double x)
 	return ((uint32_t)(e - SIM_HIST_MIN_EXP) << SIM_HIST_SUB_BITS) + sub;
 }
 
-/* Adding never fails; if the histogram cannot grow, sim_stat_failed says
- * so afterwards (the count, sum, min and max stay right). Inline: the
- * engine adds two or three samples a task. */
-static inline void sim_stat_add(sim_stat *s, double x)
+/* sim_stat_add less the histogram. */
+static inline void sim_stat_moments_add(sim_stat *s, double x)
 {
 	s->n++;
 	s->sum += x;
@@ -83,8 +81,12 @@ static inline void sim_stat_add(sim_stat *s, double x)
 		s->min = x;
 	if (x > s->max)
 		s->max = x;
+}
+
+/* One sample in bucket b of the histogram, if s keeps one. */
+static inline void sim_stat_bucket_add(sim_stat *s, uint32_t b)
+{
 	if (s->quantiles && !s->failed) {
-		uint32_t b = sim_hist_bucket(x);
 		uint64_t *page;
 		/* the common case once a stat has many samples: its page is
 		 * there */
@@ -94,6 +96,30 @@ static inline void sim_stat_add(sim_stat *s, double x)
 			sim_stat_hist_add(s, b);
 	}
 }
+
+/* Adding never fails; if the histogram cannot grow, sim_stat_failed says
+ * so afterwards (the count, sum, min and max stay right). Inline: the
+ * engine adds two or three samples a task. */
+static inline void sim_stat_add(sim_stat *s, double x)
+{
+	sim_stat_moments_add(s, x);
+	if (s->quantiles)
+		sim_stat_bucket_add(s, sim_hist_bucket(x));
+}
+
+/* The same sample into two statistics (a run's and its task type's), its
+ * bucket found once: the same as sim_stat_add to each. */
+static inline void sim_stat_add2(sim_stat *a, sim_stat *b, double x)
+{
+	sim_stat_moments_add(a, x);
+	sim_stat_moments_add(b, x);
+	if (a->quantiles | b->quantiles) {
+		uint32_t bucket = sim_hist_bucket(x);
+		sim_stat_bucket_add(a, bucket);
+		sim_stat_bucket_add(b, bucket);
+	}
+}
+
 static inline int sim_stat_failed(const sim_stat *s)
 {
 	return s->failed;
