@@ -106,6 +106,7 @@ typedef struct engine {
 	const sim_experiment *x;
 	const prof_profile *prof;
 	uint64_t seed;
+	uint64_t task_key; /* sim_task_key(seed) */
 	double rho;
 	sim_heap heap;
 	sim_view view;
@@ -396,7 +397,9 @@ static HOT_INLINE void ready_refresh(engine *e, uint32_t m)
 
 static inline void advance(engine *e, double now)
 {
-	e->area_in_system += (double)e->in_system * (now - e->last_t);
+	/* in_system < 2^63: as a signed integer it converts in one
+	 * instruction, to the same double */
+	e->area_in_system += (double)(int64_t)e->in_system * (now - e->last_t);
 	e->last_t = now;
 	e->view.now = now;
 }
@@ -480,7 +483,8 @@ static inline int exec_time(engine *e, const task *t, uint32_t mtype,
 		*x = t->replay[mtype]; /* the trace reader checked it */
 		return 0;
 	}
-	double u = sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
+	double u = e->rho >= 1.0 ? sim_task_uniform_keyed(e->task_key, t->id)
+				 : sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
 	*x = t->size * prof_sample(e->prof, t->type, mtype, u);
 	return check_exec(e, t, mtype, *x);
 }
@@ -3177,6 +3181,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->prof = prof;
 	e->err = err;
 	e->seed = o->has_seed ? o->seed : x->seed;
+	e->task_key = sim_task_key(e->seed);
 	e->rho = x->exec_rank_correlation;
 	e->policy = p->policy;
 	size_t slots_total = 0;
