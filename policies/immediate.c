@@ -194,8 +194,10 @@ static int32_t met_map(void *state, const sim_view *v, const sim_task_view *t)
  * least value, runs four machines at a time with AVX where the processor
  * has it (mct_scan_avx), else one at a time (mct_scan): the same
  * operations on the same values, so the same ends and the same choice. */
-typedef int32_t (*mct_scan_fn)(const sim_ready *r, const double *etc_m,
-			       const double *etc_p, uint32_t n, double now);
+struct mct_state;
+/* The machine for t (mct_scan, mct_scan_avx). */
+typedef int32_t (*mct_scan_fn)(const struct mct_state *s, const sim_view *v,
+			       const sim_task_view *t);
 
 typedef struct mct_state {
 	double *etc_m;
@@ -223,10 +225,33 @@ static int32_t mct_scan_from(const sim_ready *r, const double *etc_m,
 	return best;
 }
 
-static int32_t mct_scan(const sim_ready *r, const double *etc_m,
-			const double *etc_p, uint32_t n, double now)
+/* No finite completion time, or no ready array: the exact rule (the
+ * first accepting machine wins unless a later one ends strictly earlier).
+ * Out of line, so that the scans save no registers. */
+static __attribute__((noinline)) int32_t mct_exact(const sim_view *v,
+						    const sim_task_view *t)
 {
-	return mct_scan_from(r, etc_m, 0, n, now, SIM_DEFER, INFINITY);
+	int32_t best = SIM_DEFER;
+	double best_end = INFINITY;
+	const double *etc = sim_task_etc_row(v, t);
+	for (uint32_t m = 0; m < v->n_machines; m++) {
+		if (!sim_accepts(v, t->type, m))
+			continue;
+		double end = sim_ready_s(v, m) + etc[v->machines[m].type];
+		if (best < 0 || end < best_end) {
+			best = (int32_t)m;
+			best_end = end;
+		}
+	}
+	return best;
+}
+
+static int32_t mct_scan(const mct_state *s, const sim_view *v,
+			const sim_task_view *t)
+{
+	int32_t best = mct_scan_from(v->ready, s->etc_m, 0, v->n_machines,
+				     v->now, SIM_DEFER, INFINITY);
+	return best >= 0 ? best : mct_exact(v, t);
 }
 
 #ifdef MCT_HAS_AVX
@@ -239,9 +264,12 @@ static int32_t mct_scan(const sim_ready *r, const double *etc_m,
  * never become NaN: vminpd keeps the lane's best over a NaN end). The
  * machines past the last group of four follow in mct_scan_from. */
 __attribute__((target("avx"))) static int32_t
-mct_scan_avx(const sim_ready *r, const double *etc_m, const double *etc_p,
-	     uint32_t n, double now)
+mct_scan_avx(const mct_state *s, const sim_view *v, const sim_task_view *t)
 {
+	const sim_ready *r = v->ready;
+	const double *etc_p = s->etc_p;
+	const uint32_t n = v->n_machines;
+	const double now = v->now;
 	const __m256d now4 = _mm256_set1_pd(now), four = _mm256_set1_pd(4.0);
 	__m256d best4 = _mm256_set1_pd(INFINITY);
 	__m256d best_at = _mm256_set1_pd(-1.0); /* machine index, -1: none */
@@ -278,7 +306,8 @@ mct_scan_avx(const sim_ready *r, const double *etc_m, const double *etc_p,
 		first = _mm256_min_pd(first, _mm256_permute_pd(first, 5));
 		best = (int32_t)_mm256_cvtsd_f64(first);
 	}
-	return mct_scan_from(r, etc_m, groups_end, n, now, best, best_end);
+	best = mct_scan_from(r, s->etc_m, groups_end, n, now, best, best_end);
+	return best >= 0 ? best : mct_exact(v, t);
 }
 #endif
 
@@ -307,6 +336,26 @@ static void mct_fini(void *state)
 	s->etc_m = NULL;
 }
 
+static __attribute__((noinline)) int32_t mct_tied(const sim_view *v,
+						   const sim_task_view *t)
+{
+	return argmin_accepting(v, t, NULL, v->n_machines, mct_keys);
+}
+
+/* A new task type, or a task with times of its own: MCT's kept times
+ * (out of line: mct_map's common path saves no registers). */
+static __attribute__((noinline)) void mct_keep(mct_state *s, const sim_view *v, const double *etc,
+		     uint32_t type)
+{
+	static const uint32_t lane[4] = {0, 2, 1, 3};
+	uint32_t n = v->n_machines;
+	for (uint32_t m = 0; m < n; m++)
+		s->etc_m[m] = etc[v->machines[m].type];
+	for (uint32_t m = 0; m < (n & ~3u); m++)
+		s->etc_p[m] = s->etc_m[(m & ~3u) + lane[m & 3]];
+	s->type = type;
+}
+
 static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 {
 	/* sim_accepts and sim_completion_s over v->ready: the same values in
@@ -314,43 +363,16 @@ static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 	 * INFINITY) or accepts nothing more (from_s INFINITY) ends at
 	 * INFINITY, never below best_end. */
 	mct_state *s = state;
-	const sim_ready *r = v->ready;
-	const uint32_t n = v->n_machines;
 	if (__builtin_expect(v->tie_random || v->readiness_e2c, 0))
-		return argmin_accepting(v, t, NULL, n, mct_keys);
-	if (r) {
-		double *etc_m = s->etc_m;
-		const double *etc = sim_task_etc_row(v, t);
-		int own = etc != v->etc + (size_t)t->type * v->n_machine_types;
-		if (own || s->type != t->type) { /* a task's own times are
-						    never kept for the next */
-			static const uint32_t lane[4] = {0, 2, 1, 3};
-			for (uint32_t m = 0; m < n; m++)
-				etc_m[m] = etc[v->machines[m].type];
-			for (uint32_t m = 0; m < (n & ~3u); m++)
-				s->etc_p[m] = etc_m[(m & ~3u) + lane[m & 3]];
-			s->type = own ? UINT32_MAX : t->type;
-		}
-		int32_t best = s->scan(r, etc_m, s->etc_p, n, v->now);
-		if (best >= 0)
-			return best;
-	}
-	/* no finite completion time, or no ready array: the exact rule (the
-	 * first accepting machine wins unless a later one ends strictly
-	 * earlier) */
-	int32_t best = SIM_DEFER;
-	double best_end = INFINITY;
+		return mct_tied(v, t);
+	if (!v->ready)
+		return mct_exact(v, t);
 	const double *etc = sim_task_etc_row(v, t);
-	for (uint32_t m = 0; m < n; m++) {
-		if (!sim_accepts(v, t->type, m))
-			continue;
-		double end = sim_ready_s(v, m) + etc[v->machines[m].type];
-		if (best < 0 || end < best_end) {
-			best = (int32_t)m;
-			best_end = end;
-		}
-	}
-	return best;
+	int own = etc != v->etc + (size_t)t->type * v->n_machine_types;
+	if (own || s->type != t->type) /* a task's own times are never kept
+					  for the next */
+		mct_keep(s, v, etc, own ? UINT32_MAX : t->type);
+	return s->scan(s, v, t);
 }
 
 static int32_t olb_map(void *state, const sim_view *v, const sim_task_view *t)
