@@ -193,7 +193,9 @@ static int32_t met_map(void *state, const sim_view *v, const sim_task_view *t)
  * The scan, end = max(from_s, now) + backlog_s + etc_m[m] and its first
  * least value, runs four machines at a time with AVX where the processor
  * has it (mct_scan_avx), else one at a time (mct_scan): the same
- * operations on the same values, so the same ends and the same choice. */
+ * operations on the same values, so the same ends and the same choice.
+ * HETSIM_NO_AVX set in the environment forces mct_scan (the tests run
+ * both). */
 struct mct_state;
 /* The machine for t (mct_scan, mct_scan_avx). */
 typedef int32_t (*mct_scan_fn)(const struct mct_state *s, const sim_view *v,
@@ -229,7 +231,7 @@ static int32_t mct_scan_from(const sim_ready *r, const double *etc_m,
  * first accepting machine wins unless a later one ends strictly earlier).
  * Out of line, so that the scans save no registers. */
 static __attribute__((noinline)) int32_t mct_exact(const sim_view *v,
-						    const sim_task_view *t)
+						   const sim_task_view *t)
 {
 	int32_t best = SIM_DEFER;
 	double best_end = INFINITY;
@@ -292,7 +294,8 @@ mct_scan_avx(const mct_state *s, const sim_view *v, const sim_task_view *t)
 	}
 	/* the least end of the lanes, then the least index among the lanes
 	 * that hold it (a lane with no finite end holds INFINITY) */
-	__m256d least = _mm256_min_pd(best4, _mm256_permute2f128_pd(best4, best4, 1));
+	__m256d least =
+		_mm256_min_pd(best4, _mm256_permute2f128_pd(best4, best4, 1));
 	least = _mm256_min_pd(least, _mm256_permute_pd(least, 5));
 	double best_end = _mm256_cvtsd_f64(least);
 	int32_t best = SIM_DEFER;
@@ -300,9 +303,11 @@ mct_scan_avx(const mct_state *s, const sim_view *v, const sim_task_view *t)
 		__m256d first = _mm256_or_pd(
 			_mm256_and_pd(_mm256_cmp_pd(best4, least, _CMP_EQ_OQ),
 				      best_at),
-			_mm256_andnot_pd(_mm256_cmp_pd(best4, least, _CMP_EQ_OQ),
-					 _mm256_set1_pd(INFINITY)));
-		first = _mm256_min_pd(first, _mm256_permute2f128_pd(first, first, 1));
+			_mm256_andnot_pd(
+				_mm256_cmp_pd(best4, least, _CMP_EQ_OQ),
+				_mm256_set1_pd(INFINITY)));
+		first = _mm256_min_pd(first,
+				      _mm256_permute2f128_pd(first, first, 1));
 		first = _mm256_min_pd(first, _mm256_permute_pd(first, 5));
 		best = (int32_t)_mm256_cvtsd_f64(first);
 	}
@@ -323,7 +328,7 @@ static int mct_init(void *state, const sim_view *v, const io_jdoc *doc,
 	s->etc_p = s->etc_m + n;
 	s->scan = mct_scan;
 #ifdef MCT_HAS_AVX
-	if (__builtin_cpu_supports("avx"))
+	if (__builtin_cpu_supports("avx") && !getenv("HETSIM_NO_AVX"))
 		s->scan = mct_scan_avx;
 #endif
 	return IO_OK;
@@ -337,15 +342,15 @@ static void mct_fini(void *state)
 }
 
 static __attribute__((noinline)) int32_t mct_tied(const sim_view *v,
-						   const sim_task_view *t)
+						  const sim_task_view *t)
 {
 	return argmin_accepting(v, t, NULL, v->n_machines, mct_keys);
 }
 
 /* A new task type, or a task with times of its own: MCT's kept times
  * (out of line: mct_map's common path saves no registers). */
-static __attribute__((noinline)) void mct_keep(mct_state *s, const sim_view *v, const double *etc,
-		     uint32_t type)
+static __attribute__((noinline)) void mct_keep(mct_state *s, const sim_view *v,
+					       const double *etc, uint32_t type)
 {
 	static const uint32_t lane[4] = {0, 2, 1, 3};
 	uint32_t n = v->n_machines;

@@ -26,6 +26,7 @@
 #define SIM_HIST_MAX_EXP  30
 #define SIM_HIST_PAGES	  (SIM_HIST_MAX_EXP - SIM_HIST_MIN_EXP)
 #define SIM_HIST_BUCKETS  (SIM_HIST_PAGES << SIM_HIST_SUB_BITS)
+/* counts in a page of the histogram (one power of two) */
 #define SIM_HIST_PAGE_SIZE (1u << SIM_HIST_SUB_BITS)
 /* Distinct buckets kept as a list before the histogram turns to pages. */
 #define SIM_HIST_SPARSE_MAX 256

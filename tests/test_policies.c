@@ -283,10 +283,14 @@ END_TEST
  * count of machines past the last group of four comes up; ready times,
  * backlogs and times drawn from a few values so that ends tie within and
  * across groups; -INFINITY (a free slot), +INFINITY (full) and types a
- * machine cannot run (etc INFINITY) among them. */
+ * machine cannot run (etc INFINITY) among them. Run twice: with the scan
+ * this processor gets (four at a time with AVX) and with HETSIM_NO_AVX. */
 START_TEST(mct_scan_picks_the_first_least_completion_time)
 {
 	enum { MAX_M = 21 };
+	/* _i = 0: the scan this processor gets; 1: the one-by-one scan */
+	if (_i == 1)
+		setenv("HETSIM_NO_AVX", "1", 1);
 	static const double from_vals[] = {-INFINITY, 9, 10, 11, 12.5, INFINITY};
 	static const double backlog_vals[] = {0, 0, 0.5, 1, 2};
 	static const double etc_vals[] = {1, 1.5, 2, 3, INFINITY};
@@ -359,6 +363,7 @@ START_TEST(mct_scan_picks_the_first_least_completion_time)
 	}
 	ck_assert_uint_gt(checked, 10000);
 	gsl_rng_free(rng);
+	unsetenv("HETSIM_NO_AVX");
 }
 END_TEST
 
@@ -491,7 +496,8 @@ Suite *suite_policies(void)
 	tcase_add_test(tc, kpb_rejects_bad_parameters);
 	tcase_add_test(tc, registry_finds_every_policy_by_name);
 	tcase_add_test(tc, mct_on_the_ready_array_places_every_task_as_the_plain_rule);
-	tcase_add_test(tc, mct_scan_picks_the_first_least_completion_time);
+	tcase_add_loop_test(tc, mct_scan_picks_the_first_least_completion_time,
+			    0, 2);
 	tcase_add_test(tc, tie_break_random_spreads_equal_scores_evenly_and_repeats);
 	tcase_add_test(tc, e2c_readiness_caps_at_deadlines_and_skips_expired);
 	suite_add_tcase(s, tc);

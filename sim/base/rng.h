@@ -46,7 +46,8 @@ static inline uint64_t sim_task_key(uint64_t run_seed)
 /* sim_task_uniform(run_seed, id) with key = sim_task_key(run_seed). */
 static inline double sim_task_uniform_keyed(uint64_t key, uint64_t task_id)
 {
-	uint64_t h = sim_splitmix64((key ^ task_id) + 0x9E3779B97F4A7C15ull * 3);
+	uint64_t h =
+		sim_splitmix64((key ^ task_id) + 0x9E3779B97F4A7C15ull * 3);
 	return ((double)(h >> 11) + 0.5) * 0x1.0p-53;
 }
 /* Uniform in (0, 1) of task id, depends only on (run_seed, id). */
