@@ -2,6 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "policies/immediate.h"
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h> /* mct_scan_avx */
+#define MCT_HAS_AVX 1
+#endif
 
 static int32_t fcfs_map(void *state, const sim_view *v, const sim_task_view *t)
 {
@@ -184,11 +188,133 @@ static int32_t met_map(void *state, const sim_view *v, const sim_task_view *t)
  * MCT keeps the expected times of the last task type seen, one per machine
  * (etc_m[m] = etc of that type on machine m), so that its scan reads two
  * arrays in machine order; a task with times of its own (size, replayed
- * times, clairvoyance) fills them afresh. */
+ * times, clairvoyance) fills them afresh.
+ *
+ * The scan, end = max(from_s, now) + backlog_s + etc_m[m] and its first
+ * least value, runs four machines at a time with AVX where the processor
+ * has it (mct_scan_avx), else one at a time (mct_scan): the same
+ * operations on the same values, so the same ends and the same choice.
+ * HETSIM_NO_AVX set in the environment forces mct_scan (the tests run
+ * both). */
+struct mct_state;
+/* The machine for t (mct_scan, mct_scan_avx). */
+typedef int32_t (*mct_scan_fn)(const struct mct_state *s, const sim_view *v,
+			       const sim_task_view *t);
+
 typedef struct mct_state {
 	double *etc_m;
+	/* etc_m in the lane order of mct_scan_avx: in each group of four
+	 * machines m..m+3, the order m, m+2, m+1, m+3 */
+	double *etc_p;
 	uint32_t type; /* the type etc_m is for; UINT32_MAX: none yet */
+	mct_scan_fn scan;
 } mct_state;
+
+/* From machine `from` on, in index order: the first machine of least
+ * finite end, or SIM_DEFER; best_end is the least end before `from`. */
+static int32_t mct_scan_from(const sim_ready *r, const double *etc_m,
+			     uint32_t from, uint32_t n, double now,
+			     int32_t best, double best_end)
+{
+	for (uint32_t m = from; m < n; m++) {
+		double start = r[m].from_s > now ? r[m].from_s : now;
+		double end = start + r[m].backlog_s + etc_m[m];
+		if (end < best_end) {
+			best = (int32_t)m;
+			best_end = end;
+		}
+	}
+	return best;
+}
+
+/* No finite completion time, or no ready array: the exact rule (the
+ * first accepting machine wins unless a later one ends strictly earlier).
+ * Out of line, so that the scans save no registers. */
+static __attribute__((noinline)) int32_t mct_exact(const sim_view *v,
+						   const sim_task_view *t)
+{
+	int32_t best = SIM_DEFER;
+	double best_end = INFINITY;
+	const double *etc = sim_task_etc_row(v, t);
+	for (uint32_t m = 0; m < v->n_machines; m++) {
+		if (!sim_accepts(v, t->type, m))
+			continue;
+		double end = sim_ready_s(v, m) + etc[v->machines[m].type];
+		if (best < 0 || end < best_end) {
+			best = (int32_t)m;
+			best_end = end;
+		}
+	}
+	return best;
+}
+
+static int32_t mct_scan(const mct_state *s, const sim_view *v,
+			const sim_task_view *t)
+{
+	int32_t best = mct_scan_from(v->ready, s->etc_m, 0, v->n_machines,
+				     v->now, SIM_DEFER, INFINITY);
+	return best >= 0 ? best : mct_exact(v, t);
+}
+
+#ifdef MCT_HAS_AVX
+/* Four lanes, each the scan over its own machines in index order: lane
+ * k of the group at m holds machine m + (0, 2, 1, 3)[k] (the order in
+ * which unpacking two pairs of sim_ready leaves from_s and backlog_s).
+ * vmaxpd(a, b) is a > b ? a : b and vminpd(a, b) is a < b ? a : b, as in
+ * mct_scan; a lane keeps its first least end. Of the lanes the least end
+ * wins, ties to the lowest index: the first least end overall (ends
+ * never become NaN: vminpd keeps the lane's best over a NaN end). The
+ * machines past the last group of four follow in mct_scan_from. */
+__attribute__((target("avx"))) static int32_t
+mct_scan_avx(const mct_state *s, const sim_view *v, const sim_task_view *t)
+{
+	const sim_ready *r = v->ready;
+	const double *etc_p = s->etc_p;
+	const uint32_t n = v->n_machines;
+	const double now = v->now;
+	const __m256d now4 = _mm256_set1_pd(now), four = _mm256_set1_pd(4.0);
+	__m256d best4 = _mm256_set1_pd(INFINITY);
+	__m256d best_at = _mm256_set1_pd(-1.0); /* machine index, -1: none */
+	__m256d at = _mm256_setr_pd(0.0, 2.0, 1.0, 3.0);
+	const uint32_t groups_end = n & ~3u;
+	const sim_ready *q = r, *q_end = r + groups_end;
+	for (; q < q_end; q += 4, etc_p += 4) {
+		__m256d a = _mm256_loadu_pd(&q[0].from_s); /* f0 b0 f1 b1 */
+		__m256d b = _mm256_loadu_pd(&q[2].from_s); /* f2 b2 f3 b3 */
+		__m256d from = _mm256_unpacklo_pd(a, b);   /* f0 f2 f1 f3 */
+		__m256d backlog = _mm256_unpackhi_pd(a, b);
+		__m256d end = _mm256_add_pd(
+			_mm256_add_pd(_mm256_max_pd(from, now4), backlog),
+			_mm256_loadu_pd(etc_p));
+		__m256d less = _mm256_cmp_pd(end, best4, _CMP_LT_OQ);
+		best4 = _mm256_min_pd(end, best4);
+		best_at = _mm256_or_pd(_mm256_and_pd(less, at),
+				       _mm256_andnot_pd(less, best_at));
+		at = _mm256_add_pd(at, four);
+	}
+	/* the least end of the lanes, then the least index among the lanes
+	 * that hold it (a lane with no finite end holds INFINITY) */
+	__m256d least =
+		_mm256_min_pd(best4, _mm256_permute2f128_pd(best4, best4, 1));
+	least = _mm256_min_pd(least, _mm256_permute_pd(least, 5));
+	double best_end = _mm256_cvtsd_f64(least);
+	int32_t best = SIM_DEFER;
+	if (best_end < INFINITY) {
+		__m256d first = _mm256_or_pd(
+			_mm256_and_pd(_mm256_cmp_pd(best4, least, _CMP_EQ_OQ),
+				      best_at),
+			_mm256_andnot_pd(
+				_mm256_cmp_pd(best4, least, _CMP_EQ_OQ),
+				_mm256_set1_pd(INFINITY)));
+		first = _mm256_min_pd(first,
+				      _mm256_permute2f128_pd(first, first, 1));
+		first = _mm256_min_pd(first, _mm256_permute_pd(first, 5));
+		best = (int32_t)_mm256_cvtsd_f64(first);
+	}
+	best = mct_scan_from(r, s->etc_m, groups_end, n, now, best, best_end);
+	return best >= 0 ? best : mct_exact(v, t);
+}
+#endif
 
 static int mct_init(void *state, const sim_view *v, const io_jdoc *doc,
 		    const json_t *params, io_err *err)
@@ -196,9 +322,15 @@ static int mct_init(void *state, const sim_view *v, const io_jdoc *doc,
 	mct_state *s = state;
 	s->type = UINT32_MAX;
 	size_t n = v->n_machines ? v->n_machines : 1;
-	s->etc_m = malloc(n * sizeof *s->etc_m);
+	s->etc_m = malloc(2 * n * sizeof *s->etc_m);
 	if (!s->etc_m)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	s->etc_p = s->etc_m + n;
+	s->scan = mct_scan;
+#ifdef MCT_HAS_AVX
+	if (__builtin_cpu_supports("avx") && !getenv("HETSIM_NO_AVX"))
+		s->scan = mct_scan_avx;
+#endif
 	return IO_OK;
 }
 
@@ -209,6 +341,26 @@ static void mct_fini(void *state)
 	s->etc_m = NULL;
 }
 
+static __attribute__((noinline)) int32_t mct_tied(const sim_view *v,
+						  const sim_task_view *t)
+{
+	return argmin_accepting(v, t, NULL, v->n_machines, mct_keys);
+}
+
+/* A new task type, or a task with times of its own: MCT's kept times
+ * (out of line: mct_map's common path saves no registers). */
+static __attribute__((noinline)) void mct_keep(mct_state *s, const sim_view *v,
+					       const double *etc, uint32_t type)
+{
+	static const uint32_t lane[4] = {0, 2, 1, 3};
+	uint32_t n = v->n_machines;
+	for (uint32_t m = 0; m < n; m++)
+		s->etc_m[m] = etc[v->machines[m].type];
+	for (uint32_t m = 0; m < (n & ~3u); m++)
+		s->etc_p[m] = s->etc_m[(m & ~3u) + lane[m & 3]];
+	s->type = type;
+}
+
 static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 {
 	/* sim_accepts and sim_completion_s over v->ready: the same values in
@@ -216,48 +368,16 @@ static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 	 * INFINITY) or accepts nothing more (from_s INFINITY) ends at
 	 * INFINITY, never below best_end. */
 	mct_state *s = state;
-	const sim_ready *r = v->ready;
-	const uint32_t n = v->n_machines;
-	int32_t best = SIM_DEFER;
-	double best_end = INFINITY;
 	if (__builtin_expect(v->tie_random || v->readiness_e2c, 0))
-		return argmin_accepting(v, t, NULL, n, mct_keys);
-	if (r) {
-		double *etc_m = s->etc_m;
-		const double *etc = sim_task_etc_row(v, t);
-		int own = etc != v->etc + (size_t)t->type * v->n_machine_types;
-		if (own || s->type != t->type) { /* a task's own times are
-						    never kept for the next */
-			for (uint32_t m = 0; m < n; m++)
-				etc_m[m] = etc[v->machines[m].type];
-			s->type = own ? UINT32_MAX : t->type;
-		}
-		const double now = v->now;
-		for (uint32_t m = 0; m < n; m++) {
-			double from = r[m].from_s > now ? r[m].from_s : now;
-			double end = from + r[m].backlog_s + etc_m[m];
-			if (end < best_end) {
-				best = (int32_t)m;
-				best_end = end;
-			}
-		}
-		if (best >= 0)
-			return best;
-	}
-	/* no finite completion time, or no ready array: the exact rule (the
-	 * first accepting machine wins unless a later one ends strictly
-	 * earlier) */
+		return mct_tied(v, t);
+	if (!v->ready)
+		return mct_exact(v, t);
 	const double *etc = sim_task_etc_row(v, t);
-	for (uint32_t m = 0; m < n; m++) {
-		if (!sim_accepts(v, t->type, m))
-			continue;
-		double end = sim_ready_s(v, m) + etc[v->machines[m].type];
-		if (best < 0 || end < best_end) {
-			best = (int32_t)m;
-			best_end = end;
-		}
-	}
-	return best;
+	int own = etc != v->etc + (size_t)t->type * v->n_machine_types;
+	if (own || s->type != t->type) /* a task's own times are never kept
+					  for the next */
+		mct_keep(s, v, etc, own ? UINT32_MAX : t->type);
+	return s->scan(s, v, t);
 }
 
 static int32_t olb_map(void *state, const sim_view *v, const sim_task_view *t)

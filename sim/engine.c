@@ -106,6 +106,7 @@ typedef struct engine {
 	const sim_experiment *x;
 	const prof_profile *prof;
 	uint64_t seed;
+	uint64_t task_key; /* sim_task_key(seed) */
 	double rho;
 	sim_heap heap;
 	sim_view view;
@@ -133,6 +134,13 @@ typedef struct engine {
 	int has_pending;
 	int offer_full; /* batch: call the policy even when nothing has room
 			   (sim_policy.sees_full) */
+	/* A task's start needs only its draw and its end event: no workflow,
+	 * serving, merging, clairvoyance, per-task times (size, replay) or
+	 * abort at the deadline; start_task then skips their tests. */
+	int plain_start;
+	/* A task reaching the mapper needs only the policy's decision: no
+	 * merging, batch mapping, drop at mapping or pruning. */
+	int plain_admit;
 	/* The next arrival is kept out of the heap (one pending at a time):
 	 * its time and the insertion number a push would have given it, so
 	 * that events pop in exactly the heap's (time, seq) order. */
@@ -220,6 +228,7 @@ typedef struct engine {
  * out of line, behind one unlikely branch each, so that independent tasks
  * pay a test of e->wf and nothing else. */
 #define WF_HOOK __attribute__((noinline))
+#define HOT_INLINE inline __attribute__((always_inline))
 static WF_HOOK int wf_start(engine *e, task *t);
 static WF_HOOK int wf_end(engine *e, uint32_t j);
 static WF_HOOK int wf_event(engine *e, uint32_t kind, void *data);
@@ -365,7 +374,7 @@ static void write_row(engine *e, const task *t, double end_s,
 
 /* Bring e->ready[m] (sim_ready in policies/policy.h) up to date after
  * machine m changed. */
-static void ready_refresh(engine *e, uint32_t m)
+static HOT_INLINE void ready_refresh(engine *e, uint32_t m)
 {
 	const sim_machine_view *mv = &e->mviews[m];
 	sim_ready *r = &e->ready[m];
@@ -388,7 +397,9 @@ static void ready_refresh(engine *e, uint32_t m)
 
 static inline void advance(engine *e, double now)
 {
-	e->area_in_system += (double)e->in_system * (now - e->last_t);
+	/* in_system < 2^63: as a signed integer it converts in one
+	 * instruction, to the same double */
+	e->area_in_system += (double)(int64_t)e->in_system * (now - e->last_t);
 	e->last_t = now;
 	e->view.now = now;
 }
@@ -472,7 +483,8 @@ static inline int exec_time(engine *e, const task *t, uint32_t mtype,
 		*x = t->replay[mtype]; /* the trace reader checked it */
 		return 0;
 	}
-	double u = sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
+	double u = e->rho >= 1.0 ? sim_task_uniform_keyed(e->task_key, t->id)
+				 : sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
 	*x = t->size * prof_sample(e->prof, t->type, mtype, u);
 	return check_exec(e, t, mtype, *x);
 }
@@ -668,41 +680,52 @@ static __attribute__((noinline)) void serving_start(engine *e, task *t,
 	mc->last_type1 = t->type + 1;
 }
 
-/* Start t on machine m (a slot is free). */
-static int start_task(engine *e, task *t, uint32_t m)
+/* t takes slot `slot` of machine m now, with its time drawn; deadline is
+ * the latest of its run's requests. */
+static HOT_INLINE void occupy(engine *e, task *t, uint32_t m, uint32_t slot,
+			      double deadline)
 {
-	sim_machine_view *mv = &e->mviews[m];
-	uint32_t slot = 0;
-	while (mv->run_end_s[slot] != -INFINITY)
-		slot++;
 	double now = e->view.now;
-	uint32_t mtype = mv->type;
-	if (start_time(e, t, mtype, &t->exec_s))
-		return -1;
-	if (__builtin_expect(e->serving != NULL, 0))
-		serving_start(e, t, m);
 	t->start_s = now;
 	t->machine = m;
 	t->slot = slot;
 	t->started = 1;
-	double deadline = t->deadline_s;
-	if (e->leader_of && t->key < e->n_keys) {
-		if (e->leader_of[t->key] == t)
-			e->leader_of[t->key] = NULL;
-		int bad = 0;
-		deadline = start_members(e, t, &bad);
-		if (bad)
-			return -1;
-	}
 	machine *mc = &e->machines[m];
 	mc->run_end[slot] = now + t->expected_s;
 	mc->run_start[slot] = now;
 	mc->run_type[slot] = t->type;
 	mc->run_deadline[slot] = deadline;
+	sim_machine_view *mv = &e->mviews[m];
 	mv->busy++;
 	mv->version++;
 	ready_refresh(e, m);
 	sim_stat_add(&e->wait, now - t->arrival_s);
+}
+
+/* start_task with any of what e->plain_start rules out. */
+static __attribute__((noinline)) int start_task_general(engine *e, task *t,
+							 uint32_t m,
+							 uint32_t slot)
+{
+	double now = e->view.now;
+	if (start_time(e, t, e->mviews[m].type, &t->exec_s))
+		return -1;
+	if (__builtin_expect(e->serving != NULL, 0))
+		serving_start(e, t, m);
+	double deadline = t->deadline_s;
+	if (e->leader_of && t->key < e->n_keys) {
+		if (e->leader_of[t->key] == t)
+			e->leader_of[t->key] = NULL;
+		int bad = 0;
+		t->start_s = now; /* the members start with it */
+		t->machine = m;
+		t->slot = slot;
+		t->started = 1;
+		deadline = start_members(e, t, &bad);
+		if (bad)
+			return -1;
+	}
+	occupy(e, t, m, slot, deadline);
 	if (__builtin_expect(e->wf != NULL, 0))
 		return wf_start(e, t);
 	double end = now + t->exec_s;
@@ -712,9 +735,25 @@ static int start_task(engine *e, task *t, uint32_t m)
 	return sim_heap_push(&e->heap, end, EV_DONE, t) ? 0 : -1;
 }
 
+/* Start t on machine m (a slot is free). */
+static HOT_INLINE int start_task(engine *e, task *t, uint32_t m)
+{
+	sim_machine_view *mv = &e->mviews[m];
+	uint32_t slot = 0;
+	while (mv->run_end_s[slot] != -INFINITY)
+		slot++;
+	if (__builtin_expect(!e->plain_start, 0))
+		return start_task_general(e, t, m, slot);
+	if (exec_time(e, t, mv->type, &t->exec_s))
+		return -1;
+	occupy(e, t, m, slot, t->deadline_s);
+	return sim_heap_push(&e->heap, e->view.now + t->exec_s, EV_DONE, t) ? 0
+									   : -1;
+}
+
 /* Carry out the policy's decision for t: start, queue, or wait / reject.
  * Returns 1 if placed, 0 if deferred, <0 on no memory. */
-static int place(engine *e, task *t, int32_t m)
+static HOT_INLINE int place(engine *e, task *t, int32_t m)
 {
 	if (m < 0)
 		return 0;
@@ -739,7 +778,7 @@ static int place(engine *e, task *t, int32_t m)
 	return 1;
 }
 
-static int32_t decide(engine *e, const task *t)
+static HOT_INLINE int32_t decide(engine *e, const task *t)
 {
 	sim_task_view tv = {.id = t->id,
 			    .type = t->type,
@@ -754,8 +793,10 @@ static int32_t decide(engine *e, const task *t)
 	return m;
 }
 
-static void finish(engine *e, task *t, double end_s, enum outcome outcome,
-		   enum drop_reason why)
+/* finish's body: inline where a task completes (on_end), out of line
+ * (finish) everywhere else. */
+static HOT_INLINE void finish_body(engine *e, task *t, double end_s,
+				   enum outcome outcome, enum drop_reason why)
 {
 	if (e->leader_of && t->key < e->n_keys && e->leader_of[t->key] == t)
 		e->leader_of[t->key] = NULL; /* no request may join it now */
@@ -776,8 +817,7 @@ static void finish(engine *e, task *t, double end_s, enum outcome outcome,
 				e->serving_last_s = end_s;
 		}
 		double resp = end_s - t->arrival_s;
-		sim_stat_add(&e->response, resp);
-		sim_stat_add(&ts->response, resp);
+		sim_stat_add2(&e->response, &ts->response, resp);
 		e->completed++;
 		ts->completed++;
 		if (outcome == OUT_MISSED) {
@@ -795,6 +835,12 @@ static void finish(engine *e, task *t, double end_s, enum outcome outcome,
 	task_free(e, t);
 }
 
+static void finish(engine *e, task *t, double end_s, enum outcome outcome,
+		   enum drop_reason why)
+{
+	finish_body(e, t, end_s, outcome, why);
+}
+
 static inline int expired(const engine *e, const task *t)
 {
 	return e->view.now >= t->deadline_s;
@@ -802,10 +848,8 @@ static inline int expired(const engine *e, const task *t)
 
 /* Below the pruning threshold on machine m (m < 0: on every machine that
  * accepts the task; none accepting it now is no reason to prune)? */
-static int pruned(engine *e, const task *t, int32_t m)
+static int pruned_on(engine *e, const task *t, int32_t m)
 {
-	if (!e->pruner || !isfinite(t->deadline_s))
-		return 0;
 	double best = m >= 0 ? 0 : 1;
 	int any = 0;
 	for (uint32_t k = m >= 0 ? (uint32_t)m : 0;
@@ -819,6 +863,12 @@ static int pruned(engine *e, const task *t, int32_t m)
 				best = isnan(p) ? 1 : p;
 		}
 	return best < e->x->prune_threshold;
+}
+
+/* Inline: without pruning, the test of e->pruner is all a task pays. */
+static inline int pruned(engine *e, const task *t, int32_t m)
+{
+	return e->pruner && isfinite(t->deadline_s) && pruned_on(e, t, m);
 }
 
 static void wait_push(engine *e, task *t)
@@ -1062,7 +1112,7 @@ static int map_waiting(engine *e)
 	return e->policy->on_batch ? mapping_event(e) : drain_wait_queue(e);
 }
 
-static inline int admit(engine *e, task *t);
+static HOT_INLINE int admit(engine *e, task *t);
 
 static int on_arrival(engine *e)
 {
@@ -1104,8 +1154,19 @@ static int on_arrival(engine *e)
 	return admit(e, t);
 }
 
-/* A task reaches the mapper: merge, batch, or an immediate decision. */
-static inline int admit(engine *e, task *t)
+/* A task no machine took now: it waits for the mapper, or is rejected. */
+static int wait_or_reject(engine *e, task *t)
+{
+	if (e->x->reject_when_full) {
+		finish(e, t, e->view.now, OUT_DROPPED, DROP_QUEUE_FULL);
+		return 0;
+	}
+	wait_push(e, t);
+	return 0;
+}
+
+/* admit with any of what e->plain_admit rules out. */
+static __attribute__((noinline)) int admit_general(engine *e, task *t)
 {
 	if (e->leader_of && t->key < e->n_keys) {
 		int r = try_merge(e, t);
@@ -1133,12 +1194,20 @@ static inline int admit(engine *e, task *t)
 		if (r != 0)
 			return r < 0 ? r : 0;
 	}
-	if (e->x->reject_when_full) {
-		finish(e, t, e->view.now, OUT_DROPPED, DROP_QUEUE_FULL);
-		return 0;
+	return wait_or_reject(e, t);
+}
+
+/* A task reaches the mapper: merge, batch, or an immediate decision. */
+static HOT_INLINE int admit(engine *e, task *t)
+{
+	if (__builtin_expect(!e->plain_admit, 0))
+		return admit_general(e, t);
+	if (!e->wait_head) {
+		int r = place(e, t, decide(e, t));
+		if (r != 0)
+			return r < 0 ? r : 0;
 	}
-	wait_push(e, t);
-	return 0;
+	return wait_or_reject(e, t);
 }
 
 /* A slot of m became free: start the next queued task that can still
@@ -1196,7 +1265,8 @@ static int on_end(engine *e, task *t, int aborted)
 	if (aborted)
 		finish(e, t, now, OUT_DROPPED, DROP_RUNNING);
 	else
-		finish(e, t, now, now > t->deadline_s ? OUT_MISSED : OUT_COMPLETED, 0);
+		finish_body(e, t, now,
+			    now > t->deadline_s ? OUT_MISSED : OUT_COMPLETED, 0);
 	while (members) { /* the requests merged into its run end with it */
 		task *next = members->next;
 		if (aborted)
@@ -3111,6 +3181,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->prof = prof;
 	e->err = err;
 	e->seed = o->has_seed ? o->seed : x->seed;
+	e->task_key = sim_task_key(e->seed);
 	e->rho = x->exec_rank_correlation;
 	e->policy = p->policy;
 	size_t slots_total = 0;
@@ -3238,6 +3309,10 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		if (!e->leader_of)
 			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	}
+	e->plain_admit = !e->leader_of && !p->policy->on_batch &&
+			 !x->drop_at_mapping && !e->pruner;
+	e->plain_start = !e->serving && !e->leader_of && !x->clairvoyant &&
+			 !e->task_doubles && !x->drop_while_running;
 	if (sim_stat_init(&e->response, 1) || sim_stat_init(&e->wait, 0))
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t tt = 0; tt < ntt; tt++)

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "sim/stats.h"
 
-#define PAGE_SIZE (1u << SIM_HIST_SUB_BITS)
+#define PAGE_SIZE SIM_HIST_PAGE_SIZE
 #define FIRST_CAP 4
 
 int sim_stat_init(sim_stat *s, int with_quantiles)
@@ -27,25 +27,6 @@ void sim_stat_free(sim_stat *s)
 	s->paged = NULL;
 	s->list = NULL;
 	s->used = s->cap = 0;
-}
-
-/* Bucket of x: from its binary exponent and top mantissa bits. */
-static inline uint32_t bucket_of(double x)
-{
-	if (!(x >= 0x1.0p-30))
-		return 0;
-	if (x >= 0x1.0p30)
-		return SIM_HIST_BUCKETS - 1;
-	/* x is a normal double: x = 1.f 2^(E - 1023) with E its biased
-	 * exponent field and f its 52 fraction bits, of which the top
-	 * SIM_HIST_SUB_BITS are the sub-bucket (the bits frexp and a multiply
-	 * would give, without the call) */
-	uint64_t bits;
-	memcpy(&bits, &x, sizeof bits);
-	int e = (int)(bits >> 52) - 1023;
-	uint32_t sub = (uint32_t)((bits >> (52 - SIM_HIST_SUB_BITS)) &
-				  ((1u << SIM_HIST_SUB_BITS) - 1));
-	return ((uint32_t)(e - SIM_HIST_MIN_EXP) << SIM_HIST_SUB_BITS) + sub;
 }
 
 /* Midpoint of bucket b. */
@@ -117,7 +98,7 @@ static int list_add(sim_stat *s, uint32_t b)
 	return 0;
 }
 
-static __attribute__((noinline)) void hist_add(sim_stat *s, uint32_t b)
+void sim_stat_hist_add(sim_stat *s, uint32_t b)
 {
 	if (!s->paged) {
 		int rc = list_add(s, b);
@@ -130,26 +111,6 @@ static __attribute__((noinline)) void hist_add(sim_stat *s, uint32_t b)
 	}
 	if (paged_add(s, b, 1))
 		s->failed = 1;
-}
-
-void sim_stat_add(sim_stat *s, double x)
-{
-	s->n++;
-	s->sum += x;
-	if (x < s->min)
-		s->min = x;
-	if (x > s->max)
-		s->max = x;
-	if (s->quantiles && !s->failed) {
-		uint32_t b = bucket_of(x);
-		uint64_t *page;
-		/* the common case once a stat has many samples: its page is
-		 * there */
-		if (s->paged && (page = s->paged[b >> SIM_HIST_SUB_BITS]))
-			page[b & (PAGE_SIZE - 1)]++;
-		else
-			hist_add(s, b);
-	}
 }
 
 /* Bucket holding the rank-th smallest sample (1-based, rank <= n). */

@@ -19,12 +19,15 @@
 #define HETSIM_SIM_STATS_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define SIM_HIST_SUB_BITS 9
 #define SIM_HIST_MIN_EXP  (-30)
 #define SIM_HIST_MAX_EXP  30
 #define SIM_HIST_PAGES	  (SIM_HIST_MAX_EXP - SIM_HIST_MIN_EXP)
 #define SIM_HIST_BUCKETS  (SIM_HIST_PAGES << SIM_HIST_SUB_BITS)
+/* counts in a page of the histogram (one power of two) */
+#define SIM_HIST_PAGE_SIZE (1u << SIM_HIST_SUB_BITS)
 /* Distinct buckets kept as a list before the histogram turns to pages. */
 #define SIM_HIST_SPARSE_MAX 256
 
@@ -48,9 +51,76 @@ typedef struct sim_stat {
  * Returns 0. */
 int sim_stat_init(sim_stat *s, int with_quantiles);
 void sim_stat_free(sim_stat *s);
+/* The histogram's slow path (stats.c): b's first sample, or its page's. */
+void sim_stat_hist_add(sim_stat *s, uint32_t b);
+
+/* Bucket of x: from its binary exponent and top mantissa bits. */
+static inline uint32_t sim_hist_bucket(double x)
+{
+	if (!(x >= 0x1.0p-30))
+		return 0;
+	if (x >= 0x1.0p30)
+		return SIM_HIST_BUCKETS - 1;
+	/* x is a normal double: x = 1.f 2^(E - 1023) with E its biased
+	 * exponent field and f its 52 fraction bits, of which the top
+	 * SIM_HIST_SUB_BITS are the sub-bucket (the bits frexp and a multiply
+	 * would give, without the call) */
+	uint64_t bits;
+	memcpy(&bits, &x, sizeof bits);
+	int e = (int)(bits >> 52) - 1023;
+	uint32_t sub = (uint32_t)((bits >> (52 - SIM_HIST_SUB_BITS)) &
+				  ((1u << SIM_HIST_SUB_BITS) - 1));
+	return ((uint32_t)(e - SIM_HIST_MIN_EXP) << SIM_HIST_SUB_BITS) + sub;
+}
+
+/* sim_stat_add less the histogram. */
+static inline void sim_stat_moments_add(sim_stat *s, double x)
+{
+	s->n++;
+	s->sum += x;
+	if (x < s->min)
+		s->min = x;
+	if (x > s->max)
+		s->max = x;
+}
+
+/* One sample in bucket b of the histogram, if s keeps one. */
+static inline void sim_stat_bucket_add(sim_stat *s, uint32_t b)
+{
+	if (s->quantiles && !s->failed) {
+		uint64_t *page;
+		/* the common case once a stat has many samples: its page is
+		 * there */
+		if (s->paged && (page = s->paged[b >> SIM_HIST_SUB_BITS]))
+			page[b & (SIM_HIST_PAGE_SIZE - 1)]++;
+		else
+			sim_stat_hist_add(s, b);
+	}
+}
+
 /* Adding never fails; if the histogram cannot grow, sim_stat_failed says
- * so afterwards (the count, sum, min and max stay right). */
-void sim_stat_add(sim_stat *s, double x);
+ * so afterwards (the count, sum, min and max stay right). Inline: the
+ * engine adds two or three samples a task. */
+static inline void sim_stat_add(sim_stat *s, double x)
+{
+	sim_stat_moments_add(s, x);
+	if (s->quantiles)
+		sim_stat_bucket_add(s, sim_hist_bucket(x));
+}
+
+/* The same sample into two statistics (a run's and its task type's), its
+ * bucket found once: the same as sim_stat_add to each. */
+static inline void sim_stat_add2(sim_stat *a, sim_stat *b, double x)
+{
+	sim_stat_moments_add(a, x);
+	sim_stat_moments_add(b, x);
+	if (a->quantiles | b->quantiles) {
+		uint32_t bucket = sim_hist_bucket(x);
+		sim_stat_bucket_add(a, bucket);
+		sim_stat_bucket_add(b, bucket);
+	}
+}
+
 static inline int sim_stat_failed(const sim_stat *s)
 {
 	return s->failed;

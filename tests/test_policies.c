@@ -276,6 +276,97 @@ START_TEST(mct_on_the_ready_array_places_every_task_as_the_plain_rule)
 }
 END_TEST
 
+/* MCT's scan of the ready array (four machines at a time where the
+ * processor has AVX, the rest one by one) against the rule written out
+ * here: the first machine, in index order, of least
+ * max(from_s, now) + backlog_s + etc. 1 to 21 machines, so that every
+ * count of machines past the last group of four comes up; ready times,
+ * backlogs and times drawn from a few values so that ends tie within and
+ * across groups; -INFINITY (a free slot), +INFINITY (full) and types a
+ * machine cannot run (etc INFINITY) among them. Run twice: with the scan
+ * this processor gets (four at a time with AVX) and with HETSIM_NO_AVX. */
+START_TEST(mct_scan_picks_the_first_least_completion_time)
+{
+	enum { MAX_M = 21 };
+	/* _i = 0: the scan this processor gets; 1: the one-by-one scan */
+	if (_i == 1)
+		setenv("HETSIM_NO_AVX", "1", 1);
+	static const double from_vals[] = {-INFINITY, 9, 10, 11, 12.5, INFINITY};
+	static const double backlog_vals[] = {0, 0, 0.5, 1, 2};
+	static const double etc_vals[] = {1, 1.5, 2, 3, INFINITY};
+	sim_machine_view mv[MAX_M];
+	sim_ready ready[MAX_M];
+	double run_end[MAX_M];
+	double etc[2 * MAX_M];
+	gsl_rng *rng = sim_rng_new(5, SIM_STREAM_POLICY);
+	uint64_t checked = 0;
+	for (int round = 0; round < 4000; round++) {
+		uint32_t n = 1 + (uint32_t)gsl_rng_uniform_int(rng, MAX_M);
+		memset(mv, 0, sizeof mv);
+		for (uint32_t m = 0; m < n; m++) {
+			ready[m].from_s = from_vals[gsl_rng_uniform_int(rng, 6)];
+			ready[m].backlog_s =
+				ready[m].from_s == -INFINITY
+					? 0
+					: backlog_vals[gsl_rng_uniform_int(rng, 5)];
+			/* machine views that agree with the ready array (used by
+			 * the exact rule when no end is finite) */
+			mv[m].type = m;
+			mv[m].slots = 1;
+			mv[m].busy = ready[m].from_s != -INFINITY;
+			mv[m].queue_cap = ready[m].from_s == INFINITY ? 0 : 8;
+			mv[m].queued_expected_s = ready[m].backlog_s;
+			mv[m].queued = ready[m].backlog_s > 0;
+			run_end[m] = ready[m].from_s == INFINITY ? 12 : ready[m].from_s;
+			mv[m].run_end_s = &run_end[m];
+			/* type 0 varies per machine; type 1 is the same everywhere */
+			etc[m] = etc_vals[gsl_rng_uniform_int(rng, 5)];
+			etc[MAX_M + m] = 2;
+		}
+		sim_view v = {.now = 10, .n_machines = n, .machines = mv,
+			      .ready = ready, .n_machine_types = MAX_M,
+			      .n_task_types = 2, .etc = etc, .rng = rng};
+		char state[256] = {0};
+		io_jdoc doc = {0};
+		io_err err = {0};
+		ck_assert(pol_mct.state_size <= sizeof state);
+		ck_assert_int_eq(pol_mct.init(state, &v, &doc, NULL, &err), 0);
+		/* two tasks of each type: the second reuses MCT's kept times */
+		for (uint32_t k = 0; k < 4; k++) {
+			uint32_t type = k / 2;
+			int32_t want = SIM_DEFER;
+			double want_end = INFINITY;
+			for (uint32_t m = 0; m < n; m++) {
+				double start = ready[m].from_s > v.now
+						       ? ready[m].from_s
+						       : v.now;
+				double end = start + ready[m].backlog_s +
+					     etc[type * MAX_M + m];
+				if (end < want_end) {
+					want = (int32_t)m;
+					want_end = end;
+				}
+			}
+			sim_task_view t = {.id = k, .type = type,
+					   .arrival_s = 10,
+					   .deadline_s = INFINITY};
+			int32_t got = pol_mct.on_arrival(state, &v, &t);
+			if (want < 0) /* no finite end: the exact rule decides */
+				continue;
+			ck_assert_msg(got == want,
+				      "round %d, %u machines, type %u: mct "
+				      "picked %d, the first least end is at %d",
+				      round, n, type, got, want);
+			checked++;
+		}
+		pol_mct.fini(state);
+	}
+	ck_assert_uint_gt(checked, 10000);
+	gsl_rng_free(rng);
+	unsetenv("HETSIM_NO_AVX");
+}
+END_TEST
+
 /* ------------------------------------------- E2C-Sim parity options */
 
 /* "tie_break": three idle machines of equal expected time for T: every
@@ -405,6 +496,8 @@ Suite *suite_policies(void)
 	tcase_add_test(tc, kpb_rejects_bad_parameters);
 	tcase_add_test(tc, registry_finds_every_policy_by_name);
 	tcase_add_test(tc, mct_on_the_ready_array_places_every_task_as_the_plain_rule);
+	tcase_add_loop_test(tc, mct_scan_picks_the_first_least_completion_time,
+			    0, 2);
 	tcase_add_test(tc, tie_break_random_spreads_equal_scores_evenly_and_repeats);
 	tcase_add_test(tc, e2c_readiness_caps_at_deadlines_and_skips_expired);
 	suite_add_tcase(s, tc);

@@ -37,12 +37,23 @@ uint64_t sim_seed_mix(uint64_t run_seed, uint32_t stream);
 /* A new GSL generator (gsl_rng_mt19937) for stream; NULL on no memory. */
 gsl_rng *sim_rng_new(uint64_t run_seed, uint32_t stream);
 
+/* The part of sim_task_uniform that depends on the run seed alone, for a
+ * run to compute once (sim_task_uniform_keyed). */
+static inline uint64_t sim_task_key(uint64_t run_seed)
+{
+	return sim_splitmix64(run_seed ^ 0xD1B54A32D192ED03ull);
+}
+/* sim_task_uniform(run_seed, id) with key = sim_task_key(run_seed). */
+static inline double sim_task_uniform_keyed(uint64_t key, uint64_t task_id)
+{
+	uint64_t h =
+		sim_splitmix64((key ^ task_id) + 0x9E3779B97F4A7C15ull * 3);
+	return ((double)(h >> 11) + 0.5) * 0x1.0p-53;
+}
 /* Uniform in (0, 1) of task id, depends only on (run_seed, id). */
 static inline double sim_task_uniform(uint64_t run_seed, uint64_t task_id)
 {
-	uint64_t k = sim_splitmix64(run_seed ^ 0xD1B54A32D192ED03ull) ^ task_id;
-	uint64_t h = sim_splitmix64(k + 0x9E3779B97F4A7C15ull * 3);
-	return ((double)(h >> 11) + 0.5) * 0x1.0p-53;
+	return sim_task_uniform_keyed(sim_task_key(run_seed), task_id);
 }
 /* Uniform of task id on machine type mtype with rank correlation rho in
  * [0, 1] across machine types (rho = 1 gives sim_task_uniform). */
