@@ -2286,13 +2286,13 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 		}
 	double lat = sim_net_latency(e->net), best = INFINITY;
 	int32_t bm = SIM_DEFER;
-	for (uint32_t m = 0; m < e->view.n_machines; m++) {
-		double x = etc[e->mviews[m].type];
-		if (!(x < INFINITY))
-			continue;
-		const sim_ready *r = &e->ready[m];
-		double ready = (r->from_s > now ? r->from_s : now) + r->backlog_s;
-		if (ready + x >= best)
+	const uint32_t *type = e->x->machine_type; /* = mviews[m].type */
+	const sim_ready *rd = e->ready;
+	for (uint32_t m = 0, nm = e->view.n_machines; m < nm; m++) {
+		double x = etc[type[m]], from = rd[m].from_s;
+		double ready = (from > now ? from : now) + rd[m].backlog_s;
+		/* fin >= ready + x: no better (nor, x infinite or NaN, able) */
+		if (!(ready + x < best))
 			continue;
 		double arrive = now;
 		for (uint32_t k = 0; k < ns; k++) {
