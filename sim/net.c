@@ -80,11 +80,9 @@ struct sim_net {
 	double rtt_s, mss_bytes;
 	uint32_t lossy;     /* nodes with loss > 0 */
 	uint32_t capped;    /* live pairs with a finite cap */
-	/* pairs: pool + open-addressing map (src, dst) -> pair */
+	/* pairs: pool, found through their links (pair_find) */
 	pair *pairs;
 	uint32_t n_pairs, cap_pairs, free_pair, live_pairs;
-	uint32_t *map; /* pair index + 1, 0 = empty */
-	uint32_t map_mask;
 	/* latency waits */
 	wait *waits;
 	uint32_t n_waits, cap_waits, free_wait;
@@ -159,8 +157,6 @@ int sim_net_new(sim_net **out, sim_heap *heap, uint32_t ev_base,
 	n->group_head = n->group_tail = NONE;
 	n->nics = malloc((size_t)n_nodes * sizeof *n->nics);
 	n->links = calloc((size_t)n_nodes * 2, sizeof *n->links);
-	n->map_mask = 63;
-	n->map = calloc(n->map_mask + 1, sizeof *n->map);
 	size_t nl = (size_t)n_nodes * 2;
 	n->dirty = malloc(nl * sizeof *n->dirty);
 	n->comp_links = malloc(nl * sizeof *n->comp_links);
@@ -168,7 +164,7 @@ int sim_net_new(sim_net **out, sim_heap *heap, uint32_t ev_base,
 	n->active_share = malloc(nl * sizeof *n->active_share);
 	n->cap_active = (uint32_t)nl;
 	n->loss = calloc(n_nodes, sizeof *n->loss);
-	if (!n->nics || !n->links || !n->map || !n->dirty || !n->comp_links ||
+	if (!n->nics || !n->links || !n->dirty || !n->comp_links ||
 	    !n->active || !n->active_share || !n->loss) {
 		sim_net_free(n);
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
@@ -193,7 +189,6 @@ void sim_net_free(sim_net *n)
 	free(n->links);
 	free(n->nics);
 	free(n->pairs);
-	free(n->map);
 	free(n->waits);
 	free(n->dirty);
 	free(n->comp_links);
@@ -247,75 +242,6 @@ double sim_net_estimate(const sim_net *n, uint32_t src, uint32_t dst,
 
 void sim_net_get_stats(const sim_net *n, sim_net_stats *s) { *s = n->st; }
 
-/* ---- pair map --------------------------------------------------------- */
-
-static inline uint32_t map_hash(const sim_net *n, uint32_t src, uint32_t dst)
-{
-	uint64_t k = ((uint64_t)src << 32 | dst) * 0x9E3779B97F4A7C15ull;
-	return (uint32_t)(k >> 32) & n->map_mask;
-}
-
-static uint32_t map_find(const sim_net *n, uint32_t src, uint32_t dst)
-{
-	for (uint32_t k = map_hash(n, src, dst), v; (v = n->map[k]) != 0;
-	     k = (k + 1) & n->map_mask) {
-		const pair *p = &n->pairs[v - 1];
-		if (p->src == src && p->dst == dst)
-			return v - 1;
-	}
-	return NONE;
-}
-
-static void map_put(sim_net *n, uint32_t pi)
-{
-	const pair *p = &n->pairs[pi];
-	uint32_t k = map_hash(n, p->src, p->dst);
-	while (n->map[k])
-		k = (k + 1) & n->map_mask;
-	n->map[k] = pi + 1;
-}
-
-static int map_grow(sim_net *n)
-{
-	uint32_t cap = 2 * (n->map_mask + 1);
-	uint32_t *old = n->map, old_mask = n->map_mask;
-	n->map = calloc(cap, sizeof *n->map);
-	if (!n->map) {
-		n->map = old;
-		return -1;
-	}
-	n->map_mask = cap - 1;
-	for (uint32_t i = 0; i <= old_mask; i++)
-		if (old[i])
-			map_put(n, old[i] - 1);
-	free(old);
-	return 0;
-}
-
-/* Linear probing with backward-shift deletion (no tombstones). */
-static void map_del(sim_net *n, uint32_t pi)
-{
-	const pair *p = &n->pairs[pi];
-	uint32_t k = map_hash(n, p->src, p->dst);
-	while (n->map[k] != pi + 1)
-		k = (k + 1) & n->map_mask;
-	uint32_t hole = k;
-	for (;;) {
-		k = (k + 1) & n->map_mask;
-		uint32_t v = n->map[k];
-		if (!v)
-			break;
-		const pair *q = &n->pairs[v - 1];
-		uint32_t home = map_hash(n, q->src, q->dst);
-		/* move v into the hole unless its home lies in (hole, k] */
-		if (((k - home) & n->map_mask) >= ((k - hole) & n->map_mask)) {
-			n->map[hole] = v;
-			hole = k;
-		}
-	}
-	n->map[hole] = 0;
-}
-
 /* ---- pairs and links -------------------------------------------------- */
 
 static void mark_dirty(sim_net *n, uint32_t r)
@@ -350,13 +276,26 @@ static void link_remove(sim_net *n, uint32_t r, uint32_t pos)
 		q->pos_up = pos;
 }
 
+/* The pair src -> dst, or NONE: found in the shorter of its two links'
+ * lists (a pair is in both). A walk of O(pairs on a link), but no more
+ * than each solve makes of the same lists, and no map to keep: the lists
+ * are short where solves are cheap. */
+static uint32_t pair_find(const sim_net *n, uint32_t src, uint32_t dst)
+{
+	const link *u = &n->links[up_of(src)], *d = &n->links[down_of(dst)];
+	const link *l = u->np <= d->np ? u : d;
+	uint32_t other = l == u ? down_of(dst) : up_of(src);
+	for (uint32_t k = 0; k < l->np; k++)
+		if (l->pairs[k].other == other)
+			return l->pairs[k].pair;
+	return NONE;
+}
+
 static uint32_t pair_get(sim_net *n, uint32_t src, uint32_t dst, double now)
 {
-	uint32_t pi = map_find(n, src, dst);
+	uint32_t pi = pair_find(n, src, dst);
 	if (pi != NONE)
 		return pi;
-	if ((n->live_pairs + 1) * 2 > n->map_mask + 1 && map_grow(n))
-		return NONE;
 	if (n->free_pair != NONE) {
 		pi = n->free_pair;
 		n->free_pair = n->pairs[pi].next_free;
@@ -384,7 +323,6 @@ static uint32_t pair_get(sim_net *n, uint32_t src, uint32_t dst, double now)
 	if (n->contention_free)
 		p->rate = alone_rate(n, src, dst);
 	n->capped += isfinite(p->cap) != 0;
-	map_put(n, pi);
 	n->live_pairs++;
 	if (n->live_pairs > n->st.peak_pairs)
 		n->st.peak_pairs = n->live_pairs;
@@ -394,7 +332,6 @@ static uint32_t pair_get(sim_net *n, uint32_t src, uint32_t dst, double now)
 static void pair_release(sim_net *n, uint32_t pi)
 {
 	pair *p = &n->pairs[pi];
-	map_del(n, pi);
 	link_remove(n, up_of(p->src), p->pos_up);
 	link_remove(n, down_of(p->dst), p->pos_down);
 	p->next_free = n->free_pair;
@@ -909,13 +846,17 @@ int sim_net_event(sim_net *n, double now, uint32_t kind, void *data,
 
 double sim_net_rate(const sim_net *n, uint32_t src, uint32_t dst)
 {
-	uint32_t pi = map_find(n, src, dst);
+	if (src >= n->n_nodes || dst >= n->n_nodes)
+		return 0;
+	uint32_t pi = pair_find(n, src, dst);
 	return pi == NONE ? 0 : n->pairs[pi].rate;
 }
 
 uint32_t sim_net_flows(const sim_net *n, uint32_t src, uint32_t dst)
 {
-	uint32_t pi = map_find(n, src, dst);
+	if (src >= n->n_nodes || dst >= n->n_nodes)
+		return 0;
+	uint32_t pi = pair_find(n, src, dst);
 	return pi == NONE ? 0 : n->pairs[pi].count;
 }
 
