@@ -1579,10 +1579,9 @@ static task *wf_task(engine *e, uint32_t j)
 		 * work x the profile's mean, drawn at start */
 		double wk = wl_dag_work(e->wf->dag, j);
 		const double *row = e->etc + (size_t)e->wf->job_type[j] * nmt;
-		for (uint32_t mt = 0; mt < nmt; mt++) {
+		for (uint32_t mt = 0; mt < nmt; mt++)
 			etc[mt] = wk * row[mt];
-			replay[mt] = NAN;
-		}
+		replay = NULL; /* nothing replayed (exec_time draws) */
 	}
 	for (uint32_t mt = 0; !plain && mt < nmt; mt++) {
 		etc[mt] = wf_runtime_on(e, j, mt, 1);
@@ -2057,7 +2056,7 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 		e->on_job(e->on_job_ctx, &row);
 	}
 	e->wf_running--;
-	if (wf_release(e))
+	if (e->wf_hold_head != WF_NONE && wf_release(e)) /* none held: none to go */
 		return -1;
 	const wl_dag *d = e->wf->dag;
 	if (e->policy == &sim_wf_heft && j < e->wf_n_dag) {
