@@ -72,7 +72,8 @@ static inline const sim_heap_entry *sim_heap_top(sim_heap *h)
 		sim_heap_settle(h);
 	return h->size ? &h->entries[0] : NULL;
 }
-/* Remove the earliest event; returns 0 if the heap is empty. Inline:
+/* Remove the earliest event; returns 0 if the heap is empty (time, kind
+ * and data 0 then). Inline:
  * every event of a run goes through it. Its node is released at once
  * (a stale handle misses), its slot stays vacant until the next call. */
 static inline int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind,
@@ -80,8 +81,12 @@ static inline int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind,
 {
 	if (h->hole)
 		sim_heap_settle(h);
-	if (h->size == 0)
+	if (h->size == 0) {
+		*time = 0; /* defined outputs for callers that do not look */
+		*kind = 0;
+		*data = NULL;
 		return 0;
+	}
 	uint32_t node = h->entries[0].node;
 	sim_heap_node *nd = &h->nodes[node];
 	*time = h->entries[0].time;
