@@ -709,6 +709,18 @@ static int fill_capped(sim_net *n, uint32_t nl, uint32_t na, uint32_t ep,
 	return fill_with(n, nl, na, ep, now, 1);
 }
 
+/* The general case: progressive filling over the component of the dirty
+ * links. Out of line: the cheap cases of solve need none of its
+ * registers. */
+static __attribute__((noinline)) int solve_component(sim_net *n, uint32_t ep,
+						     double now)
+{
+	uint32_t na, nl = component(n, ep, &na);
+	int rc = n->capped ? fill_capped(n, nl, na, ep, now)
+			   : fill_plain(n, nl, na, ep, now);
+	return rc ? IO_ENOMEM : 0;
+}
+
 static int solve(sim_net *n, double now)
 {
 	if (!n->n_dirty)
@@ -745,10 +757,7 @@ static int solve(sim_net *n, double now)
 			return pair_set_rate(n, p, pi, s, now) ? IO_ENOMEM : 0;
 		}
 	}
-	uint32_t na, nl = component(n, ep, &na);
-	int rc = n->capped ? fill_capped(n, nl, na, ep, now)
-			   : fill_plain(n, nl, na, ep, now);
-	return rc ? IO_ENOMEM : 0;
+	return solve_component(n, ep, now);
 }
 
 /* ---- events ------------------------------------------------------------ */
