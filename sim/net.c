@@ -307,13 +307,23 @@ static uint32_t pair_get(sim_net *n, uint32_t src, uint32_t dst, double now)
 		pi = n->n_pairs++;
 		n->pairs[pi].heap = NULL;
 		n->pairs[pi].hcap = 0;
+		n->pairs[pi].stamp = 0; /* below every epoch to come */
 	}
+	/* what a solve or an event reads before writing; the rest (stamp: a
+	 * past epoch, apos, ev_time, due) is set before it is read, and a
+	 * recycled pair keeps its flow heap's room */
 	pair *p = &n->pairs[pi];
-	fentry *heap = p->heap;
-	uint32_t hcap = p->hcap;
-	*p = (pair){.src = src, .dst = dst, .heap = heap, .hcap = hcap,
-		    .clock_t = now, .next_free = NONE,
-		    .cap = pair_cap(n, src, dst)};
+	p->src = src;
+	p->dst = dst;
+	p->count = 0;
+	p->next_free = NONE;
+	p->moved = 0;
+	p->rate = 0;
+	p->cap = pair_cap(n, src, dst);
+	p->clock = 0;
+	p->clock_t = now;
+	p->hn = 0;
+	p->ev = 0;
 	if (link_add(&n->links[up_of(src)], pi, down_of(dst), &p->pos_up))
 		return NONE;
 	if (link_add(&n->links[down_of(dst)], pi, up_of(src), &p->pos_down)) {
