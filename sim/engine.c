@@ -2766,43 +2766,12 @@ const sim_policy sim_wf_eft = {
  * reports why. */
 #define GZ_FAILED 1
 
-/* run_loop's events of a workflow run, the same in the same order: no
- * arrivals from a source (jobs become ready through their parents), the
- * network's events handed straight to it. Returns as run_loop's loop
- * would leave rc, or GZ_FAILED. */
-static WF_HOOK int wf_run_events(engine *e)
-{
-	double t;
-	uint32_t kind;
-	void *data;
-	int rc = 0;
-	while (rc >= 0 && sim_heap_pop(&e->heap, &t, &kind, &data)) {
-		advance(e, t);
-		if ((++e->events & 0xffff) == 0 && sim_gzout_failed(e->csv))
-			return GZ_FAILED; /* disk full: no use going on */
-		if (kind <= EV_ABORT) {
-			rc = on_end(e, data, kind == EV_ABORT);
-		} else if (kind >= EV_NET) {
-			const uint64_t *done;
-			int k = sim_net_event(e->net, t, kind, data, &done);
-			rc = k < 0 ? -1 : 0;
-			for (int i = 0; i < k && rc == 0; i++)
-				rc = wf_arrived(e, (uint32_t)done[i]);
-		} else {
-			rc = wf_event(e, kind, data);
-		}
-	}
-	return rc;
-}
-
 static int run_loop(engine *e)
 {
 	double t;
 	uint32_t kind;
 	void *data;
 	int rc = e->wf ? wf_begin(e) : schedule_next_arrival(e);
-	if (e->wf && rc >= 0 && (rc = wf_run_events(e)) == GZ_FAILED)
-		return GZ_FAILED;
 	while (rc >= 0 && next_event(e, &t, &kind, &data)) {
 		advance(e, t);
 		if ((++e->events & 0xffff) == 0 && sim_gzout_failed(e->csv))
