@@ -188,6 +188,10 @@ typedef struct engine {
 	 * sink belongs to (WF_NONE: not a sink) */
 	uint32_t wf_n_after, wf_after_left, wf_n_sinks;
 	uint8_t wf_phase_on[WMS_PHASES]; /* the WMS model has the phase */
+	/* steps that take no time in this run (wf_setup): a job goes from
+	 * ready to the mapper, from its start to its stage-in, from its end
+	 * to its post end in the same call, without wf_after's round trip */
+	uint8_t wf_direct_ready, wf_direct_start, wf_direct_post;
 	uint32_t *wf_group_left, *wf_sink_group;
 	uint32_t *wf_aux_of; /* [aux jobs] index in the WMS model's aux_jobs */
 	/* per_machine aux jobs: kinds, how many ran, and per machine when its
@@ -1469,11 +1473,23 @@ static int wf_anomaly_on(const exp_anomaly *a, uint32_t m);
 static double wf_anomaly_submit(const engine *e, double t);
 
 /* j's parents are all done (at now). */
+static int wf_queued(engine *e, uint32_t j);
+static int wf_stage(engine *e, uint32_t j);
+static int wf_post(engine *e, uint32_t j);
+
 static int wf_ready(engine *e, uint32_t j)
 {
 	wjob *s = &e->wjobs[j];
 	s->ready = e->view.now;
 	wf_mark(e, j, WT_READY, e->view.now);
+	if (e->wf_direct_ready && e->view.now <= SIM_MAX_TIME_S) {
+		/* no dispatch, WMS or queue delay, no throttle, no stress on
+		 * the submit host: what wf_submit and wf_queued do through
+		 * two zero-delay steps */
+		wf_mark(e, j, WT_SUBMIT, e->view.now);
+		e->wf_running++;
+		return wf_queued(e, j);
+	}
 	double d = wf_phase(e, j, WMS_WMS_DELAY);
 	int disk = 0; /* a stress on the submit host, open or to come */
 	for (size_t i = 0; i < e->x->n_anomalies && !disk; i++)
@@ -1633,10 +1649,9 @@ static task *wf_task(engine *e, uint32_t j)
 		 * work x the profile's mean, drawn at start */
 		double wk = wl_dag_work(e->wf->dag, j);
 		const double *row = e->etc + (size_t)e->wf->job_type[j] * nmt;
-		for (uint32_t mt = 0; mt < nmt; mt++) {
+		for (uint32_t mt = 0; mt < nmt; mt++)
 			etc[mt] = wk * row[mt];
-			replay[mt] = NAN;
-		}
+		replay = NULL; /* nothing replayed (exec_time draws) */
 	}
 	for (uint32_t mt = 0; !plain && mt < nmt; mt++) {
 		etc[mt] = wf_runtime_on(e, j, mt, 1);
@@ -2064,6 +2079,8 @@ static WF_HOOK int wf_start(engine *e, task *t)
 		if (wf_fetch_inputs(e, t->job, 0))
 			return -1;
 	}
+	if (e->wf_direct_start && e->view.now <= SIM_MAX_TIME_S)
+		return wf_stage(e, t->job); /* no start-up, no per_machine jobs */
 	double d = wf_phase(e, t->job, WMS_STARTUP);
 	if (e->wf_n_pm && t->job < e->wf_n_dag) {
 		/* the machine's per_machine aux jobs run before its first DAG
@@ -2109,7 +2126,7 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 		e->on_job(e->on_job_ctx, &row);
 	}
 	e->wf_running--;
-	if (wf_release(e))
+	if (e->wf_hold_head != WF_NONE && wf_release(e)) /* none held: none to go */
 		return -1;
 	const wl_dag *d = e->wf->dag;
 	if (e->policy == &sim_wf_heft && j < e->wf_n_dag) {
@@ -2131,6 +2148,8 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 		if (wf_heft_start(e, m))
 			return -1;
 	}
+	if (e->wf_direct_post && e->view.now <= SIM_MAX_TIME_S)
+		return wf_post(e, j);
 	double pd = wf_phase(e, j, WMS_POST_DELAY);
 	return wf_after(e, pd, EV_WF_POST, j);
 }
@@ -2336,13 +2355,13 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 		}
 	double lat = sim_net_latency(e->net), best = INFINITY;
 	int32_t bm = SIM_DEFER;
-	for (uint32_t m = 0; m < e->view.n_machines; m++) {
-		double x = etc[e->mviews[m].type];
-		if (!(x < INFINITY))
-			continue;
-		const sim_ready *r = &e->ready[m];
-		double ready = (r->from_s > now ? r->from_s : now) + r->backlog_s;
-		if (ready + x >= best)
+	const uint32_t *type = e->x->machine_type; /* = mviews[m].type */
+	const sim_ready *rd = e->ready;
+	for (uint32_t m = 0, nm = e->view.n_machines; m < nm; m++) {
+		double x = etc[type[m]], from = rd[m].from_s;
+		double ready = (from > now ? from : now) + rd[m].backlog_s;
+		/* fin >= ready + x: no better (nor, x infinite or NaN, able) */
+		if (!(ready + x < best))
 			continue;
 		double arrive = now;
 		for (uint32_t k = 0; k < ns; k++) {
@@ -2606,6 +2625,11 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wf_hold_head = e->wf_hold_tail = WF_NONE;
 	for (int ph = 0; ph < WMS_PHASES; ph++)
 		e->wf_phase_on[ph] = (uint8_t)wms_has_phase(&w->wms, (wms_phase)ph);
+	const uint8_t *on = e->wf_phase_on;
+	e->wf_direct_ready = !on[WMS_WMS_DELAY] && !on[WMS_DISPATCH] &&
+			     !on[WMS_QUEUE_DELAY] && !e->x->n_anomalies &&
+			     !w->wms.max_running;
+	e->wf_direct_post = !on[WMS_POST_DELAY];
 	uint32_t nfirst = 0, nafter = 0, nlast = 0, npm = 0;
 	for (uint32_t a = 0; a < w->wms.n_aux; a++) {
 		const wms_aux *x = &w->wms.aux[a];
@@ -2616,6 +2640,7 @@ static WF_HOOK int wf_setup(engine *e)
 	}
 	uint32_t nm = e->view.n_machines;
 	e->wf_n_pm = npm;
+	e->wf_direct_start = !on[WMS_STARTUP] && !npm;
 	e->wf_n_first = nfirst;
 	e->wf_first_left = nfirst;
 	e->wf_n_after = e->wf_after_left = nafter;

@@ -140,21 +140,6 @@ sim_handle sim_heap_push(sim_heap *h, double time, uint32_t kind, void *data)
 	return ((uint64_t)h->nodes[node].gen << 32) | node;
 }
 
-int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind, void **data)
-{
-	sim_heap_settle(h);
-	if (h->size == 0)
-		return 0;
-	sim_heap_entry top = h->entries[0];
-	sim_heap_node *nd = &h->nodes[top.node];
-	*time = top.time;
-	*kind = nd->kind;
-	*data = nd->data;
-	h->hole = 1; /* refilled by the next push, or by remove_at */
-	release(h, top.node);
-	return 1;
-}
-
 /* The node of a pending event's handle, or NO_POS. */
 static inline uint32_t pending_node(const sim_heap *h, sim_handle handle)
 {

@@ -50,8 +50,6 @@ int sim_heap_init(sim_heap *h, uint32_t cap_hint);
 void sim_heap_free(sim_heap *h);
 /* Schedule an event; returns its handle, or 0 if memory ran out. */
 sim_handle sim_heap_push(sim_heap *h, double time, uint32_t kind, void *data);
-/* Remove the earliest event; returns 0 if the heap is empty. */
-int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind, void **data);
 /* Cancel a pending event; returns 1 if it was pending, 0 if it already
  * fired or was cancelled (or the handle is 0). */
 int sim_heap_cancel(sim_heap *h, sim_handle handle);
@@ -73,6 +71,33 @@ static inline const sim_heap_entry *sim_heap_top(sim_heap *h)
 	if (h->hole)
 		sim_heap_settle(h);
 	return h->size ? &h->entries[0] : NULL;
+}
+/* Remove the earliest event; returns 0 if the heap is empty (time, kind
+ * and data 0 then). Inline:
+ * every event of a run goes through it. Its node is released at once
+ * (a stale handle misses), its slot stays vacant until the next call. */
+static inline int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind,
+			       void **data)
+{
+	if (h->hole)
+		sim_heap_settle(h);
+	if (h->size == 0) {
+		*time = 0; /* defined outputs for callers that do not look */
+		*kind = 0;
+		*data = NULL;
+		return 0;
+	}
+	uint32_t node = h->entries[0].node;
+	sim_heap_node *nd = &h->nodes[node];
+	*time = h->entries[0].time;
+	*kind = nd->kind;
+	*data = nd->data;
+	h->hole = 1; /* refilled by the next push, or by sim_heap_settle */
+	nd->pos = UINT32_MAX;
+	nd->gen = nd->gen + 1 ? nd->gen + 1 : 1;
+	nd->next_free = h->free_head;
+	h->free_head = node;
+	return 1;
 }
 /* Time of the earliest event (the heap must not be empty). */
 static inline double sim_heap_top_time(sim_heap *h)

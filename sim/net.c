@@ -80,11 +80,9 @@ struct sim_net {
 	double rtt_s, mss_bytes;
 	uint32_t lossy;     /* nodes with loss > 0 */
 	uint32_t capped;    /* live pairs with a finite cap */
-	/* pairs: pool + open-addressing map (src, dst) -> pair */
+	/* pairs: pool, found through their links (pair_find) */
 	pair *pairs;
 	uint32_t n_pairs, cap_pairs, free_pair, live_pairs;
-	uint32_t *map; /* pair index + 1, 0 = empty */
-	uint32_t map_mask;
 	/* latency waits */
 	wait *waits;
 	uint32_t n_waits, cap_waits, free_wait;
@@ -159,8 +157,6 @@ int sim_net_new(sim_net **out, sim_heap *heap, uint32_t ev_base,
 	n->group_head = n->group_tail = NONE;
 	n->nics = malloc((size_t)n_nodes * sizeof *n->nics);
 	n->links = calloc((size_t)n_nodes * 2, sizeof *n->links);
-	n->map_mask = 63;
-	n->map = calloc(n->map_mask + 1, sizeof *n->map);
 	size_t nl = (size_t)n_nodes * 2;
 	n->dirty = malloc(nl * sizeof *n->dirty);
 	n->comp_links = malloc(nl * sizeof *n->comp_links);
@@ -168,7 +164,7 @@ int sim_net_new(sim_net **out, sim_heap *heap, uint32_t ev_base,
 	n->active_share = malloc(nl * sizeof *n->active_share);
 	n->cap_active = (uint32_t)nl;
 	n->loss = calloc(n_nodes, sizeof *n->loss);
-	if (!n->nics || !n->links || !n->map || !n->dirty || !n->comp_links ||
+	if (!n->nics || !n->links || !n->dirty || !n->comp_links ||
 	    !n->active || !n->active_share || !n->loss) {
 		sim_net_free(n);
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
@@ -193,7 +189,6 @@ void sim_net_free(sim_net *n)
 	free(n->links);
 	free(n->nics);
 	free(n->pairs);
-	free(n->map);
 	free(n->waits);
 	free(n->dirty);
 	free(n->comp_links);
@@ -247,75 +242,6 @@ double sim_net_estimate(const sim_net *n, uint32_t src, uint32_t dst,
 
 void sim_net_get_stats(const sim_net *n, sim_net_stats *s) { *s = n->st; }
 
-/* ---- pair map --------------------------------------------------------- */
-
-static inline uint32_t map_hash(const sim_net *n, uint32_t src, uint32_t dst)
-{
-	uint64_t k = ((uint64_t)src << 32 | dst) * 0x9E3779B97F4A7C15ull;
-	return (uint32_t)(k >> 32) & n->map_mask;
-}
-
-static uint32_t map_find(const sim_net *n, uint32_t src, uint32_t dst)
-{
-	for (uint32_t k = map_hash(n, src, dst), v; (v = n->map[k]) != 0;
-	     k = (k + 1) & n->map_mask) {
-		const pair *p = &n->pairs[v - 1];
-		if (p->src == src && p->dst == dst)
-			return v - 1;
-	}
-	return NONE;
-}
-
-static void map_put(sim_net *n, uint32_t pi)
-{
-	const pair *p = &n->pairs[pi];
-	uint32_t k = map_hash(n, p->src, p->dst);
-	while (n->map[k])
-		k = (k + 1) & n->map_mask;
-	n->map[k] = pi + 1;
-}
-
-static int map_grow(sim_net *n)
-{
-	uint32_t cap = 2 * (n->map_mask + 1);
-	uint32_t *old = n->map, old_mask = n->map_mask;
-	n->map = calloc(cap, sizeof *n->map);
-	if (!n->map) {
-		n->map = old;
-		return -1;
-	}
-	n->map_mask = cap - 1;
-	for (uint32_t i = 0; i <= old_mask; i++)
-		if (old[i])
-			map_put(n, old[i] - 1);
-	free(old);
-	return 0;
-}
-
-/* Linear probing with backward-shift deletion (no tombstones). */
-static void map_del(sim_net *n, uint32_t pi)
-{
-	const pair *p = &n->pairs[pi];
-	uint32_t k = map_hash(n, p->src, p->dst);
-	while (n->map[k] != pi + 1)
-		k = (k + 1) & n->map_mask;
-	uint32_t hole = k;
-	for (;;) {
-		k = (k + 1) & n->map_mask;
-		uint32_t v = n->map[k];
-		if (!v)
-			break;
-		const pair *q = &n->pairs[v - 1];
-		uint32_t home = map_hash(n, q->src, q->dst);
-		/* move v into the hole unless its home lies in (hole, k] */
-		if (((k - home) & n->map_mask) >= ((k - hole) & n->map_mask)) {
-			n->map[hole] = v;
-			hole = k;
-		}
-	}
-	n->map[hole] = 0;
-}
-
 /* ---- pairs and links -------------------------------------------------- */
 
 static void mark_dirty(sim_net *n, uint32_t r)
@@ -350,13 +276,26 @@ static void link_remove(sim_net *n, uint32_t r, uint32_t pos)
 		q->pos_up = pos;
 }
 
+/* The pair src -> dst, or NONE: found in the shorter of its two links'
+ * lists (a pair is in both). A walk of O(pairs on a link), but no more
+ * than each solve makes of the same lists, and no map to keep: the lists
+ * are short where solves are cheap. */
+static uint32_t pair_find(const sim_net *n, uint32_t src, uint32_t dst)
+{
+	const link *u = &n->links[up_of(src)], *d = &n->links[down_of(dst)];
+	const link *l = u->np <= d->np ? u : d;
+	uint32_t other = l == u ? down_of(dst) : up_of(src);
+	for (uint32_t k = 0; k < l->np; k++)
+		if (l->pairs[k].other == other)
+			return l->pairs[k].pair;
+	return NONE;
+}
+
 static uint32_t pair_get(sim_net *n, uint32_t src, uint32_t dst, double now)
 {
-	uint32_t pi = map_find(n, src, dst);
+	uint32_t pi = pair_find(n, src, dst);
 	if (pi != NONE)
 		return pi;
-	if ((n->live_pairs + 1) * 2 > n->map_mask + 1 && map_grow(n))
-		return NONE;
 	if (n->free_pair != NONE) {
 		pi = n->free_pair;
 		n->free_pair = n->pairs[pi].next_free;
@@ -368,13 +307,23 @@ static uint32_t pair_get(sim_net *n, uint32_t src, uint32_t dst, double now)
 		pi = n->n_pairs++;
 		n->pairs[pi].heap = NULL;
 		n->pairs[pi].hcap = 0;
+		n->pairs[pi].stamp = 0; /* below every epoch to come */
 	}
+	/* what a solve or an event reads before writing; the rest (stamp: a
+	 * past epoch, apos, ev_time, due) is set before it is read, and a
+	 * recycled pair keeps its flow heap's room */
 	pair *p = &n->pairs[pi];
-	fentry *heap = p->heap;
-	uint32_t hcap = p->hcap;
-	*p = (pair){.src = src, .dst = dst, .heap = heap, .hcap = hcap,
-		    .clock_t = now, .next_free = NONE,
-		    .cap = pair_cap(n, src, dst)};
+	p->src = src;
+	p->dst = dst;
+	p->count = 0;
+	p->next_free = NONE;
+	p->moved = 0;
+	p->rate = 0;
+	p->cap = pair_cap(n, src, dst);
+	p->clock = 0;
+	p->clock_t = now;
+	p->hn = 0;
+	p->ev = 0;
 	if (link_add(&n->links[up_of(src)], pi, down_of(dst), &p->pos_up))
 		return NONE;
 	if (link_add(&n->links[down_of(dst)], pi, up_of(src), &p->pos_down)) {
@@ -384,7 +333,6 @@ static uint32_t pair_get(sim_net *n, uint32_t src, uint32_t dst, double now)
 	if (n->contention_free)
 		p->rate = alone_rate(n, src, dst);
 	n->capped += isfinite(p->cap) != 0;
-	map_put(n, pi);
 	n->live_pairs++;
 	if (n->live_pairs > n->st.peak_pairs)
 		n->st.peak_pairs = n->live_pairs;
@@ -394,7 +342,6 @@ static uint32_t pair_get(sim_net *n, uint32_t src, uint32_t dst, double now)
 static void pair_release(sim_net *n, uint32_t pi)
 {
 	pair *p = &n->pairs[pi];
-	map_del(n, pi);
 	link_remove(n, up_of(p->src), p->pos_up);
 	link_remove(n, down_of(p->dst), p->pos_down);
 	p->next_free = n->free_pair;
@@ -772,6 +719,18 @@ static int fill_capped(sim_net *n, uint32_t nl, uint32_t na, uint32_t ep,
 	return fill_with(n, nl, na, ep, now, 1);
 }
 
+/* The general case: progressive filling over the component of the dirty
+ * links. Out of line: the cheap cases of solve need none of its
+ * registers. */
+static __attribute__((noinline)) int solve_component(sim_net *n, uint32_t ep,
+						     double now)
+{
+	uint32_t na, nl = component(n, ep, &na);
+	int rc = n->capped ? fill_capped(n, nl, na, ep, now)
+			   : fill_plain(n, nl, na, ep, now);
+	return rc ? IO_ENOMEM : 0;
+}
+
 static int solve(sim_net *n, double now)
 {
 	if (!n->n_dirty)
@@ -808,10 +767,7 @@ static int solve(sim_net *n, double now)
 			return pair_set_rate(n, p, pi, s, now) ? IO_ENOMEM : 0;
 		}
 	}
-	uint32_t na, nl = component(n, ep, &na);
-	int rc = n->capped ? fill_capped(n, nl, na, ep, now)
-			   : fill_plain(n, nl, na, ep, now);
-	return rc ? IO_ENOMEM : 0;
+	return solve_component(n, ep, now);
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -909,13 +865,17 @@ int sim_net_event(sim_net *n, double now, uint32_t kind, void *data,
 
 double sim_net_rate(const sim_net *n, uint32_t src, uint32_t dst)
 {
-	uint32_t pi = map_find(n, src, dst);
+	if (src >= n->n_nodes || dst >= n->n_nodes)
+		return 0;
+	uint32_t pi = pair_find(n, src, dst);
 	return pi == NONE ? 0 : n->pairs[pi].rate;
 }
 
 uint32_t sim_net_flows(const sim_net *n, uint32_t src, uint32_t dst)
 {
-	uint32_t pi = map_find(n, src, dst);
+	if (src >= n->n_nodes || dst >= n->n_nodes)
+		return 0;
+	uint32_t pi = pair_find(n, src, dst);
 	return pi == NONE ? 0 : n->pairs[pi].count;
 }
 

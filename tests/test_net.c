@@ -377,6 +377,44 @@ START_TEST(random_lossy_flows_match_brute_force)
 }
 END_TEST
 
+START_TEST(pairs_are_found_from_either_link)
+{
+	/* node 0 sends to 1..5 (5 pairs on its uplink), 6 and 7 send to 1
+	 * too (3 pairs on 1's downlink); a second flow of 0 -> 1, 6 -> 1 and
+	 * 0 -> 5 joins its pair, looked up on the shorter list: 1's
+	 * downlink, 6's uplink, 5's downlink */
+	sim_nic nics[8];
+	for (int i = 0; i < 8; i++)
+		nics[i] = (sim_nic){100, 100};
+	static const uint32_t sd[10][2] = {{0, 1}, {0, 2}, {0, 3}, {0, 4},
+					   {0, 5}, {6, 1}, {7, 1}, {0, 1},
+					   {6, 1}, {0, 5}};
+	xfer x[10];
+	for (int i = 0; i < 10; i++)
+		x[i] = (xfer){.src = sd[i][0], .dst = sd[i][1], .bytes = 50 + i};
+	sim_heap h;
+	sim_net *net = solved(&h, nics, 8, x, 10, NULL, 0);
+	ck_assert_uint_eq(sim_net_flows(net, 0, 1), 2);
+	ck_assert_uint_eq(sim_net_flows(net, 6, 1), 2);
+	ck_assert_uint_eq(sim_net_flows(net, 0, 5), 2);
+	ck_assert_uint_eq(sim_net_flows(net, 0, 2), 1);
+	ck_assert_uint_eq(sim_net_flows(net, 7, 1), 1);
+	ck_assert_uint_eq(sim_net_flows(net, 1, 0), 0);
+	ck_assert_uint_eq(sim_net_flows(net, 6, 7), 0);
+	ck_assert_uint_eq(sim_net_flows(net, 8, 1), 0); /* no such node */
+	ck_assert_uint_eq(sim_net_flows(net, 0, 99), 0);
+	ck_assert(sim_net_rate(net, 0, 99) == 0);
+	/* 0's uplink fills first (7 flows: 100/7 each), 1's downlink shares
+	 * the rest among its other 3 flows */
+	ck_assert(NEAR(sim_net_rate(net, 0, 1), 100.0 / 7));
+	ck_assert(NEAR(sim_net_rate(net, 0, 5), 100.0 / 7));
+	ck_assert(NEAR(sim_net_rate(net, 6, 1), (100 - 200.0 / 7) / 3));
+	ck_assert(NEAR(sim_net_rate(net, 7, 1), (100 - 200.0 / 7) / 3));
+	sim_net_free(net);
+	sim_heap_free(&h);
+}
+END_TEST
+
 START_TEST(large_components_match_brute_force)
 {
 	/* 60 nodes, 120 links in one component: the solver's large path */
@@ -393,6 +431,7 @@ Suite *suite_net(void)
 	tcase_add_test(tc, two_flows_on_one_link_get_half_each);
 	tcase_add_test(tc, max_min_on_three_links_by_hand);
 	tcase_add_test(tc, pair_left_alone_by_its_neighbour_gets_its_smaller_link);
+	tcase_add_test(tc, pairs_are_found_from_either_link);
 	tcase_add_test(tc, large_components_match_brute_force);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("loss");
