@@ -19,6 +19,12 @@ enum { EV_NET = 0, EV_RELEASE = SIM_NET_EVENT_KINDS, EV_DONE };
 /* Bins of the traffic series at most (memory: 16 bytes per bin and
  * node). */
 #define SP_MAX_BINS 1000000
+/* Whole numbers of a configuration file (sp_setup_load): their ranges. */
+#define SP_MAX_BATCH 1000000000         /* "batch", as --batch */
+#define SP_MAX_SAMPLES 1000000000000LL  /* "samples", as --samples */
+#define SP_MAX_EXECUTORS 1024
+#define SP_MAX_WINDOW 65536
+#define SP_MAX_THREADS 1024             /* a machine type's "threads" */
 
 /* What a group sends, receives and computes, per sample. */
 typedef struct edge {
@@ -698,13 +704,14 @@ static int read_type(sp_setup *s, const io_jdoc *d, const json_t *t,
 		     double *out, io_err *err)
 {
 	const char *file = NULL;
-	double gflops = 0, speed = 1, threads = 0, batch = 0;
+	double gflops = 0, speed = 1;
+	int64_t threads = 0, batch = 0; /* 0: any configuration */
 	if (io_jcheck_keys(d, t, type_keys, err) ||
 	    io_jget_str(d, t, "layer_times", 0, &file, err) ||
 	    io_jget_posnum(d, t, "gflops", 0, &gflops, err) ||
 	    io_jget_posnum(d, t, "speed", 0, &speed, err) ||
-	    io_jget_nonneg(d, t, "threads", 0, &threads, err) ||
-	    io_jget_nonneg(d, t, "batch", 0, &batch, err))
+	    io_jget_int(d, t, "threads", 0, 0, SP_MAX_THREADS, &threads, err) ||
+	    io_jget_int(d, t, "batch", 0, 0, SP_MAX_BATCH, &batch, err))
 		return err->code;
 	if (!file == !(gflops > 0))
 		return io_jerr(err, d, t,
@@ -715,7 +722,7 @@ static int read_type(sp_setup *s, const io_jdoc *d, const json_t *t,
 		if (!p)
 			return nomem(err);
 		io_err inner = {0};
-		int rc = lg_times_load(&s->graph, p, (int)threads, (int64_t)batch,
+		int rc = lg_times_load(&s->graph, p, (int)threads, batch,
 				       out, &inner);
 		free(p);
 		if (rc)
@@ -740,24 +747,29 @@ static int read_config(sp_setup *s, const io_jdoc *d, const sp_overrides *o,
 	if (!json_is_object(root))
 		return io_jerr(err, d, root, "a parallel run is a JSON object");
 	const char *graph = NULL, *strategy = NULL, *input = "driver";
-	double replicas = 1, batch = 0, samples = 0, executors = 1, window = 4,
-	       seed = 1, load = 0;
+	/* whole numbers: range checked by io_jget_int before any cast */
+	int64_t replicas = 1, batch = 0, samples = 0, executors = 1, window = 4,
+		seed = 1;
+	double load = 0;
 	c->bin_s = 1;
 	if (io_jcheck_keys(d, root, top_keys, err) ||
 	    io_jget_str(d, root, "graph", 1, &graph, err) ||
 	    io_jget_str(d, root, "strategy", 1, &strategy, err) ||
-	    io_jget_posnum(d, root, "replicas", 0, &replicas, err) ||
-	    io_jget_posnum(d, root, "batch", 1, &batch, err) ||
-	    io_jget_posnum(d, root, "samples", 1, &samples, err) ||
-	    io_jget_posnum(d, root, "executors", 0, &executors, err) ||
-	    io_jget_posnum(d, root, "window", 0, &window, err) ||
+	    io_jget_int(d, root, "replicas", 0, 1, PP_MAX_WORKERS, &replicas,
+			err) ||
+	    io_jget_int(d, root, "batch", 1, 1, SP_MAX_BATCH, &batch, err) ||
+	    io_jget_int(d, root, "samples", 1, 1, SP_MAX_SAMPLES, &samples,
+			err) ||
+	    io_jget_int(d, root, "executors", 0, 1, SP_MAX_EXECUTORS,
+			&executors, err) ||
+	    io_jget_int(d, root, "window", 0, 1, SP_MAX_WINDOW, &window, err) ||
 	    io_jget_nonneg(d, root, "startup_s", 0, &c->startup_s, err) ||
 	    io_jget_nonneg(d, root, "overhead_s", 0, &c->overhead_s, err) ||
 	    io_jget_str(d, root, "input", 0, &input, err) ||
 	    io_jget_nonneg(d, root, "load_MBps", 0, &load, err) ||
 	    io_jget_nonneg(d, root, "jitter_cv", 0, &c->jitter_cv, err) ||
 	    io_jget_posnum(d, root, "bin_s", 0, &c->bin_s, err) ||
-	    io_jget_nonneg(d, root, "seed", 0, &seed, err))
+	    io_jget_int(d, root, "seed", 0, 0, INT64_MAX, &seed, err))
 		return err->code;
 	const json_t *pp = json_object_get(root, "ps_pull");
 	if (pp && !json_is_boolean(pp))
@@ -769,15 +781,6 @@ static int read_config(sp_setup *s, const io_jdoc *d, const sp_overrides *o,
 		return io_jerr_at(err, d, root, "ps_push", 0,
 				  "\"ps_push\" is true or false");
 	c->ps_push = json_is_true(pu);
-	struct { const char *key; double v, max; } ints[] = {
-		{"replicas", replicas, PP_MAX_WORKERS}, {"batch", batch, 1e9},
-		{"samples", samples, 1e12}, {"executors", executors, 1024},
-		{"window", window, 65536}};
-	for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)
-		if (ints[k].v != floor(ints[k].v) || ints[k].v > ints[k].max)
-			return io_jerr_at(err, d, root, ints[k].key, 0,
-					  "\"%s\" must be a whole number <= %g",
-					  ints[k].key, ints[k].max);
 	const char *plan_cost = "sum";
 	if (io_jget_str(d, root, "plan_cost", 0, &plan_cost, err))
 		return err->code;
@@ -804,8 +807,8 @@ static int read_config(sp_setup *s, const io_jdoc *d, const sp_overrides *o,
 					    "unknown strategy \"%s\" (data, "
 					    "model, model-opt, hybrid)", strategy);
 	s->strategy = (pp_strategy)st;
-	c->batch = o->batch ? o->batch : (int64_t)batch;
-	c->samples = o->samples ? o->samples : (int64_t)samples;
+	c->batch = o->batch ? o->batch : batch;
+	c->samples = o->samples ? o->samples : samples;
 	c->executors = (uint32_t)executors;
 	c->window = (uint32_t)window;
 	c->seed = o->has_seed ? o->seed : (uint64_t)seed;

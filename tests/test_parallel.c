@@ -481,6 +481,65 @@ START_TEST(bad_graph_and_config_give_located_errors)
 }
 END_TEST
 
+/* Whole numbers of a config beyond their type or with a fraction: a
+ * located error naming the key and its range, before any cast (a double
+ * beyond the integer type is undefined behaviour: UBSan's
+ * float-cast-overflow). Integral reals within range (50.0) load. */
+START_TEST(config_whole_numbers_are_range_checked)
+{
+	static const struct { const char *type, *top, *what; } cases[] = {
+		{"\"threads\": 1e300, \"batch\": 50", "",
+		 "\"threads\" must be a whole number in 0..1024"},
+		{"\"threads\": 4294967297, \"batch\": 50", "",
+		 "\"threads\" must be a whole number in 0..1024"},
+		{"\"threads\": 1, \"batch\": -1e300", "",
+		 "\"batch\" must be a whole number in 0..1000000000"},
+		{"\"threads\": 1, \"batch\": 2.5", "",
+		 "\"batch\" must be a whole number in 0..1000000000"},
+		{"\"threads\": 1, \"batch\": 50", ", \"seed\": 1e300",
+		 "\"seed\" must be a whole number in 0..9223372036854775807"},
+		{"\"threads\": 1, \"batch\": 50", ", \"seed\": 1.5",
+		 "\"seed\" must be a whole number in 0..9223372036854775807"},
+		{"\"threads\": 1, \"batch\": 50", ", \"window\": 1e20",
+		 "\"window\" must be a whole number in 1..65536"},
+		{"\"threads\": 1, \"batch\": 50", ", \"executors\": 0.5",
+		 "\"executors\" must be a whole number in 1..1024"},
+		{"\"threads\": 1, \"batch\": 50", ", \"replicas\": 1e19",
+		 "\"replicas\" must be a whole number in 1..12"},
+		{NULL, NULL, NULL}, /* valid: integral reals */
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		char text[16384];
+		snprintf(text, sizeof text,
+			 "{\"graph\": \"%s/%s\",\n"
+			 " \"machine_types\": [{\"name\": \"a\",\n"
+			 " \"layer_times\": \"%s/experiments/parallel/calib/layers.json\",\n"
+			 " %s}],\n"
+			 " \"driver\": {\"nic_MBps\": 100},\n"
+			 " \"workers\": [{\"type\": \"a\", \"nic_MBps\": 100}],\n"
+			 " \"strategy\": \"data\", \"batch\": 50, \"samples\": 100\n"
+			 " %s}\n",
+			 cwd(), LANDCOVER, cwd(),
+			 cases[k].type ? cases[k].type : "\"threads\": 1.0, \"batch\": 5e1",
+			 cases[k].top ? cases[k].top : ", \"seed\": 7.0, \"window\": 8.0");
+		const char *path = test_write("range.parallel.json", text);
+		sp_setup s;
+		sp_overrides o = {0};
+		io_err err = {0};
+		int rc = sp_setup_load(&s, path, &o, &err);
+		if (cases[k].what) {
+			ck_assert_int_eq(rc, IO_EINPUT);
+			expect_located(path, &err, cases[k].what);
+		} else {
+			ck_assert_msg(rc == 0, "%s", err.msg);
+			ck_assert_uint_eq(s.run.seed, 7);
+			ck_assert_uint_eq(s.run.window, 8);
+		}
+		sp_setup_free(&s);
+	}
+}
+END_TEST
+
 /* The whole command twice on one seed (with jitter): byte-identical
  * files; another seed: another summary. */
 START_TEST(same_seed_gives_identical_outputs)
@@ -600,6 +659,7 @@ Suite *suite_parallel(void)
 	tcase_add_test(tc, plan_file_assigns_every_layer);
 	tcase_add_test(tc, bad_graph_and_config_give_located_errors);
 	tcase_add_test(tc, same_seed_gives_identical_outputs);
+	tcase_add_test(tc, config_whole_numbers_are_range_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }
