@@ -73,6 +73,10 @@ typedef struct run {
 	task *tasks;               /* [slot * G + g] */
 	uint32_t *left;            /* [slot]: tasks + 1 before finished */
 	double *released;          /* [slot] */
+	/* slots no batch holds, a stack: batches finish out of order
+	 * (replicas of unequal speed, jitter), so batch k cannot simply
+	 * take slot k % window */
+	uint32_t *free_slot, n_free;
 	int64_t next_batch, n_batches, finished;
 	xfer *x;
 	uint32_t nx, capx, free_x;
@@ -281,7 +285,7 @@ static int release(run *s, double now)
 	while (s->next_batch < s->n_batches &&
 	       s->next_batch - s->finished < (int64_t)c->window) {
 		int64_t k = s->next_batch++;
-		uint32_t slot = (uint32_t)(k % c->window);
+		uint32_t slot = s->free_slot[--s->n_free];
 		double b = (double)(k == s->n_batches - 1 ? c->samples - k * c->batch
 							   : c->batch);
 		s->left[slot] = s->G + 1 + (c->ps_push ? s->pushes : 0);
@@ -351,6 +355,7 @@ static int finish_part(run *s, double now, uint32_t slot)
 {
 	if (--s->left[slot])
 		return 0;
+	s->free_slot[s->n_free++] = slot;
 	double lat = now - s->released[slot];
 	s->lat_sum += lat;
 	if (lat > s->r->latency_max_s)
@@ -450,6 +455,7 @@ static void run_free(run *s)
 	free(s->tasks);
 	free(s->left);
 	free(s->released);
+	free(s->free_slot);
 	free(s->x);
 	free(s->ids);
 	if (s->ws)
@@ -489,14 +495,18 @@ int sp_run(const sp_config *c, sp_result *r, io_err *err)
 	s.tasks = calloc((size_t)c->window * s.G, sizeof *s.tasks);
 	s.left = calloc(c->window, sizeof *s.left);
 	s.released = calloc(c->window, sizeof *s.released);
+	s.free_slot = malloc(c->window * sizeof *s.free_slot);
 	s.ws = calloc(c->n_workers, sizeof *s.ws);
 	s.rng = sim_rng_new(c->seed, 17);
 	if (!nics || !r->busy_s || !r->bytes_in || !r->bytes_out || !s.tasks ||
-	    !s.left || !s.released || !s.ws || !s.rng ||
+	    !s.left || !s.released || !s.free_slot || !s.ws || !s.rng ||
 	    sim_heap_init(&s.heap, 64)) {
 		rc = nomem(err);
 		goto done;
 	}
+	/* popped 0, 1, 2, ...: in order, batch k takes slot k % window */
+	for (s.n_free = 0; s.n_free < c->window; s.n_free++)
+		s.free_slot[s.n_free] = c->window - 1 - s.n_free;
 	for (uint32_t w = 0; w < c->n_workers; w++) {
 		s.ws[w].cap = c->window * s.G;
 		if (!(s.ws[w].queue = calloc(s.ws[w].cap, sizeof(uint32_t)))) {
