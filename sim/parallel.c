@@ -16,9 +16,10 @@ enum { EV_NET = 0, EV_RELEASE = SIM_NET_EVENT_KINDS, EV_DONE };
 
 #define TO_DRIVER UINT32_MAX
 #define TO_PS (UINT32_MAX - 1)
-/* Bins of the traffic series at most (memory: 16 bytes per bin and
- * node). */
+/* Bins of the traffic series at most, and bins x nodes (memory: 16
+ * bytes per bin and node; traffic.csv a row per bin and node). */
 #define SP_MAX_BINS 1000000
+#define SP_MAX_BIN_CELLS 10000000
 /* Whole numbers of a configuration file (sp_setup_load): their ranges. */
 #define SP_MAX_BATCH 1000000000         /* "batch", as --batch */
 #define SP_MAX_SAMPLES 1000000000000LL  /* "samples", as --samples */
@@ -176,13 +177,19 @@ static uint32_t worker_node(const run *s, uint32_t w)
 	return s->first_worker + w;
 }
 
+static uint32_t max_bins(const run *s)
+{
+	uint32_t by_cells = SP_MAX_BIN_CELLS / s->N;
+	return by_cells < SP_MAX_BINS ? by_cells : SP_MAX_BINS;
+}
+
 /* Add bytes over [t0, t1] to the bins of node (in or out). */
 static int traffic_add(run *s, uint32_t node, int in, double t0, double t1,
 		       double bytes)
 {
 	sp_result *r = s->r;
 	double bw = r->bin_s;
-	if (!(t1 / bw < SP_MAX_BINS))
+	if (!(t1 / bw < max_bins(s)))
 		return -2;
 	uint32_t last = (uint32_t)(t1 / bw);
 	if (last >= r->n_bins) {
@@ -565,8 +572,9 @@ int sp_run(const sp_config *c, sp_result *r, io_err *err)
 	}
 	if (rc == -2)
 		rc = io_errf(err, IO_EINPUT, NULL, 0,
-			     "the traffic series would need more than %d bins "
-			     "of %g s (a larger bin_s)", SP_MAX_BINS, c->bin_s);
+			     "the traffic series would need more than %u bins "
+			     "of %g s for %u nodes (a larger bin_s)",
+			     max_bins(&s), c->bin_s, s.N);
 	else if (rc && rc != IO_EINPUT)
 		rc = nomem(err);
 	if (!rc && s.finished != s.n_batches)

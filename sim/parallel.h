@@ -37,7 +37,8 @@
  * seconds: each transfer's bytes spread evenly over its bandwidth phase
  * (after the latency), so the series sums to the byte counts exactly.
  * Memory: the tasks and transfers of the batches in flight, and the bins
- * (at most 10^6: a longer series is an error asking for larger bins).
+ * (at most 10^6, and 10^7 bins x nodes: a longer series is an error
+ * asking for larger bins).
  * Deterministic: the same config and seed give the same result.
  */
 #ifndef HETSIM_SIM_PARALLEL_H

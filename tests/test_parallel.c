@@ -520,6 +520,50 @@ START_TEST(unequal_replicas_finish_out_of_order_and_run_every_batch)
 }
 END_TEST
 
+/* The traffic series is bounded by bins x nodes (10^7), not bins alone:
+ * 1000 data-parallel replicas in 1 ms bins over a 26 s run would hold
+ * 26 million cells (413 MB; traffic.csv of 1 GB). An error asking for
+ * larger bins; larger bins run. */
+START_TEST(traffic_series_is_bounded_by_bins_times_nodes)
+{
+	for (int big_bins = 0; big_bins < 2; big_bins++) {
+		size_t cap = 200000, len = 0;
+		char *text = malloc(cap);
+		ck_assert_ptr_nonnull(text);
+		len += (size_t)snprintf(text + len, cap - len,
+			"{\"graph\": \"%s/%s\",\n"
+			" \"machine_types\": [{\"name\": \"a\", \"gflops\": 0.05}],\n"
+			" \"driver\": {\"nic_MBps\": 100}, \"bin_s\": %s,\n"
+			" \"strategy\": \"data\", \"batch\": 10, \"samples\": 20,\n"
+			" \"workers\": [", cwd(), LANDCOVER, big_bins ? "1" : "0.001");
+		for (int w = 0; w < 1000; w++)
+			len += (size_t)snprintf(text + len, cap - len,
+						"%s{\"type\": \"a\", \"nic_MBps\": 100}",
+						w ? ", " : "");
+		snprintf(text + len, cap - len, "]}\n");
+		const char *path = test_write("wide.parallel.json", text);
+		free(text);
+		sp_setup s;
+		sp_overrides o = {0};
+		io_err err = {0};
+		ck_assert_msg(sp_setup_load(&s, path, &o, &err) == 0, "%s", err.msg);
+		ck_assert_msg(sp_setup_plan(&s, &err) == 0, "%s", err.msg);
+		sp_result r;
+		int rc = sp_run(&s.run, &r, &err);
+		if (big_bins) {
+			ck_assert_msg(rc == 0, "%s", err.msg);
+			ck_assert_uint_le((uint64_t)r.n_bins * r.n_nodes, 10000000);
+		} else {
+			ck_assert_int_eq(rc, IO_EINPUT);
+			ck_assert_msg(strstr(err.msg, "bins of 0.001 s for 1001 nodes"),
+				      "%s", err.msg);
+		}
+		sp_result_free(&r);
+		sp_setup_free(&s);
+	}
+}
+END_TEST
+
 /* Whole numbers of a config beyond their type or with a fraction: a
  * located error naming the key and its range, before any cast (a double
  * beyond the integer type is undefined behaviour: UBSan's
@@ -700,6 +744,7 @@ Suite *suite_parallel(void)
 	tcase_add_test(tc, same_seed_gives_identical_outputs);
 	tcase_add_test(tc, config_whole_numbers_are_range_checked);
 	tcase_add_test(tc, unequal_replicas_finish_out_of_order_and_run_every_batch);
+	tcase_add_test(tc, traffic_series_is_bounded_by_bins_times_nodes);
 	suite_add_tcase(s, tc);
 	return s;
 }
