@@ -564,6 +564,57 @@ START_TEST(traffic_series_is_bounded_by_bins_times_nodes)
 }
 END_TEST
 
+/* model-opt's search is sized before it runs (PP_MAX_SEARCH): three
+ * chains of 11 layers into a merge have 12^3 + 1 ideals and 78^3 nested
+ * pairs; on 12 workers (4096 worker sets per pair) that is 2.5e10 steps,
+ * an hour or so: an error at once, not a hang (the fuzz target found a
+ * 26-layer graph of 1713 ideals taking seconds). The land-cover graph on
+ * 12 workers is within the bound, and a cluster's own max_search
+ * below its size refuses it. */
+START_TEST(model_opt_search_is_sized_before_it_runs)
+{
+	char text[16384];
+	size_t len = (size_t)snprintf(text, sizeof text, "{\"layers\": [\n");
+	for (int k = 0; k < 3; k++)
+		for (int m = 0; m <= 10; m++) {
+			char in[16] = "";
+			if (m)
+				snprintf(in, sizeof in, "\"c%d_%d\"", k, m - 1);
+			len += (size_t)snprintf(text + len, sizeof text - len,
+				"{\"name\": \"c%d_%d\", \"type\": \"%s\", "
+				"\"inputs\": [%s], \"flops\": 1e6, "
+				"\"param_bytes\": 10, \"act_bytes\": 100},\n",
+				k, m, m ? "conv" : "input", in);
+		}
+	snprintf(text + len, sizeof text - len,
+		 "{\"name\": \"merge\", \"type\": \"concat\", \"inputs\": "
+		 "[\"c0_10\", \"c1_10\", \"c2_10\"], \"flops\": 1e6, "
+		 "\"param_bytes\": 10, \"act_bytes\": 100}]}\n");
+	lg_graph g;
+	io_err err = {0};
+	ck_assert_msg(lg_load(&g, test_write("three_chains.json", text), &err) == 0,
+		      "%s", err.msg);
+	static double t[12 * 40], nic[12];
+	for (uint32_t w = 0; w < 12; w++) {
+		nic[w] = 1e8;
+		for (uint32_t l = 0; l < g.n; l++)
+			t[w * g.n + l] = 0.001 * (1 + w % 3);
+	}
+	pp_cluster c = plain_cluster(12, t, nic, 10);
+	pp_plan p;
+	ck_assert_int_eq(pp_plan_make(&p, &g, &c, PP_MODEL_OPT, &err), IO_EINPUT);
+	ck_assert_msg(strstr(err.msg, "the search over 1729 ideals"), "%s", err.msg);
+	lg_free(&g);
+	ck_assert_msg(lg_load(&g, LANDCOVER, &err) == 0, "%s", err.msg);
+	ck_assert_msg(pp_plan_make(&p, &g, &c, PP_MODEL_OPT, &err) == 0, "%s",
+		      err.msg);
+	pp_plan_free(&p);
+	c.max_search = 1e6;
+	ck_assert_int_eq(pp_plan_make(&p, &g, &c, PP_MODEL_OPT, &err), IO_EINPUT);
+	lg_free(&g);
+}
+END_TEST
+
 /* Whole numbers of a config beyond their type or with a fraction: a
  * located error naming the key and its range, before any cast (a double
  * beyond the integer type is undefined behaviour: UBSan's
@@ -745,6 +796,7 @@ Suite *suite_parallel(void)
 	tcase_add_test(tc, config_whole_numbers_are_range_checked);
 	tcase_add_test(tc, unequal_replicas_finish_out_of_order_and_run_every_batch);
 	tcase_add_test(tc, traffic_series_is_bounded_by_bins_times_nodes);
+	tcase_add_test(tc, model_opt_search_is_sized_before_it_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }
