@@ -577,7 +577,7 @@ START_TEST(model_opt_search_is_sized_before_it_runs)
 	size_t len = (size_t)snprintf(text, sizeof text, "{\"layers\": [\n");
 	for (int k = 0; k < 3; k++)
 		for (int m = 0; m <= 10; m++) {
-			char in[16] = "";
+			char in[32] = "";
 			if (m)
 				snprintf(in, sizeof in, "\"c%d_%d\"", k, m - 1);
 			len += (size_t)snprintf(text + len, sizeof text - len,
