@@ -604,7 +604,7 @@ int io_jget_int(const io_jdoc *doc, const json_t *obj, const char *key,
 	} else if (json_is_real(v)) {
 		/* range first (doubles are exact up to 2^53): then the cast */
 		double r = json_real_value(v);
-		if (r >= -0x1p53 && r <= 0x1p53 && r == floor(r)) {
+		if (fabs(r) <= 0x1p53 && r == floor(r)) {
 			x = (int64_t)r;
 			ok = 1;
 		}
