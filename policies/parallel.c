@@ -253,6 +253,16 @@ static void ideals_free(ideals *s)
 	free(s->hash);
 }
 
+/* Is ideal j a subset of ideal i? */
+static int ideal_within(const ideals *s, uint32_t j, uint32_t i)
+{
+	const uint64_t *I = ideal_at(s, i), *J = ideal_at(s, j);
+	for (uint32_t k = 0; k < s->words; k++)
+		if (J[k] & ~I[k])
+			return 0;
+	return 1;
+}
+
 /* Is (bottleneck v, total t) better than (w, u)? The bottleneck first;
  * on a tie the smaller sum of stage costs (no stage that only forwards
  * data, no worker used for nothing). */
@@ -294,16 +304,30 @@ static int plan_opt(pp_plan *p, const lg_graph *g, const pp_cluster *c,
 	for (size_t k = 0; k < (size_t)id.n * NU; k++)
 		best[k] = total[k] = INFINITY;
 	best[0] = total[0] = 0;
+	/* the search's size first (PP_MAX_SEARCH): per pair of nested
+	 * ideals a stage cost per slot and the worker sets of each slot */
+	double work = 0,
+	       max_work = c->max_search > 0 ? c->max_search : PP_MAX_SEARCH;
+	for (uint32_t i = 1; i < id.n && work <= max_work; i++)
+		for (uint32_t j = 0; j < i && id.size[j] < id.size[i]; j++)
+			if (ideal_within(&id, j, i))
+				work += (double)slots * (10.0 * g->n + NU);
+	if (work > max_work) {
+		rc = io_errf(err, IO_EINPUT, NULL, 0,
+			     "strategy %s: the search over %u ideals of the "
+			     "graph and %u stages is over %.3g steps (%.3g s or "
+			     "so); fewer workers, or strategy model",
+			     pp_strategy_name(strat), id.n, slots, max_work,
+			     max_work * 2.5e-9);
+		goto done;
+	}
 	for (uint32_t i = 1; i < id.n; i++) {
 		const uint64_t *I = ideal_at(&id, i);
 		for (uint32_t j = 0; j < i; j++) {
 			const uint64_t *J = ideal_at(&id, j);
 			if (id.size[j] >= id.size[i])
 				break;
-			int sub = 1;
-			for (uint32_t k = 0; k < id.words; k++)
-				sub &= (J[k] & ~I[k]) == 0;
-			if (!sub)
+			if (!ideal_within(&id, j, i))
 				continue;
 			for (uint32_t l = 0; l < g->n; l++)
 				in[l] = (uint8_t)((I[l / 64] ^ J[l / 64]) >> (l % 64) & 1);

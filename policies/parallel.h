@@ -33,7 +33,8 @@
  *              each branch moved to the merge worker) are both candidates.
  *              Limits: PP_MAX_WORKERS workers, PP_MAX_IDEALS ideals (a
  *              chain of L layers has L + 1; two branches of a and b layers
- *              joined into a tail of c, (a + 1)(b + 1) + c).
+ *              joined into a tail of c, (a + 1)(b + 1) + c), and
+ *              PP_MAX_SEARCH steps of the search.
  *   hybrid     model-opt over W / R stages, each stage replicated on R
  *              workers (stage j on workers jR .. jR + R - 1).
  *
@@ -80,6 +81,12 @@
 
 #define PP_MAX_WORKERS 12
 #define PP_MAX_IDEALS 2048
+/* model-opt and hybrid: the search's steps at most, stages x (10 layers
+ * + 2^stages) per pair of nested ideals (a stage cost, then an update
+ * per set of workers), about 2-3 ns a step: 2e9 is some 5 s of planning.
+ * A larger search is an error (fewer workers, or strategy model); the
+ * land-cover graph (108 ideals) on 12 workers takes 2e8. */
+#define PP_MAX_SEARCH 2e9
 
 typedef enum pp_strategy { PP_DATA, PP_MODEL, PP_MODEL_OPT, PP_HYBRID } pp_strategy;
 
@@ -95,6 +102,8 @@ typedef struct pp_cluster {
 	int ps_pull;             /* a PS serves the parameters every batch */
 	uint32_t replicas;       /* hybrid: workers per stage (>= 1) */
 	int overlap;             /* cost: max of the three terms, not sum */
+	double max_search;       /* model-opt, hybrid: steps at most (below);
+				    0: PP_MAX_SEARCH */
 } pp_cluster;
 
 typedef struct pp_plan {

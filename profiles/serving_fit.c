@@ -888,11 +888,13 @@ static json_t *mix_entries(const data *d, const fit *f)
 				if (!s->n)
 					continue;
 				const i64s *pair = &f->service[(size_t)t * d->machines.n + m];
-				int64_t sum = 0;
+				/* in a double: exact below 2^53 ms, and no
+				   int64 overflow for many rows of 1e15 ms */
+				double sum = 0;
 				for (size_t i = 0; i < pair->n; i++)
-					sum += pair->v[i];
+					sum += (double)pair->v[i];
 				double factor = (s->total / (double)s->n) /
-						((double)sum / (double)pair->n);
+						(sum / (double)pair->n);
 				json_t *e = json_pack(
 					"{s:s, s:s, s:o, s:o, s:I}", "machine",
 					d->machines.name[m], "task", d->types.name[t],
@@ -949,6 +951,21 @@ int serving_fit(const serving_fit_args *a, io_err *err)
 					     "not in %s",
 					     d.types.name[t], d.machines.name[m],
 					     a->base);
+	/* a mix factor divides by the pair's mean inference_ms */
+	for (uint32_t t = 0; !st && t < d.types.n; t++)
+		for (uint32_t m = 0; !st && m < d.machines.n; m++) {
+			const i64s *v = &f.service[(size_t)t * d.machines.n + m];
+			size_t i = 0;
+			while (i < v->n && v->v[i] == 0)
+				i++;
+			if (v->n && i == v->n)
+				st = io_errf(err, IO_EINPUT, a->data, 0,
+					     "every inference_ms of task type %s "
+					     "on machine type %s is 0: its mix "
+					     "factors (mean after a type / mean) "
+					     "are undefined",
+					     d.types.name[t], d.machines.name[m]);
+		}
 	if (st)
 		goto out;
 

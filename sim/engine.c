@@ -210,6 +210,10 @@ typedef struct engine {
 	double *wf_bytes_up, *wf_bytes_down; /* [nodes] bytes sent / received */
 	double *wf_compute_s; /* [machines] job-seconds of computation */
 	uint32_t *wf_src_stamp, *wf_src_pos, *wf_src_list, wf_stamp;
+	/* with anomalies: per machine, the staged stage-ins opened there, a
+	 * list through wjob.stage_next (WF_NONE ends it; NULL until the
+	 * first): wf_anomaly_stage counts the open ones */
+	uint32_t *wf_stage_head;
 	double *wf_src_bytes;
 	uint32_t *wf_plan, *wf_plan_off, *wf_plan_at;
 	/* heft under max_running: each job's place in wf_plan, and per machine
@@ -1369,6 +1373,7 @@ typedef struct wjob {
 	task *task; /* while it holds a task */
 	uint32_t parents_left, flows_left, machine;
 	uint32_t next; /* throttle FIFO link */
+	uint32_t stage_next; /* link of its machine's open stage-ins (hdd) */
 	uint8_t cls, staged, stage_open, queued;
 } wjob;
 
@@ -1819,10 +1824,36 @@ static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
 	return t;
 }
 
+/* Job j's stage-in opened (wf_stage): a staged one joins its machine's
+ * list, which wf_anomaly_stage walks instead of every job. A stage-in
+ * with nothing to stage computes at once (its c_s is now), so it never
+ * counts; staged is set before any transfer (wf_send), so it is known
+ * here. Returns -1 out of memory. */
+static int wf_anomaly_stage_open(engine *e, uint32_t j)
+{
+	wjob *s = &e->wjobs[j];
+	uint32_t nm = e->view.n_machines;
+	if (!s->staged || j >= e->wf_n_dag || s->machine >= nm)
+		return 0;
+	if (!e->wf_stage_head) {
+		if (!(e->wf_stage_head = malloc(nm * sizeof *e->wf_stage_head)))
+			return -1;
+		for (uint32_t m = 0; m < nm; m++)
+			e->wf_stage_head[m] = WF_NONE;
+	}
+	s->stage_next = e->wf_stage_head[s->machine];
+	e->wf_stage_head[s->machine] = j;
+	return 0;
+}
+
 /* Job j's stage-in ended at now on the network; the disk (hdd) may make
  * it later: its end. It needs its mean network rate from the disk, times
- * the n stage-ins open on its machine (they share the disk). */
-static double wf_anomaly_stage(const engine *e, uint32_t j, double now)
+ * the n stage-ins open on its machine (they share the disk): those of
+ * its machine's list whose stage-in has not ended by now (c_s: its end,
+ * NAN: none yet). One that has ended leaves the list (now only grows), so
+ * each stage-in is passed over at most once after its end: a run costs
+ * O(jobs + open stage-ins per stage-in end), not O(jobs^2). */
+static double wf_anomaly_stage(engine *e, uint32_t j, double now)
 {
 	const wjob *s = &e->wjobs[j];
 	const wl_dag *d = e->wf->dag;
@@ -1842,10 +1873,15 @@ static double wf_anomaly_stage(const engine *e, uint32_t j, double now)
 		bytes += src != m ? d->file_size[f] : 0;
 	}
 	double n = 0; /* stage-ins open on m, j included */
-	for (uint32_t k = 0; k < e->wf_n_dag; k++) {
-		const wjob *o = &e->wjobs[k];
-		n += o->machine == m && o->stage_open && o->staged &&
-		     !(o->c_s <= now); /* c_s: its stage-in's end; NAN: none yet */
+	uint32_t *link = e->wf_stage_head ? &e->wf_stage_head[m] : NULL;
+	while (link && *link != WF_NONE) {
+		wjob *o = &e->wjobs[*link];
+		if (o->c_s <= now) {
+			*link = o->stage_next; /* ended: for good */
+			continue;
+		}
+		n++;
+		link = &o->stage_next;
 	}
 	double need = bytes / 1e6 / (now - si) * fmax(n, 1);
 	return wf_stretch(e, m, EXP_ANOM_HDD, si, now - si, need);
@@ -2100,6 +2136,8 @@ static int wf_stage(engine *e, uint32_t j)
 	s->si_s = e->view.now;
 	wf_mark(e, j, WT_SI_S, e->view.now);
 	s->stage_open = 1;
+	if (e->x->n_anomalies && wf_anomaly_stage_open(e, j))
+		return -1;
 	return s->flows_left ? 0 : wf_compute(e, j);
 }
 
@@ -2809,6 +2847,7 @@ static WF_HOOK void wf_teardown(engine *e)
 	free(e->wf_bytes_up);
 	free(e->wf_bytes_down);
 	free(e->wf_compute_s);
+	free(e->wf_stage_head);
 	free(e->wf_plan);
 	free(e->wf_plan_off);
 	free(e->wf_plan_at);

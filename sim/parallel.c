@@ -16,9 +16,16 @@ enum { EV_NET = 0, EV_RELEASE = SIM_NET_EVENT_KINDS, EV_DONE };
 
 #define TO_DRIVER UINT32_MAX
 #define TO_PS (UINT32_MAX - 1)
-/* Bins of the traffic series at most (memory: 16 bytes per bin and
- * node). */
+/* Bins of the traffic series at most, and bins x nodes (memory: 16
+ * bytes per bin and node; traffic.csv a row per bin and node). */
 #define SP_MAX_BINS 1000000
+#define SP_MAX_BIN_CELLS 10000000
+/* Whole numbers of a configuration file (sp_setup_load): their ranges. */
+#define SP_MAX_BATCH 1000000000         /* "batch", as --batch */
+#define SP_MAX_SAMPLES 1000000000000LL  /* "samples", as --samples */
+#define SP_MAX_EXECUTORS 1024
+#define SP_MAX_WINDOW 65536
+#define SP_MAX_THREADS 1024             /* a machine type's "threads" */
 
 /* What a group sends, receives and computes, per sample. */
 typedef struct edge {
@@ -67,6 +74,10 @@ typedef struct run {
 	task *tasks;               /* [slot * G + g] */
 	uint32_t *left;            /* [slot]: tasks + 1 before finished */
 	double *released;          /* [slot] */
+	/* slots no batch holds, a stack: batches finish out of order
+	 * (replicas of unequal speed, jitter), so batch k cannot simply
+	 * take slot k % window */
+	uint32_t *free_slot, n_free;
 	int64_t next_batch, n_batches, finished;
 	xfer *x;
 	uint32_t nx, capx, free_x;
@@ -166,13 +177,19 @@ static uint32_t worker_node(const run *s, uint32_t w)
 	return s->first_worker + w;
 }
 
+static uint32_t max_bins(const run *s)
+{
+	uint32_t by_cells = SP_MAX_BIN_CELLS / s->N;
+	return by_cells < SP_MAX_BINS ? by_cells : SP_MAX_BINS;
+}
+
 /* Add bytes over [t0, t1] to the bins of node (in or out). */
 static int traffic_add(run *s, uint32_t node, int in, double t0, double t1,
 		       double bytes)
 {
 	sp_result *r = s->r;
 	double bw = r->bin_s;
-	if (!(t1 / bw < SP_MAX_BINS))
+	if (!(t1 / bw < max_bins(s)))
 		return -2;
 	uint32_t last = (uint32_t)(t1 / bw);
 	if (last >= r->n_bins) {
@@ -275,7 +292,7 @@ static int release(run *s, double now)
 	while (s->next_batch < s->n_batches &&
 	       s->next_batch - s->finished < (int64_t)c->window) {
 		int64_t k = s->next_batch++;
-		uint32_t slot = (uint32_t)(k % c->window);
+		uint32_t slot = s->free_slot[--s->n_free];
 		double b = (double)(k == s->n_batches - 1 ? c->samples - k * c->batch
 							   : c->batch);
 		s->left[slot] = s->G + 1 + (c->ps_push ? s->pushes : 0);
@@ -345,6 +362,7 @@ static int finish_part(run *s, double now, uint32_t slot)
 {
 	if (--s->left[slot])
 		return 0;
+	s->free_slot[s->n_free++] = slot;
 	double lat = now - s->released[slot];
 	s->lat_sum += lat;
 	if (lat > s->r->latency_max_s)
@@ -444,6 +462,7 @@ static void run_free(run *s)
 	free(s->tasks);
 	free(s->left);
 	free(s->released);
+	free(s->free_slot);
 	free(s->x);
 	free(s->ids);
 	if (s->ws)
@@ -483,14 +502,18 @@ int sp_run(const sp_config *c, sp_result *r, io_err *err)
 	s.tasks = calloc((size_t)c->window * s.G, sizeof *s.tasks);
 	s.left = calloc(c->window, sizeof *s.left);
 	s.released = calloc(c->window, sizeof *s.released);
+	s.free_slot = malloc(c->window * sizeof *s.free_slot);
 	s.ws = calloc(c->n_workers, sizeof *s.ws);
 	s.rng = sim_rng_new(c->seed, 17);
 	if (!nics || !r->busy_s || !r->bytes_in || !r->bytes_out || !s.tasks ||
-	    !s.left || !s.released || !s.ws || !s.rng ||
+	    !s.left || !s.released || !s.free_slot || !s.ws || !s.rng ||
 	    sim_heap_init(&s.heap, 64)) {
 		rc = nomem(err);
 		goto done;
 	}
+	/* popped 0, 1, 2, ...: in order, batch k takes slot k % window */
+	for (s.n_free = 0; s.n_free < c->window; s.n_free++)
+		s.free_slot[s.n_free] = c->window - 1 - s.n_free;
 	for (uint32_t w = 0; w < c->n_workers; w++) {
 		s.ws[w].cap = c->window * s.G;
 		if (!(s.ws[w].queue = calloc(s.ws[w].cap, sizeof(uint32_t)))) {
@@ -549,8 +572,9 @@ int sp_run(const sp_config *c, sp_result *r, io_err *err)
 	}
 	if (rc == -2)
 		rc = io_errf(err, IO_EINPUT, NULL, 0,
-			     "the traffic series would need more than %d bins "
-			     "of %g s (a larger bin_s)", SP_MAX_BINS, c->bin_s);
+			     "the traffic series would need more than %u bins "
+			     "of %g s for %u nodes (a larger bin_s)",
+			     max_bins(&s), c->bin_s, s.N);
 	else if (rc && rc != IO_EINPUT)
 		rc = nomem(err);
 	if (!rc && s.finished != s.n_batches)
@@ -698,13 +722,14 @@ static int read_type(sp_setup *s, const io_jdoc *d, const json_t *t,
 		     double *out, io_err *err)
 {
 	const char *file = NULL;
-	double gflops = 0, speed = 1, threads = 0, batch = 0;
+	double gflops = 0, speed = 1;
+	int64_t threads = 0, batch = 0; /* 0: any configuration */
 	if (io_jcheck_keys(d, t, type_keys, err) ||
 	    io_jget_str(d, t, "layer_times", 0, &file, err) ||
 	    io_jget_posnum(d, t, "gflops", 0, &gflops, err) ||
 	    io_jget_posnum(d, t, "speed", 0, &speed, err) ||
-	    io_jget_nonneg(d, t, "threads", 0, &threads, err) ||
-	    io_jget_nonneg(d, t, "batch", 0, &batch, err))
+	    io_jget_int(d, t, "threads", 0, 0, SP_MAX_THREADS, &threads, err) ||
+	    io_jget_int(d, t, "batch", 0, 0, SP_MAX_BATCH, &batch, err))
 		return err->code;
 	if (!file == !(gflops > 0))
 		return io_jerr(err, d, t,
@@ -715,7 +740,7 @@ static int read_type(sp_setup *s, const io_jdoc *d, const json_t *t,
 		if (!p)
 			return nomem(err);
 		io_err inner = {0};
-		int rc = lg_times_load(&s->graph, p, (int)threads, (int64_t)batch,
+		int rc = lg_times_load(&s->graph, p, (int)threads, batch,
 				       out, &inner);
 		free(p);
 		if (rc)
@@ -740,24 +765,29 @@ static int read_config(sp_setup *s, const io_jdoc *d, const sp_overrides *o,
 	if (!json_is_object(root))
 		return io_jerr(err, d, root, "a parallel run is a JSON object");
 	const char *graph = NULL, *strategy = NULL, *input = "driver";
-	double replicas = 1, batch = 0, samples = 0, executors = 1, window = 4,
-	       seed = 1, load = 0;
+	/* whole numbers: range checked by io_jget_int before any cast */
+	int64_t replicas = 1, batch = 0, samples = 0, executors = 1, window = 4,
+		seed = 1;
+	double load = 0;
 	c->bin_s = 1;
 	if (io_jcheck_keys(d, root, top_keys, err) ||
 	    io_jget_str(d, root, "graph", 1, &graph, err) ||
 	    io_jget_str(d, root, "strategy", 1, &strategy, err) ||
-	    io_jget_posnum(d, root, "replicas", 0, &replicas, err) ||
-	    io_jget_posnum(d, root, "batch", 1, &batch, err) ||
-	    io_jget_posnum(d, root, "samples", 1, &samples, err) ||
-	    io_jget_posnum(d, root, "executors", 0, &executors, err) ||
-	    io_jget_posnum(d, root, "window", 0, &window, err) ||
+	    io_jget_int(d, root, "replicas", 0, 1, PP_MAX_WORKERS, &replicas,
+			err) ||
+	    io_jget_int(d, root, "batch", 1, 1, SP_MAX_BATCH, &batch, err) ||
+	    io_jget_int(d, root, "samples", 1, 1, SP_MAX_SAMPLES, &samples,
+			err) ||
+	    io_jget_int(d, root, "executors", 0, 1, SP_MAX_EXECUTORS,
+			&executors, err) ||
+	    io_jget_int(d, root, "window", 0, 1, SP_MAX_WINDOW, &window, err) ||
 	    io_jget_nonneg(d, root, "startup_s", 0, &c->startup_s, err) ||
 	    io_jget_nonneg(d, root, "overhead_s", 0, &c->overhead_s, err) ||
 	    io_jget_str(d, root, "input", 0, &input, err) ||
 	    io_jget_nonneg(d, root, "load_MBps", 0, &load, err) ||
 	    io_jget_nonneg(d, root, "jitter_cv", 0, &c->jitter_cv, err) ||
 	    io_jget_posnum(d, root, "bin_s", 0, &c->bin_s, err) ||
-	    io_jget_nonneg(d, root, "seed", 0, &seed, err))
+	    io_jget_int(d, root, "seed", 0, 0, INT64_MAX, &seed, err))
 		return err->code;
 	const json_t *pp = json_object_get(root, "ps_pull");
 	if (pp && !json_is_boolean(pp))
@@ -769,15 +799,6 @@ static int read_config(sp_setup *s, const io_jdoc *d, const sp_overrides *o,
 		return io_jerr_at(err, d, root, "ps_push", 0,
 				  "\"ps_push\" is true or false");
 	c->ps_push = json_is_true(pu);
-	struct { const char *key; double v, max; } ints[] = {
-		{"replicas", replicas, PP_MAX_WORKERS}, {"batch", batch, 1e9},
-		{"samples", samples, 1e12}, {"executors", executors, 1024},
-		{"window", window, 65536}};
-	for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)
-		if (ints[k].v != floor(ints[k].v) || ints[k].v > ints[k].max)
-			return io_jerr_at(err, d, root, ints[k].key, 0,
-					  "\"%s\" must be a whole number <= %g",
-					  ints[k].key, ints[k].max);
 	const char *plan_cost = "sum";
 	if (io_jget_str(d, root, "plan_cost", 0, &plan_cost, err))
 		return err->code;
@@ -804,8 +825,8 @@ static int read_config(sp_setup *s, const io_jdoc *d, const sp_overrides *o,
 					    "unknown strategy \"%s\" (data, "
 					    "model, model-opt, hybrid)", strategy);
 	s->strategy = (pp_strategy)st;
-	c->batch = o->batch ? o->batch : (int64_t)batch;
-	c->samples = o->samples ? o->samples : (int64_t)samples;
+	c->batch = o->batch ? o->batch : batch;
+	c->samples = o->samples ? o->samples : samples;
 	c->executors = (uint32_t)executors;
 	c->window = (uint32_t)window;
 	c->seed = o->has_seed ? o->seed : (uint64_t)seed;

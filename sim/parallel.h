@@ -37,7 +37,8 @@
  * seconds: each transfer's bytes spread evenly over its bandwidth phase
  * (after the latency), so the series sums to the byte counts exactly.
  * Memory: the tasks and transfers of the batches in flight, and the bins
- * (at most 10^6: a longer series is an error asking for larger bins).
+ * (at most 10^6, and 10^7 bins x nodes: a longer series is an error
+ * asking for larger bins).
  * Deterministic: the same config and seed give the same result.
  */
 #ifndef HETSIM_SIM_PARALLEL_H
@@ -118,8 +119,12 @@ void sp_result_free(sp_result *r);
  *    "jitter_cv": 0, "bin_s": 1, "seed": 1,
  *    "note": "..."}
  *
- * MB is 1e6 bytes. Unknown members are errors; every error names the file
- * and line.
+ * MB is 1e6 bytes. Whole numbers (a real without a fraction, 50.0, is
+ * one) and their ranges: "replicas" 1..12 (PP_MAX_WORKERS), "batch"
+ * 1..1e9, "samples" 1..1e12, "executors" 1..1024, "window" 1..65536,
+ * "seed" 0..2^63-1; a machine type's "threads" 0..1024 and "batch" 0..1e9
+ * (0: any configuration of the layer_times file). Unknown members are
+ * errors; every error names the file and line.
  */
 typedef struct sp_setup {
 	lg_graph graph;

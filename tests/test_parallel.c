@@ -481,6 +481,199 @@ START_TEST(bad_graph_and_config_give_located_errors)
 }
 END_TEST
 
+/* Replicas of unequal speed finish batches out of order: a batch released
+ * then must take a free slot of the window, not the slot of batch k -
+ * window, which may still be in flight (found by make fuzz: the run
+ * stopped with 18 of 20 batches done). Every batch runs, and the slow
+ * replica's share (batches 1, 3, ..., 19 at 5 GFLOP/s) bounds the
+ * makespan from below. */
+START_TEST(unequal_replicas_finish_out_of_order_and_run_every_batch)
+{
+	char text[16384];
+	snprintf(text, sizeof text,
+		 "{\"graph\": \"%s/%s\",\n"
+		 " \"machine_types\": [{\"name\": \"fast\", \"gflops\": 20},"
+		 " {\"name\": \"slow\", \"gflops\": 5}],\n"
+		 " \"driver\": {\"nic_MBps\": 100},\n"
+		 " \"workers\": [{\"type\": \"fast\", \"nic_MBps\": 100},"
+		 " {\"type\": \"slow\", \"nic_MBps\": 100}],\n"
+		 " \"strategy\": \"data\", \"batch\": 10, \"samples\": 200}\n",
+		 cwd(), LANDCOVER);
+	const char *path = test_write("unequal.parallel.json", text);
+	sp_setup s;
+	sp_overrides o = {0};
+	io_err err = {0};
+	ck_assert_msg(sp_setup_load(&s, path, &o, &err) == 0, "%s", err.msg);
+	ck_assert_msg(sp_setup_plan(&s, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(s.plan.replicas, 2);
+	sp_result r;
+	ck_assert_msg(sp_run(&s.run, &r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(r.batches, 20);
+	double flops = 0;
+	for (uint32_t l = 0; l < s.graph.n; l++)
+		flops += s.graph.layers[l].flops;
+	double slow_share = 10 * 10 * flops / 5e9;
+	ck_assert_msg(r.makespan_s >= slow_share, "makespan %.6g < %.6g",
+		      r.makespan_s, slow_share);
+	sp_result_free(&r);
+	sp_setup_free(&s);
+}
+END_TEST
+
+/* The traffic series is bounded by bins x nodes (10^7), not bins alone:
+ * 1000 data-parallel replicas in 1 ms bins over a 26 s run would hold
+ * 26 million cells (413 MB; traffic.csv of 1 GB). An error asking for
+ * larger bins; larger bins run. */
+START_TEST(traffic_series_is_bounded_by_bins_times_nodes)
+{
+	for (int big_bins = 0; big_bins < 2; big_bins++) {
+		size_t cap = 200000, len = 0;
+		char *text = malloc(cap);
+		ck_assert_ptr_nonnull(text);
+		len += (size_t)snprintf(text + len, cap - len,
+			"{\"graph\": \"%s/%s\",\n"
+			" \"machine_types\": [{\"name\": \"a\", \"gflops\": 0.05}],\n"
+			" \"driver\": {\"nic_MBps\": 100}, \"bin_s\": %s,\n"
+			" \"strategy\": \"data\", \"batch\": 10, \"samples\": 20,\n"
+			" \"workers\": [", cwd(), LANDCOVER, big_bins ? "1" : "0.001");
+		for (int w = 0; w < 1000; w++)
+			len += (size_t)snprintf(text + len, cap - len,
+						"%s{\"type\": \"a\", \"nic_MBps\": 100}",
+						w ? ", " : "");
+		snprintf(text + len, cap - len, "]}\n");
+		const char *path = test_write("wide.parallel.json", text);
+		free(text);
+		sp_setup s;
+		sp_overrides o = {0};
+		io_err err = {0};
+		ck_assert_msg(sp_setup_load(&s, path, &o, &err) == 0, "%s", err.msg);
+		ck_assert_msg(sp_setup_plan(&s, &err) == 0, "%s", err.msg);
+		sp_result r;
+		int rc = sp_run(&s.run, &r, &err);
+		if (big_bins) {
+			ck_assert_msg(rc == 0, "%s", err.msg);
+			ck_assert_uint_le((uint64_t)r.n_bins * r.n_nodes, 10000000);
+		} else {
+			ck_assert_int_eq(rc, IO_EINPUT);
+			ck_assert_msg(strstr(err.msg, "bins of 0.001 s for 1001 nodes"),
+				      "%s", err.msg);
+		}
+		sp_result_free(&r);
+		sp_setup_free(&s);
+	}
+}
+END_TEST
+
+/* model-opt's search is sized before it runs (PP_MAX_SEARCH): three
+ * chains of 11 layers into a merge have 12^3 + 1 ideals and 78^3 nested
+ * pairs; on 12 workers (4096 worker sets per pair) that is 2.5e10 steps,
+ * an hour or so: an error at once, not a hang (the fuzz target found a
+ * 26-layer graph of 1713 ideals taking seconds). The land-cover graph on
+ * 12 workers is within the bound, and a cluster's own max_search
+ * below its size refuses it. */
+START_TEST(model_opt_search_is_sized_before_it_runs)
+{
+	char text[16384];
+	size_t len = (size_t)snprintf(text, sizeof text, "{\"layers\": [\n");
+	for (int k = 0; k < 3; k++)
+		for (int m = 0; m <= 10; m++) {
+			char in[32] = "";
+			if (m)
+				snprintf(in, sizeof in, "\"c%d_%d\"", k, m - 1);
+			len += (size_t)snprintf(text + len, sizeof text - len,
+				"{\"name\": \"c%d_%d\", \"type\": \"%s\", "
+				"\"inputs\": [%s], \"flops\": 1e6, "
+				"\"param_bytes\": 10, \"act_bytes\": 100},\n",
+				k, m, m ? "conv" : "input", in);
+		}
+	snprintf(text + len, sizeof text - len,
+		 "{\"name\": \"merge\", \"type\": \"concat\", \"inputs\": "
+		 "[\"c0_10\", \"c1_10\", \"c2_10\"], \"flops\": 1e6, "
+		 "\"param_bytes\": 10, \"act_bytes\": 100}]}\n");
+	lg_graph g;
+	io_err err = {0};
+	ck_assert_msg(lg_load(&g, test_write("three_chains.json", text), &err) == 0,
+		      "%s", err.msg);
+	static double t[12 * 40], nic[12];
+	for (uint32_t w = 0; w < 12; w++) {
+		nic[w] = 1e8;
+		for (uint32_t l = 0; l < g.n; l++)
+			t[w * g.n + l] = 0.001 * (1 + w % 3);
+	}
+	pp_cluster c = plain_cluster(12, t, nic, 10);
+	pp_plan p;
+	ck_assert_int_eq(pp_plan_make(&p, &g, &c, PP_MODEL_OPT, &err), IO_EINPUT);
+	ck_assert_msg(strstr(err.msg, "the search over 1729 ideals"), "%s", err.msg);
+	lg_free(&g);
+	ck_assert_msg(lg_load(&g, LANDCOVER, &err) == 0, "%s", err.msg);
+	ck_assert_msg(pp_plan_make(&p, &g, &c, PP_MODEL_OPT, &err) == 0, "%s",
+		      err.msg);
+	pp_plan_free(&p);
+	c.max_search = 1e6;
+	ck_assert_int_eq(pp_plan_make(&p, &g, &c, PP_MODEL_OPT, &err), IO_EINPUT);
+	lg_free(&g);
+}
+END_TEST
+
+/* Whole numbers of a config beyond their type or with a fraction: a
+ * located error naming the key and its range, before any cast (a double
+ * beyond the integer type is undefined behaviour: UBSan's
+ * float-cast-overflow). Integral reals within range (50.0) load. */
+START_TEST(config_whole_numbers_are_range_checked)
+{
+	static const struct { const char *type, *top, *what; } cases[] = {
+		{"\"threads\": 1e300, \"batch\": 50", "",
+		 "\"threads\" must be a whole number in 0..1024"},
+		{"\"threads\": 4294967297, \"batch\": 50", "",
+		 "\"threads\" must be a whole number in 0..1024"},
+		{"\"threads\": 1, \"batch\": -1e300", "",
+		 "\"batch\" must be a whole number in 0..1000000000"},
+		{"\"threads\": 1, \"batch\": 2.5", "",
+		 "\"batch\" must be a whole number in 0..1000000000"},
+		{"\"threads\": 1, \"batch\": 50", ", \"seed\": 1e300",
+		 "\"seed\" must be a whole number in 0..9223372036854775807"},
+		{"\"threads\": 1, \"batch\": 50", ", \"seed\": 1.5",
+		 "\"seed\" must be a whole number in 0..9223372036854775807"},
+		{"\"threads\": 1, \"batch\": 50", ", \"window\": 1e20",
+		 "\"window\" must be a whole number in 1..65536"},
+		{"\"threads\": 1, \"batch\": 50", ", \"executors\": 0.5",
+		 "\"executors\" must be a whole number in 1..1024"},
+		{"\"threads\": 1, \"batch\": 50", ", \"replicas\": 1e19",
+		 "\"replicas\" must be a whole number in 1..12"},
+		{NULL, NULL, NULL}, /* valid: integral reals */
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		char text[16384];
+		snprintf(text, sizeof text,
+			 "{\"graph\": \"%s/%s\",\n"
+			 " \"machine_types\": [{\"name\": \"a\",\n"
+			 " \"layer_times\": \"%s/experiments/parallel/calib/layers.json\",\n"
+			 " %s}],\n"
+			 " \"driver\": {\"nic_MBps\": 100},\n"
+			 " \"workers\": [{\"type\": \"a\", \"nic_MBps\": 100}],\n"
+			 " \"strategy\": \"data\", \"batch\": 50, \"samples\": 100\n"
+			 " %s}\n",
+			 cwd(), LANDCOVER, cwd(),
+			 cases[k].type ? cases[k].type : "\"threads\": 1.0, \"batch\": 5e1",
+			 cases[k].top ? cases[k].top : ", \"seed\": 7.0, \"window\": 8.0");
+		const char *path = test_write("range.parallel.json", text);
+		sp_setup s;
+		sp_overrides o = {0};
+		io_err err = {0};
+		int rc = sp_setup_load(&s, path, &o, &err);
+		if (cases[k].what) {
+			ck_assert_int_eq(rc, IO_EINPUT);
+			expect_located(path, &err, cases[k].what);
+		} else {
+			ck_assert_msg(rc == 0, "%s", err.msg);
+			ck_assert_uint_eq(s.run.seed, 7);
+			ck_assert_uint_eq(s.run.window, 8);
+		}
+		sp_setup_free(&s);
+	}
+}
+END_TEST
+
 /* The whole command twice on one seed (with jitter): byte-identical
  * files; another seed: another summary. */
 START_TEST(same_seed_gives_identical_outputs)
@@ -600,6 +793,10 @@ Suite *suite_parallel(void)
 	tcase_add_test(tc, plan_file_assigns_every_layer);
 	tcase_add_test(tc, bad_graph_and_config_give_located_errors);
 	tcase_add_test(tc, same_seed_gives_identical_outputs);
+	tcase_add_test(tc, config_whole_numbers_are_range_checked);
+	tcase_add_test(tc, unequal_replicas_finish_out_of_order_and_run_every_batch);
+	tcase_add_test(tc, traffic_series_is_bounded_by_bins_times_nodes);
+	tcase_add_test(tc, model_opt_search_is_sized_before_it_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }

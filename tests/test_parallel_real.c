@@ -511,6 +511,30 @@ static void bad_plan(const char *path, const char *want)
 		      "wanted %s in: %s", want, errbuf);
 }
 
+/* Options beyond the CLI's ranges are refused before anything forks:
+ * they went through casts to time_t, int ms and int bins (a 1e-300 s bin
+ * made a bin index beyond int: undefined behaviour). */
+START_TEST(test_bad_options_refused)
+{
+	par_plan p;
+	load_plan(&p, plan_file("opts.json", "data", -1, NULL));
+	static const par_opts bad[] = {
+		{.bin_s = 1e-300}, {.bin_s = NAN}, {.timeout_s = 1e300},
+		{.timeout_s = 0.01}, {.bandwidth_Bps = -1}, {.threads = 1 << 30},
+		{.samples = -5}};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		par_result r;
+		io_err err = {0};
+		ck_assert_int_eq(par_run(&p, &bad[k], &r, &err), IO_EINPUT);
+		ck_assert_msg(strstr(err.msg, "parallel-real options"), "%zu: %s",
+			      k, err.msg);
+		par_result_free(&r);
+		ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+	}
+	par_plan_free(&p);
+}
+END_TEST
+
 START_TEST(test_bad_plans_located)
 {
 	/* the unmodified plan is fine (the checks below fail for their
@@ -586,6 +610,7 @@ Suite *suite_parallel_real(void)
 	tcase_add_test(tp, test_bandwidth_slows_transfer_bound_run);
 	tcase_add_test(tp, test_killed_worker_reported);
 	tcase_add_test(tp, test_bad_plans_located);
+	tcase_add_test(tp, test_bad_options_refused);
 	suite_add_tcase(s, tp);
 	return s;
 }

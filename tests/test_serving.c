@@ -570,6 +570,14 @@ START_TEST(fitter_refuses_bad_input_with_located_errors)
 		 "machine type tpu is not in"},
 		{"x,0,0,1,1,1,object_detection,g4dn.xlarge,i,5,3,9\n", "1",
 		 "no request that waited long enough"},
+		/* a mix factor over a mean of 0 (was NaN, then "out of
+		 * memory" from json_real) */
+		{"x,0,0,1,1,1,image_classification,g4dn.xlarge,i,0,0,5\n"
+		 "x,0,0,1,1,2,image_classification,g4dn.xlarge,i,10,0,45\n"
+		 "x,0,0,1,1,3,image_classification,g4dn.xlarge,i,20,0,55\n"
+		 "x,0,0,1,1,4,image_classification,g4dn.xlarge,i,30,0,35\n", "1",
+		 "every inference_ms of task type image_classification on "
+		 "machine type g4dn.xlarge is 0"},
 	};
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
 		char path[600], out[600], errbuf[512];

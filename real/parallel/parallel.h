@@ -132,11 +132,16 @@ const char *par_strategy_name(par_strategy s);
 
 typedef struct par_opts {
 	int64_t samples, batch;  /* 0: the plan's */
-	int threads;             /* oneDNN threads per process (0: 1) */
+	int threads;             /* oneDNN threads per process, <= 1024
+				    (0: 1); par_run refuses values out of
+				    these ranges (IO_EINPUT) */
 	const char *backend;     /* "dnnl" (NULL) or "ref" */
-	double bandwidth_Bps;    /* 0: unlimited */
-	double bin_s;            /* traffic bins; 0: 0.1 */
-	double timeout_s;        /* per socket operation; 0: 60 */
+	double bandwidth_Bps;    /* 0: unlimited; at most 1e12 */
+	double bin_s;            /* traffic bins, 0.001 to 3600; 0: 0.1
+				    (a node's series: 2^20 bins at most, the
+				    counts of later ones dropped) */
+	double timeout_s;        /* per socket operation, 0.1 to 86400;
+				    0: 60 */
 	uint64_t seed;           /* weights and inputs; 0: 1 */
 	int check;               /* compare with one process */
 	int keep_predictions;    /* hand them back in par_result's pred */

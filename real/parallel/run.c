@@ -73,14 +73,20 @@ void par_input_fill(uint64_t seed, int input, int64_t sample, float *dst,
 	}
 }
 
-/* Count bytes at time t into a bin (grows the arrays; a failed growth
- * drops the count, never the run). */
+/* Bins of a node's traffic series at most (8 MB per direction): 17
+ * minutes of the smallest bin_s, 0.001 s; 29 hours of the default 0.1 s. */
+#define PAR_MAX_BINS (1 << 20)
+
+/* Count bytes at time t into a bin (grows the arrays; a failed growth,
+ * or a bin past PAR_MAX_BINS, drops the count, never the run). */
 static void bin_add(side *s, int out, uint64_t bytes)
 {
 	if (!s->st || s->t0 <= 0)
 		return;
-	double rel = sim_clock_s() - s->t0;
-	int b = rel < 0 ? 0 : (int)(rel / s->bin_s);
+	double rel = sim_clock_s() - s->t0, q = rel / s->bin_s;
+	if (!(q < PAR_MAX_BINS)) /* checked before the cast */
+		return;
+	int b = rel < 0 ? 0 : (int)q;
 	if (b >= s->bins_cap) {
 		int cap = s->bins_cap ? s->bins_cap : 64;
 		while (cap <= b)
@@ -1006,6 +1012,17 @@ int par_run(const par_plan *p, const par_opts *o_in, par_result *r,
 {
 	memset(r, 0, sizeof *r);
 	par_opts o = *o_in;
+	/* the CLI's ranges (sim/cli/parallel_real.c): a caller's values are
+	 * checked before the casts they go through (time_t, int ms) */
+	if (o.samples < 0 || o.batch < 0 || o.threads > 1024 ||
+	    !(o.bandwidth_Bps >= 0 && o.bandwidth_Bps <= 1e12) ||
+	    !(o.bin_s <= 3600) || (o.bin_s > 0 && o.bin_s < 0.001) ||
+	    !(o.timeout_s <= 86400) || (o.timeout_s > 0 && o.timeout_s < 0.1))
+		return io_errf(err, IO_EINPUT, NULL, 0,
+			       "parallel-real options: samples and batch >= 0, "
+			       "threads <= 1024, bandwidth 0 to 1e12 B/s, bin "
+			       "0.001 to 3600 s, timeout 0.1 to 86400 s (0: "
+			       "the defaults)");
 	if (o.threads <= 0)
 		o.threads = 1;
 	if (!o.backend)

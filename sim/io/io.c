@@ -588,6 +588,35 @@ int io_jget_u64(const io_jdoc *doc, const json_t *obj, const char *key,
 			    "\"%s\" must be an integer >= 0", key);
 }
 
+int io_jget_int(const io_jdoc *doc, const json_t *obj, const char *key,
+		  int required, int64_t lo, int64_t hi, int64_t *out,
+		  io_err *err)
+{
+	int rc;
+	const json_t *v = jget(doc, obj, key, required, &rc, err);
+	if (!v)
+		return rc;
+	int ok = 0;
+	int64_t x = 0;
+	if (json_is_integer(v)) {
+		x = (int64_t)json_integer_value(v);
+		ok = 1;
+	} else if (json_is_real(v)) {
+		/* range first (doubles are exact up to 2^53): then the cast */
+		double r = json_real_value(v);
+		if (fabs(r) <= 0x1p53 && r == floor(r)) {
+			x = (int64_t)r;
+			ok = 1;
+		}
+	}
+	if (!ok || x < lo || x > hi)
+		return io_jerr_at(err, doc, obj, key, 0,
+				  "\"%s\" must be a whole number in %lld..%lld",
+				  key, (long long)lo, (long long)hi);
+	*out = x;
+	return 0;
+}
+
 int io_jget_str(const io_jdoc *doc, const json_t *obj, const char *key,
 		  int required, const char **out, io_err *err)
 {

@@ -80,6 +80,13 @@ int io_jget_nonneg(const io_jdoc *doc, const json_t *obj, const char *key,
 		     int required, double *out, io_err *err); /* >= 0 */
 int io_jget_u64(const io_jdoc *doc, const json_t *obj, const char *key,
 		  int required, uint64_t *out, io_err *err);
+/* A whole number in [lo, hi]: a JSON integer, or a real with no fraction
+ * (50.0, 1e6) that is exact as a double (|x| <= 2^53). Anything else is an
+ * error naming the key and the range, checked before any conversion (a
+ * double beyond the target type must never be cast). */
+int io_jget_int(const io_jdoc *doc, const json_t *obj, const char *key,
+		  int required, int64_t lo, int64_t hi, int64_t *out,
+		  io_err *err);
 int io_jget_str(const io_jdoc *doc, const json_t *obj, const char *key,
 		  int required, const char **out, io_err *err);
 /* Fail if obj has a key not in the NULL-terminated list (typos must not be

@@ -30,6 +30,9 @@ for t in "$@"; do
 	nn_model) kind=json max=4096 ;;
 	agent | agents_file | wms) kind=json max=4096 ;;
 	layergraph) kind=json max=8192 ;;
+	plan) kind=json max=4096 ;;
+	parallel) kind=json max=16384 ;;
+	serving_fit) kind=csv max=8192 ;;
 	wfformat) kind=json max=16384 ;;
 	dax) kind=xml max=8192 ;;
 	results | compare) kind=json max=16384 ;;
