@@ -770,7 +770,8 @@ START_TEST(test_agent_emulated_link)
 	ck_assert_msg(rc == 0, "coordinator: %d %s", rc, errbuf);
 	double o[3];
 	attempt_overheads(dir, o);
-	double base = (o[0] + o[1]) / 2, tol = 0.012 * TEST_SLOWDOWN;
+	/* means over 10 requests each; a loaded machine moves them by ~10 ms */
+	double base = (o[0] + o[1]) / 2, tol = TEST_SANITIZED ? 0.06 : 0.02;
 	ck_assert_msg(fabs(o[2] - (base + 0.040)) < tol,
 		      "overheads %.4f %.4f %.4f: the delayed agent's is not 40 ms above", o[0],
 		      o[1], o[2]);

@@ -811,13 +811,13 @@ START_TEST(eight_families_on_60000_samples_take_well_under_a_second)
 	const size_t n = 60000;
 	double *x = draw_sorted(PROF_FAM_LOGNORMAL, (const double[]){-3.0, 1.0},
 				0.0, n, 9);
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct timespec t0, t1; /* CPU time: the fits' cost, not the machine's load */
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	for (int g = 0; g < PROF_FAM_COUNT; g++) {
 		prof_fit f = fit_of(x, n, (prof_family)g);
 		ck_assert_msg(f.ok, "%s", f.why);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
 	double s = (double)(t1.tv_sec - t0.tv_sec) +
 		   1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
 	ck_assert_msg(s < 1.0 * TEST_SLOWDOWN, "8 fits of 60,000 samples took %.3f s", s);
