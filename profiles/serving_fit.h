@@ -67,6 +67,9 @@
 #define SERVING_FIT_NQ 1001       /* quantiles kept per distribution */
 #define SERVING_FIT_RANDOM_SHARE 0.05 /* overtaken share above which
 					 the queue is "random" */
+#define SERVING_FIT_NH 9  /* hot times tried by the retry fit */
+#define SERVING_FIT_NB 12 /* backoffs tried */
+#define SERVING_FIT_BUSY_W 10.0 /* W above which the idle is negligible */
 #define SERVING_FIT_MAX_MIX (1u << 20) /* (machine, previous type, type)
 					  triples: memory stays bounded */
 
