@@ -612,9 +612,16 @@ static int retry_decision(fit *f, int pass, const row *rows,
 	}
 	if (gap < 0)
 		return 0;
+	/* W when the instance freed (at s - gap): of those waiting then */
+	int64_t freed = s - gap;
 	double hot = hot_grid[f->ih], k = backoff_grid[f->ib], w = 0;
-	for (size_t i = 0; i < n; i++)
-		w += (double)(s - rows[pend[i]].arrival) < hot ? 1.0 : 1.0 / k;
+	for (size_t i = 0; i < n; i++) {
+		int64_t a = rows[pend[i]].arrival;
+		if (a <= freed - f->ready)
+			w += (double)(freed - a) < hot ? 1.0 : 1.0 / k;
+	}
+	if (!(w > 0))
+		return 0;
 	if (f->n_wg == f->cap_wg) {
 		size_t cap = f->cap_wg ? 2 * f->cap_wg : 1024;
 		struct wgap *g = realloc(f->wg, cap * sizeof *g);
@@ -729,12 +736,12 @@ static int fit_retry(data *d, fit *f, io_err *err)
 	if (st)
 		return st;
 	/* gap = hold + idle, idle exponential with mean poll / W: the hold
-	 * is the mean gap, less its lowest and highest tenths (the client's
-	 * rare stalls), where W is large (at least SERVING_FIT_BUSY_W, or
-	 * the largest tenth of the W seen when fewer reach it); the poll
-	 * time from the others: (gap - hold) x W is exponential with mean
-	 * poll, whose median is poll x ln 2 (the median, as the client's
-	 * rare long stalls are no polls) */
+	 * is the mean of gap - poll / W, less its lowest and highest tenths
+	 * (the client's rare stalls), where W is large (at least
+	 * SERVING_FIT_BUSY_W, or the largest tenth of the W seen when fewer
+	 * reach it); the poll time from the others: (gap - hold) x W is
+	 * exponential with mean poll, whose median is poll x ln 2 (the
+	 * median, as the client's rare long stalls are no polls) */
 	f->hold_ms = (double)f->hold;
 	f->poll_ms = 0;
 	if (!f->n_wg)
@@ -742,27 +749,34 @@ static int fit_retry(data *d, fit *f, io_err *err)
 	qsort(f->wg, f->n_wg, sizeof *f->wg, cmp_wgap);
 	double thr = f->wg[f->n_wg - 1 - f->n_wg / 10].w;
 	f->busy_w = thr < SERVING_FIT_BUSY_W ? thr : SERVING_FIT_BUSY_W;
-	double sum = 0;
-	size_t n_busy = 0, n_idle = 0;
-	double *busy = malloc(f->n_wg * sizeof *busy);
-	if (!busy)
+	double *v = malloc(f->n_wg * sizeof *v);
+	if (!v)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
-	for (size_t i = 0; i < f->n_wg; i++)
-		if (f->wg[i].w >= f->busy_w)
-			busy[n_busy++] = f->wg[i].gap;
-	qsort(busy, n_busy, sizeof *busy, cmp_double);
-	size_t lo = n_busy / 10, hi = n_busy - n_busy / 10;
-	for (size_t i = lo; i < hi; i++)
-		sum += busy[i];
-	f->hold_ms = sum / (double)(hi - lo);
-	for (size_t i = 0; i < f->n_wg; i++)
-		if (f->wg[i].w < f->busy_w) {
-			double idle = f->wg[i].gap - f->hold_ms;
-			busy[n_idle++] = (idle > 0 ? idle : 0) * f->wg[i].w;
-		}
-	qsort(busy, n_idle, sizeof *busy, cmp_double);
-	f->poll_ms = n_idle ? busy[n_idle / 2] / log(2.0) : 0.0;
-	free(busy);
+	/* each given the other, from poll 0, until they settle (a fixed
+	 * number of rounds: the result depends on the data only) */
+	for (int round = 0; round < SERVING_FIT_ROUNDS; round++) {
+		size_t n = 0;
+		for (size_t i = 0; i < f->n_wg; i++)
+			if (f->wg[i].w >= f->busy_w)
+				v[n++] = f->wg[i].gap - f->poll_ms / f->wg[i].w;
+		qsort(v, n, sizeof *v, cmp_double);
+		size_t lo = n / 10, hi = n - n / 10;
+		double sum = 0;
+		for (size_t i = lo; i < hi; i++)
+			sum += v[i];
+		f->hold_ms = sum / (double)(hi - lo);
+		if (f->hold_ms < 0)
+			f->hold_ms = 0;
+		n = 0;
+		for (size_t i = 0; i < f->n_wg; i++)
+			if (f->wg[i].w < f->busy_w) {
+				double idle = f->wg[i].gap - f->hold_ms;
+				v[n++] = (idle > 0 ? idle : 0) * f->wg[i].w;
+			}
+		qsort(v, n, sizeof *v, cmp_double);
+		f->poll_ms = n ? v[n / 2] / log(2.0) : 0.0;
+	}
+	free(v);
 	return 0;
 }
 
@@ -1228,9 +1242,10 @@ int serving_fit(const serving_fit_args *a, io_err *err)
 		 "hot_s, backoff: maximum likelihood over %lld choices of the "
 		 "request that got a freed instance among those waiting at "
 		 "least %lld ms (the 5th percentile client-side time of a free "
-		 "request); hold: 10%%-trimmed mean gap before it (start - the "
-		 "instance's previous completion) where W >= %g, poll_s: median of (gap - "
-		 "hold) x W where W < %g, / ln 2, over %zu gaps",
+		 "request); hold: 10%%-trimmed mean of the gap before it (start - the "
+		 "instance's previous completion) less poll_s / W where W >= %g, "
+		 "poll_s: median of (gap - hold) x W where W < %g, / ln 2, "
+		 "alternately, over %zu gaps",
 		 f.choices, (long long)f.ready, f.busy_w, f.busy_w, f.n_wg);
 	if (serving &&
 	    json_object_set_new(

@@ -69,7 +69,8 @@
 					 the queue is "random" */
 #define SERVING_FIT_NH 9  /* hot times tried by the retry fit */
 #define SERVING_FIT_NB 12 /* backoffs tried */
-#define SERVING_FIT_BUSY_W 10.0 /* W above which the idle is negligible */
+#define SERVING_FIT_BUSY_W 10.0 /* W where the hold is read */
+#define SERVING_FIT_ROUNDS 20   /* of the hold / poll time fit */
 #define SERVING_FIT_MAX_MIX (1u << 20) /* (machine, previous type, type)
 					  triples: memory stays bounded */
 
