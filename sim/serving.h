@@ -68,7 +68,9 @@
  * Draws: each request's client delay and hold come from its own uniforms
  * (sim_task_uniform on the run seed and task id, one key per part), so
  * every policy sees the same delays (common random numbers), and they do
- * not change the execution-time draws.
+ * not change the execution-time draws. The random queue's and "retry"'s
+ * picks (and retry's idle times) come from the run seed and the count of
+ * picks so far.
  * The load balancer's choice among free instances is the policy
  * (fcfs = first free, fcfs_random = random free, fcfs_least = least
  * loaded; policies/immediate.h). Workflow workloads refuse "serving".
