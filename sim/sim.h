@@ -138,7 +138,8 @@
  *        give the mapper exact times.
  *    "serving": {...}
  *        the serving model of independent tasks: client delay, hold,
- *        waiting order and previous-type factors (sim/serving.h).
+ *        waiting order or a retrying client, and previous-type factors
+ *        (sim/serving.h).
  *    "tie_break": "lowest" | "random"
  *        machines of equal score (met, mct, olb, kpb, the batch policies'
  *        least completion, felare's energy and completion): the lowest
