@@ -374,10 +374,12 @@ int prof_e2c_expand(const io_jdoc *doc, const json_t *root, json_t **out,
 
 /* machine_queue_size of config.json's "parameters" (a list of one object
  * in E2C-Sim's files, or the object itself), or -1 if absent. */
-static int config_queue_size(const io_jdoc *cfg, double *out, io_err *err)
+static int config_queue_size(const io_jdoc *cfg, double *out,
+			     double *fairness, io_err *err)
 {
 	const json_t *par = json_object_get(cfg->root, "parameters");
 	*out = -1;
+	*fairness = -1;
 	if (json_is_array(par))
 		par = json_array_size(par) ? json_array_get(par, 0) : NULL;
 	if (!par)
@@ -385,7 +387,35 @@ static int config_queue_size(const io_jdoc *cfg, double *out, io_err *err)
 	if (!json_is_object(par))
 		return io_jerr(err, cfg, par,
 			       "\"parameters\" must be an object or a list of one");
-	return io_jget_nonneg(cfg, par, "machine_queue_size", 0, out, err);
+	if (io_jget_nonneg(cfg, par, "machine_queue_size", 0, out, err) ||
+	    io_jget_nonneg(cfg, par, "fairness_factor", 0, fairness, err))
+		return IO_EINPUT;
+	return 0;
+}
+
+/* E2C-Sim's fairness_factor (its FEE scheduler's starvation threshold)
+ * into every felare policy of root with "evict": true and no
+ * "fairness_factor" of its own. */
+static int config_fairness(json_t *root, double fairness, io_err *err)
+{
+	json_t *list = json_object_get(root, "policies");
+	if (!list)
+		list = json_object_get(root, "policy");
+	size_t n = json_is_array(list) ? json_array_size(list) : 1;
+	for (size_t i = 0; list && i < n; i++) {
+		json_t *pol = json_is_array(list) ? json_array_get(list, i)
+						  : list;
+		const json_t *name = json_object_get(pol, "name");
+		if (!json_is_object(pol) || !json_is_string(name) ||
+		    strcmp(json_string_value(name), "felare") ||
+		    !json_is_true(json_object_get(pol, "evict")) ||
+		    json_object_get(pol, "fairness_factor"))
+			continue;
+		if (json_object_set_new(pol, "fairness_factor",
+					json_real(fairness)))
+			return oom(err);
+	}
+	return 0;
 }
 
 /* config.json's "machines" as the experiment's "machines" and the
@@ -463,9 +493,11 @@ int prof_e2c_config(const io_jdoc *doc, json_t *root, io_err *err)
 	if (!rc && !json_is_object(cfg.root))
 		rc = io_jerr(err, &cfg, cfg.root,
 			     "an E2C-Sim config must be a JSON object");
-	double qsize = -1;
+	double qsize = -1, fairness = -1;
 	if (!rc)
-		rc = config_queue_size(&cfg, &qsize, err);
+		rc = config_queue_size(&cfg, &qsize, &fairness, err);
+	if (!rc && fairness >= 0)
+		rc = config_fairness(root, fairness, err);
 	if (!rc)
 		rc = config_machines(&cfg, root, err);
 	if (!rc && qsize >= 0 && !json_object_get(root, "queue")) {

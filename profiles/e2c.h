@@ -49,7 +49,9 @@ int prof_e2c_expand(const io_jdoc *doc, const json_t *root, json_t **out,
  * type, replicas as the count), the profile's "machine_types" (power as
  * busy, idle_power as idle watts; when the profile is an object with
  * "e2c_eet" and no "machine_types" of its own) and "queue" (capacity
- * machine_queue_size of "parameters"). Anything the experiment sets itself
+ * machine_queue_size of "parameters"), and passes "parameters"'
+ * fairness_factor to every {"name": "felare", "evict": true} policy (E2C's
+ * FEE) that has none. Anything the experiment sets itself
  * wins. The task types' deadlines in config.json are not read: E2C-Sim's
  * workload files carry each task's deadline (workloads/, "arrival":
  * "e2c"). Errors name config.json's line. Does nothing without

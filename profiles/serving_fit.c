@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,7 +401,24 @@ typedef struct fit {
 	i64s delay;
 	int64_t hold, margin;
 	long long pairs, inverted;
+	/* "retry" (serving_fit.h): the log-likelihood of each (hot time,
+	 * backoff) of the grids, the fitted pair, the least-squares sums of
+	 * gap on 1 / W and the fitted poll time and hold (ms) */
+	double ll[SERVING_FIT_NH][SERVING_FIT_NB];
+	long long choices;
+	int ih, ib;
+	struct wgap {
+		double w, gap;
+	} *wg; /* of the decisions whose gap is known */
+	size_t n_wg, cap_wg;
+	double busy_w, poll_ms, hold_ms;
+	int64_t ready; /* client time before a request first polls, ms */
 } fit;
+
+static const double hot_grid[SERVING_FIT_NH] = {10,  20,   50,   100, 200,
+						500, 1000, 2000, 5000};
+static const double backoff_grid[SERVING_FIT_NB] = {1,  1.5, 2,  3,  5,  7,
+						    10, 15,  20, 30, 50, 100};
 
 static void fit_free(fit *f, const data *d)
 {
@@ -413,6 +431,7 @@ static void fit_free(fit *f, const data *d)
 	free(f->waited.v);
 	free(f->gaps.v);
 	free(f->delay.v);
+	free(f->wg);
 }
 
 static size_t after_index(const data *d, uint32_t machine, long prev,
@@ -533,6 +552,234 @@ out:
 	return st;
 }
 
+/* By run, start (completion - inference), arrival, file order. */
+static int cmp_by_start(const void *pa, const void *pb)
+{
+	const row *a = pa, *b = pb;
+	if (a->run != b->run)
+		return a->run < b->run ? -1 : 1;
+	int64_t sa = a->completion - a->inference,
+		sb = b->completion - b->inference;
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	if (a->arrival != b->arrival)
+		return a->arrival < b->arrival ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+typedef struct arrival_ref {
+	int64_t arrival;
+	uint32_t seq;
+	size_t at; /* index in the run's rows (start order) */
+} arrival_ref;
+
+static int cmp_arrival_ref(const void *pa, const void *pb)
+{
+	const arrival_ref *a = pa, *b = pb;
+	if (a->arrival != b->arrival)
+		return a->arrival < b->arrival ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* One decision of the retrying client (serving_fit.h, retry): request q
+ * started at s while the requests of pend[0..n) (q among them) waited.
+ * Pass 0 adds to the likelihood grid, pass 1 (the fitted hot time and
+ * backoff) to the least-squares sums when q's gap is known (gap >= 0). */
+static int retry_decision(fit *f, int pass, const row *rows,
+			   const size_t *pend, size_t n, const row *q,
+			   int64_t s, int64_t gap)
+{
+	if (pass == 0) {
+		if (n < 2)
+			return 0;
+		size_t ny[SERVING_FIT_NH] = {0};
+		for (size_t i = 0; i < n; i++) {
+			double age = (double)(s - rows[pend[i]].arrival);
+			for (int h = 0; h < SERVING_FIT_NH; h++)
+				ny[h] += age < hot_grid[h];
+		}
+		double qage = (double)(s - q->arrival);
+		for (int h = 0; h < SERVING_FIT_NH; h++)
+			for (int b = 0; b < SERVING_FIT_NB; b++) {
+				double k = backoff_grid[b];
+				double w = qage < hot_grid[h] ? 1.0 : 1.0 / k;
+				f->ll[h][b] += log(w) -
+					       log((double)ny[h] +
+						   (double)(n - ny[h]) / k);
+			}
+		f->choices++;
+		return 0;
+	}
+	if (gap < 0)
+		return 0;
+	/* W when the instance freed (at s - gap): of those waiting then */
+	int64_t freed = s - gap;
+	double hot = hot_grid[f->ih], k = backoff_grid[f->ib], w = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t a = rows[pend[i]].arrival;
+		if (a <= freed - f->ready)
+			w += (double)(freed - a) < hot ? 1.0 : 1.0 / k;
+	}
+	if (!(w > 0))
+		return 0;
+	if (f->n_wg == f->cap_wg) {
+		size_t cap = f->cap_wg ? 2 * f->cap_wg : 1024;
+		struct wgap *g = realloc(f->wg, cap * sizeof *g);
+		if (!g)
+			return -1;
+		f->wg = g;
+		f->cap_wg = cap;
+	}
+	f->wg[f->n_wg++] = (struct wgap){w, (double)gap};
+	return 0;
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+	return (a > b) - (a < b);
+}
+
+static int cmp_wgap(const void *pa, const void *pb)
+{
+	const struct wgap *a = pa, *b = pb;
+	if (a->w != b->w)
+		return a->w < b->w ? -1 : 1;
+	return (a->gap > b->gap) - (a->gap < b->gap);
+}
+
+/* Sweep every run in start order keeping the requests that wait: arrived
+ * at least f->ready before, not started. prevc[seq]: the completion of
+ * the request before it on its instance (INT64_MIN: none). */
+static int retry_sweep(data *d, fit *f, int pass, const int64_t *prevc,
+		       io_err *err)
+{
+	size_t *pend = malloc((d->n + 1) * sizeof *pend);
+	arrival_ref *by_arr = malloc((d->n + 1) * sizeof *by_arr);
+	unsigned char *started = calloc(d->n + 1, 1);
+	int st = 0;
+	if (!pend || !by_arr || !started) {
+		st = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	for (size_t lo = 0, hi; lo < d->n; lo = hi) {
+		uint32_t run = d->rows[lo].run;
+		for (hi = lo; hi < d->n && d->rows[hi].run == run; hi++)
+			by_arr[hi - lo] = (arrival_ref){d->rows[hi].arrival,
+							d->rows[hi].seq, hi};
+		size_t m = hi - lo, next = 0, n = 0;
+		qsort(by_arr, m, sizeof *by_arr, cmp_arrival_ref);
+		for (size_t i = lo; i < hi; i++) {
+			const row *q = &d->rows[i];
+			int64_t s = q->completion - q->inference;
+			while (next < m && by_arr[next].arrival <= s - f->ready)
+				pend[n++] = by_arr[next++].at;
+			size_t k = 0;
+			int waited = 0;
+			for (size_t j = 0; j < n; j++)
+				if (!started[pend[j] - lo]) {
+					pend[k++] = pend[j];
+					waited |= pend[j] == i;
+				}
+			n = k;
+			if (waited) {
+				/* the gap is known when q waited for its
+				 * instance's previous request */
+				int64_t pc = prevc[q->seq], gap = -1;
+				if (pc != INT64_MIN && q->arrival <= pc - f->ready)
+					gap = s > pc ? s - pc : 0;
+				if (retry_decision(f, pass, d->rows, pend, n, q,
+						   s, gap)) {
+					st = io_errf(err, IO_ENOMEM, NULL, 0,
+						     "out of memory");
+					goto out;
+				}
+			}
+			started[i - lo] = 1;
+		}
+		memset(started, 0, m);
+	}
+out:
+	free(pend);
+	free(by_arr);
+	free(started);
+	return st;
+}
+
+/* The retrying client (serving_fit.h, retry). */
+static int fit_retry(data *d, fit *f, io_err *err)
+{
+	int64_t *prevc = malloc((d->n + 1) * sizeof *prevc);
+	if (!prevc)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	qsort(d->rows, d->n, sizeof *d->rows, cmp_by_instance);
+	for (size_t i = 0; i < d->n; i++) {
+		const row *t = &d->rows[i], *p = i ? &d->rows[i - 1] : NULL;
+		prevc[t->seq] = p && p->run == t->run &&
+						p->instance == t->instance
+					? p->completion
+					: INT64_MIN;
+	}
+	qsort(d->rows, d->n, sizeof *d->rows, cmp_by_start);
+	int st = retry_sweep(d, f, 0, prevc, err);
+	if (!st) {
+		f->ih = f->ib = 0;
+		for (int b = 0; b < SERVING_FIT_NB; b++)
+			for (int h = 0; h < SERVING_FIT_NH; h++)
+				if (f->ll[h][b] > f->ll[f->ih][f->ib]) {
+					f->ih = h;
+					f->ib = b;
+				}
+		st = retry_sweep(d, f, 1, prevc, err);
+	}
+	free(prevc);
+	if (st)
+		return st;
+	/* gap = hold + idle, idle exponential with mean poll / W: the hold
+	 * is the mean of gap - poll / W, less its lowest and highest tenths
+	 * (the client's rare stalls), where W is large (at least
+	 * SERVING_FIT_BUSY_W, or the largest tenth of the W seen when fewer
+	 * reach it); the poll time from the others: (gap - hold) x W is
+	 * exponential with mean poll, whose median is poll x ln 2 (the
+	 * median, as the client's rare long stalls are no polls) */
+	f->hold_ms = (double)f->hold;
+	f->poll_ms = 0;
+	if (!f->n_wg)
+		return 0;
+	qsort(f->wg, f->n_wg, sizeof *f->wg, cmp_wgap);
+	double thr = f->wg[f->n_wg - 1 - f->n_wg / 10].w;
+	f->busy_w = thr < SERVING_FIT_BUSY_W ? thr : SERVING_FIT_BUSY_W;
+	double *v = malloc(f->n_wg * sizeof *v);
+	if (!v)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	/* each given the other, from poll 0, until they settle (a fixed
+	 * number of rounds: the result depends on the data only) */
+	for (int round = 0; round < SERVING_FIT_ROUNDS; round++) {
+		size_t n = 0;
+		for (size_t i = 0; i < f->n_wg; i++)
+			if (f->wg[i].w >= f->busy_w)
+				v[n++] = f->wg[i].gap - f->poll_ms / f->wg[i].w;
+		qsort(v, n, sizeof *v, cmp_double);
+		size_t lo = n / 10, hi = n - n / 10;
+		double sum = 0;
+		for (size_t i = lo; i < hi; i++)
+			sum += v[i];
+		f->hold_ms = sum / (double)(hi - lo);
+		if (f->hold_ms < 0)
+			f->hold_ms = 0;
+		n = 0;
+		for (size_t i = 0; i < f->n_wg; i++)
+			if (f->wg[i].w < f->busy_w) {
+				double idle = f->wg[i].gap - f->hold_ms;
+				v[n++] = (idle > 0 ? idle : 0) * f->wg[i].w;
+			}
+		qsort(v, n, sizeof *v, cmp_double);
+		f->poll_ms = n ? v[n / 2] / log(2.0) : 0.0;
+	}
+	free(v);
+	return 0;
+}
+
 /* Median of sorted values: the element at n / 2. */
 static int64_t median(const i64s *a)
 {
@@ -554,6 +801,11 @@ static int fit_all(data *d, fit *f, const char *label, io_err *err)
 	 * time of a free request */
 	f->margin = median(&f->free_);
 	if ((st = fit_queue(d, f, err)))
+		return st;
+	/* a request polls once its own client time has passed: the shortest
+	 * (5th percentile) client-side time of a free request */
+	f->ready = f->free_.v[f->free_.n / 20];
+	if ((st = fit_retry(d, f, err)))
 		return st;
 	size_t k = 0;
 	for (size_t i = 0; i < f->waited.n; i++)
@@ -1002,7 +1254,26 @@ int serving_fit(const serving_fit_args *a, io_err *err)
 		quantiles(&f.delay), "source", delay_src, "queue",
 		inv > SERVING_FIT_RANDOM_SHARE ? "random" : "fifo", "queue_source",
 		queue_src, "mix", mix_entries(&d, &f));
-	if (!prof || !serving) {
+	char retry_src[600];
+	snprintf(retry_src, sizeof retry_src,
+		 "hot_s, backoff: maximum likelihood over %lld choices of the "
+		 "request that got a freed instance among those waiting at "
+		 "least %lld ms (the 5th percentile client-side time of a free "
+		 "request); hold: 10%%-trimmed mean of the gap before it (start - the "
+		 "instance's previous completion) less poll_s / W where W >= %g, "
+		 "poll_s: median of (gap - hold) x W where W < %g, / ln 2, "
+		 "alternately, over %zu gaps",
+		 f.choices, (long long)f.ready, f.busy_w, f.busy_w, f.n_wg);
+	if (serving &&
+	    json_object_set_new(
+		    serving, "retry",
+		    json_pack("{s:f, s:f, s:f, s:f, s:s}", "poll_s",
+			      round6(f.poll_ms / 1e3), "hot_s",
+			      round6(hot_grid[f.ih] / 1e3), "backoff",
+			      backoff_grid[f.ib], "hold",
+			      round6(f.hold_ms / 1e3), "source", retry_src)))
+		st = IO_ENOMEM;
+	if (!prof || !serving || st) {
 		st = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 		goto out;
 	}

@@ -47,13 +47,38 @@
  *                  after that previous type / mean inference_ms of the pair
  *                  (the service order on an instance is its completion
  *                  order), rounded to 6 decimals, with its count n
+ *    retry         the retrying client (sim/serving.h "retry"). A decision
+ *                  is a request q that started (completion - inference_ms)
+ *                  at s while it waited: it arrived at least `ready` before
+ *                  s (ready: the 5th percentile client-side time of a free
+ *                  request, the shortest the client takes before it first
+ *                  polls) and had not started; the requests waiting with
+ *                  it are those of its run that arrived by s - ready and
+ *                  started at s or later. hot_s and backoff: the pair of
+ *                  the grids (hot 10 ms .. 5 s, backoff 1 .. 100) of
+ *                  greatest likelihood of every decision with 2 or more
+ *                  waiting, P(q) = weight(q) / W (weight 1 while the wait
+ *                  is under hot_s, 1 / backoff after; W the sum over the
+ *                  waiting); ties to the smaller backoff, then hot time.
+ *                  hold and poll_s from the gap before each decision whose
+ *                  request waited for its instance's previous one (gap =
+ *                  s - that completion, at least 0; W of those waiting
+ *                  when it freed): the gap is hold + an idle time,
+ *                  exponential with mean poll_s / W. hold = the mean of
+ *                  gap - poll_s / W less its lowest and highest tenths
+ *                  where W >= SERVING_FIT_BUSY_W (or the largest tenth of
+ *                  W when fewer reach it); poll_s = the median of (gap -
+ *                  hold) x W where W is smaller, / ln 2; the two
+ *                  alternately from poll_s 0, SERVING_FIT_ROUNDS times.
+ *                  Without decisions: hold as above, poll_s 0, backoff 1.
  *  Each value carries the rule and counts that produced it ("source").
  *
  * Every number comes from the training rows; nothing is tuned by hand. The
  * same inputs give byte-identical outputs (the JSON is laid out one value a
  * line, indent 1, ASCII with \u escapes, numbers in their shortest exact
- * form). These are the rules of the former experiments/serving/fit.py,
- * whose outputs this reproduces value for value.
+ * form). Apart from "retry", these are the rules of the former
+ * experiments/serving/fit.py, whose outputs this reproduces value for
+ * value.
  *
  * Errors: io_err values; a bad row or header is "file:line: what", a flag
  * "--runs: ...", exit status 2 in the CLI.
@@ -67,6 +92,10 @@
 #define SERVING_FIT_NQ 1001       /* quantiles kept per distribution */
 #define SERVING_FIT_RANDOM_SHARE 0.05 /* overtaken share above which
 					 the queue is "random" */
+#define SERVING_FIT_NH 9  /* hot times tried by the retry fit */
+#define SERVING_FIT_NB 12 /* backoffs tried */
+#define SERVING_FIT_BUSY_W 10.0 /* W where the hold is read */
+#define SERVING_FIT_ROUNDS 20   /* of the hold / poll time fit */
 #define SERVING_FIT_MAX_MIX (1u << 20) /* (machine, previous type, type)
 					  triples: memory stays bounded */
 

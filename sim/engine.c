@@ -156,6 +156,9 @@ typedef struct engine {
 	task *wait_head, *wait_tail;
 	uint64_t waiting;
 	uint64_t serving_draws; /* "serving" "queue": "random" picks so far */
+	/* "serving" "retry": the picked task and the idle time it adds */
+	const struct task *retry_task;
+	double retry_idle_s;
 	const sim_serving *serving; /* x->serving: NULL when off */
 	double serving_last_s; /* with serving: the latest response */
 	/* metrics */
@@ -681,10 +684,16 @@ static __attribute__((noinline)) void serving_start(engine *e, task *t,
 	const sim_serving *s = e->serving;
 	machine *mc = &e->machines[m];
 	uint32_t prev = mc->last_type1 ? mc->last_type1 - 1 : s->n_tasks;
+	double hold = s->has_retry ? s->retry_hold_s
+				   : sim_serving_hold(s, e->seed, t->id);
+	if (t == e->retry_task) {
+		hold += e->retry_idle_s;
+		e->retry_task = NULL;
+	}
 	t->exec_s = t->exec_s *
 			    sim_serving_factor(s, e->mviews[m].type, prev,
 					       t->type) +
-		    sim_serving_hold(s, e->seed, t->id);
+		    hold;
 	mc->last_type1 = t->type + 1;
 }
 
@@ -936,6 +945,40 @@ static __attribute__((noinline)) task *serving_to_head(engine *e)
 	return t;
 }
 
+/* "serving" "retry": move the waiting task whose poll comes first to the
+ * head (serving.h: each with probability its weight / the sum w) and note
+ * the idle time before it, exponential with rate w / poll_s; none when it
+ * arrives now, to a free instance. Each pick walks the queue twice. */
+static __attribute__((noinline)) task *serving_retry_to_head(engine *e)
+{
+	const sim_serving *s = e->serving;
+	double now = e->view.now, w = 0;
+	for (const task *t = e->wait_head; t; t = t->next)
+		w += sim_serving_retry_weight(s, now - t->arrival_s);
+	uint64_t k = e->serving_draws++;
+	double u = sim_task_uniform(e->seed ^ 0x0DDBA11CAFEull, k) * w;
+	task *prev = NULL, *t = e->wait_head;
+	for (; t->next; prev = t, t = t->next) {
+		u -= sim_serving_retry_weight(s, now - t->arrival_s);
+		if (u < 0)
+			break;
+	}
+	if (prev) {
+		wait_unlink(e, prev, t);
+		t->next = e->wait_head;
+		e->wait_head = t;
+		e->waiting++;
+	}
+	e->retry_task = t;
+	e->retry_idle_s =
+		t->arrival_s < now
+			? sim_serving_retry_idle(
+				  s, w,
+				  sim_task_uniform(e->seed ^ 0x1D1E5EC0DEull, k))
+			: 0.0;
+	return t;
+}
+
 /* Immediate mode: offer waiting tasks, head first, until the policy defers
  * one. Expired tasks are dropped first when drop.at_mapping is set. A task
  * below the pruning threshold on the machine its policy picks is dropped,
@@ -946,8 +989,9 @@ static int drain_wait_queue(engine *e)
 	task *prev = NULL;
 	for (task *t = e->wait_head, *next; t; t = next) {
 		if (__builtin_expect(e->serving != NULL, 0) && !prev &&
-		    e->serving->queue_random)
-			t = serving_to_head(e);
+		    (e->serving->queue_random || e->serving->has_retry))
+			t = e->serving->has_retry ? serving_retry_to_head(e)
+						  : serving_to_head(e);
 		next = t->next;
 		if (e->x->drop_at_mapping && expired(e, t)) {
 			wait_unlink(e, prev, t);

@@ -156,14 +156,49 @@ static int parse_mix(sim_serving *s, const io_jdoc *doc, const json_t *obj,
 	return 0;
 }
 
+/* "retry" (serving.h): a number at key of obj in [lo, SERVING_MAX_S]. */
+static int retry_num(const io_jdoc *doc, const json_t *obj, const char *key,
+		     double lo, double *out, io_err *err)
+{
+	const json_t *v = json_object_get(obj, key);
+	double x = json_is_number(v) ? json_number_value(v) : NAN;
+	if (!(x >= lo && x <= SERVING_MAX_S))
+		return io_jerr(err, doc, v ? v : obj,
+			       "serving: \"retry\" needs \"%s\", a number in "
+			       "[%g, %g]", key, lo, SERVING_MAX_S);
+	*out = x;
+	return 0;
+}
+
+static int parse_retry(sim_serving *s, const io_jdoc *doc, const json_t *o,
+		       io_err *err)
+{
+	const json_t *r = json_object_get(o, "retry");
+	if (!r)
+		return 0;
+	static const char *const keys[] = {"poll_s", "hot_s", "backoff", "hold",
+					   "source", NULL};
+	if (!json_is_object(r))
+		return io_jerr(err, doc, r,
+			       "serving: \"retry\" must be an object");
+	if (io_jcheck_keys(doc, r, keys, err) ||
+	    retry_num(doc, r, "poll_s", 0, &s->poll_s, err) ||
+	    retry_num(doc, r, "hot_s", 0, &s->hot_s, err) ||
+	    retry_num(doc, r, "backoff", 1, &s->backoff, err) ||
+	    retry_num(doc, r, "hold", 0, &s->retry_hold_s, err))
+		return IO_EINPUT;
+	s->has_retry = 1;
+	return 0;
+}
+
 static int parse_object(sim_serving *s, const io_jdoc *doc, const json_t *o,
 			const prof_profile *p, int top, io_err *err)
 {
 	static const char *const top_keys[] = {"file", "client_delay", "hold",
-					       "mix", "queue", NULL};
+					       "mix", "queue", "retry", NULL};
 	static const char *const file_keys[] = {"client_delay", "hold", "mix",
-						"queue", "queue_source", "source",
-						"fit", NULL};
+						"queue", "queue_source", "retry",
+						"source", "fit", NULL};
 	if (!json_is_object(o))
 		return io_jerr(err, doc, o, "\"serving\" must be an object");
 	if (io_jcheck_keys(doc, o, top ? top_keys : file_keys, err))
@@ -181,6 +216,8 @@ static int parse_object(sim_serving *s, const io_jdoc *doc, const json_t *o,
 			       "\"random\"");
 	if (q)
 		s->queue_random = !strcmp(q, "random");
+	if (parse_retry(s, doc, o, err))
+		return IO_EINPUT;
 	return parse_mix(s, doc, o, p, err);
 }
 

@@ -17,6 +17,13 @@
  *                            occupies the slot.
  *     "mix": [{"machine": "c5.2xlarge", "task": "image_classification",
  *              "after": "speech_recognition", "factor": 1.06}, ...],
+ *                            service time that depends on the instance's
+ *                            previous request: the drawn time of a request
+ *                            of "task" on an instance of type "machine"
+ *                            whose previous request was of type "after"
+ *                            ("after": null: the instance's first request)
+ *                            is multiplied by "factor" (> 0). Pairs not
+ *                            listed: 1.
  *     "queue": "fifo" | "random"
  *                            the order in which requests waiting for a free
  *                            instance get one (immediate policies: the
@@ -25,13 +32,29 @@
  *                            each time (a load balancer whose waiting
  *                            requests race for an instance; each pick walks
  *                            the queue, so it costs its length)
- *                            service time that depends on the instance's
- *                            previous request: the drawn time of a request
- *                            of "task" on an instance of type "machine"
- *                            whose previous request was of type "after"
- *                            ("after": null: the instance's first request)
- *                            is multiplied by "factor" (> 0). Pairs not
- *                            listed: 1.
+ *     "retry": {"poll_s": 0.004, "hot_s": 0.1, "backoff": 5, "hold": 0.002}
+ *                            a retrying client (replaces "queue" and
+ *                            "hold"): each waiting request polls for a free
+ *                            instance at random (memoryless) times, on
+ *                            average every poll_s while it has waited less
+ *                            than hot_s, every backoff x poll_s after
+ *                            (backoff >= 1: the client backs off). A
+ *                            request that arrives to a free instance takes
+ *                            it at once; an instance that frees while
+ *                            requests wait stays idle until the first of
+ *                            them polls (exponential with rate W / poll_s,
+ *                            W = waiting hot requests + waiting others /
+ *                            backoff; this idle time occupies it, as the
+ *                            hold does), and that request is a hot one
+ *                            with probability 1 / W each, another with
+ *                            1 / (backoff W). New arrivals are thus
+ *                            favoured over long-waiting requests, and an
+ *                            instance of a lightly loaded pool idles
+ *                            longer between queued requests than one of a
+ *                            saturated pool. "hold" (seconds) is the
+ *                            instance's own hold under this client.
+ *                            Each pick and idle time is drawn from the
+ *                            run seed and a pick counter.
  *     "file": "serving.json" a fitted model (`hetsim fit --serving`
  *                            writes one): a JSON object with the keys
  *                            above, path relative to the experiment; keys
@@ -45,7 +68,9 @@
  * Draws: each request's client delay and hold come from its own uniforms
  * (sim_task_uniform on the run seed and task id, one key per part), so
  * every policy sees the same delays (common random numbers), and they do
- * not change the execution-time draws.
+ * not change the execution-time draws. The random queue's and "retry"'s
+ * picks (and retry's idle times) come from the run seed and the count of
+ * picks so far.
  * The load balancer's choice among free instances is the policy
  * (fcfs = first free, fcfs_random = random free, fcfs_least = least
  * loaded; policies/immediate.h). Workflow workloads refuse "serving".
@@ -53,6 +78,7 @@
 #ifndef HETSIM_SIM_SERVING_H
 #define HETSIM_SIM_SERVING_H
 
+#include <math.h>
 #include <stdint.h>
 #include "profiles/profile.h"
 #include "sim/base/rng.h"
@@ -66,6 +92,9 @@ typedef struct sim_serving {
 	double *mix;
 	uint32_t n_tasks, n_machine_types;
 	int queue_random; /* "queue": "random" */
+	/* "retry" (has_retry): poll interval, hot time, backoff, hold (s) */
+	int has_retry;
+	double poll_s, hot_s, backoff, retry_hold_s;
 } sim_serving;
 
 /* Parse node (the experiment's "serving" object) against profile p. */
@@ -96,6 +125,20 @@ static inline double sim_serving_hold(const sim_serving *s, uint64_t seed,
 	return s->n_hold ? sim_serving_pick(s->hold_s, s->n_hold,
 			     sim_task_uniform(seed ^ 0x40DD15EA5Eull, id))
 			 : 0.0;
+}
+/* "retry": the poll rate of a request that has waited age seconds, in
+ * units of 1 / poll_s: 1 while hot, 1 / backoff after. */
+static inline double sim_serving_retry_weight(const sim_serving *s,
+					      double age)
+{
+	return age < s->hot_s ? 1.0 : 1.0 / s->backoff;
+}
+/* "retry": how long a freed instance idles before the first poll of the
+ * waiting requests whose weights sum to w, for uniform u in (0, 1). */
+static inline double sim_serving_retry_idle(const sim_serving *s, double w,
+					    double u)
+{
+	return w > 0 ? -log(u) * s->poll_s / w : 0.0;
 }
 /* The factor of a request of type tt after a request of type prev
  * (prev = n_tasks: the instance's first) on machine type mt. */

@@ -138,7 +138,8 @@
  *        give the mapper exact times.
  *    "serving": {...}
  *        the serving model of independent tasks: client delay, hold,
- *        waiting order and previous-type factors (sim/serving.h).
+ *        waiting order or a retrying client, and previous-type factors
+ *        (sim/serving.h).
  *    "tie_break": "lowest" | "random"
  *        machines of equal score (met, mct, olb, kpb, the batch policies'
  *        least completion, felare's energy and completion): the lowest
@@ -155,8 +156,9 @@
  *        experiments/e2c/parity measures both.
  *    "e2c_config": "config.json"
  *        E2C-Sim's configuration, relative to the experiment: its machines
- *        (counts, power) and queue size where the experiment gives none
- *        (profiles/e2c.h, prof_e2c_config).
+ *        (counts, power) and queue size where the experiment gives none,
+ *        and its fairness_factor for felare with "evict" (profiles/e2c.h,
+ *        prof_e2c_config).
  *    "billing_granularity_s": 3600   every machine is billed its price per
  *        hour for the run's makespan rounded up to whole periods of this
  *        length (default 0: exact seconds)

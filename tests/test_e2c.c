@@ -894,6 +894,59 @@ START_TEST(test_e2c_felare_evicts_the_fastest_machines_tail_for_a_starving_type)
 }
 END_TEST
 
+/* "e2c_config" passes E2C's fairness_factor to felare with "evict" (FEE):
+ * the case above, whose eviction needs a factor above 0 (T2's on-time
+ * ratio 0 < factor x mean 0.1). config.json's 0 turns it off, its 1 (the
+ * value of E2C-Sim's bundled config.json) on; the policy's own factor
+ * wins over the config's. */
+START_TEST(test_e2c_config_passes_fairness_factor_to_fee)
+{
+	test_write("eet.csv", "idx,A,B\nT1,1,1\nT2,1,0.5\n");
+	fee_workload("T1", "4.5");
+	static const char cfg[] =
+		"{\"parameters\": [{\"machine_queue_size\": 1,"
+		" \"fairness_factor\": %s}],\n"
+		" \"machines\": [{\"name\": \"A\"}, {\"name\": \"B\"}]}\n";
+	static const char xp[] =
+		"{\"profile\": {\"e2c_eet\": {\"file\": \"eet.csv\"}},\n"
+		" \"e2c_config\": \"config.json\",\n"
+		" \"workload\": {\"arrival\": \"e2c\", \"file\": \"wl.csv\"},\n"
+		" \"policies\": [{\"name\": \"felare\", \"evict\": true%s}],"
+		" \"seed\": 3}\n";
+	static const struct {
+		const char *config, *own, *dir;
+		int evicted;
+	} cases[] = {
+		{"1.0", "", "felare-evict1", 1},
+		{"0", "", "felare-evict0", 0},
+		{"0", ", \"fairness_factor\": 1", "felare-evict1", 1},
+		{"1.0", ", \"fairness_factor\": 0", "felare-evict0", 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char text[1024], errbuf[2048];
+		snprintf(text, sizeof text, cfg, cases[i].config);
+		test_write("config.json", text);
+		snprintf(text, sizeof text, xp, cases[i].own);
+		json_t *sm = run_summary_in(text, "felare", cases[i].dir,
+					    "cfg_fair", errbuf, sizeof errbuf);
+		ck_assert_msg(sm != NULL, "case %zu: %s", i, errbuf);
+		ck_assert_int_eq(dropped_by(sm, "evicted"), cases[i].evicted);
+		ck_assert_int_eq(dropped_by(sm, "unmapped"),
+				 1 - cases[i].evicted);
+		json_decref(sm);
+	}
+	char text[256], errbuf[2048];
+	snprintf(text, sizeof text, cfg, "-1");
+	test_write("config.json", text);
+	snprintf(text, sizeof text, xp, "");
+	ck_assert_ptr_null(
+		run_summary(text, "felare", "cfg_fair", errbuf, sizeof errbuf));
+	ck_assert_msg(strstr(errbuf, "config.json:1") &&
+			      strstr(errbuf, "fairness_factor"),
+		      "%s", errbuf);
+}
+END_TEST
+
 START_TEST(test_e2c_felare_evict_bad_parameters_name_the_line)
 {
 	test_write("eet.csv", "idx,A,B\nT1,1,1\nT2,1,0.5\n");
@@ -962,6 +1015,7 @@ Suite *suite_e2c(void)
 	tcase_add_test(tc, test_e2c_option_bad_values_name_the_line);
 	tcase_add_test(tc, test_e2c_config_gives_machines_counts_and_power);
 	tcase_add_test(tc, test_e2c_config_bad_file_names_its_line);
+	tcase_add_test(tc, test_e2c_config_passes_fairness_factor_to_fee);
 	tcase_add_test(tc,
 		       test_e2c_felare_cancels_a_task_deferred_twice_without_room);
 	tcase_add_test(

@@ -285,6 +285,80 @@ START_TEST(random_queue_serves_waiting_requests_out_of_order)
 }
 END_TEST
 
+/* "retry" on one instance (each request 1 s): requests at 0, 0.1 and
+ * 0.9. Request 0 finds the instance free and takes it at once (no idle
+ * time); with the retry hold 0.25 s (the top-level "hold" of 5 s is
+ * replaced) it frees at 1.25. Then request 1 has waited 1.15 s, request 2
+ * 0.35 s: with hot_s 0.5 only request 2 is hot, and with backoff 10^6 it
+ * polls 10^6 times as often, so it gets the instance (probability
+ * 1 - 10^-6) at 1.25 + idle, idle 0 as poll_s is 0: 1.25-2.5; request 1
+ * 2.5-3.75. FIFO serves 1 before 2. */
+START_TEST(retry_serves_hot_requests_first)
+{
+	const char *tr = "arrival_s,task_type\n0,a\n0.1,a\n0.9,a\n";
+	rows r;
+	for (unsigned seed = 1; seed <= 3; seed++) {
+		run(experiment("rt0.json", tr, 1, 1, "fcfs",
+			       "{\"hold\": 5, \"retry\": {\"poll_s\": 0, "
+			       "\"hot_s\": 0.5, \"backoff\": 1e6, \"hold\": "
+			       "0.25}}",
+			       seed),
+		    &r);
+		ck_assert(NEAR(r.start[0], 0) && NEAR(r.end[0], 1.25));
+		ck_assert_msg(NEAR(r.start[2], 1.25) && NEAR(r.end[2], 2.5),
+			      "request 2: %g-%g", r.start[2], r.end[2]);
+		ck_assert_msg(NEAR(r.start[1], 2.5) && NEAR(r.end[1], 3.75),
+			      "request 1: %g-%g", r.start[1], r.end[1]);
+	}
+	run(experiment("rt1.json", tr, 1, 1, "fcfs", "{\"hold\": 0.25}", 1),
+	    &r);
+	ck_assert(NEAR(r.start[1], 1.25) && NEAR(r.start[2], 2.5));
+}
+END_TEST
+
+/* The idle time of a freed instance: requests at 0 and 0.1 (1 s each,
+ * hold 0): request 1 gets the instance at 1 after an idle time that is
+ * exponential with mean poll_s / W: W = 1 while it is hot (mean 0.2 s
+ * with poll_s 0.2), 1 / backoff once it is not (hot_s 0: mean 0.8 s with
+ * backoff 4). Over 300 seeds the mean is within 4 standard errors (the
+ * standard deviation of an exponential is its mean); request 0, which
+ * found the instance free, never idles. */
+START_TEST(retry_idle_time_has_mean_poll_over_w)
+{
+	const char *tr = "arrival_s,task_type\n0,a\n0.1,a\n";
+	static const struct {
+		const char *retry;
+		double mean;
+	} cases[] = {
+		{"{\"retry\": {\"poll_s\": 0.2, \"hot_s\": 100, \"backoff\": 4, "
+		 "\"hold\": 0}}",
+		 0.2},
+		{"{\"retry\": {\"poll_s\": 0.2, \"hot_s\": 0, \"backoff\": 4, "
+		 "\"hold\": 0}}",
+		 0.8},
+	};
+	for (size_t c = 0; c < 2; c++) {
+		double sum = 0;
+		const int n = 300;
+		for (int seed = 1; seed <= n; seed++) {
+			rows r;
+			run(experiment("ri.json", tr, 1, 1, "fcfs",
+				       cases[c].retry, (unsigned)seed),
+			    &r);
+			ck_assert(NEAR(r.end[0], 1.0));
+			ck_assert(NEAR(r.start[1], 1.0));
+			double idle = r.end[1] - 2.0;
+			ck_assert(idle >= 0);
+			sum += idle;
+		}
+		double mean = sum / n, se = cases[c].mean / sqrt(n);
+		ck_assert_msg(fabs(mean - cases[c].mean) < 4 * se,
+			      "case %zu: mean idle %g, not %g", c, mean,
+			      cases[c].mean);
+	}
+}
+END_TEST
+
 START_TEST(empty_serving_keeps_outputs_byte_identical)
 {
 	char tr[4096] = "arrival_s,task_type\n";
@@ -339,6 +413,18 @@ START_TEST(bad_options_are_located_errors)
 	    "1}]}",
 	    "\"after\"");
 	bad("{\"delay\": 1}", "delay");
+	bad("{\"retry\": 1}", "\"retry\" must be an object");
+	bad("{\"retry\": {\"poll_s\": 0.01, \"hot_s\": 0.1, \"backoff\": 0.5, "
+	    "\"hold\": 0}}",
+	    "\"backoff\", a number in [1,");
+	bad("{\"retry\": {\"poll_s\": -1, \"hot_s\": 0.1, \"backoff\": 2, "
+	    "\"hold\": 0}}",
+	    "\"poll_s\", a number in [0,");
+	bad("{\"retry\": {\"poll_s\": 0.01, \"hot_s\": 0.1, \"backoff\": 2}}",
+	    "\"hold\"");
+	bad("{\"retry\": {\"poll_s\": 0.01, \"hot_s\": 0.1, \"backoff\": 2, "
+	    "\"hold\": 0, \"jitter\": 1}}",
+	    "jitter");
 	bad("[]", "\"serving\" must be an object");
 	bad("{\"file\": \"no_such_serving.json\"}", "no_such_serving.json");
 }
@@ -542,6 +628,106 @@ START_TEST(fitter_finds_an_out_of_order_queue)
 }
 END_TEST
 
+/* The retry fit recovers what the simulator was run with: one
+ * g4dn.xlarge instance serving image_classification in 100 ms (constant),
+ * "retry" poll_s 0.1, hot_s 1, backoff 5, hold 0.02, no client delay;
+ * three runs (seeds 1-3) of 30 s at 12 requests/s (more than the 8.3/s
+ * the instance serves: a queue builds) then 40 s at 3/s (it drains).
+ * The simulator's tasks.csv.gz rows become the data's rows (arrival,
+ * inference = the 100 ms, completion = end, whole ms). hot_s and backoff
+ * are maximum-likelihood picks from grids that hold the true values;
+ * the hold is a trimmed mean, the poll time a median: both within 10%
+ * (ms rounding, finite runs). */
+START_TEST(fitter_recovers_the_retry_client_from_simulated_runs)
+{
+	char tr[65536] = "arrival_s,task_type\n";
+	uint64_t x = 12345;
+	double t = 0;
+	while (t < 70) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		double u = ((double)(x >> 11) + 0.5) * 0x1.0p-53;
+		t += -log(u) / (t < 30 ? 12.0 : 3.0);
+		snprintf(tr + strlen(tr), sizeof tr - strlen(tr),
+			 "%.6f,image_classification\n", t);
+	}
+	test_write("rtrace.csv", tr);
+	char data[600];
+	snprintf(data, sizeof data, "%s/retry_sim.csv", test_tmpdir());
+	FILE *f = fopen(data, "w");
+	ck_assert(f != NULL);
+	fputs(mixed_header, f);
+	for (unsigned seed = 1; seed <= 3; seed++) {
+		char text[2048], dir[600];
+		snprintf(dir, sizeof dir, "%s/rsim%u", test_tmpdir(), seed);
+		snprintf(text, sizeof text,
+			 "{\"profile\": {\"machine_types\": [{\"name\": "
+			 "\"g4dn.xlarge\"}],\n"
+			 "  \"task_types\": [{\"name\": "
+			 "\"image_classification\"}],\n"
+			 "  \"exec\": [{\"task\": \"image_classification\", "
+			 "\"machine\": \"g4dn.xlarge\", \"model\": "
+			 "\"constant\", \"value\": 0.1}]},\n"
+			 " \"machines\": [{\"type\": \"g4dn.xlarge\", "
+			 "\"count\": 1}],\n"
+			 " \"workload\": {\"arrival\": \"trace\", \"file\": "
+			 "\"rtrace.csv\"},\n"
+			 " \"policy\": \"fcfs\", \"seed\": %u,\n"
+			 " \"serving\": {\"retry\": {\"poll_s\": 0.1, "
+			 "\"hot_s\": 1, \"backoff\": 5, \"hold\": 0.02}},\n"
+			 " \"output\": {\"dir\": \"%s\"}}\n",
+			 seed, dir);
+		const char *exp = test_write("rsim.json", text);
+		io_err err = {0};
+		sim_experiment *xp = NULL;
+		ck_assert_msg(sim_experiment_load(&xp, exp, &err) == 0, "%s",
+			      err.msg);
+		sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+		o.out_dir = dir;
+		o.quiet = 1;
+		o.tasks_csv = 1;
+		ck_assert_msg(sim_run_experiment(xp, &o, NULL, NULL, &err) == 0,
+			      "%s", err.msg);
+		sim_experiment_free(xp);
+		char p[700], line[512];
+		snprintf(p, sizeof p, "%s/fcfs/tasks.csv.gz", dir);
+		gzFile g = gzopen(p, "rb");
+		ck_assert_msg(g != NULL, "%s", p);
+		ck_assert(gzgets(g, line, sizeof line) != NULL);
+		int n = 0;
+		while (gzgets(g, line, sizeof line)) {
+			long id;
+			char type[64];
+			double a, st, e;
+			ck_assert(sscanf(line, "%ld,%63[^,],%lf,%lf,%lf", &id,
+					 type, &a, &st, &e) == 5);
+			fprintf(f,
+				"sim,0,0,1,%u,%ld,%s,g4dn.xlarge,i1,%.0f,100,"
+				"%.0f\n",
+				seed, id, type, a * 1e3, e * 1e3);
+			n++;
+		}
+		gzclose(g);
+		ck_assert_int_gt(n, 400);
+	}
+	fclose(f);
+	char out[600], errbuf[512];
+	snprintf(out, sizeof out, "%s/retry_fit", test_tmpdir());
+	ck_assert_msg(fit_serving(data, "1-3", out, errbuf, sizeof errbuf) == 0,
+		      "%s", errbuf);
+	json_t *j = load_json(out, "serving.json");
+	json_t *rt = json_object_get(j, "retry");
+	double poll = json_number_value(json_object_get(rt, "poll_s")),
+	       hot = json_number_value(json_object_get(rt, "hot_s")),
+	       backoff = json_number_value(json_object_get(rt, "backoff")),
+	       hold = json_number_value(json_object_get(rt, "hold"));
+	ck_assert_msg(hot == 1 && backoff == 5, "hot_s %g, backoff %g", hot,
+		      backoff);
+	ck_assert_msg(fabs(hold - 0.02) < 0.1 * 0.02, "hold %g", hold);
+	ck_assert_msg(fabs(poll - 0.1) < 0.1 * 0.1, "poll_s %g", poll);
+	json_decref(j);
+}
+END_TEST
+
 /* Bad input: one located error line, exit status 2, nothing written. */
 START_TEST(fitter_refuses_bad_input_with_located_errors)
 {
@@ -661,10 +847,13 @@ Suite *suite_serving(void)
 	tcase_add_test(tc, random_free_picks_only_free_instances_and_is_seeded);
 	tcase_add_test(tc, least_loaded_spreads_over_multi_slot_machines);
 	tcase_add_test(tc, random_queue_serves_waiting_requests_out_of_order);
+	tcase_add_test(tc, retry_serves_hot_requests_first);
+	tcase_add_test(tc, retry_idle_time_has_mean_poll_over_w);
 	tcase_add_test(tc, empty_serving_keeps_outputs_byte_identical);
 	tcase_add_test(tc, bad_options_are_located_errors);
 	tcase_add_test(tc, fitter_recovers_known_parameters);
 	tcase_add_test(tc, fitter_finds_an_out_of_order_queue);
+	tcase_add_test(tc, fitter_recovers_the_retry_client_from_simulated_runs);
 	tcase_add_test(tc, fitter_refuses_bad_input_with_located_errors);
 	tcase_add_test(tc, fitter_json_is_laid_out_as_python_writes_it);
 	suite_add_tcase(s, tc);
