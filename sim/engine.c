@@ -1665,16 +1665,22 @@ static int wf_queued(engine *e, uint32_t j)
  *           link) is left as it is; a disk-bound one (a lone transfer
  *           faster than R) is slowed (the network rate is the phase's
  *           mean, its byte count the job's staged inputs; n is taken
- *           when its network part ends). Transfer jobs (Pegasus'
- *           stage_out: disk to network copies) are disk-bound: their
- *           compute phase runs at rate R / D. The submit host: each
- *           job's submission writes submit_mb MB synchronously there (an
- *           fsync that flushes the dirty pages before it), normally in
- *           submit_mb / D s (part of the fitted wms_delay); under the
- *           stress it takes submit_mb / R s, one job after the other
- *           (one submit process), and the job's wms phase grows by the
- *           difference and its wait. submit_mb 0: the submit host is
- *           left alone. Computation is untouched.
+ *           when its network part ends). The submit host: each
+ *           job's submission writes submit_mb MB synchronously there (its
+ *           submit file and logs, synced), normally in submit_mb / D_s s
+ *           (D_s = submit_disk_mb_per_s, the rate its disk has free for
+ *           writes; part of the fitted wms_delay); under the stress it
+ *           takes submit_mb / (D_s - x) s, a queueing response
+ *           (submit_mb / D_s) / (1 - x / D_s): next to nothing well
+ *           below saturation, growing fast as x nears D_s; x >= D_s
+ *           (saturated) leaves it D_s / 100. One job after the other
+ *           (one submit process): the job's wms phase grows by the
+ *           difference and its wait. Transfer jobs (Pegasus' stage_out,
+ *           run from the submit host) read transfer_mb_per_s from its
+ *           disk: their compute phase runs at min(1, (D_s - x) /
+ *           transfer_mb_per_s), untouched until the disk nears
+ *           saturation. submit_mb 0: the submit host (and so its
+ *           transfer jobs) is left alone. Computation is untouched.
  *   loss p  p percent packet loss on the machine's links from t0 to t1:
  *           every flow to or from it capped at "streams" TCP connections
  *           of Padhye et al.'s rate (congestion avoidance and timeouts of
@@ -1718,14 +1724,16 @@ static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
 			}
 			next = fmin(next, a->t1);
 			hog += a->value;
-			disk = fmin(disk, a->disk_mb_per_s);
+			disk = fmin(disk, m == WF_NONE ? a->submit_disk_mb_per_s
+						       : a->disk_mb_per_s);
 		}
 		double slow = 1; /* time per second of work */
 		if (hog > 0 && k == EXP_ANOM_CPU)
 			slow = fmax(1, (load + hog) / cores);
 		else if (hog > 0)
 			slow = fmax(1, (isinf(load) ? disk : load) /
-					       fmax(disk - hog, disk / 20));
+					       fmax(disk - hog,
+						    disk / (m == WF_NONE ? 100 : 20)));
 		if (!(w * slow > next - t))
 			return t + w * slow;
 		w -= (next - t) / slow;
@@ -1767,14 +1775,21 @@ static double wf_anomaly_stage(const engine *e, uint32_t j, double now)
 }
 
 /* Job j computes from c0 to c1 (at rate 1): the end under cpu (compute and
- * auxiliary jobs) or hdd (transfer jobs, disk-bound) anomalies. */
+ * auxiliary jobs) or hdd (transfer jobs: the submit host's disk) anomalies. */
 static double wf_anomaly_compute(const engine *e, uint32_t j, double c0,
 				 double c1)
 {
 	const wjob *s = &e->wjobs[j];
 	uint32_t m = s->machine;
-	if (s->cls == WMS_TRANSFER)
-		return wf_stretch(e, m, EXP_ANOM_HDD, c0, c1 - c0, INFINITY);
+	if (s->cls == WMS_TRANSFER) {
+		double need = 0; /* the first open hdd anomaly's */
+		for (size_t i = 0; i < e->x->n_anomalies && !need; i++)
+			if (wf_anomaly_on(&e->x->anomalies[i], WF_NONE) &&
+			    e->x->anomalies[i].t1 > c0)
+				need = e->x->anomalies[i].transfer_mb_per_s;
+		return need ? wf_stretch(e, WF_NONE, EXP_ANOM_HDD, c0, c1 - c0, need)
+			    : c1;
+	}
 	return wf_stretch(e, m, EXP_ANOM_CPU, c0, c1 - c0,
 			  (double)e->mviews[m].busy);
 }
@@ -1790,7 +1805,7 @@ static double wf_anomaly_submit(const engine *e, double t)
 			first = &e->x->anomalies[i];
 	if (!first)
 		return 0;
-	double w = first->submit_mb / first->disk_mb_per_s;
+	double w = first->submit_mb / first->submit_disk_mb_per_s;
 	double end = wf_stretch(e, WF_NONE, EXP_ANOM_HDD, t, w, INFINITY);
 	return end > t + w ? end - (t + w) : 0;
 }

@@ -1068,7 +1068,8 @@ static int load_loss_tcp(const io_jdoc *doc, const json_t *a, int kind,
 
 /* "anomalies": [{"kind": "cpu"|"hdd"|"loss", "cores" | "mb_per_s" |
  * "percent", "machines": [i, ...] | "node": i, "start_s", "end_s",
- * hdd: "disk_mb_per_s", "submit_mb"}] (sim/sim.h). Workflow runs only. */
+ * hdd: "disk_mb_per_s", "submit_mb", "submit_disk_mb_per_s",
+ * "transfer_mb_per_s"}] (sim/sim.h). Workflow runs only. */
 static int load_anomalies(sim_experiment *x, io_err *err)
 {
 	const io_jdoc *doc = &x->doc;
@@ -1086,7 +1087,8 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	static const char *const keys[] = {"kind", "cores", "mb_per_s",
 					   "disk_mb_per_s", "submit_mb",
-					   "percent", "tcp",
+					   "submit_disk_mb_per_s",
+					   "transfer_mb_per_s", "percent", "tcp",
 					   "streams", "rto_s", "machines",
 					   "node", "start_s", "end_s", NULL};
 	static const char *const kinds[] = {"cpu", "hdd", "loss"};
@@ -1119,6 +1121,8 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 					       kind, value_key[k]);
 		an->disk_mb_per_s = EXP_DISK_MB_PER_S;
 		an->submit_mb = EXP_SUBMIT_MB;
+		an->submit_disk_mb_per_s = EXP_SUBMIT_DISK_MB_PER_S;
+		an->transfer_mb_per_s = EXP_TRANSFER_MB_PER_S;
 		an->tcp_pftk = 1;
 		an->streams = EXP_LOSS_STREAMS;
 		an->rto_s = EXP_LOSS_RTO_S;
@@ -1129,11 +1133,17 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 		    io_jget_nonneg(doc, a, "end_s", 0, &an->t1, err) ||
 		    io_jget_posnum(doc, a, "disk_mb_per_s", 0, &an->disk_mb_per_s,
 				   err) ||
-		    io_jget_nonneg(doc, a, "submit_mb", 0, &an->submit_mb, err))
+		    io_jget_nonneg(doc, a, "submit_mb", 0, &an->submit_mb, err) ||
+		    io_jget_posnum(doc, a, "submit_disk_mb_per_s", 0,
+				   &an->submit_disk_mb_per_s, err) ||
+		    io_jget_posnum(doc, a, "transfer_mb_per_s", 0,
+				   &an->transfer_mb_per_s, err))
 			return IO_EINPUT;
 		static const char *const hdd_keys[] = {"disk_mb_per_s",
-						       "submit_mb"};
-		for (int c = 0; c < 2; c++)
+						       "submit_mb",
+						       "submit_disk_mb_per_s",
+						       "transfer_mb_per_s"};
+		for (int c = 0; c < 4; c++)
 			if (k != EXP_ANOM_HDD && json_object_get(a, hdd_keys[c]))
 				return io_jerr(err, doc,
 					       json_object_get(a, hdd_keys[c]),
@@ -1143,6 +1153,11 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 			return io_jerr(err, doc, json_object_get(a, "submit_mb"),
 				       "\"submit_mb\" %g is not a plausible "
 				       "size (MB)", an->submit_mb);
+		if (an->submit_disk_mb_per_s > 1e9 || an->transfer_mb_per_s > 1e9)
+			return io_jerr(err, doc, a,
+				       "\"submit_disk_mb_per_s\" and "
+				       "\"transfer_mb_per_s\" must be at most "
+				       "1e9 MB/s");
 		if (load_loss_tcp(doc, a, k, an, err))
 			return IO_EINPUT;
 		const json_t *vn = json_object_get(a, value_key[k]);
