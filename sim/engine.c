@@ -1654,8 +1654,11 @@ static int wf_queued(engine *e, uint32_t j)
  *           n + k threads share c cores, so a job computes at rate
  *           min(1, c / (n + k)). n is taken when the job's computation
  *           starts; k sums the cpu anomalies open at each instant. Slows
- *           the compute phase of compute and auxiliary jobs; stage-in and
- *           transfer jobs are left alone.
+ *           the CPU part of the compute phase of compute and auxiliary
+ *           jobs: a share f of it (the experiment's "cpu_bound" of the
+ *           job's type, default 1) at that rate, the rest (I/O waits) as
+ *           it is: time (1 - f) + f max(1, (n + k) / c) per second of
+ *           work. Stage-in and transfer jobs are left alone.
  *   hdd x   a stress writing x MB/s to a disk of D MB/s (disk_mb_per_s)
  *           leaves R = D - x (at least D / 20 when several add up past D)
  *           to everything else on the machine. A stage-in writes its
@@ -1706,9 +1709,9 @@ static int wf_anomaly_on(const exp_anomaly *a, uint32_t m)
 /* The end of a phase of w s (at rate 1) that starts at t on machine m
  * under the anomalies of kind k; load: for cpu the slots held on m, for
  * hdd the disk rate (MB/s) the phase needs to run at rate 1 (INFINITY:
- * all the disk gives, D). */
+ * all the disk gives, D); share: for cpu the phase's CPU-bound share. */
 static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
-			 double t, double w, double load)
+			 double t, double w, double load, double share)
 {
 	const sim_experiment *x = e->x;
 	double cores = m == WF_NONE ? 1 : (double)e->mviews[m].slots;
@@ -1729,7 +1732,7 @@ static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
 		}
 		double slow = 1; /* time per second of work */
 		if (hog > 0 && k == EXP_ANOM_CPU)
-			slow = fmax(1, (load + hog) / cores);
+			slow = 1 - share + share * fmax(1, (load + hog) / cores);
 		else if (hog > 0)
 			slow = fmax(1, (isinf(load) ? disk : load) /
 					       fmax(disk - hog,
@@ -1771,7 +1774,7 @@ static double wf_anomaly_stage(const engine *e, uint32_t j, double now)
 		     !(o->c_s <= now); /* c_s: its stage-in's end; NAN: none yet */
 	}
 	double need = bytes / 1e6 / (now - si) * fmax(n, 1);
-	return wf_stretch(e, m, EXP_ANOM_HDD, si, now - si, need);
+	return wf_stretch(e, m, EXP_ANOM_HDD, si, now - si, need, 1);
 }
 
 /* Job j computes from c0 to c1 (at rate 1): the end under cpu (compute and
@@ -1787,11 +1790,12 @@ static double wf_anomaly_compute(const engine *e, uint32_t j, double c0,
 			if (wf_anomaly_on(&e->x->anomalies[i], WF_NONE) &&
 			    e->x->anomalies[i].t1 > c0)
 				need = e->x->anomalies[i].transfer_mb_per_s;
-		return need ? wf_stretch(e, WF_NONE, EXP_ANOM_HDD, c0, c1 - c0, need)
+		return need ? wf_stretch(e, WF_NONE, EXP_ANOM_HDD, c0, c1 - c0, need, 1)
 			    : c1;
 	}
+	double f = e->x->cpu_bound ? e->x->cpu_bound[s->task->type] : 1;
 	return wf_stretch(e, m, EXP_ANOM_CPU, c0, c1 - c0,
-			  (double)e->mviews[m].busy);
+			  (double)e->mviews[m].busy, f);
 }
 
 /* A submission ready at t on the submit host: the extra time its
@@ -1806,7 +1810,7 @@ static double wf_anomaly_submit(const engine *e, double t)
 	if (!first)
 		return 0;
 	double w = first->submit_mb / first->submit_disk_mb_per_s;
-	double end = wf_stretch(e, WF_NONE, EXP_ANOM_HDD, t, w, INFINITY);
+	double end = wf_stretch(e, WF_NONE, EXP_ANOM_HDD, t, w, INFINITY, 1);
 	return end > t + w ? end - (t + w) : 0;
 }
 

@@ -134,6 +134,10 @@ struct sim_experiment {
 	exp_workflow *wf;
 	exp_anomaly *anomalies; /* workflow runs only */
 	size_t n_anomalies;
+	/* [profile task types] the share of a job's computation that is CPU
+	 * work, which cpu anomalies slow ("cpu_bound", sim/engine.c
+	 * "anomalies"); NULL: all of it */
+	double *cpu_bound;
 	/* the serving model ("serving", sim/serving.h), or NULL: none */
 	sim_serving *serving;
 	double *type_speed_mhz; /* [machine types] "speed" given to a machine

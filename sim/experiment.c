@@ -34,6 +34,7 @@ void sim_experiment_free(sim_experiment *x)
 	for (size_t i = 0; i < x->n_anomalies; i++)
 		free(x->anomalies[i].machines);
 	free(x->anomalies);
+	free(x->cpu_bound);
 	free(x);
 }
 
@@ -1066,6 +1067,44 @@ static int load_loss_tcp(const io_jdoc *doc, const json_t *a, int kind,
 	return 0;
 }
 
+/* "cpu_bound": {"TASK_TYPE": share, ...}: the share in [0, 1] of a job's
+ * computation that is CPU work (its kickstart CPU time over its
+ * computation time in a normal run), the part cpu anomalies slow; types
+ * not named: 1. Workflow runs only. */
+static int load_cpu_bound(sim_experiment *x, io_err *err)
+{
+	const io_jdoc *doc = &x->doc;
+	const json_t *o = json_object_get(doc->root, "cpu_bound");
+	if (!o)
+		return 0;
+	if (!x->wf)
+		return io_jerr(err, doc, o,
+			       "\"cpu_bound\" applies to workflow workloads only");
+	if (!json_is_object(o))
+		return io_jerr(err, doc, o, "\"cpu_bound\" must be an object of "
+			       "task type: share");
+	uint32_t n = x->profile->n_tasks;
+	x->cpu_bound = malloc((n ? n : 1) * sizeof *x->cpu_bound);
+	if (!x->cpu_bound)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	for (uint32_t i = 0; i < n; i++)
+		x->cpu_bound[i] = 1;
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)o, k, v) {
+		int t = prof_task_index(x->profile, k);
+		if (t < 0)
+			return io_jerr(err, doc, v, "\"cpu_bound\": no task type "
+				       "\"%s\" in the workflow", k);
+		if (!json_is_number(v) || !(json_number_value(v) >= 0) ||
+		    json_number_value(v) > 1)
+			return io_jerr(err, doc, v, "\"cpu_bound\" of \"%s\" must "
+				       "be a number in [0, 1]", k);
+		x->cpu_bound[t] = json_number_value(v);
+	}
+	return 0;
+}
+
 /* "anomalies": [{"kind": "cpu"|"hdd"|"loss", "cores" | "mb_per_s" |
  * "percent", "machines": [i, ...] | "node": i, "start_s", "end_s",
  * hdd: "disk_mb_per_s", "submit_mb", "submit_disk_mb_per_s",
@@ -1234,7 +1273,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"policies", "seed",        "replications",
 		"exec_rank_correlation",   "output",   "drop",
 		"pruning",  "billing_granularity_s",   "merging",
-		"clairvoyant", "wms", "anomalies", "tie_break", "readiness",
+		"clairvoyant", "wms", "anomalies", "cpu_bound", "tie_break",
+		"readiness",
 		"e2c_config", "serving", NULL};
 	if (!rc)
 		rc = io_jcheck_keys(doc, doc->root, keys, err);
@@ -1265,6 +1305,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		rc = load_machines(x, qcap, err);
 	if (!rc)
 		rc = load_anomalies(x, err);
+	if (!rc)
+		rc = load_cpu_bound(x, err);
 	if (!rc)
 		rc = check_profile_times(x, err);
 	if (!rc)

@@ -221,6 +221,47 @@ START_TEST(hdd_on_the_submit_host_is_a_queueing_knee)
 }
 END_TEST
 
+/* cpu with "cpu_bound" f: only the CPU share of the computation is
+ * shared, time (1 - f) + f max(1, (n + k) / c) per second of work. One
+ * job of 100 s alone on one slot, one core taken: f = 0.25: 75 + 25 x 2
+ * = 125 s; f = 0: 100 s; on 2 slots with 2 cores taken ((1 + 2) / 2 =
+ * 1.5), f = 0.5: 50 + 50 x 1.5 = 125 s; a window opening at 50 s, f =
+ * 0.25 on one slot: 50 s, then 50 x 1.25 = 62.5 s: 112.5 s. A type
+ * that is not the workflow's, or a share outside [0, 1]: a located
+ * error. */
+START_TEST(cpu_slows_only_the_cpu_bound_share)
+{
+	const char *dax = one_job_dax("cb.dax", 0);
+	static const struct { int slots; const char *spec; double want; } c[] = {
+		{1, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0}], "
+		    "\"cpu_bound\": {\"t\": 0.25}", 125},
+		{1, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0}], "
+		    "\"cpu_bound\": {\"t\": 0}", 100},
+		{1, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0}], "
+		    "\"cpu_bound\": {\"t\": 1}", 200},
+		{2, "[{\"kind\": \"cpu\", \"cores\": 2, \"node\": 0}], "
+		    "\"cpu_bound\": {\"t\": 0.5}", 125},
+		{1, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, "
+		    "\"start_s\": 50}], \"cpu_bound\": {\"t\": 0.25}", 112.5}};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		double a = makespan_of(dax, c[i].slots, c[i].spec);
+		ck_assert_msg(NEAR(a, c[i].want), "case %zu: %.9g", i, a);
+	}
+	static const struct { const char *spec, *want; } bad[] = {
+		{"[], \"cpu_bound\": {\"nope\": 0.5}", "no task type \"nope\""},
+		{"[], \"cpu_bound\": {\"t\": 1.5}", "in [0, 1]"},
+		{"[], \"cpu_bound\": [0.5]", "must be an object"}};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		sim_experiment *x = NULL;
+		io_err err = {0};
+		const char *path = experiment("cbbad.json", dax, 1, bad[i].spec);
+		ck_assert_int_ne(sim_experiment_load(&x, path, &err), 0);
+		ck_assert_msg(strstr(err.msg, bad[i].want) && strstr(err.msg, "cbbad.json"),
+			      "%s", err.msg);
+	}
+}
+END_TEST
+
 /* loss p on the machine, "tcp": "mathis": its stage-in flow is capped at
  * the Mathis rate MSS / (RTT sqrt(2p/3)), RTT = 2 x latency; computation
  * is left alone. */
@@ -467,6 +508,7 @@ Suite *suite_anomaly(void)
 	TCase *tc = tcase_create("anomalies");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, cpu_slows_computation_by_processor_sharing);
+	tcase_add_test(tc, cpu_slows_only_the_cpu_bound_share);
 	tcase_add_test(tc, cpu_leaves_staging_alone_and_hdd_slows_only_disk_bound_staging);
 	tcase_add_test(tc, hdd_shares_the_disk_left_among_open_stage_ins);
 	tcase_add_test(tc, hdd_on_the_submit_host_delays_submissions_in_turn);
