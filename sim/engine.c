@@ -1788,8 +1788,11 @@ static int wf_queued(engine *e, uint32_t j)
  *           n + k threads share c cores, so a job computes at rate
  *           min(1, c / (n + k)). n is taken when the job's computation
  *           starts; k sums the cpu anomalies open at each instant. Slows
- *           the compute phase of compute and auxiliary jobs; stage-in and
- *           transfer jobs are left alone.
+ *           the CPU part of the compute phase of compute and auxiliary
+ *           jobs: a share f of it (the experiment's "cpu_bound" of the
+ *           job's type, default 1) at that rate, the rest (I/O waits) as
+ *           it is: time (1 - f) + f max(1, (n + k) / c) per second of
+ *           work. Stage-in and transfer jobs are left alone.
  *   hdd x   a stress writing x MB/s to a disk of D MB/s (disk_mb_per_s)
  *           leaves R = D - x (at least D / 20 when several add up past D)
  *           to everything else on the machine. A stage-in writes its
@@ -1799,16 +1802,22 @@ static int wf_queued(engine *e, uint32_t j)
  *           link) is left as it is; a disk-bound one (a lone transfer
  *           faster than R) is slowed (the network rate is the phase's
  *           mean, its byte count the job's staged inputs; n is taken
- *           when its network part ends). Transfer jobs (Pegasus'
- *           stage_out: disk to network copies) are disk-bound: their
- *           compute phase runs at rate R / D. The submit host: each
- *           job's submission writes submit_mb MB synchronously there (an
- *           fsync that flushes the dirty pages before it), normally in
- *           submit_mb / D s (part of the fitted wms_delay); under the
- *           stress it takes submit_mb / R s, one job after the other
- *           (one submit process), and the job's wms phase grows by the
- *           difference and its wait. submit_mb 0: the submit host is
- *           left alone. Computation is untouched.
+ *           when its network part ends). The submit host: each
+ *           job's submission writes submit_mb MB synchronously there (its
+ *           submit file and logs, synced), normally in submit_mb / D_s s
+ *           (D_s = submit_disk_mb_per_s, the rate its disk has free for
+ *           writes; part of the fitted wms_delay); under the stress it
+ *           takes submit_mb / (D_s - x) s, a queueing response
+ *           (submit_mb / D_s) / (1 - x / D_s): next to nothing well
+ *           below saturation, growing fast as x nears D_s; x >= D_s
+ *           (saturated) leaves it D_s / 100. One job after the other
+ *           (one submit process): the job's wms phase grows by the
+ *           difference and its wait. Transfer jobs (Pegasus' stage_out,
+ *           run from the submit host) read transfer_mb_per_s from its
+ *           disk: their compute phase runs at min(1, (D_s - x) /
+ *           transfer_mb_per_s), untouched until the disk nears
+ *           saturation. submit_mb 0: the submit host (and so its
+ *           transfer jobs) is left alone. Computation is untouched.
  *   loss p  p percent packet loss on the machine's links from t0 to t1:
  *           every flow to or from it capped at "streams" TCP connections
  *           of Padhye et al.'s rate (congestion avoidance and timeouts of
@@ -1834,9 +1843,9 @@ static int wf_anomaly_on(const exp_anomaly *a, uint32_t m)
 /* The end of a phase of w s (at rate 1) that starts at t on machine m
  * under the anomalies of kind k; load: for cpu the slots held on m, for
  * hdd the disk rate (MB/s) the phase needs to run at rate 1 (INFINITY:
- * all the disk gives, D). */
+ * all the disk gives, D); share: for cpu the phase's CPU-bound share. */
 static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
-			 double t, double w, double load)
+			 double t, double w, double load, double share)
 {
 	const sim_experiment *x = e->x;
 	double cores = m == WF_NONE ? 1 : (double)e->mviews[m].slots;
@@ -1852,14 +1861,16 @@ static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
 			}
 			next = fmin(next, a->t1);
 			hog += a->value;
-			disk = fmin(disk, a->disk_mb_per_s);
+			disk = fmin(disk, m == WF_NONE ? a->submit_disk_mb_per_s
+						       : a->disk_mb_per_s);
 		}
 		double slow = 1; /* time per second of work */
 		if (hog > 0 && k == EXP_ANOM_CPU)
-			slow = fmax(1, (load + hog) / cores);
+			slow = 1 - share + share * fmax(1, (load + hog) / cores);
 		else if (hog > 0)
 			slow = fmax(1, (isinf(load) ? disk : load) /
-					       fmax(disk - hog, disk / 20));
+					       fmax(disk - hog,
+						    disk / (m == WF_NONE ? 100 : 20)));
 		if (!(w * slow > next - t))
 			return t + w * slow;
 		w -= (next - t) / slow;
@@ -1928,20 +1939,28 @@ static double wf_anomaly_stage(engine *e, uint32_t j, double now)
 		link = &o->stage_next;
 	}
 	double need = bytes / 1e6 / (now - si) * fmax(n, 1);
-	return wf_stretch(e, m, EXP_ANOM_HDD, si, now - si, need);
+	return wf_stretch(e, m, EXP_ANOM_HDD, si, now - si, need, 1);
 }
 
 /* Job j computes from c0 to c1 (at rate 1): the end under cpu (compute and
- * auxiliary jobs) or hdd (transfer jobs, disk-bound) anomalies. */
+ * auxiliary jobs) or hdd (transfer jobs: the submit host's disk) anomalies. */
 static double wf_anomaly_compute(const engine *e, uint32_t j, double c0,
 				 double c1)
 {
 	const wjob *s = &e->wjobs[j];
 	uint32_t m = s->machine;
-	if (s->cls == WMS_TRANSFER)
-		return wf_stretch(e, m, EXP_ANOM_HDD, c0, c1 - c0, INFINITY);
+	if (s->cls == WMS_TRANSFER) {
+		double need = 0; /* the first open hdd anomaly's */
+		for (size_t i = 0; i < e->x->n_anomalies && !need; i++)
+			if (wf_anomaly_on(&e->x->anomalies[i], WF_NONE) &&
+			    e->x->anomalies[i].t1 > c0)
+				need = e->x->anomalies[i].transfer_mb_per_s;
+		return need ? wf_stretch(e, WF_NONE, EXP_ANOM_HDD, c0, c1 - c0, need, 1)
+			    : c1;
+	}
+	double f = e->x->cpu_bound ? e->x->cpu_bound[s->task->type] : 1;
 	return wf_stretch(e, m, EXP_ANOM_CPU, c0, c1 - c0,
-			  (double)e->mviews[m].busy);
+			  (double)e->mviews[m].busy, f);
 }
 
 /* A submission ready at t on the submit host: the extra time its
@@ -1955,8 +1974,8 @@ static double wf_anomaly_submit(const engine *e, double t)
 			first = &e->x->anomalies[i];
 	if (!first)
 		return 0;
-	double w = first->submit_mb / first->disk_mb_per_s;
-	double end = wf_stretch(e, WF_NONE, EXP_ANOM_HDD, t, w, INFINITY);
+	double w = first->submit_mb / first->submit_disk_mb_per_s;
+	double end = wf_stretch(e, WF_NONE, EXP_ANOM_HDD, t, w, INFINITY, 1);
 	return end > t + w ? end - (t + w) : 0;
 }
 

@@ -55,6 +55,12 @@ typedef struct exp_anomaly {
 	double submit_mb;     /* hdd: MB each job's submission writes
 				 synchronously on the submit host (0: the
 				 submit host is not stressed) */
+	double submit_disk_mb_per_s; /* hdd: the submit host's disk rate
+					free for writes (the stress's x
+					comes on top; x >= it: saturated) */
+	double transfer_mb_per_s; /* hdd: the disk rate a transfer job
+				     (stage_out, run from the submit host)
+				     needs to run at its normal speed */
 	int tcp_pftk;         /* loss: 1 = Padhye et al. (timeouts), 0 = Mathis */
 	double streams;       /* loss, pftk: TCP connections per transfer */
 	double rto_s;         /* loss, pftk: retransmission timeout T0 */
@@ -65,8 +71,13 @@ typedef struct exp_anomaly {
 
 #define EXP_DISK_MB_PER_S 128.0 /* default disk bandwidth of hdd anomalies:
 				   fitted, experiments/anomaly/CALIBRATION.md */
-#define EXP_SUBMIT_MB 129.0	/* default submit_mb of hdd anomalies: fitted,
-				   CALIBRATION.md */
+#define EXP_SUBMIT_MB 10.27	/* default submit_mb of hdd anomalies: fitted
+				   on the normal runs and hdd_100,
+				   CALIBRATION.md ("third round") */
+#define EXP_SUBMIT_DISK_MB_PER_S 102.74 /* default submit_disk_mb_per_s:
+				   fitted with EXP_SUBMIT_MB */
+#define EXP_TRANSFER_MB_PER_S 7.1 /* default transfer_mb_per_s: fitted on
+				   hdd_100's stage_out jobs, CALIBRATION.md */
 #define EXP_LOSS_RTO_S 0.2	/* default T0 of loss anomalies: Linux's
 				   TCP_RTO_MIN (200 ms), the RTO of short RTTs */
 #define EXP_LOSS_STREAMS 8.0	/* default TCP connections per transfer of
@@ -123,6 +134,10 @@ struct sim_experiment {
 	exp_workflow *wf;
 	exp_anomaly *anomalies; /* workflow runs only */
 	size_t n_anomalies;
+	/* [profile task types] the share of a job's computation that is CPU
+	 * work, which cpu anomalies slow ("cpu_bound", sim/engine.c
+	 * "anomalies"); NULL: all of it */
+	double *cpu_bound;
 	/* the serving model ("serving", sim/serving.h), or NULL: none */
 	sim_serving *serving;
 	double *type_speed_mhz; /* [machine types] "speed" given to a machine

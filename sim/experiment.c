@@ -34,6 +34,7 @@ void sim_experiment_free(sim_experiment *x)
 	for (size_t i = 0; i < x->n_anomalies; i++)
 		free(x->anomalies[i].machines);
 	free(x->anomalies);
+	free(x->cpu_bound);
 	free(x);
 }
 
@@ -1066,9 +1067,48 @@ static int load_loss_tcp(const io_jdoc *doc, const json_t *a, int kind,
 	return 0;
 }
 
+/* "cpu_bound": {"TASK_TYPE": share, ...}: the share in [0, 1] of a job's
+ * computation that is CPU work (its kickstart CPU time over its
+ * computation time in a normal run), the part cpu anomalies slow; types
+ * not named: 1. Workflow runs only. */
+static int load_cpu_bound(sim_experiment *x, io_err *err)
+{
+	const io_jdoc *doc = &x->doc;
+	const json_t *o = json_object_get(doc->root, "cpu_bound");
+	if (!o)
+		return 0;
+	if (!x->wf)
+		return io_jerr(err, doc, o,
+			       "\"cpu_bound\" applies to workflow workloads only");
+	if (!json_is_object(o))
+		return io_jerr(err, doc, o, "\"cpu_bound\" must be an object of "
+			       "task type: share");
+	uint32_t n = x->profile->n_tasks;
+	x->cpu_bound = malloc((n ? n : 1) * sizeof *x->cpu_bound);
+	if (!x->cpu_bound)
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	for (uint32_t i = 0; i < n; i++)
+		x->cpu_bound[i] = 1;
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)o, k, v) {
+		int t = prof_task_index(x->profile, k);
+		if (t < 0)
+			return io_jerr(err, doc, v, "\"cpu_bound\": no task type "
+				       "\"%s\" in the workflow", k);
+		if (!json_is_number(v) || !(json_number_value(v) >= 0) ||
+		    json_number_value(v) > 1)
+			return io_jerr(err, doc, v, "\"cpu_bound\" of \"%s\" must "
+				       "be a number in [0, 1]", k);
+		x->cpu_bound[t] = json_number_value(v);
+	}
+	return 0;
+}
+
 /* "anomalies": [{"kind": "cpu"|"hdd"|"loss", "cores" | "mb_per_s" |
  * "percent", "machines": [i, ...] | "node": i, "start_s", "end_s",
- * hdd: "disk_mb_per_s", "submit_mb"}] (sim/sim.h). Workflow runs only. */
+ * hdd: "disk_mb_per_s", "submit_mb", "submit_disk_mb_per_s",
+ * "transfer_mb_per_s"}] (sim/sim.h). Workflow runs only. */
 static int load_anomalies(sim_experiment *x, io_err *err)
 {
 	const io_jdoc *doc = &x->doc;
@@ -1086,7 +1126,8 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	static const char *const keys[] = {"kind", "cores", "mb_per_s",
 					   "disk_mb_per_s", "submit_mb",
-					   "percent", "tcp",
+					   "submit_disk_mb_per_s",
+					   "transfer_mb_per_s", "percent", "tcp",
 					   "streams", "rto_s", "machines",
 					   "node", "start_s", "end_s", NULL};
 	static const char *const kinds[] = {"cpu", "hdd", "loss"};
@@ -1119,6 +1160,8 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 					       kind, value_key[k]);
 		an->disk_mb_per_s = EXP_DISK_MB_PER_S;
 		an->submit_mb = EXP_SUBMIT_MB;
+		an->submit_disk_mb_per_s = EXP_SUBMIT_DISK_MB_PER_S;
+		an->transfer_mb_per_s = EXP_TRANSFER_MB_PER_S;
 		an->tcp_pftk = 1;
 		an->streams = EXP_LOSS_STREAMS;
 		an->rto_s = EXP_LOSS_RTO_S;
@@ -1129,11 +1172,17 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 		    io_jget_nonneg(doc, a, "end_s", 0, &an->t1, err) ||
 		    io_jget_posnum(doc, a, "disk_mb_per_s", 0, &an->disk_mb_per_s,
 				   err) ||
-		    io_jget_nonneg(doc, a, "submit_mb", 0, &an->submit_mb, err))
+		    io_jget_nonneg(doc, a, "submit_mb", 0, &an->submit_mb, err) ||
+		    io_jget_posnum(doc, a, "submit_disk_mb_per_s", 0,
+				   &an->submit_disk_mb_per_s, err) ||
+		    io_jget_posnum(doc, a, "transfer_mb_per_s", 0,
+				   &an->transfer_mb_per_s, err))
 			return IO_EINPUT;
 		static const char *const hdd_keys[] = {"disk_mb_per_s",
-						       "submit_mb"};
-		for (int c = 0; c < 2; c++)
+						       "submit_mb",
+						       "submit_disk_mb_per_s",
+						       "transfer_mb_per_s"};
+		for (int c = 0; c < 4; c++)
 			if (k != EXP_ANOM_HDD && json_object_get(a, hdd_keys[c]))
 				return io_jerr(err, doc,
 					       json_object_get(a, hdd_keys[c]),
@@ -1143,6 +1192,11 @@ static int load_anomalies(sim_experiment *x, io_err *err)
 			return io_jerr(err, doc, json_object_get(a, "submit_mb"),
 				       "\"submit_mb\" %g is not a plausible "
 				       "size (MB)", an->submit_mb);
+		if (an->submit_disk_mb_per_s > 1e9 || an->transfer_mb_per_s > 1e9)
+			return io_jerr(err, doc, a,
+				       "\"submit_disk_mb_per_s\" and "
+				       "\"transfer_mb_per_s\" must be at most "
+				       "1e9 MB/s");
 		if (load_loss_tcp(doc, a, k, an, err))
 			return IO_EINPUT;
 		const json_t *vn = json_object_get(a, value_key[k]);
@@ -1219,7 +1273,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		"policies", "seed",        "replications",
 		"exec_rank_correlation",   "output",   "drop",
 		"pruning",  "billing_granularity_s",   "merging",
-		"clairvoyant", "wms", "anomalies", "tie_break", "readiness",
+		"clairvoyant", "wms", "anomalies", "cpu_bound", "tie_break",
+		"readiness",
 		"e2c_config", "serving", NULL};
 	if (!rc)
 		rc = io_jcheck_keys(doc, doc->root, keys, err);
@@ -1250,6 +1305,8 @@ int sim_experiment_load_set(sim_experiment **out, const char *path,
 		rc = load_machines(x, qcap, err);
 	if (!rc)
 		rc = load_anomalies(x, err);
+	if (!rc)
+		rc = load_cpu_bound(x, err);
 	if (!rc)
 		rc = check_profile_times(x, err);
 	if (!rc)

@@ -180,7 +180,7 @@ START_TEST(hdd_on_the_submit_host_delays_submissions_in_turn)
 {
 	const char *one = one_job_dax("sub1.dax", 0);
 	const char *hdd = "[{\"kind\": \"hdd\", \"mb_per_s\": 75, "
-			  "\"disk_mb_per_s\": 150, \"submit_mb\": 30, \"node\": 0}]";
+			  "\"submit_disk_mb_per_s\": 150, \"submit_mb\": 30, \"node\": 0}]";
 	double h = makespan_of(one, 1, hdd);
 	ck_assert_msg(NEAR(h, 100.2), "%.9g", h);
 	const char *two = test_write("sub2.dax",
@@ -194,9 +194,72 @@ START_TEST(hdd_on_the_submit_host_delays_submissions_in_turn)
 	 * unstressed write time is part of the fitted wms_delay: only the
 	 * extra queues) */
 	h = makespan_of(two, 2, "[{\"kind\": \"hdd\", \"mb_per_s\": 75, "
-			"\"disk_mb_per_s\": 150, \"submit_mb\": 30, \"node\": 0, "
+			"\"submit_disk_mb_per_s\": 150, \"submit_mb\": 30, \"node\": 0, "
 			"\"start_s\": 0.1}]");
 	ck_assert_msg(NEAR(h, 100.3), "%.9g", h);
+}
+END_TEST
+
+/* The submit host's queueing response: a write of 10 MB on a disk with
+ * D_s = 100 MB/s free takes 0.1 s; with x MB/s of stress 10 / (100 - x)
+ * s, the extra (beyond the 0.1 s inside the fitted wms_delay) delays the
+ * one job: x = 10: 1/90 s; x = 50: 0.1 s; x = 90: 0.9 s; x = 99: 9.9 s;
+ * x = 150 (saturated): D_s / 100 = 1 MB/s left, 9.9 s. Well below
+ * saturation next to nothing, growing fast near it. */
+START_TEST(hdd_on_the_submit_host_is_a_queueing_knee)
+{
+	const char *one = one_job_dax("knee.dax", 0);
+	static const struct { double x, extra; } c[] = {
+		{10, 10.0 / 90 - 0.1}, {50, 0.1}, {90, 0.9}, {99, 9.9}, {150, 9.9}};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char a[256];
+		snprintf(a, sizeof a, "[{\"kind\": \"hdd\", \"mb_per_s\": %g, "
+			 "\"disk_mb_per_s\": 1000, \"submit_disk_mb_per_s\": 100, "
+			 "\"submit_mb\": 10, \"node\": 0}]", c[i].x);
+		double h = makespan_of(one, 1, a);
+		ck_assert_msg(NEAR(h, 100 + c[i].extra), "x %g: %.9g", c[i].x, h);
+	}
+}
+END_TEST
+
+/* cpu with "cpu_bound" f: only the CPU share of the computation is
+ * shared, time (1 - f) + f max(1, (n + k) / c) per second of work. One
+ * job of 100 s alone on one slot, one core taken: f = 0.25: 75 + 25 x 2
+ * = 125 s; f = 0: 100 s; on 2 slots with 2 cores taken ((1 + 2) / 2 =
+ * 1.5), f = 0.5: 50 + 50 x 1.5 = 125 s; a window opening at 50 s, f =
+ * 0.25 on one slot: 50 s, then 50 x 1.25 = 62.5 s: 112.5 s. A type
+ * that is not the workflow's, or a share outside [0, 1]: a located
+ * error. */
+START_TEST(cpu_slows_only_the_cpu_bound_share)
+{
+	const char *dax = one_job_dax("cb.dax", 0);
+	static const struct { int slots; const char *spec; double want; } c[] = {
+		{1, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0}], "
+		    "\"cpu_bound\": {\"t\": 0.25}", 125},
+		{1, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0}], "
+		    "\"cpu_bound\": {\"t\": 0}", 100},
+		{1, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0}], "
+		    "\"cpu_bound\": {\"t\": 1}", 200},
+		{2, "[{\"kind\": \"cpu\", \"cores\": 2, \"node\": 0}], "
+		    "\"cpu_bound\": {\"t\": 0.5}", 125},
+		{1, "[{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, "
+		    "\"start_s\": 50}], \"cpu_bound\": {\"t\": 0.25}", 112.5}};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		double a = makespan_of(dax, c[i].slots, c[i].spec);
+		ck_assert_msg(NEAR(a, c[i].want), "case %zu: %.9g", i, a);
+	}
+	static const struct { const char *spec, *want; } bad[] = {
+		{"[], \"cpu_bound\": {\"nope\": 0.5}", "no task type \"nope\""},
+		{"[], \"cpu_bound\": {\"t\": 1.5}", "in [0, 1]"},
+		{"[], \"cpu_bound\": [0.5]", "must be an object"}};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		sim_experiment *x = NULL;
+		io_err err = {0};
+		const char *path = experiment("cbbad.json", dax, 1, bad[i].spec);
+		ck_assert_int_ne(sim_experiment_load(&x, path, &err), 0);
+		ck_assert_msg(strstr(err.msg, bad[i].want) && strstr(err.msg, "cbbad.json"),
+			      "%s", err.msg);
+	}
 }
 END_TEST
 
@@ -448,6 +511,12 @@ START_TEST(bad_anomaly_specs_are_located_errors)
 		 "submit_mb"},
 		{"{\"kind\": \"hdd\", \"mb_per_s\": 9, \"node\": 0, \"submit_mb\": 1e12}",
 		 "plausible"},
+		{"{\"kind\": \"hdd\", \"mb_per_s\": 9, \"node\": 0, "
+		 "\"submit_disk_mb_per_s\": 0}", "submit_disk_mb_per_s"},
+		{"{\"kind\": \"hdd\", \"mb_per_s\": 9, \"node\": 0, "
+		 "\"transfer_mb_per_s\": 1e12}", "at most 1e9"},
+		{"{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, "
+		 "\"transfer_mb_per_s\": 9}", "\"transfer_mb_per_s\" is for \"hdd\""},
 		{"{\"kind\": \"loss\", \"percent\": 1, \"node\": 0, \"tcp\": \"reno\"}",
 		 "\"pftk\" or \"mathis\""},
 		{"{\"kind\": \"cpu\", \"cores\": 1, \"node\": 0, \"streams\": 2}",
@@ -511,9 +580,11 @@ Suite *suite_anomaly(void)
 	TCase *tc = tcase_create("anomalies");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, cpu_slows_computation_by_processor_sharing);
+	tcase_add_test(tc, cpu_slows_only_the_cpu_bound_share);
 	tcase_add_test(tc, cpu_leaves_staging_alone_and_hdd_slows_only_disk_bound_staging);
 	tcase_add_test(tc, hdd_shares_the_disk_left_among_open_stage_ins);
 	tcase_add_test(tc, hdd_on_the_submit_host_delays_submissions_in_turn);
+	tcase_add_test(tc, hdd_on_the_submit_host_is_a_queueing_knee);
 	tcase_add_test(tc, loss_caps_staging_at_the_mathis_rate);
 	tcase_add_test(tc, loss_caps_staging_at_the_pftk_rate);
 	tcase_add_test(tc, calibrated_workflows_run_near_the_real_normal_runs);

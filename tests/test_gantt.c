@@ -435,6 +435,7 @@ START_TEST(cli_refuses_bad_flags_with_a_reason)
 		{"--per-class 1 -j 0", "-j takes 1 to 256"},
 		{"--per-class 1 --seed -3", "--seed takes"},
 		{"--per-class 1 --scope half", "--scope takes node or all"},
+		{"--per-class 1 --balance fine", "--balance takes label or coarse"},
 		{"--seed 3", "needs --per-class N"},
 		{"--per-class 1 --workflow nowhere.json", "nowhere.json"},
 		{"--per-class 1 --workflow experiments/assistive_ml.json",
@@ -789,6 +790,71 @@ START_TEST(simulated_dataset_is_labelled_and_byte_identical_for_any_j)
 }
 END_TEST
 
+/* --balance coarse, per class 4: T = 14 x 4 / 4 = 14 runs per coarse
+ * class, shared among its labels (normal 14; cpu 7, 7; hdd 3, 3, 2, 2, 2,
+ * 2; loss 3, 3, 3, 3, 2): 56 rows, as many as --balance label's 14 x 4,
+ * with each label's run k on the same seed as there. */
+START_TEST(balance_coarse_gives_each_coarse_class_the_same_runs)
+{
+	if (access("experiments/anomaly/1000genome_poseidon2020.json", R_OK) != 0)
+		return; /* run from the repository */
+	char a[700], b[700], cmd[4096], err[1024], path[1200];
+	snprintf(a, sizeof a, "%s/bal", test_tmpdir());
+	snprintf(b, sizeof b, "%s/unbal", test_tmpdir());
+	snprintf(cmd, sizeof cmd,
+		 "{ %s gantt-dataset --workflow experiments/anomaly/1000genome_poseidon2020.json "
+		 "--per-class 4 -j 2 --balance label --out %s 2>/dev/null && "
+		 "%s gantt-dataset --workflow experiments/anomaly/1000genome_poseidon2020.json "
+		 "--per-class 4 -j 2 --balance coarse --out %s; }",
+		 test_bin(), b, test_bin(), a);
+	ck_assert_msg(test_run(cmd, err, sizeof err) == 0, "[%s]", err);
+	ck_assert_msg(strstr(err, "56 simulated runs (14 labels, balanced by "
+				  "coarse class from 4)"), "[%s]", err);
+	static const struct { const char *label; int n; } want[] = {
+		{"normal", 14}, {"cpu_2", 7}, {"cpu_3", 7}, {"hdd_50", 3},
+		{"hdd_60", 3}, {"hdd_70", 2}, {"hdd_80", 2}, {"hdd_90", 2},
+		{"hdd_100", 2}, {"loss_0.1", 3}, {"loss_0.5", 3}, {"loss_1", 3},
+		{"loss_3", 3}, {"loss_5", 2}};
+	snprintf(path, sizeof path, "%s/manifest.csv", a);
+	char *bal = slurp_ok(path, NULL);
+	snprintf(path, sizeof path, "%s/manifest.csv", b);
+	char *unbal = slurp_ok(path, NULL);
+	int per_coarse[4] = {0}, rows = 0;
+	static const char *const coarse[] = {"normal", "cpu", "hdd", "loss"};
+	for (size_t l = 0; l < sizeof want / sizeof want[0]; l++) {
+		int n = 0;
+		char key[64];
+		for (int k = 0; k < 20; k++) {
+			snprintf(key, sizeof key, "sim/%s/%s_%05d.png,", want[l].label,
+				 want[l].label, k);
+			n += strstr(bal, key) != NULL;
+		}
+		ck_assert_msg(n == want[l].n, "%s: %d runs", want[l].label, n);
+		for (int c = 0; c < 4; c++)
+			per_coarse[c] += !strcmp(gantt_coarse_class(want[l].label),
+						 coarse[c]) ? n : 0;
+		rows += n;
+		/* run 0 of the label: the same seed (4th column) in both */
+		snprintf(key, sizeof key, "sim/%s/%s_00000.png,", want[l].label,
+			 want[l].label);
+		const char *x = strstr(bal, key), *y = strstr(unbal, key);
+		ck_assert_ptr_nonnull(x);
+		ck_assert_ptr_nonnull(y);
+		unsigned long long sx, sy;
+		ck_assert(sscanf(strchr(strchr(strchr(x, ',') + 1, ',') + 1, ',') + 1,
+				 "%llu", &sx) == 1);
+		ck_assert(sscanf(strchr(strchr(strchr(y, ',') + 1, ',') + 1, ',') + 1,
+				 "%llu", &sy) == 1);
+		ck_assert_msg(sx == sy, "%s: seed %llu vs %llu", want[l].label, sx, sy);
+	}
+	for (int c = 0; c < 4; c++)
+		ck_assert_msg(per_coarse[c] == 14, "%s: %d", coarse[c], per_coarse[c]);
+	ck_assert_int_eq(rows, 56);
+	free(bal);
+	free(unbal);
+}
+END_TEST
+
 Suite *suite_gantt(void)
 {
 	Suite *s = suite_create("gantt");
@@ -807,6 +873,7 @@ Suite *suite_gantt(void)
 	tcase_add_test(tc, real_runs_that_disagree_with_the_runs_file_are_refused);
 	tcase_add_test(tc, the_19_real_runs_convert_with_their_labels);
 	tcase_add_test(tc, simulated_dataset_is_labelled_and_byte_identical_for_any_j);
+	tcase_add_test(tc, balance_coarse_gives_each_coarse_class_the_same_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }

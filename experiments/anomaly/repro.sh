@@ -17,6 +17,9 @@
 #              on its campaign's one real normal run, CALIBRATION.md]
 #   PER_CLASS  simulated runs per label and workflow [350: about 10,000
 #              charts from the two]
+#   BALANCE    gantt-dataset --balance [coarse: the same runs for each
+#              coarse class, normal included; "label": PER_CLASS per label,
+#              the first two rounds' sets, where normal was 1/14]
 #   JOBS       gantt-dataset -j [2]      SEED  data and training seed [1]
 #   THREADS    oneDNN threads for training [0: one per core]
 #   EPOCHS     most epochs per training [30]
@@ -39,6 +42,7 @@ REAL=${2:-../shared/data/anomaly_sample}
 OUT=${OUT:-out/anomaly}
 PER_CLASS=${PER_CLASS:-350}
 WORKFLOWS=${WORKFLOWS:-experiments/anomaly/1000genome_poseidon2020.json experiments/anomaly/1000genome_flowbench2022.json}
+BALANCE=${BALANCE:-coarse}
 JOBS=${JOBS:-2}
 SEED=${SEED:-1}
 THREADS=${THREADS:-0}
@@ -62,7 +66,8 @@ dataset() { # dataset DIR SIDE: a part per workflow, one manifest
 	for w in $WORKFLOWS; do
 		part=$(basename "$w" .json)
 		if ! "$BIN" gantt-dataset --workflow "$w" --per-class "$PER_CLASS" \
-			-j "$JOBS" --seed "$SEED" --size "$2x$2" --out "$1/$part"; then
+			--balance "$BALANCE" -j "$JOBS" --seed "$SEED" \
+			--size "$2x$2" --out "$1/$part"; then
 			say "gantt-dataset failed on $w (above)"
 			exit 1
 		fi

@@ -7,7 +7,7 @@
  *        [--rows ready|node] [--horizon S] [--anomaly NODE:T0:T1] [--title T]
  *   hetsim gantt-dataset --out DIR [--per-class N] [--workflow EXP.json]
  *        [-j N] [--seed S] [--policy P] [--scope all|node] [--real DIR]
- *        [--size WxH]
+ *        [--balance label|coarse] [--size WxH]
  *        [--rows R] [--horizon S]
  *
  * Simulated half of gantt-dataset: N runs per seed-001 fine label
@@ -29,7 +29,15 @@
  *             node over part of the run moves the makespan by 5% or less
  *             (experiments/anomaly/CALIBRATION.md), a harder task
  *   files     DIR/sim/<label>/<label>_<kkkkk>.png and .jobs.csv.gz beside
- *             it; the manifest row's split is gantt_split(k, N).
+ *             it; the manifest row's split is gantt_split(k, n), n the
+ *             label's run count.
+ * --balance label (the default): n = N runs of every label. --balance
+ * coarse: the same T = floor(14 N / 4) runs for each coarse class (normal,
+ * cpu, hdd, loss; the 14 labels, 1 + 2 + 6 + 5, would otherwise give
+ * normal 1/14 of the charts), shared among its labels: floor(T / L) each,
+ * the first T mod L of its L labels one more (N = 25: normal 87; cpu_2,
+ * cpu_3 44 and 43; hdd 15, 15, 15, 14, 14, 14; loss 18, 18, 17, 17, 17).
+ * Run k of a label has the same seed and files either way.
  * The runs are shared among -j worker processes (run i to worker i mod
  * j); every file depends on its run only and the manifest is sorted, so
  * the data set is byte-identical for any -j. A progress bar goes to stderr
@@ -86,7 +94,7 @@ const char sim_cli_gantt_dataset_usage[] =
 	"  gantt-dataset --out DIR [--per-class N] [--workflow EXP.json] [-j N]\n"
 	"        [--seed S] [--policy P] [--scope all|node] [--real DIR]\n"
 	"        [--size WxH]"
-	" [--rows ready|node] [--horizon S]\n"
+	" [--rows ready|node] [--horizon S] [--balance label|coarse]\n"
 	"                        labelled PNG Gantt charts and DIR/manifest.csv:\n"
 	"                        N seeded simulated runs per seed-001 label (normal,\n"
 	"                        cpu_2/3, hdd_50..100, loss_0.1..5; the anomaly on\n"
@@ -96,7 +104,9 @@ const char sim_cli_gantt_dataset_usage[] =
 	"                        policy fcfs, seed 1) on -j N processes; --real\n"
 	"                        converts the real runs of DIR (as\n"
 	"                        ../shared/data/anomaly_sample) to jobs.csv.gz and\n"
-	"                        PNG into the same manifest\n";
+	"                        PNG into the same manifest; --balance coarse: the\n"
+	"                        same 14 N / 4 runs for each coarse class (normal,\n"
+	"                        cpu, hdd, loss), shared among its labels\n";
 
 /* A side of the raster at *p: 1 to GANTT_PNG_MAX_SIDE, digits only;
  * *p moves past them. */
@@ -262,17 +272,41 @@ typedef struct sim_set {
 	const char *exp_path, *out, *policy;
 	uint64_t seed;
 	size_t per_class;
+	int balance_coarse;		/* --balance coarse */
+	size_t count[N_SIM_LABELS];	/* runs of each label */
+	size_t total;			/* their sum */
 	int scope_all; /* --scope all: every machine, the whole run */
 	uint32_t n_machines;
 	double ref_makespan_s;
 	const gantt_png_opts *po;
 } sim_set;
 
-/* Run r of the set (label r / per_class, index r % per_class): its
- * manifest entry (strings malloc'd into file, node) and seed. */
+/* Each label's run count (--balance, the header) and their sum. */
+static void plan_counts(sim_set *ss)
+{
+	size_t t = N_SIM_LABELS * ss->per_class / 4; /* runs per coarse class */
+	ss->total = 0;
+	for (size_t i = 0; i < N_SIM_LABELS; i++) {
+		ss->count[i] = ss->per_class;
+		if (ss->balance_coarse) {
+			const char *c = gantt_coarse_class(sim_labels[i].label);
+			size_t n = 0, rank = 0; /* labels of its class; i's place */
+			for (size_t o = 0; o < N_SIM_LABELS; o++)
+				if (!strcmp(gantt_coarse_class(sim_labels[o].label), c)) {
+					rank += o < i;
+					n++;
+				}
+			ss->count[i] = t / n + (rank < t % n);
+		}
+		ss->total += ss->count[i];
+	}
+}
+
+/* Run r of the set (the runs of label 0, then of label 1, ...: index k
+ * within its label): its manifest entry (file, node) and seed. */
 typedef struct sim_plan {
 	const struct sim_label *l;
-	size_t k;
+	size_t k, n; /* its index within its label; the label's runs */
 	uint64_t seed;
 	uint32_t node;
 	double t0, t1;
@@ -281,9 +315,12 @@ typedef struct sim_plan {
 
 static void plan_run(const sim_set *ss, size_t r, sim_plan *p)
 {
-	size_t li = r / ss->per_class;
+	size_t li = 0;
+	while (li + 1 < N_SIM_LABELS && r >= ss->count[li])
+		r -= ss->count[li++];
 	p->l = &sim_labels[li];
-	p->k = r % ss->per_class;
+	p->n = ss->count[li];
+	p->k = r;
 	p->seed = sim_seed_mix(sim_splitmix64(ss->seed) + li, (uint32_t)p->k);
 	double u0 = sim_task_uniform(p->seed, 0), u1 = sim_task_uniform(p->seed, 1),
 	       u2 = sim_task_uniform(p->seed, 2), m = ss->ref_makespan_s;
@@ -393,7 +430,7 @@ static void progress(size_t done, size_t todo, double t0, int tty)
 static int sim_all(const sim_set *ss, int jobs, double *runs_per_s,
 		   io_err *err)
 {
-	size_t todo = ss->per_class * N_SIM_LABELS;
+	size_t todo = ss->total;
 	int fds[2];
 	if (pipe(fds))
 		return io_errf(err, IO_EINPUT, NULL, 0, "cannot make a pipe");
@@ -454,7 +491,7 @@ static int sim_all(const sim_set *ss, int jobs, double *runs_per_s,
 /* The manifest rows of the simulated runs. */
 static int sim_manifest(const sim_set *ss, gantt_manifest *m, io_err *err)
 {
-	size_t todo = ss->per_class * N_SIM_LABELS;
+	size_t todo = ss->total;
 	for (size_t r = 0; r < todo; r++) {
 		sim_plan p;
 		plan_run(ss, r, &p);
@@ -474,7 +511,7 @@ static int sim_manifest(const sim_set *ss, gantt_manifest *m, io_err *err)
 				 .anomaly_node = an ? node : NULL,
 				 .anomaly_t0 = an ? p.t0 : NAN,
 				 .anomaly_t1 = an ? p.t1 : NAN,
-				 .split = gantt_split(p.k, ss->per_class)};
+				 .split = gantt_split(p.k, p.n)};
 		if (gantt_manifest_add(m, &e, err))
 			return -1;
 	}
@@ -554,6 +591,10 @@ int sim_cmd_gantt_dataset(int argc, char **argv)
 				return bad(cmd, "--per-class takes 1 to 99999, not %s", v);
 			ss.per_class = (size_t)n;
 			simulated = 1;
+		} else if (!strcmp(a, "--balance")) {
+			if (strcmp(v, "label") && strcmp(v, "coarse"))
+				return bad(cmd, "--balance takes label or coarse, not %s", v);
+			ss.balance_coarse = !strcmp(v, "coarse");
 		} else if (!strcmp(a, "-j")) {
 			jobs = strtol(v, &end, 10);
 			if (*end || end == v || jobs < 1 || jobs > 256)
@@ -574,6 +615,7 @@ int sim_cmd_gantt_dataset(int argc, char **argv)
 		return bad(cmd, "needs --per-class N (simulated runs) or --real DIR");
 	ss.out = out;
 	ss.po = &po;
+	plan_counts(&ss);
 	io_err err = {0};
 	gantt_manifest *m = gantt_manifest_new();
 	if (!m) {
@@ -610,11 +652,12 @@ int sim_cmd_gantt_dataset(int argc, char **argv)
 			st.placed);
 	if (!rc && simulated)
 		fprintf(stderr,
-			"gantt-dataset: %zu simulated runs (%zu labels x %zu) on %ld "
-			"processes, %.1f runs/s; windows scaled by the normal "
+			"gantt-dataset: %zu simulated runs (%zu labels%s %zu) on "
+			"%ld processes, %.1f runs/s; windows scaled by the normal "
 			"makespan %.6g s\n",
-			ss.per_class * N_SIM_LABELS, N_SIM_LABELS, ss.per_class,
-			jobs, rate, ss.ref_makespan_s);
+			ss.total, N_SIM_LABELS,
+			ss.balance_coarse ? ", balanced by coarse class from" : " x",
+			ss.per_class, jobs, rate, ss.ref_makespan_s);
 	if (!rc)
 		fprintf(stderr, "gantt-dataset: %s lists %zu charts\n", manifest,
 			gantt_manifest_count(m));
