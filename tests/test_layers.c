@@ -358,7 +358,10 @@ START_TEST(test_calibrate_per_layer_cli)
 	double sum_s = json_real_value(json_object_get(c, "sum_layers_s"));
 	double e2e = json_real_value(json_object_get(c, "end_to_end_s"));
 	ck_assert_msg(fabs(sum - sum_s) <= 1e-9 * L + 1e-12 * sum_s, "%g vs %g", sum, sum_s);
-	ck_assert_msg(sum_s > 0.2 * e2e && sum_s < 5 * e2e, "layers %g s, end to end %g s",
+	/* the two are timed in different passes of a sub-millisecond model: one
+	 * preemption on a loaded machine moves either by 10x; what this catches
+	 * is a unit or a missing layer (1000x) */
+	ck_assert_msg(sum_s > 0.02 * e2e && sum_s < 50 * e2e, "layers %g s, end to end %g s",
 		      sum_s, e2e);
 	ck_assert(json_real_value(json_object_get(json_object_get(c, "flops_per_s"), "all")) > 0);
 	json_decref(doc);
