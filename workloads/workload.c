@@ -20,10 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-/* GSL's inline gsl_rng_uniform_pos (the same draws, without a call per
- * arrival); must come before any GSL header. */
-#define HAVE_INLINE 1
-#include <gsl/gsl_rng.h>
 #include "sim/io/csv.h"
 #include "sim/base/rng.h"
 #include "workloads/workload.h"
@@ -63,7 +59,7 @@ struct wl_source {
 	uint32_t n_mix;
 	uint32_t *mix_type;
 	double *mix_cum;
-	gsl_rng *arrivals_rng;
+	sim_mt *arrivals_rng;
 
 	double rate_per_s; /* Poisson */
 
@@ -73,12 +69,12 @@ struct wl_source {
 	double mmpp_mean_sojourn_s[2];
 	int mmpp_state;
 	double mmpp_switch_at_s;
-	gsl_rng *aux_rng;
+	sim_mt *aux_rng;
 
 	/* Inputs of generated requests ("segments"): Zipf CDF, or none. */
 	uint32_t n_segments;
 	double *seg_cum;
-	gsl_rng *seg_rng;
+	sim_mt *seg_rng;
 
 	/* Trace replay. The profile must outlive the source: row task types
 	 * are resolved against it as the rows are read. */
@@ -117,6 +113,15 @@ static const char *const mmpp_keys[] = {
 
 #define WL_MAX_SEGMENTS 10000000
 
+/* The generator of stream, as sim_rng_new's; NULL on no memory. */
+static sim_mt *new_stream(uint64_t run_seed, uint32_t stream)
+{
+	sim_mt *g = malloc(sizeof *g);
+	if (g)
+		sim_mt_seed_stream(g, run_seed, stream);
+	return g;
+}
+
 /* "segments": {"count": N, "zipf_s": s}: the cumulative Zipf table. */
 static int read_segments(wl_source *s, const io_jdoc *doc,
 			 const json_t *node, uint64_t run_seed, io_err *err)
@@ -148,7 +153,7 @@ static int read_segments(wl_source *s, const io_jdoc *doc,
 		return IO_OK;
 	}
 	s->seg_cum = malloc(n * sizeof *s->seg_cum);
-	s->seg_rng = sim_rng_new(run_seed, SIM_STREAM_SEGMENTS);
+	s->seg_rng = new_stream(run_seed, SIM_STREAM_SEGMENTS);
 	if (!s->seg_cum || !s->seg_rng)
 		return IO_ENOMEM;
 	double sum = 0;
@@ -591,20 +596,20 @@ int wl_source_from_json(wl_source **out, const io_jdoc *doc,
 	set_expectations(s);
 
 	if (s->kind != WL_TRACE) {
-		s->arrivals_rng = sim_rng_new(run_seed, SIM_STREAM_ARRIVALS);
+		s->arrivals_rng = new_stream(run_seed, SIM_STREAM_ARRIVALS);
 		if (!s->arrivals_rng) {
 			rc = IO_ENOMEM;
 			goto fail;
 		}
 	}
 	if (s->kind == WL_MMPP) {
-		s->aux_rng = sim_rng_new(run_seed, SIM_STREAM_WORKLOAD_AUX);
+		s->aux_rng = new_stream(run_seed, SIM_STREAM_WORKLOAD_AUX);
 		if (!s->aux_rng) {
 			rc = IO_ENOMEM;
 			goto fail;
 		}
 		s->mmpp_state = 0;
-		s->mmpp_switch_at_s = -log(gsl_rng_uniform_pos(s->aux_rng)) *
+		s->mmpp_switch_at_s = -log(sim_mt_uniform_pos(s->aux_rng)) *
 				      s->mmpp_mean_sojourn_s[0];
 	}
 	*out = s;
@@ -618,9 +623,9 @@ fail:
 
 /* ------------------------------------------------------ generated tasks */
 
-static inline double exp_gap(gsl_rng *r, double rate_per_s)
+static inline double exp_gap(sim_mt *r, double rate_per_s)
 {
-	return -log(gsl_rng_uniform_pos(r)) / rate_per_s;
+	return -log(sim_mt_uniform_pos(r)) / rate_per_s;
 }
 
 /* First i with u < mix_cum[i]; exists because mix_cum[n - 1] = 1 > u. */
@@ -662,7 +667,7 @@ static int mmpp_advance(wl_source *s)
 		if (s->elapsed_s >= s->duration_s)
 			return 0;
 		s->mmpp_state ^= 1;
-		s->mmpp_switch_at_s += -log(gsl_rng_uniform_pos(s->aux_rng)) *
+		s->mmpp_switch_at_s += -log(sim_mt_uniform_pos(s->aux_rng)) *
 				       s->mmpp_mean_sojourn_s[s->mmpp_state];
 	}
 }
@@ -683,9 +688,9 @@ static int next_generated(wl_source *s, wl_task *t)
 	t->size = 1.0;
 	t->data_size = 0.0;
 	t->exec_s = NULL;
-	t->type = pick_type(s, gsl_rng_uniform_pos(s->arrivals_rng));
+	t->type = pick_type(s, sim_mt_uniform_pos(s->arrivals_rng));
 	t->key = s->n_segments
-			 ? pick_segment(s, gsl_rng_uniform_pos(s->seg_rng))
+			 ? pick_segment(s, sim_mt_uniform_pos(s->seg_rng))
 			 : WL_NO_KEY;
 	return 1;
 }
@@ -1144,12 +1149,9 @@ void wl_free(wl_source *s)
 {
 	if (!s)
 		return;
-	if (s->arrivals_rng)
-		gsl_rng_free(s->arrivals_rng);
-	if (s->aux_rng)
-		gsl_rng_free(s->aux_rng);
-	if (s->seg_rng)
-		gsl_rng_free(s->seg_rng);
+	free(s->arrivals_rng);
+	free(s->aux_rng);
+	free(s->seg_rng);
 	free(s->seg_cum);
 	if (s->trace)
 		io_csv_close(s->trace);

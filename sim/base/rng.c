@@ -27,6 +27,40 @@ gsl_rng *sim_rng_new(uint64_t run_seed, uint32_t stream)
 	return r;
 }
 
+void sim_mt_seed(sim_mt *g, uint64_t seed)
+{
+	uint32_t s = (uint32_t)seed;
+	g->mt[0] = s ? s : 4357;
+	for (uint32_t i = 1; i < SIM_MT_N; i++)
+		g->mt[i] = 1812433253u * (g->mt[i - 1] ^ (g->mt[i - 1] >> 30)) + i;
+	g->next = SIM_MT_N;
+}
+
+void sim_mt_seed_stream(sim_mt *g, uint64_t run_seed, uint32_t stream)
+{
+	sim_mt_seed(g, sim_seed_mix(run_seed, stream));
+}
+
+/* One step of the recurrence: the upper bit of a, the lower 31 of b. */
+static inline uint32_t mt_twist(uint32_t far, uint32_t a, uint32_t b)
+{
+	uint32_t y = (a & 0x80000000u) | (b & 0x7fffffffu);
+	return far ^ (y >> 1) ^ (-(y & 1u) & 0x9908b0dfu);
+}
+
+void sim_mt_refill(sim_mt *g)
+{
+	enum { N = SIM_MT_N, M = 397 };
+	uint32_t *mt = g->mt;
+	uint32_t k = 0;
+	for (; k < N - M; k++)
+		mt[k] = mt_twist(mt[k + M], mt[k], mt[k + 1]);
+	for (; k < N - 1; k++)
+		mt[k] = mt_twist(mt[k + M - N], mt[k], mt[k + 1]);
+	mt[N - 1] = mt_twist(mt[M - 1], mt[N - 1], mt[0]);
+	g->next = 0;
+}
+
 double sim_task_uniform_on(uint64_t run_seed, uint64_t task_id, uint32_t mtype,
 			   double rho)
 {
