@@ -35,6 +35,11 @@ enum { E2C_TYPE_NAME, E2C_TYPE_INDEX0, E2C_TYPE_INDEX1 };
  * search; both find the same index, so the choice never changes results. */
 #define WL_LINEAR_SCAN_MAX 16
 
+/* Poisson arrivals are drawn this many at a time: one tight loop of draws
+ * and logs, then a few loads per task (the draws and their order are those
+ * of one at a time). */
+#define WL_BATCH 64
+
 /* Columns of a trace row, in order; the first two are required. */
 static const char *const trace_columns[] = {"arrival_s", "task_type",
 					    "deadline_s", "size", "key"};
@@ -62,6 +67,12 @@ struct wl_source {
 	sim_mt *arrivals_rng;
 
 	double rate_per_s; /* Poisson */
+	/* Poisson arrivals drawn ahead, WL_BATCH at a time, in the order of
+	 * the draws one at a time (gap, type; gap, type; ...): the elapsed
+	 * time and type of the next tasks, from batch_at on. */
+	uint32_t batch_at; /* WL_BATCH: none left */
+	double batch_elapsed_s[WL_BATCH];
+	uint32_t batch_type[WL_BATCH];
 
 	/* MMPP: rates and mean sojourns per state, the current state and the
 	 * elapsed time at which it ends. */
@@ -595,6 +606,7 @@ int wl_source_from_json(wl_source **out, const io_jdoc *doc,
 		goto fail;
 	set_expectations(s);
 
+	s->batch_at = WL_BATCH;
 	if (s->kind != WL_TRACE) {
 		s->arrivals_rng = new_stream(run_seed, SIM_STREAM_ARRIVALS);
 		if (!s->arrivals_rng) {
@@ -672,15 +684,53 @@ static int mmpp_advance(wl_source *s)
 	}
 }
 
-static int next_generated(wl_source *s, wl_task *t)
+/* The input of the next request (a call apart, as draw_poisson_batch). */
+static __attribute__((noinline)) uint32_t draw_segment(wl_source *s)
+{
+	return pick_segment(s, sim_mt_uniform_pos(s->seg_rng));
+}
+
+/* Draw the next WL_BATCH Poisson arrivals (some may lie beyond the stop
+ * rule: the stream serves nothing else). Apart from next_poisson, so that
+ * its calls cost next_poisson no saved registers. */
+static __attribute__((noinline)) void draw_poisson_batch(wl_source *s)
+{
+	sim_mt *r = s->arrivals_rng;
+	double elapsed = s->elapsed_s;
+	for (uint32_t i = 0; i < WL_BATCH; i++) {
+		elapsed += exp_gap(r, s->rate_per_s);
+		s->batch_elapsed_s[i] = elapsed;
+		s->batch_type[i] = pick_type(s, sim_mt_uniform_pos(r));
+	}
+	s->elapsed_s = elapsed;
+	s->batch_at = 0;
+}
+
+static int next_poisson(wl_source *s, wl_task *t)
 {
 	if (s->next_id >= s->max_tasks)
 		return 0;
-	if (s->kind == WL_POISSON)
-		s->elapsed_s += exp_gap(s->arrivals_rng, s->rate_per_s);
-	else if (!mmpp_advance(s))
+	if (s->batch_at == WL_BATCH)
+		draw_poisson_batch(s);
+	uint32_t i = s->batch_at++;
+	double elapsed = s->batch_elapsed_s[i];
+	if (elapsed >= s->duration_s)
 		return 0;
-	if (s->elapsed_s >= s->duration_s)
+	t->id = s->next_id++;
+	t->arrival_s = s->start_s + elapsed;
+	t->deadline_s = NAN;
+	t->size = 1.0;
+	t->data_size = 0.0;
+	t->exec_s = NULL;
+	t->type = s->batch_type[i];
+	t->key = s->n_segments ? draw_segment(s) : WL_NO_KEY;
+	return 1;
+}
+
+static int next_mmpp(wl_source *s, wl_task *t)
+{
+	if (s->next_id >= s->max_tasks || !mmpp_advance(s) ||
+	    s->elapsed_s >= s->duration_s)
 		return 0;
 	t->id = s->next_id++;
 	t->arrival_s = s->start_s + s->elapsed_s;
@@ -689,9 +739,7 @@ static int next_generated(wl_source *s, wl_task *t)
 	t->data_size = 0.0;
 	t->exec_s = NULL;
 	t->type = pick_type(s, sim_mt_uniform_pos(s->arrivals_rng));
-	t->key = s->n_segments
-			 ? pick_segment(s, sim_mt_uniform_pos(s->seg_rng))
-			 : WL_NO_KEY;
+	t->key = s->n_segments ? draw_segment(s) : WL_NO_KEY;
 	return 1;
 }
 
@@ -1098,10 +1146,10 @@ static int next_trace(wl_source *s, wl_task *t, io_err *err)
 
 /* -------------------------------------------------------------- public */
 
-int wl_next(wl_source *s, wl_task *t, io_err *err)
+/* wl_next of the MMPP and trace sources. */
+static __attribute__((noinline)) int next_other(wl_source *s, wl_task *t,
+						io_err *err)
 {
-	if (s->exhausted)
-		return 0;
 	if (s->kind == WL_TRACE && s->next_id >= s->max_tasks) {
 		s->exhausted = 1;
 		return 0;
@@ -1110,7 +1158,7 @@ int wl_next(wl_source *s, wl_task *t, io_err *err)
 		return io_errf(err, s->failure.code, NULL, 0, "%s",
 				 s->failure.msg);
 	int rc = s->kind == WL_TRACE ? next_trace(s, t, err)
-				     : next_generated(s, t);
+				     : next_mmpp(s, t);
 	if (rc == 0)
 		s->exhausted = 1;
 	if (rc < 0) {
@@ -1122,6 +1170,17 @@ int wl_next(wl_source *s, wl_task *t, io_err *err)
 		else
 			strcpy(s->failure.msg, "trace read error");
 	}
+	return rc;
+}
+
+int wl_next(wl_source *s, wl_task *t, io_err *err)
+{
+	if (s->exhausted)
+		return 0;
+	if (s->kind != WL_POISSON) /* the common case apart: few registers */
+		return next_other(s, t, err);
+	int rc = next_poisson(s, t);
+	s->exhausted = rc == 0;
 	return rc;
 }
 
