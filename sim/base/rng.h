@@ -47,8 +47,9 @@ gsl_rng *sim_rng_new(uint64_t run_seed, uint32_t stream);
 
 #define SIM_MT_N 624
 typedef struct sim_mt {
-	uint32_t next; /* index of the next word of mt; SIM_MT_N: refill */
-	uint32_t mt[SIM_MT_N];
+	uint32_t next; /* index of the next word of out; SIM_MT_N: refill */
+	uint32_t mt[SIM_MT_N];	/* the state */
+	uint32_t out[SIM_MT_N]; /* its tempered outputs, computed at refill */
 } sim_mt;
 
 /* Seed as gsl_rng_set(gsl_rng_mt19937, seed) does (only the low 32 bits of
@@ -57,7 +58,8 @@ void sim_mt_seed(sim_mt *g, uint64_t seed);
 /* sim_mt_seed(g, sim_seed_mix(run_seed, stream)): the stream's values are
  * those of sim_rng_new(run_seed, stream). */
 void sim_mt_seed_stream(sim_mt *g, uint64_t run_seed, uint32_t stream);
-/* Compute the next SIM_MT_N words (the generator's state transition). */
+/* Compute the next SIM_MT_N words of the state (the generator's state
+ * transition) and their tempered outputs, four at a time. */
 void sim_mt_refill(sim_mt *g);
 
 /* The next 32-bit output (gsl_rng_get). */
@@ -65,11 +67,7 @@ static inline uint32_t sim_mt_get(sim_mt *g)
 {
 	if (__builtin_expect(g->next >= SIM_MT_N, 0))
 		sim_mt_refill(g);
-	uint32_t k = g->mt[g->next++];
-	k ^= k >> 11;
-	k ^= (k << 7) & 0x9d2c5680u;
-	k ^= (k << 15) & 0xefc60000u;
-	return k ^ (k >> 18);
+	return g->out[g->next++];
 }
 /* Uniform in (0, 1): gsl_rng_uniform_pos, which skips outputs of 0. */
 static inline double sim_mt_uniform_pos(sim_mt *g)
