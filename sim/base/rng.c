@@ -4,14 +4,6 @@
 #include <gsl/gsl_cdf.h>
 #include "sim/base/rng.h"
 
-uint64_t sim_splitmix64(uint64_t x)
-{
-	x += 0x9E3779B97F4A7C15ull;
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-	return x ^ (x >> 31);
-}
-
 uint64_t sim_seed_mix(uint64_t run_seed, uint32_t stream)
 {
 	uint64_t h = sim_splitmix64(run_seed +

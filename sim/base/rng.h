@@ -39,7 +39,13 @@ typedef enum sim_stream {
 	SIM_STREAM_SEGMENTS = 5, /* which input (segment) a request is on */
 } sim_stream;
 
-uint64_t sim_splitmix64(uint64_t x);
+static inline uint64_t sim_splitmix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ull;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	return x ^ (x >> 31);
+}
 /* Never 0. */
 uint64_t sim_seed_mix(uint64_t run_seed, uint32_t stream);
 /* A new GSL generator (gsl_rng_mt19937) for stream; NULL on no memory. */
