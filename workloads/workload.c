@@ -706,12 +706,12 @@ static __attribute__((noinline)) void draw_poisson_batch(wl_source *s)
 	s->batch_at = 0;
 }
 
-static int next_poisson(wl_source *s, wl_task *t)
+/* The next Poisson arrival, drawn (batch_at < WL_BATCH), with no input;
+ * 0 at the end. */
+static inline int next_poisson(wl_source *s, wl_task *t)
 {
 	if (s->next_id >= s->max_tasks)
 		return 0;
-	if (s->batch_at == WL_BATCH)
-		draw_poisson_batch(s);
 	uint32_t i = s->batch_at++;
 	double elapsed = s->batch_elapsed_s[i];
 	if (elapsed >= s->duration_s)
@@ -723,7 +723,7 @@ static int next_poisson(wl_source *s, wl_task *t)
 	t->data_size = 0.0;
 	t->exec_s = NULL;
 	t->type = s->batch_type[i];
-	t->key = s->n_segments ? draw_segment(s) : WL_NO_KEY;
+	t->key = WL_NO_KEY;
 	return 1;
 }
 
@@ -1146,10 +1146,21 @@ static int next_trace(wl_source *s, wl_task *t, io_err *err)
 
 /* -------------------------------------------------------------- public */
 
-/* wl_next of the MMPP and trace sources. */
+/* wl_next but for its common case (see there). */
 static __attribute__((noinline)) int next_other(wl_source *s, wl_task *t,
 						io_err *err)
 {
+	if (s->exhausted)
+		return 0;
+	if (s->kind == WL_POISSON) {
+		if (s->batch_at == WL_BATCH && s->next_id < s->max_tasks)
+			draw_poisson_batch(s);
+		int rc = next_poisson(s, t);
+		if (rc && s->n_segments)
+			t->key = draw_segment(s);
+		s->exhausted = rc == 0;
+		return rc;
+	}
 	if (s->kind == WL_TRACE && s->next_id >= s->max_tasks) {
 		s->exhausted = 1;
 		return 0;
@@ -1175,9 +1186,11 @@ static __attribute__((noinline)) int next_other(wl_source *s, wl_task *t,
 
 int wl_next(wl_source *s, wl_task *t, io_err *err)
 {
-	if (s->exhausted)
-		return 0;
-	if (s->kind != WL_POISSON) /* the common case apart: few registers */
+	/* The common case, a Poisson arrival already drawn and no segment to
+	 * draw, makes no call (so saves no registers); the rest is a call
+	 * apart. */
+	if (s->kind != WL_POISSON || s->batch_at == WL_BATCH ||
+	    s->n_segments || s->exhausted)
 		return next_other(s, t, err);
 	int rc = next_poisson(s, t);
 	s->exhausted = rc == 0;
