@@ -7,6 +7,10 @@
  * The type uniform is drawn even when only one type can arrive, so the
  * arrival instants of a seed do not depend on the mix. MMPP sojourns come
  * from SIM_STREAM_WORKLOAD_AUX, so they never shift the arrival stream.
+ * The streams are GSL's mt19937 drawn inline (sim_mt, sim/base/rng.h: the
+ * values of gsl_rng_uniform_pos); a Poisson source draws WL_BATCH arrivals
+ * ahead, in the order of the draws one at a time, so the values and the
+ * tasks are those of drawing them one by one.
  *
  * A trace row's size is the task's work (its time is size x the model's
  * per-unit draw; 1 when absent, else finite and > 0), and its exec_s and
