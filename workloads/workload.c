@@ -1172,8 +1172,7 @@ static __attribute__((noinline)) int next_other(wl_source *s, wl_task *t,
 	if (s->failure.code)
 		return io_errf(err, s->failure.code, NULL, 0, "%s",
 				 s->failure.msg);
-	int rc = s->kind == WL_TRACE ? next_trace(s, t, err)
-				     : next_mmpp(s, t);
+	int rc = s->kind == WL_TRACE ? next_trace(s, t, err) : next_mmpp(s, t);
 	if (rc == 0)
 		s->exhausted = 1;
 	if (rc < 0) {
@@ -1193,8 +1192,8 @@ int wl_next(wl_source *s, wl_task *t, io_err *err)
 	/* The common case, a Poisson arrival already drawn and no segment to
 	 * draw, makes no call (so saves no registers); the rest is a call
 	 * apart. */
-	if (s->kind != WL_POISSON || s->batch_at == WL_BATCH ||
-	    s->n_segments || s->exhausted)
+	if (s->kind != WL_POISSON || s->batch_at == WL_BATCH || s->n_segments ||
+	    s->exhausted)
 		return next_other(s, t, err);
 	int rc = next_poisson(s, t);
 	s->exhausted = rc == 0;

@@ -25,7 +25,8 @@ void sim_mt_seed(sim_mt *g, uint64_t seed)
 	uint32_t s = (uint32_t)seed;
 	g->mt[0] = s ? s : 4357;
 	for (uint32_t i = 1; i < SIM_MT_N; i++)
-		g->mt[i] = 1812433253u * (g->mt[i - 1] ^ (g->mt[i - 1] >> 30)) + i;
+		g->mt[i] =
+			1812433253u * (g->mt[i - 1] ^ (g->mt[i - 1] >> 30)) + i;
 	g->next = SIM_MT_N;
 }
 
