@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <gsl/gsl_rng.h>
 #include "profiles/profile.h"
+#include "sim/base/rng.h"
 #include "tests/tests.h"
 #include "workloads/workload.h"
 
@@ -94,6 +96,82 @@ static int next_task(wl_source *s, wl_task *t)
 	require(rc >= 0, "wl_next: %s", err.msg);
 	return rc;
 }
+
+/* ------------------------------------------------- the arrival stream */
+
+/* sim_mt is GSL's mt19937 drawn inline: the same outputs and the same
+ * uniforms for every seed (0 included, which both take as 4357), over
+ * several refills of the 624-word state. */
+START_TEST(test_sim_mt_draws_what_gsl_mt19937_draws)
+{
+	static const uint64_t seeds[] = {0, 1, 4357, 0xFFFFFFFFu,
+					 0x123456789ull};
+	for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+		gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+		ck_assert_ptr_nonnull(r);
+		gsl_rng_set(r, (unsigned long)(uint32_t)seeds[i]);
+		sim_mt g;
+		sim_mt_seed(&g, seeds[i]);
+		for (int k = 0; k < 5000; k++) {
+			unsigned long want = gsl_rng_get(r);
+			uint32_t got = sim_mt_get(&g);
+			require(got == want, "seed %llu draw %d: %lu, not %lu",
+				(unsigned long long)seeds[i], k,
+				(unsigned long)got, want);
+			double u = gsl_rng_uniform_pos(r);
+			double v = sim_mt_uniform_pos(&g);
+			require(u == v, "seed %llu uniform %d: %a, not %a",
+				(unsigned long long)seeds[i], k, v, u);
+		}
+		gsl_rng_free(r);
+	}
+}
+END_TEST
+
+/* The arrival times and types of a Poisson source with a mix are, bit for
+ * bit, those of the documented draws from GSL's generator for the stream:
+ * per task a gap -log(u1) / rate and a type, the first i with
+ * u2 < cum[i]. */
+START_TEST(test_poisson_draws_are_gsls_bit_for_bit)
+{
+	/* counts around the source's batch of 64 draws, and many batches */
+	static const unsigned counts[] = {1, 63, 64, 65, 128, 3000};
+	const unsigned want_n = counts[_i];
+	const uint64_t seed = 20261203;
+	char text[256];
+	snprintf(text, sizeof text,
+		 "{\"arrival\": \"poisson\", \"rate_per_s\": 37.5, "
+		 "\"mix\": {\"a\": 1, \"b\": 2, \"c\": 3}, \"tasks\": %u, "
+		 "\"start_s\": 2.5}",
+		 want_n);
+	wl_source *s = must_make_source(text, seed);
+	gsl_rng *r = sim_rng_new(seed, SIM_STREAM_ARRIVALS);
+	ck_assert_ptr_nonnull(r);
+	const double cum[3] = {1.0 / 6.0, 3.0 / 6.0, 1.0};
+	double elapsed = 0.0;
+	wl_task t;
+	uint64_t n = 0;
+	while (next_task(s, &t) == 1) {
+		elapsed += -log(gsl_rng_uniform_pos(r)) / 37.5;
+		double u = gsl_rng_uniform_pos(r);
+		uint32_t type = 0;
+		while (u >= cum[type])
+			type++;
+		require(t.id == n, "id %llu, not %llu",
+			(unsigned long long)t.id, (unsigned long long)n);
+		require(t.arrival_s == 2.5 + elapsed,
+			"task %llu arrives at %a, not %a",
+			(unsigned long long)n, t.arrival_s, 2.5 + elapsed);
+		require(t.type == type, "task %llu type %u, not %u",
+			(unsigned long long)n, t.type, type);
+		n++;
+	}
+	ck_assert_uint_eq(n, want_n);
+	ck_assert_int_eq(wl_next(s, &t, &err), 0); /* and stays exhausted */
+	gsl_rng_free(r);
+	wl_free(s);
+}
+END_TEST
 
 /* ------------------------------------------------------------- Poisson */
 
@@ -851,6 +929,8 @@ Suite *suite_workloads(void)
 	TCase *gen = tcase_create("generated");
 	tcase_add_checked_fixture(gen, setup_profile, teardown_profile);
 	tcase_set_timeout(gen, 60);
+	tcase_add_test(gen, test_sim_mt_draws_what_gsl_mt19937_draws);
+	tcase_add_loop_test(gen, test_poisson_draws_are_gsls_bit_for_bit, 0, 6);
 	tcase_add_test(gen,
 		       test_poisson_interarrival_mean_and_cv_match_exponential);
 	tcase_add_test(gen, test_poisson_mix_frequencies_match_weights);

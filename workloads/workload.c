@@ -7,6 +7,10 @@
  * The type uniform is drawn even when only one type can arrive, so the
  * arrival instants of a seed do not depend on the mix. MMPP sojourns come
  * from SIM_STREAM_WORKLOAD_AUX, so they never shift the arrival stream.
+ * The streams are GSL's mt19937 drawn inline (sim_mt, sim/base/rng.h: the
+ * values of gsl_rng_uniform_pos); a Poisson source draws WL_BATCH arrivals
+ * ahead, in the order of the draws one at a time, so the values and the
+ * tasks are those of drawing them one by one.
  *
  * A trace row's size is the task's work (its time is size x the model's
  * per-unit draw; 1 when absent, else finite and > 0), and its exec_s and
@@ -20,10 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-/* GSL's inline gsl_rng_uniform_pos (the same draws, without a call per
- * arrival); must come before any GSL header. */
-#define HAVE_INLINE 1
-#include <gsl/gsl_rng.h>
 #include "sim/io/csv.h"
 #include "sim/base/rng.h"
 #include "workloads/workload.h"
@@ -38,6 +38,11 @@ enum { E2C_TYPE_NAME, E2C_TYPE_INDEX0, E2C_TYPE_INDEX1 };
 /* Up to this many types a linear scan of the cumulative mix beats a binary
  * search; both find the same index, so the choice never changes results. */
 #define WL_LINEAR_SCAN_MAX 16
+
+/* Poisson arrivals are drawn this many at a time: one tight loop of draws
+ * and logs, then a few loads per task (the draws and their order are those
+ * of one at a time). */
+#define WL_BATCH 64
 
 /* Columns of a trace row, in order; the first two are required. */
 static const char *const trace_columns[] = {"arrival_s", "task_type",
@@ -63,9 +68,15 @@ struct wl_source {
 	uint32_t n_mix;
 	uint32_t *mix_type;
 	double *mix_cum;
-	gsl_rng *arrivals_rng;
+	sim_mt *arrivals_rng;
 
 	double rate_per_s; /* Poisson */
+	/* Poisson arrivals drawn ahead, WL_BATCH at a time, in the order of
+	 * the draws one at a time (gap, type; gap, type; ...): the elapsed
+	 * time and type of the next tasks, from batch_at on. */
+	uint32_t batch_at; /* WL_BATCH: none left */
+	double batch_elapsed_s[WL_BATCH];
+	uint32_t batch_type[WL_BATCH];
 
 	/* MMPP: rates and mean sojourns per state, the current state and the
 	 * elapsed time at which it ends. */
@@ -73,12 +84,12 @@ struct wl_source {
 	double mmpp_mean_sojourn_s[2];
 	int mmpp_state;
 	double mmpp_switch_at_s;
-	gsl_rng *aux_rng;
+	sim_mt *aux_rng;
 
 	/* Inputs of generated requests ("segments"): Zipf CDF, or none. */
 	uint32_t n_segments;
 	double *seg_cum;
-	gsl_rng *seg_rng;
+	sim_mt *seg_rng;
 
 	/* Trace replay. The profile must outlive the source: row task types
 	 * are resolved against it as the rows are read. */
@@ -117,6 +128,15 @@ static const char *const mmpp_keys[] = {
 
 #define WL_MAX_SEGMENTS 10000000
 
+/* The generator of stream, as sim_rng_new's; NULL on no memory. */
+static sim_mt *new_stream(uint64_t run_seed, uint32_t stream)
+{
+	sim_mt *g = malloc(sizeof *g);
+	if (g)
+		sim_mt_seed_stream(g, run_seed, stream);
+	return g;
+}
+
 /* "segments": {"count": N, "zipf_s": s}: the cumulative Zipf table. */
 static int read_segments(wl_source *s, const io_jdoc *doc,
 			 const json_t *node, uint64_t run_seed, io_err *err)
@@ -148,7 +168,7 @@ static int read_segments(wl_source *s, const io_jdoc *doc,
 		return IO_OK;
 	}
 	s->seg_cum = malloc(n * sizeof *s->seg_cum);
-	s->seg_rng = sim_rng_new(run_seed, SIM_STREAM_SEGMENTS);
+	s->seg_rng = new_stream(run_seed, SIM_STREAM_SEGMENTS);
 	if (!s->seg_cum || !s->seg_rng)
 		return IO_ENOMEM;
 	double sum = 0;
@@ -590,21 +610,22 @@ int wl_source_from_json(wl_source **out, const io_jdoc *doc,
 		goto fail;
 	set_expectations(s);
 
+	s->batch_at = WL_BATCH;
 	if (s->kind != WL_TRACE) {
-		s->arrivals_rng = sim_rng_new(run_seed, SIM_STREAM_ARRIVALS);
+		s->arrivals_rng = new_stream(run_seed, SIM_STREAM_ARRIVALS);
 		if (!s->arrivals_rng) {
 			rc = IO_ENOMEM;
 			goto fail;
 		}
 	}
 	if (s->kind == WL_MMPP) {
-		s->aux_rng = sim_rng_new(run_seed, SIM_STREAM_WORKLOAD_AUX);
+		s->aux_rng = new_stream(run_seed, SIM_STREAM_WORKLOAD_AUX);
 		if (!s->aux_rng) {
 			rc = IO_ENOMEM;
 			goto fail;
 		}
 		s->mmpp_state = 0;
-		s->mmpp_switch_at_s = -log(gsl_rng_uniform_pos(s->aux_rng)) *
+		s->mmpp_switch_at_s = -log(sim_mt_uniform_pos(s->aux_rng)) *
 				      s->mmpp_mean_sojourn_s[0];
 	}
 	*out = s;
@@ -618,9 +639,9 @@ fail:
 
 /* ------------------------------------------------------ generated tasks */
 
-static inline double exp_gap(gsl_rng *r, double rate_per_s)
+static inline double exp_gap(sim_mt *r, double rate_per_s)
 {
-	return -log(gsl_rng_uniform_pos(r)) / rate_per_s;
+	return -log(sim_mt_uniform_pos(r)) / rate_per_s;
 }
 
 /* First i with u < mix_cum[i]; exists because mix_cum[n - 1] = 1 > u. */
@@ -662,20 +683,58 @@ static int mmpp_advance(wl_source *s)
 		if (s->elapsed_s >= s->duration_s)
 			return 0;
 		s->mmpp_state ^= 1;
-		s->mmpp_switch_at_s += -log(gsl_rng_uniform_pos(s->aux_rng)) *
+		s->mmpp_switch_at_s += -log(sim_mt_uniform_pos(s->aux_rng)) *
 				       s->mmpp_mean_sojourn_s[s->mmpp_state];
 	}
 }
 
-static int next_generated(wl_source *s, wl_task *t)
+/* The input of the next request (a call apart, as draw_poisson_batch). */
+static __attribute__((noinline)) uint32_t draw_segment(wl_source *s)
+{
+	return pick_segment(s, sim_mt_uniform_pos(s->seg_rng));
+}
+
+/* Draw the next WL_BATCH Poisson arrivals (some may lie beyond the stop
+ * rule: the stream serves nothing else). Apart from next_poisson, so that
+ * its calls cost next_poisson no saved registers. */
+static __attribute__((noinline)) void draw_poisson_batch(wl_source *s)
+{
+	sim_mt *r = s->arrivals_rng;
+	double elapsed = s->elapsed_s;
+	for (uint32_t i = 0; i < WL_BATCH; i++) {
+		elapsed += exp_gap(r, s->rate_per_s);
+		s->batch_elapsed_s[i] = elapsed;
+		s->batch_type[i] = pick_type(s, sim_mt_uniform_pos(r));
+	}
+	s->elapsed_s = elapsed;
+	s->batch_at = 0;
+}
+
+/* The next Poisson arrival, drawn (batch_at < WL_BATCH), with no input;
+ * 0 at the end. */
+static inline int next_poisson(wl_source *s, wl_task *t)
 {
 	if (s->next_id >= s->max_tasks)
 		return 0;
-	if (s->kind == WL_POISSON)
-		s->elapsed_s += exp_gap(s->arrivals_rng, s->rate_per_s);
-	else if (!mmpp_advance(s))
+	uint32_t i = s->batch_at++;
+	double elapsed = s->batch_elapsed_s[i];
+	if (elapsed >= s->duration_s)
 		return 0;
-	if (s->elapsed_s >= s->duration_s)
+	t->id = s->next_id++;
+	t->arrival_s = s->start_s + elapsed;
+	t->deadline_s = NAN;
+	t->size = 1.0;
+	t->data_size = 0.0;
+	t->exec_s = NULL;
+	t->type = s->batch_type[i];
+	t->key = WL_NO_KEY;
+	return 1;
+}
+
+static int next_mmpp(wl_source *s, wl_task *t)
+{
+	if (s->next_id >= s->max_tasks || !mmpp_advance(s) ||
+	    s->elapsed_s >= s->duration_s)
 		return 0;
 	t->id = s->next_id++;
 	t->arrival_s = s->start_s + s->elapsed_s;
@@ -683,10 +742,8 @@ static int next_generated(wl_source *s, wl_task *t)
 	t->size = 1.0;
 	t->data_size = 0.0;
 	t->exec_s = NULL;
-	t->type = pick_type(s, gsl_rng_uniform_pos(s->arrivals_rng));
-	t->key = s->n_segments
-			 ? pick_segment(s, gsl_rng_uniform_pos(s->seg_rng))
-			 : WL_NO_KEY;
+	t->type = pick_type(s, sim_mt_uniform_pos(s->arrivals_rng));
+	t->key = s->n_segments ? draw_segment(s) : WL_NO_KEY;
 	return 1;
 }
 
@@ -1093,10 +1150,21 @@ static int next_trace(wl_source *s, wl_task *t, io_err *err)
 
 /* -------------------------------------------------------------- public */
 
-int wl_next(wl_source *s, wl_task *t, io_err *err)
+/* wl_next but for its common case (see there). */
+static __attribute__((noinline)) int next_other(wl_source *s, wl_task *t,
+						io_err *err)
 {
 	if (s->exhausted)
 		return 0;
+	if (s->kind == WL_POISSON) {
+		if (s->batch_at == WL_BATCH && s->next_id < s->max_tasks)
+			draw_poisson_batch(s);
+		int rc = next_poisson(s, t);
+		if (rc && s->n_segments)
+			t->key = draw_segment(s);
+		s->exhausted = rc == 0;
+		return rc;
+	}
 	if (s->kind == WL_TRACE && s->next_id >= s->max_tasks) {
 		s->exhausted = 1;
 		return 0;
@@ -1104,8 +1172,7 @@ int wl_next(wl_source *s, wl_task *t, io_err *err)
 	if (s->failure.code)
 		return io_errf(err, s->failure.code, NULL, 0, "%s",
 				 s->failure.msg);
-	int rc = s->kind == WL_TRACE ? next_trace(s, t, err)
-				     : next_generated(s, t);
+	int rc = s->kind == WL_TRACE ? next_trace(s, t, err) : next_mmpp(s, t);
 	if (rc == 0)
 		s->exhausted = 1;
 	if (rc < 0) {
@@ -1117,6 +1184,19 @@ int wl_next(wl_source *s, wl_task *t, io_err *err)
 		else
 			strcpy(s->failure.msg, "trace read error");
 	}
+	return rc;
+}
+
+int wl_next(wl_source *s, wl_task *t, io_err *err)
+{
+	/* The common case, a Poisson arrival already drawn and no segment to
+	 * draw, makes no call (so saves no registers); the rest is a call
+	 * apart. */
+	if (s->kind != WL_POISSON || s->batch_at == WL_BATCH || s->n_segments ||
+	    s->exhausted)
+		return next_other(s, t, err);
+	int rc = next_poisson(s, t);
+	s->exhausted = rc == 0;
 	return rc;
 }
 
@@ -1144,12 +1224,9 @@ void wl_free(wl_source *s)
 {
 	if (!s)
 		return;
-	if (s->arrivals_rng)
-		gsl_rng_free(s->arrivals_rng);
-	if (s->aux_rng)
-		gsl_rng_free(s->aux_rng);
-	if (s->seg_rng)
-		gsl_rng_free(s->seg_rng);
+	free(s->arrivals_rng);
+	free(s->aux_rng);
+	free(s->seg_rng);
 	free(s->seg_cum);
 	if (s->trace)
 		io_csv_close(s->trace);

@@ -15,6 +15,14 @@
  * uniform on every machine type (a hard task is hard everywhere); with
  * rho < 1 a Gaussian copula mixes a per-task and a per-(task, type) normal:
  * z = sqrt(rho) z_task + sqrt(1 - rho) z_task,type, u = Phi(z).
+ *
+ * sim_mt is the same Mersenne Twister as GSL's gsl_rng_mt19937 (Matsumoto &
+ * Nishimura 1998, seeded as GSL's mt_set does: init_genrand of the 2002
+ * reference code, seed 0 taken as 4357), drawn inline: sim_mt_uniform_pos
+ * returns exactly what gsl_rng_uniform_pos returns for the same seed, draw
+ * after draw, without GSL's call through a function pointer per draw (the
+ * arrival stream draws twice per task). tests/test_workloads.c compares the
+ * two over several refills of the state.
  */
 #ifndef HETSIM_SIM_BASE_RNG_H
 #define HETSIM_SIM_BASE_RNG_H
@@ -31,11 +39,51 @@ typedef enum sim_stream {
 	SIM_STREAM_SEGMENTS = 5, /* which input (segment) a request is on */
 } sim_stream;
 
-uint64_t sim_splitmix64(uint64_t x);
+static inline uint64_t sim_splitmix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ull;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	return x ^ (x >> 31);
+}
 /* Never 0. */
 uint64_t sim_seed_mix(uint64_t run_seed, uint32_t stream);
 /* A new GSL generator (gsl_rng_mt19937) for stream; NULL on no memory. */
 gsl_rng *sim_rng_new(uint64_t run_seed, uint32_t stream);
+
+#define SIM_MT_N 624
+typedef struct sim_mt {
+	uint32_t next; /* index of the next word of out; SIM_MT_N: refill */
+	uint32_t mt[SIM_MT_N];	/* the state */
+	uint32_t out[SIM_MT_N]; /* its tempered outputs, computed at refill */
+} sim_mt;
+
+/* Seed as gsl_rng_set(gsl_rng_mt19937, seed) does (only the low 32 bits of
+ * the seed count). */
+void sim_mt_seed(sim_mt *g, uint64_t seed);
+/* sim_mt_seed(g, sim_seed_mix(run_seed, stream)): the stream's values are
+ * those of sim_rng_new(run_seed, stream). */
+void sim_mt_seed_stream(sim_mt *g, uint64_t run_seed, uint32_t stream);
+/* Compute the next SIM_MT_N words of the state (the generator's state
+ * transition) and their tempered outputs, four at a time. */
+void sim_mt_refill(sim_mt *g);
+
+/* The next 32-bit output (gsl_rng_get). */
+static inline uint32_t sim_mt_get(sim_mt *g)
+{
+	if (__builtin_expect(g->next >= SIM_MT_N, 0))
+		sim_mt_refill(g);
+	return g->out[g->next++];
+}
+/* Uniform in (0, 1): gsl_rng_uniform_pos, which skips outputs of 0. */
+static inline double sim_mt_uniform_pos(sim_mt *g)
+{
+	uint32_t k;
+	do
+		k = sim_mt_get(g);
+	while (__builtin_expect(k == 0, 0));
+	return (double)k / 4294967296.0;
+}
 
 /* The part of sim_task_uniform that depends on the run seed alone, for a
  * run to compute once (sim_task_uniform_keyed). */
