@@ -202,6 +202,10 @@ static int parse_retry(sim_serving *s, const io_jdoc *doc, const json_t *o,
 				       "serving: \"retry\" takes either "
 				       "\"hot_s\" and \"backoff\" or "
 				       "\"growth\" and \"cap_s\", not both");
+		if (!(s->poll_s > 0))
+			return io_jerr(err, doc, json_object_get(r, "poll_s"),
+				       "serving: \"retry\" with \"growth\" "
+				       "needs \"poll_s\" > 0");
 		if (retry_num(doc, r, "growth", 1, &s->growth, err) ||
 		    retry_num(doc, r, "cap_s", s->poll_s, &s->cap_s, err))
 			return IO_EINPUT;
