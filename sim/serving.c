@@ -177,16 +177,39 @@ static int parse_retry(sim_serving *s, const io_jdoc *doc, const json_t *o,
 	if (!r)
 		return 0;
 	static const char *const keys[] = {"poll_s", "hot_s", "backoff", "hold",
-					   "source", NULL};
+					   "growth", "cap_s", "source", NULL};
 	if (!json_is_object(r))
 		return io_jerr(err, doc, r,
 			       "serving: \"retry\" must be an object");
 	if (io_jcheck_keys(doc, r, keys, err) ||
 	    retry_num(doc, r, "poll_s", 0, &s->poll_s, err) ||
-	    retry_num(doc, r, "hot_s", 0, &s->hot_s, err) ||
-	    retry_num(doc, r, "backoff", 1, &s->backoff, err) ||
 	    retry_num(doc, r, "hold", 0, &s->retry_hold_s, err))
 		return IO_EINPUT;
+	/* one form or the other; a "retry" given next to "file" replaces
+	 * the file's whole */
+	s->hot_s = s->growth = s->cap_s = 0;
+	s->backoff = 1;
+	if (!json_object_get(r, "growth") && !json_object_get(r, "cap_s")) {
+		if (retry_num(doc, r, "hot_s", 0, &s->hot_s, err) ||
+		    retry_num(doc, r, "backoff", 1, &s->backoff, err))
+			return IO_EINPUT;
+	} else {
+		const json_t *hb = json_object_get(r, "hot_s");
+		if (!hb)
+			hb = json_object_get(r, "backoff");
+		if (hb)
+			return io_jerr(err, doc, hb,
+				       "serving: \"retry\" takes either "
+				       "\"hot_s\" and \"backoff\" or "
+				       "\"growth\" and \"cap_s\", not both");
+		if (!(s->poll_s > 0))
+			return io_jerr(err, doc, json_object_get(r, "poll_s"),
+				       "serving: \"retry\" with \"growth\" "
+				       "needs \"poll_s\" > 0");
+		if (retry_num(doc, r, "growth", 1, &s->growth, err) ||
+		    retry_num(doc, r, "cap_s", s->poll_s, &s->cap_s, err))
+			return IO_EINPUT;
+	}
 	s->has_retry = 1;
 	return 0;
 }

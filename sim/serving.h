@@ -55,6 +55,22 @@
  *                            instance's own hold under this client.
  *                            Each pick and idle time is drawn from the
  *                            run seed and a pick counter.
+ *     "retry": {"poll_s": 0.01, "growth": 1.6, "cap_s": 1, "hold": 0.002}
+ *                            the same client with a growing back-off, in
+ *                            place of "hot_s" and "backoff" (giving both
+ *                            forms is an error): a request's k-th poll
+ *                            interval is poll_s x growth^k (k = 0, 1, ...:
+ *                            each failed attempt multiplies it, as gRPC
+ *                            and HTTP clients do), at most cap_s (cap_s >=
+ *                            poll_s); its poll rate, in units of
+ *                            1 / poll_s, is growth^-k, at least
+ *                            poll_s / cap_s, where k = floor(log(1 + age
+ *                            (growth - 1) / poll_s) / log growth) is the
+ *                            number of attempts made by its age (growth
+ *                            1: every poll_s, the hot/backoff form with
+ *                            backoff 1). A request's chance to win a freed
+ *                            instance thus falls about as 1 / its age
+ *                            until the cap.
  *     "file": "serving.json" a fitted model (`hetsim fit --serving`
  *                            writes one): a JSON object with the keys
  *                            above, path relative to the experiment; keys
@@ -92,9 +108,11 @@ typedef struct sim_serving {
 	double *mix;
 	uint32_t n_tasks, n_machine_types;
 	int queue_random; /* "queue": "random" */
-	/* "retry" (has_retry): poll interval, hot time, backoff, hold (s) */
+	/* "retry" (has_retry): poll interval, hot time, backoff, hold (s);
+	 * the growing form (growth > 0): growth per attempt and cap (s) */
 	int has_retry;
 	double poll_s, hot_s, backoff, retry_hold_s;
+	double growth, cap_s;
 } sim_serving;
 
 /* Parse node (the experiment's "serving" object) against profile p. */
@@ -126,11 +144,31 @@ static inline double sim_serving_hold(const sim_serving *s, uint64_t seed,
 			     sim_task_uniform(seed ^ 0x40DD15EA5Eull, id))
 			 : 0.0;
 }
+/* "retry" with "growth" g > 1: the attempts a request has made by age a,
+ * its k-th poll interval poll_s g^k (uncapped: the cap only matters once
+ * the interval reaches it, serving.h), floor(log(1 + a (g - 1) / poll_s)
+ * / log g). */
+static inline double sim_serving_retry_attempts(double poll_s, double g,
+						double age)
+{
+	if (!(poll_s > 0))
+		return INFINITY;
+	return floor(log1p(age * (g - 1) / poll_s) / log(g));
+}
 /* "retry": the poll rate of a request that has waited age seconds, in
- * units of 1 / poll_s: 1 while hot, 1 / backoff after. */
+ * units of 1 / poll_s: 1 while hot, 1 / backoff after; with "growth" g,
+ * g^-attempts, at least poll_s / cap_s. */
 static inline double sim_serving_retry_weight(const sim_serving *s,
 					      double age)
 {
+	if (s->growth > 0) {
+		double lo = s->cap_s > 0 ? s->poll_s / s->cap_s : 1.0;
+		if (s->growth == 1.0 || lo >= 1.0)
+			return 1.0;
+		double w = pow(s->growth, -sim_serving_retry_attempts(
+						  s->poll_s, s->growth, age));
+		return w > lo ? w : lo;
+	}
 	return age < s->hot_s ? 1.0 : 1.0 / s->backoff;
 }
 /* "retry": how long a freed instance idles before the first poll of the

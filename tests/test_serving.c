@@ -359,6 +359,73 @@ START_TEST(retry_idle_time_has_mean_poll_over_w)
 }
 END_TEST
 
+/* "retry" with a growing back-off, the idle time's known mean: requests
+ * at 0 and 0.1 (1 s each, hold 0); the instance frees at 1, when request
+ * 1 has waited 0.9 s. With poll_s 0.1 and growth 2 it has made
+ * floor(log2(1 + 0.9 x 1 / 0.1)) = 3 attempts: weight 2^-3, mean idle
+ * 0.1 x 8 = 0.8 s; with cap_s 0.4 its interval is capped: weight 0.25,
+ * mean 0.4 s; growth 1 is a poll every poll_s: mean 0.1 s. */
+START_TEST(retry_growth_idle_time_has_the_known_mean)
+{
+	const char *tr = "arrival_s,task_type\n0,a\n0.1,a\n";
+	static const struct {
+		const char *retry;
+		double mean;
+	} cases[] = {
+		{"{\"retry\": {\"poll_s\": 0.1, \"growth\": 2, \"cap_s\": 100, "
+		 "\"hold\": 0}}",
+		 0.8},
+		{"{\"retry\": {\"poll_s\": 0.1, \"growth\": 2, \"cap_s\": 0.4, "
+		 "\"hold\": 0}}",
+		 0.4},
+		{"{\"retry\": {\"poll_s\": 0.1, \"growth\": 1, \"cap_s\": 5, "
+		 "\"hold\": 0}}",
+		 0.1},
+	};
+	for (size_t c = 0; c < 3; c++) {
+		double sum = 0;
+		const int n = 300;
+		for (int seed = 1; seed <= n; seed++) {
+			rows r;
+			run(experiment("rg.json", tr, 1, 1, "fcfs",
+				       cases[c].retry, (unsigned)seed),
+			    &r);
+			ck_assert(NEAR(r.end[0], 1.0));
+			double idle = r.end[1] - 2.0;
+			ck_assert(idle >= 0);
+			sum += idle;
+		}
+		double mean = sum / n, se = cases[c].mean / sqrt(n);
+		ck_assert_msg(fabs(mean - cases[c].mean) < 4 * se,
+			      "case %zu: mean idle %g, not %g", c, mean,
+			      cases[c].mean);
+	}
+}
+END_TEST
+
+/* The growing back-off favours the younger request: requests at 0, 0.1
+ * and 0.9 on one instance (1 s each, retry hold 0.25): at 1.25 request 1
+ * has waited 1.15 s, request 2 0.35 s; with poll_s 0.001 and growth 1000
+ * they have made 2 and 1 attempts (floor(log(1 + age x 999 / 0.001) /
+ * log 1000)), weights 10^-6 and 10^-3, so request 2 goes first with
+ * probability 0.999 (FIFO: request 1 first). */
+START_TEST(retry_growth_serves_the_younger_first)
+{
+	const char *tr = "arrival_s,task_type\n0,a\n0.1,a\n0.9,a\n";
+	for (unsigned seed = 1; seed <= 3; seed++) {
+		rows r;
+		run(experiment("rg2.json", tr, 1, 1, "fcfs",
+			       "{\"retry\": {\"poll_s\": 0.001, \"growth\": "
+			       "1000, \"cap_s\": 1e6, \"hold\": 0.25}}",
+			       seed),
+		    &r);
+		ck_assert(NEAR(r.end[0], 1.25));
+		ck_assert_msg(r.start[2] < r.start[1], "seed %u: %g, %g", seed,
+			      r.start[2], r.start[1]);
+	}
+}
+END_TEST
+
 START_TEST(empty_serving_keeps_outputs_byte_identical)
 {
 	char tr[4096] = "arrival_s,task_type\n";
@@ -425,6 +492,20 @@ START_TEST(bad_options_are_located_errors)
 	bad("{\"retry\": {\"poll_s\": 0.01, \"hot_s\": 0.1, \"backoff\": 2, "
 	    "\"hold\": 0, \"jitter\": 1}}",
 	    "jitter");
+	bad("{\"retry\": {\"poll_s\": 0.01, \"growth\": 0.5, \"cap_s\": 1, "
+	    "\"hold\": 0}}",
+	    "\"growth\", a number in [1,");
+	bad("{\"retry\": {\"poll_s\": 0.01, \"growth\": 2, \"cap_s\": "
+	    "0.001, \"hold\": 0}}",
+	    "\"cap_s\", a number in [0.01,");
+	bad("{\"retry\": {\"poll_s\": 0.01, \"growth\": 2, \"hold\": 0}}",
+	    "\"cap_s\"");
+	bad("{\"retry\": {\"poll_s\": 0, \"growth\": 2, \"cap_s\": 1, "
+	    "\"hold\": 0}}",
+	    "needs \"poll_s\" > 0");
+	bad("{\"retry\": {\"poll_s\": 0.01, \"growth\": 2, \"cap_s\": 1, "
+	    "\"backoff\": 2, \"hold\": 0}}",
+	    "not both");
 	bad("[]", "\"serving\" must be an object");
 	bad("{\"file\": \"no_such_serving.json\"}", "no_such_serving.json");
 }
@@ -849,6 +930,8 @@ Suite *suite_serving(void)
 	tcase_add_test(tc, random_queue_serves_waiting_requests_out_of_order);
 	tcase_add_test(tc, retry_serves_hot_requests_first);
 	tcase_add_test(tc, retry_idle_time_has_mean_poll_over_w);
+	tcase_add_test(tc, retry_growth_idle_time_has_the_known_mean);
+	tcase_add_test(tc, retry_growth_serves_the_younger_first);
 	tcase_add_test(tc, empty_serving_keeps_outputs_byte_identical);
 	tcase_add_test(tc, bad_options_are_located_errors);
 	tcase_add_test(tc, fitter_recovers_known_parameters);
