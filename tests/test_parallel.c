@@ -557,6 +557,15 @@ START_TEST(traffic_series_is_bounded_by_bins_times_nodes)
 			ck_assert_int_eq(rc, IO_EINPUT);
 			ck_assert_msg(strstr(err.msg, "bins of 0.001 s for 1001 nodes"),
 				      "%s", err.msg);
+			/* the command names the config in that error */
+			char cmd[1024], errbuf[1024], want[600];
+			snprintf(cmd, sizeof cmd, "%s parallel %s -o %s/wide", test_bin(),
+				 path, test_tmpdir());
+			ck_assert_int_eq(test_run(cmd, errbuf, sizeof errbuf), 2);
+			snprintf(want, sizeof want, "hetsim: %s:", path);
+			ck_assert_msg(strncmp(errbuf, want, strlen(want)) == 0 &&
+					      strstr(errbuf, "1001 nodes"),
+				      "%s", errbuf);
 		}
 		sp_result_free(&r);
 		sp_setup_free(&s);

@@ -193,14 +193,18 @@ int sim_cmd_parallel(int argc, char **argv)
 	sp_result r;
 	memset(&r, 0, sizeof r);
 	int rc = sp_setup_load(&s, config, &o, &err);
-	if (!rc && (rc = sp_setup_plan(&s, &err)) == IO_EINPUT) {
-		/* the planner's messages name no file */
-		io_err located = {0};
-		io_errf(&located, IO_EINPUT, config, 0, "%s", err.msg);
-		err = located;
+	if (!rc) {
+		rc = sp_setup_plan(&s, &err);
+		if (!rc)
+			rc = sp_run(&s.run, &r, &err);
+		if (rc == IO_EINPUT) {
+			/* the planner's and the run's messages (a search too
+			 * big, a traffic series too long) name no file */
+			io_err located = {0};
+			io_errf(&located, IO_EINPUT, config, 0, "%s", err.msg);
+			err = located;
+		}
 	}
-	if (!rc)
-		rc = sp_run(&s.run, &r, &err);
 	if (!rc)
 		rc = write_all(&s, &r, dir, config, &err);
 	if (!rc)
