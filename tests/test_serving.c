@@ -316,6 +316,29 @@ START_TEST(retry_serves_hot_requests_first)
 }
 END_TEST
 
+/* The retry tests' idle time: requests at 0 and 0.1 on one instance, 1 s
+ * each; the second starts at 1, and whatever it ends past 2 the instance
+ * stood idle. Its mean over 300 seeds must be `mean` within 4 standard
+ * errors (the idle time is exponential: sd = mean). */
+static void check_idle_mean(const char *tr, const char *retry, double mean,
+			    size_t c)
+{
+	double sum = 0;
+	const int n = 300;
+	for (int seed = 1; seed <= n; seed++) {
+		rows r;
+		run(experiment("ri.json", tr, 1, 1, "fcfs", retry, (unsigned)seed), &r);
+		ck_assert(NEAR(r.end[0], 1.0));
+		ck_assert(NEAR(r.start[1], 1.0));
+		double idle = r.end[1] - 2.0;
+		ck_assert(idle >= 0);
+		sum += idle;
+	}
+	double got = sum / n, se = mean / sqrt(n);
+	ck_assert_msg(fabs(got - mean) < 4 * se, "case %zu: mean idle %g, not %g", c, got,
+		      mean);
+}
+
 /* The idle time of a freed instance: requests at 0 and 0.1 (1 s each,
  * hold 0): request 1 gets the instance at 1 after an idle time that is
  * exponential with mean poll_s / W: W = 1 while it is hot (mean 0.2 s
@@ -337,25 +360,8 @@ START_TEST(retry_idle_time_has_mean_poll_over_w)
 		 "\"hold\": 0}}",
 		 0.8},
 	};
-	for (size_t c = 0; c < 2; c++) {
-		double sum = 0;
-		const int n = 300;
-		for (int seed = 1; seed <= n; seed++) {
-			rows r;
-			run(experiment("ri.json", tr, 1, 1, "fcfs",
-				       cases[c].retry, (unsigned)seed),
-			    &r);
-			ck_assert(NEAR(r.end[0], 1.0));
-			ck_assert(NEAR(r.start[1], 1.0));
-			double idle = r.end[1] - 2.0;
-			ck_assert(idle >= 0);
-			sum += idle;
-		}
-		double mean = sum / n, se = cases[c].mean / sqrt(n);
-		ck_assert_msg(fabs(mean - cases[c].mean) < 4 * se,
-			      "case %zu: mean idle %g, not %g", c, mean,
-			      cases[c].mean);
-	}
+	for (size_t c = 0; c < 2; c++)
+		check_idle_mean(tr, cases[c].retry, cases[c].mean, c);
 }
 END_TEST
 
@@ -382,24 +388,8 @@ START_TEST(retry_growth_idle_time_has_the_known_mean)
 		 "\"hold\": 0}}",
 		 0.1},
 	};
-	for (size_t c = 0; c < 3; c++) {
-		double sum = 0;
-		const int n = 300;
-		for (int seed = 1; seed <= n; seed++) {
-			rows r;
-			run(experiment("rg.json", tr, 1, 1, "fcfs",
-				       cases[c].retry, (unsigned)seed),
-			    &r);
-			ck_assert(NEAR(r.end[0], 1.0));
-			double idle = r.end[1] - 2.0;
-			ck_assert(idle >= 0);
-			sum += idle;
-		}
-		double mean = sum / n, se = cases[c].mean / sqrt(n);
-		ck_assert_msg(fabs(mean - cases[c].mean) < 4 * se,
-			      "case %zu: mean idle %g, not %g", c, mean,
-			      cases[c].mean);
-	}
+	for (size_t c = 0; c < 3; c++)
+		check_idle_mean(tr, cases[c].retry, cases[c].mean, c);
 }
 END_TEST
 
