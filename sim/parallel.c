@@ -573,8 +573,10 @@ int sp_run(const sp_config *c, sp_result *r, io_err *err)
 	if (rc == -2)
 		rc = io_errf(err, IO_EINPUT, NULL, 0,
 			     "the traffic series would need more than %u bins "
-			     "of %g s for %u nodes (a larger bin_s)",
-			     max_bins(&s), c->bin_s, s.N);
+			     "of %g s for %u nodes: the run reached %g s (a "
+			     "larger bin_s, or check the times and rates of "
+			     "the config)",
+			     max_bins(&s), c->bin_s, s.N, now);
 	else if (rc && rc != IO_EINPUT)
 		rc = nomem(err);
 	if (!rc && s.finished != s.n_batches)

@@ -573,6 +573,34 @@ START_TEST(traffic_series_is_bounded_by_bins_times_nodes)
 }
 END_TEST
 
+/* An absurd time in the config (startup_s 1e300) passes the reader (a
+ * non-negative number) and cannot be binned: the error says when the run
+ * got to, which points at the cause, not only at bin_s. */
+START_TEST(absurd_start_time_is_named_by_the_time_reached)
+{
+	char text[4096 + 512];
+	snprintf(text, sizeof text,
+		 "{\"graph\": \"%s/%s\",\n"
+		 " \"machine_types\": [{\"name\": \"a\", \"gflops\": 0.05}],\n"
+		 " \"driver\": {\"nic_MBps\": 100}, \"startup_s\": 1e300,\n"
+		 " \"strategy\": \"data\", \"batch\": 10, \"samples\": 20,\n"
+		 " \"workers\": [{\"type\": \"a\", \"nic_MBps\": 100}]}\n",
+		 cwd(), LANDCOVER);
+	const char *path = test_write("late.parallel.json", text);
+	sp_setup s;
+	sp_overrides o = {0};
+	io_err err = {0};
+	ck_assert_msg(sp_setup_load(&s, path, &o, &err) == 0, "%s", err.msg);
+	ck_assert_msg(sp_setup_plan(&s, &err) == 0, "%s", err.msg);
+	sp_result r;
+	ck_assert_int_eq(sp_run(&s.run, &r, &err), IO_EINPUT);
+	ck_assert_msg(strstr(err.msg, "the run reached 1e+300 s"), "%s",
+		      err.msg);
+	sp_result_free(&r);
+	sp_setup_free(&s);
+}
+END_TEST
+
 /* model-opt's search is sized before it runs (PP_MAX_SEARCH): three
  * chains of 11 layers into a merge have 12^3 + 1 ideals and 78^3 nested
  * pairs; on 12 workers (4096 worker sets per pair) that is 2.5e10 steps,
@@ -805,6 +833,7 @@ Suite *suite_parallel(void)
 	tcase_add_test(tc, config_whole_numbers_are_range_checked);
 	tcase_add_test(tc, unequal_replicas_finish_out_of_order_and_run_every_batch);
 	tcase_add_test(tc, traffic_series_is_bounded_by_bins_times_nodes);
+	tcase_add_test(tc, absurd_start_time_is_named_by_the_time_reached);
 	tcase_add_test(tc, model_opt_search_is_sized_before_it_runs);
 	suite_add_tcase(s, tc);
 	return s;

@@ -576,6 +576,29 @@ START_TEST(test_bad_plans_located)
 		       "[{\"name\": \"w2\", \"role\": \"worker\"}], \"replicas\": "
 		       "[\"w2\"]}");
 	bad_plan(t, "\"version\": expected an integer 1 to 1");
+	/* whole numbers written as reals are whole numbers (as in the
+	 * experiment and parallel configs); fractions and 1e300 are not */
+	t = test_write("real_batch.json",
+		       "{\"version\": 1.0, \"model\": \"landcover\", \"strategy\": "
+		       "\"data\", \"batch\": 4.0, \"samples\": 1e1, \"workers\": "
+		       "[{\"name\": \"w2\", \"role\": \"worker\"}], \"replicas\": "
+		       "[\"w2\"]}");
+	load_plan(&p, t);
+	ck_assert_int_eq(p.batch, 4);
+	ck_assert_int_eq(p.samples, 10);
+	par_plan_free(&p);
+	t = test_write("frac_batch.json",
+		       "{\"version\": 1, \"model\": \"landcover\", \"strategy\": "
+		       "\"data\", \"batch\": 4.5, \"samples\": 10, \"workers\": "
+		       "[{\"name\": \"w2\", \"role\": \"worker\"}], \"replicas\": "
+		       "[\"w2\"]}");
+	bad_plan(t, "\"batch\": expected an integer 1 to 1048576");
+	t = test_write("huge_samples.json",
+		       "{\"version\": 1, \"model\": \"landcover\", \"strategy\": "
+		       "\"data\", \"batch\": 4, \"samples\": 1e300, \"workers\": "
+		       "[{\"name\": \"w2\", \"role\": \"worker\"}], \"replicas\": "
+		       "[\"w2\"]}");
+	bad_plan(t, "\"samples\": expected an integer 1 to 2147483647");
 	t = test_write("garbage.json", "{\"version\": 1,\n \"model\": lan");
 	bad_plan(t, "garbage.json:2:");
 	bad_plan(plan_file("extra.json", "data", -1, ", \"colour\": 1"),

@@ -2,6 +2,7 @@
  * real/parallel/plan.c — reading a parallel plan (the format in
  * real/parallel/parallel.h) and checking it against the zoo's model.
  */
+#include <math.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,14 +55,25 @@ static int get_int(json_t *root, const char *key, int64_t lo, int64_t hi,
 	json_t *v = json_object_get(root, key);
 	if (!v)
 		return bad(err, path, "\"%s\": missing%s", key, "");
-	if (!json_is_integer(v) || json_integer_value(v) < lo ||
-	    json_integer_value(v) > hi) {
+	/* a JSON integer, or a real with no fraction (50.0, 1e6) as the
+	 * experiment and parallel configs accept: range first (doubles are
+	 * exact up to 2^53), then the cast */
+	int ok = json_is_integer(v);
+	int64_t x = ok ? (int64_t)json_integer_value(v) : 0;
+	if (json_is_real(v)) {
+		double r = json_real_value(v);
+		if (fabs(r) <= 0x1p53 && r == floor(r)) {
+			x = (int64_t)r;
+			ok = 1;
+		}
+	}
+	if (!ok || x < lo || x > hi) {
 		char range[80];
 		snprintf(range, sizeof range, "an integer %lld to %lld",
 			 (long long)lo, (long long)hi);
 		return bad(err, path, "\"%s\": expected %s", key, range);
 	}
-	*out = json_integer_value(v);
+	*out = x;
 	return 0;
 }
 
