@@ -481,6 +481,17 @@ START_TEST(bad_graph_and_config_give_located_errors)
 }
 END_TEST
 
+/* Load, plan and run the config at path (load and plan must succeed);
+ * sp_run's status. */
+static int load_plan_run(const char *path, sp_setup *s, sp_result *r,
+			 io_err *err)
+{
+	sp_overrides o = {0};
+	ck_assert_msg(sp_setup_load(s, path, &o, err) == 0, "%s", err->msg);
+	ck_assert_msg(sp_setup_plan(s, err) == 0, "%s", err->msg);
+	return sp_run(&s->run, r, err);
+}
+
 /* Replicas of unequal speed finish batches out of order: a batch released
  * then must take a free slot of the window, not the slot of batch k -
  * window, which may still be in flight (found by make fuzz: the run
@@ -501,13 +512,10 @@ START_TEST(unequal_replicas_finish_out_of_order_and_run_every_batch)
 		 cwd(), LANDCOVER);
 	const char *path = test_write("unequal.parallel.json", text);
 	sp_setup s;
-	sp_overrides o = {0};
-	io_err err = {0};
-	ck_assert_msg(sp_setup_load(&s, path, &o, &err) == 0, "%s", err.msg);
-	ck_assert_msg(sp_setup_plan(&s, &err) == 0, "%s", err.msg);
-	ck_assert_uint_eq(s.plan.replicas, 2);
 	sp_result r;
-	ck_assert_msg(sp_run(&s.run, &r, &err) == 0, "%s", err.msg);
+	io_err err = {0};
+	ck_assert_msg(load_plan_run(path, &s, &r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(s.plan.replicas, 2);
 	ck_assert_uint_eq(r.batches, 20);
 	double flops = 0;
 	for (uint32_t l = 0; l < s.graph.n; l++)
@@ -544,12 +552,9 @@ START_TEST(traffic_series_is_bounded_by_bins_times_nodes)
 		const char *path = test_write("wide.parallel.json", text);
 		free(text);
 		sp_setup s;
-		sp_overrides o = {0};
-		io_err err = {0};
-		ck_assert_msg(sp_setup_load(&s, path, &o, &err) == 0, "%s", err.msg);
-		ck_assert_msg(sp_setup_plan(&s, &err) == 0, "%s", err.msg);
 		sp_result r;
-		int rc = sp_run(&s.run, &r, &err);
+		io_err err = {0};
+		int rc = load_plan_run(path, &s, &r, &err);
 		if (big_bins) {
 			ck_assert_msg(rc == 0, "%s", err.msg);
 			ck_assert_uint_le((uint64_t)r.n_bins * r.n_nodes, 10000000);
@@ -588,12 +593,9 @@ START_TEST(absurd_start_time_is_named_by_the_time_reached)
 		 cwd(), LANDCOVER);
 	const char *path = test_write("late.parallel.json", text);
 	sp_setup s;
-	sp_overrides o = {0};
-	io_err err = {0};
-	ck_assert_msg(sp_setup_load(&s, path, &o, &err) == 0, "%s", err.msg);
-	ck_assert_msg(sp_setup_plan(&s, &err) == 0, "%s", err.msg);
 	sp_result r;
-	ck_assert_int_eq(sp_run(&s.run, &r, &err), IO_EINPUT);
+	io_err err = {0};
+	ck_assert_int_eq(load_plan_run(path, &s, &r, &err), IO_EINPUT);
 	ck_assert_msg(strstr(err.msg, "the run reached 1e+300 s"), "%s",
 		      err.msg);
 	sp_result_free(&r);
