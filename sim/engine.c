@@ -163,9 +163,13 @@ typedef struct engine {
 	double serving_last_s; /* with serving: the latest response */
 	/* metrics */
 	uint64_t in_system, peak_in_system, events;
-	double area_in_system, last_t;
+	double area_in_system; /* up to view.now, the last event's time */
 	type_stats *types;
-	sim_stat response, wait;
+	/* the run's response times: while it runs only their sum (in the
+	 * order they end), the rest kept by each type's (type_stats) and
+	 * added in when it ends (merge_response) */
+	sim_stat response;
+	sim_stat wait;
 	uint64_t arrived, completed, dropped, missed;
 	double first_arrival_s, last_done_s;
 	sim_gzout *csv;
@@ -406,12 +410,14 @@ static HOT_INLINE void ready_refresh(engine *e, uint32_t m)
 	r->backlog_s = mv->queued_expected_s / mv->slots;
 }
 
+/* The clock moves to now (view.now is also the time of the last event:
+ * summarise reads it as such). */
 static inline void advance(engine *e, double now)
 {
 	/* in_system < 2^63: as a signed integer it converts in one
 	 * instruction, to the same double */
-	e->area_in_system += (double)(int64_t)e->in_system * (now - e->last_t);
-	e->last_t = now;
+	e->area_in_system +=
+		(double)(int64_t)e->in_system * (now - e->view.now);
 	e->view.now = now;
 }
 
@@ -768,6 +774,25 @@ static HOT_INLINE int start_task(engine *e, task *t, uint32_t m)
 									   : -1;
 }
 
+/* t joins machine m's queue (m is full and its queue has room). */
+static HOT_INLINE void enqueue(engine *e, task *t, uint32_t m)
+{
+	sim_machine_view *mv = &e->mviews[m];
+	machine *mc = &e->machines[m];
+	t->next = NULL;
+	if (mc->tail)
+		mc->tail->next = t;
+	else
+		mc->head = t;
+	mc->tail = t;
+	mv->queued++;
+	mv->queued_expected_s += t->expected_s;
+	mv->version++;
+	ready_refresh(e, m);
+	if (e->leader_of && t->key < e->n_keys)
+		e->leader_of[t->key] = t; /* later requests on it may join */
+}
+
 /* Carry out the policy's decision for t: start, queue, or wait / reject.
  * Returns 1 if placed, 0 if deferred, <0 on no memory. */
 static HOT_INLINE int place(engine *e, task *t, int32_t m)
@@ -779,23 +804,12 @@ static HOT_INLINE int place(engine *e, task *t, int32_t m)
 	t->machine = (uint32_t)m;
 	if (mv->busy < mv->slots)
 		return start_task(e, t, (uint32_t)m) ? -1 : 1;
-	machine *mc = &e->machines[m];
-	t->next = NULL;
-	if (mc->tail)
-		mc->tail->next = t;
-	else
-		mc->head = t;
-	mc->tail = t;
-	mv->queued++;
-	mv->queued_expected_s += t->expected_s;
-	mv->version++;
-	ready_refresh(e, (uint32_t)m);
-	if (e->leader_of && t->key < e->n_keys)
-		e->leader_of[t->key] = t; /* later requests on it may join */
+	enqueue(e, t, (uint32_t)m);
 	return 1;
 }
 
-static HOT_INLINE int32_t decide(engine *e, const task *t)
+/* The machine t's policy picks, unchecked. */
+static HOT_INLINE int32_t choose(engine *e, const task *t)
 {
 	sim_task_view tv = {.id = t->id,
 			    .type = t->type,
@@ -803,11 +817,38 @@ static HOT_INLINE int32_t decide(engine *e, const task *t)
 			    .deadline_s = t->deadline_s,
 			    .size = t->size,
 			    .etc = t->etc};
-	int32_t m = e->policy->on_arrival(e->pstate, &e->view, &tv);
+	return e->policy->on_arrival(e->pstate, &e->view, &tv);
+}
+
+static HOT_INLINE int32_t decide(engine *e, const task *t)
+{
+	int32_t m = choose(e, t);
 	if (m >= 0 && ((uint32_t)m >= e->view.n_machines ||
 		       !sim_accepts(&e->view, t->type, (uint32_t)m)))
 		m = SIM_DEFER; /* a policy bug must not corrupt the run */
 	return m;
+}
+
+/* place(e, t, decide(e, t)) with decide's check (sim_accepts) made on the
+ * way: admit's common path. */
+static HOT_INLINE int decide_place(engine *e, task *t)
+{
+	int32_t m = choose(e, t);
+	if ((uint32_t)m >= e->view.n_machines) /* SIM_DEFER too */
+		return 0;
+	sim_machine_view *mv = &e->mviews[m];
+	if (!isfinite(e->etc[(size_t)t->type * e->view.n_machine_types +
+			      mv->type]))
+		return 0; /* cannot run there: the policy's bug */
+	int free_slot = mv->busy < mv->slots;
+	if (!free_slot && mv->queued >= mv->queue_cap)
+		return 0; /* full: the policy's bug */
+	t->expected_s = t->etc[mv->type];
+	t->machine = (uint32_t)m;
+	if (free_slot)
+		return start_task(e, t, (uint32_t)m) ? -1 : 1;
+	enqueue(e, t, (uint32_t)m);
+	return 1;
 }
 
 /* finish's body: inline where a task completes (on_end), out of line
@@ -834,7 +875,8 @@ static HOT_INLINE void finish_body(engine *e, task *t, double end_s,
 				e->serving_last_s = end_s;
 		}
 		double resp = end_s - t->arrival_s;
-		sim_stat_add2(&e->response, &ts->response, resp);
+		e->response.sum += resp;
+		sim_stat_add(&ts->response, resp);
 		e->completed++;
 		ts->completed++;
 		if (outcome == OUT_MISSED) {
@@ -1255,7 +1297,7 @@ static HOT_INLINE int admit(engine *e, task *t)
 	if (__builtin_expect(!e->plain_admit, 0))
 		return admit_general(e, t);
 	if (!e->wait_head) {
-		int r = place(e, t, decide(e, t));
+		int r = decide_place(e, t);
 		if (r != 0)
 			return r < 0 ? r : 0;
 	}
@@ -2943,11 +2985,16 @@ static int run_loop(engine *e)
 	double t;
 	uint32_t kind;
 	void *data;
+	/* counted here, stored in e->events when the loop ends: the count
+	 * stays in a register across the handlers' calls */
+	uint64_t events = e->events;
 	int rc = e->wf ? wf_begin(e) : schedule_next_arrival(e);
 	while (rc >= 0 && next_event(e, &t, &kind, &data)) {
 		advance(e, t);
-		if ((++e->events & 0xffff) == 0 && sim_gzout_failed(e->csv))
+		if ((++events & 0xffff) == 0 && sim_gzout_failed(e->csv)) {
+			e->events = events;
 			return GZ_FAILED; /* disk full: no use going on */
+		}
 		if (kind == EV_ARRIVAL) {
 			rc = on_arrival(e);
 			if (rc >= 0)
@@ -2958,6 +3005,7 @@ static int run_loop(engine *e)
 			rc = wf_event(e, kind, data);
 		}
 	}
+	e->events = events;
 	if (rc >= 0 && e->wf && e->wf_done != e->wf_n_jobs + e->wf_pm_used)
 		rc = io_errf(e->err, IO_EINPUT, e->wf->dag->label, 0,
 			     "workflow run ended with %llu of %u jobs done",
@@ -3017,14 +3065,15 @@ static void summarise(engine *e, sim_result *r)
 	r->deadline_missed = e->missed;
 	if (e->serving)
 		e->last_done_s = e->serving_last_s;
-	r->makespan_s = e->completed ? e->last_done_s : e->last_t;
+	r->makespan_s = e->completed ? e->last_done_s : e->view.now;
 	r->response_mean_s = sim_stat_mean(&e->response);
 	r->response_p50_s = sim_stat_quantile(&e->response, .50);
 	r->response_p95_s = sim_stat_quantile(&e->response, .95);
 	r->response_p99_s = sim_stat_quantile(&e->response, .99);
 	r->response_max_s = e->response.n ? e->response.max : 0;
 	r->wait_mean_s = sim_stat_mean(&e->wait);
-	r->mean_in_system = e->last_t > 0 ? e->area_in_system / e->last_t : 0;
+	r->mean_in_system =
+		e->view.now > 0 ? e->area_in_system / e->view.now : 0;
 	r->throughput_per_s = r->makespan_s > 0 ? (double)e->completed / r->makespan_s : 0;
 	double horizon = r->makespan_s, util_sum = 0;
 	for (uint32_t m = 0; m < e->view.n_machines; m++) {
@@ -3448,6 +3497,17 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	return 0;
 }
 
+/* The run's response statistics from its types' (see engine.response):
+ * the same count, extremes and histogram as if each sample had been
+ * added to it, and the sum as it was added up. */
+static void merge_response(engine *e)
+{
+	double sum = e->response.sum;
+	for (uint32_t tt = 0; tt < e->prof->n_tasks; tt++)
+		sim_stat_merge(&e->response, &e->types[tt].response);
+	e->response.sum = sum;
+}
+
 /* A histogram that could not grow has lost counts (sim/stats.h): its
  * quantiles are unknown, so the run fails rather than report them. */
 static int stats_failed(const engine *e)
@@ -3517,6 +3577,7 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	double t0 = sim_clock_s();
 	if (!rc)
 		rc = run_loop(&e);
+	merge_response(&e);
 	if (!rc && stats_failed(&e))
 		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	sim_result r;
