@@ -141,6 +141,13 @@ typedef struct engine {
 	/* A task reaching the mapper needs only the policy's decision: no
 	 * merging, batch mapping, drop at mapping or pruning. */
 	int plain_admit;
+	/* Every task type can run on every machine type present (no
+	 * INFINITY in their rows of the ETC matrix): decide_place need not
+	 * look. */
+	int runs_anywhere;
+	/* A plain start's draw cannot leave [0, SIM_MAX_TIME_S] (the models'
+	 * bounds, prof_model_bounds, say so): it is not checked. */
+	int draws_in_range;
 	/* The next arrival is kept out of the heap (one pending at a time):
 	 * its time and the insertion number a push would have given it, so
 	 * that events pop in exactly the heap's (time, seq) order. */
@@ -493,6 +500,13 @@ static inline int check_exec(engine *e, const task *t, uint32_t mtype,
 /* The time t takes on machine type mtype: its replayed time there, else
  * size x the model's draw on its common random number (a function of the
  * seed, the task and the machine type: the same draw whenever asked). */
+static inline double task_uniform(const engine *e, const task *t,
+				  uint32_t mtype)
+{
+	return e->rho >= 1.0 ? sim_task_uniform_keyed(e->task_key, t->id)
+			     : sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
+}
+
 static inline int exec_time(engine *e, const task *t, uint32_t mtype,
 			    double *x)
 {
@@ -500,10 +514,17 @@ static inline int exec_time(engine *e, const task *t, uint32_t mtype,
 		*x = t->replay[mtype]; /* the trace reader checked it */
 		return 0;
 	}
-	double u = e->rho >= 1.0 ? sim_task_uniform_keyed(e->task_key, t->id)
-				 : sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
-	*x = t->size * prof_sample(e->prof, t->type, mtype, u);
+	*x = t->size * prof_sample(e->prof, t->type, mtype, task_uniform(e, t, mtype));
 	return check_exec(e, t, mtype, *x);
+}
+
+/* exec_time for a plain start (no replayed times, size 1), checked only
+ * where setup could not rule a bad draw out (draws_in_range). */
+static inline int plain_exec_time(engine *e, const task *t, uint32_t mtype,
+				  double *x)
+{
+	*x = prof_sample(e->prof, t->type, mtype, task_uniform(e, t, mtype));
+	return e->draws_in_range ? 0 : check_exec(e, t, mtype, *x);
 }
 
 /* t's time when it starts on mtype: with "clairvoyant", the time its
@@ -767,7 +788,7 @@ static HOT_INLINE int start_task(engine *e, task *t, uint32_t m)
 		slot++;
 	if (__builtin_expect(!e->plain_start, 0))
 		return start_task_general(e, t, m, slot);
-	if (exec_time(e, t, mv->type, &t->exec_s))
+	if (plain_exec_time(e, t, mv->type, &t->exec_s))
 		return -1;
 	occupy(e, t, m, slot, t->deadline_s);
 	return sim_heap_push(&e->heap, e->view.now + t->exec_s, EV_DONE, t) ? 0
@@ -837,8 +858,9 @@ static HOT_INLINE int decide_place(engine *e, task *t)
 	if ((uint32_t)m >= e->view.n_machines) /* SIM_DEFER too */
 		return 0;
 	sim_machine_view *mv = &e->mviews[m];
-	if (!isfinite(e->etc[(size_t)t->type * e->view.n_machine_types +
-			      mv->type]))
+	if (!e->runs_anywhere &&
+	    !isfinite(e->etc[(size_t)t->type * e->view.n_machine_types +
+			     mv->type]))
 		return 0; /* cannot run there: the policy's bug */
 	int free_slot = mv->busy < mv->slots;
 	if (!free_slot && mv->queued >= mv->queue_cap)
@@ -3489,6 +3511,20 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 			 !x->drop_at_mapping && !e->pruner;
 	e->plain_start = !e->serving && !e->leader_of && !x->clairvoyant &&
 			 !e->task_doubles && !x->drop_while_running;
+	e->runs_anywhere = 1;
+	e->draws_in_range = 1;
+	for (uint32_t tt = 0; tt < ntt; tt++)
+		for (uint32_t mt = 0; mt < nmt; mt++) {
+			if (!e->type_used[mt])
+				continue;
+			const prof_model *pm = prof_model_at(prof, tt, mt);
+			double lo, hi;
+			if (!isfinite(e->etc[(size_t)tt * nmt + mt]))
+				e->runs_anywhere = 0;
+			else if (!prof_model_bounds(pm, &lo, &hi) || !(lo >= 0) ||
+				 !(hi <= SIM_MAX_TIME_S / 2)) /* the margin */
+				e->draws_in_range = 0;
+		}
 	if (sim_stat_init(&e->response, 1) || sim_stat_init(&e->wait, 0))
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t tt = 0; tt < ntt; tt++)
