@@ -546,18 +546,13 @@ static inline int start_time(engine *e, const task *t, uint32_t mtype,
  * on each machine type present. */
 static int task_times(engine *e, task *t, const wl_task *w)
 {
-	uint32_t nmt = e->prof->n_machines;
+	uint32_t nmt = e->view.n_machine_types;
 	const double *row = e->etc + (size_t)t->type * nmt;
 	t->etc = row;
 	t->replay = NULL;
-	if (!t->store) {
-		if (w->size == 1.0 && !w->exec_s)
-			return 0;
-		io_errf(e->err, IO_EINPUT, NULL, 0,
-			  "internal error: a task of its own size or times "
-			  "from a source that has none");
-		return -1;
-	}
+	if (!t->store) /* a source whose tasks have no size or times of
+			  their own (wl_task_data), no clairvoyance */
+		return 0;
 	if (w->exec_s) {
 		double *replay = t->store + nmt;
 		memcpy(replay, w->exec_s, nmt * sizeof *replay);
