@@ -178,7 +178,7 @@ typedef struct engine {
 	sim_stat response;
 	sim_stat wait;
 	uint64_t arrived, completed, dropped, missed;
-	double first_arrival_s, last_done_s;
+	double last_done_s;
 	sim_gzout *csv;
 	uint8_t *name_len; /* of the type names in tasks.csv.gz rows */
 	/* merging: the queued task each input's requests may join (NULL:
@@ -1254,8 +1254,6 @@ static int on_arrival(engine *e)
 	t->n_group = 1;
 	t->member = 0;
 	t->members = NULL;
-	if (e->arrived == 0)
-		e->first_arrival_s = t->arrival_s;
 	e->arrived++;
 	e->types[t->type].arrived++;
 	e->type_arrived[t->type]++;

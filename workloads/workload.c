@@ -705,10 +705,20 @@ static __attribute__((noinline)) void draw_poisson_batch(wl_source *s)
 {
 	sim_mt *r = s->arrivals_rng;
 	double elapsed = s->elapsed_s;
-	for (uint32_t i = 0; i < WL_BATCH; i++) {
-		elapsed += exp_gap(r, s->rate_per_s);
-		s->batch_elapsed_s[i] = elapsed;
-		s->batch_type[i] = pick_type(s, sim_mt_uniform_pos(r));
+	if (s->n_mix == 1) { /* the type's uniform is drawn, its value moot */
+		uint32_t type = s->mix_type[0];
+		for (uint32_t i = 0; i < WL_BATCH; i++) {
+			elapsed += exp_gap(r, s->rate_per_s);
+			s->batch_elapsed_s[i] = elapsed;
+			s->batch_type[i] = type;
+			sim_mt_skip_pos(r);
+		}
+	} else {
+		for (uint32_t i = 0; i < WL_BATCH; i++) {
+			elapsed += exp_gap(r, s->rate_per_s);
+			s->batch_elapsed_s[i] = elapsed;
+			s->batch_type[i] = pick_type(s, sim_mt_uniform_pos(r));
+		}
 	}
 	s->elapsed_s = elapsed;
 	s->batch_at = 0;
