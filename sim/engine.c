@@ -1396,20 +1396,24 @@ static int on_end(engine *e, task *t, int aborted)
 	return map_waiting(e);
 }
 
-static int schedule_next_arrival(engine *e)
+static __attribute__((cold, noinline)) int arrival_error(engine *e)
+{
+	io_jerr(e->err, &e->x->doc, e->x->workload,
+		"workload: task %llu arrives at %g s, beyond the limit of %g s",
+		(unsigned long long)e->pending.id, e->pending.arrival_s,
+		SIM_MAX_TIME_S);
+	return -1;
+}
+
+/* The workload's next task, pending (inline in run_loop: one a task). */
+static HOT_INLINE int schedule_next_arrival(engine *e)
 {
 	int r = wl_next(e->src, &e->pending, e->err);
 	e->has_pending = r > 0;
 	if (r <= 0)
 		return r;
-	if (!(e->pending.arrival_s <= SIM_MAX_TIME_S)) { /* or NaN */
-		io_jerr(e->err, &e->x->doc, e->x->workload,
-			  "workload: task %llu arrives at %g s, beyond the "
-			  "limit of %g s",
-			  (unsigned long long)e->pending.id, e->pending.arrival_s,
-			  SIM_MAX_TIME_S);
-		return -1;
-	}
+	if (!(e->pending.arrival_s <= SIM_MAX_TIME_S)) /* or NaN */
+		return arrival_error(e);
 	e->arrival_at = e->pending.arrival_s;
 	e->arrival_seq = e->heap.seq++;
 	return 0;
