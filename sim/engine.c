@@ -95,8 +95,10 @@ typedef struct machine {
 				0: none yet */
 } machine;
 
+/* A task type's counts (its arrivals: engine.type_arrived, which
+ * policies see) */
 typedef struct type_stats {
-	uint64_t arrived, completed, dropped, missed;
+	uint64_t completed, dropped, missed;
 	sim_stat response;
 } type_stats;
 
@@ -1255,7 +1257,6 @@ static int on_arrival(engine *e)
 	t->member = 0;
 	t->members = NULL;
 	e->arrived++;
-	e->types[t->type].arrived++;
 	e->type_arrived[t->type]++;
 	e->in_system++;
 	if (e->in_system > e->peak_in_system)
@@ -1816,7 +1817,6 @@ static int wf_queued(engine *e, uint32_t j)
 	if (!t)
 		return -1;
 	e->arrived++;
-	e->types[t->type].arrived++;
 	e->type_arrived[t->type]++;
 	if (++e->in_system > e->peak_in_system)
 		e->peak_in_system = e->in_system;
@@ -3225,7 +3225,8 @@ static json_t *type_json(const engine *e, uint32_t tt)
 	const type_stats *ts = &e->types[tt];
 	json_t *t = json_object();
 	json_object_set_new(t, "name", json_string(e->prof->tasks[tt].name));
-	json_object_set_new(t, "arrived", json_integer((json_int_t)ts->arrived));
+	json_object_set_new(t, "arrived",
+			    json_integer((json_int_t)e->type_arrived[tt]));
 	json_object_set_new(t, "completed", json_integer((json_int_t)ts->completed));
 	json_object_set_new(t, "dropped", json_integer((json_int_t)ts->dropped));
 	json_object_set_new(t, "deadline_missed", json_integer((json_int_t)ts->missed));
