@@ -3004,15 +3004,21 @@ static int run_loop(engine *e)
 	double t;
 	uint32_t kind;
 	void *data;
-	/* counted here, stored in e->events when the loop ends: the count
-	 * stays in a register across the handlers' calls */
-	uint64_t events = e->events;
+	/* The events are counted down to the next look at tasks.csv.gz
+	 * (every 2^16 events), in a register across the handlers' calls:
+	 * e->events = past + 2^16 - till_check when the loop ends. */
+	uint64_t past = e->events & ~(uint64_t)0xffff;
+	uint32_t till_check = 0x10000 - (uint32_t)(e->events & 0xffff);
 	int rc = e->wf ? wf_begin(e) : schedule_next_arrival(e);
 	while (rc >= 0 && next_event(e, &t, &kind, &data)) {
 		advance(e, t);
-		if ((++events & 0xffff) == 0 && sim_gzout_failed(e->csv)) {
-			e->events = events;
-			return GZ_FAILED; /* disk full: no use going on */
+		if (__builtin_expect(--till_check == 0, 0)) {
+			past += 0x10000;
+			till_check = 0x10000;
+			if (sim_gzout_failed(e->csv)) {
+				e->events = past;
+				return GZ_FAILED; /* disk full: no use going on */
+			}
 		}
 		if (kind == EV_ARRIVAL) {
 			rc = on_arrival(e);
@@ -3024,7 +3030,7 @@ static int run_loop(engine *e)
 			rc = wf_event(e, kind, data);
 		}
 	}
-	e->events = events;
+	e->events = past + 0x10000 - till_check;
 	if (rc >= 0 && e->wf && e->wf_done != e->wf_n_jobs + e->wf_pm_used)
 		rc = io_errf(e->err, IO_EINPUT, e->wf->dag->label, 0,
 			     "workflow run ended with %llu of %u jobs done",
