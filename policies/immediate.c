@@ -372,11 +372,12 @@ static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 		return mct_tied(v, t);
 	if (!v->ready)
 		return mct_exact(v, t);
-	const double *etc = sim_task_etc_row(v, t);
-	int own = etc != v->etc + (size_t)t->type * v->n_machine_types;
+	/* sim_task_etc_row, with the type's row found once */
+	const double *row = v->etc + (size_t)t->type * v->n_machine_types;
+	int own = t->etc && t->etc != row;
 	if (own || s->type != t->type) /* a task's own times are never kept
 					  for the next */
-		mct_keep(s, v, etc, own ? UINT32_MAX : t->type);
+		mct_keep(s, v, own ? t->etc : row, own ? UINT32_MAX : t->type);
 	return s->scan(s, v, t);
 }
 

@@ -271,6 +271,25 @@ double prof_model_quantile(const prof_model *m, double u)
 	return x + m->shift;
 }
 
+int prof_model_bounds(const prof_model *m, double *lo, double *hi)
+{
+	switch (m->kind) {
+	case PROF_CONSTANT:
+	case PROF_UNIFORM:
+	case PROF_NORMAL:
+	case PROF_LOGNORMAL:
+		break;
+	default:
+		return 0;
+	}
+	if (!(m->shift >= 0))
+		return 0;
+	double a = prof_model_quantile(m, U_MIN), b = prof_model_quantile(m, U_MAX);
+	*lo = a < b ? a : b;
+	*hi = a < b ? b : a;
+	return 1;
+}
+
 /* ---- names ---------------------------------------------------------------- */
 
 /* Name -> index of the task types and of the machine types: open addressing

@@ -204,6 +204,14 @@ static inline double prof_mean(const prof_profile *p, uint32_t task,
 
 /* Quantile u in (0,1) of one model; always finite and >= 0. */
 double prof_model_quantile(const prof_model *m, double u);
+/* Bounds of m's draws, for a check made once instead of at each draw:
+ * returns 1 with *lo and *hi its quantiles at the least and the largest u
+ * it takes, for the models whose quantile is a closed form monotone in u
+ * (constant, uniform, normal, lognormal) with no negative shift; then
+ * every draw lies in [*lo, *hi] up to the rounding of exp and of the
+ * normal quantile (a few ulps: leave a margin), and none is negative when
+ * *lo >= 0. Returns 0 (bounds unknown) for the other models. */
+int prof_model_bounds(const prof_model *m, double *lo, double *hi);
 /* Execution time of a task of type task on machine type machine for the
  * task's uniform u. */
 static inline double prof_sample(const prof_profile *p, uint32_t task,

@@ -95,8 +95,10 @@ typedef struct machine {
 				0: none yet */
 } machine;
 
+/* A task type's counts (its arrivals: engine.type_arrived, which
+ * policies see) */
 typedef struct type_stats {
-	uint64_t arrived, completed, dropped, missed;
+	uint64_t completed, dropped, missed;
 	sim_stat response;
 } type_stats;
 
@@ -141,6 +143,13 @@ typedef struct engine {
 	/* A task reaching the mapper needs only the policy's decision: no
 	 * merging, batch mapping, drop at mapping or pruning. */
 	int plain_admit;
+	/* Every task type can run on every machine type present (no
+	 * INFINITY in their rows of the ETC matrix): decide_place need not
+	 * look. */
+	int runs_anywhere;
+	/* A plain start's draw cannot leave [0, SIM_MAX_TIME_S] (the models'
+	 * bounds, prof_model_bounds, say so): it is not checked. */
+	int draws_in_range;
 	/* The next arrival is kept out of the heap (one pending at a time):
 	 * its time and the insertion number a push would have given it, so
 	 * that events pop in exactly the heap's (time, seq) order. */
@@ -163,11 +172,15 @@ typedef struct engine {
 	double serving_last_s; /* with serving: the latest response */
 	/* metrics */
 	uint64_t in_system, peak_in_system, events;
-	double area_in_system, last_t;
+	double area_in_system; /* up to view.now, the last event's time */
 	type_stats *types;
-	sim_stat response, wait;
+	/* the run's response times: while it runs only their sum (in the
+	 * order they end), the rest kept by each type's (type_stats) and
+	 * added in when it ends (merge_response) */
+	sim_stat response;
+	sim_stat wait;
 	uint64_t arrived, completed, dropped, missed;
-	double first_arrival_s, last_done_s;
+	double last_done_s;
 	sim_gzout *csv;
 	uint8_t *name_len; /* of the type names in tasks.csv.gz rows */
 	/* merging: the queued task each input's requests may join (NULL:
@@ -406,12 +419,14 @@ static HOT_INLINE void ready_refresh(engine *e, uint32_t m)
 	r->backlog_s = mv->queued_expected_s / mv->slots;
 }
 
+/* The clock moves to now (view.now is also the time of the last event:
+ * summarise reads it as such). */
 static inline void advance(engine *e, double now)
 {
 	/* in_system < 2^63: as a signed integer it converts in one
 	 * instruction, to the same double */
-	e->area_in_system += (double)(int64_t)e->in_system * (now - e->last_t);
-	e->last_t = now;
+	e->area_in_system +=
+		(double)(int64_t)e->in_system * (now - e->view.now);
 	e->view.now = now;
 }
 
@@ -487,6 +502,13 @@ static inline int check_exec(engine *e, const task *t, uint32_t mtype,
 /* The time t takes on machine type mtype: its replayed time there, else
  * size x the model's draw on its common random number (a function of the
  * seed, the task and the machine type: the same draw whenever asked). */
+static inline double task_uniform(const engine *e, const task *t,
+				  uint32_t mtype)
+{
+	return e->rho >= 1.0 ? sim_task_uniform_keyed(e->task_key, t->id)
+			     : sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
+}
+
 static inline int exec_time(engine *e, const task *t, uint32_t mtype,
 			    double *x)
 {
@@ -494,10 +516,17 @@ static inline int exec_time(engine *e, const task *t, uint32_t mtype,
 		*x = t->replay[mtype]; /* the trace reader checked it */
 		return 0;
 	}
-	double u = e->rho >= 1.0 ? sim_task_uniform_keyed(e->task_key, t->id)
-				 : sim_task_uniform_on(e->seed, t->id, mtype, e->rho);
-	*x = t->size * prof_sample(e->prof, t->type, mtype, u);
+	*x = t->size * prof_sample(e->prof, t->type, mtype, task_uniform(e, t, mtype));
 	return check_exec(e, t, mtype, *x);
+}
+
+/* exec_time for a plain start (no replayed times, size 1), checked only
+ * where setup could not rule a bad draw out (draws_in_range). */
+static inline int plain_exec_time(engine *e, const task *t, uint32_t mtype,
+				  double *x)
+{
+	*x = prof_sample(e->prof, t->type, mtype, task_uniform(e, t, mtype));
+	return e->draws_in_range ? 0 : check_exec(e, t, mtype, *x);
 }
 
 /* t's time when it starts on mtype: with "clairvoyant", the time its
@@ -519,18 +548,13 @@ static inline int start_time(engine *e, const task *t, uint32_t mtype,
  * on each machine type present. */
 static int task_times(engine *e, task *t, const wl_task *w)
 {
-	uint32_t nmt = e->prof->n_machines;
+	uint32_t nmt = e->view.n_machine_types;
 	const double *row = e->etc + (size_t)t->type * nmt;
 	t->etc = row;
 	t->replay = NULL;
-	if (!t->store) {
-		if (w->size == 1.0 && !w->exec_s)
-			return 0;
-		io_errf(e->err, IO_EINPUT, NULL, 0,
-			  "internal error: a task of its own size or times "
-			  "from a source that has none");
-		return -1;
-	}
+	if (!t->store) /* a source whose tasks have no size or times of
+			  their own (wl_task_data), no clairvoyance */
+		return 0;
 	if (w->exec_s) {
 		double *replay = t->store + nmt;
 		memcpy(replay, w->exec_s, nmt * sizeof *replay);
@@ -761,11 +785,30 @@ static HOT_INLINE int start_task(engine *e, task *t, uint32_t m)
 		slot++;
 	if (__builtin_expect(!e->plain_start, 0))
 		return start_task_general(e, t, m, slot);
-	if (exec_time(e, t, mv->type, &t->exec_s))
+	if (plain_exec_time(e, t, mv->type, &t->exec_s))
 		return -1;
 	occupy(e, t, m, slot, t->deadline_s);
 	return sim_heap_push(&e->heap, e->view.now + t->exec_s, EV_DONE, t) ? 0
 									   : -1;
+}
+
+/* t joins machine m's queue (m is full and its queue has room). */
+static HOT_INLINE void enqueue(engine *e, task *t, uint32_t m)
+{
+	sim_machine_view *mv = &e->mviews[m];
+	machine *mc = &e->machines[m];
+	t->next = NULL;
+	if (mc->tail)
+		mc->tail->next = t;
+	else
+		mc->head = t;
+	mc->tail = t;
+	mv->queued++;
+	mv->queued_expected_s += t->expected_s;
+	mv->version++;
+	ready_refresh(e, m);
+	if (e->leader_of && t->key < e->n_keys)
+		e->leader_of[t->key] = t; /* later requests on it may join */
 }
 
 /* Carry out the policy's decision for t: start, queue, or wait / reject.
@@ -779,23 +822,12 @@ static HOT_INLINE int place(engine *e, task *t, int32_t m)
 	t->machine = (uint32_t)m;
 	if (mv->busy < mv->slots)
 		return start_task(e, t, (uint32_t)m) ? -1 : 1;
-	machine *mc = &e->machines[m];
-	t->next = NULL;
-	if (mc->tail)
-		mc->tail->next = t;
-	else
-		mc->head = t;
-	mc->tail = t;
-	mv->queued++;
-	mv->queued_expected_s += t->expected_s;
-	mv->version++;
-	ready_refresh(e, (uint32_t)m);
-	if (e->leader_of && t->key < e->n_keys)
-		e->leader_of[t->key] = t; /* later requests on it may join */
+	enqueue(e, t, (uint32_t)m);
 	return 1;
 }
 
-static HOT_INLINE int32_t decide(engine *e, const task *t)
+/* The machine t's policy picks, unchecked. */
+static HOT_INLINE int32_t choose(engine *e, const task *t)
 {
 	sim_task_view tv = {.id = t->id,
 			    .type = t->type,
@@ -803,11 +835,39 @@ static HOT_INLINE int32_t decide(engine *e, const task *t)
 			    .deadline_s = t->deadline_s,
 			    .size = t->size,
 			    .etc = t->etc};
-	int32_t m = e->policy->on_arrival(e->pstate, &e->view, &tv);
+	return e->policy->on_arrival(e->pstate, &e->view, &tv);
+}
+
+static HOT_INLINE int32_t decide(engine *e, const task *t)
+{
+	int32_t m = choose(e, t);
 	if (m >= 0 && ((uint32_t)m >= e->view.n_machines ||
 		       !sim_accepts(&e->view, t->type, (uint32_t)m)))
 		m = SIM_DEFER; /* a policy bug must not corrupt the run */
 	return m;
+}
+
+/* place(e, t, decide(e, t)) with decide's check (sim_accepts) made on the
+ * way: admit's common path. */
+static HOT_INLINE int decide_place(engine *e, task *t)
+{
+	int32_t m = choose(e, t);
+	if ((uint32_t)m >= e->view.n_machines) /* SIM_DEFER too */
+		return 0;
+	sim_machine_view *mv = &e->mviews[m];
+	if (!e->runs_anywhere &&
+	    !isfinite(e->etc[(size_t)t->type * e->view.n_machine_types +
+			     mv->type]))
+		return 0; /* cannot run there: the policy's bug */
+	int free_slot = mv->busy < mv->slots;
+	if (!free_slot && mv->queued >= mv->queue_cap)
+		return 0; /* full: the policy's bug */
+	t->expected_s = t->etc[mv->type];
+	t->machine = (uint32_t)m;
+	if (free_slot)
+		return start_task(e, t, (uint32_t)m) ? -1 : 1;
+	enqueue(e, t, (uint32_t)m);
+	return 1;
 }
 
 /* finish's body: inline where a task completes (on_end), out of line
@@ -834,7 +894,8 @@ static HOT_INLINE void finish_body(engine *e, task *t, double end_s,
 				e->serving_last_s = end_s;
 		}
 		double resp = end_s - t->arrival_s;
-		sim_stat_add2(&e->response, &ts->response, resp);
+		e->response.sum += resp;
+		sim_stat_add(&ts->response, resp);
 		e->completed++;
 		ts->completed++;
 		if (outcome == OUT_MISSED) {
@@ -1195,10 +1256,7 @@ static int on_arrival(engine *e)
 	t->n_group = 1;
 	t->member = 0;
 	t->members = NULL;
-	if (e->arrived == 0)
-		e->first_arrival_s = t->arrival_s;
 	e->arrived++;
-	e->types[t->type].arrived++;
 	e->type_arrived[t->type]++;
 	e->in_system++;
 	if (e->in_system > e->peak_in_system)
@@ -1255,7 +1313,7 @@ static HOT_INLINE int admit(engine *e, task *t)
 	if (__builtin_expect(!e->plain_admit, 0))
 		return admit_general(e, t);
 	if (!e->wait_head) {
-		int r = place(e, t, decide(e, t));
+		int r = decide_place(e, t);
 		if (r != 0)
 			return r < 0 ? r : 0;
 	}
@@ -1339,20 +1397,24 @@ static int on_end(engine *e, task *t, int aborted)
 	return map_waiting(e);
 }
 
-static int schedule_next_arrival(engine *e)
+static __attribute__((cold, noinline)) int arrival_error(engine *e)
+{
+	io_jerr(e->err, &e->x->doc, e->x->workload,
+		"workload: task %llu arrives at %g s, beyond the limit of %g s",
+		(unsigned long long)e->pending.id, e->pending.arrival_s,
+		SIM_MAX_TIME_S);
+	return -1;
+}
+
+/* The workload's next task, pending (inline in run_loop: one a task). */
+static HOT_INLINE int schedule_next_arrival(engine *e)
 {
 	int r = wl_next(e->src, &e->pending, e->err);
 	e->has_pending = r > 0;
 	if (r <= 0)
 		return r;
-	if (!(e->pending.arrival_s <= SIM_MAX_TIME_S)) { /* or NaN */
-		io_jerr(e->err, &e->x->doc, e->x->workload,
-			  "workload: task %llu arrives at %g s, beyond the "
-			  "limit of %g s",
-			  (unsigned long long)e->pending.id, e->pending.arrival_s,
-			  SIM_MAX_TIME_S);
-		return -1;
-	}
+	if (!(e->pending.arrival_s <= SIM_MAX_TIME_S)) /* or NaN */
+		return arrival_error(e);
 	e->arrival_at = e->pending.arrival_s;
 	e->arrival_seq = e->heap.seq++;
 	return 0;
@@ -1755,7 +1817,6 @@ static int wf_queued(engine *e, uint32_t j)
 	if (!t)
 		return -1;
 	e->arrived++;
-	e->types[t->type].arrived++;
 	e->type_arrived[t->type]++;
 	if (++e->in_system > e->peak_in_system)
 		e->peak_in_system = e->in_system;
@@ -2943,11 +3004,22 @@ static int run_loop(engine *e)
 	double t;
 	uint32_t kind;
 	void *data;
+	/* The events are counted down to the next look at tasks.csv.gz
+	 * (every 2^16 events), in a register across the handlers' calls:
+	 * e->events = past + 2^16 - till_check when the loop ends. */
+	uint64_t past = e->events & ~(uint64_t)0xffff;
+	uint32_t till_check = 0x10000 - (uint32_t)(e->events & 0xffff);
 	int rc = e->wf ? wf_begin(e) : schedule_next_arrival(e);
 	while (rc >= 0 && next_event(e, &t, &kind, &data)) {
 		advance(e, t);
-		if ((++e->events & 0xffff) == 0 && sim_gzout_failed(e->csv))
-			return GZ_FAILED; /* disk full: no use going on */
+		if (__builtin_expect(--till_check == 0, 0)) {
+			past += 0x10000;
+			till_check = 0x10000;
+			if (sim_gzout_failed(e->csv)) {
+				e->events = past;
+				return GZ_FAILED; /* disk full: no use going on */
+			}
+		}
 		if (kind == EV_ARRIVAL) {
 			rc = on_arrival(e);
 			if (rc >= 0)
@@ -2958,6 +3030,7 @@ static int run_loop(engine *e)
 			rc = wf_event(e, kind, data);
 		}
 	}
+	e->events = past + 0x10000 - till_check;
 	if (rc >= 0 && e->wf && e->wf_done != e->wf_n_jobs + e->wf_pm_used)
 		rc = io_errf(e->err, IO_EINPUT, e->wf->dag->label, 0,
 			     "workflow run ended with %llu of %u jobs done",
@@ -3017,14 +3090,15 @@ static void summarise(engine *e, sim_result *r)
 	r->deadline_missed = e->missed;
 	if (e->serving)
 		e->last_done_s = e->serving_last_s;
-	r->makespan_s = e->completed ? e->last_done_s : e->last_t;
+	r->makespan_s = e->completed ? e->last_done_s : e->view.now;
 	r->response_mean_s = sim_stat_mean(&e->response);
 	r->response_p50_s = sim_stat_quantile(&e->response, .50);
 	r->response_p95_s = sim_stat_quantile(&e->response, .95);
 	r->response_p99_s = sim_stat_quantile(&e->response, .99);
 	r->response_max_s = e->response.n ? e->response.max : 0;
 	r->wait_mean_s = sim_stat_mean(&e->wait);
-	r->mean_in_system = e->last_t > 0 ? e->area_in_system / e->last_t : 0;
+	r->mean_in_system =
+		e->view.now > 0 ? e->area_in_system / e->view.now : 0;
 	r->throughput_per_s = r->makespan_s > 0 ? (double)e->completed / r->makespan_s : 0;
 	double horizon = r->makespan_s, util_sum = 0;
 	for (uint32_t m = 0; m < e->view.n_machines; m++) {
@@ -3157,7 +3231,8 @@ static json_t *type_json(const engine *e, uint32_t tt)
 	const type_stats *ts = &e->types[tt];
 	json_t *t = json_object();
 	json_object_set_new(t, "name", json_string(e->prof->tasks[tt].name));
-	json_object_set_new(t, "arrived", json_integer((json_int_t)ts->arrived));
+	json_object_set_new(t, "arrived",
+			    json_integer((json_int_t)e->type_arrived[tt]));
 	json_object_set_new(t, "completed", json_integer((json_int_t)ts->completed));
 	json_object_set_new(t, "dropped", json_integer((json_int_t)ts->dropped));
 	json_object_set_new(t, "deadline_missed", json_integer((json_int_t)ts->missed));
@@ -3440,12 +3515,37 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 			 !x->drop_at_mapping && !e->pruner;
 	e->plain_start = !e->serving && !e->leader_of && !x->clairvoyant &&
 			 !e->task_doubles && !x->drop_while_running;
+	e->runs_anywhere = 1;
+	e->draws_in_range = 1;
+	for (uint32_t tt = 0; tt < ntt; tt++)
+		for (uint32_t mt = 0; mt < nmt; mt++) {
+			if (!e->type_used[mt])
+				continue;
+			const prof_model *pm = prof_model_at(prof, tt, mt);
+			double lo, hi;
+			if (!isfinite(e->etc[(size_t)tt * nmt + mt]))
+				e->runs_anywhere = 0;
+			else if (!prof_model_bounds(pm, &lo, &hi) || !(lo >= 0) ||
+				 !(hi <= SIM_MAX_TIME_S / 2)) /* the margin */
+				e->draws_in_range = 0;
+		}
 	if (sim_stat_init(&e->response, 1) || sim_stat_init(&e->wait, 0))
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t tt = 0; tt < ntt; tt++)
 		if (sim_stat_init(&e->types[tt].response, 1))
 			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	return 0;
+}
+
+/* The run's response statistics from its types' (see engine.response):
+ * the same count, extremes and histogram as if each sample had been
+ * added to it, and the sum as it was added up. */
+static void merge_response(engine *e)
+{
+	double sum = e->response.sum;
+	for (uint32_t tt = 0; tt < e->prof->n_tasks; tt++)
+		sim_stat_merge(&e->response, &e->types[tt].response);
+	e->response.sum = sum;
 }
 
 /* A histogram that could not grow has lost counts (sim/stats.h): its
@@ -3517,6 +3617,7 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 	double t0 = sim_clock_s();
 	if (!rc)
 		rc = run_loop(&e);
+	merge_response(&e);
 	if (!rc && stats_failed(&e))
 		rc = io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	sim_result r;

@@ -62,9 +62,9 @@ static int to_pages(sim_stat *s)
 	return 0;
 }
 
-/* One more sample in bucket b of the list; 1 if the list is full (or the
- * bucket's count would overflow) and pages must take over. */
-static int list_add(sim_stat *s, uint32_t b)
+/* count more samples in bucket b of the list; 1 if the list is full (or
+ * the bucket's count would overflow) and pages must take over. */
+static int list_add(sim_stat *s, uint32_t b, uint32_t count)
 {
 	uint32_t lo = 0, hi = s->used;
 	while (lo < hi) { /* first entry with bucket >= b */
@@ -76,9 +76,9 @@ static int list_add(sim_stat *s, uint32_t b)
 	}
 	if (lo < s->used && s->list[lo].bucket == b) {
 		sim_hist_entry *at = s->list + lo;
-		if (at->count == UINT32_MAX)
+		if (at->count > UINT32_MAX - count)
 			return 1;
-		at->count++;
+		at->count += count;
 		return 0;
 	}
 	if (s->used == s->cap) {
@@ -93,15 +93,16 @@ static int list_add(sim_stat *s, uint32_t b)
 	}
 	sim_hist_entry *at = s->list + lo; /* s->list is not NULL here */
 	memmove(at + 1, at, (s->used - lo) * sizeof *at);
-	*at = (sim_hist_entry){b, 1};
+	*at = (sim_hist_entry){b, count};
 	s->used++;
 	return 0;
 }
 
-void sim_stat_hist_add(sim_stat *s, uint32_t b)
+/* count more samples in bucket b, in either form. */
+static void hist_add_count(sim_stat *s, uint32_t b, uint64_t count)
 {
 	if (!s->paged) {
-		int rc = list_add(s, b);
+		int rc = count <= UINT32_MAX ? list_add(s, b, (uint32_t)count) : 1;
 		if (rc == 0)
 			return;
 		if (rc < 0 || to_pages(s)) {
@@ -109,8 +110,41 @@ void sim_stat_hist_add(sim_stat *s, uint32_t b)
 			return;
 		}
 	}
-	if (paged_add(s, b, 1))
+	if (paged_add(s, b, count))
 		s->failed = 1;
+}
+
+void sim_stat_hist_add(sim_stat *s, uint32_t b)
+{
+	hist_add_count(s, b, 1);
+}
+
+void sim_stat_merge(sim_stat *dst, const sim_stat *src)
+{
+	dst->n += src->n;
+	dst->sum += src->sum;
+	if (src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	if (!dst->quantiles || dst->failed || !src->n)
+		return;
+	if (!src->quantiles || src->failed) {
+		dst->failed = 1; /* its samples' buckets are not known */
+		return;
+	}
+	if (!src->paged) {
+		for (uint32_t i = 0; i < src->used && !dst->failed; i++)
+			hist_add_count(dst, src->list[i].bucket, src->list[i].count);
+		return;
+	}
+	for (uint32_t p = 0; p < SIM_HIST_PAGES; p++) {
+		const uint64_t *page = src->paged[p];
+		for (uint32_t i = 0; page && i < PAGE_SIZE && !dst->failed; i++)
+			if (page[i])
+				hist_add_count(dst, (p << SIM_HIST_SUB_BITS) + i,
+					       page[i]);
+	}
 }
 
 /* Bucket holding the rank-th smallest sample (1-based, rank <= n). */

@@ -121,6 +121,13 @@ static inline void sim_stat_add2(sim_stat *a, sim_stat *b, double x)
 	}
 }
 
+/* src's samples added to dst: count, sum, extremes and histogram (the
+ * same counts per bucket as adding each sample, so the same quantiles).
+ * The sum is added as one number: a sum kept sample by sample may differ
+ * in its last bits. If the histogram cannot grow, or src has none to
+ * give, dst's quantiles fail (sim_stat_failed). */
+void sim_stat_merge(sim_stat *dst, const sim_stat *src);
+
 static inline int sim_stat_failed(const sim_stat *s)
 {
 	return s->failed;

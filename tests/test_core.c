@@ -185,6 +185,57 @@ START_TEST(stats_add2_is_add_to_each)
 }
 END_TEST
 
+/* sim_stat_merge (a run's response statistics from its types') is adding
+ * src's samples to dst: the same count, min, max and quantiles, and the
+ * sum up to rounding; for samples spread over many powers of two (so
+ * that both the list and the paged forms are merged, into either form),
+ * empty sources, and a source with no histogram (dst's quantiles fail). */
+START_TEST(stats_merge_is_adding_the_samples)
+{
+	/* parts: 0 samples, 5 (a short list), 20000 (pages) */
+	static const int sizes[] = {0, 5, 20000, 300, 0, 7};
+	sim_stat merged, want;
+	ck_assert_int_eq(sim_stat_init(&merged, 1), 0);
+	ck_assert_int_eq(sim_stat_init(&want, 1), 0);
+	uint64_t h = 777;
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		sim_stat part;
+		ck_assert_int_eq(sim_stat_init(&part, 1), 0);
+		for (int i = 0; i < sizes[k]; i++) {
+			h = sim_splitmix64(h);
+			/* odd parts: a dozen values, each many times (list
+			 * counts above 1); even parts: values all over */
+			double x = i % 97 == 0 ? 0.0
+				   : k % 2     ? ldexp(1.0 + (double)(h % 4) * 0.25,
+						       (int)(h % 3) + (int)k)
+						 : ldexp(1.0 + (double)(h >> 12) * 0x1.0p-52,
+							 (int)(h % 40) - 20 + (int)k);
+			sim_stat_add(&part, x);
+			sim_stat_add(&want, x);
+		}
+		sim_stat_merge(&merged, &part);
+		sim_stat_free(&part);
+		ck_assert_uint_eq(merged.n, want.n);
+		ck_assert(merged.min == want.min && merged.max == want.max);
+		ck_assert(fabs(merged.sum - want.sum) <= 1e-12 * want.sum);
+		ck_assert(!sim_stat_failed(&merged));
+		for (double q = 0; q <= 1.0; q += 0.01)
+			ck_assert_msg(sim_stat_quantile(&merged, q) ==
+					      sim_stat_quantile(&want, q),
+				      "part %zu, q %g", k, q);
+	}
+	sim_stat none;
+	ck_assert_int_eq(sim_stat_init(&none, 0), 0);
+	sim_stat_add(&none, 1.0);
+	sim_stat_merge(&merged, &none); /* buckets unknown */
+	ck_assert(sim_stat_failed(&merged));
+	ck_assert_uint_eq(merged.n, want.n + 1);
+	sim_stat_free(&none);
+	sim_stat_free(&merged);
+	sim_stat_free(&want);
+}
+END_TEST
+
 START_TEST(fmt_time_is_exact_fixed_point)
 {
 	char b[40];
@@ -340,6 +391,59 @@ START_TEST(mmc_one_machine_four_slots_matches_erlang_c)
 	sim_result r = run_file(queue_experiment("mmc4s.json", 2.8, 1, 4, "rr",
 						 1000000, 13));
 	check_mmc(&r, 4, 2.8);
+}
+END_TEST
+
+/* A run whose tasks all complete has two events a task, an arrival and
+ * an end: the count run_loop keeps (counted down to its looks at
+ * tasks.csv.gz, every 2^16 events) says so, over several of those. */
+START_TEST(events_are_an_arrival_and_an_end_a_task)
+{
+	static const long tasks[] = {1, 32767, 32768, 100001};
+	for (size_t k = 0; k < sizeof tasks / sizeof tasks[0]; k++) {
+		sim_result r = run_file(queue_experiment("events.json", 2.0, 4, 1,
+							 "mct", tasks[k], 5));
+		ck_assert_uint_eq(r.completed, (uint64_t)tasks[k]);
+		ck_assert_msg(r.events == 2 * (uint64_t)tasks[k],
+			      "%ld tasks: %llu events", tasks[k],
+			      (unsigned long long)r.events);
+	}
+}
+END_TEST
+
+/* A draw beyond SIM_MAX_TIME_S is an input error even where most draws
+ * are not: a lognormal whose mean is within the limit but whose upper
+ * tail is not keeps the per-draw check (the models' bounds rule it out
+ * only where every draw is within); one whose every draw is within runs
+ * without it. */
+START_TEST(draws_beyond_the_limit_are_caught_unless_ruled_out)
+{
+	for (int far = 0; far < 2; far++) {
+		char text[1024];
+		snprintf(text, sizeof text,
+			 "{\"profile\": {\"machine_types\": [{\"name\": \"m\"}],\n"
+			 "  \"task_types\": [{\"name\": \"t\"}],\n"
+			 "  \"exec\": [{\"task\": \"t\", \"machine\": \"m\", \"model\": \"lognormal\","
+			 " \"mu\": %d, \"sigma\": 2}]},\n"
+			 " \"machines\": [{\"type\": \"m\", \"count\": 2}],\n"
+			 " \"workload\": {\"arrival\": \"poisson\", \"rate_per_s\": 1, \"tasks\": 2000},\n"
+			 " \"policy\": \"mct\", \"seed\": 3, \"output\": {\"dir\": \"\"}}\n",
+			 far ? 30 : 0);
+		io_err err = {0};
+		sim_experiment *x = NULL;
+		int rc = sim_experiment_load(&x, test_write("far.json", text), &err);
+		ck_assert_msg(rc == 0, "%s", err.msg);
+		sim_run_opts o = SIM_RUN_OPTS_DEFAULT;
+		sim_result r;
+		rc = sim_run_policy(x, 0, &o, &r, &err);
+		if (far)
+			ck_assert_msg(rc != 0 && strstr(err.msg, "drew an execution "
+							 "time") && strstr(err.msg, "beyond the limit"),
+				      "rc %d: %s", rc, err.msg);
+		else
+			ck_assert_msg(rc == 0 && r.completed == 2000, "%s", err.msg);
+		sim_experiment_free(x);
+	}
 }
 END_TEST
 
@@ -1006,6 +1110,7 @@ Suite *suite_core(void)
 	tcase_add_test(tc, heap_reuses_nodes_without_growing);
 	tcase_add_test(tc, stats_quantiles_within_resolution);
 	tcase_add_test(tc, stats_add2_is_add_to_each);
+	tcase_add_test(tc, stats_merge_is_adding_the_samples);
 	tcase_add_test(tc, fmt_time_is_exact_fixed_point);
 	tcase_add_test(tc, fmt_time_of_any_double_is_bounded_and_reads_back);
 	tcase_add_test(tc, task_uniform_depends_only_on_seed_and_id);
@@ -1016,6 +1121,8 @@ Suite *suite_core(void)
 	tcase_add_test(q, mmc_four_machines_matches_erlang_c);
 	tcase_add_test(q, mmc_one_machine_four_slots_matches_erlang_c);
 	tcase_add_test(q, littles_law_holds_on_a_run);
+	tcase_add_test(q, events_are_an_arrival_and_an_end_a_task);
+	tcase_add_test(q, draws_beyond_the_limit_are_caught_unless_ruled_out);
 	tcase_add_test(q, energy_and_billed_cost_follow_the_profile);
 	suite_add_tcase(s, q);
 	TCase *d = tcase_create("determinism");

@@ -219,6 +219,41 @@ START_TEST(quantiles_are_monotone_finite_and_nonnegative)
 }
 END_TEST
 
+/* prof_model_bounds: for the closed-form models every draw lies within
+ * the bounds (u over a fine grid, both ends and the clamped odd ones);
+ * the others, and a negative shift, give none. */
+START_TEST(model_bounds_hold_every_draw)
+{
+	prof_profile *p = load_text("every.json", every_model);
+	static const char *const bounded[] = {"const", "unif", "norm", "normneg",
+					      "logn", "shifted"};
+	static const char *const unbounded[] = {"gamma", "weib", "exp", "emp",
+						"replay", "pet"};
+	for (size_t i = 0; i < sizeof bounded / sizeof bounded[0]; i++) {
+		const prof_model *m = model_of(p, bounded[i]);
+		double lo = NAN, hi = NAN;
+		ck_assert_msg(prof_model_bounds(m, &lo, &hi), "%s", bounded[i]);
+		ck_assert_msg(lo >= 0 && lo <= hi, "%s: [%g, %g]", bounded[i], lo, hi);
+		for (int k = -2; k <= 200002; k++) {
+			double u = k < 0 ? (k == -1 ? NAN : -1.0) : k / 200000.0;
+			double x = prof_model_quantile(m, u);
+			tck_assert_msg(x >= lo && x <= hi, "%s u=%g: %.17g not in "
+				       "[%.17g, %.17g]", bounded[i], u, x, lo, hi);
+		}
+	}
+	for (size_t i = 0; i < sizeof unbounded / sizeof unbounded[0]; i++) {
+		double lo, hi;
+		ck_assert_msg(!prof_model_bounds(model_of(p, unbounded[i]), &lo, &hi),
+			      "%s", unbounded[i]);
+	}
+	prof_model neg = *model_of(p, "shifted");
+	neg.shift = -0.5;
+	double lo, hi;
+	ck_assert(!prof_model_bounds(&neg, &lo, &hi));
+	prof_free(p);
+}
+END_TEST
+
 START_TEST(stratified_sample_means_match_exact_means)
 {
 	prof_profile *p = load_text("every.json", every_model);
@@ -1104,6 +1139,7 @@ Suite *suite_profiles(void)
 	tcase_add_test(tc, means_match_closed_forms);
 	tcase_add_test(tc, quantiles_match_gsl_inverse_cdfs);
 	tcase_add_test(tc, quantiles_are_monotone_finite_and_nonnegative);
+	tcase_add_test(tc, model_bounds_hold_every_draw);
 	tcase_add_test(tc, stratified_sample_means_match_exact_means);
 	tcase_add_test(tc, empirical_samples_interpolate_the_sorted_values);
 	tcase_add_test(tc, empirical_from_csv_and_gzip_csv_with_where_and_unit);

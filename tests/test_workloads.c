@@ -128,48 +128,78 @@ START_TEST(test_sim_mt_draws_what_gsl_mt19937_draws)
 }
 END_TEST
 
-/* The arrival times and types of a Poisson source with a mix are, bit for
- * bit, those of the documented draws from GSL's generator for the stream:
- * per task a gap -log(u1) / rate and a type, the first i with
- * u2 < cum[i]. */
+/* The arrival times and types of a Poisson source are, bit for bit,
+ * those of the documented draws from GSL's generator for the stream: per
+ * task a gap -log(u1) / rate and a type, the first i with u2 < cum[i]
+ * (u2 drawn also when one type is all the mix may give). Three forms: a
+ * mix of three types, a mix of one (b) and the same stopped by a duration
+ * instead of a count (the tasks before it, counted from the draws). */
 START_TEST(test_poisson_draws_are_gsls_bit_for_bit)
 {
 	/* counts around the source's batch of 64 draws, and many batches */
 	static const unsigned counts[] = {1, 63, 64, 65, 128, 3000};
-	const unsigned want_n = counts[_i];
 	const uint64_t seed = 20261203;
-	char text[256];
-	snprintf(text, sizeof text,
-		 "{\"arrival\": \"poisson\", \"rate_per_s\": 37.5, "
-		 "\"mix\": {\"a\": 1, \"b\": 2, \"c\": 3}, \"tasks\": %u, "
-		 "\"start_s\": 2.5}",
-		 want_n);
-	wl_source *s = must_make_source(text, seed);
-	gsl_rng *r = sim_rng_new(seed, SIM_STREAM_ARRIVALS);
-	ck_assert_ptr_nonnull(r);
-	const double cum[3] = {1.0 / 6.0, 3.0 / 6.0, 1.0};
-	double elapsed = 0.0;
-	wl_task t;
-	uint64_t n = 0;
-	while (next_task(s, &t) == 1) {
-		elapsed += -log(gsl_rng_uniform_pos(r)) / 37.5;
-		double u = gsl_rng_uniform_pos(r);
-		uint32_t type = 0;
-		while (u >= cum[type])
-			type++;
-		require(t.id == n, "id %llu, not %llu",
-			(unsigned long long)t.id, (unsigned long long)n);
-		require(t.arrival_s == 2.5 + elapsed,
-			"task %llu arrives at %a, not %a",
-			(unsigned long long)n, t.arrival_s, 2.5 + elapsed);
-		require(t.type == type, "task %llu type %u, not %u",
-			(unsigned long long)n, t.type, type);
-		n++;
+	for (int form = 0; form < 3; form++) {
+		unsigned want_n = counts[_i];
+		char text[256];
+		const char *mix = form == 0 ? "{\"a\": 1, \"b\": 2, \"c\": 3}"
+					    : "{\"b\": 1}";
+		const double cum3[3] = {1.0 / 6.0, 3.0 / 6.0, 1.0};
+		const double cum1[3] = {0.0, 1.0, 1.0}; /* b, as a mix of 3 */
+		const double *cum = form == 0 ? cum3 : cum1;
+		/* form 2: a duration between the draws of task want_n - 1
+		 * and of task want_n, found from the draws themselves */
+		double duration = INFINITY;
+		if (form == 2) {
+			gsl_rng *d = sim_rng_new(seed, SIM_STREAM_ARRIVALS);
+			ck_assert_ptr_nonnull(d);
+			double at = 0.0, last = 0.0;
+			for (unsigned k = 0; k <= want_n; k++) {
+				last = at;
+				at += -log(gsl_rng_uniform_pos(d)) / 37.5;
+				gsl_rng_uniform_pos(d);
+			}
+			duration = 0.5 * (last + at);
+			gsl_rng_free(d);
+		}
+		if (form < 2)
+			snprintf(text, sizeof text,
+				 "{\"arrival\": \"poisson\", \"rate_per_s\": 37.5, "
+				 "\"mix\": %s, \"tasks\": %u, \"start_s\": 2.5}",
+				 mix, want_n);
+		else
+			snprintf(text, sizeof text,
+				 "{\"arrival\": \"poisson\", \"rate_per_s\": 37.5, "
+				 "\"mix\": %s, \"duration_s\": %.17g, "
+				 "\"start_s\": 2.5}",
+				 mix, duration);
+		wl_source *s = must_make_source(text, seed);
+		gsl_rng *r = sim_rng_new(seed, SIM_STREAM_ARRIVALS);
+		ck_assert_ptr_nonnull(r);
+		double elapsed = 0.0;
+		wl_task t;
+		uint64_t n = 0;
+		while (next_task(s, &t) == 1) {
+			elapsed += -log(gsl_rng_uniform_pos(r)) / 37.5;
+			double u = gsl_rng_uniform_pos(r);
+			uint32_t type = 0;
+			while (u >= cum[type])
+				type++;
+			require(t.id == n, "form %d: id %llu, not %llu", form,
+				(unsigned long long)t.id, (unsigned long long)n);
+			require(t.arrival_s == 2.5 + elapsed,
+				"form %d: task %llu arrives at %a, not %a", form,
+				(unsigned long long)n, t.arrival_s, 2.5 + elapsed);
+			require(t.type == type, "form %d: task %llu type %u, not %u",
+				form, (unsigned long long)n, t.type, type);
+			n++;
+		}
+		ck_assert_msg(n == want_n, "form %d: %llu tasks, not %u", form,
+			      (unsigned long long)n, want_n);
+		ck_assert_int_eq(wl_next(s, &t, &err), 0); /* and stays exhausted */
+		gsl_rng_free(r);
+		wl_free(s);
 	}
-	ck_assert_uint_eq(n, want_n);
-	ck_assert_int_eq(wl_next(s, &t, &err), 0); /* and stays exhausted */
-	gsl_rng_free(r);
-	wl_free(s);
 }
 END_TEST
 

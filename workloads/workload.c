@@ -75,6 +75,10 @@ struct wl_source {
 	 * the draws one at a time (gap, type; gap, type; ...): the elapsed
 	 * time and type of the next tasks, from batch_at on. */
 	uint32_t batch_at; /* WL_BATCH: none left */
+	/* batch[batch_at .. ready_end) are tasks to hand out as they are:
+	 * within the stop rules, no input to draw (wl_next's common case,
+	 * taken without a test of its own); 0 for the other sources */
+	uint32_t ready_end;
 	double batch_elapsed_s[WL_BATCH];
 	uint32_t batch_type[WL_BATCH];
 
@@ -701,13 +705,44 @@ static __attribute__((noinline)) void draw_poisson_batch(wl_source *s)
 {
 	sim_mt *r = s->arrivals_rng;
 	double elapsed = s->elapsed_s;
-	for (uint32_t i = 0; i < WL_BATCH; i++) {
-		elapsed += exp_gap(r, s->rate_per_s);
-		s->batch_elapsed_s[i] = elapsed;
-		s->batch_type[i] = pick_type(s, sim_mt_uniform_pos(r));
+	if (s->n_mix == 1) { /* the type's uniform is drawn, its value moot */
+		uint32_t type = s->mix_type[0];
+		for (uint32_t i = 0; i < WL_BATCH; i++) {
+			elapsed += exp_gap(r, s->rate_per_s);
+			s->batch_elapsed_s[i] = elapsed;
+			s->batch_type[i] = type;
+			sim_mt_skip_pos(r);
+		}
+	} else {
+		for (uint32_t i = 0; i < WL_BATCH; i++) {
+			elapsed += exp_gap(r, s->rate_per_s);
+			s->batch_elapsed_s[i] = elapsed;
+			s->batch_type[i] = pick_type(s, sim_mt_uniform_pos(r));
+		}
 	}
 	s->elapsed_s = elapsed;
 	s->batch_at = 0;
+	/* the tasks of the batch before either stop rule (the next_id <
+	 * max_tasks the caller made sure of; the times never decrease) */
+	uint32_t n = WL_BATCH;
+	if (s->max_tasks - s->next_id < n)
+		n = (uint32_t)(s->max_tasks - s->next_id);
+	while (n > 0 && s->batch_elapsed_s[n - 1] >= s->duration_s)
+		n--;
+	s->ready_end = s->n_segments ? 0 : n;
+}
+
+/* Batch entry i as the next task, with no input. */
+static inline void poisson_task(wl_source *s, wl_task *t, uint32_t i)
+{
+	t->id = s->next_id++;
+	t->arrival_s = s->start_s + s->batch_elapsed_s[i];
+	t->deadline_s = NAN;
+	t->size = 1.0;
+	t->data_size = 0.0;
+	t->exec_s = NULL;
+	t->type = s->batch_type[i];
+	t->key = WL_NO_KEY;
 }
 
 /* The next Poisson arrival, drawn (batch_at < WL_BATCH), with no input;
@@ -717,17 +752,9 @@ static inline int next_poisson(wl_source *s, wl_task *t)
 	if (s->next_id >= s->max_tasks)
 		return 0;
 	uint32_t i = s->batch_at++;
-	double elapsed = s->batch_elapsed_s[i];
-	if (elapsed >= s->duration_s)
+	if (s->batch_elapsed_s[i] >= s->duration_s)
 		return 0;
-	t->id = s->next_id++;
-	t->arrival_s = s->start_s + elapsed;
-	t->deadline_s = NAN;
-	t->size = 1.0;
-	t->data_size = 0.0;
-	t->exec_s = NULL;
-	t->type = s->batch_type[i];
-	t->key = WL_NO_KEY;
+	poisson_task(s, t, i);
 	return 1;
 }
 
@@ -1189,15 +1216,13 @@ static __attribute__((noinline)) int next_other(wl_source *s, wl_task *t,
 
 int wl_next(wl_source *s, wl_task *t, io_err *err)
 {
-	/* The common case, a Poisson arrival already drawn and no segment to
-	 * draw, makes no call (so saves no registers); the rest is a call
-	 * apart. */
-	if (s->kind != WL_POISSON || s->batch_at == WL_BATCH || s->n_segments ||
-	    s->exhausted)
+	/* The common case, a Poisson arrival already drawn, within the stop
+	 * rules and with no segment to draw (ready_end), makes no call (so
+	 * saves no registers); the rest is a call apart. */
+	if (s->batch_at >= s->ready_end)
 		return next_other(s, t, err);
-	int rc = next_poisson(s, t);
-	s->exhausted = rc == 0;
-	return rc;
+	poisson_task(s, t, s->batch_at++);
+	return 1;
 }
 
 uint32_t wl_segments(const wl_source *s)

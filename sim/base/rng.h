@@ -85,6 +85,14 @@ static inline double sim_mt_uniform_pos(sim_mt *g)
 	return (double)k / 4294967296.0;
 }
 
+/* Consume what sim_mt_uniform_pos would, without making its value (a
+ * draw whose value is known, so that the stream stays in step). */
+static inline void sim_mt_skip_pos(sim_mt *g)
+{
+	while (__builtin_expect(sim_mt_get(g) == 0, 0))
+		;
+}
+
 /* The part of sim_task_uniform that depends on the run seed alone, for a
  * run to compute once (sim_task_uniform_keyed). */
 static inline uint64_t sim_task_key(uint64_t run_seed)
