@@ -1411,11 +1411,17 @@ _Static_assert(WT_N == 9, "engine.wf_t's rows hold WT_N times");
  * back (the task's arrival, the stage-in start of anomalies and
  * staging_inside, the compute start of the per-machine busy time and of
  * sim_dag_run's callback); all WT_N of them, for the rows of jobs.csv.gz,
- * are kept apart in e->wf_t (wf_mark), only when that file is written. */
+ * are kept apart in e->wf_t (wf_mark), only when that file is written.
+ * All zero at first (calloc: no pass over the jobs before the run, and a
+ * job's page is first touched when its first parent ends); what is not
+ * zero at first is set when it is first read: the times (NAN until set)
+ * when the job becomes ready (wf_ready), the class of an aux job in
+ * wf_setup (a DAG job's, WMS_COMPUTE, is 0), the machine when the job
+ * is mapped (or planned: heft). */
 typedef struct wjob {
 	double ready, si_s, c_s;
 	task *task; /* while it holds a task */
-	uint32_t parents_left, flows_left, machine;
+	uint32_t parents_done, flows_left, machine;
 	uint32_t next; /* throttle FIFO link */
 	uint32_t stage_next; /* link of its machine's open stage-ins (hdd) */
 	uint8_t cls, staged, stage_open, queued;
@@ -1530,6 +1536,7 @@ static int wf_ready(engine *e, uint32_t j)
 {
 	wjob *s = &e->wjobs[j];
 	s->ready = e->view.now;
+	s->si_s = s->c_s = NAN; /* none yet (wf_anomaly_stage reads c_s) */
 	wf_mark(e, j, WT_READY, e->view.now);
 	if (e->wf_direct_ready && e->view.now <= SIM_MAX_TIME_S) {
 		/* no dispatch, WMS or queue delay, no throttle, no stress on
@@ -2154,6 +2161,7 @@ static int wf_per_machine(engine *e, uint32_t m)
 		wjob *s = &e->wjobs[p];
 		s->machine = m;
 		s->ready = s->c_s = at;
+		s->si_s = NAN;
 		for (int w = WT_READY; w <= WT_START; w++)
 			wf_mark(e, p, w, at);
 		wf_mark(e, p, WT_C_S, at);
@@ -2374,10 +2382,11 @@ static int wf_post(engine *e, uint32_t j)
 	uint32_t k0 = d->child_off[j], k1 = d->child_off[j + 1];
 	for (uint32_t k = k0; k < k1; k++) {
 		uint32_t c = d->child[k];
-		if (--e->wjobs[c].parents_left == 0 && wf_ready(e, c))
+		if (++e->wjobs[c].parents_done == d->par_off[c + 1] - d->par_off[c] &&
+		    wf_ready(e, c))
 			return -1;
 	}
-	uint32_t g = e->wf_sink_group[j];
+	uint32_t g = e->wf_sink_group ? e->wf_sink_group[j] : WF_NONE;
 	if (g != WF_NONE && --e->wf_group_left[g] == 0 &&
 	    wf_ready(e, e->wf_n_dag + e->wf_n_first + g))
 		return -1;
@@ -2755,7 +2764,8 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wf_group_left = calloc(nafter + 1, sizeof *e->wf_group_left);
 	e->wf_submit_slots = w->wms.submit_slots ? w->wms.submit_slots : 1;
 	e->wf_submit_free = calloc(e->wf_submit_slots, sizeof *e->wf_submit_free);
-	e->wf_sink_group = malloc(nj * sizeof *e->wf_sink_group);
+	/* per job, only when after_sinks jobs wait for the sinks */
+	e->wf_sink_group = nafter ? malloc(nj * sizeof *e->wf_sink_group) : NULL;
 	e->wf_storage = w->storage_bps > 0 ? nm : WF_NONE;
 	uint32_t nodes = nm + (e->wf_storage != WF_NONE);
 	e->wf_inv_up = malloc(nodes * sizeof *e->wf_inv_up);
@@ -2769,7 +2779,7 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wf_compute_s = calloc(nodes, sizeof *e->wf_compute_s);
 	sim_nic *nics = malloc(nodes * sizeof *nics);
 	if (!e->wjobs || !e->wf_aux_of || !e->wf_pm_end || !e->wf_group_left ||
-	    !e->wf_sink_group ||
+	    (nafter && !e->wf_sink_group) ||
 	    !e->wf_submit_free ||
 	    !e->wf_inv_up || !e->wf_inv_down ||
 	    !e->wf_src_stamp || !e->wf_src_pos || !e->wf_src_list ||
@@ -2797,12 +2807,12 @@ static WF_HOOK int wf_setup(engine *e)
 	/* the sinks, in index order, split evenly among the after_sinks jobs:
 	 * share g has sinks [g ns / na, (g + 1) ns / na) */
 	uint32_t ns = 0;
-	for (uint32_t j = 0; j < d->n_jobs; j++)
+	for (uint32_t j = 0; nafter && j < d->n_jobs; j++)
 		ns += d->child_off[j + 1] == d->child_off[j];
 	e->wf_n_sinks = ns;
-	for (uint32_t j = 0, i = 0; j < nj; j++) {
+	for (uint32_t j = 0, i = 0; nafter && j < nj; j++) {
 		e->wf_sink_group[j] = WF_NONE;
-		if (j >= d->n_jobs || d->child_off[j + 1] != d->child_off[j] || !nafter)
+		if (j >= d->n_jobs || d->child_off[j + 1] != d->child_off[j])
 			continue;
 		uint32_t g = (uint32_t)((uint64_t)i * nafter / ns);
 		while (g + 1 < nafter && (uint64_t)(g + 1) * ns / nafter <= i)
@@ -2839,18 +2849,36 @@ static WF_HOOK int wf_setup(engine *e)
 		e->wf_inv_up[m] = 1.0 / sim_net_nic(e->net, m)->up_bps;
 		e->wf_inv_down[m] = 1.0 / sim_net_nic(e->net, m)->down_bps;
 	}
-	for (uint32_t j = 0; j < e->wf_n_jobs + npj; j++) {
+	/* Every job must be able to run somewhere. A DAG job without a
+	 * recorded runtime and of work <= 1 expects work x its type's row of
+	 * the ETC matrix, finite where the row is: checked once per type
+	 * (type_runs), and not job by job when every type runs somewhere and
+	 * no job has a runtime or a work of its own (one pass less over the
+	 * jobs before the run). */
+	uint32_t ntt = e->prof->n_tasks, nmt = e->prof->n_machines;
+	uint8_t *type_runs = calloc(ntt ? ntt : 1, 1);
+	if (!type_runs)
+		return nomem(e);
+	int all_run = 1;
+	for (uint32_t tt = 0; tt < ntt; tt++) {
+		for (uint32_t m = 0; m < nm && !type_runs[tt]; m++)
+			type_runs[tt] = isfinite(e->etc[(size_t)tt * nmt + e->mviews[m].type]) != 0;
+		all_run &= type_runs[tt];
+	}
+	int has_runtime = w->use_runtime && d->job_runtime_s;
+	uint32_t j0 = all_run && !has_runtime && !d->job_work ? d->n_jobs : 0;
+	for (uint32_t j = j0; j < e->wf_n_jobs + npj; j++) {
 		wjob *s = &e->wjobs[j];
-		s->ready = s->si_s = s->c_s = NAN;
-		s->machine = WF_NONE;
-		s->next = WF_NONE;
-		s->parents_left = j < d->n_jobs ? d->par_off[j + 1] - d->par_off[j] : 0;
-		s->cls = j < d->n_jobs ? WMS_COMPUTE
-				       : (uint8_t)w->wms.aux[e->wf_aux_of[wf_aux_index(e, j)]].cls;
+		if (j >= d->n_jobs)
+			s->cls = (uint8_t)w->wms.aux[e->wf_aux_of[wf_aux_index(e, j)]].cls;
 		int ok = 0;
+		if (j < d->n_jobs && !(has_runtime && !isnan(d->job_runtime_s[j])) &&
+		    wl_dag_work(d, j) <= 1.0)
+			ok = type_runs[d->job_type[j]];
 		for (uint32_t m = 0; m < nm && !ok; m++)
 			ok = isfinite(wf_expected(e, j, m));
 		if (!ok) {
+			free(type_runs);
 			char b[96];
 			return io_errf(err, IO_EINPUT, d->label, 0,
 				       "job %s (task type '%s') can run on "
@@ -2860,6 +2888,7 @@ static WF_HOOK int wf_setup(engine *e)
 				       e->prof->tasks[wf_type(e, j)].name);
 		}
 	}
+	free(type_runs);
 	if (e->policy == &sim_wf_heft && wf_plan_heft(e))
 		return nomem(e);
 	return 0;
