@@ -193,6 +193,7 @@ typedef struct engine {
 	uint32_t *wf_machine, *wf_parents_done, *wf_rec_of;
 	struct wjob **wf_rec_chunks;
 	uint32_t wf_n_rec_chunks, wf_cap_rec_chunks, wf_rec_free;
+	uint64_t wf_rec_live, wf_rec_peak; /* records live now, at most */
 	int wf_rows; /* jobs.csv.gz: records keep all WT_N times */
 	uint32_t wf_n_dag, wf_n_first, wf_first_left, wf_n_jobs;
 	/* after_sinks aux jobs: n of them, how many are not done, and per
@@ -1488,6 +1489,8 @@ static wjob *wf_job_open(engine *e, uint32_t j)
 	wjob *s = &e->wf_rec_chunks[r / WF_REC_CHUNK][r % WF_REC_CHUNK];
 	e->wf_rec_free = s->next;
 	e->wf_rec_of[j] = r + 1;
+	if (++e->wf_rec_live > e->wf_rec_peak)
+		e->wf_rec_peak = e->wf_rec_live;
 	s->ready = s->si_s = s->c_s = NAN;
 	s->task = NULL;
 	s->flows_left = 0;
@@ -1516,6 +1519,7 @@ static void wf_job_close(engine *e, uint32_t j)
 	s->next = e->wf_rec_free;
 	e->wf_rec_free = e->wf_rec_of[j] - 1;
 	e->wf_rec_of[j] = 0;
+	e->wf_rec_live--;
 }
 
 /* Uniform of job j for phase ph (a stream of its own per phase). */
@@ -3789,6 +3793,7 @@ int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, io_err *err)
 		r->peak_flows = ns.peak_active;
 		r->solves = ns.solves;
 		r->reschedules = ns.reschedules;
+		r->peak_records = e.wf_rec_peak;
 	}
 	if (e.x)
 		teardown(&e);
