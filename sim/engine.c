@@ -14,7 +14,9 @@
  * without edges. A job becomes a task when it reaches the mapper, after
  * the phases its WMS model gives it; the few extra events (phases, the
  * network's flows) have kinds of their own, and the task path pays one
- * unlikely branch on e->wf where a job differs (start, end). sim/dag.h's
+ * unlikely branch on e->wf where a job differs (start, end). A job's
+ * state is a record recycled like the tasks, live from its first event to
+ * its end (wf_job_open): 12 bytes per job stay for the whole run. sim/dag.h's
  * sim_dag_run is a front of the same kernel.
  */
 #include <math.h>
