@@ -2847,7 +2847,7 @@ static WF_HOOK int wf_setup(engine *e)
 	size_t npj = (size_t)npm * nm;
 	size_t nj = e->wf_n_jobs + npj ? e->wf_n_jobs + npj : 1;
 	/* calloc: zero pages, touched as jobs run, no pass before the run */
-	e->wf_machine = malloc(nj * sizeof *e->wf_machine); /* set when read */
+	e->wf_machine = calloc(nj, sizeof *e->wf_machine); /* set before read */
 	e->wf_parents_done = calloc(nj, sizeof *e->wf_parents_done);
 	e->wf_rec_of = calloc(nj, sizeof *e->wf_rec_of);
 	e->wf_rec_free = WF_NONE;
