@@ -52,8 +52,11 @@
  * gzip CSV written atomically (sim/base/out.h): jobs.csv.gz's columns
  * (wfspec.md, as `hetsim run` writes them for workflows).
  *
- * Memory: the engine's per-job state (about 120 bytes: phase times, links)
- * allocated once; tasks, events and flows from free lists.
+ * Memory: 12 bytes per job for the whole run (its machine, its parents
+ * ended, the index of its record); the rest of a job's state, a record of
+ * 128 bytes, only from the job's first event to its end (peak_records of
+ * them at once: the jobs in flight); tasks, events and flows from free
+ * lists.
  */
 #ifndef HETSIM_SIM_DAG_H
 #define HETSIM_SIM_DAG_H
@@ -108,6 +111,7 @@ typedef struct sim_dag_result {
 	uint64_t peak_flows;
 	uint64_t solves;          /* max-min recomputations */
 	uint64_t reschedules;     /* flow completion events moved */
+	uint64_t peak_records;    /* job records live at once (see Memory) */
 	double *busy_s;           /* [n_machines] job-seconds computing */
 	uint64_t *jobs_on;        /* [n_machines] */
 	uint32_t n_machines;

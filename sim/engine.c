@@ -14,7 +14,9 @@
  * without edges. A job becomes a task when it reaches the mapper, after
  * the phases its WMS model gives it; the few extra events (phases, the
  * network's flows) have kinds of their own, and the task path pays one
- * unlikely branch on e->wf where a job differs (start, end). sim/dag.h's
+ * unlikely branch on e->wf where a job differs (start, end). A job's
+ * state is a record recycled like the tasks, live from its first event to
+ * its end (wf_job_open): 12 bytes per job stay for the whole run. sim/dag.h's
  * sim_dag_run is a front of the same kernel.
  */
 #include <math.h>
@@ -196,8 +198,18 @@ typedef struct engine {
 	io_err *err;
 	/* workflow runs (x->wf): per-job state, the network, heft's plan */
 	const exp_workflow *wf;
-	struct wjob *wjobs;
-	double (*wf_t)[9]; /* [jobs][WT_N] with jobs.csv.gz, else NULL */
+	/* per job for the whole run (12 B): its machine (where its output
+	 * is read; set when it is mapped, or planned by heft), how many of
+	 * its parents have ended (DAG jobs), and its live record + 1 (0:
+	 * none). The rest of a job's state lives in a record (struct wjob)
+	 * from the job's first event to its post end only: records come in
+	 * chunks of WF_REC_CHUNK, recycled through a free list, so they
+	 * follow the jobs in flight, not the DAG's size. */
+	uint32_t *wf_machine, *wf_parents_done, *wf_rec_of;
+	struct wjob **wf_rec_chunks;
+	uint32_t wf_n_rec_chunks, wf_cap_rec_chunks, wf_rec_free;
+	uint64_t wf_rec_live, wf_rec_peak; /* records live now, at most */
+	int wf_rows; /* jobs.csv.gz: records keep all WT_N times */
 	uint32_t wf_n_dag, wf_n_first, wf_first_left, wf_n_jobs;
 	/* after_sinks aux jobs: n of them, how many are not done, and per
 	 * job the sinks of its share not done; per DAG job, the share its
@@ -1467,36 +1479,111 @@ enum wf_time {
 	WT_READY, WT_SUBMIT, WT_START, WT_SI_S, WT_SI_E, WT_C_S, WT_C_E,
 	WT_END, WT_POST, WT_N
 };
-_Static_assert(WT_N == 9, "engine.wf_t's rows hold WT_N times");
+_Static_assert(WT_N == 9, "jobs.csv.gz's rows hold WT_N times");
 
-/* A job's state (56 B). Of its times it keeps the three the run reads
- * back (the task's arrival, the stage-in start of anomalies and
+/* A job's record (128 B), live from its first event (ready; under heft
+ * the first file pushed to it may come before) to its post end
+ * (wf_job_open, wf_job_close). Of its times the run reads back three
+ * (the task's arrival, the stage-in start of anomalies and
  * staging_inside, the compute start of the per-machine busy time and of
- * sim_dag_run's callback); all WT_N of them, for the rows of jobs.csv.gz,
- * are kept apart in e->wf_t (wf_mark), only when that file is written. */
+ * sim_dag_run's callback); all WT_N of them are kept, for its row of
+ * jobs.csv.gz, only when that file is written (wf_mark). */
 typedef struct wjob {
 	double ready, si_s, c_s;
 	task *task; /* while it holds a task */
-	uint32_t parents_left, flows_left, machine;
-	uint32_t next; /* throttle FIFO link */
+	uint32_t flows_left;
+	uint32_t next; /* throttle FIFO link; free-list link when free */
 	uint32_t stage_next; /* link of its machine's open stage-ins (hdd) */
-	uint8_t cls, staged, stage_open, queued;
+	uint8_t cls, staged, stage_open, queued, in_stage_list;
+	double t[WT_N]; /* with jobs.csv.gz (e->wf_rows) */
 } wjob;
 
 #define WF_NONE UINT32_MAX
+#define WF_REC_CHUNK 1024u
+
+/* Job j's live record. */
+static inline wjob *wf_job(const engine *e, uint32_t j)
+{
+	uint32_t r = e->wf_rec_of[j] - 1;
+	return &e->wf_rec_chunks[r / WF_REC_CHUNK][r % WF_REC_CHUNK];
+}
 static inline void *wf_ptr(uint32_t j) { return (void *)(uintptr_t)(j + 1); }
 static inline uint32_t wf_job_of(void *p) { return (uint32_t)((uintptr_t)p - 1); }
 
 /* Job j reached time k (of enum wf_time) at t: kept for its row. */
 static inline void wf_mark(engine *e, uint32_t j, int k, double t)
 {
-	if (e->wf_t)
-		e->wf_t[j][k] = t;
+	if (e->wf_rows)
+		wf_job(e, j)->t[k] = t;
 }
 
 static int nomem(engine *e)
 {
 	return io_errf(e->err, IO_ENOMEM, NULL, 0, "out of memory");
+}
+
+static uint32_t wf_aux_index(const engine *e, uint32_t j);
+
+/* Job j's record, opened (its times NAN, nothing staged) if it has none
+ * live; NULL when out of memory. */
+static wjob *wf_job_open(engine *e, uint32_t j)
+{
+	if (e->wf_rec_of[j])
+		return wf_job(e, j);
+	if (e->wf_rec_free == WF_NONE) { /* a chunk more, its records free */
+		if (e->wf_n_rec_chunks == e->wf_cap_rec_chunks) {
+			uint32_t cap = e->wf_cap_rec_chunks ? 2 * e->wf_cap_rec_chunks : 16;
+			wjob **c = realloc(e->wf_rec_chunks, cap * sizeof *c);
+			if (!c)
+				return NULL;
+			e->wf_rec_chunks = c;
+			e->wf_cap_rec_chunks = cap;
+		}
+		wjob *chunk = malloc(WF_REC_CHUNK * sizeof *chunk);
+		if (!chunk)
+			return NULL;
+		uint32_t base = e->wf_n_rec_chunks * WF_REC_CHUNK;
+		e->wf_rec_chunks[e->wf_n_rec_chunks++] = chunk;
+		for (uint32_t k = WF_REC_CHUNK; k-- > 0;) {
+			chunk[k].next = e->wf_rec_free;
+			e->wf_rec_free = base + k;
+		}
+	}
+	uint32_t r = e->wf_rec_free;
+	wjob *s = &e->wf_rec_chunks[r / WF_REC_CHUNK][r % WF_REC_CHUNK];
+	e->wf_rec_free = s->next;
+	e->wf_rec_of[j] = r + 1;
+	if (++e->wf_rec_live > e->wf_rec_peak)
+		e->wf_rec_peak = e->wf_rec_live;
+	s->ready = s->si_s = s->c_s = NAN;
+	s->task = NULL;
+	s->flows_left = 0;
+	s->next = s->stage_next = WF_NONE;
+	s->cls = j < e->wf_n_dag
+			 ? WMS_COMPUTE
+			 : (uint8_t)e->wf->wms.aux[e->wf_aux_of[wf_aux_index(e, j)]].cls;
+	s->staged = s->stage_open = s->queued = s->in_stage_list = 0;
+	if (e->wf_rows)
+		for (int k = 0; k < WT_N; k++)
+			s->t[k] = NAN;
+	return s;
+}
+
+/* Job j is done (post end): its record goes back to the free list, out
+ * of its machine's list of open stage-ins if it is still there. */
+static void wf_job_close(engine *e, uint32_t j)
+{
+	wjob *s = wf_job(e, j);
+	if (s->in_stage_list) {
+		uint32_t *link = &e->wf_stage_head[e->wf_machine[j]];
+		while (*link != j)
+			link = &wf_job(e, *link)->stage_next;
+		*link = s->stage_next;
+	}
+	s->next = e->wf_rec_free;
+	e->wf_rec_free = e->wf_rec_of[j] - 1;
+	e->wf_rec_of[j] = 0;
+	e->wf_rec_live--;
 }
 
 /* Uniform of job j for phase ph (a stream of its own per phase). */
@@ -1550,7 +1637,7 @@ static double wf_phase(const engine *e, uint32_t j, wms_phase ph)
 {
 	if (!e->wf_phase_on[ph])
 		return 0.0;
-	const prof_model *pm = &e->wf->wms.phase[ph][e->wjobs[j].cls];
+	const prof_model *pm = &e->wf->wms.phase[ph][wf_job(e, j)->cls];
 	return pm->kind == PROF_NONE ? 0.0
 				     : prof_model_quantile(pm, wf_uniform(e, j, (int)ph));
 }
@@ -1590,7 +1677,9 @@ static int wf_post(engine *e, uint32_t j);
 
 static int wf_ready(engine *e, uint32_t j)
 {
-	wjob *s = &e->wjobs[j];
+	wjob *s = wf_job_open(e, j);
+	if (!s)
+		return -1;
 	s->ready = e->view.now;
 	wf_mark(e, j, WT_READY, e->view.now);
 	if (e->wf_direct_ready && e->view.now <= SIM_MAX_TIME_S) {
@@ -1629,11 +1718,10 @@ static int wf_ready(engine *e, uint32_t j)
 
 static int wf_submit(engine *e, uint32_t j)
 {
-	wjob *s = &e->wjobs[j];
 	wf_mark(e, j, WT_SUBMIT, e->view.now);
 	e->wf_running++;
 	if (e->wf_plan_sub)
-		e->wf_plan_sub[s->machine]++;
+		e->wf_plan_sub[e->wf_machine[j]]++;
 	double d = wf_phase(e, j, WMS_QUEUE_DELAY);
 	return wf_after(e, d, EV_WF_QUEUED, j);
 }
@@ -1644,7 +1732,7 @@ static int wf_submit(engine *e, uint32_t j)
 static int wf_submittable(const engine *e, uint32_t j)
 {
 	return !e->wf_plan_sub ||
-	       e->wf_plan_pos[j] == e->wf_plan_sub[e->wjobs[j].machine];
+	       e->wf_plan_pos[j] == e->wf_plan_sub[e->wf_machine[j]];
 }
 
 /* Submit held jobs while max_running allows: in the order they were held
@@ -1656,14 +1744,14 @@ static int wf_release(engine *e)
 		uint32_t prev = WF_NONE, h = e->wf_hold_head;
 		while (h != WF_NONE && !wf_submittable(e, h)) {
 			prev = h;
-			h = e->wjobs[h].next;
+			h = wf_job(e, h)->next;
 		}
 		if (h == WF_NONE)
 			return 0;
 		if (prev == WF_NONE)
-			e->wf_hold_head = e->wjobs[h].next;
+			e->wf_hold_head = wf_job(e, h)->next;
 		else
-			e->wjobs[prev].next = e->wjobs[h].next;
+			wf_job(e, prev)->next = wf_job(e, h)->next;
 		if (e->wf_hold_tail == h)
 			e->wf_hold_tail = prev;
 		if (wf_submit(e, h))
@@ -1678,9 +1766,9 @@ static int wf_throttle(engine *e, uint32_t j)
 {
 	uint32_t maxr = e->wf->wms.max_running;
 	if ((maxr && e->wf_running >= maxr) || !wf_submittable(e, j)) {
-		e->wjobs[j].next = WF_NONE;
+		wf_job(e, j)->next = WF_NONE;
 		if (e->wf_hold_tail != WF_NONE)
-			e->wjobs[e->wf_hold_tail].next = j;
+			wf_job(e, e->wf_hold_tail)->next = j;
 		else
 			e->wf_hold_head = j;
 		e->wf_hold_tail = j;
@@ -1692,14 +1780,16 @@ static int wf_throttle(engine *e, uint32_t j)
 	return e->wf_plan_sub ? wf_release(e) : 0;
 }
 
-static int wf_send(engine *e, uint32_t src, uint32_t j, uint32_t f)
+/* Send file f from node src to job j (record s) on its machine. */
+static int wf_send(engine *e, uint32_t src, uint32_t j, wjob *s, uint32_t f)
 {
 	double b = e->wf->dag->file_size[f];
-	e->wjobs[j].flows_left++;
+	s->flows_left++;
+	s->staged = 1;
 	e->wf_transfers++;
 	e->wf_bytes_up[src] += b;
-	e->wf_bytes_down[e->wjobs[j].machine] += b;
-	return sim_net_start(e->net, e->view.now, src, e->wjobs[j].machine,
+	e->wf_bytes_down[e->wf_machine[j]] += b;
+	return sim_net_start(e->net, e->view.now, src, e->wf_machine[j],
 			     e->wf->dag->file_size[f], j)
 		       ? -1
 		       : 0;
@@ -1713,17 +1803,17 @@ static int wf_fetch_inputs(engine *e, uint32_t j, int storage_only)
 	const wl_dag *d = e->wf->dag;
 	if (j >= e->wf_n_dag)
 		return 0;
-	uint32_t m = e->wjobs[j].machine;
+	uint32_t m = e->wf_machine[j];
+	wjob *s = wf_job(e, j);
 	for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
 		uint32_t f = d->in_file[i], p = d->file_producer[f];
 		uint32_t src = p == WL_NONE ? e->wf_storage : storage_only ? WF_NONE
-							    : e->wjobs[p].machine;
+							    : e->wf_machine[p];
 		if (src == WF_NONE || src == m) {
 			e->wf_local_reads += src == m;
 			continue;
 		}
-		e->wjobs[j].staged = 1;
-		if (wf_send(e, src, j, f))
+		if (wf_send(e, src, j, s, f))
 			return -1;
 	}
 	return 0;
@@ -1731,7 +1821,7 @@ static int wf_fetch_inputs(engine *e, uint32_t j, int storage_only)
 
 
 /* The task of job j, as it reaches the mapper. */
-static task *wf_task(engine *e, uint32_t j)
+static task *wf_task(engine *e, uint32_t j, wjob *s)
 {
 	task *t = task_alloc(e);
 	if (!t)
@@ -1739,7 +1829,7 @@ static task *wf_task(engine *e, uint32_t j)
 	uint32_t nmt = e->prof->n_machines;
 	t->id = j;
 	t->type = wf_type(e, j);
-	t->arrival_s = e->wjobs[j].ready;
+	t->arrival_s = s->ready;
 	t->deadline_s = INFINITY;
 	t->size = j < e->wf_n_dag ? wl_dag_work(e->wf->dag, j) : 1.0;
 	t->started = 0;
@@ -1785,7 +1875,7 @@ static task *wf_task(engine *e, uint32_t j)
 	}
 	t->etc = etc;
 	t->replay = replay;
-	e->wjobs[j].task = t;
+	s->task = t;
 	return t;
 }
 
@@ -1796,10 +1886,10 @@ static int wf_heft_start(engine *e, uint32_t m)
 	sim_machine_view *mv = &e->mviews[m];
 	while (mv->busy < mv->slots && e->wf_plan_at[m] < e->wf_plan_off[m + 1]) {
 		uint32_t j = e->wf_plan[e->wf_plan_at[m]];
-		if (!e->wjobs[j].queued)
-			return 0;
+		if (!e->wf_rec_of[j] || !wf_job(e, j)->queued)
+			return 0; /* not at the mapper yet */
 		e->wf_plan_at[m]++;
-		task *t = e->wjobs[j].task;
+		task *t = wf_job(e, j)->task;
 		t->expected_s = t->etc[mv->type];
 		t->machine = m;
 		if (start_task(e, t, m))
@@ -1813,23 +1903,24 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc);
 /* Past its queue delay: the job's task goes to the mapper. */
 static int wf_queued(engine *e, uint32_t j)
 {
-	task *t = wf_task(e, j);
+	wjob *s = wf_job(e, j);
+	task *t = wf_task(e, j, s);
 	if (!t)
 		return -1;
 	e->arrived++;
 	e->type_arrived[t->type]++;
 	if (++e->in_system > e->peak_in_system)
 		e->peak_in_system = e->in_system;
-	e->wjobs[j].queued = 1;
+	s->queued = 1;
 	if (e->policy == &sim_wf_heft) {
 		if (wf_fetch_inputs(e, j, 1))
 			return -1;
-		return wf_heft_start(e, e->wjobs[j].machine);
+		return wf_heft_start(e, e->wf_machine[j]);
 	}
 	if (e->policy == &sim_wf_eft) {
 		/* mapped now: its inputs start moving while it may queue */
 		int32_t m = wf_eft_pick(e, j, t->etc);
-		e->wjobs[j].machine = (uint32_t)m;
+		e->wf_machine[j] = (uint32_t)m;
 		if (wf_fetch_inputs(e, j, 0))
 			return -1;
 		return place(e, t, m) < 0 ? -1 : 0;
@@ -1947,18 +2038,19 @@ static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
  * here. Returns -1 out of memory. */
 static int wf_anomaly_stage_open(engine *e, uint32_t j)
 {
-	wjob *s = &e->wjobs[j];
-	uint32_t nm = e->view.n_machines;
-	if (!s->staged || j >= e->wf_n_dag || s->machine >= nm)
+	wjob *s = wf_job(e, j);
+	uint32_t nm = e->view.n_machines, m = e->wf_machine[j];
+	if (!s->staged || j >= e->wf_n_dag || m >= nm)
 		return 0;
 	if (!e->wf_stage_head) {
 		if (!(e->wf_stage_head = malloc(nm * sizeof *e->wf_stage_head)))
 			return -1;
-		for (uint32_t m = 0; m < nm; m++)
-			e->wf_stage_head[m] = WF_NONE;
+		for (uint32_t k = 0; k < nm; k++)
+			e->wf_stage_head[k] = WF_NONE;
 	}
-	s->stage_next = e->wf_stage_head[s->machine];
-	e->wf_stage_head[s->machine] = j;
+	s->stage_next = e->wf_stage_head[m];
+	e->wf_stage_head[m] = j;
+	s->in_stage_list = 1;
 	return 0;
 }
 
@@ -1971,9 +2063,9 @@ static int wf_anomaly_stage_open(engine *e, uint32_t j)
  * O(jobs + open stage-ins per stage-in end), not O(jobs^2). */
 static double wf_anomaly_stage(engine *e, uint32_t j, double now)
 {
-	const wjob *s = &e->wjobs[j];
+	const wjob *s = wf_job(e, j);
 	const wl_dag *d = e->wf->dag;
-	uint32_t m = s->machine;
+	uint32_t m = e->wf_machine[j];
 	double si = s->si_s;
 	int hit = 0;
 	for (size_t i = 0; i < e->x->n_anomalies && !hit; i++)
@@ -1985,15 +2077,16 @@ static double wf_anomaly_stage(engine *e, uint32_t j, double now)
 	double bytes = 0; /* the inputs it staged (wf_fetch_inputs' rule) */
 	for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
 		uint32_t f = d->in_file[i], p = d->file_producer[f];
-		uint32_t src = p == WL_NONE ? e->wf_storage : e->wjobs[p].machine;
+		uint32_t src = p == WL_NONE ? e->wf_storage : e->wf_machine[p];
 		bytes += src != m ? d->file_size[f] : 0;
 	}
 	double n = 0; /* stage-ins open on m, j included */
 	uint32_t *link = e->wf_stage_head ? &e->wf_stage_head[m] : NULL;
 	while (link && *link != WF_NONE) {
-		wjob *o = &e->wjobs[*link];
+		wjob *o = wf_job(e, *link);
 		if (o->c_s <= now) {
 			*link = o->stage_next; /* ended: for good */
+			o->in_stage_list = 0;
 			continue;
 		}
 		n++;
@@ -2008,8 +2101,8 @@ static double wf_anomaly_stage(engine *e, uint32_t j, double now)
 static double wf_anomaly_compute(const engine *e, uint32_t j, double c0,
 				 double c1)
 {
-	const wjob *s = &e->wjobs[j];
-	uint32_t m = s->machine;
+	const wjob *s = wf_job(e, j);
+	uint32_t m = e->wf_machine[j];
 	if (s->cls == WMS_TRANSFER) {
 		double need = 0; /* the first open hdd anomaly's */
 		for (size_t i = 0; i < e->x->n_anomalies && !need; i++)
@@ -2174,9 +2267,8 @@ static int wf_loss_begin(engine *e)
 }
 
 /* Stage-in over (or none needed): compute. */
-static int wf_compute(engine *e, uint32_t j)
+static int wf_compute(engine *e, uint32_t j, wjob *s)
 {
-	wjob *s = &e->wjobs[j];
 	task *t = s->task;
 	double now = e->view.now;
 	double late = 0; /* stage-in made longer by anomalies */
@@ -2212,8 +2304,10 @@ static int wf_per_machine(engine *e, uint32_t m)
 	double at = e->view.now;
 	for (uint32_t k = 0; k < e->wf_n_pm; k++) {
 		uint32_t p = e->wf_n_jobs + k * nm + m;
-		wjob *s = &e->wjobs[p];
-		s->machine = m;
+		wjob *s = wf_job_open(e, p);
+		if (!s)
+			return -1;
+		e->wf_machine[p] = m;
 		s->ready = s->c_s = at;
 		for (int w = WT_READY; w <= WT_START; w++)
 			wf_mark(e, p, w, at);
@@ -2231,11 +2325,10 @@ static int wf_per_machine(engine *e, uint32_t m)
 
 static WF_HOOK int wf_start(engine *e, task *t)
 {
-	wjob *s = &e->wjobs[t->job];
 	wf_mark(e, t->job, WT_START, e->view.now);
 	if (e->policy != &sim_wf_heft && e->policy != &sim_wf_eft) {
 		/* a registry policy's job fetches its inputs once it runs */
-		s->machine = t->machine;
+		e->wf_machine[t->job] = t->machine;
 		if (wf_fetch_inputs(e, t->job, 0))
 			return -1;
 	}
@@ -2256,33 +2349,34 @@ static WF_HOOK int wf_start(engine *e, task *t)
 
 static int wf_stage(engine *e, uint32_t j)
 {
-	wjob *s = &e->wjobs[j];
+	wjob *s = wf_job(e, j);
 	s->si_s = e->view.now;
 	wf_mark(e, j, WT_SI_S, e->view.now);
 	s->stage_open = 1;
 	if (e->x->n_anomalies && wf_anomaly_stage_open(e, j))
 		return -1;
-	return s->flows_left ? 0 : wf_compute(e, j);
+	return s->flows_left ? 0 : wf_compute(e, j, s);
 }
 
 static int wf_arrived(engine *e, uint32_t j)
 {
-	wjob *s = &e->wjobs[j];
+	wjob *s = wf_job(e, j);
 	if (--s->flows_left == 0 && s->stage_open)
-		return wf_compute(e, j);
+		return wf_compute(e, j, s);
 	return 0;
 }
 
 /* on_end's part for job j, which ended at now (its task is finished). */
 static WF_HOOK int wf_end(engine *e, uint32_t j)
 {
-	wjob *s = &e->wjobs[j];
+	wjob *s = wf_job(e, j);
+	uint32_t m = e->wf_machine[j];
 	wf_mark(e, j, WT_END, e->view.now);
 	s->task = NULL;
 	/* its compute ended now: the task's EV_DONE is at compute_end_s */
-	e->wf_compute_s[s->machine] += e->view.now - s->c_s;
+	e->wf_compute_s[m] += e->view.now - s->c_s;
 	if (e->on_job) {
-		sim_dag_job_row row = {.job = j, .machine = s->machine,
+		sim_dag_job_row row = {.job = j, .machine = m,
 				       .ready_s = s->ready,
 				       .start_s = s->c_s, .end_s = e->view.now};
 		e->on_job(e->on_job_ctx, &row);
@@ -2293,16 +2387,17 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 	const wl_dag *d = e->wf->dag;
 	if (e->policy == &sim_wf_heft && j < e->wf_n_dag) {
 		/* push the files to the readers planned elsewhere */
-		uint32_t m = s->machine;
 		for (uint32_t i = d->out_off[j]; i < d->out_off[j + 1]; i++) {
 			uint32_t f = d->out_file[i];
 			for (uint32_t k = d->cons_off[f]; k < d->cons_off[f + 1]; k++) {
 				uint32_t c = d->cons[k];
-				if (e->wjobs[c].machine == m) {
+				if (e->wf_machine[c] == m) {
 					e->wf_local_reads++;
 				} else {
-					e->wjobs[c].staged = 1;
-					if (wf_send(e, m, c, f))
+					/* c may not be ready yet: its record
+					 * opens with the first file */
+					wjob *sc = wf_job_open(e, c);
+					if (!sc || wf_send(e, m, c, sc, f))
 						return -1;
 				}
 			}
@@ -2319,8 +2414,8 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 /* One row of jobs.csv.gz (wfspec.md). */
 static void wf_row(engine *e, uint32_t j)
 {
-	const wjob *s = &e->wjobs[j];
-	const double *jt = e->wf_t[j];
+	const wjob *s = wf_job(e, j);
+	const double *jt = s->t;
 	char row[2 * SIM_FMT_U64_MAX + 3 * NAME_MAX_BYTES + 16 + 2 +
 		 WT_N * (SIM_FMT_TIME_MAX + 1) + 8 + 2 * NAME_MAX_BYTES + 8];
 	size_t n = sim_fmt_u64(row, j);
@@ -2367,9 +2462,9 @@ static void wf_row(engine *e, uint32_t j)
 	l = strlen(cls[s->cls]);
 	memcpy(row + n, cls[s->cls], l);
 	n += l;
-	n += sim_fmt_u64(row + n, s->machine);
+	n += sim_fmt_u64(row + n, e->wf_machine[j]);
 	row[n++] = ',';
-	uint32_t mt = e->mviews[s->machine].type;
+	uint32_t mt = e->mviews[e->wf_machine[j]].type;
 	n += put_name(row + n, e->prof->machines[mt].name,
 		      e->name_len[e->prof->n_tasks + mt]);
 	/* ready,submit,start,si_s,si_e,c_s,c_e,so_s,so_e,end,post */
@@ -2416,6 +2511,7 @@ static int wf_post(engine *e, uint32_t j)
 	}
 	if (e->csv)
 		wf_row(e, j);
+	wf_job_close(e, j);
 	const wl_dag *d = e->wf->dag;
 	if (j >= e->wf_n_dag) {
 		uint32_t a = j - e->wf_n_dag;
@@ -2435,10 +2531,11 @@ static int wf_post(engine *e, uint32_t j)
 	uint32_t k0 = d->child_off[j], k1 = d->child_off[j + 1];
 	for (uint32_t k = k0; k < k1; k++) {
 		uint32_t c = d->child[k];
-		if (--e->wjobs[c].parents_left == 0 && wf_ready(e, c))
+		if (++e->wf_parents_done[c] == d->par_off[c + 1] - d->par_off[c] &&
+		    wf_ready(e, c))
 			return -1;
 	}
-	uint32_t g = e->wf_sink_group[j];
+	uint32_t g = e->wf_sink_group ? e->wf_sink_group[j] : WF_NONE;
 	if (g != WF_NONE && --e->wf_group_left[g] == 0 &&
 	    wf_ready(e, e->wf_n_dag + e->wf_n_first + g))
 		return -1;
@@ -2499,7 +2596,7 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 	if (j < e->wf_n_dag)
 		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
 			uint32_t f = d->in_file[i], p = d->file_producer[f];
-			uint32_t s = p == WL_NONE ? e->wf_storage : e->wjobs[p].machine;
+			uint32_t s = p == WL_NONE ? e->wf_storage : e->wf_machine[p];
 			if (s == WF_NONE)
 				continue;
 			double b = d->file_size[f];
@@ -2718,7 +2815,7 @@ static int wf_plan_heft(engine *e)
 				continue;
 			double drt = parents_end;
 			for (uint32_t k = 0; k < np; k++) {
-				uint32_t p = d->par[k0 + k], pm = e->wjobs[p].machine;
+				uint32_t p = d->par[k0 + k], pm = e->wf_machine[p];
 				if (pm == m || !efiles[k0 + k])
 					continue;
 				double inv = e->wf_inv_up[pm] > e->wf_inv_down[m]
@@ -2737,7 +2834,7 @@ static int wf_plan_heft(engine *e)
 		}
 		slot_free[bslot] = best;
 		aft[j] = best;
-		e->wjobs[j].machine = bm;
+		e->wf_machine[j] = bm;
 		cnt[bm + 1]++;
 		if (j >= n && j < n + nf && best > first_end)
 			first_end = best;
@@ -2750,7 +2847,7 @@ static int wf_plan_heft(engine *e)
 	for (uint32_t m = 0; m < nm; m++)
 		e->wf_plan_at[m] = cnt[m];
 	for (uint32_t t = 0; t < N; t++)
-		e->wf_plan[cnt[e->wjobs[all[t]].machine]++] = all[t];
+		e->wf_plan[cnt[e->wf_machine[all[t]]]++] = all[t];
 	if (e->wf->wms.max_running) {
 		e->wf_plan_pos = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan_pos);
 		e->wf_plan_sub = malloc(nm * sizeof *e->wf_plan_sub);
@@ -2810,13 +2907,18 @@ static WF_HOOK int wf_setup(engine *e)
 	/* the per_machine jobs follow, npm per machine (those that run) */
 	size_t npj = (size_t)npm * nm;
 	size_t nj = e->wf_n_jobs + npj ? e->wf_n_jobs + npj : 1;
-	e->wjobs = calloc(nj, sizeof *e->wjobs);
+	/* calloc: zero pages, touched as jobs run, no pass before the run */
+	e->wf_machine = calloc(nj, sizeof *e->wf_machine); /* set before read */
+	e->wf_parents_done = calloc(nj, sizeof *e->wf_parents_done);
+	e->wf_rec_of = calloc(nj, sizeof *e->wf_rec_of);
+	e->wf_rec_free = WF_NONE;
 	e->wf_aux_of = calloc(nfirst + nafter + nlast + npj + 1, sizeof *e->wf_aux_of);
 	e->wf_pm_end = malloc((nm ? nm : 1) * sizeof *e->wf_pm_end);
 	e->wf_group_left = calloc(nafter + 1, sizeof *e->wf_group_left);
 	e->wf_submit_slots = w->wms.submit_slots ? w->wms.submit_slots : 1;
 	e->wf_submit_free = calloc(e->wf_submit_slots, sizeof *e->wf_submit_free);
-	e->wf_sink_group = malloc(nj * sizeof *e->wf_sink_group);
+	/* per job, only when after_sinks jobs wait for the sinks */
+	e->wf_sink_group = nafter ? malloc(nj * sizeof *e->wf_sink_group) : NULL;
 	e->wf_storage = w->storage_bps > 0 ? nm : WF_NONE;
 	uint32_t nodes = nm + (e->wf_storage != WF_NONE);
 	e->wf_inv_up = malloc(nodes * sizeof *e->wf_inv_up);
@@ -2829,8 +2931,8 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wf_bytes_down = calloc(nodes, sizeof *e->wf_bytes_down);
 	e->wf_compute_s = calloc(nodes, sizeof *e->wf_compute_s);
 	sim_nic *nics = malloc(nodes * sizeof *nics);
-	if (!e->wjobs || !e->wf_aux_of || !e->wf_pm_end || !e->wf_group_left ||
-	    !e->wf_sink_group ||
+	if (!e->wf_machine || !e->wf_parents_done || !e->wf_rec_of || !e->wf_aux_of || !e->wf_pm_end || !e->wf_group_left ||
+	    (nafter && !e->wf_sink_group) ||
 	    !e->wf_submit_free ||
 	    !e->wf_inv_up || !e->wf_inv_down ||
 	    !e->wf_src_stamp || !e->wf_src_pos || !e->wf_src_list ||
@@ -2858,12 +2960,12 @@ static WF_HOOK int wf_setup(engine *e)
 	/* the sinks, in index order, split evenly among the after_sinks jobs:
 	 * share g has sinks [g ns / na, (g + 1) ns / na) */
 	uint32_t ns = 0;
-	for (uint32_t j = 0; j < d->n_jobs; j++)
+	for (uint32_t j = 0; nafter && j < d->n_jobs; j++)
 		ns += d->child_off[j + 1] == d->child_off[j];
 	e->wf_n_sinks = ns;
-	for (uint32_t j = 0, i = 0; j < nj; j++) {
+	for (uint32_t j = 0, i = 0; nafter && j < nj; j++) {
 		e->wf_sink_group[j] = WF_NONE;
-		if (j >= d->n_jobs || d->child_off[j + 1] != d->child_off[j] || !nafter)
+		if (j >= d->n_jobs || d->child_off[j + 1] != d->child_off[j])
 			continue;
 		uint32_t g = (uint32_t)((uint64_t)i * nafter / ns);
 		while (g + 1 < nafter && (uint64_t)(g + 1) * ns / nafter <= i)
@@ -2900,18 +3002,33 @@ static WF_HOOK int wf_setup(engine *e)
 		e->wf_inv_up[m] = 1.0 / sim_net_nic(e->net, m)->up_bps;
 		e->wf_inv_down[m] = 1.0 / sim_net_nic(e->net, m)->down_bps;
 	}
-	for (uint32_t j = 0; j < e->wf_n_jobs + npj; j++) {
-		wjob *s = &e->wjobs[j];
-		s->ready = s->si_s = s->c_s = NAN;
-		s->machine = WF_NONE;
-		s->next = WF_NONE;
-		s->parents_left = j < d->n_jobs ? d->par_off[j + 1] - d->par_off[j] : 0;
-		s->cls = j < d->n_jobs ? WMS_COMPUTE
-				       : (uint8_t)w->wms.aux[e->wf_aux_of[wf_aux_index(e, j)]].cls;
+	/* Every job must be able to run somewhere. A DAG job without a
+	 * recorded runtime and of work <= 1 expects work x its type's row of
+	 * the ETC matrix, finite where the row is: checked once per type
+	 * (type_runs), and not job by job when every type runs somewhere and
+	 * no job has a runtime or a work of its own (one pass less over the
+	 * jobs before the run). */
+	uint32_t ntt = e->prof->n_tasks, nmt = e->prof->n_machines;
+	uint8_t *type_runs = calloc(ntt ? ntt : 1, 1);
+	if (!type_runs)
+		return nomem(e);
+	int all_run = 1;
+	for (uint32_t tt = 0; tt < ntt; tt++) {
+		for (uint32_t m = 0; m < nm && !type_runs[tt]; m++)
+			type_runs[tt] = isfinite(e->etc[(size_t)tt * nmt + e->mviews[m].type]) != 0;
+		all_run &= type_runs[tt];
+	}
+	int has_runtime = w->use_runtime && d->job_runtime_s;
+	uint32_t j0 = all_run && !has_runtime && !d->job_work ? d->n_jobs : 0;
+	for (uint32_t j = j0; j < e->wf_n_jobs + npj; j++) {
 		int ok = 0;
+		if (j < d->n_jobs && !(has_runtime && !isnan(d->job_runtime_s[j])) &&
+		    wl_dag_work(d, j) <= 1.0)
+			ok = type_runs[d->job_type[j]];
 		for (uint32_t m = 0; m < nm && !ok; m++)
 			ok = isfinite(wf_expected(e, j, m));
 		if (!ok) {
+			free(type_runs);
 			char b[96];
 			return io_errf(err, IO_EINPUT, d->label, 0,
 				       "job %s (task type '%s') can run on "
@@ -2921,6 +3038,7 @@ static WF_HOOK int wf_setup(engine *e)
 				       e->prof->tasks[wf_type(e, j)].name);
 		}
 	}
+	free(type_runs);
 	if (e->policy == &sim_wf_heft && wf_plan_heft(e))
 		return nomem(e);
 	return 0;
@@ -2930,15 +3048,7 @@ static WF_HOOK int wf_setup(engine *e)
 static WF_HOOK int wf_begin(engine *e)
 {
 	const wl_dag *d = e->wf->dag;
-	if (e->csv) { /* the rows' times (wf_mark) */
-		size_t nj = (size_t)e->wf_n_jobs + (size_t)e->wf_n_pm * e->view.n_machines;
-		e->wf_t = malloc((nj ? nj : 1) * sizeof *e->wf_t);
-		if (!e->wf_t)
-			return nomem(e);
-		for (size_t j = 0; j < nj; j++)
-			for (int k = 0; k < WT_N; k++)
-				e->wf_t[j][k] = NAN;
-	}
+	e->wf_rows = e->csv != NULL; /* the rows' times (wf_mark) */
 	if (wf_loss_begin(e))
 		return -1;
 	if (e->wf_n_first) {
@@ -2955,8 +3065,12 @@ static WF_HOOK int wf_begin(engine *e)
 
 static WF_HOOK void wf_teardown(engine *e)
 {
-	free(e->wjobs);
-	free(e->wf_t);
+	free(e->wf_machine);
+	free(e->wf_parents_done);
+	free(e->wf_rec_of);
+	for (uint32_t c = 0; c < e->wf_n_rec_chunks; c++)
+		free(e->wf_rec_chunks[c]);
+	free(e->wf_rec_chunks);
 	free(e->wf_aux_of);
 	free(e->wf_pm_end);
 	free(e->wf_group_left);
@@ -3782,6 +3896,7 @@ int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, io_err *err)
 		r->peak_flows = ns.peak_active;
 		r->solves = ns.solves;
 		r->reschedules = ns.reschedules;
+		r->peak_records = e.wf_rec_peak;
 	}
 	if (e.x)
 		teardown(&e);

@@ -705,6 +705,8 @@ START_TEST(chain_on_one_machine_takes_the_sum_of_its_times)
 		ck_assert_double_eq(r.busy_s[0], sum);
 		ck_assert_uint_eq(r.transfers, 0);
 		ck_assert_uint_eq(r.local_reads, 49);
+		/* one job at a time: one job's state at a time */
+		ck_assert_uint_eq(r.peak_records, 1);
 		sim_dag_result_free(&r);
 	}
 	wl_dag_free(d);
@@ -894,6 +896,15 @@ START_TEST(layered_runs_are_valid_and_deterministic)
 		check_run(d, &rs, used, c.latency_s);
 		ck_assert(r.transfers > 100);
 		ck_assert_uint_eq(r.transfers + r.local_reads, d->in_off[d->n_jobs]);
+		/* a job's state lives while it is in flight: under eft (no
+		 * WMS delays) from its mapping, at ready, to its end, as its
+		 * task; heft opens it earlier, with the first file pushed to
+		 * it. Either way a few levels of the DAG, not all of it */
+		if (pol == 0)
+			ck_assert_uint_eq(r.peak_records, r.peak_in_flight);
+		else
+			ck_assert_uint_ge(r.peak_records, r.peak_in_flight);
+		ck_assert_uint_lt(r.peak_records, d->n_jobs / 4);
 		double busy = 0;
 		for (uint32_t j = 0; j < d->n_jobs; j++)
 			busy += rs.r[j].end_s - rs.r[j].start_s;

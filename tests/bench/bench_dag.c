@@ -26,10 +26,11 @@
  *                 job, all in
  *   DAG, engine   its parts: the DAG's resident bytes per job once built,
  *                 and what the run added at its peak over it (peak reset
- *                 through /proc/self/clear_refs before sim_dag_run): 56 B
- *                 of state per job allocated up front (+72 B of phase
- *                 times with jobs.csv.gz), plus events, flows and queues
- *                 that follow what is in flight
+ *                 through /proc/self/clear_refs before sim_dag_run): 12 B
+ *                 per job for the whole run (sim/dag.h, Memory), plus the
+ *                 jobs' records (128 B each, "records" of them at once),
+ *                 tasks, events, flows and queues, which follow what is in
+ *                 flight
  * The VERDICT line judges every max-min case at 10^5 and 10^6 jobs without
  * outputs against >= 1 M jobs/s (PASS or FAIL, exit status 0 either way);
  * the jobs.csv.gz case is reported beside it.
@@ -62,7 +63,7 @@ typedef struct outcome {
 	double gen_s, wall_s, cpu_s, makespan_s, bytes;
 	long dag_kib, engine_kib, peak_kib;
 	unsigned long long jobs, transfers, peak_in_flight, peak_flows, solves,
-		events, digest;
+		events, peak_records, digest;
 } outcome;
 
 typedef struct bench_case {
@@ -230,6 +231,7 @@ static outcome run_case_child(const bench_case *bc, int digest)
 	o.peak_flows = r.peak_flows;
 	o.solves = r.solves;
 	o.events = r.events;
+	o.peak_records = r.peak_records;
 	sim_dag_result_free(&r);
 	wl_dag_free(d);
 	prof_free(p);
@@ -283,7 +285,7 @@ static void report(const bench_case *bc, const outcome *o, int judged)
 	       "%40s %9llu transfers (%.1f GB, peak %llu flows), %llu solves, "
 	       "%llu events, makespan %.0f s, peak in flight %llu jobs\n"
 	       "%40s peak RSS %6.1f MiB = %5.1f B/job (DAG %5.1f B/job, engine "
-	       "+%5.1f B/job)\n",
+	       "+%5.1f B/job; %llu job records at most)\n",
 	       what, o->jobs, o->gen_s, o->wall_s, jobs_per_s(o) / 1e6,
 	       !judged				       ? ""
 	       : jobs_per_s(o) >= TARGET_JOBS_PER_S ? " PASS"
@@ -293,7 +295,8 @@ static void report(const bench_case *bc, const outcome *o, int judged)
 	       o->makespan_s, o->peak_in_flight, "", (double)o->peak_kib / 1024.0,
 	       (double)o->peak_kib * 1024.0 / (double)o->jobs,
 	       (double)o->dag_kib * 1024.0 / (double)o->jobs,
-	       (double)o->engine_kib * 1024.0 / (double)o->jobs);
+	       (double)o->engine_kib * 1024.0 / (double)o->jobs,
+	       o->peak_records);
 	fflush(stdout);
 }
 
