@@ -111,6 +111,7 @@ check: test
 BENCH_BIN := $(BUILD)/bench_core
 $(BENCH_BIN): $(BUILD)/tests/bench/bench_core.o $(LIB)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS_ALL)
+-include $(BUILD)/tests/bench/bench_core.d
 bench:
 	@sh tests/deps.sh
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
