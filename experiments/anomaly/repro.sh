@@ -25,6 +25,12 @@
 #   EPOCHS     most epochs per training [30]
 #   SIZE       chart side of the main data sets [256: the raster's default]
 #   SIDES      chart sides of the resolution study ["128 256 512"]
+#   MODELS     the models trained and evaluated, of simple_coarse,
+#              deep_coarse and simple_fine ["simple_coarse deep_coarse
+#              simple_fine"; simple_coarse is always trained: the
+#              resolution and intensity studies use it]
+#   LR         Adam's learning rate [1e-4, seed 001]
+#   PATIENCE   early-stopping patience in epochs [4, seed 001]
 #
 # A data set folder with its manifest.csv, and a model folder with its
 # NAME.seconds, are kept: a rerun (e.g. with fewer EPOCHS) resumes.
@@ -49,6 +55,18 @@ THREADS=${THREADS:-0}
 EPOCHS=${EPOCHS:-30}
 SIZE=${SIZE:-256}
 SIDES=${SIDES-128 256 512}
+MODELS=${MODELS:-simple_coarse deep_coarse simple_fine}
+LR=${LR:-1e-4}
+PATIENCE=${PATIENCE:-4}
+for m in $MODELS; do
+	case $m in
+	simple_coarse | deep_coarse | simple_fine) ;;
+	*)
+		echo "detector-repro: MODELS: unknown model $m (simple_coarse, deep_coarse, simple_fine)" >&2
+		exit 2
+		;;
+	esac
+done
 start_all=$(date +%s)
 
 say() { echo "detector-repro: $*" >&2; }
@@ -93,13 +111,14 @@ train() { # train NAME DATA MODEL LABELS; a model trained before is kept
 	start=$(date +%s)
 	"$BIN" detector train --data "$2" --out "$OUT/$1" --model "$3" \
 		--labels "$4" --epochs "$EPOCHS" --seed "$SEED" \
+		--lr "$LR" --patience "$PATIENCE" \
 		--threads "$THREADS" 2> "$OUT/$1.train.log"
 	echo "$(($(date +%s) - start))" > "$OUT/$1.seconds"
 	tail -n 1 "$OUT/$1.train.log" >&2
 }
 train simple_coarse "$SIM" simple coarse
-train deep_coarse "$SIM" deep coarse
-train simple_fine "$SIM" simple fine
+case " $MODELS " in *" deep_coarse "*) train deep_coarse "$SIM" deep coarse ;; esac
+case " $MODELS " in *" simple_fine "*) train simple_fine "$SIM" simple fine ;; esac
 
 # (4) evaluation: simulated test split, then the real runs (all "test")
 echo "model,data,split,charts,accuracy,train_seconds" > "$OUT/results.csv"
@@ -112,7 +131,10 @@ evaluate() { # evaluate MODEL DATA_NAME DATA_DIR
 		'$1 == "(accuracy)" { print model "," data ",test," $5 "," $2 "," s }' \
 		"$m" >> "$OUT/results.csv"
 }
-for model in simple_coarse deep_coarse simple_fine; do
+done_models=
+for model in simple_coarse $MODELS; do
+	case " $done_models " in *" $model "*) continue ;; esac
+	done_models="$done_models $model"
 	evaluate "$model" sim "$SIM"
 	evaluate "$model" real "$OUT/real_$SIZE"
 done
