@@ -100,25 +100,12 @@ static inline void sim_stat_bucket_add(sim_stat *s, uint32_t b)
 
 /* Adding never fails; if the histogram cannot grow, sim_stat_failed says
  * so afterwards (the count, sum, min and max stay right). Inline: the
- * engine adds two or three samples a task. */
+ * engine adds a sample or two a task. */
 static inline void sim_stat_add(sim_stat *s, double x)
 {
 	sim_stat_moments_add(s, x);
 	if (s->quantiles)
 		sim_stat_bucket_add(s, sim_hist_bucket(x));
-}
-
-/* The same sample into two statistics (a run's and its task type's), its
- * bucket found once: the same as sim_stat_add to each. */
-static inline void sim_stat_add2(sim_stat *a, sim_stat *b, double x)
-{
-	sim_stat_moments_add(a, x);
-	sim_stat_moments_add(b, x);
-	if (a->quantiles | b->quantiles) {
-		uint32_t bucket = sim_hist_bucket(x);
-		sim_stat_bucket_add(a, bucket);
-		sim_stat_bucket_add(b, bucket);
-	}
 }
 
 /* src's samples added to dst: count, sum, extremes and histogram (the

@@ -142,49 +142,6 @@ START_TEST(stats_quantiles_within_resolution)
 }
 END_TEST
 
-/* sim_stat_add2 (a run's and its type's response, one bucket lookup) is
- * sim_stat_add to each: the same count, sum, min, max and quantiles, for
- * every pairing of kept and not kept histograms, on samples spread over
- * many powers of two (the histogram turns from its list to pages) with
- * zeros and values past either edge. */
-START_TEST(stats_add2_is_add_to_each)
-{
-	for (int form = 0; form < 4; form++) {
-		int qa = form & 1, qb = form >> 1;
-		sim_stat a, b, ra, rb;
-		ck_assert_int_eq(sim_stat_init(&a, qa), 0);
-		ck_assert_int_eq(sim_stat_init(&b, qb), 0);
-		ck_assert_int_eq(sim_stat_init(&ra, qa), 0);
-		ck_assert_int_eq(sim_stat_init(&rb, qb), 0);
-		uint64_t h = 12345;
-		for (int i = 0; i < 20000; i++) {
-			h = sim_splitmix64(h);
-			double x = i % 97 == 0	 ? 0.0
-				   : i % 89 == 0 ? 0x1.0p40
-						 : ldexp(1.0 + (double)(h >> 12) * 0x1.0p-52,
-							 (int)(h % 50) - 35);
-			sim_stat_add2(&a, &b, x);
-			sim_stat_add(&ra, x);
-			sim_stat_add(&rb, x);
-		}
-		const sim_stat *got[2] = {&a, &b}, *want[2] = {&ra, &rb};
-		for (int k = 0; k < 2; k++) {
-			ck_assert_uint_eq(got[k]->n, want[k]->n);
-			ck_assert(got[k]->sum == want[k]->sum);
-			ck_assert(got[k]->min == want[k]->min);
-			ck_assert(got[k]->max == want[k]->max);
-			for (double q = 0; q <= 1.0; q += 0.01)
-				ck_assert(sim_stat_quantile(got[k], q) ==
-					  sim_stat_quantile(want[k], q));
-		}
-		sim_stat_free(&a);
-		sim_stat_free(&b);
-		sim_stat_free(&ra);
-		sim_stat_free(&rb);
-	}
-}
-END_TEST
-
 /* sim_stat_merge (a run's response statistics from its types') is adding
  * src's samples to dst: the same count, min, max and quantiles, and the
  * sum up to rounding; for samples spread over many powers of two (so
@@ -1109,7 +1066,6 @@ Suite *suite_core(void)
 	tcase_add_test(tc, heap_cancel_removes_exactly_that_event);
 	tcase_add_test(tc, heap_reuses_nodes_without_growing);
 	tcase_add_test(tc, stats_quantiles_within_resolution);
-	tcase_add_test(tc, stats_add2_is_add_to_each);
 	tcase_add_test(tc, stats_merge_is_adding_the_samples);
 	tcase_add_test(tc, fmt_time_is_exact_fixed_point);
 	tcase_add_test(tc, fmt_time_of_any_double_is_bounded_and_reads_back);
