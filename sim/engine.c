@@ -235,6 +235,10 @@ typedef struct engine {
 	uint32_t wf_storage; /* its network node, or none */
 	sim_net *net;
 	double *wf_inv_up, *wf_inv_down;
+	/* every machine's downlink is the same (wf_down_same): a file from
+	 * a node takes as long to any machine but its own, so eft and heft
+	 * time each input once per job, not once per candidate machine */
+	int wf_down_same;
 	double *wf_bytes_up, *wf_bytes_down; /* [nodes] bytes sent / received */
 	double *wf_compute_s; /* [machines] job-seconds of computation */
 	uint32_t *wf_src_stamp, *wf_src_pos, *wf_src_list, wf_stamp;
@@ -1524,12 +1528,10 @@ static int nomem(engine *e)
 
 static uint32_t wf_aux_index(const engine *e, uint32_t j);
 
-/* Job j's record, opened (its times NAN, nothing staged) if it has none
- * live; NULL when out of memory. */
-static wjob *wf_job_open(engine *e, uint32_t j)
+/* A new record for job j (its times NAN, nothing staged); NULL when out
+ * of memory. */
+static __attribute__((noinline)) wjob *wf_job_new(engine *e, uint32_t j)
 {
-	if (e->wf_rec_of[j])
-		return wf_job(e, j);
 	if (e->wf_rec_free == WF_NONE) { /* a chunk more, its records free */
 		if (e->wf_n_rec_chunks == e->wf_cap_rec_chunks) {
 			uint32_t cap = e->wf_cap_rec_chunks ? 2 * e->wf_cap_rec_chunks : 16;
@@ -1567,6 +1569,12 @@ static wjob *wf_job_open(engine *e, uint32_t j)
 		for (int k = 0; k < WT_N; k++)
 			s->t[k] = NAN;
 	return s;
+}
+
+/* Job j's record, opened if it has none live; NULL when out of memory. */
+static inline wjob *wf_job_open(engine *e, uint32_t j)
+{
+	return e->wf_rec_of[j] ? wf_job(e, j) : wf_job_new(e, j);
 }
 
 /* Job j is done (post end): its record goes back to the free list, out
@@ -2586,7 +2594,10 @@ static WF_HOOK int wf_event(engine *e, uint32_t kind, void *data)
 /* eft: the machine where j would finish first: max(ready, inputs
  * arrival) + expected time; inputs arrival = now + the latest over source
  * machines of latency + bytes from there / min(its uplink, the downlink)
- * (bytes from one source add up; contention-free: the largest). */
+ * (bytes from one source add up; contention-free: the largest). With one
+ * downlink speed for all (wf_down_same) a source's arrival is the same on
+ * every machine but its own: the latest (a1, from s1) and the latest from
+ * another source (a2) give each machine's in O(1). */
 static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 {
 	const wl_dag *d = e->wf->dag;
@@ -2616,7 +2627,37 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 	int32_t bm = SIM_DEFER;
 	const uint32_t *type = e->x->machine_type; /* = mviews[m].type */
 	const sim_ready *rd = e->ready;
-	for (uint32_t m = 0, nm = e->view.n_machines; m < nm; m++) {
+	uint32_t nm = e->view.n_machines;
+	if (e->wf_down_same) {
+		double a1 = now, a2 = now, down = e->wf_inv_down[0];
+		uint32_t s1 = WF_NONE;
+		for (uint32_t k = 0; k < ns; k++) {
+			uint32_t s = e->wf_src_list[k];
+			double inv = e->wf_inv_up[s] > down ? e->wf_inv_up[s] : down;
+			double t = now + lat + e->wf_src_bytes[k] * inv;
+			if (t > a1) {
+				a2 = a1;
+				a1 = t;
+				s1 = s;
+			} else if (t > a2) {
+				a2 = t;
+			}
+		}
+		for (uint32_t m = 0; m < nm; m++) {
+			double x = etc[type[m]], from = rd[m].from_s;
+			double ready = (from > now ? from : now) + rd[m].backlog_s;
+			if (!(ready + x < best)) /* as below */
+				continue;
+			double arrive = m == s1 ? a2 : a1;
+			double fin = (ready > arrive ? ready : arrive) + x;
+			if (fin < best) {
+				best = fin;
+				bm = (int32_t)m;
+			}
+		}
+		return bm;
+	}
+	for (uint32_t m = 0; m < nm; m++) {
 		double x = etc[type[m]], from = rd[m].from_s;
 		double ready = (from > now ? from : now) + rd[m].backlog_s;
 		/* fin >= ready + x: no better (nor, x infinite or NaN, able) */
@@ -2643,26 +2684,51 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 	return bm;
 }
 
-/* Stable LSD radix sort of idx[0..n) by key, descending. */
+/* Stable LSD radix sort of idx[0..n) by key, descending: digits of
+ * RADIX_BITS (6 passes for 64 bits, counters in L1), all their counts in
+ * one pass over the keys, a digit equal in all keys skipped. */
+#define RADIX_BITS 11
+#define RADIX_N (1u << RADIX_BITS)
 static int radix_desc(uint32_t *idx, const uint64_t *key, uint32_t n)
 {
+	enum { PASSES = (64 + RADIX_BITS - 1) / RADIX_BITS };
 	uint32_t *tmp = malloc((size_t)(n ? n : 1) * sizeof *tmp);
-	if (!tmp)
+	uint32_t *cnt = calloc((size_t)PASSES * RADIX_N, sizeof *cnt);
+	if (!tmp || !cnt) {
+		free(tmp);
+		free(cnt);
 		return -1;
+	}
+	/* bucket RADIX_N - 1 - digit: the largest digit first */
+#define RADIX_COUNT(p) \
+	cnt[(p) * RADIX_N + RADIX_N - 1 - ((k >> ((p) * RADIX_BITS)) & (RADIX_N - 1))]++
+	_Static_assert(PASSES == 6, "one RADIX_COUNT per pass");
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t k = key[idx[i]];
+		RADIX_COUNT(0);
+		RADIX_COUNT(1);
+		RADIX_COUNT(2);
+		RADIX_COUNT(3);
+		RADIX_COUNT(4);
+		RADIX_COUNT(5);
+	}
+#undef RADIX_COUNT
 	uint32_t *a = idx, *b = tmp;
-	for (int shift = 0; shift < 64; shift += 8) {
-		uint32_t cnt[257] = {0};
-		for (uint32_t i = 0; i < n; i++)
-			cnt[255 - ((key[a[i]] >> shift) & 255) + 1]++;
+	for (int p = 0; p < PASSES; p++) {
+		uint32_t *c = cnt + p * RADIX_N, sum = 0;
 		int same = 0;
-		for (int k = 1; k <= 256 && !same; k++)
-			same = cnt[k] == n;
+		for (uint32_t k = 0; k < RADIX_N && !same; k++)
+			same = c[k] == n;
 		if (same)
 			continue;
-		for (int k = 0; k < 256; k++)
-			cnt[k + 1] += cnt[k];
+		for (uint32_t k = 0; k < RADIX_N; k++) {
+			uint32_t v = c[k];
+			c[k] = sum;
+			sum += v;
+		}
+		int shift = p * RADIX_BITS;
 		for (uint32_t i = 0; i < n; i++)
-			b[cnt[255 - ((key[a[i]] >> shift) & 255)]++] = a[i];
+			b[c[RADIX_N - 1 - ((key[a[i]] >> shift) & (RADIX_N - 1))]++] = a[i];
 		uint32_t *t = a;
 		a = b;
 		b = t;
@@ -2670,6 +2736,7 @@ static int radix_desc(uint32_t *idx, const uint64_t *key, uint32_t n)
 	if (a != idx)
 		memcpy(idx, a, (size_t)n * sizeof *idx);
 	free(tmp);
+	free(cnt);
 	return 0;
 }
 
@@ -2689,6 +2756,28 @@ static void wf_expected_types(const engine *e, uint32_t j, double *xt)
 	}
 	for (uint32_t mt = 0; mt < nmt; mt++)
 		xt[mt] = e->type_used[mt] ? wf_runtime_on(e, j, mt, 1) : INFINITY;
+}
+
+/* wf_expected_types into xt, unless xt holds job j's already: j is a DAG
+ * job without a recorded runtime of the same task type and work as the
+ * job it was last filled for (*memo_type, *memo_work; WF_NONE: none), as
+ * most jobs of most DAGs are. Returns whether xt changed. */
+static HOT_INLINE int wf_expected_again(const engine *e, uint32_t j, double *xt,
+					uint32_t *memo_type, double *memo_work)
+{
+	if (j < e->wf_n_dag && !(e->wf->use_runtime &&
+				   !isnan(wl_dag_runtime(e->wf->dag, j)))) {
+		uint32_t tt = e->wf->job_type[j];
+		double wk = wl_dag_work(e->wf->dag, j);
+		if (tt == *memo_type && memcmp(&wk, memo_work, sizeof wk) == 0)
+			return 0;
+		*memo_type = tt;
+		*memo_work = wk;
+	} else {
+		*memo_type = WF_NONE;
+	}
+	wf_expected_types(e, j, xt);
+	return 1;
 }
 
 /* heft (Topcuoglu, Hariri & Wu, IEEE TPDS 13(3), 2002), insertion-free:
@@ -2715,27 +2804,23 @@ static int wf_plan_heft(engine *e)
 	for (uint32_t m = 0; m < nm; m++)
 		total_slots += e->mviews[m].slots;
 	double *slot_free = calloc(total_slots, sizeof *slot_free);
+	/* per machine: its first slot, its slot that frees first (the first
+	 * such) and when */
+	size_t *mbase = malloc((nm ? nm : 1) * sizeof *mbase);
+	size_t *mslot = malloc((nm ? nm : 1) * sizeof *mslot);
+	double *mfree = calloc(nm ? nm : 1, sizeof *mfree);
 	uint32_t *cnt = calloc(nm + 1, sizeof *cnt);
 	uint32_t nmt = e->prof->n_machines;
 	double *xt = malloc((nmt ? nmt : 1) * sizeof *xt); /* a job's per type */
+	double *xm = malloc((nm ? nm : 1) * sizeof *xm); /* and per machine */
 	e->wf_plan = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan);
 	e->wf_plan_off = calloc(nm + 1, sizeof *e->wf_plan_off);
 	e->wf_plan_at = calloc(nm, sizeof *e->wf_plan_at);
 	int rc = -1;
 	if (!edata || !efiles || !rank || !aft || !key || !order || !slot_free ||
-	    !cnt || !xt || !e->wf_plan || !e->wf_plan_off || !e->wf_plan_at)
+	    !mbase || !mslot || !mfree || !cnt || !xt || !xm || !e->wf_plan ||
+	    !e->wf_plan_off || !e->wf_plan_at)
 		goto out;
-	for (uint32_t j = 0; j < n; j++)
-		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
-			uint32_t f = d->in_file[i], p = d->file_producer[f];
-			if (p == WL_NONE)
-				continue;
-			uint32_t k = d->par_off[j];
-			while (d->par[k] != p)
-				k++;
-			edata[k] += d->file_size[f];
-			efiles[k] = 1;
-		}
 	double inv_bw_mean = 0, lat = sim_net_latency(e->net);
 	if (nm > 1) {
 		double sum = 0;
@@ -2751,16 +2836,30 @@ static int wf_plan_heft(engine *e)
 	}
 	for (uint32_t j = 0; j < n; j++)
 		aft[j] = 0;
+	uint32_t memo_type = WF_NONE, c = 0;
+	double memo_work = 0, w = 0;
 	for (uint32_t t = n; t-- > 0;) {
 		uint32_t j = d->topo[t];
-		double w = 0;
-		uint32_t c = 0;
-		wf_expected_types(e, j, xt);
-		for (uint32_t m = 0; m < nm; m++) {
-			double x = xt[e->mviews[m].type];
-			if (x < INFINITY) {
-				w += x;
-				c++;
+		/* the bytes of j's edges from its parents (j's inputs) */
+		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
+			uint32_t f = d->in_file[i], p = d->file_producer[f];
+			if (p == WL_NONE)
+				continue;
+			uint32_t k = d->par_off[j];
+			while (d->par[k] != p)
+				k++;
+			edata[k] += d->file_size[f];
+			efiles[k] = 1;
+		}
+		if (wf_expected_again(e, j, xt, &memo_type, &memo_work)) {
+			w = 0;
+			c = 0;
+			for (uint32_t m = 0; m < nm; m++) {
+				double x = xt[e->mviews[m].type];
+				if (x < INFINITY) {
+					w += x;
+					c++;
+				}
 			}
 		}
 		rank[j] = (c ? w / c : 0) + aft[j];
@@ -2789,6 +2888,11 @@ static int wf_plan_heft(engine *e)
 	for (uint32_t k = n + nf; k < N; k++)
 		all[pos++] = k;
 	double first_end = 0, dag_end = 0;
+	memo_type = WF_NONE;
+	for (uint32_t m = 0, base = 0; m < nm; base += e->mviews[m].slots, m++)
+		mbase[m] = mslot[m] = base;
+	const uint32_t *mtype = e->x->machine_type; /* = mviews[m].type */
+	int down_same = e->wf_down_same;
 	for (uint32_t t = 0; t < N; t++) {
 		uint32_t j = all[t];
 		double parents_end = j >= n + nf ? dag_end : 0;
@@ -2798,23 +2902,41 @@ static int wf_plan_heft(engine *e)
 		for (uint32_t k = 0; k < np; k++)
 			if (aft[d->par[k0 + k]] > parents_end)
 				parents_end = aft[d->par[k0 + k]];
+		/* with one downlink speed (wf_down_same): the data ready time
+		 * on any machine but pm1 is a1, on pm1 a2 (the latest arrival
+		 * from another machine), each edge timed once */
+		double a1 = parents_end, a2 = parents_end;
+		uint32_t pm1 = WF_NONE;
+		for (uint32_t k = 0; down_same && k < np; k++) {
+			uint32_t p = d->par[k0 + k], pm = e->wf_machine[p];
+			if (!efiles[k0 + k])
+				continue;
+			double inv = e->wf_inv_up[pm] > e->wf_inv_down[0]
+					     ? e->wf_inv_up[pm]
+					     : e->wf_inv_down[0];
+			double ta = aft[p] + lat + edata[k0 + k] * inv;
+			if (ta > a1) {
+				if (pm != pm1)
+					a2 = a1;
+				a1 = ta;
+				pm1 = pm;
+			} else if (ta > a2 && pm != pm1) {
+				a2 = ta;
+			}
+		}
 		double best = INFINITY;
 		uint32_t bm = WF_NONE;
-		size_t bslot = 0, base = 0;
-		wf_expected_types(e, j, xt);
-		for (uint32_t m = 0; m < nm; base += e->mviews[m].slots, m++) {
-			double x = xt[e->mviews[m].type];
-			if (!(x < INFINITY))
+		if (wf_expected_again(e, j, xt, &memo_type, &memo_work))
+			for (uint32_t m = 0; m < nm; m++)
+				xm[m] = xt[mtype[m]];
+		for (uint32_t m = 0; m < nm; m++) {
+			double x = xm[m], avail = mfree[m];
+			/* no better, or (x infinite or NaN) unable: avail and
+			 * parents_end are finite */
+			if (!((avail > parents_end ? avail : parents_end) + x < best))
 				continue;
-			size_t sb = base;
-			for (size_t s = base + 1; s < base + e->mviews[m].slots; s++)
-				if (slot_free[s] < slot_free[sb])
-					sb = s;
-			double avail = slot_free[sb];
-			if ((avail > parents_end ? avail : parents_end) + x >= best)
-				continue;
-			double drt = parents_end;
-			for (uint32_t k = 0; k < np; k++) {
+			double drt = m == pm1 ? a2 : a1;
+			for (uint32_t k = 0; !down_same && k < np; k++) {
 				uint32_t p = d->par[k0 + k], pm = e->wf_machine[p];
 				if (pm == m || !efiles[k0 + k])
 					continue;
@@ -2829,10 +2951,17 @@ static int wf_plan_heft(engine *e)
 			if (est + x < best) {
 				best = est + x;
 				bm = m;
-				bslot = sb;
 			}
 		}
-		slot_free[bslot] = best;
+		if (bm != WF_NONE) { /* bm's slot that frees first now */
+			size_t base = mbase[bm], sb = base;
+			slot_free[mslot[bm]] = best;
+			for (size_t sl = base + 1; sl < base + e->mviews[bm].slots; sl++)
+				if (slot_free[sl] < slot_free[sb])
+					sb = sl;
+			mslot[bm] = sb;
+			mfree[bm] = slot_free[sb];
+		}
 		aft[j] = best;
 		e->wf_machine[j] = bm;
 		cnt[bm + 1]++;
@@ -2869,8 +2998,12 @@ out:
 	free(key);
 	free(order);
 	free(slot_free);
+	free(mbase);
+	free(mslot);
+	free(mfree);
 	free(cnt);
 	free(xt);
+	free(xm);
 	return rc;
 }
 
@@ -3002,6 +3135,9 @@ static WF_HOOK int wf_setup(engine *e)
 		e->wf_inv_up[m] = 1.0 / sim_net_nic(e->net, m)->up_bps;
 		e->wf_inv_down[m] = 1.0 / sim_net_nic(e->net, m)->down_bps;
 	}
+	e->wf_down_same = 1;
+	for (uint32_t m = 1; m < nm; m++)
+		e->wf_down_same &= e->wf_inv_down[m] == e->wf_inv_down[0];
 	/* Every job must be able to run somewhere. A DAG job without a
 	 * recorded runtime and of work <= 1 expects work x its type's row of
 	 * the ETC matrix, finite where the row is: checked once per type
