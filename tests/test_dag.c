@@ -670,6 +670,64 @@ START_TEST(heft_reproduces_the_papers_schedule_length_80)
 }
 END_TEST
 
+/* heft ranks and plans each job by its own expected time (work x its
+ * type's mean), though jobs of one type and work share one computation,
+ * on the slot of each machine that frees first: three independent jobs
+ * of one type, works 1, 5, 2, on two like machines: 5 first (m0, tie:
+ * lower index), then 2 (m1 [0,2]), then 1 (m1 [2,3]). */
+START_TEST(heft_plans_jobs_of_one_type_by_their_work)
+{
+	prof_profile *p = load_profile_text(
+		"w.json",
+		"{\"machine_types\": [{\"name\": \"m\"}], \"task_types\": "
+		"[{\"name\": \"t\"}], \"exec\": [{\"task\": \"t\", \"machine\": "
+		"\"m\", \"model\": \"constant\", \"value\": 1}]}");
+	wl_dag *d = new_dag();
+	static const double work[3] = {1, 5, 2};
+	io_err err = {0};
+	for (uint32_t j = 0; j < 3; j++) {
+		char name[8];
+		snprintf(name, sizeof name, "j%u", j);
+		add_job(d, name, 0);
+		ck_assert_int_eq(wl_dag_set_work(d, j, work[j], &err), 0);
+	}
+	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	sim_dag_machine m[2] = {{.type = 0, .slots = 1, .up_bps = 100, .down_bps = 100},
+				{.type = 0, .slots = 1, .up_bps = 100, .down_bps = 100}};
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.machines = m;
+	c.n_machines = 2;
+	c.policy = SIM_DAG_HEFT;
+	rows rs;
+	sim_dag_result r = run_dag(&c, &rs);
+	static const double want[3][3] = {{1, 2, 3}, {0, 0, 5}, {1, 0, 2}};
+	for (int j = 0; j < 3; j++) {
+		ck_assert_uint_eq(rs.r[j].machine, (uint32_t)want[j][0]);
+		ck_assert_double_eq(rs.r[j].start_s, want[j][1]);
+		ck_assert_double_eq(rs.r[j].end_s, want[j][2]);
+	}
+	ck_assert_double_eq(r.makespan_s, 5);
+	sim_dag_result_free(&r);
+	free(rs.r);
+	/* m0 of two slots: 5 on m0 (tie), 2 on m0's other slot [0,2], 1 on
+	 * m1 [0,1] (m0's first free slot frees at 2) */
+	m[0].slots = 2;
+	r = run_dag(&c, &rs);
+	static const double want2[3][3] = {{1, 0, 1}, {0, 0, 5}, {0, 0, 2}};
+	for (int j = 0; j < 3; j++) {
+		ck_assert_uint_eq(rs.r[j].machine, (uint32_t)want2[j][0]);
+		ck_assert_double_eq(rs.r[j].start_s, want2[j][1]);
+		ck_assert_double_eq(rs.r[j].end_s, want2[j][2]);
+	}
+	sim_dag_result_free(&r);
+	free(rs.r);
+	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
+
 static const char lognormal_profile[] =
 	"{\"machine_types\": [{\"name\": \"fast\", \"nic_gbps\": 8e-7},"
 	" {\"name\": \"slow\", \"slots\": 2, \"nic_gbps\": 8e-7}],\n"
@@ -930,6 +988,63 @@ START_TEST(layered_runs_are_valid_and_deterministic)
 }
 END_TEST
 
+/* eft and heft time a job's inputs once per job when every machine's
+ * downlink is as fast (the latest arrival, and the latest from another
+ * source for the machine that source is), and machine by machine when
+ * they differ. Downlinks far faster than every uplink never bind: the
+ * transfers and the choices are the same either way, so one set of equal
+ * downlinks and one of unequal ones must give the same rows, bit for
+ * bit, with machines whose local inputs are the latest to arrive. */
+START_TEST(equal_downlinks_choose_as_machine_by_machine)
+{
+	prof_profile *p = load_profile_text("logn3.json", lognormal_profile);
+	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
+	g.jobs = 3000;
+	g.width = 12;
+	g.fan_in_min = 1;
+	g.fan_in_max = 6;
+	g.n_types = 2;
+	g.size_mean_bytes = 50;
+	g.size_cv = 1;
+	g.input_bytes = 20;
+	wl_dag *d = generate(&g);
+	static const double up[5] = {40, 100, 70, 150, 55};
+	sim_dag_machine same[5], differ[5];
+	for (uint32_t k = 0; k < 5; k++) {
+		same[k] = (sim_dag_machine){.type = k % 2, .slots = 1 + k % 2,
+					    .up_bps = up[k], .down_bps = 1e9};
+		differ[k] = same[k];
+		differ[k].down_bps = 1e9 + 1e3 * k;
+	}
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.n_machines = 5;
+	c.latency_s = 0.01;
+	c.storage_bps = 200;
+	c.seed = 3;
+	for (int k = 0; k < 4; k++) {
+		c.policy = k % 2 ? SIM_DAG_HEFT : SIM_DAG_EFT;
+		c.contention_free = k / 2;
+		rows a, b;
+		c.machines = same;
+		sim_dag_result ra = run_dag(&c, &a);
+		c.machines = differ;
+		sim_dag_result rb = run_dag(&c, &b);
+		ck_assert_msg(ra.transfers > 500, "case %d", k);
+		ck_assert_msg(ra.makespan_s == rb.makespan_s, "case %d: %.17g vs %.17g",
+			      k, ra.makespan_s, rb.makespan_s);
+		ck_assert_mem_eq(a.r, b.r, d->n_jobs * sizeof *a.r);
+		sim_dag_result_free(&ra);
+		sim_dag_result_free(&rb);
+		free(a.r);
+		free(b.r);
+	}
+	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
+
 /* The phase times of jobs.csv.gz are kept apart from the ones the run
  * reads back (and only when the file is written): a run writing it makes
  * the same schedule, busy times and callback rows as one without, and
@@ -1092,9 +1207,11 @@ Suite *suite_dag(void)
 	tc = tcase_create("engine");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, heft_reproduces_the_papers_schedule_length_80);
+	tcase_add_test(tc, heft_plans_jobs_of_one_type_by_their_work);
 	tcase_add_test(tc, chain_on_one_machine_takes_the_sum_of_its_times);
 	tcase_add_test(tc, fork_join_by_hand_with_transfers);
 	tcase_add_test(tc, layered_runs_are_valid_and_deterministic);
+	tcase_add_test(tc, equal_downlinks_choose_as_machine_by_machine);
 	tcase_add_test(tc, jobs_csv_rows_agree_with_the_run_without_them);
 	tcase_add_test(tc, engine_rejects_bad_configurations);
 	suite_add_tcase(s, tc);
