@@ -1485,22 +1485,25 @@ enum wf_time {
 };
 _Static_assert(WT_N == 9, "jobs.csv.gz's rows hold WT_N times");
 
-/* A job's record (128 B), live from its first event (ready; under heft
- * the first file pushed to it may come before) to its post end
- * (wf_job_open, wf_job_close). Of its times the run reads back three
- * (the task's arrival, the stage-in start of anomalies and
- * staging_inside, the compute start of the per-machine busy time and of
- * sim_dag_run's callback); all WT_N of them are kept, for its row of
- * jobs.csv.gz, only when that file is written (wf_mark). */
+/* A job's record (one 64 B cache line), live from its first event
+ * (ready; under heft the first file pushed to it may come before) to its
+ * post end (wf_job_open, wf_job_close): a job's steps touch one line of
+ * state, wherever it was left while the job waited. Of its times the run
+ * reads back three (the task's arrival, the stage-in start of anomalies
+ * and staging_inside, the compute start of the per-machine busy time and
+ * of sim_dag_run's callback); all WT_N of them are kept, for its row of
+ * jobs.csv.gz, only when that file is written (wf_mark, wf_times): after
+ * the chunk's records, WT_N doubles per record. */
 typedef struct wjob {
-	double ready, si_s, c_s;
+	_Alignas(64) double ready;
+	double si_s, c_s;
 	task *task; /* while it holds a task */
 	uint32_t flows_left;
 	uint32_t next; /* throttle FIFO link; free-list link when free */
 	uint32_t stage_next; /* link of its machine's open stage-ins (hdd) */
 	uint8_t cls, staged, stage_open, queued, in_stage_list;
-	double t[WT_N]; /* with jobs.csv.gz (e->wf_rows) */
 } wjob;
+_Static_assert(sizeof(wjob) == 64, "a record is a cache line");
 
 #define WF_NONE UINT32_MAX
 #define WF_REC_CHUNK 1024u
@@ -1514,11 +1517,19 @@ static inline wjob *wf_job(const engine *e, uint32_t j)
 static inline void *wf_ptr(uint32_t j) { return (void *)(uintptr_t)(j + 1); }
 static inline uint32_t wf_job_of(void *p) { return (uint32_t)((uintptr_t)p - 1); }
 
+/* The WT_N times of job j's live record (with jobs.csv.gz only). */
+static inline double *wf_times(const engine *e, uint32_t j)
+{
+	uint32_t r = e->wf_rec_of[j] - 1;
+	double *t = (double *)(void *)(e->wf_rec_chunks[r / WF_REC_CHUNK] + WF_REC_CHUNK);
+	return t + (size_t)(r % WF_REC_CHUNK) * WT_N;
+}
+
 /* Job j reached time k (of enum wf_time) at t: kept for its row. */
 static inline void wf_mark(engine *e, uint32_t j, int k, double t)
 {
 	if (e->wf_rows)
-		wf_job(e, j)->t[k] = t;
+		wf_times(e, j)[k] = t;
 }
 
 static int nomem(engine *e)
@@ -1541,7 +1552,9 @@ static __attribute__((noinline)) wjob *wf_job_new(engine *e, uint32_t j)
 			e->wf_rec_chunks = c;
 			e->wf_cap_rec_chunks = cap;
 		}
-		wjob *chunk = malloc(WF_REC_CHUNK * sizeof *chunk);
+		size_t bytes = WF_REC_CHUNK * (sizeof(wjob) +
+					       (e->wf_rows ? WT_N * sizeof(double) : 0));
+		wjob *chunk = aligned_alloc(_Alignof(wjob), bytes);
 		if (!chunk)
 			return NULL;
 		uint32_t base = e->wf_n_rec_chunks * WF_REC_CHUNK;
@@ -1567,7 +1580,7 @@ static __attribute__((noinline)) wjob *wf_job_new(engine *e, uint32_t j)
 	s->staged = s->stage_open = s->queued = s->in_stage_list = 0;
 	if (e->wf_rows)
 		for (int k = 0; k < WT_N; k++)
-			s->t[k] = NAN;
+			wf_times(e, j)[k] = NAN;
 	return s;
 }
 
@@ -1848,6 +1861,7 @@ static task *wf_task(engine *e, uint32_t j, wjob *s)
 	t->members = NULL;
 	t->job = j;
 	double *etc = t->store, *replay = t->store + nmt;
+	const double *expect = etc; /* what t->etc becomes */
 	/* a recorded (scaled) runtime is known: what it plans with is what
 	 * it takes; an aux job draws; a profile job draws at its start */
 	int known = j < e->wf_n_dag && e->wf->use_runtime &&
@@ -1855,11 +1869,15 @@ static task *wf_task(engine *e, uint32_t j, wjob *s)
 	int plain = j < e->wf_n_dag && !known;
 	if (plain) {
 		/* no recorded runtime: what wf_runtime_on gives, in one loop:
-		 * work x the profile's mean, drawn at start */
+		 * work x the profile's mean, drawn at start; of work 1 (no
+		 * job_work), the type's row itself (nothing written) */
 		double wk = wl_dag_work(e->wf->dag, j);
 		const double *row = e->etc + (size_t)e->wf->job_type[j] * nmt;
-		for (uint32_t mt = 0; mt < nmt; mt++)
-			etc[mt] = wk * row[mt];
+		if (wk == 1.0)
+			expect = row;
+		else
+			for (uint32_t mt = 0; mt < nmt; mt++)
+				etc[mt] = wk * row[mt];
 		replay = NULL; /* nothing replayed (exec_time draws) */
 	}
 	for (uint32_t mt = 0; !plain && mt < nmt; mt++) {
@@ -1881,7 +1899,7 @@ static task *wf_task(engine *e, uint32_t j, wjob *s)
 			return NULL;
 		}
 	}
-	t->etc = etc;
+	t->etc = expect;
 	t->replay = replay;
 	s->task = t;
 	return t;
@@ -2423,7 +2441,7 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 static void wf_row(engine *e, uint32_t j)
 {
 	const wjob *s = wf_job(e, j);
-	const double *jt = s->t;
+	const double *jt = wf_times(e, j);
 	char row[2 * SIM_FMT_U64_MAX + 3 * NAME_MAX_BYTES + 16 + 2 +
 		 WT_N * (SIM_FMT_TIME_MAX + 1) + 8 + 2 * NAME_MAX_BYTES + 8];
 	size_t n = sim_fmt_u64(row, j);
