@@ -1692,7 +1692,7 @@ static int wf_anomaly_on(const exp_anomaly *a, uint32_t m);
 static double wf_anomaly_submit(const engine *e, double t);
 
 /* j's parents are all done (at now). */
-static int wf_queued(engine *e, uint32_t j);
+static int wf_queued(engine *e, uint32_t j, wjob *s);
 static int wf_stage(engine *e, uint32_t j);
 static int wf_post(engine *e, uint32_t j);
 
@@ -1709,7 +1709,7 @@ static int wf_ready(engine *e, uint32_t j)
 		 * two zero-delay steps */
 		wf_mark(e, j, WT_SUBMIT, e->view.now);
 		e->wf_running++;
-		return wf_queued(e, j);
+		return wf_queued(e, j, s);
 	}
 	double d = wf_phase(e, j, WMS_WMS_DELAY);
 	int disk = 0; /* a stress on the submit host, open or to come */
@@ -1816,16 +1816,15 @@ static int wf_send(engine *e, uint32_t src, uint32_t j, wjob *s, uint32_t f)
 		       : 0;
 }
 
-/* j is mapped to machine m: fetch its inputs that are elsewhere (all of
- * them, or for heft, whose producers sent theirs already, those from
- * storage only). */
-static int wf_fetch_inputs(engine *e, uint32_t j, int storage_only)
+/* j (record s) is mapped to machine m: fetch its inputs that are
+ * elsewhere (all of them, or for heft, whose producers sent theirs
+ * already, those from storage only). */
+static int wf_fetch_inputs(engine *e, uint32_t j, wjob *s, int storage_only)
 {
 	const wl_dag *d = e->wf->dag;
 	if (j >= e->wf_n_dag)
 		return 0;
 	uint32_t m = e->wf_machine[j];
-	wjob *s = wf_job(e, j);
 	for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
 		uint32_t f = d->in_file[i], p = d->file_producer[f];
 		uint32_t src = p == WL_NONE ? e->wf_storage : storage_only ? WF_NONE
@@ -1927,9 +1926,8 @@ static int wf_heft_start(engine *e, uint32_t m)
 static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc);
 
 /* Past its queue delay: the job's task goes to the mapper. */
-static int wf_queued(engine *e, uint32_t j)
+static int wf_queued(engine *e, uint32_t j, wjob *s)
 {
-	wjob *s = wf_job(e, j);
 	task *t = wf_task(e, j, s);
 	if (!t)
 		return -1;
@@ -1939,7 +1937,7 @@ static int wf_queued(engine *e, uint32_t j)
 		e->peak_in_system = e->in_system;
 	s->queued = 1;
 	if (e->policy == &sim_wf_heft) {
-		if (wf_fetch_inputs(e, j, 1))
+		if (wf_fetch_inputs(e, j, s, 1))
 			return -1;
 		return wf_heft_start(e, e->wf_machine[j]);
 	}
@@ -1947,7 +1945,7 @@ static int wf_queued(engine *e, uint32_t j)
 		/* mapped now: its inputs start moving while it may queue */
 		int32_t m = wf_eft_pick(e, j, t->etc);
 		e->wf_machine[j] = (uint32_t)m;
-		if (wf_fetch_inputs(e, j, 0))
+		if (wf_fetch_inputs(e, j, s, 0))
 			return -1;
 		return place(e, t, m) < 0 ? -1 : 0;
 	}
@@ -2355,7 +2353,7 @@ static WF_HOOK int wf_start(engine *e, task *t)
 	if (e->policy != &sim_wf_heft && e->policy != &sim_wf_eft) {
 		/* a registry policy's job fetches its inputs once it runs */
 		e->wf_machine[t->job] = t->machine;
-		if (wf_fetch_inputs(e, t->job, 0))
+		if (wf_fetch_inputs(e, t->job, wf_job(e, t->job), 0))
 			return -1;
 	}
 	if (e->wf_direct_start && e->view.now <= SIM_MAX_TIME_S)
@@ -2597,7 +2595,7 @@ static WF_HOOK int wf_event(engine *e, uint32_t kind, void *data)
 	case EV_WF_SUBMIT:
 		return wf_throttle(e, j);
 	case EV_WF_QUEUED:
-		return wf_queued(e, j);
+		return wf_queued(e, j, wf_job(e, j));
 	case EV_WF_STAGE:
 		return wf_stage(e, j);
 	case EV_WF_POST:
