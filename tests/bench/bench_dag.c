@@ -28,7 +28,7 @@
  *                 and what the run added at its peak over it (peak reset
  *                 through /proc/self/clear_refs before sim_dag_run): 12 B
  *                 per job for the whole run (sim/dag.h, Memory), plus the
- *                 jobs' records (128 B each, "records" of them at once),
+ *                 jobs' records (64 B each, "records" of them at once),
  *                 tasks, events, flows and queues, which follow what is in
  *                 flight
  * The VERDICT line judges every max-min case at 10^5 and 10^6 jobs without
