@@ -8,6 +8,13 @@
 
 enum { EV_LATENCY = 0, EV_PAIR = 1, EV_SOLVE = 2 };
 #define NONE UINT32_MAX
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
+#else
+#define ALWAYS_INLINE inline
+#define NOINLINE
+#endif
 #define CAP_BIT 0x80000000u /* marks a pair in the solver (see fill); links
 			     and pairs number below it */
 
@@ -396,22 +403,11 @@ static inline void pair_advance(pair *p, double now)
 	}
 }
 
-/* (Re)schedule the completion of p's earliest flow. Lazily: an event
- * already pending at or before the new due time stays (when it fires
- * early, pair_event moves it to the due time then), so a rate that goes
- * down, or down and up again, costs no heap operation; only a completion
- * that comes earlier than the pending event moves it now. */
-static int pair_schedule(sim_net *n, pair *p, uint32_t pi)
+/* The heap operation of pair_schedule: p's event to t, moved there if
+ * pending (always earlier), pushed if not. */
+static NOINLINE int pair_post(sim_net *n, pair *p, uint32_t pi, double t)
 {
-	p->moved = 0;
-	if (p->hn == 0)
-		return 0;
-	double left = p->heap[0].key - p->clock;
-	double t = p->clock_t + (left > 0 ? left / p->rate : 0);
-	p->due = t;
 	if (p->ev) {
-		if (p->ev_time <= t)
-			return 0;
 		n->st.reschedules++;
 		/* earlier: moved in place, in the order cancel + push give */
 		if (sim_heap_move(n->heap, p->ev, t)) {
@@ -422,6 +418,25 @@ static int pair_schedule(sim_net *n, pair *p, uint32_t pi)
 	p->ev = sim_heap_push(n->heap, t, n->ev_base + EV_PAIR, idx_ptr(pi));
 	p->ev_time = t;
 	return p->ev ? 0 : -1;
+}
+
+/* (Re)schedule the completion of p's earliest flow. Lazily: an event
+ * already pending at or before the new due time stays (when it fires
+ * early, pair_event moves it to the due time then), so a rate that goes
+ * down, or down and up again, costs no heap operation; only a completion
+ * that comes earlier than the pending event moves it now. Inline: most
+ * calls end before the heap. */
+static ALWAYS_INLINE int pair_schedule(sim_net *n, pair *p, uint32_t pi)
+{
+	p->moved = 0;
+	if (p->hn == 0)
+		return 0;
+	double left = p->heap[0].key - p->clock;
+	double t = p->clock_t + (left > 0 ? left / p->rate : 0);
+	p->due = t;
+	if (p->ev && p->ev_time <= t)
+		return 0;
+	return pair_post(n, p, pi, t);
 }
 
 static int want_solve(sim_net *n, double now)
@@ -631,11 +646,6 @@ static inline void link_take(link *links, pair *pairs, uint32_t *act,
  * cap acts as a private link of count x cap for the pair). A pair's rate
  * is final when it is fixed (stamp ep), so its clock is brought to now
  * under the old rate and its completion rescheduled right there. */
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
 static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t na, uint32_t ep,
 				   double now, const int capped)
 {
@@ -724,7 +734,7 @@ static int fill_capped(sim_net *n, uint32_t na, uint32_t ep, double now)
 /* The general case: progressive filling over the component of the dirty
  * links. Out of line: the cheap cases of solve need none of its
  * registers. */
-static __attribute__((noinline)) int solve_component(sim_net *n, uint32_t ep,
+static NOINLINE int solve_component(sim_net *n, uint32_t ep,
 						     double now)
 {
 	uint32_t na = component(n, ep);
