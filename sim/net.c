@@ -523,7 +523,14 @@ int sim_net_start(sim_net *n, double now, uint32_t src, uint32_t dst,
  * nearly always grow; but every removal and refresh then costs a sift of
  * tens of instructions, and on make bench-net's one-component case, 256
  * nodes with some 250 links filling, it took 25% more instructions than
- * the scan, which is still 57% of that case's.) */
+ * the scan, which is still 57% of that case's. Finding the first pick
+ * while component builds the list costs more than the scan it saves.)
+ * The order of the list matters at ties only, but there it decides the
+ * last bits: the link filled first takes its rates off its neighbours,
+ * whose shares, equal in exact arithmetic, then round either way. With
+ * equal NICs ties are the rule, so the order stays what it has been:
+ * the dirty links, then breadth first (test_net's
+ * schedule_bits_are_pinned). */
 
 /* A cap (CAP_BIT | pair) joins the active list with its share. */
 static inline void cap_add(sim_net *n, uint32_t *na, uint32_t pi, double share)
@@ -638,7 +645,8 @@ static inline void link_take(link *links, pair *pairs, uint32_t *act,
 		share[l->apos] = (l->left > 0 ? l->left : 0) / (double)l->unfrozen;
 }
 
-/* Progressive filling over the nl links of one component: the link of
+/* Progressive filling over the na entries of the active list (the links
+ * of one component, from component, then the caps): the link of
  * least fair share fills first and fixes the rate of its pairs not yet
  * fixed, which take their bytes off their other link. A capped pair is
  * one more entry whose share is its cap: when the level reaches it first,

@@ -4,7 +4,9 @@
  * flows at the Mathis rate (exact values, both ends combined, a loss
  * window set mid-flow, p = 0 changes nothing, bad values rejected), and
  * random flows with and without loss against a brute-force progressive
- * filling over single flows, on small networks and on large components. */
+ * filling over single flows, on small networks and on large components,
+ * and the bits of a tie-laden schedule pinned (a faster solver must give
+ * the same rates to the bit). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
