@@ -603,8 +603,8 @@ static uint32_t component(sim_net *n, uint32_t ep)
 
 /* Fix the rate s of pair pi's flows at now (its clock advanced under the
  * old rate) and reschedule its completion if it changed. */
-static int pair_set_rate(sim_net *n, pair *p, uint32_t pi, double s,
-			 double now)
+static ALWAYS_INLINE int pair_set_rate(sim_net *n, pair *p, uint32_t pi,
+				       double s, double now)
 {
 	if (p->rate != s) {
 		pair_advance(p, now);
@@ -672,8 +672,8 @@ static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t na, uint32_t ep,
 			cap_add(n, &na, pi, n->pairs[pi].cap);
 		}
 	}
-	/* the arrays in locals: pair_schedule, called in the loop, cannot
-	 * move them, but the compiler does not know it */
+	/* the arrays in locals: pair_post, called in the loop, cannot move
+	 * them, but the compiler does not know it */
 	link *links = n->links;
 	pair *pairs = n->pairs;
 	uint32_t *act = n->active;
@@ -711,12 +711,7 @@ static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t na, uint32_t ep,
 			if (p->stamp == ep)
 				continue;
 			p->stamp = ep;
-			if (p->rate != s) {
-				pair_advance(p, now);
-				p->rate = s;
-				p->moved = 1;
-			}
-			if (p->moved && pair_schedule(n, p, pi))
+			if (pair_set_rate(n, p, pi, s, now))
 				return -1;
 			if (capped && isfinite(p->cap))
 				active_drop(links, pairs, act, share, &na,
