@@ -4,6 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "sim/net.h"
 
 enum { EV_LATENCY = 0, EV_PAIR = 1, EV_SOLVE = 2 };
@@ -532,6 +535,45 @@ int sim_net_start(sim_net *n, double now, uint32_t src, uint32_t dst,
  * the dirty links, then breadth first (test_net's
  * schedule_bits_are_pinned). */
 
+/* Position of the least share in share[0..na), the first on a tie: the
+ * entry that fills next. A long list (a large component) is scanned in
+ * two passes of two shares at a time: the least value (exact: a minimum
+ * rounds nothing, and no share is NaN or -0), then the first position
+ * holding it, the very position the one-pass scan finds. Short lists,
+ * the common case, are scanned inline (fill_with). */
+enum { LONG_LIST = 16 };
+static NOINLINE uint32_t least_share_long(const double *share, uint32_t na)
+{
+	uint32_t i = 1;
+	double s = share[0];
+#if defined(__SSE2__)
+	__m128d m0 = _mm_loadu_pd(share), m1 = _mm_loadu_pd(share + 2);
+	for (i = 4; i + 4 <= na; i += 4) {
+		m0 = _mm_min_pd(m0, _mm_loadu_pd(share + i));
+		m1 = _mm_min_pd(m1, _mm_loadu_pd(share + i + 2));
+	}
+	m0 = _mm_min_pd(m0, m1);
+	m0 = _mm_min_sd(m0, _mm_unpackhi_pd(m0, m0));
+	s = _mm_cvtsd_f64(m0);
+#endif
+	for (; i < na; i++)
+		if (share[i] < s)
+			s = share[i];
+#if defined(__SSE2__)
+	m0 = _mm_set1_pd(s);
+	for (i = 0; i + 2 <= na; i += 2) {
+		int hit = _mm_movemask_pd(_mm_cmpeq_pd(_mm_loadu_pd(share + i), m0));
+		if (hit)
+			return i + (hit & 1 ? 0 : 1);
+	}
+	return na - 1; /* the last, odd one */
+#else
+	for (i = 0; share[i] != s; i++)
+		;
+	return i;
+#endif
+}
+
 /* A cap (CAP_BIT | pair) joins the active list with its share. */
 static inline void cap_add(sim_net *n, uint32_t *na, uint32_t pi, double share)
 {
@@ -655,7 +697,8 @@ static inline void link_take(link *links, pair *pairs, uint32_t *act,
  * is final when it is fixed (stamp ep), so its clock is brought to now
  * under the old rate and its completion rescheduled right there. */
 static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t na, uint32_t ep,
-				   double now, const int capped)
+				   double now, const int capped,
+				   const int long_list)
 {
 	/* the caps, each pair once (from its uplink), in the order of the
 	 * links (all links at first) */
@@ -682,11 +725,16 @@ static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t na, uint32_t ep,
 	while (na) {
 		uint32_t best = 0;
 		double s = share[0];
-		for (uint32_t i = 1; i < na; i++)
-			if (share[i] < s) {
-				s = share[i];
-				best = i;
-			}
+		if (long_list && na >= LONG_LIST) {
+			best = least_share_long(share, na);
+			s = share[best];
+		} else {
+			for (uint32_t i = 1; i < na; i++)
+				if (share[i] < s) {
+					s = share[i];
+					best = i;
+				}
+		}
 		if (s < level) /* rounding: levels never go down */
 			s = level;
 		level = s;
@@ -723,15 +771,22 @@ static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t na, uint32_t ep,
 	return 0;
 }
 
-/* fill_with compiled twice: without loss the caps cost nothing. */
+/* fill_with compiled three times: without loss the caps cost nothing,
+ * and a short list (the list only shrinks, save for the caps) never
+ * asks whether it is long. */
 static int fill_plain(sim_net *n, uint32_t na, uint32_t ep, double now)
 {
-	return fill_with(n, na, ep, now, 0);
+	return fill_with(n, na, ep, now, 0, 0);
+}
+
+static int fill_plain_long(sim_net *n, uint32_t na, uint32_t ep, double now)
+{
+	return fill_with(n, na, ep, now, 0, 1);
 }
 
 static int fill_capped(sim_net *n, uint32_t na, uint32_t ep, double now)
 {
-	return fill_with(n, na, ep, now, 1);
+	return fill_with(n, na, ep, now, 1, 1);
 }
 
 /* The general case: progressive filling over the component of the dirty
@@ -741,8 +796,9 @@ static NOINLINE int solve_component(sim_net *n, uint32_t ep,
 						     double now)
 {
 	uint32_t na = component(n, ep);
-	int rc = n->capped ? fill_capped(n, na, ep, now)
-			   : fill_plain(n, na, ep, now);
+	int rc = n->capped		 ? fill_capped(n, na, ep, now)
+		 : na >= LONG_LIST ? fill_plain_long(n, na, ep, now)
+				   : fill_plain(n, na, ep, now);
 	return rc ? IO_ENOMEM : 0;
 }
 
