@@ -115,6 +115,10 @@ struct sim_net {
 
 static inline uint32_t up_of(uint32_t node) { return 2 * node; }
 static inline uint32_t down_of(uint32_t node) { return 2 * node + 1; }
+/* A count of flows as a double: through int64_t, one instruction where
+ * uint64_t takes a test for the top bit, the same value below 2^63 (a
+ * count never gets there: each flow holds 40 bytes). */
+static inline double as_double(uint64_t count) { return (double)(int64_t)count; }
 static inline void *idx_ptr(uint32_t i) { return (void *)(uintptr_t)(i + 1); }
 static inline uint32_t ptr_idx(void *p) { return (uint32_t)((uintptr_t)p - 1); }
 
@@ -621,7 +625,7 @@ static uint32_t component(sim_net *n, uint32_t ep)
 		l->unfrozen = l->flows;
 		l->apos = na;
 		act[na] = r;
-		share[na++] = l->cap / (double)l->flows;
+		share[na++] = l->cap / as_double(l->flows);
 	}
 	n->n_dirty = 0;
 	for (uint32_t h = 0; h < na; h++) {
@@ -637,7 +641,7 @@ static uint32_t component(sim_net *n, uint32_t ep)
 			o->unfrozen = o->flows;
 			o->apos = na;
 			act[na] = r;
-			share[na++] = o->cap / (double)o->flows;
+			share[na++] = o->cap / as_double(o->flows);
 		}
 	}
 	return na;
@@ -684,7 +688,7 @@ static inline void link_take(link *links, pair *pairs, uint32_t *act,
 	if (l->unfrozen == 0)
 		active_drop(links, pairs, act, share, na, l->apos, capped);
 	else
-		share[l->apos] = (l->left > 0 ? l->left : 0) / (double)l->unfrozen;
+		share[l->apos] = (l->left > 0 ? l->left : 0) / as_double(l->unfrozen);
 }
 
 /* Progressive filling over the na entries of the active list (the links
