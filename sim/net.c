@@ -4,10 +4,20 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "sim/net.h"
 
 enum { EV_LATENCY = 0, EV_PAIR = 1, EV_SOLVE = 2 };
 #define NONE UINT32_MAX
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
+#else
+#define ALWAYS_INLINE inline
+#define NOINLINE
+#endif
 #define CAP_BIT 0x80000000u /* marks a pair in the solver (see fill); links
 			     and pairs number below it */
 
@@ -92,7 +102,6 @@ struct sim_net {
 	uint32_t *dirty, n_dirty, cap_dirty;
 	int solve_pending;
 	uint32_t epoch;
-	uint32_t *comp_links; /* 2 n_nodes */
 	/* links (r) and capped pairs (CAP_BIT | pair) that
 	 * still fill, and their fair shares (see fill) */
 	uint32_t *active, cap_active;
@@ -106,6 +115,10 @@ struct sim_net {
 
 static inline uint32_t up_of(uint32_t node) { return 2 * node; }
 static inline uint32_t down_of(uint32_t node) { return 2 * node + 1; }
+/* A count of flows as a double: through int64_t, one instruction where
+ * uint64_t takes a test for the top bit, the same value below 2^63 (a
+ * count never gets there: each flow holds 40 bytes). */
+static inline double as_double(uint64_t count) { return (double)(int64_t)count; }
 static inline void *idx_ptr(uint32_t i) { return (void *)(uintptr_t)(i + 1); }
 static inline uint32_t ptr_idx(void *p) { return (uint32_t)((uintptr_t)p - 1); }
 
@@ -159,12 +172,11 @@ int sim_net_new(sim_net **out, sim_heap *heap, uint32_t ev_base,
 	n->links = calloc((size_t)n_nodes * 2, sizeof *n->links);
 	size_t nl = (size_t)n_nodes * 2;
 	n->dirty = malloc(nl * sizeof *n->dirty);
-	n->comp_links = malloc(nl * sizeof *n->comp_links);
 	n->active = malloc(nl * sizeof *n->active);
 	n->active_share = malloc(nl * sizeof *n->active_share);
 	n->cap_active = (uint32_t)nl;
 	n->loss = calloc(n_nodes, sizeof *n->loss);
-	if (!n->nics || !n->links || !n->dirty || !n->comp_links ||
+	if (!n->nics || !n->links || !n->dirty ||
 	    !n->active || !n->active_share || !n->loss) {
 		sim_net_free(n);
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
@@ -191,7 +203,6 @@ void sim_net_free(sim_net *n)
 	free(n->pairs);
 	free(n->waits);
 	free(n->dirty);
-	free(n->comp_links);
 	free(n->active);
 	free(n->active_share);
 	free(n->loss);
@@ -399,22 +410,11 @@ static inline void pair_advance(pair *p, double now)
 	}
 }
 
-/* (Re)schedule the completion of p's earliest flow. Lazily: an event
- * already pending at or before the new due time stays (when it fires
- * early, pair_event moves it to the due time then), so a rate that goes
- * down, or down and up again, costs no heap operation; only a completion
- * that comes earlier than the pending event moves it now. */
-static int pair_schedule(sim_net *n, pair *p, uint32_t pi)
+/* The heap operation of pair_schedule: p's event to t, moved there if
+ * pending (always earlier), pushed if not. */
+static NOINLINE int pair_post(sim_net *n, pair *p, uint32_t pi, double t)
 {
-	p->moved = 0;
-	if (p->hn == 0)
-		return 0;
-	double left = p->heap[0].key - p->clock;
-	double t = p->clock_t + (left > 0 ? left / p->rate : 0);
-	p->due = t;
 	if (p->ev) {
-		if (p->ev_time <= t)
-			return 0;
 		n->st.reschedules++;
 		/* earlier: moved in place, in the order cancel + push give */
 		if (sim_heap_move(n->heap, p->ev, t)) {
@@ -425,6 +425,25 @@ static int pair_schedule(sim_net *n, pair *p, uint32_t pi)
 	p->ev = sim_heap_push(n->heap, t, n->ev_base + EV_PAIR, idx_ptr(pi));
 	p->ev_time = t;
 	return p->ev ? 0 : -1;
+}
+
+/* (Re)schedule the completion of p's earliest flow. Lazily: an event
+ * already pending at or before the new due time stays (when it fires
+ * early, pair_event moves it to the due time then), so a rate that goes
+ * down, or down and up again, costs no heap operation; only a completion
+ * that comes earlier than the pending event moves it now. Inline: most
+ * calls end before the heap. */
+static ALWAYS_INLINE int pair_schedule(sim_net *n, pair *p, uint32_t pi)
+{
+	p->moved = 0;
+	if (p->hn == 0)
+		return 0;
+	double left = p->heap[0].key - p->clock;
+	double t = p->clock_t + (left > 0 ? left / p->rate : 0);
+	p->due = t;
+	if (p->ev && p->ev_time <= t)
+		return 0;
+	return pair_post(n, p, pi, t);
 }
 
 static int want_solve(sim_net *n, double now)
@@ -511,50 +530,60 @@ int sim_net_start(sim_net *n, double now, uint32_t src, uint32_t dst,
  * nearly always grow; but every removal and refresh then costs a sift of
  * tens of instructions, and on make bench-net's one-component case, 256
  * nodes with some 250 links filling, it took 25% more instructions than
- * the scan, which is still 57% of that case's.) */
+ * the scan, which is still 57% of that case's. Finding the first pick
+ * while component builds the list costs more than the scan it saves.)
+ * The order of the list matters at ties only, but there it decides the
+ * last bits: the link filled first takes its rates off its neighbours,
+ * whose shares, equal in exact arithmetic, then round either way. With
+ * equal NICs ties are the rule, so the order stays what it has been:
+ * the dirty links, then breadth first (test_net's
+ * schedule_bits_are_pinned). */
 
-/* capped: the list may hold caps (constant in each copy of fill_with;
- * without loss every entry is a link and the test of CAP_BIT goes). */
-static inline void set_apos(sim_net *n, uint32_t e, uint32_t pos,
-			    const int capped)
+/* Position of the least share in share[0..na), the first on a tie: the
+ * entry that fills next. A long list (a large component) is scanned in
+ * two passes of two shares at a time: the least value (exact: a minimum
+ * rounds nothing, and no share is NaN or -0), then the first position
+ * holding it, the very position the one-pass scan finds. Short lists,
+ * the common case, are scanned inline (fill_with). */
+enum { LONG_LIST = 16 };
+static NOINLINE uint32_t least_share_long(const double *share, uint32_t na)
 {
-	if (capped && (e & CAP_BIT))
-		n->pairs[e & ~CAP_BIT].apos = pos;
-	else
-		n->links[e].apos = pos;
-}
-
-static inline void active_remove(sim_net *n, uint32_t *na, uint32_t pos,
-				 const int capped)
-{
-	uint32_t last = --*na;
-	if (pos != last) {
-		uint32_t m = n->active[last];
-		n->active[pos] = m;
-		n->active_share[pos] = n->active_share[last];
-		set_apos(n, m, pos, capped);
+	uint32_t i = 1;
+	double s = share[0];
+#if defined(__SSE2__)
+	__m128d m0 = _mm_loadu_pd(share), m1 = _mm_loadu_pd(share + 2);
+	for (i = 4; i + 4 <= na; i += 4) {
+		m0 = _mm_min_pd(m0, _mm_loadu_pd(share + i));
+		m1 = _mm_min_pd(m1, _mm_loadu_pd(share + i + 2));
 	}
+	m0 = _mm_min_pd(m0, m1);
+	m0 = _mm_min_sd(m0, _mm_unpackhi_pd(m0, m0));
+	s = _mm_cvtsd_f64(m0);
+#endif
+	for (; i < na; i++)
+		if (share[i] < s)
+			s = share[i];
+#if defined(__SSE2__)
+	m0 = _mm_set1_pd(s);
+	for (i = 0; i + 2 <= na; i += 2) {
+		int hit = _mm_movemask_pd(_mm_cmpeq_pd(_mm_loadu_pd(share + i), m0));
+		if (hit)
+			return i + (hit & 1 ? 0 : 1);
+	}
+	return na - 1; /* the last, odd one */
+#else
+	for (i = 0; share[i] != s; i++)
+		;
+	return i;
+#endif
 }
 
-static inline void active_add(sim_net *n, uint32_t *na, uint32_t e,
-			      double share, const int capped)
+/* A cap (CAP_BIT | pair) joins the active list with its share. */
+static inline void cap_add(sim_net *n, uint32_t *na, uint32_t pi, double share)
 {
-	set_apos(n, e, *na, capped);
-	n->active[*na] = e;
+	n->pairs[pi].apos = *na;
+	n->active[*na] = CAP_BIT | pi;
 	n->active_share[(*na)++] = share;
-}
-
-/* Position of the entry that fills next. */
-static inline uint32_t active_min(const sim_net *n, uint32_t na)
-{
-	uint32_t best = 0;
-	double s = n->active_share[0];
-	for (uint32_t i = 1; i < na; i++)
-		if (n->active_share[i] < s) {
-			s = n->active_share[i];
-			best = i;
-		}
-	return best;
 }
 
 /* Room for need entries in the active list. */
@@ -573,49 +602,55 @@ static int active_room(sim_net *n, uint32_t need)
 	return 0;
 }
 
-/* Link r joins the component: stamped ep, its filling state reset, in the
- * active list if it carries flows. */
-static inline void comp_add(sim_net *n, uint32_t *nl, uint32_t *na,
-			    uint32_t r, uint32_t ep)
+/* The links with flows reachable from the dirty ones through pairs
+ * (breadth first, the dirty ones first in their order), stamped ep, each
+ * with its filling state reset: they are the active list, in that order,
+ * each with its fair share cap / flows (returns how many). The list is
+ * its own queue. A dirty link without flows has no pairs, so nothing
+ * reaches it and it reaches nothing: it is left out. */
+static uint32_t component(sim_net *n, uint32_t ep)
 {
-	link *l = &n->links[r];
-	l->stamp = ep;
-	n->comp_links[(*nl)++] = r;
-	l->left = l->cap;
-	l->unfrozen = l->flows;
-	if (l->flows)
-		active_add(n, na, r, l->cap / (double)l->flows, 0);
-}
-
-/* The links reachable from the dirty ones through pairs (breadth first),
- * stamped ep, into comp_links (returns how many) and those with flows into
- * the active list (*na of them). */
-static uint32_t component(sim_net *n, uint32_t ep, uint32_t *na)
-{
-	uint32_t nl = 0;
-	*na = 0;
+	link *links = n->links;
+	uint32_t *act = n->active;
+	double *share = n->active_share;
+	uint32_t na = 0;
 	for (uint32_t i = 0; i < n->n_dirty; i++) {
 		uint32_t r = n->dirty[i];
-		n->links[r].dirty = 0;
-		if (n->links[r].stamp != ep)
-			comp_add(n, &nl, na, r, ep);
+		link *l = &links[r];
+		l->dirty = 0;
+		if (!l->flows) /* dirty links are distinct: never stamped ep */
+			continue;
+		l->stamp = ep;
+		l->left = l->cap;
+		l->unfrozen = l->flows;
+		l->apos = na;
+		act[na] = r;
+		share[na++] = l->cap / as_double(l->flows);
 	}
 	n->n_dirty = 0;
-	for (uint32_t h = 0; h < nl; h++) {
-		const link *l = &n->links[n->comp_links[h]];
-		for (uint32_t k = 0; k < l->np; k++) {
-			uint32_t other = l->pairs[k].other;
-			if (n->links[other].stamp != ep)
-				comp_add(n, &nl, na, other, ep);
+	for (uint32_t h = 0; h < na; h++) {
+		const link *l = &links[act[h]];
+		const lentry *pe = l->pairs, *end = pe + l->np;
+		for (; pe < end; pe++) {
+			uint32_t r = pe->other;
+			link *o = &links[r];
+			if (o->stamp == ep)
+				continue;
+			o->stamp = ep;
+			o->left = o->cap;
+			o->unfrozen = o->flows;
+			o->apos = na;
+			act[na] = r;
+			share[na++] = o->cap / as_double(o->flows);
 		}
 	}
-	return nl;
+	return na;
 }
 
 /* Fix the rate s of pair pi's flows at now (its clock advanced under the
  * old rate) and reschedule its completion if it changed. */
-static int pair_set_rate(sim_net *n, pair *p, uint32_t pi, double s,
-			 double now)
+static ALWAYS_INLINE int pair_set_rate(sim_net *n, pair *p, uint32_t pi,
+				       double s, double now)
 {
 	if (p->rate != s) {
 		pair_advance(p, now);
@@ -625,21 +660,39 @@ static int pair_set_rate(sim_net *n, pair *p, uint32_t pi, double s,
 	return p->moved ? pair_schedule(n, p, pi) : 0;
 }
 
+/* Entry pos leaves the active list: the last one takes its place. */
+static inline void active_drop(link *links, pair *pairs, uint32_t *act,
+			       double *share, uint32_t *na, uint32_t pos,
+			       const int capped)
+{
+	uint32_t last = --*na;
+	if (pos == last)
+		return;
+	uint32_t m = act[last];
+	act[pos] = m;
+	share[pos] = share[last];
+	if (capped && (m & CAP_BIT))
+		pairs[m & ~CAP_BIT].apos = pos;
+	else
+		links[m].apos = pos;
+}
+
 /* count flows fixed at rate s leave link r. */
-static inline void link_take(sim_net *n, uint32_t *na, uint32_t r,
+static inline void link_take(link *links, pair *pairs, uint32_t *act,
+			     double *share, uint32_t *na, uint32_t r,
 			     uint32_t count, double s, const int capped)
 {
-	link *l = &n->links[r];
+	link *l = &links[r];
 	l->left -= (double)count * s;
 	l->unfrozen -= count;
 	if (l->unfrozen == 0)
-		active_remove(n, na, l->apos, capped);
+		active_drop(links, pairs, act, share, na, l->apos, capped);
 	else
-		n->active_share[l->apos] =
-			(l->left > 0 ? l->left : 0) / (double)l->unfrozen;
+		share[l->apos] = (l->left > 0 ? l->left : 0) / as_double(l->unfrozen);
 }
 
-/* Progressive filling over the nl links of one component: the link of
+/* Progressive filling over the na entries of the active list (the links
+ * of one component, from component, then the caps): the link of
  * least fair share fills first and fixes the rate of its pairs not yet
  * fixed, which take their bytes off their other link. A capped pair is
  * one more entry whose share is its cap: when the level reaches it first,
@@ -647,18 +700,15 @@ static inline void link_take(sim_net *n, uint32_t *na, uint32_t r,
  * cap acts as a private link of count x cap for the pair). A pair's rate
  * is final when it is fixed (stamp ep), so its clock is brought to now
  * under the old rate and its completion rescheduled right there. */
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
-static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t nl, uint32_t na,
-				   uint32_t ep, double now, const int capped)
+static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t na, uint32_t ep,
+				   double now, const int capped,
+				   const int long_list)
 {
-	/* the caps, each pair once (from its uplink) */
-	for (uint32_t i = 0; capped && i < nl; i++) {
-		const link *l = &n->links[n->comp_links[i]];
-		if (n->comp_links[i] & 1)
+	/* the caps, each pair once (from its uplink), in the order of the
+	 * links (all links at first) */
+	for (uint32_t i = 0, nl = na; capped && i < nl; i++) {
+		const link *l = &n->links[n->active[i]];
+		if (n->active[i] & 1)
 			continue;
 		for (uint32_t k = 0; k < l->np; k++) {
 			uint32_t pi = l->pairs[k].pair;
@@ -666,68 +716,93 @@ static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t nl, uint32_t na,
 				continue;
 			if (active_room(n, na + 1))
 				return -1;
-			active_add(n, &na, CAP_BIT | pi, n->pairs[pi].cap, 1);
+			cap_add(n, &na, pi, n->pairs[pi].cap);
 		}
 	}
+	/* the arrays in locals: pair_post, called in the loop, cannot move
+	 * them, but the compiler does not know it */
+	link *links = n->links;
+	pair *pairs = n->pairs;
+	uint32_t *act = n->active;
+	double *share = n->active_share;
 	double level = 0;
 	while (na) {
-		uint32_t best = active_min(n, na);
-		double s = n->active_share[best];
+		uint32_t best = 0;
+		double s = share[0];
+		if (long_list && na >= LONG_LIST) {
+			best = least_share_long(share, na);
+			s = share[best];
+		} else {
+			for (uint32_t i = 1; i < na; i++)
+				if (share[i] < s) {
+					s = share[i];
+					best = i;
+				}
+		}
 		if (s < level) /* rounding: levels never go down */
 			s = level;
 		level = s;
-		uint32_t e = n->active[best];
-		active_remove(n, &na, best, capped);
-		if (e & CAP_BIT) { /* a pair reaches its cap */
+		uint32_t e = act[best];
+		active_drop(links, pairs, act, share, &na, best, capped);
+		if (capped && (e & CAP_BIT)) { /* a pair reaches its cap */
 			uint32_t pi = e & ~CAP_BIT;
-			pair *p = &n->pairs[pi];
+			pair *p = &pairs[pi];
 			p->stamp = ep;
 			if (pair_set_rate(n, p, pi, s, now))
 				return -1;
-			link_take(n, &na, up_of(p->src), p->count, s, 1);
-			link_take(n, &na, down_of(p->dst), p->count, s, 1);
+			link_take(links, pairs, act, share, &na, up_of(p->src),
+				  p->count, s, 1);
+			link_take(links, pairs, act, share, &na,
+				  down_of(p->dst), p->count, s, 1);
 			continue;
 		}
-		const link *l = &n->links[e];
-		for (uint32_t k = 0; k < l->np; k++) {
-			uint32_t pi = l->pairs[k].pair;
-			pair *p = &n->pairs[pi];
+		const lentry *pe = links[e].pairs, *end = pe + links[e].np;
+		for (; pe < end; pe++) {
+			uint32_t pi = pe->pair;
+			pair *p = &pairs[pi];
 			if (p->stamp == ep)
 				continue;
 			p->stamp = ep;
 			if (pair_set_rate(n, p, pi, s, now))
 				return -1;
 			if (capped && isfinite(p->cap))
-				active_remove(n, &na, p->apos, 1);
-			link_take(n, &na, l->pairs[k].other, p->count, s,
-				  capped);
+				active_drop(links, pairs, act, share, &na,
+					    p->apos, 1);
+			link_take(links, pairs, act, share, &na, pe->other,
+				  p->count, s, capped);
 		}
 	}
 	return 0;
 }
 
-/* fill_with compiled twice: without loss the caps cost nothing. */
-static int fill_plain(sim_net *n, uint32_t nl, uint32_t na, uint32_t ep,
-		      double now)
+/* fill_with compiled three times: without loss the caps cost nothing,
+ * and a short list (the list only shrinks, save for the caps) never
+ * asks whether it is long. */
+static int fill_plain(sim_net *n, uint32_t na, uint32_t ep, double now)
 {
-	return fill_with(n, nl, na, ep, now, 0);
+	return fill_with(n, na, ep, now, 0, 0);
 }
 
-static int fill_capped(sim_net *n, uint32_t nl, uint32_t na, uint32_t ep,
-		       double now)
+static int fill_plain_long(sim_net *n, uint32_t na, uint32_t ep, double now)
 {
-	return fill_with(n, nl, na, ep, now, 1);
+	return fill_with(n, na, ep, now, 0, 1);
+}
+
+static int fill_capped(sim_net *n, uint32_t na, uint32_t ep, double now)
+{
+	return fill_with(n, na, ep, now, 1, 1);
 }
 
 /* The general case: progressive filling over the component of the dirty
  * links. Out of line: the cheap cases of solve need none of its
  * registers. */
-static __attribute__((noinline)) int solve_component(sim_net *n, uint32_t ep,
+static NOINLINE int solve_component(sim_net *n, uint32_t ep,
 						     double now)
 {
-	uint32_t na, nl = component(n, ep, &na);
-	int rc = n->capped ? fill_capped(n, nl, na, ep, now)
-			   : fill_plain(n, nl, na, ep, now);
+	uint32_t na = component(n, ep);
+	int rc = n->capped		 ? fill_capped(n, na, ep, now)
+		 : na >= LONG_LIST ? fill_plain_long(n, na, ep, now)
+				   : fill_plain(n, na, ep, now);
 	return rc ? IO_ENOMEM : 0;
 }
 
