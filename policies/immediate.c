@@ -357,6 +357,24 @@ static __attribute__((noinline)) void mct_keep(mct_state *s, const sim_view *v,
 	s->type = type;
 }
 
+/* mct_map's rare cases: ties at random, E2C's readiness, no ready array,
+ * a new task type or times of the task's own. Out of line, so that the
+ * common path saves no registers. */
+static __attribute__((noinline)) int32_t
+mct_map_other(mct_state *s, const sim_view *v, const sim_task_view *t,
+	      const double *row)
+{
+	if (v->tie_random || v->readiness_e2c)
+		return mct_tied(v, t);
+	if (!v->ready)
+		return mct_exact(v, t);
+	int own = t->etc && t->etc != row;
+	if (own || s->type != t->type) /* a task's own times are never kept
+					  for the next */
+		mct_keep(s, v, own ? t->etc : row, own ? UINT32_MAX : t->type);
+	return s->scan(s, v, t);
+}
+
 static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 {
 	/* sim_accepts and sim_completion_s over v->ready: the same values in
@@ -364,17 +382,14 @@ static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 	 * INFINITY) or accepts nothing more (from_s INFINITY) ends at
 	 * INFINITY, never below best_end. */
 	mct_state *s = state;
-	if (__builtin_expect(v->tie_random || v->readiness_e2c, 0))
-		return mct_tied(v, t);
-	if (!v->ready)
-		return mct_exact(v, t);
 	/* sim_task_etc_row, with the type's row found once */
 	const double *row = v->etc + (size_t)t->type * v->n_machine_types;
-	int own = t->etc && t->etc != row;
-	if (own || s->type != t->type) /* a task's own times are never kept
-					  for the next */
-		mct_keep(s, v, own ? t->etc : row, own ? UINT32_MAX : t->type);
-	return s->scan(s, v, t);
+	if (__builtin_expect(!(v->tie_random | v->readiness_e2c) && v->ready &&
+				     s->type == t->type &&
+				     (t->etc == row || !t->etc),
+			     1)) /* the kept times are the task's */
+		return s->scan(s, v, t);
+	return mct_map_other(s, v, t, row);
 }
 
 static int32_t olb_map(void *state, const sim_view *v, const sim_task_view *t)

@@ -157,6 +157,7 @@ typedef struct engine {
 	 * dropped in a queue: the event loop is the instance of run_loop_as
 	 * compiled with these known (straight = 1), without their tests. */
 	int straight;
+	int one_slot; /* every machine has one slot */
 	/* The next arrival is kept out of the heap (one pending at a time):
 	 * its time and the insertion number a push would have given it, so
 	 * that events pop in exactly the heap's (time, seq) order. */
@@ -429,6 +430,11 @@ static HOT_INLINE void ready_refresh(engine *e, uint32_t m)
 		return;
 	}
 	double first_end = mv->run_end_s[0];
+	if (e->one_slot) { /* x / 1 is x: the same values without the divide */
+		r->from_s = first_end;
+		r->backlog_s = mv->queued_expected_s;
+		return;
+	}
 	for (uint32_t s = 1; s < mv->slots; s++)
 		if (mv->run_end_s[s] < first_end)
 			first_end = mv->run_end_s[s];
@@ -3671,6 +3677,9 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 			 !e->task_doubles && !x->drop_while_running;
 	e->straight = e->plain_start && e->plain_admit && !e->wf &&
 		      x->deadline_rule == DEADLINE_NONE && !x->drop_in_queue;
+	e->one_slot = 1;
+	for (uint32_t m = 0; m < n; m++)
+		e->one_slot &= x->machine_slots[m] == 1;
 	e->runs_anywhere = 1;
 	e->draws_in_range = 1;
 	for (uint32_t tt = 0; tt < ntt; tt++)
