@@ -262,52 +262,108 @@ static int32_t mct_scan(const mct_state *s, const sim_view *v,
  * -INFINITY) = backlog_s on a pair of sim_ready each, vhaddpd adds each
  * machine's two (lane k of the group at m holds machine m + (0, 2, 1, 3)[k],
  * hence etc_p's order), then + etc: the operations of mct_scan, on the same
- * values, in the same order. The ends are kept (ends) while their least is
- * found (vminpd(end, least) keeps least over a NaN end); the first group
- * with an end equal to the least, and in it the lowest machine, wins: the
- * first least end overall. The machines past the last group of four follow
- * in mct_scan_from. */
+ * values, in the same order. The ends are kept while their least is found
+ * (vminpd(end, least) keeps least over a NaN end); the first group with an
+ * end equal to the least, and in it the lowest machine, wins: the first
+ * least end overall. */
+
+/* lowest machine offset among the lanes set in a mask of 4 */
+static const int8_t mct_first_of[16] = {0, 0, 2, 0, 1, 0, 1, 0,
+					3, 0, 2, 0, 1, 0, 1, 0};
+
+/* The ends of the group of four machines from r on. */
+__attribute__((target("avx"), always_inline)) static inline __m256d
+mct_ends4(const sim_ready *r, const double *etc_p, __m256d lo)
+{
+	__m256d a = _mm256_max_pd(_mm256_loadu_pd(&r[0].from_s), lo);
+	__m256d b = _mm256_max_pd(_mm256_loadu_pd(&r[2].from_s), lo);
+	return _mm256_add_pd(_mm256_hadd_pd(a, b), _mm256_loadu_pd(etc_p));
+}
+
+/* The least of the four lanes, in every lane. */
+__attribute__((target("avx"), always_inline)) static inline __m256d
+mct_least4(__m256d x)
+{
+	x = _mm256_min_pd(x, _mm256_permute2f128_pd(x, x, 1));
+	return _mm256_min_pd(x, _mm256_permute_pd(x, 5));
+}
+
+/* The machine of group g holding the end `least`, or -1. */
+__attribute__((target("avx"), always_inline)) static inline int32_t
+mct_first4(__m256d end, __m256d least, uint32_t g)
+{
+	int lanes = _mm256_movemask_pd(_mm256_cmp_pd(end, least, _CMP_EQ_OQ));
+	return lanes ? (int32_t)(4 * g) + mct_first_of[lanes] : -1;
+}
+
+/* Any number of machines: the ends kept in s->ends, the machines past the
+ * last group of four in mct_scan_from. */
 __attribute__((target("avx"))) static int32_t
 mct_scan_avx(const mct_state *s, const sim_view *v, const sim_task_view *t)
 {
-	/* lowest machine offset among the lanes set in a mask of 4 */
-	static const int8_t first_of[16] = {0, 0, 2, 0, 1, 0, 1, 0,
-					    3, 0, 2, 0, 1, 0, 1, 0};
 	const sim_ready *r = v->ready;
-	const double *etc_p = s->etc_p;
 	double *ends = s->ends;
 	const uint32_t n = v->n_machines, groups = n / 4;
 	const double now = v->now;
 	const __m256d lo = _mm256_setr_pd(now, -INFINITY, now, -INFINITY);
 	__m256d least = _mm256_set1_pd(INFINITY);
 	for (uint32_t g = 0; g < groups; g++) {
-		__m256d a = _mm256_max_pd(_mm256_loadu_pd(&r[4 * g].from_s), lo);
-		__m256d b =
-			_mm256_max_pd(_mm256_loadu_pd(&r[4 * g + 2].from_s), lo);
-		__m256d end = _mm256_add_pd(_mm256_hadd_pd(a, b),
-					    _mm256_loadu_pd(etc_p + 4 * g));
+		__m256d end = mct_ends4(r + 4 * g, s->etc_p + 4 * g, lo);
 		_mm256_storeu_pd(ends + 4 * g, end);
 		least = _mm256_min_pd(end, least);
 	}
-	least = _mm256_min_pd(least, _mm256_permute2f128_pd(least, least, 1));
-	least = _mm256_min_pd(least, _mm256_permute_pd(least, 5));
+	least = mct_least4(least);
 	double best_end = _mm256_cvtsd_f64(least);
 	int32_t best = SIM_DEFER;
 	if (best_end < INFINITY)
-		for (uint32_t g = 0;; g++) {
-			int lanes = _mm256_movemask_pd(_mm256_cmp_pd(
-				_mm256_loadu_pd(ends + 4 * g), least,
-				_CMP_EQ_OQ));
-			if (lanes) {
-				best = (int32_t)(4 * g) + first_of[lanes];
-				break;
-			}
-		}
+		for (uint32_t g = 0; best < 0; g++)
+			best = mct_first4(_mm256_loadu_pd(ends + 4 * g), least, g);
 	if (n & 3u)
 		best = mct_scan_from(r, s->etc_m, groups * 4, n, now, best,
 				     best_end);
 	return best >= 0 ? best : mct_exact(v, t);
 }
+
+/* 4 G machines (G = 1 .. MCT_UNROLLED): the same, unrolled, the ends kept
+ * in registers. */
+#define MCT_UNROLLED 4
+__attribute__((target("avx"), always_inline)) static inline int32_t
+mct_scan_avx_groups(const mct_state *s, const sim_view *v,
+		    const sim_task_view *t, const uint32_t groups)
+{
+	if (__builtin_expect(v->n_machines != 4 * groups, 0))
+		return mct_scan_avx(s, v, t); /* not the view of mct_init */
+	const sim_ready *r = v->ready;
+	const double now = v->now;
+	const __m256d lo = _mm256_setr_pd(now, -INFINITY, now, -INFINITY);
+	__m256d end[MCT_UNROLLED];
+	__m256d least = _mm256_set1_pd(INFINITY);
+#pragma GCC unroll 4
+	for (uint32_t g = 0; g < groups; g++) {
+		end[g] = mct_ends4(r + 4 * g, s->etc_p + 4 * g, lo);
+		least = _mm256_min_pd(end[g], least);
+	}
+	least = mct_least4(least);
+	if (_mm256_cvtsd_f64(least) < INFINITY)
+#pragma GCC unroll 4
+		for (uint32_t g = 0; g < groups; g++) {
+			int32_t best = mct_first4(end[g], least, g);
+			if (best >= 0)
+				return best;
+		}
+	return mct_exact(v, t);
+}
+
+#define MCT_SCAN_GROUPS(g)                                                     \
+	__attribute__((target("avx"))) static int32_t mct_scan_avx##g(         \
+		const mct_state *s, const sim_view *v, const sim_task_view *t) \
+	{                                                                      \
+		return mct_scan_avx_groups(s, v, t, g);                        \
+	}
+MCT_SCAN_GROUPS(1)
+MCT_SCAN_GROUPS(2)
+MCT_SCAN_GROUPS(3)
+MCT_SCAN_GROUPS(4)
 #endif
 
 static int mct_init(void *state, const sim_view *v, const io_jdoc *doc,
@@ -324,8 +380,16 @@ static int mct_init(void *state, const sim_view *v, const io_jdoc *doc,
 	s->ends = s->etc_p + n;
 	s->scan = mct_scan;
 #ifdef MCT_HAS_AVX
-	if (__builtin_cpu_supports("avx") && !getenv("HETSIM_NO_AVX"))
-		s->scan = mct_scan_avx;
+	if (__builtin_cpu_supports("avx") && !getenv("HETSIM_NO_AVX")) {
+		static const mct_scan_fn unrolled[MCT_UNROLLED] = {
+			mct_scan_avx1, mct_scan_avx2, mct_scan_avx3,
+			mct_scan_avx4};
+		uint32_t groups = v->n_machines / 4;
+		s->scan = v->n_machines % 4 == 0 && groups >= 1 &&
+					  groups <= MCT_UNROLLED
+				  ? unrolled[groups - 1]
+				  : mct_scan_avx;
+	}
 #endif
 	return IO_OK;
 }
