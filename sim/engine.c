@@ -20,6 +20,7 @@
  * sim_dag_run is a front of the same kernel.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,18 +62,28 @@ static const char *const drop_names[DROP_REASONS] = {
 	"unmapped", "evicted"};
 
 typedef struct task {
-	uint64_t id;
-	double arrival_s, deadline_s, start_s, exec_s, expected_s;
-	double size; /* work: its time is size x the unit draw */
-	/* [machine types] what policies expect it to take on each: the
-	 * type's row of the ETC matrix unless its size, or clairvoyance,
-	 * makes it its own (then in store) */
-	const double *etc;
+	/* what an immediate policy sees of it (choose): its fields, by their
+	 * names, are the task's own (the layout is checked below) */
+	union {
+		sim_task_view view;
+		struct {
+			uint64_t id;
+			uint32_t type;
+			double arrival_s, deadline_s;
+			double size; /* work: its time is size x the unit draw */
+			/* [machine types] what policies expect it to take on
+			 * each: the type's row of the ETC matrix unless its
+			 * size, or clairvoyance, makes it its own (then in
+			 * store) */
+			const double *etc;
+		};
+	};
+	double start_s, exec_s, expected_s;
 	const double *replay; /* [machine types] replayed times (NAN: draw
 				 from the model), or NULL: none */
 	double *store; /* room for its own etc and replay (2 x machine types
 			  doubles), NULL when the run needs none */
-	uint32_t type, machine, slot;
+	uint32_t machine, slot;
 	int started; /* ran (or runs) on a machine: its row has start and end */
 	struct task *next; /* queue link, member link, or free-list link */
 	/* Merging (policies/merge.h): a queued task may lead a run that also
@@ -84,6 +95,20 @@ typedef struct task {
 	uint32_t job;	  /* workflow job index (workflow runs only) */
 	struct task *members;
 } task;
+
+#define TASK_AS_VIEW(f)                                                        \
+	_Static_assert(offsetof(task, f) == offsetof(sim_task_view, f) &&      \
+			       sizeof(((task *)0)->f) ==                       \
+				       sizeof(((sim_task_view *)0)->f),        \
+		       "task." #f " is sim_task_view." #f)
+TASK_AS_VIEW(id);
+TASK_AS_VIEW(type);
+TASK_AS_VIEW(arrival_s);
+TASK_AS_VIEW(deadline_s);
+TASK_AS_VIEW(size);
+TASK_AS_VIEW(etc);
+_Static_assert(sizeof(sim_task_view) == offsetof(task, etc) + sizeof(double *),
+	       "sim_task_view has no field the task lacks");
 
 typedef struct machine {
 	task *head, *tail; /* local FIFO queue */
@@ -763,7 +788,8 @@ static HOT_INLINE void occupy(engine *e, task *t, uint32_t m, uint32_t slot,
 	mv->busy++;
 	mv->version++;
 	ready_refresh(e, m);
-	sim_stat_add(&e->wait, now - t->arrival_s);
+	/* the wait is kept without quantiles (setup) */
+	sim_stat_moments_add(&e->wait, now - t->arrival_s);
 }
 
 /* start_task with any of what e->plain_start rules out. */
@@ -806,8 +832,9 @@ static HOT_INLINE int start_task_as(engine *e, task *t, uint32_t m,
 {
 	sim_machine_view *mv = &e->mviews[m];
 	uint32_t slot = 0;
-	while (mv->run_end_s[slot] != -INFINITY)
-		slot++;
+	if (!e->one_slot)
+		while (mv->run_end_s[slot] != -INFINITY)
+			slot++;
 	if (!straight && __builtin_expect(!e->plain_start, 0))
 		return start_task_general(e, t, m, slot);
 	if (plain_exec_time(e, t, mv->type, &t->exec_s))
@@ -860,13 +887,7 @@ static HOT_INLINE int place(engine *e, task *t, int32_t m)
 /* The machine t's policy picks, unchecked. */
 static HOT_INLINE int32_t choose(engine *e, const task *t)
 {
-	sim_task_view tv = {.id = t->id,
-			    .type = t->type,
-			    .arrival_s = t->arrival_s,
-			    .deadline_s = t->deadline_s,
-			    .size = t->size,
-			    .etc = t->etc};
-	return e->policy->on_arrival(e->pstate, &e->view, &tv);
+	return e->policy->on_arrival(e->pstate, &e->view, &t->view);
 }
 
 static HOT_INLINE int32_t decide(engine *e, const task *t)
