@@ -1274,9 +1274,11 @@ static int mapping_event(engine *e)
 }
 
 /* After a machine or the mapper changed: map what waits. */
-static int map_waiting(engine *e)
+static HOT_INLINE int map_waiting(engine *e)
 {
-	return e->policy->on_batch ? mapping_event(e) : drain_wait_queue(e);
+	if (e->policy->on_batch)
+		return mapping_event(e);
+	return e->wait_head ? drain_wait_queue(e) : 0; /* none: no call */
 }
 
 static HOT_INLINE int admit_as(engine *e, task *t, const int straight);
@@ -3220,9 +3222,20 @@ static HOT_INLINE int run_loop_as(engine *e, const int straight)
 	return rc < 0 ? e->err->code : 0;
 }
 
+/* The two instances, apart (each its own registers and inlining). */
+static __attribute__((noinline)) int run_loop_straight(engine *e)
+{
+	return run_loop_as(e, 1);
+}
+
+static __attribute__((noinline)) int run_loop_general(engine *e)
+{
+	return run_loop_as(e, 0);
+}
+
 static int run_loop(engine *e)
 {
-	return e->straight ? run_loop_as(e, 1) : run_loop_as(e, 0);
+	return e->straight ? run_loop_straight(e) : run_loop_general(e);
 }
 
 /* "kpb(30%)" -> "kpb-30": a directory name */
@@ -3594,11 +3607,13 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		for (uint32_t mt = 0; mt < nmt; mt++)
 			e->etc[(size_t)tt * nmt + mt] = prof_mean(prof, tt, mt);
 	size_t slot = 0;
+	e->one_slot = 1;
 	for (uint32_t m = 0; m < n; m++) {
 		sim_machine_view *mv = &e->mviews[m];
 		machine *mc = &e->machines[m];
 		mv->type = x->machine_type[m];
 		mv->slots = x->machine_slots[m];
+		e->one_slot &= mv->slots == 1;
 		mv->queue_cap = x->machine_qcap[m];
 		mv->run_end_s = mc->run_end = e->run_end + slot;
 		mv->run_start_s = mc->run_start = e->run_start + slot;
@@ -3698,9 +3713,6 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 			 !e->task_doubles && !x->drop_while_running;
 	e->straight = e->plain_start && e->plain_admit && !e->wf &&
 		      x->deadline_rule == DEADLINE_NONE && !x->drop_in_queue;
-	e->one_slot = 1;
-	for (uint32_t m = 0; m < n; m++)
-		e->one_slot &= x->machine_slots[m] == 1;
 	e->runs_anywhere = 1;
 	e->draws_in_range = 1;
 	for (uint32_t tt = 0; tt < ntt; tt++)
