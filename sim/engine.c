@@ -8,6 +8,10 @@
  * metrics and the task row -> the machine takes its next queued task and the
  * mapper offers waiting tasks again. Tasks live in a pool recycled through a
  * free list, so memory follows the tasks in flight, not those finished.
+ * A straight run (independent tasks, no merging, serving, batch mapping,
+ * per-task times, deadline rule or drops in queues: engine.straight) runs
+ * its own instance of the loop (run_loop_as), compiled without the tests
+ * of what it lacks; both instances make the same schedule.
  *
  * Workflows (x->wf, "workflows" below) run through the same loop, heap,
  * machines, slots, policies and statistics: independent tasks are the DAG
