@@ -9,7 +9,8 @@
  * mapper offers waiting tasks again. Tasks live in a pool recycled through a
  * free list, so memory follows the tasks in flight, not those finished.
  * A straight run (independent tasks, no merging, serving, batch mapping,
- * per-task times, deadline rule or drops in queues: engine.straight) runs
+ * per-task times, deadline rule, drops in queues or rank correlation of
+ * the times below 1: engine.straight) runs
  * its own instance of the loop (run_loop_as), compiled without the tests
  * of what it lacks; both instances make the same schedule.
  *
@@ -182,9 +183,10 @@ typedef struct engine {
 	 * bounds, prof_model_bounds, say so): it is not checked. */
 	int draws_in_range;
 	/* A straight run: independent tasks only (no workflow), plain_start
-	 * and plain_admit, no deadlines of the run's own rule and nothing
-	 * dropped in a queue: the event loop is the instance of run_loop_as
-	 * compiled with these known (straight = 1), without their tests. */
+	 * and plain_admit, no deadlines of the run's own rule, nothing
+	 * dropped in a queue, rho >= 1: the event loop is the instance of
+	 * run_loop_as compiled with these known (straight = 1), without
+	 * their tests. */
 	int straight;
 	int one_slot; /* every machine has one slot */
 	/* The next arrival is kept out of the heap (one pending at a time):
@@ -575,9 +577,12 @@ static inline int exec_time(engine *e, const task *t, uint32_t mtype,
 /* exec_time for a plain start (no replayed times, size 1), checked only
  * where setup could not rule a bad draw out (draws_in_range). */
 static inline int plain_exec_time(engine *e, const task *t, uint32_t mtype,
-				  double *x)
+				  double *x, const int straight)
 {
-	*x = prof_sample(e->prof, t->type, mtype, task_uniform(e, t, mtype));
+	/* straight: e->rho >= 1 (one uniform for all machine types) */
+	double u = straight ? sim_task_uniform_keyed(e->task_key, t->id)
+			    : task_uniform(e, t, mtype);
+	*x = prof_sample(e->prof, t->type, mtype, u);
 	return e->draws_in_range ? 0 : check_exec(e, t, mtype, *x);
 }
 
@@ -841,7 +846,7 @@ static HOT_INLINE int start_task_as(engine *e, task *t, uint32_t m,
 			slot++;
 	if (!straight && __builtin_expect(!e->plain_start, 0))
 		return start_task_general(e, t, m, slot);
-	if (plain_exec_time(e, t, mv->type, &t->exec_s))
+	if (plain_exec_time(e, t, mv->type, &t->exec_s, straight))
 		return -1;
 	occupy(e, t, m, slot, t->deadline_s);
 	return sim_heap_push(&e->heap, e->view.now + t->exec_s, EV_DONE, t) ? 0
@@ -1511,6 +1516,8 @@ static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
 			*data = NULL;
 			return 1;
 		}
+		sim_heap_pop_top(&e->heap, t, kind, data); /* top is it */
+		return 1;
 	}
 	return sim_heap_pop(&e->heap, t, kind, data);
 }
@@ -3716,7 +3723,8 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->plain_start = !e->serving && !e->leader_of && !x->clairvoyant &&
 			 !e->task_doubles && !x->drop_while_running;
 	e->straight = e->plain_start && e->plain_admit && !e->wf &&
-		      x->deadline_rule == DEADLINE_NONE && !x->drop_in_queue;
+		      x->deadline_rule == DEADLINE_NONE && !x->drop_in_queue &&
+		      e->rho >= 1.0;
 	e->runs_anywhere = 1;
 	e->draws_in_range = 1;
 	for (uint32_t tt = 0; tt < ntt; tt++)
