@@ -1507,8 +1507,9 @@ static HOT_INLINE int schedule_next_arrival(engine *e)
 static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
 {
 	if (e->has_pending) {
-		const sim_heap_entry *top = sim_heap_top(&e->heap);
-		if (!top || e->arrival_at < top->time ||
+		const sim_heap_entry *top = e->heap.entries; /* if any */
+		if (!sim_heap_settled_size(&e->heap) ||
+		    e->arrival_at < top->time ||
 		    (e->arrival_at == top->time && e->arrival_seq < top->seq)) {
 			e->has_pending = 0;
 			*t = e->arrival_at;

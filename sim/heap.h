@@ -72,8 +72,17 @@ static inline const sim_heap_entry *sim_heap_top(sim_heap *h)
 		sim_heap_settle(h);
 	return h->size ? &h->entries[0] : NULL;
 }
+/* sim_heap_top as a count: the events pending (the heap settled), the
+ * earliest at entries[0] when there are any. */
+static inline uint32_t sim_heap_settled_size(sim_heap *h)
+{
+	if (h->hole)
+		sim_heap_settle(h);
+	return h->size;
+}
 /* Remove the earliest event, the entry sim_heap_top has just returned
- * (not NULL: the heap is settled and not empty, nothing to test). Its node
+ * (not NULL), or entries[0] after sim_heap_settled_size (not 0): the heap
+ * is settled and not empty, nothing to test. Its node
  * is released at once (a stale handle misses), its slot stays vacant until
  * the next call. */
 static inline void sim_heap_pop_top(sim_heap *h, double *time,
