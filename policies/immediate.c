@@ -206,6 +206,7 @@ typedef struct mct_state {
 	/* etc_m in the lane order of mct_scan_avx: in each group of four
 	 * machines m..m+3, the order m, m+2, m+1, m+3 */
 	double *etc_p;
+	double *ends; /* mct_scan_avx's scratch: the ends of the groups of four */
 	uint32_t type; /* the type etc_m is for; UINT32_MAX: none yet */
 	mct_scan_fn scan;
 } mct_state;
@@ -257,63 +258,112 @@ static int32_t mct_scan(const mct_state *s, const sim_view *v,
 }
 
 #ifdef MCT_HAS_AVX
-/* Four lanes, each the scan over its own machines in index order: lane
- * k of the group at m holds machine m + (0, 2, 1, 3)[k] (the order in
- * which unpacking two pairs of sim_ready leaves from_s and backlog_s).
- * vmaxpd(a, b) is a > b ? a : b and vminpd(a, b) is a < b ? a : b, as in
- * mct_scan; a lane keeps its first least end. Of the lanes the least end
- * wins, ties to the lowest index: the first least end overall (ends
- * never become NaN: vminpd keeps the lane's best over a NaN end). The
- * machines past the last group of four follow in mct_scan_from. */
+/* Four machines at a time: vmaxpd(from_s, now) and vmaxpd(backlog_s,
+ * -INFINITY) = backlog_s on a pair of sim_ready each, vhaddpd adds each
+ * machine's two (lane k of the group at m holds machine m + (0, 2, 1, 3)[k],
+ * hence etc_p's order), then + etc: the operations of mct_scan, on the same
+ * values, in the same order. The ends are kept while their least is found
+ * (vminpd(end, least) keeps least over a NaN end); the first group with an
+ * end equal to the least, and in it the lowest machine, wins: the first
+ * least end overall. */
+
+/* lowest machine offset among the lanes set in a mask of 4 */
+static const int8_t mct_first_of[16] = {0, 0, 2, 0, 1, 0, 1, 0,
+					3, 0, 2, 0, 1, 0, 1, 0};
+
+/* The ends of the group of four machines from r on. */
+__attribute__((target("avx"), always_inline)) static inline __m256d
+mct_ends4(const sim_ready *r, const double *etc_p, __m256d lo)
+{
+	__m256d a = _mm256_max_pd(_mm256_loadu_pd(&r[0].from_s), lo);
+	__m256d b = _mm256_max_pd(_mm256_loadu_pd(&r[2].from_s), lo);
+	return _mm256_add_pd(_mm256_hadd_pd(a, b), _mm256_loadu_pd(etc_p));
+}
+
+/* The least of the four lanes, in every lane. */
+__attribute__((target("avx"), always_inline)) static inline __m256d
+mct_least4(__m256d x)
+{
+	x = _mm256_min_pd(x, _mm256_permute2f128_pd(x, x, 1));
+	return _mm256_min_pd(x, _mm256_permute_pd(x, 5));
+}
+
+/* The machine of group g holding the end `least`, or -1. */
+__attribute__((target("avx"), always_inline)) static inline int32_t
+mct_first4(__m256d end, __m256d least, uint32_t g)
+{
+	int lanes = _mm256_movemask_pd(_mm256_cmp_pd(end, least, _CMP_EQ_OQ));
+	return lanes ? (int32_t)(4 * g) + mct_first_of[lanes] : -1;
+}
+
+/* Any number of machines: the ends kept in s->ends, the machines past the
+ * last group of four in mct_scan_from. */
 __attribute__((target("avx"))) static int32_t
 mct_scan_avx(const mct_state *s, const sim_view *v, const sim_task_view *t)
 {
 	const sim_ready *r = v->ready;
-	const double *etc_p = s->etc_p;
-	const uint32_t n = v->n_machines;
+	double *ends = s->ends;
+	const uint32_t n = v->n_machines, groups = n / 4;
 	const double now = v->now;
-	const __m256d now4 = _mm256_set1_pd(now), four = _mm256_set1_pd(4.0);
-	__m256d best4 = _mm256_set1_pd(INFINITY);
-	__m256d best_at = _mm256_set1_pd(-1.0); /* machine index, -1: none */
-	__m256d at = _mm256_setr_pd(0.0, 2.0, 1.0, 3.0);
-	const uint32_t groups_end = n & ~3u;
-	const sim_ready *q = r, *q_end = r + groups_end;
-	for (; q < q_end; q += 4, etc_p += 4) {
-		__m256d a = _mm256_loadu_pd(&q[0].from_s); /* f0 b0 f1 b1 */
-		__m256d b = _mm256_loadu_pd(&q[2].from_s); /* f2 b2 f3 b3 */
-		__m256d from = _mm256_unpacklo_pd(a, b);   /* f0 f2 f1 f3 */
-		__m256d backlog = _mm256_unpackhi_pd(a, b);
-		__m256d end = _mm256_add_pd(
-			_mm256_add_pd(_mm256_max_pd(from, now4), backlog),
-			_mm256_loadu_pd(etc_p));
-		__m256d less = _mm256_cmp_pd(end, best4, _CMP_LT_OQ);
-		best4 = _mm256_min_pd(end, best4);
-		best_at = _mm256_or_pd(_mm256_and_pd(less, at),
-				       _mm256_andnot_pd(less, best_at));
-		at = _mm256_add_pd(at, four);
+	const __m256d lo = _mm256_setr_pd(now, -INFINITY, now, -INFINITY);
+	__m256d least = _mm256_set1_pd(INFINITY);
+	for (uint32_t g = 0; g < groups; g++) {
+		__m256d end = mct_ends4(r + 4 * g, s->etc_p + 4 * g, lo);
+		_mm256_storeu_pd(ends + 4 * g, end);
+		least = _mm256_min_pd(end, least);
 	}
-	/* the least end of the lanes, then the least index among the lanes
-	 * that hold it (a lane with no finite end holds INFINITY) */
-	__m256d least =
-		_mm256_min_pd(best4, _mm256_permute2f128_pd(best4, best4, 1));
-	least = _mm256_min_pd(least, _mm256_permute_pd(least, 5));
+	least = mct_least4(least);
 	double best_end = _mm256_cvtsd_f64(least);
 	int32_t best = SIM_DEFER;
-	if (best_end < INFINITY) {
-		__m256d first = _mm256_or_pd(
-			_mm256_and_pd(_mm256_cmp_pd(best4, least, _CMP_EQ_OQ),
-				      best_at),
-			_mm256_andnot_pd(
-				_mm256_cmp_pd(best4, least, _CMP_EQ_OQ),
-				_mm256_set1_pd(INFINITY)));
-		first = _mm256_min_pd(first,
-				      _mm256_permute2f128_pd(first, first, 1));
-		first = _mm256_min_pd(first, _mm256_permute_pd(first, 5));
-		best = (int32_t)_mm256_cvtsd_f64(first);
-	}
-	best = mct_scan_from(r, s->etc_m, groups_end, n, now, best, best_end);
+	if (best_end < INFINITY)
+		for (uint32_t g = 0; best < 0; g++)
+			best = mct_first4(_mm256_loadu_pd(ends + 4 * g), least, g);
+	if (n & 3u)
+		best = mct_scan_from(r, s->etc_m, groups * 4, n, now, best,
+				     best_end);
 	return best >= 0 ? best : mct_exact(v, t);
 }
+
+/* 4 G machines (G = 1 .. MCT_UNROLLED): the same, unrolled, the ends kept
+ * in registers. */
+#define MCT_UNROLLED 4
+__attribute__((target("avx"), always_inline)) static inline int32_t
+mct_scan_avx_groups(const mct_state *s, const sim_view *v,
+		    const sim_task_view *t, const uint32_t groups)
+{
+	if (__builtin_expect(v->n_machines != 4 * groups, 0))
+		return mct_scan_avx(s, v, t); /* not the view of mct_init */
+	const sim_ready *r = v->ready;
+	const double now = v->now;
+	const __m256d lo = _mm256_setr_pd(now, -INFINITY, now, -INFINITY);
+	__m256d end[MCT_UNROLLED];
+	__m256d least = _mm256_set1_pd(INFINITY);
+#pragma GCC unroll 4
+	for (uint32_t g = 0; g < groups; g++) {
+		end[g] = mct_ends4(r + 4 * g, s->etc_p + 4 * g, lo);
+		least = _mm256_min_pd(end[g], least);
+	}
+	least = mct_least4(least);
+	if (_mm256_cvtsd_f64(least) < INFINITY)
+#pragma GCC unroll 4
+		for (uint32_t g = 0; g < groups; g++) {
+			int32_t best = mct_first4(end[g], least, g);
+			if (best >= 0)
+				return best;
+		}
+	return mct_exact(v, t);
+}
+
+#define MCT_SCAN_GROUPS(g)                                                     \
+	__attribute__((target("avx"))) static int32_t mct_scan_avx##g(         \
+		const mct_state *s, const sim_view *v, const sim_task_view *t) \
+	{                                                                      \
+		return mct_scan_avx_groups(s, v, t, g);                        \
+	}
+MCT_SCAN_GROUPS(1)
+MCT_SCAN_GROUPS(2)
+MCT_SCAN_GROUPS(3)
+MCT_SCAN_GROUPS(4)
 #endif
 
 static int mct_init(void *state, const sim_view *v, const io_jdoc *doc,
@@ -322,14 +372,24 @@ static int mct_init(void *state, const sim_view *v, const io_jdoc *doc,
 	mct_state *s = state;
 	s->type = UINT32_MAX;
 	size_t n = v->n_machines ? v->n_machines : 1;
-	s->etc_m = malloc(2 * n * sizeof *s->etc_m);
+	/* etc_m, etc_p and the ends (n + 4 doubles: room for n rounded up) */
+	s->etc_m = malloc((3 * n + 4) * sizeof *s->etc_m);
 	if (!s->etc_m)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	s->etc_p = s->etc_m + n;
+	s->ends = s->etc_p + n;
 	s->scan = mct_scan;
 #ifdef MCT_HAS_AVX
-	if (__builtin_cpu_supports("avx") && !getenv("HETSIM_NO_AVX"))
-		s->scan = mct_scan_avx;
+	if (__builtin_cpu_supports("avx") && !getenv("HETSIM_NO_AVX")) {
+		static const mct_scan_fn unrolled[MCT_UNROLLED] = {
+			mct_scan_avx1, mct_scan_avx2, mct_scan_avx3,
+			mct_scan_avx4};
+		uint32_t groups = v->n_machines / 4;
+		s->scan = v->n_machines % 4 == 0 && groups >= 1 &&
+					  groups <= MCT_UNROLLED
+				  ? unrolled[groups - 1]
+				  : mct_scan_avx;
+	}
 #endif
 	return IO_OK;
 }
@@ -361,6 +421,24 @@ static __attribute__((noinline)) void mct_keep(mct_state *s, const sim_view *v,
 	s->type = type;
 }
 
+/* mct_map's rare cases: ties at random, E2C's readiness, no ready array,
+ * a new task type or times of the task's own. Out of line, so that the
+ * common path saves no registers. */
+static __attribute__((noinline)) int32_t
+mct_map_other(mct_state *s, const sim_view *v, const sim_task_view *t,
+	      const double *row)
+{
+	if (v->tie_random || v->readiness_e2c)
+		return mct_tied(v, t);
+	if (!v->ready)
+		return mct_exact(v, t);
+	int own = t->etc && t->etc != row;
+	if (own || s->type != t->type) /* a task's own times are never kept
+					  for the next */
+		mct_keep(s, v, own ? t->etc : row, own ? UINT32_MAX : t->type);
+	return s->scan(s, v, t);
+}
+
 static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 {
 	/* sim_accepts and sim_completion_s over v->ready: the same values in
@@ -368,17 +446,14 @@ static int32_t mct_map(void *state, const sim_view *v, const sim_task_view *t)
 	 * INFINITY) or accepts nothing more (from_s INFINITY) ends at
 	 * INFINITY, never below best_end. */
 	mct_state *s = state;
-	if (__builtin_expect(v->tie_random || v->readiness_e2c, 0))
-		return mct_tied(v, t);
-	if (!v->ready)
-		return mct_exact(v, t);
 	/* sim_task_etc_row, with the type's row found once */
 	const double *row = v->etc + (size_t)t->type * v->n_machine_types;
-	int own = t->etc && t->etc != row;
-	if (own || s->type != t->type) /* a task's own times are never kept
-					  for the next */
-		mct_keep(s, v, own ? t->etc : row, own ? UINT32_MAX : t->type);
-	return s->scan(s, v, t);
+	if (__builtin_expect(!(v->tie_random | v->readiness_e2c) && v->ready &&
+				     s->type == t->type &&
+				     (t->etc == row || !t->etc),
+			     1)) /* the kept times are the task's */
+		return s->scan(s, v, t);
+	return mct_map_other(s, v, t, row);
 }
 
 static int32_t olb_map(void *state, const sim_view *v, const sim_task_view *t)

@@ -8,6 +8,11 @@
  * metrics and the task row -> the machine takes its next queued task and the
  * mapper offers waiting tasks again. Tasks live in a pool recycled through a
  * free list, so memory follows the tasks in flight, not those finished.
+ * A straight run (independent tasks, no merging, serving, batch mapping,
+ * per-task times, deadline rule, drops in queues or rank correlation of
+ * the times below 1: engine.straight) runs
+ * its own instance of the loop (run_loop_as), compiled without the tests
+ * of what it lacks; both instances make the same schedule.
  *
  * Workflows (x->wf, "workflows" below) run through the same loop, heap,
  * machines, slots, policies and statistics: independent tasks are the DAG
@@ -20,6 +25,7 @@
  * sim_dag_run is a front of the same kernel.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,18 +67,28 @@ static const char *const drop_names[DROP_REASONS] = {
 	"unmapped", "evicted"};
 
 typedef struct task {
-	uint64_t id;
-	double arrival_s, deadline_s, start_s, exec_s, expected_s;
-	double size; /* work: its time is size x the unit draw */
-	/* [machine types] what policies expect it to take on each: the
-	 * type's row of the ETC matrix unless its size, or clairvoyance,
-	 * makes it its own (then in store) */
-	const double *etc;
+	/* what an immediate policy sees of it (choose): its fields, by their
+	 * names, are the task's own (the layout is checked below) */
+	union {
+		sim_task_view view;
+		struct {
+			uint64_t id;
+			uint32_t type;
+			double arrival_s, deadline_s;
+			double size; /* work: its time is size x the unit draw */
+			/* [machine types] what policies expect it to take on
+			 * each: the type's row of the ETC matrix unless its
+			 * size, or clairvoyance, makes it its own (then in
+			 * store) */
+			const double *etc;
+		};
+	};
+	double start_s, exec_s, expected_s;
 	const double *replay; /* [machine types] replayed times (NAN: draw
 				 from the model), or NULL: none */
 	double *store; /* room for its own etc and replay (2 x machine types
 			  doubles), NULL when the run needs none */
-	uint32_t type, machine, slot;
+	uint32_t machine, slot;
 	int started; /* ran (or runs) on a machine: its row has start and end */
 	struct task *next; /* queue link, member link, or free-list link */
 	/* Merging (policies/merge.h): a queued task may lead a run that also
@@ -84,6 +100,20 @@ typedef struct task {
 	uint32_t job;	  /* workflow job index (workflow runs only) */
 	struct task *members;
 } task;
+
+#define TASK_AS_VIEW(f)                                                        \
+	_Static_assert(offsetof(task, f) == offsetof(sim_task_view, f) &&      \
+			       sizeof(((task *)0)->f) ==                       \
+				       sizeof(((sim_task_view *)0)->f),        \
+		       "task." #f " is sim_task_view." #f)
+TASK_AS_VIEW(id);
+TASK_AS_VIEW(type);
+TASK_AS_VIEW(arrival_s);
+TASK_AS_VIEW(deadline_s);
+TASK_AS_VIEW(size);
+TASK_AS_VIEW(etc);
+_Static_assert(sizeof(sim_task_view) == offsetof(task, etc) + sizeof(double *),
+	       "sim_task_view has no field the task lacks");
 
 typedef struct machine {
 	task *head, *tail; /* local FIFO queue */
@@ -152,6 +182,13 @@ typedef struct engine {
 	/* A plain start's draw cannot leave [0, SIM_MAX_TIME_S] (the models'
 	 * bounds, prof_model_bounds, say so): it is not checked. */
 	int draws_in_range;
+	/* A straight run: independent tasks only (no workflow), plain_start
+	 * and plain_admit, no deadlines of the run's own rule, nothing
+	 * dropped in a queue, rho >= 1: the event loop is the instance of
+	 * run_loop_as compiled with these known (straight = 1), without
+	 * their tests. */
+	int straight;
+	int one_slot; /* every machine has one slot */
 	/* The next arrival is kept out of the heap (one pending at a time):
 	 * its time and the insertion number a push would have given it, so
 	 * that events pop in exactly the heap's (time, seq) order. */
@@ -428,6 +465,11 @@ static HOT_INLINE void ready_refresh(engine *e, uint32_t m)
 		return;
 	}
 	double first_end = mv->run_end_s[0];
+	if (e->one_slot) { /* x / 1 is x: the same values without the divide */
+		r->from_s = first_end;
+		r->backlog_s = mv->queued_expected_s;
+		return;
+	}
 	for (uint32_t s = 1; s < mv->slots; s++)
 		if (mv->run_end_s[s] < first_end)
 			first_end = mv->run_end_s[s];
@@ -539,9 +581,12 @@ static inline int exec_time(engine *e, const task *t, uint32_t mtype,
 /* exec_time for a plain start (no replayed times, size 1), checked only
  * where setup could not rule a bad draw out (draws_in_range). */
 static inline int plain_exec_time(engine *e, const task *t, uint32_t mtype,
-				  double *x)
+				  double *x, const int straight)
 {
-	*x = prof_sample(e->prof, t->type, mtype, task_uniform(e, t, mtype));
+	/* straight: e->rho >= 1 (one uniform for all machine types) */
+	double u = straight ? sim_task_uniform_keyed(e->task_key, t->id)
+			    : task_uniform(e, t, mtype);
+	*x = prof_sample(e->prof, t->type, mtype, u);
 	return e->draws_in_range ? 0 : check_exec(e, t, mtype, *x);
 }
 
@@ -756,7 +801,8 @@ static HOT_INLINE void occupy(engine *e, task *t, uint32_t m, uint32_t slot,
 	mv->busy++;
 	mv->version++;
 	ready_refresh(e, m);
-	sim_stat_add(&e->wait, now - t->arrival_s);
+	/* the wait is kept without quantiles (setup) */
+	sim_stat_moments_add(&e->wait, now - t->arrival_s);
 }
 
 /* start_task with any of what e->plain_start rules out. */
@@ -792,24 +838,33 @@ static __attribute__((noinline)) int start_task_general(engine *e, task *t,
 	return sim_heap_push(&e->heap, end, EV_DONE, t) ? 0 : -1;
 }
 
-/* Start t on machine m (a slot is free). */
-static HOT_INLINE int start_task(engine *e, task *t, uint32_t m)
+/* Start t on machine m (a slot is free); straight: e->straight is known
+ * to be set (the instances of run_loop_as). */
+static HOT_INLINE int start_task_as(engine *e, task *t, uint32_t m,
+				    const int straight)
 {
 	sim_machine_view *mv = &e->mviews[m];
 	uint32_t slot = 0;
-	while (mv->run_end_s[slot] != -INFINITY)
-		slot++;
-	if (__builtin_expect(!e->plain_start, 0))
+	if (!e->one_slot)
+		while (mv->run_end_s[slot] != -INFINITY)
+			slot++;
+	if (!straight && __builtin_expect(!e->plain_start, 0))
 		return start_task_general(e, t, m, slot);
-	if (plain_exec_time(e, t, mv->type, &t->exec_s))
+	if (plain_exec_time(e, t, mv->type, &t->exec_s, straight))
 		return -1;
 	occupy(e, t, m, slot, t->deadline_s);
 	return sim_heap_push(&e->heap, e->view.now + t->exec_s, EV_DONE, t) ? 0
 									   : -1;
 }
 
+static HOT_INLINE int start_task(engine *e, task *t, uint32_t m)
+{
+	return start_task_as(e, t, m, 0);
+}
+
 /* t joins machine m's queue (m is full and its queue has room). */
-static HOT_INLINE void enqueue(engine *e, task *t, uint32_t m)
+static HOT_INLINE void enqueue(engine *e, task *t, uint32_t m,
+			       const int straight)
 {
 	sim_machine_view *mv = &e->mviews[m];
 	machine *mc = &e->machines[m];
@@ -823,7 +878,7 @@ static HOT_INLINE void enqueue(engine *e, task *t, uint32_t m)
 	mv->queued_expected_s += t->expected_s;
 	mv->version++;
 	ready_refresh(e, m);
-	if (e->leader_of && t->key < e->n_keys)
+	if (!straight && e->leader_of && t->key < e->n_keys)
 		e->leader_of[t->key] = t; /* later requests on it may join */
 }
 
@@ -838,20 +893,14 @@ static HOT_INLINE int place(engine *e, task *t, int32_t m)
 	t->machine = (uint32_t)m;
 	if (mv->busy < mv->slots)
 		return start_task(e, t, (uint32_t)m) ? -1 : 1;
-	enqueue(e, t, (uint32_t)m);
+	enqueue(e, t, (uint32_t)m, 0);
 	return 1;
 }
 
 /* The machine t's policy picks, unchecked. */
 static HOT_INLINE int32_t choose(engine *e, const task *t)
 {
-	sim_task_view tv = {.id = t->id,
-			    .type = t->type,
-			    .arrival_s = t->arrival_s,
-			    .deadline_s = t->deadline_s,
-			    .size = t->size,
-			    .etc = t->etc};
-	return e->policy->on_arrival(e->pstate, &e->view, &tv);
+	return e->policy->on_arrival(e->pstate, &e->view, &t->view);
 }
 
 static HOT_INLINE int32_t decide(engine *e, const task *t)
@@ -865,7 +914,7 @@ static HOT_INLINE int32_t decide(engine *e, const task *t)
 
 /* place(e, t, decide(e, t)) with decide's check (sim_accepts) made on the
  * way: admit's common path. */
-static HOT_INLINE int decide_place(engine *e, task *t)
+static HOT_INLINE int decide_place(engine *e, task *t, const int straight)
 {
 	int32_t m = choose(e, t);
 	if ((uint32_t)m >= e->view.n_machines) /* SIM_DEFER too */
@@ -881,17 +930,19 @@ static HOT_INLINE int decide_place(engine *e, task *t)
 	t->expected_s = t->etc[mv->type];
 	t->machine = (uint32_t)m;
 	if (free_slot)
-		return start_task(e, t, (uint32_t)m) ? -1 : 1;
-	enqueue(e, t, (uint32_t)m);
+		return start_task_as(e, t, (uint32_t)m, straight) ? -1 : 1;
+	enqueue(e, t, (uint32_t)m, straight);
 	return 1;
 }
 
 /* finish's body: inline where a task completes (on_end), out of line
  * (finish) everywhere else. */
 static HOT_INLINE void finish_body(engine *e, task *t, double end_s,
-				   enum outcome outcome, enum drop_reason why)
+				   enum outcome outcome, enum drop_reason why,
+				   const int straight)
 {
-	if (e->leader_of && t->key < e->n_keys && e->leader_of[t->key] == t)
+	if (!straight && e->leader_of && t->key < e->n_keys &&
+	    e->leader_of[t->key] == t)
 		e->leader_of[t->key] = NULL; /* no request may join it now */
 	type_stats *ts = &e->types[t->type];
 	if (outcome == OUT_DROPPED) {
@@ -902,7 +953,7 @@ static HOT_INLINE void finish_body(engine *e, task *t, double end_s,
 		if (why == DROP_EVICTED) /* its row says so */
 			outcome = OUT_EVICTED;
 	} else {
-		if (__builtin_expect(e->serving != NULL, 0)) {
+		if (!straight && __builtin_expect(e->serving != NULL, 0)) {
 			/* the response reaches the client later (so responses
 			 * may end out of order: the latest is kept apart) */
 			end_s += sim_serving_delay(e->serving, e->seed, t->id);
@@ -923,7 +974,7 @@ static HOT_INLINE void finish_body(engine *e, task *t, double end_s,
 		}
 		e->last_done_s = end_s;
 	}
-	if (e->csv && !e->wf)
+	if (e->csv && (straight || !e->wf))
 		write_row(e, t, end_s, outcome);
 	e->in_system--;
 	task_free(e, t);
@@ -932,7 +983,7 @@ static HOT_INLINE void finish_body(engine *e, task *t, double end_s,
 static void finish(engine *e, task *t, double end_s, enum outcome outcome,
 		   enum drop_reason why)
 {
-	finish_body(e, t, end_s, outcome, why);
+	finish_body(e, t, end_s, outcome, why, 0);
 }
 
 static inline int expired(const engine *e, const task *t)
@@ -1236,14 +1287,16 @@ static int mapping_event(engine *e)
 }
 
 /* After a machine or the mapper changed: map what waits. */
-static int map_waiting(engine *e)
+static HOT_INLINE int map_waiting(engine *e)
 {
-	return e->policy->on_batch ? mapping_event(e) : drain_wait_queue(e);
+	if (e->policy->on_batch)
+		return mapping_event(e);
+	return e->wait_head ? drain_wait_queue(e) : 0; /* none: no call */
 }
 
-static HOT_INLINE int admit(engine *e, task *t);
+static HOT_INLINE int admit_as(engine *e, task *t, const int straight);
 
-static int on_arrival(engine *e)
+static HOT_INLINE int on_arrival(engine *e, const int straight)
 {
 	task *t = task_alloc(e);
 	if (!t)
@@ -1256,16 +1309,22 @@ static int on_arrival(engine *e)
 	t->started = 0;
 	/* a slack deadline is slack x the task's expected time: its size x
 	 * its type's reference mean */
-	double offset = e->x->deadline_offset_s[w->type];
-	if (e->x->deadline_rule == DEADLINE_SLACK)
-		offset *= w->size;
-	t->deadline_s = !isnan(w->deadline_s) ? w->deadline_s
-			: e->x->deadline_rule == DEADLINE_NONE
-				? INFINITY
-				: w->arrival_s + offset;
-	if (task_times(e, t, w)) {
-		task_free(e, t);
-		return -1;
+	if (straight) { /* deadline rule none; no times of its own, no input */
+		t->deadline_s = !isnan(w->deadline_s) ? w->deadline_s : INFINITY;
+		t->etc = e->etc + (size_t)t->type * e->view.n_machine_types;
+		t->replay = NULL;
+	} else {
+		double offset = e->x->deadline_offset_s[w->type];
+		if (e->x->deadline_rule == DEADLINE_SLACK)
+			offset *= w->size;
+		t->deadline_s = !isnan(w->deadline_s) ? w->deadline_s
+				: e->x->deadline_rule == DEADLINE_NONE
+					? INFINITY
+					: w->arrival_s + offset;
+		if (task_times(e, t, w)) {
+			task_free(e, t);
+			return -1;
+		}
 	}
 	t->next = NULL;
 	t->key = w->key;
@@ -1277,7 +1336,7 @@ static int on_arrival(engine *e)
 	e->in_system++;
 	if (e->in_system > e->peak_in_system)
 		e->peak_in_system = e->in_system;
-	return admit(e, t);
+	return admit_as(e, t, straight);
 }
 
 /* A task no machine took now: it waits for the mapper, or is rejected. */
@@ -1324,21 +1383,27 @@ static __attribute__((noinline)) int admit_general(engine *e, task *t)
 }
 
 /* A task reaches the mapper: merge, batch, or an immediate decision. */
-static HOT_INLINE int admit(engine *e, task *t)
+static HOT_INLINE int admit_as(engine *e, task *t, const int straight)
 {
-	if (__builtin_expect(!e->plain_admit, 0))
+	if (!straight && __builtin_expect(!e->plain_admit, 0))
 		return admit_general(e, t);
 	if (!e->wait_head) {
-		int r = decide_place(e, t);
+		int r = decide_place(e, t, straight);
 		if (r != 0)
 			return r < 0 ? r : 0;
 	}
 	return wait_or_reject(e, t);
 }
 
+static HOT_INLINE int admit(engine *e, task *t)
+{
+	return admit_as(e, t, 0);
+}
+
 /* A slot of m became free: start the next queued task that can still
  * make it (with drop.in_queue, expired ones are dropped on the way). */
-static int start_next_queued(engine *e, uint32_t m)
+static HOT_INLINE int start_next_queued(engine *e, uint32_t m,
+					const int straight)
 {
 	sim_machine_view *mv = &e->mviews[m];
 	machine *mc = &e->machines[m];
@@ -1352,7 +1417,7 @@ static int start_next_queued(engine *e, uint32_t m)
 		/* an empty queue resets the sum: no floating-point drift */
 		mv->queued_expected_s =
 			mv->queued ? mv->queued_expected_s - q->expected_s : 0.0;
-		if (e->x->drop_in_queue && expired(e, q)) {
+		if (!straight && e->x->drop_in_queue && expired(e, q)) {
 			task *heir = q->members ? promote(e, q) : NULL;
 			finish(e, q, e->view.now, OUT_DROPPED, DROP_QUEUE);
 			if (heir) { /* the rest of the run keeps its place */
@@ -1365,14 +1430,15 @@ static int start_next_queued(engine *e, uint32_t m)
 			}
 			continue;
 		}
-		return start_task(e, q, m) < 0 ? -1 : 0;
+		return start_task_as(e, q, m, straight) < 0 ? -1 : 0;
 	}
 	ready_refresh(e, m);
 	return 0;
 }
 
 /* A task ends: completed (EV_DONE) or aborted at its deadline (EV_ABORT). */
-static int on_end(engine *e, task *t, int aborted)
+static HOT_INLINE int on_end(engine *e, task *t, int aborted,
+			     const int straight)
 {
 	uint32_t m = t->machine;
 	sim_machine_view *mv = &e->mviews[m];
@@ -1386,13 +1452,15 @@ static int on_end(engine *e, task *t, int aborted)
 	mc->run_end[t->slot] = -INFINITY;
 	mv->busy--;
 	mv->version++; /* e->ready[m]: start_next_queued below refreshes it */
-	task *members = t->members;
-	uint32_t job = __builtin_expect(e->wf != NULL, 0) ? t->job : 0;
+	task *members = straight ? NULL : t->members;
+	uint32_t job =
+		!straight && __builtin_expect(e->wf != NULL, 0) ? t->job : 0;
 	if (aborted)
 		finish(e, t, now, OUT_DROPPED, DROP_RUNNING);
 	else
 		finish_body(e, t, now,
-			    now > t->deadline_s ? OUT_MISSED : OUT_COMPLETED, 0);
+			    now > t->deadline_s ? OUT_MISSED : OUT_COMPLETED, 0,
+			    straight);
 	while (members) { /* the requests merged into its run end with it */
 		task *next = members->next;
 		if (aborted)
@@ -1404,8 +1472,10 @@ static int on_end(engine *e, task *t, int aborted)
 			       0);
 		members = next;
 	}
-	if (start_next_queued(e, m) < 0)
+	if (start_next_queued(e, m, straight) < 0)
 		return -1;
+	if (straight) /* immediate mode: the wait queue, if any waits */
+		return e->wait_head ? drain_wait_queue(e) : 0;
 	/* a job's end may make children ready at once (no post delay): after
 	 * this machine took its next queued task into the freed slot */
 	if (__builtin_expect(e->wf != NULL, 0) && wf_end(e, job))
@@ -1441,8 +1511,9 @@ static HOT_INLINE int schedule_next_arrival(engine *e)
 static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
 {
 	if (e->has_pending) {
-		const sim_heap_entry *top = sim_heap_top(&e->heap);
-		if (!top || e->arrival_at < top->time ||
+		const sim_heap_entry *top = e->heap.entries; /* if any */
+		if (!sim_heap_settled_size(&e->heap) ||
+		    e->arrival_at < top->time ||
 		    (e->arrival_at == top->time && e->arrival_seq < top->seq)) {
 			e->has_pending = 0;
 			*t = e->arrival_at;
@@ -1450,6 +1521,8 @@ static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
 			*data = NULL;
 			return 1;
 		}
+		sim_heap_pop_top(&e->heap, t, kind, data); /* top is it */
+		return 1;
 	}
 	return sim_heap_pop(&e->heap, t, kind, data);
 }
@@ -3265,7 +3338,8 @@ const sim_policy sim_wf_eft = {
  * reports why. */
 #define GZ_FAILED 1
 
-static int run_loop(engine *e)
+/* The loop; straight: e->straight is known to be set (see engine). */
+static HOT_INLINE int run_loop_as(engine *e, const int straight)
 {
 	double t;
 	uint32_t kind;
@@ -3275,7 +3349,7 @@ static int run_loop(engine *e)
 	 * e->events = past + 2^16 - till_check when the loop ends. */
 	uint64_t past = e->events & ~(uint64_t)0xffff;
 	uint32_t till_check = 0x10000 - (uint32_t)(e->events & 0xffff);
-	int rc = e->wf ? wf_begin(e) : schedule_next_arrival(e);
+	int rc = !straight && e->wf ? wf_begin(e) : schedule_next_arrival(e);
 	while (rc >= 0 && next_event(e, &t, &kind, &data)) {
 		advance(e, t);
 		if (__builtin_expect(--till_check == 0, 0)) {
@@ -3287,11 +3361,13 @@ static int run_loop(engine *e)
 			}
 		}
 		if (kind == EV_ARRIVAL) {
-			rc = on_arrival(e);
+			rc = on_arrival(e, straight);
 			if (rc >= 0)
 				rc = schedule_next_arrival(e);
+		} else if (straight) { /* EV_DONE: no other kind is scheduled */
+			rc = on_end(e, data, 0, 1);
 		} else if (kind <= EV_ABORT) {
-			rc = on_end(e, data, kind == EV_ABORT);
+			rc = on_end(e, data, kind == EV_ABORT, 0);
 		} else {
 			rc = wf_event(e, kind, data);
 		}
@@ -3308,6 +3384,22 @@ static int run_loop(engine *e)
 	while (rc >= 0 && e->wait_head)
 		finish(e, wait_pop(e), e->view.now, OUT_DROPPED, DROP_UNMAPPED);
 	return rc < 0 ? e->err->code : 0;
+}
+
+/* The two instances, apart (each its own registers and inlining). */
+static __attribute__((noinline)) int run_loop_straight(engine *e)
+{
+	return run_loop_as(e, 1);
+}
+
+static __attribute__((noinline)) int run_loop_general(engine *e)
+{
+	return run_loop_as(e, 0);
+}
+
+static int run_loop(engine *e)
+{
+	return e->straight ? run_loop_straight(e) : run_loop_general(e);
 }
 
 /* "kpb(30%)" -> "kpb-30": a directory name */
@@ -3679,11 +3771,13 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		for (uint32_t mt = 0; mt < nmt; mt++)
 			e->etc[(size_t)tt * nmt + mt] = prof_mean(prof, tt, mt);
 	size_t slot = 0;
+	e->one_slot = 1;
 	for (uint32_t m = 0; m < n; m++) {
 		sim_machine_view *mv = &e->mviews[m];
 		machine *mc = &e->machines[m];
 		mv->type = x->machine_type[m];
 		mv->slots = x->machine_slots[m];
+		e->one_slot &= mv->slots == 1;
 		mv->queue_cap = x->machine_qcap[m];
 		mv->run_end_s = mc->run_end = e->run_end + slot;
 		mv->run_start_s = mc->run_start = e->run_start + slot;
@@ -3781,6 +3875,9 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 			 !x->drop_at_mapping && !e->pruner;
 	e->plain_start = !e->serving && !e->leader_of && !x->clairvoyant &&
 			 !e->task_doubles && !x->drop_while_running;
+	e->straight = e->plain_start && e->plain_admit && !e->wf &&
+		      x->deadline_rule == DEADLINE_NONE && !x->drop_in_queue &&
+		      e->rho >= 1.0;
 	e->runs_anywhere = 1;
 	e->draws_in_range = 1;
 	for (uint32_t tt = 0; tt < ntt; tt++)

@@ -72,10 +72,36 @@ static inline const sim_heap_entry *sim_heap_top(sim_heap *h)
 		sim_heap_settle(h);
 	return h->size ? &h->entries[0] : NULL;
 }
+/* sim_heap_top as a count: the events pending (the heap settled), the
+ * earliest at entries[0] when there are any. */
+static inline uint32_t sim_heap_settled_size(sim_heap *h)
+{
+	if (h->hole)
+		sim_heap_settle(h);
+	return h->size;
+}
+/* Remove the earliest event, the entry sim_heap_top has just returned
+ * (not NULL), or entries[0] after sim_heap_settled_size (not 0): the heap
+ * is settled and not empty, nothing to test. Its node
+ * is released at once (a stale handle misses), its slot stays vacant until
+ * the next call. */
+static inline void sim_heap_pop_top(sim_heap *h, double *time,
+				    uint32_t *kind, void **data)
+{
+	uint32_t node = h->entries[0].node;
+	sim_heap_node *nd = &h->nodes[node];
+	*time = h->entries[0].time;
+	*kind = nd->kind;
+	*data = nd->data;
+	h->hole = 1; /* refilled by the next push, or by sim_heap_settle */
+	nd->pos = UINT32_MAX;
+	nd->gen = nd->gen + 1 ? nd->gen + 1 : 1;
+	nd->next_free = h->free_head;
+	h->free_head = node;
+}
 /* Remove the earliest event; returns 0 if the heap is empty (time, kind
- * and data 0 then). Inline:
- * every event of a run goes through it. Its node is released at once
- * (a stale handle misses), its slot stays vacant until the next call. */
+ * and data 0 then). Inline: every event of a run goes through it (see
+ * sim_heap_pop_top). */
 static inline int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind,
 			       void **data)
 {
@@ -87,16 +113,7 @@ static inline int sim_heap_pop(sim_heap *h, double *time, uint32_t *kind,
 		*data = NULL;
 		return 0;
 	}
-	uint32_t node = h->entries[0].node;
-	sim_heap_node *nd = &h->nodes[node];
-	*time = h->entries[0].time;
-	*kind = nd->kind;
-	*data = nd->data;
-	h->hole = 1; /* refilled by the next push, or by sim_heap_settle */
-	nd->pos = UINT32_MAX;
-	nd->gen = nd->gen + 1 ? nd->gen + 1 : 1;
-	nd->next_free = h->free_head;
-	h->free_head = node;
+	sim_heap_pop_top(h, time, kind, data);
 	return 1;
 }
 /* Time of the earliest event (the heap must not be empty). */

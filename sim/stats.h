@@ -104,7 +104,8 @@ static inline void sim_stat_bucket_add(sim_stat *s, uint32_t b)
 static inline void sim_stat_add(sim_stat *s, double x)
 {
 	sim_stat_moments_add(s, x);
-	if (s->quantiles)
+	/* likely: a statistic without quantiles takes sim_stat_moments_add */
+	if (__builtin_expect(s->quantiles, 1))
 		sim_stat_bucket_add(s, sim_hist_bucket(x));
 }
 

@@ -468,6 +468,59 @@ START_TEST(same_seed_gives_byte_identical_outputs)
 }
 END_TEST
 
+/* A straight run (sim/engine.c: independent tasks with no deadline rule
+ * and nothing dropped in queues) runs the loop's instance compiled without
+ * those tests. The same experiment with drop.in_queue set, which changes
+ * nothing without deadlines, runs the general instance: every task row is
+ * the same. Machines of four types, one with two slots, one queue place
+ * (so that tasks also wait for the mapper); immediate policies that start,
+ * queue and defer. */
+START_TEST(straight_run_schedules_as_the_general_loop)
+{
+	static const char *const policies[] = {"mct", "met", "olb", "rr",
+					       "fcfs", "kpb-50"};
+	char text[2048], dir[2][600], a[700], b[700];
+	for (int general = 0; general < 2; general++) {
+		snprintf(text, sizeof text,
+			 "{\"profile\": {\"machine_types\": [{\"name\": \"a\"}, "
+			 "{\"name\": \"b\"}, {\"name\": \"c\"}, {\"name\": \"d\"}],\n"
+			 "  \"task_types\": [{\"name\": \"t\"}, {\"name\": \"u\"}],\n"
+			 "  \"exec\": [\n"
+			 "   {\"task\": \"t\", \"machine\": \"a\", \"model\": \"lognormal\", \"mu\": -0.125, \"sigma\": 0.5},\n"
+			 "   {\"task\": \"t\", \"machine\": \"b\", \"model\": \"lognormal\", \"mu\": 0.28, \"sigma\": 0.5},\n"
+			 "   {\"task\": \"t\", \"machine\": \"c\", \"model\": \"lognormal\", \"mu\": 0.568, \"sigma\": 0.5},\n"
+			 "   {\"task\": \"t\", \"machine\": \"d\", \"model\": \"lognormal\", \"mu\": 0.973, \"sigma\": 0.5},\n"
+			 "   {\"task\": \"u\", \"machine\": \"a\", \"model\": \"exponential\", \"mean\": 2},\n"
+			 "   {\"task\": \"u\", \"machine\": \"b\", \"model\": \"exponential\", \"mean\": 1},\n"
+			 "   {\"task\": \"u\", \"machine\": \"c\", \"model\": \"exponential\", \"mean\": 1},\n"
+			 "   {\"task\": \"u\", \"machine\": \"d\", \"model\": \"exponential\", \"mean\": 3}]},\n"
+			 " \"machines\": [{\"type\": \"a\", \"count\": 4}, {\"type\": \"b\", \"count\": 3},\n"
+			 "  {\"type\": \"c\", \"count\": 2, \"slots\": 2}, {\"type\": \"d\", \"count\": 3}],\n"
+			 " \"queue\": {\"capacity\": 1},\n"
+			 " \"workload\": {\"arrival\": \"poisson\", \"rate_per_s\": 9, \"tasks\": 6000,\n"
+			 "  \"mix\": {\"t\": 3, \"u\": 1}},\n"
+			 " %s\"policies\": [\"mct\", \"met\", \"olb\", \"rr\", \"fcfs\",\n"
+			 "  {\"name\": \"kpb\", \"k_percent\": 50}], \"seed\": 3,\n"
+			 " \"output\": {\"dir\": \"\"}}\n",
+			 general ? "\"drop\": {\"in_queue\": true}, " : "");
+		const char *exp = test_write(general ? "general.json"
+						     : "straight.json",
+					     text);
+		snprintf(dir[general], sizeof dir[general], "%s/%s",
+			 test_tmpdir(), general ? "general" : "straight");
+		run_to(exp, dir[general], 3);
+	}
+	for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++) {
+		snprintf(a, sizeof a, "%s/%s/tasks.csv.gz", dir[0], policies[i]);
+		snprintf(b, sizeof b, "%s/%s/tasks.csv.gz", dir[1], policies[i]);
+		ck_assert_msg(same_file(a, b),
+			      "%s: the straight run's rows differ from the "
+			      "general loop's",
+			      policies[i]);
+	}
+}
+END_TEST
+
 START_TEST(policies_see_the_same_tasks_under_one_seed)
 {
 	/* common random numbers: every policy gets the same arrivals */
@@ -1085,6 +1138,7 @@ Suite *suite_core(void)
 	tcase_set_timeout(d, 300);
 	tcase_add_test(d, same_seed_gives_byte_identical_outputs);
 	tcase_add_test(d, policies_see_the_same_tasks_under_one_seed);
+	tcase_add_test(d, straight_run_schedules_as_the_general_loop);
 	tcase_add_test(d, outputs_are_written_atomically_and_listed);
 	tcase_add_test(d, golden_run_matches_pinned_outputs);
 	tcase_add_test(d, long_out_path_is_never_truncated);

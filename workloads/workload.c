@@ -39,11 +39,6 @@ enum { E2C_TYPE_NAME, E2C_TYPE_INDEX0, E2C_TYPE_INDEX1 };
  * search; both find the same index, so the choice never changes results. */
 #define WL_LINEAR_SCAN_MAX 16
 
-/* Poisson arrivals are drawn this many at a time: one tight loop of draws
- * and logs, then a few loads per task (the draws and their order are those
- * of one at a time). */
-#define WL_BATCH 64
-
 /* Columns of a trace row, in order; the first two are required. */
 static const char *const trace_columns[] = {"arrival_s", "task_type",
 					    "deadline_s", "size", "key"};
@@ -53,12 +48,14 @@ static const char *const trace_columns[] = {"arrival_s", "task_type",
 #define EXEC_PREFIX "exec_s:"
 
 struct wl_source {
+	/* first: the ids and the origin of every source, and the Poisson
+	 * arrivals drawn ahead (wl_front in workload.h: f.at, WL_BATCH when
+	 * none is left; f.end, 0 for the other sources) */
+	wl_front f;
 	wl_kind kind;
-	uint64_t next_id;
 	uint64_t max_tasks; /* UINT64_MAX: no count limit */
 	double duration_s;  /* INFINITY: no time limit */
-	double start_s;	    /* origin added to every arrival */
-	double elapsed_s;   /* time of the last arrival since start_s */
+	double elapsed_s;   /* time of the last arrival since f.start_s */
 	int exhausted;
 	uint64_t expected_tasks;
 	double mean_rate_per_s;
@@ -71,16 +68,6 @@ struct wl_source {
 	sim_mt *arrivals_rng;
 
 	double rate_per_s; /* Poisson */
-	/* Poisson arrivals drawn ahead, WL_BATCH at a time, in the order of
-	 * the draws one at a time (gap, type; gap, type; ...): the elapsed
-	 * time and type of the next tasks, from batch_at on. */
-	uint32_t batch_at; /* WL_BATCH: none left */
-	/* batch[batch_at .. ready_end) are tasks to hand out as they are:
-	 * within the stop rules, no input to draw (wl_next's common case,
-	 * taken without a test of its own); 0 for the other sources */
-	uint32_t ready_end;
-	double batch_elapsed_s[WL_BATCH];
-	uint32_t batch_type[WL_BATCH];
 
 	/* MMPP: rates and mean sojourns per state, the current state and the
 	 * elapsed time at which it ends. */
@@ -582,13 +569,13 @@ int wl_source_from_json(wl_source **out, const io_jdoc *doc,
 	}
 	rc = io_jcheck_keys(doc, node, keys, err);
 	if (rc == IO_OK)
-		rc = io_jget_nonneg(doc, node, "start_s", 0, &s->start_s,
+		rc = io_jget_nonneg(doc, node, "start_s", 0, &s->f.start_s,
 				      err);
-	if (rc == IO_OK && s->start_s > IO_MAX_TIME_S)
+	if (rc == IO_OK && s->f.start_s > IO_MAX_TIME_S)
 		rc = io_jerr_at(err, doc, node, "start_s", 0,
 				  "\"start_s\" %g is larger than %g, the "
 				  "largest time hetsim accepts",
-				  s->start_s, IO_MAX_TIME_S);
+				  s->f.start_s, IO_MAX_TIME_S);
 	if (rc < 0)
 		goto fail;
 
@@ -614,7 +601,7 @@ int wl_source_from_json(wl_source **out, const io_jdoc *doc,
 		goto fail;
 	set_expectations(s);
 
-	s->batch_at = WL_BATCH;
+	s->f.at = WL_BATCH;
 	if (s->kind != WL_TRACE) {
 		s->arrivals_rng = new_stream(run_seed, SIM_STREAM_ARRIVALS);
 		if (!s->arrivals_rng) {
@@ -709,62 +696,50 @@ static __attribute__((noinline)) void draw_poisson_batch(wl_source *s)
 		uint32_t type = s->mix_type[0];
 		for (uint32_t i = 0; i < WL_BATCH; i++) {
 			elapsed += exp_gap(r, s->rate_per_s);
-			s->batch_elapsed_s[i] = elapsed;
-			s->batch_type[i] = type;
+			s->f.elapsed_s[i] = elapsed;
+			s->f.type[i] = type;
 			sim_mt_skip_pos(r);
 		}
 	} else {
 		for (uint32_t i = 0; i < WL_BATCH; i++) {
 			elapsed += exp_gap(r, s->rate_per_s);
-			s->batch_elapsed_s[i] = elapsed;
-			s->batch_type[i] = pick_type(s, sim_mt_uniform_pos(r));
+			s->f.elapsed_s[i] = elapsed;
+			s->f.type[i] = pick_type(s, sim_mt_uniform_pos(r));
 		}
 	}
 	s->elapsed_s = elapsed;
-	s->batch_at = 0;
+	s->f.at = 0;
 	/* the tasks of the batch before either stop rule (the next_id <
 	 * max_tasks the caller made sure of; the times never decrease) */
 	uint32_t n = WL_BATCH;
-	if (s->max_tasks - s->next_id < n)
-		n = (uint32_t)(s->max_tasks - s->next_id);
-	while (n > 0 && s->batch_elapsed_s[n - 1] >= s->duration_s)
+	if (s->max_tasks - s->f.next_id < n)
+		n = (uint32_t)(s->max_tasks - s->f.next_id);
+	while (n > 0 && s->f.elapsed_s[n - 1] >= s->duration_s)
 		n--;
-	s->ready_end = s->n_segments ? 0 : n;
+	s->f.end = s->n_segments ? 0 : n;
 }
 
-/* Batch entry i as the next task, with no input. */
-static inline void poisson_task(wl_source *s, wl_task *t, uint32_t i)
-{
-	t->id = s->next_id++;
-	t->arrival_s = s->start_s + s->batch_elapsed_s[i];
-	t->deadline_s = NAN;
-	t->size = 1.0;
-	t->data_size = 0.0;
-	t->exec_s = NULL;
-	t->type = s->batch_type[i];
-	t->key = WL_NO_KEY;
-}
 
 /* The next Poisson arrival, drawn (batch_at < WL_BATCH), with no input;
  * 0 at the end. */
 static inline int next_poisson(wl_source *s, wl_task *t)
 {
-	if (s->next_id >= s->max_tasks)
+	if (s->f.next_id >= s->max_tasks)
 		return 0;
-	uint32_t i = s->batch_at++;
-	if (s->batch_elapsed_s[i] >= s->duration_s)
+	uint32_t i = s->f.at++;
+	if (s->f.elapsed_s[i] >= s->duration_s)
 		return 0;
-	poisson_task(s, t, i);
+	wl_front_task(&s->f, t, i);
 	return 1;
 }
 
 static int next_mmpp(wl_source *s, wl_task *t)
 {
-	if (s->next_id >= s->max_tasks || !mmpp_advance(s) ||
+	if (s->f.next_id >= s->max_tasks || !mmpp_advance(s) ||
 	    s->elapsed_s >= s->duration_s)
 		return 0;
-	t->id = s->next_id++;
-	t->arrival_s = s->start_s + s->elapsed_s;
+	t->id = s->f.next_id++;
+	t->arrival_s = s->f.start_s + s->elapsed_s;
 	t->deadline_s = NAN;
 	t->size = 1.0;
 	t->data_size = 0.0;
@@ -1068,7 +1043,7 @@ static int parse_trace_row(wl_source *s, wl_task *t, io_err *err)
 		return io_errf(err, IO_EINPUT, path, line,
 				 "%s %g is negative", name[COL_ARRIVAL],
 				 arrival);
-	if (s->next_id > 0 && arrival < s->trace_last_arrival_s)
+	if (s->f.next_id > 0 && arrival < s->trace_last_arrival_s)
 		return io_errf(err, IO_EINPUT, path, line,
 				 "%s %g is before the previous row's %g",
 				 name[COL_ARRIVAL], arrival,
@@ -1136,9 +1111,9 @@ static int parse_trace_row(wl_source *s, wl_task *t, io_err *err)
 			t->exec_s = s->row_exec;
 	}
 	s->trace_last_arrival_s = arrival;
-	t->id = s->next_id++;
-	t->arrival_s = s->start_s + arrival;
-	t->deadline_s = s->start_s + deadline; /* NAN stays NAN */
+	t->id = s->f.next_id++;
+	t->arrival_s = s->f.start_s + arrival;
+	t->deadline_s = s->f.start_s + deadline; /* NAN stays NAN */
 	t->size = s->e2c ? 1.0 : size;
 	t->data_size = s->e2c ? size : 0.0;
 	t->type = (uint32_t)type;
@@ -1169,7 +1144,7 @@ static int next_trace(wl_source *s, wl_task *t, io_err *err)
 	}
 	/* an empty file or a lone header is a mistake, not a quiet run of
 	 * no tasks */
-	if (rc == 0 && s->next_id == 0)
+	if (rc == 0 && s->f.next_id == 0)
 		return io_errf(err, IO_EINPUT, io_csv_path(s->trace), 0,
 				 "no tasks");
 	return rc;
@@ -1177,14 +1152,12 @@ static int next_trace(wl_source *s, wl_task *t, io_err *err)
 
 /* -------------------------------------------------------------- public */
 
-/* wl_next but for its common case (see there). */
-static __attribute__((noinline)) int next_other(wl_source *s, wl_task *t,
-						io_err *err)
+int wl_next_other(wl_source *s, wl_task *t, io_err *err)
 {
 	if (s->exhausted)
 		return 0;
 	if (s->kind == WL_POISSON) {
-		if (s->batch_at == WL_BATCH && s->next_id < s->max_tasks)
+		if (s->f.at == WL_BATCH && s->f.next_id < s->max_tasks)
 			draw_poisson_batch(s);
 		int rc = next_poisson(s, t);
 		if (rc && s->n_segments)
@@ -1192,7 +1165,7 @@ static __attribute__((noinline)) int next_other(wl_source *s, wl_task *t,
 		s->exhausted = rc == 0;
 		return rc;
 	}
-	if (s->kind == WL_TRACE && s->next_id >= s->max_tasks) {
+	if (s->kind == WL_TRACE && s->f.next_id >= s->max_tasks) {
 		s->exhausted = 1;
 		return 0;
 	}
@@ -1212,17 +1185,6 @@ static __attribute__((noinline)) int next_other(wl_source *s, wl_task *t,
 			strcpy(s->failure.msg, "trace read error");
 	}
 	return rc;
-}
-
-int wl_next(wl_source *s, wl_task *t, io_err *err)
-{
-	/* The common case, a Poisson arrival already drawn, within the stop
-	 * rules and with no segment to draw (ready_end), makes no call (so
-	 * saves no registers); the rest is a call apart. */
-	if (s->batch_at >= s->ready_end)
-		return next_other(s, t, err);
-	poisson_task(s, t, s->batch_at++);
-	return 1;
 }
 
 uint32_t wl_segments(const wl_source *s)

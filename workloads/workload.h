@@ -81,6 +81,7 @@
 #ifndef HETSIM_WORKLOADS_WORKLOAD_H
 #define HETSIM_WORKLOADS_WORKLOAD_H
 
+#include <math.h>
 #include <stdint.h>
 #include "profiles/profile.h"
 
@@ -105,14 +106,57 @@ typedef struct wl_task {
 
 typedef struct wl_source wl_source;
 
+/* Poisson arrivals are drawn this many at a time: one tight loop of draws
+ * and logs, then a few loads per task (the draws and their order are those
+ * of one at a time). */
+#define WL_BATCH 64
+
+/* The front of every source (a wl_source begins with one): the next id,
+ * the origin of arrival times, and the Poisson arrivals drawn ahead, in
+ * the order of the draws one at a time (gap, type; gap, type; ...): the
+ * elapsed time and type of the next tasks, from at on. elapsed_s[at ..
+ * end) are tasks to hand out as they are (within the stop rules, no input
+ * to draw): wl_next's common case, inline where it is called. */
+typedef struct wl_front {
+	uint32_t at;  /* WL_BATCH: none left */
+	uint32_t end; /* 0 for the other sources */
+	uint64_t next_id;
+	double start_s; /* origin added to every arrival */
+	double elapsed_s[WL_BATCH];
+	uint32_t type[WL_BATCH];
+} wl_front;
+
+/* Entry i of f's batch as the next task, with no input. */
+static inline void wl_front_task(wl_front *f, wl_task *t, uint32_t i)
+{
+	t->id = f->next_id++;
+	t->arrival_s = f->start_s + f->elapsed_s[i];
+	t->deadline_s = NAN;
+	t->size = 1.0;
+	t->data_size = 0.0;
+	t->exec_s = NULL;
+	t->type = f->type[i];
+	t->key = WL_NO_KEY;
+}
+
 /* Build a source from the workload object node of doc. Task type names are
  * resolved against profile p. Errors name doc's file and the line. */
 int wl_source_from_json(wl_source **out, const io_jdoc *doc,
 			const json_t *node, const prof_profile *p,
 			uint64_t run_seed, io_err *err);
+/* wl_next but for its common case (a call apart). */
+int wl_next_other(wl_source *s, wl_task *t, io_err *err);
 /* Returns 1 with *t filled, 0 when the source is exhausted, <0 on an error
- * (a bad trace line: err names file:line). */
-int wl_next(wl_source *s, wl_task *t, io_err *err);
+ * (a bad trace line: err names file:line). Its common case, a Poisson
+ * arrival already drawn, is inline and makes no call. */
+static inline int wl_next(wl_source *s, wl_task *t, io_err *err)
+{
+	wl_front *f = (wl_front *)(void *)s; /* its first member */
+	if (f->at >= f->end)
+		return wl_next_other(s, t, err);
+	wl_front_task(f, t, f->at++);
+	return 1;
+}
 /* Number of inputs requests are drawn on ("segments"), 0 if none. */
 uint32_t wl_segments(const wl_source *s);
 /* May the tasks carry their own work or times (size other than 1,
