@@ -660,14 +660,15 @@ static ALWAYS_INLINE int pair_set_rate(sim_net *n, pair *p, uint32_t pi,
 	return p->moved ? pair_schedule(n, p, pi) : 0;
 }
 
-/* Entry pos leaves the active list: the last one takes its place. */
+/* Entry pos leaves the active list: the last one takes its place. With
+ * no test for pos being the last (a branch that goes either way): the
+ * entry then moves onto itself, and the one leaving keeps its own
+ * position, which nothing reads again. */
 static inline void active_drop(link *links, pair *pairs, uint32_t *act,
 			       double *share, uint32_t *na, uint32_t pos,
 			       const int capped)
 {
 	uint32_t last = --*na;
-	if (pos == last)
-		return;
 	uint32_t m = act[last];
 	act[pos] = m;
 	share[pos] = share[last];
@@ -733,11 +734,13 @@ static ALWAYS_INLINE int fill_with(sim_net *n, uint32_t na, uint32_t ep,
 			best = least_share_long(share, na);
 			s = share[best];
 		} else {
-			for (uint32_t i = 1; i < na; i++)
-				if (share[i] < s) {
-					s = share[i];
-					best = i;
-				}
+			/* selects, not branches: which entry is least is
+			 * a coin toss to the branch predictor */
+			for (uint32_t i = 1; i < na; i++) {
+				int lt = share[i] < s;
+				s = lt ? share[i] : s;
+				best = lt ? i : best;
+			}
 		}
 		if (s < level) /* rounding: levels never go down */
 			s = level;
