@@ -116,9 +116,7 @@ _Static_assert(sizeof(sim_task_view) == offsetof(task, etc) + sizeof(double *),
 	       "sim_task_view has no field the task lacks");
 
 typedef struct machine {
-	/* local FIFO queue; tail is its last task only while head is set
-	 * (left stale when the queue empties: one store and branch less) */
-	task *head, *tail;
+	task *head, *tail; /* local FIFO queue */
 	double *run_end;   /* writable aliases of the view's per-slot arrays */
 	double *run_start;
 	uint32_t *run_type;
@@ -1415,7 +1413,10 @@ static HOT_INLINE int start_next_queued(engine *e, uint32_t m,
 	machine *mc = &e->machines[m];
 	while (mc->head) {
 		task *q = mc->head;
-		mc->head = q->next; /* tail is left as it is when none is left */
+		mc->head = q->next;
+		/* none left: no tail (by a mask, not a branch: see enqueue) */
+		mc->tail = (task *)((uintptr_t)mc->tail &
+				    -(uintptr_t)(mc->head != NULL));
 		mv->queued--;
 		mv->version++;
 		/* an empty queue resets the sum (+0.0, no floating-point
@@ -1431,7 +1432,7 @@ static HOT_INLINE int start_next_queued(engine *e, uint32_t m,
 			if (heir) { /* the rest of the run keeps its place */
 				heir->next = mc->head;
 				mc->head = heir;
-				if (!heir->next) /* the queue was empty */
+				if (!mc->tail)
 					mc->tail = heir;
 				mv->queued++;
 				mv->queued_expected_s += heir->expected_s;
@@ -3731,8 +3732,7 @@ static int queue_tail(const void *engine_ptr, uint32_t m, uint32_t *type,
 		      double *expected_s)
 {
 	const engine *e = engine_ptr;
-	const machine *mc = &e->machines[m];
-	const task *t = mc->head ? mc->tail : NULL; /* tail: stale if none */
+	const task *t = e->machines[m].tail;
 	/* a merged run, or a workflow's job, is not evicted */
 	if (!t || t->members || e->wf)
 		return 0;
