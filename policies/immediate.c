@@ -344,13 +344,21 @@ mct_scan_avx_groups(const mct_state *s, const sim_view *v,
 		least = _mm256_min_pd(end[g], least);
 	}
 	least = mct_least4(least);
-	if (_mm256_cvtsd_f64(least) < INFINITY)
+	/* The lanes equal to the least, group g's in bits 4g .. 4g + 3: the
+	 * lowest set bit is in the first group holding the least, and in it
+	 * the lowest machine wins, found without a branch on which group or
+	 * lane holds it (which machine wins changes from task to task). */
+	uint32_t hits = 0;
 #pragma GCC unroll 4
-		for (uint32_t g = 0; g < groups; g++) {
-			int32_t best = mct_first4(end[g], least, g);
-			if (best >= 0)
-				return best;
-		}
+	for (uint32_t g = 0; g < groups; g++)
+		hits |= (uint32_t)_mm256_movemask_pd(
+				_mm256_cmp_pd(end[g], least, _CMP_EQ_OQ))
+			<< (4 * g);
+	if (__builtin_expect(hits != 0 && _mm256_cvtsd_f64(least) < INFINITY,
+			     1)) {
+		uint32_t first = (uint32_t)__builtin_ctz(hits) & ~3u;
+		return (int32_t)first + mct_first_of[(hits >> first) & 15];
+	}
 	return mct_exact(v, t);
 }
 

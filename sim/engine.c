@@ -869,10 +869,13 @@ static HOT_INLINE void enqueue(engine *e, task *t, uint32_t m,
 	sim_machine_view *mv = &e->mviews[m];
 	machine *mc = &e->machines[m];
 	t->next = NULL;
-	if (mc->tail)
-		mc->tail->next = t;
-	else
-		mc->head = t;
+	/* the link to t: its predecessor's, or the head's, selected by a mask
+	 * rather than a branch (whether the queue was empty changes from task
+	 * to task: the compiler, left to itself, may branch) */
+	uintptr_t to_head = (uintptr_t)&mc->head,
+		  to_tail = (uintptr_t)mc->tail + offsetof(task, next),
+		  queued = -(uintptr_t)(mc->head != NULL);
+	*(task **)(to_head ^ ((to_head ^ to_tail) & queued)) = t;
 	mc->tail = t;
 	mv->queued++;
 	mv->queued_expected_s += t->expected_s;
@@ -925,7 +928,8 @@ static HOT_INLINE int decide_place(engine *e, task *t, const int straight)
 			     mv->type]))
 		return 0; /* cannot run there: the policy's bug */
 	int free_slot = mv->busy < mv->slots;
-	if (!free_slot && mv->queued >= mv->queue_cap)
+	/* one branch, never taken (free_slot itself is unpredictable) */
+	if (__builtin_expect(!free_slot & (mv->queued >= mv->queue_cap), 0))
 		return 0; /* full: the policy's bug */
 	t->expected_s = t->etc[mv->type];
 	t->machine = (uint32_t)m;
@@ -1410,13 +1414,18 @@ static HOT_INLINE int start_next_queued(engine *e, uint32_t m,
 	while (mc->head) {
 		task *q = mc->head;
 		mc->head = q->next;
-		if (!mc->head)
-			mc->tail = NULL;
+		/* none left: no tail (by a mask, not a branch: see enqueue) */
+		mc->tail = (task *)((uintptr_t)mc->tail &
+				    -(uintptr_t)(mc->head != NULL));
 		mv->queued--;
 		mv->version++;
-		/* an empty queue resets the sum: no floating-point drift */
-		mv->queued_expected_s =
-			mv->queued ? mv->queued_expected_s - q->expected_s : 0.0;
+		/* an empty queue resets the sum (+0.0, no floating-point
+		 * drift): by a mask, not a branch (see enqueue) */
+		double left = mv->queued_expected_s - q->expected_s;
+		uint64_t bits;
+		memcpy(&bits, &left, sizeof bits);
+		bits &= -(uint64_t)(mv->queued != 0);
+		memcpy(&mv->queued_expected_s, &bits, sizeof bits);
 		if (!straight && e->x->drop_in_queue && expired(e, q)) {
 			task *heir = q->members ? promote(e, q) : NULL;
 			finish(e, q, e->view.now, OUT_DROPPED, DROP_QUEUE);
@@ -1443,9 +1452,10 @@ static HOT_INLINE int on_end(engine *e, task *t, int aborted,
 	uint32_t m = t->machine;
 	sim_machine_view *mv = &e->mviews[m];
 	machine *mc = &e->machines[m];
-	if (mc->head) /* the next to start here, read after finish() below:
-			 its line is often cold (a task queued long ago) */
-		__builtin_prefetch(mc->head);
+	/* the next to start here, read after finish() below: its line is
+	 * often cold (a task queued long ago); t's (hot) when none waits, a
+	 * select rather than a branch */
+	__builtin_prefetch(mc->head ? mc->head : t);
 	double now = e->view.now;
 	mc->busy_slot_s += aborted ? now - t->start_s : t->exec_s;
 	mc->completed += !aborted;
@@ -1506,25 +1516,18 @@ static HOT_INLINE int schedule_next_arrival(engine *e)
 	return 0;
 }
 
-/* The next event: the pending arrival or the heap's earliest, whichever
- * comes first in (time, seq) order. Returns 0 when there is none. */
-static inline int next_event(engine *e, double *t, uint32_t *kind, void **data)
+/* Is the pending arrival the next event, before the heap's earliest in
+ * (time, seq) order (e->has_pending set)? The loop goes from the answer
+ * straight to the arrival's or the heap event's handler, no second branch
+ * on the event's kind (which of the two comes next changes from event to
+ * event: a branch that mispredicts often). */
+static inline int arrival_first(engine *e)
 {
-	if (e->has_pending) {
-		const sim_heap_entry *top = e->heap.entries; /* if any */
-		if (!sim_heap_settled_size(&e->heap) ||
-		    e->arrival_at < top->time ||
-		    (e->arrival_at == top->time && e->arrival_seq < top->seq)) {
-			e->has_pending = 0;
-			*t = e->arrival_at;
-			*kind = EV_ARRIVAL;
-			*data = NULL;
-			return 1;
-		}
-		sim_heap_pop_top(&e->heap, t, kind, data); /* top is it */
+	if (!sim_heap_settled_size(&e->heap))
 		return 1;
-	}
-	return sim_heap_pop(&e->heap, t, kind, data);
+	const sim_heap_entry *top = e->heap.entries;
+	return e->arrival_at < top->time ||
+	       (e->arrival_at == top->time && e->arrival_seq < top->seq);
 }
 
 /* ------------------------------------------------------------ workflows
@@ -3338,6 +3341,22 @@ const sim_policy sim_wf_eft = {
  * reports why. */
 #define GZ_FAILED 1
 
+/* One more event: every 2^16 (till_check down to 0) the loop looks at
+ * tasks.csv.gz; 1 if it cannot be written (e->events set). */
+static inline __attribute__((always_inline)) int
+count_event(engine *e, uint64_t *past, uint32_t *till_check)
+{
+	if (__builtin_expect(--*till_check == 0, 0)) {
+		*past += 0x10000;
+		*till_check = 0x10000;
+		if (sim_gzout_failed(e->csv)) {
+			e->events = *past;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* The loop; straight: e->straight is known to be set (see engine). */
 static HOT_INLINE int run_loop_as(engine *e, const int straight)
 {
@@ -3350,27 +3369,31 @@ static HOT_INLINE int run_loop_as(engine *e, const int straight)
 	uint64_t past = e->events & ~(uint64_t)0xffff;
 	uint32_t till_check = 0x10000 - (uint32_t)(e->events & 0xffff);
 	int rc = !straight && e->wf ? wf_begin(e) : schedule_next_arrival(e);
-	while (rc >= 0 && next_event(e, &t, &kind, &data)) {
-		advance(e, t);
-		if (__builtin_expect(--till_check == 0, 0)) {
-			past += 0x10000;
-			till_check = 0x10000;
-			if (sim_gzout_failed(e->csv)) {
-				e->events = past;
+	while (rc >= 0) {
+		/* the next event: the pending arrival or the heap's earliest,
+		 * each branch to its own handler */
+		if (e->has_pending && arrival_first(e)) {
+			e->has_pending = 0;
+			advance(e, e->arrival_at);
+			if (count_event(e, &past, &till_check))
 				return GZ_FAILED; /* disk full: no use going on */
-			}
-		}
-		if (kind == EV_ARRIVAL) {
 			rc = on_arrival(e, straight);
 			if (rc >= 0)
 				rc = schedule_next_arrival(e);
-		} else if (straight) { /* EV_DONE: no other kind is scheduled */
-			rc = on_end(e, data, 0, 1);
-		} else if (kind <= EV_ABORT) {
-			rc = on_end(e, data, kind == EV_ABORT, 0);
-		} else {
-			rc = wf_event(e, kind, data);
+			continue;
 		}
+		if (!sim_heap_settled_size(&e->heap))
+			break; /* none */
+		sim_heap_pop_top(&e->heap, &t, &kind, &data);
+		advance(e, t);
+		if (count_event(e, &past, &till_check))
+			return GZ_FAILED;
+		if (straight) /* EV_DONE: no other kind is scheduled */
+			rc = on_end(e, data, 0, 1);
+		else if (kind <= EV_ABORT)
+			rc = on_end(e, data, kind == EV_ABORT, 0);
+		else
+			rc = wf_event(e, kind, data);
 	}
 	e->events = past + 0x10000 - till_check;
 	if (rc >= 0 && e->wf && e->wf_done != e->wf_n_jobs + e->wf_pm_used)
