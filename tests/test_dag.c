@@ -241,6 +241,23 @@ static wl_dag *generate(const wl_dag_gen *g)
 	return d;
 }
 
+/* A layered DAG of two task types for the runs' tests: jobs in levels of
+ * width, 1 to fan_max parents each, files of mean 50 B (cv 1), 20 B of
+ * input from storage per job. */
+static wl_dag *generate_small(uint32_t jobs, uint32_t width, uint32_t fan_max)
+{
+	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
+	g.jobs = jobs;
+	g.width = width;
+	g.fan_in_min = 1;
+	g.fan_in_max = fan_max;
+	g.n_types = 2;
+	g.size_mean_bytes = 50;
+	g.size_cv = 1;
+	g.input_bytes = 20;
+	return generate(&g);
+}
+
 START_TEST(layered_generator_respects_levels_and_fan_in_out)
 {
 	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
@@ -920,16 +937,7 @@ static void check_run(const wl_dag *d, const rows *rs, const sim_dag_machine *m,
 START_TEST(layered_runs_are_valid_and_deterministic)
 {
 	prof_profile *p = load_profile_text("logn2.json", lognormal_profile);
-	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
-	g.jobs = 1500;
-	g.width = 30;
-	g.fan_in_min = 1;
-	g.fan_in_max = 4;
-	g.n_types = 2;
-	g.size_mean_bytes = 50;
-	g.size_cv = 1;
-	g.input_bytes = 20;
-	wl_dag *d = generate(&g);
+	wl_dag *d = generate_small(1500, 30, 4);
 	sim_dag_machine m[4] = {{.type = 0, .slots = 1}, {.type = 0, .slots = 2},
 				{.type = 1}, {.type = 1, .slots = 3}};
 	for (int k = 0; k < 4; k++)
@@ -998,16 +1006,7 @@ END_TEST
 START_TEST(equal_downlinks_choose_as_machine_by_machine)
 {
 	prof_profile *p = load_profile_text("logn3.json", lognormal_profile);
-	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
-	g.jobs = 3000;
-	g.width = 12;
-	g.fan_in_min = 1;
-	g.fan_in_max = 6;
-	g.n_types = 2;
-	g.size_mean_bytes = 50;
-	g.size_cv = 1;
-	g.input_bytes = 20;
-	wl_dag *d = generate(&g);
+	wl_dag *d = generate_small(3000, 12, 6);
 	static const double up[5] = {40, 100, 70, 150, 55};
 	sim_dag_machine same[5], differ[5];
 	for (uint32_t k = 0; k < 5; k++) {
@@ -1053,16 +1052,7 @@ END_TEST
 START_TEST(jobs_csv_rows_agree_with_the_run_without_them)
 {
 	prof_profile *p = load_profile_text("logn2.json", lognormal_profile);
-	wl_dag_gen g = WL_DAG_GEN_DEFAULT;
-	g.jobs = 600;
-	g.width = 20;
-	g.fan_in_min = 1;
-	g.fan_in_max = 3;
-	g.n_types = 2;
-	g.size_mean_bytes = 50;
-	g.size_cv = 1;
-	g.input_bytes = 20;
-	wl_dag *d = generate(&g);
+	wl_dag *d = generate_small(600, 20, 3);
 	sim_dag_machine m[3] = {{.type = 0, .slots = 2}, {.type = 1, .slots = 1},
 				{.type = 1, .slots = 2}};
 	for (int k = 0; k < 3; k++)
