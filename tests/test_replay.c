@@ -754,6 +754,27 @@ START_TEST(sweep_sets_clairvoyant)
 }
 END_TEST
 
+/* Events at one instant go in the order they were scheduled: a task's
+ * completion, scheduled when it started, comes before the next arrival,
+ * drawn after it. So a task arriving as another ends finds its machine
+ * free: fcfs (first free machine) puts each task of the trace on the gpu
+ * (index 0, 1 s), never on the cpu (2 s): 0-1, 1-2, 2-3. The other order
+ * would send tasks 1 and 2 to the cpu. */
+START_TEST(completion_before_arrival_at_one_instant)
+{
+	test_write("instant.csv", "arrival_s,task_type\n0,a\n1,a\n2,a\n");
+	const char *exp = write_experiment(
+		"instant", PROFILE_AB, "[{\"type\": \"gpu\"}, {\"type\": \"cpu\"}]",
+		"instant.csv", "fcfs", "");
+	sim_result r;
+	const char *csv = run(exp, "instant", &r);
+	const planned w[] = {{0, 0, 1}, {0, 1, 2}, {0, 2, 3}};
+	row rows[3];
+	check_schedule(csv, w, 3, rows);
+	ck_assert_double_eq(r.makespan_s, 3);
+}
+END_TEST
+
 Suite *suite_replay(void)
 {
 	Suite *s = suite_create("replay");
@@ -762,6 +783,7 @@ Suite *suite_replay(void)
 	tcase_add_test(tc, size_scales_time_and_deadline_hand_schedule);
 	tcase_add_test(tc, size_scales_the_random_draw_exactly);
 	tcase_add_test(tc, exec_s_replays_times_exactly_hand_schedule);
+	tcase_add_test(tc, completion_before_arrival_at_one_instant);
 	tcase_add_test(tc, clairvoyant_mct_plans_with_actual_times_hand_schedule);
 	tcase_add_test(tc, clairvoyant_minmin_batch_hand_schedule);
 	tcase_add_test(tc, batch_policies_see_size_scaled_expectations);
