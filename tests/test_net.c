@@ -254,6 +254,21 @@ START_TEST(loss_set_mid_flow_changes_its_end_as_by_hand)
 END_TEST
 
 /* Random transfers on nn nodes (grid starts so some coincide). */
+/* n flows between distinct nodes of nn, started at a multiple of 0.5 s
+ * below halves / 2, of 1..201 bytes. */
+static void random_flows(gsl_rng *g, uint32_t nn, xfer *x, uint32_t n,
+			 unsigned long halves)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		x[i].src = (uint32_t)gsl_rng_uniform_int(g, nn);
+		do
+			x[i].dst = (uint32_t)gsl_rng_uniform_int(g, nn);
+		while (x[i].dst == x[i].src);
+		x[i].start = (double)gsl_rng_uniform_int(g, halves) / 2;
+		x[i].bytes = 1 + 200 * gsl_rng_uniform(g);
+	}
+}
+
 static void random_xfers(gsl_rng *g, uint32_t nn, xfer *x, uint32_t n,
 			 sim_nic *nics)
 {
@@ -261,14 +276,7 @@ static void random_xfers(gsl_rng *g, uint32_t nn, xfer *x, uint32_t n,
 		nics[i].up_bps = 10 + 90 * gsl_rng_uniform(g);
 		nics[i].down_bps = 10 + 90 * gsl_rng_uniform(g);
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		x[i].src = (uint32_t)gsl_rng_uniform_int(g, nn);
-		do
-			x[i].dst = (uint32_t)gsl_rng_uniform_int(g, nn);
-		while (x[i].dst == x[i].src);
-		x[i].start = (double)gsl_rng_uniform_int(g, 20) / 2;
-		x[i].bytes = 1 + 200 * gsl_rng_uniform(g);
-	}
+	random_flows(g, nn, x, n, 20);
 }
 
 START_TEST(zero_loss_changes_nothing_to_the_bit)
@@ -491,14 +499,7 @@ START_TEST(short_scan_ties_are_pinned)
 	sim_nic nics[NN];
 	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(g, 11);
-	for (uint32_t i = 0; i < NF; i++) {
-		x[i].src = (uint32_t)gsl_rng_uniform_int(g, NN);
-		do
-			x[i].dst = (uint32_t)gsl_rng_uniform_int(g, NN);
-		while (x[i].dst == x[i].src);
-		x[i].start = (double)gsl_rng_uniform_int(g, 60) / 2;
-		x[i].bytes = 1 + 200 * gsl_rng_uniform(g);
-	}
+	random_flows(g, NN, x, NF, 60);
 	gsl_rng_free(g);
 	for (uint32_t i = 0; i < NN; i++)
 		nics[i] = (sim_nic){90, 90};
