@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <jansson.h>
 #include "real/agent/agent.h"
+#include "real/agent/client.h"
 #include "profiles/profile.h"
 #include "tests/tests.h"
 
@@ -173,6 +174,40 @@ START_TEST(test_agent_token_and_confine_unit)
 	ck_assert(!real_agent_token_ok("abcdef0123456789", "bbcdef0123456789"));
 	ck_assert(!real_agent_token_ok("abcdef0123456789", ""));
 	ck_assert(!real_agent_token_ok("abcdef0123456789", NULL));
+	/* what a token may be, on both sides */
+	ck_assert(!real_agent_token_bad("abcdef0123456789"));
+	ck_assert(!real_agent_token_bad("A-b_c.d~e+f/g=!#$%&*"));
+	const char *bad_tok[] = {"", "abcdef012345678", "abcdef0123456789 x",
+				 "abcdef0123456789\r\nX-Evil: 1", "abcdef0123456789\t",
+				 "abcdef0123456789\x7f", "abcdef0123456789\xc3\xa9"};
+	for (size_t i = 0; i < sizeof bad_tok / sizeof bad_tok[0]; i++)
+		ck_assert_msg(real_agent_token_bad(bad_tok[i]), "token %zu accepted", i);
+	char longest[REAL_AGENT_MAX_TOKEN + 2];
+	memset(longest, 'a', REAL_AGENT_MAX_TOKEN);
+	longest[REAL_AGENT_MAX_TOKEN] = 0;
+	ck_assert(!real_agent_token_bad(longest));
+	longest[REAL_AGENT_MAX_TOKEN] = 'a';
+	longest[REAL_AGENT_MAX_TOKEN + 1] = 0;
+	ck_assert(real_agent_token_bad(longest));
+	/* an agents file names the agent whose token cannot be one (an empty
+	 * one was taken, and sent as "Bearer ") */
+	const char *bad_file[] = {
+		"{\"agents\": [{\"url\": \"http://127.0.0.1:8470\", \"token\": \"abcdef0123456789\"},\n"
+		" {\"url\": \"https://host.example:443\", \"token\": \"\"}]}\n",
+		"{\"agents\": [{\"url\": \"http://127.0.0.1:8470\",\n"
+		"  \"token\": \"abcdef0123456789 x\"}]}\n",
+		"{\"agents\": [{\"url\": \"http://127.0.0.1:8470\",\n"
+		"  \"token_file\": \"empty_token.txt\"}]}\n"};
+	test_write("empty_token.txt", "\nabcdef0123456789\n");
+	for (size_t i = 0; i < sizeof bad_file / sizeof bad_file[0]; i++) {
+		real_agents_file f;
+		io_err fe = {0};
+		const char *p = test_write("bad_token_agents.json", bad_file[i]);
+		ck_assert_int_eq(real_agents_file_load(&f, p, &fe), IO_EINPUT);
+		ck_assert_msg(strstr(fe.msg, "bad_token_agents.json:2:") && strstr(fe.msg, "token"),
+			      "%s", fe.msg);
+		real_agents_file_free(&f);
+	}
 	ck_assert(real_agent_is_loopback("127.0.0.1") && real_agent_is_loopback("127.3.2.1") &&
 		  real_agent_is_loopback("::1"));
 	ck_assert(!real_agent_is_loopback("0.0.0.0") && !real_agent_is_loopback("10.0.0.1") &&

@@ -104,9 +104,12 @@ typedef enum real_agent_kind {
 /* "sleep", "burn", "transcode", "infer". */
 const char *real_agent_kind_name(real_agent_kind k);
 
+/* A token's longest length (real_agent_token_bad). */
+#define REAL_AGENT_MAX_TOKEN 254
+
 typedef struct real_agent_config {
 	char machine_type[128];
-	char token[256];
+	char token[REAL_AGENT_MAX_TOKEN + 2]; /* + 1: a longer one is seen */
 	char workdir[REAL_AGENT_MAX_PATH]; /* realpath'd */
 	char listen[64];
 	int port;
@@ -174,6 +177,11 @@ int real_agent_task_exec(const real_agent_config *c, const real_agent_task *t,
 /* Constant-time comparison of a presented token with the expected one
  * (time depends only on the expected token's length): 1 when equal. */
 int real_agent_token_ok(const char *expected, const char *given);
+
+/* Can t be a token, an agent's and its clients' alike: 16-254 visible
+ * ASCII characters (it travels in an HTTP header: no space, no control
+ * character). NULL when it can, else why not (a static string). */
+const char *real_agent_token_bad(const char *t);
 
 /* Facts of this machine, as a JSON object {"cpu_model", "cores",
  * "mem_bytes", "gpu"} (gpu: the NVIDIA model names from

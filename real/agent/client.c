@@ -13,6 +13,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include "real/agent/agent.h"
 #include "real/agent/client.h"
 
 static int parse_url(const io_jdoc *d, const json_t *node, const char *text,
@@ -83,6 +84,10 @@ int real_agent_endpoint_load(const io_jdoc *d, const json_t *e,
 	else if ((rc = read_first_line(d, json_object_get(e, "token_file"), tokf, a->token,
 				       sizeof a->token, err)))
 		return rc;
+	const char *why = real_agent_token_bad(a->token);
+	if (why)
+		return io_jerr(err, d, json_object_get(e, tok ? "token" : "token_file"),
+			       "%s", why);
 	if (ca) {
 		char *p = io_jdoc_resolve(d, ca);
 		snprintf(a->ca, sizeof a->ca, "%s", p ? p : ca);

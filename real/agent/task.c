@@ -203,9 +203,9 @@ int real_agent_config_load(real_agent_config *c, const char *path,
 	}
 	if (rc)
 		goto out;
-	if (strlen(c->token) < 16 || strlen(c->token) >= sizeof c->token - 1) {
-		rc = io_errf(err, IO_EINPUT, path, 0,
-			     "the token must be 16-%zu characters", sizeof c->token - 2);
+	const char *why = real_agent_token_bad(c->token);
+	if (why) {
+		rc = io_errf(err, IO_EINPUT, path, 0, "%s", why);
 		goto out;
 	}
 	char wd[REAL_AGENT_MAX_PATH];
@@ -267,6 +267,18 @@ int real_agent_token_ok(const char *expected, const char *given)
 		diff |= (unsigned char)(g ^ (unsigned char)expected[i]);
 	}
 	return diff == 0;
+}
+
+const char *real_agent_token_bad(const char *t)
+{
+	size_t n = strlen(t);
+	if (n < 16 || n > REAL_AGENT_MAX_TOKEN)
+		return "the token must be 16-254 characters";
+	for (size_t i = 0; i < n; i++)
+		if (t[i] <= ' ' || t[i] > '~')
+			return "the token must be visible ASCII characters: no "
+			       "space, no control character";
+	return NULL;
 }
 
 int real_agent_confine(const char *dir, const char *rel, char *out,
