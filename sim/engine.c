@@ -136,6 +136,25 @@ typedef struct type_stats {
 
 #define POOL_CHUNK 4096
 
+/* What a job keeps for the whole run, its three counters side by side:
+ * the steps that read one of them read another soon after (a parent's
+ * end counts a child down, which then opens its record and is mapped),
+ * one cache line where three arrays took three. */
+typedef struct wf_js {
+	uint32_t machine; /* where its output is read: set when it is mapped
+			     (or planned by heft) */
+	uint32_t rec;     /* its live record + 1 (0: none) */
+	uint32_t left;    /* DAG jobs: parents not ended yet */
+} wf_js;
+
+/* A DAG job's input (in the DAG's in_off / in_file order), what the run
+ * reads of it side by side: the job's inputs on one or two cache lines,
+ * where the file's size and producer took two reads each, elsewhere. */
+typedef struct wf_input {
+	double bytes;
+	uint32_t producer; /* job, or WL_NONE: an initial input */
+} wf_input;
+
 typedef struct engine {
 	const sim_experiment *x;
 	const prof_profile *prof;
@@ -235,14 +254,13 @@ typedef struct engine {
 	io_err *err;
 	/* workflow runs (x->wf): per-job state, the network, heft's plan */
 	const exp_workflow *wf;
-	/* per job for the whole run (12 B): its machine (where its output
-	 * is read; set when it is mapped, or planned by heft), how many of
-	 * its parents have ended (DAG jobs), and its live record + 1 (0:
-	 * none). The rest of a job's state lives in a record (struct wjob)
-	 * from the job's first event to its post end only: records come in
-	 * chunks of WF_REC_CHUNK, recycled through a free list, so they
-	 * follow the jobs in flight, not the DAG's size. */
-	uint32_t *wf_machine, *wf_parents_done, *wf_rec_of;
+	/* per job for the whole run (wf_js, 12 B). The rest of a job's
+	 * state lives in a record (struct wjob) from the job's first event
+	 * to its post end only: records come in chunks of WF_REC_CHUNK,
+	 * recycled through a free list, so they follow the jobs in flight,
+	 * not the DAG's size. */
+	wf_js *wf_js; /* [job] */
+	wf_input *wf_in; /* [DAG input edge] */
 	struct wjob **wf_rec_chunks;
 	uint32_t wf_n_rec_chunks, wf_cap_rec_chunks, wf_rec_free;
 	uint64_t wf_rec_live, wf_rec_peak; /* records live now, at most */
@@ -1587,7 +1605,7 @@ _Static_assert(sizeof(wjob) == 64, "a record is a cache line");
 /* Job j's live record. */
 static inline wjob *wf_job(const engine *e, uint32_t j)
 {
-	uint32_t r = e->wf_rec_of[j] - 1;
+	uint32_t r = e->wf_js[j].rec - 1;
 	return &e->wf_rec_chunks[r / WF_REC_CHUNK][r % WF_REC_CHUNK];
 }
 static inline void *wf_ptr(uint32_t j) { return (void *)(uintptr_t)(j + 1); }
@@ -1596,7 +1614,7 @@ static inline uint32_t wf_job_of(void *p) { return (uint32_t)((uintptr_t)p - 1);
 /* The WT_N times of job j's live record (with jobs.csv.gz only). */
 static inline double *wf_times(const engine *e, uint32_t j)
 {
-	uint32_t r = e->wf_rec_of[j] - 1;
+	uint32_t r = e->wf_js[j].rec - 1;
 	double *t = (double *)(void *)(e->wf_rec_chunks[r / WF_REC_CHUNK] + WF_REC_CHUNK);
 	return t + (size_t)(r % WF_REC_CHUNK) * WT_N;
 }
@@ -1643,7 +1661,7 @@ static __attribute__((noinline)) wjob *wf_job_new(engine *e, uint32_t j)
 	uint32_t r = e->wf_rec_free;
 	wjob *s = &e->wf_rec_chunks[r / WF_REC_CHUNK][r % WF_REC_CHUNK];
 	e->wf_rec_free = s->next;
-	e->wf_rec_of[j] = r + 1;
+	e->wf_js[j].rec = r + 1;
 	if (++e->wf_rec_live > e->wf_rec_peak)
 		e->wf_rec_peak = e->wf_rec_live;
 	s->ready = s->si_s = s->c_s = NAN;
@@ -1663,7 +1681,7 @@ static __attribute__((noinline)) wjob *wf_job_new(engine *e, uint32_t j)
 /* Job j's record, opened if it has none live; NULL when out of memory. */
 static inline wjob *wf_job_open(engine *e, uint32_t j)
 {
-	return e->wf_rec_of[j] ? wf_job(e, j) : wf_job_new(e, j);
+	return e->wf_js[j].rec ? wf_job(e, j) : wf_job_new(e, j);
 }
 
 /* Job j is done (post end): its record goes back to the free list, out
@@ -1672,14 +1690,14 @@ static void wf_job_close(engine *e, uint32_t j)
 {
 	wjob *s = wf_job(e, j);
 	if (s->in_stage_list) {
-		uint32_t *link = &e->wf_stage_head[e->wf_machine[j]];
+		uint32_t *link = &e->wf_stage_head[e->wf_js[j].machine];
 		while (*link != j)
 			link = &wf_job(e, *link)->stage_next;
 		*link = s->stage_next;
 	}
 	s->next = e->wf_rec_free;
-	e->wf_rec_free = e->wf_rec_of[j] - 1;
-	e->wf_rec_of[j] = 0;
+	e->wf_rec_free = e->wf_js[j].rec - 1;
+	e->wf_js[j].rec = 0;
 	e->wf_rec_live--;
 }
 
@@ -1818,7 +1836,7 @@ static int wf_submit(engine *e, uint32_t j)
 	wf_mark(e, j, WT_SUBMIT, e->view.now);
 	e->wf_running++;
 	if (e->wf_plan_sub)
-		e->wf_plan_sub[e->wf_machine[j]]++;
+		e->wf_plan_sub[e->wf_js[j].machine]++;
 	double d = wf_phase(e, j, WMS_QUEUE_DELAY);
 	return wf_after(e, d, EV_WF_QUEUED, j);
 }
@@ -1829,7 +1847,7 @@ static int wf_submit(engine *e, uint32_t j)
 static int wf_submittable(const engine *e, uint32_t j)
 {
 	return !e->wf_plan_sub ||
-	       e->wf_plan_pos[j] == e->wf_plan_sub[e->wf_machine[j]];
+	       e->wf_plan_pos[j] == e->wf_plan_sub[e->wf_js[j].machine];
 }
 
 /* Submit held jobs while max_running allows: in the order they were held
@@ -1877,17 +1895,16 @@ static int wf_throttle(engine *e, uint32_t j)
 	return e->wf_plan_sub ? wf_release(e) : 0;
 }
 
-/* Send file f from node src to job j (record s) on its machine. */
-static int wf_send(engine *e, uint32_t src, uint32_t j, wjob *s, uint32_t f)
+/* Send a file of b bytes from node src to job j (record s) on its
+ * machine. */
+static int wf_send(engine *e, uint32_t src, uint32_t j, wjob *s, double b)
 {
-	double b = e->wf->dag->file_size[f];
 	s->flows_left++;
 	s->staged = 1;
 	e->wf_transfers++;
 	e->wf_bytes_up[src] += b;
-	e->wf_bytes_down[e->wf_machine[j]] += b;
-	return sim_net_start(e->net, e->view.now, src, e->wf_machine[j],
-			     e->wf->dag->file_size[f], j)
+	e->wf_bytes_down[e->wf_js[j].machine] += b;
+	return sim_net_start(e->net, e->view.now, src, e->wf_js[j].machine, b, j)
 		       ? -1
 		       : 0;
 }
@@ -1900,16 +1917,16 @@ static int wf_fetch_inputs(engine *e, uint32_t j, wjob *s, int storage_only)
 	const wl_dag *d = e->wf->dag;
 	if (j >= e->wf_n_dag)
 		return 0;
-	uint32_t m = e->wf_machine[j];
+	uint32_t m = e->wf_js[j].machine;
 	for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
-		uint32_t f = d->in_file[i], p = d->file_producer[f];
+		uint32_t p = e->wf_in[i].producer;
 		uint32_t src = p == WL_NONE ? e->wf_storage : storage_only ? WF_NONE
-							    : e->wf_machine[p];
+							    : e->wf_js[p].machine;
 		if (src == WF_NONE || src == m) {
 			e->wf_local_reads += src == m;
 			continue;
 		}
-		if (wf_send(e, src, j, s, f))
+		if (wf_send(e, src, j, s, e->wf_in[i].bytes))
 			return -1;
 	}
 	return 0;
@@ -1987,7 +2004,7 @@ static int wf_heft_start(engine *e, uint32_t m)
 	sim_machine_view *mv = &e->mviews[m];
 	while (mv->busy < mv->slots && e->wf_plan_at[m] < e->wf_plan_off[m + 1]) {
 		uint32_t j = e->wf_plan[e->wf_plan_at[m]];
-		if (!e->wf_rec_of[j] || !wf_job(e, j)->queued)
+		if (!e->wf_js[j].rec || !wf_job(e, j)->queued)
 			return 0; /* not at the mapper yet */
 		e->wf_plan_at[m]++;
 		task *t = wf_job(e, j)->task;
@@ -2015,12 +2032,12 @@ static int wf_queued(engine *e, uint32_t j, wjob *s)
 	if (e->policy == &sim_wf_heft) {
 		if (wf_fetch_inputs(e, j, s, 1))
 			return -1;
-		return wf_heft_start(e, e->wf_machine[j]);
+		return wf_heft_start(e, e->wf_js[j].machine);
 	}
 	if (e->policy == &sim_wf_eft) {
 		/* mapped now: its inputs start moving while it may queue */
 		int32_t m = wf_eft_pick(e, j, t->etc);
-		e->wf_machine[j] = (uint32_t)m;
+		e->wf_js[j].machine = (uint32_t)m;
 		if (wf_fetch_inputs(e, j, s, 0))
 			return -1;
 		return place(e, t, m) < 0 ? -1 : 0;
@@ -2139,7 +2156,7 @@ static double wf_stretch(const engine *e, uint32_t m, exp_anomaly_kind k,
 static int wf_anomaly_stage_open(engine *e, uint32_t j)
 {
 	wjob *s = wf_job(e, j);
-	uint32_t nm = e->view.n_machines, m = e->wf_machine[j];
+	uint32_t nm = e->view.n_machines, m = e->wf_js[j].machine;
 	if (!s->staged || j >= e->wf_n_dag || m >= nm)
 		return 0;
 	if (!e->wf_stage_head) {
@@ -2165,7 +2182,7 @@ static double wf_anomaly_stage(engine *e, uint32_t j, double now)
 {
 	const wjob *s = wf_job(e, j);
 	const wl_dag *d = e->wf->dag;
-	uint32_t m = e->wf_machine[j];
+	uint32_t m = e->wf_js[j].machine;
 	double si = s->si_s;
 	int hit = 0;
 	for (size_t i = 0; i < e->x->n_anomalies && !hit; i++)
@@ -2176,9 +2193,9 @@ static double wf_anomaly_stage(engine *e, uint32_t j, double now)
 		return now;
 	double bytes = 0; /* the inputs it staged (wf_fetch_inputs' rule) */
 	for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
-		uint32_t f = d->in_file[i], p = d->file_producer[f];
-		uint32_t src = p == WL_NONE ? e->wf_storage : e->wf_machine[p];
-		bytes += src != m ? d->file_size[f] : 0;
+		uint32_t p = e->wf_in[i].producer;
+		uint32_t src = p == WL_NONE ? e->wf_storage : e->wf_js[p].machine;
+		bytes += src != m ? e->wf_in[i].bytes : 0;
 	}
 	double n = 0; /* stage-ins open on m, j included */
 	uint32_t *link = e->wf_stage_head ? &e->wf_stage_head[m] : NULL;
@@ -2202,7 +2219,7 @@ static double wf_anomaly_compute(const engine *e, uint32_t j, double c0,
 				 double c1)
 {
 	const wjob *s = wf_job(e, j);
-	uint32_t m = e->wf_machine[j];
+	uint32_t m = e->wf_js[j].machine;
 	if (s->cls == WMS_TRANSFER) {
 		double need = 0; /* the first open hdd anomaly's */
 		for (size_t i = 0; i < e->x->n_anomalies && !need; i++)
@@ -2407,7 +2424,7 @@ static int wf_per_machine(engine *e, uint32_t m)
 		wjob *s = wf_job_open(e, p);
 		if (!s)
 			return -1;
-		e->wf_machine[p] = m;
+		e->wf_js[p].machine = m;
 		s->ready = s->c_s = at;
 		for (int w = WT_READY; w <= WT_START; w++)
 			wf_mark(e, p, w, at);
@@ -2428,7 +2445,7 @@ static WF_HOOK int wf_start(engine *e, task *t)
 	wf_mark(e, t->job, WT_START, e->view.now);
 	if (e->policy != &sim_wf_heft && e->policy != &sim_wf_eft) {
 		/* a registry policy's job fetches its inputs once it runs */
-		e->wf_machine[t->job] = t->machine;
+		e->wf_js[t->job].machine = t->machine;
 		if (wf_fetch_inputs(e, t->job, wf_job(e, t->job), 0))
 			return -1;
 	}
@@ -2470,7 +2487,7 @@ static int wf_arrived(engine *e, uint32_t j)
 static WF_HOOK int wf_end(engine *e, uint32_t j)
 {
 	wjob *s = wf_job(e, j);
-	uint32_t m = e->wf_machine[j];
+	uint32_t m = e->wf_js[j].machine;
 	wf_mark(e, j, WT_END, e->view.now);
 	s->task = NULL;
 	/* its compute ended now: the task's EV_DONE is at compute_end_s */
@@ -2491,13 +2508,13 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 			uint32_t f = d->out_file[i];
 			for (uint32_t k = d->cons_off[f]; k < d->cons_off[f + 1]; k++) {
 				uint32_t c = d->cons[k];
-				if (e->wf_machine[c] == m) {
+				if (e->wf_js[c].machine == m) {
 					e->wf_local_reads++;
 				} else {
 					/* c may not be ready yet: its record
 					 * opens with the first file */
 					wjob *sc = wf_job_open(e, c);
-					if (!sc || wf_send(e, m, c, sc, f))
+					if (!sc || wf_send(e, m, c, sc, d->file_size[f]))
 						return -1;
 				}
 			}
@@ -2562,9 +2579,9 @@ static void wf_row(engine *e, uint32_t j)
 	l = strlen(cls[s->cls]);
 	memcpy(row + n, cls[s->cls], l);
 	n += l;
-	n += sim_fmt_u64(row + n, e->wf_machine[j]);
+	n += sim_fmt_u64(row + n, e->wf_js[j].machine);
 	row[n++] = ',';
-	uint32_t mt = e->mviews[e->wf_machine[j]].type;
+	uint32_t mt = e->mviews[e->wf_js[j].machine].type;
 	n += put_name(row + n, e->prof->machines[mt].name,
 		      e->name_len[e->prof->n_tasks + mt]);
 	/* ready,submit,start,si_s,si_e,c_s,c_e,so_s,so_e,end,post */
@@ -2631,7 +2648,7 @@ static int wf_post(engine *e, uint32_t j)
 	uint32_t k0 = d->child_off[j], k1 = d->child_off[j + 1];
 	for (uint32_t k = k0; k < k1; k++) {
 		uint32_t c = d->child[k];
-		if (++e->wf_parents_done[c] == d->par_off[c + 1] - d->par_off[c] &&
+		if (--e->wf_js[c].left == 0 &&
 		    wf_ready(e, c))
 			return -1;
 	}
@@ -2698,11 +2715,11 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 	int cf = e->wf->contention_free;
 	if (j < e->wf_n_dag)
 		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
-			uint32_t f = d->in_file[i], p = d->file_producer[f];
-			uint32_t s = p == WL_NONE ? e->wf_storage : e->wf_machine[p];
+			uint32_t p = e->wf_in[i].producer;
+			uint32_t s = p == WL_NONE ? e->wf_storage : e->wf_js[p].machine;
 			if (s == WF_NONE)
 				continue;
-			double b = d->file_size[f];
+			double b = e->wf_in[i].bytes;
 			if (e->wf_src_stamp[s] != st) {
 				e->wf_src_stamp[s] = st;
 				e->wf_src_pos[s] = ns;
@@ -3000,7 +3017,7 @@ static int wf_plan_heft(engine *e)
 		double a1 = parents_end, a2 = parents_end;
 		uint32_t pm1 = WF_NONE;
 		for (uint32_t k = 0; down_same && k < np; k++) {
-			uint32_t p = d->par[k0 + k], pm = e->wf_machine[p];
+			uint32_t p = d->par[k0 + k], pm = e->wf_js[p].machine;
 			if (!efiles[k0 + k])
 				continue;
 			double inv = e->wf_inv_up[pm] > e->wf_inv_down[0]
@@ -3029,7 +3046,7 @@ static int wf_plan_heft(engine *e)
 				continue;
 			double drt = m == pm1 ? a2 : a1;
 			for (uint32_t k = 0; !down_same && k < np; k++) {
-				uint32_t p = d->par[k0 + k], pm = e->wf_machine[p];
+				uint32_t p = d->par[k0 + k], pm = e->wf_js[p].machine;
 				if (pm == m || !efiles[k0 + k])
 					continue;
 				double inv = e->wf_inv_up[pm] > e->wf_inv_down[m]
@@ -3055,7 +3072,7 @@ static int wf_plan_heft(engine *e)
 			mfree[bm] = slot_free[sb];
 		}
 		aft[j] = best;
-		e->wf_machine[j] = bm;
+		e->wf_js[j].machine = bm;
 		cnt[bm + 1]++;
 		if (j >= n && j < n + nf && best > first_end)
 			first_end = best;
@@ -3068,7 +3085,7 @@ static int wf_plan_heft(engine *e)
 	for (uint32_t m = 0; m < nm; m++)
 		e->wf_plan_at[m] = cnt[m];
 	for (uint32_t t = 0; t < N; t++)
-		e->wf_plan[cnt[e->wf_machine[all[t]]]++] = all[t];
+		e->wf_plan[cnt[e->wf_js[all[t]].machine]++] = all[t];
 	if (e->wf->wms.max_running) {
 		e->wf_plan_pos = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan_pos);
 		e->wf_plan_sub = malloc(nm * sizeof *e->wf_plan_sub);
@@ -3132,10 +3149,17 @@ static WF_HOOK int wf_setup(engine *e)
 	/* the per_machine jobs follow, npm per machine (those that run) */
 	size_t npj = (size_t)npm * nm;
 	size_t nj = e->wf_n_jobs + npj ? e->wf_n_jobs + npj : 1;
-	/* calloc: zero pages, touched as jobs run, no pass before the run */
-	e->wf_machine = calloc(nj, sizeof *e->wf_machine); /* set before read */
-	e->wf_parents_done = calloc(nj, sizeof *e->wf_parents_done);
-	e->wf_rec_of = calloc(nj, sizeof *e->wf_rec_of);
+	/* machine set before read, no record, parents to wait for (one pass
+	 * over par_off: no second read of it at each parent's end) */
+	e->wf_js = calloc(nj, sizeof *e->wf_js);
+	for (uint32_t j = 0; e->wf_js && j < d->n_jobs; j++)
+		e->wf_js[j].left = d->par_off[j + 1] - d->par_off[j];
+	uint32_t n_in = d->in_off[d->n_jobs];
+	e->wf_in = malloc((n_in ? n_in : 1) * sizeof *e->wf_in);
+	for (uint32_t i = 0; e->wf_in && i < n_in; i++) {
+		uint32_t f = d->in_file[i];
+		e->wf_in[i] = (wf_input){d->file_size[f], d->file_producer[f]};
+	}
 	e->wf_rec_free = WF_NONE;
 	e->wf_aux_of = calloc(nfirst + nafter + nlast + npj + 1, sizeof *e->wf_aux_of);
 	e->wf_pm_end = malloc((nm ? nm : 1) * sizeof *e->wf_pm_end);
@@ -3156,7 +3180,7 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wf_bytes_down = calloc(nodes, sizeof *e->wf_bytes_down);
 	e->wf_compute_s = calloc(nodes, sizeof *e->wf_compute_s);
 	sim_nic *nics = malloc(nodes * sizeof *nics);
-	if (!e->wf_machine || !e->wf_parents_done || !e->wf_rec_of || !e->wf_aux_of || !e->wf_pm_end || !e->wf_group_left ||
+	if (!e->wf_js || !e->wf_in || !e->wf_aux_of || !e->wf_pm_end || !e->wf_group_left ||
 	    (nafter && !e->wf_sink_group) ||
 	    !e->wf_submit_free ||
 	    !e->wf_inv_up || !e->wf_inv_down ||
@@ -3293,9 +3317,8 @@ static WF_HOOK int wf_begin(engine *e)
 
 static WF_HOOK void wf_teardown(engine *e)
 {
-	free(e->wf_machine);
-	free(e->wf_parents_done);
-	free(e->wf_rec_of);
+	free(e->wf_js);
+	free(e->wf_in);
 	for (uint32_t c = 0; c < e->wf_n_rec_chunks; c++)
 		free(e->wf_rec_chunks[c]);
 	free(e->wf_rec_chunks);
