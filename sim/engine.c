@@ -21,7 +21,8 @@
  * network's flows) have kinds of their own, and the task path pays one
  * unlikely branch on e->wf where a job differs (start, end). A job's
  * state is a record recycled like the tasks, live from its first event to
- * its end (wf_job_open): 12 bytes per job stay for the whole run. sim/dag.h's
+ * its end (wf_job_open): 24 bytes per job and 16 per input stay for the
+ * whole run. sim/dag.h's
  * sim_dag_run is a front of the same kernel.
  */
 #include <math.h>
@@ -136,15 +137,20 @@ typedef struct type_stats {
 
 #define POOL_CHUNK 4096
 
-/* What a job keeps for the whole run, its three counters side by side:
- * the steps that read one of them read another soon after (a parent's
- * end counts a child down, which then opens its record and is mapped),
- * one cache line where three arrays took three. */
+/* What a job keeps for the whole run, side by side: the steps that read
+ * one of these read the others soon after (a parent's end counts a child
+ * down, which then opens its record, takes its type and inputs, and is
+ * mapped; a job's post end reads its children), one cache line where six
+ * arrays (three of them the DAG's) took six. in0 and ch0 copy the DAG's
+ * in_off and child_off: job j's inputs are [in0, wf_js[j + 1].in0), its
+ * children [ch0, wf_js[j + 1].ch0) (an entry more, for the last job). */
 typedef struct wf_js {
 	uint32_t machine; /* where its output is read: set when it is mapped
 			     (or planned by heft) */
 	uint32_t rec;     /* its live record + 1 (0: none) */
 	uint32_t left;    /* DAG jobs: parents not ended yet */
+	uint32_t type;    /* its task type (wf_type) */
+	uint32_t in0, ch0; /* DAG jobs: its first input, child */
 } wf_js;
 
 /* A DAG job's input (in the DAG's in_off / in_file order), what the run
@@ -254,7 +260,8 @@ typedef struct engine {
 	io_err *err;
 	/* workflow runs (x->wf): per-job state, the network, heft's plan */
 	const exp_workflow *wf;
-	/* per job for the whole run (wf_js, 12 B). The rest of a job's
+	/* per job for the whole run (wf_js, 24 B; wf_in, 16 B per input:
+	 * what the run reads of the DAG, side by side). The rest of a job's
 	 * state lives in a record (struct wjob) from the job's first event
 	 * to its post end only: records come in chunks of WF_REC_CHUNK,
 	 * recycled through a free list, so they follow the jobs in flight,
@@ -1744,7 +1751,7 @@ static uint32_t wf_type(const engine *e, uint32_t j)
 {
 	if (j >= e->wf_n_dag)
 		return e->wf->aux_type0 + e->wf_aux_of[wf_aux_index(e, j)];
-	return e->wf->job_type[j];
+	return e->wf_js[j].type;
 }
 
 /* Job j's time in phase ph: 0 when its class has none (no draw). */
@@ -1914,11 +1921,10 @@ static int wf_send(engine *e, uint32_t src, uint32_t j, wjob *s, double b)
  * already, those from storage only). */
 static int wf_fetch_inputs(engine *e, uint32_t j, wjob *s, int storage_only)
 {
-	const wl_dag *d = e->wf->dag;
 	if (j >= e->wf_n_dag)
 		return 0;
 	uint32_t m = e->wf_js[j].machine;
-	for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
+	for (uint32_t i = e->wf_js[j].in0; i < e->wf_js[j + 1].in0; i++) {
 		uint32_t p = e->wf_in[i].producer;
 		uint32_t src = p == WL_NONE ? e->wf_storage : storage_only ? WF_NONE
 							    : e->wf_js[p].machine;
@@ -1964,7 +1970,7 @@ static task *wf_task(engine *e, uint32_t j, wjob *s)
 		 * work x the profile's mean, drawn at start; of work 1 (no
 		 * job_work), the type's row itself (nothing written) */
 		double wk = wl_dag_work(e->wf->dag, j);
-		const double *row = e->etc + (size_t)e->wf->job_type[j] * nmt;
+		const double *row = e->etc + (size_t)e->wf_js[j].type * nmt;
 		if (wk == 1.0)
 			expect = row;
 		else
@@ -2181,7 +2187,6 @@ static int wf_anomaly_stage_open(engine *e, uint32_t j)
 static double wf_anomaly_stage(engine *e, uint32_t j, double now)
 {
 	const wjob *s = wf_job(e, j);
-	const wl_dag *d = e->wf->dag;
 	uint32_t m = e->wf_js[j].machine;
 	double si = s->si_s;
 	int hit = 0;
@@ -2192,7 +2197,7 @@ static double wf_anomaly_stage(engine *e, uint32_t j, double now)
 	if (!hit || !(now > si) || j >= e->wf_n_dag)
 		return now;
 	double bytes = 0; /* the inputs it staged (wf_fetch_inputs' rule) */
-	for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
+	for (uint32_t i = e->wf_js[j].in0; i < e->wf_js[j + 1].in0; i++) {
 		uint32_t p = e->wf_in[i].producer;
 		uint32_t src = p == WL_NONE ? e->wf_storage : e->wf_js[p].machine;
 		bytes += src != m ? e->wf_in[i].bytes : 0;
@@ -2645,7 +2650,7 @@ static int wf_post(engine *e, uint32_t j)
 			return wf_release_last(e);
 		return 0;
 	}
-	uint32_t k0 = d->child_off[j], k1 = d->child_off[j + 1];
+	uint32_t k0 = e->wf_js[j].ch0, k1 = e->wf_js[j + 1].ch0;
 	for (uint32_t k = k0; k < k1; k++) {
 		uint32_t c = d->child[k];
 		if (--e->wf_js[c].left == 0 &&
@@ -2709,12 +2714,11 @@ static WF_HOOK int wf_event(engine *e, uint32_t kind, void *data)
  * another source (a2) give each machine's in O(1). */
 static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 {
-	const wl_dag *d = e->wf->dag;
 	double now = e->view.now;
 	uint32_t ns = 0, st = ++e->wf_stamp;
 	int cf = e->wf->contention_free;
 	if (j < e->wf_n_dag)
-		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
+		for (uint32_t i = e->wf_js[j].in0; i < e->wf_js[j + 1].in0; i++) {
 			uint32_t p = e->wf_in[i].producer;
 			uint32_t s = p == WL_NONE ? e->wf_storage : e->wf_js[p].machine;
 			if (s == WF_NONE)
@@ -2858,7 +2862,7 @@ static void wf_expected_types(const engine *e, uint32_t j, double *xt)
 	if (j < e->wf_n_dag && !(e->wf->use_runtime &&
 				   !isnan(wl_dag_runtime(e->wf->dag, j)))) {
 		double wk = wl_dag_work(e->wf->dag, j);
-		const double *row = e->etc + (size_t)e->wf->job_type[j] * nmt;
+		const double *row = e->etc + (size_t)e->wf_js[j].type * nmt;
 		for (uint32_t mt = 0; mt < nmt; mt++)
 			xt[mt] = e->type_used[mt] ? wk * row[mt] : INFINITY;
 		return;
@@ -3151,9 +3155,17 @@ static WF_HOOK int wf_setup(engine *e)
 	size_t nj = e->wf_n_jobs + npj ? e->wf_n_jobs + npj : 1;
 	/* machine set before read, no record, parents to wait for (one pass
 	 * over par_off: no second read of it at each parent's end) */
-	e->wf_js = calloc(nj, sizeof *e->wf_js);
-	for (uint32_t j = 0; e->wf_js && j < d->n_jobs; j++)
+	e->wf_js = calloc(nj + 1, sizeof *e->wf_js);
+	for (uint32_t j = 0; e->wf_js && j < d->n_jobs; j++) {
 		e->wf_js[j].left = d->par_off[j + 1] - d->par_off[j];
+		e->wf_js[j].type = w->job_type[j];
+		e->wf_js[j].in0 = d->in_off[j];
+		e->wf_js[j].ch0 = d->child_off[j];
+	}
+	if (e->wf_js) {
+		e->wf_js[d->n_jobs].in0 = d->in_off[d->n_jobs];
+		e->wf_js[d->n_jobs].ch0 = d->child_off[d->n_jobs];
+	}
 	uint32_t n_in = d->in_off[d->n_jobs];
 	e->wf_in = malloc((n_in ? n_in : 1) * sizeof *e->wf_in);
 	for (uint32_t i = 0; e->wf_in && i < n_in; i++) {
