@@ -55,7 +55,7 @@
  * Memory: 24 bytes per job for the whole run (its machine, its parents
  * left, the index of its record, and copies of its type and of where its
  * inputs and children start, side by side: one cache line where the
- * DAG's arrays take several) and 16 per input edge (the file's size and
+ * DAG's arrays take several) and 12 per input edge (the file's size and
  * producer); the rest of a job's state, a record of
  * 64 bytes (one cache line; 72 more with jobs.csv.gz, its times), only
  * from the job's first event to its end (peak_records of them at once:

@@ -27,7 +27,7 @@
  *   DAG, engine   its parts: the DAG's resident bytes per job once built,
  *                 and what the run added at its peak over it (peak reset
  *                 through /proc/self/clear_refs before sim_dag_run): 24 B
- *                 per job and 16 B per input for the whole run
+ *                 per job and 12 B per input for the whole run
  *                 (sim/dag.h, Memory), plus the
  *                 jobs' records (64 B each, "records" of them at once),
  *                 tasks, events, flows and queues, which follow what is in
