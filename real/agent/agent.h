@@ -8,7 +8,7 @@
  *   {"machine_type": "t2.large",   what this machine is (required): the
  *                                  coordinator maps it to the profile's
  *                                  machine type of that name
- *    "token": "at least 16 chars" or "token_file": "secret.txt"
+ *    "token": "16-254 visible ASCII chars" or "token_file": "secret.txt"
  *                                  (one required; its first line)
  *    "workdir": "work",            the only directory task paths may name
  *                                  (required, must exist)

@@ -6,7 +6,8 @@
  *
  * An agent entry (paths relative to the agents file):
  *   {"url": "http://127.0.0.1:8471" | "https://HOST:PORT",
- *    "token": "..." or "token_file": "t.txt" (its first line),
+ *    "token": "..." or "token_file": "t.txt" (its first line; the
+ *                 agent's rule, real_agent_token_bad),
  *    "ca": "ca.pem"}            (https: the CA to verify the agent with;
  *                                default the system's CAs)
  */
