@@ -90,17 +90,22 @@ typedef struct task {
 	double *store; /* room for its own etc and replay (2 x machine types
 			  doubles), NULL when the run needs none */
 	uint32_t machine, slot;
-	int started; /* ran (or runs) on a machine: its row has start and end */
 	struct task *next; /* queue link, member link, or free-list link */
 	/* Merging (policies/merge.h): a queued task may lead a run that also
 	 * serves the requests in members (linked through next); expected_s
 	 * and, once started, exec_s are then the whole run's. */
 	uint32_t key;	  /* input it works on, WL_NO_KEY if none */
 	uint32_t n_group; /* requests its run serves (1 + members) */
-	int member;	  /* served by another task's run */
 	uint32_t job;	  /* workflow job index (workflow runs only) */
+	uint8_t started;  /* ran (or runs) on a machine: its row has start
+			     and end */
+	uint8_t member;	  /* served by another task's run */
 	struct task *members;
 } task;
+/* Two cache lines, the pool's tasks aligned on them (task_pool_grow): a
+ * task touched after a long wait (a job queued behind thousands) costs
+ * two misses, not three. */
+_Static_assert(sizeof(task) == 128, "a task is two cache lines");
 
 #define TASK_AS_VIEW(f)                                                        \
 	_Static_assert(offsetof(task, f) == offsetof(sim_task_view, f) &&      \
@@ -350,7 +355,8 @@ static __attribute__((noinline)) int task_pool_grow(engine *e)
 		e->cap_chunks = cap;
 	}
 	size_t own = (size_t)e->task_doubles * sizeof(double);
-	task *chunk = malloc(POOL_CHUNK * (sizeof *chunk + own));
+	size_t bytes = POOL_CHUNK * (sizeof(task) + own);
+	task *chunk = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
 	if (!chunk)
 		return -1;
 	e->chunks[e->n_chunks++] = chunk;
