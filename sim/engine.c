@@ -1448,6 +1448,13 @@ static HOT_INLINE int start_next_queued(engine *e, uint32_t m,
 	while (mc->head) {
 		task *q = mc->head;
 		mc->head = q->next;
+		/* the new head starts at the next slot freed here, its lines
+		 * cold when many tasks queue (workflows with many jobs in
+		 * flight): fetched now, they are there by then */
+		if (!straight && mc->head) {
+			__builtin_prefetch(mc->head);
+			__builtin_prefetch((const char *)mc->head + 64);
+		}
 		/* none left: no tail (by a mask, not a branch: see enqueue) */
 		mc->tail = (task *)((uintptr_t)mc->tail &
 				    -(uintptr_t)(mc->head != NULL));
@@ -2022,6 +2029,11 @@ static int wf_heft_start(engine *e, uint32_t m)
 		if (!e->wf_js[j].rec || !wf_job(e, j)->queued)
 			return 0; /* not at the mapper yet */
 		e->wf_plan_at[m]++;
+		/* the next job planned here is read when a slot frees here
+		 * next: its entry fetched now (a cache miss else, the plan
+		 * being in rank order, not the DAG's) */
+		if (e->wf_plan_at[m] < e->wf_plan_off[m + 1])
+			__builtin_prefetch(&e->wf_js[e->wf_plan[e->wf_plan_at[m]]]);
 		task *t = wf_job(e, j)->task;
 		t->expected_s = t->etc[mv->type];
 		t->machine = m;
@@ -2826,6 +2838,8 @@ static int radix_desc(uint32_t *idx, const uint64_t *key, uint32_t n)
 	cnt[(p) * RADIX_N + RADIX_N - 1 - ((k >> ((p) * RADIX_BITS)) & (RADIX_N - 1))]++
 	_Static_assert(PASSES == 6, "one RADIX_COUNT per pass");
 	for (uint32_t i = 0; i < n; i++) {
+		if (i + 16 < n) /* key[] is read at random: ahead of time */
+			__builtin_prefetch(&key[idx[i + 16]]);
 		uint64_t k = key[idx[i]];
 		RADIX_COUNT(0);
 		RADIX_COUNT(1);
@@ -2849,8 +2863,11 @@ static int radix_desc(uint32_t *idx, const uint64_t *key, uint32_t n)
 			sum += v;
 		}
 		int shift = p * RADIX_BITS;
-		for (uint32_t i = 0; i < n; i++)
+		for (uint32_t i = 0; i < n; i++) {
+			if (i + 16 < n)
+				__builtin_prefetch(&key[a[i + 16]]);
 			b[c[RADIX_N - 1 - ((key[a[i]] >> shift) & (RADIX_N - 1))]++] = a[i];
+		}
 		uint32_t *t = a;
 		a = b;
 		b = t;
@@ -2860,6 +2877,38 @@ static int radix_desc(uint32_t *idx, const uint64_t *key, uint32_t n)
 	free(tmp);
 	free(cnt);
 	return 0;
+}
+
+/* HEFT's pass in rank order visits the jobs at random: each reads its
+ * parents' list, then their finish times, machines and edges, a chain of
+ * cache misses per job once the DAG is past the caches. The order is
+ * known ahead (all[]): the job 16 places ahead has its entries fetched,
+ * the one 8 ahead its parents' list (its offsets are there by now), the
+ * one 4 ahead its parents' times and machines. Prefetches only: the plan
+ * is the same. */
+static inline void heft_prefetch(const engine *e, const uint32_t *all,
+				 uint32_t t, uint32_t N, const double *aft,
+				 const double *edata, const uint8_t *efiles)
+{
+	const wl_dag *d = e->wf->dag;
+	uint32_t n = e->wf_n_dag;
+	if (t + 16 < N && all[t + 16] < n) {
+		__builtin_prefetch(&d->par_off[all[t + 16]]);
+		__builtin_prefetch(&e->wf_js[all[t + 16]]);
+	}
+	if (t + 8 < N && all[t + 8] < n) {
+		uint32_t k = d->par_off[all[t + 8]];
+		__builtin_prefetch(&d->par[k]);
+		__builtin_prefetch(&edata[k]);
+		__builtin_prefetch(&efiles[k]);
+	}
+	if (t + 4 < N && all[t + 4] < n) {
+		uint32_t j = all[t + 4];
+		for (uint32_t k = d->par_off[j]; k < d->par_off[j + 1]; k++) {
+			__builtin_prefetch(&aft[d->par[k]]);
+			__builtin_prefetch(&e->wf_js[d->par[k]]);
+		}
+	}
 }
 
 /* What job j is expected to take on each machine type (INFINITY on types
@@ -2889,7 +2938,7 @@ static HOT_INLINE int wf_expected_again(const engine *e, uint32_t j, double *xt,
 {
 	if (j < e->wf_n_dag && !(e->wf->use_runtime &&
 				   !isnan(wl_dag_runtime(e->wf->dag, j)))) {
-		uint32_t tt = e->wf->job_type[j];
+		uint32_t tt = e->wf_js[j].type;
 		double wk = wl_dag_work(e->wf->dag, j);
 		if (tt == *memo_type && memcmp(&wk, memo_work, sizeof wk) == 0)
 			return 0;
@@ -3016,6 +3065,7 @@ static int wf_plan_heft(engine *e)
 	const uint32_t *mtype = e->x->machine_type; /* = mviews[m].type */
 	int down_same = e->wf_down_same;
 	for (uint32_t t = 0; t < N; t++) {
+		heft_prefetch(e, all, t, N, aft, edata, efiles);
 		uint32_t j = all[t];
 		double parents_end = j >= n + nf ? dag_end : 0;
 		uint32_t k0 = j < n ? d->par_off[j] : 0, np = j < n ? d->par_off[j + 1] - k0 : 0;
@@ -3097,8 +3147,11 @@ static int wf_plan_heft(engine *e)
 	memcpy(e->wf_plan_off, cnt, (nm + 1) * sizeof *cnt);
 	for (uint32_t m = 0; m < nm; m++)
 		e->wf_plan_at[m] = cnt[m];
-	for (uint32_t t = 0; t < N; t++)
+	for (uint32_t t = 0; t < N; t++) {
+		if (t + 16 < N)
+			__builtin_prefetch(&e->wf_js[all[t + 16]]);
 		e->wf_plan[cnt[e->wf_js[all[t]].machine]++] = all[t];
+	}
 	if (e->wf->wms.max_running) {
 		e->wf_plan_pos = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan_pos);
 		e->wf_plan_sub = malloc(nm * sizeof *e->wf_plan_sub);
