@@ -2048,6 +2048,12 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc);
 /* Past its queue delay: the job's task goes to the mapper. */
 static int wf_queued(engine *e, uint32_t j, wjob *s)
 {
+	if (j < e->wf_n_dag && e->policy == &sim_wf_eft)
+		/* wf_eft_pick reads its inputs' producers' machines: asked
+		 * for now, they come while the task is made */
+		for (uint32_t i = e->wf_js[j].in0; i < e->wf_js[j + 1].in0; i++)
+			if (e->wf_in[i].producer != WL_NONE)
+				__builtin_prefetch(&e->wf_js[e->wf_in[i].producer]);
 	task *t = wf_task(e, j, s);
 	if (!t)
 		return -1;
@@ -2672,6 +2678,10 @@ static int wf_post(engine *e, uint32_t j)
 		return 0;
 	}
 	uint32_t k0 = e->wf_js[j].ch0, k1 = e->wf_js[j + 1].ch0;
+	/* the children's entries asked for at once (each child's step comes
+	 * between two of them: the misses would wait in turn) */
+	for (uint32_t k = k0; k < k1; k++)
+		__builtin_prefetch(&e->wf_js[d->child[k]]);
 	for (uint32_t k = k0; k < k1; k++) {
 		uint32_t c = d->child[k];
 		if (--e->wf_js[c].left == 0 &&
