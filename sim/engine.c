@@ -2535,7 +2535,14 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 		return -1;
 	const wl_dag *d = e->wf->dag;
 	if (e->policy == &sim_wf_heft && j < e->wf_n_dag) {
-		/* push the files to the readers planned elsewhere */
+		/* push the files to the readers planned elsewhere (their
+		 * entries asked for at once first: each push comes between
+		 * two of them) */
+		for (uint32_t i = d->out_off[j]; i < d->out_off[j + 1]; i++) {
+			uint32_t f = d->out_file[i];
+			for (uint32_t k = d->cons_off[f]; k < d->cons_off[f + 1]; k++)
+				__builtin_prefetch(&e->wf_js[d->cons[k]]);
+		}
 		for (uint32_t i = d->out_off[j]; i < d->out_off[j + 1]; i++) {
 			uint32_t f = d->out_file[i];
 			for (uint32_t k = d->cons_off[f]; k < d->cons_off[f + 1]; k++) {
