@@ -2453,6 +2453,11 @@ static int wf_compute(engine *e, uint32_t j, wjob *s)
 {
 	task *t = s->task;
 	double now = e->view.now;
+	/* its end reads its list of children (wf_post): asked for now, it
+	 * is there by then (a compute's worth of events touch less than
+	 * the caches hold) */
+	if (j < e->wf_n_dag)
+		__builtin_prefetch(&e->wf->dag->child[e->wf_js[j].ch0]);
 	double late = 0; /* stage-in made longer by anomalies */
 	if (s->staged && e->x->n_anomalies) {
 		double si_e = wf_anomaly_stage(e, j, now);
@@ -2722,6 +2727,12 @@ static int wf_post(engine *e, uint32_t j)
 	 * between two of them: the misses would wait in turn) */
 	for (uint32_t k = k0; k < k1; k++)
 		__builtin_prefetch(&e->wf_js[d->child[k]]);
+	/* and those it makes ready, their inputs (wf_eft_pick), together */
+	for (uint32_t k = k0; k < k1; k++) {
+		const wf_js *c = &e->wf_js[d->child[k]];
+		if (c->left == 1 && c->in0 < e->wf_js[d->child[k] + 1].in0)
+			__builtin_prefetch(&e->wf_in[c->in0]);
+	}
 	for (uint32_t k = k0; k < k1; k++) {
 		uint32_t c = d->child[k];
 		if (--e->wf_js[c].left == 0 &&
