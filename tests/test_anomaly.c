@@ -406,7 +406,9 @@ static double hdd_run(uint32_t n, int stress, double *cpu_s)
  * O(N^2): 16000 jobs took 35x the CPU time of the same run without the
  * stress, 0.37 s against 0.011 s). With the stress in effect (a longer
  * makespan), the run costs a small factor more than without it: under
- * 4x (measured 1.2x), with 5 ms for the timer's grain. */
+ * 8x, with 5 ms for the timer's grain (measured 2.8-3.6x in `hetsim run`'s
+ * wall_s, 0.022-0.025 s against 0.007-0.008 s, 2026-12-04; 3-5x here
+ * with the other core busy: a bound of 4x failed once so). */
 START_TEST(hdd_costs_a_bounded_factor_not_a_scan_of_every_job)
 {
 	double stressed_s, normal_s;
@@ -414,7 +416,7 @@ START_TEST(hdd_costs_a_bounded_factor_not_a_scan_of_every_job)
 	double normal = hdd_run(16000, 0, &normal_s);
 	ck_assert_msg(stressed > 1.2 * normal, "stress %.9g, none %.9g", stressed,
 		      normal);
-	ck_assert_msg(stressed_s < 4 * normal_s + 0.005,
+	ck_assert_msg(stressed_s < 8 * normal_s + 0.005,
 		      "16000 jobs: %.3f s of CPU under hdd, %.3f s without",
 		      stressed_s, normal_s);
 }
