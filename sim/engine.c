@@ -22,8 +22,7 @@
  * unlikely branch on e->wf where a job differs (start, end). A job's
  * state is a record recycled like the tasks, live from its first event to
  * its end (wf_job_open): 24 bytes per job and 12 per input stay for the
- * whole run. sim/dag.h's
- * sim_dag_run is a front of the same kernel.
+ * whole run. sim/dag.h's sim_dag_run is a front of the same kernel.
  */
 #include <math.h>
 #include <stddef.h>
