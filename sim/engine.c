@@ -1449,15 +1449,11 @@ static HOT_INLINE int start_next_queued(engine *e, uint32_t m,
 	while (mc->head) {
 		task *q = mc->head;
 		mc->head = q->next;
-		/* the new head starts at the next slot freed here, its lines
-		 * cold when many tasks queue (workflows with many jobs in
-		 * flight): fetched now, they are there by then */
+		/* what the next starts here read is cold when many jobs
+		 * queue (workflows with many in flight): asked for now, it
+		 * is there by then */
 		if (!straight && e->wf)
 			wf_queue_prefetch(e, mc->head);
-		else if (!straight && mc->head) {
-			__builtin_prefetch(mc->head);
-			__builtin_prefetch((const char *)mc->head + 64);
-		}
 		/* none left: no tail (by a mask, not a branch: see enqueue) */
 		mc->tail = (task *)((uintptr_t)mc->tail &
 				    -(uintptr_t)(mc->head != NULL));
@@ -1717,11 +1713,8 @@ static inline void wf_queue_prefetch(const engine *e, const task *head)
 {
 	if (!head)
 		return;
-	uint32_t r = e->wf_js[head->job].rec;
-	if (r) {
-		r--;
-		__builtin_prefetch(&e->wf_rec_chunks[r / WF_REC_CHUNK][r % WF_REC_CHUNK]);
-	}
+	if (e->wf_js[head->job].rec)
+		__builtin_prefetch(wf_job(e, head->job));
 	const task *h1 = head->next;
 	if (!h1)
 		return;
@@ -2455,7 +2448,7 @@ static int wf_compute(engine *e, uint32_t j, wjob *s)
 	/* its end reads its list of children (wf_post): asked for now, it
 	 * is there by then (a compute's worth of events touch less than
 	 * the caches hold) */
-	if (j < e->wf_n_dag)
+	if (j < e->wf_n_dag && e->wf_js[j].ch0 < e->wf_js[j + 1].ch0)
 		__builtin_prefetch(&e->wf->dag->child[e->wf_js[j].ch0]);
 	double late = 0; /* stage-in made longer by anomalies */
 	if (s->staged && e->x->n_anomalies) {
