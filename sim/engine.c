@@ -3004,6 +3004,16 @@ static HOT_INLINE int wf_expected_again(const engine *e, uint32_t j, double *xt,
 	return 1;
 }
 
+/* Is every job numbered after its parents (the job order topological)? */
+static int heft_parents_first(const wl_dag *d)
+{
+	for (uint32_t j = 0; j < d->n_jobs; j++)
+		for (uint32_t k = d->par_off[j]; k < d->par_off[j + 1]; k++)
+			if (d->par[k] >= j)
+				return 0;
+	return 1;
+}
+
 /* heft (Topcuoglu, Hariri & Wu, IEEE TPDS 13(3), 2002), insertion-free:
  * upward ranks with mean costs (mean expected time over the machines that
  * can run the job; an edge's mean communication cost = latency + its bytes
@@ -3060,19 +3070,26 @@ static int wf_plan_heft(engine *e)
 	}
 	for (uint32_t j = 0; j < n; j++)
 		aft[j] = 0;
+	/* Upward ranks in any reverse topological order: a rank is a max
+	 * over the children, the same whichever comes first. The job order
+	 * itself where it is one (each parent numbered before its children,
+	 * as generators and most workflow files number them): the pass then
+	 * reads every array front to back, where the DAG's topological order
+	 * jumps about within each level. */
+	const uint32_t *walk = heft_parents_first(d) ? NULL : d->topo;
 	uint32_t memo_type = WF_NONE, c = 0;
 	double memo_work = 0, w = 0;
 	for (uint32_t t = n; t-- > 0;) {
-		uint32_t j = d->topo[t];
+		uint32_t j = walk ? walk[t] : t;
 		/* the bytes of j's edges from its parents (j's inputs) */
 		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
-			uint32_t f = d->in_file[i], p = d->file_producer[f];
+			uint32_t p = e->wf_in[i].producer;
 			if (p == WL_NONE)
 				continue;
 			uint32_t k = d->par_off[j];
 			while (d->par[k] != p)
 				k++;
-			edata[k] += d->file_size[f];
+			edata[k] += e->wf_in[i].bytes;
 			efiles[k] = 1;
 		}
 		if (wf_expected_again(e, j, xt, &memo_type, &memo_work)) {
