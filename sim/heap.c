@@ -9,6 +9,15 @@ static inline int entry_less(const sim_heap_entry *a, const sim_heap_entry *b)
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
+/* entry_less as a value, with no branch: which of two children is less is
+ * a coin toss to the branch predictor (a sift down asks it at each level),
+ * so it is computed rather than branched on. */
+static inline int entry_less_flag(const sim_heap_entry *a,
+				  const sim_heap_entry *b)
+{
+	return (a->time < b->time) | ((a->time == b->time) & (a->seq < b->seq));
+}
+
 static int grow(sim_heap *h)
 {
 	uint32_t cap = h->cap ? h->cap * 2 : 64;
@@ -70,9 +79,11 @@ sift_down(sim_heap *h, uint32_t pos, sim_heap_entry e)
 		uint32_t child = 2 * pos + 1;
 		if (child >= n)
 			break;
-		if (child + 1 < n &&
-		    entry_less(&h->entries[child + 1], &h->entries[child]))
-			child++;
+		/* the right child if it exists and is less (a child compared
+		 * with itself is not) */
+		uint32_t right = child + 1 < n ? child + 1 : child;
+		child += (uint32_t)entry_less_flag(&h->entries[right],
+						   &h->entries[child]);
 		if (!entry_less(&h->entries[child], &e))
 			break;
 		place(h, pos, h->entries[child]);
