@@ -3221,14 +3221,26 @@ static int wf_plan_heft(engine *e)
 		if (wf_expected_again(e, j, xt, &memo_type, &memo_work))
 			for (uint32_t m = 0; m < nm; m++)
 				xm[m] = xt[mtype[m]];
-		for (uint32_t m = 0; m < nm; m++) {
+		/* with one downlink speed, each machine's finish in selects:
+		 * which machine beats the best so far is a coin toss to the
+		 * branch predictor. The same values as the loop below, whose
+		 * first test only skips machines that cannot win (its data
+		 * ready time is below a1 and a2) */
+		for (uint32_t m = 0; down_same && m < nm; m++) {
+			double drt = m == pm1 ? a2 : a1, avail = mfree[m];
+			double fin = (avail > drt ? avail : drt) + xm[m];
+			int lt = fin < best; /* NaN (unable): never */
+			best = lt ? fin : best;
+			bm = lt ? m : bm;
+		}
+		for (uint32_t m = 0; !down_same && m < nm; m++) {
 			double x = xm[m], avail = mfree[m];
 			/* no better, or (x infinite or NaN) unable: avail and
 			 * parents_end are finite */
 			if (!((avail > parents_end ? avail : parents_end) + x < best))
 				continue;
-			double drt = m == pm1 ? a2 : a1;
-			for (uint32_t k = 0; !down_same && k < np; k++) {
+			double drt = a1; /* pm1 is WF_NONE here */
+			for (uint32_t k = 0; k < np; k++) {
 				uint32_t p = d->par[k0 + k], pm = e->wf_js[p].machine;
 				if (pm == m || !efiles[k0 + k])
 					continue;
