@@ -1630,6 +1630,14 @@ static inline wjob *wf_job(const engine *e, uint32_t j)
 	uint32_t r = e->wf_js[j].rec - 1;
 	return &e->wf_rec_chunks[r / WF_REC_CHUNK][r % WF_REC_CHUNK];
 }
+/* Prefetch job j's entry and the next one's offsets: j's lists of inputs
+ * and children end where j + 1's begin (in0, ch0), on the next cache
+ * line for two entries in three. */
+static inline void wf_js_prefetch(const engine *e, uint32_t j)
+{
+	__builtin_prefetch(&e->wf_js[j]);
+	__builtin_prefetch(&e->wf_js[j + 1].in0);
+}
 static inline void *wf_ptr(uint32_t j) { return (void *)(uintptr_t)(j + 1); }
 static inline uint32_t wf_job_of(void *p) { return (uint32_t)((uintptr_t)p - 1); }
 
@@ -1701,28 +1709,42 @@ static __attribute__((noinline)) wjob *wf_job_new(engine *e, uint32_t j)
 }
 
 /* A machine queue's head changed to head (NULL: empty): prefetch what
- * the next starts there will read, three starts deep. A queued job waits
+ * the next starts there will read, four starts deep. A queued job waits
  * behind thousands when many are in flight; when it starts, its task, its
- * entry (wf_js) and its record are each a cache miss, one after the
- * other (each address is in the one before). Asked for one start ahead
- * each: the task two places behind the head (h2) has its lines fetched,
- * the one behind the head (h1) its entry (its task came a start ago),
- * the head its record (its entry came a start ago). Prefetches only: what
- * runs is the same. */
+ * entry (wf_js) and its record are each a cache miss, one after the other
+ * (each address is in the one before), and so are its list of children
+ * and their entries, which wf_compute reads as it starts (its inputs came
+ * while it queued). Asked for one start ahead each: the task three places
+ * behind the head (h3) has its lines fetched, the one two places behind
+ * (h2) its entry (its task came a start ago), the one behind the head
+ * (h1) its record and its list of children (its entry came a start ago),
+ * the head its children's entries (its list came a start ago).
+ * Prefetches only: what runs is the same. */
 static inline void wf_queue_prefetch(const engine *e, const task *head)
 {
 	if (!head)
 		return;
-	if (e->wf_js[head->job].rec)
-		__builtin_prefetch(wf_job(e, head->job));
+	const wl_dag *d = e->wf->dag;
+	if (head->job < e->wf_n_dag)
+		for (uint32_t k = e->wf_js[head->job].ch0;
+		     k < e->wf_js[head->job + 1].ch0; k++)
+			wf_js_prefetch(e, d->child[k]);
 	const task *h1 = head->next;
 	if (!h1)
 		return;
-	__builtin_prefetch(&e->wf_js[h1->job]);
+	if (e->wf_js[h1->job].rec)
+		__builtin_prefetch(wf_job(e, h1->job));
+	if (h1->job < e->wf_n_dag &&
+	    e->wf_js[h1->job].ch0 < e->wf_js[h1->job + 1].ch0)
+		__builtin_prefetch(&d->child[e->wf_js[h1->job].ch0]);
 	const task *h2 = h1->next;
-	if (h2) {
-		__builtin_prefetch(h2);
-		__builtin_prefetch((const char *)h2 + 64);
+	if (!h2)
+		return;
+	wf_js_prefetch(e, h2->job);
+	const task *h3 = h2->next;
+	if (h3) {
+		__builtin_prefetch(h3);
+		__builtin_prefetch((const char *)h3 + 64);
 	}
 }
 
@@ -2073,7 +2095,7 @@ static inline void heft_ahead(const engine *e, uint32_t j,
 			__builtin_prefetch(&d->out_file[d->out_off[next[1]]]);
 	}
 	if (left > 0) {
-		__builtin_prefetch(&e->wf_js[next[0]]);
+		wf_js_prefetch(e, next[0]);
 		if (e->wf_js[next[0]].rec) {
 			const task *t = wf_job(e, next[0])->task;
 			if (t) {
@@ -2488,9 +2510,18 @@ static int wf_compute(engine *e, uint32_t j, wjob *s)
 	double now = e->view.now;
 	/* its end reads its list of children (wf_post): asked for now, it
 	 * is there by then (a compute's worth of events touch less than
-	 * the caches hold) */
-	if (j < e->wf_n_dag && e->wf_js[j].ch0 < e->wf_js[j + 1].ch0)
-		__builtin_prefetch(&e->wf->dag->child[e->wf_js[j].ch0]);
+	 * the caches hold); and the inputs of those its end may make ready
+	 * (with a parent or two left), which wf_eft_pick reads at once
+	 * (their entries came a start ago, from a machine queue) */
+	if (j < e->wf_n_dag && e->wf_js[j].ch0 < e->wf_js[j + 1].ch0) {
+		const uint32_t *child = e->wf->dag->child;
+		__builtin_prefetch(&child[e->wf_js[j].ch0]);
+		for (uint32_t k = e->wf_js[j].ch0; k < e->wf_js[j + 1].ch0; k++) {
+			const wf_js *c = &e->wf_js[child[k]];
+			if (c->left <= 2 && c->in0 < c[1].in0)
+				__builtin_prefetch(&e->wf_in[c->in0]);
+		}
+	}
 	double late = 0; /* stage-in made longer by anomalies */
 	if (s->staged && e->x->n_anomalies) {
 		double si_e = wf_anomaly_stage(e, j, now);
@@ -2768,7 +2799,7 @@ static int wf_post(engine *e, uint32_t j)
 	/* the children's entries asked for at once (each child's step comes
 	 * between two of them: the misses would wait in turn) */
 	for (uint32_t k = k0; k < k1; k++)
-		__builtin_prefetch(&e->wf_js[d->child[k]]);
+		wf_js_prefetch(e, d->child[k]);
 	/* and those it makes ready, their inputs (wf_eft_pick), together */
 	for (uint32_t k = k0; k < k1; k++) {
 		const wf_js *c = &e->wf_js[d->child[k]];
