@@ -1638,6 +1638,13 @@ static inline void wf_js_prefetch(const engine *e, uint32_t j)
 	__builtin_prefetch(&e->wf_js[j]);
 	__builtin_prefetch(&e->wf_js[j + 1].in0);
 }
+/* Prefetch inputs [i0, i1) (i0 < i1) of wf_in: 12 bytes each, a job's
+ * few often straddle two cache lines. */
+static inline void wf_in_prefetch(const engine *e, uint32_t i0, uint32_t i1)
+{
+	__builtin_prefetch(&e->wf_in[i0]);
+	__builtin_prefetch((const char *)&e->wf_in[i1] - 1);
+}
 static inline void *wf_ptr(uint32_t j) { return (void *)(uintptr_t)(j + 1); }
 static inline uint32_t wf_job_of(void *p) { return (uint32_t)((uintptr_t)p - 1); }
 
@@ -1709,17 +1716,19 @@ static __attribute__((noinline)) wjob *wf_job_new(engine *e, uint32_t j)
 }
 
 /* A machine queue's head changed to head (NULL: empty): prefetch what
- * the next starts there will read, four starts deep. A queued job waits
- * behind thousands when many are in flight; when it starts, its task, its
- * entry (wf_js) and its record are each a cache miss, one after the other
- * (each address is in the one before), and so are its list of children
- * and their entries, which wf_compute reads as it starts (its inputs came
- * while it queued). Asked for one start ahead each: the task three places
- * behind the head (h3) has its lines fetched, the one two places behind
- * (h2) its entry (its task came a start ago), the one behind the head
- * (h1) its record and its list of children (its entry came a start ago),
- * the head its children's entries (its list came a start ago).
- * Prefetches only: what runs is the same. */
+ * the next starts and ends there will read, five starts deep. A queued
+ * job waits behind thousands when many are in flight; when it starts, its
+ * task, its entry (wf_js) and its record are each a cache miss, one after
+ * the other (each address is in the one before), and so are the things
+ * its end reads of its children: its list of them, their entries, their
+ * inputs and (EFT) their inputs' producers' entries. Asked for one start
+ * ahead each (an EFT job computes as it starts: its inputs came while it
+ * queued): the task four places behind the head (h4) has its lines
+ * fetched, h3 its entry, h2 its record and its list of children, h1 its
+ * children's entries, the head their inputs (each step's addresses are in
+ * what the step before fetched a start ago); wf_compute takes the last
+ * step, their producers' entries. Prefetches only: what runs is the
+ * same. */
 static inline void wf_queue_prefetch(const engine *e, const task *head)
 {
 	if (!head)
@@ -1727,24 +1736,34 @@ static inline void wf_queue_prefetch(const engine *e, const task *head)
 	const wl_dag *d = e->wf->dag;
 	if (head->job < e->wf_n_dag)
 		for (uint32_t k = e->wf_js[head->job].ch0;
-		     k < e->wf_js[head->job + 1].ch0; k++)
-			wf_js_prefetch(e, d->child[k]);
+		     k < e->wf_js[head->job + 1].ch0; k++) {
+			const wf_js *c = &e->wf_js[d->child[k]];
+			if (c->in0 < c[1].in0)
+				wf_in_prefetch(e, c->in0, c[1].in0);
+		}
 	const task *h1 = head->next;
 	if (!h1)
 		return;
-	if (e->wf_js[h1->job].rec)
-		__builtin_prefetch(wf_job(e, h1->job));
-	if (h1->job < e->wf_n_dag &&
-	    e->wf_js[h1->job].ch0 < e->wf_js[h1->job + 1].ch0)
-		__builtin_prefetch(&d->child[e->wf_js[h1->job].ch0]);
+	if (h1->job < e->wf_n_dag)
+		for (uint32_t k = e->wf_js[h1->job].ch0;
+		     k < e->wf_js[h1->job + 1].ch0; k++)
+			wf_js_prefetch(e, d->child[k]);
 	const task *h2 = h1->next;
 	if (!h2)
 		return;
-	wf_js_prefetch(e, h2->job);
+	if (e->wf_js[h2->job].rec)
+		__builtin_prefetch(wf_job(e, h2->job));
+	if (h2->job < e->wf_n_dag &&
+	    e->wf_js[h2->job].ch0 < e->wf_js[h2->job + 1].ch0)
+		__builtin_prefetch(&d->child[e->wf_js[h2->job].ch0]);
 	const task *h3 = h2->next;
-	if (h3) {
-		__builtin_prefetch(h3);
-		__builtin_prefetch((const char *)h3 + 64);
+	if (!h3)
+		return;
+	wf_js_prefetch(e, h3->job);
+	const task *h4 = h3->next;
+	if (h4) {
+		__builtin_prefetch(h4);
+		__builtin_prefetch((const char *)h4 + 64);
 	}
 }
 
@@ -2510,16 +2529,19 @@ static int wf_compute(engine *e, uint32_t j, wjob *s)
 	double now = e->view.now;
 	/* its end reads its list of children (wf_post): asked for now, it
 	 * is there by then (a compute's worth of events touch less than
-	 * the caches hold); and the inputs of those its end may make ready
-	 * (with a parent or two left), which wf_eft_pick reads at once
-	 * (their entries came a start ago, from a machine queue) */
+	 * the caches hold); and (EFT: wf_eft_pick reads them) the entries
+	 * of its children's inputs' producers (the inputs came a start ago,
+	 * from a machine queue: wf_queue_prefetch), and the inputs, for a
+	 * job that did not queue */
 	if (j < e->wf_n_dag && e->wf_js[j].ch0 < e->wf_js[j + 1].ch0) {
 		const uint32_t *child = e->wf->dag->child;
 		__builtin_prefetch(&child[e->wf_js[j].ch0]);
-		for (uint32_t k = e->wf_js[j].ch0; k < e->wf_js[j + 1].ch0; k++) {
+		for (uint32_t k = e->wf_js[j].ch0;
+		     e->policy == &sim_wf_eft && k < e->wf_js[j + 1].ch0; k++) {
 			const wf_js *c = &e->wf_js[child[k]];
-			if (c->left <= 2 && c->in0 < c[1].in0)
-				__builtin_prefetch(&e->wf_in[c->in0]);
+			for (uint32_t i = c->in0; i < c[1].in0; i++)
+				if (e->wf_in[i].producer != WL_NONE)
+					__builtin_prefetch(&e->wf_js[e->wf_in[i].producer]);
 		}
 	}
 	double late = 0; /* stage-in made longer by anomalies */
@@ -2800,11 +2822,19 @@ static int wf_post(engine *e, uint32_t j)
 	 * between two of them: the misses would wait in turn) */
 	for (uint32_t k = k0; k < k1; k++)
 		wf_js_prefetch(e, d->child[k]);
-	/* and those it makes ready, their inputs (wf_eft_pick), together */
+	/* and those it makes ready, their inputs and (EFT: wf_eft_pick reads
+	 * them) their producers' entries, together (the inputs came at its
+	 * compute start, wf_compute) */
 	for (uint32_t k = k0; k < k1; k++) {
 		const wf_js *c = &e->wf_js[d->child[k]];
-		if (c->left == 1 && c->in0 < e->wf_js[d->child[k] + 1].in0)
-			__builtin_prefetch(&e->wf_in[c->in0]);
+		if (c->left != 1)
+			continue;
+		uint32_t i1 = c[1].in0;
+		if (c->in0 < i1)
+			wf_in_prefetch(e, c->in0, i1);
+		for (uint32_t i = c->in0; e->policy == &sim_wf_eft && i < i1; i++)
+			if (e->wf_in[i].producer != WL_NONE)
+				__builtin_prefetch(&e->wf_js[e->wf_in[i].producer]);
 	}
 	for (uint32_t k = k0; k < k1; k++) {
 		uint32_t c = d->child[k];
