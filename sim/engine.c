@@ -2982,12 +2982,23 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 	return bm;
 }
 
-/* Stable LSD radix sort of idx[0..n) by key, descending: digits of
- * RADIX_BITS (6 passes for 64 bits, counters in L1), all their counts in
- * one pass over the keys, a digit equal in all keys skipped. */
+/* The bits of key[i] as an unsigned integer (their order is the values'
+ * for keys neither negative nor NaN). */
+static inline uint64_t key_bits(const double *key, uint32_t i)
+{
+	uint64_t b;
+	memcpy(&b, &key[i], sizeof b);
+	return b;
+}
+
+/* Stable LSD radix sort of idx[0..n) by the bits of key[idx[i]],
+ * descending: digits of RADIX_BITS (6 passes for 64 bits, counters in
+ * L1), all their counts in one pass over the keys, a digit equal in all
+ * keys skipped. */
 #define RADIX_BITS 11
 #define RADIX_N (1u << RADIX_BITS)
-static int radix_desc(uint32_t *idx, const uint64_t *key, uint32_t n)
+
+static int radix_desc(uint32_t *idx, const double *key, uint32_t n)
 {
 	enum { PASSES = (64 + RADIX_BITS - 1) / RADIX_BITS };
 	uint32_t *tmp = malloc((size_t)(n ? n : 1) * sizeof *tmp);
@@ -3004,7 +3015,7 @@ static int radix_desc(uint32_t *idx, const uint64_t *key, uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		if (i + 16 < n) /* key[] is read at random: ahead of time */
 			__builtin_prefetch(&key[idx[i + 16]]);
-		uint64_t k = key[idx[i]];
+		uint64_t k = key_bits(key, idx[i]);
 		RADIX_COUNT(0);
 		RADIX_COUNT(1);
 		RADIX_COUNT(2);
@@ -3030,7 +3041,7 @@ static int radix_desc(uint32_t *idx, const uint64_t *key, uint32_t n)
 		for (uint32_t i = 0; i < n; i++) {
 			if (i + 16 < n)
 				__builtin_prefetch(&key[a[i + 16]]);
-			b[c[RADIX_N - 1 - ((key[a[i]] >> shift) & (RADIX_N - 1))]++] = a[i];
+			b[c[RADIX_N - 1 - ((key_bits(key, a[i]) >> shift) & (RADIX_N - 1))]++] = a[i];
 		}
 		uint32_t *t = a;
 		a = b;
@@ -3142,8 +3153,7 @@ static int wf_plan_heft(engine *e)
 	double *edata = calloc(ne ? ne : 1, sizeof *edata);
 	uint8_t *efiles = calloc(ne ? ne : 1, 1);
 	double *rank = malloc((size_t)(n ? n : 1) * sizeof *rank);
-	double *aft = malloc((size_t)(N ? N : 1) * sizeof *aft);
-	uint64_t *key = malloc((size_t)(n ? n : 1) * sizeof *key);
+	double *aft = calloc(N ? N : 1, sizeof *aft); /* 0: no child yet */
 	uint32_t *order = malloc((size_t)(N ? N : 1) * sizeof *order);
 	size_t total_slots = 0;
 	for (uint32_t m = 0; m < nm; m++)
@@ -3162,7 +3172,7 @@ static int wf_plan_heft(engine *e)
 	e->wf_plan_off = calloc(nm + 1, sizeof *e->wf_plan_off);
 	e->wf_plan_at = calloc(nm, sizeof *e->wf_plan_at);
 	int rc = -1;
-	if (!edata || !efiles || !rank || !aft || !key || !order || !slot_free ||
+	if (!edata || !efiles || !rank || !aft || !order || !slot_free ||
 	    !mbase || !mslot || !mfree || !cnt || !xt || !xm || !e->wf_plan ||
 	    !e->wf_plan_off || !e->wf_plan_at)
 		goto out;
@@ -3179,8 +3189,6 @@ static int wf_plan_heft(engine *e)
 				}
 		inv_bw_mean = (double)nm * (nm - 1) / sum;
 	}
-	for (uint32_t j = 0; j < n; j++)
-		aft[j] = 0;
 	/* Upward ranks in any reverse topological order: a rank is a max
 	 * over the children, the same whichever comes first. The job order
 	 * itself where it is one (each parent numbered before its children,
@@ -3222,11 +3230,8 @@ static int wf_plan_heft(engine *e)
 				aft[d->par[k]] = v;
 		}
 	}
-	for (uint32_t t = 0; t < n; t++) {
-		order[t] = d->topo[t];
-		memcpy(&key[t], &rank[t], sizeof key[t]);
-	}
-	if (radix_desc(order, key, n))
+	memcpy(order, d->topo, (size_t)n * sizeof *order);
+	if (radix_desc(order, rank, n))
 		goto out;
 	/* first aux jobs, then the DAG in rank order, then the last ones */
 	uint32_t nf = e->wf_n_first, pos = 0;
@@ -3363,7 +3368,6 @@ out:
 	free(efiles);
 	free(rank);
 	free(aft);
-	free(key);
 	free(order);
 	free(slot_free);
 	free(mbase);
