@@ -614,6 +614,24 @@ static wl_dag *heft_dag(void)
 	return d;
 }
 
+/* heft_dag with the jobs numbered the other way round (n10 first): each
+ * child before its parents, so the job order is not a topological one. */
+static wl_dag *heft_dag_reversed(void)
+{
+	wl_dag *d = new_dag();
+	char name[16];
+	for (int i = 9; i >= 0; i--) {
+		snprintf(name, sizeof name, "ID%05d", i + 1);
+		add_job(d, name, (uint32_t)i);
+	}
+	for (int k = 0; k < 15; k++)
+		link_file(d, (uint32_t)(10 - heft_e[k].p), (uint32_t)(10 - heft_e[k].c),
+			  125 * heft_e[k].cost);
+	io_err err = {0};
+	ck_assert_msg(wl_dag_finalize(d, &err) == 0, "%s", err.msg);
+	return d;
+}
+
 static sim_dag_result run_dag(sim_dag_config *c, rows *rs)
 {
 	sim_dag_result r;
@@ -683,6 +701,46 @@ START_TEST(heft_reproduces_the_papers_schedule_length_80)
 	ck_assert(r.makespan_s >= 9 + 13 + 12 + 7);
 	sim_dag_result_free(&r);
 	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
+
+/* heft's upward ranks do not depend on how the jobs are numbered: with
+ * each child numbered before its parents (the ranks then follow the DAG's
+ * topological order, not the job order) every job gets the same machine
+ * and times as in the paper's numbering. */
+START_TEST(heft_ranks_jobs_numbered_children_first)
+{
+	prof_profile *p = heft_profile();
+	wl_dag *d = heft_dag(), *r = heft_dag_reversed();
+	sim_dag_machine m[3];
+	for (uint32_t k = 0; k < 3; k++)
+		m[k] = (sim_dag_machine){.type = k, .slots = 1, .up_bps = 125,
+					 .down_bps = 125};
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.machines = m;
+	c.n_machines = 3;
+	c.policy = SIM_DAG_HEFT;
+	c.contention_free = 1;
+	rows a, b;
+	c.dag = d;
+	sim_dag_result ra = run_dag(&c, &a);
+	c.dag = r;
+	sim_dag_result rb = run_dag(&c, &b);
+	ck_assert_double_eq(ra.makespan_s, 80);
+	ck_assert_double_eq(rb.makespan_s, ra.makespan_s);
+	for (uint32_t i = 0; i < 10; i++) {
+		ck_assert_uint_eq(b.r[9 - i].machine, a.r[i].machine);
+		ck_assert_double_eq(b.r[9 - i].start_s, a.r[i].start_s);
+		ck_assert_double_eq(b.r[9 - i].end_s, a.r[i].end_s);
+	}
+	sim_dag_result_free(&ra);
+	sim_dag_result_free(&rb);
+	free(a.r);
+	free(b.r);
+	wl_dag_free(d);
+	wl_dag_free(r);
 	prof_free(p);
 }
 END_TEST
@@ -1197,6 +1255,7 @@ Suite *suite_dag(void)
 	tc = tcase_create("engine");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, heft_reproduces_the_papers_schedule_length_80);
+	tcase_add_test(tc, heft_ranks_jobs_numbered_children_first);
 	tcase_add_test(tc, heft_plans_jobs_of_one_type_by_their_work);
 	tcase_add_test(tc, chain_on_one_machine_takes_the_sum_of_its_times);
 	tcase_add_test(tc, fork_join_by_hand_with_transfers);
