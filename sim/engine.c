@@ -1437,6 +1437,16 @@ static HOT_INLINE int admit(engine *e, task *t)
 	return admit_as(e, t, 0);
 }
 
+/* Are many jobs in flight (live records), more than the caches hold the
+ * state of? The prefetches ahead of time (wf_queue_prefetch, the
+ * producers' entries at a compute start and a post) pay only then: with
+ * few, what they fetch is in the caches already. */
+#define WF_MANY_RECORDS 4096
+static inline int wf_many(const engine *e)
+{
+	return e->wf_rec_live > WF_MANY_RECORDS;
+}
+
 static inline void wf_queue_prefetch(const engine *e, const task *head);
 
 /* A slot of m became free: start the next queued task that can still
@@ -1452,7 +1462,7 @@ static HOT_INLINE int start_next_queued(engine *e, uint32_t m,
 		/* what the next starts here read is cold when many jobs
 		 * queue (workflows with many in flight): asked for now, it
 		 * is there by then */
-		if (!straight && e->wf)
+		if (!straight && e->wf && wf_many(e))
 			wf_queue_prefetch(e, mc->head);
 		/* none left: no tail (by a mask, not a branch: see enqueue) */
 		mc->tail = (task *)((uintptr_t)mc->tail &
@@ -2537,7 +2547,7 @@ static int wf_compute(engine *e, uint32_t j, wjob *s)
 		const uint32_t *child = e->wf->dag->child;
 		__builtin_prefetch(&child[e->wf_js[j].ch0]);
 		for (uint32_t k = e->wf_js[j].ch0;
-		     e->policy == &sim_wf_eft && k < e->wf_js[j + 1].ch0; k++) {
+		     e->policy == &sim_wf_eft && wf_many(e) && k < e->wf_js[j + 1].ch0; k++) {
 			const wf_js *c = &e->wf_js[child[k]];
 			for (uint32_t i = c->in0; i < c[1].in0; i++)
 				if (e->wf_in[i].producer != WL_NONE)
@@ -2832,7 +2842,7 @@ static int wf_post(engine *e, uint32_t j)
 		uint32_t i1 = c[1].in0;
 		if (c->in0 < i1)
 			wf_in_prefetch(e, c->in0, i1);
-		for (uint32_t i = c->in0; e->policy == &sim_wf_eft && i < i1; i++)
+		for (uint32_t i = c->in0; e->policy == &sim_wf_eft && wf_many(e) && i < i1; i++)
 			if (e->wf_in[i].producer != WL_NONE)
 				__builtin_prefetch(&e->wf_js[e->wf_in[i].producer]);
 	}
