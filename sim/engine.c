@@ -2095,8 +2095,6 @@ static task *wf_task(engine *e, uint32_t j, wjob *s)
 	return t;
 }
 
-/* heft: start the jobs planned next on m while slots are free and they
- * have reached the mapper. */
 /* HEFT runs the jobs in rank order, far from the DAG's: each start and
  * end reads state the caches have lost, in chains (a job's entry gives
  * its record, the record its task; at its end, out_off gives out_file,
@@ -2141,6 +2139,8 @@ static inline void heft_ahead(const engine *e, uint32_t j,
 			__builtin_prefetch(&d->cons[d->cons_off[d->out_file[i]]]);
 }
 
+/* heft: start the jobs planned next on m while slots are free and they
+ * have reached the mapper. */
 static int wf_heft_start(engine *e, uint32_t m)
 {
 	sim_machine_view *mv = &e->mviews[m];
@@ -2539,10 +2539,10 @@ static int wf_compute(engine *e, uint32_t j, wjob *s)
 	double now = e->view.now;
 	/* its end reads its list of children (wf_post): asked for now, it
 	 * is there by then (a compute's worth of events touch less than
-	 * the caches hold); and (EFT: wf_eft_pick reads them) the entries
-	 * of its children's inputs' producers (the inputs came a start ago,
-	 * from a machine queue: wf_queue_prefetch), and the inputs, for a
-	 * job that did not queue */
+	 * the caches hold); and, with many jobs in flight (EFT:
+	 * wf_eft_pick reads them), the entries of its children's inputs'
+	 * producers (the inputs came a start ago, from a machine queue:
+	 * wf_queue_prefetch) */
 	if (j < e->wf_n_dag && e->wf_js[j].ch0 < e->wf_js[j + 1].ch0) {
 		const uint32_t *child = e->wf->dag->child;
 		__builtin_prefetch(&child[e->wf_js[j].ch0]);
@@ -3299,9 +3299,9 @@ static int wf_plan_heft(engine *e)
 				xm[m] = xt[mtype[m]];
 		/* with one downlink speed, each machine's finish in selects:
 		 * which machine beats the best so far is a coin toss to the
-		 * branch predictor. The same values as the loop below, whose
-		 * first test only skips machines that cannot win (its data
-		 * ready time is below a1 and a2) */
+		 * branch predictor. The same picks as the loop below, whose
+		 * first test only skips machines that cannot win (a1 and a2
+		 * are at least parents_end) */
 		for (uint32_t m = 0; down_same && m < nm; m++) {
 			double drt = m == pm1 ? a2 : a1, avail = mfree[m];
 			double fin = (avail > drt ? avail : drt) + xm[m];
