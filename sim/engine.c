@@ -1655,6 +1655,14 @@ static inline void wf_in_prefetch(const engine *e, uint32_t i0, uint32_t i1)
 	__builtin_prefetch(&e->wf_in[i0]);
 	__builtin_prefetch((const char *)&e->wf_in[i1] - 1);
 }
+/* Prefetch the entries of the producers of DAG job j's inputs (what
+ * wf_eft_pick reads of them: their machines). */
+static inline void wf_producers_prefetch(const engine *e, uint32_t j)
+{
+	for (uint32_t i = e->wf_js[j].in0; i < e->wf_js[j + 1].in0; i++)
+		if (e->wf_in[i].producer != WL_NONE)
+			__builtin_prefetch(&e->wf_js[e->wf_in[i].producer]);
+}
 static inline void *wf_ptr(uint32_t j) { return (void *)(uintptr_t)(j + 1); }
 static inline uint32_t wf_job_of(void *p) { return (uint32_t)((uintptr_t)p - 1); }
 
@@ -2168,9 +2176,7 @@ static int wf_queued(engine *e, uint32_t j, wjob *s)
 	if (j < e->wf_n_dag && e->policy == &sim_wf_eft)
 		/* wf_eft_pick reads its inputs' producers' machines: asked
 		 * for now, they come while the task is made */
-		for (uint32_t i = e->wf_js[j].in0; i < e->wf_js[j + 1].in0; i++)
-			if (e->wf_in[i].producer != WL_NONE)
-				__builtin_prefetch(&e->wf_js[e->wf_in[i].producer]);
+		wf_producers_prefetch(e, j);
 	task *t = wf_task(e, j, s);
 	if (!t)
 		return -1;
@@ -2547,12 +2553,8 @@ static int wf_compute(engine *e, uint32_t j, wjob *s)
 		const uint32_t *child = e->wf->dag->child;
 		__builtin_prefetch(&child[e->wf_js[j].ch0]);
 		for (uint32_t k = e->wf_js[j].ch0;
-		     e->policy == &sim_wf_eft && wf_many(e) && k < e->wf_js[j + 1].ch0; k++) {
-			const wf_js *c = &e->wf_js[child[k]];
-			for (uint32_t i = c->in0; i < c[1].in0; i++)
-				if (e->wf_in[i].producer != WL_NONE)
-					__builtin_prefetch(&e->wf_js[e->wf_in[i].producer]);
-		}
+		     e->policy == &sim_wf_eft && wf_many(e) && k < e->wf_js[j + 1].ch0; k++)
+			wf_producers_prefetch(e, child[k]);
 	}
 	double late = 0; /* stage-in made longer by anomalies */
 	if (s->staged && e->x->n_anomalies) {
@@ -2839,12 +2841,10 @@ static int wf_post(engine *e, uint32_t j)
 		const wf_js *c = &e->wf_js[d->child[k]];
 		if (c->left != 1)
 			continue;
-		uint32_t i1 = c[1].in0;
-		if (c->in0 < i1)
-			wf_in_prefetch(e, c->in0, i1);
-		for (uint32_t i = c->in0; e->policy == &sim_wf_eft && wf_many(e) && i < i1; i++)
-			if (e->wf_in[i].producer != WL_NONE)
-				__builtin_prefetch(&e->wf_js[e->wf_in[i].producer]);
+		if (c->in0 < c[1].in0)
+			wf_in_prefetch(e, c->in0, c[1].in0);
+		if (e->policy == &sim_wf_eft && wf_many(e))
+			wf_producers_prefetch(e, d->child[k]);
 	}
 	for (uint32_t k = k0; k < k1; k++) {
 		uint32_t c = d->child[k];

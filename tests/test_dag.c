@@ -598,38 +598,48 @@ static prof_profile *heft_profile(void)
 	return load_profile_text("heft.json", text);
 }
 
-static wl_dag *heft_dag(void)
+/* The paper's DAG, its jobs numbered n1 first, or n10 first (reversed:
+ * each child before its parents, so the job order is not topological). */
+static wl_dag *heft_dag_numbered(int reversed)
 {
 	wl_dag *d = new_dag();
 	char name[16];
-	for (int i = 0; i < 10; i++) {
+	for (int k = 0; k < 10; k++) {
+		int i = reversed ? 9 - k : k; /* job k is n(i + 1) */
 		snprintf(name, sizeof name, "ID%05d", i + 1);
 		add_job(d, name, (uint32_t)i);
 	}
-	for (int k = 0; k < 15; k++)
-		link_file(d, (uint32_t)heft_e[k].p - 1, (uint32_t)heft_e[k].c - 1,
-			  125 * heft_e[k].cost);
+	for (int k = 0; k < 15; k++) {
+		int p = heft_e[k].p - 1, c = heft_e[k].c - 1;
+		link_file(d, (uint32_t)(reversed ? 9 - p : p),
+			  (uint32_t)(reversed ? 9 - c : c), 125 * heft_e[k].cost);
+	}
 	io_err err = {0};
 	ck_assert_msg(wl_dag_finalize(d, &err) == 0, "%s", err.msg);
 	return d;
 }
 
-/* heft_dag with the jobs numbered the other way round (n10 first): each
- * child before its parents, so the job order is not a topological one. */
-static wl_dag *heft_dag_reversed(void)
+static wl_dag *heft_dag(void)
 {
-	wl_dag *d = new_dag();
-	char name[16];
-	for (int i = 9; i >= 0; i--) {
-		snprintf(name, sizeof name, "ID%05d", i + 1);
-		add_job(d, name, (uint32_t)i);
-	}
-	for (int k = 0; k < 15; k++)
-		link_file(d, (uint32_t)(10 - heft_e[k].p), (uint32_t)(10 - heft_e[k].c),
-			  125 * heft_e[k].cost);
-	io_err err = {0};
-	ck_assert_msg(wl_dag_finalize(d, &err) == 0, "%s", err.msg);
-	return d;
+	return heft_dag_numbered(0);
+}
+
+/* A HEFT run of the paper: its three processors, NICs of 125 B/s (its
+ * communication costs), no contention. */
+static sim_dag_config heft_config(const prof_profile *p, wl_dag *d,
+				  sim_dag_machine m[3])
+{
+	for (uint32_t k = 0; k < 3; k++)
+		m[k] = (sim_dag_machine){.type = k, .slots = 1, .up_bps = 125,
+					 .down_bps = 125};
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.machines = m;
+	c.n_machines = 3;
+	c.policy = SIM_DAG_HEFT;
+	c.contention_free = 1;
+	return c;
 }
 
 static sim_dag_result run_dag(sim_dag_config *c, rows *rs)
@@ -652,16 +662,7 @@ START_TEST(heft_reproduces_the_papers_schedule_length_80)
 	prof_profile *p = heft_profile();
 	wl_dag *d = heft_dag();
 	sim_dag_machine m[3];
-	for (uint32_t k = 0; k < 3; k++)
-		m[k] = (sim_dag_machine){.type = k, .slots = 1, .up_bps = 125,
-					 .down_bps = 125};
-	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
-	c.profile = p;
-	c.dag = d;
-	c.machines = m;
-	c.n_machines = 3;
-	c.policy = SIM_DAG_HEFT;
-	c.contention_free = 1;
+	sim_dag_config c = heft_config(p, d, m);
 	rows rs;
 	sim_dag_result r = run_dag(&c, &rs);
 	ck_assert_double_eq(r.makespan_s, 80);
@@ -712,19 +713,10 @@ END_TEST
 START_TEST(heft_ranks_jobs_numbered_children_first)
 {
 	prof_profile *p = heft_profile();
-	wl_dag *d = heft_dag(), *r = heft_dag_reversed();
+	wl_dag *d = heft_dag(), *r = heft_dag_numbered(1);
 	sim_dag_machine m[3];
-	for (uint32_t k = 0; k < 3; k++)
-		m[k] = (sim_dag_machine){.type = k, .slots = 1, .up_bps = 125,
-					 .down_bps = 125};
-	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
-	c.profile = p;
-	c.machines = m;
-	c.n_machines = 3;
-	c.policy = SIM_DAG_HEFT;
-	c.contention_free = 1;
+	sim_dag_config c = heft_config(p, d, m);
 	rows a, b;
-	c.dag = d;
 	sim_dag_result ra = run_dag(&c, &a);
 	c.dag = r;
 	sim_dag_result rb = run_dag(&c, &b);
