@@ -198,10 +198,14 @@ static double gamma_quantile(const prof_model *m, double u)
 	return m->p[1] * exp(y);
 }
 
+/* u in [U_MIN, U_MAX]; fmax/fmin also turn a NaN u into U_MIN */
+static inline double clamp_u(double u) { return fmin(fmax(u, U_MIN), U_MAX); }
+
+double prof_normal_z(double u) { return gsl_cdf_ugaussian_Pinv(clamp_u(u)); }
+
 double prof_model_quantile(const prof_model *m, double u)
 {
-	/* fmax/fmin also turn a NaN u into U_MIN */
-	u = fmin(fmax(u, U_MIN), U_MAX);
+	u = clamp_u(u);
 	const double *p = m->p;
 	double x;
 	switch (m->kind) {

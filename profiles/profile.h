@@ -90,6 +90,7 @@
 #ifndef HETSIM_PROFILES_PROFILE_H
 #define HETSIM_PROFILES_PROFILE_H
 
+#include <math.h>
 #include <stdint.h>
 #include "sim/io/io.h"
 
@@ -204,6 +205,15 @@ static inline double prof_mean(const prof_profile *p, uint32_t task,
 
 /* Quantile u in (0,1) of one model; always finite and >= 0. */
 double prof_model_quantile(const prof_model *m, double u);
+/* A lognormal draw in two steps, for a caller that has u before it knows
+ * the model (the engine: a task's uniform at its arrival, its machine at
+ * its start): z = prof_normal_z(u), then prof_lognormal_at(m, z) is
+ * prof_model_quantile(m, u) to the bit for a PROF_LOGNORMAL m. */
+double prof_normal_z(double u);
+static inline double prof_lognormal_at(const prof_model *m, double z)
+{
+	return exp(m->p[0] + m->p[1] * z) + m->shift;
+}
 /* Bounds of m's draws, for a check made once instead of at each draw:
  * returns 1 with *lo and *hi its quantiles at the least and the largest u
  * it takes, for the models whose quantile is a closed form monotone in u

@@ -83,7 +83,15 @@ typedef struct task {
 			const double *etc;
 		};
 	};
-	double start_s, exec_s, expected_s;
+	double start_s, expected_s;
+	union {
+		double exec_s;
+		/* before its start, in a straight run where its type is
+		 * lognormal on every machine type (engine.type_z): the
+		 * normal quantile of its uniform, drawn at its arrival
+		 * (plain_exec_time) */
+		double z;
+	};
 	const double *replay; /* [machine types] replayed times (NAN: draw
 				 from the model), or NULL: none */
 	double *store; /* room for its own etc and replay (2 x machine types
@@ -182,6 +190,11 @@ typedef struct engine {
 	uint32_t *run_type;
 	double *etc;
 	uint8_t *type_used; /* [machine types] present in the experiment */
+	/* [task types] lognormal on every machine type present, in a
+	 * straight run: a task's z is drawn at its arrival, where it costs
+	 * no wait (the mapping does not need it, and runs beside it), its
+	 * start then needs only the exp; else NULL */
+	uint8_t *type_z;
 	uint64_t *type_arrived, *type_on_time, *type_failed;
 	uint64_t dropped_by[DROP_REASONS];
 	/* batch mode scratch, grown as needed */
@@ -617,6 +630,11 @@ static inline int plain_exec_time(engine *e, const task *t, uint32_t mtype,
 				  double *x, const int straight)
 {
 	/* straight: e->rho >= 1 (one uniform for all machine types) */
+	if (straight && e->type_z && e->type_z[t->type]) {
+		*x = prof_lognormal_at(prof_model_at(e->prof, t->type, mtype),
+				       t->z);
+		return e->draws_in_range ? 0 : check_exec(e, t, mtype, *x);
+	}
 	double u = straight ? sim_task_uniform_keyed(e->task_key, t->id)
 			    : task_uniform(e, t, mtype);
 	*x = prof_sample(e->prof, t->type, mtype, u);
@@ -1350,6 +1368,9 @@ static HOT_INLINE int on_arrival(engine *e, const int straight)
 		t->deadline_s = !isnan(w->deadline_s) ? w->deadline_s : INFINITY;
 		t->etc = e->etc + (size_t)t->type * e->view.n_machine_types;
 		t->replay = NULL;
+		if (e->type_z && e->type_z[t->type])
+			t->z = prof_normal_z(
+				sim_task_uniform_keyed(e->task_key, t->id));
 	} else {
 		double offset = e->x->deadline_offset_s[w->type];
 		if (e->x->deadline_rule == DEADLINE_SLACK)
@@ -4017,6 +4038,7 @@ static void teardown(engine *e)
 	free(e->run_deadline);
 	free(e->etc);
 	free(e->type_used);
+	free(e->type_z);
 	if (e->wf)
 		wf_teardown(e);
 }
@@ -4207,11 +4229,17 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		      e->rho >= 1.0;
 	e->runs_anywhere = 1;
 	e->draws_in_range = 1;
-	for (uint32_t tt = 0; tt < ntt; tt++)
+	if (e->straight && !(e->type_z = malloc(ntt ? ntt : 1)))
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	for (uint32_t tt = 0; tt < ntt; tt++) {
+		if (e->type_z)
+			e->type_z[tt] = 1;
 		for (uint32_t mt = 0; mt < nmt; mt++) {
 			if (!e->type_used[mt])
 				continue;
 			const prof_model *pm = prof_model_at(prof, tt, mt);
+			if (e->type_z && pm->kind != PROF_LOGNORMAL)
+				e->type_z[tt] = 0;
 			double lo, hi;
 			if (!isfinite(e->etc[(size_t)tt * nmt + mt]))
 				e->runs_anywhere = 0;
@@ -4219,6 +4247,7 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 				 !(hi <= SIM_MAX_TIME_S / 2)) /* the margin */
 				e->draws_in_range = 0;
 		}
+	}
 	if (sim_stat_init(&e->response, 1) || sim_stat_init(&e->wait, 0))
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
 	for (uint32_t tt = 0; tt < ntt; tt++)
