@@ -203,9 +203,6 @@ typedef int32_t (*mct_scan_fn)(const struct mct_state *s, const sim_view *v,
 
 typedef struct mct_state {
 	double *etc_m;
-	/* etc_m in the lane order of mct_scan_avx: in each group of four
-	 * machines m..m+3, the order m, m+2, m+1, m+3 */
-	double *etc_p;
 	double *ends; /* mct_scan_avx's scratch: the ends of the groups of four */
 	uint32_t type; /* the type etc_m is for; UINT32_MAX: none yet */
 	mct_scan_fn scan;
@@ -259,25 +256,32 @@ static int32_t mct_scan(const mct_state *s, const sim_view *v,
 
 #ifdef MCT_HAS_AVX
 /* Four machines at a time: vmaxpd(from_s, now) and vmaxpd(backlog_s,
- * -INFINITY) = backlog_s on a pair of sim_ready each, vhaddpd adds each
- * machine's two (lane k of the group at m holds machine m + (0, 2, 1, 3)[k],
- * hence etc_p's order), then + etc: the operations of mct_scan, on the same
- * values, in the same order. The ends are kept while their least is found
- * (vminpd(end, least) keeps least over a NaN end); the first group with an
- * end equal to the least, and in it the lowest machine, wins: the first
- * least end overall. */
-
-/* lowest machine offset among the lanes set in a mask of 4 */
-static const int8_t mct_first_of[16] = {0, 0, 2, 0, 1, 0, 1, 0,
-					3, 0, 2, 0, 1, 0, 1, 0};
+ * -INFINITY) = backlog_s on a pair of sim_ready each (machines m, m + 2 in
+ * one, m + 1, m + 3 in the other: vhaddpd then adds each machine's two
+ * into lanes in machine order), then + etc: the operations of mct_scan, on
+ * the same values, in the same order. The least end is found by vminpd
+ * (exact), then the lanes holding it: the first of them is the first
+ * least end overall, the machine mct_scan picks. The scan is on the path
+ * from a task's arrival to its start (all that follows waits for the
+ * machine), so it is built for latency: the loads do not wait on
+ * anything, the least of the groups is a tree, and the first lane holding
+ * it is its bit in the mask, machines in order. */
 
 /* The ends of the group of four machines from r on. */
 __attribute__((target("avx"), always_inline)) static inline __m256d
-mct_ends4(const sim_ready *r, const double *etc_p, __m256d lo)
+mct_ends4(const sim_ready *r, const double *etc, __m256d lo)
 {
-	__m256d a = _mm256_max_pd(_mm256_loadu_pd(&r[0].from_s), lo);
-	__m256d b = _mm256_max_pd(_mm256_loadu_pd(&r[2].from_s), lo);
-	return _mm256_add_pd(_mm256_hadd_pd(a, b), _mm256_loadu_pd(etc_p));
+	__m256d a = _mm256_max_pd(
+		_mm256_insertf128_pd(_mm256_castpd128_pd256(
+					     _mm_loadu_pd(&r[0].from_s)),
+				     _mm_loadu_pd(&r[2].from_s), 1),
+		lo);
+	__m256d b = _mm256_max_pd(
+		_mm256_insertf128_pd(_mm256_castpd128_pd256(
+					     _mm_loadu_pd(&r[1].from_s)),
+				     _mm_loadu_pd(&r[3].from_s), 1),
+		lo);
+	return _mm256_add_pd(_mm256_hadd_pd(a, b), _mm256_loadu_pd(etc));
 }
 
 /* The least of the four lanes, in every lane. */
@@ -288,12 +292,12 @@ mct_least4(__m256d x)
 	return _mm256_min_pd(x, _mm256_permute_pd(x, 5));
 }
 
-/* The machine of group g holding the end `least`, or -1. */
-__attribute__((target("avx"), always_inline)) static inline int32_t
-mct_first4(__m256d end, __m256d least, uint32_t g)
+/* The lanes of end equal to least, as bits in machine order. */
+__attribute__((target("avx"), always_inline)) static inline uint32_t
+mct_hits4(__m256d end, __m256d least)
 {
-	int lanes = _mm256_movemask_pd(_mm256_cmp_pd(end, least, _CMP_EQ_OQ));
-	return lanes ? (int32_t)(4 * g) + mct_first_of[lanes] : -1;
+	return (uint32_t)_mm256_movemask_pd(
+		_mm256_cmp_pd(end, least, _CMP_EQ_OQ));
 }
 
 /* Any number of machines: the ends kept in s->ends, the machines past the
@@ -308,7 +312,7 @@ mct_scan_avx(const mct_state *s, const sim_view *v, const sim_task_view *t)
 	const __m256d lo = _mm256_setr_pd(now, -INFINITY, now, -INFINITY);
 	__m256d least = _mm256_set1_pd(INFINITY);
 	for (uint32_t g = 0; g < groups; g++) {
-		__m256d end = mct_ends4(r + 4 * g, s->etc_p + 4 * g, lo);
+		__m256d end = mct_ends4(r + 4 * g, s->etc_m + 4 * g, lo);
 		_mm256_storeu_pd(ends + 4 * g, end);
 		least = _mm256_min_pd(end, least);
 	}
@@ -316,8 +320,11 @@ mct_scan_avx(const mct_state *s, const sim_view *v, const sim_task_view *t)
 	double best_end = _mm256_cvtsd_f64(least);
 	int32_t best = SIM_DEFER;
 	if (best_end < INFINITY)
-		for (uint32_t g = 0; best < 0; g++)
-			best = mct_first4(_mm256_loadu_pd(ends + 4 * g), least, g);
+		for (uint32_t g = 0; best < 0; g++) {
+			uint32_t hits = mct_hits4(_mm256_loadu_pd(ends + 4 * g), least);
+			if (hits)
+				best = (int32_t)(4 * g + (uint32_t)__builtin_ctz(hits));
+		}
 	if (n & 3u)
 		best = mct_scan_from(r, s->etc_m, groups * 4, n, now, best,
 				     best_end);
@@ -337,28 +344,30 @@ mct_scan_avx_groups(const mct_state *s, const sim_view *v,
 	const double now = v->now;
 	const __m256d lo = _mm256_setr_pd(now, -INFINITY, now, -INFINITY);
 	__m256d end[MCT_UNROLLED];
-	__m256d least = _mm256_set1_pd(INFINITY);
 #pragma GCC unroll 4
-	for (uint32_t g = 0; g < groups; g++) {
-		end[g] = mct_ends4(r + 4 * g, s->etc_p + 4 * g, lo);
-		least = _mm256_min_pd(end[g], least);
-	}
+	for (uint32_t g = 0; g < groups; g++)
+		end[g] = mct_ends4(r + 4 * g, s->etc_m + 4 * g, lo);
+	/* the least of the groups as a tree (a NaN end, which no machine
+	 * has, would at worst send the task to mct_exact) */
+	__m256d least = end[0];
+	if (groups == 2)
+		least = _mm256_min_pd(end[1], end[0]);
+	else if (groups == 3)
+		least = _mm256_min_pd(_mm256_min_pd(end[1], end[0]), end[2]);
+	else if (groups == 4)
+		least = _mm256_min_pd(_mm256_min_pd(end[1], end[0]),
+				      _mm256_min_pd(end[3], end[2]));
 	least = mct_least4(least);
 	/* The lanes equal to the least, group g's in bits 4g .. 4g + 3: the
-	 * lowest set bit is in the first group holding the least, and in it
-	 * the lowest machine wins, found without a branch on which group or
-	 * lane holds it (which machine wins changes from task to task). */
+	 * lowest set bit is the first machine holding it, found without a
+	 * branch on which one (that changes from task to task). */
 	uint32_t hits = 0;
 #pragma GCC unroll 4
 	for (uint32_t g = 0; g < groups; g++)
-		hits |= (uint32_t)_mm256_movemask_pd(
-				_mm256_cmp_pd(end[g], least, _CMP_EQ_OQ))
-			<< (4 * g);
+		hits |= mct_hits4(end[g], least) << (4 * g);
 	if (__builtin_expect(hits != 0 && _mm256_cvtsd_f64(least) < INFINITY,
-			     1)) {
-		uint32_t first = (uint32_t)__builtin_ctz(hits) & ~3u;
-		return (int32_t)first + mct_first_of[(hits >> first) & 15];
-	}
+			     1))
+		return (int32_t)__builtin_ctz(hits);
 	return mct_exact(v, t);
 }
 
@@ -380,12 +389,11 @@ static int mct_init(void *state, const sim_view *v, const io_jdoc *doc,
 	mct_state *s = state;
 	s->type = UINT32_MAX;
 	size_t n = v->n_machines ? v->n_machines : 1;
-	/* etc_m, etc_p and the ends (n + 4 doubles: room for n rounded up) */
-	s->etc_m = malloc((3 * n + 4) * sizeof *s->etc_m);
+	/* etc_m and the ends (n + 4 doubles: room for n rounded up) */
+	s->etc_m = malloc((2 * n + 4) * sizeof *s->etc_m);
 	if (!s->etc_m)
 		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
-	s->etc_p = s->etc_m + n;
-	s->ends = s->etc_p + n;
+	s->ends = s->etc_m + n;
 	s->scan = mct_scan;
 #ifdef MCT_HAS_AVX
 	if (__builtin_cpu_supports("avx") && !getenv("HETSIM_NO_AVX")) {
@@ -420,12 +428,9 @@ static __attribute__((noinline)) int32_t mct_tied(const sim_view *v,
 static __attribute__((noinline)) void mct_keep(mct_state *s, const sim_view *v,
 					       const double *etc, uint32_t type)
 {
-	static const uint32_t lane[4] = {0, 2, 1, 3};
 	uint32_t n = v->n_machines;
 	for (uint32_t m = 0; m < n; m++)
 		s->etc_m[m] = etc[v->machines[m].type];
-	for (uint32_t m = 0; m < (n & ~3u); m++)
-		s->etc_p[m] = s->etc_m[(m & ~3u) + lane[m & 3]];
 	s->type = type;
 }
 

@@ -892,7 +892,7 @@ static __attribute__((noinline)) int start_task_general(engine *e, task *t,
 /* Start t on machine m (a slot is free); straight: e->straight is known
  * to be set (the instances of run_loop_as). */
 static HOT_INLINE int start_task_as(engine *e, task *t, uint32_t m,
-				    const int straight)
+				    const int straight, const int into_root)
 {
 	sim_machine_view *mv = &e->mviews[m];
 	uint32_t slot = 0;
@@ -904,13 +904,16 @@ static HOT_INLINE int start_task_as(engine *e, task *t, uint32_t m,
 	if (plain_exec_time(e, t, mv->type, &t->exec_s, straight))
 		return -1;
 	occupy(e, t, m, slot, t->deadline_s);
-	return sim_heap_push(&e->heap, e->view.now + t->exec_s, EV_DONE, t) ? 0
-									   : -1;
+	double end = e->view.now + t->exec_s;
+	return (straight && into_root ? sim_heap_push_root(&e->heap, end, EV_DONE, t)
+				      : sim_heap_push(&e->heap, end, EV_DONE, t))
+		       ? 0
+		       : -1;
 }
 
 static HOT_INLINE int start_task(engine *e, task *t, uint32_t m)
 {
-	return start_task_as(e, t, m, 0);
+	return start_task_as(e, t, m, 0, 0);
 }
 
 /* t joins machine m's queue (m is full and its queue has room). */
@@ -985,7 +988,7 @@ static HOT_INLINE int decide_place(engine *e, task *t, const int straight)
 	t->expected_s = t->etc[mv->type];
 	t->machine = (uint32_t)m;
 	if (free_slot)
-		return start_task_as(e, t, (uint32_t)m, straight) ? -1 : 1;
+		return start_task_as(e, t, (uint32_t)m, straight, 0) ? -1 : 1;
 	enqueue(e, t, (uint32_t)m, straight);
 	return 1;
 }
@@ -1510,8 +1513,10 @@ static HOT_INLINE int start_next_queued(engine *e, uint32_t m,
 			}
 			continue;
 		}
-		return start_task_as(e, q, m, straight) < 0 ? -1 : 0;
+		return start_task_as(e, q, m, straight, straight) < 0 ? -1 : 0;
 	}
+	if (straight) /* the popped root is not refilled by a push */
+		sim_heap_settle(&e->heap);
 	ready_refresh(e, m);
 	return 0;
 }

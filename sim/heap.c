@@ -121,7 +121,8 @@ void sim_heap_settle(sim_heap *h)
 	}
 }
 
-sim_handle sim_heap_push(sim_heap *h, double time, uint32_t kind, void *data)
+/* A node for a new event (NO_POS: out of memory). */
+static inline uint32_t node_new(sim_heap *h, uint32_t kind, void *data)
 {
 	uint32_t node;
 	if (h->free_head != NO_POS) {
@@ -129,26 +130,48 @@ sim_handle sim_heap_push(sim_heap *h, double time, uint32_t kind, void *data)
 		h->free_head = h->nodes[node].next_free;
 	} else {
 		if (h->n_nodes == h->cap && grow(h) != 0)
-			return 0;
+			return NO_POS;
 		node = h->n_nodes++;
 		h->nodes[node].gen = 1;
 	}
 	sim_heap_node *nd = &h->nodes[node];
 	nd->data = data;
 	nd->kind = kind;
-	if (h->hole) { /* into the popped root: one sift down */
-		h->hole = 0;
-		sift_down(h, 0, (sim_heap_entry){.time = time, .seq = h->seq++,
-						 .node = node});
-	} else {
-		if (h->size == h->cap && grow(h) != 0) {
-			release(h, node);
-			return 0;
-		}
-		sift_up(h, h->size++,
-			(sim_heap_entry){.time = time, .seq = h->seq++, .node = node});
-	}
+	return node;
+}
+
+/* Into the popped root: one sift down. */
+static inline sim_handle push_root(sim_heap *h, double time, uint32_t node)
+{
+	h->hole = 0;
+	sift_down(h, 0, (sim_heap_entry){.time = time, .seq = h->seq++, .node = node});
 	return ((uint64_t)h->nodes[node].gen << 32) | node;
+}
+
+sim_handle sim_heap_push(sim_heap *h, double time, uint32_t kind, void *data)
+{
+	uint32_t node = node_new(h, kind, data);
+	if (node == NO_POS)
+		return 0;
+	if (h->hole)
+		return push_root(h, time, node);
+	if (h->size == h->cap && grow(h) != 0) {
+		release(h, node);
+		return 0;
+	}
+	sift_up(h, h->size++,
+		(sim_heap_entry){.time = time, .seq = h->seq++, .node = node});
+	return ((uint64_t)h->nodes[node].gen << 32) | node;
+}
+
+sim_handle sim_heap_push_root(sim_heap *h, double time, uint32_t kind,
+			      void *data)
+{
+	if (__builtin_expect(!h->hole, 0)) /* not after a pop after all */
+		return sim_heap_push(h, time, kind, data);
+	/* the popped root's node is free: node_new takes it, never grows */
+	uint32_t node = node_new(h, kind, data);
+	return node == NO_POS ? 0 : push_root(h, time, node);
 }
 
 /* The node of a pending event's handle, or NO_POS. */

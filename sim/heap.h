@@ -50,6 +50,13 @@ int sim_heap_init(sim_heap *h, uint32_t cap_hint);
 void sim_heap_free(sim_heap *h);
 /* Schedule an event; returns its handle, or 0 if memory ran out. */
 sim_handle sim_heap_push(sim_heap *h, double time, uint32_t kind, void *data);
+/* sim_heap_push into the vacant root: the caller knows that the last
+ * operation was a pop (a handler scheduling its machine's next event),
+ * and spares the push its test of which case it is in (one that goes
+ * either way in an event loop: the handlers of arrivals push onto a
+ * settled heap). */
+sim_handle sim_heap_push_root(sim_heap *h, double time, uint32_t kind,
+			      void *data);
 /* Cancel a pending event; returns 1 if it was pending, 0 if it already
  * fired or was cancelled (or the handle is 0). */
 int sim_heap_cancel(sim_heap *h, sim_handle handle);

@@ -129,7 +129,8 @@ END_TEST
 /* Against a plain model: each event's (time, seq), seq counting pushes
  * and moves as the heap does; a pop must give the least pending pair, and
  * sim_heap_top must show it. Pops and pushes interleave as in an event
- * loop (a push right after a pop refills the popped root). */
+ * loop (a push right after a pop refills the popped root), half the
+ * pushes by sim_heap_push_root. */
 START_TEST(heap_pops_the_least_time_and_seq_of_a_plain_model)
 {
 	enum { N = 200 };
@@ -148,7 +149,10 @@ START_TEST(heap_pops_the_least_time_and_seq_of_a_plain_model)
 		double t = now + (double)gsl_rng_uniform_int(r, 6);
 		unsigned long op = gsl_rng_uniform_int(r, 12);
 		if (op < 4 && !pending[id]) {
-			hd[id] = sim_heap_push(&h, t, id, NULL);
+			/* sim_heap_push_root: into the popped root right
+			 * after a pop, else as sim_heap_push */
+			hd[id] = op & 1 ? sim_heap_push_root(&h, t, id, NULL)
+					: sim_heap_push(&h, t, id, NULL);
 			tck_assert(hd[id] != 0);
 			at[id] = t, sq[id] = seq++, pending[id] = 1, count++;
 		} else if (op < 6) {
