@@ -347,8 +347,8 @@ mct_scan_avx_groups(const mct_state *s, const sim_view *v,
 #pragma GCC unroll 4
 	for (uint32_t g = 0; g < groups; g++)
 		end[g] = mct_ends4(r + 4 * g, s->etc_m + 4 * g, lo);
-	/* the least of the groups as a tree (a NaN end, which no machine
-	 * has, would at worst send the task to mct_exact) */
+	/* the least of the groups as a tree (no end is NaN: from_s and
+	 * backlog_s are finite or INFINITY, etc_m is never NaN) */
 	__m256d least = end[0];
 	if (groups == 2)
 		least = _mm256_min_pd(end[1], end[0]);

@@ -30,6 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "sim/dag.h"
 #include "sim/engine.h"
 #include "sim/exp_model.h"
@@ -134,6 +137,7 @@ typedef struct machine {
 	double *run_start;
 	uint32_t *run_type;
 	double *run_deadline;
+	uint32_t slot0;    /* index of its first slot among all machines' */
 	double busy_slot_s;
 	uint64_t completed;
 	uint32_t last_type1; /* "serving" mix: type of its last request + 1,
@@ -234,6 +238,18 @@ typedef struct engine {
 	 * their tests. */
 	int straight;
 	int one_slot; /* every machine has one slot */
+	/* A straight run with few slots in all (SLOTTED_MAX) keeps its
+	 * events (each busy slot's task end) by slot, not in the heap (see
+	 * slot_push): their ends (INFINITY: idle; padded with INFINITY to a
+	 * multiple of 8), the sequence numbers the heap would have given
+	 * them, their tasks, and the earliest (next_end INFINITY: none) */
+	int slotted;
+	uint32_t slots_total, n_slot_ev;
+	double *slot_end;
+	uint64_t *slot_seq;
+	task **slot_task;
+	double next_end;
+	uint32_t next_slot;
 	/* The next arrival is kept out of the heap (one pending at a time):
 	 * its time and the insertion number a push would have given it, so
 	 * that events pop in exactly the heap's (time, seq) order. */
@@ -857,6 +873,84 @@ static HOT_INLINE void occupy(engine *e, task *t, uint32_t m, uint32_t slot,
 }
 
 /* start_task with any of what e->plain_start rules out. */
+/* ---- a straight run's events by slot ----------------------------------
+ *
+ * In a straight run every pending event is the end of a task in a slot
+ * (EV_DONE, one per busy slot). With few slots in all (SLOTTED_MAX) the
+ * loop keeps each slot's end where a heap would keep them all, and finds
+ * the earliest by a scan of compares without a branch on which slot it
+ * is, where a heap's push and pop branch at each level on which way to
+ * go, a coin toss to the branch predictor (about one mispredicted branch
+ * a task). Each end keeps the sequence number the heap would have given
+ * it (e->heap.seq): the events come in the heap's (time, seq) order, and
+ * a run is the same to the bit (HETSIM_EVENTS=heap keeps the heap: the
+ * tests compare the two). */
+#define SLOTTED_MAX 64
+
+/* t starts in slot s (among all machines'), to end at end. */
+static inline void slot_push(engine *e, uint32_t s, double end, task *t)
+{
+	e->slot_end[s] = end;
+	e->slot_seq[s] = e->heap.seq++;
+	e->slot_task[s] = t;
+	/* before the earliest? (at an equal time its seq is later) */
+	int lt = end < e->next_end;
+	e->next_end = lt ? end : e->next_end;
+	e->next_slot = lt ? s : e->next_slot;
+}
+
+/* The earliest end after a pop: the least end, the slot holding it (of
+ * the ends equal to it, the least seq: the heap's order). */
+static void slot_rescan(engine *e)
+{
+	const double *end = e->slot_end;
+	uint32_t n = e->n_slot_ev; /* a multiple of 8 */
+	double least;
+	uint64_t hits = 0;
+#if defined(__SSE2__)
+	__m128d m0 = _mm_loadu_pd(end), m1 = _mm_loadu_pd(end + 2),
+		m2 = _mm_loadu_pd(end + 4), m3 = _mm_loadu_pd(end + 6);
+	for (uint32_t i = 8; i < n; i += 8) {
+		m0 = _mm_min_pd(m0, _mm_loadu_pd(end + i));
+		m1 = _mm_min_pd(m1, _mm_loadu_pd(end + i + 2));
+		m2 = _mm_min_pd(m2, _mm_loadu_pd(end + i + 4));
+		m3 = _mm_min_pd(m3, _mm_loadu_pd(end + i + 6));
+	}
+	m0 = _mm_min_pd(_mm_min_pd(m0, m1), _mm_min_pd(m2, m3));
+	m0 = _mm_min_pd(m0, _mm_unpackhi_pd(m0, m0));
+	least = _mm_cvtsd_f64(m0);
+	m0 = _mm_unpacklo_pd(m0, m0);
+	for (uint32_t i = 0; i < n; i += 2)
+		hits |= (uint64_t)_mm_movemask_pd(
+				_mm_cmpeq_pd(_mm_loadu_pd(end + i), m0))
+			<< i;
+#else
+	least = INFINITY;
+	for (uint32_t i = 0; i < n; i++)
+		least = end[i] < least ? end[i] : least;
+	for (uint32_t i = 0; i < n; i++)
+		hits |= (uint64_t)(end[i] == least) << i;
+#endif
+	e->next_end = least;
+	if (!(least < INFINITY)) /* none busy (the mask holds all idle) */
+		return;
+	uint32_t best = (uint32_t)__builtin_ctzll(hits);
+	for (hits &= hits - 1; __builtin_expect(hits != 0, 0); hits &= hits - 1) {
+		uint32_t k = (uint32_t)__builtin_ctzll(hits); /* a tie */
+		if (e->slot_seq[k] < e->slot_seq[best])
+			best = k;
+	}
+	e->next_slot = best;
+}
+
+/* arrival_first with the events by slot. */
+static inline int arrival_first_slotted(const engine *e)
+{
+	return e->arrival_at < e->next_end ||
+	       (e->arrival_at == e->next_end &&
+		e->arrival_seq < e->slot_seq[e->next_slot]);
+}
+
 static __attribute__((noinline)) int start_task_general(engine *e, task *t,
 							 uint32_t m,
 							 uint32_t slot)
@@ -905,6 +999,11 @@ static HOT_INLINE int start_task_as(engine *e, task *t, uint32_t m,
 		return -1;
 	occupy(e, t, m, slot, t->deadline_s);
 	double end = e->view.now + t->exec_s;
+	if (e->slotted) { /* straight, whichever start this is (a task
+			     from the wait queue too) */
+		slot_push(e, e->machines[m].slot0 + slot, end, t);
+		return 0;
+	}
 	return (straight && into_root ? sim_heap_push_root(&e->heap, end, EV_DONE, t)
 				      : sim_heap_push(&e->heap, end, EV_DONE, t))
 		       ? 0
@@ -1515,7 +1614,7 @@ static HOT_INLINE int start_next_queued(engine *e, uint32_t m,
 		}
 		return start_task_as(e, q, m, straight, straight) < 0 ? -1 : 0;
 	}
-	if (straight) /* the popped root is not refilled by a push */
+	if (straight && !e->slotted) /* the popped root is not refilled */
 		sim_heap_settle(&e->heap);
 	ready_refresh(e, m);
 	return 0;
@@ -3702,7 +3801,9 @@ static HOT_INLINE int run_loop_as(engine *e, const int straight)
 	while (rc >= 0) {
 		/* the next event: the pending arrival or the heap's earliest,
 		 * each branch to its own handler */
-		if (e->has_pending && arrival_first(e)) {
+		if (e->has_pending && (straight && e->slotted
+					       ? arrival_first_slotted(e)
+					       : arrival_first(e))) {
 			e->has_pending = 0;
 			advance(e, e->arrival_at);
 			if (count_event(e, &past, &till_check))
@@ -3710,6 +3811,20 @@ static HOT_INLINE int run_loop_as(engine *e, const int straight)
 			rc = on_arrival(e, straight);
 			if (rc >= 0)
 				rc = schedule_next_arrival(e);
+			continue;
+		}
+		if (straight && e->slotted) { /* the earliest task end */
+			if (!(e->next_end < INFINITY))
+				break; /* none */
+			uint32_t s = e->next_slot;
+			t = e->next_end;
+			e->slot_end[s] = INFINITY;
+			e->next_end = INFINITY; /* until slot_rescan */
+			advance(e, t);
+			if (count_event(e, &past, &till_check))
+				return GZ_FAILED;
+			rc = on_end(e, e->slot_task[s], 0, 1);
+			slot_rescan(e);
 			continue;
 		}
 		if (!sim_heap_settled_size(&e->heap))
@@ -4044,6 +4159,9 @@ static void teardown(engine *e)
 	free(e->etc);
 	free(e->type_used);
 	free(e->type_z);
+	free(e->slot_end);
+	free(e->slot_seq);
+	free(e->slot_task);
 	if (e->wf)
 		wf_teardown(e);
 }
@@ -4137,12 +4255,14 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		mv->run_start_s = mc->run_start = e->run_start + slot;
 		mv->run_type = mc->run_type = e->run_type + slot;
 		mv->run_deadline_s = mc->run_deadline = e->run_deadline + slot;
+		mc->slot0 = (uint32_t)slot;
 		for (uint32_t s = 0; s < mv->slots; s++)
 			mc->run_end[s] = -INFINITY;
 		slot += mv->slots;
 		ready_refresh(e, m);
 	}
 	e->view.n_machines = n;
+	e->slots_total = (uint32_t)slots_total;
 	e->view.machines = e->mviews;
 	e->view.ready = e->ready;
 	e->view.n_machine_types = nmt;
@@ -4232,6 +4352,21 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 	e->straight = e->plain_start && e->plain_admit && !e->wf &&
 		      x->deadline_rule == DEADLINE_NONE && !x->drop_in_queue &&
 		      e->rho >= 1.0;
+	const char *events = getenv("HETSIM_EVENTS");
+	if (e->straight && e->slots_total <= SLOTTED_MAX &&
+	    !(events && strcmp(events, "heap") == 0)) {
+		uint32_t n8 = (e->slots_total + 7) & ~7u;
+		e->slot_end = malloc(n8 * sizeof *e->slot_end);
+		e->slot_seq = calloc(n8, sizeof *e->slot_seq);
+		e->slot_task = calloc(n8, sizeof *e->slot_task);
+		if (!e->slot_end || !e->slot_seq || !e->slot_task)
+			return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+		for (uint32_t k = 0; k < n8; k++)
+			e->slot_end[k] = INFINITY;
+		e->n_slot_ev = n8;
+		e->next_end = INFINITY;
+		e->slotted = 1;
+	}
 	e->runs_anywhere = 1;
 	e->draws_in_range = 1;
 	if (e->straight && !(e->type_z = malloc(ntt ? ntt : 1)))

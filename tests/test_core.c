@@ -521,6 +521,66 @@ START_TEST(straight_run_schedules_as_the_general_loop)
 }
 END_TEST
 
+/* A straight run with few slots keeps its task ends by slot, not in the
+ * heap (sim/engine.c, slot_push): the same events in the same (time, seq)
+ * order, so the same rows as with the heap (HETSIM_EVENTS=heap). Constant
+ * times and arrivals in bursts at equal times make ties the rule: ends at
+ * equal times on different slots, and arrivals at the time of an end.
+ * Machines of one, two and three slots; the wait queue (fcfs) too. */
+START_TEST(straight_run_by_slots_schedules_as_the_heap)
+{
+	static const char *const policies[] = {"mct", "met", "olb", "rr",
+					       "fcfs"};
+	/* E2C-Sim's workload form: its rows carry nothing of their own (a
+	 * trace's may), the run stays straight */
+	static char rows[80000];
+	size_t len = (size_t)snprintf(rows, sizeof rows,
+				      "task_type,data_size,arrival_time,deadline\n");
+	for (int k = 0; k < 3000; k++) /* bursts at whole seconds */
+		len += (size_t)snprintf(rows + len, sizeof rows - len,
+					"%s,1,%d,100000\n", k % 3 ? "t" : "u",
+					k * 7 / 38);
+	ck_assert(len < sizeof rows - 1);
+	char trace[600];
+	snprintf(trace, sizeof trace, "%s", test_write("bursts.csv", rows));
+	char text[2048], dir[2][600], a[700], b[700];
+	for (int heap = 0; heap < 2; heap++) {
+		snprintf(text, sizeof text,
+			 "{\"profile\": {\"machine_types\": [{\"name\": \"a\", \"slots\": 2},"
+			 " {\"name\": \"b\"}, {\"name\": \"c\", \"slots\": 3}],\n"
+			 "  \"task_types\": [{\"name\": \"t\"}, {\"name\": \"u\"}],\n"
+			 "  \"exec\": [\n"
+			 "   {\"task\": \"t\", \"machine\": \"a\", \"model\": \"constant\", \"value\": 2},\n"
+			 "   {\"task\": \"t\", \"machine\": \"b\", \"model\": \"constant\", \"value\": 1},\n"
+			 "   {\"task\": \"t\", \"machine\": \"c\", \"model\": \"constant\", \"value\": 3},\n"
+			 "   {\"task\": \"u\", \"machine\": \"a\", \"model\": \"constant\", \"value\": 1},\n"
+			 "   {\"task\": \"u\", \"machine\": \"b\", \"model\": \"constant\", \"value\": 2},\n"
+			 "   {\"task\": \"u\", \"machine\": \"c\", \"model\": \"constant\", \"value\": 1}]},\n"
+			 " \"machines\": [{\"type\": \"a\", \"count\": 3}, {\"type\": \"b\", \"count\": 2},\n"
+			 "  {\"type\": \"c\", \"count\": 1}],\n"
+			 " \"queue\": {\"capacity\": 2},\n"
+			 " \"workload\": {\"arrival\": \"e2c\", \"file\": \"%s\"},\n"
+			 " \"policies\": [\"mct\", \"met\", \"olb\", \"rr\", \"fcfs\"],"
+			 " \"seed\": 5, \"output\": {\"dir\": \"\"}}\n",
+			 trace);
+		const char *exp = test_write("bursts.json", text);
+		snprintf(dir[heap], sizeof dir[heap], "%s/%s", test_tmpdir(),
+			 heap ? "by-heap" : "by-slot");
+		if (heap)
+			setenv("HETSIM_EVENTS", "heap", 1);
+		run_to(exp, dir[heap], 5);
+		unsetenv("HETSIM_EVENTS");
+	}
+	for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++) {
+		snprintf(a, sizeof a, "%s/%s/tasks.csv.gz", dir[0], policies[i]);
+		snprintf(b, sizeof b, "%s/%s/tasks.csv.gz", dir[1], policies[i]);
+		ck_assert_msg(same_file(a, b),
+			      "%s: the rows by slot differ from the heap's",
+			      policies[i]);
+	}
+}
+END_TEST
+
 START_TEST(policies_see_the_same_tasks_under_one_seed)
 {
 	/* common random numbers: every policy gets the same arrivals */
@@ -1139,6 +1199,7 @@ Suite *suite_core(void)
 	tcase_add_test(d, same_seed_gives_byte_identical_outputs);
 	tcase_add_test(d, policies_see_the_same_tasks_under_one_seed);
 	tcase_add_test(d, straight_run_schedules_as_the_general_loop);
+	tcase_add_test(d, straight_run_by_slots_schedules_as_the_heap);
 	tcase_add_test(d, outputs_are_written_atomically_and_listed);
 	tcase_add_test(d, golden_run_matches_pinned_outputs);
 	tcase_add_test(d, long_out_path_is_never_truncated);
