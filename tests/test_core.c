@@ -523,7 +523,9 @@ END_TEST
 
 /* A straight run with few slots keeps its task ends by slot, not in the
  * heap (sim/engine.c, slot_push): the same events in the same (time, seq)
- * order, so the same rows as with the heap (HETSIM_EVENTS=heap). Constant
+ * order, so the same rows as with the heap (HETSIM_EVENTS=heap), its scan
+ * four ends at a time (AVX, where the processor has it) or not
+ * (HETSIM_NO_AVX). Constant
  * times and arrivals in bursts at equal times make ties the rule: ends at
  * equal times on different slots, and arrivals at the time of an end.
  * Machines of one, two and three slots; the wait queue (fcfs) too. */
@@ -543,8 +545,8 @@ START_TEST(straight_run_by_slots_schedules_as_the_heap)
 	ck_assert(len < sizeof rows - 1);
 	char trace[600];
 	snprintf(trace, sizeof trace, "%s", test_write("bursts.csv", rows));
-	char text[2048], dir[2][600], a[700], b[700];
-	for (int heap = 0; heap < 2; heap++) {
+	char text[2048], dir[3][600], a[2048], b[2048];
+	for (int heap = 0; heap < 3; heap++) { /* 2: by slot, without AVX */
 		snprintf(text, sizeof text,
 			 "{\"profile\": {\"machine_types\": [{\"name\": \"a\", \"slots\": 2},"
 			 " {\"name\": \"b\"}, {\"name\": \"c\", \"slots\": 3}],\n"
@@ -564,20 +566,27 @@ START_TEST(straight_run_by_slots_schedules_as_the_heap)
 			 " \"seed\": 5, \"output\": {\"dir\": \"\"}}\n",
 			 trace);
 		const char *exp = test_write("bursts.json", text);
-		snprintf(dir[heap], sizeof dir[heap], "%s/%s", test_tmpdir(),
-			 heap ? "by-heap" : "by-slot");
-		if (heap)
+		snprintf(dir[heap], sizeof dir[heap], "%s/by-%d", test_tmpdir(),
+			 heap);
+		if (heap == 1)
 			setenv("HETSIM_EVENTS", "heap", 1);
+		if (heap == 2)
+			setenv("HETSIM_NO_AVX", "1", 1);
 		run_to(exp, dir[heap], 5);
 		unsetenv("HETSIM_EVENTS");
+		unsetenv("HETSIM_NO_AVX");
 	}
-	for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++) {
-		snprintf(a, sizeof a, "%s/%s/tasks.csv.gz", dir[0], policies[i]);
-		snprintf(b, sizeof b, "%s/%s/tasks.csv.gz", dir[1], policies[i]);
-		ck_assert_msg(same_file(a, b),
-			      "%s: the rows by slot differ from the heap's",
-			      policies[i]);
-	}
+	for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++)
+		for (int other = 0; other < 3; other += 2) {
+			snprintf(a, sizeof a, "%s/%s/tasks.csv.gz", dir[other],
+				 policies[i]);
+			snprintf(b, sizeof b, "%s/%s/tasks.csv.gz", dir[1],
+				 policies[i]);
+			ck_assert_msg(same_file(a, b),
+				      "%s: the rows by slot%s differ from the "
+				      "heap's",
+				      policies[i], other ? " without AVX" : "");
+		}
 }
 END_TEST
 
