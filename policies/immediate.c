@@ -344,8 +344,9 @@ mct_scan_avx_groups(const mct_state *s, const sim_view *v,
 	const double now = v->now;
 	const __m256d lo = _mm256_setr_pd(now, -INFINITY, now, -INFINITY);
 	__m256d end[MCT_UNROLLED];
+	end[0] = mct_ends4(r, s->etc_m, lo); /* groups >= 1 */
 #pragma GCC unroll 4
-	for (uint32_t g = 0; g < groups; g++)
+	for (uint32_t g = 1; g < groups; g++)
 		end[g] = mct_ends4(r + 4 * g, s->etc_m + 4 * g, lo);
 	/* the least of the groups as a tree (no end is NaN: from_s and
 	 * backlog_s are finite or INFINITY, etc_m is never NaN) */
