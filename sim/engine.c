@@ -30,11 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h> /* slot_least_avx */
-#define SLOT_HAS_AVX 1
-#elif defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__SSE2__)
+#include <emmintrin.h> /* slot_least */
 #endif
 #include "sim/dag.h"
 #include "sim/engine.h"
@@ -247,7 +244,6 @@ typedef struct engine {
 	 * multiple of 8), the sequence numbers the heap would have given
 	 * them, their tasks, and the earliest (next_end INFINITY: none) */
 	int slotted;
-	int slot_avx; /* slot_rescan four ends at a time (HETSIM_NO_AVX: not) */
 	uint32_t slots_total, n_slot_ev;
 	double *slot_end;
 	uint64_t *slot_seq;
@@ -903,50 +899,8 @@ static inline void slot_push(engine *e, uint32_t s, double end, task *t)
 	e->next_slot = lt ? s : e->next_slot;
 }
 
-#ifdef SLOT_HAS_AVX
-/* slot_rescan's least end and the mask of the slots holding it, four at a
- * time; 16 slots or fewer in registers. */
-__attribute__((target("avx"))) static double
-slot_least_avx(const double *end, uint32_t n, uint64_t *hits)
-{
-	__m256d m;
-	if (n <= 16) { /* 8 or 16 */
-		__m256d a = _mm256_loadu_pd(end), b = _mm256_loadu_pd(end + 4);
-		__m256d c = n > 8 ? _mm256_loadu_pd(end + 8) : a,
-			d = n > 8 ? _mm256_loadu_pd(end + 12) : b;
-		m = _mm256_min_pd(_mm256_min_pd(a, b), _mm256_min_pd(c, d));
-		m = _mm256_min_pd(m, _mm256_permute2f128_pd(m, m, 1));
-		m = _mm256_min_pd(m, _mm256_permute_pd(m, 5));
-		uint32_t h = (uint32_t)_mm256_movemask_pd(_mm256_cmp_pd(a, m, _CMP_EQ_OQ)) |
-			     (uint32_t)_mm256_movemask_pd(_mm256_cmp_pd(b, m, _CMP_EQ_OQ)) << 4;
-		if (n > 8)
-			h |= (uint32_t)_mm256_movemask_pd(_mm256_cmp_pd(c, m, _CMP_EQ_OQ)) << 8 |
-			     (uint32_t)_mm256_movemask_pd(_mm256_cmp_pd(d, m, _CMP_EQ_OQ)) << 12;
-		*hits = h;
-		return _mm256_cvtsd_f64(m);
-	}
-	__m256d m0 = _mm256_loadu_pd(end), m1 = _mm256_loadu_pd(end + 4);
-	for (uint32_t i = 8; i < n; i += 8) {
-		m0 = _mm256_min_pd(m0, _mm256_loadu_pd(end + i));
-		m1 = _mm256_min_pd(m1, _mm256_loadu_pd(end + i + 4));
-	}
-	m = _mm256_min_pd(m0, m1);
-	m = _mm256_min_pd(m, _mm256_permute2f128_pd(m, m, 1));
-	m = _mm256_min_pd(m, _mm256_permute_pd(m, 5));
-	uint64_t h = 0;
-	for (uint32_t i = 0; i < n; i += 8)
-		h |= (uint64_t)((uint32_t)_mm256_movemask_pd(_mm256_cmp_pd(
-					 _mm256_loadu_pd(end + i), m, _CMP_EQ_OQ)) |
-				 (uint32_t)_mm256_movemask_pd(_mm256_cmp_pd(
-					 _mm256_loadu_pd(end + i + 4), m, _CMP_EQ_OQ))
-					 << 4)
-		     << i;
-	*hits = h;
-	return _mm256_cvtsd_f64(m);
-}
-#endif
-
-/* slot_rescan's least end and mask, two at a time (SSE2) or one. */
+/* slot_rescan's least end and the mask of the slots holding it, two at a
+ * time (SSE2) or one by one. */
 static double slot_least(const double *end, uint32_t n, uint64_t *hits)
 {
 	uint64_t h = 0;
@@ -984,13 +938,7 @@ static void slot_rescan(engine *e, uint32_t skip)
 {
 	e->slot_end[skip] = INFINITY;
 	uint64_t hits;
-	double least;
-#ifdef SLOT_HAS_AVX
-	if (e->slot_avx)
-		least = slot_least_avx(e->slot_end, e->n_slot_ev, &hits);
-	else
-#endif
-		least = slot_least(e->slot_end, e->n_slot_ev, &hits);
+	double least = slot_least(e->slot_end, e->n_slot_ev, &hits);
 	e->next_end = least;
 	if (!(least < INFINITY)) /* none busy (the mask holds all idle) */
 		return;
@@ -4429,10 +4377,6 @@ static int setup(engine *e, const sim_experiment *x, const exp_policy *p,
 		e->n_slot_ev = n8;
 		e->next_end = INFINITY;
 		e->slotted = 1;
-#ifdef SLOT_HAS_AVX
-		e->slot_avx = __builtin_cpu_supports("avx") &&
-			      !getenv("HETSIM_NO_AVX");
-#endif
 	}
 	e->runs_anywhere = 1;
 	e->draws_in_range = 1;

@@ -523,9 +523,9 @@ END_TEST
 
 /* A straight run with few slots keeps its task ends by slot, not in the
  * heap (sim/engine.c, slot_push): the same events in the same (time, seq)
- * order, so the same rows as with the heap (HETSIM_EVENTS=heap), its scan
- * four ends at a time (AVX, where the processor has it) or not
- * (HETSIM_NO_AVX). Constant
+ * order, so the same rows as with the heap (HETSIM_EVENTS=heap), with
+ * MCT's scan four machines at a time (AVX, where the processor has it) or
+ * not (HETSIM_NO_AVX). Constant
  * times and arrivals in bursts at equal times make ties the rule: ends at
  * equal times on different slots, and arrivals at the time of an end.
  * Machines of one, two and three slots; the wait queue (fcfs) too. */
@@ -546,7 +546,7 @@ START_TEST(straight_run_by_slots_schedules_as_the_heap)
 	char trace[600];
 	snprintf(trace, sizeof trace, "%s", test_write("bursts.csv", rows));
 	char text[2048], dir[3][600], a[2048], b[2048];
-	for (int heap = 0; heap < 3; heap++) { /* 2: by slot, without AVX */
+	for (int heap = 0; heap < 3; heap++) { /* 2: by slot, MCT without AVX */
 		snprintf(text, sizeof text,
 			 "{\"profile\": {\"machine_types\": [{\"name\": \"a\", \"slots\": 2},"
 			 " {\"name\": \"b\"}, {\"name\": \"c\", \"slots\": 3}],\n"
@@ -585,7 +585,7 @@ START_TEST(straight_run_by_slots_schedules_as_the_heap)
 			ck_assert_msg(same_file(a, b),
 				      "%s: the rows by slot%s differ from the "
 				      "heap's",
-				      policies[i], other ? " without AVX" : "");
+				      policies[i], other ? " (MCT without AVX)" : "");
 		}
 }
 END_TEST
