@@ -44,6 +44,7 @@
 #include "policies/prune.h"
 #include "workloads/workload.h"
 #include "sim/base/clock.h"
+#include "sim/base/mem.h"
 
 /* EV_ABORT: a task that would run past its deadline with drop.while_running
  * set ends at its deadline instead (the engine knows the drawn time, so no
@@ -2811,6 +2812,14 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 		 * are not looked up, a chain of three reads the caches have
 		 * lost by the time HEFT runs such a job (its plan puts most
 		 * of them last). */
+		/* the job planned next on m: its entry asked for now, its
+		 * record once the entry is in (wf_heft_start reads both, after
+		 * the pushes) */
+		uint32_t at = e->wf_plan_at[m], nx = WF_NONE;
+		if (at < e->wf_plan_off[m + 1]) {
+			nx = e->wf_plan[at];
+			__builtin_prefetch(&e->wf_js[nx]);
+		}
 		uint32_t o0 = 0, o1 = 0;
 		if (e->wf_js[j].ch0 != e->wf_js[j + 1].ch0) {
 			o0 = d->out_off[j];
@@ -2821,6 +2830,8 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 			for (uint32_t k = d->cons_off[f]; k < d->cons_off[f + 1]; k++)
 				__builtin_prefetch(&e->wf_js[d->cons[k]]);
 		}
+		if (nx != WF_NONE && e->wf_js[nx].rec)
+			__builtin_prefetch(&wf_job(e, nx)->queued);
 		for (uint32_t i = o0; i < o1; i++) {
 			uint32_t f = d->out_file[i];
 			for (uint32_t k = d->cons_off[f]; k < d->cons_off[f + 1]; k++) {
@@ -3146,6 +3157,7 @@ static int radix_desc(uint32_t *idx, const double *key, uint32_t n)
 	enum { PASSES = (64 + RADIX_BITS - 1) / RADIX_BITS };
 	uint32_t *tmp = malloc((size_t)(n ? n : 1) * sizeof *tmp);
 	uint32_t *cnt = calloc((size_t)PASSES * RADIX_N, sizeof *cnt);
+	sim_prefault(tmp, (size_t)n * sizeof *tmp); /* see mem.h */
 	if (!tmp || !cnt) {
 		free(tmp);
 		free(cnt);
@@ -3295,9 +3307,11 @@ static int wf_plan_heft(engine *e)
 	size_t ne = d->par_off[n];
 	double *edata = calloc(ne ? ne : 1, sizeof *edata);
 	uint8_t *efiles = calloc(ne ? ne : 1, 1);
-	double *rank = malloc((size_t)(n ? n : 1) * sizeof *rank);
-	double *aft = calloc(N ? N : 1, sizeof *aft); /* 0: no child yet */
-	uint32_t *order = malloc((size_t)(N ? N : 1) * sizeof *order);
+	/* per job: the most over its children of their rank + the edge's
+	 * mean cost (0: no child yet) until its turn in the rank pass, its
+	 * upward rank after; its planned finish once planned */
+	double *aft = calloc(N ? N : 1, sizeof *aft);
+	uint32_t *all = malloc((size_t)(N ? N : 1) * sizeof *all);
 	size_t total_slots = 0;
 	for (uint32_t m = 0; m < nm; m++)
 		total_slots += e->mviews[m].slots;
@@ -3315,7 +3329,12 @@ static int wf_plan_heft(engine *e)
 	e->wf_plan_off = calloc(nm + 1, sizeof *e->wf_plan_off);
 	e->wf_plan_at = calloc(nm, sizeof *e->wf_plan_at);
 	int rc = -1;
-	if (!edata || !efiles || !rank || !aft || !order || !slot_free ||
+	sim_prefault(edata, ne * sizeof *edata); /* read first: see mem.h */
+	sim_prefault(efiles, ne);
+	sim_prefault(aft, (size_t)N * sizeof *aft);
+	sim_prefault(all, (size_t)N * sizeof *all);
+	sim_prefault(e->wf_plan, (size_t)N * sizeof *e->wf_plan);
+	if (!edata || !efiles || !aft || !all || !slot_free ||
 	    !mbase || !mslot || !mfree || !cnt || !xt || !xm || !e->wf_plan ||
 	    !e->wf_plan_off || !e->wf_plan_at)
 		goto out;
@@ -3365,28 +3384,27 @@ static int wf_plan_heft(engine *e)
 				}
 			}
 		}
-		rank[j] = (c ? w / c : 0) + aft[j];
+		double rank = aft[j] = (c ? w / c : 0) + aft[j];
 		for (uint32_t k = d->par_off[j]; k < d->par_off[j + 1]; k++) {
 			double cc = efiles[k] && nm > 1 ? lat + edata[k] * inv_bw_mean : 0;
-			double v = cc + rank[j];
+			double v = cc + rank;
 			if (v > aft[d->par[k]])
 				aft[d->par[k]] = v;
 		}
 	}
-	memcpy(order, d->topo, (size_t)n * sizeof *order);
-	if (radix_desc(order, rank, n))
-		goto out;
-	/* first aux jobs, then the DAG in rank order, then the last ones */
-	uint32_t nf = e->wf_n_first, pos = 0;
-	uint32_t *all = malloc((size_t)(N ? N : 1) * sizeof *all);
-	if (!all)
-		goto out;
+	/* first aux jobs, then the DAG in rank order (sorted in place), then
+	 * the last ones. In that order each job's aft becomes its planned
+	 * finish: its parents come before it (a rank is more than its
+	 * children's, or equal and first in the topological order), a job
+	 * after. */
+	uint32_t nf = e->wf_n_first;
 	for (uint32_t k = 0; k < nf; k++)
-		all[pos++] = n + k;
-	for (uint32_t k = 0; k < n; k++)
-		all[pos++] = order[k];
+		all[k] = n + k;
+	memcpy(all + nf, d->topo, (size_t)n * sizeof *all);
 	for (uint32_t k = n + nf; k < N; k++)
-		all[pos++] = k;
+		all[k] = k;
+	if (radix_desc(all + nf, aft, n))
+		goto out;
 	double first_end = 0, dag_end = 0;
 	memo_type = WF_NONE;
 	for (uint32_t m = 0, base = 0; m < nm; base += e->mviews[m].slots, m++)
@@ -3496,22 +3514,18 @@ static int wf_plan_heft(engine *e)
 	if (e->wf->wms.max_running) {
 		e->wf_plan_pos = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan_pos);
 		e->wf_plan_sub = malloc(nm * sizeof *e->wf_plan_sub);
-		if (!e->wf_plan_pos || !e->wf_plan_sub) {
-			free(all);
+		if (!e->wf_plan_pos || !e->wf_plan_sub)
 			goto out;
-		}
 		for (uint32_t t = 0; t < N; t++)
 			e->wf_plan_pos[e->wf_plan[t]] = t;
 		memcpy(e->wf_plan_sub, e->wf_plan_off, nm * sizeof *e->wf_plan_sub);
 	}
-	free(all);
 	rc = 0;
 out:
 	free(edata);
 	free(efiles);
-	free(rank);
 	free(aft);
-	free(order);
+	free(all);
 	free(slot_free);
 	free(mbase);
 	free(mslot);
@@ -3558,6 +3572,7 @@ static WF_HOOK int wf_setup(engine *e)
 	/* machine set before read, no record, parents to wait for (one pass
 	 * over par_off: no second read of it at each parent's end) */
 	e->wf_js = calloc(nj + 1, sizeof *e->wf_js);
+	sim_prefault(e->wf_js, (nj + 1) * sizeof *e->wf_js); /* see mem.h */
 	for (uint32_t j = 0; e->wf_js && j < d->n_jobs; j++) {
 		e->wf_js[j].left = d->par_off[j + 1] - d->par_off[j];
 		e->wf_js[j].type = w->job_type[j];
@@ -3570,6 +3585,7 @@ static WF_HOOK int wf_setup(engine *e)
 	}
 	uint32_t n_in = d->in_off[d->n_jobs];
 	e->wf_in = malloc((n_in ? n_in : 1) * sizeof *e->wf_in);
+	sim_prefault(e->wf_in, (size_t)n_in * sizeof *e->wf_in);
 	for (uint32_t i = 0; e->wf_in && i < n_in; i++) {
 		uint32_t f = d->in_file[i];
 		e->wf_in[i] = (wf_input){d->file_size[f], d->file_producer[f]};
