@@ -388,6 +388,7 @@ static __attribute__((noinline)) int task_pool_grow(engine *e)
 	task *chunk = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
 	if (!chunk)
 		return -1;
+	sim_prefault(chunk, bytes); /* see mem.h */
 	e->chunks[e->n_chunks++] = chunk;
 	double *store = (double *)(void *)(chunk + POOL_CHUNK);
 	for (size_t i = 0; i < POOL_CHUNK; i++) {
@@ -1840,6 +1841,7 @@ static __attribute__((noinline)) wjob *wf_job_new(engine *e, uint32_t j)
 		wjob *chunk = aligned_alloc(_Alignof(wjob), bytes);
 		if (!chunk)
 			return NULL;
+		sim_prefault(chunk, bytes); /* see mem.h */
 		uint32_t base = e->wf_n_rec_chunks * WF_REC_CHUNK;
 		e->wf_rec_chunks[e->wf_n_rec_chunks++] = chunk;
 		for (uint32_t k = WF_REC_CHUNK; k-- > 0;) {

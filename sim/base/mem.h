@@ -18,11 +18,11 @@
 #define MADV_POPULATE_WRITE 23
 #endif
 
-/* Fault in the whole pages of [p, p + size) (arrays of 1 MiB or more). */
+/* Fault in the whole pages of [p, p + size) (arrays of 64 KiB or more). */
 static inline void sim_prefault(void *p, size_t size)
 {
 #if defined(__linux__)
-	if (!p || size < ((size_t)1 << 20))
+	if (!p || size < ((size_t)1 << 16))
 		return;
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
