@@ -3351,11 +3351,11 @@ static int wf_plan_heft(engine *e)
 	e->wf_plan_off = calloc(nm + 1, sizeof *e->wf_plan_off);
 	e->wf_plan_at = calloc(nm, sizeof *e->wf_plan_at);
 	int rc = -1;
-	sim_prefault(edata, ne * sizeof *edata); /* read first: see mem.h */
-	sim_prefault(efiles, ne);
-	sim_prefault(aft, (size_t)N * sizeof *aft);
-	sim_prefault(all, (size_t)N * sizeof *all);
-	sim_prefault(e->wf_plan, (size_t)N * sizeof *e->wf_plan);
+	/* read first: see mem.h */
+	sim_prefault_many((void *[]){edata, efiles, aft, all, e->wf_plan},
+			  (size_t[]){ne * sizeof *edata, ne, (size_t)N * sizeof *aft,
+				     (size_t)N * sizeof *all,
+				     (size_t)N * sizeof *e->wf_plan}, 5);
 	if (!edata || !efiles || !aft || !all || !slot_free ||
 	    !mbase || !mslot || !mfree || !cnt || !xt || !xm || !e->wf_plan ||
 	    !e->wf_plan_off || !e->wf_plan_at)
@@ -3594,7 +3594,11 @@ static WF_HOOK int wf_setup(engine *e)
 	/* machine set before read, no record, parents to wait for (one pass
 	 * over par_off: no second read of it at each parent's end) */
 	e->wf_js = calloc(nj + 1, sizeof *e->wf_js);
-	sim_prefault(e->wf_js, (nj + 1) * sizeof *e->wf_js); /* see mem.h */
+	uint32_t n_in = d->in_off[d->n_jobs];
+	e->wf_in = malloc((n_in ? n_in : 1) * sizeof *e->wf_in);
+	sim_prefault_many((void *[]){e->wf_js, e->wf_in}, /* see mem.h */
+			  (size_t[]){(nj + 1) * sizeof *e->wf_js,
+				     (size_t)n_in * sizeof *e->wf_in}, 2);
 	for (uint32_t j = 0; e->wf_js && j < d->n_jobs; j++) {
 		e->wf_js[j].left = d->par_off[j + 1] - d->par_off[j];
 		e->wf_js[j].type = w->job_type[j];
@@ -3605,9 +3609,6 @@ static WF_HOOK int wf_setup(engine *e)
 		e->wf_js[d->n_jobs].in0 = d->in_off[d->n_jobs];
 		e->wf_js[d->n_jobs].ch0 = d->child_off[d->n_jobs];
 	}
-	uint32_t n_in = d->in_off[d->n_jobs];
-	e->wf_in = malloc((n_in ? n_in : 1) * sizeof *e->wf_in);
-	sim_prefault(e->wf_in, (size_t)n_in * sizeof *e->wf_in);
 	for (uint32_t i = 0; e->wf_in && i < n_in; i++) {
 		uint32_t f = d->in_file[i];
 		e->wf_in[i] = (wf_input){d->file_size[f], d->file_producer[f]};

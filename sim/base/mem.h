@@ -5,7 +5,8 @@
  * kernel to map the whole array writable at once (MADV_POPULATE_WRITE,
  * Linux 5.14) costs about 40% less a page, and the array's first reads
  * then fault nothing. Speed only: the contents are unchanged, and
- * without the call (an older kernel, another system) nothing changes. */
+ * without the call (an older kernel, another system) nothing changes.
+ * mem.c. */
 #ifndef HETSIM_SIM_BASE_MEM_H
 #define HETSIM_SIM_BASE_MEM_H
 
@@ -16,6 +17,11 @@
 
 #if defined(__linux__) && !defined(MADV_POPULATE_WRITE)
 #define MADV_POPULATE_WRITE 23
+/* sim_prefault of n arrays, in two halves side by side where this
+ * process has two processors (sim_par2): the kernel's zeroing of fresh
+ * pages is most of the cost, and it runs on both. */
+void sim_prefault_many(void *const *p, const size_t *size, int n);
+
 #endif
 
 /* Fault in the whole pages of [p, p + size) (arrays of 64 KiB or more). */
@@ -32,7 +38,17 @@ static inline void sim_prefault(void *p, size_t size)
 #else
 	(void)p;
 	(void)size;
+/* sim_prefault of n arrays, in two halves side by side where this
+ * process has two processors (sim_par2): the kernel's zeroing of fresh
+ * pages is most of the cost, and it runs on both. */
+void sim_prefault_many(void *const *p, const size_t *size, int n);
+
 #endif
 }
+
+/* sim_prefault of n arrays, in two halves side by side where this
+ * process has two processors (sim_par2): the kernel's zeroing of fresh
+ * pages is most of the cost, and it runs on both. */
+void sim_prefault_many(void *const *p, const size_t *size, int n);
 
 #endif

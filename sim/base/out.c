@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include "sim/base/out.h"
+#include "sim/base/thread.h"
 
 char *sim_pathf(const char *fmt, ...)
 {
@@ -131,9 +132,8 @@ static void *gz_writer(void *arg)
 	return NULL;
 }
 
-/* Start the writer thread; on failure blocks are packed inline (slower,
- * same bytes). It takes no asynchronous signal: those stay the main
- * thread's; faults and SIGXFSZ (a file-size limit) act as they would. */
+/* Start the writer thread (sim_thread_start: no asynchronous signal);
+ * on failure blocks are packed inline (slower, same bytes). */
 static void gz_start(sim_gzout *o)
 {
 	if (pthread_mutex_init(&o->mu, NULL) != 0)
@@ -148,15 +148,7 @@ static void gz_start(sim_gzout *o)
 		return;
 	}
 	o->has_sync = 1;
-	static const int sync_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL,
-					SIGTRAP, SIGSYS,  SIGABRT, SIGXFSZ};
-	sigset_t block, old;
-	sigfillset(&block);
-	for (size_t i = 0; i < sizeof sync_sigs / sizeof *sync_sigs; i++)
-		sigdelset(&block, sync_sigs[i]);
-	pthread_sigmask(SIG_SETMASK, &block, &old);
-	o->threaded = pthread_create(&o->writer, NULL, gz_writer, o) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	o->threaded = sim_thread_start(&o->writer, gz_writer, o) == 0;
 }
 
 /* Let the writer finish the blocks handed over (or drop them: discard)

@@ -1,0 +1,27 @@
+/* sim/base/thread.h — a second processor for the kernel's set-up work:
+ * how many processors this process may run on, and two halves of a job
+ * run side by side. The tasks.csv.gz writer (out.c) has a thread of its
+ * own. */
+#ifndef HETSIM_SIM_BASE_THREAD_H
+#define HETSIM_SIM_BASE_THREAD_H
+
+#include <pthread.h>
+
+/* Processors this process may run on (its affinity mask: one under
+ * taskset -c 0), at least 1. Read once. */
+int sim_cpus(void);
+
+/* pthread_create(t, fn, arg) with every asynchronous signal blocked in
+ * the new thread: they stay the main thread's. Faults (SIGSEGV, SIGBUS,
+ * SIGFPE, SIGILL, SIGTRAP, SIGSYS), SIGABRT and SIGXFSZ (a file-size
+ * limit) act on the thread that causes them, as they would. 0 or
+ * pthread_create's error. */
+int sim_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+
+/* fn(a) and fn(b), side by side where this process has two processors
+ * (fn(b) on a thread of its own), else one after the other; returns when
+ * both are done. The two must touch disjoint memory (or only read what
+ * they share): their results are then the same either way. */
+void sim_par2(void (*fn)(void *), void *a, void *b);
+
+#endif
