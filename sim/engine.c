@@ -45,6 +45,7 @@
 #include "workloads/workload.h"
 #include "sim/base/clock.h"
 #include "sim/base/mem.h"
+#include "sim/base/thread.h"
 
 /* EV_ABORT: a task that would run past its deadline with drop.while_running
  * set ends at its deadline instead (the engine knows the drawn time, so no
@@ -3231,6 +3232,54 @@ static int radix_desc(uint32_t *idx, const double *key, uint32_t n)
 	return 0;
 }
 
+/* radix_desc of one half of heft_sort's array (a sim_par2 job). */
+typedef struct radix_half {
+	uint32_t *idx;
+	const double *key;
+	uint32_t n;
+	int rc;
+} radix_half;
+
+static void radix_half_run(void *arg)
+{
+	radix_half *h = arg;
+	h->rc = radix_desc(h->idx, h->key, h->n);
+}
+
+/* radix_desc's order (stable, by key[idx[i]] descending), each half of
+ * idx sorted on its own processor (sim_par2), then the two merged, the
+ * first half's first on a tie: the same order. With one processor,
+ * radix_desc alone. */
+static int heft_sort(uint32_t *idx, const double *key, uint32_t n)
+{
+	if (n < 65536 || sim_cpus() < 2)
+		return radix_desc(idx, key, n);
+	uint32_t *out = malloc((size_t)n * sizeof *out);
+	if (!out)
+		return -1;
+	sim_prefault(out, (size_t)n * sizeof *out); /* see mem.h */
+	radix_half a = {idx, key, n / 2, 0}, b = {idx + n / 2, key, n - n / 2, 0};
+	sim_par2(radix_half_run, &a, &b);
+	if (a.rc || b.rc) {
+		free(out);
+		return -1;
+	}
+	const uint32_t *x = a.idx, *xe = x + a.n, *y = b.idx, *ye = y + b.n;
+	uint32_t k = 0;
+	while (x < xe && y < ye) {
+		/* y's first only when strictly greater: x's keep their place */
+		int take_y = key_bits(key, *y) > key_bits(key, *x);
+		out[k++] = take_y ? *y++ : *x++;
+	}
+	while (x < xe)
+		out[k++] = *x++;
+	while (y < ye)
+		out[k++] = *y++;
+	memcpy(idx, out, (size_t)n * sizeof *idx);
+	free(out);
+	return 0;
+}
+
 /* HEFT's pass in rank order visits the jobs at random: each reads its
  * parents' list, then their finish times, machines and edges, a chain of
  * cache misses per job once the DAG is past the caches. The order is
@@ -3425,7 +3474,7 @@ static int wf_plan_heft(engine *e)
 	memcpy(all + nf, d->topo, (size_t)n * sizeof *all);
 	for (uint32_t k = n + nf; k < N; k++)
 		all[k] = k;
-	if (radix_desc(all + nf, aft, n))
+	if (heft_sort(all + nf, aft, n))
 		goto out;
 	double first_end = 0, dag_end = 0;
 	memo_type = WF_NONE;

@@ -795,6 +795,68 @@ START_TEST(heft_plans_jobs_of_one_type_by_their_work)
 }
 END_TEST
 
+/* heft sorts its ranks in two halves side by side where it may use two
+ * processors (sim/base/thread.h, HETSIM_CPUS), merging them with the
+ * first half's first on a tie: the plan is the one of a single sort.
+ * 70,000 independent jobs (past the size it splits at) of works 1, 2 and
+ * 3 in turn, one type of time 1, three like machines: ties everywhere,
+ * across the halves. Each job's machine and times match; the first three
+ * planned, the lowest-numbered jobs of work 3, start at 0 on m0, m1, m2. */
+START_TEST(heft_plans_the_same_on_one_processor_and_two)
+{
+	prof_profile *p = load_profile_text(
+		"w.json",
+		"{\"machine_types\": [{\"name\": \"m\"}], \"task_types\": "
+		"[{\"name\": \"t\"}], \"exec\": [{\"task\": \"t\", \"machine\": "
+		"\"m\", \"model\": \"constant\", \"value\": 1}]}");
+	enum { N = 70000 };
+	wl_dag *d = new_dag();
+	io_err err = {0};
+	for (uint32_t j = 0; j < N; j++) {
+		char name[16];
+		snprintf(name, sizeof name, "j%u", j);
+		add_job(d, name, 0);
+		ck_assert_int_eq(wl_dag_set_work(d, j, 1 + (j * 7919u) % 3, &err), 0);
+	}
+	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	sim_dag_machine m[3];
+	for (int k = 0; k < 3; k++)
+		m[k] = (sim_dag_machine){.type = 0, .slots = 1, .up_bps = 100,
+					 .down_bps = 100};
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.machines = m;
+	c.n_machines = 3;
+	c.policy = SIM_DAG_HEFT;
+	rows one, two;
+	setenv("HETSIM_CPUS", "1", 1);
+	sim_dag_result r1 = run_dag(&c, &one);
+	setenv("HETSIM_CPUS", "2", 1);
+	sim_dag_result r2 = run_dag(&c, &two);
+	unsetenv("HETSIM_CPUS");
+	for (uint32_t j = 0; j < N; j++) {
+		ck_assert_uint_eq(two.r[j].machine, one.r[j].machine);
+		ck_assert_double_eq(two.r[j].start_s, one.r[j].start_s);
+		ck_assert_double_eq(two.r[j].end_s, one.r[j].end_s);
+	}
+	ck_assert_double_eq(r2.makespan_s, r1.makespan_s);
+	uint32_t first = 0; /* jobs 0, 1, 2 have works 1, 3, 2; 4: 3 */
+	for (uint32_t j = 0; j < N && first < 3; j++)
+		if (1 + (j * 7919u) % 3 == 3) {
+			ck_assert_uint_eq(one.r[j].machine, first);
+			ck_assert_double_eq(one.r[j].start_s, 0);
+			first++;
+		}
+	sim_dag_result_free(&r1);
+	sim_dag_result_free(&r2);
+	free(one.r);
+	free(two.r);
+	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
+
 static const char lognormal_profile[] =
 	"{\"machine_types\": [{\"name\": \"fast\", \"nic_gbps\": 8e-7},"
 	" {\"name\": \"slow\", \"slots\": 2, \"nic_gbps\": 8e-7}],\n"
@@ -1249,6 +1311,7 @@ Suite *suite_dag(void)
 	tcase_add_test(tc, heft_reproduces_the_papers_schedule_length_80);
 	tcase_add_test(tc, heft_ranks_jobs_numbered_children_first);
 	tcase_add_test(tc, heft_plans_jobs_of_one_type_by_their_work);
+	tcase_add_test(tc, heft_plans_the_same_on_one_processor_and_two);
 	tcase_add_test(tc, chain_on_one_machine_takes_the_sum_of_its_times);
 	tcase_add_test(tc, fork_join_by_hand_with_transfers);
 	tcase_add_test(tc, layered_runs_are_valid_and_deterministic);

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include "sim/base/thread.h"
 
@@ -23,6 +24,13 @@ static void cpus_init(void) { n_cpus = cpus_now(); }
 
 int sim_cpus(void)
 {
+	const char *v = getenv("HETSIM_CPUS");
+	if (v && *v) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (!*end && n >= 1)
+			return n < 1024 ? (int)n : 1024;
+	}
 	pthread_once(&cpus_once, cpus_init);
 	return n_cpus;
 }

@@ -7,8 +7,9 @@
 
 #include <pthread.h>
 
-/* Processors this process may run on (its affinity mask: one under
- * taskset -c 0), at least 1. Read once. */
+/* Processors this process may run on: HETSIM_CPUS where set to a whole
+ * number from 1, else its affinity mask's count (one under taskset -c 0,
+ * read once), at least 1. */
 int sim_cpus(void);
 
 /* pthread_create(t, fn, arg) with every asynchronous signal blocked in
