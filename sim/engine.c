@@ -3232,12 +3232,16 @@ static int radix_desc(uint32_t *idx, const double *key, uint32_t n)
 	return 0;
 }
 
-/* radix_desc of one half of heft_sort's array (a sim_par2 job). */
+/* radix_desc of one half of heft_sort's array, then (merge) its share
+ * of the merge: x[0, nx) and y[0, ny) into out, x's first on a tie (sim_par2
+ * jobs). */
 typedef struct radix_half {
 	uint32_t *idx;
 	const double *key;
 	uint32_t n;
 	int rc;
+	const uint32_t *x, *y;
+	uint32_t nx, ny, *out;
 } radix_half;
 
 static void radix_half_run(void *arg)
@@ -3246,10 +3250,28 @@ static void radix_half_run(void *arg)
 	h->rc = radix_desc(h->idx, h->key, h->n);
 }
 
+static void merge_half_run(void *arg)
+{
+	const radix_half *h = arg;
+	const uint32_t *x = h->x, *xe = x + h->nx, *y = h->y, *ye = y + h->ny;
+	uint32_t *out = h->out;
+	while (x < xe && y < ye) {
+		/* y's first only when strictly greater: x's keep their place */
+		int take_y = key_bits(h->key, *y) > key_bits(h->key, *x);
+		*out++ = take_y ? *y++ : *x++;
+	}
+	while (x < xe)
+		*out++ = *x++;
+	while (y < ye)
+		*out++ = *y++;
+}
+
 /* radix_desc's order (stable, by key[idx[i]] descending), each half of
- * idx sorted on its own processor (sim_par2), then the two merged, the
- * first half's first on a tie: the same order. With one processor,
- * radix_desc alone. */
+ * idx sorted on its own processor (sim_par2), then merged, the first
+ * half's first on a tie (the same order), the two halves of the merge
+ * side by side: the first k = n / 2 places take x's first i and y's first
+ * k - i, i the least where x[i] would not come before y[k - i - 1]. With
+ * one processor, radix_desc alone. */
 static int heft_sort(uint32_t *idx, const double *key, uint32_t n)
 {
 	if (n < 65536 || sim_cpus() < 2)
@@ -3258,23 +3280,34 @@ static int heft_sort(uint32_t *idx, const double *key, uint32_t n)
 	if (!out)
 		return -1;
 	sim_prefault(out, (size_t)n * sizeof *out); /* see mem.h */
-	radix_half a = {idx, key, n / 2, 0}, b = {idx + n / 2, key, n - n / 2, 0};
+	radix_half a = {.idx = idx, .key = key, .n = n / 2},
+		   b = {.idx = idx + n / 2, .key = key, .n = n - n / 2};
 	sim_par2(radix_half_run, &a, &b);
 	if (a.rc || b.rc) {
 		free(out);
 		return -1;
 	}
-	const uint32_t *x = a.idx, *xe = x + a.n, *y = b.idx, *ye = y + b.n;
-	uint32_t k = 0;
-	while (x < xe && y < ye) {
-		/* y's first only when strictly greater: x's keep their place */
-		int take_y = key_bits(key, *y) > key_bits(key, *x);
-		out[k++] = take_y ? *y++ : *x++;
+	const uint32_t *x = a.idx, *y = b.idx;
+	uint32_t nx = a.n, ny = b.n, k = n / 2;
+	uint32_t lo = k > ny ? k - ny : 0, hi = k < nx ? k : nx;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (k - mid > 0 && key_bits(key, x[mid]) >= key_bits(key, y[k - mid - 1]))
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	while (x < xe)
-		out[k++] = *x++;
-	while (y < ye)
-		out[k++] = *y++;
+	a.x = x;
+	a.nx = lo;
+	a.y = y;
+	a.ny = k - lo;
+	a.out = out;
+	b.x = x + lo;
+	b.nx = nx - lo;
+	b.y = y + (k - lo);
+	b.ny = ny - (k - lo);
+	b.out = out + k;
+	sim_par2(merge_half_run, &a, &b);
 	memcpy(idx, out, (size_t)n * sizeof *idx);
 	free(out);
 	return 0;
@@ -3362,6 +3395,29 @@ static int heft_parents_first(const wl_dag *d)
 	return 1;
 }
 
+/* The jobs of all[t0, t1) (planned: wf_js' machine set), each to the
+ * next place at[m] of its machine m in wf_plan: the two halves of the
+ * plan side by side (sim_par2), each from its own places. */
+typedef struct heft_scatter {
+	engine *e;
+	const uint32_t *all;
+	uint32_t t0, t1;
+	uint32_t *at;
+} heft_scatter;
+
+static void heft_scatter_run(void *arg)
+{
+	const heft_scatter *h = arg;
+	const uint32_t *all = h->all;
+	const wf_js *js = h->e->wf_js;
+	uint32_t *plan = h->e->wf_plan;
+	for (uint32_t t = h->t0; t < h->t1; t++) {
+		if (t + 16 < h->t1)
+			__builtin_prefetch(&js[all[t + 16]]);
+		plan[h->at[js[all[t]].machine]++] = all[t];
+	}
+}
+
 /* heft (Topcuoglu, Hariri & Wu, IEEE TPDS 13(3), 2002), insertion-free:
  * upward ranks with mean costs (mean expected time over the machines that
  * can run the job; an edge's mean communication cost = latency + its bytes
@@ -3393,6 +3449,8 @@ static int wf_plan_heft(engine *e)
 	size_t *mslot = malloc((nm ? nm : 1) * sizeof *mslot);
 	double *mfree = calloc(nm ? nm : 1, sizeof *mfree);
 	uint32_t *cnt = calloc(nm + 1, sizeof *cnt);
+	uint32_t *half = calloc(nm ? nm : 1, sizeof *half); /* per machine: jobs
+							       in all[]'s first half */
 	uint32_t nmt = e->prof->n_machines;
 	double *xt = malloc((nmt ? nmt : 1) * sizeof *xt); /* a job's per type */
 	double *xm = malloc((nm ? nm : 1) * sizeof *xm); /* and per machine */
@@ -3400,13 +3458,8 @@ static int wf_plan_heft(engine *e)
 	e->wf_plan_off = calloc(nm + 1, sizeof *e->wf_plan_off);
 	e->wf_plan_at = calloc(nm, sizeof *e->wf_plan_at);
 	int rc = -1;
-	/* read first: see mem.h */
-	sim_prefault_many((void *[]){edata, efiles, aft, all, e->wf_plan},
-			  (size_t[]){ne * sizeof *edata, ne, (size_t)N * sizeof *aft,
-				     (size_t)N * sizeof *all,
-				     (size_t)N * sizeof *e->wf_plan}, 5);
 	if (!edata || !efiles || !aft || !all || !slot_free ||
-	    !mbase || !mslot || !mfree || !cnt || !xt || !xm || !e->wf_plan ||
+	    !mbase || !mslot || !mfree || !cnt || !half || !xt || !xm || !e->wf_plan ||
 	    !e->wf_plan_off || !e->wf_plan_at)
 		goto out;
 	double inv_bw_mean = 0, lat = sim_net_latency(e->net);
@@ -3428,6 +3481,14 @@ static int wf_plan_heft(engine *e)
 	 * as generators and most workflow files number them): the pass then
 	 * reads every array front to back, where the DAG's topological order
 	 * jumps about within each level. */
+	/* the arrays faulted in beside the rank pass (edata and aft are read
+	 * first: see mem.h), from their ends back as the pass goes */
+	sim_prefault_list pl = {{edata, efiles, aft, all, e->wf_plan},
+				{ne * sizeof *edata, ne, (size_t)N * sizeof *aft,
+				 (size_t)N * sizeof *all, (size_t)N * sizeof *e->wf_plan},
+				5};
+	sim_bg bg;
+	sim_bg_start(&bg, sim_prefault_back, &pl);
 	const uint32_t *walk = heft_parents_first(d) ? NULL : d->topo;
 	uint32_t memo_type = WF_NONE, c = 0;
 	double memo_work = 0, w = 0;
@@ -3463,6 +3524,7 @@ static int wf_plan_heft(engine *e)
 				aft[d->par[k]] = v;
 		}
 	}
+	sim_bg_join(&bg);
 	/* first aux jobs, then the DAG in rank order (sorted in place), then
 	 * the last ones. In that order each job's aft becomes its planned
 	 * finish: its parents come before it (a rank is more than its
@@ -3567,6 +3629,7 @@ static int wf_plan_heft(engine *e)
 		aft[j] = best;
 		e->wf_js[j].machine = bm;
 		cnt[bm + 1]++;
+		half[bm] += t < N / 2;
 		if (j >= n && j < n + nf && best > first_end)
 			first_end = best;
 		if (j < n && best > dag_end)
@@ -3575,12 +3638,16 @@ static int wf_plan_heft(engine *e)
 	for (uint32_t m = 0; m < nm; m++)
 		cnt[m + 1] += cnt[m];
 	memcpy(e->wf_plan_off, cnt, (nm + 1) * sizeof *cnt);
-	for (uint32_t m = 0; m < nm; m++)
+	for (uint32_t m = 0; m < nm; m++) {
 		e->wf_plan_at[m] = cnt[m];
-	for (uint32_t t = 0; t < N; t++) {
-		if (t + 16 < N)
-			__builtin_prefetch(&e->wf_js[all[t + 16]]);
-		e->wf_plan[cnt[e->wf_js[all[t]].machine]++] = all[t];
+		half[m] += cnt[m]; /* where the second half's start */
+	}
+	heft_scatter h0 = {e, all, 0, N / 2, cnt}, h1 = {e, all, N / 2, N, half};
+	if (N >= 65536) {
+		sim_par2(heft_scatter_run, &h0, &h1);
+	} else {
+		heft_scatter_run(&h0);
+		heft_scatter_run(&h1);
 	}
 	if (e->wf->wms.max_running) {
 		e->wf_plan_pos = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan_pos);
@@ -3602,6 +3669,7 @@ out:
 	free(mslot);
 	free(mfree);
 	free(cnt);
+	free(half);
 	free(xt);
 	free(xm);
 	return rc;

@@ -17,11 +17,6 @@
 
 #if defined(__linux__) && !defined(MADV_POPULATE_WRITE)
 #define MADV_POPULATE_WRITE 23
-/* sim_prefault of n arrays, in two halves side by side where this
- * process has two processors (sim_par2): the kernel's zeroing of fresh
- * pages is most of the cost, and it runs on both. */
-void sim_prefault_many(void *const *p, const size_t *size, int n);
-
 #endif
 
 /* Fault in the whole pages of [p, p + size) (arrays of 64 KiB or more). */
@@ -38,11 +33,6 @@ static inline void sim_prefault(void *p, size_t size)
 #else
 	(void)p;
 	(void)size;
-/* sim_prefault of n arrays, in two halves side by side where this
- * process has two processors (sim_par2): the kernel's zeroing of fresh
- * pages is most of the cost, and it runs on both. */
-void sim_prefault_many(void *const *p, const size_t *size, int n);
-
 #endif
 }
 
@@ -50,5 +40,17 @@ void sim_prefault_many(void *const *p, const size_t *size, int n);
  * process has two processors (sim_par2): the kernel's zeroing of fresh
  * pages is most of the cost, and it runs on both. */
 void sim_prefault_many(void *const *p, const size_t *size, int n);
+
+/* Arrays to fault in beside a pass that goes through them from their
+ * ends back (sim_bg_start(bg, sim_prefault_back, list)): a slice of each
+ * at a time (a 64th), the last slices first, so the faulting keeps ahead
+ * of the pass where the pass does not take its pages first (which is as
+ * right: the contents are the same either way). */
+typedef struct sim_prefault_list {
+	void *p[8];
+	size_t size[8];
+	int n;
+} sim_prefault_list;
+void sim_prefault_back(void *list);
 
 #endif

@@ -49,26 +49,33 @@ int sim_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	return rc;
 }
 
-typedef struct par_half {
-	void (*fn)(void *);
-	void *arg;
-} par_half;
-
-static void *par_run(void *p)
+static void *bg_run(void *p)
 {
-	const par_half *h = p;
-	h->fn(h->arg);
+	const sim_bg *bg = p;
+	bg->fn(bg->arg);
 	return NULL;
+}
+
+void sim_bg_start(sim_bg *bg, void (*fn)(void *), void *arg)
+{
+	bg->fn = fn;
+	bg->arg = arg;
+	bg->threaded = sim_cpus() >= 2 && sim_thread_start(&bg->t, bg_run, bg) == 0;
+	if (!bg->threaded)
+		fn(arg);
+}
+
+void sim_bg_join(sim_bg *bg)
+{
+	if (bg->threaded)
+		pthread_join(bg->t, NULL);
+	bg->threaded = 0;
 }
 
 void sim_par2(void (*fn)(void *), void *a, void *b)
 {
-	par_half h = {fn, b};
-	pthread_t t;
-	int threaded = sim_cpus() >= 2 && sim_thread_start(&t, par_run, &h) == 0;
+	sim_bg bg;
+	sim_bg_start(&bg, fn, b);
 	fn(a);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		fn(b);
+	sim_bg_join(&bg);
 }

@@ -19,6 +19,18 @@ int sim_cpus(void);
  * pthread_create's error. */
 int sim_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
+/* fn(arg) on a second processor while the caller goes on, where this
+ * process has two (sim_cpus), else at once in the caller; sim_bg_join
+ * returns when it is done. bg (the caller's) lives until then. */
+typedef struct sim_bg {
+	void (*fn)(void *);
+	void *arg;
+	pthread_t t;
+	int threaded;
+} sim_bg;
+void sim_bg_start(sim_bg *bg, void (*fn)(void *), void *arg);
+void sim_bg_join(sim_bg *bg);
+
 /* fn(a) and fn(b), side by side where this process has two processors
  * (fn(b) on a thread of its own), else one after the other; returns when
  * both are done. The two must touch disjoint memory (or only read what
