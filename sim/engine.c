@@ -3675,6 +3675,41 @@ out:
 	return rc;
 }
 
+/* wf_setup's per-job entries (ins 0: wf_js) or per-input entries (ins 1:
+ * wf_in), each array faulted in (see mem.h) and filled on a processor
+ * of its own where it can (sim_par2). */
+typedef struct wf_fill {
+	engine *e;
+	size_t bytes;
+	int ins;
+} wf_fill;
+
+static void wf_fill_run(void *arg)
+{
+	const wf_fill *f = arg;
+	engine *e = f->e;
+	const wl_dag *d = e->wf->dag;
+	if (f->ins) {
+		sim_prefault(e->wf_in, f->bytes);
+		for (uint32_t i = 0; i < d->in_off[d->n_jobs]; i++) {
+			uint32_t fl = d->in_file[i];
+			e->wf_in[i] = (wf_input){d->file_size[fl], d->file_producer[fl]};
+		}
+		return;
+	}
+	sim_prefault(e->wf_js, f->bytes);
+	/* machine set before read, no record, parents to wait for (one
+	 * pass over par_off: no second read of it at each parent's end) */
+	for (uint32_t j = 0; j < d->n_jobs; j++) {
+		e->wf_js[j].left = d->par_off[j + 1] - d->par_off[j];
+		e->wf_js[j].type = e->wf->job_type[j];
+		e->wf_js[j].in0 = d->in_off[j];
+		e->wf_js[j].ch0 = d->child_off[j];
+	}
+	e->wf_js[d->n_jobs].in0 = d->in_off[d->n_jobs];
+	e->wf_js[d->n_jobs].ch0 = d->child_off[d->n_jobs];
+}
+
 /* Set the workflow part of a run up. */
 static WF_HOOK int wf_setup(engine *e)
 {
@@ -3708,27 +3743,19 @@ static WF_HOOK int wf_setup(engine *e)
 	/* the per_machine jobs follow, npm per machine (those that run) */
 	size_t npj = (size_t)npm * nm;
 	size_t nj = e->wf_n_jobs + npj ? e->wf_n_jobs + npj : 1;
-	/* machine set before read, no record, parents to wait for (one pass
-	 * over par_off: no second read of it at each parent's end) */
+	/* per job and per input: wf_fill_run */
 	e->wf_js = calloc(nj + 1, sizeof *e->wf_js);
 	uint32_t n_in = d->in_off[d->n_jobs];
 	e->wf_in = malloc((n_in ? n_in : 1) * sizeof *e->wf_in);
-	sim_prefault_many((void *[]){e->wf_js, e->wf_in}, /* see mem.h */
-			  (size_t[]){(nj + 1) * sizeof *e->wf_js,
-				     (size_t)n_in * sizeof *e->wf_in}, 2);
-	for (uint32_t j = 0; e->wf_js && j < d->n_jobs; j++) {
-		e->wf_js[j].left = d->par_off[j + 1] - d->par_off[j];
-		e->wf_js[j].type = w->job_type[j];
-		e->wf_js[j].in0 = d->in_off[j];
-		e->wf_js[j].ch0 = d->child_off[j];
-	}
-	if (e->wf_js) {
-		e->wf_js[d->n_jobs].in0 = d->in_off[d->n_jobs];
-		e->wf_js[d->n_jobs].ch0 = d->child_off[d->n_jobs];
-	}
-	for (uint32_t i = 0; e->wf_in && i < n_in; i++) {
-		uint32_t f = d->in_file[i];
-		e->wf_in[i] = (wf_input){d->file_size[f], d->file_producer[f]};
+	if (e->wf_js && e->wf_in) { /* side by side where it can */
+		wf_fill f[2] = {{e, (nj + 1) * sizeof *e->wf_js, 0},
+				{e, (size_t)n_in * sizeof *e->wf_in, 1}};
+		if (f[0].bytes + f[1].bytes >= ((size_t)8 << 20)) {
+			sim_par2(wf_fill_run, &f[0], &f[1]);
+		} else {
+			wf_fill_run(&f[0]);
+			wf_fill_run(&f[1]);
+		}
 	}
 	e->wf_rec_free = WF_NONE;
 	e->wf_aux_of = calloc(nfirst + nafter + nlast + npj + 1, sizeof *e->wf_aux_of);

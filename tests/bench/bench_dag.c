@@ -19,7 +19,11 @@
  *                 state, mapping, sampling, transfers, max-min solves,
  *                 events, the result); the DAG is generated before (gen,
  *                 timed apart). Also per CPU second of the run (getrusage):
- *                 steadier than wall time on a shared machine
+ *                 steadier than wall time on a shared machine, and the
+ *                 cost on one processor: with two or more to run on, a
+ *                 run's set-up (faulting its arrays in, heft's sort and
+ *                 scatter) uses a second (sim/base/thread.h; HETSIM_CPUS=1
+ *                 or taskset -c 0 keeps it on one)
  *   peak RSS      the child's whole peak resident memory (ru_maxrss:
  *                 libraries, the DAG generator's temporaries, the DAG, the
  *                 engine) over the jobs: what a run of that size costs per
@@ -55,6 +59,7 @@
 #include "profiles/profile.h"
 #include "sim/dag.h"
 #include "sim/sim.h"
+#include "sim/base/thread.h"
 #include "workloads/dag.h"
 
 #define REPEATS 3
@@ -341,8 +346,8 @@ int main(int argc, char **argv)
 	int repeats = digest || only ? 1 : REPEATS;
 	printf("hetsim %s DAG benchmark: layered DAG (width 1000 unless said, "
 	       "fan-in 1-3), 16 machines, 10 Gbit/s NICs, files 100 MB\n"
-	       "%s\n\n",
-	       HETSIM_VERSION,
+	       "set-up on %d processor%s (HETSIM_CPUS); %s\n\n",
+	       HETSIM_VERSION, sim_cpus(), sim_cpus() > 1 ? "s" : "",
 	       digest ? "digest mode: one run per case, hashing every job's "
 			"row (not a speed measurement)"
 		      : repeats > 1 ? "each case best of 3 runs, one process "
