@@ -624,20 +624,30 @@ static wl_dag *heft_dag(void)
 	return heft_dag_numbered(0);
 }
 
+/* A HEFT run of d on nm machines of one slot and NICs of bps B/s, machine
+ * k of type k (typed) or 0. */
+static sim_dag_config heft_run_config(const prof_profile *p, wl_dag *d,
+				      sim_dag_machine *m, uint32_t nm,
+				      int typed, double bps)
+{
+	for (uint32_t k = 0; k < nm; k++)
+		m[k] = (sim_dag_machine){.type = typed ? k : 0, .slots = 1,
+					 .up_bps = bps, .down_bps = bps};
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.machines = m;
+	c.n_machines = nm;
+	c.policy = SIM_DAG_HEFT;
+	return c;
+}
+
 /* A HEFT run of the paper: its three processors, NICs of 125 B/s (its
  * communication costs), no contention. */
 static sim_dag_config heft_config(const prof_profile *p, wl_dag *d,
 				  sim_dag_machine m[3])
 {
-	for (uint32_t k = 0; k < 3; k++)
-		m[k] = (sim_dag_machine){.type = k, .slots = 1, .up_bps = 125,
-					 .down_bps = 125};
-	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
-	c.profile = p;
-	c.dag = d;
-	c.machines = m;
-	c.n_machines = 3;
-	c.policy = SIM_DAG_HEFT;
+	sim_dag_config c = heft_run_config(p, d, m, 3, 1, 125);
 	c.contention_free = 1;
 	return c;
 }
@@ -820,15 +830,7 @@ START_TEST(heft_plans_the_same_on_one_processor_and_two)
 	}
 	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
 	sim_dag_machine m[3];
-	for (int k = 0; k < 3; k++)
-		m[k] = (sim_dag_machine){.type = 0, .slots = 1, .up_bps = 100,
-					 .down_bps = 100};
-	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
-	c.profile = p;
-	c.dag = d;
-	c.machines = m;
-	c.n_machines = 3;
-	c.policy = SIM_DAG_HEFT;
+	sim_dag_config c = heft_run_config(p, d, m, 3, 0, 100);
 	rows one, two;
 	setenv("HETSIM_CPUS", "1", 1);
 	sim_dag_result r1 = run_dag(&c, &one);
