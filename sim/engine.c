@@ -3475,12 +3475,6 @@ static int wf_plan_heft(engine *e)
 				}
 		inv_bw_mean = (double)nm * (nm - 1) / sum;
 	}
-	/* Upward ranks in any reverse topological order: a rank is a max
-	 * over the children, the same whichever comes first. The job order
-	 * itself where it is one (each parent numbered before its children,
-	 * as generators and most workflow files number them): the pass then
-	 * reads every array front to back, where the DAG's topological order
-	 * jumps about within each level. */
 	/* the arrays faulted in beside the rank pass (edata and aft are read
 	 * first: see mem.h), from their ends back as the pass goes */
 	sim_prefault_list pl = {{edata, efiles, aft, all, e->wf_plan},
@@ -3489,6 +3483,12 @@ static int wf_plan_heft(engine *e)
 				5};
 	sim_bg bg;
 	sim_bg_start(&bg, sim_prefault_back, &pl);
+	/* Upward ranks in any reverse topological order: a rank is a max
+	 * over the children, the same whichever comes first. The job order
+	 * itself where it is one (each parent numbered before its children,
+	 * as generators and most workflow files number them): the pass then
+	 * reads every array front to back, where the DAG's topological order
+	 * jumps about within each level. */
 	const uint32_t *walk = heft_parents_first(d) ? NULL : d->topo;
 	uint32_t memo_type = WF_NONE, c = 0;
 	double memo_work = 0, w = 0;
