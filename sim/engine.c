@@ -2263,7 +2263,7 @@ static inline void heft_ahead(const engine *e, uint32_t j,
 	if (left > 1) {
 		if (e->wf_js[next[1]].rec)
 			__builtin_prefetch(wf_job(e, next[1]));
-		if (next[1] < n)
+		if (next[1] < n && d->out_file) /* NULL: no job has outputs */
 			__builtin_prefetch(&d->out_file[d->out_off[next[1]]]);
 	}
 	if (left > 0) {
