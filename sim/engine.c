@@ -1958,6 +1958,14 @@ static uint32_t wf_aux_index(const engine *e, uint32_t j)
 	return j - e->wf_n_dag;
 }
 
+/* Is job j a DAG job timed by the profile (no recorded runtime to
+ * replay): work x its type's mean expected, drawn at its start? */
+static inline int wf_by_profile(const engine *e, uint32_t j)
+{
+	return j < e->wf_n_dag && !(e->wf->use_runtime &&
+				    !isnan(wl_dag_runtime(e->wf->dag, j)));
+}
+
 /* Expected and actual time of job j on machine type mt: a recorded
  * runtime scaled by speed, or work x the profile's mean / draw (NAN:
  * draw at start). */
@@ -2199,9 +2207,8 @@ static task *wf_task(engine *e, uint32_t j, wjob *s)
 	const double *expect = etc; /* what t->etc becomes */
 	/* a recorded (scaled) runtime is known: what it plans with is what
 	 * it takes; an aux job draws; a profile job draws at its start */
-	int known = j < e->wf_n_dag && e->wf->use_runtime &&
-		    !isnan(wl_dag_runtime(e->wf->dag, j));
-	int plain = j < e->wf_n_dag && !known;
+	int plain = wf_by_profile(e, j);
+	int known = j < e->wf_n_dag && !plain;
 	if (plain) {
 		/* no recorded runtime: what wf_runtime_on gives, in one loop:
 		 * work x the profile's mean, drawn at start; of work 1 (no
@@ -2295,8 +2302,7 @@ static inline void heft_ahead(const engine *e, uint32_t j,
  * jobs) is written, lost by the caches, and read again. */
 static inline int heft_task_later(const engine *e, uint32_t j)
 {
-	return e->policy == &sim_wf_heft && j < e->wf_n_dag &&
-	       !(e->wf->use_runtime && !isnan(wl_dag_runtime(e->wf->dag, j)));
+	return e->policy == &sim_wf_heft && wf_by_profile(e, j);
 }
 
 /* heft: start the jobs planned next on m while slots are free and they
@@ -2834,10 +2840,9 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 		 * reader of a file is a child of its producer): its outputs
 		 * are not looked up, a chain of three reads the caches have
 		 * lost by the time HEFT runs such a job (its plan puts most
-		 * of them last). */
-		/* the job planned next on m: its entry asked for now, its
-		 * record once the entry is in (wf_heft_start reads both, after
-		 * the pushes) */
+		 * of them last). The job planned next on m: its entry asked
+		 * for now, its record once the entry is in (wf_heft_start
+		 * reads both, after the pushes). */
 		uint32_t at = e->wf_plan_at[m], nx = WF_NONE;
 		if (at < e->wf_plan_off[m + 1]) {
 			nx = e->wf_plan[at];
@@ -3232,16 +3237,16 @@ static int radix_desc(uint32_t *idx, const double *key, uint32_t n)
 	return 0;
 }
 
-/* radix_desc of one half of heft_sort's array, then (merge) its share
- * of the merge: x[0, nx) and y[0, ny) into out, x's first on a tie (sim_par2
- * jobs). */
+/* heft's work in halves on two processors (sim_par2) from this many
+ * jobs; fewer do not repay a thread. */
+enum { HEFT_PAR_MIN = 65536 };
+
+/* radix_desc of one half of heft_sort's array (a sim_par2 job). */
 typedef struct radix_half {
 	uint32_t *idx;
 	const double *key;
 	uint32_t n;
 	int rc;
-	const uint32_t *x, *y;
-	uint32_t nx, ny, *out;
 } radix_half;
 
 static void radix_half_run(void *arg)
@@ -3250,9 +3255,17 @@ static void radix_half_run(void *arg)
 	h->rc = radix_desc(h->idx, h->key, h->n);
 }
 
+/* A share of heft_sort's merge: x[0, nx) and y[0, ny) into out, x's
+ * first on a tie (a sim_par2 job). */
+typedef struct merge_half {
+	const double *key;
+	const uint32_t *x, *y;
+	uint32_t nx, ny, *out;
+} merge_half;
+
 static void merge_half_run(void *arg)
 {
-	const radix_half *h = arg;
+	const merge_half *h = arg;
 	const uint32_t *x = h->x, *xe = x + h->nx, *y = h->y, *ye = y + h->ny;
 	uint32_t *out = h->out;
 	while (x < xe && y < ye) {
@@ -3274,14 +3287,13 @@ static void merge_half_run(void *arg)
  * one processor, radix_desc alone. */
 static int heft_sort(uint32_t *idx, const double *key, uint32_t n)
 {
-	if (n < 65536 || sim_cpus() < 2)
+	if (n < HEFT_PAR_MIN || sim_cpus() < 2)
 		return radix_desc(idx, key, n);
 	uint32_t *out = malloc((size_t)n * sizeof *out);
 	if (!out)
 		return -1;
 	sim_prefault(out, (size_t)n * sizeof *out); /* see mem.h */
-	radix_half a = {.idx = idx, .key = key, .n = n / 2},
-		   b = {.idx = idx + n / 2, .key = key, .n = n - n / 2};
+	radix_half a = {idx, key, n / 2, 0}, b = {idx + n / 2, key, n - n / 2, 0};
 	sim_par2(radix_half_run, &a, &b);
 	if (a.rc || b.rc) {
 		free(out);
@@ -3297,17 +3309,9 @@ static int heft_sort(uint32_t *idx, const double *key, uint32_t n)
 		else
 			hi = mid;
 	}
-	a.x = x;
-	a.nx = lo;
-	a.y = y;
-	a.ny = k - lo;
-	a.out = out;
-	b.x = x + lo;
-	b.nx = nx - lo;
-	b.y = y + (k - lo);
-	b.ny = ny - (k - lo);
-	b.out = out + k;
-	sim_par2(merge_half_run, &a, &b);
+	merge_half ma = {key, x, y, lo, k - lo, out},
+		   mb = {key, x + lo, y + (k - lo), nx - lo, ny - (k - lo), out + k};
+	sim_par2(merge_half_run, &ma, &mb);
 	memcpy(idx, out, (size_t)n * sizeof *idx);
 	free(out);
 	return 0;
@@ -3351,8 +3355,7 @@ static inline void heft_prefetch(const engine *e, const uint32_t *all,
 static void wf_expected_types(const engine *e, uint32_t j, double *xt)
 {
 	uint32_t nmt = e->prof->n_machines;
-	if (j < e->wf_n_dag && !(e->wf->use_runtime &&
-				   !isnan(wl_dag_runtime(e->wf->dag, j)))) {
+	if (wf_by_profile(e, j)) {
 		double wk = wl_dag_work(e->wf->dag, j);
 		const double *row = e->etc + (size_t)e->wf_js[j].type * nmt;
 		for (uint32_t mt = 0; mt < nmt; mt++)
@@ -3370,8 +3373,7 @@ static void wf_expected_types(const engine *e, uint32_t j, double *xt)
 static HOT_INLINE int wf_expected_again(const engine *e, uint32_t j, double *xt,
 					uint32_t *memo_type, double *memo_work)
 {
-	if (j < e->wf_n_dag && !(e->wf->use_runtime &&
-				   !isnan(wl_dag_runtime(e->wf->dag, j)))) {
+	if (wf_by_profile(e, j)) {
 		uint32_t tt = e->wf_js[j].type;
 		double wk = wl_dag_work(e->wf->dag, j);
 		if (tt == *memo_type && memcmp(&wk, memo_work, sizeof wk) == 0)
@@ -3643,7 +3645,7 @@ static int wf_plan_heft(engine *e)
 		half[m] += cnt[m]; /* where the second half's start */
 	}
 	heft_scatter h0 = {e, all, 0, N / 2, cnt}, h1 = {e, all, N / 2, N, half};
-	if (N >= 65536) {
+	if (N >= HEFT_PAR_MIN) {
 		sim_par2(heft_scatter_run, &h0, &h1);
 	} else {
 		heft_scatter_run(&h0);

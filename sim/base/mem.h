@@ -36,11 +36,6 @@ static inline void sim_prefault(void *p, size_t size)
 #endif
 }
 
-/* sim_prefault of n arrays, in two halves side by side where this
- * process has two processors (sim_par2): the kernel's zeroing of fresh
- * pages is most of the cost, and it runs on both. */
-void sim_prefault_many(void *const *p, const size_t *size, int n);
-
 /* Arrays to fault in beside a pass that goes through them from their
  * ends back (sim_bg_start(bg, sim_prefault_back, list)): a slice of each
  * at a time (a 64th), the last slices first, so the faulting keeps ahead
