@@ -3366,6 +3366,84 @@ static void wf_expected_types(const engine *e, uint32_t j, double *xt)
 		xt[mt] = e->type_used[mt] ? wf_runtime_on(e, j, mt, 1) : INFINITY;
 }
 
+/* heft's pick with one downlink speed: the machine m < nm where a job
+ * ready at a1 (a2 on machine pm1) finishes first, max(mfree[m], ready) +
+ * xm[m], the first on a tie; WF_NONE where none finishes (all infinite or
+ * NaN: unable). *best: its finish. The arrays hold an even number of
+ * entries (a pad of NaN in xm). With SSE2 two machines at a time, a tree
+ * of minima, then the first place holding the least: the same pick as the
+ * scan without them, whose chain of compares through the best so far
+ * waits some 5 cycles a machine. */
+static HOT_INLINE uint32_t heft_pick(const double *mfree, const double *xm,
+				     const double *mnum, double *fin,
+				     uint32_t nm, double a1, double a2,
+				     uint32_t pm1, double *best)
+{
+#if defined(__SSE2__)
+	uint32_t n2 = (nm + 1) & ~1u;
+	__m128d r1 = _mm_set1_pd(a1), r2 = _mm_set1_pd(a2),
+		vp = _mm_set1_pd(pm1 == WF_NONE ? -1.0 : (double)pm1);
+	__m128d lo0 = _mm_set1_pd(INFINITY), lo1 = lo0;
+	uint32_t m = 0;
+	for (; m + 4 <= n2; m += 4) {
+		__m128d p0 = _mm_cmpeq_pd(_mm_loadu_pd(mnum + m), vp),
+			p1 = _mm_cmpeq_pd(_mm_loadu_pd(mnum + m + 2), vp);
+		__m128d d0 = _mm_or_pd(_mm_and_pd(p0, r2), _mm_andnot_pd(p0, r1)),
+			d1 = _mm_or_pd(_mm_and_pd(p1, r2), _mm_andnot_pd(p1, r1));
+		__m128d f0 = _mm_add_pd(_mm_max_pd(_mm_loadu_pd(mfree + m), d0),
+					_mm_loadu_pd(xm + m)),
+			f1 = _mm_add_pd(_mm_max_pd(_mm_loadu_pd(mfree + m + 2), d1),
+					_mm_loadu_pd(xm + m + 2));
+		_mm_storeu_pd(fin + m, f0);
+		_mm_storeu_pd(fin + m + 2, f1);
+		lo0 = _mm_min_pd(f0, lo0); /* a NaN f: lo0 kept */
+		lo1 = _mm_min_pd(f1, lo1);
+	}
+	if (m < n2) {
+		__m128d p0 = _mm_cmpeq_pd(_mm_loadu_pd(mnum + m), vp);
+		__m128d d0 = _mm_or_pd(_mm_and_pd(p0, r2), _mm_andnot_pd(p0, r1));
+		__m128d f0 = _mm_add_pd(_mm_max_pd(_mm_loadu_pd(mfree + m), d0),
+					_mm_loadu_pd(xm + m));
+		_mm_storeu_pd(fin + m, f0);
+		lo0 = _mm_min_pd(f0, lo0);
+	}
+	lo0 = _mm_min_pd(lo0, lo1);
+	lo0 = _mm_min_pd(lo0, _mm_unpackhi_pd(lo0, lo0));
+	double least = _mm_cvtsd_f64(lo0);
+	*best = INFINITY;
+	if (!(least < INFINITY))
+		return WF_NONE;
+	lo0 = _mm_unpacklo_pd(lo0, lo0);
+	uint32_t k = WF_NONE;
+	if (n2 <= 64) {
+		uint64_t h = 0;
+		for (m = 0; m < n2; m += 2)
+			h |= (uint64_t)_mm_movemask_pd(_mm_cmpeq_pd(_mm_loadu_pd(fin + m), lo0))
+			     << m;
+		k = (uint32_t)__builtin_ctzll(h);
+	} else {
+		for (k = 0; fin[k] != least; k++)
+			;
+	}
+	*best = fin[k];
+	return k;
+#else
+	(void)mnum;
+	(void)fin;
+	double b = INFINITY;
+	uint32_t bm = WF_NONE;
+	for (uint32_t m = 0; m < nm; m++) {
+		double drt = m == pm1 ? a2 : a1, avail = mfree[m];
+		double f = (avail > drt ? avail : drt) + xm[m];
+		int lt = f < b; /* NaN (unable): never */
+		b = lt ? f : b;
+		bm = lt ? m : bm;
+	}
+	*best = b;
+	return bm;
+#endif
+}
+
 /* wf_expected_types into xt, unless xt holds job j's already: j is a DAG
  * job without a recorded runtime of the same task type and work as the
  * job it was last filled for (*memo_type, *memo_work; WF_NONE: none), as
@@ -3449,21 +3527,30 @@ static int wf_plan_heft(engine *e)
 	 * such) and when */
 	size_t *mbase = malloc((nm ? nm : 1) * sizeof *mbase);
 	size_t *mslot = malloc((nm ? nm : 1) * sizeof *mslot);
-	double *mfree = calloc(nm ? nm : 1, sizeof *mfree);
+	/* per machine, an even number of entries (heft_pick): when it frees,
+	 * its number, the job's finish there */
+	uint32_t nm2 = (nm + 1) & ~1u;
+	double *mfree = calloc(nm2 ? nm2 : 2, sizeof *mfree);
+	double *mnum = malloc((nm2 ? nm2 : 2) * sizeof *mnum);
+	double *fin = malloc((nm2 ? nm2 : 2) * sizeof *fin);
 	uint32_t *cnt = calloc(nm + 1, sizeof *cnt);
 	uint32_t *half = calloc(nm ? nm : 1, sizeof *half); /* per machine: jobs
 							       in all[]'s first half */
 	uint32_t nmt = e->prof->n_machines;
 	double *xt = malloc((nmt ? nmt : 1) * sizeof *xt); /* a job's per type */
-	double *xm = malloc((nm ? nm : 1) * sizeof *xm); /* and per machine */
+	double *xm = malloc((nm2 ? nm2 : 2) * sizeof *xm); /* and per machine */
 	e->wf_plan = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan);
 	e->wf_plan_off = calloc(nm + 1, sizeof *e->wf_plan_off);
 	e->wf_plan_at = calloc(nm, sizeof *e->wf_plan_at);
 	int rc = -1;
 	if (!edata || !efiles || !aft || !all || !slot_free ||
-	    !mbase || !mslot || !mfree || !cnt || !half || !xt || !xm || !e->wf_plan ||
+	    !mbase || !mslot || !mfree || !mnum || !fin || !cnt || !half || !xt || !xm || !e->wf_plan ||
 	    !e->wf_plan_off || !e->wf_plan_at)
 		goto out;
+	for (uint32_t m = 0; m < nm2; m++) {
+		mnum[m] = m < nm ? (double)m : -2.0;
+		xm[m] = NAN; /* the pad: never picked */
+	}
 	double inv_bw_mean = 0, lat = sim_net_latency(e->net);
 	if (nm > 1) {
 		double sum = 0;
@@ -3583,18 +3670,11 @@ static int wf_plan_heft(engine *e)
 		if (wf_expected_again(e, j, xt, &memo_type, &memo_work))
 			for (uint32_t m = 0; m < nm; m++)
 				xm[m] = xt[mtype[m]];
-		/* with one downlink speed, each machine's finish in selects:
-		 * which machine beats the best so far is a coin toss to the
-		 * branch predictor. The same picks as the loop below, whose
-		 * first test only skips machines that cannot win (a1 and a2
-		 * are at least parents_end) */
-		for (uint32_t m = 0; down_same && m < nm; m++) {
-			double drt = m == pm1 ? a2 : a1, avail = mfree[m];
-			double fin = (avail > drt ? avail : drt) + xm[m];
-			int lt = fin < best; /* NaN (unable): never */
-			best = lt ? fin : best;
-			bm = lt ? m : bm;
-		}
+		/* with one downlink speed: heft_pick. The same picks as the
+		 * loop below, whose first test only skips machines that
+		 * cannot win (a1 and a2 are at least parents_end) */
+		if (down_same)
+			bm = heft_pick(mfree, xm, mnum, fin, nm, a1, a2, pm1, &best);
 		for (uint32_t m = 0; !down_same && m < nm; m++) {
 			double x = xm[m], avail = mfree[m];
 			/* no better, or (x infinite or NaN) unable: avail and
@@ -3670,6 +3750,8 @@ out:
 	free(mbase);
 	free(mslot);
 	free(mfree);
+	free(mnum);
+	free(fin);
 	free(cnt);
 	free(half);
 	free(xt);

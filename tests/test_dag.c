@@ -805,6 +805,64 @@ START_TEST(heft_plans_jobs_of_one_type_by_their_work)
 }
 END_TEST
 
+/* heft's pick of the machine where a job finishes first passes over the
+ * machines that cannot run it (no time for its type there: infinite)
+ * wherever they stand, an odd number of them or more than 64 of them
+ * (heft_pick takes two at a time and marks the least in a 64-bit mask):
+ * the jobs of works 1, 5, 2 go where heft_plans_jobs_of_one_type_by_
+ * their_work puts them on two like machines, here the only two that can
+ * run them. */
+START_TEST(heft_passes_over_machines_that_cannot_run_a_job)
+{
+	prof_profile *p = load_profile_text(
+		"w.json",
+		"{\"machine_types\": [{\"name\": \"m\"}, {\"name\": \"x\"}], "
+		"\"task_types\": [{\"name\": \"t\"}], \"exec\": [{\"task\": "
+		"\"t\", \"machine\": \"m\", \"model\": \"constant\", "
+		"\"value\": 1}]}");
+	wl_dag *d = new_dag();
+	static const double work[3] = {1, 5, 2};
+	io_err err = {0};
+	for (uint32_t j = 0; j < 3; j++) {
+		char name[8];
+		snprintf(name, sizeof name, "j%u", j);
+		add_job(d, name, 0);
+		ck_assert_int_eq(wl_dag_set_work(d, j, work[j], &err), 0);
+	}
+	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	enum { MAX_M = 67 };
+	sim_dag_machine m[MAX_M];
+	/* the two that can run t: m1 and m3 of five, m65 and m66 of 67 */
+	static const uint32_t nms[2] = {5, MAX_M}, can[2][2] = {{1, 3}, {65, 66}};
+	for (int v = 0; v < 2; v++) {
+		for (uint32_t k = 0; k < nms[v]; k++)
+			m[k] = (sim_dag_machine){.type = 1, .slots = 1,
+						 .up_bps = 100, .down_bps = 100};
+		m[can[v][0]].type = m[can[v][1]].type = 0;
+		sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+		c.profile = p;
+		c.dag = d;
+		c.machines = m;
+		c.n_machines = nms[v];
+		c.policy = SIM_DAG_HEFT;
+		rows rs;
+		sim_dag_result r = run_dag(&c, &rs);
+		const double want[3][3] = {{can[v][1], 2, 3}, {can[v][0], 0, 5},
+					   {can[v][1], 0, 2}};
+		for (int j = 0; j < 3; j++) {
+			ck_assert_uint_eq(rs.r[j].machine, (uint32_t)want[j][0]);
+			ck_assert_double_eq(rs.r[j].start_s, want[j][1]);
+			ck_assert_double_eq(rs.r[j].end_s, want[j][2]);
+		}
+		ck_assert_double_eq(r.makespan_s, 5);
+		sim_dag_result_free(&r);
+		free(rs.r);
+	}
+	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
+
 /* heft sorts its ranks in two halves side by side where it may use two
  * processors (sim/base/thread.h, HETSIM_CPUS), merging them with the
  * first half's first on a tie: the plan is the one of a single sort.
@@ -1313,6 +1371,7 @@ Suite *suite_dag(void)
 	tcase_add_test(tc, heft_reproduces_the_papers_schedule_length_80);
 	tcase_add_test(tc, heft_ranks_jobs_numbered_children_first);
 	tcase_add_test(tc, heft_plans_jobs_of_one_type_by_their_work);
+	tcase_add_test(tc, heft_passes_over_machines_that_cannot_run_a_job);
 	tcase_add_test(tc, heft_plans_the_same_on_one_processor_and_two);
 	tcase_add_test(tc, chain_on_one_machine_takes_the_sum_of_its_times);
 	tcase_add_test(tc, fork_join_by_hand_with_transfers);
