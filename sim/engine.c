@@ -3366,6 +3366,22 @@ static void wf_expected_types(const engine *e, uint32_t j, double *xt)
 		xt[mt] = e->type_used[mt] ? wf_runtime_on(e, j, mt, 1) : INFINITY;
 }
 
+/* Two of heft's walks over a job's parents, most of which have one to
+ * three (the rank pass raising their values, the plan's pass taking the
+ * latest finish): three lanes, those past the last repeating the last
+ * (heft_lane), so the loop's end is no guess for the branch predictor;
+ * a repeat gives the same maximum again. More than three: one lane each
+ * (heft_lanes). */
+enum { HEFT_LANES = 3 };
+static inline uint32_t heft_lanes(uint32_t n)
+{
+	return n - 1 < HEFT_LANES ? HEFT_LANES : n;
+}
+static inline uint32_t heft_lane(uint32_t q, uint32_t n)
+{
+	return q < n ? q : n - 1;
+}
+
 /* heft's pick with one downlink speed: the machine m < nm where a job
  * ready at a1 (a2 on machine pm1) finishes first, max(mfree[m], ready) +
  * xm[m], the first on a tie; WF_NONE where none finishes (all infinite or
@@ -3583,12 +3599,13 @@ static int wf_plan_heft(engine *e)
 	double memo_work = 0, w = 0;
 	for (uint32_t t = n; t-- > 0;) {
 		uint32_t j = walk ? walk[t] : t;
+		uint32_t k0 = d->par_off[j], np = d->par_off[j + 1] - k0;
 		/* the bytes of j's edges from its parents (j's inputs) */
 		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++) {
 			uint32_t p = e->wf_in[i].producer;
 			if (p == WL_NONE)
 				continue;
-			uint32_t k = d->par_off[j];
+			uint32_t k = k0;
 			while (d->par[k] != p)
 				k++;
 			edata[k] += e->wf_in[i].bytes;
@@ -3606,11 +3623,11 @@ static int wf_plan_heft(engine *e)
 			}
 		}
 		double rank = aft[j] = (c ? w / c : 0) + aft[j];
-		for (uint32_t k = d->par_off[j]; k < d->par_off[j + 1]; k++) {
+		for (uint32_t q = 0, nl = heft_lanes(np); q < nl; q++) {
+			uint32_t k = k0 + heft_lane(q, np), p = d->par[k];
 			double cc = efiles[k] && nm > 1 ? lat + edata[k] * inv_bw_mean : 0;
 			double v = cc + rank;
-			if (v > aft[d->par[k]])
-				aft[d->par[k]] = v;
+			aft[p] = v > aft[p] ? v : aft[p];
 		}
 	}
 	sim_bg_join(&bg);
@@ -3640,9 +3657,11 @@ static int wf_plan_heft(engine *e)
 		uint32_t k0 = j < n ? d->par_off[j] : 0, np = j < n ? d->par_off[j + 1] - k0 : 0;
 		if (j < n && np == 0)
 			parents_end = first_end;
-		for (uint32_t k = 0; k < np; k++)
-			if (aft[d->par[k0 + k]] > parents_end)
-				parents_end = aft[d->par[k0 + k]];
+		uint32_t nl = heft_lanes(np);
+		for (uint32_t q = 0; q < nl; q++) {
+			double a = aft[d->par[k0 + heft_lane(q, np)]];
+			parents_end = a > parents_end ? a : parents_end;
+		}
 		/* with one downlink speed (wf_down_same): the data ready time
 		 * on any machine but pm1 is a1, on pm1 a2 (the latest arrival
 		 * from another machine), each edge timed once */
