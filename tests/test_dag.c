@@ -747,6 +747,31 @@ START_TEST(heft_ranks_jobs_numbered_children_first)
 }
 END_TEST
 
+/* Job j of the n ran on machine want[j][0] from want[j][1] to want[j][2]. */
+static void assert_rows(const rows *rs, const double (*want)[3], int n)
+{
+	for (int j = 0; j < n; j++) {
+		ck_assert_uint_eq(rs->r[j].machine, (uint32_t)want[j][0]);
+		ck_assert_double_eq(rs->r[j].start_s, want[j][1]);
+		ck_assert_double_eq(rs->r[j].end_s, want[j][2]);
+	}
+}
+
+/* n independent jobs j0.. of task type 0 and works work[0..n). */
+static wl_dag *works_dag(const double *work, uint32_t n)
+{
+	wl_dag *d = new_dag();
+	io_err err = {0};
+	for (uint32_t j = 0; j < n; j++) {
+		char name[16];
+		snprintf(name, sizeof name, "j%u", j);
+		add_job(d, name, 0);
+		ck_assert_int_eq(wl_dag_set_work(d, j, work[j], &err), 0);
+	}
+	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	return d;
+}
+
 /* heft ranks and plans each job by its own expected time (work x its
  * type's mean), though jobs of one type and work share one computation,
  * on the slot of each machine that frees first: three independent jobs
@@ -759,16 +784,8 @@ START_TEST(heft_plans_jobs_of_one_type_by_their_work)
 		"{\"machine_types\": [{\"name\": \"m\"}], \"task_types\": "
 		"[{\"name\": \"t\"}], \"exec\": [{\"task\": \"t\", \"machine\": "
 		"\"m\", \"model\": \"constant\", \"value\": 1}]}");
-	wl_dag *d = new_dag();
 	static const double work[3] = {1, 5, 2};
-	io_err err = {0};
-	for (uint32_t j = 0; j < 3; j++) {
-		char name[8];
-		snprintf(name, sizeof name, "j%u", j);
-		add_job(d, name, 0);
-		ck_assert_int_eq(wl_dag_set_work(d, j, work[j], &err), 0);
-	}
-	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	wl_dag *d = works_dag(work, 3);
 	sim_dag_machine m[2] = {{.type = 0, .slots = 1, .up_bps = 100, .down_bps = 100},
 				{.type = 0, .slots = 1, .up_bps = 100, .down_bps = 100}};
 	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
@@ -780,11 +797,7 @@ START_TEST(heft_plans_jobs_of_one_type_by_their_work)
 	rows rs;
 	sim_dag_result r = run_dag(&c, &rs);
 	static const double want[3][3] = {{1, 2, 3}, {0, 0, 5}, {1, 0, 2}};
-	for (int j = 0; j < 3; j++) {
-		ck_assert_uint_eq(rs.r[j].machine, (uint32_t)want[j][0]);
-		ck_assert_double_eq(rs.r[j].start_s, want[j][1]);
-		ck_assert_double_eq(rs.r[j].end_s, want[j][2]);
-	}
+	assert_rows(&rs, want, 3);
 	ck_assert_double_eq(r.makespan_s, 5);
 	sim_dag_result_free(&r);
 	free(rs.r);
@@ -793,11 +806,7 @@ START_TEST(heft_plans_jobs_of_one_type_by_their_work)
 	m[0].slots = 2;
 	r = run_dag(&c, &rs);
 	static const double want2[3][3] = {{1, 0, 1}, {0, 0, 5}, {0, 0, 2}};
-	for (int j = 0; j < 3; j++) {
-		ck_assert_uint_eq(rs.r[j].machine, (uint32_t)want2[j][0]);
-		ck_assert_double_eq(rs.r[j].start_s, want2[j][1]);
-		ck_assert_double_eq(rs.r[j].end_s, want2[j][2]);
-	}
+	assert_rows(&rs, want2, 3);
 	sim_dag_result_free(&r);
 	free(rs.r);
 	wl_dag_free(d);
@@ -820,16 +829,8 @@ START_TEST(heft_passes_over_machines_that_cannot_run_a_job)
 		"\"task_types\": [{\"name\": \"t\"}], \"exec\": [{\"task\": "
 		"\"t\", \"machine\": \"m\", \"model\": \"constant\", "
 		"\"value\": 1}]}");
-	wl_dag *d = new_dag();
 	static const double work[3] = {1, 5, 2};
-	io_err err = {0};
-	for (uint32_t j = 0; j < 3; j++) {
-		char name[8];
-		snprintf(name, sizeof name, "j%u", j);
-		add_job(d, name, 0);
-		ck_assert_int_eq(wl_dag_set_work(d, j, work[j], &err), 0);
-	}
-	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	wl_dag *d = works_dag(work, 3);
 	enum { MAX_M = 67 };
 	sim_dag_machine m[MAX_M];
 	/* the two that can run t: m1 and m3 of five, m65 and m66 of 67 */
@@ -849,11 +850,7 @@ START_TEST(heft_passes_over_machines_that_cannot_run_a_job)
 		sim_dag_result r = run_dag(&c, &rs);
 		const double want[3][3] = {{can[v][1], 2, 3}, {can[v][0], 0, 5},
 					   {can[v][1], 0, 2}};
-		for (int j = 0; j < 3; j++) {
-			ck_assert_uint_eq(rs.r[j].machine, (uint32_t)want[j][0]);
-			ck_assert_double_eq(rs.r[j].start_s, want[j][1]);
-			ck_assert_double_eq(rs.r[j].end_s, want[j][2]);
-		}
+		assert_rows(&rs, want, 3);
 		ck_assert_double_eq(r.makespan_s, 5);
 		sim_dag_result_free(&r);
 		free(rs.r);
@@ -878,15 +875,12 @@ START_TEST(heft_plans_the_same_on_one_processor_and_two)
 		"[{\"name\": \"t\"}], \"exec\": [{\"task\": \"t\", \"machine\": "
 		"\"m\", \"model\": \"constant\", \"value\": 1}]}");
 	enum { N = 70000 };
-	wl_dag *d = new_dag();
-	io_err err = {0};
-	for (uint32_t j = 0; j < N; j++) {
-		char name[16];
-		snprintf(name, sizeof name, "j%u", j);
-		add_job(d, name, 0);
-		ck_assert_int_eq(wl_dag_set_work(d, j, 1 + (j * 7919u) % 3, &err), 0);
-	}
-	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	double *work = malloc(N * sizeof *work);
+	ck_assert_ptr_nonnull(work);
+	for (uint32_t j = 0; j < N; j++)
+		work[j] = 1 + (j * 7919u) % 3;
+	wl_dag *d = works_dag(work, N);
+	free(work);
 	sim_dag_machine m[3];
 	sim_dag_config c = heft_run_config(p, d, m, 3, 0, 100);
 	rows one, two;
