@@ -3176,21 +3176,17 @@ static inline uint64_t key_bits(const double *key, uint32_t i)
 /* Stable LSD radix sort of idx[0..n) by the bits of key[idx[i]],
  * descending: digits of RADIX_BITS (6 passes for 64 bits, counters in
  * L1), all their counts in one pass over the keys, a digit equal in all
- * keys skipped. */
+ * keys skipped; tmp: room for n, the caller's. */
 #define RADIX_BITS 11
 #define RADIX_N (1u << RADIX_BITS)
 
-static int radix_desc(uint32_t *idx, const double *key, uint32_t n)
+static int radix_desc(uint32_t *idx, const double *key, uint32_t n,
+		      uint32_t *tmp)
 {
 	enum { PASSES = (64 + RADIX_BITS - 1) / RADIX_BITS };
-	uint32_t *tmp = malloc((size_t)(n ? n : 1) * sizeof *tmp);
 	uint32_t *cnt = calloc((size_t)PASSES * RADIX_N, sizeof *cnt);
-	sim_prefault(tmp, (size_t)n * sizeof *tmp); /* see mem.h */
-	if (!tmp || !cnt) {
-		free(tmp);
-		free(cnt);
+	if (!cnt)
 		return -1;
-	}
 	/* bucket RADIX_N - 1 - digit: the largest digit first */
 #define RADIX_COUNT(p) \
 	cnt[(p) * RADIX_N + RADIX_N - 1 - ((k >> ((p) * RADIX_BITS)) & (RADIX_N - 1))]++
@@ -3232,7 +3228,6 @@ static int radix_desc(uint32_t *idx, const double *key, uint32_t n)
 	}
 	if (a != idx)
 		memcpy(idx, a, (size_t)n * sizeof *idx);
-	free(tmp);
 	free(cnt);
 	return 0;
 }
@@ -3253,14 +3248,14 @@ enum { HEFT_PAR_MIN = 65536 };
 typedef struct radix_half {
 	uint32_t *idx;
 	const double *key;
-	uint32_t n;
+	uint32_t n, *tmp;
 	int rc;
 } radix_half;
 
 static void radix_half_run(void *arg)
 {
 	radix_half *h = arg;
-	h->rc = radix_desc(h->idx, h->key, h->n);
+	h->rc = radix_desc(h->idx, h->key, h->n, h->tmp);
 }
 
 /* A share of heft_sort's merge: x[0, nx) and y[0, ny) into out, x's
@@ -3292,21 +3287,19 @@ static void merge_half_run(void *arg)
  * half's first on a tie (the same order), the two halves of the merge
  * side by side: the first k = n / 2 places take x's first i and y's first
  * k - i, i the least where x[i] would not come before y[k - i - 1]. With
- * one processor, radix_desc alone. */
-static int heft_sort(uint32_t *idx, const double *key, uint32_t n)
+ * one processor, radix_desc alone. tmp: room for n, the caller's (the
+ * halves' radix room, then the merge's). */
+static int heft_sort(uint32_t *idx, const double *key, uint32_t n,
+		     uint32_t *tmp)
 {
 	if (n < HEFT_PAR_MIN || sim_cpus() < 2)
-		return radix_desc(idx, key, n);
-	uint32_t *out = malloc((size_t)n * sizeof *out);
-	if (!out)
-		return -1;
-	sim_prefault(out, (size_t)n * sizeof *out); /* see mem.h */
-	radix_half a = {idx, key, n / 2, 0}, b = {idx + n / 2, key, n - n / 2, 0};
+		return radix_desc(idx, key, n, tmp);
+	radix_half a = {idx, key, n / 2, tmp, 0},
+		   b = {idx + n / 2, key, n - n / 2, tmp + n / 2, 0};
 	sim_par2(radix_half_run, &a, &b);
-	if (a.rc || b.rc) {
-		free(out);
+	if (a.rc || b.rc)
 		return -1;
-	}
+	uint32_t *out = tmp;
 	const uint32_t *x = a.idx, *y = b.idx;
 	uint32_t nx = a.n, ny = b.n, k = n / 2;
 	uint32_t lo = k > ny ? k - ny : 0, hi = k < nx ? k : nx;
@@ -3321,7 +3314,6 @@ static int heft_sort(uint32_t *idx, const double *key, uint32_t n)
 		   mb = {key, x + lo, y + (k - lo), nx - lo, ny - (k - lo), out + k};
 	sim_par2(merge_half_run, &ma, &mb);
 	memcpy(idx, out, (size_t)n * sizeof *idx);
-	free(out);
 	return 0;
 }
 
@@ -3543,6 +3535,7 @@ static int wf_plan_heft(engine *e)
 	 * upward rank after; its planned finish once planned */
 	double *aft = calloc(N ? N : 1, sizeof *aft);
 	uint32_t *all = malloc((size_t)(N ? N : 1) * sizeof *all);
+	uint32_t *sort_tmp = malloc((size_t)(n ? n : 1) * sizeof *sort_tmp); /* heft_sort's */
 	size_t total_slots = 0;
 	for (uint32_t m = 0; m < nm; m++)
 		total_slots += e->mviews[m].slots;
@@ -3567,7 +3560,7 @@ static int wf_plan_heft(engine *e)
 	e->wf_plan_off = calloc(nm + 1, sizeof *e->wf_plan_off);
 	e->wf_plan_at = calloc(nm, sizeof *e->wf_plan_at);
 	int rc = -1;
-	if (!edata || !efiles || !aft || !all || !slot_free ||
+	if (!edata || !efiles || !aft || !all || !sort_tmp || !slot_free ||
 	    !mbase || !mslot || !mfree || !mnum || !fin || !cnt || !half || !xt || !xm || !e->wf_plan ||
 	    !e->wf_plan_off || !e->wf_plan_at)
 		goto out;
@@ -3592,10 +3585,11 @@ static int wf_plan_heft(engine *e)
 	 * first: see mem.h), from their ends back as the pass goes; where
 	 * the rank pass's own are small, those at once first (beside it,
 	 * they slowed it more than they saved: see HEFT_BESIDE_MIN) */
-	sim_prefault_list pl = {{edata, efiles, aft, all, e->wf_plan},
+	sim_prefault_list pl = {{edata, efiles, aft, all, sort_tmp, e->wf_plan},
 				{ne * sizeof *edata, ne, (size_t)N * sizeof *aft,
-				 (size_t)N * sizeof *all, (size_t)N * sizeof *e->wf_plan},
-				5};
+				 (size_t)N * sizeof *all, (size_t)n * sizeof *sort_tmp,
+				 (size_t)N * sizeof *e->wf_plan},
+				6};
 	if (pl.size[0] + pl.size[1] + pl.size[2] < HEFT_BESIDE_MIN) {
 		for (int i = 0; i < 3; i++)
 			sim_prefault(pl.p[i], pl.size[i]);
@@ -3657,7 +3651,7 @@ static int wf_plan_heft(engine *e)
 	memcpy(all + nf, d->topo, (size_t)n * sizeof *all);
 	for (uint32_t k = n + nf; k < N; k++)
 		all[k] = k;
-	if (heft_sort(all + nf, aft, n))
+	if (heft_sort(all + nf, aft, n, sort_tmp))
 		goto out;
 	double first_end = 0, dag_end = 0;
 	memo_type = WF_NONE;
@@ -3780,6 +3774,7 @@ out:
 	free(efiles);
 	free(aft);
 	free(all);
+	free(sort_tmp);
 	free(slot_free);
 	free(mbase);
 	free(mslot);
@@ -3793,13 +3788,15 @@ out:
 	return rc;
 }
 
-/* wf_setup's per-job entries (ins 0: wf_js) or per-input entries (ins 1:
- * wf_in), each array faulted in (see mem.h) and filled on a processor
- * of its own where it can (sim_par2). */
+/* wf_setup's per-job entries (wf_js) of jobs [j0, j1) and their inputs'
+ * (wf_in), both arrays' shares faulted in first (see mem.h): the jobs in
+ * two halves on two processors where it can (sim_par2), each share
+ * filled by one. js_end: the end of its share of wf_js (past j1 for the
+ * last: the aux jobs' entries and the end mark). */
 typedef struct wf_fill {
 	engine *e;
-	size_t bytes;
-	int ins;
+	uint32_t j0, j1;
+	size_t js_end;
 } wf_fill;
 
 static void wf_fill_run(void *arg)
@@ -3807,25 +3804,25 @@ static void wf_fill_run(void *arg)
 	const wf_fill *f = arg;
 	engine *e = f->e;
 	const wl_dag *d = e->wf->dag;
-	if (f->ins) {
-		sim_prefault(e->wf_in, f->bytes);
-		for (uint32_t i = 0; i < d->in_off[d->n_jobs]; i++) {
-			uint32_t fl = d->in_file[i];
-			e->wf_in[i] = (wf_input){d->file_size[fl], d->file_producer[fl]};
-		}
-		return;
-	}
-	sim_prefault(e->wf_js, f->bytes);
+	uint32_t i0 = d->in_off[f->j0], i1 = d->in_off[f->j1];
+	sim_prefault(e->wf_js + f->j0, (f->js_end - f->j0) * sizeof *e->wf_js);
+	sim_prefault(e->wf_in + i0, (size_t)(i1 - i0) * sizeof *e->wf_in);
 	/* machine set before read, no record, parents to wait for (one
 	 * pass over par_off: no second read of it at each parent's end) */
-	for (uint32_t j = 0; j < d->n_jobs; j++) {
+	for (uint32_t j = f->j0; j < f->j1; j++) {
 		e->wf_js[j].left = d->par_off[j + 1] - d->par_off[j];
 		e->wf_js[j].type = e->wf->job_type[j];
 		e->wf_js[j].in0 = d->in_off[j];
 		e->wf_js[j].ch0 = d->child_off[j];
 	}
-	e->wf_js[d->n_jobs].in0 = d->in_off[d->n_jobs];
-	e->wf_js[d->n_jobs].ch0 = d->child_off[d->n_jobs];
+	for (uint32_t i = i0; i < i1; i++) {
+		uint32_t fl = d->in_file[i];
+		e->wf_in[i] = (wf_input){d->file_size[fl], d->file_producer[fl]};
+	}
+	if (f->j1 == d->n_jobs) {
+		e->wf_js[d->n_jobs].in0 = d->in_off[d->n_jobs];
+		e->wf_js[d->n_jobs].ch0 = d->child_off[d->n_jobs];
+	}
 }
 
 /* Set the workflow part of a run up. */
@@ -3869,9 +3866,10 @@ static WF_HOOK int wf_setup(engine *e)
 		/* side by side where it can, from 1 MB in all (bench_dag at
 		 * 10^5 jobs, 4.8 MB: 2.4 ms in the set-up where one after the
 		 * other took 3.0) */
-		wf_fill f[2] = {{e, (nj + 1) * sizeof *e->wf_js, 0},
-				{e, (size_t)n_in * sizeof *e->wf_in, 1}};
-		if (f[0].bytes + f[1].bytes >= ((size_t)1 << 20)) {
+		uint32_t h = d->n_jobs / 2;
+		wf_fill f[2] = {{e, 0, h, h}, {e, h, d->n_jobs, nj + 1}};
+		if ((nj + 1) * sizeof *e->wf_js + (size_t)n_in * sizeof *e->wf_in >=
+		    ((size_t)1 << 20)) {
 			sim_par2(wf_fill_run, &f[0], &f[1]);
 		} else {
 			wf_fill_run(&f[0]);
