@@ -3385,7 +3385,7 @@ static inline uint32_t heft_lane(uint32_t q, uint32_t n)
 /* heft's pick with one downlink speed: the machine m < nm where a job
  * ready at a1 (a2 on machine pm1) finishes first, max(mfree[m], ready) +
  * xm[m], the first on a tie; WF_NONE where none finishes (all infinite or
- * NaN: unable). *best: its finish. The arrays hold an even number of
+ * NaN: unable). *best: its finish. The arrays hold a multiple of four
  * entries (a pad of NaN in xm). With SSE2 two machines at a time, a tree
  * of minima, then the first place holding the least: the same pick as the
  * scan without them, whose chain of compares through the best so far
@@ -3396,12 +3396,12 @@ static HOT_INLINE uint32_t heft_pick(const double *mfree, const double *xm,
 				     uint32_t pm1, double *best)
 {
 #if defined(__SSE2__)
-	uint32_t n2 = (nm + 1) & ~1u;
+	uint32_t n4 = (nm + 3) & ~3u;
 	__m128d r1 = _mm_set1_pd(a1), r2 = _mm_set1_pd(a2),
 		vp = _mm_set1_pd(pm1 == WF_NONE ? -1.0 : (double)pm1);
 	__m128d lo0 = _mm_set1_pd(INFINITY), lo1 = lo0;
 	uint32_t m = 0;
-	for (; m + 4 <= n2; m += 4) {
+	for (; m < n4; m += 4) {
 		__m128d p0 = _mm_cmpeq_pd(_mm_loadu_pd(mnum + m), vp),
 			p1 = _mm_cmpeq_pd(_mm_loadu_pd(mnum + m + 2), vp);
 		__m128d d0 = _mm_or_pd(_mm_and_pd(p0, r2), _mm_andnot_pd(p0, r1)),
@@ -3415,14 +3415,6 @@ static HOT_INLINE uint32_t heft_pick(const double *mfree, const double *xm,
 		lo0 = _mm_min_pd(f0, lo0); /* a NaN f: lo0 kept */
 		lo1 = _mm_min_pd(f1, lo1);
 	}
-	if (m < n2) {
-		__m128d p0 = _mm_cmpeq_pd(_mm_loadu_pd(mnum + m), vp);
-		__m128d d0 = _mm_or_pd(_mm_and_pd(p0, r2), _mm_andnot_pd(p0, r1));
-		__m128d f0 = _mm_add_pd(_mm_max_pd(_mm_loadu_pd(mfree + m), d0),
-					_mm_loadu_pd(xm + m));
-		_mm_storeu_pd(fin + m, f0);
-		lo0 = _mm_min_pd(f0, lo0);
-	}
 	lo0 = _mm_min_pd(lo0, lo1);
 	lo0 = _mm_min_pd(lo0, _mm_unpackhi_pd(lo0, lo0));
 	double least = _mm_cvtsd_f64(lo0);
@@ -3431,9 +3423,9 @@ static HOT_INLINE uint32_t heft_pick(const double *mfree, const double *xm,
 		return WF_NONE;
 	lo0 = _mm_unpacklo_pd(lo0, lo0);
 	uint32_t k = WF_NONE;
-	if (n2 <= 64) {
+	if (n4 <= 64) {
 		uint64_t h = 0;
-		for (m = 0; m < n2; m += 2)
+		for (m = 0; m < n4; m += 2)
 			h |= (uint64_t)_mm_movemask_pd(_mm_cmpeq_pd(_mm_loadu_pd(fin + m), lo0))
 			     << m;
 		k = (uint32_t)__builtin_ctzll(h);
@@ -3544,18 +3536,18 @@ static int wf_plan_heft(engine *e)
 	 * such) and when */
 	size_t *mbase = malloc((nm ? nm : 1) * sizeof *mbase);
 	size_t *mslot = malloc((nm ? nm : 1) * sizeof *mslot);
-	/* per machine, an even number of entries (heft_pick): when it frees,
-	 * its number, the job's finish there */
-	uint32_t nm2 = (nm + 1) & ~1u;
-	double *mfree = calloc(nm2 ? nm2 : 2, sizeof *mfree);
-	double *mnum = malloc((nm2 ? nm2 : 2) * sizeof *mnum);
-	double *fin = malloc((nm2 ? nm2 : 2) * sizeof *fin);
+	/* per machine, a multiple of four entries (heft_pick): when it
+	 * frees, its number, the job's finish there */
+	uint32_t nm4 = (nm + 3) & ~3u;
+	double *mfree = calloc(nm4 ? nm4 : 4, sizeof *mfree);
+	double *mnum = malloc((nm4 ? nm4 : 4) * sizeof *mnum);
+	double *fin = malloc((nm4 ? nm4 : 4) * sizeof *fin);
 	uint32_t *cnt = calloc(nm + 1, sizeof *cnt);
 	uint32_t *half = calloc(nm ? nm : 1, sizeof *half); /* per machine: jobs
 							       in all[]'s first half */
 	uint32_t nmt = e->prof->n_machines;
 	double *xt = malloc((nmt ? nmt : 1) * sizeof *xt); /* a job's per type */
-	double *xm = malloc((nm2 ? nm2 : 2) * sizeof *xm); /* and per machine */
+	double *xm = malloc((nm4 ? nm4 : 4) * sizeof *xm); /* and per machine */
 	e->wf_plan = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan);
 	e->wf_plan_off = calloc(nm + 1, sizeof *e->wf_plan_off);
 	e->wf_plan_at = calloc(nm, sizeof *e->wf_plan_at);
@@ -3564,7 +3556,7 @@ static int wf_plan_heft(engine *e)
 	    !mbase || !mslot || !mfree || !mnum || !fin || !cnt || !half || !xt || !xm || !e->wf_plan ||
 	    !e->wf_plan_off || !e->wf_plan_at)
 		goto out;
-	for (uint32_t m = 0; m < nm2; m++) {
+	for (uint32_t m = 0; m < nm4; m++) {
 		mnum[m] = m < nm ? (double)m : -2.0;
 		xm[m] = NAN; /* the pad: never picked */
 	}

@@ -786,14 +786,8 @@ START_TEST(heft_plans_jobs_of_one_type_by_their_work)
 		"\"m\", \"model\": \"constant\", \"value\": 1}]}");
 	static const double work[3] = {1, 5, 2};
 	wl_dag *d = works_dag(work, 3);
-	sim_dag_machine m[2] = {{.type = 0, .slots = 1, .up_bps = 100, .down_bps = 100},
-				{.type = 0, .slots = 1, .up_bps = 100, .down_bps = 100}};
-	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
-	c.profile = p;
-	c.dag = d;
-	c.machines = m;
-	c.n_machines = 2;
-	c.policy = SIM_DAG_HEFT;
+	sim_dag_machine m[2];
+	sim_dag_config c = heft_run_config(p, d, m, 2, 0, 100);
 	rows rs;
 	sim_dag_result r = run_dag(&c, &rs);
 	static const double want[3][3] = {{1, 2, 3}, {0, 0, 5}, {1, 0, 2}};
@@ -836,16 +830,9 @@ START_TEST(heft_passes_over_machines_that_cannot_run_a_job)
 	/* the two that can run t: m1 and m3 of five, m65 and m66 of 67 */
 	static const uint32_t nms[2] = {5, MAX_M}, can[2][2] = {{1, 3}, {65, 66}};
 	for (int v = 0; v < 2; v++) {
+		sim_dag_config c = heft_run_config(p, d, m, nms[v], 0, 100);
 		for (uint32_t k = 0; k < nms[v]; k++)
-			m[k] = (sim_dag_machine){.type = 1, .slots = 1,
-						 .up_bps = 100, .down_bps = 100};
-		m[can[v][0]].type = m[can[v][1]].type = 0;
-		sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
-		c.profile = p;
-		c.dag = d;
-		c.machines = m;
-		c.n_machines = nms[v];
-		c.policy = SIM_DAG_HEFT;
+			m[k].type = k == can[v][0] || k == can[v][1] ? 0 : 1;
 		rows rs;
 		sim_dag_result r = run_dag(&c, &rs);
 		const double want[3][3] = {{can[v][1], 2, 3}, {can[v][0], 0, 5},
