@@ -2884,13 +2884,41 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 	return wf_after(e, pd, EV_WF_POST, j);
 }
 
-/* One row of jobs.csv.gz (wfspec.md). */
+/* A row of jobs.csv.gz (wfspec.md) as the run hands it over: what in it
+ * changes during the run. The gzip writer's thread formats it
+ * (wf_row_text) beside the run. */
+typedef struct wf_rowrec {
+	double t[WT_N]; /* the job's times (enum wf_time) */
+	uint32_t j, type, machine, mtype;
+	uint8_t cls, staged;
+} wf_rowrec;
+
+#define WF_ROW_MAX                                                             \
+	(2 * SIM_FMT_U64_MAX + 3 * NAME_MAX_BYTES + 16 + 2 +                   \
+	 WT_N * (SIM_FMT_TIME_MAX + 1) + 8 + 2 * NAME_MAX_BYTES + 8)
+
 static void wf_row(engine *e, uint32_t j)
 {
 	const wjob *s = wf_job(e, j);
-	const double *jt = wf_times(e, j);
-	char row[2 * SIM_FMT_U64_MAX + 3 * NAME_MAX_BYTES + 16 + 2 +
-		 WT_N * (SIM_FMT_TIME_MAX + 1) + 8 + 2 * NAME_MAX_BYTES + 8];
+	wf_rowrec *r = sim_gzout_record(e->csv);
+	memcpy(r->t, wf_times(e, j), sizeof r->t);
+	r->j = j;
+	r->type = wf_type(e, j);
+	r->machine = e->wf_js[j].machine;
+	r->mtype = e->mviews[r->machine].type;
+	r->cls = (uint8_t)s->cls;
+	r->staged = (uint8_t)s->staged;
+}
+
+/* The text of row rec (a wf_rowrec) into row (WF_ROW_MAX bytes); on the
+ * writer's thread: it reads only what the run leaves as it is (names,
+ * the DAG, the aux jobs' kinds). */
+static size_t wf_row_text(const void *ctx, const void *rec, char *row)
+{
+	const engine *e = ctx;
+	const wf_rowrec *r = rec;
+	uint32_t j = r->j;
+	const double *jt = r->t;
 	size_t n = sim_fmt_u64(row, j);
 	row[n++] = ',';
 	char aux[64];
@@ -2929,15 +2957,15 @@ static void wf_row(engine *e, uint32_t j)
 		n += l;
 	}
 	row[n++] = ',';
-	uint32_t tt = wf_type(e, j);
+	uint32_t tt = r->type;
 	n += put_name(row + n, e->prof->tasks[tt].name, e->name_len[tt]);
 	static const char *const cls[] = {"compute,", "transfer,", "auxiliary,"};
-	l = strlen(cls[s->cls]);
-	memcpy(row + n, cls[s->cls], l);
+	l = strlen(cls[r->cls]);
+	memcpy(row + n, cls[r->cls], l);
 	n += l;
-	n += sim_fmt_u64(row + n, e->wf_js[j].machine);
+	n += sim_fmt_u64(row + n, r->machine);
 	row[n++] = ',';
-	uint32_t mt = e->mviews[e->wf_js[j].machine].type;
+	uint32_t mt = r->mtype;
 	n += put_name(row + n, e->prof->machines[mt].name,
 		      e->name_len[e->prof->n_tasks + mt]);
 	/* ready,submit,start,si_s,si_e,c_s,c_e,so_s,so_e,end,post */
@@ -2945,14 +2973,30 @@ static void wf_row(engine *e, uint32_t j)
 			jt[WT_SI_S],  jt[WT_SI_E],  jt[WT_C_S],
 			jt[WT_C_E],   NAN,	    NAN,
 			jt[WT_END],   jt[WT_POST]};
-	if (!s->staged)
+	if (!r->staged)
 		v[3] = v[4] = NAN;
 	for (int k = 0; k < 11; k++) {
 		if (!isnan(v[k]))
 			n += sim_fmt_time(row + n, v[k]);
 		row[n++] = k < 10 ? ',' : '\n';
 	}
-	sim_gzout_write(e->csv, row, n);
+	return n;
+}
+
+/* jobs.csv.gz, opened (e->csv): its header, and its rows handed over as
+ * records (wf_row), formatted by wf_row_text. */
+static int wf_rows_begin(engine *e, io_err *err)
+{
+	static const char header[] =
+		"job,name,task_type,class,machine,machine_type,ready_s,"
+		"submit_s,start_s,stage_in_start_s,stage_in_end_s,"
+		"compute_start_s,compute_end_s,stage_out_start_s,"
+		"stage_out_end_s,end_s,post_end_s\n";
+	sim_gzout_write(e->csv, header, sizeof header - 1);
+	if (sim_gzout_records(e->csv, sizeof(wf_rowrec), WF_ROW_MAX,
+			      wf_row_text, e))
+		return io_errf(err, IO_ENOMEM, NULL, 0, "out of memory");
+	return row_names_init(e, err);
 }
 
 static int wf_release_last(engine *e);
@@ -4764,18 +4808,12 @@ int sim_engine_run(const sim_experiment *x, const exp_policy *p,
 			static const char header[] =
 				"id,task_type,arrival_s,start_s,end_s,deadline_s,"
 				"machine,machine_type,outcome,energy_j\n";
-			static const char jobs_header[] =
-				"job,name,task_type,class,machine,machine_type,"
-				"ready_s,submit_s,start_s,stage_in_start_s,"
-				"stage_in_end_s,compute_start_s,compute_end_s,"
-				"stage_out_start_s,stage_out_end_s,end_s,"
-				"post_end_s\n";
-			if (!rc && x->wf)
-				sim_gzout_write(e.csv, jobs_header, sizeof jobs_header - 1);
-			else if (!rc)
+			if (!rc && x->wf) {
+				rc = wf_rows_begin(&e, err);
+			} else if (!rc) {
 				sim_gzout_write(e.csv, header, sizeof header - 1);
-			if (!rc)
 				rc = row_names_init(&e, err);
+			}
 		}
 	}
 	double t0 = sim_clock_s();
@@ -4902,16 +4940,9 @@ int sim_dag_run(const sim_dag_config *c, sim_dag_result *r, io_err *err)
 	e.on_job = c->on_job;
 	e.on_job_ctx = c->ctx;
 	if (!rc && c->jobs_csv) {
-		static const char jobs_header[] =
-			"job,name,task_type,class,machine,machine_type,ready_s,"
-			"submit_s,start_s,stage_in_start_s,stage_in_end_s,"
-			"compute_start_s,compute_end_s,stage_out_start_s,"
-			"stage_out_end_s,end_s,post_end_s\n";
 		rc = sim_gzout_open(&e.csv, c->jobs_csv, err);
 		if (!rc)
-			sim_gzout_write(e.csv, jobs_header, sizeof jobs_header - 1);
-		if (!rc)
-			rc = row_names_init(&e, err);
+			rc = wf_rows_begin(&e, err);
 	}
 	if (!rc)
 		rc = run_loop(&e);

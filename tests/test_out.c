@@ -373,27 +373,20 @@ START_TEST(gzout_empty_file_is_valid_gzip)
 }
 END_TEST
 
-/* A full disk (the temporary is a link to /dev/full): the failure shows
- * in sim_gzout_failed once the writer has met it (at most
- * SIM_GZOUT_BLOCKS blocks later), close names the file and the cause,
- * no file, temporary or thread is left. */
-START_TEST(gzout_full_disk_is_reported_at_close_naming_the_file)
+/* path's temporary (its name into tmp) made a link to /dev/full. */
+static void tmp_to_dev_full(const char *path, char *tmp, size_t cap)
 {
-	const char *path = tmp_path("full.csv.gz");
-	char tmp[700];
-	snprintf(tmp, sizeof tmp, "%s", tmp_of(path));
+	snprintf(tmp, cap, "%s", tmp_of(path));
 	unlink(tmp);
 	ck_assert_int_eq(symlink("/dev/full", tmp), 0);
-	int threads = threads_at_rest();
-	sim_gzout *o = NULL;
+}
+
+/* o has met the full disk: close reports it naming path, and no file,
+ * temporary (tmp) or thread is left. */
+static void full_disk_reported(sim_gzout *o, const char *path,
+			       const char *tmp, int threads)
+{
 	io_err err = {0};
-	ck_assert_int_eq(sim_gzout_open(&o, path, &err), 0);
-	size_t len, *ends;
-	char *text = make_rows(10000, &len, &ends);
-	for (size_t written = 0;
-	     written < (SIM_GZOUT_BLOCKS + 2) * SIM_GZOUT_BLOCK_BYTES;
-	     written += len)
-		sim_gzout_write(o, text, len);
 	ck_assert(sim_gzout_failed(o));
 	ck_assert_int_eq(sim_gzout_close(o, 1, &err), IO_EIO);
 	char want[1024];
@@ -404,6 +397,28 @@ START_TEST(gzout_full_disk_is_reported_at_close_naming_the_file)
 	struct stat st;
 	ck_assert_int_ne(lstat(tmp, &st), 0);
 	ck_assert_int_eq(threads_settled(threads), threads);
+}
+
+/* A full disk (the temporary is a link to /dev/full): the failure shows
+ * in sim_gzout_failed once the writer has met it (at most
+ * SIM_GZOUT_BLOCKS blocks later), close names the file and the cause,
+ * no file, temporary or thread is left. */
+START_TEST(gzout_full_disk_is_reported_at_close_naming_the_file)
+{
+	const char *path = tmp_path("full.csv.gz");
+	char tmp[700];
+	tmp_to_dev_full(path, tmp, sizeof tmp);
+	int threads = threads_at_rest();
+	sim_gzout *o = NULL;
+	io_err err = {0};
+	ck_assert_int_eq(sim_gzout_open(&o, path, &err), 0);
+	size_t len, *ends;
+	char *text = make_rows(10000, &len, &ends);
+	for (size_t written = 0;
+	     written < (SIM_GZOUT_BLOCKS + 2) * SIM_GZOUT_BLOCK_BYTES;
+	     written += len)
+		sim_gzout_write(o, text, len);
+	full_disk_reported(o, path, tmp, threads);
 	free(text);
 	free(ends);
 }
@@ -451,6 +466,160 @@ START_TEST(gzout_other_failures_leave_no_file_and_no_thread)
 		      "%s", e3.msg);
 	ck_assert_int_eq(threads_settled(threads), threads);
 	ck_assert_int_eq(sim_gzout_close(NULL, 1, &e3), 0);
+	free(text);
+	free(ends);
+}
+END_TEST
+
+/* ------------------------------------------------------ gzout records */
+
+/* Records of make_rows' rows: a row's number, and a double that keeps
+ * the record 8-byte aligned; its text is the row's (rec_text). */
+typedef struct row_rec {
+	uint32_t row, pad;
+	double x;
+} row_rec;
+typedef struct row_src {
+	const char *text;
+	const size_t *ends;
+} row_src;
+enum { ROW_TEXT_MAX = 600 };
+
+static size_t rec_text(const void *ctx, const void *rec, char *out)
+{
+	const row_src *src = ctx;
+	uint32_t i = ((const row_rec *)rec)->row;
+	size_t from = i ? src->ends[i - 1] : 0, n = src->ends[i] - from;
+	memcpy(out, src->text + from, n);
+	return n;
+}
+
+/* Write head, then rows [0, n_rows) through records mode: most as
+ * records, every 997th (from the 5th) as text, every 1499th (from the
+ * 7th) in place (sim_gzout_room); commit = close's. */
+static int write_records(const char *path, const char *head,
+			 const row_src *src, size_t n_rows, int commit)
+{
+	sim_gzout *o = NULL;
+	io_err err = {0};
+	ck_assert_msg(sim_gzout_open(&o, path, &err) == 0, "%s", err.msg);
+	sim_gzout_write(o, head, strlen(head));
+	ck_assert_int_eq(sim_gzout_records(o, sizeof(row_rec), ROW_TEXT_MAX,
+					   rec_text, src), 0);
+	ck_assert_int_eq(sim_gzout_records(o, sizeof(row_rec), ROW_TEXT_MAX,
+					   rec_text, src), -1); /* once */
+	for (size_t i = 0; i < n_rows; i++) {
+		size_t from = i ? src->ends[i - 1] : 0, n = src->ends[i] - from;
+		if (i % 997 == 5) {
+			sim_gzout_write(o, src->text + from, n);
+		} else if (i % 1499 == 7 && sim_gzout_room(o, n)) {
+			memcpy(sim_gzout_room(o, n), src->text + from, n);
+			sim_gzout_commit(o, n);
+		} else {
+			row_rec *r = sim_gzout_record(o);
+			ck_assert_uint_eq((uintptr_t)r % _Alignof(row_rec), 0);
+			*r = (row_rec){.row = (uint32_t)i, .x = 1.0};
+		}
+	}
+	int rc = sim_gzout_close(o, commit, &err);
+	ck_assert_msg(!commit || rc == 0, "%s", err.msg);
+	return rc;
+}
+
+/* Rows handed over as records, formatted on the writer's thread, make the
+ * file their text written in order would, byte for byte: the same
+ * members (one per full block), text written before and between the
+ * records in its place; with a header or none, and again the same. */
+START_TEST(gzout_records_make_the_file_their_text_would)
+{
+	size_t len, *ends, n_rows = 40000;
+	char *text = make_rows(n_rows, &len, &ends);
+	row_src src = {text, ends};
+	const char *heads[] = {"id,type,arrival\n", ""};
+	int threads = threads_at_rest();
+	for (size_t h = 0; h < 2; h++) {
+		size_t hl = strlen(heads[h]);
+		char *all = malloc(hl + len);
+		ck_assert_ptr_nonnull(all);
+		memcpy(all, heads[h], hl);
+		memcpy(all + hl, text, len);
+		char a[700], b[700];
+		snprintf(a, sizeof a, "%s", tmp_path("text.csv.gz"));
+		snprintf(b, sizeof b, "%s", tmp_path("recs.csv.gz"));
+		size_t one = hl + len;
+		write_gzout(a, all, one, &one, 1, 0);
+		write_records(b, heads[h], &src, n_rows, 1);
+		ck_assert_msg(same_bytes(a, b), "head %zu: records differ", h);
+		size_t got_len;
+		int members;
+		char *got = gunzip_members(b, &got_len, &members);
+		ck_assert_uint_eq(got_len, hl + len);
+		ck_assert(memcmp(got, all, got_len) == 0);
+		ck_assert_int_eq(members, (int)((hl + len + SIM_GZOUT_BLOCK_BYTES - 1) /
+						SIM_GZOUT_BLOCK_BYTES));
+		free(got);
+		write_records(a, heads[h], &src, n_rows, 1);
+		ck_assert(same_bytes(a, b));
+		free(all);
+	}
+	ck_assert_int_eq(threads_settled(threads), threads);
+	free(text);
+	free(ends);
+}
+END_TEST
+
+/* Records mode with nothing written is an empty file of one empty member,
+ * as without it; with its header only, the header. Discarded (commit 0),
+ * it leaves no file, temporary or thread. */
+START_TEST(gzout_records_empty_header_only_and_discarded)
+{
+	row_src src = {"", NULL};
+	int threads = threads_at_rest();
+	const char *heads[] = {"", "job,name\n"};
+	for (size_t h = 0; h < 2; h++) {
+		const char *path = tmp_path("recs_empty.csv.gz");
+		write_records(path, heads[h], &src, 0, 1);
+		size_t n;
+		int members;
+		char *got = gunzip_members(path, &n, &members);
+		ck_assert_uint_eq(n, strlen(heads[h]));
+		ck_assert(memcmp(got, heads[h], n) == 0);
+		ck_assert_int_eq(members, 1);
+		free(got);
+	}
+	size_t len, *ends;
+	char *text = make_rows(20000, &len, &ends);
+	row_src rows = {text, ends};
+	const char *gone = tmp_path("recs_gone.csv.gz");
+	ck_assert_int_eq(write_records(gone, "h\n", &rows, 20000, 0), 0);
+	ck_assert_int_ne(access(gone, F_OK), 0);
+	ck_assert_int_ne(access(tmp_of(gone), F_OK), 0);
+	ck_assert_int_eq(threads_settled(threads), threads);
+	free(text);
+	free(ends);
+}
+END_TEST
+
+/* A full disk in records mode: seen by sim_gzout_failed a few blocks
+ * later, reported at close naming the file; nothing is left. */
+START_TEST(gzout_records_full_disk_is_reported_at_close)
+{
+	const char *path = tmp_path("recs_full.csv.gz");
+	char tmp[700];
+	tmp_to_dev_full(path, tmp, sizeof tmp);
+	int threads = threads_at_rest();
+	size_t len, *ends, n_rows = 40000;
+	char *text = make_rows(n_rows, &len, &ends);
+	row_src src = {text, ends};
+	sim_gzout *o = NULL;
+	io_err err = {0};
+	ck_assert_int_eq(sim_gzout_open(&o, path, &err), 0);
+	ck_assert_int_eq(sim_gzout_records(o, sizeof(row_rec), ROW_TEXT_MAX,
+					   rec_text, &src), 0);
+	size_t per_block = SIM_GZOUT_BLOCK_BYTES / sizeof(row_rec);
+	for (size_t i = 0; i < (SIM_GZOUT_BLOCKS + 2) * per_block; i++)
+		*(row_rec *)sim_gzout_record(o) = (row_rec){.row = (uint32_t)(i % n_rows)};
+	full_disk_reported(o, path, tmp, threads);
 	free(text);
 	free(ends);
 }
@@ -601,6 +770,9 @@ Suite *suite_out(void)
 	tcase_add_test(g, gzout_empty_file_is_valid_gzip);
 	tcase_add_test(g, gzout_full_disk_is_reported_at_close_naming_the_file);
 	tcase_add_test(g, gzout_other_failures_leave_no_file_and_no_thread);
+	tcase_add_test(g, gzout_records_make_the_file_their_text_would);
+	tcase_add_test(g, gzout_records_empty_header_only_and_discarded);
+	tcase_add_test(g, gzout_records_full_disk_is_reported_at_close);
 	suite_add_tcase(s, g);
 	TCase *f = tcase_create("fmt");
 	tcase_set_timeout(f, 60);

@@ -53,6 +53,10 @@ static char *temp_name(const char *path)
 #define GZ_BLOCK_BYTES SIM_GZOUT_BLOCK_BYTES
 #define GZ_BLOCKS SIM_GZOUT_BLOCKS
 #define GZ_LEVEL 1
+/* What a block handed over holds: text to compress as one member (every
+ * block without records mode), or, in records mode, text or records to
+ * add to the writer's text block (tb), which makes the members. */
+enum { GZ_RAW, GZ_TEXT, GZ_RECS };
 
 struct sim_gzout {
 	char *path, *tmp;
@@ -77,6 +81,16 @@ struct sim_gzout {
 	size_t zcap;
 	int err_no; /* errno of the first failure, 0: compression failed */
 	atomic_int failed;
+	uint64_t packed; /* members compressed (the writer's) */
+	/* records mode (sim_gzout_records): each block's kind; the text block
+	 * the records are formatted into, and room for one record's text
+	 * where tb has less left (the writer's) */
+	uint8_t kind[GZ_BLOCKS], cur_kind;
+	size_t rec_size, max_text;
+	sim_gzout_fmt fmt;
+	const void *fmt_ctx;
+	char *tb, *scratch;
+	size_t tused;
 };
 
 /* Remember the first failure and its cause. */
@@ -93,6 +107,7 @@ static void gz_pack(sim_gzout *o, const char *buf, size_t len)
 {
 	if (atomic_load_explicit(&o->failed, memory_order_relaxed))
 		return;
+	o->packed++;
 	size_t n = libdeflate_gzip_compress(o->z, buf, len, o->zbuf, o->zcap);
 	if (n == 0) {
 		gz_fail(o, 0);
@@ -110,6 +125,49 @@ static void gz_pack(sim_gzout *o, const char *buf, size_t len)
 	}
 }
 
+/* Text onto the text block, a member each time it fills. */
+static void gz_text(sim_gzout *o, const char *buf, size_t len)
+{
+	while (len) {
+		size_t part = GZ_BLOCK_BYTES - o->tused;
+		if (part > len)
+			part = len;
+		memcpy(o->tb + o->tused, buf, part);
+		o->tused += part;
+		buf += part;
+		len -= part;
+		if (o->tused == GZ_BLOCK_BYTES) {
+			gz_pack(o, o->tb, GZ_BLOCK_BYTES);
+			o->tused = 0;
+		}
+	}
+}
+
+/* A block handed over, of its kind: records are formatted straight onto
+ * the text block while it has room for any, else through scratch. */
+static void gz_take(sim_gzout *o, const char *buf, size_t len, int kind)
+{
+	if (kind == GZ_RAW) {
+		gz_pack(o, buf, len);
+		return;
+	}
+	if (kind == GZ_TEXT) {
+		gz_text(o, buf, len);
+		return;
+	}
+	for (size_t at = 0; at < len; at += o->rec_size) {
+		if (GZ_BLOCK_BYTES - o->tused < o->max_text) {
+			gz_text(o, o->scratch, o->fmt(o->fmt_ctx, buf + at, o->scratch));
+			continue;
+		}
+		o->tused += o->fmt(o->fmt_ctx, buf + at, o->tb + o->tused);
+		if (o->tused == GZ_BLOCK_BYTES) {
+			gz_pack(o, o->tb, GZ_BLOCK_BYTES);
+			o->tused = 0;
+		}
+	}
+}
+
 static void *gz_writer(void *arg)
 {
 	sim_gzout *o = arg;
@@ -120,10 +178,10 @@ static void *gz_writer(void *arg)
 		if (o->done == o->filled)
 			break;
 		size_t i = (size_t)(o->done % GZ_BLOCKS), len = o->len[i];
-		int discard = o->discard;
+		int discard = o->discard, kind = o->kind[i];
 		pthread_mutex_unlock(&o->mu);
 		if (!discard)
-			gz_pack(o, o->block[i], len);
+			gz_take(o, o->block[i], len, kind);
 		pthread_mutex_lock(&o->mu);
 		o->done++;
 		pthread_cond_signal(&o->room);
@@ -176,12 +234,13 @@ static void gz_hand_over(sim_gzout *o)
 		return;
 	}
 	if (!o->threaded) {
-		gz_pack(o, o->cur, o->used);
+		gz_take(o, o->cur, o->used, o->cur_kind);
 		o->used = 0;
 		return;
 	}
 	pthread_mutex_lock(&o->mu);
 	o->len[o->filled % GZ_BLOCKS] = o->used;
+	o->kind[o->filled % GZ_BLOCKS] = o->cur_kind;
 	o->filled++;
 	pthread_cond_signal(&o->work);
 	while (o->filled - o->done >= GZ_BLOCKS)
@@ -203,6 +262,8 @@ static void gz_free(sim_gzout *o)
 	for (size_t i = 0; i < GZ_BLOCKS; i++)
 		free(o->block[i]);
 	free(o->zbuf);
+	free(o->tb);
+	free(o->scratch);
 	libdeflate_free_compressor(o->z);
 	free(o->path);
 	free(o->tmp);
@@ -243,8 +304,54 @@ int sim_gzout_open(sim_gzout **out, const char *path, io_err *err)
 	return 0;
 }
 
+/* In records mode, the block being filled becomes of kind k: the one
+ * filled so far, of the other kind, is handed over first. */
+static void gz_kind(sim_gzout *o, uint8_t k)
+{
+	if (o->used)
+		gz_hand_over(o);
+	o->cur_kind = k;
+}
+
+int sim_gzout_records(sim_gzout *o, size_t rec_size, size_t max_text,
+		      sim_gzout_fmt fmt, const void *ctx)
+{
+	if (o->fmt || !rec_size || rec_size > GZ_BLOCK_BYTES ||
+	    max_text > GZ_BLOCK_BYTES)
+		return -1;
+	char *tb = malloc(GZ_BLOCK_BYTES), *scratch = malloc(max_text ? max_text : 1);
+	if (!tb || !scratch) {
+		free(tb);
+		free(scratch);
+		return -1;
+	}
+	/* set before the text so far goes over: the writer adds it to tb */
+	o->tb = tb;
+	o->scratch = scratch;
+	o->rec_size = rec_size;
+	o->max_text = max_text;
+	o->fmt = fmt;
+	o->fmt_ctx = ctx;
+	o->cur_kind = GZ_TEXT; /* the text so far, handed over as text */
+	gz_kind(o, GZ_TEXT);
+	return 0;
+}
+
+void *sim_gzout_record(sim_gzout *o)
+{
+	if (o->cur_kind != GZ_RECS)
+		gz_kind(o, GZ_RECS);
+	if (GZ_BLOCK_BYTES - o->used < o->rec_size)
+		gz_hand_over(o);
+	void *r = o->cur + o->used;
+	o->used += o->rec_size;
+	return r;
+}
+
 void sim_gzout_write(sim_gzout *o, const char *buf, size_t len)
 {
+	if (o->cur_kind == GZ_RECS)
+		gz_kind(o, GZ_TEXT);
 	while (len > GZ_BLOCK_BYTES - o->used) {
 		size_t part = GZ_BLOCK_BYTES - o->used;
 		memcpy(o->cur + o->used, buf, part);
@@ -259,6 +366,8 @@ void sim_gzout_write(sim_gzout *o, const char *buf, size_t len)
 
 char *sim_gzout_room(sim_gzout *o, size_t max)
 {
+	if (o->cur_kind == GZ_RECS)
+		gz_kind(o, GZ_TEXT);
 	return max <= GZ_BLOCK_BYTES - o->used ? o->cur + o->used : NULL;
 }
 
@@ -279,10 +388,14 @@ int sim_gzout_close(sim_gzout *o, int commit, io_err *err)
 	if (!o)
 		return 0;
 	int rc = 0;
-	/* the last, partial block; an empty file is one empty member */
-	if (commit && (o->used || !o->members))
+	/* the last, partial block; an empty file is one empty member (in
+	 * records mode, the text block's rest, packed here once the writer
+	 * is done) */
+	if (commit && (o->used || (!o->members && !o->fmt)))
 		gz_hand_over(o);
 	gz_stop(o, !commit);
+	if (commit && o->fmt && (o->tused || !o->packed))
+		gz_pack(o, o->tb, o->tused);
 	if (close(o->fd) != 0)
 		gz_fail(o, errno);
 	o->fd = -1;

@@ -49,8 +49,9 @@ char *sim_pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * gzip (gzip -t, zcat, zlib's gzread, Python's gzip read them as one
  * stream). Block boundaries depend on the byte count only, so the same
  * bytes give the same file whatever the threads' timing. At most 4 blocks
- * are in flight (1 MiB, plus the compressed block and the compressor):
- * write waits when the writer is behind. An empty file is one empty
+ * are in flight (1 MiB, plus the compressed block and the compressor, and
+ * in records mode (below) the block of text the records are formatted
+ * into): write waits when the writer is behind. An empty file is one empty
  * member. A sim_gzout is used by one thread (plus its own writer). */
 #define SIM_GZOUT_BLOCK_BYTES ((size_t)256 << 10)
 #define SIM_GZOUT_BLOCKS 4
@@ -65,6 +66,22 @@ void sim_gzout_write(sim_gzout *o, const char *buf, size_t len);
  * bytes written there. The file is the same either way. */
 char *sim_gzout_room(sim_gzout *o, size_t max);
 void sim_gzout_commit(sim_gzout *o, size_t n);
+/* Rows formatted on the writer thread: after sim_gzout_records, the
+ * caller appends fixed-size binary records (sim_gzout_record: room for
+ * one, counted at once, to be filled before the next call on o) and the
+ * writer formats each into text with fmt (at most max_text bytes, both
+ * sizes at most a block) before compressing. The text is cut into members
+ * as written text is, so the file is the one the caller would have made
+ * by writing each record's text itself, whatever the threads' timing; text
+ * written before or between records keeps its place. fmt runs beside the
+ * caller: it may read only ctx's data that stays unchanged until close,
+ * and what the record holds. Without a writer thread the caller formats
+ * them as each block fills (the same file). Call once, before the first
+ * record; returns 0, or -1 on no memory (then nothing changed). */
+typedef size_t (*sim_gzout_fmt)(const void *ctx, const void *rec, char *text);
+int sim_gzout_records(sim_gzout *o, size_t rec_size, size_t max_text,
+		      sim_gzout_fmt fmt, const void *ctx);
+void *sim_gzout_record(sim_gzout *o);
 /* Has a write failed (disk full)? Then close(commit = 1) reports it. */
 int sim_gzout_failed(const sim_gzout *o);
 /* commit = 1: compress what is left, end the writer thread and rename the
