@@ -347,6 +347,8 @@ typedef struct engine {
 	 * first): wf_anomaly_stage counts the open ones */
 	uint32_t *wf_stage_head;
 	double *wf_src_bytes;
+	double *wf_fin; /* wf_eft_pick's finishes per machine, padded with NaN
+			   to a multiple of four (fin_least) */
 	uint32_t *wf_plan, *wf_plan_off, *wf_plan_at;
 	/* heft under max_running: each job's place in wf_plan, and per machine
 	 * the place of the next job to submit */
@@ -3116,6 +3118,51 @@ static WF_HOOK int wf_event(engine *e, uint32_t kind, void *data)
 	return -1;
 }
 
+#if defined(__SSE2__)
+/* The first place m < n4 (a multiple of four) where fin[m] is least, and
+ * that least in *best; WF_NONE (*best INFINITY) where none is below
+ * INFINITY. A NaN is never least (an unable machine, a pad). A tree of
+ * minima (exact: a minimum rounds nothing), then the first place holding
+ * it: the pick of a scan that keeps the first of equal finishes, without
+ * its chain of compares. fin_first takes the least of each lane (lo0)
+ * from a caller that works them out as it writes fin; fin_least works
+ * them out. */
+static HOT_INLINE uint32_t fin_first(const double *fin, uint32_t n4,
+				     __m128d lo0, double *best)
+{
+	lo0 = _mm_min_pd(lo0, _mm_unpackhi_pd(lo0, lo0));
+	double least = _mm_cvtsd_f64(lo0);
+	*best = INFINITY;
+	if (!(least < INFINITY))
+		return WF_NONE;
+	lo0 = _mm_unpacklo_pd(lo0, lo0);
+	uint32_t k = WF_NONE;
+	if (n4 <= 64) {
+		uint64_t h = 0;
+		for (uint32_t m = 0; m < n4; m += 2)
+			h |= (uint64_t)_mm_movemask_pd(_mm_cmpeq_pd(_mm_loadu_pd(fin + m), lo0))
+			     << m;
+		k = (uint32_t)__builtin_ctzll(h);
+	} else {
+		for (k = 0; fin[k] != least; k++)
+			;
+	}
+	*best = fin[k];
+	return k;
+}
+
+static HOT_INLINE uint32_t fin_least(const double *fin, uint32_t n4,
+				     double *best)
+{
+	__m128d lo0 = _mm_set1_pd(INFINITY), lo1 = lo0;
+	for (uint32_t m = 0; m < n4; m += 4) {
+		lo0 = _mm_min_pd(_mm_loadu_pd(fin + m), lo0); /* NaN: lo0 kept */
+		lo1 = _mm_min_pd(_mm_loadu_pd(fin + m + 2), lo1);
+	}
+	return fin_first(fin, n4, _mm_min_pd(lo0, lo1), best);
+}
+#endif
+
 /* eft: the machine where j would finish first: max(ready, inputs
  * arrival) + expected time; inputs arrival = now + the latest over source
  * machines of latency + bytes from there / min(its uplink, the downlink)
@@ -3167,6 +3214,35 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 				a2 = t;
 			}
 		}
+#if defined(__SSE2__)
+		/* every machine's finish, two at a time, then the first
+		 * least (fin_least): the pick of the loop below, where a
+		 * machine it skips finishes no earlier than the best so far */
+		double *fin = e->wf_fin;
+		__m128d vnow = _mm_set1_pd(now), va1 = _mm_set1_pd(a1);
+		uint32_t m = 0;
+		for (; m + 2 <= nm; m += 2) {
+			__m128d r0 = _mm_loadu_pd(&rd[m].from_s),
+				r1 = _mm_loadu_pd(&rd[m + 1].from_s);
+			__m128d ready = _mm_add_pd(_mm_max_pd(_mm_unpacklo_pd(r0, r1), vnow),
+						   _mm_unpackhi_pd(r0, r1));
+			__m128d x = _mm_loadh_pd(_mm_load_sd(&etc[type[m]]),
+						 &etc[type[m + 1]]);
+			_mm_storeu_pd(fin + m, _mm_add_pd(_mm_max_pd(ready, va1), x));
+		}
+		for (; m < nm; m++) { /* an odd last one */
+			double from = rd[m].from_s;
+			double ready = (from > now ? from : now) + rd[m].backlog_s;
+			fin[m] = (ready > a1 ? ready : a1) + etc[type[m]];
+		}
+		if (s1 < nm) { /* the latest input's own machine: a2 */
+			double from = rd[s1].from_s;
+			double ready = (from > now ? from : now) + rd[s1].backlog_s;
+			fin[s1] = (ready > a2 ? ready : a2) + etc[type[s1]];
+		}
+		uint32_t k = fin_least(fin, (nm + 3) & ~3u, &best);
+		return k == WF_NONE ? SIM_DEFER : (int32_t)k;
+#else
 		for (uint32_t m = 0; m < nm; m++) {
 			double x = etc[type[m]], from = rd[m].from_s;
 			double ready = (from > now ? from : now) + rd[m].backlog_s;
@@ -3180,6 +3256,7 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 			}
 		}
 		return bm;
+#endif
 	}
 	for (uint32_t m = 0; m < nm; m++) {
 		double x = etc[type[m]], from = rd[m].from_s;
@@ -3434,6 +3511,7 @@ static inline uint32_t heft_lane(uint32_t q, uint32_t n)
  * of minima, then the first place holding the least: the same pick as the
  * scan without them, whose chain of compares through the best so far
  * waits some 5 cycles a machine. */
+
 static HOT_INLINE uint32_t heft_pick(const double *mfree, const double *xm,
 				     const double *mnum, double *fin,
 				     uint32_t nm, double a1, double a2,
@@ -3444,8 +3522,7 @@ static HOT_INLINE uint32_t heft_pick(const double *mfree, const double *xm,
 	__m128d r1 = _mm_set1_pd(a1), r2 = _mm_set1_pd(a2),
 		vp = _mm_set1_pd(pm1 == WF_NONE ? -1.0 : (double)pm1);
 	__m128d lo0 = _mm_set1_pd(INFINITY), lo1 = lo0;
-	uint32_t m = 0;
-	for (; m < n4; m += 4) {
+	for (uint32_t m = 0; m < n4; m += 4) {
 		__m128d p0 = _mm_cmpeq_pd(_mm_loadu_pd(mnum + m), vp),
 			p1 = _mm_cmpeq_pd(_mm_loadu_pd(mnum + m + 2), vp);
 		__m128d d0 = _mm_or_pd(_mm_and_pd(p0, r2), _mm_andnot_pd(p0, r1)),
@@ -3459,26 +3536,7 @@ static HOT_INLINE uint32_t heft_pick(const double *mfree, const double *xm,
 		lo0 = _mm_min_pd(f0, lo0); /* a NaN f: lo0 kept */
 		lo1 = _mm_min_pd(f1, lo1);
 	}
-	lo0 = _mm_min_pd(lo0, lo1);
-	lo0 = _mm_min_pd(lo0, _mm_unpackhi_pd(lo0, lo0));
-	double least = _mm_cvtsd_f64(lo0);
-	*best = INFINITY;
-	if (!(least < INFINITY))
-		return WF_NONE;
-	lo0 = _mm_unpacklo_pd(lo0, lo0);
-	uint32_t k = WF_NONE;
-	if (n4 <= 64) {
-		uint64_t h = 0;
-		for (m = 0; m < n4; m += 2)
-			h |= (uint64_t)_mm_movemask_pd(_mm_cmpeq_pd(_mm_loadu_pd(fin + m), lo0))
-			     << m;
-		k = (uint32_t)__builtin_ctzll(h);
-	} else {
-		for (k = 0; fin[k] != least; k++)
-			;
-	}
-	*best = fin[k];
-	return k;
+	return fin_first(fin, n4, _mm_min_pd(lo0, lo1), best);
 #else
 	(void)mnum;
 	(void)fin;
@@ -3928,6 +3986,10 @@ static WF_HOOK int wf_setup(engine *e)
 	e->wf_src_pos = calloc(nodes, sizeof *e->wf_src_pos);
 	e->wf_src_list = calloc(nodes, sizeof *e->wf_src_list);
 	e->wf_src_bytes = calloc(nodes, sizeof *e->wf_src_bytes);
+	uint32_t nm4 = (nm + 3) & ~3u;
+	e->wf_fin = malloc((nm4 ? nm4 : 4) * sizeof *e->wf_fin);
+	for (uint32_t m = 0; e->wf_fin && m < nm4; m++)
+		e->wf_fin[m] = NAN; /* the pads stay NaN: never least */
 	e->wf_bytes_up = calloc(nodes, sizeof *e->wf_bytes_up);
 	e->wf_bytes_down = calloc(nodes, sizeof *e->wf_bytes_down);
 	e->wf_compute_s = calloc(nodes, sizeof *e->wf_compute_s);
@@ -3937,7 +3999,7 @@ static WF_HOOK int wf_setup(engine *e)
 	    !e->wf_submit_free ||
 	    !e->wf_inv_up || !e->wf_inv_down ||
 	    !e->wf_src_stamp || !e->wf_src_pos || !e->wf_src_list ||
-	    !e->wf_src_bytes || !e->wf_bytes_up || !e->wf_bytes_down || !e->wf_compute_s || !nics) {
+	    !e->wf_src_bytes || !e->wf_fin || !e->wf_bytes_up || !e->wf_bytes_down || !e->wf_compute_s || !nics) {
 		free(nics);
 		return nomem(e);
 	}
@@ -4085,6 +4147,7 @@ static WF_HOOK void wf_teardown(engine *e)
 	free(e->wf_src_pos);
 	free(e->wf_src_list);
 	free(e->wf_src_bytes);
+	free(e->wf_fin);
 	free(e->wf_bytes_up);
 	free(e->wf_bytes_down);
 	free(e->wf_compute_s);

@@ -808,14 +808,16 @@ START_TEST(heft_plans_jobs_of_one_type_by_their_work)
 }
 END_TEST
 
-/* heft's pick of the machine where a job finishes first passes over the
- * machines that cannot run it (no time for its type there: infinite)
- * wherever they stand, an odd number of them or more than 64 of them
- * (heft_pick takes two at a time and marks the least in a 64-bit mask):
- * the jobs of works 1, 5, 2 go where heft_plans_jobs_of_one_type_by_
- * their_work puts them on two like machines, here the only two that can
- * run them. */
-START_TEST(heft_passes_over_machines_that_cannot_run_a_job)
+/* heft's and eft's picks of the machine where a job finishes first pass
+ * over the machines that cannot run it (no time for its type there:
+ * infinite) wherever they stand, an odd number of them or more than 64 of
+ * them (heft_pick and wf_eft_pick take two at a time and mark the least
+ * in a 64-bit mask), and take the first of equal finishes: heft puts the
+ * jobs of works 1, 5, 2 where heft_plans_jobs_of_one_type_by_their_work
+ * does on two like machines, here the only two that can run them; eft
+ * maps them in job order as they come, all at 0: 1 on the first of the
+ * two (a tie), 5 on the second, 2 after 1 on the first. */
+START_TEST(heft_and_eft_pass_over_machines_that_cannot_run_a_job)
 {
 	prof_profile *p = load_profile_text(
 		"w.json",
@@ -829,15 +831,20 @@ START_TEST(heft_passes_over_machines_that_cannot_run_a_job)
 	sim_dag_machine m[MAX_M];
 	/* the two that can run t: m1 and m3 of five, m65 and m66 of 67 */
 	static const uint32_t nms[2] = {5, MAX_M}, can[2][2] = {{1, 3}, {65, 66}};
-	for (int v = 0; v < 2; v++) {
-		sim_dag_config c = heft_run_config(p, d, m, nms[v], 0, 100);
-		for (uint32_t k = 0; k < nms[v]; k++)
-			m[k].type = k == can[v][0] || k == can[v][1] ? 0 : 1;
+	for (int v = 0; v < 4; v++) {
+		uint32_t nm = nms[v % 2];
+		const uint32_t *two = can[v % 2];
+		sim_dag_config c = heft_run_config(p, d, m, nm, 0, 100);
+		c.policy = v < 2 ? SIM_DAG_HEFT : SIM_DAG_EFT;
+		for (uint32_t k = 0; k < nm; k++)
+			m[k].type = k == two[0] || k == two[1] ? 0 : 1;
 		rows rs;
 		sim_dag_result r = run_dag(&c, &rs);
-		const double want[3][3] = {{can[v][1], 2, 3}, {can[v][0], 0, 5},
-					   {can[v][1], 0, 2}};
-		assert_rows(&rs, want, 3);
+		const double heft[3][3] = {{two[1], 2, 3}, {two[0], 0, 5},
+					   {two[1], 0, 2}},
+			     eft[3][3] = {{two[0], 0, 1}, {two[1], 0, 5},
+					  {two[0], 1, 3}};
+		assert_rows(&rs, v < 2 ? heft : eft, 3);
 		ck_assert_double_eq(r.makespan_s, 5);
 		sim_dag_result_free(&r);
 		free(rs.r);
@@ -1352,7 +1359,7 @@ Suite *suite_dag(void)
 	tcase_add_test(tc, heft_reproduces_the_papers_schedule_length_80);
 	tcase_add_test(tc, heft_ranks_jobs_numbered_children_first);
 	tcase_add_test(tc, heft_plans_jobs_of_one_type_by_their_work);
-	tcase_add_test(tc, heft_passes_over_machines_that_cannot_run_a_job);
+	tcase_add_test(tc, heft_and_eft_pass_over_machines_that_cannot_run_a_job);
 	tcase_add_test(tc, heft_plans_the_same_on_one_processor_and_two);
 	tcase_add_test(tc, chain_on_one_machine_takes_the_sum_of_its_times);
 	tcase_add_test(tc, fork_join_by_hand_with_transfers);
