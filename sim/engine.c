@@ -2899,6 +2899,7 @@ typedef struct wf_rowrec {
 	(2 * SIM_FMT_U64_MAX + 3 * NAME_MAX_BYTES + 16 + 2 +                   \
 	 WT_N * (SIM_FMT_TIME_MAX + 1) + 8 + 2 * NAME_MAX_BYTES + 8)
 
+/* Job j's row, handed over (its record is closed next). */
 static void wf_row(engine *e, uint32_t j)
 {
 	const wjob *s = wf_job(e, j);

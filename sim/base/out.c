@@ -125,6 +125,15 @@ static void gz_pack(sim_gzout *o, const char *buf, size_t len)
 	}
 }
 
+/* The text block, once full, is a member. */
+static void gz_text_full(sim_gzout *o)
+{
+	if (o->tused == GZ_BLOCK_BYTES) {
+		gz_pack(o, o->tb, GZ_BLOCK_BYTES);
+		o->tused = 0;
+	}
+}
+
 /* Text onto the text block, a member each time it fills. */
 static void gz_text(sim_gzout *o, const char *buf, size_t len)
 {
@@ -136,10 +145,7 @@ static void gz_text(sim_gzout *o, const char *buf, size_t len)
 		o->tused += part;
 		buf += part;
 		len -= part;
-		if (o->tused == GZ_BLOCK_BYTES) {
-			gz_pack(o, o->tb, GZ_BLOCK_BYTES);
-			o->tused = 0;
-		}
+		gz_text_full(o);
 	}
 }
 
@@ -161,10 +167,7 @@ static void gz_take(sim_gzout *o, const char *buf, size_t len, int kind)
 			continue;
 		}
 		o->tused += o->fmt(o->fmt_ctx, buf + at, o->tb + o->tused);
-		if (o->tused == GZ_BLOCK_BYTES) {
-			gz_pack(o, o->tb, GZ_BLOCK_BYTES);
-			o->tused = 0;
-		}
+		gz_text_full(o);
 	}
 }
 
