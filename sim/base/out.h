@@ -77,7 +77,8 @@ void sim_gzout_commit(sim_gzout *o, size_t n);
  * caller: it may read only ctx's data that stays unchanged until close,
  * and what the record holds. Without a writer thread the caller formats
  * them as each block fills (the same file). Call once, before the first
- * record; returns 0, or -1 on no memory (then nothing changed). */
+ * record; returns 0, or -1 (nothing changed) on no memory, a second call
+ * or a size of 0 (rec_size) or over a block. */
 typedef size_t (*sim_gzout_fmt)(const void *ctx, const void *rec, char *text);
 int sim_gzout_records(sim_gzout *o, size_t rec_size, size_t max_text,
 		      sim_gzout_fmt fmt, const void *ctx);
