@@ -3164,6 +3164,13 @@ static HOT_INLINE uint32_t fin_least(const double *fin, uint32_t n4,
 }
 #endif
 
+/* Machine m's ready time from its sim_ready (policies/policy.h). */
+static inline double ready_on(const sim_ready *rd, uint32_t m, double now)
+{
+	double from = rd[m].from_s;
+	return (from > now ? from : now) + rd[m].backlog_s;
+}
+
 /* eft: the machine where j would finish first: max(ready, inputs
  * arrival) + expected time; inputs arrival = now + the latest over source
  * machines of latency + bytes from there / min(its uplink, the downlink)
@@ -3232,21 +3239,18 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 			_mm_storeu_pd(fin + m, _mm_add_pd(_mm_max_pd(ready, va1), x));
 		}
 		for (; m < nm; m++) { /* an odd last one */
-			double from = rd[m].from_s;
-			double ready = (from > now ? from : now) + rd[m].backlog_s;
+			double ready = ready_on(rd, m, now);
 			fin[m] = (ready > a1 ? ready : a1) + etc[type[m]];
 		}
 		if (s1 < nm) { /* the latest input's own machine: a2 */
-			double from = rd[s1].from_s;
-			double ready = (from > now ? from : now) + rd[s1].backlog_s;
+			double ready = ready_on(rd, s1, now);
 			fin[s1] = (ready > a2 ? ready : a2) + etc[type[s1]];
 		}
 		uint32_t k = fin_least(fin, (nm + 3) & ~3u, &best);
 		return k == WF_NONE ? SIM_DEFER : (int32_t)k;
 #else
 		for (uint32_t m = 0; m < nm; m++) {
-			double x = etc[type[m]], from = rd[m].from_s;
-			double ready = (from > now ? from : now) + rd[m].backlog_s;
+			double x = etc[type[m]], ready = ready_on(rd, m, now);
 			if (!(ready + x < best)) /* as below */
 				continue;
 			double arrive = m == s1 ? a2 : a1;
@@ -3260,8 +3264,7 @@ static int32_t wf_eft_pick(engine *e, uint32_t j, const double *etc)
 #endif
 	}
 	for (uint32_t m = 0; m < nm; m++) {
-		double x = etc[type[m]], from = rd[m].from_s;
-		double ready = (from > now ? from : now) + rd[m].backlog_s;
+		double x = etc[type[m]], ready = ready_on(rd, m, now);
 		/* fin >= ready + x: no better (nor, x infinite or NaN, able) */
 		if (!(ready + x < best))
 			continue;
@@ -3512,7 +3515,6 @@ static inline uint32_t heft_lane(uint32_t q, uint32_t n)
  * of minima, then the first place holding the least: the same pick as the
  * scan without them, whose chain of compares through the best so far
  * waits some 5 cycles a machine. */
-
 static HOT_INLINE uint32_t heft_pick(const double *mfree, const double *xm,
 				     const double *mnum, double *fin,
 				     uint32_t nm, double a1, double a2,
