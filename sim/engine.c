@@ -25,6 +25,7 @@
  * whole run. sim/dag.h's sim_dag_run is a front of the same kernel.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,6 +351,19 @@ typedef struct engine {
 	double *wf_fin; /* wf_eft_pick's finishes per machine, padded with NaN
 			   to a multiple of four (fin_least) */
 	uint32_t *wf_plan, *wf_plan_off, *wf_plan_at;
+	/* Each DAG job's normal quantile of its uniform (prof_normal_z),
+	 * worked out ahead on a second processor (wf_z_run) where draws are
+	 * lognormal, else NULL: jobs [0, wf_z_done) have theirs. Task type
+	 * tt's jobs take theirs where wf_z_type[tt] (lognormal on every
+	 * machine type present). */
+	double *wf_z;
+	uint8_t *wf_z_type;
+	/* heft: wf_z holds each job's whole draw on its planned machine */
+	int wf_z_x;
+	atomic_uint wf_z_done;
+	atomic_int wf_z_stop;
+	sim_bg wf_z_bg;
+	int wf_z_on;
 	/* heft under max_running: each job's place in wf_plan, and per machine
 	 * the place of the next job to submit */
 	uint32_t *wf_plan_pos, *wf_plan_sub;
@@ -964,12 +978,36 @@ static inline int arrival_first_slotted(const engine *e)
 		e->arrival_seq < e->slot_seq[e->next_slot]);
 }
 
+/* start_time for a workflow's DAG job whose z the second processor has
+ * worked out (wf_z_run): its exp only, the same draw to the bit
+ * (prof_lognormal_at). 1 with *x; 0 where it leaves the draw to
+ * start_time: a job not reached yet, a type not lognormal everywhere, a
+ * draw out of range (reported there). */
+static inline int wf_z_time(engine *e, const task *t, uint32_t mtype,
+			    double *x)
+{
+	uint64_t j = t->id; /* the job (wf_task) */
+	if (j >= atomic_load_explicit(&e->wf_z_done, memory_order_acquire) ||
+	    !e->wf_z_type[t->type])
+		return 0;
+	double v = e->wf_z[j];
+	if (!e->wf_z_x)
+		v = t->size * prof_lognormal_at(prof_model_at(e->prof, t->type, mtype), v);
+	else if (mtype != e->mviews[e->wf_js[j].machine].type)
+		return 0;
+	if (!(v >= 0 && v <= SIM_MAX_TIME_S))
+		return 0;
+	*x = v;
+	return 1;
+}
+
 static __attribute__((noinline)) int start_task_general(engine *e, task *t,
 							 uint32_t m,
 							 uint32_t slot)
 {
 	double now = e->view.now;
-	if (start_time(e, t, e->mviews[m].type, &t->exec_s))
+	if (!(e->wf_z && wf_z_time(e, t, e->mviews[m].type, &t->exec_s)) &&
+	    start_time(e, t, e->mviews[m].type, &t->exec_s))
 		return -1;
 	if (__builtin_expect(e->serving != NULL, 0))
 		serving_start(e, t, m);
@@ -1891,6 +1929,8 @@ static inline void wf_queue_prefetch(const engine *e, const task *head)
 	if (!head)
 		return;
 	const wl_dag *d = e->wf->dag;
+	if (e->wf_z && head->job < e->wf_n_dag) /* its draw (wf_z_time) */
+		__builtin_prefetch(&e->wf_z[head->job]);
 	if (head->job < e->wf_n_dag)
 		for (uint32_t k = e->wf_js[head->job].ch0;
 		     k < e->wf_js[head->job + 1].ch0; k++) {
@@ -2277,6 +2317,8 @@ static inline void heft_ahead(const engine *e, uint32_t j,
 	}
 	if (left > 0) {
 		wf_js_prefetch(e, next[0]);
+		if (e->wf_z && next[0] < n) /* its draw (wf_z_time) */
+			__builtin_prefetch(&e->wf_z[next[0]]);
 		if (e->wf_js[next[0]].rec) {
 			const task *t = wf_job(e, next[0])->task;
 			if (t) {
@@ -3588,12 +3630,12 @@ static int heft_parents_first(const wl_dag *d)
 	return 1;
 }
 
-/* The jobs of all[t0, t1) (planned: wf_js' machine set), each to the
- * next place at[m] of its machine m in wf_plan: the two halves of the
- * plan side by side (sim_par2), each from its own places. */
+/* The jobs of all[t0, t1), each to the next place at[m] of its machine
+ * m = where[t] (the plan's) in wf_plan, both read in order: the two
+ * halves of the plan side by side (sim_par2), each from its own places. */
 typedef struct heft_scatter {
 	engine *e;
-	const uint32_t *all;
+	const uint32_t *all, *where;
 	uint32_t t0, t1;
 	uint32_t *at;
 } heft_scatter;
@@ -3601,14 +3643,10 @@ typedef struct heft_scatter {
 static void heft_scatter_run(void *arg)
 {
 	const heft_scatter *h = arg;
-	const uint32_t *all = h->all;
-	const wf_js *js = h->e->wf_js;
-	uint32_t *plan = h->e->wf_plan;
-	for (uint32_t t = h->t0; t < h->t1; t++) {
-		if (t + 16 < h->t1)
-			__builtin_prefetch(&js[all[t + 16]]);
-		plan[h->at[js[all[t]].machine]++] = all[t];
-	}
+	const uint32_t *all = h->all, *where = h->where;
+	uint32_t *plan = h->e->wf_plan, *at = h->at;
+	for (uint32_t t = h->t0; t < h->t1; t++)
+		plan[at[where[t]]++] = all[t];
 }
 
 /* heft (Topcuoglu, Hariri & Wu, IEEE TPDS 13(3), 2002), insertion-free:
@@ -3632,7 +3670,9 @@ static int wf_plan_heft(engine *e)
 	 * upward rank after; its planned finish once planned */
 	double *aft = calloc(N ? N : 1, sizeof *aft);
 	uint32_t *all = malloc((size_t)(N ? N : 1) * sizeof *all);
-	uint32_t *sort_tmp = malloc((size_t)(n ? n : 1) * sizeof *sort_tmp); /* heft_sort's */
+	/* heft_sort's room, then each place's machine (all[t]'s: where[t]) */
+	uint32_t *sort_tmp = malloc((size_t)(N ? N : 1) * sizeof *sort_tmp),
+		 *where = sort_tmp;
 	size_t total_slots = 0;
 	for (uint32_t m = 0; m < nm; m++)
 		total_slots += e->mviews[m].slots;
@@ -3684,7 +3724,7 @@ static int wf_plan_heft(engine *e)
 	 * they slowed it more than they saved: see HEFT_BESIDE_MIN) */
 	sim_prefault_list pl = {{edata, efiles, aft, all, sort_tmp, e->wf_plan},
 				{ne * sizeof *edata, ne, (size_t)N * sizeof *aft,
-				 (size_t)N * sizeof *all, (size_t)n * sizeof *sort_tmp,
+				 (size_t)N * sizeof *all, (size_t)N * sizeof *sort_tmp,
 				 (size_t)N * sizeof *e->wf_plan},
 				6};
 	if (pl.size[0] + pl.size[1] + pl.size[2] < HEFT_BESIDE_MIN) {
@@ -3835,6 +3875,7 @@ static int wf_plan_heft(engine *e)
 		}
 		aft[j] = best;
 		e->wf_js[j].machine = bm;
+		where[t] = bm;
 		cnt[bm + 1]++;
 		half[bm] += t < N / 2;
 		if (j >= n && j < n + nf && best > first_end)
@@ -3849,7 +3890,8 @@ static int wf_plan_heft(engine *e)
 		e->wf_plan_at[m] = cnt[m];
 		half[m] += cnt[m]; /* where the second half's start */
 	}
-	heft_scatter h0 = {e, all, 0, N / 2, cnt}, h1 = {e, all, N / 2, N, half};
+	heft_scatter h0 = {e, all, where, 0, N / 2, cnt},
+		     h1 = {e, all, where, N / 2, N, half};
 	if (N >= HEFT_PAR_MIN) {
 		sim_par2(heft_scatter_run, &h0, &h1);
 	} else {
@@ -3923,6 +3965,70 @@ static void wf_fill_run(void *arg)
 }
 
 /* Set the workflow part of a run up. */
+/* wf_z's jobs in steps of this many, each published as it ends. */
+enum { WF_Z_STEP = 1024 };
+
+/* The second processor's part of a workflow run: each DAG job's z in job
+ * order (heft and eft start the jobs roughly in it, and some 25 times
+ * slower than this), until all are done or the run ends. */
+static void wf_z_run(void *arg)
+{
+	engine *e = arg;
+	uint32_t n = e->wf_n_dag;
+	for (uint32_t j0 = 0; j0 < n; j0 += WF_Z_STEP) {
+		if (atomic_load_explicit(&e->wf_z_stop, memory_order_relaxed))
+			return;
+		uint32_t j1 = n - j0 > WF_Z_STEP ? j0 + WF_Z_STEP : n;
+		for (uint32_t j = j0; j < j1; j++) {
+			double z = prof_normal_z(sim_task_uniform_keyed(e->task_key, j));
+			uint32_t tt = e->wf_js[j].type;
+			if (e->wf_z_x && e->wf_z_type[tt])
+				z = wl_dag_work(e->wf->dag, j) *
+				    prof_lognormal_at(prof_model_at(e->prof, tt, e->mviews[e->wf_js[j].machine].type), z);
+			e->wf_z[j] = z;
+		}
+		atomic_store_explicit(&e->wf_z_done, j1, memory_order_release);
+	}
+}
+
+/* A DAG of this many jobs from which wf_z repays its thread. */
+enum { WF_Z_MIN = 8192 };
+
+/* wf_z_run started, where the run has a second processor, draws its DAG
+ * jobs' times at their starts (no recorded runtimes, no clairvoyance),
+ * one uniform for all machine types (rho >= 1) and some task type
+ * lognormal on every machine type present: the normal quantiles, two
+ * thirds of a lognormal draw, off the run's path. -1: out of memory. */
+static int wf_z_start(engine *e)
+{
+	const wl_dag *d = e->wf->dag;
+	uint32_t n = e->wf_n_dag, ntt = e->prof->n_tasks, nmt = e->prof->n_machines;
+	if (n < WF_Z_MIN || sim_cpus() < 2 || e->rho < 1.0 || e->x->clairvoyant ||
+	    (e->wf->use_runtime && d->job_runtime_s))
+		return 0;
+	if (!(e->wf_z_type = calloc(ntt ? ntt : 1, 1)))
+		return -1;
+	int any = 0;
+	for (uint32_t tt = 0; tt < ntt; tt++) {
+		int all = 1;
+		for (uint32_t mt = 0; mt < nmt; mt++)
+			all &= !e->type_used[mt] ||
+			       prof_model_at(e->prof, tt, mt)->kind == PROF_LOGNORMAL;
+		e->wf_z_type[tt] = (uint8_t)all;
+		any |= all;
+	}
+	if (!any)
+		return 0;
+	if (!(e->wf_z = malloc((size_t)n * sizeof *e->wf_z)))
+		return -1;
+	e->wf_z_x = e->policy == &sim_wf_heft;
+	atomic_init(&e->wf_z_done, 0);
+	atomic_init(&e->wf_z_stop, 0);
+	e->wf_z_on = 1;
+	sim_bg_start(&e->wf_z_bg, wf_z_run, e);
+	return 0;
+}
+
 static WF_HOOK int wf_setup(engine *e)
 {
 	const exp_workflow *w = e->wf;
@@ -4110,7 +4216,7 @@ static WF_HOOK int wf_setup(engine *e)
 	free(type_runs);
 	if (e->policy == &sim_wf_heft && wf_plan_heft(e))
 		return nomem(e);
-	return 0;
+	return wf_z_start(e) ? nomem(e) : 0;
 }
 
 /* The jobs ready at time 0: the first aux jobs, else the DAG's roots. */
@@ -4134,6 +4240,12 @@ static WF_HOOK int wf_begin(engine *e)
 
 static WF_HOOK void wf_teardown(engine *e)
 {
+	if (e->wf_z_on) {
+		atomic_store_explicit(&e->wf_z_stop, 1, memory_order_relaxed);
+		sim_bg_join(&e->wf_z_bg);
+	}
+	free(e->wf_z);
+	free(e->wf_z_type);
 	free(e->wf_js);
 	free(e->wf_in);
 	for (uint32_t c = 0; c < e->wf_n_rec_chunks; c++)

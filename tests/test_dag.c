@@ -949,6 +949,60 @@ START_TEST(chain_on_one_machine_takes_the_sum_of_its_times)
 }
 END_TEST
 
+/* A DAG job's time is its work x its type's draw on its machine's type for
+ * its uniform (the run's seed and the job), whether the run draws it at
+ * the job's start or a second processor worked out its normal quantile
+ * (and, for heft, the whole draw on the planned machine) ahead
+ * (sim/engine.c, wf_z): 12,000 independent jobs (past the size from which
+ * it does), works 1 to 2.5, types a (lognormal on both machine types) and
+ * b (gamma and uniform: drawn at the start either way), on two fast
+ * machines and a slow one of two slots; heft and eft, on one processor
+ * and on two. */
+START_TEST(dag_jobs_take_their_draws_on_one_processor_and_two)
+{
+	prof_profile *p = load_profile_text("logn.json", lognormal_profile);
+	enum { N = 12000 };
+	wl_dag *d = new_dag();
+	io_err err = {0};
+	for (uint32_t j = 0; j < N; j++) {
+		char name[16];
+		snprintf(name, sizeof name, "j%u", j);
+		add_job(d, name, j % 3 == 0);
+		ck_assert_int_eq(wl_dag_set_work(d, j, 1 + 0.5 * (j % 4), &err), 0);
+	}
+	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	sim_dag_machine m[3] = {{.type = 0, .slots = 1, .up_bps = 1, .down_bps = 1},
+				{.type = 0, .slots = 1, .up_bps = 1, .down_bps = 1},
+				{.type = 1, .slots = 2, .up_bps = 1, .down_bps = 1}};
+	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
+	c.profile = p;
+	c.dag = d;
+	c.machines = m;
+	c.n_machines = 3;
+	c.seed = 7;
+	for (int v = 0; v < 4; v++) {
+		c.policy = v < 2 ? SIM_DAG_HEFT : SIM_DAG_EFT;
+		setenv("HETSIM_CPUS", v % 2 ? "2" : "1", 1);
+		rows rs;
+		sim_dag_result r = run_dag(&c, &rs);
+		uint32_t on_slow = 0;
+		for (uint32_t j = 0; j < N; j++) {
+			uint32_t mt = m[rs.r[j].machine].type;
+			double x = (1 + 0.5 * (j % 4)) *
+				   prof_sample(p, j % 3 == 0, mt, sim_task_uniform(7, j));
+			ck_assert_double_eq(rs.r[j].end_s, rs.r[j].start_s + x);
+			on_slow += mt == 1;
+		}
+		ck_assert_uint_gt(on_slow, N / 10); /* both types of machine */
+		sim_dag_result_free(&r);
+		free(rs.r);
+	}
+	unsetenv("HETSIM_CPUS");
+	wl_dag_free(d);
+	prof_free(p);
+}
+END_TEST
+
 START_TEST(fork_join_by_hand_with_transfers)
 {
 	/* two 1-slot machines, NICs 100 B/s, latency 0. F (1 s) writes 100
@@ -1361,6 +1415,7 @@ Suite *suite_dag(void)
 	tcase_add_test(tc, heft_plans_jobs_of_one_type_by_their_work);
 	tcase_add_test(tc, heft_and_eft_pass_over_machines_that_cannot_run_a_job);
 	tcase_add_test(tc, heft_plans_the_same_on_one_processor_and_two);
+	tcase_add_test(tc, dag_jobs_take_their_draws_on_one_processor_and_two);
 	tcase_add_test(tc, chain_on_one_machine_takes_the_sum_of_its_times);
 	tcase_add_test(tc, fork_join_by_hand_with_transfers);
 	tcase_add_test(tc, layered_runs_are_valid_and_deterministic);
