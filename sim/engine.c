@@ -183,6 +183,13 @@ typedef struct __attribute__((packed)) wf_input {
 } wf_input;
 _Static_assert(sizeof(wf_input) == 12, "an input takes 12 bytes");
 
+/* heft: a file a DAG job pushes at its end, to one reader (wf_push). */
+typedef struct __attribute__((packed)) wf_push {
+	double bytes;
+	uint32_t reader;
+} wf_push;
+_Static_assert(sizeof(wf_push) == 12, "a push takes 12 bytes");
+
 typedef struct engine {
 	const sim_experiment *x;
 	const prof_profile *prof;
@@ -351,6 +358,14 @@ typedef struct engine {
 	double *wf_fin; /* wf_eft_pick's finishes per machine, padded with NaN
 			   to a multiple of four (fin_least) */
 	uint32_t *wf_plan, *wf_plan_off, *wf_plan_at;
+	/* heft: what each DAG job pushes at its end, one entry per reader of
+	 * each of its files (in out_file, then cons order), job j's
+	 * wf_push[wf_push_off[j] .. wf_push_off[j + 1]) side by side: its
+	 * end reads them there, where the DAG's lists take four reads one
+	 * after the other (out_off, out_file, cons_off, cons) and a fifth
+	 * for the size */
+	uint32_t *wf_push_off;
+	wf_push *wf_push;
 	/* Each DAG job's normal quantile of its uniform (prof_normal_z),
 	 * worked out ahead on a second processor (wf_z_run) where draws are
 	 * lognormal, else NULL: jobs [0, wf_z_done) have theirs. Task type
@@ -2291,29 +2306,33 @@ static task *wf_task(engine *e, uint32_t j, wjob *s)
 
 /* HEFT runs the jobs in rank order, far from the DAG's: each start and
  * end reads state the caches have lost, in chains (a job's entry gives
- * its record, the record its task; at its end, out_off gives out_file,
- * which gives cons_off, which gives cons). The next starts on a machine
+ * its record, the record its task; at its end, wf_push_off gives its
+ * pushes, which give its readers' entries). The next starts on a machine
  * are known (its plan) and come one after the other: each start takes a
  * step down each chain for the jobs planned next, each step reading what
  * the step before fetched: the third job ahead (next[2]) has its entry
- * and offsets fetched, the second its record and files, the next one its
- * task and its files' reader offsets, and the job starting now (j) its
- * readers, for its end. Prefetches only: the run is the same. */
-static inline void heft_ahead(const engine *e, uint32_t j,
-			      const uint32_t *next, uint32_t left)
+ * and push offsets fetched, the second its record and pushes, the next
+ * one its task and its readers' entries, for its end. Prefetches only:
+ * the run is the same. */
+static inline void heft_ahead(const engine *e, const uint32_t *next,
+			      uint32_t left)
 {
-	const wl_dag *d = e->wf->dag;
 	uint32_t n = e->wf_n_dag;
 	if (left > 2) {
 		__builtin_prefetch(&e->wf_js[next[2]]);
 		if (next[2] < n)
-			__builtin_prefetch(&d->out_off[next[2]]);
+			__builtin_prefetch(&e->wf_push_off[next[2]]);
 	}
 	if (left > 1) {
 		if (e->wf_js[next[1]].rec)
 			__builtin_prefetch(wf_job(e, next[1]));
-		if (next[1] < n && d->out_file) /* NULL: no job has outputs */
-			__builtin_prefetch(&d->out_file[d->out_off[next[1]]]);
+		if (next[1] < n) {
+			uint32_t k0 = e->wf_push_off[next[1]], k1 = e->wf_push_off[next[1] + 1];
+			if (k0 < k1) { /* 12 bytes each: the first and last lines */
+				__builtin_prefetch(&e->wf_push[k0]);
+				__builtin_prefetch((const char *)&e->wf_push[k1] - 1);
+			}
+		}
 	}
 	if (left > 0) {
 		wf_js_prefetch(e, next[0]);
@@ -2327,12 +2346,9 @@ static inline void heft_ahead(const engine *e, uint32_t j,
 			}
 		}
 		if (next[0] < n)
-			for (uint32_t i = d->out_off[next[0]]; i < d->out_off[next[0] + 1]; i++)
-				__builtin_prefetch(&d->cons_off[d->out_file[i]]);
+			for (uint32_t k = e->wf_push_off[next[0]]; k < e->wf_push_off[next[0] + 1]; k++)
+				__builtin_prefetch(&e->wf_js[e->wf_push[k].reader]);
 	}
-	if (j < n)
-		for (uint32_t i = d->out_off[j]; i < d->out_off[j + 1]; i++)
-			__builtin_prefetch(&d->cons[d->cons_off[d->out_file[i]]]);
 }
 
 /* Does job j, under heft, get its task at its start rather than as it
@@ -2359,7 +2375,7 @@ static int wf_heft_start(engine *e, uint32_t m)
 		if (!e->wf_js[j].rec || !wf_job(e, j)->queued)
 			return 0; /* not at the mapper yet */
 		e->wf_plan_at[m]++;
-		heft_ahead(e, j, e->wf_plan + e->wf_plan_at[m],
+		heft_ahead(e, e->wf_plan + e->wf_plan_at[m],
 			   e->wf_plan_off[m + 1] - e->wf_plan_at[m]);
 		task *t = wf_job(e, j)->task;
 		if (!t && !(t = wf_task(e, j, wf_job(e, j))))
@@ -2876,47 +2892,33 @@ static WF_HOOK int wf_end(engine *e, uint32_t j)
 	e->wf_running--;
 	if (e->wf_hold_head != WF_NONE && wf_release(e)) /* none held: none to go */
 		return -1;
-	const wl_dag *d = e->wf->dag;
 	if (e->policy == &sim_wf_heft && j < e->wf_n_dag) {
-		/* push the files to the readers planned elsewhere (their
-		 * entries asked for at once first: each push comes between
-		 * two of them). A job without children has no readers (each
-		 * reader of a file is a child of its producer): its outputs
-		 * are not looked up, a chain of three reads the caches have
-		 * lost by the time HEFT runs such a job (its plan puts most
-		 * of them last). The job planned next on m: its entry asked
-		 * for now, its record once the entry is in (wf_heft_start
-		 * reads both, after the pushes). */
+		/* push the files to the readers planned elsewhere (wf_push;
+		 * their entries asked for at once first: each push comes
+		 * between two of them). The job planned next on m: its entry
+		 * asked for now, its record once the entry is in
+		 * (wf_heft_start reads both, after the pushes). */
 		uint32_t at = e->wf_plan_at[m], nx = WF_NONE;
 		if (at < e->wf_plan_off[m + 1]) {
 			nx = e->wf_plan[at];
 			__builtin_prefetch(&e->wf_js[nx]);
 		}
-		uint32_t o0 = 0, o1 = 0;
-		if (e->wf_js[j].ch0 != e->wf_js[j + 1].ch0) {
-			o0 = d->out_off[j];
-			o1 = d->out_off[j + 1];
-		}
-		for (uint32_t i = o0; i < o1; i++) {
-			uint32_t f = d->out_file[i];
-			for (uint32_t k = d->cons_off[f]; k < d->cons_off[f + 1]; k++)
-				__builtin_prefetch(&e->wf_js[d->cons[k]]);
-		}
+		const wf_push *p0 = e->wf_push + e->wf_push_off[j],
+			      *p1 = e->wf_push + e->wf_push_off[j + 1];
+		for (const wf_push *p = p0; p < p1; p++)
+			__builtin_prefetch(&e->wf_js[p->reader]);
 		if (nx != WF_NONE && e->wf_js[nx].rec)
 			__builtin_prefetch(&wf_job(e, nx)->queued);
-		for (uint32_t i = o0; i < o1; i++) {
-			uint32_t f = d->out_file[i];
-			for (uint32_t k = d->cons_off[f]; k < d->cons_off[f + 1]; k++) {
-				uint32_t c = d->cons[k];
-				if (e->wf_js[c].machine == m) {
-					e->wf_local_reads++;
-				} else {
-					/* c may not be ready yet: its record
-					 * opens with the first file */
-					wjob *sc = wf_job_open(e, c);
-					if (!sc || wf_send(e, m, c, sc, d->file_size[f]))
-						return -1;
-				}
+		for (const wf_push *p = p0; p < p1; p++) {
+			uint32_t c = p->reader;
+			if (e->wf_js[c].machine == m) {
+				e->wf_local_reads++;
+			} else {
+				/* c may not be ready yet: its record opens
+				 * with the first file */
+				wjob *sc = wf_job_open(e, c);
+				if (!sc || wf_send(e, m, c, sc, p->bytes))
+					return -1;
 			}
 		}
 		if (wf_heft_start(e, m))
@@ -3649,6 +3651,27 @@ static void heft_scatter_run(void *arg)
 		plan[at[where[t]]++] = all[t];
 }
 
+/* Each DAG job's wf_push list: the second processor's part beside heft's
+ * rank-order pass (it reads the DAG only). A job without children has
+ * none (each reader of a file is a child of its producer). */
+static void heft_push_run(void *arg)
+{
+	engine *e = arg;
+	const wl_dag *d = e->wf->dag;
+	uint32_t k = 0;
+	for (uint32_t j = 0; j < e->wf_n_dag; j++) {
+		e->wf_push_off[j] = k;
+		if (d->child_off[j] == d->child_off[j + 1])
+			continue;
+		for (uint32_t i = d->out_off[j]; i < d->out_off[j + 1]; i++) {
+			uint32_t f = d->out_file[i];
+			for (uint32_t q = d->cons_off[f]; q < d->cons_off[f + 1]; q++)
+				e->wf_push[k++] = (wf_push){d->file_size[f], d->cons[q]};
+		}
+	}
+	e->wf_push_off[e->wf_n_dag] = k;
+}
+
 /* heft (Topcuoglu, Hariri & Wu, IEEE TPDS 13(3), 2002), insertion-free:
  * upward ranks with mean costs (mean expected time over the machines that
  * can run the job; an edge's mean communication cost = latency + its bytes
@@ -3696,10 +3719,14 @@ static int wf_plan_heft(engine *e)
 	e->wf_plan = malloc((size_t)(N ? N : 1) * sizeof *e->wf_plan);
 	e->wf_plan_off = calloc(nm + 1, sizeof *e->wf_plan_off);
 	e->wf_plan_at = calloc(nm, sizeof *e->wf_plan_at);
+	/* readers of all files: at least all pushes (one producer a file) */
+	size_t n_reads = d->n_files && d->cons_off ? d->cons_off[d->n_files] : 0;
+	e->wf_push_off = malloc((size_t)(n + 1) * sizeof *e->wf_push_off);
+	e->wf_push = malloc((n_reads ? n_reads : 1) * sizeof *e->wf_push);
 	int rc = -1;
 	if (!edata || !efiles || !aft || !all || !sort_tmp || !slot_free ||
 	    !mbase || !mslot || !mfree || !mnum || !fin || !cnt || !half || !xt || !xm || !e->wf_plan ||
-	    !e->wf_plan_off || !e->wf_plan_at)
+	    !e->wf_plan_off || !e->wf_plan_at || !e->wf_push_off || !e->wf_push)
 		goto out;
 	for (uint32_t m = 0; m < nm4; m++) {
 		mnum[m] = m < nm ? (double)m : -2.0;
@@ -3790,6 +3817,7 @@ static int wf_plan_heft(engine *e)
 		all[k] = k;
 	if (heft_sort(all + nf, aft, n, sort_tmp))
 		goto out;
+	sim_bg_start(&bg, heft_push_run, e); /* beside the pass */
 	double first_end = 0, dag_end = 0;
 	memo_type = WF_NONE;
 	for (uint32_t m = 0, base = 0; m < nm; base += e->mviews[m].slots, m++)
@@ -3883,6 +3911,7 @@ static int wf_plan_heft(engine *e)
 		if (j < n && best > dag_end)
 			dag_end = best;
 	}
+	sim_bg_join(&bg);
 	for (uint32_t m = 0; m < nm; m++)
 		cnt[m + 1] += cnt[m];
 	memcpy(e->wf_plan_off, cnt, (nm + 1) * sizeof *cnt);
@@ -4270,6 +4299,8 @@ static WF_HOOK void wf_teardown(engine *e)
 	free(e->wf_plan);
 	free(e->wf_plan_off);
 	free(e->wf_plan_at);
+	free(e->wf_push_off);
+	free(e->wf_push);
 	free(e->wf_plan_pos);
 	free(e->wf_plan_sub);
 	free(e->wf_loss_edge);
