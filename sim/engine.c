@@ -366,6 +366,10 @@ typedef struct engine {
 	 * for the size */
 	uint32_t *wf_push_off;
 	wf_push *wf_push;
+	/* heft: bit j set where DAG job j reads an initial file (from
+	 * storage), the only inputs it fetches itself: the others' entries
+	 * in wf_in are not looked at */
+	uint64_t *wf_stored;
 	/* Each DAG job's normal quantile of its uniform (prof_normal_z),
 	 * worked out ahead on a second processor (wf_z_run) where draws are
 	 * lognormal, else NULL: jobs [0, wf_z_done) have theirs. Task type
@@ -2409,7 +2413,8 @@ static int wf_queued(engine *e, uint32_t j, wjob *s)
 		e->peak_in_system = e->in_system;
 	s->queued = 1;
 	if (e->policy == &sim_wf_heft) {
-		if (wf_fetch_inputs(e, j, s, 1))
+		if (j < e->wf_n_dag && (e->wf_stored[j / 64] >> (j % 64) & 1) &&
+		    wf_fetch_inputs(e, j, s, 1))
 			return -1;
 		return wf_heft_start(e, e->wf_js[j].machine);
 	}
@@ -3651,15 +3656,19 @@ static void heft_scatter_run(void *arg)
 		plan[at[where[t]]++] = all[t];
 }
 
-/* Each DAG job's wf_push list: the second processor's part beside heft's
- * rank-order pass (it reads the DAG only). A job without children has
- * none (each reader of a file is a child of its producer). */
+/* Each DAG job's wf_push list and wf_stored bit: the second processor's
+ * part beside heft's rank-order pass (it reads the DAG and wf_in only).
+ * A job without children has no pushes (each reader of a file is a child
+ * of its producer). */
 static void heft_push_run(void *arg)
 {
 	engine *e = arg;
 	const wl_dag *d = e->wf->dag;
 	uint32_t k = 0;
 	for (uint32_t j = 0; j < e->wf_n_dag; j++) {
+		for (uint32_t i = d->in_off[j]; i < d->in_off[j + 1]; i++)
+			if (e->wf_in[i].producer == WL_NONE)
+				e->wf_stored[j / 64] |= (uint64_t)1 << (j % 64);
 		e->wf_push_off[j] = k;
 		if (d->child_off[j] == d->child_off[j + 1])
 			continue;
@@ -3723,10 +3732,12 @@ static int wf_plan_heft(engine *e)
 	size_t n_reads = d->n_files && d->cons_off ? d->cons_off[d->n_files] : 0;
 	e->wf_push_off = malloc((size_t)(n + 1) * sizeof *e->wf_push_off);
 	e->wf_push = malloc((n_reads ? n_reads : 1) * sizeof *e->wf_push);
+	e->wf_stored = calloc((size_t)n / 64 + 1, sizeof *e->wf_stored);
 	int rc = -1;
 	if (!edata || !efiles || !aft || !all || !sort_tmp || !slot_free ||
 	    !mbase || !mslot || !mfree || !mnum || !fin || !cnt || !half || !xt || !xm || !e->wf_plan ||
-	    !e->wf_plan_off || !e->wf_plan_at || !e->wf_push_off || !e->wf_push)
+	    !e->wf_plan_off || !e->wf_plan_at || !e->wf_push_off || !e->wf_push ||
+	    !e->wf_stored)
 		goto out;
 	for (uint32_t m = 0; m < nm4; m++) {
 		mnum[m] = m < nm ? (double)m : -2.0;
@@ -4301,6 +4312,7 @@ static WF_HOOK void wf_teardown(engine *e)
 	free(e->wf_plan_at);
 	free(e->wf_push_off);
 	free(e->wf_push);
+	free(e->wf_stored);
 	free(e->wf_plan_pos);
 	free(e->wf_plan_sub);
 	free(e->wf_loss_edge);
