@@ -56,7 +56,10 @@
  * left, the index of its record, and copies of its type and of where its
  * inputs and children start, side by side: one cache line where the
  * DAG's arrays take several) and 12 per input edge (the file's size and
- * producer); the rest of a job's state, a record of
+ * producer); with a second processor and lognormal times, 8 more per job
+ * (its draw's normal quantile, worked out ahead); under heft, 12 per
+ * reader of each file and 4 per job (the files a job pushes at its end,
+ * side by side); the rest of a job's state, a record of
  * 64 bytes (one cache line; 72 more with jobs.csv.gz, its times), only
  * from the job's first event to its end (peak_records of them at once:
  * the jobs in flight); tasks, events and flows from free lists.

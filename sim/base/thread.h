@@ -1,7 +1,7 @@
-/* sim/base/thread.h — a second processor for the kernel's set-up work:
- * how many processors this process may run on, and two halves of a job
- * run side by side. The tasks.csv.gz writer (out.c) has a thread of its
- * own. */
+/* sim/base/thread.h — a second processor for the kernel's set-up work
+ * (and a workflow run's draws, worked out ahead beside it): how many
+ * processors this process may run on, and two halves of a job run side
+ * by side. The tasks.csv.gz writer (out.c) has a thread of its own. */
 #ifndef HETSIM_SIM_BASE_THREAD_H
 #define HETSIM_SIM_BASE_THREAD_H
 

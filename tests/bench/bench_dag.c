@@ -21,9 +21,10 @@
  *                 timed apart). Also per CPU second of the run (getrusage):
  *                 steadier than wall time on a shared machine, and the
  *                 cost on one processor: with two or more to run on, a
- *                 run's set-up (faulting its arrays in, heft's sort and
- *                 scatter) uses a second (sim/base/thread.h; HETSIM_CPUS=1
- *                 or taskset -c 0 keeps it on one)
+ *                 run's set-up (faulting its arrays in, heft's sort,
+ *                 scatter and push lists) and its draws (worked out
+ *                 ahead, beside it) use a second (sim/base/thread.h;
+ *                 HETSIM_CPUS=1 or taskset -c 0 keeps it on one)
  *   peak RSS      the child's whole peak resident memory (ru_maxrss:
  *                 libraries, the DAG generator's temporaries, the DAG, the
  *                 engine) over the jobs: what a run of that size costs per
