@@ -971,14 +971,10 @@ START_TEST(dag_jobs_take_their_draws_on_one_processor_and_two)
 		ck_assert_int_eq(wl_dag_set_work(d, j, 1 + 0.5 * (j % 4), &err), 0);
 	}
 	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
-	sim_dag_machine m[3] = {{.type = 0, .slots = 1, .up_bps = 1, .down_bps = 1},
-				{.type = 0, .slots = 1, .up_bps = 1, .down_bps = 1},
-				{.type = 1, .slots = 2, .up_bps = 1, .down_bps = 1}};
-	sim_dag_config c = SIM_DAG_CONFIG_DEFAULT;
-	c.profile = p;
-	c.dag = d;
-	c.machines = m;
-	c.n_machines = 3;
+	sim_dag_machine m[3];
+	sim_dag_config c = heft_run_config(p, d, m, 3, 0, 1);
+	m[2].type = 1;
+	m[2].slots = 2;
 	c.seed = 7;
 	for (int v = 0; v < 4; v++) {
 		c.policy = v < 2 ? SIM_DAG_HEFT : SIM_DAG_EFT;
