@@ -958,19 +958,28 @@ END_TEST
  * b (gamma and uniform: drawn at the start either way), on two fast
  * machines and a slow one of two slots; heft and eft, on one processor
  * and on two. */
+/* n independent jobs of types b (every third) and a, works 1 to 2.5, but
+ * job huge's (if < n): 1e30, too long to draw. */
+static wl_dag *draws_dag(uint32_t n, uint32_t huge)
+{
+	wl_dag *d = new_dag();
+	io_err err = {0};
+	for (uint32_t j = 0; j < n; j++) {
+		char name[16];
+		snprintf(name, sizeof name, "j%u", j);
+		add_job(d, name, j % 3 == 0);
+		double work = j == huge ? 1e30 : 1 + 0.5 * (j % 4);
+		ck_assert_int_eq(wl_dag_set_work(d, j, work, &err), 0);
+	}
+	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	return d;
+}
+
 START_TEST(dag_jobs_take_their_draws_on_one_processor_and_two)
 {
 	prof_profile *p = load_profile_text("logn.json", lognormal_profile);
 	enum { N = 12000 };
-	wl_dag *d = new_dag();
-	io_err err = {0};
-	for (uint32_t j = 0; j < N; j++) {
-		char name[16];
-		snprintf(name, sizeof name, "j%u", j);
-		add_job(d, name, j % 3 == 0);
-		ck_assert_int_eq(wl_dag_set_work(d, j, 1 + 0.5 * (j % 4), &err), 0);
-	}
-	ck_assert_int_eq(wl_dag_finalize(d, &err), 0);
+	wl_dag *d = draws_dag(N, UINT32_MAX);
 	sim_dag_machine m[3];
 	sim_dag_config c = heft_run_config(p, d, m, 3, 0, 1);
 	m[2].type = 1;
@@ -992,6 +1001,21 @@ START_TEST(dag_jobs_take_their_draws_on_one_processor_and_two)
 		ck_assert_uint_gt(on_slow, N / 10); /* both types of machine */
 		sim_dag_result_free(&r);
 		free(rs.r);
+	}
+	/* a draw beyond the limit, in the middle of the jobs drawn ahead:
+	 * the run stops there with its error (and its second processor) */
+	wl_dag_free(d);
+	c.dag = d = draws_dag(N, 11000);
+	c.on_job = NULL;
+	for (int v = 0; v < 4; v++) {
+		c.policy = v < 2 ? SIM_DAG_HEFT : SIM_DAG_EFT;
+		setenv("HETSIM_CPUS", v % 2 ? "2" : "1", 1);
+		sim_dag_result r;
+		io_err err = {0};
+		ck_assert_int_ne(sim_dag_run(&c, &r, &err), 0);
+		ck_assert_msg(strstr(err.msg, "task 11000") &&
+				      strstr(err.msg, "beyond the limit"),
+			      "%s", err.msg);
 	}
 	unsetenv("HETSIM_CPUS");
 	wl_dag_free(d);
