@@ -4004,7 +4004,6 @@ static void wf_fill_run(void *arg)
 	}
 }
 
-/* Set the workflow part of a run up. */
 /* wf_z's jobs in steps of this many, each published as it ends. */
 enum { WF_Z_STEP = 1024 };
 
@@ -4038,7 +4037,8 @@ enum { WF_Z_MIN = 8192 };
  * jobs' times at their starts (no recorded runtimes, no clairvoyance),
  * one uniform for all machine types (rho >= 1) and some task type
  * lognormal on every machine type present: the normal quantiles, two
- * thirds of a lognormal draw, off the run's path. -1: out of memory. */
+ * thirds of a lognormal draw, off the run's path (heft's whole draws,
+ * each job's machine planned). -1: out of memory. */
 static int wf_z_start(engine *e)
 {
 	const wl_dag *d = e->wf->dag;
@@ -4069,6 +4069,7 @@ static int wf_z_start(engine *e)
 	return 0;
 }
 
+/* Set the workflow part of a run up. */
 static WF_HOOK int wf_setup(engine *e)
 {
 	const exp_workflow *w = e->wf;
