@@ -374,15 +374,13 @@ typedef struct engine {
 	 * worked out ahead on a second processor (wf_z_run) where draws are
 	 * lognormal, else NULL: jobs [0, wf_z_done) have theirs. Task type
 	 * tt's jobs take theirs where wf_z_type[tt] (lognormal on every
-	 * machine type present). */
+	 * machine type present). Under heft, each job's whole draw on its
+	 * planned machine instead (wf_z_whole). */
 	double *wf_z;
 	uint8_t *wf_z_type;
-	/* heft: wf_z holds each job's whole draw on its planned machine */
-	int wf_z_x;
 	atomic_uint wf_z_done;
 	atomic_int wf_z_stop;
-	sim_bg wf_z_bg;
-	int wf_z_on;
+	sim_bg wf_z_bg; /* running where wf_z is set */
 	/* heft under max_running: each job's place in wf_plan, and per machine
 	 * the place of the next job to submit */
 	uint32_t *wf_plan_pos, *wf_plan_sub;
@@ -997,6 +995,19 @@ static inline int arrival_first_slotted(const engine *e)
 		e->arrival_seq < e->slot_seq[e->next_slot]);
 }
 
+/* Does wf_z hold whole draws (heft: each job's machine is planned)? */
+static inline int wf_z_whole(const engine *e)
+{
+	return e->policy == &sim_wf_heft;
+}
+
+/* A job of type tt and work size's draw on mtype from its z. */
+static inline double wf_z_draw(const engine *e, uint32_t tt, uint32_t mtype,
+			       double size, double z)
+{
+	return size * prof_lognormal_at(prof_model_at(e->prof, tt, mtype), z);
+}
+
 /* start_time for a workflow's DAG job whose z the second processor has
  * worked out (wf_z_run): its exp only, the same draw to the bit
  * (prof_lognormal_at). 1 with *x; 0 where it leaves the draw to
@@ -1010,8 +1021,8 @@ static inline int wf_z_time(engine *e, const task *t, uint32_t mtype,
 	    !e->wf_z_type[t->type])
 		return 0;
 	double v = e->wf_z[j];
-	if (!e->wf_z_x)
-		v = t->size * prof_lognormal_at(prof_model_at(e->prof, t->type, mtype), v);
+	if (!wf_z_whole(e))
+		v = wf_z_draw(e, t->type, mtype, t->size, v);
 	else if (mtype != e->mviews[e->wf_js[j].machine].type)
 		return 0;
 	if (!(v >= 0 && v <= SIM_MAX_TIME_S))
@@ -4020,10 +4031,10 @@ static void wf_z_run(void *arg)
 		uint32_t j1 = n - j0 > WF_Z_STEP ? j0 + WF_Z_STEP : n;
 		for (uint32_t j = j0; j < j1; j++) {
 			double z = prof_normal_z(sim_task_uniform_keyed(e->task_key, j));
-			uint32_t tt = e->wf_js[j].type;
-			if (e->wf_z_x && e->wf_z_type[tt])
-				z = wl_dag_work(e->wf->dag, j) *
-				    prof_lognormal_at(prof_model_at(e->prof, tt, e->mviews[e->wf_js[j].machine].type), z);
+			if (wf_z_whole(e) && e->wf_z_type[e->wf_js[j].type])
+				z = wf_z_draw(e, e->wf_js[j].type,
+					      e->mviews[e->wf_js[j].machine].type,
+					      wl_dag_work(e->wf->dag, j), z);
 			e->wf_z[j] = z;
 		}
 		atomic_store_explicit(&e->wf_z_done, j1, memory_order_release);
@@ -4061,10 +4072,8 @@ static int wf_z_start(engine *e)
 		return 0;
 	if (!(e->wf_z = malloc((size_t)n * sizeof *e->wf_z)))
 		return -1;
-	e->wf_z_x = e->policy == &sim_wf_heft;
 	atomic_init(&e->wf_z_done, 0);
 	atomic_init(&e->wf_z_stop, 0);
-	e->wf_z_on = 1;
 	sim_bg_start(&e->wf_z_bg, wf_z_run, e);
 	return 0;
 }
@@ -4281,7 +4290,7 @@ static WF_HOOK int wf_begin(engine *e)
 
 static WF_HOOK void wf_teardown(engine *e)
 {
-	if (e->wf_z_on) {
+	if (e->wf_z) {
 		atomic_store_explicit(&e->wf_z_stop, 1, memory_order_relaxed);
 		sim_bg_join(&e->wf_z_bg);
 	}
